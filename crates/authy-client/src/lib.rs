@@ -1,0 +1,1 @@
+//! Blocking client for the Authy two-factor API.
