@@ -1,1 +1,602 @@
-//! x
+//! The HTTP layer shared by the august-rs clients (`august-core` and `authy-client`).
+//!
+//! It configures [ureq](https://docs.rs/ureq) once, deliberately:
+//!
+//! - every call has a timeout covering the whole exchange, body included
+//!   ([`TransportBuilder::timeout`], 10 s by default; a request may set its own);
+//! - HTTP statuses are never turned into errors here: [`Transport::send`] returns every response
+//!   with its status and body, and each client maps statuses to its own typed errors;
+//! - redirects are never followed (a custom credential header must never reach another host);
+//!   a 3xx comes back as a response;
+//! - plain `http` is refused except for loopback hosts (`127.0.0.0/8`, `::1`, `localhost`), which
+//!   tests and local servers use; proxies are not read from the environment;
+//! - response bodies are capped ([`TransportBuilder::max_body`], 1 MiB by default, per request
+//!   with [`Request::max_body`]);
+//! - path values are percent-encoded by [`Path`], so no ID can change the request path;
+//! - only [`Retry::Safe`] requests are retried: after 429, 502, 503, 504 or a failure to deliver,
+//!   at most [`TransportBuilder::max_retries`] times (3 by default, 0 allowed), with exponential
+//!   backoff and jitter, honouring `Retry-After` up to [`TransportBuilder::max_retry_after`];
+//! - logs (through the `log` facade, target `api_transport`) carry the method, the path with
+//!   secret segments redacted, the status, the elapsed time and the attempt: never a query, a
+//!   header value or a body.
+//!
+//! ```no_run
+//! use api_transport::{Method, Path, Request, Transport};
+//!
+//! # fn main() -> Result<(), api_transport::Error> {
+//! let transport = Transport::builder().build();
+//! let request = Request::new(Method::Get, "https://api.example.com", Path::new().lit("locks").seg("A1"))
+//!     .header("x-api-key", "secret");
+//! let response = transport.send(&request)?;
+//! println!("{} {} bytes", response.status(), response.body().len());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! ureq itself logs at `debug` and `trace` level under the `ureq` and `ureq_proto` targets; at
+//! `trace` it prints raw request bytes, headers included. Applications that enable trace logging
+//! should cap those two targets at `debug`.
+
+mod error;
+mod request;
+
+use std::fmt;
+use std::io::Read;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+pub use error::Error;
+pub use request::{Method, Path, Request, Retry};
+
+/// Default timeout of a call.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default response body cap, in bytes.
+pub const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
+/// Default number of automatic retries of a [`Retry::Safe`] request.
+pub const DEFAULT_MAX_RETRIES: u32 = 3;
+
+/// A response: status, headers and the whole body (already read, within the cap).
+#[derive(Clone)]
+pub struct Response {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    attempts: u32,
+}
+
+impl Response {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The first value of a header, by case-insensitive name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The `Content-Type` header, if any.
+    pub fn content_type(&self) -> Option<&str> {
+        self.header("content-type")
+    }
+
+    /// Whether the content type is JSON (`application/json`, parameters allowed, or a `+json`
+    /// type).
+    pub fn is_json(&self) -> bool {
+        self.content_type().is_some_and(|ct| {
+            let essence = ct.split(';').next().unwrap_or("").trim();
+            essence.eq_ignore_ascii_case("application/json") || essence.ends_with("+json")
+        })
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// Takes the body.
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+
+    /// How many times the request was sent to get this response (1 without retries).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// `Retry-After` as a duration from now (seconds or an HTTP date), if present and valid.
+    pub fn retry_after(&self) -> Option<Duration> {
+        parse_retry_after(self.header("retry-after")?)
+    }
+
+    /// The start of the body as text, at most `max` characters, for error messages.
+    pub fn snippet(&self, max: usize) -> String {
+        let text = String::from_utf8_lossy(&self.body);
+        let text = text.trim();
+        let mut out: String = text
+            .chars()
+            .take(max)
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        if text.chars().count() > max {
+            out.push('…');
+        }
+        out
+    }
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type())
+            .field("body_bytes", &self.body.len())
+            .field("attempts", &self.attempts)
+            .finish()
+    }
+}
+
+/// Parses `Retry-After`: delay seconds or an HTTP date.
+pub fn parse_retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Settings of a [`Transport`], fixed when it is built.
+#[derive(Debug, Clone)]
+struct Settings {
+    timeout: Duration,
+    max_body: u64,
+    max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_retry_after: Duration,
+    user_agent: String,
+}
+
+/// Builds a [`Transport`]. Every setter says its default.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct TransportBuilder {
+    settings: Settings,
+}
+
+impl TransportBuilder {
+    /// Timeout of a whole call, from connecting to the last body byte. Defaults to 10 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.settings.timeout = timeout;
+        self
+    }
+
+    /// Response body cap in bytes; a larger body is [`Error::ResponseTooLarge`]. Defaults to
+    /// 1 MiB.
+    pub fn max_body(mut self, bytes: u64) -> Self {
+        self.settings.max_body = bytes;
+        self
+    }
+
+    /// How many times a [`Retry::Safe`] request is sent again after 429, 502, 503, 504 or a
+    /// failure to deliver. `0` turns retries off. Defaults to 3.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.settings.max_retries = retries;
+        self
+    }
+
+    /// First backoff delay; it doubles at each retry (with jitter of up to half the delay
+    /// added), up to [`TransportBuilder::max_backoff`]. Defaults to 250 ms.
+    pub fn initial_backoff(mut self, delay: Duration) -> Self {
+        self.settings.initial_backoff = delay;
+        self
+    }
+
+    /// Longest backoff delay. Defaults to 5 s.
+    pub fn max_backoff(mut self, delay: Duration) -> Self {
+        self.settings.max_backoff = delay;
+        self
+    }
+
+    /// Longest `Retry-After` the transport waits for; a longer one ends the retries and the
+    /// response is returned as is. Defaults to 30 s.
+    pub fn max_retry_after(mut self, delay: Duration) -> Self {
+        self.settings.max_retry_after = delay;
+        self
+    }
+
+    /// The `User-Agent` header. Defaults to `api-transport/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.settings.user_agent = user_agent.into();
+        self
+    }
+
+    /// Builds the transport and its connection pool.
+    pub fn build(self) -> Transport {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .proxy(None)
+            .user_agent(self.settings.user_agent.as_str())
+            .timeout_global(Some(self.settings.timeout))
+            .build();
+        Transport {
+            agent: ureq::Agent::new_with_config(config),
+            settings: Arc::new(self.settings),
+        }
+    }
+}
+
+/// A blocking HTTP client with one connection pool; cheap to clone (the pool is shared), `Send`
+/// and `Sync`.
+#[derive(Clone)]
+pub struct Transport {
+    agent: ureq::Agent,
+    settings: Arc<Settings>,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("timeout", &self.settings.timeout)
+            .field("max_body", &self.settings.max_body)
+            .field("max_retries", &self.settings.max_retries)
+            .finish()
+    }
+}
+
+impl Default for Transport {
+    fn default() -> Self {
+        Transport::builder().build()
+    }
+}
+
+impl Transport {
+    /// A builder with the defaults.
+    pub fn builder() -> TransportBuilder {
+        TransportBuilder {
+            settings: Settings {
+                timeout: DEFAULT_TIMEOUT,
+                max_body: DEFAULT_MAX_BODY,
+                max_retries: DEFAULT_MAX_RETRIES,
+                initial_backoff: Duration::from_millis(250),
+                max_backoff: Duration::from_secs(5),
+                max_retry_after: Duration::from_secs(30),
+                user_agent: concat!("api-transport/", env!("CARGO_PKG_VERSION")).to_owned(),
+            },
+        }
+    }
+
+    /// The timeout of a call unless a request sets its own.
+    pub fn timeout(&self) -> Duration {
+        self.settings.timeout
+    }
+
+    /// Sends a request and reads the whole response, retrying a [`Retry::Safe`] request as the
+    /// policy allows. Any HTTP status is a response, not an error.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`] before sending; otherwise the failure of the last attempt.
+    pub fn send(&self, request: &Request) -> Result<Response, Error> {
+        let url = build_url(request)?;
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            let started = Instant::now();
+            let outcome = self.send_once(request, &url);
+            let elapsed = started.elapsed().as_millis();
+            let path = request.path.redacted();
+            let wait = match &outcome {
+                Ok(resp) => {
+                    log::debug!(
+                        "{} {} -> {} in {elapsed} ms (attempt {attempt})",
+                        request.method,
+                        path,
+                        resp.status
+                    );
+                    self.retry_wait(request, attempt, Some(resp), None)
+                }
+                Err(err) => {
+                    log::debug!(
+                        "{} {} -> failed in {elapsed} ms (attempt {attempt}): {err}",
+                        request.method,
+                        path
+                    );
+                    self.retry_wait(request, attempt, None, Some(err))
+                }
+            };
+            match wait {
+                Some(delay) => {
+                    log::info!(
+                        "{} {}: retrying in {} ms",
+                        request.method,
+                        path,
+                        delay.as_millis()
+                    );
+                    std::thread::sleep(delay);
+                }
+                None => {
+                    return outcome.map(|mut r| {
+                        r.attempts = attempt;
+                        r
+                    });
+                }
+            }
+        }
+    }
+
+    /// The delay before the next attempt, or `None` to stop.
+    fn retry_wait(
+        &self,
+        request: &Request,
+        attempt: u32,
+        response: Option<&Response>,
+        error: Option<&Error>,
+    ) -> Option<Duration> {
+        if request.retry != Retry::Safe || attempt > self.settings.max_retries {
+            return None;
+        }
+        let backoff = self.backoff(attempt);
+        if let Some(resp) = response {
+            if !matches!(resp.status, 429 | 502 | 503 | 504) {
+                return None;
+            }
+            return match resp.retry_after() {
+                Some(after) if after > self.settings.max_retry_after => None,
+                Some(after) => Some(after),
+                None => Some(backoff),
+            };
+        }
+        match error {
+            Some(Error::NotDelivered { .. } | Error::ConnectionLost { .. }) => Some(backoff),
+            _ => None,
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self
+            .settings
+            .initial_backoff
+            .saturating_mul(1u32 << (attempt - 1).min(16))
+            .min(self.settings.max_backoff);
+        let half = u64::try_from(base.as_millis() / 2).unwrap_or(u64::MAX);
+        let jitter = if half == 0 {
+            0
+        } else {
+            rand::random_range(0..=half)
+        };
+        (base + Duration::from_millis(jitter)).min(self.settings.max_backoff)
+    }
+
+    fn send_once(&self, request: &Request, url: &str) -> Result<Response, Error> {
+        let timeout = request.timeout.unwrap_or(self.settings.timeout);
+        let mut builder = ureq::http::Request::builder()
+            .method(request.method.as_str())
+            .uri(url);
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        if let Some(ct) = &request.content_type {
+            builder = builder.header("content-type", ct.as_str());
+        }
+        let body = request.body.clone().unwrap_or_default();
+        let http_request = builder.body(body).map_err(|_| Error::InvalidRequest {
+            reason: "a header name or value cannot be sent".into(),
+        })?;
+        let http_request = self
+            .agent
+            .configure_request(http_request)
+            .timeout_global(Some(timeout))
+            .build();
+        let mut response = self
+            .agent
+            .run(http_request)
+            .map_err(|e| error::from_ureq(e, timeout))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let limit = request.max_body.unwrap_or(self.settings.max_body);
+        let mut body = Vec::new();
+        // Read through a reader capped at limit + 1 bytes so an oversized body is detected
+        // without buffering it.
+        let reader = response.body_mut().with_config().limit(u64::MAX).reader();
+        let read = reader.take(limit.saturating_add(1)).read_to_end(&mut body);
+        if let Err(io) = read {
+            return Err(error::from_ureq(ureq::Error::Io(io), timeout));
+        }
+        if body.len() as u64 > limit {
+            return Err(Error::ResponseTooLarge { limit });
+        }
+        Ok(Response {
+            status,
+            headers,
+            body,
+            attempts: 1,
+        })
+    }
+}
+
+/// Joins base URL, path and query, refusing plain HTTP to anything but loopback.
+fn build_url(request: &Request) -> Result<String, Error> {
+    if let Some(reason) = request.path.invalid() {
+        return Err(Error::InvalidRequest {
+            reason: reason.into(),
+        });
+    }
+    let base = request
+        .base_url
+        .strip_suffix('/')
+        .unwrap_or(&request.base_url);
+    check_base_url(base)?;
+    let mut url = String::with_capacity(base.len() + request.path.encoded().len() + 32);
+    url.push_str(base);
+    url.push_str(request.path.encoded());
+    if !request.query.is_empty() {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &request.query {
+            ser.append_pair(k, v);
+        }
+        url.push('?');
+        url.push_str(&ser.finish());
+    }
+    Ok(url)
+}
+
+/// Checks that a base URL is `https`, or `http` to a loopback host, with no query or fragment.
+///
+/// # Errors
+///
+/// [`Error::InvalidRequest`] saying what is wrong.
+pub fn check_base_url(base: &str) -> Result<(), Error> {
+    let invalid = |reason: &str| Error::InvalidRequest {
+        reason: reason.to_owned(),
+    };
+    let uri: ureq::http::Uri = base
+        .parse()
+        .map_err(|_| invalid("the base URL is not a valid URL"))?;
+    let host = uri
+        .host()
+        .ok_or_else(|| invalid("the base URL has no host"))?;
+    if base.contains('?') || base.contains('#') {
+        return Err(invalid("the base URL must not have a query or a fragment"));
+    }
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return Err(invalid("the base URL must not carry credentials"));
+    }
+    match uri.scheme_str() {
+        Some("https") => Ok(()),
+        Some("http") if is_loopback(host) => Ok(()),
+        Some("http") => Err(invalid(
+            "plain http is only allowed to loopback hosts; use https",
+        )),
+        _ => Err(invalid("the base URL must start with https://")),
+    }
+}
+
+/// Whether a host is loopback: `localhost`, `127.0.0.0/8` or `::1`.
+pub fn is_loopback(host: &str) -> bool {
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.eq_ignore_ascii_case("localhost") {
+        return true;
+    }
+    host.parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "localhost",
+            "127.0.0.1",
+            "127.9.8.7",
+            "[::1]",
+            "::1",
+            "LOCALHOST",
+        ] {
+            assert!(is_loopback(h), "{h}");
+        }
+        for h in [
+            "10.0.0.1",
+            "example.com",
+            "localhost.example.com",
+            "128.0.0.1",
+        ] {
+            assert!(!is_loopback(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn base_url_rules() {
+        assert!(check_base_url("https://api-production.august.com").is_ok());
+        assert!(check_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_base_url("http://[::1]:1").is_ok());
+        assert!(check_base_url("http://localhost:9/prefix").is_ok());
+        for bad in [
+            "http://api-production.august.com",
+            "ftp://127.0.0.1",
+            "not a url",
+            "https://user:pw@example.com",
+            "https://example.com?x=1",
+            "127.0.0.1:80",
+        ] {
+            assert!(
+                matches!(check_base_url(bad), Err(Error::InvalidRequest { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn segments_cannot_escape() {
+        let p = Path::new()
+            .lit("locks")
+            .seg("..")
+            .seg(".")
+            .seg("a/b?c#d%20e f");
+        assert_eq!(p.encoded(), "/locks/%2E%2E/%2E/a%2Fb%3Fc%23d%2520e%20f");
+        let p = Path::new().lit("x").seg("");
+        assert!(p.invalid().is_some());
+        let p = Path::new().lit("verify").secret("123456").seg("7");
+        assert_eq!(p.encoded(), "/verify/123456/7");
+        assert_eq!(p.redacted(), "/verify/{redacted}/7");
+        assert_eq!(format!("{p:?}"), "Path(\"/verify/{redacted}/7\")");
+    }
+
+    #[test]
+    fn request_debug_hides_values() {
+        let r = Request::new(
+            Method::Post,
+            "https://h",
+            Path::new().lit("a").secret("tok"),
+        )
+        .header("x-api-key", "KEY123")
+        .query("phone", "5551234")
+        .json_body(b"{\"password\":\"pw\"}".to_vec());
+        let dbg = format!("{r:?}");
+        assert_eq!(
+            dbg,
+            "Request { method: Post, path: \"/a/{redacted}\", query_params: 1, headers: [\"x-api-key\"], body_bytes: 17, retry: Never }"
+        );
+    }
+
+    #[test]
+    fn retry_after_forms() {
+        assert_eq!(parse_retry_after(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let t = Transport::builder()
+            .initial_backoff(Duration::from_millis(100))
+            .max_backoff(Duration::from_millis(1000))
+            .build();
+        for _ in 0..50 {
+            let b1 = t.backoff(1);
+            assert!(b1 >= Duration::from_millis(100) && b1 <= Duration::from_millis(150));
+            let b3 = t.backoff(3);
+            assert!(b3 >= Duration::from_millis(400) && b3 <= Duration::from_millis(600));
+            assert!(t.backoff(30) <= Duration::from_millis(1000));
+        }
+    }
+}

@@ -1,0 +1,147 @@
+use std::fmt;
+use std::time::Duration;
+
+/// Why a request did not produce an HTTP response.
+///
+/// Every variant says whether the request may have reached the server, which matters for calls
+/// that change the world (unlocking a door, sending an SMS): after [`Error::NotDelivered`] it
+/// certainly did not; after [`Error::Timeout`] and [`Error::ConnectionLost`] it may have.
+///
+/// No variant carries a URL, a header or a body, so an error can be logged without leaking a
+/// token that sits in a path or a header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// The request was refused before anything was sent: a plain `http` URL to a host that is
+    /// not loopback, a malformed base URL, an empty path segment, a header that cannot be sent.
+    InvalidRequest {
+        /// What was wrong with it.
+        reason: String,
+    },
+    /// The request never reached the server: the host name did not resolve, the connection was
+    /// refused, or the TLS handshake failed. Safe to try again.
+    NotDelivered {
+        /// What failed, without the URL.
+        reason: String,
+    },
+    /// No complete answer arrived within the time allowed for the call. The server may have
+    /// received and acted on the request.
+    Timeout {
+        /// The time allowed for the call.
+        after: Duration,
+    },
+    /// The connection broke after the request was sent, or the server answered with something
+    /// that is not HTTP. The server may have received and acted on the request.
+    ConnectionLost {
+        /// What failed, without the URL.
+        reason: String,
+    },
+    /// The response body was larger than the cap set for this call.
+    ResponseTooLarge {
+        /// The cap, in bytes.
+        limit: u64,
+    },
+}
+
+impl Error {
+    /// Whether the server may have received the request (a timeout or a connection lost after
+    /// sending): for a lock operation the outcome is then unknown.
+    pub fn may_have_been_delivered(&self) -> bool {
+        matches!(self, Error::Timeout { .. } | Error::ConnectionLost { .. })
+    }
+
+    /// Whether this is a timeout.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidRequest { reason } => {
+                write!(f, "request refused before sending: {reason}")
+            }
+            Error::NotDelivered { reason } => write!(
+                f,
+                "request not delivered ({reason}); check the network and the base URL, then try again"
+            ),
+            Error::Timeout { after } => write!(
+                f,
+                "no answer within {} ms; the server may have received the request",
+                after.as_millis()
+            ),
+            Error::ConnectionLost { reason } => write!(
+                f,
+                "connection lost after sending ({reason}); the server may have received the request"
+            ),
+            Error::ResponseTooLarge { limit } => {
+                write!(f, "response body larger than the {limit} byte limit")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Maps a ureq error to ours, keeping no text that could hold the URL.
+pub(crate) fn from_ureq(err: ureq::Error, timeout: Duration) -> Error {
+    use std::io::ErrorKind;
+    match err {
+        ureq::Error::Timeout(_) => Error::Timeout { after: timeout },
+        ureq::Error::HostNotFound => Error::NotDelivered {
+            reason: "host not found".into(),
+        },
+        ureq::Error::ConnectionFailed => Error::NotDelivered {
+            reason: "connection failed".into(),
+        },
+        ureq::Error::BodyExceedsLimit(limit) => Error::ResponseTooLarge { limit },
+        ureq::Error::Io(io) => match io.kind() {
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => Error::Timeout { after: timeout },
+            ErrorKind::ConnectionRefused
+            | ErrorKind::AddrNotAvailable
+            | ErrorKind::NetworkUnreachable
+            | ErrorKind::HostUnreachable
+            | ErrorKind::NotFound => Error::NotDelivered {
+                reason: io_reason(&io),
+            },
+            _ => Error::ConnectionLost {
+                reason: io_reason(&io),
+            },
+        },
+        ureq::Error::Tls(what) => Error::NotDelivered {
+            reason: format!("tls: {what}"),
+        },
+        ureq::Error::Rustls(e) => Error::NotDelivered {
+            reason: format!("tls: {e}"),
+        },
+        ureq::Error::Protocol(e) => Error::ConnectionLost {
+            reason: format!("invalid HTTP from the server: {e}"),
+        },
+        ureq::Error::BadUri(_) | ureq::Error::Http(_) => Error::InvalidRequest {
+            reason: "the URL or a header could not be sent".into(),
+        },
+        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => Error::InvalidRequest {
+            reason: "redirects are not followed".into(),
+        },
+        other => Error::ConnectionLost {
+            reason: format!("transport failure: {}", kind_name(&other)),
+        },
+    }
+}
+
+fn io_reason(io: &std::io::Error) -> String {
+    // io::Error texts name the failure (errno text), never the URL.
+    match io.get_ref() {
+        Some(inner) => format!("{}: {inner}", io.kind()),
+        None => io.kind().to_string(),
+    }
+}
+
+fn kind_name(err: &ureq::Error) -> &'static str {
+    match err {
+        ureq::Error::InvalidProxyUrl => "invalid proxy",
+        ureq::Error::StatusCode(_) => "status",
+        _ => "other",
+    }
+}

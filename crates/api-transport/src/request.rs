@@ -1,0 +1,277 @@
+use std::fmt;
+use std::time::Duration;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// Everything but the unreserved characters of RFC 3986 is encoded in a path segment, so no
+/// value can add a `/`, a `?`, a `#` or a `%`-sequence of its own.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// HTTP methods the clients use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a request may be sent again automatically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Reads: retried after 429, 502, 503, 504 and failures to connect, within the policy.
+    Safe,
+    /// Anything that changes the world (a lock operation, a login, an SMS): sent once.
+    Never,
+}
+
+/// A request path built segment by segment.
+///
+/// Literal segments are the client's own; value segments (IDs, tokens) are percent-encoded,
+/// with `.` and `..` encoded too, so a value can never change which resource is addressed.
+/// Secret segments are encoded the same way but replaced by `{redacted}` in [`Path::redacted`],
+/// the form that logs use.
+///
+/// ```
+/// use api_transport::Path;
+///
+/// let path = Path::new().lit("locks").seg("A/../B").lit("status");
+/// assert_eq!(path.encoded(), "/locks/A%2F..%2FB/status");
+/// let path = Path::new().lit("verify").secret("0123456").seg("42");
+/// assert_eq!(path.redacted(), "/verify/{redacted}/42");
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Path {
+    encoded: String,
+    redacted: String,
+    invalid: Option<&'static str>,
+}
+
+impl Path {
+    /// An empty path (`/` once a segment is added).
+    pub fn new() -> Self {
+        Path {
+            encoded: String::new(),
+            redacted: String::new(),
+            invalid: None,
+        }
+    }
+
+    /// Appends a literal segment written by the client (`"locks"`, `"users/new"`): used as is.
+    pub fn lit(mut self, segment: &'static str) -> Self {
+        self.encoded.push('/');
+        self.encoded.push_str(segment);
+        self.redacted.push('/');
+        self.redacted.push_str(segment);
+        self
+    }
+
+    /// Appends a value segment (an ID): percent-encoded, kept in logs.
+    pub fn seg(mut self, value: &str) -> Self {
+        let encoded = encode_segment(value);
+        if value.is_empty() {
+            self.invalid.get_or_insert("an empty ID or path segment");
+        }
+        self.encoded.push('/');
+        self.encoded.push_str(&encoded);
+        self.redacted.push('/');
+        self.redacted.push_str(&encoded);
+        self
+    }
+
+    /// Appends a secret value segment (a token): percent-encoded, `{redacted}` in logs.
+    pub fn secret(mut self, value: &str) -> Self {
+        if value.is_empty() {
+            self.invalid.get_or_insert("an empty ID or path segment");
+        }
+        self.encoded.push('/');
+        self.encoded.push_str(&encode_segment(value));
+        self.redacted.push_str("/{redacted}");
+        self
+    }
+
+    /// The path as sent.
+    pub fn encoded(&self) -> &str {
+        &self.encoded
+    }
+
+    /// The path as logged: secret segments replaced by `{redacted}`.
+    pub fn redacted(&self) -> &str {
+        &self.redacted
+    }
+
+    pub(crate) fn invalid(&self) -> Option<&'static str> {
+        self.invalid
+    }
+}
+
+impl Default for Path {
+    fn default() -> Self {
+        Path::new()
+    }
+}
+
+impl fmt::Debug for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Path").field(&self.redacted).finish()
+    }
+}
+
+fn encode_segment(value: &str) -> String {
+    match value {
+        // RFC 3986 dot segments would be resolved away by a server or a proxy.
+        "." => "%2E".to_owned(),
+        ".." => "%2E%2E".to_owned(),
+        _ => utf8_percent_encode(value, SEGMENT).to_string(),
+    }
+}
+
+/// One request, built by a client and sent by [`crate::Transport::send`].
+///
+/// Its `Debug` output shows the method, the redacted path, the header names and the body
+/// length: never a header value, a query value or the body.
+#[derive(Clone)]
+pub struct Request {
+    pub(crate) method: Method,
+    pub(crate) base_url: String,
+    pub(crate) path: Path,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) content_type: Option<String>,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) retry: Retry,
+    pub(crate) max_body: Option<u64>,
+}
+
+impl Request {
+    /// A request to `base_url` + `path`. `base_url` is a scheme and host with an optional port
+    /// and path prefix (`https://api.example.com`, `http://127.0.0.1:8080/prefix`); one trailing
+    /// `/` is tolerated. Defaults: retried only if `method` is `GET`, the transport's timeout
+    /// and body cap, no headers, no body.
+    pub fn new(method: Method, base_url: &str, path: Path) -> Self {
+        Request {
+            method,
+            base_url: base_url.to_owned(),
+            path,
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            content_type: None,
+            timeout: None,
+            retry: if method == Method::Get {
+                Retry::Safe
+            } else {
+                Retry::Never
+            },
+            max_body: None,
+        }
+    }
+
+    /// Appends a query parameter (form-encoded on the wire). Never logged.
+    pub fn query(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.query.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a header. Header values are sent, never logged or shown in `Debug`, so API keys
+    /// and access tokens can travel here.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets a JSON body (`Content-Type: application/json` unless a content type is set).
+    pub fn json_body(mut self, body: Vec<u8>) -> Self {
+        self.body = Some(body);
+        if self.content_type.is_none() {
+            self.content_type = Some("application/json".into());
+        }
+        self
+    }
+
+    /// Sets a form-encoded body (`application/x-www-form-urlencoded`) from name/value pairs.
+    pub fn form_body<'a>(mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in pairs {
+            ser.append_pair(k, v);
+        }
+        self.body = Some(ser.finish().into_bytes());
+        self.content_type = Some("application/x-www-form-urlencoded".into());
+        self
+    }
+
+    /// Sets the `Content-Type` header (sent even without a body, as the August apps do).
+    pub fn content_type(mut self, value: impl Into<String>) -> Self {
+        self.content_type = Some(value.into());
+        self
+    }
+
+    /// Overrides the transport's timeout for this call (the whole call, body included).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Overrides whether the call may be retried.
+    pub fn retry(mut self, retry: Retry) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// Overrides the transport's response body cap for this call, in bytes.
+    pub fn max_body(mut self, bytes: u64) -> Self {
+        self.max_body = Some(bytes);
+        self
+    }
+
+    /// The method.
+    pub fn method(&self) -> Method {
+        self.method
+    }
+
+    /// The path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path.redacted())
+            .field("query_params", &self.query.len())
+            .field("headers", &names)
+            .field("body_bytes", &self.body.as_ref().map_or(0, Vec::len))
+            .field("retry", &self.retry)
+            .finish()
+    }
+}

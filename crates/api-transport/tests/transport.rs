@@ -1,0 +1,377 @@
+//! The transport against mockito and raw loopback sockets: retries, timeouts, redirects, caps.
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+use api_transport::{Error, Method, Path, Request, Retry, Transport};
+use mockito::Matcher;
+
+fn fast() -> Transport {
+    Transport::builder()
+        .initial_backoff(Duration::from_millis(5))
+        .max_backoff(Duration::from_millis(20))
+        .timeout(Duration::from_secs(5))
+        .build()
+}
+
+#[test]
+fn get_sends_headers_query_and_reads_body() {
+    let mut server = mockito::Server::new();
+    let m = server
+        .mock("GET", "/locks/A%2FB")
+        .match_query(Matcher::UrlEncoded("limit".into(), "8".into()))
+        .match_header("x-api-key", "k")
+        .match_header("content-type", "application/json")
+        .with_status(200)
+        .with_header("content-type", "application/json; charset=utf-8")
+        .with_body("{\"a\":1}")
+        .expect(1)
+        .create();
+    let req = Request::new(
+        Method::Get,
+        &server.url(),
+        Path::new().lit("locks").seg("A/B"),
+    )
+    .query("limit", "8")
+    .header("x-api-key", "k")
+    .content_type("application/json");
+    let resp = fast().send(&req).unwrap();
+    m.assert();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.body(), b"{\"a\":1}");
+    assert!(resp.is_json());
+    assert_eq!(resp.attempts(), 1);
+}
+
+#[test]
+fn get_retries_429_with_retry_after_then_succeeds() {
+    let mut server = mockito::Server::new();
+    let limited = server
+        .mock("GET", "/x")
+        .with_status(429)
+        .with_header("retry-after", "1")
+        .expect(1)
+        .create();
+    let ok = server
+        .mock("GET", "/x")
+        .with_status(200)
+        .with_body("ok")
+        .expect(1)
+        .create();
+    let started = Instant::now();
+    let resp = fast()
+        .send(&Request::new(
+            Method::Get,
+            &server.url(),
+            Path::new().lit("x"),
+        ))
+        .unwrap();
+    limited.assert();
+    ok.assert();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.attempts(), 2);
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "Retry-After honoured"
+    );
+}
+
+#[test]
+fn get_gives_up_after_max_retries() {
+    let mut server = mockito::Server::new();
+    let m = server.mock("GET", "/x").with_status(503).expect(4).create();
+    let resp = fast()
+        .send(&Request::new(
+            Method::Get,
+            &server.url(),
+            Path::new().lit("x"),
+        ))
+        .unwrap();
+    m.assert();
+    assert_eq!(resp.status(), 503);
+    assert_eq!(resp.attempts(), 4);
+}
+
+#[test]
+fn zero_retries_sends_once() {
+    let mut server = mockito::Server::new();
+    let m = server.mock("GET", "/x").with_status(502).expect(1).create();
+    let t = Transport::builder().max_retries(0).build();
+    let resp = t
+        .send(&Request::new(
+            Method::Get,
+            &server.url(),
+            Path::new().lit("x"),
+        ))
+        .unwrap();
+    m.assert();
+    assert_eq!(resp.status(), 502);
+}
+
+#[test]
+fn retry_after_beyond_cap_is_returned_at_once() {
+    let mut server = mockito::Server::new();
+    let m = server
+        .mock("GET", "/x")
+        .with_status(429)
+        .with_header("retry-after", "3600")
+        .expect(1)
+        .create();
+    let resp = fast()
+        .send(&Request::new(
+            Method::Get,
+            &server.url(),
+            Path::new().lit("x"),
+        ))
+        .unwrap();
+    m.assert();
+    assert_eq!(resp.status(), 429);
+    assert_eq!(resp.retry_after(), Some(Duration::from_secs(3600)));
+}
+
+#[test]
+fn put_and_post_are_never_resent() {
+    let mut server = mockito::Server::new();
+    let put = server
+        .mock("PUT", "/remoteoperate/L/unlock")
+        .with_status(429)
+        .expect(1)
+        .create();
+    let post = server
+        .mock("POST", "/session")
+        .with_status(503)
+        .expect(1)
+        .create();
+    let t = fast();
+    let r = t
+        .send(&Request::new(
+            Method::Put,
+            &server.url(),
+            Path::new().lit("remoteoperate").seg("L").lit("unlock"),
+        ))
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    let r = t
+        .send(
+            &Request::new(Method::Post, &server.url(), Path::new().lit("session"))
+                .json_body(b"{}".to_vec()),
+        )
+        .unwrap();
+    assert_eq!(r.status(), 503);
+    put.assert();
+    post.assert();
+}
+
+#[test]
+fn get_marked_never_is_not_retried() {
+    let mut server = mockito::Server::new();
+    let m = server.mock("GET", "/x").with_status(503).expect(1).create();
+    let req = Request::new(Method::Get, &server.url(), Path::new().lit("x")).retry(Retry::Never);
+    assert_eq!(fast().send(&req).unwrap().status(), 503);
+    m.assert();
+}
+
+#[test]
+fn redirect_is_returned_not_followed() {
+    let mut other = mockito::Server::new();
+    let never = other.mock("GET", Matcher::Any).expect(0).create();
+    let mut server = mockito::Server::new();
+    let m = server
+        .mock("GET", "/x")
+        .with_status(302)
+        .with_header("location", &format!("{}/steal", other.url()))
+        .expect(1)
+        .create();
+    let req = Request::new(Method::Get, &server.url(), Path::new().lit("x"))
+        .header("x-august-access-token", "T");
+    let resp = fast().send(&req).unwrap();
+    assert_eq!(resp.status(), 302);
+    m.assert();
+    never.assert();
+}
+
+#[test]
+fn body_cap_is_enforced() {
+    let mut server = mockito::Server::new();
+    let _m = server
+        .mock("GET", "/big")
+        .with_body(vec![b'x'; 2048])
+        .create();
+    let _n = server
+        .mock("GET", "/fits")
+        .with_body(vec![b'x'; 1024])
+        .create();
+    let t = Transport::builder().max_body(1024).build();
+    let err = t
+        .send(&Request::new(
+            Method::Get,
+            &server.url(),
+            Path::new().lit("big"),
+        ))
+        .unwrap_err();
+    assert_eq!(err, Error::ResponseTooLarge { limit: 1024 });
+    let ok = t
+        .send(&Request::new(
+            Method::Get,
+            &server.url(),
+            Path::new().lit("fits"),
+        ))
+        .unwrap();
+    assert_eq!(ok.body().len(), 1024);
+    let err = t
+        .send(&Request::new(Method::Get, &server.url(), Path::new().lit("fits")).max_body(10))
+        .unwrap_err();
+    assert_eq!(err, Error::ResponseTooLarge { limit: 10 });
+}
+
+#[test]
+fn plain_http_to_a_remote_host_is_refused_before_sending() {
+    let err = fast()
+        .send(&Request::new(
+            Method::Get,
+            "http://api-production.august.com",
+            Path::new().lit("x"),
+        ))
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+    assert!(err.to_string().contains("https"));
+}
+
+#[test]
+fn empty_segment_is_refused_before_sending() {
+    let mut server = mockito::Server::new();
+    let m = server.mock("GET", Matcher::Any).expect(0).create();
+    let err = fast()
+        .send(&Request::new(
+            Method::Get,
+            &server.url(),
+            Path::new().lit("locks").seg(""),
+        ))
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }));
+    m.assert();
+}
+
+#[test]
+fn connection_refused_is_not_delivered() {
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let err = Transport::builder()
+        .max_retries(0)
+        .build()
+        .send(&Request::new(
+            Method::Put,
+            &format!("http://127.0.0.1:{port}"),
+            Path::new().lit("x"),
+        ))
+        .unwrap_err();
+    assert!(matches!(err, Error::NotDelivered { .. }), "{err:?}");
+    assert!(!err.may_have_been_delivered());
+}
+
+/// A server that accepts, reads the request, then answers with `reply` (possibly nothing) and
+/// holds the socket for `hold`.
+fn raw_server(reply: &'static [u8], hold: Duration) -> (String, std::thread::JoinHandle<usize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut accepted = 0;
+        listener.set_nonblocking(false).unwrap();
+        if let Ok((mut sock, _)) = listener.accept() {
+            accepted += 1;
+            let mut buf = [0u8; 4096];
+            let _ = sock.read(&mut buf);
+            let _ = sock.write_all(reply);
+            std::thread::sleep(hold);
+        }
+        accepted
+    });
+    (url, handle)
+}
+
+#[test]
+fn stalled_server_times_out_without_hanging() {
+    let (url, h) = raw_server(b"", Duration::from_millis(1500));
+    let t = Transport::builder()
+        .timeout(Duration::from_millis(300))
+        .build();
+    let started = Instant::now();
+    let err = t
+        .send(&Request::new(Method::Put, &url, Path::new().lit("x")))
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_millis(1200),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        err,
+        Error::Timeout {
+            after: Duration::from_millis(300)
+        }
+    );
+    assert!(err.may_have_been_delivered());
+    assert_eq!(h.join().unwrap(), 1);
+}
+
+#[test]
+fn truncated_body_is_connection_lost() {
+    let (url, h) = raw_server(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"status\":",
+        Duration::ZERO,
+    );
+    let err = Transport::builder()
+        .max_retries(0)
+        .build()
+        .send(&Request::new(Method::Put, &url, Path::new().lit("x")))
+        .unwrap_err();
+    assert!(matches!(err, Error::ConnectionLost { .. }), "{err:?}");
+    assert_eq!(h.join().unwrap(), 1);
+}
+
+#[test]
+fn one_connection_for_sequential_calls() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let mut connections = 0;
+        let mut served = 0;
+        while served < 5 {
+            let Ok((mut sock, _)) = listener.accept() else {
+                break;
+            };
+            connections += 1;
+            let mut pending = Vec::new();
+            let mut buf = [0u8; 4096];
+            while served < 5 {
+                let Ok(n) = sock.read(&mut buf) else { break };
+                if n == 0 {
+                    break;
+                }
+                pending.extend_from_slice(&buf[..n]);
+                while let Some(end) = pending.windows(4).position(|w| w == b"\r\n\r\n") {
+                    pending.drain(..end + 4);
+                    served += 1;
+                    sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                        .unwrap();
+                }
+            }
+        }
+        connections
+    });
+    let t = fast();
+    for _ in 0..5 {
+        let r = t
+            .send(&Request::new(Method::Get, &url, Path::new().lit("x")))
+            .unwrap();
+        assert_eq!(r.body(), b"ok");
+    }
+    assert_eq!(
+        server.join().unwrap(),
+        1,
+        "five sequential calls share one connection"
+    );
+}
