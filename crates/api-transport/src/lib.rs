@@ -435,6 +435,11 @@ fn build_url(request: &Request) -> Result<String, Error> {
             reason: reason.into(),
         });
     }
+    if request.absolute {
+        let without_query = request.base_url.split(['?', '#']).next().unwrap_or("");
+        check_base_url(without_query)?;
+        return Ok(request.base_url.clone());
+    }
     let base = request
         .base_url
         .strip_suffix('/')

@@ -116,6 +116,14 @@ impl Path {
         self
     }
 
+    fn redacted_url() -> Self {
+        Path {
+            encoded: String::new(),
+            redacted: "{url}".to_owned(),
+            invalid: None,
+        }
+    }
+
     /// The path as sent.
     pub fn encoded(&self) -> &str {
         &self.encoded
@@ -168,6 +176,7 @@ pub struct Request {
     pub(crate) timeout: Option<Duration>,
     pub(crate) retry: Retry,
     pub(crate) max_body: Option<u64>,
+    pub(crate) absolute: bool,
 }
 
 impl Request {
@@ -191,7 +200,18 @@ impl Request {
                 Retry::Never
             },
             max_body: None,
+            absolute: false,
         }
+    }
+
+    /// A request to an absolute URL found in data (a doorbell snapshot on a CDN), used as
+    /// given, query included. The same scheme rules apply (`https`, or `http` to loopback);
+    /// logs show only `{url}`. Defaults as for [`Request::new`].
+    pub fn absolute(method: Method, url: &str) -> Self {
+        let mut request = Request::new(method, url, Path::new());
+        request.path = Path::redacted_url();
+        request.absolute = true;
+        request
     }
 
     /// Appends a query parameter (form-encoded on the wire). Never logged.

@@ -375,3 +375,27 @@ fn one_connection_for_sequential_calls() {
         "five sequential calls share one connection"
     );
 }
+
+#[test]
+fn absolute_url_keeps_its_query_and_follows_the_scheme_rules() {
+    let mut server = mockito::Server::new();
+    let m = server
+        .mock("GET", "/img/a.jpg")
+        .match_query(Matcher::UrlEncoded("sig".into(), "x y".into()))
+        .with_body("JPEG")
+        .expect(1)
+        .create();
+    let url = format!("{}/img/a.jpg?sig=x%20y", server.url());
+    let resp = fast().send(&Request::absolute(Method::Get, &url)).unwrap();
+    assert_eq!(resp.body(), b"JPEG");
+    m.assert();
+    let err = fast()
+        .send(&Request::absolute(
+            Method::Get,
+            "http://cdn.example.com/a.jpg",
+        ))
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest { .. }));
+    let req = Request::absolute(Method::Get, "https://cdn.example.com/a.jpg?token=SECRET");
+    assert!(!format!("{req:?}").contains("SECRET"));
+}
