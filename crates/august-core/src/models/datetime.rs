@@ -1,0 +1,327 @@
+//! Lenient date-time parsing for the August API.
+//!
+//! The API sends ISO-8601 strings (`2017-12-10T04:48:30.272Z`, no fraction, or a space instead
+//! of `T`) and epoch milliseconds (integers, sometimes floats). Recorded responses also hold
+//! invalid dates such as `2000-00-00T00:00:00.447Z`. Everything here returns `None` for a value
+//! that is not a valid instant instead of failing, so a bad date never fails a response.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+
+/// Parses an ISO-8601 date-time: `YYYY-MM-DD`, then `T`, `t` or a space, `HH:MM[:SS]`, an
+/// optional fraction of any length (digits after the ninth are ignored), and an optional zone
+/// (`Z`, `±HH`, `±HHMM` or `±HH:MM`). A missing zone is read as UTC. A date without a time is
+/// midnight UTC. Returns `None` for anything else, including impossible dates.
+pub(crate) fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.trim().as_bytes();
+    let year = digits(b, 0, 4)?;
+    expect(b, 4, b'-')?;
+    let month = digits(b, 5, 2)?;
+    expect(b, 7, b'-')?;
+    let day = digits(b, 8, 2)?;
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
+    if b.len() == 10 {
+        return Some(date.and_hms_opt(0, 0, 0)?.and_utc());
+    }
+    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    let hour = digits(b, 11, 2)?;
+    expect(b, 13, b':')?;
+    let minute = digits(b, 14, 2)?;
+    let mut i = 16;
+    let mut second = 0;
+    if b.get(i) == Some(&b':') {
+        second = digits(b, i + 1, 2)?;
+        i += 3;
+    }
+    let mut nanos: u32 = 0;
+    if matches!(b.get(i), Some(b'.' | b',')) {
+        i += 1;
+        let start = i;
+        while let Some(c) = b.get(i).filter(|c| c.is_ascii_digit()) {
+            if i - start < 9 {
+                nanos = nanos * 10 + u32::from(c - b'0');
+            }
+            i += 1;
+        }
+        let count = i - start;
+        if count == 0 {
+            return None;
+        }
+        for _ in count..9 {
+            nanos *= 10;
+        }
+    }
+    let offset_seconds = zone_offset(b.get(i..)?)?;
+    let naive = date.and_hms_nano_opt(hour, minute, second, nanos)?;
+    let utc = naive.checked_sub_signed(TimeDelta::try_seconds(offset_seconds)?)?;
+    Some(utc.and_utc())
+}
+
+/// Offset east of UTC in seconds for `""`, `Z`, `±HH`, `±HHMM` or `±HH:MM`.
+fn zone_offset(zone: &[u8]) -> Option<i64> {
+    let (sign, rest) = match zone {
+        [] | [b'Z' | b'z'] => return Some(0),
+        [b'+', rest @ ..] => (1, rest),
+        [b'-', rest @ ..] => (-1, rest),
+        _ => return None,
+    };
+    let (hours, minutes) = match rest.len() {
+        2 => (digits(rest, 0, 2)?, 0),
+        4 => (digits(rest, 0, 2)?, digits(rest, 2, 2)?),
+        5 if rest.get(2) == Some(&b':') => (digits(rest, 0, 2)?, digits(rest, 3, 2)?),
+        _ => return None,
+    };
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    Some(sign * i64::from(hours * 3600 + minutes * 60))
+}
+
+fn digits(b: &[u8], start: usize, len: usize) -> Option<u32> {
+    let part = b.get(start..start + len)?;
+    part.iter().try_fold(0u32, |acc, c| {
+        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+    })
+}
+
+fn expect(b: &[u8], at: usize, byte: u8) -> Option<()> {
+    (b.get(at) == Some(&byte)).then_some(())
+}
+
+/// An instant from epoch milliseconds given as an integer.
+pub(crate) fn from_epoch_millis(ms: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_millis(ms)
+}
+
+/// An instant from epoch milliseconds given as a float (sub-millisecond parts are kept to the
+/// nearest nanosecond). Non-finite or out-of-range values are `None`.
+pub(crate) fn from_epoch_millis_f64(ms: f64) -> Option<DateTime<Utc>> {
+    // About ±285,000 years: beyond anything chrono represents, and keeps the casts exact.
+    if !ms.is_finite() || ms.abs() > 9.0e15 {
+        return None;
+    }
+    let whole = ms.floor();
+    let whole_ms = whole as i64;
+    let sub_ms_nanos = ((ms - whole) * 1e6).round() as i64;
+    let nanos = whole_ms.rem_euclid(1000) * 1_000_000 + sub_ms_nanos;
+    let secs = whole_ms.div_euclid(1000) + nanos / 1_000_000_000;
+    DateTime::from_timestamp(secs, u32::try_from(nanos % 1_000_000_000).ok()?)
+}
+
+/// An instant from a JSON value: a string is ISO-8601, a number is epoch milliseconds.
+pub(crate) fn from_json(value: &Value) -> Option<DateTime<Utc>> {
+    match value {
+        Value::String(s) => parse_datetime(s),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => from_epoch_millis(i),
+            None => n.as_f64().and_then(from_epoch_millis_f64),
+        },
+        _ => None,
+    }
+}
+
+/// `deserialize_with` helper for an `Option<DateTime<Utc>>` field: a string is ISO-8601, a
+/// number is epoch milliseconds, and anything invalid (bad date, wrong type, `null`) is
+/// `None`. It never fails. Pair it with `#[serde(default)]` unless the key is required.
+pub(crate) fn lenient<'de, D>(deserializer: D) -> Result<Option<DateTime<Utc>>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    deserializer.deserialize_any(LenientDateTime)
+}
+
+struct LenientDateTime;
+
+impl<'de> Visitor<'de> for LenientDateTime {
+    type Value = Option<DateTime<Utc>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a date-time string or epoch milliseconds")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(parse_datetime(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(from_epoch_millis(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(i64::try_from(v).ok().and_then(from_epoch_millis))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(from_epoch_millis_f64(v))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        IgnoredAny.visit_seq(seq).map(|_| None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        IgnoredAny.visit_map(map).map(|_| None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .expect("test literal is RFC 3339")
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn parses_the_recorded_formats() {
+        let expected = utc("2017-12-10T04:48:30.272Z");
+        assert_eq!(parse_datetime("2017-12-10T04:48:30.272Z"), Some(expected));
+        assert_eq!(parse_datetime("2017-12-10 04:48:30.272Z"), Some(expected));
+        assert_eq!(parse_datetime("2017-12-10t04:48:30.272z"), Some(expected));
+        assert_eq!(parse_datetime("2017-12-10T04:48:30.272"), Some(expected));
+        assert_eq!(
+            parse_datetime("2017-12-10T08:01:35Z"),
+            Some(utc("2017-12-10T08:01:35Z"))
+        );
+        assert_eq!(
+            parse_datetime("1970-01-01T00:22:17.000000Z"),
+            DateTime::from_timestamp(1337, 0)
+        );
+    }
+
+    #[test]
+    fn fractions_of_any_length() {
+        let base = utc("2020-01-01T00:00:00Z");
+        assert_eq!(parse_datetime("2020-01-01T00:00:00Z"), Some(base));
+        assert_eq!(
+            parse_datetime("2020-01-01T00:00:00.5Z"),
+            Some(base + TimeDelta::milliseconds(500))
+        );
+        assert_eq!(
+            parse_datetime("2020-01-01T00:00:00.123456789Z"),
+            Some(base + TimeDelta::nanoseconds(123_456_789))
+        );
+        assert_eq!(
+            parse_datetime("2020-01-01T00:00:00.1234567891234Z"),
+            Some(base + TimeDelta::nanoseconds(123_456_789))
+        );
+        assert_eq!(parse_datetime("2020-01-01T00:00:00.Z"), None);
+        assert_eq!(parse_datetime("2020-01-01T00:00Z"), Some(base));
+        assert_eq!(parse_datetime("2020-01-01"), Some(base));
+    }
+
+    #[test]
+    fn offsets() {
+        let expected = utc("2020-01-01T10:00:00Z");
+        assert_eq!(parse_datetime("2020-01-01T12:00:00+02:00"), Some(expected));
+        assert_eq!(parse_datetime("2020-01-01T12:00:00+0200"), Some(expected));
+        assert_eq!(parse_datetime("2020-01-01T12:00:00+02"), Some(expected));
+        assert_eq!(parse_datetime("2020-01-01T07:30:00-02:30"), Some(expected));
+        assert_eq!(parse_datetime("2020-01-01T12:00:00+24:00"), None);
+        assert_eq!(parse_datetime("2020-01-01T12:00:00 UTC"), None);
+    }
+
+    #[test]
+    fn invalid_dates_are_none() {
+        for bad in [
+            "2000-00-00T00:00:00.447Z",
+            "2019-02-30T00:00:00Z",
+            "2019-01-01T25:00:00Z",
+            "2019-01-01T23:60:00Z",
+            "2019-01-01T23:59:60Z",
+            "2019-1-01T00:00:00Z",
+            "",
+            "yesterday",
+            "2019-01-01X00:00:00Z",
+            "٢٠١٩-01-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_datetime(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn epoch_milliseconds() {
+        assert_eq!(
+            from_epoch_millis(1582007217000),
+            Some(utc("2020-02-18T06:26:57Z"))
+        );
+        assert_eq!(
+            from_epoch_millis_f64(1582141494371.0),
+            Some(utc("2020-02-19T19:44:54.371Z"))
+        );
+        assert_eq!(
+            from_epoch_millis_f64(1.5),
+            Some(utc("1970-01-01T00:00:00.0015Z"))
+        );
+        assert_eq!(
+            from_epoch_millis_f64(-1.0),
+            Some(utc("1969-12-31T23:59:59.999Z"))
+        );
+        assert_eq!(from_epoch_millis_f64(f64::NAN), None);
+        assert_eq!(from_epoch_millis_f64(1e300), None);
+        assert_eq!(from_epoch_millis(i64::MAX), None);
+    }
+
+    #[test]
+    fn json_values() {
+        let expected = Some(utc("2020-02-18T06:26:57Z"));
+        assert_eq!(from_json(&json!(1582007217000_i64)), expected);
+        assert_eq!(from_json(&json!(1582007217000.0)), expected);
+        assert_eq!(from_json(&json!("2020-02-18T06:26:57Z")), expected);
+        assert_eq!(from_json(&json!(null)), None);
+        assert_eq!(from_json(&json!({"a": 1})), None);
+    }
+
+    #[derive(serde::Deserialize)]
+    struct Probe {
+        #[serde(default, deserialize_with = "lenient")]
+        at: Option<DateTime<Utc>>,
+    }
+
+    #[test]
+    fn lenient_never_fails() {
+        let at = |v: Value| {
+            serde_json::from_value::<Probe>(json!({ "at": v }))
+                .expect("lenient dates never fail")
+                .at
+        };
+        assert_eq!(at(json!("2000-00-00T00:00:00.447Z")), None);
+        assert_eq!(at(json!(true)), None);
+        assert_eq!(at(json!([1, 2])), None);
+        assert_eq!(at(json!({"x": [1]})), None);
+        assert_eq!(at(json!(null)), None);
+        assert_eq!(at(json!(u64::MAX)), None);
+        assert_eq!(at(json!(1234)), DateTime::from_timestamp_millis(1234));
+        assert_eq!(at(json!(1234.0)), DateTime::from_timestamp_millis(1234));
+        assert_eq!(
+            at(json!("2017-12-10T04:48:30.272Z")),
+            Some(utc("2017-12-10T04:48:30.272Z"))
+        );
+        let missing: Probe = serde_json::from_str("{}").expect("missing is none");
+        assert_eq!(missing.at, None);
+    }
+}
