@@ -1,0 +1,1028 @@
+//! The blocking client: one method per endpoint.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use api_transport::{Method, Path, Request, Retry, Transport};
+use serde::de::DeserializeOwned;
+
+use crate::brand::Brand;
+use crate::error::{ApiError, Error, Result};
+use crate::models::{
+    Activity, ActivityFeed, Alarm, AlarmDevice, AlarmDeviceList, AlarmList, ArmState, Doorbell,
+    DoorbellDetail, DoorbellList, House, Lock, LockDetail, LockDoorStatus, LockList, LockStatus,
+    LockStatusResponse, Pin, PinList, RemoteOperationResult,
+};
+use crate::session::{LoginMethod, Session, SessionBody, truthy};
+
+/// Default timeout of a call.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default timeout of a remote lock operation, which waits for the bridge to reach the lock.
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default cap of a JSON response body.
+pub const DEFAULT_MAX_BODY: u64 = 4 * 1024 * 1024;
+/// Default cap of a doorbell image.
+pub const DEFAULT_MAX_IMAGE: u64 = 16 * 1024 * 1024;
+/// Default `User-Agent`.
+pub const DEFAULT_USER_AGENT: &str = concat!("august-rs/", env!("CARGO_PKG_VERSION"));
+/// `Accept-Version` sent with every call (the legacy activity format the models read).
+pub const ACCEPT_VERSION: &str = "0.0.1";
+
+/// Blocking client of the August API.
+///
+/// Cheap to clone (clones share one connection pool and settings), `Send` and `Sync`. Every
+/// call takes the access token it should use: get one with `august-auth`'s `Authenticator`.
+///
+/// ```no_run
+/// use august_core::Api;
+///
+/// # fn main() -> Result<(), august_core::Error> {
+/// let api = Api::new();
+/// let token = std::env::var("AUGUST_ACCESS_TOKEN").unwrap_or_default();
+/// for lock in api.get_locks(&token)? {
+///     let detail = api.get_lock_detail(&token, lock.device_id())?;
+///     println!("{}: {:?}", detail.device_name(), detail.lock_status());
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Api {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    brand: Brand,
+    base_url: String,
+    api_key: String,
+    command_timeout: Duration,
+    max_image: u64,
+}
+
+impl fmt::Debug for Api {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Api")
+            .field("brand", &self.inner.brand)
+            .field("base_url", &self.inner.base_url)
+            .field("api_key", &"<redacted>")
+            .field("timeout", &self.inner.transport.timeout())
+            .field("command_timeout", &self.inner.command_timeout)
+            .finish()
+    }
+}
+
+impl Default for Api {
+    fn default() -> Self {
+        Api::new()
+    }
+}
+
+/// Builds an [`Api`]. Every setter says its default.
+#[must_use]
+#[derive(Clone)]
+pub struct ApiBuilder {
+    brand: Brand,
+    base_url: Option<String>,
+    api_key: Option<String>,
+    timeout: Duration,
+    command_timeout: Duration,
+    user_agent: String,
+    max_retries: u32,
+    max_body: u64,
+    max_image: u64,
+}
+
+impl fmt::Debug for ApiBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiBuilder")
+            .field("brand", &self.brand)
+            .field("base_url", &self.base_url)
+            .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
+            .field("timeout", &self.timeout)
+            .field("command_timeout", &self.command_timeout)
+            .finish()
+    }
+}
+
+impl ApiBuilder {
+    /// The brand (host, API key, header names). Defaults to [`Brand::August`].
+    pub fn brand(mut self, brand: Brand) -> Self {
+        self.brand = brand;
+        self
+    }
+
+    /// Overrides the brand's base URL (a local server, a proxy you run). It must be `https`,
+    /// or `http` to a loopback host. Defaults to the brand's.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Overrides the brand's API key. Defaults to the brand's.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Timeout of every call but remote lock operations. Defaults to 10 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Timeout of remote lock operations (lock, unlock, unlatch, their async forms, status
+    /// wake-up). Defaults to 60 s.
+    pub fn command_timeout(mut self, timeout: Duration) -> Self {
+        self.command_timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` header. Defaults to `august-rs/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// How many times a read (GET) is retried after 429, 502, 503, 504 or a failure to
+    /// connect; `0` turns retries off. Lock operations, logins and verification calls are
+    /// never retried. Defaults to 3.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Cap of a JSON response body in bytes. Defaults to 4 MiB.
+    pub fn max_body(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Cap of a doorbell image in bytes. Defaults to 16 MiB.
+    pub fn max_image(mut self, bytes: u64) -> Self {
+        self.max_image = bytes;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] if the base URL is not `https` (or `http` to loopback) or is
+    /// not a URL.
+    pub fn build(self) -> Result<Api> {
+        let config = self.brand.config();
+        let base_url = self
+            .base_url
+            .unwrap_or_else(|| config.base_url.to_owned())
+            .trim_end_matches('/')
+            .to_owned();
+        api_transport::check_base_url(&base_url).map_err(|e| Error::InvalidInput {
+            reason: match e {
+                api_transport::Error::InvalidRequest { reason } => reason,
+                other => other.to_string(),
+            },
+        })?;
+        let transport = Transport::builder()
+            .timeout(self.timeout)
+            .user_agent(self.user_agent)
+            .max_retries(self.max_retries)
+            .max_body(self.max_body)
+            .build();
+        Ok(Api {
+            inner: Arc::new(Inner {
+                transport,
+                brand: self.brand,
+                base_url,
+                api_key: self.api_key.unwrap_or_else(|| config.api_key.to_owned()),
+                command_timeout: self.command_timeout,
+                max_image: self.max_image,
+            }),
+        })
+    }
+}
+
+/// Options of the asynchronous remote operations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AsyncOperation {
+    /// Whether the lock's bridge keeps a persistent connection (`LockDetail` bridge's
+    /// `hyper_bridge`); adds `connection=persistent`. Defaults to `false`.
+    pub persistent_connection: bool,
+}
+
+/// A doorbell snapshot: its bytes and content type.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DoorbellImage {
+    bytes: Vec<u8>,
+    content_type: Option<String>,
+}
+
+impl DoorbellImage {
+    /// The image bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Takes the image bytes.
+    pub fn into_bytes(self) -> Vec<u8> {
+        self.bytes
+    }
+
+    /// The `Content-Type` the server gave (`image/jpeg`), if any.
+    pub fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+}
+
+impl fmt::Debug for DoorbellImage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DoorbellImage")
+            .field("bytes", &self.bytes.len())
+            .field("content_type", &self.content_type)
+            .finish()
+    }
+}
+
+/// The remote operations of `/remoteoperate/{lock_id}/...`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operation {
+    Lock,
+    Unlock,
+    Unlatch,
+}
+
+impl Operation {
+    fn segment(self) -> &'static str {
+        match self {
+            Operation::Lock => "lock",
+            Operation::Unlock => "unlock",
+            Operation::Unlatch => "unlatch",
+        }
+    }
+}
+
+impl Api {
+    /// A client for [`Brand::August`] with the defaults.
+    pub fn new() -> Api {
+        match Api::builder().build() {
+            Ok(api) => api,
+            // The brand table holds only valid https URLs.
+            Err(_) => unreachable!("the built-in base URL is valid"),
+        }
+    }
+
+    /// A builder with the defaults.
+    pub fn builder() -> ApiBuilder {
+        ApiBuilder {
+            brand: Brand::August,
+            base_url: None,
+            api_key: None,
+            timeout: DEFAULT_TIMEOUT,
+            command_timeout: DEFAULT_COMMAND_TIMEOUT,
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            max_retries: api_transport::DEFAULT_MAX_RETRIES,
+            max_body: DEFAULT_MAX_BODY,
+            max_image: DEFAULT_MAX_IMAGE,
+        }
+    }
+
+    /// The brand.
+    pub fn brand(&self) -> Brand {
+        self.inner.brand
+    }
+
+    /// The base URL calls go to.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    // ----- plumbing -----
+
+    fn request(&self, method: Method, path: Path, access_token: Option<&str>) -> Request {
+        let config = self.inner.brand.config();
+        let mut request = Request::new(method, &self.inner.base_url, path)
+            .header("accept-version", ACCEPT_VERSION)
+            .header(config.api_key_header, self.inner.api_key.as_str())
+            .header(config.branding_header, config.branding)
+            .header("x-august-country", "US")
+            .content_type("application/json");
+        if let Some(token) = access_token {
+            request = request.header(config.access_token_header, token);
+        }
+        request
+    }
+
+    fn endpoint(request: &Request) -> String {
+        format!("{} {}", request.method(), request.path().redacted())
+    }
+
+    /// Sends and maps any non-2xx status to [`Error::Api`].
+    fn send(&self, request: &Request, remote_operation: bool) -> Result<api_transport::Response> {
+        let endpoint = Self::endpoint(request);
+        let response = self
+            .inner
+            .transport
+            .send(request)
+            .map_err(|e| Error::from_transport(e, endpoint.clone(), remote_operation))?;
+        if (200..300).contains(&response.status()) {
+            Ok(response)
+        } else {
+            Err(ApiError::from_response(endpoint, &response).into())
+        }
+    }
+
+    fn send_json<T: DeserializeOwned>(&self, request: &Request) -> Result<T> {
+        let response = self.send(request, false)?;
+        decode(&Self::endpoint(request), response.body())
+    }
+
+    fn token_path_check(token: &str) -> Result<()> {
+        if token.is_empty() {
+            return Err(Error::InvalidInput {
+                reason: "empty access token: authenticate first".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn get<T: DeserializeOwned>(&self, access_token: &str, path: Path) -> Result<T> {
+        Self::token_path_check(access_token)?;
+        self.send_json(&self.request(Method::Get, path, Some(access_token)))
+    }
+
+    fn new_token_from(
+        &self,
+        request: &Request,
+        response: &api_transport::Response,
+    ) -> Result<String> {
+        response
+            .header("x-access-token")
+            .or_else(|| response.header("x-august-access-token"))
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Decode {
+                endpoint: Self::endpoint(request),
+                path: "header x-august-access-token".into(),
+                reason: "the response carries no access token".into(),
+            })
+    }
+
+    // ----- login -----
+
+    /// Starts a login (`POST /session`): the answer carries an access token in a header and
+    /// says whether the password and the install id are verified. Never retried.
+    ///
+    /// `identifier` is `<method>:<username>` (see [`LoginMethod::identifier`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] for an error status, [`Error::Decode`] when the token header or one of
+    /// `expiresAt`, `vPassword`, `vInstallId` is missing, and the transport errors.
+    pub fn get_session(
+        &self,
+        install_id: &str,
+        identifier: &str,
+        password: &str,
+    ) -> Result<Session> {
+        if self.inner.brand.config().requires_oauth {
+            return Err(Error::InvalidInput {
+                reason: format!(
+                    "brand {} requires an OAuth access token; password login is not available",
+                    self.inner.brand
+                ),
+            });
+        }
+        let body = serde_json::json!({
+            "installId": install_id,
+            "identifier": identifier,
+            "password": password,
+        });
+        let request = self
+            .request(Method::Post, Path::new().lit("session"), None)
+            .json_body(body.to_string().into_bytes());
+        let response = self.send(&request, false)?;
+        let access_token = self.new_token_from(&request, &response)?;
+        let endpoint = Self::endpoint(&request);
+        let raw: serde_json::Value = decode(&endpoint, response.body())?;
+        let body: SessionBody = decode(&endpoint, response.body())?;
+        let field = |name: &str| -> Result<()> {
+            if raw.get(name).is_none() {
+                return Err(Error::Decode {
+                    endpoint: endpoint.clone(),
+                    path: name.to_owned(),
+                    reason: format!("missing field `{name}`"),
+                });
+            }
+            Ok(())
+        };
+        field("vPassword")?;
+        field("vInstallId")?;
+        Ok(Session {
+            access_token,
+            expires_at: body.expires_at,
+            password_verified: truthy(body.v_password.as_ref()),
+            install_id_verified: truthy(body.v_install_id.as_ref()),
+        })
+    }
+
+    /// Asks the server to send a verification code (`POST /validation/phone` or `/email`) to
+    /// `username`, using the provisional token of [`Api::get_session`]. Never retried.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] for an error status, and the transport errors.
+    pub fn send_verification_code(
+        &self,
+        access_token: &str,
+        login_method: LoginMethod,
+        username: &str,
+    ) -> Result<()> {
+        Self::token_path_check(access_token)?;
+        let path = match login_method {
+            LoginMethod::Phone => Path::new().lit("validation").lit("phone"),
+            LoginMethod::Email => Path::new().lit("validation").lit("email"),
+        };
+        let body = serde_json::json!({ "value": username });
+        let request = self
+            .request(Method::Post, path, Some(access_token))
+            .json_body(body.to_string().into_bytes());
+        self.send(&request, false).map(drop)
+    }
+
+    /// Submits a verification code (`POST /validate/phone` or `/email`); the code travels as a
+    /// JSON string, leading zeros kept. Never retried.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] for an error status (a wrong code is a 4xx), and the transport errors.
+    pub fn validate_verification_code(
+        &self,
+        access_token: &str,
+        login_method: LoginMethod,
+        username: &str,
+        code: &str,
+    ) -> Result<()> {
+        Self::token_path_check(access_token)?;
+        let path = match login_method {
+            LoginMethod::Phone => Path::new().lit("validate").lit("phone"),
+            LoginMethod::Email => Path::new().lit("validate").lit("email"),
+        };
+        let mut body = serde_json::Map::new();
+        body.insert(login_method.as_str().to_owned(), username.into());
+        body.insert("code".to_owned(), code.into());
+        let request = self
+            .request(Method::Post, path, Some(access_token))
+            .json_body(serde_json::Value::Object(body).to_string().into_bytes());
+        self.send(&request, false).map(drop)
+    }
+
+    /// Gets a fresh access token (`GET /users/houses/mine`, token read from the response
+    /// header).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] (401 when the token is no longer valid), [`Error::Decode`] when the
+    /// response has no token header, and the transport errors.
+    pub fn refresh_access_token(&self, access_token: &str) -> Result<String> {
+        Self::token_path_check(access_token)?;
+        let request = self.request(
+            Method::Get,
+            Path::new().lit("users").lit("houses").lit("mine"),
+            Some(access_token),
+        );
+        let response = self.send(&request, false)?;
+        self.new_token_from(&request, &response)
+    }
+
+    // ----- doorbells -----
+
+    /// The account's doorbells (`GET /users/doorbells/mine`), in the server's order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    pub fn get_doorbells(&self, access_token: &str) -> Result<Vec<Doorbell>> {
+        let list: DoorbellList = self.get(
+            access_token,
+            Path::new().lit("users").lit("doorbells").lit("mine"),
+        )?;
+        Ok(list.into_vec())
+    }
+
+    /// One doorbell's detail (`GET /doorbells/{id}`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] (404 for an unknown id), [`Error::Decode`] and the transport errors.
+    pub fn get_doorbell_detail(
+        &self,
+        access_token: &str,
+        doorbell_id: &str,
+    ) -> Result<DoorbellDetail> {
+        self.get(access_token, Path::new().lit("doorbells").seg(doorbell_id))
+    }
+
+    /// Wakes a doorbell up (`PUT /doorbells/{id}/wakeup`). Never retried.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] and the transport errors.
+    pub fn wakeup_doorbell(&self, access_token: &str, doorbell_id: &str) -> Result<()> {
+        Self::token_path_check(access_token)?;
+        let request = self.request(
+            Method::Put,
+            Path::new().lit("doorbells").seg(doorbell_id).lit("wakeup"),
+            Some(access_token),
+        );
+        self.send(&request, false).map(drop)
+    }
+
+    /// Downloads a doorbell's latest snapshot from its own host (a CDN), with none of the
+    /// August headers: only `Authorization: <contentToken>` when the doorbell has one.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] when the doorbell has no image or its URL is not `https`;
+    /// [`Error::Api`] for an error status (401: the content token expired, read the doorbell
+    /// detail again); the transport errors.
+    pub fn get_doorbell_image(&self, doorbell: &DoorbellDetail) -> Result<DoorbellImage> {
+        let url = doorbell.image_url().ok_or_else(|| Error::InvalidInput {
+            reason: "the doorbell has no image".into(),
+        })?;
+        self.get_image(url, doorbell.content_token().unwrap_or(""))
+    }
+
+    /// Downloads an image from an absolute URL, sending `Authorization: <content_token>` when
+    /// the token is not empty and no other credential.
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::get_doorbell_image`].
+    pub fn get_image(&self, url: &str, content_token: &str) -> Result<DoorbellImage> {
+        let mut request = Request::absolute(Method::Get, url).max_body(self.inner.max_image);
+        if !content_token.is_empty() {
+            request = request.header("authorization", content_token);
+        }
+        let response = self.send(&request, false)?;
+        let content_type = response.content_type().map(str::to_owned);
+        Ok(DoorbellImage {
+            bytes: response.into_body(),
+            content_type,
+        })
+    }
+
+    // ----- houses and activities -----
+
+    /// The account's houses (`GET /users/houses/mine`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    pub fn get_houses(&self, access_token: &str) -> Result<Vec<House>> {
+        self.get(
+            access_token,
+            Path::new().lit("users").lit("houses").lit("mine"),
+        )
+    }
+
+    /// One house (`GET /houses/{id}`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    pub fn get_house(&self, access_token: &str, house_id: &str) -> Result<House> {
+        self.get(access_token, Path::new().lit("houses").seg(house_id))
+    }
+
+    /// The latest `limit` activities of a house (`GET /houses/{id}/activities?limit=N`), in
+    /// server order. Unknown actions are kept as [`Activity`] values of an unknown kind.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    pub fn get_house_activities(
+        &self,
+        access_token: &str,
+        house_id: &str,
+        limit: u32,
+    ) -> Result<Vec<Activity>> {
+        Self::token_path_check(access_token)?;
+        let request = self
+            .request(
+                Method::Get,
+                Path::new().lit("houses").seg(house_id).lit("activities"),
+                Some(access_token),
+            )
+            .query("limit", limit.to_string());
+        let feed: ActivityFeed = self.send_json(&request)?;
+        Ok(feed.into_vec())
+    }
+
+    // ----- locks -----
+
+    /// The account's locks (`GET /users/locks/mine`), in the server's order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    pub fn get_locks(&self, access_token: &str) -> Result<Vec<Lock>> {
+        let list: LockList = self.get(
+            access_token,
+            Path::new().lit("users").lit("locks").lit("mine"),
+        )?;
+        Ok(list.into_vec())
+    }
+
+    /// The locks this account may operate (`UserType` `superuser`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::get_locks`].
+    pub fn get_operable_locks(&self, access_token: &str) -> Result<Vec<Lock>> {
+        Ok(self
+            .get_locks(access_token)?
+            .into_iter()
+            .filter(Lock::is_operable)
+            .collect())
+    }
+
+    /// One lock's detail (`GET /locks/{id}`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] (404 for an unknown id), [`Error::Decode`] and the transport errors.
+    pub fn get_lock_detail(&self, access_token: &str, lock_id: &str) -> Result<LockDetail> {
+        self.get(access_token, Path::new().lit("locks").seg(lock_id))
+    }
+
+    /// The lock's bolt and door state (`GET /locks/{id}/status`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    pub fn get_lock_state(&self, access_token: &str, lock_id: &str) -> Result<LockStatusResponse> {
+        self.get(
+            access_token,
+            Path::new().lit("locks").seg(lock_id).lit("status"),
+        )
+    }
+
+    /// The lock's bolt state (`GET /locks/{id}/status`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::get_lock_state`].
+    pub fn get_lock_status(&self, access_token: &str, lock_id: &str) -> Result<LockStatus> {
+        Ok(self.get_lock_state(access_token, lock_id)?.status().clone())
+    }
+
+    /// The door state from the lock's door sensor (`GET /locks/{id}/status`).
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::get_lock_state`].
+    pub fn get_lock_door_status(
+        &self,
+        access_token: &str,
+        lock_id: &str,
+    ) -> Result<LockDoorStatus> {
+        Ok(self
+            .get_lock_state(access_token, lock_id)?
+            .door_state()
+            .clone())
+    }
+
+    /// The lock's entry codes (`GET /locks/{id}/pins`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    pub fn get_pins(&self, access_token: &str, lock_id: &str) -> Result<Vec<Pin>> {
+        let list: PinList = self.get(
+            access_token,
+            Path::new().lit("locks").seg(lock_id).lit("pins"),
+        )?;
+        Ok(list.into_vec())
+    }
+
+    // ----- remote operations -----
+
+    fn operate(
+        &self,
+        access_token: &str,
+        lock_id: &str,
+        op: Operation,
+    ) -> Result<(String, RemoteOperationResult)> {
+        Self::token_path_check(access_token)?;
+        let request = self
+            .request(
+                Method::Put,
+                Path::new()
+                    .lit("remoteoperate")
+                    .seg(lock_id)
+                    .lit(op.segment()),
+                Some(access_token),
+            )
+            .timeout(self.inner.command_timeout)
+            .retry(Retry::Never);
+        let endpoint = Self::endpoint(&request);
+        let response = self.send(&request, true)?;
+        let result = decode(&endpoint, response.body())?;
+        Ok((endpoint, result))
+    }
+
+    fn operate_activities(
+        &self,
+        access_token: &str,
+        lock_id: &str,
+        op: Operation,
+    ) -> Result<Vec<Activity>> {
+        let (endpoint, result) = self.operate(access_token, lock_id, op)?;
+        result.activities().ok_or_else(|| Error::Decode {
+            endpoint,
+            path: "info.startTime".into(),
+            reason: "the answer has no info.startTime or info.lockID to build activities from; the operation itself succeeded".into(),
+        })
+    }
+
+    /// Locks the lock (`PUT /remoteoperate/{id}/lock`) and returns its new state. Waits up to
+    /// the command timeout; never resent.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] (409 no bridge, 422 bridge offline, 423 bridge busy, 408 bridge timeout,
+    /// 531 mechanical problem), [`Error::Timeout`] / [`Error::ConnectionLost`] with the outcome
+    /// unknown, [`Error::Decode`] and the other transport errors.
+    pub fn lock(&self, access_token: &str, lock_id: &str) -> Result<LockStatus> {
+        Ok(self
+            .operate(access_token, lock_id, Operation::Lock)?
+            .1
+            .status()
+            .clone())
+    }
+
+    /// Unlocks the lock (`PUT /remoteoperate/{id}/unlock`). As [`Api::lock`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::lock`].
+    pub fn unlock(&self, access_token: &str, lock_id: &str) -> Result<LockStatus> {
+        Ok(self
+            .operate(access_token, lock_id, Operation::Unlock)?
+            .1
+            .status()
+            .clone())
+    }
+
+    /// Unlatches the lock (`PUT /remoteoperate/{id}/unlatch`, locks that support it). As
+    /// [`Api::lock`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::lock`].
+    pub fn unlatch(&self, access_token: &str, lock_id: &str) -> Result<LockStatus> {
+        Ok(self
+            .operate(access_token, lock_id, Operation::Unlatch)?
+            .1
+            .status()
+            .clone())
+    }
+
+    /// Locks and returns the activities the answer describes (the lock operation, and the
+    /// door state when the lock has a door sensor).
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::lock`]; [`Error::Decode`] when the answer is the short shape without
+    /// `info.startTime` (the lock did move).
+    pub fn lock_return_activities(
+        &self,
+        access_token: &str,
+        lock_id: &str,
+    ) -> Result<Vec<Activity>> {
+        self.operate_activities(access_token, lock_id, Operation::Lock)
+    }
+
+    /// Unlocks and returns the activities. As [`Api::lock_return_activities`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::lock_return_activities`].
+    pub fn unlock_return_activities(
+        &self,
+        access_token: &str,
+        lock_id: &str,
+    ) -> Result<Vec<Activity>> {
+        self.operate_activities(access_token, lock_id, Operation::Unlock)
+    }
+
+    /// Unlatches and returns the activities. As [`Api::lock_return_activities`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::lock_return_activities`].
+    pub fn unlatch_return_activities(
+        &self,
+        access_token: &str,
+        lock_id: &str,
+    ) -> Result<Vec<Activity>> {
+        self.operate_activities(access_token, lock_id, Operation::Unlatch)
+    }
+
+    fn operate_async(
+        &self,
+        access_token: &str,
+        lock_id: &str,
+        segment: &'static str,
+        wakeup: bool,
+        options: AsyncOperation,
+    ) -> Result<String> {
+        Self::token_path_check(access_token)?;
+        let mut request = self
+            .request(
+                Method::Put,
+                Path::new().lit("remoteoperate").seg(lock_id).lit(segment),
+                Some(access_token),
+            )
+            .query("v", "2.3.1")
+            .query("type", "async");
+        if wakeup {
+            request = request.query("intent", "wakeup");
+        }
+        if options.persistent_connection {
+            request = request.query("connection", "persistent");
+        }
+        let request = request
+            .timeout(self.inner.command_timeout)
+            .retry(Retry::Never);
+        let response = self.send(&request, true)?;
+        Ok(String::from_utf8_lossy(response.body()).into_owned())
+    }
+
+    /// Starts a lock operation without waiting for it (`?v=2.3.1&type=async`); the outcome
+    /// arrives on the push channel. Returns the server's body as text. Never resent.
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::lock`].
+    pub fn lock_async(
+        &self,
+        access_token: &str,
+        lock_id: &str,
+        options: AsyncOperation,
+    ) -> Result<String> {
+        self.operate_async(access_token, lock_id, "lock", false, options)
+    }
+
+    /// Starts an unlock without waiting for it. As [`Api::lock_async`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::lock`].
+    pub fn unlock_async(
+        &self,
+        access_token: &str,
+        lock_id: &str,
+        options: AsyncOperation,
+    ) -> Result<String> {
+        self.operate_async(access_token, lock_id, "unlock", false, options)
+    }
+
+    /// Starts an unlatch without waiting for it. As [`Api::lock_async`].
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::lock`].
+    pub fn unlatch_async(
+        &self,
+        access_token: &str,
+        lock_id: &str,
+        options: AsyncOperation,
+    ) -> Result<String> {
+        self.operate_async(access_token, lock_id, "unlatch", false, options)
+    }
+
+    /// Asks the lock to report its status (`status?v=2.3.1&type=async&intent=wakeup`). Wakes the
+    /// lock and costs battery: do not call it in a loop.
+    ///
+    /// # Errors
+    ///
+    /// As [`Api::lock`].
+    pub fn status_async(
+        &self,
+        access_token: &str,
+        lock_id: &str,
+        options: AsyncOperation,
+    ) -> Result<String> {
+        self.operate_async(access_token, lock_id, "status", true, options)
+    }
+
+    // ----- user -----
+
+    /// The signed-in user (`GET /users/me`), as raw JSON (`UserID`, names, ...).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    pub fn get_user(&self, access_token: &str) -> Result<serde_json::Value> {
+        self.get(access_token, Path::new().lit("users").lit("me"))
+    }
+
+    // ----- alarms -----
+
+    /// The account's alarms (`GET /users/alarms/mine`); empty without a request for brands
+    /// without alarms.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    pub fn get_alarms(&self, access_token: &str) -> Result<Vec<Alarm>> {
+        if !self.inner.brand.config().supports_alarms {
+            return Ok(Vec::new());
+        }
+        let list: AlarmList = self.get(
+            access_token,
+            Path::new().lit("users").lit("alarms").lit("mine"),
+        )?;
+        Ok(list.into_vec())
+    }
+
+    /// An alarm's devices (`GET /alarms/{id}/devices`); empty without a request for brands
+    /// without alarms.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    pub fn get_alarm_devices(
+        &self,
+        access_token: &str,
+        alarm_id: &str,
+    ) -> Result<Vec<AlarmDevice>> {
+        if !self.inner.brand.config().supports_alarms {
+            return Ok(Vec::new());
+        }
+        let list: AlarmDeviceList = self.get(
+            access_token,
+            Path::new().lit("alarms").seg(alarm_id).lit("devices"),
+        )?;
+        Ok(list.into_vec())
+    }
+
+    /// Arms or disarms an alarm (`PUT /alarms/{id}/state/{state}` with its `areaIDs`); returns
+    /// the server's JSON. Never resent. Brands without alarms get `{}` without a request.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    pub fn arm_alarm(
+        &self,
+        access_token: &str,
+        alarm: &Alarm,
+        state: &ArmState,
+    ) -> Result<serde_json::Value> {
+        if !self.inner.brand.config().supports_alarms {
+            return Ok(serde_json::Value::Object(serde_json::Map::new()));
+        }
+        Self::token_path_check(access_token)?;
+        let alarm_id = alarm.device_id().ok_or_else(|| Error::InvalidInput {
+            reason: "the alarm has no alarmID".into(),
+        })?;
+        let body = serde_json::json!({ "areaIDs": alarm.area_ids() });
+        let request = self
+            .request(
+                Method::Put,
+                Path::new()
+                    .lit("alarms")
+                    .seg(alarm_id)
+                    .lit("state")
+                    .seg(state.as_str()),
+                Some(access_token),
+            )
+            .json_body(body.to_string().into_bytes());
+        let response = self.send(&request, false)?;
+        if response.body().iter().all(u8::is_ascii_whitespace) {
+            return Ok(serde_json::Value::Null);
+        }
+        decode(&Self::endpoint(&request), response.body())
+    }
+}
+
+/// Decodes a JSON body, naming the JSON path where it does not fit.
+fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let reason = if body.iter().all(u8::is_ascii_whitespace) {
+            "empty body".to_owned()
+        } else {
+            inner.to_string()
+        };
+        Error::Decode {
+            endpoint: endpoint.to_owned(),
+            path,
+            reason,
+        }
+    })
+}
