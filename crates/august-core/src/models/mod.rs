@@ -44,6 +44,3 @@ pub use lock::{Lock, LockDetail, LockDoorStatus, LockList, LockStatus, LockStatu
 pub use pin::{Pin, PinList};
 pub use remote_operation::RemoteOperationResult;
 pub use user::User;
-
-#[allow(unused_imports)]
-pub(crate) use datetime::parse_datetime;
