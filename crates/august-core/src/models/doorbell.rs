@@ -3,13 +3,13 @@
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::activity::{Activity, ActivityType, ApplyActivityError};
 use super::datetime;
-use super::de::{Redacted, lenient_string, number_of, str_at, truthy, truthy_flag};
+use super::de::{Redacted, keyed_list, lenient_string, number_of, str_at, truthy, truthy_flag};
 
 /// Status of a doorbell that is online.
 const STATUS_ONLINE: &str = "doorbell_call_status_online";
@@ -170,37 +170,25 @@ impl IntoIterator for DoorbellList {
 
 impl<'de> Deserialize<'de> for DoorbellList {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ListVisitor;
-
-        impl<'de> Visitor<'de> for ListVisitor {
-            type Value = DoorbellList;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object of doorbells keyed by doorbell id")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<DoorbellList, A::Error> {
-                let mut doorbells = Vec::new();
-                while let Some(device_id) = map.next_key::<String>()? {
-                    let wire: DoorbellWire = map.next_value()?;
-                    let (image_url, image_created_at) = recent_image(&wire.recent_image);
-                    doorbells.push(Doorbell {
-                        device_id,
-                        device_name: wire.name,
-                        house_id: wire.house_id,
-                        serial_number: wire.serial_number,
-                        status: wire.status,
-                        image_url,
-                        image_created_at,
-                        has_subscription: wire.has_subscription,
-                        content_token: wire.content_token.filter(|t| !t.is_empty()),
-                    });
+        keyed_list(
+            deserializer,
+            "an object of doorbells keyed by doorbell id",
+            |device_id, wire: DoorbellWire| {
+                let (image_url, image_created_at) = recent_image(&wire.recent_image);
+                Doorbell {
+                    device_id,
+                    device_name: wire.name,
+                    house_id: wire.house_id,
+                    serial_number: wire.serial_number,
+                    status: wire.status,
+                    image_url,
+                    image_created_at,
+                    has_subscription: wire.has_subscription,
+                    content_token: wire.content_token.filter(|t| !t.is_empty()),
                 }
-                Ok(DoorbellList(doorbells))
-            }
-        }
-
-        deserializer.deserialize_map(ListVisitor)
+            },
+        )
+        .map(DoorbellList)
     }
 }
 

@@ -4,14 +4,14 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::de::Deserializer;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 
 use super::activity::{Activity, ActivityType, ApplyActivityError};
 use super::bridge::{Bridge, BridgeWire};
 use super::datetime;
-use super::de::{lenient_i64, lenient_string};
+use super::de::{keyed_list, lenient_i64, lenient_string};
 use super::keypad::{Keypad, KeypadWire};
 use super::user::User;
 
@@ -348,33 +348,19 @@ impl IntoIterator for LockList {
 
 impl<'de> Deserialize<'de> for LockList {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ListVisitor;
-
-        impl<'de> Visitor<'de> for ListVisitor {
-            type Value = LockList;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an object of locks keyed by lock id")
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LockList, A::Error> {
-                let mut locks = Vec::new();
-                while let Some(device_id) = map.next_key::<String>()? {
-                    let wire: LockWire = map.next_value()?;
-                    locks.push(Lock {
-                        device_id,
-                        device_name: wire.device_name,
-                        house_id: wire.house_id,
-                        house_name: wire.house_name,
-                        user_type: wire.user_type,
-                        mac_address: wire.mac_address,
-                    });
-                }
-                Ok(LockList(locks))
-            }
-        }
-
-        deserializer.deserialize_map(ListVisitor)
+        keyed_list(
+            deserializer,
+            "an object of locks keyed by lock id",
+            |device_id, wire: LockWire| Lock {
+                device_id,
+                device_name: wire.device_name,
+                house_id: wire.house_id,
+                house_name: wire.house_name,
+                user_type: wire.user_type,
+                mac_address: wire.mac_address,
+            },
+        )
+        .map(LockList)
     }
 }
 
