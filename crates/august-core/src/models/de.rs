@@ -246,6 +246,42 @@ impl fmt::Debug for Redacted {
     }
 }
 
+/// Reads a JSON object keyed by device id (`{"<id>": {...}, ...}`) in document order, building
+/// each entry from its key and its wire value.
+pub(crate) fn keyed_list<'de, D, W, T>(
+    deserializer: D,
+    expecting: &'static str,
+    build: fn(String, W) -> T,
+) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    W: Deserialize<'de>,
+{
+    struct KeyedVisitor<W, T> {
+        expecting: &'static str,
+        build: fn(String, W) -> T,
+    }
+
+    impl<'de, W: Deserialize<'de>, T> Visitor<'de> for KeyedVisitor<W, T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.expecting)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
+            let mut items = Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some(id) = map.next_key::<String>()? {
+                let wire: W = map.next_value()?;
+                items.push((self.build)(id, wire));
+            }
+            Ok(items)
+        }
+    }
+
+    deserializer.deserialize_map(KeyedVisitor { expecting, build })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,40 +345,4 @@ mod tests {
         assert_eq!(probe(json!({"i": 7.5})).i, None);
         assert_eq!(probe(json!({"i": "10"})).i, Some(10));
     }
-}
-
-/// Reads a JSON object keyed by device id (`{"<id>": {...}, ...}`) in document order, building
-/// each entry from its key and its wire value.
-pub(crate) fn keyed_list<'de, D, W, T>(
-    deserializer: D,
-    expecting: &'static str,
-    build: fn(String, W) -> T,
-) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    W: Deserialize<'de>,
-{
-    struct KeyedVisitor<W, T> {
-        expecting: &'static str,
-        build: fn(String, W) -> T,
-    }
-
-    impl<'de, W: Deserialize<'de>, T> Visitor<'de> for KeyedVisitor<W, T> {
-        type Value = Vec<T>;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(self.expecting)
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<T>, A::Error> {
-            let mut items = Vec::with_capacity(map.size_hint().unwrap_or(0));
-            while let Some(id) = map.next_key::<String>()? {
-                let wire: W = map.next_value()?;
-                items.push((self.build)(id, wire));
-            }
-            Ok(items)
-        }
-    }
-
-    deserializer.deserialize_map(KeyedVisitor { expecting, build })
 }
