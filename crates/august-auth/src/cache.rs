@@ -1,0 +1,847 @@
+//! The access-token cache file: py-august's format, written atomically.
+//!
+//! Guarantees (see `docs/authenticator.md`):
+//! - the file is replaced by a rename of a fully written and fsynced temporary file created in
+//!   the same directory with mode 0600, then the directory is fsynced: a crash leaves the old
+//!   file or the new one, never a mix;
+//! - writers are serialised by an advisory lock on a `<name>.lock` file next to it;
+//! - a symbolic link at the path is followed: the file it points to is replaced, the link stays;
+//! - an existing file readable by other users is tightened to 0600 when it is read;
+//! - a file that cannot be used is moved aside to `<name>.corrupt` before a new login replaces
+//!   it, never overwritten.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::authentication::{Authentication, AuthenticationState};
+use crate::expiry;
+
+/// Larger files are not token caches.
+const MAX_CACHE_BYTES: u64 = 64 * 1024;
+
+/// Symbolic links followed before giving up (as Linux's `MAXSYMLINKS`).
+const MAX_SYMLINKS: usize = 40;
+
+/// What happened when the cache file was read, see
+/// [`Authenticator::cache_status`](crate::Authenticator::cache_status).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CacheStatus {
+    /// No cache file is configured.
+    NotConfigured,
+    /// The file does not exist (yet): the first login creates it.
+    Missing,
+    /// The file was read and its (unexpired) authentication is in use.
+    Loaded,
+    /// The file was read but its token has expired: a new login is needed, with the cached
+    /// install id, so no new verification code is asked for if that install was validated.
+    Expired,
+    /// The file is not a valid cache file. It is kept, and moved aside to `<name>.corrupt`
+    /// when a new login writes the cache;
+    /// [`Authenticator::last_cache_error`](crate::Authenticator::last_cache_error) says what
+    /// is wrong with it.
+    Corrupt,
+    /// The file could not be read (not a regular file, an I/O error). It is moved aside to
+    /// `<name>.corrupt` when a new login writes the cache.
+    Unreadable,
+}
+
+/// A problem with the cache file. None of these stops a login: the authenticator keeps going
+/// and reports them through
+/// [`Authenticator::last_cache_error`](crate::Authenticator::last_cache_error).
+///
+/// No variant carries the access token or any other content of the file.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CacheError {
+    /// The file exists but could not be read.
+    Unreadable {
+        /// The cache file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The file is not a cache file: not JSON, a key missing or of the wrong type, an unknown
+    /// state, an unparsable expiry.
+    Corrupt {
+        /// The cache file.
+        path: PathBuf,
+        /// What is wrong, without any of the file's content.
+        reason: String,
+    },
+    /// The file is readable by other users and its permissions could not be tightened to
+    /// 0600. It was still used.
+    Permissions {
+        /// The cache file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// An unusable file could not be moved aside, so the new login was not written over it.
+    MoveAside {
+        /// The cache file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The file could not be written (its directory missing and not creatable, read-only, full).
+    /// The login itself succeeded.
+    Write {
+        /// The cache file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+}
+
+impl CacheError {
+    /// The cache file concerned.
+    pub fn path(&self) -> &Path {
+        match self {
+            CacheError::Unreadable { path, .. }
+            | CacheError::Corrupt { path, .. }
+            | CacheError::Permissions { path, .. }
+            | CacheError::MoveAside { path, .. }
+            | CacheError::Write { path, .. } => path,
+        }
+    }
+}
+
+impl fmt::Display for CacheError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CacheError::Unreadable { path, source } => write!(
+                f,
+                "cannot read the token cache {}: {source}; check that it is a readable file (it will be moved aside at the next login)",
+                path.display()
+            ),
+            CacheError::Corrupt { path, reason } => write!(
+                f,
+                "the token cache {} is not a valid cache file ({reason}); it will be moved aside to {} at the next login",
+                path.display(),
+                sibling(path, ".corrupt").display()
+            ),
+            CacheError::Permissions { path, source } => write!(
+                f,
+                "the token cache {} is readable by other users and could not be restricted: {source}; run `chmod 600` on it",
+                path.display()
+            ),
+            CacheError::MoveAside { path, source } => write!(
+                f,
+                "cannot move the unusable token cache {} aside: {source}; move or delete it by hand (the login itself succeeded)",
+                path.display()
+            ),
+            CacheError::Write { path, source } => write!(
+                f,
+                "cannot write the token cache {}: {source}; check that its directory is writable (the login itself succeeded)",
+                path.display()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CacheError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CacheError::Unreadable { source, .. }
+            | CacheError::Permissions { source, .. }
+            | CacheError::MoveAside { source, .. }
+            | CacheError::Write { source, .. } => Some(source),
+            CacheError::Corrupt { .. } => None,
+        }
+    }
+}
+
+/// The default cache file for an account: `<username>.json` (characters other than letters,
+/// digits, `@`, `+`, `.`, `_` and `-` replaced by `_`) in the per-user local data directory:
+///
+/// | Platform | Directory |
+/// |---|---|
+/// | Linux | `$XDG_DATA_HOME/august` or `~/.local/share/august` |
+/// | macOS | `~/Library/Application Support/august-rs.august` |
+/// | Windows | `%LOCALAPPDATA%\august-rs\august\data` |
+///
+/// The directory is created (mode 0700 on Unix) when the cache is first written. `None` when
+/// the platform has no home directory.
+///
+/// ```no_run
+/// use august_auth::{Authenticator, LoginMethod, default_cache_path};
+/// use august_core::Api;
+///
+/// let mut authenticator = Authenticator::new(Api::new(), LoginMethod::Email, "me@example.com", "pw");
+/// if let Some(path) = default_cache_path("me@example.com") {
+///     authenticator = authenticator.access_token_cache_file(path);
+/// }
+/// ```
+pub fn default_cache_path(username: &str) -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "august-rs", "august")?;
+    Some(dirs.data_local_dir().join(cache_file_name(username)))
+}
+
+fn cache_file_name(username: &str) -> String {
+    let mut name: String = username
+        .chars()
+        .take(200)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '@' | '+' | '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.is_empty() || name.starts_with('.') {
+        name.insert(0, '_');
+    }
+    name.push_str(".json");
+    name
+}
+
+/// `path` with `suffix` appended to its file name (`auth.json` → `auth.json.lock`).
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_else(|| OsString::from("cache"));
+    name.push(suffix);
+    path.with_file_name(name)
+}
+
+/// The cache file in py-august's exact byte format: Python `json.dumps` with its defaults
+/// (`", "` and `": "` separators, non-ASCII as `\uXXXX`), four keys in order, no newline.
+pub(crate) fn to_py_json(auth: &Authentication) -> String {
+    let mut out = String::with_capacity(256);
+    out.push_str("{\"install_id\": ");
+    push_py_string(&mut out, &auth.install_id);
+    out.push_str(", \"access_token\": ");
+    push_py_string(&mut out, &auth.access_token);
+    out.push_str(", \"access_token_expires\": ");
+    match &auth.access_token_expires {
+        Some(e) => push_py_string(&mut out, e),
+        None => out.push_str("null"),
+    }
+    out.push_str(", \"state\": ");
+    push_py_string(&mut out, auth.state.as_str());
+    out.push('}');
+    out
+}
+
+/// A JSON string as Python's `json.dumps(ensure_ascii=True)` writes it.
+fn push_py_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            ' '..='~' => out.push(c),
+            _ => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// Reads a cache file's content. Accepts anything `json.loads` gives the four string keys
+/// for; other keys are ignored.
+pub(crate) fn from_json(path: &Path, bytes: &[u8]) -> Result<Authentication, CacheError> {
+    let corrupt = |reason: String| CacheError::Corrupt {
+        path: path.to_owned(),
+        reason,
+    };
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| corrupt(format!("not valid JSON: {e}")))?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| corrupt("not a JSON object".into()))?;
+    let field = |key: &str| -> Result<&str, CacheError> {
+        match object.get(key) {
+            None => Err(corrupt(format!("missing key `{key}`"))),
+            Some(Value::String(s)) if s.is_empty() => Err(corrupt(format!("empty `{key}`"))),
+            Some(Value::String(s)) => Ok(s),
+            Some(_) => Err(corrupt(format!("`{key}` is not a string"))),
+        }
+    };
+    let install_id = field("install_id")?;
+    let access_token = field("access_token")?;
+    let expires = field("access_token_expires")?;
+    let state: AuthenticationState = field("state")?
+        .parse()
+        .map_err(|_| corrupt("unknown `state`".into()))?;
+    expiry::parse(expires).map_err(|e| corrupt(format!("`access_token_expires`: {e}")))?;
+    Ok(Authentication {
+        state,
+        install_id: install_id.to_owned(),
+        access_token: access_token.to_owned(),
+        access_token_expires: Some(expires.to_owned()),
+    })
+}
+
+/// What reading the cache file gave.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    /// `Ok(None)`: no file.
+    pub(crate) outcome: Result<Option<Authentication>, CacheError>,
+    /// A problem that did not stop the file from being used (loose permissions).
+    pub(crate) warning: Option<CacheError>,
+}
+
+/// What to do with the file already at the path when writing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Existing {
+    /// Replace it.
+    Replace,
+    /// Move it aside to `<name>.corrupt` first (it could not be used).
+    KeepAside,
+}
+
+/// A cache file at a path.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenCache {
+    path: PathBuf,
+}
+
+impl TokenCache {
+    pub(crate) fn new(path: PathBuf) -> TokenCache {
+        TokenCache { path }
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub(crate) fn load(&self) -> Loaded {
+        let path = &self.path;
+        let unreadable = |source: io::Error| Loaded {
+            outcome: Err(CacheError::Unreadable {
+                path: path.clone(),
+                source,
+            }),
+            warning: None,
+        };
+        // `metadata` follows symbolic links; a dangling link counts as no file.
+        let meta = match fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Loaded {
+                    outcome: Ok(None),
+                    warning: None,
+                };
+            }
+            Err(e) => return unreadable(e),
+        };
+        if !meta.is_file() {
+            return unreadable(io::Error::other("not a regular file"));
+        }
+        let warning = tighten_permissions(path, &meta);
+        let mut bytes = Vec::new();
+        let read =
+            File::open(path).and_then(|f| f.take(MAX_CACHE_BYTES + 1).read_to_end(&mut bytes));
+        if let Err(e) = read {
+            return Loaded {
+                warning,
+                ..unreadable(e)
+            };
+        }
+        if bytes.len() as u64 > MAX_CACHE_BYTES {
+            return Loaded {
+                outcome: Err(CacheError::Corrupt {
+                    path: path.clone(),
+                    reason: format!("larger than {MAX_CACHE_BYTES} bytes"),
+                }),
+                warning,
+            };
+        }
+        Loaded {
+            outcome: from_json(path, &bytes).map(Some),
+            warning,
+        }
+    }
+
+    /// Writes `auth` atomically; returns where an unusable file was moved, if one was.
+    pub(crate) fn store(
+        &self,
+        auth: &Authentication,
+        existing: Existing,
+    ) -> Result<Option<PathBuf>, CacheError> {
+        let write_error = |source: io::Error| CacheError::Write {
+            path: self.path.clone(),
+            source,
+        };
+        let target = resolve_symlinks(&self.path).map_err(write_error)?;
+        let file_name = target
+            .file_name()
+            .map(|n| n.to_os_string())
+            .ok_or_else(|| write_error(io::Error::other("the path has no file name")))?;
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        create_private_dir(&dir).map_err(write_error)?;
+
+        let _lock = lock_writers(&sibling(&target, ".lock")).map_err(write_error)?;
+
+        let moved = match existing {
+            Existing::KeepAside if fs::symlink_metadata(&target).is_ok() => {
+                Some(move_aside(&target).map_err(|source| CacheError::MoveAside {
+                    path: self.path.clone(),
+                    source,
+                })?)
+            }
+            _ => None,
+        };
+
+        let mut prefix = OsString::from(".");
+        prefix.push(&file_name);
+        prefix.push(".");
+        let mut temp = tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .map_err(write_error)?;
+        temp.write_all(to_py_json(auth).as_bytes())
+            .and_then(|()| temp.as_file().sync_all())
+            .map_err(write_error)?;
+        temp.persist(&target).map_err(|e| write_error(e.error))?;
+        sync_dir(&dir);
+        Ok(moved)
+    }
+}
+
+/// Follows symbolic links at the final component, so that the file they point to is replaced
+/// and the link itself stays. A dangling link leads to its (to be created) target.
+fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_SYMLINKS {
+        match fs::symlink_metadata(&current) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(parent) => parent.join(link),
+                    None => link,
+                };
+            }
+            _ => return Ok(current),
+        }
+    }
+    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+#[cfg(unix)]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+}
+
+#[cfg(not(unix))]
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir)
+}
+
+/// An exclusive advisory lock on the sidecar file, held until the returned file is dropped.
+/// The sidecar is never removed (removing it would let two writers lock different files).
+fn lock_writers(lock_path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(lock_path)?;
+    match file.lock() {
+        Ok(()) => Ok(file),
+        Err(e) if e.kind() == io::ErrorKind::Unsupported => {
+            log::debug!("file locking is not supported here; writing the token cache unlocked");
+            Ok(file)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Renames an unusable file to the first free name of `<name>.corrupt`, `<name>.corrupt.1`,
+/// ... `<name>.corrupt.99`.
+fn move_aside(target: &Path) -> io::Result<PathBuf> {
+    for n in 0..100 {
+        let suffix = if n == 0 {
+            ".corrupt".to_owned()
+        } else {
+            format!(".corrupt.{n}")
+        };
+        let aside = sibling(target, &suffix);
+        if fs::symlink_metadata(&aside).is_err() {
+            fs::rename(target, &aside)?;
+            return Ok(aside);
+        }
+    }
+    Err(io::Error::other(
+        "100 earlier unusable cache files are already kept aside; delete them",
+    ))
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) {
+    if let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
+        log::debug!("could not fsync the token cache directory: {e}");
+    }
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) {}
+
+/// Restricts a file readable or writable by group or others to 0600.
+#[cfg(unix)]
+fn tighten_permissions(path: &Path, meta: &fs::Metadata) -> Option<CacheError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return None;
+    }
+    match fs::set_permissions(path, fs::Permissions::from_mode(0o600)) {
+        Ok(()) => {
+            log::warn!(
+                "the token cache {} had mode {mode:o}; restricted it to 600",
+                path.display()
+            );
+            None
+        }
+        Err(source) => {
+            let err = CacheError::Permissions {
+                path: path.to_owned(),
+                source,
+            };
+            log::warn!("{err}");
+            Some(err)
+        }
+    }
+}
+
+#[cfg(not(unix))]
+fn tighten_permissions(_path: &Path, _meta: &fs::Metadata) -> Option<CacheError> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auth(token: &str, expires: &str) -> Authentication {
+        Authentication {
+            state: AuthenticationState::Authenticated,
+            install_id: "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d".into(),
+            access_token: token.into(),
+            access_token_expires: Some(expires.into()),
+        }
+    }
+
+    #[test]
+    fn python_json_dumps_bytes() {
+        assert_eq!(
+            to_py_json(&auth("a.b.c", "2020-03-06T22:55:12.002Z")),
+            r#"{"install_id": "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d", "access_token": "a.b.c", "access_token_expires": "2020-03-06T22:55:12.002Z", "state": "authenticated"}"#
+        );
+        // What `python3 -c 'import json; print(json.dumps("...")'` gives for each character.
+        let mut out = String::new();
+        push_py_string(
+            &mut out,
+            "\"\\/\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}\u{e9}\u{20ac}\u{1f512} ~",
+        );
+        assert_eq!(
+            out,
+            r#""\"\\/\n\r\t\b\f\u0001\u001f\u007f\u00e9\u20ac\ud83d\udd12 ~""#
+        );
+    }
+
+    #[test]
+    fn round_trip_through_the_reader() {
+        let original = auth("tok\u{e9}n\"\\\u{1f512}", "2020-03-06 22:55:12.002Z");
+        let json = to_py_json(&original);
+        assert!(json.is_ascii());
+        assert_eq!(
+            from_json(Path::new("x"), json.as_bytes()).ok(),
+            Some(original)
+        );
+    }
+
+    fn corrupt_reason(content: &str) -> String {
+        match from_json(Path::new("c.json"), content.as_bytes()) {
+            Err(CacheError::Corrupt { reason, .. }) => reason,
+            other => format!("not corrupt: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn corrupt_contents_are_typed_and_never_echo_the_token() {
+        let good = to_py_json(&auth("SECRETTOKEN", "2020-03-06T22:55:12.002Z"));
+        assert_eq!(
+            corrupt_reason(""),
+            "not valid JSON: EOF while parsing a value at line 1 column 0"
+        );
+        assert_eq!(corrupt_reason("[]"), "not a JSON object");
+        assert_eq!(corrupt_reason("{}"), "missing key `install_id`");
+        assert_eq!(
+            corrupt_reason(&good.replace("\"state\": \"authenticated\"", "\"state\": \"weird\"")),
+            "unknown `state`"
+        );
+        assert_eq!(
+            corrupt_reason(&good.replace("\"SECRETTOKEN\"", "42")),
+            "`access_token` is not a string"
+        );
+        assert_eq!(
+            corrupt_reason(&good.replace("\"SECRETTOKEN\"", "\"\"")),
+            "empty `access_token`"
+        );
+        assert_eq!(
+            corrupt_reason(&good.replace("2020-03-06T22:55:12.002Z", "tomorrow")),
+            "`access_token_expires`: access token expiry `tomorrow` is not an ISO-8601 timestamp (the year must have four digits); expected a form such as 2020-03-06T22:55:12.002Z"
+        );
+        let truncated = &good[..good.len() - 10];
+        let reason = corrupt_reason(truncated);
+        assert!(reason.starts_with("not valid JSON: EOF"), "{reason}");
+        assert!(!reason.contains("SECRETTOKEN"));
+    }
+
+    fn dir() -> tempfile::TempDir {
+        match tempfile::tempdir() {
+            Ok(d) => d,
+            Err(e) => panic!("no temporary directory: {e}"),
+        }
+    }
+
+    fn loaded(cache: &TokenCache) -> Option<Authentication> {
+        match cache.load().outcome {
+            Ok(a) => a,
+            Err(e) => panic!("load failed: {e}"),
+        }
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(|e| e.ok())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn store_then_load_and_no_temporary_left() {
+        let tmp = dir();
+        let cache = TokenCache::new(tmp.path().join("auth.json"));
+        assert_eq!(loaded(&cache), None);
+        let first = auth("t1", "2020-03-06T22:55:12.002Z");
+        assert_eq!(cache.store(&first, Existing::Replace).ok(), Some(None));
+        assert_eq!(loaded(&cache), Some(first.clone()));
+        let second = auth("t2", "2099-01-01T00:00:00.000000Z");
+        assert_eq!(cache.store(&second, Existing::Replace).ok(), Some(None));
+        assert_eq!(loaded(&cache), Some(second.clone()));
+        assert_eq!(
+            fs::read_to_string(cache.path()).ok(),
+            Some(to_py_json(&second))
+        );
+        assert_eq!(names_in(tmp.path()), ["auth.json", "auth.json.lock"]);
+    }
+
+    #[test]
+    fn missing_directories_are_created() {
+        let tmp = dir();
+        let path = tmp.path().join("a").join("b").join("auth.json");
+        let cache = TokenCache::new(path.clone());
+        assert!(
+            cache
+                .store(&auth("t", "2099-01-01T00:00:00Z"), Existing::Replace)
+                .is_ok()
+        );
+        assert!(path.is_file());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(tmp.path().join("a")).map(|m| m.permissions().mode() & 0o777);
+            assert_eq!(mode.ok(), Some(0o700));
+        }
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        fs::metadata(path)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn written_files_are_private_from_the_first_byte() {
+        let tmp = dir();
+        let path = tmp.path().join("auth.json");
+        // an older file with loose permissions is replaced by a private one
+        assert!(fs::write(&path, "{}").is_ok());
+        assert!(
+            fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o644)).is_ok()
+        );
+        let cache = TokenCache::new(path.clone());
+        assert!(
+            cache
+                .store(&auth("t", "2099-01-01T00:00:00Z"), Existing::Replace)
+                .is_ok()
+        );
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&tmp.path().join("auth.json.lock")), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn loose_permissions_are_tightened_on_load() {
+        let tmp = dir();
+        let path = tmp.path().join("auth.json");
+        let a = auth("t", "2099-01-01T00:00:00Z");
+        assert!(fs::write(&path, to_py_json(&a)).is_ok());
+        assert!(
+            fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o664)).is_ok()
+        );
+        let result = TokenCache::new(path.clone()).load();
+        assert!(result.warning.is_none());
+        assert_eq!(result.outcome.ok(), Some(Some(a)));
+        assert_eq!(mode(&path), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_written_through_and_kept() {
+        let tmp = dir();
+        let real_dir = tmp.path().join("secrets");
+        assert!(fs::create_dir(&real_dir).is_ok());
+        let target = real_dir.join("real.json");
+        assert!(fs::write(&target, "old").is_ok());
+        let link = tmp.path().join("auth.json");
+        assert!(std::os::unix::fs::symlink("secrets/real.json", &link).is_ok());
+        let cache = TokenCache::new(link.clone());
+        let a = auth("t", "2099-01-01T00:00:00Z");
+        assert!(cache.store(&a, Existing::Replace).is_ok());
+        assert!(
+            fs::symlink_metadata(&link)
+                .map(|m| m.file_type().is_symlink())
+                .unwrap_or(false)
+        );
+        assert_eq!(fs::read_to_string(&target).ok(), Some(to_py_json(&a)));
+        assert_eq!(loaded(&cache), Some(a));
+        // temporary and lock files live next to the target, not next to the link
+        assert_eq!(names_in(&real_dir), ["real.json", "real.json.lock"]);
+        assert_eq!(mode(&target), 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_dangling_symlink_is_missing_then_created() {
+        let tmp = dir();
+        let link = tmp.path().join("auth.json");
+        assert!(std::os::unix::fs::symlink("later.json", &link).is_ok());
+        let cache = TokenCache::new(link.clone());
+        assert_eq!(loaded(&cache), None);
+        let a = auth("t", "2099-01-01T00:00:00Z");
+        assert!(cache.store(&a, Existing::Replace).is_ok());
+        assert!(tmp.path().join("later.json").is_file());
+        assert_eq!(loaded(&cache), Some(a));
+    }
+
+    #[test]
+    fn unusable_files_are_moved_aside_never_overwritten() {
+        let tmp = dir();
+        let path = tmp.path().join("auth.json");
+        let cache = TokenCache::new(path.clone());
+        for (n, junk) in ["first junk", "second junk"].into_iter().enumerate() {
+            assert!(fs::write(&path, junk).is_ok());
+            assert!(matches!(
+                cache.load().outcome,
+                Err(CacheError::Corrupt { .. })
+            ));
+            let moved = cache.store(&auth("t", "2099-01-01T00:00:00Z"), Existing::KeepAside);
+            let expected = if n == 0 {
+                tmp.path().join("auth.json.corrupt")
+            } else {
+                tmp.path().join("auth.json.corrupt.1")
+            };
+            assert_eq!(moved.ok(), Some(Some(expected.clone())));
+            assert_eq!(fs::read_to_string(&expected).ok().as_deref(), Some(junk));
+        }
+        assert!(loaded(&cache).is_some());
+        // nothing to move aside when the file is gone
+        assert!(fs::remove_file(&path).is_ok());
+        let moved = cache.store(&auth("t", "2099-01-01T00:00:00Z"), Existing::KeepAside);
+        assert_eq!(moved.ok(), Some(None));
+    }
+
+    #[test]
+    fn unreadable_and_oversized_files() {
+        let tmp = dir();
+        let path = tmp.path().join("auth.json");
+        assert!(fs::create_dir(&path).is_ok());
+        match TokenCache::new(path.clone()).load().outcome {
+            Err(CacheError::Unreadable { path: p, source }) => {
+                assert_eq!(p, path);
+                assert_eq!(source.to_string(), "not a regular file");
+            }
+            other => panic!("expected unreadable, got {other:?}"),
+        }
+        let big = tmp.path().join("big.json");
+        let content = format!("{{\"pad\": \"{}\"}}", "x".repeat(70_000));
+        assert!(fs::write(&big, content).is_ok());
+        match TokenCache::new(big).load().outcome {
+            Err(CacheError::Corrupt { reason, .. }) => {
+                assert_eq!(reason, "larger than 65536 bytes");
+            }
+            other => panic!("expected corrupt, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_unwritable_location_is_a_typed_error() {
+        let tmp = dir();
+        let blocker = tmp.path().join("not-a-dir");
+        assert!(fs::write(&blocker, "").is_ok());
+        let path = blocker.join("auth.json");
+        match TokenCache::new(path.clone())
+            .store(&auth("t", "2099-01-01T00:00:00Z"), Existing::Replace)
+        {
+            Err(CacheError::Write { path: p, .. }) => assert_eq!(p, path),
+            other => panic!("expected a write error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn file_names() {
+        assert_eq!(cache_file_name("+15555550100"), "+15555550100.json");
+        assert_eq!(cache_file_name("me@example.com"), "me@example.com.json");
+        assert_eq!(cache_file_name("../etc/passwd"), "_.._etc_passwd.json");
+        assert_eq!(cache_file_name("a\\b:c d"), "a_b_c_d.json");
+        assert_eq!(cache_file_name(""), "_.json");
+        assert_eq!(cache_file_name("z\u{e9}"), "z_.json");
+        assert_eq!(
+            sibling(Path::new("/x/auth.json"), ".lock"),
+            Path::new("/x/auth.json.lock")
+        );
+    }
+}

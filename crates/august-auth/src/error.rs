@@ -1,0 +1,151 @@
+//! The authenticator's error type.
+
+use std::fmt;
+
+use crate::authentication::AuthenticationState;
+use crate::cache::CacheError;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong, shaped around what the caller does next.
+///
+/// Problems with the cache file while logging in are not errors: the login result is returned
+/// and the problem is kept in
+/// [`Authenticator::last_cache_error`](crate::Authenticator::last_cache_error).
+///
+/// No variant carries a password or an access token.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// An August API call failed: not delivered, timed out, an error status, an answer that
+    /// does not fit. [`Error::status`] gives the HTTP status of an error answer; the wrapped
+    /// error (also [`std::error::Error::source`]) says more.
+    Api(august_core::Error),
+    /// A verification code was to be sent or checked before any login: call
+    /// [`Authenticator::authenticate`](crate::Authenticator::authenticate) first.
+    NoAccessToken,
+    /// [`Authenticator::save_cache`](crate::Authenticator::save_cache) was called while the
+    /// login is not complete; only authenticated logins are cached.
+    NotAuthenticated {
+        /// The current state.
+        state: AuthenticationState,
+    },
+    /// [`Authenticator::save_cache`](crate::Authenticator::save_cache) could not write the
+    /// cache file.
+    Cache(CacheError),
+}
+
+impl Error {
+    /// The HTTP status of an API error answer.
+    pub fn status(&self) -> Option<u16> {
+        self.api_error().and_then(august_core::Error::status)
+    }
+
+    /// The August API error, if this is one.
+    pub fn api_error(&self) -> Option<&august_core::Error> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The cache error, if this is one.
+    pub fn cache_error(&self) -> Option<&CacheError> {
+        match self {
+            Error::Cache(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether the server refused the access token (401): log in again.
+    pub fn is_unauthorized(&self) -> bool {
+        self.api_error()
+            .is_some_and(august_core::Error::is_unauthorized)
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Api(e) => fmt::Display::fmt(e, f),
+            Error::NoAccessToken => f.write_str("no access token yet: call authenticate() first"),
+            Error::NotAuthenticated { state } => write!(
+                f,
+                "nothing to cache: the login state is {state}; complete the login with authenticate() first"
+            ),
+            Error::Cache(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Api(e) => Some(e),
+            Error::Cache(e) => Some(e),
+            Error::NoAccessToken | Error::NotAuthenticated { .. } => None,
+        }
+    }
+}
+
+impl From<august_core::Error> for Error {
+    fn from(e: august_core::Error) -> Self {
+        Error::Api(e)
+    }
+}
+
+impl From<CacheError> for Error {
+    fn from(e: CacheError) -> Self {
+        Error::Cache(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_traits<T: std::error::Error + Send + Sync + 'static>() {}
+
+    #[test]
+    fn error_is_send_sync_static() {
+        assert_traits::<Error>();
+        assert_traits::<CacheError>();
+    }
+
+    #[test]
+    fn messages_say_what_to_do() {
+        assert_eq!(
+            Error::NoAccessToken.to_string(),
+            "no access token yet: call authenticate() first"
+        );
+        assert_eq!(
+            Error::NotAuthenticated {
+                state: AuthenticationState::RequiresValidation
+            }
+            .to_string(),
+            "nothing to cache: the login state is requires_validation; complete the login with authenticate() first"
+        );
+        let cache = Error::Cache(CacheError::Write {
+            path: "/nowhere/auth.json".into(),
+            source: std::io::Error::other("read-only file system"),
+        });
+        assert_eq!(
+            cache.to_string(),
+            "cannot write the token cache /nowhere/auth.json: read-only file system; check that its directory is writable (the login itself succeeded)"
+        );
+        assert!(std::error::Error::source(&cache).is_some());
+        assert_eq!(cache.status(), None);
+        assert!(!cache.is_unauthorized());
+        assert!(cache.cache_error().is_some());
+    }
+
+    #[test]
+    fn api_errors_keep_their_source() {
+        let e = Error::from(august_core::Error::InvalidInput { reason: "x".into() });
+        assert_eq!(e.to_string(), "invalid input, nothing sent: x");
+        let source = std::error::Error::source(&e).map(|s| s.to_string());
+        assert_eq!(source.as_deref(), Some("invalid input, nothing sent: x"));
+        assert!(e.api_error().is_some());
+    }
+}
