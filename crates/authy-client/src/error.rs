@@ -53,7 +53,8 @@ pub enum Error {
         source: api_transport::Error,
     },
     /// Authy answered with an error status, or a token check answered without a valid token.
-    Api(ApiError),
+    /// Boxed to keep `Result`s small.
+    Api(Box<ApiError>),
     /// A success answer whose body does not fit the expected model.
     Decode {
         /// The call, as `METHOD /path` (secret segments redacted).
@@ -91,7 +92,7 @@ impl Error {
     /// The API error, if this is one.
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) => Some(e),
+            Error::Api(e) => Some(e.as_ref()),
             _ => None,
         }
     }
@@ -188,7 +189,7 @@ impl std::error::Error for Error {
             Error::NotDelivered { source, .. }
             | Error::Timeout { source, .. }
             | Error::ConnectionLost { source, .. } => Some(source),
-            Error::Api(e) => Some(e),
+            Error::Api(e) => Some(e.as_ref()),
             Error::Decode { source, .. } => Some(source),
             Error::ResponseTooLarge { .. } => None,
         }
@@ -197,7 +198,7 @@ impl std::error::Error for Error {
 
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
-        Error::Api(e)
+        Error::Api(Box::new(e))
     }
 }
 
@@ -384,7 +385,8 @@ pub enum ErrorKind {
     NoPendingVerification,
     /// 60024, 60025: phone information could not be obtained.
     PhoneInfoUnavailable,
-    /// 60027: the user was not valid; [`ApiError::errors`] names the fields.
+    /// 60027 (or a 400 without a code on user creation): the user was not valid;
+    /// [`ApiError::errors`] names the fields.
     UserInvalid,
     /// 60028: the user could not be deleted.
     DeleteFailed,
@@ -560,33 +562,40 @@ pub struct ApiError {
     pub(crate) attempts: u32,
 }
 
-/// What a 401 or 404 without an error code means on a given call.
+/// What a 400, 401 or 404 without an error code means on a given call.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Hints {
+    pub(crate) bad_request: ErrorKind,
     pub(crate) unauthorized: ErrorKind,
     pub(crate) not_found: ErrorKind,
 }
 
 impl Hints {
     pub(crate) const GENERIC: Hints = Hints {
+        bad_request: ErrorKind::BadRequest,
         unauthorized: ErrorKind::Unauthorized,
         not_found: ErrorKind::NotFound,
     };
     pub(crate) const USER: Hints = Hints {
-        unauthorized: ErrorKind::Unauthorized,
         not_found: ErrorKind::UserNotFound,
+        ..Hints::GENERIC
+    };
+    pub(crate) const NEW_USER: Hints = Hints {
+        bad_request: ErrorKind::UserInvalid,
+        ..Hints::USER
     };
     pub(crate) const TOKEN: Hints = Hints {
         unauthorized: ErrorKind::TokenInvalid,
-        not_found: ErrorKind::UserNotFound,
+        ..Hints::USER
     };
     pub(crate) const VERIFICATION: Hints = Hints {
         unauthorized: ErrorKind::VerificationIncorrect,
         not_found: ErrorKind::NoPendingVerification,
+        ..Hints::GENERIC
     };
     pub(crate) const APPROVAL: Hints = Hints {
-        unauthorized: ErrorKind::Unauthorized,
         not_found: ErrorKind::ApprovalRequestNotFound,
+        ..Hints::GENERIC
     };
 }
 
@@ -664,6 +673,7 @@ impl ApiError {
             return ErrorKind::UnknownCode(code);
         }
         match status {
+            400 => hints.bad_request,
             401 => hints.unauthorized,
             404 => hints.not_found,
             _ => ErrorKind::from_status(status),
@@ -838,6 +848,14 @@ mod tests {
             ErrorKind::Redirect
         );
         assert_eq!(ApiError::kind_of(418, None, Hints::USER), ErrorKind::Other);
+        assert_eq!(
+            ApiError::kind_of(400, None, Hints::NEW_USER),
+            ErrorKind::UserInvalid
+        );
+        assert_eq!(
+            ApiError::kind_of(400, None, Hints::USER),
+            ErrorKind::BadRequest
+        );
     }
 
     #[test]

@@ -1,11 +1,27 @@
 //! Blocking client for the Authy two-factor API.
 
+mod apps;
+mod client;
 mod de;
 mod error;
 mod models;
+mod one_touch;
 mod options;
+mod phones;
 pub mod signature;
+mod tokens;
 mod types;
+mod users;
+
+pub use apps::{Apps, StatsResource};
+pub use client::{
+    API_KEY_HEADER, AuthyApiClient, AuthyApiClientBuilder, DEFAULT_API_URI, DEFAULT_MAX_BODY,
+    DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, user_agent,
+};
+pub use one_touch::OneTouch;
+pub use phones::Phones;
+pub use tokens::Tokens;
+pub use users::{DELETE_USER_SEGMENT, Users};
 
 pub use error::{ApiError, Error, ErrorKind, InvalidInput, Result};
 pub use models::{

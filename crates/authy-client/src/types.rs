@@ -108,11 +108,23 @@ pub const MAX_TOKEN_SIZE: usize = 12;
 
 /// Checks a token typed by a user, as the seed does before sending: ASCII digits only, then
 /// 6 to 12 of them. The token stays text, so leading zeros are kept.
+#[cfg(test)]
 pub(crate) fn check_token(token: &str) -> Result<(), InvalidInput> {
+    check_token_digits(token)?;
+    check_token_length(token)
+}
+
+/// The first check of a token: ASCII digits only, not empty.
+pub(crate) fn check_token_digits(token: &str) -> Result<(), InvalidInput> {
     if token.is_empty() || !token.bytes().all(|b| b.is_ascii_digit()) {
         return Err(InvalidInput::TokenNotDigits);
     }
-    let length = token.len();
+    Ok(())
+}
+
+/// The last check of a token: 6 to 12 characters.
+pub(crate) fn check_token_length(token: &str) -> Result<(), InvalidInput> {
+    let length = token.chars().count();
     if !(MIN_TOKEN_SIZE..=MAX_TOKEN_SIZE).contains(&length) {
         return Err(InvalidInput::TokenLength { length });
     }

@@ -1,0 +1,454 @@
+//! The client, its builder, and the plumbing every call shares.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use api_transport::{Method, Path, Request, Response, Retry, Transport};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::apps::{Apps, StatsResource};
+use crate::error::{ApiError, Error, Hints, InvalidInput, Result};
+use crate::one_touch::OneTouch;
+use crate::phones::Phones;
+use crate::tokens::Tokens;
+use crate::users::Users;
+
+/// The Authy API's address.
+pub const DEFAULT_API_URI: &str = "https://api.authy.com";
+/// Default timeout of a call, from connecting to the last body byte.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default number of automatic retries of a read.
+pub const DEFAULT_MAX_RETRIES: u32 = api_transport::DEFAULT_MAX_RETRIES;
+/// Default cap of a response body, in bytes.
+pub const DEFAULT_MAX_BODY: u64 = api_transport::DEFAULT_MAX_BODY;
+/// The header that carries the application's API key.
+pub const API_KEY_HEADER: &str = "X-Authy-API-Key";
+
+/// `AuthyRust/<crate version> (<os>-<arch>; Rust)`, sent on every request.
+pub fn user_agent() -> String {
+    format!(
+        "AuthyRust/{} ({}-{}; Rust)",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+/// The application's API key: sent in [`API_KEY_HEADER`], never shown.
+#[derive(Clone)]
+struct ApiKey(String);
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"<redacted>\"")
+    }
+}
+
+/// Blocking client of the Authy API (py: `AuthyApiClient`).
+///
+/// Cheap to clone (clones share one connection pool and the settings), `Send` and `Sync`. The
+/// calls are grouped as in the seed: [`users`](Self::users), [`tokens`](Self::tokens),
+/// [`phones`](Self::phones), [`apps`](Self::apps), [`stats`](Self::stats) and
+/// [`one_touch`](Self::one_touch).
+///
+/// ```no_run
+/// use authy_client::AuthyApiClient;
+///
+/// # fn main() -> Result<(), authy_client::Error> {
+/// let authy_api = AuthyApiClient::new("api-key");
+/// let user = authy_api.users().create("user@example.com", "111-111-1111", 57)?;
+/// let verification = authy_api.tokens().verify(user.id(), "0123456")?;
+/// println!("{:?}", verification.message());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct AuthyApiClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    api_uri: String,
+    api_key: ApiKey,
+    max_retries: u32,
+}
+
+impl fmt::Debug for AuthyApiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthyApiClient")
+            .field("api_uri", &self.inner.api_uri)
+            .field("api_key", &self.inner.api_key)
+            .field("timeout", &self.inner.transport.timeout())
+            .field("max_retries", &self.inner.max_retries)
+            .finish()
+    }
+}
+
+/// Builds an [`AuthyApiClient`]. Every setter says its default.
+#[derive(Clone)]
+#[must_use]
+pub struct AuthyApiClientBuilder {
+    api_key: ApiKey,
+    api_uri: String,
+    timeout: Duration,
+    max_retries: u32,
+    max_body: u64,
+}
+
+impl fmt::Debug for AuthyApiClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthyApiClientBuilder")
+            .field("api_uri", &self.api_uri)
+            .field("api_key", &self.api_key)
+            .field("timeout", &self.timeout)
+            .field("max_retries", &self.max_retries)
+            .field("max_body", &self.max_body)
+            .finish()
+    }
+}
+
+impl AuthyApiClientBuilder {
+    /// The API's base URI (py: `api_uri`), `https`, or `http` to a loopback host for tests;
+    /// one trailing `/` is dropped. Defaults to [`DEFAULT_API_URI`].
+    pub fn api_uri(mut self, uri: impl Into<String>) -> Self {
+        self.api_uri = uri.into();
+        self
+    }
+
+    /// Timeout of every call, from connecting to the last body byte. Defaults to 10 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How many times a read (user status, registration status, app details and stats, phone
+    /// information, approval status) is sent again after 429, 502, 503, 504 or a failure to
+    /// connect, with backoff; `0` turns retries off. Nothing else is ever resent: not user
+    /// creation or deletion, SMS, calls, token or code checks, phone verifications, OneTouch
+    /// requests. Defaults to 3.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Cap of a response body in bytes; a larger one is [`Error::ResponseTooLarge`].
+    /// Defaults to 1 MiB.
+    pub fn max_body(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] ([`InvalidInput::Refused`]) if the API URI is not a URL, not
+    /// `https` (or `http` to loopback), or carries credentials, a query or a fragment.
+    pub fn build(self) -> Result<AuthyApiClient> {
+        let api_uri = self
+            .api_uri
+            .strip_suffix('/')
+            .unwrap_or(&self.api_uri)
+            .to_owned();
+        api_transport::check_base_url(&api_uri).map_err(|e| InvalidInput::Refused {
+            reason: match e {
+                api_transport::Error::InvalidRequest { reason } => reason,
+                other => other.to_string(),
+            },
+        })?;
+        let transport = Transport::builder()
+            .timeout(self.timeout)
+            .max_retries(self.max_retries)
+            .max_body(self.max_body)
+            .user_agent(user_agent())
+            .build();
+        Ok(AuthyApiClient {
+            inner: Arc::new(Inner {
+                transport,
+                api_uri,
+                api_key: self.api_key,
+                max_retries: self.max_retries,
+            }),
+        })
+    }
+}
+
+impl AuthyApiClient {
+    /// A client for the Authy API with the application's API key and the defaults (py:
+    /// `AuthyApiClient(api_key)`).
+    pub fn new(api_key: impl Into<String>) -> AuthyApiClient {
+        match AuthyApiClient::builder(api_key).build() {
+            Ok(client) => client,
+            // The default URI is a valid https URL.
+            Err(_) => unreachable!("the default api uri is valid"),
+        }
+    }
+
+    /// A builder with the application's API key and the defaults.
+    pub fn builder(api_key: impl Into<String>) -> AuthyApiClientBuilder {
+        AuthyApiClientBuilder {
+            api_key: ApiKey(api_key.into()),
+            api_uri: DEFAULT_API_URI.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            max_retries: DEFAULT_MAX_RETRIES,
+            max_body: DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// The base URI calls go to, without a trailing `/`.
+    pub fn api_uri(&self) -> &str {
+        &self.inner.api_uri
+    }
+
+    /// The timeout of every call.
+    pub fn timeout(&self) -> Duration {
+        self.inner.transport.timeout()
+    }
+
+    /// Users: create, status, delete, SMS and call tokens, QR codes, registration status,
+    /// activities (py: `authy_api.users`).
+    pub fn users(&self) -> Users<'_> {
+        Users::new(self)
+    }
+
+    /// Token verification (py: `authy_api.tokens`).
+    pub fn tokens(&self) -> Tokens<'_> {
+        Tokens::new(self)
+    }
+
+    /// Phone verification and phone information (py: `authy_api.phones`).
+    pub fn phones(&self) -> Phones<'_> {
+        Phones::new(self)
+    }
+
+    /// The application's details (py: `authy_api.apps`).
+    pub fn apps(&self) -> Apps<'_> {
+        Apps::new(self)
+    }
+
+    /// The application's statistics (py: `authy_api.stats`).
+    pub fn stats(&self) -> StatsResource<'_> {
+        StatsResource::new(self)
+    }
+
+    /// OneTouch push approvals and their callback signatures (py: `authy_api.one_touch`).
+    pub fn one_touch(&self) -> OneTouch<'_> {
+        OneTouch::new(self)
+    }
+
+    pub(crate) fn api_key(&self) -> &str {
+        &self.inner.api_key.0
+    }
+
+    // ----- plumbing -----
+
+    /// Sends a call and returns the 200 answer; any other status is an [`ApiError`].
+    pub(crate) fn send(&self, call: Call) -> Result<(String, Response)> {
+        let (endpoint, response) = self.exchange(call.request(self))?;
+        if response.status() == 200 {
+            Ok((endpoint, response))
+        } else {
+            Err(self.api_error(endpoint, &response, call.hints))
+        }
+    }
+
+    /// Sends a call and decodes its 200 answer.
+    pub(crate) fn send_json<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
+        let (endpoint, response) = self.send(call)?;
+        decode(&endpoint, response.body())
+    }
+
+    /// Sends a request and returns whatever status came back.
+    pub(crate) fn exchange(&self, request: Request) -> Result<(String, Response)> {
+        let endpoint = format!("{} {}", request.method(), request.path().redacted());
+        if self.api_key().trim().is_empty() {
+            return Err(InvalidInput::Empty { field: "api key" }.into());
+        }
+        let response = self
+            .inner
+            .transport
+            .send(&request)
+            .map_err(|e| Error::from_transport(e, endpoint.clone()))?;
+        Ok((endpoint, response))
+    }
+
+    pub(crate) fn api_error(&self, endpoint: String, response: &Response, hints: Hints) -> Error {
+        let error = ApiError::from_response(endpoint, response, hints);
+        log::debug!(
+            target: "authy_client",
+            "{} -> status {}, error code {:?}, {:?}",
+            error.endpoint(),
+            error.status(),
+            error.error_code(),
+            error.kind()
+        );
+        error.into()
+    }
+}
+
+/// One call: method, path, parameters, retry rule and what a bare 401 or 404 means.
+pub(crate) struct Call {
+    method: Method,
+    path: Path,
+    query: Vec<(&'static str, String)>,
+    body: Option<Value>,
+    retry: Retry,
+    pub(crate) hints: Hints,
+}
+
+impl Call {
+    /// A read: a GET that may be retried.
+    pub(crate) fn read(path: Path, hints: Hints) -> Call {
+        Call {
+            method: Method::Get,
+            path,
+            query: Vec::new(),
+            body: None,
+            retry: Retry::Safe,
+            hints,
+        }
+    }
+
+    /// A GET that acts (sends an SMS, starts a call, consumes a token or code): sent once.
+    pub(crate) fn act(path: Path, hints: Hints) -> Call {
+        Call {
+            retry: Retry::Never,
+            ..Call::read(path, hints)
+        }
+    }
+
+    /// A POST with a JSON body: sent once.
+    pub(crate) fn post(path: Path, body: Value, hints: Hints) -> Call {
+        Call {
+            method: Method::Post,
+            path,
+            query: Vec::new(),
+            body: Some(body),
+            retry: Retry::Never,
+            hints,
+        }
+    }
+
+    pub(crate) fn query(mut self, params: Vec<(&'static str, String)>) -> Call {
+        self.query.extend(params);
+        self
+    }
+
+    pub(crate) fn request(&self, client: &AuthyApiClient) -> Request {
+        let mut request = Request::new(self.method, client.api_uri(), self.path.clone())
+            .header(API_KEY_HEADER, client.api_key())
+            .retry(self.retry);
+        for (name, value) in &self.query {
+            request = request.query(*name, value.as_str());
+        }
+        if let Some(body) = &self.body {
+            request = request.json_body(body.to_string().into_bytes());
+        }
+        request
+    }
+}
+
+/// A path under `/protected/json/`.
+pub(crate) fn protected(rest: &'static str) -> Path {
+    Path::new().lit("protected/json").lit(rest)
+}
+
+/// Decodes a JSON body, naming the JSON path where it does not fit.
+pub(crate) fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        Error::Decode {
+            endpoint: endpoint.to_owned(),
+            path,
+            source: e.into_inner(),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_api_key() {
+        let client = AuthyApiClient::new("s3cr3t-key");
+        assert_eq!(
+            format!("{client:?}"),
+            "AuthyApiClient { api_uri: \"https://api.authy.com\", api_key: \"<redacted>\", timeout: 10s, max_retries: 3 }"
+        );
+        let builder = AuthyApiClient::builder("s3cr3t-key").timeout(Duration::from_secs(2));
+        assert_eq!(
+            format!("{builder:?}"),
+            "AuthyApiClientBuilder { api_uri: \"https://api.authy.com\", api_key: \"<redacted>\", timeout: 2s, max_retries: 3, max_body: 1048576 }"
+        );
+        assert_eq!(
+            format!("{:?}", client.users()),
+            "Users { client: AuthyApiClient { api_uri: \"https://api.authy.com\", api_key: \"<redacted>\", timeout: 10s, max_retries: 3 } }"
+        );
+        assert_eq!(
+            format!("{:#?}", client.one_touch())
+                .matches("s3cr3t")
+                .count(),
+            0
+        );
+        for text in [
+            format!("{:?}", client.tokens()),
+            format!("{:?}", client.phones()),
+            format!("{:?}", client.apps()),
+            format!("{:?}", client.stats()),
+            format!("{:#?}", client),
+        ] {
+            assert!(!text.contains("s3cr3t"), "{text}");
+            assert!(text.contains("<redacted>"), "{text}");
+        }
+    }
+
+    #[test]
+    fn api_uri_rules() {
+        let c = AuthyApiClient::builder("k")
+            .api_uri("http://127.0.0.1:9/")
+            .build()
+            .unwrap();
+        assert_eq!(c.api_uri(), "http://127.0.0.1:9");
+        for bad in [
+            "http://api.authy.com",
+            "api.authy.com",
+            "https://u:p@api.authy.com",
+            "https://api.authy.com?x=1",
+        ] {
+            let err = AuthyApiClient::builder("k")
+                .api_uri(bad)
+                .build()
+                .unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidInput(InvalidInput::Refused { .. })),
+                "{bad}: {err:?}"
+            );
+        }
+        assert_eq!(AuthyApiClient::new("k").api_uri(), DEFAULT_API_URI);
+    }
+
+    #[test]
+    fn user_agent_names_the_client() {
+        let ua = user_agent();
+        assert!(
+            ua.starts_with(concat!("AuthyRust/", env!("CARGO_PKG_VERSION"), " (")),
+            "{ua}"
+        );
+        assert!(ua.ends_with("; Rust)"), "{ua}");
+        assert!(ua.contains(std::env::consts::OS), "{ua}");
+    }
+
+    #[test]
+    fn client_is_send_sync_and_cheap_to_clone() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<AuthyApiClient>();
+        let a = AuthyApiClient::new("k");
+        let b = a.clone();
+        assert!(Arc::ptr_eq(&a.inner, &b.inner));
+    }
+}

@@ -1,0 +1,108 @@
+//! Token verification: `GET /protected/json/verify/{token}/{authy_id}`.
+
+use serde_json::Value;
+
+use crate::client::{AuthyApiClient, Call, decode, protected};
+use crate::de::is_true;
+use crate::error::{ApiError, Hints, Result};
+use crate::models::TokenVerification;
+use crate::options::VerifyOptions;
+use crate::types::{AuthyId, check_token_digits, check_token_length};
+
+/// Token verification, reached with [`AuthyApiClient::tokens`] (py: `authy_api.tokens`).
+#[derive(Debug, Clone, Copy)]
+pub struct Tokens<'a> {
+    client: &'a AuthyApiClient,
+}
+
+impl<'a> Tokens<'a> {
+    pub(crate) fn new(client: &'a AuthyApiClient) -> Self {
+        Tokens { client }
+    }
+
+    /// Checks a token the user typed (py: `tokens.verify(authy_id, token)`; `GET
+    /// /protected/json/verify/{token}/{authy_id}?force=true`).
+    ///
+    /// `Ok` means valid: status 200, `success` true (a boolean or the string `"true"`) and
+    /// `"token": "is valid"` in the parsed body. Anything else is an error, so a wrong token
+    /// can never pass as `Ok`. The token is kept as text (leading zeros count) and sent as a
+    /// secret path segment: it never appears in logs, errors or `Debug` output. `force=true`
+    /// is sent, as in the seed; see [`verify_with`](Self::verify_with).
+    ///
+    /// ```no_run
+    /// # use authy_client::{AuthyApiClient, AuthyId, ErrorKind};
+    /// # fn main() -> Result<(), authy_client::Error> {
+    /// let authy_api = AuthyApiClient::new("api-key");
+    /// match authy_api.tokens().verify(AuthyId::new(1000), "0123456") {
+    ///     Ok(_) => println!("the user is valid"),
+    ///     Err(e) if e.kind() == Some(ErrorKind::TokenInvalid) => println!("wrong token"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Before sending, [`Error::InvalidInput`](crate::Error::InvalidInput) in the seed's order:
+    /// a token with anything but ASCII digits
+    /// ([`InvalidInput::TokenNotDigits`](crate::InvalidInput::TokenNotDigits)), id 0, a token
+    /// not 6 to 12 digits long
+    /// ([`InvalidInput::TokenLength`](crate::InvalidInput::TokenLength)).
+    /// [`Error::Api`](crate::Error::Api) with
+    /// [`ErrorKind::TokenInvalid`](crate::ErrorKind::TokenInvalid) (also for a 200 that does
+    /// not say the token is valid), [`ErrorKind::TokenReused`](crate::ErrorKind::TokenReused),
+    /// [`ErrorKind::UserNotFound`](crate::ErrorKind::UserNotFound); transport errors. Never
+    /// retried (a resent token would be reported as reused).
+    pub fn verify(&self, authy_id: impl Into<AuthyId>, token: &str) -> Result<TokenVerification> {
+        self.verify_with(authy_id, token, &VerifyOptions::new())
+    }
+
+    /// [`verify`](Self::verify) with `force` and `action` (py: `tokens.verify(authy_id,
+    /// token, {"force": ..., "action": ...})`).
+    ///
+    /// ```no_run
+    /// # use authy_client::{AuthyApiClient, AuthyId, VerifyOptions};
+    /// # fn main() -> Result<(), authy_client::Error> {
+    /// let authy_api = AuthyApiClient::new("api-key");
+    /// let options = VerifyOptions::new().action("transfer-42");
+    /// authy_api.tokens().verify_with(AuthyId::new(1000), "0123456", &options)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`verify`](Self::verify), plus [`Error::InvalidInput`](crate::Error::InvalidInput)
+    /// for an empty or over-long action.
+    pub fn verify_with(
+        &self,
+        authy_id: impl Into<AuthyId>,
+        token: &str,
+        options: &VerifyOptions,
+    ) -> Result<TokenVerification> {
+        check_token_digits(token)?;
+        let id = authy_id.into().checked()?;
+        check_token_length(token)?;
+        options.validate()?;
+        let path = protected("verify").secret(token).seg(&id.to_string());
+        let call = Call::act(path, Hints::TOKEN).query(options.query());
+        let hints = call.hints;
+        let (endpoint, response) = self.client.exchange(call.request(self.client))?;
+        if response.status() != 200 {
+            return Err(self.client.api_error(endpoint, &response, hints));
+        }
+        let valid = match serde_json::from_slice::<Value>(response.body()) {
+            Ok(Value::Object(body)) => {
+                body.get("token").and_then(Value::as_str) == Some("is valid")
+                    && body.get("success").is_some_and(is_true)
+            }
+            _ => false,
+        };
+        if valid {
+            decode(&endpoint, response.body())
+        } else {
+            Err(ApiError::token_not_valid(endpoint, &response).into())
+        }
+    }
+}
