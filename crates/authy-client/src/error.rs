@@ -105,7 +105,7 @@ impl Error {
         }
     }
 
-    /// The seed's `errors()` map of an API error (empty for any other error).
+    /// The seed's `errors()` map of an API error; `None` for any other error.
     pub fn errors(&self) -> Option<&Map<String, Value>> {
         self.api_error().map(ApiError::errors)
     }

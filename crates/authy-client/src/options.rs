@@ -29,6 +29,9 @@ fn bool_text(value: bool) -> String {
     if value { "true" } else { "false" }.to_owned()
 }
 
+/// The country calling code used when none is given (py: `country_code=1`, the USA).
+pub const DEFAULT_COUNTRY_CODE: u16 = 1;
+
 /// Options of [`Users::create_with`](crate::Users::create_with).
 ///
 /// ```
@@ -36,17 +39,36 @@ fn bool_text(value: bool) -> String {
 ///
 /// let options = CreateUserOptions::new().send_install_link_via_sms(true);
 /// assert!(options.sends_install_link_via_sms());
+/// assert_eq!(options.calling_code(), 1);
+/// assert_eq!(CreateUserOptions::new().country_code(57).calling_code(), 57);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
 pub struct CreateUserOptions {
+    country_code: u16,
     send_install_link_via_sms: bool,
 }
 
+impl Default for CreateUserOptions {
+    fn default() -> Self {
+        CreateUserOptions {
+            country_code: DEFAULT_COUNTRY_CODE,
+            send_install_link_via_sms: false,
+        }
+    }
+}
+
 impl CreateUserOptions {
-    /// The defaults (the seed's).
+    /// The defaults (the seed's): country code 1, no install link.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// `user.country_code`: the numeric calling code, 1 to 999 (57 for Colombia). Defaults to
+    /// [`DEFAULT_COUNTRY_CODE`] (1, the USA).
+    pub fn country_code(mut self, code: u16) -> Self {
+        self.country_code = code;
+        self
     }
 
     /// Whether Authy texts the user a link to install the Authy app
@@ -57,17 +79,22 @@ impl CreateUserOptions {
         self
     }
 
+    /// The country calling code.
+    pub fn calling_code(&self) -> u16 {
+        self.country_code
+    }
+
     /// Whether the install link is sent.
     pub fn sends_install_link_via_sms(&self) -> bool {
         self.send_install_link_via_sms
     }
 
-    pub(crate) fn body(&self, email: &str, cellphone: &str, country_code: u16) -> Value {
+    pub(crate) fn body(&self, email: &str, cellphone: &str) -> Value {
         json!({
             "user": {
                 "email": email,
                 "cellphone": cellphone,
-                "country_code": country_code,
+                "country_code": self.country_code,
             },
             "send_install_link_via_sms": self.send_install_link_via_sms,
         })
@@ -709,7 +736,7 @@ mod tests {
 
     #[test]
     fn create_user_body_matches_the_seed() {
-        let body = CreateUserOptions::new().body("a@b.c", "555-123-4567", 1);
+        let body = CreateUserOptions::new().body("a@b.c", "555-123-4567");
         assert_eq!(
             body,
             json!({"user": {"email": "a@b.c", "cellphone": "555-123-4567", "country_code": 1},
@@ -717,8 +744,10 @@ mod tests {
         );
         let body = CreateUserOptions::new()
             .send_install_link_via_sms(true)
-            .body("a@b.c", "1", 57);
+            .country_code(57)
+            .body("a@b.c", "1");
         assert_eq!(body["send_install_link_via_sms"], json!(true));
+        assert_eq!(body["user"]["country_code"], json!(57));
     }
 
     #[test]

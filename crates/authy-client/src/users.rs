@@ -35,7 +35,7 @@ impl<'a> Users<'a> {
     /// Creates (or finds) the user with this phone number (py: `users.create(email, phone,
     /// country_code)`; `POST /protected/json/users/new`). Users are keyed by phone and country
     /// code: creating the same phone twice gives the same id. The install link is not sent;
-    /// see [`create_with`](Self::create_with).
+    /// see [`create_with`](Self::create_with) for that and for the default country code.
     ///
     /// ```no_run
     /// # use authy_client::AuthyApiClient;
@@ -56,17 +56,23 @@ impl<'a> Users<'a> {
     /// [`ErrorKind::InvalidApiKey`](crate::ErrorKind::InvalidApiKey); transport errors. Never
     /// retried.
     pub fn create(&self, email: &str, cellphone: &str, country_code: u16) -> Result<User> {
-        self.create_with(email, cellphone, country_code, &CreateUserOptions::new())
+        self.create_with(
+            email,
+            cellphone,
+            &CreateUserOptions::new().country_code(country_code),
+        )
     }
 
-    /// [`create`](Self::create) with options (py: `send_install_link_via_sms`).
+    /// [`create`](Self::create) with options: the country code (default 1, as py's
+    /// `users.create(email, phone)`) and `send_install_link_via_sms`.
     ///
     /// ```no_run
     /// # use authy_client::{AuthyApiClient, CreateUserOptions};
     /// # fn main() -> Result<(), authy_client::Error> {
     /// let authy_api = AuthyApiClient::new("api-key");
+    /// // A US number, and a link to install the Authy app.
     /// let options = CreateUserOptions::new().send_install_link_via_sms(true);
-    /// let user = authy_api.users().create_with("user@example.com", "111-111-1111", 1, &options)?;
+    /// let user = authy_api.users().create_with("user@example.com", "111-111-1111", &options)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -78,13 +84,12 @@ impl<'a> Users<'a> {
         &self,
         email: &str,
         cellphone: &str,
-        country_code: u16,
         options: &CreateUserOptions,
     ) -> Result<User> {
         check_text("email", email, MAX_CONTACT_SIZE)?;
         check_text("cellphone", cellphone, MAX_CONTACT_SIZE)?;
-        check_country_code(country_code)?;
-        let body = options.body(email, cellphone, country_code);
+        check_country_code(options.calling_code())?;
+        let body = options.body(email, cellphone);
         self.client
             .send_json(Call::post(protected("users/new"), body, Hints::NEW_USER))
     }

@@ -107,7 +107,7 @@ fn create_posts_the_seed_body_and_reads_the_id() {
 }
 
 #[test]
-fn create_with_sends_the_install_link_flag() {
+fn create_with_defaults_to_country_code_1_and_sends_the_install_link_flag() {
     let mut server = Server::new();
     let m = reply(
         post(
@@ -122,7 +122,7 @@ fn create_with_sends_the_install_link_flag() {
     let options = CreateUserOptions::new().send_install_link_via_sms(true);
     client(&server)
         .users()
-        .create_with("a@b.c", "555-123-4567", 1, &options)
+        .create_with("a@b.c", "555-123-4567", &options)
         .unwrap();
     m.assert();
 }

@@ -77,6 +77,14 @@ fn rejected_calls_send_nothing() {
         input(users.create("a@b.c", "555", 1000)),
         InvalidInput::CountryCode { code: 1000 }
     );
+    assert_eq!(
+        input(users.create_with(
+            "a@b.c",
+            "555",
+            &authy_client::CreateUserOptions::new().country_code(0)
+        )),
+        InvalidInput::CountryCode { code: 0 }
+    );
     assert_eq!(input(users.status(zero)), InvalidInput::AuthyIdZero);
     assert_eq!(input(users.delete(0_u64)), InvalidInput::AuthyIdZero);
     assert_eq!(input(users.request_sms(zero)), InvalidInput::AuthyIdZero);
