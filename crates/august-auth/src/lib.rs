@@ -1,15 +1,46 @@
 //! Authenticator for the August API: password and two-factor login, token refresh, and a
 //! crash-safe on-disk token cache.
 //!
-//! This part holds the login record ([`Authentication`], [`AuthenticationState`],
-//! [`ValidationResult`]), install ids, the expiry and JWT readers and the token cache file.
-//! The cache file has py-august's exact format, is replaced atomically with mode 0600, and a
-//! file that cannot be used is reported and kept aside, never overwritten.
-
-// The crate-private readers and writers are not all used until the authenticator is in.
-#![allow(dead_code)]
+//! ```no_run
+//! use august_core::Api;
+//! use august_auth::{Authenticator, AuthenticationState, LoginMethod, ValidationResult};
+//!
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let api = Api::new();
+//!     let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, "+15555550100", "password")
+//!         .access_token_cache_file("auth.json");
+//!     let mut authentication = authenticator.authenticate()?;
+//!     if authentication.state() == AuthenticationState::RequiresValidation {
+//!         authenticator.send_verification_code()?;
+//!         let code = "123456"; // read it from the user
+//!         if authenticator.validate_verification_code(code)? == ValidationResult::Validated {
+//!             authentication = authenticator.authenticate()?;
+//!         }
+//!     }
+//!     let locks = api.get_locks(authentication.access_token())?;
+//!     println!("{} locks", locks.len());
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Through the `august` crate the same items are `august::api::Api` and
+//! `august::authenticator::{Authenticator, ...}`.
+//!
+//! The flow: [`Authenticator::authenticate`] logs in (or returns the cached login without any
+//! request); [`AuthenticationState::RequiresValidation`] means this install id is new to the
+//! account, so [`Authenticator::send_verification_code`] and
+//! [`Authenticator::validate_verification_code`], then [`Authenticator::authenticate`] again.
+//! Keep the token fresh with [`Authenticator::refresh_access_token`].
+//!
+//! The cache file has py-august's exact format (files written by either can be read by the
+//! other), is replaced atomically with mode 0600, and a file that cannot be used is reported
+//! ([`Authenticator::cache_status`], [`Authenticator::last_cache_error`]) and kept aside,
+//! never overwritten. Cache problems never fail a login.
+//!
+//! No `Debug` output, log line or error message contains the password or an access token.
 
 mod authentication;
+mod authenticator;
 mod cache;
 mod error;
 mod expiry;
@@ -18,6 +49,7 @@ mod jwt;
 
 pub use august_core::LoginMethod;
 pub use authentication::{Authentication, AuthenticationState, UnknownState, ValidationResult};
+pub use authenticator::{Authenticator, DEFAULT_RENEWAL_THRESHOLD, Refresh};
 pub use cache::{CacheError, CacheStatus, default_cache_path};
 pub use error::{Error, Result};
 pub use expiry::ExpiryError;

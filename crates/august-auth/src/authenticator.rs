@@ -1,0 +1,494 @@
+//! The login flow: password, verification code, token refresh, cache.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use august_core::{Api, LoginMethod};
+use chrono::{TimeDelta, Utc};
+
+use crate::authentication::{Authentication, AuthenticationState, ValidationResult};
+use crate::cache::{CacheError, CacheStatus, Existing, TokenCache};
+use crate::error::{Error, Result};
+use crate::install_id::new_install_id;
+use crate::{expiry, jwt};
+
+/// Default for [`Authenticator::renewal_threshold`]: 7 days.
+pub const DEFAULT_RENEWAL_THRESHOLD: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
+/// A cached token with less time left than this is logged about when the cache is read.
+const CACHE_WARNING_THRESHOLD: TimeDelta = TimeDelta::days(7);
+
+/// Whether [`Authenticator::refresh_access_token`] asks for a new token only when the current
+/// one is close to expiry, or always.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Refresh {
+    /// Only when [`Authenticator::should_refresh`] says so. The default.
+    #[default]
+    IfNeeded,
+    /// Whatever the expiry (the login must still be authenticated).
+    Force,
+}
+
+/// Logs in to the August API with a password and a verification code, keeps the access token
+/// fresh, and caches it in a file so that later runs skip both.
+///
+/// ```no_run
+/// use august_auth::{AuthenticationState, Authenticator, LoginMethod, ValidationResult};
+/// use august_core::Api;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let api = Api::new();
+/// let mut authenticator =
+///     Authenticator::new(api.clone(), LoginMethod::Email, "me@example.com", "password")
+///         .access_token_cache_file("auth.json");
+/// let mut authentication = authenticator.authenticate()?;
+/// if authentication.state() == AuthenticationState::RequiresValidation {
+///     authenticator.send_verification_code()?;
+///     let code = "123456"; // ask the user
+///     if authenticator.validate_verification_code(code)? == ValidationResult::Validated {
+///         authentication = authenticator.authenticate()?;
+///     }
+/// }
+/// println!("{} locks", api.get_locks(authentication.access_token())?.len());
+/// # Ok(())
+/// # }
+/// ```
+///
+/// `Debug` shows neither the password nor the access token.
+pub struct Authenticator {
+    api: Api,
+    login_method: LoginMethod,
+    username: String,
+    password: String,
+    renewal_threshold: Duration,
+    cache: Option<TokenCache>,
+    cache_status: CacheStatus,
+    last_cache_error: Option<CacheError>,
+    /// The file at the cache path could not be used: keep it aside before writing.
+    keep_aside: bool,
+    authentication: Authentication,
+}
+
+impl Authenticator {
+    /// An authenticator for `username` (a phone number with `+` and country code, or an
+    /// e-mail address, as `login_method` says), with a random install id, no cache file and
+    /// a 7-day renewal threshold. Nothing is sent until [`Authenticator::authenticate`].
+    pub fn new(
+        api: Api,
+        login_method: LoginMethod,
+        username: impl Into<String>,
+        password: impl Into<String>,
+    ) -> Authenticator {
+        Authenticator {
+            api,
+            login_method,
+            username: username.into(),
+            password: password.into(),
+            authentication: Authentication::fresh(new_install_id()),
+            renewal_threshold: DEFAULT_RENEWAL_THRESHOLD,
+            cache: None,
+            cache_status: CacheStatus::NotConfigured,
+            last_cache_error: None,
+            keep_aside: false,
+        }
+    }
+
+    /// Caches authenticated logins in this file, and reads it now (set it when building the
+    /// authenticator, before logging in).
+    ///
+    /// Reading never fails; its outcome is in [`Authenticator::cache_status`]:
+    /// - an unexpired cached login is used as is (whatever state it records) and
+    ///   [`Authenticator::authenticate`] returns it without any request;
+    /// - an expired one gives a new login that reuses the cached install id (so a validated
+    ///   install needs no new verification code);
+    /// - a file that is not a valid cache file, or cannot be read, gives a new login; the file
+    ///   is moved aside to `<name>.corrupt` when that login is written, and
+    ///   [`Authenticator::last_cache_error`] says what was wrong.
+    ///
+    /// A file readable by other users is restricted to mode 0600. See
+    /// [`default_cache_path`](crate::default_cache_path) for a per-user location. Defaults to
+    /// no cache file.
+    pub fn access_token_cache_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.cache = Some(TokenCache::new(path.into()));
+        self.load_cache();
+        self
+    }
+
+    /// Logs in with this install id instead of a random one. A cache file that holds an install
+    /// id wins over this one, whatever the order of the calls, and so does a login already
+    /// made. An empty id is ignored. Defaults to a random UUID (see
+    /// [`new_install_id`](crate::new_install_id)).
+    pub fn install_id(mut self, install_id: impl Into<String>) -> Self {
+        let install_id = install_id.into();
+        if install_id.is_empty() {
+            log::warn!("ignoring an empty install id");
+            return self;
+        }
+        let from_cache = matches!(
+            self.cache_status,
+            CacheStatus::Loaded | CacheStatus::Expired
+        );
+        if !from_cache && self.authentication.access_token.is_empty() {
+            self.authentication.install_id = install_id;
+        }
+        self
+    }
+
+    /// How long before its expiry the access token should be refreshed (see
+    /// [`Authenticator::should_refresh`]). Defaults to 7 days
+    /// ([`DEFAULT_RENEWAL_THRESHOLD`]).
+    pub fn renewal_threshold(mut self, threshold: Duration) -> Self {
+        self.renewal_threshold = threshold;
+        self
+    }
+
+    /// The current login record.
+    pub fn authentication(&self) -> &Authentication {
+        &self.authentication
+    }
+
+    /// What happened when the cache file was read.
+    pub fn cache_status(&self) -> CacheStatus {
+        self.cache_status
+    }
+
+    /// The latest problem with the cache file: from reading it, or from writing it in
+    /// [`Authenticator::authenticate`] or [`Authenticator::refresh_access_token`]. A successful
+    /// write clears it.
+    pub fn last_cache_error(&self) -> Option<&CacheError> {
+        self.last_cache_error.as_ref()
+    }
+
+    fn load_cache(&mut self) {
+        self.keep_aside = false;
+        self.last_cache_error = None;
+        let Some(cache) = &self.cache else {
+            self.cache_status = CacheStatus::NotConfigured;
+            return;
+        };
+        let loaded = cache.load();
+        self.last_cache_error = loaded.warning;
+        match loaded.outcome {
+            Ok(None) => self.cache_status = CacheStatus::Missing,
+            Ok(Some(cached)) => {
+                let now = Utc::now();
+                match cached.parsed_expiry() {
+                    Ok(expiry) if expiry < now => {
+                        log::warn!(
+                            "the cached access token expired at {}; a new login is needed (the cached install id is kept)",
+                            expiry::format(expiry)
+                        );
+                        self.cache_status = CacheStatus::Expired;
+                        self.authentication = Authentication::fresh(cached.install_id);
+                    }
+                    expiry => {
+                        if let Ok(expiry) = expiry
+                            && expiry.signed_duration_since(now) < CACHE_WARNING_THRESHOLD
+                        {
+                            log::warn!(
+                                "the cached access token expires at {}; refresh it with refresh_access_token()",
+                                expiry::format(expiry)
+                            );
+                        }
+                        self.cache_status = CacheStatus::Loaded;
+                        self.authentication = cached;
+                    }
+                }
+            }
+            Err(e) => {
+                log::warn!("{e}");
+                self.cache_status = match e {
+                    CacheError::Corrupt { .. } => CacheStatus::Corrupt,
+                    _ => CacheStatus::Unreadable,
+                };
+                self.last_cache_error = Some(e);
+                self.keep_aside = true;
+            }
+        }
+    }
+
+    /// Writes the current authentication to the cache file, if one is configured.
+    fn write_cache(&mut self) -> std::result::Result<(), CacheError> {
+        let Some(cache) = &self.cache else {
+            return Ok(());
+        };
+        let existing = if self.keep_aside {
+            Existing::KeepAside
+        } else {
+            Existing::Replace
+        };
+        let moved = cache.store(&self.authentication, existing)?;
+        if let Some(aside) = moved {
+            log::warn!(
+                "kept the unusable token cache as {} and wrote a new one to {}",
+                aside.display(),
+                cache.path().display()
+            );
+        }
+        self.keep_aside = false;
+        self.last_cache_error = None;
+        Ok(())
+    }
+
+    /// Writes the cache and, on failure, keeps the error for [`Self::last_cache_error`].
+    fn write_cache_or_record(&mut self) {
+        if let Err(e) = self.write_cache() {
+            log::warn!("{e}");
+            self.last_cache_error = Some(e);
+        }
+    }
+
+    /// Logs in, unless already authenticated.
+    ///
+    /// If the current state is [`AuthenticationState::Authenticated`] (from the cache file or
+    /// an earlier call) and the token has not expired, it is returned without any request.
+    /// Otherwise `POST /session` is sent with the install id, `<method>:<username>` and the
+    /// password, and its answer decides the state: a wrong password gives
+    /// [`AuthenticationState::BadPassword`], an install id not yet validated
+    /// [`AuthenticationState::RequiresValidation`] (send and validate a code, then call this
+    /// again), else [`AuthenticationState::Authenticated`]. Whatever the state, the answer's
+    /// token becomes the current one; only an authenticated login is written to the cache
+    /// file. A cache file that cannot be written does not fail the login: see
+    /// [`Authenticator::last_cache_error`].
+    ///
+    /// ```no_run
+    /// # use august_auth::{Authenticator, AuthenticationState, LoginMethod};
+    /// # fn main() -> Result<(), august_auth::Error> {
+    /// let mut authenticator = Authenticator::new(
+    ///     august_core::Api::new(), LoginMethod::Phone, "+15555550100", "password");
+    /// match authenticator.authenticate()?.state() {
+    ///     AuthenticationState::Authenticated => println!("logged in"),
+    ///     AuthenticationState::RequiresValidation => println!("a verification code is needed"),
+    ///     AuthenticationState::BadPassword => println!("wrong password"),
+    ///     AuthenticationState::RequiresAuthentication => unreachable!(),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] when the request fails (not delivered, timed out, an error status, an
+    /// answer without a token or without `expiresAt`, `vPassword`, `vInstallId`).
+    pub fn authenticate(&mut self) -> Result<Authentication> {
+        if self.authentication.state == AuthenticationState::Authenticated {
+            match self.authentication.parsed_expiry() {
+                Ok(expiry) if expiry <= Utc::now() => {
+                    log::info!("the access token has expired; logging in again");
+                }
+                _ => return Ok(self.authentication.clone()),
+            }
+        }
+        let identifier = self.login_method.identifier(&self.username);
+        let session =
+            self.api
+                .get_session(&self.authentication.install_id, &identifier, &self.password)?;
+        let state = if !session.password_verified() {
+            AuthenticationState::BadPassword
+        } else if !session.install_id_verified() {
+            AuthenticationState::RequiresValidation
+        } else {
+            AuthenticationState::Authenticated
+        };
+        self.authentication = Authentication {
+            state,
+            install_id: self.authentication.install_id.clone(),
+            access_token: session.access_token().to_owned(),
+            access_token_expires: Some(session.expires_at().to_owned()),
+        };
+        if state == AuthenticationState::Authenticated {
+            self.write_cache_or_record();
+        }
+        Ok(self.authentication.clone())
+    }
+
+    /// Asks the server to send a verification code to the phone number or e-mail address
+    /// (`POST /validation/phone` or `/validation/email`), using the token of the last
+    /// [`Authenticator::authenticate`]. Never retried, so that one call sends one message.
+    ///
+    /// ```no_run
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # fn main() -> Result<(), august_auth::Error> {
+    /// # let mut authenticator = Authenticator::new(
+    /// #     august_core::Api::new(), LoginMethod::Phone, "+15555550100", "password");
+    /// authenticator.authenticate()?;
+    /// authenticator.send_verification_code()?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoAccessToken`] before any login; [`Error::Api`] when the request fails.
+    pub fn send_verification_code(&mut self) -> Result<()> {
+        if self.authentication.access_token.is_empty() {
+            return Err(Error::NoAccessToken);
+        }
+        self.api.send_verification_code(
+            &self.authentication.access_token,
+            self.login_method,
+            &self.username,
+        )?;
+        Ok(())
+    }
+
+    /// Checks a verification code (`POST /validate/phone` or `/validate/email`).
+    ///
+    /// The code is a string of ASCII digits, sent as a JSON string with its leading zeros;
+    /// spaces and line breaks around it are ignored. An empty code or one with another
+    /// character gives [`ValidationResult::InvalidVerificationCode`] without any request, and
+    /// so does a 4xx answer other than 401, 403, 408 and 429 (the server's way of refusing a
+    /// code). On [`ValidationResult::Validated`], call [`Authenticator::authenticate`] again:
+    /// the state itself does not change here. Never retried.
+    ///
+    /// ```no_run
+    /// # use august_auth::{Authenticator, LoginMethod, ValidationResult};
+    /// # fn main() -> Result<(), august_auth::Error> {
+    /// # let mut authenticator = Authenticator::new(
+    /// #     august_core::Api::new(), LoginMethod::Phone, "+15555550100", "password");
+    /// if authenticator.validate_verification_code("012345")? == ValidationResult::Validated {
+    ///     authenticator.authenticate()?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NoAccessToken`] before any login; [`Error::Api`] when the code could not be
+    /// checked: not delivered, timed out, 401 (the provisional token is no longer valid: log
+    /// in again), 403, 408, 429 (wait), 5xx. These never count as a wrong code.
+    pub fn validate_verification_code(&mut self, code: &str) -> Result<ValidationResult> {
+        let code = code.trim();
+        if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok(ValidationResult::InvalidVerificationCode);
+        }
+        if self.authentication.access_token.is_empty() {
+            return Err(Error::NoAccessToken);
+        }
+        match self.api.validate_verification_code(
+            &self.authentication.access_token,
+            self.login_method,
+            &self.username,
+            code,
+        ) {
+            Ok(()) => Ok(ValidationResult::Validated),
+            Err(e) if refuses_code(&e) => {
+                log::info!("the verification code was refused: {e}");
+                Ok(ValidationResult::InvalidVerificationCode)
+            }
+            Err(e) => Err(Error::Api(e)),
+        }
+    }
+
+    /// Whether the access token should be refreshed: the state is
+    /// [`AuthenticationState::Authenticated`] and the token expires within the renewal
+    /// threshold (strictly less time left), or its expiry cannot be read.
+    pub fn should_refresh(&self) -> bool {
+        if self.authentication.state != AuthenticationState::Authenticated {
+            return false;
+        }
+        let threshold = TimeDelta::from_std(self.renewal_threshold).unwrap_or(TimeDelta::MAX);
+        match self.authentication.parsed_expiry() {
+            Ok(expiry) => expiry.signed_duration_since(Utc::now()) < threshold,
+            Err(_) => true,
+        }
+    }
+
+    /// Gets a new access token (`GET /users/houses/mine`, token from the response header) when
+    /// [`Authenticator::should_refresh`] says so, or always with [`Refresh::Force`].
+    ///
+    /// Returns the current authentication unchanged when no refresh is needed, or when the
+    /// login is not authenticated (logged as a warning). The new token's expiry is its JWT
+    /// `exp` claim (the signature is not checked), stored as `%Y-%m-%dT%H:%M:%S.%fZ` with six
+    /// fractional digits, and the result is written to the cache file (a write failure is kept
+    /// in [`Authenticator::last_cache_error`]). A new token without a readable `exp` is
+    /// discarded with a warning and the current one kept, as the reference clients do.
+    ///
+    /// ```no_run
+    /// # use august_auth::{Authenticator, LoginMethod, Refresh};
+    /// # fn main() -> Result<(), august_auth::Error> {
+    /// # let mut authenticator = Authenticator::new(
+    /// #     august_core::Api::new(), LoginMethod::Phone, "+15555550100", "password");
+    /// let authentication = authenticator.refresh_access_token(Refresh::IfNeeded)?;
+    /// println!("token valid until {:?}", authentication.access_token_expires());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] when the request fails (401: the token is no longer valid, log in again)
+    /// or its answer has no token header.
+    pub fn refresh_access_token(&mut self, refresh: Refresh) -> Result<Authentication> {
+        if refresh == Refresh::IfNeeded && !self.should_refresh() {
+            return Ok(self.authentication.clone());
+        }
+        if self.authentication.state != AuthenticationState::Authenticated {
+            log::warn!(
+                "not refreshing the access token: the login state is {}; authenticate first",
+                self.authentication.state
+            );
+            return Ok(self.authentication.clone());
+        }
+        let new_token = self
+            .api
+            .refresh_access_token(&self.authentication.access_token)?;
+        match jwt::expiry(&new_token) {
+            Ok(expiry) => {
+                self.authentication = Authentication {
+                    state: self.authentication.state,
+                    install_id: self.authentication.install_id.clone(),
+                    access_token: new_token,
+                    access_token_expires: Some(expiry::format(expiry)),
+                };
+                self.write_cache_or_record();
+            }
+            Err(problem) => {
+                log::warn!("{}; keeping the current access token", problem.describe());
+            }
+        }
+        Ok(self.authentication.clone())
+    }
+
+    /// Writes the current (authenticated) login to the cache file now: to retry after
+    /// [`Authenticator::last_cache_error`] reported a failed write. Does nothing without a
+    /// cache file.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotAuthenticated`] when the login is not complete, [`Error::Cache`] when the
+    /// file cannot be written.
+    pub fn save_cache(&mut self) -> Result<()> {
+        if self.authentication.state != AuthenticationState::Authenticated {
+            return Err(Error::NotAuthenticated {
+                state: self.authentication.state,
+            });
+        }
+        self.write_cache().map_err(Error::Cache)
+    }
+}
+
+/// A 4xx other than 401, 403, 408 and 429 is the server refusing the code; anything else
+/// (transport failures, timeouts, 5xx, those four statuses) says nothing about the code.
+fn refuses_code(e: &august_core::Error) -> bool {
+    matches!(e.status(), Some(status @ 400..=499) if !matches!(status, 401 | 403 | 408 | 429))
+}
+
+impl fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("login_method", &self.login_method)
+            .field("username", &self.username)
+            .field("password", &format_args!("<redacted>"))
+            .field("authentication", &self.authentication)
+            .field(
+                "access_token_cache_file",
+                &self.cache.as_ref().map(TokenCache::path),
+            )
+            .field("cache_status", &self.cache_status)
+            .field("renewal_threshold", &self.renewal_threshold)
+            .finish_non_exhaustive()
+    }
+}
