@@ -701,7 +701,10 @@ fn malformed_json_is_a_decode_error_naming_the_path() {
 fn unknown_enum_strings_do_not_fail_the_response() {
     let mut server = Server::new();
     let body = fixture("get_lock.online.json")
-        .replace("\"status\": \"locked\"", "\"status\": \"kAugLockState_SomethingNew\"")
+        .replace(
+            "\"status\": \"locked\"",
+            "\"status\": \"kAugLockState_SomethingNew\"",
+        )
         .replace("\"doorState\": \"closed\"", "\"doorState\": \"ajar\"");
     assert!(body.contains("SomethingNew") && body.contains("ajar"));
     let _m = json(authed(&mut server, "GET", "/locks/L"), 200, &body).create();
