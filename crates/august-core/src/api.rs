@@ -175,6 +175,7 @@ impl ApiBuilder {
         let config = self.brand.config();
         let base_url = self
             .base_url
+            .clone()
             .unwrap_or_else(|| config.base_url.to_owned())
             .trim_end_matches('/')
             .to_owned();
@@ -184,13 +185,19 @@ impl ApiBuilder {
                 other => other.to_string(),
             },
         })?;
+        Ok(self.assemble(base_url))
+    }
+
+    /// Builds the client for an already checked base URL.
+    fn assemble(self, base_url: String) -> Api {
+        let config = self.brand.config();
         let transport = Transport::builder()
             .timeout(self.timeout)
             .user_agent(self.user_agent)
             .max_retries(self.max_retries)
             .max_body(self.max_body)
             .build();
-        Ok(Api {
+        Api {
             inner: Arc::new(Inner {
                 transport,
                 brand: self.brand,
@@ -199,7 +206,7 @@ impl ApiBuilder {
                 command_timeout: self.command_timeout,
                 max_image: self.max_image,
             }),
-        })
+        }
     }
 }
 
@@ -265,11 +272,8 @@ impl Operation {
 impl Api {
     /// A client for [`Brand::August`] with the defaults.
     pub fn new() -> Api {
-        match Api::builder().build() {
-            Ok(api) => api,
-            // The brand table holds only valid https URLs.
-            Err(_) => unreachable!("the built-in base URL is valid"),
-        }
+        // The brand table holds only https URLs, so there is nothing to check.
+        Api::builder().assemble(Brand::August.config().base_url.to_owned())
     }
 
     /// A builder with the defaults.
