@@ -1,0 +1,605 @@
+//! The request pipeline: routing, counters, faults, the emulators and the sandbox-only
+//! endpoints.
+
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::august::{self, AugustState};
+use crate::authy::{self, AnswerError, AuthyState, PendingCallback};
+use crate::event::{CallbackDelivery, Event, OneTouchAnswer};
+use crate::faults::{Fault, FaultRuleWire, FaultTable, retry_after_secs};
+use crate::http::{Params, Req, Resp, match_path};
+use crate::relay::{RelayHandle, lock};
+use crate::signature;
+use crate::stats::{Counters, Stats};
+use crate::{DoorState, Error};
+
+/// Receives the events.
+pub(crate) type Listener = Arc<dyn Fn(&Event) + Send + Sync>;
+
+/// Everything the request handlers share.
+pub(crate) struct App {
+    pub(crate) august: Mutex<AugustState>,
+    pub(crate) authy: Mutex<AuthyState>,
+    pub(crate) faults: Mutex<FaultTable>,
+    counters: Mutex<Counters>,
+    relay: RelayHandle,
+    base_url: String,
+    stopped: Mutex<bool>,
+    stop_signal: Condvar,
+    listener: Option<Listener>,
+    callback_agent: ureq::Agent,
+}
+
+/// What to do with a request.
+enum Outcome {
+    Respond(Resp),
+    /// Send the response but only `keep` bytes of its body, then close.
+    Truncate(Resp, usize),
+    /// Close the connection without answering.
+    Drop,
+}
+
+enum Hit {
+    August(august::Handler, Params),
+    Authy(authy::Handler, Params),
+}
+
+impl App {
+    pub(crate) fn new(
+        august: AugustState,
+        authy: AuthyState,
+        relay: RelayHandle,
+        base_url: String,
+        listener: Option<Listener>,
+    ) -> App {
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(None)
+            .user_agent("august-sandbox onetouch callback")
+            .timeout_global(Some(Duration::from_secs(5)))
+            .build();
+        App {
+            august: Mutex::new(august),
+            authy: Mutex::new(authy),
+            faults: Mutex::new(FaultTable::default()),
+            counters: Mutex::new(Counters::default()),
+            relay,
+            base_url,
+            stopped: Mutex::new(false),
+            stop_signal: Condvar::new(),
+            listener,
+            callback_agent: ureq::Agent::new_with_config(config),
+        }
+    }
+
+    pub(crate) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Ends every wait (latency faults) and makes new ones return at once.
+    pub(crate) fn stop(&self) {
+        *lock(&self.stopped) = true;
+        self.stop_signal.notify_all();
+    }
+
+    pub(crate) fn is_stopped(&self) -> bool {
+        *lock(&self.stopped)
+    }
+
+    fn wait(&self, d: Duration) {
+        let guard = lock(&self.stopped);
+        let _ = self
+            .stop_signal
+            .wait_timeout_while(guard, d, |stopped| !*stopped);
+    }
+
+    pub(crate) fn stats(&self) -> Stats {
+        lock(&self.counters).snapshot(self.relay.connections())
+    }
+
+    pub(crate) fn reset_stats(&self) {
+        *lock(&self.counters) = Counters::default();
+        self.relay.reset_connections();
+    }
+
+    fn emit(&self, events: Vec<Event>) {
+        if let Some(listener) = &self.listener {
+            for e in &events {
+                listener(e);
+            }
+        }
+    }
+
+    /// Handles one request from the internal server.
+    pub(crate) fn handle(&self, mut rq: tiny_http::Request) {
+        let req = Req::read(&mut rq);
+        let mut events = Vec::new();
+        let outcome = if req.path == "/__sandbox" || req.path.starts_with("/__sandbox/") {
+            lock(&self.counters).control_requests += 1;
+            Outcome::Respond(self.control(&req))
+        } else {
+            self.emulate(&req, &mut events)
+        };
+        self.emit(events);
+        match outcome {
+            Outcome::Respond(resp) => {
+                let _ = rq.respond(resp.into_tiny());
+            }
+            Outcome::Truncate(resp, keep) => {
+                let keep = keep.min(resp.body.len().saturating_sub(1));
+                if let Some(addr) = req.remote {
+                    self.relay.cut_after_headers(addr, keep);
+                }
+                let _ = rq.respond(resp.into_tiny());
+            }
+            Outcome::Drop => {
+                if let Some(addr) = req.remote {
+                    self.relay.drop_connection(addr);
+                }
+                drop(rq);
+            }
+        }
+    }
+
+    fn route(req: &Req) -> Option<(String, Hit)> {
+        for (method, pattern, handler) in august::ROUTES {
+            if *method == req.method
+                && let Some(params) = match_path(pattern, &req.segments)
+            {
+                return Some((format!("{method} {pattern}"), Hit::August(*handler, params)));
+            }
+        }
+        for (method, pattern, handler) in authy::ROUTES {
+            if *method == req.method
+                && let Some(params) = match_path(pattern, &req.segments)
+            {
+                return Some((format!("{method} {pattern}"), Hit::Authy(*handler, params)));
+            }
+        }
+        None
+    }
+
+    fn emulate(&self, req: &Req, events: &mut Vec<Event>) -> Outcome {
+        let hit = Self::route(req);
+        let template = hit
+            .as_ref()
+            .map_or_else(|| "unmatched".to_owned(), |(t, _)| t.clone());
+        lock(&self.counters).record(&template);
+        let fault = lock(&self.faults).take(&req.method, &template, &req.path);
+        if let Some(f) = &fault {
+            lock(&self.counters).faults_applied += 1;
+            log::info!("sandbox: fault on {template}: {f}");
+        }
+        let authy_style = req.path.starts_with("/protected/") || req.path.starts_with("/onetouch/");
+        let mut truncate = None;
+        match fault {
+            None => {}
+            Some(Fault::Latency(d)) => self.wait(d),
+            Some(Fault::Status {
+                status,
+                retry_after,
+            }) => {
+                let mut resp = status_fault(status, authy_style);
+                if let Some(after) = retry_after {
+                    resp = resp.header("Retry-After", retry_after_secs(after).to_string());
+                }
+                return Outcome::Respond(resp);
+            }
+            Some(Fault::Html { status }) => return Outcome::Respond(html_fault(status)),
+            Some(Fault::DropConnection) => return Outcome::Drop,
+            Some(Fault::TruncatedBody { keep }) => truncate = Some(keep),
+        }
+        let resp = match hit {
+            Some((_, Hit::August(handler, params))) => {
+                handler(&mut lock(&self.august), req, &params, events)
+            }
+            Some((_, Hit::Authy(handler, params))) => {
+                handler(&mut lock(&self.authy), req, &params, events)
+            }
+            None => Resp::json(404, &json!({"message": "not found"})),
+        };
+        log::debug!("sandbox: {template} -> {}", resp.status);
+        match truncate {
+            Some(keep) => Outcome::Truncate(resp, keep),
+            None => Outcome::Respond(resp),
+        }
+    }
+
+    // ----- sandbox-only operations, shared by the endpoints and the handle -----
+
+    pub(crate) fn set_callback_url(&self, url: Option<&str>) -> Result<(), Error> {
+        let url = url.map(check_loopback_url).transpose()?;
+        lock(&self.authy).set_callback_url(url);
+        Ok(())
+    }
+
+    pub(crate) fn answer_onetouch(
+        &self,
+        uuid: &str,
+        approve: bool,
+    ) -> Result<OneTouchAnswer, Error> {
+        let answered = lock(&self.authy).answer(uuid, approve);
+        let (status, pending) = answered.map_err(|e| match e {
+            AnswerError::NotFound => Error::ApprovalRequestNotFound {
+                uuid: uuid.to_owned(),
+            },
+            AnswerError::NotPending(status) => Error::ApprovalRequestNotPending {
+                uuid: uuid.to_owned(),
+                status: status.to_owned(),
+            },
+        })?;
+        // Posted with no lock held: the receiver may call the sandbox back.
+        let callback = pending.map(|p| self.deliver(p));
+        let answer = OneTouchAnswer {
+            uuid: uuid.to_owned(),
+            status: status.to_owned(),
+            callback,
+        };
+        self.emit(vec![Event::OneTouchAnswer {
+            uuid: answer.uuid.clone(),
+            status: answer.status.clone(),
+            callback: answer.callback.clone(),
+        }]);
+        Ok(answer)
+    }
+
+    fn deliver(&self, callback: PendingCallback) -> CallbackDelivery {
+        let nonce = chrono::Utc::now().timestamp().to_string();
+        let signature = signature::sign(
+            &callback.api_key,
+            &nonce,
+            "POST",
+            &callback.url,
+            &callback.payload,
+        );
+        let body = serde_json::to_vec(&callback.payload).unwrap_or_default();
+        let result = self
+            .callback_agent
+            .post(&callback.url)
+            .header("Content-Type", "application/json")
+            .header("X-Authy-Signature", &signature)
+            .header("X-Authy-Signature-Nonce", &nonce)
+            .send(&body[..]);
+        match result {
+            Ok(mut response) => {
+                let _ = response
+                    .body_mut()
+                    .with_config()
+                    .limit(64 * 1024)
+                    .read_to_vec();
+                CallbackDelivery {
+                    url: callback.url,
+                    status: Some(response.status().as_u16()),
+                    error: None,
+                }
+            }
+            Err(e) => CallbackDelivery {
+                url: callback.url,
+                status: None,
+                error: Some(e.to_string()),
+            },
+        }
+    }
+
+    pub(crate) fn set_door(&self, lock_id: &str, state: DoorState) -> Result<(), Error> {
+        lock(&self.august)
+            .set_door(lock_id, state == DoorState::Open)
+            .map_err(|(status, _)| {
+                if status == 404 {
+                    Error::UnknownLock {
+                        lock_id: lock_id.to_owned(),
+                    }
+                } else {
+                    Error::NoDoorSensor {
+                        lock_id: lock_id.to_owned(),
+                    }
+                }
+            })
+    }
+
+    // ----- the sandbox-only endpoints -----
+
+    fn control(&self, req: &Req) -> Resp {
+        let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+        match (req.method.as_str(), segs.get(1..).unwrap_or_default()) {
+            ("GET", []) => Resp::json(200, &self.index()),
+            ("GET", ["stats"]) => json_of(&self.stats()),
+            ("DELETE", ["stats"]) => {
+                self.reset_stats();
+                json_of(&self.stats())
+            }
+            ("GET", ["faults"]) => self.faults_json(),
+            ("POST", ["faults"]) => self.post_faults(req),
+            ("DELETE", ["faults"]) => {
+                match req.query("route") {
+                    Some(route) => {
+                        if !lock(&self.faults).remove(route) {
+                            return control_error(404, &format!("no fault set for `{route}`"));
+                        }
+                    }
+                    None => lock(&self.faults).clear(),
+                }
+                self.faults_json()
+            }
+            ("GET", ["august", "code"]) => {
+                let st = lock(&self.august);
+                let code = match req.query("install_id") {
+                    Some(install_id) => st.code_for_install(install_id),
+                    None => st.last_code(),
+                };
+                match code {
+                    Some(c) => Resp::json(
+                        200,
+                        &json!({"code": c.code, "method": c.method, "value": c.value, "install_id": c.install_id}),
+                    ),
+                    None => control_error(404, "no verification code has been sent"),
+                }
+            }
+            ("POST", ["august", "tokens", "expire"]) => {
+                lock(&self.august).expire_tokens();
+                Resp::json(200, &json!({"expired": true}))
+            }
+            ("POST", ["august", "locks", lock_id, "door"]) => {
+                let state = req
+                    .json()
+                    .and_then(|b| b.get("state").and_then(Value::as_str).map(str::to_owned));
+                let state = match state.as_deref() {
+                    Some("open") => DoorState::Open,
+                    Some("closed") => DoorState::Closed,
+                    _ => {
+                        return control_error(
+                            400,
+                            "the body must be {\"state\": \"open\"} or {\"state\": \"closed\"}",
+                        );
+                    }
+                };
+                match self.set_door(lock_id, state) {
+                    Ok(()) => Resp::json(200, &json!({"lock_id": lock_id, "door": state.as_str()})),
+                    Err(e @ Error::UnknownLock { .. }) => control_error(404, &e.to_string()),
+                    Err(e) => control_error(409, &e.to_string()),
+                }
+            }
+            ("GET", ["authy", "token", id]) => {
+                let token = id
+                    .parse::<u64>()
+                    .ok()
+                    .and_then(|id| lock(&self.authy).token(id));
+                match token {
+                    Some(t) => Resp::json(
+                        200,
+                        &json!({"authy_id": id.parse::<u64>().unwrap_or(0), "token": t}),
+                    ),
+                    None => control_error(404, &format!("no token has been sent to user {id}")),
+                }
+            }
+            ("GET", ["authy", "phone_verification"]) => {
+                let cc = req.query("country_code").unwrap_or("");
+                let phone = req.query("phone_number").unwrap_or("");
+                match lock(&self.authy).verification_code(cc, phone) {
+                    Some(code) => Resp::json(
+                        200,
+                        &json!({"country_code": cc, "phone_number": phone, "code": code}),
+                    ),
+                    None => control_error(404, "no pending verification for this number"),
+                }
+            }
+            ("GET", ["authy", "callback_url"]) => {
+                let url = lock(&self.authy).callback_url().map(str::to_owned);
+                Resp::json(200, &json!({ "url": url }))
+            }
+            ("POST", ["authy", "callback_url"]) => {
+                let url = req
+                    .json()
+                    .and_then(|b| b.get("url").and_then(Value::as_str).map(str::to_owned));
+                let Some(url) = url else {
+                    return control_error(
+                        400,
+                        "the body must be {\"url\": \"http://127.0.0.1:<port>/<path>\"}",
+                    );
+                };
+                match self.set_callback_url(Some(&url)) {
+                    Ok(()) => Resp::json(200, &json!({ "url": url })),
+                    Err(e) => control_error(400, &e.to_string()),
+                }
+            }
+            ("DELETE", ["authy", "callback_url"]) => {
+                lock(&self.authy).set_callback_url(None);
+                Resp::json(200, &json!({ "url": null }))
+            }
+            ("POST", ["authy", "onetouch", uuid, verb @ ("approve" | "deny")]) => {
+                match self.answer_onetouch(uuid, *verb == "approve") {
+                    Ok(answer) => json_of(&answer),
+                    Err(e @ Error::ApprovalRequestNotFound { .. }) => {
+                        control_error(404, &e.to_string())
+                    }
+                    Err(e) => control_error(409, &e.to_string()),
+                }
+            }
+            _ => control_error(404, "no such sandbox endpoint; GET /__sandbox lists them"),
+        }
+    }
+
+    fn faults_json(&self) -> Resp {
+        let rules: Vec<FaultRuleWire> = lock(&self.faults)
+            .list()
+            .iter()
+            .map(FaultRuleWire::from_rule)
+            .collect();
+        json_of(&rules)
+    }
+
+    fn post_faults(&self, req: &Req) -> Resp {
+        let Some(body) = req.json() else {
+            return control_error(
+                400,
+                "the body must be a JSON fault rule or an array of them",
+            );
+        };
+        let items = match body {
+            Value::Array(items) => items,
+            other => vec![other],
+        };
+        let mut rules = Vec::new();
+        for item in items {
+            let wire: FaultRuleWire = match serde_json::from_value(item) {
+                Ok(w) => w,
+                Err(e) => return control_error(400, &format!("invalid fault rule: {e}")),
+            };
+            match wire.into_rule() {
+                Ok(rule) => rules.push(rule),
+                Err(e) => return control_error(400, &format!("invalid fault rule: {e}")),
+            }
+        }
+        {
+            let mut table = lock(&self.faults);
+            for rule in rules {
+                table.set(rule);
+            }
+        }
+        self.faults_json()
+    }
+
+    fn index(&self) -> Value {
+        json!({
+            "august_url": self.base_url,
+            "authy_url": self.base_url,
+            "demo": {
+                "phone": crate::demo::PHONE,
+                "email": crate::demo::EMAIL,
+                "password": crate::demo::PASSWORD,
+                "house_id": crate::demo::HOUSE_ID,
+                "locks": {
+                    "front_door (online bridge, door sensor)": crate::demo::FRONT_DOOR_LOCK_ID,
+                    "back_door (no bridge: 409)": crate::demo::BACK_DOOR_LOCK_ID,
+                    "garage_door (bridge offline: 422)": crate::demo::GARAGE_DOOR_LOCK_ID,
+                },
+                "doorbells": {
+                    "front_door (online)": crate::demo::FRONT_DOORBELL_ID,
+                    "back_door (offline)": crate::demo::BACK_DOORBELL_ID,
+                },
+                "authy_users": {
+                    "sms": crate::demo::AUTHY_SMS_USER_ID,
+                    "app": crate::demo::AUTHY_APP_USER_ID,
+                },
+            },
+            "endpoints": [
+                "GET /__sandbox",
+                "GET /__sandbox/stats",
+                "DELETE /__sandbox/stats",
+                "GET /__sandbox/faults",
+                "POST /__sandbox/faults",
+                "DELETE /__sandbox/faults[?route=<pattern>]",
+                "GET /__sandbox/august/code[?install_id=<id>]",
+                "POST /__sandbox/august/tokens/expire",
+                "POST /__sandbox/august/locks/{lock_id}/door",
+                "GET /__sandbox/authy/token/{authy_id}",
+                "GET /__sandbox/authy/phone_verification?country_code=<cc>&phone_number=<number>",
+                "GET|POST|DELETE /__sandbox/authy/callback_url",
+                "POST /__sandbox/authy/onetouch/{uuid}/approve",
+                "POST /__sandbox/authy/onetouch/{uuid}/deny",
+            ],
+        })
+    }
+}
+
+fn json_of<T: serde::Serialize>(value: &T) -> Resp {
+    match serde_json::to_value(value) {
+        Ok(v) => Resp::json(200, &v),
+        Err(e) => control_error(500, &e.to_string()),
+    }
+}
+
+fn control_error(status: u16, message: &str) -> Resp {
+    Resp::json(status, &json!({ "error": message }))
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        422 => "Unprocessable Entity",
+        423 => "Locked",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Error",
+    }
+}
+
+fn status_fault(status: u16, authy_style: bool) -> Resp {
+    let message = reason(status);
+    if authy_style {
+        Resp::json(
+            status,
+            &json!({"message": message, "success": false, "errors": {"message": message}}),
+        )
+    } else {
+        Resp::json(status, &json!({"code": status, "message": message}))
+    }
+}
+
+fn html_fault(status: u16) -> Resp {
+    let title = format!("{status} {}", reason(status));
+    let page = format!(
+        "<!DOCTYPE html>\n<html><head><title>{title}</title></head>\n<body><h1>{title}</h1>\n<p>The gateway could not serve this request.</p></body></html>\n"
+    );
+    Resp::bytes(status, "text/html; charset=utf-8", page.into_bytes())
+}
+
+/// Accepts only plain `http` URLs to a loopback host; returns the URL trimmed.
+pub(crate) fn check_loopback_url(url: &str) -> Result<String, Error> {
+    let invalid = |reason: &str| Error::InvalidCallbackUrl {
+        reason: reason.to_owned(),
+    };
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| invalid("the callback url must start with http://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.contains('@') {
+        return Err(invalid("the callback url must not carry credentials"));
+    }
+    let host = if let Some(v6) = authority.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+    };
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if loopback {
+        Ok(url.to_owned())
+    } else {
+        Err(invalid(
+            "the callback url must point to a loopback host (127.0.0.1, ::1 or localhost)",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_urls_must_be_loopback_http() {
+        assert!(check_loopback_url("http://127.0.0.1:9000/cb").is_ok());
+        assert!(check_loopback_url("http://localhost/cb?x=1").is_ok());
+        assert!(check_loopback_url("http://[::1]:80/").is_ok());
+        assert!(check_loopback_url("http://127.0.0.2:1").is_ok());
+        assert!(check_loopback_url("https://127.0.0.1/").is_err());
+        assert!(check_loopback_url("http://example.com/").is_err());
+        assert!(check_loopback_url("http://127.0.0.1@example.com/").is_err());
+        assert!(check_loopback_url("http://10.0.0.1:80/").is_err());
+    }
+}

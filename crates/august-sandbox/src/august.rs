@@ -1,0 +1,1545 @@
+//! The August API emulation: accounts, login, tokens, devices and the activity feed.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, SecondsFormat, Utc};
+use hmac::{Hmac, KeyInit as _, Mac as _};
+use rand::RngExt as _;
+use serde_json::{Map, Value, json};
+use sha2::Sha256;
+
+use crate::demo;
+use crate::event::Event;
+use crate::http::{Params, Req, Resp};
+
+/// API keys accepted in `x-august-api-key`: the `august`/`yale_access` key, the `yale_august`
+/// key, py-august's key and the older yalexs key.
+const AUGUST_KEYS: [&str; 4] = [
+    "d9984f29-07a6-816e-e1c9-44ec9d1be431",
+    "66814fd9-af2c-426c-9710-b37e7eadfb51",
+    "79fd0eb6-381d-4adf-95a0-47721289d1d9",
+    "7cab4bbd-2693-4fc1-b99b-dec0fb20f9d4",
+];
+/// API keys accepted in `x-api-key`: the `yale_home` and `yale_global` keys.
+const YALE_KEYS: [&str; 2] = [
+    "6e2a2093-6118-42c5-8a41-e1fd25dce7a1",
+    "d16a1029-d823-4b55-a4ce-a769a9b56f0e",
+];
+
+/// Default lifetime of an access token.
+pub(crate) const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(120 * 24 * 3600);
+
+/// A handler of an August route; runs with the state locked.
+pub(crate) type Handler = fn(&mut AugustState, &Req, &Params, &mut Vec<Event>) -> Resp;
+
+/// The August routes: method, path pattern, handler. The template of a route, as counted in the
+/// stats and matched by faults, is `METHOD pattern`.
+pub(crate) const ROUTES: &[(&str, &str, Handler)] = &[
+    ("POST", "/session", session),
+    ("POST", "/validation/{method}", send_verification_code),
+    ("POST", "/validate/{method}", validate_verification_code),
+    ("GET", "/users/me", user_me),
+    ("GET", "/users/houses/mine", houses_mine),
+    ("GET", "/houses/{house_id}", house),
+    ("GET", "/houses/{house_id}/activities", house_activities),
+    ("GET", "/users/locks/mine", locks_mine),
+    ("GET", "/locks/{lock_id}", lock_detail),
+    ("GET", "/locks/{lock_id}/status", lock_status),
+    ("GET", "/locks/{lock_id}/pins", lock_pins),
+    (
+        "PUT",
+        "/remoteoperate/{lock_id}/{operation}",
+        remote_operate,
+    ),
+    ("GET", "/users/doorbells/mine", doorbells_mine),
+    ("GET", "/doorbells/{doorbell_id}", doorbell_detail),
+    ("PUT", "/doorbells/{doorbell_id}/wakeup", doorbell_wakeup),
+    ("GET", "/doorbells/{doorbell_id}/wakeup", doorbell_wakeup),
+    ("GET", "/users/alarms/mine", alarms_mine),
+    ("GET", "/cdn/doorbells/{doorbell_id}.jpg", doorbell_image),
+];
+
+/// The doorbell snapshot served by the sandbox.
+pub(crate) const DOORBELL_JPEG: &[u8] = include_bytes!("../fixtures/doorbell.jpg");
+
+/// Which header family a client uses; decides the name of the token header in answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyFamily {
+    /// `x-august-api-key` / `x-august-access-token`.
+    August,
+    /// `x-api-key` / `x-access-token`.
+    Yale,
+}
+
+impl KeyFamily {
+    fn token_header(self) -> &'static str {
+        match self {
+            KeyFamily::August => "x-august-access-token",
+            KeyFamily::Yale => "x-access-token",
+        }
+    }
+}
+
+/// What a token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokenKind {
+    /// Password and install id verified: everything.
+    Validated,
+    /// Password verified, install id not yet: only the verification calls.
+    Provisional,
+    /// Wrong password or unknown account: nothing.
+    Rejected,
+}
+
+#[derive(Debug, Clone)]
+struct TokenInfo {
+    user_id: String,
+    install_id: String,
+    kind: TokenKind,
+    expires: DateTime<Utc>,
+}
+
+/// The last verification code sent.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingCode {
+    pub(crate) method: String,
+    pub(crate) value: String,
+    pub(crate) install_id: String,
+    pub(crate) code: String,
+}
+
+#[derive(Debug, Clone)]
+struct User {
+    id: String,
+    first_name: String,
+    last_name: String,
+    phone: String,
+    email: String,
+    password: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BridgeState {
+    None,
+    Online,
+    Offline,
+}
+
+#[derive(Debug, Clone)]
+struct LockState {
+    id: &'static str,
+    name: &'static str,
+    kind: u32,
+    sku: &'static str,
+    serial: &'static str,
+    firmware: &'static str,
+    mac: &'static str,
+    battery: f64,
+    bridge: BridgeState,
+    bridge_id: &'static str,
+    doorsense: bool,
+    keypad: bool,
+    /// `locked`, `unlocked` or `unlatched`.
+    status: &'static str,
+    /// `closed` or `open` (only with a door sensor).
+    door: &'static str,
+    status_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+struct DoorbellState {
+    id: &'static str,
+    name: &'static str,
+    serial: &'static str,
+    online: bool,
+    image_at: Option<DateTime<Utc>>,
+    content_token: String,
+}
+
+/// Who an activity names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Actor {
+    Demo,
+    Deleted,
+    AutoRelock,
+}
+
+#[derive(Debug, Clone)]
+struct ActivityRec {
+    id: String,
+    action: &'static str,
+    v4_action: &'static str,
+    at: DateTime<Utc>,
+    device_id: &'static str,
+    device_name: &'static str,
+    device_type: &'static str,
+    actor: Actor,
+    info: Value,
+}
+
+/// The whole August side of the sandbox.
+pub(crate) struct AugustState {
+    base_url: String,
+    token_lifetime: Duration,
+    jwt_secret: [u8; 32],
+    started: DateTime<Utc>,
+    users: Vec<User>,
+    validated: HashSet<(String, String)>,
+    pending: HashMap<String, PendingCode>,
+    last_code: Option<PendingCode>,
+    tokens: HashMap<String, TokenInfo>,
+    locks: Vec<LockState>,
+    doorbells: Vec<DoorbellState>,
+    activities: Vec<ActivityRec>,
+}
+
+fn iso_ms(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn iso_s(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn random_hex(len: usize) -> String {
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16usize)]))
+        .collect()
+}
+
+fn random_digits(len: usize) -> String {
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+        .collect()
+}
+
+fn error(status: u16, message: &str) -> Resp {
+    Resp::json(status, &json!({ "message": message }))
+}
+
+fn deleted_user() -> Value {
+    json!({
+        "UserID": "deleted",
+        "FirstName": "Unknown",
+        "LastName": "User",
+        "UserName": "deleteduser",
+        "PhoneNo": "deleted"
+    })
+}
+
+impl AugustState {
+    pub(crate) fn new(base_url: &str, token_lifetime: Duration) -> AugustState {
+        let now = Utc::now();
+        let mut jwt_secret = [0u8; 32];
+        rand::rng().fill(&mut jwt_secret);
+        let mins = |m: i64| now - chrono::Duration::minutes(m);
+        let locks = vec![
+            LockState {
+                id: demo::FRONT_DOOR_LOCK_ID,
+                name: "Front Door",
+                kind: 17,
+                sku: "AUG-SL04-M01-S01",
+                serial: "L4FSW0100A",
+                firmware: "2.5.0-4.7.8-1.3.2",
+                mac: "2E:BA:C4:14:3F:01",
+                battery: 0.88,
+                bridge: BridgeState::Online,
+                bridge_id: "5bc65c24e6ef2a263e14b001",
+                doorsense: true,
+                keypad: true,
+                status: "locked",
+                door: "closed",
+                status_at: mins(5),
+            },
+            LockState {
+                id: demo::BACK_DOOR_LOCK_ID,
+                name: "Back Door",
+                kind: 2,
+                sku: "AUG-SL02-M02-S02",
+                serial: "L2BSW0200B",
+                firmware: "109717e9-3.0.44-3.0.30",
+                mac: "2E:BA:C4:14:3F:02",
+                battery: 0.57,
+                bridge: BridgeState::None,
+                bridge_id: "",
+                doorsense: false,
+                keypad: false,
+                status: "unlocked",
+                door: "closed",
+                status_at: mins(240),
+            },
+            LockState {
+                id: demo::GARAGE_DOOR_LOCK_ID,
+                name: "Garage Door",
+                kind: 1001,
+                sku: "AUG-MD01",
+                serial: "L3GSW0300C",
+                firmware: "undefined-4.3.0-1.8.14",
+                mac: "2E:BA:C4:14:3F:03",
+                battery: 0.31,
+                bridge: BridgeState::Offline,
+                bridge_id: "5bc65c24e6ef2a263e14b003",
+                doorsense: false,
+                keypad: false,
+                status: "locked",
+                door: "closed",
+                status_at: mins(600),
+            },
+        ];
+        let doorbells = vec![
+            DoorbellState {
+                id: demo::FRONT_DOORBELL_ID,
+                name: "Front Door",
+                serial: "tBXZR0Z35E",
+                online: true,
+                image_at: Some(mins(60)),
+                content_token: random_hex(32),
+            },
+            DoorbellState {
+                id: demo::BACK_DOORBELL_ID,
+                name: "Back Door",
+                serial: "aaaaR08888",
+                online: false,
+                image_at: None,
+                content_token: String::new(),
+            },
+        ];
+        let mut state = AugustState {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            token_lifetime,
+            jwt_secret,
+            started: now,
+            users: vec![User {
+                id: demo::USER_ID.into(),
+                first_name: demo::FIRST_NAME.into(),
+                last_name: demo::LAST_NAME.into(),
+                phone: demo::PHONE.into(),
+                email: demo::EMAIL.into(),
+                password: demo::PASSWORD.into(),
+            }],
+            validated: HashSet::new(),
+            pending: HashMap::new(),
+            last_code: None,
+            tokens: HashMap::new(),
+            locks,
+            doorbells,
+            activities: Vec::new(),
+        };
+        state.seed_activities();
+        state
+    }
+
+    fn image_url(&self, doorbell_id: &str) -> String {
+        format!("{}/cdn/doorbells/{doorbell_id}.jpg", self.base_url)
+    }
+
+    fn seed_activities(&mut self) {
+        let at = |m: i64| self.started - chrono::Duration::minutes(m);
+        let image = self.image_url(demo::FRONT_DOORBELL_ID);
+        let seeds = vec![
+            (
+                at(180),
+                "doorclosed",
+                "door_close",
+                demo::FRONT_DOOR_LOCK_ID,
+                "Front Door",
+                "lock",
+                Actor::Deleted,
+                json!({}),
+            ),
+            (
+                at(120),
+                "unlock",
+                "pin_unlock",
+                demo::FRONT_DOOR_LOCK_ID,
+                "Front Door",
+                "lock",
+                Actor::Demo,
+                json!({"agent": "mercury", "keypad": true}),
+            ),
+            (
+                at(119),
+                "lock",
+                "auto_lock",
+                demo::FRONT_DOOR_LOCK_ID,
+                "Front Door",
+                "lock",
+                Actor::AutoRelock,
+                json!({}),
+            ),
+            (
+                at(60),
+                "doorbell_motion_detected",
+                "doorbell_motion_detected",
+                demo::FRONT_DOORBELL_ID,
+                "Front Door",
+                "doorbell",
+                Actor::Deleted,
+                json!({"image": {"secure_url": image, "url": image, "created_at": iso_s(at(60))}}),
+            ),
+            (
+                at(30),
+                "doorbell_call_missed",
+                "doorbell_call_missed",
+                demo::FRONT_DOORBELL_ID,
+                "Front Door",
+                "doorbell",
+                Actor::Deleted,
+                json!({
+                    "started": at(30).timestamp_millis(),
+                    "ended": at(30).timestamp_millis() + 20_000,
+                    "image": image,
+                }),
+            ),
+            (
+                at(5),
+                "lock",
+                "remote_lock",
+                demo::FRONT_DOOR_LOCK_ID,
+                "Front Door",
+                "lock",
+                Actor::Demo,
+                json!({"remote": true}),
+            ),
+        ];
+        for (at, action, v4_action, device_id, device_name, device_type, actor, info) in seeds {
+            self.push_activity(ActivityRec {
+                id: random_hex(24),
+                action,
+                v4_action,
+                at,
+                device_id,
+                device_name,
+                device_type,
+                actor,
+                info,
+            });
+        }
+    }
+
+    /// Adds an activity to the feed, keeping it newest first.
+    fn push_activity(&mut self, mut rec: ActivityRec) {
+        if let Some(info) = rec.info.as_object_mut() {
+            info.entry("DateLogActionID").or_insert_with(|| {
+                json!(format!("{}+{}", rec.device_id, rec.at.timestamp_millis()))
+            });
+        }
+        let index = self
+            .activities
+            .iter()
+            .position(|a| a.at <= rec.at)
+            .unwrap_or(self.activities.len());
+        self.activities.insert(index, rec);
+    }
+
+    // ----- sandbox-only accessors -----
+
+    pub(crate) fn last_code(&self) -> Option<PendingCode> {
+        self.last_code.clone()
+    }
+
+    pub(crate) fn code_for_install(&self, install_id: &str) -> Option<PendingCode> {
+        self.pending.get(install_id).cloned()
+    }
+
+    /// Makes every access token issued so far expired.
+    pub(crate) fn expire_tokens(&mut self) {
+        let past = Utc::now() - chrono::Duration::seconds(1);
+        for info in self.tokens.values_mut() {
+            info.expires = past;
+        }
+    }
+
+    /// Opens or closes the door of a lock with a door sensor, adding the door activity.
+    pub(crate) fn set_door(&mut self, lock_id: &str, open: bool) -> Result<(), (u16, String)> {
+        let now = Utc::now();
+        let lock = self
+            .locks
+            .iter_mut()
+            .find(|l| l.id == lock_id)
+            .ok_or((404, format!("no lock {lock_id}")))?;
+        if !lock.doorsense {
+            return Err((409, format!("lock {lock_id} has no door sensor")));
+        }
+        lock.door = if open { "open" } else { "closed" };
+        let (id, name) = (lock.id, lock.name);
+        self.push_activity(ActivityRec {
+            id: random_hex(24),
+            action: if open { "dooropen" } else { "doorclosed" },
+            v4_action: if open { "door_open" } else { "door_close" },
+            at: now,
+            device_id: id,
+            device_name: name,
+            device_type: "lock",
+            actor: Actor::Deleted,
+            info: json!({}),
+        });
+        Ok(())
+    }
+
+    // ----- authentication -----
+
+    fn check_key(req: &Req) -> Result<KeyFamily, Resp> {
+        if let Some(key) = req.header("x-august-api-key")
+            && AUGUST_KEYS.contains(&key.trim())
+        {
+            return Ok(KeyFamily::August);
+        }
+        if let Some(key) = req.header("x-api-key")
+            && YALE_KEYS.contains(&key.trim())
+        {
+            return Ok(KeyFamily::Yale);
+        }
+        let message =
+            if req.header("x-august-api-key").is_some() || req.header("x-api-key").is_some() {
+                "invalid api key"
+            } else {
+                "missing api key"
+            };
+        Err(error(401, message))
+    }
+
+    /// Checks the API key and the access token. `provisional_ok` lets a token whose install id
+    /// is not validated yet through (the verification calls).
+    fn authenticate(
+        &self,
+        req: &Req,
+        provisional_ok: bool,
+    ) -> Result<(KeyFamily, TokenInfo), Resp> {
+        let family = Self::check_key(req)?;
+        let token = req
+            .header("x-august-access-token")
+            .or_else(|| req.header("x-access-token"))
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| error(401, "missing access token"))?;
+        let info = self
+            .tokens
+            .get(token)
+            .ok_or_else(|| error(401, "invalid access token"))?;
+        if Utc::now() >= info.expires {
+            return Err(error(401, "access token expired"));
+        }
+        match info.kind {
+            TokenKind::Validated => {}
+            TokenKind::Provisional if provisional_ok => {}
+            TokenKind::Provisional => {
+                return Err(error(
+                    401,
+                    "install id not validated: send and validate a verification code, then log in again",
+                ));
+            }
+            TokenKind::Rejected => return Err(error(401, "invalid credentials")),
+        }
+        Ok((family, info.clone()))
+    }
+
+    /// Issues a JWT-shaped token carrying `claims` plus `iat` and `exp`.
+    fn mint(
+        &mut self,
+        mut claims: Map<String, Value>,
+        user_id: &str,
+        install_id: &str,
+        kind: TokenKind,
+    ) -> (String, DateTime<Utc>) {
+        let now = Utc::now();
+        let lifetime = chrono::Duration::from_std(self.token_lifetime)
+            .unwrap_or_else(|_| chrono::Duration::days(365 * 100));
+        let expires = now + lifetime;
+        claims.insert("expiresAt".into(), json!(iso_ms(expires)));
+        claims.insert("iat".into(), json!(now.timestamp()));
+        claims.insert("exp".into(), json!(expires.timestamp()));
+        claims.insert("jti".into(), json!(random_hex(16)));
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+        let payload = URL_SAFE_NO_PAD.encode(Value::Object(claims).to_string());
+        let signing_input = format!("{header}.{payload}");
+        let signature = match Hmac::<Sha256>::new_from_slice(&self.jwt_secret) {
+            Ok(mut mac) => {
+                mac.update(signing_input.as_bytes());
+                URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+            }
+            Err(_) => random_hex(43),
+        };
+        let token = format!("{signing_input}.{signature}");
+        self.tokens.insert(
+            token.clone(),
+            TokenInfo {
+                user_id: user_id.to_owned(),
+                install_id: install_id.to_owned(),
+                kind,
+                expires,
+            },
+        );
+        (token, expires)
+    }
+
+    fn user(&self, user_id: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.id == user_id)
+    }
+
+    fn session_claims(
+        &self,
+        user: Option<&User>,
+        install_id: &str,
+        v_password: bool,
+        v_install_id: bool,
+    ) -> Map<String, Value> {
+        let claims = json!({
+            "installId": install_id,
+            "applicationId": "",
+            "userId": user.map_or("", |u| u.id.as_str()),
+            "vInstallId": v_install_id,
+            "vPassword": v_password,
+            "vEmail": true,
+            "vPhone": true,
+            "hasInstallId": true,
+            "hasPassword": true,
+            "hasEmail": true,
+            "hasPhone": true,
+            "isLockedOut": false,
+            "captcha": "",
+            "email": [],
+            "phone": [],
+            "temporaryAccountCreationPasswordLink": "",
+            "FirstName": user.map_or("", |u| u.first_name.as_str()),
+            "LastName": user.map_or("", |u| u.last_name.as_str()),
+        });
+        match claims {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    // ----- JSON shapes -----
+
+    fn user_json(&self, actor: Actor) -> Value {
+        match actor {
+            Actor::Deleted => deleted_user(),
+            Actor::AutoRelock => json!({
+                "UserID": "automaticrelock",
+                "FirstName": "Auto",
+                "LastName": "Relock",
+            }),
+            Actor::Demo => json!({
+                "UserID": demo::USER_ID,
+                "FirstName": demo::FIRST_NAME,
+                "LastName": demo::LAST_NAME,
+            }),
+        }
+    }
+
+    fn activity_legacy(&self, a: &ActivityRec) -> Value {
+        let calling = self.user_json(a.actor);
+        let calling_id = calling.get("UserID").cloned().unwrap_or(Value::Null);
+        json!({
+            "action": a.action,
+            "callingUser": calling,
+            "dateTime": a.at.timestamp_millis(),
+            "deviceID": a.device_id,
+            "deviceName": a.device_name,
+            "deviceType": a.device_type,
+            "entities": {
+                "activity": a.id,
+                "callingUser": calling_id,
+                "device": a.device_id,
+                "house": demo::HOUSE_ID,
+                "otherUser": "deleted",
+            },
+            "house": {"houseID": demo::HOUSE_ID, "houseName": demo::HOUSE_NAME},
+            "info": a.info,
+            "otherUser": deleted_user(),
+        })
+    }
+
+    fn activity_v4(&self, a: &ActivityRec) -> Value {
+        let who = match a.actor {
+            Actor::Demo => format!("{} {}", demo::FIRST_NAME, demo::LAST_NAME),
+            Actor::AutoRelock => "Auto Relock".to_owned(),
+            Actor::Deleted => String::new(),
+        };
+        let title = if who.is_empty() {
+            format!("<b>{}</b> {}", a.device_name, a.v4_action.replace('_', " "))
+        } else {
+            format!(
+                "<b>{who}</b> {} <b>{}</b>",
+                a.v4_action.replace('_', " "),
+                a.device_name
+            )
+        };
+        let mut v = json!({
+            "id": a.id,
+            "timestamp": a.at.timestamp_millis(),
+            "action": a.v4_action,
+            "deviceID": a.device_id,
+            "deviceType": a.device_type,
+            "icon": format!("{}/cdn/ActivityFeedIcons/{}@3x.png", self.base_url, a.v4_action),
+            "title": title,
+        });
+        if a.actor == Actor::Demo
+            && let Some(obj) = v.as_object_mut()
+        {
+            obj.insert("user".into(), self.user_json(Actor::Demo));
+        }
+        v
+    }
+
+    fn lock_status_json(&self, lock: &LockState) -> Value {
+        let mut s = json!({
+            "status": lock.status,
+            "dateTime": iso_ms(lock.status_at),
+            "isLockStatusChanged": false,
+            "valid": true,
+        });
+        if lock.doorsense
+            && let Some(obj) = s.as_object_mut()
+        {
+            obj.insert("doorState".into(), json!(lock.door));
+        }
+        s
+    }
+
+    fn lock_detail_json(&self, lock: &LockState) -> Value {
+        let created = iso_ms(self.started - chrono::Duration::days(400));
+        let mut v = json!({
+            "LockName": lock.name,
+            "Type": lock.kind,
+            "Created": created,
+            "Updated": iso_ms(self.started - chrono::Duration::days(3)),
+            "LockID": lock.id,
+            "HouseID": demo::HOUSE_ID,
+            "HouseName": demo::HOUSE_NAME,
+            "Calibrated": false,
+            "skuNumber": lock.sku,
+            "timeZone": "America/Los_Angeles",
+            "battery": lock.battery,
+            "SerialNumber": lock.serial,
+            "LockStatus": self.lock_status_json(lock),
+            "currentFirmwareVersion": lock.firmware,
+            "homeKitEnabled": false,
+            "zWaveEnabled": false,
+            "isGalileo": false,
+            "macAddress": lock.mac,
+            "supportsEntryCodes": lock.keypad,
+            "pubsubChannel": format!("{}-pubsub", lock.id.to_ascii_lowercase()),
+            "OfflineKeys": {"created": [], "loaded": [], "deleted": [], "loadedhk": []},
+            "parametersToSet": {},
+            "users": {
+                demo::USER_ID: {
+                    "UserType": "superuser",
+                    "FirstName": demo::FIRST_NAME,
+                    "LastName": demo::LAST_NAME,
+                    "identifiers": [format!("email:{}", demo::EMAIL), format!("phone:{}", demo::PHONE)],
+                }
+            },
+            "ruleHash": {},
+            "cameras": [],
+            "geofenceLimits": {
+                "ios": {
+                    "debounceInterval": 90,
+                    "gpsAccuracyMultiplier": 2.5,
+                    "maximumGeofence": 5000,
+                    "minimumGeofence": 100,
+                    "minGPSAccuracyRequired": 80
+                }
+            },
+        });
+        let Some(obj) = v.as_object_mut() else {
+            return v;
+        };
+        let hour_ago = iso_ms(self.started - chrono::Duration::hours(1));
+        match lock.bridge {
+            BridgeState::None => {}
+            BridgeState::Online => {
+                obj.insert(
+                    "Bridge".into(),
+                    json!({
+                        "_id": lock.bridge_id,
+                        "mfgBridgeID": "C5WY200WSH",
+                        "deviceModel": "august-connect",
+                        "firmwareVersion": "2.2.1",
+                        "operative": true,
+                        "hyperBridge": true,
+                        "status": {
+                            "current": "online",
+                            "updated": iso_ms(self.started),
+                            "lastOnline": iso_ms(self.started),
+                            "lastOffline": created,
+                        },
+                    }),
+                );
+            }
+            BridgeState::Offline => {
+                obj.insert(
+                    "Bridge".into(),
+                    json!({
+                        "_id": lock.bridge_id,
+                        "mfgBridgeID": "C5WY200WSJ",
+                        "deviceModel": "august-connect",
+                        "firmwareVersion": "2.2.1",
+                        "operative": true,
+                        "hyperBridge": false,
+                        "status": {
+                            "current": "offline",
+                            "updated": hour_ago,
+                            "lastOnline": iso_ms(self.started - chrono::Duration::hours(2)),
+                            "lastOffline": hour_ago,
+                        },
+                    }),
+                );
+            }
+        }
+        if lock.keypad {
+            obj.insert(
+                "keypad".into(),
+                json!({
+                    "_id": "5bc65c24e6ef2a263e1450a8",
+                    "serialNumber": "K1GXB0054Z",
+                    "lockID": lock.id,
+                    "currentFirmwareVersion": "2.27.0",
+                    "battery": {},
+                    "batteryLevel": "Medium",
+                    "batteryRaw": 170,
+                }),
+            );
+        }
+        v
+    }
+
+    fn doorbell_json(&self, d: &DoorbellState, detail: bool) -> Value {
+        let created = iso_ms(self.started - chrono::Duration::days(300));
+        let mut v = json!({
+            "doorbellID": d.id,
+            "serialNumber": d.serial,
+            "appID": "august-iphone-v5",
+            "installUserID": demo::USER_ID,
+            "name": d.name,
+            "installDate": created,
+            "pubsubChannel": format!("{}-pubsub", d.id.to_ascii_lowercase()),
+            "settings": {
+                "motion_notifications": true,
+                "notify_when_offline": true,
+                "buttonpush_notifications": true,
+                "videoResolution": "640x480",
+            },
+            "createdAt": created,
+            "updatedAt": iso_ms(self.started),
+            "status": if d.online { "doorbell_call_status_online" } else { "doorbell_offline" },
+            "telemetry": {
+                "date": self.started.format("%Y-%m-%d %H:%M:%S").to_string(),
+                "wifi_freq": 5745,
+                "link_quality": 54,
+                "signal_level": -56,
+                "battery_soc": 96,
+                "battery_soh": 95,
+                "temperature": 28.25,
+                "battery": 4.061763,
+                "doorbell_low_battery": false,
+                "updated_at": iso_ms(self.started),
+            },
+            "doorbellServerURL": "https://doorbells.august.com",
+            "caps": ["reconnect"],
+            "dvrSubscriptionSetupDone": d.online,
+            "HouseID": demo::HOUSE_ID,
+            "HouseName": demo::HOUSE_NAME,
+            "contentToken": d.content_token,
+        });
+        let Some(obj) = v.as_object_mut() else {
+            return v;
+        };
+        if !detail {
+            obj.insert(
+                "_id".into(),
+                json!(format!("{}-record", d.id.to_ascii_lowercase())),
+            );
+        } else {
+            obj.insert(
+                "type".into(),
+                json!(if d.online { "hydra1" } else { "gen1" }),
+            );
+            obj.insert(
+                "firmwareVersion".into(),
+                json!("3.1.0-HYDRC75+201909251139"),
+            );
+            obj.insert(
+                "status_timestamp".into(),
+                json!(self.started.timestamp_millis()),
+            );
+        }
+        if let Some(at) = d.image_at {
+            let url = self.image_url(d.id);
+            obj.insert(
+                "recentImage".into(),
+                json!({
+                    "public_id": format!("{}-latest", d.id.to_ascii_lowercase()),
+                    "version": at.timestamp(),
+                    "width": 160,
+                    "height": 120,
+                    "format": "jpg",
+                    "resource_type": "image",
+                    "created_at": iso_s(at),
+                    "tags": [],
+                    "bytes": DOORBELL_JPEG.len(),
+                    "type": "upload",
+                    "placeholder": false,
+                    "url": url,
+                    "secure_url": url,
+                    "original_filename": "file",
+                }),
+            );
+        }
+        v
+    }
+
+    fn pins_json(&self, lock: &LockState) -> Value {
+        if !lock.keypad {
+            return json!({"created": [], "loaded": [], "deleted": []});
+        }
+        let created = iso_ms(self.started - chrono::Duration::days(30));
+        let loaded = iso_ms(self.started - chrono::Duration::days(29));
+        json!({
+            "created": [],
+            "loaded": [
+                {
+                    "_id": "5f3a9c1e2b7d4a0012c0p001",
+                    "lockID": lock.id,
+                    "userID": demo::USER_ID,
+                    "state": "in-use",
+                    "pin": "4242",
+                    "slot": 1,
+                    "accessType": "always",
+                    "firstName": demo::FIRST_NAME,
+                    "lastName": demo::LAST_NAME,
+                    "unverified": false,
+                    "createdAt": created,
+                    "updatedAt": created,
+                    "loadedDate": loaded,
+                },
+                {
+                    "_id": "5f3a9c1e2b7d4a0012c0p002",
+                    "lockID": lock.id,
+                    "userID": "9b2c7e4d-1a3f-4b5c-8d6e-0f1a2b3c4d5e",
+                    "state": "in-use",
+                    "pin": "0517",
+                    "slot": 2,
+                    "accessType": "temporary",
+                    "accessStartTime": iso_ms(self.started - chrono::Duration::days(1)),
+                    "accessEndTime": iso_ms(self.started + chrono::Duration::days(7)),
+                    "accessTimes": iso_ms(self.started - chrono::Duration::days(1)),
+                    "firstName": "Guest",
+                    "lastName": "Visitor",
+                    "unverified": true,
+                    "createdAt": created,
+                    "updatedAt": created,
+                    "loadedDate": loaded,
+                }
+            ],
+            "deleted": [],
+        })
+    }
+
+    fn house_json(&self) -> Value {
+        json!({
+            "HouseID": demo::HOUSE_ID,
+            "HouseName": demo::HOUSE_NAME,
+            "timeZone": "America/Los_Angeles",
+            "createdAt": iso_ms(self.started - chrono::Duration::days(400)),
+            "type": "superuser",
+            "locks": self.locks.iter().map(|l| l.id).collect::<Vec<_>>(),
+            "doorbells": self.doorbells.iter().map(|d| d.id).collect::<Vec<_>>(),
+            "users": {
+                demo::USER_ID: {
+                    "UserType": "superuser",
+                    "FirstName": demo::FIRST_NAME,
+                    "LastName": demo::LAST_NAME,
+                }
+            },
+        })
+    }
+}
+
+// ----- handlers -----
+
+fn body_str<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
+    body.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+}
+
+fn session(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    let family = match AugustState::check_key(req) {
+        Ok(f) => f,
+        Err(r) => return r,
+    };
+    let body = req.json().unwrap_or(Value::Null);
+    let (Some(install_id), Some(identifier), Some(password)) = (
+        body_str(&body, "installId"),
+        body_str(&body, "identifier"),
+        body.get("password").and_then(Value::as_str),
+    ) else {
+        return error(
+            400,
+            "the body must be JSON with installId, identifier and password",
+        );
+    };
+    let Some((method, value)) = identifier.split_once(':') else {
+        return error(400, "identifier must be phone:<number> or email:<address>");
+    };
+    let user = st
+        .users
+        .iter()
+        .find(|u| match method {
+            "phone" => u.phone == value,
+            "email" => u.email.eq_ignore_ascii_case(value),
+            _ => false,
+        })
+        .cloned();
+    let v_password = user.as_ref().is_some_and(|u| u.password == password);
+    let user_id = user.as_ref().map_or(String::new(), |u| u.id.clone());
+    let v_install_id = v_password
+        && st
+            .validated
+            .contains(&(user_id.clone(), install_id.to_owned()));
+    let kind = match (v_password, v_install_id) {
+        (false, _) => TokenKind::Rejected,
+        (true, false) => TokenKind::Provisional,
+        (true, true) => TokenKind::Validated,
+    };
+    let claims = st.session_claims(user.as_ref(), install_id, v_password, v_install_id);
+    let (token, _) = st.mint(claims.clone(), &user_id, install_id, kind);
+    // The body repeats the token's claims.
+    let body = st
+        .tokens
+        .get(&token)
+        .map(|_| token_claims(&token))
+        .unwrap_or(Value::Object(claims));
+    log::info!(
+        "august: session for {method} login, password {}, install id {}",
+        if v_password { "verified" } else { "rejected" },
+        if v_install_id {
+            "validated"
+        } else {
+            "not validated"
+        }
+    );
+    Resp::json(200, &body).header(family.token_header(), token)
+}
+
+/// The claims of a token minted here.
+fn token_claims(token: &str) -> Value {
+    token
+        .split('.')
+        .nth(1)
+        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(Value::Null)
+}
+
+fn login_method(params: &Params) -> Option<&'static str> {
+    match params.get("method") {
+        "phone" => Some("phone"),
+        "email" => Some("email"),
+        _ => None,
+    }
+}
+
+fn send_verification_code(
+    st: &mut AugustState,
+    req: &Req,
+    params: &Params,
+    events: &mut Vec<Event>,
+) -> Resp {
+    let Some(method) = login_method(params) else {
+        return error(404, "not found");
+    };
+    let (_, token) = match st.authenticate(req, true) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let body = req.json().unwrap_or(Value::Null);
+    let Some(value) = body_str(&body, "value") else {
+        return error(400, "the body must be JSON with value");
+    };
+    let Some(user) = st.user(&token.user_id) else {
+        return error(401, "invalid access token");
+    };
+    let matches = match method {
+        "phone" => user.phone == value,
+        _ => user.email.eq_ignore_ascii_case(value),
+    };
+    if !matches {
+        return error(400, &format!("{value} is not this account's {method}"));
+    }
+    let pending = PendingCode {
+        method: method.to_owned(),
+        value: value.to_owned(),
+        install_id: token.install_id.clone(),
+        code: random_digits(6),
+    };
+    log::info!("august: verification code sent by {method}");
+    events.push(Event::AugustVerificationCode {
+        method: pending.method.clone(),
+        value: pending.value.clone(),
+        install_id: pending.install_id.clone(),
+        code: pending.code.clone(),
+    });
+    st.pending.insert(token.install_id.clone(), pending.clone());
+    st.last_code = Some(pending);
+    Resp::json(200, &json!({}))
+}
+
+fn validate_verification_code(
+    st: &mut AugustState,
+    req: &Req,
+    params: &Params,
+    _: &mut Vec<Event>,
+) -> Resp {
+    let Some(method) = login_method(params) else {
+        return error(404, "not found");
+    };
+    let (_, token) = match st.authenticate(req, true) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let body = req.json().unwrap_or(Value::Null);
+    let code = match body.get("code") {
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return error(400, "the body must be JSON with code"),
+    };
+    let Some(pending) = st.pending.get(&token.install_id) else {
+        return error(400, "no verification code was sent for this install id");
+    };
+    if pending.method != method || pending.code != code {
+        return error(400, "invalid verification code");
+    }
+    st.pending.remove(&token.install_id);
+    st.validated
+        .insert((token.user_id.clone(), token.install_id.clone()));
+    log::info!("august: install id validated by {method}");
+    Resp::json(200, &json!({}))
+}
+
+fn user_me(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    let (_, token) = match st.authenticate(req, false) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let Some(user) = st.user(&token.user_id) else {
+        return error(401, "invalid access token");
+    };
+    Resp::json(
+        200,
+        &json!({
+            "UserID": user.id,
+            "FirstName": user.first_name,
+            "LastName": user.last_name,
+            "Email": user.email,
+            "PhoneNo": user.phone,
+            "identifiers": [format!("email:{}", user.email), format!("phone:{}", user.phone)],
+            "hasPassword": true,
+        }),
+    )
+}
+
+fn houses_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    let (family, token) = match st.authenticate(req, false) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let user = st.user(&token.user_id).cloned();
+    let claims = st.session_claims(user.as_ref(), &token.install_id, true, true);
+    let (fresh, _) = st.mint(
+        claims,
+        &token.user_id,
+        &token.install_id,
+        TokenKind::Validated,
+    );
+    let house = st.house_json();
+    Resp::json(200, &json!([house])).header(family.token_header(), fresh)
+}
+
+fn house(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.authenticate(req, false) {
+        return r;
+    }
+    if params.get("house_id") != demo::HOUSE_ID {
+        return error(404, "house not found");
+    }
+    Resp::json(200, &st.house_json())
+}
+
+fn house_activities(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.authenticate(req, false) {
+        return r;
+    }
+    if params.get("house_id") != demo::HOUSE_ID {
+        return error(404, "house not found");
+    }
+    let limit = match req.query("limit").map(str::parse::<usize>) {
+        None => 10,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return error(400, "limit must be a non-negative integer"),
+    };
+    let entries = st.activities.iter().take(limit);
+    if req.header("accept-version").map(str::trim) == Some("4.0.0") {
+        let events: Vec<Value> = entries.map(|a| st.activity_v4(a)).collect();
+        Resp::json(200, &json!({ "events": events }))
+    } else {
+        let list: Vec<Value> = entries.map(|a| st.activity_legacy(a)).collect();
+        Resp::json(200, &Value::Array(list))
+    }
+}
+
+fn locks_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.authenticate(req, false) {
+        return r;
+    }
+    let mut map = Map::new();
+    for lock in &st.locks {
+        map.insert(
+            lock.id.to_owned(),
+            json!({
+                "LockName": lock.name,
+                "UserType": "superuser",
+                "macAddress": lock.mac,
+                "HouseID": demo::HOUSE_ID,
+                "HouseName": demo::HOUSE_NAME,
+            }),
+        );
+    }
+    Resp::json(200, &Value::Object(map))
+}
+
+fn find_lock<'a>(st: &'a AugustState, params: &Params) -> Result<&'a LockState, Resp> {
+    let id = params.get("lock_id");
+    st.locks
+        .iter()
+        .find(|l| l.id == id)
+        .ok_or_else(|| error(404, "lock not found"))
+}
+
+fn lock_detail(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.authenticate(req, false) {
+        return r;
+    }
+    match find_lock(st, params) {
+        Ok(lock) => Resp::json(200, &st.lock_detail_json(lock)),
+        Err(r) => r,
+    }
+}
+
+fn k_lock_state(status: &str) -> &'static str {
+    match status {
+        "locked" => "kAugLockState_Locked",
+        "unlocked" => "kAugLockState_Unlocked",
+        "unlatched" => "kAugLockState_Unlatched",
+        _ => "kAugLockState_Unknown",
+    }
+}
+
+fn k_door_state(door: &str) -> &'static str {
+    if door == "open" {
+        "kAugDoorState_Open"
+    } else {
+        "kAugDoorState_Closed"
+    }
+}
+
+fn lock_status(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.authenticate(req, false) {
+        return r;
+    }
+    let lock = match find_lock(st, params) {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let mut body = json!({
+        "status": k_lock_state(lock.status),
+        "dateTime": iso_ms(lock.status_at),
+        "isLockStatusChanged": false,
+        "valid": true,
+    });
+    if lock.doorsense
+        && let Some(obj) = body.as_object_mut()
+    {
+        let door = if lock.door == "open" {
+            "kAugLockDoorState_Open"
+        } else {
+            "kAugLockDoorState_Closed"
+        };
+        obj.insert("doorState".into(), json!(door));
+    }
+    Resp::json(200, &body)
+}
+
+fn lock_pins(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.authenticate(req, false) {
+        return r;
+    }
+    match find_lock(st, params) {
+        Ok(lock) => Resp::json(200, &st.pins_json(lock)),
+        Err(r) => r,
+    }
+}
+
+fn remote_operate(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    let operation = match params.get("operation") {
+        "lock" => "lock",
+        "unlock" => "unlock",
+        "unlatch" => "unlatch",
+        "status" => "status",
+        _ => return error(404, "not found"),
+    };
+    let is_async = req.query("type") == Some("async");
+    if operation == "status" && !is_async {
+        return error(404, "not found");
+    }
+    let (_, token) = match st.authenticate(req, false) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let index = match st.locks.iter().position(|l| l.id == params.get("lock_id")) {
+        Some(i) => i,
+        None => return error(404, "lock not found"),
+    };
+    let Some(lock) = st.locks.get(index).cloned() else {
+        return error(404, "lock not found");
+    };
+    match lock.bridge {
+        BridgeState::None => {
+            return error(
+                409,
+                "the lock has no bridge (connect) to operate it remotely",
+            );
+        }
+        BridgeState::Offline => {
+            return Resp::json(
+                422,
+                &json!({"code": 98, "message": "ERRNO_BRIDGE_OFFLINE: the bridge (connect) is offline"}),
+            );
+        }
+        BridgeState::Online => {}
+    }
+    let start = Utc::now();
+    let transaction = random_hex(24);
+    let info = |action: &str| {
+        json!({
+            "lockType": "lock_version_3",
+            "lockID": lock.id,
+            "lockStatusChanged": action != "status" && lock.status != target(action, lock.status),
+            "rssi": -61,
+            "wlanRSSI": -42,
+            "wlanSNR": 56,
+            "context": {
+                "startDate": iso_ms(start),
+                "transactionID": transaction,
+                "retryCount": 1,
+            },
+            "serialNumber": lock.serial,
+            "serial": lock.serial,
+            "action": action,
+            "duration": 1180,
+            "startTime": iso_ms(start + chrono::Duration::milliseconds(1)),
+            "bridgeID": lock.bridge_id,
+        })
+    };
+    if operation == "status" {
+        let mut body = json!({
+            "status": k_lock_state(lock.status),
+            "info": info("status"),
+            "retryCount": 1,
+            "totalTime": 1200,
+            "resultsFromOperationCache": false,
+        });
+        if lock.doorsense
+            && let Some(obj) = body.as_object_mut()
+        {
+            obj.insert("doorState".into(), json!(k_door_state(lock.door)));
+        }
+        return Resp::json(200, &body);
+    }
+    let new_status = target(operation, lock.status);
+    if let Some(l) = st.locks.get_mut(index) {
+        l.status = new_status;
+        l.status_at = start;
+    }
+    let actor = if token.user_id == demo::USER_ID {
+        Actor::Demo
+    } else {
+        Actor::Deleted
+    };
+    st.push_activity(ActivityRec {
+        id: random_hex(24),
+        action: operation_action(operation),
+        v4_action: match operation {
+            "lock" => "remote_lock",
+            "unlock" => "remote_unlock",
+            _ => "remote_unlatch",
+        },
+        at: start,
+        device_id: lock.id,
+        device_name: lock.name,
+        device_type: "lock",
+        actor,
+        info: json!({"remote": true}),
+    });
+    log::info!("august: {operation} of {} (remote)", lock.name);
+    let status = if is_async {
+        match operation {
+            "lock" => "kAugLockState_Locking",
+            "unlock" => "kAugLockState_Unlocking",
+            _ => "kAugLockState_Unlatching",
+        }
+    } else {
+        k_lock_state(new_status)
+    };
+    let mut body = json!({
+        "status": status,
+        "info": info(operation),
+        "retryCount": 1,
+        "totalTime": 1250,
+        "resultsFromOperationCache": false,
+    });
+    if lock.doorsense
+        && let Some(obj) = body.as_object_mut()
+    {
+        obj.insert("doorState".into(), json!(k_door_state(lock.door)));
+    }
+    Resp::json(200, &body)
+}
+
+fn target(operation: &str, current: &'static str) -> &'static str {
+    match operation {
+        "lock" => "locked",
+        "unlock" => "unlocked",
+        "unlatch" => "unlatched",
+        _ => current,
+    }
+}
+
+fn operation_action(operation: &str) -> &'static str {
+    match operation {
+        "lock" => "lock",
+        "unlock" => "unlock",
+        _ => "unlatch",
+    }
+}
+
+fn doorbells_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.authenticate(req, false) {
+        return r;
+    }
+    let mut map = Map::new();
+    for d in &st.doorbells {
+        map.insert(d.id.to_owned(), st.doorbell_json(d, false));
+    }
+    Resp::json(200, &Value::Object(map))
+}
+
+fn find_doorbell<'a>(st: &'a AugustState, params: &Params) -> Result<&'a DoorbellState, Resp> {
+    let id = params.get("doorbell_id");
+    st.doorbells
+        .iter()
+        .find(|d| d.id == id)
+        .ok_or_else(|| error(404, "doorbell not found"))
+}
+
+fn doorbell_detail(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.authenticate(req, false) {
+        return r;
+    }
+    match find_doorbell(st, params) {
+        Ok(d) => Resp::json(200, &st.doorbell_json(d, true)),
+        Err(r) => r,
+    }
+}
+
+fn doorbell_wakeup(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.authenticate(req, false) {
+        return r;
+    }
+    match find_doorbell(st, params) {
+        Ok(_) => Resp::json(200, &json!({})),
+        Err(r) => r,
+    }
+}
+
+fn alarms_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.authenticate(req, false) {
+        return r;
+    }
+    Resp::json(200, &json!([]))
+}
+
+/// The snapshot host: no API headers; `Authorization`, when sent, must be the doorbell's
+/// content token.
+fn doorbell_image(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    let Ok(d) = find_doorbell(st, params) else {
+        return Resp::bytes(404, "text/plain; charset=utf-8", b"not found".to_vec());
+    };
+    if d.image_at.is_none() {
+        return Resp::bytes(404, "text/plain; charset=utf-8", b"not found".to_vec());
+    }
+    if let Some(auth) = req.header("authorization")
+        && auth.trim() != d.content_token
+    {
+        return error(401, "content token invalid or expired");
+    }
+    Resp::bytes(200, "image/jpeg", DOORBELL_JPEG.to_vec())
+        .header("Cache-Control", "public, max-age=60")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_is_newest_first() {
+        let st = AugustState::new("http://127.0.0.1:1", DEFAULT_TOKEN_LIFETIME);
+        assert!(st.activities.windows(2).all(|w| w[0].at >= w[1].at));
+        assert_eq!(st.activities[0].action, "lock");
+    }
+
+    #[test]
+    fn minted_tokens_are_jwt_shaped_with_exp() {
+        let mut st = AugustState::new("http://127.0.0.1:1", Duration::from_secs(3600));
+        let (token, expires) = st.mint(Map::new(), "u", "i", TokenKind::Validated);
+        assert_eq!(token.split('.').count(), 3);
+        let claims = token_claims(&token);
+        assert_eq!(claims["exp"], json!(expires.timestamp()));
+        assert!((expires - Utc::now()).num_seconds() > 3590);
+    }
+
+    #[test]
+    fn keys_are_checked_per_header_family() {
+        let ok = Req::fake(
+            "GET",
+            "/x",
+            &[("x-august-api-key", "d9984f29-07a6-816e-e1c9-44ec9d1be431")],
+            "",
+        );
+        assert_eq!(AugustState::check_key(&ok).unwrap(), KeyFamily::August);
+        let yale = Req::fake(
+            "GET",
+            "/x",
+            &[("x-api-key", "6e2a2093-6118-42c5-8a41-e1fd25dce7a1")],
+            "",
+        );
+        assert_eq!(AugustState::check_key(&yale).unwrap(), KeyFamily::Yale);
+        // The yale_home key in the August header is wrong.
+        let crossed = Req::fake(
+            "GET",
+            "/x",
+            &[("x-august-api-key", "6e2a2093-6118-42c5-8a41-e1fd25dce7a1")],
+            "",
+        );
+        assert_eq!(AugustState::check_key(&crossed).unwrap_err().status, 401);
+        let none = Req::fake("GET", "/x", &[], "");
+        assert_eq!(AugustState::check_key(&none).unwrap_err().status, 401);
+    }
+}

@@ -1,0 +1,1219 @@
+//! The Authy API emulation: users, SMS and call tokens, token verification, phone
+//! verification and intelligence, application details and statistics, OneTouch.
+
+use std::collections::{BTreeMap, HashMap};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Datelike as _, SecondsFormat, Utc};
+use rand::RngExt as _;
+use serde_json::{Value, json};
+
+use crate::demo;
+use crate::event::Event;
+use crate::http::{Params, Req, Resp};
+
+/// A handler of an Authy route; runs with the state locked.
+pub(crate) type Handler = fn(&mut AuthyState, &Req, &Params, &mut Vec<Event>) -> Resp;
+
+/// The Authy routes: method, path pattern, handler.
+pub(crate) const ROUTES: &[(&str, &str, Handler)] = &[
+    ("POST", "/protected/json/users/new", users_new),
+    (
+        "GET",
+        "/protected/json/users/{authy_id}/status",
+        user_status,
+    ),
+    (
+        "POST",
+        "/protected/json/users/{authy_id}/delete",
+        user_delete,
+    ),
+    (
+        "POST",
+        "/protected/json/users/delete/{authy_id}",
+        user_delete,
+    ),
+    (
+        "POST",
+        "/protected/json/users/{authy_id}/remove",
+        user_delete,
+    ),
+    (
+        "POST",
+        "/protected/json/users/{authy_id}/register_activity",
+        register_activity,
+    ),
+    ("GET", "/protected/json/sms/{authy_id}", request_sms),
+    ("GET", "/protected/json/call/{authy_id}", request_call),
+    ("GET", "/protected/json/verify/{token}/{authy_id}", verify),
+    ("GET", "/protected/json/app/details", app_details),
+    ("GET", "/protected/json/app/stats", app_stats),
+    (
+        "POST",
+        "/protected/json/phones/verification/start",
+        verification_start,
+    ),
+    (
+        "GET",
+        "/protected/json/phones/verification/check",
+        verification_check,
+    ),
+    ("GET", "/protected/json/phones/info", phone_info),
+    (
+        "POST",
+        "/onetouch/json/users/{authy_id}/approval_requests",
+        onetouch_create,
+    ),
+    (
+        "GET",
+        "/onetouch/json/approval_requests/{uuid}",
+        onetouch_status,
+    ),
+];
+
+const APP_NAME: &str = "August Sandbox";
+const APP_OBJECT_ID: &str = "5a1b2c3d4e5f60718293a4b5";
+/// Seconds a phone verification code stays valid.
+const VERIFICATION_TTL: i64 = 600;
+/// Default lifetime of an approval request.
+const DEFAULT_APPROVAL_TTL: u64 = 86_400;
+
+#[derive(Debug, Clone)]
+struct AuthyUser {
+    id: u64,
+    email: String,
+    cellphone: String,
+    country_code: String,
+    registered: bool,
+    confirmed: bool,
+    created: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+struct IssuedToken {
+    token: String,
+    action: Option<String>,
+    used: bool,
+}
+
+#[derive(Debug, Clone)]
+struct PhoneVerification {
+    code: String,
+    expires: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+struct Approval {
+    uuid: String,
+    object_id: String,
+    authy_id: u64,
+    message: String,
+    details: Value,
+    hidden_details: Value,
+    logos: Value,
+    seconds_to_expire: u64,
+    status: &'static str,
+    created: DateTime<Utc>,
+    updated: DateTime<Utc>,
+    processed: Option<DateTime<Utc>>,
+}
+
+impl Approval {
+    fn expires(&self) -> DateTime<Utc> {
+        self.created
+            + chrono::Duration::seconds(
+                i64::try_from(self.seconds_to_expire).unwrap_or(i64::MAX / 2_000),
+            )
+    }
+
+    /// Marks a pending request whose time is up as expired.
+    fn refresh(&mut self, now: DateTime<Utc>) {
+        if self.status == "pending" && now >= self.expires() {
+            self.status = "expired";
+            self.updated = self.expires();
+            self.processed = Some(self.expires());
+        }
+    }
+}
+
+/// A callback to post: where, what, signed with which key.
+pub(crate) struct PendingCallback {
+    pub(crate) url: String,
+    pub(crate) api_key: String,
+    pub(crate) payload: Value,
+}
+
+impl std::fmt::Debug for PendingCallback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PendingCallback")
+            .field("url", &self.url)
+            .field("api_key", &"<redacted>")
+            .field("payload", &self.payload)
+            .finish()
+    }
+}
+
+/// Why an approval request cannot be answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum AnswerError {
+    NotFound,
+    NotPending(&'static str),
+}
+
+/// The whole Authy side of the sandbox.
+pub(crate) struct AuthyState {
+    api_key: String,
+    users: BTreeMap<u64, AuthyUser>,
+    next_id: u64,
+    tokens: HashMap<u64, IssuedToken>,
+    verifications: HashMap<(String, String), PhoneVerification>,
+    approvals: HashMap<String, Approval>,
+    callback_url: Option<String>,
+    api_calls: u64,
+    auths: u64,
+    sms: u64,
+    calls: u64,
+}
+
+fn random_digits(len: usize) -> String {
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+        .collect()
+}
+
+fn random_hex(len: usize) -> String {
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16usize)]))
+        .collect()
+}
+
+/// A uuid-shaped random id (`8-4-4-4-12` lowercase hex).
+fn random_uuid() -> String {
+    format!(
+        "{}-{}-{}-{}-{}",
+        random_hex(8),
+        random_hex(4),
+        random_hex(4),
+        random_hex(4),
+        random_hex(12)
+    )
+}
+
+fn iso_s(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The full error shape: `message`, `success`, `errors.message`, `error_code`.
+fn authy_error(status: u16, code: &str, message: &str) -> Resp {
+    Resp::json(
+        status,
+        &json!({
+            "message": message,
+            "success": false,
+            "errors": {"message": message},
+            "error_code": code,
+        }),
+    )
+}
+
+fn user_not_found() -> Resp {
+    authy_error(404, "60026", "User not found.")
+}
+
+fn missing_parameter(name: &str) -> Resp {
+    authy_error(
+        400,
+        "60004",
+        &format!("Invalid parameter: {name} - Parameter is required"),
+    )
+}
+
+/// A parameter from the JSON body (`a.b` as nested keys), the form body (`a[b]`) or the query.
+fn param(req: &Req, path: &[&str]) -> Option<String> {
+    let scalar = |v: &Value| match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    };
+    if let Some(json) = req.json() {
+        let mut node = &json;
+        let mut found = true;
+        for key in path {
+            match node.get(key) {
+                Some(child) => node = child,
+                None => {
+                    found = false;
+                    break;
+                }
+            }
+        }
+        if found && let Some(s) = scalar(node) {
+            return Some(s);
+        }
+    }
+    let flat = match path.split_first() {
+        Some((first, rest)) => rest
+            .iter()
+            .fold((*first).to_owned(), |acc, k| format!("{acc}[{k}]")),
+        None => return None,
+    };
+    req.form()
+        .into_iter()
+        .find(|(k, _)| *k == flat)
+        .map(|(_, v)| v)
+        .or_else(|| req.query(&flat).map(str::to_owned))
+}
+
+/// The digits of a phone number written with spaces, dashes, dots or parentheses; `None` when
+/// anything else is in it or the length is not plausible.
+fn phone_digits(raw: &str) -> Option<String> {
+    let mut digits = String::new();
+    for c in raw.trim().chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return None,
+        }
+    }
+    (7..=15).contains(&digits.len()).then_some(digits)
+}
+
+fn country_code(raw: &str) -> Option<String> {
+    let cc = raw.trim().trim_start_matches('+');
+    (!cc.is_empty() && cc.len() <= 4 && cc.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| cc.trim_start_matches('0').to_owned())
+        .filter(|cc| !cc.is_empty())
+}
+
+/// `555-555-0100` for a ten-digit North American number, the digits otherwise.
+fn local_format(country: &str, digits: &str) -> String {
+    match (country, digits.len()) {
+        ("1", 10) => format!(
+            "{}-{}-{}",
+            digits.get(..3).unwrap_or(""),
+            digits.get(3..6).unwrap_or(""),
+            digits.get(6..).unwrap_or("")
+        ),
+        _ => digits.to_owned(),
+    }
+}
+
+fn last_digits(digits: &str, n: usize) -> &str {
+    digits.get(digits.len().saturating_sub(n)..).unwrap_or("")
+}
+
+fn flag(req: &Req, name: &str) -> bool {
+    param(req, &[name]).is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1"))
+}
+
+impl AuthyState {
+    pub(crate) fn new(api_key: &str, callback_url: Option<String>) -> AuthyState {
+        let created = Utc::now() - chrono::Duration::days(90);
+        let mut users = BTreeMap::new();
+        users.insert(
+            demo::AUTHY_SMS_USER_ID,
+            AuthyUser {
+                id: demo::AUTHY_SMS_USER_ID,
+                email: demo::EMAIL.into(),
+                cellphone: "5555550100".into(),
+                country_code: "1".into(),
+                registered: false,
+                confirmed: false,
+                created,
+            },
+        );
+        users.insert(
+            demo::AUTHY_APP_USER_ID,
+            AuthyUser {
+                id: demo::AUTHY_APP_USER_ID,
+                email: "app-user@example.com".into(),
+                cellphone: "5555550101".into(),
+                country_code: "1".into(),
+                registered: true,
+                confirmed: true,
+                created,
+            },
+        );
+        AuthyState {
+            api_key: api_key.to_owned(),
+            users,
+            next_id: demo::AUTHY_APP_USER_ID + 1,
+            tokens: HashMap::new(),
+            verifications: HashMap::new(),
+            approvals: HashMap::new(),
+            callback_url,
+            api_calls: 0,
+            auths: 0,
+            sms: 0,
+            calls: 0,
+        }
+    }
+
+    pub(crate) fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    pub(crate) fn callback_url(&self) -> Option<&str> {
+        self.callback_url.as_deref()
+    }
+
+    pub(crate) fn set_callback_url(&mut self, url: Option<String>) {
+        self.callback_url = url;
+    }
+
+    /// The token last sent to a user; for a user with the app, the code the app shows now
+    /// (created on first read).
+    pub(crate) fn token(&mut self, authy_id: u64) -> Option<String> {
+        let registered = self.users.get(&authy_id)?.registered;
+        if let Some(t) = self.tokens.get(&authy_id)
+            && !t.used
+        {
+            return Some(t.token.clone());
+        }
+        if registered {
+            return Some(self.issue_token(authy_id, None));
+        }
+        None
+    }
+
+    /// The pending phone verification code of a number.
+    pub(crate) fn verification_code(&self, country: &str, phone: &str) -> Option<String> {
+        let key = (country_code(country)?, phone_digits(phone)?);
+        self.verifications
+            .get(&key)
+            .filter(|v| Utc::now() < v.expires)
+            .map(|v| v.code.clone())
+    }
+
+    fn issue_token(&mut self, authy_id: u64, action: Option<String>) -> String {
+        let token = random_digits(7);
+        self.tokens.insert(
+            authy_id,
+            IssuedToken {
+                token: token.clone(),
+                action,
+                used: false,
+            },
+        );
+        token
+    }
+
+    fn check_key(&mut self, req: &Req) -> Result<(), Resp> {
+        let given = req
+            .header("x-authy-api-key")
+            .map(str::to_owned)
+            .or_else(|| param(req, &["api_key"]));
+        if given.as_deref().map(str::trim) == Some(self.api_key.as_str()) {
+            self.api_calls += 1;
+            Ok(())
+        } else {
+            Err(authy_error(401, "60001", "Invalid API key"))
+        }
+    }
+
+    fn user_mut(&mut self, raw_id: &str) -> Option<&mut AuthyUser> {
+        let id: u64 = raw_id.parse().ok()?;
+        self.users.get_mut(&id)
+    }
+
+    /// Approves or denies a pending request; the callback to post, if a URL is registered.
+    pub(crate) fn answer(
+        &mut self,
+        uuid: &str,
+        approve: bool,
+    ) -> Result<(&'static str, Option<PendingCallback>), AnswerError> {
+        let now = Utc::now();
+        let approval = self.approvals.get_mut(uuid).ok_or(AnswerError::NotFound)?;
+        approval.refresh(now);
+        if approval.status != "pending" {
+            return Err(AnswerError::NotPending(approval.status));
+        }
+        approval.status = if approve { "approved" } else { "denied" };
+        approval.updated = now;
+        approval.processed = Some(now);
+        let approval = approval.clone();
+        let status = approval.status;
+        let Some(url) = self.callback_url.clone() else {
+            return Ok((status, None));
+        };
+        let payload = self.callback_payload(&approval, now);
+        Ok((
+            status,
+            Some(PendingCallback {
+                url,
+                api_key: self.api_key.clone(),
+                payload,
+            }),
+        ))
+    }
+
+    /// The body Authy posts to the callback URL (shape of the recorded callbacks).
+    fn callback_payload(&self, a: &Approval, now: DateTime<Utc>) -> Value {
+        let device_id = 2_000_000 + a.authy_id;
+        let non_empty = |v: &Value| match v {
+            Value::Object(m) if !m.is_empty() => v.clone(),
+            Value::Array(items) if !items.is_empty() => v.clone(),
+            _ => Value::Null,
+        };
+        let registered = self
+            .users
+            .get(&a.authy_id)
+            .map_or(now.timestamp(), |u| u.created.timestamp());
+        let mut device_signature = [0u8; 256];
+        rand::rng().fill(&mut device_signature[..]);
+        json!({
+            "authy_id": a.authy_id,
+            "device_uuid": device_id,
+            "callback_action": "approval_request_status",
+            "uuid": a.uuid,
+            "status": a.status,
+            "approval_request": {
+                "transaction": {
+                    "details": non_empty(&a.details),
+                    "device_details": {},
+                    "device_geolocation": "",
+                    "device_signing_time": now.timestamp(),
+                    "encrypted": false,
+                    "flagged": false,
+                    "hidden_details": non_empty(&a.hidden_details),
+                    "message": a.message,
+                    "reason": "",
+                    "requester_details": null,
+                    "status": a.status,
+                    "uuid": a.uuid,
+                    "created_at_time": a.created.timestamp(),
+                    "customer_uuid": demo::AUTHY_APP_ID,
+                },
+                "expiration_timestamp": a.expires().timestamp(),
+                "logos": non_empty(&a.logos),
+                "app_id": APP_OBJECT_ID,
+            },
+            "signature": STANDARD.encode(device_signature),
+            "device": {
+                "city": null,
+                "country": "United States",
+                "ip": "127.0.0.1",
+                "region": null,
+                "registration_city": null,
+                "registration_country": "United States",
+                "registration_ip": "127.0.0.1",
+                "registration_method": "sms",
+                "registration_region": null,
+                "os_type": "android",
+                "last_account_recovery_at": null,
+                "id": device_id,
+                "registration_date": registered,
+                "last_sync_date": now.timestamp(),
+            },
+        })
+    }
+
+    fn status_json(&self, a: &Approval) -> Value {
+        let email = self
+            .users
+            .get(&a.authy_id)
+            .map_or(String::new(), |u| u.email.clone());
+        json!({
+            "approval_request": {
+                "_app_name": APP_NAME,
+                "_app_serial_id": demo::AUTHY_APP_ID,
+                "_authy_id": a.authy_id,
+                "_id": a.object_id,
+                "_user_email": email,
+                "app_id": APP_OBJECT_ID,
+                "created_at": iso_s(a.created),
+                "notified": false,
+                "processed_at": a.processed.map(iso_s),
+                "seconds_to_expire": a.seconds_to_expire,
+                "status": a.status,
+                "updated_at": iso_s(a.updated),
+                "user_id": format!("{:024x}", a.authy_id),
+                "uuid": a.uuid,
+            },
+            "success": true,
+        })
+    }
+}
+
+// ----- handlers -----
+
+fn users_new(st: &mut AuthyState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let email = param(req, &["user", "email"]).unwrap_or_default();
+    let cellphone = param(req, &["user", "cellphone"]).unwrap_or_default();
+    let country = param(req, &["user", "country_code"]).unwrap_or_default();
+    let email_ok = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+    });
+    let phone = phone_digits(&cellphone);
+    let cc = country_code(&country);
+    let mut errors = serde_json::Map::new();
+    if !email_ok {
+        errors.insert("email".into(), json!("is invalid"));
+    }
+    if phone.is_none() {
+        errors.insert("cellphone".into(), json!("is invalid"));
+    }
+    if cc.is_none() {
+        errors.insert("country_code".into(), json!("is invalid"));
+    }
+    let (Some(phone), Some(cc), true) = (phone, cc, email_ok) else {
+        let mut body = serde_json::Map::new();
+        body.insert("message".into(), json!("User was not valid"));
+        body.insert("success".into(), json!(false));
+        for (k, v) in &errors {
+            body.insert(k.clone(), v.clone());
+        }
+        errors.insert("message".into(), json!("User was not valid"));
+        body.insert("errors".into(), Value::Object(errors));
+        body.insert("error_code".into(), json!("60027"));
+        return Resp::json(400, &Value::Object(body));
+    };
+    // Users are keyed by phone and country code: the same phone gives the same id.
+    let existing = st
+        .users
+        .values()
+        .find(|u| u.cellphone == phone && u.country_code == cc)
+        .map(|u| u.id);
+    let id = match existing {
+        Some(id) => id,
+        None => {
+            let id = st.next_id;
+            st.next_id += 1;
+            st.users.insert(
+                id,
+                AuthyUser {
+                    id,
+                    email,
+                    cellphone: phone,
+                    country_code: cc,
+                    registered: false,
+                    confirmed: false,
+                    created: Utc::now(),
+                },
+            );
+            id
+        }
+    };
+    log::info!("authy: user {id} created");
+    Resp::json(
+        200,
+        &json!({"message": "User created successfully.", "user": {"id": id}, "success": true}),
+    )
+}
+
+fn user_status(st: &mut AuthyState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let Some(user) = st.user_mut(params.get("authy_id")) else {
+        return user_not_found();
+    };
+    let devices: Vec<&str> = if user.registered {
+        vec!["android"]
+    } else {
+        Vec::new()
+    };
+    let detailed: Vec<Value> = if user.registered {
+        vec![json!({
+            "device_type": "authy",
+            "os_type": "android",
+            "registration_device_id": null,
+            "registration_method": "sms",
+            "device_id": 2_000_000 + user.id,
+            "last_sync_date": Utc::now().timestamp(),
+            "creation_date": user.created.timestamp(),
+        })]
+    } else {
+        Vec::new()
+    };
+    let country: u64 = user.country_code.parse().unwrap_or(1);
+    Resp::json(
+        200,
+        &json!({
+            "status": {
+                "authy_id": user.id,
+                "confirmed": user.confirmed,
+                "registered": user.registered,
+                "country_code": country,
+                "phone_number": format!("XXX-XXX-{}", last_digits(&user.cellphone, 4)),
+                "email": user.email,
+                "devices": devices,
+                "has_hard_token": false,
+                "account_disabled": false,
+                "detailed_devices": detailed,
+                "deleted_devices": [],
+            },
+            "message": "User status.",
+            "success": true,
+        }),
+    )
+}
+
+fn user_delete(st: &mut AuthyState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let Ok(id) = params.get("authy_id").parse::<u64>() else {
+        return user_not_found();
+    };
+    if st.users.remove(&id).is_none() {
+        return user_not_found();
+    }
+    st.tokens.remove(&id);
+    log::info!("authy: user {id} deleted");
+    Resp::json(
+        200,
+        &json!({"message": "User removed from application", "success": true}),
+    )
+}
+
+fn register_activity(st: &mut AuthyState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    if st.user_mut(params.get("authy_id")).is_none() {
+        return user_not_found();
+    }
+    match param(req, &["type"]).as_deref() {
+        Some("password_reset" | "banned" | "unbanned" | "cookie_login") => Resp::json(
+            200,
+            &json!({"message": "Activity was created.", "success": true}),
+        ),
+        Some(_) => authy_error(
+            400,
+            "60004",
+            "Invalid parameter: type - Parameter must be one of password_reset, banned, unbanned, cookie_login",
+        ),
+        None => missing_parameter("type"),
+    }
+}
+
+fn send_token(
+    st: &mut AuthyState,
+    req: &Req,
+    params: &Params,
+    events: &mut Vec<Event>,
+    channel: &str,
+) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let Some(user) = st.user_mut(params.get("authy_id")) else {
+        return user_not_found();
+    };
+    let (id, registered, cc) = (user.id, user.registered, user.country_code.clone());
+    let masked = format!("+{cc}-XXX-XXX-XX{}", last_digits(&user.cellphone, 2));
+    let ignored = registered && !flag(req, "force");
+    let token = st.issue_token(id, param(req, &["action"]));
+    events.push(Event::AuthyToken {
+        authy_id: id,
+        channel: channel.to_owned(),
+        ignored,
+        token,
+    });
+    let sms = channel == "sms";
+    if ignored {
+        let message = if sms {
+            "Ignored: SMS is not needed for smartphones. Pass force=true if you want to actually send it anyway."
+        } else {
+            "Call ignored. User is using  App Tokens and this call is not necessary. Pass force=true if you still want to call users that are using the App."
+        };
+        return Resp::json(
+            200,
+            &json!({"message": message, "cellphone": masked, "device": "android", "ignored": true, "success": true}),
+        );
+    }
+    if sms {
+        st.sms += 1;
+    } else {
+        st.calls += 1;
+    }
+    log::info!("authy: token sent by {channel} to user {id}");
+    let message = if sms {
+        "SMS token was sent"
+    } else {
+        "Call started..."
+    };
+    Resp::json(
+        200,
+        &json!({"success": true, "message": message, "cellphone": masked}),
+    )
+}
+
+fn request_sms(st: &mut AuthyState, req: &Req, params: &Params, events: &mut Vec<Event>) -> Resp {
+    send_token(st, req, params, events, "sms")
+}
+
+fn request_call(st: &mut AuthyState, req: &Req, params: &Params, events: &mut Vec<Event>) -> Resp {
+    send_token(st, req, params, events, "call")
+}
+
+fn token_invalid() -> Resp {
+    Resp::json(
+        401,
+        &json!({
+            "message": "Token is invalid",
+            "token": "is invalid",
+            "success": false,
+            "errors": {"message": "Token is invalid"},
+            "error_code": "60020",
+        }),
+    )
+}
+
+fn token_valid(user: &AuthyUser) -> Resp {
+    Resp::json(
+        200,
+        &json!({
+            "message": "Token is valid.",
+            "token": "is valid",
+            "success": "true",
+            "device": {
+                "id": if user.registered { json!(2_000_000 + user.id) } else { Value::Null },
+                "os_type": if user.registered { "android" } else { "sms" },
+                "registration_date": user.created.timestamp(),
+                "registration_method": null,
+                "registration_country": null,
+                "registration_region": null,
+                "registration_city": null,
+                "country": null,
+                "region": null,
+                "city": null,
+                "ip": null,
+                "last_account_recovery_at": null,
+                "last_sync_date": null,
+            },
+        }),
+    )
+}
+
+fn verify(st: &mut AuthyState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let token = params.get("token").to_owned();
+    let Some(user) = st.user_mut(params.get("authy_id")).cloned() else {
+        return user_not_found();
+    };
+    let well_formed = (6..=12).contains(&token.len()) && token.bytes().all(|b| b.is_ascii_digit());
+    if !well_formed {
+        return token_invalid();
+    }
+    // Without force, Authy accepts any token of a user who never logged in successfully.
+    if !flag(req, "force") && !user.confirmed {
+        return token_valid(&user);
+    }
+    let action = param(req, &["action"]);
+    let Some(issued) = st.tokens.get_mut(&user.id) else {
+        return token_invalid();
+    };
+    if issued.token != token || issued.action != action {
+        return token_invalid();
+    }
+    if issued.used {
+        return authy_error(401, "60019", "Token is invalid. Token was used recently");
+    }
+    issued.used = true;
+    st.auths += 1;
+    if let Some(u) = st.users.get_mut(&user.id) {
+        u.confirmed = true;
+    }
+    log::info!("authy: token of user {} verified", user.id);
+    token_valid(&user)
+}
+
+fn app_details(st: &mut AuthyState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    Resp::json(
+        200,
+        &json!({
+            "app": {
+                "app_id": demo::AUTHY_APP_ID,
+                "name": APP_NAME,
+                "plan": "pay_as_you_go",
+                "sms_enabled": true,
+                "phone_calls_enabled": true,
+                "onetouch_enabled": true,
+            },
+            "message": "Application information.",
+            "success": true,
+        }),
+    )
+}
+
+fn app_stats(st: &mut AuthyState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let now = Utc::now();
+    let month = chrono::Month::try_from(u8::try_from(now.month()).unwrap_or(1))
+        .map_or("January", |m| m.name());
+    Resp::json(
+        200,
+        &json!({
+            "app_id": demo::AUTHY_APP_ID,
+            "count": 1,
+            "message": "Monthly statistics.",
+            "stats": [{
+                "api_calls_count": st.api_calls,
+                "auths_count": st.auths,
+                "calls_count": st.calls,
+                "month": month,
+                "sms_count": st.sms,
+                "users_count": st.users.len(),
+                "year": now.year(),
+            }],
+            "success": true,
+            "total_users": st.users.len(),
+        }),
+    )
+}
+
+/// Reads and checks `phone_number` and `country_code`.
+fn phone_params(req: &Req) -> Result<(String, String), Resp> {
+    let country = param(req, &["country_code"]).ok_or_else(|| missing_parameter("country_code"))?;
+    let phone = param(req, &["phone_number"]).ok_or_else(|| missing_parameter("phone_number"))?;
+    let cc = country_code(&country)
+        .ok_or_else(|| authy_error(400, "60033", "Phone number is invalid"))?;
+    let digits =
+        phone_digits(&phone).ok_or_else(|| authy_error(400, "60033", "Phone number is invalid"))?;
+    Ok((cc, digits))
+}
+
+fn verification_start(st: &mut AuthyState, req: &Req, _: &Params, events: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let (cc, digits) = match phone_params(req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let via = param(req, &["via"]).unwrap_or_else(|| "sms".into());
+    if via != "sms" && via != "call" {
+        return authy_error(
+            400,
+            "60004",
+            "Invalid parameter: via - Parameter must be sms or call",
+        );
+    }
+    let length = match param(req, &["code_length"]).map(|l| l.parse::<usize>()) {
+        None => 4,
+        Some(Ok(n)) if (4..=10).contains(&n) => n,
+        Some(_) => {
+            return authy_error(
+                400,
+                "60004",
+                "Invalid parameter: code_length - Parameter must be between 4 and 10",
+            );
+        }
+    };
+    let code = random_digits(length);
+    st.verifications.insert(
+        (cc.clone(), digits.clone()),
+        PhoneVerification {
+            code: code.clone(),
+            expires: Utc::now() + chrono::Duration::seconds(VERIFICATION_TTL),
+        },
+    );
+    if via == "sms" {
+        st.sms += 1;
+    } else {
+        st.calls += 1;
+    }
+    let number = format!("+{cc} {}", local_format(&cc, &digits));
+    events.push(Event::PhoneVerification {
+        country_code: cc,
+        phone_number: digits,
+        via: via.clone(),
+        code,
+    });
+    let message = if via == "sms" {
+        format!("Text message sent to {number}.")
+    } else {
+        format!("Call to {number} initiated.")
+    };
+    Resp::json(
+        200,
+        &json!({
+            "carrier": "Sandbox Wireless",
+            "is_cellphone": true,
+            "is_ported": false,
+            "message": message,
+            "seconds_to_expire": VERIFICATION_TTL - 1,
+            "uuid": random_uuid(),
+            "success": true,
+        }),
+    )
+}
+
+fn verification_check(st: &mut AuthyState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let (cc, digits) = match phone_params(req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let Some(code) = param(req, &["verification_code"]) else {
+        return missing_parameter("verification_code");
+    };
+    let key = (cc.clone(), digits.clone());
+    let pending = st
+        .verifications
+        .get(&key)
+        .filter(|v| Utc::now() < v.expires)
+        .cloned();
+    let Some(pending) = pending else {
+        return authy_error(
+            404,
+            "60023",
+            &format!(
+                "No pending verifications for {} found.",
+                local_format(&cc, &digits)
+            ),
+        );
+    };
+    if pending.code != code.trim() {
+        return authy_error(401, "60022", "Verification code is incorrect");
+    }
+    st.verifications.remove(&key);
+    st.auths += 1;
+    Resp::json(
+        200,
+        &json!({"message": "Verification code is correct.", "success": true}),
+    )
+}
+
+fn phone_info(st: &mut AuthyState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let (cc, digits) = match phone_params(req) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    // North American 555 numbers are fictional: report them as VoIP.
+    let fictional = cc == "1" && digits.get(3..6) == Some("555");
+    let (kind, provider) = if fictional {
+        ("voip", "Sandbox Voice")
+    } else {
+        ("cellphone", "Sandbox Wireless")
+    };
+    Resp::json(
+        200,
+        &json!({
+            "message": format!(
+                "Phone number information as of {} UTC",
+                Utc::now().format("%Y-%m-%d %H:%M:%S")
+            ),
+            "type": kind,
+            "provider": provider,
+            "ported": false,
+            "success": true,
+        }),
+    )
+}
+
+fn onetouch_create(
+    st: &mut AuthyState,
+    req: &Req,
+    params: &Params,
+    events: &mut Vec<Event>,
+) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let Some(user) = st.user_mut(params.get("authy_id")) else {
+        return user_not_found();
+    };
+    let authy_id = user.id;
+    let body = req.json().unwrap_or(Value::Null);
+    let message = param(req, &["message"]).unwrap_or_default();
+    if message.trim().is_empty() {
+        return missing_parameter("message");
+    }
+    let seconds_to_expire = match body.get("seconds_to_expire") {
+        None | Some(Value::Null) => match param(req, &["seconds_to_expire"]) {
+            None => DEFAULT_APPROVAL_TTL,
+            Some(s) => match s.parse::<u64>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    return authy_error(
+                        400,
+                        "60004",
+                        "Invalid parameter: seconds_to_expire - Parameter must be a positive integer",
+                    );
+                }
+            },
+        },
+        Some(v) => match v.as_u64() {
+            Some(n) if n > 0 => n,
+            _ => {
+                return authy_error(
+                    400,
+                    "60004",
+                    "Invalid parameter: seconds_to_expire - Parameter must be a positive integer",
+                );
+            }
+        },
+    };
+    let object_or_null = |key: &str| -> Result<Value, Resp> {
+        match body.get(key) {
+            None | Some(Value::Null) => Ok(json!({})),
+            Some(v @ Value::Object(_)) => Ok(v.clone()),
+            Some(_) => Err(authy_error(
+                400,
+                "60004",
+                &format!("Invalid parameter: {key} - Parameter must be an object"),
+            )),
+        }
+    };
+    let details = match object_or_null("details") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let hidden_details = match object_or_null("hidden_details") {
+        Ok(v) => v,
+        Err(r) => return r,
+    };
+    let logos = match body.get("logos") {
+        None | Some(Value::Null) => json!([]),
+        Some(v @ Value::Array(_)) => v.clone(),
+        Some(_) => {
+            return authy_error(
+                400,
+                "60004",
+                "Invalid parameter: logos - Parameter must be an array",
+            );
+        }
+    };
+    let now = Utc::now();
+    let approval = Approval {
+        uuid: random_uuid(),
+        object_id: random_hex(24),
+        authy_id,
+        message: message.chars().take(200).collect(),
+        details,
+        hidden_details,
+        logos,
+        seconds_to_expire,
+        status: "pending",
+        created: now,
+        updated: now,
+        processed: None,
+    };
+    let uuid = approval.uuid.clone();
+    events.push(Event::OneTouchRequest {
+        uuid: uuid.clone(),
+        authy_id,
+        message: approval.message.clone(),
+    });
+    st.approvals.insert(uuid.clone(), approval);
+    log::info!("authy: onetouch request {uuid} created for user {authy_id}");
+    Resp::json(
+        200,
+        &json!({"approval_request": {"uuid": uuid}, "success": true}),
+    )
+}
+
+fn onetouch_status(st: &mut AuthyState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let uuid = params.get("uuid");
+    let now = Utc::now();
+    let Some(approval) = st.approvals.get_mut(uuid) else {
+        let message = format!("Approval request not found: {uuid}");
+        return Resp::json(
+            404,
+            &json!({"message": message, "success": false, "errors": {}, "error_code": "60049"}),
+        );
+    };
+    approval.refresh(now);
+    let approval = approval.clone();
+    Resp::json(200, &st.status_json(&approval))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_are_normalised() {
+        assert_eq!(phone_digits("555-555.0100").as_deref(), Some("5555550100"));
+        assert_eq!(
+            phone_digits("(201) 555 0123").as_deref(),
+            Some("2015550123")
+        );
+        assert_eq!(phone_digits("12ab"), None);
+        assert_eq!(phone_digits("123"), None);
+        assert_eq!(country_code("+1").as_deref(), Some("1"));
+        assert_eq!(country_code("x"), None);
+        assert_eq!(local_format("1", "2015550123"), "201-555-0123");
+        assert_eq!(local_format("44", "7700900123"), "7700900123");
+    }
+
+    #[test]
+    fn params_come_from_json_form_or_query() {
+        let json = Req::fake(
+            "POST",
+            "/x",
+            &[("content-type", "application/json")],
+            r#"{"user": {"email": "a@b.c", "country_code": 1}}"#,
+        );
+        assert_eq!(param(&json, &["user", "email"]).as_deref(), Some("a@b.c"));
+        assert_eq!(
+            param(&json, &["user", "country_code"]).as_deref(),
+            Some("1")
+        );
+        let form = Req::fake(
+            "POST",
+            "/x",
+            &[("content-type", "application/x-www-form-urlencoded")],
+            "user%5Bemail%5D=d%40e.f",
+        );
+        assert_eq!(param(&form, &["user", "email"]).as_deref(), Some("d@e.f"));
+        let query = Req::fake("GET", "/x?force=true", &[], "");
+        assert!(flag(&query, "force"));
+    }
+
+    #[test]
+    fn approvals_expire() {
+        let mut st = AuthyState::new(demo::AUTHY_API_KEY, None);
+        let now = Utc::now();
+        st.approvals.insert(
+            "u".into(),
+            Approval {
+                uuid: "u".into(),
+                object_id: "o".into(),
+                authy_id: 1000,
+                message: "m".into(),
+                details: json!({}),
+                hidden_details: json!({}),
+                logos: json!([]),
+                seconds_to_expire: 1,
+                status: "pending",
+                created: now - chrono::Duration::seconds(5),
+                updated: now,
+                processed: None,
+            },
+        );
+        assert_eq!(
+            st.answer("u", true).unwrap_err(),
+            AnswerError::NotPending("expired")
+        );
+        assert_eq!(st.answer("nope", true).unwrap_err(), AnswerError::NotFound);
+    }
+}

@@ -1,0 +1,408 @@
+//! Fault injection: rules that make chosen routes slow, failing, or broken on the wire.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// What goes wrong with a request that a [`FaultRule`] matches.
+///
+/// Only the emulated APIs can be faulted; the sandbox-only endpoints under `/__sandbox/` never
+/// are, so a fault can always be cleared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Waits this long, then processes the request and answers normally.
+    Latency(Duration),
+    /// Answers with this status and a short JSON error body without processing the request
+    /// (as a gateway in front of the service would). `retry_after` adds a `Retry-After` header
+    /// in whole seconds (rounded up).
+    Status {
+        /// The HTTP status, e.g. 429, 502 or 503.
+        status: u16,
+        /// The `Retry-After` value, if any.
+        retry_after: Option<Duration>,
+    },
+    /// Answers with an HTML page (as a proxy or a firewall would) and this status, without
+    /// processing the request.
+    Html {
+        /// The HTTP status of the page.
+        status: u16,
+    },
+    /// Processes the request, then sends the status line, the headers (with the full
+    /// `Content-Length`) and only the first `keep` bytes of the body before closing the
+    /// connection. A `keep` at or beyond the body's length still cuts the last byte.
+    TruncatedBody {
+        /// How many body bytes reach the client.
+        keep: usize,
+    },
+    /// Closes the connection without sending a byte; the request is not processed.
+    DropConnection,
+}
+
+impl Fault {
+    /// [`Fault::Status`] 429 with `Retry-After`.
+    pub fn rate_limited(retry_after: Duration) -> Fault {
+        Fault::Status {
+            status: 429,
+            retry_after: Some(retry_after),
+        }
+    }
+
+    /// [`Fault::Status`] without `Retry-After`.
+    pub fn status(status: u16) -> Fault {
+        Fault::Status {
+            status,
+            retry_after: None,
+        }
+    }
+
+    /// The `kind` of the JSON form: `latency`, `status`, `html`, `truncate` or `drop`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Fault::Latency(_) => "latency",
+            Fault::Status { .. } => "status",
+            Fault::Html { .. } => "html",
+            Fault::TruncatedBody { .. } => "truncate",
+            Fault::DropConnection => "drop",
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::Latency(d) => write!(f, "latency of {} ms", d.as_millis()),
+            Fault::Status {
+                status,
+                retry_after: Some(after),
+            } => write!(
+                f,
+                "status {status} with retry-after {} s",
+                retry_after_secs(*after)
+            ),
+            Fault::Status { status, .. } => write!(f, "status {status}"),
+            Fault::Html { status } => write!(f, "html page with status {status}"),
+            Fault::TruncatedBody { keep } => write!(f, "body truncated after {keep} bytes"),
+            Fault::DropConnection => f.write_str("dropped connection"),
+        }
+    }
+}
+
+/// `Retry-After` seconds for a duration, rounded up.
+pub(crate) fn retry_after_secs(d: Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+/// A fault applied to the requests whose route matches a pattern, optionally only to the next
+/// `times` of them.
+///
+/// Patterns: an optional method, a space, then a path glob where `*` matches any run of
+/// characters (slashes included). A pattern is compared with the route's template as listed in
+/// the docs and in [`Stats::routes`](crate::Stats) (`GET /locks/{lock_id}`) and with the actual
+/// request (`GET /locks/A1B2...`); either matching is enough. Without a method any method
+/// matches; `*` alone matches every emulated route.
+///
+/// ```
+/// use std::time::Duration;
+/// use august_sandbox::{Fault, FaultRule};
+///
+/// let rule = FaultRule::new("GET /users/locks/mine", Fault::rate_limited(Duration::from_secs(1)))
+///     .times(2);
+/// assert!(rule.matches("GET", "GET /users/locks/mine", "/users/locks/mine"));
+/// assert!(FaultRule::new("PUT /remoteoperate/*", Fault::DropConnection)
+///     .matches("PUT", "PUT /remoteoperate/{lock_id}/lock", "/remoteoperate/L1/lock"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultRule {
+    route: String,
+    fault: Fault,
+    remaining: Option<u32>,
+}
+
+impl FaultRule {
+    /// A rule that applies to every matching request until it is cleared.
+    pub fn new(route: impl Into<String>, fault: Fault) -> FaultRule {
+        FaultRule {
+            route: route.into().trim().to_owned(),
+            fault,
+            remaining: None,
+        }
+    }
+
+    /// Limits the rule to the next `n` matching requests; it is removed after the last one.
+    #[must_use]
+    pub fn times(mut self, n: u32) -> FaultRule {
+        self.remaining = Some(n);
+        self
+    }
+
+    /// The route pattern.
+    pub fn route(&self) -> &str {
+        &self.route
+    }
+
+    /// The fault.
+    pub fn fault(&self) -> &Fault {
+        &self.fault
+    }
+
+    /// How many more requests the rule applies to; `None` for no limit.
+    pub fn remaining(&self) -> Option<u32> {
+        self.remaining
+    }
+
+    /// Whether the rule applies to a request with this method, route template
+    /// (`GET /locks/{lock_id}`) and path (`/locks/L1`).
+    pub fn matches(&self, method: &str, template: &str, path: &str) -> bool {
+        let pattern = self.route.as_str();
+        if pattern == "*" {
+            return true;
+        }
+        let (want_method, path_glob) = match pattern.split_once(' ') {
+            Some((m, rest)) if !m.is_empty() && m.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                (Some(m), rest.trim())
+            }
+            _ => (None, pattern),
+        };
+        if let Some(m) = want_method
+            && !m.eq_ignore_ascii_case(method)
+        {
+            return false;
+        }
+        let template_path = template.split_once(' ').map_or(template, |(_, p)| p);
+        glob(path_glob, template_path) || glob(path_glob, path)
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn glob(pattern: &str, text: &str) -> bool {
+    let p = pattern.as_bytes();
+    let t = text.as_bytes();
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&b| b == b'*')
+}
+
+/// The JSON form of a rule, as posted to `/__sandbox/faults` and listed by `GET`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FaultRuleWire {
+    pub(crate) route: String,
+    pub(crate) kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) ms: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) retry_after: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) keep: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) times: Option<u32>,
+}
+
+impl FaultRuleWire {
+    pub(crate) fn into_rule(self) -> Result<FaultRule, String> {
+        if self.route.trim().is_empty() {
+            return Err("`route` must not be empty".into());
+        }
+        let status = |default: Option<u16>| -> Result<u16, String> {
+            let s = self
+                .status
+                .or(default)
+                .ok_or_else(|| format!("kind `{}` needs `status`", self.kind))?;
+            if (100..=999).contains(&s) {
+                Ok(s)
+            } else {
+                Err(format!("status {s} is not a valid HTTP status"))
+            }
+        };
+        let fault = match self.kind.as_str() {
+            "latency" => Fault::Latency(Duration::from_millis(
+                self.ms.ok_or("kind `latency` needs `ms`")?,
+            )),
+            "status" => Fault::Status {
+                status: status(None)?,
+                retry_after: self.retry_after.map(Duration::from_secs),
+            },
+            "html" => Fault::Html {
+                status: status(Some(503))?,
+            },
+            "truncate" => Fault::TruncatedBody {
+                keep: self.keep.unwrap_or(16),
+            },
+            "drop" => Fault::DropConnection,
+            other => {
+                return Err(format!(
+                    "unknown fault kind `{other}`: expected latency, status, html, truncate or drop"
+                ));
+            }
+        };
+        let rule = FaultRule::new(self.route, fault);
+        Ok(match self.times {
+            Some(n) => rule.times(n),
+            None => rule,
+        })
+    }
+
+    pub(crate) fn from_rule(rule: &FaultRule) -> FaultRuleWire {
+        let mut wire = FaultRuleWire {
+            route: rule.route.clone(),
+            kind: rule.fault.kind().to_owned(),
+            ms: None,
+            status: None,
+            retry_after: None,
+            keep: None,
+            times: rule.remaining,
+        };
+        match &rule.fault {
+            Fault::Latency(d) => wire.ms = Some(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            Fault::Status {
+                status,
+                retry_after,
+            } => {
+                wire.status = Some(*status);
+                wire.retry_after = retry_after.map(retry_after_secs);
+            }
+            Fault::Html { status } => wire.status = Some(*status),
+            Fault::TruncatedBody { keep } => wire.keep = Some(*keep),
+            Fault::DropConnection => {}
+        }
+        wire
+    }
+}
+
+/// The active rules, in the order they were set.
+#[derive(Debug, Default)]
+pub(crate) struct FaultTable {
+    rules: Vec<FaultRule>,
+}
+
+impl FaultTable {
+    /// Adds a rule, replacing any rule with the same pattern.
+    pub(crate) fn set(&mut self, rule: FaultRule) {
+        self.rules.retain(|r| r.route != rule.route);
+        if rule.remaining != Some(0) {
+            self.rules.push(rule);
+        }
+    }
+
+    /// Removes the rule with this pattern; whether there was one.
+    pub(crate) fn remove(&mut self, route: &str) -> bool {
+        let before = self.rules.len();
+        self.rules.retain(|r| r.route != route.trim());
+        before != self.rules.len()
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.rules.clear();
+    }
+
+    pub(crate) fn list(&self) -> Vec<FaultRule> {
+        self.rules.clone()
+    }
+
+    /// The fault for a request, counting it against the first matching rule.
+    pub(crate) fn take(&mut self, method: &str, template: &str, path: &str) -> Option<Fault> {
+        let index = self
+            .rules
+            .iter()
+            .position(|r| r.matches(method, template, path))?;
+        let rule = self.rules.get_mut(index)?;
+        let fault = rule.fault.clone();
+        if let Some(n) = rule.remaining.as_mut() {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                self.rules.remove(index);
+            }
+        }
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_matches_any_run() {
+        assert!(glob("/locks/*", "/locks/ABC/status"));
+        assert!(glob("*", ""));
+        assert!(glob("/a/*/c", "/a/b/c"));
+        assert!(!glob("/a/*/c", "/a/b/d"));
+        assert!(glob("/users/locks/mine", "/users/locks/mine"));
+        assert!(!glob("/users/locks/mine", "/users/locks/mine/x"));
+    }
+
+    #[test]
+    fn rule_matches_method_template_or_path() {
+        let rule = FaultRule::new("GET /locks/{lock_id}", Fault::DropConnection);
+        assert!(rule.matches("GET", "GET /locks/{lock_id}", "/locks/L1"));
+        assert!(!rule.matches("PUT", "GET /locks/{lock_id}", "/locks/L1"));
+        let rule = FaultRule::new("/locks/L1", Fault::DropConnection);
+        assert!(rule.matches("GET", "GET /locks/{lock_id}", "/locks/L1"));
+        assert!(!rule.matches("GET", "GET /locks/{lock_id}", "/locks/L2"));
+        let any = FaultRule::new("*", Fault::DropConnection);
+        assert!(any.matches("POST", "POST /session", "/session"));
+    }
+
+    #[test]
+    fn limited_rules_run_out_and_first_match_wins() {
+        let mut table = FaultTable::default();
+        table.set(FaultRule::new("GET /a", Fault::status(502)).times(2));
+        table.set(FaultRule::new("*", Fault::status(503)));
+        assert_eq!(table.take("GET", "GET /a", "/a"), Some(Fault::status(502)));
+        assert_eq!(table.list()[0].remaining(), Some(1));
+        assert_eq!(table.take("GET", "GET /a", "/a"), Some(Fault::status(502)));
+        assert_eq!(table.take("GET", "GET /a", "/a"), Some(Fault::status(503)));
+        assert!(table.remove("*"));
+        assert_eq!(table.take("GET", "GET /a", "/a"), None);
+    }
+
+    #[test]
+    fn wire_form_round_trips() {
+        let wire: FaultRuleWire = serde_json::from_str(
+            r#"{"route": "GET /users/locks/mine", "kind": "status", "status": 429, "retry_after": 2, "times": 1}"#,
+        )
+        .unwrap();
+        let rule = wire.into_rule().unwrap();
+        assert_eq!(rule.fault(), &Fault::rate_limited(Duration::from_secs(2)));
+        assert_eq!(rule.remaining(), Some(1));
+        let back = serde_json::to_value(FaultRuleWire::from_rule(&rule)).unwrap();
+        assert_eq!(
+            back,
+            serde_json::json!({"route": "GET /users/locks/mine", "kind": "status", "status": 429, "retry_after": 2, "times": 1})
+        );
+        let bad: FaultRuleWire =
+            serde_json::from_str(r#"{"route": "*", "kind": "explode"}"#).unwrap();
+        assert!(bad.into_rule().unwrap_err().contains("unknown fault kind"));
+        let missing: FaultRuleWire =
+            serde_json::from_str(r#"{"route": "*", "kind": "latency"}"#).unwrap();
+        assert_eq!(
+            missing.into_rule().unwrap_err(),
+            "kind `latency` needs `ms`"
+        );
+    }
+
+    #[test]
+    fn retry_after_rounds_up() {
+        assert_eq!(retry_after_secs(Duration::from_millis(1500)), 2);
+        assert_eq!(retry_after_secs(Duration::from_secs(3)), 3);
+    }
+}

@@ -1,0 +1,241 @@
+//! Requests and responses as the handlers see them, and route matching.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::net::SocketAddr;
+
+use serde_json::Value;
+
+/// Largest request body read; the rest is ignored.
+const MAX_BODY: u64 = 1024 * 1024;
+
+/// A request, read whole.
+#[derive(Debug)]
+pub(crate) struct Req {
+    pub(crate) method: String,
+    /// The path without the query, as sent.
+    pub(crate) path: String,
+    /// Percent-decoded path segments.
+    pub(crate) segments: Vec<String>,
+    pub(crate) query: Vec<(String, String)>,
+    /// Lower-case names.
+    headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+    pub(crate) remote: Option<SocketAddr>,
+}
+
+impl Req {
+    pub(crate) fn read(rq: &mut tiny_http::Request) -> Req {
+        let mut body = Vec::new();
+        let _ = rq.as_reader().take(MAX_BODY).read_to_end(&mut body);
+        let url = rq.url().to_owned();
+        let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
+        let segments = path
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                percent_encoding::percent_decode_str(s)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
+            .collect();
+        let query = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let headers = rq
+            .headers()
+            .iter()
+            .map(|h| {
+                (
+                    h.field.as_str().as_str().to_ascii_lowercase(),
+                    h.value.as_str().to_owned(),
+                )
+            })
+            .collect();
+        Req {
+            method: rq.method().as_str().to_ascii_uppercase(),
+            path: path.to_owned(),
+            segments,
+            query,
+            headers,
+            body,
+            remote: rq.remote_addr().copied(),
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn fake(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Req {
+        let (path, query) = url.split_once('?').unwrap_or((url, ""));
+        Req {
+            method: method.to_owned(),
+            path: path.to_owned(),
+            segments: path
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            query: form_urlencoded::parse(query.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), (*v).to_owned()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            remote: None,
+        }
+    }
+
+    /// A header's value (the first one), by case-insensitive name.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A query parameter (the first one).
+    pub(crate) fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON, if it is JSON.
+    pub(crate) fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The body as form pairs, if it is a form.
+    pub(crate) fn form(&self) -> Vec<(String, String)> {
+        let is_form = self
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Vec::new();
+        }
+        form_urlencoded::parse(&self.body)
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+}
+
+/// A response to send.
+#[derive(Debug, Clone)]
+pub(crate) struct Resp {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
+}
+
+impl Resp {
+    pub(crate) fn json(status: u16, value: &Value) -> Resp {
+        Resp {
+            status,
+            headers: vec![(
+                "Content-Type".into(),
+                "application/json; charset=utf-8".into(),
+            )],
+            body: serde_json::to_vec_pretty(value).unwrap_or_default(),
+        }
+    }
+
+    pub(crate) fn bytes(status: u16, content_type: &str, body: Vec<u8>) -> Resp {
+        Resp {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body,
+        }
+    }
+
+    #[must_use]
+    pub(crate) fn header(mut self, name: &str, value: impl Into<String>) -> Resp {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub(crate) fn into_tiny(self) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+        let mut response = tiny_http::Response::from_data(self.body).with_status_code(self.status);
+        for (name, value) in self.headers {
+            if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+                response.add_header(h);
+            }
+        }
+        response
+    }
+}
+
+/// Path parameters captured by a route pattern.
+#[derive(Debug, Default)]
+pub(crate) struct Params(HashMap<&'static str, String>);
+
+impl Params {
+    pub(crate) fn get(&self, name: &str) -> &str {
+        self.0.get(name).map_or("", String::as_str)
+    }
+}
+
+/// Matches decoded segments against a pattern such as `/locks/{lock_id}/status`.
+pub(crate) fn match_path(pattern: &'static str, segments: &[String]) -> Option<Params> {
+    let parts: Vec<&'static str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
+    if parts.len() != segments.len() {
+        return None;
+    }
+    let mut params = Params::default();
+    for (part, seg) in parts.iter().zip(segments) {
+        if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+            if seg.is_empty() {
+                return None;
+            }
+            params.0.insert(name, seg.clone());
+        } else if let Some((name, suffix)) = part
+            .strip_prefix('{')
+            .and_then(|p| p.split_once('}'))
+            .filter(|(_, suffix)| !suffix.is_empty())
+        {
+            // `{doorbell_id}.jpg`-style: a parameter followed by a literal suffix.
+            let value = seg.strip_suffix(suffix)?;
+            if value.is_empty() {
+                return None;
+            }
+            params.0.insert(name, value.to_owned());
+        } else if part != seg {
+            return None;
+        }
+    }
+    Some(params)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segs(path: &str) -> Vec<String> {
+        path.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn patterns_capture_parameters() {
+        let p = match_path("/locks/{lock_id}/status", &segs("/locks/L1/status")).unwrap();
+        assert_eq!(p.get("lock_id"), "L1");
+        assert!(match_path("/locks/{lock_id}", &segs("/locks/L1/status")).is_none());
+        assert!(match_path("/users/locks/mine", &segs("/users/locks/mine")).is_some());
+        let p = match_path(
+            "/cdn/doorbells/{doorbell_id}.jpg",
+            &segs("/cdn/doorbells/D1.jpg"),
+        )
+        .unwrap();
+        assert_eq!(p.get("doorbell_id"), "D1");
+        assert!(
+            match_path(
+                "/cdn/doorbells/{doorbell_id}.jpg",
+                &segs("/cdn/doorbells/D1")
+            )
+            .is_none()
+        );
+    }
+}

@@ -1,0 +1,514 @@
+//! A local, stateful emulator of the August and Authy HTTP APIs on `127.0.0.1`, so that the SDK
+//! can be tried without an account and tests can run end to end, and under faults.
+//!
+//! Both APIs are served from one origin: [`Sandbox::august_url`] and [`Sandbox::authy_url`]
+//! return the same `http://127.0.0.1:<port>` (their paths do not overlap: Authy's start with
+//! `/protected/json/` and `/onetouch/json/`). The demo account and devices are in [`demo`].
+//!
+//! ```
+//! use august_core::{Api, LoginMethod, LockStatus};
+//! use august_sandbox::{Sandbox, demo};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sandbox = Sandbox::start()?;
+//! let api = Api::builder().base_url(sandbox.august_url()).build()?;
+//! let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+//!
+//! // A new install id must be validated with a code sent by SMS.
+//! let session = api.get_session("my-install-id", &identifier, demo::PASSWORD)?;
+//! assert!(!session.install_id_verified());
+//! api.send_verification_code(session.access_token(), LoginMethod::Phone, demo::PHONE)?;
+//! let code = sandbox.august_verification_code().expect("a code was sent");
+//! api.validate_verification_code(session.access_token(), LoginMethod::Phone, demo::PHONE, &code)?;
+//!
+//! // Logging in again with the same install id gives a usable token.
+//! let session = api.get_session("my-install-id", &identifier, demo::PASSWORD)?;
+//! let token = session.access_token();
+//! assert_eq!(api.unlock(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Unlocked);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! What the sandbox offers besides the emulated APIs:
+//!
+//! - values it "sends" (August verification codes, Authy tokens and phone verification codes),
+//!   readable from the handle ([`Sandbox::august_verification_code`], [`Sandbox::authy_token`],
+//!   [`Sandbox::authy_phone_verification_code`]), from `GET /__sandbox/...` endpoints, and
+//!   reported to a listener ([`SandboxBuilder::on_event`]);
+//! - OneTouch answers with a signed callback ([`Sandbox::approve_onetouch`]);
+//! - faults per route ([`Sandbox::set_fault`], [`Fault`], [`FaultRule`]): latency, an error
+//!   status, an HTML page, a truncated body, a dropped connection;
+//! - counters of connections and requests ([`Sandbox::stats`]).
+//!
+//! `docs/sandbox.md` in the repository describes the endpoints and JSON formats.
+
+mod app;
+mod august;
+mod authy;
+pub mod demo;
+mod event;
+mod faults;
+mod http;
+mod relay;
+mod signature;
+mod stats;
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+pub use event::{CallbackDelivery, Event, OneTouchAnswer};
+pub use faults::{Fault, FaultRule};
+pub use stats::Stats;
+
+use app::App;
+use relay::Relay;
+
+/// Threads handling requests (a request waiting out a latency fault holds one).
+const WORKERS: usize = 8;
+
+/// Errors of starting and driving a sandbox.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The port could not be bound (already in use, say).
+    Bind {
+        /// The port asked for (0 for any).
+        port: u16,
+        /// The system's account of it.
+        source: io::Error,
+    },
+    /// A thread or the internal server could not be started.
+    Start {
+        /// The system's account of it.
+        source: io::Error,
+    },
+    /// A OneTouch callback URL that is not plain `http` to a loopback host.
+    InvalidCallbackUrl {
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No approval request has this uuid.
+    ApprovalRequestNotFound {
+        /// The uuid asked for.
+        uuid: String,
+    },
+    /// The approval request was already approved, denied or expired.
+    ApprovalRequestNotPending {
+        /// The request's uuid.
+        uuid: String,
+        /// Its status.
+        status: String,
+    },
+    /// No demo lock has this id.
+    UnknownLock {
+        /// The id asked for.
+        lock_id: String,
+    },
+    /// The lock has no door sensor.
+    NoDoorSensor {
+        /// The lock's id.
+        lock_id: String,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Bind { port, source } => {
+                write!(f, "cannot listen on 127.0.0.1:{port}: {source}")
+            }
+            Error::Start { source } => write!(f, "cannot start the sandbox: {source}"),
+            Error::InvalidCallbackUrl { reason } => write!(f, "invalid callback url: {reason}"),
+            Error::ApprovalRequestNotFound { uuid } => {
+                write!(f, "no approval request {uuid}")
+            }
+            Error::ApprovalRequestNotPending { uuid, status } => {
+                write!(f, "approval request {uuid} is {status}, not pending")
+            }
+            Error::UnknownLock { lock_id } => write!(f, "no lock {lock_id}"),
+            Error::NoDoorSensor { lock_id } => write!(f, "lock {lock_id} has no door sensor"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Bind { source, .. } | Error::Start { source } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// A door's position, for [`Sandbox::set_door_state`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DoorState {
+    /// The door is open.
+    Open,
+    /// The door is closed.
+    Closed,
+}
+
+impl DoorState {
+    /// `open` or `closed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DoorState::Open => "open",
+            DoorState::Closed => "closed",
+        }
+    }
+}
+
+/// Configures a [`Sandbox`]. Every setter says its default.
+#[must_use]
+pub struct SandboxBuilder {
+    port: u16,
+    token_lifetime: Duration,
+    authy_api_key: String,
+    callback_url: Option<String>,
+    listener: Option<app::Listener>,
+}
+
+impl fmt::Debug for SandboxBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxBuilder")
+            .field("port", &self.port)
+            .field("token_lifetime", &self.token_lifetime)
+            .field("authy_api_key", &"<redacted>")
+            .field("callback_url", &self.callback_url)
+            .field("listener", &self.listener.is_some())
+            .finish()
+    }
+}
+
+impl SandboxBuilder {
+    /// The port on 127.0.0.1 to listen on; 0 picks a free one. Defaults to 0.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// How long August access tokens stay valid (the JWT's `exp` and the session's
+    /// `expiresAt`); an expired token gets 401. Defaults to 120 days.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// The Authy API key the sandbox accepts (in `X-Authy-API-Key`) and signs callbacks with.
+    /// Defaults to [`demo::AUTHY_API_KEY`].
+    pub fn authy_api_key(mut self, key: impl Into<String>) -> Self {
+        self.authy_api_key = key.into();
+        self
+    }
+
+    /// Where OneTouch answers are posted, signed; plain `http` to a loopback host only (checked
+    /// by [`start`](Self::start)). Defaults to none (no callback).
+    pub fn authy_callback_url(mut self, url: impl Into<String>) -> Self {
+        self.callback_url = Some(url.into());
+        self
+    }
+
+    /// Calls `listener` with every [`Event`] (codes and tokens "sent", OneTouch requests and
+    /// answers), from the thread that handled the request. Defaults to none.
+    pub fn on_event(mut self, listener: impl Fn(&Event) + Send + Sync + 'static) -> Self {
+        self.listener = Some(Arc::new(listener));
+        self
+    }
+
+    /// Binds the port and starts serving.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Bind`] if the port cannot be bound, [`Error::InvalidCallbackUrl`] for a callback
+    /// URL that is not loopback `http`, [`Error::Start`] if a thread cannot be spawned.
+    pub fn start(self) -> Result<Sandbox, Error> {
+        let callback_url = self
+            .callback_url
+            .as_deref()
+            .map(app::check_loopback_url)
+            .transpose()?;
+        let public =
+            TcpListener::bind((Ipv4Addr::LOCALHOST, self.port)).map_err(|source| Error::Bind {
+                port: self.port,
+                source,
+            })?;
+        let addr = public
+            .local_addr()
+            .map_err(|source| Error::Start { source })?;
+        let internal = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .map_err(|source| Error::Start { source })?;
+        let internal_addr = internal
+            .local_addr()
+            .map_err(|source| Error::Start { source })?;
+        let server =
+            tiny_http::Server::from_listener(internal, None).map_err(|e| Error::Start {
+                source: io::Error::other(e.to_string()),
+            })?;
+        let server = Arc::new(server);
+        let relay =
+            Relay::start(public, internal_addr).map_err(|source| Error::Start { source })?;
+        let base_url = format!("http://127.0.0.1:{}", addr.port());
+        let app = Arc::new(App::new(
+            august::AugustState::new(&base_url, self.token_lifetime),
+            authy::AuthyState::new(&self.authy_api_key, callback_url),
+            relay.handle(),
+            base_url,
+            self.listener,
+        ));
+        let mut sandbox = Sandbox {
+            app,
+            relay,
+            server,
+            workers: Vec::with_capacity(WORKERS),
+            addr,
+        };
+        for i in 0..WORKERS {
+            let server = Arc::clone(&sandbox.server);
+            let app = Arc::clone(&sandbox.app);
+            let worker = thread::Builder::new()
+                .name(format!("sandbox-worker-{i}"))
+                .spawn(move || {
+                    loop {
+                        match server.recv() {
+                            Ok(rq) => app.handle(rq),
+                            Err(_) if app.is_stopped() => break,
+                            Err(e) => log::warn!("sandbox: receiving a request failed: {e}"),
+                        }
+                        if app.is_stopped() {
+                            break;
+                        }
+                    }
+                })
+                .map_err(|source| Error::Start { source })?;
+            sandbox.workers.push(worker);
+        }
+        log::info!("sandbox: listening on {}", sandbox.august_url());
+        Ok(sandbox)
+    }
+}
+
+/// A running sandbox. Stops when dropped: the public port is closed, open connections are cut
+/// and the threads are joined before `drop` returns.
+///
+/// ```
+/// # fn main() -> Result<(), august_sandbox::Error> {
+/// let sandbox = august_sandbox::Sandbox::start()?;
+/// assert!(sandbox.august_url().starts_with("http://127.0.0.1:"));
+/// assert_eq!(sandbox.august_url(), sandbox.authy_url());
+/// # Ok(())
+/// # }
+/// ```
+pub struct Sandbox {
+    app: Arc<App>,
+    relay: Relay,
+    server: Arc<tiny_http::Server>,
+    workers: Vec<JoinHandle<()>>,
+    addr: SocketAddr,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox").field("addr", &self.addr).finish()
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox on a free port with the defaults.
+    ///
+    /// # Errors
+    ///
+    /// As [`SandboxBuilder::start`].
+    pub fn start() -> Result<Sandbox, Error> {
+        Sandbox::builder().start()
+    }
+
+    /// A builder with the defaults.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder {
+            port: 0,
+            token_lifetime: august::DEFAULT_TOKEN_LIFETIME,
+            authy_api_key: demo::AUTHY_API_KEY.to_owned(),
+            callback_url: None,
+            listener: None,
+        }
+    }
+
+    /// The address listened on (always 127.0.0.1).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The port listened on.
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Base URL of the August API: `http://127.0.0.1:<port>`.
+    pub fn august_url(&self) -> String {
+        self.app.base_url().to_owned()
+    }
+
+    /// Base URL of the Authy API: the same origin as [`august_url`](Self::august_url).
+    pub fn authy_url(&self) -> String {
+        self.app.base_url().to_owned()
+    }
+
+    /// The Authy API key the sandbox accepts.
+    pub fn authy_api_key(&self) -> String {
+        relay::lock(&self.app.authy).api_key().to_owned()
+    }
+
+    // ----- August -----
+
+    /// The last August verification code "sent" (`POST /validation/{phone,email}`), if any.
+    pub fn august_verification_code(&self) -> Option<String> {
+        relay::lock(&self.app.august).last_code().map(|c| c.code)
+    }
+
+    /// The pending August verification code of an install id, if any.
+    pub fn august_verification_code_for(&self, install_id: &str) -> Option<String> {
+        relay::lock(&self.app.august)
+            .code_for_install(install_id)
+            .map(|c| c.code)
+    }
+
+    /// Makes every August access token issued so far expired (answered with 401).
+    pub fn expire_access_tokens(&self) {
+        relay::lock(&self.app.august).expire_tokens();
+    }
+
+    /// Opens or closes the door of a lock with a door sensor (the front door), adding a
+    /// `dooropen`/`doorclosed` activity to the feed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownLock`], [`Error::NoDoorSensor`].
+    pub fn set_door_state(&self, lock_id: &str, state: DoorState) -> Result<(), Error> {
+        self.app.set_door(lock_id, state)
+    }
+
+    // ----- Authy -----
+
+    /// The token last "sent" to an Authy user by SMS or call and not yet used; for a user with
+    /// the app, the token the app shows.
+    pub fn authy_token(&self, authy_id: u64) -> Option<String> {
+        relay::lock(&self.app.authy).token(authy_id)
+    }
+
+    /// The pending phone verification code of a number (any spacing or dashes), if any.
+    pub fn authy_phone_verification_code(
+        &self,
+        country_code: &str,
+        phone_number: &str,
+    ) -> Option<String> {
+        relay::lock(&self.app.authy).verification_code(country_code, phone_number)
+    }
+
+    /// Registers where OneTouch answers are posted (plain `http` to a loopback host).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidCallbackUrl`].
+    pub fn set_authy_callback_url(&self, url: &str) -> Result<(), Error> {
+        self.app.set_callback_url(Some(url))
+    }
+
+    /// Stops posting OneTouch callbacks.
+    pub fn clear_authy_callback_url(&self) {
+        relay::lock(&self.app.authy).set_callback_url(None);
+    }
+
+    /// Approves a pending OneTouch request and posts the signed callback, if a callback URL is
+    /// registered; returns when the callback has been answered (or failed).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ApprovalRequestNotFound`], [`Error::ApprovalRequestNotPending`].
+    pub fn approve_onetouch(&self, uuid: &str) -> Result<OneTouchAnswer, Error> {
+        self.app.answer_onetouch(uuid, true)
+    }
+
+    /// Denies a pending OneTouch request. As [`approve_onetouch`](Self::approve_onetouch).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ApprovalRequestNotFound`], [`Error::ApprovalRequestNotPending`].
+    pub fn deny_onetouch(&self, uuid: &str) -> Result<OneTouchAnswer, Error> {
+        self.app.answer_onetouch(uuid, false)
+    }
+
+    // ----- faults and counters -----
+
+    /// Applies `fault` to every request matching `route` until cleared, replacing any rule
+    /// with the same pattern. See [`FaultRule`] for the patterns.
+    ///
+    /// ```
+    /// use august_sandbox::{Fault, Sandbox};
+    ///
+    /// # fn main() -> Result<(), august_sandbox::Error> {
+    /// let sandbox = Sandbox::start()?;
+    /// sandbox.set_fault("GET /users/locks/mine", Fault::status(503));
+    /// assert_eq!(sandbox.faults().len(), 1);
+    /// sandbox.clear_faults();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn set_fault(&self, route: &str, fault: Fault) {
+        self.set_fault_rule(FaultRule::new(route, fault));
+    }
+
+    /// Adds a rule (possibly limited to the next N requests), replacing any rule with the same
+    /// pattern.
+    pub fn set_fault_rule(&self, rule: FaultRule) {
+        relay::lock(&self.app.faults).set(rule);
+    }
+
+    /// Removes the rule with this pattern; whether there was one.
+    pub fn clear_fault(&self, route: &str) -> bool {
+        relay::lock(&self.app.faults).remove(route)
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        relay::lock(&self.app.faults).clear();
+    }
+
+    /// The active rules, with their remaining counts, in the order they are tried.
+    pub fn faults(&self) -> Vec<FaultRule> {
+        relay::lock(&self.app.faults).list()
+    }
+
+    /// The counters so far.
+    pub fn stats(&self) -> Stats {
+        self.app.stats()
+    }
+
+    /// Sets every counter back to 0.
+    pub fn reset_stats(&self) {
+        self.app.reset_stats();
+    }
+
+    /// Stops the sandbox (as dropping it does).
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.app.stop();
+        self.relay.stop();
+        for _ in 0..self.workers.len() {
+            self.server.unblock();
+        }
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+        log::info!("sandbox: stopped {}", self.addr);
+    }
+}

@@ -1,0 +1,180 @@
+//! `august-sandbox`: runs the August and Authy emulator on 127.0.0.1 until interrupted, printing
+//! its URLs, the demo credentials and every code or token it "sends".
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use august_sandbox::{Sandbox, demo};
+
+const USAGE: &str = "\
+usage: august-sandbox [--port N] [--token-lifetime SECONDS] [--authy-api-key KEY] [--callback-url URL]
+
+Runs a local emulator of the August and Authy APIs on 127.0.0.1 until Ctrl-C.
+
+options:
+  --port N                   port to listen on (default 8080; 0 picks a free one)
+  --token-lifetime SECONDS   lifetime of August access tokens (default 120 days)
+  --authy-api-key KEY        Authy API key to accept (default: the demo key)
+  --callback-url URL         loopback http URL to post signed OneTouch callbacks to
+  -h, --help                 print this help
+  -V, --version              print the version";
+
+struct Options {
+    port: u16,
+    token_lifetime: Option<Duration>,
+    authy_api_key: Option<String>,
+    callback_url: Option<String>,
+}
+
+enum Parsed {
+    Run(Options),
+    Exit(String),
+}
+
+fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
+    let mut options = Options {
+        port: 8080,
+        token_lifetime: None,
+        authy_api_key: None,
+        callback_url: None,
+    };
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_owned(), Some(v.to_owned())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |what: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs {what}"))
+        };
+        match name.as_str() {
+            "-h" | "--help" => return Ok(Parsed::Exit(USAGE.to_owned())),
+            "-V" | "--version" => {
+                return Ok(Parsed::Exit(format!(
+                    "august-sandbox {}",
+                    env!("CARGO_PKG_VERSION")
+                )));
+            }
+            "--port" | "-p" => {
+                let v = value("a port number")?;
+                options.port = v
+                    .parse()
+                    .map_err(|_| format!("invalid port `{v}`: expected 0 to 65535"))?;
+            }
+            "--token-lifetime" => {
+                let v = value("a number of seconds")?;
+                let secs: u64 = v
+                    .parse()
+                    .map_err(|_| format!("invalid token lifetime `{v}`: expected seconds"))?;
+                options.token_lifetime = Some(Duration::from_secs(secs));
+            }
+            "--authy-api-key" => options.authy_api_key = Some(value("a key")?),
+            "--callback-url" => options.callback_url = Some(value("a url")?),
+            other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
+        }
+    }
+    Ok(Parsed::Run(options))
+}
+
+fn main() -> ExitCode {
+    let options = match parse(std::env::args().skip(1)) {
+        Ok(Parsed::Run(o)) => o,
+        Ok(Parsed::Exit(text)) => {
+            println!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("august-sandbox: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut builder = Sandbox::builder().port(options.port).on_event(|event| {
+        println!("{event}");
+    });
+    if let Some(lifetime) = options.token_lifetime {
+        builder = builder.token_lifetime(lifetime);
+    }
+    if let Some(key) = &options.authy_api_key {
+        builder = builder.authy_api_key(key.clone());
+    }
+    if let Some(url) = &options.callback_url {
+        builder = builder.authy_callback_url(url.clone());
+    }
+    let sandbox = match builder.start() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("august-sandbox: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let url = sandbox.august_url();
+    println!("august-sandbox {} listening", env!("CARGO_PKG_VERSION"));
+    println!("  August API:  {url}");
+    println!("  Authy API:   {}", sandbox.authy_url());
+    println!("  Sandbox:     {url}/__sandbox  (stats, faults, codes; see docs/sandbox.md)");
+    println!();
+    println!("demo account (August):");
+    println!("  phone:       {}", demo::PHONE);
+    println!("  e-mail:      {}", demo::EMAIL);
+    println!("  password:    {}", demo::PASSWORD);
+    println!("  house:       {} ({})", demo::HOUSE_ID, demo::HOUSE_NAME);
+    println!(
+        "  locks:       {} Front Door (online bridge, door sensor)",
+        demo::FRONT_DOOR_LOCK_ID
+    );
+    println!(
+        "               {} Back Door (no bridge: 409)",
+        demo::BACK_DOOR_LOCK_ID
+    );
+    println!(
+        "               {} Garage Door (bridge offline: 422)",
+        demo::GARAGE_DOOR_LOCK_ID
+    );
+    println!(
+        "  doorbells:   {} Front Door (online), {} Back Door (offline)",
+        demo::FRONT_DOORBELL_ID,
+        demo::BACK_DOORBELL_ID
+    );
+    println!("demo application (Authy):");
+    println!("  api key:     {}", sandbox.authy_api_key());
+    println!(
+        "  users:       {} (SMS), {} (has the app)",
+        demo::AUTHY_SMS_USER_ID,
+        demo::AUTHY_APP_USER_ID
+    );
+    println!();
+    println!("codes and tokens the sandbox sends are printed below; Ctrl-C stops it");
+    loop {
+        std::thread::park();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(args: &[&str]) -> Result<Parsed, String> {
+        parse(args.iter().map(|s| (*s).to_owned()))
+    }
+
+    #[test]
+    fn parses_flags() {
+        let Ok(Parsed::Run(o)) = run(&["--port", "9000", "--token-lifetime=60"]) else {
+            panic!("expected options");
+        };
+        assert_eq!(o.port, 9000);
+        assert_eq!(o.token_lifetime, Some(Duration::from_secs(60)));
+        let Ok(Parsed::Run(o)) = run(&[]) else {
+            panic!("expected options");
+        };
+        assert_eq!(o.port, 8080);
+        let err = |args: &[&str]| run(args).err().unwrap_or_default();
+        assert!(err(&["--port"]).contains("needs a port number"));
+        assert!(err(&["--port", "x"]).contains("invalid port"));
+        assert!(err(&["--bogus"]).contains("unknown argument"));
+        assert!(matches!(run(&["--help"]), Ok(Parsed::Exit(t)) if t.starts_with("usage")));
+    }
+}
