@@ -1,62 +1,112 @@
-//! The whole August flow: log in (with a verification code when needed), list the locks, lock
-//! and unlock one, list the doorbells, read the activity feed.
+//! The whole August flow — log in (with a verification code when needed), list the locks, lock
+//! and unlock one, list the doorbells, read the activity feed — then the Authy flow (create a
+//! user, SMS token, token check, phone verification, OneTouch).
 //!
 //! ```console
 //! $ cargo run --example quickstart
 //! ```
 //!
-//! Without settings it runs against a local stand-in server on 127.0.0.1 that answers with
-//! recorded API responses (the code it "sends" is 123456). To use your real account set
+//! Without settings both run against the embedded sandbox, a local emulator of the two APIs on
+//! 127.0.0.1 that hands over the codes it "sends". To use your real August account set
 //! `AUGUST_USERNAME` (phone number with `+` and country code, or e-mail), `AUGUST_PASSWORD`,
-//! and optionally `AUGUST_LOGIN_METHOD=email`, `AUGUST_CACHE_FILE` (default: the per-user
-//! cache directory) and `AUGUST_LOCK_ID` (the lock to operate; without it nothing is operated).
+//! and optionally `AUGUST_LOGIN_METHOD=email`, `AUGUST_BRAND` (`yale_home`, ...),
+//! `AUGUST_CACHE_FILE` (default: the per-user data directory) and `AUGUST_LOCK_ID` (the lock to
+//! operate; without it nothing is operated). The Authy part then runs only if `AUTHY_API_KEY`
+//! is set too (see the `authy` example for its variables).
 
 use std::io::{BufRead, Write};
 
 use anyhow::{Context, Result, bail};
-use august::api::{Api, LockStatus};
+use august::api::{Api, Brand, LockStatus};
 use august::authenticator::{AuthenticationState, Authenticator, LoginMethod, ValidationResult};
+use august_sandbox::{Sandbox, demo};
+use authy_client as authy;
+
+#[path = "common/authy_flow.rs"]
+mod authy_flow;
 
 fn main() -> Result<()> {
-    match std::env::var("AUGUST_USERNAME") {
-        Ok(username) => {
-            let password = std::env::var("AUGUST_PASSWORD").context("set AUGUST_PASSWORD")?;
-            let method = match std::env::var("AUGUST_LOGIN_METHOD").as_deref() {
-                Ok("email") => LoginMethod::Email,
-                _ => LoginMethod::Phone,
-            };
-            let cache = match std::env::var("AUGUST_CACHE_FILE") {
-                Ok(path) => path.into(),
-                Err(_) => august::authenticator::default_cache_path(&username)
-                    .context("no cache directory on this system; set AUGUST_CACHE_FILE")?,
-            };
-            let lock_id = std::env::var("AUGUST_LOCK_ID").ok();
-            run(
-                Api::new(),
-                method,
-                &username,
-                &password,
-                cache,
-                lock_id.as_deref(),
-                read_code,
-            )
+    if let Ok(username) = std::env::var("AUGUST_USERNAME") {
+        let password = std::env::var("AUGUST_PASSWORD").context("set AUGUST_PASSWORD")?;
+        let method = match std::env::var("AUGUST_LOGIN_METHOD").as_deref() {
+            Ok("email") => LoginMethod::Email,
+            _ => LoginMethod::Phone,
+        };
+        let brand: Brand = std::env::var("AUGUST_BRAND")
+            .unwrap_or_else(|_| "august".into())
+            .parse()?;
+        let cache = match std::env::var("AUGUST_CACHE_FILE") {
+            Ok(path) => path.into(),
+            Err(_) => august::authenticator::default_cache_path(&username)
+                .context("no data directory on this system; set AUGUST_CACHE_FILE")?,
+        };
+        let lock_id = std::env::var("AUGUST_LOCK_ID").ok();
+        let api = Api::builder().brand(brand).build()?;
+        run(
+            api,
+            method,
+            &username,
+            &password,
+            cache,
+            lock_id.as_deref(),
+            read_code,
+        )?;
+        if let Ok(key) = std::env::var("AUTHY_API_KEY") {
+            println!(
+                "\nAuthy: run `cargo run --example authy --features authy` with AUTHY_API_KEY={}…",
+                &key[..key.len().min(4)]
+            );
         }
-        Err(_) => {
-            let server = stand_in::start();
-            println!("Using a local stand-in server at {}\n", server.url());
-            let api = Api::builder().base_url(server.url()).build()?;
-            let dir = tempfile::tempdir()?;
-            run(
-                api,
-                LoginMethod::Phone,
-                "+15555550100",
-                "correct horse",
-                dir.path().join("auth.json"),
-                Some("A6697750D607098BAE8D6BAA11EF8063"),
-                || Ok("123456".to_owned()),
-            )
-        }
+        return Ok(());
     }
+
+    let sandbox = Sandbox::start()?;
+    println!("Using the embedded sandbox at {}\n", sandbox.august_url());
+    let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    let dir = tempfile::tempdir()?;
+    run(
+        api,
+        LoginMethod::Phone,
+        demo::PHONE,
+        demo::PASSWORD,
+        dir.path().join("auth.json"),
+        Some(demo::FRONT_DOOR_LOCK_ID),
+        || {
+            sandbox
+                .august_verification_code()
+                .context("the sandbox sent no code")
+        },
+    )?;
+
+    println!();
+    let authy_api = authy::AuthyApiClient::builder(sandbox.authy_api_key())
+        .api_uri(sandbox.authy_url())
+        .build()?;
+    authy_flow::run(
+        &authy_api,
+        &authy_flow::AuthyInputs {
+            email: "new.user@example.com",
+            cellphone: "555-555-0101",
+            country_code: 1,
+            sms_token: &|id| {
+                sandbox
+                    .authy_token(id.get())
+                    .context("the sandbox sent no token")
+            },
+            verification_code: &|| {
+                sandbox
+                    .authy_phone_verification_code("1", "555-555-0101")
+                    .context("the sandbox sent no code")
+            },
+            answer_onetouch: &|uuid| {
+                sandbox.approve_onetouch(uuid)?;
+                println!("    (approved in the sandbox)");
+                Ok(())
+            },
+        },
+    )?;
+    println!("\nDone.");
+    Ok(())
 }
 
 fn read_code() -> Result<String> {
@@ -145,84 +195,12 @@ fn run(
         println!("6. Activity feed of house {}", lock.house_id());
         for activity in api.get_house_activities(token, lock.house_id(), 8)? {
             println!(
-                "   {:?} {:<12} {}",
-                activity.kind(),
+                "   {:<16} {:<26} {}",
+                activity.kind().as_str(),
                 activity.action().unwrap_or("?"),
                 activity.device_name().unwrap_or(""),
             );
         }
     }
-    println!("\nDone.");
     Ok(())
-}
-
-/// A local stand-in for the August API, answering with the recorded responses.
-mod stand_in {
-    use mockito::{Matcher, Server, ServerGuard};
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicBool, Ordering};
-
-    const FIXTURES: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/crates/august-core/tests/fixtures/"
-    );
-
-    fn fixture(name: &str) -> String {
-        std::fs::read_to_string(format!("{FIXTURES}{name}")).unwrap_or_else(|_| "{}".into())
-    }
-
-    pub fn start() -> ServerGuard {
-        let mut server = Server::new();
-        let validated = Arc::new(AtomicBool::new(false));
-        let session_state = validated.clone();
-        server
-            .mock("POST", "/session")
-            .with_header("x-august-access-token", "eyJhbGciOiJub25lIn0.eyJleHAiOjQxMDI0NDQ4MDB9.")
-            .with_body_from_request(move |_| {
-                let v = session_state.load(Ordering::SeqCst);
-                format!(r#"{{"expiresAt":"2100-01-01T00:00:00.000Z","vPassword":true,"vInstallId":{v}}}"#)
-                    .into_bytes()
-            })
-            .create();
-        server
-            .mock("POST", "/validation/phone")
-            .with_body("{}")
-            .create();
-        server
-            .mock("POST", "/validate/phone")
-            .match_body(Matcher::PartialJson(serde_json::json!({"code": "123456"})))
-            .with_body_from_request(move |_| {
-                validated.store(true, Ordering::SeqCst);
-                b"{}".to_vec()
-            })
-            .create();
-        server
-            .mock("GET", "/users/locks/mine")
-            .with_body(fixture("get_locks.json"))
-            .create();
-        server
-            .mock("GET", Matcher::Regex("^/locks/[^/]+$".into()))
-            .with_body(fixture("get_lock.online.json"))
-            .create();
-        server
-            .mock("PUT", Matcher::Regex("^/remoteoperate/[^/]+/lock$".into()))
-            .with_body(fixture("lock.json"))
-            .create();
-        server
-            .mock(
-                "PUT",
-                Matcher::Regex("^/remoteoperate/[^/]+/unlock$".into()),
-            )
-            .with_body(fixture("unlock.json"))
-            .create();
-        server
-            .mock("GET", "/users/doorbells/mine")
-            .with_body(fixture("get_doorbells.json"))
-            .create();
-        server
-            .mock("GET", Matcher::Regex("^/houses/[^/]+/activities".into()))
-            .with_body(fixture("get_house_activities.json"))
-            .create();
-        server
-    }
 }
