@@ -39,8 +39,10 @@ pub(crate) type Handler = fn(&mut AugustState, &Req, &Params, &mut Vec<Event>) -
 /// stats and matched by faults, is `METHOD pattern`.
 pub(crate) const ROUTES: &[(&str, &str, Handler)] = &[
     ("POST", "/session", session),
-    ("POST", "/validation/{method}", send_verification_code),
-    ("POST", "/validate/{method}", validate_verification_code),
+    ("POST", "/validation/phone", send_code_phone),
+    ("POST", "/validation/email", send_code_email),
+    ("POST", "/validate/phone", validate_phone),
+    ("POST", "/validate/email", validate_email),
     ("GET", "/users/me", user_me),
     ("GET", "/users/houses/mine", houses_mine),
     ("GET", "/houses/{house_id}", house),
@@ -49,11 +51,10 @@ pub(crate) const ROUTES: &[(&str, &str, Handler)] = &[
     ("GET", "/locks/{lock_id}", lock_detail),
     ("GET", "/locks/{lock_id}/status", lock_status),
     ("GET", "/locks/{lock_id}/pins", lock_pins),
-    (
-        "PUT",
-        "/remoteoperate/{lock_id}/{operation}",
-        remote_operate,
-    ),
+    ("PUT", "/remoteoperate/{lock_id}/lock", remote_lock),
+    ("PUT", "/remoteoperate/{lock_id}/unlock", remote_unlock),
+    ("PUT", "/remoteoperate/{lock_id}/unlatch", remote_unlatch),
+    ("PUT", "/remoteoperate/{lock_id}/status", remote_status),
     ("GET", "/users/doorbells/mine", doorbells_mine),
     ("GET", "/doorbells/{doorbell_id}", doorbell_detail),
     ("PUT", "/doorbells/{doorbell_id}/wakeup", doorbell_wakeup),
@@ -1039,23 +1040,28 @@ fn token_claims(token: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn login_method(params: &Params) -> Option<&'static str> {
-    match params.get("method") {
-        "phone" => Some("phone"),
-        "email" => Some("email"),
-        _ => None,
-    }
+fn send_code_phone(st: &mut AugustState, req: &Req, _: &Params, events: &mut Vec<Event>) -> Resp {
+    send_verification_code(st, req, "phone", events)
+}
+
+fn send_code_email(st: &mut AugustState, req: &Req, _: &Params, events: &mut Vec<Event>) -> Resp {
+    send_verification_code(st, req, "email", events)
+}
+
+fn validate_phone(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    validate_verification_code(st, req, "phone")
+}
+
+fn validate_email(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    validate_verification_code(st, req, "email")
 }
 
 fn send_verification_code(
     st: &mut AugustState,
     req: &Req,
-    params: &Params,
+    method: &str,
     events: &mut Vec<Event>,
 ) -> Resp {
-    let Some(method) = login_method(params) else {
-        return error(404, "not found");
-    };
     let (_, token) = match st.authenticate(req, true) {
         Ok(t) => t,
         Err(r) => return r,
@@ -1092,15 +1098,7 @@ fn send_verification_code(
     Resp::json(200, &json!({}))
 }
 
-fn validate_verification_code(
-    st: &mut AugustState,
-    req: &Req,
-    params: &Params,
-    _: &mut Vec<Event>,
-) -> Resp {
-    let Some(method) = login_method(params) else {
-        return error(404, "not found");
-    };
+fn validate_verification_code(st: &mut AugustState, req: &Req, method: &str) -> Resp {
     let (_, token) = match st.authenticate(req, true) {
         Ok(t) => t,
         Err(r) => return r,
@@ -1287,14 +1285,29 @@ fn lock_pins(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event
     }
 }
 
-fn remote_operate(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
-    let operation = match params.get("operation") {
-        "lock" => "lock",
-        "unlock" => "unlock",
-        "unlatch" => "unlatch",
-        "status" => "status",
-        _ => return error(404, "not found"),
-    };
+fn remote_lock(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    remote_operate(st, req, params, "lock")
+}
+
+fn remote_unlock(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    remote_operate(st, req, params, "unlock")
+}
+
+fn remote_unlatch(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    remote_operate(st, req, params, "unlatch")
+}
+
+fn remote_status(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    remote_operate(st, req, params, "status")
+}
+
+/// `PUT /remoteoperate/{lock_id}/{operation}`, synchronous or (`type=async`) not.
+fn remote_operate(
+    st: &mut AugustState,
+    req: &Req,
+    params: &Params,
+    operation: &'static str,
+) -> Resp {
     let is_async = req.query("type") == Some("async");
     if operation == "status" && !is_async {
         return error(404, "not found");

@@ -98,7 +98,7 @@ pub(crate) fn retry_after_secs(d: Duration) -> u64 {
 /// `times` of them.
 ///
 /// Patterns: an optional method, a space, then a path glob where `*` matches any run of
-/// characters (slashes included). A pattern is compared with the route's template as listed in
+/// characters (slashes included) and `{name}` any one path segment. A pattern is compared with the route's template as listed in
 /// the docs and in [`Stats::routes`](crate::Stats) (`GET /locks/{lock_id}`) and with the actual
 /// request (`GET /locks/A1B2...`); either matching is enough. Without a method any method
 /// matches; `*` alone matches every emulated route.
@@ -175,28 +175,28 @@ impl FaultRule {
     }
 }
 
-/// `*` matches any run of characters; everything else matches itself.
+/// `*` matches any run of characters, `{name}` any one non-empty path segment (or a `{name}`
+/// placeholder of a template); everything else matches itself.
 fn glob(pattern: &str, text: &str) -> bool {
-    let p = pattern.as_bytes();
-    let t = text.as_bytes();
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() && p[pi] == b'*' {
-            star = Some((pi, ti));
-            pi += 1;
-        } else if pi < p.len() && p[pi] == t[ti] {
-            pi += 1;
-            ti += 1;
-        } else if let Some((sp, st)) = star {
-            pi = sp + 1;
-            ti = st + 1;
-            star = Some((sp, st + 1));
-        } else {
-            return false;
+    glob_bytes(pattern.as_bytes(), text.as_bytes())
+}
+
+fn glob_bytes(p: &[u8], t: &[u8]) -> bool {
+    match p.split_first() {
+        None => t.is_empty(),
+        Some((b'*', rest)) => {
+            (0..=t.len()).any(|i| t.get(i..).is_some_and(|t| glob_bytes(rest, t)))
         }
+        Some((b'{', _)) if p.contains(&b'}') => {
+            let end = p.iter().position(|&b| b == b'}').unwrap_or(0);
+            let rest = p.get(end + 1..).unwrap_or_default();
+            let segment = t.iter().position(|&b| b == b'/').unwrap_or(t.len());
+            (1..=segment).any(|i| t.get(i..).is_some_and(|t| glob_bytes(rest, t)))
+        }
+        Some((c, rest)) => t
+            .split_first()
+            .is_some_and(|(d, t_rest)| c == d && glob_bytes(rest, t_rest)),
     }
-    p[pi..].iter().all(|&b| b == b'*')
 }
 
 /// The JSON form of a rule, as posted to `/__sandbox/faults` and listed by `GET`.
@@ -348,6 +348,10 @@ mod tests {
         assert!(!glob("/a/*/c", "/a/b/d"));
         assert!(glob("/users/locks/mine", "/users/locks/mine"));
         assert!(!glob("/users/locks/mine", "/users/locks/mine/x"));
+        assert!(glob("/locks/{id}/status", "/locks/L1/status"));
+        assert!(glob("/locks/{id}/status", "/locks/{lock_id}/status"));
+        assert!(!glob("/locks/{id}", "/locks/L1/status"));
+        assert!(!glob("/locks/{id}", "/locks/"));
     }
 
     #[test]
@@ -355,6 +359,17 @@ mod tests {
         let rule = FaultRule::new("GET /locks/{lock_id}", Fault::DropConnection);
         assert!(rule.matches("GET", "GET /locks/{lock_id}", "/locks/L1"));
         assert!(!rule.matches("PUT", "GET /locks/{lock_id}", "/locks/L1"));
+        let rule = FaultRule::new("PUT /remoteoperate/{id}/lock", Fault::DropConnection);
+        assert!(rule.matches(
+            "PUT",
+            "PUT /remoteoperate/{lock_id}/lock",
+            "/remoteoperate/L1/lock"
+        ));
+        assert!(!rule.matches(
+            "PUT",
+            "PUT /remoteoperate/{lock_id}/unlock",
+            "/remoteoperate/L1/unlock"
+        ));
         let rule = FaultRule::new("/locks/L1", Fault::DropConnection);
         assert!(rule.matches("GET", "GET /locks/{lock_id}", "/locks/L1"));
         assert!(!rule.matches("GET", "GET /locks/{lock_id}", "/locks/L2"));

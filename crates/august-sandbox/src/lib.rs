@@ -501,8 +501,10 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        self.app.stop();
+        // Close the port and cut open connections first, so that requests still waiting (a
+        // latency fault) have nobody to answer when they are released.
         self.relay.stop();
+        self.app.stop();
         for _ in 0..self.workers.len() {
             self.server.unblock();
         }
