@@ -1011,13 +1011,9 @@ fn session(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> R
         (true, true) => TokenKind::Validated,
     };
     let claims = st.session_claims(user.as_ref(), install_id, v_password, v_install_id);
-    let (token, _) = st.mint(claims.clone(), &user_id, install_id, kind);
+    let (token, _) = st.mint(claims, &user_id, install_id, kind);
     // The body repeats the token's claims.
-    let body = st
-        .tokens
-        .get(&token)
-        .map(|_| token_claims(&token))
-        .unwrap_or(Value::Object(claims));
+    let body = token_claims(&token);
     log::info!(
         "august: session for {method} login, password {}, install id {}",
         if v_password { "verified" } else { "rejected" },
