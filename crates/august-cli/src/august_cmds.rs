@@ -1,0 +1,322 @@
+//! The August API commands: locks, doorbells, houses, activity, entry codes.
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context as _;
+use serde_json::{Value, json};
+
+use crate::output::{self, NONE, Table, key_values, or_none, yes_no};
+use crate::session::Context;
+use crate::spinner::Spinner;
+
+type Time = Option<chrono::DateTime<chrono::Utc>>;
+
+fn time(t: Time) -> String {
+    t.map_or_else(
+        || NONE.to_owned(),
+        |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+    )
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<Value> {
+    Ok(serde_json::to_value(value)?)
+}
+
+/// `august locks`.
+pub fn locks(ctx: &Context) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let locks = ctx.api.get_locks(&token)?;
+    if ctx.json {
+        return output::print_json(&to_json(&locks)?);
+    }
+    let mut table = Table::new(&["ID", "NAME", "HOUSE", "ROLE"]);
+    for l in &locks {
+        table.row(vec![
+            l.device_id().to_owned(),
+            l.device_name().to_owned(),
+            or_none(l.house_name()),
+            l.user_type().to_owned(),
+        ]);
+    }
+    output::print(&table.render())
+}
+
+/// `august lock-detail ID`.
+pub fn lock_detail(ctx: &Context, id: &str) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let d = ctx.api.get_lock_detail(&token, id)?;
+    if ctx.json {
+        return output::print_json(&to_json(&d)?);
+    }
+    let bridge = match d.bridge() {
+        Some(b) => format!(
+            "{} ({})",
+            b.device_id(),
+            if d.bridge_is_online() {
+                "online"
+            } else {
+                "offline"
+            }
+        ),
+        None => NONE.to_owned(),
+    };
+    let keypad = match d.keypad() {
+        Some(k) => format!(
+            "{} (battery {})",
+            k.device_name(),
+            or_none(k.battery_percentage().map(|p| format!("{p}%")))
+        ),
+        None => NONE.to_owned(),
+    };
+    let pairs = [
+        ("id", d.device_id().to_owned()),
+        ("name", d.device_name().to_owned()),
+        (
+            "house",
+            format!("{} ({})", or_none(d.house_name()), d.house_id()),
+        ),
+        ("model", or_none(d.model())),
+        ("serial", d.serial_number().to_owned()),
+        ("firmware", d.firmware_version().to_owned()),
+        (
+            "battery",
+            or_none(d.battery_level().map(|b| format!("{b}%"))),
+        ),
+        ("status", d.lock_status().to_string()),
+        ("status at", time(d.lock_status_datetime())),
+        ("door", d.door_state().to_string()),
+        ("door at", time(d.door_state_datetime())),
+        ("doorsense", yes_no(d.has_doorsense())),
+        ("bridge", bridge),
+        ("keypad", keypad),
+        ("unlatch", yes_no(d.supports_unlatch())),
+        ("users", d.users().len().to_string()),
+    ];
+    output::print(&key_values(&pairs))
+}
+
+/// `august status ID`.
+pub fn status(ctx: &Context, id: &str) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let s = ctx.api.get_lock_state(&token, id)?;
+    if ctx.json {
+        return output::print_json(&to_json(&s)?);
+    }
+    output::print(&key_values(&[
+        ("status", s.status().to_string()),
+        ("door", s.door_state().to_string()),
+        ("at", time(s.date_time())),
+    ]))
+}
+
+/// Which way a lock is operated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// `august lock`.
+    Lock,
+    /// `august unlock`.
+    Unlock,
+}
+
+/// `august lock ID` and `august unlock ID`.
+pub fn operate(ctx: &Context, id: &str, op: Operation) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let (verb, gerund) = match op {
+        Operation::Lock => ("lock", "locking"),
+        Operation::Unlock => ("unlock", "unlocking"),
+    };
+    let result = {
+        let _spinner = Spinner::start(format!("{gerund} {id}, waiting for the bridge"));
+        match op {
+            Operation::Lock => ctx.api.lock(&token, id),
+            Operation::Unlock => ctx.api.unlock(&token, id),
+        }
+    };
+    let status = result?;
+    if ctx.json {
+        return output::print_json(&json!({
+            "lock_id": id,
+            "operation": verb,
+            "status": to_json(&status)?,
+        }));
+    }
+    output::print(&format!("{id}: {status}\n"))
+}
+
+/// `august doorbells`.
+pub fn doorbells(ctx: &Context) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let bells = ctx.api.get_doorbells(&token)?;
+    if ctx.json {
+        return output::print_json(&to_json(&bells)?);
+    }
+    let mut table = Table::new(&["ID", "NAME", "HOUSE", "STATUS", "IMAGE AT"]);
+    for b in &bells {
+        table.row(vec![
+            b.device_id().to_owned(),
+            b.device_name().to_owned(),
+            b.house_id().to_owned(),
+            b.status().to_owned(),
+            time(b.image_created_at()),
+        ]);
+    }
+    output::print(&table.render())
+}
+
+/// `august doorbell ID`.
+pub fn doorbell(ctx: &Context, id: &str) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let d = ctx.api.get_doorbell_detail(&token, id)?;
+    if ctx.json {
+        return output::print_json(&to_json(&d)?);
+    }
+    output::print(&key_values(&[
+        ("id", d.device_id().to_owned()),
+        ("name", d.device_name().to_owned()),
+        ("house", d.house_id().to_owned()),
+        ("model", or_none(d.model())),
+        ("serial", d.serial_number().to_owned()),
+        ("firmware", d.firmware_version().to_owned()),
+        ("status", d.status().to_owned()),
+        ("online", yes_no(d.is_online())),
+        (
+            "battery",
+            or_none(d.battery_level().map(|b| format!("{b}%"))),
+        ),
+        ("subscription", yes_no(d.has_subscription())),
+        ("image", or_none(d.image_url())),
+        ("image at", time(d.image_created_at())),
+    ]))
+}
+
+/// `august wakeup ID`.
+pub fn wakeup(ctx: &Context, id: &str) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    ctx.api.wakeup_doorbell(&token, id)?;
+    if ctx.json {
+        return output::print_json(&json!({"doorbell_id": id, "woken_up": true}));
+    }
+    output::print(&format!("{id}: woken up\n"))
+}
+
+/// `august image ID -o FILE`.
+pub fn image(ctx: &Context, id: &str, file: &Path) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let detail = ctx.api.get_doorbell_detail(&token, id)?;
+    let image = ctx.api.get_doorbell_image(&detail)?;
+    let to_stdout = file.as_os_str() == "-";
+    if to_stdout {
+        let mut out = std::io::stdout().lock();
+        out.write_all(image.bytes())?;
+        out.flush()?;
+        return Ok(());
+    }
+    fs::write(file, image.bytes())
+        .with_context(|| format!("cannot write the image to {}", file.display()))?;
+    if ctx.json {
+        return output::print_json(&json!({
+            "doorbell_id": id,
+            "file": file.display().to_string(),
+            "bytes": image.bytes().len(),
+            "content_type": image.content_type(),
+        }));
+    }
+    output::print(&format!(
+        "wrote {} bytes ({}) to {}\n",
+        image.bytes().len(),
+        image.content_type().unwrap_or("unknown type"),
+        file.display()
+    ))
+}
+
+/// `august houses`.
+pub fn houses(ctx: &Context) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let houses = ctx.api.get_houses(&token)?;
+    if ctx.json {
+        return output::print_json(&to_json(&houses)?);
+    }
+    let mut table = Table::new(&["ID", "NAME"]);
+    for h in &houses {
+        table.row(vec![h.house_id().to_owned(), or_none(h.name())]);
+    }
+    output::print(&table.render())
+}
+
+/// `august house ID`.
+pub fn house(ctx: &Context, id: &str) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let h = ctx.api.get_house(&token, id)?;
+    if ctx.json {
+        return output::print_json(&to_json(&h)?);
+    }
+    let mut pairs = vec![("id", h.house_id().to_owned()), ("name", or_none(h.name()))];
+    let mut extra: Vec<(String, String)> = Vec::new();
+    if let Value::Object(map) = h.raw() {
+        for (k, v) in map {
+            let shown = match v {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Array(a) => format!("{} entries", a.len()),
+                Value::Object(o) => format!("{} fields", o.len()),
+                Value::Null => continue,
+            };
+            extra.push((k.clone(), shown));
+        }
+    }
+    pairs.extend(extra.iter().map(|(k, v)| (k.as_str(), v.clone())));
+    output::print(&key_values(&pairs))
+}
+
+/// `august activity HOUSE_ID`.
+pub fn activity(ctx: &Context, house_id: &str, limit: u32) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let entries = ctx.api.get_house_activities(&token, house_id, limit)?;
+    if ctx.json {
+        return output::print_json(&to_json(&entries)?);
+    }
+    let mut table = Table::new(&["TIME", "KIND", "ACTION", "DEVICE", "BY"]);
+    for a in &entries {
+        let device = a.device_name().or(a.device_id());
+        let mut by = or_none(a.operated_by());
+        if a.operated_remote() {
+            by.push_str(" (remote)");
+        } else if a.operated_keypad() {
+            by.push_str(" (keypad)");
+        } else if a.operated_autorelock() {
+            by.push_str(" (auto-relock)");
+        }
+        table.row(vec![
+            time(a.start_time()),
+            a.kind().to_string(),
+            or_none(a.action()),
+            or_none(device),
+            by,
+        ]);
+    }
+    output::print(&table.render())
+}
+
+/// `august pins ID`.
+pub fn pins(ctx: &Context, id: &str) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let pins = ctx.api.get_pins(&token, id)?;
+    if ctx.json {
+        return output::print_json(&to_json(&pins)?);
+    }
+    let mut table = Table::new(&["NAME", "PIN", "STATE", "ACCESS", "SLOT"]);
+    for p in &pins {
+        let name = format!("{} {}", p.first_name(), p.last_name());
+        table.row(vec![
+            name.trim().to_owned(),
+            p.pin().to_owned(),
+            p.state().to_owned(),
+            p.access_type().to_owned(),
+            p.slot().to_string(),
+        ]);
+    }
+    output::print(&table.render())
+}

@@ -1,0 +1,597 @@
+//! `august authy ...`: every call of the Authy API client.
+
+use anyhow::anyhow;
+use authy_client::{
+    Activity, ActivityType, ApprovalRequest, AuthyApiClient, AuthyId, CreateUserOptions, Logo,
+    LogoResolution, QrOptions, TokenRequestOptions, VerificationStartOptions, VerifyOptions, Via,
+};
+use serde_json::{Value, json};
+
+use crate::cli::{
+    ActivityKind, AppCommand, AuthyCommand, CallbackMethodArg, OnetouchCommand, PhonesCommand,
+    TokenRequestArgs, TokensCommand, UsersCommand, ViaArg,
+};
+use crate::failure::Usage;
+use crate::output::{self, Table, key_values, or_none, yes_no};
+use crate::session::Context;
+
+/// The Authy client from `--authy-url` and `--authy-api-key`.
+pub fn client(ctx: &Context) -> anyhow::Result<AuthyApiClient> {
+    let key = ctx
+        .authy_api_key
+        .clone()
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| {
+            Usage("no Authy API key: set AUTHY_API_KEY or pass --authy-api-key".into())
+        })?;
+    let mut builder = AuthyApiClient::builder(key);
+    if let Some(url) = ctx.authy_url.as_deref().filter(|u| !u.is_empty()) {
+        builder = builder.api_uri(url);
+    }
+    Ok(builder.build()?)
+}
+
+fn authy_id(text: &str) -> anyhow::Result<AuthyId> {
+    AuthyId::parse(text).map_err(|e| Usage(format!("invalid Authy ID `{text}`: {e}")).into())
+}
+
+/// Prints the JSON or the key/value list.
+fn show(ctx: &Context, value: Value, pairs: &[(&str, String)]) -> anyhow::Result<()> {
+    if ctx.json {
+        output::print_json(&value)
+    } else {
+        output::print(&key_values(pairs))
+    }
+}
+
+fn token_options(o: &TokenRequestArgs) -> TokenRequestOptions {
+    let mut options = TokenRequestOptions::new();
+    if o.force {
+        options = options.force(true);
+    }
+    if let Some(a) = &o.action {
+        options = options.action(a.clone());
+    }
+    if let Some(m) = &o.action_message {
+        options = options.action_message(m.clone());
+    }
+    if let Some(l) = &o.locale {
+        options = options.locale(l.clone());
+    }
+    options
+}
+
+fn message_pair(message: Option<&str>) -> (&'static str, String) {
+    ("message", or_none(message))
+}
+
+/// Runs an `august authy` command.
+pub fn run(ctx: &Context, command: &AuthyCommand) -> anyhow::Result<()> {
+    let authy = client(ctx)?;
+    match command {
+        AuthyCommand::Users(c) => users(ctx, &authy, c),
+        AuthyCommand::Tokens(c) => tokens(ctx, &authy, c),
+        AuthyCommand::Phones(c) => phones(ctx, &authy, c),
+        AuthyCommand::App(c) => app(ctx, &authy, c),
+        AuthyCommand::Onetouch(c) => onetouch(ctx, &authy, c),
+    }
+}
+
+fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyhow::Result<()> {
+    let users = authy.users();
+    match command {
+        UsersCommand::Create {
+            email,
+            phone,
+            country_code,
+            send_install_link,
+        } => {
+            let options = CreateUserOptions::new()
+                .country_code(*country_code)
+                .send_install_link_via_sms(*send_install_link);
+            let user = users.create_with(email, phone, &options)?;
+            show(
+                ctx,
+                json!({"authy_id": u64::from(user.id()), "message": user.message()}),
+                &[
+                    ("authy id", user.id().to_string()),
+                    message_pair(user.message()),
+                ],
+            )
+        }
+        UsersCommand::Status { authy_id: id } => {
+            let s = users.status(authy_id(id)?)?;
+            let devices: Vec<Value> = s
+                .detailed_devices()
+                .iter()
+                .map(|d| {
+                    json!({
+                        "device_type": d.device_type(),
+                        "os_type": d.os_type(),
+                        "device_id": d.device_id(),
+                        "creation_date": d.creation_date(),
+                        "last_sync_date": d.last_sync_date(),
+                        "registration_device_id": d.registration_device_id(),
+                        "registration_method": d.registration_method(),
+                    })
+                })
+                .collect();
+            show(
+                ctx,
+                json!({
+                    "authy_id": s.authy_id().map(u64::from),
+                    "confirmed": s.confirmed(),
+                    "registered": s.registered(),
+                    "country_code": s.country_code(),
+                    "phone_number": s.phone_number(),
+                    "email": s.email(),
+                    "devices": s.devices(),
+                    "has_hard_token": s.has_hard_token(),
+                    "account_disabled": s.account_disabled(),
+                    "detailed_devices": devices,
+                    "deleted_devices": s.deleted_devices(),
+                    "message": s.message(),
+                }),
+                &[
+                    ("authy id", or_none(s.authy_id())),
+                    ("confirmed", yes_no(s.confirmed())),
+                    ("registered", yes_no(s.registered())),
+                    ("country code", or_none(s.country_code())),
+                    ("phone", or_none(s.phone_number())),
+                    ("email", or_none(s.email())),
+                    ("devices", s.devices().join(", ")),
+                    ("hard token", or_none(s.has_hard_token().map(yes_no))),
+                    ("disabled", or_none(s.account_disabled().map(yes_no))),
+                    message_pair(s.message()),
+                ],
+            )
+        }
+        UsersCommand::Delete { authy_id: id } => {
+            let c = users.delete(authy_id(id)?)?;
+            show(
+                ctx,
+                json!({"deleted": true, "message": c.message()}),
+                &[("deleted", yes_no(true)), message_pair(c.message())],
+            )
+        }
+        UsersCommand::Sms {
+            authy_id: id,
+            options,
+        }
+        | UsersCommand::Call {
+            authy_id: id,
+            options,
+        } => {
+            let id = authy_id(id)?;
+            let options = token_options(options);
+            let d = if matches!(command, UsersCommand::Sms { .. }) {
+                users.request_sms_with(id, &options)?
+            } else {
+                users.request_call_with(id, &options)?
+            };
+            show(
+                ctx,
+                json!({
+                    "ignored": d.ignored(),
+                    "message": d.message(),
+                    "cellphone": d.cellphone(),
+                    "device": d.device(),
+                }),
+                &[
+                    ("ignored", yes_no(d.ignored())),
+                    message_pair(d.message()),
+                    ("cellphone", or_none(d.cellphone())),
+                    ("device", or_none(d.device())),
+                ],
+            )
+        }
+        UsersCommand::Qr {
+            authy_id: id,
+            size,
+            label,
+        } => {
+            let mut options = QrOptions::new();
+            if let Some(s) = size {
+                options = options.size(*s);
+            }
+            if let Some(l) = label {
+                options = options.label(l.clone());
+            }
+            let qr = users.generate_qr_with(authy_id(id)?, &options)?;
+            show(
+                ctx,
+                json!({
+                    "qr_code": qr.qr_code(),
+                    "label": qr.label(),
+                    "issuer": qr.issuer(),
+                    "message": qr.message(),
+                }),
+                &[
+                    ("qr code", or_none(qr.qr_code())),
+                    ("label", or_none(qr.label())),
+                    ("issuer", or_none(qr.issuer())),
+                    message_pair(qr.message()),
+                ],
+            )
+        }
+        UsersCommand::RegistrationStatus { custom_user_id } => {
+            let r = users.registration_status(custom_user_id)?;
+            let pairs: Vec<(&str, String)> = r
+                .content()
+                .iter()
+                .map(|(k, v)| {
+                    let shown = match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    (k.as_str(), shown)
+                })
+                .collect();
+            show(ctx, Value::Object(r.content().clone()), &pairs)
+        }
+        UsersCommand::RegisterActivity {
+            authy_id: id,
+            activity_type,
+            user_ip,
+            data,
+        } => {
+            let kind = match activity_type {
+                ActivityKind::PasswordReset => ActivityType::PasswordReset,
+                ActivityKind::Banned => ActivityType::Banned,
+                ActivityKind::Unbanned => ActivityType::Unbanned,
+                ActivityKind::CookieLogin => ActivityType::CookieLogin,
+            };
+            let mut activity = Activity::new(kind, user_ip.clone());
+            for (k, v) in data {
+                activity = activity.data(k.clone(), v.clone());
+            }
+            let c = users.register_activity(authy_id(id)?, &activity)?;
+            show(
+                ctx,
+                json!({"registered": true, "message": c.message()}),
+                &[("registered", yes_no(true)), message_pair(c.message())],
+            )
+        }
+    }
+}
+
+fn tokens(ctx: &Context, authy: &AuthyApiClient, command: &TokensCommand) -> anyhow::Result<()> {
+    match command {
+        TokensCommand::Verify {
+            authy_id: id,
+            token,
+            no_force,
+            action,
+        } => {
+            let mut options = VerifyOptions::new().force(!no_force);
+            if let Some(a) = action {
+                options = options.action(a.clone());
+            }
+            let v = authy.tokens().verify_with(authy_id(id)?, token, &options)?;
+            let device = v.device().map(|d| {
+                json!({
+                    "id": d.id(),
+                    "os_type": d.os_type(),
+                    "registration_date": d.registration_date(),
+                    "registration_method": d.registration_method(),
+                    "registration_country": d.registration_country(),
+                    "country": d.country(),
+                    "city": d.city(),
+                    "ip": d.ip(),
+                    "last_account_recovery_at": d.last_account_recovery_at(),
+                    "last_sync_date": d.last_sync_date(),
+                })
+            });
+            show(
+                ctx,
+                json!({"valid": true, "message": v.message(), "device": device}),
+                &[
+                    ("valid", yes_no(true)),
+                    message_pair(v.message()),
+                    ("device", or_none(v.device().and_then(|d| d.os_type()))),
+                ],
+            )
+        }
+    }
+}
+
+fn phones(ctx: &Context, authy: &AuthyApiClient, command: &PhonesCommand) -> anyhow::Result<()> {
+    let phones = authy.phones();
+    match command {
+        PhonesCommand::VerificationStart {
+            phone,
+            country_code,
+            via,
+            locale,
+            code_length,
+        } => {
+            let mut options = VerificationStartOptions::new().via(match via {
+                ViaArg::Sms => Via::Sms,
+                ViaArg::Call => Via::Call,
+            });
+            if let Some(l) = locale {
+                options = options.locale(l.clone());
+            }
+            if let Some(n) = code_length {
+                options = options.code_length(*n);
+            }
+            let v = phones.verification_start_with(phone, *country_code, &options)?;
+            show(
+                ctx,
+                json!({
+                    "message": v.message(),
+                    "carrier": v.carrier(),
+                    "is_cellphone": v.is_cellphone(),
+                    "is_ported": v.is_ported(),
+                    "seconds_to_expire": v.seconds_to_expire(),
+                    "uuid": v.uuid(),
+                }),
+                &[
+                    message_pair(v.message()),
+                    ("carrier", or_none(v.carrier())),
+                    ("cellphone", or_none(v.is_cellphone().map(yes_no))),
+                    ("ported", or_none(v.is_ported().map(yes_no))),
+                    (
+                        "expires in",
+                        or_none(v.seconds_to_expire().map(|s| format!("{s} s"))),
+                    ),
+                    ("uuid", or_none(v.uuid())),
+                ],
+            )
+        }
+        PhonesCommand::VerificationCheck {
+            phone,
+            code,
+            country_code,
+        } => {
+            let c = phones.verification_check(phone, *country_code, code)?;
+            show(
+                ctx,
+                json!({"verified": true, "message": c.message()}),
+                &[("verified", yes_no(true)), message_pair(c.message())],
+            )
+        }
+        PhonesCommand::Info {
+            phone,
+            country_code,
+        } => {
+            let i = phones.info(phone, *country_code)?;
+            show(
+                ctx,
+                json!({
+                    "type": i.phone_type().as_str(),
+                    "provider": i.provider(),
+                    "ported": i.ported(),
+                    "message": i.message(),
+                }),
+                &[
+                    ("type", i.phone_type().to_string()),
+                    ("provider", or_none(i.provider())),
+                    ("ported", or_none(i.ported().map(yes_no))),
+                    message_pair(i.message()),
+                ],
+            )
+        }
+    }
+}
+
+fn app(ctx: &Context, authy: &AuthyApiClient, command: &AppCommand) -> anyhow::Result<()> {
+    match command {
+        AppCommand::Details => {
+            let a = authy.apps().fetch()?;
+            show(
+                ctx,
+                json!({
+                    "app_id": a.app_id(),
+                    "name": a.name(),
+                    "plan": a.plan(),
+                    "sms_enabled": a.sms_enabled(),
+                    "phone_calls_enabled": a.phone_calls_enabled(),
+                    "onetouch_enabled": a.onetouch_enabled(),
+                    "message": a.message(),
+                }),
+                &[
+                    ("app id", or_none(a.app_id())),
+                    ("name", or_none(a.name())),
+                    ("plan", or_none(a.plan())),
+                    ("sms", or_none(a.sms_enabled().map(yes_no))),
+                    ("calls", or_none(a.phone_calls_enabled().map(yes_no))),
+                    ("onetouch", or_none(a.onetouch_enabled().map(yes_no))),
+                    message_pair(a.message()),
+                ],
+            )
+        }
+        AppCommand::Stats => {
+            let s = authy.stats().fetch()?;
+            let months: Vec<Value> = s
+                .months()
+                .iter()
+                .map(|m| {
+                    json!({
+                        "month": m.month(),
+                        "year": m.year(),
+                        "api_calls_count": m.api_calls_count(),
+                        "auths_count": m.auths_count(),
+                        "calls_count": m.calls_count(),
+                        "sms_count": m.sms_count(),
+                        "users_count": m.users_count(),
+                    })
+                })
+                .collect();
+            if ctx.json {
+                return output::print_json(&json!({
+                    "app_id": s.app_id(),
+                    "count": s.count(),
+                    "total_users": s.total_users(),
+                    "months": months,
+                    "message": s.message(),
+                }));
+            }
+            let mut text = key_values(&[
+                ("app id", or_none(s.app_id())),
+                ("total users", or_none(s.total_users())),
+            ]);
+            let mut table = Table::new(&[
+                "MONTH",
+                "YEAR",
+                "API CALLS",
+                "AUTHS",
+                "CALLS",
+                "SMS",
+                "USERS",
+            ]);
+            for m in s.months() {
+                table.row(vec![
+                    or_none(m.month()),
+                    or_none(m.year()),
+                    m.api_calls_count().to_string(),
+                    m.auths_count().to_string(),
+                    m.calls_count().to_string(),
+                    m.sms_count().to_string(),
+                    m.users_count().to_string(),
+                ]);
+            }
+            text.push('\n');
+            text.push_str(&table.render());
+            output::print(&text)
+        }
+    }
+}
+
+fn logo(res: &str, url: &str) -> anyhow::Result<Logo> {
+    let res = match res {
+        "default" => LogoResolution::Default,
+        "low" => LogoResolution::Low,
+        "med" => LogoResolution::Med,
+        "high" => LogoResolution::High,
+        other => {
+            return Err(Usage(format!(
+                "unknown logo resolution `{other}`: expected default, low, med or high"
+            ))
+            .into());
+        }
+    };
+    Ok(Logo::new(res, url))
+}
+
+fn onetouch(
+    ctx: &Context,
+    authy: &AuthyApiClient,
+    command: &OnetouchCommand,
+) -> anyhow::Result<()> {
+    let one_touch = authy.one_touch();
+    match command {
+        OnetouchCommand::Create {
+            authy_id: id,
+            message,
+            seconds_to_expire,
+            detail,
+            hidden_detail,
+            logo: logos,
+        } => {
+            let mut request = ApprovalRequest::new(message.clone());
+            if let Some(s) = seconds_to_expire {
+                request = request.seconds_to_expire(*s);
+            }
+            for (k, v) in detail {
+                request = request.detail(k.clone(), v.clone());
+            }
+            for (k, v) in hidden_detail {
+                request = request.hidden_detail(k.clone(), v.clone());
+            }
+            for (res, url) in logos {
+                request = request.logo(logo(res, url)?);
+            }
+            let created = one_touch.send_request(authy_id(id)?, &request)?;
+            show(
+                ctx,
+                json!({"uuid": created.uuid()}),
+                &[("uuid", created.uuid().to_owned())],
+            )
+        }
+        OnetouchCommand::Status { uuid } => {
+            let s = one_touch.get_approval_status(uuid)?;
+            show(
+                ctx,
+                json!({
+                    "status": s.status().as_str(),
+                    "uuid": s.uuid(),
+                    "notified": s.notified(),
+                    "created_at": s.created_at(),
+                    "updated_at": s.updated_at(),
+                    "processed_at": s.processed_at(),
+                    "seconds_to_expire": s.seconds_to_expire(),
+                    "app_id": s.app_id(),
+                    "user_id": s.user_id(),
+                    "authy_id": s.authy_id().map(u64::from),
+                    "app_name": s.app_name(),
+                }),
+                &[
+                    ("status", s.status().to_string()),
+                    ("uuid", or_none(s.uuid())),
+                    ("notified", or_none(s.notified().map(yes_no))),
+                    ("created at", or_none(s.created_at())),
+                    ("updated at", or_none(s.updated_at())),
+                    ("processed at", or_none(s.processed_at())),
+                    (
+                        "expires in",
+                        or_none(s.seconds_to_expire().map(|x| format!("{x} s"))),
+                    ),
+                    ("authy id", or_none(s.authy_id())),
+                    ("app", or_none(s.app_name())),
+                ],
+            )
+        }
+        OnetouchCommand::VerifyCallback {
+            method,
+            url,
+            body,
+            query,
+            params,
+            nonce,
+            signature,
+        } => {
+            let valid = match (method, body, query, params) {
+                (_, None, None, Some(p)) => {
+                    let params: Value = serde_json::from_str(p)
+                        .map_err(|e| Usage(format!("--params is not JSON: {e}")))?;
+                    let m = match method {
+                        CallbackMethodArg::Get => "GET",
+                        CallbackMethodArg::Post => "POST",
+                    };
+                    one_touch.validate_one_touch_signature(signature, nonce, m, url, &params)?
+                }
+                (CallbackMethodArg::Post, Some(b), None, None) => {
+                    one_touch.validate_post_callback(signature, nonce, url, b.as_bytes())?
+                }
+                (CallbackMethodArg::Get, None, Some(q), None) => {
+                    one_touch.validate_get_callback(signature, nonce, url, q)?
+                }
+                (CallbackMethodArg::Post, _, _, _) => {
+                    return Err(Usage(
+                        "a POST callback needs --body JSON (or --params JSON)".into(),
+                    )
+                    .into());
+                }
+                (CallbackMethodArg::Get, _, _, _) => {
+                    return Err(Usage(
+                        "a GET callback needs --query QUERY (or --params JSON)".into(),
+                    )
+                    .into());
+                }
+            };
+            if ctx.json {
+                output::print_json(&json!({"valid": valid}))?;
+            } else if valid {
+                output::print("valid\n")?;
+            }
+            if valid {
+                Ok(())
+            } else {
+                Err(anyhow!(
+                    "the callback signature does not match: reject the callback"
+                ))
+            }
+        }
+    }
+}

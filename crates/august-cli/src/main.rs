@@ -1,0 +1,63 @@
+//! `august`: a command-line tool for the August and Yale Access smart-lock API and the Authy
+//! two-factor API.
+//!
+//! ```text
+//! $ august login --username +15555550100     # password prompt, then the code sent by SMS
+//! $ august locks
+//! $ august --json lock-detail 6AB5C6A9E4D14A5B8D2C3F1E0A9B8C7D
+//! $ august unlock 6AB5C6A9E4D14A5B8D2C3F1E0A9B8C7D
+//! ```
+//!
+//! Errors are one line on standard error (`error: ...`) and a distinct exit code: 0 success,
+//! 1 failure, 2 usage, 3 log in again, 4 rate limited, 5 outcome unknown. See `docs/cli.md`.
+
+mod august_cmds;
+mod authy_cmds;
+mod cli;
+mod failure;
+mod output;
+mod pending;
+mod session;
+mod spinner;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::august_cmds::Operation;
+use crate::cli::{Cli, Command};
+use crate::session::Context;
+
+fn run(cli: &Cli) -> anyhow::Result<()> {
+    let ctx = Context::new(cli)?;
+    match &cli.command {
+        Command::Login(args) => session::login(&ctx, args),
+        Command::Verify(args) => session::verify(&ctx, args),
+        Command::Logout => session::logout(&ctx),
+        Command::Locks => august_cmds::locks(&ctx),
+        Command::LockDetail { id } => august_cmds::lock_detail(&ctx, id),
+        Command::Status { id } => august_cmds::status(&ctx, id),
+        Command::Lock { id } => august_cmds::operate(&ctx, id, Operation::Lock),
+        Command::Unlock { id } => august_cmds::operate(&ctx, id, Operation::Unlock),
+        Command::Doorbells => august_cmds::doorbells(&ctx),
+        Command::Doorbell { id } => august_cmds::doorbell(&ctx, id),
+        Command::Wakeup { id } => august_cmds::wakeup(&ctx, id),
+        Command::Image { id, output } => august_cmds::image(&ctx, id, output),
+        Command::Houses => august_cmds::houses(&ctx),
+        Command::House { id } => august_cmds::house(&ctx, id),
+        Command::Activity { house_id, limit } => august_cmds::activity(&ctx, house_id, *limit),
+        Command::Pins { id } => august_cmds::pins(&ctx, id),
+        Command::Authy(command) => authy_cmds::run(&ctx, command),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(&cli) {
+        Ok(()) => failure::to_exit_code(failure::OK),
+        Err(e) => {
+            eprintln!("error: {}", failure::message(&e));
+            failure::to_exit_code(failure::exit_code(&e))
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! Tables, key/value lists and writing to standard output.
+
+use std::io::{self, Write};
+
+/// Shown for a value the server did not give.
+pub const NONE: &str = "-";
+
+/// A table with a header row and left-aligned columns separated by two spaces.
+pub struct Table {
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    /// A table with these column names.
+    pub fn new(headers: &[&'static str]) -> Table {
+        Table {
+            headers: headers.to_vec(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Adds a row (missing cells are blank, extra ones dropped).
+    pub fn row(&mut self, cells: Vec<String>) {
+        self.rows.push(cells);
+    }
+
+    /// The table as text, one line per row, each ending in a newline. Cells are made single
+    /// line and the last column is not padded.
+    pub fn render(&self) -> String {
+        let columns = self.headers.len();
+        let clean: Vec<Vec<String>> = self
+            .rows
+            .iter()
+            .map(|r| {
+                (0..columns)
+                    .map(|i| r.get(i).map_or_else(String::new, |c| single_line(c)))
+                    .collect()
+            })
+            .collect();
+        let mut widths: Vec<usize> = self.headers.iter().map(|h| width(h)).collect();
+        for row in &clean {
+            for (w, cell) in widths.iter_mut().zip(row) {
+                *w = (*w).max(width(cell));
+            }
+        }
+        let mut out = String::new();
+        let headers: Vec<String> = self.headers.iter().map(|h| (*h).to_owned()).collect();
+        for row in std::iter::once(&headers).chain(&clean) {
+            let mut line = String::new();
+            for (i, cell) in row.iter().enumerate() {
+                if i + 1 == columns {
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    line.push_str(&" ".repeat(widths[i] - width(cell) + 2));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// A list of `key  value` lines with the values aligned.
+pub fn key_values(pairs: &[(&str, String)]) -> String {
+    let w = pairs.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+    let mut out = String::new();
+    for (k, v) in pairs {
+        out.push_str(k);
+        out.push_str(&" ".repeat(w - width(k) + 2));
+        out.push_str(&single_line(v));
+        let end = out.trim_end().len();
+        out.truncate(end);
+        out.push('\n');
+    }
+    out
+}
+
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Control characters (line breaks, escapes from the server) become spaces.
+fn single_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A value or [`NONE`].
+pub fn or_none<T: ToString>(value: Option<T>) -> String {
+    value.map_or_else(|| NONE.to_owned(), |v| v.to_string())
+}
+
+/// `yes` or `no`.
+pub fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.to_owned()
+}
+
+/// Writes text to standard output. A closed pipe (`august locks | head -1`) is not an error.
+pub fn print(text: &str) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Writes a JSON value, pretty-printed, to standard output.
+pub fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    print(&text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_columns_and_do_not_pad_the_last() {
+        let mut t = Table::new(&["ID", "NAME", "HOUSE"]);
+        t.row(vec!["A1".into(), "Front Door".into(), "Home".into()]);
+        t.row(vec!["LONGER-ID".into(), "Bäck".into(), String::new()]);
+        assert_eq!(
+            t.render(),
+            "ID         NAME        HOUSE\nA1         Front Door  Home\nLONGER-ID  Bäck\n"
+        );
+    }
+
+    #[test]
+    fn cells_are_kept_on_one_line() {
+        let mut t = Table::new(&["A", "B"]);
+        t.row(vec!["x\ny".into(), "\x1b[31mred".into()]);
+        assert_eq!(t.render(), "A    B\nx y   [31mred\n");
+    }
+
+    #[test]
+    fn key_values_align() {
+        assert_eq!(
+            key_values(&[
+                ("id", "L1".into()),
+                ("battery", "88%".into()),
+                ("x", String::new())
+            ]),
+            "id       L1\nbattery  88%\nx\n"
+        );
+    }
+}

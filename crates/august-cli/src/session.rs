@@ -1,0 +1,437 @@
+//! Settings shared by the commands, the login commands, and the access token of the others.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+
+use anyhow::anyhow;
+use august_auth::{
+    AuthenticationState, Authenticator, CacheStatus, Refresh, ValidationResult, default_cache_path,
+};
+use august_core::{Api, Brand, LoginMethod};
+use serde_json::json;
+
+use crate::cli::{Cli, LoginArgs, VerifyArgs};
+use crate::failure::{NotLoggedIn, Usage};
+use crate::output::{self, key_values};
+use crate::pending;
+
+/// The file used when no username is known.
+const DEFAULT_CACHE_NAME: &str = "default";
+
+/// How many times an interactive login asks for the code.
+const CODE_ATTEMPTS: usize = 3;
+
+/// Everything a command needs from the global options.
+pub struct Context {
+    /// Print JSON.
+    pub json: bool,
+    /// The August client.
+    pub api: Api,
+    /// The account, if known.
+    pub username: Option<String>,
+    /// `--cache`, if given.
+    cache: Option<PathBuf>,
+    /// Base URL of the Authy API.
+    pub authy_url: Option<String>,
+    /// Authy API key.
+    pub authy_api_key: Option<String>,
+    /// An access token obtained for this run only (the sandbox's demo login).
+    pub session_token: Option<String>,
+}
+
+impl Context {
+    /// Builds the August client from the global options.
+    pub fn new(cli: &Cli) -> anyhow::Result<Context> {
+        Ok(Context {
+            json: cli.json,
+            api: build_api(cli.brand, cli.base_url.as_deref())?,
+            username: cli.username.clone().filter(|u| !u.is_empty()),
+            cache: cli.cache.clone(),
+            authy_url: cli.authy_url.clone(),
+            authy_api_key: cli.authy_api_key.clone(),
+            session_token: None,
+        })
+    }
+
+    /// The token cache file: `--cache`, else the username's default file, else `default.json`
+    /// in the same directory.
+    pub fn cache_path(&self, username: Option<&str>) -> anyhow::Result<PathBuf> {
+        if let Some(path) = &self.cache {
+            return Ok(path.clone());
+        }
+        let name = username
+            .or(self.username.as_deref())
+            .unwrap_or(DEFAULT_CACHE_NAME);
+        default_cache_path(name).ok_or_else(|| {
+            Usage("no per-user data directory for the token cache: pass --cache FILE or set AUGUST_CACHE_FILE".into())
+                .into()
+        })
+    }
+
+    /// The access token for an API call: this run's session, or the cached login (refreshed
+    /// when it is close to expiry).
+    pub fn token(&self) -> anyhow::Result<String> {
+        if let Some(token) = &self.session_token {
+            return Ok(token.clone());
+        }
+        let path = self.cache_path(None)?;
+        let username = self.username.clone().unwrap_or_default();
+        let mut authenticator =
+            Authenticator::new(self.api.clone(), LoginMethod::Phone, username, "")
+                .access_token_cache_file(&path);
+        let where_ = path.display();
+        match authenticator.cache_status() {
+            CacheStatus::Loaded => {}
+            CacheStatus::Expired => {
+                return Err(NotLoggedIn(format!(
+                    "not logged in: run `august login` (the login cached in {where_} has expired)"
+                ))
+                .into());
+            }
+            CacheStatus::Corrupt | CacheStatus::Unreadable => {
+                let reason = authenticator
+                    .last_cache_error()
+                    .map_or_else(String::new, |e| format!(" ({e})"));
+                return Err(
+                    NotLoggedIn(format!("not logged in: run `august login`{reason}")).into(),
+                );
+            }
+            _ => {
+                let hint = if self.cache.is_none() && self.username.is_none() {
+                    "; give --username or set AUGUST_USERNAME to use that account's login"
+                } else {
+                    ""
+                };
+                return Err(NotLoggedIn(format!(
+                    "not logged in: run `august login` (no token cache at {where_}{hint})"
+                ))
+                .into());
+            }
+        }
+        match authenticator.authentication().state() {
+            AuthenticationState::Authenticated => {}
+            AuthenticationState::RequiresValidation => {
+                return Err(NotLoggedIn(
+                    "not logged in: the login waits for its verification code; run `august verify CODE` or `august login`".into(),
+                )
+                .into());
+            }
+            _ => return Err(NotLoggedIn("not logged in: run `august login`".into()).into()),
+        }
+        if authenticator.should_refresh() {
+            let auth = authenticator.refresh_access_token(Refresh::IfNeeded)?;
+            if let Some(e) = authenticator.last_cache_error() {
+                warn(&format!("the refreshed token was not saved: {e}"));
+            }
+            return Ok(auth.access_token().to_owned());
+        }
+        Ok(authenticator.authentication().access_token().to_owned())
+    }
+}
+
+/// The August client for a brand and an optional base URL.
+pub fn build_api(brand: Brand, base_url: Option<&str>) -> anyhow::Result<Api> {
+    let mut builder = Api::builder().brand(brand);
+    if let Some(url) = base_url.filter(|u| !u.is_empty()) {
+        builder = builder.base_url(url);
+    }
+    Ok(builder.build()?)
+}
+
+/// Prints a warning on standard error.
+pub fn warn(text: &str) {
+    eprintln!("warning: {text}");
+}
+
+/// Whether prompts can be shown and answered.
+fn interactive() -> bool {
+    io::stdin().is_terminal()
+}
+
+/// Reads one line from the terminal after a prompt on standard error.
+fn prompt_line(prompt: &str) -> anyhow::Result<String> {
+    eprint!("{prompt}");
+    io::stderr().flush()?;
+    let mut line = String::new();
+    io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim().to_owned())
+}
+
+/// The password: `AUGUST_PASSWORD`, else a prompt that does not echo.
+fn password(username: &str) -> anyhow::Result<String> {
+    if let Ok(p) = std::env::var("AUGUST_PASSWORD")
+        && !p.is_empty()
+    {
+        return Ok(p);
+    }
+    if !interactive() {
+        return Err(Usage(
+            "no password: set AUGUST_PASSWORD or run in a terminal to be asked for it".into(),
+        )
+        .into());
+    }
+    let p = rpassword::prompt_password(format!("password for {username}: "))?;
+    if p.is_empty() {
+        return Err(Usage("no password given".into()).into());
+    }
+    Ok(p)
+}
+
+fn username_for_login(ctx: &Context) -> anyhow::Result<String> {
+    if let Some(u) = &ctx.username {
+        return Ok(u.clone());
+    }
+    if !interactive() {
+        return Err(Usage(
+            "no username: pass --username or set AUGUST_USERNAME (a phone number with + and country code, or an e-mail address)".into(),
+        )
+        .into());
+    }
+    let u = prompt_line("username (phone number with + and country code, or e-mail): ")?;
+    if u.is_empty() {
+        return Err(Usage("no username given".into()).into());
+    }
+    Ok(u)
+}
+
+/// What a finished or paused login prints.
+fn report(
+    ctx: &Context,
+    state: AuthenticationState,
+    username: &str,
+    method: LoginMethod,
+    cache: &std::path::Path,
+    expires: Option<&str>,
+) -> anyhow::Result<()> {
+    if ctx.json {
+        return output::print_json(&json!({
+            "state": state.as_str(),
+            "username": username,
+            "login_method": method.as_str(),
+            "cache": cache.display().to_string(),
+            "access_token_expires": expires,
+        }));
+    }
+    let mut pairs = vec![
+        ("state", state.as_str().to_owned()),
+        ("username", username.to_owned()),
+        ("method", method.as_str().to_owned()),
+        ("cache", cache.display().to_string()),
+    ];
+    if state == AuthenticationState::Authenticated {
+        pairs.push(("expires", output::or_none(expires)));
+    }
+    output::print(&key_values(&pairs))
+}
+
+/// Checks a code and logs in again; `Ok(false)` when the code was refused.
+fn validate_and_finish(authenticator: &mut Authenticator, code: &str) -> anyhow::Result<bool> {
+    match authenticator.validate_verification_code(code)? {
+        ValidationResult::InvalidVerificationCode => Ok(false),
+        ValidationResult::Validated => {
+            let auth = authenticator.authenticate()?;
+            match auth.state() {
+                AuthenticationState::Authenticated => Ok(true),
+                AuthenticationState::BadPassword => Err(anyhow!(
+                    "the server refused the password after the code was accepted; run `august login` again"
+                )),
+                other => Err(anyhow!(
+                    "the code was accepted but the server still says {other}; run `august login` again"
+                )),
+            }
+        }
+    }
+}
+
+/// Fails when a completed login could not be written to the cache.
+fn check_saved(authenticator: &Authenticator) -> anyhow::Result<()> {
+    match authenticator.last_cache_error() {
+        Some(e) => Err(anyhow!(
+            "logged in, but the token could not be cached, so later commands cannot use it: {e}"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `august login`.
+pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
+    let username = username_for_login(ctx)?;
+    let method: LoginMethod = args.method.into();
+    let cache = ctx.cache_path(Some(&username))?;
+    let password = password(&username)?;
+    let mut authenticator = Authenticator::new(ctx.api.clone(), method, username.clone(), password)
+        .access_token_cache_file(&cache);
+    let unusable = matches!(
+        authenticator.cache_status(),
+        CacheStatus::Corrupt | CacheStatus::Unreadable
+    );
+    let auth = authenticator.authenticate()?;
+    match auth.state() {
+        AuthenticationState::Authenticated => {
+            check_saved(&authenticator)?;
+            return report(
+                ctx,
+                auth.state(),
+                &username,
+                method,
+                &cache,
+                auth.access_token_expires(),
+            );
+        }
+        AuthenticationState::BadPassword => {
+            return Err(anyhow!(
+                "the server refused the password for {username}; check it and run `august login` again"
+            ));
+        }
+        AuthenticationState::RequiresValidation | AuthenticationState::RequiresAuthentication => {}
+    }
+    // A new install: a verification code is needed.
+    let save_pending = |auth: &august_auth::Authentication| -> anyhow::Result<()> {
+        if unusable && cache.exists() {
+            let aside = pending::move_aside(&cache)?;
+            warn(&format!(
+                "kept the unusable token cache as {}",
+                aside.display()
+            ));
+        }
+        pending::write(&cache, auth, &username, method)
+    };
+    if let Some(code) = &args.code {
+        if validate_and_finish(&mut authenticator, code)? {
+            check_saved(&authenticator)?;
+            let auth = authenticator.authentication();
+            return report(
+                ctx,
+                auth.state(),
+                &username,
+                method,
+                &cache,
+                auth.access_token_expires(),
+            );
+        }
+        save_pending(&auth)?;
+        return Err(anyhow!(
+            "the verification code was refused; run `august verify CODE` with the right code, or `august login` for a new one"
+        ));
+    }
+    authenticator.send_verification_code()?;
+    save_pending(&auth)?;
+    let channel = match method {
+        LoginMethod::Phone => "by SMS",
+        LoginMethod::Email => "by e-mail",
+    };
+    if !interactive() {
+        eprintln!(
+            "a verification code was sent {channel} to {username}; finish with `august verify CODE`"
+        );
+        return report(ctx, auth.state(), &username, method, &cache, None);
+    }
+    for attempt in 1..=CODE_ATTEMPTS {
+        let code = prompt_line(&format!("verification code sent {channel} to {username}: "))?;
+        if validate_and_finish(&mut authenticator, &code)? {
+            check_saved(&authenticator)?;
+            let auth = authenticator.authentication();
+            return report(
+                ctx,
+                auth.state(),
+                &username,
+                method,
+                &cache,
+                auth.access_token_expires(),
+            );
+        }
+        if attempt < CODE_ATTEMPTS {
+            eprintln!("the code was refused; try again");
+        }
+    }
+    Err(anyhow!(
+        "the verification code was refused {CODE_ATTEMPTS} times; run `august verify CODE`, or `august login` for a new code"
+    ))
+}
+
+/// `august verify CODE`.
+pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
+    let cache = ctx.cache_path(None)?;
+    let Some(record) = pending::read(&cache)? else {
+        return Err(NotLoggedIn(format!(
+            "no login waits for a code in {}: run `august login` first",
+            cache.display()
+        ))
+        .into());
+    };
+    if record.state != AuthenticationState::RequiresValidation.as_str() {
+        return Err(NotLoggedIn(format!(
+            "no login waits for a code in {} (its state is {}): run `august login`",
+            cache.display(),
+            if record.state.is_empty() {
+                "unknown"
+            } else {
+                &record.state
+            }
+        ))
+        .into());
+    }
+    let username = record
+        .username
+        .or_else(|| ctx.username.clone())
+        .ok_or_else(|| {
+            Usage("the pending login does not say its account: pass --username".into())
+        })?;
+    let method = record.login_method.unwrap_or(LoginMethod::Phone);
+    let password = password(&username)?;
+    let mut authenticator = Authenticator::new(ctx.api.clone(), method, username.clone(), password)
+        .access_token_cache_file(&cache);
+    match (
+        authenticator.cache_status(),
+        authenticator.authentication().state(),
+    ) {
+        (CacheStatus::Loaded, AuthenticationState::RequiresValidation) => {}
+        (CacheStatus::Expired, _) => {
+            return Err(NotLoggedIn(
+                "the pending login has expired: run `august login` for a new code".into(),
+            )
+            .into());
+        }
+        _ => {
+            let reason = authenticator
+                .last_cache_error()
+                .map_or_else(String::new, |e| format!(" ({e})"));
+            return Err(NotLoggedIn(format!(
+                "the pending login cannot be read: run `august login`{reason}"
+            ))
+            .into());
+        }
+    }
+    if !validate_and_finish(&mut authenticator, &args.code)? {
+        return Err(anyhow!(
+            "the verification code was refused; check it, or run `august login` for a new one"
+        ));
+    }
+    check_saved(&authenticator)?;
+    let auth = authenticator.authentication();
+    report(
+        ctx,
+        auth.state(),
+        &username,
+        method,
+        &cache,
+        auth.access_token_expires(),
+    )
+}
+
+/// `august logout`.
+pub fn logout(ctx: &Context) -> anyhow::Result<()> {
+    let cache = ctx.cache_path(None)?;
+    let deleted = pending::delete(&cache)?;
+    if ctx.json {
+        return output::print_json(&json!({
+            "logged_out": deleted,
+            "cache": cache.display().to_string(),
+        }));
+    }
+    if deleted {
+        output::print(&format!("logged out: deleted {}\n", cache.display()))
+    } else {
+        output::print(&format!("not logged in: no {}\n", cache.display()))
+    }
+}
