@@ -158,7 +158,11 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
                     log::warn!("sandbox relay: cannot reach the internal server: {e}");
                 }
             }
-            Err(e) => log::warn!("sandbox relay: accept failed: {e}"),
+            Err(e) => {
+                // Out of file descriptors, say: do not spin.
+                log::warn!("sandbox relay: accept failed: {e}");
+                thread::sleep(std::time::Duration::from_millis(20));
+            }
         }
     }
 }
@@ -176,24 +180,41 @@ fn spawn_connection(client: TcpStream, shared: &Arc<Shared>) -> io::Result<()> {
     // Registered before any byte flows, so a handler always finds its connection.
     lock(&shared.conns).insert(key, Arc::clone(&conn));
 
+    let spawned = spawn_copiers(client, upstream, &conn, key, shared);
+    if spawned.is_err() {
+        conn.close();
+        lock(&shared.conns).remove(&key);
+    }
+    let (up, down) = spawned?;
+    let mut threads = lock(&shared.threads);
+    threads.retain(|t| !t.is_finished());
+    threads.push(up);
+    threads.push(down);
+    Ok(())
+}
+
+fn spawn_copiers(
+    client: TcpStream,
+    upstream: TcpStream,
+    conn: &Arc<Conn>,
+    key: SocketAddr,
+    shared: &Arc<Shared>,
+) -> io::Result<(JoinHandle<()>, JoinHandle<()>)> {
     let up_client = client.try_clone()?;
     let up_upstream = upstream.try_clone()?;
     let up = thread::Builder::new()
         .name("sandbox-relay-up".into())
         .spawn(move || copy_up(up_client, up_upstream))?;
     let down_shared = Arc::clone(shared);
+    let down_conn = Arc::clone(conn);
     let down = thread::Builder::new()
         .name("sandbox-relay-down".into())
         .spawn(move || {
-            copy_down(&conn, upstream, client);
-            conn.close();
+            copy_down(&down_conn, upstream, client);
+            down_conn.close();
             lock(&down_shared.conns).remove(&key);
         })?;
-    let mut threads = lock(&shared.threads);
-    threads.retain(|t| !t.is_finished());
-    threads.push(up);
-    threads.push(down);
-    Ok(())
+    Ok((up, down))
 }
 
 /// Client → server: plain copy; when the client stops sending, tell the server.
