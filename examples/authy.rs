@@ -56,7 +56,7 @@ fn run_against_sandbox(authy_api: &authy::AuthyApiClient, sandbox: &Sandbox) -> 
         authy_api,
         &authy_flow::AuthyInputs {
             email: "new.user@example.com",
-            cellphone: "555-555-0101",
+            cellphone: "555-555-0142",
             country_code: 1,
             sms_token: &|id| {
                 sandbox
@@ -65,7 +65,7 @@ fn run_against_sandbox(authy_api: &authy::AuthyApiClient, sandbox: &Sandbox) -> 
             },
             verification_code: &|| {
                 sandbox
-                    .authy_phone_verification_code("1", "555-555-0101")
+                    .authy_phone_verification_code("1", "555-555-0142")
                     .context("the sandbox sent no code")
             },
             answer_onetouch: &|uuid| {

@@ -86,7 +86,7 @@ fn main() -> Result<()> {
         &authy_api,
         &authy_flow::AuthyInputs {
             email: "new.user@example.com",
-            cellphone: "555-555-0101",
+            cellphone: "555-555-0142",
             country_code: 1,
             sms_token: &|id| {
                 sandbox
@@ -95,7 +95,7 @@ fn main() -> Result<()> {
             },
             verification_code: &|| {
                 sandbox
-                    .authy_phone_verification_code("1", "555-555-0101")
+                    .authy_phone_verification_code("1", "555-555-0142")
                     .context("the sandbox sent no code")
             },
             answer_onetouch: &|uuid| {
