@@ -1,0 +1,841 @@
+//! The August commands against mockito: the whole login, the token cache, every read command,
+//! lock and unlock with their exact requests, and the exit codes of the failures.
+
+mod common;
+
+use std::fs;
+use std::sync::{Arc, Mutex};
+
+use common::{Run, Tool};
+use mockito::{Matcher, Mock, Server, ServerGuard};
+use serde_json::{Value, json};
+
+const API_KEY: &str = "d9984f29-07a6-816e-e1c9-44ec9d1be431";
+const PHONE: &str = "+15555550100";
+const EMAIL: &str = "someone@example.com";
+const PASSWORD: &str = "correct-Horse-battery-9";
+const EXPIRES: &str = "2099-03-06T22:55:12.002Z";
+const PROVISIONAL: &str = "provisional-token-3f9a";
+const TOKEN: &str = "final-token-77c1";
+const LOCK_ID: &str = "A6697750D607098BAE8D6BAA11EF8063";
+
+fn fixture(name: &str) -> String {
+    fs::read_to_string(format!(
+        "{}/../august-core/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn session_body(v_install_id: bool) -> String {
+    json!({"expiresAt": EXPIRES, "vPassword": true, "vInstallId": v_install_id}).to_string()
+}
+
+/// A `POST /session` mock for the password. With `seen`, it records the install id of every
+/// `POST /session` request (mockito asks every mock about every request, so one recording mock
+/// sees them all).
+fn session(
+    server: &mut ServerGuard,
+    identifier: &str,
+    validated: bool,
+    token: &str,
+    seen: Option<&Arc<Mutex<Vec<String>>>>,
+) -> Mock {
+    let seen = seen.map(Arc::clone);
+    server
+        .mock("POST", "/session")
+        .match_header("x-august-api-key", API_KEY)
+        .match_header("x-august-access-token", Matcher::Missing)
+        .match_body(Matcher::PartialJson(
+            json!({"identifier": identifier, "password": PASSWORD}),
+        ))
+        .match_request(move |request| {
+            if let Some(seen) = &seen {
+                let body: Value = serde_json::from_slice(request.body().unwrap()).unwrap();
+                let id = body["installId"].as_str().unwrap_or_default().to_owned();
+                seen.lock().unwrap().push(id);
+            }
+            true
+        })
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_header("x-august-access-token", token)
+        .with_body(session_body(validated))
+        .expect(1)
+        .create()
+}
+
+/// A mock of an authenticated call with the headers every call sends.
+fn authed(server: &mut ServerGuard, method: &str, path: &str, token: &str) -> Mock {
+    server
+        .mock(method, path)
+        .match_header("x-august-api-key", API_KEY)
+        .match_header("x-august-branding", "august")
+        .match_header("accept-version", "0.0.1")
+        .match_header("x-august-access-token", token)
+}
+
+fn ok_json(mock: Mock, body: &str) -> Mock {
+    mock.with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(body)
+        .expect(1)
+        .create()
+}
+
+/// Answers 599 to anything no other mock matched, and must never be hit.
+struct NothingElse(Vec<Mock>);
+
+impl NothingElse {
+    fn assert(&self) {
+        for m in &self.0 {
+            m.assert();
+        }
+    }
+}
+
+fn nothing_else(server: &mut ServerGuard) -> NothingElse {
+    NothingElse(
+        ["GET", "POST", "PUT", "DELETE"]
+            .into_iter()
+            .map(|method| {
+                server
+                    .mock(method, Matcher::Any)
+                    .with_status(599)
+                    .expect(0)
+                    .create()
+            })
+            .collect(),
+    )
+}
+
+/// Writes an authenticated cache file.
+fn logged_in(tool: &Tool, token: &str, expires: &str) {
+    fs::write(
+        tool.cache(),
+        format!(
+            r#"{{"install_id": "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d", "access_token": "{token}", "access_token_expires": "{expires}", "state": "authenticated"}}"#
+        ),
+    )
+    .unwrap();
+}
+
+/// Runs with `--base-url` and `--cache` set.
+fn run(tool: &Tool, server: &ServerGuard, args: &[&str]) -> Run {
+    let cache = tool.cache();
+    let url = server.url();
+    let mut all = vec!["--base-url", &url, "--cache", cache.to_str().unwrap()];
+    all.extend_from_slice(args);
+    tool.run(&all, &[])
+}
+
+fn cache_json(tool: &Tool) -> Value {
+    serde_json::from_str(&fs::read_to_string(tool.cache()).unwrap()).unwrap()
+}
+
+fn assert_no_secrets(run: &Run) {
+    for secret in [PASSWORD, PROVISIONAL, TOKEN] {
+        assert!(
+            !run.stdout.contains(secret) && !run.stderr.contains(secret),
+            "a secret was printed: {run:#?}"
+        );
+    }
+}
+
+#[cfg(unix)]
+fn assert_private(path: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "{} has mode {mode:o}", path.display());
+}
+
+#[cfg(not(unix))]
+fn assert_private(_: &std::path::Path) {}
+
+#[test]
+fn login_with_a_code_goes_through_the_whole_flow_and_caches_only_the_final_token() {
+    let mut server = Server::new();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let identifier = format!("phone:{PHONE}");
+    let first = session(&mut server, &identifier, false, PROVISIONAL, Some(&seen));
+    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
+        .match_header("content-type", "application/json")
+        .match_body(Matcher::Json(json!({"phone": PHONE, "code": "012345"})))
+        .with_status(200)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let second = session(&mut server, &identifier, true, TOKEN, None);
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let url = server.url();
+    let out = tool
+        .run(
+            &["login", "--code", "012345"],
+            &[
+                ("AUGUST_BASE_URL", url.as_str()),
+                ("AUGUST_USERNAME", PHONE),
+                ("AUGUST_PASSWORD", PASSWORD),
+                ("AUGUST_CACHE_FILE", tool.cache().to_str().unwrap()),
+            ],
+        )
+        .expect_code(0);
+    first.assert();
+    validate.assert();
+    second.assert();
+    others.assert();
+    assert_no_secrets(&out);
+    assert!(
+        out.stdout.starts_with("state     authenticated\n"),
+        "{out:#?}"
+    );
+    assert!(out.stdout.contains(&format!("username  {PHONE}\n")));
+    assert!(out.stdout.contains(&format!("expires   {EXPIRES}\n")));
+    // the second login reuses the install id the code validated
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(seen[0], seen[1]);
+    let cache = cache_json(&tool);
+    assert_eq!(cache["state"], "authenticated");
+    assert_eq!(cache["access_token"], TOKEN);
+    assert_eq!(cache["install_id"], seen[0].as_str());
+    assert_private(&tool.cache());
+
+    // the cached token is what the next command uses
+    let locks = ok_json(
+        authed(&mut server, "GET", "/users/locks/mine", TOKEN),
+        &fixture("get_locks.json"),
+    );
+    let out = run(&tool, &server, &["--json", "locks"]).expect_code(0);
+    locks.assert();
+    let ids: Vec<String> = out
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["device_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        ids,
+        [LOCK_ID, "A6697750D607098BAE8D6BAA11EF9999"],
+        "server order kept"
+    );
+}
+
+#[test]
+fn login_sends_a_code_and_verify_finishes_it_in_another_process() {
+    let mut server = Server::new();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let identifier = format!("email:{EMAIL}");
+    let first = session(&mut server, &identifier, false, PROVISIONAL, Some(&seen));
+    let send = authed(&mut server, "POST", "/validation/email", PROVISIONAL)
+        .match_body(Matcher::Json(json!({"value": EMAIL})))
+        .with_status(200)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    let url = server.url();
+    let cache = tool.cache();
+    let vars = [
+        ("AUGUST_BASE_URL", url.as_str()),
+        ("AUGUST_USERNAME", EMAIL),
+        ("AUGUST_LOGIN_METHOD", "email"),
+        ("AUGUST_PASSWORD", PASSWORD),
+        ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
+    ];
+    let out = tool.run(&["--json", "login"], &vars).expect_code(0);
+    first.assert();
+    send.assert();
+    assert_no_secrets(&out);
+    let state = out.json();
+    assert_eq!(state["state"], "requires_validation");
+    assert_eq!(state["username"], EMAIL);
+    assert_eq!(state["login_method"], "email");
+    assert!(out.stderr.contains("august verify CODE"), "{out:#?}");
+    // the pending login is in the cache file, private, with what verify needs
+    let pending = cache_json(&tool);
+    assert_eq!(pending["state"], "requires_validation");
+    assert_eq!(pending["access_token"], PROVISIONAL);
+    assert_eq!(pending["username"], EMAIL);
+    assert_eq!(pending["login_method"], "email");
+    assert_private(&cache);
+
+    // a pending login is not a login
+    let out = tool
+        .run(
+            &["locks"],
+            &[
+                ("AUGUST_BASE_URL", url.as_str()),
+                ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
+            ],
+        )
+        .expect_code(3);
+    assert!(out.stderr.contains("august verify CODE"), "{out:#?}");
+
+    let validate = authed(&mut server, "POST", "/validate/email", PROVISIONAL)
+        .match_body(Matcher::Json(json!({"email": EMAIL, "code": "004321"})))
+        .with_status(200)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let second = session(&mut server, &identifier, true, TOKEN, None);
+    let others = nothing_else(&mut server);
+    // verify finds the account in the pending record: only the password is given again
+    let out = tool
+        .run(
+            &["verify", "004321"],
+            &[
+                ("AUGUST_BASE_URL", url.as_str()),
+                ("AUGUST_PASSWORD", PASSWORD),
+                ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
+            ],
+        )
+        .expect_code(0);
+    validate.assert();
+    second.assert();
+    others.assert();
+    assert_no_secrets(&out);
+    assert!(
+        out.stdout.starts_with("state     authenticated\n"),
+        "{out:#?}"
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(
+        seen[0], seen[1],
+        "verify logs in with the validated install id"
+    );
+    let cache_value = cache_json(&tool);
+    assert_eq!(cache_value["state"], "authenticated");
+    assert_eq!(cache_value["access_token"], TOKEN);
+    assert_eq!(cache_value.get("username"), None);
+    assert_private(&cache);
+}
+
+#[test]
+fn a_refused_code_is_exit_1_and_keeps_the_pending_login() {
+    let mut server = Server::new();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let first = session(
+        &mut server,
+        &format!("phone:{PHONE}"),
+        false,
+        PROVISIONAL,
+        Some(&seen),
+    );
+    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
+        .with_status(400)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"code": 97, "message": "wrong code"}"#)
+        .expect(1)
+        .create();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let out = run(
+        &tool,
+        &server,
+        &["login", "--username", PHONE, "--code", "111111"],
+    );
+    // the password comes from the environment only
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(out.stderr.contains("AUGUST_PASSWORD"));
+    let url = server.url();
+    let out = tool
+        .run(
+            &[
+                "--base-url",
+                &url,
+                "--cache",
+                tool.cache().to_str().unwrap(),
+                "login",
+                "--username",
+                PHONE,
+                "--code",
+                "111111",
+            ],
+            &[("AUGUST_PASSWORD", PASSWORD)],
+        )
+        .expect_code(1);
+    first.assert();
+    validate.assert();
+    others.assert();
+    assert_no_secrets(&out);
+    assert_eq!(
+        out.stderr,
+        "error: the verification code was refused; run `august verify CODE` with the right code, or `august login` for a new one\n"
+    );
+    assert_eq!(cache_json(&tool)["state"], "requires_validation");
+}
+
+#[test]
+fn a_wrong_password_is_refused_without_printing_it() {
+    let mut server = Server::new();
+    let m = server
+        .mock("POST", "/session")
+        .with_status(200)
+        .with_header("x-august-access-token", PROVISIONAL)
+        .with_body(
+            json!({"expiresAt": EXPIRES, "vPassword": false, "vInstallId": false}).to_string(),
+        )
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    let url = server.url();
+    let out = tool
+        .run(
+            &[
+                "--base-url",
+                &url,
+                "--cache",
+                tool.cache().to_str().unwrap(),
+                "login",
+                "--username",
+                PHONE,
+            ],
+            &[("AUGUST_PASSWORD", PASSWORD)],
+        )
+        .expect_code(1);
+    m.assert();
+    assert_no_secrets(&out);
+    assert!(
+        out.stderr
+            .starts_with("error: the server refused the password for +15555550100")
+    );
+    assert!(!tool.cache().exists());
+}
+
+#[test]
+fn a_failed_login_request_shows_the_server_error_but_not_the_password() {
+    let mut server = Server::new();
+    let m = server
+        .mock("POST", "/session")
+        .with_status(401)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"code": 401, "message": "invalid credentials"}"#)
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    let url = server.url();
+    let out = tool
+        .run(
+            &[
+                "--base-url",
+                &url,
+                "--cache",
+                tool.cache().to_str().unwrap(),
+                "login",
+                "--username",
+                PHONE,
+            ],
+            &[("AUGUST_PASSWORD", PASSWORD)],
+        )
+        .expect_code(3);
+    m.assert();
+    assert_no_secrets(&out);
+    assert_eq!(
+        out.stderr,
+        "error: POST /session failed with status 401: the access token is not valid: log in again; the server said: invalid credentials; run `august login`\n"
+    );
+}
+
+#[test]
+fn locks_prints_an_aligned_table() {
+    let mut server = Server::new();
+    let m = ok_json(
+        authed(&mut server, "GET", "/users/locks/mine", TOKEN),
+        &fixture("get_locks.json"),
+    );
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = run(&tool, &server, &["locks"]).expect_code(0);
+    m.assert();
+    assert_eq!(
+        out.stdout,
+        "ID                                NAME             HOUSE    ROLE\n\
+         A6697750D607098BAE8D6BAA11EF8063  Front Door Lock  A House  superuser\n\
+         A6697750D607098BAE8D6BAA11EF9999  Back Door Lock   A House  user\n"
+    );
+    assert_eq!(out.stderr, "");
+}
+
+#[test]
+fn lock_and_unlock_send_one_put_each_and_print_the_new_state() {
+    let mut server = Server::new();
+    let lock = ok_json(
+        authed(
+            &mut server,
+            "PUT",
+            &format!("/remoteoperate/{LOCK_ID}/lock"),
+            TOKEN,
+        )
+        .match_query(Matcher::Missing),
+        &fixture("lock.json"),
+    );
+    let unlock = ok_json(
+        authed(
+            &mut server,
+            "PUT",
+            &format!("/remoteoperate/{LOCK_ID}/unlock"),
+            TOKEN,
+        )
+        .match_query(Matcher::Missing),
+        &fixture("unlock.json"),
+    );
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = run(&tool, &server, &["lock", LOCK_ID]).expect_code(0);
+    assert_eq!(out.stdout, format!("{LOCK_ID}: locked\n"));
+    assert_eq!(out.stderr, "", "no spinner when stderr is not a terminal");
+    let out = run(&tool, &server, &["--json", "unlock", LOCK_ID]).expect_code(0);
+    assert_eq!(
+        out.json(),
+        json!({"lock_id": LOCK_ID, "operation": "unlock", "status": "unlocked"})
+    );
+    lock.assert();
+    unlock.assert();
+    others.assert();
+}
+
+#[test]
+fn an_unauthorized_token_is_exit_3_with_what_to_do() {
+    let mut server = Server::new();
+    let m = authed(&mut server, "GET", "/users/locks/mine", TOKEN)
+        .with_status(401)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"code": 401, "message": "Unauthorized"}"#)
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = run(&tool, &server, &["locks"]).expect_code(3);
+    m.assert();
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        "error: GET /users/locks/mine failed with status 401: the access token is not valid: log in again; the server said: Unauthorized; run `august login`\n"
+    );
+}
+
+#[test]
+fn rate_limiting_is_exit_4() {
+    let mut server = Server::new();
+    // a Retry-After beyond the transport's limit: reported at once, not retried
+    let m = authed(&mut server, "GET", "/users/locks/mine", TOKEN)
+        .with_status(429)
+        .with_header("retry-after", "120")
+        .with_body("slow down")
+        .expect(1)
+        .create();
+    let unlock = authed(
+        &mut server,
+        "PUT",
+        &format!("/remoteoperate/{LOCK_ID}/unlock"),
+        TOKEN,
+    )
+    .with_status(429)
+    .expect(1)
+    .create();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = run(&tool, &server, &["locks"]).expect_code(4);
+    assert!(
+        out.stderr.starts_with("error: GET /users/locks/mine failed with status 429: rate limited: wait before trying again"),
+        "{out:#?}"
+    );
+    assert!(out.stderr.contains("retry after 120 s"));
+    let out = run(&tool, &server, &["unlock", LOCK_ID]).expect_code(4);
+    assert_eq!(out.stderr.lines().count(), 1);
+    m.assert();
+    unlock.assert();
+}
+
+#[test]
+fn without_a_login_commands_say_to_log_in_and_send_nothing() {
+    let mut server = Server::new();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let out = run(&tool, &server, &["locks"]).expect_code(3);
+    assert!(
+        out.stderr
+            .starts_with("error: not logged in: run `august login`"),
+        "{out:#?}"
+    );
+    // the default cache, with no username known, is default.json in the data directory
+    let url = server.url();
+    let out = tool
+        .run(&["--base-url", &url, "doorbells"], &[])
+        .expect_code(3);
+    let default = tool.home().join("data/august/default.json");
+    assert!(out.stderr.contains(default.to_str().unwrap()), "{out:#?}");
+    // and with a username, that account's file
+    let out = tool
+        .run(
+            &["--base-url", &url, "houses"],
+            &[("AUGUST_USERNAME", PHONE)],
+        )
+        .expect_code(3);
+    let file = tool.home().join("data/august/+15555550100.json");
+    assert!(out.stderr.contains(file.to_str().unwrap()), "{out:#?}");
+    // an expired login is not used
+    logged_in(&tool, TOKEN, "2001-01-01T00:00:00.000Z");
+    let out = run(&tool, &server, &["locks"]).expect_code(3);
+    assert!(out.stderr.contains("has expired"), "{out:#?}");
+    others.assert();
+}
+
+#[test]
+fn a_token_close_to_expiry_is_refreshed_and_cached_first() {
+    // exp 1900000000 (2030-03-17)
+    let new_token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE5MDAwMDAwMDB9.c2lnbmF0dXJl";
+    let soon = (chrono::Utc::now() + chrono::TimeDelta::days(2))
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let mut server = Server::new();
+    let refresh = authed(&mut server, "GET", "/users/houses/mine", TOKEN)
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_header("x-august-access-token", new_token)
+        .with_body("[]")
+        .expect(1)
+        .create();
+    let locks = ok_json(
+        authed(&mut server, "GET", "/users/locks/mine", new_token),
+        &fixture("get_locks.json"),
+    );
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, &soon);
+    let out = run(&tool, &server, &["locks"]).expect_code(0);
+    refresh.assert();
+    locks.assert();
+    assert!(!out.stdout.contains(new_token) && !out.stderr.contains(new_token));
+    let cache = cache_json(&tool);
+    assert_eq!(cache["access_token"], new_token);
+    assert_eq!(cache["access_token_expires"], "2030-03-17T17:46:40.000000Z");
+}
+
+#[test]
+fn logout_deletes_the_cache() {
+    let server = Server::new();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = run(&tool, &server, &["logout"]).expect_code(0);
+    assert_eq!(
+        out.stdout,
+        format!("logged out: deleted {}\n", tool.cache().display())
+    );
+    assert!(!tool.cache().exists());
+    let out = run(&tool, &server, &["--json", "logout"]).expect_code(0);
+    assert_eq!(out.json()["logged_out"], false);
+    run(&tool, &server, &["locks"]).expect_code(3);
+}
+
+#[test]
+fn lock_detail_and_status_show_the_models() {
+    let mut server = Server::new();
+    let detail = authed(&mut server, "GET", &format!("/locks/{LOCK_ID}"), TOKEN)
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(fixture("get_lock.online_with_doorsense.json"))
+        .expect(2)
+        .create();
+    let status = authed(&mut server, "GET", &format!("/locks/{LOCK_ID}/status"), TOKEN)
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"status": "kAugLockState_Locked", "doorState": "kAugDoorState_Open", "dateTime": "2020-02-19T19:44:54.371Z"}"#)
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = run(&tool, &server, &["lock-detail", LOCK_ID]).expect_code(0);
+    let json = run(&tool, &server, &["--json", "lock-detail", LOCK_ID])
+        .expect_code(0)
+        .json();
+    let line = |key: &str| {
+        out.stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(key))
+            .unwrap_or_else(|| panic!("no {key} line in {}", out.stdout))
+            .to_owned()
+    };
+    assert!(line("id").ends_with(json["device_id"].as_str().unwrap()));
+    assert!(line("name").ends_with(json["device_name"].as_str().unwrap()));
+    assert!(line("status").ends_with(json["lock_status"].as_str().unwrap()));
+    assert!(line("door").ends_with(json["door_state"].as_str().unwrap()));
+    assert!(line("battery").ends_with(&format!("{}%", json["battery_level"])));
+    let out = run(&tool, &server, &["status", LOCK_ID]).expect_code(0);
+    assert_eq!(
+        out.stdout,
+        "status  locked\ndoor    open\nat      2020-02-19 19:44:54 UTC\n"
+    );
+    detail.assert();
+    status.assert();
+}
+
+#[test]
+fn doorbells_doorbell_and_wakeup() {
+    let mut server = Server::new();
+    let list = ok_json(
+        authed(&mut server, "GET", "/users/doorbells/mine", TOKEN),
+        &fixture("get_doorbells.json"),
+    );
+    let detail = ok_json(
+        authed(&mut server, "GET", "/doorbells/K98GiDT45GUL", TOKEN),
+        &fixture("get_doorbell.json"),
+    );
+    let wakeup = authed(&mut server, "PUT", "/doorbells/K98GiDT45GUL/wakeup", TOKEN)
+        .with_status(200)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = run(&tool, &server, &["--json", "doorbells"]).expect_code(0);
+    let bells = out.json();
+    assert!(!bells.as_array().unwrap().is_empty());
+    assert!(!out.stdout.contains("content_token"));
+    let out = run(&tool, &server, &["doorbell", "K98GiDT45GUL"]).expect_code(0);
+    assert!(
+        out.stdout
+            .starts_with("id            K98GiDT45GUL\nname          Front Door\n"),
+        "{out:#?}"
+    );
+    assert!(out.stdout.contains("online        yes\n"));
+    let out = run(&tool, &server, &["wakeup", "K98GiDT45GUL"]).expect_code(0);
+    assert_eq!(out.stdout, "K98GiDT45GUL: woken up\n");
+    list.assert();
+    detail.assert();
+    wakeup.assert();
+}
+
+#[test]
+fn image_is_fetched_from_its_own_url_without_the_august_headers() {
+    let mut server = Server::new();
+    let mut doorbell: Value = serde_json::from_str(&fixture("get_doorbell.json")).unwrap();
+    doorbell["recentImage"]["secure_url"] = json!(format!("{}/cdn/snap.jpg", server.url()));
+    let detail = ok_json(
+        authed(&mut server, "GET", "/doorbells/K98GiDT45GUL", TOKEN),
+        &doorbell.to_string(),
+    );
+    let image = server
+        .mock("GET", "/cdn/snap.jpg")
+        .match_header("x-august-access-token", Matcher::Missing)
+        .match_header("x-august-api-key", Matcher::Missing)
+        .with_status(200)
+        .with_header("content-type", "image/jpeg")
+        .with_body([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let file = tool.home().join("snap.jpg");
+    let out = run(
+        &tool,
+        &server,
+        &["image", "K98GiDT45GUL", "-o", file.to_str().unwrap()],
+    )
+    .expect_code(0);
+    detail.assert();
+    image.assert();
+    assert_eq!(fs::read(&file).unwrap(), [0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]);
+    assert_eq!(
+        out.stdout,
+        format!("wrote 7 bytes (image/jpeg) to {}\n", file.display())
+    );
+}
+
+#[test]
+fn houses_house_activity_and_pins() {
+    let mut server = Server::new();
+    let houses = ok_json(
+        authed(&mut server, "GET", "/users/houses/mine", TOKEN),
+        r#"[{"HouseID": "000000000000", "HouseName": "A House"}]"#,
+    );
+    let house = ok_json(
+        authed(&mut server, "GET", "/houses/000000000000", TOKEN),
+        r#"{"HouseID": "000000000000", "HouseName": "A House", "timeZone": "America/Vancouver"}"#,
+    );
+    let activity = ok_json(
+        authed(&mut server, "GET", "/houses/000000000000/activities", TOKEN)
+            .match_query(Matcher::Exact("limit=3".into())),
+        &fixture("get_house_activities.json"),
+    );
+    let default_limit = ok_json(
+        authed(&mut server, "GET", "/houses/000000000000/activities", TOKEN)
+            .match_query(Matcher::Exact("limit=8".into())),
+        &fixture("get_house_activities.json"),
+    );
+    let pins = ok_json(
+        authed(&mut server, "GET", &format!("/locks/{LOCK_ID}/pins"), TOKEN),
+        &fixture("get_pins.json"),
+    );
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = run(&tool, &server, &["houses"]).expect_code(0);
+    assert_eq!(out.stdout, "ID            NAME\n000000000000  A House\n");
+    let out = run(&tool, &server, &["house", "000000000000"]).expect_code(0);
+    assert!(
+        out.stdout.contains("timeZone   America/Vancouver\n"),
+        "{out:#?}"
+    );
+    let out = run(
+        &tool,
+        &server,
+        &["activity", "000000000000", "--limit", "3"],
+    )
+    .expect_code(0);
+    assert!(out.stdout.starts_with("TIME "), "{out:#?}");
+    let json = run(&tool, &server, &["--json", "activity", "000000000000"])
+        .expect_code(0)
+        .json();
+    let entries = json.as_array().unwrap();
+    assert_eq!(out.stdout.lines().count(), entries.len() + 1);
+    let out = run(&tool, &server, &["pins", LOCK_ID]).expect_code(0);
+    assert!(out.stdout.starts_with("NAME "), "{out:#?}");
+    assert!(out.stdout.contains("123456"));
+    houses.assert();
+    house.assert();
+    activity.assert();
+    default_limit.assert();
+    pins.assert();
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    let tool = Tool::new();
+    let out = tool.run(&["frobnicate"], &[]);
+    assert_eq!(out.code, 2);
+    let out = tool.run(&["--brand", "acme", "locks"], &[]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("unknown brand `acme`"), "{out:#?}");
+    let out = tool.run(&["login"], &[("AUGUST_PASSWORD", PASSWORD)]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--username"), "{out:#?}");
+    let out = tool.run(&["--help"], &[]);
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("Exit codes:"));
+    assert!(out.stdout.contains("5  outcome unknown"));
+}
+
+#[test]
+fn a_plain_http_base_url_to_another_host_is_refused_before_sending() {
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = tool
+        .run(
+            &[
+                "--base-url",
+                "http://example.com",
+                "--cache",
+                tool.cache().to_str().unwrap(),
+                "locks",
+            ],
+            &[],
+        )
+        .expect_code(1);
+    assert!(
+        out.stderr.starts_with("error: invalid input, nothing sent"),
+        "{out:#?}"
+    );
+    assert_eq!(out.stderr.lines().count(), 1);
+}

@@ -1,0 +1,92 @@
+//! Running the built `august` binary with a clean environment.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Every variable the tool reads; removed before each run so the caller's environment never
+/// leaks in.
+const VARIABLES: [&str; 13] = [
+    "AUGUST_BASE_URL",
+    "AUGUST_BRAND",
+    "AUGUST_CACHE_FILE",
+    "AUGUST_USERNAME",
+    "AUGUST_JSON",
+    "AUGUST_SANDBOX",
+    "AUGUST_PASSWORD",
+    "AUGUST_LOGIN_METHOD",
+    "AUTHY_API_URL",
+    "AUTHY_API_KEY",
+    "RUST_LOG",
+    "RUST_BACKTRACE",
+    "NO_COLOR",
+];
+
+/// The outcome of one run.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// Standard output as JSON.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+
+    /// Panics with the whole run unless the exit code is `code`.
+    pub fn expect_code(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "unexpected exit code: {self:#?}");
+        self
+    }
+}
+
+/// A home directory of its own and a command builder.
+pub struct Tool {
+    pub home: tempfile::TempDir,
+}
+
+impl Tool {
+    pub fn new() -> Tool {
+        Tool {
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// A cache file path inside the temporary home.
+    pub fn cache(&self) -> PathBuf {
+        self.home.path().join("auth.json")
+    }
+
+    pub fn home(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// Runs `august` with these arguments and variables (and nothing on standard input).
+    pub fn run(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_august"));
+        for v in VARIABLES {
+            command.env_remove(v);
+        }
+        command
+            .env("HOME", self.home.path())
+            .env("XDG_DATA_HOME", self.home.path().join("data"))
+            .args(args);
+        for (k, v) in vars {
+            command.env(k, v);
+        }
+        let output = command.output().unwrap();
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
