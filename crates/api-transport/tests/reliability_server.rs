@@ -539,26 +539,26 @@ impl Fault {
                 Act::Send(response(200, &ok_headers, &ok.body)),
             ],
             Fault::TrickleSlow => {
-                // Ten pieces, each after a fifth of the timeout: the last lands at twice it.
-                let chunk = ok.body.len().div_ceil(10).max(1);
+                // At most ten pieces, the last one landing at twice the timeout.
+                let (chunk, pieces) = pieces(ok.body.len());
                 vec![
                     Act::Send(ok_head(ok.body.len())),
                     Act::Trickle {
                         bytes: ok.body.clone(),
                         chunk,
-                        every: timeout / 5,
+                        every: timeout * 2 / pieces,
                     },
                 ]
             }
             Fault::TrickleFast => {
-                // Ten pieces within a quarter of the timeout.
-                let chunk = ok.body.len().div_ceil(10).max(1);
+                // At most ten pieces, all within a quarter of the timeout.
+                let (chunk, pieces) = pieces(ok.body.len());
                 vec![
                     Act::Send(ok_head(ok.body.len())),
                     Act::Trickle {
                         bytes: ok.body.clone(),
                         chunk,
-                        every: timeout / 40,
+                        every: timeout / 4 / pieces,
                     },
                 ]
             }
@@ -590,6 +590,13 @@ impl Fault {
             Fault::CloseWithoutAnswer => vec![Act::Close],
         }
     }
+}
+
+/// How to cut a body into at most ten pieces: the piece size and the number of pieces.
+fn pieces(length: usize) -> (usize, u32) {
+    let chunk = length.div_ceil(10).max(1);
+    let count = length.div_ceil(chunk).max(1);
+    (chunk, u32::try_from(count).unwrap_or(10))
 }
 
 /// The body and content type of a successful answer.
