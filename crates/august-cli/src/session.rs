@@ -35,13 +35,26 @@ pub struct Context {
     pub authy_url: Option<String>,
     /// Authy API key.
     pub authy_api_key: Option<String>,
-    /// An access token obtained for this run only (the sandbox's demo login).
-    pub session_token: Option<String>,
+    /// The sandbox started for this run (`--sandbox`), stopped when the context is dropped.
+    sandbox: Option<august_sandbox::Sandbox>,
 }
 
 impl Context {
     /// Builds the August client from the global options.
     pub fn new(cli: &Cli) -> anyhow::Result<Context> {
+        if cli.sandbox {
+            let sandbox = august_sandbox::Sandbox::start()
+                .map_err(|e| anyhow!("cannot start the sandbox: {e}"))?;
+            return Ok(Context {
+                json: cli.json,
+                api: build_api(cli.brand, Some(&sandbox.august_url()))?,
+                username: Some(august_sandbox::demo::PHONE.to_owned()),
+                cache: None,
+                authy_url: Some(sandbox.authy_url()),
+                authy_api_key: Some(sandbox.authy_api_key()),
+                sandbox: Some(sandbox),
+            });
+        }
         Ok(Context {
             json: cli.json,
             api: build_api(cli.brand, cli.base_url.as_deref())?,
@@ -49,8 +62,46 @@ impl Context {
             cache: cli.cache.clone(),
             authy_url: cli.authy_url.clone(),
             authy_api_key: cli.authy_api_key.clone(),
-            session_token: None,
+            sandbox: None,
         })
+    }
+
+    /// The sandbox of this run, if `--sandbox` was given.
+    pub fn sandbox(&self) -> Option<&august_sandbox::Sandbox> {
+        self.sandbox.as_ref()
+    }
+
+    /// Signs in as the sandbox's demo user: the whole login, with the verification code read
+    /// from the sandbox. Nothing is cached: the sandbox lives for this command only.
+    fn sandbox_login(
+        &self,
+        sandbox: &august_sandbox::Sandbox,
+    ) -> anyhow::Result<august_auth::Authentication> {
+        use august_sandbox::demo;
+        let mut authenticator = Authenticator::new(
+            self.api.clone(),
+            LoginMethod::Phone,
+            demo::PHONE,
+            demo::PASSWORD,
+        );
+        let auth = authenticator.authenticate()?;
+        if auth.state() == AuthenticationState::RequiresValidation {
+            authenticator.send_verification_code()?;
+            let code = sandbox
+                .august_verification_code_for(auth.install_id())
+                .ok_or_else(|| anyhow!("the sandbox sent no verification code"))?;
+            if !validate_and_finish(&mut authenticator, &code)? {
+                return Err(anyhow!("the sandbox refused its own verification code"));
+            }
+        }
+        let auth = authenticator.authentication().clone();
+        if auth.state() != AuthenticationState::Authenticated {
+            return Err(anyhow!(
+                "the sandbox's demo login ended in state {}",
+                auth.state()
+            ));
+        }
+        Ok(auth)
     }
 
     /// The token cache file: `--cache`, else the username's default file, else `default.json`
@@ -71,8 +122,8 @@ impl Context {
     /// The access token for an API call: this run's session, or the cached login (refreshed
     /// when it is close to expiry).
     pub fn token(&self) -> anyhow::Result<String> {
-        if let Some(token) = &self.session_token {
-            return Ok(token.clone());
+        if let Some(sandbox) = &self.sandbox {
+            return Ok(self.sandbox_login(sandbox)?.access_token().to_owned());
         }
         let path = self.cache_path(None)?;
         let username = self.username.clone().unwrap_or_default();
@@ -200,15 +251,16 @@ fn report(
     state: AuthenticationState,
     username: &str,
     method: LoginMethod,
-    cache: &std::path::Path,
+    cache: Option<&std::path::Path>,
     expires: Option<&str>,
 ) -> anyhow::Result<()> {
+    let cache = cache.map(|c| c.display().to_string());
     if ctx.json {
         return output::print_json(&json!({
             "state": state.as_str(),
             "username": username,
             "login_method": method.as_str(),
-            "cache": cache.display().to_string(),
+            "cache": cache,
             "access_token_expires": expires,
         }));
     }
@@ -216,7 +268,10 @@ fn report(
         ("state", state.as_str().to_owned()),
         ("username", username.to_owned()),
         ("method", method.as_str().to_owned()),
-        ("cache", cache.display().to_string()),
+        (
+            "cache",
+            cache.unwrap_or_else(|| "none (sandbox)".to_owned()),
+        ),
     ];
     if state == AuthenticationState::Authenticated {
         pairs.push(("expires", output::or_none(expires)));
@@ -255,6 +310,17 @@ fn check_saved(authenticator: &Authenticator) -> anyhow::Result<()> {
 
 /// `august login`.
 pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
+    if let Some(sandbox) = ctx.sandbox() {
+        let auth = ctx.sandbox_login(sandbox)?;
+        return report(
+            ctx,
+            auth.state(),
+            august_sandbox::demo::PHONE,
+            LoginMethod::Phone,
+            None,
+            auth.access_token_expires(),
+        );
+    }
     let username = username_for_login(ctx)?;
     let method: LoginMethod = args.method.into();
     let cache = ctx.cache_path(Some(&username))?;
@@ -274,7 +340,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
                 auth.state(),
                 &username,
                 method,
-                &cache,
+                Some(&cache),
                 auth.access_token_expires(),
             );
         }
@@ -305,7 +371,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
                 auth.state(),
                 &username,
                 method,
-                &cache,
+                Some(&cache),
                 auth.access_token_expires(),
             );
         }
@@ -324,7 +390,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         eprintln!(
             "a verification code was sent {channel} to {username}; finish with `august verify CODE`"
         );
-        return report(ctx, auth.state(), &username, method, &cache, None);
+        return report(ctx, auth.state(), &username, method, Some(&cache), None);
     }
     for attempt in 1..=CODE_ATTEMPTS {
         let code = prompt_line(&format!("verification code sent {channel} to {username}: "))?;
@@ -336,7 +402,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
                 auth.state(),
                 &username,
                 method,
-                &cache,
+                Some(&cache),
                 auth.access_token_expires(),
             );
         }
@@ -351,6 +417,12 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
 
 /// `august verify CODE`.
 pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
+    if ctx.sandbox().is_some() {
+        return Err(Usage(
+            "with --sandbox every command signs in by itself: there is no login to verify".into(),
+        )
+        .into());
+    }
     let cache = ctx.cache_path(None)?;
     let Some(record) = pending::read(&cache)? else {
         return Err(NotLoggedIn(format!(
@@ -414,13 +486,19 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         auth.state(),
         &username,
         method,
-        &cache,
+        Some(&cache),
         auth.access_token_expires(),
     )
 }
 
 /// `august logout`.
 pub fn logout(ctx: &Context) -> anyhow::Result<()> {
+    if ctx.sandbox().is_some() {
+        return Err(Usage(
+            "with --sandbox nothing is cached: there is nothing to log out of".into(),
+        )
+        .into());
+    }
     let cache = ctx.cache_path(None)?;
     let deleted = pending::delete(&cache)?;
     if ctx.json {
