@@ -290,6 +290,41 @@ pub(crate) fn from_json(path: &Path, bytes: &[u8]) -> Result<Authentication, Cac
     })
 }
 
+/// Reads the content of a token cache file as
+/// [`Authenticator::access_token_cache_file`](crate::Authenticator::access_token_cache_file)
+/// does, without touching the file system: `bytes` is the file's content and `path` is only
+/// named in the error.
+///
+/// Accepts what py-august writes (and anything `json.loads` gives the four string keys for;
+/// other keys are ignored). Refuses, as [`CacheError::Corrupt`], content over 64 KiB, content
+/// that is not a JSON object, a missing, empty or non-string key, an unknown `state` and an
+/// unreadable `access_token_expires`. Whether the token has expired is not checked here. Reads
+/// any input without panicking; no error carries the file's content.
+///
+/// ```
+/// use std::path::Path;
+/// use august_auth::{AuthenticationState, parse_cache_file};
+///
+/// let content = br#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "authenticated"}"#;
+/// let authentication = parse_cache_file(Path::new("auth.json"), content)?;
+/// assert_eq!(authentication.state(), AuthenticationState::Authenticated);
+/// assert!(parse_cache_file(Path::new("auth.json"), b"{}").is_err());
+/// # Ok::<(), august_auth::CacheError>(())
+/// ```
+///
+/// # Errors
+///
+/// [`CacheError::Corrupt`] saying what is wrong.
+pub fn parse_cache_file(path: &Path, bytes: &[u8]) -> Result<Authentication, CacheError> {
+    if bytes.len() as u64 > MAX_CACHE_BYTES {
+        return Err(CacheError::Corrupt {
+            path: path.to_owned(),
+            reason: format!("larger than {MAX_CACHE_BYTES} bytes"),
+        });
+    }
+    from_json(path, bytes)
+}
+
 /// What reading the cache file gave.
 #[derive(Debug)]
 pub(crate) struct Loaded {

@@ -25,8 +25,10 @@ pub enum Error {
     /// A verification code was to be sent or checked before any login: call
     /// [`Authenticator::authenticate`](crate::Authenticator::authenticate) first.
     NoAccessToken,
-    /// [`Authenticator::save_cache`](crate::Authenticator::save_cache) was called while the
-    /// login is not complete; only authenticated logins are cached.
+    /// [`Authenticator::save_cache`](crate::Authenticator::save_cache) or
+    /// [`SharedAuthenticator::access_token`](crate::SharedAuthenticator::access_token) was
+    /// called while the login is not complete (only authenticated logins are cached or give a
+    /// token to use).
     NotAuthenticated {
         /// The current state.
         state: AuthenticationState,
@@ -72,7 +74,7 @@ impl fmt::Display for Error {
             Error::NoAccessToken => f.write_str("no access token yet: call authenticate() first"),
             Error::NotAuthenticated { state } => write!(
                 f,
-                "nothing to cache: the login state is {state}; complete the login with authenticate() first"
+                "the login state is {state}, not authenticated; complete the login with authenticate() first"
             ),
             Error::Cache(e) => fmt::Display::fmt(e, f),
         }
@@ -124,7 +126,7 @@ mod tests {
                 state: AuthenticationState::RequiresValidation
             }
             .to_string(),
-            "nothing to cache: the login state is requires_validation; complete the login with authenticate() first"
+            "the login state is requires_validation, not authenticated; complete the login with authenticate() first"
         );
         let cache = Error::Cache(CacheError::Write {
             path: "/nowhere/auth.json".into(),

@@ -43,6 +43,25 @@ impl JwtProblem {
     }
 }
 
+/// The expiry the authenticator reads from an access token: the `exp` claim of its JWT payload
+/// (second `.`-separated part, base64url or base64, padding optional), in seconds since the
+/// epoch, integer or fractional (rounded to the microsecond), between 1970 and 9999.
+///
+/// The signature is not checked. `None` when the token is not a JWT, its payload is not a
+/// JSON object, or `exp` is missing or out of range: the authenticator then keeps its current
+/// token. Reads any input without panicking.
+///
+/// ```
+/// use august_auth::access_token_expiry;
+///
+/// let expiry = access_token_expiry("e30=.eyJleHAiOjEzMzd9.e30=");
+/// assert_eq!(expiry.map(|e| e.timestamp()), Some(1337));
+/// assert_eq!(access_token_expiry("not-a-jwt"), None);
+/// ```
+pub fn access_token_expiry(token: &str) -> Option<DateTime<Utc>> {
+    expiry(token).ok()
+}
+
 /// The expiry (`exp`, seconds since the epoch, integer or fractional) of a JWT.
 pub(crate) fn expiry(token: &str) -> Result<DateTime<Utc>, JwtProblem> {
     let payload = token.split('.').nth(1).ok_or(JwtProblem::NotAJwt)?;

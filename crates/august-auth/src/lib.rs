@@ -46,11 +46,14 @@ mod error;
 mod expiry;
 mod install_id;
 mod jwt;
+mod shared;
 
 pub use august_core::LoginMethod;
 pub use authentication::{Authentication, AuthenticationState, UnknownState, ValidationResult};
 pub use authenticator::{Authenticator, DEFAULT_RENEWAL_THRESHOLD, Refresh};
-pub use cache::{CacheError, CacheStatus, default_cache_path};
+pub use cache::{CacheError, CacheStatus, default_cache_path, parse_cache_file};
 pub use error::{Error, Result};
 pub use expiry::ExpiryError;
 pub use install_id::new_install_id;
+pub use jwt::access_token_expiry;
+pub use shared::{DEFAULT_REFRESH_RETRY_INTERVAL, SharedAuthenticator};

@@ -1,0 +1,191 @@
+//! An authenticator shared between threads that refreshes the access token once for all of
+//! them (single flight).
+
+use std::fmt;
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+
+use crate::authentication::{Authentication, AuthenticationState};
+use crate::authenticator::{Authenticator, Refresh};
+use crate::error::{Error, Result};
+
+/// Default for [`SharedAuthenticator::refresh_retry_interval`]: 60 s.
+pub const DEFAULT_REFRESH_RETRY_INTERVAL: Duration = Duration::from_secs(60);
+
+/// An [`Authenticator`] that many threads use at once, refreshing the access token once for
+/// all of them.
+///
+/// [`SharedAuthenticator::access_token`] takes a lock, checks
+/// [`Authenticator::should_refresh`] *after* acquiring it, and refreshes only if the token still
+/// needs it: when eight threads find the token due for renewal at the same moment, the first
+/// sends one refresh request while the others wait on the lock, then find the new token and
+/// send nothing. The refreshed token is written to the cache file as usual.
+///
+/// When a refresh fails while the current token is still valid (a network failure, a 5xx), the
+/// current token is returned (the failure is logged at `warn`) and no new refresh is tried for
+/// [`SharedAuthenticator::refresh_retry_interval`], so an outage does not make every call wait
+/// for a failing refresh first. Once the token has expired, the refresh error is returned.
+///
+/// The login itself (password, verification code) goes through
+/// [`SharedAuthenticator::with`], or is done before sharing.
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use august_auth::{Authenticator, LoginMethod, SharedAuthenticator};
+/// use august_core::Api;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let api = Api::new();
+/// let authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, "+15555550100", "password")
+///     .access_token_cache_file("auth.json");
+/// let shared = Arc::new(SharedAuthenticator::new(authenticator));
+/// shared.with(|a| a.authenticate())?;
+/// let workers: Vec<_> = (0..4)
+///     .map(|_| {
+///         let (shared, api) = (Arc::clone(&shared), api.clone());
+///         std::thread::spawn(move || -> Result<usize, Box<dyn std::error::Error + Send + Sync>> {
+///             let token = shared.access_token()?;
+///             Ok(api.get_locks(&token)?.len())
+///         })
+///     })
+///     .collect();
+/// for worker in workers {
+///     println!("{:?}", worker.join());
+/// }
+/// # Ok(())
+/// # }
+/// ```
+///
+/// `Debug` shows the authenticator's `Debug` (no password, no token), or `<in use>` while
+/// another thread holds it.
+pub struct SharedAuthenticator {
+    state: Mutex<State>,
+    retry_interval: Duration,
+}
+
+struct State {
+    authenticator: Authenticator,
+    /// When the last refresh failed while the token was still usable.
+    last_failed_refresh: Option<Instant>,
+}
+
+impl SharedAuthenticator {
+    /// Shares `authenticator`, logged in or not.
+    pub fn new(authenticator: Authenticator) -> SharedAuthenticator {
+        SharedAuthenticator {
+            state: Mutex::new(State {
+                authenticator,
+                last_failed_refresh: None,
+            }),
+            retry_interval: DEFAULT_REFRESH_RETRY_INTERVAL,
+        }
+    }
+
+    /// How long after a failed refresh [`SharedAuthenticator::access_token`] keeps returning
+    /// the current (still valid) token without trying again. `Duration::ZERO` tries at every
+    /// call. Defaults to 60 s ([`DEFAULT_REFRESH_RETRY_INTERVAL`]).
+    #[must_use]
+    pub fn refresh_retry_interval(mut self, interval: Duration) -> SharedAuthenticator {
+        self.retry_interval = interval;
+        self
+    }
+
+    /// The access token to use now, refreshed first if [`Authenticator::should_refresh`] says
+    /// so (checked under the lock, so concurrent callers share one refresh).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotAuthenticated`] when the login is not complete (log in with
+    /// [`SharedAuthenticator::with`] first); the refresh error when the refresh failed and the
+    /// current token has expired (or its expiry cannot be read).
+    pub fn access_token(&self) -> Result<String> {
+        let mut state = self.lock();
+        let current = state.authenticator.authentication().clone();
+        if current.state() != AuthenticationState::Authenticated {
+            return Err(Error::NotAuthenticated {
+                state: current.state(),
+            });
+        }
+        if !state.authenticator.should_refresh() {
+            return Ok(current.access_token().to_owned());
+        }
+        let usable = current
+            .parsed_expiry()
+            .is_ok_and(|expiry| expiry > Utc::now());
+        if usable
+            && state
+                .last_failed_refresh
+                .is_some_and(|failed| failed.elapsed() < self.retry_interval)
+        {
+            return Ok(current.access_token().to_owned());
+        }
+        match state.authenticator.refresh_access_token(Refresh::IfNeeded) {
+            Ok(refreshed) if refreshed.access_token() != current.access_token() => {
+                state.last_failed_refresh = None;
+                Ok(refreshed.access_token().to_owned())
+            }
+            // The new token had no usable expiry and was discarded (logged by the
+            // authenticator): wait before asking again, as after a failure.
+            Ok(unchanged) => {
+                state.last_failed_refresh = Some(Instant::now());
+                Ok(unchanged.access_token().to_owned())
+            }
+            Err(e) if usable => {
+                log::warn!(
+                    "the access token could not be refreshed ({e}); using the current one, which has not expired"
+                );
+                state.last_failed_refresh = Some(Instant::now());
+                Ok(current.access_token().to_owned())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A copy of the current login record.
+    pub fn authentication(&self) -> Authentication {
+        self.lock().authenticator.authentication().clone()
+    }
+
+    /// Runs `f` with the authenticator, holding the lock: to log in, validate a code, or read
+    /// the cache status.
+    pub fn with<R>(&self, f: impl FnOnce(&mut Authenticator) -> R) -> R {
+        f(&mut self.lock().authenticator)
+    }
+
+    /// The authenticator back.
+    pub fn into_inner(self) -> Authenticator {
+        self.state
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
+            .authenticator
+    }
+
+    /// The lock; a panic in another holder does not leave the authenticator half-updated (its
+    /// fields are replaced whole), so a poisoned lock is used as is.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl From<Authenticator> for SharedAuthenticator {
+    fn from(authenticator: Authenticator) -> Self {
+        SharedAuthenticator::new(authenticator)
+    }
+}
+
+impl fmt::Debug for SharedAuthenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("SharedAuthenticator");
+        match self.state.try_lock() {
+            Ok(state) => out.field("authenticator", &state.authenticator),
+            Err(TryLockError::Poisoned(poisoned)) => {
+                out.field("authenticator", &poisoned.into_inner().authenticator)
+            }
+            Err(TryLockError::WouldBlock) => out.field("authenticator", &format_args!("<in use>")),
+        };
+        out.field("refresh_retry_interval", &self.retry_interval)
+            .finish()
+    }
+}

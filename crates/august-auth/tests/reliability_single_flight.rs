@@ -1,0 +1,310 @@
+//! `SharedAuthenticator`: one refresh for many threads, the current token kept through a
+//! failed refresh while it is valid, and typed errors otherwise.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use august_auth::{
+    AuthenticationState, Authenticator, CacheStatus, DEFAULT_REFRESH_RETRY_INTERVAL, Error,
+    LoginMethod, SharedAuthenticator, parse_cache_file,
+};
+use august_core::Api;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{TimeDelta, Utc};
+use mockito::{Matcher, Server, ServerGuard};
+
+const PHONE: &str = "+15555550100";
+const PASSWORD: &str = "hunter2-password";
+const INSTALL_ID: &str = "9f6b2a3c-1d4e-4f5a-8b7c-6d5e4f3a2b1c";
+const OLD_TOKEN: &str = "old-token-due-for-renewal";
+
+/// A token whose JWT payload says it expires on 2100-01-01.
+fn new_token(tag: &str) -> String {
+    let payload = URL_SAFE_NO_PAD.encode(format!("{{\"exp\":4102444800,\"tag\":\"{tag}\"}}"));
+    format!("e30.{payload}.c2ln")
+}
+
+fn api(server: &ServerGuard) -> Api {
+    Api::builder()
+        .base_url(server.url())
+        .max_retries(0)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A cache file holding `OLD_TOKEN`, authenticated, expiring `left` from now.
+fn cache_expiring_in(dir: &Path, left: TimeDelta) -> PathBuf {
+    let path = dir.join("auth.json");
+    let expires = (Utc::now() + left).format("%Y-%m-%dT%H:%M:%S%.3fZ");
+    let content = format!(
+        "{{\"install_id\": \"{INSTALL_ID}\", \"access_token\": \"{OLD_TOKEN}\", \"access_token_expires\": \"{expires}\", \"state\": \"authenticated\"}}"
+    );
+    fs::write(&path, content).unwrap_or_else(|e| panic!("{e}"));
+    path
+}
+
+fn due_for_renewal(server: &ServerGuard, dir: &Path) -> Authenticator {
+    let path = cache_expiring_in(dir, TimeDelta::days(1));
+    let authenticator = Authenticator::new(api(server), LoginMethod::Phone, PHONE, PASSWORD)
+        .access_token_cache_file(&path);
+    assert_eq!(authenticator.cache_status(), CacheStatus::Loaded);
+    assert!(authenticator.should_refresh());
+    authenticator
+}
+
+fn cached_token(path: &Path) -> String {
+    let bytes = fs::read(path).unwrap_or_else(|e| panic!("{e}"));
+    parse_cache_file(path, &bytes)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .access_token()
+        .to_owned()
+}
+
+#[test]
+fn eight_threads_share_one_refresh() {
+    let mut server = Server::new();
+    let fresh = new_token("fresh");
+    // The answer takes 300 ms, so the other threads arrive while the refresh is in flight.
+    let refresh = server
+        .mock("GET", "/users/houses/mine")
+        .match_header("x-august-access-token", OLD_TOKEN)
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_header("x-august-access-token", &fresh)
+        .with_chunked_body(|w| {
+            thread::sleep(Duration::from_millis(300));
+            w.write_all(b"[]")
+        })
+        .expect(1)
+        .create();
+    let _others = server
+        .mock("GET", Matcher::Any)
+        .with_status(599)
+        .expect(0)
+        .create();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let shared = Arc::new(SharedAuthenticator::new(due_for_renewal(
+        &server,
+        dir.path(),
+    )));
+    let barrier = Arc::new(Barrier::new(8));
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let shared = Arc::clone(&shared);
+            let barrier = Arc::clone(&barrier);
+            thread::spawn(move || {
+                barrier.wait();
+                let started = Instant::now();
+                let first = shared.access_token();
+                let waited = started.elapsed();
+                // Later calls find a fresh token and send nothing.
+                let later: Vec<_> = (0..20).map(|_| shared.access_token()).collect();
+                (first, waited, later)
+            })
+        })
+        .collect();
+    let mut waited_for_the_refresh = 0;
+    for worker in workers {
+        let (first, waited, later) = worker
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        assert_eq!(first.ok().as_deref(), Some(fresh.as_str()));
+        for token in later {
+            assert_eq!(token.ok().as_deref(), Some(fresh.as_str()));
+        }
+        if waited >= Duration::from_millis(250) {
+            waited_for_the_refresh += 1;
+        }
+    }
+    refresh.assert();
+    // Every thread waited for the one refresh: none went ahead with the old token.
+    assert_eq!(waited_for_the_refresh, 8);
+    assert_eq!(cached_token(&dir.path().join("auth.json")), fresh);
+    assert_eq!(
+        shared.authentication().access_token_expires(),
+        Some("2100-01-01T00:00:00.000000Z")
+    );
+    let authenticator = Arc::try_unwrap(shared)
+        .unwrap_or_else(|_| panic!("still shared"))
+        .into_inner();
+    assert!(!authenticator.should_refresh());
+}
+
+#[test]
+fn a_token_not_due_is_returned_without_a_request() {
+    let mut server = Server::new();
+    let none = server
+        .mock("GET", Matcher::Any)
+        .with_status(599)
+        .expect(0)
+        .create();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = cache_expiring_in(dir.path(), TimeDelta::days(30));
+    let shared = SharedAuthenticator::new(
+        Authenticator::new(api(&server), LoginMethod::Phone, PHONE, PASSWORD)
+            .access_token_cache_file(&path),
+    );
+    for _ in 0..5 {
+        assert_eq!(shared.access_token().ok().as_deref(), Some(OLD_TOKEN));
+    }
+    none.assert();
+}
+
+#[test]
+fn a_failed_refresh_keeps_the_valid_token_and_waits_before_trying_again() {
+    let mut server = Server::new();
+    let failing = server
+        .mock("GET", "/users/houses/mine")
+        .with_status(503)
+        .expect(1)
+        .create();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let shared = SharedAuthenticator::new(due_for_renewal(&server, dir.path()));
+    for _ in 0..10 {
+        assert_eq!(shared.access_token().ok().as_deref(), Some(OLD_TOKEN));
+    }
+    // One failed attempt in the retry interval, however many calls.
+    failing.assert();
+    assert_eq!(DEFAULT_REFRESH_RETRY_INTERVAL, Duration::from_secs(60));
+
+    // With no interval, every call tries again; a later success replaces the token.
+    let mut server = Server::new();
+    let failing = server
+        .mock("GET", "/users/houses/mine")
+        .with_status(502)
+        .expect(2)
+        .create();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let shared = SharedAuthenticator::new(due_for_renewal(&server, dir.path()))
+        .refresh_retry_interval(Duration::ZERO);
+    assert_eq!(shared.access_token().ok().as_deref(), Some(OLD_TOKEN));
+    assert_eq!(shared.access_token().ok().as_deref(), Some(OLD_TOKEN));
+    failing.assert();
+    failing.remove();
+    let fresh = new_token("after-outage");
+    let ok = server
+        .mock("GET", "/users/houses/mine")
+        .with_header("x-august-access-token", &fresh)
+        .with_body("[]")
+        .expect(1)
+        .create();
+    assert_eq!(shared.access_token().ok(), Some(fresh.clone()));
+    assert_eq!(shared.access_token().ok(), Some(fresh));
+    ok.assert();
+}
+
+#[test]
+fn a_new_token_without_expiry_is_not_asked_for_again_at_once() {
+    let mut server = Server::new();
+    let bad = server
+        .mock("GET", "/users/houses/mine")
+        .with_header("x-august-access-token", "not-a-jwt")
+        .with_body("[]")
+        .expect(1)
+        .create();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let shared = SharedAuthenticator::new(due_for_renewal(&server, dir.path()));
+    for _ in 0..3 {
+        assert_eq!(shared.access_token().ok().as_deref(), Some(OLD_TOKEN));
+    }
+    bad.assert();
+}
+
+#[test]
+fn an_expired_token_whose_refresh_fails_is_an_error() {
+    let mut server = Server::new();
+    let login = server
+        .mock("POST", "/session")
+        .with_header("x-august-access-token", "expired-login-token")
+        .with_body(r#"{"expiresAt":"2001-01-01T00:00:00.000Z","vPassword":true,"vInstallId":true}"#)
+        .expect(1)
+        .create();
+    let refused = server
+        .mock("GET", "/users/houses/mine")
+        .with_status(401)
+        .with_body(r#"{"code":401,"message":"token expired"}"#)
+        .expect(1)
+        .create();
+    let shared = SharedAuthenticator::new(
+        Authenticator::new(api(&server), LoginMethod::Phone, PHONE, PASSWORD)
+            .install_id(INSTALL_ID),
+    );
+    let authentication = shared
+        .with(Authenticator::authenticate)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(authentication.state(), AuthenticationState::Authenticated);
+    match shared.access_token() {
+        Err(e) => {
+            assert!(e.is_unauthorized(), "{e:?}");
+            assert_eq!(e.status(), Some(401));
+        }
+        Ok(token) => panic!("an expired token was handed out: {token}"),
+    }
+    login.assert();
+    refused.assert();
+}
+
+#[test]
+fn no_token_before_a_login() {
+    let server = Server::new();
+    let shared = SharedAuthenticator::from(Authenticator::new(
+        api(&server),
+        LoginMethod::Email,
+        "someone@example.com",
+        PASSWORD,
+    ));
+    match shared.access_token() {
+        Err(Error::NotAuthenticated { state }) => {
+            assert_eq!(state, AuthenticationState::RequiresAuthentication);
+        }
+        other => panic!("expected NotAuthenticated, got {other:?}"),
+    }
+    let error = shared.access_token().err().map(|e| e.to_string());
+    assert_eq!(
+        error.as_deref(),
+        Some(
+            "the login state is requires_authentication, not authenticated; complete the login with authenticate() first"
+        )
+    );
+}
+
+#[test]
+fn debug_shows_neither_password_nor_token() {
+    let mut server = Server::new();
+    let _login = server
+        .mock("POST", "/session")
+        .with_header("x-august-access-token", "SECRET-LOGIN-TOKEN")
+        .with_body(r#"{"expiresAt":"2099-01-01T00:00:00.000Z","vPassword":true,"vInstallId":true}"#)
+        .create();
+    let shared = SharedAuthenticator::new(
+        Authenticator::new(api(&server), LoginMethod::Phone, PHONE, PASSWORD)
+            .install_id(INSTALL_ID),
+    );
+    shared
+        .with(Authenticator::authenticate)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        format!("{shared:?}"),
+        "SharedAuthenticator { authenticator: Authenticator { login_method: Phone, username: \"+15555550100\", password: <redacted>, authentication: Authentication { state: Authenticated, install_id: \"9f6b2a3c-1d4e-4f5a-8b7c-6d5e4f3a2b1c\", access_token: <redacted>, access_token_expires: Some(\"2099-01-01T00:00:00.000Z\") }, access_token_cache_file: None, cache_status: NotConfigured, renewal_threshold: 604800s, .. }, refresh_retry_interval: 60s }"
+    );
+    // While another thread holds it, Debug does not wait.
+    shared.with(|_| {
+        assert_eq!(
+            format!("{shared:?}"),
+            "SharedAuthenticator { authenticator: <in use>, refresh_retry_interval: 60s }"
+        );
+    });
+    let pretty = format!("{shared:#?}");
+    assert!(!pretty.contains("SECRET-LOGIN-TOKEN") && !pretty.contains(PASSWORD));
+}
+
+#[test]
+fn shared_authenticator_is_send_and_sync() {
+    fn check<T: Send + Sync>() {}
+    check::<SharedAuthenticator>();
+}
