@@ -255,7 +255,16 @@ pub fn house(ctx: &Context, id: &str) -> anyhow::Result<()> {
     let mut pairs = vec![("id", h.house_id().to_owned()), ("name", or_none(h.name()))];
     let mut extra: Vec<(String, String)> = Vec::new();
     if let Value::Object(map) = h.raw() {
-        for (k, v) in map {
+        // the id and name are shown above, whichever key they came from
+        const SHOWN: [&str; 6] = [
+            "HouseID",
+            "houseID",
+            "_id",
+            "HouseName",
+            "houseName",
+            "name",
+        ];
+        for (k, v) in map.iter().filter(|(k, _)| !SHOWN.contains(&k.as_str())) {
             let shown = match v {
                 Value::String(s) => s.clone(),
                 Value::Number(n) => n.to_string(),

@@ -774,9 +774,9 @@ fn houses_house_activity_and_pins() {
     let out = run(&tool, &server, &["houses"]).expect_code(0);
     assert_eq!(out.stdout, "ID            NAME\n000000000000  A House\n");
     let out = run(&tool, &server, &["house", "000000000000"]).expect_code(0);
-    assert!(
-        out.stdout.contains("timeZone   America/Vancouver\n"),
-        "{out:#?}"
+    assert_eq!(
+        out.stdout,
+        "id        000000000000\nname      A House\ntimeZone  America/Vancouver\n"
     );
     let out = run(
         &tool,
