@@ -98,6 +98,8 @@ struct Shared {
     accepted: AtomicUsize,
     open: AtomicUsize,
     max_open: AtomicUsize,
+    busy: AtomicUsize,
+    max_busy: AtomicUsize,
     stop: AtomicBool,
 }
 
@@ -124,6 +126,8 @@ impl FaultServer {
             accepted: AtomicUsize::new(0),
             open: AtomicUsize::new(0),
             max_open: AtomicUsize::new(0),
+            busy: AtomicUsize::new(0),
+            max_busy: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
         });
         let respond: Arc<Responder> = Arc::new(respond);
@@ -186,9 +190,15 @@ impl FaultServer {
         self.shared.accepted.load(Ordering::SeqCst)
     }
 
-    /// The most connections open at the same time.
+    /// The most connections open at the same time, as the server sees them: a connection the
+    /// client has just closed counts until the server reads the close.
     pub fn max_open(&self) -> usize {
         self.shared.max_open.load(Ordering::SeqCst)
+    }
+
+    /// The most requests being answered at the same time.
+    pub fn max_busy(&self) -> usize {
+        self.shared.max_busy.load(Ordering::SeqCst)
     }
 
     /// Connections open now.
@@ -231,54 +241,63 @@ fn serve(mut stream: TcpStream, connection: usize, shared: &Shared, respond: &Re
             request.index = requests.len();
             requests.push(request.clone());
         }
-        let script = respond(&request);
-        let resets = script.iter().any(|a| matches!(a, Act::Reset));
-        if !resets {
-            let mut consumed = vec![0u8; length];
-            if stream.read_exact(&mut consumed).is_err() {
-                return;
-            }
+        let now_busy = shared.busy.fetch_add(1, Ordering::SeqCst) + 1;
+        shared.max_busy.fetch_max(now_busy, Ordering::SeqCst);
+        let keep_going = answer(&mut stream, length, respond(&request));
+        shared.busy.fetch_sub(1, Ordering::SeqCst);
+        if !keep_going {
+            return;
         }
-        for act in script {
-            match act {
-                Act::Send(bytes) => {
+    }
+}
+
+/// Plays a script; `false` when the connection is over.
+fn answer(stream: &mut TcpStream, length: usize, script: Script) -> bool {
+    let resets = script.iter().any(|a| matches!(a, Act::Reset));
+    if !resets {
+        let mut consumed = vec![0u8; length];
+        if stream.read_exact(&mut consumed).is_err() {
+            return false;
+        }
+    }
+    for act in script {
+        match act {
+            Act::Send(bytes) => {
+                if stream
+                    .write_all(&bytes)
+                    .and_then(|()| stream.flush())
+                    .is_err()
+                {
+                    return false;
+                }
+            }
+            Act::Wait(d) => thread::sleep(d),
+            Act::Trickle {
+                bytes,
+                chunk,
+                every,
+            } => {
+                for piece in bytes.chunks(chunk.max(1)) {
+                    thread::sleep(every);
                     if stream
-                        .write_all(&bytes)
+                        .write_all(piece)
                         .and_then(|()| stream.flush())
                         .is_err()
                     {
-                        return;
+                        return false;
                     }
                 }
-                Act::Wait(d) => thread::sleep(d),
-                Act::Trickle {
-                    bytes,
-                    chunk,
-                    every,
-                } => {
-                    for piece in bytes.chunks(chunk.max(1)) {
-                        thread::sleep(every);
-                        if stream
-                            .write_all(piece)
-                            .and_then(|()| stream.flush())
-                            .is_err()
-                        {
-                            return;
-                        }
-                    }
-                }
-                Act::Reset => {
-                    // Unread bytes in the receive buffer make close() send RST.
-                    drop(stream);
-                    return;
-                }
-                Act::Close => {
-                    let _ = stream.shutdown(Shutdown::Both);
-                    return;
-                }
+            }
+            // Unread bytes in the receive buffer make the close send RST; the stream is
+            // closed when the caller drops it.
+            Act::Reset => return false,
+            Act::Close => {
+                let _ = stream.shutdown(Shutdown::Both);
+                return false;
             }
         }
     }
+    true
 }
 
 /// Waits for one whole request without consuming it; returns its length and its parsed form.
