@@ -545,3 +545,37 @@ fn sandbox_flag_signs_in_by_itself() {
     tool.run(&["--sandbox", "verify", "123456"], &[])
         .expect_code(2);
 }
+
+#[test]
+fn an_unlock_whose_answer_is_lost_exits_5_and_says_the_outcome_is_unknown() {
+    let sandbox = Sandbox::start().unwrap();
+    let tool = Tool::new();
+    let login_vars = [
+        ("AUGUST_USERNAME", demo::PHONE),
+        ("AUGUST_PASSWORD", demo::PASSWORD),
+    ];
+    august(&tool, &sandbox, &["login"], &login_vars).expect_code(0);
+    let code = sandbox.august_verification_code().expect("a code was sent");
+    august(&tool, &sandbox, &["verify", &code], &login_vars).expect_code(0);
+
+    // The sandbox unlocks, then cuts the answer after a few bytes.
+    sandbox.set_fault(
+        "PUT /remoteoperate/{id}/unlock",
+        august_sandbox::Fault::TruncatedBody { keep: 5 },
+    );
+    sandbox.reset_stats();
+    let out = august(
+        &tool,
+        &sandbox,
+        &["unlock", demo::FRONT_DOOR_LOCK_ID],
+        &login_vars,
+    )
+    .expect_code(5);
+    assert!(out.stderr.starts_with("error: "), "{out:#?}");
+    assert!(out.stderr.contains("outcome is unknown"), "{out:#?}");
+    assert_eq!(
+        sandbox.stats().route("PUT /remoteoperate/{lock_id}/unlock"),
+        1,
+        "sent once, never resent"
+    );
+}
