@@ -12,6 +12,7 @@
 
 use anyhow::{Context, Result};
 use august::authy::{self, AuthyApiClient};
+
 use august_sandbox::Sandbox;
 
 #[path = "common/authy_flow.rs"]
@@ -44,35 +45,5 @@ fn main() -> Result<()> {
     }
     let sandbox = Sandbox::start()?;
     println!("Using the embedded sandbox at {}\n", sandbox.authy_url());
-    let authy_api = AuthyApiClient::builder(sandbox.authy_api_key())
-        .api_uri(sandbox.authy_url())
-        .build()?;
-    run_against_sandbox(&authy_api, &sandbox)
-}
-
-/// The flow against a sandbox, reading what it "sends" from its handle.
-fn run_against_sandbox(authy_api: &authy::AuthyApiClient, sandbox: &Sandbox) -> Result<()> {
-    authy_flow::run(
-        authy_api,
-        &authy_flow::AuthyInputs {
-            email: "new.user@example.com",
-            cellphone: "555-555-0142",
-            country_code: 1,
-            sms_token: &|id| {
-                sandbox
-                    .authy_token(id.get())
-                    .context("the sandbox sent no token")
-            },
-            verification_code: &|| {
-                sandbox
-                    .authy_phone_verification_code("1", "555-555-0142")
-                    .context("the sandbox sent no code")
-            },
-            answer_onetouch: &|uuid| {
-                sandbox.approve_onetouch(uuid)?;
-                println!("    (approved in the sandbox)");
-                Ok(())
-            },
-        },
-    )
+    authy_flow::run_on_sandbox(&sandbox)
 }

@@ -79,32 +79,7 @@ fn main() -> Result<()> {
     )?;
 
     println!();
-    let authy_api = authy::AuthyApiClient::builder(sandbox.authy_api_key())
-        .api_uri(sandbox.authy_url())
-        .build()?;
-    authy_flow::run(
-        &authy_api,
-        &authy_flow::AuthyInputs {
-            email: "new.user@example.com",
-            cellphone: "555-555-0142",
-            country_code: 1,
-            sms_token: &|id| {
-                sandbox
-                    .authy_token(id.get())
-                    .context("the sandbox sent no token")
-            },
-            verification_code: &|| {
-                sandbox
-                    .authy_phone_verification_code("1", "555-555-0142")
-                    .context("the sandbox sent no code")
-            },
-            answer_onetouch: &|uuid| {
-                sandbox.approve_onetouch(uuid)?;
-                println!("    (approved in the sandbox)");
-                Ok(())
-            },
-        },
-    )?;
+    authy_flow::run_on_sandbox(&sandbox)?;
     println!("\nDone.");
     Ok(())
 }

@@ -3,6 +3,8 @@
 
 use anyhow::{Context, Result};
 
+use august_sandbox::Sandbox;
+
 use super::authy::{ApprovalRequest, AuthyApiClient, AuthyId, Via};
 
 /// Who the flow registers, and how it reads what the user receives.
@@ -59,4 +61,34 @@ pub fn run(authy_api: &AuthyApiClient, inputs: &AuthyInputs<'_>) -> Result<()> {
     let status = authy_api.one_touch().get_approval_status(&uuid)?;
     println!("    status: {:?}", status.status());
     Ok(())
+}
+
+/// The flow against a sandbox, reading what it "sends" from its handle.
+pub fn run_on_sandbox(sandbox: &Sandbox) -> Result<()> {
+    let authy_api = AuthyApiClient::builder(sandbox.authy_api_key())
+        .api_uri(sandbox.authy_url())
+        .build()?;
+    run(
+        &authy_api,
+        &AuthyInputs {
+            email: "new.user@example.com",
+            cellphone: "555-555-0142",
+            country_code: 1,
+            sms_token: &|id| {
+                sandbox
+                    .authy_token(id.get())
+                    .context("the sandbox sent no token")
+            },
+            verification_code: &|| {
+                sandbox
+                    .authy_phone_verification_code("1", "555-555-0142")
+                    .context("the sandbox sent no code")
+            },
+            answer_onetouch: &|uuid| {
+                sandbox.approve_onetouch(uuid)?;
+                println!("    (approved in the sandbox)");
+                Ok(())
+            },
+        },
+    )
 }
