@@ -1,0 +1,195 @@
+//! Side-by-side benchmark driver for august-rs.
+//!
+//! [`server`] is a minimal keep-alive HTTP server answering the recorded lock detail and
+//! token-verify responses; the `run_*` functions time N sequential calls through the SDK
+//! ([`run_lock_detail`], [`run_authy_verify`]) or through a bare ureq agent
+//! ([`run_bare_get`], the transport floor). The `august-bench` binary wraps both for
+//! `bench/side_by_side.sh`.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+pub mod server;
+
+/// The lock id requested (any id gets the same recorded answer).
+pub const LOCK_ID: &str = "A1B2C3D4E5F60718293A4B5C6D7E8F01";
+/// The access token sent (the benchmark server does not check it).
+pub const ACCESS_TOKEN: &str = "bench-access-token";
+/// The Authy API key sent.
+pub const AUTHY_API_KEY: &str = "bench-authy-api-key";
+/// The Authy user id of the token checks.
+pub const AUTHY_ID: u64 = 1000;
+/// The token checked.
+pub const AUTHY_TOKEN: &str = "0123456";
+
+/// The result of one timed loop.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timing {
+    /// Calls made.
+    pub calls: u32,
+    /// Wall time of all of them.
+    pub elapsed: Duration,
+}
+
+impl Timing {
+    /// Calls per second.
+    pub fn calls_per_second(&self) -> f64 {
+        f64::from(self.calls) / self.elapsed.as_secs_f64()
+    }
+
+    /// Mean time of one call, in microseconds.
+    pub fn micros_per_call(&self) -> f64 {
+        self.elapsed.as_secs_f64() * 1e6 / f64::from(self.calls)
+    }
+}
+
+/// A failed call, with what went wrong.
+#[derive(Debug)]
+pub struct CallFailed(pub String);
+
+impl std::fmt::Display for CallFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for CallFailed {}
+
+fn timed(
+    calls: u32,
+    mut call: impl FnMut() -> Result<(), CallFailed>,
+) -> Result<Timing, CallFailed> {
+    // One untimed call opens the connection, as the Python side's warm-up call does.
+    call()?;
+    let started = Instant::now();
+    for _ in 0..calls {
+        call()?;
+    }
+    Ok(Timing {
+        calls,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// `calls` sequential `Api::get_lock_detail` calls against `base_url`, after one warm-up call;
+/// every answer is checked to be the recorded lock.
+///
+/// # Errors
+///
+/// The first failed call.
+pub fn run_lock_detail(base_url: &str, calls: u32) -> Result<Timing, CallFailed> {
+    let api = august_core::Api::builder()
+        .base_url(base_url)
+        .build()
+        .map_err(|e| CallFailed(e.to_string()))?;
+    timed(calls, || {
+        let detail = api
+            .get_lock_detail(ACCESS_TOKEN, LOCK_ID)
+            .map_err(|e| CallFailed(e.to_string()))?;
+        if detail.device_name() != "Front Door Lock" {
+            return Err(CallFailed(format!(
+                "unexpected lock name {:?}",
+                detail.device_name()
+            )));
+        }
+        Ok(())
+    })
+}
+
+/// `calls` sequential `tokens().verify` calls against `base_url`, after one warm-up call.
+///
+/// # Errors
+///
+/// The first failed call.
+pub fn run_authy_verify(base_url: &str, calls: u32) -> Result<Timing, CallFailed> {
+    let client = authy_client::AuthyApiClient::builder(AUTHY_API_KEY)
+        .api_uri(base_url)
+        .build()
+        .map_err(|e| CallFailed(e.to_string()))?;
+    timed(calls, || {
+        client
+            .tokens()
+            .verify(AUTHY_ID, AUTHY_TOKEN)
+            .map(|_| ())
+            .map_err(|e| CallFailed(e.to_string()))
+    })
+}
+
+/// `calls` sequential bare ureq GETs of `url` (same agent settings as the SDK's transport:
+/// no status errors, no redirects, no proxy, a global timeout), each reading the whole body.
+///
+/// # Errors
+///
+/// The first failed call.
+pub fn run_bare_get(url: &str, calls: u32) -> Result<Timing, CallFailed> {
+    let agent = bare_agent();
+    let mut body = Vec::with_capacity(8192);
+    timed(calls, || {
+        body.clear();
+        let mut response = agent
+            .get(url)
+            .call()
+            .map_err(|e| CallFailed(e.to_string()))?;
+        response
+            .body_mut()
+            .as_reader()
+            .read_to_end(&mut body)
+            .map_err(|e| CallFailed(e.to_string()))?;
+        if body.is_empty() {
+            return Err(CallFailed("empty body".into()));
+        }
+        Ok(())
+    })
+}
+
+/// A ureq agent configured as `api-transport` configures its own.
+pub fn bare_agent() -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .proxy(None)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build();
+    ureq::Agent::new_with_config(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_loop_reuses_one_connection() {
+        let server = server::Server::start(0, server::default_routes()).expect("binds");
+        let url = server.url();
+        let timing = run_lock_detail(&url, 20).expect("lock detail calls succeed");
+        assert_eq!(timing.calls, 20);
+        assert_eq!((server.api_connections(), server.api_requests()), (1, 21));
+        server.reset();
+        run_authy_verify(&url, 5).expect("token checks succeed");
+        assert_eq!((server.api_connections(), server.api_requests()), (1, 6));
+        server.reset();
+        run_bare_get(&format!("{url}/locks/{LOCK_ID}"), 5).expect("bare gets succeed");
+        assert_eq!((server.api_connections(), server.api_requests()), (1, 6));
+    }
+
+    #[test]
+    fn answers_are_compact_json() {
+        let compact = server::compact_json(b"{ \"a\" : [1, 2],\n \"b\": \"x \\\" y\" }");
+        assert_eq!(compact, b"{\"a\":[1,2],\"b\":\"x \\\" y\"}");
+        let routes = server::default_routes();
+        let verify = String::from_utf8_lossy(&routes[1].body).into_owned();
+        assert!(verify.contains("\"token\":\"is valid\""), "{verify}");
+        let pretty: serde_json::Value =
+            serde_json::from_slice(server::LOCK_DETAIL).expect("fixture parses");
+        let compact: serde_json::Value =
+            serde_json::from_slice(&routes[0].body).expect("compact form parses");
+        assert_eq!(pretty, compact);
+    }
+
+    #[test]
+    fn unknown_routes_fail_the_loop() {
+        let server = server::Server::start(0, Vec::new()).expect("binds");
+        let err = run_lock_detail(&server.url(), 3).expect_err("404 fails");
+        assert!(err.0.contains("404"), "{err}");
+    }
+}

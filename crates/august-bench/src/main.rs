@@ -1,0 +1,83 @@
+//! `august-bench`: the Rust side of `bench/side_by_side.sh`.
+//!
+//! ```text
+//! august-bench serve [--port N]                      serve the recorded answers until stdin closes
+//! august-bench lock-detail --base-url URL [--calls N] N get_lock_detail calls
+//! august-bench authy-verify --base-url URL [--calls N] N tokens().verify calls
+//! august-bench bare-get --url URL [--calls N]         N bare ureq GETs (the transport floor)
+//! ```
+//!
+//! The call loops print one JSON line: `{"calls", "seconds", "calls_per_second",
+//! "micros_per_call"}`.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use august_bench::{Timing, run_authy_verify, run_bare_get, run_lock_detail, server};
+
+const USAGE: &str = "\
+usage: august-bench serve [--port N]
+       august-bench lock-detail --base-url URL [--calls N]
+       august-bench authy-verify --base-url URL [--calls N]
+       august-bench bare-get --url URL [--calls N]";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("august-bench: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<(), String> {
+    let Some((command, rest)) = args.split_first() else {
+        return Err(USAGE.into());
+    };
+    let option = |name: &str| -> Option<&str> {
+        rest.iter()
+            .position(|a| a == name)
+            .and_then(|i| rest.get(i + 1))
+            .map(String::as_str)
+    };
+    let calls: u32 = option("--calls")
+        .unwrap_or("2000")
+        .parse()
+        .map_err(|_| "--calls takes a positive integer".to_owned())?;
+    if calls == 0 {
+        return Err("--calls takes a positive integer".into());
+    }
+    let required = |name: &str| option(name).ok_or_else(|| format!("{name} is required\n{USAGE}"));
+    let timing = match command.as_str() {
+        "serve" => {
+            let port: u16 = option("--port")
+                .unwrap_or("0")
+                .parse()
+                .map_err(|_| "--port takes a port number".to_owned())?;
+            let server = server::Server::start(port, server::default_routes())
+                .map_err(|e| format!("cannot listen: {e}"))?;
+            println!("{}", server.url());
+            // Serve until the parent closes our stdin (or kills us).
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+            return Ok(());
+        }
+        "lock-detail" => run_lock_detail(required("--base-url")?, calls),
+        "authy-verify" => run_authy_verify(required("--base-url")?, calls),
+        "bare-get" => run_bare_get(required("--url")?, calls),
+        _ => return Err(USAGE.into()),
+    }
+    .map_err(|e| e.to_string())?;
+    print_timing(&timing);
+    Ok(())
+}
+
+fn print_timing(timing: &Timing) {
+    println!(
+        "{{\"calls\": {}, \"seconds\": {:.4}, \"calls_per_second\": {:.1}, \"micros_per_call\": {:.2}}}",
+        timing.calls,
+        timing.elapsed.as_secs_f64(),
+        timing.calls_per_second(),
+        timing.micros_per_call()
+    );
+}
