@@ -39,6 +39,7 @@
 
 mod error;
 mod request;
+mod resolver;
 
 use std::fmt;
 use std::io::Read;
@@ -228,8 +229,14 @@ impl TransportBuilder {
             .user_agent(self.settings.user_agent.as_str())
             .timeout_global(Some(self.settings.timeout))
             .build();
+        // ureq's own connector; only name resolution differs (see `resolver`).
+        let agent = ureq::Agent::with_parts(
+            config,
+            ureq::unversioned::transport::DefaultConnector::default(),
+            resolver::LiteralResolver::default(),
+        );
         Transport {
-            agent: ureq::Agent::new_with_config(config),
+            agent,
             settings: Arc::new(self.settings),
         }
     }
