@@ -357,7 +357,13 @@ pub(crate) fn protected(rest: &'static str) -> Path {
 }
 
 /// Decodes a JSON body, naming the JSON path where it does not fit.
+///
+/// A well-formed body is decoded directly; only one that fails is decoded a second time with
+/// `serde_path_to_error` (which allocates for every key it passes) to name the path.
 pub(crate) fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
+    if let Ok(value) = serde_json::from_slice(body) {
+        return Ok(value);
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -372,6 +378,29 @@ pub(crate) fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decode_names_the_path_only_when_needed() {
+        let ok: Value = decode("GET /x", br#"{"a": [1]}"#).expect("decodes");
+        assert_eq!(ok["a"][0], 1);
+        #[derive(Debug, serde::Deserialize)]
+        struct Probe {
+            #[allow(dead_code)]
+            user: Inner,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        struct Inner {
+            #[allow(dead_code)]
+            id: u64,
+        }
+        match decode::<Probe>("GET /y", br#"{"user": {"id": "x"}}"#) {
+            Err(Error::Decode { endpoint, path, .. }) => {
+                assert_eq!(endpoint, "GET /y");
+                assert_eq!(path, "user.id");
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
 
     #[test]
     fn debug_hides_the_api_key() {
