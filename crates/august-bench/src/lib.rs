@@ -142,6 +142,63 @@ pub fn run_bare_get(url: &str, calls: u32) -> Result<Timing, CallFailed> {
     })
 }
 
+/// The entries of the recorded house activity feed (`get_house_activities.json`).
+pub const HOUSE_ACTIVITIES: &[u8] =
+    include_bytes!("../../august-core/tests/fixtures/get_house_activities.json");
+
+/// A legacy activity feed of `entries` entries cycling through the recorded ones, written
+/// compactly as the server sends it.
+///
+/// # Errors
+///
+/// Never for the recorded fixture; the JSON error otherwise.
+pub fn activity_feed(entries: usize) -> Result<Vec<u8>, CallFailed> {
+    let recorded: Vec<serde_json::Value> =
+        serde_json::from_slice(HOUSE_ACTIVITIES).map_err(|e| CallFailed(e.to_string()))?;
+    let feed: Vec<&serde_json::Value> = recorded.iter().cycle().take(entries).collect();
+    serde_json::to_vec(&feed).map_err(|e| CallFailed(e.to_string()))
+}
+
+/// What [`run_parse_feed`] parses the feed into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParseInto {
+    /// `august_core::ActivityFeed`.
+    Typed,
+    /// `serde_json::Value`.
+    Value,
+}
+
+/// Parses `bytes` `iterations` times (for profiling under callgrind or perf).
+///
+/// # Errors
+///
+/// The parse error.
+pub fn run_parse_feed(
+    bytes: &[u8],
+    into: ParseInto,
+    iterations: u32,
+) -> Result<Timing, CallFailed> {
+    let started = Instant::now();
+    for _ in 0..iterations {
+        match into {
+            ParseInto::Typed => {
+                let feed: august_core::ActivityFeed =
+                    serde_json::from_slice(bytes).map_err(|e| CallFailed(e.to_string()))?;
+                std::hint::black_box(feed);
+            }
+            ParseInto::Value => {
+                let value: serde_json::Value =
+                    serde_json::from_slice(bytes).map_err(|e| CallFailed(e.to_string()))?;
+                std::hint::black_box(value);
+            }
+        }
+    }
+    Ok(Timing {
+        calls: iterations,
+        elapsed: started.elapsed(),
+    })
+}
+
 /// A ureq agent configured as `api-transport` configures its own.
 pub fn bare_agent() -> ureq::Agent {
     let config = ureq::Agent::config_builder()
@@ -184,6 +241,18 @@ mod tests {
         let compact: serde_json::Value =
             serde_json::from_slice(&routes[0].body).expect("compact form parses");
         assert_eq!(pretty, compact);
+    }
+
+    #[test]
+    fn feeds_have_the_asked_length_and_parse_both_ways() {
+        let feed = activity_feed(25).expect("the fixture builds a feed");
+        let parsed: august_core::ActivityFeed = serde_json::from_slice(&feed).expect("parses");
+        assert_eq!(parsed.as_slice().len(), 25);
+        assert_eq!(parsed.as_slice()[10].action(), Some("lock"));
+        for into in [ParseInto::Typed, ParseInto::Value] {
+            assert_eq!(run_parse_feed(&feed, into, 2).expect("parses").calls, 2);
+        }
+        assert!(run_parse_feed(b"{", ParseInto::Typed, 1).is_err());
     }
 
     #[test]

@@ -5,6 +5,8 @@
 //! august-bench lock-detail --base-url URL [--calls N] N get_lock_detail calls
 //! august-bench authy-verify --base-url URL [--calls N] N tokens().verify calls
 //! august-bench bare-get --url URL [--calls N]         N bare ureq GETs (the transport floor)
+//! august-bench parse-feed --entries N --into typed|value [--calls K]
+//!                                                     parse an N-entry activity feed K times
 //! ```
 //!
 //! The call loops print one JSON line: `{"calls", "seconds", "calls_per_second",
@@ -13,13 +15,17 @@
 use std::io::Read;
 use std::process::ExitCode;
 
-use august_bench::{Timing, run_authy_verify, run_bare_get, run_lock_detail, server};
+use august_bench::{
+    ParseInto, Timing, activity_feed, run_authy_verify, run_bare_get, run_lock_detail,
+    run_parse_feed, server,
+};
 
 const USAGE: &str = "\
 usage: august-bench serve [--port N]
        august-bench lock-detail --base-url URL [--calls N]
        august-bench authy-verify --base-url URL [--calls N]
-       august-bench bare-get --url URL [--calls N]";
+       august-bench bare-get --url URL [--calls N]
+       august-bench parse-feed --entries N --into typed|value [--calls K]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -65,6 +71,18 @@ fn run(args: Vec<String>) -> Result<(), String> {
         "lock-detail" => run_lock_detail(required("--base-url")?, calls),
         "authy-verify" => run_authy_verify(required("--base-url")?, calls),
         "bare-get" => run_bare_get(required("--url")?, calls),
+        "parse-feed" => {
+            let entries: usize = required("--entries")?
+                .parse()
+                .map_err(|_| "--entries takes a number".to_owned())?;
+            let into = match required("--into")? {
+                "typed" => ParseInto::Typed,
+                "value" => ParseInto::Value,
+                _ => return Err("--into is typed or value".into()),
+            };
+            let feed = activity_feed(entries).map_err(|e| e.to_string())?;
+            run_parse_feed(&feed, into, calls)
+        }
         _ => return Err(USAGE.into()),
     }
     .map_err(|e| e.to_string())?;
