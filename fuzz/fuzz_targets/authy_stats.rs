@@ -1,0 +1,6 @@
+//! The Authy `Stats` response reader.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = august_fuzz::parse::<authy_client::Stats>(data);
+});

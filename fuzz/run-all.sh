@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds every fuzz target and runs each for SECONDS (600 by default), one after the other,
+# from the seeded corpus (see seed.sh). A crash stops the run and leaves its input in
+# fuzz/artifacts/<target>/.
+#
+#   fuzz/run-all.sh          # ten minutes per target
+#   fuzz/run-all.sh 30       # thirty seconds per target
+#   TARGETS="jwt cache_file" fuzz/run-all.sh 60
+#
+# cargo-fuzz needs nightly compiler flags: on a stable toolchain RUSTC_BOOTSTRAP=1 allows them
+# (install the tool with `cargo install cargo-fuzz`).
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds=${1:-600}
+export RUSTC_BOOTSTRAP=1
+[ -d corpus ] || ./seed.sh > /dev/null
+targets=${TARGETS:-$(cargo fuzz list)}
+cargo fuzz build -O
+for target in $targets; do
+  echo "== $target: $seconds s"
+  mkdir -p "corpus/$target"
+  cargo fuzz run -O "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 \
+    -print_final_stats=1 2>&1 | grep -E '^(stat::|Done|#[0-9]+.*(DONE|pulse))|SUMMARY|panicked|ERROR' || true
+  if compgen -G "artifacts/$target/crash-*" > /dev/null; then
+    echo "crash found in $target: see fuzz/artifacts/$target/" >&2
+    exit 1
+  fi
+done
