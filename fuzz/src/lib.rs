@@ -1,4 +1,4 @@
-//! Helpers shared by the fuzz targets in `fuzz_targets/`.
+//! Code shared by the fuzz targets in `fuzz_targets/`.
 //!
 //! Every target feeds arbitrary bytes to one reader of untrusted data and fails only if it
 //! panics (or breaks an invariant it asserts). See `docs/reliability.md` for the commands.
@@ -11,13 +11,24 @@ use std::thread;
 
 use serde::de::DeserializeOwned;
 
-/// Decodes `data` as the clients do (serde_json through serde_path_to_error) and formats the
-/// value's `Debug`, which every model implements by hand or by derive.
+/// Decodes `data` as the clients do (serde_json, then serde_path_to_error to name the place of
+/// a failure) and formats the value's `Debug`, which every model implements by hand or by
+/// derive.
 pub fn parse<T: DeserializeOwned + Debug>(data: &[u8]) -> Option<T> {
-    let de = &mut serde_json::Deserializer::from_slice(data);
-    let value: T = serde_path_to_error::deserialize(de).ok()?;
-    let _ = format!("{value:?}");
-    Some(value)
+    match serde_json::from_slice::<T>(data) {
+        Ok(value) => {
+            let _ = format!("{value:?}");
+            Some(value)
+        }
+        Err(_) => {
+            let de = &mut serde_json::Deserializer::from_slice(data);
+            let explained = serde_path_to_error::deserialize::<_, T>(de);
+            if let Err(e) = explained {
+                let _ = (e.path().to_string(), e.inner().to_string());
+            }
+            None
+        }
+    }
 }
 
 /// Statuses the HTTP targets answer with, picked by the first input byte.
