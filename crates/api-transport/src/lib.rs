@@ -421,7 +421,7 @@ impl Transport {
         let reader = response.body_mut().with_config().limit(u64::MAX).reader();
         let read = reader.take(limit.saturating_add(1)).read_to_end(&mut body);
         if let Err(io) = read {
-            return Err(error::from_ureq(ureq::Error::Io(io), timeout));
+            return Err(error::from_ureq(ureq::Error::from(io), timeout));
         }
         if body.len() as u64 > limit {
             return Err(Error::ResponseTooLarge { limit });

@@ -178,19 +178,9 @@ fn expected(class: Class, fault: Fault) -> (Outcome, usize) {
 /// A cell that starts behaving as promised fails the matrix, so that this list and
 /// `docs/reliability.md` are updated.
 fn known_defect(class: Class, fault: Fault) -> Option<(Outcome, usize)> {
-    match fault {
-        // The transport maps a timeout while reading the body to `ConnectionLost` (see
-        // api-transport's matrix), so a read is retried and takes three timeouts.
-        Fault::TrickleSlow => Some((
-            Outcome::ConnectionLost,
-            if class.retried() {
-                1 + RETRIES as usize
-            } else {
-                1
-            },
-        )),
-        _ => None,
-    }
+    // None at present: the slow-body timeout, once reported as a lost connection, is fixed.
+    let _ = (class, fault);
+    None
 }
 
 /// How many attempts the client makes: the requests the server saw, or, when nothing could
