@@ -53,6 +53,8 @@ pub use request::{Method, Path, Request, Retry};
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default response body cap, in bytes.
 pub const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
+/// Default number of idle connections kept for reuse.
+pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 16;
 /// Default number of automatic retries of a [`Retry::Safe`] request.
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
 
@@ -163,6 +165,7 @@ struct Settings {
     max_backoff: Duration,
     max_retry_after: Duration,
     user_agent: String,
+    max_idle_connections: usize,
 }
 
 /// Builds a [`Transport`]. Every setter says its default.
@@ -213,6 +216,14 @@ impl TransportBuilder {
         self
     }
 
+    /// How many idle connections the pool keeps open for reuse (the clients talk to one host,
+    /// so this is also the number per host). Threads sharing a client beyond this number open
+    /// and close connections. Defaults to 16.
+    pub fn max_idle_connections(mut self, connections: usize) -> Self {
+        self.settings.max_idle_connections = connections;
+        self
+    }
+
     /// The `User-Agent` header. Defaults to `api-transport/<version>`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.settings.user_agent = user_agent.into();
@@ -228,6 +239,8 @@ impl TransportBuilder {
             .proxy(None)
             .user_agent(self.settings.user_agent.as_str())
             .timeout_global(Some(self.settings.timeout))
+            .max_idle_connections(self.settings.max_idle_connections)
+            .max_idle_connections_per_host(self.settings.max_idle_connections)
             .build();
         // ureq's own connector; only name resolution differs (see `resolver`).
         let agent = ureq::Agent::with_parts(
@@ -277,6 +290,7 @@ impl Transport {
                 initial_backoff: Duration::from_millis(250),
                 max_backoff: Duration::from_secs(5),
                 max_retry_after: Duration::from_secs(30),
+                max_idle_connections: DEFAULT_MAX_IDLE_CONNECTIONS,
                 user_agent: concat!("api-transport/", env!("CARGO_PKG_VERSION")).to_owned(),
             },
         }

@@ -129,23 +129,18 @@ fn sixteen_threads_share_one_api() {
     unlocked.sort_unstable();
     unlocked.dedup();
     assert_eq!(unlocked.len(), CALLS / 5, "an unlock was sent twice");
-    // At most one request in flight per thread, and connections bounded by the threads plus
-    // the idle connections ureq keeps per host (3): a connection the client closes while
-    // opening another is seen closed by the server a moment later.
+    // At most one request in flight per thread, and connections bounded by the threads: the
+    // pool keeps 16 idle connections, one for each thread here.
     assert!(server.max_busy() <= THREADS, "{} busy", server.max_busy());
     assert!(
         server.max_busy() >= THREADS / 2,
         "little concurrency: {}",
         server.max_busy()
     );
+    assert!(server.max_open() <= THREADS, "{} open", server.max_open());
+    // Pooled connections are reused: no more connections than threads over the whole run.
     assert!(
-        server.max_open() <= THREADS + 3,
-        "{} open",
-        server.max_open()
-    );
-    // Pooled connections are reused: far fewer connections than calls.
-    assert!(
-        server.connections() < calls / 2,
+        server.connections() <= THREADS,
         "{} connections for {calls} calls",
         server.connections()
     );
