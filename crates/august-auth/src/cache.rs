@@ -429,6 +429,13 @@ impl TokenCache {
 
         let _lock = lock_writers(&sibling(&target, ".lock")).map_err(write_error)?;
 
+        let mut prefix = OsString::from(".");
+        prefix.push(&file_name);
+        prefix.push(".");
+        // Writers hold the lock from creating their temporary file to renaming it, so one
+        // found now was left by a writer that died mid-save; it may hold a token.
+        remove_stale_temporaries(&dir, &prefix);
+
         let moved = match existing {
             Existing::KeepAside if fs::symlink_metadata(&target).is_ok() => {
                 Some(move_aside(&target).map_err(|source| CacheError::MoveAside {
@@ -439,9 +446,6 @@ impl TokenCache {
             _ => None,
         };
 
-        let mut prefix = OsString::from(".");
-        prefix.push(&file_name);
-        prefix.push(".");
         let mut temp = tempfile::Builder::new()
             .prefix(&prefix)
             .suffix(".tmp")
@@ -453,6 +457,25 @@ impl TokenCache {
         temp.persist(&target).map_err(|e| write_error(e.error))?;
         sync_dir(&dir);
         Ok(moved)
+    }
+}
+
+/// Removes `<prefix>*.tmp` files in `dir` (best effort: a failure only leaves the file).
+fn remove_stale_temporaries(dir: &Path, prefix: &OsString) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = prefix.as_encoded_bytes();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let bytes = name.as_encoded_bytes();
+        if bytes.len() > prefix.len() + 4
+            && bytes.starts_with(prefix)
+            && bytes.ends_with(b".tmp")
+            && let Err(e) = fs::remove_file(entry.path())
+        {
+            log::warn!("could not remove a temporary file left by an interrupted save: {e}");
+        }
     }
 }
 
@@ -680,6 +703,27 @@ mod tests {
             .unwrap_or_default();
         names.sort();
         names
+    }
+
+    #[test]
+    fn a_save_removes_temporaries_left_by_a_dead_writer() {
+        let tmp = dir();
+        let cache = TokenCache::new(tmp.path().join("auth.json"));
+        fs::write(
+            tmp.path().join(".auth.json.x7Yq2a.tmp"),
+            "{\"access_token\": \"t0",
+        )
+        .ok();
+        fs::write(tmp.path().join(".other.json.x7Yq2a.tmp"), "kept").ok();
+        assert!(
+            cache
+                .store(&auth("t1", "2099-01-01T00:00:00Z"), Existing::Replace)
+                .is_ok()
+        );
+        assert_eq!(
+            names_in(tmp.path()),
+            [".other.json.x7Yq2a.tmp", "auth.json", "auth.json.lock"]
+        );
     }
 
     #[test]
