@@ -732,7 +732,21 @@ impl Api {
             .retry(Retry::Never);
         let endpoint = Self::endpoint(&request);
         let response = self.send(&request, true)?;
-        let result = decode(&endpoint, response.body())?;
+        let status = response.status();
+        let result = decode(&endpoint, response.body()).map_err(|e| match e {
+            Error::Decode {
+                endpoint,
+                path,
+                reason,
+            } => Error::Decode {
+                endpoint,
+                path,
+                reason: format!(
+                    "{reason}; the server accepted the operation (status {status}) but its answer could not be read: read the lock's status"
+                ),
+            },
+            other => other,
+        })?;
         Ok((endpoint, result))
     }
 

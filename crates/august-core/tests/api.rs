@@ -865,3 +865,24 @@ fn debug_never_shows_the_api_key() {
         "Api { brand: August, base_url: \"http://127.0.0.1:1\", api_key: \"<redacted>\", timeout: 10s, command_timeout: 60s }"
     );
 }
+
+#[test]
+fn an_unreadable_answer_to_an_accepted_unlock_says_the_server_accepted_it() {
+    let mut server = Server::new();
+    let m = server
+        .mock("PUT", "/remoteoperate/L/unlock")
+        .with_status(200)
+        .with_header("content-type", "text/html")
+        .with_body("<html>ok</html>")
+        .expect(1)
+        .create();
+    let err = api(&server).unlock(TOKEN, "L").unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("accepted the operation (status 200)"),
+        "{text}"
+    );
+    assert!(text.contains("read the lock's status"), "{text}");
+    m.assert();
+}
