@@ -440,12 +440,44 @@ impl Transport {
         if body.len() as u64 > limit {
             return Err(Error::ResponseTooLarge { limit });
         }
+        if status >= 300 {
+            scrub(
+                &mut body,
+                request.secrets.iter().chain(request.path.secrets()),
+            );
+        }
         Ok(Response {
             status,
             headers,
             body,
             attempts: 1,
         })
+    }
+}
+
+/// Shortest secret that is scrubbed from error bodies: shorter values would match ordinary text.
+const MIN_SCRUBBED: usize = 6;
+
+/// Replaces every occurrence of each secret in `body` with `<redacted>`.
+fn scrub<'a>(body: &mut Vec<u8>, secrets: impl Iterator<Item = &'a String>) {
+    for secret in secrets {
+        let needle = secret.as_bytes();
+        if needle.len() < MIN_SCRUBBED {
+            continue;
+        }
+        let mut out = Vec::with_capacity(body.len());
+        let mut rest = &body[..];
+        let mut found = false;
+        while let Some(at) = rest.windows(needle.len()).position(|w| w == needle) {
+            found = true;
+            out.extend_from_slice(&rest[..at]);
+            out.extend_from_slice(b"<redacted>");
+            rest = &rest[at + needle.len()..];
+        }
+        if found {
+            out.extend_from_slice(rest);
+            *body = out;
+        }
     }
 }
 
@@ -524,6 +556,16 @@ pub fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrub_replaces_long_secrets_only() {
+        let mut body = b"token abcdef123 and abcdef123; key US".to_vec();
+        scrub(
+            &mut body,
+            [String::from("abcdef123"), String::from("US")].iter(),
+        );
+        assert_eq!(body, b"token <redacted> and <redacted>; key US");
+    }
 
     #[test]
     fn loopback_hosts() {

@@ -71,6 +71,7 @@ pub struct Path {
     encoded: String,
     redacted: String,
     invalid: Option<&'static str>,
+    secrets: Vec<String>,
 }
 
 impl Path {
@@ -80,6 +81,7 @@ impl Path {
             encoded: String::new(),
             redacted: String::new(),
             invalid: None,
+            secrets: Vec::new(),
         }
     }
 
@@ -113,6 +115,7 @@ impl Path {
         self.encoded.push('/');
         self.encoded.push_str(&encode_segment(value));
         self.redacted.push_str("/{redacted}");
+        self.secrets.push(value.to_owned());
         self
     }
 
@@ -121,6 +124,7 @@ impl Path {
             encoded: String::new(),
             redacted: "{url}".to_owned(),
             invalid: None,
+            secrets: Vec::new(),
         }
     }
 
@@ -132,6 +136,10 @@ impl Path {
     /// The path as logged: secret segments replaced by `{redacted}`.
     pub fn redacted(&self) -> &str {
         &self.redacted
+    }
+
+    pub(crate) fn secrets(&self) -> &[String] {
+        &self.secrets
     }
 
     pub(crate) fn invalid(&self) -> Option<&'static str> {
@@ -177,6 +185,7 @@ pub struct Request {
     pub(crate) retry: Retry,
     pub(crate) max_body: Option<u64>,
     pub(crate) absolute: bool,
+    pub(crate) secrets: Vec<String>,
 }
 
 impl Request {
@@ -201,6 +210,7 @@ impl Request {
             },
             max_body: None,
             absolute: false,
+            secrets: Vec::new(),
         }
     }
 
@@ -224,6 +234,17 @@ impl Request {
     /// and access tokens can travel here.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds a header whose value is a credential (an API key, an access token). Besides never
+    /// being logged, the value is replaced by `<redacted>` wherever an error answer (status 300
+    /// and above) repeats it, so that a server or proxy that echoes the request cannot put it in
+    /// an error message.
+    pub fn secret_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        let value = value.into();
+        self.secrets.push(value.clone());
+        self.headers.push((name.into(), value));
         self
     }
 

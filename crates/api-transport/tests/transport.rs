@@ -399,3 +399,29 @@ fn absolute_url_keeps_its_query_and_follows_the_scheme_rules() {
     let req = Request::absolute(Method::Get, "https://cdn.example.com/a.jpg?token=SECRET");
     assert!(!format!("{req:?}").contains("SECRET"));
 }
+
+#[test]
+fn credentials_echoed_in_an_error_answer_are_scrubbed_but_success_bodies_are_not() {
+    let mut server = mockito::Server::new();
+    let _bad = server
+        .mock("GET", "/verify/0123456/7")
+        .with_status(400)
+        .with_body("you sent key KEY-abcdef and token 0123456")
+        .create();
+    let _ok = server
+        .mock("GET", "/verify/0123456/8")
+        .with_body("echo KEY-abcdef 0123456")
+        .create();
+    let request = |id: &str| {
+        Request::new(
+            Method::Get,
+            &server.url(),
+            Path::new().lit("verify").secret("0123456").seg(id),
+        )
+        .secret_header("x-api-key", "KEY-abcdef")
+    };
+    let bad = fast().send(&request("7")).unwrap();
+    assert_eq!(bad.body(), b"you sent key <redacted> and token <redacted>");
+    let ok = fast().send(&request("8")).unwrap();
+    assert_eq!(ok.body(), b"echo KEY-abcdef 0123456");
+}

@@ -307,12 +307,12 @@ impl Api {
         let config = self.inner.brand.config();
         let mut request = Request::new(method, &self.inner.base_url, path)
             .header("accept-version", ACCEPT_VERSION)
-            .header(config.api_key_header, self.inner.api_key.as_str())
+            .secret_header(config.api_key_header, self.inner.api_key.as_str())
             .header(config.branding_header, config.branding)
             .header("x-august-country", "US")
             .content_type("application/json");
         if let Some(token) = access_token {
-            request = request.header(config.access_token_header, token);
+            request = request.secret_header(config.access_token_header, token);
         }
         request
     }
@@ -566,7 +566,7 @@ impl Api {
     pub fn get_image(&self, url: &str, content_token: &str) -> Result<DoorbellImage> {
         let mut request = Request::absolute(Method::Get, url).max_body(self.inner.max_image);
         if !content_token.is_empty() {
-            request = request.header("authorization", content_token);
+            request = request.secret_header("authorization", content_token);
         }
         let response = self.send(&request, false)?;
         let content_type = response.content_type().map(str::to_owned);

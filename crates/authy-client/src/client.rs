@@ -339,7 +339,7 @@ impl Call {
 
     pub(crate) fn request(&self, client: &AuthyApiClient) -> Request {
         let mut request = Request::new(self.method, client.api_uri(), self.path.clone())
-            .header(API_KEY_HEADER, client.api_key())
+            .secret_header(API_KEY_HEADER, client.api_key())
             .retry(self.retry);
         for (name, value) in &self.query {
             request = request.query(*name, value.as_str());
