@@ -281,7 +281,11 @@ pub(crate) fn from_json(path: &Path, bytes: &[u8]) -> Result<Authentication, Cac
     let state: AuthenticationState = field("state")?
         .parse()
         .map_err(|_| corrupt("unknown `state`".into()))?;
-    expiry::parse(expires).map_err(|e| corrupt(format!("`access_token_expires`: {e}")))?;
+    // The value itself is not quoted: a hand-edited file may hold anything there.
+    expiry::parse(expires)
+        .map_err(|_| corrupt(
+            "`access_token_expires` is not an ISO-8601 timestamp; expected a form such as 2020-03-06T22:55:12.002Z".into(),
+        ))?;
     Ok(Authentication {
         state,
         install_id: install_id.to_owned(),
@@ -670,7 +674,7 @@ mod tests {
         );
         assert_eq!(
             corrupt_reason(&good.replace("2020-03-06T22:55:12.002Z", "tomorrow")),
-            "`access_token_expires`: access token expiry `tomorrow` is not an ISO-8601 timestamp (the year must have four digits); expected a form such as 2020-03-06T22:55:12.002Z"
+            "`access_token_expires` is not an ISO-8601 timestamp; expected a form such as 2020-03-06T22:55:12.002Z"
         );
         let truncated = &good[..good.len() - 10];
         let reason = corrupt_reason(truncated);
