@@ -199,6 +199,48 @@ pub fn run_parse_feed(
     })
 }
 
+/// `calls` sequential GETs of `path` written by hand on one `TcpStream` to `addr`
+/// (`127.0.0.1:port`), each reading the answer's head and its `Content-Length` body: the
+/// loopback round trip with this server and no HTTP client at all.
+///
+/// # Errors
+///
+/// The first I/O failure or malformed answer.
+pub fn run_raw_get(addr: &str, path: &str, calls: u32) -> Result<Timing, CallFailed> {
+    use std::io::{BufRead, BufReader, Write};
+    let failed = |e: std::io::Error| CallFailed(e.to_string());
+    let stream = std::net::TcpStream::connect(addr).map_err(failed)?;
+    stream.set_nodelay(true).map_err(failed)?;
+    let mut writer = stream.try_clone().map_err(failed)?;
+    let mut reader = BufReader::new(stream);
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAccept: */*\r\n\r\n");
+    let mut line = String::new();
+    let mut body = Vec::with_capacity(8192);
+    timed(calls, || {
+        writer.write_all(request.as_bytes()).map_err(failed)?;
+        let mut length = None;
+        loop {
+            line.clear();
+            if reader.read_line(&mut line).map_err(failed)? == 0 {
+                return Err(CallFailed("connection closed".into()));
+            }
+            let header = line.trim_end();
+            if header.is_empty() {
+                break;
+            }
+            if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse::<usize>().ok();
+            }
+        }
+        let length = length.ok_or_else(|| CallFailed("no content-length".into()))?;
+        body.resize(length, 0);
+        reader.read_exact(&mut body).map_err(failed)?;
+        Ok(())
+    })
+}
+
 /// A ureq agent configured as `api-transport` configures its own.
 pub fn bare_agent() -> ureq::Agent {
     let config = ureq::Agent::config_builder()
@@ -226,6 +268,10 @@ mod tests {
         assert_eq!((server.api_connections(), server.api_requests()), (1, 6));
         server.reset();
         run_bare_get(&format!("{url}/locks/{LOCK_ID}"), 5).expect("bare gets succeed");
+        assert_eq!((server.api_connections(), server.api_requests()), (1, 6));
+        server.reset();
+        let addr = url.trim_start_matches("http://");
+        run_raw_get(addr, &format!("/locks/{LOCK_ID}"), 5).expect("raw gets succeed");
         assert_eq!((server.api_connections(), server.api_requests()), (1, 6));
     }
 

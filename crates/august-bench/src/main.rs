@@ -5,6 +5,8 @@
 //! august-bench lock-detail --base-url URL [--calls N] N get_lock_detail calls
 //! august-bench authy-verify --base-url URL [--calls N] N tokens().verify calls
 //! august-bench bare-get --url URL [--calls N]         N bare ureq GETs (the transport floor)
+//! august-bench raw-get --addr HOST:PORT --path P [--calls N]
+//!                                                     N hand-written GETs on one TcpStream
 //! august-bench parse-feed --entries N --into typed|value [--calls K]
 //!                                                     parse an N-entry activity feed K times
 //! ```
@@ -17,7 +19,7 @@ use std::process::ExitCode;
 
 use august_bench::{
     ParseInto, Timing, activity_feed, run_authy_verify, run_bare_get, run_lock_detail,
-    run_parse_feed, server,
+    run_parse_feed, run_raw_get, server,
 };
 
 const USAGE: &str = "\
@@ -25,6 +27,7 @@ usage: august-bench serve [--port N]
        august-bench lock-detail --base-url URL [--calls N]
        august-bench authy-verify --base-url URL [--calls N]
        august-bench bare-get --url URL [--calls N]
+       august-bench raw-get --addr HOST:PORT --path P [--calls N]
        august-bench parse-feed --entries N --into typed|value [--calls K]";
 
 fn main() -> ExitCode {
@@ -71,6 +74,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
         "lock-detail" => run_lock_detail(required("--base-url")?, calls),
         "authy-verify" => run_authy_verify(required("--base-url")?, calls),
         "bare-get" => run_bare_get(required("--url")?, calls),
+        "raw-get" => run_raw_get(required("--addr")?, required("--path")?, calls),
         "parse-feed" => {
             let entries: usize = required("--entries")?
                 .parse()
