@@ -409,7 +409,7 @@ impl Transport {
         if let Some(ct) = &request.content_type {
             builder = builder.header("content-type", ct.as_str());
         }
-        let body = request.body.clone().unwrap_or_default();
+        let body: &[u8] = request.body.as_deref().unwrap_or_default();
         let http_request = builder.body(body).map_err(|_| Error::InvalidRequest {
             reason: "a header name or value cannot be sent".into(),
         })?;

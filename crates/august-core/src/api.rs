@@ -9,12 +9,13 @@ use serde::de::DeserializeOwned;
 
 use crate::brand::Brand;
 use crate::error::{ApiError, Error, Result};
+use crate::models::de::truthy;
 use crate::models::{
     Activity, ActivityFeed, Alarm, AlarmDevice, AlarmDeviceList, AlarmList, ArmState, Doorbell,
     DoorbellDetail, DoorbellList, House, Lock, LockDetail, LockDoorStatus, LockList, LockStatus,
     LockStatusResponse, Pin, PinList, RemoteOperationResult,
 };
-use crate::session::{LoginMethod, Session, SessionBody, truthy};
+use crate::session::{LoginMethod, Session};
 
 /// Default timeout of a call.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -409,24 +410,26 @@ impl Api {
         let access_token = self.new_token_from(&request, &response)?;
         let endpoint = Self::endpoint(&request);
         let raw: serde_json::Value = decode(&endpoint, response.body())?;
-        let body: SessionBody = decode(&endpoint, response.body())?;
-        let field = |name: &str| -> Result<()> {
-            if raw.get(name).is_none() {
-                return Err(Error::Decode {
-                    endpoint: endpoint.clone(),
-                    path: name.to_owned(),
-                    reason: format!("missing field `{name}`"),
-                });
-            }
-            Ok(())
+        let field = |name: &str| -> Result<&serde_json::Value> {
+            raw.get(name).ok_or_else(|| Error::Decode {
+                endpoint: endpoint.clone(),
+                path: name.to_owned(),
+                reason: format!("missing field `{name}`"),
+            })
         };
-        field("vPassword")?;
-        field("vInstallId")?;
+        let expires_at = field("expiresAt")?
+            .as_str()
+            .ok_or_else(|| Error::Decode {
+                endpoint: endpoint.clone(),
+                path: "expiresAt".to_owned(),
+                reason: "`expiresAt` is not a string".to_owned(),
+            })?
+            .to_owned();
         Ok(Session {
             access_token,
-            expires_at: body.expires_at,
-            password_verified: truthy(body.v_password.as_ref()),
-            install_id_verified: truthy(body.v_install_id.as_ref()),
+            expires_at,
+            password_verified: truthy(field("vPassword")?),
+            install_id_verified: truthy(field("vInstallId")?),
         })
     }
 

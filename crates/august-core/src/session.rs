@@ -2,8 +2,6 @@
 
 use std::fmt;
 
-use serde::Deserialize;
-
 /// How the account is identified at login, and where the verification code is sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LoginMethod {
@@ -44,29 +42,6 @@ pub struct Session {
     pub(crate) expires_at: String,
     pub(crate) password_verified: bool,
     pub(crate) install_id_verified: bool,
-}
-
-#[derive(Deserialize)]
-pub(crate) struct SessionBody {
-    #[serde(rename = "expiresAt")]
-    pub(crate) expires_at: String,
-    #[serde(rename = "vPassword")]
-    pub(crate) v_password: Option<serde_json::Value>,
-    #[serde(rename = "vInstallId")]
-    pub(crate) v_install_id: Option<serde_json::Value>,
-}
-
-/// Python truthiness of a JSON value, as the reference clients test these flags.
-pub(crate) fn truthy(v: Option<&serde_json::Value>) -> bool {
-    use serde_json::Value;
-    match v {
-        None | Some(Value::Null) => false,
-        Some(Value::Bool(b)) => *b,
-        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Array(a)) => !a.is_empty(),
-        Some(Value::Object(o)) => !o.is_empty(),
-    }
 }
 
 impl Session {

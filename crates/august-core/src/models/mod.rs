@@ -25,7 +25,7 @@ mod activity;
 mod alarm;
 mod bridge;
 mod datetime;
-mod de;
+pub(crate) mod de;
 mod doorbell;
 mod house;
 mod keypad;
