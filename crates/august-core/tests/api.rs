@@ -280,7 +280,12 @@ fn lock_status_and_door_status() {
         r#"{"status": "not_advertising"}"#,
     )
     .create();
-    let status = api(&server).get_lock_status(TOKEN, "L1").unwrap();
+    let status = Api::builder()
+        .base_url(server.url())
+        .build()
+        .unwrap()
+        .get_lock_status(TOKEN, "L1")
+        .unwrap();
     assert!(status.is_unknown(), "{status:?}");
 }
 
