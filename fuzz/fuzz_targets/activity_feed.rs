@@ -1,9 +1,10 @@
-//! An activity feed (`GET /houses/{id}/activities`): parse, then apply every activity to a lock and a doorbell.
+//! An activity feed (`GET /houses/{id}/activities`): parse, then apply every activity to a lock and a doorbell,
+//! and check that each activity read again from its entry as a `Value` is the same.
 #![no_main]
 
 use std::sync::OnceLock;
 
-use august_core::{ActivityFeed, DoorbellDetail, LockDetail};
+use august_core::{Activity, ActivityFeed, DoorbellDetail, LockDetail};
 
 fn lock() -> &'static LockDetail {
     static LOCK: OnceLock<LockDetail> = OnceLock::new();
@@ -44,6 +45,8 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
             let _ = lock.apply_activity(&activity);
             let _ = doorbell.apply_activity(&activity);
             let _ = serde_json::to_string(&activity);
+            // Read from the kept entry as a `Value`, the activity is the same.
+            assert_eq!(Activity::from(activity.raw().clone()), activity);
         }
     }
 });

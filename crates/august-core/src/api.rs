@@ -1083,4 +1083,21 @@ mod tests {
             other => panic!("expected a decode error, got {other:?}"),
         }
     }
+
+    #[test]
+    fn a_truncated_activity_feed_names_the_entry_where_it_ends() {
+        // Activities keep their entry's text; the path-tracking second pass still reads them.
+        let body = br#"{"events": [{"action": "lock", "dateTime": 1}, {"action": "unl"#;
+        match decode::<ActivityFeed>("GET /houses/{id}/activities", body) {
+            Err(Error::Decode { path, reason, .. }) => {
+                assert_eq!(path, "events[1]");
+                assert!(reason.starts_with("EOF while parsing a string"), "{reason}");
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+        let whole = br#"{"events": [{"action": "lock", "dateTime": 1}]}"#;
+        let feed: ActivityFeed = decode("GET /x", whole).expect("decodes");
+        let entry = serde_json::json!({"action": "lock", "dateTime": 1});
+        assert_eq!(feed.as_slice()[0].raw(), &entry);
+    }
 }

@@ -1,15 +1,18 @@
 //! Activities: the events of a house's activity feed, and merging them into device details.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use serde::de::{Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
+use super::activity_wire::{Entry, Leaf, Node, User};
+
 use super::bridge::BridgeState;
-use super::datetime;
-use super::de::{Redacted, non_empty_string_at, str_at, truthy};
+use super::de::Redacted;
 use super::lock::{LockDoorStatus, LockStatus};
 
 /// Lock operation actions.
@@ -246,6 +249,11 @@ impl Serialize for ActivityType {
 /// Kind-specific values are `None` (or false) for other kinds. `Debug` and `Serialize` omit
 /// the raw entry and never show the content token.
 ///
+/// Reading is one pass over the entry's JSON that looks only at the keys above, so a feed
+/// parses faster than into `serde_json::Value` (see `docs/performance.md`); the entry's text is
+/// kept, and becomes a `Value` the first time [`raw`](Self::raw) is called. An `Activity`
+/// deserializes from serde_json: text, a reader, or a `Value`.
+///
 /// [`RemoteOperationResult::activities`]: crate::RemoteOperationResult::activities
 ///
 /// ```
@@ -267,8 +275,7 @@ impl Serialize for ActivityType {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[serde(from = "Value")]
+#[derive(Clone, PartialEq, Serialize)]
 pub struct Activity {
     kind: ActivityType,
     action: Option<String>,
@@ -293,7 +300,7 @@ pub struct Activity {
     #[serde(skip)]
     content_token: Option<String>,
     #[serde(skip)]
-    raw: Value,
+    raw: RawEntry,
 }
 
 impl Activity {
@@ -456,9 +463,9 @@ impl Activity {
         }
     }
 
-    /// The whole entry as sent.
+    /// The whole entry as sent. Made from the kept text on the first call, then kept.
     pub fn raw(&self) -> &Value {
-        &self.raw
+        self.raw.value()
     }
 
     /// The activity a remote operation implies: a `lock`-type record for `lock_id` at `at`.
@@ -507,67 +514,98 @@ impl fmt::Debug for Activity {
     }
 }
 
-/// A URL given either as a string or as an image object with `secure_url`.
-fn url_of(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        object @ Value::Object(_) => non_empty_string_at(object, "secure_url"),
-        _ => None,
+impl<'de> Deserialize<'de> for Activity {
+    /// Reads an activity entry of any JSON value; never fails on valid JSON (see
+    /// [`Activity`]). The entry's text is kept as sent for [`raw`](Activity::raw).
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = Box::<RawValue>::deserialize(deserializer)?;
+        let entry = serde_json::from_str::<Node<Entry>>(text.get()).map_err(D::Error::custom)?;
+        Ok(Activity::from_entry(
+            entry.into_fields(),
+            RawEntry {
+                text: Some(text),
+                value: OnceLock::new(),
+            },
+        ))
     }
 }
 
 impl From<Value> for Activity {
     /// Reads an activity entry; never fails (see [`Activity`]).
     fn from(raw: Value) -> Self {
-        const NULL: &Value = &Value::Null;
-        let owned_action = str_at(&raw, "action").map(str::to_owned);
+        // Reading a `Value` cannot fail: every key of the entry accepts any JSON value.
+        let entry = Node::<Entry>::deserialize(&raw).unwrap_or_default();
+        Activity::from_entry(entry.into_fields(), RawEntry::from_value(raw))
+    }
+}
+
+impl Activity {
+    /// Derives the activity's values from the keys of its entry.
+    fn from_entry(entry: Entry, raw: RawEntry) -> Self {
+        let Entry {
+            action,
+            device_id,
+            device_name,
+            device_type,
+            id,
+            date_time,
+            timestamp,
+            icon,
+            attachment,
+            entities,
+            calling_user,
+            user,
+            info,
+            doorbell,
+        } = entry;
+        let owned_action = action.into_string();
         let action = owned_action.as_deref().unwrap_or_default();
         let kind = owned_action
             .as_deref()
             .map_or(ActivityType::Unknown, ActivityType::from_action);
-        let info = raw.get("info").unwrap_or(NULL);
-        let entities = raw.get("entities").unwrap_or(NULL);
-        let calling_user = [raw.get("callingUser"), raw.get("user")]
-            .into_iter()
-            .flatten()
-            .find(|user| user.is_object() && truthy(user))
-            .unwrap_or(NULL);
-        let start_time = raw
-            .get("dateTime")
-            .and_then(datetime::from_json)
-            .or_else(|| raw.get("timestamp").and_then(datetime::from_json));
+        let info = info.into_fields();
+        let entities = entities.into_fields();
+        // The first of `callingUser` and `user` that is a non-empty object.
+        let calling_user = if calling_user.is_non_empty_object() {
+            calling_user.into_fields()
+        } else if user.is_non_empty_object() {
+            user.into_fields()
+        } else {
+            User::default()
+        };
+        let start_time = date_time.datetime().or_else(|| timestamp.datetime());
+        let user_id = calling_user.user_id.into_string();
 
         let mut activity = Activity {
             kind,
-            device_id: str_at(&raw, "deviceID").map(str::to_owned),
-            device_name: str_at(&raw, "deviceName").map(str::to_owned),
-            device_type: str_at(&raw, "deviceType").map(str::to_owned),
-            house_id: str_at(entities, "house").map(str::to_owned),
-            activity_id: str_at(entities, "activity")
-                .or_else(|| str_at(&raw, "id"))
-                .map(str::to_owned),
+            device_id: device_id.into_string(),
+            device_name: device_name.into_string(),
+            device_type: device_type.into_string(),
+            house_id: entities.house.into_string(),
+            activity_id: entities.activity.into_string().or_else(|| id.into_string()),
             start_time,
             end_time: start_time,
-            user_id: str_at(calling_user, "UserID").map(str::to_owned),
+            operated_autorelock: kind == ActivityType::LockOperation
+                && (user_id.as_deref() == Some(AUTO_RELOCK_USER) || action == "auto_lock"),
+            user_id,
             operated_by: None,
             operated_remote: false,
             operated_keypad: false,
             operated_manual: false,
             operated_tag: false,
-            operated_autorelock: false,
             operator_image_url: None,
             operator_thumbnail_url: None,
             image_url: None,
             image_created_at: None,
             content_token: None,
             action: None,
-            raw: Value::Null,
+            raw,
         };
 
         match kind {
             ActivityType::LockOperation => {
-                let mut first = non_empty_string_at(calling_user, "FirstName");
-                let mut last = non_empty_string_at(calling_user, "LastName");
+                let mut first = calling_user.first_name.into_non_empty();
+                let mut last = calling_user.last_name.into_non_empty();
                 if first.is_none()
                     && last.is_none()
                     && let Some((f, l)) = default_operator(action)
@@ -579,24 +617,29 @@ impl From<Value> for Activity {
                     (Some(first), Some(last)) => Some(format!("{first} {last}")),
                     (name, None) | (None, name) => name,
                 };
-                let flag = |key: &str, actions: &[&str]| match info.get(key) {
-                    Some(value) => truthy(value),
-                    None => actions.contains(&action),
+                let flag = |value: &Leaf, actions: &[&str]| {
+                    if value.is_present() {
+                        value.truthy()
+                    } else {
+                        actions.contains(&action)
+                    }
                 };
-                activity.operated_remote = flag("remote", REMOTE_ACTIONS);
-                activity.operated_keypad = flag("keypad", KEYPAD_ACTIONS);
-                activity.operated_manual = flag("manual", MANUAL_ACTIONS);
-                activity.operated_tag = flag("tag", TAG_ACTIONS);
-                activity.operated_autorelock =
-                    activity.user_id.as_deref() == Some(AUTO_RELOCK_USER) || action == "auto_lock";
+                activity.operated_remote = flag(&info.remote, REMOTE_ACTIONS);
+                activity.operated_keypad = flag(&info.keypad, KEYPAD_ACTIONS);
+                activity.operated_manual = flag(&info.manual, MANUAL_ACTIONS);
+                activity.operated_tag = flag(&info.tag, TAG_ACTIONS);
 
-                let images = calling_user
-                    .get("imageInfo")
-                    .filter(|info| truthy(info))
-                    .unwrap_or(calling_user);
-                let mut image = url_of(images.get("original"));
-                let mut thumbnail =
-                    url_of(images.get("thumbnail")).or_else(|| non_empty_string_at(&raw, "icon"));
+                // `imageInfo` when truthy (an object, or something without images), else
+                // the user's own `original` and `thumbnail`.
+                let image_info = calling_user.image_info;
+                let (original, thumbnail) = if image_info.truthy() {
+                    let images = image_info.into_fields();
+                    (images.original, images.thumbnail)
+                } else {
+                    (calling_user.original, calling_user.thumbnail)
+                };
+                let mut image = original.into_url();
+                let mut thumbnail = thumbnail.into_url().or_else(|| icon.into_non_empty());
                 if image.is_none() {
                     image.clone_from(&thumbnail);
                 }
@@ -607,36 +650,70 @@ impl From<Value> for Activity {
                 activity.operator_thumbnail_url = thumbnail;
             }
             ActivityType::DoorbellMotion | ActivityType::DoorbellImageCapture => {
-                match info.get("image") {
-                    Some(image @ (Value::Object(_) | Value::String(_))) => {
-                        activity.image_url = url_of(Some(image));
-                        activity.image_created_at = image
-                            .get("created_at")
-                            .and_then(datetime::from_json)
-                            .or(start_time);
+                match info.image {
+                    Node::Object { fields, .. } => {
+                        activity.image_url = fields.secure_url.into_non_empty();
+                        activity.image_created_at = fields.created_at.datetime().or(start_time);
                     }
-                    _ => activity.image_url = non_empty_string_at(&raw, "attachment"),
+                    Node::Leaf(Leaf::Str(url)) => {
+                        activity.image_url = Some(url).filter(|url| !url.is_empty());
+                        activity.image_created_at = start_time;
+                    }
+                    Node::Leaf(_) => activity.image_url = attachment.into_non_empty(),
                 }
-                activity.content_token = raw
-                    .get("doorbell")
-                    .and_then(|doorbell| non_empty_string_at(doorbell, "contentToken"));
+                activity.content_token = doorbell.into_fields().content_token.into_non_empty();
             }
             ActivityType::DoorbellDing | ActivityType::DoorbellView => {
-                activity.image_url =
-                    url_of(info.get("image")).or_else(|| non_empty_string_at(info, "attachment"));
-                let time_at = |key: &str| {
-                    info.get(key)
-                        .filter(|value| truthy(value))
-                        .and_then(datetime::from_json)
-                };
-                activity.start_time = time_at("started").or(start_time);
-                activity.end_time = time_at("ended").or(start_time);
+                activity.image_url = info
+                    .image
+                    .into_url()
+                    .or_else(|| info.attachment.into_non_empty());
+                let time_at = |value: &Leaf| value.truthy().then(|| value.datetime()).flatten();
+                activity.start_time = time_at(&info.started).or(start_time);
+                activity.end_time = time_at(&info.ended).or(start_time);
             }
             _ => {}
         }
         activity.action = owned_action;
-        activity.raw = raw;
         activity
+    }
+}
+
+/// The entry as sent: its JSON text when read from JSON, turned into a `Value` only when
+/// [`Activity::raw`] asks for it.
+#[derive(Clone)]
+struct RawEntry {
+    /// The entry's text; `None` when the activity was made from a `Value`.
+    text: Option<Box<RawValue>>,
+    /// The entry as a `Value`, made once.
+    value: OnceLock<Value>,
+}
+
+impl RawEntry {
+    fn from_value(value: Value) -> Self {
+        RawEntry {
+            text: None,
+            value: OnceLock::from(value),
+        }
+    }
+
+    fn value(&self) -> &Value {
+        self.value.get_or_init(|| {
+            // The text was read as valid JSON, so reading it again cannot fail.
+            self.text
+                .as_deref()
+                .and_then(|text| serde_json::from_str(text.get()).ok())
+                .unwrap_or(Value::Null)
+        })
+    }
+}
+
+impl PartialEq for RawEntry {
+    fn eq(&self, other: &Self) -> bool {
+        match (&self.text, &other.text) {
+            (Some(a), Some(b)) if a.get() == b.get() => true,
+            _ => self.value() == other.value(),
+        }
     }
 }
 
@@ -780,8 +857,184 @@ impl fmt::Display for ApplyActivityError {
 impl std::error::Error for ApplyActivityError {}
 
 #[cfg(test)]
+#[path = "activity_reference.rs"]
+mod reference;
+
+#[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prop_oneof;
+    use proptest::strategy::{BoxedStrategy, Strategy, Union};
+
+    /// A JSON object made of `0..7` entries drawn from `fields` (keys may repeat), or, now
+    /// and then, a value of another type.
+    fn object(fields: Vec<(&'static str, BoxedStrategy<String>)>) -> BoxedStrategy<String> {
+        let pairs: Vec<BoxedStrategy<String>> = fields
+            .into_iter()
+            .map(|(key, value)| value.prop_map(move |v| format!("\"{key}\":{v}")).boxed())
+            .collect();
+        prop_oneof![
+            6 => proptest::collection::vec(Union::new(pairs), 0..7)
+                .prop_map(|pairs| format!("{{{}}}", pairs.join(","))),
+            1 => scalar(),
+        ]
+        .boxed()
+    }
+
+    /// A JSON value of any type, as the server might send where another was expected.
+    fn scalar() -> BoxedStrategy<String> {
+        const SCALARS: &[&str] = &[
+            "null",
+            "true",
+            "false",
+            "0",
+            "1",
+            "-1",
+            "0.0",
+            "-0",
+            "1.5",
+            "1e300",
+            "\"\"",
+            "\"x\"",
+            "\"1582007218000\"",
+            "1582007218000",
+            "1582007218000.5",
+            "9223372036854775807",
+            "9223372036854775808",
+            "18446744073709551615",
+            "\"2017-12-10T04:48:30.272Z\"",
+            "\"2000-00-00T00:00:00.447Z\"",
+            "\"https://i/x.jpg\"",
+            "\"a\\u0041\"",
+            "[]",
+            "{}",
+            "[0]",
+            "{\"secure_url\":\"https://i/y.jpg\"}",
+            "\"automaticrelock\"",
+        ];
+        proptest::sample::select(SCALARS)
+            .prop_map(str::to_owned)
+            .boxed()
+    }
+
+    /// JSON text of an activity entry: the keys the reader looks at (some escaped, some
+    /// repeated, some of an unexpected type), and others.
+    fn entry_text() -> impl Strategy<Value = String> {
+        // Every kind equally often, then every lock action.
+        let actions: Vec<String> = [
+            "lock",
+            "unlock",
+            "dooropen",
+            "door_close",
+            "doorbell_motion_detected",
+            "imagecapture",
+            "doorbell_call_missed",
+            "doorbell_call_initiated",
+            "associated_bridge_online",
+            "teleport",
+            "",
+        ]
+        .iter()
+        .chain(LOCK_ACTIONS)
+        .map(|action| format!("\"{action}\""))
+        .collect();
+        let actions = prop_oneof![
+            3 => proptest::sample::select(actions[..11].to_vec()),
+            1 => proptest::sample::select(actions),
+        ];
+        let action = prop_oneof![6 => actions, 1 => scalar()].boxed();
+        let image = || {
+            prop_oneof![
+                2 => object(vec![("secure_url", scalar()), ("created_at", scalar()), ("x", scalar())]),
+                1 => scalar(),
+            ]
+            .boxed()
+        };
+        let images = object(vec![("original", image()), ("thumbnail", image())]);
+        let user = || {
+            object(vec![
+                ("FirstName", scalar()),
+                ("LastName", scalar()),
+                ("UserID", scalar()),
+                ("imageInfo", images.clone()),
+                ("original", image()),
+                ("thumbnail", image()),
+            ])
+        };
+        let info = || {
+            object(vec![
+                ("remote", scalar()),
+                ("keypad", scalar()),
+                ("manual", scalar()),
+                ("tag", scalar()),
+                ("image", image()),
+                ("attachment", scalar()),
+                ("started", scalar()),
+                ("ended", scalar()),
+            ])
+        };
+        let time = prop_oneof![
+            2 => proptest::strategy::Just("1582007218000".to_owned()),
+            1 => scalar(),
+        ];
+        let rest = object(vec![
+            ("action", action.clone()),
+            (
+                "\\u0061ction",
+                proptest::strategy::Just("\"lock\"".to_owned()).boxed(),
+            ),
+            ("deviceID", scalar()),
+            ("deviceName", scalar()),
+            ("deviceType", scalar()),
+            ("id", scalar()),
+            ("dateTime", scalar()),
+            ("timestamp", scalar()),
+            ("icon", scalar()),
+            ("attachment", scalar()),
+            (
+                "entities",
+                object(vec![("house", scalar()), ("activity", scalar())]),
+            ),
+            ("callingUser", user()),
+            ("user", user()),
+            ("info", info()),
+            ("doorbell", object(vec![("contentToken", scalar())])),
+            ("other", scalar()),
+        ]);
+        // Most entries start with an action, a time and often `info`, so that the keys each
+        // kind reads are there.
+        let head = (action, time, proptest::option::of(info()));
+        (proptest::option::weighted(0.8, head), rest).prop_map(|(head, rest)| match head {
+            Some((action, time, info)) if rest.starts_with('{') => {
+                let info = info
+                    .map(|info| format!(",\"info\":{info}"))
+                    .unwrap_or_default();
+                let sep = if rest == "{}" { "" } else { "," };
+                format!(
+                    "{{\"action\":{action},\"dateTime\":{time}{info}{sep}{}",
+                    &rest[1..]
+                )
+            }
+            _ => rest,
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(3000))]
+
+        /// The one-pass reader derives what the `Value` reader of earlier releases derived,
+        /// whether it reads JSON text or a `Value`.
+        #[test]
+        fn one_pass_reader_matches_the_value_reader(text in entry_text()) {
+            let value: Value = serde_json::from_str(&text).expect("the strategy writes JSON");
+            let expected = reference::reference(value.clone());
+            let read: Activity = serde_json::from_str(&text).expect("any JSON is an activity");
+            proptest::prop_assert_eq!(&read, &expected);
+            proptest::prop_assert_eq!(read.content_token(), expected.content_token());
+            proptest::prop_assert_eq!(read.raw(), &value);
+            proptest::prop_assert_eq!(&Activity::from(value), &expected);
+        }
+    }
 
     #[test]
     fn every_lock_action_has_a_resulting_state() {
