@@ -8,25 +8,21 @@
 //! `cargo test -p authy-client --test reliability_faults -- --nocapture` prints the table of
 //! `docs/reliability.md`.
 
+#[path = "../../api-transport/tests/support/fault_matrix.rs"]
+mod fault_matrix;
 #[path = "../../api-transport/tests/reliability_server.rs"]
 mod server;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use authy_client::{
     ApprovalRequest, ApprovalRequestCreated, AuthyApiClient, AuthyId, Error, ErrorKind,
     TokenDelivery, UserStatus,
 };
-use server::{Act, Fault, FaultServer, Success, in_parallel, refused_url};
+use fault_matrix::{CAP, Kind, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
+use server::{Act, FaultServer, Recorded, Success};
 
 const API_KEY: &str = "AUTHY-API-KEY-0123456789";
-const TIMEOUT: Duration = Duration::from_millis(300);
-const CAP: u64 = 16 * 1024;
-const RETRIES: u32 = 2;
-/// The transport's default backoff: 250 ms doubling, plus up to half again of jitter.
-const BACKOFF_MAX: [Duration; 2] = [Duration::from_millis(375), Duration::from_millis(750)];
-/// Scheduling slack on top of the computed bound.
-const MARGIN: Duration = Duration::from_millis(400);
 
 fn fixture(name: &str) -> String {
     let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -56,8 +52,22 @@ enum Class {
     OneTouch,
 }
 
-impl Class {
-    const ALL: [Class; 4] = [Class::Status, Class::Sms, Class::Call, Class::OneTouch];
+impl Kind for ErrorKind {
+    const RATE_LIMITED: Self = ErrorKind::RateLimited;
+    const SERVER_ERROR: Self = ErrorKind::ServerError;
+    const FORBIDDEN: Self = ErrorKind::Forbidden;
+    const REDIRECT: Self = ErrorKind::Redirect;
+}
+
+impl fault_matrix::Class for Class {
+    type Kind = ErrorKind;
+    type Client = AuthyApiClient;
+
+    const ALL: &'static [Class] = &[Class::Status, Class::Sms, Class::Call, Class::OneTouch];
+
+    fn client(base: &str) -> AuthyApiClient {
+        client(base)
+    }
 
     fn name(self) -> &'static str {
         match self {
@@ -72,17 +82,16 @@ impl Class {
         self == Class::Status
     }
 
-    fn fixture(self) -> &'static str {
-        match self {
-            Class::Status => "users_status_ok.json",
-            Class::Sms => "users_request_sms_ok.json",
-            Class::Call => "users_request_call_ok.json",
-            Class::OneTouch => "onetouch_create_ok.json",
-        }
+    fn success(self) -> Success {
+        Success::json(fixture(self.fixture()))
+    }
+
+    fn check_request(request: &Recorded) {
+        assert_eq!(request.header("x-authy-api-key"), Some(API_KEY));
     }
 
     /// Runs the call and checks a successful value against the fixture it was served from.
-    fn call(self, client: &AuthyApiClient) -> Outcome {
+    fn call(self, client: &AuthyApiClient, _base: &str) -> Outcome<ErrorKind> {
         let id = AuthyId::new(1000);
         let expected = fixture(self.fixture());
         let result = match self {
@@ -117,196 +126,33 @@ impl Class {
     }
 }
 
-/// What a call gave, reduced to what the matrix compares.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Outcome {
-    Ok,
-    Api(u16, ErrorKind),
-    Decode,
-    NotDelivered,
-    Timeout,
-    ConnectionLost,
-    TooLarge,
-    InvalidInput,
+impl Class {
+    fn fixture(self) -> &'static str {
+        match self {
+            Class::Status => "users_status_ok.json",
+            Class::Sms => "users_request_sms_ok.json",
+            Class::Call => "users_request_call_ok.json",
+            Class::OneTouch => "onetouch_create_ok.json",
+        }
+    }
 }
 
-fn outcome(error: &Error) -> Outcome {
+/// What the matrix compares of an error.
+fn outcome(error: &Error) -> Outcome<ErrorKind> {
     match error {
         Error::Api(e) => Outcome::Api(e.status(), e.kind()),
         Error::Decode { .. } => Outcome::Decode,
         Error::NotDelivered { .. } => Outcome::NotDelivered,
-        Error::Timeout { .. } => Outcome::Timeout,
-        Error::ConnectionLost { .. } => Outcome::ConnectionLost,
+        Error::Timeout { .. } => Outcome::Timeout {
+            remote_operation: false,
+        },
+        Error::ConnectionLost { .. } => Outcome::ConnectionLost {
+            remote_operation: false,
+        },
         Error::ResponseTooLarge { .. } => Outcome::TooLarge,
         Error::InvalidInput(_) => Outcome::InvalidInput,
         other => panic!("unexpected error variant: {other:?}"),
     }
-}
-
-/// What the policy promises for a fault that never goes away: the outcome and the number of
-/// requests the server sees.
-fn expected(class: Class, fault: Fault) -> (Outcome, usize) {
-    let all = if class.retried() {
-        1 + RETRIES as usize
-    } else {
-        1
-    };
-    match fault {
-        Fault::RateLimitedRetryAfter | Fault::RateLimited => {
-            (Outcome::Api(429, ErrorKind::RateLimited), all)
-        }
-        Fault::Status500 => (Outcome::Api(500, ErrorKind::ServerError), 1),
-        Fault::Status502 => (Outcome::Api(502, ErrorKind::ServerError), all),
-        Fault::Status503 => (Outcome::Api(503, ErrorKind::ServerError), all),
-        Fault::Status504 => (Outcome::Api(504, ErrorKind::ServerError), all),
-        Fault::Html403 => (Outcome::Api(403, ErrorKind::Forbidden), 1),
-        Fault::Refused => (Outcome::NotDelivered, 0),
-        Fault::ResetMidBody | Fault::TruncatedTransfer | Fault::CloseWithoutAnswer => {
-            (Outcome::ConnectionLost, all)
-        }
-        Fault::TruncatedJson | Fault::HtmlAsJson => (Outcome::Decode, 1),
-        Fault::Stall | Fault::TrickleSlow => (Outcome::Timeout, 1),
-        Fault::TrickleFast | Fault::JsonAsHtml => (Outcome::Ok, 1),
-        Fault::Oversized => (Outcome::TooLarge, 1),
-        Fault::RedirectOtherHost | Fault::RedirectHttp => {
-            (Outcome::Api(302, ErrorKind::Redirect), 1)
-        }
-    }
-}
-
-/// Cells where the client does not yet do what the policy promises, with what it does today.
-/// A cell that starts behaving as promised fails the matrix, so that this list and
-/// `docs/reliability.md` are updated.
-fn known_defect(class: Class, fault: Fault) -> Option<(Outcome, usize)> {
-    // None at present: the slow-body timeout, once reported as a lost connection, is fixed.
-    let _ = (class, fault);
-    None
-}
-
-/// How many attempts the client makes: the requests the server saw, or, when nothing could
-/// reach it, as many as the policy allows.
-fn attempts(class: Class, fault: Fault, requests: usize) -> usize {
-    match fault {
-        Fault::Refused if class.retried() => 1 + RETRIES as usize,
-        Fault::Refused => 1,
-        _ => requests,
-    }
-}
-
-/// The longest a cell may take: every attempt within the timeout, every wait within the
-/// backoff or `Retry-After`, plus scheduling slack.
-fn bound(fault: Fault, attempts: usize) -> Duration {
-    let mut total = TIMEOUT * attempts.max(1) as u32 + MARGIN;
-    for wait in BACKOFF_MAX.iter().take(attempts.saturating_sub(1)) {
-        total += if fault == Fault::RateLimitedRetryAfter {
-            Duration::from_secs(1)
-        } else {
-            *wait
-        };
-    }
-    total
-}
-
-struct Cell {
-    class: Class,
-    fault: Fault,
-    outcome: Outcome,
-    requests: usize,
-    decoy_requests: usize,
-    elapsed: Duration,
-    gaps: Vec<Duration>,
-}
-
-fn run(class: Class, fault: Fault, first_only: bool) -> Cell {
-    let decoy = FaultServer::always(vec![Act::Close]);
-    let success = Success::json(fixture(class.fixture()));
-    let script = fault.script(&success, TIMEOUT, CAP as usize, &decoy.url());
-    let server = FaultServer::start(move |request| {
-        if first_only && request.index > 0 {
-            success.script()
-        } else {
-            script.clone()
-        }
-    });
-    let base = if fault == Fault::Refused {
-        refused_url()
-    } else {
-        server.url()
-    };
-    let client = client(&base);
-    let started = Instant::now();
-    let outcome = class.call(&client);
-    let elapsed = started.elapsed();
-    let requests = server.requests();
-    for request in &requests {
-        assert_eq!(request.header("x-authy-api-key"), Some(API_KEY));
-    }
-    Cell {
-        class,
-        fault,
-        outcome,
-        requests: requests.len(),
-        decoy_requests: decoy.request_count(),
-        elapsed,
-        gaps: requests
-            .windows(2)
-            .map(|w| w[1].at.duration_since(w[0].at))
-            .collect(),
-    }
-}
-
-fn check(cells: &[Cell]) -> Vec<String> {
-    let mut failures = Vec::new();
-    for cell in cells {
-        let what = format!("{} / {}", cell.class.name(), cell.fault.name());
-        let promised = expected(cell.class, cell.fault);
-        let (outcome, requests) = match known_defect(cell.class, cell.fault) {
-            Some(today) => {
-                if (cell.outcome.clone(), cell.requests) == promised {
-                    failures.push(format!("{what}: fixed, remove it from known_defect"));
-                }
-                today
-            }
-            None => promised,
-        };
-        println!(
-            "| {} | {} | {:?} | {} | {} ms |",
-            cell.class.name(),
-            cell.fault.name(),
-            cell.outcome,
-            cell.requests,
-            cell.elapsed.as_millis()
-        );
-        if cell.outcome != outcome || cell.requests != requests {
-            failures.push(format!(
-                "{what}: got {:?} after {} requests, expected {outcome:?} after {requests}",
-                cell.outcome, cell.requests
-            ));
-        }
-        let limit = bound(cell.fault, attempts(cell.class, cell.fault, requests));
-        if cell.elapsed > limit {
-            failures.push(format!(
-                "{what}: took {} ms, bound {} ms",
-                cell.elapsed.as_millis(),
-                limit.as_millis()
-            ));
-        }
-        if cell.decoy_requests != 0 {
-            failures.push(format!("{what}: a redirect was followed"));
-        }
-        if cell.fault == Fault::RateLimitedRetryAfter
-            && cell.gaps.iter().any(|g| *g < Duration::from_millis(950))
-        {
-            failures.push(format!("{what}: Retry-After not honoured: {:?}", cell.gaps));
-        }
-    }
-    failures
-}
-
-fn matrix(class: Class) {
-    let cells = in_parallel(Fault::ALL.to_vec(), move |fault| run(class, fault, false));
-    let failures = check(&cells);
-    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 #[test]
@@ -333,38 +179,7 @@ fn onetouch_request() {
 /// or a push is never sent again.
 #[test]
 fn a_transient_fault_is_retried_for_reads_only() {
-    let cells: Vec<(Class, Fault)> = Class::ALL
-        .into_iter()
-        .flat_map(|c| Fault::TRANSIENT.into_iter().map(move |f| (c, f)))
-        .collect();
-    let results = in_parallel(cells, |(class, fault)| run(class, fault, true));
-    let mut failures = Vec::new();
-    for cell in &results {
-        let what = format!("{} / {} once", cell.class.name(), cell.fault.name());
-        let (outcome, requests) = if cell.class.retried() {
-            (Outcome::Ok, 2)
-        } else {
-            (expected(cell.class, cell.fault).0, 1)
-        };
-        println!(
-            "| {} | {} once | {:?} | {} | {} ms |",
-            cell.class.name(),
-            cell.fault.name(),
-            cell.outcome,
-            cell.requests,
-            cell.elapsed.as_millis()
-        );
-        if cell.outcome != outcome || cell.requests != requests {
-            failures.push(format!(
-                "{what}: got {:?} after {} requests, expected {outcome:?} after {requests}",
-                cell.outcome, cell.requests
-            ));
-        }
-        if cell.elapsed > bound(cell.fault, attempts(cell.class, cell.fault, requests)) {
-            failures.push(format!("{what}: took {} ms", cell.elapsed.as_millis()));
-        }
-    }
-    assert!(failures.is_empty(), "{failures:#?}");
+    transient_faults::<Class>();
 }
 
 /// An SMS that timed out says Authy may have sent it; a rate-limited one keeps `Retry-After`.
