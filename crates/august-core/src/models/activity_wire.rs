@@ -4,8 +4,11 @@
 //!
 //! Reading follows JSON's own semantics, so that it never fails on valid JSON: every key
 //! accepts any type (a value of an unexpected type reads as "not a string", "not an object"…),
-//! and of duplicate keys the last one wins, as in a `serde_json::Value`. Unread keys are
-//! skipped without allocating.
+//! and of duplicate keys the last one wins, as in a `serde_json::Value`. Unread values are
+//! skipped without allocating, but still checked as a `Value` would check them ([`Skip`]), so
+//! an entry that reads here also reads as a `Value` ([`Activity::raw`]).
+//!
+//! [`Activity::raw`]: super::activity::Activity::raw
 //!
 //! [`Activity`]: super::activity::Activity
 
@@ -14,7 +17,7 @@ use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 
 use super::datetime;
 
@@ -132,14 +135,14 @@ impl<'de> Visitor<'de> for LeafVisitor {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Leaf, A::Error> {
-        let empty = seq.next_element::<IgnoredAny>()?.is_none();
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        let empty = seq.next_element::<Skip>()?.is_none();
+        while seq.next_element::<Skip>()?.is_some() {}
         Ok(Leaf::Composite { empty })
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Leaf, A::Error> {
-        let empty = map.next_entry::<IgnoredAny, IgnoredAny>()?.is_none();
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        let empty = map.next_entry::<Skip, Skip>()?.is_none();
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
         Ok(Leaf::Composite { empty })
     }
 }
@@ -147,6 +150,68 @@ impl<'de> Visitor<'de> for LeafVisitor {
 impl<'de> Deserialize<'de> for Leaf {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         deserializer.deserialize_any(LeafVisitor)
+    }
+}
+
+/// A value that is not kept, read as `serde_json::Value` reads it: numbers are parsed (one out
+/// of `f64`'s range fails, as it does for a `Value`) and strings are unescaped (a lone
+/// surrogate fails), where `serde::de::IgnoredAny` would only check the syntax. Nothing is
+/// allocated for strings without escapes.
+struct Skip;
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_unit<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_none<E>(self) -> Result<Skip, E> {
+        Ok(Skip)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Skip, D::Error> {
+        Skip::deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+}
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Skip)
     }
 }
 
@@ -288,7 +353,7 @@ macro_rules! wire_object {
                     match key {
                         $(Key::$field => fields.$field = map.next_value()?,)*
                         Key::Other => {
-                            map.next_value::<IgnoredAny>()?;
+                            map.next_value::<Skip>()?;
                         }
                     }
                 }
