@@ -434,7 +434,8 @@ impl Authenticator {
         }
         let new_token = self
             .api
-            .refresh_access_token(&self.authentication.access_token)?;
+            .refresh_access_token(&self.authentication.access_token)?
+            .into_string();
         match jwt::expiry(&new_token) {
             Ok(expiry) => {
                 self.authentication = Authentication {

@@ -15,7 +15,7 @@ use crate::models::{
     DoorbellDetail, DoorbellList, House, Lock, LockDetail, LockDoorStatus, LockList, LockStatus,
     LockStatusResponse, Pin, PinList, RemoteOperationResult,
 };
-use crate::session::{LoginMethod, Session};
+use crate::session::{AccessToken, LoginMethod, Session};
 
 /// Default timeout of a call.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -485,13 +485,13 @@ impl Api {
     }
 
     /// Gets a fresh access token (`GET /users/houses/mine`, token read from the response
-    /// header).
+    /// header). The token does not show itself in `Debug` (see [`AccessToken`]).
     ///
     /// # Errors
     ///
     /// [`Error::Api`] (401 when the token is no longer valid), [`Error::Decode`] when the
     /// response has no token header, and the transport errors.
-    pub fn refresh_access_token(&self, access_token: &str) -> Result<String> {
+    pub fn refresh_access_token(&self, access_token: &str) -> Result<AccessToken> {
         Self::token_path_check(access_token)?;
         let request = self.request(
             Method::Get,
@@ -500,6 +500,7 @@ impl Api {
         );
         let response = self.send(&request, false)?;
         self.new_token_from(&request, &response)
+            .map(AccessToken::from)
     }
 
     // ----- doorbells -----

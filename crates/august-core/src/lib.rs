@@ -40,4 +40,4 @@ pub use api::{
 pub use brand::{Brand, BrandConfig, UnknownBrand};
 pub use error::{ApiError, ApiErrorKind, Error, Result};
 pub use models::*;
-pub use session::{LoginMethod, Session};
+pub use session::{AccessToken, LoginMethod, Session};

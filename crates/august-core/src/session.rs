@@ -32,6 +32,83 @@ impl fmt::Display for LoginMethod {
     }
 }
 
+/// An access token the server issued ([`Api::refresh_access_token`]).
+///
+/// It reads as a `&str` wherever one is expected (it dereferences to `str`), so it can be
+/// passed straight to the next call. `Debug` does not show it and there is no `Display`:
+/// printing a token takes an explicit [`as_str`](Self::as_str).
+///
+/// ```
+/// use august_core::AccessToken;
+///
+/// let token = AccessToken::from("eyJhbGciOiJIUzI1NiJ9.e30.c2ln".to_owned());
+/// assert_eq!(format!("{token:?}"), "AccessToken(<redacted>)");
+/// assert_eq!(token.split('.').count(), 3);
+/// assert_eq!(token, "eyJhbGciOiJIUzI1NiJ9.e30.c2ln");
+/// let owned: String = token.into_string();
+/// assert!(owned.starts_with("eyJ"));
+/// ```
+///
+/// [`Api::refresh_access_token`]: crate::Api::refresh_access_token
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct AccessToken(String);
+
+impl AccessToken {
+    /// The token.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The token, as an owned string (to store it, say).
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl From<String> for AccessToken {
+    fn from(token: String) -> Self {
+        AccessToken(token)
+    }
+}
+
+impl std::ops::Deref for AccessToken {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for AccessToken {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for AccessToken {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for AccessToken {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl PartialEq<String> for AccessToken {
+    fn eq(&self, other: &String) -> bool {
+        &self.0 == other
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AccessToken(<redacted>)")
+    }
+}
+
 /// The answer to `POST /session`: a (possibly not yet validated) access token and what the
 /// server verified.
 ///

@@ -186,7 +186,9 @@ fn refresh_reads_the_new_token_header() {
         .with_body("[]")
         .expect(1)
         .create();
-    assert_eq!(api(&server).refresh_access_token(TOKEN).unwrap(), "FRESH");
+    let fresh = api(&server).refresh_access_token(TOKEN).unwrap();
+    assert_eq!(fresh, "FRESH");
+    assert_eq!(format!("{fresh:?}"), "AccessToken(<redacted>)");
     m.assert();
 }
 

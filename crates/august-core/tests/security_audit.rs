@@ -253,10 +253,9 @@ fn calls() -> Vec<(&'static str, Call)> {
         ("validate_verification_code", |a, _, _| {
             shown(a.validate_verification_code(TOKEN, LoginMethod::Email, "a@b.c", "012345"))
         }),
-        // The call returns the new token itself, as a plain `String` (whose `Debug` is the
-        // token): only its length is shown, like any caller that keeps its value private.
+        // The call returns the new token itself, as an `AccessToken` whose `Debug` hides it.
         ("refresh_access_token", |a, _, _| {
-            shown(a.refresh_access_token(TOKEN).map(|token| token.len()))
+            shown(a.refresh_access_token(TOKEN))
         }),
         ("get_doorbells", |a, _, _| shown(a.get_doorbells(TOKEN))),
         ("get_doorbell_detail", |a, _, _| {
