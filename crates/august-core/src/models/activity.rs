@@ -5,14 +5,14 @@ use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use serde::de::{Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::activity_wire::{Entry, Leaf, Node, User};
 
 use super::bridge::BridgeState;
-use super::de::Redacted;
+use super::de::{Redacted, wire_string_impls};
 use super::lock::{LockDoorStatus, LockStatus};
 
 /// Lock operation actions.
@@ -225,17 +225,7 @@ impl ActivityType {
     }
 }
 
-impl fmt::Display for ActivityType {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ActivityType {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
+wire_string_impls!(ActivityType);
 
 /// One event of a house's activity feed (`GET /houses/{house_id}/activities`), or one
 /// synthesised from a remote operation ([`RemoteOperationResult::activities`]).

@@ -1,11 +1,9 @@
 //! Alarm systems (Yale Home and Yale Global brands only).
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::de::{lenient_string, truthy_flag};
+use super::de::{lenient_string, truthy_flag, wire_string_impls};
 
 /// An alarm system: one element of `GET /users/alarms/mine` (Yale Home and Yale Global
 /// brands only).
@@ -295,17 +293,7 @@ impl From<&str> for ArmState {
     }
 }
 
-impl fmt::Display for ArmState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ArmState {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
+wire_string_impls!(ArmState);
 
 impl<'de> Deserialize<'de> for ArmState {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

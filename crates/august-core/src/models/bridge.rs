@@ -1,10 +1,8 @@
 //! The Connect Wi-Fi bridge attached to a lock.
 
-use std::fmt;
+use serde::{Deserialize, Serialize};
 
-use serde::{Deserialize, Serialize, Serializer};
-
-use super::de::{lenient_string, truthy_flag};
+use super::de::{lenient_string, truthy_flag, wire_string_impls};
 
 /// The Wi-Fi bridge ("August Connect") a lock uses to reach the cloud: the `Bridge` object of
 /// a lock detail. Obtained from [`LockDetail::bridge`](crate::LockDetail::bridge).
@@ -154,17 +152,7 @@ impl BridgeState {
     }
 }
 
-impl fmt::Display for BridgeState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for BridgeState {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
+wire_string_impls!(BridgeState);
 
 #[derive(Deserialize)]
 pub(crate) struct BridgeWire {

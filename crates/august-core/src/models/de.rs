@@ -282,6 +282,46 @@ where
     deserializer.deserialize_map(KeyedVisitor { expecting, build })
 }
 
+/// Implements `Display` and `Serialize` (both the string of `as_str()`) for an enum of wire
+/// strings. With `from_wire`, also `From<&str>` (`from_wire(Some(value))`) and a `Deserialize`
+/// that never fails: a string reads through `from_wire`, a number or a boolean as its JSON
+/// text, and `null`, an array or an object as `from_wire(None)`.
+macro_rules! wire_string_impls {
+    ($ty:ident) => {
+        impl std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+    };
+    ($ty:ident, from_wire) => {
+        $crate::models::de::wire_string_impls!($ty);
+
+        impl From<&str> for $ty {
+            fn from(value: &str) -> Self {
+                $ty::from_wire(Some(value))
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            /// Reads a wire string through `from_wire`; never fails.
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                Ok($ty::from_wire(
+                    $crate::models::de::lenient_string(deserializer)?.as_deref(),
+                ))
+            }
+        }
+    };
+}
+
+pub(crate) use wire_string_impls;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,17 +1,16 @@
 //! Locks: list entries, details, status values and the status endpoint's response.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::{DateTime, Utc};
 use serde::de::Deserializer;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::activity::{Activity, ActivityType, ApplyActivityError};
 use super::bridge::{Bridge, BridgeWire};
 use super::datetime;
-use super::de::{keyed_list, lenient_i64, lenient_string};
+use super::de::{keyed_list, lenient_i64, lenient_string, wire_string_impls};
 use super::keypad::{Keypad, KeypadWire};
 use super::user::User;
 
@@ -116,33 +115,7 @@ impl LockStatus {
     }
 }
 
-impl From<&str> for LockStatus {
-    fn from(value: &str) -> Self {
-        LockStatus::from_wire(Some(value))
-    }
-}
-
-impl fmt::Display for LockStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for LockStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for LockStatus {
-    /// Reads a wire status string; `null` and non-string values are
-    /// [`LockStatus::Unknown`]. Never fails.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(LockStatus::from_wire(
-            lenient_string(deserializer)?.as_deref(),
-        ))
-    }
-}
+wire_string_impls!(LockStatus, from_wire);
 
 /// The state of the door, as seen by the lock's door sensor ("DoorSense").
 ///
@@ -209,33 +182,7 @@ impl LockDoorStatus {
     }
 }
 
-impl From<&str> for LockDoorStatus {
-    fn from(value: &str) -> Self {
-        LockDoorStatus::from_wire(Some(value))
-    }
-}
-
-impl fmt::Display for LockDoorStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for LockDoorStatus {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for LockDoorStatus {
-    /// Reads a wire door state; `null` and non-string values are
-    /// [`LockDoorStatus::Disabled`]. Never fails.
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(LockDoorStatus::from_wire(
-            lenient_string(deserializer)?.as_deref(),
-        ))
-    }
-}
+wire_string_impls!(LockDoorStatus, from_wire);
 
 /// A lock the account can see: one entry of `GET /users/locks/mine`.
 ///
