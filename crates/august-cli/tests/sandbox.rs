@@ -313,22 +313,41 @@ fn every_authy_call() {
         .json();
     assert_eq!(call["ignored"], false);
 
-    // the sandbox does not emulate QR codes or registration status (tests/authy.rs pins
-    // those requests against mockito): the answer is its 404, reported as a failure
+    // a QR code for a generic authenticator app, and the registration status of a custom id
     let qr = authy(
         &sandbox,
         &tool,
         &["users", "qr", id, "--size", "300", "--label", "Example"],
     )
-    .expect_code(1);
-    assert!(qr.stderr.contains("status 404"), "{qr:#?}");
+    .expect_code(0)
+    .json();
+    assert_eq!(
+        qr,
+        serde_json::json!({"qr_code": format!("https://sandbox.invalid/qr/{id}.png?size=300"),
+                           "label": "Example", "issuer": "August Sandbox", "message": null})
+    );
+    let registration = authy(
+        &sandbox,
+        &tool,
+        &[
+            "users",
+            "registration-status",
+            demo::AUTHY_APP_USER_CUSTOM_ID,
+        ],
+    )
+    .expect_code(0)
+    .json();
+    assert_eq!(
+        registration["status"],
+        serde_json::json!({"authy_id": demo::AUTHY_APP_USER_ID, "registered": true, "confirmed": true})
+    );
     let out = authy(
         &sandbox,
         &tool,
         &["users", "registration-status", "customer-42"],
     )
     .expect_code(1);
-    assert!(out.stderr.contains("status 404"), "{out:#?}");
+    assert!(out.stderr.contains("60026"), "{out:#?}");
     let activity = authy(
         &sandbox,
         &tool,
@@ -544,6 +563,112 @@ fn sandbox_flag_signs_in_by_itself() {
     assert_eq!(out.json()["app_id"], demo::AUTHY_APP_ID);
     tool.run(&["--sandbox", "verify", "123456"], &[])
         .expect_code(2);
+}
+
+#[test]
+fn sandbox_flag_answers_qr_codes_and_registration_status() {
+    let tool = Tool::new();
+    let sms_user = demo::AUTHY_SMS_USER_ID.to_string();
+    let app_user = demo::AUTHY_APP_USER_ID.to_string();
+
+    let out = tool
+        .run(
+            &["--sandbox", "--json", "authy", "users", "qr", &sms_user],
+            &[],
+        )
+        .expect_code(0);
+    assert_eq!(
+        out.json(),
+        serde_json::json!({"qr_code": format!("https://sandbox.invalid/qr/{sms_user}.png?size=300"),
+                           "label": "August Sandbox", "issuer": "August Sandbox", "message": null})
+    );
+    let out = tool
+        .run(
+            &[
+                "--sandbox",
+                "authy",
+                "users",
+                "qr",
+                &app_user,
+                "--size",
+                "512",
+                "--label",
+                "Front door",
+            ],
+            &[],
+        )
+        .expect_code(0);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "qr code  https://sandbox.invalid/qr/{app_user}.png?size=512\n\
+             label    Front door\n\
+             issuer   August Sandbox\n\
+             message  -\n"
+        ),
+        "{out:#?}"
+    );
+    let out = tool
+        .run(
+            &["--sandbox", "--json", "authy", "users", "qr", "424242"],
+            &[],
+        )
+        .expect_code(1);
+    assert!(out.stderr.contains("60026"), "{out:#?}");
+
+    let out = tool
+        .run(
+            &[
+                "--sandbox",
+                "--json",
+                "authy",
+                "users",
+                "registration-status",
+                demo::AUTHY_SMS_USER_CUSTOM_ID,
+            ],
+            &[],
+        )
+        .expect_code(0);
+    assert_eq!(
+        out.json(),
+        serde_json::json!({"message": "Registration status.", "success": true,
+                           "status": {"authy_id": demo::AUTHY_SMS_USER_ID,
+                                      "registered": false, "confirmed": false}})
+    );
+    let out = tool
+        .run(
+            &[
+                "--sandbox",
+                "authy",
+                "users",
+                "registration-status",
+                demo::AUTHY_APP_USER_CUSTOM_ID,
+            ],
+            &[],
+        )
+        .expect_code(0);
+    assert!(
+        out.stdout.contains("Registration status.")
+            && out.stdout.contains(&format!(
+                r#"{{"authy_id":{app_user},"confirmed":true,"registered":true}}"#
+            )),
+        "{out:#?}"
+    );
+    let out = tool
+        .run(
+            &[
+                "--sandbox",
+                "--json",
+                "authy",
+                "users",
+                "registration-status",
+                "customer-42",
+            ],
+            &[],
+        )
+        .expect_code(1);
+    assert!(out.stderr.contains("60026"), "{out:#?}");
+    assert_eq!(out.stdout, "");
 }
 
 #[test]

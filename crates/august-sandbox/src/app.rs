@@ -485,6 +485,10 @@ impl App {
                     "sms": crate::demo::AUTHY_SMS_USER_ID,
                     "app": crate::demo::AUTHY_APP_USER_ID,
                 },
+                "authy_custom_user_ids": {
+                    "sms": crate::demo::AUTHY_SMS_USER_CUSTOM_ID,
+                    "app": crate::demo::AUTHY_APP_USER_CUSTOM_ID,
+                },
             },
             "endpoints": [
                 "GET /__sandbox",

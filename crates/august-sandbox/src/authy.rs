@@ -44,6 +44,16 @@ pub(crate) const ROUTES: &[(&str, &str, Handler)] = &[
         "/protected/json/users/{authy_id}/register_activity",
         register_activity,
     ),
+    (
+        "POST",
+        "/protected/json/users/{authy_id}/secret",
+        generate_qr,
+    ),
+    (
+        "GET",
+        "/protected/json/registrations/status",
+        registration_status,
+    ),
     ("GET", "/protected/json/sms/{authy_id}", request_sms),
     ("GET", "/protected/json/call/{authy_id}", request_call),
     ("GET", "/protected/json/verify/{token}/{authy_id}", verify),
@@ -78,6 +88,11 @@ const APP_OBJECT_ID: &str = "5a1b2c3d4e5f60718293a4b5";
 const VERIFICATION_TTL: i64 = 600;
 /// Default lifetime of an approval request.
 const DEFAULT_APPROVAL_TTL: u64 = 86_400;
+/// Size in pixels of a QR code when the request gives none.
+const DEFAULT_QR_SIZE: u32 = 300;
+/// Where the QR code images "are": a reserved top-level domain that never resolves, so a link
+/// from the sandbox can never reach the internet. The images are not served.
+const QR_BASE_URL: &str = "https://sandbox.invalid/qr";
 
 #[derive(Debug, Clone)]
 struct AuthyUser {
@@ -85,6 +100,9 @@ struct AuthyUser {
     email: String,
     cellphone: String,
     country_code: String,
+    /// The application's own id for the user (`user.custom_user_id` at creation), looked up by
+    /// `registrations/status`.
+    custom_user_id: Option<String>,
     registered: bool,
     confirmed: bool,
     created: DateTime<Utc>,
@@ -321,6 +339,7 @@ impl AuthyState {
                 email: demo::EMAIL.into(),
                 cellphone: "5555550100".into(),
                 country_code: "1".into(),
+                custom_user_id: Some(demo::AUTHY_SMS_USER_CUSTOM_ID.into()),
                 registered: false,
                 confirmed: false,
                 created,
@@ -333,6 +352,7 @@ impl AuthyState {
                 email: "app-user@example.com".into(),
                 cellphone: "5555550101".into(),
                 country_code: "1".into(),
+                custom_user_id: Some(demo::AUTHY_APP_USER_CUSTOM_ID.into()),
                 registered: true,
                 confirmed: true,
                 created,
@@ -548,6 +568,7 @@ fn users_new(st: &mut AuthyState, req: &Req, _: &Params, _: &mut Vec<Event>) -> 
     let email = param(req, &["user", "email"]).unwrap_or_default();
     let cellphone = param(req, &["user", "cellphone"]).unwrap_or_default();
     let country = param(req, &["user", "country_code"]).unwrap_or_default();
+    let custom_user_id = param(req, &["user", "custom_user_id"]).filter(|c| !c.is_empty());
     let email_ok = email.split_once('@').is_some_and(|(local, domain)| {
         !local.is_empty()
             && domain.contains('.')
@@ -596,6 +617,7 @@ fn users_new(st: &mut AuthyState, req: &Req, _: &Params, _: &mut Vec<Event>) -> 
                     email,
                     cellphone: phone,
                     country_code: cc,
+                    custom_user_id: None,
                     registered: false,
                     confirmed: false,
                     created: Utc::now(),
@@ -604,6 +626,16 @@ fn users_new(st: &mut AuthyState, req: &Req, _: &Params, _: &mut Vec<Event>) -> 
             id
         }
     };
+    // A custom user id names one user: the last user created with it keeps it.
+    if let Some(custom) = custom_user_id {
+        for user in st.users.values_mut() {
+            if user.id == id {
+                user.custom_user_id = Some(custom.clone());
+            } else if user.custom_user_id.as_deref() == Some(custom.as_str()) {
+                user.custom_user_id = None;
+            }
+        }
+    }
     log::info!("authy: user {id} created");
     Resp::json(
         200,
@@ -696,6 +728,80 @@ fn register_activity(st: &mut AuthyState, req: &Req, params: &Params, _: &mut Ve
         ),
         None => missing_parameter("type"),
     }
+}
+
+/// `qr_size` from the JSON body (an integer or a string of digits), the form or the query; the
+/// default when absent.
+fn qr_size(req: &Req) -> Result<u32, Resp> {
+    let invalid = || authy_error(400, "60004", "Qr image size is invalid");
+    let given = match req.json().as_ref().and_then(|b| b.get("qr_size")) {
+        None | Some(Value::Null) => param(req, &["qr_size"]),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(_) => return Err(invalid()),
+    };
+    match given {
+        None => Ok(DEFAULT_QR_SIZE),
+        Some(s) => match s.trim().parse::<u32>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(invalid()),
+        },
+    }
+}
+
+fn generate_qr(st: &mut AuthyState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let Some(user) = st.user_mut(params.get("authy_id")) else {
+        return user_not_found();
+    };
+    let id = user.id;
+    let size = match qr_size(req) {
+        Ok(n) => n,
+        Err(r) => return r,
+    };
+    let label = param(req, &["label"])
+        .filter(|l| !l.trim().is_empty())
+        .unwrap_or_else(|| APP_NAME.to_owned());
+    log::info!("authy: QR code of user {id} generated");
+    Resp::json(
+        200,
+        &json!({
+            "label": label,
+            "issuer": APP_NAME,
+            "qr_code": format!("{QR_BASE_URL}/{id}.png?size={size}"),
+            "success": true,
+        }),
+    )
+}
+
+fn registration_status(st: &mut AuthyState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
+    if let Err(r) = st.check_key(req) {
+        return r;
+    }
+    let Some(custom) = param(req, &["custom_user_id"]).filter(|c| !c.is_empty()) else {
+        return missing_parameter("custom_user_id");
+    };
+    let Some(user) = st
+        .users
+        .values()
+        .find(|u| u.custom_user_id.as_deref() == Some(custom.as_str()))
+    else {
+        return user_not_found();
+    };
+    Resp::json(
+        200,
+        &json!({
+            "message": "Registration status.",
+            "status": {
+                "authy_id": user.id,
+                "registered": user.registered,
+                "confirmed": user.confirmed,
+            },
+            "success": true,
+        }),
+    )
 }
 
 fn send_token(

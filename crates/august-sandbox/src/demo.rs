@@ -48,6 +48,11 @@ pub const AUTHY_APP_ID: u64 = 1;
 /// An Authy user without the Authy app (SMS and calls are sent): the demo user's phone and
 /// e-mail, country code 1.
 pub const AUTHY_SMS_USER_ID: u64 = 1000;
+/// The custom user id (the application's own id) of [`AUTHY_SMS_USER_ID`], for
+/// `GET /protected/json/registrations/status?custom_user_id=...`.
+pub const AUTHY_SMS_USER_CUSTOM_ID: &str = "demo-sms-user";
 /// An Authy user with the Authy app on an Android phone (`+1 555-555-0101`,
 /// `app-user@example.com`): SMS and calls are ignored unless forced.
 pub const AUTHY_APP_USER_ID: u64 = 1001;
+/// The custom user id (the application's own id) of [`AUTHY_APP_USER_ID`].
+pub const AUTHY_APP_USER_CUSTOM_ID: &str = "demo-app-user";

@@ -141,9 +141,11 @@ fn main() -> ExitCode {
     println!("demo application (Authy):");
     println!("  api key:     {}", sandbox.authy_api_key());
     println!(
-        "  users:       {} (SMS), {} (has the app)",
+        "  users:       {} (SMS, custom id {}), {} (has the app, custom id {})",
         demo::AUTHY_SMS_USER_ID,
-        demo::AUTHY_APP_USER_ID
+        demo::AUTHY_SMS_USER_CUSTOM_ID,
+        demo::AUTHY_APP_USER_ID,
+        demo::AUTHY_APP_USER_CUSTOM_ID
     );
     println!();
     println!("codes and tokens the sandbox sends are printed below; Ctrl-C stops it");

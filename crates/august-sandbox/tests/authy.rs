@@ -8,6 +8,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use august_sandbox::{Error, Sandbox, demo};
+use authy_client::{AuthyApiClient, AuthyId, ErrorKind, QrOptions};
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use serde_json::{Value, json};
@@ -212,6 +213,238 @@ fn users_sms_call_and_token_verification() {
         assert_eq!(r.body["error_code"], "60026");
         assert_eq!(r.body["message"], "User not found.");
     }
+}
+
+/// The reference client on the sandbox, with this key and without retries.
+fn client(sandbox: &Sandbox, key: &str) -> AuthyApiClient {
+    AuthyApiClient::builder(key)
+        .api_uri(sandbox.authy_url())
+        .max_retries(0)
+        .build()
+        .expect("the sandbox URL is loopback http")
+}
+
+fn create_user_with_custom_id(authy: &Authy<'_>, phone: &str, custom_user_id: &str) -> u64 {
+    let r = authy.post(
+        "/protected/json/users/new",
+        &json!({"user": {"email": "custom@example.com", "cellphone": phone, "country_code": 1,
+                         "custom_user_id": custom_user_id}}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    r.body["user"]["id"].as_u64().unwrap()
+}
+
+#[test]
+fn generic_authenticator_qr_codes() {
+    let sandbox = Sandbox::start().unwrap();
+    let authy = Authy::new(&sandbox);
+    let api = client(&sandbox, &sandbox.authy_api_key());
+    let sms_user = demo::AUTHY_SMS_USER_ID;
+    let app_user = demo::AUTHY_APP_USER_ID;
+
+    // Defaults: 300 pixels, the application's name as issuer and label, a link that cannot
+    // reach the internet.
+    let qr = api.users().generate_qr(AuthyId::new(sms_user)).unwrap();
+    assert_eq!(qr.issuer(), Some("August Sandbox"));
+    assert_eq!(qr.label(), Some("August Sandbox"));
+    assert_eq!(
+        qr.qr_code(),
+        Some(format!("https://sandbox.invalid/qr/{sms_user}.png?size=300").as_str())
+    );
+    assert_eq!(qr.message(), None);
+
+    // The size and label given.
+    let options = QrOptions::new()
+        .size(512)
+        .label("Example: app-user@example.com");
+    let qr = api
+        .users()
+        .generate_qr_with(AuthyId::new(app_user), &options)
+        .unwrap();
+    assert_eq!(qr.label(), Some("Example: app-user@example.com"));
+    assert_eq!(qr.issuer(), Some("August Sandbox"));
+    assert_eq!(
+        qr.qr_code(),
+        Some(format!("https://sandbox.invalid/qr/{app_user}.png?size=512").as_str())
+    );
+
+    // The answer has exactly the recorded fields; an empty label is the application's name, a
+    // size may come as a string of digits.
+    let recorded: Value = serde_json::from_str(include_str!(
+        "../../authy-client/tests/fixtures/users_generate_qr_ok.json"
+    ))
+    .unwrap();
+    let r = authy.post(
+        &format!("/protected/json/users/{sms_user}/secret"),
+        &json!({"qr_size": "640", "label": ""}),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    let keys = |v: &Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&r.body), keys(&recorded));
+    assert_eq!(
+        r.body,
+        json!({"label": "August Sandbox", "issuer": "August Sandbox",
+               "qr_code": format!("https://sandbox.invalid/qr/{sms_user}.png?size=640"),
+               "success": true})
+    );
+
+    // A size that is not a positive whole number is refused; the client refuses 0 itself,
+    // before sending.
+    sandbox.reset_stats();
+    let err = api
+        .users()
+        .generate_qr_with(AuthyId::new(sms_user), &QrOptions::new().size(0))
+        .unwrap_err();
+    assert!(err.is_invalid_input(), "{err:?}");
+    assert_eq!(
+        sandbox
+            .stats()
+            .route("POST /protected/json/users/{authy_id}/secret"),
+        0,
+        "nothing was sent"
+    );
+    let invalid_size = json!({"error_code": "60004", "message": "Qr image size is invalid",
+                              "errors": {"message": "Qr image size is invalid"}, "success": false});
+    for size in [json!("big"), json!(0), json!(-5), json!(1.5), json!([300])] {
+        let r = authy.post(
+            &format!("/protected/json/users/{sms_user}/secret"),
+            &json!({"qr_size": size}),
+        );
+        assert_eq!(r.status, 400, "{size}");
+        assert_eq!(r.body, invalid_size, "{size}");
+    }
+    let r = authy.post(
+        &format!("/protected/json/users/{sms_user}/secret?qr_size=abc"),
+        &json!({}),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.body, invalid_size);
+
+    // An unknown user, through the client and raw.
+    let err = api.users().generate_qr(AuthyId::new(424_242)).unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::UserNotFound));
+    assert_eq!(err.status(), Some(404));
+    let r = authy.post("/protected/json/users/424242/secret", &json!({}));
+    assert_eq!(
+        r.body,
+        json!({"error_code": "60026", "message": "User not found.",
+               "errors": {"message": "User not found."}, "success": false})
+    );
+
+    // A wrong key, through the client and raw.
+    let err = client(&sandbox, "WrongKey12345")
+        .users()
+        .generate_qr(AuthyId::new(sms_user))
+        .unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::InvalidApiKey));
+    assert_eq!(err.status(), Some(401));
+    let r = raw(
+        "POST",
+        &format!(
+            "{}/protected/json/users/{sms_user}/secret",
+            sandbox.authy_url()
+        ),
+        &[],
+        Some(&json!({})),
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(r.body["error_code"], "60001");
+}
+
+#[test]
+fn registration_status_by_custom_user_id() {
+    let sandbox = Sandbox::start().unwrap();
+    let authy = Authy::new(&sandbox);
+    let api = client(&sandbox, &sandbox.authy_api_key());
+
+    // The demo users have custom ids.
+    let status = api
+        .users()
+        .registration_status(demo::AUTHY_APP_USER_CUSTOM_ID)
+        .unwrap();
+    assert_eq!(
+        Value::Object(status.content().clone()),
+        json!({"message": "Registration status.", "success": true,
+               "status": {"authy_id": demo::AUTHY_APP_USER_ID, "registered": true, "confirmed": true}})
+    );
+    assert_eq!(status.message(), Some("Registration status."));
+    let status = api
+        .users()
+        .registration_status(demo::AUTHY_SMS_USER_CUSTOM_ID)
+        .unwrap();
+    assert_eq!(
+        status.get("status"),
+        Some(
+            &json!({"authy_id": demo::AUTHY_SMS_USER_ID, "registered": false, "confirmed": false})
+        )
+    );
+
+    // A user created with a custom id (any text: it travels as a query value).
+    let custom = "customer 42/a&b";
+    let id = create_user_with_custom_id(&authy, "201-555-0142", custom);
+    let status = api.users().registration_status(custom).unwrap();
+    assert_eq!(
+        status.get("status"),
+        Some(&json!({"authy_id": id, "registered": false, "confirmed": false}))
+    );
+    // `confirmed` follows the first successful forced verification.
+    authy.get(&format!("/protected/json/sms/{id}"));
+    let token = sandbox.authy_token(id).unwrap();
+    let ok = authy.get(&format!("/protected/json/verify/{token}/{id}?force=true"));
+    assert_eq!(ok.status, 200);
+    let status = api.users().registration_status(custom).unwrap();
+    assert_eq!(status.get("status").unwrap()["confirmed"], true);
+
+    // A custom id names one user: the last user created with it takes it.
+    let other = create_user_with_custom_id(&authy, "201-555-0143", custom);
+    assert_ne!(other, id);
+    let status = api.users().registration_status(custom).unwrap();
+    assert_eq!(status.get("status").unwrap()["authy_id"], other);
+    // Deleting the user frees the id.
+    let deleted = authy.post(&format!("/protected/json/users/{other}/delete"), &json!({}));
+    assert_eq!(deleted.status, 200);
+
+    // Unknown: the body of any unknown user.
+    let not_found = authy.get("/protected/json/users/424242/status").body;
+    for unknown in [custom, "nobody"] {
+        let err = api.users().registration_status(unknown).unwrap_err();
+        assert_eq!(err.kind(), Some(ErrorKind::UserNotFound), "{unknown}");
+        assert_eq!(err.status(), Some(404));
+    }
+    let r = authy.get("/protected/json/registrations/status?custom_user_id=nobody");
+    assert_eq!(r.status, 404);
+    assert_eq!(r.body, not_found);
+
+    // Missing or empty: the client refuses an empty id before sending; raw, 400 60004.
+    let err = api.users().registration_status("").unwrap_err();
+    assert!(err.is_invalid_input(), "{err:?}");
+    for path in [
+        "/protected/json/registrations/status",
+        "/protected/json/registrations/status?custom_user_id=",
+    ] {
+        let r = authy.get(path);
+        assert_eq!(r.status, 400, "{path}");
+        assert_eq!(
+            r.body,
+            json!({"error_code": "60004",
+                   "message": "Invalid parameter: custom_user_id - Parameter is required",
+                   "errors": {"message": "Invalid parameter: custom_user_id - Parameter is required"},
+                   "success": false}),
+            "{path}"
+        );
+    }
+
+    // A wrong key.
+    let err = client(&sandbox, "WrongKey12345")
+        .users()
+        .registration_status(demo::AUTHY_SMS_USER_CUSTOM_ID)
+        .unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::InvalidApiKey));
+    assert_eq!(err.status(), Some(401));
 }
 
 #[test]
