@@ -1035,6 +1035,27 @@ mod tests {
         }
     }
 
+    /// Every way serde_json hands over an entry reads it the same: text, bytes, a reader, a
+    /// `Value` (owned or borrowed), and `From<Value>`.
+    #[test]
+    fn every_serde_json_source_reads_the_same_activity() {
+        let text = r#"{"action": "pin_unlock", "dateTime": 1582007218000, "deviceID": "L1",
+            "callingUser": {"FirstName": "Ann", "UserID": "u1"}, "info": {"keypad": true}}"#;
+        let value: Value = serde_json::from_str(text).expect("JSON");
+        let from_text: Activity = serde_json::from_str(text).expect("reads");
+        let from_bytes: Activity = serde_json::from_slice(text.as_bytes()).expect("reads");
+        let from_reader: Activity = serde_json::from_reader(text.as_bytes()).expect("reads");
+        let from_value: Activity = serde_json::from_value(value.clone()).expect("reads");
+        let from_ref = Activity::deserialize(&value).expect("reads");
+        for activity in [&from_bytes, &from_reader, &from_value, &from_ref] {
+            assert_eq!(activity, &from_text);
+        }
+        assert_eq!(Activity::from(value.clone()), from_text);
+        assert_eq!(from_text.operated_by(), Some("Ann"));
+        assert!(from_text.operated_keypad());
+        assert_eq!(from_text.raw(), &value);
+    }
+
     #[test]
     fn debug_hides_the_content_token_and_raw_entry() {
         let activity = Activity::from(json!({
