@@ -2005,3 +2005,26 @@ fn activity_and_lists_serialise_in_snake_case() {
         })
     );
 }
+
+/// The client, its errors and every model can move to and be shared between threads (a
+/// compile-time check: this test does not build otherwise).
+#[test]
+fn the_client_errors_and_models_are_send_and_sync() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<august_core::Api>();
+    shareable::<august_core::Error>();
+    shareable::<august_core::AccessToken>();
+    shareable::<august_core::Session>();
+    shareable::<Activity>();
+    shareable::<ActivityFeed>();
+    shareable::<Alarm>();
+    shareable::<AlarmDevice>();
+    shareable::<DoorbellDetail>();
+    shareable::<DoorbellList>();
+    shareable::<House>();
+    shareable::<LockDetail>();
+    shareable::<LockList>();
+    shareable::<LockStatusResponse>();
+    shareable::<PinList>();
+    shareable::<RemoteOperationResult>();
+}

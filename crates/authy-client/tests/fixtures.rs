@@ -699,3 +699,25 @@ fn every_response_fixture_has_a_case() {
     assert_eq!(on_disk, covered);
     assert_eq!(covered.len(), 37);
 }
+
+/// The client, its errors and every model can move to and be shared between threads (a
+/// compile-time check: this test does not build otherwise).
+#[test]
+fn the_client_errors_and_models_are_send_and_sync() {
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<authy_client::AuthyApiClient>();
+    shareable::<authy_client::Error>();
+    shareable::<authy_client::App>();
+    shareable::<authy_client::ApprovalRequestCreated>();
+    shareable::<authy_client::ApprovalStatus>();
+    shareable::<authy_client::Confirmation>();
+    shareable::<authy_client::PhoneInfo>();
+    shareable::<authy_client::PhoneVerification>();
+    shareable::<authy_client::QrCode>();
+    shareable::<authy_client::RegistrationStatus>();
+    shareable::<authy_client::Stats>();
+    shareable::<authy_client::TokenDelivery>();
+    shareable::<authy_client::TokenVerification>();
+    shareable::<authy_client::User>();
+    shareable::<authy_client::UserStatus>();
+}
