@@ -48,6 +48,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 pub use error::Error;
 pub use request::{Method, Path, Request, Retry};
+pub use resolver::DEFAULT_NAME_TTL;
 
 /// Default timeout of a call.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -166,6 +167,7 @@ struct Settings {
     max_retry_after: Duration,
     user_agent: String,
     max_idle_connections: usize,
+    name_ttl: Duration,
 }
 
 /// Builds a [`Transport`]. Every setter says its default.
@@ -224,6 +226,15 @@ impl TransportBuilder {
         self
     }
 
+    /// How long the addresses of a host name are reused before it is looked up again; a call
+    /// that cannot connect or loses its connection makes the next one look it up at once.
+    /// `Duration::ZERO` looks the name up on every call. Hosts written as IP addresses are
+    /// never looked up. Defaults to [`DEFAULT_NAME_TTL`] (30 s).
+    pub fn name_ttl(mut self, ttl: Duration) -> Self {
+        self.settings.name_ttl = ttl;
+        self
+    }
+
     /// The `User-Agent` header. Defaults to `api-transport/<version>`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.settings.user_agent = user_agent.into();
@@ -243,13 +254,15 @@ impl TransportBuilder {
             .max_idle_connections_per_host(self.settings.max_idle_connections)
             .build();
         // ureq's own connector; only name resolution differs (see `resolver`).
+        let names = Arc::new(resolver::NameCache::new(self.settings.name_ttl));
         let agent = ureq::Agent::with_parts(
             config,
             ureq::unversioned::transport::DefaultConnector::default(),
-            resolver::LiteralResolver::default(),
+            resolver::CachingResolver::new(Arc::clone(&names)),
         );
         Transport {
             agent,
+            names,
             settings: Arc::new(self.settings),
         }
     }
@@ -260,6 +273,7 @@ impl TransportBuilder {
 #[derive(Clone)]
 pub struct Transport {
     agent: ureq::Agent,
+    names: Arc<resolver::NameCache>,
     settings: Arc<Settings>,
 }
 
@@ -291,6 +305,7 @@ impl Transport {
                 max_backoff: Duration::from_secs(5),
                 max_retry_after: Duration::from_secs(30),
                 max_idle_connections: DEFAULT_MAX_IDLE_CONNECTIONS,
+                name_ttl: DEFAULT_NAME_TTL,
                 user_agent: concat!("api-transport/", env!("CARGO_PKG_VERSION")).to_owned(),
             },
         }
@@ -332,6 +347,15 @@ impl Transport {
                         request.method,
                         path
                     );
+                    if matches!(
+                        err,
+                        Error::NotDelivered { .. }
+                            | Error::ConnectionLost { .. }
+                            | Error::Timeout { .. }
+                    ) {
+                        // The host may have moved: look its name up again next time.
+                        self.names.forget(&url);
+                    }
                     self.retry_wait(request, attempt, None, Some(err))
                 }
             };

@@ -3,68 +3,262 @@
 //! ureq resolves the host of every request, even when a pooled connection to it is idle and
 //! will be reused, and with a timeout configured (the transport always has one) its default
 //! resolver runs each lookup on a newly spawned thread so that the lookup can be abandoned.
-//! For a host written as an IP address there is nothing to look up: this resolver returns the
-//! address at once and hands every other host to ureq's default resolver unchanged.
+//! So a client polling `api-production.august.com` would pay a thread and a DNS lookup (a round
+//! trip to the name server where nothing caches locally) on every call, where a Python client
+//! with a session resolves only when it opens a connection.
+//!
+//! This resolver:
+//! - returns a host written as an IP address at once (there is nothing to look up);
+//! - keeps the addresses of a name for a short time ([`DEFAULT_NAME_TTL`], set with
+//!   `TransportBuilder::name_ttl`), so calls within that time do not look it up again;
+//! - forgets a name when a call to it fails to connect or loses its connection
+//!   ([`NameCache::forget`]), so a moved host is looked up again on the next attempt.
 //!
 //! Measured on loopback (docs/performance.md): the thread spawn and join were most of the
 //! client's system time per pooled call.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
 
-/// Resolves IP-literal hosts without a lookup; delegates names to [`DefaultResolver`].
-#[derive(Debug, Default)]
-pub(crate) struct LiteralResolver {
-    names: DefaultResolver,
+/// How long the addresses of a host name are reused by default.
+pub const DEFAULT_NAME_TTL: Duration = Duration::from_secs(30);
+
+/// At most this many names are kept; past it the cache starts again empty.
+const MAX_NAMES: usize = 64;
+
+/// The addresses looked up for each `host:port`, with when they were looked up. Shared by the
+/// resolver (which fills it) and the transport (which forgets a host whose call failed).
+#[derive(Debug)]
+pub(crate) struct NameCache {
+    ttl: Duration,
+    names: Mutex<HashMap<String, (Instant, Vec<SocketAddr>)>>,
 }
 
-impl Resolver for LiteralResolver {
+impl NameCache {
+    pub(crate) fn new(ttl: Duration) -> Self {
+        NameCache {
+            ttl,
+            names: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The fresh addresses of `key`, if any.
+    fn get(&self, key: &str) -> Option<Vec<SocketAddr>> {
+        let names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        let (at, addresses) = names.get(key)?;
+        (at.elapsed() < self.ttl).then(|| addresses.clone())
+    }
+
+    fn put(&self, key: String, addresses: &[SocketAddr]) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        if names.len() >= MAX_NAMES && !names.contains_key(&key) {
+            names.clear();
+        }
+        names.insert(key, (Instant::now(), addresses.to_vec()));
+    }
+
+    /// Forgets the addresses of the host of `uri`, so that the next call looks it up again.
+    pub(crate) fn forget(&self, uri: &str) {
+        let Ok(uri) = uri.parse::<Uri>() else {
+            return;
+        };
+        if let Some(key) = name_key(&uri) {
+            let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+            if names.remove(&key).is_some() {
+                log::debug!("forgot the addresses of {key}");
+            }
+        }
+    }
+}
+
+/// Resolves IP-literal hosts without a lookup; looks names up with `R` (ureq's
+/// [`DefaultResolver`]) and keeps them in a [`NameCache`].
+#[derive(Debug)]
+pub(crate) struct CachingResolver<R = DefaultResolver> {
+    names: R,
+    cache: Arc<NameCache>,
+}
+
+impl CachingResolver {
+    pub(crate) fn new(cache: Arc<NameCache>) -> Self {
+        CachingResolver {
+            names: DefaultResolver::default(),
+            cache,
+        }
+    }
+}
+
+impl<R: Resolver> Resolver for CachingResolver<R> {
     fn resolve(
         &self,
         uri: &Uri,
         config: &Config,
         timeout: NextTimeout,
     ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        match literal_address(uri) {
-            Some(address) => {
-                let mut addresses = self.empty();
-                addresses.push(address);
-                Ok(addresses)
-            }
-            None => self.names.resolve(uri, config, timeout),
+        if let Some(address) = literal_address(uri) {
+            let mut addresses = self.empty();
+            addresses.push(address);
+            return Ok(addresses);
         }
+        let Some(key) = name_key(uri) else {
+            return self.names.resolve(uri, config, timeout);
+        };
+        if let Some(cached) = self.cache.get(&key) {
+            let mut addresses = self.empty();
+            for address in cached {
+                addresses.push(address);
+            }
+            return Ok(addresses);
+        }
+        let addresses = self.names.resolve(uri, config, timeout)?;
+        self.cache.put(key, &addresses);
+        Ok(addresses)
+    }
+}
+
+/// `host:port` of a URI with a host name (the scheme's default port when none is given).
+fn name_key(uri: &Uri) -> Option<String> {
+    let host = uri.authority()?.host().to_ascii_lowercase();
+    Some(format!("{host}:{}", port_of(uri)?))
+}
+
+/// The URI's port, or its scheme's default; `None` for an unknown scheme.
+fn port_of(uri: &Uri) -> Option<u16> {
+    match uri.authority()?.port_u16() {
+        Some(port) => Some(port),
+        None => match uri.scheme_str()? {
+            "https" => Some(443),
+            "http" => Some(80),
+            _ => None,
+        },
     }
 }
 
 /// The socket address of a URI whose host is an IPv4 or bracketed IPv6 address, with the
 /// scheme's default port when none is given; `None` for a host name or an unknown scheme.
 pub(crate) fn literal_address(uri: &Uri) -> Option<SocketAddr> {
-    let authority = uri.authority()?;
-    let host = authority.host();
+    let host = uri.authority()?.host();
     let ip: IpAddr = host
         .strip_prefix('[')
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host)
         .parse()
         .ok()?;
-    let port = match authority.port_u16() {
-        Some(port) => port,
-        None => match uri.scheme_str()? {
-            "https" => 443,
-            "http" => 80,
-            _ => return None,
-        },
-    };
+    let port = port_of(uri)?;
     Some(SocketAddr::new(ip, port))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A name resolver that counts its lookups and answers 192.0.2.<lookup number>.
+    #[derive(Debug, Default)]
+    struct Counting(AtomicUsize);
+
+    impl Resolver for Counting {
+        fn resolve(
+            &self,
+            uri: &Uri,
+            _: &Config,
+            _: NextTimeout,
+        ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst) + 1;
+            let mut addresses = self.empty();
+            let ip = IpAddr::from([192, 0, 2, u8::try_from(n).unwrap_or(255)]);
+            addresses.push(SocketAddr::new(ip, port_of(uri).unwrap_or(0)));
+            Ok(addresses)
+        }
+    }
+
+    fn caching(ttl: Duration) -> (CachingResolver<Counting>, Arc<NameCache>) {
+        let cache = Arc::new(NameCache::new(ttl));
+        let resolver = CachingResolver {
+            names: Counting::default(),
+            cache: Arc::clone(&cache),
+        };
+        (resolver, cache)
+    }
+
+    fn lookup(resolver: &CachingResolver<Counting>, uri: &str) -> Vec<String> {
+        let uri: Uri = uri.parse().expect("test literal is a URI");
+        let config = Config::default();
+        let addresses = resolver
+            .resolve(&uri, &config, NextTimeout::default())
+            .expect("resolves");
+        addresses.iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn a_name_is_looked_up_once_within_its_time_and_again_after_a_failure() {
+        let (resolver, cache) = caching(Duration::from_secs(60));
+        assert_eq!(
+            lookup(&resolver, "https://api.example.com/locks/1"),
+            ["192.0.2.1:443"]
+        );
+        assert_eq!(
+            lookup(&resolver, "https://API.example.com/users"),
+            ["192.0.2.1:443"]
+        );
+        assert_eq!(resolver.names.0.load(Ordering::SeqCst), 1);
+        // Another port is another entry.
+        assert_eq!(
+            lookup(&resolver, "https://api.example.com:8443/"),
+            ["192.0.2.2:8443"]
+        );
+        // A failed call forgets the name: the next call looks it up again.
+        cache.forget("https://api.example.com/locks/1");
+        assert_eq!(
+            lookup(&resolver, "https://api.example.com/locks/2"),
+            ["192.0.2.3:443"]
+        );
+        assert_eq!(
+            lookup(&resolver, "https://api.example.com:8443/"),
+            ["192.0.2.2:8443"]
+        );
+        assert_eq!(resolver.names.0.load(Ordering::SeqCst), 3);
+        // IP literals are never looked up nor kept.
+        assert_eq!(lookup(&resolver, "http://127.0.0.1:9/"), ["127.0.0.1:9"]);
+        assert_eq!(resolver.names.0.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn a_zero_time_looks_the_name_up_on_every_call_and_old_entries_expire() {
+        let (resolver, _) = caching(Duration::ZERO);
+        lookup(&resolver, "https://api.example.com/");
+        lookup(&resolver, "https://api.example.com/");
+        assert_eq!(resolver.names.0.load(Ordering::SeqCst), 2);
+
+        let (resolver, _) = caching(Duration::from_millis(30));
+        lookup(&resolver, "https://api.example.com/");
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(
+            lookup(&resolver, "https://api.example.com/"),
+            ["192.0.2.2:443"]
+        );
+    }
+
+    #[test]
+    fn the_cache_is_bounded() {
+        let (resolver, cache) = caching(Duration::from_secs(60));
+        for i in 0..=MAX_NAMES {
+            lookup(&resolver, &format!("https://host{i}.example.com/"));
+        }
+        let names = cache.names.lock().unwrap_or_else(PoisonError::into_inner);
+        assert!(names.len() <= MAX_NAMES, "{}", names.len());
+        assert!(names.contains_key(&format!("host{MAX_NAMES}.example.com:443")));
+    }
 
     fn address(uri: &str) -> Option<String> {
         let uri: Uri = uri.parse().expect("test literal is a URI");
