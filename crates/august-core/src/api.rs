@@ -93,6 +93,7 @@ pub struct ApiBuilder {
     max_retries: u32,
     max_body: u64,
     max_image: u64,
+    name_ttl: Duration,
 }
 
 impl fmt::Debug for ApiBuilder {
@@ -166,6 +167,15 @@ impl ApiBuilder {
         self
     }
 
+    /// How long the API host's addresses are reused before its name is looked up again; a
+    /// call that fails to connect, times out or loses its connection makes the next one look
+    /// it up at once. `Duration::ZERO` looks it up on every call. Defaults to 30 s
+    /// ([`api_transport::DEFAULT_NAME_TTL`]).
+    pub fn name_ttl(mut self, ttl: Duration) -> Self {
+        self.name_ttl = ttl;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -197,6 +207,7 @@ impl ApiBuilder {
             .user_agent(self.user_agent)
             .max_retries(self.max_retries)
             .max_body(self.max_body)
+            .name_ttl(self.name_ttl)
             .build();
         Api {
             inner: Arc::new(Inner {
@@ -289,6 +300,7 @@ impl Api {
             max_retries: api_transport::DEFAULT_MAX_RETRIES,
             max_body: DEFAULT_MAX_BODY,
             max_image: DEFAULT_MAX_IMAGE,
+            name_ttl: api_transport::DEFAULT_NAME_TTL,
         }
     }
 

@@ -886,3 +886,26 @@ fn an_unreadable_answer_to_an_accepted_unlock_says_the_server_accepted_it() {
     assert!(text.contains("read the lock's status"), "{text}");
     m.assert();
 }
+
+/// A base URL with a host name works with its addresses reused (the default) or looked up on
+/// every call (`name_ttl(ZERO)`); the `Host` header names the host as written.
+#[test]
+fn a_named_base_url_works_with_and_without_name_reuse() {
+    let mut server = Server::new();
+    let port = server.socket_address().port();
+    let m = authed(&mut server, "GET", "/users/locks/mine")
+        .match_header("host", format!("localhost:{port}").as_str())
+        .with_body("{}")
+        .expect(4)
+        .create();
+    for ttl in [Duration::from_secs(30), Duration::ZERO] {
+        let api = Api::builder()
+            .base_url(format!("http://localhost:{port}"))
+            .name_ttl(ttl)
+            .build()
+            .unwrap();
+        assert!(api.get_locks(TOKEN).unwrap().is_empty());
+        assert!(api.get_locks(TOKEN).unwrap().is_empty());
+    }
+    m.assert();
+}

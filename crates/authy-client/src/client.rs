@@ -96,6 +96,7 @@ pub struct AuthyApiClientBuilder {
     timeout: Duration,
     max_retries: u32,
     max_body: u64,
+    name_ttl: Duration,
 }
 
 impl fmt::Debug for AuthyApiClientBuilder {
@@ -141,6 +142,15 @@ impl AuthyApiClientBuilder {
         self
     }
 
+    /// How long the API host's addresses are reused before its name is looked up again; a
+    /// call that fails to connect, times out or loses its connection makes the next one look
+    /// it up at once. `Duration::ZERO` looks it up on every call. Defaults to 30 s
+    /// ([`api_transport::DEFAULT_NAME_TTL`]).
+    pub fn name_ttl(mut self, ttl: Duration) -> Self {
+        self.name_ttl = ttl;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
@@ -163,6 +173,7 @@ impl AuthyApiClientBuilder {
             .timeout(self.timeout)
             .max_retries(self.max_retries)
             .max_body(self.max_body)
+            .name_ttl(self.name_ttl)
             .user_agent(user_agent())
             .build();
         Ok(AuthyApiClient {
@@ -195,6 +206,7 @@ impl AuthyApiClient {
             timeout: DEFAULT_TIMEOUT,
             max_retries: DEFAULT_MAX_RETRIES,
             max_body: DEFAULT_MAX_BODY,
+            name_ttl: api_transport::DEFAULT_NAME_TTL,
         }
     }
 
