@@ -505,8 +505,9 @@ impl fmt::Debug for Activity {
 }
 
 impl<'de> Deserialize<'de> for Activity {
-    /// Reads an activity entry of any JSON value; never fails on valid JSON (see
-    /// [`Activity`]). The entry's text is kept as sent for [`raw`](Activity::raw).
+    /// Reads an activity entry of any JSON value (see [`Activity`]); fails only where reading
+    /// the entry into a `serde_json::Value` fails (a number beyond `f64`, a lone surrogate in
+    /// a string). The entry's text is kept as sent for [`raw`](Activity::raw).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = Box::<RawValue>::deserialize(deserializer)?;
         let entry = serde_json::from_str::<Node<Entry>>(text.get()).map_err(D::Error::custom)?;
