@@ -142,3 +142,26 @@ pub fn hits<'a>(secrets: &[(&str, &str)], texts: impl IntoIterator<Item = &'a st
     }
     found
 }
+
+/// Everything a result can show, after `ok` or `error`: the value's `Debug` (plain and
+/// pretty), or the error's `Display`, `Debug` (plain and pretty) and its whole source chain.
+pub fn shown<T: std::fmt::Debug, E: std::error::Error>(result: Result<T, E>) -> Vec<String> {
+    match result {
+        Ok(value) => vec!["ok".into(), format!("{value:?}"), format!("{value:#?}")],
+        Err(error) => {
+            let mut out = vec![
+                "error".into(),
+                error.to_string(),
+                format!("{error:?}"),
+                format!("{error:#?}"),
+            ];
+            let mut source = error.source();
+            while let Some(s) = source {
+                out.push(s.to_string());
+                out.push(format!("{s:?}"));
+                source = s.source();
+            }
+            out
+        }
+    }
+}

@@ -23,7 +23,7 @@ use august_auth::{Authenticator, LoginMethod, Refresh, SharedAuthenticator, pars
 use august_core::Api;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use capture::{Capture, Line, UreqLevel, hits, texts};
+use capture::{Capture, Line, UreqLevel, hits, shown, texts};
 use server::{Act, FaultServer, Recorded};
 
 const PASSWORD: &str = "PASSWORD-SECRET-pw1";
@@ -108,33 +108,15 @@ impl Shown {
         self.0.push(format!("{value:#?}"));
     }
 
-    fn error(&mut self, error: &(dyn std::error::Error + 'static)) {
-        self.0.push(error.to_string());
-        self.0.push(format!("{error:?}"));
-        let mut source = error.source();
-        while let Some(s) = source {
-            self.0.push(s.to_string());
-            self.0.push(format!("{s:?}"));
-            source = s.source();
-        }
-    }
-
-    fn result<T: Debug>(&mut self, result: &Result<T, august_auth::Error>) {
-        match result {
-            Ok(value) => self.debug(value),
-            Err(e) => {
-                self.debug(e);
-                self.error(e);
-            }
-        }
+    fn result<T: Debug, E: std::error::Error>(&mut self, result: &Result<T, E>) {
+        self.0.extend(shown(result.as_ref()));
     }
 
     fn authenticator(&mut self, authenticator: &Authenticator) {
         self.debug(authenticator);
         self.debug(authenticator.authentication());
         if let Some(e) = authenticator.last_cache_error() {
-            self.debug(e);
-            self.error(e);
+            self.result::<(), _>(&Err(e));
         }
     }
 }
@@ -264,10 +246,7 @@ fn exercise(dir: &Path) -> Shown {
         shown.authenticator(&authenticator);
         let parsed = parse_cache_file(&cache, content.as_bytes());
         assert!(parsed.is_err());
-        if let Err(e) = &parsed {
-            shown.debug(e);
-            shown.error(e);
-        }
+        shown.result(&parsed);
     }
 
     // A cache that cannot be written: the login is kept, the error shown.

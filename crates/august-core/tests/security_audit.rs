@@ -21,10 +21,8 @@ mod server;
 use std::fmt::Debug;
 use std::time::Duration;
 
-use august_core::{
-    AlarmList, Api, ArmState, AsyncOperation, Brand, DoorbellDetail, Error, LoginMethod,
-};
-use capture::{Capture, Line, UreqLevel, hits, texts};
+use august_core::{AlarmList, Api, ArmState, AsyncOperation, Brand, DoorbellDetail, LoginMethod};
+use capture::{Capture, Line, UreqLevel, hits, shown, texts};
 use server::{Act, FaultServer, Recorded, in_parallel, refused_url};
 
 const PASSWORD: &str = "PASSWORD-SECRET-pw1";
@@ -213,29 +211,6 @@ fn client(brand: Brand, base: &str, api_key: Option<&str>) -> Api {
         builder = builder.api_key(key);
     }
     builder.build().unwrap_or_else(|e| panic!("{e}"))
-}
-
-/// Everything a result can show, after `ok` or `error`: the value's `Debug`, or the error's
-/// `Display`, `Debug` and source chain.
-fn shown<T: Debug>(result: Result<T, Error>) -> Vec<String> {
-    match result {
-        Ok(value) => vec!["ok".into(), format!("{value:?}"), format!("{value:#?}")],
-        Err(error) => {
-            let mut out = vec![
-                "error".into(),
-                error.to_string(),
-                format!("{error:?}"),
-                format!("{error:#?}"),
-            ];
-            let mut source = std::error::Error::source(&error);
-            while let Some(s) = source {
-                out.push(s.to_string());
-                out.push(format!("{s:?}"));
-                source = s.source();
-            }
-            out
-        }
-    }
 }
 
 type Call = fn(&Api, &Api, &str) -> Vec<String>;

@@ -17,11 +17,10 @@ use std::time::Duration;
 
 use authy_client::signature::{self, CallbackMethod};
 use authy_client::{
-    Activity, ActivityType, ApprovalRequest, AuthyApiClient, AuthyId, CreateUserOptions, Error,
-    Logo, LogoResolution, QrOptions, TokenRequestOptions, VerificationStartOptions, VerifyOptions,
-    Via,
+    Activity, ActivityType, ApprovalRequest, AuthyApiClient, AuthyId, CreateUserOptions, Logo,
+    LogoResolution, QrOptions, TokenRequestOptions, VerificationStartOptions, VerifyOptions, Via,
 };
-use capture::{Capture, Line, UreqLevel, hits, texts};
+use capture::{Capture, Line, UreqLevel, hits, shown, texts};
 use server::{Act, FaultServer, Recorded, in_parallel, refused_url};
 
 const API_KEY: &str = "AUTHY-API-KEY-SECRET-a1b2";
@@ -141,28 +140,6 @@ impl Scenario {
             Scenario::Oversized => fixed(200, &json, &vec![b' '; 128 * 1024]),
             Scenario::Stall => FaultServer::always(vec![Act::Wait(TIMEOUT * 4)]),
             Scenario::Close | Scenario::Refused => FaultServer::always(vec![Act::Close]),
-        }
-    }
-}
-
-/// Everything a result can show, after `ok` or `error`.
-fn shown<T: Debug>(result: Result<T, Error>) -> Vec<String> {
-    match result {
-        Ok(value) => vec!["ok".into(), format!("{value:?}"), format!("{value:#?}")],
-        Err(error) => {
-            let mut out = vec![
-                "error".into(),
-                error.to_string(),
-                format!("{error:?}"),
-                format!("{error:#?}"),
-            ];
-            let mut source = std::error::Error::source(&error);
-            while let Some(s) = source {
-                out.push(s.to_string());
-                out.push(format!("{s:?}"));
-                source = s.source();
-            }
-            out
         }
     }
 }
