@@ -362,18 +362,22 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         }
         pending::write(&cache, auth, &username, method)
     };
+    // The code was accepted: the token must be cached for later commands.
+    let logged_in = |authenticator: &Authenticator| -> anyhow::Result<()> {
+        check_saved(authenticator)?;
+        let auth = authenticator.authentication();
+        report(
+            ctx,
+            auth.state(),
+            &username,
+            method,
+            Some(&cache),
+            auth.access_token_expires(),
+        )
+    };
     if let Some(code) = &args.code {
         if validate_and_finish(&mut authenticator, code)? {
-            check_saved(&authenticator)?;
-            let auth = authenticator.authentication();
-            return report(
-                ctx,
-                auth.state(),
-                &username,
-                method,
-                Some(&cache),
-                auth.access_token_expires(),
-            );
+            return logged_in(&authenticator);
         }
         save_pending(&auth)?;
         return Err(anyhow!(
@@ -395,16 +399,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     for attempt in 1..=CODE_ATTEMPTS {
         let code = prompt_line(&format!("verification code sent {channel} to {username}: "))?;
         if validate_and_finish(&mut authenticator, &code)? {
-            check_saved(&authenticator)?;
-            let auth = authenticator.authentication();
-            return report(
-                ctx,
-                auth.state(),
-                &username,
-                method,
-                Some(&cache),
-                auth.access_token_expires(),
-            );
+            return logged_in(&authenticator);
         }
         if attempt < CODE_ATTEMPTS {
             eprintln!("the code was refused; try again");
