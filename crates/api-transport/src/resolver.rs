@@ -17,7 +17,6 @@
 //! Measured on loopback (docs/performance.md): the thread spawn and join were most of the
 //! client's system time per pooled call.
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -33,38 +32,67 @@ pub const DEFAULT_NAME_TTL: Duration = Duration::from_secs(30);
 /// At most this many names are kept; past it the cache starts again empty.
 const MAX_NAMES: usize = 64;
 
-/// The addresses looked up for each `host:port`, with when they were looked up. Shared by the
-/// resolver (which fills it) and the transport (which forgets a host whose call failed).
+/// The addresses looked up for each host and port, with when they were looked up. Shared by
+/// the resolver (which fills it) and the transport (which forgets a host whose call failed).
+/// A client talks to one or two hosts, so the entries are a short list searched in place:
+/// a lookup allocates nothing.
 #[derive(Debug)]
 pub(crate) struct NameCache {
     ttl: Duration,
-    names: Mutex<HashMap<String, (Instant, Vec<SocketAddr>)>>,
+    names: Mutex<Vec<Name>>,
+}
+
+#[derive(Debug)]
+struct Name {
+    host: String,
+    port: u16,
+    at: Instant,
+    addresses: Vec<SocketAddr>,
+}
+
+impl Name {
+    fn is(&self, host: &str, port: u16) -> bool {
+        self.port == port && self.host.eq_ignore_ascii_case(host)
+    }
 }
 
 impl NameCache {
     pub(crate) fn new(ttl: Duration) -> Self {
         NameCache {
             ttl,
-            names: Mutex::new(HashMap::new()),
+            names: Mutex::new(Vec::new()),
         }
     }
 
-    /// The fresh addresses of `key`, if any.
-    fn get(&self, key: &str) -> Option<Vec<SocketAddr>> {
+    /// Copies the fresh addresses of `host:port` into `out`; false when there are none.
+    fn fill(&self, host: &str, port: u16, out: &mut ResolvedSocketAddrs) -> bool {
         let names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
-        let (at, addresses) = names.get(key)?;
-        (at.elapsed() < self.ttl).then(|| addresses.clone())
+        match names.iter().find(|name| name.is(host, port)) {
+            Some(name) if name.at.elapsed() < self.ttl => {
+                for address in &name.addresses {
+                    out.push(*address);
+                }
+                true
+            }
+            _ => false,
+        }
     }
 
-    fn put(&self, key: String, addresses: &[SocketAddr]) {
+    fn put(&self, host: &str, port: u16, addresses: &[SocketAddr]) {
         if self.ttl.is_zero() {
             return;
         }
         let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
-        if names.len() >= MAX_NAMES && !names.contains_key(&key) {
+        names.retain(|name| !name.is(host, port));
+        if names.len() >= MAX_NAMES {
             names.clear();
         }
-        names.insert(key, (Instant::now(), addresses.to_vec()));
+        names.push(Name {
+            host: host.to_owned(),
+            port,
+            at: Instant::now(),
+            addresses: addresses.to_vec(),
+        });
     }
 
     /// Forgets the addresses of the host of `uri`, so that the next call looks it up again.
@@ -72,11 +100,14 @@ impl NameCache {
         let Ok(uri) = uri.parse::<Uri>() else {
             return;
         };
-        if let Some(key) = name_key(&uri) {
-            let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
-            if names.remove(&key).is_some() {
-                log::debug!("forgot the addresses of {key}");
-            }
+        let (Some(authority), Some(port)) = (uri.authority(), port_of(&uri)) else {
+            return;
+        };
+        let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = names.len();
+        names.retain(|name| !name.is(authority.host(), port));
+        if names.len() < before {
+            log::debug!("forgot the addresses of {}:{port}", authority.host());
         }
     }
 }
@@ -110,26 +141,17 @@ impl<R: Resolver> Resolver for CachingResolver<R> {
             addresses.push(address);
             return Ok(addresses);
         }
-        let Some(key) = name_key(uri) else {
+        let (Some(authority), Some(port)) = (uri.authority(), port_of(uri)) else {
             return self.names.resolve(uri, config, timeout);
         };
-        if let Some(cached) = self.cache.get(&key) {
-            let mut addresses = self.empty();
-            for address in cached {
-                addresses.push(address);
-            }
+        let mut addresses = self.empty();
+        if self.cache.fill(authority.host(), port, &mut addresses) {
             return Ok(addresses);
         }
         let addresses = self.names.resolve(uri, config, timeout)?;
-        self.cache.put(key, &addresses);
+        self.cache.put(authority.host(), port, &addresses);
         Ok(addresses)
     }
-}
-
-/// `host:port` of a URI with a host name (the scheme's default port when none is given).
-fn name_key(uri: &Uri) -> Option<String> {
-    let host = uri.authority()?.host().to_ascii_lowercase();
-    Some(format!("{host}:{}", port_of(uri)?))
 }
 
 /// The URI's port, or its scheme's default; `None` for an unknown scheme.
@@ -257,7 +279,11 @@ mod tests {
         }
         let names = cache.names.lock().unwrap_or_else(PoisonError::into_inner);
         assert!(names.len() <= MAX_NAMES, "{}", names.len());
-        assert!(names.contains_key(&format!("host{MAX_NAMES}.example.com:443")));
+        assert!(
+            names
+                .iter()
+                .any(|name| name.is(&format!("host{MAX_NAMES}.example.com"), 443))
+        );
     }
 
     fn address(uri: &str) -> Option<String> {
