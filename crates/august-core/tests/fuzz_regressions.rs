@@ -69,4 +69,15 @@ fn activity_feed_values_a_value_refuses() {
     ] {
         check_feed(text.as_bytes());
     }
+    // The keys of a feed object beside `events` are checked too.
+    for text in [
+        r#"{"events": [{"action": "lock"}], "next": 1e400}"#,
+        r#"{"next": "\ud800", "events": []}"#,
+    ] {
+        assert!(serde_json::from_str::<Value>(text).is_err());
+        assert!(
+            serde_json::from_str::<ActivityFeed>(text).is_err(),
+            "{text}"
+        );
+    }
 }

@@ -4,12 +4,12 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
-use serde::de::{Deserializer, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
-use super::activity_wire::{Entry, Leaf, Node, User};
+use super::activity_wire::{Entry, Leaf, Node, Skip, User};
 
 use super::bridge::BridgeState;
 use super::de::{Redacted, wire_string_impls};
@@ -778,7 +778,7 @@ impl<'de> Deserialize<'de> for ActivityFeed {
                     if key == "events" && events.is_none() {
                         events = Some(map.next_value::<Option<Vec<Activity>>>()?);
                     } else {
-                        map.next_value::<IgnoredAny>()?;
+                        map.next_value::<Skip>()?;
                     }
                 }
                 match events {

@@ -157,7 +157,7 @@ impl<'de> Deserialize<'de> for Leaf {
 /// of `f64`'s range fails, as it does for a `Value`) and strings are unescaped (a lone
 /// surrogate fails), where `serde::de::IgnoredAny` would only check the syntax. Nothing is
 /// allocated for strings without escapes.
-struct Skip;
+pub(super) struct Skip;
 
 impl<'de> Visitor<'de> for Skip {
     type Value = Skip;
