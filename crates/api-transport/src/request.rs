@@ -248,6 +248,18 @@ impl Request {
         self
     }
 
+    /// Marks a value carried in the query or the body (a password, a verification code) as a
+    /// secret: wherever an error answer (status 300 and above) repeats it, it is replaced by
+    /// `<redacted>`, as the values of [`Request::secret_header`] are. Nothing is added to the
+    /// request itself.
+    pub fn secret_value(mut self, value: impl Into<String>) -> Self {
+        let value = value.into();
+        if !value.is_empty() {
+            self.secrets.push(value);
+        }
+        self
+    }
+
     /// Sets a JSON body (`Content-Type: application/json` unless a content type is set).
     pub fn json_body(mut self, body: Vec<u8>) -> Self {
         self.body = Some(body);
