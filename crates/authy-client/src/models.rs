@@ -7,28 +7,30 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer};
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::de;
 use crate::types::AuthyId;
 
 /// A created user (py: `User` from `users.create`); [`User::id`] is the Authy id to store.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "UserWire")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(from = "UserWire", into = "UserWire")]
 pub struct User {
     id: AuthyId,
     message: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct UserWire {
     user: UserIdWire,
     #[serde(default, deserialize_with = "de::opt_string")]
     message: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct UserIdWire {
     id: AuthyId,
 }
@@ -38,6 +40,15 @@ impl From<UserWire> for User {
         User {
             id: w.user.id,
             message: w.message,
+        }
+    }
+}
+
+impl From<User> for UserWire {
+    fn from(u: User) -> Self {
+        UserWire {
+            user: UserIdWire { id: u.id },
+            message: u.message,
         }
     }
 }
@@ -55,21 +66,21 @@ impl User {
 }
 
 /// A user's status (`GET users/{id}/status`).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(from = "UserStatusWire")]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(from = "UserStatusWire", into = "UserStatusWire")]
 pub struct UserStatus {
     status: StatusWire,
     message: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct UserStatusWire {
     status: StatusWire,
     #[serde(default, deserialize_with = "de::opt_string")]
     message: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 struct StatusWire {
     #[serde(default, deserialize_with = "de::opt_int")]
     authy_id: Option<u64>,
@@ -100,6 +111,15 @@ impl From<UserStatusWire> for UserStatus {
         UserStatus {
             status: w.status,
             message: w.message,
+        }
+    }
+}
+
+impl From<UserStatus> for UserStatusWire {
+    fn from(u: UserStatus) -> Self {
+        UserStatusWire {
+            status: u.status,
+            message: u.message,
         }
     }
 }
@@ -167,7 +187,7 @@ impl UserStatus {
 }
 
 /// One entry of [`UserStatus::detailed_devices`].
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct DetailedDevice {
     #[serde(default, deserialize_with = "de::opt_string")]
     device_type: Option<String>,
@@ -240,7 +260,7 @@ fn values<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Value>, D::Error> {
 }
 
 /// A plain confirmation: user deleted, activity registered, phone verification code correct.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Confirmation {
     #[serde(default, deserialize_with = "de::opt_string")]
     message: Option<String>,
@@ -254,7 +274,7 @@ impl Confirmation {
 }
 
 /// The answer to an SMS or call token request (py: `Sms`, `Call`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct TokenDelivery {
     #[serde(default, deserialize_with = "de::opt_string")]
     message: Option<String>,
@@ -262,7 +282,11 @@ pub struct TokenDelivery {
     cellphone: Option<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
     device: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
     ignored: bool,
 }
 
@@ -295,7 +319,7 @@ impl TokenDelivery {
 }
 
 /// A QR code for a generic authenticator app (`POST users/{id}/secret`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct QrCode {
     #[serde(default, deserialize_with = "de::opt_string")]
     label: Option<String>,
@@ -344,6 +368,12 @@ impl<'de> Deserialize<'de> for RegistrationStatus {
     }
 }
 
+impl Serialize for RegistrationStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.content.serialize(s)
+    }
+}
+
 impl RegistrationStatus {
     /// A field of the answer (py: `response[key]`).
     pub fn get(&self, key: &str) -> Option<&Value> {
@@ -363,7 +393,7 @@ impl RegistrationStatus {
 
 /// A valid token (py: `Token` whose `ok()` is true): the answer had status 200, `success`
 /// true and `"token": "is valid"`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct TokenVerification {
     #[serde(default, deserialize_with = "de::opt_string")]
     message: Option<String>,
@@ -391,7 +421,7 @@ impl TokenVerification {
 }
 
 /// The device of a verified token ([`TokenVerification::device`]).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct VerifiedDevice {
     #[serde(default, deserialize_with = "de::opt_int")]
     id: Option<u64>,
@@ -404,7 +434,17 @@ pub struct VerifiedDevice {
     #[serde(default, deserialize_with = "de::opt_string")]
     registration_country: Option<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
+    registration_region: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    registration_city: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    registration_ip: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    registration_device_id: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
     country: Option<String>,
+    #[serde(default, deserialize_with = "de::opt_string")]
+    region: Option<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
     city: Option<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
@@ -441,9 +481,34 @@ impl VerifiedDevice {
         self.registration_country.as_deref()
     }
 
+    /// `registration_region`.
+    pub fn registration_region(&self) -> Option<&str> {
+        self.registration_region.as_deref()
+    }
+
+    /// `registration_city`.
+    pub fn registration_city(&self) -> Option<&str> {
+        self.registration_city.as_deref()
+    }
+
+    /// `registration_ip`: the address the device registered from.
+    pub fn registration_ip(&self) -> Option<&str> {
+        self.registration_ip.as_deref()
+    }
+
+    /// `registration_device_id`.
+    pub fn registration_device_id(&self) -> Option<&str> {
+        self.registration_device_id.as_deref()
+    }
+
     /// `country`.
     pub fn country(&self) -> Option<&str> {
         self.country.as_deref()
+    }
+
+    /// `region`.
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_deref()
     }
 
     /// `city`.
@@ -468,21 +533,21 @@ impl VerifiedDevice {
 }
 
 /// The application's details (py: `App` from `apps.fetch()`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "AppWire")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(from = "AppWire", into = "AppWire")]
 pub struct App {
     app: AppFields,
     message: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct AppWire {
     app: AppFields,
     #[serde(default, deserialize_with = "de::opt_string")]
     message: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 struct AppFields {
     #[serde(default, deserialize_with = "de::opt_int")]
     app_id: Option<u64>,
@@ -503,6 +568,15 @@ impl From<AppWire> for App {
         App {
             app: w.app,
             message: w.message,
+        }
+    }
+}
+
+impl From<App> for AppWire {
+    fn from(a: App) -> Self {
+        AppWire {
+            app: a.app,
+            message: a.message,
         }
     }
 }
@@ -545,7 +619,7 @@ impl App {
 }
 
 /// The application's monthly statistics (py: `Stats` from `stats.fetch()`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Stats {
     #[serde(default, deserialize_with = "de::opt_int")]
     app_id: Option<u64>,
@@ -587,7 +661,7 @@ impl Stats {
 }
 
 /// One month of [`Stats`]; missing counters are 0.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct MonthlyStats {
     #[serde(default, deserialize_with = "de::opt_string")]
     month: Option<String>,
@@ -647,7 +721,7 @@ impl MonthlyStats {
 }
 
 /// A started phone verification (`POST phones/verification/start`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct PhoneVerification {
     #[serde(default, deserialize_with = "de::opt_string")]
     carrier: Option<String>,
@@ -739,9 +813,24 @@ impl fmt::Display for PhoneType {
     }
 }
 
+impl FromStr for PhoneType {
+    type Err = std::convert::Infallible;
+
+    /// Reads the wire value; an unknown one is kept as [`PhoneType::Other`].
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(PhoneType::from_wire(Some(s.to_owned())))
+    }
+}
+
+impl Serialize for PhoneType {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// Phone intelligence (`GET phones/info`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "PhoneInfoWire")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(from = "PhoneInfoWire", into = "PhoneInfoWire")]
 pub struct PhoneInfo {
     phone_type: PhoneType,
     provider: Option<String>,
@@ -749,7 +838,7 @@ pub struct PhoneInfo {
     message: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct PhoneInfoWire {
     #[serde(default, rename = "type", deserialize_with = "de::opt_string")]
     phone_type: Option<String>,
@@ -768,6 +857,17 @@ impl From<PhoneInfoWire> for PhoneInfo {
             provider: w.provider,
             ported: w.ported,
             message: w.message,
+        }
+    }
+}
+
+impl From<PhoneInfo> for PhoneInfoWire {
+    fn from(p: PhoneInfo) -> Self {
+        PhoneInfoWire {
+            phone_type: Some(p.phone_type.as_str().to_owned()),
+            provider: p.provider,
+            ported: p.ported,
+            message: p.message,
         }
     }
 }
@@ -795,18 +895,18 @@ impl PhoneInfo {
 }
 
 /// A created OneTouch approval request (py: `OneTouchResponse` from `send_request`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "CreatedWire")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(from = "CreatedWire", into = "CreatedWire")]
 pub struct ApprovalRequestCreated {
     uuid: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct CreatedWire {
     approval_request: CreatedInner,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct CreatedInner {
     uuid: String,
 }
@@ -815,6 +915,14 @@ impl From<CreatedWire> for ApprovalRequestCreated {
     fn from(w: CreatedWire) -> Self {
         ApprovalRequestCreated {
             uuid: w.approval_request.uuid,
+        }
+    }
+}
+
+impl From<ApprovalRequestCreated> for CreatedWire {
+    fn from(a: ApprovalRequestCreated) -> Self {
+        CreatedWire {
+            approval_request: CreatedInner { uuid: a.uuid },
         }
     }
 }
@@ -866,32 +974,47 @@ impl fmt::Display for ApprovalState {
     }
 }
 
-impl<'de> Deserialize<'de> for ApprovalState {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Ok(match s.as_str() {
+impl FromStr for ApprovalState {
+    type Err = std::convert::Infallible;
+
+    /// Reads the wire value; an unknown one is kept as [`ApprovalState::Other`].
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
             "pending" => ApprovalState::Pending,
             "approved" => ApprovalState::Approved,
             "denied" => ApprovalState::Denied,
             "expired" => ApprovalState::Expired,
-            _ => ApprovalState::Other(s),
+            _ => ApprovalState::Other(s.to_owned()),
         })
     }
 }
 
+impl<'de> Deserialize<'de> for ApprovalState {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(s.parse().unwrap_or_else(|never| match never {}))
+    }
+}
+
+impl Serialize for ApprovalState {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A OneTouch approval request's status (py: `OneTouchResponse` from `get_approval_status`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(from = "StatusOuter")]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(from = "StatusOuter", into = "StatusOuter")]
 pub struct ApprovalStatus {
     request: ApprovalFields,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct StatusOuter {
     approval_request: ApprovalFields,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 struct ApprovalFields {
     status: ApprovalState,
     #[serde(default, deserialize_with = "de::opt_string")]
@@ -926,6 +1049,14 @@ impl From<StatusOuter> for ApprovalStatus {
     fn from(w: StatusOuter) -> Self {
         ApprovalStatus {
             request: w.approval_request,
+        }
+    }
+}
+
+impl From<ApprovalStatus> for StatusOuter {
+    fn from(a: ApprovalStatus) -> Self {
+        StatusOuter {
+            approval_request: a.request,
         }
     }
 }
