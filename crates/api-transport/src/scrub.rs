@@ -23,11 +23,50 @@ pub(crate) const MIN_ANYWHERE: usize = 6;
 const REDACTED: &[u8] = b"<redacted>";
 
 /// Replaces every spelling of each secret in `body` with `<redacted>`.
+///
+/// A request body is itself encoded (the password sits JSON-escaped in a JSON body,
+/// form-encoded in a form) and a server may quote that body inside its own encoding (a JSON
+/// `message` holding the JSON body, escaped again): so besides the secret, its JSON-escaped and
+/// form-encoded forms are looked for too, each character of them in every spelling.
 pub(crate) fn scrub<'a>(body: &mut Vec<u8>, secrets: impl Iterator<Item = &'a String>) {
     for secret in secrets {
-        let chars: Vec<char> = secret.chars().collect();
-        if chars.len() < MIN_SCRUBBED {
+        if secret.chars().count() < MIN_SCRUBBED {
             continue;
+        }
+        let json = json_escaped(secret);
+        let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        scrub_one(body, secret);
+        for encoded in [json, form] {
+            if encoded != *secret {
+                scrub_one(body, &encoded);
+            }
+        }
+    }
+}
+
+/// The secret as a JSON encoder writes it inside a string (without the quotes).
+fn json_escaped(secret: &str) -> String {
+    let mut out = String::with_capacity(secret.len());
+    for c in secret.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Replaces every spelling of one secret in `body` with `<redacted>`.
+fn scrub_one(body: &mut Vec<u8>, secret: &str) {
+    {
+        let chars: Vec<char> = secret.chars().collect();
+        if chars.is_empty() {
+            return;
         }
         let whole_word = chars.len() < MIN_ANYWHERE;
         let mut out: Option<Vec<u8>> = None;
@@ -297,6 +336,29 @@ mod tests {
                 "<p>you sent [<redacted>] twice: <redacted></p>",
                 "{spelling}"
             );
+        }
+    }
+
+    /// A server quoting the request body (itself JSON or a form) inside its own JSON answer.
+    #[test]
+    fn a_quoted_request_body_is_scrubbed_too() {
+        let secret = "p\"w\\1 é+&/";
+        let json_body = serde_json::json!({ "password": secret }).to_string();
+        let form_body: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("password", secret)
+            .finish();
+        for sent in [json_body, form_body] {
+            let echo = serde_json::json!({ "message": format!("you sent {sent}") }).to_string();
+            let clean = scrubbed(&echo, &[secret]);
+            let message: serde_json::Value =
+                serde_json::from_str(&clean).unwrap_or_else(|e| panic!("{e}: {clean}"));
+            let message = message["message"].as_str().unwrap_or_default().to_owned();
+            assert!(message.contains("<redacted>"), "{message}");
+            assert!(
+                !message.contains("p\\\"w") && !message.contains("p\"w"),
+                "{message}"
+            );
+            assert!(!message.contains("p%22w"), "{message}");
         }
     }
 
