@@ -34,11 +34,15 @@
 //! ```
 //!
 //! ureq itself logs at `debug` and `trace` level under the `ureq` and `ureq_proto` targets; at
-//! `trace` it prints raw request bytes, headers included. Applications that enable trace logging
-//! should cap those two targets at `debug`.
+//! `trace` it dumps the raw bytes of every request, headers and body included (credentials,
+//! passwords, codes), and neither ureq nor ureq-proto has a setting or a feature that turns this
+//! off. An application that enables `trace` logging must cap those two targets at `debug`:
+//! install its logger with [`install_capped_logger`] (or wrap it in [`CappedLogger`]), as the
+//! `august` and `august-sandbox` binaries do.
 
 mod connector;
 mod error;
+mod logging;
 mod request;
 mod resolver;
 mod scrub;
@@ -49,6 +53,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 pub use error::Error;
+pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};
 pub use request::{Method, Path, Request, Retry};
 pub use resolver::DEFAULT_NAME_TTL;
 
