@@ -510,12 +510,20 @@ impl Transport {
             return Err(Error::ResponseTooLarge { limit });
         }
         // The one place where the secrets of a request are taken out of an answer: an error
-        // answer always (its start is shown in error messages), any answer to a request that
-        // carries secret values (so that not even a decoding error can quote them).
-        if status >= 300 || request.has_secret_values {
+        // answer always (its start is shown in error messages), thoroughly; a successful
+        // answer to a request that carries secret values carefully, as it is still decoded
+        // (so that not even a decoding error can quote them).
+        if status >= 300 {
             scrub::scrub(
                 &mut body,
                 request.secrets.iter().chain(request.path.secrets()),
+                scrub::Rules::Error,
+            );
+        } else if request.has_secret_values {
+            scrub::scrub(
+                &mut body,
+                request.secrets.iter().chain(request.path.secrets()),
+                scrub::Rules::Success,
             );
         }
         Ok(Response {

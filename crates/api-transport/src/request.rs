@@ -254,10 +254,12 @@ impl Request {
     /// secret: wherever the answer repeats it, raw, JSON-escaped, percent-encoded or as HTML
     /// entities, it is replaced by `<redacted>` before the body is handed back, so no error
     /// message or decoding error can quote it. Unlike [`Request::secret_header`] values, which
-    /// are taken out of error answers (status 300 and above) only, this applies to every
-    /// answer of the request. Nothing is added to the request itself. Values shorter than 4
-    /// characters are not scrubbed (they would match ordinary text); values shorter than 6 only
-    /// where they stand alone, not inside a longer word or number.
+    /// are taken out of error answers (status 300 and above) only, this applies to successful
+    /// answers too, where, as the body is still decoded, only exact-case matches that stand
+    /// alone (not inside a longer word or number) of values of 6 characters or more are
+    /// replaced. Nothing is added to the request itself. In error answers, values shorter than
+    /// 4 characters are not scrubbed (they would match ordinary text); values shorter than 6
+    /// only where they stand alone.
     pub fn secret_value(mut self, value: impl Into<String>) -> Self {
         let value = value.into();
         if !value.is_empty() {

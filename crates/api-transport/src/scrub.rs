@@ -7,13 +7,14 @@
 //! secret is looked for in every one of these spellings at once: each character of the secret
 //! may appear raw, percent-encoded (byte by byte, either case of hex), as `+` for a space, as
 //! a JSON escape (`\"`, `\\`, `\/`, `\n`..., `\uXXXX` with surrogate pairs), or as an HTML
-//! entity (`&amp;`, `&quot;`, `&#39;`, `&#x40;`...), and ASCII letters match in either case
-//! (servers lower-case e-mail addresses). Every match becomes `<redacted>`.
+//! entity (`&amp;`, `&quot;`, `&#39;`, `&#x40;`...), and in an error answer ASCII letters match
+//! in either case (servers lower-case e-mail addresses). Every match becomes `<redacted>`.
 //!
-//! Secrets shorter than [`MIN_SCRUBBED`] characters are left alone (they would match ordinary
-//! text); those shorter than [`MIN_ANYWHERE`] (a 4-digit code) are replaced only where they
-//! stand alone, not inside a longer word or number, so that a code `6002` does not eat into an
-//! error code `60022`.
+//! In an error answer ([`Rules::Error`]), secrets shorter than [`MIN_SCRUBBED`] characters are
+//! left alone (they would match ordinary text); those shorter than [`MIN_ANYWHERE`] (a 4-digit
+//! code) are replaced only where they stand alone, not inside a longer word or number, so that
+//! a code `6002` does not eat into an error code `60022`. A successful answer, which is still
+//! decoded, is scrubbed more carefully ([`Rules::Success`]).
 
 /// Shortest secret that is scrubbed at all.
 pub(crate) const MIN_SCRUBBED: usize = 4;
@@ -22,23 +23,58 @@ pub(crate) const MIN_ANYWHERE: usize = 6;
 
 const REDACTED: &[u8] = b"<redacted>";
 
+/// How far the scrub goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rules {
+    /// An error answer: it is only shown, so everything that may be a secret goes, ASCII
+    /// letters in either case, secrets of 6 characters or more even inside a longer word.
+    Error,
+    /// A successful answer, which the client still decodes: only exact-case matches that stand
+    /// alone, of secrets of 6 characters or more, so that a password `password` does not eat
+    /// into a field `vPassword` nor a 6-digit code into a longer number.
+    Success,
+}
+
+impl Rules {
+    fn any_case(self) -> bool {
+        self == Rules::Error
+    }
+
+    fn shortest(self) -> usize {
+        match self {
+            Rules::Error => MIN_SCRUBBED,
+            Rules::Success => MIN_ANYWHERE,
+        }
+    }
+
+    fn whole_word(self, chars: usize) -> bool {
+        self == Rules::Success || chars < MIN_ANYWHERE
+    }
+}
+
 /// Replaces every spelling of each secret in `body` with `<redacted>`.
 ///
 /// A request body is itself encoded (the password sits JSON-escaped in a JSON body,
 /// form-encoded in a form) and a server may quote that body inside its own encoding (a JSON
 /// `message` holding the JSON body, escaped again): so besides the secret, its JSON-escaped and
 /// form-encoded forms are looked for too, each character of them in every spelling.
-pub(crate) fn scrub<'a>(body: &mut Vec<u8>, secrets: impl Iterator<Item = &'a String>) {
+pub(crate) fn scrub<'a>(
+    body: &mut Vec<u8>,
+    secrets: impl Iterator<Item = &'a String>,
+    rules: Rules,
+) {
     for secret in secrets {
-        if secret.chars().count() < MIN_SCRUBBED {
+        let length = secret.chars().count();
+        if length < rules.shortest() {
             continue;
         }
         let json = json_escaped(secret);
         let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        scrub_one(body, secret);
+        let whole_word = rules.whole_word(length);
+        scrub_one(body, secret, whole_word, rules);
         for encoded in [json, form] {
             if encoded != *secret {
-                scrub_one(body, &encoded);
+                scrub_one(body, &encoded, whole_word, rules);
             }
         }
     }
@@ -62,19 +98,18 @@ fn json_escaped(secret: &str) -> String {
 }
 
 /// Replaces every spelling of one secret in `body` with `<redacted>`.
-fn scrub_one(body: &mut Vec<u8>, secret: &str) {
+fn scrub_one(body: &mut Vec<u8>, secret: &str, whole_word: bool, rules: Rules) {
     {
         let chars: Vec<char> = secret.chars().collect();
         if chars.is_empty() {
             return;
         }
-        let whole_word = chars.len() < MIN_ANYWHERE;
         let mut out: Option<Vec<u8>> = None;
         let mut copied = 0;
         let mut at = 0;
         while at < body.len() {
             let end = if could_start(body[at], chars[0]) {
-                match_from(body, at, &chars)
+                match_from(body, at, &chars, rules.any_case())
             } else {
                 None
             };
@@ -114,20 +149,20 @@ fn stands_alone(body: &[u8], start: usize, end: usize) -> bool {
 }
 
 /// The end of a spelling of all of `chars` starting at `at`, if there is one.
-fn match_from(body: &[u8], at: usize, chars: &[char]) -> Option<usize> {
+fn match_from(body: &[u8], at: usize, chars: &[char], any_case: bool) -> Option<usize> {
     let Some((&c, rest)) = chars.split_first() else {
         return Some(at);
     };
     let mut ends = [0usize; 4];
-    let n = char_ends(body, at, c, &mut ends);
+    let n = char_ends(body, at, c, any_case, &mut ends);
     ends[..n]
         .iter()
-        .find_map(|&end| match_from(body, end, rest))
+        .find_map(|&end| match_from(body, end, rest, any_case))
 }
 
 /// The ends of the spellings of `c` at `at` (at most 4: raw or percent-encoded, `+`, a JSON
 /// escape, an HTML entity); returns how many were written to `ends`.
-fn char_ends(body: &[u8], at: usize, c: char, ends: &mut [usize; 4]) -> usize {
+fn char_ends(body: &[u8], at: usize, c: char, any_case: bool, ends: &mut [usize; 4]) -> usize {
     let mut n = 0;
     let mut push = |end: Option<usize>| {
         if let Some(end) = end
@@ -142,9 +177,9 @@ fn char_ends(body: &[u8], at: usize, c: char, ends: &mut [usize; 4]) -> usize {
     // raw `%` of the secret: both are tried).
     let mut buf = [0u8; 4];
     let bytes = c.encode_utf8(&mut buf).as_bytes();
-    push(bytes_end(body, at, bytes, true));
+    push(bytes_end(body, at, bytes, true, any_case));
     if bytes.contains(&b'%') {
-        push(bytes_end(body, at, bytes, false));
+        push(bytes_end(body, at, bytes, false, any_case));
     }
     if c == ' ' && body.get(at) == Some(&b'+') {
         push(Some(at + 1));
@@ -152,12 +187,12 @@ fn char_ends(body: &[u8], at: usize, c: char, ends: &mut [usize; 4]) -> usize {
     match body.get(at) {
         Some(b'\\') => push(
             json_escape(body, at)
-                .filter(|&(d, _)| same(d, c))
+                .filter(|&(d, _)| same(d, c, any_case))
                 .map(|(_, e)| e),
         ),
         Some(b'&') => push(
             html_entity(body, at)
-                .filter(|&(d, _)| same(d, c))
+                .filter(|&(d, _)| same(d, c, any_case))
                 .map(|(_, e)| e),
         ),
         _ => {}
@@ -167,17 +202,21 @@ fn char_ends(body: &[u8], at: usize, c: char, ends: &mut [usize; 4]) -> usize {
 
 /// The end of `bytes` at `at`, each byte raw (ASCII letters in either case) or, when
 /// `percent`, also as `%HH`.
-fn bytes_end(body: &[u8], mut at: usize, bytes: &[u8], percent: bool) -> Option<usize> {
+fn bytes_end(
+    body: &[u8],
+    mut at: usize,
+    bytes: &[u8],
+    percent: bool,
+    any_case: bool,
+) -> Option<usize> {
+    let eq = |a: u8, b: u8| a == b || (any_case && a.eq_ignore_ascii_case(&b));
     for &b in bytes {
         let here = *body.get(at)?;
-        if percent
-            && here == b'%'
-            && hex_byte(body.get(at + 1..at + 3)).is_some_and(|d| d.eq_ignore_ascii_case(&b))
-        {
+        if percent && here == b'%' && hex_byte(body.get(at + 1..at + 3)).is_some_and(|d| eq(d, b)) {
             at += 3;
             continue;
         }
-        if here.eq_ignore_ascii_case(&b) {
+        if eq(here, b) {
             at += 1;
         } else {
             return None;
@@ -186,8 +225,8 @@ fn bytes_end(body: &[u8], mut at: usize, bytes: &[u8], percent: bool) -> Option<
     Some(at)
 }
 
-fn same(a: char, b: char) -> bool {
-    a == b || a.eq_ignore_ascii_case(&b)
+fn same(a: char, b: char, any_case: bool) -> bool {
+    a == b || (any_case && a.eq_ignore_ascii_case(&b))
 }
 
 fn hex_byte(digits: Option<&[u8]>) -> Option<u8> {
@@ -269,7 +308,7 @@ mod tests {
     fn scrubbed(body: &str, secrets: &[&str]) -> String {
         let secrets: Vec<String> = secrets.iter().map(|s| (*s).to_owned()).collect();
         let mut body = body.as_bytes().to_vec();
-        scrub(&mut body, secrets.iter());
+        scrub(&mut body, secrets.iter(), Rules::Error);
         String::from_utf8(body).unwrap_or_else(|e| panic!("{e}"))
     }
 
@@ -362,13 +401,30 @@ mod tests {
         }
     }
 
+    /// A successful answer is still decoded: only exact, standalone matches of longer secrets.
+    #[test]
+    fn a_successful_answer_keeps_its_structure() {
+        let body = r#"{"vPassword":true,"vInstallId":false,"date":1490996931,"echo":"password","code":"996931"}"#;
+        let secrets = [
+            String::from("password"),
+            String::from("true"),
+            String::from("996931"),
+        ];
+        let mut clean = body.as_bytes().to_vec();
+        scrub(&mut clean, secrets.iter(), Rules::Success);
+        assert_eq!(
+            String::from_utf8(clean).unwrap_or_default(),
+            r#"{"vPassword":true,"vInstallId":false,"date":1490996931,"echo":"<redacted>","code":"<redacted>"}"#
+        );
+    }
+
     #[test]
     fn other_text_is_left_alone() {
         let body = r#"{"message":"bad password","error_code":"60001"} &amp; %41 \u0041"#;
         assert_eq!(scrubbed(body, &["hunter22", "zzzz"]), body);
         let bytes = b"\xff\xfe not utf-8 hunter22 \xc3".to_vec();
         let mut body = bytes.clone();
-        scrub(&mut body, [String::from("hunter22")].iter());
+        scrub(&mut body, [String::from("hunter22")].iter(), Rules::Error);
         assert_eq!(body, b"\xff\xfe not utf-8 <redacted> \xc3");
     }
 }
