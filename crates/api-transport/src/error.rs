@@ -126,7 +126,11 @@ impl BeforeSending {
         let reason = match &err {
             ureq::Error::Timeout(_) => format!("{stage} timed out"),
             ureq::Error::HostNotFound => format!("{stage} failed: host not found"),
-            ureq::Error::Io(io) => format!("{stage} failed: {}", io_reason(io)),
+            // The system's text (`failed to lookup address information: ...`), or the kind.
+            ureq::Error::Io(io) => match io.get_ref() {
+                Some(inner) => format!("{stage} failed: {inner}"),
+                None => format!("{stage} failed: {}", io.kind()),
+            },
             ureq::Error::ConnectionFailed => format!("{stage} failed"),
             ureq::Error::Tls(what) => format!("{stage} failed: tls: {what}"),
             ureq::Error::Rustls(e) => format!("{stage} failed: tls: {e}"),
