@@ -44,3 +44,24 @@ pub use august_auth as authenticator;
 
 #[cfg(feature = "authy")]
 pub use authy_client as authy;
+
+/// Logging without secrets: ureq dumps the raw bytes of every request at `trace` (credentials,
+/// passwords and codes included) and cannot be told not to. Install your logger with
+/// [`logging::install_capped_logger`] (or wrap it in [`logging::CappedLogger`]) to keep ureq's
+/// targets at `debug` at most, whatever its own filter says.
+///
+/// ```no_run
+/// # struct Stderr;
+/// # impl log::Log for Stderr {
+/// #     fn enabled(&self, _: &log::Metadata<'_>) -> bool { true }
+/// #     fn log(&self, r: &log::Record<'_>) { eprintln!("{}", r.args()) }
+/// #     fn flush(&self) {}
+/// # }
+/// // With env_logger: `let logger = env_logger::Builder::from_default_env().build();`
+/// // and `logger.filter()` as the level.
+/// august::logging::install_capped_logger(Stderr, log::LevelFilter::Trace)
+///     .expect("the first logger");
+/// ```
+pub mod logging {
+    pub use api_transport::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};
+}

@@ -41,13 +41,24 @@ pub enum Error {
         /// The cap, in bytes.
         limit: u64,
     },
+    /// The server answered, but the body could not be decoded (a corrupt gzip stream). The
+    /// server received the request; the call is not retried.
+    Undecodable {
+        /// The HTTP status of the answer.
+        status: u16,
+        /// What could not be decoded, without the URL.
+        reason: String,
+    },
 }
 
 impl Error {
     /// Whether the server may have received the request (a timeout or a connection lost after
     /// sending): for a lock operation the outcome is then unknown.
     pub fn may_have_been_delivered(&self) -> bool {
-        matches!(self, Error::Timeout { .. } | Error::ConnectionLost { .. })
+        matches!(
+            self,
+            Error::Timeout { .. } | Error::ConnectionLost { .. } | Error::Undecodable { .. }
+        )
     }
 
     /// Whether this is a timeout.
@@ -78,16 +89,69 @@ impl fmt::Display for Error {
             Error::ResponseTooLarge { limit } => {
                 write!(f, "response body larger than the {limit} byte limit")
             }
+            Error::Undecodable { status, reason } => {
+                write!(
+                    f,
+                    "the body of the {status} answer cannot be decoded ({reason})"
+                )
+            }
         }
     }
 }
 
 impl std::error::Error for Error {}
 
+/// A failure that happened before any byte of the request was written: the host name lookup
+/// or the connection setup (TCP, TLS). The resolver and the connector of the transport wrap
+/// their failures in it (as [`ureq::Error::Other`]) so that [`from_ureq`] reports them as
+/// [`Error::NotDelivered`], whatever ureq would have called them (a lookup failure is an
+/// uncategorised I/O error, a lookup or connection that runs out of time a timeout).
+#[derive(Debug)]
+pub(crate) struct BeforeSending {
+    pub(crate) reason: String,
+}
+
+impl fmt::Display for BeforeSending {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.reason)
+    }
+}
+
+impl std::error::Error for BeforeSending {}
+
+impl BeforeSending {
+    /// Wraps a failure of `stage` (`"host name lookup"`, `"connection"`) unless ureq already
+    /// says it was not delivered or it is a fault of the request itself.
+    pub(crate) fn wrap(stage: &str, err: ureq::Error) -> ureq::Error {
+        let reason = match &err {
+            ureq::Error::Timeout(_) => format!("{stage} timed out"),
+            ureq::Error::HostNotFound => format!("{stage} failed: host not found"),
+            // The system's text (`failed to lookup address information: ...`), or the kind.
+            ureq::Error::Io(io) => match io.get_ref() {
+                Some(inner) => format!("{stage} failed: {inner}"),
+                None => format!("{stage} failed: {}", io.kind()),
+            },
+            ureq::Error::ConnectionFailed => format!("{stage} failed"),
+            ureq::Error::Tls(what) => format!("{stage} failed: tls: {what}"),
+            ureq::Error::Rustls(e) => format!("{stage} failed: tls: {e}"),
+            _ => return err,
+        };
+        ureq::Error::Other(Box::new(BeforeSending { reason }))
+    }
+}
+
 /// Maps a ureq error to ours, keeping no text that could hold the URL.
 pub(crate) fn from_ureq(err: ureq::Error, timeout: Duration) -> Error {
     use std::io::ErrorKind;
     match err {
+        ureq::Error::Other(other) => match other.downcast::<BeforeSending>() {
+            Ok(before) => Error::NotDelivered {
+                reason: before.reason,
+            },
+            Err(_) => Error::ConnectionLost {
+                reason: "transport failure: other".into(),
+            },
+        },
         ureq::Error::Timeout(_) => Error::Timeout { after: timeout },
         ureq::Error::HostNotFound => Error::NotDelivered {
             reason: "host not found".into(),
@@ -143,5 +207,26 @@ fn kind_name(err: &ureq::Error) -> &'static str {
         ureq::Error::InvalidProxyUrl => "invalid proxy",
         ureq::Error::StatusCode(_) => "status",
         _ => "other",
+    }
+}
+
+/// Maps a failure to read the body of a `status` answer: a stream that does not decompress is
+/// [`Error::Undecodable`]; the rest is mapped as any ureq error.
+pub(crate) fn from_body_read(io: std::io::Error, status: u16, timeout: Duration) -> Error {
+    use std::io::ErrorKind;
+    match ureq::Error::from(io) {
+        ureq::Error::Decompress(what, inner)
+            if matches!(
+                inner.kind(),
+                ErrorKind::InvalidData | ErrorKind::InvalidInput
+            ) =>
+        {
+            Error::Undecodable {
+                status,
+                reason: format!("corrupt {what} stream: {}", io_reason(&inner)),
+            }
+        }
+        ureq::Error::Decompress(_, inner) => from_ureq(ureq::Error::from(inner), timeout),
+        other => from_ureq(other, timeout),
     }
 }

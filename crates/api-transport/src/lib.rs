@@ -34,12 +34,18 @@
 //! ```
 //!
 //! ureq itself logs at `debug` and `trace` level under the `ureq` and `ureq_proto` targets; at
-//! `trace` it prints raw request bytes, headers included. Applications that enable trace logging
-//! should cap those two targets at `debug`.
+//! `trace` it dumps the raw bytes of every request, headers and body included (credentials,
+//! passwords, codes), and neither ureq nor ureq-proto has a setting or a feature that turns this
+//! off. An application that enables `trace` logging must cap those two targets at `debug`:
+//! install its logger with [`install_capped_logger`] (or wrap it in [`CappedLogger`]), as the
+//! `august` and `august-sandbox` binaries do.
 
+mod connector;
 mod error;
+mod logging;
 mod request;
 mod resolver;
+mod scrub;
 
 use std::fmt;
 use std::io::Read;
@@ -47,6 +53,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 pub use error::Error;
+pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};
 pub use request::{Method, Path, Request, Retry};
 pub use resolver::DEFAULT_NAME_TTL;
 
@@ -253,11 +260,12 @@ impl TransportBuilder {
             .max_idle_connections(self.settings.max_idle_connections)
             .max_idle_connections_per_host(self.settings.max_idle_connections)
             .build();
-        // ureq's own connector; only name resolution differs (see `resolver`).
+        // ureq's own connector and resolver, with their failures reported as failures before
+        // sending (see `connector`); names are cached (see `resolver`).
         let names = Arc::new(resolver::NameCache::new(self.settings.name_ttl));
         let agent = ureq::Agent::with_parts(
             config,
-            ureq::unversioned::transport::DefaultConnector::default(),
+            connector::NotSentOnFailure::new(),
             resolver::CachingResolver::new(Arc::clone(&names)),
         );
         Transport {
@@ -319,17 +327,35 @@ impl Transport {
     /// Sends a request and reads the whole response, retrying a [`Retry::Safe`] request as the
     /// policy allows. Any HTTP status is a response, not an error.
     ///
+    /// The call has one deadline: the timeout (the request's own, or the transport's) bounds
+    /// every attempt, every backoff and every `Retry-After` wait together. A wait is not started
+    /// when the wait and another attempt as long as the last one would not end before the
+    /// deadline: the last answer or error is returned instead.
+    ///
     /// # Errors
     ///
-    /// [`Error::InvalidRequest`] before sending; otherwise the failure of the last attempt.
+    /// [`Error::InvalidRequest`] before sending (a bad URL, a header that cannot be sent);
+    /// otherwise the failure of the last attempt.
     pub fn send(&self, request: &Request) -> Result<Response, Error> {
         let url = build_url(request)?;
+        check_headers(request)?;
+        let timeout = request.timeout.unwrap_or(self.settings.timeout);
+        let started = Instant::now();
+        // A timeout too large to add to now has no deadline in practice.
+        let deadline = started.checked_add(timeout);
+        let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            let started = Instant::now();
-            let outcome = self.send_once(request, &url);
-            let elapsed = started.elapsed().as_millis();
+            let attempt_started = Instant::now();
+            let budget = left().unwrap_or(timeout);
+            let outcome = if budget.is_zero() {
+                Err(Error::Timeout { after: timeout })
+            } else {
+                self.send_once(request, &url, budget, timeout)
+            };
+            let took = attempt_started.elapsed();
+            let elapsed = took.as_millis();
             let path = request.path.redacted();
             let wait = match &outcome {
                 Ok(resp) => {
@@ -359,6 +385,19 @@ impl Transport {
                     self.retry_wait(request, attempt, None, Some(err))
                 }
             };
+            // The next attempt is expected to take about as long as this one.
+            let wait = wait.filter(|delay| {
+                let fits = left().is_none_or(|left| delay.saturating_add(took) < left);
+                if !fits {
+                    log::info!(
+                        "{} {}: not retrying, the {} ms deadline of the call would pass",
+                        request.method,
+                        path,
+                        timeout.as_millis()
+                    );
+                }
+                fits
+            });
             match wait {
                 Some(delay) => {
                     log::info!(
@@ -422,8 +461,14 @@ impl Transport {
         (base + Duration::from_millis(jitter)).min(self.settings.max_backoff)
     }
 
-    fn send_once(&self, request: &Request, url: &str) -> Result<Response, Error> {
-        let timeout = request.timeout.unwrap_or(self.settings.timeout);
+    /// One attempt, within `budget`; `timeout` is the whole call's, named in a timeout error.
+    fn send_once(
+        &self,
+        request: &Request,
+        url: &str,
+        budget: Duration,
+        timeout: Duration,
+    ) -> Result<Response, Error> {
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())
             .uri(url);
@@ -440,7 +485,7 @@ impl Transport {
         let http_request = self
             .agent
             .configure_request(http_request)
-            .timeout_global(Some(timeout))
+            .timeout_global(Some(budget))
             .build();
         let mut response = self
             .agent
@@ -459,15 +504,26 @@ impl Transport {
         let reader = response.body_mut().with_config().limit(u64::MAX).reader();
         let read = reader.take(limit.saturating_add(1)).read_to_end(&mut body);
         if let Err(io) = read {
-            return Err(error::from_ureq(ureq::Error::from(io), timeout));
+            return Err(error::from_body_read(io, status, timeout));
         }
         if body.len() as u64 > limit {
             return Err(Error::ResponseTooLarge { limit });
         }
+        // The one place where the secrets of a request are taken out of an answer: an error
+        // answer always (its start is shown in error messages), thoroughly; a successful
+        // answer to a request that carries secret values carefully, as it is still decoded
+        // (so that not even a decoding error can quote them).
         if status >= 300 {
-            scrub(
+            scrub::scrub(
                 &mut body,
                 request.secrets.iter().chain(request.path.secrets()),
+                scrub::Rules::Error,
+            );
+        } else if request.has_secret_values {
+            scrub::scrub(
+                &mut body,
+                request.secrets.iter().chain(request.path.secrets()),
+                scrub::Rules::Success,
             );
         }
         Ok(Response {
@@ -479,30 +535,37 @@ impl Transport {
     }
 }
 
-/// Shortest secret that is scrubbed from error bodies: shorter values would match ordinary text.
-const MIN_SCRUBBED: usize = 6;
-
-/// Replaces every occurrence of each secret in `body` with `<redacted>`.
-fn scrub<'a>(body: &mut Vec<u8>, secrets: impl Iterator<Item = &'a String>) {
-    for secret in secrets {
-        let needle = secret.as_bytes();
-        if needle.len() < MIN_SCRUBBED {
-            continue;
+/// Refuses a header that cannot be sent as is: a name that is not an HTTP token, a value with
+/// anything but visible ASCII, spaces and tabs (a non-ASCII character in a token, a line
+/// break). Checked before the first attempt, so such a request is never sent nor retried.
+fn check_headers(request: &Request) -> Result<(), Error> {
+    let content_type = request
+        .content_type
+        .as_deref()
+        .map(|value| ("content-type", value));
+    let headers = request
+        .headers
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .chain(content_type);
+    for (name, value) in headers {
+        if ureq::http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(Error::InvalidRequest {
+                reason: format!("the header name {name:?} is not a valid HTTP header name"),
+            });
         }
-        let mut out = Vec::with_capacity(body.len());
-        let mut rest = &body[..];
-        let mut found = false;
-        while let Some(at) = rest.windows(needle.len()).position(|w| w == needle) {
-            found = true;
-            out.extend_from_slice(&rest[..at]);
-            out.extend_from_slice(b"<redacted>");
-            rest = &rest[at + needle.len()..];
-        }
-        if found {
-            out.extend_from_slice(rest);
-            *body = out;
+        if !value
+            .bytes()
+            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+        {
+            return Err(Error::InvalidRequest {
+                reason: format!(
+                    "the value of header {name} cannot be sent: only visible ASCII characters, spaces and tabs are allowed"
+                ),
+            });
         }
     }
+    Ok(())
 }
 
 /// Joins base URL, path and query, refusing plain HTTP to anything but loopback.
@@ -580,16 +643,6 @@ pub fn is_loopback(host: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn scrub_replaces_long_secrets_only() {
-        let mut body = b"token abcdef123 and abcdef123; key US".to_vec();
-        scrub(
-            &mut body,
-            [String::from("abcdef123"), String::from("US")].iter(),
-        );
-        assert_eq!(body, b"token <redacted> and <redacted>; key US");
-    }
 
     #[test]
     fn loopback_hosts() {

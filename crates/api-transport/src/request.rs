@@ -186,6 +186,7 @@ pub struct Request {
     pub(crate) max_body: Option<u64>,
     pub(crate) absolute: bool,
     pub(crate) secrets: Vec<String>,
+    pub(crate) has_secret_values: bool,
 }
 
 impl Request {
@@ -211,6 +212,7 @@ impl Request {
             max_body: None,
             absolute: false,
             secrets: Vec::new(),
+            has_secret_values: false,
         }
     }
 
@@ -249,13 +251,20 @@ impl Request {
     }
 
     /// Marks a value carried in the query or the body (a password, a verification code) as a
-    /// secret: wherever an error answer (status 300 and above) repeats it, it is replaced by
-    /// `<redacted>`, as the values of [`Request::secret_header`] are. Nothing is added to the
-    /// request itself.
+    /// secret: wherever the answer repeats it, raw, JSON-escaped, percent-encoded or as HTML
+    /// entities, it is replaced by `<redacted>` before the body is handed back, so no error
+    /// message or decoding error can quote it. Unlike [`Request::secret_header`] values, which
+    /// are taken out of error answers (status 300 and above) only, this applies to successful
+    /// answers too, where, as the body is still decoded, only exact-case matches that stand
+    /// alone (not inside a longer word or number) of values of 6 characters or more are
+    /// replaced. Nothing is added to the request itself. In error answers, values shorter than
+    /// 4 characters are not scrubbed (they would match ordinary text); values shorter than 6
+    /// only where they stand alone.
     pub fn secret_value(mut self, value: impl Into<String>) -> Self {
         let value = value.into();
         if !value.is_empty() {
             self.secrets.push(value);
+            self.has_secret_values = true;
         }
         self
     }

@@ -11,6 +11,8 @@
 //! - returns a host written as an IP address at once (there is nothing to look up);
 //! - keeps the addresses of a name for a short time ([`DEFAULT_NAME_TTL`], set with
 //!   `TransportBuilder::name_ttl`), so calls within that time do not look it up again;
+//! - reports every failure of a lookup (no such name, no answer in time) as a failure before
+//!   sending, so that the transport says `NotDelivered`;
 //! - forgets a name when a call to it fails to connect or loses its connection
 //!   ([`NameCache::forget`]), so a moved host is looked up again on the next attempt.
 //!
@@ -25,6 +27,8 @@ use ureq::config::Config;
 use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
+
+use crate::error::BeforeSending;
 
 /// How long the addresses of a host name are reused by default.
 pub const DEFAULT_NAME_TTL: Duration = Duration::from_secs(30);
@@ -141,14 +145,19 @@ impl<R: Resolver> Resolver for CachingResolver<R> {
             addresses.push(address);
             return Ok(addresses);
         }
+        let lookup = |timeout| {
+            self.names
+                .resolve(uri, config, timeout)
+                .map_err(|e| BeforeSending::wrap("host name lookup", e))
+        };
         let (Some(authority), Some(port)) = (uri.authority(), port_of(uri)) else {
-            return self.names.resolve(uri, config, timeout);
+            return lookup(timeout);
         };
         let mut addresses = self.empty();
         if self.cache.fill(authority.host(), port, &mut addresses) {
             return Ok(addresses);
         }
-        let addresses = self.names.resolve(uri, config, timeout)?;
+        let addresses = lookup(timeout)?;
         self.cache.put(authority.host(), port, &addresses);
         Ok(addresses)
     }
@@ -284,6 +293,55 @@ mod tests {
                 .iter()
                 .any(|name| name.is(&format!("host{MAX_NAMES}.example.com"), 443))
         );
+    }
+
+    /// A name resolver that fails as the system's does: no such name (an uncategorised I/O
+    /// error from `getaddrinfo`), or no answer in time.
+    #[derive(Debug)]
+    struct Failing(fn() -> ureq::Error);
+
+    impl Resolver for Failing {
+        fn resolve(
+            &self,
+            _: &Uri,
+            _: &Config,
+            _: NextTimeout,
+        ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+            Err((self.0)())
+        }
+    }
+
+    #[test]
+    fn a_failed_lookup_is_a_failure_before_sending() {
+        let failures: [fn() -> ureq::Error; 3] = [
+            || {
+                ureq::Error::Io(std::io::Error::other(
+                    "failed to lookup address information: Name or service not known",
+                ))
+            },
+            || ureq::Error::Timeout(ureq::Timeout::Global),
+            || ureq::Error::HostNotFound,
+        ];
+        for failure in failures {
+            let resolver = CachingResolver {
+                names: Failing(failure),
+                cache: Arc::new(NameCache::new(Duration::from_secs(60))),
+            };
+            let uri: Uri = "https://nonexistent.invalid/locks"
+                .parse()
+                .expect("test literal is a URI");
+            let Err(err) = resolver.resolve(&uri, &Config::default(), NextTimeout::default())
+            else {
+                panic!("the lookup succeeded");
+            };
+            let err = crate::error::from_ureq(err, Duration::from_secs(1));
+            assert!(
+                matches!(&err, crate::Error::NotDelivered { reason } if reason.starts_with("host name lookup")),
+                "{err:?}"
+            );
+            assert!(!err.may_have_been_delivered());
+            assert!(!err.to_string().contains("nonexistent"), "{err}");
+        }
     }
 
     fn address(uri: &str) -> Option<String> {

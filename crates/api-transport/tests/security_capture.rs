@@ -165,3 +165,255 @@ pub fn shown<T: std::fmt::Debug, E: std::error::Error>(result: Result<T, E>) -> 
         }
     }
 }
+
+// ----- servers that quote the request back -----
+
+/// How an echoing server quotes a request in its 400 answer. The clients show only the start
+/// of a non-JSON body, so each plain style puts one part of the request first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Echo {
+    /// JSON: `message` holds the whole raw request, body first (JSON-escaped), `errors` every
+    /// field of the query and the body, decoded.
+    Json,
+    /// As [`Echo::Json`], with every non-ASCII character escaped (`\u00e9`), as Python's
+    /// `json.dumps` writes by default.
+    JsonAscii,
+    /// An HTML page repeating the form: every field of the query and the body (last first)
+    /// as an `<input>` whose value is HTML-escaped, then the raw request.
+    Html,
+    /// Plain text: the body as sent, then the rest of the request.
+    Body,
+    /// Plain text: the query as sent (percent-encoded), the same decoded, then the rest.
+    Query,
+    /// Plain text: the header lines (credential-looking headers first), then the rest.
+    Headers,
+}
+
+impl Echo {
+    /// Every style.
+    pub const ALL: [Echo; 6] = [
+        Echo::Json,
+        Echo::JsonAscii,
+        Echo::Html,
+        Echo::Body,
+        Echo::Query,
+        Echo::Headers,
+    ];
+}
+
+/// Percent-decodes a query or form string (`+` is a space).
+fn form_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => match bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .filter(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                Some(b) => {
+                    out.push(b);
+                    i += 2;
+                }
+                None => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The fields of a request: its query pairs, then the string leaves of a JSON body (or the
+/// pairs of a form body), decoded.
+fn fields(target: &str, body: &[u8]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let pairs = |text: &str, out: &mut Vec<(String, String)>| {
+        for pair in text.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            out.push((form_decode(k), form_decode(v)));
+        }
+    };
+    if let Some((_, query)) = target.split_once('?') {
+        pairs(query, &mut out);
+    }
+    fn leaves(prefix: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    leaves(&format!("{prefix}{k}."), v, out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    leaves(&format!("{prefix}{i}."), v, out);
+                }
+            }
+            serde_json::Value::String(s) => {
+                out.push((prefix.trim_end_matches('.').to_owned(), s.clone()));
+            }
+            other => out.push((prefix.trim_end_matches('.').to_owned(), other.to_string())),
+        }
+    }
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value) => leaves("", &value, &mut out),
+        Err(_) => pairs(&String::from_utf8_lossy(body), &mut out),
+    }
+    out
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn ascii_json(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
+/// The 400 answer of an echoing server: status, content type and body.
+pub fn echo(
+    style: Echo,
+    method: &str,
+    target: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> (u16, &'static str, Vec<u8>) {
+    let mut header_lines: Vec<String> = headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+    // Credential-looking names (x-..., authorization) first.
+    header_lines.sort_by(|a, b| b.cmp(a));
+    let head = format!(
+        "{method} {target} HTTP/1.1\r\n{}",
+        header_lines.join("\r\n")
+    );
+    let raw = format!("{head}\r\n\r\n{}", String::from_utf8_lossy(body));
+    let mut fields = fields(target, body);
+    fields.reverse();
+    match style {
+        Echo::Json | Echo::JsonAscii => {
+            let errors: serde_json::Map<String, serde_json::Value> = fields
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect();
+            // The clients keep the start of `message`: the body comes first.
+            let message = format!("{}\r\n{head}", String::from_utf8_lossy(body));
+            let value = serde_json::json!({
+                "message": message,
+                "code": 400,
+                "success": false,
+                "errors": errors,
+            });
+            let mut text = value.to_string();
+            if style == Echo::JsonAscii {
+                text = ascii_json(&text);
+            }
+            (400, "application/json", text.into_bytes())
+        }
+        Echo::Html => {
+            let inputs: String = fields
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "<input name=\"{}\" value=\"{}\">",
+                        html_escape(k),
+                        html_escape(v)
+                    )
+                })
+                .collect();
+            let page = format!(
+                "<html><form>{inputs}</form><pre>{}</pre></html>",
+                html_escape(&raw)
+            );
+            (400, "text/html", page.into_bytes())
+        }
+        Echo::Body => {
+            let mut text = body.to_vec();
+            text.extend_from_slice(b"\n");
+            text.extend_from_slice(raw.as_bytes());
+            (400, "text/plain", text)
+        }
+        Echo::Query => {
+            let query = target.split_once('?').map_or("", |(_, q)| q);
+            let text = format!("{query}\n{}\n{raw}", form_decode(query));
+            (400, "text/plain", text.into_bytes())
+        }
+        Echo::Headers => (400, "text/plain", raw.into_bytes()),
+    }
+}
+
+/// Every spelling of `secret` a server may use to quote it: raw, JSON-escaped (with `\/`, and
+/// with every non-ASCII character as `\uXXXX`), percent-encoded (form style with `+`, every
+/// byte but letters and digits, either case of hex) and HTML-escaped.
+pub fn spellings(secret: &str) -> Vec<String> {
+    let json = serde_json::to_string(secret).unwrap_or_default();
+    let json = json.trim_matches('"').to_owned();
+    let mut percent = String::new();
+    for b in secret.bytes() {
+        if b.is_ascii_alphanumeric() {
+            percent.push(char::from(b));
+        } else {
+            percent.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let mut out = vec![
+        secret.to_owned(),
+        json.clone(),
+        json.replace('/', "\\/"),
+        ascii_json(&json),
+        percent.clone(),
+        percent.to_lowercase(),
+        percent.replace("%20", "+"),
+        html_escape(secret),
+    ];
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// As [`hits`], for every spelling of each secret; a secret shorter than 6 characters counts
+/// only where it stands alone (not inside a longer word or number), as the transport scrubs it.
+pub fn spelled_hits<'a>(
+    secrets: &[(&str, &str)],
+    texts: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    let texts: Vec<&str> = texts.into_iter().collect();
+    for (name, secret) in secrets {
+        let short = secret.chars().count() < 6;
+        for spelling in spellings(secret) {
+            for text in &texts {
+                let hit = text.match_indices(&spelling).any(|(at, m)| {
+                    !short || {
+                        let before = text[..at].chars().next_back();
+                        let after = text[at + m.len()..].chars().next();
+                        !before.is_some_and(|c| c.is_ascii_alphanumeric())
+                            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+                    }
+                });
+                if hit {
+                    let excerpt: String = text.chars().take(300).collect();
+                    found.push(format!("{name} as {spelling:?} in: {excerpt}"));
+                }
+            }
+        }
+    }
+    found
+}

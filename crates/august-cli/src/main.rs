@@ -51,7 +51,17 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     }
 }
 
+/// Logs to standard error as `RUST_LOG` says (nothing when unset), with ureq's targets capped
+/// at `debug` whatever it says: beyond that ureq dumps raw requests, credentials included.
+fn init_logging() {
+    let logger = env_logger::Builder::from_default_env().build();
+    let max = logger.filter();
+    // A second logger cannot be installed; there is none before this.
+    let _ = api_transport::install_capped_logger(logger, max);
+}
+
 fn main() -> ExitCode {
+    init_logging();
     let cli = Cli::parse();
     match run(&cli) {
         Ok(()) => failure::to_exit_code(failure::OK),

@@ -417,7 +417,14 @@ impl Api {
         });
         let request = self
             .request(Method::Post, Path::new().lit("session"), None)
-            .json_body(body.to_string().into_bytes());
+            .json_body(body.to_string().into_bytes())
+            .secret_value(password)
+            .secret_value(identifier)
+            .secret_value(
+                identifier
+                    .split_once(':')
+                    .map_or(identifier, |(_, user)| user),
+            );
         let response = self.send(&request, false)?;
         let access_token = self.new_token_from(&request, &response)?;
         let endpoint = Self::endpoint(&request);
@@ -465,7 +472,8 @@ impl Api {
         let body = serde_json::json!({ "value": username });
         let request = self
             .request(Method::Post, path, Some(access_token))
-            .json_body(body.to_string().into_bytes());
+            .json_body(body.to_string().into_bytes())
+            .secret_value(username);
         self.send(&request, false).map(drop)
     }
 
@@ -492,7 +500,9 @@ impl Api {
         body.insert("code".to_owned(), code.into());
         let request = self
             .request(Method::Post, path, Some(access_token))
-            .json_body(serde_json::Value::Object(body).to_string().into_bytes());
+            .json_body(serde_json::Value::Object(body).to_string().into_bytes())
+            .secret_value(code)
+            .secret_value(username);
         self.send(&request, false).map(drop)
     }
 
@@ -1053,7 +1063,20 @@ fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
         return Ok(value);
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de);
+    if let Ok(value) = value {
+        // The tracked pass reads one document and stops; the first pass failed, so what
+        // follows the document (garbage, a second document) is the fault.
+        return match de.end() {
+            Ok(()) => Ok(value),
+            Err(e) => Err(Error::Decode {
+                endpoint: endpoint.to_owned(),
+                path: ".".to_owned(),
+                reason: format!("the JSON document is followed by other data ({e})"),
+            }),
+        };
+    }
+    value.map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let reason = if body.iter().all(u8::is_ascii_whitespace) {

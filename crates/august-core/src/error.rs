@@ -13,7 +13,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - [`Error::Timeout`] and [`Error::ConnectionLost`]: the server may have acted. For a lock
 ///   operation the outcome is unknown: read the lock's status before trying again.
 /// - [`Error::Api`]: the server answered with an error status; [`ApiError::kind`] says which.
-/// - [`Error::Decode`]: the server answered 2xx with a body that does not fit the model.
+/// - [`Error::Decode`]: the server answered 2xx with a body that does not fit the model (or
+///   with JSON followed by other data), or answered with a body that does not decompress.
 /// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
 ///
 /// No variant carries an access token, an API key or a password.
@@ -53,7 +54,8 @@ pub enum Error {
     },
     /// The server answered with an error status.
     Api(ApiError),
-    /// A successful answer whose body does not fit the expected model.
+    /// A successful answer whose body does not fit the expected model, or an answer (any
+    /// status) whose body does not decompress. The server received the request.
     Decode {
         /// The call, as `METHOD /path`.
         endpoint: String,
@@ -123,6 +125,17 @@ impl Error {
                 remote_operation,
             },
             T::ResponseTooLarge { limit } => Error::ResponseTooLarge { endpoint, limit },
+            T::Undecodable { status, reason } => Error::Decode {
+                endpoint,
+                path: ".".to_owned(),
+                reason: if remote_operation && (200..300).contains(&status) {
+                    format!(
+                        "the body of the {status} answer cannot be decoded ({reason}); the server accepted the operation but its answer could not be read: read the lock's status"
+                    )
+                } else {
+                    format!("the body of the {status} answer cannot be decoded ({reason})")
+                },
+            },
             other => Error::ConnectionLost {
                 endpoint,
                 remote_operation,

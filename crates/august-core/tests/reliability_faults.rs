@@ -4,8 +4,7 @@
 //!
 //! For each cell: the typed outcome, how many requests the server saw (a lock operation, a
 //! login or a verification code is never sent twice), that no redirect was followed, and that
-//! the call ended within its timeout (times the attempts a read may make, plus its waits) and a
-//! small margin. `cargo test -p august-core --test reliability_faults -- --nocapture` prints
+//! the call ended within its one deadline (every attempt and wait included) and a small margin. `cargo test -p august-core --test reliability_faults -- --nocapture` prints
 //! the table of `docs/reliability.md`.
 
 #[path = "../../api-transport/tests/support/fault_matrix.rs"]
@@ -238,7 +237,10 @@ fn errors_say_what_to_do_next() {
     let text = error.to_string();
     assert_eq!(
         text,
-        "PUT /remoteoperate/ABC/unlock got no answer within 300 ms; the outcome is unknown: the lock may have moved, read its status before trying again"
+        format!(
+            "PUT /remoteoperate/ABC/unlock got no answer within {} ms; the outcome is unknown: the lock may have moved, read its status before trying again",
+            TIMEOUT.as_millis()
+        )
     );
     let error = api
         .get_lock_detail(TOKEN, "A1")
@@ -246,7 +248,10 @@ fn errors_say_what_to_do_next() {
         .unwrap_or_else(|| panic!("a stalled read succeeded"));
     assert_eq!(
         error.to_string(),
-        "GET /locks/A1 got no answer within 300 ms; try again later"
+        format!(
+            "GET /locks/A1 got no answer within {} ms; try again later",
+            TIMEOUT.as_millis()
+        )
     );
 
     let limited = FaultServer::always(vec![Act::Send(server::response(
@@ -276,4 +281,137 @@ fn errors_say_what_to_do_next() {
         other => panic!("expected a 429 error, got {other:?}"),
     }
     assert_eq!(limited.request_count(), 4);
+}
+
+// ----- what did not leave the machine, and what cannot be read -----
+
+/// A client that gives up quickly, for the faults below.
+fn quick(base: &str) -> Api {
+    Api::builder()
+        .base_url(base)
+        .timeout(Duration::from_secs(5))
+        .command_timeout(Duration::from_secs(5))
+        .max_retries(RETRIES)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The read and the lock operation every fault below is tried on.
+fn read_and_unlock(api: &Api, token: &str) -> [(&'static str, Result<(), Error>); 2] {
+    [
+        ("get_locks", api.get_locks(token).map(drop)),
+        ("unlock", api.unlock(token, "L1").map(drop)),
+    ]
+}
+
+/// A host name that does not resolve and a refused connection: `NotDelivered`, never "outcome
+/// unknown", for a read and for `unlock`.
+#[test]
+fn a_failed_lookup_or_a_refused_connection_is_not_delivered() {
+    let unresolved = quick("https://nonexistent.invalid");
+    let refused = quick(&server::refused_url());
+    for (what, api) in [("lookup", unresolved), ("refused", refused)] {
+        for (call, result) in read_and_unlock(&api, TOKEN) {
+            let Err(error) = result else {
+                panic!("{what} / {call}: succeeded");
+            };
+            assert!(
+                matches!(error, Error::NotDelivered { .. }),
+                "{what} / {call}: {error:?}"
+            );
+            assert!(!error.outcome_unknown(), "{what} / {call}");
+            let text = error.to_string();
+            assert!(text.contains("was not delivered"), "{text}");
+            assert!(
+                !text.contains("outcome unknown") && !text.contains("may have"),
+                "{text}"
+            );
+        }
+    }
+}
+
+/// A token with a character that cannot be sent in a header: refused before sending, as
+/// invalid input, and not retried.
+#[test]
+fn a_token_that_cannot_be_sent_is_invalid_input() {
+    let server = FaultServer::always(server::json(200, b"[]"));
+    let api = quick(&server.url());
+    for (call, result) in read_and_unlock(&api, "tok\u{e9}n-\u{1F511}") {
+        let Err(error) = result else {
+            panic!("{call}: succeeded");
+        };
+        assert!(
+            matches!(error, Error::InvalidInput { .. }),
+            "{call}: {error:?}"
+        );
+        assert!(
+            error.to_string().contains("x-august-access-token"),
+            "{error}"
+        );
+    }
+    assert_eq!(server.request_count(), 0);
+}
+
+/// A gzip body that does not decompress: a decoding error, sent once, for a read and for
+/// `unlock` (whose error says the server accepted the operation).
+#[test]
+fn a_corrupt_gzip_body_is_a_decode_error_sent_once() {
+    let server = FaultServer::always(vec![Act::Send(server::response(
+        200,
+        &[
+            ("content-type", "application/json"),
+            ("content-encoding", "gzip"),
+        ],
+        b"\x1f\x8b\x08\x00 this is not a deflate stream",
+    ))]);
+    let api = quick(&server.url());
+    for (call, result) in read_and_unlock(&api, TOKEN) {
+        let Err(error) = result else {
+            panic!("{call}: succeeded");
+        };
+        assert!(matches!(error, Error::Decode { .. }), "{call}: {error:?}");
+        assert!(error.to_string().contains("gzip"), "{error}");
+        if call == "unlock" {
+            assert!(
+                error.to_string().contains("accepted the operation"),
+                "{error}"
+            );
+        }
+    }
+    assert_eq!(server.request_count(), 2);
+}
+
+/// A JSON document followed by anything else is a decoding error, for a read, for `unlock`
+/// and for the activity feed (read in one pass).
+#[test]
+fn a_json_document_followed_by_garbage_is_a_decode_error() {
+    for tail in [" garbage", "{}", "]", "\u{0}"] {
+        let locks = format!("{}{tail}", fixture("get_locks.json"));
+        let unlock = format!("{}{tail}", fixture("unlock.json"));
+        let activities = format!("{}{tail}", fixture("get_house_activities.json"));
+        let server = FaultServer::start(move |request| {
+            let body = match request.path() {
+                "/users/locks/mine" => &locks,
+                "/remoteoperate/L1/unlock" => &unlock,
+                _ => &activities,
+            };
+            server::json(200, body.as_bytes())
+        });
+        let api = quick(&server.url());
+        let mut results = Vec::from(read_and_unlock(&api, TOKEN));
+        results.push((
+            "get_house_activities",
+            api.get_house_activities(TOKEN, "h1", 10).map(drop),
+        ));
+        for (call, result) in results {
+            let Err(error) = result else {
+                panic!("{call} accepted a document followed by {tail:?}");
+            };
+            assert!(
+                matches!(error, Error::Decode { .. }),
+                "{call} / {tail:?}: {error:?}"
+            );
+        }
+        assert_eq!(server.request_count(), 3, "{tail:?}");
+    }
 }

@@ -22,10 +22,13 @@ use std::fmt::Debug;
 use std::time::Duration;
 
 use august_core::{AlarmList, Api, ArmState, AsyncOperation, Brand, DoorbellDetail, LoginMethod};
-use capture::{Capture, Line, UreqLevel, hits, shown, texts};
+use capture::{Capture, Echo, Line, UreqLevel, hits, shown, spelled_hits, texts};
 use server::{Act, FaultServer, Recorded, in_parallel, refused_url};
 
-const PASSWORD: &str = "PASSWORD-SECRET-pw1";
+/// With every character a JSON, form or HTML encoder changes.
+const PASSWORD: &str = "PASSWORD-SECRET \"pw1\" <\u{e9}\u{1F511}> & /\\ +%41";
+const EMAIL: &str = "ada.secret+august@example.com";
+const CODE: &str = "012345";
 const TOKEN: &str = "ACCESS-TOKEN-SECRET-t1";
 const SESSION_TOKEN: &str = "SESSION-TOKEN-SECRET-s1";
 const REFRESHED_TOKEN: &str = "REFRESHED-TOKEN-SECRET-r1";
@@ -226,7 +229,7 @@ fn calls() -> Vec<(&'static str, Call)> {
             shown(a.send_verification_code(TOKEN, LoginMethod::Phone, PHONE))
         }),
         ("validate_verification_code", |a, _, _| {
-            shown(a.validate_verification_code(TOKEN, LoginMethod::Email, "a@b.c", "012345"))
+            shown(a.validate_verification_code(TOKEN, LoginMethod::Email, EMAIL, CODE))
         }),
         // The call returns the new token itself, as an `AccessToken` whose `Debug` hides it.
         ("refresh_access_token", |a, _, _| {
@@ -428,4 +431,74 @@ fn an_error_page_echoing_the_request_has_the_credentials_scrubbed() {
             .map(|e| e.snippet().contains("x-august-access-token: <redacted>")),
         Some(true)
     );
+}
+
+/// A server that quotes the whole request back in a 400 (as JSON, JSON with ASCII escapes, an
+/// HTML page repeating the form, and plain text starting with the body, the query or the
+/// headers), for every call: no spelling of the password, the login identifier, the code, the
+/// tokens or the API key reaches an error's `Display`, `Debug`, source chain or a log line.
+#[test]
+fn error_answers_quoting_the_request_have_every_secret_scrubbed() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut secrets = secrets();
+    secrets.extend([
+        ("phone", PHONE),
+        ("phone identifier", "phone:+15555550100"),
+        ("email", EMAIL),
+        ("code", CODE),
+    ]);
+    let capture = Capture::install();
+    for style in Echo::ALL {
+        capture.start(UreqLevel::Debug);
+        let echo = FaultServer::start(move |request| {
+            let (status, content_type, body) = capture::echo(
+                style,
+                &request.method,
+                &request.target,
+                &request.headers,
+                &request.body,
+            );
+            vec![Act::Send(server::response(
+                status,
+                &[("content-type", content_type)],
+                &body,
+            ))]
+        });
+        let base = echo.url();
+        let august = client(Brand::August, &base, Some(API_KEY));
+        let yale = client(Brand::YaleHome, &base, Some(API_KEY));
+        let results = in_parallel(calls(), move |(name, call)| {
+            (name, call(&august, &yale, &base))
+        });
+        let mut shown_texts = Vec::new();
+        for (name, texts) in results {
+            assert_eq!(
+                texts.first().map(String::as_str),
+                Some("error"),
+                "{style:?} / {name}: {texts:?}"
+            );
+            if name == "get_session" {
+                // The answer is still shown, with the secrets taken out.
+                assert!(
+                    texts.iter().any(|t| t.contains("<redacted>")),
+                    "{style:?}: {texts:?}"
+                );
+            }
+            shown_texts.extend(texts);
+        }
+        assert!(echo.request_count() >= calls().len());
+        let lines = capture.take();
+        assert_eq!(
+            spelled_hits(&secrets, texts(&lines).iter().map(String::as_str)),
+            Vec::<String>::new(),
+            "{style:?}"
+        );
+        assert_eq!(
+            spelled_hits(&secrets, shown_texts.iter().map(String::as_str)),
+            Vec::<String>::new(),
+            "{style:?}"
+        );
+    }
 }

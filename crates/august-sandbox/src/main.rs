@@ -79,7 +79,17 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
     Ok(Parsed::Run(options))
 }
 
+/// Logs to standard error as `RUST_LOG` says (nothing when unset), with ureq's targets capped
+/// at `debug` whatever it says: beyond that ureq dumps raw requests, credentials included.
+fn init_logging() {
+    let logger = env_logger::Builder::from_default_env().build();
+    let max = logger.filter();
+    // A second logger cannot be installed; there is none before this.
+    let _ = api_transport::install_capped_logger(logger, max);
+}
+
 fn main() -> ExitCode {
+    init_logging();
     let options = match parse(std::env::args().skip(1)) {
         Ok(Parsed::Run(o)) => o,
         Ok(Parsed::Exit(text)) => {

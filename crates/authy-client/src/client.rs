@@ -308,6 +308,7 @@ pub(crate) struct Call {
     query: Vec<(&'static str, String)>,
     body: Option<Value>,
     retry: Retry,
+    secrets: Vec<String>,
     pub(crate) hints: Hints,
 }
 
@@ -320,6 +321,7 @@ impl Call {
             query: Vec::new(),
             body: None,
             retry: Retry::Safe,
+            secrets: Vec::new(),
             hints,
         }
     }
@@ -340,12 +342,20 @@ impl Call {
             query: Vec::new(),
             body: Some(body),
             retry: Retry::Never,
+            secrets: Vec::new(),
             hints,
         }
     }
 
     pub(crate) fn query(mut self, params: Vec<(&'static str, String)>) -> Call {
         self.query.extend(params);
+        self
+    }
+
+    /// Marks a value the call carries in its path, query or body (a token being checked, a
+    /// code, a hidden detail) as a secret, so that no answer can quote it.
+    pub(crate) fn secret(mut self, value: impl Into<String>) -> Call {
+        self.secrets.push(value.into());
         self
     }
 
@@ -358,6 +368,9 @@ impl Call {
         }
         if let Some(body) = &self.body {
             request = request.json_body(body.to_string().into_bytes());
+        }
+        for secret in &self.secrets {
+            request = request.secret_value(secret.as_str());
         }
         request
     }
@@ -377,7 +390,20 @@ pub(crate) fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result
         return Ok(value);
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de);
+    if let Ok(value) = value {
+        // The tracked pass reads one document and stops; the first pass failed, so what
+        // follows the document (garbage, a second document) is the fault.
+        return match de.end() {
+            Ok(()) => Ok(value),
+            Err(source) => Err(Error::Decode {
+                endpoint: endpoint.to_owned(),
+                path: ".".to_owned(),
+                source,
+            }),
+        };
+    }
+    value.map_err(|e| {
         let path = e.path().to_string();
         Error::Decode {
             endpoint: endpoint.to_owned(),
@@ -411,6 +437,19 @@ mod tests {
                 assert_eq!(path, "user.id");
             }
             other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_document_followed_by_other_data_is_refused() {
+        for body in [&br#"{"a": 1} garbage"#[..], br#"{"a": 1}{}"#, b"[1]]"] {
+            match decode::<Value>("GET /z", body) {
+                Err(Error::Decode { path, source, .. }) => {
+                    assert_eq!(path, ".");
+                    assert!(source.to_string().contains("trailing"), "{source}");
+                }
+                other => panic!("{body:?}: expected a decode error, got {other:?}"),
+            }
         }
     }
 

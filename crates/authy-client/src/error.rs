@@ -17,7 +17,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - [`Error::Api`]: Authy answered with an error (or, for a token check, with anything but a
 ///   valid token); [`ApiError::kind`] names the case, [`ApiError::errors`] is the seed's
 ///   `errors()` map.
-/// - [`Error::Decode`]: a success answer whose body does not fit the model.
+/// - [`Error::Decode`]: a success answer whose body does not fit the model (or is followed by
+///   other data), or an answer whose body does not decompress.
 /// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
 ///
 /// No variant carries the API key or a token being verified.
@@ -55,7 +56,8 @@ pub enum Error {
     /// Authy answered with an error status, or a token check answered without a valid token.
     /// Boxed to keep `Result`s small.
     Api(Box<ApiError>),
-    /// A success answer whose body does not fit the expected model.
+    /// A success answer whose body does not fit the expected model, or an answer (any status)
+    /// whose body does not decompress. Authy received the request.
     Decode {
         /// The call, as `METHOD /path` (secret segments redacted).
         endpoint: String,
@@ -140,6 +142,13 @@ impl Error {
                 source: err,
             },
             T::ResponseTooLarge { limit } => Error::ResponseTooLarge { endpoint, limit },
+            T::Undecodable { status, reason } => Error::Decode {
+                endpoint,
+                path: ".".to_owned(),
+                source: <serde_json::Error as serde::de::Error>::custom(format_args!(
+                    "the body of the {status} answer cannot be decoded ({reason})"
+                )),
+            },
             other => Error::ConnectionLost {
                 endpoint,
                 source: other,

@@ -61,8 +61,10 @@ impl<'a> OneTouch<'a> {
             .lit("onetouch/json/users")
             .seg(&id.to_string())
             .lit("approval_requests");
-        self.client
-            .send_json(Call::post(path, request.body(), Hints::USER))
+        let call = request
+            .hidden_values()
+            .fold(Call::post(path, request.body(), Hints::USER), Call::secret);
+        self.client.send_json(call)
     }
 
     /// Where an approval request stands: pending, approved, denied or expired (py:

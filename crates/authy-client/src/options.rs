@@ -607,7 +607,10 @@ impl Logo {
 ///     .logo(Logo::new(LogoResolution::Default, "https://example.com/logo.png"));
 /// assert_eq!(request.message(), "Login requested for a CapTrade Bank account.");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Hidden detail values are secrets: `Debug` shows their keys only, and an answer that quotes
+/// them back has them replaced by `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
 #[must_use]
 pub struct ApprovalRequest {
     message: String,
@@ -615,6 +618,23 @@ pub struct ApprovalRequest {
     details: Vec<(String, String)>,
     hidden_details: Vec<(String, String)>,
     logos: Vec<Logo>,
+}
+
+impl fmt::Debug for ApprovalRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hidden: Vec<(&str, &str)> = self
+            .hidden_details
+            .iter()
+            .map(|(k, _)| (k.as_str(), "<redacted>"))
+            .collect();
+        f.debug_struct("ApprovalRequest")
+            .field("message", &self.message)
+            .field("seconds_to_expire", &self.seconds_to_expire)
+            .field("details", &self.details)
+            .field("hidden_details", &hidden)
+            .field("logos", &self.logos)
+            .finish()
+    }
 }
 
 impl ApprovalRequest {
@@ -676,6 +696,11 @@ impl ApprovalRequest {
             check_text("logo url", &logo.url, MAX_LOGO_URL_SIZE)?;
         }
         Ok(())
+    }
+
+    /// The values of the hidden details, secrets of the request.
+    pub(crate) fn hidden_values(&self) -> impl Iterator<Item = &str> {
+        self.hidden_details.iter().map(|(_, v)| v.as_str())
     }
 
     pub(crate) fn body(&self) -> Value {

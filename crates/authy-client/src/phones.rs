@@ -127,11 +127,13 @@ impl<'a> Phones<'a> {
         check_country_code(country_code)?;
         check_verification_code(verification_code)?;
         self.client.send_json(
-            Call::act(protected("phones/verification/check"), Hints::VERIFICATION).query(vec![
-                ("phone_number", phone_number.to_owned()),
-                ("country_code", country_code.to_string()),
-                ("verification_code", verification_code.to_owned()),
-            ]),
+            Call::act(protected("phones/verification/check"), Hints::VERIFICATION)
+                .query(vec![
+                    ("phone_number", phone_number.to_owned()),
+                    ("country_code", country_code.to_string()),
+                    ("verification_code", verification_code.to_owned()),
+                ])
+                .secret(verification_code),
         )
     }
 

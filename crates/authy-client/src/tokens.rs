@@ -86,7 +86,9 @@ impl<'a> Tokens<'a> {
         check_token_length(token)?;
         options.validate()?;
         let path = protected("verify").secret(token).seg(&id.to_string());
-        let call = Call::act(path, Hints::TOKEN).query(options.query());
+        let call = Call::act(path, Hints::TOKEN)
+            .query(options.query())
+            .secret(token);
         let hints = call.hints;
         let (endpoint, response) = self.client.exchange(call.request(self.client))?;
         if response.status() != 200 {

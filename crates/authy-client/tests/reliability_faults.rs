@@ -195,7 +195,10 @@ fn errors_say_what_to_do_next() {
     assert!(error.may_have_been_delivered());
     assert_eq!(
         error.to_string(),
-        "GET /protected/json/sms/1000 got no answer within 300 ms; authy may have acted on it, so check before sending it again"
+        format!(
+            "GET /protected/json/sms/1000 got no answer within {} ms; authy may have acted on it, so check before sending it again",
+            TIMEOUT.as_millis()
+        )
     );
     let limited = FaultServer::always(vec![Act::Send(server::response(
         429,

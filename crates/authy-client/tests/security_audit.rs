@@ -20,12 +20,18 @@ use authy_client::{
     Activity, ActivityType, ApprovalRequest, AuthyApiClient, AuthyId, CreateUserOptions, Logo,
     LogoResolution, QrOptions, TokenRequestOptions, VerificationStartOptions, VerifyOptions, Via,
 };
-use capture::{Capture, Line, UreqLevel, hits, shown, texts};
+use capture::{Capture, Echo, Line, UreqLevel, hits, shown, spelled_hits, texts};
 use server::{Act, FaultServer, Recorded, in_parallel, refused_url};
 
 const API_KEY: &str = "AUTHY-API-KEY-SECRET-a1b2";
 const TOKEN: &str = "987654321012";
 const CODE: &str = "86420975";
+/// A 4-digit phone verification code: scrubbed where it stands alone.
+const SHORT_CODE: &str = "0918";
+/// A OneTouch hidden detail, with characters every encoder changes.
+const HIDDEN: &str = "HIDDEN-DETAIL-SECRET \"h1\" <\u{e9}> & /\\ +%41";
+/// The logger is process-wide: the tests of this file run one at a time.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 const TIMEOUT: Duration = Duration::from_millis(150);
 const SECRETS: [(&str, &str); 3] = [
     ("api key", API_KEY),
@@ -227,6 +233,9 @@ fn calls() -> Vec<(&'static str, Call)> {
         ("phones().verification_check", |c| {
             shown(c.phones().verification_check("555-555-5555", 1, CODE))
         }),
+        ("phones().verification_check (4 digits)", |c| {
+            shown(c.phones().verification_check("555-555-5555", 1, SHORT_CODE))
+        }),
         ("phones().info", |c| {
             shown(c.phones().info("555-555-5555", 1))
         }),
@@ -235,6 +244,7 @@ fn calls() -> Vec<(&'static str, Call)> {
                 .seconds_to_expire(120)
                 .detail("Door", "Front")
                 .hidden_detail("ip", "203.0.113.7")
+                .hidden_detail("secret", HIDDEN)
                 .logo(Logo::new(
                     LogoResolution::Default,
                     "https://example.com/logo.png",
@@ -339,6 +349,9 @@ fn exercise() -> (Vec<String>, usize) {
 
 #[test]
 fn no_secret_in_logs_debug_or_errors() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let capture = Capture::install();
 
     capture.start(UreqLevel::Trace);
@@ -376,4 +389,75 @@ fn no_secret_in_logs_debug_or_errors() {
         hits(&SECRETS, shown_texts.iter().map(String::as_str)),
         Vec::<String>::new()
     );
+}
+
+/// A server that quotes the whole request back in a 400 (as JSON with an `errors` map of every
+/// field, JSON with ASCII escapes, an HTML page repeating the form, and plain text starting
+/// with the body, the query or the headers), for every call: no spelling of the API key, a
+/// token being checked, a verification code or a hidden detail reaches an error's `Display`,
+/// `Debug`, source chain or a log line.
+#[test]
+fn error_answers_quoting_the_request_have_every_secret_scrubbed() {
+    let _serial = SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut secrets = SECRETS.to_vec();
+    secrets.extend([("short code", SHORT_CODE), ("hidden detail", HIDDEN)]);
+    let capture = Capture::install();
+    for style in Echo::ALL {
+        capture.start(UreqLevel::Debug);
+        let echo = FaultServer::start(move |request| {
+            let (status, content_type, body) = capture::echo(
+                style,
+                &request.method,
+                &request.target,
+                &request.headers,
+                &request.body,
+            );
+            vec![Act::Send(server::response(
+                status,
+                &[("content-type", content_type)],
+                &body,
+            ))]
+        });
+        let client = AuthyApiClient::builder(API_KEY)
+            .api_uri(echo.url())
+            .timeout(Duration::from_secs(2))
+            .max_retries(0)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let results = in_parallel(calls(), move |(name, call)| (name, call(&client)));
+        let mut shown_texts = Vec::new();
+        for (name, texts) in results {
+            assert_eq!(
+                texts.first().map(String::as_str),
+                Some("error"),
+                "{style:?} / {name}: {texts:?}"
+            );
+            let carries_secret = name.starts_with("tokens()")
+                || name.starts_with("phones().verification_check")
+                || name == "one_touch().send_request";
+            if carries_secret && style == Echo::Json {
+                // The answer is still shown (the `errors` map in full), with the secrets taken
+                // out.
+                assert!(
+                    texts.iter().any(|t| t.contains("<redacted>")),
+                    "{style:?} / {name}: {texts:?}"
+                );
+            }
+            shown_texts.extend(texts);
+        }
+        assert!(echo.request_count() >= calls().len());
+        let lines = capture.take();
+        assert_eq!(
+            spelled_hits(&secrets, texts(&lines).iter().map(String::as_str)),
+            Vec::<String>::new(),
+            "{style:?}"
+        );
+        assert_eq!(
+            spelled_hits(&secrets, shown_texts.iter().map(String::as_str)),
+            Vec::<String>::new(),
+            "{style:?}"
+        );
+    }
 }
