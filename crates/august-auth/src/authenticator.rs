@@ -104,9 +104,14 @@ impl Authenticator {
     ///   install needs no new verification code);
     /// - a file that is not a valid cache file, or cannot be read, gives a new login; the file
     ///   is moved aside to `<name>.corrupt` when that login is written, and
-    ///   [`Authenticator::last_cache_error`] says what was wrong.
+    ///   [`Authenticator::last_cache_error`] says what was wrong;
+    /// - a path that is a symbolic link, not a regular file, or another user's file is refused
+    ///   ([`CacheStatus::Refused`], [`CacheError::Refused`]): nothing is read from it or changed,
+    ///   and later logins are not written there (they succeed, uncached). Logins are not
+    ///   written into a directory that another user owns or can write to without the sticky
+    ///   bit either.
     ///
-    /// A file readable by other users is restricted to mode 0600. See
+    /// A file of ours readable by other users is restricted to mode 0600. See
     /// [`default_cache_path`](crate::default_cache_path) for a per-user location. Defaults to
     /// no cache file.
     pub fn access_token_cache_file(mut self, path: impl Into<PathBuf>) -> Self {
@@ -198,12 +203,13 @@ impl Authenticator {
             }
             Err(e) => {
                 log::warn!("{e}");
-                self.cache_status = match e {
-                    CacheError::Corrupt { .. } => CacheStatus::Corrupt,
-                    _ => CacheStatus::Unreadable,
+                // A refused path is left alone: not moved aside, not written over.
+                (self.cache_status, self.keep_aside) = match e {
+                    CacheError::Corrupt { .. } => (CacheStatus::Corrupt, true),
+                    CacheError::Refused { .. } => (CacheStatus::Refused, false),
+                    _ => (CacheStatus::Unreadable, true),
                 };
                 self.last_cache_error = Some(e);
-                self.keep_aside = true;
             }
         }
     }

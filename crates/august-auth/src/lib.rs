@@ -35,7 +35,8 @@
 //! The cache file has py-august's exact format (files written by either can be read by the
 //! other), is replaced atomically with mode 0600, and a file that cannot be used is reported
 //! ([`Authenticator::cache_status`], [`Authenticator::last_cache_error`]) and kept aside,
-//! never overwritten. Cache problems never fail a login.
+//! never overwritten. Symbolic links, other users' files and directories other users can
+//! write to are refused and left untouched ([`Refusal`]). Cache problems never fail a login.
 //!
 //! No `Debug` output, log line or error message contains the password or an access token.
 
@@ -51,7 +52,9 @@ mod shared;
 pub use august_core::LoginMethod;
 pub use authentication::{Authentication, AuthenticationState, UnknownState, ValidationResult};
 pub use authenticator::{Authenticator, DEFAULT_RENEWAL_THRESHOLD, Refresh};
-pub use cache::{CacheError, CacheStatus, default_cache_path, parse_cache_file};
+pub use cache::{
+    CacheError, CacheStatus, Refusal, check_cache_path, default_cache_path, parse_cache_file,
+};
 pub use error::{Error, Result};
 pub use expiry::ExpiryError;
 pub use install_id::new_install_id;
