@@ -555,7 +555,7 @@ impl TokenCache {
         // Before creating the lock file, so that a refused path gets nothing next to it.
         check_path()?;
 
-        let _lock = lock_writers(&sibling(&self.path, ".lock"))?;
+        let _lock = lock_writers(&self.path, &sibling(&self.path, ".lock"))?;
 
         let mut prefix = OsString::from(".");
         prefix.push(&file_name);
@@ -758,10 +758,11 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
 
 /// An exclusive advisory lock on the sidecar file, held until the returned file is dropped.
 /// The sidecar is never removed (removing it would let two writers lock different files). A
-/// sidecar that is a link or another user's file is refused.
-fn lock_writers(lock_path: &Path) -> Result<File, CacheError> {
+/// sidecar that is a link or another user's file is refused (naming the sidecar); other
+/// failures are write errors of the cache `path`.
+fn lock_writers(path: &Path, lock_path: &Path) -> Result<File, CacheError> {
     let failed = |source: io::Error| CacheError::Write {
-        path: lock_path.to_owned(),
+        path: path.to_owned(),
         source,
     };
     let mut options = OpenOptions::new();
