@@ -48,6 +48,11 @@ pub enum CacheStatus {
     /// [`Authenticator::last_cache_error`](crate::Authenticator::last_cache_error) says what
     /// is wrong with it.
     Corrupt,
+    /// The file records a token the server refused
+    /// ([`Authenticator::mark_token_refused`](crate::Authenticator::mark_token_refused)): a new
+    /// login is needed, with the cached install id, so no new verification code is asked for
+    /// if that install was validated.
+    TokenRefused,
     /// The file could not be read (an I/O error). It is moved aside to `<name>.corrupt` when
     /// a new login writes the cache.
     Unreadable,
