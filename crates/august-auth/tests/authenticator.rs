@@ -997,10 +997,17 @@ fn a_refused_refresh_is_an_unauthorized_error() {
     refresh.assert();
     assert!(err.is_unauthorized());
     assert_eq!(err.status(), Some(401));
+    // the refused token is dropped (the install id kept) and the file says so
+    assert_eq!(authenticator.authentication().access_token(), "");
     assert_eq!(
-        authenticator.authentication().access_token(),
-        "current-token"
+        authenticator.authentication().state(),
+        AuthenticationState::RequiresAuthentication
     );
+    let content = fs::read_to_string(&path).unwrap();
+    assert!(content.contains(r#""access_token": "current-token""#));
+    assert!(content.ends_with(r#""state": "requires_authentication"}"#));
+    let again = phone_authenticator(&server).access_token_cache_file(&path);
+    assert_eq!(again.cache_status(), CacheStatus::TokenRefused);
 }
 
 // ----- Debug -----
