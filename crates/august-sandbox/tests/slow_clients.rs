@@ -257,3 +257,24 @@ fn keep_alive_connections_serve_request_after_request() {
     assert_eq!(answer.matches("HTTP/1.1 200 ").count(), 2, "{answer}");
     assert_eq!(sandbox.stats().connections, 1);
 }
+
+#[test]
+fn an_upgrade_request_to_a_plain_route_is_answered_and_not_held() {
+    let sandbox = Sandbox::builder()
+        .request_read_timeout(Duration::from_millis(200))
+        .start()
+        .unwrap();
+    let mut stream = connect(&sandbox);
+    stream
+        .write_all(b"GET /__sandbox/stats HTTP/1.1\r\nHost: s\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+        .unwrap();
+    let started = Instant::now();
+    // tiny_http answers, then ends the connection (it serves no request after an upgrade)
+    let answer = read_all(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"), "{answer}");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}
