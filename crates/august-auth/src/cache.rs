@@ -595,7 +595,8 @@ impl TokenCache {
     }
 }
 
-/// Removes `<prefix>*.tmp` files in `dir` (best effort: a failure only leaves the file).
+/// Removes `<prefix>*.tmp` regular files of ours in `dir` (best effort: a failure only leaves
+/// the file).
 fn remove_stale_temporaries(dir: &Path, prefix: &OsString) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -604,10 +605,13 @@ fn remove_stale_temporaries(dir: &Path, prefix: &OsString) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let bytes = name.as_encoded_bytes();
+        let path = entry.path();
         if bytes.len() > prefix.len() + 4
             && bytes.starts_with(prefix)
             && bytes.ends_with(b".tmp")
-            && let Err(e) = fs::remove_file(entry.path())
+            // only our own regular files (another user's, in a sticky directory, stay)
+            && fs::symlink_metadata(&path).is_ok_and(|meta| check_own_file(&path, &meta).is_ok())
+            && let Err(e) = fs::remove_file(&path)
         {
             log::warn!("could not remove a temporary file left by an interrupted save: {e}");
         }
@@ -980,6 +984,26 @@ mod tests {
             names_in(tmp.path()),
             [".other.json.x7Yq2a.tmp", "auth.json", "auth.json.lock"]
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn another_users_temporary_is_not_removed() {
+        if current_uid() != 0 {
+            println!("skipped: giving a file to another user needs root");
+            return;
+        }
+        let tmp = dir();
+        let theirs = tmp.path().join(".auth.json.x7Yq2a.tmp");
+        assert!(fs::write(&theirs, "theirs").is_ok());
+        assert!(std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).is_ok());
+        let cache = TokenCache::new(tmp.path().join("auth.json"));
+        assert!(
+            cache
+                .store(&auth("t", "2099-01-01T00:00:00Z"), Existing::Replace)
+                .is_ok()
+        );
+        assert_eq!(fs::read_to_string(&theirs).ok().as_deref(), Some("theirs"));
     }
 
     #[test]
