@@ -11,8 +11,11 @@
 //! `AUGUST_USERNAME` (phone number with `+` and country code, or e-mail), `AUGUST_PASSWORD`,
 //! and optionally `AUGUST_LOGIN_METHOD=email`, `AUGUST_BRAND` (`yale_home`, ...),
 //! `AUGUST_CACHE_FILE` (default: the per-user data directory) and `AUGUST_LOCK_ID` (the lock to
-//! operate; without it nothing is operated). The Authy part then runs only if `AUTHY_API_KEY`
-//! is set too (see the `authy` example for its variables).
+//! operate; without it nothing is operated); `AUGUST_BASE_URL` points it at another server (a
+//! sandbox started with `cargo run -p august-sandbox`). The Authy part then runs only if
+//! `AUTHY_API_KEY` is set too (see the `authy` example for its variables).
+//!
+//! A wrong password ends the example with a message and exit status 1, before any other call.
 
 use std::io::{BufRead, Write};
 
@@ -41,7 +44,11 @@ fn main() -> Result<()> {
                 .context("no data directory on this system; set AUGUST_CACHE_FILE")?,
         };
         let lock_id = std::env::var("AUGUST_LOCK_ID").ok();
-        let api = Api::builder().brand(brand).build()?;
+        let mut builder = Api::builder().brand(brand);
+        if let Ok(url) = std::env::var("AUGUST_BASE_URL") {
+            builder = builder.base_url(url);
+        }
+        let api = builder.build()?;
         run(
             api,
             method,
@@ -107,7 +114,9 @@ fn run(
     let mut authentication = authenticator.authenticate()?;
     println!("   state: {:?}", authentication.state());
     if authentication.state() == AuthenticationState::BadPassword {
-        bail!("wrong password");
+        bail!(
+            "the server refused the password for {username}: check it (AUGUST_PASSWORD) and try again"
+        );
     }
     if authentication.state() == AuthenticationState::RequiresValidation {
         println!("2. Send a verification code");
@@ -115,13 +124,19 @@ fn run(
         let code = code()?;
         println!("   validate {code}");
         if authenticator.validate_verification_code(&code)? != ValidationResult::Validated {
-            bail!("the code was not accepted");
+            bail!("the verification code was refused: run again for a new one");
         }
         authentication = authenticator.authenticate()?;
         println!(
             "   state: {:?} (token cached in {})",
             authentication.state(),
             cache.display()
+        );
+    }
+    if authentication.state() != AuthenticationState::Authenticated {
+        bail!(
+            "not logged in (the server says {}): run again",
+            authentication.state()
         );
     }
     let token = authentication.access_token();

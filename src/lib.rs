@@ -19,12 +19,16 @@
 //!     Authenticator::new(api.clone(), LoginMethod::Phone, "+15555550100", "password")
 //!         .access_token_cache_file("auth.json");
 //! let mut authentication = authenticator.authenticate()?;
+//! if authentication.state() == AuthenticationState::BadPassword {
+//!     return Err("the server refused the password: check it and try again".into());
+//! }
 //! if authentication.state() == AuthenticationState::RequiresValidation {
 //!     authenticator.send_verification_code()?;
 //!     let code = "123456"; // read it from the user
-//!     if authenticator.validate_verification_code(code)? == ValidationResult::Validated {
-//!         authentication = authenticator.authenticate()?;
+//!     if authenticator.validate_verification_code(code)? != ValidationResult::Validated {
+//!         return Err("the verification code was refused: ask for a new one".into());
 //!     }
+//!     authentication = authenticator.authenticate()?;
 //! }
 //! let locks = api.get_locks(authentication.access_token())?;
 //! for lock in &locks {

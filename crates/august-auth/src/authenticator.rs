@@ -43,12 +43,16 @@ pub enum Refresh {
 ///     Authenticator::new(api.clone(), LoginMethod::Email, "me@example.com", "password")
 ///         .access_token_cache_file("auth.json");
 /// let mut authentication = authenticator.authenticate()?;
+/// if authentication.state() == AuthenticationState::BadPassword {
+///     return Err("the server refused the password: check it and try again".into());
+/// }
 /// if authentication.state() == AuthenticationState::RequiresValidation {
 ///     authenticator.send_verification_code()?;
 ///     let code = "123456"; // ask the user
-///     if authenticator.validate_verification_code(code)? == ValidationResult::Validated {
-///         authentication = authenticator.authenticate()?;
+///     if authenticator.validate_verification_code(code)? != ValidationResult::Validated {
+///         return Err("the verification code was refused: ask for a new one".into());
 ///     }
+///     authentication = authenticator.authenticate()?;
 /// }
 /// println!("{} locks", api.get_locks(authentication.access_token())?.len());
 /// # Ok(())
@@ -104,9 +108,14 @@ impl Authenticator {
     ///   install needs no new verification code);
     /// - a file that is not a valid cache file, or cannot be read, gives a new login; the file
     ///   is moved aside to `<name>.corrupt` when that login is written, and
-    ///   [`Authenticator::last_cache_error`] says what was wrong.
+    ///   [`Authenticator::last_cache_error`] says what was wrong;
+    /// - a path that is a symbolic link, not a regular file, or another user's file is refused
+    ///   ([`CacheStatus::Refused`], [`CacheError::Refused`]): nothing is read from it or changed,
+    ///   and later logins are not written there (they succeed, uncached). Logins are not
+    ///   written into a directory that another user owns or can write to without the sticky
+    ///   bit either.
     ///
-    /// A file readable by other users is restricted to mode 0600. See
+    /// A file of ours readable by other users is restricted to mode 0600. See
     /// [`default_cache_path`](crate::default_cache_path) for a per-user location. Defaults to
     /// no cache file.
     pub fn access_token_cache_file(mut self, path: impl Into<PathBuf>) -> Self {
@@ -127,7 +136,7 @@ impl Authenticator {
         }
         let from_cache = matches!(
             self.cache_status,
-            CacheStatus::Loaded | CacheStatus::Expired
+            CacheStatus::Loaded | CacheStatus::Expired | CacheStatus::TokenRefused
         );
         if !from_cache && self.authentication.access_token.is_empty() {
             self.authentication.install_id = install_id;
@@ -182,6 +191,13 @@ impl Authenticator {
                         self.cache_status = CacheStatus::Expired;
                         self.authentication = Authentication::fresh(cached.install_id);
                     }
+                    _ if cached.state == AuthenticationState::RequiresAuthentication => {
+                        log::warn!(
+                            "the server refused the cached access token; a new login is needed (the cached install id is kept)"
+                        );
+                        self.cache_status = CacheStatus::TokenRefused;
+                        self.authentication = Authentication::fresh(cached.install_id);
+                    }
                     expiry => {
                         if let Ok(expiry) = expiry
                             && expiry.signed_duration_since(now) < CACHE_WARNING_THRESHOLD
@@ -198,18 +214,25 @@ impl Authenticator {
             }
             Err(e) => {
                 log::warn!("{e}");
-                self.cache_status = match e {
-                    CacheError::Corrupt { .. } => CacheStatus::Corrupt,
-                    _ => CacheStatus::Unreadable,
+                // A refused path is left alone: not moved aside, not written over.
+                (self.cache_status, self.keep_aside) = match e {
+                    CacheError::Corrupt { .. } => (CacheStatus::Corrupt, true),
+                    CacheError::Refused { .. } => (CacheStatus::Refused, false),
+                    _ => (CacheStatus::Unreadable, true),
                 };
                 self.last_cache_error = Some(e);
-                self.keep_aside = true;
             }
         }
     }
 
     /// Writes the current authentication to the cache file, if one is configured.
     fn write_cache(&mut self) -> std::result::Result<(), CacheError> {
+        let record = self.authentication.clone();
+        self.write_record(&record)
+    }
+
+    /// Writes `record` to the cache file, if one is configured.
+    fn write_record(&mut self, record: &Authentication) -> std::result::Result<(), CacheError> {
         let Some(cache) = &self.cache else {
             return Ok(());
         };
@@ -218,7 +241,7 @@ impl Authenticator {
         } else {
             Existing::Replace
         };
-        let moved = cache.store(&self.authentication, existing)?;
+        let moved = cache.store(record, existing)?;
         if let Some(aside) = moved {
             log::warn!(
                 "kept the unusable token cache as {} and wrote a new one to {}",
@@ -249,7 +272,8 @@ impl Authenticator {
     /// [`AuthenticationState::RequiresValidation`] (send and validate a code, then call this
     /// again), else [`AuthenticationState::Authenticated`]. Whatever the state, the answer's
     /// token becomes the current one; only an authenticated login is written to the cache
-    /// file. A cache file that cannot be written does not fail the login: see
+    /// file. After [`Authenticator::mark_token_refused`] (or a 401 on a refresh), this logs
+    /// in afresh with the same install id. A cache file that cannot be written does not fail the login: see
     /// [`Authenticator::last_cache_error`].
     ///
     /// ```no_run
@@ -419,8 +443,9 @@ impl Authenticator {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] when the request fails (401: the token is no longer valid, log in again)
-    /// or its answer has no token header.
+    /// [`Error::Api`] when the request fails or its answer has no token header. On a 401 the
+    /// token is marked refused first (see [`Authenticator::mark_token_refused`]): call
+    /// [`Authenticator::authenticate`] to log in again with the same install id.
     pub fn refresh_access_token(&mut self, refresh: Refresh) -> Result<Authentication> {
         if refresh == Refresh::IfNeeded && !self.should_refresh() {
             return Ok(self.authentication.clone());
@@ -432,10 +457,18 @@ impl Authenticator {
             );
             return Ok(self.authentication.clone());
         }
-        let new_token = self
+        let new_token = match self
             .api
-            .refresh_access_token(&self.authentication.access_token)?
-            .into_string();
+            .refresh_access_token(&self.authentication.access_token)
+        {
+            Ok(token) => token.into_string(),
+            Err(e) => {
+                if e.is_unauthorized() {
+                    self.mark_token_refused();
+                }
+                return Err(Error::Api(e));
+            }
+        };
         match jwt::expiry(&new_token) {
             Ok(expiry) => {
                 self.authentication = Authentication {
@@ -451,6 +484,55 @@ impl Authenticator {
             }
         }
         Ok(self.authentication.clone())
+    }
+
+    /// Drops the access token because the server refused it (a 401 on an API call), so that
+    /// the next [`Authenticator::authenticate`] logs in afresh **with the same install id**: a
+    /// server that knows this install (it was validated with a code before) then asks for no
+    /// new code. Without this, `authenticate()` keeps returning the refused token, which looks
+    /// unexpired.
+    ///
+    /// The state becomes [`AuthenticationState::RequiresAuthentication`] (no token), and the
+    /// cache file records it so that a new authenticator on the same file logs in afresh too
+    /// ([`CacheStatus::TokenRefused`]): the file keeps py-august's four keys, with `state` set
+    /// to `requires_authentication` (py-august then logs in again as well). A write failure
+    /// is kept in [`Authenticator::last_cache_error`]. Does nothing before a login or when the
+    /// token was already dropped. [`Authenticator::refresh_access_token`] and
+    /// [`SharedAuthenticator`](crate::SharedAuthenticator) call it on a 401 themselves.
+    ///
+    /// ```no_run
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = august_core::Api::new();
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, "+15555550100", "password");
+    /// let token = authenticator.authenticate()?.access_token().to_owned();
+    /// match api.get_locks(&token) {
+    ///     Err(e) if e.is_unauthorized() => {
+    ///         authenticator.mark_token_refused();
+    ///         let again = authenticator.authenticate()?; // same install id: no new code
+    ///         println!("{} locks", api.get_locks(again.access_token())?.len());
+    ///     }
+    ///     other => println!("{} locks", other?.len()),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn mark_token_refused(&mut self) {
+        if self.authentication.access_token.is_empty() {
+            return;
+        }
+        log::warn!(
+            "the server refused the access token; the next authenticate() logs in again with the same install id"
+        );
+        let record = Authentication {
+            state: AuthenticationState::RequiresAuthentication,
+            ..self.authentication.clone()
+        };
+        self.authentication = Authentication::fresh(record.install_id.clone());
+        if let Err(e) = self.write_record(&record) {
+            log::warn!("{e}");
+            self.last_cache_error = Some(e);
+        }
     }
 
     /// Writes the current (authenticated) login to the cache file now: to retry after

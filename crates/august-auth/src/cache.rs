@@ -5,10 +5,15 @@
 //!   the same directory with mode 0600, then the directory is fsynced: a crash leaves the old
 //!   file or the new one, never a mix;
 //! - writers are serialised by an advisory lock on a `<name>.lock` file next to it;
-//! - a symbolic link at the path is followed: the file it points to is replaced, the link stays;
-//! - an existing file readable by other users is tightened to 0600 when it is read;
-//! - a file that cannot be used is moved aside to `<name>.corrupt` before a new login replaces
-//!   it, never overwritten.
+//! - only a regular file of ours is read, replaced, tightened or moved aside: a symbolic link at
+//!   the path (followed by nothing, not even `open`, which is given `O_NOFOLLOW`), anything that
+//!   is not a regular file, a file owned by another user, and (for writing) a directory that
+//!   another user can write to or owns are refused with [`CacheError::Refused`]; reading then
+//!   reports it and changes nothing, writing does nothing;
+//! - a file of ours readable by other users is tightened to 0600 through the open file when it
+//!   is read;
+//! - a file of ours that cannot be used is moved aside to `<name>.corrupt` before a new login
+//!   replaces it, never overwritten.
 
 use std::ffi::OsString;
 use std::fmt;
@@ -23,9 +28,6 @@ use crate::expiry;
 
 /// Larger files are not token caches.
 const MAX_CACHE_BYTES: u64 = 64 * 1024;
-
-/// Symbolic links followed before giving up (as Linux's `MAXSYMLINKS`).
-const MAX_SYMLINKS: usize = 40;
 
 /// What happened when the cache file was read, see
 /// [`Authenticator::cache_status`](crate::Authenticator::cache_status).
@@ -46,9 +48,72 @@ pub enum CacheStatus {
     /// [`Authenticator::last_cache_error`](crate::Authenticator::last_cache_error) says what
     /// is wrong with it.
     Corrupt,
-    /// The file could not be read (not a regular file, an I/O error). It is moved aside to
-    /// `<name>.corrupt` when a new login writes the cache.
+    /// The file records a token the server refused
+    /// ([`Authenticator::mark_token_refused`](crate::Authenticator::mark_token_refused)): a new
+    /// login is needed, with the cached install id, so no new verification code is asked for
+    /// if that install was validated.
+    TokenRefused,
+    /// The file could not be read (an I/O error). It is moved aside to `<name>.corrupt` when
+    /// a new login writes the cache.
     Unreadable,
+    /// The path was left alone: a symbolic link, not a regular file, or a file owned by
+    /// another user ([`CacheError::Refused`] says which). Nothing was changed and a new login
+    /// is not written there.
+    Refused,
+}
+
+/// Why a cache path was left alone, see [`CacheError::Refused`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The path is a symbolic link. Links are never followed, to read or to write.
+    SymbolicLink,
+    /// The path is not a regular file (a directory, a FIFO, a socket, a device).
+    NotAFile,
+    /// The file belongs to another user.
+    OwnedByOtherUser {
+        /// The owner's user id.
+        uid: u32,
+    },
+    /// The directory can be written by users other than its owner (group- or world-writable
+    /// without the sticky bit), so they could swap the file under us.
+    DirectoryWritableByOthers {
+        /// The directory.
+        dir: PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
+    /// The directory belongs to another user (other than root).
+    DirectoryOwnedByOtherUser {
+        /// The directory.
+        dir: PathBuf,
+        /// The owner's user id.
+        uid: u32,
+    },
+}
+
+impl fmt::Display for Refusal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Refusal::SymbolicLink => f.write_str(
+                "it is a symbolic link, and links are not followed; name the file itself",
+            ),
+            Refusal::NotAFile => f.write_str("it is not a regular file"),
+            Refusal::OwnedByOtherUser { uid } => {
+                write!(f, "it belongs to another user (uid {uid})")
+            }
+            Refusal::DirectoryWritableByOthers { dir, mode } => write!(
+                f,
+                "its directory {} can be written by other users (mode {mode:o}, no sticky bit); run `chmod go-w` on it",
+                dir.display()
+            ),
+            Refusal::DirectoryOwnedByOtherUser { dir, uid } => write!(
+                f,
+                "its directory {} belongs to another user (uid {uid})",
+                dir.display()
+            ),
+        }
+    }
 }
 
 /// A problem with the cache file. None of these stops a login: the authenticator keeps going
@@ -97,6 +162,14 @@ pub enum CacheError {
         /// The I/O error.
         source: io::Error,
     },
+    /// The path was left alone, for the reason given: nothing was read from it, written to it,
+    /// renamed or had its permissions changed. A login still succeeds, uncached.
+    Refused {
+        /// The path refused (the cache file, or its `.lock` file).
+        path: PathBuf,
+        /// Why.
+        refusal: Refusal,
+    },
 }
 
 impl CacheError {
@@ -107,7 +180,8 @@ impl CacheError {
             | CacheError::Corrupt { path, .. }
             | CacheError::Permissions { path, .. }
             | CacheError::MoveAside { path, .. }
-            | CacheError::Write { path, .. } => path,
+            | CacheError::Write { path, .. }
+            | CacheError::Refused { path, .. } => path,
         }
     }
 }
@@ -141,6 +215,11 @@ impl fmt::Display for CacheError {
                 "cannot write the token cache {}: {source}; check that its directory is writable (the login itself succeeded)",
                 path.display()
             ),
+            CacheError::Refused { path, refusal } => write!(
+                f,
+                "refused to use the token cache {}: {refusal}; it was left untouched (a login is not written there)",
+                path.display()
+            ),
         }
     }
 }
@@ -152,7 +231,7 @@ impl std::error::Error for CacheError {
             | CacheError::Permissions { source, .. }
             | CacheError::MoveAside { source, .. }
             | CacheError::Write { source, .. } => Some(source),
-            CacheError::Corrupt { .. } => None,
+            CacheError::Corrupt { .. } | CacheError::Refused { .. } => None,
         }
     }
 }
@@ -329,6 +408,45 @@ pub fn parse_cache_file(path: &Path, bytes: &[u8]) -> Result<Authentication, Cac
     from_json(path, bytes)
 }
 
+/// Checks a cache path against the policy the authenticator applies before writing there,
+/// without creating or changing anything: for programs that keep their own records in the
+/// cache file (the `august` command-line tool keeps a login waiting for its code there).
+///
+/// Refuses, as [`CacheError::Refused`]: a path or `<name>.lock` file that is a symbolic link,
+/// not a regular file, or another user's file, and an existing directory that another user
+/// (other than root) owns or can write to without the sticky bit. A missing file or directory
+/// passes.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// august_auth::check_cache_path(&dir.path().join("auth.json"))?;
+/// # #[cfg(unix)]
+/// # {
+/// std::os::unix::fs::symlink("elsewhere.json", dir.path().join("link.json"))?;
+/// assert!(august_auth::check_cache_path(&dir.path().join("link.json")).is_err());
+/// # }
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// [`CacheError::Refused`] saying why; [`CacheError::Unreadable`] when the path cannot be
+/// examined.
+pub fn check_cache_path(path: &Path) -> Result<(), CacheError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    if dir.is_dir() {
+        check_directory(path, dir)?;
+    }
+    inspect(path)?;
+    inspect(&sibling(path, ".lock"))?;
+    Ok(())
+}
+
 /// What reading the cache file gave.
 #[derive(Debug)]
 pub(crate) struct Loaded {
@@ -364,35 +482,33 @@ impl TokenCache {
 
     pub(crate) fn load(&self) -> Loaded {
         let path = &self.path;
-        let unreadable = |source: io::Error| Loaded {
-            outcome: Err(CacheError::Unreadable {
-                path: path.clone(),
-                source,
-            }),
+        let failed = |e: CacheError| Loaded {
+            outcome: Err(e),
             warning: None,
         };
-        // `metadata` follows symbolic links; a dangling link counts as no file.
-        let meta = match fs::metadata(path) {
-            Ok(meta) => meta,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+        match inspect(path) {
+            Ok(None) => {
                 return Loaded {
                     outcome: Ok(None),
                     warning: None,
                 };
             }
-            Err(e) => return unreadable(e),
-        };
-        if !meta.is_file() {
-            return unreadable(io::Error::other("not a regular file"));
+            Ok(Some(_)) => {}
+            Err(e) => return failed(e),
         }
-        let warning = tighten_permissions(path, &meta);
+        let (file, meta) = match open_own_file(path) {
+            Ok(opened) => opened,
+            Err(e) => return failed(e),
+        };
+        let warning = tighten_permissions(path, &file, &meta);
         let mut bytes = Vec::new();
-        let read =
-            File::open(path).and_then(|f| f.take(MAX_CACHE_BYTES + 1).read_to_end(&mut bytes));
-        if let Err(e) = read {
+        if let Err(source) = file.take(MAX_CACHE_BYTES + 1).read_to_end(&mut bytes) {
             return Loaded {
                 warning,
-                ..unreadable(e)
+                ..failed(CacheError::Unreadable {
+                    path: path.clone(),
+                    source,
+                })
             };
         }
         if bytes.len() as u64 > MAX_CACHE_BYTES {
@@ -411,6 +527,10 @@ impl TokenCache {
     }
 
     /// Writes `auth` atomically; returns where an unusable file was moved, if one was.
+    ///
+    /// The path itself is replaced (by a rename, which replaces a directory entry and follows
+    /// nothing). Refused, before anything is created: a directory another user can write to or
+    /// owns, a `.lock` or existing file that is a link, not a regular file, or another user's.
     pub(crate) fn store(
         &self,
         auth: &Authentication,
@@ -420,18 +540,27 @@ impl TokenCache {
             path: self.path.clone(),
             source,
         };
-        let target = resolve_symlinks(&self.path).map_err(write_error)?;
-        let file_name = target
+        let file_name = self
+            .path
             .file_name()
             .map(|n| n.to_os_string())
             .ok_or_else(|| write_error(io::Error::other("the path has no file name")))?;
-        let dir = match target.parent() {
+        let dir = match self.path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        let check_path = || {
+            inspect(&self.path).map_err(|e| match e {
+                CacheError::Unreadable { source, .. } => write_error(source),
+                other => other,
+            })
+        };
         create_private_dir(&dir).map_err(write_error)?;
+        check_directory(&self.path, &dir)?;
+        // Before creating the lock file, so that a refused path gets nothing next to it.
+        check_path()?;
 
-        let _lock = lock_writers(&sibling(&target, ".lock")).map_err(write_error)?;
+        let _lock = lock_writers(&self.path, &sibling(&self.path, ".lock"))?;
 
         let mut prefix = OsString::from(".");
         prefix.push(&file_name);
@@ -440,13 +569,15 @@ impl TokenCache {
         // found now was left by a writer that died mid-save; it may hold a token.
         remove_stale_temporaries(&dir, &prefix);
 
+        // Again under the lock: only a regular file of ours is replaced or moved aside.
+        let found = check_path()?;
         let moved = match existing {
-            Existing::KeepAside if fs::symlink_metadata(&target).is_ok() => {
-                Some(move_aside(&target).map_err(|source| CacheError::MoveAside {
+            Existing::KeepAside if found.is_some() => Some(move_aside(&self.path).map_err(
+                |source| CacheError::MoveAside {
                     path: self.path.clone(),
                     source,
-                })?)
-            }
+                },
+            )?),
             _ => None,
         };
 
@@ -458,13 +589,14 @@ impl TokenCache {
         temp.write_all(to_py_json(auth).as_bytes())
             .and_then(|()| temp.as_file().sync_all())
             .map_err(write_error)?;
-        temp.persist(&target).map_err(|e| write_error(e.error))?;
+        temp.persist(&self.path).map_err(|e| write_error(e.error))?;
         sync_dir(&dir);
         Ok(moved)
     }
 }
 
-/// Removes `<prefix>*.tmp` files in `dir` (best effort: a failure only leaves the file).
+/// Removes `<prefix>*.tmp` regular files of ours in `dir` (best effort: a failure only leaves
+/// the file).
 fn remove_stale_temporaries(dir: &Path, prefix: &OsString) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -473,33 +605,147 @@ fn remove_stale_temporaries(dir: &Path, prefix: &OsString) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let bytes = name.as_encoded_bytes();
+        let path = entry.path();
         if bytes.len() > prefix.len() + 4
             && bytes.starts_with(prefix)
             && bytes.ends_with(b".tmp")
-            && let Err(e) = fs::remove_file(entry.path())
+            // only our own regular files (another user's, in a sticky directory, stay)
+            && fs::symlink_metadata(&path).is_ok_and(|meta| check_own_file(&path, &meta).is_ok())
+            && let Err(e) = fs::remove_file(&path)
         {
             log::warn!("could not remove a temporary file left by an interrupted save: {e}");
         }
     }
 }
 
-/// Follows symbolic links at the final component, so that the file they point to is replaced
-/// and the link itself stays. A dangling link leads to its (to be created) target.
-fn resolve_symlinks(path: &Path) -> io::Result<PathBuf> {
-    let mut current = path.to_path_buf();
-    for _ in 0..MAX_SYMLINKS {
-        match fs::symlink_metadata(&current) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let link = fs::read_link(&current)?;
-                current = match current.parent() {
-                    Some(parent) => parent.join(link),
-                    None => link,
-                };
-            }
-            _ => return Ok(current),
-        }
+fn refused(path: &Path, refusal: Refusal) -> CacheError {
+    CacheError::Refused {
+        path: path.to_owned(),
+        refusal,
     }
-    Err(io::Error::other("too many levels of symbolic links"))
+}
+
+/// What is at `path`, without following a link: `Ok(None)` when nothing is there; refused
+/// when it is not a regular file of ours.
+fn inspect(path: &Path) -> Result<Option<fs::Metadata>, CacheError> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) => check_own_file(path, &meta).map(|()| Some(meta)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(CacheError::Unreadable {
+            path: path.to_owned(),
+            source,
+        }),
+    }
+}
+
+/// Refuses a link, anything but a regular file, and another user's file.
+fn check_own_file(path: &Path, meta: &fs::Metadata) -> Result<(), CacheError> {
+    if meta.file_type().is_symlink() {
+        return Err(refused(path, Refusal::SymbolicLink));
+    }
+    if !meta.is_file() {
+        return Err(refused(path, Refusal::NotAFile));
+    }
+    check_owner(path, meta)
+}
+
+#[cfg(unix)]
+fn current_uid() -> u32 {
+    rustix::process::geteuid().as_raw()
+}
+
+#[cfg(unix)]
+fn check_owner(path: &Path, meta: &fs::Metadata) -> Result<(), CacheError> {
+    use std::os::unix::fs::MetadataExt;
+    let uid = meta.uid();
+    if uid == current_uid() {
+        Ok(())
+    } else {
+        Err(refused(path, Refusal::OwnedByOtherUser { uid }))
+    }
+}
+
+#[cfg(not(unix))]
+fn check_owner(_path: &Path, _meta: &fs::Metadata) -> Result<(), CacheError> {
+    Ok(())
+}
+
+/// Refuses to write into a directory that another user owns (root aside) or can write to
+/// without the sticky bit: such a user could swap the file or its lock for a link.
+#[cfg(unix)]
+fn check_directory(path: &Path, dir: &Path) -> Result<(), CacheError> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::metadata(dir).map_err(|source| CacheError::Write {
+        path: path.to_owned(),
+        source,
+    })?;
+    let (uid, mode) = (meta.uid(), meta.mode() & 0o7777);
+    if uid != current_uid() && uid != 0 {
+        return Err(refused(
+            path,
+            Refusal::DirectoryOwnedByOtherUser {
+                dir: dir.to_owned(),
+                uid,
+            },
+        ));
+    }
+    let sticky = mode & 0o1000 != 0;
+    if mode & 0o022 != 0 && !sticky {
+        return Err(refused(
+            path,
+            Refusal::DirectoryWritableByOthers {
+                dir: dir.to_owned(),
+                mode,
+            },
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn check_directory(_path: &Path, _dir: &Path) -> Result<(), CacheError> {
+    Ok(())
+}
+
+/// `options` made to refuse a symbolic link as the last component (`O_NOFOLLOW`), and not to
+/// wait on a FIFO swapped in after the check (`O_NONBLOCK`, harmless for regular files).
+fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
+    }
+    options
+}
+
+/// An `open` error, as a refusal when the path turned out to be a link (`ELOOP`).
+fn open_error(
+    path: &Path,
+    source: io::Error,
+    other: impl FnOnce(io::Error) -> CacheError,
+) -> CacheError {
+    #[cfg(unix)]
+    if source.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error()) {
+        return refused(path, Refusal::SymbolicLink);
+    }
+    let _ = path;
+    other(source)
+}
+
+/// Opens the file for reading without following a link, and checks the open file itself (so
+/// a swap after [`inspect`] cannot slip through) is a regular file of ours.
+fn open_own_file(path: &Path) -> Result<(File, fs::Metadata), CacheError> {
+    let unreadable = |source: io::Error| CacheError::Unreadable {
+        path: path.to_owned(),
+        source,
+    };
+    let file = no_follow(OpenOptions::new().read(true))
+        .open(path)
+        .map_err(|e| open_error(path, e, unreadable))?;
+    let meta = file.metadata().map_err(unreadable)?;
+    check_own_file(path, &meta)?;
+    Ok((file, meta))
 }
 
 #[cfg(unix)]
@@ -520,8 +766,14 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// An exclusive advisory lock on the sidecar file, held until the returned file is dropped.
-/// The sidecar is never removed (removing it would let two writers lock different files).
-fn lock_writers(lock_path: &Path) -> io::Result<File> {
+/// The sidecar is never removed (removing it would let two writers lock different files). A
+/// sidecar that is a link or another user's file is refused (naming the sidecar); other
+/// failures are write errors of the cache `path`.
+fn lock_writers(path: &Path, lock_path: &Path) -> Result<File, CacheError> {
+    let failed = |source: io::Error| CacheError::Write {
+        path: path.to_owned(),
+        source,
+    };
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);
     #[cfg(unix)]
@@ -529,14 +781,17 @@ fn lock_writers(lock_path: &Path) -> io::Result<File> {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let file = options.open(lock_path)?;
+    let file = no_follow(&mut options)
+        .open(lock_path)
+        .map_err(|e| open_error(lock_path, e, failed))?;
+    check_own_file(lock_path, &file.metadata().map_err(failed)?)?;
     match file.lock() {
         Ok(()) => Ok(file),
         Err(e) if e.kind() == io::ErrorKind::Unsupported => {
             log::debug!("file locking is not supported here; writing the token cache unlocked");
             Ok(file)
         }
-        Err(e) => Err(e),
+        Err(e) => Err(failed(e)),
     }
 }
 
@@ -570,15 +825,16 @@ fn sync_dir(dir: &Path) {
 #[cfg(not(unix))]
 fn sync_dir(_dir: &Path) {}
 
-/// Restricts a file readable or writable by group or others to 0600.
+/// Restricts a file readable or writable by group or others to 0600, through the open file
+/// (`fchmod`), never by path.
 #[cfg(unix)]
-fn tighten_permissions(path: &Path, meta: &fs::Metadata) -> Option<CacheError> {
+fn tighten_permissions(path: &Path, file: &File, meta: &fs::Metadata) -> Option<CacheError> {
     use std::os::unix::fs::PermissionsExt;
     let mode = meta.permissions().mode() & 0o777;
     if mode & 0o077 == 0 {
         return None;
     }
-    match fs::set_permissions(path, fs::Permissions::from_mode(0o600)) {
+    match file.set_permissions(fs::Permissions::from_mode(0o600)) {
         Ok(()) => {
             log::warn!(
                 "the token cache {} had mode {mode:o}; restricted it to 600",
@@ -598,7 +854,7 @@ fn tighten_permissions(path: &Path, meta: &fs::Metadata) -> Option<CacheError> {
 }
 
 #[cfg(not(unix))]
-fn tighten_permissions(_path: &Path, _meta: &fs::Metadata) -> Option<CacheError> {
+fn tighten_permissions(_path: &Path, _file: &File, _meta: &fs::Metadata) -> Option<CacheError> {
     None
 }
 
@@ -730,6 +986,26 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn another_users_temporary_is_not_removed() {
+        if current_uid() != 0 {
+            println!("skipped: giving a file to another user needs root");
+            return;
+        }
+        let tmp = dir();
+        let theirs = tmp.path().join(".auth.json.x7Yq2a.tmp");
+        assert!(fs::write(&theirs, "theirs").is_ok());
+        assert!(std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).is_ok());
+        let cache = TokenCache::new(tmp.path().join("auth.json"));
+        assert!(
+            cache
+                .store(&auth("t", "2099-01-01T00:00:00Z"), Existing::Replace)
+                .is_ok()
+        );
+        assert_eq!(fs::read_to_string(&theirs).ok().as_deref(), Some("theirs"));
+    }
+
     #[test]
     fn store_then_load_and_no_temporary_left() {
         let tmp = dir();
@@ -812,41 +1088,88 @@ mod tests {
     }
 
     #[cfg(unix)]
+    fn refusal(result: Result<impl fmt::Debug, CacheError>) -> Refusal {
+        match result {
+            Err(CacheError::Refused { refusal, .. }) => refusal,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[cfg(unix)]
     #[test]
-    fn a_symlink_is_written_through_and_kept() {
+    fn a_symlink_is_neither_read_nor_written_through() {
         let tmp = dir();
-        let real_dir = tmp.path().join("secrets");
-        assert!(fs::create_dir(&real_dir).is_ok());
-        let target = real_dir.join("real.json");
-        assert!(fs::write(&target, "old").is_ok());
-        let link = tmp.path().join("auth.json");
-        assert!(std::os::unix::fs::symlink("secrets/real.json", &link).is_ok());
-        let cache = TokenCache::new(link.clone());
+        let target = tmp.path().join("real.json");
         let a = auth("t", "2099-01-01T00:00:00Z");
-        assert!(cache.store(&a, Existing::Replace).is_ok());
+        assert!(fs::write(&target, to_py_json(&a)).is_ok());
+        assert!(
+            fs::set_permissions(&target, std::os::unix::fs::PermissionsExt::from_mode(0o644))
+                .is_ok()
+        );
+        let link = tmp.path().join("auth.json");
+        assert!(std::os::unix::fs::symlink("real.json", &link).is_ok());
+        let cache = TokenCache::new(link.clone());
+        assert_eq!(refusal(cache.load().outcome), Refusal::SymbolicLink);
+        for existing in [Existing::Replace, Existing::KeepAside] {
+            assert_eq!(
+                refusal(cache.store(&auth("new", "2099-01-01T00:00:00Z"), existing)),
+                Refusal::SymbolicLink
+            );
+        }
+        assert_eq!(fs::read_to_string(&target).ok(), Some(to_py_json(&a)));
+        assert_eq!(mode(&target), 0o644);
         assert!(
             fs::symlink_metadata(&link)
                 .map(|m| m.file_type().is_symlink())
                 .unwrap_or(false)
         );
-        assert_eq!(fs::read_to_string(&target).ok(), Some(to_py_json(&a)));
-        assert_eq!(loaded(&cache), Some(a));
-        // temporary and lock files live next to the target, not next to the link
-        assert_eq!(names_in(&real_dir), ["real.json", "real.json.lock"]);
-        assert_eq!(mode(&target), 0o600);
+        // a link in place of the lock file is refused too
+        let other = TokenCache::new(tmp.path().join("b.json"));
+        assert!(std::os::unix::fs::symlink("real.json", tmp.path().join("b.json.lock")).is_ok());
+        assert_eq!(
+            refusal(other.store(&a, Existing::Replace)),
+            Refusal::SymbolicLink
+        );
+        assert!(!tmp.path().join("b.json").exists());
+        assert_eq!(mode(&target), 0o644);
     }
 
     #[cfg(unix)]
     #[test]
-    fn a_dangling_symlink_is_missing_then_created() {
+    fn a_dangling_symlink_is_refused_and_nothing_is_created() {
         let tmp = dir();
         let link = tmp.path().join("auth.json");
         assert!(std::os::unix::fs::symlink("later.json", &link).is_ok());
         let cache = TokenCache::new(link.clone());
-        assert_eq!(loaded(&cache), None);
+        assert_eq!(refusal(cache.load().outcome), Refusal::SymbolicLink);
+        assert_eq!(
+            refusal(cache.store(&auth("t", "2099-01-01T00:00:00Z"), Existing::Replace)),
+            Refusal::SymbolicLink
+        );
+        assert!(fs::symlink_metadata(tmp.path().join("later.json")).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn directories_others_can_write_are_refused_unless_sticky() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = dir();
+        let shared = tmp.path().join("shared");
+        assert!(fs::create_dir(&shared).is_ok());
+        assert!(fs::set_permissions(&shared, fs::Permissions::from_mode(0o775)).is_ok());
+        let cache = TokenCache::new(shared.join("auth.json"));
         let a = auth("t", "2099-01-01T00:00:00Z");
-        assert!(cache.store(&a, Existing::Replace).is_ok());
-        assert!(tmp.path().join("later.json").is_file());
+        assert_eq!(
+            refusal(cache.store(&a, Existing::Replace)),
+            Refusal::DirectoryWritableByOthers {
+                dir: shared.clone(),
+                mode: 0o775
+            }
+        );
+        assert_eq!(names_in(&shared), Vec::<String>::new());
+        // with the sticky bit (as /tmp) others cannot rename or delete our files
+        assert!(fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).is_ok());
+        assert_eq!(cache.store(&a, Existing::Replace).ok(), Some(None));
         assert_eq!(loaded(&cache), Some(a));
     }
 
@@ -878,17 +1201,22 @@ mod tests {
     }
 
     #[test]
-    fn unreadable_and_oversized_files() {
+    fn non_files_are_refused_and_oversized_files_corrupt() {
         let tmp = dir();
         let path = tmp.path().join("auth.json");
         assert!(fs::create_dir(&path).is_ok());
         match TokenCache::new(path.clone()).load().outcome {
-            Err(CacheError::Unreadable { path: p, source }) => {
+            Err(CacheError::Refused { path: p, refusal }) => {
                 assert_eq!(p, path);
-                assert_eq!(source.to_string(), "not a regular file");
+                assert_eq!(refusal, Refusal::NotAFile);
             }
-            other => panic!("expected unreadable, got {other:?}"),
+            other => panic!("expected a refusal, got {other:?}"),
         }
+        // never moved aside: it is not a file we wrote
+        let moved = TokenCache::new(path.clone())
+            .store(&auth("t", "2099-01-01T00:00:00Z"), Existing::KeepAside);
+        assert!(matches!(moved, Err(CacheError::Refused { .. })));
+        assert!(path.is_dir());
         let big = tmp.path().join("big.json");
         let content = format!("{{\"pad\": \"{}\"}}", "x".repeat(70_000));
         assert!(fs::write(&big, content).is_ok());

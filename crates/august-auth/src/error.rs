@@ -72,6 +72,11 @@ impl fmt::Display for Error {
         match self {
             Error::Api(e) => fmt::Display::fmt(e, f),
             Error::NoAccessToken => f.write_str("no access token yet: call authenticate() first"),
+            Error::NotAuthenticated {
+                state: AuthenticationState::BadPassword,
+            } => f.write_str(
+                "the server refused the password, so there is no login; check the password and authenticate() again",
+            ),
             Error::NotAuthenticated { state } => write!(
                 f,
                 "the login state is {state}, not authenticated; complete the login with authenticate() first"
@@ -127,6 +132,13 @@ mod tests {
             }
             .to_string(),
             "the login state is requires_validation, not authenticated; complete the login with authenticate() first"
+        );
+        assert_eq!(
+            Error::NotAuthenticated {
+                state: AuthenticationState::BadPassword
+            }
+            .to_string(),
+            "the server refused the password, so there is no login; check the password and authenticate() again"
         );
         let cache = Error::Cache(CacheError::Write {
             path: "/nowhere/auth.json".into(),

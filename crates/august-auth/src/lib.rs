@@ -10,12 +10,16 @@
 //!     let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, "+15555550100", "password")
 //!         .access_token_cache_file("auth.json");
 //!     let mut authentication = authenticator.authenticate()?;
+//!     if authentication.state() == AuthenticationState::BadPassword {
+//!         return Err("the server refused the password: check it and try again".into());
+//!     }
 //!     if authentication.state() == AuthenticationState::RequiresValidation {
 //!         authenticator.send_verification_code()?;
 //!         let code = "123456"; // read it from the user
-//!         if authenticator.validate_verification_code(code)? == ValidationResult::Validated {
-//!             authentication = authenticator.authenticate()?;
+//!         if authenticator.validate_verification_code(code)? != ValidationResult::Validated {
+//!             return Err("the verification code was refused: ask for a new one".into());
 //!         }
+//!         authentication = authenticator.authenticate()?;
 //!     }
 //!     let locks = api.get_locks(authentication.access_token())?;
 //!     println!("{} locks", locks.len());
@@ -30,12 +34,17 @@
 //! request); [`AuthenticationState::RequiresValidation`] means this install id is new to the
 //! account, so [`Authenticator::send_verification_code`] and
 //! [`Authenticator::validate_verification_code`], then [`Authenticator::authenticate`] again.
-//! Keep the token fresh with [`Authenticator::refresh_access_token`].
+//! [`AuthenticationState::BadPassword`] means the server refused the password: stop there (the
+//! token it comes with is useless). Keep the token fresh with
+//! [`Authenticator::refresh_access_token`]; when the server refuses it (a 401),
+//! [`Authenticator::mark_token_refused`] drops it and the next
+//! [`Authenticator::authenticate`] logs in again with the same install id (no new code).
 //!
 //! The cache file has py-august's exact format (files written by either can be read by the
 //! other), is replaced atomically with mode 0600, and a file that cannot be used is reported
 //! ([`Authenticator::cache_status`], [`Authenticator::last_cache_error`]) and kept aside,
-//! never overwritten. Cache problems never fail a login.
+//! never overwritten. Symbolic links, other users' files and directories other users can
+//! write to are refused and left untouched ([`Refusal`]). Cache problems never fail a login.
 //!
 //! No `Debug` output, log line or error message contains the password or an access token.
 
@@ -51,7 +60,9 @@ mod shared;
 pub use august_core::LoginMethod;
 pub use authentication::{Authentication, AuthenticationState, UnknownState, ValidationResult};
 pub use authenticator::{Authenticator, DEFAULT_RENEWAL_THRESHOLD, Refresh};
-pub use cache::{CacheError, CacheStatus, default_cache_path, parse_cache_file};
+pub use cache::{
+    CacheError, CacheStatus, Refusal, check_cache_path, default_cache_path, parse_cache_file,
+};
 pub use error::{Error, Result};
 pub use expiry::ExpiryError;
 pub use install_id::new_install_id;

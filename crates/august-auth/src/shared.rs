@@ -28,6 +28,10 @@ pub const DEFAULT_REFRESH_RETRY_INTERVAL: Duration = Duration::from_secs(60);
 /// [`SharedAuthenticator::refresh_retry_interval`], so an outage does not make every call wait
 /// for a failing refresh first. Once the token has expired, the refresh error is returned.
 ///
+/// A 401 on the refresh marks the token refused
+/// ([`Authenticator::mark_token_refused`]) and is returned, whatever the expiry; a 401 the
+/// caller gets on its own calls is reported with [`SharedAuthenticator::mark_token_refused`].
+///
 /// The login itself (password, verification code) goes through
 /// [`SharedAuthenticator::with`], or is done before sharing.
 ///
@@ -132,7 +136,8 @@ impl SharedAuthenticator {
                 state.last_failed_refresh = Some(Instant::now());
                 Ok(unchanged.access_token().to_owned())
             }
-            Err(e) if usable => {
+            // A 401 marked the token refused (in the authenticator): never hand it out again.
+            Err(e) if usable && !e.is_unauthorized() => {
                 log::warn!(
                     "the access token could not be refreshed ({e}); using the current one, which has not expired"
                 );
@@ -141,6 +146,39 @@ impl SharedAuthenticator {
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Reports that the server refused `token` (a 401 on an API call made with it): if it is
+    /// still the current token, it is dropped as by [`Authenticator::mark_token_refused`]
+    /// (also in the cache file) and the next [`SharedAuthenticator::access_token`] fails with
+    /// [`Error::NotAuthenticated`] until a new login
+    /// (`shared.with(|a| a.authenticate())`, same install id, no new code). A token that was
+    /// already replaced (another thread logged in or refreshed meanwhile) is ignored. Returns
+    /// whether the current token was dropped.
+    ///
+    /// ```no_run
+    /// # use august_auth::{Authenticator, LoginMethod, SharedAuthenticator};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let api = august_core::Api::new();
+    /// # let shared = SharedAuthenticator::new(Authenticator::new(api.clone(), LoginMethod::Phone, "+15555550100", "password"));
+    /// let token = shared.access_token()?;
+    /// if let Err(e) = api.get_locks(&token) {
+    ///     if e.is_unauthorized() && shared.mark_token_refused(&token) {
+    ///         shared.with(|a| a.authenticate())?;
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn mark_token_refused(&self, token: &str) -> bool {
+        let mut state = self.lock();
+        let current = state.authenticator.authentication();
+        if current.access_token().is_empty() || current.access_token() != token {
+            return false;
+        }
+        state.authenticator.mark_token_refused();
+        state.last_failed_refresh = None;
+        true
     }
 
     /// A copy of the current login record.

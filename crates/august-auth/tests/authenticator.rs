@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use august_auth::{
     AuthenticationState, Authenticator, CacheError, CacheStatus, Error, LoginMethod, Refresh,
-    ValidationResult,
+    Refusal, ValidationResult,
 };
 use august_core::Api;
 use chrono::{TimeDelta, Utc};
@@ -719,17 +719,36 @@ fn cache_contents_that_python_would_crash_on_are_corrupt() {
 }
 
 #[test]
-fn an_unreadable_cache_is_typed() {
-    let server = Server::new();
+fn a_cache_path_that_is_not_a_file_is_refused_and_left_alone() {
+    let mut server = Server::new();
     let dir = temp_dir();
     let path = dir.path().join("auth.json");
     fs::create_dir(&path).unwrap();
-    let authenticator = phone_authenticator(&server).access_token_cache_file(&path);
-    assert_eq!(authenticator.cache_status(), CacheStatus::Unreadable);
+    let session = session_mock(
+        &mut server,
+        INSTALL_ID,
+        "phone:+15555550100",
+        session_body(true, true),
+        "new-token",
+    );
+    let mut authenticator = phone_authenticator(&server)
+        .install_id(INSTALL_ID)
+        .access_token_cache_file(&path);
+    assert_eq!(authenticator.cache_status(), CacheStatus::Refused);
     assert!(matches!(
         authenticator.last_cache_error(),
-        Some(CacheError::Unreadable { .. })
+        Some(CacheError::Refused {
+            refusal: Refusal::NotAFile,
+            ..
+        })
     ));
+    assert_eq!(
+        authenticator.authenticate().unwrap().access_token(),
+        "new-token"
+    );
+    session.assert();
+    assert!(path.is_dir());
+    assert!(!dir.path().join("auth.json.corrupt").exists());
 }
 
 #[test]
@@ -775,41 +794,6 @@ fn a_cache_readable_by_others_is_restricted_when_read() {
     let authenticator = phone_authenticator(&server).access_token_cache_file(&path);
     assert_eq!(authenticator.cache_status(), CacheStatus::Loaded);
     assert_eq!(mode(&path), 0o600);
-}
-
-#[cfg(unix)]
-#[test]
-fn a_symlinked_cache_is_written_through() {
-    let mut server = Server::new();
-    let dir = temp_dir();
-    let target = dir.path().join("real.json");
-    let link = dir.path().join("auth.json");
-    std::os::unix::fs::symlink(&target, &link).unwrap();
-    let session = session_mock(
-        &mut server,
-        INSTALL_ID,
-        "phone:+15555550100",
-        session_body(true, true),
-        "linked-token",
-    );
-    let mut authenticator = phone_authenticator(&server)
-        .install_id(INSTALL_ID)
-        .access_token_cache_file(&link);
-    assert_eq!(authenticator.cache_status(), CacheStatus::Missing);
-    authenticator.authenticate().unwrap();
-    session.assert();
-    assert!(
-        fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
-    assert!(
-        fs::read_to_string(&target)
-            .unwrap()
-            .contains("linked-token")
-    );
-    assert_eq!(mode(&target), 0o600);
 }
 
 #[test]
@@ -1013,10 +997,17 @@ fn a_refused_refresh_is_an_unauthorized_error() {
     refresh.assert();
     assert!(err.is_unauthorized());
     assert_eq!(err.status(), Some(401));
+    // the refused token is dropped (the install id kept) and the file says so
+    assert_eq!(authenticator.authentication().access_token(), "");
     assert_eq!(
-        authenticator.authentication().access_token(),
-        "current-token"
+        authenticator.authentication().state(),
+        AuthenticationState::RequiresAuthentication
     );
+    let content = fs::read_to_string(&path).unwrap();
+    assert!(content.contains(r#""access_token": "current-token""#));
+    assert!(content.ends_with(r#""state": "requires_authentication"}"#));
+    let again = phone_authenticator(&server).access_token_cache_file(&path);
+    assert_eq!(again.cache_status(), CacheStatus::TokenRefused);
 }
 
 // ----- Debug -----

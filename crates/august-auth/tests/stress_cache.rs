@@ -24,7 +24,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use august_auth::{
-    AuthenticationState, Authenticator, CacheError, CacheStatus, LoginMethod, Refresh,
+    AuthenticationState, Authenticator, CacheError, CacheStatus, LoginMethod, Refresh, Refusal,
     parse_cache_file,
 };
 use august_core::Api;
@@ -481,66 +481,52 @@ fn loose_permissions_are_tightened_to_0600() {
 
 #[cfg(unix)]
 #[test]
-fn a_symlinked_cache_is_followed_as_documented() {
+fn a_symlinked_cache_is_refused_as_documented() {
     use std::os::unix::fs::symlink;
-    let server = TokenServer::start();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let real_dir = dir.path().join("secrets");
     fs::create_dir(&real_dir).unwrap_or_else(|e| panic!("{e}"));
     let target = real_dir.join("real.json");
     write_seed(&target);
+    let seed = fs::read(&target).unwrap_or_default();
     let link_dir = dir.path().join("config");
     fs::create_dir(&link_dir).unwrap_or_else(|e| panic!("{e}"));
+    let refused = |authenticator: &Authenticator, link: &Path| {
+        assert_eq!(authenticator.cache_status(), CacheStatus::Refused);
+        match authenticator.last_cache_error() {
+            Some(CacheError::Refused { path, refusal }) => {
+                assert_eq!(path, link);
+                assert_eq!(*refusal, Refusal::SymbolicLink);
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    };
+
+    // A link to a cache file: neither read nor written; the login is returned uncached.
     let link = link_dir.join("auth.json");
     symlink("../secrets/real.json", &link).unwrap_or_else(|e| panic!("{e}"));
-
-    // The link is read through, and written through: the target is replaced, the link stays,
-    // the temporary and lock files live next to the target.
-    write_until(
-        &server.server.url(),
-        &link,
-        Instant::now() + Duration::from_millis(100),
-    );
-    assert!(
-        fs::symlink_metadata(&link)
-            .map(|m| m.file_type().is_symlink())
-            .unwrap_or(false)
-    );
+    let (authenticator, authentication) = login_with_cache(&link);
+    assert_eq!(authentication.access_token(), "login-token");
+    refused(&authenticator, &link);
+    assert_eq!(fs::read(&target).unwrap_or_default(), seed);
     assert_eq!(
         fs::read_link(&link).ok(),
         Some(PathBuf::from("../secrets/real.json"))
     );
-    check_whole(&target, &server, &mut HashSet::new());
-    assert_ne!(
-        fs::read_to_string(&target).ok(),
-        Some(complete_write(SEED_TOKEN, SEED_EXPIRES))
-    );
     assert_eq!(names_in(&link_dir), ["auth.json"]);
-    assert_eq!(names_in(&real_dir), ["real.json", "real.json.lock"]);
-    assert_eq!(mode(&target), 0o600);
+    assert_eq!(names_in(&real_dir), ["real.json"]);
 
-    // A dangling link is a missing file, and its target is created at the first write.
+    // A dangling link: its target is not created.
     let dangling = link_dir.join("later.json");
     symlink("../secrets/later-real.json", &dangling).unwrap_or_else(|e| panic!("{e}"));
-    let (authenticator, authentication) = login_with_cache(&dangling);
-    assert_eq!(authentication.state(), AuthenticationState::Authenticated);
-    assert!(authenticator.last_cache_error().is_none());
-    let created = real_dir.join("later-real.json");
-    assert_eq!(
-        parse_cache_file(&created, &fs::read(&created).unwrap_or_default())
-            .map(|a| a.access_token().to_owned())
-            .ok(),
-        Some("login-token".to_owned())
-    );
+    let (authenticator, _) = login_with_cache(&dangling);
+    refused(&authenticator, &dangling);
+    assert_eq!(names_in(&real_dir), ["real.json"]);
 
-    // A link loop cannot be read nor written: typed errors, the login is kept.
+    // A link loop: refused the same way.
     let looped = link_dir.join("loop.json");
     symlink("loop.json", &looped).unwrap_or_else(|e| panic!("{e}"));
     let (authenticator, authentication) = login_with_cache(&looped);
     assert_eq!(authentication.access_token(), "login-token");
-    assert_eq!(authenticator.cache_status(), CacheStatus::Unreadable);
-    assert!(matches!(
-        authenticator.last_cache_error(),
-        Some(CacheError::Write { .. })
-    ));
+    refused(&authenticator, &looped);
 }

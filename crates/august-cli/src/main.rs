@@ -30,7 +30,7 @@ use crate::session::Context;
 
 fn run(cli: &Cli) -> anyhow::Result<()> {
     let ctx = Context::new(cli)?;
-    match &cli.command {
+    let result = match &cli.command {
         Command::Login(args) => session::login(&ctx, args),
         Command::Verify(args) => session::verify(&ctx, args),
         Command::Logout => session::logout(&ctx),
@@ -48,7 +48,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Activity { house_id, limit } => august_cmds::activity(&ctx, house_id, *limit),
         Command::Pins { id } => august_cmds::pins(&ctx, id),
         Command::Authy(command) => authy_cmds::run(&ctx, command),
-    }
+    };
+    ctx.finish(result)
 }
 
 /// Logs to standard error as `RUST_LOG` says (nothing when unset), with ureq's targets capped

@@ -8,14 +8,16 @@
 //! format, with two more keys (`username`, `login_method`) that the readers ignore. py-august
 //! caches every state the same way. The file is replaced atomically, is created with mode 0600
 //! in a directory created with mode 0700, and writers take the same `<name>.lock` as the
-//! authenticator's.
+//! authenticator's. The authenticator's file policy holds here too
+//! ([`august_auth::check_cache_path`]): a link, another user's file and a directory others
+//! can write to are refused, never read through, replaced, moved aside or deleted.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, anyhow};
-use august_auth::Authentication;
+use august_auth::{Authentication, check_cache_path};
 use august_core::LoginMethod;
 use serde_json::Value;
 
@@ -35,6 +37,7 @@ pub struct Pending {
 
 /// Reads the state, username and login method of a cache file; `None` when it does not exist.
 pub fn read(path: &Path) -> anyhow::Result<Option<Pending>> {
+    check_cache_path(path)?;
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -90,21 +93,6 @@ fn sibling(path: &Path, suffix: &str) -> PathBuf {
     path.with_file_name(name)
 }
 
-/// The file a write replaces: the target of a symbolic link at the path, else the path.
-fn target(path: &Path) -> PathBuf {
-    match fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => fs::canonicalize(path).unwrap_or_else(|_| {
-            fs::read_link(path)
-                .map(|t| match path.parent() {
-                    Some(dir) if t.is_relative() => dir.join(t),
-                    _ => t,
-                })
-                .unwrap_or_else(|_| path.to_owned())
-        }),
-        _ => path.to_owned(),
-    }
-}
-
 fn create_dir(dir: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
@@ -122,18 +110,18 @@ fn private_file(options: &mut OpenOptions) -> &mut OpenOptions {
 /// Moves a file that is not a usable cache aside to `<name>.corrupt` (or `.corrupt.N`), as
 /// the authenticator does before writing over it.
 pub fn move_aside(path: &Path) -> anyhow::Result<PathBuf> {
-    let path = target(path);
+    check_cache_path(path)?;
     for n in 0..100 {
         let suffix = if n == 0 {
             ".corrupt".to_owned()
         } else {
             format!(".corrupt.{n}")
         };
-        let aside = sibling(&path, &suffix);
+        let aside = sibling(path, &suffix);
         if fs::symlink_metadata(&aside).is_ok() {
             continue;
         }
-        fs::rename(&path, &aside).with_context(|| {
+        fs::rename(path, &aside).with_context(|| {
             format!(
                 "cannot move the unusable token cache {} aside; move or delete it by hand",
                 path.display()
@@ -155,7 +143,7 @@ pub fn write(
     method: LoginMethod,
 ) -> anyhow::Result<()> {
     let bytes = record(auth, username, method)?;
-    let path = target(path);
+    check_cache_path(path)?;
     let fail = |e: io::Error| {
         anyhow!(
             "cannot write the token cache {}: {e}; check that its directory is writable",
@@ -168,7 +156,7 @@ pub fn write(
     };
     create_dir(&dir).map_err(fail)?;
     let lock = private_file(OpenOptions::new().create(true).truncate(false).write(true))
-        .open(sibling(&path, ".lock"))
+        .open(sibling(path, ".lock"))
         .map_err(fail)?;
     lock.lock().map_err(fail)?;
     let name = path
@@ -180,7 +168,7 @@ pub fn write(
         let mut file = private_file(OpenOptions::new().write(true).create_new(true)).open(&tmp)?;
         file.write_all(bytes.as_bytes())?;
         file.sync_all()?;
-        fs::rename(&tmp, &path)?;
+        fs::rename(&tmp, path)?;
         if let Ok(d) = File::open(&dir) {
             let _ = d.sync_all();
         }
@@ -193,24 +181,21 @@ pub fn write(
     written.map_err(fail)
 }
 
-/// Deletes the cache file (the target of a link at the path, and the link). Returns whether a
-/// file was there.
+/// Deletes the cache file. A symbolic link at the path is removed itself, its target left
+/// alone; another user's file is refused. Returns whether something was there.
 pub fn delete(path: &Path) -> anyhow::Result<bool> {
-    let target = target(path);
-    let mut deleted = false;
-    for p in [&target, &path.to_owned()] {
-        match fs::remove_file(p) {
-            Ok(()) => deleted = true,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(anyhow!(
-                    "cannot delete the token cache {}: {e}",
-                    p.display()
-                ));
-            }
-        }
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        check_cache_path(path)?;
     }
-    Ok(deleted)
+    match fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(anyhow!(
+            "cannot delete the token cache {}: {e}",
+            path.display()
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -262,5 +247,38 @@ mod tests {
         assert_eq!(aside, dir.path().join("a.json.corrupt.1"));
         assert_eq!(fs::read_to_string(aside).unwrap(), "junk");
         assert!(!path.exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_are_refused_and_logout_removes_only_the_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.json");
+        fs::write(&target, "theirs").unwrap();
+        let link = dir.path().join("a.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let auth = august_auth::parse_cache_file(
+            &link,
+            br#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-01-01T00:00:00Z", "state": "requires_validation"}"#,
+        )
+        .unwrap();
+        for err in [
+            read(&link).err(),
+            write(&link, &auth, "+15555550100", LoginMethod::Phone).err(),
+            move_aside(&link).err(),
+        ] {
+            let message = err.map(|e| e.to_string()).unwrap_or_default();
+            assert!(message.contains("symbolic link"), "{message}");
+        }
+        assert_eq!(fs::read_to_string(&target).unwrap(), "theirs");
+        assert!(delete(&link).unwrap());
+        assert!(fs::symlink_metadata(&link).is_err());
+        assert_eq!(fs::read_to_string(&target).unwrap(), "theirs");
+        let mut names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["real.json"]);
     }
 }

@@ -2,6 +2,7 @@
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 use anyhow::anyhow;
 use august_auth::{
@@ -37,6 +38,9 @@ pub struct Context {
     pub authy_api_key: Option<String>,
     /// The sandbox started for this run (`--sandbox`), stopped when the context is dropped.
     sandbox: Option<august_sandbox::Sandbox>,
+    /// The cached token handed out by [`Context::token`], and its cache file: a 401 on a call
+    /// made with it marks it refused there ([`Context::finish`]).
+    handed_out: Mutex<Option<(PathBuf, String)>>,
 }
 
 impl Context {
@@ -53,6 +57,7 @@ impl Context {
                 authy_url: Some(sandbox.authy_url()),
                 authy_api_key: Some(sandbox.authy_api_key()),
                 sandbox: Some(sandbox),
+                handed_out: Mutex::new(None),
             });
         }
         Ok(Context {
@@ -63,7 +68,42 @@ impl Context {
             authy_url: cli.authy_url.clone(),
             authy_api_key: cli.authy_api_key.clone(),
             sandbox: None,
+            handed_out: Mutex::new(None),
         })
+    }
+
+    /// Ends a command: when it failed because the server refused the cached token (401), the
+    /// token is marked refused in the cache file, so that `august login` logs in afresh (with
+    /// the same install id, so no new code) and later commands say to log in.
+    pub fn finish(&self, result: anyhow::Result<()>) -> anyhow::Result<()> {
+        let Err(error) = &result else {
+            return result;
+        };
+        let refused = error.chain().any(|c| {
+            c.downcast_ref::<august_core::Error>()
+                .is_some_and(august_core::Error::is_unauthorized)
+                || c.downcast_ref::<august_auth::Error>()
+                    .is_some_and(august_auth::Error::is_unauthorized)
+        });
+        let handed_out = self
+            .handed_out
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let (true, Some((path, token))) = (refused, handed_out) {
+            let mut authenticator =
+                Authenticator::new(self.api.clone(), LoginMethod::Phone, "", "")
+                    .access_token_cache_file(&path);
+            if authenticator.authentication().access_token() == token {
+                authenticator.mark_token_refused();
+                if let Some(e) = authenticator.last_cache_error() {
+                    warn(&format!(
+                        "the refused token could not be marked in the cache: {e}"
+                    ));
+                }
+            }
+        }
+        result
     }
 
     /// The sandbox of this run, if `--sandbox` was given.
@@ -139,7 +179,13 @@ impl Context {
                 ))
                 .into());
             }
-            CacheStatus::Corrupt | CacheStatus::Unreadable => {
+            CacheStatus::TokenRefused => {
+                return Err(NotLoggedIn(format!(
+                    "not logged in: run `august login` (the server refused the login cached in {where_})"
+                ))
+                .into());
+            }
+            CacheStatus::Corrupt | CacheStatus::Unreadable | CacheStatus::Refused => {
                 let reason = authenticator
                     .last_cache_error()
                     .map_or_else(String::new, |e| format!(" ({e})"));
@@ -169,14 +215,21 @@ impl Context {
             }
             _ => return Err(NotLoggedIn("not logged in: run `august login`".into()).into()),
         }
-        if authenticator.should_refresh() {
+        let token = if authenticator.should_refresh() {
+            // a 401 here marks the token refused in the cache file (the authenticator does)
             let auth = authenticator.refresh_access_token(Refresh::IfNeeded)?;
             if let Some(e) = authenticator.last_cache_error() {
                 warn(&format!("the refreshed token was not saved: {e}"));
             }
-            return Ok(auth.access_token().to_owned());
-        }
-        Ok(authenticator.authentication().access_token().to_owned())
+            auth.access_token().to_owned()
+        } else {
+            authenticator.authentication().access_token().to_owned()
+        };
+        *self
+            .handed_out
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((path, token.clone()));
+        Ok(token)
     }
 }
 
@@ -331,6 +384,19 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         authenticator.cache_status(),
         CacheStatus::Corrupt | CacheStatus::Unreadable
     );
+    // A cached login is checked with the server (a refresh, which also extends it): a token
+    // the server refuses is dropped, and the login below starts afresh with the same install
+    // id, so a known install needs no new code. An expired or refused cached login starts
+    // afresh the same way.
+    if authenticator.authentication().state() == AuthenticationState::Authenticated {
+        match authenticator.refresh_access_token(Refresh::Force) {
+            Ok(_) => {}
+            Err(e) if e.is_unauthorized() => {
+                warn("the server refused the cached login; logging in again");
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
     let auth = authenticator.authenticate()?;
     match auth.state() {
         AuthenticationState::Authenticated => {
@@ -453,7 +519,7 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         authenticator.authentication().state(),
     ) {
         (CacheStatus::Loaded, AuthenticationState::RequiresValidation) => {}
-        (CacheStatus::Expired, _) => {
+        (CacheStatus::Expired | CacheStatus::TokenRefused, _) => {
             return Err(NotLoggedIn(
                 "the pending login has expired: run `august login` for a new code".into(),
             )

@@ -839,3 +839,132 @@ fn a_plain_http_base_url_to_another_host_is_refused_before_sending() {
     );
     assert_eq!(out.stderr.lines().count(), 1);
 }
+
+/// The install id `logged_in` writes.
+const CACHED_INSTALL_ID: &str = "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d";
+
+fn login_env<'a>(tool_cache: &'a str, url: &'a str) -> [(&'static str, &'a str); 4] {
+    [
+        ("AUGUST_BASE_URL", url),
+        ("AUGUST_USERNAME", PHONE),
+        ("AUGUST_PASSWORD", PASSWORD),
+        ("AUGUST_CACHE_FILE", tool_cache),
+    ]
+}
+
+#[test]
+fn a_refused_token_is_marked_and_login_starts_afresh_with_the_same_install_id() {
+    let mut server = Server::new();
+    let refused = authed(&mut server, "GET", "/users/locks/mine", TOKEN)
+        .with_status(401)
+        .with_body(r#"{"message": "Unauthorized"}"#)
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    run(&tool, &server, &["locks"]).expect_code(3);
+    refused.assert();
+    // the cache now says the token was refused, install id kept, py-august's four keys
+    let cache = cache_json(&tool);
+    assert_eq!(cache["state"], "requires_authentication");
+    assert_eq!(cache["install_id"], CACHED_INSTALL_ID);
+    assert_eq!(cache.as_object().unwrap().len(), 4);
+    // later commands say so and send nothing
+    let others = nothing_else(&mut server);
+    let out = run(&tool, &server, &["locks"]).expect_code(3);
+    assert!(
+        out.stderr
+            .contains("the server refused the login cached in"),
+        "{out:#?}"
+    );
+    others.assert();
+    server.reset();
+
+    // `august login` logs in again with the cached install id: a known install, no code
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let login = session(
+        &mut server,
+        &format!("phone:{PHONE}"),
+        true,
+        "new-token-5",
+        Some(&seen),
+    );
+    let others = nothing_else(&mut server);
+    let url = server.url();
+    let cache_path = tool.cache();
+    let out = tool
+        .run(&["login"], &login_env(cache_path.to_str().unwrap(), &url))
+        .expect_code(0);
+    login.assert();
+    others.assert();
+    assert!(
+        out.stdout.starts_with("state     authenticated\n"),
+        "{out:#?}"
+    );
+    assert_eq!(seen.lock().unwrap().as_slice(), [CACHED_INSTALL_ID]);
+    let cache = cache_json(&tool);
+    assert_eq!(cache["state"], "authenticated");
+    assert_eq!(cache["access_token"], "new-token-5");
+    assert_eq!(cache["install_id"], CACHED_INSTALL_ID);
+}
+
+#[test]
+fn login_checks_a_cached_token_and_logs_in_afresh_when_it_is_refused() {
+    let mut server = Server::new();
+    // the refresh that checks the cached token is refused
+    let check = authed(&mut server, "GET", "/users/houses/mine", TOKEN)
+        .with_status(401)
+        .with_body(r#"{"message": "Unauthorized"}"#)
+        .expect(1)
+        .create();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let login = session(
+        &mut server,
+        &format!("phone:{PHONE}"),
+        true,
+        "new-token-6",
+        Some(&seen),
+    );
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let url = server.url();
+    let cache_path = tool.cache();
+    let out = tool
+        .run(&["login"], &login_env(cache_path.to_str().unwrap(), &url))
+        .expect_code(0);
+    check.assert();
+    login.assert();
+    others.assert();
+    assert!(
+        out.stderr
+            .contains("the server refused the cached login; logging in again")
+    );
+    assert_eq!(seen.lock().unwrap().as_slice(), [CACHED_INSTALL_ID]);
+    assert_eq!(cache_json(&tool)["access_token"], "new-token-6");
+    assert_no_secrets(&out);
+}
+
+#[test]
+fn login_with_an_expired_cache_logs_in_afresh_with_the_same_install_id() {
+    let mut server = Server::new();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let login = session(
+        &mut server,
+        &format!("phone:{PHONE}"),
+        true,
+        "new-token-7",
+        Some(&seen),
+    );
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, "2001-01-01T00:00:00.000Z");
+    let url = server.url();
+    let cache_path = tool.cache();
+    tool.run(&["login"], &login_env(cache_path.to_str().unwrap(), &url))
+        .expect_code(0);
+    login.assert();
+    others.assert();
+    assert_eq!(seen.lock().unwrap().as_slice(), [CACHED_INSTALL_ID]);
+    assert_eq!(cache_json(&tool)["access_token"], "new-token-7");
+}

@@ -116,6 +116,9 @@ impl App {
 
     /// Handles one request from the internal server.
     pub(crate) fn handle(&self, mut rq: tiny_http::Request) {
+        // Until this is dropped (after the answer is written), the relay reads no further
+        // request from the client's connection.
+        let _answering = self.relay.answering(rq.remote_addr().copied());
         let req = Req::read(&mut rq);
         let mut events = Vec::new();
         let outcome = if req.path == "/__sandbox" || req.path.starts_with("/__sandbox/") {

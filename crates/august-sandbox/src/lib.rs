@@ -48,6 +48,7 @@ mod authy;
 pub mod demo;
 mod event;
 mod faults;
+mod framing;
 mod http;
 mod relay;
 mod signature;
@@ -56,7 +57,7 @@ mod stats;
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
@@ -67,8 +68,12 @@ pub use stats::Stats;
 use app::App;
 use relay::Relay;
 
-/// Threads handling requests (a request waiting out a latency fault holds one).
-const WORKERS: usize = 8;
+/// Default for [`SandboxBuilder::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+/// Default for [`SandboxBuilder::request_read_timeout`].
+pub const DEFAULT_REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default for [`SandboxBuilder::idle_timeout`].
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Errors of starting and driving a sandbox.
 #[derive(Debug)]
@@ -171,6 +176,7 @@ pub struct SandboxBuilder {
     authy_api_key: String,
     callback_url: Option<String>,
     listener: Option<app::Listener>,
+    limits: relay::Limits,
 }
 
 impl fmt::Debug for SandboxBuilder {
@@ -220,6 +226,32 @@ impl SandboxBuilder {
         self
     }
 
+    /// How many client connections may be open at once. A new connection beyond that closes
+    /// the connection that has waited longest between requests, or, when every connection is
+    /// in the middle of a request (being read, or with a handler, a long poll included), is
+    /// answered `503` with `Retry-After: 1` and closed. Values below 1 count as 1. Defaults to
+    /// 256 ([`DEFAULT_MAX_CONNECTIONS`]).
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max.max(1);
+        self
+    }
+
+    /// How long a client may take to send a whole request (head and body), from its first
+    /// byte; beyond, it is answered `408` and the connection closed. A request being answered
+    /// (a long poll, a latency fault) is not limited by it, nor is a connection after an
+    /// upgrade. Defaults to 10 s ([`DEFAULT_REQUEST_READ_TIMEOUT`]).
+    pub fn request_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.request_read_timeout = timeout;
+        self
+    }
+
+    /// How long a connection may wait for its next request (or its first) before it is
+    /// closed. Defaults to 30 s ([`DEFAULT_IDLE_TIMEOUT`]).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
     /// Binds the port and starts serving.
     ///
     /// # Errors
@@ -250,8 +282,8 @@ impl SandboxBuilder {
                 source: io::Error::other(e.to_string()),
             })?;
         let server = Arc::new(server);
-        let relay =
-            Relay::start(public, internal_addr).map_err(|source| Error::Start { source })?;
+        let relay = Relay::start(public, internal_addr, self.limits)
+            .map_err(|source| Error::Start { source })?;
         let base_url = format!("http://127.0.0.1:{}", addr.port());
         let app = Arc::new(App::new(
             august::AugustState::new(&base_url, self.token_lifetime),
@@ -264,29 +296,46 @@ impl SandboxBuilder {
             app,
             relay,
             server,
-            workers: Vec::with_capacity(WORKERS),
+            dispatcher: None,
+            handlers: Arc::new(Mutex::new(Vec::new())),
             addr,
         };
-        for i in 0..WORKERS {
-            let server = Arc::clone(&sandbox.server);
-            let app = Arc::clone(&sandbox.app);
-            let worker = thread::Builder::new()
-                .name(format!("sandbox-worker-{i}"))
-                .spawn(move || {
-                    loop {
-                        match server.recv() {
-                            Ok(rq) => app.handle(rq),
-                            Err(_) if app.is_stopped() => break,
-                            Err(e) => log::warn!("sandbox: receiving a request failed: {e}"),
+        // One thread per request: the relay hands over only whole requests, at most one per
+        // connection at a time, so handlers never wait on a client and their number is bounded
+        // by the connection bound; a request held open (a latency fault, a long poll) holds
+        // only its own thread.
+        let server = Arc::clone(&sandbox.server);
+        let app = Arc::clone(&sandbox.app);
+        let handlers = Arc::clone(&sandbox.handlers);
+        let dispatcher = thread::Builder::new()
+            .name("sandbox-dispatch".into())
+            .spawn(move || {
+                loop {
+                    match server.recv() {
+                        Ok(rq) => {
+                            let app = Arc::clone(&app);
+                            let spawned = thread::Builder::new()
+                                .name("sandbox-request".into())
+                                .spawn(move || app.handle(rq));
+                            match spawned {
+                                Ok(handle) => {
+                                    let mut handlers = relay::lock(&handlers);
+                                    handlers.retain(|h| !h.is_finished());
+                                    handlers.push(handle);
+                                }
+                                Err(e) => log::warn!("sandbox: cannot start a request thread: {e}"),
+                            }
                         }
-                        if app.is_stopped() {
-                            break;
-                        }
+                        Err(_) if app.is_stopped() => break,
+                        Err(e) => log::warn!("sandbox: receiving a request failed: {e}"),
                     }
-                })
-                .map_err(|source| Error::Start { source })?;
-            sandbox.workers.push(worker);
-        }
+                    if app.is_stopped() {
+                        break;
+                    }
+                }
+            })
+            .map_err(|source| Error::Start { source })?;
+        sandbox.dispatcher = Some(dispatcher);
         log::info!("sandbox: listening on {}", sandbox.august_url());
         Ok(sandbox)
     }
@@ -307,7 +356,8 @@ pub struct Sandbox {
     app: Arc<App>,
     relay: Relay,
     server: Arc<tiny_http::Server>,
-    workers: Vec<JoinHandle<()>>,
+    dispatcher: Option<JoinHandle<()>>,
+    handlers: Arc<Mutex<Vec<JoinHandle<()>>>>,
     addr: SocketAddr,
 }
 
@@ -335,6 +385,11 @@ impl Sandbox {
             authy_api_key: demo::AUTHY_API_KEY.to_owned(),
             callback_url: None,
             listener: None,
+            limits: relay::Limits {
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+                request_read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
+                idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            },
         }
     }
 
@@ -505,11 +560,13 @@ impl Drop for Sandbox {
         // latency fault) have nobody to answer when they are released.
         self.relay.stop();
         self.app.stop();
-        for _ in 0..self.workers.len() {
-            self.server.unblock();
+        self.server.unblock();
+        if let Some(dispatcher) = self.dispatcher.take() {
+            let _ = dispatcher.join();
         }
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
+        let handlers = std::mem::take(&mut *relay::lock(&self.handlers));
+        for handler in handlers {
+            let _ = handler.join();
         }
         log::info!("sandbox: stopped {}", self.addr);
     }

@@ -1,52 +1,200 @@
-//! The public port: a byte-copying TCP relay in front of the HTTP server.
+//! The public port: a TCP relay in front of the HTTP server that reads whole requests.
 //!
-//! tiny_http cannot close a connection in the middle of a response, so the sandbox listens on
-//! the public port itself and copies bytes to and from tiny_http on an internal loopback port.
-//! Each client connection gets one outbound connection; tiny_http reports the outbound socket's
-//! local address as the request's remote address, which is how a handler finds "its" client
-//! connection to cut ([`RelayHandle::cut_after_headers`]) or drop
-//! ([`RelayHandle::drop_connection`]). The relay also counts client connections exactly.
+//! tiny_http cannot close a connection in the middle of a response, bound its connections, or
+//! time out a request that stalls, so the sandbox listens on the public port itself and hands
+//! tiny_http (on an internal loopback port) only whole requests:
+//!
+//! - each client connection gets one thread that reads a request, head and body, under one
+//!   deadline ([`Limits::request_read_timeout`]; `408` and close when it passes), and only
+//!   then opens (once) the outbound connection to tiny_http and writes the request there. A
+//!   stalled upload therefore holds nothing but its own thread: no tiny_http worker, no
+//!   request handler;
+//! - the next request on a connection is read once the previous one has been answered (the
+//!   handler drops its [`Answering`] guard), so a request held open (a long poll, a latency
+//!   fault) is never timed out by the relay, and each connection has at most one request in
+//!   a handler;
+//! - after a request with an `Upgrade` header, the connection becomes a plain byte copy in
+//!   both directions, without timeouts (a websocket taken over with tiny_http's `upgrade`);
+//! - at most [`Limits::max_connections`] client connections are open: a new one beyond that
+//!   closes the connection that has been waiting longest between requests, or, when every
+//!   connection is busy with a request, is answered `503` with `Retry-After: 1` and closed. A
+//!   connection idle between requests for [`Limits::idle_timeout`] is closed.
+//!
+//! tiny_http reports the outbound socket's local address as the request's remote address,
+//! which is how a handler finds "its" client connection to cut
+//! ([`RelayHandle::cut_after_headers`]) or drop ([`RelayHandle::drop_connection`]). The relay
+//! also counts client connections exactly.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::framing::{self, Frame, Reject};
+
+/// Stack of the relay's threads (they keep a 16 KiB buffer on it).
+const THREAD_STACK: usize = 256 * 1024;
+/// At most this many refused connections are being answered `503` at once; beyond, they are
+/// closed without an answer.
+const MAX_REFUSING: usize = 64;
 
 /// Locks a mutex, carrying on after a panic elsewhere (the data stay usable for a sandbox).
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// The relay's bounds, see the module documentation.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) max_connections: usize,
+    pub(crate) request_read_timeout: Duration,
+    pub(crate) idle_timeout: Duration,
+}
+
+/// Where a client connection is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Waiting for the first byte of a request, since then.
+    Idle(Instant),
+    /// Reading a request.
+    Reading,
+    /// A request is with the server, not answered yet.
+    Answering,
+    /// A raw byte stream after an upgrade.
+    Upgraded,
+    Closed,
+}
+
 /// One client connection and its outbound twin.
 struct Conn {
     client: TcpStream,
-    upstream: TcpStream,
+    upstream: Mutex<Option<TcpStream>>,
     /// Body bytes to let through after the next response's headers, then close.
     cut: Mutex<Option<usize>>,
+    phase: Mutex<Phase>,
+    phase_changed: Condvar,
 }
 
 impl Conn {
     fn close(&self) {
+        *lock(&self.phase) = Phase::Closed;
+        self.phase_changed.notify_all();
         let _ = self.client.shutdown(Shutdown::Both);
-        let _ = self.upstream.shutdown(Shutdown::Both);
+        if let Some(upstream) = lock(&self.upstream).as_ref() {
+            let _ = upstream.shutdown(Shutdown::Both);
+        }
+    }
+
+    fn is_closed(&self) -> bool {
+        *lock(&self.phase) == Phase::Closed
+    }
+
+    /// Moves to `next` unless closed; whether it did.
+    fn enter(&self, next: Phase) -> bool {
+        let mut phase = lock(&self.phase);
+        if *phase == Phase::Closed {
+            return false;
+        }
+        *phase = next;
+        self.phase_changed.notify_all();
+        true
+    }
+
+    /// The request with the server has been answered.
+    fn answered(&self) {
+        let mut phase = lock(&self.phase);
+        if *phase == Phase::Answering {
+            *phase = Phase::Idle(Instant::now());
+            self.phase_changed.notify_all();
+        }
+    }
+
+    /// Waits until no request is with the server; false once closed.
+    fn wait_answered(&self) -> bool {
+        let phase = lock(&self.phase);
+        let phase = self
+            .phase_changed
+            .wait_while(phase, |p| *p == Phase::Answering)
+            .unwrap_or_else(PoisonError::into_inner);
+        *phase != Phase::Closed
+    }
+
+    fn idle_since(&self) -> Option<Instant> {
+        match *lock(&self.phase) {
+            Phase::Idle(since) => Some(since),
+            _ => None,
+        }
+    }
+
+    /// Closes the connection if it is still idle; whether it did.
+    fn evict_if_idle(&self) -> bool {
+        {
+            let mut phase = lock(&self.phase);
+            if !matches!(*phase, Phase::Idle(_)) {
+                return false;
+            }
+            *phase = Phase::Closed;
+        }
+        self.close();
+        true
     }
 }
 
 struct Shared {
     inner_addr: SocketAddr,
+    limits: Limits,
     shutdown: AtomicBool,
     connections: AtomicU64,
-    /// Keyed by the outbound socket's local address.
+    next_id: AtomicU64,
+    refusing: AtomicUsize,
+    /// Every open client connection, by an id of ours.
+    clients: Mutex<HashMap<u64, Arc<Conn>>>,
+    /// Client connections by the outbound socket's local address.
     conns: Mutex<HashMap<SocketAddr, Arc<Conn>>>,
     threads: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl Shared {
+    fn forget(&self, id: u64, upstream_addr: Option<SocketAddr>) {
+        lock(&self.clients).remove(&id);
+        if let Some(addr) = upstream_addr {
+            lock(&self.conns).remove(&addr);
+        }
+    }
+
+    fn spawn(&self, name: &str, f: impl FnOnce() + Send + 'static) -> io::Result<()> {
+        let handle = thread::Builder::new()
+            .name(name.into())
+            .stack_size(THREAD_STACK)
+            .spawn(f)?;
+        let mut threads = lock(&self.threads);
+        threads.retain(|t| !t.is_finished());
+        threads.push(handle);
+        Ok(())
+    }
 }
 
 /// What request handlers use to act on the connection a request came in on.
 #[derive(Clone)]
 pub(crate) struct RelayHandle {
     shared: Arc<Shared>,
+}
+
+/// Held by a request handler; dropping it tells the relay the request was answered, so that
+/// the connection's next request is read.
+pub(crate) struct Answering {
+    conn: Option<Arc<Conn>>,
+}
+
+impl Drop for Answering {
+    fn drop(&mut self) {
+        if let Some(conn) = &self.conn {
+            conn.answered();
+        }
+    }
 }
 
 impl RelayHandle {
@@ -57,6 +205,13 @@ impl RelayHandle {
 
     pub(crate) fn reset_connections(&self) {
         self.shared.connections.store(0, Ordering::SeqCst);
+    }
+
+    /// The guard a handler holds while it answers the request from `upstream_addr`.
+    pub(crate) fn answering(&self, upstream_addr: Option<SocketAddr>) -> Answering {
+        Answering {
+            conn: upstream_addr.and_then(|addr| lock(&self.shared.conns).get(&addr).cloned()),
+        }
     }
 
     /// Lets the next response's status line and headers through plus `body_bytes` bytes of its
@@ -94,12 +249,20 @@ pub(crate) struct Relay {
 
 impl Relay {
     /// Starts relaying connections accepted on `listener` to `inner_addr`.
-    pub(crate) fn start(listener: TcpListener, inner_addr: SocketAddr) -> io::Result<Relay> {
+    pub(crate) fn start(
+        listener: TcpListener,
+        inner_addr: SocketAddr,
+        limits: Limits,
+    ) -> io::Result<Relay> {
         let public_addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             inner_addr,
+            limits,
             shutdown: AtomicBool::new(false),
             connections: AtomicU64::new(0),
+            next_id: AtomicU64::new(0),
+            refusing: AtomicUsize::new(0),
+            clients: Mutex::new(HashMap::new()),
             conns: Mutex::new(HashMap::new()),
             threads: Mutex::new(Vec::new()),
         });
@@ -130,7 +293,8 @@ impl Relay {
         // Wake the blocking accept; the loop sees the flag and returns, dropping the listener.
         let _ = TcpStream::connect(self.public_addr);
         let _ = accept_thread.join();
-        for conn in lock(&self.shared.conns).values() {
+        let open: Vec<Arc<Conn>> = lock(&self.shared.clients).values().cloned().collect();
+        for conn in open {
             conn.close();
         }
         let threads = std::mem::take(&mut *lock(&self.shared.threads));
@@ -154,71 +318,368 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         match stream {
             Ok(client) => {
                 shared.connections.fetch_add(1, Ordering::SeqCst);
-                if let Err(e) = spawn_connection(client, shared) {
-                    log::warn!("sandbox relay: cannot reach the internal server: {e}");
+                if !make_room(shared) {
+                    refuse(client, shared);
+                    continue;
+                }
+                if let Err(e) = spawn_client(client, shared) {
+                    log::warn!("sandbox relay: cannot serve a connection: {e}");
                 }
             }
             Err(e) => {
                 // Out of file descriptors, say: do not spin.
                 log::warn!("sandbox relay: accept failed: {e}");
-                thread::sleep(std::time::Duration::from_millis(20));
+                thread::sleep(Duration::from_millis(20));
             }
         }
     }
 }
 
-fn spawn_connection(client: TcpStream, shared: &Arc<Shared>) -> io::Result<()> {
-    let upstream = TcpStream::connect(shared.inner_addr)?;
+/// Whether a new connection may be served: below the bound, or after closing the connection
+/// idle the longest.
+fn make_room(shared: &Shared) -> bool {
+    let (open, idlest) = {
+        let clients = lock(&shared.clients);
+        let open = clients.values().filter(|c| !c.is_closed()).count();
+        let idlest = clients
+            .values()
+            .filter_map(|c| c.idle_since().map(|since| (since, Arc::clone(c))))
+            .min_by_key(|(since, _)| *since)
+            .map(|(_, c)| c);
+        (open, idlest)
+    };
+    if open < shared.limits.max_connections {
+        return true;
+    }
+    match idlest {
+        Some(conn) if conn.evict_if_idle() => {
+            log::debug!("sandbox relay: at the connection bound; closed the longest-idle one");
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Answers `503` and closes, from a short-lived thread (the answer is written, then what the
+/// client sent is drained briefly so that it reads the answer rather than a reset).
+fn refuse(client: TcpStream, shared: &Arc<Shared>) {
+    log::warn!(
+        "sandbox relay: {} connections busy with requests; answering 503",
+        shared.limits.max_connections
+    );
+    if shared.refusing.fetch_add(1, Ordering::SeqCst) >= MAX_REFUSING {
+        shared.refusing.fetch_sub(1, Ordering::SeqCst);
+        return;
+    }
+    let refusing = Arc::clone(shared);
+    let spawned = thread::Builder::new()
+        .name("sandbox-relay-refuse".into())
+        .stack_size(THREAD_STACK)
+        .spawn(move || {
+            answer_and_close(
+                &client,
+                &Reject {
+                    status: 503,
+                    message: "the sandbox has too many open connections; try again",
+                },
+            );
+            refusing.refusing.fetch_sub(1, Ordering::SeqCst);
+        });
+    if spawned.is_err() {
+        shared.refusing.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        408 => "Request Timeout",
+        413 => "Content Too Large",
+        431 => "Request Header Fields Too Large",
+        501 => "Not Implemented",
+        503 => "Service Unavailable",
+        _ => "Error",
+    }
+}
+
+/// Writes a JSON error answer with `Connection: close`, then closes after a short drain.
+fn answer_and_close(client: &TcpStream, reject: &Reject) {
+    let body = serde_json::json!({"code": reject.status, "message": reject.message}).to_string();
+    let retry = if reject.status == 503 {
+        "Retry-After: 1\r\n"
+    } else {
+        ""
+    };
+    let text = format!(
+        "HTTP/1.1 {} {}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n{retry}\r\n{body}",
+        reject.status,
+        reason_phrase(reject.status),
+        body.len()
+    );
+    let _ = client.set_write_timeout(Some(Duration::from_secs(1)));
+    let mut writer = client;
+    let _ = writer.write_all(text.as_bytes());
+    let _ = client.shutdown(Shutdown::Write);
+    // Read (and discard) what the client still sends for a moment: closing with unread data
+    // would reset the connection and could destroy the answer before it is read.
+    let _ = client.set_read_timeout(Some(Duration::from_millis(200)));
+    let deadline = Instant::now() + Duration::from_millis(500);
+    let mut sink = [0u8; 4096];
+    let mut reader = client;
+    while Instant::now() < deadline {
+        match reader.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    let _ = client.shutdown(Shutdown::Both);
+}
+
+fn spawn_client(client: TcpStream, shared: &Arc<Shared>) -> io::Result<()> {
     let _ = client.set_nodelay(true);
-    let _ = upstream.set_nodelay(true);
-    let key = upstream.local_addr()?;
+    let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
     let conn = Arc::new(Conn {
         client: client.try_clone()?,
-        upstream: upstream.try_clone()?,
+        upstream: Mutex::new(None),
         cut: Mutex::new(None),
+        phase: Mutex::new(Phase::Idle(Instant::now())),
+        phase_changed: Condvar::new(),
     });
-    // Registered before any byte flows, so a handler always finds its connection.
-    lock(&shared.conns).insert(key, Arc::clone(&conn));
-
-    let spawned = spawn_copiers(client, upstream, &conn, key, shared);
+    lock(&shared.clients).insert(id, Arc::clone(&conn));
+    let thread_shared = Arc::clone(shared);
+    let thread_conn = Arc::clone(&conn);
+    let spawned = shared.spawn("sandbox-relay-client", move || {
+        serve_client(&thread_conn, client, id, &thread_shared);
+    });
     if spawned.is_err() {
         conn.close();
-        lock(&shared.conns).remove(&key);
+        shared.forget(id, None);
     }
-    let (up, down) = spawned?;
-    let mut threads = lock(&shared.threads);
-    threads.retain(|t| !t.is_finished());
-    threads.push(up);
-    threads.push(down);
-    Ok(())
+    spawned
 }
 
-fn spawn_copiers(
-    client: TcpStream,
-    upstream: TcpStream,
+/// Why reading a request stopped.
+enum Stop {
+    /// The client closed, an I/O error, or the connection was closed here.
+    Closed,
+    /// Answer this and close.
+    Reject(Reject),
+}
+
+/// The client connection's reading side: whole requests to the server, one at a time.
+fn serve_client(conn: &Arc<Conn>, mut client: TcpStream, id: u64, shared: &Arc<Shared>) {
+    let limits = shared.limits;
+    let mut buf: Vec<u8> = Vec::new();
+    let mut upstream: Option<(TcpStream, SocketAddr)> = None;
+    let outcome = loop {
+        if !conn.wait_answered() {
+            break Stop::Closed;
+        }
+        // Between requests: idle (and evictable) until the first byte of the next one.
+        if buf.is_empty()
+            && (!conn.enter(Phase::Idle(Instant::now()))
+                || !read_some(&mut client, &mut buf, limits.idle_timeout))
+        {
+            break Stop::Closed;
+        }
+        if !conn.enter(Phase::Reading) {
+            break Stop::Closed;
+        }
+        let deadline = Instant::now() + limits.request_read_timeout;
+        let Whole {
+            head,
+            body_start,
+            end,
+            upgrade,
+        } = match read_request(&mut client, &mut buf, deadline) {
+            Ok(request) => request,
+            Err(stop) => break stop,
+        };
+        if !conn.enter(if upgrade {
+            Phase::Upgraded
+        } else {
+            Phase::Answering
+        }) {
+            break Stop::Closed;
+        }
+        if upstream.is_none() {
+            match connect_upstream(conn, id, shared) {
+                Ok(connected) => upstream = Some(connected),
+                Err(e) => {
+                    log::warn!("sandbox relay: cannot reach the internal server: {e}");
+                    break Stop::Closed;
+                }
+            }
+        }
+        let Some((server, _)) = upstream.as_mut() else {
+            break Stop::Closed;
+        };
+        let body = buf.get(body_start..end).unwrap_or_default();
+        if server
+            .write_all(&head)
+            .and_then(|()| server.write_all(body))
+            .is_err()
+        {
+            break Stop::Closed;
+        }
+        buf.drain(..end.min(buf.len()));
+        if upgrade {
+            // A raw stream from now on, without timeouts.
+            let _ = client.set_read_timeout(None);
+            if !buf.is_empty() && server.write_all(&buf).is_err() {
+                break Stop::Closed;
+            }
+            copy_raw(&mut client, server);
+            break Stop::Closed;
+        }
+    };
+    match (outcome, upstream) {
+        (Stop::Reject(reject), _) => {
+            log::info!(
+                "sandbox relay: answering {} ({})",
+                reject.status,
+                reject.message
+            );
+            answer_and_close(&conn.client, &reject);
+            conn.close();
+            let addr = lock(&conn.upstream)
+                .as_ref()
+                .and_then(|u| u.local_addr().ok());
+            shared.forget(id, addr);
+        }
+        // The server side finishes any answer in progress, then closes; the copier that
+        // forwards it closes the client and forgets the connection.
+        (Stop::Closed, Some((server, _))) => {
+            let _ = server.shutdown(Shutdown::Write);
+        }
+        (Stop::Closed, None) => {
+            conn.close();
+            shared.forget(id, None);
+        }
+    }
+}
+
+/// Reads what is available into `buf`, waiting at most `timeout`; false on end of stream,
+/// error or timeout.
+fn read_some(client: &mut TcpStream, buf: &mut Vec<u8>, timeout: Duration) -> bool {
+    let timeout = timeout.max(Duration::from_millis(1));
+    if client.set_read_timeout(Some(timeout)).is_err() {
+        return false;
+    }
+    let mut chunk = [0u8; 16 * 1024];
+    match client.read(&mut chunk) {
+        Ok(0) | Err(_) => false,
+        Ok(n) => {
+            buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+            true
+        }
+    }
+}
+
+/// A whole request at the start of the buffer.
+struct Whole {
+    /// The head to forward.
+    head: Vec<u8>,
+    /// Where the body starts in the buffer.
+    body_start: usize,
+    /// Where the request ends in the buffer.
+    end: usize,
+    /// It asks for an upgrade.
+    upgrade: bool,
+}
+
+/// Reads until `buf` starts with a whole request, before `deadline`.
+fn read_request(
+    client: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    deadline: Instant,
+) -> Result<Whole, Stop> {
+    let mut continued = false;
+    loop {
+        match framing::frame(buf) {
+            Err(reject) => return Err(Stop::Reject(reject)),
+            Ok(Frame::Complete { head, end }) => {
+                return Ok(Whole {
+                    body_start: head.end,
+                    upgrade: head.upgrade,
+                    head: head.forward,
+                    end,
+                });
+            }
+            Ok(Frame::Incomplete(head)) => {
+                if let Some(head) = head
+                    && head.expects_continue
+                    && !continued
+                {
+                    continued = true;
+                    if client.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
+                        return Err(Stop::Closed);
+                    }
+                }
+            }
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(Stop::Reject(Reject {
+                status: 408,
+                message: "the request was not received in time",
+            }));
+        }
+        if client.set_read_timeout(Some(left)).is_err() {
+            return Err(Stop::Closed);
+        }
+        let mut chunk = [0u8; 16 * 1024];
+        match client.read(&mut chunk) {
+            Ok(0) => return Err(Stop::Closed),
+            Ok(n) => buf.extend_from_slice(chunk.get(..n).unwrap_or_default()),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(Stop::Reject(Reject {
+                    status: 408,
+                    message: "the request was not received in time",
+                }));
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return Err(Stop::Closed),
+        }
+    }
+}
+
+/// Opens the outbound connection and starts the copier of answers back to the client.
+fn connect_upstream(
     conn: &Arc<Conn>,
-    key: SocketAddr,
+    id: u64,
     shared: &Arc<Shared>,
-) -> io::Result<(JoinHandle<()>, JoinHandle<()>)> {
-    let up_client = client.try_clone()?;
-    let up_upstream = upstream.try_clone()?;
-    let up = thread::Builder::new()
-        .name("sandbox-relay-up".into())
-        .spawn(move || copy_up(up_client, up_upstream))?;
-    let down_shared = Arc::clone(shared);
+) -> io::Result<(TcpStream, SocketAddr)> {
+    let upstream = TcpStream::connect(shared.inner_addr)?;
+    let _ = upstream.set_nodelay(true);
+    let key = upstream.local_addr()?;
+    *lock(&conn.upstream) = Some(upstream.try_clone()?);
+    // Registered before any byte flows, so a handler always finds its connection.
+    lock(&shared.conns).insert(key, Arc::clone(conn));
+    if conn.is_closed() {
+        // closed (evicted, the sandbox stopping) while connecting
+        let _ = upstream.shutdown(Shutdown::Both);
+    }
+    let down_upstream = upstream.try_clone()?;
+    let down_client = conn.client.try_clone()?;
     let down_conn = Arc::clone(conn);
-    let down = thread::Builder::new()
-        .name("sandbox-relay-down".into())
-        .spawn(move || {
-            copy_down(&down_conn, upstream, client);
-            down_conn.close();
-            lock(&down_shared.conns).remove(&key);
-        })?;
-    Ok((up, down))
+    let down_shared = Arc::clone(shared);
+    shared.spawn("sandbox-relay-down", move || {
+        copy_down(&down_conn, down_upstream, down_client);
+        down_conn.close();
+        down_shared.forget(id, Some(key));
+    })?;
+    Ok((upstream, key))
 }
 
-/// Client → server: plain copy; when the client stops sending, tell the server.
-fn copy_up(mut client: TcpStream, mut upstream: TcpStream) {
+/// Client → server after an upgrade: a plain copy; when the client stops sending, tell the
+/// server.
+fn copy_raw(client: &mut TcpStream, upstream: &mut TcpStream) {
     let mut buf = [0u8; 16 * 1024];
     loop {
         match client.read(&mut buf) {

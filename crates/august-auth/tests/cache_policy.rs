@@ -1,0 +1,204 @@
+//! The token cache's file-system policy, through the authenticator: a symbolic link, another
+//! user's file and a directory others can write to are refused; nothing is read through them,
+//! written, renamed or chmodded, and the login is still returned.
+#![cfg(unix)]
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
+use std::path::Path;
+
+use august_auth::{
+    AuthenticationState, Authenticator, CacheError, CacheStatus, LoginMethod, Refusal,
+};
+use august_core::Api;
+use mockito::{Matcher, Mock, Server, ServerGuard};
+use serde_json::json;
+
+const PHONE: &str = "+15555550100";
+const PASSWORD: &str = "hunter2-password";
+const INSTALL_ID: &str = "9f6b2a3c-1d4e-4f5a-8b7c-6d5e4f3a2b1c";
+/// A token cache as py-august writes it, unexpired: a load that read it would use it.
+const OTHER_CACHE: &str = r#"{"install_id": "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d", "access_token": "someone-elses-token", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "authenticated"}"#;
+const NOBODY: u32 = 65534;
+
+fn login_mock(server: &mut ServerGuard) -> Mock {
+    server
+        .mock("POST", "/session")
+        .match_body(Matcher::Json(json!({
+            "installId": INSTALL_ID,
+            "identifier": "phone:+15555550100",
+            "password": PASSWORD,
+        })))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_header("x-august-access-token", "fresh-token")
+        .with_body(
+            json!({"expiresAt": "2099-03-06T22:55:12.002Z", "vPassword": true, "vInstallId": true})
+                .to_string(),
+        )
+        .expect(1)
+        .create()
+}
+
+fn authenticator(server: &ServerGuard, cache: &Path) -> Authenticator {
+    let api = Api::builder()
+        .base_url(server.url())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    Authenticator::new(api, LoginMethod::Phone, PHONE, PASSWORD)
+        .install_id(INSTALL_ID)
+        .access_token_cache_file(cache)
+}
+
+/// Loads the cache, logs in, and checks that the login came back while the path was refused
+/// for `expected` at both steps.
+fn load_and_login_refused(cache: &Path, expected: &Refusal) {
+    let mut server = Server::new();
+    let session = login_mock(&mut server);
+    let mut authenticator = authenticator(&server, cache);
+    assert_eq!(authenticator.cache_status(), CacheStatus::Refused);
+    let refusal_of = |e: Option<&CacheError>| match e {
+        Some(CacheError::Refused { path, refusal }) => {
+            assert_eq!(path, cache);
+            refusal.clone()
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    assert_eq!(&refusal_of(authenticator.last_cache_error()), expected);
+    // nothing was taken from the refused file
+    assert_eq!(authenticator.authentication().access_token(), "");
+    let authentication = authenticator.authenticate().unwrap();
+    session.assert();
+    assert_eq!(authentication.state(), AuthenticationState::Authenticated);
+    assert_eq!(authentication.access_token(), "fresh-token");
+    assert_eq!(&refusal_of(authenticator.last_cache_error()), expected);
+    let message = authenticator.last_cache_error().unwrap().to_string();
+    assert!(message.starts_with(&format!(
+        "refused to use the token cache {}: ",
+        cache.display()
+    )));
+    assert!(!message.contains("fresh-token"));
+}
+
+/// (content, mode, owner) of a file, not following a link.
+fn snapshot(path: &Path) -> (Vec<u8>, u32, u32) {
+    let meta = fs::symlink_metadata(path).unwrap();
+    (fs::read(path).unwrap(), meta.mode() & 0o7777, meta.uid())
+}
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Whether the tests run as root (which can give a file away), from a file just created.
+fn running_as_root(dir: &Path) -> bool {
+    let probe = dir.join("probe");
+    fs::write(&probe, "").unwrap();
+    let uid = fs::metadata(&probe).unwrap().uid();
+    fs::remove_file(&probe).unwrap();
+    uid == 0
+}
+
+#[test]
+fn a_link_to_someone_elses_file_is_left_byte_for_byte_and_mode_for_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let victim_dir = dir.path().join("victim");
+    fs::create_dir(&victim_dir).unwrap();
+    let victim = victim_dir.join("their.json");
+    fs::write(&victim, OTHER_CACHE).unwrap();
+    fs::set_permissions(&victim, fs::Permissions::from_mode(0o644)).unwrap();
+    if running_as_root(dir.path()) {
+        std::os::unix::fs::chown(&victim, Some(NOBODY), Some(NOBODY)).unwrap();
+    } else {
+        println!("not root: the linked file stays ours (the link alone is refused)");
+    }
+    let before = snapshot(&victim);
+    let link = dir.path().join("auth.json");
+    symlink(&victim, &link).unwrap();
+
+    load_and_login_refused(&link, &Refusal::SymbolicLink);
+
+    assert_eq!(snapshot(&victim), before);
+    assert_eq!(names_in(&victim_dir), ["their.json"]);
+    assert_eq!(fs::read_link(&link).unwrap(), victim);
+    assert_eq!(names_in(dir.path()), ["auth.json", "victim"]);
+}
+
+#[test]
+fn a_link_to_a_missing_file_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("auth.json");
+    symlink("elsewhere/new.json", &link).unwrap();
+    fs::create_dir(dir.path().join("elsewhere")).unwrap();
+
+    load_and_login_refused(&link, &Refusal::SymbolicLink);
+
+    assert_eq!(
+        names_in(&dir.path().join("elsewhere")),
+        Vec::<String>::new()
+    );
+    assert_eq!(names_in(dir.path()), ["auth.json", "elsewhere"]);
+}
+
+#[test]
+fn a_file_owned_by_another_user_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    if !running_as_root(dir.path()) {
+        println!("skipped: giving a file to another user needs root");
+        return;
+    }
+    let path = dir.path().join("auth.json");
+    fs::write(&path, OTHER_CACHE).unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    std::os::unix::fs::chown(&path, Some(NOBODY), Some(NOBODY)).unwrap();
+    let before = snapshot(&path);
+
+    load_and_login_refused(&path, &Refusal::OwnedByOtherUser { uid: NOBODY });
+
+    // not tightened to 0600, not replaced, not moved aside
+    assert_eq!(snapshot(&path), before);
+    assert_eq!(names_in(dir.path()), ["auth.json"]);
+}
+
+#[test]
+fn a_group_writable_directory_is_refused_for_saving() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("shared");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o770)).unwrap();
+    let path = shared.join("auth.json");
+
+    let mut server = Server::new();
+    let session = login_mock(&mut server);
+    let mut authenticator = authenticator(&server, &path);
+    // nothing there yet: reading finds no file
+    assert_eq!(authenticator.cache_status(), CacheStatus::Missing);
+    let authentication = authenticator.authenticate().unwrap();
+    session.assert();
+    assert_eq!(authentication.access_token(), "fresh-token");
+    match authenticator.last_cache_error() {
+        Some(CacheError::Refused { path: p, refusal }) => {
+            assert_eq!(p, &path);
+            assert_eq!(
+                refusal,
+                &Refusal::DirectoryWritableByOthers {
+                    dir: shared.clone(),
+                    mode: 0o770
+                }
+            );
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(names_in(&shared), Vec::<String>::new());
+    // an explicit save says the same
+    assert!(matches!(
+        authenticator.save_cache(),
+        Err(august_auth::Error::Cache(CacheError::Refused { .. }))
+    ));
+}
