@@ -328,7 +328,7 @@ fn exercise(api_key: Option<&'static str>) -> (Vec<String>, usize) {
             server.url()
         };
         let august = client(Brand::August, &base, api_key);
-        let yale = client(Brand::YaleHome, &base, api_key);
+        let yale = client(Brand::YaleGlobal, &base, api_key);
         shown_texts.push(format!("{august:?}"));
         shown_texts.push(format!("{yale:#?}"));
         let results = in_parallel(calls(), move |(name, call)| {
