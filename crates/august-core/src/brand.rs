@@ -251,6 +251,13 @@ impl fmt::Display for UnknownBrand {
 
 impl std::error::Error for UnknownBrand {}
 
+/// Serialised as its identifier (`yale_global`).
+impl serde::Serialize for Brand {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl FromStr for Brand {
     type Err = UnknownBrand;
 
