@@ -10,6 +10,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -109,7 +110,8 @@ pub struct Credentials {
 
 struct Inner {
     source: Source,
-    margin: Duration,
+    /// The refresh margin in milliseconds (shared by every clone).
+    margin_ms: AtomicU64,
 }
 
 enum Source {
@@ -174,7 +176,7 @@ impl Credentials {
         Credentials {
             inner: Arc::new(Inner {
                 source: Source::Token(Mutex::new(state)),
-                margin: DEFAULT_REFRESH_MARGIN,
+                margin_ms: AtomicU64::new(millis(DEFAULT_REFRESH_MARGIN)),
             }),
         }
     }
@@ -182,6 +184,23 @@ impl Credentials {
     /// A password login made with an [`Authenticator`] (py-august's flow; its cache file stays
     /// py-august's). Its token is refreshed as the authenticator does
     /// (`GET /users/houses/mine` within the renewal threshold).
+    ///
+    /// ```no_run
+    /// use august_auth::{AuthenticationState, Authenticator, Credentials, LoginMethod};
+    /// use august_core::Api;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().api_key("your-partner-key").build()?;
+    /// let mut authenticator =
+    ///     Authenticator::new(api, LoginMethod::Phone, "+15555550100", "password")
+    ///         .access_token_cache_file("auth.json");
+    /// if authenticator.authenticate()?.state() == AuthenticationState::Authenticated {
+    ///     let credentials = Credentials::password(authenticator)?;
+    ///     println!("{:?}", credentials.info().expires_at);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -194,13 +213,31 @@ impl Credentials {
         Ok(Credentials {
             inner: Arc::new(Inner {
                 source: Source::Password(SharedAuthenticator::new(authenticator)),
-                margin: DEFAULT_REFRESH_MARGIN,
+                margin_ms: AtomicU64::new(millis(DEFAULT_REFRESH_MARGIN)),
             }),
         })
     }
 
     /// OAuth tokens from [`OAuthClient::exchange_code`], refreshed with `client` when due or
     /// refused.
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// # let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    /// let credentials = Credentials::oauth(client, tokens);
+    /// assert!(credentials.info().can_refresh);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn oauth(client: OAuthClient, tokens: OAuthTokens) -> Credentials {
         Credentials::token(TokenState {
             kind: SignInKind::OAuth,
@@ -235,6 +272,26 @@ impl Credentials {
     /// read now and again whenever its token nears expiry or is refused, so a program on the
     /// same machine keeps the token Home Assistant keeps refreshing. The file is never written
     /// and nothing is refreshed on Home Assistant's behalf.
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("core.config_entries");
+    /// std::fs::write(&path, sandbox.home_assistant_config_entries("yale_global"))?;
+    /// let credentials = Credentials::home_assistant(&path, None)?;
+    /// assert_eq!(credentials.brand(), Some(Brand::YaleGlobal));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -273,25 +330,48 @@ impl Credentials {
         })
     }
 
-    /// How much time must be left on a token for it to be used without a refresh. Defaults to
-    /// 60 s ([`DEFAULT_REFRESH_MARGIN`]). Set it before sharing the credentials.
+    /// How much time must be left on a token for it to be used without a refresh (for every
+    /// clone). Defaults to 60 s ([`DEFAULT_REFRESH_MARGIN`]). A password login keeps its
+    /// authenticator's renewal threshold instead.
     #[must_use]
     pub fn refresh_margin(self, margin: Duration) -> Credentials {
-        match Arc::try_unwrap(self.inner) {
-            Ok(mut inner) => {
-                inner.margin = margin;
-                Credentials {
-                    inner: Arc::new(inner),
-                }
-            }
-            Err(inner) => Credentials { inner },
-        }
+        self.inner
+            .margin_ms
+            .store(millis(margin), Ordering::Relaxed);
+        self
+    }
+
+    fn margin(&self) -> Duration {
+        Duration::from_millis(self.inner.margin_ms.load(Ordering::Relaxed))
     }
 
     /// Persists these OAuth, imported or Home Assistant credentials to `path` (atomically, mode
     /// 0600) now and after every refresh; [`Credentials::load`] reads them back. The client
     /// secret is not written. A password login keeps its authenticator's py-august cache
     /// instead.
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// # let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("credentials.json");
+    /// let credentials = Credentials::oauth(client.clone(), tokens).cache_file(&path)?;
+    /// // A later run: the same credentials back, refreshed with the client when due.
+    /// let api = august_core::Api::builder().brand(Brand::YaleGlobal).base_url(sandbox.august_url()).build()?;
+    /// let again = Credentials::load(&path, &api, Some(client))?;
+    /// assert_eq!(again.access_token()?, credentials.access_token()?);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -319,6 +399,8 @@ impl Credentials {
     /// py-august password-login cache (refreshed through `api`). OAuth credentials refresh only
     /// when `oauth` is given (the secret is never cached); without it their token is used until
     /// it expires. A Home Assistant source reads its file again.
+    ///
+    /// See [`Credentials::cache_file`] for an example.
     ///
     /// # Errors
     ///
@@ -431,6 +513,25 @@ impl Credentials {
     /// A refresh that fails while the current token is still valid is logged and the current
     /// token returned.
     ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// # let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    /// let credentials = Credentials::oauth(client, tokens);
+    /// let token = credentials.access_token()?; // refreshed first if it expires within a minute
+    /// # assert!(!token.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::SignInAgain`] when the token has expired and cannot be renewed;
@@ -441,7 +542,7 @@ impl Credentials {
             Source::Password(shared) => shared.access_token(),
             Source::Token(state) => {
                 let mut st = lock(state);
-                if !st.due(self.inner.margin) {
+                if !st.due(self.margin()) {
                     return Ok(st.access_token.clone());
                 }
                 st.renew(Why::Due)
@@ -452,6 +553,27 @@ impl Credentials {
     /// After the server refused `rejected` (401): a new token if one can be had, refreshing at
     /// most once however many threads report the same token (a thread whose token was already
     /// replaced gets the new one without a request).
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// # let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    /// let credentials = Credentials::oauth(client, tokens);
+    /// let refused = credentials.access_token()?;
+    /// let renewed = credentials.after_rejection(&refused)?;
+    /// // Another thread reporting the same token gets the new one without a request.
+    /// assert_eq!(credentials.after_rejection(&refused)?, renewed);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -481,6 +603,25 @@ impl Credentials {
     }
 
     /// Refreshes now, whatever the expiry (to test a refresh, or after revoking a token).
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// # let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    /// let credentials = Credentials::oauth(client, tokens);
+    /// let before = credentials.access_token()?;
+    /// assert_ne!(credentials.refresh_now()?, before);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -565,6 +706,10 @@ impl Credentials {
                 .map(ToString::to_string),
         }
     }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn lock(m: &Mutex<TokenState>) -> MutexGuard<'_, TokenState> {

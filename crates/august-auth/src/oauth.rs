@@ -267,6 +267,24 @@ impl OAuthClient {
     /// Exchanges an authorization code for tokens (`grant_type=authorization_code`). Sent once,
     /// never retried (a code is single-use).
     ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// let code = request.code_from_redirect(&redirect)?;
+    /// let tokens = client.exchange_code(&code)?;
+    /// assert!(tokens.refresh_token().is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`OAuthError::Refused`] with the server's OAuth error (`invalid_grant` for a used or
@@ -288,6 +306,24 @@ impl OAuthClient {
 
     /// Gets new tokens with a refresh token (`grant_type=refresh_token`). The reply's refresh
     /// token replaces the old one; a reply without one keeps `refresh_token`. Sent once.
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// # let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    /// let refreshed = client.refresh(tokens.refresh_token().unwrap())?;
+    /// assert_ne!(refreshed.access_token(), tokens.access_token());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -348,6 +384,24 @@ impl AuthorizationRequest {
     /// Reads the redirect the browser came back with: a full URL
     /// (`http://127.0.0.1:8765/callback?code=...&state=...`), a path with its query, or the
     /// query alone. Checks `state` and returns the code.
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// // `redirect` is where the browser was sent: the redirect URI with `code` and `state`.
+    /// let code = request.code_from_redirect(&redirect)?;
+    /// assert!(request.code_from_redirect("code=x&state=forged").is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
