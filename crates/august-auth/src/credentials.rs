@@ -12,7 +12,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use august_core::{Api, Brand, LoginMethod};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
@@ -129,7 +129,12 @@ struct TokenState {
     ha_file: Option<PathBuf>,
     cache: Option<TokenCache>,
     last_cache_error: Option<CacheError>,
+    /// When the last due renewal failed while the token was still usable.
+    last_failure: Option<Instant>,
 }
+
+/// How long after a failed due renewal the still valid token is used without trying again.
+const RENEWAL_RETRY_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Why a token is being renewed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,6 +254,7 @@ impl Credentials {
             ha_file: None,
             cache: None,
             last_cache_error: None,
+            last_failure: None,
         })
     }
 
@@ -265,6 +271,7 @@ impl Credentials {
             ha_file: None,
             cache: None,
             last_cache_error: None,
+            last_failure: None,
         })
     }
 
@@ -309,6 +316,7 @@ impl Credentials {
             ha_file: Some(path),
             cache: None,
             last_cache_error: None,
+            last_failure: None,
         }))
     }
 
@@ -327,6 +335,7 @@ impl Credentials {
             ha_file: None,
             cache: None,
             last_cache_error: None,
+            last_failure: None,
         })
     }
 
@@ -463,6 +472,7 @@ impl Credentials {
             ha_file: stored.home_assistant_file,
             cache: Some(TokenCache::new(path.to_owned())),
             last_cache_error: None,
+            last_failure: None,
         });
         Ok(credentials)
     }
@@ -739,24 +749,78 @@ impl TokenState {
     }
 
     fn renew(&mut self, why: Why) -> Result<String> {
+        let usable = !self.expired();
+        if why == Why::Due && usable {
+            if !self.can_renew() {
+                return Ok(self.access_token.clone());
+            }
+            if self
+                .last_failure
+                .is_some_and(|at| at.elapsed() < RENEWAL_RETRY_INTERVAL)
+            {
+                return Ok(self.access_token.clone());
+            }
+        }
         let result = match self.kind {
             SignInKind::OAuth => self.refresh_oauth(why),
             SignInKind::HomeAssistant => self.reread_home_assistant(why),
             _ => Err(self.sign_in_again(why)),
         };
         match result {
-            // A due refresh that failed while the token still works: keep using it.
-            Err(e) if why == Why::Due && !self.expired() && !e.needs_sign_in() => {
+            Ok(token) => {
+                self.last_failure = None;
+                Ok(token)
+            }
+            // A due renewal that failed while the token still works: keep using it, and do not
+            // try again at every call.
+            Err(e) if why == Why::Due && usable => {
                 log::warn!(
                     "the access token could not be renewed ({e}); using the current one, which has not expired"
                 );
+                self.last_failure = Some(Instant::now());
                 Ok(self.access_token.clone())
             }
-            other => other,
+            Err(e) => Err(e),
         }
     }
 
+    /// Takes the tokens in the cache file when another process refreshed them since (its
+    /// access token differs and expires later): with rotating refresh tokens, ours is spent.
+    fn adopt_newer_cached(&mut self) -> bool {
+        let Some(cache) = &self.cache else {
+            return false;
+        };
+        let Some(stored) = read_capped(cache.path())
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
+        else {
+            return false;
+        };
+        let expires_at = stored
+            .expires_at
+            .as_deref()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|d| d.with_timezone(&Utc));
+        let newer = stored.format == FORMAT
+            && stored.kind == self.kind
+            && stored.brand == self.brand.as_str()
+            && stored.access_token != self.access_token
+            && match (expires_at, self.expires_at) {
+                (Some(theirs), Some(ours)) => theirs > ours,
+                _ => false,
+            };
+        if newer {
+            self.access_token = stored.access_token;
+            self.refresh_token = stored.refresh_token.or(self.refresh_token.take());
+            self.expires_at = expires_at;
+        }
+        newer
+    }
+
     fn refresh_oauth(&mut self, why: Why) -> Result<String> {
+        if why != Why::Forced && self.adopt_newer_cached() {
+            return Ok(self.access_token.clone());
+        }
         let (Some(client), Some(refresh_token)) = (self.oauth.clone(), self.refresh_token.clone())
         else {
             return Err(self.sign_in_again(why));

@@ -203,6 +203,35 @@ fn a_failed_refresh_keeps_a_token_that_has_not_expired() {
         OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(30)),
     );
     assert_eq!(credentials.access_token().unwrap(), "at-1");
+    // Not tried again at every call while the token works.
+    assert_eq!(credentials.access_token().unwrap(), "at-1");
+    refresh.assert();
+}
+
+#[test]
+fn a_second_process_takes_the_tokens_another_refreshed_instead_of_its_spent_refresh_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("creds.json");
+    let mut server = Server::new();
+    let refresh = server
+        .mock("POST", "/access_token")
+        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#)
+        .expect(1)
+        .create();
+    Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(5)),
+    )
+    .cache_file(&path)
+    .unwrap();
+    let api = api(&server);
+    let first = Credentials::load(&path, &api, Some(oauth(&server))).unwrap();
+    let second = Credentials::load(&path, &api, Some(oauth(&server))).unwrap();
+    assert_eq!(first.access_token().unwrap(), "at-2");
+    // The second "process" finds the newer tokens in the file: no request with the spent rt-1.
+    assert_eq!(second.access_token().unwrap(), "at-2");
     refresh.assert();
 }
 
@@ -324,7 +353,10 @@ fn an_imported_token_is_used_until_it_expires_then_says_how_to_reimport() {
         expiring_in(2),
     )
     .unwrap();
-    let credentials = Credentials::imported(token).refresh_margin(Duration::ZERO);
+    let credentials = Credentials::imported(token);
+    // Within the refresh margin but not expired: still used.
+    assert_eq!(credentials.access_token().unwrap(), "imp-tok");
+    let credentials = credentials.refresh_margin(Duration::ZERO);
     assert_eq!(credentials.access_token().unwrap(), "imp-tok");
     assert!(!credentials.info().can_refresh);
     std::thread::sleep(Duration::from_millis(2100));
@@ -365,4 +397,18 @@ fn a_py_august_cache_loads_as_a_password_login() {
         Credentials::load(&corrupt, &Api::new(), None),
         Err(Error::Cache(_))
     ));
+}
+
+#[test]
+fn the_client_and_credentials_are_clone_send_and_sync() {
+    fn assert_traits<T: Clone + Send + Sync + 'static>() {}
+    assert_traits::<Client>();
+    assert_traits::<Credentials>();
+    assert_traits::<OAuthClient>();
+    assert_traits::<OAuthTokens>();
+    assert_traits::<ImportedToken>();
+    fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
+    assert_error::<Error>();
+    assert_error::<august_auth::OAuthError>();
+    assert_error::<august_auth::ImportError>();
 }
