@@ -230,4 +230,29 @@ fn a_refused_built_in_key_says_to_pass_the_partner_key() {
     assert!(
         !out.stdout.contains(demo::PARTNER_API_KEY) && !out.stderr.contains(demo::PARTNER_API_KEY)
     );
+    // Waiting for its code: whoami says to log in (exit 3).
+    assert_eq!(tool.run(&["whoami"], &vars).code, 3);
+    let code = sandbox.august_verification_code().unwrap();
+    tool.run(
+        &["--api-key", demo::PARTNER_API_KEY, "verify", &code],
+        &vars,
+    )
+    .expect_code(0);
+    let who = tool
+        .run(
+            &["--api-key", demo::PARTNER_API_KEY, "--json", "whoami"],
+            &vars,
+        )
+        .expect_code(0)
+        .json();
+    assert_eq!(who["signed_in_with"], "password");
+    assert_eq!(who["brand"], "august");
+    assert_eq!(who["account"], demo::PHONE);
+    let locks = tool
+        .run(
+            &["--api-key", demo::PARTNER_API_KEY, "--json", "locks"],
+            &vars,
+        )
+        .expect_code(0);
+    assert_eq!(locks.json().as_array().unwrap().len(), 3);
 }
