@@ -1,5 +1,9 @@
 //! The OAuth flow against a mock authorization server: the exact requests of the code exchange
-//! and the refresh, the state check, and every OAuth error as a typed error.
+//! and the refresh, the state check, every OAuth error as a typed error, and the transport's
+//! rules (deadline, no redirects, body cap).
+
+#[path = "../../api-transport/tests/reliability_server.rs"]
+mod server;
 
 use std::time::Duration;
 
@@ -394,4 +398,56 @@ fn brands_without_oauth_and_bad_urls_are_refused() {
     );
     let debug = format!("{ok:?}");
     assert!(!debug.contains(CLIENT_SECRET), "{debug}");
+}
+
+#[test]
+fn the_transport_rules_apply_to_token_requests() {
+    // A stalled token endpoint: the deadline ends the call, once.
+    let stalled = server::FaultServer::always(vec![server::Act::Wait(Duration::from_secs(2))]);
+    let stalling = OAuthClient::with_endpoints(
+        Brand::YaleGlobal,
+        CLIENT_ID,
+        CLIENT_SECRET,
+        REDIRECT,
+        format!("{}/authorize", stalled.url()),
+        format!("{}/access_token", stalled.url()),
+    )
+    .unwrap()
+    .timeout(Duration::from_millis(200));
+    let err = stalling.refresh("r").unwrap_err();
+    assert!(
+        matches!(&err, OAuthError::Transport { source } if source.is_timeout()),
+        "{err:?}"
+    );
+    assert_eq!(stalled.request_count(), 1, "never retried");
+
+    // A redirect is not followed.
+    let mut mock = Server::new();
+    let moved = mock
+        .mock("POST", "/access_token")
+        .with_status(302)
+        .with_header("location", "https://elsewhere.example/steal")
+        .expect(1)
+        .create();
+    let err = client(&mock).refresh("r").unwrap_err();
+    moved.assert();
+    assert_eq!(err.status(), Some(302), "{err:?}");
+
+    // A body over the cap.
+    let huge = format!(r#"{{"access_token": "{}"}}"#, "a".repeat(200 * 1024));
+    let _big = mock
+        .mock("POST", "/access_token")
+        .with_header("content-type", "application/json")
+        .with_body(huge)
+        .create();
+    let err = client(&mock).refresh("r").unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            OAuthError::Transport {
+                source: api_transport::Error::ResponseTooLarge { .. }
+            }
+        ),
+        "{err:?}"
+    );
 }
