@@ -72,7 +72,18 @@ macro_rules! calls {
 }
 
 impl Client {
-    /// A client for `api` with `credentials`.
+    /// A client for `api` with `credentials` (see the example of [`Client`]).
+    ///
+    /// ```
+    /// use august_auth::{Client, Credentials};
+    /// use august_core::{Api, Brand};
+    ///
+    /// let api = Api::builder().brand(Brand::YaleGlobal).build().unwrap();
+    /// let client = Client::new(api.clone(), Credentials::fixed(Brand::YaleGlobal, "t")).unwrap();
+    /// assert_eq!(client.api().brand(), Brand::YaleGlobal);
+    /// // Credentials of another brand would send the token in the wrong header.
+    /// assert!(Client::new(api, Credentials::fixed(Brand::YaleAugust, "t")).is_err());
+    /// ```
     ///
     /// # Errors
     ///

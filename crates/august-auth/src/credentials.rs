@@ -260,6 +260,16 @@ impl Credentials {
 
     /// An imported token, used until it expires (never refreshed: see
     /// [`ImportedToken`]).
+    ///
+    /// ```
+    /// use august_auth::{Credentials, ImportedToken, SignInKind};
+    /// use august_core::Brand;
+    ///
+    /// let token = ImportedToken::from_access_token(Brand::YaleGlobal, "a-token", None, None).unwrap();
+    /// let credentials = Credentials::imported(token);
+    /// assert_eq!(credentials.info().kind, SignInKind::Imported);
+    /// assert_eq!(credentials.access_token().unwrap(), "a-token");
+    /// ```
     pub fn imported(token: ImportedToken) -> Credentials {
         Credentials::token(TokenState {
             kind: SignInKind::Imported,
@@ -654,6 +664,20 @@ impl Credentials {
     }
 
     /// What these credentials are: kind, brand, account, expiry, whether they can refresh.
+    ///
+    /// ```
+    /// use august_auth::{Credentials, SignInKind};
+    /// use august_core::Brand;
+    ///
+    /// // A JWT whose payload is {"userId":"u-1","email":["me@example.com"],"exp":4102444800}.
+    /// let token = "e30.eyJ1c2VySWQiOiJ1LTEiLCJlbWFpbCI6WyJtZUBleGFtcGxlLmNvbSJdLCJleHAiOjQxMDI0NDQ4MDB9.c2ln";
+    /// let info = Credentials::fixed(Brand::YaleGlobal, token).info();
+    /// assert_eq!(info.kind, SignInKind::Fixed);
+    /// assert_eq!(info.user_id.as_deref(), Some("u-1"));
+    /// assert_eq!(info.emails, ["me@example.com"]);
+    /// assert_eq!(info.expires_at.map(|t| t.timestamp()), Some(4102444800));
+    /// assert!(!info.can_refresh);
+    /// ```
     pub fn info(&self) -> CredentialsInfo {
         let (kind, brand, token, expires_at, can_refresh, cache_file) = match &self.inner.source {
             Source::Password(shared) => {

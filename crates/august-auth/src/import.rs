@@ -249,6 +249,22 @@ impl ImportedToken {
     /// Reads a Home Assistant config-entry file (usually
     /// `<config>/.storage/core.config_entries`), as [`ImportedToken::from_home_assistant`].
     ///
+    /// ```
+    /// use august_auth::ImportedToken;
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = august_sandbox::Sandbox::start()?;
+    /// # let dir = tempfile::tempdir()?;
+    /// # let path = dir.path().join("core.config_entries");
+    /// # std::fs::write(&path, sandbox.home_assistant_config_entries("yale_august"))?;
+    /// let token = ImportedToken::from_home_assistant_file(&path, None)?;
+    /// assert_eq!(token.brand(), Brand::YaleAugust);
+    /// assert!(token.expires_at().is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ImportError::Read`] when the file cannot be read, and those of
