@@ -463,6 +463,17 @@ impl Credentials {
             .transpose()?;
         let oauth = oauth.filter(|_| stored.kind == SignInKind::OAuth);
         if let Some(client) = &oauth
+            && client.brand() != brand
+        {
+            return Err(Error::Api(august_core::Error::InvalidInput {
+                reason: format!(
+                    "the sign-in cached in {} is for brand {brand}, the OAuth client for {}",
+                    path.display(),
+                    client.brand()
+                ),
+            }));
+        }
+        if let Some(client) = &oauth
             && stored
                 .client_id
                 .as_deref()
