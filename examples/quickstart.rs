@@ -9,7 +9,7 @@
 //! Without settings both run against the embedded sandbox, a local emulator of the two APIs on
 //! 127.0.0.1 that hands over the codes it "sends". To use your real August account set
 //! `AUGUST_USERNAME` (phone number with `+` and country code, or e-mail), `AUGUST_PASSWORD`,
-//! and optionally `AUGUST_LOGIN_METHOD=email`, `AUGUST_BRAND` (`yale_home`, ...),
+//! and optionally `AUGUST_LOGIN_METHOD=email`, `AUGUST_BRAND` (`yale_access`, ...),
 //! `AUGUST_CACHE_FILE` (default: the per-user data directory) and `AUGUST_LOCK_ID` (the lock to
 //! operate; without it nothing is operated); `AUGUST_BASE_URL` points it at another server (a
 //! sandbox started with `cargo run -p august-sandbox`). The Authy part then runs only if
@@ -22,6 +22,7 @@ use std::io::{BufRead, Write};
 use anyhow::{Context, Result, bail};
 use august::api::{Api, Brand, LockStatus};
 use august::authenticator::{AuthenticationState, Authenticator, LoginMethod, ValidationResult};
+use august::{Client, Credentials};
 use august_sandbox::{Sandbox, demo};
 use authy_client as authy;
 
@@ -139,12 +140,13 @@ fn run(
             authentication.state()
         );
     }
-    let token = authentication.access_token();
+    // From here the client holds the credentials and refreshes the token when due.
+    let client = Client::new(api, Credentials::password(authenticator)?)?;
 
     println!("3. Locks");
-    let locks = api.get_locks(token)?;
+    let locks = client.get_locks()?;
     for lock in &locks {
-        let detail = api.get_lock_detail(token, lock.device_id())?;
+        let detail = client.get_lock_detail(lock.device_id())?;
         println!(
             "   {} {:<20} {:?}, door {:?}, battery {}",
             lock.device_id(),
@@ -159,9 +161,9 @@ fn run(
 
     if let Some(lock_id) = lock_id {
         println!("4. Lock and unlock {lock_id}");
-        let status: LockStatus = api.lock(token, lock_id)?;
+        let status: LockStatus = client.lock(lock_id)?;
         println!("   lock   -> {status:?}");
-        for activity in api.unlock_return_activities(token, lock_id)? {
+        for activity in client.unlock_return_activities(lock_id)? {
             println!(
                 "   unlock -> activity {:?} {}",
                 activity.kind(),
@@ -171,7 +173,7 @@ fn run(
     }
 
     println!("5. Doorbells");
-    for doorbell in api.get_doorbells(token)? {
+    for doorbell in client.get_doorbells()? {
         println!(
             "   {} {:<12} {} image: {}",
             doorbell.device_id(),
@@ -183,7 +185,7 @@ fn run(
 
     if let Some(lock) = locks.first() {
         println!("6. Activity feed of house {}", lock.house_id());
-        for activity in api.get_house_activities(token, lock.house_id(), 8)? {
+        for activity in client.get_house_activities(lock.house_id(), 8)? {
             println!(
                 "   {:<16} {:<26} {}",
                 activity.kind().as_str(),

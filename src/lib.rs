@@ -5,7 +5,7 @@
 //!
 //! | feature | default | what it brings |
 //! |---|---|---|
-//! | `august` | yes | [`api`] (the August API client and models) and [`authenticator`] |
+//! | `august` | yes | [`api`] (the August API client and models), [`authenticator`] (sign-in: password, OAuth, imported tokens) and [`Client`] |
 //! | `authy` | no | [`authy`] (the Authy API client) |
 //!
 //! ```no_run
@@ -45,6 +45,15 @@ pub use august_core as api;
 
 #[cfg(feature = "august")]
 pub use august_auth as authenticator;
+
+/// The client that holds its credentials (see [`authenticator::Client`]).
+#[cfg(feature = "august")]
+pub use august_auth::Client;
+
+/// Every way in: password, OAuth, imported or Home Assistant tokens, a fixed token (see
+/// [`authenticator::Credentials`]).
+#[cfg(feature = "august")]
+pub use august_auth::{Credentials, OAuthClient};
 
 #[cfg(feature = "authy")]
 pub use authy_client as authy;

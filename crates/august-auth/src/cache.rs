@@ -536,6 +536,15 @@ impl TokenCache {
         auth: &Authentication,
         existing: Existing,
     ) -> Result<Option<PathBuf>, CacheError> {
+        self.store_bytes(to_py_json(auth).as_bytes(), existing)
+    }
+
+    /// Writes `bytes` atomically, as [`TokenCache::store`] does.
+    pub(crate) fn store_bytes(
+        &self,
+        bytes: &[u8],
+        existing: Existing,
+    ) -> Result<Option<PathBuf>, CacheError> {
         let write_error = |source: io::Error| CacheError::Write {
             path: self.path.clone(),
             source,
@@ -586,7 +595,7 @@ impl TokenCache {
             .suffix(".tmp")
             .tempfile_in(&dir)
             .map_err(write_error)?;
-        temp.write_all(to_py_json(auth).as_bytes())
+        temp.write_all(bytes)
             .and_then(|()| temp.as_file().sync_all())
             .map_err(write_error)?;
         temp.persist(&self.path).map_err(|e| write_error(e.error))?;

@@ -4,6 +4,9 @@ use std::fmt;
 
 use crate::authentication::AuthenticationState;
 use crate::cache::CacheError;
+use crate::credentials::SignInKind;
+use crate::import::ImportError;
+use crate::oauth::OAuthError;
 
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -36,6 +39,20 @@ pub enum Error {
     /// [`Authenticator::save_cache`](crate::Authenticator::save_cache) could not write the
     /// cache file.
     Cache(CacheError),
+    /// The OAuth authorization server refused, or its answer was not usable.
+    OAuth(OAuthError),
+    /// A token could not be imported (a Home Assistant file, a plain token).
+    Import(ImportError),
+    /// The token expired or was refused and these credentials cannot get a new one: sign in
+    /// again ([`Error::SignInAgain::how`] says how).
+    SignInAgain {
+        /// How the credentials were obtained.
+        kind: SignInKind,
+        /// What happened.
+        reason: String,
+        /// What to do.
+        how: String,
+    },
 }
 
 impl Error {
@@ -65,6 +82,15 @@ impl Error {
         self.api_error()
             .is_some_and(august_core::Error::is_unauthorized)
     }
+
+    /// Whether only a new sign-in helps: [`Error::SignInAgain`], or an OAuth `invalid_grant`.
+    pub fn needs_sign_in(&self) -> bool {
+        match self {
+            Error::SignInAgain { .. } => true,
+            Error::OAuth(e) => e.needs_sign_in(),
+            _ => false,
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -82,6 +108,11 @@ impl fmt::Display for Error {
                 "the login state is {state}, not authenticated; complete the login with authenticate() first"
             ),
             Error::Cache(e) => fmt::Display::fmt(e, f),
+            Error::OAuth(e) => fmt::Display::fmt(e, f),
+            Error::Import(e) => fmt::Display::fmt(e, f),
+            Error::SignInAgain { reason, how, .. } => {
+                write!(f, "{reason}; sign in again: {how}")
+            }
         }
     }
 }
@@ -91,7 +122,11 @@ impl std::error::Error for Error {
         match self {
             Error::Api(e) => Some(e),
             Error::Cache(e) => Some(e),
-            Error::NoAccessToken | Error::NotAuthenticated { .. } => None,
+            Error::OAuth(e) => Some(e),
+            Error::Import(e) => Some(e),
+            Error::NoAccessToken | Error::NotAuthenticated { .. } | Error::SignInAgain { .. } => {
+                None
+            }
         }
     }
 }
@@ -99,6 +134,18 @@ impl std::error::Error for Error {
 impl From<august_core::Error> for Error {
     fn from(e: august_core::Error) -> Self {
         Error::Api(e)
+    }
+}
+
+impl From<OAuthError> for Error {
+    fn from(e: OAuthError) -> Self {
+        Error::OAuth(e)
+    }
+}
+
+impl From<ImportError> for Error {
+    fn from(e: ImportError) -> Self {
+        Error::Import(e)
     }
 }
 

@@ -64,6 +64,15 @@ pub fn access_token_expiry(token: &str) -> Option<DateTime<Utc>> {
 
 /// The expiry (`exp`, seconds since the epoch, integer or fractional) of a JWT.
 pub(crate) fn expiry(token: &str) -> Result<DateTime<Utc>, JwtProblem> {
+    let claims = claims(token)?;
+    let exp = claims.get("exp").ok_or(JwtProblem::NoExp)?;
+    expiry_of(exp)
+}
+
+/// The claims (payload object) of a JWT, signature not checked.
+pub(crate) fn claims(
+    token: &str,
+) -> Result<serde_json::Map<String, serde_json::Value>, JwtProblem> {
     let payload = token.split('.').nth(1).ok_or(JwtProblem::NotAJwt)?;
     // Accept missing or extra `=` padding, and the standard alphabet as well as base64url.
     let cleaned: String = payload
@@ -81,8 +90,13 @@ pub(crate) fn expiry(token: &str) -> Result<DateTime<Utc>, JwtProblem> {
         .map_err(|_| JwtProblem::NotBase64)?;
     let claims: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|_| JwtProblem::NotJson)?;
-    let claims = claims.as_object().ok_or(JwtProblem::NotJson)?;
-    let exp = claims.get("exp").ok_or(JwtProblem::NoExp)?;
+    match claims {
+        serde_json::Value::Object(map) => Ok(map),
+        _ => Err(JwtProblem::NotJson),
+    }
+}
+
+fn expiry_of(exp: &serde_json::Value) -> Result<DateTime<Utc>, JwtProblem> {
     let exp = exp.as_number().ok_or(JwtProblem::BadExp)?;
     let (seconds, nanos) = if let Some(i) = exp.as_i64() {
         (i, 0)

@@ -46,15 +46,26 @@
 //! never overwritten. Symbolic links, other users' files and directories other users can
 //! write to are refused and left untouched ([`Refusal`]). Cache problems never fail a login.
 //!
-//! No `Debug` output, log line or error message contains the password or an access token.
+//! Every way in ends in one [`Credentials`] value: a password login ([`Credentials::password`]),
+//! OAuth with your client credentials ([`OAuthClient`], [`Credentials::oauth`]), a token
+//! imported from Home Assistant ([`ImportedToken`], [`Credentials::home_assistant`]) or a fixed
+//! token. A [`Client`] holds the credentials and makes the [`Api`](august_core::Api) calls
+//! without a token argument, refreshing when due. See `docs/sign-in.md` for who can use which.
+//!
+//! No `Debug` output, log line or error message contains the password, an access or refresh
+//! token, a client secret, an authorization code or an OAuth state.
 
 mod authentication;
 mod authenticator;
 mod cache;
+mod client;
+mod credentials;
 mod error;
 mod expiry;
+mod import;
 mod install_id;
 mod jwt;
+mod oauth;
 mod shared;
 
 pub use august_core::LoginMethod;
@@ -63,8 +74,15 @@ pub use authenticator::{Authenticator, DEFAULT_RENEWAL_THRESHOLD, Refresh};
 pub use cache::{
     CacheError, CacheStatus, Refusal, check_cache_path, default_cache_path, parse_cache_file,
 };
+pub use client::Client;
+pub use credentials::{Credentials, CredentialsInfo, DEFAULT_REFRESH_MARGIN, SignInKind};
 pub use error::{Error, Result};
 pub use expiry::ExpiryError;
+pub use import::{ImportError, ImportOrigin, ImportedToken};
 pub use install_id::new_install_id;
 pub use jwt::access_token_expiry;
+pub use oauth::{
+    AuthorizationCode, AuthorizationRequest, DEFAULT_OAUTH_TIMEOUT, OAuthClient, OAuthError,
+    OAuthErrorKind, OAuthTokens,
+};
 pub use shared::{DEFAULT_REFRESH_RETRY_INTERVAL, SharedAuthenticator};

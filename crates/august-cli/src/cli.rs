@@ -32,7 +32,8 @@ pub struct Cli {
     #[arg(long, env = "AUGUST_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Brand of the account: august, yale_access, yale_home, yale_global or yale_august
+    /// Brand of the account: august, yale_access, yale_global or yale_august (yale_home is
+    /// retired: Yale Home accounts use yale_global)
     #[arg(long, env = "AUGUST_BRAND", value_name = "BRAND", default_value = "august", value_parser = parse_brand)]
     pub brand: Brand,
 
@@ -62,6 +63,16 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub authy_api_key: Option<String>,
+
+    /// Partner API key, for the password login: the keys built into the public apps are refused
+    /// by the service now (never printed)
+    #[arg(
+        long,
+        env = "AUGUST_API_KEY",
+        value_name = "KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
 
     /// Run the command against a local sandbox started for it, signed in as its demo user
     #[arg(long, env = "AUGUST_SANDBOX", action = ArgAction::SetTrue, value_parser = FalseyValueParser::new())]
@@ -97,8 +108,12 @@ impl From<Method> for LoginMethod {
 /// The commands.
 #[derive(Subcommand)]
 pub enum Command {
-    /// Log in with the password and, the first time on this machine, a verification code
+    /// Sign in: with the password and, the first time on this machine, a verification code;
+    /// or with OAuth (--oauth), a Home Assistant file (--import-ha) or a token (--token)
     Login(LoginArgs),
+    /// Show the signed-in account, its brand, how it signed in, the token's expiry and whether
+    /// it can refresh
+    Whoami,
     /// Finish a login that waits for its verification code
     Verify(VerifyArgs),
     /// Forget the login: delete the token cache file
@@ -179,6 +194,52 @@ pub struct LoginArgs {
     /// A verification code you already have: check it instead of sending a new one
     #[arg(long, value_name = "CODE")]
     pub code: Option<String>,
+    /// Sign in with OAuth (brands yale_global, yale_august) with your client credentials:
+    /// prints the authorization URL, opens a browser, waits for the redirect
+    #[arg(long, conflicts_with_all = ["import_ha", "token", "code"])]
+    pub oauth: bool,
+    /// OAuth client id
+    #[arg(long, env = "AUGUST_OAUTH_CLIENT_ID", value_name = "ID")]
+    pub client_id: Option<String>,
+    /// OAuth client secret (never printed)
+    #[arg(
+        long,
+        env = "AUGUST_OAUTH_CLIENT_SECRET",
+        value_name = "SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Option<String>,
+    /// OAuth redirect URI registered for your client: a loopback http URL this tool listens on
+    #[arg(
+        long,
+        env = "AUGUST_OAUTH_REDIRECT_URI",
+        value_name = "URI",
+        default_value = "http://127.0.0.1:8765/callback"
+    )]
+    pub redirect_uri: String,
+    /// OAuth authorize URL; defaults to the brand's
+    #[arg(long, env = "AUGUST_OAUTH_AUTHORIZE_URL", value_name = "URL")]
+    pub authorize_url: Option<String>,
+    /// OAuth token URL; defaults to the brand's
+    #[arg(long, env = "AUGUST_OAUTH_TOKEN_URL", value_name = "URL")]
+    pub token_url: Option<String>,
+    /// Do not try to open a browser: only print the authorization URL
+    #[arg(long)]
+    pub no_browser: bool,
+    /// Use the token of Home Assistant's August or Yale integration from this file
+    /// (<config>/.storage/core.config_entries, one entry, or its data), read again whenever the
+    /// token nears expiry; with --sandbox a missing file is written with the demo entry
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["token", "code"])]
+    pub import_ha: Option<PathBuf>,
+    /// Use this access token (`-` reads it from standard input), for --brand
+    #[arg(long, value_name = "TOKEN", conflicts_with = "code")]
+    pub token: Option<String>,
+    /// With --token: its refresh token (kept, not used without client credentials)
+    #[arg(long, value_name = "TOKEN", requires = "token")]
+    pub refresh_token: Option<String>,
+    /// With --token: when it expires (RFC 3339); defaults to the token's own `exp`, if any
+    #[arg(long, value_name = "TIME", requires = "token")]
+    pub expires_at: Option<String>,
 }
 
 /// `august verify`.

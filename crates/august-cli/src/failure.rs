@@ -89,6 +89,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             return august_code(e);
         }
         if let Some(e) = cause.downcast_ref::<august_auth::Error>() {
+            if e.needs_sign_in() {
+                return LOGIN;
+            }
             return e.api_error().map_or(FAILURE, august_code);
         }
         if let Some(e) = cause.downcast_ref::<authy_client::Error>() {

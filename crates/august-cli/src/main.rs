@@ -18,6 +18,7 @@ mod failure;
 mod output;
 mod pending;
 mod session;
+mod signin;
 mod spinner;
 
 use std::process::ExitCode;
@@ -33,6 +34,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
     let result = match &cli.command {
         Command::Login(args) => session::login(&ctx, args),
         Command::Verify(args) => session::verify(&ctx, args),
+        Command::Whoami => signin::whoami(&ctx),
         Command::Logout => session::logout(&ctx),
         Command::Locks => august_cmds::locks(&ctx),
         Command::LockDetail { id } => august_cmds::lock_detail(&ctx, id),

@@ -41,6 +41,10 @@ pub struct Context {
     /// The cached token handed out by [`Context::token`], and its cache file: a 401 on a call
     /// made with it marks it refused there ([`Context::finish`]).
     handed_out: Mutex<Option<(PathBuf, String)>>,
+    /// `--api-key`, if given.
+    api_key: Option<String>,
+    /// `--base-url`, if given.
+    base_url: Option<String>,
 }
 
 impl Context {
@@ -49,27 +53,46 @@ impl Context {
         if cli.sandbox {
             let sandbox = august_sandbox::Sandbox::start()
                 .map_err(|e| anyhow!("cannot start the sandbox: {e}"))?;
+            let url = sandbox.august_url();
             return Ok(Context {
                 json: cli.json,
-                api: build_api(cli.brand, Some(&sandbox.august_url()))?,
+                api: build_api_keyed(cli.brand, Some(&url), cli.api_key.as_deref())?,
                 username: Some(august_sandbox::demo::PHONE.to_owned()),
                 cache: None,
                 authy_url: Some(sandbox.authy_url()),
                 authy_api_key: Some(sandbox.authy_api_key()),
                 sandbox: Some(sandbox),
                 handed_out: Mutex::new(None),
+                api_key: cli.api_key.clone(),
+                base_url: Some(url),
             });
         }
-        Ok(Context {
+        let mut ctx = Context {
             json: cli.json,
-            api: build_api(cli.brand, cli.base_url.as_deref())?,
+            api: build_api_keyed(cli.brand, cli.base_url.as_deref(), cli.api_key.as_deref())?,
             username: cli.username.clone().filter(|u| !u.is_empty()),
             cache: cli.cache.clone(),
             authy_url: cli.authy_url.clone(),
             authy_api_key: cli.authy_api_key.clone(),
             sandbox: None,
             handed_out: Mutex::new(None),
-        })
+            api_key: cli.api_key.clone(),
+            base_url: cli.base_url.clone().filter(|u| !u.is_empty()),
+        };
+        // Without --brand, a cached OAuth or imported sign-in says its brand.
+        if cli.brand == Brand::default()
+            && let Ok(path) = ctx.cache_path(None)
+            && let Some(brand) = crate::signin::cached_brand(&path)
+            && brand != cli.brand
+        {
+            ctx.api = ctx.api_for_brand(brand)?;
+        }
+        Ok(ctx)
+    }
+
+    /// The August client for another brand, with the same base URL and API key options.
+    pub fn api_for_brand(&self, brand: Brand) -> anyhow::Result<Api> {
+        build_api_keyed(brand, self.base_url.as_deref(), self.api_key.as_deref())
     }
 
     /// Ends a command: when it failed because the server refused the cached token (401), the
@@ -163,9 +186,15 @@ impl Context {
     /// when it is close to expiry).
     pub fn token(&self) -> anyhow::Result<String> {
         if let Some(sandbox) = &self.sandbox {
+            if self.api.brand().requires_oauth() {
+                return Ok(crate::signin::sandbox_oauth(self, sandbox)?.access_token()?);
+            }
             return Ok(self.sandbox_login(sandbox)?.access_token().to_owned());
         }
         let path = self.cache_path(None)?;
+        if crate::signin::is_credentials_file(&path) {
+            return crate::signin::cached_token(self, &path);
+        }
         let username = self.username.clone().unwrap_or_default();
         let mut authenticator =
             Authenticator::new(self.api.clone(), LoginMethod::Phone, username, "")
@@ -233,11 +262,24 @@ impl Context {
     }
 }
 
-/// The August client for a brand and an optional base URL.
+/// The August client for a brand and an optional base URL, with the brand's own API key.
+#[allow(dead_code)] // for commands that build a client of their own
 pub fn build_api(brand: Brand, base_url: Option<&str>) -> anyhow::Result<Api> {
+    build_api_keyed(brand, base_url, None)
+}
+
+/// The August client for a brand, an optional base URL and an optional partner API key.
+pub fn build_api_keyed(
+    brand: Brand,
+    base_url: Option<&str>,
+    api_key: Option<&str>,
+) -> anyhow::Result<Api> {
     let mut builder = Api::builder().brand(brand);
     if let Some(url) = base_url.filter(|u| !u.is_empty()) {
         builder = builder.base_url(url);
+    }
+    if let Some(key) = api_key.filter(|k| !k.is_empty()) {
+        builder = builder.api_key(key);
     }
     Ok(builder.build()?)
 }
@@ -363,6 +405,16 @@ fn check_saved(authenticator: &Authenticator) -> anyhow::Result<()> {
 
 /// `august login`.
 pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
+    if crate::signin::login(ctx, args)? {
+        return Ok(());
+    }
+    if ctx.api.brand().requires_oauth() {
+        return Err(Usage(format!(
+            "brand {} has no password login: use `august login --oauth` (with client credentials), `--import-ha FILE` or `--token TOKEN` (see docs/sign-in.md)",
+            ctx.api.brand()
+        ))
+        .into());
+    }
     if let Some(sandbox) = ctx.sandbox() {
         let auth = ctx.sandbox_login(sandbox)?;
         return report(

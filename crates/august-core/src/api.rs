@@ -122,7 +122,10 @@ impl ApiBuilder {
         self
     }
 
-    /// Overrides the brand's API key. Defaults to the brand's.
+    /// Overrides the brand's API key: the partner key the vendor gave you. The keys built into
+    /// the public apps are refused by both backends today (a 403 of kind
+    /// [`ApiErrorKind::ApiKeyRejected`](crate::ApiErrorKind::ApiKeyRejected)); the CLI takes
+    /// it from `--api-key` or `AUGUST_API_KEY`. Defaults to the brand's built-in key.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
         self
@@ -181,9 +184,17 @@ impl ApiBuilder {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] if the base URL is not `https` (or `http` to loopback) or is
-    /// not a URL.
+    /// not a URL, or the brand is retired and no API key was given.
     pub fn build(self) -> Result<Api> {
         let config = self.brand.config();
+        if config.retired && self.api_key.is_none() {
+            return Err(Error::InvalidInput {
+                reason: format!(
+                    "brand {} is retired (the server refuses its built-in key): Yale Home accounts sign in with brand yale_global through OAuth; pass a key you were given with ApiBuilder::api_key to use it anyway",
+                    config.id
+                ),
+            });
+        }
         let base_url = self
             .base_url
             .clone()

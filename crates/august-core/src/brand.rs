@@ -13,7 +13,11 @@ pub enum Brand {
     August,
     /// Yale Access (`yale_access`).
     YaleAccess,
-    /// Yale Home (`yale_home`).
+    /// Yale Home (`yale_home`): retired. Its built-in key is refused by the server and Yale
+    /// Home accounts now sign in through [`Brand::YaleGlobal`] (OAuth). Parsing `yale_home`
+    /// fails with [`UnknownBrand::is_retired`]; an [`Api`](crate::Api) for it builds only with
+    /// a key you pass ([`ApiBuilder::api_key`](crate::ApiBuilder::api_key)).
+    #[deprecated(note = "Yale Home accounts sign in through `Brand::YaleGlobal` (OAuth)")]
     YaleHome,
     /// Yale Global (`yale_global`); needs an OAuth token, no password login.
     YaleGlobal,
@@ -44,13 +48,65 @@ pub struct BrandConfig {
     pub requires_oauth: bool,
     /// Whether the brand has alarms.
     pub supports_alarms: bool,
+    /// The account-settings site.
+    pub config_url: &'static str,
+    /// The OAuth authorization server, for brands that sign in with OAuth.
+    pub oauth: Option<OAuthEndpoints>,
+    /// How the brand pushes live events.
+    pub push: PushKind,
+    /// Whether the brand is retired (its built-in key is refused).
+    pub retired: bool,
 }
+
+/// The OAuth authorization server of a brand (spec section 1.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OAuthEndpoints {
+    /// Where the user's browser is sent to approve access.
+    pub authorize_url: &'static str,
+    /// Where codes and refresh tokens are exchanged for tokens (`POST`, form-encoded).
+    pub token_url: &'static str,
+}
+
+/// How a brand pushes live events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PushKind {
+    /// PubNub long-poll subscribe with this subscribe key.
+    PubNub {
+        /// The PubNub subscribe key.
+        subscribe_key: &'static str,
+    },
+    /// Socket.IO over a websocket at this URL.
+    SocketIo {
+        /// The Socket.IO server.
+        url: &'static str,
+    },
+}
+
+/// `Accept-Version` of the v4 activity feed (`GET /houses/{id}/activities` wrapped in
+/// `events`); the other calls use [`ACCEPT_VERSION`](crate::ACCEPT_VERSION).
+pub const ACCEPT_VERSION_V4: &str = "4.0.0";
+/// Header that carries the access token for the `x-august-*` brands.
+pub const AUGUST_ACCESS_TOKEN_HEADER: &str = "x-august-access-token";
+/// Header that carries the access token for the `x-*` (Yale Global) brands.
+pub const YALE_ACCESS_TOKEN_HEADER: &str = "x-access-token";
+
+const PUBNUB_SUBSCRIBE_KEY: &str = "sub-c-1030e062-0ebe-11e5-a5c2-0619f8945a4f";
+const AUGUST_OAUTH: OAuthEndpoints = OAuthEndpoints {
+    authorize_url: "https://auth.august.com/authorization",
+    token_url: "https://auth.august.com/access_token",
+};
+const YALE_OAUTH: OAuthEndpoints = OAuthEndpoints {
+    authorize_url: "https://oauth.aaecosystem.com/authorize",
+    token_url: "https://oauth.aaecosystem.com/access_token",
+};
 
 const AUGUST_HOST: &str = "https://api-production.august.com";
 const AAECOSYSTEM_HOST: &str = "https://api.aaecosystem.com";
 
 impl Brand {
-    /// Every brand.
+    /// Every brand, the retired `yale_home` included.
+    #[allow(deprecated)]
     pub const ALL: [Brand; 5] = [
         Brand::August,
         Brand::YaleAccess,
@@ -59,7 +115,16 @@ impl Brand {
         Brand::YaleAugust,
     ];
 
+    /// The brands a new program can use today (every brand but the retired `yale_home`).
+    pub const CURRENT: [Brand; 4] = [
+        Brand::August,
+        Brand::YaleAccess,
+        Brand::YaleGlobal,
+        Brand::YaleAugust,
+    ];
+
     /// The brand's settings.
+    #[allow(deprecated)]
     pub fn config(self) -> BrandConfig {
         let august = |id, name, api_key, branding, requires_oauth| BrandConfig {
             id,
@@ -69,9 +134,15 @@ impl Brand {
             api_key,
             branding_header: "x-august-branding",
             branding,
-            access_token_header: "x-august-access-token",
+            access_token_header: AUGUST_ACCESS_TOKEN_HEADER,
             requires_oauth,
             supports_alarms: false,
+            config_url: "https://account.august.com",
+            oauth: requires_oauth.then_some(AUGUST_OAUTH),
+            push: PushKind::PubNub {
+                subscribe_key: PUBNUB_SUBSCRIBE_KEY,
+            },
+            retired: false,
         };
         let yale = |id, name, api_key, requires_oauth| BrandConfig {
             id,
@@ -81,9 +152,15 @@ impl Brand {
             api_key,
             branding_header: "x-branding",
             branding: "yale",
-            access_token_header: "x-access-token",
+            access_token_header: YALE_ACCESS_TOKEN_HEADER,
             requires_oauth,
             supports_alarms: true,
+            config_url: "https://account.aaecosystem.com",
+            oauth: requires_oauth.then_some(YALE_OAUTH),
+            push: PushKind::SocketIo {
+                url: "https://websocket.aaecosystem.com/",
+            },
+            retired: !requires_oauth,
         };
         match self {
             Brand::August => august(
@@ -127,6 +204,11 @@ impl Brand {
     pub fn as_str(self) -> &'static str {
         self.config().id
     }
+
+    /// Whether accounts of this brand sign in only with OAuth (no password login).
+    pub fn requires_oauth(self) -> bool {
+        self.config().requires_oauth
+    }
 }
 
 impl fmt::Display for Brand {
@@ -135,15 +217,33 @@ impl fmt::Display for Brand {
     }
 }
 
-/// The error of parsing an unknown brand identifier.
+/// The error of parsing an unknown or retired brand identifier.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownBrand(pub String);
 
+impl UnknownBrand {
+    /// Whether the identifier names a retired brand (`yale_home`), whose accounts now sign in
+    /// through [`UnknownBrand::replacement`].
+    pub fn is_retired(&self) -> bool {
+        self.0.trim().eq_ignore_ascii_case("yale_home")
+    }
+
+    /// The brand that replaced a retired one (`yale_global` for `yale_home`).
+    pub fn replacement(&self) -> Option<Brand> {
+        self.is_retired().then_some(Brand::YaleGlobal)
+    }
+}
+
 impl fmt::Display for UnknownBrand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_retired() {
+            return f.write_str(
+                "brand `yale_home` is retired (the server refuses its key): Yale Home accounts sign in with brand `yale_global` through OAuth",
+            );
+        }
         write!(
             f,
-            "unknown brand `{}`: expected august, yale_access, yale_home, yale_global or yale_august",
+            "unknown brand `{}`: expected august, yale_access, yale_global or yale_august",
             self.0
         )
     }
@@ -151,11 +251,18 @@ impl fmt::Display for UnknownBrand {
 
 impl std::error::Error for UnknownBrand {}
 
+/// Serialised as its identifier (`yale_global`).
+impl serde::Serialize for Brand {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 impl FromStr for Brand {
     type Err = UnknownBrand;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Brand::ALL
+        Brand::CURRENT
             .into_iter()
             .find(|b| b.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| UnknownBrand(s.to_owned()))
@@ -167,8 +274,10 @@ mod tests {
     use super::*;
 
     #[test]
+    #[allow(deprecated)]
     fn brand_table_matches_the_spec() {
         let yh = Brand::YaleHome.config();
+        assert!(yh.retired);
         assert_eq!(yh.base_url, "https://api.aaecosystem.com");
         assert_eq!(yh.api_key_header, "x-api-key");
         assert_eq!(yh.access_token_header, "x-access-token");
@@ -177,9 +286,63 @@ mod tests {
         assert!(Brand::YaleAugust.config().requires_oauth);
         assert!(!Brand::August.config().requires_oauth);
         assert_eq!(Brand::YaleAccess.config().branding, "yale");
-        for b in Brand::ALL {
+        for b in Brand::CURRENT {
             assert_eq!(b.as_str().parse::<Brand>().unwrap(), b);
+            assert!(!b.config().retired);
         }
         assert!("yale".parse::<Brand>().is_err());
+    }
+
+    #[test]
+    fn oauth_endpoints_and_push_per_brand() {
+        let global = Brand::YaleGlobal.config();
+        assert_eq!(
+            global.oauth,
+            Some(OAuthEndpoints {
+                authorize_url: "https://oauth.aaecosystem.com/authorize",
+                token_url: "https://oauth.aaecosystem.com/access_token",
+            })
+        );
+        assert_eq!(
+            global.push,
+            PushKind::SocketIo {
+                url: "https://websocket.aaecosystem.com/"
+            }
+        );
+        let august = Brand::YaleAugust.config();
+        assert_eq!(
+            august.oauth.map(|o| o.authorize_url),
+            Some("https://auth.august.com/authorization")
+        );
+        assert_eq!(
+            august.oauth.map(|o| o.token_url),
+            Some("https://auth.august.com/access_token")
+        );
+        for b in [Brand::August, Brand::YaleAccess, Brand::YaleAugust] {
+            assert_eq!(
+                b.config().push,
+                PushKind::PubNub {
+                    subscribe_key: "sub-c-1030e062-0ebe-11e5-a5c2-0619f8945a4f"
+                }
+            );
+        }
+        assert_eq!(Brand::August.config().oauth, None);
+        assert_eq!(Brand::YaleAccess.config().oauth, None);
+        assert_eq!(
+            Brand::YaleAugust.config().access_token_header,
+            "x-august-access-token"
+        );
+        assert_eq!(global.access_token_header, "x-access-token");
+    }
+
+    #[test]
+    fn yale_home_is_retired_with_an_error_naming_yale_global() {
+        let e = "yale_home".parse::<Brand>().unwrap_err();
+        assert!(e.is_retired());
+        assert_eq!(e.replacement(), Some(Brand::YaleGlobal));
+        assert!(e.to_string().contains("yale_global"), "{e}");
+        let other = "yale".parse::<Brand>().unwrap_err();
+        assert!(!other.is_retired());
+        assert_eq!(other.replacement(), None);
     }
 }

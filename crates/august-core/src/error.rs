@@ -91,6 +91,11 @@ impl Error {
         }
     }
 
+    /// Whether the server refused the API key (see [`ApiErrorKind::ApiKeyRejected`]).
+    pub fn is_api_key_rejected(&self) -> bool {
+        matches!(self, Error::Api(e) if e.kind == ApiErrorKind::ApiKeyRejected)
+    }
+
     /// Whether the call timed out.
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
@@ -226,6 +231,11 @@ pub enum ApiErrorKind {
     /// 403: forbidden, or blocked by a firewall (often with an HTML page). Check the brand and
     /// the account; do not retry in a loop.
     Forbidden,
+    /// 403 whose message says the API key is not valid: the key built into the public apps is
+    /// refused (both backends refuse them today). Pass the partner key the vendor gave you
+    /// with [`ApiBuilder::api_key`](crate::ApiBuilder::api_key) (CLI: `--api-key` or
+    /// `AUGUST_API_KEY`), or sign in with OAuth or an imported token for the OAuth brands.
+    ApiKeyRejected,
     /// 404: no such lock, doorbell, house or alarm for this account.
     NotFound,
     /// 408: the bridge did not answer in time.
@@ -274,6 +284,9 @@ impl ApiErrorKind {
             ApiErrorKind::Forbidden => {
                 "access forbidden or blocked: check the brand and the account"
             }
+            ApiErrorKind::ApiKeyRejected => {
+                "this brand's built-in key is no longer accepted; pass your partner key with ApiBuilder::api_key (CLI: --api-key or AUGUST_API_KEY)"
+            }
             ApiErrorKind::NotFound => "not found: check the ID",
             ApiErrorKind::BridgeTimeout => "the bridge (Connect) failed to respond in time",
             ApiErrorKind::NoBridge => "the lock has no bridge (Connect) for remote operation",
@@ -310,10 +323,16 @@ impl ApiError {
     pub(crate) fn from_response(endpoint: String, response: &api_transport::Response) -> Self {
         let status = response.status();
         let (code, message) = parse_error_body(response.body());
+        let kind = match ApiErrorKind::from_status(status) {
+            ApiErrorKind::Forbidden if message.as_deref().is_some_and(says_api_key_invalid) => {
+                ApiErrorKind::ApiKeyRejected
+            }
+            kind => kind,
+        };
         ApiError {
             endpoint,
             status,
-            kind: ApiErrorKind::from_status(status),
+            kind,
             code,
             message,
             snippet: if response.is_json() {
@@ -392,6 +411,11 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// Whether a 403's JSON `message` says the API key was refused ("API key is not valid").
+fn says_api_key_invalid(message: &str) -> bool {
+    message.to_ascii_lowercase().contains("api key")
+}
 
 /// Reads `code` and `message` from any JSON error body (whatever its content type says).
 fn parse_error_body(body: &[u8]) -> (Option<i64>, Option<String>) {

@@ -8,7 +8,7 @@
 //! use august_core::{Api, Brand, LockStatus};
 //!
 //! fn main() -> Result<(), august_core::Error> {
-//!     let api = Api::builder().brand(Brand::YaleHome).build()?;
+//!     let api = Api::builder().brand(Brand::YaleGlobal).build()?;
 //!     let token = std::env::var("AUGUST_ACCESS_TOKEN").unwrap_or_default();
 //!     for lock in api.get_operable_locks(&token)? {
 //!         let detail = api.get_lock_detail(&token, lock.device_id())?;
@@ -37,7 +37,10 @@ pub use api::{
     ACCEPT_VERSION, Api, ApiBuilder, AsyncOperation, DEFAULT_COMMAND_TIMEOUT, DEFAULT_MAX_BODY,
     DEFAULT_MAX_IMAGE, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, DoorbellImage,
 };
-pub use brand::{Brand, BrandConfig, UnknownBrand};
+pub use brand::{
+    ACCEPT_VERSION_V4, AUGUST_ACCESS_TOKEN_HEADER, Brand, BrandConfig, OAuthEndpoints, PushKind,
+    UnknownBrand, YALE_ACCESS_TOKEN_HEADER,
+};
 pub use error::{ApiError, ApiErrorKind, Error, Result};
 pub use models::*;
 pub use session::{AccessToken, LoginMethod, Session};

@@ -544,6 +544,7 @@ fn users_me_is_raw_json() {
 }
 
 #[test]
+#[allow(deprecated)]
 fn alarms_for_yale_home_and_none_for_august() {
     let mut server = Server::new();
     let yale = |m: Mock| {
@@ -572,6 +573,7 @@ fn alarms_for_yale_home_and_none_for_august() {
         .create();
     let api = Api::builder()
         .brand(Brand::YaleHome)
+        .api_key("6e2a2093-6118-42c5-8a41-e1fd25dce7a1")
         .base_url(server.url())
         .build()
         .unwrap();
@@ -908,4 +910,87 @@ fn a_named_base_url_works_with_and_without_name_reuse() {
         assert!(api.get_locks(TOKEN).unwrap().is_empty());
     }
     m.assert();
+}
+
+#[test]
+fn a_403_saying_the_api_key_is_not_valid_is_api_key_rejected() {
+    let mut server = Server::new();
+    let m = server
+        .mock("GET", "/users/me")
+        .match_header("x-august-api-key", "d9984f29-07a6-816e-e1c9-44ec9d1be431")
+        .with_status(403)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"code":"Forbidden","message":"API key is not valid"}"#)
+        .expect(1)
+        .create();
+    let err = api(&server).get_user(TOKEN).unwrap_err();
+    m.assert();
+    assert!(err.is_api_key_rejected());
+    assert!(!err.is_unauthorized());
+    let api_err = err.api_error().unwrap();
+    assert_eq!(api_err.kind(), ApiErrorKind::ApiKeyRejected);
+    assert_eq!(api_err.status(), 403);
+    assert_eq!(api_err.message(), Some("API key is not valid"));
+    let text = err.to_string();
+    assert!(
+        text.contains("this brand's built-in key is no longer accepted; pass your partner key with ApiBuilder::api_key"),
+        "{text}"
+    );
+    // Not the built-in key itself.
+    assert!(!text.contains("d9984f29"), "{text}");
+}
+
+#[test]
+fn a_plain_403_a_401_and_a_firewall_page_are_not_api_key_rejected() {
+    let mut server = Server::new();
+    let _a = server
+        .mock("GET", "/users/me")
+        .with_status(403)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"code":"Forbidden","message":"user is not allowed"}"#)
+        .create();
+    let _b = server
+        .mock("GET", "/users/locks/mine")
+        .with_status(401)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"message":"API key is not valid"}"#)
+        .create();
+    let _c = server
+        .mock("GET", "/users/houses/mine")
+        .with_status(403)
+        .with_header("content-type", "text/html")
+        .with_body("<html><body>API key blocked by firewall</body></html>")
+        .create();
+    let api = api(&server);
+    let forbidden = api.get_user(TOKEN).unwrap_err();
+    assert_eq!(
+        forbidden.api_error().unwrap().kind(),
+        ApiErrorKind::Forbidden
+    );
+    let unauthorized = api.get_locks(TOKEN).unwrap_err();
+    assert_eq!(
+        unauthorized.api_error().unwrap().kind(),
+        ApiErrorKind::Unauthorized
+    );
+    let firewall = api.get_houses(TOKEN).unwrap_err();
+    assert_eq!(
+        firewall.api_error().unwrap().kind(),
+        ApiErrorKind::Forbidden
+    );
+    assert!(!firewall.is_api_key_rejected());
+}
+
+#[test]
+#[allow(deprecated)]
+fn the_retired_yale_home_brand_needs_a_key_of_its_own() {
+    let err = Api::builder().brand(Brand::YaleHome).build().unwrap_err();
+    assert!(matches!(err, august_core::Error::InvalidInput { .. }));
+    assert!(err.to_string().contains("yale_global"), "{err}");
+    assert!(
+        Api::builder()
+            .brand(Brand::YaleHome)
+            .api_key("partner-key")
+            .build()
+            .is_ok()
+    );
 }

@@ -331,7 +331,7 @@ fn exercise(api_key: Option<&'static str>) -> (Vec<String>, usize) {
             server.url()
         };
         let august = client(Brand::August, &base, api_key);
-        let yale = client(Brand::YaleHome, &base, api_key);
+        let yale = client(Brand::YaleGlobal, &base, api_key);
         shown_texts.push(format!("{august:?}"));
         shown_texts.push(format!("{yale:#?}"));
         let results = in_parallel(calls(), move |(name, call)| {
@@ -468,7 +468,7 @@ fn error_answers_quoting_the_request_have_every_secret_scrubbed() {
         });
         let base = echo.url();
         let august = client(Brand::August, &base, Some(API_KEY));
-        let yale = client(Brand::YaleHome, &base, Some(API_KEY));
+        let yale = client(Brand::YaleGlobal, &base, Some(API_KEY));
         let results = in_parallel(calls(), move |(name, call)| {
             (name, call(&august, &yale, &base))
         });

@@ -24,6 +24,7 @@ pub(crate) struct App {
     pub(crate) august: Mutex<AugustState>,
     pub(crate) authy: Mutex<AuthyState>,
     pub(crate) faults: Mutex<FaultTable>,
+    pub(crate) oauth: Mutex<crate::oauth::OAuthServer>,
     counters: Mutex<Counters>,
     relay: RelayHandle,
     base_url: String,
@@ -66,6 +67,9 @@ impl App {
             august: Mutex::new(august),
             authy: Mutex::new(authy),
             faults: Mutex::new(FaultTable::default()),
+            oauth: Mutex::new(crate::oauth::OAuthServer::new(
+                crate::oauth::DEFAULT_OAUTH_TOKEN_LIFETIME,
+            )),
             counters: Mutex::new(Counters::default()),
             relay,
             base_url,
@@ -124,6 +128,8 @@ impl App {
         let outcome = if req.path == "/__sandbox" || req.path.starts_with("/__sandbox/") {
             lock(&self.counters).control_requests += 1;
             Outcome::Respond(self.control(&req))
+        } else if let Some(resp) = crate::oauth::handle(self, &req) {
+            Outcome::Respond(resp)
         } else {
             self.emulate(&req, &mut events)
         };

@@ -195,6 +195,9 @@ pub(crate) struct AugustState {
     locks: Vec<LockState>,
     doorbells: Vec<DoorbellState>,
     activities: Vec<ActivityRec>,
+    /// Refuse the keys built into the public apps (403, as the real service does) and accept
+    /// only [`demo::PARTNER_API_KEY`].
+    pub(crate) refuse_public_keys: bool,
 }
 
 fn iso_ms(t: DateTime<Utc>) -> String {
@@ -330,6 +333,7 @@ impl AugustState {
             locks,
             doorbells,
             activities: Vec::new(),
+            refuse_public_keys: false,
         };
         state.seed_activities();
         state
@@ -505,6 +509,47 @@ impl AugustState {
         Err(error(401, message))
     }
 
+    /// Checks the API key, refusing the public keys as the real service does now when
+    /// [`AugustState::refuse_public_keys`] is set, and accepting the demo partner key in either
+    /// header then.
+    fn check_key_now(&self, req: &Req) -> Result<KeyFamily, Resp> {
+        if self.refuse_public_keys {
+            for (header, family) in [
+                ("x-august-api-key", KeyFamily::August),
+                ("x-api-key", KeyFamily::Yale),
+            ] {
+                if req
+                    .header(header)
+                    .is_some_and(|k| k.trim() == demo::PARTNER_API_KEY)
+                {
+                    return Ok(family);
+                }
+            }
+            return match Self::check_key(req) {
+                Ok(_) => Err(Resp::json(
+                    403,
+                    &json!({"code": "Forbidden", "message": "API key is not valid"}),
+                )),
+                Err(r) => Err(r),
+            };
+        }
+        Self::check_key(req)
+    }
+
+    /// Issues an access token for the demo user as the OAuth token endpoint does (fully
+    /// validated, with `userId` and `email` claims), valid for `lifetime`.
+    pub(crate) fn mint_oauth_token(&mut self, lifetime: Duration) -> (String, DateTime<Utc>) {
+        let mut claims = Map::new();
+        claims.insert("userId".into(), json!(demo::USER_ID));
+        claims.insert("email".into(), json!([demo::EMAIL]));
+        claims.insert("phone".into(), json!([demo::PHONE]));
+        let saved = self.token_lifetime;
+        self.token_lifetime = lifetime;
+        let minted = self.mint(claims, demo::USER_ID, "oauth", TokenKind::Validated);
+        self.token_lifetime = saved;
+        minted
+    }
+
     /// Checks the API key and the access token. `provisional_ok` lets a token whose install id
     /// is not validated yet through (the verification calls).
     fn authenticate(
@@ -512,7 +557,7 @@ impl AugustState {
         req: &Req,
         provisional_ok: bool,
     ) -> Result<(KeyFamily, TokenInfo), Resp> {
-        let family = Self::check_key(req)?;
+        let family = self.check_key_now(req)?;
         let token = req
             .header("x-august-access-token")
             .or_else(|| req.header("x-access-token"))
@@ -972,7 +1017,7 @@ fn body_str<'a>(body: &'a Value, key: &str) -> Option<&'a str> {
 }
 
 fn session(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
-    let family = match AugustState::check_key(req) {
+    let family = match st.check_key_now(req) {
         Ok(f) => f,
         Err(r) => return r,
     };

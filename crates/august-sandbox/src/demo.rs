@@ -41,6 +41,15 @@ pub const FRONT_DOORBELL_ID: &str = "K7D2F9A4C1E8";
 /// "Back Door" doorbell: offline, no snapshot.
 pub const BACK_DOORBELL_ID: &str = "B3E6A1D8F2C5";
 
+/// The OAuth client id the sandbox's authorization server knows (brands `yale_global` and
+/// `yale_august`); any loopback redirect URI is registered for it.
+pub const OAUTH_CLIENT_ID: &str = "sandbox-oauth-client";
+/// The OAuth client secret of [`OAUTH_CLIENT_ID`].
+pub const OAUTH_CLIENT_SECRET: &str = "sandbox-oauth-secret-0001";
+/// A partner API key: accepted in either API-key header, also when the sandbox refuses the
+/// keys built into the public apps (`SandboxBuilder::refuse_public_keys`).
+pub const PARTNER_API_KEY: &str = "sandbox-partner-key-0001";
+
 /// The Authy API key the sandbox accepts unless the builder sets another.
 pub const AUTHY_API_KEY: &str = "SandboxAuthyApiKey0000000000000001";
 /// The Authy application's id.

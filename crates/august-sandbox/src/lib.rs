@@ -50,6 +50,7 @@ mod event;
 mod faults;
 mod framing;
 mod http;
+mod oauth;
 mod relay;
 mod signature;
 mod stats;
@@ -108,6 +109,11 @@ pub enum Error {
         /// Its status.
         status: String,
     },
+    /// The OAuth authorization server refused an authorization request.
+    OAuthRefused {
+        /// Its answer.
+        reason: String,
+    },
     /// No demo lock has this id.
     UnknownLock {
         /// The id asked for.
@@ -133,6 +139,9 @@ impl fmt::Display for Error {
             }
             Error::ApprovalRequestNotPending { uuid, status } => {
                 write!(f, "approval request {uuid} is {status}, not pending")
+            }
+            Error::OAuthRefused { reason } => {
+                write!(f, "the authorization request was refused: {reason}")
             }
             Error::UnknownLock { lock_id } => write!(f, "no lock {lock_id}"),
             Error::NoDoorSensor { lock_id } => write!(f, "lock {lock_id} has no door sensor"),
@@ -177,6 +186,8 @@ pub struct SandboxBuilder {
     callback_url: Option<String>,
     listener: Option<app::Listener>,
     limits: relay::Limits,
+    refuse_public_keys: bool,
+    oauth_token_lifetime: Duration,
 }
 
 impl fmt::Debug for SandboxBuilder {
@@ -252,6 +263,21 @@ impl SandboxBuilder {
         self
     }
 
+    /// Refuses the API keys built into the public apps with `403 {"code":"Forbidden",
+    /// "message":"API key is not valid"}`, as the real service does now, and accepts
+    /// [`demo::PARTNER_API_KEY`] in either key header. Defaults to accepting the built-in keys.
+    pub fn refuse_public_keys(mut self) -> Self {
+        self.refuse_public_keys = true;
+        self
+    }
+
+    /// How long access tokens issued by the OAuth token endpoint stay valid (its
+    /// `expires_in`). Defaults to one hour.
+    pub fn oauth_token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.oauth_token_lifetime = lifetime;
+        self
+    }
+
     /// Binds the port and starts serving.
     ///
     /// # Errors
@@ -292,6 +318,8 @@ impl SandboxBuilder {
             base_url,
             self.listener,
         ));
+        relay::lock(&app.august).refuse_public_keys = self.refuse_public_keys;
+        relay::lock(&app.oauth).token_lifetime = self.oauth_token_lifetime;
         let mut sandbox = Sandbox {
             app,
             relay,
@@ -390,7 +418,65 @@ impl Sandbox {
                 request_read_timeout: DEFAULT_REQUEST_READ_TIMEOUT,
                 idle_timeout: DEFAULT_IDLE_TIMEOUT,
             },
+            refuse_public_keys: false,
+            oauth_token_lifetime: oauth::DEFAULT_OAUTH_TOKEN_LIFETIME,
         }
+    }
+
+    /// The authorize and token URLs of the sandbox's OAuth server for a brand id
+    /// (`yale_global` or `yale_august`): `{url}/oauth/{brand}/authorize` and
+    /// `{url}/oauth/{brand}/access_token`.
+    pub fn oauth_endpoints(&self, brand: &str) -> (String, String) {
+        let base = self.august_url();
+        (
+            format!("{base}/oauth/{brand}/authorize"),
+            format!("{base}/oauth/{brand}/access_token"),
+        )
+    }
+
+    /// Approves an authorization request as the demo user would in a browser, without any
+    /// HTTP: `authorize_url` is the URL an OAuth client built; returns the redirect URL (with
+    /// `code` and `state`) the browser would be sent to.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OAuthRefused`] when the authorization server would not redirect (an unknown
+    /// client id, a redirect URI that is not loopback, a URL that is not this sandbox's
+    /// authorize endpoint).
+    pub fn approve_oauth(&self, authorize_url: &str) -> Result<String, Error> {
+        let (path, query) = authorize_url.split_once('?').unwrap_or((authorize_url, ""));
+        let brand = path
+            .strip_prefix(&format!("{}/oauth/", self.august_url()))
+            .and_then(|rest| {
+                rest.strip_suffix("/authorize")
+                    .or_else(|| rest.strip_suffix("/authorization"))
+            })
+            .ok_or_else(|| Error::OAuthRefused {
+                reason: "not this sandbox's authorize URL".into(),
+            })?;
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let pairs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        oauth::authorize(&self.app, brand, &pairs).map_err(|resp| Error::OAuthRefused {
+            reason: String::from_utf8_lossy(&resp.body).into_owned(),
+        })
+    }
+
+    /// Makes every authorization code issued so far expired (the token endpoint then answers
+    /// `invalid_grant`).
+    pub fn expire_oauth_codes(&self) {
+        relay::lock(&self.app.oauth).expire_codes();
+    }
+
+    /// A demo Home Assistant `core.config_entries` file (JSON text) with one entry for `brand`
+    /// (`yale_global` → domain `yale`, else `august`) holding a fresh token of this sandbox.
+    pub fn home_assistant_config_entries(&self, brand: &str) -> String {
+        let value = oauth::home_assistant_file(&self.app, brand);
+        serde_json::to_string_pretty(&value).unwrap_or_default()
     }
 
     /// The address listened on (always 127.0.0.1).

@@ -8,6 +8,7 @@ use august_sandbox::{Sandbox, demo};
 
 const USAGE: &str = "\
 usage: august-sandbox [--port N] [--token-lifetime SECONDS] [--authy-api-key KEY] [--callback-url URL]
+                      [--refuse-public-keys] [--write-home-assistant FILE]
 
 Runs a local emulator of the August and Authy APIs on 127.0.0.1 until Ctrl-C.
 
@@ -16,6 +17,10 @@ options:
   --token-lifetime SECONDS   lifetime of August access tokens (default 120 days)
   --authy-api-key KEY        Authy API key to accept (default: the demo key)
   --callback-url URL         loopback http URL to post signed OneTouch callbacks to
+  --refuse-public-keys       refuse the apps' built-in API keys (403) as the real service does;
+                             accept only the demo partner key
+  --write-home-assistant FILE
+                             write a demo Home Assistant core.config_entries file (yale entry)
   -h, --help                 print this help
   -V, --version              print the version";
 
@@ -24,6 +29,8 @@ struct Options {
     token_lifetime: Option<Duration>,
     authy_api_key: Option<String>,
     callback_url: Option<String>,
+    refuse_public_keys: bool,
+    home_assistant_file: Option<String>,
 }
 
 enum Parsed {
@@ -37,6 +44,8 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         token_lifetime: None,
         authy_api_key: None,
         callback_url: None,
+        refuse_public_keys: false,
+        home_assistant_file: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -73,6 +82,8 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
             }
             "--authy-api-key" => options.authy_api_key = Some(value("a key")?),
             "--callback-url" => options.callback_url = Some(value("a url")?),
+            "--refuse-public-keys" => options.refuse_public_keys = true,
+            "--write-home-assistant" => options.home_assistant_file = Some(value("a file")?),
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
@@ -113,6 +124,9 @@ fn main() -> ExitCode {
     if let Some(url) = &options.callback_url {
         builder = builder.authy_callback_url(url.clone());
     }
+    if options.refuse_public_keys {
+        builder = builder.refuse_public_keys();
+    }
     let sandbox = match builder.start() {
         Ok(s) => s,
         Err(e) => {
@@ -148,6 +162,24 @@ fn main() -> ExitCode {
         demo::FRONT_DOORBELL_ID,
         demo::BACK_DOORBELL_ID
     );
+    let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    println!("demo OAuth client (yale_global, yale_august; any loopback redirect URI):");
+    println!("  client id:   {}", demo::OAUTH_CLIENT_ID);
+    println!("  secret:      {}", demo::OAUTH_CLIENT_SECRET);
+    println!("  authorize:   {authorize}  (yale_august: /oauth/yale_august/authorize)");
+    println!("  token:       {token}");
+    if options.refuse_public_keys {
+        println!(
+            "  built-in API keys are refused; partner key: {}",
+            demo::PARTNER_API_KEY
+        );
+    }
+    if let Some(path) = &options.home_assistant_file {
+        match std::fs::write(path, sandbox.home_assistant_config_entries("yale_global")) {
+            Ok(()) => println!("  Home Assistant demo file: {path}"),
+            Err(e) => eprintln!("august-sandbox: cannot write {path}: {e}"),
+        }
+    }
     println!("demo application (Authy):");
     println!("  api key:     {}", sandbox.authy_api_key());
     println!(

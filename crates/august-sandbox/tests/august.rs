@@ -350,10 +350,12 @@ fn refresh_returns_a_new_token_in_the_header() {
 }
 
 #[test]
+#[allow(deprecated)]
 fn yale_home_brand_uses_its_own_headers() {
     let sandbox = Sandbox::start().unwrap();
     let api = Api::builder()
         .brand(Brand::YaleHome)
+        .api_key("6e2a2093-6118-42c5-8a41-e1fd25dce7a1")
         .base_url(sandbox.august_url())
         .build()
         .unwrap();

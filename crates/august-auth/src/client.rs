@@ -1,0 +1,195 @@
+//! A client that holds its credentials: the calls of [`Api`] without the token argument.
+
+use august_core::{
+    Activity, Alarm, AlarmDevice, Api, ArmState, AsyncOperation, Doorbell, DoorbellDetail,
+    DoorbellImage, House, Lock, LockDetail, LockDoorStatus, LockStatus, LockStatusResponse, Pin,
+};
+
+use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+
+/// The August API with credentials held: every call of [`Api`] that takes an access token,
+/// without it.
+///
+/// Before each call the token is refreshed if it expires within the credentials' margin. A
+/// read (GET) refused with 401 is retried once after renewing the token; a lock operation,
+/// doorbell wake-up or alarm change is never sent twice (after a 401 it returns the error and
+/// the next call uses a renewed token). When no new token can be had the error is
+/// [`Error::SignInAgain`], which says how to sign in again.
+///
+/// Cheap to clone (clones share the connection pool and the credentials), `Send` and `Sync`.
+/// [`Api`] stays the layer that takes tokens explicitly, as py-august does.
+///
+/// ```
+/// use august_auth::{Client, Credentials, OAuthClient};
+/// use august_core::{Api, Brand};
+/// use august_sandbox::Sandbox;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let sandbox = Sandbox::start()?;
+/// let brand = Brand::YaleGlobal;
+/// let (authorize, token) = sandbox.oauth_endpoints(brand.as_str());
+/// let oauth = OAuthClient::with_endpoints(
+///     brand,
+///     august_sandbox::demo::OAUTH_CLIENT_ID,
+///     august_sandbox::demo::OAUTH_CLIENT_SECRET,
+///     "http://127.0.0.1:1/callback",
+///     authorize,
+///     token,
+/// )?;
+/// let request = oauth.authorization_request();
+/// let redirect = sandbox.approve_oauth(request.url())?; // a browser would do this
+/// let tokens = oauth.exchange_code(&request.code_from_redirect(&redirect)?)?;
+/// let api = Api::builder().brand(brand).base_url(sandbox.august_url()).build()?;
+/// let client = Client::new(api, Credentials::oauth(oauth, tokens))?;
+/// for lock in client.get_locks()? {
+///     println!("{}: {}", lock.device_name(), client.get_lock_status(lock.device_id())?);
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    api: Api,
+    credentials: Credentials,
+}
+
+/// Generates the wrappers: `read` calls are retried once after a 401, `once` calls never.
+macro_rules! calls {
+    ($($how:ident fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
+        $(
+            #[doc = concat!("[`Api::", stringify!($name), "`] with the held credentials.")]
+            #[doc = ""]
+            #[doc = "# Errors"]
+            #[doc = ""]
+            #[doc = concat!("Those of [`Api::", stringify!($name), "`] (as [`Error::Api`]), and")]
+            #[doc = "[`Error::SignInAgain`] or [`Error::OAuth`] when the token cannot be renewed."]
+            pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
+                self.$how(|api, token| api.$name(token $(, $arg)*))
+            }
+        )*
+    };
+}
+
+impl Client {
+    /// A client for `api` with `credentials` (see the example of [`Client`]).
+    ///
+    /// ```
+    /// use august_auth::{Client, Credentials};
+    /// use august_core::{Api, Brand};
+    ///
+    /// let api = Api::builder().brand(Brand::YaleGlobal).build().unwrap();
+    /// let client = Client::new(api.clone(), Credentials::fixed(Brand::YaleGlobal, "t")).unwrap();
+    /// assert_eq!(client.api().brand(), Brand::YaleGlobal);
+    /// // Credentials of another brand would send the token in the wrong header.
+    /// assert!(Client::new(api, Credentials::fixed(Brand::YaleAugust, "t")).is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Api`] with `InvalidInput` when the credentials are for another brand than
+    /// `api` (the token would be sent in the wrong header).
+    pub fn new(api: Api, credentials: Credentials) -> Result<Client> {
+        if let Some(brand) = credentials.brand()
+            && brand != api.brand()
+        {
+            return Err(Error::Api(august_core::Error::InvalidInput {
+                reason: format!(
+                    "the credentials are for brand {brand} but the Api is for {}: build the Api with .brand({brand:?})",
+                    api.brand()
+                ),
+            }));
+        }
+        Ok(Client { api, credentials })
+    }
+
+    /// The underlying [`Api`] (for the calls that take no token, and the login calls).
+    pub fn api(&self) -> &Api {
+        &self.api
+    }
+
+    /// The credentials.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// A read: after a 401, renew the token once and try once more.
+    fn read<T>(&self, call: impl Fn(&Api, &str) -> august_core::Result<T>) -> Result<T> {
+        let token = self.credentials.access_token()?;
+        match call(&self.api, &token) {
+            Err(e) if e.is_unauthorized() => {
+                let renewed = self.credentials.after_rejection(&token)?;
+                call(&self.api, &renewed).map_err(|e| self.refused(e))
+            }
+            other => other.map_err(Error::Api),
+        }
+    }
+
+    /// An operation sent at most once.
+    fn once<T>(&self, call: impl Fn(&Api, &str) -> august_core::Result<T>) -> Result<T> {
+        let token = self.credentials.access_token()?;
+        call(&self.api, &token).map_err(|e| {
+            if e.is_unauthorized() {
+                // Renew for the next call; this one is not resent.
+                match self.credentials.after_rejection(&token) {
+                    Err(sign_in) if sign_in.needs_sign_in() => return sign_in,
+                    _ => {}
+                }
+            }
+            Error::Api(e)
+        })
+    }
+
+    /// A 401 on the retry too: the renewed token is refused as well.
+    fn refused(&self, e: august_core::Error) -> Error {
+        if e.is_unauthorized() {
+            let kind = self.credentials.info().kind;
+            return Error::SignInAgain {
+                kind,
+                reason: "the server refused the renewed access token too".into(),
+                how: "sign in again with the way you signed in first (see docs/sign-in.md)".into(),
+            };
+        }
+        Error::Api(e)
+    }
+
+    calls! {
+        read fn get_doorbells() -> Vec<Doorbell>;
+        read fn get_doorbell_detail(doorbell_id: &str) -> DoorbellDetail;
+        read fn get_houses() -> Vec<House>;
+        read fn get_house(house_id: &str) -> House;
+        read fn get_house_activities(house_id: &str, limit: u32) -> Vec<Activity>;
+        read fn get_locks() -> Vec<Lock>;
+        read fn get_operable_locks() -> Vec<Lock>;
+        read fn get_lock_detail(lock_id: &str) -> LockDetail;
+        read fn get_lock_state(lock_id: &str) -> LockStatusResponse;
+        read fn get_lock_status(lock_id: &str) -> LockStatus;
+        read fn get_lock_door_status(lock_id: &str) -> LockDoorStatus;
+        read fn get_pins(lock_id: &str) -> Vec<Pin>;
+        read fn get_user() -> serde_json::Value;
+        read fn get_alarms() -> Vec<Alarm>;
+        read fn get_alarm_devices(alarm_id: &str) -> Vec<AlarmDevice>;
+        once fn wakeup_doorbell(doorbell_id: &str) -> ();
+        once fn lock(lock_id: &str) -> LockStatus;
+        once fn unlock(lock_id: &str) -> LockStatus;
+        once fn unlatch(lock_id: &str) -> LockStatus;
+        once fn lock_return_activities(lock_id: &str) -> Vec<Activity>;
+        once fn unlock_return_activities(lock_id: &str) -> Vec<Activity>;
+        once fn unlatch_return_activities(lock_id: &str) -> Vec<Activity>;
+        once fn lock_async(lock_id: &str, options: AsyncOperation) -> String;
+        once fn unlock_async(lock_id: &str, options: AsyncOperation) -> String;
+        once fn unlatch_async(lock_id: &str, options: AsyncOperation) -> String;
+        once fn status_async(lock_id: &str, options: AsyncOperation) -> String;
+        once fn arm_alarm(alarm: &Alarm, state: &ArmState) -> serde_json::Value;
+    }
+
+    /// [`Api::get_doorbell_image`]: the snapshot comes from its own host with the doorbell's
+    /// content token, not the access token.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`Api::get_doorbell_image`].
+    pub fn get_doorbell_image(&self, doorbell: &DoorbellDetail) -> Result<DoorbellImage> {
+        self.api.get_doorbell_image(doorbell).map_err(Error::Api)
+    }
+}

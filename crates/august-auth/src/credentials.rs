@@ -1,0 +1,988 @@
+//! One credentials type behind every way in: a password login, OAuth tokens with client
+//! credentials, an imported token, a Home Assistant file, a fixed token.
+//!
+//! [`Credentials::access_token`] gives a token to use now, refreshed first when it is due and
+//! these credentials can refresh (single flight: threads that need a refresh at the same time
+//! share one request). [`Credentials::after_rejection`] is what to call when the server refused
+//! a token (401). OAuth and imported tokens persist in a token cache file of their own format
+//! (refresh token, expiry, brand, kind), written atomically with mode 0600; a refreshed token is
+//! written there before it is returned.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use august_core::{Api, Brand, LoginMethod};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::authentication::AuthenticationState;
+use crate::authenticator::{Authenticator, Refresh};
+use crate::cache::{CacheError, CacheStatus, Existing, TokenCache};
+use crate::error::{Error, Result};
+use crate::import::{ImportError, ImportedToken, read_capped};
+use crate::jwt;
+use crate::oauth::{OAuthClient, OAuthTokens};
+use crate::shared::SharedAuthenticator;
+
+/// Default for [`Credentials::refresh_margin`]: a token with less than this left is refreshed
+/// (or, for a Home Assistant file, read again) before use.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+/// The `format` value of a credentials cache file.
+const FORMAT: &str = "august-rs-credentials/1";
+
+/// How a sign-in was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum SignInKind {
+    /// Password and verification code (`POST /session`), with a partner API key.
+    Password,
+    /// OAuth authorization code, with your client credentials.
+    #[serde(rename = "oauth")]
+    OAuth,
+    /// A token imported as is (from Home Assistant or given by hand).
+    Imported,
+    /// A Home Assistant config-entry file, read again when its token nears expiry.
+    HomeAssistant,
+    /// A fixed access token, never refreshed.
+    Fixed,
+}
+
+impl SignInKind {
+    /// `password`, `oauth`, `imported`, `home_assistant` or `fixed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignInKind::Password => "password",
+            SignInKind::OAuth => "oauth",
+            SignInKind::Imported => "imported",
+            SignInKind::HomeAssistant => "home_assistant",
+            SignInKind::Fixed => "fixed",
+        }
+    }
+}
+
+impl fmt::Display for SignInKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What [`Credentials::info`] tells: enough for a `whoami`. No token.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CredentialsInfo {
+    /// How the sign-in was made.
+    pub kind: SignInKind,
+    /// The brand, when known (a password login takes the `Api`'s).
+    pub brand: Option<Brand>,
+    /// The account's user id (the token's `userId` claim), when the token says it.
+    pub user_id: Option<String>,
+    /// The e-mail addresses in the token's `email` claim.
+    pub emails: Vec<String>,
+    /// When the access token expires, if known.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Whether a new token can be had without the user (refresh, or re-reading Home
+    /// Assistant's file).
+    pub can_refresh: bool,
+    /// The cache file the credentials persist to, if any.
+    pub cache_file: Option<PathBuf>,
+}
+
+/// The credentials of one account, shared by every clone (`Send`, `Sync`, cheap to clone).
+///
+/// ```
+/// use august_auth::Credentials;
+/// use august_core::Brand;
+///
+/// let credentials = Credentials::fixed(Brand::YaleGlobal, "an-access-token");
+/// assert_eq!(credentials.access_token().unwrap(), "an-access-token");
+/// assert!(!credentials.info().can_refresh);
+/// ```
+///
+/// `Debug` shows the kind, the brand and the expiry, never a token or a secret.
+#[derive(Clone)]
+pub struct Credentials {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    source: Source,
+    /// The refresh margin in milliseconds (shared by every clone).
+    margin_ms: AtomicU64,
+}
+
+enum Source {
+    Password(SharedAuthenticator),
+    Token(Mutex<TokenState>),
+}
+
+struct TokenState {
+    kind: SignInKind,
+    brand: Brand,
+    access_token: String,
+    refresh_token: Option<String>,
+    expires_at: Option<DateTime<Utc>>,
+    oauth: Option<OAuthClient>,
+    ha_file: Option<PathBuf>,
+    cache: Option<TokenCache>,
+    last_cache_error: Option<CacheError>,
+    /// When the last due renewal failed while the token was still usable.
+    last_failure: Option<Instant>,
+}
+
+/// How long after a failed due renewal the still valid token is used without trying again.
+const RENEWAL_RETRY_INTERVAL: Duration = Duration::from_secs(30);
+
+/// Why a token is being renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Why {
+    /// It expires within the margin.
+    Due,
+    /// The server refused it.
+    Refused,
+    /// The caller asked.
+    Forced,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let info = self.info();
+        f.debug_struct("Credentials")
+            .field("kind", &info.kind)
+            .field("brand", &info.brand)
+            .field("expires_at", &info.expires_at)
+            .field("can_refresh", &info.can_refresh)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The cache file's content.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    format: String,
+    kind: SignInKind,
+    brand: String,
+    access_token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    home_assistant_file: Option<PathBuf>,
+}
+
+impl Credentials {
+    fn token(state: TokenState) -> Credentials {
+        Credentials {
+            inner: Arc::new(Inner {
+                source: Source::Token(Mutex::new(state)),
+                margin_ms: AtomicU64::new(millis(DEFAULT_REFRESH_MARGIN)),
+            }),
+        }
+    }
+
+    /// A password login made with an [`Authenticator`] (py-august's flow; its cache file stays
+    /// py-august's). Its token is refreshed as the authenticator does
+    /// (`GET /users/houses/mine` within the renewal threshold).
+    ///
+    /// ```no_run
+    /// use august_auth::{AuthenticationState, Authenticator, Credentials, LoginMethod};
+    /// use august_core::Api;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().api_key("your-partner-key").build()?;
+    /// let mut authenticator =
+    ///     Authenticator::new(api, LoginMethod::Phone, "+15555550100", "password")
+    ///         .access_token_cache_file("auth.json");
+    /// if authenticator.authenticate()?.state() == AuthenticationState::Authenticated {
+    ///     let credentials = Credentials::password(authenticator)?;
+    ///     println!("{:?}", credentials.info().expires_at);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotAuthenticated`] when the login is not complete.
+    pub fn password(authenticator: Authenticator) -> Result<Credentials> {
+        let state = authenticator.authentication().state();
+        if state != AuthenticationState::Authenticated {
+            return Err(Error::NotAuthenticated { state });
+        }
+        Ok(Credentials {
+            inner: Arc::new(Inner {
+                source: Source::Password(SharedAuthenticator::new(authenticator)),
+                margin_ms: AtomicU64::new(millis(DEFAULT_REFRESH_MARGIN)),
+            }),
+        })
+    }
+
+    /// OAuth tokens from [`OAuthClient::exchange_code`], refreshed with `client` when due or
+    /// refused.
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// # let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    /// let credentials = Credentials::oauth(client, tokens);
+    /// assert!(credentials.info().can_refresh);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn oauth(client: OAuthClient, tokens: OAuthTokens) -> Credentials {
+        Credentials::token(TokenState {
+            kind: SignInKind::OAuth,
+            brand: client.brand(),
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+            expires_at: tokens.expires_at,
+            oauth: Some(client),
+            ha_file: None,
+            cache: None,
+            last_cache_error: None,
+            last_failure: None,
+        })
+    }
+
+    /// An imported token, used until it expires (never refreshed: see
+    /// [`ImportedToken`]).
+    ///
+    /// ```
+    /// use august_auth::{Credentials, ImportedToken, SignInKind};
+    /// use august_core::Brand;
+    ///
+    /// let token = ImportedToken::from_access_token(Brand::YaleGlobal, "a-token", None, None).unwrap();
+    /// let credentials = Credentials::imported(token);
+    /// assert_eq!(credentials.info().kind, SignInKind::Imported);
+    /// assert_eq!(credentials.access_token().unwrap(), "a-token");
+    /// ```
+    pub fn imported(token: ImportedToken) -> Credentials {
+        Credentials::token(TokenState {
+            kind: SignInKind::Imported,
+            brand: token.brand,
+            access_token: token.access_token,
+            refresh_token: token.refresh_token,
+            expires_at: token.expires_at,
+            oauth: None,
+            ha_file: None,
+            cache: None,
+            last_cache_error: None,
+            last_failure: None,
+        })
+    }
+
+    /// A Home Assistant config-entry file (usually `<config>/.storage/core.config_entries`)
+    /// read now and again whenever its token nears expiry or is refused, so a program on the
+    /// same machine keeps the token Home Assistant keeps refreshing. The file is never written
+    /// and nothing is refreshed on Home Assistant's behalf.
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("core.config_entries");
+    /// std::fs::write(&path, sandbox.home_assistant_config_entries("yale_global"))?;
+    /// let credentials = Credentials::home_assistant(&path, None)?;
+    /// assert_eq!(credentials.brand(), Some(Brand::YaleGlobal));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Import`] as [`ImportedToken::from_home_assistant_file`].
+    pub fn home_assistant(path: impl Into<PathBuf>, brand: Option<Brand>) -> Result<Credentials> {
+        let path = path.into();
+        let token = ImportedToken::from_home_assistant_file(&path, brand)?;
+        Ok(Credentials::token(TokenState {
+            kind: SignInKind::HomeAssistant,
+            brand: token.brand,
+            access_token: token.access_token,
+            refresh_token: token.refresh_token,
+            expires_at: token.expires_at,
+            oauth: None,
+            ha_file: Some(path),
+            cache: None,
+            last_cache_error: None,
+            last_failure: None,
+        }))
+    }
+
+    /// A fixed access token for `brand`, used as is until the server refuses it. Its expiry is
+    /// read from the token's `exp` claim when it has one (for [`Credentials::info`] only).
+    pub fn fixed(brand: Brand, access_token: impl Into<String>) -> Credentials {
+        let access_token = access_token.into();
+        let expires_at = jwt::expiry(&access_token).ok();
+        Credentials::token(TokenState {
+            kind: SignInKind::Fixed,
+            brand,
+            access_token,
+            refresh_token: None,
+            expires_at,
+            oauth: None,
+            ha_file: None,
+            cache: None,
+            last_cache_error: None,
+            last_failure: None,
+        })
+    }
+
+    /// How much time must be left on a token for it to be used without a refresh (for every
+    /// clone). Defaults to 60 s ([`DEFAULT_REFRESH_MARGIN`]). A password login keeps its
+    /// authenticator's renewal threshold instead.
+    #[must_use]
+    pub fn refresh_margin(self, margin: Duration) -> Credentials {
+        self.inner
+            .margin_ms
+            .store(millis(margin), Ordering::Relaxed);
+        self
+    }
+
+    fn margin(&self) -> Duration {
+        Duration::from_millis(self.inner.margin_ms.load(Ordering::Relaxed))
+    }
+
+    /// Persists these OAuth, imported or Home Assistant credentials to `path` (atomically, mode
+    /// 0600) now and after every refresh; [`Credentials::load`] reads them back. The client
+    /// secret is not written. A password login keeps its authenticator's py-august cache
+    /// instead.
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// # let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("credentials.json");
+    /// let credentials = Credentials::oauth(client.clone(), tokens).cache_file(&path)?;
+    /// // A later run: the same credentials back, refreshed with the client when due.
+    /// let api = august_core::Api::builder().brand(Brand::YaleGlobal).base_url(sandbox.august_url()).build()?;
+    /// let again = Credentials::load(&path, &api, Some(client))?;
+    /// assert_eq!(again.access_token()?, credentials.access_token()?);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Cache`] when the file cannot be written; [`Error::Api`] with
+    /// `InvalidInput` for a password login.
+    pub fn cache_file(self, path: impl Into<PathBuf>) -> Result<Credentials> {
+        match &self.inner.source {
+            Source::Password(_) => {
+                return Err(Error::Api(august_core::Error::InvalidInput {
+                    reason:
+                        "a password login is cached by its Authenticator (access_token_cache_file)"
+                            .into(),
+                }));
+            }
+            Source::Token(state) => {
+                let mut st = lock(state);
+                st.cache = Some(TokenCache::new(path.into()));
+                st.persist()?;
+            }
+        }
+        Ok(self)
+    }
+
+    /// Reads credentials from a cache file: one written by [`Credentials::cache_file`], or a
+    /// py-august password-login cache (refreshed through `api`). OAuth credentials refresh only
+    /// when `oauth` is given (the secret is never cached); without it their token is used until
+    /// it expires. A Home Assistant source reads its file again.
+    ///
+    /// See [`Credentials::cache_file`] for an example.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Cache`] for a missing, unreadable or invalid file; [`Error::SignInAgain`] when
+    /// the cached login has expired or is not complete; [`Error::Import`] when a Home Assistant
+    /// file cannot be read.
+    pub fn load(path: impl AsRef<Path>, api: &Api, oauth: Option<OAuthClient>) -> Result<Self> {
+        let path = path.as_ref();
+        let bytes = read_capped(path).map_err(|source| CacheError::Unreadable {
+            path: path.to_owned(),
+            source,
+        })?;
+        let corrupt = |reason: String| {
+            Error::Cache(CacheError::Corrupt {
+                path: path.to_owned(),
+                reason,
+            })
+        };
+        let value: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| corrupt(format!("not JSON at line {}", e.line())))?;
+        if value.get("format").is_none() {
+            return Credentials::load_password(path, api);
+        }
+        let stored: Stored = serde_json::from_value(value)
+            .map_err(|e| corrupt(format!("{:?} error", e.classify()).to_lowercase()))?;
+        if stored.format != FORMAT {
+            return Err(corrupt("an unknown credentials format".to_owned()));
+        }
+        let brand: Brand = stored
+            .brand
+            .parse()
+            .map_err(|e: august_core::UnknownBrand| corrupt(e.to_string()))?;
+        let expires_at = stored
+            .expires_at
+            .as_deref()
+            .map(|s| {
+                DateTime::parse_from_rfc3339(s)
+                    .map(|d| d.with_timezone(&Utc))
+                    .map_err(|_| corrupt("`expires_at` is not an RFC 3339 time".into()))
+            })
+            .transpose()?;
+        let oauth = oauth.filter(|_| stored.kind == SignInKind::OAuth);
+        if let Some(client) = &oauth
+            && client.brand() != brand
+        {
+            return Err(Error::Api(august_core::Error::InvalidInput {
+                reason: format!(
+                    "the sign-in cached in {} is for brand {brand}, the OAuth client for {}",
+                    path.display(),
+                    client.brand()
+                ),
+            }));
+        }
+        if let Some(client) = &oauth
+            && stored
+                .client_id
+                .as_deref()
+                .is_some_and(|id| id != client.client_id())
+        {
+            return Err(corrupt(
+                "the cached OAuth token was issued to another client id".into(),
+            ));
+        }
+        let credentials = Credentials::token(TokenState {
+            kind: stored.kind,
+            brand,
+            access_token: stored.access_token,
+            refresh_token: stored.refresh_token,
+            expires_at,
+            oauth,
+            ha_file: stored.home_assistant_file,
+            cache: Some(TokenCache::new(path.to_owned())),
+            last_cache_error: None,
+            last_failure: None,
+        });
+        Ok(credentials)
+    }
+
+    fn load_password(path: &Path, api: &Api) -> Result<Credentials> {
+        let authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, "", "")
+            .access_token_cache_file(path);
+        let how = "log in with the password (Authenticator::authenticate; CLI: august login)";
+        match authenticator.cache_status() {
+            CacheStatus::Loaded => {}
+            CacheStatus::Expired => {
+                return Err(Error::SignInAgain {
+                    kind: SignInKind::Password,
+                    reason: format!("the login cached in {} has expired", path.display()),
+                    how: how.into(),
+                });
+            }
+            _ => {
+                return Err(match authenticator.last_cache_error() {
+                    Some(CacheError::Corrupt { reason, .. }) => Error::Cache(CacheError::Corrupt {
+                        path: path.to_owned(),
+                        reason: reason.clone(),
+                    }),
+                    _ => Error::SignInAgain {
+                        kind: SignInKind::Password,
+                        reason: format!("no usable login in {}", path.display()),
+                        how: how.into(),
+                    },
+                });
+            }
+        }
+        let state = authenticator.authentication().state();
+        if state != AuthenticationState::Authenticated {
+            return Err(Error::SignInAgain {
+                kind: SignInKind::Password,
+                reason: format!("the login cached in {} is {state}", path.display()),
+                how: how.into(),
+            });
+        }
+        Credentials::password(authenticator)
+    }
+
+    /// An access token to use now: the current one, or a new one when it expires within the
+    /// refresh margin and these credentials can get one (an OAuth refresh, Home Assistant's
+    /// file read again, a password login's refresh). Threads that call this at once while a
+    /// refresh is due send one refresh request between them.
+    ///
+    /// A refresh that fails while the current token is still valid is logged and the current
+    /// token returned.
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// # let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    /// let credentials = Credentials::oauth(client, tokens);
+    /// let token = credentials.access_token()?; // refreshed first if it expires within a minute
+    /// # assert!(!token.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SignInAgain`] when the token has expired and cannot be renewed;
+    /// [`Error::OAuth`] when a needed refresh failed; those of
+    /// [`SharedAuthenticator::access_token`] for a password login.
+    pub fn access_token(&self) -> Result<String> {
+        match &self.inner.source {
+            Source::Password(shared) => shared.access_token(),
+            Source::Token(state) => {
+                let mut st = lock(state);
+                if !st.due(self.margin()) {
+                    return Ok(st.access_token.clone());
+                }
+                st.renew(Why::Due)
+            }
+        }
+    }
+
+    /// After the server refused `rejected` (401): a new token if one can be had, refreshing at
+    /// most once however many threads report the same token (a thread whose token was already
+    /// replaced gets the new one without a request).
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// # let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    /// let credentials = Credentials::oauth(client, tokens);
+    /// let refused = credentials.access_token()?;
+    /// let renewed = credentials.after_rejection(&refused)?;
+    /// // Another thread reporting the same token gets the new one without a request.
+    /// assert_eq!(credentials.after_rejection(&refused)?, renewed);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::SignInAgain`], saying how, when no new token can be had; [`Error::OAuth`] when
+    /// the refresh failed.
+    pub fn after_rejection(&self, rejected: &str) -> Result<String> {
+        match &self.inner.source {
+            Source::Password(shared) => {
+                let current = shared.authentication();
+                if current.access_token() != rejected {
+                    return Ok(current.access_token().to_owned());
+                }
+                Err(Error::SignInAgain {
+                    kind: SignInKind::Password,
+                    reason: "the server refused the access token".into(),
+                    how: "log in with the password again (Authenticator::authenticate; CLI: august login)".into(),
+                })
+            }
+            Source::Token(state) => {
+                let mut st = lock(state);
+                if st.access_token != rejected {
+                    return Ok(st.access_token.clone());
+                }
+                st.renew(Why::Refused)
+            }
+        }
+    }
+
+    /// Refreshes now, whatever the expiry (to test a refresh, or after revoking a token).
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// # let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    /// let credentials = Credentials::oauth(client, tokens);
+    /// let before = credentials.access_token()?;
+    /// assert_ne!(credentials.refresh_now()?, before);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Credentials::after_rejection`].
+    pub fn refresh_now(&self) -> Result<String> {
+        match &self.inner.source {
+            Source::Password(shared) => shared
+                .with(|a| a.refresh_access_token(Refresh::Force))
+                .map(|a| a.access_token().to_owned()),
+            Source::Token(state) => lock(state).renew(Why::Forced),
+        }
+    }
+
+    /// The brand the credentials are for, when known.
+    pub fn brand(&self) -> Option<Brand> {
+        match &self.inner.source {
+            Source::Password(_) => None,
+            Source::Token(state) => Some(lock(state).brand),
+        }
+    }
+
+    /// What these credentials are: kind, brand, account, expiry, whether they can refresh.
+    ///
+    /// ```
+    /// use august_auth::{Credentials, SignInKind};
+    /// use august_core::Brand;
+    ///
+    /// // A JWT whose payload is {"userId":"u-1","email":["me@example.com"],"exp":4102444800}.
+    /// let token = "e30.eyJ1c2VySWQiOiJ1LTEiLCJlbWFpbCI6WyJtZUBleGFtcGxlLmNvbSJdLCJleHAiOjQxMDI0NDQ4MDB9.c2ln";
+    /// let info = Credentials::fixed(Brand::YaleGlobal, token).info();
+    /// assert_eq!(info.kind, SignInKind::Fixed);
+    /// assert_eq!(info.user_id.as_deref(), Some("u-1"));
+    /// assert_eq!(info.emails, ["me@example.com"]);
+    /// assert_eq!(info.expires_at.map(|t| t.timestamp()), Some(4102444800));
+    /// assert!(!info.can_refresh);
+    /// ```
+    pub fn info(&self) -> CredentialsInfo {
+        let (kind, brand, token, expires_at, can_refresh, cache_file) = match &self.inner.source {
+            Source::Password(shared) => {
+                let auth = shared.authentication();
+                (
+                    SignInKind::Password,
+                    None,
+                    auth.access_token().to_owned(),
+                    auth.parsed_expiry().ok(),
+                    true,
+                    None,
+                )
+            }
+            Source::Token(state) => {
+                let st = lock(state);
+                (
+                    st.kind,
+                    Some(st.brand),
+                    st.access_token.clone(),
+                    st.expires_at,
+                    st.can_renew(),
+                    st.cache.as_ref().map(|c| c.path().to_owned()),
+                )
+            }
+        };
+        let claims = jwt::claims(&token).unwrap_or_default();
+        let user_id = claims
+            .get("userId")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned);
+        let emails = match claims.get("email") {
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .filter_map(|e| e.as_str().map(str::to_owned))
+                .collect(),
+            Some(serde_json::Value::String(s)) => vec![s.clone()],
+            _ => Vec::new(),
+        };
+        CredentialsInfo {
+            kind,
+            brand,
+            user_id,
+            emails,
+            expires_at,
+            can_refresh,
+            cache_file,
+        }
+    }
+
+    /// The latest problem writing the cache file (a refreshed token that could not be saved),
+    /// cleared by the next successful write.
+    pub fn last_cache_error(&self) -> Option<String> {
+        match &self.inner.source {
+            Source::Password(shared) => {
+                shared.with(|a| a.last_cache_error().map(ToString::to_string))
+            }
+            Source::Token(state) => lock(state)
+                .last_cache_error
+                .as_ref()
+                .map(ToString::to_string),
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn lock(m: &Mutex<TokenState>) -> MutexGuard<'_, TokenState> {
+    // Fields are replaced whole, so a panic elsewhere leaves a usable state.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl TokenState {
+    fn due(&self, margin: Duration) -> bool {
+        let margin = TimeDelta::from_std(margin).unwrap_or(TimeDelta::MAX);
+        self.expires_at.is_some_and(|at| {
+            at.checked_sub_signed(margin)
+                .is_none_or(|t| t <= Utc::now())
+        })
+    }
+
+    fn expired(&self) -> bool {
+        self.expires_at.is_some_and(|at| at <= Utc::now())
+    }
+
+    fn can_renew(&self) -> bool {
+        match self.kind {
+            SignInKind::OAuth => self.oauth.is_some() && self.refresh_token.is_some(),
+            SignInKind::HomeAssistant => self.ha_file.is_some(),
+            _ => false,
+        }
+    }
+
+    fn renew(&mut self, why: Why) -> Result<String> {
+        let usable = !self.expired();
+        if why == Why::Due && usable {
+            if !self.can_renew() {
+                return Ok(self.access_token.clone());
+            }
+            if self
+                .last_failure
+                .is_some_and(|at| at.elapsed() < RENEWAL_RETRY_INTERVAL)
+            {
+                return Ok(self.access_token.clone());
+            }
+        }
+        let result = match self.kind {
+            SignInKind::OAuth => self.refresh_oauth(why),
+            SignInKind::HomeAssistant => self.reread_home_assistant(why),
+            _ => Err(self.sign_in_again(why)),
+        };
+        match result {
+            Ok(token) => {
+                self.last_failure = None;
+                Ok(token)
+            }
+            // A due renewal that failed while the token still works: keep using it, and do not
+            // try again at every call.
+            Err(e) if why == Why::Due && usable => {
+                log::warn!(
+                    "the access token could not be renewed ({e}); using the current one, which has not expired"
+                );
+                self.last_failure = Some(Instant::now());
+                Ok(self.access_token.clone())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Takes the tokens in the cache file when another process refreshed them since (its
+    /// access token differs and expires later): with rotating refresh tokens, ours is spent.
+    fn adopt_newer_cached(&mut self) -> bool {
+        let Some(cache) = &self.cache else {
+            return false;
+        };
+        let Some(stored) = read_capped(cache.path())
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
+        else {
+            return false;
+        };
+        let expires_at = stored
+            .expires_at
+            .as_deref()
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|d| d.with_timezone(&Utc));
+        let newer = stored.format == FORMAT
+            && stored.kind == self.kind
+            && stored.brand == self.brand.as_str()
+            && stored.access_token != self.access_token
+            && match (expires_at, self.expires_at) {
+                (Some(theirs), Some(ours)) => theirs > ours,
+                _ => false,
+            };
+        if newer {
+            self.access_token = stored.access_token;
+            self.refresh_token = stored.refresh_token.or(self.refresh_token.take());
+            self.expires_at = expires_at;
+        }
+        newer
+    }
+
+    fn refresh_oauth(&mut self, why: Why) -> Result<String> {
+        if why != Why::Forced && self.adopt_newer_cached() {
+            return Ok(self.access_token.clone());
+        }
+        let (Some(client), Some(refresh_token)) = (self.oauth.clone(), self.refresh_token.clone())
+        else {
+            return Err(self.sign_in_again(why));
+        };
+        let tokens = client.refresh(&refresh_token).map_err(|e| {
+            if e.needs_sign_in() {
+                Error::SignInAgain {
+                    kind: SignInKind::OAuth,
+                    reason: format!("the refresh token was refused ({e})"),
+                    how: "run the OAuth sign-in again (OAuthClient::authorization_request; CLI: august login --oauth)".into(),
+                }
+            } else {
+                Error::OAuth(e)
+            }
+        })?;
+        self.access_token = tokens.access_token;
+        self.refresh_token = tokens.refresh_token.or(Some(refresh_token));
+        self.expires_at = tokens.expires_at;
+        // Saved before the new tokens are handed out: a rotated refresh token must not be lost.
+        if let Err(e) = self.persist() {
+            log::warn!("the refreshed token could not be cached: {e}");
+        }
+        Ok(self.access_token.clone())
+    }
+
+    fn reread_home_assistant(&mut self, why: Why) -> Result<String> {
+        let Some(path) = self.ha_file.clone() else {
+            return Err(self.sign_in_again(why));
+        };
+        let how = format!(
+            "check that Home Assistant is running and its August/Yale integration is signed in, then import {} again",
+            path.display()
+        );
+        let token = match ImportedToken::from_home_assistant_file(&path, Some(self.brand)) {
+            Ok(token) => token,
+            Err(ImportError::Expired { expired_at, .. }) => {
+                return Err(Error::SignInAgain {
+                    kind: SignInKind::HomeAssistant,
+                    reason: format!(
+                        "Home Assistant's token in {} expired at {} and was not refreshed",
+                        path.display(),
+                        expired_at.to_rfc3339_opts(SecondsFormat::Secs, true)
+                    ),
+                    how,
+                });
+            }
+            Err(e) => return Err(Error::Import(e)),
+        };
+        if token.access_token == self.access_token && why != Why::Due {
+            return Err(Error::SignInAgain {
+                kind: SignInKind::HomeAssistant,
+                reason: format!(
+                    "the server refused the token and {} holds no newer one",
+                    path.display()
+                ),
+                how,
+            });
+        }
+        self.access_token = token.access_token;
+        self.refresh_token = token.refresh_token;
+        self.expires_at = token.expires_at;
+        if let Err(e) = self.persist() {
+            log::warn!("the token read from Home Assistant could not be cached: {e}");
+        }
+        Ok(self.access_token.clone())
+    }
+
+    fn sign_in_again(&self, why: Why) -> Error {
+        let reason = match (why, self.expires_at) {
+            (Why::Refused, _) => "the server refused the access token".to_owned(),
+            (_, Some(at)) if at <= Utc::now() => format!(
+                "the access token expired at {}",
+                at.to_rfc3339_opts(SecondsFormat::Secs, true)
+            ),
+            _ => "the access token cannot be refreshed".to_owned(),
+        };
+        let how = match self.kind {
+            SignInKind::OAuth => {
+                "run the OAuth sign-in again, or pass the client credentials so the token can be refreshed (CLI: august login --oauth)"
+            }
+            SignInKind::Imported => {
+                "import a fresh token from Home Assistant (CLI: august login --import-ha <config>/.storage/core.config_entries) or pass a new one (august login --token)"
+            }
+            SignInKind::HomeAssistant => {
+                "import the Home Assistant file again (CLI: august login --import-ha FILE)"
+            }
+            SignInKind::Fixed => "pass a new access token (CLI: august login --token)",
+            SignInKind::Password => "log in with the password again (CLI: august login)",
+        };
+        Error::SignInAgain {
+            kind: self.kind,
+            reason,
+            how: how.to_owned(),
+        }
+    }
+
+    fn persist(&mut self) -> Result<(), CacheError> {
+        let Some(cache) = &self.cache else {
+            return Ok(());
+        };
+        let stored = Stored {
+            format: FORMAT.to_owned(),
+            kind: self.kind,
+            brand: self.brand.as_str().to_owned(),
+            access_token: self.access_token.clone(),
+            refresh_token: self.refresh_token.clone(),
+            expires_at: self
+                .expires_at
+                .map(|t| t.to_rfc3339_opts(SecondsFormat::Micros, true)),
+            client_id: self.oauth.as_ref().map(|c| c.client_id().to_owned()),
+            home_assistant_file: self.ha_file.clone(),
+        };
+        let mut bytes = serde_json::to_vec_pretty(&stored).unwrap_or_default();
+        bytes.push(b'\n');
+        match cache.store_bytes(&bytes, Existing::Replace) {
+            Ok(_) => {
+                self.last_cache_error = None;
+                Ok(())
+            }
+            Err(e) => {
+                let copy = CacheError::Write {
+                    path: e.path().to_owned(),
+                    source: std::io::Error::other(e.to_string()),
+                };
+                self.last_cache_error = Some(e);
+                Err(copy)
+            }
+        }
+    }
+}

@@ -1,0 +1,936 @@
+//! OAuth sign-in for holders of client credentials: the authorization-code flow and refresh as
+//! the August and Yale authorization servers expect them.
+//!
+//! The flow (spec: the code flow Home Assistant's local application credentials run):
+//! 1. [`OAuthClient::authorization_request`] gives the URL to open in a browser, with
+//!    `response_type=code`, `client_id`, `redirect_uri` and a random `state`; no `scope`, no
+//!    PKCE (the servers are not known to accept either).
+//! 2. The browser comes back to the redirect URI with `code` and `state`;
+//!    [`AuthorizationRequest::code_from_redirect`] checks the state and takes the code.
+//! 3. [`OAuthClient::exchange_code`] posts `grant_type=authorization_code`, `code`,
+//!    `redirect_uri`, `client_id`, `client_secret` (client authentication in the form body,
+//!    never HTTP Basic) to the token URL.
+//! 4. [`OAuthClient::refresh`] posts `grant_type=refresh_token`, `refresh_token`,
+//!    `client_id`, `client_secret`. A reply without a `refresh_token` keeps the old one.
+//!
+//! Requests go through the `oauth2` crate over the shared transport: one deadline per call, no
+//! redirects followed, a body cap, never retried, and the client secret, code and refresh token
+//! scrubbed from any error answer that echoes them.
+
+use std::cell::Cell;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use api_transport::{Method, Request, Retry, Transport};
+use august_core::Brand;
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use oauth2::basic::{
+    BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
+    BasicTokenIntrospectionResponse, BasicTokenType,
+};
+use oauth2::{
+    AuthType, AuthUrl, ClientId, ClientSecret, CsrfToken, EndpointNotSet, EndpointSet, RedirectUrl,
+    RequestTokenError, StandardRevocableToken, TokenUrl,
+};
+use serde::{Deserialize, Serialize};
+
+/// Default timeout of a token request.
+pub const DEFAULT_OAUTH_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Largest token reply accepted.
+const MAX_TOKEN_REPLY: u64 = 64 * 1024;
+
+/// The OAuth client of a brand's authorization server: your client id, client secret and
+/// registered redirect URI.
+///
+/// Cheap to clone, `Send` and `Sync`. `Debug` shows the client id and the endpoints, never the
+/// secret.
+///
+/// ```no_run
+/// use august_auth::OAuthClient;
+/// use august_core::Brand;
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = OAuthClient::new(
+///     Brand::YaleGlobal,
+///     "my-client-id",
+///     std::env::var("AUGUST_OAUTH_CLIENT_SECRET")?,
+///     "http://127.0.0.1:8765/callback",
+/// )?;
+/// let request = client.authorization_request();
+/// println!("open {}", request.url());
+/// // ... the browser comes back to the redirect URI:
+/// let redirected = "http://127.0.0.1:8765/callback?code=...&state=...";
+/// let code = request.code_from_redirect(redirected)?;
+/// let tokens = client.exchange_code(&code)?;
+/// println!("expires at {:?}", tokens.expires_at());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct OAuthClient {
+    inner: Arc<ClientInner>,
+}
+
+struct ClientInner {
+    brand: Brand,
+    client_id: String,
+    client_secret: String,
+    redirect_uri: String,
+    authorize_url: String,
+    token_url: String,
+    transport: Transport,
+}
+
+impl fmt::Debug for OAuthClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthClient")
+            .field("brand", &self.inner.brand)
+            .field("client_id", &self.inner.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("redirect_uri", &self.inner.redirect_uri)
+            .field("authorize_url", &self.inner.authorize_url)
+            .field("token_url", &self.inner.token_url)
+            .finish()
+    }
+}
+
+type Oauth2Client = oauth2::Client<
+    BasicErrorResponse,
+    TokenReply,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+impl OAuthClient {
+    /// A client for `brand`'s authorization server (its URLs from the brand table).
+    ///
+    /// # Errors
+    ///
+    /// [`OAuthError::InvalidConfig`] when the brand does not sign in with OAuth, the client id
+    /// is empty or the redirect URI is not a URL.
+    pub fn new(
+        brand: Brand,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        redirect_uri: impl Into<String>,
+    ) -> Result<OAuthClient, OAuthError> {
+        let endpoints = brand.config().oauth.ok_or_else(|| OAuthError::InvalidConfig {
+            reason: format!(
+                "brand {brand} does not sign in with OAuth (only yale_global and yale_august do)"
+            ),
+        })?;
+        OAuthClient::with_endpoints(
+            brand,
+            client_id,
+            client_secret,
+            redirect_uri,
+            endpoints.authorize_url,
+            endpoints.token_url,
+        )
+    }
+
+    /// A client for other endpoints than the brand's (a local sandbox, a test server). The
+    /// URLs must be `https`, or `http` to a loopback host.
+    ///
+    /// # Errors
+    ///
+    /// As [`OAuthClient::new`], and when an endpoint is not an acceptable URL.
+    pub fn with_endpoints(
+        brand: Brand,
+        client_id: impl Into<String>,
+        client_secret: impl Into<String>,
+        redirect_uri: impl Into<String>,
+        authorize_url: impl Into<String>,
+        token_url: impl Into<String>,
+    ) -> Result<OAuthClient, OAuthError> {
+        let inner = ClientInner {
+            brand,
+            client_id: client_id.into(),
+            client_secret: client_secret.into(),
+            redirect_uri: redirect_uri.into(),
+            authorize_url: authorize_url.into(),
+            token_url: token_url.into(),
+            transport: transport(DEFAULT_OAUTH_TIMEOUT),
+        };
+        if inner.client_id.trim().is_empty() {
+            return Err(OAuthError::InvalidConfig {
+                reason: "the client id is empty".into(),
+            });
+        }
+        for (what, url) in [
+            ("authorize URL", &inner.authorize_url),
+            ("token URL", &inner.token_url),
+        ] {
+            api_transport::check_base_url(url).map_err(|e| OAuthError::InvalidConfig {
+                reason: format!("the {what} is not usable: {e}"),
+            })?;
+        }
+        let client = OAuthClient {
+            inner: Arc::new(inner),
+        };
+        client.oauth2()?;
+        Ok(client)
+    }
+
+    /// Sets the timeout of each token request (the whole call). Defaults to 20 s
+    /// ([`DEFAULT_OAUTH_TIMEOUT`]).
+    #[must_use]
+    pub fn timeout(self, timeout: Duration) -> OAuthClient {
+        let inner = ClientInner {
+            brand: self.inner.brand,
+            client_id: self.inner.client_id.clone(),
+            client_secret: self.inner.client_secret.clone(),
+            redirect_uri: self.inner.redirect_uri.clone(),
+            authorize_url: self.inner.authorize_url.clone(),
+            token_url: self.inner.token_url.clone(),
+            transport: transport(timeout),
+        };
+        OAuthClient {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The brand the tokens are for.
+    pub fn brand(&self) -> Brand {
+        self.inner.brand
+    }
+
+    /// The client id.
+    pub fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
+    /// The redirect URI sent with the authorization request and the code exchange.
+    pub fn redirect_uri(&self) -> &str {
+        &self.inner.redirect_uri
+    }
+
+    /// The token URL.
+    pub fn token_url(&self) -> &str {
+        &self.inner.token_url
+    }
+
+    fn oauth2(&self) -> Result<Oauth2Client, OAuthError> {
+        let invalid = |what: &str| {
+            let what = what.to_owned();
+            move |e: oauth2::url::ParseError| OAuthError::InvalidConfig {
+                reason: format!("the {what} is not a URL: {e}"),
+            }
+        };
+        let mut client = oauth2::Client::new(ClientId::new(self.inner.client_id.clone()))
+            .set_auth_uri(
+                AuthUrl::new(self.inner.authorize_url.clone()).map_err(invalid("authorize URL"))?,
+            )
+            .set_token_uri(
+                TokenUrl::new(self.inner.token_url.clone()).map_err(invalid("token URL"))?,
+            )
+            .set_redirect_uri(
+                RedirectUrl::new(self.inner.redirect_uri.clone())
+                    .map_err(invalid("redirect URI"))?,
+            )
+            .set_auth_type(AuthType::RequestBody);
+        if !self.inner.client_secret.is_empty() {
+            client = client.set_client_secret(ClientSecret::new(self.inner.client_secret.clone()));
+        }
+        Ok(client)
+    }
+
+    /// A new authorization request: the URL to open in the user's browser and the random
+    /// `state` it carries, checked when the browser comes back.
+    pub fn authorization_request(&self) -> AuthorizationRequest {
+        // The URLs were checked when the client was built.
+        match self.oauth2() {
+            Ok(client) => {
+                let (url, state) = client.authorize_url(CsrfToken::new_random).url();
+                AuthorizationRequest {
+                    url: url.to_string(),
+                    state: state.secret().clone(),
+                    redirect_uri: self.inner.redirect_uri.clone(),
+                }
+            }
+            Err(_) => AuthorizationRequest {
+                url: String::new(),
+                state: CsrfToken::new_random().secret().clone(),
+                redirect_uri: self.inner.redirect_uri.clone(),
+            },
+        }
+    }
+
+    /// Exchanges an authorization code for tokens (`grant_type=authorization_code`). Sent once,
+    /// never retried (a code is single-use).
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// let code = request.code_from_redirect(&redirect)?;
+    /// let tokens = client.exchange_code(&code)?;
+    /// assert!(tokens.refresh_token().is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`OAuthError::Refused`] with the server's OAuth error (`invalid_grant` for a used or
+    /// expired code, `invalid_client` for a wrong secret, ...),
+    /// [`OAuthError::UnexpectedResponse`] for an answer that is neither tokens nor an OAuth
+    /// error, [`OAuthError::Transport`] when no answer came.
+    pub fn exchange_code(&self, code: &AuthorizationCode) -> Result<OAuthTokens, OAuthError> {
+        let client = self.oauth2()?;
+        let http = TransportClient::new(
+            &self.inner.transport,
+            [self.inner.client_secret.as_str(), code.0.as_str()],
+        );
+        let result = client
+            .exchange_code(oauth2::AuthorizationCode::new(code.0.clone()))
+            .request(&http);
+        let reply = result.map_err(|e| map_error(e, http.status.get()))?;
+        Ok(reply.into_tokens(None))
+    }
+
+    /// Gets new tokens with a refresh token (`grant_type=refresh_token`). The reply's refresh
+    /// token replaces the old one; a reply without one keeps `refresh_token`. Sent once.
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// # let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    /// let refreshed = client.refresh(tokens.refresh_token().unwrap())?;
+    /// assert_ne!(refreshed.access_token(), tokens.access_token());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`OAuthClient::exchange_code`]; `invalid_grant` means the refresh token is no longer
+    /// valid (revoked, or rotated and already used): sign in again.
+    pub fn refresh(&self, refresh_token: &str) -> Result<OAuthTokens, OAuthError> {
+        let client = self.oauth2()?;
+        let http = TransportClient::new(
+            &self.inner.transport,
+            [self.inner.client_secret.as_str(), refresh_token],
+        );
+        let token = oauth2::RefreshToken::new(refresh_token.to_owned());
+        let reply = client
+            .exchange_refresh_token(&token)
+            .request(&http)
+            .map_err(|e| map_error(e, http.status.get()))?;
+        Ok(reply.into_tokens(Some(refresh_token)))
+    }
+}
+
+fn transport(timeout: Duration) -> Transport {
+    Transport::builder()
+        .timeout(timeout)
+        .max_retries(0)
+        .max_body(MAX_TOKEN_REPLY)
+        .build()
+}
+
+/// An authorization request in progress: the URL for the browser and the `state` to check.
+///
+/// `Debug` shows neither the state nor the URL (which carries it).
+pub struct AuthorizationRequest {
+    url: String,
+    state: String,
+    redirect_uri: String,
+}
+
+impl fmt::Debug for AuthorizationRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthorizationRequest")
+            .field("url", &"<redacted: carries the state>")
+            .field("redirect_uri", &self.redirect_uri)
+            .finish()
+    }
+}
+
+impl AuthorizationRequest {
+    /// The URL to open in the user's browser.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The `state` value (to compare yourself if you receive the redirect another way).
+    pub fn state(&self) -> &str {
+        &self.state
+    }
+
+    /// Reads the redirect the browser came back with: a full URL
+    /// (`http://127.0.0.1:8765/callback?code=...&state=...`), a path with its query, or the
+    /// query alone. Checks `state` and returns the code.
+    ///
+    /// ```
+    /// # use august_auth::{Credentials, OAuthClient};
+    /// # use august_core::Brand;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    /// # let client = OAuthClient::with_endpoints(Brand::YaleGlobal, demo::OAUTH_CLIENT_ID,
+    /// #     demo::OAUTH_CLIENT_SECRET, "http://127.0.0.1:1/callback", authorize, token)?;
+    /// # let request = client.authorization_request();
+    /// # let redirect = sandbox.approve_oauth(request.url())?;
+    /// // `redirect` is where the browser was sent: the redirect URI with `code` and `state`.
+    /// let code = request.code_from_redirect(&redirect)?;
+    /// assert!(request.code_from_redirect("code=x&state=forged").is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`OAuthError::StateMismatch`] when `state` is missing or differs (the redirect is not
+    /// the answer to this request: do not use it), [`OAuthError::AuthorizationDenied`] when it
+    /// carries `error` (the user or the server refused), [`OAuthError::MissingCode`] when it
+    /// has no code.
+    pub fn code_from_redirect(&self, redirect: &str) -> Result<AuthorizationCode, OAuthError> {
+        let query = match redirect.split_once('?') {
+            Some((_, q)) => q,
+            None => redirect,
+        };
+        let query = query.split('#').next().unwrap_or_default();
+        let (mut code, mut state, mut error, mut description) = (None, None, None, None);
+        for (k, v) in oauth2::url::form_urlencoded::parse(query.as_bytes()) {
+            match k.as_ref() {
+                "code" => code = Some(v.into_owned()),
+                "state" => state = Some(v.into_owned()),
+                "error" => error = Some(v.into_owned()),
+                "error_description" => description = Some(v.into_owned()),
+                _ => {}
+            }
+        }
+        if !state.as_deref().is_some_and(|s| same(s, &self.state)) {
+            return Err(OAuthError::StateMismatch);
+        }
+        if let Some(error) = error {
+            return Err(OAuthError::AuthorizationDenied {
+                kind: OAuthErrorKind::from_code(&error),
+                description,
+            });
+        }
+        match code.filter(|c| !c.is_empty()) {
+            Some(code) => Ok(AuthorizationCode(code)),
+            None => Err(OAuthError::MissingCode),
+        }
+    }
+}
+
+/// Compares without stopping at the first difference.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// An authorization code from the redirect. `Debug` does not show it.
+#[derive(Clone)]
+pub struct AuthorizationCode(String);
+
+impl AuthorizationCode {
+    /// A code received some other way (your own web server).
+    pub fn new(code: impl Into<String>) -> AuthorizationCode {
+        AuthorizationCode(code.into())
+    }
+
+    /// The code.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for AuthorizationCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AuthorizationCode(<redacted>)")
+    }
+}
+
+/// Tokens from the authorization server. `Debug` shows the expiry and whether a refresh token
+/// is present, never a token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OAuthTokens {
+    pub(crate) access_token: String,
+    pub(crate) refresh_token: Option<String>,
+    pub(crate) expires_at: Option<DateTime<Utc>>,
+}
+
+impl OAuthTokens {
+    /// Tokens you already hold (from your own storage).
+    pub fn new(
+        access_token: impl Into<String>,
+        refresh_token: Option<String>,
+        expires_at: Option<DateTime<Utc>>,
+    ) -> OAuthTokens {
+        OAuthTokens {
+            access_token: access_token.into(),
+            refresh_token: refresh_token.filter(|r| !r.is_empty()),
+            expires_at,
+        }
+    }
+
+    /// The access token, sent in the brand's token header.
+    pub fn access_token(&self) -> &str {
+        &self.access_token
+    }
+
+    /// The refresh token, if the server gave one.
+    pub fn refresh_token(&self) -> Option<&str> {
+        self.refresh_token.as_deref()
+    }
+
+    /// When the access token expires: from the reply's `expires_at`, else `expires_in` counted
+    /// from the reply; `None` when the reply said neither.
+    pub fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.expires_at
+    }
+}
+
+impl fmt::Debug for OAuthTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthTokens")
+            .field("access_token", &"<redacted>")
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// The token reply: `access_token` required; `refresh_token`, `expires_in` (a number or a
+/// numeric string), `expires_at` (seconds since the epoch) optional; `token_type` and `scope`
+/// accepted and ignored.
+#[derive(Debug, Deserialize, Serialize)]
+struct TokenReply {
+    access_token: oauth2::AccessToken,
+    #[serde(default)]
+    refresh_token: Option<oauth2::RefreshToken>,
+    #[serde(default)]
+    expires_in: Option<serde_json::Value>,
+    #[serde(default)]
+    expires_at: Option<serde_json::Value>,
+    #[serde(skip, default = "bearer")]
+    token_type: BasicTokenType,
+}
+
+fn bearer() -> BasicTokenType {
+    BasicTokenType::Bearer
+}
+
+/// Seconds as a JSON number or a numeric string.
+fn seconds(value: &serde_json::Value) -> Option<f64> {
+    let s = match value {
+        serde_json::Value::Number(n) => n.as_f64()?,
+        serde_json::Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    (s.is_finite() && s >= 0.0).then_some(s)
+}
+
+/// An instant from seconds since the epoch (HA's `expires_at`).
+pub(crate) fn epoch_seconds(secs: f64) -> Option<DateTime<Utc>> {
+    if !secs.is_finite() || !(0.0..=253_402_300_799.0).contains(&secs) {
+        return None;
+    }
+    let micros = (secs * 1_000_000.0).round() as i64;
+    Utc.timestamp_micros(micros).single()
+}
+
+impl TokenReply {
+    fn into_tokens(self, old_refresh: Option<&str>) -> OAuthTokens {
+        let now = Utc::now();
+        let expires_at = self
+            .expires_at
+            .as_ref()
+            .and_then(seconds)
+            .and_then(epoch_seconds)
+            .or_else(|| {
+                let secs = self.expires_in.as_ref().and_then(seconds)?;
+                let delta = TimeDelta::try_milliseconds((secs * 1000.0).min(1e15) as i64)?;
+                now.checked_add_signed(delta)
+            });
+        OAuthTokens::new(
+            self.access_token.secret().clone(),
+            self.refresh_token
+                .map(|r| r.secret().clone())
+                .or_else(|| old_refresh.map(str::to_owned)),
+            expires_at,
+        )
+    }
+}
+
+impl oauth2::TokenResponse for TokenReply {
+    type TokenType = BasicTokenType;
+
+    fn access_token(&self) -> &oauth2::AccessToken {
+        &self.access_token
+    }
+
+    fn token_type(&self) -> &BasicTokenType {
+        &self.token_type
+    }
+
+    fn expires_in(&self) -> Option<Duration> {
+        self.expires_in
+            .as_ref()
+            .and_then(seconds)
+            .map(|s| Duration::from_secs_f64(s.min(1e12)))
+    }
+
+    fn refresh_token(&self) -> Option<&oauth2::RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+
+    fn scopes(&self) -> Option<&Vec<oauth2::Scope>> {
+        None
+    }
+}
+
+/// `oauth2`'s blocking HTTP client on the shared transport: no redirects, the transport's
+/// deadline and body cap, never retried, secrets marked for scrubbing.
+struct TransportClient<'a> {
+    transport: &'a Transport,
+    secrets: Vec<String>,
+    /// The status of the last answer, for errors `oauth2` reports without it.
+    status: Cell<Option<u16>>,
+}
+
+impl<'a> TransportClient<'a> {
+    fn new<'s>(
+        transport: &'a Transport,
+        secrets: impl IntoIterator<Item = &'s str>,
+    ) -> TransportClient<'a> {
+        TransportClient {
+            transport,
+            secrets: secrets.into_iter().map(str::to_owned).collect(),
+            status: Cell::new(None),
+        }
+    }
+}
+
+impl oauth2::SyncHttpClient for TransportClient<'_> {
+    type Error = api_transport::Error;
+
+    fn call(&self, request: oauth2::HttpRequest) -> Result<oauth2::HttpResponse, Self::Error> {
+        let method = match *request.method() {
+            oauth2::http::Method::GET => Method::Get,
+            oauth2::http::Method::POST => Method::Post,
+            oauth2::http::Method::PUT => Method::Put,
+            oauth2::http::Method::DELETE => Method::Delete,
+            ref other => {
+                return Err(api_transport::Error::InvalidRequest {
+                    reason: format!("method {other} is not supported"),
+                });
+            }
+        };
+        let mut out = Request::absolute(method, &request.uri().to_string()).retry(Retry::Never);
+        let mut content_type = None;
+        for (name, value) in request.headers() {
+            let value = value
+                .to_str()
+                .map_err(|_| api_transport::Error::InvalidRequest {
+                    reason: format!("header {name} is not text"),
+                })?;
+            if name == oauth2::http::header::CONTENT_TYPE {
+                content_type = Some(value.to_owned());
+            } else {
+                out = out.header(name.as_str(), value);
+            }
+        }
+        let body = request.into_body();
+        if !body.is_empty() {
+            out = out.json_body(body);
+        }
+        if let Some(ct) = content_type {
+            out = out.content_type(ct);
+        }
+        for secret in &self.secrets {
+            out = out.secret_value(secret.as_str());
+        }
+        let response = self.transport.send(&out)?;
+        self.status.set(Some(response.status()));
+        let mut builder = oauth2::http::Response::builder().status(response.status());
+        if let Some(ct) = response.content_type() {
+            builder = builder.header(oauth2::http::header::CONTENT_TYPE, ct);
+        }
+        builder
+            .body(response.into_body())
+            .map_err(|e| api_transport::Error::ConnectionLost {
+                reason: format!("the answer cannot be read: {e}"),
+            })
+    }
+}
+
+fn map_error(
+    e: RequestTokenError<api_transport::Error, BasicErrorResponse>,
+    status: Option<u16>,
+) -> OAuthError {
+    match e {
+        RequestTokenError::ServerResponse(r) => OAuthError::Refused {
+            status: status.unwrap_or(400),
+            kind: OAuthErrorKind::from_basic(r.error()),
+            description: r.error_description().map(|d| d.chars().take(300).collect()),
+        },
+        RequestTokenError::Request(source) => OAuthError::Transport { source },
+        RequestTokenError::Parse(e, _body) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            // A serde message may quote a value; only keep the shape of the problem.
+            let what = if inner.to_string().starts_with("missing field") {
+                inner.to_string()
+            } else {
+                format!("{:?} error", inner.classify()).to_lowercase()
+            };
+            OAuthError::UnexpectedResponse {
+                status,
+                reason: format!(
+                    "the answer is not a token reply nor an OAuth error (at `{path}`: {what})"
+                ),
+            }
+        }
+        RequestTokenError::Other(reason) => OAuthError::UnexpectedResponse { status, reason },
+    }
+}
+
+/// The OAuth error codes of RFC 6749 section 5.2 (and 4.1.2.1 for the redirect).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OAuthErrorKind {
+    /// `invalid_grant`: the code or refresh token is not valid (expired, used, revoked, or
+    /// issued for another redirect URI or client). Sign in again.
+    InvalidGrant,
+    /// `invalid_client`: the client id or secret is wrong.
+    InvalidClient,
+    /// `invalid_request`: a parameter is missing or malformed.
+    InvalidRequest,
+    /// `unauthorized_client`: this client may not use this grant.
+    UnauthorizedClient,
+    /// `unsupported_grant_type`.
+    UnsupportedGrantType,
+    /// `invalid_scope`.
+    InvalidScope,
+    /// `access_denied`: the user or the server refused (redirect only).
+    AccessDenied,
+    /// Another code, as sent.
+    Other(String),
+}
+
+impl OAuthErrorKind {
+    fn from_basic(e: &BasicErrorResponseType) -> OAuthErrorKind {
+        match e {
+            BasicErrorResponseType::InvalidGrant => OAuthErrorKind::InvalidGrant,
+            BasicErrorResponseType::InvalidClient => OAuthErrorKind::InvalidClient,
+            BasicErrorResponseType::InvalidRequest => OAuthErrorKind::InvalidRequest,
+            BasicErrorResponseType::UnauthorizedClient => OAuthErrorKind::UnauthorizedClient,
+            BasicErrorResponseType::UnsupportedGrantType => OAuthErrorKind::UnsupportedGrantType,
+            BasicErrorResponseType::InvalidScope => OAuthErrorKind::InvalidScope,
+            BasicErrorResponseType::Extension(other) => OAuthErrorKind::from_code(other),
+        }
+    }
+
+    fn from_code(code: &str) -> OAuthErrorKind {
+        match code {
+            "invalid_grant" => OAuthErrorKind::InvalidGrant,
+            "invalid_client" => OAuthErrorKind::InvalidClient,
+            "invalid_request" => OAuthErrorKind::InvalidRequest,
+            "unauthorized_client" => OAuthErrorKind::UnauthorizedClient,
+            "unsupported_grant_type" => OAuthErrorKind::UnsupportedGrantType,
+            "invalid_scope" => OAuthErrorKind::InvalidScope,
+            "access_denied" => OAuthErrorKind::AccessDenied,
+            other => OAuthErrorKind::Other(other.chars().take(64).collect()),
+        }
+    }
+
+    /// The code as the server sends it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            OAuthErrorKind::InvalidGrant => "invalid_grant",
+            OAuthErrorKind::InvalidClient => "invalid_client",
+            OAuthErrorKind::InvalidRequest => "invalid_request",
+            OAuthErrorKind::UnauthorizedClient => "unauthorized_client",
+            OAuthErrorKind::UnsupportedGrantType => "unsupported_grant_type",
+            OAuthErrorKind::InvalidScope => "invalid_scope",
+            OAuthErrorKind::AccessDenied => "access_denied",
+            OAuthErrorKind::Other(code) => code,
+        }
+    }
+
+    fn advice(&self) -> &'static str {
+        match self {
+            OAuthErrorKind::InvalidGrant => {
+                "the code or refresh token is no longer valid: sign in again"
+            }
+            OAuthErrorKind::InvalidClient => "the client id or client secret is wrong",
+            OAuthErrorKind::InvalidRequest => "the server found the request malformed",
+            OAuthErrorKind::UnauthorizedClient => "this client may not use this grant",
+            OAuthErrorKind::UnsupportedGrantType => "the server does not support this grant",
+            OAuthErrorKind::InvalidScope => "the server refused the scope",
+            OAuthErrorKind::AccessDenied => "access was denied",
+            OAuthErrorKind::Other(_) => "the server refused the request",
+        }
+    }
+}
+
+impl fmt::Display for OAuthErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What went wrong with an OAuth request or redirect. No variant carries the client secret,
+/// a code, a token or the state.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum OAuthError {
+    /// The client could not be built: a brand without OAuth, an empty client id, a URL that is
+    /// not acceptable. Nothing was sent.
+    InvalidConfig {
+        /// What is wrong.
+        reason: String,
+    },
+    /// The redirect's `state` is missing or is not this request's: the redirect is not the
+    /// answer to this sign-in (an old tab, a forged link). Nothing was exchanged.
+    StateMismatch,
+    /// The redirect carried an `error` instead of a code.
+    AuthorizationDenied {
+        /// The error code.
+        kind: OAuthErrorKind,
+        /// The server's `error_description`.
+        description: Option<String>,
+    },
+    /// The redirect carried neither a code nor an error.
+    MissingCode,
+    /// The token endpoint answered with an OAuth error.
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The `error` code.
+        kind: OAuthErrorKind,
+        /// The server's `error_description`.
+        description: Option<String>,
+    },
+    /// The token endpoint answered with something that is neither tokens nor an OAuth error
+    /// (an HTML page, an empty body, another content type).
+    UnexpectedResponse {
+        /// The HTTP status, when an answer came.
+        status: Option<u16>,
+        /// What did not fit.
+        reason: String,
+    },
+    /// No answer: not delivered, timed out, or the connection broke. A code exchange that
+    /// timed out may have used the code.
+    Transport {
+        /// The transport's account.
+        source: api_transport::Error,
+    },
+}
+
+impl OAuthError {
+    /// The OAuth error code, for [`OAuthError::Refused`] and
+    /// [`OAuthError::AuthorizationDenied`].
+    pub fn kind(&self) -> Option<&OAuthErrorKind> {
+        match self {
+            OAuthError::Refused { kind, .. } | OAuthError::AuthorizationDenied { kind, .. } => {
+                Some(kind)
+            }
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of an answer from the token endpoint.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            OAuthError::Refused { status, .. } => Some(*status),
+            OAuthError::UnexpectedResponse { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// Whether only a new sign-in helps (the grant is no longer valid).
+    pub fn needs_sign_in(&self) -> bool {
+        matches!(self.kind(), Some(OAuthErrorKind::InvalidGrant))
+    }
+}
+
+impl fmt::Display for OAuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OAuthError::InvalidConfig { reason } => write!(f, "oauth client not usable: {reason}"),
+            OAuthError::StateMismatch => f.write_str(
+                "the redirect's state does not match this sign-in: ignore it and start the sign-in again",
+            ),
+            OAuthError::AuthorizationDenied { kind, description } => {
+                write!(f, "the authorization server refused with {kind}")?;
+                if let Some(d) = description {
+                    write!(f, ": {d}")?;
+                }
+                Ok(())
+            }
+            OAuthError::MissingCode => {
+                f.write_str("the redirect carries no authorization code: start the sign-in again")
+            }
+            OAuthError::Refused {
+                status,
+                kind,
+                description,
+            } => {
+                write!(
+                    f,
+                    "the token endpoint answered {status} {kind}: {}",
+                    kind.advice()
+                )?;
+                if let Some(d) = description {
+                    write!(f, "; the server said: {d}")?;
+                }
+                Ok(())
+            }
+            OAuthError::UnexpectedResponse { status, reason } => {
+                f.write_str("the token endpoint answered")?;
+                if let Some(s) = status {
+                    write!(f, " {s}")?;
+                }
+                write!(f, " with something unexpected: {reason}")
+            }
+            OAuthError::Transport { source } => {
+                write!(f, "the token request got no answer: {source}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for OAuthError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            OAuthError::Transport { source } => Some(source),
+            _ => None,
+        }
+    }
+}

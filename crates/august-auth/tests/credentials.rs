@@ -1,0 +1,426 @@
+//! Credentials and the client that holds them: refresh when due (single flight), refresh
+//! tokens persisted before use, one retry of a read after a 401 and none of a lock operation,
+//! and the "sign in again" errors.
+
+use std::fs;
+use std::sync::{Arc, Barrier};
+use std::time::Duration;
+
+use august_auth::{
+    Client, Credentials, Error, ImportedToken, OAuthClient, OAuthTokens, SignInKind,
+};
+use august_core::{Api, Brand};
+use chrono::{TimeDelta, Utc};
+use mockito::{Matcher, Server, ServerGuard};
+
+const CLIENT_ID: &str = "client-id-0001";
+const CLIENT_SECRET: &str = "client-secret-s3cr3t";
+const LOCKS: &str = r#"{"lock-1": {"LockName": "Front", "UserType": "superuser", "macAddress": "AA", "HouseID": "h", "HouseName": "Home"}}"#;
+
+fn oauth(server: &ServerGuard) -> OAuthClient {
+    OAuthClient::with_endpoints(
+        Brand::YaleGlobal,
+        CLIENT_ID,
+        CLIENT_SECRET,
+        "http://127.0.0.1:8765/callback",
+        format!("{}/authorize", server.url()),
+        format!("{}/access_token", server.url()),
+    )
+    .unwrap()
+}
+
+fn api(server: &ServerGuard) -> Api {
+    Api::builder()
+        .brand(Brand::YaleGlobal)
+        .base_url(server.url())
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+fn expiring_in(seconds: i64) -> Option<chrono::DateTime<Utc>> {
+    Some(Utc::now() + TimeDelta::seconds(seconds))
+}
+
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt as _;
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn eight_threads_needing_a_refresh_send_one_request() {
+    let mut server = Server::new();
+    let refresh = server
+        .mock("POST", "/access_token")
+        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#)
+        .expect(1)
+        .create();
+    let credentials = Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(10)),
+    );
+    let barrier = Arc::new(Barrier::new(8));
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let (credentials, barrier) = (credentials.clone(), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                barrier.wait();
+                credentials.access_token().unwrap()
+            })
+        })
+        .collect();
+    for worker in workers {
+        assert_eq!(worker.join().unwrap(), "at-2");
+    }
+    refresh.assert();
+    // Eight 401s for the same token: one refresh between them too.
+    let again = server
+        .mock("POST", "/access_token")
+        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-2".into()))
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"access_token": "at-3", "refresh_token": "rt-3", "expires_in": 3600}"#)
+        .expect(1)
+        .create();
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let (credentials, barrier) = (credentials.clone(), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                barrier.wait();
+                credentials.after_rejection("at-2").unwrap()
+            })
+        })
+        .collect();
+    for worker in workers {
+        assert_eq!(worker.join().unwrap(), "at-3");
+    }
+    again.assert();
+}
+
+#[test]
+fn a_rotated_refresh_token_is_persisted_before_the_new_token_is_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("creds.json");
+    let mut server = Server::new();
+    let refresh = server
+        .mock("POST", "/access_token")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#)
+        .expect(1)
+        .create();
+    let seen = path.clone();
+    let locks = server
+        .mock("GET", "/users/locks/mine")
+        .match_header("x-access-token", "at-2")
+        .match_request(move |_| {
+            // When the new token reaches the API, the cache already holds its refresh token.
+            let cached = fs::read_to_string(&seen).unwrap_or_default();
+            cached.contains("\"rt-2\"") && cached.contains("\"at-2\"")
+        })
+        .with_header("content-type", "application/json")
+        .with_body(LOCKS)
+        .expect(1)
+        .create();
+    let credentials = Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(5)),
+    )
+    .cache_file(&path)
+    .unwrap();
+    let client = Client::new(api(&server), credentials).unwrap();
+    assert_eq!(client.get_locks().unwrap().len(), 1);
+    refresh.assert();
+    locks.assert();
+    #[cfg(unix)]
+    assert_eq!(mode(&path), 0o600);
+    let text = fs::read_to_string(&path).unwrap();
+    let stored: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(stored["kind"], "oauth");
+    assert_eq!(stored["brand"], "yale_global");
+    assert_eq!(stored["refresh_token"], "rt-2");
+    assert_eq!(stored["client_id"], CLIENT_ID);
+    assert!(stored["expires_at"].as_str().unwrap().ends_with('Z'));
+    assert!(!text.contains(CLIENT_SECRET), "the secret is never cached");
+
+    // A restart reads it back and refreshes with the newest refresh token.
+    let api = api(&server);
+    let again = Credentials::load(&path, &api, Some(oauth(&server))).unwrap();
+    let info = again.info();
+    assert_eq!(info.kind, SignInKind::OAuth);
+    assert_eq!(info.brand, Some(Brand::YaleGlobal));
+    assert!(info.can_refresh);
+    let next = server
+        .mock("POST", "/access_token")
+        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-2".into()))
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"access_token": "at-3", "expires_in": 3600}"#)
+        .expect(1)
+        .create();
+    assert_eq!(again.refresh_now().unwrap(), "at-3");
+    next.assert();
+    // No refresh token in the reply: the old one is kept, on disk too.
+    let stored: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(stored["refresh_token"], "rt-2");
+    assert_eq!(stored["access_token"], "at-3");
+    // A client of another brand would refresh at the wrong server.
+    let august = OAuthClient::with_endpoints(
+        Brand::YaleAugust,
+        CLIENT_ID,
+        CLIENT_SECRET,
+        "http://127.0.0.1:8765/callback",
+        format!("{}/authorize", server.url()),
+        format!("{}/access_token", server.url()),
+    )
+    .unwrap();
+    let err = Credentials::load(&path, &api, Some(august)).unwrap_err();
+    assert!(err.to_string().contains("yale_global"), "{err}");
+}
+
+#[test]
+fn a_refused_refresh_token_asks_to_sign_in_again() {
+    let mut server = Server::new();
+    let _refresh = server
+        .mock("POST", "/access_token")
+        .with_status(400)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error": "invalid_grant", "error_description": "refresh token rotated"}"#)
+        .create();
+    let credentials = Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-1", Some("rt-old".into()), expiring_in(-5)),
+    );
+    let err = credentials.access_token().unwrap_err();
+    assert!(err.needs_sign_in());
+    let text = err.to_string();
+    assert!(text.contains("sign in again"), "{text}");
+    assert!(text.contains("august login --oauth"), "{text}");
+    assert!(!text.contains("rt-old"), "{text}");
+}
+
+#[test]
+fn a_failed_refresh_keeps_a_token_that_has_not_expired() {
+    let mut server = Server::new();
+    let refresh = server
+        .mock("POST", "/access_token")
+        .with_status(503)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error": "temporarily_unavailable"}"#)
+        .expect(1)
+        .create();
+    let credentials = Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(30)),
+    );
+    assert_eq!(credentials.access_token().unwrap(), "at-1");
+    // Not tried again at every call while the token works.
+    assert_eq!(credentials.access_token().unwrap(), "at-1");
+    refresh.assert();
+}
+
+#[test]
+fn a_second_process_takes_the_tokens_another_refreshed_instead_of_its_spent_refresh_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("creds.json");
+    let mut server = Server::new();
+    let refresh = server
+        .mock("POST", "/access_token")
+        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#)
+        .expect(1)
+        .create();
+    Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(5)),
+    )
+    .cache_file(&path)
+    .unwrap();
+    let api = api(&server);
+    let first = Credentials::load(&path, &api, Some(oauth(&server))).unwrap();
+    let second = Credentials::load(&path, &api, Some(oauth(&server))).unwrap();
+    assert_eq!(first.access_token().unwrap(), "at-2");
+    // The second "process" finds the newer tokens in the file: no request with the spent rt-1.
+    assert_eq!(second.access_token().unwrap(), "at-2");
+    refresh.assert();
+}
+
+#[test]
+fn a_read_refused_with_401_is_refreshed_and_retried_once() {
+    let mut server = Server::new();
+    let stale = server
+        .mock("GET", "/users/locks/mine")
+        .match_header("x-access-token", "at-1")
+        .with_status(401)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"message": "access token expired"}"#)
+        .expect(1)
+        .create();
+    let refresh = server
+        .mock("POST", "/access_token")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#)
+        .expect(1)
+        .create();
+    let fresh = server
+        .mock("GET", "/users/locks/mine")
+        .match_header("x-access-token", "at-2")
+        .match_header("x-august-access-token", Matcher::Missing)
+        .match_header("authorization", Matcher::Missing)
+        .with_header("content-type", "application/json")
+        .with_body(LOCKS)
+        .expect(1)
+        .create();
+    let credentials = Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(3600)),
+    );
+    let client = Client::new(api(&server), credentials).unwrap();
+    assert_eq!(client.get_locks().unwrap().len(), 1);
+    stale.assert();
+    refresh.assert();
+    fresh.assert();
+}
+
+#[test]
+fn a_lock_operation_refused_with_401_is_not_resent() {
+    let mut server = Server::new();
+    let lock = server
+        .mock("PUT", "/remoteoperate/lock-1/lock")
+        .with_status(401)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"message": "access token expired"}"#)
+        .expect(1)
+        .create();
+    let refresh = server
+        .mock("POST", "/access_token")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#)
+        .expect(1)
+        .create();
+    let credentials = Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(3600)),
+    );
+    let client = Client::new(api(&server), credentials.clone()).unwrap();
+    let err = client.lock("lock-1").unwrap_err();
+    assert!(err.is_unauthorized(), "{err}");
+    lock.assert();
+    refresh.assert();
+    // The next call uses the renewed token.
+    assert_eq!(credentials.access_token().unwrap(), "at-2");
+}
+
+#[test]
+fn a_fixed_token_refused_says_sign_in_again_and_how() {
+    let mut server = Server::new();
+    let m = server
+        .mock("GET", "/users/houses/mine")
+        .with_status(401)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"message": "invalid access token"}"#)
+        .expect(1)
+        .create();
+    let client = Client::new(
+        api(&server),
+        Credentials::fixed(Brand::YaleGlobal, "fixed-tok"),
+    )
+    .unwrap();
+    let err = client.get_houses().unwrap_err();
+    m.assert();
+    assert!(
+        matches!(
+            err,
+            Error::SignInAgain {
+                kind: SignInKind::Fixed,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("sign in again: pass a new access token"),
+        "{text}"
+    );
+    assert!(!text.contains("fixed-tok"));
+}
+
+#[test]
+fn an_imported_token_is_used_until_it_expires_then_says_how_to_reimport() {
+    let expired = ImportedToken::from_access_token(
+        Brand::YaleAugust,
+        "imp-tok",
+        None,
+        Some(Utc::now() - TimeDelta::seconds(1)),
+    )
+    .unwrap_err();
+    assert!(expired.to_string().contains("expired"), "{expired}");
+    let token = ImportedToken::from_access_token(
+        Brand::YaleAugust,
+        "imp-tok",
+        Some("imp-refresh".into()),
+        expiring_in(2),
+    )
+    .unwrap();
+    let credentials = Credentials::imported(token);
+    // Within the refresh margin but not expired: still used.
+    assert_eq!(credentials.access_token().unwrap(), "imp-tok");
+    let credentials = credentials.refresh_margin(Duration::ZERO);
+    assert_eq!(credentials.access_token().unwrap(), "imp-tok");
+    assert!(!credentials.info().can_refresh);
+    std::thread::sleep(Duration::from_millis(2100));
+    let err = credentials.access_token().unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("expired"), "{text}");
+    assert!(text.contains("august login --import-ha"), "{text}");
+    assert!(!text.contains("imp-tok") && !text.contains("imp-refresh"));
+}
+
+#[test]
+fn the_client_refuses_credentials_of_another_brand() {
+    let server = Server::new();
+    let err = Client::new(api(&server), Credentials::fixed(Brand::YaleAugust, "t")).unwrap_err();
+    assert!(err.to_string().contains("yale_august"), "{err}");
+}
+
+#[test]
+fn a_py_august_cache_loads_as_a_password_login() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("auth.json");
+    fs::copy("tests/fixtures/py_august_login.json", &path).unwrap();
+    let credentials = Credentials::load(&path, &Api::new(), None).unwrap();
+    assert_eq!(credentials.info().kind, SignInKind::Password);
+    assert!(!credentials.access_token().unwrap().is_empty());
+    let expired = dir.path().join("expired.json");
+    fs::copy("tests/fixtures/py_august_expired.json", &expired).unwrap();
+    let err = Credentials::load(&expired, &Api::new(), None).unwrap_err();
+    assert!(err.needs_sign_in(), "{err}");
+    let corrupt = dir.path().join("corrupt.json");
+    fs::write(&corrupt, b"{\"format\": 3}").unwrap();
+    assert!(matches!(
+        Credentials::load(&corrupt, &Api::new(), None),
+        Err(Error::Cache(_))
+    ));
+    fs::write(&corrupt, b"not json").unwrap();
+    assert!(matches!(
+        Credentials::load(&corrupt, &Api::new(), None),
+        Err(Error::Cache(_))
+    ));
+}
+
+#[test]
+fn the_client_and_credentials_are_clone_send_and_sync() {
+    fn assert_traits<T: Clone + Send + Sync + 'static>() {}
+    assert_traits::<Client>();
+    assert_traits::<Credentials>();
+    assert_traits::<OAuthClient>();
+    assert_traits::<OAuthTokens>();
+    assert_traits::<ImportedToken>();
+    fn assert_error<T: std::error::Error + Send + Sync + 'static>() {}
+    assert_error::<Error>();
+    assert_error::<august_auth::OAuthError>();
+    assert_error::<august_auth::ImportError>();
+}

@@ -1,0 +1,233 @@
+//! Token import from Home Assistant: every shape the spec lists (whole `core.config_entries`
+//! file, one entry, an entry's `data`, a bare `token`), the brand rules, expiry, malformed
+//! files, and the Home Assistant source that re-reads its file.
+
+use std::fs;
+use std::time::Duration;
+
+use august_auth::{Credentials, Error, ImportError, ImportOrigin, ImportedToken, SignInKind};
+use august_core::Brand;
+use chrono::Utc;
+use serde_json::{Value, json};
+
+const FIXTURE: &str = include_str!("fixtures/august-live/ha_config_entry_token.json");
+
+/// The fixture's entry with an expiry `secs` from now (the fixture's own is in the past).
+fn entry(secs: i64) -> Value {
+    let mut entry: Value = serde_json::from_str(FIXTURE).unwrap();
+    entry["data"]["token"]["expires_at"] = json!(Utc::now().timestamp() as f64 + secs as f64);
+    entry
+}
+
+fn file_with(entries: Vec<Value>) -> Value {
+    json!({"version": 1, "minor_version": 5, "key": "core.config_entries",
+           "data": {"entries": entries}})
+}
+
+fn import(value: &Value, brand: Option<Brand>) -> Result<ImportedToken, ImportError> {
+    ImportedToken::from_home_assistant(value.to_string().as_bytes(), brand)
+}
+
+#[test]
+fn the_fixture_entry_has_expired_and_says_reimport() {
+    let err = ImportedToken::from_home_assistant(FIXTURE.as_bytes(), None).unwrap_err();
+    assert!(matches!(err, ImportError::Expired { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("2026-01-15 11:00:00 UTC"), "{text}");
+    assert!(text.contains("re-import it from Home Assistant"), "{text}");
+    assert!(!text.contains("example-refresh-token"));
+}
+
+#[test]
+fn every_shape_of_the_spec_imports() {
+    let entry = entry(3600);
+    let expected_expiry = entry["data"]["token"]["expires_at"].as_f64().unwrap();
+    let whole = file_with(vec![
+        json!({"domain": "sun", "data": {}, "title": "Sun"}),
+        entry.clone(),
+    ]);
+    let data = entry["data"].clone();
+    let token = entry["data"]["token"].clone();
+    for (shape, value, brand) in [
+        ("whole file", &whole, None),
+        ("entry", &entry, None),
+        ("data", &data, None),
+        ("token", &token, Some(Brand::YaleAugust)),
+    ] {
+        let imported = import(value, brand).unwrap_or_else(|e| panic!("{shape}: {e}"));
+        assert_eq!(imported.brand(), Brand::YaleAugust, "{shape}");
+        assert!(
+            imported.access_token().starts_with("eyJhbGciOiJIUzI1NiIs"),
+            "{shape}"
+        );
+        assert_eq!(imported.refresh_token(), Some("example-refresh-token-0001"));
+        let at = imported.expires_at().unwrap().timestamp_millis() as f64 / 1000.0;
+        assert!((at - expected_expiry).abs() < 0.001, "{shape}");
+        let debug = format!("{imported:?}");
+        assert!(
+            !debug.contains("eyJ") && !debug.contains("example-refresh"),
+            "{debug}"
+        );
+    }
+    match import(&entry, None).unwrap().origin() {
+        ImportOrigin::HomeAssistant {
+            domain,
+            auth_implementation,
+        } => {
+            assert_eq!(domain.as_deref(), Some("august"));
+            assert_eq!(auth_implementation.as_deref(), Some("cloud"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_brand_follows_the_domain_and_a_given_brand_picks_the_entry() {
+    let mut yale = entry(3600);
+    yale["domain"] = json!("yale");
+    yale["data"]["token"]["service"] = json!("yale");
+    yale["data"]["token"]["access_token"] = json!("yale-token");
+    assert_eq!(import(&yale, None).unwrap().brand(), Brand::YaleGlobal);
+    let both = file_with(vec![entry(3600), yale.clone()]);
+    let err = import(&both, None).unwrap_err();
+    assert!(matches!(err, ImportError::SeveralEntries { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("(august: untitled, yale: untitled)"),
+        "{err}"
+    );
+    let picked = import(&both, Some(Brand::YaleGlobal)).unwrap();
+    assert_eq!(picked.access_token(), "yale-token");
+    let mismatch = import(&yale, Some(Brand::YaleAugust)).unwrap_err();
+    assert!(
+        matches!(mismatch, ImportError::BrandMismatch { .. }),
+        "{mismatch:?}"
+    );
+    // A bare token needs the brand.
+    let mut token = entry(3600)["data"]["token"].clone();
+    token.as_object_mut().unwrap().remove("service");
+    assert!(matches!(
+        import(&token, None),
+        Err(ImportError::BrandNeeded)
+    ));
+}
+
+#[test]
+fn no_expires_at_means_expiry_unknown() {
+    let mut e = entry(0);
+    e["data"]["token"]
+        .as_object_mut()
+        .unwrap()
+        .remove("expires_at");
+    let imported = import(&e, None).unwrap();
+    assert_eq!(imported.expires_at(), None);
+}
+
+#[test]
+fn malformed_files_are_typed_errors() {
+    let bad: Vec<(&[u8], &str)> = vec![
+        (b"{not json", "NotJson"),
+        (b"[1, 2]", "Invalid"),
+        (b"", "NotJson"),
+        (br#"{"version": 1, "data": {"entries": []}}"#, "NoEntry"),
+        (br#"{"version": 1, "data": {"entries": [{"domain": "sun", "data": {}}]}}"#, "NoEntry"),
+        (br#"{"domain": "august", "data": {"login_method": "phone", "username": "+1555", "access_token_cache_file": "x"}}"#, "PreOAuthEntry"),
+        (br#"{"domain": "august", "data": {"auth_implementation": "cloud"}}"#, "Missing"),
+        (br#"{"domain": "august", "data": {"auth_implementation": "cloud", "token": "abc"}}"#, "Invalid"),
+        (br#"{"domain": "august", "data": {"auth_implementation": "cloud", "token": {"refresh_token": "r"}}}"#, "Missing"),
+        (br#"{"domain": "august", "data": {"auth_implementation": "cloud", "token": {"access_token": 5}}}"#, "Invalid"),
+        (br#"{"domain": "august", "data": {"auth_implementation": "cloud", "token": {"access_token": "a", "expires_at": "soon"}}}"#, "Invalid"),
+        (br#"{"domain": "august", "data": {"auth_implementation": "cloud", "token": {"access_token": "a", "expires_at": 1e300}}}"#, "Invalid"),
+        (br#"{"domain": "nest", "data": {"auth_implementation": "cloud", "token": {"access_token": "a"}}}"#, "UnknownDomain"),
+        (br#"{"domain": "august", "data": 7}"#, "Invalid"),
+    ];
+    for (text, want) in bad {
+        let err = ImportedToken::from_home_assistant(text, None).unwrap_err();
+        let got = format!("{err:?}");
+        assert!(
+            got.starts_with(want),
+            "{}: {got}",
+            String::from_utf8_lossy(text)
+        );
+        assert!(!err.to_string().is_empty());
+    }
+    let missing = ImportedToken::from_home_assistant_file("/nonexistent/core.config_entries", None)
+        .unwrap_err();
+    assert!(matches!(missing, ImportError::Read { .. }));
+    assert!(
+        missing
+            .to_string()
+            .contains("/nonexistent/core.config_entries")
+    );
+}
+
+#[test]
+fn the_home_assistant_source_rereads_its_file_and_never_writes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("core.config_entries");
+    let write = |token: &str, secs: i64| {
+        let mut e = entry(secs);
+        e["data"]["token"]["access_token"] = json!(token);
+        fs::write(&path, file_with(vec![e]).to_string()).unwrap();
+    };
+    write("ha-1", 30);
+    let credentials = Credentials::home_assistant(&path, None)
+        .unwrap()
+        .refresh_margin(Duration::from_secs(60));
+    assert_eq!(credentials.info().kind, SignInKind::HomeAssistant);
+    assert!(credentials.info().can_refresh);
+    // Home Assistant refreshed its token: the near-expiry read picks it up.
+    write("ha-2", 3600);
+    let before = fs::read(&path).unwrap();
+    assert_eq!(credentials.access_token().unwrap(), "ha-2");
+    // Refused, and the file holds nothing newer: sign in again, saying how.
+    let err = credentials.after_rejection("ha-2").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::SignInAgain {
+                kind: SignInKind::HomeAssistant,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("Home Assistant is running"),
+        "{err}"
+    );
+    // Refused, and HA wrote a newer one meanwhile: use it.
+    write("ha-3", 3600);
+    assert_eq!(credentials.after_rejection("ha-2").unwrap(), "ha-3");
+    // The file is only read.
+    write("ha-3", 3600);
+    let after_write = fs::read(&path).unwrap();
+    assert_ne!(before, after_write);
+    credentials.access_token().unwrap();
+    assert_eq!(fs::read(&path).unwrap(), after_write);
+    // Home Assistant stopped refreshing: its expired token is refused with advice.
+    write("ha-4", -10);
+    let err = credentials.after_rejection("ha-3").unwrap_err();
+    assert!(err.to_string().contains("expired"), "{err}");
+    assert!(err.needs_sign_in());
+}
+
+#[test]
+fn imported_credentials_persist_and_load_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("imported.json");
+    let token = import(&entry(3600), None).unwrap();
+    let credentials = Credentials::imported(token).cache_file(&path).unwrap();
+    let loaded = Credentials::load(&path, &august_core::Api::new(), None).unwrap();
+    assert_eq!(loaded.info().kind, SignInKind::Imported);
+    assert_eq!(loaded.info().brand, Some(Brand::YaleAugust));
+    assert_eq!(
+        loaded.access_token().unwrap(),
+        credentials.access_token().unwrap()
+    );
+    assert_eq!(
+        loaded.info().user_id.as_deref(),
+        Some("0b5e0c1a-7d2e-4f3a-9c4b-000000000001")
+    );
+    assert_eq!(loaded.info().emails, ["user@example.com"]);
+}

@@ -1,0 +1,453 @@
+//! The OAuth flow against a mock authorization server: the exact requests of the code exchange
+//! and the refresh, the state check, every OAuth error as a typed error, and the transport's
+//! rules (deadline, no redirects, body cap).
+
+#[path = "../../api-transport/tests/reliability_server.rs"]
+mod server;
+
+use std::time::Duration;
+
+use august_auth::{AuthorizationCode, OAuthClient, OAuthError, OAuthErrorKind};
+use august_core::Brand;
+use chrono::Utc;
+use mockito::{Matcher, Server, ServerGuard};
+
+const CLIENT_ID: &str = "client-id-0001";
+const CLIENT_SECRET: &str = "client-secret-s3cr3t";
+const REDIRECT: &str = "http://127.0.0.1:8765/callback";
+const FIXTURE: &str = include_str!("fixtures/august-live/oauth_token_response.json");
+
+fn client(server: &ServerGuard) -> OAuthClient {
+    OAuthClient::with_endpoints(
+        Brand::YaleGlobal,
+        CLIENT_ID,
+        CLIENT_SECRET,
+        REDIRECT,
+        format!("{}/authorize", server.url()),
+        format!("{}/access_token", server.url()),
+    )
+    .unwrap()
+    .timeout(Duration::from_secs(5))
+}
+
+fn form(pairs: &[(&str, &str)]) -> Matcher {
+    Matcher::AllOf(
+        pairs
+            .iter()
+            .map(|(k, v)| Matcher::UrlEncoded((*k).into(), (*v).into()))
+            .collect(),
+    )
+}
+
+#[test]
+fn the_authorization_url_has_exactly_the_spec_parameters() {
+    let server = Server::new();
+    let request = client(&server).authorization_request();
+    let url = request.url();
+    assert!(
+        url.starts_with(&format!("{}/authorize?", server.url())),
+        "{url}"
+    );
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(url.split_once('?').unwrap().1.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+    let mut names: Vec<&str> = query.iter().map(|(k, _)| k.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["client_id", "redirect_uri", "response_type", "state"],
+        "no scope, no PKCE"
+    );
+    let get = |n: &str| query.iter().find(|(k, _)| k == n).unwrap().1.clone();
+    assert_eq!(get("response_type"), "code");
+    assert_eq!(get("client_id"), CLIENT_ID);
+    assert_eq!(get("redirect_uri"), REDIRECT);
+    assert_eq!(get("state"), request.state());
+    assert!(request.state().len() >= 20);
+    // A new request, a new state.
+    assert_ne!(
+        client(&server).authorization_request().state(),
+        request.state()
+    );
+}
+
+#[test]
+fn the_redirect_is_checked_for_state_error_and_code() {
+    let server = Server::new();
+    let request = client(&server).authorization_request();
+    let state = request.state().to_owned();
+    let good = format!("{REDIRECT}?code=the-code&state={state}");
+    assert_eq!(
+        request.code_from_redirect(&good).unwrap().secret(),
+        "the-code"
+    );
+    // The query alone and a path also work.
+    assert_eq!(
+        request
+            .code_from_redirect(&format!("code=c2&state={state}"))
+            .unwrap()
+            .secret(),
+        "c2"
+    );
+    for bad in [
+        format!("{REDIRECT}?code=the-code&state=someone-else"),
+        format!("{REDIRECT}?code=the-code"),
+        format!("{REDIRECT}?code=the-code&state={state}x"),
+    ] {
+        let err = request.code_from_redirect(&bad).unwrap_err();
+        assert!(matches!(err, OAuthError::StateMismatch), "{err:?}");
+        assert!(!err.to_string().contains(&state));
+        assert!(!err.to_string().contains("the-code"));
+    }
+    let denied = request
+        .code_from_redirect(&format!(
+            "{REDIRECT}?error=access_denied&error_description=user+said+no&state={state}"
+        ))
+        .unwrap_err();
+    assert!(matches!(
+        denied,
+        OAuthError::AuthorizationDenied {
+            kind: OAuthErrorKind::AccessDenied,
+            ..
+        }
+    ));
+    assert!(denied.to_string().contains("user said no"));
+    let missing = request
+        .code_from_redirect(&format!("{REDIRECT}?state={state}"))
+        .unwrap_err();
+    assert!(matches!(missing, OAuthError::MissingCode));
+}
+
+#[test]
+fn the_code_exchange_sends_exactly_the_spec_form() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("POST", "/access_token")
+        .match_header("content-type", "application/x-www-form-urlencoded")
+        .match_header("authorization", Matcher::Missing)
+        .match_body(form(&[
+            ("grant_type", "authorization_code"),
+            ("code", "code-0001"),
+            ("redirect_uri", REDIRECT),
+            ("client_id", CLIENT_ID),
+            ("client_secret", CLIENT_SECRET),
+        ]))
+        .with_header("content-type", "application/json")
+        .with_body(FIXTURE)
+        .expect(1)
+        .create();
+    let before = Utc::now();
+    let tokens = client(&server)
+        .exchange_code(&AuthorizationCode::new("code-0001"))
+        .unwrap();
+    mock.assert();
+    assert!(tokens.access_token().starts_with("eyJhbGciOiJIUzI1NiIs"));
+    assert_eq!(tokens.refresh_token(), Some("example-refresh-token-0001"));
+    let expires = tokens.expires_at().unwrap();
+    let lifetime = (expires - before).num_seconds();
+    assert!((3599..=3601).contains(&lifetime), "{lifetime}");
+    // Debug shows no token.
+    let debug = format!("{tokens:?}");
+    assert!(
+        !debug.contains("eyJ") && !debug.contains("example-refresh"),
+        "{debug}"
+    );
+}
+
+#[test]
+fn the_exchange_body_has_five_fields_only() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("POST", "/access_token")
+        .match_request(|request| {
+            let body = request.utf8_lossy_body().unwrap_or_default();
+            let mut names: Vec<String> = url::form_urlencoded::parse(body.as_bytes())
+                .map(|(k, _)| k.into_owned())
+                .collect();
+            names.sort();
+            names
+                == [
+                    "client_id",
+                    "client_secret",
+                    "code",
+                    "grant_type",
+                    "redirect_uri",
+                ]
+        })
+        .with_header("content-type", "application/json")
+        .with_body(FIXTURE)
+        .expect(1)
+        .create();
+    client(&server)
+        .exchange_code(&AuthorizationCode::new("code-0001"))
+        .unwrap();
+    mock.assert();
+}
+
+#[test]
+fn the_refresh_sends_exactly_the_spec_form_and_keeps_the_old_refresh_token() {
+    let mut server = Server::new();
+    let mock = server
+        .mock("POST", "/access_token")
+        .match_header("content-type", "application/x-www-form-urlencoded")
+        .match_header("authorization", Matcher::Missing)
+        .match_request(|request| {
+            let body = request.utf8_lossy_body().unwrap_or_default();
+            let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            pairs.sort();
+            pairs
+                == [
+                    ("client_id".to_owned(), CLIENT_ID.to_owned()),
+                    ("client_secret".to_owned(), CLIENT_SECRET.to_owned()),
+                    ("grant_type".to_owned(), "refresh_token".to_owned()),
+                    ("refresh_token".to_owned(), "old-refresh".to_owned()),
+                ]
+        })
+        .with_header("content-type", "application/json")
+        // No refresh_token in the reply, expires_in as a string, expires_at wins.
+        .with_body(r#"{"access_token": "new-access", "expires_in": "7200", "expires_at": 4102444800.5, "token_type": "Bearer", "scope": "x"}"#)
+        .expect(1)
+        .create();
+    let tokens = client(&server).refresh("old-refresh").unwrap();
+    mock.assert();
+    assert_eq!(tokens.access_token(), "new-access");
+    assert_eq!(tokens.refresh_token(), Some("old-refresh"));
+    assert_eq!(
+        tokens.expires_at().unwrap().timestamp_millis(),
+        4_102_444_800_500
+    );
+}
+
+#[test]
+fn a_reply_without_expiry_has_none() {
+    let mut server = Server::new();
+    let _m = server
+        .mock("POST", "/access_token")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"access_token": "a", "refresh_token": "r2"}"#)
+        .create();
+    let tokens = client(&server).refresh("r1").unwrap();
+    assert_eq!(tokens.expires_at(), None);
+    assert_eq!(tokens.refresh_token(), Some("r2"));
+}
+
+#[test]
+fn every_oauth_error_is_typed() {
+    let cases = [
+        (400, "invalid_grant", OAuthErrorKind::InvalidGrant),
+        (401, "invalid_client", OAuthErrorKind::InvalidClient),
+        (400, "invalid_request", OAuthErrorKind::InvalidRequest),
+        (
+            400,
+            "unauthorized_client",
+            OAuthErrorKind::UnauthorizedClient,
+        ),
+        (
+            400,
+            "unsupported_grant_type",
+            OAuthErrorKind::UnsupportedGrantType,
+        ),
+        (400, "invalid_scope", OAuthErrorKind::InvalidScope),
+        (
+            400,
+            "temporarily_unavailable",
+            OAuthErrorKind::Other("temporarily_unavailable".into()),
+        ),
+    ];
+    for (status, code, kind) in cases {
+        let mut server = Server::new();
+        let _m = server
+            .mock("POST", "/access_token")
+            .with_status(status)
+            .with_header("content-type", "application/json")
+            // A server that echoes the secret and the refresh token back.
+            .with_body(format!(
+                r#"{{"error": "{code}", "error_description": "bad {CLIENT_SECRET} rt-secret-1"}}"#
+            ))
+            .expect(1)
+            .create();
+        let err = client(&server).refresh("rt-secret-1").unwrap_err();
+        assert_eq!(err.kind(), Some(&kind), "{code}");
+        assert_eq!(err.status().map(usize::from), Some(status));
+        assert_eq!(err.needs_sign_in(), code == "invalid_grant");
+        let text = format!("{err} {err:?}");
+        assert!(text.contains(code), "{text}");
+        assert!(!text.contains(CLIENT_SECRET), "{text}");
+        assert!(!text.contains("rt-secret-1"), "{text}");
+    }
+}
+
+#[test]
+fn an_html_page_an_empty_body_and_a_bad_reply_are_unexpected_responses() {
+    let mut server = Server::new();
+    let _html = server
+        .mock("POST", "/access_token")
+        .with_status(403)
+        .with_header("content-type", "text/html")
+        .with_body("<html>blocked</html>")
+        .create();
+    let err = client(&server).refresh("r").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            OAuthError::UnexpectedResponse {
+                status: Some(403),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let mut server = Server::new();
+    let _empty = server
+        .mock("POST", "/access_token")
+        .with_status(500)
+        .create();
+    let err = client(&server).refresh("r").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            OAuthError::UnexpectedResponse {
+                status: Some(500),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    let mut server = Server::new();
+    let _bad = server
+        .mock("POST", "/access_token")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"refresh_token": "r-secret-2"}"#)
+        .create();
+    let err = client(&server).refresh("r").unwrap_err();
+    assert!(
+        matches!(
+            err,
+            OAuthError::UnexpectedResponse {
+                status: Some(200),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("access_token"), "{err}");
+    assert!(!err.to_string().contains("r-secret-2"), "{err}");
+}
+
+#[test]
+fn a_failed_token_request_is_sent_once_and_typed() {
+    let mut server = Server::new();
+    let m = server
+        .mock("POST", "/access_token")
+        .with_status(503)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error": "temporarily_unavailable"}"#)
+        .expect(1)
+        .create();
+    let err = client(&server)
+        .exchange_code(&AuthorizationCode::new("c"))
+        .unwrap_err();
+    m.assert();
+    assert_eq!(err.status(), Some(503));
+
+    let refused = OAuthClient::with_endpoints(
+        Brand::YaleGlobal,
+        CLIENT_ID,
+        CLIENT_SECRET,
+        REDIRECT,
+        "http://127.0.0.1:9/authorize",
+        "http://127.0.0.1:9/access_token",
+    )
+    .unwrap()
+    .refresh("r")
+    .unwrap_err();
+    assert!(
+        matches!(refused, OAuthError::Transport { .. }),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn brands_without_oauth_and_bad_urls_are_refused() {
+    assert!(matches!(
+        OAuthClient::new(Brand::August, CLIENT_ID, CLIENT_SECRET, REDIRECT),
+        Err(OAuthError::InvalidConfig { .. })
+    ));
+    assert!(matches!(
+        OAuthClient::with_endpoints(
+            Brand::YaleGlobal,
+            CLIENT_ID,
+            CLIENT_SECRET,
+            REDIRECT,
+            "http://auth.example.com/authorize",
+            "https://auth.example.com/token",
+        ),
+        Err(OAuthError::InvalidConfig { .. })
+    ));
+    let ok = OAuthClient::new(Brand::YaleAugust, CLIENT_ID, CLIENT_SECRET, REDIRECT).unwrap();
+    assert_eq!(ok.token_url(), "https://auth.august.com/access_token");
+    assert!(
+        ok.authorization_request()
+            .url()
+            .starts_with("https://auth.august.com/authorization?")
+    );
+    let debug = format!("{ok:?}");
+    assert!(!debug.contains(CLIENT_SECRET), "{debug}");
+}
+
+#[test]
+fn the_transport_rules_apply_to_token_requests() {
+    // A stalled token endpoint: the deadline ends the call, once.
+    let stalled = server::FaultServer::always(vec![server::Act::Wait(Duration::from_secs(2))]);
+    let stalling = OAuthClient::with_endpoints(
+        Brand::YaleGlobal,
+        CLIENT_ID,
+        CLIENT_SECRET,
+        REDIRECT,
+        format!("{}/authorize", stalled.url()),
+        format!("{}/access_token", stalled.url()),
+    )
+    .unwrap()
+    .timeout(Duration::from_millis(200));
+    let err = stalling.refresh("r").unwrap_err();
+    assert!(
+        matches!(&err, OAuthError::Transport { source } if source.is_timeout()),
+        "{err:?}"
+    );
+    assert_eq!(stalled.request_count(), 1, "never retried");
+
+    // A redirect is not followed.
+    let mut mock = Server::new();
+    let moved = mock
+        .mock("POST", "/access_token")
+        .with_status(302)
+        .with_header("location", "https://elsewhere.example/steal")
+        .expect(1)
+        .create();
+    let err = client(&mock).refresh("r").unwrap_err();
+    moved.assert();
+    assert_eq!(err.status(), Some(302), "{err:?}");
+
+    // A body over the cap.
+    let huge = format!(r#"{{"access_token": "{}"}}"#, "a".repeat(200 * 1024));
+    let _big = mock
+        .mock("POST", "/access_token")
+        .with_header("content-type", "application/json")
+        .with_body(huge)
+        .create();
+    let err = client(&mock).refresh("r").unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            OAuthError::Transport {
+                source: api_transport::Error::ResponseTooLarge { .. }
+            }
+        ),
+        "{err:?}"
+    );
+}

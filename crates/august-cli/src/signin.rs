@@ -1,0 +1,406 @@
+//! The sign-ins besides the password: OAuth with client credentials, a token imported from
+//! Home Assistant or given by hand, `whoami`, and the token of a command signed in that way.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, anyhow};
+use august_auth::{Credentials, CredentialsInfo, ImportedToken, OAuthClient, SignInKind};
+use august_core::Brand;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use crate::cli::LoginArgs;
+use crate::failure::{NotLoggedIn, Usage};
+use crate::output::{self, key_values};
+use crate::session::{Context, warn};
+
+/// How long `august login --oauth` waits for the browser to come back.
+const REDIRECT_WAIT: Duration = Duration::from_secs(300);
+
+/// The redirect URI the sandbox flow uses (never connected to: the sandbox approves in-process).
+const SANDBOX_REDIRECT: &str = "http://127.0.0.1:1/callback";
+
+/// Whether a cache file holds credentials of this tool's own format (OAuth, imported, Home
+/// Assistant, fixed) rather than py-august's password login.
+pub fn is_credentials_file(path: &Path) -> bool {
+    fs::read(path)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|v| v.get("format").is_some())
+}
+
+/// The brand recorded in a credentials cache file.
+pub fn cached_brand(path: &Path) -> Option<Brand> {
+    let bytes = fs::read(path).ok()?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    value.get("format")?;
+    value.get("brand")?.as_str()?.parse().ok()
+}
+
+/// The OAuth client from the environment (`AUGUST_OAUTH_CLIENT_ID`,
+/// `AUGUST_OAUTH_CLIENT_SECRET`, optional endpoint overrides), for refreshing a cached OAuth
+/// token; `None` when no client id is set.
+fn oauth_from_env(brand: Brand) -> anyhow::Result<Option<OAuthClient>> {
+    let Some(id) = std::env::var("AUGUST_OAUTH_CLIENT_ID")
+        .ok()
+        .filter(|s| !s.is_empty())
+    else {
+        return Ok(None);
+    };
+    let secret = std::env::var("AUGUST_OAUTH_CLIENT_SECRET").unwrap_or_default();
+    let redirect = std::env::var("AUGUST_OAUTH_REDIRECT_URI")
+        .unwrap_or_else(|_| "http://127.0.0.1:8765/callback".into());
+    Ok(Some(oauth_client(
+        brand,
+        &id,
+        &secret,
+        &redirect,
+        std::env::var("AUGUST_OAUTH_AUTHORIZE_URL").ok(),
+        std::env::var("AUGUST_OAUTH_TOKEN_URL").ok(),
+    )?))
+}
+
+fn oauth_client(
+    brand: Brand,
+    id: &str,
+    secret: &str,
+    redirect: &str,
+    authorize_url: Option<String>,
+    token_url: Option<String>,
+) -> anyhow::Result<OAuthClient> {
+    let endpoints = brand.config().oauth.ok_or_else(|| {
+        Usage(format!(
+            "brand {brand} does not sign in with OAuth: pass --brand yale_global or --brand yale_august"
+        ))
+    })?;
+    Ok(OAuthClient::with_endpoints(
+        brand,
+        id,
+        secret,
+        redirect,
+        authorize_url.unwrap_or_else(|| endpoints.authorize_url.to_owned()),
+        token_url.unwrap_or_else(|| endpoints.token_url.to_owned()),
+    )?)
+}
+
+/// The token of a command whose cache holds this tool's credentials, refreshed (and saved)
+/// when due.
+pub fn cached_token(ctx: &Context, path: &Path) -> anyhow::Result<String> {
+    let credentials = load(ctx, path)?;
+    let token = credentials.access_token()?;
+    if let Some(e) = credentials.last_cache_error() {
+        warn(&format!("the refreshed token was not saved: {e}"));
+    }
+    Ok(token)
+}
+
+fn load(ctx: &Context, path: &Path) -> anyhow::Result<Credentials> {
+    let oauth = oauth_from_env(ctx.api.brand())?;
+    Credentials::load(path, &ctx.api, oauth).map_err(|e| {
+        if e.needs_sign_in() {
+            anyhow::Error::new(NotLoggedIn(e.to_string()))
+        } else {
+            e.into()
+        }
+    })
+}
+
+/// The sandbox's OAuth sign-in, unattended: the demo client, the sandbox approving the demo
+/// user, the code exchanged.
+pub fn sandbox_oauth(
+    ctx: &Context,
+    sandbox: &august_sandbox::Sandbox,
+) -> anyhow::Result<Credentials> {
+    use august_sandbox::demo;
+    let brand = ctx.api.brand();
+    let (authorize, token) = sandbox.oauth_endpoints(brand.as_str());
+    let client = oauth_client(
+        brand,
+        demo::OAUTH_CLIENT_ID,
+        demo::OAUTH_CLIENT_SECRET,
+        SANDBOX_REDIRECT,
+        Some(authorize),
+        Some(token),
+    )?;
+    let request = client.authorization_request();
+    let redirect = sandbox.approve_oauth(request.url())?;
+    let tokens = client.exchange_code(&request.code_from_redirect(&redirect)?)?;
+    Ok(Credentials::oauth(client, tokens))
+}
+
+/// The August client for the credentials' brand: the context's, or one for the brand the
+/// credentials say (at that brand's host unless a base URL was given).
+pub fn api_for(ctx: &Context, credentials: &Credentials) -> anyhow::Result<august_core::Api> {
+    match credentials.brand() {
+        Some(brand) if brand != ctx.api.brand() => ctx.api_for_brand(brand),
+        _ => Ok(ctx.api.clone()),
+    }
+}
+
+/// `august login --oauth`, `--import-ha FILE`, `--token TOKEN`; `Ok(false)` for a password
+/// login (none of them given).
+pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
+    let credentials = if args.oauth {
+        login_oauth(ctx, args)?
+    } else if let Some(file) = &args.import_ha {
+        login_home_assistant(ctx, file)?
+    } else if let Some(token) = &args.token {
+        login_token(ctx, args, token)?
+    } else {
+        return Ok(false);
+    };
+    let credentials = match ctx.sandbox() {
+        Some(_) => credentials,
+        None => {
+            let cache = ctx.cache_path(None)?;
+            credentials
+                .cache_file(&cache)
+                .with_context(|| "signed in, but the token could not be cached".to_owned())?
+        }
+    };
+    // Check it works before saying so.
+    let api = api_for(ctx, &credentials)?;
+    let token = credentials.access_token()?;
+    api.get_houses(&token)?;
+    report(ctx, &credentials.info(), None)?;
+    Ok(true)
+}
+
+fn login_oauth(ctx: &Context, args: &LoginArgs) -> anyhow::Result<Credentials> {
+    if let Some(sandbox) = ctx.sandbox() {
+        return sandbox_oauth(ctx, sandbox);
+    }
+    let brand = ctx.api.brand();
+    let id = args.client_id.as_deref().filter(|s| !s.is_empty()).ok_or_else(|| {
+        Usage("--oauth needs your client id: pass --client-id or set AUGUST_OAUTH_CLIENT_ID (client credentials come from the vendor's partner program; see docs/sign-in.md)".into())
+    })?;
+    let secret = args.client_secret.as_deref().unwrap_or_default();
+    let client = oauth_client(
+        brand,
+        id,
+        secret,
+        &args.redirect_uri,
+        args.authorize_url.clone(),
+        args.token_url.clone(),
+    )?;
+    let (host, port, path) = loopback_parts(&args.redirect_uri)?;
+    let listener = TcpListener::bind((host.as_str(), port))
+        .with_context(|| format!("cannot listen on {host}:{port} for the redirect"))?;
+    let request = client.authorization_request();
+    eprintln!(
+        "open this URL to sign in (waiting up to {} minutes for the redirect to {}):\n{}",
+        REDIRECT_WAIT.as_secs() / 60,
+        args.redirect_uri,
+        request.url()
+    );
+    if !args.no_browser && webbrowser::open(request.url()).is_err() {
+        eprintln!("(no browser could be opened: open the URL yourself)");
+    }
+    let redirected = wait_for_redirect(&listener, &path)?;
+    let code = request.code_from_redirect(&redirected)?;
+    let tokens = client.exchange_code(&code)?;
+    Ok(Credentials::oauth(client, tokens))
+}
+
+/// `host`, `port` and path of a loopback `http` redirect URI.
+fn loopback_parts(uri: &str) -> anyhow::Result<(String, u16, String)> {
+    let rest = uri.strip_prefix("http://").ok_or_else(|| {
+        Usage(format!(
+            "the redirect URI {uri} must be http://127.0.0.1:PORT/PATH (or localhost): this tool receives the redirect itself"
+        ))
+    })?;
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let (host, port) = authority.rsplit_once(':').unwrap_or((authority, "80"));
+    if !matches!(host, "127.0.0.1" | "localhost") {
+        return Err(Usage(format!(
+            "the redirect URI's host must be 127.0.0.1 or localhost, not {host}"
+        ))
+        .into());
+    }
+    let port = port
+        .parse()
+        .map_err(|_| Usage(format!("the redirect URI's port `{port}` is not a number")))?;
+    Ok((host.to_owned(), port, format!("/{path}")))
+}
+
+/// Accepts connections until one asks for `path`; answers it and returns its target.
+fn wait_for_redirect(listener: &TcpListener, path: &str) -> anyhow::Result<String> {
+    let deadline = Instant::now() + REDIRECT_WAIT;
+    listener.set_nonblocking(true)?;
+    loop {
+        if Instant::now() > deadline {
+            return Err(anyhow!(
+                "no redirect came back within {} minutes: run `august login --oauth` again",
+                REDIRECT_WAIT.as_secs() / 60
+            ));
+        }
+        let (stream, _) = match listener.accept() {
+            Ok(s) => s,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(100));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
+        stream.set_nonblocking(false)?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        let mut reader = BufReader::new(stream.take(16 * 1024));
+        let mut line = String::new();
+        reader.read_line(&mut line)?;
+        let mut header = String::new();
+        while reader.read_line(&mut header)? > 2 {
+            header.clear();
+        }
+        let mut stream = reader.into_inner().into_inner();
+        let target = line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_owned();
+        let ours = target.split('?').next() == Some(path);
+        let (status, body) = if ours {
+            (
+                "200 OK",
+                "Signed in: you can close this window and go back to the terminal.",
+            )
+        } else {
+            ("404 Not Found", "not found")
+        };
+        let _ = write!(
+            stream,
+            "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        if ours {
+            return Ok(target);
+        }
+    }
+}
+
+fn login_home_assistant(ctx: &Context, file: &Path) -> anyhow::Result<Credentials> {
+    let brand = ctx.api.brand();
+    if let Some(sandbox) = ctx.sandbox()
+        && !file.exists()
+    {
+        let id = if brand.requires_oauth() {
+            brand.as_str()
+        } else {
+            "yale_august"
+        };
+        fs::write(file, sandbox.home_assistant_config_entries(id)).with_context(|| {
+            format!(
+                "cannot write the demo Home Assistant file {}",
+                file.display()
+            )
+        })?;
+        eprintln!(
+            "wrote the sandbox's demo Home Assistant file to {}",
+            file.display()
+        );
+    }
+    let wanted = brand.requires_oauth().then_some(brand);
+    Ok(Credentials::home_assistant(file, wanted)?)
+}
+
+fn login_token(ctx: &Context, args: &LoginArgs, token: &str) -> anyhow::Result<Credentials> {
+    let token = if token == "-" {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim().to_owned()
+    } else {
+        token.to_owned()
+    };
+    let expires_at = args
+        .expires_at
+        .as_deref()
+        .map(|s| {
+            DateTime::parse_from_rfc3339(s)
+                .map(|d| d.with_timezone(&Utc))
+                .map_err(|_| {
+                    Usage(format!(
+                        "--expires-at `{s}` is not an RFC 3339 time such as 2026-01-15T11:00:00Z"
+                    ))
+                })
+        })
+        .transpose()?;
+    let expires_at = expires_at.or_else(|| august_auth::access_token_expiry(&token));
+    let imported = ImportedToken::from_access_token(
+        ctx.api.brand(),
+        token,
+        args.refresh_token.clone(),
+        expires_at,
+    )?;
+    Ok(Credentials::imported(imported))
+}
+
+/// `august whoami`.
+pub fn whoami(ctx: &Context) -> anyhow::Result<()> {
+    if let Some(sandbox) = ctx.sandbox() {
+        let info = if ctx.api.brand().requires_oauth() {
+            sandbox_oauth(ctx, sandbox)?.info()
+        } else {
+            let token = ctx.token()?;
+            CredentialsInfo {
+                kind: SignInKind::Password,
+                can_refresh: true,
+                ..Credentials::fixed(ctx.api.brand(), token).info()
+            }
+        };
+        return report(ctx, &info, Some(august_sandbox::demo::PHONE));
+    }
+    let path = ctx.cache_path(None)?;
+    if !path.exists() {
+        return Err(NotLoggedIn(format!(
+            "not logged in: run `august login` (no token cache at {})",
+            path.display()
+        ))
+        .into());
+    }
+    let credentials = load(ctx, &path)?;
+    let mut info = credentials.info();
+    if info.cache_file.is_none() {
+        info.cache_file = Some(path);
+    }
+    report(ctx, &info, ctx.username.as_deref())
+}
+
+fn report(ctx: &Context, info: &CredentialsInfo, username: Option<&str>) -> anyhow::Result<()> {
+    let brand = info.brand.unwrap_or_else(|| ctx.api.brand());
+    let account = info
+        .emails
+        .first()
+        .map(String::as_str)
+        .or(username)
+        .or(info.user_id.as_deref());
+    let expires = info
+        .expires_at
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string());
+    let cache = info.cache_file.as_ref().map(|p| p.display().to_string());
+    if ctx.json {
+        return output::print_json(&json!({
+            "account": account,
+            "user_id": info.user_id,
+            "brand": brand.as_str(),
+            "signed_in_with": info.kind.as_str(),
+            "access_token_expires": expires,
+            "can_refresh": info.can_refresh,
+            "cache": cache,
+        }));
+    }
+    output::print(&key_values(&[
+        ("account", output::or_none(account)),
+        ("user id", output::or_none(info.user_id.as_deref())),
+        ("brand", brand.as_str().to_owned()),
+        ("signed in", info.kind.as_str().to_owned()),
+        ("expires", output::or_none(expires.as_deref())),
+        ("can refresh", output::yes_no(info.can_refresh)),
+        (
+            "cache",
+            cache.unwrap_or_else(|| "none (sandbox)".to_owned()),
+        ),
+    ]))
+}

@@ -1,0 +1,258 @@
+//! The sign-ins besides the password, end to end against the sandbox: OAuth with the loopback
+//! redirect, a Home Assistant file, a plain token, `whoami`, refresh from the cache, the
+//! refused built-in key, and `--sandbox` with the OAuth brands.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use august_sandbox::{Sandbox, demo};
+use common::Tool;
+use serde_json::Value;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A GET on a loopback URL, as the browser following the redirect; returns the status line.
+fn get(url: &str) -> String {
+    let rest = url.strip_prefix("http://").unwrap();
+    let (authority, path) = rest.split_once('/').unwrap();
+    let mut stream = TcpStream::connect(authority).unwrap();
+    write!(
+        stream,
+        "GET /{path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer.lines().next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn sandbox_covers_the_oauth_brands_unattended() {
+    let tool = Tool::new();
+    for brand in ["yale_global", "yale_august"] {
+        let out = tool
+            .run(&["--sandbox", "--brand", brand, "--json", "locks"], &[])
+            .expect_code(0);
+        assert_eq!(out.json().as_array().unwrap().len(), 3, "{out:#?}");
+        let who = tool
+            .run(&["--sandbox", "--brand", brand, "--json", "whoami"], &[])
+            .expect_code(0)
+            .json();
+        assert_eq!(who["signed_in_with"], "oauth");
+        assert_eq!(who["brand"], brand);
+        assert_eq!(who["user_id"], demo::USER_ID);
+    }
+    let out = tool.run(&["--sandbox", "--brand", "yale_home", "locks"], &[]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("yale_global"), "{out:#?}");
+}
+
+#[test]
+fn login_oauth_receives_the_redirect_caches_and_refreshes() {
+    let sandbox = Sandbox::builder()
+        .oauth_token_lifetime(Duration::from_secs(30))
+        .start()
+        .unwrap();
+    let tool = Tool::new();
+    let cache = tool.cache();
+    let port = free_port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    let url = sandbox.august_url();
+    let oauth_vars = [
+        ("AUGUST_OAUTH_CLIENT_ID", demo::OAUTH_CLIENT_ID),
+        ("AUGUST_OAUTH_CLIENT_SECRET", demo::OAUTH_CLIENT_SECRET),
+        ("AUGUST_OAUTH_AUTHORIZE_URL", authorize.as_str()),
+        ("AUGUST_OAUTH_TOKEN_URL", token.as_str()),
+    ];
+    let mut child = Command::new(env!("CARGO_BIN_EXE_august"))
+        .args([
+            "--brand",
+            "yale_global",
+            "--json",
+            "login",
+            "--oauth",
+            "--no-browser",
+        ])
+        .args(["--redirect-uri", &redirect])
+        .env("HOME", tool.home())
+        .env("AUGUST_BASE_URL", &url)
+        .env("AUGUST_CACHE_FILE", &cache)
+        .envs(oauth_vars)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The URL is printed on standard error; play the browser.
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let authorization_url = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no URL printed");
+        if line.starts_with("http") {
+            break line.trim().to_owned();
+        }
+    };
+    assert!(authorization_url.contains("state="));
+    assert!(!authorization_url.contains(demo::OAUTH_CLIENT_SECRET));
+    let location = sandbox.approve_oauth(&authorization_url).unwrap();
+    assert!(location.starts_with(&redirect));
+    assert!(get(&location).contains("200"));
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["signed_in_with"], "oauth");
+    let text = std::fs::read_to_string(&cache).unwrap();
+    assert!(!text.contains(demo::OAUTH_CLIENT_SECRET));
+    let first: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(first["brand"], "yale_global");
+
+    // Later commands need no --brand, and refresh when due (30 s tokens, 60 s margin).
+    let vars: Vec<(&str, &str)> = [
+        ("AUGUST_BASE_URL", url.as_str()),
+        ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
+    ]
+    .into_iter()
+    .chain(oauth_vars)
+    .collect();
+    let locks = tool.run(&["--json", "locks"], &vars).expect_code(0);
+    assert_eq!(locks.json().as_array().unwrap().len(), 3);
+    let second: Value = serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    assert_ne!(
+        first["refresh_token"], second["refresh_token"],
+        "rotated and saved"
+    );
+    let who = tool.run(&["--json", "whoami"], &vars).expect_code(0).json();
+    assert_eq!(who["signed_in_with"], "oauth");
+    assert_eq!(who["can_refresh"], true);
+    assert_eq!(who["account"], demo::EMAIL);
+
+    // Without the client credentials the cached token cannot be refreshed.
+    let plain = [
+        ("AUGUST_BASE_URL", url.as_str()),
+        ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
+    ];
+    let who = tool
+        .run(&["--json", "whoami"], &plain)
+        .expect_code(0)
+        .json();
+    assert_eq!(who["can_refresh"], false);
+}
+
+#[test]
+fn login_import_ha_and_token_work_for_later_commands() {
+    let sandbox = Sandbox::start().unwrap();
+    let tool = Tool::new();
+    let url = sandbox.august_url();
+    let cache = tool.cache();
+    let vars = [
+        ("AUGUST_BASE_URL", url.as_str()),
+        ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
+    ];
+    let file = tool.home().join("core.config_entries");
+    let text = sandbox.home_assistant_config_entries("yale_global");
+    std::fs::write(&file, &text).unwrap();
+    tool.run(&["login", "--import-ha", file.to_str().unwrap()], &vars)
+        .expect_code(0);
+    let locks = tool.run(&["--json", "locks"], &vars).expect_code(0);
+    assert_eq!(locks.json().as_array().unwrap().len(), 3);
+    let who = tool.run(&["--json", "whoami"], &vars).expect_code(0).json();
+    assert_eq!(who["signed_in_with"], "home_assistant");
+    assert_eq!(who["brand"], "yale_global");
+    // The file is read, never written.
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), text);
+
+    // A plain token.
+    let entries: Value = serde_json::from_str(&text).unwrap();
+    let token = entries["data"]["entries"][1]["data"]["token"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = tool
+        .run(
+            &[
+                "--brand",
+                "yale_global",
+                "--json",
+                "login",
+                "--token",
+                &token,
+            ],
+            &vars,
+        )
+        .expect_code(0);
+    assert!(!out.stdout.contains(&token) && !out.stderr.contains(&token));
+    assert_eq!(out.json()["signed_in_with"], "imported");
+    tool.run(&["--json", "locks"], &vars).expect_code(0);
+
+    // A malformed Home Assistant file is a clear error.
+    std::fs::write(&file, "{\"data\": {\"entries\": []}}").unwrap();
+    let out = tool.run(&["login", "--import-ha", file.to_str().unwrap()], &vars);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("no august or yale config entry"),
+        "{out:#?}"
+    );
+}
+
+#[test]
+fn a_refused_built_in_key_says_to_pass_the_partner_key() {
+    let sandbox = Sandbox::builder().refuse_public_keys().start().unwrap();
+    let tool = Tool::new();
+    let url = sandbox.august_url();
+    let cache = tool.cache();
+    let vars = [
+        ("AUGUST_BASE_URL", url.as_str()),
+        ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
+        ("AUGUST_USERNAME", demo::PHONE),
+        ("AUGUST_PASSWORD", demo::PASSWORD),
+    ];
+    let out = tool.run(&["login"], &vars);
+    assert_eq!(out.code, 1, "{out:#?}");
+    assert!(
+        out.stderr.contains("built-in key is no longer accepted"),
+        "{out:#?}"
+    );
+    assert!(out.stderr.contains("--api-key"), "{out:#?}");
+    let out = tool
+        .run(&["--api-key", demo::PARTNER_API_KEY, "login"], &vars)
+        .expect_code(0);
+    assert!(out.stdout.contains("requires_validation"), "{out:#?}");
+    assert!(
+        !out.stdout.contains(demo::PARTNER_API_KEY) && !out.stderr.contains(demo::PARTNER_API_KEY)
+    );
+    // Waiting for its code: whoami says to log in (exit 3).
+    assert_eq!(tool.run(&["whoami"], &vars).code, 3);
+    let code = sandbox.august_verification_code().unwrap();
+    tool.run(
+        &["--api-key", demo::PARTNER_API_KEY, "verify", &code],
+        &vars,
+    )
+    .expect_code(0);
+    let who = tool
+        .run(
+            &["--api-key", demo::PARTNER_API_KEY, "--json", "whoami"],
+            &vars,
+        )
+        .expect_code(0)
+        .json();
+    assert_eq!(who["signed_in_with"], "password");
+    assert_eq!(who["brand"], "august");
+    assert_eq!(who["account"], demo::PHONE);
+    let locks = tool
+        .run(
+            &["--api-key", demo::PARTNER_API_KEY, "--json", "locks"],
+            &vars,
+        )
+        .expect_code(0);
+    assert_eq!(locks.json().as_array().unwrap().len(), 3);
+}

@@ -1,0 +1,341 @@
+//! The OAuth authorization server of the OAuth brands (`yale_global`, `yale_august`), as the
+//! August and Yale servers are described: an authorize endpoint and a token endpoint with the
+//! `authorization_code` and `refresh_token` grants, client authentication in the form body.
+//!
+//! Routes, for `{brand}` = `yale_global` or `yale_august`:
+//! - `GET /oauth/{brand}/authorize` (also `/authorization`, August's path): approves the demo
+//!   user at once and answers `302` to the redirect URI with `code` and `state`;
+//! - `POST /oauth/{brand}/access_token`: form body, answers `{access_token, refresh_token,
+//!   expires_in}` or an OAuth error (`invalid_client` 401, `invalid_grant` 400, ...).
+//!
+//! Codes are single-use and live 60 s; refresh tokens rotate (the old one is refused once used).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rand::RngExt as _;
+use serde_json::{Value, json};
+
+use crate::app::App;
+use crate::demo;
+use crate::http::{Req, Resp};
+use crate::relay::lock;
+
+/// How long an authorization code can be exchanged.
+const CODE_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Default lifetime of an access token issued by the token endpoint.
+pub(crate) const DEFAULT_OAUTH_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// The brands with an authorization server.
+const BRANDS: [&str; 2] = ["yale_global", "yale_august"];
+
+struct Code {
+    brand: String,
+    redirect_uri: String,
+    issued: DateTime<Utc>,
+    used: bool,
+}
+
+struct Refresh {
+    brand: String,
+    /// Replaced by a newer one: refused from now on.
+    rotated: bool,
+}
+
+/// The authorization server's state.
+pub(crate) struct OAuthServer {
+    codes: HashMap<String, Code>,
+    refresh_tokens: HashMap<String, Refresh>,
+    pub(crate) token_lifetime: Duration,
+}
+
+impl OAuthServer {
+    pub(crate) fn new(token_lifetime: Duration) -> OAuthServer {
+        OAuthServer {
+            codes: HashMap::new(),
+            refresh_tokens: HashMap::new(),
+            token_lifetime,
+        }
+    }
+
+    /// Makes every code issued so far expired.
+    pub(crate) fn expire_codes(&mut self) {
+        let past = Utc::now() - chrono::Duration::seconds(3600);
+        for code in self.codes.values_mut() {
+            code.issued = past;
+        }
+    }
+}
+
+fn random_token(len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..len)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+fn oauth_error(status: u16, error: &str, description: &str) -> Resp {
+    Resp::json(
+        status,
+        &json!({"error": error, "error_description": description}),
+    )
+}
+
+/// Whether `uri` is an `http` or `https` URL to a loopback host (the only redirect URIs the
+/// sandbox's client is registered with).
+fn loopback_redirect(uri: &str) -> bool {
+    let Some(rest) = uri
+        .strip_prefix("http://")
+        .or_else(|| uri.strip_prefix("https://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    matches!(host, "127.0.0.1" | "localhost" | "::1")
+}
+
+/// Handles `/oauth/...`; `None` for any other path.
+pub(crate) fn handle(app: &App, req: &Req) -> Option<Resp> {
+    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+    let ["oauth", brand, endpoint] = segs.as_slice() else {
+        return None;
+    };
+    if !BRANDS.contains(brand) {
+        return Some(oauth_error(
+            404,
+            "invalid_request",
+            "no authorization server for this brand",
+        ));
+    }
+    Some(match (req.method.as_str(), *endpoint) {
+        ("GET", "authorize" | "authorization") => {
+            let query: Vec<(&str, &str)> = req
+                .query
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            match authorize(app, brand, &query) {
+                Ok(location) => {
+                    Resp::bytes(302, "text/plain", Vec::new()).header("Location", location)
+                }
+                Err(resp) => resp,
+            }
+        }
+        ("POST", "access_token") => token(app, brand, req),
+        _ => oauth_error(404, "invalid_request", "no such endpoint"),
+    })
+}
+
+/// The authorize endpoint: checks the request, approves the demo user, returns the redirect.
+pub(crate) fn authorize(app: &App, brand: &str, query: &[(&str, &str)]) -> Result<String, Resp> {
+    let get = |name: &str| query.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
+    // Errors about the client or the redirect URI are shown, not redirected (RFC 6749 4.1.2.1).
+    if get("client_id") != Some(demo::OAUTH_CLIENT_ID) {
+        return Err(oauth_error(400, "invalid_client", "unknown client_id"));
+    }
+    let Some(redirect_uri) = get("redirect_uri").filter(|u| loopback_redirect(u)) else {
+        return Err(oauth_error(
+            400,
+            "invalid_request",
+            "redirect_uri must be a loopback http URL",
+        ));
+    };
+    let mut params = form_urlencoded::Serializer::new(String::new());
+    if get("response_type") == Some("code") {
+        let code = random_token(32);
+        lock(&app.oauth).codes.insert(
+            code.clone(),
+            Code {
+                brand: brand.to_owned(),
+                redirect_uri: redirect_uri.to_owned(),
+                issued: Utc::now(),
+                used: false,
+            },
+        );
+        params.append_pair("code", &code);
+    } else {
+        params.append_pair("error", "unsupported_response_type");
+    }
+    if let Some(state) = get("state") {
+        params.append_pair("state", state);
+    }
+    let separator = if redirect_uri.contains('?') { '&' } else { '?' };
+    Ok(format!("{redirect_uri}{separator}{}", params.finish()))
+}
+
+fn token(app: &App, brand: &str, req: &Req) -> Resp {
+    let form = req.form();
+    let get = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if req.header("authorization").is_some() {
+        return oauth_error(
+            400,
+            "invalid_request",
+            "client authentication goes in the form body",
+        );
+    }
+    if get("client_id") != Some(demo::OAUTH_CLIENT_ID)
+        || get("client_secret") != Some(demo::OAUTH_CLIENT_SECRET)
+    {
+        return oauth_error(401, "invalid_client", "client authentication failed");
+    }
+    if get("scope").is_some() {
+        return oauth_error(400, "invalid_scope", "no scopes are defined");
+    }
+    let mut server = lock(&app.oauth);
+    match get("grant_type") {
+        Some("authorization_code") => {
+            let (Some(code), Some(redirect_uri)) = (get("code"), get("redirect_uri")) else {
+                return oauth_error(400, "invalid_request", "code and redirect_uri are required");
+            };
+            let Some(entry) = server.codes.get_mut(code) else {
+                return oauth_error(400, "invalid_grant", "unknown authorization code");
+            };
+            if entry.used {
+                return oauth_error(
+                    400,
+                    "invalid_grant",
+                    "the authorization code was already used",
+                );
+            }
+            entry.used = true;
+            let lifetime = chrono::Duration::from_std(CODE_LIFETIME).unwrap_or_default();
+            if Utc::now() - entry.issued > lifetime {
+                return oauth_error(400, "invalid_grant", "the authorization code expired");
+            }
+            if entry.redirect_uri != redirect_uri {
+                return oauth_error(
+                    400,
+                    "invalid_grant",
+                    "redirect_uri differs from the authorization request's",
+                );
+            }
+            if entry.brand != brand {
+                return oauth_error(
+                    400,
+                    "invalid_grant",
+                    "the code was issued for another brand",
+                );
+            }
+            issue(app, &mut server, brand)
+        }
+        Some("refresh_token") => {
+            let Some(refresh) = get("refresh_token") else {
+                return oauth_error(400, "invalid_request", "refresh_token is required");
+            };
+            match server.refresh_tokens.get_mut(refresh) {
+                Some(entry) if !entry.rotated && entry.brand == brand => {
+                    entry.rotated = true;
+                    issue(app, &mut server, brand)
+                }
+                Some(entry) if entry.rotated => oauth_error(
+                    400,
+                    "invalid_grant",
+                    "the refresh token was already used (refresh tokens rotate)",
+                ),
+                _ => oauth_error(400, "invalid_grant", "unknown refresh token"),
+            }
+        }
+        Some(_) => oauth_error(400, "unsupported_grant_type", "unsupported grant_type"),
+        None => oauth_error(400, "invalid_request", "grant_type is required"),
+    }
+}
+
+fn issue(app: &App, server: &mut OAuthServer, brand: &str) -> Resp {
+    let lifetime = server.token_lifetime;
+    let (access_token, _) = lock(&app.august).mint_oauth_token(lifetime);
+    let refresh_token = random_token(40);
+    server.refresh_tokens.insert(
+        refresh_token.clone(),
+        Refresh {
+            brand: brand.to_owned(),
+            rotated: false,
+        },
+    );
+    Resp::json(
+        200,
+        &json!({
+            "access_token": access_token,
+            "refresh_token": refresh_token,
+            "expires_in": lifetime.as_secs(),
+        }),
+    )
+}
+
+/// A Home Assistant `core.config_entries` file holding an entry for `brand` with a fresh token
+/// of this sandbox.
+pub(crate) fn home_assistant_file(app: &App, brand: &str) -> Value {
+    let lifetime = lock(&app.oauth).token_lifetime;
+    let (access_token, expires) = lock(&app.august).mint_oauth_token(lifetime);
+    let domain = if brand == "yale_global" {
+        "yale"
+    } else {
+        "august"
+    };
+    let expires_at = expires.timestamp_millis() as f64 / 1000.0;
+    json!({
+        "version": 1,
+        "minor_version": 5,
+        "key": "core.config_entries",
+        "data": {
+            "entries": [
+                {
+                    "entry_id": "01JSANDBOX0000000000000001",
+                    "version": 1,
+                    "minor_version": 1,
+                    "domain": "sun",
+                    "title": "Sun",
+                    "data": {},
+                    "options": {},
+                    "source": "import",
+                    "unique_id": null
+                },
+                {
+                    "entry_id": "01JSANDBOX0000000000000002",
+                    "version": 1,
+                    "minor_version": 1,
+                    "domain": domain,
+                    "title": demo::EMAIL,
+                    "data": {
+                        "auth_implementation": "cloud",
+                        "token": {
+                            "access_token": access_token,
+                            "refresh_token": random_token(40),
+                            "expires_in": lifetime.as_secs(),
+                            "expires_at": expires_at,
+                            "service": domain
+                        }
+                    },
+                    "options": {},
+                    "source": "user",
+                    "unique_id": demo::USER_ID
+                }
+            ]
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_redirects_are_registered() {
+        assert!(loopback_redirect("http://127.0.0.1:8765/callback"));
+        assert!(loopback_redirect("http://localhost/cb?x=1"));
+        assert!(loopback_redirect("http://[::1]:80/"));
+        assert!(!loopback_redirect("https://evil.example/callback"));
+        assert!(!loopback_redirect("http://127.0.0.1.evil.example/"));
+        assert!(!loopback_redirect("ftp://127.0.0.1/"));
+    }
+}
