@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | `august` | yes | [`api`] (the August API client and models) and [`authenticator`] |
 //! | `authy` | no | [`authy`] (the Authy API client) |
+//! | `verify` | no | [`verify`] (the Twilio Verify v2 and Lookup v2 client) |
 //!
 //! ```no_run
 //! # #[cfg(feature = "august")]
@@ -44,3 +45,6 @@ pub use august_auth as authenticator;
 
 #[cfg(feature = "authy")]
 pub use authy_client as authy;
+
+#[cfg(feature = "verify")]
+pub use twilio_verify as verify;

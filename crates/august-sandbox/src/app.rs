@@ -24,6 +24,8 @@ pub(crate) struct App {
     pub(crate) august: Mutex<AugustState>,
     pub(crate) authy: Mutex<AuthyState>,
     pub(crate) faults: Mutex<FaultTable>,
+    /// Verify v2 and Lookup v2 (`crate::verify`).
+    pub(crate) verify: Mutex<crate::verify::VerifyState>,
     counters: Mutex<Counters>,
     relay: RelayHandle,
     base_url: String,
@@ -66,6 +68,7 @@ impl App {
             august: Mutex::new(august),
             authy: Mutex::new(authy),
             faults: Mutex::new(FaultTable::default()),
+            verify: Mutex::new(crate::verify::VerifyState::new(&base_url)),
             counters: Mutex::new(Counters::default()),
             relay,
             base_url,
@@ -118,7 +121,11 @@ impl App {
     pub(crate) fn handle(&self, mut rq: tiny_http::Request) {
         let req = Req::read(&mut rq);
         let mut events = Vec::new();
-        let outcome = if req.path == "/__sandbox" || req.path.starts_with("/__sandbox/") {
+        // Verify v2 and Lookup v2 answer their own paths (`crate::verify`).
+        let verify = crate::verify::handle(&mut lock(&self.verify), &req);
+        let outcome = if let Some(resp) = verify {
+            Outcome::Respond(resp)
+        } else if req.path == "/__sandbox" || req.path.starts_with("/__sandbox/") {
             lock(&self.counters).control_requests += 1;
             Outcome::Respond(self.control(&req))
         } else {

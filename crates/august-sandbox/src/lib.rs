@@ -52,6 +52,7 @@ mod http;
 mod relay;
 mod signature;
 mod stats;
+pub mod verify;
 
 use std::fmt;
 use std::io;
