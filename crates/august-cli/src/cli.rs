@@ -168,6 +168,8 @@ pub enum Command {
     /// Call the Authy API (needs AUTHY_API_KEY)
     #[command(subcommand)]
     Authy(AuthyCommand),
+    /// Call Twilio Verify v2 and Lookup v2, check webhook signatures (needs TWILIO_* settings)
+    Twilio(crate::twilio_cmds::TwilioArgs),
 }
 
 /// `august login`.

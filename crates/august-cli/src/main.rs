@@ -19,6 +19,7 @@ mod output;
 mod pending;
 mod session;
 mod spinner;
+mod twilio_cmds;
 
 use std::process::ExitCode;
 
@@ -48,6 +49,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Activity { house_id, limit } => august_cmds::activity(&ctx, house_id, *limit),
         Command::Pins { id } => august_cmds::pins(&ctx, id),
         Command::Authy(command) => authy_cmds::run(&ctx, command),
+        Command::Twilio(args) => twilio_cmds::run(&ctx, args),
     }
 }
 
