@@ -48,3 +48,8 @@ pub use authy_client as authy;
 
 #[cfg(feature = "verify")]
 pub use twilio_verify as verify;
+
+/// `docs/verify.md`, whose Rust blocks run as doctests against the embedded sandbox.
+#[cfg(all(doctest, feature = "verify"))]
+#[doc = include_str!("../docs/verify.md")]
+pub struct VerifyGuide;

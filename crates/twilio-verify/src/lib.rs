@@ -75,6 +75,9 @@ pub mod signature;
 mod types;
 mod verifications;
 
+/// The `chrono` version of the dates this crate takes (`NewChallenge::expiration_date`).
+pub use chrono;
+
 pub use attempts::{Attempts, AttemptsFilter, AttemptsSummary};
 pub use challenges::{
     Challenge, ChallengeDetails, ChallengeField, ChallengeFilter, Challenges, NewChallenge,
