@@ -49,6 +49,7 @@ pub mod demo;
 mod event;
 mod faults;
 mod http;
+mod lookup;
 mod relay;
 mod signature;
 mod stats;
