@@ -2,9 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::{Api, Call, Model, VerifyClient};
+use serde_json::Value;
+
+use crate::client::{Api, Call, Model, Pages, VerifyClient};
 use crate::error::Result;
-use crate::types::{Channel, ServiceSid};
+use crate::types::{AttemptSid, Channel, ServiceSid, VerificationSid};
 use api_transport::Path;
 
 /// `GET /v2/Attempts/Summary`.
@@ -30,7 +32,48 @@ pub struct AttemptsSummary {
 
 impl Model for AttemptsSummary {}
 
-/// Filters of the attempts summary; unset ones are not sent.
+/// One verification attempt (`verify.v2.verification_attempt`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Attempt {
+    /// The SID (`VL…`).
+    pub sid: AttemptSid,
+    /// The account.
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// The service.
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The verification.
+    #[serde(default)]
+    pub verification_sid: Option<String>,
+    /// Creation time.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// Last update time.
+    #[serde(default)]
+    pub date_updated: Option<String>,
+    /// `converted` or `unconverted`.
+    #[serde(default)]
+    pub conversion_status: Option<String>,
+    /// The channel.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// `{value, currency}`.
+    #[serde(default)]
+    pub price: Option<Value>,
+    /// Channel details (`to`, `status`, `carrier`...).
+    #[serde(default)]
+    pub channel_data: Option<Value>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl Model for Attempt {}
+
+/// Filters of the attempts summary and list; unset ones are not sent. `to`,
+/// `verification_sid` and `converted` apply to the list only.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[must_use]
 pub struct AttemptsFilter {
@@ -79,6 +122,30 @@ impl AttemptsFilter {
         self.params.push(("Channel", channel.as_str().to_owned()));
         self
     }
+
+    /// `ChannelData.To` (list only).
+    pub fn to(mut self, to: impl Into<String>) -> Self {
+        self.params.push(("ChannelData.To", to.into()));
+        self
+    }
+
+    /// `VerificationSid` (list only).
+    pub fn verification_sid(mut self, sid: &VerificationSid) -> Self {
+        self.params
+            .push(("VerificationSid", sid.as_str().to_owned()));
+        self
+    }
+
+    /// `Status`: `converted` or `unconverted` (list only).
+    pub fn converted(mut self, converted: bool) -> Self {
+        let status = if converted {
+            "converted"
+        } else {
+            "unconverted"
+        };
+        self.params.push(("Status", status.to_owned()));
+        self
+    }
 }
 
 /// The Attempts calls (`client.attempts()`).
@@ -103,5 +170,28 @@ impl<'a> Attempts<'a> {
             call = call.query(name, value.as_str());
         }
         self.client.send_json(&call)
+    }
+
+    /// `GET /v2/Attempts` with filters, page after page.
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`; an error ends the iteration.
+    pub fn list(&self, filter: &AttemptsFilter) -> Pages<Attempt> {
+        let mut call = Call::get(Api::Verify, Path::new().lit("v2/Attempts"));
+        for (name, value) in &filter.params {
+            call = call.query(name, value.as_str());
+        }
+        self.client.pages(call)
+    }
+
+    /// `GET /v2/Attempts/{VL}`.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn fetch(&self, sid: &AttemptSid) -> Result<Attempt> {
+        let path = Path::new().lit("v2/Attempts").seg(sid.checked()?);
+        self.client.send_json(&Call::get(Api::Verify, path))
     }
 }

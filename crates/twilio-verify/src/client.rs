@@ -335,6 +335,19 @@ impl VerifyClient {
         Challenges::new(self, service, identity)
     }
 
+    /// Webhooks (Verify Push events) of a service.
+    pub fn webhooks<'a>(&'a self, service: &'a ServiceSid) -> crate::webhooks::Webhooks<'a> {
+        crate::webhooks::Webhooks::new(self, service)
+    }
+
+    /// Access tokens for the Verify Push SDK.
+    pub fn access_tokens<'a>(
+        &'a self,
+        service: &'a ServiceSid,
+    ) -> crate::access_tokens::AccessTokens<'a> {
+        crate::access_tokens::AccessTokens::new(self, service)
+    }
+
     /// Verification attempt statistics.
     pub fn attempts(&self) -> crate::attempts::Attempts<'_> {
         crate::attempts::Attempts::new(self)

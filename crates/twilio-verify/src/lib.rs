@@ -34,7 +34,9 @@
 //! | [`Factors`] | TOTP and push create, verify, fetch, list, update, delete |
 //! | [`Challenges`] | create (TOTP code or push), fetch, list, update, notify |
 //! | [`Lookup`] | phone number with data packages |
-//! | [`Attempts`] | summary |
+//! | [`Attempts`] | summary, list, fetch |
+//! | [`Webhooks`] | create, fetch, list, update, delete |
+//! | [`AccessTokens`] | create (push enrolment) |
 //!
 //! Lists are [`Pages`]: an iterator of records that follows Twilio's `meta.next_page_url` as
 //! given (only on the configured base URL's origin).
@@ -63,6 +65,7 @@
 //! factor's binding (seed and `otpauth://` URI) is a [`Secret`]: `Debug` prints `<redacted>`,
 //! [`Secret::expose`] gives it to you once.
 
+mod access_tokens;
 mod attempts;
 mod challenges;
 mod client;
@@ -74,11 +77,13 @@ mod services;
 pub mod signature;
 mod types;
 mod verifications;
+mod webhooks;
 
 /// The `chrono` version of the dates this crate takes (`NewChallenge::expiration_date`).
 pub use chrono;
 
-pub use attempts::{Attempts, AttemptsFilter, AttemptsSummary};
+pub use access_tokens::{AccessToken, AccessTokens};
+pub use attempts::{Attempt, Attempts, AttemptsFilter, AttemptsSummary};
 pub use challenges::{
     Challenge, ChallengeDetails, ChallengeField, ChallengeFilter, Challenges, NewChallenge,
     Notification,
@@ -105,3 +110,4 @@ pub use verifications::{
     CheckOutcome, CheckTarget, RiskCheck, SendCodeAttempt, StartVerification, Verification,
     VerificationCheck, Verifications,
 };
+pub use webhooks::{Webhook, WebhookOptions, Webhooks};

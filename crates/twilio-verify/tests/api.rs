@@ -1079,3 +1079,160 @@ fn reads_are_retried() {
     );
     m.assert();
 }
+
+// ----- the calls useful for operations: webhooks, access tokens, attempts -----
+
+fn webhook_json() -> String {
+    serde_json::json!({
+        "sid": "YW00000000000000000000000000000001", "service_sid": VA,
+        "account_sid": "AC0123456789abcdef0123456789abcdef", "friendly_name": "push events",
+        "event_types": ["challenge.approved", "challenge.denied"], "status": "enabled",
+        "version": "v2", "webhook_url": "https://example.com/verify/webhook",
+        "webhook_method": "POST", "date_created": "2015-07-30T20:00:00Z",
+        "date_updated": "2015-07-30T20:00:00Z",
+        "url": "https://verify.twilio.com/v2/Services/VA00000000000000000000000000000001/Webhooks/YW00000000000000000000000000000001"
+    })
+    .to_string()
+}
+
+#[test]
+fn webhooks_create_with_repeated_event_types_update_fetch_list_delete() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let path = format!("/v2/Services/{VA}/Webhooks");
+    let m = post(
+        &mut server,
+        &path,
+        "FriendlyName=push+events&EventTypes=challenge.approved&EventTypes=challenge.denied&WebhookUrl=https%3A%2F%2Fexample.com%2Fverify%2Fwebhook",
+        201,
+        &webhook_json(),
+    );
+    let options = twilio_verify::WebhookOptions::new()
+        .friendly_name("push events")
+        .event_type("challenge.approved")
+        .event_type("challenge.denied")
+        .webhook_url("https://example.com/verify/webhook");
+    let w = c.webhooks(service()).create(&options).unwrap();
+    assert_eq!(w.event_types, ["challenge.approved", "challenge.denied"]);
+    m.assert();
+
+    let yw = "YW00000000000000000000000000000001";
+    let m = post(
+        &mut server,
+        &format!("{path}/{yw}"),
+        "Status=disabled&Version=v1",
+        200,
+        &webhook_json(),
+    );
+    c.webhooks(service())
+        .update(
+            yw,
+            &twilio_verify::WebhookOptions::new()
+                .enabled(false)
+                .legacy_v1(),
+        )
+        .unwrap();
+    m.assert();
+    let m = get(&mut server, &format!("{path}/{yw}"), None, &webhook_json());
+    c.webhooks(service()).fetch(yw).unwrap();
+    m.assert();
+    let page = format!(
+        r#"{{"webhooks": [{}], "meta": {{"key": "webhooks", "next_page_url": null}}}}"#,
+        webhook_json()
+    );
+    let m = get(&mut server, &path, None, &page);
+    assert_eq!(c.webhooks(service()).list().count(), 1);
+    m.assert();
+    let m = delete(&mut server, &format!("{path}/{yw}"));
+    c.webhooks(service()).delete(yw).unwrap();
+    m.assert();
+
+    let none = server.mock("POST", Matcher::Any).expect(0).create();
+    assert!(
+        c.webhooks(service())
+            .create(&twilio_verify::WebhookOptions::new())
+            .unwrap_err()
+            .is_invalid_input()
+    );
+    assert!(
+        c.webhooks(service())
+            .fetch("YW1/../x")
+            .unwrap_err()
+            .is_invalid_input()
+    );
+    none.assert();
+}
+
+#[test]
+fn access_token_for_push_enrolment() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let body = serde_json::json!({
+        "sid": "YK00000000000000000000000000000001", "account_sid": "AC0123456789abcdef0123456789abcdef",
+        "service_sid": VA, "entity_identity": IDENTITY, "factor_type": "push",
+        "factor_friendly_name": "pixel", "token": "eyJz.secret-jwt.sig", "ttl": 300,
+        "date_created": "2015-07-30T20:00:00Z", "url": "https://verify.twilio.com/v2/..."
+    });
+    let m = post(
+        &mut server,
+        &format!("/v2/Services/{VA}/AccessTokens"),
+        &format!("Identity={IDENTITY}&FactorType=push&FactorFriendlyName=pixel&Ttl=300"),
+        201,
+        &body.to_string(),
+    );
+    let token = c
+        .access_tokens(service())
+        .create_push(&identity(), Some("pixel"), Some(300))
+        .unwrap();
+    m.assert();
+    assert_eq!(token.token.expose(), "eyJz.secret-jwt.sig");
+    assert!(!format!("{token:?}").contains("secret-jwt"));
+    assert!(
+        c.access_tokens(service())
+            .create_push(&identity(), None, Some(30))
+            .unwrap_err()
+            .is_invalid_input()
+    );
+}
+
+#[test]
+fn attempts_list_and_fetch() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let attempt = serde_json::json!({
+        "sid": "VL00000000000000000000000000000001", "account_sid": "AC0123456789abcdef0123456789abcdef",
+        "service_sid": VA, "verification_sid": VE, "conversion_status": "converted",
+        "channel": "sms", "price": {"value": "0.0050", "currency": "usd"},
+        "channel_data": {"to": "+15555550100", "status": "delivered"},
+        "date_created": "2015-07-30T20:00:00Z", "date_updated": "2015-07-30T20:00:00Z",
+        "url": "https://verify.twilio.com/v2/Attempts/VL00000000000000000000000000000001"
+    });
+    let page = serde_json::json!({"attempts": [attempt], "meta": {"key": "attempts", "next_page_url": null}});
+    let m = get(
+        &mut server,
+        "/v2/Attempts",
+        Some("ChannelData.To=%2B15555550100&Status=converted"),
+        &page.to_string(),
+    );
+    let all: Vec<_> = c
+        .attempts()
+        .list(
+            &twilio_verify::AttemptsFilter::new()
+                .to("+15555550100")
+                .converted(true),
+        )
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(all[0].channel, Some(Channel::Sms));
+    m.assert();
+    let m = get(
+        &mut server,
+        "/v2/Attempts/VL00000000000000000000000000000001",
+        None,
+        &attempt.to_string(),
+    );
+    c.attempts()
+        .fetch(&"VL00000000000000000000000000000001".parse().unwrap())
+        .unwrap();
+    m.assert();
+}

@@ -33,6 +33,8 @@ const PAYLOAD: &str = "PUSHSIG-a9b8c7d6e5";
 const AUTH_TOKEN: &str = "AUTHTOKEN-0f1e2d3c4b5a";
 /// The seed and URI of the recorded TOTP factor answer.
 const ANSWERED_SEED: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+/// The token of the recorded access token answer.
+const ACCESS_TOKEN: &str = "eyJ6aXAiOiJERUYi.ACCESS-TOKEN-SECRET.sig";
 const TIMEOUT: Duration = Duration::from_millis(150);
 
 fn secrets() -> Vec<(&'static str, String)> {
@@ -46,6 +48,7 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("push auth payload", PAYLOAD.to_owned()),
         ("auth token", AUTH_TOKEN.to_owned()),
         ("answered seed", ANSWERED_SEED.to_owned()),
+        ("access token", ACCESS_TOKEN.to_owned()),
     ]
 }
 
@@ -78,6 +81,12 @@ fn answer(request: &Recorded) -> Vec<Act> {
         }
         ("POST", p) if p.starts_with(&format!("{ENTITY}/Challenges/")) => {
             "challenge_push_approved.json"
+        }
+        ("POST", p) if p.ends_with("/AccessTokens") => {
+            let body = format!(
+                r#"{{"sid": "YK00000000000000000000000000000001", "token": "{ACCESS_TOKEN}", "ttl": 60}}"#
+            );
+            return server::json(201, body.as_bytes());
         }
         ("GET", p) if p.starts_with("/v2/PhoneNumbers/") => "lookup_v2_line_type_intelligence.json",
         ("GET", "/v2/Services/VA00000000000000000000000000000001") => "service_create.json",
@@ -251,6 +260,12 @@ fn calls() -> Vec<(&'static str, bool, Call)> {
             shown(
                 c.challenges(&va(), &id)
                     .notify(&"YC00000000000000000000000000000001".parse().unwrap(), None),
+            )
+        }),
+        ("access_tokens().create_push", false, |c| {
+            shown(
+                c.access_tokens(&va())
+                    .create_push(&id(), Some("pixel"), None),
             )
         }),
         ("lookup().phone_number", false, |c| {

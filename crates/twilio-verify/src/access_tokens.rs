@@ -1,0 +1,83 @@
+//! Access tokens for the Verify Push SDK's enrolment (spec §5.7). The token is a secret.
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::{Call, Form, Model, VerifyClient, service_path};
+use crate::error::Result;
+use crate::types::{Identity, Secret, ServiceSid, check_len, check_range};
+
+/// An access token (`verify.v2.service.access_token`); `Debug` redacts the token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AccessToken {
+    /// The SID (`YK…`).
+    pub sid: String,
+    /// The account.
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// The service.
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The identity it enrols.
+    #[serde(default)]
+    pub entity_identity: Option<String>,
+    /// `push`.
+    #[serde(default)]
+    pub factor_type: Option<String>,
+    /// The factor's name.
+    #[serde(default)]
+    pub factor_friendly_name: Option<String>,
+    /// The token for the mobile SDK: hand it to the device, never log it.
+    pub token: Secret,
+    /// Its lifetime in seconds.
+    #[serde(default)]
+    pub ttl: Option<u32>,
+    /// Creation time.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl Model for AccessToken {}
+
+/// The Access Tokens calls of a service (`client.access_tokens(&service)`).
+#[derive(Debug, Clone, Copy)]
+pub struct AccessTokens<'a> {
+    client: &'a VerifyClient,
+    service: &'a ServiceSid,
+}
+
+impl<'a> AccessTokens<'a> {
+    pub(crate) fn new(client: &'a VerifyClient, service: &'a ServiceSid) -> Self {
+        AccessTokens { client, service }
+    }
+
+    /// `POST /v2/Services/{VA}/AccessTokens` with `Identity`, `FactorType=push`, an optional
+    /// `FactorFriendlyName` and `Ttl` (60..=300 s).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidInput`] for a TTL out of range; the errors of [`crate::Error`].
+    pub fn create_push(
+        &self,
+        identity: &Identity,
+        factor_friendly_name: Option<&str>,
+        ttl: Option<u16>,
+    ) -> Result<AccessToken> {
+        let mut form = Form::new();
+        form.add("Identity", identity.checked()?);
+        form.add("FactorType", "push");
+        if let Some(name) = factor_friendly_name {
+            check_len("factor friendly name", name, 64)?;
+            form.add("FactorFriendlyName", name);
+        }
+        if let Some(ttl) = ttl {
+            check_range("ttl", ttl.into(), 60, 300)?;
+            form.add("Ttl", ttl.to_string());
+        }
+        let path = service_path(self.service)?.lit("AccessTokens");
+        self.client.send_json(&Call::post(path, form))
+    }
+}
