@@ -442,9 +442,18 @@ impl VerifyClient {
         decode(&endpoint, response.body())
     }
 
-    /// Sends a call whose answer has no body (a delete).
+    /// Sends a call whose answer has no body (a delete). A 404 after a retried delete means
+    /// an earlier attempt removed the resource: success.
     pub(crate) fn send_empty(&self, call: &Call) -> Result<()> {
-        self.send(call).map(|_| ())
+        match self.send(call) {
+            Ok(_) => Ok(()),
+            Err(Error::Api(e))
+                if call.method == Method::Delete && e.status() == 404 && e.attempts() > 1 =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The pages of a list call, as an iterator of records.

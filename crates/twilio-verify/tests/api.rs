@@ -1236,3 +1236,38 @@ fn attempts_list_and_fetch() {
         .unwrap();
     m.assert();
 }
+
+#[test]
+fn a_404_after_a_retried_delete_is_success() {
+    let mut server = Server::new();
+    let c = VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
+        .base_url(server.url())
+        .max_retries(1)
+        .build()
+        .unwrap();
+    let path = format!("{ENTITY}/Factors/{YF}");
+    let first = server
+        .mock("DELETE", path.as_str())
+        .with_status(503)
+        .expect(1)
+        .create();
+    let identity = identity();
+    let gone = server
+        .mock("DELETE", path.as_str())
+        .with_status(404)
+        .with_body(fixture("error_20404_not_found.json"))
+        .expect(1)
+        .create();
+    // The first DELETE gets 503 (the first mock, then spent), the retry 404.
+    let result = c.factors(service(), &identity).delete(&YF.parse().unwrap());
+    assert!(result.is_ok(), "{result:?}");
+    first.assert();
+    gone.assert();
+    // Without a retry, a 404 is NotFound.
+    let once = client(&server);
+    let err = once
+        .factors(service(), &identity)
+        .delete(&YF.parse().unwrap())
+        .unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::NotFound));
+}
