@@ -340,6 +340,14 @@ impl VerifyClient {
         crate::webhooks::Webhooks::new(self, service)
     }
 
+    /// Programmable rate limits of a service and their buckets.
+    pub fn rate_limits<'a>(
+        &'a self,
+        service: &'a ServiceSid,
+    ) -> crate::rate_limits::RateLimits<'a> {
+        crate::rate_limits::RateLimits::new(self, service)
+    }
+
     /// Access tokens for the Verify Push SDK.
     pub fn access_tokens<'a>(
         &'a self,

@@ -37,6 +37,7 @@
 //! | [`Attempts`] | summary, list, fetch |
 //! | [`Webhooks`] | create, fetch, list, update, delete |
 //! | [`AccessTokens`] | create (push enrolment) |
+//! | [`RateLimits`] | create, fetch, list, update, delete, and their buckets |
 //!
 //! Lists are [`Pages`]: an iterator of records that follows Twilio's `meta.next_page_url` as
 //! given (only on the configured base URL's origin).
@@ -73,6 +74,7 @@ mod entities;
 mod error;
 mod factors;
 mod lookup;
+mod rate_limits;
 mod services;
 pub mod signature;
 mod types;
@@ -99,6 +101,7 @@ pub use factors::{
     NewTotpFactor,
 };
 pub use lookup::{LineTypeIntelligence, Lookup, LookupField, LookupOptions, PhoneNumberInfo};
+pub use rate_limits::{Bucket, RateLimit, RateLimits};
 pub use services::{Service, ServiceOptions, ServiceTotp, Services};
 pub use types::{
     AccountSid, ApiKeySid, AttemptSid, ChallengeSid, ChallengeStatus, Channel, EntitySid,

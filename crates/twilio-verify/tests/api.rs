@@ -1271,3 +1271,52 @@ fn a_404_after_a_retried_delete_is_success() {
         .unwrap_err();
     assert_eq!(err.kind(), Some(ErrorKind::NotFound));
 }
+
+#[test]
+fn rate_limits_and_buckets() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let rk = "RK00000000000000000000000000000001";
+    let bl = "BL00000000000000000000000000000001";
+    let limit = serde_json::json!({"sid": rk, "service_sid": VA, "unique_name": "end_user_ip_address", "description": "per IP"}).to_string();
+    let bucket =
+        serde_json::json!({"sid": bl, "rate_limit_sid": rk, "max": 10, "interval": 60}).to_string();
+    let base = format!("/v2/Services/{VA}/RateLimits");
+    let m1 = post(
+        &mut server,
+        &base,
+        "UniqueName=end_user_ip_address&Description=per+IP",
+        201,
+        &limit,
+    );
+    let m2 = post(
+        &mut server,
+        &format!("{base}/{rk}/Buckets"),
+        "Max=10&Interval=60",
+        201,
+        &bucket,
+    );
+    let m3 = post(
+        &mut server,
+        &format!("{base}/{rk}/Buckets/{bl}"),
+        "Max=20",
+        200,
+        &bucket,
+    );
+    let m4 = delete(&mut server, &format!("{base}/{rk}/Buckets/{bl}"));
+    let m5 = delete(&mut server, &format!("{base}/{rk}"));
+    let limits = c.rate_limits(service());
+    let l = limits
+        .create("end_user_ip_address", Some("per IP"))
+        .unwrap();
+    assert_eq!(l.unique_name.as_deref(), Some("end_user_ip_address"));
+    let b = limits.create_bucket(rk, 10, 60).unwrap();
+    assert_eq!((b.max, b.interval), (10, 60));
+    limits.update_bucket(rk, bl, Some(20), None).unwrap();
+    limits.delete_bucket(rk, bl).unwrap();
+    limits.delete(rk).unwrap();
+    for m in [m1, m2, m3, m4, m5] {
+        m.assert();
+    }
+    assert!(limits.fetch("RK1").unwrap_err().is_invalid_input());
+}

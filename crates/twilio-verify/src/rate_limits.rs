@@ -1,0 +1,227 @@
+//! Programmable rate limits of a service and their buckets (spec §5.8): name a limit, give it
+//! buckets (`Max` per `Interval` seconds), then pass a value for it on each verification start
+//! ([`crate::StartVerification::rate_limit`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, service_path};
+use crate::error::{InvalidInput, Result};
+use crate::types::{ServiceSid, check_len};
+use api_transport::Path;
+
+/// A rate limit (`verify.v2.service.rate_limit`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RateLimit {
+    /// The SID (`RK…`).
+    pub sid: String,
+    /// The service.
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The account.
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// The name used as the key of `RateLimits` on a verification start.
+    #[serde(default)]
+    pub unique_name: Option<String>,
+    /// The description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Creation time.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// Last update time.
+    #[serde(default)]
+    pub date_updated: Option<String>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl Model for RateLimit {}
+
+/// A bucket of a rate limit (`verify.v2.service.rate_limit.bucket`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Bucket {
+    /// The SID (`BL…`).
+    pub sid: String,
+    /// The rate limit (`RK…`).
+    #[serde(default)]
+    pub rate_limit_sid: Option<String>,
+    /// The service.
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The account.
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// Requests allowed per interval.
+    #[serde(default)]
+    pub max: u32,
+    /// The interval, in seconds.
+    #[serde(default)]
+    pub interval: u32,
+    /// Creation time.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// Last update time.
+    #[serde(default)]
+    pub date_updated: Option<String>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl Model for Bucket {}
+
+fn check_sid<'s>(sid: &'s str, prefix: &'static str, what: &'static str) -> Result<&'s str> {
+    let ok = sid.len() == 34
+        && sid.starts_with(prefix)
+        && sid[2..].bytes().all(|b| b.is_ascii_hexdigit());
+    if ok {
+        Ok(sid)
+    } else {
+        Err(InvalidInput::Sid { what, prefix }.into())
+    }
+}
+
+/// The Rate Limits calls of a service (`client.rate_limits(&service)`).
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits<'a> {
+    client: &'a VerifyClient,
+    service: &'a ServiceSid,
+}
+
+impl<'a> RateLimits<'a> {
+    pub(crate) fn new(client: &'a VerifyClient, service: &'a ServiceSid) -> Self {
+        RateLimits { client, service }
+    }
+
+    fn path(&self) -> Result<Path> {
+        Ok(service_path(self.service)?.lit("RateLimits"))
+    }
+
+    fn limit_path(&self, sid: &str) -> Result<Path> {
+        Ok(self.path()?.seg(check_sid(sid, "RK", "rate limit")?))
+    }
+
+    /// `POST /v2/Services/{VA}/RateLimits` with `UniqueName` (no personal data) and an
+    /// optional `Description`.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidInput`] for an empty or over-long name; the errors of
+    /// [`crate::Error`].
+    pub fn create(&self, unique_name: &str, description: Option<&str>) -> Result<RateLimit> {
+        check_len("unique name", unique_name, 191)?;
+        let mut form = Form::new();
+        form.add("UniqueName", unique_name);
+        form.opt("Description", description);
+        self.client.send_json(&Call::post(self.path()?, form))
+    }
+
+    /// `GET …/RateLimits/{RK}`.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn fetch(&self, sid: &str) -> Result<RateLimit> {
+        self.client
+            .send_json(&Call::get(Api::Verify, self.limit_path(sid)?))
+    }
+
+    /// `GET …/RateLimits`, page after page.
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`; an error ends the iteration.
+    pub fn list(&self) -> Pages<RateLimit> {
+        match self.path() {
+            Ok(path) => self.client.pages(Call::get(Api::Verify, path)),
+            Err(e) => Pages::failed(e),
+        }
+    }
+
+    /// `POST …/RateLimits/{RK}` with a new `Description`.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`crate::Error`].
+    pub fn update(&self, sid: &str, description: &str) -> Result<RateLimit> {
+        let mut form = Form::new();
+        form.add("Description", description);
+        self.client
+            .send_json(&Call::post(self.limit_path(sid)?, form))
+    }
+
+    /// `DELETE …/RateLimits/{RK}` (204).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn delete(&self, sid: &str) -> Result<()> {
+        self.client.send_empty(&Call::delete(self.limit_path(sid)?))
+    }
+
+    /// `POST …/RateLimits/{RK}/Buckets` with `Max` requests per `Interval` seconds.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`crate::Error`].
+    pub fn create_bucket(&self, rate_limit: &str, max: u32, interval: u32) -> Result<Bucket> {
+        let mut form = Form::new();
+        form.add("Max", max.to_string());
+        form.add("Interval", interval.to_string());
+        let path = self.limit_path(rate_limit)?.lit("Buckets");
+        self.client.send_json(&Call::post(path, form))
+    }
+
+    /// `GET …/RateLimits/{RK}/Buckets`, page after page.
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`; an error ends the iteration.
+    pub fn buckets(&self, rate_limit: &str) -> Pages<Bucket> {
+        match self.limit_path(rate_limit) {
+            Ok(path) => self
+                .client
+                .pages(Call::get(Api::Verify, path.lit("Buckets"))),
+            Err(e) => Pages::failed(e),
+        }
+    }
+
+    /// `POST …/Buckets/{BL}` changing `Max` and/or `Interval`.
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`crate::Error`].
+    pub fn update_bucket(
+        &self,
+        rate_limit: &str,
+        bucket: &str,
+        max: Option<u32>,
+        interval: Option<u32>,
+    ) -> Result<Bucket> {
+        let mut form = Form::new();
+        form.opt("Max", max);
+        form.opt("Interval", interval);
+        let path = self
+            .limit_path(rate_limit)?
+            .lit("Buckets")
+            .seg(check_sid(bucket, "BL", "bucket")?);
+        self.client.send_json(&Call::post(path, form))
+    }
+
+    /// `DELETE …/Buckets/{BL}` (204).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn delete_bucket(&self, rate_limit: &str, bucket: &str) -> Result<()> {
+        let path = self
+            .limit_path(rate_limit)?
+            .lit("Buckets")
+            .seg(check_sid(bucket, "BL", "bucket")?);
+        self.client.send_empty(&Call::delete(path))
+    }
+}
