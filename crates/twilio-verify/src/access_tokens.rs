@@ -57,6 +57,18 @@ impl<'a> AccessTokens<'a> {
     /// `POST /v2/Services/{VA}/AccessTokens` with `Identity`, `FactorType=push`, an optional
     /// `FactorFriendlyName` and `Ttl` (60..=300 s).
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let token = client.access_tokens(&service).create_push(&identity, Some("pixel"), Some(300))?;
+    /// // hand token.token.expose() to the app's Verify Push SDK
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`crate::Error::InvalidInput`] for a TTL out of range; the errors of [`crate::Error`].

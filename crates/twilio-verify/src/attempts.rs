@@ -161,6 +161,18 @@ impl<'a> Attempts<'a> {
 
     /// `GET /v2/Attempts/Summary` with filters.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let summary = client.attempts().summary(&AttemptsFilter::new().service(&service))?;
+    /// println!("{} of {} converted", summary.total_converted, summary.total_attempts);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// The errors of [`crate::Error`].
@@ -174,6 +186,19 @@ impl<'a> Attempts<'a> {
 
     /// `GET /v2/Attempts` with filters, page after page.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for attempt in client.attempts().list(&AttemptsFilter::new().to("+15555550100")) {
+    ///     println!("{:?}", attempt?.conversion_status);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Each item is a `Result`; an error ends the iteration.
@@ -186,6 +211,18 @@ impl<'a> Attempts<'a> {
     }
 
     /// `GET /v2/Attempts/{VL}`.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: AttemptSid = "VL00000000000000000000000000000001".parse()?;
+    /// let attempt = client.attempts().fetch(&sid)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

@@ -347,6 +347,18 @@ impl<'a> Challenges<'a> {
 
     /// `GET …/Challenges/{YC}`: poll this for a push answer.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
+    /// let status = client.challenges(&service, &identity).fetch(&sid)?.status;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
@@ -356,6 +368,20 @@ impl<'a> Challenges<'a> {
     }
 
     /// `GET …/Entities/{identity}/Challenges` with filters, page after page.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let pending = ChallengeFilter::new().status(ChallengeStatus::Pending).newest_first();
+    /// for challenge in client.challenges(&service, &identity).list(&pending) {
+    ///     println!("{}", challenge?.sid);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -384,6 +410,18 @@ impl<'a> Challenges<'a> {
     /// `POST …/Challenges/{YC}` with `AuthPayload` (a TOTP code, or the push signature the
     /// device SDK produced). Sent once, never retried.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
+    /// let challenge = client.challenges(&service, &identity).update(&sid, "123456")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`crate::ErrorKind::ChallengeExpired`], [`crate::ErrorKind::ChallengeFailed`],
@@ -395,6 +433,19 @@ impl<'a> Challenges<'a> {
     }
 
     /// As [`Challenges::update`], with `Metadata` (a JSON object of strings).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
+    /// let metadata = serde_json::json!({"os": "Android"});
+    /// client.challenges(&service, &identity).update_with(&sid, "123456", Some(&metadata))?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -415,6 +466,18 @@ impl<'a> Challenges<'a> {
 
     /// `POST …/Challenges/{YC}/Notifications`: sends the push again, `ttl` seconds of tries
     /// (0..=300, default 300). Sent once.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
+    /// client.challenges(&service, &identity).notify(&sid, Some(60))?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

@@ -76,6 +76,18 @@ impl<'a> Entities<'a> {
 
     /// `GET /v2/Services/{VA}/Entities/{identity}`.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let entity = client.entities(&service).fetch(&identity)?;
+    /// println!("{}", entity.sid);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
@@ -87,6 +99,19 @@ impl<'a> Entities<'a> {
     }
 
     /// `GET /v2/Services/{VA}/Entities`, page after page (`page_size` 1..=1000 when given).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for entity in client.entities(&service).list(Some(100)) {
+    ///     println!("{}", entity?.identity);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -107,6 +132,17 @@ impl<'a> Entities<'a> {
 
     /// `DELETE /v2/Services/{VA}/Entities/{identity}` (204). Whether the entity's factors go
     /// with it is not documented: delete them first when removal must be certain.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.entities(&service).delete(&identity)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

@@ -442,6 +442,19 @@ impl<'a> Factors<'a> {
 
     /// `POST …/Entities/{identity}/Factors` `FactorType=push`.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let factor = NewPushFactor::new("pixel", "MFkwEwYH…", "com.example.app", NotificationPlatform::Fcm, "1.0")
+    ///     .notification_token("fcm-token-0123456789abcdef0123456789");
+    /// let new = client.factors(&service, &identity).create_push(&factor)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Factors::create_totp`].
@@ -453,6 +466,21 @@ impl<'a> Factors<'a> {
     /// `POST …/Factors/{YF}` with `AuthPayload`: verifies a new TOTP factor with a code from
     /// the app. Sent once. A wrong code is not an error: the factor comes back not
     /// [`FactorStatus::Verified`].
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: FactorSid = "YF00000000000000000000000000000001".parse()?;
+    /// let factor = client.factors(&service, &identity).verify(&sid, "123456")?;
+    /// if factor.status == FactorStatus::Verified {
+    ///     println!("enrolled");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -469,6 +497,18 @@ impl<'a> Factors<'a> {
 
     /// `POST …/Factors/{YF}` without a code: changes the settings given.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: FactorSid = "YF00000000000000000000000000000001".parse()?;
+    /// client.factors(&service, &identity).update(&sid, &FactorUpdate::new().friendly_name("work phone"))?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// The errors of [`crate::Error`].
@@ -480,6 +520,18 @@ impl<'a> Factors<'a> {
 
     /// `GET …/Factors/{YF}`.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: FactorSid = "YF00000000000000000000000000000001".parse()?;
+    /// println!("{}", client.factors(&service, &identity).fetch(&sid)?.status);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
@@ -489,6 +541,20 @@ impl<'a> Factors<'a> {
     }
 
     /// `GET …/Entities/{identity}/Factors`, page after page.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for factor in client.factors(&service, &identity).list() {
+    ///     let factor = factor?;
+    ///     println!("{} {} {}", factor.sid, factor.factor_type, factor.status);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -501,6 +567,18 @@ impl<'a> Factors<'a> {
     }
 
     /// `DELETE …/Factors/{YF}` (204).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: FactorSid = "YF00000000000000000000000000000001".parse()?;
+    /// client.factors(&service, &identity).delete(&sid)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

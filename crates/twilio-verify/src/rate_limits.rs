@@ -108,6 +108,17 @@ impl<'a> RateLimits<'a> {
     /// `POST /v2/Services/{VA}/RateLimits` with `UniqueName` (no personal data) and an
     /// optional `Description`.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let limit = client.rate_limits(&service).create("end_user_ip_address", Some("per IP"))?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`crate::Error::InvalidInput`] for an empty or over-long name; the errors of
@@ -122,6 +133,17 @@ impl<'a> RateLimits<'a> {
 
     /// `GET …/RateLimits/{RK}`.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let limit = client.rate_limits(&service).fetch("RK00000000000000000000000000000001")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
@@ -131,6 +153,19 @@ impl<'a> RateLimits<'a> {
     }
 
     /// `GET …/RateLimits`, page after page.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for limit in client.rate_limits(&service).list() {
+    ///     println!("{:?}", limit?.unique_name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -144,6 +179,17 @@ impl<'a> RateLimits<'a> {
 
     /// `POST …/RateLimits/{RK}` with a new `Description`.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.rate_limits(&service).update("RK00000000000000000000000000000001", "per client IP")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// The errors of [`crate::Error`].
@@ -156,6 +202,17 @@ impl<'a> RateLimits<'a> {
 
     /// `DELETE …/RateLimits/{RK}` (204).
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.rate_limits(&service).delete("RK00000000000000000000000000000001")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
@@ -164,6 +221,18 @@ impl<'a> RateLimits<'a> {
     }
 
     /// `POST …/RateLimits/{RK}/Buckets` with `Max` requests per `Interval` seconds.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// // at most 10 starts per IP per minute
+    /// client.rate_limits(&service).create_bucket("RK00000000000000000000000000000001", 10, 60)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -178,6 +247,20 @@ impl<'a> RateLimits<'a> {
 
     /// `GET …/RateLimits/{RK}/Buckets`, page after page.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for bucket in client.rate_limits(&service).buckets("RK00000000000000000000000000000001") {
+    ///     let bucket = bucket?;
+    ///     println!("{} per {} s", bucket.max, bucket.interval);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Each item is a `Result`; an error ends the iteration.
@@ -191,6 +274,18 @@ impl<'a> RateLimits<'a> {
     }
 
     /// `POST …/Buckets/{BL}` changing `Max` and/or `Interval`.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let limits = client.rate_limits(&service);
+    /// limits.update_bucket("RK00000000000000000000000000000001", "BL00000000000000000000000000000001", Some(20), None)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -213,6 +308,18 @@ impl<'a> RateLimits<'a> {
     }
 
     /// `DELETE …/Buckets/{BL}` (204).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let limits = client.rate_limits(&service);
+    /// limits.delete_bucket("RK00000000000000000000000000000001", "BL00000000000000000000000000000001")?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

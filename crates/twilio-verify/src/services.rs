@@ -241,6 +241,18 @@ impl<'a> Services<'a> {
 
     /// `GET /v2/Services/{VA}`.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let service = client.services().fetch(&service)?;
+    /// println!("{:?} {:?}", service.friendly_name, service.code_length);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`crate::ErrorKind::NotFound`] for an unknown SID, and the others of [`crate::Error`].
@@ -251,6 +263,19 @@ impl<'a> Services<'a> {
 
     /// `GET /v2/Services`, page after page.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for service in client.services().list() {
+    ///     println!("{}", service?.sid);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// Each item is a `Result`; an error ends the iteration.
@@ -259,6 +284,17 @@ impl<'a> Services<'a> {
     }
 
     /// `POST /v2/Services/{VA}`: changes the settings given.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.services().update(&service, &ServiceOptions::new().code_length(8))?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -269,6 +305,17 @@ impl<'a> Services<'a> {
     }
 
     /// `DELETE /v2/Services/{VA}` (204).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.services().delete(&service)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

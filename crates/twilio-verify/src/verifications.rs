@@ -425,6 +425,18 @@ impl<'a> Verifications<'a> {
 
     /// `POST /v2/Services/{VA}/Verifications` with every option. Sent once.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let start = StartVerification::new("+15555550100", Channel::Sms).locale("es");
+    /// let verification = client.verifications(&service).start_with(&start)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Verifications::start`].
@@ -437,6 +449,18 @@ impl<'a> Verifications<'a> {
 
     /// `GET /v2/Services/{VA}/Verifications/{VE}`. An approved, expired or spent verification
     /// answers 404 ([`ErrorKind::NotFound`]).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: VerificationSid = "VE00000000000000000000000000000001".parse()?;
+    /// println!("{}", client.verifications(&service).fetch(&sid)?.status);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -460,6 +484,18 @@ impl<'a> Verifications<'a> {
 
     /// `POST …/Verifications/{VE}` `Status=canceled`: frees the number from the send limit.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: VerificationSid = "VE00000000000000000000000000000001".parse()?;
+    /// client.verifications(&service).cancel(&sid)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ErrorKind::NotFound`] when it is no longer pending, and the others of [`Error`].
@@ -468,6 +504,18 @@ impl<'a> Verifications<'a> {
     }
 
     /// `POST …/Verifications/{VE}` `Status=approved` (custom-code flows).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: VerificationSid = "VE00000000000000000000000000000001".parse()?;
+    /// client.verifications(&service).approve(&sid)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -505,6 +553,18 @@ impl<'a> Verifications<'a> {
 
     /// `POST …/VerificationCheck` with `VerificationSid` and `Code`. Sent once.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: VerificationSid = "VE00000000000000000000000000000001".parse()?;
+    /// let approved = client.verifications(&service).check_sid(&sid, "123456")?.is_approved();
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Verifications::check_to`].
@@ -513,6 +573,18 @@ impl<'a> Verifications<'a> {
     }
 
     /// `POST …/VerificationCheck` for a target. Sent once.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let target = CheckTarget::To("user@example.com".into());
+    /// let outcome = client.verifications(&service).check(&target, "123456")?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

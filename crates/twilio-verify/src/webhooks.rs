@@ -181,6 +181,22 @@ impl<'a> Webhooks<'a> {
 
     /// `POST /v2/Services/{VA}/Webhooks`.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let options = WebhookOptions::new()
+    ///     .friendly_name("push events")
+    ///     .event_type("challenge.approved")
+    ///     .event_type("challenge.denied")
+    ///     .webhook_url("https://example.com/verify/webhook");
+    /// let webhook = client.webhooks(&service).create(&options)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`crate::Error::InvalidInput`] without a name, an event or a URL; the errors of
@@ -193,6 +209,17 @@ impl<'a> Webhooks<'a> {
 
     /// `GET /v2/Services/{VA}/Webhooks/{YW}`.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let webhook = client.webhooks(&service).fetch("YW00000000000000000000000000000001")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
@@ -204,6 +231,19 @@ impl<'a> Webhooks<'a> {
     }
 
     /// `GET /v2/Services/{VA}/Webhooks`, page after page.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for webhook in client.webhooks(&service).list() {
+    ///     println!("{:?}", webhook?.webhook_url);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -219,6 +259,18 @@ impl<'a> Webhooks<'a> {
 
     /// `POST /v2/Services/{VA}/Webhooks/{YW}`: changes the settings given.
     ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let disable = WebhookOptions::new().enabled(false);
+    /// client.webhooks(&service).update("YW00000000000000000000000000000001", &disable)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// The errors of [`crate::Error`].
@@ -231,6 +283,17 @@ impl<'a> Webhooks<'a> {
     }
 
     /// `DELETE /v2/Services/{VA}/Webhooks/{YW}` (204).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.webhooks(&service).delete("YW00000000000000000000000000000001")?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
