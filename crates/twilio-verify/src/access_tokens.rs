@@ -4,14 +4,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::{Call, Form, Model, VerifyClient, service_path};
 use crate::error::Result;
-use crate::types::{Identity, Secret, ServiceSid, check_len, check_range};
+use crate::types::{AccessTokenSid, Identity, Secret, ServiceSid, check_len, check_range};
 
 /// An access token (`verify.v2.service.access_token`); `Debug` redacts the token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct AccessToken {
     /// The SID (`YK…`).
-    pub sid: String,
+    pub sid: AccessTokenSid,
     /// The account.
     #[serde(default)]
     pub account_sid: Option<String>,

@@ -104,10 +104,10 @@ pub use lookup::{LineTypeIntelligence, Lookup, LookupField, LookupOptions, Phone
 pub use rate_limits::{Bucket, RateLimit, RateLimits};
 pub use services::{Service, ServiceOptions, ServiceTotp, Services};
 pub use types::{
-    AccountSid, ApiKeySid, AttemptSid, ChallengeSid, ChallengeStatus, Channel, EntitySid,
-    FactorSid, FactorStatus, FactorType, Identity, LineType, NotificationPlatform, NotificationSid,
-    RespondedReason, Secret, ServiceSid, TotpAlgorithm, ValidationError, VerificationSid,
-    VerificationStatus, is_e164,
+    AccessTokenSid, AccountSid, ApiKeySid, AttemptSid, BucketSid, ChallengeSid, ChallengeStatus,
+    Channel, EntitySid, FactorSid, FactorStatus, FactorType, Identity, LineType,
+    NotificationPlatform, NotificationSid, RateLimitSid, RespondedReason, Secret, ServiceSid,
+    TotpAlgorithm, ValidationError, VerificationSid, VerificationStatus, WebhookSid, is_e164,
 };
 pub use verifications::{
     CheckOutcome, CheckTarget, RiskCheck, SendCodeAttempt, StartVerification, Verification,

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, service_path};
-use crate::error::{InvalidInput, Result};
-use crate::types::{ServiceSid, check_len};
+use crate::error::Result;
+use crate::types::{BucketSid, RateLimitSid, ServiceSid, check_len};
 use api_transport::Path;
 
 /// A rate limit (`verify.v2.service.rate_limit`).
@@ -14,7 +14,7 @@ use api_transport::Path;
 #[non_exhaustive]
 pub struct RateLimit {
     /// The SID (`RK…`).
-    pub sid: String,
+    pub sid: RateLimitSid,
     /// The service.
     #[serde(default)]
     pub service_sid: Option<String>,
@@ -45,7 +45,7 @@ impl Model for RateLimit {}
 #[non_exhaustive]
 pub struct Bucket {
     /// The SID (`BL…`).
-    pub sid: String,
+    pub sid: BucketSid,
     /// The rate limit (`RK…`).
     #[serde(default)]
     pub rate_limit_sid: Option<String>,
@@ -74,17 +74,6 @@ pub struct Bucket {
 
 impl Model for Bucket {}
 
-fn check_sid<'s>(sid: &'s str, prefix: &'static str, what: &'static str) -> Result<&'s str> {
-    let ok = sid.len() == 34
-        && sid.starts_with(prefix)
-        && sid[2..].bytes().all(|b| b.is_ascii_hexdigit());
-    if ok {
-        Ok(sid)
-    } else {
-        Err(InvalidInput::Sid { what, prefix }.into())
-    }
-}
-
 /// The Rate Limits calls of a service (`client.rate_limits(&service)`).
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimits<'a> {
@@ -101,8 +90,8 @@ impl<'a> RateLimits<'a> {
         Ok(service_path(self.service)?.lit("RateLimits"))
     }
 
-    fn limit_path(&self, sid: &str) -> Result<Path> {
-        Ok(self.path()?.seg(check_sid(sid, "RK", "rate limit")?))
+    fn limit_path(&self, sid: &RateLimitSid) -> Result<Path> {
+        Ok(self.path()?.seg(sid.checked()?))
     }
 
     /// `POST /v2/Services/{VA}/RateLimits` with `UniqueName` (no personal data) and an
@@ -139,7 +128,7 @@ impl<'a> RateLimits<'a> {
     /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let limit = client.rate_limits(&service).fetch("RK00000000000000000000000000000001")?;
+    /// let limit = client.rate_limits(&service).fetch(&"RK00000000000000000000000000000001".parse()?)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -147,7 +136,7 @@ impl<'a> RateLimits<'a> {
     /// # Errors
     ///
     /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
-    pub fn fetch(&self, sid: &str) -> Result<RateLimit> {
+    pub fn fetch(&self, sid: &RateLimitSid) -> Result<RateLimit> {
         self.client
             .send_json(&Call::get(Api::Verify, self.limit_path(sid)?))
     }
@@ -185,7 +174,7 @@ impl<'a> RateLimits<'a> {
     /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// client.rate_limits(&service).update("RK00000000000000000000000000000001", "per client IP")?;
+    /// client.rate_limits(&service).update(&"RK00000000000000000000000000000001".parse()?, "per client IP")?;
     /// # Ok(())
     /// # }
     /// ```
@@ -193,7 +182,7 @@ impl<'a> RateLimits<'a> {
     /// # Errors
     ///
     /// The errors of [`crate::Error`].
-    pub fn update(&self, sid: &str, description: &str) -> Result<RateLimit> {
+    pub fn update(&self, sid: &RateLimitSid, description: &str) -> Result<RateLimit> {
         let mut form = Form::new();
         form.add("Description", description);
         self.client
@@ -208,7 +197,7 @@ impl<'a> RateLimits<'a> {
     /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// client.rate_limits(&service).delete("RK00000000000000000000000000000001")?;
+    /// client.rate_limits(&service).delete(&"RK00000000000000000000000000000001".parse()?)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -216,7 +205,7 @@ impl<'a> RateLimits<'a> {
     /// # Errors
     ///
     /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
-    pub fn delete(&self, sid: &str) -> Result<()> {
+    pub fn delete(&self, sid: &RateLimitSid) -> Result<()> {
         self.client.send_empty(&Call::delete(self.limit_path(sid)?))
     }
 
@@ -229,7 +218,7 @@ impl<'a> RateLimits<'a> {
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// // at most 10 starts per IP per minute
-    /// client.rate_limits(&service).create_bucket("RK00000000000000000000000000000001", 10, 60)?;
+    /// client.rate_limits(&service).create_bucket(&"RK00000000000000000000000000000001".parse()?, 10, 60)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -237,7 +226,12 @@ impl<'a> RateLimits<'a> {
     /// # Errors
     ///
     /// The errors of [`crate::Error`].
-    pub fn create_bucket(&self, rate_limit: &str, max: u32, interval: u32) -> Result<Bucket> {
+    pub fn create_bucket(
+        &self,
+        rate_limit: &RateLimitSid,
+        max: u32,
+        interval: u32,
+    ) -> Result<Bucket> {
         let mut form = Form::new();
         form.add("Max", max.to_string());
         form.add("Interval", interval.to_string());
@@ -253,7 +247,7 @@ impl<'a> RateLimits<'a> {
     /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// for bucket in client.rate_limits(&service).buckets("RK00000000000000000000000000000001") {
+    /// for bucket in client.rate_limits(&service).buckets(&"RK00000000000000000000000000000001".parse()?) {
     ///     let bucket = bucket?;
     ///     println!("{} per {} s", bucket.max, bucket.interval);
     /// }
@@ -264,7 +258,7 @@ impl<'a> RateLimits<'a> {
     /// # Errors
     ///
     /// Each item is a `Result`; an error ends the iteration.
-    pub fn buckets(&self, rate_limit: &str) -> Pages<Bucket> {
+    pub fn buckets(&self, rate_limit: &RateLimitSid) -> Pages<Bucket> {
         match self.limit_path(rate_limit) {
             Ok(path) => self
                 .client
@@ -282,7 +276,7 @@ impl<'a> RateLimits<'a> {
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// let limits = client.rate_limits(&service);
-    /// limits.update_bucket("RK00000000000000000000000000000001", "BL00000000000000000000000000000001", Some(20), None)?;
+    /// limits.update_bucket(&"RK00000000000000000000000000000001".parse()?, &"BL00000000000000000000000000000001".parse()?, Some(20), None)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -292,8 +286,8 @@ impl<'a> RateLimits<'a> {
     /// The errors of [`crate::Error`].
     pub fn update_bucket(
         &self,
-        rate_limit: &str,
-        bucket: &str,
+        rate_limit: &RateLimitSid,
+        bucket: &BucketSid,
         max: Option<u32>,
         interval: Option<u32>,
     ) -> Result<Bucket> {
@@ -303,7 +297,7 @@ impl<'a> RateLimits<'a> {
         let path = self
             .limit_path(rate_limit)?
             .lit("Buckets")
-            .seg(check_sid(bucket, "BL", "bucket")?);
+            .seg(bucket.checked()?);
         self.client.send_json(&Call::post(path, form))
     }
 
@@ -316,7 +310,7 @@ impl<'a> RateLimits<'a> {
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// let limits = client.rate_limits(&service);
-    /// limits.delete_bucket("RK00000000000000000000000000000001", "BL00000000000000000000000000000001")?;
+    /// limits.delete_bucket(&"RK00000000000000000000000000000001".parse()?, &"BL00000000000000000000000000000001".parse()?)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -324,11 +318,11 @@ impl<'a> RateLimits<'a> {
     /// # Errors
     ///
     /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
-    pub fn delete_bucket(&self, rate_limit: &str, bucket: &str) -> Result<()> {
+    pub fn delete_bucket(&self, rate_limit: &RateLimitSid, bucket: &BucketSid) -> Result<()> {
         let path = self
             .limit_path(rate_limit)?
             .lit("Buckets")
-            .seg(check_sid(bucket, "BL", "bucket")?);
+            .seg(bucket.checked()?);
         self.client.send_empty(&Call::delete(path))
     }
 }

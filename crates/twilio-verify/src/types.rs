@@ -141,6 +141,22 @@ sid!(
     AttemptSid, "VL", "attempt"
 );
 sid!(
+    /// A Webhook SID (`YW…`).
+    WebhookSid, "YW", "webhook"
+);
+sid!(
+    /// A Rate Limit SID (`RK…`).
+    RateLimitSid, "RK", "rate limit"
+);
+sid!(
+    /// A Bucket SID (`BL…`).
+    BucketSid, "BL", "bucket"
+);
+sid!(
+    /// An Access Token SID (`YK…`).
+    AccessTokenSid, "YK", "access token"
+);
+sid!(
     /// An Account SID (`AC…`).
     AccountSid, "AC", "account"
 );

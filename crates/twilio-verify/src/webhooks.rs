@@ -6,14 +6,14 @@ use serde_json::Value;
 
 use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, service_path};
 use crate::error::{InvalidInput, Result};
-use crate::types::{ServiceSid, check_len};
+use crate::types::{ServiceSid, WebhookSid, check_len};
 
 /// A webhook (`verify.v2.service.webhook`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Webhook {
     /// The SID (`YW…`).
-    pub sid: String,
+    pub sid: WebhookSid,
     /// The service.
     #[serde(default)]
     pub service_sid: Option<String>,
@@ -153,20 +153,6 @@ impl WebhookOptions {
     }
 }
 
-fn check_sid(sid: &str) -> Result<&str> {
-    let ok =
-        sid.len() == 34 && sid.starts_with("YW") && sid[2..].bytes().all(|b| b.is_ascii_hexdigit());
-    if ok {
-        Ok(sid)
-    } else {
-        Err(InvalidInput::Sid {
-            what: "webhook",
-            prefix: "YW",
-        }
-        .into())
-    }
-}
-
 /// The Webhooks calls of a service (`client.webhooks(&service)`).
 #[derive(Debug, Clone, Copy)]
 pub struct Webhooks<'a> {
@@ -215,7 +201,7 @@ impl<'a> Webhooks<'a> {
     /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let webhook = client.webhooks(&service).fetch("YW00000000000000000000000000000001")?;
+    /// let webhook = client.webhooks(&service).fetch(&"YW00000000000000000000000000000001".parse()?)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -223,10 +209,10 @@ impl<'a> Webhooks<'a> {
     /// # Errors
     ///
     /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
-    pub fn fetch(&self, sid: &str) -> Result<Webhook> {
+    pub fn fetch(&self, sid: &WebhookSid) -> Result<Webhook> {
         let path = service_path(self.service)?
             .lit("Webhooks")
-            .seg(check_sid(sid)?);
+            .seg(sid.checked()?);
         self.client.send_json(&Call::get(Api::Verify, path))
     }
 
@@ -266,7 +252,7 @@ impl<'a> Webhooks<'a> {
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// let disable = WebhookOptions::new().enabled(false);
-    /// client.webhooks(&service).update("YW00000000000000000000000000000001", &disable)?;
+    /// client.webhooks(&service).update(&"YW00000000000000000000000000000001".parse()?, &disable)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -274,11 +260,11 @@ impl<'a> Webhooks<'a> {
     /// # Errors
     ///
     /// The errors of [`crate::Error`].
-    pub fn update(&self, sid: &str, options: &WebhookOptions) -> Result<Webhook> {
+    pub fn update(&self, sid: &WebhookSid, options: &WebhookOptions) -> Result<Webhook> {
         let form = options.form(false)?;
         let path = service_path(self.service)?
             .lit("Webhooks")
-            .seg(check_sid(sid)?);
+            .seg(sid.checked()?);
         self.client.send_json(&Call::post(path, form))
     }
 
@@ -290,7 +276,7 @@ impl<'a> Webhooks<'a> {
     /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// client.webhooks(&service).delete("YW00000000000000000000000000000001")?;
+    /// client.webhooks(&service).delete(&"YW00000000000000000000000000000001".parse()?)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -298,10 +284,10 @@ impl<'a> Webhooks<'a> {
     /// # Errors
     ///
     /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
-    pub fn delete(&self, sid: &str) -> Result<()> {
+    pub fn delete(&self, sid: &WebhookSid) -> Result<()> {
         let path = service_path(self.service)?
             .lit("Webhooks")
-            .seg(check_sid(sid)?);
+            .seg(sid.checked()?);
         self.client.send_empty(&Call::delete(path))
     }
 }

@@ -1116,25 +1116,31 @@ fn webhooks_create_with_repeated_event_types_update_fetch_list_delete() {
     assert_eq!(w.event_types, ["challenge.approved", "challenge.denied"]);
     m.assert();
 
-    let yw = "YW00000000000000000000000000000001";
+    let yw_text = "YW00000000000000000000000000000001";
+    let yw: twilio_verify::WebhookSid = yw_text.parse().unwrap();
     let m = post(
         &mut server,
-        &format!("{path}/{yw}"),
+        &format!("{path}/{yw_text}"),
         "Status=disabled&Version=v1",
         200,
         &webhook_json(),
     );
     c.webhooks(service())
         .update(
-            yw,
+            &yw,
             &twilio_verify::WebhookOptions::new()
                 .enabled(false)
                 .legacy_v1(),
         )
         .unwrap();
     m.assert();
-    let m = get(&mut server, &format!("{path}/{yw}"), None, &webhook_json());
-    c.webhooks(service()).fetch(yw).unwrap();
+    let m = get(
+        &mut server,
+        &format!("{path}/{yw_text}"),
+        None,
+        &webhook_json(),
+    );
+    c.webhooks(service()).fetch(&yw).unwrap();
     m.assert();
     let page = format!(
         r#"{{"webhooks": [{}], "meta": {{"key": "webhooks", "next_page_url": null}}}}"#,
@@ -1143,8 +1149,8 @@ fn webhooks_create_with_repeated_event_types_update_fetch_list_delete() {
     let m = get(&mut server, &path, None, &page);
     assert_eq!(c.webhooks(service()).list().count(), 1);
     m.assert();
-    let m = delete(&mut server, &format!("{path}/{yw}"));
-    c.webhooks(service()).delete(yw).unwrap();
+    let m = delete(&mut server, &format!("{path}/{yw_text}"));
+    c.webhooks(service()).delete(&yw).unwrap();
     m.assert();
 
     let none = server.mock("POST", Matcher::Any).expect(0).create();
@@ -1154,12 +1160,7 @@ fn webhooks_create_with_repeated_event_types_update_fetch_list_delete() {
             .unwrap_err()
             .is_invalid_input()
     );
-    assert!(
-        c.webhooks(service())
-            .fetch("YW1/../x")
-            .unwrap_err()
-            .is_invalid_input()
-    );
+    assert!("YW1/../x".parse::<twilio_verify::WebhookSid>().is_err());
     none.assert();
 }
 
@@ -1276,8 +1277,12 @@ fn a_404_after_a_retried_delete_is_success() {
 fn rate_limits_and_buckets() {
     let mut server = Server::new();
     let c = client(&server);
-    let rk = "RK00000000000000000000000000000001";
-    let bl = "BL00000000000000000000000000000001";
+    let (rk, bl) = (
+        "RK00000000000000000000000000000001",
+        "BL00000000000000000000000000000001",
+    );
+    let rk_sid: twilio_verify::RateLimitSid = rk.parse().unwrap();
+    let bl_sid: twilio_verify::BucketSid = bl.parse().unwrap();
     let limit = serde_json::json!({"sid": rk, "service_sid": VA, "unique_name": "end_user_ip_address", "description": "per IP"}).to_string();
     let bucket =
         serde_json::json!({"sid": bl, "rate_limit_sid": rk, "max": 10, "interval": 60}).to_string();
@@ -1310,13 +1315,15 @@ fn rate_limits_and_buckets() {
         .create("end_user_ip_address", Some("per IP"))
         .unwrap();
     assert_eq!(l.unique_name.as_deref(), Some("end_user_ip_address"));
-    let b = limits.create_bucket(rk, 10, 60).unwrap();
+    let b = limits.create_bucket(&rk_sid, 10, 60).unwrap();
     assert_eq!((b.max, b.interval), (10, 60));
-    limits.update_bucket(rk, bl, Some(20), None).unwrap();
-    limits.delete_bucket(rk, bl).unwrap();
-    limits.delete(rk).unwrap();
+    limits
+        .update_bucket(&rk_sid, &bl_sid, Some(20), None)
+        .unwrap();
+    limits.delete_bucket(&rk_sid, &bl_sid).unwrap();
+    limits.delete(&rk_sid).unwrap();
     for m in [m1, m2, m3, m4, m5] {
         m.assert();
     }
-    assert!(limits.fetch("RK1").unwrap_err().is_invalid_input());
+    assert!("RK1".parse::<twilio_verify::RateLimitSid>().is_err());
 }
