@@ -263,7 +263,7 @@ fn push_challenges_answered_through_the_sandbox() {
         ch.fetch(&second.sid).unwrap().status,
         ChallengeStatus::Denied
     );
-    assert_eq!(ch.notify(&second.sid, Some(0)).unwrap().ttl, Some(0));
+    assert_eq!(ch.notify_with_ttl(&second.sid, 0).unwrap().ttl, Some(0));
 
     // A challenge outlives its expiration date as expired.
     let soon = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
@@ -298,7 +298,8 @@ fn lists_page_through_the_sandbox() {
     }
     let all: Vec<_> = c
         .entities(&service)
-        .list(Some(2))
+        .list()
+        .page_size(2)
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(all.len(), 5);

@@ -42,6 +42,38 @@ pub struct AccessToken {
 
 impl Model for AccessToken {}
 
+/// A new access token for enrolling a push factor (`FactorType=push`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct NewPushAccessToken {
+    identity: Identity,
+    factor_friendly_name: Option<String>,
+    ttl: Option<u16>,
+}
+
+impl NewPushAccessToken {
+    /// A token for `identity`'s device.
+    pub fn new(identity: Identity) -> Self {
+        NewPushAccessToken {
+            identity,
+            factor_friendly_name: None,
+            ttl: None,
+        }
+    }
+
+    /// `FactorFriendlyName`: the name the new factor gets.
+    pub fn factor_friendly_name(mut self, name: impl Into<String>) -> Self {
+        self.factor_friendly_name = Some(name.into());
+        self
+    }
+
+    /// `Ttl`: the token's lifetime in seconds, 60..=300 (60 by default).
+    pub fn ttl(mut self, seconds: u16) -> Self {
+        self.ttl = Some(seconds);
+        self
+    }
+}
+
 /// The Access Tokens calls of a service (`client.access_tokens(&service)`).
 #[derive(Debug, Clone, Copy)]
 pub struct AccessTokens<'a> {
@@ -54,16 +86,16 @@ impl<'a> AccessTokens<'a> {
         AccessTokens { client, service }
     }
 
-    /// `POST /v2/Services/{VA}/AccessTokens` with `Identity`, `FactorType=push`, an optional
-    /// `FactorFriendlyName` and `Ttl` (60..=300 s).
+    /// `POST /v2/Services/{VA}/AccessTokens` with `Identity`, `FactorType=push` and the
+    /// options given.
     ///
     /// ```no_run
     /// # use twilio_verify::*;
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
-    /// let token = client.access_tokens(&service).create_push(&identity, Some("pixel"), Some(300))?;
+    /// let new = NewPushAccessToken::new(Identity::new("user-0042-0001")?).factor_friendly_name("pixel").ttl(300);
+    /// let token = client.access_tokens(&service).create(&new)?;
     /// // hand token.token.expose() to the app's Verify Push SDK
     /// # Ok(())
     /// # }
@@ -72,20 +104,15 @@ impl<'a> AccessTokens<'a> {
     /// # Errors
     ///
     /// [`crate::Error::InvalidInput`] for a TTL out of range; the errors of [`crate::Error`].
-    pub fn create_push(
-        &self,
-        identity: &Identity,
-        factor_friendly_name: Option<&str>,
-        ttl: Option<u16>,
-    ) -> Result<AccessToken> {
+    pub fn create(&self, token: &NewPushAccessToken) -> Result<AccessToken> {
         let mut form = Form::new();
-        form.add("Identity", identity.checked()?);
+        form.add("Identity", token.identity.checked()?);
         form.add("FactorType", "push");
-        if let Some(name) = factor_friendly_name {
+        if let Some(name) = &token.factor_friendly_name {
             check_len("factor friendly name", name, 64)?;
-            form.add("FactorFriendlyName", name);
+            form.add("FactorFriendlyName", name.as_str());
         }
-        if let Some(ttl) = ttl {
+        if let Some(ttl) = token.ttl {
             check_range("ttl", ttl.into(), 60, 300)?;
             form.add("Ttl", ttl.to_string());
         }

@@ -429,10 +429,11 @@ impl<'a> Challenges<'a> {
     /// [`crate::ErrorKind::MaxChallengeAttempts`]; [`crate::Error::Timeout`] when the outcome
     /// is unknown.
     pub fn update(&self, sid: &ChallengeSid, auth_payload: &str) -> Result<Challenge> {
-        self.update_with(sid, auth_payload, None)
+        self.update_inner(sid, auth_payload, None)
     }
 
-    /// As [`Challenges::update`], with `Metadata` (a JSON object of strings).
+    /// As [`Challenges::update`], with `Metadata` (a JSON object of strings), as the device
+    /// SDK sends it.
     ///
     /// ```no_run
     /// # use twilio_verify::*;
@@ -442,7 +443,7 @@ impl<'a> Challenges<'a> {
     /// # let identity = Identity::new("user-0042-0001")?;
     /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
     /// let metadata = serde_json::json!({"os": "Android"});
-    /// client.challenges(&service, &identity).update_with(&sid, "123456", Some(&metadata))?;
+    /// client.challenges(&service, &identity).update_with_metadata(&sid, "123456", &metadata)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -450,7 +451,16 @@ impl<'a> Challenges<'a> {
     /// # Errors
     ///
     /// As [`Challenges::update`].
-    pub fn update_with(
+    pub fn update_with_metadata(
+        &self,
+        sid: &ChallengeSid,
+        auth_payload: &str,
+        metadata: &Value,
+    ) -> Result<Challenge> {
+        self.update_inner(sid, auth_payload, Some(metadata))
+    }
+
+    fn update_inner(
         &self,
         sid: &ChallengeSid,
         auth_payload: &str,
@@ -464,8 +474,8 @@ impl<'a> Challenges<'a> {
             .send_json(&Call::post(self.challenge_path(sid)?, form).unknown_outcome(UPDATE_UNKNOWN))
     }
 
-    /// `POST …/Challenges/{YC}/Notifications`: sends the push again, `ttl` seconds of tries
-    /// (0..=300, default 300). Sent once.
+    /// `POST …/Challenges/{YC}/Notifications`: sends the push again (Twilio keeps trying for
+    /// 300 s). Sent once.
     ///
     /// ```no_run
     /// # use twilio_verify::*;
@@ -474,7 +484,7 @@ impl<'a> Challenges<'a> {
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
-    /// client.challenges(&service, &identity).notify(&sid, Some(60))?;
+    /// client.challenges(&service, &identity).notify(&sid)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -482,7 +492,21 @@ impl<'a> Challenges<'a> {
     /// # Errors
     ///
     /// The errors of [`crate::Error`]; [`crate::Error::Timeout`] when the outcome is unknown.
-    pub fn notify(&self, sid: &ChallengeSid, ttl: Option<u16>) -> Result<Notification> {
+    pub fn notify(&self, sid: &ChallengeSid) -> Result<Notification> {
+        self.notify_inner(sid, None)
+    }
+
+    /// As [`Challenges::notify`], trying for `ttl` seconds (`Ttl`, 0..=300; 0 is one
+    /// immediate attempt).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidInput`] for a TTL over 300; as [`Challenges::notify`].
+    pub fn notify_with_ttl(&self, sid: &ChallengeSid, ttl: u16) -> Result<Notification> {
+        self.notify_inner(sid, Some(ttl))
+    }
+
+    fn notify_inner(&self, sid: &ChallengeSid, ttl: Option<u16>) -> Result<Notification> {
         let mut form = Form::new();
         if let Some(ttl) = ttl {
             check_range("ttl", ttl.into(), 0, 300)?;

@@ -657,6 +657,24 @@ impl<T> fmt::Debug for Pages<T> {
     }
 }
 
+impl<T> Pages<T> {
+    /// Asks for `size` records per page (`PageSize`, clamped to 1..=1000; Twilio's default is
+    /// 50). Takes effect on the first page, before the iteration starts; later pages follow
+    /// the URLs Twilio gives.
+    #[must_use]
+    pub fn page_size(mut self, size: u16) -> Self {
+        if let Some(call) = self.next.as_mut()
+            && self.buffer.is_empty()
+            && matches!(call.target, Target::Path(..))
+        {
+            call.query.retain(|(name, _)| name != "PageSize");
+            call.query
+                .push(("PageSize".to_owned(), size.clamp(1, 1000).to_string()));
+        }
+        self
+    }
+}
+
 impl<T: Model> Pages<T> {
     /// An iterator that yields one error (a call refused before sending).
     pub(crate) fn failed(error: Error) -> Pages<T> {

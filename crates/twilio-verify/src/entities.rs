@@ -98,15 +98,15 @@ impl<'a> Entities<'a> {
         ))
     }
 
-    /// `GET /v2/Services/{VA}/Entities`, page after page (`page_size` 1..=1000 when given).
+    /// `GET /v2/Services/{VA}/Entities`, page after page ([`Pages::page_size`] to choose the
+    /// page size).
     ///
     /// ```no_run
     /// # use twilio_verify::*;
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
-    /// for entity in client.entities(&service).list(Some(100)) {
+    /// for entity in client.entities(&service).list().page_size(100) {
     ///     println!("{}", entity?.identity);
     /// }
     /// # Ok(())
@@ -116,16 +116,11 @@ impl<'a> Entities<'a> {
     /// # Errors
     ///
     /// Each item is a `Result`; an error ends the iteration.
-    pub fn list(&self, page_size: Option<u16>) -> Pages<Entity> {
-        let path = service_path(self.service).map(|p| p.lit("Entities"));
-        match path {
-            Ok(path) => {
-                let mut call = Call::get(Api::Verify, path);
-                if let Some(size) = page_size {
-                    call = call.query("PageSize", size.clamp(1, 1000).to_string());
-                }
-                self.client.pages(call)
-            }
+    pub fn list(&self) -> Pages<Entity> {
+        match service_path(self.service) {
+            Ok(path) => self
+                .client
+                .pages(Call::get(Api::Verify, path.lit("Entities"))),
             Err(e) => Pages::failed(e),
         }
     }

@@ -84,7 +84,7 @@ mod webhooks;
 /// The `chrono` version of the dates this crate takes (`NewChallenge::expiration_date`).
 pub use chrono;
 
-pub use access_tokens::{AccessToken, AccessTokens};
+pub use access_tokens::{AccessToken, AccessTokens, NewPushAccessToken};
 pub use attempts::{Attempt, Attempts, AttemptsFilter, AttemptsSummary};
 pub use challenges::{
     Challenge, ChallengeDetails, ChallengeField, ChallengeFilter, Challenges, NewChallenge,

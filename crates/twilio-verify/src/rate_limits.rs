@@ -94,8 +94,8 @@ impl<'a> RateLimits<'a> {
         Ok(self.path()?.seg(sid.checked()?))
     }
 
-    /// `POST /v2/Services/{VA}/RateLimits` with `UniqueName` (no personal data) and an
-    /// optional `Description`.
+    /// `POST /v2/Services/{VA}/RateLimits` with `UniqueName` (no personal data) and
+    /// `Description`.
     ///
     /// ```no_run
     /// # use twilio_verify::*;
@@ -103,7 +103,7 @@ impl<'a> RateLimits<'a> {
     /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let limit = client.rate_limits(&service).create("end_user_ip_address", Some("per IP"))?;
+    /// let limit = client.rate_limits(&service).create("end_user_ip_address", "per IP")?;
     /// # Ok(())
     /// # }
     /// ```
@@ -112,11 +112,11 @@ impl<'a> RateLimits<'a> {
     ///
     /// [`crate::Error::InvalidInput`] for an empty or over-long name; the errors of
     /// [`crate::Error`].
-    pub fn create(&self, unique_name: &str, description: Option<&str>) -> Result<RateLimit> {
+    pub fn create(&self, unique_name: &str, description: &str) -> Result<RateLimit> {
         check_len("unique name", unique_name, 191)?;
         let mut form = Form::new();
         form.add("UniqueName", unique_name);
-        form.opt("Description", description);
+        form.add("Description", description);
         self.client.send_json(&Call::post(self.path()?, form))
     }
 
@@ -267,7 +267,7 @@ impl<'a> RateLimits<'a> {
         }
     }
 
-    /// `POST …/Buckets/{BL}` changing `Max` and/or `Interval`.
+    /// `POST …/Buckets/{BL}` setting `Max` requests per `Interval` seconds.
     ///
     /// ```no_run
     /// # use twilio_verify::*;
@@ -276,7 +276,7 @@ impl<'a> RateLimits<'a> {
     /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// let limits = client.rate_limits(&service);
-    /// limits.update_bucket(&"RK00000000000000000000000000000001".parse()?, &"BL00000000000000000000000000000001".parse()?, Some(20), None)?;
+    /// limits.update_bucket(&"RK00000000000000000000000000000001".parse()?, &"BL00000000000000000000000000000001".parse()?, 20, 60)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -288,12 +288,12 @@ impl<'a> RateLimits<'a> {
         &self,
         rate_limit: &RateLimitSid,
         bucket: &BucketSid,
-        max: Option<u32>,
-        interval: Option<u32>,
+        max: u32,
+        interval: u32,
     ) -> Result<Bucket> {
         let mut form = Form::new();
-        form.opt("Max", max);
-        form.opt("Interval", interval);
+        form.add("Max", max.to_string());
+        form.add("Interval", interval.to_string());
         let path = self
             .limit_path(rate_limit)?
             .lit("Buckets")

@@ -467,7 +467,8 @@ fn lists_follow_next_page_url_as_given() {
     );
     let all: Vec<_> = c
         .entities(service())
-        .list(Some(1))
+        .list()
+        .page_size(1)
         .collect::<Result<_, _>>()
         .unwrap();
     m1.assert();
@@ -482,7 +483,7 @@ fn lists_follow_next_page_url_as_given() {
         None,
         &fixture("entities_list_empty.json"),
     );
-    assert_eq!(c.entities(service()).list(None).count(), 0);
+    assert_eq!(c.entities(service()).list().count(), 0);
     m.assert();
 }
 
@@ -497,7 +498,7 @@ fn a_next_page_on_another_host_is_refused() {
         None,
         &fixture("entities_list_page_with_next.json"),
     );
-    let items: Vec<_> = c.entities(service()).list(None).collect();
+    let items: Vec<_> = c.entities(service()).list().collect();
     m.assert();
     assert_eq!(items.len(), 2);
     assert!(items[0].is_ok());
@@ -729,10 +730,10 @@ fn challenges_create_fetch_list_update_notify() {
         200,
         &fixture("challenge_push_approved.json"),
     );
-    ch.update_with(
+    ch.update_with_metadata(
         &YC.parse().unwrap(),
         "654321",
-        Some(&serde_json::json!({"os": "Android"})),
+        &serde_json::json!({"os": "Android"}),
     )
     .unwrap();
     m.assert();
@@ -752,7 +753,7 @@ fn challenges_create_fetch_list_update_notify() {
         &notification.to_string(),
     );
     assert_eq!(
-        ch.notify(&YC.parse().unwrap(), Some(60)).unwrap().ttl,
+        ch.notify_with_ttl(&YC.parse().unwrap(), 60).unwrap().ttl,
         Some(60)
     );
     m.assert();
@@ -768,7 +769,7 @@ fn challenges_create_fetch_list_update_notify() {
             .is_invalid_input()
     );
     assert!(
-        ch.notify(&YC.parse().unwrap(), Some(301))
+        ch.notify_with_ttl(&YC.parse().unwrap(), 301)
             .unwrap_err()
             .is_invalid_input()
     );
@@ -1050,7 +1051,7 @@ fn calls_that_reach_a_person_are_sent_once_under_429_and_500() {
         ch.create(&NewChallenge::totp(YF.parse().unwrap(), "123456"))
             .unwrap_err();
         ch.update(&YC.parse().unwrap(), "123456").unwrap_err();
-        ch.notify(&YC.parse().unwrap(), None).unwrap_err();
+        ch.notify(&YC.parse().unwrap()).unwrap_err();
         m.assert();
     }
 }
@@ -1183,14 +1184,18 @@ fn access_token_for_push_enrolment() {
     );
     let token = c
         .access_tokens(service())
-        .create_push(&identity(), Some("pixel"), Some(300))
+        .create(
+            &twilio_verify::NewPushAccessToken::new(identity())
+                .factor_friendly_name("pixel")
+                .ttl(300),
+        )
         .unwrap();
     m.assert();
     assert_eq!(token.token.expose(), "eyJz.secret-jwt.sig");
     assert!(!format!("{token:?}").contains("secret-jwt"));
     assert!(
         c.access_tokens(service())
-            .create_push(&identity(), None, Some(30))
+            .create(&twilio_verify::NewPushAccessToken::new(identity()).ttl(30))
             .unwrap_err()
             .is_invalid_input()
     );
@@ -1304,22 +1309,18 @@ fn rate_limits_and_buckets() {
     let m3 = post(
         &mut server,
         &format!("{base}/{rk}/Buckets/{bl}"),
-        "Max=20",
+        "Max=20&Interval=60",
         200,
         &bucket,
     );
     let m4 = delete(&mut server, &format!("{base}/{rk}/Buckets/{bl}"));
     let m5 = delete(&mut server, &format!("{base}/{rk}"));
     let limits = c.rate_limits(service());
-    let l = limits
-        .create("end_user_ip_address", Some("per IP"))
-        .unwrap();
+    let l = limits.create("end_user_ip_address", "per IP").unwrap();
     assert_eq!(l.unique_name.as_deref(), Some("end_user_ip_address"));
     let b = limits.create_bucket(&rk_sid, 10, 60).unwrap();
     assert_eq!((b.max, b.interval), (10, 60));
-    limits
-        .update_bucket(&rk_sid, &bl_sid, Some(20), None)
-        .unwrap();
+    limits.update_bucket(&rk_sid, &bl_sid, 20, 60).unwrap();
     limits.delete_bucket(&rk_sid, &bl_sid).unwrap();
     limits.delete(&rk_sid).unwrap();
     for m in [m1, m2, m3, m4, m5] {

@@ -21,7 +21,7 @@ use server::{Act, FaultServer, Recorded, in_parallel, refused_url};
 use twilio_verify::signature::RequestValidator;
 use twilio_verify::{
     Channel, Credentials, FactorUpdate, Identity, LookupField, LookupOptions, NewChallenge,
-    NewTotpFactor, ServiceOptions, ServiceSid, StartVerification, VerifyClient,
+    NewPushAccessToken, NewTotpFactor, ServiceOptions, ServiceSid, StartVerification, VerifyClient,
 };
 
 const KEY_SID: &str = "SK00000000000000000000000000000009";
@@ -259,13 +259,13 @@ fn calls() -> Vec<(&'static str, bool, Call)> {
             let id = id();
             shown(
                 c.challenges(&va(), &id)
-                    .notify(&"YC00000000000000000000000000000001".parse().unwrap(), None),
+                    .notify(&"YC00000000000000000000000000000001".parse().unwrap()),
             )
         }),
-        ("access_tokens().create_push", false, |c| {
+        ("access_tokens().create", false, |c| {
             shown(
                 c.access_tokens(&va())
-                    .create_push(&id(), Some("pixel"), None),
+                    .create(&NewPushAccessToken::new(id()).factor_friendly_name("pixel")),
             )
         }),
         ("lookup().phone_number", false, |c| {
