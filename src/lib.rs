@@ -7,6 +7,7 @@
 //! |---|---|---|
 //! | `august` | yes | [`api`] (the August API client and models), [`authenticator`] (sign-in: password, OAuth, imported tokens) and [`Client`] |
 //! | `authy` | no | [`authy`] (the Authy API client) |
+//! | `verify` | no | [`verify`] (the Twilio Verify v2 and Lookup v2 client) |
 //!
 //! ```no_run
 //! # #[cfg(feature = "august")]
@@ -78,3 +79,10 @@ pub use authy_client as authy;
 pub mod logging {
     pub use api_transport::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};
 }
+#[cfg(feature = "verify")]
+pub use twilio_verify as verify;
+
+/// `docs/verify.md`, whose Rust blocks run as doctests against the embedded sandbox.
+#[cfg(all(doctest, feature = "verify"))]
+#[doc = include_str!("../docs/verify.md")]
+pub struct VerifyGuide;

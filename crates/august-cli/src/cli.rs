@@ -14,9 +14,9 @@ Exit codes:
   2  usage: unknown command or flag, a missing argument or setting
   3  log in again: not logged in, the login expired or is waiting for its code, or the server refused the token (401)
   4  rate limited (429): wait before trying again
-  5  outcome unknown: a lock operation (or an Authy request) got no answer in time and may have taken effect; check before trying again
+  5  outcome unknown: a lock operation (or an Authy or Verify request) got no answer in time and may have taken effect; check before trying again
 
-Secrets: the password comes from AUGUST_PASSWORD or a prompt that does not echo; the access token only ever goes to the cache file (mode 0600); the Authy API key is never printed.";
+Secrets: the password comes from AUGUST_PASSWORD or a prompt that does not echo; the access token only ever goes to the cache file (mode 0600); the Authy API key, the Twilio API key secret and auth token are never printed.";
 
 /// Command-line tool for the August and Yale Access smart-lock API and the Authy API.
 #[derive(Parser)]
@@ -183,6 +183,8 @@ pub enum Command {
     /// Call the Authy API (needs AUTHY_API_KEY)
     #[command(subcommand)]
     Authy(AuthyCommand),
+    /// Call Twilio Verify v2 and Lookup v2, check webhook signatures (needs TWILIO_* settings)
+    Twilio(crate::twilio_cmds::TwilioArgs),
 }
 
 /// `august login`.

@@ -76,6 +76,17 @@ fn authy_code(e: &authy_client::Error) -> u8 {
     }
 }
 
+/// The exit code of a Twilio Verify error.
+fn twilio_code(e: &twilio_verify::Error) -> u8 {
+    if e.kind() == Some(twilio_verify::ErrorKind::RateLimited) {
+        RATE_LIMITED
+    } else if e.may_have_been_delivered() {
+        OUTCOME_UNKNOWN
+    } else {
+        FAILURE
+    }
+}
+
 /// The exit code for an error: the first cause this tool knows decides.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     for cause in error.chain() {
@@ -96,6 +107,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         }
         if let Some(e) = cause.downcast_ref::<authy_client::Error>() {
             return authy_code(e);
+        }
+        if let Some(e) = cause.downcast_ref::<twilio_verify::Error>() {
+            return twilio_code(e);
         }
     }
     FAILURE

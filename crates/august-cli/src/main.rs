@@ -20,6 +20,7 @@ mod pending;
 mod session;
 mod signin;
 mod spinner;
+mod twilio_cmds;
 
 use std::process::ExitCode;
 
@@ -50,6 +51,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Activity { house_id, limit } => august_cmds::activity(&ctx, house_id, *limit),
         Command::Pins { id } => august_cmds::pins(&ctx, id),
         Command::Authy(command) => authy_cmds::run(&ctx, command),
+        Command::Twilio(args) => twilio_cmds::run(&ctx, args),
     };
     ctx.finish(result)
 }

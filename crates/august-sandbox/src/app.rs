@@ -25,6 +25,8 @@ pub(crate) struct App {
     pub(crate) authy: Mutex<AuthyState>,
     pub(crate) faults: Mutex<FaultTable>,
     pub(crate) oauth: Mutex<crate::oauth::OAuthServer>,
+    /// Verify v2 and Lookup v2 (`crate::verify`).
+    pub(crate) verify: Mutex<crate::verify::VerifyState>,
     counters: Mutex<Counters>,
     relay: RelayHandle,
     base_url: String,
@@ -70,6 +72,7 @@ impl App {
             oauth: Mutex::new(crate::oauth::OAuthServer::new(
                 crate::oauth::DEFAULT_OAUTH_TOKEN_LIFETIME,
             )),
+            verify: Mutex::new(crate::verify::VerifyState::new(&base_url)),
             counters: Mutex::new(Counters::default()),
             relay,
             base_url,
@@ -125,7 +128,11 @@ impl App {
         let _answering = self.relay.answering(rq.remote_addr().copied());
         let req = Req::read(&mut rq);
         let mut events = Vec::new();
-        let outcome = if req.path == "/__sandbox" || req.path.starts_with("/__sandbox/") {
+        // Verify v2 and Lookup v2 answer their own paths (`crate::verify`).
+        let verify = crate::verify::handle(&mut lock(&self.verify), &req);
+        let outcome = if let Some(resp) = verify {
+            Outcome::Respond(resp)
+        } else if req.path == "/__sandbox" || req.path.starts_with("/__sandbox/") {
             lock(&self.counters).control_requests += 1;
             Outcome::Respond(self.control(&req))
         } else if let Some(resp) = crate::oauth::handle(self, &req) {

@@ -36,6 +36,9 @@
 //!   [`Sandbox::authy_phone_verification_code`]), from `GET /__sandbox/...` endpoints, and
 //!   reported to a listener ([`SandboxBuilder::on_event`]);
 //! - OneTouch answers with a signed callback ([`Sandbox::approve_onetouch`]);
+//! - Twilio Verify v2 and Lookup v2 under their real `/v2/` paths ([`verify`]): codes from
+//!   [`Sandbox::verify_code`], push challenges answered with
+//!   [`Sandbox::approve_verify_challenge`];
 //! - faults per route ([`Sandbox::set_fault`], [`Fault`], [`FaultRule`]): latency, an error
 //!   status, an HTML page, a truncated body, a dropped connection;
 //! - counters of connections and requests ([`Sandbox::stats`]).
@@ -50,10 +53,12 @@ mod event;
 mod faults;
 mod framing;
 mod http;
+mod lookup;
 mod oauth;
 mod relay;
 mod signature;
 mod stats;
+pub mod verify;
 
 use std::fmt;
 use std::io;

@@ -189,6 +189,22 @@ fn main() -> ExitCode {
         demo::AUTHY_APP_USER_ID,
         demo::AUTHY_APP_USER_CUSTOM_ID
     );
+    {
+        use august_sandbox::verify as twilio;
+        println!("Twilio Verify v2 and Lookup v2 (paths under /v2/, same origin):");
+        println!(
+            "  api key:     {} / {}",
+            twilio::API_KEY_SID,
+            twilio::API_KEY_SECRET
+        );
+        println!(
+            "  account:     {} / {}",
+            twilio::ACCOUNT_SID,
+            twilio::AUTH_TOKEN
+        );
+        println!("  service:     {}", twilio::SERVICE_SID);
+        println!("  codes:       {url}/__sandbox/verify/code?to=<to>");
+    }
     println!();
     println!("codes and tokens the sandbox sends are printed below; Ctrl-C stops it");
     loop {

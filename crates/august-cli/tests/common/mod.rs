@@ -7,7 +7,7 @@ use std::process::Command;
 
 /// Every variable the tool reads; removed before each run so the caller's environment never
 /// leaks in.
-const VARIABLES: [&str; 13] = [
+const VARIABLES: [&str; 20] = [
     "AUGUST_BASE_URL",
     "AUGUST_BRAND",
     "AUGUST_CACHE_FILE",
@@ -18,6 +18,13 @@ const VARIABLES: [&str; 13] = [
     "AUGUST_LOGIN_METHOD",
     "AUTHY_API_URL",
     "AUTHY_API_KEY",
+    "TWILIO_VERIFY_URL",
+    "TWILIO_LOOKUP_URL",
+    "TWILIO_API_KEY_SID",
+    "TWILIO_API_KEY_SECRET",
+    "TWILIO_ACCOUNT_SID",
+    "TWILIO_AUTH_TOKEN",
+    "TWILIO_VERIFY_SERVICE_SID",
     "RUST_LOG",
     "RUST_BACKTRACE",
     "NO_COLOR",

@@ -1,0 +1,374 @@
+//! `august twilio ...` against mockito and the sandbox: each subcommand's exact request, its
+//! output and exit code, and the secret and token never printed.
+
+mod common;
+
+use std::fs;
+
+use common::{Run, Tool};
+use mockito::{Matcher, Mock, Server, ServerGuard};
+
+const KEY_SID: &str = "SK00000000000000000000000000000009";
+const KEY_SECRET: &str = "cli-api-key-secret-77";
+/// `Basic base64(KEY_SID:KEY_SECRET)`.
+const AUTH: &str =
+    "Basic U0swMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwOTpjbGktYXBpLWtleS1zZWNyZXQtNzc=";
+const VA: &str = "VA00000000000000000000000000000001";
+
+fn fixture(name: &str) -> String {
+    fs::read_to_string(format!(
+        "{}/../twilio-verify/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn post(server: &mut ServerGuard, path: &str, body: &str, status: usize, answer: &str) -> Mock {
+    server
+        .mock("POST", path)
+        .match_header("authorization", AUTH)
+        .match_header("content-type", "application/x-www-form-urlencoded")
+        .match_body(Matcher::Exact(body.to_owned()))
+        .with_status(status)
+        .with_header("content-type", "application/json")
+        .with_body(answer)
+        .expect(1)
+        .create()
+}
+
+/// Runs `august [--json] twilio ARGS` against the server, the credentials from the
+/// environment.
+fn twilio(tool: &Tool, server: &ServerGuard, json: bool, args: &[&str]) -> Run {
+    let mut all = if json {
+        vec!["--json", "twilio"]
+    } else {
+        vec!["twilio"]
+    };
+    all.extend_from_slice(args);
+    let url = server.url();
+    let out = tool.run(
+        &all,
+        &[
+            ("TWILIO_VERIFY_URL", url.as_str()),
+            ("TWILIO_LOOKUP_URL", url.as_str()),
+            ("TWILIO_API_KEY_SID", KEY_SID),
+            ("TWILIO_API_KEY_SECRET", KEY_SECRET),
+            ("TWILIO_VERIFY_SERVICE_SID", VA),
+        ],
+    );
+    for secret in [KEY_SECRET, AUTH] {
+        assert!(
+            !out.stdout.contains(secret) && !out.stderr.contains(secret),
+            "a secret was printed: {out:#?}"
+        );
+    }
+    out
+}
+
+#[test]
+fn verification_start_and_check() {
+    let mut server = Server::new();
+    let start = post(
+        &mut server,
+        &format!("/v2/Services/{VA}/Verifications"),
+        "To=%2B15555550100&Channel=call&Locale=es",
+        201,
+        &fixture("verification_create_pending.json"),
+    );
+    let tool = Tool::new();
+    let out = twilio(
+        &tool,
+        &server,
+        true,
+        &[
+            "verifications",
+            "start",
+            "+15555550100",
+            "--channel",
+            "call",
+            "--locale",
+            "es",
+        ],
+    )
+    .expect_code(0);
+    assert_eq!(out.json()["sid"], "VE00000000000000000000000000000001");
+    assert_eq!(out.json()["status"], "pending");
+    start.assert();
+
+    let check = post(
+        &mut server,
+        &format!("/v2/Services/{VA}/VerificationCheck"),
+        "To=%2B15555550100&Code=123456",
+        200,
+        &fixture("verification_check_approved.json"),
+    );
+    let out = twilio(
+        &tool,
+        &server,
+        false,
+        &["verifications", "check", "+15555550100", "123456"],
+    )
+    .expect_code(0);
+    assert_eq!(out.stdout, "status  approved\n");
+    check.assert();
+    check.remove();
+
+    let gone = post(
+        &mut server,
+        &format!("/v2/Services/{VA}/VerificationCheck"),
+        "To=%2B15555550100&Code=123456",
+        404,
+        &fixture("error_20404_not_found.json"),
+    );
+    let out = twilio(
+        &tool,
+        &server,
+        true,
+        &["verifications", "check", "+15555550100", "123456"],
+    )
+    .expect_code(1);
+    assert_eq!(out.json()["status"], "not_found");
+    assert_eq!(out.stderr, "error: the code was not approved (not_found)\n");
+    gone.assert();
+}
+
+#[test]
+fn errors_give_their_exit_codes() {
+    let mut server = Server::new();
+    let limited = post(
+        &mut server,
+        &format!("/v2/Services/{VA}/Verifications"),
+        "To=%2B15555550100&Channel=sms",
+        429,
+        &fixture("error_60203_max_send_attempts.json"),
+    );
+    let tool = Tool::new();
+    let out = twilio(
+        &tool,
+        &server,
+        false,
+        &["verifications", "start", "+15555550100"],
+    )
+    .expect_code(1);
+    assert!(
+        out.stderr
+            .contains("(code 60203): Max send attempts reached"),
+        "{out:#?}"
+    );
+    limited.assert();
+    limited.remove();
+    let limited = post(
+        &mut server,
+        &format!("/v2/Services/{VA}/Verifications"),
+        "To=%2B15555550100&Channel=sms",
+        429,
+        &fixture("error_20429_too_many_requests.json"),
+    );
+    twilio(
+        &tool,
+        &server,
+        false,
+        &["verifications", "start", "+15555550100"],
+    )
+    .expect_code(4);
+    limited.assert();
+    // Bad input is refused before sending, with the usage code or the failure code.
+    let none = server.mock("POST", Matcher::Any).expect(0).create();
+    twilio(
+        &tool,
+        &server,
+        false,
+        &["verifications", "start", "5555550100"],
+    )
+    .expect_code(1);
+    twilio(&tool, &server, false, &["factors", "list", "bad identity"]).expect_code(2);
+    let out = tool
+        .run(&["twilio", "lookup", "+15555550100"], &[])
+        .expect_code(2);
+    assert!(out.stderr.contains("no Twilio credentials"), "{out:#?}");
+    none.assert();
+}
+
+#[test]
+fn lookup_with_fields() {
+    let mut server = Server::new();
+    let m = server
+        .mock("GET", "/v2/PhoneNumbers/%2B15555550100")
+        .match_header("authorization", AUTH)
+        .match_query(Matcher::Exact("Fields=line_type_intelligence".into()))
+        .with_header("content-type", "application/json")
+        .with_body(fixture("lookup_v2_line_type_intelligence.json"))
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    let out = twilio(
+        &tool,
+        &server,
+        false,
+        &[
+            "lookup",
+            "+15555550100",
+            "--fields",
+            "line_type_intelligence",
+        ],
+    )
+    .expect_code(0);
+    assert!(
+        out.stdout.contains("line type        nonFixedVoip\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("carrier          Twilio - SMS/MMS-SVR\n"),
+        "{}",
+        out.stdout
+    );
+    m.assert();
+}
+
+#[test]
+fn challenges_and_factors() {
+    let mut server = Server::new();
+    let entity =
+        "/v2/Services/VA00000000000000000000000000000001/Entities/ff483d1ff591898a9942916050d2ca3f";
+    let m = post(
+        &mut server,
+        &format!("{entity}/Challenges"),
+        "FactorSid=YF00000000000000000000000000000002&Details.Message=Log+in%3F&Details.Fields=%7B%22label%22%3A%22IP%22%2C%22value%22%3A%22203.0.113.7%22%7D",
+        201,
+        &fixture("challenge_push_pending.json"),
+    );
+    let tool = Tool::new();
+    let out = twilio(
+        &tool,
+        &server,
+        true,
+        &[
+            "challenges",
+            "create",
+            "ff483d1ff591898a9942916050d2ca3f",
+            "YF00000000000000000000000000000002",
+            "--message",
+            "Log in?",
+            "--field",
+            "IP=203.0.113.7",
+        ],
+    )
+    .expect_code(0);
+    assert_eq!(out.json()["status"], "pending");
+    m.assert();
+
+    let m = post(
+        &mut server,
+        &format!("{entity}/Factors/YF00000000000000000000000000000001"),
+        "AuthPayload=654321",
+        200,
+        &fixture("factor_totp_verified.json"),
+    );
+    let out = twilio(
+        &tool,
+        &server,
+        false,
+        &[
+            "factors",
+            "verify",
+            "ff483d1ff591898a9942916050d2ca3f",
+            "YF00000000000000000000000000000001",
+            "654321",
+        ],
+    )
+    .expect_code(0);
+    assert!(out.stdout.contains("status  verified"), "{}", out.stdout);
+    m.assert();
+}
+
+#[test]
+fn signature_check() {
+    let tool = Tool::new();
+    let args = [
+        "twilio",
+        "signature",
+        "--url",
+        "https://mycompany.com/myapp.php?foo=1&bar=2",
+        "--param",
+        "CallSid=CA1234567890ABCDE",
+        "--param",
+        "Caller=+14158675309",
+        "--param",
+        "Digits=1234",
+        "--param",
+        "From=+14158675309",
+        "--param",
+        "To=+18005551212",
+        "--signature",
+    ];
+    let mut good = args.to_vec();
+    good.push("RSOYDt4T1cUTdK1PDd93/VVr8B8=");
+    let out = tool
+        .run(&good, &[("TWILIO_AUTH_TOKEN", "12345")])
+        .expect_code(0);
+    assert_eq!(out.stdout, "valid  yes\n");
+    let mut bad = args.to_vec();
+    bad.push("AAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    let out = tool
+        .run(&bad, &[("TWILIO_AUTH_TOKEN", "12345")])
+        .expect_code(1);
+    assert_eq!(out.stderr, "error: the signature does not match\n");
+    tool.run(&good, &[]).expect_code(2);
+}
+
+#[test]
+fn sandbox_runs_the_commands() {
+    let tool = Tool::new();
+    let out = tool
+        .run(
+            &[
+                "--sandbox",
+                "--json",
+                "twilio",
+                "verifications",
+                "start",
+                "+15555550100",
+            ],
+            &[],
+        )
+        .expect_code(0);
+    assert_eq!(out.json()["status"], "pending");
+    assert_eq!(out.json()["sandbox_code"].as_str().map(str::len), Some(6));
+    let out = tool
+        .run(
+            &[
+                "--sandbox",
+                "--json",
+                "twilio",
+                "lookup",
+                "+15555550107",
+                "--fields",
+                "line_type_intelligence",
+            ],
+            &[],
+        )
+        .expect_code(0);
+    assert_eq!(out.json()["line_type_intelligence"]["type"], "landline");
+    let out = tool
+        .run(
+            &[
+                "--sandbox",
+                "--json",
+                "twilio",
+                "factors",
+                "create-totp",
+                "user-0042-0001",
+                "alice",
+            ],
+            &[],
+        )
+        .expect_code(0);
+    assert!(
+        out.json()["binding"]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/")
+    );
+}

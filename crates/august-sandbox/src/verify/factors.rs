@@ -1,0 +1,476 @@
+//! Entities, factors (TOTP and push), challenges and their notifications on the sandbox.
+
+use chrono::DateTime;
+use rand::RngExt as _;
+use serde_json::{Value, json};
+
+use super::{
+    ACCOUNT_SID, Challenge, Factor, MAX_TOTP_ATTEMPTS, VerifyState, error, form, invalid, iso,
+    not_found, now, param, totp,
+};
+use crate::http::{Params, Req, Resp};
+
+fn valid_identity(id: &str) -> bool {
+    (8..=64).contains(&id.len())
+        && id
+            .split('-')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+pub(super) fn entity_create(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    let form = form(req);
+    let identity = param(&form, "Identity").unwrap_or("").to_owned();
+    if !valid_identity(&identity) {
+        return invalid("Identity");
+    }
+    let key = (p.get("va").to_owned(), identity.clone());
+    if !state.entities.contains_key(&key) {
+        let sid = state.sid("YE");
+        state.entities.insert(key, (sid, now()));
+    }
+    let body = state.entity_json(p.get("va"), &identity);
+    Resp::json(201, &body.unwrap_or_default())
+}
+
+pub(super) fn entity_list(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    let service = p.get("va");
+    let records = state
+        .entities
+        .keys()
+        .filter(|(s, _)| s == service)
+        .filter_map(|(s, i)| state.entity_json(s, i))
+        .collect();
+    state.page(
+        "entities",
+        &format!("/v2/Services/{service}/Entities"),
+        records,
+        req,
+    )
+}
+
+pub(super) fn entity_fetch(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    match state.entity_json(p.get("va"), p.get("id")) {
+        Some(e) => Resp::json(200, &e),
+        None => not_found(&req.path),
+    }
+}
+
+pub(super) fn entity_delete(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    let key = (p.get("va").to_owned(), p.get("id").to_owned());
+    if state.entities.remove(&key).is_none() {
+        return not_found(&req.path);
+    }
+    state
+        .factors
+        .retain(|_, f| !(f.service == key.0 && f.identity == key.1));
+    state
+        .challenges
+        .retain(|_, c| !(c.service == key.0 && c.identity == key.1));
+    Resp::bytes(204, "application/json", Vec::new())
+}
+
+fn num(
+    form: &[(String, String)],
+    name: &str,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, Resp> {
+    match param(form, name) {
+        None => Ok(default),
+        Some(v) => match v.parse::<u64>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(invalid(name)),
+        },
+    }
+}
+
+pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    let form = form(req);
+    let (service, identity) = (p.get("va").to_owned(), p.get("id").to_owned());
+    if !state
+        .entities
+        .contains_key(&(service.clone(), identity.clone()))
+    {
+        return not_found(&req.path);
+    }
+    let Some(name) = param(&form, "FriendlyName").filter(|n| !n.is_empty() && n.len() <= 64) else {
+        return invalid("FriendlyName");
+    };
+    let name = name.to_owned();
+    let factor_type = param(&form, "FactorType").unwrap_or("").to_owned();
+    if state
+        .factors
+        .values()
+        .any(|f| f.service == service && f.identity == identity && f.factor_type == factor_type)
+    {
+        return error(
+            400,
+            60302,
+            "The Entity already has a Factor of that FactorType",
+        );
+    }
+    let sid = state.sid("YF");
+    let created = now();
+    let (binding, factor) = match factor_type.as_str() {
+        "totp" => {
+            let totp_settings = &state.services[&service]["totp"];
+            let defaults = (
+                totp_settings["time_step"].as_u64().unwrap_or(30),
+                totp_settings["code_length"].as_u64().unwrap_or(6),
+                totp_settings["skew"].as_u64().unwrap_or(1),
+            );
+            let issuer = totp_settings["issuer"]
+                .as_str()
+                .unwrap_or("Sandbox")
+                .to_owned();
+            let settings = (
+                num(&form, "Config.TimeStep", defaults.0, 20, 60),
+                num(&form, "Config.CodeLength", defaults.1, 3, 8),
+                num(&form, "Config.Skew", defaults.2, 0, 2),
+            );
+            let (step, digits, skew) = match settings {
+                (Ok(a), Ok(b), Ok(c)) => (a, b, c),
+                (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return r,
+            };
+            let alg = param(&form, "Config.Alg")
+                .unwrap_or("sha1")
+                .to_ascii_lowercase();
+            if !["sha1", "sha256", "sha512"].contains(&alg.as_str()) {
+                return invalid("Config.Alg");
+            }
+            let secret = match param(&form, "Binding.Secret") {
+                Some(s) => {
+                    if totp_rs::Secret::try_from_base32(s).is_err() {
+                        return invalid("Binding.Secret");
+                    }
+                    s.to_owned()
+                }
+                None => {
+                    let bytes: [u8; 20] = rand::rng().random();
+                    totp_rs::Secret::from(bytes).to_base32()
+                }
+            };
+            let uri = format!(
+                "otpauth://totp/{issuer}:{name}?secret={secret}&issuer={issuer}&algorithm={}&digits={digits}&period={step}",
+                alg.to_ascii_uppercase()
+            );
+            let config =
+                json!({"alg": alg, "skew": skew, "code_length": digits, "time_step": step});
+            (
+                json!({"secret": secret, "uri": uri}),
+                Factor {
+                    sid: sid.clone(),
+                    service,
+                    identity,
+                    friendly_name: name,
+                    factor_type,
+                    verified: false,
+                    secret,
+                    time_step: step,
+                    digits: u8::try_from(digits).unwrap_or(6),
+                    skew: u8::try_from(skew).unwrap_or(1),
+                    alg,
+                    wrong: 0,
+                    config,
+                    created,
+                },
+            )
+        }
+        "push" => {
+            let required = [
+                "Binding.Alg",
+                "Binding.PublicKey",
+                "Config.AppId",
+                "Config.NotificationPlatform",
+                "Config.SdkVersion",
+            ];
+            if let Some(missing) = required.iter().find(|n| param(&form, n).is_none()) {
+                return invalid(missing);
+            }
+            let config = json!({
+                "sdk_version": param(&form, "Config.SdkVersion"),
+                "app_id": param(&form, "Config.AppId"),
+                "notification_platform": param(&form, "Config.NotificationPlatform"),
+                "notification_token": param(&form, "Config.NotificationToken"),
+            });
+            (
+                json!({"alg": param(&form, "Binding.Alg"), "public_key": param(&form, "Binding.PublicKey")}),
+                Factor {
+                    sid: sid.clone(),
+                    service,
+                    identity,
+                    friendly_name: name,
+                    factor_type,
+                    // The Verify Push SDK verifies the factor with the device's key; the
+                    // sandbox has no device, so a push factor is verified at once.
+                    verified: true,
+                    secret: String::new(),
+                    time_step: 30,
+                    digits: 6,
+                    skew: 1,
+                    alg: String::new(),
+                    wrong: 0,
+                    config,
+                    created,
+                },
+            )
+        }
+        _ => return invalid("FactorType"),
+    };
+    let mut body = state.factor_json(&factor);
+    body["binding"] = binding;
+    body["options"] = Value::Null;
+    state.factors.insert(sid, factor);
+    Resp::json(201, &body)
+}
+
+fn find_factor<'a>(state: &'a mut VerifyState, p: &Params) -> Option<&'a mut Factor> {
+    state
+        .factors
+        .get_mut(p.get("yf"))
+        .filter(|f| f.service == p.get("va") && f.identity == p.get("id"))
+}
+
+pub(super) fn factor_list(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    let records = state
+        .factors
+        .values()
+        .filter(|f| f.service == p.get("va") && f.identity == p.get("id"))
+        .map(|f| state.factor_json(f))
+        .collect();
+    let path = format!(
+        "/v2/Services/{}/Entities/{}/Factors",
+        p.get("va"),
+        p.get("id")
+    );
+    state.page("factors", &path, records, req)
+}
+
+pub(super) fn factor_fetch(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    match find_factor(state, p) {
+        Some(f) => {
+            let sid = f.sid.clone();
+            Resp::json(200, &state.factor_json(&state.factors[&sid]))
+        }
+        None => not_found(&req.path),
+    }
+}
+
+pub(super) fn factor_update(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    let form = form(req);
+    let Some(f) = find_factor(state, p) else {
+        return not_found(&req.path);
+    };
+    if let Some(name) = param(&form, "FriendlyName") {
+        f.friendly_name = name.to_owned();
+    }
+    if let Some(code) = param(&form, "AuthPayload")
+        && f.factor_type == "totp"
+        && !f.verified
+    {
+        if f.wrong >= MAX_TOTP_ATTEMPTS {
+            return error(429, 60310, "Factor verification attempts reached");
+        }
+        let accepted = totp(&f.secret, f.digits, f.skew, f.time_step, &f.alg)
+            .and_then(|t| t.check_current(code))
+            .is_some();
+        if accepted {
+            f.verified = true;
+        } else {
+            f.wrong += 1;
+        }
+    }
+    let sid = f.sid.clone();
+    Resp::json(200, &state.factor_json(&state.factors[&sid]))
+}
+
+pub(super) fn factor_delete(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    if find_factor(state, p).is_none() {
+        return not_found(&req.path);
+    }
+    state.factors.remove(p.get("yf"));
+    Resp::bytes(204, "application/json", Vec::new())
+}
+
+pub(super) fn challenge_create(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    let form = form(req);
+    let factor_sid = param(&form, "FactorSid").unwrap_or("").to_owned();
+    let (service, identity) = (p.get("va").to_owned(), p.get("id").to_owned());
+    let Some(f) = state
+        .factors
+        .get(&factor_sid)
+        .filter(|f| f.service == service && f.identity == identity)
+    else {
+        return invalid("FactorSid");
+    };
+    let factor_type = f.factor_type.clone();
+    let checker = totp(&f.secret, f.digits, f.skew, f.time_step, &f.alg);
+    if !f.verified {
+        return error(403, 60318, "Factor is unverified");
+    }
+    let created = now();
+    let expires = match param(&form, "ExpirationDate") {
+        Some(d) => match DateTime::parse_from_rfc3339(d) {
+            Ok(d)
+                if d.to_utc() > created
+                    && d.to_utc() <= created + chrono::Duration::minutes(60) =>
+            {
+                d.to_utc()
+            }
+            _ => return invalid("ExpirationDate"),
+        },
+        None => created + chrono::Duration::minutes(5),
+    };
+    let fields: Vec<Value> = form
+        .iter()
+        .filter(|(k, _)| k == "Details.Fields")
+        .filter_map(|(_, v)| serde_json::from_str(v).ok())
+        .collect();
+    let message = param(&form, "Details.Message");
+    if factor_type == "push" && message.is_none() {
+        return invalid("Details.Message");
+    }
+    let hidden = param(&form, "HiddenDetails")
+        .and_then(|h| serde_json::from_str(h).ok())
+        .unwrap_or(Value::Null);
+    let mut c = Challenge {
+        sid: state.sid("YC"),
+        service,
+        identity,
+        factor_sid,
+        factor_type: factor_type.clone(),
+        status: "pending",
+        details: json!({"message": message, "date": iso(created), "fields": fields}),
+        hidden,
+        created,
+        responded: None,
+        expires,
+        wrong: 0,
+    };
+    if let Some(code) = param(&form, "AuthPayload") {
+        if factor_type != "totp" {
+            return invalid("AuthPayload");
+        }
+        let accepted = checker.and_then(|t| t.check_current(code)).is_some();
+        if accepted {
+            c.status = "approved";
+            c.responded = Some(created);
+        } else {
+            c.wrong = 1;
+        }
+    }
+    let sid = c.sid.clone();
+    state.challenges.insert(sid.clone(), c);
+    Resp::json(201, &state.challenge_json(&sid))
+}
+
+pub(super) fn challenge_list(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    let sids: Vec<String> = state
+        .challenges
+        .values()
+        .filter(|c| c.service == p.get("va") && c.identity == p.get("id"))
+        .filter(|c| req.query("FactorSid").is_none_or(|f| c.factor_sid == f))
+        .map(|c| c.sid.clone())
+        .collect();
+    let mut records: Vec<Value> = sids.iter().map(|s| state.challenge_json(s)).collect();
+    if let Some(status) = req.query("Status") {
+        records.retain(|c| c["status"] == status);
+    }
+    if req.query("Order") == Some("desc") {
+        records.reverse();
+    }
+    let path = format!(
+        "/v2/Services/{}/Entities/{}/Challenges",
+        p.get("va"),
+        p.get("id")
+    );
+    state.page("challenges", &path, records, req)
+}
+
+fn own_challenge(state: &VerifyState, p: &Params) -> bool {
+    state
+        .challenges
+        .get(p.get("yc"))
+        .is_some_and(|c| c.service == p.get("va") && c.identity == p.get("id"))
+}
+
+pub(super) fn challenge_fetch(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    if !own_challenge(state, p) {
+        return not_found(&req.path);
+    }
+    Resp::json(200, &state.challenge_json(p.get("yc")))
+}
+
+pub(super) fn challenge_update(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    let form = form(req);
+    if !own_challenge(state, p) {
+        return not_found(&req.path);
+    }
+    let sid = p.get("yc");
+    let _ = state.challenge_json(sid);
+    let Some(payload) = param(&form, "AuthPayload").map(str::to_owned) else {
+        return invalid("AuthPayload");
+    };
+    let c = &state.challenges[sid];
+    match c.status {
+        "expired" => return error(403, 60323, "Challenge expired"),
+        "pending" => {}
+        _ => return error(403, 60322, "The Challenge was already responded before"),
+    }
+    if c.wrong >= MAX_TOTP_ATTEMPTS {
+        return error(429, 60308, "Challenge verification attempts limit reached");
+    }
+    let accepted = match state.factors.get(&c.factor_sid) {
+        Some(f) if f.factor_type == "totp" => {
+            totp(&f.secret, f.digits, f.skew, f.time_step, &f.alg)
+                .and_then(|t| t.check_current(&payload))
+                .is_some()
+        }
+        // A push answer is the device's signature; the sandbox has no device keys to check
+        // it against and takes any non-empty payload as an approval.
+        Some(_) => !payload.is_empty(),
+        None => false,
+    };
+    let c = state.challenges.get_mut(sid).map(|c| {
+        if accepted {
+            c.status = "approved";
+            c.responded = Some(now());
+        } else {
+            c.wrong += 1;
+        }
+        c.factor_type.clone()
+    });
+    if !accepted && c.as_deref() == Some("push") {
+        return error(
+            403,
+            60324,
+            "Challenge verification failed, AuthPayload invalid",
+        );
+    }
+    Resp::json(200, &state.challenge_json(sid))
+}
+
+pub(super) fn notification_create(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
+    let form = form(req);
+    if !own_challenge(state, p) {
+        return not_found(&req.path);
+    }
+    let ttl = match num(&form, "Ttl", 300, 0, 300) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let entity = state
+        .entities
+        .get(&(p.get("va").to_owned(), p.get("id").to_owned()))
+        .map(|e| e.0.clone());
+    let sid = state.sid("NT");
+    Resp::json(
+        201,
+        &json!({
+            "sid": sid, "account_sid": ACCOUNT_SID, "service_sid": p.get("va"),
+            "entity_sid": entity, "identity": p.get("id"), "challenge_sid": p.get("yc"),
+            "priority": "high", "ttl": ttl, "date_created": iso(now()),
+        }),
+    )
+}

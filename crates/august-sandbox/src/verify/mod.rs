@@ -1,0 +1,842 @@
+//! Twilio Verify v2 and Lookup v2 on the sandbox, under their real paths (`/v2/Services/...`,
+//! `/v2/PhoneNumbers/...`, `/v2/Attempts/Summary`), which no other emulated API uses.
+//!
+//! - HTTP Basic is checked: [`API_KEY_SID`] with [`API_KEY_SECRET`], or [`ACCOUNT_SID`] with
+//!   [`AUTH_TOKEN`]; anything else answers 401 / 20003.
+//! - A demo service [`SERVICE_SID`] exists from the start; more can be created.
+//! - Verification codes are "sent" nowhere: read them with [`Sandbox::verify_code`] or
+//!   `GET /__sandbox/verify/code?to=<to>`. A start to a number with a pending verification
+//!   sends the same code again; the sixth send within its life answers 429 / 60203. A code
+//!   lives [`CODE_LIFETIME`]; the fifth wrong check answers 429 / 60202; an approved, expired,
+//!   cancelled or spent verification answers 404 / 20404.
+//! - TOTP factors get a random 160-bit seed (or the one imported) and accept RFC 6238 codes of
+//!   their `Config.*` (30 s, 6 digits, skew 1 by default); five wrong codes answer 429 / 60310
+//!   (factor) or 429 / 60308 (challenge).
+//! - Push challenges stay pending until [`Sandbox::approve_verify_challenge`] or
+//!   [`Sandbox::deny_verify_challenge`] (or `POST /__sandbox/verify/challenges/{YC}/approve`,
+//!   `.../deny`), or their expiration date (5 minutes by default, at most 60).
+//! - Lookup (`crate::lookup`): any E.164 number of 8 to 15 digits is valid; its line type
+//!   follows its last digit (0-6 `mobile`, 7 `landline`, 8 `fixedVoip`, 9 `nonFixedVoip`).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, SecondsFormat, Utc};
+use rand::RngExt as _;
+use serde_json::{Value, json};
+
+use crate::http::{Req, Resp, match_path};
+
+mod factors;
+
+use crate::relay::lock;
+use crate::{Error, Sandbox};
+use factors::{
+    challenge_create, challenge_fetch, challenge_list, challenge_update, entity_create,
+    entity_delete, entity_fetch, entity_list, factor_create, factor_delete, factor_fetch,
+    factor_list, factor_update, notification_create,
+};
+
+/// The account SID the sandbox accepts (with [`AUTH_TOKEN`]).
+pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+/// The auth token the sandbox accepts; also the key of webhook signatures.
+pub const AUTH_TOKEN: &str = "sandbox-auth-token-0123456789abcd";
+/// The API key SID the sandbox accepts (with [`API_KEY_SECRET`]).
+pub const API_KEY_SID: &str = "SK00000000000000000000000000000001";
+/// The API key secret the sandbox accepts.
+pub const API_KEY_SECRET: &str = "sandbox-api-key-secret";
+/// The demo service, present from the start.
+pub const SERVICE_SID: &str = "VA00000000000000000000000000000001";
+/// How long a verification code stays valid.
+pub const CODE_LIFETIME: Duration = Duration::from_secs(600);
+/// Wrong checks a verification takes; the last one answers 60202.
+pub const MAX_CHECK_ATTEMPTS: u32 = 5;
+/// Sends within a verification's life; one more answers 60203.
+pub const MAX_SEND_ATTEMPTS: u32 = 5;
+/// Wrong TOTP codes a factor or a challenge takes.
+pub const MAX_TOTP_ATTEMPTS: u32 = 5;
+
+struct Verification {
+    sid: String,
+    service: String,
+    to: String,
+    channel: String,
+    status: &'static str,
+    code: String,
+    sends: u32,
+    wrong: u32,
+    created: DateTime<Utc>,
+    expires: DateTime<Utc>,
+}
+
+struct Factor {
+    sid: String,
+    service: String,
+    identity: String,
+    friendly_name: String,
+    factor_type: String,
+    verified: bool,
+    secret: String,
+    time_step: u64,
+    digits: u8,
+    skew: u8,
+    alg: String,
+    wrong: u32,
+    config: Value,
+    created: DateTime<Utc>,
+}
+
+struct Challenge {
+    sid: String,
+    service: String,
+    identity: String,
+    factor_sid: String,
+    factor_type: String,
+    status: &'static str,
+    details: Value,
+    hidden: Value,
+    created: DateTime<Utc>,
+    responded: Option<DateTime<Utc>>,
+    expires: DateTime<Utc>,
+    wrong: u32,
+}
+
+/// The state of the Verify emulator.
+pub(crate) struct VerifyState {
+    base_url: String,
+    next: u64,
+    services: BTreeMap<String, Value>,
+    verifications: Vec<Verification>,
+    entities: BTreeMap<(String, String), (String, DateTime<Utc>)>,
+    factors: BTreeMap<String, Factor>,
+    challenges: BTreeMap<String, Challenge>,
+    attempts: u64,
+    converted: u64,
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+fn iso(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn error(status: u16, code: u32, message: &str) -> Resp {
+    Resp::json(
+        status,
+        &json!({
+            "code": code,
+            "message": message,
+            "more_info": format!("https://www.twilio.com/docs/errors/{code}"),
+            "status": status,
+        }),
+    )
+}
+
+fn not_found(path: &str) -> Resp {
+    error(
+        404,
+        20404,
+        &format!("The requested resource {path} was not found"),
+    )
+}
+
+fn invalid(name: &str) -> Resp {
+    error(400, 60200, &format!("Invalid parameter: {name}"))
+}
+
+pub(crate) fn is_e164(to: &str) -> bool {
+    to.strip_prefix('+').is_some_and(|d| {
+        (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')
+    })
+}
+
+fn totp(secret: &str, digits: u8, skew: u8, step: u64, alg: &str) -> Option<totp_rs::Totp> {
+    let secret = totp_rs::Secret::try_from_base32(secret).ok()?;
+    let algorithm = match alg {
+        "sha256" => totp_rs::Algorithm::SHA256,
+        "sha512" => totp_rs::Algorithm::SHA512,
+        _ => totp_rs::Algorithm::SHA1,
+    };
+    Some(
+        totp_rs::Builder::new()
+            .with_algorithm(algorithm)
+            .with_digits(digits)
+            .with_skew(skew.into())
+            .with_step_duration(step)
+            .with_secret(secret)
+            .build_noncompliant(),
+    )
+}
+
+impl VerifyState {
+    pub(crate) fn new(base_url: &str) -> VerifyState {
+        let mut state = VerifyState {
+            base_url: base_url.to_owned(),
+            next: 1,
+            services: BTreeMap::new(),
+            verifications: Vec::new(),
+            entities: BTreeMap::new(),
+            factors: BTreeMap::new(),
+            challenges: BTreeMap::new(),
+            attempts: 0,
+            converted: 0,
+        };
+        let service = state.service_json(SERVICE_SID, "Sandbox Verify", 6, &now());
+        state.services.insert(SERVICE_SID.to_owned(), service);
+        state.next = 2;
+        state
+    }
+
+    fn sid(&mut self, prefix: &str) -> String {
+        let n = self.next;
+        self.next += 1;
+        format!("{prefix}{n:032x}")
+    }
+
+    pub(crate) fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    fn service_json(&self, sid: &str, name: &str, code_length: u64, at: &DateTime<Utc>) -> Value {
+        json!({
+            "sid": sid, "account_sid": ACCOUNT_SID, "friendly_name": name,
+            "code_length": code_length, "lookup_enabled": false, "psd2_enabled": false,
+            "skip_sms_to_landlines": false, "dtmf_input_required": false, "tts_name": null,
+            "do_not_share_warning_enabled": false, "custom_code_enabled": true,
+            "push": {"include_date": false, "apn_credential_sid": null, "fcm_credential_sid": null},
+            "totp": {"issuer": name, "time_step": 30, "code_length": 6, "skew": 1},
+            "default_template_sid": null,
+            "date_created": iso(*at), "date_updated": iso(*at),
+            "url": self.url(&format!("/v2/Services/{sid}")),
+        })
+    }
+
+    fn verification_json(&self, v: &Verification) -> Value {
+        json!({
+            "sid": v.sid, "service_sid": v.service, "account_sid": ACCOUNT_SID,
+            "to": v.to, "channel": v.channel, "status": v.status,
+            "valid": v.status == "approved", "lookup": {}, "amount": null, "payee": null,
+            "send_code_attempts": (0..v.sends).map(|i| json!({
+                "time": iso(v.created), "channel": v.channel,
+                "attempt_sid": format!("VL{:032x}", i + 1),
+            })).collect::<Vec<_>>(),
+            "sna": null,
+            "date_created": iso(v.created), "date_updated": iso(now()),
+            "url": self.url(&format!("/v2/Services/{}/Verifications/{}", v.service, v.sid)),
+        })
+    }
+
+    fn factor_json(&self, f: &Factor) -> Value {
+        json!({
+            "sid": f.sid, "account_sid": ACCOUNT_SID, "service_sid": f.service,
+            "entity_sid": self.entities.get(&(f.service.clone(), f.identity.clone())).map(|e| e.0.clone()),
+            "identity": f.identity, "date_created": iso(f.created), "date_updated": iso(now()),
+            "friendly_name": f.friendly_name,
+            "status": if f.verified { "verified" } else { "unverified" },
+            "factor_type": f.factor_type, "config": f.config, "metadata": null,
+            "url": self.url(&format!("/v2/Services/{}/Entities/{}/Factors/{}", f.service, f.identity, f.sid)),
+        })
+    }
+
+    fn challenge_json(&mut self, sid: &str) -> Value {
+        let base = self.base_url.clone();
+        let entity = self.challenges.get(sid).and_then(|c| {
+            self.entities
+                .get(&(c.service.clone(), c.identity.clone()))
+                .map(|e| e.0.clone())
+        });
+        let Some(c) = self.challenges.get_mut(sid) else {
+            return Value::Null;
+        };
+        if c.status == "pending" && now() > c.expires {
+            c.status = "expired";
+        }
+        let url = format!(
+            "{base}/v2/Services/{}/Entities/{}/Challenges/{}",
+            c.service, c.identity, c.sid
+        );
+        json!({
+            "sid": c.sid, "account_sid": ACCOUNT_SID, "service_sid": c.service,
+            "entity_sid": entity, "identity": c.identity, "factor_sid": c.factor_sid,
+            "date_created": iso(c.created), "date_updated": iso(now()),
+            "date_responded": c.responded.map(iso), "expiration_date": iso(c.expires),
+            "status": c.status, "responded_reason": "none",
+            "details": c.details, "hidden_details": c.hidden, "metadata": null,
+            "factor_type": c.factor_type,
+            "links": {"notifications": format!("{url}/Notifications")},
+            "url": url,
+        })
+    }
+
+    fn entity_json(&self, service: &str, identity: &str) -> Option<Value> {
+        let (sid, created) = self
+            .entities
+            .get(&(service.to_owned(), identity.to_owned()))?;
+        let url = self.url(&format!("/v2/Services/{service}/Entities/{identity}"));
+        Some(json!({
+            "sid": sid, "identity": identity, "account_sid": ACCOUNT_SID, "service_sid": service,
+            "date_created": iso(*created), "date_updated": iso(*created),
+            "links": {"factors": format!("{url}/Factors"), "new_factors": format!("{url}/Factors"),
+                      "challenges": format!("{url}/Challenges")},
+            "url": url,
+        }))
+    }
+
+    /// The live verification of a service for a `To` or a SID; expired ones are dropped.
+    fn pending(&mut self, service: &str, to: Option<&str>, sid: Option<&str>) -> Option<usize> {
+        let t = now();
+        self.verifications.retain(|v| v.expires > t);
+        self.verifications.iter().position(|v| {
+            v.service == service
+                && v.status == "pending"
+                && (to.is_some_and(|to| v.to == to) || sid.is_some_and(|s| v.sid == s))
+        })
+    }
+
+    /// The pending code of a `To` (any service), if any.
+    pub(crate) fn code(&mut self, to: &str) -> Option<String> {
+        let t = now();
+        self.verifications.retain(|v| v.expires > t);
+        self.verifications
+            .iter()
+            .rev()
+            .find(|v| v.to == to && v.status == "pending")
+            .map(|v| v.code.clone())
+    }
+
+    /// Makes the pending verifications of a `To` expire now; how many there were.
+    pub(crate) fn expire(&mut self, to: &str) -> usize {
+        let before = self.verifications.len();
+        self.verifications.retain(|v| v.to != to);
+        before - self.verifications.len()
+    }
+
+    /// Answers a pending push challenge.
+    pub(crate) fn answer(&mut self, sid: &str, approve: bool) -> Result<Value, Error> {
+        let _ = self.challenge_json(sid);
+        let Some(c) = self.challenges.get_mut(sid) else {
+            return Err(Error::ApprovalRequestNotFound {
+                uuid: sid.to_owned(),
+            });
+        };
+        if c.status != "pending" {
+            return Err(Error::ApprovalRequestNotPending {
+                uuid: sid.to_owned(),
+                status: c.status.to_owned(),
+            });
+        }
+        c.status = if approve { "approved" } else { "denied" };
+        c.responded = Some(now());
+        Ok(self.challenge_json(sid))
+    }
+
+    fn page(&self, key: &str, path: &str, records: Vec<Value>, req: &Req) -> Resp {
+        let size: usize = req
+            .query("PageSize")
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(50)
+            .clamp(1, 1000);
+        let page: usize = req.query("Page").and_then(|s| s.parse().ok()).unwrap_or(0);
+        let start = page.saturating_mul(size).min(records.len());
+        let end = (start + size).min(records.len());
+        let url = |p: usize| self.url(&format!("{path}?PageSize={size}&Page={p}"));
+        let next = if end < records.len() {
+            Value::String(format!("{}&PageToken=PT{end}", url(page + 1)))
+        } else {
+            Value::Null
+        };
+        Resp::json(
+            200,
+            &json!({
+                key: records[start..end],
+                "meta": {
+                    "page": page, "page_size": size, "first_page_url": url(0),
+                    "previous_page_url": if page > 0 { Value::String(url(page - 1)) } else { Value::Null },
+                    "url": url(page), "next_page_url": next, "key": key,
+                }
+            }),
+        )
+    }
+}
+
+fn form(req: &Req) -> Vec<(String, String)> {
+    req.form()
+}
+
+fn param<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+fn authorized(req: &Req) -> bool {
+    let Some(value) = req.header("authorization") else {
+        return false;
+    };
+    let Some(encoded) = value.strip_prefix("Basic ") else {
+        return false;
+    };
+    let Ok(decoded) = STANDARD.decode(encoded.trim()) else {
+        return false;
+    };
+    let pair = String::from_utf8_lossy(&decoded);
+    pair == format!("{API_KEY_SID}:{API_KEY_SECRET}")
+        || pair == format!("{ACCOUNT_SID}:{AUTH_TOKEN}")
+}
+
+/// Handles a Verify, Lookup or `/__sandbox/verify` request; `None` for any other path.
+pub(crate) fn handle(state: &mut VerifyState, req: &Req) -> Option<Resp> {
+    let control = req.path.starts_with("/__sandbox/verify");
+    let api = ["/v2/Services", "/v2/PhoneNumbers/", "/v2/Attempts"]
+        .iter()
+        .any(|p| req.path.starts_with(p));
+    if control {
+        return Some(control_request(state, req));
+    }
+    if !api {
+        return None;
+    }
+    if !authorized(req) {
+        return Some(error(401, 20003, "Authenticate"));
+    }
+    Some(route(state, req))
+}
+
+fn control_request(state: &mut VerifyState, req: &Req) -> Resp {
+    let segs: Vec<&str> = req.segments.iter().skip(2).map(String::as_str).collect();
+    match (req.method.as_str(), segs.as_slice()) {
+        ("GET", []) => Resp::json(
+            200,
+            &json!({
+                "verify_url": state.base_url, "lookup_url": state.base_url,
+                "account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN,
+                "api_key_sid": API_KEY_SID, "api_key_secret": API_KEY_SECRET,
+                "service_sid": SERVICE_SID,
+                "endpoints": [
+                    "GET /__sandbox/verify/code?to=<to>",
+                    "POST /__sandbox/verify/expire?to=<to>",
+                    "POST /__sandbox/verify/challenges/{YC}/approve",
+                    "POST /__sandbox/verify/challenges/{YC}/deny",
+                ],
+            }),
+        ),
+        ("GET", ["code"]) => match req.query("to").and_then(|to| state.code(to)) {
+            Some(code) => Resp::json(200, &json!({"to": req.query("to"), "code": code})),
+            None => Resp::json(
+                404,
+                &json!({"message": "no pending verification for this to"}),
+            ),
+        },
+        ("POST", ["expire"]) => {
+            let n = req.query("to").map_or(0, |to| state.expire(to));
+            Resp::json(200, &json!({"expired": n}))
+        }
+        ("POST", ["challenges", sid, verb @ ("approve" | "deny")]) => {
+            match state.answer(sid, *verb == "approve") {
+                Ok(c) => Resp::json(200, &c),
+                Err(e @ Error::ApprovalRequestNotFound { .. }) => {
+                    Resp::json(404, &json!({"message": e.to_string()}))
+                }
+                Err(e) => Resp::json(409, &json!({"message": e.to_string()})),
+            }
+        }
+        _ => Resp::json(404, &json!({"message": "no such sandbox endpoint"})),
+    }
+}
+
+pub(crate) type Route = fn(&mut VerifyState, &Req, &crate::http::Params) -> Resp;
+
+const ROUTES: &[(&str, &str, Route)] = &[
+    ("POST", "/v2/Services", service_create),
+    ("GET", "/v2/Services", service_list),
+    ("GET", "/v2/Services/{va}", service_fetch),
+    ("POST", "/v2/Services/{va}", service_update),
+    ("DELETE", "/v2/Services/{va}", service_delete),
+    (
+        "POST",
+        "/v2/Services/{va}/Verifications",
+        verification_start,
+    ),
+    (
+        "GET",
+        "/v2/Services/{va}/Verifications/{ve}",
+        verification_fetch,
+    ),
+    (
+        "POST",
+        "/v2/Services/{va}/Verifications/{ve}",
+        verification_update,
+    ),
+    (
+        "POST",
+        "/v2/Services/{va}/VerificationCheck",
+        verification_check,
+    ),
+    ("POST", "/v2/Services/{va}/Entities", entity_create),
+    ("GET", "/v2/Services/{va}/Entities", entity_list),
+    ("GET", "/v2/Services/{va}/Entities/{id}", entity_fetch),
+    ("DELETE", "/v2/Services/{va}/Entities/{id}", entity_delete),
+    (
+        "POST",
+        "/v2/Services/{va}/Entities/{id}/Factors",
+        factor_create,
+    ),
+    (
+        "GET",
+        "/v2/Services/{va}/Entities/{id}/Factors",
+        factor_list,
+    ),
+    (
+        "GET",
+        "/v2/Services/{va}/Entities/{id}/Factors/{yf}",
+        factor_fetch,
+    ),
+    (
+        "POST",
+        "/v2/Services/{va}/Entities/{id}/Factors/{yf}",
+        factor_update,
+    ),
+    (
+        "DELETE",
+        "/v2/Services/{va}/Entities/{id}/Factors/{yf}",
+        factor_delete,
+    ),
+    (
+        "POST",
+        "/v2/Services/{va}/Entities/{id}/Challenges",
+        challenge_create,
+    ),
+    (
+        "GET",
+        "/v2/Services/{va}/Entities/{id}/Challenges",
+        challenge_list,
+    ),
+    (
+        "GET",
+        "/v2/Services/{va}/Entities/{id}/Challenges/{yc}",
+        challenge_fetch,
+    ),
+    (
+        "POST",
+        "/v2/Services/{va}/Entities/{id}/Challenges/{yc}",
+        challenge_update,
+    ),
+    (
+        "POST",
+        "/v2/Services/{va}/Entities/{id}/Challenges/{yc}/Notifications",
+        notification_create,
+    ),
+    ("GET", "/v2/Attempts/Summary", attempts_summary),
+    (
+        "GET",
+        "/v2/PhoneNumbers/{number}",
+        crate::lookup::phone_number,
+    ),
+];
+
+fn route(state: &mut VerifyState, req: &Req) -> Resp {
+    for (method, pattern, handler) in ROUTES {
+        if *method == req.method
+            && let Some(params) = match_path(pattern, &req.segments)
+        {
+            let service = params.get("va");
+            if !service.is_empty() && !state.services.contains_key(service) {
+                return not_found(&req.path);
+            }
+            return handler(state, req, &params);
+        }
+    }
+    not_found(&req.path)
+}
+
+fn bool_param(form: &[(String, String)], name: &str, target: &mut Value) {
+    if let Some(v) = param(form, name) {
+        let key = name
+            .chars()
+            .enumerate()
+            .flat_map(|(i, c)| {
+                let lower = c.to_ascii_lowercase();
+                if c.is_ascii_uppercase() && i > 0 {
+                    vec!['_', lower]
+                } else {
+                    vec![lower]
+                }
+            })
+            .collect::<String>();
+        target[key] = Value::Bool(v == "true");
+    }
+}
+
+fn apply_service(form: &[(String, String)], s: &mut Value) -> Option<Resp> {
+    if let Some(name) = param(form, "FriendlyName") {
+        if name.is_empty() || name.chars().count() > 30 {
+            return Some(invalid("FriendlyName"));
+        }
+        s["friendly_name"] = name.into();
+    }
+    if let Some(len) = param(form, "CodeLength") {
+        match len.parse::<u64>() {
+            Ok(n) if (4..=10).contains(&n) => s["code_length"] = n.into(),
+            _ => return Some(invalid("CodeLength")),
+        }
+    }
+    for name in [
+        "LookupEnabled",
+        "SkipSmsToLandlines",
+        "DtmfInputRequired",
+        "Psd2Enabled",
+        "DoNotShareWarningEnabled",
+        "CustomCodeEnabled",
+    ] {
+        bool_param(form, name, s);
+    }
+    if let Some(issuer) = param(form, "Totp.Issuer") {
+        s["totp"]["issuer"] = issuer.into();
+    }
+    for (name, key, range) in [
+        ("Totp.TimeStep", "time_step", 20..=60),
+        ("Totp.CodeLength", "code_length", 3..=8),
+        ("Totp.Skew", "skew", 0..=2),
+    ] {
+        if let Some(v) = param(form, name) {
+            match v.parse::<u64>() {
+                Ok(n) if range.contains(&n) => s["totp"][key] = n.into(),
+                _ => return Some(invalid(name)),
+            }
+        }
+    }
+    s["date_updated"] = iso(now()).into();
+    None
+}
+
+fn service_create(state: &mut VerifyState, req: &Req, _: &crate::http::Params) -> Resp {
+    let form = form(req);
+    if param(&form, "FriendlyName").is_none() {
+        return invalid("FriendlyName");
+    }
+    let sid = state.sid("VA");
+    let mut s = state.service_json(&sid, "", 6, &now());
+    if let Some(resp) = apply_service(&form, &mut s) {
+        return resp;
+    }
+    if param(&form, "Totp.Issuer").is_none() {
+        s["totp"]["issuer"] = s["friendly_name"].clone();
+    }
+    state.services.insert(sid, s.clone());
+    Resp::json(201, &s)
+}
+
+fn service_list(state: &mut VerifyState, req: &Req, _: &crate::http::Params) -> Resp {
+    let records = state.services.values().cloned().collect();
+    state.page("services", "/v2/Services", records, req)
+}
+
+fn service_fetch(state: &mut VerifyState, _: &Req, p: &crate::http::Params) -> Resp {
+    Resp::json(200, &state.services[p.get("va")])
+}
+
+fn service_update(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
+    let form = form(req);
+    let Some(s) = state.services.get_mut(p.get("va")) else {
+        return not_found(&req.path);
+    };
+    let mut updated = s.clone();
+    if let Some(resp) = apply_service(&form, &mut updated) {
+        return resp;
+    }
+    *s = updated.clone();
+    Resp::json(200, &updated)
+}
+
+fn service_delete(state: &mut VerifyState, _: &Req, p: &crate::http::Params) -> Resp {
+    state.services.remove(p.get("va"));
+    Resp::bytes(204, "application/json", Vec::new())
+}
+
+fn verification_start(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
+    let form = form(req);
+    let service = p.get("va").to_owned();
+    let Some(to) = param(&form, "To").map(str::to_owned) else {
+        return invalid("To");
+    };
+    let channel = param(&form, "Channel").unwrap_or("").to_ascii_lowercase();
+    let to_ok = match channel.as_str() {
+        "sms" | "call" | "whatsapp" | "sna" | "auto" => is_e164(&to),
+        "email" => to.contains('@') && to.contains('.'),
+        _ => return invalid("Channel"),
+    };
+    if !to_ok {
+        return invalid("To");
+    }
+    state.attempts += 1;
+    if let Some(i) = state.pending(&service, Some(&to), None) {
+        let v = &mut state.verifications[i];
+        if v.sends >= MAX_SEND_ATTEMPTS {
+            return error(429, 60203, "Max send attempts reached");
+        }
+        v.sends += 1;
+        v.channel = channel;
+        let v = &state.verifications[i];
+        return Resp::json(201, &state.verification_json(v));
+    }
+    let length = state.services[&service]["code_length"]
+        .as_u64()
+        .unwrap_or(6);
+    let code = match param(&form, "CustomCode") {
+        Some(custom) if (4..=10).contains(&custom.len()) => custom.to_owned(),
+        Some(_) => return invalid("CustomCode"),
+        None => {
+            let mut rng = rand::rng();
+            (0..length)
+                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+                .collect()
+        }
+    };
+    let created = now();
+    let v = Verification {
+        sid: state.sid("VE"),
+        service,
+        to,
+        channel,
+        status: "pending",
+        code,
+        sends: 1,
+        wrong: 0,
+        created,
+        expires: created + chrono::Duration::from_std(CODE_LIFETIME).unwrap_or_default(),
+    };
+    let body = state.verification_json(&v);
+    state.verifications.push(v);
+    Resp::json(201, &body)
+}
+
+fn verification_fetch(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
+    match state.pending(p.get("va"), None, Some(p.get("ve"))) {
+        Some(i) => Resp::json(200, &state.verification_json(&state.verifications[i])),
+        None => not_found(&req.path),
+    }
+}
+
+fn verification_update(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
+    let form = form(req);
+    let status = match param(&form, "Status") {
+        Some("canceled") => "canceled",
+        Some("approved") => "approved",
+        _ => return invalid("Status"),
+    };
+    let Some(i) = state.pending(p.get("va"), None, Some(p.get("ve"))) else {
+        return not_found(&req.path);
+    };
+    let mut v = state.verifications.remove(i);
+    v.status = status;
+    if status == "approved" {
+        state.converted += 1;
+    }
+    Resp::json(200, &state.verification_json(&v))
+}
+
+fn verification_check(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
+    let form = form(req);
+    let to = param(&form, "To");
+    let sid = param(&form, "VerificationSid");
+    if to.is_none() && sid.is_none() {
+        return error(400, 60221, "No target verification specified");
+    }
+    let code = param(&form, "Code").unwrap_or("");
+    if !(4..=10).contains(&code.len()) {
+        return invalid("Code");
+    }
+    let Some(i) = state.pending(p.get("va"), to, sid) else {
+        return not_found(&req.path);
+    };
+    let v = &mut state.verifications[i];
+    if v.code == code {
+        v.status = "approved";
+    } else {
+        v.wrong += 1;
+        if v.wrong >= MAX_CHECK_ATTEMPTS {
+            state.verifications.remove(i);
+            return error(429, 60202, "Max check attempts reached");
+        }
+    }
+    let v = &state.verifications[i];
+    let body = json!({
+        "sid": v.sid, "service_sid": v.service, "account_sid": ACCOUNT_SID, "to": v.to,
+        "channel": v.channel, "status": v.status, "valid": v.status == "approved",
+        "amount": null, "payee": null, "sna_attempts_error_codes": [],
+        "date_created": iso(v.created), "date_updated": iso(now()),
+    });
+    if v.status == "approved" {
+        state.converted += 1;
+        state.verifications.remove(i);
+    }
+    Resp::json(200, &body)
+}
+
+fn attempts_summary(state: &mut VerifyState, _: &Req, _: &crate::http::Params) -> Resp {
+    let rate = if state.attempts == 0 {
+        0.0
+    } else {
+        state.converted as f64 * 100.0 / state.attempts as f64
+    };
+    Resp::json(
+        200,
+        &json!({
+            "total_attempts": state.attempts, "total_converted": state.converted,
+            "total_unconverted": state.attempts.saturating_sub(state.converted),
+            "conversion_rate_percentage": format!("{rate}"),
+            "url": state.url("/v2/Attempts/Summary"),
+        }),
+    )
+}
+
+/// Verify v2 and Lookup v2 on the sandbox.
+impl Sandbox {
+    /// Base URL of Verify v2 (paths start with `/v2/`): the sandbox's origin.
+    pub fn verify_url(&self) -> String {
+        self.app.base_url().to_owned()
+    }
+
+    /// Base URL of Lookup v2: the same origin.
+    pub fn lookup_url(&self) -> String {
+        self.app.base_url().to_owned()
+    }
+
+    /// The pending Verify code sent to `to` (a phone number or an e-mail address), if any.
+    pub fn verify_code(&self, to: &str) -> Option<String> {
+        lock(&self.app.verify).code(to)
+    }
+
+    /// Makes the pending verifications of `to` expire now (a later check answers 20404);
+    /// how many there were.
+    pub fn expire_verify_code(&self, to: &str) -> usize {
+        lock(&self.app.verify).expire(to)
+    }
+
+    /// Approves a pending push challenge, as the user's device would.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::ApprovalRequestNotFound`] for an unknown SID,
+    /// [`Error::ApprovalRequestNotPending`] when it was answered or expired.
+    pub fn approve_verify_challenge(&self, challenge_sid: &str) -> Result<(), Error> {
+        lock(&self.app.verify)
+            .answer(challenge_sid, true)
+            .map(|_| ())
+    }
+
+    /// Denies a pending push challenge, as the user's device would.
+    ///
+    /// # Errors
+    ///
+    /// As [`Sandbox::approve_verify_challenge`].
+    pub fn deny_verify_challenge(&self, challenge_sid: &str) -> Result<(), Error> {
+        lock(&self.app.verify)
+            .answer(challenge_sid, false)
+            .map(|_| ())
+    }
+}

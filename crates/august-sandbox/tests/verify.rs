@@ -1,0 +1,331 @@
+//! Verify v2 and Lookup v2 on the sandbox, through the `twilio-verify` client: Basic auth, codes
+//! readable from the handle and the control endpoint, the lifetimes and attempt limits, TOTP
+//! factors whose codes follow RFC 6238 (computed here with `totp-rs`), push challenges answered
+//! through the sandbox controls, pagination and Lookup.
+
+use std::time::Duration;
+
+use august_sandbox::{Sandbox, verify as sb};
+use twilio_verify::{
+    ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials, ErrorKind, FactorStatus,
+    Identity, LineType, LookupField, LookupOptions, NewChallenge, NewPushFactor, NewTotpFactor,
+    NotificationPlatform, ServiceOptions, ServiceSid, VerifyClient,
+};
+
+fn client(sandbox: &Sandbox) -> VerifyClient {
+    VerifyClient::builder(Credentials::api_key(sb::API_KEY_SID, sb::API_KEY_SECRET))
+        .verify_url(sandbox.verify_url())
+        .lookup_url(sandbox.lookup_url())
+        .build()
+        .unwrap()
+}
+
+fn service() -> ServiceSid {
+    sb::SERVICE_SID.parse().unwrap()
+}
+
+fn code_for(secret: &str, digits: u8) -> String {
+    totp_rs::Builder::new()
+        .with_digits(digits)
+        .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
+        .build_noncompliant()
+        .generate_current()
+        .to_string()
+}
+
+#[test]
+fn basic_auth_is_checked() {
+    let sandbox = Sandbox::start().unwrap();
+    let bad = VerifyClient::builder(Credentials::api_key(sb::API_KEY_SID, "wrong"))
+        .base_url(sandbox.verify_url())
+        .build()
+        .unwrap();
+    let err = bad.services().fetch(&service()).unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::Unauthorized));
+    assert_eq!(err.code(), Some(20003));
+    let account = VerifyClient::builder(Credentials::account(sb::ACCOUNT_SID, sb::AUTH_TOKEN))
+        .base_url(sandbox.verify_url())
+        .build()
+        .unwrap();
+    assert_eq!(account.services().fetch(&service()).unwrap().sid, service());
+}
+
+#[test]
+fn sms_start_and_check_with_its_limits() {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let to = "+15555550100";
+    let service = service();
+    let v = c.verifications(&service);
+    let started = v.start(to, Channel::Sms).unwrap();
+    let code = sandbox.verify_code(to).expect("a code was sent");
+    assert_eq!(code.len(), 6);
+    // The control endpoint shows the same code.
+    let text = ureq::get(format!(
+        "{}/__sandbox/verify/code?to=%2B15555550100",
+        sandbox.verify_url()
+    ))
+    .call()
+    .unwrap()
+    .body_mut()
+    .read_to_string()
+    .unwrap();
+    let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["code"], code.as_str());
+    // A second start sends the same code again.
+    v.start(to, Channel::Call).unwrap();
+    assert_eq!(sandbox.verify_code(to).as_deref(), Some(code.as_str()));
+    assert_eq!(v.fetch(&started.sid).unwrap().sid, started.sid);
+
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert!(matches!(
+        v.check_to(to, wrong).unwrap(),
+        CheckOutcome::Pending(_)
+    ));
+    assert!(v.check_to(to, &code).unwrap().is_approved());
+    // Approved verifications are gone: a retried check finds nothing.
+    assert_eq!(v.check_to(to, &code).unwrap(), CheckOutcome::NotFound);
+    assert_eq!(
+        v.fetch(&started.sid).unwrap_err().kind(),
+        Some(ErrorKind::NotFound)
+    );
+
+    // Five wrong codes spend a verification.
+    v.start(to, Channel::Sms).unwrap();
+    let code = sandbox.verify_code(to).unwrap();
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    for _ in 0..4 {
+        assert!(matches!(
+            v.check_to(to, wrong).unwrap(),
+            CheckOutcome::Pending(_)
+        ));
+    }
+    assert_eq!(v.check_to(to, wrong).unwrap(), CheckOutcome::MaxAttempts);
+    assert_eq!(v.check_to(to, &code).unwrap(), CheckOutcome::NotFound);
+
+    // The sixth send within a verification's life is refused.
+    for _ in 0..5 {
+        v.start(to, Channel::Sms).unwrap();
+    }
+    let err = v.start(to, Channel::Sms).unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::MaxSendAttempts));
+    assert_eq!(err.status(), Some(429));
+
+    // An expired code is not found; cancelling frees the number.
+    let code = sandbox.verify_code(to).unwrap();
+    assert_eq!(sandbox.expire_verify_code(to), 1);
+    assert_eq!(v.check_to(to, &code).unwrap(), CheckOutcome::NotFound);
+    let started = v.start("user@example.com", Channel::Email).unwrap();
+    assert_eq!(
+        v.cancel(&started.sid).unwrap().status,
+        twilio_verify::VerificationStatus::Canceled
+    );
+    assert!(sandbox.verify_code("user@example.com").is_none());
+}
+
+#[test]
+fn totp_factor_enrolment_and_challenges() {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let service = service();
+    let identity = Identity::new("user-0042-0001").unwrap();
+    c.entities(&service).create(&identity).unwrap();
+    let factors = c.factors(&service, &identity);
+    let new = factors
+        .create_totp(&NewTotpFactor::new("alice-phone"))
+        .unwrap();
+    assert_eq!(new.factor.status, FactorStatus::Unverified);
+    let binding = new.binding.unwrap();
+    let secret = binding.secret.unwrap();
+    assert!(
+        binding
+            .uri
+            .unwrap()
+            .expose()
+            .starts_with("otpauth://totp/Sandbox Verify:alice-phone?secret=")
+    );
+    let sid = new.factor.sid;
+
+    // A TOTP challenge on an unverified factor is refused.
+    let err = c
+        .challenges(&service, &identity)
+        .create(&NewChallenge::totp(
+            sid.clone(),
+            code_for(secret.expose(), 6),
+        ))
+        .unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::FactorUnverified));
+
+    let code = code_for(secret.expose(), 6);
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert_eq!(
+        factors.verify(&sid, wrong).unwrap().status,
+        FactorStatus::Unverified
+    );
+    assert_eq!(
+        factors.verify(&sid, &code).unwrap().status,
+        FactorStatus::Verified
+    );
+
+    let ch = c.challenges(&service, &identity);
+    let approved = ch
+        .create(&NewChallenge::totp(
+            sid.clone(),
+            code_for(secret.expose(), 6),
+        ))
+        .unwrap();
+    assert_eq!(approved.status, ChallengeStatus::Approved);
+    let pending = ch.create(&NewChallenge::totp(sid.clone(), wrong)).unwrap();
+    assert_eq!(pending.status, ChallengeStatus::Pending);
+    assert_eq!(
+        ch.update(&pending.sid, &code_for(secret.expose(), 6))
+            .unwrap()
+            .status,
+        ChallengeStatus::Approved
+    );
+    assert_eq!(
+        ch.update(&pending.sid, &code).unwrap_err().kind(),
+        Some(ErrorKind::ChallengeAlreadyResponded)
+    );
+    assert_eq!(factors.list().count(), 1);
+    factors.delete(&sid).unwrap();
+    assert_eq!(
+        factors.fetch(&sid).unwrap_err().kind(),
+        Some(ErrorKind::NotFound)
+    );
+}
+
+#[test]
+fn an_imported_seed_with_its_own_config() {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let service = service();
+    let identity = Identity::new("user-0042-0002").unwrap();
+    c.entities(&service).create(&identity).unwrap();
+    let seed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+    let f = c.factors(&service, &identity);
+    let new = f
+        .create_totp(&NewTotpFactor::new("imported").secret(seed).code_length(8))
+        .unwrap();
+    assert_eq!(new.factor.config.unwrap().code_length, Some(8));
+    assert_eq!(
+        f.verify(&new.factor.sid, &code_for(seed, 8))
+            .unwrap()
+            .status,
+        FactorStatus::Verified
+    );
+}
+
+#[test]
+fn push_challenges_answered_through_the_sandbox() {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let service = service();
+    let identity = Identity::new("user-0042-0003").unwrap();
+    c.entities(&service).create(&identity).unwrap();
+    let factor = c
+        .factors(&service, &identity)
+        .create_push(&NewPushFactor::new(
+            "pixel",
+            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+            "com.example.app",
+            NotificationPlatform::None,
+            "1.0",
+        ))
+        .unwrap();
+    let ch = c.challenges(&service, &identity);
+    let first = ch
+        .create(
+            &NewChallenge::push(factor.factor.sid.clone(), "Log in?").field("IP", "203.0.113.7"),
+        )
+        .unwrap();
+    assert_eq!(first.status, ChallengeStatus::Pending);
+    sandbox
+        .approve_verify_challenge(first.sid.as_str())
+        .unwrap();
+    assert_eq!(
+        ch.fetch(&first.sid).unwrap().status,
+        ChallengeStatus::Approved
+    );
+    assert!(sandbox.deny_verify_challenge(first.sid.as_str()).is_err());
+
+    let second = ch
+        .create(&NewChallenge::push(factor.factor.sid.clone(), "Again?"))
+        .unwrap();
+    ureq::post(format!(
+        "{}/__sandbox/verify/challenges/{}/deny",
+        sandbox.verify_url(),
+        second.sid
+    ))
+    .send_empty()
+    .unwrap();
+    assert_eq!(
+        ch.fetch(&second.sid).unwrap().status,
+        ChallengeStatus::Denied
+    );
+    assert_eq!(ch.notify_with_ttl(&second.sid, 0).unwrap().ttl, Some(0));
+
+    // A challenge outlives its expiration date as expired.
+    let soon = chrono::Utc::now() + chrono::Duration::milliseconds(1500);
+    let third = ch
+        .create(&NewChallenge::push(factor.factor.sid.clone(), "Quick?").expiration_date(soon))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1600));
+    assert_eq!(
+        ch.fetch(&third.sid).unwrap().status,
+        ChallengeStatus::Expired
+    );
+    assert_eq!(
+        ch.update(&third.sid, "signed").unwrap_err().kind(),
+        Some(ErrorKind::ChallengeExpired)
+    );
+    let pending: Vec<_> = ch
+        .list(&ChallengeFilter::new().status(ChallengeStatus::Denied))
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(pending.len(), 1);
+}
+
+#[test]
+fn lists_page_through_the_sandbox() {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let service = service();
+    for i in 0..5 {
+        c.entities(&service)
+            .create(&Identity::new(format!("user-page-{i:04}")).unwrap())
+            .unwrap();
+    }
+    let all: Vec<_> = c
+        .entities(&service)
+        .list()
+        .page_size(2)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(all[4].identity.as_str(), "user-page-0004");
+    let created = c
+        .services()
+        .create("Second App", &ServiceOptions::new().code_length(8))
+        .unwrap();
+    assert_eq!(created.code_length, Some(8));
+    assert_eq!(c.services().list().count(), 2);
+}
+
+#[test]
+fn lookup_line_types() {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let options = LookupOptions::new().field(LookupField::LineTypeIntelligence);
+    let info = c.lookup().phone_number("+15555550107", &options).unwrap();
+    assert_eq!(info.valid, Some(true));
+    assert_eq!(
+        info.line_type_intelligence.unwrap().line_type,
+        Some(LineType::Landline)
+    );
+    let info = c.lookup().phone_number("+15555550100", &options).unwrap();
+    assert_eq!(
+        info.line_type_intelligence.unwrap().line_type,
+        Some(LineType::Mobile)
+    );
+}

@@ -1,0 +1,234 @@
+//! Verification attempt statistics, the successor of Authy's app stats (spec §5.10).
+
+use serde::{Deserialize, Serialize};
+
+use serde_json::Value;
+
+use crate::client::{Api, Call, Model, Pages, VerifyClient};
+use crate::error::Result;
+use crate::types::{AttemptSid, Channel, ServiceSid, VerificationSid};
+use api_transport::Path;
+
+/// `GET /v2/Attempts/Summary`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct AttemptsSummary {
+    /// Attempts in the period.
+    #[serde(default)]
+    pub total_attempts: u64,
+    /// Attempts that were converted (checked successfully).
+    #[serde(default)]
+    pub total_converted: u64,
+    /// Attempts that were not.
+    #[serde(default)]
+    pub total_unconverted: u64,
+    /// The rate, as Twilio writes it (a string: `"81.818181818"`).
+    #[serde(default)]
+    pub conversion_rate_percentage: Option<String>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl Model for AttemptsSummary {}
+
+/// One verification attempt (`verify.v2.verification_attempt`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Attempt {
+    /// The SID (`VL…`).
+    pub sid: AttemptSid,
+    /// The account.
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// The service.
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The verification.
+    #[serde(default)]
+    pub verification_sid: Option<String>,
+    /// Creation time.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// Last update time.
+    #[serde(default)]
+    pub date_updated: Option<String>,
+    /// `converted` or `unconverted`.
+    #[serde(default)]
+    pub conversion_status: Option<String>,
+    /// The channel.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// `{value, currency}`.
+    #[serde(default)]
+    pub price: Option<Value>,
+    /// Channel details (`to`, `status`, `carrier`...).
+    #[serde(default)]
+    pub channel_data: Option<Value>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl Model for Attempt {}
+
+/// Filters of the attempts summary and list; unset ones are not sent. `to`,
+/// `verification_sid` and `converted` apply to the list only.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct AttemptsFilter {
+    params: Vec<(&'static str, String)>,
+}
+
+impl AttemptsFilter {
+    /// No filter: the whole account.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `VerifyServiceSid`.
+    pub fn service(mut self, sid: &ServiceSid) -> Self {
+        self.params
+            .push(("VerifyServiceSid", sid.as_str().to_owned()));
+        self
+    }
+
+    /// `DateCreatedAfter` (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub fn created_after(mut self, when: chrono::DateTime<chrono::Utc>) -> Self {
+        self.params.push((
+            "DateCreatedAfter",
+            when.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ));
+        self
+    }
+
+    /// `DateCreatedBefore` (`YYYY-MM-DDTHH:MM:SSZ`).
+    pub fn created_before(mut self, when: chrono::DateTime<chrono::Utc>) -> Self {
+        self.params.push((
+            "DateCreatedBefore",
+            when.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        ));
+        self
+    }
+
+    /// `Country` (ISO alpha-2).
+    pub fn country(mut self, country: impl Into<String>) -> Self {
+        self.params.push(("Country", country.into()));
+        self
+    }
+
+    /// `Channel`.
+    pub fn channel(mut self, channel: &Channel) -> Self {
+        self.params.push(("Channel", channel.as_str().to_owned()));
+        self
+    }
+
+    /// `ChannelData.To` (list only).
+    pub fn to(mut self, to: impl Into<String>) -> Self {
+        self.params.push(("ChannelData.To", to.into()));
+        self
+    }
+
+    /// `VerificationSid` (list only).
+    pub fn verification_sid(mut self, sid: &VerificationSid) -> Self {
+        self.params
+            .push(("VerificationSid", sid.as_str().to_owned()));
+        self
+    }
+
+    /// `Status`: `converted` or `unconverted` (list only).
+    pub fn converted(mut self, converted: bool) -> Self {
+        let status = if converted {
+            "converted"
+        } else {
+            "unconverted"
+        };
+        self.params.push(("Status", status.to_owned()));
+        self
+    }
+}
+
+/// The Attempts calls (`client.attempts()`).
+#[derive(Debug, Clone, Copy)]
+pub struct Attempts<'a> {
+    client: &'a VerifyClient,
+}
+
+impl<'a> Attempts<'a> {
+    pub(crate) fn new(client: &'a VerifyClient) -> Self {
+        Attempts { client }
+    }
+
+    /// `GET /v2/Attempts/Summary` with filters.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let summary = client.attempts().summary(&AttemptsFilter::new().service(&service))?;
+    /// println!("{} of {} converted", summary.total_converted, summary.total_attempts);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`crate::Error`].
+    pub fn summary(&self, filter: &AttemptsFilter) -> Result<AttemptsSummary> {
+        let mut call = Call::get(Api::Verify, Path::new().lit("v2/Attempts/Summary"));
+        for (name, value) in &filter.params {
+            call = call.query(name, value.as_str());
+        }
+        self.client.send_json(&call)
+    }
+
+    /// `GET /v2/Attempts` with filters, page after page.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for attempt in client.attempts().list(&AttemptsFilter::new().to("+15555550100")) {
+    ///     println!("{:?}", attempt?.conversion_status);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`; an error ends the iteration.
+    pub fn list(&self, filter: &AttemptsFilter) -> Pages<Attempt> {
+        let mut call = Call::get(Api::Verify, Path::new().lit("v2/Attempts"));
+        for (name, value) in &filter.params {
+            call = call.query(name, value.as_str());
+        }
+        self.client.pages(call)
+    }
+
+    /// `GET /v2/Attempts/{VL}`.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: AttemptSid = "VL00000000000000000000000000000001".parse()?;
+    /// let attempt = client.attempts().fetch(&sid)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn fetch(&self, sid: &AttemptSid) -> Result<Attempt> {
+        let path = Path::new().lit("v2/Attempts").seg(sid.checked()?);
+        self.client.send_json(&Call::get(Api::Verify, path))
+    }
+}

@@ -1,0 +1,519 @@
+//! Challenges: TOTP checks and push approvals, and their notifications (spec §5.6).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, entity_path};
+use crate::error::{InvalidInput, Result};
+use crate::types::{
+    ChallengeSid, ChallengeStatus, FactorSid, FactorType, Identity, NotificationSid,
+    RespondedReason, ServiceSid, check_code, check_len, check_range,
+};
+
+const CREATE_UNKNOWN: &str = "a push may have reached the device, or a code may have spent one of five attempts; list the entity's pending challenges before creating another";
+const UPDATE_UNKNOWN: &str = "the answer may have been recorded or spent an attempt; fetch the challenge and look at its status";
+const NOTIFY_UNKNOWN: &str = "the push may have been sent again; do not resend blindly";
+
+/// A challenge (`verify.v2.service.entity.challenge`). [`Challenge::raw`] keeps the whole
+/// answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Challenge {
+    /// The SID (`YC…`).
+    pub sid: ChallengeSid,
+    /// The account.
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// The service.
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The entity (`YE…`).
+    #[serde(default)]
+    pub entity_sid: Option<String>,
+    /// The entity's identity.
+    #[serde(default)]
+    pub identity: Option<String>,
+    /// The factor challenged.
+    #[serde(default)]
+    pub factor_sid: Option<FactorSid>,
+    /// Creation time.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// Last update time.
+    #[serde(default)]
+    pub date_updated: Option<String>,
+    /// When it was answered.
+    #[serde(default)]
+    pub date_responded: Option<String>,
+    /// When it expires.
+    #[serde(default)]
+    pub expiration_date: Option<String>,
+    /// The state: approved means the user proved the factor.
+    pub status: ChallengeStatus,
+    /// Why it was answered as it was.
+    #[serde(default)]
+    pub responded_reason: Option<RespondedReason>,
+    /// What the push showed.
+    #[serde(default)]
+    pub details: Option<ChallengeDetails>,
+    /// Details not shown to the user.
+    #[serde(default)]
+    pub hidden_details: Option<Value>,
+    /// Metadata from the device.
+    #[serde(default)]
+    pub metadata: Option<Value>,
+    /// The factor's type.
+    #[serde(default)]
+    pub factor_type: Option<FactorType>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
+}
+
+impl Challenge {
+    /// The whole answer, fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl Model for Challenge {
+    fn set_raw(&mut self, raw: Value) {
+        self.raw = raw;
+    }
+}
+
+/// What a push challenge shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ChallengeDetails {
+    /// The message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// When.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Labelled values.
+    #[serde(default)]
+    pub fields: Vec<ChallengeField>,
+}
+
+/// One labelled value of a challenge's details.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ChallengeField {
+    /// The label (at most 36 characters).
+    pub label: String,
+    /// The value (at most 128 characters).
+    pub value: String,
+}
+
+/// A push notification of a challenge (`…/Challenges/{YC}/Notifications`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Notification {
+    /// The SID (`NT…`).
+    pub sid: NotificationSid,
+    /// The account.
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// The service.
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The entity.
+    #[serde(default)]
+    pub entity_sid: Option<String>,
+    /// The identity.
+    #[serde(default)]
+    pub identity: Option<String>,
+    /// The challenge.
+    #[serde(default)]
+    pub challenge_sid: Option<String>,
+    /// The priority (`high`).
+    #[serde(default)]
+    pub priority: Option<String>,
+    /// Seconds the push service keeps trying.
+    #[serde(default)]
+    pub ttl: Option<u32>,
+    /// Creation time.
+    #[serde(default)]
+    pub date_created: Option<String>,
+}
+
+impl Model for Notification {}
+
+/// A new challenge: a TOTP code to check, or a push approval request.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub struct NewChallenge {
+    factor_sid: FactorSid,
+    expiration_date: Option<DateTime<Utc>>,
+    message: Option<String>,
+    fields: Vec<(String, String)>,
+    hidden_details: BTreeMap<String, String>,
+    auth_payload: Option<crate::types::Secret>,
+}
+
+impl NewChallenge {
+    /// A TOTP challenge checking `code` (3..=8 characters) on a verified TOTP factor: the
+    /// answer is already approved when the code is right.
+    pub fn totp(factor_sid: FactorSid, code: impl Into<String>) -> Self {
+        NewChallenge {
+            auth_payload: Some(crate::types::Secret::new(code)),
+            ..NewChallenge::push(factor_sid, "")
+        }
+    }
+
+    /// A push approval request on a verified push factor, showing `message` (at most 256
+    /// characters).
+    pub fn push(factor_sid: FactorSid, message: impl Into<String>) -> Self {
+        let message = message.into();
+        NewChallenge {
+            factor_sid,
+            expiration_date: None,
+            message: Some(message).filter(|m| !m.is_empty()),
+            fields: Vec::new(),
+            hidden_details: BTreeMap::new(),
+            auth_payload: None,
+        }
+    }
+
+    /// `ExpirationDate` (default 5 minutes from now, at most 60).
+    pub fn expiration_date(mut self, when: DateTime<Utc>) -> Self {
+        self.expiration_date = Some(when);
+        self
+    }
+
+    /// Adds one of `Details.Fields` (at most 20; label ≤ 36, value ≤ 128 characters).
+    pub fn field(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
+        self.fields.push((label.into(), value.into()));
+        self
+    }
+
+    /// Adds one entry of `HiddenDetails` (not shown to the user; at most 1024 characters in
+    /// all).
+    pub fn hidden_detail(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.hidden_details.insert(key.into(), value.into());
+        self
+    }
+
+    fn form(&self) -> Result<Form> {
+        let mut f = Form::new();
+        f.add("FactorSid", self.factor_sid.checked()?);
+        if let Some(when) = self.expiration_date {
+            f.add(
+                "ExpirationDate",
+                when.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            );
+        }
+        if let Some(message) = &self.message {
+            check_len("details message", message, 256)?;
+            f.add("Details.Message", message.as_str());
+        }
+        if self.fields.len() > 20 {
+            return Err(InvalidInput::TooLong {
+                field: "details fields",
+                max: 20,
+                length: self.fields.len(),
+            }
+            .into());
+        }
+        for (label, value) in &self.fields {
+            check_len("details field label", label, 36)?;
+            check_len("details field value", value, 128)?;
+            f.add(
+                "Details.Fields",
+                serde_json::json!({"label": label, "value": value}).to_string(),
+            );
+        }
+        if !self.hidden_details.is_empty() {
+            let hidden = serde_json::to_string(&self.hidden_details).unwrap_or_default();
+            check_len("hidden details", &hidden, 1024)?;
+            f.add("HiddenDetails", hidden);
+        }
+        if let Some(code) = &self.auth_payload {
+            check_code(code.expose(), 3, 8)?;
+            f.secret("AuthPayload", code.expose());
+        }
+        Ok(f)
+    }
+}
+
+/// Filters of a challenge list; unset ones are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct ChallengeFilter {
+    factor_sid: Option<FactorSid>,
+    status: Option<ChallengeStatus>,
+    newest_first: bool,
+    page_size: Option<u16>,
+}
+
+impl ChallengeFilter {
+    /// Every challenge, oldest first.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `FactorSid`.
+    pub fn factor_sid(mut self, sid: FactorSid) -> Self {
+        self.factor_sid = Some(sid);
+        self
+    }
+
+    /// `Status`.
+    pub fn status(mut self, status: ChallengeStatus) -> Self {
+        self.status = Some(status);
+        self
+    }
+
+    /// `Order=desc`.
+    pub fn newest_first(mut self) -> Self {
+        self.newest_first = true;
+        self
+    }
+
+    /// `PageSize` (1..=1000).
+    pub fn page_size(mut self, size: u16) -> Self {
+        self.page_size = Some(size.clamp(1, 1000));
+        self
+    }
+}
+
+/// The Challenges calls of an entity (`client.challenges(&service, &identity)`).
+#[derive(Debug, Clone, Copy)]
+pub struct Challenges<'a> {
+    client: &'a VerifyClient,
+    service: &'a ServiceSid,
+    identity: &'a Identity,
+}
+
+impl<'a> Challenges<'a> {
+    pub(crate) fn new(
+        client: &'a VerifyClient,
+        service: &'a ServiceSid,
+        identity: &'a Identity,
+    ) -> Self {
+        Challenges {
+            client,
+            service,
+            identity,
+        }
+    }
+
+    fn path(&self) -> Result<api_transport::Path> {
+        Ok(entity_path(self.service, self.identity)?.lit("Challenges"))
+    }
+
+    fn challenge_path(&self, sid: &ChallengeSid) -> Result<api_transport::Path> {
+        Ok(self.path()?.seg(sid.checked()?))
+    }
+
+    /// `POST …/Entities/{identity}/Challenges`: a TOTP check or a push approval request.
+    /// Sent once, never retried.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::{ChallengeStatus, Credentials, FactorSid, Identity, NewChallenge, ServiceSid, VerifyClient};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// let identity = Identity::new("user-0042-0001")?;
+    /// let factor: FactorSid = "YF00000000000000000000000000000001".parse()?;
+    /// let challenge = client
+    ///     .challenges(&service, &identity)
+    ///     .create(&NewChallenge::totp(factor, "123456"))?;
+    /// if challenge.status == ChallengeStatus::Approved {
+    ///     println!("signed in");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidInput`] for limits broken; API errors
+    /// [`crate::ErrorKind::FactorUnverified`], [`crate::ErrorKind::MaxChallengeAttempts`],
+    /// [`crate::ErrorKind::RateLimited`]; [`crate::Error::Timeout`] when the outcome is unknown.
+    pub fn create(&self, challenge: &NewChallenge) -> Result<Challenge> {
+        let form = challenge.form()?;
+        self.client
+            .send_json(&Call::post(self.path()?, form).unknown_outcome(CREATE_UNKNOWN))
+    }
+
+    /// `GET …/Challenges/{YC}`: poll this for a push answer.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
+    /// let status = client.challenges(&service, &identity).fetch(&sid)?.status;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn fetch(&self, sid: &ChallengeSid) -> Result<Challenge> {
+        self.client
+            .send_json(&Call::get(Api::Verify, self.challenge_path(sid)?))
+    }
+
+    /// `GET …/Entities/{identity}/Challenges` with filters, page after page.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let pending = ChallengeFilter::new().status(ChallengeStatus::Pending).newest_first();
+    /// for challenge in client.challenges(&service, &identity).list(&pending) {
+    ///     println!("{}", challenge?.sid);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`; an error ends the iteration.
+    pub fn list(&self, filter: &ChallengeFilter) -> Pages<Challenge> {
+        let path = match self.path() {
+            Ok(path) => path,
+            Err(e) => return Pages::failed(e),
+        };
+        let mut call = Call::get(Api::Verify, path);
+        if let Some(sid) = &filter.factor_sid {
+            call = call.query("FactorSid", sid.as_str());
+        }
+        if let Some(status) = &filter.status {
+            call = call.query("Status", status.as_str());
+        }
+        if filter.newest_first {
+            call = call.query("Order", "desc");
+        }
+        if let Some(size) = filter.page_size {
+            call = call.query("PageSize", size.to_string());
+        }
+        self.client.pages(call)
+    }
+
+    /// `POST …/Challenges/{YC}` with `AuthPayload` (a TOTP code, or the push signature the
+    /// device SDK produced). Sent once, never retried.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
+    /// let challenge = client.challenges(&service, &identity).update(&sid, "123456")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::ChallengeExpired`], [`crate::ErrorKind::ChallengeFailed`],
+    /// [`crate::ErrorKind::ChallengeAlreadyResponded`],
+    /// [`crate::ErrorKind::MaxChallengeAttempts`]; [`crate::Error::Timeout`] when the outcome
+    /// is unknown.
+    pub fn update(&self, sid: &ChallengeSid, auth_payload: &str) -> Result<Challenge> {
+        self.update_inner(sid, auth_payload, None)
+    }
+
+    /// As [`Challenges::update`], with `Metadata` (a JSON object of strings), as the device
+    /// SDK sends it.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
+    /// let metadata = serde_json::json!({"os": "Android"});
+    /// client.challenges(&service, &identity).update_with_metadata(&sid, "123456", &metadata)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Challenges::update`].
+    pub fn update_with_metadata(
+        &self,
+        sid: &ChallengeSid,
+        auth_payload: &str,
+        metadata: &Value,
+    ) -> Result<Challenge> {
+        self.update_inner(sid, auth_payload, Some(metadata))
+    }
+
+    fn update_inner(
+        &self,
+        sid: &ChallengeSid,
+        auth_payload: &str,
+        metadata: Option<&Value>,
+    ) -> Result<Challenge> {
+        check_len("auth payload", auth_payload, 5456)?;
+        let mut form = Form::new();
+        form.secret("AuthPayload", auth_payload);
+        form.opt("Metadata", metadata.map(Value::to_string));
+        self.client
+            .send_json(&Call::post(self.challenge_path(sid)?, form).unknown_outcome(UPDATE_UNKNOWN))
+    }
+
+    /// `POST …/Challenges/{YC}/Notifications`: sends the push again (Twilio keeps trying for
+    /// 300 s). Sent once.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
+    /// client.challenges(&service, &identity).notify(&sid)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`crate::Error`]; [`crate::Error::Timeout`] when the outcome is unknown.
+    pub fn notify(&self, sid: &ChallengeSid) -> Result<Notification> {
+        self.notify_inner(sid, None)
+    }
+
+    /// As [`Challenges::notify`], trying for `ttl` seconds (`Ttl`, 0..=300; 0 is one
+    /// immediate attempt).
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidInput`] for a TTL over 300; as [`Challenges::notify`].
+    pub fn notify_with_ttl(&self, sid: &ChallengeSid, ttl: u16) -> Result<Notification> {
+        self.notify_inner(sid, Some(ttl))
+    }
+
+    fn notify_inner(&self, sid: &ChallengeSid, ttl: Option<u16>) -> Result<Notification> {
+        let mut form = Form::new();
+        if let Some(ttl) = ttl {
+            check_range("ttl", ttl.into(), 0, 300)?;
+            form.add("Ttl", ttl.to_string());
+        }
+        let path = self.challenge_path(sid)?.lit("Notifications");
+        self.client
+            .send_json(&Call::post(path, form).unknown_outcome(NOTIFY_UNKNOWN))
+    }
+}

@@ -1,0 +1,848 @@
+//! The client, its builder, and the plumbing every call shares.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use api_transport::{Method, Path, Request, Response, Retry, Transport};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::challenges::Challenges;
+use crate::entities::Entities;
+use crate::error::{ApiError, Error, InvalidInput, Result};
+use crate::factors::Factors;
+use crate::lookup::Lookup;
+use crate::services::Services;
+use crate::types::{Identity, Secret, ServiceSid};
+use crate::verifications::Verifications;
+
+/// Verify v2's base URL (paths start with `/v2/`).
+pub const DEFAULT_VERIFY_URL: &str = "https://verify.twilio.com";
+/// Lookup v2's base URL (paths start with `/v2/`).
+pub const DEFAULT_LOOKUP_URL: &str = "https://lookups.twilio.com";
+/// Default timeout of a call, from connecting to the last body byte, retries included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default number of automatic retries of a read.
+pub const DEFAULT_MAX_RETRIES: u32 = api_transport::DEFAULT_MAX_RETRIES;
+/// Default cap of a response body, in bytes.
+pub const DEFAULT_MAX_BODY: u64 = api_transport::DEFAULT_MAX_BODY;
+
+/// `twilio-verify-rust/<crate version> (<os> <arch>)`, sent on every request.
+pub fn user_agent() -> String {
+    format!(
+        "twilio-verify-rust/{} ({} {})",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+/// The credentials of the account: HTTP Basic on every request.
+///
+/// Twilio recommends an API key (SID `SK…` and its secret) in production; the Account SID
+/// (`AC…`) with the auth token works too. `Debug` never shows the secret or the token.
+#[derive(Clone)]
+pub struct Credentials {
+    username: String,
+    password: Secret,
+}
+
+impl Credentials {
+    /// An API key SID (`SK…`) and its secret (recommended).
+    pub fn api_key(sid: impl Into<String>, secret: impl Into<String>) -> Credentials {
+        Credentials {
+            username: sid.into(),
+            password: Secret::new(secret),
+        }
+    }
+
+    /// The Account SID (`AC…`) and its auth token.
+    pub fn account(account_sid: impl Into<String>, auth_token: impl Into<String>) -> Credentials {
+        Credentials {
+            username: account_sid.into(),
+            password: Secret::new(auth_token),
+        }
+    }
+
+    /// The Basic username (the API key SID or the Account SID).
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    fn header(&self) -> String {
+        let pair = format!("{}:{}", self.username, self.password.expose());
+        format!("Basic {}", BASE64.encode(pair))
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &self.password)
+            .finish()
+    }
+}
+
+/// Blocking client of Twilio Verify v2 and Lookup v2.
+///
+/// Cheap to clone (clones share one connection pool and the settings), `Send` and `Sync`. The
+/// calls are grouped by resource: [`services`](Self::services),
+/// [`verifications`](Self::verifications), [`entities`](Self::entities),
+/// [`factors`](Self::factors), [`challenges`](Self::challenges), [`lookup`](Self::lookup).
+///
+/// ```no_run
+/// use twilio_verify::{Channel, CheckOutcome, Credentials, ServiceSid, VerifyClient};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+/// let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+/// client.verifications(&service).start("+15555550100", Channel::Sms)?;
+/// match client.verifications(&service).check_to("+15555550100", "123456")? {
+///     CheckOutcome::Approved(_) => println!("signed in"),
+///     other => println!("not approved: {other:?}"),
+/// }
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct VerifyClient {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    transport: Transport,
+    verify_url: String,
+    lookup_url: String,
+    credentials: Credentials,
+    timeout: Duration,
+    max_retries: u32,
+}
+
+impl fmt::Debug for VerifyClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifyClient")
+            .field("verify_url", &self.inner.verify_url)
+            .field("lookup_url", &self.inner.lookup_url)
+            .field("credentials", &self.inner.credentials)
+            .field("timeout", &self.inner.timeout)
+            .field("max_retries", &self.inner.max_retries)
+            .finish()
+    }
+}
+
+/// Builds a [`VerifyClient`]. Every setter says its default.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct VerifyClientBuilder {
+    credentials: Credentials,
+    verify_url: String,
+    lookup_url: String,
+    timeout: Duration,
+    max_retries: u32,
+    max_body: u64,
+    name_ttl: Duration,
+}
+
+impl VerifyClientBuilder {
+    /// Verify's base URL, without `/v2` (`https`, or `http` to a loopback host for tests and
+    /// the sandbox); one trailing `/` is dropped. Defaults to [`DEFAULT_VERIFY_URL`].
+    pub fn verify_url(mut self, url: impl Into<String>) -> Self {
+        self.verify_url = url.into();
+        self
+    }
+
+    /// Lookup's base URL, without `/v2`; same rules. Defaults to [`DEFAULT_LOOKUP_URL`].
+    pub fn lookup_url(mut self, url: impl Into<String>) -> Self {
+        self.lookup_url = url.into();
+        self
+    }
+
+    /// Both base URLs at once (the sandbox serves both APIs from one origin).
+    pub fn base_url(self, url: impl Into<String>) -> Self {
+        let url = url.into();
+        self.verify_url(url.clone()).lookup_url(url)
+    }
+
+    /// The deadline of every call, from connecting to the last body byte. Defaults to 10 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How many times a read (a GET, or a DELETE) is sent again after 429, 502, 503, 504 or a
+    /// failure to connect, with backoff; `0` turns retries off. Nothing that sends a message,
+    /// checks a code or answers a challenge is ever resent. Defaults to 3.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Cap of a response body in bytes. Defaults to 1 MiB.
+    pub fn max_body(mut self, bytes: u64) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
+    /// How long a host's addresses are reused before its name is looked up again. Defaults
+    /// to 30 s ([`api_transport::DEFAULT_NAME_TTL`]).
+    pub fn name_ttl(mut self, ttl: Duration) -> Self {
+        self.name_ttl = ttl;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] if a base URL is not a URL, not `https` (or `http` to
+    /// loopback), or carries credentials, a query or a fragment; or if a credential is empty.
+    pub fn build(self) -> Result<VerifyClient> {
+        let verify_url = check_base(&self.verify_url)?;
+        let lookup_url = check_base(&self.lookup_url)?;
+        if self.credentials.username.trim().is_empty()
+            || self.credentials.password.expose().is_empty()
+        {
+            return Err(InvalidInput::Credentials.into());
+        }
+        let transport = Transport::builder()
+            .timeout(self.timeout)
+            .max_retries(self.max_retries)
+            .max_body(self.max_body)
+            .name_ttl(self.name_ttl)
+            .user_agent(user_agent())
+            .build();
+        Ok(VerifyClient {
+            inner: Arc::new(Inner {
+                transport,
+                verify_url,
+                lookup_url,
+                credentials: self.credentials,
+                timeout: self.timeout,
+                max_retries: self.max_retries,
+            }),
+        })
+    }
+}
+
+fn check_base(url: &str) -> Result<String> {
+    let url = url.strip_suffix('/').unwrap_or(url).to_owned();
+    api_transport::check_base_url(&url).map_err(|e| InvalidInput::Refused {
+        reason: match e {
+            api_transport::Error::InvalidRequest { reason } => reason,
+            other => other.to_string(),
+        },
+    })?;
+    Ok(url)
+}
+
+/// The `scheme://host[:port]` of a URL, lower-cased.
+fn origin(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    format!("{}://{}", scheme, host).to_ascii_lowercase()
+}
+
+impl VerifyClient {
+    /// A client with the credentials and the defaults.
+    ///
+    /// # Panics
+    ///
+    /// Never for non-empty credentials; with an empty credential every call fails with
+    /// [`InvalidInput::Credentials`] instead (use [`VerifyClient::builder`] to check early).
+    pub fn new(credentials: Credentials) -> VerifyClient {
+        let empty =
+            credentials.username.trim().is_empty() || credentials.password.expose().is_empty();
+        let builder = VerifyClient::builder(credentials);
+        if empty {
+            // Built without the credential check; calls refuse to send.
+            let transport = Transport::builder().user_agent(user_agent()).build();
+            return VerifyClient {
+                inner: Arc::new(Inner {
+                    transport,
+                    verify_url: builder.verify_url,
+                    lookup_url: builder.lookup_url,
+                    credentials: builder.credentials,
+                    timeout: builder.timeout,
+                    max_retries: builder.max_retries,
+                }),
+            };
+        }
+        match builder.build() {
+            Ok(client) => client,
+            Err(_) => unreachable!("the default urls are valid"),
+        }
+    }
+
+    /// A builder with the credentials and the defaults.
+    pub fn builder(credentials: Credentials) -> VerifyClientBuilder {
+        VerifyClientBuilder {
+            credentials,
+            verify_url: DEFAULT_VERIFY_URL.to_owned(),
+            lookup_url: DEFAULT_LOOKUP_URL.to_owned(),
+            timeout: DEFAULT_TIMEOUT,
+            max_retries: DEFAULT_MAX_RETRIES,
+            max_body: DEFAULT_MAX_BODY,
+            name_ttl: api_transport::DEFAULT_NAME_TTL,
+        }
+    }
+
+    /// Verify's base URL, without a trailing `/`.
+    pub fn verify_url(&self) -> &str {
+        &self.inner.verify_url
+    }
+
+    /// Lookup's base URL, without a trailing `/`.
+    pub fn lookup_url(&self) -> &str {
+        &self.inner.lookup_url
+    }
+
+    /// The deadline of every call.
+    pub fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
+    /// Services (the successors of Authy applications).
+    pub fn services(&self) -> Services<'_> {
+        Services::new(self)
+    }
+
+    /// Verifications (codes by SMS, call, e-mail, WhatsApp) of a service, and their checks.
+    pub fn verifications<'a>(&'a self, service: &'a ServiceSid) -> Verifications<'a> {
+        Verifications::new(self, service)
+    }
+
+    /// Entities (one per end user) of a service.
+    pub fn entities<'a>(&'a self, service: &'a ServiceSid) -> Entities<'a> {
+        Entities::new(self, service)
+    }
+
+    /// Factors (TOTP apps and push devices) of an entity.
+    pub fn factors<'a>(&'a self, service: &'a ServiceSid, identity: &'a Identity) -> Factors<'a> {
+        Factors::new(self, service, identity)
+    }
+
+    /// Challenges (TOTP checks and push approvals) of an entity.
+    pub fn challenges<'a>(
+        &'a self,
+        service: &'a ServiceSid,
+        identity: &'a Identity,
+    ) -> Challenges<'a> {
+        Challenges::new(self, service, identity)
+    }
+
+    /// Webhooks (Verify Push events) of a service.
+    pub fn webhooks<'a>(&'a self, service: &'a ServiceSid) -> crate::webhooks::Webhooks<'a> {
+        crate::webhooks::Webhooks::new(self, service)
+    }
+
+    /// Programmable rate limits of a service and their buckets.
+    pub fn rate_limits<'a>(
+        &'a self,
+        service: &'a ServiceSid,
+    ) -> crate::rate_limits::RateLimits<'a> {
+        crate::rate_limits::RateLimits::new(self, service)
+    }
+
+    /// Access tokens for the Verify Push SDK.
+    pub fn access_tokens<'a>(
+        &'a self,
+        service: &'a ServiceSid,
+    ) -> crate::access_tokens::AccessTokens<'a> {
+        crate::access_tokens::AccessTokens::new(self, service)
+    }
+
+    /// Verification attempt statistics.
+    pub fn attempts(&self) -> crate::attempts::Attempts<'_> {
+        crate::attempts::Attempts::new(self)
+    }
+
+    /// Lookup v2 (phone number information).
+    pub fn lookup(&self) -> Lookup<'_> {
+        Lookup::new(self)
+    }
+
+    // ----- plumbing -----
+
+    fn request(&self, call: &Call) -> Result<Request> {
+        let creds = &self.inner.credentials;
+        if creds.username.trim().is_empty() || creds.password.expose().is_empty() {
+            return Err(InvalidInput::Credentials.into());
+        }
+        let mut request = match &call.target {
+            Target::Path(api, path) => {
+                let base = match api {
+                    Api::Verify => &self.inner.verify_url,
+                    Api::Lookup => &self.inner.lookup_url,
+                };
+                Request::new(call.method, base, path.clone())
+            }
+            Target::Url(url) => {
+                let own = origin(url);
+                let allowed = [&self.inner.verify_url, &self.inner.lookup_url]
+                    .iter()
+                    .any(|base| origin(base) == own)
+                    && url
+                        .get(own.len()..)
+                        .is_some_and(|rest| rest.starts_with('/'));
+                if !allowed {
+                    return Err(InvalidInput::ForeignPageUrl.into());
+                }
+                Request::absolute(call.method, url)
+            }
+        };
+        request = request
+            .secret_header("Authorization", creds.header())
+            .secret_value(creds.password.expose())
+            .header("Accept-Charset", "utf-8")
+            .timeout(self.inner.timeout)
+            .retry(call.retry);
+        if call.method != Method::Delete {
+            request = request.header("Accept", "application/json");
+        }
+        for (name, value) in &call.query {
+            request = request.query(name.as_str(), value.as_str());
+        }
+        for secret in &call.secrets {
+            request = request.secret_value(secret.as_str());
+        }
+        if let Some(form) = &call.form {
+            request = request.form_body(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        }
+        Ok(request)
+    }
+
+    /// Sends a call and returns its 2xx answer; any other status is an [`ApiError`].
+    pub(crate) fn send(&self, call: &Call) -> Result<(String, Response)> {
+        let request = self.request(call)?;
+        let endpoint = match &call.target {
+            Target::Url(_) => format!("{} (next page)", call.method),
+            Target::Path(..) => format!("{} {}", call.method, request.path().redacted()),
+        };
+        let response = self
+            .inner
+            .transport
+            .send(&request)
+            .map_err(|e| Error::from_transport(e, endpoint.clone(), call.unknown_outcome))?;
+        if (200..300).contains(&response.status()) {
+            Ok((endpoint, response))
+        } else {
+            let error = ApiError::from_response(endpoint, &response, call.verification_check);
+            log::debug!(
+                target: "twilio_verify",
+                "{} -> status {}, code {:?}, {:?}",
+                error.endpoint(),
+                error.status(),
+                error.code(),
+                error.kind()
+            );
+            Err(error.into())
+        }
+    }
+
+    /// Sends a call and decodes its answer.
+    pub(crate) fn send_json<T: Model>(&self, call: &Call) -> Result<T> {
+        let (endpoint, response) = self.send(call)?;
+        decode(&endpoint, response.body())
+    }
+
+    /// Sends a call whose answer has no body (a delete). A 404 after a retried delete means
+    /// an earlier attempt removed the resource: success.
+    pub(crate) fn send_empty(&self, call: &Call) -> Result<()> {
+        match self.send(call) {
+            Ok(_) => Ok(()),
+            Err(Error::Api(e))
+                if call.method == Method::Delete && e.status() == 404 && e.attempts() > 1 =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The pages of a list call, as an iterator of records.
+    pub(crate) fn pages<T: Model>(&self, call: Call) -> Pages<T> {
+        Pages {
+            client: Some(self.clone()),
+            next: Some(call),
+            buffer: VecDeque::new(),
+            error: None,
+            _model: std::marker::PhantomData,
+        }
+    }
+}
+
+/// A model decoded from an answer; those that are a subset of the answer keep the whole of it
+/// (`raw()`).
+pub trait Model: DeserializeOwned {
+    /// Keeps the whole answer, for the models that are a subset of it.
+    fn set_raw(&mut self, raw: Value) {
+        let _ = raw;
+    }
+}
+
+/// Decodes a JSON body, naming the JSON path where it does not fit.
+pub(crate) fn decode<T: Model>(endpoint: &str, body: &[u8]) -> Result<T> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| Error::Decode {
+        endpoint: endpoint.to_owned(),
+        path: ".".to_owned(),
+        source: e,
+    })?;
+    from_value(endpoint, value)
+}
+
+fn from_value<T: Model>(endpoint: &str, value: Value) -> Result<T> {
+    let mut model: T = match serde_path_to_error::deserialize(&value) {
+        Ok(model) => model,
+        Err(e) => {
+            return Err(Error::Decode {
+                endpoint: endpoint.to_owned(),
+                path: e.path().to_string(),
+                source: e.into_inner(),
+            });
+        }
+    };
+    model.set_raw(value);
+    Ok(model)
+}
+
+/// Which API a path belongs to.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Api {
+    Verify,
+    Lookup,
+}
+
+#[derive(Debug, Clone)]
+enum Target {
+    Path(Api, Path),
+    Url(String),
+}
+
+/// One call: method, path, parameters, retry rule and what a lost answer means.
+#[derive(Clone)]
+pub(crate) struct Call {
+    method: Method,
+    target: Target,
+    query: Vec<(String, String)>,
+    form: Option<Vec<(String, String)>>,
+    secrets: Vec<String>,
+    retry: Retry,
+    unknown_outcome: Option<&'static str>,
+    verification_check: bool,
+}
+
+impl Call {
+    /// A GET, retried as the transport does.
+    pub(crate) fn get(api: Api, path: Path) -> Call {
+        Call {
+            method: Method::Get,
+            target: Target::Path(api, path),
+            query: Vec::new(),
+            form: None,
+            secrets: Vec::new(),
+            retry: Retry::Safe,
+            unknown_outcome: None,
+            verification_check: false,
+        }
+    }
+
+    /// A DELETE: idempotent in effect, retried as reads are.
+    pub(crate) fn delete(path: Path) -> Call {
+        Call {
+            method: Method::Delete,
+            ..Call::get(Api::Verify, path)
+        }
+    }
+
+    /// A POST with a form body: sent once.
+    pub(crate) fn post(path: Path, form: Form) -> Call {
+        Call {
+            method: Method::Post,
+            form: Some(form.pairs),
+            secrets: form.secrets,
+            retry: Retry::Never,
+            ..Call::get(Api::Verify, path)
+        }
+    }
+
+    /// Marks a POST that reaches a person or spends an attempt: a lost answer says what to
+    /// check.
+    pub(crate) fn unknown_outcome(mut self, check: &'static str) -> Call {
+        self.unknown_outcome = Some(check);
+        self
+    }
+
+    /// A verification check: a 404 means no pending verification.
+    pub(crate) fn verification_check(mut self) -> Call {
+        self.verification_check = true;
+        self
+    }
+
+    pub(crate) fn query(mut self, name: &str, value: impl Into<String>) -> Call {
+        self.query.push((name.to_owned(), value.into()));
+        self
+    }
+
+    fn next_page(&self, url: String) -> Call {
+        Call {
+            method: Method::Get,
+            target: Target::Url(url),
+            query: Vec::new(),
+            form: None,
+            secrets: Vec::new(),
+            retry: Retry::Safe,
+            unknown_outcome: None,
+            verification_check: false,
+        }
+    }
+}
+
+/// A form body: PascalCase names (dotted for nested settings), repeated names allowed, and
+/// the values that are secrets.
+#[derive(Default)]
+pub(crate) struct Form {
+    pairs: Vec<(String, String)>,
+    secrets: Vec<String>,
+}
+
+impl Form {
+    pub(crate) fn new() -> Form {
+        Form::default()
+    }
+
+    pub(crate) fn add(&mut self, name: &str, value: impl Into<String>) {
+        self.pairs.push((name.to_owned(), value.into()));
+    }
+
+    pub(crate) fn opt<V: ToString>(&mut self, name: &str, value: Option<V>) {
+        if let Some(v) = value {
+            self.add(name, v.to_string());
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn names(&self) -> Vec<&str> {
+        self.pairs.iter().map(|(k, _)| k.as_str()).collect()
+    }
+
+    pub(crate) fn secret(&mut self, name: &str, value: &str) {
+        self.add(name, value);
+        self.secrets.push(value.to_owned());
+    }
+}
+
+/// The records of a list, page after page: each page after the first is the
+/// `meta.next_page_url` Twilio gave, requested as is (same origin as the base URL only).
+///
+/// An error ends the iteration after it is yielded.
+pub struct Pages<T> {
+    client: Option<VerifyClient>,
+    next: Option<Call>,
+    buffer: VecDeque<T>,
+    error: Option<Error>,
+    _model: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> fmt::Debug for Pages<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pages")
+            .field("buffered", &self.buffer.len())
+            .field("more", &self.next.is_some())
+            .finish()
+    }
+}
+
+impl<T> Pages<T> {
+    /// Asks for `size` records per page (`PageSize`, clamped to 1..=1000; Twilio's default is
+    /// 50). Takes effect on the first page, before the iteration starts; later pages follow
+    /// the URLs Twilio gives.
+    #[must_use]
+    pub fn page_size(mut self, size: u16) -> Self {
+        if let Some(call) = self.next.as_mut()
+            && self.buffer.is_empty()
+            && matches!(call.target, Target::Path(..))
+        {
+            call.query.retain(|(name, _)| name != "PageSize");
+            call.query
+                .push(("PageSize".to_owned(), size.clamp(1, 1000).to_string()));
+        }
+        self
+    }
+}
+
+impl<T: Model> Pages<T> {
+    /// An iterator that yields one error (a call refused before sending).
+    pub(crate) fn failed(error: Error) -> Pages<T> {
+        Pages {
+            client: None,
+            next: None,
+            buffer: VecDeque::new(),
+            error: Some(error),
+            _model: std::marker::PhantomData,
+        }
+    }
+
+    fn fetch(&mut self, call: Call) -> Result<()> {
+        let Some(client) = &self.client else {
+            return Ok(());
+        };
+        let (endpoint, response) = client.send(&call)?;
+        let mut value: Value =
+            serde_json::from_slice(response.body()).map_err(|e| Error::Decode {
+                endpoint: endpoint.clone(),
+                path: ".".to_owned(),
+                source: e,
+            })?;
+        let meta = value.get("meta").cloned().unwrap_or(Value::Null);
+        let key = match meta.get("key").and_then(Value::as_str) {
+            Some(key) => key.to_owned(),
+            None => {
+                return Err(Error::Decode {
+                    endpoint,
+                    path: "meta.key".to_owned(),
+                    source: serde::de::Error::custom("missing page key"),
+                });
+            }
+        };
+        let records = match value.get_mut(&key).map(Value::take) {
+            Some(Value::Array(records)) => records,
+            _ => {
+                return Err(Error::Decode {
+                    endpoint,
+                    path: key,
+                    source: serde::de::Error::custom("expected an array of records"),
+                });
+            }
+        };
+        for (i, record) in records.into_iter().enumerate() {
+            let model = from_value(&endpoint, record).map_err(|e| match e {
+                Error::Decode {
+                    endpoint,
+                    path,
+                    source,
+                } => Error::Decode {
+                    endpoint,
+                    path: format!("{key}[{i}].{path}"),
+                    source,
+                },
+                other => other,
+            })?;
+            self.buffer.push_back(model);
+        }
+        if let Some(url) = meta.get("next_page_url").and_then(Value::as_str)
+            && !url.is_empty()
+        {
+            self.next = Some(call.next_page(url.to_owned()));
+        }
+        Ok(())
+    }
+}
+
+impl<T: Model> Iterator for Pages<T> {
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        if let Some(e) = self.error.take() {
+            return Some(Err(e));
+        }
+        loop {
+            if let Some(item) = self.buffer.pop_front() {
+                return Some(Ok(item));
+            }
+            let call = self.next.take()?;
+            if let Err(e) = self.fetch(call) {
+                self.buffer.clear();
+                return Some(Err(e));
+            }
+        }
+    }
+}
+
+/// A path under Verify's `/v2/Services/{VA}`.
+pub(crate) fn service_path(service: &ServiceSid) -> Result<Path> {
+    Ok(Path::new().lit("v2/Services").seg(service.checked()?))
+}
+
+/// A path under `/v2/Services/{VA}/Entities/{identity}`.
+pub(crate) fn entity_path(service: &ServiceSid, identity: &Identity) -> Result<Path> {
+    Ok(service_path(service)?
+        .lit("Entities")
+        .seg(identity.checked()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let client = VerifyClient::new(Credentials::api_key(
+            "SK00000000000000000000000000000001",
+            "s3cr3t-key",
+        ));
+        let text = format!("{client:?}");
+        assert_eq!(
+            text,
+            "VerifyClient { verify_url: \"https://verify.twilio.com\", lookup_url: \"https://lookups.twilio.com\", credentials: Credentials { username: \"SK00000000000000000000000000000001\", password: \"<redacted>\" }, timeout: 10s, max_retries: 3 }"
+        );
+        let builder = VerifyClient::builder(Credentials::account("AC1", "tok3n"));
+        assert!(!format!("{builder:?}").contains("tok3n"));
+    }
+
+    #[test]
+    fn basic_auth_header() {
+        let c = Credentials::account("AC1", "token");
+        assert_eq!(c.header(), "Basic QUMxOnRva2Vu");
+    }
+
+    #[test]
+    fn base_urls_are_checked() {
+        let creds = || Credentials::api_key("SK1", "x");
+        let c = VerifyClient::builder(creds())
+            .base_url("http://127.0.0.1:9/")
+            .build()
+            .unwrap();
+        assert_eq!(c.verify_url(), "http://127.0.0.1:9");
+        assert_eq!(c.lookup_url(), "http://127.0.0.1:9");
+        for bad in [
+            "http://verify.twilio.com",
+            "verify.twilio.com",
+            "https://a?b=1",
+        ] {
+            assert!(
+                VerifyClient::builder(creds())
+                    .verify_url(bad)
+                    .build()
+                    .is_err(),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            VerifyClient::builder(Credentials::api_key("SK1", "")).build(),
+            Err(Error::InvalidInput(InvalidInput::Credentials))
+        ));
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(
+            origin("https://Verify.twilio.com/v2/x?y"),
+            "https://verify.twilio.com"
+        );
+        assert_eq!(origin("http://127.0.0.1:8/v2"), "http://127.0.0.1:8");
+    }
+
+    #[test]
+    fn client_is_send_sync_and_cheap_to_clone() {
+        fn check<T: Send + Sync + Clone>() {}
+        check::<VerifyClient>();
+        let a = VerifyClient::new(Credentials::api_key("SK1", "x"));
+        let b = a.clone();
+        assert!(Arc::ptr_eq(&a.inner, &b.inner));
+    }
+}

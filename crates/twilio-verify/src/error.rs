@@ -1,0 +1,630 @@
+//! The one error type of the Verify client.
+
+use std::fmt;
+use std::time::Duration;
+
+use api_transport::Response;
+use serde::Deserialize;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What went wrong with a call, shaped around what the caller does next.
+///
+/// - [`Error::InvalidInput`]: rejected before sending, nothing reached Twilio; fix the argument.
+/// - [`Error::NotDelivered`]: nothing reached Twilio; safe to try again.
+/// - [`Error::Timeout`] and [`Error::ConnectionLost`]: Twilio may have acted on the request (a
+///   code may have been sent, a check may have consumed an attempt or approved the
+///   verification); the error says what to look at before trying again.
+/// - [`Error::Api`]: Twilio answered with an error status; [`ApiError::kind`] names the case.
+/// - [`Error::Decode`]: a success answer whose body does not fit the model.
+/// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
+///
+/// No variant carries a credential, a code, a TOTP seed or a factor binding.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The call was refused before anything was sent.
+    InvalidInput(InvalidInput),
+    /// The request never reached Twilio (DNS, connection refused, TLS handshake).
+    NotDelivered {
+        /// The call, as `METHOD /path`.
+        endpoint: String,
+        /// The transport's account of it.
+        source: api_transport::Error,
+    },
+    /// No complete answer within the call's timeout; Twilio may have received and acted on the
+    /// request.
+    Timeout {
+        /// The call, as `METHOD /path`.
+        endpoint: String,
+        /// The time allowed.
+        after: Duration,
+        /// What to check before trying again (for the calls that reach a person or spend an
+        /// attempt), or `None` for reads.
+        check: Option<&'static str>,
+        /// The transport's account of it.
+        source: api_transport::Error,
+    },
+    /// The connection broke after the request was sent; Twilio may have acted on it.
+    ConnectionLost {
+        /// The call, as `METHOD /path`.
+        endpoint: String,
+        /// What to check before trying again, as for [`Error::Timeout`].
+        check: Option<&'static str>,
+        /// The transport's account of it.
+        source: api_transport::Error,
+    },
+    /// Twilio answered with an error status. Boxed to keep `Result`s small.
+    Api(Box<ApiError>),
+    /// A success answer whose body does not fit the expected model.
+    Decode {
+        /// The call, as `METHOD /path`.
+        endpoint: String,
+        /// Where in the JSON it failed (`meta.key`, `.` for the root).
+        path: String,
+        /// What did not fit.
+        source: serde_json::Error,
+    },
+    /// The body was larger than the cap set for the call.
+    ResponseTooLarge {
+        /// The call, as `METHOD /path`.
+        endpoint: String,
+        /// The cap in bytes.
+        limit: u64,
+    },
+}
+
+impl Error {
+    /// The HTTP status of an API error.
+    pub fn status(&self) -> Option<u16> {
+        self.api_error().map(ApiError::status)
+    }
+
+    /// The Twilio error code of an API error (`60202`), when the body carried one.
+    pub fn code(&self) -> Option<u32> {
+        self.api_error().and_then(ApiError::code)
+    }
+
+    /// What an API error means ([`ErrorKind::MaxCheckAttempts`], ...); `None` for the other
+    /// variants.
+    pub fn kind(&self) -> Option<ErrorKind> {
+        self.api_error().map(ApiError::kind)
+    }
+
+    /// The API error, if this is one.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e.as_ref()),
+            _ => None,
+        }
+    }
+
+    /// Whether the call timed out (Twilio may have acted on it).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    /// Whether the call was rejected before anything was sent.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, Error::InvalidInput(_))
+    }
+
+    /// Whether Twilio may have acted on a request whose answer was lost (timeout or broken
+    /// connection): a message may have gone out or an attempt may have been spent.
+    pub fn may_have_been_delivered(&self) -> bool {
+        matches!(self, Error::Timeout { .. } | Error::ConnectionLost { .. })
+    }
+
+    pub(crate) fn from_transport(
+        err: api_transport::Error,
+        endpoint: String,
+        check: Option<&'static str>,
+    ) -> Error {
+        use api_transport::Error as T;
+        match err {
+            T::InvalidRequest { reason } => Error::InvalidInput(InvalidInput::Refused { reason }),
+            T::NotDelivered { .. } => Error::NotDelivered {
+                endpoint,
+                source: err,
+            },
+            T::Timeout { after } => Error::Timeout {
+                endpoint,
+                after,
+                check,
+                source: err,
+            },
+            T::ResponseTooLarge { limit } => Error::ResponseTooLarge { endpoint, limit },
+            other => Error::ConnectionLost {
+                endpoint,
+                check,
+                source: other,
+            },
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidInput(e) => write!(f, "nothing sent: {e}"),
+            Error::NotDelivered { endpoint, .. } => {
+                write!(f, "{endpoint} was not delivered; safe to try again")
+            }
+            Error::Timeout {
+                endpoint,
+                after,
+                check,
+                ..
+            } => {
+                write!(
+                    f,
+                    "{endpoint} got no answer within {} ms; the outcome is unknown",
+                    after.as_millis()
+                )?;
+                match check {
+                    Some(check) => write!(f, ": {check}"),
+                    None => f.write_str(", safe to read again"),
+                }
+            }
+            Error::ConnectionLost {
+                endpoint, check, ..
+            } => {
+                write!(f, "{endpoint} lost its connection; the outcome is unknown")?;
+                match check {
+                    Some(check) => write!(f, ": {check}"),
+                    None => f.write_str(", safe to read again"),
+                }
+            }
+            Error::Api(e) => fmt::Display::fmt(e, f),
+            Error::Decode { endpoint, path, .. } => write!(
+                f,
+                "{endpoint} answered with a body that does not fit the model at `{path}`"
+            ),
+            Error::ResponseTooLarge { endpoint, limit } => write!(
+                f,
+                "{endpoint} answered with a body over the {limit} byte limit; raise the limit in the builder if this is expected"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::InvalidInput(e) => Some(e),
+            Error::NotDelivered { source, .. }
+            | Error::Timeout { source, .. }
+            | Error::ConnectionLost { source, .. } => Some(source),
+            Error::Api(_) | Error::ResponseTooLarge { .. } => None,
+            Error::Decode { source, .. } => Some(source),
+        }
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Self {
+        Error::Api(Box::new(e))
+    }
+}
+
+impl From<InvalidInput> for Error {
+    fn from(e: InvalidInput) -> Self {
+        Error::InvalidInput(e)
+    }
+}
+
+/// Why a call was rejected before sending. No variant holds a rejected value that could be a
+/// secret (a code, a seed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InvalidInput {
+    /// A SID without its two-letter prefix and 32 hex digits (`VA…`, `VE…`, `YF…`).
+    Sid {
+        /// What kind of SID was expected (`service`, `factor`).
+        what: &'static str,
+        /// The expected prefix.
+        prefix: &'static str,
+    },
+    /// An entity identity that is not 8 to 64 dash-separated alphanumeric characters.
+    Identity,
+    /// A phone number that is not E.164 (`+` then 8 to 15 digits).
+    PhoneNumber,
+    /// A `To` that is neither an E.164 phone number nor an e-mail address.
+    To,
+    /// A code of the wrong length or with characters other than letters and digits.
+    Code {
+        /// The shortest accepted length.
+        min: usize,
+        /// The longest accepted length.
+        max: usize,
+    },
+    /// A required text field is empty.
+    Empty {
+        /// The parameter.
+        field: &'static str,
+    },
+    /// A text field or list is longer than Twilio accepts.
+    TooLong {
+        /// The parameter.
+        field: &'static str,
+        /// The most allowed.
+        max: usize,
+        /// What was given.
+        length: usize,
+    },
+    /// A number outside its range.
+    OutOfRange {
+        /// The parameter.
+        field: &'static str,
+        /// The smallest allowed.
+        min: i64,
+        /// The largest allowed.
+        max: i64,
+        /// What was given.
+        value: i64,
+    },
+    /// A next-page URL whose origin is not the configured base URL's: the credentials are not
+    /// sent elsewhere.
+    ForeignPageUrl,
+    /// An empty credential (account or key SID, token or secret).
+    Credentials,
+    /// The transport refused the request before sending: a base URL that is not `https` (or
+    /// `http` to loopback), not a URL, or carries a query.
+    Refused {
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InvalidInput::Sid { what, prefix } => write!(
+                f,
+                "invalid {what} sid: expected `{prefix}` followed by 32 hex digits"
+            ),
+            InvalidInput::Identity => f.write_str(
+                "invalid identity: expected 8 to 64 dash-separated letters and digits, not personal data",
+            ),
+            InvalidInput::PhoneNumber => {
+                f.write_str("invalid phone number: expected E.164, `+` then 8 to 15 digits")
+            }
+            InvalidInput::To => f.write_str(
+                "invalid to: expected an E.164 phone number (`+` then digits) or an e-mail address",
+            ),
+            InvalidInput::Code { min, max } => write!(
+                f,
+                "invalid code: expected {min} to {max} letters or digits, as the user received them"
+            ),
+            InvalidInput::Empty { field } => write!(f, "invalid {field}: it must not be empty"),
+            InvalidInput::TooLong { field, max, length } => write!(
+                f,
+                "invalid {field}: {length} given, at most {max} are accepted"
+            ),
+            InvalidInput::OutOfRange {
+                field,
+                min,
+                max,
+                value,
+            } => write!(
+                f,
+                "invalid {field}: {value} is outside {min}..={max}"
+            ),
+            InvalidInput::ForeignPageUrl => f.write_str(
+                "the next page url is not on the configured base url; refusing to send credentials there",
+            ),
+            InvalidInput::Credentials => {
+                f.write_str("empty credentials: give an api key sid and secret, or an account sid and auth token")
+            }
+            InvalidInput::Refused { reason } => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for InvalidInput {}
+
+/// What an API error means for the caller, from Twilio's `code` when it is one callers act on
+/// (spec §3.2), else from the HTTP status. [`ErrorKind::advice`] says what to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// 20003 (or a 401 without a code): the credentials were refused.
+    Unauthorized,
+    /// 20404 (or a 404 without a code) on anything but a verification check: no such resource.
+    NotFound,
+    /// 20404 on a verification check: no pending verification (never started, expired,
+    /// already approved, or out of attempts).
+    NoPendingVerification,
+    /// 20429, 60312, 60326 (or a 429 without a code): too many requests.
+    RateLimited,
+    /// 21481: the page token is not valid.
+    InvalidPageToken,
+    /// 60200, 60221: a parameter is invalid or missing ([`ApiError::parameter`] names it
+    /// when Twilio's message does).
+    InvalidParameter,
+    /// 60202: five wrong codes for this verification.
+    MaxCheckAttempts,
+    /// 60203: too many sends to this number without completing a verification.
+    MaxSendAttempts,
+    /// 60205: the number is a landline; SMS cannot reach it.
+    Landline,
+    /// 60212: too many concurrent verifications for this number.
+    TooManyConcurrent,
+    /// 60311: the factor was not verified (wrong code, behaviour before 2021-10-27).
+    FactorVerificationFailed,
+    /// 60317: a factor with that binding exists.
+    FactorExists,
+    /// 60302: the entity already has a factor of that type.
+    FactorTypeExists,
+    /// 60308: too many wrong codes for this challenge.
+    MaxChallengeAttempts,
+    /// 60310: too many wrong codes while verifying this factor.
+    MaxFactorAttempts,
+    /// 60322: the challenge was already answered.
+    ChallengeAlreadyResponded,
+    /// 60318: the factor is not verified yet.
+    FactorUnverified,
+    /// 60323: the challenge expired.
+    ChallengeExpired,
+    /// 60324: the challenge's auth payload was refused.
+    ChallengeFailed,
+    /// 60410, 60605: delivery blocked (Fraud Guard or geo permissions).
+    Blocked,
+    /// A 403 without a code Twilio's Verify pages name (an HTML page from a proxy, say).
+    Forbidden,
+    /// A 5xx status.
+    ServerError,
+    /// A 3xx: redirects are never followed.
+    Redirect,
+    /// Any other status or code; [`ApiError::code`] and the message say more.
+    Other,
+}
+
+impl ErrorKind {
+    /// The kind for a Twilio code, if it is one callers act on.
+    pub fn from_code(code: u32) -> Option<ErrorKind> {
+        Some(match code {
+            20003 => ErrorKind::Unauthorized,
+            20404 => ErrorKind::NotFound,
+            20429 | 60312 | 60326 => ErrorKind::RateLimited,
+            21481 => ErrorKind::InvalidPageToken,
+            60200 | 60221 => ErrorKind::InvalidParameter,
+            60202 => ErrorKind::MaxCheckAttempts,
+            60203 => ErrorKind::MaxSendAttempts,
+            60205 => ErrorKind::Landline,
+            60212 => ErrorKind::TooManyConcurrent,
+            60311 => ErrorKind::FactorVerificationFailed,
+            60317 => ErrorKind::FactorExists,
+            60302 => ErrorKind::FactorTypeExists,
+            60308 => ErrorKind::MaxChallengeAttempts,
+            60310 => ErrorKind::MaxFactorAttempts,
+            60322 => ErrorKind::ChallengeAlreadyResponded,
+            60318 => ErrorKind::FactorUnverified,
+            60323 => ErrorKind::ChallengeExpired,
+            60324 => ErrorKind::ChallengeFailed,
+            60410 | 60605 => ErrorKind::Blocked,
+            _ => return None,
+        })
+    }
+
+    fn from_status(status: u16) -> ErrorKind {
+        match status {
+            300..=399 => ErrorKind::Redirect,
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::ServerError,
+            _ => ErrorKind::Other,
+        }
+    }
+
+    /// What the caller should do next, in a few words.
+    pub fn advice(self) -> &'static str {
+        match self {
+            ErrorKind::Unauthorized => {
+                "check the api key sid and secret (or account sid and auth token) and the region"
+            }
+            ErrorKind::NotFound => "check the sid or identity; the resource does not exist",
+            ErrorKind::NoPendingVerification => {
+                "no pending verification: it expired, was already approved or ran out of attempts; start a new one"
+            }
+            ErrorKind::RateLimited => "wait (see retry_after) and try again later",
+            ErrorKind::InvalidPageToken => "list again from the first page",
+            ErrorKind::InvalidParameter => "fix the parameter named in the message",
+            ErrorKind::MaxCheckAttempts => {
+                "the verification is spent after five wrong codes; start a new one later"
+            }
+            ErrorKind::MaxSendAttempts => {
+                "too many codes sent to this number; wait ten minutes or cancel the pending verification"
+            }
+            ErrorKind::Landline => "use the call channel for this number",
+            ErrorKind::TooManyConcurrent => "wait for the pending verification to finish",
+            ErrorKind::FactorVerificationFailed => "ask the user for a fresh code",
+            ErrorKind::FactorExists => "the factor exists; fetch or list the entity's factors",
+            ErrorKind::FactorTypeExists => {
+                "the entity has a factor of this type; delete it first or use it"
+            }
+            ErrorKind::MaxChallengeAttempts => {
+                "the challenge is spent after too many wrong codes; create a new one later"
+            }
+            ErrorKind::MaxFactorAttempts => {
+                "the factor is locked after too many wrong codes; delete it and enrol again"
+            }
+            ErrorKind::ChallengeAlreadyResponded => "fetch the challenge to see its status",
+            ErrorKind::FactorUnverified => "verify the factor with a code first",
+            ErrorKind::ChallengeExpired => "create a new challenge",
+            ErrorKind::ChallengeFailed => "the answer was refused; create a new challenge",
+            ErrorKind::Blocked => {
+                "delivery to this destination is blocked by fraud guard or geo permissions"
+            }
+            ErrorKind::Forbidden => "access refused; check the account and its permissions",
+            ErrorKind::ServerError => "twilio failed; try again later",
+            ErrorKind::Redirect => "redirects are not followed; check the base url",
+            ErrorKind::Other => "see the status, code and message",
+        }
+    }
+}
+
+/// Twilio's error envelope: `{"code", "message", "more_info", "status"}` (spec §3.1); the
+/// RFC 9457 form (`title`, `detail`) is read too.
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    code: Option<serde_json::Value>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    more_info: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    detail: Option<String>,
+}
+
+/// An error answer from Twilio: the HTTP status and, when the body was Twilio's envelope, its
+/// `code`, `message` and `more_info`; otherwise a short snippet of the body (an HTML page, an
+/// empty body).
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    endpoint: String,
+    status: u16,
+    code: Option<u32>,
+    message: Option<String>,
+    more_info: Option<String>,
+    kind: ErrorKind,
+    retry_after: Option<Duration>,
+    reached_rate_limit: Option<String>,
+    attempts: u32,
+    snippet: Option<String>,
+}
+
+impl ApiError {
+    pub(crate) fn from_response(endpoint: String, response: &Response, check: bool) -> ApiError {
+        let status = response.status();
+        let envelope: Option<Envelope> = serde_json::from_slice(response.body()).ok();
+        let (code, message, more_info) = match envelope {
+            Some(e) => (
+                e.code
+                    .and_then(|c| match c {
+                        serde_json::Value::Number(n) => n.as_u64(),
+                        serde_json::Value::String(s) => s.trim().parse().ok(),
+                        _ => None,
+                    })
+                    .and_then(|c| u32::try_from(c).ok()),
+                e.message.or(e.detail).or(e.title),
+                e.more_info.filter(|m| !m.is_empty()),
+            ),
+            None => (None, None, None),
+        };
+        let kind = match code.and_then(ErrorKind::from_code) {
+            Some(ErrorKind::NotFound) if check => ErrorKind::NoPendingVerification,
+            Some(kind) => kind,
+            None if check && status == 404 => ErrorKind::NoPendingVerification,
+            None => ErrorKind::from_status(status),
+        };
+        let snippet = if message.is_none() {
+            Some(response.snippet(120)).filter(|s| !s.is_empty())
+        } else {
+            None
+        };
+        ApiError {
+            endpoint,
+            status,
+            code,
+            message,
+            more_info,
+            kind,
+            retry_after: response.retry_after(),
+            reached_rate_limit: response
+                .header("twilio-reached-rate-limit")
+                .map(str::to_owned),
+            attempts: response.attempts(),
+            snippet,
+        }
+    }
+
+    /// The call, as `METHOD /path`.
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// Twilio's error code (`60200`), if the body carried one.
+    pub fn code(&self) -> Option<u32> {
+        self.code
+    }
+
+    /// Twilio's message, if the body carried one. Do not key logic on it; use
+    /// [`ApiError::kind`].
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+
+    /// The documentation link Twilio gave (`more_info`), if any.
+    pub fn more_info(&self) -> Option<&str> {
+        self.more_info.as_deref()
+    }
+
+    /// What the error means for the caller.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// For [`ErrorKind::InvalidParameter`], the parameter Twilio named (`To` in
+    /// `Invalid parameter: To`).
+    pub fn parameter(&self) -> Option<&str> {
+        if self.kind != ErrorKind::InvalidParameter {
+            return None;
+        }
+        let message = self.message.as_deref()?;
+        let (_, name) = message.split_once("parameter")?;
+        let name = name.trim_start_matches([':', ' ', '`', '\'']);
+        let end = name
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+            .unwrap_or(name.len());
+        Some(&name[..end]).filter(|n| !n.is_empty())
+    }
+
+    /// `Retry-After`, when the answer carried one.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.retry_after
+    }
+
+    /// The `Twilio-Reached-Rate-Limit` header, raw (its format is not documented).
+    pub fn reached_rate_limit(&self) -> Option<&str> {
+        self.reached_rate_limit.as_deref()
+    }
+
+    /// How many times the request was sent (more than 1 only for retried reads).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// The start of a body that was not Twilio's envelope (an HTML page), if not empty.
+    pub fn snippet(&self) -> Option<&str> {
+        self.snippet.as_deref()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} answered {}", self.endpoint, self.status)?;
+        if let Some(code) = self.code {
+            write!(f, " (code {code})")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        } else if let Some(snippet) = &self.snippet {
+            write!(f, ": {snippet}")?;
+        }
+        write!(f, "; {}", self.kind.advice())
+    }
+}
+
+impl std::error::Error for ApiError {}

@@ -1,0 +1,590 @@
+//! Factors: TOTP authenticator apps and push devices of an entity (spec §5.5).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, entity_path};
+use crate::error::Result;
+use crate::types::{
+    FactorSid, FactorStatus, FactorType, Identity, NotificationPlatform, Secret, ServiceSid,
+    TotpAlgorithm, check_code, check_len, check_range,
+};
+
+/// What to check after a factor verification whose answer was lost.
+const VERIFY_UNKNOWN: &str = "the code may have been accepted or spent one of five attempts; fetch the factor and look at its status";
+
+/// A factor (`verify.v2.service.entity.factor`). [`Factor::raw`] keeps the whole answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Factor {
+    /// The SID (`YF…`).
+    pub sid: FactorSid,
+    /// The account.
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// The service.
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The entity (`YE…`).
+    #[serde(default)]
+    pub entity_sid: Option<String>,
+    /// The entity's identity.
+    #[serde(default)]
+    pub identity: Option<String>,
+    /// Creation time.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// Last update time.
+    #[serde(default)]
+    pub date_updated: Option<String>,
+    /// The name (for TOTP, the account name in the key URI).
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+    /// Whether it was verified: only a verified factor can be challenged.
+    pub status: FactorStatus,
+    /// TOTP or push.
+    pub factor_type: FactorType,
+    /// Its configuration.
+    #[serde(default)]
+    pub config: Option<FactorConfig>,
+    /// Metadata set by the push SDK.
+    #[serde(default)]
+    pub metadata: Option<Value>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
+}
+
+impl Factor {
+    /// The whole answer (without a binding), fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl Model for Factor {
+    fn set_raw(&mut self, raw: Value) {
+        self.raw = raw;
+    }
+}
+
+/// A factor's configuration: TOTP (`alg`, `skew`, `code_length`, `time_step`) or push
+/// (`sdk_version`, `app_id`, `notification_platform`, `notification_token`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FactorConfig {
+    /// TOTP algorithm.
+    #[serde(default)]
+    pub alg: Option<TotpAlgorithm>,
+    /// TOTP steps accepted either side.
+    #[serde(default)]
+    pub skew: Option<u32>,
+    /// TOTP digits.
+    #[serde(default)]
+    pub code_length: Option<u32>,
+    /// TOTP seconds per code.
+    #[serde(default)]
+    pub time_step: Option<u32>,
+    /// Push SDK version.
+    #[serde(default)]
+    pub sdk_version: Option<String>,
+    /// Push app id.
+    #[serde(default)]
+    pub app_id: Option<String>,
+    /// Push platform.
+    #[serde(default)]
+    pub notification_platform: Option<NotificationPlatform>,
+    /// Push token.
+    #[serde(default)]
+    pub notification_token: Option<String>,
+}
+
+/// A factor as created: the factor and its binding, which Twilio returns **only** in this
+/// answer. `Debug` redacts the TOTP seed and URI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct NewFactor {
+    /// The factor.
+    #[serde(flatten)]
+    pub factor: Factor,
+    /// The binding: for TOTP the seed and the `otpauth://` URI to show as a QR code; for push
+    /// the public key.
+    #[serde(default)]
+    pub binding: Option<FactorBinding>,
+    /// Options Twilio returned.
+    #[serde(default)]
+    pub options: Option<Value>,
+}
+
+impl Model for NewFactor {
+    fn set_raw(&mut self, mut raw: Value) {
+        if let Some(object) = raw.as_object_mut() {
+            object.remove("binding");
+        }
+        self.factor.raw = raw;
+    }
+}
+
+/// A factor's binding. The TOTP seed and URI are [`Secret`]s.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FactorBinding {
+    /// TOTP: the base32 seed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<Secret>,
+    /// TOTP: the `otpauth://totp/...` key URI (holds the seed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<Secret>,
+    /// Push: the key algorithm (`ES256`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alg: Option<String>,
+    /// Push: the device's public key (base64 DER).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+}
+
+/// A new TOTP factor (`FactorType=totp`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct NewTotpFactor {
+    friendly_name: String,
+    secret: Option<Secret>,
+    time_step: Option<u8>,
+    skew: Option<u8>,
+    code_length: Option<u8>,
+    alg: Option<TotpAlgorithm>,
+}
+
+impl NewTotpFactor {
+    /// A TOTP factor named `friendly_name` (the account name in the key URI; at most 64
+    /// characters, no personal data).
+    pub fn new(friendly_name: impl Into<String>) -> Self {
+        NewTotpFactor {
+            friendly_name: friendly_name.into(),
+            secret: None,
+            time_step: None,
+            skew: None,
+            code_length: None,
+            alg: None,
+        }
+    }
+
+    /// `Binding.Secret`: imports an existing base32 seed (an Authy export) instead of letting
+    /// Twilio generate one. A secret: never logged.
+    pub fn secret(mut self, seed: impl Into<String>) -> Self {
+        self.secret = Some(Secret::new(seed));
+        self
+    }
+
+    /// `Config.TimeStep`: 20..=60.
+    pub fn time_step(mut self, seconds: u8) -> Self {
+        self.time_step = Some(seconds);
+        self
+    }
+
+    /// `Config.Skew`: 0..=2.
+    pub fn skew(mut self, skew: u8) -> Self {
+        self.skew = Some(skew);
+        self
+    }
+
+    /// `Config.CodeLength`: 3..=8.
+    pub fn code_length(mut self, digits: u8) -> Self {
+        self.code_length = Some(digits);
+        self
+    }
+
+    /// `Config.Alg`.
+    pub fn alg(mut self, alg: TotpAlgorithm) -> Self {
+        self.alg = Some(alg);
+        self
+    }
+
+    fn form(&self) -> Result<Form> {
+        check_len("friendly name", &self.friendly_name, 64)?;
+        let mut f = Form::new();
+        f.add("FriendlyName", self.friendly_name.as_str());
+        f.add("FactorType", "totp");
+        if let Some(seed) = &self.secret {
+            check_len("binding secret", seed.expose(), 256)?;
+            f.secret("Binding.Secret", seed.expose());
+        }
+        totp_config(&mut f, self.time_step, self.skew, self.code_length)?;
+        f.opt("Config.Alg", self.alg.as_ref());
+        Ok(f)
+    }
+}
+
+fn totp_config(
+    f: &mut Form,
+    time_step: Option<u8>,
+    skew: Option<u8>,
+    code_length: Option<u8>,
+) -> Result<()> {
+    if let Some(v) = time_step {
+        check_range("time step", v.into(), 20, 60)?;
+    }
+    if let Some(v) = skew {
+        check_range("skew", v.into(), 0, 2)?;
+    }
+    if let Some(v) = code_length {
+        check_range("code length", v.into(), 3, 8)?;
+    }
+    f.opt("Config.TimeStep", time_step);
+    f.opt("Config.Skew", skew);
+    f.opt("Config.CodeLength", code_length);
+    Ok(())
+}
+
+/// A new push factor (`FactorType=push`), as the Verify Push SDK produces it.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub struct NewPushFactor {
+    friendly_name: String,
+    public_key: String,
+    app_id: String,
+    notification_platform: NotificationPlatform,
+    notification_token: Option<String>,
+    sdk_version: String,
+    metadata: Option<Value>,
+}
+
+impl NewPushFactor {
+    /// A push factor: its name, the device's ES256 public key (base64 DER), the app id, the
+    /// notification platform and the SDK version.
+    pub fn new(
+        friendly_name: impl Into<String>,
+        public_key: impl Into<String>,
+        app_id: impl Into<String>,
+        notification_platform: NotificationPlatform,
+        sdk_version: impl Into<String>,
+    ) -> Self {
+        NewPushFactor {
+            friendly_name: friendly_name.into(),
+            public_key: public_key.into(),
+            app_id: app_id.into(),
+            notification_platform,
+            notification_token: None,
+            sdk_version: sdk_version.into(),
+            metadata: None,
+        }
+    }
+
+    /// `Config.NotificationToken` (32..=255 characters; needed unless the platform is
+    /// `none`).
+    pub fn notification_token(mut self, token: impl Into<String>) -> Self {
+        self.notification_token = Some(token.into());
+        self
+    }
+
+    /// `Metadata` (a JSON object of strings).
+    pub fn metadata(mut self, metadata: Value) -> Self {
+        self.metadata = Some(metadata);
+        self
+    }
+
+    fn form(&self) -> Result<Form> {
+        check_len("friendly name", &self.friendly_name, 64)?;
+        check_len("public key", &self.public_key, 4096)?;
+        check_len("app id", &self.app_id, 100)?;
+        check_len("sdk version", &self.sdk_version, 64)?;
+        let mut f = Form::new();
+        f.add("FriendlyName", self.friendly_name.as_str());
+        f.add("FactorType", "push");
+        f.add("Binding.Alg", "ES256");
+        f.add("Binding.PublicKey", self.public_key.as_str());
+        f.add("Config.AppId", self.app_id.as_str());
+        f.add(
+            "Config.NotificationPlatform",
+            self.notification_platform.as_str(),
+        );
+        if let Some(token) = &self.notification_token {
+            check_len("notification token", token, 255)?;
+            f.add("Config.NotificationToken", token.as_str());
+        }
+        f.add("Config.SdkVersion", self.sdk_version.as_str());
+        f.opt("Metadata", self.metadata.as_ref().map(Value::to_string));
+        Ok(f)
+    }
+}
+
+/// Changes to a factor (`POST …/Factors/{YF}` without a code). Unset ones are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct FactorUpdate {
+    friendly_name: Option<String>,
+    notification_token: Option<String>,
+    sdk_version: Option<String>,
+    time_step: Option<u8>,
+    skew: Option<u8>,
+    code_length: Option<u8>,
+    alg: Option<TotpAlgorithm>,
+}
+
+impl FactorUpdate {
+    /// No changes.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `FriendlyName` (at most 64 characters).
+    pub fn friendly_name(mut self, name: impl Into<String>) -> Self {
+        self.friendly_name = Some(name.into());
+        self
+    }
+
+    /// `Config.NotificationToken` (push).
+    pub fn notification_token(mut self, token: impl Into<String>) -> Self {
+        self.notification_token = Some(token.into());
+        self
+    }
+
+    /// `Config.SdkVersion` (push).
+    pub fn sdk_version(mut self, version: impl Into<String>) -> Self {
+        self.sdk_version = Some(version.into());
+        self
+    }
+
+    /// `Config.TimeStep` (TOTP, 20..=60).
+    pub fn time_step(mut self, seconds: u8) -> Self {
+        self.time_step = Some(seconds);
+        self
+    }
+
+    /// `Config.Skew` (TOTP, 0..=2).
+    pub fn skew(mut self, skew: u8) -> Self {
+        self.skew = Some(skew);
+        self
+    }
+
+    /// `Config.CodeLength` (TOTP, 3..=8).
+    pub fn code_length(mut self, digits: u8) -> Self {
+        self.code_length = Some(digits);
+        self
+    }
+
+    /// `Config.Alg` (TOTP).
+    pub fn alg(mut self, alg: TotpAlgorithm) -> Self {
+        self.alg = Some(alg);
+        self
+    }
+
+    fn form(&self) -> Result<Form> {
+        let mut f = Form::new();
+        if let Some(name) = &self.friendly_name {
+            check_len("friendly name", name, 64)?;
+        }
+        f.opt("FriendlyName", self.friendly_name.as_ref());
+        f.opt("Config.NotificationToken", self.notification_token.as_ref());
+        f.opt("Config.SdkVersion", self.sdk_version.as_ref());
+        totp_config(&mut f, self.time_step, self.skew, self.code_length)?;
+        f.opt("Config.Alg", self.alg.as_ref());
+        Ok(f)
+    }
+}
+
+/// The Factors calls of an entity (`client.factors(&service, &identity)`).
+#[derive(Debug, Clone, Copy)]
+pub struct Factors<'a> {
+    client: &'a VerifyClient,
+    service: &'a ServiceSid,
+    identity: &'a Identity,
+}
+
+impl<'a> Factors<'a> {
+    pub(crate) fn new(
+        client: &'a VerifyClient,
+        service: &'a ServiceSid,
+        identity: &'a Identity,
+    ) -> Self {
+        Factors {
+            client,
+            service,
+            identity,
+        }
+    }
+
+    fn path(&self) -> Result<api_transport::Path> {
+        Ok(entity_path(self.service, self.identity)?.lit("Factors"))
+    }
+
+    fn factor_path(&self, sid: &FactorSid) -> Result<api_transport::Path> {
+        Ok(self.path()?.seg(sid.checked()?))
+    }
+
+    /// `POST …/Entities/{identity}/Factors` `FactorType=totp`: the answer's binding holds the
+    /// seed and the `otpauth://` URI, returned this once.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::{Credentials, Identity, NewTotpFactor, ServiceSid, VerifyClient};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// let identity = Identity::new("user-0042-0001")?;
+    /// let new = client.factors(&service, &identity).create_totp(&NewTotpFactor::new("alice-phone"))?;
+    /// let uri = new.binding.as_ref().and_then(|b| b.uri.as_ref()).map(|u| u.expose());
+    /// // render `uri` as a QR code; then verify the factor with the first code
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidInput`] for a setting out of range; API errors
+    /// [`crate::ErrorKind::FactorExists`], [`crate::ErrorKind::FactorTypeExists`],
+    /// [`crate::ErrorKind::RateLimited`] and the others of [`crate::Error`].
+    pub fn create_totp(&self, factor: &NewTotpFactor) -> Result<NewFactor> {
+        let form = factor.form()?;
+        self.client.send_json(&Call::post(self.path()?, form))
+    }
+
+    /// `POST …/Entities/{identity}/Factors` `FactorType=push`.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let factor = NewPushFactor::new("pixel", "MFkwEwYH…", "com.example.app", NotificationPlatform::Fcm, "1.0")
+    ///     .notification_token("fcm-token-0123456789abcdef0123456789");
+    /// let new = client.factors(&service, &identity).create_push(&factor)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Factors::create_totp`].
+    pub fn create_push(&self, factor: &NewPushFactor) -> Result<NewFactor> {
+        let form = factor.form()?;
+        self.client.send_json(&Call::post(self.path()?, form))
+    }
+
+    /// `POST …/Factors/{YF}` with `AuthPayload`: verifies a new TOTP factor with a code from
+    /// the app. Sent once. A wrong code is not an error: the factor comes back not
+    /// [`FactorStatus::Verified`].
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: FactorSid = "YF00000000000000000000000000000001".parse()?;
+    /// let factor = client.factors(&service, &identity).verify(&sid, "123456")?;
+    /// if factor.status == FactorStatus::Verified {
+    ///     println!("enrolled");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidInput`] for a code that is not 3 to 8 letters or digits;
+    /// [`crate::ErrorKind::MaxFactorAttempts`], [`crate::ErrorKind::FactorVerificationFailed`]
+    /// and the others of [`crate::Error`].
+    pub fn verify(&self, sid: &FactorSid, code: &str) -> Result<Factor> {
+        check_code(code, 3, 8)?;
+        let mut form = Form::new();
+        form.secret("AuthPayload", code);
+        self.client
+            .send_json(&Call::post(self.factor_path(sid)?, form).unknown_outcome(VERIFY_UNKNOWN))
+    }
+
+    /// `POST …/Factors/{YF}` without a code: changes the settings given.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: FactorSid = "YF00000000000000000000000000000001".parse()?;
+    /// client.factors(&service, &identity).update(&sid, &FactorUpdate::new().friendly_name("work phone"))?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`crate::Error`].
+    pub fn update(&self, sid: &FactorSid, update: &FactorUpdate) -> Result<Factor> {
+        let form = update.form()?;
+        self.client
+            .send_json(&Call::post(self.factor_path(sid)?, form))
+    }
+
+    /// `GET …/Factors/{YF}`.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: FactorSid = "YF00000000000000000000000000000001".parse()?;
+    /// println!("{}", client.factors(&service, &identity).fetch(&sid)?.status);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn fetch(&self, sid: &FactorSid) -> Result<Factor> {
+        self.client
+            .send_json(&Call::get(Api::Verify, self.factor_path(sid)?))
+    }
+
+    /// `GET …/Entities/{identity}/Factors`, page after page.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for factor in client.factors(&service, &identity).list() {
+    ///     let factor = factor?;
+    ///     println!("{} {} {}", factor.sid, factor.factor_type, factor.status);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`; an error ends the iteration.
+    pub fn list(&self) -> Pages<Factor> {
+        match self.path() {
+            Ok(path) => self.client.pages(Call::get(Api::Verify, path)),
+            Err(e) => Pages::failed(e),
+        }
+    }
+
+    /// `DELETE …/Factors/{YF}` (204).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: FactorSid = "YF00000000000000000000000000000001".parse()?;
+    /// client.factors(&service, &identity).delete(&sid)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn delete(&self, sid: &FactorSid) -> Result<()> {
+        self.client
+            .send_empty(&Call::delete(self.factor_path(sid)?))
+    }
+}

@@ -1,0 +1,328 @@
+//! Programmable rate limits of a service and their buckets (spec §5.8): name a limit, give it
+//! buckets (`Max` per `Interval` seconds), then pass a value for it on each verification start
+//! ([`crate::StartVerification::rate_limit`]).
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, service_path};
+use crate::error::Result;
+use crate::types::{BucketSid, RateLimitSid, ServiceSid, check_len};
+use api_transport::Path;
+
+/// A rate limit (`verify.v2.service.rate_limit`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RateLimit {
+    /// The SID (`RK…`).
+    pub sid: RateLimitSid,
+    /// The service.
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The account.
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// The name used as the key of `RateLimits` on a verification start.
+    #[serde(default)]
+    pub unique_name: Option<String>,
+    /// The description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Creation time.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// Last update time.
+    #[serde(default)]
+    pub date_updated: Option<String>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl Model for RateLimit {}
+
+/// A bucket of a rate limit (`verify.v2.service.rate_limit.bucket`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Bucket {
+    /// The SID (`BL…`).
+    pub sid: BucketSid,
+    /// The rate limit (`RK…`).
+    #[serde(default)]
+    pub rate_limit_sid: Option<String>,
+    /// The service.
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The account.
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// Requests allowed per interval.
+    #[serde(default)]
+    pub max: u32,
+    /// The interval, in seconds.
+    #[serde(default)]
+    pub interval: u32,
+    /// Creation time.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// Last update time.
+    #[serde(default)]
+    pub date_updated: Option<String>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+impl Model for Bucket {}
+
+/// The Rate Limits calls of a service (`client.rate_limits(&service)`).
+#[derive(Debug, Clone, Copy)]
+pub struct RateLimits<'a> {
+    client: &'a VerifyClient,
+    service: &'a ServiceSid,
+}
+
+impl<'a> RateLimits<'a> {
+    pub(crate) fn new(client: &'a VerifyClient, service: &'a ServiceSid) -> Self {
+        RateLimits { client, service }
+    }
+
+    fn path(&self) -> Result<Path> {
+        Ok(service_path(self.service)?.lit("RateLimits"))
+    }
+
+    fn limit_path(&self, sid: &RateLimitSid) -> Result<Path> {
+        Ok(self.path()?.seg(sid.checked()?))
+    }
+
+    /// `POST /v2/Services/{VA}/RateLimits` with `UniqueName` (no personal data) and
+    /// `Description`.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let limit = client.rate_limits(&service).create("end_user_ip_address", "per IP")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidInput`] for an empty or over-long name; the errors of
+    /// [`crate::Error`].
+    pub fn create(&self, unique_name: &str, description: &str) -> Result<RateLimit> {
+        check_len("unique name", unique_name, 191)?;
+        let mut form = Form::new();
+        form.add("UniqueName", unique_name);
+        form.add("Description", description);
+        self.client.send_json(&Call::post(self.path()?, form))
+    }
+
+    /// `GET …/RateLimits/{RK}`.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let limit = client.rate_limits(&service).fetch(&"RK00000000000000000000000000000001".parse()?)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn fetch(&self, sid: &RateLimitSid) -> Result<RateLimit> {
+        self.client
+            .send_json(&Call::get(Api::Verify, self.limit_path(sid)?))
+    }
+
+    /// `GET …/RateLimits`, page after page.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for limit in client.rate_limits(&service).list() {
+    ///     println!("{:?}", limit?.unique_name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`; an error ends the iteration.
+    pub fn list(&self) -> Pages<RateLimit> {
+        match self.path() {
+            Ok(path) => self.client.pages(Call::get(Api::Verify, path)),
+            Err(e) => Pages::failed(e),
+        }
+    }
+
+    /// `POST …/RateLimits/{RK}` with a new `Description`.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.rate_limits(&service).update(&"RK00000000000000000000000000000001".parse()?, "per client IP")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`crate::Error`].
+    pub fn update(&self, sid: &RateLimitSid, description: &str) -> Result<RateLimit> {
+        let mut form = Form::new();
+        form.add("Description", description);
+        self.client
+            .send_json(&Call::post(self.limit_path(sid)?, form))
+    }
+
+    /// `DELETE …/RateLimits/{RK}` (204).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.rate_limits(&service).delete(&"RK00000000000000000000000000000001".parse()?)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn delete(&self, sid: &RateLimitSid) -> Result<()> {
+        self.client.send_empty(&Call::delete(self.limit_path(sid)?))
+    }
+
+    /// `POST …/RateLimits/{RK}/Buckets` with `Max` requests per `Interval` seconds.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// // at most 10 starts per IP per minute
+    /// client.rate_limits(&service).create_bucket(&"RK00000000000000000000000000000001".parse()?, 10, 60)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`crate::Error`].
+    pub fn create_bucket(
+        &self,
+        rate_limit: &RateLimitSid,
+        max: u32,
+        interval: u32,
+    ) -> Result<Bucket> {
+        let mut form = Form::new();
+        form.add("Max", max.to_string());
+        form.add("Interval", interval.to_string());
+        let path = self.limit_path(rate_limit)?.lit("Buckets");
+        self.client.send_json(&Call::post(path, form))
+    }
+
+    /// `GET …/RateLimits/{RK}/Buckets`, page after page.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for bucket in client.rate_limits(&service).buckets(&"RK00000000000000000000000000000001".parse()?) {
+    ///     let bucket = bucket?;
+    ///     println!("{} per {} s", bucket.max, bucket.interval);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`; an error ends the iteration.
+    pub fn buckets(&self, rate_limit: &RateLimitSid) -> Pages<Bucket> {
+        match self.limit_path(rate_limit) {
+            Ok(path) => self
+                .client
+                .pages(Call::get(Api::Verify, path.lit("Buckets"))),
+            Err(e) => Pages::failed(e),
+        }
+    }
+
+    /// `POST …/Buckets/{BL}` setting `Max` requests per `Interval` seconds.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let limits = client.rate_limits(&service);
+    /// limits.update_bucket(&"RK00000000000000000000000000000001".parse()?, &"BL00000000000000000000000000000001".parse()?, 20, 60)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`crate::Error`].
+    pub fn update_bucket(
+        &self,
+        rate_limit: &RateLimitSid,
+        bucket: &BucketSid,
+        max: u32,
+        interval: u32,
+    ) -> Result<Bucket> {
+        let mut form = Form::new();
+        form.add("Max", max.to_string());
+        form.add("Interval", interval.to_string());
+        let path = self
+            .limit_path(rate_limit)?
+            .lit("Buckets")
+            .seg(bucket.checked()?);
+        self.client.send_json(&Call::post(path, form))
+    }
+
+    /// `DELETE …/Buckets/{BL}` (204).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let limits = client.rate_limits(&service);
+    /// limits.delete_bucket(&"RK00000000000000000000000000000001".parse()?, &"BL00000000000000000000000000000001".parse()?)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn delete_bucket(&self, rate_limit: &RateLimitSid, bucket: &BucketSid) -> Result<()> {
+        let path = self
+            .limit_path(rate_limit)?
+            .lit("Buckets")
+            .seg(bucket.checked()?);
+        self.client.send_empty(&Call::delete(path))
+    }
+}

@@ -1,0 +1,326 @@
+//! Services: the successors of Authy applications (spec §5.1).
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, service_path};
+use crate::error::Result;
+use crate::types::{ServiceSid, check_len, check_range};
+use api_transport::Path;
+
+/// A Verify Service (`verify.v2.service`). Fields Twilio may leave out are `None`;
+/// [`Service::raw`] keeps the whole answer (push, WhatsApp, passkeys settings...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Service {
+    /// The SID (`VA…`): every other call needs it.
+    pub sid: ServiceSid,
+    /// The account (`AC…`).
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// The name shown in messages.
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+    /// Length of the codes sent (4..=10).
+    #[serde(default)]
+    pub code_length: Option<u8>,
+    /// Whether a lookup runs on each verification.
+    #[serde(default)]
+    pub lookup_enabled: Option<bool>,
+    /// Whether PSD2 parameters are passed.
+    #[serde(default)]
+    pub psd2_enabled: Option<bool>,
+    /// Whether SMS to landlines is skipped.
+    #[serde(default)]
+    pub skip_sms_to_landlines: Option<bool>,
+    /// Whether a key must be pressed before a call reads the code.
+    #[serde(default)]
+    pub dtmf_input_required: Option<bool>,
+    /// The alternative text-to-speech name.
+    #[serde(default)]
+    pub tts_name: Option<String>,
+    /// Whether SMS carry a do-not-share warning.
+    #[serde(default)]
+    pub do_not_share_warning_enabled: Option<bool>,
+    /// Whether custom codes are allowed.
+    #[serde(default)]
+    pub custom_code_enabled: Option<bool>,
+    /// TOTP settings.
+    #[serde(default)]
+    pub totp: Option<ServiceTotp>,
+    /// The default template (`HJ…`).
+    #[serde(default)]
+    pub default_template_sid: Option<String>,
+    /// Creation time (ISO 8601, as sent).
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// Last update time (ISO 8601, as sent).
+    #[serde(default)]
+    pub date_updated: Option<String>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
+}
+
+impl Service {
+    /// The whole answer, fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl Model for Service {
+    fn set_raw(&mut self, raw: Value) {
+        self.raw = raw;
+    }
+}
+
+/// A service's TOTP settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServiceTotp {
+    /// The issuer shown by authenticator apps.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Seconds per code (20..=60).
+    #[serde(default)]
+    pub time_step: Option<u32>,
+    /// Digits per code (3..=8).
+    #[serde(default)]
+    pub code_length: Option<u32>,
+    /// Time steps accepted either side (0..=2).
+    #[serde(default)]
+    pub skew: Option<u32>,
+}
+
+/// The settings of a service, for create and update; unset ones are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct ServiceOptions {
+    friendly_name: Option<String>,
+    code_length: Option<u8>,
+    lookup_enabled: Option<bool>,
+    skip_sms_to_landlines: Option<bool>,
+    dtmf_input_required: Option<bool>,
+    tts_name: Option<String>,
+    psd2_enabled: Option<bool>,
+    do_not_share_warning_enabled: Option<bool>,
+    custom_code_enabled: Option<bool>,
+    totp_issuer: Option<String>,
+    totp_time_step: Option<u8>,
+    totp_code_length: Option<u8>,
+    totp_skew: Option<u8>,
+    default_template_sid: Option<String>,
+}
+
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty,)+) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, value: $ty) -> Self {
+                self.$name = Some(value.into());
+                self
+            }
+        )+
+    };
+}
+
+impl ServiceOptions {
+    /// No settings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    setters! {
+        /// `FriendlyName`: shown in messages; at most 30 characters.
+        friendly_name: impl Into<String>,
+        /// `CodeLength`: 4..=10.
+        code_length: u8,
+        /// `LookupEnabled`.
+        lookup_enabled: bool,
+        /// `SkipSmsToLandlines` (needs `LookupEnabled`).
+        skip_sms_to_landlines: bool,
+        /// `DtmfInputRequired`.
+        dtmf_input_required: bool,
+        /// `TtsName`.
+        tts_name: impl Into<String>,
+        /// `Psd2Enabled`.
+        psd2_enabled: bool,
+        /// `DoNotShareWarningEnabled`.
+        do_not_share_warning_enabled: bool,
+        /// `CustomCodeEnabled`.
+        custom_code_enabled: bool,
+        /// `Totp.Issuer`.
+        totp_issuer: impl Into<String>,
+        /// `Totp.TimeStep`: 20..=60.
+        totp_time_step: u8,
+        /// `Totp.CodeLength`: 3..=8.
+        totp_code_length: u8,
+        /// `Totp.Skew`: 0..=2.
+        totp_skew: u8,
+        /// `DefaultTemplateSid` (`HJ…`).
+        default_template_sid: impl Into<String>,
+    }
+
+    fn form(&self) -> Result<Form> {
+        if let Some(name) = &self.friendly_name {
+            check_len("friendly name", name, 30)?;
+        }
+        if let Some(v) = self.code_length {
+            check_range("code length", v.into(), 4, 10)?;
+        }
+        if let Some(v) = self.totp_time_step {
+            check_range("totp time step", v.into(), 20, 60)?;
+        }
+        if let Some(v) = self.totp_code_length {
+            check_range("totp code length", v.into(), 3, 8)?;
+        }
+        if let Some(v) = self.totp_skew {
+            check_range("totp skew", v.into(), 0, 2)?;
+        }
+        let mut f = Form::new();
+        f.opt("FriendlyName", self.friendly_name.as_ref());
+        f.opt("CodeLength", self.code_length);
+        f.opt("LookupEnabled", self.lookup_enabled);
+        f.opt("SkipSmsToLandlines", self.skip_sms_to_landlines);
+        f.opt("DtmfInputRequired", self.dtmf_input_required);
+        f.opt("TtsName", self.tts_name.as_ref());
+        f.opt("Psd2Enabled", self.psd2_enabled);
+        f.opt(
+            "DoNotShareWarningEnabled",
+            self.do_not_share_warning_enabled,
+        );
+        f.opt("CustomCodeEnabled", self.custom_code_enabled);
+        f.opt("Totp.Issuer", self.totp_issuer.as_ref());
+        f.opt("Totp.TimeStep", self.totp_time_step);
+        f.opt("Totp.CodeLength", self.totp_code_length);
+        f.opt("Totp.Skew", self.totp_skew);
+        f.opt("DefaultTemplateSid", self.default_template_sid.as_ref());
+        Ok(f)
+    }
+}
+
+/// The Services calls (`client.services()`).
+#[derive(Debug, Clone, Copy)]
+pub struct Services<'a> {
+    client: &'a VerifyClient,
+}
+
+fn root() -> Path {
+    Path::new().lit("v2/Services")
+}
+
+impl<'a> Services<'a> {
+    pub(crate) fn new(client: &'a VerifyClient) -> Self {
+        Services { client }
+    }
+
+    /// `POST /v2/Services`: creates a service named `friendly_name` (at most 30 characters).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::{Credentials, ServiceOptions, VerifyClient};
+    /// # fn main() -> Result<(), twilio_verify::Error> {
+    /// let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// let service = client.services().create("Example App", &ServiceOptions::new().code_length(6))?;
+    /// println!("{}", service.sid);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidInput`] for a name or setting out of range; API errors as
+    /// [`crate::ErrorKind::InvalidParameter`] and the others of [`crate::Error`].
+    pub fn create(&self, friendly_name: &str, options: &ServiceOptions) -> Result<Service> {
+        let options = options.clone().friendly_name(friendly_name);
+        let form = options.form()?;
+        self.client.send_json(&Call::post(root(), form))
+    }
+
+    /// `GET /v2/Services/{VA}`.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let service = client.services().fetch(&service)?;
+    /// println!("{:?} {:?}", service.friendly_name, service.code_length);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] for an unknown SID, and the others of [`crate::Error`].
+    pub fn fetch(&self, sid: &ServiceSid) -> Result<Service> {
+        self.client
+            .send_json(&Call::get(Api::Verify, service_path(sid)?))
+    }
+
+    /// `GET /v2/Services`, page after page.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for service in client.services().list() {
+    ///     println!("{}", service?.sid);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`; an error ends the iteration.
+    pub fn list(&self) -> Pages<Service> {
+        self.client.pages(Call::get(Api::Verify, root()))
+    }
+
+    /// `POST /v2/Services/{VA}`: changes the settings given.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.services().update(&service, &ServiceOptions::new().code_length(8))?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Services::create`].
+    pub fn update(&self, sid: &ServiceSid, options: &ServiceOptions) -> Result<Service> {
+        let form = options.form()?;
+        self.client.send_json(&Call::post(service_path(sid)?, form))
+    }
+
+    /// `DELETE /v2/Services/{VA}` (204).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.services().delete(&service)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] for an unknown SID, and the others of [`crate::Error`].
+    pub fn delete(&self, sid: &ServiceSid) -> Result<()> {
+        self.client.send_empty(&Call::delete(service_path(sid)?))
+    }
+}

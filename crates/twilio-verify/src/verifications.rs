@@ -1,0 +1,668 @@
+//! Verifications (codes by SMS, call, e-mail, WhatsApp) and their checks (spec §5.2, §5.3).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::client::{Api, Call, Form, Model, VerifyClient, service_path};
+use crate::error::{Error, ErrorKind, InvalidInput, Result};
+use crate::types::{
+    Channel, ServiceSid, VerificationSid, VerificationStatus, check_code, is_e164, is_email,
+};
+
+/// What to check after a start whose answer was lost.
+const START_UNKNOWN: &str = "a code may have been sent and the attempt counts toward the send limit; fetch the verification (or wait for the user) before starting another";
+/// What to check after a check whose answer was lost.
+const CHECK_UNKNOWN: &str = "the code may have been accepted, and an accepted verification is deleted (a second check answers not found); do not check again, fetch the verification: not found after a lost answer may mean approved";
+/// What to check after an update whose answer was lost.
+const UPDATE_UNKNOWN: &str = "the status may have changed; fetch the verification";
+
+/// A verification (`verify.v2.service.verification`). [`Verification::raw`] keeps the whole
+/// answer (`lookup`, `sna`...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Verification {
+    /// The SID (`VE…`).
+    pub sid: VerificationSid,
+    /// The service (`VA…`).
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The account (`AC…`).
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// The phone number or e-mail address.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// The channel of the last send.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// The state: judge success by [`VerificationStatus::Approved`] only.
+    pub status: VerificationStatus,
+    /// Legacy flag; use `status`.
+    #[serde(default)]
+    pub valid: Option<bool>,
+    /// PSD2 amount.
+    #[serde(default)]
+    pub amount: Option<String>,
+    /// PSD2 payee.
+    #[serde(default)]
+    pub payee: Option<String>,
+    /// The sends so far.
+    #[serde(default)]
+    pub send_code_attempts: Option<Vec<SendCodeAttempt>>,
+    /// Creation time (ISO 8601, as sent).
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// Last update time.
+    #[serde(default)]
+    pub date_updated: Option<String>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
+}
+
+impl Verification {
+    /// The whole answer, fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl Model for Verification {
+    fn set_raw(&mut self, raw: Value) {
+        self.raw = raw;
+    }
+}
+
+/// One send of a verification.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct SendCodeAttempt {
+    /// When (ISO 8601).
+    #[serde(default)]
+    pub time: Option<String>,
+    /// The channel (`SMS`, `whatsapp`: case varies, compared case-insensitively).
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// The attempt (`VL…`).
+    #[serde(default)]
+    pub attempt_sid: Option<String>,
+}
+
+/// The answer of a verification check (`verify.v2.service.verification_check`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct VerificationCheck {
+    /// The verification's SID (`VE…`).
+    pub sid: VerificationSid,
+    /// The service.
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The account.
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// The phone number or e-mail address.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// The channel.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+    /// The state after the check.
+    pub status: VerificationStatus,
+    /// Legacy flag; use `status`.
+    #[serde(default)]
+    pub valid: Option<bool>,
+    /// PSD2 amount.
+    #[serde(default)]
+    pub amount: Option<String>,
+    /// PSD2 payee.
+    #[serde(default)]
+    pub payee: Option<String>,
+    /// SNA error codes (empty, or `None` when the channel was not `sna`).
+    #[serde(default)]
+    pub sna_attempts_error_codes: Option<Vec<Value>>,
+    /// Creation time.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// Last update time.
+    #[serde(default)]
+    pub date_updated: Option<String>,
+}
+
+impl Model for VerificationCheck {}
+
+/// What a verification check found (spec §5.3): success is `Approved` only.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub enum CheckOutcome {
+    /// The code was right; Twilio has deleted the verification.
+    Approved(VerificationCheck),
+    /// The code was wrong; attempts remain.
+    Pending(VerificationCheck),
+    /// Another status (canceled, expired...): not approved.
+    NotApproved(VerificationCheck),
+    /// 404/20404: no pending verification (never started, expired, already approved, or out
+    /// of attempts). After a lost answer this may mean the earlier check succeeded.
+    NotFound,
+    /// 429/60202: the fifth wrong code; the verification is spent.
+    MaxAttempts,
+}
+
+impl CheckOutcome {
+    /// Whether the code was accepted.
+    pub fn is_approved(&self) -> bool {
+        matches!(self, CheckOutcome::Approved(_))
+    }
+}
+
+/// `RiskCheck` of a verification start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RiskCheck {
+    /// Fraud Guard and geo permissions apply.
+    Enable,
+    /// Skip them for this verification.
+    Disable,
+}
+
+/// The parameters of a verification start (`POST …/Verifications`). Unset ones are not sent.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub struct StartVerification {
+    to: String,
+    channel: Channel,
+    custom_friendly_name: Option<String>,
+    send_digits: Option<String>,
+    locale: Option<String>,
+    custom_code: Option<crate::types::Secret>,
+    amount: Option<String>,
+    payee: Option<String>,
+    rate_limits: BTreeMap<String, String>,
+    channel_configuration: Option<Value>,
+    app_hash: Option<String>,
+    template_sid: Option<String>,
+    template_custom_substitutions: Option<Value>,
+    device_ip: Option<String>,
+    enable_sna_client_token: Option<bool>,
+    risk_check: Option<RiskCheck>,
+    tags: BTreeMap<String, String>,
+}
+
+impl StartVerification {
+    /// A start to `to` (E.164 phone number, or an e-mail address for [`Channel::Email`]) by
+    /// `channel`.
+    pub fn new(to: impl Into<String>, channel: Channel) -> Self {
+        StartVerification {
+            to: to.into(),
+            channel,
+            custom_friendly_name: None,
+            send_digits: None,
+            locale: None,
+            custom_code: None,
+            amount: None,
+            payee: None,
+            rate_limits: BTreeMap::new(),
+            channel_configuration: None,
+            app_hash: None,
+            template_sid: None,
+            template_custom_substitutions: None,
+            device_ip: None,
+            enable_sna_client_token: None,
+            risk_check: None,
+            tags: BTreeMap::new(),
+        }
+    }
+
+    /// `CustomFriendlyName`: overrides the service name in the message.
+    pub fn custom_friendly_name(mut self, name: impl Into<String>) -> Self {
+        self.custom_friendly_name = Some(name.into());
+        self
+    }
+
+    /// `SendDigits`: DTMF sent when a call is answered.
+    pub fn send_digits(mut self, digits: impl Into<String>) -> Self {
+        self.send_digits = Some(digits.into());
+        self
+    }
+
+    /// `Locale` (`en`, `es`, `pt-BR`...).
+    pub fn locale(mut self, locale: impl Into<String>) -> Self {
+        self.locale = Some(locale.into());
+        self
+    }
+
+    /// `CustomCode` (4..=10 characters; needs `CustomCodeEnabled`). A secret: never logged.
+    pub fn custom_code(mut self, code: impl Into<String>) -> Self {
+        self.custom_code = Some(crate::types::Secret::new(code));
+        self
+    }
+
+    /// `Amount` (PSD2).
+    pub fn amount(mut self, amount: impl Into<String>) -> Self {
+        self.amount = Some(amount.into());
+        self
+    }
+
+    /// `Payee` (PSD2).
+    pub fn payee(mut self, payee: impl Into<String>) -> Self {
+        self.payee = Some(payee.into());
+        self
+    }
+
+    /// Adds one entry of `RateLimits` (a rate limit's unique name and this request's value).
+    pub fn rate_limit(mut self, unique_name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.rate_limits.insert(unique_name.into(), value.into());
+        self
+    }
+
+    /// `ChannelConfiguration` (e-mail: `from`, `from_name`, template data...).
+    pub fn channel_configuration(mut self, configuration: Value) -> Self {
+        self.channel_configuration = Some(configuration);
+        self
+    }
+
+    /// `AppHash` (Android SMS Retriever).
+    pub fn app_hash(mut self, hash: impl Into<String>) -> Self {
+        self.app_hash = Some(hash.into());
+        self
+    }
+
+    /// `TemplateSid` (`HJ…`).
+    pub fn template_sid(mut self, sid: impl Into<String>) -> Self {
+        self.template_sid = Some(sid.into());
+        self
+    }
+
+    /// `TemplateCustomSubstitutions`.
+    pub fn template_custom_substitutions(mut self, substitutions: Value) -> Self {
+        self.template_custom_substitutions = Some(substitutions);
+        self
+    }
+
+    /// `DeviceIp` (encouraged with [`Channel::Auto`]).
+    pub fn device_ip(mut self, ip: impl Into<String>) -> Self {
+        self.device_ip = Some(ip.into());
+        self
+    }
+
+    /// `EnableSnaClientToken`.
+    pub fn enable_sna_client_token(mut self, enable: bool) -> Self {
+        self.enable_sna_client_token = Some(enable);
+        self
+    }
+
+    /// `RiskCheck`.
+    pub fn risk_check(mut self, risk_check: RiskCheck) -> Self {
+        self.risk_check = Some(risk_check);
+        self
+    }
+
+    /// Adds one of `Tags` (at most 10; no personal data).
+    pub fn tag(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.tags.insert(key.into(), value.into());
+        self
+    }
+
+    fn form(&self) -> Result<Form> {
+        check_to(&self.to, Some(&self.channel))?;
+        if self.tags.len() > 10 {
+            return Err(InvalidInput::TooLong {
+                field: "tags",
+                max: 10,
+                length: self.tags.len(),
+            }
+            .into());
+        }
+        let mut f = Form::new();
+        f.add("To", self.to.as_str());
+        f.add("Channel", self.channel.as_str());
+        f.opt("CustomFriendlyName", self.custom_friendly_name.as_ref());
+        f.opt("SendDigits", self.send_digits.as_ref());
+        f.opt("Locale", self.locale.as_ref());
+        if let Some(code) = &self.custom_code {
+            check_code(code.expose(), 4, 10)?;
+            f.secret("CustomCode", code.expose());
+        }
+        f.opt("Amount", self.amount.as_ref());
+        f.opt("Payee", self.payee.as_ref());
+        if !self.rate_limits.is_empty() {
+            f.add("RateLimits", json(&self.rate_limits));
+        }
+        f.opt(
+            "ChannelConfiguration",
+            self.channel_configuration.as_ref().map(Value::to_string),
+        );
+        f.opt("AppHash", self.app_hash.as_ref());
+        f.opt("TemplateSid", self.template_sid.as_ref());
+        f.opt(
+            "TemplateCustomSubstitutions",
+            self.template_custom_substitutions
+                .as_ref()
+                .map(Value::to_string),
+        );
+        f.opt("DeviceIp", self.device_ip.as_ref());
+        f.opt("EnableSnaClientToken", self.enable_sna_client_token);
+        f.opt(
+            "RiskCheck",
+            self.risk_check.map(|r| match r {
+                RiskCheck::Enable => "enable",
+                RiskCheck::Disable => "disable",
+            }),
+        );
+        if !self.tags.is_empty() {
+            f.add("Tags", json(&self.tags));
+        }
+        Ok(f)
+    }
+}
+
+fn json(map: &BTreeMap<String, String>) -> String {
+    serde_json::to_string(map).unwrap_or_default()
+}
+
+/// `To` must be E.164 for phone channels and an e-mail address for e-mail.
+fn check_to(to: &str, channel: Option<&Channel>) -> Result<(), InvalidInput> {
+    let ok = match channel {
+        Some(Channel::Email) => is_email(to),
+        Some(Channel::Unknown(_)) | None => is_e164(to) || is_email(to),
+        Some(_) => is_e164(to),
+    };
+    if ok {
+        Ok(())
+    } else if matches!(channel, Some(Channel::Email)) {
+        Err(InvalidInput::To)
+    } else {
+        Err(InvalidInput::PhoneNumber)
+    }
+}
+
+/// How a check names its verification: `To` or `VerificationSid`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CheckTarget {
+    /// The phone number or e-mail address the code was sent to.
+    To(String),
+    /// The verification's SID.
+    Sid(VerificationSid),
+}
+
+/// The Verifications calls of a service (`client.verifications(&service)`).
+#[derive(Debug, Clone, Copy)]
+pub struct Verifications<'a> {
+    client: &'a VerifyClient,
+    service: &'a ServiceSid,
+}
+
+impl<'a> Verifications<'a> {
+    pub(crate) fn new(client: &'a VerifyClient, service: &'a ServiceSid) -> Self {
+        Verifications { client, service }
+    }
+
+    /// `POST /v2/Services/{VA}/Verifications` with `To` and `Channel`: sends a code. Sent
+    /// once, never retried.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::{Channel, Credentials, ServiceSid, VerifyClient};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// let verification = client.verifications(&service).start("+15555550100", Channel::Sms)?;
+    /// println!("{} {}", verification.sid, verification.status);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a `to` that is not E.164 (or an e-mail address for
+    /// e-mail); API errors [`ErrorKind::InvalidParameter`], [`ErrorKind::MaxSendAttempts`],
+    /// [`ErrorKind::TooManyConcurrent`], [`ErrorKind::Landline`], [`ErrorKind::Blocked`],
+    /// [`ErrorKind::RateLimited`]; [`Error::Timeout`] when the outcome is unknown.
+    pub fn start(&self, to: &str, channel: Channel) -> Result<Verification> {
+        self.start_with(&StartVerification::new(to, channel))
+    }
+
+    /// `POST /v2/Services/{VA}/Verifications` with every option. Sent once.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let start = StartVerification::new("+15555550100", Channel::Sms).locale("es");
+    /// let verification = client.verifications(&service).start_with(&start)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifications::start`].
+    pub fn start_with(&self, start: &StartVerification) -> Result<Verification> {
+        let form = start.form()?;
+        let path = service_path(self.service)?.lit("Verifications");
+        self.client
+            .send_json(&Call::post(path, form).unknown_outcome(START_UNKNOWN))
+    }
+
+    /// `GET /v2/Services/{VA}/Verifications/{VE}`. An approved, expired or spent verification
+    /// answers 404 ([`ErrorKind::NotFound`]).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: VerificationSid = "VE00000000000000000000000000000001".parse()?;
+    /// println!("{}", client.verifications(&service).fetch(&sid)?.status);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`], [`ErrorKind::RateLimited`] and the others of [`Error`].
+    pub fn fetch(&self, sid: &VerificationSid) -> Result<Verification> {
+        let path = service_path(self.service)?
+            .lit("Verifications")
+            .seg(sid.checked()?);
+        self.client.send_json(&Call::get(Api::Verify, path))
+    }
+
+    fn update(&self, sid: &VerificationSid, status: &str) -> Result<Verification> {
+        let path = service_path(self.service)?
+            .lit("Verifications")
+            .seg(sid.checked()?);
+        let mut form = Form::new();
+        form.add("Status", status);
+        self.client
+            .send_json(&Call::post(path, form).unknown_outcome(UPDATE_UNKNOWN))
+    }
+
+    /// `POST …/Verifications/{VE}` `Status=canceled`: frees the number from the send limit.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: VerificationSid = "VE00000000000000000000000000000001".parse()?;
+    /// client.verifications(&service).cancel(&sid)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotFound`] when it is no longer pending, and the others of [`Error`].
+    pub fn cancel(&self, sid: &VerificationSid) -> Result<Verification> {
+        self.update(sid, "canceled")
+    }
+
+    /// `POST …/Verifications/{VE}` `Status=approved` (custom-code flows).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: VerificationSid = "VE00000000000000000000000000000001".parse()?;
+    /// client.verifications(&service).approve(&sid)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifications::cancel`].
+    pub fn approve(&self, sid: &VerificationSid) -> Result<Verification> {
+        self.update(sid, "approved")
+    }
+
+    /// `POST /v2/Services/{VA}/VerificationCheck` with `To` and `Code`. Sent once, never
+    /// retried: a retried check after a lost success answers "not found".
+    ///
+    /// ```no_run
+    /// # use twilio_verify::{CheckOutcome, Credentials, ServiceSid, VerifyClient};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// match client.verifications(&service).check_to("+15555550100", "123456")? {
+    ///     CheckOutcome::Approved(_) => println!("approved"),
+    ///     CheckOutcome::Pending(_) => println!("wrong code, try again"),
+    ///     CheckOutcome::NotFound => println!("no pending verification: start again"),
+    ///     other => println!("{other:?}"),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a code that is not 4 to 10 letters or digits; API errors
+    /// other than 20404 and 60202 (those are outcomes); [`Error::Timeout`] when the outcome is
+    /// unknown.
+    pub fn check_to(&self, to: &str, code: &str) -> Result<CheckOutcome> {
+        self.check(&CheckTarget::To(to.to_owned()), code)
+    }
+
+    /// `POST …/VerificationCheck` with `VerificationSid` and `Code`. Sent once.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid: VerificationSid = "VE00000000000000000000000000000001".parse()?;
+    /// let approved = client.verifications(&service).check_sid(&sid, "123456")?.is_approved();
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifications::check_to`].
+    pub fn check_sid(&self, sid: &VerificationSid, code: &str) -> Result<CheckOutcome> {
+        self.check(&CheckTarget::Sid(sid.clone()), code)
+    }
+
+    /// `POST …/VerificationCheck` for a target. Sent once.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let target = CheckTarget::To("user@example.com".into());
+    /// let outcome = client.verifications(&service).check(&target, "123456")?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Verifications::check_to`].
+    pub fn check(&self, target: &CheckTarget, code: &str) -> Result<CheckOutcome> {
+        check_code(code, 4, 10)?;
+        let mut form = Form::new();
+        match target {
+            CheckTarget::To(to) => {
+                check_to(to, None)?;
+                form.add("To", to.as_str());
+            }
+            CheckTarget::Sid(sid) => form.add("VerificationSid", sid.checked()?),
+        }
+        form.secret("Code", code);
+        let path = service_path(self.service)?.lit("VerificationCheck");
+        let call = Call::post(path, form)
+            .unknown_outcome(CHECK_UNKNOWN)
+            .verification_check();
+        match self.client.send_json::<VerificationCheck>(&call) {
+            Ok(check) => Ok(match check.status {
+                VerificationStatus::Approved => CheckOutcome::Approved(check),
+                VerificationStatus::Pending => CheckOutcome::Pending(check),
+                _ => CheckOutcome::NotApproved(check),
+            }),
+            Err(Error::Api(e)) if e.code() == Some(20404) => Ok(CheckOutcome::NotFound),
+            Err(Error::Api(e)) if e.kind() == ErrorKind::MaxCheckAttempts => {
+                Ok(CheckOutcome::MaxAttempts)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn to_rules() {
+        assert!(check_to("+15555550100", Some(&Channel::Sms)).is_ok());
+        assert_eq!(
+            check_to("5555550100", Some(&Channel::Sms)),
+            Err(InvalidInput::PhoneNumber)
+        );
+        assert!(check_to("a@example.com", Some(&Channel::Email)).is_ok());
+        assert_eq!(
+            check_to("+15555550100", Some(&Channel::Email)),
+            Err(InvalidInput::To)
+        );
+        assert!(check_to("a@example.com", None).is_ok());
+    }
+
+    #[test]
+    fn start_form_uses_the_wire_names() {
+        let start = StartVerification::new("+15555550100", Channel::Sms)
+            .locale("es")
+            .custom_code("12345")
+            .rate_limit("end_user_ip_address", "203.0.113.7")
+            .risk_check(RiskCheck::Disable)
+            .tag("flow", "login");
+        let form = start.form().unwrap();
+        let names: Vec<&str> = form_names(&form);
+        assert_eq!(
+            names,
+            [
+                "To",
+                "Channel",
+                "Locale",
+                "CustomCode",
+                "RateLimits",
+                "RiskCheck",
+                "Tags"
+            ]
+        );
+    }
+
+    fn form_names(form: &Form) -> Vec<&str> {
+        form.names()
+    }
+}

@@ -1,0 +1,293 @@
+//! Webhooks of a service: where Twilio posts Verify Push events, the successor of the
+//! OneTouch callback (spec §5.9). Check what arrives with [`crate::signature`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, service_path};
+use crate::error::{InvalidInput, Result};
+use crate::types::{ServiceSid, WebhookSid, check_len};
+
+/// A webhook (`verify.v2.service.webhook`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Webhook {
+    /// The SID (`YW…`).
+    pub sid: WebhookSid,
+    /// The service.
+    #[serde(default)]
+    pub service_sid: Option<String>,
+    /// The account.
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    /// The name.
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+    /// The events sent (`factor.verified`, `challenge.approved`, `*`...).
+    #[serde(default)]
+    pub event_types: Vec<String>,
+    /// `enabled` or `disabled`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// `v2` or the legacy `v1`.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Where the events go.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// `POST` or `GET`.
+    #[serde(default)]
+    pub webhook_method: Option<String>,
+    /// Creation time.
+    #[serde(default)]
+    pub date_created: Option<String>,
+    /// Last update time.
+    #[serde(default)]
+    pub date_updated: Option<String>,
+    /// The resource URL.
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
+}
+
+impl Webhook {
+    /// The whole answer.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl Model for Webhook {
+    fn set_raw(&mut self, raw: Value) {
+        self.raw = raw;
+    }
+}
+
+/// The settings of a webhook; for create, name, events and URL are required.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct WebhookOptions {
+    friendly_name: Option<String>,
+    event_types: Vec<String>,
+    webhook_url: Option<String>,
+    enabled: Option<bool>,
+    legacy_v1: bool,
+}
+
+impl WebhookOptions {
+    /// No settings.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `FriendlyName`.
+    pub fn friendly_name(mut self, name: impl Into<String>) -> Self {
+        self.friendly_name = Some(name.into());
+        self
+    }
+
+    /// Adds one of `EventTypes` (`*`, `factor.created`, `factor.verified`, `factor.deleted`,
+    /// `challenge.approved`, `challenge.denied`); sent as a repeated field.
+    pub fn event_type(mut self, event: impl Into<String>) -> Self {
+        self.event_types.push(event.into());
+        self
+    }
+
+    /// `WebhookUrl` (`https`).
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.webhook_url = Some(url.into());
+        self
+    }
+
+    /// `Status`: `enabled` (`true`) or `disabled`.
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// `Version=v1`, the legacy payload (`v2` by default).
+    pub fn legacy_v1(mut self) -> Self {
+        self.legacy_v1 = true;
+        self
+    }
+
+    fn form(&self, create: bool) -> Result<Form> {
+        if create {
+            if self.event_types.is_empty() {
+                return Err(InvalidInput::Empty {
+                    field: "event types",
+                }
+                .into());
+            }
+            if self.webhook_url.is_none() {
+                return Err(InvalidInput::Empty {
+                    field: "webhook url",
+                }
+                .into());
+            }
+            if self.friendly_name.is_none() {
+                return Err(InvalidInput::Empty {
+                    field: "friendly name",
+                }
+                .into());
+            }
+        }
+        let mut f = Form::new();
+        if let Some(name) = &self.friendly_name {
+            check_len("friendly name", name, 64)?;
+            f.add("FriendlyName", name.as_str());
+        }
+        for event in &self.event_types {
+            f.add("EventTypes", event.as_str());
+        }
+        f.opt("WebhookUrl", self.webhook_url.as_ref());
+        f.opt(
+            "Status",
+            self.enabled.map(|e| if e { "enabled" } else { "disabled" }),
+        );
+        if self.legacy_v1 {
+            f.add("Version", "v1");
+        }
+        Ok(f)
+    }
+}
+
+/// The Webhooks calls of a service (`client.webhooks(&service)`).
+#[derive(Debug, Clone, Copy)]
+pub struct Webhooks<'a> {
+    client: &'a VerifyClient,
+    service: &'a ServiceSid,
+}
+
+impl<'a> Webhooks<'a> {
+    pub(crate) fn new(client: &'a VerifyClient, service: &'a ServiceSid) -> Self {
+        Webhooks { client, service }
+    }
+
+    /// `POST /v2/Services/{VA}/Webhooks`.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let options = WebhookOptions::new()
+    ///     .friendly_name("push events")
+    ///     .event_type("challenge.approved")
+    ///     .event_type("challenge.denied")
+    ///     .webhook_url("https://example.com/verify/webhook");
+    /// let webhook = client.webhooks(&service).create(&options)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidInput`] without a name, an event or a URL; the errors of
+    /// [`crate::Error`].
+    pub fn create(&self, options: &WebhookOptions) -> Result<Webhook> {
+        let form = options.form(true)?;
+        let path = service_path(self.service)?.lit("Webhooks");
+        self.client.send_json(&Call::post(path, form))
+    }
+
+    /// `GET /v2/Services/{VA}/Webhooks/{YW}`.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let webhook = client.webhooks(&service).fetch(&"YW00000000000000000000000000000001".parse()?)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn fetch(&self, sid: &WebhookSid) -> Result<Webhook> {
+        let path = service_path(self.service)?
+            .lit("Webhooks")
+            .seg(sid.checked()?);
+        self.client.send_json(&Call::get(Api::Verify, path))
+    }
+
+    /// `GET /v2/Services/{VA}/Webhooks`, page after page.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// for webhook in client.webhooks(&service).list() {
+    ///     println!("{:?}", webhook?.webhook_url);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Each item is a `Result`; an error ends the iteration.
+    pub fn list(&self) -> Pages<Webhook> {
+        match service_path(self.service) {
+            Ok(path) => self
+                .client
+                .pages(Call::get(Api::Verify, path.lit("Webhooks"))),
+            Err(e) => Pages::failed(e),
+        }
+    }
+
+    /// `POST /v2/Services/{VA}/Webhooks/{YW}`: changes the settings given.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let disable = WebhookOptions::new().enabled(false);
+    /// client.webhooks(&service).update(&"YW00000000000000000000000000000001".parse()?, &disable)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The errors of [`crate::Error`].
+    pub fn update(&self, sid: &WebhookSid, options: &WebhookOptions) -> Result<Webhook> {
+        let form = options.form(false)?;
+        let path = service_path(self.service)?
+            .lit("Webhooks")
+            .seg(sid.checked()?);
+        self.client.send_json(&Call::post(path, form))
+    }
+
+    /// `DELETE /v2/Services/{VA}/Webhooks/{YW}` (204).
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.webhooks(&service).delete(&"YW00000000000000000000000000000001".parse()?)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    pub fn delete(&self, sid: &WebhookSid) -> Result<()> {
+        let path = service_path(self.service)?
+            .lit("Webhooks")
+            .seg(sid.checked()?);
+        self.client.send_empty(&Call::delete(path))
+    }
+}

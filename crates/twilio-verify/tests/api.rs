@@ -1,0 +1,1330 @@
+//! Every call against a mock server: the exact request (method, path, query, headers, form
+//! body) and the parsed answer; the error codes; validation before sending; pagination.
+
+use std::time::Duration;
+
+use mockito::{Matcher, Mock, Server, ServerGuard};
+use twilio_verify::{
+    ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials, Error, ErrorKind,
+    FactorSid, FactorStatus, FactorUpdate, Identity, InvalidInput, LineType, LookupField,
+    LookupOptions, NewChallenge, NewPushFactor, NewTotpFactor, NotificationPlatform, RiskCheck,
+    ServiceOptions, ServiceSid, StartVerification, TotpAlgorithm, VerificationSid,
+    VerificationStatus, VerifyClient,
+};
+
+const KEY_SID: &str = "SK00000000000000000000000000000009";
+const KEY_SECRET: &str = "api-key-secret-value";
+/// `Basic base64(KEY_SID:KEY_SECRET)`.
+const AUTH: &str =
+    "Basic U0swMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwOTphcGkta2V5LXNlY3JldC12YWx1ZQ==";
+const VA: &str = "VA00000000000000000000000000000001";
+const VE: &str = "VE00000000000000000000000000000001";
+const YF: &str = "YF00000000000000000000000000000001";
+const YC: &str = "YC00000000000000000000000000000001";
+const IDENTITY: &str = "ff483d1ff591898a9942916050d2ca3f";
+const ENTITY: &str =
+    "/v2/Services/VA00000000000000000000000000000001/Entities/ff483d1ff591898a9942916050d2ca3f";
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn client(server: &ServerGuard) -> VerifyClient {
+    VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
+        .base_url(server.url())
+        .timeout(Duration::from_secs(5))
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
+fn service() -> &'static ServiceSid {
+    static SID: std::sync::OnceLock<ServiceSid> = std::sync::OnceLock::new();
+    SID.get_or_init(|| VA.parse().unwrap())
+}
+
+fn identity() -> Identity {
+    Identity::new(IDENTITY).unwrap()
+}
+
+/// A mock of one call with the headers every call carries.
+fn mock(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
+    server
+        .mock(method, path)
+        .match_header("authorization", AUTH)
+        .match_header("accept-charset", "utf-8")
+        .match_header(
+            "user-agent",
+            Matcher::Regex(r"^twilio-verify-rust/\d+\.\d+\.\d+ \(".into()),
+        )
+}
+
+fn post(server: &mut ServerGuard, path: &str, body: &str, status: usize, answer: &str) -> Mock {
+    mock(server, "POST", path)
+        .match_header("content-type", "application/x-www-form-urlencoded")
+        .match_header("accept", "application/json")
+        .match_query(Matcher::Missing)
+        .match_body(Matcher::Exact(body.to_owned()))
+        .with_status(status)
+        .with_header("content-type", "application/json")
+        .with_body(answer)
+        .create()
+}
+
+fn get(server: &mut ServerGuard, path: &str, query: Option<&str>, answer: &str) -> Mock {
+    mock(server, "GET", path)
+        .match_header("accept", "application/json")
+        .match_header("content-type", Matcher::Missing)
+        .match_query(match query {
+            Some(q) => Matcher::Exact(q.to_owned()),
+            None => Matcher::Missing,
+        })
+        .match_body("")
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(answer)
+        .create()
+}
+
+fn delete(server: &mut ServerGuard, path: &str) -> Mock {
+    mock(server, "DELETE", path)
+        // No `application/json` on a delete (ureq's default `*/*` goes instead).
+        .match_header("accept", "*/*")
+        .with_status(204)
+        .create()
+}
+
+// ----- services -----
+
+#[test]
+fn services_create_fetch_update_delete() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let m = post(
+        &mut server,
+        "/v2/Services",
+        "FriendlyName=Example+App&CodeLength=6&LookupEnabled=false&CustomCodeEnabled=true&Totp.Issuer=ExampleApp&Totp.TimeStep=30&Totp.CodeLength=6&Totp.Skew=1",
+        201,
+        &fixture("service_create.json"),
+    );
+    let options = ServiceOptions::new()
+        .code_length(6)
+        .lookup_enabled(false)
+        .custom_code_enabled(true)
+        .totp_issuer("ExampleApp")
+        .totp_time_step(30)
+        .totp_code_length(6)
+        .totp_skew(1);
+    let s = c.services().create("Example App", &options).unwrap();
+    m.assert();
+    assert_eq!(&s.sid, service());
+    assert_eq!(s.raw()["whatsapp"]["from"], "whatsapp:+15555550199");
+
+    let m = get(
+        &mut server,
+        &format!("/v2/Services/{VA}"),
+        None,
+        &fixture("service_create.json"),
+    );
+    assert_eq!(c.services().fetch(service()).unwrap().sid, *service());
+    m.assert();
+
+    let m = post(
+        &mut server,
+        &format!("/v2/Services/{VA}"),
+        "DtmfInputRequired=true&DoNotShareWarningEnabled=true",
+        200,
+        &fixture("service_create.json"),
+    );
+    let options = ServiceOptions::new()
+        .dtmf_input_required(true)
+        .do_not_share_warning_enabled(true);
+    c.services().update(service(), &options).unwrap();
+    m.assert();
+
+    let m = delete(&mut server, &format!("/v2/Services/{VA}"));
+    c.services().delete(service()).unwrap();
+    m.assert();
+}
+
+#[test]
+fn services_are_validated_before_sending() {
+    let mut server = Server::new();
+    let none = server.mock("POST", Matcher::Any).expect(0).create();
+    let c = client(&server);
+    let err = c
+        .services()
+        .create(&"x".repeat(31), &ServiceOptions::new())
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::InvalidInput(InvalidInput::TooLong {
+            field: "friendly name",
+            max: 30,
+            length: 31
+        })
+    ));
+    let err = c
+        .services()
+        .create("App", &ServiceOptions::new().code_length(11))
+        .unwrap_err();
+    assert!(err.is_invalid_input(), "{err}");
+    let bad = ServiceSid::new("VE00000000000000000000000000000001");
+    assert!(bad.is_err());
+    none.assert();
+}
+
+// ----- verifications -----
+
+#[test]
+fn verification_start_with_every_option() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let m = post(
+        &mut server,
+        &format!("/v2/Services/{VA}/Verifications"),
+        "To=%2B15555550100&Channel=sms&CustomFriendlyName=Front+Door&Locale=es&CustomCode=867530&Amount=12.50&Payee=ACME&RateLimits=%7B%22end_user_ip_address%22%3A%22203.0.113.7%22%7D&AppHash=HXoc1&DeviceIp=203.0.113.7&RiskCheck=disable&Tags=%7B%22flow%22%3A%22login%22%7D",
+        201,
+        &fixture("verification_create_pending.json"),
+    );
+    let start = StartVerification::new("+15555550100", Channel::Sms)
+        .custom_friendly_name("Front Door")
+        .locale("es")
+        .custom_code("867530")
+        .amount("12.50")
+        .payee("ACME")
+        .rate_limit("end_user_ip_address", "203.0.113.7")
+        .app_hash("HXoc1")
+        .device_ip("203.0.113.7")
+        .risk_check(RiskCheck::Disable)
+        .tag("flow", "login");
+    let v = c.verifications(service()).start_with(&start).unwrap();
+    m.assert();
+    assert_eq!(v.status, VerificationStatus::Pending);
+    assert_eq!(v.raw()["lookup"], serde_json::json!({}));
+}
+
+#[test]
+fn verification_start_every_channel() {
+    let mut server = Server::new();
+    let c = client(&server);
+    for (to, channel, body) in [
+        (
+            "+15555550100",
+            Channel::Sms,
+            "To=%2B15555550100&Channel=sms",
+        ),
+        (
+            "+15555550100",
+            Channel::Call,
+            "To=%2B15555550100&Channel=call",
+        ),
+        (
+            "+15555550100",
+            Channel::Whatsapp,
+            "To=%2B15555550100&Channel=whatsapp",
+        ),
+        (
+            "+15555550100",
+            Channel::Sna,
+            "To=%2B15555550100&Channel=sna",
+        ),
+        (
+            "+15555550100",
+            Channel::Auto,
+            "To=%2B15555550100&Channel=auto",
+        ),
+        (
+            "user@example.com",
+            Channel::Email,
+            "To=user%40example.com&Channel=email",
+        ),
+    ] {
+        let m = post(
+            &mut server,
+            &format!("/v2/Services/{VA}/Verifications"),
+            body,
+            201,
+            &fixture("verification_create_pending.json"),
+        );
+        c.verifications(service()).start(to, channel).unwrap();
+        m.assert();
+        m.remove();
+    }
+    let m = post(
+        &mut server,
+        &format!("/v2/Services/{VA}/Verifications"),
+        "To=user%40example.com&Channel=email&SendDigits=1w2&ChannelConfiguration=%7B%22from%22%3A%22noreply%40example.com%22%7D&TemplateSid=HJ00000000000000000000000000000001&TemplateCustomSubstitutions=%7B%22name%22%3A%22Ann%22%7D&EnableSnaClientToken=false&RiskCheck=enable",
+        201,
+        &fixture("verification_create_pending.json"),
+    );
+    let start = StartVerification::new("user@example.com", Channel::Email)
+        .send_digits("1w2")
+        .channel_configuration(serde_json::json!({"from": "noreply@example.com"}))
+        .template_sid("HJ00000000000000000000000000000001")
+        .template_custom_substitutions(serde_json::json!({"name": "Ann"}))
+        .enable_sna_client_token(false)
+        .risk_check(RiskCheck::Enable);
+    c.verifications(service()).start_with(&start).unwrap();
+    m.assert();
+}
+
+#[test]
+fn verification_start_is_validated_before_sending() {
+    let mut server = Server::new();
+    let none = server.mock("POST", Matcher::Any).expect(0).create();
+    let c = client(&server);
+    let v = c.verifications(service());
+    for (to, channel) in [
+        ("5555550100", Channel::Sms),
+        ("+1 555 555 0100", Channel::Call),
+        ("+15555550100", Channel::Email),
+        ("not-an-address", Channel::Email),
+    ] {
+        let err = v.start(to, channel.clone()).unwrap_err();
+        assert!(err.is_invalid_input(), "{to} {channel}: {err}");
+    }
+    let err = v
+        .start_with(&StartVerification::new("+15555550100", Channel::Sms).custom_code("12"))
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        Error::InvalidInput(InvalidInput::Code { min: 4, max: 10 })
+    ));
+    none.assert();
+}
+
+#[test]
+fn verification_fetch_cancel_approve() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let ve: VerificationSid = VE.parse().unwrap();
+    let path = format!("/v2/Services/{VA}/Verifications/{VE}");
+    let m = get(
+        &mut server,
+        &path,
+        None,
+        &fixture("verification_create_pending.json"),
+    );
+    assert_eq!(c.verifications(service()).fetch(&ve).unwrap().sid, ve);
+    m.assert();
+    let m = post(
+        &mut server,
+        &path,
+        "Status=canceled",
+        200,
+        &fixture("verification_update_canceled.json"),
+    );
+    assert_eq!(
+        c.verifications(service()).cancel(&ve).unwrap().status,
+        VerificationStatus::Canceled
+    );
+    m.assert();
+    let m = post(
+        &mut server,
+        &path,
+        "Status=approved",
+        200,
+        &fixture("verification_update_approved.json"),
+    );
+    assert_eq!(
+        c.verifications(service()).approve(&ve).unwrap().status,
+        VerificationStatus::Approved
+    );
+    m.assert();
+}
+
+#[test]
+fn verification_check_outcomes() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let path = format!("/v2/Services/{VA}/VerificationCheck");
+    let v = c.verifications(service());
+
+    let m = post(
+        &mut server,
+        &path,
+        "To=%2B15555550100&Code=123456",
+        200,
+        &fixture("verification_check_approved.json"),
+    );
+    let outcome = v.check_to("+15555550100", "123456").unwrap();
+    assert!(outcome.is_approved());
+    m.assert();
+    m.remove();
+
+    let m = post(
+        &mut server,
+        &path,
+        "VerificationSid=VE00000000000000000000000000000001&Code=000000",
+        201,
+        &fixture("verification_check_pending.json"),
+    );
+    let outcome = v.check_sid(&VE.parse().unwrap(), "000000").unwrap();
+    assert!(matches!(outcome, CheckOutcome::Pending(ref c) if c.valid == Some(false)));
+    m.assert();
+    m.remove();
+
+    let m = post(
+        &mut server,
+        &path,
+        "To=%2B15555550100&Code=123456",
+        404,
+        &fixture("error_20404_not_found.json"),
+    );
+    assert_eq!(
+        v.check_to("+15555550100", "123456").unwrap(),
+        CheckOutcome::NotFound
+    );
+    m.assert();
+    m.remove();
+
+    let m = post(
+        &mut server,
+        &path,
+        "To=%2B15555550100&Code=123456",
+        429,
+        &fixture("error_60202_max_check_attempts.json"),
+    );
+    assert_eq!(
+        v.check_to("+15555550100", "123456").unwrap(),
+        CheckOutcome::MaxAttempts
+    );
+    m.assert();
+    m.remove();
+
+    // A 404 that is not Twilio's 20404 (a wrong base URL's page) stays an error.
+    let m = mock(&mut server, "POST", path.as_str())
+        .with_status(404)
+        .with_header("content-type", "text/html")
+        .with_body("<html>nope</html>")
+        .create();
+    let err = v.check_to("+15555550100", "123456").unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::NoPendingVerification));
+    assert_eq!(err.status(), Some(404));
+    m.assert();
+
+    // Codes are checked before sending.
+    let none = server.mock("POST", "/v2/never").expect(0).create();
+    for bad in ["123", "12345678901", "12 456", ""] {
+        assert!(
+            v.check_to("+15555550100", bad)
+                .unwrap_err()
+                .is_invalid_input(),
+            "{bad}"
+        );
+    }
+    none.assert();
+}
+
+// ----- entities and pagination -----
+
+#[test]
+fn entities_create_fetch_delete() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let m = post(
+        &mut server,
+        &format!("/v2/Services/{VA}/Entities"),
+        &format!("Identity={IDENTITY}"),
+        201,
+        &fixture("entity_create.json"),
+    );
+    let e = c.entities(service()).create(&identity()).unwrap();
+    assert_eq!(e.identity, identity());
+    m.assert();
+    let m = get(&mut server, ENTITY, None, &fixture("entity_create.json"));
+    c.entities(service()).fetch(&identity()).unwrap();
+    m.assert();
+    let m = delete(&mut server, ENTITY);
+    c.entities(service()).delete(&identity()).unwrap();
+    m.assert();
+    assert!(Identity::new("alice@example.com").is_err());
+}
+
+#[test]
+fn lists_follow_next_page_url_as_given() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let first = fixture("entities_list_page_with_next.json")
+        .replace("https://verify.twilio.com", &server.url());
+    let mut second: serde_json::Value =
+        serde_json::from_str(&fixture("entities_list_page_with_next.json")).unwrap();
+    second["entities"][0]["identity"] = "second-page-0001".into();
+    second["meta"]["next_page_url"] = serde_json::Value::Null;
+    let m1 = get(
+        &mut server,
+        &format!("/v2/Services/{VA}/Entities"),
+        Some("PageSize=1"),
+        &first,
+    );
+    let m2 = get(
+        &mut server,
+        &format!("/v2/Services/{VA}/Entities"),
+        Some("PageSize=1&Page=1&PageToken=PAYE00000000000000000000000000000001"),
+        &second.to_string(),
+    );
+    let all: Vec<_> = c
+        .entities(service())
+        .list()
+        .page_size(1)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    m1.assert();
+    m2.assert();
+    let ids: Vec<&str> = all.iter().map(|e| e.identity.as_str()).collect();
+    assert_eq!(ids, [IDENTITY, "second-page-0001"]);
+
+    // An empty list.
+    let m = get(
+        &mut server,
+        &format!("/v2/Services/{VA}/Entities"),
+        None,
+        &fixture("entities_list_empty.json"),
+    );
+    assert_eq!(c.entities(service()).list().count(), 0);
+    m.assert();
+}
+
+#[test]
+fn a_next_page_on_another_host_is_refused() {
+    let mut server = Server::new();
+    let c = client(&server);
+    // As recorded: the next page is on verify.twilio.com, not on this base URL.
+    let m = get(
+        &mut server,
+        &format!("/v2/Services/{VA}/Entities"),
+        None,
+        &fixture("entities_list_page_with_next.json"),
+    );
+    let items: Vec<_> = c.entities(service()).list().collect();
+    m.assert();
+    assert_eq!(items.len(), 2);
+    assert!(items[0].is_ok());
+    assert!(matches!(
+        items[1],
+        Err(Error::InvalidInput(InvalidInput::ForeignPageUrl))
+    ));
+}
+
+#[test]
+fn a_page_without_its_key_is_a_decode_error() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let m = get(
+        &mut server,
+        "/v2/Services",
+        None,
+        r#"{"meta": {"key": "services"}}"#,
+    );
+    let items: Vec<_> = c.services().list().collect();
+    m.assert();
+    assert!(matches!(&items[..], [Err(Error::Decode { path, .. })] if path == "services"));
+}
+
+// ----- factors -----
+
+#[test]
+fn totp_factor_create_verify_update_fetch_list_delete() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let factors = format!("{ENTITY}/Factors");
+    let m = post(
+        &mut server,
+        &factors,
+        "FriendlyName=alice-phone&FactorType=totp&Binding.Secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&Config.TimeStep=30&Config.Skew=1&Config.CodeLength=6&Config.Alg=sha1",
+        201,
+        &fixture("factor_totp_create_unverified.json"),
+    );
+    let identity = identity();
+    let f = c.factors(service(), &identity);
+    let new = f
+        .create_totp(
+            &NewTotpFactor::new("alice-phone")
+                .secret("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+                .time_step(30)
+                .skew(1)
+                .code_length(6)
+                .alg(TotpAlgorithm::Sha1),
+        )
+        .unwrap();
+    m.assert();
+    assert_eq!(new.factor.status, FactorStatus::Unverified);
+    assert!(
+        new.factor.raw().get("binding").is_none(),
+        "raw() keeps no binding"
+    );
+    assert!(!format!("{new:?}").contains("GEZDGNBVGY3TQOJQ"));
+
+    let yf: FactorSid = YF.parse().unwrap();
+    let m = post(
+        &mut server,
+        &format!("{factors}/{YF}"),
+        "AuthPayload=123456",
+        200,
+        &fixture("factor_totp_verified.json"),
+    );
+    assert_eq!(
+        f.verify(&yf, "123456").unwrap().status,
+        FactorStatus::Verified
+    );
+    m.assert();
+    m.remove();
+
+    let m = post(
+        &mut server,
+        &format!("{factors}/{YF}"),
+        "FriendlyName=work-phone&Config.Skew=2",
+        200,
+        &fixture("factor_totp_verified.json"),
+    );
+    f.update(
+        &yf,
+        &FactorUpdate::new().friendly_name("work-phone").skew(2),
+    )
+    .unwrap();
+    m.assert();
+
+    let m = get(
+        &mut server,
+        &format!("{factors}/{YF}"),
+        None,
+        &fixture("factor_totp_verified.json"),
+    );
+    assert_eq!(f.fetch(&yf).unwrap().sid, yf);
+    m.assert();
+
+    let page = serde_json::json!({
+        "factors": [serde_json::from_str::<serde_json::Value>(&fixture("factor_totp_verified.json")).unwrap()],
+        "meta": {"key": "factors", "next_page_url": null, "page": 0, "page_size": 50}
+    });
+    let m = get(&mut server, &factors, None, &page.to_string());
+    let listed: Vec<_> = f.list().collect::<Result<_, _>>().unwrap();
+    assert_eq!(listed.len(), 1);
+    m.assert();
+
+    let m = delete(&mut server, &format!("{factors}/{YF}"));
+    f.delete(&yf).unwrap();
+    m.assert();
+
+    let none = server.mock("POST", Matcher::Any).expect(0).create();
+    assert!(f.verify(&yf, "12").unwrap_err().is_invalid_input());
+    assert!(
+        f.create_totp(&NewTotpFactor::new("a").time_step(10))
+            .unwrap_err()
+            .is_invalid_input()
+    );
+    none.assert();
+}
+
+#[test]
+fn push_factor_create() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let m = post(
+        &mut server,
+        &format!("{ENTITY}/Factors"),
+        "FriendlyName=friendly_name&FactorType=push&Binding.Alg=ES256&Binding.PublicKey=MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE&Config.AppId=com.example.myapp&Config.NotificationPlatform=fcm&Config.NotificationToken=test_token_0123456789abcdef0123456789&Config.SdkVersion=1.0&Metadata=%7B%22os%22%3A%22Android%22%7D",
+        201,
+        &fixture("factor_push_create_unverified.json"),
+    );
+    let identity = identity();
+    let new = c
+        .factors(service(), &identity)
+        .create_push(
+            &NewPushFactor::new(
+                "friendly_name",
+                "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+                "com.example.myapp",
+                NotificationPlatform::Fcm,
+                "1.0",
+            )
+            .notification_token("test_token_0123456789abcdef0123456789")
+            .metadata(serde_json::json!({"os": "Android"})),
+        )
+        .unwrap();
+    m.assert();
+    assert_eq!(new.binding.unwrap().alg.as_deref(), Some("ES256"));
+}
+
+// ----- challenges -----
+
+#[test]
+fn challenges_create_fetch_list_update_notify() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let identity = identity();
+    let ch = c.challenges(service(), &identity);
+    let path = format!("{ENTITY}/Challenges");
+
+    let m = post(
+        &mut server,
+        &path,
+        "FactorSid=YF00000000000000000000000000000001&AuthPayload=123456",
+        201,
+        &fixture("challenge_totp_approved.json"),
+    );
+    let created = ch
+        .create(&NewChallenge::totp(YF.parse().unwrap(), "123456"))
+        .unwrap();
+    assert_eq!(created.status, ChallengeStatus::Approved);
+    m.assert();
+    m.remove();
+
+    let when = chrono::DateTime::parse_from_rfc3339("2026-12-06T01:05:00Z")
+        .unwrap()
+        .to_utc();
+    let m = post(
+        &mut server,
+        &path,
+        "FactorSid=YF00000000000000000000000000000002&ExpirationDate=2026-12-06T01%3A05%3A00Z&Details.Message=Login+request&Details.Fields=%7B%22label%22%3A%22IP%22%2C%22value%22%3A%22203.0.113.7%22%7D&Details.Fields=%7B%22label%22%3A%22Door%22%2C%22value%22%3A%22Front%22%7D&HiddenDetails=%7B%22ip%22%3A%22203.0.113.7%22%7D",
+        201,
+        &fixture("challenge_push_pending.json"),
+    );
+    let push = NewChallenge::push(
+        "YF00000000000000000000000000000002".parse().unwrap(),
+        "Login request",
+    )
+    .expiration_date(when)
+    .field("IP", "203.0.113.7")
+    .field("Door", "Front")
+    .hidden_detail("ip", "203.0.113.7");
+    assert_eq!(ch.create(&push).unwrap().status, ChallengeStatus::Pending);
+    m.assert();
+
+    let m = get(
+        &mut server,
+        &format!("{path}/{YC}"),
+        None,
+        &fixture("challenge_push_approved.json"),
+    );
+    assert_eq!(
+        ch.fetch(&YC.parse().unwrap()).unwrap().status,
+        ChallengeStatus::Approved
+    );
+    m.assert();
+
+    let page = serde_json::json!({
+        "challenges": [serde_json::from_str::<serde_json::Value>(&fixture("challenge_push_pending.json")).unwrap()],
+        "meta": {"key": "challenges", "next_page_url": null}
+    });
+    let m = get(
+        &mut server,
+        &path,
+        Some("FactorSid=YF00000000000000000000000000000002&Status=pending&Order=desc&PageSize=20"),
+        &page.to_string(),
+    );
+    let filter = ChallengeFilter::new()
+        .factor_sid("YF00000000000000000000000000000002".parse().unwrap())
+        .status(ChallengeStatus::Pending)
+        .newest_first()
+        .page_size(20);
+    assert_eq!(ch.list(&filter).count(), 1);
+    m.assert();
+
+    let m = post(
+        &mut server,
+        &format!("{path}/{YC}"),
+        "AuthPayload=654321&Metadata=%7B%22os%22%3A%22Android%22%7D",
+        200,
+        &fixture("challenge_push_approved.json"),
+    );
+    ch.update_with_metadata(
+        &YC.parse().unwrap(),
+        "654321",
+        &serde_json::json!({"os": "Android"}),
+    )
+    .unwrap();
+    m.assert();
+
+    let notification = serde_json::json!({
+        "sid": "NT00000000000000000000000000000001",
+        "account_sid": "AC0123456789abcdef0123456789abcdef",
+        "service_sid": VA, "entity_sid": "YE00000000000000000000000000000001",
+        "identity": IDENTITY, "challenge_sid": YC, "priority": "high", "ttl": 60,
+        "date_created": "2015-07-30T20:00:00Z"
+    });
+    let m = post(
+        &mut server,
+        &format!("{path}/{YC}/Notifications"),
+        "Ttl=60",
+        201,
+        &notification.to_string(),
+    );
+    assert_eq!(
+        ch.notify_with_ttl(&YC.parse().unwrap(), 60).unwrap().ttl,
+        Some(60)
+    );
+    m.assert();
+
+    let none = server.mock("POST", Matcher::Any).expect(0).create();
+    let too_many = (0..21).fold(NewChallenge::push(YF.parse().unwrap(), "m"), |n, i| {
+        n.field(format!("l{i}"), "v")
+    });
+    assert!(ch.create(&too_many).unwrap_err().is_invalid_input());
+    assert!(
+        ch.create(&NewChallenge::push(YF.parse().unwrap(), "x".repeat(257)))
+            .unwrap_err()
+            .is_invalid_input()
+    );
+    assert!(
+        ch.notify_with_ttl(&YC.parse().unwrap(), 301)
+            .unwrap_err()
+            .is_invalid_input()
+    );
+    none.assert();
+}
+
+// ----- lookup and attempts -----
+
+#[test]
+fn lookup_phone_number_with_fields() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let m = get(
+        &mut server,
+        "/v2/PhoneNumbers/%2B15555550100",
+        Some("Fields=line_type_intelligence%2Cvalidation&CountryCode=US"),
+        &fixture("lookup_v2_line_type_intelligence.json"),
+    );
+    let info = c
+        .lookup()
+        .phone_number(
+            "+15555550100",
+            &LookupOptions::new()
+                .field(LookupField::LineTypeIntelligence)
+                .field(LookupField::Validation)
+                .country_code("US"),
+        )
+        .unwrap();
+    m.assert();
+    assert_eq!(
+        info.line_type_intelligence.unwrap().line_type,
+        Some(LineType::NonFixedVoip)
+    );
+    assert!(
+        c.lookup()
+            .phone_number("555/../x", &LookupOptions::new())
+            .unwrap_err()
+            .is_invalid_input()
+    );
+}
+
+#[test]
+fn lookup_uses_its_own_base_url() {
+    let mut verify = Server::new();
+    let mut lookup = Server::new();
+    let c = VerifyClient::builder(Credentials::account(
+        "AC0123456789abcdef0123456789abcdef",
+        "auth-token",
+    ))
+    .verify_url(verify.url())
+    .lookup_url(lookup.url())
+    .build()
+    .unwrap();
+    let none = verify.mock("GET", Matcher::Any).expect(0).create();
+    let m = lookup
+        .mock("GET", "/v2/PhoneNumbers/%2B15555550100")
+        .match_header(
+            "authorization",
+            "Basic QUMwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjphdXRoLXRva2Vu",
+        )
+        .with_body(fixture("lookup_v2_line_type_intelligence.json"))
+        .create();
+    c.lookup()
+        .phone_number("+15555550100", &LookupOptions::new())
+        .unwrap();
+    m.assert();
+    none.assert();
+}
+
+#[test]
+fn attempts_summary() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let m = get(
+        &mut server,
+        "/v2/Attempts/Summary",
+        Some("VerifyServiceSid=VA00000000000000000000000000000001&Country=US&Channel=sms"),
+        &fixture("attempts_summary.json"),
+    );
+    let s = c
+        .attempts()
+        .summary(
+            &twilio_verify::AttemptsFilter::new()
+                .service(service())
+                .country("US")
+                .channel(&Channel::Sms),
+        )
+        .unwrap();
+    m.assert();
+    assert_eq!(s.total_attempts, 11);
+}
+
+// ----- errors -----
+
+fn error_for(status: usize, content_type: &str, body: &str) -> Error {
+    let mut server = Server::new();
+    let c = client(&server);
+    let m = server
+        .mock("POST", format!("/v2/Services/{VA}/Verifications").as_str())
+        .with_status(status)
+        .with_header("content-type", content_type)
+        .with_header("retry-after", "7")
+        .with_body(body)
+        .expect(1)
+        .create();
+    let err = c
+        .verifications(service())
+        .start("+15555550100", Channel::Sms)
+        .unwrap_err();
+    m.assert();
+    err
+}
+
+#[test]
+fn error_codes_become_kinds() {
+    let json = "application/json";
+    for (status, name, code, kind) in [
+        (
+            401,
+            "error_20003_authenticate.json",
+            20003,
+            ErrorKind::Unauthorized,
+        ),
+        (
+            404,
+            "error_20404_not_found.json",
+            20404,
+            ErrorKind::NotFound,
+        ),
+        (
+            429,
+            "error_20429_too_many_requests.json",
+            20429,
+            ErrorKind::RateLimited,
+        ),
+        (
+            400,
+            "error_60200_invalid_parameter.json",
+            60200,
+            ErrorKind::InvalidParameter,
+        ),
+        (
+            429,
+            "error_60202_max_check_attempts.json",
+            60202,
+            ErrorKind::MaxCheckAttempts,
+        ),
+        (
+            429,
+            "error_60203_max_send_attempts.json",
+            60203,
+            ErrorKind::MaxSendAttempts,
+        ),
+    ] {
+        let err = error_for(status, json, &fixture(name));
+        assert_eq!(err.status(), Some(status as u16), "{name}");
+        assert_eq!(err.code(), Some(code), "{name}");
+        assert_eq!(err.kind(), Some(kind), "{name}");
+        let api = err.api_error().unwrap();
+        assert_eq!(
+            api.more_info(),
+            Some(format!("https://www.twilio.com/docs/errors/{code}").as_str())
+        );
+        assert_eq!(api.retry_after(), Some(Duration::from_secs(7)));
+        assert_eq!(api.attempts(), 1);
+    }
+    let err = error_for(400, json, &fixture("error_60200_invalid_parameter.json"));
+    assert_eq!(err.api_error().unwrap().parameter(), Some("To"));
+    assert_eq!(
+        err.to_string(),
+        "POST /v2/Services/VA00000000000000000000000000000001/Verifications answered 400 (code 60200): Invalid parameter: To; fix the parameter named in the message"
+    );
+    for (code, kind, status) in [
+        (60205, ErrorKind::Landline, 403),
+        (60212, ErrorKind::TooManyConcurrent, 429),
+        (60221, ErrorKind::InvalidParameter, 400),
+        (60311, ErrorKind::FactorVerificationFailed, 403),
+        (60317, ErrorKind::FactorExists, 409),
+        (60302, ErrorKind::FactorTypeExists, 400),
+        (60308, ErrorKind::MaxChallengeAttempts, 429),
+        (60310, ErrorKind::MaxFactorAttempts, 429),
+        (60312, ErrorKind::RateLimited, 429),
+        (60322, ErrorKind::ChallengeAlreadyResponded, 403),
+        (60326, ErrorKind::RateLimited, 429),
+        (60318, ErrorKind::FactorUnverified, 403),
+        (60323, ErrorKind::ChallengeExpired, 403),
+        (60324, ErrorKind::ChallengeFailed, 403),
+        (60410, ErrorKind::Blocked, 403),
+        (60605, ErrorKind::Blocked, 403),
+        (21481, ErrorKind::InvalidPageToken, 400),
+        (99999, ErrorKind::Other, 400),
+    ] {
+        let body =
+            serde_json::json!({"code": code, "message": "m", "more_info": "", "status": status});
+        let err = error_for(status as usize, json, &body.to_string());
+        assert_eq!(err.kind(), Some(kind), "{code}");
+        assert_eq!(
+            err.api_error().unwrap().more_info(),
+            None,
+            "empty more_info"
+        );
+    }
+}
+
+#[test]
+fn html_and_empty_bodies_are_still_api_errors() {
+    let err = error_for(
+        403,
+        "text/html",
+        "<html><body>Forbidden by proxy</body></html>",
+    );
+    assert_eq!(err.status(), Some(403));
+    assert_eq!(err.kind(), Some(ErrorKind::Forbidden));
+    assert_eq!(err.code(), None);
+    assert!(
+        err.api_error()
+            .unwrap()
+            .snippet()
+            .unwrap()
+            .contains("Forbidden by proxy")
+    );
+    let err = error_for(500, "text/plain", "");
+    assert_eq!(err.kind(), Some(ErrorKind::ServerError));
+    assert_eq!(err.api_error().unwrap().snippet(), None);
+    let err = error_for(502, "application/json", "{not json");
+    assert_eq!(err.kind(), Some(ErrorKind::ServerError));
+    // RFC 9457 bodies are read too.
+    let err = error_for(
+        400,
+        "application/problem+json",
+        r#"{"type":"https://www.twilio.com/docs/errors/60200","title":"Invalid parameter","status":400,"code":60200,"detail":"Invalid parameter: Channel"}"#,
+    );
+    assert_eq!(err.kind(), Some(ErrorKind::InvalidParameter));
+    assert_eq!(err.api_error().unwrap().parameter(), Some("Channel"));
+}
+
+#[test]
+fn a_bad_success_body_is_a_decode_error_with_its_path() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let m = server
+        .mock("GET", format!("/v2/Services/{VA}").as_str())
+        .with_body(r#"{"sid": "VA00000000000000000000000000000001", "code_length": "six"}"#)
+        .create();
+    match c.services().fetch(service()) {
+        Err(Error::Decode { path, endpoint, .. }) => {
+            assert_eq!(path, "code_length");
+            assert_eq!(endpoint, format!("GET /v2/Services/{VA}"));
+        }
+        other => panic!("{other:?}"),
+    }
+    m.assert();
+}
+
+// ----- never resent -----
+
+#[test]
+fn calls_that_reach_a_person_are_sent_once_under_429_and_500() {
+    for status in [429, 500, 503] {
+        let mut server = Server::new();
+        let c = VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
+            .base_url(server.url())
+            .max_retries(3)
+            .build()
+            .unwrap();
+        let m = server
+            .mock("POST", Matcher::Any)
+            .with_status(status)
+            .expect(6)
+            .create();
+        let identity = identity();
+        let v = c.verifications(service());
+        v.start("+15555550100", Channel::Sms).unwrap_err();
+        assert!(v.check_to("+15555550100", "123456").is_err());
+        c.factors(service(), &identity)
+            .verify(&YF.parse().unwrap(), "123456")
+            .unwrap_err();
+        let ch = c.challenges(service(), &identity);
+        ch.create(&NewChallenge::totp(YF.parse().unwrap(), "123456"))
+            .unwrap_err();
+        ch.update(&YC.parse().unwrap(), "123456").unwrap_err();
+        ch.notify(&YC.parse().unwrap()).unwrap_err();
+        m.assert();
+    }
+}
+
+#[test]
+fn reads_are_retried() {
+    let mut server = Server::new();
+    let c = VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
+        .base_url(server.url())
+        .max_retries(1)
+        .build()
+        .unwrap();
+    let m = server
+        .mock("GET", format!("/v2/Services/{VA}").as_str())
+        .with_status(503)
+        .expect(2)
+        .create();
+    assert_eq!(
+        c.services()
+            .fetch(service())
+            .unwrap_err()
+            .api_error()
+            .unwrap()
+            .attempts(),
+        2
+    );
+    m.assert();
+}
+
+// ----- the calls useful for operations: webhooks, access tokens, attempts -----
+
+fn webhook_json() -> String {
+    serde_json::json!({
+        "sid": "YW00000000000000000000000000000001", "service_sid": VA,
+        "account_sid": "AC0123456789abcdef0123456789abcdef", "friendly_name": "push events",
+        "event_types": ["challenge.approved", "challenge.denied"], "status": "enabled",
+        "version": "v2", "webhook_url": "https://example.com/verify/webhook",
+        "webhook_method": "POST", "date_created": "2015-07-30T20:00:00Z",
+        "date_updated": "2015-07-30T20:00:00Z",
+        "url": "https://verify.twilio.com/v2/Services/VA00000000000000000000000000000001/Webhooks/YW00000000000000000000000000000001"
+    })
+    .to_string()
+}
+
+#[test]
+fn webhooks_create_with_repeated_event_types_update_fetch_list_delete() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let path = format!("/v2/Services/{VA}/Webhooks");
+    let m = post(
+        &mut server,
+        &path,
+        "FriendlyName=push+events&EventTypes=challenge.approved&EventTypes=challenge.denied&WebhookUrl=https%3A%2F%2Fexample.com%2Fverify%2Fwebhook",
+        201,
+        &webhook_json(),
+    );
+    let options = twilio_verify::WebhookOptions::new()
+        .friendly_name("push events")
+        .event_type("challenge.approved")
+        .event_type("challenge.denied")
+        .webhook_url("https://example.com/verify/webhook");
+    let w = c.webhooks(service()).create(&options).unwrap();
+    assert_eq!(w.event_types, ["challenge.approved", "challenge.denied"]);
+    m.assert();
+
+    let yw_text = "YW00000000000000000000000000000001";
+    let yw: twilio_verify::WebhookSid = yw_text.parse().unwrap();
+    let m = post(
+        &mut server,
+        &format!("{path}/{yw_text}"),
+        "Status=disabled&Version=v1",
+        200,
+        &webhook_json(),
+    );
+    c.webhooks(service())
+        .update(
+            &yw,
+            &twilio_verify::WebhookOptions::new()
+                .enabled(false)
+                .legacy_v1(),
+        )
+        .unwrap();
+    m.assert();
+    let m = get(
+        &mut server,
+        &format!("{path}/{yw_text}"),
+        None,
+        &webhook_json(),
+    );
+    c.webhooks(service()).fetch(&yw).unwrap();
+    m.assert();
+    let page = format!(
+        r#"{{"webhooks": [{}], "meta": {{"key": "webhooks", "next_page_url": null}}}}"#,
+        webhook_json()
+    );
+    let m = get(&mut server, &path, None, &page);
+    assert_eq!(c.webhooks(service()).list().count(), 1);
+    m.assert();
+    let m = delete(&mut server, &format!("{path}/{yw_text}"));
+    c.webhooks(service()).delete(&yw).unwrap();
+    m.assert();
+
+    let none = server.mock("POST", Matcher::Any).expect(0).create();
+    assert!(
+        c.webhooks(service())
+            .create(&twilio_verify::WebhookOptions::new())
+            .unwrap_err()
+            .is_invalid_input()
+    );
+    assert!("YW1/../x".parse::<twilio_verify::WebhookSid>().is_err());
+    none.assert();
+}
+
+#[test]
+fn access_token_for_push_enrolment() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let body = serde_json::json!({
+        "sid": "YK00000000000000000000000000000001", "account_sid": "AC0123456789abcdef0123456789abcdef",
+        "service_sid": VA, "entity_identity": IDENTITY, "factor_type": "push",
+        "factor_friendly_name": "pixel", "token": "eyJz.secret-jwt.sig", "ttl": 300,
+        "date_created": "2015-07-30T20:00:00Z", "url": "https://verify.twilio.com/v2/..."
+    });
+    let m = post(
+        &mut server,
+        &format!("/v2/Services/{VA}/AccessTokens"),
+        &format!("Identity={IDENTITY}&FactorType=push&FactorFriendlyName=pixel&Ttl=300"),
+        201,
+        &body.to_string(),
+    );
+    let token = c
+        .access_tokens(service())
+        .create(
+            &twilio_verify::NewPushAccessToken::new(identity())
+                .factor_friendly_name("pixel")
+                .ttl(300),
+        )
+        .unwrap();
+    m.assert();
+    assert_eq!(token.token.expose(), "eyJz.secret-jwt.sig");
+    assert!(!format!("{token:?}").contains("secret-jwt"));
+    assert!(
+        c.access_tokens(service())
+            .create(&twilio_verify::NewPushAccessToken::new(identity()).ttl(30))
+            .unwrap_err()
+            .is_invalid_input()
+    );
+}
+
+#[test]
+fn attempts_list_and_fetch() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let attempt = serde_json::json!({
+        "sid": "VL00000000000000000000000000000001", "account_sid": "AC0123456789abcdef0123456789abcdef",
+        "service_sid": VA, "verification_sid": VE, "conversion_status": "converted",
+        "channel": "sms", "price": {"value": "0.0050", "currency": "usd"},
+        "channel_data": {"to": "+15555550100", "status": "delivered"},
+        "date_created": "2015-07-30T20:00:00Z", "date_updated": "2015-07-30T20:00:00Z",
+        "url": "https://verify.twilio.com/v2/Attempts/VL00000000000000000000000000000001"
+    });
+    let page = serde_json::json!({"attempts": [attempt], "meta": {"key": "attempts", "next_page_url": null}});
+    let m = get(
+        &mut server,
+        "/v2/Attempts",
+        Some("ChannelData.To=%2B15555550100&Status=converted"),
+        &page.to_string(),
+    );
+    let all: Vec<_> = c
+        .attempts()
+        .list(
+            &twilio_verify::AttemptsFilter::new()
+                .to("+15555550100")
+                .converted(true),
+        )
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(all[0].channel, Some(Channel::Sms));
+    m.assert();
+    let m = get(
+        &mut server,
+        "/v2/Attempts/VL00000000000000000000000000000001",
+        None,
+        &attempt.to_string(),
+    );
+    c.attempts()
+        .fetch(&"VL00000000000000000000000000000001".parse().unwrap())
+        .unwrap();
+    m.assert();
+}
+
+#[test]
+fn a_404_after_a_retried_delete_is_success() {
+    let mut server = Server::new();
+    let c = VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
+        .base_url(server.url())
+        .max_retries(1)
+        .build()
+        .unwrap();
+    let path = format!("{ENTITY}/Factors/{YF}");
+    let first = server
+        .mock("DELETE", path.as_str())
+        .with_status(503)
+        .expect(1)
+        .create();
+    let identity = identity();
+    let gone = server
+        .mock("DELETE", path.as_str())
+        .with_status(404)
+        .with_body(fixture("error_20404_not_found.json"))
+        .expect(1)
+        .create();
+    // The first DELETE gets 503 (the first mock, then spent), the retry 404.
+    let result = c.factors(service(), &identity).delete(&YF.parse().unwrap());
+    assert!(result.is_ok(), "{result:?}");
+    first.assert();
+    gone.assert();
+    // Without a retry, a 404 is NotFound.
+    let once = client(&server);
+    let err = once
+        .factors(service(), &identity)
+        .delete(&YF.parse().unwrap())
+        .unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::NotFound));
+}
+
+#[test]
+fn rate_limits_and_buckets() {
+    let mut server = Server::new();
+    let c = client(&server);
+    let (rk, bl) = (
+        "RK00000000000000000000000000000001",
+        "BL00000000000000000000000000000001",
+    );
+    let rk_sid: twilio_verify::RateLimitSid = rk.parse().unwrap();
+    let bl_sid: twilio_verify::BucketSid = bl.parse().unwrap();
+    let limit = serde_json::json!({"sid": rk, "service_sid": VA, "unique_name": "end_user_ip_address", "description": "per IP"}).to_string();
+    let bucket =
+        serde_json::json!({"sid": bl, "rate_limit_sid": rk, "max": 10, "interval": 60}).to_string();
+    let base = format!("/v2/Services/{VA}/RateLimits");
+    let m1 = post(
+        &mut server,
+        &base,
+        "UniqueName=end_user_ip_address&Description=per+IP",
+        201,
+        &limit,
+    );
+    let m2 = post(
+        &mut server,
+        &format!("{base}/{rk}/Buckets"),
+        "Max=10&Interval=60",
+        201,
+        &bucket,
+    );
+    let m3 = post(
+        &mut server,
+        &format!("{base}/{rk}/Buckets/{bl}"),
+        "Max=20&Interval=60",
+        200,
+        &bucket,
+    );
+    let m4 = delete(&mut server, &format!("{base}/{rk}/Buckets/{bl}"));
+    let m5 = delete(&mut server, &format!("{base}/{rk}"));
+    let limits = c.rate_limits(service());
+    let l = limits.create("end_user_ip_address", "per IP").unwrap();
+    assert_eq!(l.unique_name.as_deref(), Some("end_user_ip_address"));
+    let b = limits.create_bucket(&rk_sid, 10, 60).unwrap();
+    assert_eq!((b.max, b.interval), (10, 60));
+    limits.update_bucket(&rk_sid, &bl_sid, 20, 60).unwrap();
+    limits.delete_bucket(&rk_sid, &bl_sid).unwrap();
+    limits.delete(&rk_sid).unwrap();
+    for m in [m1, m2, m3, m4, m5] {
+        m.assert();
+    }
+    assert!("RK1".parse::<twilio_verify::RateLimitSid>().is_err());
+}

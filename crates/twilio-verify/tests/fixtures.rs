@@ -1,0 +1,208 @@
+//! Every recorded answer of `tests/fixtures/` (copied from the Verify spec's fixtures, see
+//! `SOURCE.md`) parses into its model, with the values checked.
+
+use twilio_verify::{
+    AttemptsSummary, Challenge, ChallengeStatus, Channel, Entity, Factor, FactorStatus, FactorType,
+    LineType, NewFactor, NotificationPlatform, PhoneNumberInfo, RespondedReason, Service,
+    TotpAlgorithm, Verification, VerificationCheck, VerificationStatus,
+};
+
+fn fixture(name: &str) -> String {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    serde_json::from_str(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn every_fixture_is_used() {
+    let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".json"))
+        .collect();
+    names.sort();
+    let this = include_str!("fixtures.rs");
+    for name in names {
+        assert!(
+            this.contains(&format!("\"{name}\"")),
+            "{name} is not parsed here"
+        );
+    }
+}
+
+#[test]
+fn service() {
+    let s: Service = parse("service_create.json");
+    assert_eq!(s.sid.as_str(), "VA00000000000000000000000000000001");
+    assert_eq!(s.friendly_name.as_deref(), Some("Example App"));
+    assert_eq!(s.code_length, Some(4));
+    assert_eq!(s.custom_code_enabled, Some(true));
+    assert_eq!(s.tts_name, None);
+    let totp = s.totp.unwrap();
+    assert_eq!(totp.issuer.as_deref(), Some("ExampleApp"));
+    assert_eq!(
+        (totp.time_step, totp.code_length, totp.skew),
+        (Some(30), Some(6), Some(1))
+    );
+    assert_eq!(
+        s.default_template_sid.as_deref(),
+        Some("HJ00000000000000000000000000000001")
+    );
+}
+
+#[test]
+fn verifications() {
+    let v: Verification = parse("verification_create_pending.json");
+    assert_eq!(v.sid.as_str(), "VE00000000000000000000000000000001");
+    assert_eq!(v.status, VerificationStatus::Pending);
+    assert_eq!(v.channel, Some(Channel::Sms));
+    assert_eq!(v.to.as_deref(), Some("+15555550100"));
+    let attempts = v.send_code_attempts.unwrap();
+    assert_eq!(attempts[0].channel, Some(Channel::Sms), "upper-case SMS");
+    assert_eq!(
+        attempts[0].attempt_sid.as_deref(),
+        Some("VL00000000000000000000000000000001")
+    );
+    let v: Verification = parse("verification_update_canceled.json");
+    assert_eq!(v.status, VerificationStatus::Canceled);
+    assert_eq!(v.valid, Some(false));
+    let v: Verification = parse("verification_update_approved.json");
+    assert_eq!(v.status, VerificationStatus::Approved);
+    assert_eq!(v.valid, Some(true));
+}
+
+#[test]
+fn verification_checks() {
+    let c: VerificationCheck = parse("verification_check_approved.json");
+    assert_eq!(c.status, VerificationStatus::Approved);
+    assert_eq!(c.sna_attempts_error_codes, Some(vec![]));
+    let c: VerificationCheck = parse("verification_check_pending.json");
+    assert_eq!(c.status, VerificationStatus::Pending);
+    assert_eq!(c.valid, Some(false));
+}
+
+#[test]
+fn entities() {
+    let e: Entity = parse("entity_create.json");
+    assert_eq!(e.sid.as_str(), "YE00000000000000000000000000000001");
+    assert_eq!(e.identity.as_str(), "ff483d1ff591898a9942916050d2ca3f");
+    let page: serde_json::Value = parse("entities_list_page_with_next.json");
+    let records: Vec<Entity> = serde_json::from_value(page["entities"].clone()).unwrap();
+    assert_eq!(records.len(), 1);
+    assert!(page["meta"]["next_page_url"].is_string());
+    let empty: serde_json::Value = parse("entities_list_empty.json");
+    assert_eq!(empty["meta"]["key"], "entities");
+    assert!(empty["meta"]["next_page_url"].is_null());
+}
+
+#[test]
+fn factors() {
+    let f: NewFactor = parse("factor_totp_create_unverified.json");
+    assert_eq!(f.factor.status, FactorStatus::Unverified);
+    assert_eq!(f.factor.factor_type, FactorType::Totp);
+    let binding = f.binding.clone().unwrap();
+    assert_eq!(
+        binding.secret.unwrap().expose(),
+        "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    );
+    assert!(
+        binding
+            .uri
+            .unwrap()
+            .expose()
+            .starts_with("otpauth://totp/ExampleApp:alice-phone?")
+    );
+    let debug = format!("{f:?}");
+    assert!(!debug.contains("GEZDGNBVGY3TQOJQ"), "{debug}");
+    let config = f.factor.config.unwrap();
+    assert_eq!(config.alg, Some(TotpAlgorithm::Sha1));
+    assert_eq!(config.time_step, Some(30));
+
+    let f: NewFactor = parse("factor_push_create_unverified.json");
+    assert_eq!(f.factor.factor_type, FactorType::Push);
+    assert_eq!(f.binding.unwrap().alg.as_deref(), Some("ES256"));
+    let config = f.factor.config.unwrap();
+    assert_eq!(
+        config.notification_platform,
+        Some(NotificationPlatform::Fcm)
+    );
+    assert_eq!(config.app_id.as_deref(), Some("com.example.myapp"));
+
+    let f: Factor = parse("factor_totp_verified.json");
+    assert_eq!(f.status, FactorStatus::Verified);
+    assert_eq!(f.friendly_name.as_deref(), Some("alice-phone"));
+}
+
+#[test]
+fn challenges() {
+    let c: Challenge = parse("challenge_push_pending.json");
+    assert_eq!(c.status, ChallengeStatus::Pending);
+    assert_eq!(c.factor_type, Some(FactorType::Push));
+    assert_eq!(c.responded_reason, Some(RespondedReason::None));
+    let details = c.details.unwrap();
+    assert_eq!(details.fields[0].label, "Action");
+    assert_eq!(c.hidden_details.unwrap()["ip"], "172.168.1.234");
+    let c: Challenge = parse("challenge_push_approved.json");
+    assert_eq!(c.status, ChallengeStatus::Approved);
+    assert_eq!(c.metadata.unwrap()["os"], "Android");
+    let c: Challenge = parse("challenge_totp_approved.json");
+    assert_eq!(c.status, ChallengeStatus::Approved);
+    assert_eq!(c.factor_type, Some(FactorType::Totp));
+    assert_eq!(
+        c.factor_sid.unwrap().as_str(),
+        "YF00000000000000000000000000000001"
+    );
+}
+
+#[test]
+fn lookup_and_attempts() {
+    let l: PhoneNumberInfo = parse("lookup_v2_line_type_intelligence.json");
+    assert_eq!(l.valid, Some(true));
+    assert_eq!(l.national_format.as_deref(), Some("(555) 555-0100"));
+    let lti = l.line_type_intelligence.unwrap();
+    assert_eq!(lti.line_type, Some(LineType::NonFixedVoip));
+    assert_eq!(lti.carrier_name.as_deref(), Some("Twilio - SMS/MMS-SVR"));
+    let a: AttemptsSummary = parse("attempts_summary.json");
+    assert_eq!(
+        (a.total_attempts, a.total_converted, a.total_unconverted),
+        (11, 9, 2)
+    );
+    assert_eq!(
+        a.conversion_rate_percentage.as_deref(),
+        Some("81.818181818")
+    );
+}
+
+#[test]
+fn error_bodies_and_signature_vectors_are_read_elsewhere() {
+    // Parsed through the client in tests/api.rs (errors) and tests/signature.rs (vectors).
+    for name in [
+        "error_20003_authenticate.json",
+        "error_20404_not_found.json",
+        "error_20429_too_many_requests.json",
+        "error_60200_invalid_parameter.json",
+        "error_60202_max_check_attempts.json",
+        "error_60203_max_send_attempts.json",
+        "webhook_signature_vectors.json",
+    ] {
+        let v: serde_json::Value = parse(name);
+        assert!(v.is_object(), "{name}");
+    }
+}
+
+#[test]
+fn unknown_enum_values_do_not_fail_a_record() {
+    let mut v: serde_json::Value = parse("challenge_push_pending.json");
+    v["status"] = "snoozed".into();
+    v["factor_type"] = "carrier-pigeon".into();
+    let c: Challenge = serde_json::from_value(v).unwrap();
+    assert_eq!(c.status, ChallengeStatus::Unknown("snoozed".into()));
+    assert_eq!(
+        c.factor_type,
+        Some(FactorType::Unknown("carrier-pigeon".into()))
+    );
+}
