@@ -13,6 +13,8 @@ mod fault_matrix;
 #[path = "../../api-transport/tests/reliability_server.rs"]
 mod server;
 
+use std::time::Duration;
+
 use fault_matrix::{CAP, Kind, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
 use server::{Act, FaultServer, Recorded, Success};
 use twilio_verify::{
@@ -218,8 +220,13 @@ fn a_transient_fault_is_retried_for_reads_only() {
 /// A check that timed out says what to look at; a rate-limited start keeps `Retry-After`.
 #[test]
 fn errors_say_what_to_do_next() {
-    let stall = FaultServer::always(vec![Act::Wait(TIMEOUT * 4)]);
-    let error = client(&stall.url())
+    let short = Duration::from_millis(300);
+    let stall = FaultServer::always(vec![Act::Wait(short * 4)]);
+    let error = VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
+        .base_url(&stall.url())
+        .timeout(short)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
         .verifications(&service())
         .check_to("+15555550100", "123456")
         .err()
