@@ -24,13 +24,17 @@ pub(crate) struct App {
     pub(crate) august: Mutex<AugustState>,
     pub(crate) authy: Mutex<AuthyState>,
     pub(crate) faults: Mutex<FaultTable>,
-    counters: Mutex<Counters>,
-    relay: RelayHandle,
+    pub(crate) counters: Mutex<Counters>,
+    pub(crate) relay: RelayHandle,
     base_url: String,
     stopped: Mutex<bool>,
     stop_signal: Condvar,
     listener: Option<Listener>,
     callback_agent: ureq::Agent,
+    /// Push: PubNub long-polls and websockets.
+    pub(crate) push: Arc<crate::push::PushHub>,
+    /// The demo event generator, when running.
+    pub(crate) demo: Mutex<Option<crate::live_app::DemoEvents>>,
 }
 
 /// What to do with a request.
@@ -73,6 +77,8 @@ impl App {
             stop_signal: Condvar::new(),
             listener,
             callback_agent: ureq::Agent::new_with_config(config),
+            push: Arc::default(),
+            demo: Mutex::new(None),
         }
     }
 
@@ -84,6 +90,7 @@ impl App {
     pub(crate) fn stop(&self) {
         *lock(&self.stopped) = true;
         self.stop_signal.notify_all();
+        self.stop_live();
     }
 
     pub(crate) fn is_stopped(&self) -> bool {
@@ -117,6 +124,10 @@ impl App {
     /// Handles one request from the internal server.
     pub(crate) fn handle(&self, mut rq: tiny_http::Request) {
         let req = Req::read(&mut rq);
+        if crate::push::is_push(&req) {
+            self.handle_push(rq, &req);
+            return;
+        }
         let mut events = Vec::new();
         let outcome = if req.path == "/__sandbox" || req.path.starts_with("/__sandbox/") {
             lock(&self.counters).control_requests += 1;
@@ -195,7 +206,9 @@ impl App {
         }
         let resp = match hit {
             Some((_, Hit::August(handler, params))) => {
-                handler(&mut lock(&self.august), req, &params, events)
+                let resp = handler(&mut lock(&self.august), req, &params, events);
+                self.publish_pushes();
+                resp
             }
             Some((_, Hit::Authy(handler, params))) => {
                 handler(&mut lock(&self.authy), req, &params, events)
@@ -286,24 +299,27 @@ impl App {
     }
 
     pub(crate) fn set_door(&self, lock_id: &str, state: DoorState) -> Result<(), Error> {
-        lock(&self.august)
-            .set_door(lock_id, state == DoorState::Open)
-            .map_err(|(status, _)| {
-                if status == 404 {
-                    Error::UnknownLock {
-                        lock_id: lock_id.to_owned(),
-                    }
-                } else {
-                    Error::NoDoorSensor {
-                        lock_id: lock_id.to_owned(),
-                    }
+        let done = lock(&self.august).set_door(lock_id, state == DoorState::Open);
+        self.publish_pushes();
+        done.map_err(|(status, _)| {
+            if status == 404 {
+                Error::UnknownLock {
+                    lock_id: lock_id.to_owned(),
                 }
-            })
+            } else {
+                Error::NoDoorSensor {
+                    lock_id: lock_id.to_owned(),
+                }
+            }
+        })
     }
 
     // ----- the sandbox-only endpoints -----
 
     fn control(&self, req: &Req) -> Resp {
+        if let Some(resp) = self.live_control(req) {
+            return resp;
+        }
         let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
         match (req.method.as_str(), segs.get(1..).unwrap_or_default()) {
             ("GET", []) => Resp::json(200, &self.index()),
