@@ -190,7 +190,10 @@ impl PubNub {
             200 => parse_reply(response.body()).map_err(Failure::Other),
             403 => Err(Failure::Forbidden {
                 status: 403,
-                message: response.snippet(200),
+                message: serde_json::from_slice::<Value>(response.body())
+                    .ok()
+                    .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
+                    .unwrap_or_else(|| response.snippet(120)),
             }),
             status => Err(Failure::Other(format!(
                 "subscribe answered status {status}: {}",

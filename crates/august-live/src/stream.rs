@@ -422,7 +422,7 @@ pub struct ActivityStream {
     pending_polls: u32,
     next_poll: Option<Instant>,
     last_poll: Option<Instant>,
-    last_push_state: HashMap<String, (String, String)>,
+    last_state: HashMap<(String, ActivityType), String>,
     finished: bool,
 }
 
@@ -609,7 +609,7 @@ impl ActivityStream {
             pending_polls: 0,
             next_poll: None,
             last_poll: None,
-            last_push_state: HashMap::new(),
+            last_state: HashMap::new(),
             finished: false,
         };
         // What the feed holds now is history: it is read to know what is old, not emitted.
@@ -622,7 +622,11 @@ impl ActivityStream {
                 Ok(mut batch) => {
                     sort_batch(&mut batch);
                     for a in &batch {
-                        stream.dedupe.accept(a);
+                        if stream.dedupe.accept(a)
+                            && let Some((device, kind, state)) = Self::state_of(a)
+                        {
+                            stream.last_state.insert((device, kind), state);
+                        }
                     }
                 }
                 Err(e) => {
@@ -752,6 +756,9 @@ impl ActivityStream {
         if !self.dedupe.accept(&activity) {
             return false;
         }
+        if let Some((device, kind, state)) = Self::state_of(&activity) {
+            self.last_state.insert((device, kind), state);
+        }
         let yale_user = activity
             .user_id()
             .and_then(|id| self.devices.users.get(id))
@@ -846,13 +853,13 @@ impl ActivityStream {
                 }
                 continue;
             };
-            if source == Source::Websocket && self.unchanged(&device.device_id, &payload) {
-                continue;
-            }
             let converted = message::convert(&device, &payload, time);
             let mut activities = converted.activities;
             sort_batch(&mut activities);
             for a in activities {
+                if source == Source::Websocket && self.repeats_state(&a) {
+                    continue;
+                }
                 counts |= self.emit_activity(a, source, now);
             }
             if let Some(raw) = converted.raw {
@@ -869,23 +876,28 @@ impl ActivityStream {
         }
     }
 
-    /// Websocket events carry no time: one that repeats the device's last pushed state is a
-    /// repeat, not a new event.
-    fn unchanged(&mut self, device_id: &str, payload: &Value) -> bool {
-        let lock = payload.get("lockAction").and_then(Value::as_str);
-        let door = payload.get("doorState").and_then(Value::as_str);
-        if lock.is_none() && door.is_none() {
-            return false;
+    /// The state an activity leaves its device in (`locked`, `open`, ...), for lock and door
+    /// activities.
+    fn state_of(a: &Activity) -> Option<(String, ActivityType, String)> {
+        let device = a.device_id()?.to_owned();
+        match a.kind() {
+            ActivityType::LockOperation => a
+                .lock_status()
+                .map(|s| (device, a.kind(), s.as_str().to_owned())),
+            ActivityType::DoorOperation => a
+                .door_state()
+                .map(|s| (device, a.kind(), s.as_str().to_owned())),
+            _ => None,
         }
-        let state = (
-            lock.unwrap_or_default().to_owned(),
-            door.unwrap_or_default().to_owned(),
-        );
-        if self.last_push_state.get(device_id) == Some(&state) {
-            return true;
-        }
-        self.last_push_state.insert(device_id.to_owned(), state);
-        false
+    }
+
+    /// Websocket messages carry the device's state, not an event with a time: a lock or door
+    /// activity from one is new only when it changes the state last seen for the device (from
+    /// any source).
+    fn repeats_state(&self, a: &Activity) -> bool {
+        Self::state_of(a).is_some_and(|(device, kind, state)| {
+            self.last_state.get(&(device, kind)) == Some(&state)
+        })
     }
 
     fn finish(&mut self) {
@@ -1100,6 +1112,12 @@ fn run_pubnub(
                         return;
                     }
                     if pn.probe() {
+                        // Reconnected: resume from the last timetoken, and catch up.
+                        failing = false;
+                        let _ = tx.send(Internal::Connected {
+                            source: Source::Pubnub,
+                            gap: true,
+                        });
                         break;
                     }
                     attempt += 1;

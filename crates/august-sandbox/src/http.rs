@@ -27,7 +27,13 @@ pub(crate) struct Req {
 impl Req {
     pub(crate) fn read(rq: &mut tiny_http::Request) -> Req {
         let mut body = Vec::new();
-        let _ = rq.as_reader().take(MAX_BODY).read_to_end(&mut body);
+        // With `Connection: upgrade` the reader is the whole connection (a websocket): no body.
+        let upgrade = rq.headers().iter().any(|h| {
+            h.field.equiv("Connection") && h.value.as_str().to_ascii_lowercase().contains("upgrade")
+        });
+        if !upgrade {
+            let _ = rq.as_reader().take(MAX_BODY).read_to_end(&mut body);
+        }
         let url = rq.url().to_owned();
         let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
         let segments = path
