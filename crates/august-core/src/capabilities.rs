@@ -77,6 +77,9 @@ where
     T: serde::de::DeserializeOwned,
 {
     let value = Value::deserialize(d)?;
+    if value.is_null() {
+        return Ok(None);
+    }
     Ok(serde_json::from_value(value).ok())
 }
 

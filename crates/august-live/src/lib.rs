@@ -9,11 +9,20 @@
 //!
 //! No async runtime: one thread for push, the caller's thread for everything else.
 //!
+//! Logs go through the `log` facade (targets `august_live::*`) and never carry the access
+//! token, the PubNub subscribe key or the websocket subscriber id. Two dependencies log more
+//! under their own targets: ureq prints each request's URL at `debug` level (the subscribe
+//! key is part of the PubNub subscribe path) and raw requests at `trace`; tungstenite prints
+//! the websocket handshake, access token included, at `trace`. Applications that enable such
+//! levels should cap the `ureq` target at `info` and `tungstenite` at `debug`.
+//!
 //! The message rules ([`message::convert`]) and the stream's choices are described in
 //! `docs/live.md` in the repository.
 
 mod error;
 mod event;
+#[cfg(test)]
+mod fixture_tests;
 pub mod message;
 mod pubnub;
 mod socketio;

@@ -1100,7 +1100,6 @@ fn run_pubnub(
                 break;
             }
             Err(Failure::Other(reason)) => {
-                failing = true;
                 let mut attempt = 1;
                 loop {
                     let wait = unit * pubnub::probe_delay(attempt);
