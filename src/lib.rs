@@ -6,6 +6,7 @@
 //! | feature | default | what it brings |
 //! |---|---|---|
 //! | `august` | yes | [`api`] (the August API client and models) and [`authenticator`] |
+//! | `live` | yes | [`live`] (push and activity-feed catch-up as one blocking stream) |
 //! | `authy` | no | [`authy`] (the Authy API client) |
 //!
 //! ```no_run
@@ -44,3 +45,6 @@ pub use august_auth as authenticator;
 
 #[cfg(feature = "authy")]
 pub use authy_client as authy;
+
+#[cfg(feature = "live")]
+pub use august_live as live;
