@@ -297,3 +297,42 @@ fn the_wakeup_limiter_refuses_without_sending() {
     zero.acquire("a").unwrap();
     zero.acquire("a").unwrap();
 }
+
+#[test]
+fn lock_detail_reads_offline_keys_and_every_push_channel() {
+    let detail: august_core::LockDetail = serde_json::from_value(serde_json::json!({
+        "LockID": "L1", "LockName": "Front", "HouseID": "H1", "SerialNumber": "S",
+        "currentFirmwareVersion": "1", "battery": 0.5, "pubsubChannel": "lock-channel",
+        "Bridge": {"_id": "B1", "firmwareVersion": "2", "operative": true,
+                   "pubsubChannel": "bridge-channel"},
+        "keypad": {"_id": "K1", "serialNumber": "KS", "currentFirmwareVersion": "3",
+                   "batteryLevel": null, "pubsubChannel": "keypad-channel"},
+        "OfflineKeys": {"loaded": [{"key": "secret-offline-key", "slot": 7}], "other": 1},
+    }))
+    .unwrap();
+    assert_eq!(detail.pubsub_channel(), Some("lock-channel"));
+    assert_eq!(
+        detail.bridge().unwrap().pubsub_channel(),
+        Some("bridge-channel")
+    );
+    assert_eq!(
+        detail.keypad().unwrap().pubsub_channel(),
+        Some("keypad-channel")
+    );
+    assert_eq!(detail.offline_key(), Some("secret-offline-key"));
+    assert_eq!(detail.offline_slot(), Some(7));
+    assert_eq!(detail.offline_keys().unwrap().raw()["other"], 1);
+    let shown = format!("{detail:?}") + &serde_json::to_string(&detail).unwrap();
+    assert!(!shown.contains("secret-offline-key"), "{shown}");
+    assert!(shown.contains("<redacted>"));
+    // Odd shapes: not an object, an empty list.
+    for odd in [serde_json::json!("x"), serde_json::json!({"loaded": []})] {
+        let d: august_core::LockDetail = serde_json::from_value(serde_json::json!({
+            "LockID": "L1", "LockName": "Front", "HouseID": "H1", "SerialNumber": "S",
+            "currentFirmwareVersion": "1", "battery": 0.5, "OfflineKeys": odd,
+        }))
+        .unwrap();
+        assert_eq!(d.offline_key(), None);
+        assert_eq!(d.offline_slot(), None);
+    }
+}
