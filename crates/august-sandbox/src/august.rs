@@ -29,6 +29,9 @@ const YALE_KEYS: [&str; 2] = [
     "d16a1029-d823-4b55-a4ce-a769a9b56f0e",
 ];
 
+/// Activities the feed keeps (the newest).
+const MAX_FEED: usize = 10_000;
+
 /// Default lifetime of an access token.
 pub(crate) const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(120 * 24 * 3600);
 
@@ -469,6 +472,8 @@ impl AugustState {
             .position(|a| a.at <= rec.at)
             .unwrap_or(self.activities.len());
         self.activities.insert(index, rec);
+        // A long-running sandbox (a demo, a benchmark) keeps the latest entries only.
+        self.activities.truncate(MAX_FEED);
     }
 
     // ----- sandbox-only accessors -----
