@@ -28,7 +28,7 @@ pub enum Error {
         /// What the stream was doing.
         during: &'static str,
         /// The API error.
-        source: august_core::Error,
+        source: Box<august_core::Error>,
     },
     /// The push service refused the subscription (PubNub 403, or a websocket handshake
     /// refused with 401/403): the stream ends. Check the account and the brand; retrying in a
@@ -62,10 +62,11 @@ impl Error {
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
             Error::Token { .. } => ErrorKind::Reauthenticate,
             Error::Api { source, .. } if source.is_unauthorized() => ErrorKind::Reauthenticate,
-            Error::Api {
-                source: august_core::Error::InvalidInput { .. },
-                ..
-            } => ErrorKind::InvalidInput,
+            Error::Api { source, .. }
+                if matches!(**source, august_core::Error::InvalidInput { .. }) =>
+            {
+                ErrorKind::InvalidInput
+            }
             Error::Api { .. } => ErrorKind::Unavailable,
             Error::PushForbidden { .. } => ErrorKind::PushForbidden,
         }
@@ -105,7 +106,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Token { source } => Some(source.as_ref()),
-            Error::Api { source, .. } => Some(source),
+            Error::Api { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }

@@ -191,8 +191,8 @@ mod millis {
 #[serde(tag = "event", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Event {
-    /// A new activity.
-    Activity(LiveActivity),
+    /// A new activity (boxed: it is much larger than the other variants).
+    Activity(Box<LiveActivity>),
     /// A push message that gave no activity.
     Raw(RawMessage),
     /// News about the stream.
@@ -203,7 +203,7 @@ impl Event {
     /// The activity, if this is one.
     pub fn activity(&self) -> Option<&LiveActivity> {
         match self {
-            Event::Activity(a) => Some(a),
+            Event::Activity(a) => Some(a.as_ref()),
             _ => None,
         }
     }

@@ -96,7 +96,7 @@ fn parse_socket_packet(packet: &str) -> Frame {
     // A namespace other than `/` is not ours.
     if rest.starts_with('/') {
         match rest.split_once(',') {
-            Some((ns, tail)) if ns == "/" => rest = tail,
+            Some(("/", tail)) => rest = tail,
             _ => return Frame::Other,
         }
     }
@@ -131,7 +131,7 @@ pub(crate) fn create_subscriber(api: &Api, token: &str) -> Result<String, Error>
         .create_websocket_subscriber(token)
         .map_err(|source| Error::Api {
             during: "creating the websocket subscriber",
-            source,
+            source: Box::new(source),
         })?;
     Ok(reply.subscriber_id().to_owned())
 }

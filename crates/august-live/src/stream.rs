@@ -465,7 +465,12 @@ impl ActivityStream {
     }
 
     fn start(b: StreamBuilder) -> Result<ActivityStream, Error> {
-        let api_err = |during| move |source| Error::Api { during, source };
+        let api_err = |during| {
+            move |source| Error::Api {
+                during,
+                source: Box::new(source),
+            }
+        };
         let token = Self::token(b.tokens.as_ref())?;
         let houses: Vec<String> = match &b.house {
             Some(h) => vec![h.clone()],
@@ -643,7 +648,12 @@ impl ActivityStream {
     }
 
     fn read_devices(api: &Api, token: &str, houses: &[String]) -> Result<Devices, Error> {
-        let api_err = |during| move |source| Error::Api { during, source };
+        let api_err = |during| {
+            move |source| Error::Api {
+                during,
+                source: Box::new(source),
+            }
+        };
         let mut devices = Devices::default();
         let locks = api.get_locks(token).map_err(api_err("listing the locks"))?;
         for lock in locks
@@ -765,7 +775,7 @@ impl ActivityStream {
             .cloned();
         let live = LiveActivity::new(activity, source, now, yale_user);
         let counts = !live.is_status();
-        self.out.push_back(Ok(Event::Activity(live)));
+        self.out.push_back(Ok(Event::Activity(Box::new(live))));
         counts
     }
 

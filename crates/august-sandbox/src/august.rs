@@ -1541,56 +1541,6 @@ fn doorbell_image(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<
         .header("Cache-Control", "public, max-age=60")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn feed_is_newest_first() {
-        let st = AugustState::new("http://127.0.0.1:1", DEFAULT_TOKEN_LIFETIME);
-        assert!(st.activities.windows(2).all(|w| w[0].at >= w[1].at));
-        assert_eq!(st.activities[0].action, "lock");
-    }
-
-    #[test]
-    fn minted_tokens_are_jwt_shaped_with_exp() {
-        let mut st = AugustState::new("http://127.0.0.1:1", Duration::from_secs(3600));
-        let (token, expires) = st.mint(Map::new(), "u", "i", TokenKind::Validated);
-        assert_eq!(token.split('.').count(), 3);
-        let claims = token_claims(&token);
-        assert_eq!(claims["exp"], json!(expires.timestamp()));
-        assert!((expires - Utc::now()).num_seconds() > 3590);
-    }
-
-    #[test]
-    fn keys_are_checked_per_header_family() {
-        let ok = Req::fake(
-            "GET",
-            "/x",
-            &[("x-august-api-key", "d9984f29-07a6-816e-e1c9-44ec9d1be431")],
-            "",
-        );
-        assert_eq!(AugustState::check_key(&ok).unwrap(), KeyFamily::August);
-        let yale = Req::fake(
-            "GET",
-            "/x",
-            &[("x-api-key", "6e2a2093-6118-42c5-8a41-e1fd25dce7a1")],
-            "",
-        );
-        assert_eq!(AugustState::check_key(&yale).unwrap(), KeyFamily::Yale);
-        // The yale_home key in the August header is wrong.
-        let crossed = Req::fake(
-            "GET",
-            "/x",
-            &[("x-august-api-key", "6e2a2093-6118-42c5-8a41-e1fd25dce7a1")],
-            "",
-        );
-        assert_eq!(AugustState::check_key(&crossed).unwrap_err().status, 401);
-        let none = Req::fake("GET", "/x", &[], "");
-        assert_eq!(AugustState::check_key(&none).unwrap_err().status, 401);
-    }
-}
-
 // ----- live events: push messages, doorbell controls, demo operations -----
 
 impl AugustState {
@@ -1772,5 +1722,55 @@ impl AugustState {
             .iter()
             .find(|l| l.id == lock_id || l.serial == lock_id)
             .map(|l| l.kind)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_is_newest_first() {
+        let st = AugustState::new("http://127.0.0.1:1", DEFAULT_TOKEN_LIFETIME);
+        assert!(st.activities.windows(2).all(|w| w[0].at >= w[1].at));
+        assert_eq!(st.activities[0].action, "lock");
+    }
+
+    #[test]
+    fn minted_tokens_are_jwt_shaped_with_exp() {
+        let mut st = AugustState::new("http://127.0.0.1:1", Duration::from_secs(3600));
+        let (token, expires) = st.mint(Map::new(), "u", "i", TokenKind::Validated);
+        assert_eq!(token.split('.').count(), 3);
+        let claims = token_claims(&token);
+        assert_eq!(claims["exp"], json!(expires.timestamp()));
+        assert!((expires - Utc::now()).num_seconds() > 3590);
+    }
+
+    #[test]
+    fn keys_are_checked_per_header_family() {
+        let ok = Req::fake(
+            "GET",
+            "/x",
+            &[("x-august-api-key", "d9984f29-07a6-816e-e1c9-44ec9d1be431")],
+            "",
+        );
+        assert_eq!(AugustState::check_key(&ok).unwrap(), KeyFamily::August);
+        let yale = Req::fake(
+            "GET",
+            "/x",
+            &[("x-api-key", "6e2a2093-6118-42c5-8a41-e1fd25dce7a1")],
+            "",
+        );
+        assert_eq!(AugustState::check_key(&yale).unwrap(), KeyFamily::Yale);
+        // The yale_home key in the August header is wrong.
+        let crossed = Req::fake(
+            "GET",
+            "/x",
+            &[("x-august-api-key", "6e2a2093-6118-42c5-8a41-e1fd25dce7a1")],
+            "",
+        );
+        assert_eq!(AugustState::check_key(&crossed).unwrap_err().status, 401);
+        let none = Req::fake("GET", "/x", &[], "");
+        assert_eq!(AugustState::check_key(&none).unwrap_err().status, 401);
     }
 }

@@ -187,14 +187,16 @@ pub struct SandboxBuilder {
 
 impl fmt::Debug for SandboxBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SandboxBuilder")
-            .field("port", &self.port)
+        let mut d = f.debug_struct("SandboxBuilder");
+        d.field("port", &self.port)
             .field("token_lifetime", &self.token_lifetime)
             .field("authy_api_key", &"<redacted>")
             .field("callback_url", &self.callback_url)
-            .field("listener", &self.listener.is_some())
-            .field("demo_events", &self.demo_events)
-            .finish()
+            .field("listener", &self.listener.is_some());
+        if let Some(interval) = &self.demo_events {
+            d.field("demo_events", interval);
+        }
+        d.finish()
     }
 }
 

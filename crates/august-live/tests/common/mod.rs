@@ -73,7 +73,7 @@ impl Collector {
         while out.len() < count {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.rx.recv_timeout(left) {
-                Ok(Ok(Event::Activity(a))) => out.push(a),
+                Ok(Ok(Event::Activity(a))) => out.push(*a),
                 Ok(Ok(_)) => {}
                 Ok(Err(e)) => panic!("stream error: {e}"),
                 Err(_) => break,
