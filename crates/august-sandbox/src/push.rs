@@ -482,6 +482,11 @@ fn serve_websocket(
         Ok(Message::Text(t)) if t.as_str().starts_with("40") => {}
         _ => return,
     }
+    // Everything published from the namespace connect on is this session's.
+    let (mut seen, drops, closes) = {
+        let st = lock(&hub.state);
+        (st.seq, st.drop_gen, st.close_gen)
+    };
     if ws
         .send(Message::text(format!(
             "40{{\"sid\":\"{}\"}}",
@@ -492,8 +497,6 @@ fn serve_websocket(
         return;
     }
     let mut st = lock(&hub.state);
-    let mut seen = st.seq;
-    let (drops, closes) = (st.drop_gen, st.close_gen);
     let mut next_ping = Instant::now() + PING_INTERVAL;
     loop {
         if st.stopped {
