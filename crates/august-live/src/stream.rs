@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use august_core::{Activity, ActivityType, Api, Brand, User};
+use august_core::{Activity, ActivityFormat, ActivityType, Api, Brand, User};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
@@ -208,6 +208,7 @@ pub struct StreamBuilder {
     polls_per_push: u32,
     poll_interval: Duration,
     reconnect_unit: Duration,
+    activity_format: ActivityFormat,
 }
 
 impl fmt::Debug for StreamBuilder {
@@ -305,6 +306,13 @@ impl StreamBuilder {
     /// 4, 5 units, plus up to half a unit of jitter). Defaults to 1 s.
     pub fn reconnect_unit(mut self, unit: Duration) -> Self {
         self.reconnect_unit = unit;
+        self
+    }
+
+    /// The activity feed format the stream reads: legacy (`Accept-Version: 0.0.1`, house ids
+    /// and `info` flags) or v4 (`4.0.0`, activity ids). Defaults to legacy.
+    pub fn activity_format(mut self, format: ActivityFormat) -> Self {
+        self.activity_format = format;
         self
     }
 
@@ -423,6 +431,7 @@ pub struct ActivityStream {
     next_poll: Option<Instant>,
     last_poll: Option<Instant>,
     last_state: HashMap<(String, ActivityType), String>,
+    activity_format: ActivityFormat,
     finished: bool,
 }
 
@@ -455,6 +464,7 @@ impl ActivityStream {
             polls_per_push: 2,
             poll_interval: Duration::from_secs(60),
             reconnect_unit: Duration::from_secs(1),
+            activity_format: ActivityFormat::Legacy,
         }
     }
 
@@ -615,13 +625,19 @@ impl ActivityStream {
             next_poll: None,
             last_poll: None,
             last_state: HashMap::new(),
+            activity_format: b.activity_format,
             finished: false,
         };
         // What the feed holds now is history: it is read to know what is old, not emitted.
         for house in stream.houses.clone() {
             let activities = stream
                 .api
-                .get_house_activities(&token, &house, stream.catch_up_limit)
+                .get_house_activities_in(
+                    &token,
+                    &house,
+                    stream.catch_up_limit,
+                    stream.activity_format,
+                )
                 .map_err(api_err("reading the activity feed"));
             match activities {
                 Ok(mut batch) => {
@@ -794,7 +810,10 @@ impl ActivityStream {
         };
         let mut total = 0;
         for house in self.houses.clone() {
-            match self.api.get_house_activities(&token, &house, limit) {
+            match self
+                .api
+                .get_house_activities_in(&token, &house, limit, self.activity_format)
+            {
                 Ok(mut batch) => {
                     sort_batch(&mut batch);
                     let now = Utc::now();

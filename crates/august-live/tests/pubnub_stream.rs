@@ -98,3 +98,27 @@ fn polling_only_says_so_and_still_delivers() {
     assert_eq!(actions(&got), ["unlock:poll"]);
     c.stop();
 }
+
+#[test]
+fn the_v4_feed_can_be_read_instead() {
+    let s = setup(Brand::August);
+    let stream = s
+        .builder()
+        .activity_format(august_core::ActivityFormat::V4)
+        .polls_per_push(0)
+        .start()
+        .unwrap();
+    let c = collect(stream);
+    // A push that never arrives in time, and a read on demand: the v4 entry, with its id.
+    s.sandbox.set_push_fault(august_sandbox::PushFault::Delay {
+        delay: Duration::from_secs(30),
+        count: 1,
+    });
+    s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
+    c.handle.poll_now();
+    let got = c.activities(1, Duration::from_secs(3));
+    assert_eq!(actions(&got), ["remote_unlock:poll"]);
+    assert!(got[0].activity().activity_id().is_some());
+    assert_eq!(got[0].activity().operated_by(), Some("Demo User"));
+    c.stop();
+}
