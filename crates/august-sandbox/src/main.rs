@@ -8,6 +8,7 @@ use august_sandbox::{Sandbox, demo};
 
 const USAGE: &str = "\
 usage: august-sandbox [--port N] [--token-lifetime SECONDS] [--authy-api-key KEY] [--callback-url URL]
+                      [--demo-events SECONDS]
 
 Runs a local emulator of the August and Authy APIs on 127.0.0.1 until Ctrl-C.
 
@@ -16,6 +17,8 @@ options:
   --token-lifetime SECONDS   lifetime of August access tokens (default 120 days)
   --authy-api-key KEY        Authy API key to accept (default: the demo key)
   --callback-url URL         loopback http URL to post signed OneTouch callbacks to
+  --demo-events SECONDS      produce a demo event (unlock, door, lock, ring, motion) every
+                             SECONDS, pushed to PubNub and websocket subscribers
   -h, --help                 print this help
   -V, --version              print the version";
 
@@ -24,6 +27,7 @@ struct Options {
     token_lifetime: Option<Duration>,
     authy_api_key: Option<String>,
     callback_url: Option<String>,
+    demo_events: Option<Duration>,
 }
 
 enum Parsed {
@@ -37,6 +41,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         token_lifetime: None,
         authy_api_key: None,
         callback_url: None,
+        demo_events: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -73,6 +78,15 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
             }
             "--authy-api-key" => options.authy_api_key = Some(value("a key")?),
             "--callback-url" => options.callback_url = Some(value("a url")?),
+            "--demo-events" => {
+                let v = value("a number of seconds")?;
+                let secs: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s >= 0.01)
+                    .ok_or_else(|| format!("invalid interval `{v}`: expected seconds"))?;
+                options.demo_events = Some(Duration::from_secs_f64(secs));
+            }
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
@@ -99,6 +113,9 @@ fn main() -> ExitCode {
     }
     if let Some(key) = &options.authy_api_key {
         builder = builder.authy_api_key(key.clone());
+    }
+    if let Some(interval) = options.demo_events {
+        builder = builder.demo_events(interval);
     }
     if let Some(url) = &options.callback_url {
         builder = builder.authy_callback_url(url.clone());
