@@ -260,38 +260,37 @@ fn session(
         Ok(ws) => ws,
         Err(end) => return end,
     };
-    let read_text = |ws: &mut Socket| -> Result<Option<String>, End> {
-        match ws.read() {
-            Ok(Message::Text(t)) => Ok(Some(t.as_str().to_owned())),
-            Ok(Message::Close(_)) => Err(End::Server("the websocket was closed".into())),
-            Ok(_) => Ok(None),
-            Err(tungstenite::Error::Io(e))
-                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
-            {
-                Err(End::Transport("read timeout".into()))
-            }
-            Err(e) => Err(End::Transport(short(&e.to_string()))),
-        }
-    };
-    // OPEN must come first.
+    // OPEN must come first, within 10 s; the stop flag is looked at every tick.
+    set_timeout(&mut ws, TICK);
+    let deadline = Instant::now() + Duration::from_secs(10);
     let (interval, timeout) = loop {
-        match read_text(&mut ws) {
-            Ok(Some(t)) => match parse_frame(&t) {
+        if signal.is_stopped() {
+            return End::Stopped;
+        }
+        match ws.read() {
+            Ok(Message::Text(t)) => match parse_frame(t.as_str()) {
                 Frame::Open {
                     ping_interval,
                     ping_timeout,
                 } => break (ping_interval, ping_timeout),
                 _ => return End::Transport("no OPEN packet".into()),
             },
-            Ok(None) => {}
-            Err(end) => return end,
+            Ok(Message::Close(_)) => return End::Server("the websocket was closed".into()),
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e))
+                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+            {
+                if Instant::now() > deadline {
+                    return End::Transport("no OPEN packet in time".into());
+                }
+            }
+            Err(e) => return End::Transport(short(&e.to_string())),
         }
     };
     if let Err(e) = ws.send(Message::text("40{}")) {
         return End::Transport(short(&e.to_string()));
     }
     let liveness = Duration::from_millis(interval + timeout);
-    set_timeout(&mut ws, TICK);
     let mut last_rx = Instant::now();
     let mut connected = false;
     loop {

@@ -932,11 +932,8 @@ impl ActivityStream {
     fn finish(&mut self) {
         self.finished = true;
         self.handle.stop();
-        for t in self.threads.drain(..) {
-            if t.is_finished() {
-                let _ = t.join();
-            }
-        }
+        // Threads still running are kept for `close` to join.
+        self.threads.retain(|t| !t.is_finished());
     }
 }
 
