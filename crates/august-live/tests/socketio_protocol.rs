@@ -21,6 +21,8 @@ struct Seen {
     api_key: Option<String>,
 }
 
+// tungstenite's header callback returns its own (large) error response type.
+#[allow(clippy::result_large_err)]
 fn accept(listener: &TcpListener) -> (tungstenite::WebSocket<std::net::TcpStream>, Seen) {
     let (tcp, _) = listener.accept().unwrap();
     tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
