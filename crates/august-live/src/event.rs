@@ -66,11 +66,7 @@ impl LiveActivity {
     /// The calling user object as sent (`callingUser`, else v4 `user`), if it is a non-empty
     /// object.
     pub fn calling_user(&self) -> Option<&Value> {
-        let raw = self.activity.raw();
-        ["callingUser", "user"]
-            .iter()
-            .filter_map(|k| raw.get(*k))
-            .find(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+        self.activity.calling_user()
     }
 
     /// The operator as listed in the lock's users (`users` of the lock details read when the

@@ -22,6 +22,7 @@
 //! | `GET /alarms/{id}/devices` | [`AlarmDeviceList`] of [`AlarmDevice`] |
 
 mod activity;
+mod activity_user;
 mod activity_wire;
 mod alarm;
 mod bridge;
