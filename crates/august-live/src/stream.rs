@@ -982,6 +982,10 @@ impl Iterator for ActivityStream {
                         })));
                     if gap {
                         self.catch_up();
+                    } else if source == Source::Websocket {
+                        // The first socket connects after the first feed read: a short read
+                        // covers what happened in between.
+                        self.poll(self.poll_limit);
                     }
                 }
                 Ok(Internal::Disconnected { reason, retry_in }) => {
@@ -1137,12 +1141,16 @@ fn run_pubnub(
                         return;
                     }
                     if pn.probe() {
-                        // Reconnected: resume from the last timetoken, and catch up.
-                        failing = false;
-                        let _ = tx.send(Internal::Connected {
-                            source: Source::Pubnub,
-                            gap: true,
-                        });
+                        // Reconnected: resume from the last timetoken, and catch up. Without a
+                        // timetoken yet, the catch-up waits for the handshake's answer, so that
+                        // the feed read and the push overlap instead of leaving a gap.
+                        if tt != "0" {
+                            failing = false;
+                            let _ = tx.send(Internal::Connected {
+                                source: Source::Pubnub,
+                                gap: true,
+                            });
+                        }
                         break;
                     }
                     attempt += 1;
