@@ -73,3 +73,45 @@ fn capabilities_of_a_lock() {
         run.stdout
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_watch_cleanly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let tool = Tool::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_august"))
+        .env("HOME", tool.home())
+        .env_remove("AUGUST_BASE_URL")
+        .args(["--sandbox", "watch"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the first event, then interrupt.
+    // The reader stays open: a closed pipe would end `watch` by itself.
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.contains("unlock"), "{first}");
+    let sent = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "watch did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(reader);
+}
