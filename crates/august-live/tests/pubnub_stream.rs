@@ -122,3 +122,34 @@ fn the_v4_feed_can_be_read_instead() {
     assert_eq!(got[0].activity().operated_by(), Some("Demo User"));
     c.stop();
 }
+
+#[test]
+fn the_token_source_is_asked_again_so_a_refreshed_token_is_used() {
+    use std::sync::{Arc, Mutex};
+
+    let s = setup(Brand::August);
+    let current = Arc::new(Mutex::new(s.token.clone()));
+    let source = {
+        let current = Arc::clone(&current);
+        move || Ok::<_, std::io::Error>(current.lock().unwrap().clone())
+    };
+    let stream = august_live::ActivityStream::builder(s.api.clone(), source)
+        .pubnub_origin(s.sandbox.pubnub_origin())
+        .polls_per_push(0)
+        .start()
+        .unwrap();
+    let c = collect(stream);
+    // Every token issued so far expires; the source now gives a fresh one.
+    s.sandbox.expire_access_tokens();
+    let fresh = s.sandbox.demo_access_token();
+    *current.lock().unwrap() = fresh.clone();
+    s.sandbox.set_push_fault(august_sandbox::PushFault::Delay {
+        delay: Duration::from_secs(30),
+        count: 1,
+    });
+    s.api.unlock(&fresh, demo::FRONT_DOOR_LOCK_ID).unwrap();
+    c.handle.poll_now();
+    let got = c.activities(1, Duration::from_secs(3));
+    assert_eq!(actions(&got), ["unlock:poll"]);
+    c.stop();
+}
