@@ -6,6 +6,7 @@
 //! | feature | default | what it brings |
 //! |---|---|---|
 //! | `august` | yes | [`api`] (the August API client and models), [`authenticator`] (sign-in: password, OAuth, imported tokens) and [`Client`] |
+//! | `live` | yes | [`live`] (push and activity-feed catch-up as one blocking stream) |
 //! | `authy` | no | [`authy`] (the Authy API client) |
 //! | `verify` | no | [`verify`] (the Twilio Verify v2 and Lookup v2 client) |
 //!
@@ -86,3 +87,5 @@ pub use twilio_verify as verify;
 #[cfg(all(doctest, feature = "verify"))]
 #[doc = include_str!("../docs/verify.md")]
 pub struct VerifyGuide;
+#[cfg(feature = "live")]
+pub use august_live as live;

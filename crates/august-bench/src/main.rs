@@ -9,10 +9,15 @@
 //!                                                     N hand-written GETs on one TcpStream
 //! august-bench parse-feed --entries N --into typed|value [--calls K]
 //!                                                     parse an N-entry activity feed K times
+//! august-bench live-latency [--events N]              push latency, sandbox op -> iterator
+//! august-bench live-idle [--seconds S]                CPU time of an idle stream
+//! august-bench live-memory [--events N]               resident memory over N events
 //! ```
 //!
 //! The call loops print one JSON line: `{"calls", "seconds", "calls_per_second",
 //! "micros_per_call"}`.
+
+mod live;
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -28,7 +33,10 @@ usage: august-bench serve [--port N]
        august-bench authy-verify --base-url URL [--calls N]
        august-bench bare-get --url URL [--calls N]
        august-bench raw-get --addr HOST:PORT --path P [--calls N]
-       august-bench parse-feed --entries N --into typed|value [--calls K]";
+       august-bench parse-feed --entries N --into typed|value [--calls K]
+       august-bench live-latency [--events N]
+       august-bench live-idle [--seconds S]
+       august-bench live-memory [--events N]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -58,6 +66,22 @@ fn run(args: Vec<String>) -> Result<(), String> {
         return Err("--calls takes a positive integer".into());
     }
     let required = |name: &str| option(name).ok_or_else(|| format!("{name} is required\n{USAGE}"));
+    let number = |name: &str, default: &str| -> Result<usize, String> {
+        option(name)
+            .unwrap_or(default)
+            .parse()
+            .map_err(|_| format!("{name} takes a number"))
+    };
+    let live = match command.as_str() {
+        "live-latency" => Some(live::latency(number("--events", "1000")?)),
+        "live-idle" => Some(live::idle(number("--seconds", "60")? as u64)),
+        "live-memory" => Some(live::memory(number("--events", "100000")?)),
+        _ => None,
+    };
+    if let Some(result) = live {
+        println!("{}", result?);
+        return Ok(());
+    }
     let timing = match command.as_str() {
         "serve" => {
             let port: u16 = option("--port")

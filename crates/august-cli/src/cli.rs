@@ -185,6 +185,28 @@ pub enum Command {
     Authy(AuthyCommand),
     /// Call Twilio Verify v2 and Lookup v2, check webhook signatures (needs TWILIO_* settings)
     Twilio(crate::twilio_cmds::TwilioArgs),
+    /// Print lock, door and doorbell events as they happen (push, with feed catch-up);
+    /// Ctrl-C stops
+    Watch(WatchArgs),
+    /// Show what a lock can do (unlatch, door sensor, keypad...)
+    Capabilities {
+        /// Lock ID (sent as the service's serialNumber, as the mobile apps do)
+        lock_id: String,
+    },
+}
+
+/// `august watch`.
+#[derive(Args)]
+pub struct WatchArgs {
+    /// Follow one house only (default: every house of the account)
+    #[arg(long, value_name = "ID")]
+    pub house: Option<String>,
+    /// Exit after this many events
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub count: Option<u64>,
+    /// Print one JSON object per line (NDJSON), as `august --json watch` does
+    #[arg(long = "json", action = ArgAction::SetTrue)]
+    pub json: bool,
 }
 
 /// `august login`.

@@ -47,7 +47,9 @@ fn august_code(e: &august_core::Error) -> u8 {
     use august_core::Error as E;
     if e.is_unauthorized() {
         LOGIN
-    } else if e.api_error().map(august_core::ApiError::kind) == Some(ApiErrorKind::RateLimited) {
+    } else if e.api_error().map(august_core::ApiError::kind) == Some(ApiErrorKind::RateLimited)
+        || e.is_rate_limited()
+    {
         RATE_LIMITED
     } else if matches!(
         e,

@@ -15,6 +15,7 @@ mod august_cmds;
 mod authy_cmds;
 mod cli;
 mod failure;
+mod live_cmds;
 mod output;
 mod pending;
 mod session;
@@ -52,6 +53,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Pins { id } => august_cmds::pins(&ctx, id),
         Command::Authy(command) => authy_cmds::run(&ctx, command),
         Command::Twilio(args) => twilio_cmds::run(&ctx, args),
+        Command::Watch(args) => live_cmds::watch(&ctx, args),
+        Command::Capabilities { lock_id } => live_cmds::capabilities(&ctx, lock_id),
     };
     ctx.finish(result)
 }

@@ -17,6 +17,9 @@ use crate::models::{
 };
 use crate::session::{AccessToken, LoginMethod, Session};
 
+mod live;
+pub use live::{ActivityFormat, Unlatch};
+
 /// Default timeout of a call.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default timeout of a remote lock operation, which waits for the bridge to reach the lock.

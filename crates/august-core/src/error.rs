@@ -72,6 +72,14 @@ pub enum Error {
         /// The cap in bytes.
         limit: u64,
     },
+    /// Refused locally, nothing sent: the account woke a lock too recently
+    /// ([`WakeupLimiter`](crate::WakeupLimiter)). Wait `retry_after`.
+    RateLimited {
+        /// How long to wait.
+        retry_after: Duration,
+        /// From when it is allowed.
+        next_allowed: std::time::Instant,
+    },
 }
 
 impl Error {
@@ -94,6 +102,11 @@ impl Error {
     /// Whether the server refused the API key (see [`ApiErrorKind::ApiKeyRejected`]).
     pub fn is_api_key_rejected(&self) -> bool {
         matches!(self, Error::Api(e) if e.kind == ApiErrorKind::ApiKeyRejected)
+    }
+
+    /// Whether the call was refused by the local wake-up limiter.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, Error::RateLimited { .. })
     }
 
     /// Whether the call timed out.
@@ -199,6 +212,11 @@ impl fmt::Display for Error {
             Error::ResponseTooLarge { endpoint, limit } => write!(
                 f,
                 "{endpoint} answered with a body over the {limit} byte limit; raise the limit in the builder if this is expected"
+            ),
+            Error::RateLimited { retry_after, .. } => write!(
+                f,
+                "rate limited, nothing sent: this account woke a lock too recently; try again in {} minutes",
+                retry_after.as_secs() / 60
             ),
         }
     }

@@ -29,7 +29,9 @@
 
 mod api;
 mod brand;
+mod capabilities;
 mod error;
+mod limiter;
 pub mod models;
 mod session;
 
@@ -37,10 +39,16 @@ pub use api::{
     ACCEPT_VERSION, Api, ApiBuilder, AsyncOperation, DEFAULT_COMMAND_TIMEOUT, DEFAULT_MAX_BODY,
     DEFAULT_MAX_IMAGE, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, DoorbellImage,
 };
+pub use api::{ActivityFormat, Unlatch};
 pub use brand::{
     ACCEPT_VERSION_V4, AUGUST_ACCESS_TOKEN_HEADER, Brand, BrandConfig, OAuthEndpoints, PushKind,
     UnknownBrand, YALE_ACCESS_TOKEN_HEADER,
 };
+pub use capabilities::{
+    Capabilities, IntentMapping, LockCapabilities, LockIntent, WebsocketSubscriber, WireOperation,
+    unlatch_supported,
+};
 pub use error::{ApiError, ApiErrorKind, Error, Result};
+pub use limiter::{DEFAULT_WAKEUP_INTERVAL, WakeupLimiter};
 pub use models::*;
 pub use session::{AccessToken, LoginMethod, Session};

@@ -27,13 +27,17 @@ pub(crate) struct App {
     pub(crate) oauth: Mutex<crate::oauth::OAuthServer>,
     /// Verify v2 and Lookup v2 (`crate::verify`).
     pub(crate) verify: Mutex<crate::verify::VerifyState>,
-    counters: Mutex<Counters>,
-    relay: RelayHandle,
+    pub(crate) counters: Mutex<Counters>,
+    pub(crate) relay: RelayHandle,
     base_url: String,
     stopped: Mutex<bool>,
     stop_signal: Condvar,
     listener: Option<Listener>,
     callback_agent: ureq::Agent,
+    /// Push: PubNub long-polls and websockets.
+    pub(crate) push: Arc<crate::push::PushHub>,
+    /// The demo event generator, when running.
+    pub(crate) demo: Mutex<Option<crate::live_app::DemoEvents>>,
 }
 
 /// What to do with a request.
@@ -80,6 +84,8 @@ impl App {
             stop_signal: Condvar::new(),
             listener,
             callback_agent: ureq::Agent::new_with_config(config),
+            push: Arc::default(),
+            demo: Mutex::new(None),
         }
     }
 
@@ -91,6 +97,7 @@ impl App {
     pub(crate) fn stop(&self) {
         *lock(&self.stopped) = true;
         self.stop_signal.notify_all();
+        self.stop_live();
     }
 
     pub(crate) fn is_stopped(&self) -> bool {
@@ -127,6 +134,10 @@ impl App {
         // request from the client's connection.
         let _answering = self.relay.answering(rq.remote_addr().copied());
         let req = Req::read(&mut rq);
+        if crate::push::is_push(&req) {
+            self.handle_push(rq, &req);
+            return;
+        }
         let mut events = Vec::new();
         // Verify v2 and Lookup v2 answer their own paths (`crate::verify`).
         let verify = crate::verify::handle(&mut lock(&self.verify), &req);
@@ -211,7 +222,9 @@ impl App {
         }
         let resp = match hit {
             Some((_, Hit::August(handler, params))) => {
-                handler(&mut lock(&self.august), req, &params, events)
+                let resp = handler(&mut lock(&self.august), req, &params, events);
+                self.publish_pushes();
+                resp
             }
             Some((_, Hit::Authy(handler, params))) => {
                 handler(&mut lock(&self.authy), req, &params, events)
@@ -302,24 +315,27 @@ impl App {
     }
 
     pub(crate) fn set_door(&self, lock_id: &str, state: DoorState) -> Result<(), Error> {
-        lock(&self.august)
-            .set_door(lock_id, state == DoorState::Open)
-            .map_err(|(status, _)| {
-                if status == 404 {
-                    Error::UnknownLock {
-                        lock_id: lock_id.to_owned(),
-                    }
-                } else {
-                    Error::NoDoorSensor {
-                        lock_id: lock_id.to_owned(),
-                    }
+        let done = lock(&self.august).set_door(lock_id, state == DoorState::Open);
+        self.publish_pushes();
+        done.map_err(|(status, _)| {
+            if status == 404 {
+                Error::UnknownLock {
+                    lock_id: lock_id.to_owned(),
                 }
-            })
+            } else {
+                Error::NoDoorSensor {
+                    lock_id: lock_id.to_owned(),
+                }
+            }
+        })
     }
 
     // ----- the sandbox-only endpoints -----
 
     fn control(&self, req: &Req) -> Resp {
+        if let Some(resp) = self.live_control(req) {
+            return resp;
+        }
         let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
         match (req.method.as_str(), segs.get(1..).unwrap_or_default()) {
             ("GET", []) => Resp::json(200, &self.index()),

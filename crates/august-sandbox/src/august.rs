@@ -29,6 +29,9 @@ const YALE_KEYS: [&str; 2] = [
     "d16a1029-d823-4b55-a4ce-a769a9b56f0e",
 ];
 
+/// Activities the feed keeps (the newest).
+const MAX_FEED: usize = 10_000;
+
 /// Default lifetime of an access token.
 pub(crate) const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(120 * 24 * 3600);
 
@@ -61,6 +64,22 @@ pub(crate) const ROUTES: &[(&str, &str, Handler)] = &[
     ("GET", "/doorbells/{doorbell_id}/wakeup", doorbell_wakeup),
     ("GET", "/users/alarms/mine", alarms_mine),
     ("GET", "/cdn/doorbells/{doorbell_id}.jpg", doorbell_image),
+    ("GET", "/devices/capabilities", crate::live::capabilities),
+    (
+        "POST",
+        "/websocket/subscribers",
+        crate::live::create_subscriber,
+    ),
+    (
+        "GET",
+        "/websocket/subscribers/{subscriber_id}",
+        crate::live::get_subscriber,
+    ),
+    (
+        "DELETE",
+        "/websocket/subscribers/{subscriber_id}",
+        crate::live::delete_subscriber,
+    ),
 ];
 
 /// The doorbell snapshot served by the sandbox.
@@ -198,9 +217,13 @@ pub(crate) struct AugustState {
     /// Refuse the keys built into the public apps (403, as the real service does) and accept
     /// only [`demo::PARTNER_API_KEY`].
     pub(crate) refuse_public_keys: bool,
+    /// Push messages queued by state changes, taken by the push hub after each request.
+    pub(crate) pushes: Vec<crate::push::PushOut>,
+    /// Websocket subscribers created (`POST /websocket/subscribers`).
+    pub(crate) subscribers: HashSet<String>,
 }
 
-fn iso_ms(t: DateTime<Utc>) -> String {
+pub(crate) fn iso_ms(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
@@ -208,7 +231,7 @@ fn iso_s(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn random_hex(len: usize) -> String {
+pub(crate) fn random_hex(len: usize) -> String {
     let mut rng = rand::rng();
     (0..len)
         .map(|_| char::from(b"0123456789abcdef"[rng.random_range(0..16usize)]))
@@ -222,7 +245,7 @@ fn random_digits(len: usize) -> String {
         .collect()
 }
 
-fn error(status: u16, message: &str) -> Resp {
+pub(crate) fn error(status: u16, message: &str) -> Resp {
     Resp::json(status, &json!({ "message": message }))
 }
 
@@ -334,8 +357,12 @@ impl AugustState {
             doorbells,
             activities: Vec::new(),
             refuse_public_keys: false,
+            pushes: Vec::new(),
+            subscribers: HashSet::new(),
         };
         state.seed_activities();
+        // The seeded history was never "pushed".
+        state.pushes.clear();
         state
     }
 
@@ -429,6 +456,15 @@ impl AugustState {
 
     /// Adds an activity to the feed, keeping it newest first.
     fn push_activity(&mut self, mut rec: ActivityRec) {
+        // Activities of the same kind within one millisecond would look like one: the feed
+        // and the push carry millisecond times. Each new one is at least 1 ms after the last.
+        if let Some(last) = self.activities.first().map(|a| a.at) {
+            let next = last + chrono::Duration::milliseconds(1);
+            if rec.at < next && rec.at > self.started {
+                rec.at = next;
+            }
+        }
+        self.queue_push(&rec);
         if let Some(info) = rec.info.as_object_mut() {
             info.entry("DateLogActionID").or_insert_with(|| {
                 json!(format!("{}+{}", rec.device_id, rec.at.timestamp_millis()))
@@ -440,6 +476,8 @@ impl AugustState {
             .position(|a| a.at <= rec.at)
             .unwrap_or(self.activities.len());
         self.activities.insert(index, rec);
+        // A long-running sandbox (a demo, a benchmark) keeps the latest entries only.
+        self.activities.truncate(MAX_FEED);
     }
 
     // ----- sandbox-only accessors -----
@@ -1546,6 +1584,190 @@ fn doorbell_image(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<
     }
     Resp::bytes(200, "image/jpeg", DOORBELL_JPEG.to_vec())
         .header("Cache-Control", "public, max-age=60")
+}
+
+// ----- live events: push messages, doorbell controls, demo operations -----
+
+impl AugustState {
+    /// Queues the push message(s) an activity implies: the PubNub payload on the device's
+    /// channel and, for locks, the websocket payload.
+    fn queue_push(&mut self, rec: &ActivityRec) {
+        let channel = format!("{}-pubsub", rec.device_id.to_ascii_lowercase());
+        let lock = self.locks.iter().find(|l| l.id == rec.device_id);
+        let doorbell = self.doorbells.iter().find(|d| d.id == rec.device_id);
+        let (pubnub, websocket) = match (lock, rec.action) {
+            (Some(lock), "dooropen" | "doorclosed") => {
+                let door = if rec.action == "dooropen" {
+                    "open"
+                } else {
+                    "closed"
+                };
+                (
+                    json!({"doorState": door, "lockID": lock.id, "timeStamp": rec.at.timestamp_millis()}),
+                    Some(json!({"lockID": lock.id, "doorState": door})),
+                )
+            }
+            (Some(lock), action) => {
+                let status = match action {
+                    "unlock" => "unlocked",
+                    "unlatch" => "unlatched",
+                    _ => "locked",
+                };
+                let calling = match rec.actor {
+                    Actor::Demo => demo::USER_ID,
+                    Actor::AutoRelock => "automaticrelock",
+                    Actor::Deleted => "deleted",
+                };
+                let mut payload = json!({
+                    "status": k_lock_state(status),
+                    "callingUserID": calling,
+                    "info": {
+                        "action": action,
+                        "startTime": iso_ms(rec.at),
+                        "lockID": lock.id,
+                        "context": {"transactionID": random_hex(24), "startDate": iso_ms(rec.at), "retryCount": 1},
+                    },
+                });
+                let mut ws = json!({"lockID": lock.id, "lockAction": status});
+                if lock.doorsense {
+                    payload["doorState"] = json!(k_door_state(lock.door));
+                    ws["doorState"] = json!(lock.door);
+                }
+                if rec.info.get("remote").is_some() {
+                    payload["remoteEvent"] = json!(1);
+                }
+                (payload, Some(ws))
+            }
+            (None, action) if doorbell.is_some() => {
+                let d = doorbell.map_or("", |d| d.name);
+                let status = if action == "doorbell_call_missed" {
+                    "buttonpush"
+                } else {
+                    action
+                };
+                let image = self.image_url(rec.device_id);
+                (
+                    json!({
+                        "status": status,
+                        "origin": "sandbox",
+                        "callID": random_hex(16),
+                        "data": {
+                            "event": status,
+                            "doorbellName": d,
+                            "doorbellID": rec.device_id,
+                            "image": {"secure_url": image, "url": image, "created_at": iso_ms(rec.at)},
+                        },
+                    }),
+                    None,
+                )
+            }
+            _ => return,
+        };
+        self.pushes.push(crate::push::PushOut {
+            channel,
+            at: rec.at,
+            pubnub,
+            websocket,
+        });
+    }
+
+    /// Rings a doorbell (`doorbell_call_missed` in the feed, `buttonpush` pushed) or makes it
+    /// see motion (`doorbell_motion_detected`).
+    pub(crate) fn doorbell_event(
+        &mut self,
+        doorbell_id: &str,
+        motion: bool,
+    ) -> Result<(), (u16, String)> {
+        let now = Utc::now();
+        let d = self
+            .doorbells
+            .iter_mut()
+            .find(|d| d.id == doorbell_id)
+            .ok_or((404, format!("no doorbell {doorbell_id}")))?;
+        let (id, name) = (d.id, d.name);
+        if motion {
+            d.image_at = Some(now);
+        }
+        let image = self.image_url(id);
+        let (action, info) = if motion {
+            (
+                "doorbell_motion_detected",
+                json!({"image": {"secure_url": image, "url": image, "created_at": iso_ms(now)}}),
+            )
+        } else {
+            (
+                "doorbell_call_missed",
+                json!({"started": now.timestamp_millis(), "ended": now.timestamp_millis(), "image": image}),
+            )
+        };
+        self.push_activity(ActivityRec {
+            id: random_hex(24),
+            action,
+            v4_action: action,
+            at: now,
+            device_id: id,
+            device_name: name,
+            device_type: "doorbell",
+            actor: Actor::Deleted,
+            info,
+        });
+        Ok(())
+    }
+
+    /// Operates a lock as the demo user from the app, as a remote operation does (state,
+    /// feed and push), without a request.
+    pub(crate) fn demo_operate(
+        &mut self,
+        lock_id: &str,
+        operation: &'static str,
+    ) -> Result<(), (u16, String)> {
+        let now = Utc::now();
+        let lock = self
+            .locks
+            .iter_mut()
+            .find(|l| l.id == lock_id)
+            .ok_or((404, format!("no lock {lock_id}")))?;
+        lock.status = target(operation, lock.status);
+        lock.status_at = now;
+        let (id, name) = (lock.id, lock.name);
+        self.push_activity(ActivityRec {
+            id: random_hex(24),
+            action: operation_action(operation),
+            v4_action: match operation {
+                "lock" => "remote_lock",
+                "unlock" => "remote_unlock",
+                _ => "remote_unlatch",
+            },
+            at: now,
+            device_id: id,
+            device_name: name,
+            device_type: "lock",
+            actor: Actor::Demo,
+            info: json!({"remote": true}),
+        });
+        Ok(())
+    }
+
+    /// A validated access token for the demo user, as a completed login gives.
+    pub(crate) fn demo_token(&mut self) -> String {
+        let user = self.user(demo::USER_ID).cloned();
+        let claims = self.session_claims(user.as_ref(), "sandbox-demo", true, true);
+        self.mint(claims, demo::USER_ID, "sandbox-demo", TokenKind::Validated)
+            .0
+    }
+
+    /// Checks the API key and a validated access token, for routes outside this module.
+    pub(crate) fn check_token(&self, req: &Req) -> Result<(), Resp> {
+        self.authenticate(req, false).map(|_| ())
+    }
+
+    /// The lock's `Type`, if the lock exists.
+    pub(crate) fn lock_type(&self, lock_id: &str) -> Option<u32> {
+        self.locks
+            .iter()
+            .find(|l| l.id == lock_id || l.serial == lock_id)
+            .map(|l| l.kind)
+    }
 }
 
 #[cfg(test)]

@@ -53,8 +53,11 @@ mod event;
 mod faults;
 mod framing;
 mod http;
+mod live;
+mod live_app;
 mod lookup;
 mod oauth;
+mod push;
 mod relay;
 mod signature;
 mod stats;
@@ -69,6 +72,7 @@ use std::time::Duration;
 
 pub use event::{CallbackDelivery, Event, OneTouchAnswer};
 pub use faults::{Fault, FaultRule};
+pub use push::{PushFault, SUBSCRIBE_KEY as PUBNUB_SUBSCRIBE_KEY};
 pub use stats::Stats;
 
 use app::App;
@@ -129,6 +133,11 @@ pub enum Error {
         /// The lock's id.
         lock_id: String,
     },
+    /// No demo doorbell has this id.
+    UnknownDoorbell {
+        /// The id asked for.
+        doorbell_id: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -150,6 +159,7 @@ impl fmt::Display for Error {
             }
             Error::UnknownLock { lock_id } => write!(f, "no lock {lock_id}"),
             Error::NoDoorSensor { lock_id } => write!(f, "lock {lock_id} has no door sensor"),
+            Error::UnknownDoorbell { doorbell_id } => write!(f, "no doorbell {doorbell_id}"),
         }
     }
 }
@@ -193,17 +203,21 @@ pub struct SandboxBuilder {
     limits: relay::Limits,
     refuse_public_keys: bool,
     oauth_token_lifetime: Duration,
+    demo_events: Option<Duration>,
 }
 
 impl fmt::Debug for SandboxBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SandboxBuilder")
-            .field("port", &self.port)
+        let mut d = f.debug_struct("SandboxBuilder");
+        d.field("port", &self.port)
             .field("token_lifetime", &self.token_lifetime)
             .field("authy_api_key", &"<redacted>")
             .field("callback_url", &self.callback_url)
-            .field("listener", &self.listener.is_some())
-            .finish()
+            .field("listener", &self.listener.is_some());
+        if let Some(interval) = &self.demo_events {
+            d.field("demo_events", interval);
+        }
+        d.finish()
     }
 }
 
@@ -280,6 +294,13 @@ impl SandboxBuilder {
     /// `expires_in`). Defaults to one hour.
     pub fn oauth_token_lifetime(mut self, lifetime: Duration) -> Self {
         self.oauth_token_lifetime = lifetime;
+        self
+    }
+
+    /// Produces a demo event every `interval` once started (see
+    /// [`Sandbox::start_demo_events`]). Defaults to none.
+    pub fn demo_events(mut self, interval: Duration) -> Self {
+        self.demo_events = Some(interval);
         self
     }
 
@@ -369,6 +390,9 @@ impl SandboxBuilder {
             })
             .map_err(|source| Error::Start { source })?;
         sandbox.dispatcher = Some(dispatcher);
+        if let Some(interval) = self.demo_events {
+            sandbox.start_demo_events(interval)?;
+        }
         log::info!("sandbox: listening on {}", sandbox.august_url());
         Ok(sandbox)
     }
@@ -425,6 +449,7 @@ impl Sandbox {
             },
             refuse_public_keys: false,
             oauth_token_lifetime: oauth::DEFAULT_OAUTH_TOKEN_LIFETIME,
+            demo_events: None,
         }
     }
 
@@ -536,6 +561,88 @@ impl Sandbox {
     /// [`Error::UnknownLock`], [`Error::NoDoorSensor`].
     pub fn set_door_state(&self, lock_id: &str, state: DoorState) -> Result<(), Error> {
         self.app.set_door(lock_id, state)
+    }
+
+    // ----- live events -----
+
+    /// A validated access token for the demo user, as a completed login gives (for examples
+    /// and tests that are not about signing in).
+    pub fn demo_access_token(&self) -> String {
+        relay::lock(&self.app.august).demo_token()
+    }
+
+    /// The PubNub origin the sandbox serves (`/v2/subscribe/...`, `/time/0`, `leave`): its
+    /// base URL. Its subscribe key is [`PUBNUB_SUBSCRIBE_KEY`], the August brands' key.
+    pub fn pubnub_origin(&self) -> String {
+        self.app.base_url().to_owned()
+    }
+
+    /// The Socket.IO server URL for `yale_global` (`/socket.io/` over a websocket): its base
+    /// URL.
+    pub fn websocket_url(&self) -> String {
+        self.app.base_url().to_owned()
+    }
+
+    /// Rings a doorbell: a `doorbell_call_missed` activity in the feed and a `buttonpush`
+    /// message pushed on the doorbell's channel.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownDoorbell`].
+    pub fn ring_doorbell(&self, doorbell_id: &str) -> Result<(), Error> {
+        self.app.doorbell_event(doorbell_id, false)
+    }
+
+    /// Makes a doorbell see motion: a `doorbell_motion_detected` activity with a snapshot,
+    /// in the feed and pushed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownDoorbell`].
+    pub fn trigger_motion(&self, doorbell_id: &str) -> Result<(), Error> {
+        self.app.doorbell_event(doorbell_id, true)
+    }
+
+    /// Starts (or restarts) the demo generator: every `interval`, the next of unlock, door
+    /// open, door close, lock (front door), a ring and a motion (front doorbell), each in the
+    /// feed and pushed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Start`] if its thread cannot be spawned.
+    pub fn start_demo_events(&self, interval: Duration) -> Result<(), Error> {
+        self.app.start_demo(interval)
+    }
+
+    /// Stops the demo generator; whether it was running.
+    pub fn stop_demo_events(&self) -> bool {
+        self.app.stop_demo()
+    }
+
+    /// Sets a push fault (delay or duplicate the next messages, or refuse subscriptions with
+    /// 403), replacing one of the same kind.
+    pub fn set_push_fault(&self, fault: PushFault) {
+        self.app.push.set_fault(fault);
+    }
+
+    /// Clears every push fault.
+    pub fn clear_push_faults(&self) {
+        self.app.push.clear_faults();
+    }
+
+    /// Cuts every held PubNub long-poll and every websocket connection (a network drop).
+    pub fn drop_push_connections(&self) {
+        self.app.push.drop_connections();
+    }
+
+    /// Makes every open websocket send Engine.IO CLOSE and close (a server-side close).
+    pub fn close_websockets(&self) {
+        self.app.push.close_websockets();
+    }
+
+    /// Push messages published so far (a duplicated one counts twice).
+    pub fn push_messages_published(&self) -> u64 {
+        self.app.push.published()
     }
 
     // ----- Authy -----

@@ -9,6 +9,7 @@ use august_sandbox::{Sandbox, demo};
 const USAGE: &str = "\
 usage: august-sandbox [--port N] [--token-lifetime SECONDS] [--authy-api-key KEY] [--callback-url URL]
                       [--refuse-public-keys] [--write-home-assistant FILE]
+                      [--demo-events SECONDS]
 
 Runs a local emulator of the August and Authy APIs on 127.0.0.1 until Ctrl-C.
 
@@ -21,6 +22,8 @@ options:
                              accept only the demo partner key
   --write-home-assistant FILE
                              write a demo Home Assistant core.config_entries file (yale entry)
+  --demo-events SECONDS      produce a demo event (unlock, door, lock, ring, motion) every
+                             SECONDS, pushed to PubNub and websocket subscribers
   -h, --help                 print this help
   -V, --version              print the version";
 
@@ -31,6 +34,7 @@ struct Options {
     callback_url: Option<String>,
     refuse_public_keys: bool,
     home_assistant_file: Option<String>,
+    demo_events: Option<Duration>,
 }
 
 enum Parsed {
@@ -46,6 +50,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
         callback_url: None,
         refuse_public_keys: false,
         home_assistant_file: None,
+        demo_events: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -84,6 +89,15 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
             "--callback-url" => options.callback_url = Some(value("a url")?),
             "--refuse-public-keys" => options.refuse_public_keys = true,
             "--write-home-assistant" => options.home_assistant_file = Some(value("a file")?),
+            "--demo-events" => {
+                let v = value("a number of seconds")?;
+                let secs: f64 = v
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s >= 0.01)
+                    .ok_or_else(|| format!("invalid interval `{v}`: expected seconds"))?;
+                options.demo_events = Some(Duration::from_secs_f64(secs));
+            }
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
@@ -120,6 +134,9 @@ fn main() -> ExitCode {
     }
     if let Some(key) = &options.authy_api_key {
         builder = builder.authy_api_key(key.clone());
+    }
+    if let Some(interval) = options.demo_events {
+        builder = builder.demo_events(interval);
     }
     if let Some(url) = &options.callback_url {
         builder = builder.authy_callback_url(url.clone());

@@ -15,9 +15,17 @@ pub struct Bridge {
     status: Option<BridgeStatus>,
     hyper_bridge: bool,
     device_model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pubsub_channel: Option<String>,
 }
 
 impl Bridge {
+    /// The bridge's push channel (`pubsubChannel`), when the service sends one. The mobile
+    /// apps' library never subscribes to it, and neither does the activity stream.
+    pub fn pubsub_channel(&self) -> Option<&str> {
+        self.pubsub_channel.as_deref()
+    }
+
     /// The bridge's id (`_id`).
     pub fn device_id(&self) -> &str {
         &self.device_id
@@ -168,6 +176,8 @@ pub(crate) struct BridgeWire {
     hyper_bridge: bool,
     #[serde(rename = "deviceModel", default, deserialize_with = "lenient_string")]
     device_model: Option<String>,
+    #[serde(rename = "pubsubChannel", default, deserialize_with = "lenient_string")]
+    pubsub_channel: Option<String>,
 }
 
 impl BridgeWire {
@@ -180,6 +190,7 @@ impl BridgeWire {
             status: self.status,
             hyper_bridge: self.hyper_bridge,
             device_model: self.device_model,
+            pubsub_channel: self.pubsub_channel,
         }
     }
 }

@@ -19,9 +19,17 @@ pub struct Keypad {
     battery_level: Option<String>,
     battery_raw: Option<f64>,
     battery_percentage: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pubsub_channel: Option<String>,
 }
 
 impl Keypad {
+    /// The keypad's push channel (`pubsubChannel`), when the service sends one. The mobile
+    /// apps' library never subscribes to it, and neither does the activity stream.
+    pub fn pubsub_channel(&self) -> Option<&str> {
+        self.pubsub_channel.as_deref()
+    }
+
     /// The keypad's id (`_id`).
     pub fn device_id(&self) -> &str {
         &self.device_id
@@ -98,6 +106,8 @@ pub(crate) struct KeypadWire {
     battery_level: Option<String>,
     #[serde(rename = "batteryRaw", default, deserialize_with = "lenient_f64")]
     battery_raw: Option<f64>,
+    #[serde(rename = "pubsubChannel", default, deserialize_with = "lenient_string")]
+    pubsub_channel: Option<String>,
 }
 
 impl KeypadWire {
@@ -111,6 +121,7 @@ impl KeypadWire {
             firmware_version: self.firmware_version,
             battery_level: self.battery_level,
             battery_raw: self.battery_raw,
+            pubsub_channel: self.pubsub_channel,
         }
     }
 }

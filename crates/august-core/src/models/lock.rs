@@ -358,6 +358,8 @@ pub struct LockDetail {
     pubsub_channel: Option<String>,
     time_zone: Option<String>,
     users: BTreeMap<String, User>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offline_keys: Option<super::offline_keys::OfflineKeys>,
 }
 
 impl LockDetail {
@@ -474,6 +476,22 @@ impl LockDetail {
     /// The Bluetooth MAC address (`macAddress`), upper-cased; `None` when absent or empty.
     pub fn mac_address(&self) -> Option<&str> {
         self.mac_address.as_deref()
+    }
+
+    /// The lock's offline (Bluetooth) keys (`OfflineKeys`), when the service sends them.
+    pub fn offline_keys(&self) -> Option<&super::offline_keys::OfflineKeys> {
+        self.offline_keys.as_ref()
+    }
+
+    /// The first loaded offline key (`OfflineKeys.loaded[0].key`): a Bluetooth credential,
+    /// a secret.
+    pub fn offline_key(&self) -> Option<&str> {
+        self.offline_keys.as_ref()?.key()
+    }
+
+    /// The slot of the first loaded offline key (`OfflineKeys.loaded[0].slot`).
+    pub fn offline_slot(&self) -> Option<i64> {
+        self.offline_keys.as_ref()?.slot()
     }
 
     /// The push channel of the lock (`pubsubChannel`).
@@ -637,6 +655,8 @@ struct LockDetailWire {
     time_zone: Option<String>,
     #[serde(default)]
     users: Value,
+    #[serde(rename = "OfflineKeys", default)]
+    offline_keys: Value,
 }
 
 #[derive(Deserialize)]
@@ -709,6 +729,7 @@ impl From<LockDetailWire> for LockDetail {
             pubsub_channel: wire.pubsub_channel,
             time_zone: wire.time_zone,
             users,
+            offline_keys: super::offline_keys::OfflineKeys::from_wire(wire.offline_keys),
         }
     }
 }

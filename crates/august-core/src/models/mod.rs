@@ -22,6 +22,7 @@
 //! | `GET /alarms/{id}/devices` | [`AlarmDeviceList`] of [`AlarmDevice`] |
 
 mod activity;
+mod activity_user;
 mod activity_wire;
 mod alarm;
 mod bridge;
@@ -31,6 +32,7 @@ mod doorbell;
 mod house;
 mod keypad;
 mod lock;
+mod offline_keys;
 mod pin;
 mod remote_operation;
 mod user;
@@ -42,6 +44,7 @@ pub use doorbell::{Doorbell, DoorbellDetail, DoorbellList};
 pub use house::House;
 pub use keypad::Keypad;
 pub use lock::{Lock, LockDetail, LockDoorStatus, LockList, LockStatus, LockStatusResponse};
+pub use offline_keys::OfflineKeys;
 pub use pin::{Pin, PinList};
 pub use remote_operation::RemoteOperationResult;
 pub use user::User;

@@ -1,0 +1,147 @@
+//! Live events and capabilities: `august watch`, `august capabilities`.
+
+use std::io::Write;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use august_live::{ActivityStream, Event, StaticToken, StreamStatus};
+
+use crate::cli::WatchArgs;
+use crate::output::{self, key_values, or_none};
+use crate::session::{Context, warn};
+
+/// How often the sandbox's demo generator produces an event under `--sandbox`.
+const SANDBOX_DEMO_INTERVAL: Duration = Duration::from_millis(500);
+
+/// `august watch [--house ID] [--count N]`: prints activities as they arrive (NDJSON with
+/// `--json`), stream news on standard error; Ctrl-C stops.
+pub fn watch(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let mut builder = ActivityStream::builder(ctx.api.clone(), StaticToken::new(token));
+    if let Some(house) = &args.house {
+        builder = builder.house(house.clone());
+    }
+    if let Some(sandbox) = ctx.sandbox() {
+        // The sandbox has no one at the door: its demo generator makes something happen.
+        sandbox
+            .start_demo_events(SANDBOX_DEMO_INTERVAL)
+            .map_err(|e| anyhow::anyhow!("cannot start the sandbox's demo events: {e}"))?;
+        warn(&format!(
+            "sandbox: a demo event (unlock, door, lock, ring, motion) every {} ms",
+            SANDBOX_DEMO_INTERVAL.as_millis()
+        ));
+        builder = builder
+            .pubnub_origin(sandbox.pubnub_origin())
+            .websocket_url(sandbox.websocket_url());
+    }
+    let stream = builder.start().context("cannot start the stream")?;
+    let stop = stream.stop_handle();
+    let on_interrupt = stop.clone();
+    // Ctrl-C ends the loop below; a handler can only be set once, which is all we need.
+    let _ = ctrlc::set_handler(move || on_interrupt.stop());
+
+    let json = ctx.json || args.json;
+    let mut printed: u64 = 0;
+    let stdout = std::io::stdout();
+    for event in stream {
+        let event = event?;
+        let line = match &event {
+            Event::Status(status) => {
+                warn(&status_text(status));
+                continue;
+            }
+            Event::Activity(_) if json => serde_json::to_string(&event)?,
+            Event::Raw(_) if json => serde_json::to_string(&event)?,
+            Event::Activity(a) => {
+                let activity = a.activity();
+                format!(
+                    "{}  {}  {}  {}  ({})",
+                    activity.start_time().map_or_else(
+                        || "-".to_owned(),
+                        |t| t.format("%Y-%m-%d %H:%M:%S%.3f UTC").to_string()
+                    ),
+                    or_none(activity.device_name()),
+                    or_none(activity.action()),
+                    or_none(activity.operated_by()),
+                    a.source().as_str(),
+                )
+            }
+            Event::Raw(raw) => format!("raw message ({}): {}", raw.source.as_str(), raw.payload),
+            _ => continue,
+        };
+        let mut out = stdout.lock();
+        if writeln!(out, "{line}").and_then(|()| out.flush()).is_err() {
+            // The reader went away (a closed pipe): stop quietly.
+            break;
+        }
+        printed += 1;
+        if args.count.is_some_and(|n| printed >= n) {
+            break;
+        }
+    }
+    // Not waiting for the push thread: its long-poll may take minutes to return.
+    stop.stop();
+    Ok(())
+}
+
+fn status_text(status: &StreamStatus) -> String {
+    match status {
+        StreamStatus::PushConnected { transport } => {
+            format!("push connected ({})", transport.as_str())
+        }
+        StreamStatus::PushDisconnected { reason, retry_in } => format!(
+            "push disconnected ({reason}); retrying in {} ms",
+            retry_in.as_millis()
+        ),
+        StreamStatus::PollingOnly { reason, interval } => format!(
+            "no push ({reason}): reading the activity feed every {} s",
+            interval.as_secs()
+        ),
+        StreamStatus::PollFailed { house_id, reason } => {
+            format!("reading the activity feed of {house_id} failed: {reason}")
+        }
+        StreamStatus::CaughtUp {
+            house_id,
+            new_activities,
+        } => format!("caught up on {house_id}: {new_activities} new"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// `august capabilities LOCK_ID`.
+pub fn capabilities(ctx: &Context, lock_id: &str) -> anyhow::Result<()> {
+    let token = ctx.token()?;
+    let caps = ctx.api.get_lock_capabilities(&token, lock_id)?;
+    if ctx.json {
+        return output::print_json(&serde_json::to_value(&caps)?);
+    }
+    let Some(caps) = caps else {
+        return output::print("no capabilities known for this device (older devices have none)");
+    };
+    let Some(lock) = caps.lock() else {
+        return output::print("the answer has no lock capabilities");
+    };
+    let flag = |v: Option<bool>| {
+        v.map_or_else(
+            || "-".to_owned(),
+            |b| if b { "yes" } else { "no" }.to_owned(),
+        )
+    };
+    output::print(&key_values(&[
+        ("unlatch (open the door)", flag(lock.unlatch)),
+        ("door sensor", flag(lock.door_sense)),
+        ("bluetooth", flag(lock.bluetooth)),
+        ("integrated keypad", flag(lock.integrated_keypad)),
+        ("integrated wifi", flag(lock.has_integrated_wifi)),
+        ("battery type", or_none(lock.battery_type.as_deref())),
+        (
+            "pin slots",
+            match (lock.pin_slot_min, lock.pin_slot_max) {
+                (Some(a), Some(b)) => format!("{a}-{b}"),
+                _ => "-".to_owned(),
+            },
+        ),
+        ("rfid", flag(lock.supports_rfid)),
+        ("fingerprint", flag(lock.supports_fingerprint_credential)),
+    ]))
+}

@@ -1,0 +1,117 @@
+//! `august watch` and `august capabilities`, unattended against `--sandbox`.
+
+mod common;
+
+use common::Tool;
+use serde_json::Value;
+
+#[test]
+fn watch_prints_ndjson_and_stops_after_count() {
+    let tool = Tool::new();
+    let run = tool
+        .run(&["--sandbox", "watch", "--json", "--count", "3"], &[])
+        .expect_code(0);
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 3, "{}", run.stdout);
+    for line in &lines {
+        assert_eq!(line["event"], "activity");
+        assert_eq!(line["source"], "pubnub");
+    }
+    assert_eq!(lines[0]["action"], "unlock");
+    assert_eq!(lines[0]["device_name"], "Front Door");
+    assert!(
+        run.stderr.contains("push connected (pubnub)"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("sandbox: a demo event"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn watch_as_text() {
+    let tool = Tool::new();
+    let run = tool
+        .run(&["--sandbox", "watch", "--count", "1"], &[])
+        .expect_code(0);
+    assert!(
+        run.stdout
+            .contains("Front Door  unlock  Demo User  (pubnub)"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn capabilities_of_a_lock() {
+    let tool = Tool::new();
+    let run = tool
+        .run(
+            &[
+                "--sandbox",
+                "--json",
+                "capabilities",
+                "A1B2C3D4E5F60718293A4B5C6D7E8F01",
+            ],
+            &[],
+        )
+        .expect_code(0);
+    assert_eq!(run.json()["lock"]["unlatch"], true);
+    let run = tool
+        .run(&["--sandbox", "capabilities", "NO-SUCH-LOCK"], &[])
+        .expect_code(0);
+    assert!(
+        run.stdout.contains("no capabilities known"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_watch_cleanly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let tool = Tool::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_august"))
+        .env("HOME", tool.home())
+        .env_remove("AUGUST_BASE_URL")
+        .args(["--sandbox", "watch"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the first event, then interrupt.
+    // The reader stays open: a closed pipe would end `watch` by itself.
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    reader.read_line(&mut first).unwrap();
+    assert!(first.contains("unlock"), "{first}");
+    let sent = Instant::now();
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "watch did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    drop(reader);
+}

@@ -1,0 +1,101 @@
+//! The local wake-up limiter: status requests that wake a lock (`status_async`) at most once
+//! per interval per account, so that the service does not block the account.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The default interval between two wake-ups of one account: 26 minutes.
+pub const DEFAULT_WAKEUP_INTERVAL: Duration = Duration::from_secs(26 * 60);
+
+/// Remembers the last wake-up of each account (by user id, so that a token refresh does not
+/// reset it). Cheap to clone: clones share the record. Thread-safe.
+///
+/// ```
+/// use std::time::Duration;
+/// use august_core::WakeupLimiter;
+///
+/// let limiter = WakeupLimiter::new(Duration::from_secs(60));
+/// assert!(limiter.check("user-1").is_ok());
+/// limiter.register("user-1");
+/// let err = limiter.check("user-1").unwrap_err();
+/// assert!(err.is_rate_limited());
+/// assert!(limiter.check("user-2").is_ok());
+/// ```
+#[derive(Debug, Clone)]
+pub struct WakeupLimiter {
+    interval: Duration,
+    last: Arc<Mutex<HashMap<String, Instant>>>,
+}
+
+impl Default for WakeupLimiter {
+    fn default() -> Self {
+        WakeupLimiter::new(DEFAULT_WAKEUP_INTERVAL)
+    }
+}
+
+impl WakeupLimiter {
+    /// A limiter allowing one wake-up per `interval` per account.
+    pub fn new(interval: Duration) -> Self {
+        WakeupLimiter {
+            interval,
+            last: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// The interval.
+    pub fn interval(&self) -> Duration {
+        self.interval
+    }
+
+    /// `Ok` if `account` may wake a lock now.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::RateLimited`](crate::Error::RateLimited) with the time left and the instant
+    /// from which it is allowed.
+    pub fn check(&self, account: &str) -> crate::Result<()> {
+        let last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(at) = last.get(account) {
+            let next_allowed = *at + self.interval;
+            let now = Instant::now();
+            if next_allowed > now {
+                return Err(crate::Error::RateLimited {
+                    retry_after: next_allowed - now,
+                    next_allowed,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Records a wake-up of `account` now.
+    pub fn register(&self, account: &str) {
+        self.last
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(account.to_owned(), Instant::now());
+    }
+
+    /// Checks and, when allowed, records a wake-up in one step (so two threads cannot both
+    /// pass).
+    ///
+    /// # Errors
+    ///
+    /// As [`check`](Self::check).
+    pub fn acquire(&self, account: &str) -> crate::Result<()> {
+        let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        if let Some(at) = last.get(account) {
+            let next_allowed = *at + self.interval;
+            if next_allowed > now {
+                return Err(crate::Error::RateLimited {
+                    retry_after: next_allowed - now,
+                    next_allowed,
+                });
+            }
+        }
+        last.insert(account.to_owned(), now);
+        Ok(())
+    }
+}

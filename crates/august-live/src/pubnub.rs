@@ -1,0 +1,264 @@
+//! The PubNub long-poll subscribe protocol, spoken directly over the shared transport.
+//!
+//! `GET {origin}/v2/subscribe/{sub_key}/{channels}/0?tt=..&tr=..&uuid=..&pnsdk=..` is held open
+//! by the server until a message arrives or its hold period ends; each reply gives the
+//! timetoken to resume from. `GET {origin}/time/0` is the reconnection probe and
+//! `GET {origin}/v2/presence/sub-key/{sub_key}/channel/{channels}/leave` the goodbye.
+
+use std::time::Duration;
+
+use api_transport::{Method, Request, Retry, Transport};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use serde_json::Value;
+
+/// Characters left as they are in a path segment: unreserved ones.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// The default PubNub origin.
+pub const DEFAULT_ORIGIN: &str = "https://ps.pndsn.com";
+/// The subscribe key of the `august`, `yale_access` and `yale_august` brands.
+pub const AUGUST_SUBSCRIBE_KEY: &str = "sub-c-1030e062-0ebe-11e5-a5c2-0619f8945a4f";
+/// The read timeout of a subscribe long-poll.
+pub const DEFAULT_SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(310);
+/// The SDK name sent as `pnsdk`.
+const PNSDK: &str = concat!("august-live/", env!("CARGO_PKG_VERSION"));
+
+/// One message of a subscribe reply.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Message {
+    pub(crate) channel: String,
+    pub(crate) payload: Value,
+    pub(crate) publish_timetoken: String,
+}
+
+/// A subscribe reply.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Reply {
+    pub(crate) timetoken: String,
+    pub(crate) region: Option<i64>,
+    pub(crate) messages: Vec<Message>,
+}
+
+/// Why a subscribe call failed.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// No answer within the read timeout: re-issue the same request at once.
+    Timeout,
+    /// 403: the subscription is refused; the stream ends.
+    Forbidden { status: u16, message: String },
+    /// Anything else: back off and probe.
+    Other(String),
+}
+
+/// Reads a subscribe reply (`{"t": {"t": "...", "r": n}, "m": [...]}`). Messages of a kind
+/// other than a plain message (`e` not absent or 0) are skipped.
+pub(crate) fn parse_reply(body: &[u8]) -> Result<Reply, String> {
+    let value: Value =
+        serde_json::from_slice(body).map_err(|e| format!("the reply is not JSON: {e}"))?;
+    let t = value
+        .get("t")
+        .ok_or_else(|| "the reply has no timetoken `t`".to_owned())?;
+    let timetoken = match t.get("t") {
+        Some(Value::String(s)) if s.chars().all(|c| c.is_ascii_digit()) && !s.is_empty() => {
+            s.clone()
+        }
+        Some(Value::Number(n)) if n.is_u64() => n.to_string(),
+        _ => return Err("the reply's `t.t` is not a timetoken".to_owned()),
+    };
+    let region = t.get("r").and_then(Value::as_i64);
+    let mut messages = Vec::new();
+    if let Some(list) = value.get("m").and_then(Value::as_array) {
+        for m in list {
+            let kind = m.get("e").and_then(Value::as_i64).unwrap_or(0);
+            if kind != 0 {
+                continue;
+            }
+            let Some(channel) = m.get("c").and_then(Value::as_str) else {
+                continue;
+            };
+            let publish_timetoken = m
+                .get("p")
+                .and_then(|p| p.get("t"))
+                .and_then(|t| match t {
+                    Value::String(s) => Some(s.clone()),
+                    Value::Number(n) => Some(n.to_string()),
+                    _ => None,
+                })
+                .unwrap_or_else(|| timetoken.clone());
+            messages.push(Message {
+                channel: channel.to_owned(),
+                payload: m.get("d").cloned().unwrap_or(Value::Null),
+                publish_timetoken,
+            });
+        }
+    }
+    Ok(Reply {
+        timetoken,
+        region,
+        messages,
+    })
+}
+
+/// A subscriber to a fixed set of channels.
+#[derive(Clone)]
+pub(crate) struct PubNub {
+    transport: Transport,
+    origin: String,
+    subscribe_key: String,
+    uuid: String,
+    channels: String,
+    subscribe_timeout: Duration,
+}
+
+impl std::fmt::Debug for PubNub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PubNub")
+            .field("origin", &self.origin)
+            .field("subscribe_key", &"<redacted>")
+            .field("channels", &self.channels.split(',').count())
+            .finish()
+    }
+}
+
+impl PubNub {
+    pub(crate) fn new(
+        transport: Transport,
+        origin: &str,
+        subscribe_key: &str,
+        uuid: &str,
+        channels: &[String],
+        subscribe_timeout: Duration,
+    ) -> PubNub {
+        let channels = channels
+            .iter()
+            .map(|c| utf8_percent_encode(c, SEGMENT).to_string())
+            .collect::<Vec<_>>()
+            .join(",");
+        PubNub {
+            transport,
+            origin: origin.trim_end_matches('/').to_owned(),
+            subscribe_key: subscribe_key.to_owned(),
+            uuid: uuid.to_owned(),
+            channels,
+            subscribe_timeout,
+        }
+    }
+
+    fn key(&self) -> String {
+        utf8_percent_encode(&self.subscribe_key, SEGMENT).to_string()
+    }
+
+    fn query(&self, mut url: String, pairs: &[(&str, &str)]) -> String {
+        let mut ser = form_urlencoded_serializer();
+        for (k, v) in pairs {
+            ser.append_pair(k, v);
+        }
+        ser.append_pair("uuid", &self.uuid);
+        ser.append_pair("pnsdk", PNSDK);
+        url.push('?');
+        url.push_str(&ser.finish());
+        url
+    }
+
+    /// One long-poll. `timetoken` `0` is the handshake.
+    pub(crate) fn subscribe(&self, timetoken: &str, region: Option<i64>) -> Result<Reply, Failure> {
+        let url = format!(
+            "{}/v2/subscribe/{}/{}/0",
+            self.origin,
+            self.key(),
+            self.channels
+        );
+        let region = region.map(|r| r.to_string());
+        let mut pairs = vec![("tt", timetoken)];
+        if let Some(r) = region.as_deref() {
+            pairs.push(("tr", r));
+        }
+        let request = Request::absolute(Method::Get, &self.query(url, &pairs))
+            .secret_value(self.subscribe_key.as_str())
+            .timeout(self.subscribe_timeout)
+            .retry(Retry::Never);
+        let response = match self.transport.send(&request) {
+            Ok(r) => r,
+            Err(e) if e.is_timeout() => return Err(Failure::Timeout),
+            Err(e) => return Err(Failure::Other(e.to_string())),
+        };
+        match response.status() {
+            200 => parse_reply(response.body()).map_err(Failure::Other),
+            403 => Err(Failure::Forbidden {
+                status: 403,
+                message: serde_json::from_slice::<Value>(response.body())
+                    .ok()
+                    .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
+                    .unwrap_or_else(|| response.snippet(120)),
+            }),
+            status => Err(Failure::Other(format!(
+                "subscribe answered status {status}: {}",
+                response.snippet(120)
+            ))),
+        }
+    }
+
+    /// The reconnection probe: whether `GET /time/0` answers 200.
+    pub(crate) fn probe(&self) -> bool {
+        let url = format!("{}/time/0", self.origin);
+        let request = Request::absolute(Method::Get, &url)
+            .timeout(Duration::from_secs(10))
+            .retry(Retry::Never);
+        matches!(self.transport.send(&request), Ok(r) if r.status() == 200)
+    }
+
+    /// Says goodbye, best effort, within `timeout`.
+    pub(crate) fn leave(&self, timeout: Duration) {
+        let url = format!(
+            "{}/v2/presence/sub-key/{}/channel/{}/leave",
+            self.origin,
+            self.key(),
+            self.channels
+        );
+        let request = Request::absolute(Method::Get, &self.query(url, &[]))
+            .secret_value(self.subscribe_key.as_str())
+            .timeout(timeout)
+            .retry(Retry::Never);
+        if let Err(e) = self.transport.send(&request) {
+            log::debug!("pubnub: leave failed: {e}");
+        }
+    }
+}
+
+fn form_urlencoded_serializer() -> form_urlencoded::Serializer<'static, String> {
+    form_urlencoded::Serializer::new(String::new())
+}
+
+/// The reconnection delays of the probe, in units: `2^n - 1` for n = 1, 2, ... while at most
+/// 32, then from 1 again.
+pub(crate) fn probe_delay(attempt: u32) -> u32 {
+    let n = (attempt.saturating_sub(1) % 5) + 1;
+    (1u32 << n) - 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probe_delays_restart_after_31() {
+        let delays: Vec<u32> = (1..=7).map(probe_delay).collect();
+        assert_eq!(delays, [1, 3, 7, 15, 31, 1, 3]);
+    }
+
+    #[test]
+    fn other_message_kinds_are_skipped_and_bad_replies_are_errors() {
+        let reply = parse_reply(
+            br#"{"t":{"t":"5","r":1},"m":[{"c":"a","d":1,"e":1,"p":{"t":"4"}},{"c":"b","d":{"x":1},"p":{"t":"4"}}]}"#,
+        )
+        .unwrap();
+        assert_eq!(reply.messages.len(), 1);
+        assert_eq!(reply.messages[0].channel, "b");
+        assert!(parse_reply(b"<html>").is_err());
+        assert!(parse_reply(br#"{"t":{"t":"abc"}}"#).is_err());
+    }
+}

@@ -1,0 +1,483 @@
+//! Socket.IO push for `yale_global`: Engine.IO v4 over a blocking websocket.
+//!
+//! The client creates a websocket subscriber (`POST /websocket/subscribers`), opens
+//! `wss://<host>/socket.io/?subscriberID=<id>&transport=websocket&EIO=4&t=<time>` with the
+//! brand's headers, answers pings, reads `data` events, and reconnects after any close: a
+//! transport failure reuses the subscriber, a server close or disconnect (or a refused
+//! handshake) creates a new one. Every reconnection is followed by a catch-up read of the feed.
+
+use std::io::ErrorKind;
+use std::net::{TcpStream, ToSocketAddrs};
+use std::sync::Arc;
+use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
+
+use august_core::Api;
+use chrono::Utc;
+use serde_json::Value;
+use tungstenite::client::IntoClientRequest;
+use tungstenite::http::HeaderValue;
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Message, WebSocket};
+
+use crate::error::Error;
+use crate::message::Source;
+use crate::stream::{Internal, Signal, TokenSource};
+
+/// The default Socket.IO server.
+pub const DEFAULT_URL: &str = "https://websocket.aaecosystem.com/";
+
+/// How often the read loop wakes to look at the stop flag and the liveness deadline.
+const TICK: Duration = Duration::from_millis(200);
+
+pub(crate) struct Config {
+    pub(crate) api: Api,
+    pub(crate) tokens: Arc<dyn TokenSource>,
+    pub(crate) url: String,
+    pub(crate) unit: Duration,
+}
+
+/// One Engine.IO / Socket.IO frame from the server, as far as the client cares.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Frame {
+    /// `0{...}`: the session, with the ping settings (ms).
+    Open {
+        ping_interval: u64,
+        ping_timeout: u64,
+    },
+    /// `1`: Engine.IO close.
+    Close,
+    /// `2[data]`: ping; answer `3[data]`.
+    Ping(String),
+    /// `40{...}`: namespace connected.
+    Connected,
+    /// `41`: namespace disconnected.
+    Disconnect,
+    /// `42[id][name, payload...]`: an event.
+    Event {
+        ack: Option<u64>,
+        name: String,
+        payload: Value,
+    },
+    /// `44{...}`: connection refused.
+    ConnectError(String),
+    /// Anything else (noop, pong, upgrade, acks, binary).
+    Other,
+}
+
+/// Reads one text frame.
+pub(crate) fn parse_frame(text: &str) -> Frame {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some('0') => {
+            let v: Value = serde_json::from_str(chars.as_str()).unwrap_or(Value::Null);
+            Frame::Open {
+                ping_interval: v
+                    .get("pingInterval")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(25_000),
+                ping_timeout: v
+                    .get("pingTimeout")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(20_000),
+            }
+        }
+        Some('1') => Frame::Close,
+        Some('2') => Frame::Ping(chars.as_str().to_owned()),
+        Some('4') => parse_socket_packet(chars.as_str()),
+        _ => Frame::Other,
+    }
+}
+
+fn parse_socket_packet(packet: &str) -> Frame {
+    let mut chars = packet.chars();
+    let kind = chars.next();
+    let mut rest = chars.as_str();
+    // A namespace other than `/` is not ours.
+    if rest.starts_with('/') {
+        match rest.split_once(',') {
+            Some(("/", tail)) => rest = tail,
+            _ => return Frame::Other,
+        }
+    }
+    match kind {
+        Some('0') => Frame::Connected,
+        Some('1') => Frame::Disconnect,
+        Some('4') => Frame::ConnectError(rest.chars().take(200).collect()),
+        Some('2') => {
+            let digits = rest.chars().take_while(char::is_ascii_digit).count();
+            let (id, json) = rest.split_at(digits);
+            let ack = id.parse().ok();
+            match serde_json::from_str::<Value>(json) {
+                Ok(Value::Array(mut items)) if !items.is_empty() => {
+                    let name = items[0].as_str().unwrap_or_default().to_owned();
+                    let payload = if items.len() > 1 {
+                        items.swap_remove(1)
+                    } else {
+                        Value::Null
+                    };
+                    Frame::Event { ack, name, payload }
+                }
+                _ => Frame::Other,
+            }
+        }
+        _ => Frame::Other,
+    }
+}
+
+/// `POST /websocket/subscribers` with `{"scopes": ["lock"]}`; the `subscriberID` of the answer.
+pub(crate) fn create_subscriber(api: &Api, token: &str) -> Result<String, Error> {
+    let reply = api
+        .create_websocket_subscriber(token)
+        .map_err(|source| Error::Api {
+            during: "creating the websocket subscriber",
+            source: Box::new(source),
+        })?;
+    Ok(reply.subscriber_id().to_owned())
+}
+
+/// The websocket URL for a subscriber.
+pub(crate) fn websocket_url(base: &str, subscriber_id: &str) -> Result<String, String> {
+    let base = base.trim_end_matches('/');
+    let rest = if let Some(rest) = base.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = base.strip_prefix("http://") {
+        let host = rest.split(['/', ':']).next().unwrap_or("");
+        if !api_transport::is_loopback(host.trim_start_matches('[')) && !rest.starts_with('[') {
+            return Err("plain http is only allowed to loopback hosts; use https".into());
+        }
+        format!("ws://{rest}")
+    } else {
+        return Err("the websocket URL must start with https://".into());
+    };
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    ser.append_pair("subscriberID", subscriber_id);
+    ser.append_pair("transport", "websocket");
+    ser.append_pair("EIO", "4");
+    let t = Utc::now();
+    ser.append_pair(
+        "t",
+        &format!("{}.{:06}", t.timestamp(), t.timestamp_subsec_micros()),
+    );
+    Ok(format!("{rest}/socket.io/?{}", ser.finish()))
+}
+
+/// Why a session ended.
+enum End {
+    /// Stopped by the caller.
+    Stopped,
+    /// The transport failed (read timeout, socket error): reuse the subscriber.
+    Transport(String),
+    /// The server closed the session, or refused it: make a new subscriber.
+    Server(String),
+}
+
+type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
+
+fn set_timeout(ws: &mut Socket, timeout: Duration) {
+    let tcp = match ws.get_mut() {
+        MaybeTlsStream::Plain(s) => s,
+        MaybeTlsStream::Rustls(s) => s.get_mut(),
+        _ => return,
+    };
+    let _ = tcp.set_read_timeout(Some(timeout));
+}
+
+fn connect(config: &Config, subscriber: &str) -> Result<Socket, End> {
+    let url = websocket_url(&config.url, subscriber).map_err(End::Server)?;
+    let token = config
+        .tokens
+        .access_token()
+        .map_err(|e| End::Transport(format!("no access token: {e}")))?;
+    let brand = config.api.brand().config();
+    let mut request = url
+        .as_str()
+        .into_client_request()
+        .map_err(|e| End::Server(format!("invalid websocket request: {e}")))?;
+    let headers = request.headers_mut();
+    for (name, value) in [
+        (brand.api_key_header, brand.api_key),
+        (brand.branding_header, brand.branding),
+        (brand.access_token_header, token.as_str()),
+    ] {
+        if let Ok(mut v) = HeaderValue::from_str(value) {
+            v.set_sensitive(true);
+            headers.insert(name, v);
+        }
+    }
+    let uri = request.uri().clone();
+    let host = uri.host().unwrap_or_default().trim_matches(['[', ']']);
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("wss") {
+            443
+        } else {
+            80
+        });
+    let addr = (host, port)
+        .to_socket_addrs()
+        .ok()
+        .and_then(|mut a| a.next())
+        .ok_or_else(|| End::Transport("the websocket host cannot be resolved".into()))?;
+    let tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(10))
+        .map_err(|e| End::Transport(format!("cannot connect: {}", e.kind())))?;
+    let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
+    let _ = tcp.set_write_timeout(Some(Duration::from_secs(10)));
+    match tungstenite::client_tls_with_config(request, tcp, None, None) {
+        Ok((ws, _)) => Ok(ws),
+        Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
+            Err(End::Server(format!(
+                "handshake refused with status {}",
+                resp.status().as_u16()
+            )))
+        }
+        Err(e) => Err(End::Transport(format!(
+            "websocket handshake failed: {}",
+            short(&e.to_string())
+        ))),
+    }
+}
+
+fn short(s: &str) -> String {
+    // Never echo a URL (it carries the subscriber id).
+    s.split("ws")
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .take(120)
+        .collect()
+}
+
+/// One session: connect, handshake, read until it ends.
+fn session(
+    config: &Config,
+    subscriber: &str,
+    tx: &Sender<Internal>,
+    signal: &Signal,
+    gap: bool,
+) -> End {
+    let mut ws = match connect(config, subscriber) {
+        Ok(ws) => ws,
+        Err(end) => return end,
+    };
+    // OPEN must come first, within 10 s; the stop flag is looked at every tick.
+    set_timeout(&mut ws, TICK);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (interval, timeout) = loop {
+        if signal.is_stopped() {
+            return End::Stopped;
+        }
+        match ws.read() {
+            Ok(Message::Text(t)) => match parse_frame(t.as_str()) {
+                Frame::Open {
+                    ping_interval,
+                    ping_timeout,
+                } => break (ping_interval, ping_timeout),
+                _ => return End::Transport("no OPEN packet".into()),
+            },
+            Ok(Message::Close(_)) => return End::Server("the websocket was closed".into()),
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e))
+                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+            {
+                if Instant::now() > deadline {
+                    return End::Transport("no OPEN packet in time".into());
+                }
+            }
+            Err(e) => return End::Transport(short(&e.to_string())),
+        }
+    };
+    if let Err(e) = ws.send(Message::text("40{}")) {
+        return End::Transport(short(&e.to_string()));
+    }
+    let liveness = Duration::from_millis(interval + timeout);
+    let mut last_rx = Instant::now();
+    let mut connected = false;
+    loop {
+        if signal.is_stopped() {
+            let _ = ws.close(None);
+            let _ = ws.flush();
+            return End::Stopped;
+        }
+        let text = match ws.read() {
+            Ok(Message::Text(t)) => t.as_str().to_owned(),
+            Ok(Message::Close(_)) => return End::Server("the websocket was closed".into()),
+            Ok(_) => continue,
+            Err(tungstenite::Error::Io(e))
+                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
+            {
+                if last_rx.elapsed() > liveness {
+                    return End::Transport("no ping from the server in time".into());
+                }
+                continue;
+            }
+            Err(e) => return End::Transport(short(&e.to_string())),
+        };
+        last_rx = Instant::now();
+        match parse_frame(&text) {
+            Frame::Ping(data) => {
+                if let Err(e) = ws.send(Message::text(format!("3{data}"))) {
+                    return End::Transport(short(&e.to_string()));
+                }
+            }
+            Frame::Connected => {
+                if !connected {
+                    connected = true;
+                    let _ = tx.send(Internal::Connected {
+                        source: Source::Websocket,
+                        gap,
+                    });
+                }
+            }
+            Frame::ConnectError(msg) => return End::Server(format!("connect refused: {msg}")),
+            Frame::Disconnect => return End::Server("the server disconnected".into()),
+            Frame::Close => return End::Server("the server closed the session".into()),
+            Frame::Event { ack, name, payload } => {
+                if let Some(id) = ack {
+                    let _ = ws.send(Message::text(format!("43{id}[]")));
+                }
+                if name == "data" {
+                    let key = payload
+                        .get("lockID")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned);
+                    let item = (key, payload, Utc::now());
+                    if tx
+                        .send(Internal::Push {
+                            source: Source::Websocket,
+                            items: vec![item],
+                        })
+                        .is_err()
+                    {
+                        return End::Stopped;
+                    }
+                }
+            }
+            Frame::Open { .. } | Frame::Other => {}
+        }
+    }
+}
+
+/// The delay before reconnection attempt `attempt` (1, 2, 4, 5, 5... units plus up to half a
+/// unit of jitter).
+fn reconnect_delay(unit: Duration, attempt: u32) -> Duration {
+    let units = (1u32 << attempt.saturating_sub(1).min(3)).min(5);
+    unit * units + unit.mul_f64(rand::random::<f64>() * 0.5)
+}
+
+/// The Socket.IO loop, until stopped.
+pub(crate) fn run(config: &Config, mut subscriber: String, tx: &Sender<Internal>, signal: &Signal) {
+    let mut attempt = 0;
+    let mut gap = false;
+    loop {
+        let started = Instant::now();
+        let end = session(config, &subscriber, tx, signal, gap);
+        if signal.is_stopped() {
+            break;
+        }
+        // A session that lasted is a fresh start for the backoff.
+        if started.elapsed() > Duration::from_secs(30) {
+            attempt = 0;
+        }
+        attempt += 1;
+        gap = true;
+        let (reason, new_subscriber) = match end {
+            End::Stopped => break,
+            End::Transport(r) => (r, false),
+            End::Server(r) => (r, true),
+        };
+        let wait = reconnect_delay(config.unit, attempt);
+        let _ = tx.send(Internal::Disconnected {
+            reason: reason.clone(),
+            retry_in: wait,
+        });
+        if signal.sleep(wait) {
+            break;
+        }
+        if new_subscriber {
+            match config
+                .tokens
+                .access_token()
+                .ok()
+                .and_then(|t| create_subscriber(&config.api, &t).ok())
+            {
+                Some(id) => {
+                    delete_subscriber(config, &subscriber);
+                    subscriber = id;
+                }
+                None => log::warn!("socketio: a new subscriber could not be created"),
+            }
+        }
+    }
+    delete_subscriber(config, &subscriber);
+}
+
+fn delete_subscriber(config: &Config, subscriber: &str) {
+    if let Ok(token) = config.tokens.access_token()
+        && let Err(e) = config.api.delete_websocket_subscriber(&token, subscriber)
+    {
+        log::debug!("socketio: deleting the subscriber failed: {e}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn frames() {
+        assert_eq!(
+            parse_frame(r#"0{"sid":"s","pingInterval":300,"pingTimeout":200}"#),
+            Frame::Open {
+                ping_interval: 300,
+                ping_timeout: 200
+            }
+        );
+        assert_eq!(parse_frame("2"), Frame::Ping(String::new()));
+        assert_eq!(parse_frame("40{\"sid\":\"x\"}"), Frame::Connected);
+        assert_eq!(parse_frame("41"), Frame::Disconnect);
+        assert_eq!(parse_frame("1"), Frame::Close);
+        assert_eq!(parse_frame("6"), Frame::Other);
+        assert_eq!(
+            parse_frame(r#"4212["data",{"lockID":"L"}]"#),
+            Frame::Event {
+                ack: Some(12),
+                name: "data".into(),
+                payload: json!({"lockID": "L"})
+            }
+        );
+        assert_eq!(parse_frame(r#"42/admin,["data",{}]"#), Frame::Other);
+        assert_eq!(parse_frame("42not json"), Frame::Other);
+        assert!(matches!(
+            parse_frame("44{\"message\":\"no\"}"),
+            Frame::ConnectError(_)
+        ));
+    }
+
+    #[test]
+    fn urls() {
+        let url = websocket_url("https://websocket.aaecosystem.com/", "sub 1").unwrap();
+        assert!(url.starts_with(
+            "wss://websocket.aaecosystem.com/socket.io/?subscriberID=sub+1&transport=websocket&EIO=4&t="
+        ));
+        assert!(
+            websocket_url("http://127.0.0.1:9/", "s")
+                .unwrap()
+                .starts_with("ws://127.0.0.1:9/socket.io/?")
+        );
+        assert!(websocket_url("http://example.com/", "s").is_err());
+    }
+
+    #[test]
+    fn reconnect_delays_are_capped() {
+        let unit = Duration::from_millis(100);
+        for (attempt, base) in [(1, 100), (2, 200), (3, 400), (4, 500), (9, 500)] {
+            let d = reconnect_delay(unit, attempt);
+            assert!(
+                d >= Duration::from_millis(base) && d <= Duration::from_millis(base + 50),
+                "{attempt}: {d:?}"
+            );
+        }
+    }
+}

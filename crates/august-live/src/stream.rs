@@ -1,0 +1,1161 @@
+//! The activity stream: push merged with feed catch-up, deduplicated, in one blocking iterator.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use august_core::{Activity, ActivityFormat, ActivityType, Api, Brand, User};
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use crate::error::{BoxError, Error};
+use crate::event::{Event, LiveActivity, PushState, RawMessage, StreamStatus};
+use crate::message::{self, Device, DeviceKind, Source};
+use crate::pubnub::{self, Failure, PubNub};
+use crate::socketio;
+
+/// Gives the access token to use; called before each batch of calls, so a source that refreshes
+/// its token keeps the stream working for as long as it runs.
+///
+/// Any `Fn() -> Result<String, E>` closure is one:
+///
+/// ```
+/// use august_live::TokenSource;
+///
+/// let source = || Ok::<_, std::io::Error>(String::from("token"));
+/// assert_eq!(source.access_token().unwrap(), "token");
+/// ```
+pub trait TokenSource: Send + Sync {
+    /// The current access token.
+    ///
+    /// # Errors
+    ///
+    /// Whatever stops the source from giving one (a failed refresh, say).
+    fn access_token(&self) -> Result<String, BoxError>;
+}
+
+impl<F, E> TokenSource for F
+where
+    F: Fn() -> Result<String, E> + Send + Sync,
+    E: Into<BoxError>,
+{
+    fn access_token(&self) -> Result<String, BoxError> {
+        self().map_err(Into::into)
+    }
+}
+
+/// A fixed access token, as a [`TokenSource`]. `Debug` never shows it.
+#[derive(Clone)]
+pub struct StaticToken(String);
+
+impl StaticToken {
+    /// Wraps a token.
+    pub fn new(token: impl Into<String>) -> Self {
+        StaticToken(token.into())
+    }
+}
+
+impl fmt::Debug for StaticToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("StaticToken(<redacted>)")
+    }
+}
+
+impl TokenSource for StaticToken {
+    fn access_token(&self) -> Result<String, BoxError> {
+        Ok(self.0.clone())
+    }
+}
+
+/// Which push service a brand uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum PushTransport {
+    /// PubNub long-poll (`august`, `yale_access`, `yale_august`).
+    Pubnub,
+    /// Socket.IO over a websocket (`yale_global`).
+    SocketIo,
+    /// None known: the stream polls the feed.
+    None,
+}
+
+/// The push service of a brand: PubNub for `august`, `yale_access` and `yale_august`,
+/// Socket.IO for `yale_global`, none for the retired `yale_home`.
+pub fn push_transport(brand: Brand) -> PushTransport {
+    match brand {
+        Brand::August | Brand::YaleAccess | Brand::YaleAugust => PushTransport::Pubnub,
+        Brand::YaleGlobal => PushTransport::SocketIo,
+        _ => PushTransport::None,
+    }
+}
+
+/// First feed read, and the read after a reconnection with a gap.
+pub const CATCH_UP_LIMIT: u32 = 2500;
+/// Feed reads after a push or on demand.
+pub const POLL_LIMIT: u32 = 10;
+
+/// A stop flag threads can sleep on.
+#[derive(Debug, Default)]
+pub(crate) struct Signal {
+    stopped: Mutex<bool>,
+    cond: Condvar,
+    flag: AtomicBool,
+}
+
+impl Signal {
+    pub(crate) fn stop(&self) {
+        *self.stopped.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        self.flag.store(true, Ordering::SeqCst);
+        self.cond.notify_all();
+    }
+
+    pub(crate) fn is_stopped(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+
+    /// Sleeps up to `d`; true if stopped.
+    pub(crate) fn sleep(&self, d: Duration) -> bool {
+        let guard = self.stopped.lock().unwrap_or_else(PoisonError::into_inner);
+        let (guard, _) = self
+            .cond
+            .wait_timeout_while(guard, d, |stopped| !*stopped)
+            .unwrap_or_else(PoisonError::into_inner);
+        *guard
+    }
+}
+
+/// What the push threads tell the stream.
+pub(crate) enum Internal {
+    Push {
+        source: Source,
+        /// Routing key (channel or lock id), payload, message time.
+        items: Vec<(Option<String>, Value, DateTime<Utc>)>,
+    },
+    Connected {
+        source: Source,
+        gap: bool,
+    },
+    Disconnected {
+        reason: String,
+        retry_in: Duration,
+    },
+    Fatal(Error),
+    Stop,
+    PollNow,
+}
+
+/// Stops a stream from any thread, or asks it to read the feed now. Cheap to clone.
+#[derive(Clone)]
+pub struct StopHandle {
+    signal: Arc<Signal>,
+    tx: Sender<Internal>,
+    pubnub: Option<PubNub>,
+    left: Arc<AtomicBool>,
+}
+
+impl fmt::Debug for StopHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StopHandle")
+            .field("stopped", &self.signal.is_stopped())
+            .finish()
+    }
+}
+
+impl StopHandle {
+    /// Stops the stream: its iterator ends after the events already received, and its push
+    /// thread ends. For PubNub a `leave` is sent (best effort, at most 2 s). Returns at once
+    /// otherwise; [`ActivityStream::close`] also waits for the push thread.
+    pub fn stop(&self) {
+        self.signal.stop();
+        let _ = self.tx.send(Internal::Stop);
+        if let Some(pn) = &self.pubnub
+            && !self.left.swap(true, Ordering::SeqCst)
+        {
+            pn.leave(Duration::from_secs(2));
+        }
+    }
+
+    /// Whether [`stop`](Self::stop) was called.
+    pub fn is_stopped(&self) -> bool {
+        self.signal.is_stopped()
+    }
+
+    /// Asks the stream to read the feed now (limit 10).
+    pub fn poll_now(&self) {
+        let _ = self.tx.send(Internal::PollNow);
+    }
+}
+
+/// Configures an [`ActivityStream`]. Every setter says its default.
+#[must_use]
+pub struct StreamBuilder {
+    api: Api,
+    tokens: Arc<dyn TokenSource>,
+    house: Option<String>,
+    transport: Option<PushTransport>,
+    pubnub_origin: String,
+    pubnub_subscribe_key: String,
+    websocket_url: String,
+    subscribe_timeout: Duration,
+    catch_up_limit: u32,
+    poll_limit: u32,
+    poll_delay_after_push: Duration,
+    poll_cooldown: Duration,
+    polls_per_push: u32,
+    poll_interval: Duration,
+    reconnect_unit: Duration,
+    activity_format: ActivityFormat,
+}
+
+impl fmt::Debug for StreamBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StreamBuilder")
+            .field("brand", &self.api.brand())
+            .field("house", &self.house)
+            .field("transport", &self.transport)
+            .field("pubnub_origin", &self.pubnub_origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StreamBuilder {
+    /// Follows one house only. Defaults to every house of the account.
+    pub fn house(mut self, house_id: impl Into<String>) -> Self {
+        self.house = Some(house_id.into());
+        self
+    }
+
+    /// The push service. Defaults to the brand's ([`push_transport`]).
+    pub fn push_transport(mut self, transport: PushTransport) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// No push: poll the feed every [`poll_interval`](Self::poll_interval).
+    pub fn polling_only(self) -> Self {
+        self.push_transport(PushTransport::None)
+    }
+
+    /// The PubNub origin. Defaults to `https://ps.pndsn.com`; a sandbox serves it at its own
+    /// base URL.
+    pub fn pubnub_origin(mut self, origin: impl Into<String>) -> Self {
+        self.pubnub_origin = origin.into();
+        self
+    }
+
+    /// The PubNub subscribe key. Defaults to the one the August brands use.
+    pub fn pubnub_subscribe_key(mut self, key: impl Into<String>) -> Self {
+        self.pubnub_subscribe_key = key.into();
+        self
+    }
+
+    /// The Socket.IO server. Defaults to `https://websocket.aaecosystem.com/`.
+    pub fn websocket_url(mut self, url: impl Into<String>) -> Self {
+        self.websocket_url = url.into();
+        self
+    }
+
+    /// The read timeout of a PubNub long-poll; it also bounds how long
+    /// [`ActivityStream::close`] may wait for the push thread. Defaults to 310 s.
+    pub fn subscribe_timeout(mut self, timeout: Duration) -> Self {
+        self.subscribe_timeout = timeout;
+        self
+    }
+
+    /// How many activities the first read and a read after a gap ask for. Defaults to 2500.
+    pub fn catch_up_limit(mut self, limit: u32) -> Self {
+        self.catch_up_limit = limit;
+        self
+    }
+
+    /// How many activities a read after a push or on demand asks for. Defaults to 10.
+    pub fn poll_limit(mut self, limit: u32) -> Self {
+        self.poll_limit = limit;
+        self
+    }
+
+    /// How long after a push the feed is read (the feed lags the push). Defaults to 3 s.
+    pub fn poll_delay_after_push(mut self, delay: Duration) -> Self {
+        self.poll_delay_after_push = delay;
+        self
+    }
+
+    /// The least time between two reads of the feed. Defaults to 4 s.
+    pub fn poll_cooldown(mut self, delay: Duration) -> Self {
+        self.poll_cooldown = delay;
+        self
+    }
+
+    /// How many reads of the feed follow a push. Defaults to 2; 0 turns them off.
+    pub fn polls_per_push(mut self, polls: u32) -> Self {
+        self.polls_per_push = polls;
+        self
+    }
+
+    /// How often the feed is read without push. Defaults to 60 s.
+    pub fn poll_interval(mut self, interval: Duration) -> Self {
+        self.poll_interval = interval;
+        self
+    }
+
+    /// The unit of the reconnection delays (PubNub: 1, 3, 7, 15, 31 units; Socket.IO: 1, 2,
+    /// 4, 5 units, plus up to half a unit of jitter). Defaults to 1 s.
+    pub fn reconnect_unit(mut self, unit: Duration) -> Self {
+        self.reconnect_unit = unit;
+        self
+    }
+
+    /// The activity feed format the stream reads: legacy (`Accept-Version: 0.0.1`, house ids
+    /// and `info` flags) or v4 (`4.0.0`, activity ids). Defaults to legacy.
+    pub fn activity_format(mut self, format: ActivityFormat) -> Self {
+        self.activity_format = format;
+        self
+    }
+
+    /// Reads the account's houses and devices, connects push (PubNub: the handshake; Socket.IO:
+    /// the subscriber), reads the feed once (2500) to know what is old, and starts.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Token`], [`Error::Api`] for the calls made to start, [`Error::PushForbidden`]
+    /// when PubNub refuses the handshake, [`Error::InvalidInput`] when there is no house.
+    pub fn start(self) -> Result<ActivityStream, Error> {
+        ActivityStream::start(self)
+    }
+}
+
+/// The devices a stream knows.
+#[derive(Debug, Default)]
+struct Devices {
+    by_channel: HashMap<String, Device>,
+    by_id: HashMap<String, Device>,
+    users: HashMap<String, User>,
+}
+
+/// The last accepted activity per device and kind.
+#[derive(Debug, Clone)]
+struct Seen {
+    start: Option<DateTime<Utc>>,
+    id: Option<String>,
+    moving: bool,
+}
+
+/// Drops activities already seen: per device and kind, an activity is new when nothing was
+/// seen, when the last one was a moving state (`locking`, `unlocking`, `unlatching`), or when
+/// it starts later; and never when its id equals the last one's.
+#[derive(Debug, Default)]
+pub(crate) struct Dedupe {
+    latest: HashMap<(String, ActivityType), Seen>,
+}
+
+impl Dedupe {
+    pub(crate) fn accept(&mut self, a: &Activity) -> bool {
+        let key = (a.device_id().unwrap_or_default().to_owned(), a.kind());
+        let new = match self.latest.get(&key) {
+            None => true,
+            Some(b) => {
+                let same_id = matches!((a.activity_id(), b.id.as_deref()),
+                    (Some(x), Some(y)) if !x.is_empty() && x == y);
+                !same_id && (b.moving || a.start_time() > b.start)
+            }
+        };
+        if new {
+            self.latest.insert(
+                key,
+                Seen {
+                    start: a.start_time(),
+                    id: a.activity_id().map(str::to_owned),
+                    moving: matches!(a.action(), Some("locking" | "unlocking" | "unlatching")),
+                },
+            );
+        }
+        new
+    }
+}
+
+/// Orders a batch by start time, keeping the given order for equal times.
+pub(crate) fn sort_batch(batch: &mut [Activity]) {
+    batch.sort_by_key(Activity::start_time);
+}
+
+/// A blocking stream of a house's (or an account's) activities: pushed ones as they happen,
+/// merged with reads of the activity feed that fill any gap, without duplicates.
+///
+/// Iterate it (`for event in stream`), or hand it a callback with
+/// [`ActivityStream::spawn`]. Stop it from any thread with a [`StopHandle`]
+/// ([`ActivityStream::stop_handle`]). An `Err` item ends the stream.
+///
+/// ```
+/// use august_live::{ActivityStream, Event, StaticToken};
+/// # use august_core::{Api, LoginMethod};
+/// # use august_sandbox::{Sandbox, demo};
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sandbox = Sandbox::start()?;
+/// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+/// # let token = sandbox.demo_access_token();
+/// let stream = ActivityStream::builder(api.clone(), StaticToken::new(token.clone()))
+///     .pubnub_origin(sandbox.august_url())
+///     .start()?;
+/// api.unlock(&token, demo::FRONT_DOOR_LOCK_ID)?;
+/// for event in stream {
+///     if let Event::Activity(a) = event? {
+///         println!("{:?} {:?} ({})", a.activity().device_name(), a.activity().action(), a.source().as_str());
+///         break;
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
+pub struct ActivityStream {
+    api: Api,
+    tokens: Arc<dyn TokenSource>,
+    houses: Vec<String>,
+    devices: Devices,
+    dedupe: Dedupe,
+    out: VecDeque<Result<Event, Error>>,
+    rx: Receiver<Internal>,
+    handle: StopHandle,
+    threads: Vec<JoinHandle<()>>,
+    push_state: PushState,
+    catch_up_limit: u32,
+    poll_limit: u32,
+    poll_delay_after_push: Duration,
+    poll_cooldown: Duration,
+    polls_per_push: u32,
+    poll_interval: Option<Duration>,
+    pending_polls: u32,
+    next_poll: Option<Instant>,
+    last_poll: Option<Instant>,
+    last_state: HashMap<(String, ActivityType), String>,
+    activity_format: ActivityFormat,
+    finished: bool,
+}
+
+impl fmt::Debug for ActivityStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ActivityStream")
+            .field("houses", &self.houses)
+            .field("push", &self.push_state)
+            .field("finished", &self.finished)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ActivityStream {
+    /// A builder for a stream of the account `api` and `tokens` give access to.
+    pub fn builder(api: Api, tokens: impl TokenSource + 'static) -> StreamBuilder {
+        StreamBuilder {
+            api,
+            tokens: Arc::new(tokens),
+            house: None,
+            transport: None,
+            pubnub_origin: pubnub::DEFAULT_ORIGIN.to_owned(),
+            pubnub_subscribe_key: pubnub::AUGUST_SUBSCRIBE_KEY.to_owned(),
+            websocket_url: socketio::DEFAULT_URL.to_owned(),
+            subscribe_timeout: pubnub::DEFAULT_SUBSCRIBE_TIMEOUT,
+            catch_up_limit: CATCH_UP_LIMIT,
+            poll_limit: POLL_LIMIT,
+            poll_delay_after_push: Duration::from_secs(3),
+            poll_cooldown: Duration::from_secs(4),
+            polls_per_push: 2,
+            poll_interval: Duration::from_secs(60),
+            reconnect_unit: Duration::from_secs(1),
+            activity_format: ActivityFormat::Legacy,
+        }
+    }
+
+    fn token(tokens: &dyn TokenSource) -> Result<String, Error> {
+        tokens
+            .access_token()
+            .map_err(|source| Error::Token { source })
+    }
+
+    fn start(b: StreamBuilder) -> Result<ActivityStream, Error> {
+        let api_err = |during| {
+            move |source| Error::Api {
+                during,
+                source: Box::new(source),
+            }
+        };
+        let token = Self::token(b.tokens.as_ref())?;
+        let houses: Vec<String> = match &b.house {
+            Some(h) => vec![h.clone()],
+            None => b
+                .api
+                .get_houses(&token)
+                .map_err(api_err("listing the houses"))?
+                .iter()
+                .map(|h| h.house_id().to_owned())
+                .collect(),
+        };
+        if houses.is_empty() {
+            return Err(Error::InvalidInput {
+                reason: "the account has no house to follow".into(),
+            });
+        }
+        let devices = Self::read_devices(&b.api, &token, &houses)?;
+        let transport = b.transport.unwrap_or_else(|| push_transport(b.api.brand()));
+        let (tx, rx) = mpsc::channel();
+        let signal = Arc::new(Signal::default());
+        let mut threads = Vec::new();
+        let mut pubnub_client = None;
+        let mut out = VecDeque::new();
+        let push_state;
+        match transport {
+            PushTransport::Pubnub => {
+                let user = b
+                    .api
+                    .get_user(&token)
+                    .map_err(api_err("reading the signed-in user"))?;
+                let user_id = user
+                    .get("UserID")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let uuid = format!("pn-{}", user_id.to_uppercase());
+                let mut channels: Vec<String> = devices.by_channel.keys().cloned().collect();
+                channels.sort();
+                if channels.is_empty() {
+                    push_state = PushState::Unavailable {
+                        reason: "no device has a push channel".into(),
+                    };
+                } else {
+                    let http = api_transport::Transport::builder()
+                        .timeout(Duration::from_secs(10))
+                        .max_retries(0)
+                        .user_agent(concat!("august-live/", env!("CARGO_PKG_VERSION")))
+                        .build();
+                    let pn = PubNub::new(
+                        http,
+                        &b.pubnub_origin,
+                        &b.pubnub_subscribe_key,
+                        &uuid,
+                        &channels,
+                        b.subscribe_timeout,
+                    );
+                    // The handshake first, so that nothing published after the first feed
+                    // read is missed.
+                    let start = match pn.subscribe("0", None) {
+                        Ok(reply) => Some((reply.timetoken, reply.region)),
+                        Err(Failure::Forbidden { status, message }) => {
+                            return Err(Error::PushForbidden { status, message });
+                        }
+                        Err(Failure::Timeout) => None,
+                        Err(Failure::Other(reason)) => {
+                            log::warn!("pubnub: handshake failed: {reason}");
+                            None
+                        }
+                    };
+                    let connected = start.is_some();
+                    let worker = pn.clone();
+                    let (thread_tx, thread_signal) = (tx.clone(), Arc::clone(&signal));
+                    let unit = b.reconnect_unit;
+                    threads.push(spawn("august-live-pubnub", move || {
+                        run_pubnub(&worker, start, &thread_tx, &thread_signal, unit);
+                    })?);
+                    pubnub_client = Some(pn);
+                    push_state = if connected {
+                        out.push_back(Ok(Event::Status(StreamStatus::PushConnected {
+                            transport: Source::Pubnub,
+                        })));
+                        PushState::Connected
+                    } else {
+                        PushState::Reconnecting {
+                            reason: "the first subscribe failed".into(),
+                        }
+                    };
+                }
+            }
+            PushTransport::SocketIo => {
+                let config = socketio::Config {
+                    api: b.api.clone(),
+                    tokens: Arc::clone(&b.tokens),
+                    url: b.websocket_url.clone(),
+                    unit: b.reconnect_unit,
+                };
+                let subscriber = socketio::create_subscriber(&b.api, &token)?;
+                let (thread_tx, thread_signal) = (tx.clone(), Arc::clone(&signal));
+                threads.push(spawn("august-live-socketio", move || {
+                    socketio::run(&config, subscriber, &thread_tx, &thread_signal);
+                })?);
+                push_state = PushState::Reconnecting {
+                    reason: "connecting".into(),
+                };
+            }
+            _ => {
+                push_state = PushState::Unavailable {
+                    reason: format!("brand {} has no known push service", b.api.brand()),
+                };
+            }
+        }
+        let polling_only = matches!(push_state, PushState::Unavailable { .. });
+        if let PushState::Unavailable { reason } = &push_state {
+            out.push_back(Ok(Event::Status(StreamStatus::PollingOnly {
+                reason: reason.clone(),
+                interval: b.poll_interval,
+            })));
+        }
+        let handle = StopHandle {
+            signal,
+            tx,
+            pubnub: pubnub_client,
+            left: Arc::new(AtomicBool::new(false)),
+        };
+        let mut stream = ActivityStream {
+            api: b.api,
+            tokens: b.tokens,
+            houses,
+            devices,
+            dedupe: Dedupe::default(),
+            out,
+            rx,
+            handle,
+            threads,
+            push_state,
+            catch_up_limit: b.catch_up_limit,
+            poll_limit: b.poll_limit,
+            poll_delay_after_push: b.poll_delay_after_push,
+            poll_cooldown: b.poll_cooldown,
+            polls_per_push: b.polls_per_push,
+            poll_interval: polling_only.then_some(b.poll_interval),
+            pending_polls: 0,
+            next_poll: None,
+            last_poll: None,
+            last_state: HashMap::new(),
+            activity_format: b.activity_format,
+            finished: false,
+        };
+        // What the feed holds now is history: it is read to know what is old, not emitted.
+        for house in stream.houses.clone() {
+            let activities = stream
+                .api
+                .get_house_activities_in(
+                    &token,
+                    &house,
+                    stream.catch_up_limit,
+                    stream.activity_format,
+                )
+                .map_err(api_err("reading the activity feed"));
+            match activities {
+                Ok(mut batch) => {
+                    sort_batch(&mut batch);
+                    for a in &batch {
+                        if stream.dedupe.accept(a)
+                            && let Some((device, kind, state)) = Self::state_of(a)
+                        {
+                            stream.last_state.insert((device, kind), state);
+                        }
+                    }
+                }
+                Err(e) => {
+                    stream.handle.stop();
+                    return Err(e);
+                }
+            }
+        }
+        stream.last_poll = Some(Instant::now());
+        if let Some(interval) = stream.poll_interval {
+            stream.next_poll = Some(Instant::now() + interval);
+        }
+        Ok(stream)
+    }
+
+    fn read_devices(api: &Api, token: &str, houses: &[String]) -> Result<Devices, Error> {
+        let api_err = |during| {
+            move |source| Error::Api {
+                during,
+                source: Box::new(source),
+            }
+        };
+        let mut devices = Devices::default();
+        let locks = api.get_locks(token).map_err(api_err("listing the locks"))?;
+        for lock in locks
+            .iter()
+            .filter(|l| houses.iter().any(|h| h == l.house_id()))
+        {
+            let detail = api
+                .get_lock_detail(token, lock.device_id())
+                .map_err(api_err("reading a lock's details"))?;
+            for (id, user) in detail.users() {
+                // The first entry of a user wins.
+                devices
+                    .users
+                    .entry(id.clone())
+                    .or_insert_with(|| user.clone());
+            }
+            let device = Device {
+                device_id: detail.device_id().to_owned(),
+                device_name: detail.device_name().to_owned(),
+                house_id: detail.house_id().to_owned(),
+                kind: Some(DeviceKind::Lock),
+                users: detail.users().clone(),
+            };
+            if let Some(channel) = detail.pubsub_channel().filter(|c| !c.is_empty()) {
+                devices
+                    .by_channel
+                    .insert(channel.to_owned(), device.clone());
+            }
+            devices.by_id.insert(device.device_id.clone(), device);
+        }
+        let doorbells = api
+            .get_doorbells(token)
+            .map_err(api_err("listing the doorbells"))?;
+        for doorbell in doorbells
+            .iter()
+            .filter(|d| houses.iter().any(|h| h == d.house_id()))
+        {
+            let detail = api
+                .get_doorbell_detail(token, doorbell.device_id())
+                .map_err(api_err("reading a doorbell's details"))?;
+            let device = Device {
+                device_id: detail.device_id().to_owned(),
+                device_name: detail.device_name().to_owned(),
+                house_id: detail.house_id().to_owned(),
+                kind: Some(DeviceKind::Doorbell),
+                users: BTreeMap::new(),
+            };
+            if let Some(channel) = detail.pubsub_channel().filter(|c| !c.is_empty()) {
+                devices
+                    .by_channel
+                    .insert(channel.to_owned(), device.clone());
+            }
+            devices.by_id.insert(device.device_id.clone(), device);
+        }
+        Ok(devices)
+    }
+
+    /// A handle that stops the stream (or asks for a feed read) from any thread.
+    pub fn stop_handle(&self) -> StopHandle {
+        self.handle.clone()
+    }
+
+    /// How push is doing, as of the last event read.
+    pub fn push_state(&self) -> &PushState {
+        &self.push_state
+    }
+
+    /// The houses followed.
+    pub fn houses(&self) -> &[String] {
+        &self.houses
+    }
+
+    /// Stops the stream and waits for its push thread to end (for PubNub, until the long-poll
+    /// in flight returns: at once with a server that ends it on `leave`, at most the subscribe
+    /// timeout otherwise).
+    pub fn close(mut self) {
+        self.handle.stop();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+
+    /// Runs the stream on its own thread, calling `callback` with every item until the
+    /// stream ends or is stopped. The returned [`Subscription`] stops and joins it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] if the thread cannot be spawned.
+    pub fn spawn(
+        self,
+        mut callback: impl FnMut(Result<Event, Error>) + Send + 'static,
+    ) -> Result<Subscription, Error> {
+        let handle = self.stop_handle();
+        let thread = spawn("august-live-callback", move || {
+            let mut stream = self;
+            for item in stream.by_ref() {
+                callback(item);
+            }
+            stream.close();
+        })?;
+        Ok(Subscription {
+            handle,
+            thread: Some(thread),
+        })
+    }
+
+    // ----- the loop -----
+
+    fn emit_activity(&mut self, activity: Activity, source: Source, now: DateTime<Utc>) -> bool {
+        if !self.dedupe.accept(&activity) {
+            return false;
+        }
+        if let Some((device, kind, state)) = Self::state_of(&activity) {
+            self.last_state.insert((device, kind), state);
+        }
+        let yale_user = activity
+            .user_id()
+            .and_then(|id| self.devices.users.get(id))
+            .cloned();
+        let live = LiveActivity::new(activity, source, now, yale_user);
+        let counts = !live.is_status();
+        self.out.push_back(Ok(Event::Activity(Box::new(live))));
+        counts
+    }
+
+    fn poll(&mut self, limit: u32) -> usize {
+        self.last_poll = Some(Instant::now());
+        let token = match Self::token(self.tokens.as_ref()) {
+            Ok(t) => t,
+            Err(e) => {
+                self.out
+                    .push_back(Ok(Event::Status(StreamStatus::PollFailed {
+                        house_id: self.houses.join(","),
+                        reason: e.to_string(),
+                    })));
+                return 0;
+            }
+        };
+        let mut total = 0;
+        for house in self.houses.clone() {
+            match self
+                .api
+                .get_house_activities_in(&token, &house, limit, self.activity_format)
+            {
+                Ok(mut batch) => {
+                    sort_batch(&mut batch);
+                    let now = Utc::now();
+                    for a in batch {
+                        if self.emit_activity(a, Source::Poll, now) {
+                            total += 1;
+                        }
+                    }
+                }
+                Err(e) => self
+                    .out
+                    .push_back(Ok(Event::Status(StreamStatus::PollFailed {
+                        house_id: house.clone(),
+                        reason: e.to_string(),
+                    }))),
+            }
+        }
+        total
+    }
+
+    fn catch_up(&mut self) {
+        let before = self.out.len();
+        self.poll(self.catch_up_limit);
+        let new_activities = self
+            .out
+            .iter()
+            .skip(before)
+            .filter(|e| matches!(e, Ok(Event::Activity(_))))
+            .count();
+        self.out.push_back(Ok(Event::Status(StreamStatus::CaughtUp {
+            house_id: self.houses.join(","),
+            new_activities,
+        })));
+    }
+
+    fn schedule_after_push(&mut self) {
+        if self.polls_per_push == 0 {
+            return;
+        }
+        self.pending_polls = self.polls_per_push;
+        let mut at = Instant::now() + self.poll_delay_after_push;
+        if let Some(last) = self.last_poll {
+            at = at.max(last + self.poll_cooldown);
+        }
+        self.next_poll = Some(at);
+    }
+
+    fn on_push(&mut self, source: Source, items: Vec<(Option<String>, Value, DateTime<Utc>)>) {
+        let now = Utc::now();
+        let mut counts = false;
+        for (key, payload, time) in items {
+            let device = key.as_deref().and_then(|k| match source {
+                Source::Websocket => self.devices.by_id.get(k),
+                _ => self.devices.by_channel.get(k),
+            });
+            let Some(device) = device.cloned() else {
+                if key.is_none() {
+                    self.out.push_back(Ok(Event::Raw(RawMessage {
+                        source,
+                        device_id: None,
+                        received_at: now,
+                        payload,
+                    })));
+                } else {
+                    log::debug!("push: message for an unknown device dropped");
+                }
+                continue;
+            };
+            let converted = message::convert(&device, &payload, time);
+            let mut activities = converted.activities;
+            sort_batch(&mut activities);
+            for a in activities {
+                if source == Source::Websocket && self.repeats_state(&a) {
+                    continue;
+                }
+                counts |= self.emit_activity(a, source, now);
+            }
+            if let Some(raw) = converted.raw {
+                self.out.push_back(Ok(Event::Raw(RawMessage {
+                    source,
+                    device_id: Some(device.device_id.clone()),
+                    received_at: now,
+                    payload: raw,
+                })));
+            }
+        }
+        if counts {
+            self.schedule_after_push();
+        }
+    }
+
+    /// The state an activity leaves its device in (`locked`, `open`, ...), for lock and door
+    /// activities.
+    fn state_of(a: &Activity) -> Option<(String, ActivityType, String)> {
+        let device = a.device_id()?.to_owned();
+        match a.kind() {
+            ActivityType::LockOperation => a
+                .lock_status()
+                .map(|s| (device, a.kind(), s.as_str().to_owned())),
+            ActivityType::DoorOperation => a
+                .door_state()
+                .map(|s| (device, a.kind(), s.as_str().to_owned())),
+            _ => None,
+        }
+    }
+
+    /// Websocket messages carry the device's state, not an event with a time: a lock or door
+    /// activity from one is new only when it changes the state last seen for the device (from
+    /// any source).
+    fn repeats_state(&self, a: &Activity) -> bool {
+        Self::state_of(a).is_some_and(|(device, kind, state)| {
+            self.last_state.get(&(device, kind)) == Some(&state)
+        })
+    }
+
+    fn finish(&mut self) {
+        self.finished = true;
+        self.handle.stop();
+        // Threads still running are kept for `close` to join.
+        self.threads.retain(|t| !t.is_finished());
+    }
+}
+
+impl Iterator for ActivityStream {
+    type Item = Result<Event, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(item) = self.out.pop_front() {
+                if item.is_err() {
+                    self.finish();
+                }
+                return Some(item);
+            }
+            if self.finished {
+                return None;
+            }
+            if self.handle.is_stopped() {
+                self.finish();
+                return None;
+            }
+            let now = Instant::now();
+            if let Some(at) = self.next_poll
+                && at <= now
+            {
+                self.poll(self.poll_limit);
+                if let Some(interval) = self.poll_interval {
+                    self.next_poll = Some(Instant::now() + interval);
+                } else {
+                    self.pending_polls = self.pending_polls.saturating_sub(1);
+                    self.next_poll =
+                        (self.pending_polls > 0).then(|| Instant::now() + self.poll_cooldown);
+                }
+                continue;
+            }
+            let wait = self.next_poll.map_or(Duration::from_secs(3600), |at| {
+                at.saturating_duration_since(now)
+            });
+            match self.rx.recv_timeout(wait) {
+                Ok(Internal::Push { source, items }) => self.on_push(source, items),
+                Ok(Internal::Connected { source, gap }) => {
+                    self.push_state = PushState::Connected;
+                    self.out
+                        .push_back(Ok(Event::Status(StreamStatus::PushConnected {
+                            transport: source,
+                        })));
+                    if gap {
+                        self.catch_up();
+                    } else if source == Source::Websocket {
+                        // The first socket connects after the first feed read: a short read
+                        // covers what happened in between.
+                        self.poll(self.poll_limit);
+                    }
+                }
+                Ok(Internal::Disconnected { reason, retry_in }) => {
+                    self.push_state = PushState::Reconnecting {
+                        reason: reason.clone(),
+                    };
+                    self.out
+                        .push_back(Ok(Event::Status(StreamStatus::PushDisconnected {
+                            reason,
+                            retry_in,
+                        })));
+                }
+                Ok(Internal::Fatal(e)) => self.out.push_back(Err(e)),
+                Ok(Internal::Stop) => {
+                    self.finish();
+                    return None;
+                }
+                Ok(Internal::PollNow) => {
+                    self.poll(self.poll_limit);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => {
+                    self.finish();
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+impl Drop for ActivityStream {
+    fn drop(&mut self) {
+        // Never blocks on a long-poll: the push thread ends when its request returns.
+        self.handle.stop();
+    }
+}
+
+/// A stream running on its own thread with a callback ([`ActivityStream::spawn`]). Dropping
+/// it stops the stream without waiting; [`join`](Self::join) waits.
+#[derive(Debug)]
+pub struct Subscription {
+    handle: StopHandle,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Subscription {
+    /// The stream's stop handle.
+    pub fn stop_handle(&self) -> StopHandle {
+        self.handle.clone()
+    }
+
+    /// Stops the stream and waits for its threads.
+    pub fn stop_and_join(mut self) {
+        self.handle.stop();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    /// Waits until the stream ends by itself (an error) or is stopped elsewhere.
+    pub fn join(mut self) {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            self.handle.stop();
+        }
+    }
+}
+
+fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, Error> {
+    thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(f)
+        .map_err(|e| Error::InvalidInput {
+            reason: format!("cannot start a thread: {e}"),
+        })
+}
+
+/// The PubNub loop: long-polls, re-issues after a read timeout, backs off and probes after any
+/// other failure, ends on 403 or stop.
+fn run_pubnub(
+    pn: &PubNub,
+    start: Option<(String, Option<i64>)>,
+    tx: &Sender<Internal>,
+    signal: &Signal,
+    unit: Duration,
+) {
+    let (mut tt, mut tr) = match start {
+        Some((tt, tr)) => (tt, tr),
+        None => ("0".to_owned(), None),
+    };
+    let mut failing = tt == "0";
+    while !signal.is_stopped() {
+        let outcome = pn.subscribe(&tt, tr);
+        if signal.is_stopped() {
+            break;
+        }
+        match outcome {
+            Ok(reply) => {
+                let handshake = tt == "0";
+                tt = reply.timetoken;
+                tr = reply.region;
+                if failing {
+                    failing = false;
+                    let _ = tx.send(Internal::Connected {
+                        source: Source::Pubnub,
+                        gap: true,
+                    });
+                }
+                if handshake {
+                    continue;
+                }
+                let items: Vec<_> = reply
+                    .messages
+                    .into_iter()
+                    .map(|m| {
+                        let time =
+                            message::timetoken_time(&m.publish_timetoken).unwrap_or_else(Utc::now);
+                        (Some(m.channel), m.payload, time)
+                    })
+                    .collect();
+                if !items.is_empty()
+                    && tx
+                        .send(Internal::Push {
+                            source: Source::Pubnub,
+                            items,
+                        })
+                        .is_err()
+                {
+                    break;
+                }
+            }
+            Err(Failure::Timeout) => {}
+            Err(Failure::Forbidden { status, message }) => {
+                let _ = tx.send(Internal::Fatal(Error::PushForbidden { status, message }));
+                break;
+            }
+            Err(Failure::Other(reason)) => {
+                let mut attempt = 1;
+                loop {
+                    let wait = unit * pubnub::probe_delay(attempt);
+                    let _ = tx.send(Internal::Disconnected {
+                        reason: reason.clone(),
+                        retry_in: wait,
+                    });
+                    if signal.sleep(wait) {
+                        return;
+                    }
+                    if pn.probe() {
+                        // Reconnected: resume from the last timetoken, and catch up. Without a
+                        // timetoken yet, the catch-up waits for the handshake's answer, so that
+                        // the feed read and the push overlap instead of leaving a gap.
+                        if tt != "0" {
+                            failing = false;
+                            let _ = tx.send(Internal::Connected {
+                                source: Source::Pubnub,
+                                gap: true,
+                            });
+                        }
+                        break;
+                    }
+                    attempt += 1;
+                }
+            }
+        }
+    }
+}

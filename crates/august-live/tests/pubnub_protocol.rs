@@ -1,0 +1,115 @@
+//! The exact PubNub requests: handshake, resume with the reply's timetoken and region, the
+//! uuid from `/users/me`, the 403 that ends the stream, and the leave on stop.
+
+mod common;
+
+use std::time::Duration;
+
+use august_core::Brand;
+use august_live::{AUGUST_SUBSCRIBE_KEY, Error, Event};
+use mockito::Matcher;
+
+const CHANNELS: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f01-pubsub,a1b2c3d4e5f60718293a4b5c6d7e8f02-pubsub,a1b2c3d4e5f60718293a4b5c6d7e8f03-pubsub,b3e6a1d8f2c5-pubsub,k7d2f9a4c1e8-pubsub";
+const UUID: &str = "pn-5F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0";
+
+fn path() -> String {
+    format!("/v2/subscribe/{AUGUST_SUBSCRIBE_KEY}/{CHANNELS}/0")
+}
+
+fn query(tt: &str, tr: Option<&str>) -> Matcher {
+    let mut m = vec![
+        Matcher::UrlEncoded("tt".into(), tt.into()),
+        Matcher::UrlEncoded("uuid".into(), UUID.into()),
+        Matcher::Regex("pnsdk=august-live%2F".into()),
+    ];
+    if let Some(tr) = tr {
+        m.push(Matcher::UrlEncoded("tr".into(), tr.into()));
+    }
+    Matcher::AllOf(m)
+}
+
+#[test]
+fn handshake_resume_and_403() {
+    let s = common::setup(Brand::August);
+    let mut pn = mockito::Server::new();
+    let handshake = pn
+        .mock("GET", path().as_str())
+        .match_query(query("0", None))
+        .with_header("content-type", "application/json")
+        .with_body(include_str!("fixtures/pubnub_subscribe_handshake.json"))
+        .expect(1)
+        .create();
+    let resume = pn
+        .mock("GET", path().as_str())
+        .match_query(query("17684712000000000", Some("12")))
+        .with_header("content-type", "application/json")
+        .with_body(include_str!("fixtures/pubnub_subscribe_lock_message.json"))
+        .expect(1)
+        .create();
+    let refused = pn
+        .mock("GET", path().as_str())
+        .match_query(query("17684712019000000", Some("12")))
+        .with_status(403)
+        .with_body(r#"{"message":"Forbidden","error":true,"status":403}"#)
+        .expect(1)
+        .create();
+    let stream = s.builder().pubnub_origin(pn.url()).start().unwrap();
+    let items: Vec<_> = stream.collect();
+    handshake.assert();
+    resume.assert();
+    refused.assert();
+    // The lock message's channel is no device of this account: dropped, not an event.
+    assert!(items.iter().all(|e| !matches!(e, Ok(Event::Activity(_)))));
+    assert!(matches!(
+        items.last(),
+        Some(Err(Error::PushForbidden { status: 403, .. }))
+    ));
+}
+
+#[test]
+fn stop_sends_a_leave_and_a_failure_is_probed_before_resuming() {
+    let s = common::setup(Brand::August);
+    let mut pn = mockito::Server::new();
+    pn.mock("GET", path().as_str())
+        .match_query(query("0", None))
+        .with_body(include_str!("fixtures/pubnub_subscribe_handshake.json"))
+        .create();
+    // The long-poll fails with 500: the client waits, probes /time/0, then resumes with the
+    // same timetoken and region.
+    let failing = pn
+        .mock("GET", path().as_str())
+        .match_query(query("17684712000000000", Some("12")))
+        .with_status(500)
+        .expect_at_least(2)
+        .create();
+    let probe = pn
+        .mock("GET", "/time/0")
+        .with_body("[17684712000000001]")
+        .expect_at_least(1)
+        .create();
+    let leave = pn
+        .mock(
+            "GET",
+            format!("/v2/presence/sub-key/{AUGUST_SUBSCRIBE_KEY}/channel/{CHANNELS}/leave")
+                .as_str(),
+        )
+        .match_query(Matcher::UrlEncoded("uuid".into(), UUID.into()))
+        .with_body(r#"{"status":200,"message":"OK","action":"leave","service":"Presence"}"#)
+        .expect(1)
+        .create();
+    let stream = s.builder().pubnub_origin(pn.url()).start().unwrap();
+    let handle = stream.stop_handle();
+    let c = common::collect(stream);
+    let items = c.drain(Duration::from_millis(600));
+    failing.assert();
+    probe.assert();
+    assert!(items.iter().any(|e| matches!(
+        e,
+        Ok(Event::Status(
+            august_live::StreamStatus::PushDisconnected { .. }
+        ))
+    )));
+    handle.stop();
+    leave.assert();
+    c.stop();
+}

@@ -1,0 +1,136 @@
+//! The Socket.IO client against a scripted Engine.IO v4 server: the URL and headers, OPEN,
+//! namespace connect, pong, ack, `data` events, a server DISCONNECT (new subscriber) and a
+//! silent server (declared dead after pingInterval + pingTimeout, same subscriber).
+
+mod common;
+
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use august_core::Brand;
+use august_sandbox::demo;
+use tungstenite::Message;
+use tungstenite::handshake::server::{Request, Response};
+
+/// What the server saw of one connection: the request's query, and its token header.
+#[derive(Debug)]
+struct Seen {
+    query: String,
+    token: Option<String>,
+    api_key: Option<String>,
+}
+
+// tungstenite's header callback returns its own (large) error response type.
+#[allow(clippy::result_large_err)]
+fn accept(listener: &TcpListener) -> (tungstenite::WebSocket<std::net::TcpStream>, Seen) {
+    let (tcp, _) = listener.accept().unwrap();
+    tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let ws = tungstenite::accept_hdr(tcp, |req: &Request, resp: Response| {
+        let header = |n: &str| {
+            req.headers()
+                .get(n)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        tx.send(Seen {
+            query: req.uri().query().unwrap_or_default().to_owned(),
+            token: header("x-access-token"),
+            api_key: header("x-api-key"),
+        })
+        .unwrap();
+        Ok(resp)
+    })
+    .unwrap();
+    (ws, rx.recv().unwrap())
+}
+
+fn text(ws: &mut tungstenite::WebSocket<std::net::TcpStream>) -> String {
+    loop {
+        if let Message::Text(t) = ws.read().unwrap() {
+            return t.as_str().to_owned();
+        }
+    }
+}
+
+fn subscriber(query: &str) -> String {
+    query
+        .split('&')
+        .find_map(|p| p.strip_prefix("subscriberID="))
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn the_client_speaks_engine_io_and_reconnects_after_every_kind_of_end() {
+    let s = common::setup(Brand::YaleGlobal);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/",
+        listener.local_addr().unwrap().port()
+    );
+    let stream = s
+        .builder()
+        .websocket_url(url)
+        .polls_per_push(0)
+        .start()
+        .unwrap();
+    let c = common::collect(stream);
+
+    // First connection: the whole handshake.
+    let (mut ws, seen) = accept(&listener);
+    assert!(seen.query.contains("transport=websocket"), "{seen:?}");
+    assert!(seen.query.contains("EIO=4"), "{seen:?}");
+    assert!(seen.query.contains("&t="), "{seen:?}");
+    assert_eq!(seen.token.as_deref(), Some(s.token.as_str()));
+    assert_eq!(
+        seen.api_key.as_deref(),
+        Some("d16a1029-d823-4b55-a4ce-a769a9b56f0e")
+    );
+    let first_subscriber = subscriber(&seen.query);
+    ws.send(Message::text(
+        r#"0{"sid":"e1","upgrades":[],"pingInterval":300,"pingTimeout":300,"maxPayload":1000000}"#,
+    ))
+    .unwrap();
+    assert_eq!(text(&mut ws), "40{}");
+    ws.send(Message::text(r#"40{"sid":"s1"}"#)).unwrap();
+    ws.send(Message::text("2")).unwrap();
+    assert_eq!(text(&mut ws), "3");
+    ws.send(Message::text(format!(
+        r#"4217["data",{{"lockID":"{}","lockAction":"unlocked"}}]"#,
+        demo::FRONT_DOOR_LOCK_ID
+    )))
+    .unwrap();
+    assert_eq!(text(&mut ws), "4317[]");
+    let got = common::actions(&c.activities(1, Duration::from_secs(3)));
+    assert_eq!(got, ["unlock:websocket"]);
+
+    // The server disconnects the namespace: a new subscriber, a new connection.
+    ws.send(Message::text("41")).unwrap();
+    let (mut ws2, seen2) = accept(&listener);
+    let second_subscriber = subscriber(&seen2.query);
+    assert_ne!(second_subscriber, first_subscriber);
+    ws2.send(Message::text(
+        r#"0{"sid":"e2","upgrades":[],"pingInterval":300,"pingTimeout":300}"#,
+    ))
+    .unwrap();
+    assert_eq!(text(&mut ws2), "40{}");
+    ws2.send(Message::text(r#"40{"sid":"s2"}"#)).unwrap();
+    // Then silence: after 600 ms without a frame the client gives up on this connection and
+    // comes back with the same subscriber.
+    let (_ws3, seen3) = accept(&listener);
+    assert_eq!(subscriber(&seen3.query), second_subscriber);
+    drop(ws);
+    // Stopped while waiting for OPEN: the push thread ends within a tick, joined by close.
+    let started = std::time::Instant::now();
+    c.stop();
+    assert!(started.elapsed() < Duration::from_secs(2));
+    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
+        let live: Vec<String> = tasks
+            .filter_map(|t| std::fs::read_to_string(t.ok()?.path().join("comm")).ok())
+            .filter(|n| n.starts_with("august-live"))
+            .collect();
+        assert!(live.is_empty(), "{live:?}");
+    }
+}

@@ -1,0 +1,551 @@
+//! Push: a PubNub-compatible long-poll subscribe (`/v2/subscribe/...`, `/time/0`, `leave`)
+//! for every device channel, and a Socket.IO (Engine.IO v4) websocket for `yale_global`.
+//!
+//! Every state change of the emulator (lock operations, doors, doorbells) is queued by the
+//! August state as a [`PushOut`] and published here when the request that caused it ends:
+//! waiting subscribers are woken at once. A held long-poll or an open websocket has a thread
+//! of its own, so waiting subscribers never hold the request workers.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use tungstenite::protocol::Role;
+use tungstenite::{Message, WebSocket};
+
+use crate::http::{Req, Resp};
+use crate::relay::RelayHandle;
+
+/// The PubNub subscribe key the sandbox accepts (the August brands' key).
+pub const SUBSCRIBE_KEY: &str = "sub-c-1030e062-0ebe-11e5-a5c2-0619f8945a4f";
+/// How long a long-poll is held without news before an empty answer.
+pub(crate) const HOLD: Duration = Duration::from_secs(20);
+/// The Engine.IO ping interval the websocket announces (and keeps).
+pub(crate) const PING_INTERVAL: Duration = Duration::from_secs(5);
+/// The Engine.IO ping timeout the websocket announces.
+pub(crate) const PING_TIMEOUT: Duration = Duration::from_secs(5);
+/// Messages kept for subscribers that resume from an older timetoken.
+const LOG_SIZE: usize = 10_000;
+/// Messages in one subscribe answer at most.
+const MAX_BATCH: usize = 100;
+
+/// A push fault, set with [`Sandbox::set_push_fault`](crate::Sandbox::set_push_fault).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PushFault {
+    /// Publish the next `count` messages `delay` late (after later ones, if any).
+    Delay {
+        /// How late.
+        delay: Duration,
+        /// How many messages.
+        count: u32,
+    },
+    /// Publish the next `count` messages twice.
+    Duplicate {
+        /// How many messages.
+        count: u32,
+    },
+    /// Answer every PubNub subscribe and websocket handshake with 403 until cleared.
+    Forbidden,
+}
+
+/// A message queued by a state change.
+#[derive(Debug, Clone)]
+pub(crate) struct PushOut {
+    /// The device's PubNub channel.
+    pub(crate) channel: String,
+    /// When it happened: the publish timetoken, unless a later message was published already.
+    pub(crate) at: DateTime<Utc>,
+    /// The PubNub payload.
+    pub(crate) pubnub: Value,
+    /// The websocket `data` payload (locks only).
+    pub(crate) websocket: Option<Value>,
+}
+
+#[derive(Debug)]
+struct Published {
+    tt: u64,
+    seq: u64,
+    channel: String,
+    pubnub: Value,
+    websocket: Option<Value>,
+}
+
+#[derive(Debug, Default)]
+struct HubState {
+    log: VecDeque<Published>,
+    last_tt: u64,
+    seq: u64,
+    stopped: bool,
+    leaves: HashMap<String, u64>,
+    drop_gen: u64,
+    close_gen: u64,
+    delay: Option<(Duration, u32)>,
+    duplicate: u32,
+    forbidden: bool,
+    published: u64,
+}
+
+/// The push side of the sandbox.
+#[derive(Debug, Default)]
+pub(crate) struct PushHub {
+    state: Mutex<HubState>,
+    cond: Condvar,
+    threads: Mutex<Vec<JoinHandle<()>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Timetoken (100 ns units) of a time.
+fn timetoken(at: DateTime<Utc>) -> u64 {
+    let micros = u64::try_from(at.timestamp_micros()).unwrap_or(0);
+    micros.saturating_mul(10)
+}
+
+impl PushHub {
+    /// The current timetoken.
+    fn now_tt(st: &HubState) -> u64 {
+        timetoken(Utc::now()).max(st.last_tt)
+    }
+
+    fn track(&self, handle: JoinHandle<()>) {
+        let mut threads = lock(&self.threads);
+        threads.retain(|t| !t.is_finished());
+        threads.push(handle);
+    }
+
+    /// Ends every wait and joins the hub's threads.
+    pub(crate) fn stop(&self) {
+        lock(&self.state).stopped = true;
+        self.cond.notify_all();
+        let threads = std::mem::take(&mut *lock(&self.threads));
+        for t in threads {
+            let _ = t.join();
+        }
+    }
+
+    /// Publishes queued messages, applying the delay and duplicate faults.
+    pub(crate) fn publish(self: &Arc<Self>, outs: Vec<PushOut>) {
+        for out in outs {
+            let (delay, copies) = {
+                let mut st = lock(&self.state);
+                let delay = match st.delay {
+                    Some((d, n)) if n > 0 => {
+                        st.delay = (n > 1).then_some((d, n - 1));
+                        Some(d)
+                    }
+                    _ => None,
+                };
+                let copies = if st.duplicate > 0 {
+                    st.duplicate -= 1;
+                    2
+                } else {
+                    1
+                };
+                (delay, copies)
+            };
+            match delay {
+                Some(d) => {
+                    let hub = Arc::clone(self);
+                    let spawned = thread::Builder::new()
+                        .name("sandbox-push-delay".into())
+                        .spawn(move || {
+                            let st = lock(&hub.state);
+                            let (st, _) = hub
+                                .cond
+                                .wait_timeout_while(st, d, |s| !s.stopped)
+                                .unwrap_or_else(PoisonError::into_inner);
+                            if !st.stopped {
+                                drop(st);
+                                hub.publish_now(&out, copies);
+                            }
+                        });
+                    if let Ok(handle) = spawned {
+                        self.track(handle);
+                    }
+                }
+                None => self.publish_now(&out, copies),
+            }
+        }
+    }
+
+    fn publish_now(&self, out: &PushOut, copies: u32) {
+        let mut st = lock(&self.state);
+        for _ in 0..copies {
+            let tt = timetoken(out.at).max(st.last_tt + 1);
+            st.last_tt = tt;
+            st.seq += 1;
+            st.published += 1;
+            let seq = st.seq;
+            st.log.push_back(Published {
+                tt,
+                seq,
+                channel: out.channel.clone(),
+                pubnub: out.pubnub.clone(),
+                websocket: out.websocket.clone(),
+            });
+            if st.log.len() > LOG_SIZE {
+                st.log.pop_front();
+            }
+        }
+        drop(st);
+        self.cond.notify_all();
+    }
+
+    /// Messages published so far (duplicates counted).
+    pub(crate) fn published(&self) -> u64 {
+        lock(&self.state).published
+    }
+
+    pub(crate) fn set_fault(&self, fault: PushFault) {
+        let mut st = lock(&self.state);
+        match fault {
+            PushFault::Delay { delay, count } => st.delay = Some((delay, count)),
+            PushFault::Duplicate { count } => st.duplicate = count,
+            PushFault::Forbidden => st.forbidden = true,
+        }
+    }
+
+    pub(crate) fn clear_faults(&self) {
+        let mut st = lock(&self.state);
+        st.delay = None;
+        st.duplicate = 0;
+        st.forbidden = false;
+    }
+
+    /// Cuts every held long-poll and every websocket connection.
+    pub(crate) fn drop_connections(&self) {
+        lock(&self.state).drop_gen += 1;
+        self.cond.notify_all();
+    }
+
+    /// Makes every open websocket send Engine.IO CLOSE and close.
+    pub(crate) fn close_websockets(&self) {
+        lock(&self.state).close_gen += 1;
+        self.cond.notify_all();
+    }
+
+    fn forbidden(&self) -> bool {
+        lock(&self.state).forbidden
+    }
+}
+
+/// Whether a request is one the push side answers (and may hold).
+pub(crate) fn is_push(req: &Req) -> bool {
+    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+    matches!(
+        (req.method.as_str(), segs.as_slice()),
+        ("GET", ["v2", "subscribe", _, _, "0"])
+            | ("GET", ["time", "0"])
+            | (
+                "GET",
+                ["v2", "presence", "sub-key", _, "channel", _, "leave"]
+            )
+            | ("GET", ["socket.io"])
+    )
+}
+
+/// The route template of a push request, as counted and matched by faults.
+pub(crate) fn template(req: &Req) -> &'static str {
+    match req.segments.first().map(String::as_str) {
+        Some("time") => "GET /time/0",
+        Some("socket.io") => "GET /socket.io/",
+        _ if req.segments.get(1).map(String::as_str) == Some("presence") => {
+            "GET /v2/presence/sub-key/{sub_key}/channel/{channels}/leave"
+        }
+        _ => "GET /v2/subscribe/{sub_key}/{channels}/0",
+    }
+}
+
+fn forbidden_json(channels: &[String]) -> Resp {
+    Resp::json(
+        403,
+        &json!({"message": "Forbidden", "payload": {"channels": channels}, "error": true,
+                "service": "Access Manager", "status": 403}),
+    )
+}
+
+/// What the push side does with a request.
+pub(crate) enum Action {
+    /// Answer now.
+    Respond(Resp),
+    /// Hold the long-poll on a thread of its own.
+    Hold {
+        channels: Vec<String>,
+        tt: u64,
+        uuid: String,
+    },
+    /// Upgrade to a websocket.
+    Upgrade { key: String },
+}
+
+/// Decides what to do with a push request (the websocket's subscriber and token are checked
+/// by the caller).
+pub(crate) fn action(hub: &PushHub, req: &Req) -> Action {
+    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
+    match segs.as_slice() {
+        ["time", "0"] => Action::Respond(Resp::json(
+            200,
+            &json!([PushHub::now_tt(&lock(&hub.state))]),
+        )),
+        ["v2", "presence", "sub-key", _, "channel", _, "leave"] => {
+            if let Some(uuid) = req.query("uuid") {
+                *lock(&hub.state).leaves.entry(uuid.to_owned()).or_default() += 1;
+                hub.cond.notify_all();
+            }
+            Action::Respond(Resp::json(
+                200,
+                &json!({"status": 200, "message": "OK", "action": "leave", "service": "Presence"}),
+            ))
+        }
+        ["v2", "subscribe", key, channels, "0"] => {
+            let channels: Vec<String> = channels
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if *key != SUBSCRIBE_KEY {
+                return Action::Respond(Resp::json(
+                    400,
+                    &json!({"status": 400, "message": "Invalid Subscribe Key", "error": true,
+                            "service": "Access Manager"}),
+                ));
+            }
+            if hub.forbidden() {
+                return Action::Respond(forbidden_json(&channels));
+            }
+            let tt = match req.query("tt").map(str::parse::<u64>) {
+                None => 0,
+                Some(Ok(tt)) => tt,
+                Some(Err(_)) => {
+                    return Action::Respond(Resp::json(
+                        400,
+                        &json!({"status": 400, "message": "Invalid Timetoken", "error": true}),
+                    ));
+                }
+            };
+            if tt == 0 {
+                let now = PushHub::now_tt(&lock(&hub.state));
+                return Action::Respond(Resp::json(
+                    200,
+                    &json!({"t": {"t": now.to_string(), "r": 1}, "m": []}),
+                ));
+            }
+            Action::Hold {
+                channels,
+                tt,
+                uuid: req.query("uuid").unwrap_or_default().to_owned(),
+            }
+        }
+        ["socket.io"] => {
+            if hub.forbidden() {
+                return Action::Respond(Resp::json(403, &json!({"message": "Forbidden"})));
+            }
+            match req.header("sec-websocket-key") {
+                Some(key)
+                    if req
+                        .header("upgrade")
+                        .is_some_and(|u| u.eq_ignore_ascii_case("websocket")) =>
+                {
+                    Action::Upgrade {
+                        key: key.trim().to_owned(),
+                    }
+                }
+                _ => Action::Respond(Resp::json(
+                    400,
+                    &json!({"code": 3, "message": "Bad request: websocket transport only"}),
+                )),
+            }
+        }
+        _ => Action::Respond(Resp::json(404, &json!({"message": "not found"}))),
+    }
+}
+
+/// Holds a long-poll on its own thread until a message for its channels, a `leave` of its
+/// uuid, the hold period, a drop fault or the sandbox's end.
+pub(crate) fn hold(
+    hub: &Arc<PushHub>,
+    relay: RelayHandle,
+    rq: tiny_http::Request,
+    remote: Option<SocketAddr>,
+    channels: Vec<String>,
+    tt: u64,
+    uuid: String,
+) {
+    let worker = Arc::clone(hub);
+    let spawned = thread::Builder::new()
+        .name("sandbox-pubnub-hold".into())
+        .spawn(move || {
+            let hub = worker;
+            let deadline = Instant::now() + HOLD;
+            let mut st = lock(&hub.state);
+            let leaves = st.leaves.get(&uuid).copied().unwrap_or(0);
+            let drops = st.drop_gen;
+            let answer = loop {
+                if st.stopped {
+                    return;
+                }
+                if st.drop_gen != drops {
+                    drop(st);
+                    if let Some(addr) = remote {
+                        relay.drop_connection(addr);
+                    }
+                    return;
+                }
+                let messages: Vec<&Published> = st
+                    .log
+                    .iter()
+                    .filter(|m| m.tt > tt && channels.contains(&m.channel))
+                    .take(MAX_BATCH)
+                    .collect();
+                if let Some(last) = messages.last() {
+                    let m: Vec<Value> = messages
+                        .iter()
+                        .map(|p| {
+                            json!({"a": "1", "f": 0, "p": {"t": p.tt.to_string(), "r": 1},
+                                   "k": SUBSCRIBE_KEY, "c": p.channel, "d": p.pubnub})
+                        })
+                        .collect();
+                    break json!({"t": {"t": last.tt.to_string(), "r": 1}, "m": m});
+                }
+                let now = Instant::now();
+                if st.leaves.get(&uuid).copied().unwrap_or(0) != leaves || now >= deadline {
+                    break json!({"t": {"t": tt.to_string(), "r": 1}, "m": []});
+                }
+                st = hub
+                    .cond
+                    .wait_timeout(st, deadline - now)
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .0;
+            };
+            drop(st);
+            let _ = rq.respond(Resp::json(200, &answer).into_tiny());
+        });
+    if let Ok(handle) = spawned {
+        hub.track(handle);
+    }
+}
+
+/// Upgrades a request to a websocket and serves an Engine.IO v4 / Socket.IO session on its
+/// own thread: OPEN, namespace connect, pings, `data` events for every lock message, CLOSE
+/// on the close fault.
+pub(crate) fn upgrade(
+    hub: &Arc<PushHub>,
+    relay: RelayHandle,
+    rq: tiny_http::Request,
+    remote: Option<SocketAddr>,
+    key: &str,
+) {
+    let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
+    let mut response = tiny_http::Response::empty(101);
+    if let Ok(header) =
+        tiny_http::Header::from_bytes(&b"Sec-WebSocket-Accept"[..], accept.as_bytes())
+    {
+        response = response.with_header(header);
+    }
+    let worker = Arc::clone(hub);
+    let spawned = thread::Builder::new()
+        .name("sandbox-websocket".into())
+        .spawn(move || {
+            let stream = rq.upgrade("websocket", response);
+            serve_websocket(&worker, &relay, stream, remote);
+        });
+    if let Ok(handle) = spawned {
+        hub.track(handle);
+    }
+}
+
+fn serve_websocket(
+    hub: &PushHub,
+    relay: &RelayHandle,
+    stream: Box<dyn tiny_http::ReadWrite + Send>,
+    remote: Option<SocketAddr>,
+) {
+    let mut ws = WebSocket::from_raw_socket(stream, Role::Server, None);
+    let sid = crate::august::random_hex(20);
+    let open = format!(
+        "0{{\"sid\":\"{sid}\",\"upgrades\":[],\"pingInterval\":{},\"pingTimeout\":{},\"maxPayload\":1000000}}",
+        PING_INTERVAL.as_millis(),
+        PING_TIMEOUT.as_millis()
+    );
+    if ws.send(Message::text(open)).is_err() {
+        return;
+    }
+    // The namespace connect, then the session is write-only: the client's pongs are not read.
+    match ws.read() {
+        Ok(Message::Text(t)) if t.as_str().starts_with("40") => {}
+        _ => return,
+    }
+    // Everything published from the namespace connect on is this session's.
+    let (mut seen, drops, closes) = {
+        let st = lock(&hub.state);
+        (st.seq, st.drop_gen, st.close_gen)
+    };
+    if ws
+        .send(Message::text(format!(
+            "40{{\"sid\":\"{}\"}}",
+            crate::august::random_hex(20)
+        )))
+        .is_err()
+    {
+        return;
+    }
+    let mut st = lock(&hub.state);
+    let mut next_ping = Instant::now() + PING_INTERVAL;
+    loop {
+        if st.stopped {
+            return;
+        }
+        if st.drop_gen != drops {
+            drop(st);
+            if let Some(addr) = remote {
+                relay.drop_connection(addr);
+            }
+            return;
+        }
+        if st.close_gen != closes {
+            drop(st);
+            let _ = ws.send(Message::text("1"));
+            let _ = ws.close(None);
+            let _ = ws.flush();
+            return;
+        }
+        let pending: Vec<Value> = st
+            .log
+            .iter()
+            .filter(|m| m.seq > seen)
+            .filter_map(|m| m.websocket.clone())
+            .collect();
+        seen = st.seq;
+        let now = Instant::now();
+        let ping = now >= next_ping;
+        if !pending.is_empty() || ping {
+            drop(st);
+            for payload in pending {
+                let frame = format!("42{}", json!(["data", payload]));
+                if ws.send(Message::text(frame)).is_err() {
+                    return;
+                }
+            }
+            if ping {
+                next_ping = Instant::now() + PING_INTERVAL;
+                if ws.send(Message::text("2")).is_err() {
+                    return;
+                }
+            }
+            st = lock(&hub.state);
+            continue;
+        }
+        st = hub
+            .cond
+            .wait_timeout(st, next_ping - now)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
+    }
+}

@@ -1,0 +1,229 @@
+//! The sandbox's push side on the wire: PubNub subscribe, time and leave; the Socket.IO
+//! websocket; push within 100 ms; held long-polls not holding the request workers; the push
+//! controls and faults.
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use august_sandbox::{DoorState, PUBNUB_SUBSCRIBE_KEY, Sandbox, demo};
+use serde_json::Value;
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build(),
+    )
+}
+
+const FRONT: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f01-pubsub";
+
+fn subscribe(sandbox: &Sandbox, tt: &str, uuid: &str) -> (u16, Value) {
+    let url = format!(
+        "{}/v2/subscribe/{PUBNUB_SUBSCRIBE_KEY}/{FRONT}/0?tt={tt}&uuid={uuid}",
+        sandbox.pubnub_origin()
+    );
+    let mut resp = agent().get(&url).call().unwrap();
+    let status = resp.status().as_u16();
+    let body: Value = resp
+        .body_mut()
+        .read_to_string()
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    (status, body)
+}
+
+fn timetoken(v: &Value) -> String {
+    v["t"]["t"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn a_door_change_is_pushed_within_100_ms() {
+    let sandbox = Sandbox::start().unwrap();
+    let (status, hs) = subscribe(&sandbox, "0", "pn-A");
+    assert_eq!(status, 200);
+    assert_eq!(hs["m"], Value::Array(vec![]));
+    let tt = timetoken(&hs);
+    let url = sandbox.pubnub_origin();
+    let waiting = thread::spawn(move || {
+        let url = format!("{url}/v2/subscribe/{PUBNUB_SUBSCRIBE_KEY}/{FRONT}/0?tt={tt}&uuid=pn-A");
+        let mut resp = agent().get(&url).call().unwrap();
+        let body: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+        (Instant::now(), body)
+    });
+    thread::sleep(Duration::from_millis(200));
+    let changed = Instant::now();
+    sandbox
+        .set_door_state(demo::FRONT_DOOR_LOCK_ID, DoorState::Open)
+        .unwrap();
+    let (answered, body) = waiting.join().unwrap();
+    assert!(answered.duration_since(changed) < Duration::from_millis(100));
+    let m = &body["m"][0];
+    assert_eq!(m["c"], FRONT);
+    assert_eq!(m["d"]["doorState"], "open");
+    assert_eq!(m["d"]["lockID"], demo::FRONT_DOOR_LOCK_ID);
+    assert_eq!(m["p"]["t"], body["t"]["t"]);
+    // Resuming from the handshake's timetoken gives the message again: nothing is lost.
+    let (_, again) = subscribe(&sandbox, &timetoken(&hs), "pn-B");
+    assert_eq!(again["m"][0]["d"]["doorState"], "open");
+}
+
+#[test]
+fn time_leave_key_and_forbidden() {
+    let sandbox = Sandbox::start().unwrap();
+    let mut resp = agent()
+        .get(format!("{}/time/0", sandbox.pubnub_origin()))
+        .call()
+        .unwrap();
+    let time: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    assert!(time[0].as_u64().unwrap() > 17_000_000_000_000_000);
+    // A held poll ends when its uuid leaves.
+    let (_, hs) = subscribe(&sandbox, "0", "pn-L");
+    let tt = timetoken(&hs);
+    let url = sandbox.pubnub_origin();
+    let held = thread::spawn(move || {
+        let url = format!("{url}/v2/subscribe/{PUBNUB_SUBSCRIBE_KEY}/{FRONT}/0?tt={tt}&uuid=pn-L");
+        let started = Instant::now();
+        let mut resp = agent().get(&url).call().unwrap();
+        let body: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+        (started.elapsed(), body)
+    });
+    thread::sleep(Duration::from_millis(200));
+    let leave = format!(
+        "{}/v2/presence/sub-key/{PUBNUB_SUBSCRIBE_KEY}/channel/{FRONT}/leave?uuid=pn-L",
+        sandbox.pubnub_origin()
+    );
+    assert_eq!(agent().get(&leave).call().unwrap().status().as_u16(), 200);
+    let (took, body) = held.join().unwrap();
+    assert!(took < Duration::from_secs(2));
+    assert_eq!(body["m"], Value::Array(vec![]));
+    // Another key is refused; the forbidden fault gives 403.
+    let wrong = format!(
+        "{}/v2/subscribe/sub-c-other/{FRONT}/0?tt=0",
+        sandbox.pubnub_origin()
+    );
+    assert_eq!(agent().get(&wrong).call().unwrap().status().as_u16(), 400);
+    let fault = format!("{}/__sandbox/push/faults", sandbox.august_url());
+    agent()
+        .post(&fault)
+        .header("content-type", "application/json")
+        .send(r#"{"fault": "forbidden"}"#)
+        .unwrap();
+    assert_eq!(subscribe(&sandbox, "0", "pn-A").0, 403);
+    agent().delete(&fault).call().unwrap();
+    assert_eq!(subscribe(&sandbox, "0", "pn-A").0, 200);
+}
+
+#[test]
+fn held_long_polls_leave_the_workers_free() {
+    let sandbox = Sandbox::start().unwrap();
+    let (_, hs) = subscribe(&sandbox, "0", "pn-W");
+    let tt = timetoken(&hs);
+    // Twice as many waiting subscribers as request workers.
+    let held: Vec<_> = (0..16)
+        .map(|i| {
+            let url = format!(
+                "{}/v2/subscribe/{PUBNUB_SUBSCRIBE_KEY}/{FRONT}/0?tt={tt}&uuid=pn-{i}",
+                sandbox.pubnub_origin()
+            );
+            thread::spawn(move || {
+                let mut resp = agent().get(&url).call().unwrap();
+                serde_json::from_str::<Value>(&resp.body_mut().read_to_string().unwrap()).unwrap()
+            })
+        })
+        .collect();
+    thread::sleep(Duration::from_millis(300));
+    // The API still answers at once.
+    let started = Instant::now();
+    let resp = agent()
+        .get(format!("{}/__sandbox/stats", sandbox.august_url()))
+        .call()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(started.elapsed() < Duration::from_secs(1));
+    // One event releases them all.
+    let ring = format!(
+        "{}/__sandbox/august/doorbells/{}/ring",
+        sandbox.august_url(),
+        demo::FRONT_DOORBELL_ID
+    );
+    // The ring is on the doorbell's channel: the lock channel's subscribers get the lock.
+    assert_eq!(
+        agent().post(&ring).send_empty().unwrap().status().as_u16(),
+        200
+    );
+    let lock = format!(
+        "{}/__sandbox/august/locks/{}/unlock",
+        sandbox.august_url(),
+        demo::FRONT_DOOR_LOCK_ID
+    );
+    assert_eq!(
+        agent().post(&lock).send_empty().unwrap().status().as_u16(),
+        200
+    );
+    for h in held {
+        let body = h.join().unwrap();
+        assert_eq!(body["m"][0]["d"]["status"], "kAugLockState_Unlocked");
+        assert_eq!(body["m"][0]["d"]["info"]["action"], "unlock");
+    }
+    assert_eq!(sandbox.push_messages_published(), 2);
+}
+
+#[test]
+fn the_websocket_speaks_engine_io_and_pushes_lock_events() {
+    use tungstenite::Message;
+    use tungstenite::client::IntoClientRequest;
+
+    let sandbox = Sandbox::start().unwrap();
+    let token = sandbox.demo_access_token();
+    let mut resp = agent()
+        .post(format!("{}/websocket/subscribers", sandbox.august_url()))
+        .header("x-api-key", "d16a1029-d823-4b55-a4ce-a769a9b56f0e")
+        .header("x-access-token", &token)
+        .header("content-type", "application/json")
+        .send(r#"{"scopes": ["lock"]}"#)
+        .unwrap();
+    let sub: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    let id = sub["subscriberID"].as_str().unwrap();
+    let url = format!(
+        "ws://127.0.0.1:{}/socket.io/?subscriberID={id}&transport=websocket&EIO=4",
+        sandbox.port()
+    );
+    let mut request = url.as_str().into_client_request().unwrap();
+    request.headers_mut().insert(
+        "x-api-key",
+        "d16a1029-d823-4b55-a4ce-a769a9b56f0e".parse().unwrap(),
+    );
+    request
+        .headers_mut()
+        .insert("x-access-token", token.parse().unwrap());
+    let (mut ws, _) = tungstenite::connect(request).unwrap();
+    let text = |ws: &mut tungstenite::WebSocket<_>| loop {
+        if let Message::Text(t) = ws.read().unwrap() {
+            return t.as_str().to_owned();
+        }
+    };
+    let open = text(&mut ws);
+    assert!(open.starts_with("0{\"sid\":"), "{open}");
+    assert!(open.contains("\"pingInterval\":5000"));
+    ws.send(Message::text("40{}")).unwrap();
+    assert!(text(&mut ws).starts_with("40{\"sid\":"));
+    sandbox
+        .set_door_state(demo::FRONT_DOOR_LOCK_ID, DoorState::Open)
+        .unwrap();
+    let event = text(&mut ws);
+    let payload: Value = serde_json::from_str(event.strip_prefix("42").unwrap()).unwrap();
+    assert_eq!(payload[0], "data");
+    assert_eq!(payload[1]["lockID"], demo::FRONT_DOOR_LOCK_ID);
+    assert_eq!(payload[1]["doorState"], "open");
+    sandbox.close_websockets();
+    assert_eq!(text(&mut ws), "1");
+    // Without a token the upgrade is refused.
+    let bad = format!(
+        "ws://127.0.0.1:{}/socket.io/?subscriberID={id}&transport=websocket&EIO=4",
+        sandbox.port()
+    );
+    assert!(tungstenite::connect(bad).is_err());
+}
