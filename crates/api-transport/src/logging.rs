@@ -5,18 +5,23 @@
 //! Neither ureq nor ureq-proto has a setting or a cargo feature that turns this off; the only
 //! switch is the `log` crate's `max_level_*` features, which would silence every crate of the
 //! program. So the defence is in the logger: [`CappedLogger`] wraps any `log::Log` and drops
-//! the records of the `ureq` and `ureq_proto` targets that are more detailed than `debug`,
-//! whatever the inner logger's own filter (`RUST_LOG`) says. The binaries of this workspace
+//! the records of the `ureq` and `ureq_proto` targets that are more detailed than `debug`, and
+//! those of `tungstenite` (the websocket client of live events, which prints the handshake with
+//! its access token at `trace` and the websocket URL with its subscriber id at `debug`) that
+//! are more detailed than `info`, whatever the inner logger's own filter (`RUST_LOG`) says.
+//! (ureq prints a request's path and query only when its own `trace` is enabled, so with the
+//! cap its `debug` lines show `/******` in their place.) The binaries of this workspace
 //! install their logger through [`install_capped_logger`]; an application that installs its
 //! own logger should do the same, or cap those targets itself ([`UREQ_LOG_CAPS`]).
 
 use log::{Level, LevelFilter, Log, Metadata, Record, SetLoggerError};
 
-/// The log targets of ureq and the most detailed level at which they may be shown: above
-/// `debug` they dump raw request bytes, credentials included.
-pub const UREQ_LOG_CAPS: [(&str, LevelFilter); 2] = [
+/// The log targets of the HTTP and websocket libraries and the most detailed level at which
+/// they may be shown: above it they print raw requests, credentials included.
+pub const UREQ_LOG_CAPS: [(&str, LevelFilter); 3] = [
     ("ureq", LevelFilter::Debug),
     ("ureq_proto", LevelFilter::Debug),
+    ("tungstenite", LevelFilter::Info),
 ];
 
 /// Whether a record of `target` at `level` goes beyond [`UREQ_LOG_CAPS`]: the target is one
@@ -111,7 +116,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_ureq_targets_beyond_debug_are_dropped() {
+    fn only_capped_targets_beyond_their_cap_are_dropped() {
         for (target, level, dropped) in [
             ("ureq", Level::Trace, true),
             ("ureq::unversioned::transport", Level::Trace, true),
@@ -120,6 +125,9 @@ mod tests {
             ("ureq", Level::Debug, false),
             ("ureq_proto::client", Level::Info, false),
             ("ureqx", Level::Trace, false),
+            ("tungstenite::handshake::client", Level::Trace, true),
+            ("tungstenite::client", Level::Debug, true),
+            ("tungstenite::protocol", Level::Info, false),
             ("api_transport", Level::Trace, false),
             ("august_cli", Level::Trace, false),
         ] {
