@@ -5,10 +5,45 @@
 //!
 //! | feature | default | what it brings |
 //! |---|---|---|
-//! | `august` | yes | [`api`] (the August API client and models), [`authenticator`] (sign-in: password, OAuth, imported tokens) and [`Client`] |
+//! | `august` | yes | [`api`] (the August API client [`api::Api`], its models and [`api::Error`]), [`authenticator`] (sign-in: [`authenticator::Authenticator`] for the password login, [`OAuthClient`], [`Credentials`]) and [`Client`] |
 //! | `live` | yes | [`live`] (push and activity-feed catch-up as one blocking stream) |
-//! | `authy` | no | [`authy`] (the Authy API client) |
-//! | `verify` | no | [`verify`] (the Twilio Verify v2 and Lookup v2 client) |
+//! | `authy` | no | [`authy`] (the Authy API client [`authy::AuthyApiClient`]) |
+//! | `verify` | no | [`verify`] (the Twilio Verify v2 and Lookup v2 client [`verify::VerifyClient`]) |
+//! | `sandbox` | no | [`sandbox`] (the local emulator of the three APIs, [`sandbox::Sandbox`], with its demo data in [`sandbox::demo`]); alone it brings no client |
+//!
+//! Every crate's documentation writes its items as you would through this one: `august::api::Api`,
+//! `august::authenticator::Authenticator`, `august::authy::AuthyApiClient`,
+//! `august::verify::VerifyClient`, `august::sandbox::Sandbox`. [`logging`] keeps ureq's raw
+//! request dumps out of your logs.
+//!
+//! Try it without an account (feature `sandbox`): [`sandbox::Sandbox::start`] serves the August,
+//! Authy and Verify APIs on 127.0.0.1, and hands over the codes it "sends":
+//!
+//! ```
+//! # #[cfg(all(feature = "august", feature = "sandbox"))]
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use august::api::{Api, LockStatus};
+//! use august::authenticator::{AuthenticationState, Authenticator, LoginMethod};
+//! use august::sandbox::{Sandbox, demo};
+//!
+//! let sandbox = Sandbox::start()?;
+//! let api = Api::builder().base_url(sandbox.august_url()).build()?;
+//! let mut authenticator =
+//!     Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+//! if authenticator.authenticate()?.state() == AuthenticationState::RequiresValidation {
+//!     authenticator.send_verification_code()?;
+//!     let code = sandbox.august_verification_code().ok_or("no code was sent")?;
+//!     authenticator.validate_verification_code(&code)?;
+//! }
+//! let token = authenticator.authenticate()?.access_token().to_owned();
+//! assert_eq!(api.unlock(&token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Unlocked);
+//! # Ok(())
+//! # }
+//! # #[cfg(not(all(feature = "august", feature = "sandbox")))]
+//! # fn main() {}
+//! ```
+//!
+//! Against the real service:
 //!
 //! ```no_run
 //! # #[cfg(feature = "august")]
@@ -43,9 +78,11 @@
 //! ```
 
 #[cfg(feature = "august")]
+#[doc(inline)]
 pub use august_core as api;
 
 #[cfg(feature = "august")]
+#[doc(inline)]
 pub use august_auth as authenticator;
 
 /// The client that holds its credentials (see [`authenticator::Client`]).
@@ -58,6 +95,7 @@ pub use august_auth::Client;
 pub use august_auth::{Credentials, OAuthClient};
 
 #[cfg(feature = "authy")]
+#[doc(inline)]
 pub use authy_client as authy;
 
 /// Logging without secrets: ureq dumps the raw bytes of every request at `trace` (credentials,
@@ -81,7 +119,18 @@ pub mod logging {
     pub use api_transport::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};
 }
 #[cfg(feature = "verify")]
+#[doc(inline)]
 pub use twilio_verify as verify;
+
+#[cfg(feature = "sandbox")]
+#[doc(inline)]
+pub use august_sandbox as sandbox;
+
+/// `README.md`, whose Rust blocks (the sandbox flow of "Try it in your program" among them) run
+/// as doctests.
+#[cfg(all(doctest, feature = "august", feature = "sandbox"))]
+#[doc = include_str!("../README.md")]
+pub struct Readme;
 
 /// `docs/verify.md`, whose Rust blocks run as doctests against the embedded sandbox.
 #[cfg(all(doctest, feature = "verify"))]

@@ -1,4 +1,10 @@
-//! The HTTP layer shared by the august-rs clients (`august-core` and `authy-client`).
+//! The HTTP layer shared by the august-rs clients (`august::api`, `august::authy`,
+//! `august::verify`).
+//!
+//! Programs do not use this crate directly: the clients' builders expose its settings, and the
+//! `august` crate re-exports only its logging guard, as `august::logging`
+//! (`august::logging::install_capped_logger`). The example below is for client authors and uses
+//! this crate's own name.
 //!
 //! It configures [ureq](https://docs.rs/ureq) once, deliberately:
 //!

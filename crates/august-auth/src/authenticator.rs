@@ -8,7 +8,7 @@ use august_core::{Api, LoginMethod};
 use chrono::{TimeDelta, Utc};
 
 use crate::authentication::{Authentication, AuthenticationState, ValidationResult};
-use crate::cache::{CacheError, CacheStatus, Existing, TokenCache};
+use crate::cache::{CacheError, CacheStatus, Existing, TokenCache, to_pending_json};
 use crate::error::{Error, Result};
 use crate::install_id::new_install_id;
 use crate::{expiry, jwt};
@@ -233,6 +233,15 @@ impl Authenticator {
 
     /// Writes `record` to the cache file, if one is configured.
     fn write_record(&mut self, record: &Authentication) -> std::result::Result<(), CacheError> {
+        self.write_with(|cache, existing| cache.store(record, existing))
+    }
+
+    /// Writes to the cache file with `store`, if one is configured, moving an unusable file
+    /// aside first.
+    fn write_with(
+        &mut self,
+        store: impl FnOnce(&TokenCache, Existing) -> std::result::Result<Option<PathBuf>, CacheError>,
+    ) -> std::result::Result<(), CacheError> {
         let Some(cache) = &self.cache else {
             return Ok(());
         };
@@ -241,7 +250,7 @@ impl Authenticator {
         } else {
             Existing::Replace
         };
-        let moved = cache.store(record, existing)?;
+        let moved = store(cache, existing)?;
         if let Some(aside) = moved {
             log::warn!(
                 "kept the unusable token cache as {} and wrote a new one to {}",
@@ -550,6 +559,54 @@ impl Authenticator {
             });
         }
         self.write_cache().map_err(Error::Cache)
+    }
+
+    /// Writes the login that waits for its verification code to the cache file, with the
+    /// account it is for, so that another process can finish it.
+    ///
+    /// Only authenticated logins are cached otherwise. A program that sends the code in one
+    /// process and checks it in another (the `august` command's `login`, then `verify CODE`)
+    /// calls this after [`Authenticator::send_verification_code`]: an authenticator for the
+    /// same file then reads the login back in [`AuthenticationState::RequiresValidation`]
+    /// (until its provisional token expires), [`Authenticator::validate_verification_code`]
+    /// checks the code with the cached token and install id, and the next
+    /// [`Authenticator::authenticate`] replaces the record with the authenticated login.
+    ///
+    /// The record is py-august's (which caches every state this way) with two more keys,
+    /// `username` and `login_method`, that readers of the format ignore. The file is written as
+    /// every cache file is: atomically, mode 0600, under the cache's file policy, and an
+    /// unusable file is kept aside as `<name>.corrupt`. An authenticated login is written as
+    /// [`Authenticator::save_cache`] writes it. Does nothing without a cache file.
+    ///
+    /// ```no_run
+    /// # use august_auth::{AuthenticationState, Authenticator, LoginMethod};
+    /// # fn main() -> Result<(), august_auth::Error> {
+    /// let mut authenticator =
+    ///     Authenticator::new(august_core::Api::new(), LoginMethod::Phone, "+15555550100", "password")
+    ///         .access_token_cache_file("auth.json");
+    /// if authenticator.authenticate()?.state() == AuthenticationState::RequiresValidation {
+    ///     authenticator.send_verification_code()?;
+    ///     authenticator.save_pending_login()?; // another process checks the code
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotAuthenticated`] when there is no login to keep (a refused password, no
+    /// login yet), [`Error::Cache`] when the file cannot be written.
+    pub fn save_pending_login(&mut self) -> Result<()> {
+        match self.authentication.state {
+            AuthenticationState::Authenticated => self.write_cache().map_err(Error::Cache),
+            AuthenticationState::RequiresValidation => {
+                let bytes =
+                    to_pending_json(&self.authentication, &self.username, self.login_method);
+                self.write_with(|cache, existing| cache.store_bytes(bytes.as_bytes(), existing))
+                    .map_err(Error::Cache)
+            }
+            state => Err(Error::NotAuthenticated { state }),
+        }
     }
 }
 

@@ -310,6 +310,23 @@ pub(crate) fn to_py_json(auth: &Authentication) -> String {
     out
 }
 
+/// A login waiting for its verification code: the py-august record, then the account it is for
+/// (`username`, `login_method`), which readers of the format ignore.
+pub(crate) fn to_pending_json(
+    auth: &Authentication,
+    username: &str,
+    login_method: august_core::LoginMethod,
+) -> String {
+    let mut out = to_py_json(auth);
+    out.pop();
+    out.push_str(", \"username\": ");
+    push_py_string(&mut out, username);
+    out.push_str(", \"login_method\": ");
+    push_py_string(&mut out, login_method.as_str());
+    out.push('}');
+    out
+}
+
 /// A JSON string as Python's `json.dumps(ensure_ascii=True)` writes it.
 fn push_py_string(out: &mut String, s: &str) {
     out.push('"');

@@ -1,9 +1,16 @@
 //! Authenticator for the August API: password and two-factor login, token refresh, and a
 //! crash-safe on-disk token cache.
 //!
+//! Programs use this crate through the `august` crate, as `august::authenticator` (feature
+//! `august`, the default; [`Client`], [`Credentials`] and [`OAuthClient`] are also
+//! `august::Client`, `august::Credentials` and `august::OAuthClient`). The examples are written
+//! with those paths, as such a program writes them; a hidden line maps them to this crate, so
+//! that they run as its own tests.
+//!
 //! ```no_run
-//! use august_core::Api;
-//! use august_auth::{Authenticator, AuthenticationState, LoginMethod, ValidationResult};
+//! # mod august { pub use august_core as api; pub use august_auth as authenticator; }
+//! use august::api::Api;
+//! use august::authenticator::{AuthenticationState, Authenticator, LoginMethod, ValidationResult};
 //!
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     let api = Api::new();
@@ -26,9 +33,6 @@
 //!     Ok(())
 //! }
 //! ```
-//!
-//! Through the `august` crate the same items are `august::api::Api` and
-//! `august::authenticator::{Authenticator, ...}`.
 //!
 //! The flow: [`Authenticator::authenticate`] logs in (or returns the cached login without any
 //! request); [`AuthenticationState::RequiresValidation`] means this install id is new to the

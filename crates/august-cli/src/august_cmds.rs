@@ -1,5 +1,6 @@
 //! The August API commands: locks, doorbells, houses, activity, entry codes.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
@@ -8,7 +9,7 @@ use anyhow::Context as _;
 use serde_json::{Value, json};
 
 use crate::output::{self, NONE, Table, key_values, or_none, yes_no};
-use crate::session::Context;
+use crate::session::{self, Context};
 use crate::spinner::Spinner;
 
 type Time = Option<chrono::DateTime<chrono::Utc>>;
@@ -24,6 +25,56 @@ fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<Value> {
     Ok(serde_json::to_value(value)?)
 }
 
+/// House names by id for the tables: the account's houses are fetched once, on the first name
+/// that is needed. When they cannot be fetched, the ids are shown, after one warning.
+struct HouseNames<'a> {
+    ctx: &'a Context,
+    token: &'a str,
+    names: Option<HashMap<String, String>>,
+}
+
+impl<'a> HouseNames<'a> {
+    fn new(ctx: &'a Context, token: &'a str) -> HouseNames<'a> {
+        HouseNames {
+            ctx,
+            token,
+            names: None,
+        }
+    }
+
+    /// The house's name, or its id when it has none or is not the account's.
+    fn name(&mut self, house_id: &str) -> String {
+        let names = self
+            .names
+            .get_or_insert_with(|| match self.ctx.api.get_houses(self.token) {
+                Ok(houses) => houses
+                    .iter()
+                    .filter_map(|h| Some((h.house_id().to_owned(), h.name()?.to_owned())))
+                    .collect(),
+                Err(e) => {
+                    session::warn(&format!(
+                        "house ids shown: the houses could not be read: {e}"
+                    ));
+                    HashMap::new()
+                }
+            });
+        names
+            .get(house_id)
+            .cloned()
+            .unwrap_or_else(|| house_id.to_owned())
+    }
+
+    /// `Name (id)`, or the id alone when the house has no known name.
+    fn name_and_id(&mut self, house_id: &str) -> String {
+        let name = self.name(house_id);
+        if name == house_id {
+            name
+        } else {
+            format!("{name} ({house_id})")
+        }
+    }
+}
+
 /// `august locks`.
 pub fn locks(ctx: &Context) -> anyhow::Result<()> {
     let token = ctx.token()?;
@@ -31,12 +82,14 @@ pub fn locks(ctx: &Context) -> anyhow::Result<()> {
     if ctx.json {
         return output::print_json(&to_json(&locks)?);
     }
+    let mut houses = HouseNames::new(ctx, &token);
     let mut table = Table::new(&["ID", "NAME", "HOUSE", "ROLE"]);
     for l in &locks {
         table.row(vec![
             l.device_id().to_owned(),
             l.device_name().to_owned(),
-            or_none(l.house_name()),
+            l.house_name()
+                .map_or_else(|| houses.name(l.house_id()), str::to_owned),
             l.user_type().to_owned(),
         ]);
     }
@@ -75,7 +128,10 @@ pub fn lock_detail(ctx: &Context, id: &str) -> anyhow::Result<()> {
         ("name", d.device_name().to_owned()),
         (
             "house",
-            format!("{} ({})", or_none(d.house_name()), d.house_id()),
+            match d.house_name() {
+                Some(name) => format!("{name} ({})", d.house_id()),
+                None => HouseNames::new(ctx, &token).name_and_id(d.house_id()),
+            },
         ),
         ("model", or_none(d.model())),
         ("serial", d.serial_number().to_owned()),
@@ -152,12 +208,13 @@ pub fn doorbells(ctx: &Context) -> anyhow::Result<()> {
     if ctx.json {
         return output::print_json(&to_json(&bells)?);
     }
+    let mut houses = HouseNames::new(ctx, &token);
     let mut table = Table::new(&["ID", "NAME", "HOUSE", "STATUS", "IMAGE AT"]);
     for b in &bells {
         table.row(vec![
             b.device_id().to_owned(),
             b.device_name().to_owned(),
-            b.house_id().to_owned(),
+            houses.name(b.house_id()),
             b.status().to_owned(),
             time(b.image_created_at()),
         ]);
@@ -175,7 +232,10 @@ pub fn doorbell(ctx: &Context, id: &str) -> anyhow::Result<()> {
     output::print(&key_values(&[
         ("id", d.device_id().to_owned()),
         ("name", d.device_name().to_owned()),
-        ("house", d.house_id().to_owned()),
+        (
+            "house",
+            HouseNames::new(ctx, &token).name_and_id(d.house_id()),
+        ),
         ("model", or_none(d.model())),
         ("serial", d.serial_number().to_owned()),
         ("firmware", d.firmware_version().to_owned()),
@@ -287,7 +347,8 @@ pub fn activity(ctx: &Context, house_id: &str, limit: u32) -> anyhow::Result<()>
     if ctx.json {
         return output::print_json(&to_json(&entries)?);
     }
-    let mut table = Table::new(&["TIME", "KIND", "ACTION", "DEVICE", "BY"]);
+    let mut houses = HouseNames::new(ctx, &token);
+    let mut table = Table::new(&["TIME", "KIND", "ACTION", "DEVICE", "BY", "HOUSE"]);
     for a in &entries {
         let device = a.device_name().or(a.device_id());
         let mut by = or_none(a.operated_by());
@@ -304,6 +365,7 @@ pub fn activity(ctx: &Context, house_id: &str, limit: u32) -> anyhow::Result<()>
             or_none(a.action()),
             or_none(device),
             by,
+            houses.name(a.house_id().unwrap_or(house_id)),
         ]);
     }
     output::print(&table.render())

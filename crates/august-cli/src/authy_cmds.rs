@@ -5,6 +5,7 @@ use authy_client::{
     Activity, ActivityType, ApprovalRequest, AuthyApiClient, AuthyId, CreateUserOptions, Logo,
     LogoResolution, QrOptions, TokenRequestOptions, VerificationStartOptions, VerifyOptions, Via,
 };
+use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::cli::{
@@ -35,10 +36,10 @@ fn authy_id(text: &str) -> anyhow::Result<AuthyId> {
     AuthyId::parse(text).map_err(|e| Usage(format!("invalid Authy ID `{text}`: {e}")).into())
 }
 
-/// Prints the JSON or the key/value list.
-fn show(ctx: &Context, value: Value, pairs: &[(&str, String)]) -> anyhow::Result<()> {
+/// Prints the model as the service sent it (`--json`) or the key/value list.
+fn show<T: Serialize>(ctx: &Context, model: &T, pairs: &[(&str, String)]) -> anyhow::Result<()> {
     if ctx.json {
-        output::print_json(&value)
+        output::print_json(&serde_json::to_value(model)?)
     } else {
         output::print(&key_values(pairs))
     }
@@ -92,7 +93,7 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
             let user = users.create_with(email, phone, &options)?;
             show(
                 ctx,
-                json!({"authy_id": u64::from(user.id()), "message": user.message()}),
+                &user,
                 &[
                     ("authy id", user.id().to_string()),
                     message_pair(user.message()),
@@ -101,37 +102,9 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
         }
         UsersCommand::Status { authy_id: id } => {
             let s = users.status(authy_id(id)?)?;
-            let devices: Vec<Value> = s
-                .detailed_devices()
-                .iter()
-                .map(|d| {
-                    json!({
-                        "device_type": d.device_type(),
-                        "os_type": d.os_type(),
-                        "device_id": d.device_id(),
-                        "creation_date": d.creation_date(),
-                        "last_sync_date": d.last_sync_date(),
-                        "registration_device_id": d.registration_device_id(),
-                        "registration_method": d.registration_method(),
-                    })
-                })
-                .collect();
             show(
                 ctx,
-                json!({
-                    "authy_id": s.authy_id().map(u64::from),
-                    "confirmed": s.confirmed(),
-                    "registered": s.registered(),
-                    "country_code": s.country_code(),
-                    "phone_number": s.phone_number(),
-                    "email": s.email(),
-                    "devices": s.devices(),
-                    "has_hard_token": s.has_hard_token(),
-                    "account_disabled": s.account_disabled(),
-                    "detailed_devices": devices,
-                    "deleted_devices": s.deleted_devices(),
-                    "message": s.message(),
-                }),
+                &s,
                 &[
                     ("authy id", or_none(s.authy_id())),
                     ("confirmed", yes_no(s.confirmed())),
@@ -150,7 +123,7 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
             let c = users.delete(authy_id(id)?)?;
             show(
                 ctx,
-                json!({"deleted": true, "message": c.message()}),
+                &c,
                 &[("deleted", yes_no(true)), message_pair(c.message())],
             )
         }
@@ -171,12 +144,7 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
             };
             show(
                 ctx,
-                json!({
-                    "ignored": d.ignored(),
-                    "message": d.message(),
-                    "cellphone": d.cellphone(),
-                    "device": d.device(),
-                }),
+                &d,
                 &[
                     ("ignored", yes_no(d.ignored())),
                     message_pair(d.message()),
@@ -200,12 +168,7 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
             let qr = users.generate_qr_with(authy_id(id)?, &options)?;
             show(
                 ctx,
-                json!({
-                    "qr_code": qr.qr_code(),
-                    "label": qr.label(),
-                    "issuer": qr.issuer(),
-                    "message": qr.message(),
-                }),
+                &qr,
                 &[
                     ("qr code", or_none(qr.qr_code())),
                     ("label", or_none(qr.label())),
@@ -227,7 +190,7 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
                     (k.as_str(), shown)
                 })
                 .collect();
-            show(ctx, Value::Object(r.content().clone()), &pairs)
+            show(ctx, &r, &pairs)
         }
         UsersCommand::RegisterActivity {
             authy_id: id,
@@ -248,7 +211,7 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
             let c = users.register_activity(authy_id(id)?, &activity)?;
             show(
                 ctx,
-                json!({"registered": true, "message": c.message()}),
+                &c,
                 &[("registered", yes_no(true)), message_pair(c.message())],
             )
         }
@@ -268,23 +231,9 @@ fn tokens(ctx: &Context, authy: &AuthyApiClient, command: &TokensCommand) -> any
                 options = options.action(a.clone());
             }
             let v = authy.tokens().verify_with(authy_id(id)?, token, &options)?;
-            let device = v.device().map(|d| {
-                json!({
-                    "id": d.id(),
-                    "os_type": d.os_type(),
-                    "registration_date": d.registration_date(),
-                    "registration_method": d.registration_method(),
-                    "registration_country": d.registration_country(),
-                    "country": d.country(),
-                    "city": d.city(),
-                    "ip": d.ip(),
-                    "last_account_recovery_at": d.last_account_recovery_at(),
-                    "last_sync_date": d.last_sync_date(),
-                })
-            });
             show(
                 ctx,
-                json!({"valid": true, "message": v.message(), "device": device}),
+                &v,
                 &[
                     ("valid", yes_no(true)),
                     message_pair(v.message()),
@@ -318,14 +267,7 @@ fn phones(ctx: &Context, authy: &AuthyApiClient, command: &PhonesCommand) -> any
             let v = phones.verification_start_with(phone, *country_code, &options)?;
             show(
                 ctx,
-                json!({
-                    "message": v.message(),
-                    "carrier": v.carrier(),
-                    "is_cellphone": v.is_cellphone(),
-                    "is_ported": v.is_ported(),
-                    "seconds_to_expire": v.seconds_to_expire(),
-                    "uuid": v.uuid(),
-                }),
+                &v,
                 &[
                     message_pair(v.message()),
                     ("carrier", or_none(v.carrier())),
@@ -347,7 +289,7 @@ fn phones(ctx: &Context, authy: &AuthyApiClient, command: &PhonesCommand) -> any
             let c = phones.verification_check(phone, *country_code, code)?;
             show(
                 ctx,
-                json!({"verified": true, "message": c.message()}),
+                &c,
                 &[("verified", yes_no(true)), message_pair(c.message())],
             )
         }
@@ -358,12 +300,7 @@ fn phones(ctx: &Context, authy: &AuthyApiClient, command: &PhonesCommand) -> any
             let i = phones.info(phone, *country_code)?;
             show(
                 ctx,
-                json!({
-                    "type": i.phone_type().as_str(),
-                    "provider": i.provider(),
-                    "ported": i.ported(),
-                    "message": i.message(),
-                }),
+                &i,
                 &[
                     ("type", i.phone_type().to_string()),
                     ("provider", or_none(i.provider())),
@@ -381,15 +318,7 @@ fn app(ctx: &Context, authy: &AuthyApiClient, command: &AppCommand) -> anyhow::R
             let a = authy.apps().fetch()?;
             show(
                 ctx,
-                json!({
-                    "app_id": a.app_id(),
-                    "name": a.name(),
-                    "plan": a.plan(),
-                    "sms_enabled": a.sms_enabled(),
-                    "phone_calls_enabled": a.phone_calls_enabled(),
-                    "onetouch_enabled": a.onetouch_enabled(),
-                    "message": a.message(),
-                }),
+                &a,
                 &[
                     ("app id", or_none(a.app_id())),
                     ("name", or_none(a.name())),
@@ -403,29 +332,8 @@ fn app(ctx: &Context, authy: &AuthyApiClient, command: &AppCommand) -> anyhow::R
         }
         AppCommand::Stats => {
             let s = authy.stats().fetch()?;
-            let months: Vec<Value> = s
-                .months()
-                .iter()
-                .map(|m| {
-                    json!({
-                        "month": m.month(),
-                        "year": m.year(),
-                        "api_calls_count": m.api_calls_count(),
-                        "auths_count": m.auths_count(),
-                        "calls_count": m.calls_count(),
-                        "sms_count": m.sms_count(),
-                        "users_count": m.users_count(),
-                    })
-                })
-                .collect();
             if ctx.json {
-                return output::print_json(&json!({
-                    "app_id": s.app_id(),
-                    "count": s.count(),
-                    "total_users": s.total_users(),
-                    "months": months,
-                    "message": s.message(),
-                }));
+                return output::print_json(&serde_json::to_value(&s)?);
             }
             let mut text = key_values(&[
                 ("app id", or_none(s.app_id())),
@@ -503,29 +411,13 @@ fn onetouch(
                 request = request.logo(logo(res, url)?);
             }
             let created = one_touch.send_request(authy_id(id)?, &request)?;
-            show(
-                ctx,
-                json!({"uuid": created.uuid()}),
-                &[("uuid", created.uuid().to_owned())],
-            )
+            show(ctx, &created, &[("uuid", created.uuid().to_owned())])
         }
         OnetouchCommand::Status { uuid } => {
             let s = one_touch.get_approval_status(uuid)?;
             show(
                 ctx,
-                json!({
-                    "status": s.status().as_str(),
-                    "uuid": s.uuid(),
-                    "notified": s.notified(),
-                    "created_at": s.created_at(),
-                    "updated_at": s.updated_at(),
-                    "processed_at": s.processed_at(),
-                    "seconds_to_expire": s.seconds_to_expire(),
-                    "app_id": s.app_id(),
-                    "user_id": s.user_id(),
-                    "authy_id": s.authy_id().map(u64::from),
-                    "app_name": s.app_name(),
-                }),
+                &s,
                 &[
                     ("status", s.status().to_string()),
                     ("uuid", or_none(s.uuid())),

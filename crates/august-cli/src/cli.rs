@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use august_core::{Brand, LoginMethod};
 use clap::builder::FalseyValueParser;
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// The exit codes, shown at the end of `--help` and in docs/cli.md.
 pub const EXIT_CODES_HELP: &str = "\
@@ -15,6 +15,10 @@ Exit codes:
   3  log in again: not logged in, the login expired or is waiting for its code, or the server refused the token (401)
   4  rate limited (429): wait before trying again
   5  outcome unknown: a lock operation (or an Authy or Verify request) got no answer in time and may have taken effect; check before trying again
+
+Logging: RUST_LOG turns on logging to standard error (env_logger syntax: RUST_LOG=debug, RUST_LOG=api_transport=debug); nothing is logged when it is unset, and no secret at any level.
+
+Global options (--json, --sandbox, --cache...) go before or after the subcommand: `august locks --json` is `august --json locks`.
 
 Secrets: the password comes from AUGUST_PASSWORD or a prompt that does not echo; the access token only ever goes to the cache file (mode 0600); the Authy API key, the Twilio API key secret and auth token are never printed.";
 
@@ -29,17 +33,17 @@ Secrets: the password comes from AUGUST_PASSWORD or a prompt that does not echo;
 )]
 pub struct Cli {
     /// Base URL of the August API (a local server or a proxy you run); defaults to the brand's
-    #[arg(long, env = "AUGUST_BASE_URL", value_name = "URL")]
+    #[arg(long, env = "AUGUST_BASE_URL", value_name = "URL", global = true)]
     pub base_url: Option<String>,
 
     /// Brand of the account: august, yale_access, yale_global or yale_august (yale_home is
     /// retired: Yale Home accounts use yale_global)
-    #[arg(long, env = "AUGUST_BRAND", value_name = "BRAND", default_value = "august", value_parser = parse_brand)]
+    #[arg(long, env = "AUGUST_BRAND", value_name = "BRAND", default_value = "august", value_parser = parse_brand, global = true)]
     pub brand: Brand,
 
     /// Token cache file; defaults to <username>.json in the per-user data directory, or
     /// default.json there when no username is known
-    #[arg(long, env = "AUGUST_CACHE_FILE", value_name = "FILE")]
+    #[arg(long, env = "AUGUST_CACHE_FILE", value_name = "FILE", global = true)]
     pub cache: Option<PathBuf>,
 
     /// Account: a phone number with + and country code, or an e-mail address; also picks the
@@ -48,11 +52,11 @@ pub struct Cli {
     pub username: Option<String>,
 
     /// Print results as JSON instead of tables
-    #[arg(long, env = "AUGUST_JSON", action = ArgAction::SetTrue, value_parser = FalseyValueParser::new())]
+    #[arg(long, env = "AUGUST_JSON", action = ArgAction::SetTrue, value_parser = FalseyValueParser::new(), global = true)]
     pub json: bool,
 
     /// Base URL of the Authy API; defaults to https://api.authy.com
-    #[arg(long, env = "AUTHY_API_URL", value_name = "URL")]
+    #[arg(long, env = "AUTHY_API_URL", value_name = "URL", global = true)]
     pub authy_url: Option<String>,
 
     /// Authy application API key (never printed)
@@ -60,7 +64,8 @@ pub struct Cli {
         long,
         env = "AUTHY_API_KEY",
         value_name = "KEY",
-        hide_env_values = true
+        hide_env_values = true,
+        global = true
     )]
     pub authy_api_key: Option<String>,
 
@@ -70,17 +75,51 @@ pub struct Cli {
         long,
         env = "AUGUST_API_KEY",
         value_name = "KEY",
-        hide_env_values = true
+        hide_env_values = true,
+        global = true
     )]
     pub api_key: Option<String>,
 
     /// Run the command against a local sandbox started for it, signed in as its demo user
-    #[arg(long, env = "AUGUST_SANDBOX", action = ArgAction::SetTrue, value_parser = FalseyValueParser::new())]
+    #[arg(long, env = "AUGUST_SANDBOX", action = ArgAction::SetTrue, value_parser = FalseyValueParser::new(), global = true)]
     pub sandbox: bool,
 
     /// The command
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Global options only the August commands read: accepted, but not shown, in the help of
+/// the `authy` and `twilio` groups.
+const AUGUST_ONLY: [&str; 5] = ["base_url", "brand", "cache", "username", "api_key"];
+
+/// Global options only the `authy` group reads: not shown in the help of the others.
+const AUTHY_ONLY: [&str; 2] = ["authy_url", "authy_api_key"];
+
+/// The command line, each subcommand's help listing only the global options it reads.
+///
+/// A subcommand that has its own copy of a global option does not get the top-level one, and
+/// passes its copy on to its own subcommands: a hidden copy hides it in the whole group.
+pub fn command() -> clap::Command {
+    let mut cmd = Cli::command();
+    let globals: Vec<clap::Arg> = cmd.get_arguments().cloned().collect();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|c| c.get_name().to_owned())
+        .collect();
+    for name in names {
+        let unused: Vec<&str> = match name.as_str() {
+            "authy" => AUGUST_ONLY.to_vec(),
+            "twilio" | "completions" => [AUGUST_ONLY.as_slice(), &AUTHY_ONLY].concat(),
+            _ => AUTHY_ONLY.to_vec(),
+        };
+        let hidden = globals
+            .iter()
+            .filter(|a| unused.contains(&a.get_id().as_str()))
+            .map(|a| a.clone().hide(true));
+        cmd = cmd.mut_subcommand(name, |c| c.args(hidden));
+    }
+    cmd
 }
 
 fn parse_brand(s: &str) -> Result<Brand, august_core::UnknownBrand> {
@@ -185,6 +224,13 @@ pub enum Command {
     Authy(AuthyCommand),
     /// Call Twilio Verify v2 and Lookup v2, check webhook signatures (needs TWILIO_* settings)
     Twilio(crate::twilio_cmds::TwilioArgs),
+    /// Print the completion script of a shell: bash, zsh, fish, powershell or elvish
+    /// (`august completions bash > ~/.local/share/bash-completion/completions/august`)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Print lock, door and doorbell events as they happen (push, with feed catch-up);
     /// Ctrl-C stops
     Watch(WatchArgs),
@@ -204,9 +250,6 @@ pub struct WatchArgs {
     /// Exit after this many events
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub count: Option<u64>,
-    /// Print one JSON object per line (NDJSON), as `august --json watch` does
-    #[arg(long = "json", action = ArgAction::SetTrue)]
-    pub json: bool,
 }
 
 /// `august login`.
@@ -551,6 +594,7 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub fn watch(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
     // Ctrl-C ends the loop below; a handler can only be set once, which is all we need.
     let _ = ctrlc::set_handler(move || on_interrupt.stop());
 
-    let json = ctx.json || args.json;
+    let json = ctx.json;
     let mut printed: u64 = 0;
     let stdout = std::io::stdout();
     for event in stream {

@@ -25,13 +25,18 @@ mod twilio_cmds;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches;
 
 use crate::august_cmds::Operation;
 use crate::cli::{Cli, Command};
 use crate::session::Context;
 
 fn run(cli: &Cli) -> anyhow::Result<()> {
+    if let Command::Completions { shell } = &cli.command {
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut cli::command(), "august", &mut script);
+        return output::print(&String::from_utf8(script)?);
+    }
     let ctx = Context::new(cli)?;
     let result = match &cli.command {
         Command::Login(args) => session::login(&ctx, args),
@@ -55,6 +60,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Twilio(args) => twilio_cmds::run(&ctx, args),
         Command::Watch(args) => live_cmds::watch(&ctx, args),
         Command::Capabilities { lock_id } => live_cmds::capabilities(&ctx, lock_id),
+        Command::Completions { .. } => Ok(()),
     };
     ctx.finish(result)
 }
@@ -70,7 +76,9 @@ fn init_logging() {
 
 fn main() -> ExitCode {
     init_logging();
-    let cli = Cli::parse();
+    let mut command = cli::command();
+    let matches = command.get_matches_mut();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit());
     match run(&cli) {
         Ok(()) => failure::to_exit_code(failure::OK),
         Err(e) => {

@@ -5,7 +5,8 @@ use std::io::{self, Write};
 /// Shown for a value the server did not give.
 pub const NONE: &str = "-";
 
-/// A table with a header row and left-aligned columns separated by two spaces.
+/// A table with a header row and left-aligned columns separated by two spaces, aligned by
+/// display width (`Haustür 🚪` takes ten columns, `玄関` four).
 pub struct Table {
     headers: Vec<&'static str>,
     rows: Vec<Vec<String>>,
@@ -78,8 +79,10 @@ pub fn key_values(pairs: &[(&str, String)]) -> String {
     out
 }
 
+/// The columns a terminal gives the text: two for a wide (CJK, most emoji) character, none
+/// for a combining mark or zero-width joiner.
 fn width(s: &str) -> usize {
-    s.chars().count()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// Control characters (line breaks, escapes from the server) become spaces.
@@ -127,6 +130,27 @@ mod tests {
         assert_eq!(
             t.render(),
             "ID         NAME        HOUSE\nA1         Front Door  Home\nLONGER-ID  Bäck\n"
+        );
+    }
+
+    #[test]
+    fn wide_and_combining_characters_align_by_display_width() {
+        let mut t = Table::new(&["NAME", "HOUSE"]);
+        t.row(vec!["Haustür 🚪".into(), "Zuhause".into()]);
+        t.row(vec!["玄関".into(), "家".into()]);
+        // "e" followed by a combining acute accent: one column
+        t.row(vec!["Cafe\u{301}".into(), "x".into()]);
+        assert_eq!(
+            t.render(),
+            "NAME        HOUSE\nHaustür 🚪  Zuhause\n玄関        家\nCafe\u{301}        x\n"
+        );
+    }
+
+    #[test]
+    fn key_values_align_wide_keys() {
+        assert_eq!(
+            key_values(&[("名前", "a".into()), ("id", "b".into())]),
+            "名前  a\nid    b\n"
         );
     }
 

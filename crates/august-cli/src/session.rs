@@ -469,16 +469,17 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         }
         AuthenticationState::RequiresValidation | AuthenticationState::RequiresAuthentication => {}
     }
-    // A new install: a verification code is needed.
-    let save_pending = |auth: &august_auth::Authentication| -> anyhow::Result<()> {
-        if unusable && cache.exists() {
-            let aside = pending::move_aside(&cache)?;
+    // A new install: a verification code is needed. The pending login is kept in the cache
+    // file (an unusable file there is kept aside), for `august verify CODE`.
+    let save_pending = |authenticator: &mut Authenticator| -> anyhow::Result<()> {
+        authenticator.save_pending_login()?;
+        if unusable {
             warn(&format!(
-                "kept the unusable token cache as {}",
-                aside.display()
+                "kept the unusable token cache aside as {}.corrupt (or .corrupt.N)",
+                cache.display()
             ));
         }
-        pending::write(&cache, auth, &username, method)
+        Ok(())
     };
     // The code was accepted: the token must be cached for later commands.
     let logged_in = |authenticator: &Authenticator| -> anyhow::Result<()> {
@@ -497,13 +498,13 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         if validate_and_finish(&mut authenticator, code)? {
             return logged_in(&authenticator);
         }
-        save_pending(&auth)?;
+        save_pending(&mut authenticator)?;
         return Err(anyhow!(
             "the verification code was refused; run `august verify CODE` with the right code, or `august login` for a new one"
         ));
     }
     authenticator.send_verification_code()?;
-    save_pending(&auth)?;
+    save_pending(&mut authenticator)?;
     let channel = match method {
         LoginMethod::Phone => "by SMS",
         LoginMethod::Email => "by e-mail",

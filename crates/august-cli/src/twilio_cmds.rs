@@ -333,11 +333,14 @@ pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
                         CheckOutcome::MaxAttempts => ("max_attempts", false),
                         _ => ("unknown", false),
                     };
-                    show(
-                        ctx,
-                        json!({"status": status, "approved": approved}),
-                        &[("status", status.to_owned())],
-                    )?;
+                    // the check as Verify sent it; no check when there was no verification
+                    let value = match &outcome {
+                        CheckOutcome::Approved(c)
+                        | CheckOutcome::Pending(c)
+                        | CheckOutcome::NotApproved(c) => to_json(c),
+                        _ => json!({"status": status, "valid": approved}),
+                    };
+                    show(ctx, value, &[("status", status.to_owned())])?;
                     if approved {
                         Ok(())
                     } else {

@@ -747,10 +747,13 @@ fn image_is_fetched_from_its_own_url_without_the_august_headers() {
 #[test]
 fn houses_house_activity_and_pins() {
     let mut server = Server::new();
-    let houses = ok_json(
-        authed(&mut server, "GET", "/users/houses/mine", TOKEN),
-        r#"[{"HouseID": "000000000000", "HouseName": "A House"}]"#,
-    );
+    // read by `houses` and, once, for the house names of the activity table
+    let houses = authed(&mut server, "GET", "/users/houses/mine", TOKEN)
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(r#"[{"HouseID": "000000000000", "HouseName": "A House"}]"#)
+        .expect(2)
+        .create();
     let house = ok_json(
         authed(&mut server, "GET", "/houses/000000000000", TOKEN),
         r#"{"HouseID": "000000000000", "HouseName": "A House", "timeZone": "America/Vancouver"}"#,
@@ -785,6 +788,15 @@ fn houses_house_activity_and_pins() {
     )
     .expect_code(0);
     assert!(out.stdout.starts_with("TIME "), "{out:#?}");
+    assert!(out.stdout.lines().next().unwrap().ends_with("  HOUSE"));
+    assert!(
+        // the entries' own house, which is not among the account's: its id
+        out.stdout
+            .lines()
+            .skip(1)
+            .all(|l| l.ends_with("  mock-house-id")),
+        "{out:#?}"
+    );
     let json = run(&tool, &server, &["--json", "activity", "000000000000"])
         .expect_code(0)
         .json();

@@ -1,13 +1,19 @@
 //! Blocking client and typed models for the August and Yale Access smart-lock cloud API.
 //!
-//! [`Api`] has one method per endpoint; each takes the access token to use (get one with the
-//! `august-auth` crate's `Authenticator`) and returns typed models or an [`Error`] that says what
-//! happened and what to do.
+//! [`Api`] (`august::api::Api`) has one method per endpoint; each takes the access token to use
+//! (get one with `august::authenticator::Authenticator`, or let `august::Client` hold it) and
+//! returns typed models or an [`Error`] (`august::api::Error`) that says what happened and what
+//! to do.
+//!
+//! Programs use this crate through the `august` crate, as `august::api` (feature `august`, the default). The examples are
+//! written with those paths, as such a program writes them; a hidden line maps them to this
+//! crate, so that they run as its own tests.
 //!
 //! ```no_run
-//! use august_core::{Api, Brand, LockStatus};
+//! # mod august { pub use august_core as api; }
+//! use august::api::{Api, Brand, LockStatus};
 //!
-//! fn main() -> Result<(), august_core::Error> {
+//! fn main() -> Result<(), august::api::Error> {
 //!     let api = Api::builder().brand(Brand::YaleGlobal).build()?;
 //!     let token = std::env::var("AUGUST_ACCESS_TOKEN").unwrap_or_default();
 //!     for lock in api.get_operable_locks(&token)? {

@@ -5,9 +5,14 @@
 //! return the same `http://127.0.0.1:<port>` (their paths do not overlap: Authy's start with
 //! `/protected/json/` and `/onetouch/json/`). The demo account and devices are in [`demo`].
 //!
+//! Programs use this crate through the `august` crate, as `august::sandbox` (feature `sandbox`, with the default `august` for the client). The examples are
+//! written with those paths, as such a program writes them; a hidden line maps them to this
+//! crate, so that they run as its own tests.
+//!
 //! ```
-//! use august_core::{Api, LoginMethod, LockStatus};
-//! use august_sandbox::{Sandbox, demo};
+//! # mod august { pub use august_core as api; pub use august_sandbox as sandbox; }
+//! use august::api::{Api, LockStatus, LoginMethod};
+//! use august::sandbox::{Sandbox, demo};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let sandbox = Sandbox::start()?;

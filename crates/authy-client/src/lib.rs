@@ -4,10 +4,15 @@
 //! The calls and their names follow the reference Python client, authy-python: the same flow
 //! reads the same way, with `?` where Python checks `ok()`.
 //!
-//! ```no_run
-//! use authy_client::{AuthyApiClient, ErrorKind, TokenRequestOptions};
+//! Programs use this crate through the `august` crate, as `august::authy` (feature `authy`). The examples are
+//! written with those paths, as such a program writes them; a hidden line maps them to this
+//! crate, so that they run as its own tests.
 //!
-//! fn main() -> Result<(), authy_client::Error> {
+//! ```no_run
+//! # mod august { pub use authy_client as authy; }
+//! use august::authy::{AuthyApiClient, ErrorKind, TokenRequestOptions};
+//!
+//! fn main() -> Result<(), august::authy::Error> {
 //!     let authy_api = AuthyApiClient::new("api-key");
 //!
 //!     // Creating users: an email, a cellphone and a country code (57 is Colombia, 1 the USA).

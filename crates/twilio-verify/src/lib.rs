@@ -2,8 +2,13 @@
 //! voice call, e-mail and WhatsApp; TOTP and push factors with their challenges; Lookup v2
 //! phone information; and the `X-Twilio-Signature` check of Verify's webhooks.
 //!
+//! Programs use this crate through the `august` crate, as `august::verify` (feature `verify`). The examples are
+//! written with those paths, as such a program writes them; a hidden line maps them to this
+//! crate, so that they run as its own tests.
+//!
 //! ```no_run
-//! use twilio_verify::{Channel, CheckOutcome, Credentials, ServiceSid, VerifyClient};
+//! # mod august { pub use twilio_verify as verify; }
+//! use august::verify::{Channel, CheckOutcome, Credentials, ServiceSid, VerifyClient};
 //!
 //! fn main() -> Result<(), Box<dyn std::error::Error>> {
 //!     // An API key (SID `SK…` and its secret) is recommended; the Account SID and auth token
