@@ -294,12 +294,36 @@ impl Operation {
 
 impl Api {
     /// A client for [`Brand::August`] with the defaults.
+    ///
+    /// ```
+    /// use august_core::{Api, Brand};
+    ///
+    /// let api = Api::new();
+    /// assert_eq!(api.brand(), Brand::August);
+    /// assert!(api.base_url().starts_with("https://"));
+    /// ```
     pub fn new() -> Api {
         // The brand table holds only https URLs, so there is nothing to check.
         Api::builder().assemble(Brand::August.config().base_url.to_owned())
     }
 
     /// A builder with the defaults.
+    ///
+    /// ```
+    /// use august_core::{Api, Brand};
+    /// use std::time::Duration;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = august_sandbox::Sandbox::start()?;
+    /// let api = Api::builder()
+    ///     .brand(Brand::YaleAccess)
+    ///     .base_url(sandbox.august_url()) // the real service when left out
+    ///     .timeout(Duration::from_secs(10))
+    ///     .build()?;
+    /// assert_eq!(api.brand(), Brand::YaleAccess);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder() -> ApiBuilder {
         ApiBuilder {
             brand: Brand::August,
@@ -316,11 +340,31 @@ impl Api {
     }
 
     /// The brand.
+    ///
+    /// ```
+    /// use august_core::{Api, Brand};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().brand(Brand::YaleAccess).build()?;
+    /// assert_eq!(api.brand(), Brand::YaleAccess);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn brand(&self) -> Brand {
         self.inner.brand
     }
 
     /// The base URL calls go to.
+    ///
+    /// ```
+    /// use august_core::Api;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().base_url("http://127.0.0.1:8080").build()?;
+    /// assert_eq!(api.base_url(), "http://127.0.0.1:8080");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
@@ -403,6 +447,22 @@ impl Api {
     ///
     /// `identifier` is `<method>:<username>` (see [`LoginMethod::identifier`]).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// let session = api.get_session("my-install-id", &identifier, demo::PASSWORD)?;
+    /// assert!(session.password_verified());
+    /// // A new install id must be validated with a code before the token works everywhere.
+    /// assert!(!session.install_id_verified());
+    /// println!("token valid until {}", session.expires_at());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`] for an error status, [`Error::Decode`] when the token header or one of
@@ -466,6 +526,21 @@ impl Api {
     /// Asks the server to send a verification code (`POST /validation/phone` or `/email`) to
     /// `username`, using the provisional token of [`Api::get_session`]. Never retried.
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// let session = api.get_session("my-install-id", &identifier, demo::PASSWORD)?;
+    /// api.send_verification_code(session.access_token(), LoginMethod::Phone, demo::PHONE)?;
+    /// // The code goes out by SMS; the sandbox keeps it instead.
+    /// assert!(sandbox.august_verification_code().is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`] for an error status, and the transport errors.
@@ -490,6 +565,25 @@ impl Api {
 
     /// Submits a verification code (`POST /validate/phone` or `/email`); the code travels as a
     /// JSON string, leading zeros kept. Never retried.
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// let session = api.get_session("my-install-id", &identifier, demo::PASSWORD)?;
+    /// api.send_verification_code(session.access_token(), LoginMethod::Phone, demo::PHONE)?;
+    /// let code = sandbox.august_verification_code().ok_or("no code")?; // what the user types in
+    /// api.validate_verification_code(session.access_token(), LoginMethod::Phone, demo::PHONE, &code)?;
+    ///
+    /// // Logging in again with the same install id gives a token for everything.
+    /// let session = api.get_session("my-install-id", &identifier, demo::PASSWORD)?;
+    /// assert!(session.install_id_verified());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -520,6 +614,27 @@ impl Api {
     /// Gets a fresh access token (`GET /users/houses/mine`, token read from the response
     /// header). The token does not show itself in `Debug` (see [`AccessToken`]).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let fresh = api.refresh_access_token(token)?;
+    /// // Use the new token from now on; it does not show itself in `Debug`.
+    /// assert_eq!(api.get_houses(fresh.as_str())?.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`] (401 when the token is no longer valid), [`Error::Decode`] when the
@@ -540,6 +655,29 @@ impl Api {
 
     /// The account's doorbells (`GET /users/doorbells/mine`), in the server's order.
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let doorbells = api.get_doorbells(token)?;
+    /// for doorbell in &doorbells {
+    ///     println!("{} {} online: {}", doorbell.device_id(), doorbell.device_name(), doorbell.is_online());
+    /// }
+    /// assert_eq!(doorbells.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`], [`Error::Decode`] and the transport errors.
@@ -553,6 +691,28 @@ impl Api {
 
     /// One doorbell's detail (`GET /doorbells/{id}`).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let doorbell = api.get_doorbell_detail(token, demo::FRONT_DOORBELL_ID)?;
+    /// assert_eq!(doorbell.device_name(), "Front Door");
+    /// assert!(doorbell.is_online());
+    /// println!("firmware {}, battery {:?}", doorbell.firmware_version(), doorbell.battery_level());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`] (404 for an unknown id), [`Error::Decode`] and the transport errors.
@@ -565,6 +725,25 @@ impl Api {
     }
 
     /// Wakes a doorbell up (`PUT /doorbells/{id}/wakeup`). Never retried.
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// api.wakeup_doorbell(token, demo::FRONT_DOORBELL_ID)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -582,6 +761,28 @@ impl Api {
     /// Downloads a doorbell's latest snapshot from its own host (a CDN), with none of the
     /// August headers: only `Authorization: <contentToken>` when the doorbell has one.
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let doorbell = api.get_doorbell_detail(token, demo::FRONT_DOORBELL_ID)?;
+    /// let image = api.get_doorbell_image(&doorbell)?;
+    /// assert_eq!(image.content_type(), Some("image/jpeg"));
+    /// println!("{} bytes", image.bytes().len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] when the doorbell has no image or its URL is not `https`;
@@ -596,6 +797,28 @@ impl Api {
 
     /// Downloads an image from an absolute URL, sending `Authorization: <content_token>` when
     /// the token is not empty and no other credential.
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let doorbell = api.get_doorbell_detail(token, demo::FRONT_DOORBELL_ID)?;
+    /// let url = doorbell.image_url().ok_or("no snapshot")?;
+    /// let image = api.get_image(url, doorbell.content_token().unwrap_or(""))?;
+    /// assert!(!image.bytes().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -617,6 +840,27 @@ impl Api {
 
     /// The account's houses (`GET /users/houses/mine`).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let houses = api.get_houses(token)?;
+    /// assert_eq!(houses[0].house_id(), demo::HOUSE_ID);
+    /// assert_eq!(houses[0].name(), Some("Demo House"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`], [`Error::Decode`] and the transport errors.
@@ -629,6 +873,26 @@ impl Api {
 
     /// One house (`GET /houses/{id}`).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let house = api.get_house(token, demo::HOUSE_ID)?;
+    /// assert_eq!(house.name(), Some("Demo House"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`], [`Error::Decode`] and the transport errors.
@@ -638,6 +902,35 @@ impl Api {
 
     /// The latest `limit` activities of a house (`GET /houses/{id}/activities?limit=N`), in
     /// server order. Unknown actions are kept as [`Activity`] values of an unknown kind.
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let activities = api.get_house_activities(token, demo::HOUSE_ID, 10)?;
+    /// for activity in &activities {
+    ///     println!(
+    ///         "{:?} {} on {:?} by {:?}",
+    ///         activity.start_time(),
+    ///         activity.kind().as_str(),
+    ///         activity.device_name(),
+    ///         activity.operated_by(),
+    ///     );
+    /// }
+    /// assert_eq!(activities.len(), 6);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -664,6 +957,29 @@ impl Api {
 
     /// The account's locks (`GET /users/locks/mine`), in the server's order.
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let locks = api.get_locks(token)?;
+    /// for lock in &locks {
+    ///     println!("{} {} in {:?}", lock.device_id(), lock.device_name(), lock.house_name());
+    /// }
+    /// assert_eq!(locks.len(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`], [`Error::Decode`] and the transport errors.
@@ -676,6 +992,26 @@ impl Api {
     }
 
     /// The locks this account may operate (`UserType` `superuser`).
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let locks = api.get_operable_locks(token)?;
+    /// assert!(locks.iter().all(|lock| lock.is_operable()));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -690,6 +1026,31 @@ impl Api {
 
     /// One lock's detail (`GET /locks/{id}`).
     ///
+    /// ```
+    /// use august_core::{LockDoorStatus, LockStatus};
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let lock = api.get_lock_detail(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// assert_eq!(lock.device_name(), "Front Door");
+    /// assert_eq!(lock.lock_status(), &LockStatus::Locked);
+    /// assert_eq!(lock.door_state(), &LockDoorStatus::Closed);
+    /// println!("battery {:?}%, bridge online: {}", lock.battery_level(), lock.bridge_is_online());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`] (404 for an unknown id), [`Error::Decode`] and the transport errors.
@@ -698,6 +1059,29 @@ impl Api {
     }
 
     /// The lock's bolt and door state (`GET /locks/{id}/status`).
+    ///
+    /// ```
+    /// use august_core::{LockDoorStatus, LockStatus};
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let state = api.get_lock_state(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// assert_eq!(state.status(), &LockStatus::Locked);
+    /// assert_eq!(state.door_state(), &LockDoorStatus::Closed);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -711,6 +1095,27 @@ impl Api {
 
     /// The lock's bolt state (`GET /locks/{id}/status`).
     ///
+    /// ```
+    /// use august_core::LockStatus;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// assert_eq!(api.get_lock_status(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Locked);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Api::get_lock_state`].
@@ -719,6 +1124,27 @@ impl Api {
     }
 
     /// The door state from the lock's door sensor (`GET /locks/{id}/status`).
+    ///
+    /// ```
+    /// use august_core::LockDoorStatus;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// assert_eq!(api.get_lock_door_status(token, demo::FRONT_DOOR_LOCK_ID)?, LockDoorStatus::Closed);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -735,6 +1161,29 @@ impl Api {
     }
 
     /// The lock's entry codes (`GET /locks/{id}/pins`).
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let pins = api.get_pins(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// for pin in &pins {
+    ///     println!("{} {}: slot {}, {}", pin.first_name(), pin.last_name(), pin.slot(), pin.state());
+    /// }
+    /// assert_eq!(pins.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -804,6 +1253,31 @@ impl Api {
     /// Locks the lock (`PUT /remoteoperate/{id}/lock`) and returns its new state. Waits up to
     /// the command timeout; never resent.
     ///
+    /// ```
+    /// use august_core::LockStatus;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// assert_eq!(api.lock(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Locked);
+    ///
+    /// // The back door has no bridge: the server refuses with 409.
+    /// let error = api.lock(token, demo::BACK_DOOR_LOCK_ID).unwrap_err();
+    /// assert_eq!(error.status(), Some(409));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`] (409 no bridge, 422 bridge offline, 423 bridge busy, 408 bridge timeout,
@@ -819,6 +1293,28 @@ impl Api {
 
     /// Unlocks the lock (`PUT /remoteoperate/{id}/unlock`). As [`Api::lock`].
     ///
+    /// ```
+    /// use august_core::LockStatus;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// assert_eq!(api.unlock(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Unlocked);
+    /// assert_eq!(api.get_lock_status(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Unlocked);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Api::lock`].
@@ -832,6 +1328,26 @@ impl Api {
 
     /// Unlatches the lock (`PUT /remoteoperate/{id}/unlatch`, locks that support it). As
     /// [`Api::lock`].
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let status = api.unlatch(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// println!("now {}", status.as_str());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -847,6 +1363,31 @@ impl Api {
     /// Locks and returns the activities the answer describes (the lock operation, and the
     /// door state when the lock has a door sensor).
     ///
+    /// ```
+    /// use august_core::LockStatus;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let activities = api.lock_return_activities(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// for activity in &activities {
+    ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
+    /// }
+    /// assert!(activities.iter().any(|a| a.lock_status() == Some(LockStatus::Locked)));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Api::lock`]; [`Error::Decode`] when the answer is the short shape without
@@ -861,6 +1402,31 @@ impl Api {
 
     /// Unlocks and returns the activities. As [`Api::lock_return_activities`].
     ///
+    /// ```
+    /// use august_core::LockStatus;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let activities = api.unlock_return_activities(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// for activity in &activities {
+    ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
+    /// }
+    /// assert!(activities.iter().any(|a| a.lock_status() == Some(LockStatus::Unlocked)));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Api::lock_return_activities`].
@@ -873,6 +1439,28 @@ impl Api {
     }
 
     /// Unlatches and returns the activities. As [`Api::lock_return_activities`].
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let activities = api.unlatch_return_activities(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// for activity in &activities {
+    ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -918,6 +1506,29 @@ impl Api {
     /// Starts a lock operation without waiting for it (`?v=2.3.1&type=async`); the outcome
     /// arrives on the push channel. Returns the server's body as text. Never resent.
     ///
+    /// ```
+    /// use august_core::AsyncOperation;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// // The outcome comes later, on the lock's push channel.
+    /// let body = api.lock_async(token, demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
+    /// println!("accepted: {body}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Api::lock`].
@@ -931,6 +1542,29 @@ impl Api {
     }
 
     /// Starts an unlock without waiting for it. As [`Api::lock_async`].
+    ///
+    /// ```
+    /// use august_core::AsyncOperation;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// // The outcome comes later, on the lock's push channel.
+    /// let body = api.unlock_async(token, demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
+    /// println!("accepted: {body}");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -946,6 +1580,29 @@ impl Api {
 
     /// Starts an unlatch without waiting for it. As [`Api::lock_async`].
     ///
+    /// ```
+    /// use august_core::AsyncOperation;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// // The outcome comes later, on the lock's push channel.
+    /// let body = api.unlatch_async(token, demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
+    /// println!("accepted: {body}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Api::lock`].
@@ -960,6 +1617,29 @@ impl Api {
 
     /// Asks the lock to report its status (`status?v=2.3.1&type=async&intent=wakeup`). Wakes the
     /// lock and costs battery: do not call it in a loop.
+    ///
+    /// ```
+    /// use august_core::AsyncOperation;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// // The outcome comes later, on the lock's push channel.
+    /// let body = api.status_async(token, demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
+    /// println!("accepted: {body}");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -977,6 +1657,27 @@ impl Api {
 
     /// The signed-in user (`GET /users/me`), as raw JSON (`UserID`, names, ...).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let user = api.get_user(token)?;
+    /// assert_eq!(user["UserID"], demo::USER_ID);
+    /// assert_eq!(user["FirstName"], "Demo");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`], [`Error::Decode`] and the transport errors.
@@ -988,6 +1689,27 @@ impl Api {
 
     /// The account's alarms (`GET /users/alarms/mine`); empty without a request for brands
     /// without alarms.
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// for alarm in api.get_alarms(token)? {
+    ///     println!("{} in house {}: {}", alarm.device_name(), alarm.house_id(), alarm.status());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -1005,6 +1727,30 @@ impl Api {
 
     /// An alarm's devices (`GET /alarms/{id}/devices`); empty without a request for brands
     /// without alarms.
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// for alarm in api.get_alarms(token)? {
+    ///     let Some(alarm_id) = alarm.device_id() else { continue };
+    ///     for device in api.get_alarm_devices(token, alarm_id)? {
+    ///         println!("{}: online {}, battery {}%", device.device_name(), device.is_online(), device.battery_level());
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -1026,6 +1772,30 @@ impl Api {
 
     /// Arms or disarms an alarm (`PUT /alarms/{id}/state/{state}` with its `areaIDs`); returns
     /// the server's JSON. Never resent. Brands without alarms get `{}` without a request.
+    ///
+    /// ```
+    /// use august_core::ArmState;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// for alarm in api.get_alarms(token)? {
+    ///     let answer = api.arm_alarm(token, &alarm, &ArmState::Away)?;
+    ///     println!("{answer}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
