@@ -104,11 +104,35 @@ impl Client {
     }
 
     /// The underlying [`Api`] (for the calls that take no token, and the login calls).
+    ///
+    /// ```
+    /// use august_auth::{Client, Credentials};
+    /// use august_core::{Api, Brand};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().brand(Brand::YaleGlobal).build()?;
+    /// let client = Client::new(api, Credentials::fixed(Brand::YaleGlobal, "a-token"))?;
+    /// assert_eq!(client.api().brand(), Brand::YaleGlobal);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn api(&self) -> &Api {
         &self.api
     }
 
     /// The credentials.
+    ///
+    /// ```
+    /// use august_auth::{Client, Credentials, SignInKind};
+    /// use august_core::{Api, Brand};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().brand(Brand::YaleGlobal).build()?;
+    /// let client = Client::new(api, Credentials::fixed(Brand::YaleGlobal, "a-token"))?;
+    /// assert_eq!(client.credentials().info().kind, SignInKind::Fixed);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
     }
@@ -185,6 +209,28 @@ impl Client {
 
     /// [`Api::get_doorbell_image`]: the snapshot comes from its own host with the doorbell's
     /// content token, not the access token.
+    ///
+    /// ```
+    /// use august_auth::{Client, Credentials};
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    /// let client = Client::new(api, Credentials::password(authenticator)?)?;
+    /// let doorbell = client.get_doorbell_detail(demo::FRONT_DOORBELL_ID)?;
+    /// let image = client.get_doorbell_image(&doorbell)?;
+    /// assert_eq!(image.content_type(), Some("image/jpeg"));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
