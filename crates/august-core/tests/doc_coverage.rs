@@ -216,6 +216,45 @@ fn every_public_call_has_an_example_and_its_errors() {
     );
 }
 
+/// `august_auth::Client` generates its token-holding calls with a `calls!` macro: each entry
+/// (`read fn get_locks() -> Vec<Lock>;`) carries its example as a doc comment.
+#[test]
+fn every_generated_client_call_has_an_example() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/august-auth/src/client.rs");
+    let text = fs::read_to_string(&path).expect("client.rs");
+    let lines: Vec<&str> = text.lines().collect();
+    let mut entries = 0;
+    let mut missing = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let Some(rest) = trimmed
+            .strip_prefix("read fn ")
+            .or_else(|| trimmed.strip_prefix("once fn "))
+        else {
+            continue;
+        };
+        entries += 1;
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let doc: Vec<&str> = lines[..i]
+            .iter()
+            .rev()
+            .map(|l| l.trim_start())
+            .take_while(|l| l.starts_with("///"))
+            .collect();
+        if !doc.iter().any(|l| l.contains("```")) {
+            missing.push(format!("client.rs:{} Client::{name}: no example", i + 1));
+        }
+    }
+    assert!(
+        entries > 20,
+        "only {entries} generated calls found: has the macro changed?"
+    );
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
+
 #[test]
 fn the_parser_reads_impl_lines() {
     assert_eq!(inherent_impl_type("impl Api {"), Some("Api"));
