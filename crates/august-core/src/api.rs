@@ -465,8 +465,14 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] for an error status, [`Error::Decode`] when the token header or one of
-    /// `expiresAt`, `vPassword`, `vInstallId` is missing, and the transport errors.
+    /// - [`Error::InvalidInput`] for a brand that signs in with OAuth only: use
+    ///   `august_auth::OAuthClient` instead.
+    /// - [`Error::Api`] for an error status (a wrong password is not one: check
+    ///   [`Session::password_verified`]); 429: wait before trying again.
+    /// - [`Error::Decode`] when the token header or one of `expiresAt`, `vPassword`,
+    ///   `vInstallId` is missing: report it.
+    /// - The transport errors: a login is never resent for you; [`Error::NotDelivered`] is safe
+    ///   to try again, and so is a timeout (a new login replaces the old one).
     pub fn get_session(
         &self,
         install_id: &str,
@@ -543,7 +549,10 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] for an error status, and the transport errors.
+    /// [`Error::Api`] for an error status (401: the provisional token expired, log in again;
+    /// 429: too many codes, wait). [`Error::Timeout`] and [`Error::ConnectionLost`]: a code may
+    /// have gone out, so ask the user before sending another; [`Error::NotDelivered`]: nothing
+    /// was sent, try again.
     pub fn send_verification_code(
         &self,
         access_token: &str,
@@ -587,7 +596,9 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] for an error status (a wrong code is a 4xx), and the transport errors.
+    /// [`Error::Api`] for an error status: a wrong or expired code is a 4xx other than 401
+    /// (ask the user again, or send a new code); 401 means the provisional token expired (log in
+    /// again). The transport errors: safe to try again with the same code.
     pub fn validate_verification_code(
         &self,
         access_token: &str,
@@ -637,8 +648,9 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] (401 when the token is no longer valid), [`Error::Decode`] when the
-    /// response has no token header, and the transport errors.
+    /// [`Error::Api`]: 401 when the token is no longer valid (sign in again).
+    /// [`Error::Decode`] when the response has no token header (keep the current token). The
+    /// transport errors: the current token stays valid, try again later.
     pub fn refresh_access_token(&self, access_token: &str) -> Result<AccessToken> {
         Self::token_path_check(access_token)?;
         let request = self.request(
@@ -680,7 +692,13 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_doorbells(&self, access_token: &str) -> Result<Vec<Doorbell>> {
         let list: DoorbellList = self.get(
             access_token,
@@ -715,7 +733,9 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] (404 for an unknown id), [`Error::Decode`] and the transport errors.
+    /// [`Error::Api`]: 404 for an unknown id (list the devices again), 401 sign in again.
+    /// [`Error::Decode`] when the answer does not fit the model (report it); the transport
+    /// errors, after which a read is safe to try again.
     pub fn get_doorbell_detail(
         &self,
         access_token: &str,
@@ -747,7 +767,9 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] and the transport errors.
+    /// [`Error::Api`]: 404 for an unknown id, 401 sign in again, and any status of an offline
+    /// doorbell (try again when [`DoorbellDetail::is_online`]). The transport errors: waking
+    /// twice does no harm, so it is safe to try again.
     pub fn wakeup_doorbell(&self, access_token: &str, doorbell_id: &str) -> Result<()> {
         Self::token_path_check(access_token)?;
         let request = self.request(
@@ -863,7 +885,13 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_houses(&self, access_token: &str) -> Result<Vec<House>> {
         self.get(
             access_token,
@@ -895,7 +923,13 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_house(&self, access_token: &str, house_id: &str) -> Result<House> {
         self.get(access_token, Path::new().lit("houses").seg(house_id))
     }
@@ -934,7 +968,13 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_house_activities(
         &self,
         access_token: &str,
@@ -982,7 +1022,13 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_locks(&self, access_token: &str) -> Result<Vec<Lock>> {
         let list: LockList = self.get(
             access_token,
@@ -1053,7 +1099,9 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] (404 for an unknown id), [`Error::Decode`] and the transport errors.
+    /// [`Error::Api`]: 404 for an unknown id (list the devices again), 401 sign in again.
+    /// [`Error::Decode`] when the answer does not fit the model (report it); the transport
+    /// errors, after which a read is safe to try again.
     pub fn get_lock_detail(&self, access_token: &str, lock_id: &str) -> Result<LockDetail> {
         self.get(access_token, Path::new().lit("locks").seg(lock_id))
     }
@@ -1085,7 +1133,13 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_lock_state(&self, access_token: &str, lock_id: &str) -> Result<LockStatusResponse> {
         self.get(
             access_token,
@@ -1187,7 +1241,13 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_pins(&self, access_token: &str, lock_id: &str) -> Result<Vec<Pin>> {
         let list: PinList = self.get(
             access_token,
@@ -1280,9 +1340,15 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`] (409 no bridge, 422 bridge offline, 423 bridge busy, 408 bridge timeout,
-    /// 531 mechanical problem), [`Error::Timeout`] / [`Error::ConnectionLost`] with the outcome
-    /// unknown, [`Error::Decode`] and the other transport errors.
+    /// - [`Error::Api`]: 409 the lock has no bridge (operate it over Bluetooth, from the app);
+    ///   422 the bridge is offline (check its power and Wi-Fi); 423 the bridge is busy and 408
+    ///   it timed out (try again in a few seconds); 531 a mechanical problem (check the door
+    ///   and the bolt); 401 sign in again.
+    /// - [`Error::Timeout`] / [`Error::ConnectionLost`]: the lock may have moved. Read its
+    ///   state ([`Api::get_lock_status`]) before sending the operation again: it is never
+    ///   resent for you.
+    /// - [`Error::NotDelivered`]: nothing was sent; safe to try again.
+    /// - [`Error::Decode`]: the lock acted but the answer does not fit the model; read its state.
     pub fn lock(&self, access_token: &str, lock_id: &str) -> Result<LockStatus> {
         Ok(self
             .operate(access_token, lock_id, Operation::Lock)?
@@ -1391,7 +1457,7 @@ impl Api {
     /// # Errors
     ///
     /// As [`Api::lock`]; [`Error::Decode`] when the answer is the short shape without
-    /// `info.startTime` (the lock did move).
+    /// `info.startTime` (the lock did move: read its state or the house's activities).
     pub fn lock_return_activities(
         &self,
         access_token: &str,
@@ -1680,7 +1746,13 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_user(&self, access_token: &str) -> Result<serde_json::Value> {
         self.get(access_token, Path::new().lit("users").lit("me"))
     }
@@ -1713,7 +1785,13 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_alarms(&self, access_token: &str) -> Result<Vec<Alarm>> {
         if !self.inner.brand.config().supports_alarms {
             return Ok(Vec::new());
@@ -1754,7 +1832,13 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_alarm_devices(
         &self,
         access_token: &str,
@@ -1799,7 +1883,13 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn arm_alarm(
         &self,
         access_token: &str,
