@@ -36,6 +36,7 @@ const CHECKED: &[(&str, &[&str])] = &[
     (
         "crates/twilio-verify",
         &[
+            "VerifyClient",
             "Services",
             "Verifications",
             "Entities",
