@@ -48,6 +48,10 @@ use crate::error::{Error, Result};
 /// # Ok(())
 /// # }
 /// ```
+///
+/// The example on each call runs against the embedded sandbox (`august-sandbox`): in hidden
+/// lines, `client` is signed in as the sandbox's demo user with a password login, and `demo` is
+/// the sandbox's demo data.
 #[derive(Clone, Debug)]
 pub struct Client {
     api: Api,

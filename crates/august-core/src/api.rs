@@ -48,6 +48,10 @@ pub const ACCEPT_VERSION: &str = "0.0.1";
 /// # Ok(())
 /// # }
 /// ```
+///
+/// The example on each call runs against the embedded sandbox (`august-sandbox`), signed in as
+/// its demo user in hidden lines: there `api` is an `Api` for the sandbox, `token` an access
+/// token, and `demo` the sandbox's demo data (its locks, doorbells and house).
 #[derive(Clone)]
 pub struct Api {
     inner: Arc<Inner>,

@@ -64,6 +64,11 @@ impl fmt::Debug for ApiKey {
 /// # Ok(())
 /// # }
 /// ```
+///
+/// The examples on the resources' calls run against the embedded sandbox (`august-sandbox`),
+/// set up in hidden lines: there `authy_api` is a client for the sandbox's demo application,
+/// `demo` its demo data (users 1000, without the app, and 1001, with it) and `sandbox` the
+/// handle that reads back the tokens and codes it "sends".
 #[derive(Clone)]
 pub struct AuthyApiClient {
     inner: Arc<Inner>,

@@ -109,6 +109,13 @@ impl fmt::Debug for Credentials {
 /// # Ok(())
 /// # }
 /// ```
+///
+/// The examples on the resources' calls run against the embedded sandbox (`august-sandbox`)
+/// where it emulates the resource, set up in hidden lines: there `client` is a client for the
+/// sandbox, `service` its demo service, `identity` an end user's identity, and `sandbox` the
+/// handle that reads back the codes it "sends" and answers push challenges. The examples of
+/// webhooks, rate limits, access tokens and the attempts list need the real service and are
+/// only compiled.
 #[derive(Clone)]
 pub struct VerifyClient {
     inner: Arc<Inner>,
