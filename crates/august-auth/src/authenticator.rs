@@ -78,6 +78,22 @@ impl Authenticator {
     /// An authenticator for `username` (a phone number with `+` and country code, or an
     /// e-mail address, as `login_method` says), with a random install id, no cache file and
     /// a 7-day renewal threshold. Nothing is sent until [`Authenticator::authenticate`].
+    ///
+    /// ```
+    /// use august_auth::AuthenticationState;
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let authenticator = Authenticator::new(api, LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// // Nothing is sent before `authenticate`.
+    /// assert_eq!(authenticator.authentication().state(), AuthenticationState::RequiresAuthentication);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(
         api: Api,
         login_method: LoginMethod,
@@ -153,11 +169,59 @@ impl Authenticator {
     }
 
     /// The current login record.
+    ///
+    /// ```
+    /// use august_auth::AuthenticationState;
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    /// let authentication = authenticator.authentication();
+    /// assert_eq!(authentication.state(), AuthenticationState::Authenticated);
+    /// println!("install {}, token valid until {:?}", authentication.install_id(), authentication.access_token_expires());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn authentication(&self) -> &Authentication {
         &self.authentication
     }
 
     /// What happened when the cache file was read.
+    ///
+    /// ```
+    /// use august_auth::CacheStatus;
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("auth.json");
+    /// let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD)
+    ///     .access_token_cache_file(&path);
+    /// assert_eq!(authenticator.cache_status(), CacheStatus::Missing); // the first run
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    ///
+    /// // The next run reads the login back and sends nothing.
+    /// let authenticator = Authenticator::new(api, LoginMethod::Phone, demo::PHONE, demo::PASSWORD)
+    ///     .access_token_cache_file(&path);
+    /// assert_eq!(authenticator.cache_status(), CacheStatus::Loaded);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn cache_status(&self) -> CacheStatus {
         self.cache_status
     }
@@ -165,6 +229,25 @@ impl Authenticator {
     /// The latest problem with the cache file: from reading it, or from writing it in
     /// [`Authenticator::authenticate`] or [`Authenticator::refresh_access_token`]. A successful
     /// write clears it.
+    ///
+    /// ```
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("auth.json");
+    /// std::fs::write(&path, "not a cache file")?;
+    /// let authenticator = Authenticator::new(api, LoginMethod::Phone, demo::PHONE, demo::PASSWORD)
+    ///     .access_token_cache_file(&path);
+    /// // Not fatal: the next login replaces the file (the bad one is kept aside).
+    /// let problem = authenticator.last_cache_error().ok_or("the file was accepted")?;
+    /// println!("{problem}");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn last_cache_error(&self) -> Option<&CacheError> {
         self.last_cache_error.as_ref()
     }
@@ -285,17 +368,23 @@ impl Authenticator {
     /// in afresh with the same install id. A cache file that cannot be written does not fail the login: see
     /// [`Authenticator::last_cache_error`].
     ///
-    /// ```no_run
-    /// # use august_auth::{Authenticator, AuthenticationState, LoginMethod};
-    /// # fn main() -> Result<(), august_auth::Error> {
-    /// let mut authenticator = Authenticator::new(
-    ///     august_core::Api::new(), LoginMethod::Phone, "+15555550100", "password");
+    /// ```
+    /// use august_auth::AuthenticationState;
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
     /// match authenticator.authenticate()?.state() {
     ///     AuthenticationState::Authenticated => println!("logged in"),
     ///     AuthenticationState::RequiresValidation => println!("a verification code is needed"),
     ///     AuthenticationState::BadPassword => println!("wrong password"),
     ///     AuthenticationState::RequiresAuthentication => unreachable!(),
     /// }
+    /// // The sandbox, like the service, does not know this new install yet.
+    /// assert_eq!(authenticator.authentication().state(), AuthenticationState::RequiresValidation);
     /// # Ok(())
     /// # }
     /// ```
@@ -340,13 +429,17 @@ impl Authenticator {
     /// (`POST /validation/phone` or `/validation/email`), using the token of the last
     /// [`Authenticator::authenticate`]. Never retried, so that one call sends one message.
     ///
-    /// ```no_run
+    /// ```
     /// # use august_auth::{Authenticator, LoginMethod};
-    /// # fn main() -> Result<(), august_auth::Error> {
-    /// # let mut authenticator = Authenticator::new(
-    /// #     august_core::Api::new(), LoginMethod::Phone, "+15555550100", "password");
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
     /// authenticator.authenticate()?;
     /// authenticator.send_verification_code()?;
+    /// assert!(sandbox.august_verification_code().is_some()); // the sandbox keeps the SMS
     /// # Ok(())
     /// # }
     /// ```
@@ -375,14 +468,20 @@ impl Authenticator {
     /// code). On [`ValidationResult::Validated`], call [`Authenticator::authenticate`] again:
     /// the state itself does not change here. Never retried.
     ///
-    /// ```no_run
-    /// # use august_auth::{Authenticator, LoginMethod, ValidationResult};
-    /// # fn main() -> Result<(), august_auth::Error> {
-    /// # let mut authenticator = Authenticator::new(
-    /// #     august_core::Api::new(), LoginMethod::Phone, "+15555550100", "password");
-    /// if authenticator.validate_verification_code("012345")? == ValidationResult::Validated {
-    ///     authenticator.authenticate()?;
-    /// }
+    /// ```
+    /// use august_auth::{AuthenticationState, ValidationResult};
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// authenticator.authenticate()?;
+    /// authenticator.send_verification_code()?;
+    /// let code = sandbox.august_verification_code().ok_or("no code")?; // ask the user
+    /// assert_eq!(authenticator.validate_verification_code(&code)?, ValidationResult::Validated);
+    /// assert_eq!(authenticator.authenticate()?.state(), AuthenticationState::Authenticated);
     /// # Ok(())
     /// # }
     /// ```
@@ -418,6 +517,25 @@ impl Authenticator {
     /// Whether the access token should be refreshed: the state is
     /// [`AuthenticationState::Authenticated`] and the token expires within the renewal
     /// threshold (strictly less time left), or its expiry cannot be read.
+    ///
+    /// ```
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    /// // A new token has months left: nothing to do within the 7-day threshold.
+    /// assert!(!authenticator.should_refresh());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn should_refresh(&self) -> bool {
         if self.authentication.state != AuthenticationState::Authenticated {
             return false;
@@ -439,13 +557,23 @@ impl Authenticator {
     /// in [`Authenticator::last_cache_error`]). A new token without a readable `exp` is
     /// discarded with a warning and the current one kept, as the reference clients do.
     ///
-    /// ```no_run
-    /// # use august_auth::{Authenticator, LoginMethod, Refresh};
-    /// # fn main() -> Result<(), august_auth::Error> {
-    /// # let mut authenticator = Authenticator::new(
-    /// #     august_core::Api::new(), LoginMethod::Phone, "+15555550100", "password");
-    /// let authentication = authenticator.refresh_access_token(Refresh::IfNeeded)?;
+    /// ```
+    /// use august_auth::Refresh;
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    /// let authentication = authenticator.refresh_access_token(Refresh::Force)?;
     /// println!("token valid until {:?}", authentication.access_token_expires());
+    /// assert_eq!(api.get_locks(authentication.access_token())?.len(), 3);
     /// # Ok(())
     /// # }
     /// ```
@@ -509,17 +637,26 @@ impl Authenticator {
     /// token was already dropped. [`Authenticator::refresh_access_token`] and
     /// [`SharedAuthenticator`](crate::SharedAuthenticator) call it on a 401 themselves.
     ///
-    /// ```no_run
+    /// ```
     /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let api = august_core::Api::new();
-    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, "+15555550100", "password");
-    /// let token = authenticator.authenticate()?.access_token().to_owned();
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    /// let token = authenticator.authentication().access_token().to_owned();
+    /// sandbox.expire_access_tokens(); // the server stops accepting it
     /// match api.get_locks(&token) {
     ///     Err(e) if e.is_unauthorized() => {
     ///         authenticator.mark_token_refused();
     ///         let again = authenticator.authenticate()?; // same install id: no new code
-    ///         println!("{} locks", api.get_locks(again.access_token())?.len());
+    ///         assert_eq!(api.get_locks(again.access_token())?.len(), 3);
     ///     }
     ///     other => println!("{} locks", other?.len()),
     /// }
@@ -547,6 +684,32 @@ impl Authenticator {
     /// Writes the current (authenticated) login to the cache file now: to retry after
     /// [`Authenticator::last_cache_error`] reported a failed write. Does nothing without a
     /// cache file.
+    ///
+    /// ```
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("auth.json");
+    /// let mut authenticator = Authenticator::new(api, LoginMethod::Phone, demo::PHONE, demo::PASSWORD)
+    ///     .access_token_cache_file(&path);
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    ///
+    /// if let Some(problem) = authenticator.last_cache_error() {
+    ///     eprintln!("not cached ({problem}), trying again");
+    ///     authenticator.save_cache()?;
+    /// }
+    /// assert!(path.exists());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

@@ -48,6 +48,10 @@ use crate::error::{Error, Result};
 /// # Ok(())
 /// # }
 /// ```
+///
+/// The example on each call runs against the embedded sandbox (`august-sandbox`): in hidden
+/// lines, `client` is signed in as the sandbox's demo user with a password login, and `demo` is
+/// the sandbox's demo data.
 #[derive(Clone, Debug)]
 pub struct Client {
     api: Api,
@@ -56,9 +60,11 @@ pub struct Client {
 
 /// Generates the wrappers: `read` calls are retried once after a 401, `once` calls never.
 macro_rules! calls {
-    ($($how:ident fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
+    ($($(#[$example:meta])* $how:ident fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
         $(
             #[doc = concat!("[`Api::", stringify!($name), "`] with the held credentials.")]
+            #[doc = ""]
+            $(#[$example])*
             #[doc = ""]
             #[doc = "# Errors"]
             #[doc = ""]
@@ -104,11 +110,35 @@ impl Client {
     }
 
     /// The underlying [`Api`] (for the calls that take no token, and the login calls).
+    ///
+    /// ```
+    /// use august_auth::{Client, Credentials};
+    /// use august_core::{Api, Brand};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().brand(Brand::YaleGlobal).build()?;
+    /// let client = Client::new(api, Credentials::fixed(Brand::YaleGlobal, "a-token"))?;
+    /// assert_eq!(client.api().brand(), Brand::YaleGlobal);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn api(&self) -> &Api {
         &self.api
     }
 
     /// The credentials.
+    ///
+    /// ```
+    /// use august_auth::{Client, Credentials, SignInKind};
+    /// use august_core::{Api, Brand};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().brand(Brand::YaleGlobal).build()?;
+    /// let client = Client::new(api, Credentials::fixed(Brand::YaleGlobal, "a-token"))?;
+    /// assert_eq!(client.credentials().info().kind, SignInKind::Fixed);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn credentials(&self) -> &Credentials {
         &self.credentials
     }
@@ -154,37 +184,643 @@ impl Client {
     }
 
     calls! {
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let doorbells = client.get_doorbells()?;
+        /// for doorbell in &doorbells {
+        ///     println!("{} {} online: {}", doorbell.device_id(), doorbell.device_name(), doorbell.is_online());
+        /// }
+        /// assert_eq!(doorbells.len(), 2);
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_doorbells() -> Vec<Doorbell>;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let doorbell = client.get_doorbell_detail(demo::FRONT_DOORBELL_ID)?;
+        /// assert_eq!(doorbell.device_name(), "Front Door");
+        /// assert!(doorbell.is_online());
+        /// println!("firmware {}, battery {:?}", doorbell.firmware_version(), doorbell.battery_level());
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_doorbell_detail(doorbell_id: &str) -> DoorbellDetail;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let houses = client.get_houses()?;
+        /// assert_eq!(houses[0].house_id(), demo::HOUSE_ID);
+        /// assert_eq!(houses[0].name(), Some("Demo House"));
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_houses() -> Vec<House>;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let house = client.get_house(demo::HOUSE_ID)?;
+        /// assert_eq!(house.name(), Some("Demo House"));
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_house(house_id: &str) -> House;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let activities = client.get_house_activities(demo::HOUSE_ID, 10)?;
+        /// for activity in &activities {
+        ///     println!(
+        ///         "{:?} {} on {:?} by {:?}",
+        ///         activity.start_time(),
+        ///         activity.kind().as_str(),
+        ///         activity.device_name(),
+        ///         activity.operated_by(),
+        ///     );
+        /// }
+        /// assert_eq!(activities.len(), 6);
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_house_activities(house_id: &str, limit: u32) -> Vec<Activity>;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let locks = client.get_locks()?;
+        /// for lock in &locks {
+        ///     println!("{} {} in {:?}", lock.device_id(), lock.device_name(), lock.house_name());
+        /// }
+        /// assert_eq!(locks.len(), 3);
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_locks() -> Vec<Lock>;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let locks = client.get_operable_locks()?;
+        /// assert!(locks.iter().all(|lock| lock.is_operable()));
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_operable_locks() -> Vec<Lock>;
+        /// ```
+        /// use august_core::{LockDoorStatus, LockStatus};
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let lock = client.get_lock_detail(demo::FRONT_DOOR_LOCK_ID)?;
+        /// assert_eq!(lock.device_name(), "Front Door");
+        /// assert_eq!(lock.lock_status(), &LockStatus::Locked);
+        /// assert_eq!(lock.door_state(), &LockDoorStatus::Closed);
+        /// println!("battery {:?}%, bridge online: {}", lock.battery_level(), lock.bridge_is_online());
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_lock_detail(lock_id: &str) -> LockDetail;
+        /// ```
+        /// use august_core::{LockDoorStatus, LockStatus};
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let state = client.get_lock_state(demo::FRONT_DOOR_LOCK_ID)?;
+        /// assert_eq!(state.status(), &LockStatus::Locked);
+        /// assert_eq!(state.door_state(), &LockDoorStatus::Closed);
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_lock_state(lock_id: &str) -> LockStatusResponse;
+        /// ```
+        /// use august_core::LockStatus;
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// assert_eq!(client.get_lock_status(demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Locked);
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_lock_status(lock_id: &str) -> LockStatus;
+        /// ```
+        /// use august_core::LockDoorStatus;
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// assert_eq!(client.get_lock_door_status(demo::FRONT_DOOR_LOCK_ID)?, LockDoorStatus::Closed);
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_lock_door_status(lock_id: &str) -> LockDoorStatus;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let pins = client.get_pins(demo::FRONT_DOOR_LOCK_ID)?;
+        /// for pin in &pins {
+        ///     println!("{} {}: slot {}, {}", pin.first_name(), pin.last_name(), pin.slot(), pin.state());
+        /// }
+        /// assert_eq!(pins.len(), 2);
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_pins(lock_id: &str) -> Vec<Pin>;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let user = client.get_user()?;
+        /// assert_eq!(user["UserID"], demo::USER_ID);
+        /// assert_eq!(user["FirstName"], "Demo");
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_user() -> serde_json::Value;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// for alarm in client.get_alarms()? {
+        ///     println!("{} in house {}: {}", alarm.device_name(), alarm.house_id(), alarm.status());
+        /// }
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_alarms() -> Vec<Alarm>;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// for alarm in client.get_alarms()? {
+        ///     let Some(alarm_id) = alarm.device_id() else { continue };
+        ///     for device in client.get_alarm_devices(alarm_id)? {
+        ///         println!("{}: online {}, battery {}%", device.device_name(), device.is_online(), device.battery_level());
+        ///     }
+        /// }
+        /// # Ok(())
+        /// # }
+        /// ```
         read fn get_alarm_devices(alarm_id: &str) -> Vec<AlarmDevice>;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// client.wakeup_doorbell(demo::FRONT_DOORBELL_ID)?;
+        /// # Ok(())
+        /// # }
+        /// ```
         once fn wakeup_doorbell(doorbell_id: &str) -> ();
+        /// ```
+        /// use august_core::LockStatus;
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// assert_eq!(client.lock(demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Locked);
+        ///
+        /// // The back door has no bridge: the server refuses with 409.
+        /// let error = client.lock(demo::BACK_DOOR_LOCK_ID).unwrap_err();
+        /// assert_eq!(error.status(), Some(409));
+        /// # Ok(())
+        /// # }
+        /// ```
         once fn lock(lock_id: &str) -> LockStatus;
+        /// ```
+        /// use august_core::LockStatus;
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// assert_eq!(client.unlock(demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Unlocked);
+        /// assert_eq!(client.get_lock_status(demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Unlocked);
+        /// # Ok(())
+        /// # }
+        /// ```
         once fn unlock(lock_id: &str) -> LockStatus;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let status = client.unlatch(demo::FRONT_DOOR_LOCK_ID)?;
+        /// println!("now {}", status.as_str());
+        /// # Ok(())
+        /// # }
+        /// ```
         once fn unlatch(lock_id: &str) -> LockStatus;
+        /// ```
+        /// use august_core::LockStatus;
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let activities = client.lock_return_activities(demo::FRONT_DOOR_LOCK_ID)?;
+        /// for activity in &activities {
+        ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
+        /// }
+        /// assert!(activities.iter().any(|a| a.lock_status() == Some(LockStatus::Locked)));
+        /// # Ok(())
+        /// # }
+        /// ```
         once fn lock_return_activities(lock_id: &str) -> Vec<Activity>;
+        /// ```
+        /// use august_core::LockStatus;
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let activities = client.unlock_return_activities(demo::FRONT_DOOR_LOCK_ID)?;
+        /// for activity in &activities {
+        ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
+        /// }
+        /// assert!(activities.iter().any(|a| a.lock_status() == Some(LockStatus::Unlocked)));
+        /// # Ok(())
+        /// # }
+        /// ```
         once fn unlock_return_activities(lock_id: &str) -> Vec<Activity>;
+        /// ```
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// let activities = client.unlatch_return_activities(demo::FRONT_DOOR_LOCK_ID)?;
+        /// for activity in &activities {
+        ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
+        /// }
+        /// # Ok(())
+        /// # }
+        /// ```
         once fn unlatch_return_activities(lock_id: &str) -> Vec<Activity>;
+        /// ```
+        /// use august_core::AsyncOperation;
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// // The outcome comes later, on the lock's push channel.
+        /// let body = client.lock_async(demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
+        /// println!("accepted: {body}");
+        /// # Ok(())
+        /// # }
+        /// ```
         once fn lock_async(lock_id: &str, options: AsyncOperation) -> String;
+        /// ```
+        /// use august_core::AsyncOperation;
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// // The outcome comes later, on the lock's push channel.
+        /// let body = client.unlock_async(demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
+        /// println!("accepted: {body}");
+        /// # Ok(())
+        /// # }
+        /// ```
         once fn unlock_async(lock_id: &str, options: AsyncOperation) -> String;
+        /// ```
+        /// use august_core::AsyncOperation;
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// // The outcome comes later, on the lock's push channel.
+        /// let body = client.unlatch_async(demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
+        /// println!("accepted: {body}");
+        /// # Ok(())
+        /// # }
+        /// ```
         once fn unlatch_async(lock_id: &str, options: AsyncOperation) -> String;
+        /// ```
+        /// use august_core::AsyncOperation;
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// // The outcome comes later, on the lock's push channel.
+        /// let body = client.status_async(demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
+        /// println!("accepted: {body}");
+        /// # Ok(())
+        /// # }
+        /// ```
         once fn status_async(lock_id: &str, options: AsyncOperation) -> String;
+        /// ```
+        /// use august_core::ArmState;
+        ///
+        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
+        /// # use august_core::Api;
+        /// # use august_sandbox::{Sandbox, demo};
+        /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// # let sandbox = Sandbox::start()?;
+        /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+        /// # authenticator.authenticate()?;
+        /// # authenticator.send_verification_code()?;
+        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+        /// # authenticator.validate_verification_code(&code)?;
+        /// # authenticator.authenticate()?;
+        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// for alarm in client.get_alarms()? {
+        ///     let answer = client.arm_alarm(&alarm, &ArmState::Away)?;
+        ///     println!("{answer}");
+        /// }
+        /// # Ok(())
+        /// # }
+        /// ```
         once fn arm_alarm(alarm: &Alarm, state: &ArmState) -> serde_json::Value;
     }
 
     /// [`Api::get_doorbell_image`]: the snapshot comes from its own host with the doorbell's
     /// content token, not the access token.
+    ///
+    /// ```
+    /// use august_auth::{Client, Credentials};
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    /// let client = Client::new(api, Credentials::password(authenticator)?)?;
+    /// let doorbell = client.get_doorbell_detail(demo::FRONT_DOORBELL_ID)?;
+    /// let image = client.get_doorbell_image(&doorbell)?;
+    /// assert_eq!(image.content_type(), Some("image/jpeg"));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

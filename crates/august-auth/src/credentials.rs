@@ -190,19 +190,23 @@ impl Credentials {
     /// py-august's). Its token is refreshed as the authenticator does
     /// (`GET /users/houses/mine` within the renewal threshold).
     ///
-    /// ```no_run
-    /// use august_auth::{AuthenticationState, Authenticator, Credentials, LoginMethod};
-    /// use august_core::Api;
-    ///
+    /// ```
+    /// use august_auth::{AuthenticationState, Credentials, SignInKind};
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let api = Api::builder().api_key("your-partner-key").build()?;
-    /// let mut authenticator =
-    ///     Authenticator::new(api, LoginMethod::Phone, "+15555550100", "password")
-    ///         .access_token_cache_file("auth.json");
-    /// if authenticator.authenticate()?.state() == AuthenticationState::Authenticated {
-    ///     let credentials = Credentials::password(authenticator)?;
-    ///     println!("{:?}", credentials.info().expires_at);
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let mut authenticator = Authenticator::new(api, LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// if authenticator.authenticate()?.state() == AuthenticationState::RequiresValidation {
+    ///     authenticator.send_verification_code()?;
+    ///     let code = sandbox.august_verification_code().ok_or("no code")?; // ask the user
+    ///     authenticator.validate_verification_code(&code)?;
+    ///     authenticator.authenticate()?;
     /// }
+    /// let credentials = Credentials::password(authenticator)?;
+    /// assert_eq!(credentials.info().kind, SignInKind::Password);
     /// # Ok(())
     /// # }
     /// ```
@@ -332,6 +336,18 @@ impl Credentials {
 
     /// A fixed access token for `brand`, used as is until the server refuses it. Its expiry is
     /// read from the token's `exp` claim when it has one (for [`Credentials::info`] only).
+    ///
+    /// ```
+    /// use august_auth::Credentials;
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let credentials = Credentials::fixed(Brand::YaleGlobal, "a-token-from-elsewhere");
+    /// assert_eq!(credentials.access_token()?, "a-token-from-elsewhere");
+    /// assert!(!credentials.info().can_refresh);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn fixed(brand: Brand, access_token: impl Into<String>) -> Credentials {
         let access_token = access_token.into();
         let expires_at = jwt::expiry(&access_token).ok();
@@ -420,6 +436,24 @@ impl Credentials {
     /// it expires. A Home Assistant source reads its file again.
     ///
     /// See [`Credentials::cache_file`] for an example.
+    ///
+    /// ```
+    /// use august_auth::{Credentials, ImportedToken};
+    /// use august_core::{Api, Brand};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("credentials.json");
+    /// let token = ImportedToken::from_access_token(Brand::YaleGlobal, "a-token", None, None)?;
+    /// Credentials::imported(token).cache_file(&path)?;
+    ///
+    /// // A later run:
+    /// let api = Api::builder().brand(Brand::YaleGlobal).build()?;
+    /// let credentials = Credentials::load(&path, &api, None)?;
+    /// assert_eq!(credentials.access_token()?, "a-token");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -667,6 +701,14 @@ impl Credentials {
     }
 
     /// The brand the credentials are for, when known.
+    ///
+    /// ```
+    /// use august_auth::Credentials;
+    /// use august_core::Brand;
+    ///
+    /// let credentials = Credentials::fixed(Brand::YaleGlobal, "a-token");
+    /// assert_eq!(credentials.brand(), Some(Brand::YaleGlobal));
+    /// ```
     pub fn brand(&self) -> Option<Brand> {
         match &self.inner.source {
             Source::Password(_) => None,
@@ -740,6 +782,23 @@ impl Credentials {
 
     /// The latest problem writing the cache file (a refreshed token that could not be saved),
     /// cleared by the next successful write.
+    ///
+    /// ```
+    /// use august_auth::{Credentials, ImportedToken};
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = tempfile::tempdir()?;
+    /// let token = ImportedToken::from_access_token(Brand::YaleGlobal, "a-token", None, None)?;
+    /// let credentials = Credentials::imported(token).cache_file(dir.path().join("credentials.json"))?;
+    /// // After a refresh whose token could not be written:
+    /// if let Some(problem) = credentials.last_cache_error() {
+    ///     eprintln!("the new token is not saved: {problem}");
+    /// }
+    /// assert!(credentials.last_cache_error().is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn last_cache_error(&self) -> Option<String> {
         match &self.inner.source {
             Source::Password(shared) => {

@@ -112,6 +112,19 @@ type Oauth2Client = oauth2::Client<
 impl OAuthClient {
     /// A client for `brand`'s authorization server (its URLs from the brand table).
     ///
+    /// ```
+    /// use august_auth::OAuthClient;
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = OAuthClient::new(Brand::YaleGlobal, "my-client-id", "my-secret", "http://127.0.0.1:8765/callback")?;
+    /// assert_eq!(client.brand(), Brand::YaleGlobal);
+    /// // A brand that signs in with a password has no OAuth server.
+    /// assert!(OAuthClient::new(Brand::August, "id", "secret", "http://127.0.0.1:8765/callback").is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`OAuthError::InvalidConfig`] when the brand does not sign in with OAuth, the client id
@@ -139,6 +152,27 @@ impl OAuthClient {
 
     /// A client for other endpoints than the brand's (a local sandbox, a test server). The
     /// URLs must be `https`, or `http` to a loopback host.
+    ///
+    /// ```
+    /// use august_auth::OAuthClient;
+    /// use august_core::Brand;
+    /// use august_sandbox::{Sandbox, demo};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::start()?;
+    /// let (authorize_url, token_url) = sandbox.oauth_endpoints("yale_global");
+    /// let client = OAuthClient::with_endpoints(
+    ///     Brand::YaleGlobal,
+    ///     demo::OAUTH_CLIENT_ID,
+    ///     demo::OAUTH_CLIENT_SECRET,
+    ///     "http://127.0.0.1:8765/callback",
+    ///     authorize_url,
+    ///     token_url.clone(),
+    /// )?;
+    /// assert_eq!(client.token_url(), token_url);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -199,21 +233,65 @@ impl OAuthClient {
     }
 
     /// The brand the tokens are for.
+    ///
+    /// ```
+    /// use august_auth::OAuthClient;
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = OAuthClient::new(Brand::YaleGlobal, "my-client-id", "my-secret", "http://127.0.0.1:8765/callback")?;
+    /// assert_eq!(client.brand(), Brand::YaleGlobal);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn brand(&self) -> Brand {
         self.inner.brand
     }
 
     /// The client id.
+    ///
+    /// ```
+    /// use august_auth::OAuthClient;
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = OAuthClient::new(Brand::YaleGlobal, "my-client-id", "my-secret", "http://127.0.0.1:8765/callback")?;
+    /// assert_eq!(client.client_id(), "my-client-id");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn client_id(&self) -> &str {
         &self.inner.client_id
     }
 
     /// The redirect URI sent with the authorization request and the code exchange.
+    ///
+    /// ```
+    /// use august_auth::OAuthClient;
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = OAuthClient::new(Brand::YaleGlobal, "my-client-id", "my-secret", "http://127.0.0.1:8765/callback")?;
+    /// assert_eq!(client.redirect_uri(), "http://127.0.0.1:8765/callback");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn redirect_uri(&self) -> &str {
         &self.inner.redirect_uri
     }
 
     /// The token URL.
+    ///
+    /// ```
+    /// use august_auth::OAuthClient;
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = OAuthClient::new(Brand::YaleGlobal, "my-client-id", "my-secret", "http://127.0.0.1:8765/callback")?;
+    /// assert!(client.token_url().starts_with("https://"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn token_url(&self) -> &str {
         &self.inner.token_url
     }
@@ -245,6 +323,19 @@ impl OAuthClient {
 
     /// A new authorization request: the URL to open in the user's browser and the random
     /// `state` it carries, checked when the browser comes back.
+    ///
+    /// ```
+    /// use august_auth::OAuthClient;
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = OAuthClient::new(Brand::YaleGlobal, "my-client-id", "my-secret", "http://127.0.0.1:8765/callback")?;
+    /// let request = client.authorization_request();
+    /// println!("open {} in a browser", request.url());
+    /// assert!(request.url().contains(request.state()));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn authorization_request(&self) -> AuthorizationRequest {
         // The URLs were checked when the client was built.
         match self.oauth2() {

@@ -77,6 +77,27 @@ struct State {
 
 impl SharedAuthenticator {
     /// Shares `authenticator`, logged in or not.
+    ///
+    /// ```
+    /// use august_auth::SharedAuthenticator;
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    /// let shared = SharedAuthenticator::new(authenticator);
+    /// let token = shared.access_token()?;
+    /// assert_eq!(api.get_locks(&token)?.len(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn new(authenticator: Authenticator) -> SharedAuthenticator {
         SharedAuthenticator {
             state: Mutex::new(State {
@@ -98,6 +119,38 @@ impl SharedAuthenticator {
 
     /// The access token to use now, refreshed first if [`Authenticator::should_refresh`] says
     /// so (checked under the lock, so concurrent callers share one refresh).
+    ///
+    /// ```
+    /// use august_auth::SharedAuthenticator;
+    /// use std::{error::Error, sync::Arc, thread};
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    /// let shared = Arc::new(SharedAuthenticator::new(authenticator));
+    /// let workers: Vec<_> = (0..4)
+    ///     .map(|_| {
+    ///         let (shared, api) = (Arc::clone(&shared), api.clone());
+    ///         thread::spawn(move || -> Result<usize, Box<dyn Error + Send + Sync>> {
+    ///             let token = shared.access_token()?; // one refresh for all, when due
+    ///             Ok(api.get_locks(&token)?.len())
+    ///         })
+    ///     })
+    ///     .collect();
+    /// for worker in workers {
+    ///     assert_eq!(worker.join().expect("no panic").map_err(|e| e.to_string())?, 3);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -156,17 +209,29 @@ impl SharedAuthenticator {
     /// already replaced (another thread logged in or refreshed meanwhile) is ignored. Returns
     /// whether the current token was dropped.
     ///
-    /// ```no_run
-    /// # use august_auth::{Authenticator, LoginMethod, SharedAuthenticator};
+    /// ```
+    /// use august_auth::SharedAuthenticator;
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let api = august_core::Api::new();
-    /// # let shared = SharedAuthenticator::new(Authenticator::new(api.clone(), LoginMethod::Phone, "+15555550100", "password"));
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    /// let shared = SharedAuthenticator::new(authenticator);
     /// let token = shared.access_token()?;
+    /// sandbox.expire_access_tokens(); // the server stops accepting it
     /// if let Err(e) = api.get_locks(&token) {
     ///     if e.is_unauthorized() && shared.mark_token_refused(&token) {
-    ///         shared.with(|a| a.authenticate())?;
+    ///         shared.with(|a| a.authenticate())?; // same install id: no new code
     ///     }
     /// }
+    /// assert_eq!(api.get_locks(&shared.access_token()?)?.len(), 3);
     /// # Ok(())
     /// # }
     /// ```
@@ -182,17 +247,79 @@ impl SharedAuthenticator {
     }
 
     /// A copy of the current login record.
+    ///
+    /// ```
+    /// use august_auth::{AuthenticationState, SharedAuthenticator};
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    /// let shared = SharedAuthenticator::new(authenticator);
+    /// assert_eq!(shared.authentication().state(), AuthenticationState::Authenticated);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn authentication(&self) -> Authentication {
         self.lock().authenticator.authentication().clone()
     }
 
     /// Runs `f` with the authenticator, holding the lock: to log in, validate a code, or read
     /// the cache status.
+    ///
+    /// ```
+    /// use august_auth::{AuthenticationState, SharedAuthenticator};
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// let shared = SharedAuthenticator::new(authenticator);
+    /// if shared.with(|a| a.authenticate())?.state() == AuthenticationState::RequiresValidation {
+    ///     shared.with(|a| a.send_verification_code())?;
+    ///     let code = sandbox.august_verification_code().ok_or("no code")?; // ask the user
+    ///     shared.with(|a| a.validate_verification_code(&code))?;
+    ///     shared.with(|a| a.authenticate())?;
+    /// }
+    /// assert_eq!(api.get_locks(&shared.access_token()?)?.len(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn with<R>(&self, f: impl FnOnce(&mut Authenticator) -> R) -> R {
         f(&mut self.lock().authenticator)
     }
 
     /// The authenticator back.
+    ///
+    /// ```
+    /// use august_auth::{AuthenticationState, SharedAuthenticator};
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// # authenticator.authenticate()?;
+    /// let shared = SharedAuthenticator::new(authenticator);
+    /// let authenticator = shared.into_inner();
+    /// assert_eq!(authenticator.authentication().state(), AuthenticationState::Authenticated);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn into_inner(self) -> Authenticator {
         self.state
             .into_inner()

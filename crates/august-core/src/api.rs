@@ -51,6 +51,10 @@ pub const ACCEPT_VERSION: &str = "0.0.1";
 /// # Ok(())
 /// # }
 /// ```
+///
+/// The example on each call runs against the embedded sandbox (`august-sandbox`), signed in as
+/// its demo user in hidden lines: there `api` is an `Api` for the sandbox, `token` an access
+/// token, and `demo` the sandbox's demo data (its locks, doorbells and house).
 #[derive(Clone)]
 pub struct Api {
     inner: Arc<Inner>,
@@ -297,12 +301,36 @@ impl Operation {
 
 impl Api {
     /// A client for [`Brand::August`] with the defaults.
+    ///
+    /// ```
+    /// use august_core::{Api, Brand};
+    ///
+    /// let api = Api::new();
+    /// assert_eq!(api.brand(), Brand::August);
+    /// assert!(api.base_url().starts_with("https://"));
+    /// ```
     pub fn new() -> Api {
         // The brand table holds only https URLs, so there is nothing to check.
         Api::builder().assemble(Brand::August.config().base_url.to_owned())
     }
 
     /// A builder with the defaults.
+    ///
+    /// ```
+    /// use august_core::{Api, Brand};
+    /// use std::time::Duration;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = august_sandbox::Sandbox::start()?;
+    /// let api = Api::builder()
+    ///     .brand(Brand::YaleAccess)
+    ///     .base_url(sandbox.august_url()) // the real service when left out
+    ///     .timeout(Duration::from_secs(10))
+    ///     .build()?;
+    /// assert_eq!(api.brand(), Brand::YaleAccess);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder() -> ApiBuilder {
         ApiBuilder {
             brand: Brand::August,
@@ -319,11 +347,31 @@ impl Api {
     }
 
     /// The brand.
+    ///
+    /// ```
+    /// use august_core::{Api, Brand};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().brand(Brand::YaleAccess).build()?;
+    /// assert_eq!(api.brand(), Brand::YaleAccess);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn brand(&self) -> Brand {
         self.inner.brand
     }
 
     /// The base URL calls go to.
+    ///
+    /// ```
+    /// use august_core::Api;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().base_url("http://127.0.0.1:8080").build()?;
+    /// assert_eq!(api.base_url(), "http://127.0.0.1:8080");
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
     }
@@ -406,10 +454,32 @@ impl Api {
     ///
     /// `identifier` is `<method>:<username>` (see [`LoginMethod::identifier`]).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// let session = api.get_session("my-install-id", &identifier, demo::PASSWORD)?;
+    /// assert!(session.password_verified());
+    /// // A new install id must be validated with a code before the token works everywhere.
+    /// assert!(!session.install_id_verified());
+    /// println!("token valid until {}", session.expires_at());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`] for an error status, [`Error::Decode`] when the token header or one of
-    /// `expiresAt`, `vPassword`, `vInstallId` is missing, and the transport errors.
+    /// - [`Error::InvalidInput`] for a brand that signs in with OAuth only: use
+    ///   `august_auth::OAuthClient` instead.
+    /// - [`Error::Api`] for an error status (a wrong password is not one: check
+    ///   [`Session::password_verified`]); 429: wait before trying again.
+    /// - [`Error::Decode`] when the token header or one of `expiresAt`, `vPassword`,
+    ///   `vInstallId` is missing: report it.
+    /// - The transport errors: a login is never resent for you; [`Error::NotDelivered`] is safe
+    ///   to try again, and so is a timeout (a new login replaces the old one).
     pub fn get_session(
         &self,
         install_id: &str,
@@ -469,9 +539,27 @@ impl Api {
     /// Asks the server to send a verification code (`POST /validation/phone` or `/email`) to
     /// `username`, using the provisional token of [`Api::get_session`]. Never retried.
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// let session = api.get_session("my-install-id", &identifier, demo::PASSWORD)?;
+    /// api.send_verification_code(session.access_token(), LoginMethod::Phone, demo::PHONE)?;
+    /// // The code goes out by SMS; the sandbox keeps it instead.
+    /// assert!(sandbox.august_verification_code().is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`] for an error status, and the transport errors.
+    /// [`Error::Api`] for an error status (401: the provisional token expired, log in again;
+    /// 429: too many codes, wait). [`Error::Timeout`] and [`Error::ConnectionLost`]: a code may
+    /// have gone out, so ask the user before sending another; [`Error::NotDelivered`]: nothing
+    /// was sent, try again.
     pub fn send_verification_code(
         &self,
         access_token: &str,
@@ -494,9 +582,30 @@ impl Api {
     /// Submits a verification code (`POST /validate/phone` or `/email`); the code travels as a
     /// JSON string, leading zeros kept. Never retried.
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// let session = api.get_session("my-install-id", &identifier, demo::PASSWORD)?;
+    /// api.send_verification_code(session.access_token(), LoginMethod::Phone, demo::PHONE)?;
+    /// let code = sandbox.august_verification_code().ok_or("no code")?; // what the user types in
+    /// api.validate_verification_code(session.access_token(), LoginMethod::Phone, demo::PHONE, &code)?;
+    ///
+    /// // Logging in again with the same install id gives a token for everything.
+    /// let session = api.get_session("my-install-id", &identifier, demo::PASSWORD)?;
+    /// assert!(session.install_id_verified());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`] for an error status (a wrong code is a 4xx), and the transport errors.
+    /// [`Error::Api`] for an error status: a wrong or expired code is a 4xx other than 401
+    /// (ask the user again, or send a new code); 401 means the provisional token expired (log in
+    /// again). The transport errors: safe to try again with the same code.
     pub fn validate_verification_code(
         &self,
         access_token: &str,
@@ -523,10 +632,32 @@ impl Api {
     /// Gets a fresh access token (`GET /users/houses/mine`, token read from the response
     /// header). The token does not show itself in `Debug` (see [`AccessToken`]).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let fresh = api.refresh_access_token(token)?;
+    /// // Use the new token from now on; it does not show itself in `Debug`.
+    /// assert_eq!(api.get_houses(fresh.as_str())?.len(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`] (401 when the token is no longer valid), [`Error::Decode`] when the
-    /// response has no token header, and the transport errors.
+    /// [`Error::Api`]: 401 when the token is no longer valid (sign in again).
+    /// [`Error::Decode`] when the response has no token header (keep the current token). The
+    /// transport errors: the current token stays valid, try again later.
     pub fn refresh_access_token(&self, access_token: &str) -> Result<AccessToken> {
         Self::token_path_check(access_token)?;
         let request = self.request(
@@ -543,9 +674,38 @@ impl Api {
 
     /// The account's doorbells (`GET /users/doorbells/mine`), in the server's order.
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let doorbells = api.get_doorbells(token)?;
+    /// for doorbell in &doorbells {
+    ///     println!("{} {} online: {}", doorbell.device_id(), doorbell.device_name(), doorbell.is_online());
+    /// }
+    /// assert_eq!(doorbells.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_doorbells(&self, access_token: &str) -> Result<Vec<Doorbell>> {
         let list: DoorbellList = self.get(
             access_token,
@@ -556,9 +716,33 @@ impl Api {
 
     /// One doorbell's detail (`GET /doorbells/{id}`).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let doorbell = api.get_doorbell_detail(token, demo::FRONT_DOORBELL_ID)?;
+    /// assert_eq!(doorbell.device_name(), "Front Door");
+    /// assert!(doorbell.is_online());
+    /// println!("firmware {}, battery {:?}", doorbell.firmware_version(), doorbell.battery_level());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`] (404 for an unknown id), [`Error::Decode`] and the transport errors.
+    /// [`Error::Api`]: 404 for an unknown id (list the devices again), 401 sign in again.
+    /// [`Error::Decode`] when the answer does not fit the model (report it); the transport
+    /// errors, after which a read is safe to try again.
     pub fn get_doorbell_detail(
         &self,
         access_token: &str,
@@ -569,9 +753,30 @@ impl Api {
 
     /// Wakes a doorbell up (`PUT /doorbells/{id}/wakeup`). Never retried.
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// api.wakeup_doorbell(token, demo::FRONT_DOORBELL_ID)?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`] and the transport errors.
+    /// [`Error::Api`]: 404 for an unknown id, 401 sign in again, and any status of an offline
+    /// doorbell (try again when [`DoorbellDetail::is_online`]). The transport errors: waking
+    /// twice does no harm, so it is safe to try again.
     pub fn wakeup_doorbell(&self, access_token: &str, doorbell_id: &str) -> Result<()> {
         Self::token_path_check(access_token)?;
         let request = self.request(
@@ -584,6 +789,28 @@ impl Api {
 
     /// Downloads a doorbell's latest snapshot from its own host (a CDN), with none of the
     /// August headers: only `Authorization: <contentToken>` when the doorbell has one.
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let doorbell = api.get_doorbell_detail(token, demo::FRONT_DOORBELL_ID)?;
+    /// let image = api.get_doorbell_image(&doorbell)?;
+    /// assert_eq!(image.content_type(), Some("image/jpeg"));
+    /// println!("{} bytes", image.bytes().len());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -599,6 +826,28 @@ impl Api {
 
     /// Downloads an image from an absolute URL, sending `Authorization: <content_token>` when
     /// the token is not empty and no other credential.
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let doorbell = api.get_doorbell_detail(token, demo::FRONT_DOORBELL_ID)?;
+    /// let url = doorbell.image_url().ok_or("no snapshot")?;
+    /// let image = api.get_image(url, doorbell.content_token().unwrap_or(""))?;
+    /// assert!(!image.bytes().is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -620,9 +869,36 @@ impl Api {
 
     /// The account's houses (`GET /users/houses/mine`).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let houses = api.get_houses(token)?;
+    /// assert_eq!(houses[0].house_id(), demo::HOUSE_ID);
+    /// assert_eq!(houses[0].name(), Some("Demo House"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_houses(&self, access_token: &str) -> Result<Vec<House>> {
         self.get(
             access_token,
@@ -632,9 +908,35 @@ impl Api {
 
     /// One house (`GET /houses/{id}`).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let house = api.get_house(token, demo::HOUSE_ID)?;
+    /// assert_eq!(house.name(), Some("Demo House"));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_house(&self, access_token: &str, house_id: &str) -> Result<House> {
         self.get(access_token, Path::new().lit("houses").seg(house_id))
     }
@@ -642,9 +944,44 @@ impl Api {
     /// The latest `limit` activities of a house (`GET /houses/{id}/activities?limit=N`), in
     /// server order. Unknown actions are kept as [`Activity`] values of an unknown kind.
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let activities = api.get_house_activities(token, demo::HOUSE_ID, 10)?;
+    /// for activity in &activities {
+    ///     println!(
+    ///         "{:?} {} on {:?} by {:?}",
+    ///         activity.start_time(),
+    ///         activity.kind().as_str(),
+    ///         activity.device_name(),
+    ///         activity.operated_by(),
+    ///     );
+    /// }
+    /// assert_eq!(activities.len(), 6);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_house_activities(
         &self,
         access_token: &str,
@@ -667,9 +1004,38 @@ impl Api {
 
     /// The account's locks (`GET /users/locks/mine`), in the server's order.
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let locks = api.get_locks(token)?;
+    /// for lock in &locks {
+    ///     println!("{} {} in {:?}", lock.device_id(), lock.device_name(), lock.house_name());
+    /// }
+    /// assert_eq!(locks.len(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_locks(&self, access_token: &str) -> Result<Vec<Lock>> {
         let list: LockList = self.get(
             access_token,
@@ -679,6 +1045,26 @@ impl Api {
     }
 
     /// The locks this account may operate (`UserType` `superuser`).
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let locks = api.get_operable_locks(token)?;
+    /// assert!(locks.iter().all(|lock| lock.is_operable()));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -693,18 +1079,74 @@ impl Api {
 
     /// One lock's detail (`GET /locks/{id}`).
     ///
+    /// ```
+    /// use august_core::{LockDoorStatus, LockStatus};
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let lock = api.get_lock_detail(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// assert_eq!(lock.device_name(), "Front Door");
+    /// assert_eq!(lock.lock_status(), &LockStatus::Locked);
+    /// assert_eq!(lock.door_state(), &LockDoorStatus::Closed);
+    /// println!("battery {:?}%, bridge online: {}", lock.battery_level(), lock.bridge_is_online());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`] (404 for an unknown id), [`Error::Decode`] and the transport errors.
+    /// [`Error::Api`]: 404 for an unknown id (list the devices again), 401 sign in again.
+    /// [`Error::Decode`] when the answer does not fit the model (report it); the transport
+    /// errors, after which a read is safe to try again.
     pub fn get_lock_detail(&self, access_token: &str, lock_id: &str) -> Result<LockDetail> {
         self.get(access_token, Path::new().lit("locks").seg(lock_id))
     }
 
     /// The lock's bolt and door state (`GET /locks/{id}/status`).
     ///
+    /// ```
+    /// use august_core::{LockDoorStatus, LockStatus};
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let state = api.get_lock_state(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// assert_eq!(state.status(), &LockStatus::Locked);
+    /// assert_eq!(state.door_state(), &LockDoorStatus::Closed);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_lock_state(&self, access_token: &str, lock_id: &str) -> Result<LockStatusResponse> {
         self.get(
             access_token,
@@ -714,6 +1156,27 @@ impl Api {
 
     /// The lock's bolt state (`GET /locks/{id}/status`).
     ///
+    /// ```
+    /// use august_core::LockStatus;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// assert_eq!(api.get_lock_status(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Locked);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Api::get_lock_state`].
@@ -722,6 +1185,27 @@ impl Api {
     }
 
     /// The door state from the lock's door sensor (`GET /locks/{id}/status`).
+    ///
+    /// ```
+    /// use august_core::LockDoorStatus;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// assert_eq!(api.get_lock_door_status(token, demo::FRONT_DOOR_LOCK_ID)?, LockDoorStatus::Closed);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -739,9 +1223,38 @@ impl Api {
 
     /// The lock's entry codes (`GET /locks/{id}/pins`).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let pins = api.get_pins(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// for pin in &pins {
+    ///     println!("{} {}: slot {}, {}", pin.first_name(), pin.last_name(), pin.slot(), pin.state());
+    /// }
+    /// assert_eq!(pins.len(), 2);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_pins(&self, access_token: &str, lock_id: &str) -> Result<Vec<Pin>> {
         let list: PinList = self.get(
             access_token,
@@ -807,11 +1320,42 @@ impl Api {
     /// Locks the lock (`PUT /remoteoperate/{id}/lock`) and returns its new state. Waits up to
     /// the command timeout; never resent.
     ///
+    /// ```
+    /// use august_core::LockStatus;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// assert_eq!(api.lock(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Locked);
+    ///
+    /// // The back door has no bridge: the server refuses with 409.
+    /// let error = api.lock(token, demo::BACK_DOOR_LOCK_ID).unwrap_err();
+    /// assert_eq!(error.status(), Some(409));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`] (409 no bridge, 422 bridge offline, 423 bridge busy, 408 bridge timeout,
-    /// 531 mechanical problem), [`Error::Timeout`] / [`Error::ConnectionLost`] with the outcome
-    /// unknown, [`Error::Decode`] and the other transport errors.
+    /// - [`Error::Api`]: 409 the lock has no bridge (operate it over Bluetooth, from the app);
+    ///   422 the bridge is offline (check its power and Wi-Fi); 423 the bridge is busy and 408
+    ///   it timed out (try again in a few seconds); 531 a mechanical problem (check the door
+    ///   and the bolt); 401 sign in again.
+    /// - [`Error::Timeout`] / [`Error::ConnectionLost`]: the lock may have moved. Read its
+    ///   state ([`Api::get_lock_status`]) before sending the operation again: it is never
+    ///   resent for you.
+    /// - [`Error::NotDelivered`]: nothing was sent; safe to try again.
+    /// - [`Error::Decode`]: the lock acted but the answer does not fit the model; read its state.
     pub fn lock(&self, access_token: &str, lock_id: &str) -> Result<LockStatus> {
         Ok(self
             .operate(access_token, lock_id, Operation::Lock)?
@@ -821,6 +1365,28 @@ impl Api {
     }
 
     /// Unlocks the lock (`PUT /remoteoperate/{id}/unlock`). As [`Api::lock`].
+    ///
+    /// ```
+    /// use august_core::LockStatus;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// assert_eq!(api.unlock(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Unlocked);
+    /// assert_eq!(api.get_lock_status(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Unlocked);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -836,6 +1402,26 @@ impl Api {
     /// Unlatches the lock (`PUT /remoteoperate/{id}/unlatch`, locks that support it). As
     /// [`Api::lock`].
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let status = api.unlatch(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// println!("now {}", status.as_str());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Api::lock`].
@@ -850,10 +1436,35 @@ impl Api {
     /// Locks and returns the activities the answer describes (the lock operation, and the
     /// door state when the lock has a door sensor).
     ///
+    /// ```
+    /// use august_core::LockStatus;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let activities = api.lock_return_activities(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// for activity in &activities {
+    ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
+    /// }
+    /// assert!(activities.iter().any(|a| a.lock_status() == Some(LockStatus::Locked)));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Api::lock`]; [`Error::Decode`] when the answer is the short shape without
-    /// `info.startTime` (the lock did move).
+    /// `info.startTime` (the lock did move: read its state or the house's activities).
     pub fn lock_return_activities(
         &self,
         access_token: &str,
@@ -863,6 +1474,31 @@ impl Api {
     }
 
     /// Unlocks and returns the activities. As [`Api::lock_return_activities`].
+    ///
+    /// ```
+    /// use august_core::LockStatus;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let activities = api.unlock_return_activities(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// for activity in &activities {
+    ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
+    /// }
+    /// assert!(activities.iter().any(|a| a.lock_status() == Some(LockStatus::Unlocked)));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -876,6 +1512,28 @@ impl Api {
     }
 
     /// Unlatches and returns the activities. As [`Api::lock_return_activities`].
+    ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let activities = api.unlatch_return_activities(token, demo::FRONT_DOOR_LOCK_ID)?;
+    /// for activity in &activities {
+    ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -921,6 +1579,29 @@ impl Api {
     /// Starts a lock operation without waiting for it (`?v=2.3.1&type=async`); the outcome
     /// arrives on the push channel. Returns the server's body as text. Never resent.
     ///
+    /// ```
+    /// use august_core::AsyncOperation;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// // The outcome comes later, on the lock's push channel.
+    /// let body = api.lock_async(token, demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
+    /// println!("accepted: {body}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Api::lock`].
@@ -934,6 +1615,29 @@ impl Api {
     }
 
     /// Starts an unlock without waiting for it. As [`Api::lock_async`].
+    ///
+    /// ```
+    /// use august_core::AsyncOperation;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// // The outcome comes later, on the lock's push channel.
+    /// let body = api.unlock_async(token, demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
+    /// println!("accepted: {body}");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -949,6 +1653,29 @@ impl Api {
 
     /// Starts an unlatch without waiting for it. As [`Api::lock_async`].
     ///
+    /// ```
+    /// use august_core::AsyncOperation;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// // The outcome comes later, on the lock's push channel.
+    /// let body = api.unlatch_async(token, demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
+    /// println!("accepted: {body}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// As [`Api::lock`].
@@ -963,6 +1690,29 @@ impl Api {
 
     /// Asks the lock to report its status (`status?v=2.3.1&type=async&intent=wakeup`). Wakes the
     /// lock and costs battery: do not call it in a loop.
+    ///
+    /// ```
+    /// use august_core::AsyncOperation;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// // The outcome comes later, on the lock's push channel.
+    /// let body = api.status_async(token, demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
+    /// println!("accepted: {body}");
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -980,9 +1730,36 @@ impl Api {
 
     /// The signed-in user (`GET /users/me`), as raw JSON (`UserID`, names, ...).
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// let user = api.get_user(token)?;
+    /// assert_eq!(user["UserID"], demo::USER_ID);
+    /// assert_eq!(user["FirstName"], "Demo");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_user(&self, access_token: &str) -> Result<serde_json::Value> {
         self.get(access_token, Path::new().lit("users").lit("me"))
     }
@@ -992,9 +1769,36 @@ impl Api {
     /// The account's alarms (`GET /users/alarms/mine`); empty without a request for brands
     /// without alarms.
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// for alarm in api.get_alarms(token)? {
+    ///     println!("{} in house {}: {}", alarm.device_name(), alarm.house_id(), alarm.status());
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_alarms(&self, access_token: &str) -> Result<Vec<Alarm>> {
         if !self.inner.brand.config().supports_alarms {
             return Ok(Vec::new());
@@ -1009,9 +1813,39 @@ impl Api {
     /// An alarm's devices (`GET /alarms/{id}/devices`); empty without a request for brands
     /// without alarms.
     ///
+    /// ```
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// for alarm in api.get_alarms(token)? {
+    ///     let Some(alarm_id) = alarm.device_id() else { continue };
+    ///     for device in api.get_alarm_devices(token, alarm_id)? {
+    ///         println!("{}: online {}, battery {}%", device.device_name(), device.is_online(), device.battery_level());
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn get_alarm_devices(
         &self,
         access_token: &str,
@@ -1030,9 +1864,39 @@ impl Api {
     /// Arms or disarms an alarm (`PUT /alarms/{id}/state/{state}` with its `areaIDs`); returns
     /// the server's JSON. Never resent. Brands without alarms get `{}` without a request.
     ///
+    /// ```
+    /// use august_core::ArmState;
+    ///
+    /// # use august_core::{Api, LoginMethod};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
+    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let provisional = provisional.access_token();
+    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
+    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
+    /// # let token = session.access_token();
+    /// for alarm in api.get_alarms(token)? {
+    ///     let answer = api.arm_alarm(token, &alarm, &ArmState::Away)?;
+    ///     println!("{answer}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
-    /// [`Error::Api`], [`Error::Decode`] and the transport errors.
+    /// - [`Error::Api`] for an error status: 401 ([`Error::is_unauthorized`]) means the token
+    ///   expired or was revoked, so sign in again; 404 an unknown id. 429, 502, 503 and 504 were
+    ///   already retried within the call's deadline: try again later.
+    /// - [`Error::NotDelivered`], [`Error::Timeout`], [`Error::ConnectionLost`]: a read is safe
+    ///   to try again.
+    /// - [`Error::Decode`]: the answer does not fit the model; report it with the endpoint and
+    ///   JSON path the error names.
     pub fn arm_alarm(
         &self,
         access_token: &str,

@@ -18,12 +18,15 @@ impl<'a> Apps<'a> {
     /// The application's name, plan and features (py: `apps.fetch()`;
     /// `GET /protected/json/app/details`).
     ///
-    /// ```no_run
-    /// # use authy_client::AuthyApiClient;
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
+    /// ```
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
     /// let app = authy_api.apps().fetch()?;
     /// println!("{:?} on plan {:?}", app.name(), app.plan());
+    /// assert_eq!(app.app_id(), Some(demo::AUTHY_APP_ID));
     /// # Ok(())
     /// # }
     /// ```
@@ -54,12 +57,15 @@ impl<'a> StatsResource<'a> {
     /// Monthly counts of API calls, authentications, calls, SMS and users (py:
     /// `stats.fetch()`; `GET /protected/json/app/stats`).
     ///
-    /// ```no_run
-    /// # use authy_client::AuthyApiClient;
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// for month in authy_api.stats().fetch()?.months() {
-    ///     println!("{:?} {:?}: {} sms", month.month(), month.year(), month.sms_count());
+    /// ```
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let stats = authy_api.stats().fetch()?;
+    /// for month in stats.months() {
+    ///     println!("{:?} {:?}: {} sms, {} calls", month.month(), month.year(), month.sms_count(), month.calls_count());
     /// }
     /// # Ok(())
     /// # }

@@ -64,6 +64,11 @@ impl fmt::Debug for ApiKey {
 /// # Ok(())
 /// # }
 /// ```
+///
+/// The examples on the resources' calls run against the embedded sandbox (`august-sandbox`),
+/// set up in hidden lines: there `authy_api` is a client for the sandbox's demo application,
+/// `demo` its demo data (users 1000, without the app, and 1001, with it) and `sandbox` the
+/// handle that reads back the tokens and codes it "sends".
 #[derive(Clone)]
 pub struct AuthyApiClient {
     inner: Arc<Inner>,
@@ -190,6 +195,13 @@ impl AuthyApiClientBuilder {
 impl AuthyApiClient {
     /// A client for the Authy API with the application's API key and the defaults (py:
     /// `AuthyApiClient(api_key)`).
+    ///
+    /// ```
+    /// use authy_client::AuthyApiClient;
+    ///
+    /// let authy_api = AuthyApiClient::new("your-api-key");
+    /// assert_eq!(authy_api.api_uri(), "https://api.authy.com");
+    /// ```
     pub fn new(api_key: impl Into<String>) -> AuthyApiClient {
         match AuthyApiClient::builder(api_key).build() {
             Ok(client) => client,
@@ -199,6 +211,22 @@ impl AuthyApiClient {
     }
 
     /// A builder with the application's API key and the defaults.
+    ///
+    /// ```
+    /// use authy_client::AuthyApiClient;
+    /// use std::time::Duration;
+    ///
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::start()?;
+    /// let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY)
+    ///     .api_uri(sandbox.authy_url()) // the real service when left out
+    ///     .timeout(Duration::from_secs(10))
+    ///     .build()?;
+    /// assert_eq!(authy_api.timeout(), Duration::from_secs(10));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder(api_key: impl Into<String>) -> AuthyApiClientBuilder {
         AuthyApiClientBuilder {
             api_key: ApiKey(api_key.into()),
@@ -211,42 +239,139 @@ impl AuthyApiClient {
     }
 
     /// The base URI calls go to, without a trailing `/`.
+    ///
+    /// ```
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// assert_eq!(authy_api.api_uri(), sandbox.authy_url());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn api_uri(&self) -> &str {
         &self.inner.api_uri
     }
 
     /// The timeout of every call.
+    ///
+    /// ```
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// println!("every call gives up after {:?}", authy_api.timeout());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn timeout(&self) -> Duration {
         self.inner.transport.timeout()
     }
 
     /// Users: create, status, delete, SMS and call tokens, QR codes, registration status,
     /// activities (py: `authy_api.users`).
+    ///
+    /// ```
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let status = authy_api.users().status(AuthyId::new(demo::AUTHY_SMS_USER_ID))?;
+    /// println!("registered: {}, devices: {:?}", status.registered(), status.devices());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn users(&self) -> Users<'_> {
         Users::new(self)
     }
 
     /// Token verification (py: `authy_api.tokens`).
+    ///
+    /// ```
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// authy_api.users().request_sms(AuthyId::new(demo::AUTHY_SMS_USER_ID))?;
+    /// let token = sandbox.authy_token(demo::AUTHY_SMS_USER_ID).ok_or("no token")?;
+    /// authy_api.tokens().verify(AuthyId::new(demo::AUTHY_SMS_USER_ID), &token)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn tokens(&self) -> Tokens<'_> {
         Tokens::new(self)
     }
 
     /// Phone verification and phone information (py: `authy_api.phones`).
+    ///
+    /// ```
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let info = authy_api.phones().info("555-555-0100", 1)?;
+    /// println!("{}", info.phone_type());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn phones(&self) -> Phones<'_> {
         Phones::new(self)
     }
 
     /// The application's details (py: `authy_api.apps`).
+    ///
+    /// ```
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let app = authy_api.apps().fetch()?;
+    /// assert_eq!(app.app_id(), Some(demo::AUTHY_APP_ID));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn apps(&self) -> Apps<'_> {
         Apps::new(self)
     }
 
     /// The application's statistics (py: `authy_api.stats`).
+    ///
+    /// ```
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let stats = authy_api.stats().fetch()?;
+    /// println!("{} months", stats.months().len());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn stats(&self) -> StatsResource<'_> {
         StatsResource::new(self)
     }
 
     /// OneTouch push approvals and their callback signatures (py: `authy_api.one_touch`).
+    ///
+    /// ```
+    /// use authy_client::ApprovalRequest;
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let request = ApprovalRequest::new("Login requested for your Example account.");
+    /// let created = authy_api.one_touch().send_request(AuthyId::new(demo::AUTHY_APP_USER_ID), &request)?;
+    /// println!("poll {}", created.uuid());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn one_touch(&self) -> OneTouch<'_> {
         OneTouch::new(self)
     }

@@ -25,14 +25,17 @@ impl<'a> OneTouch<'a> {
     /// message, seconds_to_expire, details, hidden_details, logos)`;
     /// `POST /onetouch/json/users/{id}/approval_requests`).
     ///
-    /// ```no_run
-    /// # use authy_client::{ApprovalRequest, AuthyApiClient, AuthyId};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let request = ApprovalRequest::new("Login requested for a CapTrade Bank account.")
+    /// ```
+    /// use authy_client::ApprovalRequest;
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let request = ApprovalRequest::new("Login requested for your Example account.")
     ///     .seconds_to_expire(120)
     ///     .detail("username", "Bill Smith");
-    /// let created = authy_api.one_touch().send_request(AuthyId::new(1000), &request)?;
+    /// let created = authy_api.one_touch().send_request(AuthyId::new(demo::AUTHY_APP_USER_ID), &request)?;
     /// println!("poll {}", created.uuid());
     /// # Ok(())
     /// # }
@@ -70,13 +73,22 @@ impl<'a> OneTouch<'a> {
     /// Where an approval request stands: pending, approved, denied or expired (py:
     /// `one_touch.get_approval_status(uuid)`; `GET /onetouch/json/approval_requests/{uuid}`).
     ///
-    /// ```no_run
-    /// # use authy_client::{ApprovalState, AuthyApiClient};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let status = authy_api
-    ///     .one_touch()
-    ///     .get_approval_status("dda2c400-bc43-0135-d7be-1285ca17e122")?;
+    /// ```
+    /// use authy_client::ApprovalState;
+    /// # use authy_client::ApprovalRequest;
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let request = ApprovalRequest::new("Login requested for your Example account.");
+    /// # let created = authy_api.one_touch().send_request(AuthyId::new(demo::AUTHY_APP_USER_ID), &request)?;
+    /// # let uuid = created.uuid();
+    /// let status = authy_api.one_touch().get_approval_status(uuid)?;
+    /// assert_eq!(status.status(), &ApprovalState::Pending);
+    ///
+    /// sandbox.approve_onetouch(uuid)?; // the user taps Approve
+    /// let status = authy_api.one_touch().get_approval_status(uuid)?;
     /// if status.status() == &ApprovalState::Approved {
     ///     println!("let the user in");
     /// }
@@ -103,18 +115,21 @@ impl<'a> OneTouch<'a> {
     /// as a flat object. `Ok(false)` means the signature does not match: reject the callback.
     /// See [`signature::verify`] for the details.
     ///
-    /// ```no_run
-    /// # use authy_client::AuthyApiClient;
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let body = serde_json::json!({"uuid": "...", "status": "approved"});
+    /// ```
+    /// use authy_client::AuthyApiClient;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let authy_api = AuthyApiClient::new("foobar123");
+    /// // The callback's JSON body, and its X-Authy-Signature and X-Authy-Signature-Nonce headers.
+    /// let body = serde_json::json!({"b": "val|ue&2", "a": "value1"});
     /// let valid = authy_api.one_touch().validate_one_touch_signature(
-    ///     "X-Authy-Signature value",
-    ///     "X-Authy-Signature-Nonce value",
+    ///     "4f9676D/+BzsEq8NzF0fXpv7qETnzJUW/4YGe7p0EPM=",
+    ///     "1427849783.886085",
     ///     "POST",
-    ///     "https://example.com/authy/callback",
+    ///     "https://api.authy.com/dashboard/json/application/webhooks",
     ///     &body,
     /// )?;
+    /// assert!(valid); // else answer 401 and ignore the callback
     /// # Ok(())
     /// # }
     /// ```
@@ -137,17 +152,20 @@ impl<'a> OneTouch<'a> {
     /// Checks a POST callback's signature from its raw body. See
     /// [`signature::verify_post`].
     ///
-    /// ```no_run
-    /// # use authy_client::AuthyApiClient;
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let body = br#"{"uuid": "...", "status": "approved"}"#;
+    /// ```
+    /// use authy_client::AuthyApiClient;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let authy_api = AuthyApiClient::new("foobar123");
+    /// // The callback's raw body, and its X-Authy-Signature and X-Authy-Signature-Nonce headers.
+    /// let body = br#"{"b": "val|ue&2", "a": "value1"}"#;
     /// let valid = authy_api.one_touch().validate_post_callback(
-    ///     "X-Authy-Signature value",
-    ///     "X-Authy-Signature-Nonce value",
-    ///     "https://example.com/authy/callback",
+    ///     "4f9676D/+BzsEq8NzF0fXpv7qETnzJUW/4YGe7p0EPM=",
+    ///     "1427849783.886085",
+    ///     "https://api.authy.com/dashboard/json/application/webhooks",
     ///     body,
     /// )?;
+    /// assert!(valid); // else answer 401 and ignore the callback
     /// # Ok(())
     /// # }
     /// ```
@@ -169,16 +187,19 @@ impl<'a> OneTouch<'a> {
     /// Checks a GET callback's signature from its raw query string. See
     /// [`signature::verify_get`].
     ///
-    /// ```no_run
-    /// # use authy_client::AuthyApiClient;
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let valid = authy_api.one_touch().validate_get_callback(
-    ///     "X-Authy-Signature value",
-    ///     "X-Authy-Signature-Nonce value",
-    ///     "https://example.com/authy/callback",
-    ///     "authy_id=1000&status=approved&uuid=...",
-    /// )?;
+    /// ```
+    /// use authy_client::AuthyApiClient;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let authy_api = AuthyApiClient::new("foobar123");
+    /// let url = "https://example.com/authy/callback";
+    /// let query = "authy_id=1001&status=approved&uuid=dda2c400";
+    /// # use authy_client::signature::{self, CallbackMethod};
+    /// # let signature = signature::sign("foobar123", "1427849783.886085", CallbackMethod::Get, url, &signature::canonical_query(query)?);
+    /// // `signature` and the nonce come from the X-Authy-Signature and X-Authy-Signature-Nonce headers.
+    /// let valid = authy_api.one_touch().validate_get_callback(&signature, "1427849783.886085", url, query)?;
+    /// assert!(valid);
+    /// assert!(!authy_api.one_touch().validate_get_callback(&signature, "1427849783.886085", url, "status=denied")?);
     /// # Ok(())
     /// # }
     /// ```

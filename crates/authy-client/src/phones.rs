@@ -24,12 +24,16 @@ impl<'a> Phones<'a> {
     /// `phones.verification_start(phone_number, country_code, via)`;
     /// `POST /protected/json/phones/verification/start`).
     ///
-    /// ```no_run
-    /// # use authy_client::{AuthyApiClient, Via};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let started = authy_api.phones().verification_start("111-111-1111", 1, Via::Sms)?;
-    /// println!("{:?}", started.message());
+    /// ```
+    /// use authy_client::Via;
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let started = authy_api.phones().verification_start("555-555-0123", 1, Via::Sms)?;
+    /// println!("{:?}, expires in {:?} s", started.message(), started.seconds_to_expire());
+    /// assert!(sandbox.authy_phone_verification_code("1", "555-555-0123").is_some());
     /// # Ok(())
     /// # }
     /// ```
@@ -59,12 +63,17 @@ impl<'a> Phones<'a> {
     /// `code_length` (py: `phones.verification_start(phone_number, country_code, via, locale,
     /// code_length)`).
     ///
-    /// ```no_run
-    /// # use authy_client::{AuthyApiClient, VerificationStartOptions, Via};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
+    /// ```
+    /// use authy_client::{VerificationStartOptions, Via};
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
     /// let options = VerificationStartOptions::new().via(Via::Call).locale("es").code_length(6);
-    /// authy_api.phones().verification_start_with("111-111-1111", 57, &options)?;
+    /// authy_api.phones().verification_start_with("555-555-0123", 1, &options)?;
+    /// let code = sandbox.authy_phone_verification_code("1", "555-555-0123").ok_or("no code")?;
+    /// assert_eq!(code.len(), 6);
     /// # Ok(())
     /// # }
     /// ```
@@ -95,14 +104,19 @@ impl<'a> Phones<'a> {
     /// country_code, verification_code)`; `GET /protected/json/phones/verification/check`).
     /// `Ok` means the code is correct.
     ///
-    /// ```no_run
-    /// # use authy_client::{AuthyApiClient, ErrorKind};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// match authy_api.phones().verification_check("111-111-1111", 1, "0123") {
+    /// ```
+    /// use authy_client::{ErrorKind, Via};
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// authy_api.phones().verification_start("555-555-0123", 1, Via::Sms)?;
+    /// let code = sandbox.authy_phone_verification_code("1", "555-555-0123").ok_or("no code")?;
+    /// match authy_api.phones().verification_check("555-555-0123", 1, &code) {
     ///     Ok(_) => println!("phone verified"),
-    ///     Err(e) if e.kind() == Some(ErrorKind::VerificationIncorrect) => println!("wrong code"),
-    ///     Err(e) => return Err(e),
+    ///     Err(e) if e.kind() == Some(ErrorKind::VerificationIncorrect) => println!("wrong code: ask again"),
+    ///     Err(e) => return Err(e.into()),
     /// }
     /// # Ok(())
     /// # }
@@ -140,12 +154,14 @@ impl<'a> Phones<'a> {
     /// What kind of line a number is, its provider, whether it was ported (py:
     /// `phones.info(phone_number, country_code)`; `GET /protected/json/phones/info`).
     ///
-    /// ```no_run
-    /// # use authy_client::AuthyApiClient;
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let info = authy_api.phones().info("7754615609", 1)?;
-    /// println!("{} by {:?}", info.phone_type(), info.provider());
+    /// ```
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let info = authy_api.phones().info("555-555-0100", 1)?;
+    /// println!("{} by {:?}, ported: {:?}", info.phone_type(), info.provider(), info.ported());
     /// # Ok(())
     /// # }
     /// ```

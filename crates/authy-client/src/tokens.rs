@@ -29,14 +29,22 @@ impl<'a> Tokens<'a> {
     /// secret path segment: it never appears in logs, errors or `Debug` output. `force=true`
     /// is sent, as in the seed; see [`verify_with`](Self::verify_with).
     ///
-    /// ```no_run
-    /// # use authy_client::{AuthyApiClient, AuthyId, ErrorKind};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// match authy_api.tokens().verify(AuthyId::new(1000), "0123456") {
+    /// ```
+    /// use authy_client::ErrorKind;
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let user = AuthyId::new(demo::AUTHY_SMS_USER_ID);
+    /// authy_api.users().request_sms(user)?;
+    /// let token = sandbox.authy_token(demo::AUTHY_SMS_USER_ID).ok_or("no token")?; // the user types it in
+    /// authy_api.tokens().verify(user, &token)?;
+    ///
+    /// match authy_api.tokens().verify(user, "0000000") {
     ///     Ok(_) => println!("the user is valid"),
-    ///     Err(e) if e.kind() == Some(ErrorKind::TokenInvalid) => println!("wrong token"),
-    ///     Err(e) => return Err(e),
+    ///     Err(e) if e.kind() == Some(ErrorKind::TokenInvalid) => println!("wrong token: ask again"),
+    ///     Err(e) => return Err(e.into()),
     /// }
     /// # Ok(())
     /// # }
@@ -61,12 +69,19 @@ impl<'a> Tokens<'a> {
     /// [`verify`](Self::verify) with `force` and `action` (py: `tokens.verify(authy_id,
     /// token, {"force": ..., "action": ...})`).
     ///
-    /// ```no_run
-    /// # use authy_client::{AuthyApiClient, AuthyId, VerifyOptions};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let options = VerifyOptions::new().action("transfer-42");
-    /// authy_api.tokens().verify_with(AuthyId::new(1000), "0123456", &options)?;
+    /// ```
+    /// use authy_client::VerifyOptions;
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let user = AuthyId::new(demo::AUTHY_SMS_USER_ID);
+    /// authy_api.users().request_sms(user)?;
+    /// let token = sandbox.authy_token(demo::AUTHY_SMS_USER_ID).ok_or("no token")?;
+    /// // Check even an unregistered user's token.
+    /// let options = VerifyOptions::new().force(true);
+    /// authy_api.tokens().verify_with(user, &token, &options)?;
     /// # Ok(())
     /// # }
     /// ```

@@ -37,12 +37,15 @@ impl<'a> Users<'a> {
     /// code: creating the same phone twice gives the same id. The install link is not sent;
     /// see [`create_with`](Self::create_with) for that and for the default country code.
     ///
-    /// ```no_run
-    /// # use authy_client::AuthyApiClient;
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let user = authy_api.users().create("user@example.com", "111-111-1111", 57)?;
-    /// println!("store this authy id: {}", user.id());
+    /// ```
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let user = authy_api.users().create("demo@example.com", "555-555-0100", 1)?;
+    /// // Users are keyed by phone: this one exists already. Store the id with your user.
+    /// assert_eq!(user.id(), AuthyId::new(demo::AUTHY_SMS_USER_ID));
     /// # Ok(())
     /// # }
     /// ```
@@ -66,13 +69,17 @@ impl<'a> Users<'a> {
     /// [`create`](Self::create) with options: the country code (default 1, as py's
     /// `users.create(email, phone)`) and `send_install_link_via_sms`.
     ///
-    /// ```no_run
-    /// # use authy_client::{AuthyApiClient, CreateUserOptions};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// // A US number, and a link to install the Authy app.
+    /// ```
+    /// use authy_client::CreateUserOptions;
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// // A new US number, and a link to install the Authy app.
     /// let options = CreateUserOptions::new().send_install_link_via_sms(true);
-    /// let user = authy_api.users().create_with("user@example.com", "111-111-1111", &options)?;
+    /// let user = authy_api.users().create_with("new@example.com", "555-555-0199", &options)?;
+    /// println!("store this authy id: {}", user.id());
     /// # Ok(())
     /// # }
     /// ```
@@ -97,12 +104,15 @@ impl<'a> Users<'a> {
     /// The user's status: confirmed, registered, devices (py: `users.status(id)`;
     /// `GET /protected/json/users/{id}/status`).
     ///
-    /// ```no_run
+    /// ```
     /// # use authy_client::{AuthyApiClient, AuthyId};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let status = authy_api.users().status(AuthyId::new(1000))?;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let status = authy_api.users().status(AuthyId::new(demo::AUTHY_APP_USER_ID))?;
     /// println!("registered: {}, devices: {:?}", status.registered(), status.devices());
+    /// assert_eq!(status.authy_id(), Some(AuthyId::new(demo::AUTHY_APP_USER_ID)));
     /// # Ok(())
     /// # }
     /// ```
@@ -122,11 +132,13 @@ impl<'a> Users<'a> {
     /// Removes the user from the application (py: `users.delete(id)`;
     /// `POST /protected/json/users/{id}/delete` with `{}`). Authy completes the deletion later.
     ///
-    /// ```no_run
+    /// ```
     /// # use authy_client::{AuthyApiClient, AuthyId};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// authy_api.users().delete(AuthyId::new(1000))?;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// authy_api.users().delete(AuthyId::new(demo::AUTHY_SMS_USER_ID))?;
     /// # Ok(())
     /// # }
     /// ```
@@ -152,14 +164,17 @@ impl<'a> Users<'a> {
     /// [`ignored`](TokenDelivery::ignored). See [`request_sms_with`](Self::request_sms_with) to
     /// force it.
     ///
-    /// ```no_run
+    /// ```
     /// # use authy_client::{AuthyApiClient, AuthyId};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let sms = authy_api.users().request_sms(AuthyId::new(1000))?;
-    /// if sms.ignored() {
-    ///     println!("the user has the Authy app: ask for its token");
-    /// }
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let sms = authy_api.users().request_sms(AuthyId::new(demo::AUTHY_SMS_USER_ID))?;
+    /// assert!(!sms.ignored());
+    /// // A user with the Authy app gets no SMS: ask for the app's token instead.
+    /// let sms = authy_api.users().request_sms(AuthyId::new(demo::AUTHY_APP_USER_ID))?;
+    /// assert!(sms.ignored());
     /// # Ok(())
     /// # }
     /// ```
@@ -179,12 +194,17 @@ impl<'a> Users<'a> {
     /// [`request_sms`](Self::request_sms) with `force`, `action`, `action_message`, `locale`
     /// (py: `users.request_sms(id, {"force": True, ...})`).
     ///
-    /// ```no_run
-    /// # use authy_client::{AuthyApiClient, AuthyId, TokenRequestOptions};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
+    /// ```
+    /// use authy_client::TokenRequestOptions;
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// // Send the SMS even to a user who has the app.
     /// let options = TokenRequestOptions::new().force(true).locale("es");
-    /// let sms = authy_api.users().request_sms_with(AuthyId::new(1000), &options)?;
+    /// let sms = authy_api.users().request_sms_with(AuthyId::new(demo::AUTHY_APP_USER_ID), &options)?;
+    /// assert!(!sms.ignored());
     /// # Ok(())
     /// # }
     /// ```
@@ -205,12 +225,15 @@ impl<'a> Users<'a> {
     /// Calls the user and reads a token, unless the user has the Authy app (py:
     /// `users.request_call(id)`; `GET /protected/json/call/{id}`).
     ///
-    /// ```no_run
+    /// ```
     /// # use authy_client::{AuthyApiClient, AuthyId};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let call = authy_api.users().request_call(AuthyId::new(1000))?;
-    /// println!("{:?}", call.message());
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let call = authy_api.users().request_call(AuthyId::new(demo::AUTHY_SMS_USER_ID))?;
+    /// println!("{:?} to {:?}", call.message(), call.cellphone());
+    /// assert!(!call.ignored());
     /// # Ok(())
     /// # }
     /// ```
@@ -227,12 +250,16 @@ impl<'a> Users<'a> {
     /// [`request_call`](Self::request_call) with options (py: `users.request_call(id,
     /// options)`).
     ///
-    /// ```no_run
-    /// # use authy_client::{AuthyApiClient, AuthyId, TokenRequestOptions};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
+    /// ```
+    /// use authy_client::TokenRequestOptions;
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
     /// let options = TokenRequestOptions::new().force(true);
-    /// let call = authy_api.users().request_call_with(AuthyId::new(1000), &options)?;
+    /// let call = authy_api.users().request_call_with(AuthyId::new(demo::AUTHY_APP_USER_ID), &options)?;
+    /// assert!(!call.ignored());
     /// # Ok(())
     /// # }
     /// ```
@@ -265,12 +292,14 @@ impl<'a> Users<'a> {
     /// `users.generate_qr(id)`; `POST /protected/json/users/{id}/secret`). Generic
     /// authenticator tokens must be enabled for the application.
     ///
-    /// ```no_run
+    /// ```
     /// # use authy_client::{AuthyApiClient, AuthyId};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let qr = authy_api.users().generate_qr(AuthyId::new(1000))?;
-    /// println!("{:?}", qr.qr_code());
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let qr = authy_api.users().generate_qr(AuthyId::new(demo::AUTHY_SMS_USER_ID))?;
+    /// println!("show {:?}", qr.qr_code());
     /// # Ok(())
     /// # }
     /// ```
@@ -288,12 +317,16 @@ impl<'a> Users<'a> {
     /// [`generate_qr`](Self::generate_qr) with a size and a label (py: `users.generate_qr(id,
     /// size, label)`).
     ///
-    /// ```no_run
-    /// # use authy_client::{AuthyApiClient, AuthyId, QrOptions};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let options = QrOptions::new().size(300).label("Example: user@example.com");
-    /// let qr = authy_api.users().generate_qr_with(AuthyId::new(1000), &options)?;
+    /// ```
+    /// use authy_client::QrOptions;
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let options = QrOptions::new().size(300).label("Example: demo@example.com");
+    /// let qr = authy_api.users().generate_qr_with(AuthyId::new(demo::AUTHY_SMS_USER_ID), &options)?;
+    /// println!("show {:?} ({:?})", qr.qr_code(), qr.label());
     /// # Ok(())
     /// # }
     /// ```
@@ -322,11 +355,13 @@ impl<'a> Users<'a> {
     /// `GET /protected/json/registrations/status?custom_user_id=...`). No answer body was ever
     /// recorded, so the answer is kept whole.
     ///
-    /// ```no_run
-    /// # use authy_client::AuthyApiClient;
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
-    /// let status = authy_api.users().registration_status("customer-42")?;
+    /// ```
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// let status = authy_api.users().registration_status(demo::AUTHY_SMS_USER_CUSTOM_ID)?;
     /// println!("{:?}", status.get("status"));
     /// # Ok(())
     /// # }
@@ -348,12 +383,15 @@ impl<'a> Users<'a> {
     /// Reports a user activity for Authy's fraud signals (`POST
     /// /protected/json/users/{id}/register_activity`; not in the seed).
     ///
-    /// ```no_run
-    /// # use authy_client::{Activity, ActivityType, AuthyApiClient, AuthyId};
-    /// # fn main() -> Result<(), authy_client::Error> {
-    /// let authy_api = AuthyApiClient::new("api-key");
+    /// ```
+    /// use authy_client::{Activity, ActivityType};
+    /// # use authy_client::{AuthyApiClient, AuthyId};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
     /// let activity = Activity::new(ActivityType::PasswordReset, "203.0.113.7");
-    /// authy_api.users().register_activity(AuthyId::new(1000), &activity)?;
+    /// authy_api.users().register_activity(AuthyId::new(demo::AUTHY_SMS_USER_ID), &activity)?;
     /// # Ok(())
     /// # }
     /// ```

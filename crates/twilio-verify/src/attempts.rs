@@ -161,14 +161,22 @@ impl<'a> Attempts<'a> {
 
     /// `GET /v2/Attempts/Summary` with filters.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
+    /// let sid = client.verifications(&service).start("+15555550100", Channel::Sms)?.sid;
+    /// # let code = sandbox.verify_code("+15555550100").ok_or("no code")?;
+    /// client.verifications(&service).check_sid(&sid, &code)?;
     /// let summary = client.attempts().summary(&AttemptsFilter::new().service(&service))?;
     /// println!("{} of {} converted", summary.total_converted, summary.total_attempts);
+    /// assert_eq!(summary.total_converted, 1);
     /// # Ok(())
     /// # }
     /// ```

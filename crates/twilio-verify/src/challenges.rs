@@ -317,19 +317,31 @@ impl<'a> Challenges<'a> {
     /// `POST …/Entities/{identity}/Challenges`: a TOTP check or a push approval request.
     /// Sent once, never retried.
     ///
-    /// ```no_run
-    /// # use twilio_verify::{ChallengeStatus, Credentials, FactorSid, Identity, NewChallenge, ServiceSid, VerifyClient};
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// let identity = Identity::new("user-0042-0001")?;
-    /// let factor: FactorSid = "YF00000000000000000000000000000001".parse()?;
-    /// let challenge = client
-    ///     .challenges(&service, &identity)
-    ///     .create(&NewChallenge::totp(factor, "123456"))?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # client.entities(&service).create(&identity)?;
+    /// # let totp_code = |seed: &str| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let secret = totp_rs::Secret::try_from_base32(seed)?;
+    /// #     Ok(totp_rs::Builder::new().with_secret(secret).build_noncompliant().generate_current().to_string())
+    /// # };
+    /// # let new = client.factors(&service, &identity).create_totp(&NewTotpFactor::new("alice-phone"))?;
+    /// # let seed = new.binding.as_ref().and_then(|b| b.secret.as_ref()).ok_or("no seed")?.expose().to_owned();
+    /// # let factor = new.factor.sid.clone();
+    /// # client.factors(&service, &identity).verify(&factor, &totp_code(&seed)?)?;
+    /// let code = totp_code(&seed)?; // what the user's app shows
+    /// let challenge = client.challenges(&service, &identity).create(&NewChallenge::totp(factor, code))?;
     /// if challenge.status == ChallengeStatus::Approved {
     ///     println!("signed in");
     /// }
+    /// assert_eq!(challenge.status, ChallengeStatus::Approved);
     /// # Ok(())
     /// # }
     /// ```
@@ -347,14 +359,25 @@ impl<'a> Challenges<'a> {
 
     /// `GET …/Challenges/{YC}`: poll this for a push answer.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
+    /// # client.entities(&service).create(&identity)?;
+    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
+    /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
+    /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
+    /// # let sid = challenge.sid;
     /// let status = client.challenges(&service, &identity).fetch(&sid)?.status;
+    /// assert_eq!(status, ChallengeStatus::Pending);
+    /// sandbox.approve_verify_challenge(sid.as_str())?; // the user taps Approve on the phone
+    /// assert_eq!(client.challenges(&service, &identity).fetch(&sid)?.status, ChallengeStatus::Approved);
     /// # Ok(())
     /// # }
     /// ```
@@ -369,12 +392,21 @@ impl<'a> Challenges<'a> {
 
     /// `GET …/Entities/{identity}/Challenges` with filters, page after page.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
+    /// # client.entities(&service).create(&identity)?;
+    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
+    /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
+    /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
+    /// # let sid = challenge.sid;
     /// let pending = ChallengeFilter::new().status(ChallengeStatus::Pending).newest_first();
     /// for challenge in client.challenges(&service, &identity).list(&pending) {
     ///     println!("{}", challenge?.sid);
@@ -410,14 +442,24 @@ impl<'a> Challenges<'a> {
     /// `POST …/Challenges/{YC}` with `AuthPayload` (a TOTP code, or the push signature the
     /// device SDK produced). Sent once, never retried.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
-    /// let challenge = client.challenges(&service, &identity).update(&sid, "123456")?;
+    /// # client.entities(&service).create(&identity)?;
+    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
+    /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
+    /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
+    /// # let sid = challenge.sid;
+    /// // The device answers a push challenge with its signed payload.
+    /// let challenge = client.challenges(&service, &identity).update(&sid, "signed-payload")?;
+    /// assert_eq!(challenge.status, ChallengeStatus::Approved);
     /// # Ok(())
     /// # }
     /// ```
@@ -435,15 +477,24 @@ impl<'a> Challenges<'a> {
     /// As [`Challenges::update`], with `Metadata` (a JSON object of strings), as the device
     /// SDK sends it.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
+    /// # client.entities(&service).create(&identity)?;
+    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
+    /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
+    /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
+    /// # let sid = challenge.sid;
     /// let metadata = serde_json::json!({"os": "Android"});
-    /// client.challenges(&service, &identity).update_with_metadata(&sid, "123456", &metadata)?;
+    /// let challenge = client.challenges(&service, &identity).update_with_metadata(&sid, "signed-payload", &metadata)?;
+    /// assert_eq!(challenge.status, ChallengeStatus::Approved);
     /// # Ok(())
     /// # }
     /// ```
@@ -477,14 +528,23 @@ impl<'a> Challenges<'a> {
     /// `POST …/Challenges/{YC}/Notifications`: sends the push again (Twilio keeps trying for
     /// 300 s). Sent once.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: ChallengeSid = "YC00000000000000000000000000000001".parse()?;
-    /// client.challenges(&service, &identity).notify(&sid)?;
+    /// # client.entities(&service).create(&identity)?;
+    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
+    /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
+    /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
+    /// # let sid = challenge.sid;
+    /// let notification = client.challenges(&service, &identity).notify(&sid)?;
+    /// println!("{} {:?}", notification.sid, notification.ttl);
     /// # Ok(())
     /// # }
     /// ```
@@ -498,6 +558,27 @@ impl<'a> Challenges<'a> {
 
     /// As [`Challenges::notify`], trying for `ttl` seconds (`Ttl`, 0..=300; 0 is one
     /// immediate attempt).
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # client.entities(&service).create(&identity)?;
+    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
+    /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
+    /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
+    /// # let sid = challenge.sid;
+    /// let notification = client.challenges(&service, &identity).notify_with_ttl(&sid, 60)?;
+    /// println!("{} {:?}", notification.sid, notification.ttl);
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///

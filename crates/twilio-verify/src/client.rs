@@ -109,6 +109,13 @@ impl fmt::Debug for Credentials {
 /// # Ok(())
 /// # }
 /// ```
+///
+/// The examples on the resources' calls run against the embedded sandbox (`august-sandbox`)
+/// where it emulates the resource, set up in hidden lines: there `client` is a client for the
+/// sandbox, `service` its demo service, `identity` an end user's identity, and `sandbox` the
+/// handle that reads back the codes it "sends" and answers push challenges. The examples of
+/// webhooks, rate limits, access tokens and the attempts list need the real service and are
+/// only compiled.
 #[derive(Clone)]
 pub struct VerifyClient {
     inner: Arc<Inner>,
@@ -254,6 +261,13 @@ impl VerifyClient {
     ///
     /// Never for non-empty credentials; with an empty credential every call fails with
     /// [`InvalidInput::Credentials`] instead (use [`VerifyClient::builder`] to check early).
+    ///
+    /// ```
+    /// use twilio_verify::{Credentials, VerifyClient};
+    ///
+    /// let client = VerifyClient::new(Credentials::api_key("SK…", "your-api-key-secret"));
+    /// assert!(client.verify_url().starts_with("https://verify.twilio.com"));
+    /// ```
     pub fn new(credentials: Credentials) -> VerifyClient {
         let empty =
             credentials.username.trim().is_empty() || credentials.password.expose().is_empty();
@@ -279,6 +293,22 @@ impl VerifyClient {
     }
 
     /// A builder with the credentials and the defaults.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use twilio_verify::{Credentials, VerifyClient};
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::start()?;
+    /// let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    ///     .base_url(sandbox.verify_url()) // Verify and Lookup; the real services when left out
+    ///     .timeout(Duration::from_secs(10))
+    ///     .build()?;
+    /// assert_eq!(client.timeout(), Duration::from_secs(10));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn builder(credentials: Credentials) -> VerifyClientBuilder {
         VerifyClientBuilder {
             credentials,
@@ -292,41 +322,168 @@ impl VerifyClient {
     }
 
     /// Verify's base URL, without a trailing `/`.
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// assert_eq!(client.verify_url(), sandbox.verify_url());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn verify_url(&self) -> &str {
         &self.inner.verify_url
     }
 
     /// Lookup's base URL, without a trailing `/`.
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// assert_eq!(client.lookup_url(), sandbox.lookup_url());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn lookup_url(&self) -> &str {
         &self.inner.lookup_url
     }
 
     /// The deadline of every call.
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// println!("every call gives up after {:?}", client.timeout());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn timeout(&self) -> Duration {
         self.inner.timeout
     }
 
     /// Services (the successors of Authy applications).
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let fetched = client.services().fetch(&service)?;
+    /// assert_eq!(fetched.code_length, Some(6));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn services(&self) -> Services<'_> {
         Services::new(self)
     }
 
     /// Verifications (codes by SMS, call, e-mail, WhatsApp) of a service, and their checks.
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let verification = client.verifications(&service).start("+15555550100", Channel::Sms)?;
+    /// assert_eq!(verification.status, VerificationStatus::Pending);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn verifications<'a>(&'a self, service: &'a ServiceSid) -> Verifications<'a> {
         Verifications::new(self, service)
     }
 
     /// Entities (one per end user) of a service.
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let entity = client.entities(&service).create(&identity)?;
+    /// assert_eq!(entity.identity, identity);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn entities<'a>(&'a self, service: &'a ServiceSid) -> Entities<'a> {
         Entities::new(self, service)
     }
 
     /// Factors (TOTP apps and push devices) of an entity.
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # client.entities(&service).create(&identity)?;
+    /// let new = client.factors(&service, &identity).create_totp(&NewTotpFactor::new("alice-phone"))?;
+    /// assert_eq!(new.factor.status, FactorStatus::Unverified);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn factors<'a>(&'a self, service: &'a ServiceSid, identity: &'a Identity) -> Factors<'a> {
         Factors::new(self, service, identity)
     }
 
     /// Challenges (TOTP checks and push approvals) of an entity.
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # client.entities(&service).create(&identity)?;
+    /// let pending = ChallengeFilter::new().status(ChallengeStatus::Pending);
+    /// assert_eq!(client.challenges(&service, &identity).list(&pending).count(), 0);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn challenges<'a>(
         &'a self,
         service: &'a ServiceSid,
@@ -336,11 +493,35 @@ impl VerifyClient {
     }
 
     /// Webhooks (Verify Push events) of a service.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// for webhook in client.webhooks(&service).list() {
+    ///     println!("{:?}", webhook?.webhook_url);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn webhooks<'a>(&'a self, service: &'a ServiceSid) -> crate::webhooks::Webhooks<'a> {
         crate::webhooks::Webhooks::new(self, service)
     }
 
     /// Programmable rate limits of a service and their buckets.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// for limit in client.rate_limits(&service).list() {
+    ///     println!("{:?}", limit?.unique_name);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn rate_limits<'a>(
         &'a self,
         service: &'a ServiceSid,
@@ -349,6 +530,18 @@ impl VerifyClient {
     }
 
     /// Access tokens for the Verify Push SDK.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// let identity = Identity::new("user-0042-0001")?;
+    /// let token = client.access_tokens(&service).create(&NewPushAccessToken::new(identity))?;
+    /// println!("{}", token.sid);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn access_tokens<'a>(
         &'a self,
         service: &'a ServiceSid,
@@ -357,11 +550,43 @@ impl VerifyClient {
     }
 
     /// Verification attempt statistics.
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let summary = client.attempts().summary(&AttemptsFilter::new().service(&service))?;
+    /// println!("{} attempts", summary.total_attempts);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn attempts(&self) -> crate::attempts::Attempts<'_> {
         crate::attempts::Attempts::new(self)
     }
 
     /// Lookup v2 (phone number information).
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let info = client.lookup().phone_number("+15555550100", &LookupOptions::new())?;
+    /// assert_eq!(info.valid, Some(true));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn lookup(&self) -> Lookup<'_> {
         Lookup::new(self)
     }

@@ -52,13 +52,19 @@ impl<'a> Entities<'a> {
     /// `POST /v2/Services/{VA}/Entities` with `Identity`. Create the entity before its
     /// factors.
     ///
-    /// ```no_run
-    /// # use twilio_verify::{Credentials, Identity, ServiceSid, VerifyClient};
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// let identity = Identity::new("user-0042-0001")?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let identity = Identity::new("user-0042-0002")?; // your user's id: no PII
     /// let entity = client.entities(&service).create(&identity)?;
+    /// assert_eq!(entity.identity, identity);
     /// # Ok(())
     /// # }
     /// ```
@@ -76,12 +82,17 @@ impl<'a> Entities<'a> {
 
     /// `GET /v2/Services/{VA}/Entities/{identity}`.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.entities(&service).create(&identity)?;
     /// let entity = client.entities(&service).fetch(&identity)?;
     /// println!("{}", entity.sid);
     /// # Ok(())
@@ -101,11 +112,17 @@ impl<'a> Entities<'a> {
     /// `GET /v2/Services/{VA}/Entities`, page after page ([`Pages::page_size`] to choose the
     /// page size).
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.entities(&service).create(&identity)?;
     /// for entity in client.entities(&service).list().page_size(100) {
     ///     println!("{}", entity?.identity);
     /// }
@@ -128,13 +145,19 @@ impl<'a> Entities<'a> {
     /// `DELETE /v2/Services/{VA}/Entities/{identity}` (204). Whether the entity's factors go
     /// with it is not documented: delete them first when removal must be certain.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// client.entities(&service).delete(&identity)?;
+    /// client.entities(&service).create(&identity)?;
+    /// client.entities(&service).delete(&identity)?; // its factors and challenges go too
+    /// assert!(client.entities(&service).fetch(&identity).is_err());
     /// # Ok(())
     /// # }
     /// ```

@@ -417,15 +417,22 @@ impl<'a> Factors<'a> {
     /// `POST …/Entities/{identity}/Factors` `FactorType=totp`: the answer's binding holds the
     /// seed and the `otpauth://` URI, returned this once.
     ///
-    /// ```no_run
-    /// # use twilio_verify::{Credentials, Identity, NewTotpFactor, ServiceSid, VerifyClient};
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// let identity = Identity::new("user-0042-0001")?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # client.entities(&service).create(&identity)?;
     /// let new = client.factors(&service, &identity).create_totp(&NewTotpFactor::new("alice-phone"))?;
     /// let uri = new.binding.as_ref().and_then(|b| b.uri.as_ref()).map(|u| u.expose());
-    /// // render `uri` as a QR code; then verify the factor with the first code
+    /// // Show `uri` as a QR code; then verify the factor with the first code the app shows.
+    /// assert!(uri.is_some_and(|u| u.starts_with("otpauth://totp/")));
+    /// assert_eq!(new.factor.status, FactorStatus::Unverified);
     /// # Ok(())
     /// # }
     /// ```
@@ -442,15 +449,21 @@ impl<'a> Factors<'a> {
 
     /// `POST …/Entities/{identity}/Factors` `FactorType=push`.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let factor = NewPushFactor::new("pixel", "MFkwEwYH…", "com.example.app", NotificationPlatform::Fcm, "1.0")
+    /// # client.entities(&service).create(&identity)?;
+    /// let factor = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::Fcm, "1.0")
     ///     .notification_token("fcm-token-0123456789abcdef0123456789");
     /// let new = client.factors(&service, &identity).create_push(&factor)?;
+    /// println!("{} {}", new.factor.sid, new.factor.status);
     /// # Ok(())
     /// # }
     /// ```
@@ -467,17 +480,26 @@ impl<'a> Factors<'a> {
     /// the app. Sent once. A wrong code is not an error: the factor comes back not
     /// [`FactorStatus::Verified`].
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: FactorSid = "YF00000000000000000000000000000001".parse()?;
-    /// let factor = client.factors(&service, &identity).verify(&sid, "123456")?;
-    /// if factor.status == FactorStatus::Verified {
-    ///     println!("enrolled");
-    /// }
+    /// # client.entities(&service).create(&identity)?;
+    /// # let totp_code = |seed: &str| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let secret = totp_rs::Secret::try_from_base32(seed)?;
+    /// #     Ok(totp_rs::Builder::new().with_secret(secret).build_noncompliant().generate_current().to_string())
+    /// # };
+    /// let new = client.factors(&service, &identity).create_totp(&NewTotpFactor::new("alice-phone"))?;
+    /// # let seed = new.binding.as_ref().and_then(|b| b.secret.as_ref()).ok_or("no seed")?.expose().to_owned();
+    /// let code = totp_code(&seed)?; // what the user's app shows
+    /// let factor = client.factors(&service, &identity).verify(&new.factor.sid, &code)?;
+    /// assert_eq!(factor.status, FactorStatus::Verified);
     /// # Ok(())
     /// # }
     /// ```
@@ -497,14 +519,28 @@ impl<'a> Factors<'a> {
 
     /// `POST …/Factors/{YF}` without a code: changes the settings given.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: FactorSid = "YF00000000000000000000000000000001".parse()?;
-    /// client.factors(&service, &identity).update(&sid, &FactorUpdate::new().friendly_name("work phone"))?;
+    /// # client.entities(&service).create(&identity)?;
+    /// # let totp_code = |seed: &str| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let secret = totp_rs::Secret::try_from_base32(seed)?;
+    /// #     Ok(totp_rs::Builder::new().with_secret(secret).build_noncompliant().generate_current().to_string())
+    /// # };
+    /// # let new = client.factors(&service, &identity).create_totp(&NewTotpFactor::new("alice-phone"))?;
+    /// # let seed = new.binding.as_ref().and_then(|b| b.secret.as_ref()).ok_or("no seed")?.expose().to_owned();
+    /// # let factor = new.factor.sid.clone();
+    /// # client.factors(&service, &identity).verify(&factor, &totp_code(&seed)?)?;
+    /// let update = FactorUpdate::new().friendly_name("work phone");
+    /// let updated = client.factors(&service, &identity).update(&factor, &update)?;
+    /// assert_eq!(updated.friendly_name.as_deref(), Some("work phone"));
     /// # Ok(())
     /// # }
     /// ```
@@ -520,14 +556,27 @@ impl<'a> Factors<'a> {
 
     /// `GET …/Factors/{YF}`.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: FactorSid = "YF00000000000000000000000000000001".parse()?;
-    /// println!("{}", client.factors(&service, &identity).fetch(&sid)?.status);
+    /// # client.entities(&service).create(&identity)?;
+    /// # let totp_code = |seed: &str| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let secret = totp_rs::Secret::try_from_base32(seed)?;
+    /// #     Ok(totp_rs::Builder::new().with_secret(secret).build_noncompliant().generate_current().to_string())
+    /// # };
+    /// # let new = client.factors(&service, &identity).create_totp(&NewTotpFactor::new("alice-phone"))?;
+    /// # let seed = new.binding.as_ref().and_then(|b| b.secret.as_ref()).ok_or("no seed")?.expose().to_owned();
+    /// # let factor = new.factor.sid.clone();
+    /// # client.factors(&service, &identity).verify(&factor, &totp_code(&seed)?)?;
+    /// let fetched = client.factors(&service, &identity).fetch(&factor)?;
+    /// assert_eq!(fetched.status, FactorStatus::Verified);
     /// # Ok(())
     /// # }
     /// ```
@@ -542,12 +591,25 @@ impl<'a> Factors<'a> {
 
     /// `GET …/Entities/{identity}/Factors`, page after page.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
+    /// # client.entities(&service).create(&identity)?;
+    /// # let totp_code = |seed: &str| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let secret = totp_rs::Secret::try_from_base32(seed)?;
+    /// #     Ok(totp_rs::Builder::new().with_secret(secret).build_noncompliant().generate_current().to_string())
+    /// # };
+    /// # let new = client.factors(&service, &identity).create_totp(&NewTotpFactor::new("alice-phone"))?;
+    /// # let seed = new.binding.as_ref().and_then(|b| b.secret.as_ref()).ok_or("no seed")?.expose().to_owned();
+    /// # let factor = new.factor.sid.clone();
+    /// # client.factors(&service, &identity).verify(&factor, &totp_code(&seed)?)?;
     /// for factor in client.factors(&service, &identity).list() {
     ///     let factor = factor?;
     ///     println!("{} {} {}", factor.sid, factor.factor_type, factor.status);
@@ -568,14 +630,27 @@ impl<'a> Factors<'a> {
 
     /// `DELETE …/Factors/{YF}` (204).
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: FactorSid = "YF00000000000000000000000000000001".parse()?;
-    /// client.factors(&service, &identity).delete(&sid)?;
+    /// # client.entities(&service).create(&identity)?;
+    /// # let totp_code = |seed: &str| -> Result<String, Box<dyn std::error::Error>> {
+    /// #     let secret = totp_rs::Secret::try_from_base32(seed)?;
+    /// #     Ok(totp_rs::Builder::new().with_secret(secret).build_noncompliant().generate_current().to_string())
+    /// # };
+    /// # let new = client.factors(&service, &identity).create_totp(&NewTotpFactor::new("alice-phone"))?;
+    /// # let seed = new.binding.as_ref().and_then(|b| b.secret.as_ref()).ok_or("no seed")?.expose().to_owned();
+    /// # let factor = new.factor.sid.clone();
+    /// # client.factors(&service, &identity).verify(&factor, &totp_code(&seed)?)?;
+    /// client.factors(&service, &identity).delete(&factor)?;
+    /// assert_eq!(client.factors(&service, &identity).list().count(), 0);
     /// # Ok(())
     /// # }
     /// ```

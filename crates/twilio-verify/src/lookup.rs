@@ -258,14 +258,21 @@ impl<'a> Lookup<'a> {
     /// `GET /v2/PhoneNumbers/{number}` on Lookup's base URL. `number` is E.164, or national
     /// digits with [`LookupOptions::country_code`].
     ///
-    /// ```no_run
-    /// # use twilio_verify::{Credentials, LookupField, LookupOptions, VerifyClient};
-    /// # fn main() -> Result<(), twilio_verify::Error> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
     /// let info = client.lookup().phone_number(
     ///     "+15555550100",
     ///     &LookupOptions::new().field(LookupField::LineTypeIntelligence),
     /// )?;
+    /// assert_eq!(info.valid, Some(true));
     /// println!("{:?}", info.line_type_intelligence.and_then(|l| l.line_type));
     /// # Ok(())
     /// # }

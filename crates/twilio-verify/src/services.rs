@@ -219,12 +219,19 @@ impl<'a> Services<'a> {
 
     /// `POST /v2/Services`: creates a service named `friendly_name` (at most 30 characters).
     ///
-    /// ```no_run
-    /// # use twilio_verify::{Credentials, ServiceOptions, VerifyClient};
-    /// # fn main() -> Result<(), twilio_verify::Error> {
-    /// let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// let service = client.services().create("Example App", &ServiceOptions::new().code_length(6))?;
-    /// println!("{}", service.sid);
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// let created = client.services().create("Example App", &ServiceOptions::new().code_length(6))?;
+    /// assert_eq!(created.friendly_name.as_deref(), Some("Example App"));
+    /// println!("{}", created.sid);
     /// # Ok(())
     /// # }
     /// ```
@@ -241,14 +248,19 @@ impl<'a> Services<'a> {
 
     /// `GET /v2/Services/{VA}`.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let service = client.services().fetch(&service)?;
-    /// println!("{:?} {:?}", service.friendly_name, service.code_length);
+    /// let fetched = client.services().fetch(&service)?;
+    /// println!("{:?} {:?}", fetched.friendly_name, fetched.code_length);
+    /// assert_eq!(fetched.code_length, Some(6));
     /// # Ok(())
     /// # }
     /// ```
@@ -263,14 +275,19 @@ impl<'a> Services<'a> {
 
     /// `GET /v2/Services`, page after page.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// for service in client.services().list() {
-    ///     println!("{}", service?.sid);
+    ///     let service = service?;
+    ///     println!("{} {:?}", service.sid, service.friendly_name);
     /// }
     /// # Ok(())
     /// # }
@@ -285,13 +302,18 @@ impl<'a> Services<'a> {
 
     /// `POST /v2/Services/{VA}`: changes the settings given.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// client.services().update(&service, &ServiceOptions::new().code_length(8))?;
+    /// let updated = client.services().update(&service, &ServiceOptions::new().code_length(8))?;
+    /// assert_eq!(updated.code_length, Some(8));
     /// # Ok(())
     /// # }
     /// ```
@@ -306,13 +328,18 @@ impl<'a> Services<'a> {
 
     /// `DELETE /v2/Services/{VA}` (204).
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// client.services().delete(&service)?;
+    /// assert!(client.services().fetch(&service).is_err());
     /// # Ok(())
     /// # }
     /// ```

@@ -402,13 +402,19 @@ impl<'a> Verifications<'a> {
     /// `POST /v2/Services/{VA}/Verifications` with `To` and `Channel`: sends a code. Sent
     /// once, never retried.
     ///
-    /// ```no_run
-    /// # use twilio_verify::{Channel, Credentials, ServiceSid, VerifyClient};
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
     /// let verification = client.verifications(&service).start("+15555550100", Channel::Sms)?;
-    /// println!("{} {}", verification.sid, verification.status);
+    /// assert_eq!(verification.status, VerificationStatus::Pending);
+    /// println!("sent {} to {:?}", verification.sid, verification.to);
     /// # Ok(())
     /// # }
     /// ```
@@ -425,14 +431,19 @@ impl<'a> Verifications<'a> {
 
     /// `POST /v2/Services/{VA}/Verifications` with every option. Sent once.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// let start = StartVerification::new("+15555550100", Channel::Sms).locale("es");
     /// let verification = client.verifications(&service).start_with(&start)?;
+    /// assert_eq!(verification.channel, Some(Channel::Sms));
     /// # Ok(())
     /// # }
     /// ```
@@ -450,14 +461,19 @@ impl<'a> Verifications<'a> {
     /// `GET /v2/Services/{VA}/Verifications/{VE}`. An approved, expired or spent verification
     /// answers 404 ([`ErrorKind::NotFound`]).
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: VerificationSid = "VE00000000000000000000000000000001".parse()?;
-    /// println!("{}", client.verifications(&service).fetch(&sid)?.status);
+    /// # let sid = client.verifications(&service).start("+15555550100", Channel::Sms)?.sid;
+    /// let verification = client.verifications(&service).fetch(&sid)?;
+    /// assert_eq!(verification.status, VerificationStatus::Pending);
     /// # Ok(())
     /// # }
     /// ```
@@ -484,14 +500,19 @@ impl<'a> Verifications<'a> {
 
     /// `POST …/Verifications/{VE}` `Status=canceled`: frees the number from the send limit.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: VerificationSid = "VE00000000000000000000000000000001".parse()?;
-    /// client.verifications(&service).cancel(&sid)?;
+    /// # let sid = client.verifications(&service).start("+15555550100", Channel::Sms)?.sid;
+    /// let verification = client.verifications(&service).cancel(&sid)?;
+    /// assert_eq!(verification.status, VerificationStatus::Canceled);
     /// # Ok(())
     /// # }
     /// ```
@@ -505,14 +526,20 @@ impl<'a> Verifications<'a> {
 
     /// `POST …/Verifications/{VE}` `Status=approved` (custom-code flows).
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: VerificationSid = "VE00000000000000000000000000000001".parse()?;
-    /// client.verifications(&service).approve(&sid)?;
+    /// # let sid = client.verifications(&service).start("+15555550100", Channel::Sms)?.sid;
+    /// // The user proved the number another way (a support call, say).
+    /// let verification = client.verifications(&service).approve(&sid)?;
+    /// assert_eq!(verification.status, VerificationStatus::Approved);
     /// # Ok(())
     /// # }
     /// ```
@@ -527,12 +554,19 @@ impl<'a> Verifications<'a> {
     /// `POST /v2/Services/{VA}/VerificationCheck` with `To` and `Code`. Sent once, never
     /// retried: a retried check after a lost success answers "not found".
     ///
-    /// ```no_run
-    /// # use twilio_verify::{CheckOutcome, Credentials, ServiceSid, VerifyClient};
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// match client.verifications(&service).check_to("+15555550100", "123456")? {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.verifications(&service).start("+15555550100", Channel::Sms)?;
+    /// let code = sandbox.verify_code("+15555550100").ok_or("no code")?; // the user types it in
+    /// match client.verifications(&service).check_to("+15555550100", &code)? {
     ///     CheckOutcome::Approved(_) => println!("approved"),
     ///     CheckOutcome::Pending(_) => println!("wrong code, try again"),
     ///     CheckOutcome::NotFound => println!("no pending verification: start again"),
@@ -553,14 +587,19 @@ impl<'a> Verifications<'a> {
 
     /// `POST …/VerificationCheck` with `VerificationSid` and `Code`. Sent once.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: VerificationSid = "VE00000000000000000000000000000001".parse()?;
-    /// let approved = client.verifications(&service).check_sid(&sid, "123456")?.is_approved();
+    /// let sid = client.verifications(&service).start("+15555550100", Channel::Sms)?.sid;
+    /// let code = sandbox.verify_code("+15555550100").ok_or("no code")?;
+    /// assert!(client.verifications(&service).check_sid(&sid, &code)?.is_approved());
     /// # Ok(())
     /// # }
     /// ```
@@ -574,14 +613,20 @@ impl<'a> Verifications<'a> {
 
     /// `POST …/VerificationCheck` for a target. Sent once.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
+    /// client.verifications(&service).start("user@example.com", Channel::Email)?;
+    /// let code = sandbox.verify_code("user@example.com").ok_or("no code")?;
     /// let target = CheckTarget::To("user@example.com".into());
-    /// let outcome = client.verifications(&service).check(&target, "123456")?;
+    /// assert!(client.verifications(&service).check(&target, &code)?.is_approved());
     /// # Ok(())
     /// # }
     /// ```
