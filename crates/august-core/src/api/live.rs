@@ -90,6 +90,21 @@ impl Api {
     /// the same [`Activity`]; v4 has activity ids (`id`) and operator thumbnails, legacy has
     /// the house id and the `info` flags.
     ///
+    /// ```
+    /// use august_core::ActivityFormat;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = august_core::Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let token = sandbox.demo_access_token();
+    /// // The current apps' format: every activity has its id.
+    /// let activities = api.get_house_activities_in(&token, demo::HOUSE_ID, 10, ActivityFormat::V4)?;
+    /// assert!(!activities.is_empty());
+    /// assert!(activities.iter().all(|a| a.activity_id().is_some()));
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`], [`Error::Decode`] and the transport errors.
@@ -124,6 +139,19 @@ impl Api {
     /// Creates a websocket subscriber for the `yale_global` push (`POST /websocket/subscribers`
     /// with `{"scopes": ["lock"]}`). Never resent.
     ///
+    /// ```
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = august_core::Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let token = sandbox.demo_access_token();
+    /// let subscriber = api.create_websocket_subscriber(&token)?;
+    /// assert!(!subscriber.subscriber_id().is_empty());
+    /// # api.delete_websocket_subscriber(&token, subscriber.subscriber_id())?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::Api`], [`Error::Decode`] and the transport errors.
@@ -142,6 +170,19 @@ impl Api {
 
     /// A websocket subscriber (`GET /websocket/subscribers/{id}`), as the text the service
     /// sends.
+    ///
+    /// ```
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = august_core::Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let token = sandbox.demo_access_token();
+    /// # let subscriber = api.create_websocket_subscriber(&token)?;
+    /// let text = api.get_websocket_subscriber(&token, subscriber.subscriber_id())?;
+    /// assert!(text.contains(subscriber.subscriber_id()));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -165,6 +206,18 @@ impl Api {
     }
 
     /// Deletes a websocket subscriber (`DELETE /websocket/subscribers/{id}`).
+    ///
+    /// ```
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = august_core::Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let token = sandbox.demo_access_token();
+    /// # let subscriber = api.create_websocket_subscriber(&token)?;
+    /// api.delete_websocket_subscriber(&token, subscriber.subscriber_id())?;
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -230,6 +283,24 @@ impl Api {
 
     /// [`Api::status_async`] behind the wake-up limiter: refused without a request when
     /// `account` (the user id) woke a lock within the limiter's interval.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use august_core::{AsyncOperation, WakeupLimiter};
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = august_core::Api::builder().base_url(sandbox.august_url()).build()?;
+    /// # let token = sandbox.demo_access_token();
+    /// // One wake-up per account and minute: the second call is refused before sending.
+    /// let limiter = WakeupLimiter::new(Duration::from_secs(60));
+    /// let lock = demo::FRONT_DOOR_LOCK_ID;
+    /// api.status_async_limited(&token, lock, AsyncOperation::default(), &limiter, demo::USER_ID)?;
+    /// let again = api.status_async_limited(&token, lock, AsyncOperation::default(), &limiter, demo::USER_ID);
+    /// assert!(again.is_err_and(|e| e.is_rate_limited()));
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
