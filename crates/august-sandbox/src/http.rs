@@ -145,7 +145,7 @@ impl Resp {
                 "Content-Type".into(),
                 "application/json; charset=utf-8".into(),
             )],
-            body: serde_json::to_vec_pretty(value).unwrap_or_default(),
+            body: serde_json::to_vec(value).unwrap_or_default(),
         }
     }
 
