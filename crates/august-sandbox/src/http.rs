@@ -138,6 +138,7 @@ pub(crate) struct Resp {
 }
 
 impl Resp {
+    /// A JSON answer, compact as the services send it (no newline, no indentation).
     pub(crate) fn json(status: u16, value: &Value) -> Resp {
         Resp {
             status,

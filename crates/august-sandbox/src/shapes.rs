@@ -63,7 +63,6 @@ const MEANINGFUL: &[&str] = &[
     "hostLockInfo",
     "users",
     "remote",
-    "keypad",
     "agent",
     "callingUser",
     "otherUser",
@@ -93,4 +92,41 @@ fn fill(v: &mut Value, template: &Value) {
 pub(crate) fn recorded(shape: Shape, mut v: Value) -> Value {
     fill(&mut v, template(shape));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn fill_adds_missing_keys_but_keeps_values_and_meaningful_absences() {
+        let template = json!({
+            "name": "recorded", "settings": {"a": 1, "b": true},
+            "Bridge": {"operative": true}, "info": {"remote": true, "duration": 5},
+        });
+        let mut v = json!({"name": "sandbox", "settings": {"a": 7}, "info": {}});
+        fill(&mut v, &template);
+        assert_eq!(
+            v,
+            json!({"name": "sandbox", "settings": {"a": 7, "b": true}, "info": {"duration": 5}})
+        );
+    }
+
+    #[test]
+    fn every_template_is_an_object() {
+        for shape in [
+            Shape::LockDetail,
+            Shape::LockListItem,
+            Shape::DoorbellDetail,
+            Shape::DoorbellListItem,
+            Shape::Pin,
+            Shape::LockActivity,
+            Shape::DoorActivity,
+            Shape::MotionActivity,
+        ] {
+            assert!(template(shape).is_object());
+        }
+    }
 }
