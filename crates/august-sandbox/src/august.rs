@@ -1,5 +1,6 @@
 //! The August API emulation: accounts, login, tokens, devices and the activity feed.
 
+use crate::shapes::Shape;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -1267,7 +1268,9 @@ fn house_activities(st: &mut AugustState, req: &Req, params: &Params, _: &mut Ve
         let events: Vec<Value> = entries.map(|a| st.activity_v4(a)).collect();
         Resp::json(200, &json!({ "events": events }))
     } else {
-        let list: Vec<Value> = entries.map(|a| st.activity_legacy(a)).collect();
+        let list: Vec<Value> = entries
+            .map(|a| crate::shapes::recorded(legacy_shape(a), st.activity_legacy(a)))
+            .collect();
         Resp::json(200, &Value::Array(list))
     }
 }
@@ -1280,16 +1283,28 @@ fn locks_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -
     for lock in &st.locks {
         map.insert(
             lock.id.to_owned(),
-            json!({
-                "LockName": lock.name,
-                "UserType": "superuser",
-                "macAddress": lock.mac,
-                "HouseID": demo::HOUSE_ID,
-                "HouseName": demo::HOUSE_NAME,
-            }),
+            crate::shapes::recorded(
+                Shape::LockListItem,
+                json!({
+                    "LockName": lock.name,
+                    "UserType": "superuser",
+                    "macAddress": lock.mac,
+                    "HouseID": demo::HOUSE_ID,
+                    "HouseName": demo::HOUSE_NAME,
+                }),
+            ),
         );
     }
     Resp::json(200, &Value::Object(map))
+}
+
+/// The recorded shape of a legacy feed item of this activity.
+fn legacy_shape(a: &ActivityRec) -> Shape {
+    match a.action {
+        "dooropen" | "doorclosed" => Shape::DoorActivity,
+        action if action.starts_with("doorbell_") => Shape::MotionActivity,
+        _ => Shape::LockActivity,
+    }
 }
 
 fn find_lock<'a>(st: &'a AugustState, params: &Params) -> Result<&'a LockState, Resp> {
@@ -1305,7 +1320,10 @@ fn lock_detail(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Eve
         return r;
     }
     match find_lock(st, params) {
-        Ok(lock) => Resp::json(200, &st.lock_detail_json(lock)),
+        Ok(lock) => Resp::json(
+            200,
+            &crate::shapes::recorded(Shape::LockDetail, st.lock_detail_json(lock)),
+        ),
         Err(r) => r,
     }
 }
@@ -1359,7 +1377,19 @@ fn lock_pins(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event
         return r;
     }
     match find_lock(st, params) {
-        Ok(lock) => Resp::json(200, &st.pins_json(lock)),
+        Ok(lock) => {
+            let mut pins = st.pins_json(lock);
+            if let Some(obj) = pins.as_object_mut() {
+                for list in obj.values_mut() {
+                    if let Value::Array(items) = list {
+                        for item in items.iter_mut() {
+                            *item = crate::shapes::recorded(Shape::Pin, item.take());
+                        }
+                    }
+                }
+            }
+            Resp::json(200, &pins)
+        }
         Err(r) => r,
     }
 }
@@ -1410,6 +1440,27 @@ fn remote_operate(
             );
         }
         BridgeState::Offline => {
+            if is_async {
+                // The cloud answers at once and reports the failure on the lock's channel.
+                let now = Utc::now();
+                st.pushes.push(crate::push::PushOut {
+                    channel: format!("{}-pubsub", lock.id.to_ascii_lowercase()),
+                    at: now,
+                    pubnub: json!({
+                        "remoteEvent": 1,
+                        "status": "unknown",
+                        "result": "failed",
+                        "error": {
+                            "name": "ERRNO_BRIDGE_OFFLINE",
+                            "restCode": 98,
+                            "statusCode": 422,
+                            "message": "Bridge is offline",
+                        },
+                        "info": {"action": operation, "lockID": lock.id},
+                    }),
+                    websocket: None,
+                });
+            }
             return Resp::json(
                 422,
                 &json!({"code": 98, "message": "ERRNO_BRIDGE_OFFLINE: the bridge (connect) is offline"}),
@@ -1453,6 +1504,28 @@ fn remote_operate(
         {
             obj.insert("doorState".into(), json!(k_door_state(lock.door)));
         }
+        // The status poll is echoed on the lock's channel (clients ignore it: nothing changed).
+        let mut echo = json!({
+            "remoteEvent": 1,
+            "status": body["status"],
+            "info": {
+                "action": "status",
+                "startTime": body["info"]["startTime"],
+                "context": body["info"]["context"],
+                "lockID": lock.id,
+            },
+            "retryCount": 1,
+            "totalTime": 1200,
+        });
+        if let Some(door) = body.get("doorState") {
+            echo["doorState"] = door.clone();
+        }
+        st.pushes.push(crate::push::PushOut {
+            channel: format!("{}-pubsub", lock.id.to_ascii_lowercase()),
+            at: start,
+            pubnub: echo,
+            websocket: None,
+        });
         return Resp::json(200, &body);
     }
     let new_status = target(operation, lock.status);
@@ -1528,7 +1601,10 @@ fn doorbells_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event
     }
     let mut map = Map::new();
     for d in &st.doorbells {
-        map.insert(d.id.to_owned(), st.doorbell_json(d, false));
+        map.insert(
+            d.id.to_owned(),
+            crate::shapes::recorded(Shape::DoorbellListItem, st.doorbell_json(d, false)),
+        );
     }
     Resp::json(200, &Value::Object(map))
 }
@@ -1546,7 +1622,10 @@ fn doorbell_detail(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec
         return r;
     }
     match find_doorbell(st, params) {
-        Ok(d) => Resp::json(200, &st.doorbell_json(d, true)),
+        Ok(d) => Resp::json(
+            200,
+            &crate::shapes::recorded(Shape::DoorbellDetail, st.doorbell_json(d, true)),
+        ),
         Err(r) => r,
     }
 }
@@ -1626,7 +1705,10 @@ impl AugustState {
                         "startTime": iso_ms(rec.at),
                         "lockID": lock.id,
                         "context": {"transactionID": random_hex(24), "startDate": iso_ms(rec.at), "retryCount": 1},
+                        "duration": 1180,
                     },
+                    "retryCount": 1,
+                    "totalTime": 1250,
                 });
                 let mut ws = json!({"lockID": lock.id, "lockAction": status});
                 if lock.doorsense {
@@ -1655,7 +1737,8 @@ impl AugustState {
                             "event": status,
                             "doorbellName": d,
                             "doorbellID": rec.device_id,
-                            "image": {"secure_url": image, "url": image, "created_at": iso_ms(rec.at)},
+                            "image": {"secure_url": image, "url": image, "created_at": iso_ms(rec.at),
+                                      "width": 640, "height": 480, "format": "jpg"},
                         },
                     }),
                     None,

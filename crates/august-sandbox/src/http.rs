@@ -138,6 +138,7 @@ pub(crate) struct Resp {
 }
 
 impl Resp {
+    /// A JSON answer, compact as the services send it (no newline, no indentation).
     pub(crate) fn json(status: u16, value: &Value) -> Resp {
         Resp {
             status,
@@ -145,7 +146,7 @@ impl Resp {
                 "Content-Type".into(),
                 "application/json; charset=utf-8".into(),
             )],
-            body: serde_json::to_vec_pretty(value).unwrap_or_default(),
+            body: serde_json::to_vec(value).unwrap_or_default(),
         }
     }
 

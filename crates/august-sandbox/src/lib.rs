@@ -64,6 +64,7 @@ mod lookup;
 mod oauth;
 mod push;
 mod relay;
+mod shapes;
 mod signature;
 mod stats;
 pub mod verify;

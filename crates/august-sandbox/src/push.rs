@@ -409,7 +409,8 @@ pub(crate) fn hold(
                         .iter()
                         .map(|p| {
                             json!({"a": "1", "f": 0, "p": {"t": p.tt.to_string(), "r": 1},
-                                   "k": SUBSCRIBE_KEY, "c": p.channel, "d": p.pubnub})
+                                   "k": SUBSCRIBE_KEY, "c": p.channel, "d": p.pubnub,
+                                   "i": "august-cloud", "b": p.channel})
                         })
                         .collect();
                     break json!({"t": {"t": last.tt.to_string(), "r": 1}, "m": m});

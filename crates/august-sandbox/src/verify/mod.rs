@@ -210,8 +210,18 @@ impl VerifyState {
             "push": {"include_date": false, "apn_credential_sid": null, "fcm_credential_sid": null},
             "totp": {"issuer": name, "time_step": 30, "code_length": 6, "skew": 1},
             "default_template_sid": null,
+            "verify_event_subscription_enabled": false,
             "date_created": iso(*at), "date_updated": iso(*at),
             "url": self.url(&format!("/v2/Services/{sid}")),
+            "links": {
+                "verification_checks": self.url(&format!("/v2/Services/{sid}/VerificationCheck")),
+                "verifications": self.url(&format!("/v2/Services/{sid}/Verifications")),
+                "rate_limits": self.url(&format!("/v2/Services/{sid}/RateLimits")),
+                "messaging_configurations": self.url(&format!("/v2/Services/{sid}/MessagingConfigurations")),
+                "entities": self.url(&format!("/v2/Services/{sid}/Entities")),
+                "webhooks": self.url(&format!("/v2/Services/{sid}/Webhooks")),
+                "access_tokens": self.url(&format!("/v2/Services/{sid}/AccessTokens")),
+            },
         })
     }
 
