@@ -26,7 +26,7 @@ fn show<T: std::fmt::Debug>(result: Result<T, authy_client::Error>) {
             let _ = format!("{value:?}");
         }
         Err(e) => {
-            let _ = (e.to_string(), format!("{e:?}"), e.kind(), e.errors());
+            let _ = (e.to_string(), format!("{e:?}"), e.kind(), e.reason(), e.errors());
         }
     }
 }

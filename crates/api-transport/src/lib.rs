@@ -42,6 +42,7 @@
 
 mod connector;
 mod error;
+mod kind;
 mod logging;
 mod request;
 mod resolver;
@@ -53,6 +54,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 pub use error::Error;
+pub use kind::{ErrorKind, HasErrorKind, check_header};
 pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};
 pub use request::{Method, Path, Request, Retry};
 pub use resolver::DEFAULT_NAME_TTL;

@@ -124,7 +124,7 @@ impl ApiBuilder {
 
     /// Overrides the brand's API key: the partner key the vendor gave you. The keys built into
     /// the public apps are refused by both backends today (a 403 of kind
-    /// [`ApiErrorKind::ApiKeyRejected`](crate::ApiErrorKind::ApiKeyRejected)); the CLI takes
+    /// [`ApiErrorReason::ApiKeyRejected`](crate::ApiErrorReason::ApiKeyRejected)); the CLI takes
     /// it from `--api-key` or `AUGUST_API_KEY`. Defaults to the brand's built-in key.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());

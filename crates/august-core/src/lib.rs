@@ -37,10 +37,15 @@ pub use api::{
     ACCEPT_VERSION, Api, ApiBuilder, AsyncOperation, DEFAULT_COMMAND_TIMEOUT, DEFAULT_MAX_BODY,
     DEFAULT_MAX_IMAGE, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, DoorbellImage,
 };
+/// What the caller does next about any error of the workspace's clients (see
+/// [`Error::kind`]).
+pub use api_transport::{ErrorKind, HasErrorKind};
 pub use brand::{
     ACCEPT_VERSION_V4, AUGUST_ACCESS_TOKEN_HEADER, Brand, BrandConfig, OAuthEndpoints, PushKind,
     UnknownBrand, YALE_ACCESS_TOKEN_HEADER,
 };
-pub use error::{ApiError, ApiErrorKind, Error, Result};
+#[allow(deprecated)]
+pub use error::ApiErrorKind;
+pub use error::{ApiError, ApiErrorReason, Error, Result};
 pub use models::*;
 pub use session::{AccessToken, LoginMethod, Session};

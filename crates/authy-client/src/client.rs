@@ -295,7 +295,7 @@ impl AuthyApiClient {
             error.endpoint(),
             error.status(),
             error.error_code(),
-            error.kind()
+            error.reason()
         );
         error.into()
     }

@@ -5,7 +5,7 @@
 //! reads the same way, with `?` where Python checks `ok()`.
 //!
 //! ```no_run
-//! use authy_client::{AuthyApiClient, ErrorKind, TokenRequestOptions};
+//! use authy_client::{AuthyApiClient, ApiErrorReason, TokenRequestOptions};
 //!
 //! fn main() -> Result<(), authy_client::Error> {
 //!     let authy_api = AuthyApiClient::new("api-key");
@@ -31,7 +31,7 @@
 //!     // Verifying tokens: the token comes from the user through your login form.
 //!     match authy_api.tokens().verify(authy_id, "0123456") {
 //!         Ok(_) => println!("the user is valid"),
-//!         Err(e) if e.kind() == Some(ErrorKind::TokenInvalid) => println!("wrong token"),
+//!         Err(e) if e.reason() == Some(ApiErrorReason::TokenInvalid) => println!("wrong token"),
 //!         Err(e) => return Err(e),
 //!     }
 //!     Ok(())
@@ -84,9 +84,11 @@
 //! try again), [`Error::Timeout`] and [`Error::ConnectionLost`] (Authy may have acted: an SMS or a
 //! push may have gone out), [`Error::Api`] (status, Authy's `error_code` and message, the
 //! `errors` map, and a short snippet when the body was HTML or empty), [`Error::Decode`] (endpoint
-//! and JSON path), [`Error::ResponseTooLarge`]. [`ErrorKind`] names the error codes callers act
-//! on: [`ErrorKind::TokenInvalid`], [`ErrorKind::UserNotFound`], [`ErrorKind::InvalidApiKey`],
-//! [`ErrorKind::NoPendingVerification`], [`ErrorKind::RateLimited`], and more.
+//! and JSON path), [`Error::ResponseTooLarge`]. [`Error::kind`] says what to do next in the
+//! [`ErrorKind`] vocabulary every client of the workspace shares; [`ApiErrorReason`] names the
+//! error codes callers act on: [`ApiErrorReason::TokenInvalid`],
+//! [`ApiErrorReason::UserNotFound`], [`ApiErrorReason::InvalidApiKey`],
+//! [`ApiErrorReason::NoPendingVerification`], [`ApiErrorReason::RateLimited`], and more.
 //!
 //! # Transport
 //!
@@ -127,7 +129,9 @@ pub use phones::Phones;
 pub use tokens::Tokens;
 pub use users::{DELETE_USER_SEGMENT, Users};
 
-pub use error::{ApiError, Error, ErrorKind, InvalidInput, Result};
+/// What the caller does next about any error (see [`Error::kind`]).
+pub use api_transport::{ErrorKind, HasErrorKind};
+pub use error::{ApiError, ApiErrorReason, Error, InvalidInput, Result};
 pub use models::{
     App, ApprovalRequestCreated, ApprovalState, ApprovalStatus, Confirmation, DetailedDevice,
     MonthlyStats, PhoneInfo, PhoneType, PhoneVerification, QrCode, RegistrationStatus, Stats,

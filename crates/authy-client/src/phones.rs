@@ -38,9 +38,9 @@ impl<'a> Phones<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty phone number or a
     /// country code outside 1..=999. [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::PhoneInvalid`](crate::ErrorKind::PhoneInvalid),
-    /// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter),
-    /// [`ErrorKind::Landline`](crate::ErrorKind::Landline), ...; transport errors. Never
+    /// [`ApiErrorReason::PhoneInvalid`](crate::ErrorKind::PhoneInvalid),
+    /// [`ApiErrorReason::InvalidParameter`](crate::ErrorKind::InvalidParameter),
+    /// [`ApiErrorReason::Landline`](crate::ErrorKind::Landline), ...; transport errors. Never
     /// retried.
     pub fn verification_start(
         &self,
@@ -96,12 +96,12 @@ impl<'a> Phones<'a> {
     /// `Ok` means the code is correct.
     ///
     /// ```no_run
-    /// # use authy_client::{AuthyApiClient, ErrorKind};
+    /// # use authy_client::{AuthyApiClient, ApiErrorReason};
     /// # fn main() -> Result<(), authy_client::Error> {
     /// let authy_api = AuthyApiClient::new("api-key");
     /// match authy_api.phones().verification_check("111-111-1111", 1, "0123") {
     ///     Ok(_) => println!("phone verified"),
-    ///     Err(e) if e.kind() == Some(ErrorKind::VerificationIncorrect) => println!("wrong code"),
+    ///     Err(e) if e.reason() == Some(ApiErrorReason::VerificationIncorrect) => println!("wrong code"),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())
@@ -113,9 +113,9 @@ impl<'a> Phones<'a> {
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty phone number, a
     /// country code outside 1..=999 or a code that is not 4 to 10 digits.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::VerificationIncorrect`](crate::ErrorKind::VerificationIncorrect),
-    /// [`ErrorKind::NoPendingVerification`](crate::ErrorKind::NoPendingVerification),
-    /// [`ErrorKind::PhoneInvalid`](crate::ErrorKind::PhoneInvalid); transport errors. Never
+    /// [`ApiErrorReason::VerificationIncorrect`](crate::ErrorKind::VerificationIncorrect),
+    /// [`ApiErrorReason::NoPendingVerification`](crate::ErrorKind::NoPendingVerification),
+    /// [`ApiErrorReason::PhoneInvalid`](crate::ErrorKind::PhoneInvalid); transport errors. Never
     /// retried (the code may be consumed).
     pub fn verification_check(
         &self,
@@ -154,8 +154,8 @@ impl<'a> Phones<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty phone number or a
     /// country code outside 1..=999. [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::PhoneInfoUnavailable`](crate::ErrorKind::PhoneInfoUnavailable),
-    /// [`ErrorKind::PhoneInvalid`](crate::ErrorKind::PhoneInvalid); transport and decode
+    /// [`ApiErrorReason::PhoneInfoUnavailable`](crate::ErrorKind::PhoneInfoUnavailable),
+    /// [`ApiErrorReason::PhoneInvalid`](crate::ErrorKind::PhoneInvalid); transport and decode
     /// errors. Retried as a read.
     pub fn info(&self, phone_number: &str, country_code: u16) -> Result<PhoneInfo> {
         check_text("phone number", phone_number, MAX_PHONE_SIZE)?;

@@ -30,12 +30,12 @@ impl<'a> Tokens<'a> {
     /// is sent, as in the seed; see [`verify_with`](Self::verify_with).
     ///
     /// ```no_run
-    /// # use authy_client::{AuthyApiClient, AuthyId, ErrorKind};
+    /// # use authy_client::{AuthyApiClient, AuthyId, ApiErrorReason};
     /// # fn main() -> Result<(), authy_client::Error> {
     /// let authy_api = AuthyApiClient::new("api-key");
     /// match authy_api.tokens().verify(AuthyId::new(1000), "0123456") {
     ///     Ok(_) => println!("the user is valid"),
-    ///     Err(e) if e.kind() == Some(ErrorKind::TokenInvalid) => println!("wrong token"),
+    ///     Err(e) if e.reason() == Some(ApiErrorReason::TokenInvalid) => println!("wrong token"),
     ///     Err(e) => return Err(e),
     /// }
     /// # Ok(())
@@ -50,9 +50,9 @@ impl<'a> Tokens<'a> {
     /// not 6 to 12 digits long
     /// ([`InvalidInput::TokenLength`](crate::InvalidInput::TokenLength)).
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::TokenInvalid`](crate::ErrorKind::TokenInvalid) (also for a 200 that does
-    /// not say the token is valid), [`ErrorKind::TokenReused`](crate::ErrorKind::TokenReused),
-    /// [`ErrorKind::UserNotFound`](crate::ErrorKind::UserNotFound); transport errors. Never
+    /// [`ApiErrorReason::TokenInvalid`](crate::ErrorKind::TokenInvalid) (also for a 200 that does
+    /// not say the token is valid), [`ApiErrorReason::TokenReused`](crate::ErrorKind::TokenReused),
+    /// [`ApiErrorReason::UserNotFound`](crate::ErrorKind::UserNotFound); transport errors. Never
     /// retried (a resent token would be reported as reused).
     pub fn verify(&self, authy_id: impl Into<AuthyId>, token: &str) -> Result<TokenVerification> {
         self.verify_with(authy_id, token, &VerifyOptions::new())

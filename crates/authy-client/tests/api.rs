@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use authy_client::{
-    Activity, ActivityType, ApprovalRequest, ApprovalState, AuthyApiClient, AuthyId,
-    CreateUserOptions, Error, ErrorKind, InvalidInput, Logo, LogoResolution, QrOptions,
+    Activity, ActivityType, ApiErrorReason, ApprovalRequest, ApprovalState, AuthyApiClient,
+    AuthyId, CreateUserOptions, Error, InvalidInput, Logo, LogoResolution, QrOptions,
     TokenRequestOptions, VerificationStartOptions, VerifyOptions, Via,
 };
 use mockito::{Matcher, Mock, Server, ServerGuard};
@@ -364,7 +364,7 @@ fn verify_is_ok_only_for_a_valid_token_with_success() {
             let err = result.unwrap_err();
             let api = api_error(&err);
             assert_eq!(api.status(), 200, "{body}");
-            assert_eq!(api.kind(), ErrorKind::TokenInvalid, "{body}");
+            assert_eq!(api.reason(), ApiErrorReason::TokenInvalid, "{body}");
         }
     }
 }
@@ -383,7 +383,7 @@ fn verify_errors_never_show_the_token_or_the_key() {
     );
     let err = client(&server).tokens().verify(ID, "0987654").unwrap_err();
     m.assert();
-    assert_eq!(err.kind(), Some(ErrorKind::TokenInvalid));
+    assert_eq!(err.reason(), Some(ApiErrorReason::TokenInvalid));
     for text in [err.to_string(), format!("{err:?}"), format!("{err:#?}")] {
         assert!(!text.contains("0987654"), "{text}");
         assert!(!text.contains(KEY), "{text}");
@@ -638,7 +638,7 @@ fn an_html_403_is_an_api_error_with_its_status() {
     m.assert();
     let api = api_error(&err);
     assert_eq!(api.status(), 403);
-    assert_eq!(api.kind(), ErrorKind::Forbidden);
+    assert_eq!(api.reason(), ApiErrorReason::Forbidden);
     assert_eq!(api.error_code(), None);
     assert_eq!(api.message(), None);
     let snippet = api.snippet().unwrap();
@@ -667,7 +667,7 @@ fn an_empty_502_is_an_api_error_and_a_post_is_not_resent() {
         .unwrap_err();
     m.assert();
     assert_eq!(err.status(), Some(502));
-    assert_eq!(err.kind(), Some(ErrorKind::ServerError));
+    assert_eq!(err.reason(), Some(ApiErrorReason::ServerError));
     let api = api_error(&err);
     assert_eq!(api.snippet(), Some(""));
     assert_eq!(api.errors().get("error"), Some(&json!("")));
@@ -688,7 +688,7 @@ fn a_429_on_sms_is_not_resent() {
     m.assert();
     let api = api_error(&err);
     assert_eq!(api.status(), 429);
-    assert_eq!(api.kind(), ErrorKind::RateLimited);
+    assert_eq!(api.reason(), ApiErrorReason::RateLimited);
     assert_eq!(api.retry_after(), Some(Duration::from_secs(1)));
     assert_eq!(api.attempts(), 1);
 }
@@ -800,7 +800,14 @@ fn a_success_that_does_not_fit_is_a_decode_error_with_its_path() {
         matches!(&err, Error::Decode { path, .. } if path == "approval_request"),
         "{err:?}"
     );
-    assert!(err.to_string().contains("status"), "{err}");
+    // What did not fit is the cause, not repeated in the message.
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
+    assert!(
+        cause.as_deref().is_some_and(|c| c.contains("status")),
+        "{cause:?}"
+    );
+    assert!(!err.to_string().contains("status"), "{err}");
+    assert_eq!(err.kind(), authy_client::ErrorKind::ReportBug);
     let err = c.apps().fetch().unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     m1.assert();

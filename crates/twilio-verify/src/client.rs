@@ -438,7 +438,7 @@ impl VerifyClient {
                 error.endpoint(),
                 error.status(),
                 error.code(),
-                error.kind()
+                error.reason()
             );
             Err(error.into())
         }
