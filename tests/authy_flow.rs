@@ -39,7 +39,7 @@ fn create_user_sms_and_verify() -> anyhow::Result<()> {
         .create();
 
     let authy_api = AuthyApiClient::builder("api-key")
-        .api_uri(server.url())
+        .base_url(server.url())
         .build()?;
     let user = authy_api
         .users()

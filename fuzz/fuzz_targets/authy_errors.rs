@@ -12,7 +12,7 @@ fn client() -> &'static AuthyApiClient {
     static CLIENT: OnceLock<AuthyApiClient> = OnceLock::new();
     CLIENT.get_or_init(|| {
         AuthyApiClient::builder("fuzz-key")
-            .api_uri(Stub::get().url())
+            .base_url(Stub::get().url())
             .max_retries(0)
             .timeout(Duration::from_secs(5))
             .build()

@@ -181,31 +181,6 @@ impl HasErrorKind for Error {
     }
 }
 
-/// Checks that a header can be sent as is (a name that is an HTTP token, a value of visible
-/// ASCII, spaces and tabs), as the builders do for their extra headers.
-///
-/// # Errors
-///
-/// [`Error::InvalidRequest`] saying what is wrong.
-pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
-    if ureq::http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-        return Err(Error::InvalidRequest {
-            reason: format!("the header name {name:?} is not a valid HTTP header name"),
-        });
-    }
-    if !value
-        .bytes()
-        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
-    {
-        return Err(Error::InvalidRequest {
-            reason: format!(
-                "the value of header {name} cannot be sent: only visible ASCII characters, spaces and tabs are allowed"
-            ),
-        });
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -252,13 +227,5 @@ mod tests {
             reason: "corrupt".into(),
         };
         assert_eq!(HasErrorKind::kind(&e), ErrorKind::ReportBug);
-    }
-
-    #[test]
-    fn headers_are_checked() {
-        assert!(check_header("x-request-id", "abc 123").is_ok());
-        assert!(check_header("bad name", "v").is_err());
-        assert!(check_header("x-a", "line\nbreak").is_err());
-        assert!(check_header("x-a", "é").is_err());
     }
 }

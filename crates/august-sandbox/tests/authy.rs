@@ -218,7 +218,7 @@ fn users_sms_call_and_token_verification() {
 /// The reference client on the sandbox, with this key and without retries.
 fn client(sandbox: &Sandbox, key: &str) -> AuthyApiClient {
     AuthyApiClient::builder(key)
-        .api_uri(sandbox.authy_url())
+        .base_url(sandbox.authy_url())
         .max_retries(0)
         .build()
         .expect("the sandbox URL is loopback http")

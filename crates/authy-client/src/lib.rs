@@ -47,7 +47,7 @@
 //! | authy-python | authy-client |
 //! |---|---|
 //! | `AuthyApiClient(api_key)` | [`AuthyApiClient::new`]`(api_key)` |
-//! | `AuthyApiClient(api_key, api_uri)` | [`AuthyApiClient::builder`]`(api_key).api_uri(uri).build()?` |
+//! | `AuthyApiClient(api_key, api_uri)` | [`AuthyApiClient::builder`]`(api_key).base_url(uri).build()?` |
 //! | `response.ok()` | the call returns `Ok(value)` |
 //! | `response.errors()` | `Err(e)`: [`Error::errors`], [`ApiError::errors`] (same map) |
 //! | `response.content`, `response[key]` | getters on the value; [`ApiError::message`], [`ApiError::error_code`] |

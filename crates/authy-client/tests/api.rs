@@ -29,7 +29,7 @@ fn fixture(name: &str) -> String {
 
 fn client(server: &ServerGuard) -> AuthyApiClient {
     AuthyApiClient::builder(KEY)
-        .api_uri(server.url())
+        .base_url(server.url())
         .build()
         .unwrap()
 }
@@ -594,7 +594,7 @@ fn a_trailing_slash_on_the_api_uri_is_dropped() {
         "app_details_ok.json",
     );
     let c = AuthyApiClient::builder(KEY)
-        .api_uri(format!("{}/", server.url()))
+        .base_url(format!("{}/", server.url()))
         .build()
         .unwrap();
     c.apps().fetch().unwrap();
@@ -606,7 +606,7 @@ fn an_empty_api_key_sends_nothing() {
     let mut server = Server::new();
     let m = server.mock("GET", Matcher::Any).expect(0).create();
     let c = AuthyApiClient::builder("")
-        .api_uri(server.url())
+        .base_url(server.url())
         .build()
         .unwrap();
     let err = c.apps().fetch().unwrap_err();
@@ -759,7 +759,7 @@ fn retries_can_be_turned_off() {
         .expect(1)
         .create();
     let c = AuthyApiClient::builder(KEY)
-        .api_uri(server.url())
+        .base_url(server.url())
         .max_retries(0)
         .build()
         .unwrap();
@@ -824,7 +824,7 @@ fn a_body_over_the_cap_is_response_too_large() {
         .expect(1)
         .create();
     let c = AuthyApiClient::builder(KEY)
-        .api_uri(server.url())
+        .base_url(server.url())
         .max_body(100)
         .build()
         .unwrap();
@@ -859,7 +859,7 @@ fn silent_server() -> (String, Arc<AtomicUsize>) {
 fn a_timeout_on_sms_may_have_been_delivered_and_is_not_resent() {
     let (url, accepted) = silent_server();
     let c = AuthyApiClient::builder(KEY)
-        .api_uri(url)
+        .base_url(url)
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
@@ -884,7 +884,7 @@ fn a_refused_connection_is_not_delivered() {
         listener.local_addr().unwrap().port()
     };
     let c = AuthyApiClient::builder(KEY)
-        .api_uri(format!("http://127.0.0.1:{port}"))
+        .base_url(format!("http://127.0.0.1:{port}"))
         .max_retries(0)
         .build()
         .unwrap();

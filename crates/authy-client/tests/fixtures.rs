@@ -675,7 +675,7 @@ fn every_fixture_gives_its_outcome() {
             .expect(1)
             .create();
         let client = AuthyApiClient::builder(KEY)
-            .api_uri(server.url())
+            .base_url(server.url())
             .build()
             .unwrap();
         (case.check)(&client);

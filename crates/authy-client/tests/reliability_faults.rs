@@ -31,7 +31,7 @@ fn fixture(name: &str) -> String {
 
 fn client(base: &str) -> AuthyApiClient {
     AuthyApiClient::builder(API_KEY)
-        .api_uri(base)
+        .base_url(base)
         .timeout(TIMEOUT)
         .max_retries(RETRIES)
         .max_body(CAP)

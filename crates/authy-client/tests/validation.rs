@@ -20,7 +20,7 @@ fn rejected_calls_send_nothing() {
     let any_get = server.mock("GET", Matcher::Any).expect(0).create();
     let any_post = server.mock("POST", Matcher::Any).expect(0).create();
     let c = AuthyApiClient::builder("key")
-        .api_uri(server.url())
+        .base_url(server.url())
         .build()
         .unwrap();
     let id = AuthyId::new(1000);
