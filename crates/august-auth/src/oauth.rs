@@ -870,6 +870,9 @@ impl OAuthError {
                 | C::InvalidScope => ErrorKind::Configuration,
                 C::InvalidRequest => ErrorKind::ReportBug,
                 C::AccessDenied => ErrorKind::Forbidden,
+                C::Other(code) if code == "temporarily_unavailable" || code == "server_error" => {
+                    ErrorKind::RetryLater
+                }
                 C::Other(_) => ErrorKind::from_status(*status, None),
             },
             OAuthError::UnexpectedResponse {

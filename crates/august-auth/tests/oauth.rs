@@ -274,6 +274,18 @@ fn every_oauth_error_is_typed() {
         assert_eq!(err.status().map(usize::from), Some(status));
         assert_eq!(err.needs_sign_in(), code == "invalid_grant");
         let text = format!("{err} {err:?}");
+        let expected = match code {
+            "invalid_grant" => august_auth::ErrorKind::SignInAgain,
+            "invalid_request" => august_auth::ErrorKind::ReportBug,
+            "temporarily_unavailable" => august_auth::ErrorKind::RetryLater,
+            _ => august_auth::ErrorKind::Configuration,
+        };
+        assert_eq!(err.kind(), expected, "{code}");
+        assert_eq!(
+            august_auth::Error::from(err).kind(),
+            expected,
+            "the same through the sign-in error"
+        );
         assert!(text.contains(code), "{text}");
         assert!(!text.contains(CLIENT_SECRET), "{text}");
         assert!(!text.contains("rt-secret-1"), "{text}");

@@ -101,13 +101,8 @@ impl Error {
         match self {
             Error::InvalidInput(_) => ErrorKind::FixInput,
             Error::NotDelivered { .. } => ErrorKind::NotDelivered,
-            Error::Timeout { endpoint, .. } | Error::ConnectionLost { endpoint, .. } => {
-                if endpoint.starts_with("GET ") {
-                    ErrorKind::RetryLater
-                } else {
-                    ErrorKind::OutcomeUnknown
-                }
-            }
+            // Even a GET may send an SMS or place a call on Authy.
+            Error::Timeout { .. } | Error::ConnectionLost { .. } => ErrorKind::OutcomeUnknown,
             Error::Api(e) => e.kind(),
             Error::Decode { .. } => ErrorKind::ReportBug,
             Error::ResponseTooLarge { .. } => ErrorKind::Configuration,
