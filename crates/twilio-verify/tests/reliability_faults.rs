@@ -223,7 +223,7 @@ fn errors_say_what_to_do_next() {
     let short = Duration::from_millis(300);
     let stall = FaultServer::always(vec![Act::Wait(short * 4)]);
     let error = VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
-        .base_url(&stall.url())
+        .base_url(stall.url())
         .timeout(short)
         .build()
         .unwrap_or_else(|e| panic!("{e}"))
