@@ -98,6 +98,9 @@ pub use serde_json;
 /// The timestamps of the models and of the Verify filters.
 pub use chrono;
 
+/// The logging facade [`logging`] takes loggers and levels of.
+pub use log;
+
 /// `docs/errors.md`, whose `match` (the README's "Handling errors" block) compiles as a doctest.
 #[cfg(all(doctest, feature = "august"))]
 #[doc = include_str!("../docs/errors.md")]

@@ -31,7 +31,7 @@ impl<'a> Apps<'a> {
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::InvalidApiKey`](crate::ErrorKind::InvalidApiKey); transport and decode
+    /// [`ApiErrorReason::InvalidApiKey`](crate::ApiErrorReason::InvalidApiKey); transport and decode
     /// errors. Retried as a read.
     pub fn fetch(&self) -> Result<App> {
         self.client
@@ -68,7 +68,7 @@ impl<'a> StatsResource<'a> {
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::InvalidApiKey`](crate::ErrorKind::InvalidApiKey); transport and decode
+    /// [`ApiErrorReason::InvalidApiKey`](crate::ApiErrorReason::InvalidApiKey); transport and decode
     /// errors. Retried as a read.
     pub fn fetch(&self) -> Result<Stats> {
         self.client

@@ -45,9 +45,9 @@ impl<'a> OneTouch<'a> {
     /// `Invalid message - should not be empty. It is required`), a message, detail key or
     /// value over 200 characters, an empty detail key, a logo URL empty or over 500
     /// characters, `seconds_to_expire` 0. [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::UserNotFound`](crate::ErrorKind::UserNotFound),
-    /// [`ApiErrorReason::OneTouch`](crate::ErrorKind::OneTouch),
-    /// [`ApiErrorReason::Forbidden`](crate::ErrorKind::Forbidden) (OneTouch not enabled); transport
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound),
+    /// [`ApiErrorReason::OneTouch`](crate::ApiErrorReason::OneTouch),
+    /// [`ApiErrorReason::Forbidden`](crate::ApiErrorReason::Forbidden) (OneTouch not enabled); transport
     /// errors; [`Error::Decode`](crate::Error::Decode) if the answer has no
     /// `approval_request.uuid`. Never retried (the user would get two pushes).
     pub fn send_request(
@@ -88,7 +88,7 @@ impl<'a> OneTouch<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty uuid.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::ApprovalRequestNotFound`](crate::ErrorKind::ApprovalRequestNotFound);
+    /// [`ApiErrorReason::ApprovalRequestNotFound`](crate::ApiErrorReason::ApprovalRequestNotFound);
     /// transport errors; [`Error::Decode`](crate::Error::Decode) if the answer has no
     /// `approval_request.status`. Retried as a read.
     pub fn get_approval_status(&self, uuid: &str) -> Result<ApprovalStatus> {

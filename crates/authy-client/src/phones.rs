@@ -38,9 +38,9 @@ impl<'a> Phones<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty phone number or a
     /// country code outside 1..=999. [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::PhoneInvalid`](crate::ErrorKind::PhoneInvalid),
-    /// [`ApiErrorReason::InvalidParameter`](crate::ErrorKind::InvalidParameter),
-    /// [`ApiErrorReason::Landline`](crate::ErrorKind::Landline), ...; transport errors. Never
+    /// [`ApiErrorReason::PhoneInvalid`](crate::ApiErrorReason::PhoneInvalid),
+    /// [`ApiErrorReason::InvalidParameter`](crate::ApiErrorReason::InvalidParameter),
+    /// [`ApiErrorReason::Landline`](crate::ApiErrorReason::Landline), ...; transport errors. Never
     /// retried.
     pub fn verification_start(
         &self,
@@ -113,9 +113,9 @@ impl<'a> Phones<'a> {
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty phone number, a
     /// country code outside 1..=999 or a code that is not 4 to 10 digits.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::VerificationIncorrect`](crate::ErrorKind::VerificationIncorrect),
-    /// [`ApiErrorReason::NoPendingVerification`](crate::ErrorKind::NoPendingVerification),
-    /// [`ApiErrorReason::PhoneInvalid`](crate::ErrorKind::PhoneInvalid); transport errors. Never
+    /// [`ApiErrorReason::VerificationIncorrect`](crate::ApiErrorReason::VerificationIncorrect),
+    /// [`ApiErrorReason::NoPendingVerification`](crate::ApiErrorReason::NoPendingVerification),
+    /// [`ApiErrorReason::PhoneInvalid`](crate::ApiErrorReason::PhoneInvalid); transport errors. Never
     /// retried (the code may be consumed).
     pub fn verification_check(
         &self,
@@ -154,8 +154,8 @@ impl<'a> Phones<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty phone number or a
     /// country code outside 1..=999. [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::PhoneInfoUnavailable`](crate::ErrorKind::PhoneInfoUnavailable),
-    /// [`ApiErrorReason::PhoneInvalid`](crate::ErrorKind::PhoneInvalid); transport and decode
+    /// [`ApiErrorReason::PhoneInfoUnavailable`](crate::ApiErrorReason::PhoneInfoUnavailable),
+    /// [`ApiErrorReason::PhoneInvalid`](crate::ApiErrorReason::PhoneInvalid); transport and decode
     /// errors. Retried as a read.
     pub fn info(&self, phone_number: &str, country_code: u16) -> Result<PhoneInfo> {
         check_text("phone number", phone_number, MAX_PHONE_SIZE)?;

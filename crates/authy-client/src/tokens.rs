@@ -50,9 +50,9 @@ impl<'a> Tokens<'a> {
     /// not 6 to 12 digits long
     /// ([`InvalidInput::TokenLength`](crate::InvalidInput::TokenLength)).
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::TokenInvalid`](crate::ErrorKind::TokenInvalid) (also for a 200 that does
-    /// not say the token is valid), [`ApiErrorReason::TokenReused`](crate::ErrorKind::TokenReused),
-    /// [`ApiErrorReason::UserNotFound`](crate::ErrorKind::UserNotFound); transport errors. Never
+    /// [`ApiErrorReason::TokenInvalid`](crate::ApiErrorReason::TokenInvalid) (also for a 200 that does
+    /// not say the token is valid), [`ApiErrorReason::TokenReused`](crate::ApiErrorReason::TokenReused),
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound); transport errors. Never
     /// retried (a resent token would be reported as reused).
     pub fn verify(&self, authy_id: impl Into<AuthyId>, token: &str) -> Result<TokenVerification> {
         self.verify_with(authy_id, token, &VerifyOptions::new())

@@ -51,9 +51,9 @@ impl<'a> Users<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty email or cellphone or a
     /// country code outside 1..=999, before sending. [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::UserInvalid`](crate::ErrorKind::UserInvalid) (the fields in
+    /// [`ApiErrorReason::UserInvalid`](crate::ApiErrorReason::UserInvalid) (the fields in
     /// [`ApiError::errors`](crate::ApiError::errors), e.g. `"cellphone": "is invalid"`) or
-    /// [`ApiErrorReason::InvalidApiKey`](crate::ErrorKind::InvalidApiKey); transport errors. Never
+    /// [`ApiErrorReason::InvalidApiKey`](crate::ApiErrorReason::InvalidApiKey); transport errors. Never
     /// retried.
     pub fn create(&self, email: &str, cellphone: &str, country_code: u16) -> Result<User> {
         self.create_with(
@@ -111,7 +111,7 @@ impl<'a> Users<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for id 0.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::UserNotFound`](crate::ErrorKind::UserNotFound); transport and decode
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound); transport and decode
     /// errors. Retried as a read.
     pub fn status(&self, authy_id: impl Into<AuthyId>) -> Result<UserStatus> {
         let id = authy_id.into().checked()?;
@@ -135,8 +135,8 @@ impl<'a> Users<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for id 0.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::UserNotFound`](crate::ErrorKind::UserNotFound) or
-    /// [`ApiErrorReason::DeleteFailed`](crate::ErrorKind::DeleteFailed); transport errors. Never
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound) or
+    /// [`ApiErrorReason::DeleteFailed`](crate::ApiErrorReason::DeleteFailed); transport errors. Never
     /// retried.
     pub fn delete(&self, authy_id: impl Into<AuthyId>) -> Result<Confirmation> {
         let id = authy_id.into().checked()?;
@@ -168,9 +168,9 @@ impl<'a> Users<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for id 0.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::UserNotFound`](crate::ErrorKind::UserNotFound),
-    /// [`ApiErrorReason::SmsDisabled`](crate::ErrorKind::SmsDisabled),
-    /// [`ApiErrorReason::RateLimited`](crate::ErrorKind::RateLimited), ...; transport errors. Never
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound),
+    /// [`ApiErrorReason::SmsDisabled`](crate::ApiErrorReason::SmsDisabled),
+    /// [`ApiErrorReason::RateLimited`](crate::ApiErrorReason::RateLimited), ...; transport errors. Never
     /// retried, even after 429 or a timeout (the SMS may have gone out).
     pub fn request_sms(&self, authy_id: impl Into<AuthyId>) -> Result<TokenDelivery> {
         self.request_sms_with(authy_id, &TokenRequestOptions::new())
@@ -218,7 +218,7 @@ impl<'a> Users<'a> {
     /// # Errors
     ///
     /// As [`request_sms`](Self::request_sms), with
-    /// [`ApiErrorReason::CallsDisabled`](crate::ErrorKind::CallsDisabled) when calls are not
+    /// [`ApiErrorReason::CallsDisabled`](crate::ApiErrorReason::CallsDisabled) when calls are not
     /// enabled. Never retried.
     pub fn request_call(&self, authy_id: impl Into<AuthyId>) -> Result<TokenDelivery> {
         self.request_call_with(authy_id, &TokenRequestOptions::new())
@@ -279,8 +279,8 @@ impl<'a> Users<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for id 0.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::QrUnavailable`](crate::ErrorKind::QrUnavailable) or
-    /// [`ApiErrorReason::UserNotFound`](crate::ErrorKind::UserNotFound); transport errors.
+    /// [`ApiErrorReason::QrUnavailable`](crate::ApiErrorReason::QrUnavailable) or
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound); transport errors.
     pub fn generate_qr(&self, authy_id: impl Into<AuthyId>) -> Result<QrCode> {
         self.generate_qr_with(authy_id, &QrOptions::new())
     }
@@ -362,7 +362,7 @@ impl<'a> Users<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for id 0, an empty user IP or an
     /// over-long data entry. [`Error::Api`](crate::Error::Api) with
-    /// [`ApiErrorReason::UserNotFound`](crate::ErrorKind::UserNotFound); transport errors. Never
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound); transport errors. Never
     /// retried.
     pub fn register_activity(
         &self,
