@@ -254,7 +254,7 @@ impl AuthyApiClient {
         match AuthyApiClient::builder(api_key).build() {
             Ok(client) => client,
             // The default URI is a valid https URL.
-            Err(_) => unreachable!("the default api uri is valid"),
+            Err(_) => unreachable!("the default base url is valid"),
         }
     }
 

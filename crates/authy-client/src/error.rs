@@ -583,7 +583,7 @@ impl ApiErrorReason {
             K::OneTouch => {
                 "the onetouch request failed: check that the user has a registered device"
             }
-            K::MustUseTls => "the api must be called over https: check the api uri",
+            K::MustUseTls => "the api must be called over https: check the base url",
             K::Landline => "sms cannot be sent to a landline: request a voice call instead",
             K::OptedOut => "the number opted out of messages: use another channel",
             K::QrUnavailable => {
@@ -598,7 +598,7 @@ impl ApiErrorReason {
                 "forbidden: the feature may not be enabled for this application, check the console"
             }
             K::NotFound => "not found: check the id",
-            K::Redirect => "the server redirected, which is not followed: check the api uri",
+            K::Redirect => "the server redirected, which is not followed: check the base url",
             K::ServerError => "server error: try again later",
             K::Other => "the request failed",
         }
