@@ -181,6 +181,30 @@ impl HasErrorKind for Error {
     }
 }
 
+/// The first level of an error's chain whose message repeats the message of its cause, as
+/// `(message, cause)`; `None` when every cause adds a fact. The workspace's tests hold every
+/// error type to it.
+///
+/// ```
+/// use api_transport::repeated_cause;
+///
+/// let err = api_transport::Error::NotDelivered { reason: "host not found".into() };
+/// assert_eq!(repeated_cause(&err), None);
+/// ```
+pub fn repeated_cause(err: &(dyn std::error::Error + 'static)) -> Option<(String, String)> {
+    let mut above = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if text.is_empty() || above.contains(&text) {
+            return Some((above, text));
+        }
+        above = text;
+        cause = c.source();
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +231,40 @@ mod tests {
         assert_eq!(
             ErrorKind::RetryAfter(d).to_string(),
             "wait 7000 ms, then try again"
+        );
+    }
+
+    #[derive(Debug)]
+    struct Wrapper(Error, bool);
+
+    impl fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            if self.1 {
+                write!(f, "call failed: {}", self.0)
+            } else {
+                f.write_str("call failed")
+            }
+        }
+    }
+
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_cause_that_repeats_the_message_is_found() {
+        let inner = || Error::NotDelivered {
+            reason: "host not found".into(),
+        };
+        assert_eq!(repeated_cause(&Wrapper(inner(), false)), None);
+        assert_eq!(
+            repeated_cause(&Wrapper(inner(), true)),
+            Some((
+                "call failed: request not delivered: host not found".to_owned(),
+                "request not delivered: host not found".to_owned()
+            ))
         );
     }
 
