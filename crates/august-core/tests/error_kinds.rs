@@ -242,3 +242,10 @@ fn the_retry_backoff_is_the_one_set() {
     let short = timed_retry(Duration::from_millis(1), Duration::from_millis(1));
     assert!(short < Duration::from_millis(200), "{short:?}");
 }
+
+#[test]
+fn parse_errors_are_fix_input() {
+    let err = "nope".parse::<august_core::Brand>().unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::FixInput);
+    assert_eq!(assert_causes_add_facts(&err), 1);
+}
