@@ -81,6 +81,7 @@ struct ClientInner {
     authorize_url: String,
     token_url: String,
     transport: Transport,
+    headers: Vec<(String, String)>,
 }
 
 impl fmt::Debug for OAuthClient {
@@ -159,6 +160,7 @@ impl OAuthClient {
             authorize_url: authorize_url.into(),
             token_url: token_url.into(),
             transport: transport(DEFAULT_OAUTH_TIMEOUT),
+            headers: Vec::new(),
         };
         if inner.client_id.trim().is_empty() {
             return Err(OAuthError::InvalidConfig {
@@ -192,10 +194,60 @@ impl OAuthClient {
             authorize_url: self.inner.authorize_url.clone(),
             token_url: self.inner.token_url.clone(),
             transport: transport(timeout),
+            headers: self.inner.headers.clone(),
         };
         OAuthClient {
             inner: Arc::new(inner),
         }
+    }
+
+    /// Adds a header sent with every token request (a tracing id, a proxy's header); call it
+    /// again for more. Not for credentials: it is not redacted. Defaults to none.
+    ///
+    /// # Errors
+    ///
+    /// [`OAuthError::InvalidConfig`] when the name is not an HTTP token, the value is not
+    /// visible ASCII, or the header is one the client sets (`Authorization`, `Content-Type`,
+    /// `Accept`, `User-Agent`).
+    pub fn header(
+        self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<OAuthClient, OAuthError> {
+        let (name, value) = (name.into(), value.into());
+        api_transport::check_header(&name, &value).map_err(|e| OAuthError::InvalidConfig {
+            reason: match e {
+                api_transport::Error::InvalidRequest { reason } => reason,
+                other => other.to_string(),
+            },
+        })?;
+        let reserved = [
+            "authorization",
+            "content-type",
+            "accept",
+            "user-agent",
+            "host",
+            "content-length",
+        ];
+        if reserved.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
+            return Err(OAuthError::InvalidConfig {
+                reason: format!("the header {name} is set by the client and cannot be added"),
+            });
+        }
+        let mut headers = self.inner.headers.clone();
+        headers.push((name, value));
+        Ok(OAuthClient {
+            inner: Arc::new(ClientInner {
+                brand: self.inner.brand,
+                client_id: self.inner.client_id.clone(),
+                client_secret: self.inner.client_secret.clone(),
+                redirect_uri: self.inner.redirect_uri.clone(),
+                authorize_url: self.inner.authorize_url.clone(),
+                token_url: self.inner.token_url.clone(),
+                transport: self.inner.transport.clone(),
+                headers,
+            }),
+        })
     }
 
     /// The brand the tokens are for.
@@ -295,6 +347,7 @@ impl OAuthClient {
         let client = self.oauth2()?;
         let http = TransportClient::new(
             &self.inner.transport,
+            &self.inner.headers,
             [self.inner.client_secret.as_str(), code.0.as_str()],
         );
         let result = client
@@ -333,6 +386,7 @@ impl OAuthClient {
         let client = self.oauth2()?;
         let http = TransportClient::new(
             &self.inner.transport,
+            &self.inner.headers,
             [self.inner.client_secret.as_str(), refresh_token],
         );
         let token = oauth2::RefreshToken::new(refresh_token.to_owned());
@@ -618,6 +672,7 @@ impl oauth2::TokenResponse for TokenReply {
 /// deadline and body cap, never retried, secrets marked for scrubbing.
 struct TransportClient<'a> {
     transport: &'a Transport,
+    headers: &'a [(String, String)],
     secrets: Vec<String>,
     /// The status of the last answer, for errors `oauth2` reports without it.
     status: Cell<Option<u16>>,
@@ -626,10 +681,12 @@ struct TransportClient<'a> {
 impl<'a> TransportClient<'a> {
     fn new<'s>(
         transport: &'a Transport,
+        headers: &'a [(String, String)],
         secrets: impl IntoIterator<Item = &'s str>,
     ) -> TransportClient<'a> {
         TransportClient {
             transport,
+            headers,
             secrets: secrets.into_iter().map(str::to_owned).collect(),
             status: Cell::new(None),
         }
@@ -664,6 +721,9 @@ impl oauth2::SyncHttpClient for TransportClient<'_> {
             } else {
                 out = out.header(name.as_str(), value);
             }
+        }
+        for (name, value) in self.headers {
+            out = out.header(name.as_str(), value.as_str());
         }
         let body = request.into_body();
         if !body.is_empty() {

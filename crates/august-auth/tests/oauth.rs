@@ -463,3 +463,26 @@ fn the_transport_rules_apply_to_token_requests() {
         "{err:?}"
     );
 }
+
+#[test]
+fn extra_headers_go_with_every_token_request_and_are_checked() {
+    let mut server = Server::new();
+    let m = server
+        .mock("POST", "/access_token")
+        .match_header("x-request-id", "r-7")
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(FIXTURE)
+        .expect(1)
+        .create();
+    let c = client(&server).header("x-request-id", "r-7").unwrap();
+    // The timeout setter keeps the headers.
+    let c = c.timeout(Duration::from_secs(5));
+    c.refresh("rt-1").unwrap();
+    m.assert();
+    for (name, value) in [("x a", "v"), ("Authorization", "Basic x"), ("x-b", "é")] {
+        let err = client(&server).header(name, value).unwrap_err();
+        assert!(matches!(err, OAuthError::InvalidConfig { .. }), "{err:?}");
+        assert_eq!(err.kind(), august_auth::ErrorKind::Configuration);
+    }
+}
