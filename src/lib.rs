@@ -138,3 +138,22 @@ pub struct Readme;
 pub struct VerifyGuide;
 #[cfg(feature = "live")]
 pub use august_live as live;
+
+/// What the caller does next about any error of any client (August, sign-in, Authy, Verify):
+/// every public error type has `kind()` returning it. See `docs/errors.md` for which errors map
+/// to each kind.
+pub use api_transport::{ErrorKind, HasErrorKind};
+
+/// The JSON values some calls take or give (the models' `raw()`, Authy's `errors()` map).
+pub use serde_json;
+
+/// The timestamps of the models and of the Verify filters.
+pub use chrono;
+
+/// The logging facade [`logging`] takes loggers and levels of.
+pub use log;
+
+/// `docs/errors.md`, whose `match` (the README's "Handling errors" block) compiles as a doctest.
+#[cfg(all(doctest, feature = "august"))]
+#[doc = include_str!("../docs/errors.md")]
+pub struct ErrorsGuide;

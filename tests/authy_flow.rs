@@ -1,7 +1,7 @@
 //! The authy-python README flow through the facade, against a local mock of the Authy API.
 #![cfg(feature = "authy")]
 
-use august::authy::{AuthyApiClient, ErrorKind, TokenRequestOptions};
+use august::authy::{ApiErrorReason, AuthyApiClient, TokenRequestOptions};
 use mockito::Matcher;
 
 #[test]
@@ -39,7 +39,7 @@ fn create_user_sms_and_verify() -> anyhow::Result<()> {
         .create();
 
     let authy_api = AuthyApiClient::builder("api-key")
-        .api_uri(server.url())
+        .base_url(server.url())
         .build()?;
     let user = authy_api
         .users()
@@ -51,7 +51,7 @@ fn create_user_sms_and_verify() -> anyhow::Result<()> {
     assert!(!sms.ignored());
     authy_api.tokens().verify(authy_id, "0123456")?;
     let err = authy_api.tokens().verify(authy_id, "0000000").unwrap_err();
-    assert_eq!(err.kind(), Some(ErrorKind::TokenInvalid));
+    assert_eq!(err.reason(), Some(ApiErrorReason::TokenInvalid));
     assert_eq!(err.status(), Some(401));
     assert!(
         !format!("{err:?} {err}").contains("0000000"),

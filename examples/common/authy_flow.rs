@@ -66,7 +66,7 @@ pub fn run(authy_api: &AuthyApiClient, inputs: &AuthyInputs<'_>) -> Result<()> {
 /// The flow against a sandbox, reading what it "sends" from its handle.
 pub fn run_on_sandbox(sandbox: &Sandbox) -> Result<()> {
     let authy_api = AuthyApiClient::builder(sandbox.authy_api_key())
-        .api_uri(sandbox.authy_url())
+        .base_url(sandbox.authy_url())
         .build()?;
     run(
         &authy_api,

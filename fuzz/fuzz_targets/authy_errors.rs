@@ -12,7 +12,7 @@ fn client() -> &'static AuthyApiClient {
     static CLIENT: OnceLock<AuthyApiClient> = OnceLock::new();
     CLIENT.get_or_init(|| {
         AuthyApiClient::builder("fuzz-key")
-            .api_uri(Stub::get().url())
+            .base_url(Stub::get().url())
             .max_retries(0)
             .timeout(Duration::from_secs(5))
             .build()
@@ -26,7 +26,7 @@ fn show<T: std::fmt::Debug>(result: Result<T, authy_client::Error>) {
             let _ = format!("{value:?}");
         }
         Err(e) => {
-            let _ = (e.to_string(), format!("{e:?}"), e.kind(), e.errors());
+            let _ = (e.to_string(), format!("{e:?}"), e.kind(), e.reason(), e.errors());
         }
     }
 }

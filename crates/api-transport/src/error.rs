@@ -8,7 +8,9 @@ use std::time::Duration;
 /// certainly did not; after [`Error::Timeout`] and [`Error::ConnectionLost`] it may have.
 ///
 /// No variant carries a URL, a header or a body, so an error can be logged without leaking a
-/// token that sits in a path or a header.
+/// token that sits in a path or a header. The messages state the fact only; the clients that
+/// wrap these errors (as their [`std::error::Error::source`]) say what to do, and
+/// [`Error::kind`] says it as an [`ErrorKind`](crate::ErrorKind).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
@@ -73,19 +75,16 @@ impl fmt::Display for Error {
             Error::InvalidRequest { reason } => {
                 write!(f, "request refused before sending: {reason}")
             }
-            Error::NotDelivered { reason } => write!(
-                f,
-                "request not delivered ({reason}); check the network and the base URL, then try again"
-            ),
+            // The facts only: the clients that wrap these errors say what to do.
+            Error::NotDelivered { reason } => write!(f, "request not delivered: {reason}"),
             Error::Timeout { after } => write!(
                 f,
-                "no answer within {} ms; the server may have received the request",
+                "no complete answer within {} ms of sending",
                 after.as_millis()
             ),
-            Error::ConnectionLost { reason } => write!(
-                f,
-                "connection lost after sending ({reason}); the server may have received the request"
-            ),
+            Error::ConnectionLost { reason } => {
+                write!(f, "connection lost after sending: {reason}")
+            }
             Error::ResponseTooLarge { limit } => {
                 write!(f, "response body larger than the {limit} byte limit")
             }

@@ -48,10 +48,12 @@
 
 mod connector;
 mod error;
+mod kind;
 mod logging;
 mod request;
 mod resolver;
 mod scrub;
+mod settings;
 
 use std::fmt;
 use std::io::Read;
@@ -59,9 +61,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 pub use error::Error;
+pub use kind::{ErrorKind, HasErrorKind, repeated_cause};
 pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};
 pub use request::{Method, Path, Request, Retry};
 pub use resolver::DEFAULT_NAME_TTL;
+pub use settings::{DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, check_header};
 
 /// Default timeout of a call.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

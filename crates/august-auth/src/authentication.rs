@@ -56,6 +56,19 @@ impl fmt::Display for UnknownState {
     }
 }
 
+impl UnknownState {
+    /// What the caller does next: always [`ErrorKind::FixInput`](api_transport::ErrorKind).
+    pub fn kind(&self) -> api_transport::ErrorKind {
+        api_transport::ErrorKind::FixInput
+    }
+}
+
+impl api_transport::HasErrorKind for UnknownState {
+    fn kind(&self) -> api_transport::ErrorKind {
+        UnknownState::kind(self)
+    }
+}
+
 impl std::error::Error for UnknownState {}
 
 impl FromStr for AuthenticationState {

@@ -173,6 +173,12 @@ pub enum CacheError {
 }
 
 impl CacheError {
+    /// What the caller does next: always [`ErrorKind::Configuration`](api_transport::ErrorKind)
+    /// (the file, its directory or its permissions need fixing; the login itself is not lost).
+    pub fn kind(&self) -> api_transport::ErrorKind {
+        api_transport::ErrorKind::Configuration
+    }
+
     /// The cache file concerned.
     pub fn path(&self) -> &Path {
         match self {
@@ -189,9 +195,9 @@ impl CacheError {
 impl fmt::Display for CacheError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CacheError::Unreadable { path, source } => write!(
+            CacheError::Unreadable { path, .. } => write!(
                 f,
-                "cannot read the token cache {}: {source}; check that it is a readable file (it will be moved aside at the next login)",
+                "cannot read the token cache {}; check that it is a readable file (it will be moved aside at the next login)",
                 path.display()
             ),
             CacheError::Corrupt { path, reason } => write!(
@@ -200,19 +206,19 @@ impl fmt::Display for CacheError {
                 path.display(),
                 sibling(path, ".corrupt").display()
             ),
-            CacheError::Permissions { path, source } => write!(
+            CacheError::Permissions { path, .. } => write!(
                 f,
-                "the token cache {} is readable by other users and could not be restricted: {source}; run `chmod 600` on it",
+                "the token cache {} is readable by other users and could not be restricted; run `chmod 600` on it",
                 path.display()
             ),
-            CacheError::MoveAside { path, source } => write!(
+            CacheError::MoveAside { path, .. } => write!(
                 f,
-                "cannot move the unusable token cache {} aside: {source}; move or delete it by hand (the login itself succeeded)",
+                "cannot move the unusable token cache {} aside; move or delete it by hand (the login itself succeeded)",
                 path.display()
             ),
-            CacheError::Write { path, source } => write!(
+            CacheError::Write { path, .. } => write!(
                 f,
-                "cannot write the token cache {}: {source}; check that its directory is writable (the login itself succeeded)",
+                "cannot write the token cache {}; check that its directory is writable (the login itself succeeded)",
                 path.display()
             ),
             CacheError::Refused { path, refusal } => write!(
@@ -224,6 +230,13 @@ impl fmt::Display for CacheError {
     }
 }
 
+impl api_transport::HasErrorKind for CacheError {
+    fn kind(&self) -> api_transport::ErrorKind {
+        CacheError::kind(self)
+    }
+}
+
+/// The I/O error is the cause ([`std::error::Error::source`]); the message does not repeat it.
 impl std::error::Error for CacheError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {

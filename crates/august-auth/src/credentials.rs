@@ -383,7 +383,7 @@ impl Credentials {
     /// Persists these OAuth, imported or Home Assistant credentials to `path` (atomically, mode
     /// 0600) now and after every refresh; [`Credentials::load`] reads them back. The client
     /// secret is not written. A password login keeps its authenticator's py-august cache
-    /// instead.
+    /// instead. Defaults to no file: the credentials live in memory only.
     ///
     /// ```
     /// # use august_auth::{Credentials, OAuthClient};

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use api_transport::{ErrorKind, HasErrorKind};
+
 use crate::authentication::AuthenticationState;
 use crate::cache::CacheError;
 use crate::credentials::SignInKind;
@@ -56,6 +58,28 @@ pub enum Error {
 }
 
 impl Error {
+    /// What the caller does next, whatever the variant.
+    ///
+    /// ```
+    /// use august_auth::{Error, ErrorKind};
+    ///
+    /// assert_eq!(Error::NoAccessToken.kind(), ErrorKind::SignInAgain);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Api(e) => e.kind(),
+            Error::NotAuthenticated {
+                state: AuthenticationState::BadPassword,
+            } => ErrorKind::FixInput,
+            Error::NoAccessToken | Error::NotAuthenticated { .. } | Error::SignInAgain { .. } => {
+                ErrorKind::SignInAgain
+            }
+            Error::Cache(e) => e.kind(),
+            Error::OAuth(e) => e.kind(),
+            Error::Import(e) => e.kind(),
+        }
+    }
+
     /// The HTTP status of an API error answer.
     pub fn status(&self) -> Option<u16> {
         self.api_error().and_then(august_core::Error::status)
@@ -119,15 +143,22 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        // The wrapped errors are displayed as this one, so their causes are the next level.
         match self {
-            Error::Api(e) => Some(e),
-            Error::Cache(e) => Some(e),
-            Error::OAuth(e) => Some(e),
-            Error::Import(e) => Some(e),
+            Error::Api(e) => e.source(),
+            Error::Cache(e) => e.source(),
+            Error::OAuth(e) => e.source(),
+            Error::Import(e) => e.source(),
             Error::NoAccessToken | Error::NotAuthenticated { .. } | Error::SignInAgain { .. } => {
                 None
             }
         }
+    }
+}
+
+impl HasErrorKind for Error {
+    fn kind(&self) -> ErrorKind {
+        Error::kind(self)
     }
 }
 
@@ -193,9 +224,13 @@ mod tests {
         });
         assert_eq!(
             cache.to_string(),
-            "cannot write the token cache /nowhere/auth.json: read-only file system; check that its directory is writable (the login itself succeeded)"
+            "cannot write the token cache /nowhere/auth.json; check that its directory is writable (the login itself succeeded)"
         );
-        assert!(std::error::Error::source(&cache).is_some());
+        assert_eq!(
+            std::error::Error::source(&cache).map(ToString::to_string),
+            Some("read-only file system".to_owned())
+        );
+        assert_eq!(cache.kind(), ErrorKind::Configuration);
         assert_eq!(cache.status(), None);
         assert!(!cache.is_unauthorized());
         assert!(cache.cache_error().is_some());
@@ -205,8 +240,9 @@ mod tests {
     fn api_errors_keep_their_source() {
         let e = Error::from(august_core::Error::InvalidInput { reason: "x".into() });
         assert_eq!(e.to_string(), "invalid input, nothing sent: x");
-        let source = std::error::Error::source(&e).map(|s| s.to_string());
-        assert_eq!(source.as_deref(), Some("invalid input, nothing sent: x"));
+        // Displayed as the wrapped error: its cause, not itself, is the next level.
+        assert!(std::error::Error::source(&e).is_none());
         assert!(e.api_error().is_some());
+        assert_eq!(e.kind(), ErrorKind::FixInput);
     }
 }

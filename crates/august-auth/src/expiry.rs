@@ -31,6 +31,24 @@ impl fmt::Display for ExpiryError {
     }
 }
 
+impl ExpiryError {
+    /// What the caller does next: [`ErrorKind::SignInAgain`](api_transport::ErrorKind) when
+    /// there is no login yet, [`ErrorKind::FixInput`](api_transport::ErrorKind) for a string
+    /// that is not a timestamp.
+    pub fn kind(&self) -> api_transport::ErrorKind {
+        match self {
+            ExpiryError::Missing => api_transport::ErrorKind::SignInAgain,
+            ExpiryError::Invalid { .. } => api_transport::ErrorKind::FixInput,
+        }
+    }
+}
+
+impl api_transport::HasErrorKind for ExpiryError {
+    fn kind(&self) -> api_transport::ErrorKind {
+        ExpiryError::kind(self)
+    }
+}
+
 impl std::error::Error for ExpiryError {}
 
 /// The format written after a token refresh: six fractional digits and `Z`, as Python's

@@ -445,8 +445,8 @@ pub enum ImportError {
 impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ImportError::Read { path, source } => {
-                write!(f, "cannot read {}: {source}", path.display())
+            ImportError::Read { path, .. } => {
+                write!(f, "cannot read the token file {}", path.display())
             }
             ImportError::NotJson { reason } => write!(f, "the token file is not JSON ({reason})"),
             ImportError::NoEntry => f.write_str(
@@ -480,6 +480,26 @@ impl fmt::Display for ImportError {
                 expired_at.format("%Y-%m-%d %H:%M:%S UTC")
             ),
         }
+    }
+}
+
+impl ImportError {
+    /// What the caller does next: [`ErrorKind::SignInAgain`](api_transport::ErrorKind) for an
+    /// expired token or an entry without one, [`ErrorKind::FixInput`](api_transport::ErrorKind)
+    /// for a file or token that cannot be used as given.
+    pub fn kind(&self) -> api_transport::ErrorKind {
+        match self {
+            ImportError::Expired { .. } | ImportError::PreOAuthEntry => {
+                api_transport::ErrorKind::SignInAgain
+            }
+            _ => api_transport::ErrorKind::FixInput,
+        }
+    }
+}
+
+impl api_transport::HasErrorKind for ImportError {
+    fn kind(&self) -> api_transport::ErrorKind {
+        ImportError::kind(self)
     }
 }
 

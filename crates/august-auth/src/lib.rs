@@ -72,6 +72,8 @@ mod jwt;
 mod oauth;
 mod shared;
 
+/// What the caller does next about any error (see [`Error::kind`]).
+pub use api_transport::{ErrorKind, HasErrorKind};
 pub use august_core::LoginMethod;
 pub use authentication::{Authentication, AuthenticationState, UnknownState, ValidationResult};
 pub use authenticator::{Authenticator, DEFAULT_RENEWAL_THRESHOLD, Refresh};
@@ -85,8 +87,10 @@ pub use expiry::ExpiryError;
 pub use import::{ImportError, ImportOrigin, ImportedToken};
 pub use install_id::new_install_id;
 pub use jwt::access_token_expiry;
+#[allow(deprecated)]
+pub use oauth::OAuthErrorKind;
 pub use oauth::{
     AuthorizationCode, AuthorizationRequest, DEFAULT_OAUTH_TIMEOUT, OAuthClient, OAuthError,
-    OAuthErrorKind, OAuthTokens,
+    OAuthErrorCode, OAuthTokens,
 };
 pub use shared::{DEFAULT_REFRESH_RETRY_INTERVAL, SharedAuthenticator};

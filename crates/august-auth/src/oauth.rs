@@ -22,7 +22,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_transport::{Method, Request, Retry, Transport};
+use api_transport::{ErrorKind, HasErrorKind, Method, Request, Retry, Transport};
 use august_core::Brand;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use oauth2::basic::{
@@ -81,6 +81,7 @@ struct ClientInner {
     authorize_url: String,
     token_url: String,
     transport: Transport,
+    headers: Vec<(String, String)>,
 }
 
 impl fmt::Debug for OAuthClient {
@@ -193,6 +194,7 @@ impl OAuthClient {
             authorize_url: authorize_url.into(),
             token_url: token_url.into(),
             transport: transport(DEFAULT_OAUTH_TIMEOUT),
+            headers: Vec::new(),
         };
         if inner.client_id.trim().is_empty() {
             return Err(OAuthError::InvalidConfig {
@@ -226,10 +228,60 @@ impl OAuthClient {
             authorize_url: self.inner.authorize_url.clone(),
             token_url: self.inner.token_url.clone(),
             transport: transport(timeout),
+            headers: self.inner.headers.clone(),
         };
         OAuthClient {
             inner: Arc::new(inner),
         }
+    }
+
+    /// Adds a header sent with every token request (a tracing id, a proxy's header); call it
+    /// again for more. Not for credentials: it is not redacted. Defaults to none.
+    ///
+    /// # Errors
+    ///
+    /// [`OAuthError::InvalidConfig`] when the name is not an HTTP token, the value is not
+    /// visible ASCII, or the header is one the client sets (`Authorization`, `Content-Type`,
+    /// `Accept`, `User-Agent`).
+    pub fn header(
+        self,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<OAuthClient, OAuthError> {
+        let (name, value) = (name.into(), value.into());
+        api_transport::check_header(&name, &value).map_err(|e| OAuthError::InvalidConfig {
+            reason: match e {
+                api_transport::Error::InvalidRequest { reason } => reason,
+                other => other.to_string(),
+            },
+        })?;
+        let reserved = [
+            "authorization",
+            "content-type",
+            "accept",
+            "user-agent",
+            "host",
+            "content-length",
+        ];
+        if reserved.iter().any(|r| r.eq_ignore_ascii_case(&name)) {
+            return Err(OAuthError::InvalidConfig {
+                reason: format!("the header {name} is set by the client and cannot be added"),
+            });
+        }
+        let mut headers = self.inner.headers.clone();
+        headers.push((name, value));
+        Ok(OAuthClient {
+            inner: Arc::new(ClientInner {
+                brand: self.inner.brand,
+                client_id: self.inner.client_id.clone(),
+                client_secret: self.inner.client_secret.clone(),
+                redirect_uri: self.inner.redirect_uri.clone(),
+                authorize_url: self.inner.authorize_url.clone(),
+                token_url: self.inner.token_url.clone(),
+                transport: self.inner.transport.clone(),
+                headers,
+            }),
+        })
     }
 
     /// The brand the tokens are for.
@@ -386,6 +438,7 @@ impl OAuthClient {
         let client = self.oauth2()?;
         let http = TransportClient::new(
             &self.inner.transport,
+            &self.inner.headers,
             [self.inner.client_secret.as_str(), code.0.as_str()],
         );
         let result = client
@@ -424,6 +477,7 @@ impl OAuthClient {
         let client = self.oauth2()?;
         let http = TransportClient::new(
             &self.inner.transport,
+            &self.inner.headers,
             [self.inner.client_secret.as_str(), refresh_token],
         );
         let token = oauth2::RefreshToken::new(refresh_token.to_owned());
@@ -521,7 +575,7 @@ impl AuthorizationRequest {
         }
         if let Some(error) = error {
             return Err(OAuthError::AuthorizationDenied {
-                kind: OAuthErrorKind::from_code(&error),
+                kind: OAuthErrorCode::from_code(&error),
                 description,
             });
         }
@@ -709,6 +763,7 @@ impl oauth2::TokenResponse for TokenReply {
 /// deadline and body cap, never retried, secrets marked for scrubbing.
 struct TransportClient<'a> {
     transport: &'a Transport,
+    headers: &'a [(String, String)],
     secrets: Vec<String>,
     /// The status of the last answer, for errors `oauth2` reports without it.
     status: Cell<Option<u16>>,
@@ -717,10 +772,12 @@ struct TransportClient<'a> {
 impl<'a> TransportClient<'a> {
     fn new<'s>(
         transport: &'a Transport,
+        headers: &'a [(String, String)],
         secrets: impl IntoIterator<Item = &'s str>,
     ) -> TransportClient<'a> {
         TransportClient {
             transport,
+            headers,
             secrets: secrets.into_iter().map(str::to_owned).collect(),
             status: Cell::new(None),
         }
@@ -756,6 +813,9 @@ impl oauth2::SyncHttpClient for TransportClient<'_> {
                 out = out.header(name.as_str(), value);
             }
         }
+        for (name, value) in self.headers {
+            out = out.header(name.as_str(), value.as_str());
+        }
         let body = request.into_body();
         if !body.is_empty() {
             out = out.json_body(body);
@@ -787,7 +847,7 @@ fn map_error(
     match e {
         RequestTokenError::ServerResponse(r) => OAuthError::Refused {
             status: status.unwrap_or(400),
-            kind: OAuthErrorKind::from_basic(r.error()),
+            kind: OAuthErrorCode::from_basic(r.error()),
             description: r.error_description().map(|d| d.chars().take(300).collect()),
         },
         RequestTokenError::Request(source) => OAuthError::Transport { source },
@@ -811,10 +871,11 @@ fn map_error(
     }
 }
 
-/// The OAuth error codes of RFC 6749 section 5.2 (and 4.1.2.1 for the redirect).
+/// The OAuth error codes of RFC 6749 section 5.2 (and 4.1.2.1 for the redirect), as
+/// [`OAuthError::code`] gives them; [`OAuthError::kind`] says what to do next.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum OAuthErrorKind {
+pub enum OAuthErrorCode {
     /// `invalid_grant`: the code or refresh token is not valid (expired, used, revoked, or
     /// issued for another redirect URI or client). Sign in again.
     InvalidGrant,
@@ -834,63 +895,63 @@ pub enum OAuthErrorKind {
     Other(String),
 }
 
-impl OAuthErrorKind {
-    fn from_basic(e: &BasicErrorResponseType) -> OAuthErrorKind {
+impl OAuthErrorCode {
+    fn from_basic(e: &BasicErrorResponseType) -> OAuthErrorCode {
         match e {
-            BasicErrorResponseType::InvalidGrant => OAuthErrorKind::InvalidGrant,
-            BasicErrorResponseType::InvalidClient => OAuthErrorKind::InvalidClient,
-            BasicErrorResponseType::InvalidRequest => OAuthErrorKind::InvalidRequest,
-            BasicErrorResponseType::UnauthorizedClient => OAuthErrorKind::UnauthorizedClient,
-            BasicErrorResponseType::UnsupportedGrantType => OAuthErrorKind::UnsupportedGrantType,
-            BasicErrorResponseType::InvalidScope => OAuthErrorKind::InvalidScope,
-            BasicErrorResponseType::Extension(other) => OAuthErrorKind::from_code(other),
+            BasicErrorResponseType::InvalidGrant => OAuthErrorCode::InvalidGrant,
+            BasicErrorResponseType::InvalidClient => OAuthErrorCode::InvalidClient,
+            BasicErrorResponseType::InvalidRequest => OAuthErrorCode::InvalidRequest,
+            BasicErrorResponseType::UnauthorizedClient => OAuthErrorCode::UnauthorizedClient,
+            BasicErrorResponseType::UnsupportedGrantType => OAuthErrorCode::UnsupportedGrantType,
+            BasicErrorResponseType::InvalidScope => OAuthErrorCode::InvalidScope,
+            BasicErrorResponseType::Extension(other) => OAuthErrorCode::from_code(other),
         }
     }
 
-    fn from_code(code: &str) -> OAuthErrorKind {
+    fn from_code(code: &str) -> OAuthErrorCode {
         match code {
-            "invalid_grant" => OAuthErrorKind::InvalidGrant,
-            "invalid_client" => OAuthErrorKind::InvalidClient,
-            "invalid_request" => OAuthErrorKind::InvalidRequest,
-            "unauthorized_client" => OAuthErrorKind::UnauthorizedClient,
-            "unsupported_grant_type" => OAuthErrorKind::UnsupportedGrantType,
-            "invalid_scope" => OAuthErrorKind::InvalidScope,
-            "access_denied" => OAuthErrorKind::AccessDenied,
-            other => OAuthErrorKind::Other(other.chars().take(64).collect()),
+            "invalid_grant" => OAuthErrorCode::InvalidGrant,
+            "invalid_client" => OAuthErrorCode::InvalidClient,
+            "invalid_request" => OAuthErrorCode::InvalidRequest,
+            "unauthorized_client" => OAuthErrorCode::UnauthorizedClient,
+            "unsupported_grant_type" => OAuthErrorCode::UnsupportedGrantType,
+            "invalid_scope" => OAuthErrorCode::InvalidScope,
+            "access_denied" => OAuthErrorCode::AccessDenied,
+            other => OAuthErrorCode::Other(other.chars().take(64).collect()),
         }
     }
 
     /// The code as the server sends it.
     pub fn as_str(&self) -> &str {
         match self {
-            OAuthErrorKind::InvalidGrant => "invalid_grant",
-            OAuthErrorKind::InvalidClient => "invalid_client",
-            OAuthErrorKind::InvalidRequest => "invalid_request",
-            OAuthErrorKind::UnauthorizedClient => "unauthorized_client",
-            OAuthErrorKind::UnsupportedGrantType => "unsupported_grant_type",
-            OAuthErrorKind::InvalidScope => "invalid_scope",
-            OAuthErrorKind::AccessDenied => "access_denied",
-            OAuthErrorKind::Other(code) => code,
+            OAuthErrorCode::InvalidGrant => "invalid_grant",
+            OAuthErrorCode::InvalidClient => "invalid_client",
+            OAuthErrorCode::InvalidRequest => "invalid_request",
+            OAuthErrorCode::UnauthorizedClient => "unauthorized_client",
+            OAuthErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            OAuthErrorCode::InvalidScope => "invalid_scope",
+            OAuthErrorCode::AccessDenied => "access_denied",
+            OAuthErrorCode::Other(code) => code,
         }
     }
 
     fn advice(&self) -> &'static str {
         match self {
-            OAuthErrorKind::InvalidGrant => {
+            OAuthErrorCode::InvalidGrant => {
                 "the code or refresh token is no longer valid: sign in again"
             }
-            OAuthErrorKind::InvalidClient => "the client id or client secret is wrong",
-            OAuthErrorKind::InvalidRequest => "the server found the request malformed",
-            OAuthErrorKind::UnauthorizedClient => "this client may not use this grant",
-            OAuthErrorKind::UnsupportedGrantType => "the server does not support this grant",
-            OAuthErrorKind::InvalidScope => "the server refused the scope",
-            OAuthErrorKind::AccessDenied => "access was denied",
-            OAuthErrorKind::Other(_) => "the server refused the request",
+            OAuthErrorCode::InvalidClient => "the client id or client secret is wrong",
+            OAuthErrorCode::InvalidRequest => "the server found the request malformed",
+            OAuthErrorCode::UnauthorizedClient => "this client may not use this grant",
+            OAuthErrorCode::UnsupportedGrantType => "the server does not support this grant",
+            OAuthErrorCode::InvalidScope => "the server refused the scope",
+            OAuthErrorCode::AccessDenied => "access was denied",
+            OAuthErrorCode::Other(_) => "the server refused the request",
         }
     }
 }
 
-impl fmt::Display for OAuthErrorKind {
+impl fmt::Display for OAuthErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -913,7 +974,7 @@ pub enum OAuthError {
     /// The redirect carried an `error` instead of a code.
     AuthorizationDenied {
         /// The error code.
-        kind: OAuthErrorKind,
+        kind: OAuthErrorCode,
         /// The server's `error_description`.
         description: Option<String>,
     },
@@ -924,7 +985,7 @@ pub enum OAuthError {
         /// The HTTP status.
         status: u16,
         /// The `error` code.
-        kind: OAuthErrorKind,
+        kind: OAuthErrorCode,
         /// The server's `error_description`.
         description: Option<String>,
     },
@@ -945,9 +1006,38 @@ pub enum OAuthError {
 }
 
 impl OAuthError {
+    /// What the caller does next.
+    pub fn kind(&self) -> ErrorKind {
+        use OAuthErrorCode as C;
+        match self {
+            OAuthError::InvalidConfig { .. } => ErrorKind::Configuration,
+            OAuthError::StateMismatch | OAuthError::MissingCode => ErrorKind::StartOver,
+            OAuthError::AuthorizationDenied { .. } => ErrorKind::SignInAgain,
+            OAuthError::Refused { status, kind, .. } => match kind {
+                C::InvalidGrant => ErrorKind::SignInAgain,
+                C::InvalidClient
+                | C::UnauthorizedClient
+                | C::UnsupportedGrantType
+                | C::InvalidScope => ErrorKind::Configuration,
+                C::InvalidRequest => ErrorKind::ReportBug,
+                C::AccessDenied => ErrorKind::Forbidden,
+                C::Other(code) if code == "temporarily_unavailable" || code == "server_error" => {
+                    ErrorKind::RetryLater
+                }
+                C::Other(_) => ErrorKind::from_status(*status, None),
+            },
+            OAuthError::UnexpectedResponse {
+                status: Some(500..=599),
+                ..
+            } => ErrorKind::RetryLater,
+            OAuthError::UnexpectedResponse { .. } => ErrorKind::ReportBug,
+            OAuthError::Transport { source } => source.kind(),
+        }
+    }
+
     /// The OAuth error code, for [`OAuthError::Refused`] and
     /// [`OAuthError::AuthorizationDenied`].
-    pub fn kind(&self) -> Option<&OAuthErrorKind> {
+    pub fn code(&self) -> Option<&OAuthErrorCode> {
         match self {
             OAuthError::Refused { kind, .. } | OAuthError::AuthorizationDenied { kind, .. } => {
                 Some(kind)
@@ -967,7 +1057,7 @@ impl OAuthError {
 
     /// Whether only a new sign-in helps (the grant is no longer valid).
     pub fn needs_sign_in(&self) -> bool {
-        matches!(self.kind(), Some(OAuthErrorKind::InvalidGrant))
+        matches!(self.code(), Some(OAuthErrorCode::InvalidGrant))
     }
 }
 
@@ -1010,12 +1100,32 @@ impl fmt::Display for OAuthError {
                 }
                 write!(f, " with something unexpected: {reason}")
             }
-            OAuthError::Transport { source } => {
-                write!(f, "the token request got no answer: {source}")
-            }
+            OAuthError::Transport { source } => match source {
+                api_transport::Error::NotDelivered { .. } => {
+                    f.write_str("the token request was not delivered; try again")
+                }
+                api_transport::Error::InvalidRequest { .. } => {
+                    f.write_str("the token request could not be sent")
+                }
+                _ => f.write_str(
+                    "the token request got no usable answer; a code exchange may have used the code",
+                ),
+            },
         }
     }
 }
+
+impl HasErrorKind for OAuthError {
+    fn kind(&self) -> ErrorKind {
+        OAuthError::kind(self)
+    }
+}
+
+/// The former name of [`OAuthErrorCode`].
+#[deprecated(
+    note = "renamed OAuthErrorCode; `OAuthError::kind()` now returns the shared ErrorKind"
+)]
+pub type OAuthErrorKind = OAuthErrorCode;
 
 impl std::error::Error for OAuthError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {

@@ -371,7 +371,9 @@ fn login_failures_are_api_errors() {
     failing.assert();
     failing.remove();
     assert_eq!(err.status(), Some(500));
-    assert!(std::error::Error::source(&err).is_some());
+    // Displayed as the API error itself, which has no further cause.
+    assert!(std::error::Error::source(&err).is_none());
+    assert_eq!(err.kind(), august_auth::ErrorKind::RetryLater);
     assert_eq!(
         authenticator.authentication().state(),
         AuthenticationState::RequiresAuthentication
@@ -825,9 +827,17 @@ fn an_unwritable_cache_does_not_lose_the_login() {
     }
     let message = authenticator.last_cache_error().unwrap().to_string();
     assert!(message.starts_with(&format!(
-        "cannot write the token cache {}: ",
+        "cannot write the token cache {}; ",
         path.display()
     )));
+    // The I/O failure is the cause, not repeated in the message.
+    let cause = std::error::Error::source(authenticator.last_cache_error().unwrap())
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    assert!(
+        !cause.is_empty() && !message.contains(&cause),
+        "{message} / {cause}"
+    );
     assert!(
         message.ends_with("; check that its directory is writable (the login itself succeeded)")
     );

@@ -7,7 +7,7 @@ mod server;
 
 use std::time::Duration;
 
-use august_auth::{AuthorizationCode, OAuthClient, OAuthError, OAuthErrorKind};
+use august_auth::{AuthorizationCode, OAuthClient, OAuthError, OAuthErrorCode};
 use august_core::Brand;
 use chrono::Utc;
 use mockito::{Matcher, Server, ServerGuard};
@@ -108,7 +108,7 @@ fn the_redirect_is_checked_for_state_error_and_code() {
     assert!(matches!(
         denied,
         OAuthError::AuthorizationDenied {
-            kind: OAuthErrorKind::AccessDenied,
+            kind: OAuthErrorCode::AccessDenied,
             ..
         }
     ));
@@ -237,24 +237,24 @@ fn a_reply_without_expiry_has_none() {
 #[test]
 fn every_oauth_error_is_typed() {
     let cases = [
-        (400, "invalid_grant", OAuthErrorKind::InvalidGrant),
-        (401, "invalid_client", OAuthErrorKind::InvalidClient),
-        (400, "invalid_request", OAuthErrorKind::InvalidRequest),
+        (400, "invalid_grant", OAuthErrorCode::InvalidGrant),
+        (401, "invalid_client", OAuthErrorCode::InvalidClient),
+        (400, "invalid_request", OAuthErrorCode::InvalidRequest),
         (
             400,
             "unauthorized_client",
-            OAuthErrorKind::UnauthorizedClient,
+            OAuthErrorCode::UnauthorizedClient,
         ),
         (
             400,
             "unsupported_grant_type",
-            OAuthErrorKind::UnsupportedGrantType,
+            OAuthErrorCode::UnsupportedGrantType,
         ),
-        (400, "invalid_scope", OAuthErrorKind::InvalidScope),
+        (400, "invalid_scope", OAuthErrorCode::InvalidScope),
         (
             400,
             "temporarily_unavailable",
-            OAuthErrorKind::Other("temporarily_unavailable".into()),
+            OAuthErrorCode::Other("temporarily_unavailable".into()),
         ),
     ];
     for (status, code, kind) in cases {
@@ -270,10 +270,22 @@ fn every_oauth_error_is_typed() {
             .expect(1)
             .create();
         let err = client(&server).refresh("rt-secret-1").unwrap_err();
-        assert_eq!(err.kind(), Some(&kind), "{code}");
+        assert_eq!(err.code(), Some(&kind), "{code}");
         assert_eq!(err.status().map(usize::from), Some(status));
         assert_eq!(err.needs_sign_in(), code == "invalid_grant");
         let text = format!("{err} {err:?}");
+        let expected = match code {
+            "invalid_grant" => august_auth::ErrorKind::SignInAgain,
+            "invalid_request" => august_auth::ErrorKind::ReportBug,
+            "temporarily_unavailable" => august_auth::ErrorKind::RetryLater,
+            _ => august_auth::ErrorKind::Configuration,
+        };
+        assert_eq!(err.kind(), expected, "{code}");
+        assert_eq!(
+            august_auth::Error::from(err).kind(),
+            expected,
+            "the same through the sign-in error"
+        );
         assert!(text.contains(code), "{text}");
         assert!(!text.contains(CLIENT_SECRET), "{text}");
         assert!(!text.contains("rt-secret-1"), "{text}");
@@ -450,4 +462,27 @@ fn the_transport_rules_apply_to_token_requests() {
         ),
         "{err:?}"
     );
+}
+
+#[test]
+fn extra_headers_go_with_every_token_request_and_are_checked() {
+    let mut server = Server::new();
+    let m = server
+        .mock("POST", "/access_token")
+        .match_header("x-request-id", "r-7")
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(FIXTURE)
+        .expect(1)
+        .create();
+    let c = client(&server).header("x-request-id", "r-7").unwrap();
+    // The timeout setter keeps the headers.
+    let c = c.timeout(Duration::from_secs(5));
+    c.refresh("rt-1").unwrap();
+    m.assert();
+    for (name, value) in [("x a", "v"), ("Authorization", "Basic x"), ("x-b", "é")] {
+        let err = client(&server).header(name, value).unwrap_err();
+        assert!(matches!(err, OAuthError::InvalidConfig { .. }), "{err:?}");
+        assert_eq!(err.kind(), august_auth::ErrorKind::Configuration);
+    }
 }

@@ -2,8 +2,8 @@
 //! on the API routes, and the mode that refuses the built-in keys.
 
 use api_transport::{Method, Request, Transport};
-use august_auth::{Client, Credentials, OAuthClient, OAuthError, OAuthErrorKind};
-use august_core::{Api, ApiErrorKind, Brand};
+use august_auth::{Client, Credentials, OAuthClient, OAuthError, OAuthErrorCode};
+use august_core::{Api, ApiErrorReason, Brand};
 use august_sandbox::{Sandbox, demo};
 
 const REDIRECT: &str = "http://127.0.0.1:1/callback";
@@ -74,13 +74,13 @@ fn the_server_refuses_what_the_spec_says() {
         .unwrap();
     let wrong = oauth(&sandbox, brand, "wrong-secret", REDIRECT);
     let err = wrong.exchange_code(&code).unwrap_err();
-    assert_eq!(err.kind(), Some(&OAuthErrorKind::InvalidClient), "{err}");
+    assert_eq!(err.code(), Some(&OAuthErrorCode::InvalidClient), "{err}");
     assert_eq!(err.status(), Some(401));
 
     // A client that failed to authenticate did not use up the code; once used, it is spent.
     good.exchange_code(&code).unwrap();
     let err = good.exchange_code(&code).unwrap_err();
-    assert_eq!(err.kind(), Some(&OAuthErrorKind::InvalidGrant), "{err}");
+    assert_eq!(err.code(), Some(&OAuthErrorCode::InvalidGrant), "{err}");
 
     // Another redirect URI than the authorization request's.
     let request = good.authorization_request();
@@ -94,7 +94,7 @@ fn the_server_refuses_what_the_spec_says() {
         "http://127.0.0.1:2/other",
     );
     let err = other.exchange_code(&code).unwrap_err();
-    assert_eq!(err.kind(), Some(&OAuthErrorKind::InvalidGrant), "{err}");
+    assert_eq!(err.code(), Some(&OAuthErrorCode::InvalidGrant), "{err}");
 
     // An expired code.
     let request = good.authorization_request();
@@ -103,7 +103,7 @@ fn the_server_refuses_what_the_spec_says() {
         .unwrap();
     sandbox.expire_oauth_codes();
     let err = good.exchange_code(&code).unwrap_err();
-    assert_eq!(err.kind(), Some(&OAuthErrorKind::InvalidGrant), "{err}");
+    assert_eq!(err.code(), Some(&OAuthErrorCode::InvalidGrant), "{err}");
 
     // A redirect that is not the answer to this request: the state check refuses it.
     let mine = good.authorization_request();
@@ -121,14 +121,14 @@ fn the_server_refuses_what_the_spec_says() {
         .unwrap();
     let tokens = good.exchange_code(&code).unwrap();
     assert_eq!(
-        good.exchange_code(&code).unwrap_err().kind(),
-        Some(&OAuthErrorKind::InvalidGrant)
+        good.exchange_code(&code).unwrap_err().code(),
+        Some(&OAuthErrorCode::InvalidGrant)
     );
     let first = tokens.refresh_token().unwrap();
     let rotated = good.refresh(first).unwrap();
     assert_ne!(rotated.refresh_token(), Some(first));
     let err = good.refresh(first).unwrap_err();
-    assert_eq!(err.kind(), Some(&OAuthErrorKind::InvalidGrant), "{err}");
+    assert_eq!(err.code(), Some(&OAuthErrorCode::InvalidGrant), "{err}");
     assert!(err.needs_sign_in());
     assert!(good.refresh(rotated.refresh_token().unwrap()).is_ok());
 
@@ -162,8 +162,8 @@ fn the_built_in_keys_are_refused_like_the_real_service_and_a_partner_key_works()
         .unwrap_err();
     assert!(err.is_api_key_rejected(), "{err}");
     assert_eq!(
-        err.api_error().unwrap().kind(),
-        ApiErrorKind::ApiKeyRejected
+        err.api_error().unwrap().reason(),
+        ApiErrorReason::ApiKeyRejected
     );
     assert_eq!(
         err.api_error().unwrap().message(),

@@ -103,7 +103,7 @@ pub fn run_lock_detail(base_url: &str, calls: u32) -> Result<Timing, CallFailed>
 /// The first failed call.
 pub fn run_authy_verify(base_url: &str, calls: u32) -> Result<Timing, CallFailed> {
     let client = authy_client::AuthyApiClient::builder(AUTHY_API_KEY)
-        .api_uri(base_url)
+        .base_url(base_url)
         .build()
         .map_err(|e| CallFailed(e.to_string()))?;
     timed(calls, || {

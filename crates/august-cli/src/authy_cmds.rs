@@ -27,7 +27,7 @@ pub fn client(ctx: &Context) -> anyhow::Result<AuthyApiClient> {
         })?;
     let mut builder = AuthyApiClient::builder(key);
     if let Some(url) = ctx.authy_url.as_deref().filter(|u| !u.is_empty()) {
-        builder = builder.api_uri(url);
+        builder = builder.base_url(url);
     }
     Ok(builder.build()?)
 }

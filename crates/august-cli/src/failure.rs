@@ -3,7 +3,7 @@
 use std::fmt;
 use std::process::ExitCode;
 
-use august_core::ApiErrorKind;
+use august_core::ApiErrorReason;
 
 /// Success.
 pub const OK: u8 = 0;
@@ -47,7 +47,7 @@ fn august_code(e: &august_core::Error) -> u8 {
     use august_core::Error as E;
     if e.is_unauthorized() {
         LOGIN
-    } else if e.api_error().map(august_core::ApiError::kind) == Some(ApiErrorKind::RateLimited)
+    } else if e.api_error().map(august_core::ApiError::reason) == Some(ApiErrorReason::RateLimited)
         || e.is_rate_limited()
     {
         RATE_LIMITED
@@ -69,7 +69,7 @@ fn august_code(e: &august_core::Error) -> u8 {
 
 /// The exit code of an Authy API error.
 fn authy_code(e: &authy_client::Error) -> u8 {
-    if e.status() == Some(429) || e.kind() == Some(authy_client::ErrorKind::RateLimited) {
+    if e.status() == Some(429) || e.reason() == Some(authy_client::ApiErrorReason::RateLimited) {
         RATE_LIMITED
     } else if e.may_have_been_delivered() && e.status().is_none() {
         OUTCOME_UNKNOWN
@@ -80,7 +80,7 @@ fn authy_code(e: &authy_client::Error) -> u8 {
 
 /// The exit code of a Twilio Verify error.
 fn twilio_code(e: &twilio_verify::Error) -> u8 {
-    if e.kind() == Some(twilio_verify::ErrorKind::RateLimited) {
+    if e.reason() == Some(twilio_verify::ApiErrorReason::RateLimited) {
         RATE_LIMITED
     } else if e.may_have_been_delivered() {
         OUTCOME_UNKNOWN
@@ -120,7 +120,8 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 /// The one line printed for an error (without the `error: ` prefix): the error's own text,
 /// which already says what to do, plus the command to run when the login is gone.
 pub fn message(error: &anyhow::Error) -> String {
-    let text = error.to_string();
+    // The whole chain: each cause adds a fact (the transport's account, the I/O error).
+    let text = format!("{error:#}");
     let relogin = error.chain().any(|c| {
         c.downcast_ref::<august_core::Error>()
             .is_some_and(august_core::Error::is_unauthorized)

@@ -52,7 +52,7 @@ impl Context {
     pub fn new(cli: &Cli) -> anyhow::Result<Context> {
         if cli.sandbox {
             let sandbox = august_sandbox::Sandbox::start()
-                .map_err(|e| anyhow!("cannot start the sandbox: {e}"))?;
+                .map_err(|e| anyhow::Error::new(e).context("cannot start the sandbox"))?;
             let url = sandbox.august_url();
             return Ok(Context {
                 json: cli.json,

@@ -5,7 +5,7 @@ use clap::{Args, Subcommand};
 use serde_json::{Value, json};
 use twilio_verify::signature::RequestValidator;
 use twilio_verify::{
-    ChallengeFilter, Channel, CheckOutcome, Credentials, ErrorKind, Identity, LookupField,
+    ApiErrorReason, ChallengeFilter, Channel, CheckOutcome, Credentials, Identity, LookupField,
     LookupOptions, NewChallenge, NewTotpFactor, ServiceSid, StartVerification, VerifyClient,
 };
 
@@ -462,7 +462,7 @@ fn factors(
             let entities = client.entities(service);
             match entities.fetch(&identity) {
                 Ok(_) => {}
-                Err(e) if e.kind() == Some(ErrorKind::NotFound) => {
+                Err(e) if e.reason() == Some(ApiErrorReason::NotFound) => {
                     entities.create(&identity)?;
                 }
                 Err(e) => return Err(e.into()),

@@ -67,6 +67,7 @@ struct Inner {
     api_key: String,
     command_timeout: Duration,
     max_image: u64,
+    headers: Vec<(String, String)>,
 }
 
 impl fmt::Debug for Api {
@@ -98,6 +99,9 @@ pub struct ApiBuilder {
     command_timeout: Duration,
     user_agent: String,
     max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    headers: Vec<(String, String)>,
     max_body: u64,
     max_image: u64,
     name_ttl: Duration,
@@ -111,6 +115,7 @@ impl fmt::Debug for ApiBuilder {
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
             .field("timeout", &self.timeout)
             .field("command_timeout", &self.command_timeout)
+            .field("headers", &self.headers)
             .finish()
     }
 }
@@ -131,7 +136,7 @@ impl ApiBuilder {
 
     /// Overrides the brand's API key: the partner key the vendor gave you. The keys built into
     /// the public apps are refused by both backends today (a 403 of kind
-    /// [`ApiErrorKind::ApiKeyRejected`](crate::ApiErrorKind::ApiKeyRejected)); the CLI takes
+    /// [`ApiErrorReason::ApiKeyRejected`](crate::ApiErrorReason::ApiKeyRejected)); the CLI takes
     /// it from `--api-key` or `AUGUST_API_KEY`. Defaults to the brand's built-in key.
     pub fn api_key(mut self, key: impl Into<String>) -> Self {
         self.api_key = Some(key.into());
@@ -165,6 +170,31 @@ impl ApiBuilder {
         self
     }
 
+    /// First wait before retrying a read; it doubles at each retry (with jitter), up to
+    /// [`ApiBuilder::max_backoff`], and a `Retry-After` from the server replaces it. Defaults to
+    /// 250 ms ([`api_transport::DEFAULT_INITIAL_BACKOFF`]).
+    pub fn initial_backoff(mut self, delay: Duration) -> Self {
+        self.initial_backoff = delay;
+        self
+    }
+
+    /// Longest wait between two attempts of a read (`Retry-After` aside). Defaults to 5 s
+    /// ([`api_transport::DEFAULT_MAX_BACKOFF`]).
+    pub fn max_backoff(mut self, delay: Duration) -> Self {
+        self.max_backoff = delay;
+        self
+    }
+
+    /// Adds a header sent on every request to the API (a tracing id, a proxy's header); call
+    /// it again for more. Not for credentials: it is not redacted. The name must be an HTTP
+    /// token and the value visible ASCII, checked by [`ApiBuilder::build`]; it cannot replace
+    /// a header the client sets (the API key, the access token, `accept-version`). Defaults to
+    /// none.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     /// Cap of a JSON response body in bytes. Defaults to 4 MiB.
     pub fn max_body(mut self, bytes: u64) -> Self {
         self.max_body = bytes;
@@ -191,9 +221,34 @@ impl ApiBuilder {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] if the base URL is not `https` (or `http` to loopback) or is
-    /// not a URL, or the brand is retired and no API key was given.
+    /// not a URL, the brand is retired and no API key was given, or an extra header cannot be
+    /// sent or would replace one the client sets.
     pub fn build(self) -> Result<Api> {
         let config = self.brand.config();
+        for (name, value) in &self.headers {
+            api_transport::check_header(name, value).map_err(|e| Error::InvalidInput {
+                reason: match e {
+                    api_transport::Error::InvalidRequest { reason } => reason,
+                    other => other.to_string(),
+                },
+            })?;
+            let reserved = [
+                config.api_key_header,
+                config.access_token_header,
+                config.branding_header,
+                "accept-version",
+                "x-august-country",
+                "content-type",
+                "user-agent",
+                "host",
+                "content-length",
+            ];
+            if reserved.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+                return Err(Error::InvalidInput {
+                    reason: format!("the header {name} is set by the client and cannot be added"),
+                });
+            }
+        }
         if config.retired && self.api_key.is_none() {
             return Err(Error::InvalidInput {
                 reason: format!(
@@ -224,6 +279,8 @@ impl ApiBuilder {
             .timeout(self.timeout)
             .user_agent(self.user_agent)
             .max_retries(self.max_retries)
+            .initial_backoff(self.initial_backoff)
+            .max_backoff(self.max_backoff)
             .max_body(self.max_body)
             .name_ttl(self.name_ttl)
             .build();
@@ -235,6 +292,7 @@ impl ApiBuilder {
                 api_key: self.api_key.unwrap_or_else(|| config.api_key.to_owned()),
                 command_timeout: self.command_timeout,
                 max_image: self.max_image,
+                headers: self.headers,
             }),
         }
     }
@@ -340,6 +398,9 @@ impl Api {
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
             max_retries: api_transport::DEFAULT_MAX_RETRIES,
+            initial_backoff: api_transport::DEFAULT_INITIAL_BACKOFF,
+            max_backoff: api_transport::DEFAULT_MAX_BACKOFF,
+            headers: Vec::new(),
             max_body: DEFAULT_MAX_BODY,
             max_image: DEFAULT_MAX_IMAGE,
             name_ttl: api_transport::DEFAULT_NAME_TTL,
@@ -388,6 +449,9 @@ impl Api {
             .content_type("application/json");
         if let Some(token) = access_token {
             request = request.secret_header(config.access_token_header, token);
+        }
+        for (name, value) in &self.inner.headers {
+            request = request.header(name.as_str(), value.as_str());
         }
         request
     }

@@ -249,6 +249,20 @@ impl fmt::Display for UnknownBrand {
     }
 }
 
+impl UnknownBrand {
+    /// What the caller does next: always [`ErrorKind::FixInput`](crate::ErrorKind) (name
+    /// another brand; a retired one says which).
+    pub fn kind(&self) -> crate::ErrorKind {
+        crate::ErrorKind::FixInput
+    }
+}
+
+impl crate::HasErrorKind for UnknownBrand {
+    fn kind(&self) -> crate::ErrorKind {
+        UnknownBrand::kind(self)
+    }
+}
+
 impl std::error::Error for UnknownBrand {}
 
 /// Serialised as its identifier (`yale_global`).

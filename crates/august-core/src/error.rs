@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use api_transport::{ErrorKind, HasErrorKind};
+
 /// A `Result` whose error is [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -12,10 +14,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - [`Error::NotDelivered`]: nothing reached the server; safe to try again.
 /// - [`Error::Timeout`] and [`Error::ConnectionLost`]: the server may have acted. For a lock
 ///   operation the outcome is unknown: read the lock's status before trying again.
-/// - [`Error::Api`]: the server answered with an error status; [`ApiError::kind`] says which.
+/// - [`Error::Api`]: the server answered with an error status; [`ApiError::reason`] says which.
 /// - [`Error::Decode`]: the server answered 2xx with a body that does not fit the model (or
 ///   with JSON followed by other data), or answered with a body that does not decompress.
 /// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
+///
+/// [`Error::kind`] says what to do next in the vocabulary every client shares
+/// ([`ErrorKind`](crate::ErrorKind)), without matching the variants.
 ///
 /// No variant carries an access token, an API key or a password.
 #[derive(Debug)]
@@ -83,6 +88,39 @@ pub enum Error {
 }
 
 impl Error {
+    /// What the caller does next.
+    ///
+    /// ```
+    /// use august_core::{Error, ErrorKind};
+    ///
+    /// let err = Error::Timeout {
+    ///     endpoint: "PUT /remoteoperate/L1/unlock".into(),
+    ///     after: std::time::Duration::from_secs(60),
+    ///     remote_operation: true,
+    /// };
+    /// assert_eq!(err.kind(), ErrorKind::CheckLockState);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidInput { .. } => ErrorKind::FixInput,
+            Error::NotDelivered { .. } => ErrorKind::NotDelivered,
+            Error::Timeout {
+                endpoint,
+                remote_operation,
+                ..
+            }
+            | Error::ConnectionLost {
+                endpoint,
+                remote_operation,
+                ..
+            } => lost_answer(endpoint, *remote_operation),
+            Error::Api(e) => e.kind(),
+            Error::Decode { .. } => ErrorKind::ReportBug,
+            Error::ResponseTooLarge { .. } => ErrorKind::Configuration,
+            Error::RateLimited { retry_after, .. } => ErrorKind::RetryAfter(*retry_after),
+        }
+    }
+
     /// The HTTP status of an API error.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -99,9 +137,9 @@ impl Error {
         }
     }
 
-    /// Whether the server refused the API key (see [`ApiErrorKind::ApiKeyRejected`]).
+    /// Whether the server refused the API key (see [`ApiErrorReason::ApiKeyRejected`]).
     pub fn is_api_key_rejected(&self) -> bool {
-        matches!(self, Error::Api(e) if e.kind == ApiErrorKind::ApiKeyRejected)
+        matches!(self, Error::Api(e) if e.kind == ApiErrorReason::ApiKeyRejected)
     }
 
     /// Whether the call was refused by the local wake-up limiter.
@@ -116,7 +154,7 @@ impl Error {
 
     /// Whether the server said the access token is not (or no longer) valid: log in again.
     pub fn is_unauthorized(&self) -> bool {
-        matches!(self, Error::Api(e) if e.kind == ApiErrorKind::Unauthorized)
+        matches!(self, Error::Api(e) if e.kind == ApiErrorReason::Unauthorized)
     }
 
     /// Whether the server may have acted on a request whose answer was lost (timeout or broken
@@ -167,9 +205,10 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidInput { reason } => write!(f, "invalid input, nothing sent: {reason}"),
-            Error::NotDelivered { endpoint, source } => {
-                write!(f, "{endpoint} was not delivered: {source}")
-            }
+            Error::NotDelivered { endpoint, .. } => write!(
+                f,
+                "{endpoint} was not delivered; check the network and the base URL, then try again"
+            ),
             Error::Timeout {
                 endpoint,
                 after,
@@ -189,15 +228,15 @@ impl fmt::Display for Error {
             Error::ConnectionLost {
                 endpoint,
                 remote_operation,
-                source,
+                ..
             } => {
-                write!(f, "{endpoint}: {source}")?;
+                write!(f, "{endpoint} lost its connection after sending")?;
                 if *remote_operation {
                     f.write_str(
                         "; the outcome is unknown: read the lock's status before trying again",
                     )
                 } else {
-                    Ok(())
+                    f.write_str("; the server may have received the request")
                 }
             }
             Error::Api(e) => fmt::Display::fmt(e, f),
@@ -225,12 +264,38 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
+            // The transport's account: the fact behind "not delivered" or "lost".
             Error::NotDelivered { source, .. } | Error::ConnectionLost { source, .. } => {
                 Some(source)
             }
-            Error::Api(e) => Some(e),
+            // Displayed as the API error itself, so its cause (none) is the next level.
+            Error::Api(e) => std::error::Error::source(e),
             _ => None,
         }
+    }
+}
+
+impl HasErrorKind for Error {
+    fn kind(&self) -> ErrorKind {
+        Error::kind(self)
+    }
+}
+
+impl HasErrorKind for ApiError {
+    fn kind(&self) -> ErrorKind {
+        ApiError::kind(self)
+    }
+}
+
+/// A call whose answer was lost: a lock operation leaves the lock's state unknown, a read can
+/// simply be sent again, anything else may have happened.
+fn lost_answer(endpoint: &str, remote_operation: bool) -> ErrorKind {
+    if remote_operation {
+        ErrorKind::CheckLockState
+    } else if endpoint.starts_with("GET ") {
+        ErrorKind::RetryLater
+    } else {
+        ErrorKind::OutcomeUnknown
     }
 }
 
@@ -240,10 +305,11 @@ impl From<ApiError> for Error {
     }
 }
 
-/// What an error status means for the caller.
+/// What an error status means on the August API, in more detail than [`ErrorKind`]
+/// ([`ApiError::reason`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ApiErrorKind {
+pub enum ApiErrorReason {
     /// 401: the access token is missing, expired or not validated. Log in again.
     Unauthorized,
     /// 403: forbidden, or blocked by a firewall (often with an HTML page). Check the brand and
@@ -277,48 +343,48 @@ pub enum ApiErrorKind {
     Other,
 }
 
-impl ApiErrorKind {
+impl ApiErrorReason {
     /// The kind of an HTTP status.
     pub fn from_status(status: u16) -> Self {
         match status {
-            401 => ApiErrorKind::Unauthorized,
-            403 => ApiErrorKind::Forbidden,
-            404 => ApiErrorKind::NotFound,
-            408 => ApiErrorKind::BridgeTimeout,
-            409 => ApiErrorKind::NoBridge,
-            422 => ApiErrorKind::BridgeOffline,
-            423 => ApiErrorKind::BridgeBusy,
-            429 => ApiErrorKind::RateLimited,
-            531 => ApiErrorKind::MechanicalFailure,
-            300..=399 => ApiErrorKind::Redirect,
-            500..=599 => ApiErrorKind::ServerError,
-            _ => ApiErrorKind::Other,
+            401 => ApiErrorReason::Unauthorized,
+            403 => ApiErrorReason::Forbidden,
+            404 => ApiErrorReason::NotFound,
+            408 => ApiErrorReason::BridgeTimeout,
+            409 => ApiErrorReason::NoBridge,
+            422 => ApiErrorReason::BridgeOffline,
+            423 => ApiErrorReason::BridgeBusy,
+            429 => ApiErrorReason::RateLimited,
+            531 => ApiErrorReason::MechanicalFailure,
+            300..=399 => ApiErrorReason::Redirect,
+            500..=599 => ApiErrorReason::ServerError,
+            _ => ApiErrorReason::Other,
         }
     }
 
     fn advice(self) -> &'static str {
         match self {
-            ApiErrorKind::Unauthorized => "the access token is not valid: log in again",
-            ApiErrorKind::Forbidden => {
+            ApiErrorReason::Unauthorized => "the access token is not valid: log in again",
+            ApiErrorReason::Forbidden => {
                 "access forbidden or blocked: check the brand and the account"
             }
-            ApiErrorKind::ApiKeyRejected => {
+            ApiErrorReason::ApiKeyRejected => {
                 "this brand's built-in key is no longer accepted; pass your partner key with ApiBuilder::api_key (CLI: --api-key or AUGUST_API_KEY)"
             }
-            ApiErrorKind::NotFound => "not found: check the ID",
-            ApiErrorKind::BridgeTimeout => "the bridge (Connect) failed to respond in time",
-            ApiErrorKind::NoBridge => "the lock has no bridge (Connect) for remote operation",
-            ApiErrorKind::BridgeOffline => "the bridge (Connect) is offline",
-            ApiErrorKind::BridgeBusy => "the bridge (Connect) is in use: try again shortly",
-            ApiErrorKind::RateLimited => "rate limited: wait before trying again",
-            ApiErrorKind::MechanicalFailure => {
+            ApiErrorReason::NotFound => "not found: check the ID",
+            ApiErrorReason::BridgeTimeout => "the bridge (Connect) failed to respond in time",
+            ApiErrorReason::NoBridge => "the lock has no bridge (Connect) for remote operation",
+            ApiErrorReason::BridgeOffline => "the bridge (Connect) is offline",
+            ApiErrorReason::BridgeBusy => "the bridge (Connect) is in use: try again shortly",
+            ApiErrorReason::RateLimited => "rate limited: wait before trying again",
+            ApiErrorReason::MechanicalFailure => {
                 "the lock reported a mechanical problem: check the door and the bolt"
             }
-            ApiErrorKind::Redirect => {
+            ApiErrorReason::Redirect => {
                 "the server redirected, which is not followed: check the base URL"
             }
-            ApiErrorKind::ServerError => "server error: try again later",
-            ApiErrorKind::Other => "the request failed",
+            ApiErrorReason::ServerError => "server error: try again later",
+            ApiErrorReason::Other => "the request failed",
         }
     }
 }
@@ -329,7 +395,7 @@ impl ApiErrorKind {
 pub struct ApiError {
     pub(crate) endpoint: String,
     pub(crate) status: u16,
-    pub(crate) kind: ApiErrorKind,
+    pub(crate) kind: ApiErrorReason,
     pub(crate) code: Option<i64>,
     pub(crate) message: Option<String>,
     pub(crate) snippet: String,
@@ -341,9 +407,9 @@ impl ApiError {
     pub(crate) fn from_response(endpoint: String, response: &api_transport::Response) -> Self {
         let status = response.status();
         let (code, message) = parse_error_body(response.body());
-        let kind = match ApiErrorKind::from_status(status) {
-            ApiErrorKind::Forbidden if message.as_deref().is_some_and(says_api_key_invalid) => {
-                ApiErrorKind::ApiKeyRejected
+        let kind = match ApiErrorReason::from_status(status) {
+            ApiErrorReason::Forbidden if message.as_deref().is_some_and(says_api_key_invalid) => {
+                ApiErrorReason::ApiKeyRejected
             }
             kind => kind,
         };
@@ -373,9 +439,32 @@ impl ApiError {
         self.status
     }
 
-    /// What the status means.
-    pub fn kind(&self) -> ApiErrorKind {
+    /// What the status means on the August API (bridge offline, jammed, API key refused...).
+    pub fn reason(&self) -> ApiErrorReason {
         self.kind
+    }
+
+    /// What the caller does next.
+    pub fn kind(&self) -> ErrorKind {
+        use ApiErrorReason as R;
+        match self.kind {
+            R::Unauthorized => ErrorKind::SignInAgain,
+            R::Forbidden => ErrorKind::Forbidden,
+            R::ApiKeyRejected | R::Redirect => ErrorKind::Configuration,
+            R::NotFound => ErrorKind::NotFound,
+            // The bridge did not answer: the lock may or may not have moved.
+            R::BridgeTimeout => ErrorKind::CheckLockState,
+            R::NoBridge | R::BridgeOffline | R::MechanicalFailure => ErrorKind::CheckDevice,
+            R::BridgeBusy | R::ServerError => match self.retry_after {
+                Some(after) => ErrorKind::RetryAfter(after),
+                None => ErrorKind::RetryLater,
+            },
+            R::RateLimited => match self.retry_after {
+                Some(after) => ErrorKind::RetryAfter(after),
+                None => ErrorKind::RateLimited,
+            },
+            R::Other => ErrorKind::from_status(self.status, self.retry_after),
+        }
     }
 
     /// The server's numeric `code`, when its body was JSON with one.
@@ -429,6 +518,10 @@ impl fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
+
+/// The former name of [`ApiErrorReason`].
+#[deprecated(note = "renamed ApiErrorReason; `kind()` now returns the shared ErrorKind")]
+pub type ApiErrorKind = ApiErrorReason;
 
 /// Whether a 403's JSON `message` says the API key was refused ("API key is not valid").
 fn says_api_key_invalid(message: &str) -> bool {

@@ -46,6 +46,9 @@ pub use api::{
     DEFAULT_MAX_IMAGE, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, DoorbellImage,
 };
 pub use api::{ActivityFormat, Unlatch};
+/// What the caller does next about any error of the workspace's clients (see
+/// [`Error::kind`]).
+pub use api_transport::{ErrorKind, HasErrorKind};
 pub use brand::{
     ACCEPT_VERSION_V4, AUGUST_ACCESS_TOKEN_HEADER, Brand, BrandConfig, OAuthEndpoints, PushKind,
     UnknownBrand, YALE_ACCESS_TOKEN_HEADER,
@@ -54,7 +57,9 @@ pub use capabilities::{
     Capabilities, IntentMapping, LockCapabilities, LockIntent, WebsocketSubscriber, WireOperation,
     unlatch_supported,
 };
-pub use error::{ApiError, ApiErrorKind, Error, Result};
+#[allow(deprecated)]
+pub use error::ApiErrorKind;
+pub use error::{ApiError, ApiErrorReason, Error, Result};
 pub use limiter::{DEFAULT_WAKEUP_INTERVAL, WakeupLimiter};
 pub use models::*;
 pub use session::{AccessToken, LoginMethod, Session};

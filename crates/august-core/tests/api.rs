@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use august_core::{
-    Api, ApiErrorKind, AsyncOperation, Brand, Error, LockDoorStatus, LockStatus, LoginMethod,
+    Api, ApiErrorReason, AsyncOperation, Brand, Error, LockDoorStatus, LockStatus, LoginMethod,
 };
 use mockito::{Matcher, Mock, Server, ServerGuard};
 
@@ -248,7 +248,7 @@ fn lock_detail_path_is_encoded_and_parsed() {
     assert_eq!(d.door_state(), &LockDoorStatus::Closed);
     assert_eq!(d.battery_level(), Some(88));
     let err = api.get_lock_detail(TOKEN, "../users/me").unwrap_err();
-    assert_eq!(err.api_error().unwrap().kind(), ApiErrorKind::NotFound);
+    assert_eq!(err.api_error().unwrap().reason(), ApiErrorReason::NotFound);
     m.assert();
     evil.assert();
 }
@@ -610,7 +610,7 @@ fn html_403_from_a_firewall_is_an_api_error_with_a_snippet() {
     let err = api(&server).get_locks(TOKEN).unwrap_err();
     let api_err = err.api_error().unwrap();
     assert_eq!(api_err.status(), 403);
-    assert_eq!(api_err.kind(), ApiErrorKind::Forbidden);
+    assert_eq!(api_err.reason(), ApiErrorReason::Forbidden);
     assert!(api_err.snippet().contains("Access denied"));
     assert!(err.to_string().contains("403"));
 }
@@ -630,7 +630,10 @@ fn empty_502_is_retried_then_reported() {
         .unwrap();
     let err = api.get_locks(TOKEN).unwrap_err();
     assert_eq!(err.status(), Some(502));
-    assert_eq!(err.api_error().unwrap().kind(), ApiErrorKind::ServerError);
+    assert_eq!(
+        err.api_error().unwrap().reason(),
+        ApiErrorReason::ServerError
+    );
     assert_eq!(err.api_error().unwrap().attempts(), 2);
     m.assert();
 }
@@ -646,7 +649,7 @@ fn json_error_message_is_read_whatever_the_content_type_parameters() {
         .create();
     let err = api(&server).lock(TOKEN, "L").unwrap_err();
     let e = err.api_error().unwrap();
-    assert_eq!(e.kind(), ApiErrorKind::BridgeBusy);
+    assert_eq!(e.reason(), ApiErrorReason::BridgeBusy);
     assert_eq!(e.code(), Some(97));
     assert_eq!(e.message(), Some("Bridge in use"));
 }
@@ -654,11 +657,11 @@ fn json_error_message_is_read_whatever_the_content_type_parameters() {
 #[test]
 fn bridge_statuses_have_kinds() {
     for (status, kind) in [
-        (408, ApiErrorKind::BridgeTimeout),
-        (409, ApiErrorKind::NoBridge),
-        (422, ApiErrorKind::BridgeOffline),
-        (531, ApiErrorKind::MechanicalFailure),
-        (401, ApiErrorKind::Unauthorized),
+        (408, ApiErrorReason::BridgeTimeout),
+        (409, ApiErrorReason::NoBridge),
+        (422, ApiErrorReason::BridgeOffline),
+        (531, ApiErrorReason::MechanicalFailure),
+        (401, ApiErrorReason::Unauthorized),
     ] {
         let mut server = Server::new();
         let m = server
@@ -667,7 +670,7 @@ fn bridge_statuses_have_kinds() {
             .expect(1)
             .create();
         let err = api(&server).unlock(TOKEN, "L").unwrap_err();
-        assert_eq!(err.api_error().unwrap().kind(), kind, "{status}");
+        assert_eq!(err.api_error().unwrap().reason(), kind, "{status}");
         m.assert();
     }
 }
@@ -751,7 +754,7 @@ fn unlock_429_is_not_resent_and_says_rate_limited() {
         .create();
     let err = api(&server).unlock(TOKEN, "L").unwrap_err();
     let e = err.api_error().unwrap();
-    assert_eq!(e.kind(), ApiErrorKind::RateLimited);
+    assert_eq!(e.reason(), ApiErrorReason::RateLimited);
     assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
     m.assert();
 }
@@ -826,7 +829,7 @@ fn redirect_to_another_host_is_not_followed() {
         .with_header("location", &format!("{}/users/locks/mine", other.url()))
         .create();
     let err = api(&server).get_locks(TOKEN).unwrap_err();
-    assert_eq!(err.api_error().unwrap().kind(), ApiErrorKind::Redirect);
+    assert_eq!(err.api_error().unwrap().reason(), ApiErrorReason::Redirect);
     stolen.assert();
 }
 
@@ -928,7 +931,7 @@ fn a_403_saying_the_api_key_is_not_valid_is_api_key_rejected() {
     assert!(err.is_api_key_rejected());
     assert!(!err.is_unauthorized());
     let api_err = err.api_error().unwrap();
-    assert_eq!(api_err.kind(), ApiErrorKind::ApiKeyRejected);
+    assert_eq!(api_err.reason(), ApiErrorReason::ApiKeyRejected);
     assert_eq!(api_err.status(), 403);
     assert_eq!(api_err.message(), Some("API key is not valid"));
     let text = err.to_string();
@@ -964,18 +967,18 @@ fn a_plain_403_a_401_and_a_firewall_page_are_not_api_key_rejected() {
     let api = api(&server);
     let forbidden = api.get_user(TOKEN).unwrap_err();
     assert_eq!(
-        forbidden.api_error().unwrap().kind(),
-        ApiErrorKind::Forbidden
+        forbidden.api_error().unwrap().reason(),
+        ApiErrorReason::Forbidden
     );
     let unauthorized = api.get_locks(TOKEN).unwrap_err();
     assert_eq!(
-        unauthorized.api_error().unwrap().kind(),
-        ApiErrorKind::Unauthorized
+        unauthorized.api_error().unwrap().reason(),
+        ApiErrorReason::Unauthorized
     );
     let firewall = api.get_houses(TOKEN).unwrap_err();
     assert_eq!(
-        firewall.api_error().unwrap().kind(),
-        ApiErrorKind::Forbidden
+        firewall.api_error().unwrap().reason(),
+        ApiErrorReason::Forbidden
     );
     assert!(!firewall.is_api_key_rejected());
 }

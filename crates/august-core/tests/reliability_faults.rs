@@ -14,7 +14,7 @@ mod server;
 
 use std::time::Duration;
 
-use august_core::{Api, ApiErrorKind, Error, LockDetail, LockStatus, LoginMethod};
+use august_core::{Api, ApiErrorReason, Error, LockDetail, LockStatus, LoginMethod};
 use fault_matrix::{CAP, Kind, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
 use server::{Act, FaultServer, Success};
 
@@ -52,15 +52,15 @@ enum Class {
     Image,
 }
 
-impl Kind for ApiErrorKind {
-    const RATE_LIMITED: Self = ApiErrorKind::RateLimited;
-    const SERVER_ERROR: Self = ApiErrorKind::ServerError;
-    const FORBIDDEN: Self = ApiErrorKind::Forbidden;
-    const REDIRECT: Self = ApiErrorKind::Redirect;
+impl Kind for ApiErrorReason {
+    const RATE_LIMITED: Self = ApiErrorReason::RateLimited;
+    const SERVER_ERROR: Self = ApiErrorReason::ServerError;
+    const FORBIDDEN: Self = ApiErrorReason::Forbidden;
+    const REDIRECT: Self = ApiErrorReason::Redirect;
 }
 
 impl fault_matrix::Class for Class {
-    type Kind = ApiErrorKind;
+    type Kind = ApiErrorReason;
     type Client = Api;
 
     const ALL: &'static [Class] = &[
@@ -114,7 +114,7 @@ impl fault_matrix::Class for Class {
         }
     }
 
-    fn call(self, api: &Api, base: &str) -> Outcome<ApiErrorKind> {
+    fn call(self, api: &Api, base: &str) -> Outcome<ApiErrorReason> {
         match self {
             Class::Read => match api.get_lock_detail(TOKEN, "A6697750D607098BAE8D6BAA11EF8063") {
                 Ok(detail) => {
@@ -171,9 +171,9 @@ impl fault_matrix::Class for Class {
 }
 
 /// What the matrix compares of an error.
-fn outcome(error: &Error) -> Outcome<ApiErrorKind> {
+fn outcome(error: &Error) -> Outcome<ApiErrorReason> {
     match error {
-        Error::Api(e) => Outcome::Api(e.status(), e.kind()),
+        Error::Api(e) => Outcome::Api(e.status(), e.reason()),
         Error::Decode { .. } => Outcome::Decode,
         Error::NotDelivered { .. } => Outcome::NotDelivered,
         Error::Timeout {
@@ -262,7 +262,7 @@ fn errors_say_what_to_do_next() {
     let api = client(&limited.url());
     match api.get_lock_detail(TOKEN, "A1") {
         Err(Error::Api(e)) => {
-            assert_eq!(e.kind(), ApiErrorKind::RateLimited);
+            assert_eq!(e.reason(), ApiErrorReason::RateLimited);
             assert_eq!(e.retry_after(), Some(Duration::from_secs(1)));
             assert_eq!(e.attempts(), 3);
             assert_eq!(e.message(), Some("slow down"));

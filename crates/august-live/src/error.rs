@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+pub use api_transport::ErrorKind;
+
 /// A boxed error from a token source.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
@@ -41,34 +43,25 @@ pub enum Error {
     },
 }
 
-/// What the caller should do about an [`Error`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// Fix the configuration; nothing was started.
-    InvalidInput,
-    /// Sign in again (the token source or the API refused the credentials).
-    Reauthenticate,
-    /// The push service refused this account: use polling only, or check the brand.
-    PushForbidden,
-    /// A network or server problem: try again later.
-    Unavailable,
-}
-
 impl Error {
-    /// What the caller should do next.
+    /// What the caller does next, in the vocabulary every client of the workspace shares:
+    /// [`ErrorKind::FixInput`] for bad settings (nothing was started),
+    /// [`ErrorKind::SignInAgain`] when the token source failed or the API refused the token,
+    /// [`ErrorKind::Forbidden`] when the push service refused the subscription (poll only, or
+    /// check the brand), and for another API failure what that error says.
+    ///
+    /// ```
+    /// use august_live::{Error, ErrorKind};
+    ///
+    /// let err = Error::PushForbidden { status: 403, message: String::new() };
+    /// assert_eq!(err.kind(), ErrorKind::Forbidden);
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
-            Error::Token { .. } => ErrorKind::Reauthenticate,
-            Error::Api { source, .. } if source.is_unauthorized() => ErrorKind::Reauthenticate,
-            Error::Api { source, .. }
-                if matches!(**source, august_core::Error::InvalidInput { .. }) =>
-            {
-                ErrorKind::InvalidInput
-            }
-            Error::Api { .. } => ErrorKind::Unavailable,
-            Error::PushForbidden { .. } => ErrorKind::PushForbidden,
+            Error::InvalidInput { .. } => ErrorKind::FixInput,
+            Error::Token { .. } => ErrorKind::SignInAgain,
+            Error::Api { source, .. } => source.kind(),
+            Error::PushForbidden { .. } => ErrorKind::Forbidden,
         }
     }
 
@@ -109,5 +102,41 @@ impl std::error::Error for Error {
             Error::Api { source, .. } => Some(source.as_ref()),
             _ => None,
         }
+    }
+}
+
+impl api_transport::HasErrorKind for Error {
+    fn kind(&self) -> ErrorKind {
+        Error::kind(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_says_what_to_do_next() {
+        let settings = Error::InvalidInput {
+            reason: "no house".into(),
+        };
+        assert_eq!(settings.kind(), ErrorKind::FixInput);
+        let token = Error::Token {
+            source: "the cache is empty".into(),
+        };
+        assert_eq!(token.kind(), ErrorKind::SignInAgain);
+        let not_sent = Error::Api {
+            during: "listing the locks",
+            source: Box::new(august_core::Error::InvalidInput {
+                reason: "an empty ID".into(),
+            }),
+        };
+        assert_eq!(not_sent.kind(), ErrorKind::FixInput);
+        let forbidden = Error::PushForbidden {
+            status: 403,
+            message: String::new(),
+        };
+        assert_eq!(forbidden.kind(), ErrorKind::Forbidden);
+        assert_eq!(api_transport::repeated_cause(&not_sent), None);
     }
 }

@@ -28,6 +28,7 @@ mod pubnub;
 mod socketio;
 mod stream;
 
+pub use api_transport::HasErrorKind;
 pub use error::{BoxError, Error, ErrorKind};
 pub use event::{Event, LiveActivity, PushState, RawMessage, StreamStatus};
 pub use message::Source;

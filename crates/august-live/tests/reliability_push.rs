@@ -123,7 +123,7 @@ fn a_403_refuses_the_start() {
         matches!(err, Error::PushForbidden { status: 403, .. }),
         "{err}"
     );
-    assert_eq!(err.kind(), ErrorKind::PushForbidden);
+    assert_eq!(err.kind(), ErrorKind::Forbidden);
     assert_eq!(
         err.to_string(),
         "the push service refused the subscription with status 403 (Forbidden); the stream has ended"

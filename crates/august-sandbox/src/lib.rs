@@ -149,10 +149,9 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Bind { port, source } => {
-                write!(f, "cannot listen on 127.0.0.1:{port}: {source}")
-            }
-            Error::Start { source } => write!(f, "cannot start the sandbox: {source}"),
+            // The I/O error is the cause (`source()`), not repeated here.
+            Error::Bind { port, .. } => write!(f, "cannot listen on 127.0.0.1:{port}"),
+            Error::Start { .. } => f.write_str("cannot start the sandbox's threads"),
             Error::InvalidCallbackUrl { reason } => write!(f, "invalid callback url: {reason}"),
             Error::ApprovalRequestNotFound { uuid } => {
                 write!(f, "no approval request {uuid}")
@@ -167,6 +166,29 @@ impl fmt::Display for Error {
             Error::NoDoorSensor { lock_id } => write!(f, "lock {lock_id} has no door sensor"),
             Error::UnknownDoorbell { doorbell_id } => write!(f, "no doorbell {doorbell_id}"),
         }
+    }
+}
+
+impl Error {
+    /// What the caller does next, in the vocabulary every client shares.
+    pub fn kind(&self) -> api_transport::ErrorKind {
+        use api_transport::ErrorKind as K;
+        match self {
+            Error::Bind { .. } => K::Configuration,
+            Error::Start { .. } => K::RetryLater,
+            Error::InvalidCallbackUrl { .. } | Error::NoDoorSensor { .. } => K::FixInput,
+            Error::ApprovalRequestNotFound { .. }
+            | Error::UnknownLock { .. }
+            | Error::UnknownDoorbell { .. } => K::NotFound,
+            Error::ApprovalRequestNotPending { .. } => K::StartOver,
+            Error::OAuthRefused { .. } => K::Forbidden,
+        }
+    }
+}
+
+impl api_transport::HasErrorKind for Error {
+    fn kind(&self) -> api_transport::ErrorKind {
+        Error::kind(self)
     }
 }
 

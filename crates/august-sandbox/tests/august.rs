@@ -6,7 +6,8 @@ mod common;
 use std::time::Duration;
 
 use august_core::{
-    ActivityType, Api, ApiErrorKind, AsyncOperation, Brand, LockDoorStatus, LockStatus, LoginMethod,
+    ActivityType, Api, ApiErrorReason, AsyncOperation, Brand, LockDoorStatus, LockStatus,
+    LoginMethod,
 };
 use august_sandbox::{DoorState, Sandbox, demo};
 use base64::Engine as _;
@@ -137,10 +138,13 @@ fn whole_login_flow_then_lock_unlock_and_the_feed() {
     // A lock without a bridge: 409; a lock whose bridge is offline: 422.
     let err = api.lock(token, demo::BACK_DOOR_LOCK_ID).unwrap_err();
     assert_eq!(err.status(), Some(409));
-    assert_eq!(err.api_error().unwrap().kind(), ApiErrorKind::NoBridge);
+    assert_eq!(err.api_error().unwrap().reason(), ApiErrorReason::NoBridge);
     let err = api.unlock(token, demo::GARAGE_DOOR_LOCK_ID).unwrap_err();
     assert_eq!(err.status(), Some(422));
-    assert_eq!(err.api_error().unwrap().kind(), ApiErrorKind::BridgeOffline);
+    assert_eq!(
+        err.api_error().unwrap().reason(),
+        ApiErrorReason::BridgeOffline
+    );
     assert_eq!(err.api_error().unwrap().code(), Some(98));
     // Neither changed its state nor the feed.
     assert_eq!(

@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use august_sandbox::{Error, Sandbox, demo};
-use authy_client::{AuthyApiClient, AuthyId, ErrorKind, QrOptions};
+use authy_client::{ApiErrorReason, AuthyApiClient, AuthyId, QrOptions};
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit as _, Mac as _};
 use serde_json::{Value, json};
@@ -218,7 +218,7 @@ fn users_sms_call_and_token_verification() {
 /// The reference client on the sandbox, with this key and without retries.
 fn client(sandbox: &Sandbox, key: &str) -> AuthyApiClient {
     AuthyApiClient::builder(key)
-        .api_uri(sandbox.authy_url())
+        .base_url(sandbox.authy_url())
         .max_retries(0)
         .build()
         .expect("the sandbox URL is loopback http")
@@ -326,7 +326,7 @@ fn generic_authenticator_qr_codes() {
 
     // An unknown user, through the client and raw.
     let err = api.users().generate_qr(AuthyId::new(424_242)).unwrap_err();
-    assert_eq!(err.kind(), Some(ErrorKind::UserNotFound));
+    assert_eq!(err.reason(), Some(ApiErrorReason::UserNotFound));
     assert_eq!(err.status(), Some(404));
     let r = authy.post("/protected/json/users/424242/secret", &json!({}));
     assert_eq!(
@@ -340,7 +340,7 @@ fn generic_authenticator_qr_codes() {
         .users()
         .generate_qr(AuthyId::new(sms_user))
         .unwrap_err();
-    assert_eq!(err.kind(), Some(ErrorKind::InvalidApiKey));
+    assert_eq!(err.reason(), Some(ApiErrorReason::InvalidApiKey));
     assert_eq!(err.status(), Some(401));
     let r = raw(
         "POST",
@@ -412,7 +412,11 @@ fn registration_status_by_custom_user_id() {
     let not_found = authy.get("/protected/json/users/424242/status").body;
     for unknown in [custom, "nobody"] {
         let err = api.users().registration_status(unknown).unwrap_err();
-        assert_eq!(err.kind(), Some(ErrorKind::UserNotFound), "{unknown}");
+        assert_eq!(
+            err.reason(),
+            Some(ApiErrorReason::UserNotFound),
+            "{unknown}"
+        );
         assert_eq!(err.status(), Some(404));
     }
     let r = authy.get("/protected/json/registrations/status?custom_user_id=nobody");
@@ -443,7 +447,7 @@ fn registration_status_by_custom_user_id() {
         .users()
         .registration_status(demo::AUTHY_SMS_USER_CUSTOM_ID)
         .unwrap_err();
-    assert_eq!(err.kind(), Some(ErrorKind::InvalidApiKey));
+    assert_eq!(err.reason(), Some(ApiErrorReason::InvalidApiKey));
     assert_eq!(err.status(), Some(401));
 }
 

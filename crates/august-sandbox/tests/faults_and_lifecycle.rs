@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use august_core::{Api, ApiErrorKind, Error as ApiError, LockStatus, LoginMethod};
+use august_core::{Api, ApiErrorReason, Error as ApiError, LockStatus, LoginMethod};
 use august_sandbox::{Error, Fault, FaultRule, Sandbox, demo};
 use serde_json::json;
 
@@ -30,7 +30,7 @@ fn status_faults_with_retry_after_limits_and_retries() {
     let err = api.get_locks(&token).unwrap_err();
     let api_err = err.api_error().unwrap();
     assert_eq!(api_err.status(), 429);
-    assert_eq!(api_err.kind(), ApiErrorKind::RateLimited);
+    assert_eq!(api_err.reason(), ApiErrorReason::RateLimited);
     assert_eq!(api_err.retry_after(), Some(Duration::from_secs(2)));
     assert_eq!(api_err.message(), Some("Too Many Requests"));
     // The rule was for one request only.
@@ -47,7 +47,10 @@ fn status_faults_with_retry_after_limits_and_retries() {
     ] {
         let err = result.unwrap_err();
         assert_eq!(err.status(), Some(502));
-        assert_eq!(err.api_error().unwrap().kind(), ApiErrorKind::ServerError);
+        assert_eq!(
+            err.api_error().unwrap().reason(),
+            ApiErrorReason::ServerError
+        );
     }
     assert_eq!(api.get_locks(&token).unwrap().len(), 3);
     // Setting the same pattern again replaces the rule.
@@ -122,7 +125,7 @@ fn latency_html_truncated_and_dropped() {
     let err = api.get_locks(&token).unwrap_err();
     let api_err = err.api_error().unwrap();
     assert_eq!(api_err.status(), 403);
-    assert_eq!(api_err.kind(), ApiErrorKind::Forbidden);
+    assert_eq!(api_err.reason(), ApiErrorReason::Forbidden);
     assert_eq!(api_err.message(), None);
     assert!(
         api_err.snippet().contains("403 Forbidden"),

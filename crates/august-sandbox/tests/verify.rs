@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use august_sandbox::{Sandbox, verify as sb};
 use twilio_verify::{
-    ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials, ErrorKind, FactorStatus,
-    Identity, LineType, LookupField, LookupOptions, NewChallenge, NewPushFactor, NewTotpFactor,
-    NotificationPlatform, ServiceOptions, ServiceSid, VerifyClient,
+    ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials,
+    FactorStatus, Identity, LineType, LookupField, LookupOptions, NewChallenge, NewPushFactor,
+    NewTotpFactor, NotificationPlatform, ServiceOptions, ServiceSid, VerifyClient,
 };
 
 fn client(sandbox: &Sandbox) -> VerifyClient {
@@ -41,7 +41,7 @@ fn basic_auth_is_checked() {
         .build()
         .unwrap();
     let err = bad.services().fetch(&service()).unwrap_err();
-    assert_eq!(err.kind(), Some(ErrorKind::Unauthorized));
+    assert_eq!(err.reason(), Some(ApiErrorReason::Unauthorized));
     assert_eq!(err.code(), Some(20003));
     let account = VerifyClient::builder(Credentials::account(sb::ACCOUNT_SID, sb::AUTH_TOKEN))
         .base_url(sandbox.verify_url())
@@ -86,8 +86,8 @@ fn sms_start_and_check_with_its_limits() {
     // Approved verifications are gone: a retried check finds nothing.
     assert_eq!(v.check_to(to, &code).unwrap(), CheckOutcome::NotFound);
     assert_eq!(
-        v.fetch(&started.sid).unwrap_err().kind(),
-        Some(ErrorKind::NotFound)
+        v.fetch(&started.sid).unwrap_err().reason(),
+        Some(ApiErrorReason::NotFound)
     );
 
     // Five wrong codes spend a verification.
@@ -108,7 +108,7 @@ fn sms_start_and_check_with_its_limits() {
         v.start(to, Channel::Sms).unwrap();
     }
     let err = v.start(to, Channel::Sms).unwrap_err();
-    assert_eq!(err.kind(), Some(ErrorKind::MaxSendAttempts));
+    assert_eq!(err.reason(), Some(ApiErrorReason::MaxSendAttempts));
     assert_eq!(err.status(), Some(429));
 
     // An expired code is not found; cancelling frees the number.
@@ -154,7 +154,7 @@ fn totp_factor_enrolment_and_challenges() {
             code_for(secret.expose(), 6),
         ))
         .unwrap_err();
-    assert_eq!(err.kind(), Some(ErrorKind::FactorUnverified));
+    assert_eq!(err.reason(), Some(ApiErrorReason::FactorUnverified));
 
     let code = code_for(secret.expose(), 6);
     let wrong = if code == "000000" { "111111" } else { "000000" };
@@ -184,14 +184,14 @@ fn totp_factor_enrolment_and_challenges() {
         ChallengeStatus::Approved
     );
     assert_eq!(
-        ch.update(&pending.sid, &code).unwrap_err().kind(),
-        Some(ErrorKind::ChallengeAlreadyResponded)
+        ch.update(&pending.sid, &code).unwrap_err().reason(),
+        Some(ApiErrorReason::ChallengeAlreadyResponded)
     );
     assert_eq!(factors.list().count(), 1);
     factors.delete(&sid).unwrap();
     assert_eq!(
-        factors.fetch(&sid).unwrap_err().kind(),
-        Some(ErrorKind::NotFound)
+        factors.fetch(&sid).unwrap_err().reason(),
+        Some(ApiErrorReason::NotFound)
     );
 }
 
@@ -276,8 +276,8 @@ fn push_challenges_answered_through_the_sandbox() {
         ChallengeStatus::Expired
     );
     assert_eq!(
-        ch.update(&third.sid, "signed").unwrap_err().kind(),
-        Some(ErrorKind::ChallengeExpired)
+        ch.update(&third.sid, "signed").unwrap_err().reason(),
+        Some(ApiErrorReason::ChallengeExpired)
     );
     let pending: Vec<_> = ch
         .list(&ChallengeFilter::new().status(ChallengeStatus::Denied))

@@ -39,7 +39,7 @@ fn verify(c: &mut Criterion) {
     let base = server.url();
     let url = format!("{base}/protected/json/verify/{TOKEN}/1000?force=true");
     let client = AuthyApiClient::builder(API_KEY)
-        .api_uri(&base)
+        .base_url(&base)
         .build()
         .expect("a loopback URL is accepted");
     let id = AuthyId::from(1000_u64);

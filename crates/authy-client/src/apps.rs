@@ -23,7 +23,7 @@ impl<'a> Apps<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let app = authy_api.apps().fetch()?;
     /// println!("{:?} on plan {:?}", app.name(), app.plan());
     /// assert_eq!(app.app_id(), Some(demo::AUTHY_APP_ID));
@@ -34,7 +34,7 @@ impl<'a> Apps<'a> {
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::InvalidApiKey`](crate::ErrorKind::InvalidApiKey); transport and decode
+    /// [`ApiErrorReason::InvalidApiKey`](crate::ApiErrorReason::InvalidApiKey); transport and decode
     /// errors. Retried as a read.
     pub fn fetch(&self) -> Result<App> {
         self.client
@@ -62,7 +62,7 @@ impl<'a> StatsResource<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let stats = authy_api.stats().fetch()?;
     /// for month in stats.months() {
     ///     println!("{:?} {:?}: {} sms, {} calls", month.month(), month.year(), month.sms_count(), month.calls_count());
@@ -74,7 +74,7 @@ impl<'a> StatsResource<'a> {
     /// # Errors
     ///
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::InvalidApiKey`](crate::ErrorKind::InvalidApiKey); transport and decode
+    /// [`ApiErrorReason::InvalidApiKey`](crate::ApiErrorReason::InvalidApiKey); transport and decode
     /// errors. Retried as a read.
     pub fn fetch(&self) -> Result<Stats> {
         self.client

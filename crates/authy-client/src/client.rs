@@ -76,15 +76,16 @@ pub struct AuthyApiClient {
 
 struct Inner {
     transport: Transport,
-    api_uri: String,
+    base_url: String,
     api_key: ApiKey,
     max_retries: u32,
+    headers: Vec<(String, String)>,
 }
 
 impl fmt::Debug for AuthyApiClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthyApiClient")
-            .field("api_uri", &self.inner.api_uri)
+            .field("base_url", &self.inner.base_url)
             .field("api_key", &self.inner.api_key)
             .field("timeout", &self.inner.transport.timeout())
             .field("max_retries", &self.inner.max_retries)
@@ -97,9 +98,12 @@ impl fmt::Debug for AuthyApiClient {
 #[must_use]
 pub struct AuthyApiClientBuilder {
     api_key: ApiKey,
-    api_uri: String,
+    base_url: String,
     timeout: Duration,
     max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    headers: Vec<(String, String)>,
     max_body: u64,
     name_ttl: Duration,
 }
@@ -107,7 +111,7 @@ pub struct AuthyApiClientBuilder {
 impl fmt::Debug for AuthyApiClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AuthyApiClientBuilder")
-            .field("api_uri", &self.api_uri)
+            .field("base_url", &self.base_url)
             .field("api_key", &self.api_key)
             .field("timeout", &self.timeout)
             .field("max_retries", &self.max_retries)
@@ -117,11 +121,17 @@ impl fmt::Debug for AuthyApiClientBuilder {
 }
 
 impl AuthyApiClientBuilder {
-    /// The API's base URI (py: `api_uri`), `https`, or `http` to a loopback host for tests;
+    /// The API's base URL (py: `api_uri`), `https`, or `http` to a loopback host for tests;
     /// one trailing `/` is dropped. Defaults to [`DEFAULT_API_URI`].
-    pub fn api_uri(mut self, uri: impl Into<String>) -> Self {
-        self.api_uri = uri.into();
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
         self
+    }
+
+    /// The former name of [`AuthyApiClientBuilder::base_url`]. Defaults to [`DEFAULT_API_URI`].
+    #[deprecated(note = "use base_url, the name every client's builder uses")]
+    pub fn api_uri(self, uri: impl Into<String>) -> Self {
+        self.base_url(uri)
     }
 
     /// Timeout of every call, from connecting to the last body byte. Defaults to 10 s.
@@ -137,6 +147,31 @@ impl AuthyApiClientBuilder {
     /// requests. Defaults to 3.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
+        self
+    }
+
+    /// First wait before sending a read again; it doubles at each retry (with jitter), up to
+    /// [`AuthyApiClientBuilder::max_backoff`], and a `Retry-After` from the server replaces it.
+    /// Defaults to 250 ms ([`api_transport::DEFAULT_INITIAL_BACKOFF`]).
+    pub fn initial_backoff(mut self, delay: Duration) -> Self {
+        self.initial_backoff = delay;
+        self
+    }
+
+    /// Longest wait between two attempts of a read (`Retry-After` aside). Defaults to 5 s
+    /// ([`api_transport::DEFAULT_MAX_BACKOFF`]).
+    pub fn max_backoff(mut self, delay: Duration) -> Self {
+        self.max_backoff = delay;
+        self
+    }
+
+    /// Adds a header sent on every request (a tracing id, a proxy's header); call it again for
+    /// more. Not for credentials: it is not redacted. The name must be an HTTP token and the
+    /// value visible ASCII, checked by [`AuthyApiClientBuilder::build`]; it cannot replace a
+    /// header the client sets (`X-Authy-API-Key`, `Content-Type`, `User-Agent`). Defaults to
+    /// none.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -161,14 +196,36 @@ impl AuthyApiClientBuilder {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] ([`InvalidInput::Refused`]) if the API URI is not a URL, not
-    /// `https` (or `http` to loopback), or carries credentials, a query or a fragment.
+    /// `https` (or `http` to loopback), or carries credentials, a query or a fragment, or an
+    /// extra header cannot be sent or would replace one the client sets.
     pub fn build(self) -> Result<AuthyApiClient> {
-        let api_uri = self
-            .api_uri
+        for (name, value) in &self.headers {
+            api_transport::check_header(name, value).map_err(|e| InvalidInput::Refused {
+                reason: match e {
+                    api_transport::Error::InvalidRequest { reason } => reason,
+                    other => other.to_string(),
+                },
+            })?;
+            let reserved = [
+                API_KEY_HEADER,
+                "content-type",
+                "user-agent",
+                "host",
+                "content-length",
+            ];
+            if reserved.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+                return Err(InvalidInput::Refused {
+                    reason: format!("the header {name} is set by the client and cannot be added"),
+                }
+                .into());
+            }
+        }
+        let base_url = self
+            .base_url
             .strip_suffix('/')
-            .unwrap_or(&self.api_uri)
+            .unwrap_or(&self.base_url)
             .to_owned();
-        api_transport::check_base_url(&api_uri).map_err(|e| InvalidInput::Refused {
+        api_transport::check_base_url(&base_url).map_err(|e| InvalidInput::Refused {
             reason: match e {
                 api_transport::Error::InvalidRequest { reason } => reason,
                 other => other.to_string(),
@@ -177,6 +234,8 @@ impl AuthyApiClientBuilder {
         let transport = Transport::builder()
             .timeout(self.timeout)
             .max_retries(self.max_retries)
+            .initial_backoff(self.initial_backoff)
+            .max_backoff(self.max_backoff)
             .max_body(self.max_body)
             .name_ttl(self.name_ttl)
             .user_agent(user_agent())
@@ -184,9 +243,10 @@ impl AuthyApiClientBuilder {
         Ok(AuthyApiClient {
             inner: Arc::new(Inner {
                 transport,
-                api_uri,
+                base_url,
                 api_key: self.api_key,
                 max_retries: self.max_retries,
+                headers: self.headers,
             }),
         })
     }
@@ -200,13 +260,13 @@ impl AuthyApiClient {
     /// use authy_client::AuthyApiClient;
     ///
     /// let authy_api = AuthyApiClient::new("your-api-key");
-    /// assert_eq!(authy_api.api_uri(), "https://api.authy.com");
+    /// assert_eq!(authy_api.base_url(), "https://api.authy.com");
     /// ```
     pub fn new(api_key: impl Into<String>) -> AuthyApiClient {
         match AuthyApiClient::builder(api_key).build() {
             Ok(client) => client,
             // The default URI is a valid https URL.
-            Err(_) => unreachable!("the default api uri is valid"),
+            Err(_) => unreachable!("the default base url is valid"),
         }
     }
 
@@ -220,7 +280,7 @@ impl AuthyApiClient {
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let sandbox = Sandbox::start()?;
     /// let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY)
-    ///     .api_uri(sandbox.authy_url()) // the real service when left out
+    ///     .base_url(sandbox.authy_url()) // the real service when left out
     ///     .timeout(Duration::from_secs(10))
     ///     .build()?;
     /// assert_eq!(authy_api.timeout(), Duration::from_secs(10));
@@ -230,28 +290,37 @@ impl AuthyApiClient {
     pub fn builder(api_key: impl Into<String>) -> AuthyApiClientBuilder {
         AuthyApiClientBuilder {
             api_key: ApiKey(api_key.into()),
-            api_uri: DEFAULT_API_URI.to_owned(),
+            base_url: DEFAULT_API_URI.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             max_retries: DEFAULT_MAX_RETRIES,
+            initial_backoff: api_transport::DEFAULT_INITIAL_BACKOFF,
+            max_backoff: api_transport::DEFAULT_MAX_BACKOFF,
+            headers: Vec::new(),
             max_body: DEFAULT_MAX_BODY,
             name_ttl: api_transport::DEFAULT_NAME_TTL,
         }
     }
 
-    /// The base URI calls go to, without a trailing `/`.
+    /// The base URL calls go to, without a trailing `/`.
     ///
     /// ```
     /// # use authy_client::{AuthyApiClient, AuthyId};
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
-    /// assert_eq!(authy_api.api_uri(), sandbox.authy_url());
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
+    /// assert_eq!(authy_api.base_url(), sandbox.authy_url());
     /// # Ok(())
     /// # }
     /// ```
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The former name of [`AuthyApiClient::base_url`].
+    #[deprecated(note = "use base_url, the name every client uses")]
     pub fn api_uri(&self) -> &str {
-        &self.inner.api_uri
+        self.base_url()
     }
 
     /// The timeout of every call.
@@ -261,7 +330,7 @@ impl AuthyApiClient {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// println!("every call gives up after {:?}", authy_api.timeout());
     /// # Ok(())
     /// # }
@@ -278,7 +347,7 @@ impl AuthyApiClient {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let status = authy_api.users().status(AuthyId::new(demo::AUTHY_SMS_USER_ID))?;
     /// println!("registered: {}, devices: {:?}", status.registered(), status.devices());
     /// # Ok(())
@@ -295,7 +364,7 @@ impl AuthyApiClient {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// authy_api.users().request_sms(AuthyId::new(demo::AUTHY_SMS_USER_ID))?;
     /// let token = sandbox.authy_token(demo::AUTHY_SMS_USER_ID).ok_or("no token")?;
     /// authy_api.tokens().verify(AuthyId::new(demo::AUTHY_SMS_USER_ID), &token)?;
@@ -313,7 +382,7 @@ impl AuthyApiClient {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let info = authy_api.phones().info("555-555-0100", 1)?;
     /// println!("{}", info.phone_type());
     /// # Ok(())
@@ -330,7 +399,7 @@ impl AuthyApiClient {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let app = authy_api.apps().fetch()?;
     /// assert_eq!(app.app_id(), Some(demo::AUTHY_APP_ID));
     /// # Ok(())
@@ -347,7 +416,7 @@ impl AuthyApiClient {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let stats = authy_api.stats().fetch()?;
     /// println!("{} months", stats.months().len());
     /// # Ok(())
@@ -365,7 +434,7 @@ impl AuthyApiClient {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let request = ApprovalRequest::new("Login requested for your Example account.");
     /// let created = authy_api.one_touch().send_request(AuthyId::new(demo::AUTHY_APP_USER_ID), &request)?;
     /// println!("poll {}", created.uuid());
@@ -420,7 +489,7 @@ impl AuthyApiClient {
             error.endpoint(),
             error.status(),
             error.error_code(),
-            error.kind()
+            error.reason()
         );
         error.into()
     }
@@ -485,9 +554,12 @@ impl Call {
     }
 
     pub(crate) fn request(&self, client: &AuthyApiClient) -> Request {
-        let mut request = Request::new(self.method, client.api_uri(), self.path.clone())
+        let mut request = Request::new(self.method, client.base_url(), self.path.clone())
             .secret_header(API_KEY_HEADER, client.api_key())
             .retry(self.retry);
+        for (name, value) in &client.inner.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
         for (name, value) in &self.query {
             request = request.query(*name, value.as_str());
         }
@@ -583,16 +655,16 @@ mod tests {
         let client = AuthyApiClient::new("s3cr3t-key");
         assert_eq!(
             format!("{client:?}"),
-            "AuthyApiClient { api_uri: \"https://api.authy.com\", api_key: \"<redacted>\", timeout: 10s, max_retries: 3 }"
+            "AuthyApiClient { base_url: \"https://api.authy.com\", api_key: \"<redacted>\", timeout: 10s, max_retries: 3 }"
         );
         let builder = AuthyApiClient::builder("s3cr3t-key").timeout(Duration::from_secs(2));
         assert_eq!(
             format!("{builder:?}"),
-            "AuthyApiClientBuilder { api_uri: \"https://api.authy.com\", api_key: \"<redacted>\", timeout: 2s, max_retries: 3, max_body: 1048576 }"
+            "AuthyApiClientBuilder { base_url: \"https://api.authy.com\", api_key: \"<redacted>\", timeout: 2s, max_retries: 3, max_body: 1048576 }"
         );
         assert_eq!(
             format!("{:?}", client.users()),
-            "Users { client: AuthyApiClient { api_uri: \"https://api.authy.com\", api_key: \"<redacted>\", timeout: 10s, max_retries: 3 } }"
+            "Users { client: AuthyApiClient { base_url: \"https://api.authy.com\", api_key: \"<redacted>\", timeout: 10s, max_retries: 3 } }"
         );
         assert_eq!(
             format!("{:#?}", client.one_touch())
@@ -613,12 +685,12 @@ mod tests {
     }
 
     #[test]
-    fn api_uri_rules() {
+    fn base_url_rules() {
         let c = AuthyApiClient::builder("k")
-            .api_uri("http://127.0.0.1:9/")
+            .base_url("http://127.0.0.1:9/")
             .build()
             .unwrap();
-        assert_eq!(c.api_uri(), "http://127.0.0.1:9");
+        assert_eq!(c.base_url(), "http://127.0.0.1:9");
         for bad in [
             "http://api.authy.com",
             "api.authy.com",
@@ -626,7 +698,7 @@ mod tests {
             "https://api.authy.com?x=1",
         ] {
             let err = AuthyApiClient::builder("k")
-                .api_uri(bad)
+                .base_url(bad)
                 .build()
                 .unwrap_err();
             assert!(
@@ -634,7 +706,7 @@ mod tests {
                 "{bad}: {err:?}"
             );
         }
-        assert_eq!(AuthyApiClient::new("k").api_uri(), DEFAULT_API_URI);
+        assert_eq!(AuthyApiClient::new("k").base_url(), DEFAULT_API_URI);
     }
 
     #[test]

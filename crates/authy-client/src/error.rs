@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
+use api_transport::{ErrorKind, HasErrorKind};
 use serde_json::{Map, Value};
 
 /// A `Result` whose error is [`Error`].
@@ -15,11 +16,14 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - [`Error::Timeout`] and [`Error::ConnectionLost`]: Authy may have acted on the request (an
 ///   SMS may have gone out); do not resend blindly.
 /// - [`Error::Api`]: Authy answered with an error (or, for a token check, with anything but a
-///   valid token); [`ApiError::kind`] names the case, [`ApiError::errors`] is the seed's
+///   valid token); [`ApiError::reason`] names the case, [`ApiError::errors`] is the seed's
 ///   `errors()` map.
 /// - [`Error::Decode`]: a success answer whose body does not fit the model (or is followed by
 ///   other data), or an answer whose body does not decompress.
 /// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
+///
+/// [`Error::kind`] says what to do next in the vocabulary every client shares
+/// ([`ErrorKind`](crate::ErrorKind)), without matching the variants.
 ///
 /// No variant carries the API key or a token being verified.
 #[derive(Debug)]
@@ -86,9 +90,29 @@ impl Error {
         self.api_error().and_then(ApiError::error_code)
     }
 
-    /// What an API error means ([`ErrorKind::TokenInvalid`], [`ErrorKind::UserNotFound`], ...).
-    pub fn kind(&self) -> Option<ErrorKind> {
-        self.api_error().map(ApiError::kind)
+    /// What the caller does next, whatever the variant.
+    ///
+    /// ```
+    /// use authy_client::{Error, ErrorKind, InvalidInput};
+    ///
+    /// assert_eq!(Error::from(InvalidInput::TokenNotDigits).kind(), ErrorKind::FixInput);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidInput(_) => ErrorKind::FixInput,
+            Error::NotDelivered { .. } => ErrorKind::NotDelivered,
+            // Even a GET may send an SMS or place a call on Authy.
+            Error::Timeout { .. } | Error::ConnectionLost { .. } => ErrorKind::OutcomeUnknown,
+            Error::Api(e) => e.kind(),
+            Error::Decode { .. } => ErrorKind::ReportBug,
+            Error::ResponseTooLarge { .. } => ErrorKind::Configuration,
+        }
+    }
+
+    /// What an API error means on Authy ([`ApiErrorReason::TokenInvalid`],
+    /// [`ApiErrorReason::UserNotFound`], ...); `None` for the other variants.
+    pub fn reason(&self) -> Option<ApiErrorReason> {
+        self.api_error().map(ApiError::reason)
     }
 
     /// The API error, if this is one.
@@ -161,8 +185,8 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidInput(e) => write!(f, "nothing sent: {e}"),
-            Error::NotDelivered { endpoint, source } => {
-                write!(f, "{endpoint} was not delivered: {source}")
+            Error::NotDelivered { endpoint, .. } => {
+                write!(f, "{endpoint} was not delivered; safe to try again")
             }
             Error::Timeout {
                 endpoint, after, ..
@@ -171,17 +195,14 @@ impl fmt::Display for Error {
                 "{endpoint} got no answer within {} ms; authy may have acted on it, so check before sending it again",
                 after.as_millis()
             ),
-            Error::ConnectionLost { endpoint, source } => {
-                write!(f, "{endpoint}: {source}; check before sending it again")
-            }
-            Error::Api(e) => fmt::Display::fmt(e, f),
-            Error::Decode {
-                endpoint,
-                path,
-                source,
-            } => write!(
+            Error::ConnectionLost { endpoint, .. } => write!(
                 f,
-                "{endpoint} answered with a body that does not fit the model at `{path}`: {source}"
+                "{endpoint} lost its connection after sending; authy may have acted on it, so check before sending it again"
+            ),
+            Error::Api(e) => fmt::Display::fmt(e, f),
+            Error::Decode { endpoint, path, .. } => write!(
+                f,
+                "{endpoint} answered with a body that does not fit the model at `{path}`"
             ),
             Error::ResponseTooLarge { endpoint, limit } => write!(
                 f,
@@ -194,14 +215,35 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::InvalidInput(e) => Some(e),
+            // Displayed as "nothing sent: " and the input error, whose cause is the next level.
+            Error::InvalidInput(e) => std::error::Error::source(e),
+            // The transport's account of what failed.
             Error::NotDelivered { source, .. }
             | Error::Timeout { source, .. }
             | Error::ConnectionLost { source, .. } => Some(source),
-            Error::Api(e) => Some(e.as_ref()),
+            // Displayed as the API error itself.
+            Error::Api(e) => std::error::Error::source(e.as_ref()),
             Error::Decode { source, .. } => Some(source),
             Error::ResponseTooLarge { .. } => None,
         }
+    }
+}
+
+impl HasErrorKind for Error {
+    fn kind(&self) -> ErrorKind {
+        Error::kind(self)
+    }
+}
+
+impl HasErrorKind for ApiError {
+    fn kind(&self) -> ErrorKind {
+        ApiError::kind(self)
+    }
+}
+
+impl HasErrorKind for InvalidInput {
+    fn kind(&self) -> ErrorKind {
+        InvalidInput::kind(self)
     }
 }
 
@@ -350,15 +392,23 @@ impl fmt::Display for InvalidInput {
     }
 }
 
+impl InvalidInput {
+    /// What the caller does next: always [`ErrorKind::FixInput`] (nothing was sent).
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::FixInput
+    }
+}
+
 impl std::error::Error for InvalidInput {}
 
-/// What an API error means for the caller, from Authy's `error_code` when it is one of the
-/// codes callers act on (spec §8.2), else from the HTTP status.
+/// What an API error means on Authy, in more detail than [`ErrorKind`]
+/// ([`ApiError::reason`]): from Authy's `error_code` when it is one of the codes callers act
+/// on (spec §8.2), else from the HTTP status.
 ///
 /// Every named kind lists its codes. [`ApiError::error_code`] keeps the number in every case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ErrorKind {
+pub enum ApiErrorReason {
     /// 60001: the API key is not valid.
     InvalidApiKey,
     /// 60002: the request is not valid.
@@ -440,10 +490,10 @@ pub enum ErrorKind {
     Other,
 }
 
-impl ErrorKind {
+impl ApiErrorReason {
     /// The kind named for an Authy error code, if any.
-    pub fn from_code(code: u32) -> Option<ErrorKind> {
-        use ErrorKind as K;
+    pub fn from_code(code: u32) -> Option<ApiErrorReason> {
+        use ApiErrorReason as K;
         Some(match code {
             60001 => K::InvalidApiKey,
             60002 => K::InvalidRequest,
@@ -479,21 +529,21 @@ impl ErrorKind {
     }
 
     /// The kind of an HTTP status when the body names no code.
-    pub fn from_status(status: u16) -> ErrorKind {
+    pub fn from_status(status: u16) -> ApiErrorReason {
         match status {
-            400 => ErrorKind::BadRequest,
-            401 => ErrorKind::Unauthorized,
-            403 => ErrorKind::Forbidden,
-            404 => ErrorKind::NotFound,
-            429 => ErrorKind::RateLimited,
-            300..=399 => ErrorKind::Redirect,
-            500..=599 => ErrorKind::ServerError,
-            _ => ErrorKind::Other,
+            400 => ApiErrorReason::BadRequest,
+            401 => ApiErrorReason::Unauthorized,
+            403 => ApiErrorReason::Forbidden,
+            404 => ApiErrorReason::NotFound,
+            429 => ApiErrorReason::RateLimited,
+            300..=399 => ApiErrorReason::Redirect,
+            500..=599 => ApiErrorReason::ServerError,
+            _ => ApiErrorReason::Other,
         }
     }
 
     fn advice(self) -> &'static str {
-        use ErrorKind as K;
+        use ApiErrorReason as K;
         match self {
             K::InvalidApiKey => {
                 "the api key is not valid: check the application's key in the twilio console"
@@ -533,7 +583,7 @@ impl ErrorKind {
             K::OneTouch => {
                 "the onetouch request failed: check that the user has a registered device"
             }
-            K::MustUseTls => "the api must be called over https: check the api uri",
+            K::MustUseTls => "the api must be called over https: check the base url",
             K::Landline => "sms cannot be sent to a landline: request a voice call instead",
             K::OptedOut => "the number opted out of messages: use another channel",
             K::QrUnavailable => {
@@ -548,7 +598,7 @@ impl ErrorKind {
                 "forbidden: the feature may not be enabled for this application, check the console"
             }
             K::NotFound => "not found: check the id",
-            K::Redirect => "the server redirected, which is not followed: check the api uri",
+            K::Redirect => "the server redirected, which is not followed: check the base url",
             K::ServerError => "server error: try again later",
             K::Other => "the request failed",
         }
@@ -562,7 +612,7 @@ impl ErrorKind {
 pub struct ApiError {
     pub(crate) endpoint: String,
     pub(crate) status: u16,
-    pub(crate) kind: ErrorKind,
+    pub(crate) kind: ApiErrorReason,
     pub(crate) error_code: Option<u32>,
     pub(crate) message: Option<String>,
     pub(crate) errors: Map<String, Value>,
@@ -574,36 +624,36 @@ pub struct ApiError {
 /// What a 400, 401 or 404 without an error code means on a given call.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Hints {
-    pub(crate) bad_request: ErrorKind,
-    pub(crate) unauthorized: ErrorKind,
-    pub(crate) not_found: ErrorKind,
+    pub(crate) bad_request: ApiErrorReason,
+    pub(crate) unauthorized: ApiErrorReason,
+    pub(crate) not_found: ApiErrorReason,
 }
 
 impl Hints {
     pub(crate) const GENERIC: Hints = Hints {
-        bad_request: ErrorKind::BadRequest,
-        unauthorized: ErrorKind::Unauthorized,
-        not_found: ErrorKind::NotFound,
+        bad_request: ApiErrorReason::BadRequest,
+        unauthorized: ApiErrorReason::Unauthorized,
+        not_found: ApiErrorReason::NotFound,
     };
     pub(crate) const USER: Hints = Hints {
-        not_found: ErrorKind::UserNotFound,
+        not_found: ApiErrorReason::UserNotFound,
         ..Hints::GENERIC
     };
     pub(crate) const NEW_USER: Hints = Hints {
-        bad_request: ErrorKind::UserInvalid,
+        bad_request: ApiErrorReason::UserInvalid,
         ..Hints::USER
     };
     pub(crate) const TOKEN: Hints = Hints {
-        unauthorized: ErrorKind::TokenInvalid,
+        unauthorized: ApiErrorReason::TokenInvalid,
         ..Hints::USER
     };
     pub(crate) const VERIFICATION: Hints = Hints {
-        unauthorized: ErrorKind::VerificationIncorrect,
-        not_found: ErrorKind::NoPendingVerification,
+        unauthorized: ApiErrorReason::VerificationIncorrect,
+        not_found: ApiErrorReason::NoPendingVerification,
         ..Hints::GENERIC
     };
     pub(crate) const APPROVAL: Hints = Hints {
-        not_found: ErrorKind::ApprovalRequestNotFound,
+        not_found: ApiErrorReason::ApprovalRequestNotFound,
         ..Hints::GENERIC
     };
 }
@@ -661,8 +711,8 @@ impl ApiError {
     /// A token check answered 200 without saying the token is valid.
     pub(crate) fn token_not_valid(endpoint: String, response: &api_transport::Response) -> Self {
         let mut error = ApiError::from_response(endpoint, response, Hints::TOKEN);
-        if ErrorKind::from_code(error.error_code.unwrap_or(0)).is_none() {
-            error.kind = ErrorKind::TokenInvalid;
+        if ApiErrorReason::from_code(error.error_code.unwrap_or(0)).is_none() {
+            error.kind = ApiErrorReason::TokenInvalid;
         }
         if let Ok(Value::Object(content)) = serde_json::from_slice::<Value>(response.body()) {
             // The seed's errors() on a 200 that is not a valid token: the whole body.
@@ -671,21 +721,21 @@ impl ApiError {
         error
     }
 
-    fn kind_of(status: u16, code: Option<u32>, hints: Hints) -> ErrorKind {
-        if let Some(kind) = code.and_then(ErrorKind::from_code) {
+    fn kind_of(status: u16, code: Option<u32>, hints: Hints) -> ApiErrorReason {
+        if let Some(kind) = code.and_then(ApiErrorReason::from_code) {
             return kind;
         }
         if status == 429 {
-            return ErrorKind::RateLimited;
+            return ApiErrorReason::RateLimited;
         }
         if let Some(code) = code {
-            return ErrorKind::UnknownCode(code);
+            return ApiErrorReason::UnknownCode(code);
         }
         match status {
             400 => hints.bad_request,
             401 => hints.unauthorized,
             404 => hints.not_found,
-            _ => ErrorKind::from_status(status),
+            _ => ApiErrorReason::from_status(status),
         }
     }
 
@@ -699,9 +749,50 @@ impl ApiError {
         self.status
     }
 
-    /// What the error means.
-    pub fn kind(&self) -> ErrorKind {
+    /// What the error means on Authy (its error code, or the status on this call).
+    pub fn reason(&self) -> ApiErrorReason {
         self.kind
+    }
+
+    /// What the caller does next.
+    pub fn kind(&self) -> ErrorKind {
+        use ApiErrorReason as R;
+        let wait = |otherwise| self.retry_after.map_or(otherwise, ErrorKind::RetryAfter);
+        match self.kind {
+            R::Unauthorized
+            | R::InvalidApiKey
+            | R::WrongKeyKind
+            | R::MustUseTls
+            | R::Redirect
+            | R::CallsDisabled
+            | R::SmsDisabled
+            | R::Suspended
+            | R::QrUnavailable => ErrorKind::Configuration,
+            R::InvalidRequest
+            | R::InvalidParameter
+            | R::BadRequest
+            | R::TokenReused
+            | R::TokenInvalid
+            | R::VerificationIncorrect
+            | R::UserInvalid
+            | R::PhoneInvalid
+            | R::EmailInvalid
+            | R::Landline
+            | R::BannedCountry
+            | R::OptedOut => ErrorKind::FixInput,
+            R::UserNotFound | R::ApprovalRequestNotFound | R::NotFound | R::UserDeleted => {
+                ErrorKind::NotFound
+            }
+            R::UserBlocked | R::Forbidden | R::OneTouch => ErrorKind::Forbidden,
+            R::RateLimited | R::LimitReached => wait(ErrorKind::RateLimited),
+            R::DeliveryFailed
+            | R::PhoneInfoUnavailable
+            | R::DeleteFailed
+            | R::VerificationFailed
+            | R::ServerError => wait(ErrorKind::RetryLater),
+            R::NoPendingVerification => ErrorKind::StartOver,
+            R::UnknownCode(_) | R::Other => ErrorKind::from_status(self.status, self.retry_after),
+        }
     }
 
     /// Authy's `error_code` (sent as a string of digits, `"60020"`), if the body had one.
@@ -807,63 +898,87 @@ mod tests {
 
     #[test]
     fn codes_map_to_named_kinds() {
-        assert_eq!(ErrorKind::from_code(60001), Some(ErrorKind::InvalidApiKey));
-        assert_eq!(ErrorKind::from_code(60020), Some(ErrorKind::TokenInvalid));
-        assert_eq!(ErrorKind::from_code(60118), Some(ErrorKind::TokenInvalid));
-        assert_eq!(ErrorKind::from_code(60026), Some(ErrorKind::UserNotFound));
-        assert_eq!(ErrorKind::from_code(60016), Some(ErrorKind::UserNotFound));
         assert_eq!(
-            ErrorKind::from_code(60023),
-            Some(ErrorKind::NoPendingVerification)
+            ApiErrorReason::from_code(60001),
+            Some(ApiErrorReason::InvalidApiKey)
         );
-        assert_eq!(ErrorKind::from_code(60011), Some(ErrorKind::LimitReached));
-        assert_eq!(ErrorKind::from_code(60079), Some(ErrorKind::OneTouch));
-        assert_eq!(ErrorKind::from_code(60099), None);
-        assert_eq!(ErrorKind::from_code(6000), None);
+        assert_eq!(
+            ApiErrorReason::from_code(60020),
+            Some(ApiErrorReason::TokenInvalid)
+        );
+        assert_eq!(
+            ApiErrorReason::from_code(60118),
+            Some(ApiErrorReason::TokenInvalid)
+        );
+        assert_eq!(
+            ApiErrorReason::from_code(60026),
+            Some(ApiErrorReason::UserNotFound)
+        );
+        assert_eq!(
+            ApiErrorReason::from_code(60016),
+            Some(ApiErrorReason::UserNotFound)
+        );
+        assert_eq!(
+            ApiErrorReason::from_code(60023),
+            Some(ApiErrorReason::NoPendingVerification)
+        );
+        assert_eq!(
+            ApiErrorReason::from_code(60011),
+            Some(ApiErrorReason::LimitReached)
+        );
+        assert_eq!(
+            ApiErrorReason::from_code(60079),
+            Some(ApiErrorReason::OneTouch)
+        );
+        assert_eq!(ApiErrorReason::from_code(60099), None);
+        assert_eq!(ApiErrorReason::from_code(6000), None);
     }
 
     #[test]
     fn kind_prefers_named_codes_then_429_then_unknown_codes_then_hints() {
         assert_eq!(
             ApiError::kind_of(401, Some(60001), Hints::TOKEN),
-            ErrorKind::InvalidApiKey
+            ApiErrorReason::InvalidApiKey
         );
         assert_eq!(
             ApiError::kind_of(429, Some(60099), Hints::GENERIC),
-            ErrorKind::RateLimited
+            ApiErrorReason::RateLimited
         );
         assert_eq!(
             ApiError::kind_of(400, Some(60099), Hints::GENERIC),
-            ErrorKind::UnknownCode(60099)
+            ApiErrorReason::UnknownCode(60099)
         );
         assert_eq!(
             ApiError::kind_of(401, None, Hints::TOKEN),
-            ErrorKind::TokenInvalid
+            ApiErrorReason::TokenInvalid
         );
         assert_eq!(
             ApiError::kind_of(401, None, Hints::GENERIC),
-            ErrorKind::Unauthorized
+            ApiErrorReason::Unauthorized
         );
         assert_eq!(
             ApiError::kind_of(404, None, Hints::APPROVAL),
-            ErrorKind::ApprovalRequestNotFound
+            ApiErrorReason::ApprovalRequestNotFound
         );
         assert_eq!(
             ApiError::kind_of(502, None, Hints::USER),
-            ErrorKind::ServerError
+            ApiErrorReason::ServerError
         );
         assert_eq!(
             ApiError::kind_of(302, None, Hints::USER),
-            ErrorKind::Redirect
+            ApiErrorReason::Redirect
         );
-        assert_eq!(ApiError::kind_of(418, None, Hints::USER), ErrorKind::Other);
+        assert_eq!(
+            ApiError::kind_of(418, None, Hints::USER),
+            ApiErrorReason::Other
+        );
         assert_eq!(
             ApiError::kind_of(400, None, Hints::NEW_USER),
-            ErrorKind::UserInvalid
+            ApiErrorReason::UserInvalid
         );
         assert_eq!(
             ApiError::kind_of(400, None, Hints::USER),
-            ErrorKind::BadRequest
+            ApiErrorReason::BadRequest
         );
     }
 

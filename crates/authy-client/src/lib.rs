@@ -36,7 +36,7 @@
 //!     // Verifying tokens: the token comes from the user through your login form.
 //!     match authy_api.tokens().verify(authy_id, "0123456") {
 //!         Ok(_) => println!("the user is valid"),
-//!         Err(e) if e.kind() == Some(ErrorKind::TokenInvalid) => println!("wrong token"),
+//!         Err(e) if e.reason() == Some(ApiErrorReason::TokenInvalid) => println!("wrong token"),
 //!         Err(e) => return Err(e),
 //!     }
 //!     Ok(())
@@ -52,7 +52,7 @@
 //! | authy-python | authy-client |
 //! |---|---|
 //! | `AuthyApiClient(api_key)` | [`AuthyApiClient::new`]`(api_key)` |
-//! | `AuthyApiClient(api_key, api_uri)` | [`AuthyApiClient::builder`]`(api_key).api_uri(uri).build()?` |
+//! | `AuthyApiClient(api_key, api_uri)` | [`AuthyApiClient::builder`]`(api_key).base_url(uri).build()?` |
 //! | `response.ok()` | the call returns `Ok(value)` |
 //! | `response.errors()` | `Err(e)`: [`Error::errors`], [`ApiError::errors`] (same map) |
 //! | `response.content`, `response[key]` | getters on the value; [`ApiError::message`], [`ApiError::error_code`] |
@@ -89,9 +89,11 @@
 //! try again), [`Error::Timeout`] and [`Error::ConnectionLost`] (Authy may have acted: an SMS or a
 //! push may have gone out), [`Error::Api`] (status, Authy's `error_code` and message, the
 //! `errors` map, and a short snippet when the body was HTML or empty), [`Error::Decode`] (endpoint
-//! and JSON path), [`Error::ResponseTooLarge`]. [`ErrorKind`] names the error codes callers act
-//! on: [`ErrorKind::TokenInvalid`], [`ErrorKind::UserNotFound`], [`ErrorKind::InvalidApiKey`],
-//! [`ErrorKind::NoPendingVerification`], [`ErrorKind::RateLimited`], and more.
+//! and JSON path), [`Error::ResponseTooLarge`]. [`Error::kind`] says what to do next in the
+//! [`ErrorKind`] vocabulary every client of the workspace shares; [`ApiErrorReason`] names the
+//! error codes callers act on: [`ApiErrorReason::TokenInvalid`],
+//! [`ApiErrorReason::UserNotFound`], [`ApiErrorReason::InvalidApiKey`],
+//! [`ApiErrorReason::NoPendingVerification`], [`ApiErrorReason::RateLimited`], and more.
 //!
 //! # Transport
 //!
@@ -132,7 +134,9 @@ pub use phones::Phones;
 pub use tokens::Tokens;
 pub use users::{DELETE_USER_SEGMENT, Users};
 
-pub use error::{ApiError, Error, ErrorKind, InvalidInput, Result};
+/// What the caller does next about any error (see [`Error::kind`]).
+pub use api_transport::{ErrorKind, HasErrorKind};
+pub use error::{ApiError, ApiErrorReason, Error, InvalidInput, Result};
 pub use models::{
     App, ApprovalRequestCreated, ApprovalState, ApprovalStatus, Confirmation, DetailedDevice,
     MonthlyStats, PhoneInfo, PhoneType, PhoneVerification, QrCode, RegistrationStatus, Stats,

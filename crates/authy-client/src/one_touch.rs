@@ -31,7 +31,7 @@ impl<'a> OneTouch<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let request = ApprovalRequest::new("Login requested for your Example account.")
     ///     .seconds_to_expire(120)
     ///     .detail("username", "Bill Smith");
@@ -48,9 +48,9 @@ impl<'a> OneTouch<'a> {
     /// `Invalid message - should not be empty. It is required`), a message, detail key or
     /// value over 200 characters, an empty detail key, a logo URL empty or over 500
     /// characters, `seconds_to_expire` 0. [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::UserNotFound`](crate::ErrorKind::UserNotFound),
-    /// [`ErrorKind::OneTouch`](crate::ErrorKind::OneTouch),
-    /// [`ErrorKind::Forbidden`](crate::ErrorKind::Forbidden) (OneTouch not enabled); transport
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound),
+    /// [`ApiErrorReason::OneTouch`](crate::ApiErrorReason::OneTouch),
+    /// [`ApiErrorReason::Forbidden`](crate::ApiErrorReason::Forbidden) (OneTouch not enabled); transport
     /// errors; [`Error::Decode`](crate::Error::Decode) if the answer has no
     /// `approval_request.uuid`. Never retried (the user would get two pushes).
     pub fn send_request(
@@ -80,7 +80,7 @@ impl<'a> OneTouch<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// # let request = ApprovalRequest::new("Login requested for your Example account.");
     /// # let created = authy_api.one_touch().send_request(AuthyId::new(demo::AUTHY_APP_USER_ID), &request)?;
     /// # let uuid = created.uuid();
@@ -100,7 +100,7 @@ impl<'a> OneTouch<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty uuid.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::ApprovalRequestNotFound`](crate::ErrorKind::ApprovalRequestNotFound);
+    /// [`ApiErrorReason::ApprovalRequestNotFound`](crate::ApiErrorReason::ApprovalRequestNotFound);
     /// transport errors; [`Error::Decode`](crate::Error::Decode) if the answer has no
     /// `approval_request.status`. Retried as a read.
     pub fn get_approval_status(&self, uuid: &str) -> Result<ApprovalStatus> {

@@ -30,7 +30,7 @@ impl<'a> Phones<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let started = authy_api.phones().verification_start("555-555-0123", 1, Via::Sms)?;
     /// println!("{:?}, expires in {:?} s", started.message(), started.seconds_to_expire());
     /// assert!(sandbox.authy_phone_verification_code("1", "555-555-0123").is_some());
@@ -42,9 +42,9 @@ impl<'a> Phones<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty phone number or a
     /// country code outside 1..=999. [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::PhoneInvalid`](crate::ErrorKind::PhoneInvalid),
-    /// [`ErrorKind::InvalidParameter`](crate::ErrorKind::InvalidParameter),
-    /// [`ErrorKind::Landline`](crate::ErrorKind::Landline), ...; transport errors. Never
+    /// [`ApiErrorReason::PhoneInvalid`](crate::ApiErrorReason::PhoneInvalid),
+    /// [`ApiErrorReason::InvalidParameter`](crate::ApiErrorReason::InvalidParameter),
+    /// [`ApiErrorReason::Landline`](crate::ApiErrorReason::Landline), ...; transport errors. Never
     /// retried.
     pub fn verification_start(
         &self,
@@ -69,7 +69,7 @@ impl<'a> Phones<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let options = VerificationStartOptions::new().via(Via::Call).locale("es").code_length(6);
     /// authy_api.phones().verification_start_with("555-555-0123", 1, &options)?;
     /// let code = sandbox.authy_phone_verification_code("1", "555-555-0123").ok_or("no code")?;
@@ -105,17 +105,17 @@ impl<'a> Phones<'a> {
     /// `Ok` means the code is correct.
     ///
     /// ```
-    /// use authy_client::{ErrorKind, Via};
+    /// use authy_client::{ApiErrorReason, Via};
     /// # use authy_client::{AuthyApiClient, AuthyId};
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// authy_api.phones().verification_start("555-555-0123", 1, Via::Sms)?;
     /// let code = sandbox.authy_phone_verification_code("1", "555-555-0123").ok_or("no code")?;
     /// match authy_api.phones().verification_check("555-555-0123", 1, &code) {
     ///     Ok(_) => println!("phone verified"),
-    ///     Err(e) if e.kind() == Some(ErrorKind::VerificationIncorrect) => println!("wrong code: ask again"),
+    ///     Err(e) if e.reason() == Some(ApiErrorReason::VerificationIncorrect) => println!("wrong code: ask again"),
     ///     Err(e) => return Err(e.into()),
     /// }
     /// # Ok(())
@@ -127,9 +127,9 @@ impl<'a> Phones<'a> {
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty phone number, a
     /// country code outside 1..=999 or a code that is not 4 to 10 digits.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::VerificationIncorrect`](crate::ErrorKind::VerificationIncorrect),
-    /// [`ErrorKind::NoPendingVerification`](crate::ErrorKind::NoPendingVerification),
-    /// [`ErrorKind::PhoneInvalid`](crate::ErrorKind::PhoneInvalid); transport errors. Never
+    /// [`ApiErrorReason::VerificationIncorrect`](crate::ApiErrorReason::VerificationIncorrect),
+    /// [`ApiErrorReason::NoPendingVerification`](crate::ApiErrorReason::NoPendingVerification),
+    /// [`ApiErrorReason::PhoneInvalid`](crate::ApiErrorReason::PhoneInvalid); transport errors. Never
     /// retried (the code may be consumed).
     pub fn verification_check(
         &self,
@@ -159,7 +159,7 @@ impl<'a> Phones<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let info = authy_api.phones().info("555-555-0100", 1)?;
     /// println!("{} by {:?}, ported: {:?}", info.phone_type(), info.provider(), info.ported());
     /// # Ok(())
@@ -170,8 +170,8 @@ impl<'a> Phones<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty phone number or a
     /// country code outside 1..=999. [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::PhoneInfoUnavailable`](crate::ErrorKind::PhoneInfoUnavailable),
-    /// [`ErrorKind::PhoneInvalid`](crate::ErrorKind::PhoneInvalid); transport and decode
+    /// [`ApiErrorReason::PhoneInfoUnavailable`](crate::ApiErrorReason::PhoneInfoUnavailable),
+    /// [`ApiErrorReason::PhoneInvalid`](crate::ApiErrorReason::PhoneInvalid); transport and decode
     /// errors. Retried as a read.
     pub fn info(&self, phone_number: &str, country_code: u16) -> Result<PhoneInfo> {
         check_text("phone number", phone_number, MAX_PHONE_SIZE)?;

@@ -30,12 +30,12 @@ impl<'a> Tokens<'a> {
     /// is sent, as in the seed; see [`verify_with`](Self::verify_with).
     ///
     /// ```
-    /// use authy_client::ErrorKind;
+    /// use authy_client::ApiErrorReason;
     /// # use authy_client::{AuthyApiClient, AuthyId};
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let user = AuthyId::new(demo::AUTHY_SMS_USER_ID);
     /// authy_api.users().request_sms(user)?;
     /// let token = sandbox.authy_token(demo::AUTHY_SMS_USER_ID).ok_or("no token")?; // the user types it in
@@ -43,7 +43,7 @@ impl<'a> Tokens<'a> {
     ///
     /// match authy_api.tokens().verify(user, "0000000") {
     ///     Ok(_) => println!("the user is valid"),
-    ///     Err(e) if e.kind() == Some(ErrorKind::TokenInvalid) => println!("wrong token: ask again"),
+    ///     Err(e) if e.reason() == Some(ApiErrorReason::TokenInvalid) => println!("wrong token: ask again"),
     ///     Err(e) => return Err(e.into()),
     /// }
     /// # Ok(())
@@ -58,9 +58,9 @@ impl<'a> Tokens<'a> {
     /// not 6 to 12 digits long
     /// ([`InvalidInput::TokenLength`](crate::InvalidInput::TokenLength)).
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::TokenInvalid`](crate::ErrorKind::TokenInvalid) (also for a 200 that does
-    /// not say the token is valid), [`ErrorKind::TokenReused`](crate::ErrorKind::TokenReused),
-    /// [`ErrorKind::UserNotFound`](crate::ErrorKind::UserNotFound); transport errors. Never
+    /// [`ApiErrorReason::TokenInvalid`](crate::ApiErrorReason::TokenInvalid) (also for a 200 that does
+    /// not say the token is valid), [`ApiErrorReason::TokenReused`](crate::ApiErrorReason::TokenReused),
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound); transport errors. Never
     /// retried (a resent token would be reported as reused).
     pub fn verify(&self, authy_id: impl Into<AuthyId>, token: &str) -> Result<TokenVerification> {
         self.verify_with(authy_id, token, &VerifyOptions::new())
@@ -75,7 +75,7 @@ impl<'a> Tokens<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let user = AuthyId::new(demo::AUTHY_SMS_USER_ID);
     /// authy_api.users().request_sms(user)?;
     /// let token = sandbox.authy_token(demo::AUTHY_SMS_USER_ID).ok_or("no token")?;

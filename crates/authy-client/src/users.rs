@@ -42,7 +42,7 @@ impl<'a> Users<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let user = authy_api.users().create("demo@example.com", "555-555-0100", 1)?;
     /// // Users are keyed by phone: this one exists already. Store the id with your user.
     /// assert_eq!(user.id(), AuthyId::new(demo::AUTHY_SMS_USER_ID));
@@ -54,9 +54,9 @@ impl<'a> Users<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for an empty email or cellphone or a
     /// country code outside 1..=999, before sending. [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::UserInvalid`](crate::ErrorKind::UserInvalid) (the fields in
+    /// [`ApiErrorReason::UserInvalid`](crate::ApiErrorReason::UserInvalid) (the fields in
     /// [`ApiError::errors`](crate::ApiError::errors), e.g. `"cellphone": "is invalid"`) or
-    /// [`ErrorKind::InvalidApiKey`](crate::ErrorKind::InvalidApiKey); transport errors. Never
+    /// [`ApiErrorReason::InvalidApiKey`](crate::ApiErrorReason::InvalidApiKey); transport errors. Never
     /// retried.
     pub fn create(&self, email: &str, cellphone: &str, country_code: u16) -> Result<User> {
         self.create_with(
@@ -75,7 +75,7 @@ impl<'a> Users<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// // A new US number, and a link to install the Authy app.
     /// let options = CreateUserOptions::new().send_install_link_via_sms(true);
     /// let user = authy_api.users().create_with("new@example.com", "555-555-0199", &options)?;
@@ -109,7 +109,7 @@ impl<'a> Users<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let status = authy_api.users().status(AuthyId::new(demo::AUTHY_APP_USER_ID))?;
     /// println!("registered: {}, devices: {:?}", status.registered(), status.devices());
     /// assert_eq!(status.authy_id(), Some(AuthyId::new(demo::AUTHY_APP_USER_ID)));
@@ -121,7 +121,7 @@ impl<'a> Users<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for id 0.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::UserNotFound`](crate::ErrorKind::UserNotFound); transport and decode
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound); transport and decode
     /// errors. Retried as a read.
     pub fn status(&self, authy_id: impl Into<AuthyId>) -> Result<UserStatus> {
         let id = authy_id.into().checked()?;
@@ -137,7 +137,7 @@ impl<'a> Users<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// authy_api.users().delete(AuthyId::new(demo::AUTHY_SMS_USER_ID))?;
     /// # Ok(())
     /// # }
@@ -147,8 +147,8 @@ impl<'a> Users<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for id 0.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::UserNotFound`](crate::ErrorKind::UserNotFound) or
-    /// [`ErrorKind::DeleteFailed`](crate::ErrorKind::DeleteFailed); transport errors. Never
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound) or
+    /// [`ApiErrorReason::DeleteFailed`](crate::ApiErrorReason::DeleteFailed); transport errors. Never
     /// retried.
     pub fn delete(&self, authy_id: impl Into<AuthyId>) -> Result<Confirmation> {
         let id = authy_id.into().checked()?;
@@ -169,7 +169,7 @@ impl<'a> Users<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let sms = authy_api.users().request_sms(AuthyId::new(demo::AUTHY_SMS_USER_ID))?;
     /// assert!(!sms.ignored());
     /// // A user with the Authy app gets no SMS: ask for the app's token instead.
@@ -183,9 +183,9 @@ impl<'a> Users<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for id 0.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::UserNotFound`](crate::ErrorKind::UserNotFound),
-    /// [`ErrorKind::SmsDisabled`](crate::ErrorKind::SmsDisabled),
-    /// [`ErrorKind::RateLimited`](crate::ErrorKind::RateLimited), ...; transport errors. Never
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound),
+    /// [`ApiErrorReason::SmsDisabled`](crate::ApiErrorReason::SmsDisabled),
+    /// [`ApiErrorReason::RateLimited`](crate::ApiErrorReason::RateLimited), ...; transport errors. Never
     /// retried, even after 429 or a timeout (the SMS may have gone out).
     pub fn request_sms(&self, authy_id: impl Into<AuthyId>) -> Result<TokenDelivery> {
         self.request_sms_with(authy_id, &TokenRequestOptions::new())
@@ -200,7 +200,7 @@ impl<'a> Users<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// // Send the SMS even to a user who has the app.
     /// let options = TokenRequestOptions::new().force(true).locale("es");
     /// let sms = authy_api.users().request_sms_with(AuthyId::new(demo::AUTHY_APP_USER_ID), &options)?;
@@ -230,7 +230,7 @@ impl<'a> Users<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let call = authy_api.users().request_call(AuthyId::new(demo::AUTHY_SMS_USER_ID))?;
     /// println!("{:?} to {:?}", call.message(), call.cellphone());
     /// assert!(!call.ignored());
@@ -241,7 +241,7 @@ impl<'a> Users<'a> {
     /// # Errors
     ///
     /// As [`request_sms`](Self::request_sms), with
-    /// [`ErrorKind::CallsDisabled`](crate::ErrorKind::CallsDisabled) when calls are not
+    /// [`ApiErrorReason::CallsDisabled`](crate::ApiErrorReason::CallsDisabled) when calls are not
     /// enabled. Never retried.
     pub fn request_call(&self, authy_id: impl Into<AuthyId>) -> Result<TokenDelivery> {
         self.request_call_with(authy_id, &TokenRequestOptions::new())
@@ -256,7 +256,7 @@ impl<'a> Users<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let options = TokenRequestOptions::new().force(true);
     /// let call = authy_api.users().request_call_with(AuthyId::new(demo::AUTHY_APP_USER_ID), &options)?;
     /// assert!(!call.ignored());
@@ -297,7 +297,7 @@ impl<'a> Users<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let qr = authy_api.users().generate_qr(AuthyId::new(demo::AUTHY_SMS_USER_ID))?;
     /// println!("show {:?}", qr.qr_code());
     /// # Ok(())
@@ -308,8 +308,8 @@ impl<'a> Users<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for id 0.
     /// [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::QrUnavailable`](crate::ErrorKind::QrUnavailable) or
-    /// [`ErrorKind::UserNotFound`](crate::ErrorKind::UserNotFound); transport errors.
+    /// [`ApiErrorReason::QrUnavailable`](crate::ApiErrorReason::QrUnavailable) or
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound); transport errors.
     pub fn generate_qr(&self, authy_id: impl Into<AuthyId>) -> Result<QrCode> {
         self.generate_qr_with(authy_id, &QrOptions::new())
     }
@@ -323,7 +323,7 @@ impl<'a> Users<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let options = QrOptions::new().size(300).label("Example: demo@example.com");
     /// let qr = authy_api.users().generate_qr_with(AuthyId::new(demo::AUTHY_SMS_USER_ID), &options)?;
     /// println!("show {:?} ({:?})", qr.qr_code(), qr.label());
@@ -360,7 +360,7 @@ impl<'a> Users<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let status = authy_api.users().registration_status(demo::AUTHY_SMS_USER_CUSTOM_ID)?;
     /// println!("{:?}", status.get("status"));
     /// # Ok(())
@@ -389,7 +389,7 @@ impl<'a> Users<'a> {
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
-    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).api_uri(sandbox.authy_url()).build()?;
+    /// # let authy_api = AuthyApiClient::builder(demo::AUTHY_API_KEY).base_url(sandbox.authy_url()).build()?;
     /// let activity = Activity::new(ActivityType::PasswordReset, "203.0.113.7");
     /// authy_api.users().register_activity(AuthyId::new(demo::AUTHY_SMS_USER_ID), &activity)?;
     /// # Ok(())
@@ -400,7 +400,7 @@ impl<'a> Users<'a> {
     ///
     /// [`Error::InvalidInput`](crate::Error::InvalidInput) for id 0, an empty user IP or an
     /// over-long data entry. [`Error::Api`](crate::Error::Api) with
-    /// [`ErrorKind::UserNotFound`](crate::ErrorKind::UserNotFound); transport errors. Never
+    /// [`ApiErrorReason::UserNotFound`](crate::ApiErrorReason::UserNotFound); transport errors. Never
     /// retried.
     pub fn register_activity(
         &self,

@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use authy_client::{
-    Activity, ActivityType, ApprovalRequest, ApprovalState, AuthyApiClient, AuthyId,
-    CreateUserOptions, Error, ErrorKind, InvalidInput, Logo, LogoResolution, QrOptions,
+    Activity, ActivityType, ApiErrorReason, ApprovalRequest, ApprovalState, AuthyApiClient,
+    AuthyId, CreateUserOptions, Error, InvalidInput, Logo, LogoResolution, QrOptions,
     TokenRequestOptions, VerificationStartOptions, VerifyOptions, Via,
 };
 use mockito::{Matcher, Mock, Server, ServerGuard};
@@ -29,7 +29,7 @@ fn fixture(name: &str) -> String {
 
 fn client(server: &ServerGuard) -> AuthyApiClient {
     AuthyApiClient::builder(KEY)
-        .api_uri(server.url())
+        .base_url(server.url())
         .build()
         .unwrap()
 }
@@ -364,7 +364,7 @@ fn verify_is_ok_only_for_a_valid_token_with_success() {
             let err = result.unwrap_err();
             let api = api_error(&err);
             assert_eq!(api.status(), 200, "{body}");
-            assert_eq!(api.kind(), ErrorKind::TokenInvalid, "{body}");
+            assert_eq!(api.reason(), ApiErrorReason::TokenInvalid, "{body}");
         }
     }
 }
@@ -383,7 +383,7 @@ fn verify_errors_never_show_the_token_or_the_key() {
     );
     let err = client(&server).tokens().verify(ID, "0987654").unwrap_err();
     m.assert();
-    assert_eq!(err.kind(), Some(ErrorKind::TokenInvalid));
+    assert_eq!(err.reason(), Some(ApiErrorReason::TokenInvalid));
     for text in [err.to_string(), format!("{err:?}"), format!("{err:#?}")] {
         assert!(!text.contains("0987654"), "{text}");
         assert!(!text.contains(KEY), "{text}");
@@ -594,7 +594,7 @@ fn a_trailing_slash_on_the_api_uri_is_dropped() {
         "app_details_ok.json",
     );
     let c = AuthyApiClient::builder(KEY)
-        .api_uri(format!("{}/", server.url()))
+        .base_url(format!("{}/", server.url()))
         .build()
         .unwrap();
     c.apps().fetch().unwrap();
@@ -606,7 +606,7 @@ fn an_empty_api_key_sends_nothing() {
     let mut server = Server::new();
     let m = server.mock("GET", Matcher::Any).expect(0).create();
     let c = AuthyApiClient::builder("")
-        .api_uri(server.url())
+        .base_url(server.url())
         .build()
         .unwrap();
     let err = c.apps().fetch().unwrap_err();
@@ -638,7 +638,7 @@ fn an_html_403_is_an_api_error_with_its_status() {
     m.assert();
     let api = api_error(&err);
     assert_eq!(api.status(), 403);
-    assert_eq!(api.kind(), ErrorKind::Forbidden);
+    assert_eq!(api.reason(), ApiErrorReason::Forbidden);
     assert_eq!(api.error_code(), None);
     assert_eq!(api.message(), None);
     let snippet = api.snippet().unwrap();
@@ -667,7 +667,7 @@ fn an_empty_502_is_an_api_error_and_a_post_is_not_resent() {
         .unwrap_err();
     m.assert();
     assert_eq!(err.status(), Some(502));
-    assert_eq!(err.kind(), Some(ErrorKind::ServerError));
+    assert_eq!(err.reason(), Some(ApiErrorReason::ServerError));
     let api = api_error(&err);
     assert_eq!(api.snippet(), Some(""));
     assert_eq!(api.errors().get("error"), Some(&json!("")));
@@ -688,7 +688,7 @@ fn a_429_on_sms_is_not_resent() {
     m.assert();
     let api = api_error(&err);
     assert_eq!(api.status(), 429);
-    assert_eq!(api.kind(), ErrorKind::RateLimited);
+    assert_eq!(api.reason(), ApiErrorReason::RateLimited);
     assert_eq!(api.retry_after(), Some(Duration::from_secs(1)));
     assert_eq!(api.attempts(), 1);
 }
@@ -759,7 +759,7 @@ fn retries_can_be_turned_off() {
         .expect(1)
         .create();
     let c = AuthyApiClient::builder(KEY)
-        .api_uri(server.url())
+        .base_url(server.url())
         .max_retries(0)
         .build()
         .unwrap();
@@ -800,7 +800,14 @@ fn a_success_that_does_not_fit_is_a_decode_error_with_its_path() {
         matches!(&err, Error::Decode { path, .. } if path == "approval_request"),
         "{err:?}"
     );
-    assert!(err.to_string().contains("status"), "{err}");
+    // What did not fit is the cause, not repeated in the message.
+    let cause = std::error::Error::source(&err).map(ToString::to_string);
+    assert!(
+        cause.as_deref().is_some_and(|c| c.contains("status")),
+        "{cause:?}"
+    );
+    assert!(!err.to_string().contains("status"), "{err}");
+    assert_eq!(err.kind(), authy_client::ErrorKind::ReportBug);
     let err = c.apps().fetch().unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     m1.assert();
@@ -817,7 +824,7 @@ fn a_body_over_the_cap_is_response_too_large() {
         .expect(1)
         .create();
     let c = AuthyApiClient::builder(KEY)
-        .api_uri(server.url())
+        .base_url(server.url())
         .max_body(100)
         .build()
         .unwrap();
@@ -852,7 +859,7 @@ fn silent_server() -> (String, Arc<AtomicUsize>) {
 fn a_timeout_on_sms_may_have_been_delivered_and_is_not_resent() {
     let (url, accepted) = silent_server();
     let c = AuthyApiClient::builder(KEY)
-        .api_uri(url)
+        .base_url(url)
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
@@ -877,7 +884,7 @@ fn a_refused_connection_is_not_delivered() {
         listener.local_addr().unwrap().port()
     };
     let c = AuthyApiClient::builder(KEY)
-        .api_uri(format!("http://127.0.0.1:{port}"))
+        .base_url(format!("http://127.0.0.1:{port}"))
         .max_retries(0)
         .build()
         .unwrap();

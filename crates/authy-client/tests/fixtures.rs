@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use authy_client::{
-    ApprovalRequest, ApprovalState, AuthyApiClient, AuthyId, Error, ErrorKind, PhoneType, Via,
+    ApiErrorReason, ApprovalRequest, ApprovalState, AuthyApiClient, AuthyId, Error, PhoneType, Via,
 };
 use mockito::{Matcher, Server};
 use serde_json::json;
@@ -26,7 +26,7 @@ struct Case {
 fn expect_api(
     err: Error,
     status: u16,
-    kind: ErrorKind,
+    kind: ApiErrorReason,
     code: Option<u32>,
     message: Option<&str>,
 ) -> authy_client::ApiError {
@@ -34,7 +34,7 @@ fn expect_api(
         panic!("not an api error: {err:?}")
     };
     assert_eq!(api.status(), status, "{api:?}");
-    assert_eq!(api.kind(), kind, "{api:?}");
+    assert_eq!(api.reason(), kind, "{api:?}");
     assert_eq!(api.error_code(), code, "{api:?}");
     assert_eq!(api.message(), message, "{api:?}");
     *api
@@ -64,7 +64,7 @@ fn cases() -> Vec<Case> {
                 let api = expect_api(
                     err,
                     400,
-                    ErrorKind::UserInvalid,
+                    ApiErrorReason::UserInvalid,
                     Some(60027),
                     Some("User was not valid"),
                 );
@@ -84,7 +84,7 @@ fn cases() -> Vec<Case> {
                 let api = expect_api(
                     err,
                     400,
-                    ErrorKind::UserInvalid,
+                    ApiErrorReason::UserInvalid,
                     None,
                     Some("User was not valid"),
                 );
@@ -102,7 +102,7 @@ fn cases() -> Vec<Case> {
                 let api = expect_api(
                     err,
                     401,
-                    ErrorKind::InvalidApiKey,
+                    ApiErrorReason::InvalidApiKey,
                     Some(60001),
                     Some("Invalid API key"),
                 );
@@ -165,7 +165,7 @@ fn cases() -> Vec<Case> {
                 expect_api(
                     err,
                     404,
-                    ErrorKind::UserNotFound,
+                    ApiErrorReason::UserNotFound,
                     Some(60026),
                     Some("User not found."),
                 );
@@ -191,7 +191,7 @@ fn cases() -> Vec<Case> {
                 expect_api(
                     err,
                     404,
-                    ErrorKind::UserNotFound,
+                    ApiErrorReason::UserNotFound,
                     Some(60026),
                     Some("User not found."),
                 );
@@ -236,7 +236,7 @@ fn cases() -> Vec<Case> {
                 expect_api(
                     err,
                     404,
-                    ErrorKind::UserNotFound,
+                    ApiErrorReason::UserNotFound,
                     Some(60026),
                     Some("User not found."),
                 );
@@ -331,7 +331,7 @@ fn cases() -> Vec<Case> {
                 expect_api(
                     err,
                     401,
-                    ErrorKind::TokenInvalid,
+                    ApiErrorReason::TokenInvalid,
                     Some(60020),
                     Some("Token is invalid"),
                 );
@@ -344,7 +344,7 @@ fn cases() -> Vec<Case> {
             path: "/protected/json/verify/0123456/1000",
             check: |c| {
                 let err = c.tokens().verify(ID, "0123456").unwrap_err();
-                let api = expect_api(err, 401, ErrorKind::TokenInvalid, None, None);
+                let api = expect_api(err, 401, ApiErrorReason::TokenInvalid, None, None);
                 assert_eq!(api.errors().get("token"), Some(&json!("is invalid")));
             },
         },
@@ -358,7 +358,7 @@ fn cases() -> Vec<Case> {
                 expect_api(
                     err,
                     404,
-                    ErrorKind::UserNotFound,
+                    ApiErrorReason::UserNotFound,
                     None,
                     Some("User doesn't exist"),
                 );
@@ -451,7 +451,7 @@ fn cases() -> Vec<Case> {
                 expect_api(
                     err,
                     400,
-                    ErrorKind::PhoneInvalid,
+                    ApiErrorReason::PhoneInvalid,
                     Some(60033),
                     Some("Phone number is invalid"),
                 );
@@ -470,7 +470,7 @@ fn cases() -> Vec<Case> {
                 expect_api(
                     err,
                     400,
-                    ErrorKind::InvalidParameter,
+                    ApiErrorReason::InvalidParameter,
                     Some(60004),
                     Some("Invalid parameter: country_code - Parameter is required"),
                 );
@@ -502,7 +502,7 @@ fn cases() -> Vec<Case> {
                 expect_api(
                     err,
                     401,
-                    ErrorKind::VerificationIncorrect,
+                    ApiErrorReason::VerificationIncorrect,
                     Some(60022),
                     Some("Verification code is incorrect"),
                 );
@@ -521,7 +521,7 @@ fn cases() -> Vec<Case> {
                 expect_api(
                     err,
                     404,
-                    ErrorKind::NoPendingVerification,
+                    ApiErrorReason::NoPendingVerification,
                     Some(60023),
                     Some("No pending verifications for 201-555-0123 found."),
                 );
@@ -553,7 +553,7 @@ fn cases() -> Vec<Case> {
                 expect_api(
                     err,
                     500,
-                    ErrorKind::PhoneInfoUnavailable,
+                    ApiErrorReason::PhoneInfoUnavailable,
                     Some(60025),
                     Some("Server error while querying phone information. Please try again later"),
                 );
@@ -586,7 +586,7 @@ fn cases() -> Vec<Case> {
                 expect_api(
                     err,
                     404,
-                    ErrorKind::UserNotFound,
+                    ApiErrorReason::UserNotFound,
                     Some(60026),
                     Some("User not found."),
                 );
@@ -644,7 +644,7 @@ fn cases() -> Vec<Case> {
                 let api = expect_api(
                     err,
                     404,
-                    ErrorKind::ApprovalRequestNotFound,
+                    ApiErrorReason::ApprovalRequestNotFound,
                     Some(60049),
                     Some("Approval request not found: 3f05a350-4b2c-0136-f779-12c0c2bf9easd"),
                 );
@@ -675,7 +675,7 @@ fn every_fixture_gives_its_outcome() {
             .expect(1)
             .create();
         let client = AuthyApiClient::builder(KEY)
-            .api_uri(server.url())
+            .base_url(server.url())
             .build()
             .unwrap();
         (case.check)(&client);

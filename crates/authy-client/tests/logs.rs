@@ -60,7 +60,7 @@ fn neither_the_key_nor_the_token_is_logged() {
         .expect(2)
         .create();
     let client = AuthyApiClient::builder(KEY)
-        .api_uri(server.url())
+        .base_url(server.url())
         .max_retries(1)
         .build()
         .unwrap();

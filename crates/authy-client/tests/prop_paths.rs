@@ -16,7 +16,7 @@ thread_local! {
     static SHARED: (FaultServer, AuthyApiClient) = {
         let server = FaultServer::always(server::json(404, br#"{"message":"nope","success":false}"#));
         let client = AuthyApiClient::builder(API_KEY)
-            .api_uri(server.url())
+            .base_url(server.url())
             .max_retries(0)
             .build()
             .unwrap_or_else(|e| panic!("{e}"));

@@ -16,7 +16,7 @@ mod server;
 use std::time::Duration;
 
 use authy_client::{
-    ApprovalRequest, ApprovalRequestCreated, AuthyApiClient, AuthyId, Error, ErrorKind,
+    ApiErrorReason, ApprovalRequest, ApprovalRequestCreated, AuthyApiClient, AuthyId, Error,
     TokenDelivery, UserStatus,
 };
 use fault_matrix::{CAP, Kind, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
@@ -31,7 +31,7 @@ fn fixture(name: &str) -> String {
 
 fn client(base: &str) -> AuthyApiClient {
     AuthyApiClient::builder(API_KEY)
-        .api_uri(base)
+        .base_url(base)
         .timeout(TIMEOUT)
         .max_retries(RETRIES)
         .max_body(CAP)
@@ -52,15 +52,15 @@ enum Class {
     OneTouch,
 }
 
-impl Kind for ErrorKind {
-    const RATE_LIMITED: Self = ErrorKind::RateLimited;
-    const SERVER_ERROR: Self = ErrorKind::ServerError;
-    const FORBIDDEN: Self = ErrorKind::Forbidden;
-    const REDIRECT: Self = ErrorKind::Redirect;
+impl Kind for ApiErrorReason {
+    const RATE_LIMITED: Self = ApiErrorReason::RateLimited;
+    const SERVER_ERROR: Self = ApiErrorReason::ServerError;
+    const FORBIDDEN: Self = ApiErrorReason::Forbidden;
+    const REDIRECT: Self = ApiErrorReason::Redirect;
 }
 
 impl fault_matrix::Class for Class {
-    type Kind = ErrorKind;
+    type Kind = ApiErrorReason;
     type Client = AuthyApiClient;
 
     const ALL: &'static [Class] = &[Class::Status, Class::Sms, Class::Call, Class::OneTouch];
@@ -91,7 +91,7 @@ impl fault_matrix::Class for Class {
     }
 
     /// Runs the call and checks a successful value against the fixture it was served from.
-    fn call(self, client: &AuthyApiClient, _base: &str) -> Outcome<ErrorKind> {
+    fn call(self, client: &AuthyApiClient, _base: &str) -> Outcome<ApiErrorReason> {
         let id = AuthyId::new(1000);
         let expected = fixture(self.fixture());
         let result = match self {
@@ -138,9 +138,9 @@ impl Class {
 }
 
 /// What the matrix compares of an error.
-fn outcome(error: &Error) -> Outcome<ErrorKind> {
+fn outcome(error: &Error) -> Outcome<ApiErrorReason> {
     match error {
-        Error::Api(e) => Outcome::Api(e.status(), e.kind()),
+        Error::Api(e) => Outcome::Api(e.status(), e.reason()),
         Error::Decode { .. } => Outcome::Decode,
         Error::NotDelivered { .. } => Outcome::NotDelivered,
         Error::Timeout { .. } => Outcome::Timeout {
@@ -212,7 +212,7 @@ fn errors_say_what_to_do_next() {
         Err(Error::Api(e)) => {
             assert_eq!(e.status(), 429);
             assert_eq!(e.error_code(), Some(60010));
-            assert_eq!(e.kind(), ErrorKind::LimitReached);
+            assert_eq!(e.reason(), ApiErrorReason::LimitReached);
             assert_eq!(e.retry_after(), Some(Duration::from_secs(1)));
             assert_eq!(e.attempts(), 1);
         }

@@ -312,7 +312,7 @@ fn exercise() -> (Vec<String>, usize) {
             server.url()
         };
         let client = AuthyApiClient::builder(API_KEY)
-            .api_uri(&base)
+            .base_url(&base)
             .timeout(TIMEOUT)
             .max_retries(0)
             .max_body(64 * 1024)
@@ -421,7 +421,7 @@ fn error_answers_quoting_the_request_have_every_secret_scrubbed() {
             ))]
         });
         let client = AuthyApiClient::builder(API_KEY)
-            .api_uri(echo.url())
+            .base_url(echo.url())
             .timeout(Duration::from_secs(2))
             .max_retries(0)
             .build()

@@ -20,7 +20,7 @@ fn rejected_calls_send_nothing() {
     let any_get = server.mock("GET", Matcher::Any).expect(0).create();
     let any_post = server.mock("POST", Matcher::Any).expect(0).create();
     let c = AuthyApiClient::builder("key")
-        .api_uri(server.url())
+        .base_url(server.url())
         .build()
         .unwrap();
     let id = AuthyId::new(1000);
@@ -210,7 +210,10 @@ fn input_errors_say_what_to_do() {
         err.to_string(),
         "nothing sent: invalid token: unexpected length 5; a token has 6 to 12 digits"
     );
-    assert!(std::error::Error::source(&err).is_some());
+    // The message already holds the input error: it is not repeated as the cause.
+    assert!(std::error::Error::source(&err).is_none());
+    assert!(err.invalid_input().is_some());
+    assert_eq!(err.kind(), authy_client::ErrorKind::FixInput);
     let err = c
         .phones()
         .verification_start_with("555", 1, &VerificationStartOptions::new().code_length(11))

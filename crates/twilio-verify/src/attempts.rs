@@ -234,7 +234,7 @@ impl<'a> Attempts<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &AttemptSid) -> Result<Attempt> {
         let path = Path::new().lit("v2/Attempts").seg(sid.checked()?);
         self.client.send_json(&Call::get(Api::Verify, path))

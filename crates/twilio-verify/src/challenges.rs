@@ -349,8 +349,8 @@ impl<'a> Challenges<'a> {
     /// # Errors
     ///
     /// [`crate::Error::InvalidInput`] for limits broken; API errors
-    /// [`crate::ErrorKind::FactorUnverified`], [`crate::ErrorKind::MaxChallengeAttempts`],
-    /// [`crate::ErrorKind::RateLimited`]; [`crate::Error::Timeout`] when the outcome is unknown.
+    /// [`crate::ApiErrorReason::FactorUnverified`], [`crate::ApiErrorReason::MaxChallengeAttempts`],
+    /// [`crate::ApiErrorReason::RateLimited`]; [`crate::Error::Timeout`] when the outcome is unknown.
     pub fn create(&self, challenge: &NewChallenge) -> Result<Challenge> {
         let form = challenge.form()?;
         self.client
@@ -384,7 +384,7 @@ impl<'a> Challenges<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &ChallengeSid) -> Result<Challenge> {
         self.client
             .send_json(&Call::get(Api::Verify, self.challenge_path(sid)?))
@@ -466,9 +466,9 @@ impl<'a> Challenges<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::ChallengeExpired`], [`crate::ErrorKind::ChallengeFailed`],
-    /// [`crate::ErrorKind::ChallengeAlreadyResponded`],
-    /// [`crate::ErrorKind::MaxChallengeAttempts`]; [`crate::Error::Timeout`] when the outcome
+    /// [`crate::ApiErrorReason::ChallengeExpired`], [`crate::ApiErrorReason::ChallengeFailed`],
+    /// [`crate::ApiErrorReason::ChallengeAlreadyResponded`],
+    /// [`crate::ApiErrorReason::MaxChallengeAttempts`]; [`crate::Error::Timeout`] when the outcome
     /// is unknown.
     pub fn update(&self, sid: &ChallengeSid, auth_payload: &str) -> Result<Challenge> {
         self.update_inner(sid, auth_payload, None)

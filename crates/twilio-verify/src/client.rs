@@ -128,6 +128,7 @@ struct Inner {
     credentials: Credentials,
     timeout: Duration,
     max_retries: u32,
+    headers: Vec<(String, String)>,
 }
 
 impl fmt::Debug for VerifyClient {
@@ -151,6 +152,9 @@ pub struct VerifyClientBuilder {
     lookup_url: String,
     timeout: Duration,
     max_retries: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    headers: Vec<(String, String)>,
     max_body: u64,
     name_ttl: Duration,
 }
@@ -169,7 +173,9 @@ impl VerifyClientBuilder {
         self
     }
 
-    /// Both base URLs at once (the sandbox serves both APIs from one origin).
+    /// Both base URLs at once (the sandbox serves both APIs from one origin), as
+    /// [`VerifyClientBuilder::verify_url`] and [`VerifyClientBuilder::lookup_url`]. Defaults to
+    /// [`DEFAULT_VERIFY_URL`] and [`DEFAULT_LOOKUP_URL`].
     pub fn base_url(self, url: impl Into<String>) -> Self {
         let url = url.into();
         self.verify_url(url.clone()).lookup_url(url)
@@ -186,6 +192,31 @@ impl VerifyClientBuilder {
     /// checks a code or answers a challenge is ever resent. Defaults to 3.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
+        self
+    }
+
+    /// First wait before sending a read again; it doubles at each retry (with jitter), up to
+    /// [`VerifyClientBuilder::max_backoff`], and a `Retry-After` from the server replaces it.
+    /// Defaults to 250 ms ([`api_transport::DEFAULT_INITIAL_BACKOFF`]).
+    pub fn initial_backoff(mut self, delay: Duration) -> Self {
+        self.initial_backoff = delay;
+        self
+    }
+
+    /// Longest wait between two attempts of a read (`Retry-After` aside). Defaults to 5 s
+    /// ([`api_transport::DEFAULT_MAX_BACKOFF`]).
+    pub fn max_backoff(mut self, delay: Duration) -> Self {
+        self.max_backoff = delay;
+        self
+    }
+
+    /// Adds a header sent on every request (a tracing id, a proxy's header); call it again for
+    /// more. Not for credentials: it is not redacted. The name must be an HTTP token and the
+    /// value visible ASCII, checked by [`VerifyClientBuilder::build`]; it cannot replace a
+    /// header the client sets (`Authorization`, `Accept`, `Content-Type`, `User-Agent`).
+    /// Defaults to none.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -216,9 +247,34 @@ impl VerifyClientBuilder {
         {
             return Err(InvalidInput::Credentials.into());
         }
+        for (name, value) in &self.headers {
+            api_transport::check_header(name, value).map_err(|e| InvalidInput::Refused {
+                reason: match e {
+                    api_transport::Error::InvalidRequest { reason } => reason,
+                    other => other.to_string(),
+                },
+            })?;
+            let reserved = [
+                "authorization",
+                "accept",
+                "accept-charset",
+                "content-type",
+                "user-agent",
+                "host",
+                "content-length",
+            ];
+            if reserved.iter().any(|r| r.eq_ignore_ascii_case(name)) {
+                return Err(InvalidInput::Refused {
+                    reason: format!("the header {name} is set by the client and cannot be added"),
+                }
+                .into());
+            }
+        }
         let transport = Transport::builder()
             .timeout(self.timeout)
             .max_retries(self.max_retries)
+            .initial_backoff(self.initial_backoff)
+            .max_backoff(self.max_backoff)
             .max_body(self.max_body)
             .name_ttl(self.name_ttl)
             .user_agent(user_agent())
@@ -231,6 +287,7 @@ impl VerifyClientBuilder {
                 credentials: self.credentials,
                 timeout: self.timeout,
                 max_retries: self.max_retries,
+                headers: self.headers,
             }),
         })
     }
@@ -283,6 +340,7 @@ impl VerifyClient {
                     credentials: builder.credentials,
                     timeout: builder.timeout,
                     max_retries: builder.max_retries,
+                    headers: Vec::new(),
                 }),
             };
         }
@@ -316,6 +374,9 @@ impl VerifyClient {
             lookup_url: DEFAULT_LOOKUP_URL.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             max_retries: DEFAULT_MAX_RETRIES,
+            initial_backoff: api_transport::DEFAULT_INITIAL_BACKOFF,
+            max_backoff: api_transport::DEFAULT_MAX_BACKOFF,
+            headers: Vec::new(),
             max_body: DEFAULT_MAX_BODY,
             name_ttl: api_transport::DEFAULT_NAME_TTL,
         }
@@ -629,6 +690,9 @@ impl VerifyClient {
         if call.method != Method::Delete {
             request = request.header("Accept", "application/json");
         }
+        for (name, value) in &self.inner.headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
         for (name, value) in &call.query {
             request = request.query(name.as_str(), value.as_str());
         }
@@ -663,7 +727,7 @@ impl VerifyClient {
                 error.endpoint(),
                 error.status(),
                 error.code(),
-                error.kind()
+                error.reason()
             );
             Err(error.into())
         }
@@ -885,7 +949,7 @@ impl<T> fmt::Debug for Pages<T> {
 impl<T> Pages<T> {
     /// Asks for `size` records per page (`PageSize`, clamped to 1..=1000; Twilio's default is
     /// 50). Takes effect on the first page, before the iteration starts; later pages follow
-    /// the URLs Twilio gives.
+    /// the URLs Twilio gives. Defaults to Twilio's page size (50).
     #[must_use]
     pub fn page_size(mut self, size: u16) -> Self {
         if let Some(call) = self.next.as_mut()

@@ -101,7 +101,7 @@ impl<'a> Entities<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, identity: &Identity) -> Result<Entity> {
         self.client.send_json(&Call::get(
             Api::Verify,
@@ -164,7 +164,7 @@ impl<'a> Entities<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn delete(&self, identity: &Identity) -> Result<()> {
         self.client
             .send_empty(&Call::delete(entity_path(self.service, identity)?))

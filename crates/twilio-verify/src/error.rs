@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use api_transport::Response;
+use api_transport::{ErrorKind, HasErrorKind, Response};
 use serde::Deserialize;
 
 /// A `Result` whose error is [`Error`].
@@ -16,9 +16,12 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - [`Error::Timeout`] and [`Error::ConnectionLost`]: Twilio may have acted on the request (a
 ///   code may have been sent, a check may have consumed an attempt or approved the
 ///   verification); the error says what to look at before trying again.
-/// - [`Error::Api`]: Twilio answered with an error status; [`ApiError::kind`] names the case.
+/// - [`Error::Api`]: Twilio answered with an error status; [`ApiError::reason`] names the case.
 /// - [`Error::Decode`]: a success answer whose body does not fit the model.
 /// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
+///
+/// [`Error::kind`] says what to do next in the vocabulary every client shares
+/// ([`ErrorKind`](crate::ErrorKind)), without matching the variants.
 ///
 /// No variant carries a credential, a code, a TOTP seed or a factor binding.
 #[derive(Debug)]
@@ -86,10 +89,31 @@ impl Error {
         self.api_error().and_then(ApiError::code)
     }
 
-    /// What an API error means ([`ErrorKind::MaxCheckAttempts`], ...); `None` for the other
-    /// variants.
-    pub fn kind(&self) -> Option<ErrorKind> {
-        self.api_error().map(ApiError::kind)
+    /// What the caller does next, whatever the variant.
+    ///
+    /// ```
+    /// use twilio_verify::{Error, ErrorKind, InvalidInput};
+    ///
+    /// assert_eq!(Error::from(InvalidInput::PhoneNumber).kind(), ErrorKind::FixInput);
+    /// ```
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidInput(_) => ErrorKind::FixInput,
+            Error::NotDelivered { .. } => ErrorKind::NotDelivered,
+            Error::Timeout { check, .. } | Error::ConnectionLost { check, .. } => match check {
+                Some(_) => ErrorKind::OutcomeUnknown,
+                None => ErrorKind::RetryLater,
+            },
+            Error::Api(e) => e.kind(),
+            Error::Decode { .. } => ErrorKind::ReportBug,
+            Error::ResponseTooLarge { .. } => ErrorKind::Configuration,
+        }
+    }
+
+    /// What an API error means on Twilio ([`ApiErrorReason::MaxCheckAttempts`], ...); `None`
+    /// for the other variants.
+    pub fn reason(&self) -> Option<ApiErrorReason> {
+        self.api_error().map(ApiError::reason)
     }
 
     /// The API error, if this is one.
@@ -192,13 +216,32 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::InvalidInput(e) => Some(e),
+            // Displayed as "nothing sent: " and the input error, whose cause is the next level.
+            Error::InvalidInput(e) => std::error::Error::source(e),
             Error::NotDelivered { source, .. }
             | Error::Timeout { source, .. }
             | Error::ConnectionLost { source, .. } => Some(source),
             Error::Api(_) | Error::ResponseTooLarge { .. } => None,
             Error::Decode { source, .. } => Some(source),
         }
+    }
+}
+
+impl HasErrorKind for Error {
+    fn kind(&self) -> ErrorKind {
+        Error::kind(self)
+    }
+}
+
+impl HasErrorKind for ApiError {
+    fn kind(&self) -> ErrorKind {
+        ApiError::kind(self)
+    }
+}
+
+impl HasErrorKind for InvalidInput {
+    fn kind(&self) -> ErrorKind {
+        InvalidInput::kind(self)
     }
 }
 
@@ -322,13 +365,21 @@ impl fmt::Display for InvalidInput {
     }
 }
 
+impl InvalidInput {
+    /// What the caller does next: always [`ErrorKind::FixInput`] (nothing was sent).
+    pub fn kind(&self) -> ErrorKind {
+        ErrorKind::FixInput
+    }
+}
+
 impl std::error::Error for InvalidInput {}
 
-/// What an API error means for the caller, from Twilio's `code` when it is one callers act on
-/// (spec §3.2), else from the HTTP status. [`ErrorKind::advice`] says what to do next.
+/// What an API error means on Twilio, in more detail than [`ErrorKind`] ([`ApiError::reason`]):
+/// from Twilio's `code` when it is one callers act on
+/// (spec §3.2), else from the HTTP status. [`ApiErrorReason::advice`] says what to do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ErrorKind {
+pub enum ApiErrorReason {
     /// 20003 (or a 401 without a code): the credentials were refused.
     Unauthorized,
     /// 20404 (or a 404 without a code) on anything but a verification check: no such resource.
@@ -381,88 +432,88 @@ pub enum ErrorKind {
     Other,
 }
 
-impl ErrorKind {
+impl ApiErrorReason {
     /// The kind for a Twilio code, if it is one callers act on.
-    pub fn from_code(code: u32) -> Option<ErrorKind> {
+    pub fn from_code(code: u32) -> Option<ApiErrorReason> {
         Some(match code {
-            20003 => ErrorKind::Unauthorized,
-            20404 => ErrorKind::NotFound,
-            20429 | 60312 | 60326 => ErrorKind::RateLimited,
-            21481 => ErrorKind::InvalidPageToken,
-            60200 | 60221 => ErrorKind::InvalidParameter,
-            60202 => ErrorKind::MaxCheckAttempts,
-            60203 => ErrorKind::MaxSendAttempts,
-            60205 => ErrorKind::Landline,
-            60212 => ErrorKind::TooManyConcurrent,
-            60311 => ErrorKind::FactorVerificationFailed,
-            60317 => ErrorKind::FactorExists,
-            60302 => ErrorKind::FactorTypeExists,
-            60308 => ErrorKind::MaxChallengeAttempts,
-            60310 => ErrorKind::MaxFactorAttempts,
-            60322 => ErrorKind::ChallengeAlreadyResponded,
-            60318 => ErrorKind::FactorUnverified,
-            60323 => ErrorKind::ChallengeExpired,
-            60324 => ErrorKind::ChallengeFailed,
-            60410 | 60605 => ErrorKind::Blocked,
+            20003 => ApiErrorReason::Unauthorized,
+            20404 => ApiErrorReason::NotFound,
+            20429 | 60312 | 60326 => ApiErrorReason::RateLimited,
+            21481 => ApiErrorReason::InvalidPageToken,
+            60200 | 60221 => ApiErrorReason::InvalidParameter,
+            60202 => ApiErrorReason::MaxCheckAttempts,
+            60203 => ApiErrorReason::MaxSendAttempts,
+            60205 => ApiErrorReason::Landline,
+            60212 => ApiErrorReason::TooManyConcurrent,
+            60311 => ApiErrorReason::FactorVerificationFailed,
+            60317 => ApiErrorReason::FactorExists,
+            60302 => ApiErrorReason::FactorTypeExists,
+            60308 => ApiErrorReason::MaxChallengeAttempts,
+            60310 => ApiErrorReason::MaxFactorAttempts,
+            60322 => ApiErrorReason::ChallengeAlreadyResponded,
+            60318 => ApiErrorReason::FactorUnverified,
+            60323 => ApiErrorReason::ChallengeExpired,
+            60324 => ApiErrorReason::ChallengeFailed,
+            60410 | 60605 => ApiErrorReason::Blocked,
             _ => return None,
         })
     }
 
-    fn from_status(status: u16) -> ErrorKind {
+    fn from_status(status: u16) -> ApiErrorReason {
         match status {
-            300..=399 => ErrorKind::Redirect,
-            401 => ErrorKind::Unauthorized,
-            403 => ErrorKind::Forbidden,
-            404 => ErrorKind::NotFound,
-            429 => ErrorKind::RateLimited,
-            500..=599 => ErrorKind::ServerError,
-            _ => ErrorKind::Other,
+            300..=399 => ApiErrorReason::Redirect,
+            401 => ApiErrorReason::Unauthorized,
+            403 => ApiErrorReason::Forbidden,
+            404 => ApiErrorReason::NotFound,
+            429 => ApiErrorReason::RateLimited,
+            500..=599 => ApiErrorReason::ServerError,
+            _ => ApiErrorReason::Other,
         }
     }
 
     /// What the caller should do next, in a few words.
     pub fn advice(self) -> &'static str {
         match self {
-            ErrorKind::Unauthorized => {
+            ApiErrorReason::Unauthorized => {
                 "check the api key sid and secret (or account sid and auth token) and the region"
             }
-            ErrorKind::NotFound => "check the sid or identity; the resource does not exist",
-            ErrorKind::NoPendingVerification => {
+            ApiErrorReason::NotFound => "check the sid or identity; the resource does not exist",
+            ApiErrorReason::NoPendingVerification => {
                 "no pending verification: it expired, was already approved or ran out of attempts; start a new one"
             }
-            ErrorKind::RateLimited => "wait (see retry_after) and try again later",
-            ErrorKind::InvalidPageToken => "list again from the first page",
-            ErrorKind::InvalidParameter => "fix the parameter named in the message",
-            ErrorKind::MaxCheckAttempts => {
+            ApiErrorReason::RateLimited => "wait (see retry_after) and try again later",
+            ApiErrorReason::InvalidPageToken => "list again from the first page",
+            ApiErrorReason::InvalidParameter => "fix the parameter named in the message",
+            ApiErrorReason::MaxCheckAttempts => {
                 "the verification is spent after five wrong codes; start a new one later"
             }
-            ErrorKind::MaxSendAttempts => {
+            ApiErrorReason::MaxSendAttempts => {
                 "too many codes sent to this number; wait ten minutes or cancel the pending verification"
             }
-            ErrorKind::Landline => "use the call channel for this number",
-            ErrorKind::TooManyConcurrent => "wait for the pending verification to finish",
-            ErrorKind::FactorVerificationFailed => "ask the user for a fresh code",
-            ErrorKind::FactorExists => "the factor exists; fetch or list the entity's factors",
-            ErrorKind::FactorTypeExists => {
+            ApiErrorReason::Landline => "use the call channel for this number",
+            ApiErrorReason::TooManyConcurrent => "wait for the pending verification to finish",
+            ApiErrorReason::FactorVerificationFailed => "ask the user for a fresh code",
+            ApiErrorReason::FactorExists => "the factor exists; fetch or list the entity's factors",
+            ApiErrorReason::FactorTypeExists => {
                 "the entity has a factor of this type; delete it first or use it"
             }
-            ErrorKind::MaxChallengeAttempts => {
+            ApiErrorReason::MaxChallengeAttempts => {
                 "the challenge is spent after too many wrong codes; create a new one later"
             }
-            ErrorKind::MaxFactorAttempts => {
+            ApiErrorReason::MaxFactorAttempts => {
                 "the factor is locked after too many wrong codes; delete it and enrol again"
             }
-            ErrorKind::ChallengeAlreadyResponded => "fetch the challenge to see its status",
-            ErrorKind::FactorUnverified => "verify the factor with a code first",
-            ErrorKind::ChallengeExpired => "create a new challenge",
-            ErrorKind::ChallengeFailed => "the answer was refused; create a new challenge",
-            ErrorKind::Blocked => {
+            ApiErrorReason::ChallengeAlreadyResponded => "fetch the challenge to see its status",
+            ApiErrorReason::FactorUnverified => "verify the factor with a code first",
+            ApiErrorReason::ChallengeExpired => "create a new challenge",
+            ApiErrorReason::ChallengeFailed => "the answer was refused; create a new challenge",
+            ApiErrorReason::Blocked => {
                 "delivery to this destination is blocked by fraud guard or geo permissions"
             }
-            ErrorKind::Forbidden => "access refused; check the account and its permissions",
-            ErrorKind::ServerError => "twilio failed; try again later",
-            ErrorKind::Redirect => "redirects are not followed; check the base url",
-            ErrorKind::Other => "see the status, code and message",
+            ApiErrorReason::Forbidden => "access refused; check the account and its permissions",
+            ApiErrorReason::ServerError => "twilio failed; try again later",
+            ApiErrorReason::Redirect => "redirects are not followed; check the base url",
+            ApiErrorReason::Other => "see the status, code and message",
         }
     }
 }
@@ -493,7 +544,7 @@ pub struct ApiError {
     code: Option<u32>,
     message: Option<String>,
     more_info: Option<String>,
-    kind: ErrorKind,
+    kind: ApiErrorReason,
     retry_after: Option<Duration>,
     reached_rate_limit: Option<String>,
     attempts: u32,
@@ -518,11 +569,11 @@ impl ApiError {
             ),
             None => (None, None, None),
         };
-        let kind = match code.and_then(ErrorKind::from_code) {
-            Some(ErrorKind::NotFound) if check => ErrorKind::NoPendingVerification,
+        let kind = match code.and_then(ApiErrorReason::from_code) {
+            Some(ApiErrorReason::NotFound) if check => ApiErrorReason::NoPendingVerification,
             Some(kind) => kind,
-            None if check && status == 404 => ErrorKind::NoPendingVerification,
-            None => ErrorKind::from_status(status),
+            None if check && status == 404 => ApiErrorReason::NoPendingVerification,
+            None => ApiErrorReason::from_status(status),
         };
         let snippet = if message.is_none() {
             Some(response.snippet(120)).filter(|s| !s.is_empty())
@@ -561,7 +612,7 @@ impl ApiError {
     }
 
     /// Twilio's message, if the body carried one. Do not key logic on it; use
-    /// [`ApiError::kind`].
+    /// [`ApiError::kind`] or [`ApiError::reason`].
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
@@ -571,15 +622,45 @@ impl ApiError {
         self.more_info.as_deref()
     }
 
-    /// What the error means for the caller.
-    pub fn kind(&self) -> ErrorKind {
+    /// What the error means on Twilio (its code, or the status).
+    pub fn reason(&self) -> ApiErrorReason {
         self.kind
     }
 
-    /// For [`ErrorKind::InvalidParameter`], the parameter Twilio named (`To` in
+    /// What the caller does next.
+    pub fn kind(&self) -> ErrorKind {
+        use ApiErrorReason as R;
+        let wait = |otherwise| self.retry_after.map_or(otherwise, ErrorKind::RetryAfter);
+        match self.kind {
+            R::Unauthorized | R::Redirect => ErrorKind::Configuration,
+            R::NotFound => ErrorKind::NotFound,
+            R::NoPendingVerification
+            | R::InvalidPageToken
+            | R::MaxCheckAttempts
+            | R::MaxChallengeAttempts
+            | R::MaxFactorAttempts
+            | R::ChallengeAlreadyResponded
+            | R::ChallengeExpired
+            | R::ChallengeFailed => ErrorKind::StartOver,
+            R::RateLimited | R::MaxSendAttempts | R::TooManyConcurrent => {
+                wait(ErrorKind::RateLimited)
+            }
+            R::InvalidParameter
+            | R::Landline
+            | R::FactorVerificationFailed
+            | R::FactorExists
+            | R::FactorTypeExists
+            | R::FactorUnverified => ErrorKind::FixInput,
+            R::Blocked | R::Forbidden => ErrorKind::Forbidden,
+            R::ServerError => wait(ErrorKind::RetryLater),
+            R::Other => ErrorKind::from_status(self.status, self.retry_after),
+        }
+    }
+
+    /// For [`ApiErrorReason::InvalidParameter`], the parameter Twilio named (`To` in
     /// `Invalid parameter: To`).
     pub fn parameter(&self) -> Option<&str> {
-        if self.kind != ErrorKind::InvalidParameter {
+        if self.kind != ApiErrorReason::InvalidParameter {
             return None;
         }
         let message = self.message.as_deref()?;

@@ -440,8 +440,8 @@ impl<'a> Factors<'a> {
     /// # Errors
     ///
     /// [`crate::Error::InvalidInput`] for a setting out of range; API errors
-    /// [`crate::ErrorKind::FactorExists`], [`crate::ErrorKind::FactorTypeExists`],
-    /// [`crate::ErrorKind::RateLimited`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::FactorExists`], [`crate::ApiErrorReason::FactorTypeExists`],
+    /// [`crate::ApiErrorReason::RateLimited`] and the others of [`crate::Error`].
     pub fn create_totp(&self, factor: &NewTotpFactor) -> Result<NewFactor> {
         let form = factor.form()?;
         self.client.send_json(&Call::post(self.path()?, form))
@@ -507,7 +507,7 @@ impl<'a> Factors<'a> {
     /// # Errors
     ///
     /// [`crate::Error::InvalidInput`] for a code that is not 3 to 8 letters or digits;
-    /// [`crate::ErrorKind::MaxFactorAttempts`], [`crate::ErrorKind::FactorVerificationFailed`]
+    /// [`crate::ApiErrorReason::MaxFactorAttempts`], [`crate::ApiErrorReason::FactorVerificationFailed`]
     /// and the others of [`crate::Error`].
     pub fn verify(&self, sid: &FactorSid, code: &str) -> Result<Factor> {
         check_code(code, 3, 8)?;
@@ -583,7 +583,7 @@ impl<'a> Factors<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &FactorSid) -> Result<Factor> {
         self.client
             .send_json(&Call::get(Api::Verify, self.factor_path(sid)?))
@@ -657,7 +657,7 @@ impl<'a> Factors<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn delete(&self, sid: &FactorSid) -> Result<()> {
         self.client
             .send_empty(&Call::delete(self.factor_path(sid)?))

@@ -53,7 +53,8 @@
 //! nothing was sent), [`Error::NotDelivered`] (safe to try again), [`Error::Timeout`] and
 //! [`Error::ConnectionLost`] (the outcome is unknown; the error says what to check),
 //! [`Error::Api`] with Twilio's `code`, `message`, `more_info` and the status, and an
-//! [`ErrorKind`] whose [`ErrorKind::advice`] says what to do next.
+//! [`ApiErrorReason`] whose [`ApiErrorReason::advice`] says what to do next. [`Error::kind`]
+//! says it in the [`ErrorKind`] vocabulary every client of the workspace shares.
 //!
 //! # Never resent
 //!
@@ -90,6 +91,8 @@ mod webhooks;
 pub use chrono;
 
 pub use access_tokens::{AccessToken, AccessTokens, NewPushAccessToken};
+/// What the caller does next about any error (see [`Error::kind`]).
+pub use api_transport::{ErrorKind, HasErrorKind};
 pub use attempts::{Attempt, Attempts, AttemptsFilter, AttemptsSummary};
 pub use challenges::{
     Challenge, ChallengeDetails, ChallengeField, ChallengeFilter, Challenges, NewChallenge,
@@ -100,7 +103,7 @@ pub use client::{
     DEFAULT_VERIFY_URL, Pages, VerifyClient, VerifyClientBuilder, user_agent,
 };
 pub use entities::{Entities, Entity};
-pub use error::{ApiError, Error, ErrorKind, InvalidInput, Result};
+pub use error::{ApiError, ApiErrorReason, Error, InvalidInput, Result};
 pub use factors::{
     Factor, FactorBinding, FactorConfig, FactorUpdate, Factors, NewFactor, NewPushFactor,
     NewTotpFactor,

@@ -135,7 +135,7 @@ impl<'a> RateLimits<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &RateLimitSid) -> Result<RateLimit> {
         self.client
             .send_json(&Call::get(Api::Verify, self.limit_path(sid)?))
@@ -204,7 +204,7 @@ impl<'a> RateLimits<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn delete(&self, sid: &RateLimitSid) -> Result<()> {
         self.client.send_empty(&Call::delete(self.limit_path(sid)?))
     }
@@ -317,7 +317,7 @@ impl<'a> RateLimits<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn delete_bucket(&self, rate_limit: &RateLimitSid, bucket: &BucketSid) -> Result<()> {
         let path = self
             .limit_path(rate_limit)?

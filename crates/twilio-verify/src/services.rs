@@ -239,7 +239,7 @@ impl<'a> Services<'a> {
     /// # Errors
     ///
     /// [`crate::Error::InvalidInput`] for a name or setting out of range; API errors as
-    /// [`crate::ErrorKind::InvalidParameter`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::InvalidParameter`] and the others of [`crate::Error`].
     pub fn create(&self, friendly_name: &str, options: &ServiceOptions) -> Result<Service> {
         let options = options.clone().friendly_name(friendly_name);
         let form = options.form()?;
@@ -267,7 +267,7 @@ impl<'a> Services<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] for an unknown SID, and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] for an unknown SID, and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &ServiceSid) -> Result<Service> {
         self.client
             .send_json(&Call::get(Api::Verify, service_path(sid)?))
@@ -346,7 +346,7 @@ impl<'a> Services<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] for an unknown SID, and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] for an unknown SID, and the others of [`crate::Error`].
     pub fn delete(&self, sid: &ServiceSid) -> Result<()> {
         self.client.send_empty(&Call::delete(service_path(sid)?))
     }

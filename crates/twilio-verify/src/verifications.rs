@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::client::{Api, Call, Form, Model, VerifyClient, service_path};
-use crate::error::{Error, ErrorKind, InvalidInput, Result};
+use crate::error::{ApiErrorReason, Error, InvalidInput, Result};
 use crate::types::{
     Channel, ServiceSid, VerificationSid, VerificationStatus, check_code, is_e164, is_email,
 };
@@ -422,9 +422,9 @@ impl<'a> Verifications<'a> {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for a `to` that is not E.164 (or an e-mail address for
-    /// e-mail); API errors [`ErrorKind::InvalidParameter`], [`ErrorKind::MaxSendAttempts`],
-    /// [`ErrorKind::TooManyConcurrent`], [`ErrorKind::Landline`], [`ErrorKind::Blocked`],
-    /// [`ErrorKind::RateLimited`]; [`Error::Timeout`] when the outcome is unknown.
+    /// e-mail); API errors [`ApiErrorReason::InvalidParameter`], [`ApiErrorReason::MaxSendAttempts`],
+    /// [`ApiErrorReason::TooManyConcurrent`], [`ApiErrorReason::Landline`], [`ApiErrorReason::Blocked`],
+    /// [`ApiErrorReason::RateLimited`]; [`Error::Timeout`] when the outcome is unknown.
     pub fn start(&self, to: &str, channel: Channel) -> Result<Verification> {
         self.start_with(&StartVerification::new(to, channel))
     }
@@ -459,7 +459,7 @@ impl<'a> Verifications<'a> {
     }
 
     /// `GET /v2/Services/{VA}/Verifications/{VE}`. An approved, expired or spent verification
-    /// answers 404 ([`ErrorKind::NotFound`]).
+    /// answers 404 ([`ApiErrorReason::NotFound`]).
     ///
     /// ```
     /// # use twilio_verify::*;
@@ -480,7 +480,7 @@ impl<'a> Verifications<'a> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::NotFound`], [`ErrorKind::RateLimited`] and the others of [`Error`].
+    /// [`ApiErrorReason::NotFound`], [`ApiErrorReason::RateLimited`] and the others of [`Error`].
     pub fn fetch(&self, sid: &VerificationSid) -> Result<Verification> {
         let path = service_path(self.service)?
             .lit("Verifications")
@@ -519,7 +519,7 @@ impl<'a> Verifications<'a> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::NotFound`] when it is no longer pending, and the others of [`Error`].
+    /// [`ApiErrorReason::NotFound`] when it is no longer pending, and the others of [`Error`].
     pub fn cancel(&self, sid: &VerificationSid) -> Result<Verification> {
         self.update(sid, "canceled")
     }
@@ -656,7 +656,7 @@ impl<'a> Verifications<'a> {
                 _ => CheckOutcome::NotApproved(check),
             }),
             Err(Error::Api(e)) if e.code() == Some(20404) => Ok(CheckOutcome::NotFound),
-            Err(Error::Api(e)) if e.kind() == ErrorKind::MaxCheckAttempts => {
+            Err(Error::Api(e)) if e.reason() == ApiErrorReason::MaxCheckAttempts => {
                 Ok(CheckOutcome::MaxAttempts)
             }
             Err(e) => Err(e),

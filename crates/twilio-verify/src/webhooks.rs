@@ -208,7 +208,7 @@ impl<'a> Webhooks<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &WebhookSid) -> Result<Webhook> {
         let path = service_path(self.service)?
             .lit("Webhooks")
@@ -283,7 +283,7 @@ impl<'a> Webhooks<'a> {
     ///
     /// # Errors
     ///
-    /// [`crate::ErrorKind::NotFound`] and the others of [`crate::Error`].
+    /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn delete(&self, sid: &WebhookSid) -> Result<()> {
         let path = service_path(self.service)?
             .lit("Webhooks")

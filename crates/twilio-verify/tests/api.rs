@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use twilio_verify::{
-    ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials, Error, ErrorKind,
+    ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials, Error,
     FactorSid, FactorStatus, FactorUpdate, Identity, InvalidInput, LineType, LookupField,
     LookupOptions, NewChallenge, NewPushFactor, NewTotpFactor, NotificationPlatform, RiskCheck,
     ServiceOptions, ServiceSid, StartVerification, TotpAlgorithm, VerificationSid,
@@ -401,7 +401,7 @@ fn verification_check_outcomes() {
         .with_body("<html>nope</html>")
         .create();
     let err = v.check_to("+15555550100", "123456").unwrap_err();
-    assert_eq!(err.kind(), Some(ErrorKind::NoPendingVerification));
+    assert_eq!(err.reason(), Some(ApiErrorReason::NoPendingVerification));
     assert_eq!(err.status(), Some(404));
     m.assert();
 
@@ -891,43 +891,43 @@ fn error_codes_become_kinds() {
             401,
             "error_20003_authenticate.json",
             20003,
-            ErrorKind::Unauthorized,
+            ApiErrorReason::Unauthorized,
         ),
         (
             404,
             "error_20404_not_found.json",
             20404,
-            ErrorKind::NotFound,
+            ApiErrorReason::NotFound,
         ),
         (
             429,
             "error_20429_too_many_requests.json",
             20429,
-            ErrorKind::RateLimited,
+            ApiErrorReason::RateLimited,
         ),
         (
             400,
             "error_60200_invalid_parameter.json",
             60200,
-            ErrorKind::InvalidParameter,
+            ApiErrorReason::InvalidParameter,
         ),
         (
             429,
             "error_60202_max_check_attempts.json",
             60202,
-            ErrorKind::MaxCheckAttempts,
+            ApiErrorReason::MaxCheckAttempts,
         ),
         (
             429,
             "error_60203_max_send_attempts.json",
             60203,
-            ErrorKind::MaxSendAttempts,
+            ApiErrorReason::MaxSendAttempts,
         ),
     ] {
         let err = error_for(status, json, &fixture(name));
         assert_eq!(err.status(), Some(status as u16), "{name}");
         assert_eq!(err.code(), Some(code), "{name}");
-        assert_eq!(err.kind(), Some(kind), "{name}");
+        assert_eq!(err.reason(), Some(kind), "{name}");
         let api = err.api_error().unwrap();
         assert_eq!(
             api.more_info(),
@@ -943,29 +943,29 @@ fn error_codes_become_kinds() {
         "POST /v2/Services/VA00000000000000000000000000000001/Verifications answered 400 (code 60200): Invalid parameter: To; fix the parameter named in the message"
     );
     for (code, kind, status) in [
-        (60205, ErrorKind::Landline, 403),
-        (60212, ErrorKind::TooManyConcurrent, 429),
-        (60221, ErrorKind::InvalidParameter, 400),
-        (60311, ErrorKind::FactorVerificationFailed, 403),
-        (60317, ErrorKind::FactorExists, 409),
-        (60302, ErrorKind::FactorTypeExists, 400),
-        (60308, ErrorKind::MaxChallengeAttempts, 429),
-        (60310, ErrorKind::MaxFactorAttempts, 429),
-        (60312, ErrorKind::RateLimited, 429),
-        (60322, ErrorKind::ChallengeAlreadyResponded, 403),
-        (60326, ErrorKind::RateLimited, 429),
-        (60318, ErrorKind::FactorUnverified, 403),
-        (60323, ErrorKind::ChallengeExpired, 403),
-        (60324, ErrorKind::ChallengeFailed, 403),
-        (60410, ErrorKind::Blocked, 403),
-        (60605, ErrorKind::Blocked, 403),
-        (21481, ErrorKind::InvalidPageToken, 400),
-        (99999, ErrorKind::Other, 400),
+        (60205, ApiErrorReason::Landline, 403),
+        (60212, ApiErrorReason::TooManyConcurrent, 429),
+        (60221, ApiErrorReason::InvalidParameter, 400),
+        (60311, ApiErrorReason::FactorVerificationFailed, 403),
+        (60317, ApiErrorReason::FactorExists, 409),
+        (60302, ApiErrorReason::FactorTypeExists, 400),
+        (60308, ApiErrorReason::MaxChallengeAttempts, 429),
+        (60310, ApiErrorReason::MaxFactorAttempts, 429),
+        (60312, ApiErrorReason::RateLimited, 429),
+        (60322, ApiErrorReason::ChallengeAlreadyResponded, 403),
+        (60326, ApiErrorReason::RateLimited, 429),
+        (60318, ApiErrorReason::FactorUnverified, 403),
+        (60323, ApiErrorReason::ChallengeExpired, 403),
+        (60324, ApiErrorReason::ChallengeFailed, 403),
+        (60410, ApiErrorReason::Blocked, 403),
+        (60605, ApiErrorReason::Blocked, 403),
+        (21481, ApiErrorReason::InvalidPageToken, 400),
+        (99999, ApiErrorReason::Other, 400),
     ] {
         let body =
             serde_json::json!({"code": code, "message": "m", "more_info": "", "status": status});
         let err = error_for(status as usize, json, &body.to_string());
-        assert_eq!(err.kind(), Some(kind), "{code}");
+        assert_eq!(err.reason(), Some(kind), "{code}");
         assert_eq!(
             err.api_error().unwrap().more_info(),
             None,
@@ -982,7 +982,7 @@ fn html_and_empty_bodies_are_still_api_errors() {
         "<html><body>Forbidden by proxy</body></html>",
     );
     assert_eq!(err.status(), Some(403));
-    assert_eq!(err.kind(), Some(ErrorKind::Forbidden));
+    assert_eq!(err.reason(), Some(ApiErrorReason::Forbidden));
     assert_eq!(err.code(), None);
     assert!(
         err.api_error()
@@ -992,17 +992,17 @@ fn html_and_empty_bodies_are_still_api_errors() {
             .contains("Forbidden by proxy")
     );
     let err = error_for(500, "text/plain", "");
-    assert_eq!(err.kind(), Some(ErrorKind::ServerError));
+    assert_eq!(err.reason(), Some(ApiErrorReason::ServerError));
     assert_eq!(err.api_error().unwrap().snippet(), None);
     let err = error_for(502, "application/json", "{not json");
-    assert_eq!(err.kind(), Some(ErrorKind::ServerError));
+    assert_eq!(err.reason(), Some(ApiErrorReason::ServerError));
     // RFC 9457 bodies are read too.
     let err = error_for(
         400,
         "application/problem+json",
         r#"{"type":"https://www.twilio.com/docs/errors/60200","title":"Invalid parameter","status":400,"code":60200,"detail":"Invalid parameter: Channel"}"#,
     );
-    assert_eq!(err.kind(), Some(ErrorKind::InvalidParameter));
+    assert_eq!(err.reason(), Some(ApiErrorReason::InvalidParameter));
     assert_eq!(err.api_error().unwrap().parameter(), Some("Channel"));
 }
 
@@ -1275,7 +1275,7 @@ fn a_404_after_a_retried_delete_is_success() {
         .factors(service(), &identity)
         .delete(&YF.parse().unwrap())
         .unwrap_err();
-    assert_eq!(err.kind(), Some(ErrorKind::NotFound));
+    assert_eq!(err.reason(), Some(ApiErrorReason::NotFound));
 }
 
 #[test]

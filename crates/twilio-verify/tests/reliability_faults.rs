@@ -18,7 +18,7 @@ use std::time::Duration;
 use fault_matrix::{CAP, Kind, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
 use server::{Act, FaultServer, Recorded, Success};
 use twilio_verify::{
-    Challenge, Channel, CheckOutcome, Credentials, Error, ErrorKind, Identity, NewChallenge,
+    ApiErrorReason, Challenge, Channel, CheckOutcome, Credentials, Error, Identity, NewChallenge,
     ServiceSid, Verification, VerificationCheck, VerifyClient,
 };
 
@@ -57,15 +57,15 @@ enum Class {
     Push,
 }
 
-impl Kind for ErrorKind {
-    const RATE_LIMITED: Self = ErrorKind::RateLimited;
-    const SERVER_ERROR: Self = ErrorKind::ServerError;
-    const FORBIDDEN: Self = ErrorKind::Forbidden;
-    const REDIRECT: Self = ErrorKind::Redirect;
+impl Kind for ApiErrorReason {
+    const RATE_LIMITED: Self = ApiErrorReason::RateLimited;
+    const SERVER_ERROR: Self = ApiErrorReason::ServerError;
+    const FORBIDDEN: Self = ApiErrorReason::Forbidden;
+    const REDIRECT: Self = ApiErrorReason::Redirect;
 }
 
 impl fault_matrix::Class for Class {
-    type Kind = ErrorKind;
+    type Kind = ApiErrorReason;
     type Client = VerifyClient;
 
     const ALL: &'static [Class] = &[Class::Fetch, Class::Start, Class::Check, Class::Push];
@@ -105,7 +105,7 @@ impl fault_matrix::Class for Class {
         );
     }
 
-    fn call(self, client: &VerifyClient, _base: &str) -> Outcome<ErrorKind> {
+    fn call(self, client: &VerifyClient, _base: &str) -> Outcome<ApiErrorReason> {
         let expected = fixture(self.fixture());
         let service = service();
         let identity =
@@ -173,9 +173,9 @@ impl Class {
 }
 
 /// What the matrix compares of an error.
-fn outcome(error: &Error) -> Outcome<ErrorKind> {
+fn outcome(error: &Error) -> Outcome<ApiErrorReason> {
     match error {
-        Error::Api(e) => Outcome::Api(e.status(), e.kind()),
+        Error::Api(e) => Outcome::Api(e.status(), e.reason()),
         Error::Decode { .. } => Outcome::Decode,
         Error::NotDelivered { .. } => Outcome::NotDelivered,
         Error::Timeout { check, .. } => Outcome::Timeout {
@@ -251,7 +251,7 @@ fn errors_say_what_to_do_next() {
         Err(Error::Api(e)) => {
             assert_eq!(e.status(), 429);
             assert_eq!(e.code(), Some(60203));
-            assert_eq!(e.kind(), ErrorKind::MaxSendAttempts);
+            assert_eq!(e.reason(), ApiErrorReason::MaxSendAttempts);
             assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(1)));
             assert_eq!(e.attempts(), 1);
         }

@@ -845,6 +845,20 @@ impl fmt::Display for ApplyActivityError {
     }
 }
 
+impl ApplyActivityError {
+    /// What the caller does next: always [`ErrorKind::FixInput`](crate::ErrorKind) (apply
+    /// the activity to its own device, or skip it).
+    pub fn kind(&self) -> crate::ErrorKind {
+        crate::ErrorKind::FixInput
+    }
+}
+
+impl crate::HasErrorKind for ApplyActivityError {
+    fn kind(&self) -> crate::ErrorKind {
+        ApplyActivityError::kind(self)
+    }
+}
+
 impl std::error::Error for ApplyActivityError {}
 
 #[cfg(test)]

@@ -1,0 +1,289 @@
+//! The one vocabulary every client's errors share: what the caller does next.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::Error;
+
+/// What the caller does next about an error, the same for every client of the workspace
+/// (August, its sign-in, Authy, Twilio Verify).
+///
+/// Every public error type has a `kind()` returning it (and implements [`HasErrorKind`]), so
+/// one `match` handles any error. The service's own detail (its error code, its finer reason)
+/// stays on the error under another name (`reason()`, `code()`).
+///
+/// New variants may be added: keep a `_` arm that shows the error's message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The credentials are missing, expired or were refused (a 401, an OAuth `invalid_grant`,
+    /// an expired imported token): sign in again.
+    SignInAgain,
+    /// The configuration was refused: an API key or client secret, a base URL (a redirect),
+    /// a body cap, a feature not enabled for the account, a cache file that cannot be used.
+    /// Fix it; trying again as is will fail the same way.
+    Configuration,
+    /// The input was refused, before sending or by the server (a malformed ID, a wrong or
+    /// reused code, an invalid phone number): fix it, or ask the user again.
+    FixInput,
+    /// No such resource (lock, user, verification, factor) for these credentials.
+    NotFound,
+    /// The credentials are valid but not allowed to do this (forbidden, blocked): do not retry
+    /// in a loop.
+    Forbidden,
+    /// The server asked to wait this long (`Retry-After`) before trying again.
+    RetryAfter(Duration),
+    /// Rate limited without saying for how long: wait (seconds to minutes) before trying again.
+    RateLimited,
+    /// A passing fault on the server's side (a 5xx, a busy bridge, a read that timed out):
+    /// try again later, with a backoff.
+    RetryLater,
+    /// The request never reached the server (DNS, connection refused, TLS): nothing happened,
+    /// safe to try again once the network is back.
+    NotDelivered,
+    /// A lock operation whose answer was lost (a timeout, a broken connection): the lock may
+    /// have moved. Read its state before trying again.
+    CheckLockState,
+    /// A call that changes something (sends a code, creates a user) whose answer was lost:
+    /// it may have happened. Check before sending it again.
+    OutcomeUnknown,
+    /// The device cannot act: its bridge is offline or missing, or the lock is jammed. Check
+    /// it in place or in the vendor's app.
+    CheckDevice,
+    /// The verification, challenge or sign-in is over (expired, out of attempts, already
+    /// answered): start a new one.
+    StartOver,
+    /// The server answered with something this client cannot read (a body that does not fit
+    /// the model, an unexpected reply): a bug, in the client or the service. Report it with the
+    /// error's message.
+    ReportBug,
+    /// Anything else: the error's message says more.
+    Other,
+}
+
+impl ErrorKind {
+    /// The generic kind of an HTTP error status, for answers the service does not detail;
+    /// `retry_after` is the answer's `Retry-After`, if any.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use api_transport::ErrorKind;
+    ///
+    /// assert_eq!(ErrorKind::from_status(401, None), ErrorKind::SignInAgain);
+    /// assert_eq!(
+    ///     ErrorKind::from_status(429, Some(Duration::from_secs(3))),
+    ///     ErrorKind::RetryAfter(Duration::from_secs(3))
+    /// );
+    /// assert_eq!(ErrorKind::from_status(429, None), ErrorKind::RateLimited);
+    /// ```
+    pub fn from_status(status: u16, retry_after: Option<Duration>) -> ErrorKind {
+        match (status, retry_after) {
+            (429 | 503, Some(after)) => ErrorKind::RetryAfter(after),
+            (429, None) => ErrorKind::RateLimited,
+            (300..=399, _) => ErrorKind::Configuration,
+            (400 | 422, _) => ErrorKind::FixInput,
+            (401, _) => ErrorKind::SignInAgain,
+            (403, _) => ErrorKind::Forbidden,
+            (404 | 410, _) => ErrorKind::NotFound,
+            (500..=599, _) => ErrorKind::RetryLater,
+            _ => ErrorKind::Other,
+        }
+    }
+
+    /// How long to wait before trying again, when the server said.
+    pub fn retry_after(self) -> Option<Duration> {
+        match self {
+            ErrorKind::RetryAfter(after) => Some(after),
+            _ => None,
+        }
+    }
+
+    /// Whether the same call may simply be sent again (after waiting, for
+    /// [`ErrorKind::RetryAfter`] and [`ErrorKind::RateLimited`]).
+    pub fn is_retryable(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::RetryAfter(_)
+                | ErrorKind::RateLimited
+                | ErrorKind::RetryLater
+                | ErrorKind::NotDelivered
+        )
+    }
+
+    /// What to do, in a few words.
+    pub fn advice(self) -> &'static str {
+        match self {
+            ErrorKind::SignInAgain => "sign in again",
+            ErrorKind::Configuration => "fix the configuration",
+            ErrorKind::FixInput => "fix the input",
+            ErrorKind::NotFound => "check the id: not found",
+            ErrorKind::Forbidden => "not allowed: check the account's permissions",
+            ErrorKind::RetryAfter(_) => "wait as asked, then try again",
+            ErrorKind::RateLimited => "rate limited: wait, then try again",
+            ErrorKind::RetryLater => "try again later",
+            ErrorKind::NotDelivered => "not delivered: try again when the network is back",
+            ErrorKind::CheckLockState => "read the lock's state before trying again",
+            ErrorKind::OutcomeUnknown => "it may have happened: check before sending it again",
+            ErrorKind::CheckDevice => "check the device and its bridge",
+            ErrorKind::StartOver => "start a new one",
+            ErrorKind::ReportBug => "unexpected answer: report it",
+            ErrorKind::Other => "see the message",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::RetryAfter(after) => {
+                write!(f, "wait {} ms, then try again", after.as_millis())
+            }
+            other => f.write_str(other.advice()),
+        }
+    }
+}
+
+/// An error that says what the caller does next. Every public error type of the workspace
+/// implements it, so code that handles errors of several clients can take any of them.
+///
+/// ```
+/// use api_transport::{ErrorKind, HasErrorKind};
+///
+/// fn should_retry(err: &impl HasErrorKind) -> bool {
+///     err.kind().is_retryable()
+/// }
+/// let err = api_transport::Error::NotDelivered { reason: "host not found".into() };
+/// assert!(should_retry(&err));
+/// ```
+pub trait HasErrorKind {
+    /// What the caller does next.
+    fn kind(&self) -> ErrorKind;
+}
+
+impl Error {
+    /// What the caller does next. A call that got no answer is [`ErrorKind::OutcomeUnknown`]
+    /// here: the client that sent it knows better (a read is [`ErrorKind::RetryLater`], a lock
+    /// operation [`ErrorKind::CheckLockState`]).
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::InvalidRequest { .. } => ErrorKind::FixInput,
+            Error::NotDelivered { .. } => ErrorKind::NotDelivered,
+            Error::Timeout { .. } | Error::ConnectionLost { .. } => ErrorKind::OutcomeUnknown,
+            Error::ResponseTooLarge { .. } => ErrorKind::Configuration,
+            Error::Undecodable { .. } => ErrorKind::ReportBug,
+        }
+    }
+}
+
+impl HasErrorKind for Error {
+    fn kind(&self) -> ErrorKind {
+        Error::kind(self)
+    }
+}
+
+/// The first level of an error's chain whose message repeats the message of its cause, as
+/// `(message, cause)`; `None` when every cause adds a fact. The workspace's tests hold every
+/// error type to it.
+///
+/// ```
+/// use api_transport::repeated_cause;
+///
+/// let err = api_transport::Error::NotDelivered { reason: "host not found".into() };
+/// assert_eq!(repeated_cause(&err), None);
+/// ```
+pub fn repeated_cause(err: &(dyn std::error::Error + 'static)) -> Option<(String, String)> {
+    let mut above = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if text.is_empty() || above.contains(&text) {
+            return Some((above, text));
+        }
+        above = text;
+        cause = c.source();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_map_to_what_to_do() {
+        let d = Duration::from_secs(7);
+        assert_eq!(ErrorKind::from_status(401, Some(d)), ErrorKind::SignInAgain);
+        assert_eq!(ErrorKind::from_status(403, None), ErrorKind::Forbidden);
+        assert_eq!(ErrorKind::from_status(404, None), ErrorKind::NotFound);
+        assert_eq!(ErrorKind::from_status(400, None), ErrorKind::FixInput);
+        assert_eq!(ErrorKind::from_status(302, None), ErrorKind::Configuration);
+        assert_eq!(
+            ErrorKind::from_status(429, Some(d)),
+            ErrorKind::RetryAfter(d)
+        );
+        assert_eq!(
+            ErrorKind::from_status(503, Some(d)),
+            ErrorKind::RetryAfter(d)
+        );
+        assert_eq!(ErrorKind::from_status(502, None), ErrorKind::RetryLater);
+        assert_eq!(ErrorKind::from_status(418, None), ErrorKind::Other);
+        assert_eq!(ErrorKind::RetryAfter(d).retry_after(), Some(d));
+        assert_eq!(
+            ErrorKind::RetryAfter(d).to_string(),
+            "wait 7000 ms, then try again"
+        );
+    }
+
+    #[derive(Debug)]
+    struct Wrapper(Error, bool);
+
+    impl fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            if self.1 {
+                write!(f, "call failed: {}", self.0)
+            } else {
+                f.write_str("call failed")
+            }
+        }
+    }
+
+    impl std::error::Error for Wrapper {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn a_cause_that_repeats_the_message_is_found() {
+        let inner = || Error::NotDelivered {
+            reason: "host not found".into(),
+        };
+        assert_eq!(repeated_cause(&Wrapper(inner(), false)), None);
+        assert_eq!(
+            repeated_cause(&Wrapper(inner(), true)),
+            Some((
+                "call failed: request not delivered: host not found".to_owned(),
+                "request not delivered: host not found".to_owned()
+            ))
+        );
+    }
+
+    #[test]
+    fn transport_errors_have_kinds() {
+        let e = Error::NotDelivered {
+            reason: "host not found".into(),
+        };
+        assert_eq!(e.kind(), ErrorKind::NotDelivered);
+        assert!(e.kind().is_retryable());
+        let e = Error::Timeout {
+            after: Duration::from_secs(1),
+        };
+        assert_eq!(e.kind(), ErrorKind::OutcomeUnknown);
+        assert!(!e.kind().is_retryable());
+        let e = Error::Undecodable {
+            status: 200,
+            reason: "corrupt".into(),
+        };
+        assert_eq!(HasErrorKind::kind(&e), ErrorKind::ReportBug);
+    }
+}

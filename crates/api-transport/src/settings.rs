@@ -1,0 +1,56 @@
+//! Settings the clients' builders share: the retry backoff defaults and the check of the
+//! extra headers they send.
+
+use std::time::Duration;
+
+use crate::Error;
+
+/// Default first backoff delay of a retried request ([`TransportBuilder::initial_backoff`](crate::TransportBuilder::initial_backoff)).
+pub const DEFAULT_INITIAL_BACKOFF: Duration = Duration::from_millis(250);
+/// Default longest backoff delay of a retried request ([`TransportBuilder::max_backoff`](crate::TransportBuilder::max_backoff)).
+pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Checks that a header can be sent as is (a name that is an HTTP token, a value of visible
+/// ASCII, spaces and tabs), as the builders do for their extra headers.
+///
+/// # Errors
+///
+/// [`Error::InvalidRequest`] saying what is wrong.
+pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
+    if ureq::http::HeaderName::from_bytes(name.as_bytes()).is_err() {
+        return Err(Error::InvalidRequest {
+            reason: format!("the header name {name:?} is not a valid HTTP header name"),
+        });
+    }
+    if !value
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    {
+        return Err(Error::InvalidRequest {
+            reason: format!(
+                "the value of header {name} cannot be sent: only visible ASCII characters, spaces and tabs are allowed"
+            ),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_are_checked() {
+        assert!(check_header("x-request-id", "abc 123").is_ok());
+        assert!(check_header("bad name", "v").is_err());
+        assert!(check_header("x-a", "line\nbreak").is_err());
+        assert!(check_header("x-a", "é").is_err());
+    }
+
+    #[test]
+    fn the_defaults_are_the_transports() {
+        let builder = crate::Transport::builder();
+        assert_eq!(builder.settings.initial_backoff, DEFAULT_INITIAL_BACKOFF);
+        assert_eq!(builder.settings.max_backoff, DEFAULT_MAX_BACKOFF);
+    }
+}

@@ -1,0 +1,117 @@
+//! What the sign-in errors tell the caller to do next (`kind()`), and the facts their causes
+//! add without repeating the message above them.
+
+use std::time::Duration;
+
+use august_auth::{
+    Authenticator, CacheError, Error, ErrorKind, ExpiryError, HasErrorKind, ImportError,
+    OAuthClient, OAuthError,
+};
+use august_core::{Api, Brand, LoginMethod};
+
+/// No level of the chain repeats the message of the level above it; the number of levels.
+fn assert_causes_add_facts(err: &(dyn std::error::Error + 'static)) -> usize {
+    assert_eq!(api_transport::repeated_cause(err), None);
+    std::iter::successors(Some(err), |e| e.source()).count()
+}
+
+#[test]
+fn a_login_that_was_not_delivered_says_so_once() {
+    let api = Api::builder()
+        .base_url("https://nonexistent.invalid")
+        .max_retries(0)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    let mut authenticator = Authenticator::new(api, LoginMethod::Phone, "+15555550100", "pw");
+    let err = authenticator.authenticate().unwrap_err();
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::NotDelivered);
+    assert_eq!(HasErrorKind::kind(&err), ErrorKind::NotDelivered);
+    // The sign-in error is shown as the API error: the next level is the transport's account.
+    assert_eq!(assert_causes_add_facts(&err), 2, "{err:?}");
+}
+
+#[test]
+fn a_token_request_that_was_not_delivered() {
+    let client = OAuthClient::with_endpoints(
+        Brand::YaleGlobal,
+        "client-id",
+        "client-secret",
+        "http://127.0.0.1:8765/callback",
+        "https://nonexistent.invalid/authorize",
+        "https://nonexistent.invalid/access_token",
+    )
+    .unwrap();
+    let err = client.refresh("rt").unwrap_err();
+    assert!(matches!(err, OAuthError::Transport { .. }), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::NotDelivered);
+    assert_eq!(assert_causes_add_facts(&err), 2);
+    let err = Error::from(err);
+    assert_eq!(err.kind(), ErrorKind::NotDelivered);
+    assert_eq!(assert_causes_add_facts(&err), 2);
+}
+
+#[test]
+fn every_sign_in_error_has_a_kind() {
+    assert_eq!(Error::NoAccessToken.kind(), ErrorKind::SignInAgain);
+    assert_eq!(
+        Error::NotAuthenticated {
+            state: august_auth::AuthenticationState::BadPassword
+        }
+        .kind(),
+        ErrorKind::FixInput
+    );
+    assert_eq!(
+        Error::NotAuthenticated {
+            state: august_auth::AuthenticationState::RequiresValidation
+        }
+        .kind(),
+        ErrorKind::SignInAgain
+    );
+    assert_eq!(OAuthError::StateMismatch.kind(), ErrorKind::StartOver);
+    assert_eq!(
+        OAuthError::InvalidConfig { reason: "x".into() }.kind(),
+        ErrorKind::Configuration
+    );
+    assert_eq!(
+        OAuthError::UnexpectedResponse {
+            status: Some(502),
+            reason: "html".into()
+        }
+        .kind(),
+        ErrorKind::RetryLater
+    );
+    assert_eq!(
+        OAuthError::UnexpectedResponse {
+            status: Some(200),
+            reason: "not tokens".into()
+        }
+        .kind(),
+        ErrorKind::ReportBug
+    );
+    let expired = ImportError::Expired {
+        expired_at: chrono::Utc::now(),
+        how: "import a fresh one".into(),
+    };
+    assert_eq!(expired.kind(), ErrorKind::SignInAgain);
+    assert_eq!(ImportError::NoEntry.kind(), ErrorKind::FixInput);
+    assert_eq!(
+        Error::from(ImportError::NoEntry).kind(),
+        ErrorKind::FixInput
+    );
+    assert_eq!(ExpiryError::Missing.kind(), ErrorKind::SignInAgain);
+}
+
+#[test]
+fn a_cache_error_names_the_file_and_its_cause_the_io_failure() {
+    let err = Error::Cache(CacheError::Write {
+        path: "/nowhere/auth.json".into(),
+        source: std::io::Error::other("read-only file system"),
+    });
+    assert_eq!(err.kind(), ErrorKind::Configuration);
+    assert_eq!(assert_causes_add_facts(&err), 2);
+    assert!(err.to_string().contains("/nowhere/auth.json"));
+    let cause = std::error::Error::source(&err).unwrap().to_string();
+    assert_eq!(cause, "read-only file system");
+}
