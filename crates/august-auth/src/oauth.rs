@@ -238,6 +238,24 @@ impl OAuthClient {
     /// Adds a header sent with every token request (a tracing id, a proxy's header); call it
     /// again for more. Not for credentials: it is not redacted. Defaults to none.
     ///
+    /// ```
+    /// use august_auth::OAuthClient;
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = OAuthClient::new(Brand::YaleGlobal, "my-client-id", "my-secret",
+    ///     "http://127.0.0.1:8765/callback")?
+    ///     .header("x-request-id", "sign-in-42")?;
+    /// # let _ = client;
+    /// // The client sets these itself: refused.
+    /// let taken = OAuthClient::new(Brand::YaleGlobal, "my-client-id", "my-secret",
+    ///     "http://127.0.0.1:8765/callback")?
+    ///     .header("Authorization", "Basic abc");
+    /// assert!(taken.is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`OAuthError::InvalidConfig`] when the name is not an HTTP token, the value is not

@@ -10,7 +10,7 @@
 //!
 //! ```no_run
 //! # mod august { pub use authy_client as authy; }
-//! use august::authy::{AuthyApiClient, ErrorKind, TokenRequestOptions};
+//! use august::authy::{ApiErrorReason, AuthyApiClient, TokenRequestOptions};
 //!
 //! fn main() -> Result<(), august::authy::Error> {
 //!     let authy_api = AuthyApiClient::new("api-key");
