@@ -7,8 +7,12 @@
 //! august-bench bare-get --url URL [--calls N]         N bare ureq GETs (the transport floor)
 //! august-bench raw-get --addr HOST:PORT --path P [--calls N]
 //!                                                     N hand-written GETs on one TcpStream
-//! august-bench parse-feed --entries N --into typed|value [--calls K]
+//! august-bench parse-feed --entries N --into typed|value|skip [--calls K]
 //!                                                     parse an N-entry activity feed K times
+//! august-bench parse-lock-detail --into typed|value|skip [--calls K]
+//!                                                     parse the recorded lock detail K times
+//! august-bench parse-lock-users --into typed|value|skip [--calls K]
+//!                                                     parse its users object K times
 //! ```
 //!
 //! The call loops print one JSON line: `{"calls", "seconds", "calls_per_second",
@@ -18,8 +22,8 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use august_bench::{
-    ParseInto, Timing, activity_feed, run_authy_verify, run_bare_get, run_lock_detail,
-    run_parse_feed, run_raw_get, server,
+    ParseInto, Timing, activity_feed, lock_detail_users, run_authy_verify, run_bare_get,
+    run_lock_detail, run_parse_feed, run_parse_lock_detail, run_parse_users, run_raw_get, server,
 };
 
 const USAGE: &str = "\
@@ -28,7 +32,9 @@ usage: august-bench serve [--port N]
        august-bench authy-verify --base-url URL [--calls N]
        august-bench bare-get --url URL [--calls N]
        august-bench raw-get --addr HOST:PORT --path P [--calls N]
-       august-bench parse-feed --entries N --into typed|value [--calls K]";
+       august-bench parse-feed --entries N --into typed|value|skip [--calls K]
+       august-bench parse-lock-detail --into typed|value|skip [--calls K]
+       august-bench parse-lock-users --into typed|value|skip [--calls K]";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -79,19 +85,29 @@ fn run(args: Vec<String>) -> Result<(), String> {
             let entries: usize = required("--entries")?
                 .parse()
                 .map_err(|_| "--entries takes a number".to_owned())?;
-            let into = match required("--into")? {
-                "typed" => ParseInto::Typed,
-                "value" => ParseInto::Value,
-                _ => return Err("--into is typed or value".into()),
-            };
+            let into = parse_into(required("--into")?)?;
             let feed = activity_feed(entries).map_err(|e| e.to_string())?;
             run_parse_feed(&feed, into, calls)
+        }
+        "parse-lock-detail" => run_parse_lock_detail(parse_into(required("--into")?)?, calls),
+        "parse-lock-users" => {
+            let users = lock_detail_users().map_err(|e| e.to_string())?;
+            run_parse_users(&users, parse_into(required("--into")?)?, calls)
         }
         _ => return Err(USAGE.into()),
     }
     .map_err(|e| e.to_string())?;
     print_timing(&timing);
     Ok(())
+}
+
+fn parse_into(value: &str) -> Result<ParseInto, String> {
+    match value {
+        "typed" => Ok(ParseInto::Typed),
+        "value" => Ok(ParseInto::Value),
+        "skip" => Ok(ParseInto::Skip),
+        _ => Err("--into is typed, value or skip".into()),
+    }
 }
 
 fn print_timing(timing: &Timing) {
