@@ -3,7 +3,11 @@
 //! It configures [ureq](https://docs.rs/ureq) once, deliberately:
 //!
 //! - every call has a timeout covering the whole exchange, body included
-//!   ([`TransportBuilder::timeout`], 10 s by default; a request may set its own);
+//!   ([`TransportBuilder::timeout`], 10 s by default; a request may set its own); a read or
+//!   write blocked at the deadline ends at most 20 ms after it (socket timeouts are only set
+//!   again when they drift that far), never before;
+//! - a pooled connection is checked with one non-blocking peek before it is reused, and a
+//!   call on it makes three system calls: the request written, the answer read, the peek;
 //! - HTTP statuses are never turned into errors here: [`Transport::send`] returns every response
 //!   with its status and body, and each client maps statuses to its own typed errors;
 //! - redirects are never followed (a custom credential header must never reach another host);
