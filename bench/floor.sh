@@ -4,7 +4,8 @@
 #   1. wrk -c1 -t1 measures the single-connection floor (requests per second one connection
 #      can get out of this nginx on this machine),
 #   2. august-bench lock-detail makes sequential Api::get_lock_detail calls (one connection,
-#      request built, sent, answer read and parsed into a LockDetail),
+#      request built, sent, answer read and parsed into a LockDetail); for reference, the same
+#      GET through api-transport without decoding, and by hand on a raw TcpStream,
 #   3. py-august makes the same calls (bench/side_by_side.py, one requests.Session).
 # It prints the three figures and two ratios: SDK time per call over the floor's, and
 # py-august time per call over the SDK's, with the targets (at most 1.25x, at least 8x).
@@ -96,7 +97,7 @@ field() { "$PY" -c 'import json, sys; print(json.loads(sys.argv[1])[sys.argv[2]]
 # "accepts requests" from stub_status (this request itself counts as one of each).
 nginx_counts() { "$PY" -c 'import sys, urllib.request as u; t = u.urlopen(sys.argv[1]).read().decode().split("\n"); print(*t[2].split()[0:3:2])' "$URL/nginx-status"; }
 
-floor=(); sdk=(); py=(); ureq=(); raw=()
+floor=(); sdk=(); py=(); transport=(); raw=()
 for _ in $(seq "$REPEAT"); do
   read -r accepts0 requests0 < <(nginx_counts)
   out=$(wrk -c1 -t1 -d"${SECONDS_WRK}s" "$URL/locks/$LOCK_ID")
@@ -112,16 +113,16 @@ for _ in $(seq "$REPEAT"); do
   fi
   floor+=("$(awk '/Requests\/sec/ {print $2}' <<<"$out")")
   sdk+=("$(field "$("$BIN" lock-detail --base-url "$URL" --calls "$CALLS")" calls_per_second)")
-  ureq+=("$(field "$("$BIN" bare-get --url "$URL/locks/$LOCK_ID" --calls "$CALLS")" calls_per_second)")
+  transport+=("$(field "$("$BIN" transport-get --base-url "$URL" --calls "$CALLS")" calls_per_second)")
   raw+=("$(field "$("$BIN" raw-get --addr "127.0.0.1:$PORT" --path "/locks/$LOCK_ID" --calls "$CALLS")" calls_per_second)")
   py+=("$(field "$("$PY" bench/side_by_side.py lock-detail "$URL" "$PY_CALLS")" calls_per_second)")
 done
 FLOOR=$(median "${floor[@]}"); SDK=$(median "${sdk[@]}"); PYA=$(median "${py[@]}")
-UREQ=$(median "${ureq[@]}"); RAW=$(median "${raw[@]}")
+TRANSPORT=$(median "${transport[@]}"); RAW=$(median "${raw[@]}")
 us() { "$PY" -c 'import sys; print("%.2f" % (1e6 / float(sys.argv[1])))' "$1"; }
 printf '%-40s %10.0f req/s %8s us/req   (runs: %s)\n' "nginx floor (wrk -c1 -t1)" "$FLOOR" "$(us "$FLOOR")" "${floor[*]}"
 printf '%-40s %10.0f calls/s %6s us/call  (runs: %s)\n' "august-rs Api::get_lock_detail" "$SDK" "$(us "$SDK")" "${sdk[*]}"
-printf '%-40s %10.0f calls/s %6s us/call  (runs: %s)\n' "  for reference: bare ureq GET, no parse" "$UREQ" "$(us "$UREQ")" "${ureq[*]}"
+printf '%-40s %10.0f calls/s %6s us/call  (runs: %s)\n' "  for reference: api-transport GET, no parse" "$TRANSPORT" "$(us "$TRANSPORT")" "${transport[*]}"
 printf '%-40s %10.0f calls/s %6s us/call  (runs: %s)\n' "  for reference: raw TcpStream GET" "$RAW" "$(us "$RAW")" "${raw[*]}"
 printf '%-40s %10.0f calls/s %6s us/call  (runs: %s)\n' "py-august get_lock_detail" "$PYA" "$(us "$PYA")" "${py[*]}"
 "$PY" - "$FLOOR" "$SDK" "$PYA" <<'PY'
@@ -167,7 +168,7 @@ PY
   printf '%-40s %s\n' "august-rs get_lock_detail instructions" "$(per_call_instructions "$BIN" lock-detail --base-url "$URL")"
   printf '%-40s %s\n' "  of which decoding (parse-lock-detail)" "$(per_call_instructions "$BIN" parse-lock-detail --into typed)"
   printf '%-40s %s\n' "  JSON skipped, nothing built" "$(per_call_instructions "$BIN" parse-lock-detail --into skip)"
-  printf '%-40s %s\n' "bare ureq GET instructions" "$(per_call_instructions "$BIN" bare-get --url "$URL/locks/$LOCK_ID")"
+  printf '%-40s %s\n' "api-transport GET instructions" "$(per_call_instructions "$BIN" transport-get --base-url "$URL")"
   printf '%-40s %s\n' "raw TcpStream GET instructions" "$(per_call_instructions "$BIN" raw-get --addr "127.0.0.1:$PORT" --path "/locks/$LOCK_ID")"
   strace -f -c -o "$WORK/wrk" wrk -c1 -t1 -d1s "$URL/locks/$LOCK_ID" > "$WORK/wrk.out"
   printf '%-40s %s requests, %s writes\n' "wrk -c1 -t1 under strace, 1 s" "$(awk '/requests in/ {print $1}' "$WORK/wrk.out")" "$(awk '$NF == "write" {print $4}' "$WORK/wrk")"

@@ -142,6 +142,28 @@ pub fn run_bare_get(url: &str, calls: u32) -> Result<Timing, CallFailed> {
     })
 }
 
+/// `calls` sequential GETs of `/locks/{LOCK_ID}` under `base_url` through
+/// `api_transport::Transport` (what `Api` sends through), after one warm-up call: the
+/// transport's share of a `get_lock_detail` call, without the API headers and the decoding.
+///
+/// # Errors
+///
+/// The first failed call, or an answer that is not a 200 with a body.
+pub fn run_transport_get(base_url: &str, calls: u32) -> Result<Timing, CallFailed> {
+    use api_transport::{Method, Path, Request, Transport};
+    let transport = Transport::builder().build();
+    let request = Request::new(Method::Get, base_url, Path::new().lit("locks").seg(LOCK_ID));
+    timed(calls, || {
+        let response = transport
+            .send(&request)
+            .map_err(|e| CallFailed(e.to_string()))?;
+        if response.status() != 200 || response.body().is_empty() {
+            return Err(CallFailed(format!("unexpected answer {response:?}")));
+        }
+        Ok(())
+    })
+}
+
 /// The entries of the recorded house activity feed (`get_house_activities.json`).
 pub const HOUSE_ACTIVITIES: &[u8] =
     include_bytes!("../../august-core/tests/fixtures/get_house_activities.json");
@@ -358,6 +380,9 @@ mod tests {
         assert_eq!((server.api_connections(), server.api_requests()), (1, 6));
         server.reset();
         run_bare_get(&format!("{url}/locks/{LOCK_ID}"), 5).expect("bare gets succeed");
+        assert_eq!((server.api_connections(), server.api_requests()), (1, 6));
+        server.reset();
+        run_transport_get(&url, 5).expect("transport gets succeed");
         assert_eq!((server.api_connections(), server.api_requests()), (1, 6));
         server.reset();
         let addr = url.trim_start_matches("http://");

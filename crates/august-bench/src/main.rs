@@ -5,6 +5,8 @@
 //! august-bench lock-detail --base-url URL [--calls N] N get_lock_detail calls
 //! august-bench authy-verify --base-url URL [--calls N] N tokens().verify calls
 //! august-bench bare-get --url URL [--calls N]         N bare ureq GETs (the transport floor)
+//! august-bench transport-get --base-url URL [--calls N]
+//!                                                     N lock-detail GETs through api-transport
 //! august-bench raw-get --addr HOST:PORT --path P [--calls N]
 //!                                                     N hand-written GETs on one TcpStream
 //! august-bench parse-feed --entries N --into typed|value|skip [--calls K]
@@ -23,7 +25,8 @@ use std::process::ExitCode;
 
 use august_bench::{
     ParseInto, Timing, activity_feed, lock_detail_users, run_authy_verify, run_bare_get,
-    run_lock_detail, run_parse_feed, run_parse_lock_detail, run_parse_users, run_raw_get, server,
+    run_lock_detail, run_parse_feed, run_parse_lock_detail, run_parse_users, run_raw_get,
+    run_transport_get, server,
 };
 
 const USAGE: &str = "\
@@ -31,6 +34,7 @@ usage: august-bench serve [--port N]
        august-bench lock-detail --base-url URL [--calls N]
        august-bench authy-verify --base-url URL [--calls N]
        august-bench bare-get --url URL [--calls N]
+       august-bench transport-get --base-url URL [--calls N]
        august-bench raw-get --addr HOST:PORT --path P [--calls N]
        august-bench parse-feed --entries N --into typed|value|skip [--calls K]
        august-bench parse-lock-detail --into typed|value|skip [--calls K]
@@ -80,6 +84,7 @@ fn run(args: Vec<String>) -> Result<(), String> {
         "lock-detail" => run_lock_detail(required("--base-url")?, calls),
         "authy-verify" => run_authy_verify(required("--base-url")?, calls),
         "bare-get" => run_bare_get(required("--url")?, calls),
+        "transport-get" => run_transport_get(required("--base-url")?, calls),
         "raw-get" => run_raw_get(required("--addr")?, required("--path")?, calls),
         "parse-feed" => {
             let entries: usize = required("--entries")?
