@@ -122,8 +122,8 @@ TRANSPORT=$(median "${transport[@]}"); RAW=$(median "${raw[@]}")
 us() { "$PY" -c 'import sys; print("%.2f" % (1e6 / float(sys.argv[1])))' "$1"; }
 printf '%-40s %10.0f req/s %8s us/req   (runs: %s)\n' "nginx floor (wrk -c1 -t1)" "$FLOOR" "$(us "$FLOOR")" "${floor[*]}"
 printf '%-40s %10.0f calls/s %6s us/call  (runs: %s)\n' "august-rs Api::get_lock_detail" "$SDK" "$(us "$SDK")" "${sdk[*]}"
-printf '%-40s %10.0f calls/s %6s us/call  (runs: %s)\n' "  for reference: api-transport GET, no parse" "$TRANSPORT" "$(us "$TRANSPORT")" "${transport[*]}"
-printf '%-40s %10.0f calls/s %6s us/call  (runs: %s)\n' "  for reference: raw TcpStream GET" "$RAW" "$(us "$RAW")" "${raw[*]}"
+printf '%-40s %10.0f calls/s %6s us/call  (runs: %s)\n' "  api-transport GET, no decoding" "$TRANSPORT" "$(us "$TRANSPORT")" "${transport[*]}"
+printf '%-40s %10.0f calls/s %6s us/call  (runs: %s)\n' "  raw TcpStream GET, no HTTP client" "$RAW" "$(us "$RAW")" "${raw[*]}"
 printf '%-40s %10.0f calls/s %6s us/call  (runs: %s)\n' "py-august get_lock_detail" "$PYA" "$(us "$PYA")" "${py[*]}"
 "$PY" - "$FLOOR" "$SDK" "$PYA" <<'PY'
 import sys
