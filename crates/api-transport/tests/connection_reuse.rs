@@ -129,3 +129,34 @@ fn a_refused_connection_is_not_delivered() {
     assert!(matches!(err, Error::NotDelivered { .. }), "{err:?}");
     assert!(!err.may_have_been_delivered());
 }
+
+#[test]
+fn a_stall_on_a_reused_connection_ends_at_the_deadline_not_before() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        // Three quick answers, then a request that is never answered.
+        for _ in 0..3 {
+            assert!(read_head(&mut sock));
+            sock.write_all(ANSWER).unwrap();
+        }
+        assert!(read_head(&mut sock));
+        std::thread::sleep(Duration::from_millis(1500));
+    });
+    let timeout = Duration::from_millis(300);
+    let t = Transport::builder().timeout(timeout).max_retries(0).build();
+    for _ in 0..3 {
+        assert_eq!(post(&t, &url).unwrap().body(), b"{}");
+    }
+    // The socket timeout set by the first calls is kept (it fits this call's deadline): the
+    // stalled read must still end at this call's deadline, not before and at most 20 ms after
+    // (plus scheduling).
+    let started = std::time::Instant::now();
+    let err = post(&t, &url).unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err, Error::Timeout { after: timeout });
+    assert!(took >= timeout, "ended before the deadline: {took:?}");
+    assert!(took < timeout + Duration::from_millis(200), "{took:?}");
+    server.join().unwrap();
+}
