@@ -9,7 +9,11 @@
 //! It configures [ureq](https://docs.rs/ureq) once, deliberately:
 //!
 //! - every call has a timeout covering the whole exchange, body included
-//!   ([`TransportBuilder::timeout`], 10 s by default; a request may set its own);
+//!   ([`TransportBuilder::timeout`], 10 s by default; a request may set its own); a read or
+//!   write blocked at the deadline ends at most 20 ms after it (socket timeouts are only set
+//!   again when they drift that far), never before;
+//! - a pooled connection is checked with one non-blocking peek before it is reused, and a
+//!   call on it makes three system calls: the request written, the answer read, the peek;
 //! - HTTP statuses are never turned into errors here: [`Transport::send`] returns every response
 //!   with its status and body, and each client maps statuses to its own typed errors;
 //! - redirects are never followed (a custom credential header must never reach another host);
@@ -54,6 +58,7 @@ mod request;
 mod resolver;
 mod scrub;
 mod settings;
+mod tcp;
 
 use std::fmt;
 use std::io::Read;
@@ -80,7 +85,7 @@ pub const DEFAULT_MAX_RETRIES: u32 = 3;
 #[derive(Clone)]
 pub struct Response {
     status: u16,
-    headers: Vec<(String, String)>,
+    headers: ureq::http::HeaderMap,
     body: Vec<u8>,
     attempts: u32,
 }
@@ -93,10 +98,9 @@ impl Response {
 
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        // Kept as received: looking a header up is cheaper than copying them all into strings.
+        // A value that is not visible ASCII is treated as absent.
+        self.headers.get(name)?.to_str().ok()
     }
 
     /// The `Content-Type` header, if any.
@@ -270,8 +274,9 @@ impl TransportBuilder {
             .max_idle_connections(self.settings.max_idle_connections)
             .max_idle_connections_per_host(self.settings.max_idle_connections)
             .build();
-        // ureq's own connector and resolver, with their failures reported as failures before
-        // sending (see `connector`); names are cached (see `resolver`).
+        // Our TCP connections under ureq's TLS, and ureq's resolver, with their failures
+        // reported as failures before sending (see `connector`, `tcp`); names are cached (see
+        // `resolver`).
         let names = Arc::new(resolver::NameCache::new(self.settings.name_ttl));
         let agent = ureq::Agent::with_parts(
             config,
@@ -479,19 +484,7 @@ impl Transport {
         budget: Duration,
         timeout: Duration,
     ) -> Result<Response, Error> {
-        let mut builder = ureq::http::Request::builder()
-            .method(request.method.as_str())
-            .uri(url);
-        for (name, value) in &request.headers {
-            builder = builder.header(name.as_str(), value.as_str());
-        }
-        if let Some(ct) = &request.content_type {
-            builder = builder.header("content-type", ct.as_str());
-        }
-        let body: &[u8] = request.body.as_deref().unwrap_or_default();
-        let http_request = builder.body(body).map_err(|_| Error::InvalidRequest {
-            reason: "a header name or value cannot be sent".into(),
-        })?;
+        let http_request = http_request(request, url)?;
         let http_request = self
             .agent
             .configure_request(http_request)
@@ -502,13 +495,16 @@ impl Transport {
             .run(http_request)
             .map_err(|e| error::from_ureq(e, timeout))?;
         let status = response.status().as_u16();
-        let headers = response
-            .headers()
-            .iter()
-            .filter_map(|(n, v)| Some((n.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect();
+        let headers = std::mem::take(response.headers_mut());
         let limit = request.max_body.unwrap_or(self.settings.max_body);
-        let mut body = Vec::new();
+        // Room for the whole body at once when its length is announced (within the cap), so
+        // that it is read in one or two reads instead of a growing buffer's many.
+        let announced = headers
+            .get(ureq::http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+            .unwrap_or(0)
+            .min(limit.saturating_add(1));
+        let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
         // Read through a reader capped at limit + 1 bytes so an oversized body is detected
         // without buffering it.
         let reader = response.body_mut().with_config().limit(u64::MAX).reader();
@@ -543,6 +539,41 @@ impl Transport {
             attempts: 1,
         })
     }
+}
+
+/// The request as ureq sends it, built in place (the `http` builder moves the whole request
+/// through a closure for each header).
+fn http_request<'b>(
+    request: &'b Request,
+    url: &str,
+) -> Result<ureq::http::Request<&'b [u8]>, Error> {
+    use ureq::http::{HeaderName, HeaderValue, Method as HttpMethod, Uri, header};
+    let cannot_send = || Error::InvalidRequest {
+        reason: "a header name or value cannot be sent".into(),
+    };
+    let body: &[u8] = request.body.as_deref().unwrap_or_default();
+    let mut http_request = ureq::http::Request::new(body);
+    *http_request.method_mut() = match request.method {
+        Method::Get => HttpMethod::GET,
+        Method::Post => HttpMethod::POST,
+        Method::Put => HttpMethod::PUT,
+        Method::Delete => HttpMethod::DELETE,
+    };
+    *http_request.uri_mut() = Uri::try_from(url).map_err(|_| Error::InvalidRequest {
+        reason: "the base URL is not a valid URL".into(),
+    })?;
+    let headers = http_request.headers_mut();
+    headers.reserve(request.headers.len() + 1);
+    for (name, value) in &request.headers {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| cannot_send())?;
+        let value = HeaderValue::from_str(value).map_err(|_| cannot_send())?;
+        headers.append(name, value);
+    }
+    if let Some(ct) = &request.content_type {
+        let value = HeaderValue::from_str(ct).map_err(|_| cannot_send())?;
+        headers.append(header::CONTENT_TYPE, value);
+    }
+    Ok(http_request)
 }
 
 /// Refuses a header that cannot be sent as is: a name that is not an HTTP token, a value with

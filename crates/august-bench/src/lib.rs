@@ -142,6 +142,28 @@ pub fn run_bare_get(url: &str, calls: u32) -> Result<Timing, CallFailed> {
     })
 }
 
+/// `calls` sequential GETs of `/locks/{LOCK_ID}` under `base_url` through
+/// `api_transport::Transport` (what `Api` sends through), after one warm-up call: the
+/// transport's share of a `get_lock_detail` call, without the API headers and the decoding.
+///
+/// # Errors
+///
+/// The first failed call, or an answer that is not a 200 with a body.
+pub fn run_transport_get(base_url: &str, calls: u32) -> Result<Timing, CallFailed> {
+    use api_transport::{Method, Path, Request, Transport};
+    let transport = Transport::builder().build();
+    let request = Request::new(Method::Get, base_url, Path::new().lit("locks").seg(LOCK_ID));
+    timed(calls, || {
+        let response = transport
+            .send(&request)
+            .map_err(|e| CallFailed(e.to_string()))?;
+        if response.status() != 200 || response.body().is_empty() {
+            return Err(CallFailed(format!("unexpected answer {response:?}")));
+        }
+        Ok(())
+    })
+}
+
 /// The entries of the recorded house activity feed (`get_house_activities.json`).
 pub const HOUSE_ACTIVITIES: &[u8] =
     include_bytes!("../../august-core/tests/fixtures/get_house_activities.json");
@@ -166,6 +188,107 @@ pub enum ParseInto {
     Typed,
     /// `serde_json::Value`.
     Value,
+    /// Nothing: the JSON is checked and skipped (`serde::de::IgnoredAny`), the floor of any
+    /// reader that looks at every byte once.
+    Skip,
+}
+
+/// Decodes `bytes` into `T`, a `Value` or nothing, as `into` says.
+fn parse_as<T: serde::de::DeserializeOwned>(
+    bytes: &[u8],
+    into: ParseInto,
+) -> Result<(), CallFailed> {
+    let failed = |e: serde_json::Error| CallFailed(e.to_string());
+    match into {
+        ParseInto::Typed => {
+            std::hint::black_box(serde_json::from_slice::<T>(bytes).map_err(failed)?);
+        }
+        ParseInto::Value => {
+            std::hint::black_box(
+                serde_json::from_slice::<serde_json::Value>(bytes).map_err(failed)?,
+            );
+        }
+        ParseInto::Skip => {
+            std::hint::black_box(
+                serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(failed)?,
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Decodes the recorded lock detail (the bytes the benchmark servers send) `iterations` times
+/// into `LockDetail` (typed), a `Value`, or nothing: the decoding share of a
+/// `get_lock_detail` call, without the network.
+///
+/// # Errors
+///
+/// The parse error.
+pub fn run_parse_lock_detail(into: ParseInto, iterations: u32) -> Result<Timing, CallFailed> {
+    let started = Instant::now();
+    for _ in 0..iterations {
+        parse_as::<august_core::LockDetail>(std::hint::black_box(server::LOCK_DETAIL), into)?;
+    }
+    Ok(Timing {
+        calls: iterations,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The `users` object of the recorded lock detail, compact, as its own document.
+///
+/// # Errors
+///
+/// The fixture has no `users` object (it has).
+pub fn lock_detail_users() -> Result<Vec<u8>, CallFailed> {
+    let detail: serde_json::Value =
+        serde_json::from_slice(server::LOCK_DETAIL).map_err(|e| CallFailed(e.to_string()))?;
+    let users = detail
+        .get("users")
+        .filter(|u| u.is_object())
+        .ok_or_else(|| CallFailed("the lock detail has no users object".into()))?;
+    serde_json::to_vec(users).map_err(|e| CallFailed(e.to_string()))
+}
+
+/// Decodes a lock's `users` object (see [`lock_detail_users`]) `iterations` times: in one pass
+/// into `BTreeMap<String, User>` ([`ParseInto::Typed`]), or as `LockDetail` does it today,
+/// into a `Value` first and then each user from it ([`ParseInto::Value`]), or not at all
+/// ([`ParseInto::Skip`]). The difference is what a one-pass lock-detail reader would save on
+/// the users.
+///
+/// # Errors
+///
+/// The parse error.
+pub fn run_parse_users(
+    bytes: &[u8],
+    into: ParseInto,
+    iterations: u32,
+) -> Result<Timing, CallFailed> {
+    use std::collections::BTreeMap;
+    let failed = |e: serde_json::Error| CallFailed(e.to_string());
+    let started = Instant::now();
+    for _ in 0..iterations {
+        let bytes = std::hint::black_box(bytes);
+        match into {
+            ParseInto::Value => {
+                let value: serde_json::Value = serde_json::from_slice(bytes).map_err(failed)?;
+                let users: BTreeMap<String, august_core::User> = match value {
+                    serde_json::Value::Object(entries) => entries
+                        .into_iter()
+                        .filter(|(_, entry)| entry.is_object())
+                        .filter_map(|(id, entry)| Some((id, serde_json::from_value(entry).ok()?)))
+                        .collect(),
+                    _ => BTreeMap::new(),
+                };
+                std::hint::black_box(users);
+            }
+            other => parse_as::<BTreeMap<String, august_core::User>>(bytes, other)?,
+        }
+    }
+    Ok(Timing {
+        calls: iterations,
+        elapsed: started.elapsed(),
+    })
 }
 
 /// Parses `bytes` `iterations` times (for profiling under callgrind or perf).
@@ -180,18 +303,7 @@ pub fn run_parse_feed(
 ) -> Result<Timing, CallFailed> {
     let started = Instant::now();
     for _ in 0..iterations {
-        match into {
-            ParseInto::Typed => {
-                let feed: august_core::ActivityFeed =
-                    serde_json::from_slice(bytes).map_err(|e| CallFailed(e.to_string()))?;
-                std::hint::black_box(feed);
-            }
-            ParseInto::Value => {
-                let value: serde_json::Value =
-                    serde_json::from_slice(bytes).map_err(|e| CallFailed(e.to_string()))?;
-                std::hint::black_box(value);
-            }
-        }
+        parse_as::<august_core::ActivityFeed>(bytes, into)?;
     }
     Ok(Timing {
         calls: iterations,
@@ -270,6 +382,9 @@ mod tests {
         run_bare_get(&format!("{url}/locks/{LOCK_ID}"), 5).expect("bare gets succeed");
         assert_eq!((server.api_connections(), server.api_requests()), (1, 6));
         server.reset();
+        run_transport_get(&url, 5).expect("transport gets succeed");
+        assert_eq!((server.api_connections(), server.api_requests()), (1, 6));
+        server.reset();
         let addr = url.trim_start_matches("http://");
         run_raw_get(addr, &format!("/locks/{LOCK_ID}"), 5).expect("raw gets succeed");
         assert_eq!((server.api_connections(), server.api_requests()), (1, 6));
@@ -295,10 +410,13 @@ mod tests {
         let parsed: august_core::ActivityFeed = serde_json::from_slice(&feed).expect("parses");
         assert_eq!(parsed.as_slice().len(), 25);
         assert_eq!(parsed.as_slice()[10].action(), Some("lock"));
-        for into in [ParseInto::Typed, ParseInto::Value] {
+        for into in [ParseInto::Typed, ParseInto::Value, ParseInto::Skip] {
             assert_eq!(run_parse_feed(&feed, into, 2).expect("parses").calls, 2);
+            assert!(run_parse_feed(b"{", into, 1).is_err(), "{into:?}");
+            assert_eq!(run_parse_lock_detail(into, 2).expect("parses").calls, 2);
+            let users = lock_detail_users().expect("the fixture has users");
+            assert_eq!(run_parse_users(&users, into, 2).expect("parses").calls, 2);
         }
-        assert!(run_parse_feed(b"{", ParseInto::Typed, 1).is_err());
     }
 
     #[test]

@@ -5,13 +5,19 @@
 //! august-bench lock-detail --base-url URL [--calls N] N get_lock_detail calls
 //! august-bench authy-verify --base-url URL [--calls N] N tokens().verify calls
 //! august-bench bare-get --url URL [--calls N]         N bare ureq GETs (the transport floor)
+//! august-bench transport-get --base-url URL [--calls N]
+//!                                                     N lock-detail GETs through api-transport
 //! august-bench raw-get --addr HOST:PORT --path P [--calls N]
 //!                                                     N hand-written GETs on one TcpStream
-//! august-bench parse-feed --entries N --into typed|value [--calls K]
+//! august-bench parse-feed --entries N --into typed|value|skip [--calls K]
 //!                                                     parse an N-entry activity feed K times
 //! august-bench live-latency [--events N]              push latency, sandbox op -> iterator
 //! august-bench live-idle [--seconds S]                CPU time of an idle stream
 //! august-bench live-memory [--events N]               resident memory over N events
+//! august-bench parse-lock-detail --into typed|value|skip [--calls K]
+//!                                                     parse the recorded lock detail K times
+//! august-bench parse-lock-users --into typed|value|skip [--calls K]
+//!                                                     parse its users object K times
 //! ```
 //!
 //! The call loops print one JSON line: `{"calls", "seconds", "calls_per_second",
@@ -23,8 +29,9 @@ use std::io::Read;
 use std::process::ExitCode;
 
 use august_bench::{
-    ParseInto, Timing, activity_feed, run_authy_verify, run_bare_get, run_lock_detail,
-    run_parse_feed, run_raw_get, server,
+    ParseInto, Timing, activity_feed, lock_detail_users, run_authy_verify, run_bare_get,
+    run_lock_detail, run_parse_feed, run_parse_lock_detail, run_parse_users, run_raw_get,
+    run_transport_get, server,
 };
 
 const USAGE: &str = "\
@@ -32,8 +39,11 @@ usage: august-bench serve [--port N]
        august-bench lock-detail --base-url URL [--calls N]
        august-bench authy-verify --base-url URL [--calls N]
        august-bench bare-get --url URL [--calls N]
+       august-bench transport-get --base-url URL [--calls N]
        august-bench raw-get --addr HOST:PORT --path P [--calls N]
-       august-bench parse-feed --entries N --into typed|value [--calls K]
+       august-bench parse-feed --entries N --into typed|value|skip [--calls K]
+       august-bench parse-lock-detail --into typed|value|skip [--calls K]
+       august-bench parse-lock-users --into typed|value|skip [--calls K]
        august-bench live-latency [--events N]
        august-bench live-idle [--seconds S]
        august-bench live-memory [--events N]";
@@ -98,24 +108,35 @@ fn run(args: Vec<String>) -> Result<(), String> {
         "lock-detail" => run_lock_detail(required("--base-url")?, calls),
         "authy-verify" => run_authy_verify(required("--base-url")?, calls),
         "bare-get" => run_bare_get(required("--url")?, calls),
+        "transport-get" => run_transport_get(required("--base-url")?, calls),
         "raw-get" => run_raw_get(required("--addr")?, required("--path")?, calls),
         "parse-feed" => {
             let entries: usize = required("--entries")?
                 .parse()
                 .map_err(|_| "--entries takes a number".to_owned())?;
-            let into = match required("--into")? {
-                "typed" => ParseInto::Typed,
-                "value" => ParseInto::Value,
-                _ => return Err("--into is typed or value".into()),
-            };
+            let into = parse_into(required("--into")?)?;
             let feed = activity_feed(entries).map_err(|e| e.to_string())?;
             run_parse_feed(&feed, into, calls)
+        }
+        "parse-lock-detail" => run_parse_lock_detail(parse_into(required("--into")?)?, calls),
+        "parse-lock-users" => {
+            let users = lock_detail_users().map_err(|e| e.to_string())?;
+            run_parse_users(&users, parse_into(required("--into")?)?, calls)
         }
         _ => return Err(USAGE.into()),
     }
     .map_err(|e| e.to_string())?;
     print_timing(&timing);
     Ok(())
+}
+
+fn parse_into(value: &str) -> Result<ParseInto, String> {
+    match value {
+        "typed" => Ok(ParseInto::Typed),
+        "value" => Ok(ParseInto::Value),
+        "skip" => Ok(ParseInto::Skip),
+        _ => Err("--into is typed, value or skip".into()),
+    }
 }
 
 fn print_timing(timing: &Timing) {

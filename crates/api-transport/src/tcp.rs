@@ -1,0 +1,427 @@
+//! The plain TCP layer under the agent (TLS, when the URL is `https`, is ureq's rustls
+//! connector, chained on top of it).
+//!
+//! It does what ureq's own TCP transport does, with fewer system calls on a reused
+//! connection: three per call (the request written, the answer read, one probe of the pooled
+//! connection) instead of ten.
+//!
+//! - **Probing a pooled connection** is one non-blocking peek (`recv` with `MSG_PEEK |
+//!   MSG_DONTWAIT`): "would block" means open and idle; an end of stream, an error or unasked
+//!   bytes mean it must not be reused. ureq's transport switches the socket to non-blocking
+//!   mode, reads and switches it back (two `ioctl`s and a `recvfrom` per probe). ureq probes a
+//!   connection when it goes back to the pool and again when it is taken out; the first probe,
+//!   right after a complete answer was read, is skipped, since the second one sees everything
+//!   the first would have (bytes sent after the answer, a close) before the connection is used.
+//! - **Socket timeouts** (`SO_RCVTIMEO`, `SO_SNDTIMEO`) are set only when the one in place is
+//!   not within [`TIMEOUT_SLACK`] above the time left to the call's deadline. ureq's transport
+//!   sets both on every call, since the time left differs by microseconds from one call to the
+//!   next. The price: a read or write that waits may end up to [`TIMEOUT_SLACK`] after the
+//!   deadline of its call, never before it.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{Arc, Weak};
+use std::{fmt, time};
+
+use ureq::Timeout;
+use ureq::unversioned::transport::time::Duration;
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, LazyBuffers, NextTimeout, ShutdownHandle, Transport,
+};
+
+/// How far above the time left to a call's deadline a socket timeout may be and still be kept
+/// instead of set again. A blocked read or write can outlast its call's deadline by at most
+/// this much.
+pub(crate) const TIMEOUT_SLACK: time::Duration = time::Duration::from_millis(20);
+
+/// The shortest time given to one address when a host has several (ureq's rule too).
+const MIN_PER_ADDRESS: time::Duration = time::Duration::from_millis(10);
+
+/// Opens plain TCP connections as [`TcpTransport`]s.
+#[derive(Debug, Default)]
+pub(crate) struct TcpConnector;
+
+impl Connector<()> for TcpConnector {
+    type Out = TcpTransport;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        _chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let stream = connect_any(details)?;
+        if details.config.no_delay() {
+            stream.set_nodelay(true)?;
+        }
+        let buffers = LazyBuffers::new(
+            details.config.input_buffer_size(),
+            details.config.output_buffer_size(),
+        );
+        let transport = TcpTransport::new(stream, buffers);
+        let handle: Weak<dyn ShutdownHandle> =
+            Arc::downgrade(&transport.stream) as Weak<dyn ShutdownHandle>;
+        (details.register_shutdown)(handle)?;
+        Ok(Some(transport))
+    }
+}
+
+/// Tries the resolved addresses in order, sharing the connect budget between them as ureq
+/// does: halving shares that sum to the whole budget (one address gets all of it), at least
+/// [`MIN_PER_ADDRESS`] each. An address that refuses or cannot be routed to gives way to the
+/// next; a timeout does too while the budget lasts.
+fn connect_any(details: &ConnectionDetails) -> Result<TcpStream, ureq::Error> {
+    let addrs: &[SocketAddr] = &details.addrs;
+    let budget = details.timeout.not_zero().map(|d| *d);
+    let count = i32::try_from(addrs.len()).unwrap_or(i32::MAX);
+    let total_weight = 2.0 * (1.0 - 0.5_f64.powi(count));
+    let mut weight = 1.0_f64;
+    let mut last_err = None;
+    let started = time::Instant::now();
+    for addr in addrs {
+        let share = budget.map(|b| {
+            time::Duration::from_secs_f64(b.as_secs_f64() * weight / total_weight)
+                .max(MIN_PER_ADDRESS)
+        });
+        weight /= 2.0;
+        let attempt = match share {
+            Some(share) => TcpStream::connect_timeout(addr, share),
+            None => TcpStream::connect(addr),
+        };
+        match attempt {
+            Ok(stream) => return Ok(stream),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+                ) =>
+            {
+                if started.elapsed() > *details.timeout.after {
+                    return Err(ureq::Error::Timeout(details.timeout.reason));
+                }
+                last_err = Some(ureq::Error::Timeout(Timeout::Connect));
+            }
+            Err(e) if is_address_specific(&e) => last_err = Some(ureq::Error::Io(e)),
+            Err(e) => return Err(ureq::Error::Io(e)),
+        }
+    }
+    Err(last_err.unwrap_or_else(|| {
+        ureq::Error::Io(io::Error::new(
+            io::ErrorKind::ConnectionRefused,
+            "no address to connect to",
+        ))
+    }))
+}
+
+/// Whether a failed connect concerns only the address tried, so the next one may work.
+fn is_address_specific(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::HostUnreachable
+            | io::ErrorKind::NetworkUnreachable
+            | io::ErrorKind::NetworkDown
+            | io::ErrorKind::AddrNotAvailable
+    )
+}
+
+/// One TCP connection with ureq's buffers.
+pub(crate) struct TcpTransport {
+    /// Shared (weakly) with the agent's shutdown handle, which may shut the socket down while
+    /// a call waits on it.
+    stream: Arc<TcpStream>,
+    buffers: LazyBuffers,
+    read_timeout: SocketTimeout,
+    write_timeout: SocketTimeout,
+    /// An answer was read since the last probe: the next probe (ureq's, as the connection goes
+    /// back to the pool) is skipped; the one after (as it is taken out) is made.
+    answered: bool,
+}
+
+impl TcpTransport {
+    fn new(stream: TcpStream, buffers: LazyBuffers) -> Self {
+        TcpTransport {
+            stream: Arc::new(stream),
+            buffers,
+            read_timeout: SocketTimeout::default(),
+            write_timeout: SocketTimeout::default(),
+            answered: false,
+        }
+    }
+}
+
+impl fmt::Debug for TcpTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TcpTransport")
+            .field("peer", &self.stream.peer_addr().ok())
+            .finish()
+    }
+}
+
+/// The timeout in place on a socket, as far as this transport set it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SocketTimeout {
+    /// `None` is no timeout, the state of a new socket.
+    set: Option<time::Duration>,
+}
+
+impl SocketTimeout {
+    /// Makes the socket's timeout fit `wanted` (`None`: no timeout), calling `apply` only when
+    /// the one in place does not: it must be at least `wanted` (a read must never time out
+    /// before the deadline) and at most [`TIMEOUT_SLACK`] more. A new value is set half the
+    /// slack above `wanted`, so that the time left on the next calls, a few microseconds more
+    /// or less, still fits it.
+    pub(crate) fn fit(
+        &mut self,
+        wanted: Option<time::Duration>,
+        apply: impl FnOnce(Option<time::Duration>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let fits = match (self.set, wanted) {
+            (None, None) => true,
+            (Some(set), Some(wanted)) => set >= wanted && set - wanted <= TIMEOUT_SLACK,
+            _ => false,
+        };
+        if fits {
+            return Ok(());
+        }
+        let value = wanted.map(|w| w.saturating_add(TIMEOUT_SLACK / 2));
+        apply(value)?;
+        self.set = value;
+        Ok(())
+    }
+
+    #[cfg(test)]
+    pub(crate) fn current(self) -> Option<time::Duration> {
+        self.set
+    }
+}
+
+/// The time left of a [`NextTimeout`], refused when nothing is left; `None` is no deadline.
+fn time_left(timeout: NextTimeout) -> Result<Option<time::Duration>, ureq::Error> {
+    if timeout.after.is_zero() {
+        return Err(ureq::Error::Timeout(timeout.reason));
+    }
+    Ok(timeout.not_zero().map(|d: Duration| *d))
+}
+
+/// An I/O failure as ureq expects it: running out of time is the timeout's reason.
+fn io_failure(e: io::Error, reason: Timeout) -> ureq::Error {
+    if matches!(
+        e.kind(),
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+    ) {
+        ureq::Error::Timeout(reason)
+    } else {
+        ureq::Error::Io(e)
+    }
+}
+
+impl Transport for TcpTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        let timeout = timeout.for_write();
+        let left = time_left(timeout)?;
+        let stream = &*self.stream;
+        self.write_timeout
+            .fit(left, |t| stream.set_write_timeout(t))?;
+        let output = &self.buffers.output()[..amount];
+        (&*self.stream)
+            .write_all(output)
+            .map_err(|e| io_failure(e, timeout.reason))
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        let timeout = timeout.for_read();
+        let left = time_left(timeout)?;
+        let stream = &*self.stream;
+        self.read_timeout
+            .fit(left, |t| stream.set_read_timeout(t))?;
+        let started = time::Instant::now();
+        let input = self.buffers.input_append_buf();
+        let amount = loop {
+            match (&*self.stream).read(input) {
+                // Linux does not restart a socket read with a timeout after a signal: read
+                // again with the time left.
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    let Some(left) = left else {
+                        return Err(ureq::Error::Io(e));
+                    };
+                    let left = left.saturating_sub(started.elapsed());
+                    if left.is_zero() {
+                        return Err(ureq::Error::Timeout(timeout.reason));
+                    }
+                    self.read_timeout
+                        .fit(Some(left), |t| stream.set_read_timeout(t))?;
+                }
+                result => break result.map_err(|e| io_failure(e, timeout.reason))?,
+            }
+        };
+        self.buffers.input_appended(amount);
+        self.answered |= amount > 0;
+        Ok(amount > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        if std::mem::take(&mut self.answered) {
+            return true;
+        }
+        probe(&self.stream)
+    }
+}
+
+/// Whether an idle connection can be reused: nothing to read and not closed.
+#[cfg(unix)]
+fn probe(stream: &TcpStream) -> bool {
+    use rustix::net::{RecvFlags, recv};
+    let mut byte = [0u8; 1];
+    loop {
+        return match recv(stream, &mut byte, RecvFlags::PEEK | RecvFlags::DONTWAIT) {
+            Err(rustix::io::Errno::INTR) => continue,
+            // Nothing waiting: open and idle.
+            Err(e) if e == rustix::io::Errno::AGAIN || e == rustix::io::Errno::WOULDBLOCK => true,
+            // An end of stream (0), bytes nobody asked for, or an error.
+            Ok(_) | Err(_) => false,
+        };
+    }
+}
+
+/// Whether an idle connection can be reused: nothing to read and not closed.
+#[cfg(not(unix))]
+fn probe(stream: &TcpStream) -> bool {
+    let mut byte = [0u8; 1];
+    if stream.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let idle = matches!(stream.peek(&mut byte), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+    stream.set_nonblocking(false).is_ok() && idle
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::cell::Cell;
+    use std::net::TcpListener;
+
+    fn ms(n: u64) -> time::Duration {
+        time::Duration::from_millis(n)
+    }
+
+    #[test]
+    fn a_timeout_in_place_is_kept_while_within_the_slack() {
+        let applied = Cell::new(0);
+        let count = |_| {
+            applied.set(applied.get() + 1);
+            Ok(())
+        };
+        let mut t = SocketTimeout::default();
+        // A new socket has no timeout: none wanted, nothing to do.
+        t.fit(None, count).unwrap();
+        assert_eq!(applied.get(), 0);
+        t.fit(Some(ms(10_000)), count).unwrap();
+        assert_eq!(applied.get(), 1);
+        assert_eq!(t.current(), Some(ms(10_000) + TIMEOUT_SLACK / 2));
+        // The next calls want a few microseconds more or less: kept.
+        for wanted in [
+            ms(10_000) + time::Duration::from_micros(30),
+            ms(9_999),
+            ms(9_991),
+        ] {
+            t.fit(Some(wanted), count).unwrap();
+        }
+        assert_eq!(applied.get(), 1);
+        // Further below than the slack: set again, above what is wanted.
+        t.fit(Some(ms(9_900)), count).unwrap();
+        assert_eq!(applied.get(), 2);
+        assert_eq!(t.current(), Some(ms(9_910)));
+        // Above what is in place (a read must not time out early): set again.
+        t.fit(Some(ms(9_911)), count).unwrap();
+        assert_eq!(applied.get(), 3);
+        // No deadline: the timeout is removed.
+        t.fit(None, count).unwrap();
+        assert_eq!(applied.get(), 4);
+        assert_eq!(t.current(), None);
+    }
+
+    #[test]
+    fn a_timeout_that_cannot_be_set_is_not_remembered() {
+        let mut t = SocketTimeout::default();
+        let err = t
+            .fit(Some(ms(100)), |_| Err(io::ErrorKind::InvalidInput.into()))
+            .unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+        assert_eq!(t.current(), None);
+    }
+
+    #[test]
+    fn the_kept_timeout_never_ends_before_the_deadline_nor_long_after() {
+        let mut t = SocketTimeout::default();
+        let mut wanted = ms(1_000);
+        while !wanted.is_zero() {
+            t.fit(Some(wanted), |_| Ok(())).unwrap();
+            let set = t.current().unwrap();
+            assert!(
+                set >= wanted && set - wanted <= TIMEOUT_SLACK,
+                "{set:?} for {wanted:?}"
+            );
+            wanted = wanted.saturating_sub(time::Duration::from_micros(1_700));
+        }
+    }
+
+    fn pair() -> (TcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        (client, server)
+    }
+
+    #[test]
+    fn probe_tells_idle_from_closed_and_from_unasked_bytes() {
+        let (client, server) = pair();
+        assert!(probe(&client), "an idle connection is open");
+        // The probe only peeks, and leaves the socket blocking.
+        client
+            .set_read_timeout(Some(time::Duration::from_millis(50)))
+            .unwrap();
+        let err = (&client).read(&mut [0u8; 1]).unwrap_err();
+        assert!(matches!(
+            err.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        ));
+        (&server).write_all(b"x").unwrap();
+        std::thread::sleep(time::Duration::from_millis(20));
+        assert!(!probe(&client), "bytes nobody asked for");
+        let mut byte = [0u8; 1];
+        assert_eq!(
+            (&client).read(&mut byte).unwrap(),
+            1,
+            "the peek left the byte"
+        );
+        assert!(probe(&client));
+        drop(server);
+        std::thread::sleep(time::Duration::from_millis(20));
+        assert!(!probe(&client), "closed by the peer");
+    }
+
+    #[test]
+    fn only_the_probe_right_after_an_answer_is_skipped() {
+        let (client, server) = pair();
+        let mut transport = TcpTransport::new(client, LazyBuffers::new(1024, 1024));
+        (&server).write_all(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
+        let timeout = NextTimeout {
+            after: Duration::from_secs(5),
+            reason: Timeout::Global,
+            per_read: None,
+            per_write: None,
+        };
+        assert!(transport.await_input(timeout).unwrap());
+        drop(server);
+        std::thread::sleep(time::Duration::from_millis(20));
+        assert!(transport.is_open(), "the probe as it goes back to the pool");
+        assert!(
+            !transport.is_open(),
+            "the probe as it is taken out sees the close"
+        );
+    }
+}

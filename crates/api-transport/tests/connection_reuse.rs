@@ -1,0 +1,162 @@
+//! The connections under the transport: one kept-alive connection for sequential calls, a
+//! pooled connection the server closed or spoiled is not used again, `https` runs TLS over the
+//! same TCP layer.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::time::Duration;
+
+use api_transport::{Error, Method, Path, Request, Transport};
+
+/// Reads one request head (the test requests have no body).
+fn read_head(sock: &mut TcpStream) -> bool {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match sock.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return false,
+        }
+    }
+    true
+}
+
+const ANSWER: &[u8] =
+    b"HTTP/1.1 200 OK\r\nX-Served-By: raw\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+
+/// Serves one request per connection on `connections` connections; after answering, `after`
+/// decides what happens to the connection before the next call (which comes 100 ms later).
+fn serve(
+    connections: usize,
+    after: fn(&mut TcpStream),
+) -> (String, std::thread::JoinHandle<usize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut served = 0;
+        for _ in 0..connections {
+            let (mut sock, _) = listener.accept().unwrap();
+            if read_head(&mut sock) {
+                sock.write_all(ANSWER).unwrap();
+                served += 1;
+                after(&mut sock);
+            }
+            kept.push(sock);
+        }
+        served
+    });
+    (url, handle)
+}
+
+fn post(t: &Transport, url: &str) -> Result<api_transport::Response, Error> {
+    // A POST is never retried: a second call that works went through a usable connection
+    // at its first attempt.
+    t.send(&Request::new(Method::Post, url, Path::new().lit("x")))
+}
+
+#[test]
+fn a_pooled_connection_closed_by_the_server_is_not_used_again() {
+    let (url, server) = serve(2, |sock| {
+        sock.shutdown(std::net::Shutdown::Both).unwrap();
+    });
+    let t = Transport::builder().max_retries(0).build();
+    let first = post(&t, &url).unwrap();
+    assert_eq!(first.body(), b"{}");
+    assert_eq!(first.header("x-served-by"), Some("raw"));
+    assert_eq!(first.header("X-SERVED-BY"), Some("raw"));
+    std::thread::sleep(Duration::from_millis(100));
+    let second = post(&t, &url).unwrap();
+    assert_eq!(second.status(), 200);
+    assert_eq!(
+        server.join().unwrap(),
+        2,
+        "a new connection for the second call"
+    );
+}
+
+#[test]
+fn a_pooled_connection_with_unasked_bytes_is_not_used_again() {
+    let (url, server) = serve(2, |sock| {
+        std::thread::sleep(Duration::from_millis(30));
+        sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nstale")
+            .unwrap();
+    });
+    let t = Transport::builder().max_retries(0).build();
+    assert_eq!(post(&t, &url).unwrap().body(), b"{}");
+    std::thread::sleep(Duration::from_millis(100));
+    // Reusing the connection would read the stale answer as this call's.
+    assert_eq!(post(&t, &url).unwrap().body(), b"{}");
+    assert_eq!(server.join().unwrap(), 2);
+}
+
+#[test]
+fn https_runs_tls_over_the_tcp_connection() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        let mut first = [0u8; 3];
+        sock.read_exact(&mut first).unwrap();
+        first
+    });
+    let err = Transport::builder()
+        .max_retries(0)
+        .build()
+        .send(&Request::new(
+            Method::Get,
+            &format!("https://127.0.0.1:{port}"),
+            Path::new().lit("x"),
+        ))
+        .unwrap_err();
+    // A TLS handshake record (0x16) of TLS 1.x (0x03 0x01 in the record layer): a ClientHello.
+    assert_eq!(server.join().unwrap(), [0x16, 0x03, 0x01]);
+    // The server hung up during the handshake: nothing of the request was sent.
+    assert!(matches!(err, Error::NotDelivered { .. }), "{err:?}");
+}
+
+#[test]
+fn a_refused_connection_is_not_delivered() {
+    let port = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let err = post(
+        &Transport::builder().max_retries(0).build(),
+        &format!("http://127.0.0.1:{port}"),
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::NotDelivered { .. }), "{err:?}");
+    assert!(!err.may_have_been_delivered());
+}
+
+#[test]
+fn a_stall_on_a_reused_connection_ends_at_the_deadline_not_before() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        // Three quick answers, then a request that is never answered.
+        for _ in 0..3 {
+            assert!(read_head(&mut sock));
+            sock.write_all(ANSWER).unwrap();
+        }
+        assert!(read_head(&mut sock));
+        std::thread::sleep(Duration::from_millis(1500));
+    });
+    let timeout = Duration::from_millis(300);
+    let t = Transport::builder().timeout(timeout).max_retries(0).build();
+    for _ in 0..3 {
+        assert_eq!(post(&t, &url).unwrap().body(), b"{}");
+    }
+    // The socket timeout set by the first calls is kept (it fits this call's deadline): the
+    // stalled read must still end at this call's deadline, not before and at most 20 ms after
+    // (plus scheduling).
+    let started = std::time::Instant::now();
+    let err = post(&t, &url).unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(err, Error::Timeout { after: timeout });
+    assert!(took >= timeout, "ended before the deadline: {took:?}");
+    assert!(took < timeout + Duration::from_millis(200), "{took:?}");
+    server.join().unwrap();
+}
