@@ -52,6 +52,7 @@ mod logging;
 mod request;
 mod resolver;
 mod scrub;
+pub mod time;
 
 use std::fmt;
 use std::io::Read;

@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 
 use august_core::{Activity, LockDoorStatus, LockStatus, User};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -328,13 +328,7 @@ fn string_of(value: &Value) -> Option<String> {
 /// Reads an ISO-8601 time (with or without an offset, UTC assumed without); `None` when absent,
 /// null or unreadable.
 pub(crate) fn parse_time(value: Option<&Value>) -> Option<DateTime<Utc>> {
-    let text = value?.as_str()?.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
-    }
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
-        .ok()
-        .map(|t| t.and_utc())
+    api_transport::time::parse_iso8601(value?.as_str()?).ok()
 }
 
 /// A PubNub timetoken (100 ns units since the epoch) as a time, rounded to the microsecond.
