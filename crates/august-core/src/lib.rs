@@ -40,6 +40,7 @@ mod error;
 mod limiter;
 pub mod models;
 mod session;
+mod wire_enum;
 
 pub use api::{
     ACCEPT_VERSION, Api, ApiBuilder, AsyncOperation, DEFAULT_COMMAND_TIMEOUT, DEFAULT_MAX_BODY,
@@ -58,3 +59,4 @@ pub use error::{ApiError, ApiErrorKind, Error, Result};
 pub use limiter::{DEFAULT_WAKEUP_INTERVAL, WakeupLimiter};
 pub use models::*;
 pub use session::{AccessToken, LoginMethod, Session};
+pub use wire_enum::UnknownVariant;

@@ -53,7 +53,8 @@ pub enum DeviceKind {
 }
 
 impl DeviceKind {
-    fn as_str(self) -> &'static str {
+    /// `lock` or `doorbell`.
+    pub fn as_str(self) -> &'static str {
         match self {
             DeviceKind::Lock => "lock",
             DeviceKind::Doorbell => "doorbell",
