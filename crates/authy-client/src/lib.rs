@@ -113,6 +113,7 @@ mod apps;
 mod client;
 mod de;
 mod error;
+mod id_conversions;
 mod models;
 mod one_touch;
 mod options;

@@ -78,6 +78,7 @@ mod client;
 mod entities;
 mod error;
 mod factors;
+mod id_conversions;
 mod lookup;
 mod rate_limits;
 mod services;
