@@ -42,6 +42,12 @@ pub mod models;
 mod session;
 mod wire_enum;
 
+/// Helpers the other crates of this workspace share with this one; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::models::de::truthy;
+}
+
 pub use api::{
     ACCEPT_VERSION, Api, ApiBuilder, AsyncOperation, DEFAULT_COMMAND_TIMEOUT, DEFAULT_MAX_BODY,
     DEFAULT_MAX_IMAGE, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, DoorbellImage,

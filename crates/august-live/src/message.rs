@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use august_core::__private::truthy;
 use august_core::{Activity, LockDoorStatus, LockStatus, User};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -303,18 +304,6 @@ fn object_or_empty(value: Option<&Value>) -> Map<String, Value> {
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default()
-}
-
-/// Python truthiness of a JSON value.
-fn truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
 }
 
 /// A string, or a number as its decimal text.
