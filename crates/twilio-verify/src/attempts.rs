@@ -28,9 +28,22 @@ pub struct AttemptsSummary {
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for AttemptsSummary {}
+impl AttemptsSummary {
+    /// The whole answer (or list record), fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl Model for AttemptsSummary {
+    fn set_raw(&mut self, raw: Value) {
+        self.raw = raw;
+    }
+}
 
 /// One verification attempt (`verify.v2.verification_attempt`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,9 +81,22 @@ pub struct Attempt {
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for Attempt {}
+impl Attempt {
+    /// The whole answer (or list record), fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl Model for Attempt {
+    fn set_raw(&mut self, raw: Value) {
+        self.raw = raw;
+    }
+}
 
 /// Filters of the attempts summary and list; unset ones are not sent. `to`,
 /// `verification_sid` and `converted` apply to the list only.

@@ -143,9 +143,22 @@ pub struct Notification {
     /// Creation time.
     #[serde(default)]
     pub date_created: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for Notification {}
+impl Notification {
+    /// The whole answer (or list record), fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl Model for Notification {
+    fn set_raw(&mut self, raw: Value) {
+        self.raw = raw;
+    }
+}
 
 /// A new challenge: a TOTP code to check, or a push approval request.
 #[derive(Debug, Clone, PartialEq)]

@@ -33,9 +33,22 @@ pub struct Entity {
     /// Links to `factors`, `new_factors`, `challenges`.
     #[serde(default)]
     pub links: Option<Value>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for Entity {}
+impl Entity {
+    /// The whole answer (or list record), fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl Model for Entity {
+    fn set_raw(&mut self, raw: Value) {
+        self.raw = raw;
+    }
+}
 
 /// The Entities calls of a service (`client.entities(&service)`).
 #[derive(Debug, Clone, Copy)]

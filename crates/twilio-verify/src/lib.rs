@@ -81,6 +81,8 @@ mod factors;
 mod id_conversions;
 mod lookup;
 mod rate_limits;
+#[cfg(test)]
+mod raw_tests;
 mod services;
 pub mod signature;
 mod types;

@@ -3,6 +3,7 @@
 //! ([`crate::StartVerification::rate_limit`]).
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, service_path};
 use crate::error::Result;
@@ -36,9 +37,22 @@ pub struct RateLimit {
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for RateLimit {}
+impl RateLimit {
+    /// The whole answer (or list record), fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl Model for RateLimit {
+    fn set_raw(&mut self, raw: Value) {
+        self.raw = raw;
+    }
+}
 
 /// A bucket of a rate limit (`verify.v2.service.rate_limit.bucket`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,9 +84,22 @@ pub struct Bucket {
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for Bucket {}
+impl Bucket {
+    /// The whole answer (or list record), fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl Model for Bucket {
+    fn set_raw(&mut self, raw: Value) {
+        self.raw = raw;
+    }
+}
 
 /// The Rate Limits calls of a service (`client.rate_limits(&service)`).
 #[derive(Debug, Clone, Copy)]

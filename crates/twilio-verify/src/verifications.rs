@@ -130,9 +130,22 @@ pub struct VerificationCheck {
     /// Last update time.
     #[serde(default)]
     pub date_updated: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for VerificationCheck {}
+impl VerificationCheck {
+    /// The whole answer (or list record), fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+}
+
+impl Model for VerificationCheck {
+    fn set_raw(&mut self, raw: Value) {
+        self.raw = raw;
+    }
+}
 
 /// What a verification check found (spec §5.3): success is `Approved` only.
 #[derive(Debug, Clone, PartialEq, Serialize)]
