@@ -53,6 +53,7 @@ mod request;
 mod resolver;
 mod scrub;
 pub mod time;
+mod unknown_variant;
 
 use std::fmt;
 use std::io::Read;
@@ -63,6 +64,7 @@ pub use error::Error;
 pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};
 pub use request::{Method, Path, Request, Retry};
 pub use resolver::DEFAULT_NAME_TTL;
+pub use unknown_variant::UnknownVariant;
 
 /// Default timeout of a call.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -65,4 +65,5 @@ pub use error::{ApiError, ApiErrorKind, Error, Result};
 pub use limiter::{DEFAULT_WAKEUP_INTERVAL, WakeupLimiter};
 pub use models::*;
 pub use session::{AccessToken, LoginMethod, Session};
+/// The error of reading a closed wire enum ([`LoginMethod`], [`LockIntent`]...) from text.
 pub use wire_enum::UnknownVariant;

@@ -112,6 +112,7 @@
 mod apps;
 mod client;
 mod de;
+mod enum_conversions;
 mod error;
 mod id_conversions;
 mod models;
@@ -133,6 +134,8 @@ pub use phones::Phones;
 pub use tokens::Tokens;
 pub use users::{DELETE_USER_SEGMENT, Users};
 
+/// The error of reading a request enum ([`ActivityType`], [`LogoResolution`]) from text.
+pub use api_transport::UnknownVariant;
 pub use error::{ApiError, Error, ErrorKind, InvalidInput, Result};
 pub use models::{
     App, ApprovalRequestCreated, ApprovalState, ApprovalStatus, Confirmation, DetailedDevice,
