@@ -64,6 +64,23 @@ fn models_serialise() {
     assert_model::<august::live::RawMessage>();
     assert_model::<august::live::Source>();
     assert_model::<august::authy::User>();
+    assert_model::<august::authy::UserStatus>();
+    assert_model::<august::authy::DetailedDevice>();
+    assert_model::<august::authy::TokenVerification>();
+    assert_model::<august::authy::VerifiedDevice>();
+    assert_model::<august::authy::App>();
+    assert_model::<august::authy::Stats>();
+    assert_model::<august::authy::MonthlyStats>();
+    assert_model::<august::authy::PhoneVerification>();
+    assert_model::<august::authy::PhoneInfo>();
+    assert_model::<august::authy::PhoneType>();
+    assert_model::<august::authy::ApprovalRequestCreated>();
+    assert_model::<august::authy::ApprovalStatus>();
+    assert_model::<august::authy::ApprovalState>();
+    assert_model::<august::authy::QrCode>();
+    assert_model::<august::authy::RegistrationStatus>();
+    assert_model::<august::authy::Confirmation>();
+    assert_model::<august::authy::TokenDelivery>();
     assert_model::<august::authy::AuthyId>();
     assert_model::<august::verify::Verification>();
     assert_model::<august::verify::VerificationCheck>();
@@ -78,4 +95,12 @@ fn models_serialise() {
     assert_model::<august::verify::AttemptsSummary>();
     assert_model::<august::verify::PhoneNumberInfo>();
     assert_model::<august::verify::AccessToken>();
+    assert_model::<august::verify::Notification>();
+    assert_model::<august::verify::NewFactor>();
+    assert_model::<august::verify::LineTypeIntelligence>();
+    assert_model::<august::verify::Channel>();
+    assert_model::<august::verify::VerificationStatus>();
+    assert_model::<august::verify::ChallengeStatus>();
+    assert_model::<august::verify::ServiceSid>();
+    assert_model::<august::verify::Identity>();
 }
