@@ -539,9 +539,14 @@ pub(crate) struct Call {
 impl Call {
     /// A GET, retried as the transport does.
     pub(crate) fn get(api: Api, path: Path) -> Call {
+        Call::get_at(Target::Path(api, path))
+    }
+
+    /// A GET of `target`, retried as the transport does.
+    fn get_at(target: Target) -> Call {
         Call {
             method: Method::Get,
-            target: Target::Path(api, path),
+            target,
             query: Vec::new(),
             form: None,
             secrets: Vec::new(),
@@ -589,16 +594,7 @@ impl Call {
     }
 
     fn next_page(&self, url: String) -> Call {
-        Call {
-            method: Method::Get,
-            target: Target::Url(url),
-            query: Vec::new(),
-            form: None,
-            secrets: Vec::new(),
-            retry: Retry::Safe,
-            unknown_outcome: None,
-            verification_check: false,
-        }
+        Call::get_at(Target::Url(url))
     }
 }
 
