@@ -49,6 +49,24 @@ pub(crate) fn parse(s: &str) -> Result<DateTime<Utc>, ExpiryError> {
     })
 }
 
+/// The last second of year 9999, the latest expiry accepted.
+pub(crate) const MAX_EPOCH_SECONDS: i64 = 253_402_300_799;
+
+/// An instant from seconds since the epoch, fractional ones rounded to the microsecond as
+/// Python's `datetime` does (a JWT's `exp`, Home Assistant's `expires_at`, an OAuth reply's
+/// `expires_at`); `None` before 1970, after 9999 or for a non-finite number.
+pub(crate) fn epoch_seconds(secs: f64) -> Option<DateTime<Utc>> {
+    if !secs.is_finite() || !(0.0..=MAX_EPOCH_SECONDS as f64).contains(&secs) {
+        return None;
+    }
+    // In range: checked above.
+    let micros = (secs * 1_000_000.0).round() as i64;
+    if micros.div_euclid(1_000_000) > MAX_EPOCH_SECONDS {
+        return None;
+    }
+    DateTime::from_timestamp_micros(micros)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,6 +100,31 @@ mod tests {
             err.to_string(),
             "access token expiry `2020-03-06X22:55:12Z` is not an ISO-8601 timestamp (expected `T` or a space between the date and the time); expected a form such as 2020-03-06T22:55:12.002Z"
         );
+    }
+
+    #[test]
+    fn epoch_seconds_round_to_the_microsecond_within_1970_to_9999() {
+        assert_eq!(epoch_seconds(1337.0).map(|d| d.timestamp()), Some(1337));
+        assert_eq!(
+            epoch_seconds(1.000_000_4).map(|d| d.timestamp_subsec_nanos()),
+            Some(0)
+        );
+        assert_eq!(
+            epoch_seconds(1.000_000_6).map(|d| d.timestamp_subsec_nanos()),
+            Some(1000)
+        );
+        assert_eq!(
+            epoch_seconds(MAX_EPOCH_SECONDS as f64).map(|d| d.timestamp()),
+            Some(MAX_EPOCH_SECONDS)
+        );
+        for bad in [
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            MAX_EPOCH_SECONDS as f64 + 1.0,
+        ] {
+            assert_eq!(epoch_seconds(bad), None, "{bad}");
+        }
     }
 
     #[test]
