@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use serde_json::Value;
 
-use crate::client::{Api, Call, Model, Pages, VerifyClient};
+use crate::client::keeps_raw;
+use crate::client::{Api, Call, Pages, VerifyClient};
 use crate::error::Result;
 use crate::types::{AttemptSid, Channel, ServiceSid, VerificationSid};
 use api_transport::Path;
@@ -32,18 +33,7 @@ pub struct AttemptsSummary {
     raw: Value,
 }
 
-impl AttemptsSummary {
-    /// The whole answer (or list record), fields this model does not name included.
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl Model for AttemptsSummary {
-    fn set_raw(&mut self, raw: Value) {
-        self.raw = raw;
-    }
-}
+keeps_raw!(AttemptsSummary);
 
 /// One verification attempt (`verify.v2.verification_attempt`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,18 +75,7 @@ pub struct Attempt {
     raw: Value,
 }
 
-impl Attempt {
-    /// The whole answer (or list record), fields this model does not name included.
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl Model for Attempt {
-    fn set_raw(&mut self, raw: Value) {
-        self.raw = raw;
-    }
-}
+keeps_raw!(Attempt);
 
 /// Filters of the attempts summary and list; unset ones are not sent. `to`,
 /// `verification_sid` and `converted` apply to the list only.

@@ -485,6 +485,27 @@ pub trait Model: DeserializeOwned {
     }
 }
 
+/// For a model with a `raw: Value` field: `raw()`, and a [`Model`] that fills it with the
+/// whole answer (or list record).
+macro_rules! keeps_raw {
+    ($model:ident) => {
+        impl $model {
+            /// The whole answer (or list record), fields this model does not name included.
+            pub fn raw(&self) -> &serde_json::Value {
+                &self.raw
+            }
+        }
+
+        impl $crate::client::Model for $model {
+            fn set_raw(&mut self, raw: serde_json::Value) {
+                self.raw = raw;
+            }
+        }
+    };
+}
+
+pub(crate) use keeps_raw;
+
 /// Decodes a JSON body, naming the JSON path where it does not fit.
 pub(crate) fn decode<T: Model>(endpoint: &str, body: &[u8]) -> Result<T> {
     let value: Value = serde_json::from_slice(body).map_err(|e| Error::Decode {

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, entity_path, service_path};
+use crate::client::keeps_raw;
+use crate::client::{Api, Call, Form, Pages, VerifyClient, entity_path, service_path};
 use crate::error::Result;
 use crate::types::{EntitySid, Identity, ServiceSid};
 
@@ -37,18 +38,7 @@ pub struct Entity {
     raw: Value,
 }
 
-impl Entity {
-    /// The whole answer (or list record), fields this model does not name included.
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl Model for Entity {
-    fn set_raw(&mut self, raw: Value) {
-        self.raw = raw;
-    }
-}
+keeps_raw!(Entity);
 
 /// The Entities calls of a service (`client.entities(&service)`).
 #[derive(Debug, Clone, Copy)]

@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, service_path};
+use crate::client::keeps_raw;
+use crate::client::{Api, Call, Form, Pages, VerifyClient, service_path};
 use crate::error::Result;
 use crate::types::{BucketSid, RateLimitSid, ServiceSid, check_len};
 use api_transport::Path;
@@ -41,18 +42,7 @@ pub struct RateLimit {
     raw: Value,
 }
 
-impl RateLimit {
-    /// The whole answer (or list record), fields this model does not name included.
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl Model for RateLimit {
-    fn set_raw(&mut self, raw: Value) {
-        self.raw = raw;
-    }
-}
+keeps_raw!(RateLimit);
 
 /// A bucket of a rate limit (`verify.v2.service.rate_limit.bucket`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,18 +78,7 @@ pub struct Bucket {
     raw: Value,
 }
 
-impl Bucket {
-    /// The whole answer (or list record), fields this model does not name included.
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl Model for Bucket {
-    fn set_raw(&mut self, raw: Value) {
-        self.raw = raw;
-    }
-}
+keeps_raw!(Bucket);
 
 /// The Rate Limits calls of a service (`client.rate_limits(&service)`).
 #[derive(Debug, Clone, Copy)]
