@@ -59,6 +59,8 @@ mod resolver;
 mod scrub;
 mod settings;
 mod tcp;
+pub mod time;
+mod unknown_variant;
 
 use std::fmt;
 use std::io::Read;
@@ -71,6 +73,7 @@ pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_
 pub use request::{Method, Path, Request, Retry};
 pub use resolver::DEFAULT_NAME_TTL;
 pub use settings::{DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, check_header};
+pub use unknown_variant::UnknownVariant;
 
 /// Default timeout of a call.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

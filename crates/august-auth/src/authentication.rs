@@ -169,9 +169,9 @@ impl Authentication {
 
     /// The token's expiry as a UTC instant.
     ///
-    /// Accepted forms: `YYYY-MM-DD`, then `T` or a space, then `HH:MM:SS`, an optional
-    /// fraction of 1 to 9 digits, then `Z`, a numeric offset (`+01:00`, `+0100`, `+01`) or
-    /// nothing. A value without a zone is read as UTC.
+    /// Read by the workspace's one ISO-8601 reader: `YYYY-MM-DD`, then `T` or a space, then
+    /// `HH:MM` with optional `:SS`, an optional fraction of any length, then `Z`, a numeric
+    /// offset (`+01:00`, `+0100`, `+01`) or nothing. A value without a zone is read as UTC.
     ///
     /// # Errors
     ///

@@ -490,9 +490,8 @@ impl Credentials {
             .expires_at
             .as_deref()
             .map(|s| {
-                DateTime::parse_from_rfc3339(s)
-                    .map(|d| d.with_timezone(&Utc))
-                    .map_err(|_| corrupt("`expires_at` is not an RFC 3339 time".into()))
+                api_transport::time::parse_iso8601(s)
+                    .map_err(|e| corrupt(format!("`expires_at` is {e}")))
             })
             .transpose()?;
         let oauth = oauth.filter(|_| stored.kind == SignInKind::OAuth);
@@ -893,8 +892,7 @@ impl TokenState {
         let expires_at = stored
             .expires_at
             .as_deref()
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|d| d.with_timezone(&Utc));
+            .and_then(|s| api_transport::time::parse_iso8601(s).ok());
         let newer = stored.format == FORMAT
             && stored.kind == self.kind
             && stored.brand == self.brand.as_str()

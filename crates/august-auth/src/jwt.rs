@@ -6,6 +6,8 @@ use base64::alphabet;
 use base64::engine::general_purpose::{GeneralPurpose, NO_PAD};
 use chrono::{DateTime, TimeZone, Utc};
 
+use crate::expiry::{MAX_EPOCH_SECONDS, epoch_seconds};
+
 /// base64url without padding, tolerant of non-zero trailing bits.
 const LENIENT_URL_SAFE: GeneralPurpose = GeneralPurpose::new(
     &alphabet::URL_SAFE,
@@ -14,7 +16,7 @@ const LENIENT_URL_SAFE: GeneralPurpose = GeneralPurpose::new(
 
 /// The largest `exp` accepted: 9999-12-31T23:59:59Z, so the written expiry keeps four year
 /// digits.
-const MAX_EXP: i64 = 253_402_300_799;
+const MAX_EXP: i64 = MAX_EPOCH_SECONDS;
 
 /// Why no expiry could be read from a token. None of these carry any part of the token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,27 +100,12 @@ pub(crate) fn claims(
 
 fn expiry_of(exp: &serde_json::Value) -> Result<DateTime<Utc>, JwtProblem> {
     let exp = exp.as_number().ok_or(JwtProblem::BadExp)?;
-    let (seconds, nanos) = if let Some(i) = exp.as_i64() {
-        (i, 0)
-    } else {
-        let f = exp.as_f64().ok_or(JwtProblem::BadExp)?;
-        if !f.is_finite() || f < 0.0 || f > MAX_EXP as f64 {
-            return Err(JwtProblem::BadExp);
-        }
-        // Microsecond precision, rounded, as Python's datetime does.
-        let micros = (f * 1_000_000.0).round();
-        let micros = micros as i64; // in range: checked above
-        (
-            micros.div_euclid(1_000_000),
-            (micros.rem_euclid(1_000_000) * 1000) as u32,
-        )
+    let instant = match exp.as_i64() {
+        Some(seconds) if (0..=MAX_EXP).contains(&seconds) => Utc.timestamp_opt(seconds, 0).single(),
+        Some(_) => None,
+        None => exp.as_f64().and_then(epoch_seconds),
     };
-    if !(0..=MAX_EXP).contains(&seconds) {
-        return Err(JwtProblem::BadExp);
-    }
-    Utc.timestamp_opt(seconds, nanos)
-        .single()
-        .ok_or(JwtProblem::BadExp)
+    instant.ok_or(JwtProblem::BadExp)
 }
 
 #[cfg(test)]

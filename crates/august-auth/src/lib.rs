@@ -60,6 +60,7 @@
 //! token, a client secret, an authorization code or an OAuth state.
 
 mod authentication;
+mod authentication_serde;
 mod authenticator;
 mod cache;
 mod client;
@@ -76,6 +77,7 @@ mod shared;
 pub use api_transport::{ErrorKind, HasErrorKind};
 pub use august_core::LoginMethod;
 pub use authentication::{Authentication, AuthenticationState, UnknownState, ValidationResult};
+pub use authentication_serde::UnknownValidationResult;
 pub use authenticator::{Authenticator, DEFAULT_RENEWAL_THRESHOLD, Refresh};
 pub use cache::{
     CacheError, CacheStatus, Refusal, check_cache_path, default_cache_path, parse_cache_file,

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use api_transport::{ErrorKind, HasErrorKind, Method, Request, Retry, Transport};
 use august_core::Brand;
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use oauth2::basic::{
     BasicErrorResponse, BasicErrorResponseType, BasicRevocationErrorResponse,
     BasicTokenIntrospectionResponse, BasicTokenType,
@@ -718,14 +718,7 @@ fn seconds(value: &serde_json::Value) -> Option<f64> {
     (s.is_finite() && s >= 0.0).then_some(s)
 }
 
-/// An instant from seconds since the epoch (HA's `expires_at`).
-pub(crate) fn epoch_seconds(secs: f64) -> Option<DateTime<Utc>> {
-    if !secs.is_finite() || !(0.0..=253_402_300_799.0).contains(&secs) {
-        return None;
-    }
-    let micros = (secs * 1_000_000.0).round() as i64;
-    Utc.timestamp_micros(micros).single()
-}
+pub(crate) use crate::expiry::epoch_seconds;
 
 impl TokenReply {
     fn into_tokens(self, old_refresh: Option<&str>) -> OAuthTokens {

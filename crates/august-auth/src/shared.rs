@@ -2,7 +2,7 @@
 //! them (single flight).
 
 use std::fmt;
-use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -64,8 +64,12 @@ pub const DEFAULT_REFRESH_RETRY_INTERVAL: Duration = Duration::from_secs(60);
 ///
 /// `Debug` shows the authenticator's `Debug` (no password, no token), or `<in use>` while
 /// another thread holds it.
+///
+/// Clones share the same authenticator (the same lock, the same token and the same single
+/// flight of refreshes): hand one to each thread.
+#[derive(Clone)]
 pub struct SharedAuthenticator {
-    state: Mutex<State>,
+    state: Arc<Mutex<State>>,
     retry_interval: Duration,
 }
 
@@ -100,10 +104,10 @@ impl SharedAuthenticator {
     /// ```
     pub fn new(authenticator: Authenticator) -> SharedAuthenticator {
         SharedAuthenticator {
-            state: Mutex::new(State {
+            state: Arc::new(Mutex::new(State {
                 authenticator,
                 last_failed_refresh: None,
-            }),
+            })),
             retry_interval: DEFAULT_REFRESH_RETRY_INTERVAL,
         }
     }
@@ -298,7 +302,7 @@ impl SharedAuthenticator {
         f(&mut self.lock().authenticator)
     }
 
-    /// The authenticator back.
+    /// The authenticator back, when this is the last clone.
     ///
     /// ```
     /// use august_auth::{AuthenticationState, SharedAuthenticator};
@@ -315,16 +319,27 @@ impl SharedAuthenticator {
     /// # authenticator.validate_verification_code(&code)?;
     /// # authenticator.authenticate()?;
     /// let shared = SharedAuthenticator::new(authenticator);
-    /// let authenticator = shared.into_inner();
+    /// let authenticator = shared.into_inner().map_err(|_| "still shared")?;
     /// assert_eq!(authenticator.authentication().state(), AuthenticationState::Authenticated);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn into_inner(self) -> Authenticator {
-        self.state
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner)
-            .authenticator
+    ///
+    /// # Errors
+    ///
+    /// Gives `self` back while other clones share the authenticator.
+    pub fn into_inner(self) -> std::result::Result<Authenticator, SharedAuthenticator> {
+        let retry_interval = self.retry_interval;
+        match Arc::try_unwrap(self.state) {
+            Ok(state) => Ok(state
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner)
+                .authenticator),
+            Err(state) => Err(SharedAuthenticator {
+                state,
+                retry_interval,
+            }),
+        }
     }
 
     /// The lock; a panic in another holder does not leave the authenticator half-updated (its

@@ -131,7 +131,8 @@ fn eight_threads_share_one_refresh() {
     );
     let authenticator = Arc::try_unwrap(shared)
         .unwrap_or_else(|_| panic!("still shared"))
-        .into_inner();
+        .into_inner()
+        .unwrap_or_else(|_| panic!("no other clone"));
     assert!(!authenticator.should_refresh());
 }
 

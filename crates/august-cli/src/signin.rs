@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, anyhow};
 use august_auth::{Credentials, CredentialsInfo, ImportedToken, OAuthClient, SignInKind};
 use august_core::Brand;
-use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use crate::cli::LoginArgs;
@@ -318,13 +317,11 @@ fn login_token(ctx: &Context, args: &LoginArgs, token: &str) -> anyhow::Result<C
         .expires_at
         .as_deref()
         .map(|s| {
-            DateTime::parse_from_rfc3339(s)
-                .map(|d| d.with_timezone(&Utc))
-                .map_err(|_| {
-                    Usage(format!(
-                        "--expires-at `{s}` is not an RFC 3339 time such as 2026-01-15T11:00:00Z"
-                    ))
-                })
+            api_transport::time::parse_iso8601(s).map_err(|_| {
+                Usage(format!(
+                    "--expires-at `{s}` is not an RFC 3339 time such as 2026-01-15T11:00:00Z"
+                ))
+            })
         })
         .transpose()?;
     let expires_at = expires_at.or_else(|| august_auth::access_token_expiry(&token));

@@ -178,7 +178,7 @@ pub enum WireOperation {
 
 impl WireOperation {
     /// The path segment: `lock`, `unlock` or `unlatch`.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             WireOperation::Lock => "lock",
             WireOperation::Unlock => "unlock",

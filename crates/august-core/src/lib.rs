@@ -40,6 +40,13 @@ mod error;
 mod limiter;
 pub mod models;
 mod session;
+mod wire_enum;
+
+/// Helpers the other crates of this workspace share with this one; not part of the API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::models::de::truthy;
+}
 
 pub use api::{
     ACCEPT_VERSION, Api, ApiBuilder, AsyncOperation, DEFAULT_COMMAND_TIMEOUT, DEFAULT_MAX_BODY,
@@ -63,3 +70,5 @@ pub use error::{ApiError, ApiErrorReason, Error, Result};
 pub use limiter::{DEFAULT_WAKEUP_INTERVAL, WakeupLimiter};
 pub use models::*;
 pub use session::{AccessToken, LoginMethod, Session};
+/// The error of reading a closed wire enum ([`LoginMethod`], [`LockIntent`]...) from text.
+pub use wire_enum::UnknownVariant;

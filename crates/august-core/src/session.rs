@@ -13,7 +13,7 @@ pub enum LoginMethod {
 
 impl LoginMethod {
     /// `phone` or `email`, as the API spells it.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             LoginMethod::Phone => "phone",
             LoginMethod::Email => "email",

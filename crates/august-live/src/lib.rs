@@ -19,6 +19,7 @@
 //! The message rules ([`message::convert`]) and the stream's choices are described in
 //! `docs/live.md` in the repository.
 
+mod conversions;
 mod error;
 mod event;
 #[cfg(test)]

@@ -8,8 +8,9 @@
 
 use std::collections::BTreeMap;
 
+use august_core::__private::truthy;
 use august_core::{Activity, LockDoorStatus, LockStatus, User};
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -53,7 +54,8 @@ pub enum DeviceKind {
 }
 
 impl DeviceKind {
-    fn as_str(self) -> &'static str {
+    /// `lock` or `doorbell`.
+    pub fn as_str(self) -> &'static str {
         match self {
             DeviceKind::Lock => "lock",
             DeviceKind::Doorbell => "doorbell",
@@ -304,18 +306,6 @@ fn object_or_empty(value: Option<&Value>) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
-/// Python truthiness of a JSON value.
-fn truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(a) => !a.is_empty(),
-        Value::Object(o) => !o.is_empty(),
-    }
-}
-
 /// A string, or a number as its decimal text.
 fn string_of(value: &Value) -> Option<String> {
     match value {
@@ -328,13 +318,7 @@ fn string_of(value: &Value) -> Option<String> {
 /// Reads an ISO-8601 time (with or without an offset, UTC assumed without); `None` when absent,
 /// null or unreadable.
 pub(crate) fn parse_time(value: Option<&Value>) -> Option<DateTime<Utc>> {
-    let text = value?.as_str()?.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
-    }
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
-        .ok()
-        .map(|t| t.and_utc())
+    api_transport::time::parse_iso8601(value?.as_str()?).ok()
 }
 
 /// A PubNub timetoken (100 ns units since the epoch) as a time, rounded to the microsecond.

@@ -114,7 +114,9 @@
 mod apps;
 mod client;
 mod de;
+mod enum_conversions;
 mod error;
+mod id_conversions;
 mod models;
 mod one_touch;
 mod options;
@@ -134,6 +136,8 @@ pub use phones::Phones;
 pub use tokens::Tokens;
 pub use users::{DELETE_USER_SEGMENT, Users};
 
+/// The error of reading a request enum ([`ActivityType`], [`LogoResolution`]) from text.
+pub use api_transport::UnknownVariant;
 /// What the caller does next about any error (see [`Error::kind`]).
 pub use api_transport::{ErrorKind, HasErrorKind};
 pub use error::{ApiError, ApiErrorReason, Error, InvalidInput, Result};

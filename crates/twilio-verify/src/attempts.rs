@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use serde_json::Value;
 
-use crate::client::{Api, Call, Model, Pages, VerifyClient};
+use crate::client::keeps_raw;
+use crate::client::{Api, Call, Pages, VerifyClient};
 use crate::error::Result;
 use crate::types::{AttemptSid, Channel, ServiceSid, VerificationSid};
 use api_transport::Path;
@@ -28,9 +29,11 @@ pub struct AttemptsSummary {
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for AttemptsSummary {}
+keeps_raw!(AttemptsSummary);
 
 /// One verification attempt (`verify.v2.verification_attempt`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,9 +71,11 @@ pub struct Attempt {
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for Attempt {}
+keeps_raw!(Attempt);
 
 /// Filters of the attempts summary and list; unset ones are not sent. `to`,
 /// `verification_sid` and `converted` apply to the list only.

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, entity_path};
+use crate::client::keeps_raw;
+use crate::client::{Api, Call, Form, Pages, VerifyClient, entity_path};
 use crate::error::{InvalidInput, Result};
 use crate::types::{
     ChallengeSid, ChallengeStatus, FactorSid, FactorType, Identity, NotificationSid,
@@ -75,18 +76,7 @@ pub struct Challenge {
     raw: Value,
 }
 
-impl Challenge {
-    /// The whole answer, fields this model does not name included.
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl Model for Challenge {
-    fn set_raw(&mut self, raw: Value) {
-        self.raw = raw;
-    }
-}
+keeps_raw!(Challenge);
 
 /// What a push challenge shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -143,9 +133,11 @@ pub struct Notification {
     /// Creation time.
     #[serde(default)]
     pub date_created: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for Notification {}
+keeps_raw!(Notification);
 
 /// A new challenge: a TOTP code to check, or a push approval request.
 #[derive(Debug, Clone, PartialEq)]

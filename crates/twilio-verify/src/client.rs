@@ -774,6 +774,27 @@ pub trait Model: DeserializeOwned {
     }
 }
 
+/// For a model with a `raw: Value` field: `raw()`, and a [`Model`] that fills it with the
+/// whole answer (or list record).
+macro_rules! keeps_raw {
+    ($model:ident) => {
+        impl $model {
+            /// The whole answer (or list record), fields this model does not name included.
+            pub fn raw(&self) -> &serde_json::Value {
+                &self.raw
+            }
+        }
+
+        impl $crate::client::Model for $model {
+            fn set_raw(&mut self, raw: serde_json::Value) {
+                self.raw = raw;
+            }
+        }
+    };
+}
+
+pub(crate) use keeps_raw;
+
 /// Decodes a JSON body, naming the JSON path where it does not fit.
 pub(crate) fn decode<T: Model>(endpoint: &str, body: &[u8]) -> Result<T> {
     let value: Value = serde_json::from_slice(body).map_err(|e| Error::Decode {
@@ -828,9 +849,14 @@ pub(crate) struct Call {
 impl Call {
     /// A GET, retried as the transport does.
     pub(crate) fn get(api: Api, path: Path) -> Call {
+        Call::get_at(Target::Path(api, path))
+    }
+
+    /// A GET of `target`, retried as the transport does.
+    fn get_at(target: Target) -> Call {
         Call {
             method: Method::Get,
-            target: Target::Path(api, path),
+            target,
             query: Vec::new(),
             form: None,
             secrets: Vec::new(),
@@ -878,16 +904,7 @@ impl Call {
     }
 
     fn next_page(&self, url: String) -> Call {
-        Call {
-            method: Method::Get,
-            target: Target::Url(url),
-            query: Vec::new(),
-            form: None,
-            secrets: Vec::new(),
-            retry: Retry::Safe,
-            unknown_outcome: None,
-            verification_check: false,
-        }
+        Call::get_at(Target::Url(url))
     }
 }
 

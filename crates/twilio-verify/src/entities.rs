@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, entity_path, service_path};
+use crate::client::keeps_raw;
+use crate::client::{Api, Call, Form, Pages, VerifyClient, entity_path, service_path};
 use crate::error::Result;
 use crate::types::{EntitySid, Identity, ServiceSid};
 
@@ -33,9 +34,11 @@ pub struct Entity {
     /// Links to `factors`, `new_factors`, `challenges`.
     #[serde(default)]
     pub links: Option<Value>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for Entity {}
+keeps_raw!(Entity);
 
 /// The Entities calls of a service (`client.entities(&service)`).
 #[derive(Debug, Clone, Copy)]

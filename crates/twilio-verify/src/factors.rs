@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, entity_path};
+use crate::client::keeps_raw;
+use crate::client::{Api, Call, Form, Pages, VerifyClient, entity_path};
 use crate::error::Result;
 use crate::types::{
     FactorSid, FactorStatus, FactorType, Identity, NotificationPlatform, Secret, ServiceSid,
@@ -57,18 +58,7 @@ pub struct Factor {
     raw: Value,
 }
 
-impl Factor {
-    /// The whole answer (without a binding), fields this model does not name included.
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl Model for Factor {
-    fn set_raw(&mut self, raw: Value) {
-        self.raw = raw;
-    }
-}
+keeps_raw!(Factor);
 
 /// A factor's configuration: TOTP (`alg`, `skew`, `code_length`, `time_step`) or push
 /// (`sdk_version`, `app_id`, `notification_platform`, `notification_token`).
@@ -118,7 +108,7 @@ pub struct NewFactor {
     pub options: Option<Value>,
 }
 
-impl Model for NewFactor {
+impl crate::client::Model for NewFactor {
     fn set_raw(&mut self, mut raw: Value) {
         if let Some(object) = raw.as_object_mut() {
             object.remove("binding");

@@ -79,8 +79,11 @@ mod client;
 mod entities;
 mod error;
 mod factors;
+mod id_conversions;
 mod lookup;
 mod rate_limits;
+#[cfg(test)]
+mod raw_tests;
 mod services;
 pub mod signature;
 mod types;

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Model, VerifyClient};
+use crate::client::keeps_raw;
+use crate::client::{Api, Call, VerifyClient};
 use crate::error::{InvalidInput, Result};
 use crate::types::{LineType, ValidationError, is_e164};
 use api_transport::Path;
@@ -210,18 +211,7 @@ pub struct PhoneNumberInfo {
     raw: Value,
 }
 
-impl PhoneNumberInfo {
-    /// The whole answer.
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl Model for PhoneNumberInfo {
-    fn set_raw(&mut self, raw: Value) {
-        self.raw = raw;
-    }
-}
+keeps_raw!(PhoneNumberInfo);
 
 /// Line type intelligence: carrier and line type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,8 +3,10 @@
 //! ([`crate::StartVerification::rate_limit`]).
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, service_path};
+use crate::client::keeps_raw;
+use crate::client::{Api, Call, Form, Pages, VerifyClient, service_path};
 use crate::error::Result;
 use crate::types::{BucketSid, RateLimitSid, ServiceSid, check_len};
 use api_transport::Path;
@@ -36,9 +38,11 @@ pub struct RateLimit {
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for RateLimit {}
+keeps_raw!(RateLimit);
 
 /// A bucket of a rate limit (`verify.v2.service.rate_limit.bucket`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,9 +74,11 @@ pub struct Bucket {
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for Bucket {}
+keeps_raw!(Bucket);
 
 /// The Rate Limits calls of a service (`client.rate_limits(&service)`).
 #[derive(Debug, Clone, Copy)]

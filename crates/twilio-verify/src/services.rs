@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, service_path};
+use crate::client::keeps_raw;
+use crate::client::{Api, Call, Form, Pages, VerifyClient, service_path};
 use crate::error::Result;
 use crate::types::{ServiceSid, check_len, check_range};
 use api_transport::Path;
@@ -64,18 +65,7 @@ pub struct Service {
     raw: Value,
 }
 
-impl Service {
-    /// The whole answer, fields this model does not name included.
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl Model for Service {
-    fn set_raw(&mut self, raw: Value) {
-        self.raw = raw;
-    }
-}
+keeps_raw!(Service);
 
 /// A service's TOTP settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

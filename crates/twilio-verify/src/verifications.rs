@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Form, Model, VerifyClient, service_path};
+use crate::client::keeps_raw;
+use crate::client::{Api, Call, Form, VerifyClient, service_path};
 use crate::error::{ApiErrorReason, Error, InvalidInput, Result};
 use crate::types::{
     Channel, ServiceSid, VerificationSid, VerificationStatus, check_code, is_e164, is_email,
@@ -64,18 +65,7 @@ pub struct Verification {
     raw: Value,
 }
 
-impl Verification {
-    /// The whole answer, fields this model does not name included.
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl Model for Verification {
-    fn set_raw(&mut self, raw: Value) {
-        self.raw = raw;
-    }
-}
+keeps_raw!(Verification);
 
 /// One send of a verification.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,9 +120,11 @@ pub struct VerificationCheck {
     /// Last update time.
     #[serde(default)]
     pub date_updated: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
-impl Model for VerificationCheck {}
+keeps_raw!(VerificationCheck);
 
 /// What a verification check found (spec §5.3): success is `Approved` only.
 #[derive(Debug, Clone, PartialEq, Serialize)]

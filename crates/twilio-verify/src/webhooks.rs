@@ -4,7 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Form, Model, Pages, VerifyClient, service_path};
+use crate::client::keeps_raw;
+use crate::client::{Api, Call, Form, Pages, VerifyClient, service_path};
 use crate::error::{InvalidInput, Result};
 use crate::types::{ServiceSid, WebhookSid, check_len};
 
@@ -51,18 +52,7 @@ pub struct Webhook {
     raw: Value,
 }
 
-impl Webhook {
-    /// The whole answer.
-    pub fn raw(&self) -> &Value {
-        &self.raw
-    }
-}
-
-impl Model for Webhook {
-    fn set_raw(&mut self, raw: Value) {
-        self.raw = raw;
-    }
-}
+keeps_raw!(Webhook);
 
 /// The settings of a webhook; for create, name, events and URL are required.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -7,90 +7,14 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
-/// Parses an ISO-8601 date-time: `YYYY-MM-DD`, then `T`, `t` or a space, `HH:MM[:SS]`, an
-/// optional fraction of any length (digits after the ninth are ignored), and an optional zone
-/// (`Z`, `±HH`, `±HHMM` or `±HH:MM`). A missing zone is read as UTC. A date without a time is
-/// midnight UTC. Returns `None` for anything else, including impossible dates.
+/// Parses an ISO-8601 date-time with the workspace's one reader
+/// ([`api_transport::time::parse_iso8601`]); `None` for anything it refuses.
 pub(crate) fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
-    let b = text.trim().as_bytes();
-    let year = digits(b, 0, 4)?;
-    expect(b, 4, b'-')?;
-    let month = digits(b, 5, 2)?;
-    expect(b, 7, b'-')?;
-    let day = digits(b, 8, 2)?;
-    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
-    if b.len() == 10 {
-        return Some(date.and_hms_opt(0, 0, 0)?.and_utc());
-    }
-    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
-        return None;
-    }
-    let hour = digits(b, 11, 2)?;
-    expect(b, 13, b':')?;
-    let minute = digits(b, 14, 2)?;
-    let mut i = 16;
-    let mut second = 0;
-    if b.get(i) == Some(&b':') {
-        second = digits(b, i + 1, 2)?;
-        i += 3;
-    }
-    let mut nanos: u32 = 0;
-    if matches!(b.get(i), Some(b'.' | b',')) {
-        i += 1;
-        let start = i;
-        while let Some(c) = b.get(i).filter(|c| c.is_ascii_digit()) {
-            if i - start < 9 {
-                nanos = nanos * 10 + u32::from(c - b'0');
-            }
-            i += 1;
-        }
-        let count = i - start;
-        if count == 0 {
-            return None;
-        }
-        for _ in count..9 {
-            nanos *= 10;
-        }
-    }
-    let offset_seconds = zone_offset(b.get(i..)?)?;
-    let naive = date.and_hms_nano_opt(hour, minute, second, nanos)?;
-    let utc = naive.checked_sub_signed(TimeDelta::try_seconds(offset_seconds)?)?;
-    Some(utc.and_utc())
-}
-
-/// Offset east of UTC in seconds for `""`, `Z`, `±HH`, `±HHMM` or `±HH:MM`.
-fn zone_offset(zone: &[u8]) -> Option<i64> {
-    let (sign, rest) = match zone {
-        [] | [b'Z' | b'z'] => return Some(0),
-        [b'+', rest @ ..] => (1, rest),
-        [b'-', rest @ ..] => (-1, rest),
-        _ => return None,
-    };
-    let (hours, minutes) = match rest.len() {
-        2 => (digits(rest, 0, 2)?, 0),
-        4 => (digits(rest, 0, 2)?, digits(rest, 2, 2)?),
-        5 if rest.get(2) == Some(&b':') => (digits(rest, 0, 2)?, digits(rest, 3, 2)?),
-        _ => return None,
-    };
-    if hours > 23 || minutes > 59 {
-        return None;
-    }
-    Some(sign * i64::from(hours * 3600 + minutes * 60))
-}
-
-fn digits(b: &[u8], start: usize, len: usize) -> Option<u32> {
-    let part = b.get(start..start + len)?;
-    part.iter().try_fold(0u32, |acc, c| {
-        c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
-    })
-}
-
-fn expect(b: &[u8], at: usize, byte: u8) -> Option<()> {
-    (b.get(at) == Some(&byte)).then_some(())
+    api_transport::time::parse_iso8601(text).ok()
 }
 
 /// An instant from epoch milliseconds given as an integer.
@@ -197,70 +121,12 @@ mod tests {
     }
 
     #[test]
-    fn parses_the_recorded_formats() {
-        let expected = utc("2017-12-10T04:48:30.272Z");
-        assert_eq!(parse_datetime("2017-12-10T04:48:30.272Z"), Some(expected));
-        assert_eq!(parse_datetime("2017-12-10 04:48:30.272Z"), Some(expected));
-        assert_eq!(parse_datetime("2017-12-10t04:48:30.272z"), Some(expected));
-        assert_eq!(parse_datetime("2017-12-10T04:48:30.272"), Some(expected));
+    fn strings_use_the_shared_reader() {
         assert_eq!(
-            parse_datetime("2017-12-10T08:01:35Z"),
-            Some(utc("2017-12-10T08:01:35Z"))
+            parse_datetime("2017-12-10 04:48:30.272"),
+            Some(utc("2017-12-10T04:48:30.272Z"))
         );
-        assert_eq!(
-            parse_datetime("1970-01-01T00:22:17.000000Z"),
-            DateTime::from_timestamp(1337, 0)
-        );
-    }
-
-    #[test]
-    fn fractions_of_any_length() {
-        let base = utc("2020-01-01T00:00:00Z");
-        assert_eq!(parse_datetime("2020-01-01T00:00:00Z"), Some(base));
-        assert_eq!(
-            parse_datetime("2020-01-01T00:00:00.5Z"),
-            Some(base + TimeDelta::milliseconds(500))
-        );
-        assert_eq!(
-            parse_datetime("2020-01-01T00:00:00.123456789Z"),
-            Some(base + TimeDelta::nanoseconds(123_456_789))
-        );
-        assert_eq!(
-            parse_datetime("2020-01-01T00:00:00.1234567891234Z"),
-            Some(base + TimeDelta::nanoseconds(123_456_789))
-        );
-        assert_eq!(parse_datetime("2020-01-01T00:00:00.Z"), None);
-        assert_eq!(parse_datetime("2020-01-01T00:00Z"), Some(base));
-        assert_eq!(parse_datetime("2020-01-01"), Some(base));
-    }
-
-    #[test]
-    fn offsets() {
-        let expected = utc("2020-01-01T10:00:00Z");
-        assert_eq!(parse_datetime("2020-01-01T12:00:00+02:00"), Some(expected));
-        assert_eq!(parse_datetime("2020-01-01T12:00:00+0200"), Some(expected));
-        assert_eq!(parse_datetime("2020-01-01T12:00:00+02"), Some(expected));
-        assert_eq!(parse_datetime("2020-01-01T07:30:00-02:30"), Some(expected));
-        assert_eq!(parse_datetime("2020-01-01T12:00:00+24:00"), None);
-        assert_eq!(parse_datetime("2020-01-01T12:00:00 UTC"), None);
-    }
-
-    #[test]
-    fn invalid_dates_are_none() {
-        for bad in [
-            "2000-00-00T00:00:00.447Z",
-            "2019-02-30T00:00:00Z",
-            "2019-01-01T25:00:00Z",
-            "2019-01-01T23:60:00Z",
-            "2019-01-01T23:59:60Z",
-            "2019-1-01T00:00:00Z",
-            "",
-            "yesterday",
-            "2019-01-01X00:00:00Z",
-            "٢٠١٩-01-01T00:00:00Z",
-        ] {
-            assert_eq!(parse_datetime(bad), None, "{bad}");
-        }
+        assert_eq!(parse_datetime("2000-00-00T00:00:00.447Z"), None);
     }
 
     #[test]

@@ -13,7 +13,7 @@ use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 /// Python-style truthiness of a JSON value: `null`, `false`, `0`, `""`, `[]` and `{}` are false.
-pub(crate) fn truthy(value: &Value) -> bool {
+pub fn truthy(value: &Value) -> bool {
     match value {
         Value::Null => false,
         Value::Bool(b) => *b,
@@ -352,6 +352,31 @@ mod tests {
         assert_eq!(probe(json!({"s": [1, [2]]})).s, None);
         assert_eq!(probe(json!({"s": {"a": {"b": 1}}})).s, None);
         assert_eq!(probe(json!({})).s, None);
+    }
+
+    #[test]
+    fn truthy_is_python_truthiness() {
+        for falsy in [
+            json!(null),
+            json!(false),
+            json!(0),
+            json!(0.0),
+            json!(""),
+            json!([]),
+            json!({}),
+        ] {
+            assert!(!truthy(&falsy), "{falsy}");
+        }
+        for true_ in [
+            json!(true),
+            json!(1),
+            json!(-0.5),
+            json!("0"),
+            json!([0]),
+            json!({"a": null}),
+        ] {
+            assert!(truthy(&true_), "{true_}");
+        }
     }
 
     #[test]

@@ -211,7 +211,7 @@ impl<'de> Deserialize<'de> for DoorbellList {
 /// # }
 /// ```
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[serde(from = "DoorbellDetailWire")]
+#[serde(try_from = "Value")]
 pub struct DoorbellDetail {
     device_id: String,
     device_name: String,
@@ -227,9 +227,17 @@ pub struct DoorbellDetail {
     pubsub_channel: Option<String>,
     #[serde(skip)]
     content_token: Option<String>,
+    #[serde(skip)]
+    raw: Value,
 }
 
 impl DoorbellDetail {
+    /// The whole answer, fields this model does not name included (the content token too:
+    /// treat it as a secret).
+    pub fn raw(&self) -> &Value {
+        &self.raw
+    }
+
     /// The doorbell's id (`doorbellID`).
     pub fn device_id(&self) -> &str {
         &self.device_id
@@ -443,7 +451,20 @@ impl From<DoorbellDetailWire> for DoorbellDetail {
             has_subscription: wire.has_subscription,
             pubsub_channel: wire.pubsub_channel,
             content_token: wire.content_token.filter(|t| !t.is_empty()),
+            raw: Value::Null,
         }
+    }
+}
+
+/// Reads the modelled fields from the answer and keeps the whole of it for
+/// [`DoorbellDetail::raw`].
+impl TryFrom<Value> for DoorbellDetail {
+    type Error = serde_json::Error;
+
+    fn try_from(raw: Value) -> Result<Self, serde_json::Error> {
+        let mut detail = DoorbellDetail::from(DoorbellDetailWire::deserialize(&raw)?);
+        detail.raw = raw;
+        Ok(detail)
     }
 }
 
@@ -451,6 +472,27 @@ impl From<DoorbellDetailWire> for DoorbellDetail {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn raw_keeps_the_whole_answer() {
+        let body = json!({
+            "doorbellID": "D1", "name": "Front", "HouseID": "H", "serialNumber": "S",
+            "firmwareVersion": "1", "status": "standby", "settings": {"motion": true}
+        });
+        let detail: DoorbellDetail =
+            serde_json::from_value(body.clone()).expect("doorbell detail parses");
+        assert_eq!(detail.raw(), &body);
+        assert_eq!(detail.device_name(), "Front");
+        let text = serde_json::to_string(&detail).expect("serialises");
+        assert!(
+            !text.contains("settings"),
+            "raw is not serialised twice: {text}"
+        );
+        assert!(
+            serde_json::from_value::<DoorbellDetail>(json!({"doorbellID": 3})).is_err(),
+            "a wrong type is still an error"
+        );
+    }
 
     #[test]
     fn debug_never_prints_the_content_token() {

@@ -1,6 +1,5 @@
 //! Entities, factors (TOTP and push), challenges and their notifications on the sandbox.
 
-use chrono::DateTime;
 use rand::RngExt as _;
 use serde_json::{Value, json};
 
@@ -311,13 +310,8 @@ pub(super) fn challenge_create(state: &mut VerifyState, req: &Req, p: &Params) -
     }
     let created = now();
     let expires = match param(&form, "ExpirationDate") {
-        Some(d) => match DateTime::parse_from_rfc3339(d) {
-            Ok(d)
-                if d.to_utc() > created
-                    && d.to_utc() <= created + chrono::Duration::minutes(60) =>
-            {
-                d.to_utc()
-            }
+        Some(d) => match api_transport::time::parse_iso8601(d) {
+            Ok(d) if d > created && d <= created + chrono::Duration::minutes(60) => d,
             _ => return invalid("ExpirationDate"),
         },
         None => created + chrono::Duration::minutes(5),
