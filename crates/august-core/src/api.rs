@@ -440,9 +440,20 @@ impl Api {
     // ----- plumbing -----
 
     fn request(&self, method: Method, path: Path, access_token: Option<&str>) -> Request {
+        self.request_versioned(method, path, access_token, ACCEPT_VERSION)
+    }
+
+    /// [`Api::request`] with another `Accept-Version` (the v4 activity feed).
+    fn request_versioned(
+        &self,
+        method: Method,
+        path: Path,
+        access_token: Option<&str>,
+        accept_version: &'static str,
+    ) -> Request {
         let config = self.inner.brand.config();
         let mut request = Request::new(method, &self.inner.base_url, path)
-            .header("accept-version", ACCEPT_VERSION)
+            .header("accept-version", accept_version)
             .secret_header(config.api_key_header, self.inner.api_key.as_str())
             .header(config.branding_header, config.branding)
             .header("x-august-country", "US")
@@ -1052,12 +1063,24 @@ impl Api {
         house_id: &str,
         limit: u32,
     ) -> Result<Vec<Activity>> {
+        self.house_activities(access_token, house_id, limit, ACCEPT_VERSION)
+    }
+
+    /// `GET /houses/{id}/activities` with the feed format's `Accept-Version`.
+    fn house_activities(
+        &self,
+        access_token: &str,
+        house_id: &str,
+        limit: u32,
+        accept_version: &'static str,
+    ) -> Result<Vec<Activity>> {
         Self::token_path_check(access_token)?;
         let request = self
-            .request(
+            .request_versioned(
                 Method::Get,
                 Path::new().lit("houses").seg(house_id).lit("activities"),
                 Some(access_token),
+                accept_version,
             )
             .query("limit", limit.to_string());
         let feed: ActivityFeed = self.send_json(&request)?;

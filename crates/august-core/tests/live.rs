@@ -134,6 +134,34 @@ fn v4_activities_are_requested_with_their_version_and_parsed() {
     assert_eq!(auto.lock_status(), Some(LockStatus::Locked));
 }
 
+/// The v4 feed is built like every other request: the builder's extra headers, the brand's
+/// key and the token travel with it too.
+#[test]
+fn v4_activities_carry_the_builders_headers() {
+    let mut server = mockito::Server::new();
+    let m = server
+        .mock("GET", "/houses/H1/activities")
+        .match_query(Matcher::Exact("limit=5".into()))
+        .match_header("accept-version", "4.0.0")
+        .match_header("x-request-id", "feed-1")
+        .match_header("x-august-access-token", "tok")
+        .match_header("x-august-country", "US")
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"events": []}"#)
+        .create();
+    let api = Api::builder()
+        .base_url(server.url())
+        .header("x-request-id", "feed-1")
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let list = api
+        .get_house_activities_in("tok", "H1", 5, ActivityFormat::V4)
+        .unwrap();
+    m.assert();
+    assert!(list.is_empty());
+}
+
 #[test]
 fn legacy_format_stays_the_default() {
     let mut server = mockito::Server::new();

@@ -1,7 +1,7 @@
 //! Calls for live features: capabilities, intents, the wake-up limiter, the v4 activity feed
 //! and the websocket subscriber.
 
-use api_transport::{Method, Path, Request, Retry};
+use api_transport::{Method, Path, Retry};
 
 use super::{Api, Operation};
 use crate::AsyncOperation;
@@ -11,7 +11,7 @@ use crate::capabilities::{
 };
 use crate::error::{Error, Result};
 use crate::limiter::WakeupLimiter;
-use crate::models::{Activity, ActivityFeed, LockStatus};
+use crate::models::{Activity, LockStatus};
 
 /// Which activity feed format to ask for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -115,25 +115,11 @@ impl Api {
         limit: u32,
         format: ActivityFormat,
     ) -> Result<Vec<Activity>> {
-        if format == ActivityFormat::Legacy {
-            return self.get_house_activities(access_token, house_id, limit);
-        }
-        Self::token_path_check(access_token)?;
-        let config = self.inner.brand.config();
-        let request = Request::new(
-            Method::Get,
-            &self.inner.base_url,
-            Path::new().lit("houses").seg(house_id).lit("activities"),
-        )
-        .header("accept-version", ACCEPT_VERSION_V4)
-        .secret_header(config.api_key_header, self.inner.api_key.as_str())
-        .header(config.branding_header, config.branding)
-        .header("x-august-country", "US")
-        .content_type("application/json")
-        .secret_header(config.access_token_header, access_token)
-        .query("limit", limit.to_string());
-        let feed: ActivityFeed = self.send_json(&request)?;
-        Ok(feed.into_vec())
+        let accept_version = match format {
+            ActivityFormat::Legacy => crate::api::ACCEPT_VERSION,
+            ActivityFormat::V4 => ACCEPT_VERSION_V4,
+        };
+        self.house_activities(access_token, house_id, limit, accept_version)
     }
 
     /// Creates a websocket subscriber for the `yale_global` push (`POST /websocket/subscribers`
