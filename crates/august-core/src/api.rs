@@ -422,6 +422,43 @@ impl Api {
         self.inner.brand
     }
 
+    /// The headers every request of this client carries, for a connection the client does not
+    /// make itself (the `yale_global` push websocket): the API key it was built with (a
+    /// partner key set with [`ApiBuilder::api_key`] included), the branding, the access token
+    /// and the extra headers of [`ApiBuilder::header`]. The key and the token are secrets:
+    /// never log what this returns.
+    ///
+    /// ```
+    /// use august_core::{Api, Brand};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().brand(Brand::YaleGlobal).api_key("partner-key").build()?;
+    /// let headers = api.connection_headers("token");
+    /// assert!(headers.contains(&("x-api-key".to_owned(), "partner-key".to_owned())));
+    /// assert!(headers.contains(&("x-access-token".to_owned(), "token".to_owned())));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn connection_headers(&self, access_token: &str) -> Vec<(String, String)> {
+        let config = self.inner.brand.config();
+        let mut headers = vec![
+            (
+                config.api_key_header.to_owned(),
+                self.inner.api_key.as_str().to_owned(),
+            ),
+            (
+                config.branding_header.to_owned(),
+                config.branding.to_owned(),
+            ),
+            (
+                config.access_token_header.to_owned(),
+                access_token.to_owned(),
+            ),
+        ];
+        headers.extend(self.inner.headers.iter().cloned());
+        headers
+    }
+
     /// The base URL calls go to.
     ///
     /// ```

@@ -189,18 +189,17 @@ fn connect(config: &Config, subscriber: &str) -> Result<Socket, End> {
         .tokens
         .access_token()
         .map_err(|e| End::Transport(format!("no access token: {e}")))?;
-    let brand = config.api.brand().config();
     let mut request = url
         .as_str()
         .into_client_request()
         .map_err(|e| End::Server(format!("invalid websocket request: {e}")))?;
     let headers = request.headers_mut();
-    for (name, value) in [
-        (brand.api_key_header, brand.api_key),
-        (brand.branding_header, brand.branding),
-        (brand.access_token_header, token.as_str()),
-    ] {
-        if let Ok(mut v) = HeaderValue::from_str(value) {
+    // The key the client was built with (a partner key), as on every API request.
+    for (name, value) in config.api.connection_headers(token.as_str()) {
+        if let (Ok(name), Ok(mut v)) = (
+            tungstenite::http::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
             v.set_sensitive(true);
             headers.insert(name, v);
         }

@@ -19,6 +19,7 @@ struct Seen {
     query: String,
     token: Option<String>,
     api_key: Option<String>,
+    extra: Option<String>,
 }
 
 // tungstenite's header callback returns its own (large) error response type.
@@ -38,6 +39,7 @@ fn accept(listener: &TcpListener) -> (tungstenite::WebSocket<std::net::TcpStream
             query: req.uri().query().unwrap_or_default().to_owned(),
             token: header("x-access-token"),
             api_key: header("x-api-key"),
+            extra: header("x-request-id"),
         })
         .unwrap();
         Ok(resp)
@@ -133,4 +135,43 @@ fn the_client_speaks_engine_io_and_reconnects_after_every_kind_of_end() {
             .collect();
         assert!(live.is_empty(), "{live:?}");
     }
+}
+
+/// The handshake carries the key the client was built with (a partner key, now that the
+/// built-in keys are refused) and its extra headers, as every API request does.
+#[test]
+fn the_handshake_sends_the_clients_own_key_and_headers() {
+    // The sandbox refuses the built-in keys here, as the real service does.
+    let sandbox = august_sandbox::Sandbox::builder()
+        .refuse_public_keys()
+        .start()
+        .unwrap();
+    let token = sandbox.demo_access_token();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/",
+        listener.local_addr().unwrap().port()
+    );
+    let api = august_core::Api::builder()
+        .brand(Brand::YaleGlobal)
+        .base_url(sandbox.august_url())
+        .api_key(august_sandbox::demo::PARTNER_API_KEY)
+        .header("x-request-id", "push-1")
+        .build()
+        .unwrap();
+    let stream =
+        august_live::ActivityStream::builder(api, august_live::StaticToken::new(token.clone()))
+            .websocket_url(url)
+            .polls_per_push(0)
+            .start()
+            .unwrap();
+    let c = common::collect(stream);
+    let (_ws, seen) = accept(&listener);
+    assert_eq!(
+        seen.api_key.as_deref(),
+        Some(august_sandbox::demo::PARTNER_API_KEY)
+    );
+    assert_eq!(seen.extra.as_deref(), Some("push-1"));
+    assert_eq!(seen.token.as_deref(), Some(token.as_str()));
+    c.handle.stop();
 }
