@@ -50,6 +50,7 @@
 //! install its logger with [`install_capped_logger`] (or wrap it in [`CappedLogger`]), as the
 //! `august` and `august-sandbox` binaries do.
 
+mod builder;
 mod connector;
 mod error;
 mod kind;
@@ -67,6 +68,7 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+pub use builder::{ClientSettings, RESERVED_HEADERS, checked_base_url};
 pub use error::Error;
 pub use kind::{ErrorKind, HasErrorKind, repeated_cause};
 pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};

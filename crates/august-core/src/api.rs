@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_transport::{Method, Path, Request, Retry, Transport};
+use api_transport::{ClientSettings, Method, Path, Request, Retry, Transport};
 use serde::de::DeserializeOwned;
 
 use crate::brand::Brand;
@@ -21,7 +21,7 @@ mod live;
 pub use live::{ActivityFormat, Unlatch};
 
 /// Default timeout of a call.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_TIMEOUT: Duration = api_transport::DEFAULT_TIMEOUT;
 /// Default timeout of a remote lock operation, which waits for the bridge to reach the lock.
 pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 /// Default cap of a JSON response body.
@@ -95,16 +95,10 @@ pub struct ApiBuilder {
     brand: Brand,
     base_url: Option<String>,
     api_key: Option<String>,
-    timeout: Duration,
     command_timeout: Duration,
     user_agent: String,
-    max_retries: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
-    headers: Vec<(String, String)>,
-    max_body: u64,
+    settings: ClientSettings,
     max_image: u64,
-    name_ttl: Duration,
 }
 
 impl fmt::Debug for ApiBuilder {
@@ -113,11 +107,17 @@ impl fmt::Debug for ApiBuilder {
             .field("brand", &self.brand)
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key.as_ref().map(|_| "<redacted>"))
-            .field("timeout", &self.timeout)
+            .field("timeout", &self.settings.timeout)
             .field("command_timeout", &self.command_timeout)
-            .field("headers", &self.headers)
+            .field("headers", &self.settings.headers)
             .finish()
     }
+}
+
+api_transport::client_settings_setters! {
+    ApiBuilder.settings; calls = "every call but remote lock operations";
+    reads = "a read (GET)"; never = "Lock operations, logins and verification calls are never retried.";
+    reserved = "the API key, the access token, `accept-version`"; body = "4 MiB";
 }
 
 impl ApiBuilder {
@@ -143,12 +143,6 @@ impl ApiBuilder {
         self
     }
 
-    /// Timeout of every call but remote lock operations. Defaults to 10 s.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
     /// Timeout of remote lock operations (lock, unlock, unlatch, their async forms, status
     /// wake-up). Defaults to 60 s.
     pub fn command_timeout(mut self, timeout: Duration) -> Self {
@@ -162,57 +156,9 @@ impl ApiBuilder {
         self
     }
 
-    /// How many times a read (GET) is retried after 429, 502, 503, 504 or a failure to
-    /// connect; `0` turns retries off. Lock operations, logins and verification calls are
-    /// never retried. Defaults to 3.
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = retries;
-        self
-    }
-
-    /// First wait before retrying a read; it doubles at each retry (with jitter), up to
-    /// [`ApiBuilder::max_backoff`], and a `Retry-After` from the server replaces it. Defaults to
-    /// 250 ms ([`api_transport::DEFAULT_INITIAL_BACKOFF`]).
-    pub fn initial_backoff(mut self, delay: Duration) -> Self {
-        self.initial_backoff = delay;
-        self
-    }
-
-    /// Longest wait between two attempts of a read (`Retry-After` aside). Defaults to 5 s
-    /// ([`api_transport::DEFAULT_MAX_BACKOFF`]).
-    pub fn max_backoff(mut self, delay: Duration) -> Self {
-        self.max_backoff = delay;
-        self
-    }
-
-    /// Adds a header sent on every request to the API (a tracing id, a proxy's header); call
-    /// it again for more. Not for credentials: it is not redacted. The name must be an HTTP
-    /// token and the value visible ASCII, checked by [`ApiBuilder::build`]; it cannot replace
-    /// a header the client sets (the API key, the access token, `accept-version`). Defaults to
-    /// none.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Cap of a JSON response body in bytes. Defaults to 4 MiB.
-    pub fn max_body(mut self, bytes: u64) -> Self {
-        self.max_body = bytes;
-        self
-    }
-
     /// Cap of a doorbell image in bytes. Defaults to 16 MiB.
     pub fn max_image(mut self, bytes: u64) -> Self {
         self.max_image = bytes;
-        self
-    }
-
-    /// How long the API host's addresses are reused before its name is looked up again; a
-    /// call that fails to connect, times out or loses its connection makes the next one look
-    /// it up at once. `Duration::ZERO` looks it up on every call. Defaults to 30 s
-    /// ([`api_transport::DEFAULT_NAME_TTL`]).
-    pub fn name_ttl(mut self, ttl: Duration) -> Self {
-        self.name_ttl = ttl;
         self
     }
 
@@ -225,30 +171,17 @@ impl ApiBuilder {
     /// sent or would replace one the client sets.
     pub fn build(self) -> Result<Api> {
         let config = self.brand.config();
-        for (name, value) in &self.headers {
-            api_transport::check_header(name, value).map_err(|e| Error::InvalidInput {
-                reason: match e {
-                    api_transport::Error::InvalidRequest { reason } => reason,
-                    other => other.to_string(),
-                },
-            })?;
-            let reserved = [
-                config.api_key_header,
-                config.access_token_header,
-                config.branding_header,
-                "accept-version",
-                "x-august-country",
-                "content-type",
-                "user-agent",
-                "host",
-                "content-length",
-            ];
-            if reserved.iter().any(|r| r.eq_ignore_ascii_case(name)) {
-                return Err(Error::InvalidInput {
-                    reason: format!("the header {name} is set by the client and cannot be added"),
-                });
-            }
-        }
+        let reserved = [
+            config.api_key_header,
+            config.access_token_header,
+            config.branding_header,
+            "accept-version",
+            "x-august-country",
+        ];
+        let refused = |reason| Error::InvalidInput { reason };
+        self.settings
+            .check_headers(&[&reserved[..], &api_transport::RESERVED_HEADERS[..]].concat())
+            .map_err(refused)?;
         if config.retired && self.api_key.is_none() {
             return Err(Error::InvalidInput {
                 reason: format!(
@@ -257,33 +190,16 @@ impl ApiBuilder {
                 ),
             });
         }
-        let base_url = self
-            .base_url
-            .clone()
-            .unwrap_or_else(|| config.base_url.to_owned())
-            .trim_end_matches('/')
-            .to_owned();
-        api_transport::check_base_url(&base_url).map_err(|e| Error::InvalidInput {
-            reason: match e {
-                api_transport::Error::InvalidRequest { reason } => reason,
-                other => other.to_string(),
-            },
-        })?;
+        let base_url = self.base_url.as_deref().unwrap_or(config.base_url);
+        let base_url =
+            api_transport::checked_base_url(base_url.trim_end_matches('/')).map_err(refused)?;
         Ok(self.assemble(base_url))
     }
 
     /// Builds the client for an already checked base URL.
     fn assemble(self, base_url: String) -> Api {
         let config = self.brand.config();
-        let transport = Transport::builder()
-            .timeout(self.timeout)
-            .user_agent(self.user_agent)
-            .max_retries(self.max_retries)
-            .initial_backoff(self.initial_backoff)
-            .max_backoff(self.max_backoff)
-            .max_body(self.max_body)
-            .name_ttl(self.name_ttl)
-            .build();
+        let transport = self.settings.transport(self.user_agent);
         Api {
             inner: Arc::new(Inner {
                 transport,
@@ -292,7 +208,7 @@ impl ApiBuilder {
                 api_key: self.api_key.unwrap_or_else(|| config.api_key.to_owned()),
                 command_timeout: self.command_timeout,
                 max_image: self.max_image,
-                headers: self.headers,
+                headers: self.settings.headers,
             }),
         }
     }
@@ -394,16 +310,10 @@ impl Api {
             brand: Brand::August,
             base_url: None,
             api_key: None,
-            timeout: DEFAULT_TIMEOUT,
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             user_agent: DEFAULT_USER_AGENT.to_owned(),
-            max_retries: api_transport::DEFAULT_MAX_RETRIES,
-            initial_backoff: api_transport::DEFAULT_INITIAL_BACKOFF,
-            max_backoff: api_transport::DEFAULT_MAX_BACKOFF,
-            headers: Vec::new(),
-            max_body: DEFAULT_MAX_BODY,
+            settings: ClientSettings::new(DEFAULT_MAX_BODY),
             max_image: DEFAULT_MAX_IMAGE,
-            name_ttl: api_transport::DEFAULT_NAME_TTL,
         }
     }
 

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_transport::{Method, Path, Request, Response, Retry, Transport};
+use api_transport::{ClientSettings, Method, Path, Request, Response, Retry, Transport};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -18,7 +18,7 @@ use crate::users::Users;
 /// The Authy API's address.
 pub const DEFAULT_API_URI: &str = "https://api.authy.com";
 /// Default timeout of a call, from connecting to the last body byte.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_TIMEOUT: Duration = api_transport::DEFAULT_TIMEOUT;
 /// Default number of automatic retries of a read.
 pub const DEFAULT_MAX_RETRIES: u32 = api_transport::DEFAULT_MAX_RETRIES;
 /// Default cap of a response body, in bytes.
@@ -99,13 +99,7 @@ impl fmt::Debug for AuthyApiClient {
 pub struct AuthyApiClientBuilder {
     api_key: ApiKey,
     base_url: String,
-    timeout: Duration,
-    max_retries: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
-    headers: Vec<(String, String)>,
-    max_body: u64,
-    name_ttl: Duration,
+    settings: ClientSettings,
 }
 
 impl fmt::Debug for AuthyApiClientBuilder {
@@ -113,11 +107,18 @@ impl fmt::Debug for AuthyApiClientBuilder {
         f.debug_struct("AuthyApiClientBuilder")
             .field("base_url", &self.base_url)
             .field("api_key", &self.api_key)
-            .field("timeout", &self.timeout)
-            .field("max_retries", &self.max_retries)
-            .field("max_body", &self.max_body)
+            .field("timeout", &self.settings.timeout)
+            .field("max_retries", &self.settings.max_retries)
+            .field("max_body", &self.settings.max_body)
             .finish()
     }
+}
+
+api_transport::client_settings_setters! {
+    AuthyApiClientBuilder.settings; calls = "every call";
+    reads = "a read (user status, registration status, app details and stats, phone information, approval status)";
+    never = "Nothing else is ever resent: not user creation or deletion, SMS, calls, token or code checks, phone verifications, OneTouch requests.";
+    reserved = "`X-Authy-API-Key`, `Content-Type`, `User-Agent`"; body = "1 MiB";
 }
 
 impl AuthyApiClientBuilder {
@@ -134,63 +135,6 @@ impl AuthyApiClientBuilder {
         self.base_url(uri)
     }
 
-    /// Timeout of every call, from connecting to the last body byte. Defaults to 10 s.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// How many times a read (user status, registration status, app details and stats, phone
-    /// information, approval status) is sent again after 429, 502, 503, 504 or a failure to
-    /// connect, with backoff; `0` turns retries off. Nothing else is ever resent: not user
-    /// creation or deletion, SMS, calls, token or code checks, phone verifications, OneTouch
-    /// requests. Defaults to 3.
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = retries;
-        self
-    }
-
-    /// First wait before sending a read again; it doubles at each retry (with jitter), up to
-    /// [`AuthyApiClientBuilder::max_backoff`], and a `Retry-After` from the server replaces it.
-    /// Defaults to 250 ms ([`api_transport::DEFAULT_INITIAL_BACKOFF`]).
-    pub fn initial_backoff(mut self, delay: Duration) -> Self {
-        self.initial_backoff = delay;
-        self
-    }
-
-    /// Longest wait between two attempts of a read (`Retry-After` aside). Defaults to 5 s
-    /// ([`api_transport::DEFAULT_MAX_BACKOFF`]).
-    pub fn max_backoff(mut self, delay: Duration) -> Self {
-        self.max_backoff = delay;
-        self
-    }
-
-    /// Adds a header sent on every request (a tracing id, a proxy's header); call it again for
-    /// more. Not for credentials: it is not redacted. The name must be an HTTP token and the
-    /// value visible ASCII, checked by [`AuthyApiClientBuilder::build`]; it cannot replace a
-    /// header the client sets (`X-Authy-API-Key`, `Content-Type`, `User-Agent`). Defaults to
-    /// none.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Cap of a response body in bytes; a larger one is [`Error::ResponseTooLarge`].
-    /// Defaults to 1 MiB.
-    pub fn max_body(mut self, bytes: u64) -> Self {
-        self.max_body = bytes;
-        self
-    }
-
-    /// How long the API host's addresses are reused before its name is looked up again; a
-    /// call that fails to connect, times out or loses its connection makes the next one look
-    /// it up at once. `Duration::ZERO` looks it up on every call. Defaults to 30 s
-    /// ([`api_transport::DEFAULT_NAME_TTL`]).
-    pub fn name_ttl(mut self, ttl: Duration) -> Self {
-        self.name_ttl = ttl;
-        self
-    }
-
     /// Builds the client.
     ///
     /// # Errors
@@ -199,54 +143,17 @@ impl AuthyApiClientBuilder {
     /// `https` (or `http` to loopback), or carries credentials, a query or a fragment, or an
     /// extra header cannot be sent or would replace one the client sets.
     pub fn build(self) -> Result<AuthyApiClient> {
-        for (name, value) in &self.headers {
-            api_transport::check_header(name, value).map_err(|e| InvalidInput::Refused {
-                reason: match e {
-                    api_transport::Error::InvalidRequest { reason } => reason,
-                    other => other.to_string(),
-                },
-            })?;
-            let reserved = [
-                API_KEY_HEADER,
-                "content-type",
-                "user-agent",
-                "host",
-                "content-length",
-            ];
-            if reserved.iter().any(|r| r.eq_ignore_ascii_case(name)) {
-                return Err(InvalidInput::Refused {
-                    reason: format!("the header {name} is set by the client and cannot be added"),
-                }
-                .into());
-            }
-        }
-        let base_url = self
-            .base_url
-            .strip_suffix('/')
-            .unwrap_or(&self.base_url)
-            .to_owned();
-        api_transport::check_base_url(&base_url).map_err(|e| InvalidInput::Refused {
-            reason: match e {
-                api_transport::Error::InvalidRequest { reason } => reason,
-                other => other.to_string(),
-            },
-        })?;
-        let transport = Transport::builder()
-            .timeout(self.timeout)
-            .max_retries(self.max_retries)
-            .initial_backoff(self.initial_backoff)
-            .max_backoff(self.max_backoff)
-            .max_body(self.max_body)
-            .name_ttl(self.name_ttl)
-            .user_agent(user_agent())
-            .build();
+        let reserved = [&[API_KEY_HEADER][..], &api_transport::RESERVED_HEADERS[..]].concat();
+        let refused = |reason| InvalidInput::Refused { reason };
+        self.settings.check_headers(&reserved).map_err(refused)?;
+        let base_url = api_transport::checked_base_url(&self.base_url).map_err(refused)?;
         Ok(AuthyApiClient {
             inner: Arc::new(Inner {
-                transport,
+                transport: self.settings.transport(user_agent()),
                 base_url,
                 api_key: self.api_key,
-                max_retries: self.max_retries,
-                headers: self.headers,
+                max_retries: self.settings.max_retries,
+                headers: self.settings.headers,
             }),
         })
     }
@@ -291,13 +198,7 @@ impl AuthyApiClient {
         AuthyApiClientBuilder {
             api_key: ApiKey(api_key.into()),
             base_url: DEFAULT_API_URI.to_owned(),
-            timeout: DEFAULT_TIMEOUT,
-            max_retries: DEFAULT_MAX_RETRIES,
-            initial_backoff: api_transport::DEFAULT_INITIAL_BACKOFF,
-            max_backoff: api_transport::DEFAULT_MAX_BACKOFF,
-            headers: Vec::new(),
-            max_body: DEFAULT_MAX_BODY,
-            name_ttl: api_transport::DEFAULT_NAME_TTL,
+            settings: ClientSettings::new(DEFAULT_MAX_BODY),
         }
     }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_transport::{Method, Path, Request, Response, Retry, Transport};
+use api_transport::{ClientSettings, Method, Path, Request, Response, Retry, Transport};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::de::DeserializeOwned;
@@ -25,7 +25,7 @@ pub const DEFAULT_VERIFY_URL: &str = "https://verify.twilio.com";
 /// Lookup v2's base URL (paths start with `/v2/`).
 pub const DEFAULT_LOOKUP_URL: &str = "https://lookups.twilio.com";
 /// Default timeout of a call, from connecting to the last body byte, retries included.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_TIMEOUT: Duration = api_transport::DEFAULT_TIMEOUT;
 /// Default number of automatic retries of a read.
 pub const DEFAULT_MAX_RETRIES: u32 = api_transport::DEFAULT_MAX_RETRIES;
 /// Default cap of a response body, in bytes.
@@ -150,13 +150,13 @@ pub struct VerifyClientBuilder {
     credentials: Credentials,
     verify_url: String,
     lookup_url: String,
-    timeout: Duration,
-    max_retries: u32,
-    initial_backoff: Duration,
-    max_backoff: Duration,
-    headers: Vec<(String, String)>,
-    max_body: u64,
-    name_ttl: Duration,
+    settings: ClientSettings,
+}
+
+api_transport::client_settings_setters! {
+    VerifyClientBuilder.settings; calls = "every call"; reads = "a read (a GET, or a DELETE)";
+    never = "Nothing that sends a message, checks a code or answers a challenge is ever resent.";
+    reserved = "`Authorization`, `Accept`, `Content-Type`, `User-Agent`"; body = "1 MiB";
 }
 
 impl VerifyClientBuilder {
@@ -181,64 +181,13 @@ impl VerifyClientBuilder {
         self.verify_url(url.clone()).lookup_url(url)
     }
 
-    /// The deadline of every call, from connecting to the last body byte. Defaults to 10 s.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// How many times a read (a GET, or a DELETE) is sent again after 429, 502, 503, 504 or a
-    /// failure to connect, with backoff; `0` turns retries off. Nothing that sends a message,
-    /// checks a code or answers a challenge is ever resent. Defaults to 3.
-    pub fn max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = retries;
-        self
-    }
-
-    /// First wait before sending a read again; it doubles at each retry (with jitter), up to
-    /// [`VerifyClientBuilder::max_backoff`], and a `Retry-After` from the server replaces it.
-    /// Defaults to 250 ms ([`api_transport::DEFAULT_INITIAL_BACKOFF`]).
-    pub fn initial_backoff(mut self, delay: Duration) -> Self {
-        self.initial_backoff = delay;
-        self
-    }
-
-    /// Longest wait between two attempts of a read (`Retry-After` aside). Defaults to 5 s
-    /// ([`api_transport::DEFAULT_MAX_BACKOFF`]).
-    pub fn max_backoff(mut self, delay: Duration) -> Self {
-        self.max_backoff = delay;
-        self
-    }
-
-    /// Adds a header sent on every request (a tracing id, a proxy's header); call it again for
-    /// more. Not for credentials: it is not redacted. The name must be an HTTP token and the
-    /// value visible ASCII, checked by [`VerifyClientBuilder::build`]; it cannot replace a
-    /// header the client sets (`Authorization`, `Accept`, `Content-Type`, `User-Agent`).
-    /// Defaults to none.
-    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
-        self
-    }
-
-    /// Cap of a response body in bytes. Defaults to 1 MiB.
-    pub fn max_body(mut self, bytes: u64) -> Self {
-        self.max_body = bytes;
-        self
-    }
-
-    /// How long a host's addresses are reused before its name is looked up again. Defaults
-    /// to 30 s ([`api_transport::DEFAULT_NAME_TTL`]).
-    pub fn name_ttl(mut self, ttl: Duration) -> Self {
-        self.name_ttl = ttl;
-        self
-    }
-
     /// Builds the client.
     ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] if a base URL is not a URL, not `https` (or `http` to
-    /// loopback), or carries credentials, a query or a fragment; or if a credential is empty.
+    /// loopback), or carries credentials, a query or a fragment; if a credential is empty; or
+    /// if an extra header cannot be sent or would replace one the client sets.
     pub fn build(self) -> Result<VerifyClient> {
         let verify_url = check_base(&self.verify_url)?;
         let lookup_url = check_base(&self.lookup_url)?;
@@ -247,61 +196,26 @@ impl VerifyClientBuilder {
         {
             return Err(InvalidInput::Credentials.into());
         }
-        for (name, value) in &self.headers {
-            api_transport::check_header(name, value).map_err(|e| InvalidInput::Refused {
-                reason: match e {
-                    api_transport::Error::InvalidRequest { reason } => reason,
-                    other => other.to_string(),
-                },
-            })?;
-            let reserved = [
-                "authorization",
-                "accept",
-                "accept-charset",
-                "content-type",
-                "user-agent",
-                "host",
-                "content-length",
-            ];
-            if reserved.iter().any(|r| r.eq_ignore_ascii_case(name)) {
-                return Err(InvalidInput::Refused {
-                    reason: format!("the header {name} is set by the client and cannot be added"),
-                }
-                .into());
-            }
-        }
-        let transport = Transport::builder()
-            .timeout(self.timeout)
-            .max_retries(self.max_retries)
-            .initial_backoff(self.initial_backoff)
-            .max_backoff(self.max_backoff)
-            .max_body(self.max_body)
-            .name_ttl(self.name_ttl)
-            .user_agent(user_agent())
-            .build();
+        let reserved = ["authorization", "accept", "accept-charset"];
+        self.settings
+            .check_headers(&[&reserved[..], &api_transport::RESERVED_HEADERS[..]].concat())
+            .map_err(|reason| InvalidInput::Refused { reason })?;
         Ok(VerifyClient {
             inner: Arc::new(Inner {
-                transport,
+                transport: self.settings.transport(user_agent()),
                 verify_url,
                 lookup_url,
                 credentials: self.credentials,
-                timeout: self.timeout,
-                max_retries: self.max_retries,
-                headers: self.headers,
+                timeout: self.settings.timeout,
+                max_retries: self.settings.max_retries,
+                headers: self.settings.headers,
             }),
         })
     }
 }
 
 fn check_base(url: &str) -> Result<String> {
-    let url = url.strip_suffix('/').unwrap_or(url).to_owned();
-    api_transport::check_base_url(&url).map_err(|e| InvalidInput::Refused {
-        reason: match e {
-            api_transport::Error::InvalidRequest { reason } => reason,
-            other => other.to_string(),
-        },
-    })?;
-    Ok(url)
+    Ok(api_transport::checked_base_url(url).map_err(|reason| InvalidInput::Refused { reason })?)
 }
 
 /// The `scheme://host[:port]` of a URL, lower-cased.
@@ -331,15 +245,14 @@ impl VerifyClient {
         let builder = VerifyClient::builder(credentials);
         if empty {
             // Built without the credential check; calls refuse to send.
-            let transport = Transport::builder().user_agent(user_agent()).build();
             return VerifyClient {
                 inner: Arc::new(Inner {
-                    transport,
+                    transport: builder.settings.transport(user_agent()),
                     verify_url: builder.verify_url,
                     lookup_url: builder.lookup_url,
                     credentials: builder.credentials,
-                    timeout: builder.timeout,
-                    max_retries: builder.max_retries,
+                    timeout: builder.settings.timeout,
+                    max_retries: builder.settings.max_retries,
                     headers: Vec::new(),
                 }),
             };
@@ -372,13 +285,7 @@ impl VerifyClient {
             credentials,
             verify_url: DEFAULT_VERIFY_URL.to_owned(),
             lookup_url: DEFAULT_LOOKUP_URL.to_owned(),
-            timeout: DEFAULT_TIMEOUT,
-            max_retries: DEFAULT_MAX_RETRIES,
-            initial_backoff: api_transport::DEFAULT_INITIAL_BACKOFF,
-            max_backoff: api_transport::DEFAULT_MAX_BACKOFF,
-            headers: Vec::new(),
-            max_body: DEFAULT_MAX_BODY,
-            name_ttl: api_transport::DEFAULT_NAME_TTL,
+            settings: ClientSettings::new(DEFAULT_MAX_BODY),
         }
     }
 
