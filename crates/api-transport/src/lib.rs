@@ -58,6 +58,7 @@ mod logging;
 mod request;
 mod resolver;
 mod scrub;
+mod service_error;
 mod settings;
 mod tcp;
 pub mod time;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use api_transport::{ErrorKind, HasErrorKind};
+use api_transport::ErrorKind;
 use serde_json::{Map, Value};
 
 /// A `Result` whose error is [`Error`].
@@ -80,11 +80,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// The HTTP status of an API error.
-    pub fn status(&self) -> Option<u16> {
-        self.api_error().map(ApiError::status)
-    }
-
     /// The Authy `error_code` of an API error, when the body carried one (`60020`).
     pub fn error_code(&self) -> Option<u32> {
         self.api_error().and_then(ApiError::error_code)
@@ -115,14 +110,6 @@ impl Error {
         self.api_error().map(ApiError::reason)
     }
 
-    /// The API error, if this is one.
-    pub fn api_error(&self) -> Option<&ApiError> {
-        match self {
-            Error::Api(e) => Some(e.as_ref()),
-            _ => None,
-        }
-    }
-
     /// The input error, if the call was rejected before sending.
     pub fn invalid_input(&self) -> Option<&InvalidInput> {
         match self {
@@ -135,50 +122,12 @@ impl Error {
     pub fn errors(&self) -> Option<&Map<String, Value>> {
         self.api_error().map(ApiError::errors)
     }
+}
 
-    /// Whether the call timed out (Authy may have acted on it).
-    pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout { .. })
-    }
-
-    /// Whether the call was rejected before anything was sent.
-    pub fn is_invalid_input(&self) -> bool {
-        matches!(self, Error::InvalidInput(_))
-    }
-
-    /// Whether Authy may have acted on a request whose answer was lost (timeout or broken
-    /// connection): an SMS or a push may have gone out, so check before sending another.
-    pub fn may_have_been_delivered(&self) -> bool {
-        matches!(self, Error::Timeout { .. } | Error::ConnectionLost { .. })
-    }
-
-    pub(crate) fn from_transport(err: api_transport::Error, endpoint: String) -> Error {
-        use api_transport::Error as T;
-        match err {
-            T::InvalidRequest { reason } => Error::InvalidInput(InvalidInput::Refused { reason }),
-            T::NotDelivered { .. } => Error::NotDelivered {
-                endpoint,
-                source: err,
-            },
-            T::Timeout { after } => Error::Timeout {
-                endpoint,
-                after,
-                source: err,
-            },
-            T::ResponseTooLarge { limit } => Error::ResponseTooLarge { endpoint, limit },
-            T::Undecodable { status, reason } => Error::Decode {
-                endpoint,
-                path: ".".to_owned(),
-                source: <serde_json::Error as serde::de::Error>::custom(format_args!(
-                    "the body of the {status} answer cannot be decoded ({reason})"
-                )),
-            },
-            other => Error::ConnectionLost {
-                endpoint,
-                source: other,
-            },
-        }
-    }
+api_transport::service_error_common! {
+    Error, ApiError, InvalidInput; service = "Authy";
+    lost = "an SMS or a push may have gone out, so check before sending another";
+    extra = ();
 }
 
 impl fmt::Display for Error {
@@ -226,36 +175,6 @@ impl std::error::Error for Error {
             Error::Decode { source, .. } => Some(source),
             Error::ResponseTooLarge { .. } => None,
         }
-    }
-}
-
-impl HasErrorKind for Error {
-    fn kind(&self) -> ErrorKind {
-        Error::kind(self)
-    }
-}
-
-impl HasErrorKind for ApiError {
-    fn kind(&self) -> ErrorKind {
-        ApiError::kind(self)
-    }
-}
-
-impl HasErrorKind for InvalidInput {
-    fn kind(&self) -> ErrorKind {
-        InvalidInput::kind(self)
-    }
-}
-
-impl From<ApiError> for Error {
-    fn from(e: ApiError) -> Self {
-        Error::Api(Box::new(e))
-    }
-}
-
-impl From<InvalidInput> for Error {
-    fn from(e: InvalidInput) -> Self {
-        Error::InvalidInput(e)
     }
 }
 

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use api_transport::{ErrorKind, HasErrorKind, Response};
+use api_transport::{ErrorKind, Response};
 use serde::Deserialize;
 
 /// A `Result` whose error is [`Error`].
@@ -17,7 +17,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///   code may have been sent, a check may have consumed an attempt or approved the
 ///   verification); the error says what to look at before trying again.
 /// - [`Error::Api`]: Twilio answered with an error status; [`ApiError::reason`] names the case.
-/// - [`Error::Decode`]: a success answer whose body does not fit the model.
+/// - [`Error::Decode`]: a success answer whose body does not fit the model, or an answer whose
+///   body does not decompress.
 /// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
 ///
 /// [`Error::kind`] says what to do next in the vocabulary every client shares
@@ -60,7 +61,8 @@ pub enum Error {
     },
     /// Twilio answered with an error status. Boxed to keep `Result`s small.
     Api(Box<ApiError>),
-    /// A success answer whose body does not fit the expected model.
+    /// A success answer whose body does not fit the expected model, or an answer (any status)
+    /// whose body does not decompress. Twilio received the request.
     Decode {
         /// The call, as `METHOD /path`.
         endpoint: String,
@@ -79,11 +81,6 @@ pub enum Error {
 }
 
 impl Error {
-    /// The HTTP status of an API error.
-    pub fn status(&self) -> Option<u16> {
-        self.api_error().map(ApiError::status)
-    }
-
     /// The Twilio error code of an API error (`60202`), when the body carried one.
     pub fn code(&self) -> Option<u32> {
         self.api_error().and_then(ApiError::code)
@@ -115,57 +112,12 @@ impl Error {
     pub fn reason(&self) -> Option<ApiErrorReason> {
         self.api_error().map(ApiError::reason)
     }
+}
 
-    /// The API error, if this is one.
-    pub fn api_error(&self) -> Option<&ApiError> {
-        match self {
-            Error::Api(e) => Some(e.as_ref()),
-            _ => None,
-        }
-    }
-
-    /// Whether the call timed out (Twilio may have acted on it).
-    pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout { .. })
-    }
-
-    /// Whether the call was rejected before anything was sent.
-    pub fn is_invalid_input(&self) -> bool {
-        matches!(self, Error::InvalidInput(_))
-    }
-
-    /// Whether Twilio may have acted on a request whose answer was lost (timeout or broken
-    /// connection): a message may have gone out or an attempt may have been spent.
-    pub fn may_have_been_delivered(&self) -> bool {
-        matches!(self, Error::Timeout { .. } | Error::ConnectionLost { .. })
-    }
-
-    pub(crate) fn from_transport(
-        err: api_transport::Error,
-        endpoint: String,
-        check: Option<&'static str>,
-    ) -> Error {
-        use api_transport::Error as T;
-        match err {
-            T::InvalidRequest { reason } => Error::InvalidInput(InvalidInput::Refused { reason }),
-            T::NotDelivered { .. } => Error::NotDelivered {
-                endpoint,
-                source: err,
-            },
-            T::Timeout { after } => Error::Timeout {
-                endpoint,
-                after,
-                check,
-                source: err,
-            },
-            T::ResponseTooLarge { limit } => Error::ResponseTooLarge { endpoint, limit },
-            other => Error::ConnectionLost {
-                endpoint,
-                check,
-                source: other,
-            },
-        }
-    }
+api_transport::service_error_common! {
+    Error, ApiError, InvalidInput; service = "Twilio";
+    lost = "a message may have gone out or an attempt may have been spent";
+    extra = (check: Option<&'static str>);
 }
 
 impl fmt::Display for Error {
@@ -224,36 +176,6 @@ impl std::error::Error for Error {
             Error::Api(_) | Error::ResponseTooLarge { .. } => None,
             Error::Decode { source, .. } => Some(source),
         }
-    }
-}
-
-impl HasErrorKind for Error {
-    fn kind(&self) -> ErrorKind {
-        Error::kind(self)
-    }
-}
-
-impl HasErrorKind for ApiError {
-    fn kind(&self) -> ErrorKind {
-        ApiError::kind(self)
-    }
-}
-
-impl HasErrorKind for InvalidInput {
-    fn kind(&self) -> ErrorKind {
-        InvalidInput::kind(self)
-    }
-}
-
-impl From<ApiError> for Error {
-    fn from(e: ApiError) -> Self {
-        Error::Api(Box::new(e))
-    }
-}
-
-impl From<InvalidInput> for Error {
-    fn from(e: InvalidInput) -> Self {
-        Error::InvalidInput(e)
     }
 }
 

@@ -1,0 +1,119 @@
+//! The part of a service client's error type that every client writes the same way: the
+//! mapping from this crate's [`Error`](crate::Error), the accessors, and the conversions.
+
+/// Writes, for a client's error type, what every service client's error shares.
+///
+/// The error is an enum with the variants `InvalidInput(I)`, `NotDelivered { endpoint, source }`,
+/// `Timeout { endpoint, after, source, .. }`, `ConnectionLost { endpoint, source, .. }`,
+/// `Api(Box<A>)`, `Decode { endpoint, path, source: serde_json::Error }` and
+/// `ResponseTooLarge { endpoint, limit }`; `I` has a `Refused { reason }` variant and a
+/// `kind()`, `A` a `status()` and a `kind()`. The invoking crate depends on `serde` and
+/// `serde_json`.
+///
+/// Written: `api_error()`, `status()`, `is_timeout()`, `is_invalid_input()`,
+/// `may_have_been_delivered()`, a crate-private `from_transport(err, endpoint, extra...)` (the
+/// `extra` fields are copied into `Timeout` and `ConnectionLost`), [`HasErrorKind`] for the
+/// three types, and `From<A>` and `From<I>` for the error.
+///
+/// [`HasErrorKind`]: crate::HasErrorKind
+#[macro_export]
+macro_rules! service_error_common {
+    ($error:ident, $api:ident, $input:ident; service = $service:literal; lost = $lost:literal;
+     extra = ($($field:ident: $ty:ty),*);) => {
+        impl $error {
+            /// The API error, if this is one.
+            pub fn api_error(&self) -> Option<&$api> {
+                match self {
+                    $error::Api(e) => Some(e.as_ref()),
+                    _ => None,
+                }
+            }
+
+            /// The HTTP status of an API error.
+            pub fn status(&self) -> Option<u16> {
+                self.api_error().map($api::status)
+            }
+
+            #[doc = concat!("Whether the call timed out (", $service, " may have acted on it).")]
+            pub fn is_timeout(&self) -> bool {
+                matches!(self, $error::Timeout { .. })
+            }
+
+            /// Whether the call was rejected before anything was sent.
+            pub fn is_invalid_input(&self) -> bool {
+                matches!(self, $error::InvalidInput(_))
+            }
+
+            #[doc = concat!("Whether ", $service, " may have acted on a request whose answer was lost (timeout or broken connection): ", $lost, ".")]
+            pub fn may_have_been_delivered(&self) -> bool {
+                matches!(self, $error::Timeout { .. } | $error::ConnectionLost { .. })
+            }
+
+            /// The error of a call the transport could not complete: refused before sending,
+            /// not delivered, timed out, too large, undecodable or cut off.
+            pub(crate) fn from_transport(
+                err: $crate::Error,
+                endpoint: String,
+                $($field: $ty),*
+            ) -> $error {
+                use $crate::Error as T;
+                match err {
+                    T::InvalidRequest { reason } => $error::InvalidInput($input::Refused { reason }),
+                    T::NotDelivered { .. } => $error::NotDelivered {
+                        endpoint,
+                        source: err,
+                    },
+                    T::Timeout { after } => $error::Timeout {
+                        endpoint,
+                        after,
+                        $($field,)*
+                        source: err,
+                    },
+                    T::ResponseTooLarge { limit } => $error::ResponseTooLarge { endpoint, limit },
+                    T::Undecodable { status, reason } => $error::Decode {
+                        endpoint,
+                        path: ".".to_owned(),
+                        source: <::serde_json::Error as ::serde::de::Error>::custom(format_args!(
+                            "the body of the {status} answer cannot be decoded ({reason})"
+                        )),
+                    },
+                    other => $error::ConnectionLost {
+                        endpoint,
+                        $($field,)*
+                        source: other,
+                    },
+                }
+            }
+        }
+
+        impl $crate::HasErrorKind for $error {
+            fn kind(&self) -> $crate::ErrorKind {
+                $error::kind(self)
+            }
+        }
+
+        impl $crate::HasErrorKind for $api {
+            fn kind(&self) -> $crate::ErrorKind {
+                $api::kind(self)
+            }
+        }
+
+        impl $crate::HasErrorKind for $input {
+            fn kind(&self) -> $crate::ErrorKind {
+                $input::kind(self)
+            }
+        }
+
+        impl From<$api> for $error {
+            fn from(e: $api) -> Self {
+                $error::Api(Box::new(e))
+            }
+        }
+
+        impl From<$input> for $error {
+            fn from(e: $input) -> Self {
+                $error::InvalidInput(e)
+            }
+        }
+    };
+}
