@@ -12,8 +12,10 @@
 ///
 /// Written: `api_error()`, `status()`, `is_timeout()`, `is_invalid_input()`,
 /// `may_have_been_delivered()`, a crate-private `from_transport(err, endpoint, extra...)` (the
-/// `extra` fields are copied into `Timeout` and `ConnectionLost`), [`HasErrorKind`] for the
-/// three types, and `From<A>` and `From<I>` for the error.
+/// `extra` fields are copied into `Timeout` and `ConnectionLost`), a private `fmt_common` for
+/// the client's `Display` (every variant but `Timeout` and `ConnectionLost` worded once),
+/// `std::error::Error` with a `source()` that adds the transport's or the decoder's cause,
+/// [`HasErrorKind`] for the three types, and `From<A>` and `From<I>` for the error.
 ///
 /// [`HasErrorKind`]: crate::HasErrorKind
 #[macro_export]
@@ -82,6 +84,48 @@ macro_rules! service_error_common {
                         $($field,)*
                         source: other,
                     },
+                }
+            }
+        }
+
+        impl $error {
+            /// The message of the variants every client words the same way; the client's
+            /// `Display` words `Timeout` and `ConnectionLost` itself.
+            fn fmt_common(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    $error::InvalidInput(e) => write!(f, "nothing sent: {e}"),
+                    $error::NotDelivered { endpoint, .. } => {
+                        write!(f, "{endpoint} was not delivered; safe to try again")
+                    }
+                    $error::Timeout { endpoint, .. } | $error::ConnectionLost { endpoint, .. } => {
+                        write!(f, "{endpoint} got no complete answer; the outcome is unknown")
+                    }
+                    $error::Api(e) => ::std::fmt::Display::fmt(e, f),
+                    $error::Decode { endpoint, path, .. } => write!(
+                        f,
+                        "{endpoint} answered with a body that does not fit the model at `{path}`"
+                    ),
+                    $error::ResponseTooLarge { endpoint, limit } => write!(
+                        f,
+                        "{endpoint} answered with a body over the {limit} byte limit; raise the limit in the builder if this is expected"
+                    ),
+                }
+            }
+        }
+
+        impl ::std::error::Error for $error {
+            fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+                match self {
+                    // Displayed as "nothing sent: " and the input error, whose cause is the
+                    // next level.
+                    $error::InvalidInput(e) => ::std::error::Error::source(e),
+                    // The transport's account of what failed.
+                    $error::NotDelivered { source, .. }
+                    | $error::Timeout { source, .. }
+                    | $error::ConnectionLost { source, .. } => Some(source),
+                    // Displayed as the API error itself, which has no cause of its own.
+                    $error::Api(_) | $error::ResponseTooLarge { .. } => None,
+                    $error::Decode { source, .. } => Some(source),
                 }
             }
         }

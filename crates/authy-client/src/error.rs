@@ -133,10 +133,6 @@ api_transport::service_error_common! {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidInput(e) => write!(f, "nothing sent: {e}"),
-            Error::NotDelivered { endpoint, .. } => {
-                write!(f, "{endpoint} was not delivered; safe to try again")
-            }
             Error::Timeout {
                 endpoint, after, ..
             } => write!(
@@ -148,32 +144,7 @@ impl fmt::Display for Error {
                 f,
                 "{endpoint} lost its connection after sending; authy may have acted on it, so check before sending it again"
             ),
-            Error::Api(e) => fmt::Display::fmt(e, f),
-            Error::Decode { endpoint, path, .. } => write!(
-                f,
-                "{endpoint} answered with a body that does not fit the model at `{path}`"
-            ),
-            Error::ResponseTooLarge { endpoint, limit } => write!(
-                f,
-                "{endpoint} answered with a body over the {limit} byte limit; raise the limit in the builder if this is expected"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            // Displayed as "nothing sent: " and the input error, whose cause is the next level.
-            Error::InvalidInput(e) => std::error::Error::source(e),
-            // The transport's account of what failed.
-            Error::NotDelivered { source, .. }
-            | Error::Timeout { source, .. }
-            | Error::ConnectionLost { source, .. } => Some(source),
-            // Displayed as the API error itself.
-            Error::Api(e) => std::error::Error::source(e.as_ref()),
-            Error::Decode { source, .. } => Some(source),
-            Error::ResponseTooLarge { .. } => None,
+            other => other.fmt_common(f),
         }
     }
 }

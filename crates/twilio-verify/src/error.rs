@@ -123,10 +123,6 @@ api_transport::service_error_common! {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::InvalidInput(e) => write!(f, "nothing sent: {e}"),
-            Error::NotDelivered { endpoint, .. } => {
-                write!(f, "{endpoint} was not delivered; safe to try again")
-            }
             Error::Timeout {
                 endpoint,
                 after,
@@ -152,29 +148,7 @@ impl fmt::Display for Error {
                     None => f.write_str(", safe to read again"),
                 }
             }
-            Error::Api(e) => fmt::Display::fmt(e, f),
-            Error::Decode { endpoint, path, .. } => write!(
-                f,
-                "{endpoint} answered with a body that does not fit the model at `{path}`"
-            ),
-            Error::ResponseTooLarge { endpoint, limit } => write!(
-                f,
-                "{endpoint} answered with a body over the {limit} byte limit; raise the limit in the builder if this is expected"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for Error {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            // Displayed as "nothing sent: " and the input error, whose cause is the next level.
-            Error::InvalidInput(e) => std::error::Error::source(e),
-            Error::NotDelivered { source, .. }
-            | Error::Timeout { source, .. }
-            | Error::ConnectionLost { source, .. } => Some(source),
-            Error::Api(_) | Error::ResponseTooLarge { .. } => None,
-            Error::Decode { source, .. } => Some(source),
+            other => other.fmt_common(f),
         }
     }
 }
