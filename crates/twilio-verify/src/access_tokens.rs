@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::client::{Call, Form, Model, VerifyClient, service_path};
+use crate::client::{Call, Form, Model, VerifyClient, service_path, setters};
 use crate::error::Result;
 use crate::types::{AccessTokenSid, Identity, Secret, ServiceSid, check_len, check_range};
 
@@ -61,16 +61,11 @@ impl NewPushAccessToken {
         }
     }
 
-    /// `FactorFriendlyName`: the name the new factor gets.
-    pub fn factor_friendly_name(mut self, name: impl Into<String>) -> Self {
-        self.factor_friendly_name = Some(name.into());
-        self
-    }
-
-    /// `Ttl`: the token's lifetime in seconds, 60..=300 (60 by default).
-    pub fn ttl(mut self, seconds: u16) -> Self {
-        self.ttl = Some(seconds);
-        self
+    setters! {
+        /// `FactorFriendlyName`: the name the new factor gets.
+        factor_friendly_name: impl Into<String>,
+        /// `Ttl`: the token's lifetime in seconds, 60..=300 (60 by default).
+        ttl: u16,
     }
 }
 

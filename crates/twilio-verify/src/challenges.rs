@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::keeps_raw;
-use crate::client::{Api, Call, Form, Pages, VerifyClient, entity_path};
+use crate::client::{Api, Call, EntityScope, Form, Pages, VerifyClient};
+use crate::client::{keeps_raw, setters};
 use crate::error::{InvalidInput, Result};
 use crate::types::{
     ChallengeSid, ChallengeStatus, FactorSid, FactorType, Identity, NotificationSid,
@@ -175,10 +175,9 @@ impl NewChallenge {
         }
     }
 
-    /// `ExpirationDate` (default 5 minutes from now, at most 60).
-    pub fn expiration_date(mut self, when: DateTime<Utc>) -> Self {
-        self.expiration_date = Some(when);
-        self
+    setters! {
+        /// `ExpirationDate` (default 5 minutes from now, at most 60).
+        expiration_date: DateTime<Utc>,
     }
 
     /// Adds one of `Details.Fields` (at most 20; label ≤ 36, value ≤ 128 characters).
@@ -252,16 +251,11 @@ impl ChallengeFilter {
         Self::default()
     }
 
-    /// `FactorSid`.
-    pub fn factor_sid(mut self, sid: FactorSid) -> Self {
-        self.factor_sid = Some(sid);
-        self
-    }
-
-    /// `Status`.
-    pub fn status(mut self, status: ChallengeStatus) -> Self {
-        self.status = Some(status);
-        self
+    setters! {
+        /// `FactorSid`.
+        factor_sid: FactorSid,
+        /// `Status`.
+        status: ChallengeStatus,
     }
 
     /// `Order=desc`.
@@ -280,9 +274,7 @@ impl ChallengeFilter {
 /// The Challenges calls of an entity (`client.challenges(&service, &identity)`).
 #[derive(Debug, Clone, Copy)]
 pub struct Challenges<'a> {
-    client: &'a VerifyClient,
-    service: &'a ServiceSid,
-    identity: &'a Identity,
+    scope: EntityScope<'a>,
 }
 
 impl<'a> Challenges<'a> {
@@ -292,18 +284,8 @@ impl<'a> Challenges<'a> {
         identity: &'a Identity,
     ) -> Self {
         Challenges {
-            client,
-            service,
-            identity,
+            scope: EntityScope::new(client, service, identity, "Challenges"),
         }
-    }
-
-    fn path(&self) -> Result<api_transport::Path> {
-        Ok(entity_path(self.service, self.identity)?.lit("Challenges"))
-    }
-
-    fn challenge_path(&self, sid: &ChallengeSid) -> Result<api_transport::Path> {
-        Ok(self.path()?.seg(sid.checked()?))
     }
 
     /// `POST …/Entities/{identity}/Challenges`: a TOTP check or a push approval request.
@@ -345,8 +327,9 @@ impl<'a> Challenges<'a> {
     /// [`crate::ApiErrorReason::RateLimited`]; [`crate::Error::Timeout`] when the outcome is unknown.
     pub fn create(&self, challenge: &NewChallenge) -> Result<Challenge> {
         let form = challenge.form()?;
-        self.client
-            .send_json(&Call::post(self.path()?, form).unknown_outcome(CREATE_UNKNOWN))
+        self.scope
+            .client
+            .send_json(&Call::post(self.scope.path()?, form).unknown_outcome(CREATE_UNKNOWN))
     }
 
     /// `GET …/Challenges/{YC}`: poll this for a push answer.
@@ -378,8 +361,9 @@ impl<'a> Challenges<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &ChallengeSid) -> Result<Challenge> {
-        self.client
-            .send_json(&Call::get(Api::Verify, self.challenge_path(sid)?))
+        self.scope
+            .client
+            .send_json(&Call::get(Api::Verify, self.scope.item(sid.checked()?)?))
     }
 
     /// `GET …/Entities/{identity}/Challenges` with filters, page after page.
@@ -411,7 +395,7 @@ impl<'a> Challenges<'a> {
     ///
     /// Each item is a `Result`; an error ends the iteration.
     pub fn list(&self, filter: &ChallengeFilter) -> Pages<Challenge> {
-        let path = match self.path() {
+        let path = match self.scope.path() {
             Ok(path) => path,
             Err(e) => return Pages::failed(e),
         };
@@ -428,7 +412,7 @@ impl<'a> Challenges<'a> {
         if let Some(size) = filter.page_size {
             call = call.query("PageSize", size.to_string());
         }
-        self.client.pages(call)
+        self.scope.client.pages(call)
     }
 
     /// `POST …/Challenges/{YC}` with `AuthPayload` (a TOTP code, or the push signature the
@@ -513,8 +497,9 @@ impl<'a> Challenges<'a> {
         let mut form = Form::new();
         form.secret("AuthPayload", auth_payload);
         form.opt("Metadata", metadata.map(Value::to_string));
-        self.client
-            .send_json(&Call::post(self.challenge_path(sid)?, form).unknown_outcome(UPDATE_UNKNOWN))
+        self.scope.client.send_json(
+            &Call::post(self.scope.item(sid.checked()?)?, form).unknown_outcome(UPDATE_UNKNOWN),
+        )
     }
 
     /// `POST …/Challenges/{YC}/Notifications`: sends the push again (Twilio keeps trying for
@@ -585,8 +570,9 @@ impl<'a> Challenges<'a> {
             check_range("ttl", ttl.into(), 0, 300)?;
             form.add("Ttl", ttl.to_string());
         }
-        let path = self.challenge_path(sid)?.lit("Notifications");
-        self.client
+        let path = self.scope.item(sid.checked()?)?.lit("Notifications");
+        self.scope
+            .client
             .send_json(&Call::post(path, form).unknown_outcome(NOTIFY_UNKNOWN))
     }
 }

@@ -702,6 +702,21 @@ macro_rules! keeps_raw {
 
 pub(crate) use keeps_raw;
 
+/// Setters of optional settings, each storing `Some(value.into())` in the field of its name.
+macro_rules! setters {
+    ($($(#[$doc:meta])* $name:ident: $ty:ty,)+) => {
+        $(
+            $(#[$doc])*
+            pub fn $name(mut self, value: $ty) -> Self {
+                self.$name = Some(value.into());
+                self
+            }
+        )+
+    };
+}
+
+pub(crate) use setters;
+
 /// Decodes a JSON body, naming the JSON path where it does not fit.
 pub(crate) fn decode<T: Model>(endpoint: &str, body: &[u8]) -> Result<T> {
     let value: Value = serde_json::from_slice(body).map_err(|e| Error::Decode {
@@ -986,6 +1001,42 @@ pub(crate) fn entity_path(service: &ServiceSid, identity: &Identity) -> Result<P
     Ok(service_path(service)?
         .lit("Entities")
         .seg(identity.checked()?))
+}
+
+/// The calls on one collection of an entity (`…/Entities/{identity}/Factors`), as the
+/// Factors and Challenges calls make them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EntityScope<'a> {
+    pub(crate) client: &'a VerifyClient,
+    service: &'a ServiceSid,
+    identity: &'a Identity,
+    collection: &'static str,
+}
+
+impl<'a> EntityScope<'a> {
+    pub(crate) fn new(
+        client: &'a VerifyClient,
+        service: &'a ServiceSid,
+        identity: &'a Identity,
+        collection: &'static str,
+    ) -> Self {
+        EntityScope {
+            client,
+            service,
+            identity,
+            collection,
+        }
+    }
+
+    /// The collection's path.
+    pub(crate) fn path(&self) -> Result<Path> {
+        Ok(entity_path(self.service, self.identity)?.lit(self.collection))
+    }
+
+    /// The path of one item of the collection, by its checked SID.
+    pub(crate) fn item(&self, sid: &str) -> Result<Path> {
+        Ok(self.path()?.seg(sid))
+    }
 }
 
 #[cfg(test)]

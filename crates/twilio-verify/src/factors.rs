@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::keeps_raw;
-use crate::client::{Api, Call, Form, Pages, VerifyClient, entity_path};
+use crate::client::{Api, Call, EntityScope, Form, Pages, VerifyClient};
+use crate::client::{keeps_raw, setters};
 use crate::error::Result;
 use crate::types::{
     FactorSid, FactorStatus, FactorType, Identity, NotificationPlatform, Secret, ServiceSid,
@@ -141,10 +141,7 @@ pub struct FactorBinding {
 pub struct NewTotpFactor {
     friendly_name: String,
     secret: Option<Secret>,
-    time_step: Option<u8>,
-    skew: Option<u8>,
-    code_length: Option<u8>,
-    alg: Option<TotpAlgorithm>,
+    config: TotpConfig,
 }
 
 impl NewTotpFactor {
@@ -154,10 +151,7 @@ impl NewTotpFactor {
         NewTotpFactor {
             friendly_name: friendly_name.into(),
             secret: None,
-            time_step: None,
-            skew: None,
-            code_length: None,
-            alg: None,
+            config: TotpConfig::default(),
         }
     }
 
@@ -165,30 +159,6 @@ impl NewTotpFactor {
     /// Twilio generate one. A secret: never logged.
     pub fn secret(mut self, seed: impl Into<String>) -> Self {
         self.secret = Some(Secret::new(seed));
-        self
-    }
-
-    /// `Config.TimeStep`: 20..=60.
-    pub fn time_step(mut self, seconds: u8) -> Self {
-        self.time_step = Some(seconds);
-        self
-    }
-
-    /// `Config.Skew`: 0..=2.
-    pub fn skew(mut self, skew: u8) -> Self {
-        self.skew = Some(skew);
-        self
-    }
-
-    /// `Config.CodeLength`: 3..=8.
-    pub fn code_length(mut self, digits: u8) -> Self {
-        self.code_length = Some(digits);
-        self
-    }
-
-    /// `Config.Alg`.
-    pub fn alg(mut self, alg: TotpAlgorithm) -> Self {
-        self.alg = Some(alg);
         self
     }
 
@@ -201,32 +171,74 @@ impl NewTotpFactor {
             check_len("binding secret", seed.expose(), 256)?;
             f.secret("Binding.Secret", seed.expose());
         }
-        totp_config(&mut f, self.time_step, self.skew, self.code_length)?;
-        f.opt("Config.Alg", self.alg.as_ref());
+        self.config.add_to(&mut f)?;
         Ok(f)
     }
 }
 
-fn totp_config(
-    f: &mut Form,
+/// The TOTP settings of a new factor or of a factor update; unset ones are not sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct TotpConfig {
     time_step: Option<u8>,
     skew: Option<u8>,
     code_length: Option<u8>,
-) -> Result<()> {
-    if let Some(v) = time_step {
-        check_range("time step", v.into(), 20, 60)?;
-    }
-    if let Some(v) = skew {
-        check_range("skew", v.into(), 0, 2)?;
-    }
-    if let Some(v) = code_length {
-        check_range("code length", v.into(), 3, 8)?;
-    }
-    f.opt("Config.TimeStep", time_step);
-    f.opt("Config.Skew", skew);
-    f.opt("Config.CodeLength", code_length);
-    Ok(())
+    alg: Option<TotpAlgorithm>,
 }
+
+impl TotpConfig {
+    /// Checks the set values and adds them to the form.
+    fn add_to(&self, f: &mut Form) -> Result<()> {
+        if let Some(v) = self.time_step {
+            check_range("time step", v.into(), 20, 60)?;
+        }
+        if let Some(v) = self.skew {
+            check_range("skew", v.into(), 0, 2)?;
+        }
+        if let Some(v) = self.code_length {
+            check_range("code length", v.into(), 3, 8)?;
+        }
+        f.opt("Config.TimeStep", self.time_step);
+        f.opt("Config.Skew", self.skew);
+        f.opt("Config.CodeLength", self.code_length);
+        f.opt("Config.Alg", self.alg.as_ref());
+        Ok(())
+    }
+}
+
+/// The TOTP setters of a type that keeps a [`TotpConfig`] in `config`; `$scope` says which
+/// factors a setting applies to.
+macro_rules! totp_setters {
+    ($ty:ident, $scope:literal) => {
+        impl $ty {
+            #[doc = concat!("`Config.TimeStep`", $scope, ": seconds per code, 20..=60.")]
+            pub fn time_step(mut self, seconds: u8) -> Self {
+                self.config.time_step = Some(seconds);
+                self
+            }
+
+            #[doc = concat!("`Config.Skew`", $scope, ": time steps accepted either side, 0..=2.")]
+            pub fn skew(mut self, skew: u8) -> Self {
+                self.config.skew = Some(skew);
+                self
+            }
+
+            #[doc = concat!("`Config.CodeLength`", $scope, ": digits per code, 3..=8.")]
+            pub fn code_length(mut self, digits: u8) -> Self {
+                self.config.code_length = Some(digits);
+                self
+            }
+
+            #[doc = concat!("`Config.Alg`", $scope, ".")]
+            pub fn alg(mut self, alg: TotpAlgorithm) -> Self {
+                self.config.alg = Some(alg);
+                self
+            }
+        }
+    };
+}
+
+totp_setters!(NewTotpFactor, "");
+totp_setters!(FactorUpdate, " (TOTP factors)");
 
 /// A new push factor (`FactorType=push`), as the Verify Push SDK produces it.
 #[derive(Debug, Clone, PartialEq)]
@@ -262,17 +274,12 @@ impl NewPushFactor {
         }
     }
 
-    /// `Config.NotificationToken` (32..=255 characters; needed unless the platform is
-    /// `none`).
-    pub fn notification_token(mut self, token: impl Into<String>) -> Self {
-        self.notification_token = Some(token.into());
-        self
-    }
-
-    /// `Metadata` (a JSON object of strings).
-    pub fn metadata(mut self, metadata: Value) -> Self {
-        self.metadata = Some(metadata);
-        self
+    setters! {
+        /// `Config.NotificationToken` (32..=255 characters; needed unless the platform is
+        /// `none`).
+        notification_token: impl Into<String>,
+        /// `Metadata` (a JSON object of strings).
+        metadata: Value,
     }
 
     fn form(&self) -> Result<Form> {
@@ -307,10 +314,7 @@ pub struct FactorUpdate {
     friendly_name: Option<String>,
     notification_token: Option<String>,
     sdk_version: Option<String>,
-    time_step: Option<u8>,
-    skew: Option<u8>,
-    code_length: Option<u8>,
-    alg: Option<TotpAlgorithm>,
+    config: TotpConfig,
 }
 
 impl FactorUpdate {
@@ -319,46 +323,13 @@ impl FactorUpdate {
         Self::default()
     }
 
-    /// `FriendlyName` (at most 64 characters).
-    pub fn friendly_name(mut self, name: impl Into<String>) -> Self {
-        self.friendly_name = Some(name.into());
-        self
-    }
-
-    /// `Config.NotificationToken` (push).
-    pub fn notification_token(mut self, token: impl Into<String>) -> Self {
-        self.notification_token = Some(token.into());
-        self
-    }
-
-    /// `Config.SdkVersion` (push).
-    pub fn sdk_version(mut self, version: impl Into<String>) -> Self {
-        self.sdk_version = Some(version.into());
-        self
-    }
-
-    /// `Config.TimeStep` (TOTP, 20..=60).
-    pub fn time_step(mut self, seconds: u8) -> Self {
-        self.time_step = Some(seconds);
-        self
-    }
-
-    /// `Config.Skew` (TOTP, 0..=2).
-    pub fn skew(mut self, skew: u8) -> Self {
-        self.skew = Some(skew);
-        self
-    }
-
-    /// `Config.CodeLength` (TOTP, 3..=8).
-    pub fn code_length(mut self, digits: u8) -> Self {
-        self.code_length = Some(digits);
-        self
-    }
-
-    /// `Config.Alg` (TOTP).
-    pub fn alg(mut self, alg: TotpAlgorithm) -> Self {
-        self.alg = Some(alg);
-        self
+    setters! {
+        /// `FriendlyName` (at most 64 characters).
+        friendly_name: impl Into<String>,
+        /// `Config.NotificationToken` (push).
+        notification_token: impl Into<String>,
+        /// `Config.SdkVersion` (push).
+        sdk_version: impl Into<String>,
     }
 
     fn form(&self) -> Result<Form> {
@@ -369,8 +340,7 @@ impl FactorUpdate {
         f.opt("FriendlyName", self.friendly_name.as_ref());
         f.opt("Config.NotificationToken", self.notification_token.as_ref());
         f.opt("Config.SdkVersion", self.sdk_version.as_ref());
-        totp_config(&mut f, self.time_step, self.skew, self.code_length)?;
-        f.opt("Config.Alg", self.alg.as_ref());
+        self.config.add_to(&mut f)?;
         Ok(f)
     }
 }
@@ -378,9 +348,7 @@ impl FactorUpdate {
 /// The Factors calls of an entity (`client.factors(&service, &identity)`).
 #[derive(Debug, Clone, Copy)]
 pub struct Factors<'a> {
-    client: &'a VerifyClient,
-    service: &'a ServiceSid,
-    identity: &'a Identity,
+    scope: EntityScope<'a>,
 }
 
 impl<'a> Factors<'a> {
@@ -390,18 +358,8 @@ impl<'a> Factors<'a> {
         identity: &'a Identity,
     ) -> Self {
         Factors {
-            client,
-            service,
-            identity,
+            scope: EntityScope::new(client, service, identity, "Factors"),
         }
-    }
-
-    fn path(&self) -> Result<api_transport::Path> {
-        Ok(entity_path(self.service, self.identity)?.lit("Factors"))
-    }
-
-    fn factor_path(&self, sid: &FactorSid) -> Result<api_transport::Path> {
-        Ok(self.path()?.seg(sid.checked()?))
     }
 
     /// `POST …/Entities/{identity}/Factors` `FactorType=totp`: the answer's binding holds the
@@ -434,7 +392,9 @@ impl<'a> Factors<'a> {
     /// [`crate::ApiErrorReason::RateLimited`] and the others of [`crate::Error`].
     pub fn create_totp(&self, factor: &NewTotpFactor) -> Result<NewFactor> {
         let form = factor.form()?;
-        self.client.send_json(&Call::post(self.path()?, form))
+        self.scope
+            .client
+            .send_json(&Call::post(self.scope.path()?, form))
     }
 
     /// `POST …/Entities/{identity}/Factors` `FactorType=push`.
@@ -463,7 +423,9 @@ impl<'a> Factors<'a> {
     /// As [`Factors::create_totp`].
     pub fn create_push(&self, factor: &NewPushFactor) -> Result<NewFactor> {
         let form = factor.form()?;
-        self.client.send_json(&Call::post(self.path()?, form))
+        self.scope
+            .client
+            .send_json(&Call::post(self.scope.path()?, form))
     }
 
     /// `POST …/Factors/{YF}` with `AuthPayload`: verifies a new TOTP factor with a code from
@@ -503,8 +465,9 @@ impl<'a> Factors<'a> {
         check_code(code, 3, 8)?;
         let mut form = Form::new();
         form.secret("AuthPayload", code);
-        self.client
-            .send_json(&Call::post(self.factor_path(sid)?, form).unknown_outcome(VERIFY_UNKNOWN))
+        self.scope.client.send_json(
+            &Call::post(self.scope.item(sid.checked()?)?, form).unknown_outcome(VERIFY_UNKNOWN),
+        )
     }
 
     /// `POST …/Factors/{YF}` without a code: changes the settings given.
@@ -540,8 +503,9 @@ impl<'a> Factors<'a> {
     /// The errors of [`crate::Error`].
     pub fn update(&self, sid: &FactorSid, update: &FactorUpdate) -> Result<Factor> {
         let form = update.form()?;
-        self.client
-            .send_json(&Call::post(self.factor_path(sid)?, form))
+        self.scope
+            .client
+            .send_json(&Call::post(self.scope.item(sid.checked()?)?, form))
     }
 
     /// `GET …/Factors/{YF}`.
@@ -575,8 +539,9 @@ impl<'a> Factors<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &FactorSid) -> Result<Factor> {
-        self.client
-            .send_json(&Call::get(Api::Verify, self.factor_path(sid)?))
+        self.scope
+            .client
+            .send_json(&Call::get(Api::Verify, self.scope.item(sid.checked()?)?))
     }
 
     /// `GET …/Entities/{identity}/Factors`, page after page.
@@ -612,8 +577,8 @@ impl<'a> Factors<'a> {
     ///
     /// Each item is a `Result`; an error ends the iteration.
     pub fn list(&self) -> Pages<Factor> {
-        match self.path() {
-            Ok(path) => self.client.pages(Call::get(Api::Verify, path)),
+        match self.scope.path() {
+            Ok(path) => self.scope.client.pages(Call::get(Api::Verify, path)),
             Err(e) => Pages::failed(e),
         }
     }
@@ -649,7 +614,8 @@ impl<'a> Factors<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn delete(&self, sid: &FactorSid) -> Result<()> {
-        self.client
-            .send_empty(&Call::delete(self.factor_path(sid)?))
+        self.scope
+            .client
+            .send_empty(&Call::delete(self.scope.item(sid.checked()?)?))
     }
 }

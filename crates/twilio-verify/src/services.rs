@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::keeps_raw;
 use crate::client::{Api, Call, Form, Pages, VerifyClient, service_path};
+use crate::client::{keeps_raw, setters};
 use crate::error::Result;
 use crate::types::{ServiceSid, check_len, check_range};
 use api_transport::Path;
@@ -103,18 +103,6 @@ pub struct ServiceOptions {
     totp_code_length: Option<u8>,
     totp_skew: Option<u8>,
     default_template_sid: Option<String>,
-}
-
-macro_rules! setters {
-    ($($(#[$doc:meta])* $name:ident: $ty:ty,)+) => {
-        $(
-            $(#[$doc])*
-            pub fn $name(mut self, value: $ty) -> Self {
-                self.$name = Some(value.into());
-                self
-            }
-        )+
-    };
 }
 
 impl ServiceOptions {

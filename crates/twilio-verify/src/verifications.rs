@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::keeps_raw;
 use crate::client::{Api, Call, Form, VerifyClient, service_path};
+use crate::client::{keeps_raw, setters};
 use crate::error::{ApiErrorReason, Error, InvalidInput, Result};
 use crate::types::{
     Channel, ServiceSid, VerificationSid, VerificationStatus, check_code, is_e164, is_email,
@@ -207,22 +207,13 @@ impl StartVerification {
         }
     }
 
-    /// `CustomFriendlyName`: overrides the service name in the message.
-    pub fn custom_friendly_name(mut self, name: impl Into<String>) -> Self {
-        self.custom_friendly_name = Some(name.into());
-        self
-    }
-
-    /// `SendDigits`: DTMF sent when a call is answered.
-    pub fn send_digits(mut self, digits: impl Into<String>) -> Self {
-        self.send_digits = Some(digits.into());
-        self
-    }
-
-    /// `Locale` (`en`, `es`, `pt-BR`...).
-    pub fn locale(mut self, locale: impl Into<String>) -> Self {
-        self.locale = Some(locale.into());
-        self
+    setters! {
+        /// `CustomFriendlyName`: overrides the service name in the message.
+        custom_friendly_name: impl Into<String>,
+        /// `SendDigits`: DTMF sent when a call is answered.
+        send_digits: impl Into<String>,
+        /// `Locale` (`en`, `es`, `pt-BR`...).
+        locale: impl Into<String>,
     }
 
     /// `CustomCode` (4..=10 characters; needs `CustomCodeEnabled`). A secret: never logged.
@@ -231,16 +222,11 @@ impl StartVerification {
         self
     }
 
-    /// `Amount` (PSD2).
-    pub fn amount(mut self, amount: impl Into<String>) -> Self {
-        self.amount = Some(amount.into());
-        self
-    }
-
-    /// `Payee` (PSD2).
-    pub fn payee(mut self, payee: impl Into<String>) -> Self {
-        self.payee = Some(payee.into());
-        self
+    setters! {
+        /// `Amount` (PSD2).
+        amount: impl Into<String>,
+        /// `Payee` (PSD2).
+        payee: impl Into<String>,
     }
 
     /// Adds one entry of `RateLimits` (a rate limit's unique name and this request's value).
@@ -249,46 +235,21 @@ impl StartVerification {
         self
     }
 
-    /// `ChannelConfiguration` (e-mail: `from`, `from_name`, template data...).
-    pub fn channel_configuration(mut self, configuration: Value) -> Self {
-        self.channel_configuration = Some(configuration);
-        self
-    }
-
-    /// `AppHash` (Android SMS Retriever).
-    pub fn app_hash(mut self, hash: impl Into<String>) -> Self {
-        self.app_hash = Some(hash.into());
-        self
-    }
-
-    /// `TemplateSid` (`HJ…`).
-    pub fn template_sid(mut self, sid: impl Into<String>) -> Self {
-        self.template_sid = Some(sid.into());
-        self
-    }
-
-    /// `TemplateCustomSubstitutions`.
-    pub fn template_custom_substitutions(mut self, substitutions: Value) -> Self {
-        self.template_custom_substitutions = Some(substitutions);
-        self
-    }
-
-    /// `DeviceIp` (encouraged with [`Channel::Auto`]).
-    pub fn device_ip(mut self, ip: impl Into<String>) -> Self {
-        self.device_ip = Some(ip.into());
-        self
-    }
-
-    /// `EnableSnaClientToken`.
-    pub fn enable_sna_client_token(mut self, enable: bool) -> Self {
-        self.enable_sna_client_token = Some(enable);
-        self
-    }
-
-    /// `RiskCheck`.
-    pub fn risk_check(mut self, risk_check: RiskCheck) -> Self {
-        self.risk_check = Some(risk_check);
-        self
+    setters! {
+        /// `ChannelConfiguration` (e-mail: `from`, `from_name`, template data...).
+        channel_configuration: Value,
+        /// `AppHash` (Android SMS Retriever).
+        app_hash: impl Into<String>,
+        /// `TemplateSid` (`HJ…`).
+        template_sid: impl Into<String>,
+        /// `TemplateCustomSubstitutions`.
+        template_custom_substitutions: Value,
+        /// `DeviceIp` (encouraged with [`Channel::Auto`]).
+        device_ip: impl Into<String>,
+        /// `EnableSnaClientToken`.
+        enable_sna_client_token: bool,
+        /// `RiskCheck`.
+        risk_check: RiskCheck,
     }
 
     /// Adds one of `Tags` (at most 10; no personal data).

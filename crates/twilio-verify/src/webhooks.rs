@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::keeps_raw;
 use crate::client::{Api, Call, Form, Pages, VerifyClient, service_path};
+use crate::client::{keeps_raw, setters};
 use crate::error::{InvalidInput, Result};
 use crate::types::{ServiceSid, WebhookSid, check_len};
 
@@ -71,10 +71,9 @@ impl WebhookOptions {
         Self::default()
     }
 
-    /// `FriendlyName`.
-    pub fn friendly_name(mut self, name: impl Into<String>) -> Self {
-        self.friendly_name = Some(name.into());
-        self
+    setters! {
+        /// `FriendlyName`.
+        friendly_name: impl Into<String>,
     }
 
     /// Adds one of `EventTypes` (`*`, `factor.created`, `factor.verified`, `factor.deleted`,
@@ -84,16 +83,11 @@ impl WebhookOptions {
         self
     }
 
-    /// `WebhookUrl` (`https`).
-    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
-        self.webhook_url = Some(url.into());
-        self
-    }
-
-    /// `Status`: `enabled` (`true`) or `disabled`.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
+    setters! {
+        /// `WebhookUrl` (`https`).
+        webhook_url: impl Into<String>,
+        /// `Status`: `enabled` (`true`) or `disabled`.
+        enabled: bool,
     }
 
     /// `Version=v1`, the legacy payload (`v2` by default).
