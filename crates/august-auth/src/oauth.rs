@@ -73,6 +73,7 @@ pub struct OAuthClient {
     inner: Arc<ClientInner>,
 }
 
+#[derive(Clone)]
 struct ClientInner {
     brand: Brand,
     client_id: String,
@@ -221,14 +222,8 @@ impl OAuthClient {
     #[must_use]
     pub fn timeout(self, timeout: Duration) -> OAuthClient {
         let inner = ClientInner {
-            brand: self.inner.brand,
-            client_id: self.inner.client_id.clone(),
-            client_secret: self.inner.client_secret.clone(),
-            redirect_uri: self.inner.redirect_uri.clone(),
-            authorize_url: self.inner.authorize_url.clone(),
-            token_url: self.inner.token_url.clone(),
             transport: transport(timeout),
-            headers: self.inner.headers.clone(),
+            ..ClientInner::clone(&self.inner)
         };
         OAuthClient {
             inner: Arc::new(inner),
@@ -286,19 +281,10 @@ impl OAuthClient {
                 reason: format!("the header {name} is set by the client and cannot be added"),
             });
         }
-        let mut headers = self.inner.headers.clone();
-        headers.push((name, value));
+        let mut inner = ClientInner::clone(&self.inner);
+        inner.headers.push((name, value));
         Ok(OAuthClient {
-            inner: Arc::new(ClientInner {
-                brand: self.inner.brand,
-                client_id: self.inner.client_id.clone(),
-                client_secret: self.inner.client_secret.clone(),
-                redirect_uri: self.inner.redirect_uri.clone(),
-                authorize_url: self.inner.authorize_url.clone(),
-                token_url: self.inner.token_url.clone(),
-                transport: self.inner.transport.clone(),
-                headers,
-            }),
+            inner: Arc::new(inner),
         })
     }
 
