@@ -6,8 +6,8 @@
 /// The error is an enum with the variants `InvalidInput(I)`, `NotDelivered { endpoint, source }`,
 /// `Timeout { endpoint, after, source, .. }`, `ConnectionLost { endpoint, source, .. }`,
 /// `Api(Box<A>)`, `Decode { endpoint, path, source: serde_json::Error }` and
-/// `ResponseTooLarge { endpoint, limit }`; `I` has a `Refused { reason }` variant and a
-/// `kind()`, `A` a `status()` and a `kind()`. The invoking crate depends on `serde` and
+/// `ResponseTooLarge { endpoint, limit }`; `I` has a `Refused { reason }` variant and
+/// `Display`, `A` a `status()` and a `kind()`. The invoking crate depends on `serde` and
 /// `serde_json`.
 ///
 /// Written: `api_error()`, `status()`, `is_timeout()`, `is_invalid_input()`,
@@ -15,6 +15,7 @@
 /// `extra` fields are copied into `Timeout` and `ConnectionLost`), a private `fmt_common` for
 /// the client's `Display` (every variant but `Timeout` and `ConnectionLost` worded once),
 /// `std::error::Error` with a `source()` that adds the transport's or the decoder's cause,
+/// `I::kind()` (always `FixInput`) and `std::error::Error` for `I`,
 /// [`HasErrorKind`] for the three types, and `From<A>` and `From<I>` for the error.
 ///
 /// [`HasErrorKind`]: crate::HasErrorKind
@@ -129,6 +130,16 @@ macro_rules! service_error_common {
                 }
             }
         }
+
+        impl $input {
+            /// What the caller does next: always
+            /// [`ErrorKind::FixInput`](crate::ErrorKind::FixInput) (nothing was sent).
+            pub fn kind(&self) -> $crate::ErrorKind {
+                $crate::ErrorKind::FixInput
+            }
+        }
+
+        impl ::std::error::Error for $input {}
 
         impl $crate::HasErrorKind for $error {
             fn kind(&self) -> $crate::ErrorKind {

@@ -282,15 +282,6 @@ impl fmt::Display for InvalidInput {
     }
 }
 
-impl InvalidInput {
-    /// What the caller does next: always [`ErrorKind::FixInput`] (nothing was sent).
-    pub fn kind(&self) -> ErrorKind {
-        ErrorKind::FixInput
-    }
-}
-
-impl std::error::Error for InvalidInput {}
-
 /// What an API error means on Authy, in more detail than [`ErrorKind`]
 /// ([`ApiError::reason`]): from Authy's `error_code` when it is one of the codes callers act
 /// on (spec §8.2), else from the HTTP status.

@@ -261,15 +261,6 @@ impl fmt::Display for InvalidInput {
     }
 }
 
-impl InvalidInput {
-    /// What the caller does next: always [`ErrorKind::FixInput`] (nothing was sent).
-    pub fn kind(&self) -> ErrorKind {
-        ErrorKind::FixInput
-    }
-}
-
-impl std::error::Error for InvalidInput {}
-
 /// What an API error means on Twilio, in more detail than [`ErrorKind`] ([`ApiError::reason`]):
 /// from Twilio's `code` when it is one callers act on
 /// (spec §3.2), else from the HTTP status. [`ApiErrorReason::advice`] says what to do next.
