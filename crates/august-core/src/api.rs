@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use crate::brand::Brand;
 use crate::error::{ApiError, Error, Result};
 use crate::models::de::truthy;
+use crate::models::raw::{KeepsRaw, RawJson};
 use crate::models::{
     Activity, ActivityFeed, Alarm, AlarmDevice, AlarmDeviceList, AlarmList, ArmState, Doorbell,
     DoorbellDetail, DoorbellList, House, Lock, LockDetail, LockDoorStatus, LockList, LockStatus,
@@ -435,7 +436,7 @@ impl Api {
 
     fn send_json<T: DeserializeOwned>(&self, request: &Request) -> Result<T> {
         let response = self.send(request, false)?;
-        decode(&Self::endpoint(request), response.body())
+        decode_at(&|| Self::endpoint(request), response.body())
     }
 
     fn token_path_check(token: &str) -> Result<()> {
@@ -450,6 +451,14 @@ impl Api {
     fn get<T: DeserializeOwned>(&self, access_token: &str, path: Path) -> Result<T> {
         Self::token_path_check(access_token)?;
         self.send_json(&self.request(Method::Get, path, Some(access_token)))
+    }
+
+    /// [`Api::get`] for a model that keeps the answer's text for `raw()`.
+    fn get_keeping_raw<M: KeepsRaw>(&self, access_token: &str, path: Path) -> Result<M> {
+        Self::token_path_check(access_token)?;
+        let request = self.request(Method::Get, path, Some(access_token));
+        let response = self.send(&request, false)?;
+        decode_keeping_raw(&|| Self::endpoint(&request), response.body())
     }
 
     fn new_token_from(
@@ -1144,7 +1153,7 @@ impl Api {
     /// [`Error::Decode`] when the answer does not fit the model (report it); the transport
     /// errors, after which a read is safe to try again.
     pub fn get_lock_detail(&self, access_token: &str, lock_id: &str) -> Result<LockDetail> {
-        self.get(access_token, Path::new().lit("locks").seg(lock_id))
+        self.get_keeping_raw(access_token, Path::new().lit("locks").seg(lock_id))
     }
 
     /// The lock's bolt and door state (`GET /locks/{id}/status`).
@@ -1971,6 +1980,18 @@ impl Api {
 /// fails is decoded a second time with `serde_path_to_error`, which gives the path and the
 /// same error as a tracked first pass would have.
 fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
+    decode_at(&|| endpoint.to_owned(), body)
+}
+
+/// Decodes a body whose model keeps the answer's text for `raw()`: the wire struct is read
+/// in one pass and the body's bytes are kept beside it.
+fn decode_keeping_raw<M: KeepsRaw>(endpoint: &dyn Fn() -> String, body: &[u8]) -> Result<M> {
+    let wire = decode_at::<M::Wire>(endpoint, body)?;
+    Ok(M::from_wire(wire, RawJson::from_body(body)))
+}
+
+/// [`decode`] with the endpoint's text built only when the body does not decode.
+fn decode_at<T: DeserializeOwned>(endpoint: &dyn Fn() -> String, body: &[u8]) -> Result<T> {
     if let Ok(value) = serde_json::from_slice(body) {
         return Ok(value);
     }
@@ -1982,7 +2003,7 @@ fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
         return match de.end() {
             Ok(()) => Ok(value),
             Err(e) => Err(Error::Decode {
-                endpoint: endpoint.to_owned(),
+                endpoint: endpoint(),
                 path: ".".to_owned(),
                 reason: format!("the JSON document is followed by other data ({e})"),
             }),
@@ -1997,7 +2018,7 @@ fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
             inner.to_string()
         };
         Error::Decode {
-            endpoint: endpoint.to_owned(),
+            endpoint: endpoint(),
             path,
             reason,
         }
@@ -2014,7 +2035,7 @@ mod tests {
             decode("GET /x", br#"{"status": "kAugLockState_Locked"}"#).expect("decodes");
         assert_eq!(ok.status(), &LockStatus::Locked);
         // A body that fails the direct decode is decoded again to name where it fails.
-        match decode::<LockDetail>("GET /locks/{id}", br#"{"LockID": 7}"#) {
+        match decode_keeping_raw::<LockDetail>(&|| "GET /locks/{id}".into(), br#"{"LockID": 7}"#) {
             Err(Error::Decode {
                 endpoint,
                 path,
@@ -2028,6 +2049,23 @@ mod tests {
         }
         match decode::<LockStatusResponse>("GET /x", b"  ") {
             Err(Error::Decode { reason, .. }) => assert_eq!(reason, "empty body"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_lock_detail_names_the_place_inside_an_entry_it_keeps() {
+        let body = br#"{"LockID": "L", "LockName": "N", "HouseID": "H", "SerialNumber": "S",
+            "currentFirmwareVersion": "1", "battery": 0.5,
+            "keypad": {"_id": "K", "serialNumber": "S", "currentFirmwareVersion": "1"}}"#;
+        match decode_keeping_raw::<LockDetail>(&|| "GET /locks/{id}".into(), body) {
+            Err(Error::Decode { path, reason, .. }) => {
+                assert_eq!(path, "keypad");
+                assert!(
+                    reason.starts_with("missing field `batteryLevel`"),
+                    "{reason}"
+                );
+            }
             other => panic!("expected a decode error, got {other:?}"),
         }
     }

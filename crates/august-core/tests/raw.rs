@@ -1,6 +1,6 @@
 //! Response models that name a subset of their answer keep the whole of it in `raw()`.
 
-use august_core::DoorbellDetail;
+use august_core::{DoorbellDetail, DoorbellList, LockDetail, LockList, PinList};
 use serde_json::Value;
 
 fn fixture(name: &str) -> String {
@@ -14,4 +14,141 @@ fn doorbell_detail_keeps_the_answer() {
     let detail: DoorbellDetail = serde_json::from_str(&text).expect("parses");
     let whole: Value = serde_json::from_str(&text).expect("json");
     assert_eq!(detail.raw(), &whole);
+}
+
+/// Every lock-detail fixture: the model keeps the answer, and each user and the keypad keep
+/// their own entry, whether read with serde or in one pass as `Api` does.
+#[test]
+fn lock_detail_keeps_the_answer_and_each_entry() {
+    for name in [
+        "get_lock.online.json",
+        "get_lock.offline.json",
+        "get_lock.doorsense_init.json",
+        "get_lock.online_with_doorsense.json",
+    ] {
+        let text = fixture(name);
+        let whole: Value = serde_json::from_str(&text).expect("json");
+        let by_serde: LockDetail = serde_json::from_str(&text).expect("parses");
+        let in_one_pass = LockDetail::from_json(text.as_bytes()).expect("parses");
+        assert_eq!(by_serde, in_one_pass, "{name}");
+        for detail in [&by_serde, &in_one_pass] {
+            assert_eq!(detail.raw(), &whole, "{name}");
+            for (id, user) in detail.users() {
+                assert_eq!(user.raw(), &whole["users"][id], "{name} user {id}");
+            }
+            if let Some(keypad) = detail.keypad() {
+                assert_eq!(keypad.raw(), &whole["keypad"], "{name}");
+            }
+            if let Some(keys) = detail.offline_keys() {
+                assert_eq!(keys.raw(), &whole["OfflineKeys"], "{name}");
+            }
+            // The offline keys are in the raw answer, but never in `Debug`.
+            let debug = format!("{detail:?}");
+            assert!(
+                !debug.contains("kkk01d4300c1dcxxx1c330f794941111"),
+                "{debug}"
+            );
+        }
+    }
+    let online: LockDetail =
+        serde_json::from_str(&fixture("get_lock.online.json")).expect("parses");
+    assert_eq!(online.users().len(), 1);
+    assert!(online.keypad().is_some());
+    assert!(online.offline_keys().is_some());
+}
+
+#[test]
+fn list_entries_keep_their_own_object() {
+    let text = fixture("get_locks.json");
+    let whole: Value = serde_json::from_str(&text).expect("json");
+    let locks: LockList = serde_json::from_str(&text).expect("parses");
+    assert!(!locks.as_slice().is_empty());
+    for lock in locks.as_slice() {
+        assert_eq!(lock.raw(), &whole[lock.device_id()]);
+    }
+
+    let text = fixture("get_doorbells.json");
+    let whole: Value = serde_json::from_str(&text).expect("json");
+    let doorbells: DoorbellList = serde_json::from_str(&text).expect("parses");
+    assert!(!doorbells.as_slice().is_empty());
+    for doorbell in doorbells.as_slice() {
+        assert_eq!(doorbell.raw(), &whole[doorbell.device_id()]);
+        assert!(!format!("{doorbell:?}").contains(r#""contentToken""#));
+    }
+
+    let text = fixture("get_pins.json");
+    let whole: Value = serde_json::from_str(&text).expect("json");
+    let pins: PinList = serde_json::from_str(&text).expect("parses");
+    assert!(!pins.as_slice().is_empty());
+    for (i, pin) in pins.as_slice().iter().enumerate() {
+        assert_eq!(pin.raw(), &whole["loaded"][i]);
+        // The code is in the raw entry, never in `Debug`.
+        assert_eq!(pin.raw()["pin"], pin.pin());
+        assert!(!format!("{pin:?}").contains(pin.pin()));
+    }
+}
+
+/// Users that are not objects are left out, odd fields read leniently, and the raw entry
+/// keeps what the model does not read.
+#[test]
+fn odd_users_are_left_out_or_read_leniently() {
+    let detail: LockDetail = serde_json::from_value(serde_json::json!({
+        "LockID": "L1", "LockName": "Front", "HouseID": "H", "SerialNumber": "S",
+        "currentFirmwareVersion": "1", "battery": 0.5,
+        "users": {
+            "u1": {"FirstName": 7, "identifiers": ["email:a@b.c", 3, null, "phone:+1"],
+                   "imageInfo": {"original": {"secure_url": 5}, "thumbnail": "x"},
+                   "extra": {"kept": true}},
+            "u2": "not an object",
+            "u3": null,
+            "u4": {"imageInfo": [1, 2], "identifiers": {"a": 1}},
+        },
+    }))
+    .expect("parses");
+    let ids: Vec<&str> = detail.users().keys().map(String::as_str).collect();
+    assert_eq!(ids, ["u1", "u4"]);
+    let u1 = detail.user("u1").expect("u1");
+    assert_eq!(u1.first_name(), Some("7"));
+    assert_eq!(u1.identifiers(), ["email:a@b.c", "phone:+1"]);
+    assert_eq!(u1.image_url(), None, "a number is not a URL");
+    assert_eq!(u1.thumbnail_url(), None);
+    assert_eq!(u1.raw()["extra"]["kept"], true);
+    let u4 = detail.user("u4").expect("u4");
+    assert!(u4.identifiers().is_empty());
+    assert_eq!(u4.image_url(), None);
+
+    for users in [
+        serde_json::json!([1, 2]),
+        serde_json::json!("x"),
+        serde_json::json!(null),
+    ] {
+        let detail: LockDetail = serde_json::from_value(serde_json::json!({
+            "LockID": "L1", "LockName": "Front", "HouseID": "H", "SerialNumber": "S",
+            "currentFirmwareVersion": "1", "battery": 0.5, "users": users,
+        }))
+        .expect("parses");
+        assert!(detail.users().is_empty());
+    }
+}
+
+/// What `Api::get_lock_detail` returns keeps the body it read.
+#[test]
+fn get_lock_detail_keeps_the_body() {
+    let text = fixture("get_lock.online.json");
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock("GET", "/locks/A1B2")
+        .with_header("content-type", "application/json")
+        .with_body(&text)
+        .create();
+    let api = august_core::Api::builder()
+        .base_url(server.url())
+        .build()
+        .expect("api");
+    let detail = api.get_lock_detail("token", "A1B2").expect("detail");
+    mock.assert();
+    let whole: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(detail.raw(), &whole);
+    let user_id = detail.users().keys().next().expect("a user").clone();
+    assert_eq!(detail.users()[&user_id].raw(), &whole["users"][&user_id]);
 }

@@ -1,7 +1,6 @@
 //! Activities: the events of a house's activity feed, and merging them into device details.
 
 use std::fmt;
-use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use serde::de::{Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
@@ -14,6 +13,7 @@ use super::activity_wire::{Entry, Leaf, Node, Skip, User};
 use super::bridge::BridgeState;
 use super::de::{Redacted, wire_string_impls};
 use super::lock::{LockDoorStatus, LockStatus};
+use super::raw::RawJson;
 
 /// Lock operation actions.
 const LOCK_ACTIONS: &[&str] = &[
@@ -290,7 +290,7 @@ pub struct Activity {
     #[serde(skip)]
     content_token: Option<String>,
     #[serde(skip)]
-    raw: RawEntry,
+    raw: RawJson,
 }
 
 impl Activity {
@@ -513,10 +513,7 @@ impl<'de> Deserialize<'de> for Activity {
         let entry = serde_json::from_str::<Node<Entry>>(text.get()).map_err(D::Error::custom)?;
         Ok(Activity::from_entry(
             entry.into_fields(),
-            RawEntry {
-                text: Some(text),
-                value: OnceLock::new(),
-            },
+            RawJson::new(text.into()),
         ))
     }
 }
@@ -526,13 +523,13 @@ impl From<Value> for Activity {
     fn from(raw: Value) -> Self {
         // Reading a `Value` cannot fail: every key of the entry accepts any JSON value.
         let entry = Node::<Entry>::deserialize(&raw).unwrap_or_default();
-        Activity::from_entry(entry.into_fields(), RawEntry::from_value(raw))
+        Activity::from_entry(entry.into_fields(), RawJson::from_value(raw))
     }
 }
 
 impl Activity {
     /// Derives the activity's values from the keys of its entry.
-    fn from_entry(entry: Entry, raw: RawEntry) -> Self {
+    fn from_entry(entry: Entry, raw: RawJson) -> Self {
         let Entry {
             action,
             device_id,
@@ -667,44 +664,6 @@ impl Activity {
         }
         activity.action = owned_action;
         activity
-    }
-}
-
-/// The entry as sent: its JSON text when read from JSON, turned into a `Value` only when
-/// [`Activity::raw`] asks for it.
-#[derive(Clone)]
-struct RawEntry {
-    /// The entry's text; `None` when the activity was made from a `Value`.
-    text: Option<Box<RawValue>>,
-    /// The entry as a `Value`, made once.
-    value: OnceLock<Value>,
-}
-
-impl RawEntry {
-    fn from_value(value: Value) -> Self {
-        RawEntry {
-            text: None,
-            value: OnceLock::from(value),
-        }
-    }
-
-    fn value(&self) -> &Value {
-        self.value.get_or_init(|| {
-            // The text was read as valid JSON, so reading it again cannot fail.
-            self.text
-                .as_deref()
-                .and_then(|text| serde_json::from_str(text.get()).ok())
-                .unwrap_or(Value::Null)
-        })
-    }
-}
-
-impl PartialEq for RawEntry {
-    fn eq(&self, other: &Self) -> bool {
-        match (&self.text, &other.text) {
-            (Some(a), Some(b)) if a.get() == b.get() => true,
-            _ => self.value() == other.value(),
-        }
     }
 }
 

@@ -6,10 +6,11 @@ use serde_json::Value;
 
 use super::{
     AUTO_RELOCK_USER, Activity, ActivityType, KEYPAD_ACTIONS, MANUAL_ACTIONS, REMOTE_ACTIONS,
-    RawEntry, TAG_ACTIONS, default_operator,
+    TAG_ACTIONS, default_operator,
 };
 use crate::models::datetime;
 use crate::models::de::{non_empty_string_at, str_at, truthy};
+use crate::models::raw::RawJson;
 
 /// A URL given either as a string or as an image object with `secure_url`.
 fn url_of(value: Option<&Value>) -> Option<String> {
@@ -65,7 +66,7 @@ pub(super) fn reference(raw: Value) -> Activity {
             image_created_at: None,
             content_token: None,
             action: None,
-            raw: RawEntry::from_value(Value::Null),
+            raw: RawJson::from_value(Value::Null),
         };
 
         match kind {
@@ -139,7 +140,7 @@ pub(super) fn reference(raw: Value) -> Activity {
             _ => {}
         }
         activity.action = owned_action;
-        activity.raw = RawEntry::from_value(raw);
+        activity.raw = RawJson::from_value(raw);
         activity
     }
 }

@@ -12,6 +12,41 @@ use serde::Deserialize;
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+/// Inside a `Visitor` impl: every scalar (`bool`, numbers, strings, `null`) reads as `$value`.
+macro_rules! scalars_read_as {
+    ($value:expr) => {
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+}
+
+pub(crate) use scalars_read_as;
+
 /// Python-style truthiness of a JSON value: `null`, `false`, `0`, `""`, `[]` and `{}` are false.
 pub fn truthy(value: &Value) -> bool {
     match value {
@@ -97,6 +132,140 @@ impl<'de> Visitor<'de> for LenientString {
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
         IgnoredAny.visit_map(map).map(|_| None)
     }
+}
+
+/// An object read into `T`; anything else (`null`, a scalar, an array) is `None`. `T` must
+/// not fail on an object (lenient fields, all defaulted), or the whole answer fails.
+pub(crate) fn lenient_object<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct ObjectOnly<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectOnly<T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
+            T::deserialize(serde::de::value::MapAccessDeserializer::new(map)).map(Some)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<T>, A::Error> {
+            IgnoredAny.visit_seq(seq).map(|_| None)
+        }
+
+        scalars_read_as!(None);
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    deserializer.deserialize_any(ObjectOnly(std::marker::PhantomData))
+}
+
+/// A string value's text; any other value (a number too) is `None`. Never fails on valid JSON.
+pub(crate) fn string_only<'de, D>(deserializer: D) -> Result<Option<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct Element;
+
+    impl<'de> Visitor<'de> for Element {
+        type Value = Option<String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_str<E>(self, v: &str) -> Result<Option<String>, E> {
+            Ok(Some(v.to_owned()))
+        }
+
+        fn visit_string<E>(self, v: String) -> Result<Option<String>, E> {
+            Ok(Some(v))
+        }
+
+        fn visit_bool<E>(self, _: bool) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+
+        fn visit_i64<E>(self, _: i64) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+
+        fn visit_u64<E>(self, _: u64) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+
+        fn visit_f64<E>(self, _: f64) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<String>, A::Error> {
+            IgnoredAny.visit_seq(seq).map(|_| None)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<String>, A::Error> {
+            IgnoredAny.visit_map(map).map(|_| None)
+        }
+    }
+
+    deserializer.deserialize_any(Element)
+}
+
+/// The string elements of an array, in order; other elements are left out, and anything but
+/// an array is empty. Never fails on valid JSON.
+pub(crate) fn strings_of_array<'de, D>(deserializer: D) -> Result<Vec<String>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    /// One element: its text if it is a string.
+    struct StringOnly(Option<String>);
+
+    impl<'de> Deserialize<'de> for StringOnly {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            string_only(deserializer).map(StringOnly)
+        }
+    }
+
+    struct Strings;
+
+    impl<'de> Visitor<'de> for Strings {
+        type Value = Vec<String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+            let mut strings = Vec::new();
+            while let Some(element) = seq.next_element::<StringOnly>()? {
+                strings.extend(element.0);
+            }
+            Ok(strings)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<String>, A::Error> {
+            IgnoredAny.visit_map(map).map(|_| Vec::new())
+        }
+
+        scalars_read_as!(Vec::new());
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+
+    deserializer.deserialize_any(Strings)
 }
 
 /// A required string that may also arrive as an integer (e.g. a PIN code sent as a number).

@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::activity::{Activity, ActivityType, ApplyActivityError};
 use super::datetime;
 use super::de::{Redacted, keyed_list, lenient_string, number_of, str_at, truthy, truthy_flag};
+use super::raw::{RawJson, WithRaw};
 
 /// Status of a doorbell that is online.
 const STATUS_ONLINE: &str = "doorbell_call_status_online";
@@ -33,9 +34,17 @@ pub struct Doorbell {
     has_subscription: bool,
     #[serde(skip)]
     content_token: Option<String>,
+    #[serde(skip)]
+    raw: RawJson,
 }
 
 impl Doorbell {
+    /// The whole entry as sent, fields this model does not name included (the content token
+    /// too: treat it as a secret).
+    pub fn raw(&self) -> &Value {
+        self.raw.value()
+    }
+
     /// The doorbell's id (the key of the list object).
     pub fn device_id(&self) -> &str {
         &self.device_id
@@ -173,7 +182,7 @@ impl<'de> Deserialize<'de> for DoorbellList {
         keyed_list(
             deserializer,
             "an object of doorbells keyed by doorbell id",
-            |device_id, wire: DoorbellWire| {
+            |device_id, WithRaw { wire, raw }: WithRaw<DoorbellWire>| {
                 let (image_url, image_created_at) = recent_image(&wire.recent_image);
                 Doorbell {
                     device_id,
@@ -185,6 +194,7 @@ impl<'de> Deserialize<'de> for DoorbellList {
                     image_created_at,
                     has_subscription: wire.has_subscription,
                     content_token: wire.content_token.filter(|t| !t.is_empty()),
+                    raw,
                 }
             },
         )

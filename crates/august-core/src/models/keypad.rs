@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::de::{lenient_f64, lenient_string};
+use super::raw::RawJson;
 
 /// Model name reported for every keypad.
 const KEYPAD_MODEL: &str = "AK-R1";
@@ -21,6 +22,8 @@ pub struct Keypad {
     battery_percentage: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pubsub_channel: Option<String>,
+    #[serde(skip)]
+    raw: RawJson,
 }
 
 impl Keypad {
@@ -78,6 +81,11 @@ impl Keypad {
     pub fn battery_percentage(&self) -> Option<u8> {
         self.battery_percentage
     }
+
+    /// The whole `keypad` object as sent, fields this model does not name included.
+    pub fn raw(&self) -> &serde_json::Value {
+        self.raw.value()
+    }
 }
 
 fn battery_percentage(raw: Option<f64>, level: Option<&str>) -> Option<u8> {
@@ -111,7 +119,7 @@ pub(crate) struct KeypadWire {
 }
 
 impl KeypadWire {
-    pub(crate) fn into_keypad(self, lock_name: &str, house_id: &str) -> Keypad {
+    pub(crate) fn into_keypad(self, raw: RawJson, lock_name: &str, house_id: &str) -> Keypad {
         Keypad {
             battery_percentage: battery_percentage(self.battery_raw, self.battery_level.as_deref()),
             device_id: self.device_id,
@@ -122,6 +130,7 @@ impl KeypadWire {
             battery_level: self.battery_level,
             battery_raw: self.battery_raw,
             pubsub_channel: self.pubsub_channel,
+            raw,
         }
     }
 }

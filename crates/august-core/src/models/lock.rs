@@ -6,12 +6,14 @@ use chrono::{DateTime, Utc};
 use serde::de::Deserializer;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::activity::{Activity, ActivityType, ApplyActivityError};
 use super::bridge::{Bridge, BridgeWire};
 use super::datetime;
 use super::de::{keyed_list, lenient_i64, lenient_string, wire_string_impls};
 use super::keypad::{Keypad, KeypadWire};
+use super::raw::{KeepsRaw, RawJson, WithRaw, impl_deserialize_keeping_raw, lenient_keyed_models};
 use super::user::User;
 
 /// `UserType` of a user who may operate a lock.
@@ -195,6 +197,8 @@ pub struct Lock {
     house_name: Option<String>,
     user_type: String,
     mac_address: Option<String>,
+    #[serde(skip)]
+    raw: RawJson,
 }
 
 impl Lock {
@@ -231,6 +235,11 @@ impl Lock {
     /// The lock's Bluetooth MAC address (`macAddress`), as sent.
     pub fn mac_address(&self) -> Option<&str> {
         self.mac_address.as_deref()
+    }
+
+    /// The whole entry as sent, fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        self.raw.value()
     }
 }
 
@@ -298,13 +307,14 @@ impl<'de> Deserialize<'de> for LockList {
         keyed_list(
             deserializer,
             "an object of locks keyed by lock id",
-            |device_id, wire: LockWire| Lock {
+            |device_id, WithRaw { wire, raw }: WithRaw<LockWire>| Lock {
                 device_id,
                 device_name: wire.device_name,
                 house_id: wire.house_id,
                 house_name: wire.house_name,
                 user_type: wire.user_type,
                 mac_address: wire.mac_address,
+                raw,
             },
         )
         .map(LockList)
@@ -334,8 +344,7 @@ impl<'de> Deserialize<'de> for LockList {
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(from = "LockDetailWire")]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LockDetail {
     device_id: String,
     device_name: String,
@@ -360,9 +369,35 @@ pub struct LockDetail {
     users: BTreeMap<String, User>,
     #[serde(skip_serializing_if = "Option::is_none")]
     offline_keys: Option<super::offline_keys::OfflineKeys>,
+    #[serde(skip)]
+    raw: RawJson,
 }
 
+impl_deserialize_keeping_raw!(LockDetail);
+
 impl LockDetail {
+    /// Reads a lock detail from the JSON of a `GET /locks/{id}` answer (what
+    /// [`Api::get_lock_detail`](crate::Api::get_lock_detail) does with the body). One pass over
+    /// the bytes: cheaper than `serde_json::from_slice`, which must first find where the
+    /// document ends to keep it for [`raw`](Self::raw).
+    ///
+    /// ```
+    /// let lock = august_core::LockDetail::from_json(
+    ///     br#"{"LockID": "L1", "LockName": "Front", "HouseID": "H", "SerialNumber": "S",
+    ///          "currentFirmwareVersion": "1.0", "battery": 0.5}"#,
+    /// )?;
+    /// assert_eq!(lock.device_id(), "L1");
+    /// assert_eq!(lock.raw()["battery"], 0.5);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// The JSON is malformed, is not one document, or lacks a field the model requires.
+    pub fn from_json(json: &[u8]) -> Result<Self, serde_json::Error> {
+        super::raw::from_json_keeping_raw(json)
+    }
+
     /// The lock's id (`LockID`).
     pub fn device_id(&self) -> &str {
         &self.device_id
@@ -515,6 +550,23 @@ impl LockDetail {
         self.users.get(user_id)
     }
 
+    /// The whole answer as sent, fields this model does not name included (the offline keys
+    /// too: treat it as a secret). Read into a `Value` on the first call.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), serde_json::Error> {
+    /// let lock: august_core::LockDetail = serde_json::from_str(
+    ///     r#"{"LockID": "L1", "LockName": "Front", "HouseID": "H", "SerialNumber": "S",
+    ///         "currentFirmwareVersion": "1.0", "battery": 0.88, "zWaveEnabled": false}"#,
+    /// )?;
+    /// assert_eq!(lock.raw()["zWaveEnabled"], false);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn raw(&self) -> &Value {
+        self.raw.value()
+    }
+
     /// Sets the lock status and when it was observed.
     pub fn set_lock_status(&mut self, status: LockStatus, at: DateTime<Utc>) {
         self.lock_status = status;
@@ -623,7 +675,7 @@ impl LockDetail {
 }
 
 #[derive(Deserialize)]
-struct LockDetailWire {
+pub(crate) struct LockDetailWire {
     #[serde(rename = "LockID")]
     device_id: String,
     #[serde(rename = "LockName")]
@@ -642,7 +694,7 @@ struct LockDetailWire {
     #[serde(rename = "Bridge", default)]
     bridge: Option<BridgeWire>,
     #[serde(default)]
-    keypad: Option<KeypadWire>,
+    keypad: Option<WithRaw<KeypadWire>>,
     #[serde(rename = "LockStatus", default)]
     lock_status: Option<LockStatusWire>,
     #[serde(rename = "Type", default, deserialize_with = "lenient_i64")]
@@ -653,10 +705,10 @@ struct LockDetailWire {
     pubsub_channel: Option<String>,
     #[serde(rename = "timeZone", default, deserialize_with = "lenient_string")]
     time_zone: Option<String>,
-    #[serde(default)]
-    users: Value,
+    #[serde(default, deserialize_with = "lenient_keyed_models")]
+    users: BTreeMap<String, User>,
     #[serde(rename = "OfflineKeys", default)]
-    offline_keys: Value,
+    offline_keys: Option<Box<RawValue>>,
 }
 
 #[derive(Deserialize)]
@@ -679,8 +731,10 @@ fn lock_battery_level(battery: f64) -> Option<u8> {
     Some((battery * 100.0).trunc().min(100.0) as u8)
 }
 
-impl From<LockDetailWire> for LockDetail {
-    fn from(wire: LockDetailWire) -> Self {
+impl KeepsRaw for LockDetail {
+    type Wire = LockDetailWire;
+
+    fn from_wire(wire: LockDetailWire, raw: RawJson) -> Self {
         let (lock_status, door_state, date_time, doorsense) = match wire.lock_status {
             None => (LockStatus::Unknown, LockDoorStatus::Unknown, None, false),
             Some(status) => {
@@ -694,19 +748,11 @@ impl From<LockDetailWire> for LockDetail {
                 )
             }
         };
-        let users = match wire.users {
-            Value::Object(entries) => entries
-                .into_iter()
-                .filter(|(_, entry)| entry.is_object())
-                .filter_map(|(id, entry)| Some((id, serde_json::from_value(entry).ok()?)))
-                .collect(),
-            _ => BTreeMap::new(),
-        };
         LockDetail {
             bridge: wire.bridge.map(|b| b.into_bridge(&wire.house_id)),
             keypad: wire
                 .keypad
-                .map(|k| k.into_keypad(&wire.device_name, &wire.house_id)),
+                .map(|k| k.wire.into_keypad(k.raw, &wire.device_name, &wire.house_id)),
             battery_level: lock_battery_level(wire.battery),
             battery_raw: wire.battery,
             device_id: wire.device_id,
@@ -728,8 +774,11 @@ impl From<LockDetailWire> for LockDetail {
                 .map(|mac| mac.to_uppercase()),
             pubsub_channel: wire.pubsub_channel,
             time_zone: wire.time_zone,
-            users,
-            offline_keys: super::offline_keys::OfflineKeys::from_wire(wire.offline_keys),
+            users: wire.users,
+            offline_keys: wire.offline_keys.and_then(|keys| {
+                super::offline_keys::OfflineKeys::from_raw(RawJson::new(keys.into()))
+            }),
+            raw,
         }
     }
 }

@@ -34,6 +34,7 @@ mod keypad;
 mod lock;
 mod offline_keys;
 mod pin;
+pub(crate) mod raw;
 mod remote_operation;
 mod user;
 

@@ -5,6 +5,8 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 use serde_json::{Value, json};
 
+use super::raw::RawJson;
+
 /// A lock's offline keys (`OfflineKeys` of a lock detail): the Bluetooth credentials the apps
 /// use without the cloud. Kept as sent; only the first loaded entry's `key` and `slot` are
 /// read. The keys are secrets: `Debug` and `Serialize` show the slots, never a key.
@@ -22,17 +24,18 @@ use serde_json::{Value, json};
 /// ```
 #[derive(Clone, PartialEq)]
 pub struct OfflineKeys {
-    raw: Value,
+    raw: RawJson,
 }
 
 impl OfflineKeys {
     /// `None` unless the value is an object.
-    pub(crate) fn from_wire(value: Value) -> Option<Self> {
-        value.is_object().then_some(OfflineKeys { raw: value })
+    pub(crate) fn from_raw(raw: RawJson) -> Option<Self> {
+        raw.is_object().then_some(OfflineKeys { raw })
     }
 
     fn loaded(&self) -> &[Value] {
         self.raw
+            .value()
             .get("loaded")
             .and_then(Value::as_array)
             .map_or(&[], Vec::as_slice)
@@ -59,7 +62,7 @@ impl OfflineKeys {
 
     /// The whole object as sent, keys included (handle with care).
     pub fn raw(&self) -> &Value {
-        &self.raw
+        self.raw.value()
     }
 }
 

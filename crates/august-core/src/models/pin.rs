@@ -1,5 +1,6 @@
 //! Entry codes (PINs) of a lock.
 
+use super::raw::{KeepsRaw, RawJson, impl_deserialize_keeping_raw};
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -30,8 +31,7 @@ use super::de::{Redacted, null_as_empty, string_or_integer, truthy_flag};
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "PinWire")]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct Pin {
     pin_id: String,
     lock_id: String,
@@ -50,9 +50,19 @@ pub struct Pin {
     access_end_time: Option<DateTime<Utc>>,
     access_times: Option<DateTime<Utc>>,
     access_times_raw: Option<String>,
+    #[serde(skip)]
+    raw: RawJson,
 }
 
+impl_deserialize_keeping_raw!(Pin);
+
 impl Pin {
+    /// The whole entry as sent, fields this model does not name included. It holds the code:
+    /// treat it as a secret (`Debug` of the model never prints it).
+    pub fn raw(&self) -> &Value {
+        self.raw.value()
+    }
+
     /// The PIN's id (`_id`).
     pub fn pin_id(&self) -> &str {
         &self.pin_id
@@ -167,7 +177,7 @@ impl fmt::Debug for Pin {
 }
 
 #[derive(Deserialize)]
-struct PinWire {
+pub(crate) struct PinWire {
     #[serde(rename = "_id")]
     pin_id: String,
     #[serde(rename = "lockID")]
@@ -209,8 +219,10 @@ struct PinWire {
     access_times: Value,
 }
 
-impl From<PinWire> for Pin {
-    fn from(wire: PinWire) -> Self {
+impl KeepsRaw for Pin {
+    type Wire = PinWire;
+
+    fn from_wire(wire: PinWire, raw: RawJson) -> Self {
         let access_times_raw = match &wire.access_times {
             Value::Null => None,
             Value::String(s) if s.is_empty() => None,
@@ -235,6 +247,7 @@ impl From<PinWire> for Pin {
             loaded_date: wire.loaded_date,
             access_start_time: wire.access_start_time,
             access_end_time: wire.access_end_time,
+            raw,
         }
     }
 }

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::de::{lenient_string, str_at};
+use super::de::{lenient_object, lenient_string, string_only, strings_of_array};
+use super::raw::{KeepsRaw, RawJson, impl_deserialize_keeping_raw};
 
 /// A user with access to a lock: one entry of the lock detail's `users` map, keyed by the
 /// user's id (see [`LockDetail::users`](crate::LockDetail::users)).
@@ -21,11 +22,11 @@ use super::de::{lenient_string, str_at};
 /// assert_eq!(user.first_name(), Some("Foo"));
 /// assert_eq!(user.thumbnail_url(), Some("https://x/t.jpg"));
 /// assert_eq!(user.image_url(), None);
+/// assert_eq!(user.raw()["imageInfo"]["thumbnail"]["secure_url"], "https://x/t.jpg");
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(from = "UserWire")]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct User {
     first_name: Option<String>,
     last_name: Option<String>,
@@ -33,7 +34,11 @@ pub struct User {
     image_url: Option<String>,
     thumbnail_url: Option<String>,
     identifiers: Vec<String>,
+    #[serde(skip)]
+    raw: RawJson,
 }
+
+impl_deserialize_keeping_raw!(User);
 
 impl User {
     /// First name (`FirstName`).
@@ -65,46 +70,58 @@ impl User {
     pub fn identifiers(&self) -> &[String] {
         &self.identifiers
     }
+
+    /// The whole entry as sent, fields this model does not name included.
+    pub fn raw(&self) -> &Value {
+        self.raw.value()
+    }
 }
 
 #[derive(Deserialize)]
-struct UserWire {
+pub(crate) struct UserWire {
     #[serde(rename = "FirstName", default, deserialize_with = "lenient_string")]
     first_name: Option<String>,
     #[serde(rename = "LastName", default, deserialize_with = "lenient_string")]
     last_name: Option<String>,
     #[serde(rename = "UserType", default, deserialize_with = "lenient_string")]
     user_type: Option<String>,
-    #[serde(rename = "imageInfo", default)]
-    image_info: Value,
-    #[serde(default)]
-    identifiers: Value,
+    #[serde(rename = "imageInfo", default, deserialize_with = "lenient_object")]
+    image_info: Option<ImageInfoWire>,
+    #[serde(default, deserialize_with = "strings_of_array")]
+    identifiers: Vec<String>,
 }
 
-impl From<UserWire> for User {
-    fn from(wire: UserWire) -> Self {
-        let secure_url = |key: &str| {
-            wire.image_info
-                .get(key)
-                .and_then(|image| str_at(image, "secure_url"))
-                .map(str::to_owned)
-        };
+/// `imageInfo`: the pictures by size; only their `secure_url` is read.
+#[derive(Deserialize)]
+struct ImageInfoWire {
+    #[serde(default, deserialize_with = "lenient_object")]
+    original: Option<ImageWire>,
+    #[serde(default, deserialize_with = "lenient_object")]
+    thumbnail: Option<ImageWire>,
+}
+
+#[derive(Deserialize)]
+struct ImageWire {
+    #[serde(default, deserialize_with = "string_only")]
+    secure_url: Option<String>,
+}
+
+impl KeepsRaw for User {
+    type Wire = UserWire;
+
+    fn from_wire(wire: UserWire, raw: RawJson) -> Self {
+        let (original, thumbnail) = wire
+            .image_info
+            .map_or((None, None), |info| (info.original, info.thumbnail));
+        let secure_url = |image: Option<ImageWire>| image.and_then(|image| image.secure_url);
         User {
-            image_url: secure_url("original"),
-            thumbnail_url: secure_url("thumbnail"),
-            identifiers: wire
-                .identifiers
-                .as_array()
-                .map(|ids| {
-                    ids.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect()
-                })
-                .unwrap_or_default(),
+            image_url: secure_url(original),
+            thumbnail_url: secure_url(thumbnail),
+            identifiers: wire.identifiers,
             first_name: wire.first_name,
             last_name: wire.last_name,
             user_type: wire.user_type,
+            raw,
         }
     }
 }
