@@ -7,6 +7,7 @@
 //! the call ended within its one deadline (every attempt and wait included) and a small margin. `cargo test -p august-core --test reliability_faults -- --nocapture` prints
 //! the table of `docs/reliability.md`.
 
+#[macro_use]
 #[path = "../../api-transport/tests/support/fault_matrix.rs"]
 mod fault_matrix;
 #[path = "../../api-transport/tests/reliability_server.rs"]
@@ -15,7 +16,7 @@ mod server;
 use std::time::Duration;
 
 use august_core::{Api, ApiErrorReason, Error, LockDetail, LockStatus, LoginMethod};
-use fault_matrix::{CAP, Kind, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
+use fault_matrix::{CAP, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
 use server::{Act, FaultServer, Success};
 
 const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE5MDAwMDAwMDB9.c2lnbmF0dXJl";
@@ -52,12 +53,7 @@ enum Class {
     Image,
 }
 
-impl Kind for ApiErrorReason {
-    const RATE_LIMITED: Self = ApiErrorReason::RateLimited;
-    const SERVER_ERROR: Self = ApiErrorReason::ServerError;
-    const FORBIDDEN: Self = ApiErrorReason::Forbidden;
-    const REDIRECT: Self = ApiErrorReason::Redirect;
-}
+kind_by_name!(ApiErrorReason);
 
 impl fault_matrix::Class for Class {
     type Kind = ApiErrorReason;

@@ -8,6 +8,7 @@
 //! `cargo test -p authy-client --test reliability_faults -- --nocapture` prints the table of
 //! `docs/reliability.md`.
 
+#[macro_use]
 #[path = "../../api-transport/tests/support/fault_matrix.rs"]
 mod fault_matrix;
 #[path = "../../api-transport/tests/reliability_server.rs"]
@@ -19,7 +20,7 @@ use authy_client::{
     ApiErrorReason, ApprovalRequest, ApprovalRequestCreated, AuthyApiClient, AuthyId, Error,
     TokenDelivery, UserStatus,
 };
-use fault_matrix::{CAP, Kind, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
+use fault_matrix::{CAP, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
 use server::{Act, FaultServer, Recorded, Success};
 
 const API_KEY: &str = "AUTHY-API-KEY-0123456789";
@@ -52,12 +53,7 @@ enum Class {
     OneTouch,
 }
 
-impl Kind for ApiErrorReason {
-    const RATE_LIMITED: Self = ApiErrorReason::RateLimited;
-    const SERVER_ERROR: Self = ApiErrorReason::ServerError;
-    const FORBIDDEN: Self = ApiErrorReason::Forbidden;
-    const REDIRECT: Self = ApiErrorReason::Redirect;
-}
+kind_by_name!(ApiErrorReason);
 
 impl fault_matrix::Class for Class {
     type Kind = ApiErrorReason;

@@ -8,6 +8,7 @@
 //! its deadline. `cargo test -p twilio-verify --test reliability_faults -- --nocapture
 //! --test-threads=1` prints the rows of `docs/reliability.md`.
 
+#[macro_use]
 #[path = "../../api-transport/tests/support/fault_matrix.rs"]
 mod fault_matrix;
 #[path = "../../api-transport/tests/reliability_server.rs"]
@@ -15,7 +16,7 @@ mod server;
 
 use std::time::Duration;
 
-use fault_matrix::{CAP, Kind, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
+use fault_matrix::{CAP, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
 use server::{Act, FaultServer, Recorded, Success};
 use twilio_verify::{
     ApiErrorReason, Challenge, Channel, CheckOutcome, Credentials, Error, Identity, NewChallenge,
@@ -57,12 +58,7 @@ enum Class {
     Push,
 }
 
-impl Kind for ApiErrorReason {
-    const RATE_LIMITED: Self = ApiErrorReason::RateLimited;
-    const SERVER_ERROR: Self = ApiErrorReason::ServerError;
-    const FORBIDDEN: Self = ApiErrorReason::Forbidden;
-    const REDIRECT: Self = ApiErrorReason::Redirect;
-}
+kind_by_name!(ApiErrorReason);
 
 impl fault_matrix::Class for Class {
     type Kind = ApiErrorReason;

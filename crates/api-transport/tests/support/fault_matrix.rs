@@ -1,9 +1,9 @@
 //! The runner of the clients' fault matrices: every fault of `reliability_server.rs` against
 //! each class of call, with what the retry policy promises for each cell.
 //!
-//! Included with `#[path]` by `tests/reliability_faults.rs` of `august-core` and
-//! `authy-client`, next to `reliability_server.rs` (as `mod server` at the crate root). A client
-//! describes its classes of call ([`Class`]) and how its errors reduce to an [`Outcome`]; the
+//! Included with `#[macro_use]` and `#[path]` by `tests/reliability_faults.rs` of
+//! `august-core`, `authy-client` and `twilio-verify`, next to `reliability_server.rs` (as
+//! `mod server` at the crate root). A client describes its classes of call ([`Class`]) and how its errors reduce to an [`Outcome`]; the
 //! runner serves each fault, makes the call, and checks the outcome, the number of requests the
 //! server saw (a call that makes the server act is never sent twice), that no redirect was
 //! followed, that `Retry-After` was waited for, and that the call ended within its one
@@ -35,6 +35,19 @@ pub trait Kind: Debug + Clone + PartialEq + Send + 'static {
     const FORBIDDEN: Self;
     /// A 3xx that was not followed.
     const REDIRECT: Self;
+}
+
+/// [`Kind`] for a client's error reason whose variants are named as the matrix names them
+/// (`RateLimited`, `ServerError`, `Forbidden`, `Redirect`).
+macro_rules! kind_by_name {
+    ($reason:ident) => {
+        impl $crate::fault_matrix::Kind for $reason {
+            const RATE_LIMITED: Self = $reason::RateLimited;
+            const SERVER_ERROR: Self = $reason::ServerError;
+            const FORBIDDEN: Self = $reason::Forbidden;
+            const REDIRECT: Self = $reason::Redirect;
+        }
+    };
 }
 
 /// What a call gave, reduced to what the matrix compares.
