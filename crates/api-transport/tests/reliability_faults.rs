@@ -6,8 +6,7 @@
 //! calls; this one pins the layer they share, with a fast backoff so that it runs in about a
 //! second.
 
-#[path = "reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
 
 use std::time::{Duration, Instant};
 

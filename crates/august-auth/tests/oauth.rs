@@ -3,8 +3,7 @@
 //! rules (deadline, no redirects, body cap).
 
 mod common;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
 
 use std::time::Duration;
 

@@ -11,8 +11,7 @@
 //! `cargo test -p august-auth --test stress_cache -- --ignored --exact two_processes_for_a_minute`
 //! (`AUGUST_AUTH_STRESS_SECONDS` sets its length).
 
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
 
 use std::collections::HashSet;
 use std::fs;

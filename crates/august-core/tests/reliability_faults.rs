@@ -1,4 +1,4 @@
-//! The fault matrix of the August client: every fault of `reliability_server.rs` against each
+//! The fault matrix of the August client: every fault of `test_support::fault_server` against each
 //! class of call (a read, a remote lock operation, a login, a verification code, a doorbell
 //! image), through the public `Api` with short timeouts.
 //!
@@ -7,11 +7,8 @@
 //! the call ended within its one deadline (every attempt and wait included) and a small margin. `cargo test -p august-core --test reliability_faults -- --nocapture` prints
 //! the table of `docs/reliability.md`.
 
-#[macro_use]
-#[path = "../../api-transport/tests/support/fault_matrix.rs"]
-mod fault_matrix;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
+use test_support::{fault_matrix, kind_by_name};
 
 use std::time::Duration;
 
@@ -53,10 +50,9 @@ enum Class {
     Image,
 }
 
-kind_by_name!(ApiErrorReason);
-
 impl fault_matrix::Class for Class {
     type Kind = ApiErrorReason;
+    kind_by_name!(ApiErrorReason);
     type Client = Api;
 
     const ALL: &'static [Class] = &[

@@ -13,10 +13,8 @@
 //! crate's lines only and counts ureq's; the run with ureq capped at `debug` checks every
 //! line.
 
-#[path = "../../api-transport/tests/security_capture.rs"]
-mod capture;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::capture;
+use test_support::fault_server as server;
 
 use std::fmt::Debug;
 use std::time::Duration;

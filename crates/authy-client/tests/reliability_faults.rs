@@ -1,4 +1,4 @@
-//! The fault matrix of the Authy client: every fault of `reliability_server.rs` against a read
+//! The fault matrix of the Authy client: every fault of `test_support::fault_server` against a read
 //! (`users().status`) and each call that makes Authy act (an SMS, a voice call, a OneTouch
 //! request), through the public client with short timeouts.
 //!
@@ -8,11 +8,8 @@
 //! `cargo test -p authy-client --test reliability_faults -- --nocapture` prints the table of
 //! `docs/reliability.md`.
 
-#[macro_use]
-#[path = "../../api-transport/tests/support/fault_matrix.rs"]
-mod fault_matrix;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
+use test_support::{fault_matrix, kind_by_name};
 
 use std::time::Duration;
 
@@ -53,10 +50,9 @@ enum Class {
     OneTouch,
 }
 
-kind_by_name!(ApiErrorReason);
-
 impl fault_matrix::Class for Class {
     type Kind = ApiErrorReason;
+    kind_by_name!(ApiErrorReason);
     type Client = AuthyApiClient;
 
     const ALL: &'static [Class] = &[Class::Status, Class::Sms, Class::Call, Class::OneTouch];

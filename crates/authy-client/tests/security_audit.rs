@@ -5,12 +5,10 @@
 //! Scanned for the API key, a token being verified and a phone verification code: every log
 //! line, every result's `Debug` (the models), every error's `Display`, `Debug` and source
 //! chain, and the `Debug` of the client and its resource handles. ureq's own lines are treated
-//! as `docs/transport.md` says (see `api-transport/tests/security_capture.rs`).
+//! as `docs/transport.md` says (see `test_support::capture`).
 
-#[path = "../../api-transport/tests/security_capture.rs"]
-mod capture;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::capture;
+use test_support::fault_server as server;
 
 use std::fmt::Debug;
 use std::time::Duration;

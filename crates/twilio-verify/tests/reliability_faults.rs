@@ -1,4 +1,4 @@
-//! The fault matrix of the Verify client: every fault of `reliability_server.rs` against a read
+//! The fault matrix of the Verify client: every fault of `test_support::fault_server` against a read
 //! (`verifications().fetch`) and the calls that reach a person or spend an attempt (a
 //! verification start, a verification check, a push challenge), through the public client with
 //! short timeouts.
@@ -8,11 +8,8 @@
 //! its deadline. `cargo test -p twilio-verify --test reliability_faults -- --nocapture
 //! --test-threads=1` prints the rows of `docs/reliability.md`.
 
-#[macro_use]
-#[path = "../../api-transport/tests/support/fault_matrix.rs"]
-mod fault_matrix;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
+use test_support::{fault_matrix, kind_by_name};
 
 use std::time::Duration;
 
@@ -58,10 +55,9 @@ enum Class {
     Push,
 }
 
-kind_by_name!(ApiErrorReason);
-
 impl fault_matrix::Class for Class {
     type Kind = ApiErrorReason;
+    kind_by_name!(ApiErrorReason);
     type Client = VerifyClient;
 
     const ALL: &'static [Class] = &[Class::Fetch, Class::Start, Class::Check, Class::Push];

@@ -8,10 +8,8 @@
 //! result's `Debug`, every error's `Display`, `Debug` and source chain, and the `Debug` of the
 //! client, its resource handles and the validator.
 
-#[path = "../../api-transport/tests/security_capture.rs"]
-mod capture;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::capture;
+use test_support::fault_server as server;
 
 use std::time::Duration;
 

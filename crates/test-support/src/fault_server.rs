@@ -1,8 +1,7 @@
 //! A scripted HTTP/1.1 server on 127.0.0.1 for the fault and stress tests of the workspace.
 //!
-//! This file is its own (test-less) target here and is included with `#[path]` by the fault,
-//! stress and property tests of `august-core`, `august-auth` and `authy-client`, so that every
-//! crate scripts faults the same way without a shared test crate.
+//! Used by the fault, stress, property and secret-audit tests of every client crate (as
+//! `use test_support::fault_server as server`), so that every crate scripts faults the same way.
 //!
 //! Each request is read with `peek` first and only consumed once the script is known, so a
 //! script can end with [`Act::Reset`]: the socket is closed with the request still unread,
@@ -12,7 +11,6 @@
 //!
 //! Everything here is test code: failures to read or write a socket end that connection, and
 //! nothing panics on what a client sends.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};

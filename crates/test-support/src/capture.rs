@@ -1,5 +1,5 @@
 //! A `log` logger that records every line of every target, for the secret audits of the
-//! workspace (included with `#[path]` by each crate's `security_audit.rs`).
+//! workspace (each crate's `security_audit.rs`).
 //!
 //! ureq logs under the `ureq` and `ureq_proto` targets; at `trace` it prints full request
 //! paths and dumps raw request bytes, headers included (see `docs/transport.md`). The audits
@@ -7,7 +7,6 @@
 //! clean; ureq's are counted, as evidence of why the documentation says to cap them), and once
 //! as the documentation recommends, everything at `trace` but `ureq*` capped at `debug`, where
 //! every line must be clean.
-#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
