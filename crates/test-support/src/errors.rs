@@ -95,3 +95,14 @@ pub fn assert_kind<K: PartialEq + Debug>(
         assert_eq!(found, levels, "{err:?}");
     }
 }
+
+/// Checks, for each `(status, body, want)`, that the error of a call answered so has the kind
+/// `want`; `kind_of` makes the call against that answer and gives the error's kind.
+pub fn assert_kinds<K: PartialEq + Debug>(
+    cases: impl IntoIterator<Item = (usize, String, K)>,
+    kind_of: impl Fn(usize, &str) -> K,
+) {
+    for (status, body, want) in cases {
+        assert_eq!(kind_of(status, &body), want, "{status} {body}");
+    }
+}

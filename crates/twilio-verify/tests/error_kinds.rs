@@ -6,7 +6,7 @@ use std::time::Duration;
 use mockito::{Server, ServerGuard};
 use test_support::errors::{
     UNRESOLVABLE, answered_error, assert_backoff_is_the_one_set, assert_causes_add_facts,
-    assert_kind,
+    assert_kind, assert_kinds,
 };
 use twilio_verify::{
     ApiErrorReason, Channel, Credentials, Error, ErrorKind, HasErrorKind, ServiceSid,
@@ -71,7 +71,7 @@ fn a_429_with_retry_after_says_how_long() {
 
 #[test]
 fn codes_map_to_what_to_do() {
-    for (status, body, want) in [
+    let cases = [
         (
             404,
             fixture("error_20404_not_found.json"),
@@ -94,13 +94,8 @@ fn codes_map_to_what_to_do() {
         ),
         (502, "<html/>".to_owned(), ErrorKind::RetryLater),
         (302, "".to_owned(), ErrorKind::Configuration),
-    ] {
-        assert_eq!(
-            fetch_error(status, &[], &body).kind(),
-            want,
-            "{status} {body}"
-        );
-    }
+    ];
+    assert_kinds(cases, |status, body| fetch_error(status, &[], body).kind());
 }
 
 #[test]
