@@ -376,14 +376,14 @@ fn a_writer_killed_mid_save_leaves_the_old_or_a_new_whole_file() {
 
 /// Logs in through a local server answering `POST /session`, with the cache at `path`.
 fn login_with_cache(path: &Path) -> (Authenticator, august_auth::Authentication) {
-    let server = FaultServer::always(vec![Act::Send(server::response(
+    let server = FaultServer::fixed(
         200,
         &[
             ("content-type", "application/json"),
             ("x-august-access-token", "login-token"),
         ],
         br#"{"expiresAt":"2099-03-06T22:55:12.002Z","vPassword":true,"vInstallId":true}"#,
-    ))]);
+    );
     let mut authenticator =
         Authenticator::new(api(&server.url()), LoginMethod::Phone, PHONE, PASSWORD)
             .install_id(INSTALL_ID)

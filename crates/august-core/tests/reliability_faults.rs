@@ -246,11 +246,11 @@ fn errors_say_what_to_do_next() {
         )
     );
 
-    let limited = FaultServer::always(vec![Act::Send(server::response(
+    let limited = FaultServer::fixed(
         429,
         &[("retry-after", "1"), ("content-type", "application/json")],
         br#"{"message":"slow down","code":429}"#,
-    ))]);
+    );
     let api = client(&limited.url());
     match api.get_lock_detail(TOKEN, "A1") {
         Err(Error::Api(e)) => {
@@ -348,14 +348,14 @@ fn a_token_that_cannot_be_sent_is_invalid_input() {
 /// `unlock` (whose error says the server accepted the operation).
 #[test]
 fn a_corrupt_gzip_body_is_a_decode_error_sent_once() {
-    let server = FaultServer::always(vec![Act::Send(server::response(
+    let server = FaultServer::fixed(
         200,
         &[
             ("content-type", "application/json"),
             ("content-encoding", "gzip"),
         ],
         b"\x1f\x8b\x08\x00 this is not a deflate stream",
-    ))]);
+    );
     let api = quick(&server.url());
     for (call, result) in read_and_unlock(&api, TOKEN) {
         let Err(error) = result else {

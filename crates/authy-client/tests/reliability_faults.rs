@@ -192,11 +192,11 @@ fn errors_say_what_to_do_next() {
             TIMEOUT.as_millis()
         )
     );
-    let limited = FaultServer::always(vec![Act::Send(server::response(
+    let limited = FaultServer::fixed(
         429,
         &[("retry-after", "1"), ("content-type", "application/json")],
         br#"{"message":"Too many requests","success":false,"error_code":"60010"}"#,
-    ))]);
+    );
     match client(&limited.url())
         .users()
         .request_sms(AuthyId::new(1000))

@@ -237,11 +237,11 @@ fn errors_say_what_to_do_next() {
     );
     assert_eq!(stall.request_count(), 1);
 
-    let limited = FaultServer::always(vec![Act::Send(server::response(
+    let limited = FaultServer::fixed(
         429,
         &[("retry-after", "1"), ("content-type", "application/json")],
         fixture("error_60203_max_send_attempts.json").as_bytes(),
-    ))]);
+    );
     match client(&limited.url())
         .verifications(&service())
         .start("+15555550100", Channel::Sms)
