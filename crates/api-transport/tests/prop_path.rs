@@ -2,8 +2,7 @@
 //! fragment or a dot segment to a request path, and every value comes back intact when the
 //! server decodes its segment.
 
-#[path = "reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
 
 use api_transport::{Error, Method, Path, Request, Transport};
 use percent_encoding::percent_decode_str;

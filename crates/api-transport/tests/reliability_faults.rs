@@ -6,8 +6,7 @@
 //! calls; this one pins the layer they share, with a fast backoff so that it runs in about a
 //! second.
 
-#[path = "reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
 
 use std::time::{Duration, Instant};
 
@@ -250,11 +249,7 @@ fn a_transient_fault_costs_a_read_one_retry_and_a_write_nothing_more() {
 
 #[test]
 fn a_retry_after_longer_than_the_cap_returns_at_once() {
-    let server = FaultServer::always(vec![Act::Send(server::response(
-        503,
-        &[("retry-after", "3600")],
-        b"",
-    ))]);
+    let server = FaultServer::fixed(503, &[("retry-after", "3600")], b"");
     let started = Instant::now();
     let response = transport()
         .send(&Request::new(
@@ -305,11 +300,11 @@ fn attempts_that_stall_then_reset_end_within_the_deadline() {
 /// `Retry-After: 3` with 1 s for the call: the wait is not started and the 503 is the answer.
 #[test]
 fn a_retry_after_past_the_deadline_returns_the_answer_at_once() {
-    let server = FaultServer::always(vec![Act::Send(server::response(
+    let server = FaultServer::fixed(
         503,
         &[("retry-after", "3"), ("content-type", "application/json")],
         br#"{"message":"busy"}"#,
-    ))]);
+    );
     let started = Instant::now();
     let response = one_second()
         .send(&Request::new(
@@ -444,14 +439,14 @@ fn a_header_that_cannot_be_sent_is_refused_before_sending() {
 #[test]
 fn a_corrupt_gzip_body_is_undecodable_and_not_retried() {
     for (method, status) in [(Method::Get, 200), (Method::Put, 200), (Method::Get, 503)] {
-        let server = FaultServer::always(vec![Act::Send(server::response(
+        let server = FaultServer::fixed(
             status,
             &[
                 ("content-type", "application/json"),
                 ("content-encoding", "gzip"),
             ],
             b"\x1f\x8b\x08\x00garbage that is not a deflate stream at all",
-        ))]);
+        );
         let result = transport().send(&Request::new(
             method,
             &server.url(),

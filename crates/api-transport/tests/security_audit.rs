@@ -3,10 +3,8 @@
 //! a secret path segment, a query value or a body; ureq's own lines do at `trace` and do not
 //! once capped at `debug`, as `docs/transport.md` says.
 
-#[path = "security_capture.rs"]
-mod capture;
-#[path = "reliability_server.rs"]
-mod server;
+use test_support::capture;
+use test_support::fault_server as server;
 
 use std::time::Duration;
 

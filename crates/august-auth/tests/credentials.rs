@@ -2,6 +2,8 @@
 //! tokens persisted before use, one retry of a read after a 401 and none of a lock operation,
 //! and the "sign in again" errors.
 
+mod common;
+
 use std::fs;
 use std::sync::{Arc, Barrier};
 use std::time::Duration;
@@ -11,22 +13,22 @@ use august_auth::{
 };
 use august_core::{Api, Brand};
 use chrono::{TimeDelta, Utc};
+use common::{CLIENT_ID, CLIENT_SECRET, oauth_client, token_endpoint};
 use mockito::{Matcher, Server, ServerGuard};
 
-const CLIENT_ID: &str = "client-id-0001";
-const CLIENT_SECRET: &str = "client-secret-s3cr3t";
+/// A token endpoint's answer that rotates the refresh token.
+const ROTATED: &str = r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#;
 const LOCKS: &str = r#"{"lock-1": {"LockName": "Front", "UserType": "superuser", "macAddress": "AA", "HouseID": "h", "HouseName": "Home"}}"#;
 
 fn oauth(server: &ServerGuard) -> OAuthClient {
-    OAuthClient::with_endpoints(
-        Brand::YaleGlobal,
-        CLIENT_ID,
-        CLIENT_SECRET,
-        "http://127.0.0.1:8765/callback",
-        format!("{}/authorize", server.url()),
-        format!("{}/access_token", server.url()),
-    )
-    .unwrap()
+    oauth_client(server)
+}
+
+/// A cache file's path in a fresh directory, removed with the directory.
+fn cache_file() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("creds.json");
+    (dir, path)
 }
 
 fn api(server: &ServerGuard) -> Api {
@@ -51,13 +53,7 @@ fn mode(path: &std::path::Path) -> u32 {
 #[test]
 fn eight_threads_needing_a_refresh_send_one_request() {
     let mut server = Server::new();
-    let refresh = server
-        .mock("POST", "/access_token")
-        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#)
-        .expect(1)
-        .create();
+    let refresh = token_endpoint(&mut server, Some("rt-1"), 200, ROTATED);
     let credentials = Credentials::oauth(
         oauth(&server),
         OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(10)),
@@ -77,13 +73,12 @@ fn eight_threads_needing_a_refresh_send_one_request() {
     }
     refresh.assert();
     // Eight 401s for the same token: one refresh between them too.
-    let again = server
-        .mock("POST", "/access_token")
-        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-2".into()))
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"access_token": "at-3", "refresh_token": "rt-3", "expires_in": 3600}"#)
-        .expect(1)
-        .create();
+    let again = token_endpoint(
+        &mut server,
+        Some("rt-2"),
+        200,
+        r#"{"access_token": "at-3", "refresh_token": "rt-3", "expires_in": 3600}"#,
+    );
     let workers: Vec<_> = (0..8)
         .map(|_| {
             let (credentials, barrier) = (credentials.clone(), Arc::clone(&barrier));
@@ -101,15 +96,9 @@ fn eight_threads_needing_a_refresh_send_one_request() {
 
 #[test]
 fn a_rotated_refresh_token_is_persisted_before_the_new_token_is_used() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("creds.json");
+    let (_dir, path) = cache_file();
     let mut server = Server::new();
-    let refresh = server
-        .mock("POST", "/access_token")
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#)
-        .expect(1)
-        .create();
+    let refresh = token_endpoint(&mut server, None, 200, ROTATED);
     let seen = path.clone();
     let locks = server
         .mock("GET", "/users/locks/mine")
@@ -151,13 +140,12 @@ fn a_rotated_refresh_token_is_persisted_before_the_new_token_is_used() {
     assert_eq!(info.kind, SignInKind::OAuth);
     assert_eq!(info.brand, Some(Brand::YaleGlobal));
     assert!(info.can_refresh);
-    let next = server
-        .mock("POST", "/access_token")
-        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-2".into()))
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"access_token": "at-3", "expires_in": 3600}"#)
-        .expect(1)
-        .create();
+    let next = token_endpoint(
+        &mut server,
+        Some("rt-2"),
+        200,
+        r#"{"access_token": "at-3", "expires_in": 3600}"#,
+    );
     assert_eq!(again.refresh_now().unwrap(), "at-3");
     next.assert();
     // No refresh token in the reply: the old one is kept, on disk too.
@@ -182,12 +170,12 @@ fn a_rotated_refresh_token_is_persisted_before_the_new_token_is_used() {
 #[test]
 fn a_refused_refresh_token_asks_to_sign_in_again() {
     let mut server = Server::new();
-    let _refresh = server
-        .mock("POST", "/access_token")
-        .with_status(400)
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"error": "invalid_grant", "error_description": "refresh token rotated"}"#)
-        .create();
+    let _refresh = token_endpoint(
+        &mut server,
+        None,
+        400,
+        r#"{"error": "invalid_grant", "error_description": "refresh token rotated"}"#,
+    );
     let credentials = Credentials::oauth(
         oauth(&server),
         OAuthTokens::new("at-1", Some("rt-old".into()), expiring_in(-5)),
@@ -203,13 +191,12 @@ fn a_refused_refresh_token_asks_to_sign_in_again() {
 #[test]
 fn a_failed_refresh_keeps_a_token_that_has_not_expired() {
     let mut server = Server::new();
-    let refresh = server
-        .mock("POST", "/access_token")
-        .with_status(503)
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"error": "temporarily_unavailable"}"#)
-        .expect(1)
-        .create();
+    let refresh = token_endpoint(
+        &mut server,
+        None,
+        503,
+        r#"{"error": "temporarily_unavailable"}"#,
+    );
     let credentials = Credentials::oauth(
         oauth(&server),
         OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(30)),
@@ -222,16 +209,9 @@ fn a_failed_refresh_keeps_a_token_that_has_not_expired() {
 
 #[test]
 fn a_second_process_takes_the_tokens_another_refreshed_instead_of_its_spent_refresh_token() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("creds.json");
+    let (_dir, path) = cache_file();
     let mut server = Server::new();
-    let refresh = server
-        .mock("POST", "/access_token")
-        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#)
-        .expect(1)
-        .create();
+    let refresh = token_endpoint(&mut server, Some("rt-1"), 200, ROTATED);
     Credentials::oauth(
         oauth(&server),
         OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(5)),
@@ -258,12 +238,7 @@ fn a_read_refused_with_401_is_refreshed_and_retried_once() {
         .with_body(r#"{"message": "access token expired"}"#)
         .expect(1)
         .create();
-    let refresh = server
-        .mock("POST", "/access_token")
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#)
-        .expect(1)
-        .create();
+    let refresh = token_endpoint(&mut server, None, 200, ROTATED);
     let fresh = server
         .mock("GET", "/users/locks/mine")
         .match_header("x-access-token", "at-2")
@@ -294,12 +269,7 @@ fn a_lock_operation_refused_with_401_is_not_resent() {
         .with_body(r#"{"message": "access token expired"}"#)
         .expect(1)
         .create();
-    let refresh = server
-        .mock("POST", "/access_token")
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#)
-        .expect(1)
-        .create();
+    let refresh = token_endpoint(&mut server, None, 200, ROTATED);
     let credentials = Credentials::oauth(
         oauth(&server),
         OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(3600)),

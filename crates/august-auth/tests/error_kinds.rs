@@ -8,17 +8,12 @@ use august_auth::{
     OAuthClient, OAuthError,
 };
 use august_core::{Api, Brand, LoginMethod};
-
-/// No level of the chain repeats the message of the level above it; the number of levels.
-fn assert_causes_add_facts(err: &(dyn std::error::Error + 'static)) -> usize {
-    assert_eq!(api_transport::repeated_cause(err), None);
-    std::iter::successors(Some(err), |e| e.source()).count()
-}
+use test_support::errors::{UNRESOLVABLE, assert_causes_add_facts, assert_kind};
 
 #[test]
 fn a_login_that_was_not_delivered_says_so_once() {
     let api = Api::builder()
-        .base_url("https://nonexistent.invalid")
+        .base_url(UNRESOLVABLE)
         .max_retries(0)
         .timeout(Duration::from_secs(5))
         .build()
@@ -45,11 +40,9 @@ fn a_token_request_that_was_not_delivered() {
     .unwrap();
     let err = client.refresh("rt").unwrap_err();
     assert!(matches!(err, OAuthError::Transport { .. }), "{err:?}");
-    assert_eq!(err.kind(), ErrorKind::NotDelivered);
-    assert_eq!(assert_causes_add_facts(&err), 2);
+    assert_kind(&err, err.kind(), ErrorKind::NotDelivered, Some(2));
     let err = Error::from(err);
-    assert_eq!(err.kind(), ErrorKind::NotDelivered);
-    assert_eq!(assert_causes_add_facts(&err), 2);
+    assert_kind(&err, err.kind(), ErrorKind::NotDelivered, Some(2));
 }
 
 #[test]
@@ -109,8 +102,7 @@ fn a_cache_error_names_the_file_and_its_cause_the_io_failure() {
         path: "/nowhere/auth.json".into(),
         source: std::io::Error::other("read-only file system"),
     });
-    assert_eq!(err.kind(), ErrorKind::Configuration);
-    assert_eq!(assert_causes_add_facts(&err), 2);
+    assert_kind(&err, err.kind(), ErrorKind::Configuration, Some(2));
     assert!(err.to_string().contains("/nowhere/auth.json"));
     let cause = std::error::Error::source(&err).unwrap().to_string();
     assert_eq!(cause, "read-only file system");

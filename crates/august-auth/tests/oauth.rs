@@ -2,32 +2,31 @@
 //! and the refresh, the state check, every OAuth error as a typed error, and the transport's
 //! rules (deadline, no redirects, body cap).
 
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+mod common;
+use test_support::fault_server as server;
 
 use std::time::Duration;
 
 use august_auth::{AuthorizationCode, OAuthClient, OAuthError, OAuthErrorCode};
 use august_core::Brand;
 use chrono::Utc;
+use common::{CLIENT_ID, CLIENT_SECRET, REDIRECT, oauth_client, token_endpoint, token_request};
 use mockito::{Matcher, Server, ServerGuard};
 
-const CLIENT_ID: &str = "client-id-0001";
-const CLIENT_SECRET: &str = "client-secret-s3cr3t";
-const REDIRECT: &str = "http://127.0.0.1:8765/callback";
 const FIXTURE: &str = include_str!("fixtures/august-live/oauth_token_response.json");
 
 fn client(server: &ServerGuard) -> OAuthClient {
-    OAuthClient::with_endpoints(
-        Brand::YaleGlobal,
-        CLIENT_ID,
-        CLIENT_SECRET,
-        REDIRECT,
-        format!("{}/authorize", server.url()),
-        format!("{}/access_token", server.url()),
-    )
-    .unwrap()
-    .timeout(Duration::from_secs(5))
+    oauth_client(server).timeout(Duration::from_secs(5))
+}
+
+/// The form a request carries, its pairs sorted.
+fn sorted_form(request: &mockito::Request) -> Vec<(String, String)> {
+    let body = request.utf8_lossy_body().unwrap_or_default();
+    let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    pairs.sort();
+    pairs
 }
 
 fn form(pairs: &[(&str, &str)]) -> Matcher {
@@ -122,8 +121,7 @@ fn the_redirect_is_checked_for_state_error_and_code() {
 #[test]
 fn the_code_exchange_sends_exactly_the_spec_form() {
     let mut server = Server::new();
-    let mock = server
-        .mock("POST", "/access_token")
+    let mock = token_request(&mut server)
         .match_header("content-type", "application/x-www-form-urlencoded")
         .match_header("authorization", Matcher::Missing)
         .match_body(form(&[
@@ -158,14 +156,9 @@ fn the_code_exchange_sends_exactly_the_spec_form() {
 #[test]
 fn the_exchange_body_has_five_fields_only() {
     let mut server = Server::new();
-    let mock = server
-        .mock("POST", "/access_token")
+    let mock = token_request(&mut server)
         .match_request(|request| {
-            let body = request.utf8_lossy_body().unwrap_or_default();
-            let mut names: Vec<String> = url::form_urlencoded::parse(body.as_bytes())
-                .map(|(k, _)| k.into_owned())
-                .collect();
-            names.sort();
+            let names: Vec<String> = sorted_form(request).into_iter().map(|(k, _)| k).collect();
             names
                 == [
                     "client_id",
@@ -188,17 +181,11 @@ fn the_exchange_body_has_five_fields_only() {
 #[test]
 fn the_refresh_sends_exactly_the_spec_form_and_keeps_the_old_refresh_token() {
     let mut server = Server::new();
-    let mock = server
-        .mock("POST", "/access_token")
+    let mock = token_request(&mut server)
         .match_header("content-type", "application/x-www-form-urlencoded")
         .match_header("authorization", Matcher::Missing)
         .match_request(|request| {
-            let body = request.utf8_lossy_body().unwrap_or_default();
-            let mut pairs: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
-                .collect();
-            pairs.sort();
-            pairs
+            sorted_form(request)
                 == [
                     ("client_id".to_owned(), CLIENT_ID.to_owned()),
                     ("client_secret".to_owned(), CLIENT_SECRET.to_owned()),
@@ -224,11 +211,12 @@ fn the_refresh_sends_exactly_the_spec_form_and_keeps_the_old_refresh_token() {
 #[test]
 fn a_reply_without_expiry_has_none() {
     let mut server = Server::new();
-    let _m = server
-        .mock("POST", "/access_token")
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"access_token": "a", "refresh_token": "r2"}"#)
-        .create();
+    let _m = token_endpoint(
+        &mut server,
+        None,
+        200,
+        r#"{"access_token": "a", "refresh_token": "r2"}"#,
+    );
     let tokens = client(&server).refresh("r1").unwrap();
     assert_eq!(tokens.expires_at(), None);
     assert_eq!(tokens.refresh_token(), Some("r2"));
@@ -259,16 +247,11 @@ fn every_oauth_error_is_typed() {
     ];
     for (status, code, kind) in cases {
         let mut server = Server::new();
-        let _m = server
-            .mock("POST", "/access_token")
-            .with_status(status)
-            .with_header("content-type", "application/json")
-            // A server that echoes the secret and the refresh token back.
-            .with_body(format!(
-                r#"{{"error": "{code}", "error_description": "bad {CLIENT_SECRET} rt-secret-1"}}"#
-            ))
-            .expect(1)
-            .create();
+        // A server that echoes the secret and the refresh token back.
+        let echoed = format!(
+            r#"{{"error": "{code}", "error_description": "bad {CLIENT_SECRET} rt-secret-1"}}"#
+        );
+        let _m = token_endpoint(&mut server, None, status, &echoed);
         let err = client(&server).refresh("rt-secret-1").unwrap_err();
         assert_eq!(err.code(), Some(&kind), "{code}");
         assert_eq!(err.status().map(usize::from), Some(status));
@@ -295,8 +278,7 @@ fn every_oauth_error_is_typed() {
 #[test]
 fn an_html_page_an_empty_body_and_a_bad_reply_are_unexpected_responses() {
     let mut server = Server::new();
-    let _html = server
-        .mock("POST", "/access_token")
+    let _html = token_request(&mut server)
         .with_status(403)
         .with_header("content-type", "text/html")
         .with_body("<html>blocked</html>")
@@ -314,10 +296,7 @@ fn an_html_page_an_empty_body_and_a_bad_reply_are_unexpected_responses() {
     );
 
     let mut server = Server::new();
-    let _empty = server
-        .mock("POST", "/access_token")
-        .with_status(500)
-        .create();
+    let _empty = token_request(&mut server).with_status(500).create();
     let err = client(&server).refresh("r").unwrap_err();
     assert!(
         matches!(
@@ -331,11 +310,7 @@ fn an_html_page_an_empty_body_and_a_bad_reply_are_unexpected_responses() {
     );
 
     let mut server = Server::new();
-    let _bad = server
-        .mock("POST", "/access_token")
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"refresh_token": "r-secret-2"}"#)
-        .create();
+    let _bad = token_endpoint(&mut server, None, 200, r#"{"refresh_token": "r-secret-2"}"#);
     let err = client(&server).refresh("r").unwrap_err();
     assert!(
         matches!(
@@ -354,13 +329,12 @@ fn an_html_page_an_empty_body_and_a_bad_reply_are_unexpected_responses() {
 #[test]
 fn a_failed_token_request_is_sent_once_and_typed() {
     let mut server = Server::new();
-    let m = server
-        .mock("POST", "/access_token")
-        .with_status(503)
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"error": "temporarily_unavailable"}"#)
-        .expect(1)
-        .create();
+    let m = token_endpoint(
+        &mut server,
+        None,
+        503,
+        r#"{"error": "temporarily_unavailable"}"#,
+    );
     let err = client(&server)
         .exchange_code(&AuthorizationCode::new("c"))
         .unwrap_err();
@@ -435,8 +409,7 @@ fn the_transport_rules_apply_to_token_requests() {
 
     // A redirect is not followed.
     let mut mock = Server::new();
-    let moved = mock
-        .mock("POST", "/access_token")
+    let moved = token_request(&mut mock)
         .with_status(302)
         .with_header("location", "https://elsewhere.example/steal")
         .expect(1)
@@ -447,11 +420,7 @@ fn the_transport_rules_apply_to_token_requests() {
 
     // A body over the cap.
     let huge = format!(r#"{{"access_token": "{}"}}"#, "a".repeat(200 * 1024));
-    let _big = mock
-        .mock("POST", "/access_token")
-        .with_header("content-type", "application/json")
-        .with_body(huge)
-        .create();
+    let _big = token_endpoint(&mut mock, None, 200, &huge);
     let err = client(&mock).refresh("r").unwrap_err();
     assert!(
         matches!(
@@ -467,8 +436,7 @@ fn the_transport_rules_apply_to_token_requests() {
 #[test]
 fn extra_headers_go_with_every_token_request_and_are_checked() {
     let mut server = Server::new();
-    let m = server
-        .mock("POST", "/access_token")
+    let m = token_request(&mut server)
         .match_header("x-request-id", "r-7")
         .with_status(200)
         .with_header("content-type", "application/json")

@@ -7,12 +7,10 @@
 //! tokens inside corrupt cache files): every log line, every error's `Display` and `Debug` and
 //! source chain, and the `Debug` of `Api`, `Authenticator`, `Authentication`,
 //! `SharedAuthenticator` and `CacheError`. ureq's own lines are treated as
-//! `docs/transport.md` says (see `api-transport/tests/security_capture.rs`).
+//! `docs/transport.md` says (see `test_support::capture`).
 
-#[path = "../../api-transport/tests/security_capture.rs"]
-mod capture;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::capture;
+use test_support::fault_server as server;
 
 use std::fmt::Debug;
 use std::fs;

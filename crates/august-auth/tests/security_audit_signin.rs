@@ -6,10 +6,8 @@
 //! `ImportedToken`, `Credentials` and `Client`, even when the token endpoint echoes the request
 //! back in its error answers.
 
-#[path = "../../api-transport/tests/security_capture.rs"]
-mod capture;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::capture;
+use test_support::fault_server as server;
 
 use std::fmt::Debug;
 use std::time::Duration;

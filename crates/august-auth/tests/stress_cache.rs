@@ -11,8 +11,7 @@
 //! `cargo test -p august-auth --test stress_cache -- --ignored --exact two_processes_for_a_minute`
 //! (`AUGUST_AUTH_STRESS_SECONDS` sets its length).
 
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
 
 use std::collections::HashSet;
 use std::fs;
@@ -377,14 +376,14 @@ fn a_writer_killed_mid_save_leaves_the_old_or_a_new_whole_file() {
 
 /// Logs in through a local server answering `POST /session`, with the cache at `path`.
 fn login_with_cache(path: &Path) -> (Authenticator, august_auth::Authentication) {
-    let server = FaultServer::always(vec![Act::Send(server::response(
+    let server = FaultServer::fixed(
         200,
         &[
             ("content-type", "application/json"),
             ("x-august-access-token", "login-token"),
         ],
         br#"{"expiresAt":"2099-03-06T22:55:12.002Z","vPassword":true,"vInstallId":true}"#,
-    ))]);
+    );
     let mut authenticator =
         Authenticator::new(api(&server.url()), LoginMethod::Phone, PHONE, PASSWORD)
             .install_id(INSTALL_ID)

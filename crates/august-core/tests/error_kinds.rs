@@ -1,43 +1,27 @@
 //! What every August error tells the caller to do next (`kind()`), the facts its causes add,
 //! and the builder settings (extra headers, retry backoff) as they reach the wire.
 
-use std::io::Read;
-use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use august_core::{Api, ApiErrorReason, Error, ErrorKind, HasErrorKind};
-use mockito::{Server, ServerGuard};
+use mockito::Server;
+use test_support::errors::{
+    UNRESOLVABLE, answered_error, assert_backoff_is_the_one_set, assert_causes_add_facts,
+    assert_kind,
+};
 
 const TOKEN: &str = "token-123";
 
-fn api(server: &ServerGuard) -> Api {
-    Api::builder()
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap()
-}
+const LOCKS: (&str, &str) = ("GET", "/users/locks/mine");
 
-/// No level of the chain repeats the message of the level above it; the number of levels.
-fn assert_causes_add_facts(err: &(dyn std::error::Error + 'static)) -> usize {
-    assert_eq!(api_transport::repeated_cause(err), None);
-    std::iter::successors(Some(err), |e| e.source()).count()
+fn builder(url: &str) -> august_core::ApiBuilder {
+    Api::builder().base_url(url).max_retries(0)
 }
 
 fn status_error(status: usize, headers: &[(&str, &str)], body: &str) -> Error {
-    let mut server = Server::new();
-    let mut mock = server
-        .mock("GET", "/users/locks/mine")
-        .with_status(status)
-        .with_header("content-type", "application/json")
-        .with_body(body);
-    for (name, value) in headers {
-        mock = mock.with_header(*name, value);
-    }
-    let mock = mock.expect(1).create();
-    let err = api(&server).get_locks(TOKEN).unwrap_err();
-    mock.assert();
-    err
+    answered_error(LOCKS, status, headers, body, |url| {
+        builder(url).build().unwrap().get_locks(TOKEN).unwrap_err()
+    })
 }
 
 #[test]
@@ -80,17 +64,18 @@ fn a_refused_api_key_is_configuration() {
 
 #[test]
 fn statuses_of_the_bridge_and_the_server() {
-    assert_eq!(status_error(404, &[], "{}").kind(), ErrorKind::NotFound);
-    assert_eq!(status_error(409, &[], "{}").kind(), ErrorKind::CheckDevice);
-    assert_eq!(status_error(422, &[], "{}").kind(), ErrorKind::CheckDevice);
-    assert_eq!(status_error(531, &[], "{}").kind(), ErrorKind::CheckDevice);
-    assert_eq!(
-        status_error(408, &[], "{}").kind(),
-        ErrorKind::CheckLockState
-    );
-    assert_eq!(status_error(423, &[], "{}").kind(), ErrorKind::RetryLater);
-    assert_eq!(status_error(500, &[], "{}").kind(), ErrorKind::RetryLater);
-    assert_eq!(status_error(400, &[], "{}").kind(), ErrorKind::FixInput);
+    for (status, want) in [
+        (404, ErrorKind::NotFound),
+        (409, ErrorKind::CheckDevice),
+        (422, ErrorKind::CheckDevice),
+        (531, ErrorKind::CheckDevice),
+        (408, ErrorKind::CheckLockState),
+        (423, ErrorKind::RetryLater),
+        (500, ErrorKind::RetryLater),
+        (400, ErrorKind::FixInput),
+    ] {
+        assert_eq!(status_error(status, &[], "{}").kind(), want, "{status}");
+    }
     assert_eq!(
         status_error(503, &[("retry-after", "3")], "{}").kind(),
         ErrorKind::RetryAfter(Duration::from_secs(3))
@@ -117,9 +102,7 @@ fn input_refused_before_sending_is_fix_input() {
 
 #[test]
 fn a_name_that_does_not_resolve_is_not_delivered_and_the_cause_adds_the_fact() {
-    let api = Api::builder()
-        .base_url("https://nonexistent.invalid")
-        .max_retries(0)
+    let api = builder(UNRESOLVABLE)
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
@@ -137,27 +120,10 @@ fn a_name_that_does_not_resolve_is_not_delivered_and_the_cause_adds_the_fact() {
     }
 }
 
-/// A server that accepts, reads and never answers.
-fn silent_server() -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming().flatten() {
-            let mut s = stream;
-            let mut buf = [0u8; 4096];
-            let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
-            let _ = s.read(&mut buf);
-            held.push(s);
-        }
-    });
-    url
-}
-
 #[test]
 fn a_lock_operation_without_an_answer_means_check_the_lock() {
     let api = Api::builder()
-        .base_url(silent_server())
+        .base_url(test_support::servers::silent())
         .timeout(Duration::from_millis(300))
         .command_timeout(Duration::from_millis(300))
         .max_retries(0)
@@ -165,8 +131,7 @@ fn a_lock_operation_without_an_answer_means_check_the_lock() {
         .unwrap();
     let err = api.unlock(TOKEN, "L1").unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
-    assert_eq!(err.kind(), ErrorKind::CheckLockState);
-    assert_causes_add_facts(&err);
+    assert_kind(&err, err.kind(), ErrorKind::CheckLockState, None);
     // A read that timed out can simply be sent again later.
     let err = api.get_locks(TOKEN).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RetryLater);
@@ -210,42 +175,26 @@ fn extra_headers_are_checked_when_building() {
     }
 }
 
-fn timed_retry(initial: Duration, max: Duration) -> Duration {
-    let mut server = Server::new();
-    let mock = server
-        .mock("GET", "/users/locks/mine")
-        .match_header("x-august-access-token", TOKEN)
-        .with_status(503)
-        .with_body("{}")
-        .expect(2)
-        .create();
-    let api = Api::builder()
-        .base_url(server.url())
-        .max_retries(1)
-        .initial_backoff(initial)
-        .max_backoff(max)
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let err = api.get_locks(TOKEN).unwrap_err();
-    let elapsed = started.elapsed();
-    mock.assert();
-    assert_eq!(err.api_error().unwrap().attempts(), 2);
-    elapsed
-}
-
 #[test]
 fn the_retry_backoff_is_the_one_set() {
-    let long = timed_retry(Duration::from_millis(600), Duration::from_millis(600));
-    assert!(long >= Duration::from_millis(600), "{long:?}");
-    // Far below the default first wait (250 ms, plus jitter).
-    let short = timed_retry(Duration::from_millis(1), Duration::from_millis(1));
-    assert!(short < Duration::from_millis(200), "{short:?}");
+    let token = [("x-august-access-token", TOKEN)];
+    assert_backoff_is_the_one_set(LOCKS, &token, |url, initial, max| {
+        let api = builder(url)
+            .max_retries(1)
+            .initial_backoff(initial)
+            .max_backoff(max)
+            .build()
+            .unwrap();
+        api.get_locks(TOKEN)
+            .unwrap_err()
+            .api_error()
+            .unwrap()
+            .attempts()
+    });
 }
 
 #[test]
 fn parse_errors_are_fix_input() {
     let err = "nope".parse::<august_core::Brand>().unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::FixInput);
-    assert_eq!(assert_causes_add_facts(&err), 1);
+    assert_kind(&err, err.kind(), ErrorKind::FixInput, Some(1));
 }

@@ -1,8 +1,7 @@
 //! Property tests through the real client: whatever an ID or a token holds, the server
 //! receives exactly the expected path segments and query, and the token only in its header.
 
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
 
 use august_core::{Api, AsyncOperation, Error};
 use proptest::prelude::*;

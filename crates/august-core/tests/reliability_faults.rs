@@ -1,4 +1,4 @@
-//! The fault matrix of the August client: every fault of `reliability_server.rs` against each
+//! The fault matrix of the August client: every fault of `test_support::fault_server` against each
 //! class of call (a read, a remote lock operation, a login, a verification code, a doorbell
 //! image), through the public `Api` with short timeouts.
 //!
@@ -7,15 +7,13 @@
 //! the call ended within its one deadline (every attempt and wait included) and a small margin. `cargo test -p august-core --test reliability_faults -- --nocapture` prints
 //! the table of `docs/reliability.md`.
 
-#[path = "../../api-transport/tests/support/fault_matrix.rs"]
-mod fault_matrix;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
+use test_support::{fault_matrix, kind_by_name};
 
 use std::time::Duration;
 
 use august_core::{Api, ApiErrorReason, Error, LockDetail, LockStatus, LoginMethod};
-use fault_matrix::{CAP, Kind, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
+use fault_matrix::{CAP, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
 use server::{Act, FaultServer, Success};
 
 const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE5MDAwMDAwMDB9.c2lnbmF0dXJl";
@@ -52,15 +50,9 @@ enum Class {
     Image,
 }
 
-impl Kind for ApiErrorReason {
-    const RATE_LIMITED: Self = ApiErrorReason::RateLimited;
-    const SERVER_ERROR: Self = ApiErrorReason::ServerError;
-    const FORBIDDEN: Self = ApiErrorReason::Forbidden;
-    const REDIRECT: Self = ApiErrorReason::Redirect;
-}
-
 impl fault_matrix::Class for Class {
     type Kind = ApiErrorReason;
+    kind_by_name!(ApiErrorReason);
     type Client = Api;
 
     const ALL: &'static [Class] = &[
@@ -254,11 +246,11 @@ fn errors_say_what_to_do_next() {
         )
     );
 
-    let limited = FaultServer::always(vec![Act::Send(server::response(
+    let limited = FaultServer::fixed(
         429,
         &[("retry-after", "1"), ("content-type", "application/json")],
         br#"{"message":"slow down","code":429}"#,
-    ))]);
+    );
     let api = client(&limited.url());
     match api.get_lock_detail(TOKEN, "A1") {
         Err(Error::Api(e)) => {
@@ -356,14 +348,14 @@ fn a_token_that_cannot_be_sent_is_invalid_input() {
 /// `unlock` (whose error says the server accepted the operation).
 #[test]
 fn a_corrupt_gzip_body_is_a_decode_error_sent_once() {
-    let server = FaultServer::always(vec![Act::Send(server::response(
+    let server = FaultServer::fixed(
         200,
         &[
             ("content-type", "application/json"),
             ("content-encoding", "gzip"),
         ],
         b"\x1f\x8b\x08\x00 this is not a deflate stream",
-    ))]);
+    );
     let api = quick(&server.url());
     for (call, result) in read_and_unlock(&api, TOKEN) {
         let Err(error) = result else {

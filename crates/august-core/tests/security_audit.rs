@@ -13,17 +13,18 @@
 //! crate's lines only and counts ureq's; the run with ureq capped at `debug` checks every
 //! line.
 
-#[path = "../../api-transport/tests/security_capture.rs"]
-mod capture;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::capture;
+use test_support::fault_server as server;
 
 use std::fmt::Debug;
 use std::time::Duration;
 
 use august_core::{AlarmList, Api, ArmState, AsyncOperation, Brand, DoorbellDetail, LoginMethod};
-use capture::{Capture, Echo, Line, UreqLevel, hits, shown, spelled_hits, texts};
-use server::{Act, FaultServer, Recorded, in_parallel, refused_url};
+use capture::{
+    Capture, Echo, Failure, Line, UreqLevel, assert_echoes_scrubbed, echo_server, hits, shown,
+    texts,
+};
+use server::{Act, FaultServer, Recorded, in_parallel};
 
 /// With every character a JSON, form or HTML encoder changes.
 const PASSWORD: &str = "PASSWORD-SECRET \"pw1\" <\u{e9}\u{1F511}> & /\\ +%41";
@@ -125,43 +126,30 @@ fn answer(request: &Recorded, base: &str) -> Vec<Act> {
     }
 }
 
-/// The ways a server answers in the audit.
+/// The ways a server answers in the audit: this service's own answers, then every failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scenario {
     Answers,
     Unauthorized,
-    HtmlForbidden,
-    ServerError,
-    NotJson,
     WrongShape,
     RateLimited,
-    Redirect,
-    Oversized,
-    Stall,
-    Close,
-    Refused,
+    Failing(Failure),
 }
 
 impl Scenario {
-    const ALL: [Scenario; 12] = [
-        Scenario::Answers,
-        Scenario::Unauthorized,
-        Scenario::HtmlForbidden,
-        Scenario::ServerError,
-        Scenario::NotJson,
-        Scenario::WrongShape,
-        Scenario::RateLimited,
-        Scenario::Redirect,
-        Scenario::Oversized,
-        Scenario::Stall,
-        Scenario::Close,
-        Scenario::Refused,
-    ];
+    fn all() -> Vec<Scenario> {
+        [
+            Scenario::Answers,
+            Scenario::Unauthorized,
+            Scenario::WrongShape,
+            Scenario::RateLimited,
+        ]
+        .into_iter()
+        .chain(Failure::ALL.map(Scenario::Failing))
+        .collect()
+    }
 
     fn server(self) -> FaultServer {
-        let fixed = |status: u16, headers: &[(&str, &str)], body: &[u8]| {
-            FaultServer::always(vec![Act::Send(server::response(status, headers, body))])
-        };
         let json = [("content-type", "application/json")];
         match self {
             Scenario::Answers => {
@@ -175,28 +163,23 @@ impl Scenario {
                 server
             }
             Scenario::Unauthorized => {
-                fixed(401, &json, br#"{"code":401,"message":"unauthorized"}"#)
+                FaultServer::fixed(401, &json, br#"{"code":401,"message":"unauthorized"}"#)
             }
-            Scenario::HtmlForbidden => fixed(
-                403,
-                &[("content-type", "text/html")],
-                b"<html><body><h1>403 Forbidden</h1>blocked</body></html>",
-            ),
-            Scenario::ServerError => fixed(500, &[], b""),
-            Scenario::NotJson => fixed(200, &json, b"<<< not json >>>"),
-            Scenario::WrongShape => fixed(200, &json, br#"{"unexpected": [1, 2, 3]}"#),
-            Scenario::RateLimited => fixed(
+            Scenario::WrongShape => FaultServer::fixed(200, &json, br#"{"unexpected": [1, 2, 3]}"#),
+            Scenario::RateLimited => FaultServer::fixed(
                 429,
-                &[("retry-after", "120"), ("content-type", "application/json")],
+                &[("retry-after", "120"), json[0]],
                 br#"{"message":"slow down"}"#,
             ),
-            Scenario::Redirect => {
-                fixed(302, &[("location", "https://elsewhere.example.com/x")], b"")
-            }
-            Scenario::Oversized => fixed(200, &json, &vec![b' '; 2 * CAP as usize]),
-            Scenario::Stall => FaultServer::always(vec![Act::Wait(TIMEOUT * 4)]),
-            Scenario::Close => FaultServer::always(vec![Act::Close]),
-            Scenario::Refused => FaultServer::always(vec![Act::Close]),
+            Scenario::Failing(failure) => failure.server(TIMEOUT, CAP),
+        }
+    }
+
+    /// The base URL to give the client.
+    fn base(self, server: &FaultServer) -> String {
+        match self {
+            Scenario::Failing(failure) => failure.base(server),
+            _ => server.url(),
         }
     }
 }
@@ -323,13 +306,9 @@ fn calls() -> Vec<(&'static str, Call)> {
 fn exercise(api_key: Option<&'static str>) -> (Vec<String>, usize) {
     let mut shown_texts = Vec::new();
     let mut answered = 0;
-    for scenario in Scenario::ALL {
+    for scenario in Scenario::all() {
         let server = scenario.server();
-        let base = if scenario == Scenario::Refused {
-            refused_url()
-        } else {
-            server.url()
-        };
+        let base = scenario.base(&server);
         let august = client(Brand::August, &base, api_key);
         let yale = client(Brand::YaleGlobal, &base, api_key);
         shown_texts.push(format!("{august:?}"));
@@ -452,53 +431,17 @@ fn error_answers_quoting_the_request_have_every_secret_scrubbed() {
     let capture = Capture::install();
     for style in Echo::ALL {
         capture.start(UreqLevel::Debug);
-        let echo = FaultServer::start(move |request| {
-            let (status, content_type, body) = capture::echo(
-                style,
-                &request.method,
-                &request.target,
-                &request.headers,
-                &request.body,
-            );
-            vec![Act::Send(server::response(
-                status,
-                &[("content-type", content_type)],
-                &body,
-            ))]
-        });
+        let echo = echo_server(style);
         let base = echo.url();
         let august = client(Brand::August, &base, Some(API_KEY));
         let yale = client(Brand::YaleGlobal, &base, Some(API_KEY));
         let results = in_parallel(calls(), move |(name, call)| {
             (name, call(&august, &yale, &base))
         });
-        let mut shown_texts = Vec::new();
-        for (name, texts) in results {
-            assert_eq!(
-                texts.first().map(String::as_str),
-                Some("error"),
-                "{style:?} / {name}: {texts:?}"
-            );
-            if name == "get_session" {
-                // The answer is still shown, with the secrets taken out.
-                assert!(
-                    texts.iter().any(|t| t.contains("<redacted>")),
-                    "{style:?}: {texts:?}"
-                );
-            }
-            shown_texts.extend(texts);
-        }
         assert!(echo.request_count() >= calls().len());
-        let lines = capture.take();
-        assert_eq!(
-            spelled_hits(&secrets, texts(&lines).iter().map(String::as_str)),
-            Vec::<String>::new(),
-            "{style:?}"
-        );
-        assert_eq!(
-            spelled_hits(&secrets, shown_texts.iter().map(String::as_str)),
-            Vec::<String>::new(),
-            "{style:?}"
-        );
+        // The answer of a login is still shown, with the secrets taken out.
+        assert_echoes_scrubbed(style, results, &capture.take(), &secrets, |name| {
+            name == "get_session"
+        });
     }
 }

@@ -2,8 +2,7 @@
 //! unlocks) against a local keep-alive server: every answer reaches the thread that asked for
 //! it, every call is sent exactly once, and the connections stay bounded by the threads.
 
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
 
 use std::sync::Arc;
 use std::thread;

@@ -2,10 +2,8 @@
 //! API-key header, the user agent) and the value read back; then the fault handling: HTML and
 //! empty error bodies, no resending of SMS, retried reads, timeouts, decode errors.
 
-use std::io::Read;
 use std::net::TcpListener;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use authy_client::{
@@ -836,28 +834,9 @@ fn a_body_over_the_cap_is_response_too_large() {
     );
 }
 
-/// A server that accepts connections, reads the request and never answers.
-fn silent_server() -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let counter = accepted.clone();
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { break };
-            counter.fetch_add(1, Ordering::SeqCst);
-            let mut buf = [0_u8; 1024];
-            let _ = stream.read(&mut buf);
-            held.push(stream);
-        }
-    });
-    (url, accepted)
-}
-
 #[test]
 fn a_timeout_on_sms_may_have_been_delivered_and_is_not_resent() {
-    let (url, accepted) = silent_server();
+    let (url, accepted) = test_support::servers::silent_counted();
     let c = AuthyApiClient::builder(KEY)
         .base_url(url)
         .timeout(Duration::from_millis(300))

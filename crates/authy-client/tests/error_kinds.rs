@@ -1,44 +1,37 @@
 //! What every Authy error tells the caller to do next (`kind()`), the facts its causes add,
 //! and the builder settings (base URL, extra headers, retry backoff) as they reach the wire.
 
-use std::io::Read;
-use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use authy_client::{ApiErrorReason, AuthyApiClient, AuthyId, Error, ErrorKind, HasErrorKind};
 use mockito::{Matcher, Server, ServerGuard};
+use test_support::errors::{
+    UNRESOLVABLE, answered_error, assert_backoff_is_the_one_set, assert_causes_add_facts,
+    assert_kind, assert_kinds,
+};
 
 const KEY: &str = "authy-key-123";
 const ID: AuthyId = AuthyId::new(1000);
 
 fn client(server: &ServerGuard) -> AuthyApiClient {
-    AuthyApiClient::builder(KEY)
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap()
+    builder(&server.url()).build().unwrap()
 }
 
-/// No level of the chain repeats the message of the level above it; the number of levels.
-fn assert_causes_add_facts(err: &(dyn std::error::Error + 'static)) -> usize {
-    assert_eq!(api_transport::repeated_cause(err), None);
-    std::iter::successors(Some(err), |e| e.source()).count()
+const STATUS: (&str, &str) = ("GET", "/protected/json/users/1000/status");
+
+fn builder(url: &str) -> authy_client::AuthyApiClientBuilder {
+    AuthyApiClient::builder(KEY).base_url(url).max_retries(0)
 }
 
 fn status_error(status: usize, headers: &[(&str, &str)], body: &str) -> Error {
-    let mut server = Server::new();
-    let mut mock = server
-        .mock("GET", "/protected/json/users/1000/status")
-        .with_status(status)
-        .with_header("content-type", "application/json")
-        .with_body(body);
-    for (name, value) in headers {
-        mock = mock.with_header(*name, value);
-    }
-    let mock = mock.expect(1).create();
-    let err = client(&server).users().status(ID).unwrap_err();
-    mock.assert();
-    err
+    answered_error(STATUS, status, headers, body, |url| {
+        builder(url)
+            .build()
+            .unwrap()
+            .users()
+            .status(ID)
+            .unwrap_err()
+    })
 }
 
 #[test]
@@ -65,26 +58,14 @@ fn a_429_with_retry_after_says_how_long() {
 #[test]
 fn codes_map_to_what_to_do() {
     let body = |code: &str| format!(r#"{{"message":"m","success":false,"error_code":"{code}"}}"#);
-    assert_eq!(
-        status_error(404, &[], &body("60026")).kind(),
-        ErrorKind::NotFound
-    );
-    assert_eq!(
-        status_error(400, &[], &body("60023")).kind(),
-        ErrorKind::StartOver
-    );
-    assert_eq!(
-        status_error(401, &[], &body("60020")).kind(),
-        ErrorKind::FixInput
-    );
-    assert_eq!(
-        status_error(403, &[], &body("60017")).kind(),
-        ErrorKind::Forbidden
-    );
-    assert_eq!(
-        status_error(503, &[], "<html>down</html>").kind(),
-        ErrorKind::RetryLater
-    );
+    let cases = [
+        (404, body("60026"), ErrorKind::NotFound),
+        (400, body("60023"), ErrorKind::StartOver),
+        (401, body("60020"), ErrorKind::FixInput),
+        (403, body("60017"), ErrorKind::Forbidden),
+        (503, "<html>down</html>".to_owned(), ErrorKind::RetryLater),
+    ];
+    assert_kinds(cases, |status, body| status_error(status, &[], body).kind());
 }
 
 #[test]
@@ -119,43 +100,26 @@ fn input_refused_before_sending_is_fix_input() {
 fn a_body_that_does_not_fit_is_a_bug_to_report() {
     let err = status_error(200, &[], r#"{"status": 12}"#);
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
-    assert_eq!(err.kind(), ErrorKind::ReportBug);
-    assert_eq!(assert_causes_add_facts(&err), 2);
+    assert_kind(&err, err.kind(), ErrorKind::ReportBug, Some(2));
 }
 
 #[test]
 fn a_name_that_does_not_resolve_is_not_delivered() {
-    let c = AuthyApiClient::builder(KEY)
-        .base_url("https://nonexistent.invalid")
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let c = builder(UNRESOLVABLE).build().unwrap();
     let err = c.users().request_sms(ID).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::NotDelivered, "{err:?}");
-    assert_eq!(assert_causes_add_facts(&err), 2);
+    assert_kind(&err, err.kind(), ErrorKind::NotDelivered, Some(2));
 }
 
 #[test]
 fn an_sms_without_an_answer_has_an_unknown_outcome() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for mut s in listener.incoming().flatten() {
-            let mut buf = [0u8; 2048];
-            let _ = s.read(&mut buf);
-            held.push(s);
-        }
-    });
     let c = AuthyApiClient::builder(KEY)
-        .base_url(url)
+        .base_url(test_support::servers::silent())
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
     let err = c.users().request_sms(ID).unwrap_err();
     assert!(err.is_timeout());
-    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
-    assert_causes_add_facts(&err);
+    assert_kind(&err, err.kind(), ErrorKind::OutcomeUnknown, None);
 }
 
 #[test]
@@ -169,10 +133,8 @@ fn extra_headers_are_sent_on_every_request() {
         .with_body("{}")
         .expect(2)
         .create();
-    let c = AuthyApiClient::builder(KEY)
-        .base_url(server.url())
+    let c = builder(&server.url())
         .header("x-request-id", "r-1")
-        .max_retries(0)
         .build()
         .unwrap();
     let _ = c.users().status(ID);
@@ -198,33 +160,20 @@ fn the_former_api_uri_name_still_sets_the_base_url() {
     assert_eq!(c.api_uri(), "http://127.0.0.1:9");
 }
 
-fn timed_retry(initial: Duration, max: Duration) -> Duration {
-    let mut server = Server::new();
-    let m = server
-        .mock("GET", "/protected/json/users/1000/status")
-        .with_status(503)
-        .with_body("{}")
-        .expect(2)
-        .create();
-    let c = AuthyApiClient::builder(KEY)
-        .base_url(server.url())
-        .max_retries(1)
-        .initial_backoff(initial)
-        .max_backoff(max)
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let err = c.users().status(ID).unwrap_err();
-    let elapsed = started.elapsed();
-    m.assert();
-    assert_eq!(err.api_error().unwrap().attempts(), 2);
-    elapsed
-}
-
 #[test]
 fn the_retry_backoff_is_the_one_set() {
-    let long = timed_retry(Duration::from_millis(600), Duration::from_millis(600));
-    assert!(long >= Duration::from_millis(600), "{long:?}");
-    let short = timed_retry(Duration::from_millis(1), Duration::from_millis(1));
-    assert!(short < Duration::from_millis(200), "{short:?}");
+    assert_backoff_is_the_one_set(STATUS, &[], |url, initial, max| {
+        let c = builder(url)
+            .max_retries(1)
+            .initial_backoff(initial)
+            .max_backoff(max)
+            .build()
+            .unwrap();
+        c.users()
+            .status(ID)
+            .unwrap_err()
+            .api_error()
+            .unwrap()
+            .attempts()
+    });
 }

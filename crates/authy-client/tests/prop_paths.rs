@@ -2,8 +2,7 @@
 //! phone number holds, the server receives exactly the expected path segments and query
 //! parameters, and the API key only in its header.
 
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
 
 use authy_client::{AuthyApiClient, Error};
 use proptest::prelude::*;

@@ -1,4 +1,4 @@
-//! The fault matrix of the Authy client: every fault of `reliability_server.rs` against a read
+//! The fault matrix of the Authy client: every fault of `test_support::fault_server` against a read
 //! (`users().status`) and each call that makes Authy act (an SMS, a voice call, a OneTouch
 //! request), through the public client with short timeouts.
 //!
@@ -8,10 +8,8 @@
 //! `cargo test -p authy-client --test reliability_faults -- --nocapture` prints the table of
 //! `docs/reliability.md`.
 
-#[path = "../../api-transport/tests/support/fault_matrix.rs"]
-mod fault_matrix;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
+use test_support::{fault_matrix, kind_by_name};
 
 use std::time::Duration;
 
@@ -19,7 +17,7 @@ use authy_client::{
     ApiErrorReason, ApprovalRequest, ApprovalRequestCreated, AuthyApiClient, AuthyId, Error,
     TokenDelivery, UserStatus,
 };
-use fault_matrix::{CAP, Kind, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
+use fault_matrix::{CAP, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
 use server::{Act, FaultServer, Recorded, Success};
 
 const API_KEY: &str = "AUTHY-API-KEY-0123456789";
@@ -52,15 +50,9 @@ enum Class {
     OneTouch,
 }
 
-impl Kind for ApiErrorReason {
-    const RATE_LIMITED: Self = ApiErrorReason::RateLimited;
-    const SERVER_ERROR: Self = ApiErrorReason::ServerError;
-    const FORBIDDEN: Self = ApiErrorReason::Forbidden;
-    const REDIRECT: Self = ApiErrorReason::Redirect;
-}
-
 impl fault_matrix::Class for Class {
     type Kind = ApiErrorReason;
+    kind_by_name!(ApiErrorReason);
     type Client = AuthyApiClient;
 
     const ALL: &'static [Class] = &[Class::Status, Class::Sms, Class::Call, Class::OneTouch];
@@ -200,11 +192,11 @@ fn errors_say_what_to_do_next() {
             TIMEOUT.as_millis()
         )
     );
-    let limited = FaultServer::always(vec![Act::Send(server::response(
+    let limited = FaultServer::fixed(
         429,
         &[("retry-after", "1"), ("content-type", "application/json")],
         br#"{"message":"Too many requests","success":false,"error_code":"60010"}"#,
-    ))]);
+    );
     match client(&limited.url())
         .users()
         .request_sms(AuthyId::new(1000))

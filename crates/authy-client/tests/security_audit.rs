@@ -5,12 +5,10 @@
 //! Scanned for the API key, a token being verified and a phone verification code: every log
 //! line, every result's `Debug` (the models), every error's `Display`, `Debug` and source
 //! chain, and the `Debug` of the client and its resource handles. ureq's own lines are treated
-//! as `docs/transport.md` says (see `api-transport/tests/security_capture.rs`).
+//! as `docs/transport.md` says (see `test_support::capture`).
 
-#[path = "../../api-transport/tests/security_capture.rs"]
-mod capture;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::capture;
+use test_support::fault_server as server;
 
 use std::fmt::Debug;
 use std::time::Duration;
@@ -20,8 +18,11 @@ use authy_client::{
     Activity, ActivityType, ApprovalRequest, AuthyApiClient, AuthyId, CreateUserOptions, Logo,
     LogoResolution, QrOptions, TokenRequestOptions, VerificationStartOptions, VerifyOptions, Via,
 };
-use capture::{Capture, Echo, Line, UreqLevel, hits, shown, spelled_hits, texts};
-use server::{Act, FaultServer, Recorded, in_parallel, refused_url};
+use capture::{
+    Capture, Echo, Failure, Line, UreqLevel, assert_echoes_scrubbed, echo_server, hits, shown,
+    texts,
+};
+use server::{Act, FaultServer, Recorded, in_parallel};
 
 const API_KEY: &str = "AUTHY-API-KEY-SECRET-a1b2";
 const TOKEN: &str = "987654321012";
@@ -79,73 +80,58 @@ fn answer(request: &Recorded) -> Vec<Act> {
     server::json(200, fixture(name).as_bytes())
 }
 
-/// The ways a server answers in the audit.
+/// The ways a server answers in the audit: this service's own answers, then every failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scenario {
     Answers,
     InvalidKey,
     TokenInvalid,
-    HtmlForbidden,
-    ServerError,
-    NotJson,
     WrongShape,
     RateLimited,
-    Redirect,
-    Oversized,
-    Stall,
-    Close,
-    Refused,
+    Failing(Failure),
 }
 
 impl Scenario {
-    const ALL: [Scenario; 13] = [
-        Scenario::Answers,
-        Scenario::InvalidKey,
-        Scenario::TokenInvalid,
-        Scenario::HtmlForbidden,
-        Scenario::ServerError,
-        Scenario::NotJson,
-        Scenario::WrongShape,
-        Scenario::RateLimited,
-        Scenario::Redirect,
-        Scenario::Oversized,
-        Scenario::Stall,
-        Scenario::Close,
-        Scenario::Refused,
-    ];
+    fn all() -> Vec<Scenario> {
+        [
+            Scenario::Answers,
+            Scenario::InvalidKey,
+            Scenario::TokenInvalid,
+            Scenario::WrongShape,
+            Scenario::RateLimited,
+        ]
+        .into_iter()
+        .chain(Failure::ALL.map(Scenario::Failing))
+        .collect()
+    }
 
     fn server(self) -> FaultServer {
-        let fixed = |status: u16, headers: &[(&str, &str)], body: &[u8]| {
-            FaultServer::always(vec![Act::Send(server::response(status, headers, body))])
-        };
         let json = [("content-type", "application/json")];
         match self {
             Scenario::Answers => FaultServer::start(answer),
             Scenario::InvalidKey => {
-                fixed(401, &json, fixture("error_invalid_api_key.json").as_bytes())
+                FaultServer::fixed(401, &json, fixture("error_invalid_api_key.json").as_bytes())
             }
             Scenario::TokenInvalid => {
-                fixed(401, &json, fixture("tokens_verify_invalid.json").as_bytes())
+                FaultServer::fixed(401, &json, fixture("tokens_verify_invalid.json").as_bytes())
             }
-            Scenario::HtmlForbidden => fixed(
-                403,
-                &[("content-type", "text/html")],
-                b"<html><body><h1>403 Forbidden</h1>blocked</body></html>",
-            ),
-            Scenario::ServerError => fixed(500, &[], b""),
-            Scenario::NotJson => fixed(200, &json, b"<<< not json >>>"),
-            Scenario::WrongShape => fixed(200, &json, br#"{"success": "maybe", "user": 7}"#),
-            Scenario::RateLimited => fixed(
+            Scenario::WrongShape => {
+                FaultServer::fixed(200, &json, br#"{"success": "maybe", "user": 7}"#)
+            }
+            Scenario::RateLimited => FaultServer::fixed(
                 429,
-                &[("retry-after", "120"), ("content-type", "application/json")],
+                &[("retry-after", "120"), json[0]],
                 br#"{"message":"Too many requests","error_code":"60010","success":false}"#,
             ),
-            Scenario::Redirect => {
-                fixed(302, &[("location", "https://elsewhere.example.com/x")], b"")
-            }
-            Scenario::Oversized => fixed(200, &json, &vec![b' '; 128 * 1024]),
-            Scenario::Stall => FaultServer::always(vec![Act::Wait(TIMEOUT * 4)]),
-            Scenario::Close | Scenario::Refused => FaultServer::always(vec![Act::Close]),
+            Scenario::Failing(failure) => failure.server(TIMEOUT, 64 * 1024),
+        }
+    }
+
+    /// The base URL to give the client.
+    fn base(self, server: &FaultServer) -> String {
+        match self {
+            Scenario::Failing(failure) => failure.base(server),
+            _ => server.url(),
         }
     }
 }
@@ -304,13 +290,9 @@ fn callback_checks(client: &AuthyApiClient) -> Vec<String> {
 fn exercise() -> (Vec<String>, usize) {
     let mut shown_texts = Vec::new();
     let mut answered = 0;
-    for scenario in Scenario::ALL {
+    for scenario in Scenario::all() {
         let server = scenario.server();
-        let base = if scenario == Scenario::Refused {
-            refused_url()
-        } else {
-            server.url()
-        };
+        let base = scenario.base(&server);
         let client = AuthyApiClient::builder(API_KEY)
             .base_url(&base)
             .timeout(TIMEOUT)
@@ -406,20 +388,7 @@ fn error_answers_quoting_the_request_have_every_secret_scrubbed() {
     let capture = Capture::install();
     for style in Echo::ALL {
         capture.start(UreqLevel::Debug);
-        let echo = FaultServer::start(move |request| {
-            let (status, content_type, body) = capture::echo(
-                style,
-                &request.method,
-                &request.target,
-                &request.headers,
-                &request.body,
-            );
-            vec![Act::Send(server::response(
-                status,
-                &[("content-type", content_type)],
-                &body,
-            ))]
-        });
+        let echo = echo_server(style);
         let client = AuthyApiClient::builder(API_KEY)
             .base_url(echo.url())
             .timeout(Duration::from_secs(2))
@@ -427,37 +396,15 @@ fn error_answers_quoting_the_request_have_every_secret_scrubbed() {
             .build()
             .unwrap_or_else(|e| panic!("{e}"));
         let results = in_parallel(calls(), move |(name, call)| (name, call(&client)));
-        let mut shown_texts = Vec::new();
-        for (name, texts) in results {
-            assert_eq!(
-                texts.first().map(String::as_str),
-                Some("error"),
-                "{style:?} / {name}: {texts:?}"
-            );
-            let carries_secret = name.starts_with("tokens()")
-                || name.starts_with("phones().verification_check")
-                || name == "one_touch().send_request";
-            if carries_secret && style == Echo::Json {
-                // The answer is still shown (the `errors` map in full), with the secrets taken
-                // out.
-                assert!(
-                    texts.iter().any(|t| t.contains("<redacted>")),
-                    "{style:?} / {name}: {texts:?}"
-                );
-            }
-            shown_texts.extend(texts);
-        }
         assert!(echo.request_count() >= calls().len());
-        let lines = capture.take();
-        assert_eq!(
-            spelled_hits(&secrets, texts(&lines).iter().map(String::as_str)),
-            Vec::<String>::new(),
-            "{style:?}"
-        );
-        assert_eq!(
-            spelled_hits(&secrets, shown_texts.iter().map(String::as_str)),
-            Vec::<String>::new(),
-            "{style:?}"
-        );
+        // The answer is still shown (the `errors` map in full), with the secrets taken out.
+        let carries_secret = |name: &str| {
+            name.starts_with("tokens()")
+                || name.starts_with("phones().verification_check")
+                || name == "one_touch().send_request"
+        };
+        assert_echoes_scrubbed(style, results, &capture.take(), &secrets, |name| {
+            carries_secret(name) && style == Echo::Json
+        });
     }
 }

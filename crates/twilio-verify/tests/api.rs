@@ -48,65 +48,105 @@ fn identity() -> Identity {
     Identity::new(IDENTITY).unwrap()
 }
 
-/// A mock of one call with the headers every call carries.
-fn mock(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
-    server
-        .mock(method, path)
-        .match_header("authorization", AUTH)
-        .match_header("accept-charset", "utf-8")
-        .match_header(
-            "user-agent",
-            Matcher::Regex(r"^twilio-verify-rust/\d+\.\d+\.\d+ \(".into()),
-        )
+/// A mock server; [`Mocked::start`] gives it with a client for it.
+struct Mocked(ServerGuard);
+
+impl std::ops::Deref for Mocked {
+    type Target = ServerGuard;
+    fn deref(&self) -> &ServerGuard {
+        &self.0
+    }
 }
 
-fn post(server: &mut ServerGuard, path: &str, body: &str, status: usize, answer: &str) -> Mock {
-    mock(server, "POST", path)
-        .match_header("content-type", "application/x-www-form-urlencoded")
-        .match_header("accept", "application/json")
-        .match_query(Matcher::Missing)
-        .match_body(Matcher::Exact(body.to_owned()))
-        .with_status(status)
-        .with_header("content-type", "application/json")
-        .with_body(answer)
-        .create()
+impl std::ops::DerefMut for Mocked {
+    fn deref_mut(&mut self) -> &mut ServerGuard {
+        &mut self.0
+    }
 }
 
-fn get(server: &mut ServerGuard, path: &str, query: Option<&str>, answer: &str) -> Mock {
-    mock(server, "GET", path)
-        .match_header("accept", "application/json")
-        .match_header("content-type", Matcher::Missing)
-        .match_query(match query {
-            Some(q) => Matcher::Exact(q.to_owned()),
-            None => Matcher::Missing,
-        })
-        .match_body("")
-        .with_status(200)
-        .with_header("content-type", "application/json")
-        .with_body(answer)
-        .create()
+/// A fixture's content when `answer` names one (`*.json`), else `answer` itself.
+fn answer(answer: &str) -> String {
+    if answer.ends_with(".json") && !answer.starts_with('{') {
+        fixture(answer)
+    } else {
+        answer.to_owned()
+    }
 }
 
-fn delete(server: &mut ServerGuard, path: &str) -> Mock {
-    mock(server, "DELETE", path)
-        // No `application/json` on a delete (ureq's default `*/*` goes instead).
-        .match_header("accept", "*/*")
-        .with_status(204)
-        .create()
+impl Mocked {
+    /// A fresh server and a client for it.
+    fn start() -> (Mocked, VerifyClient) {
+        let server = Mocked(Server::new());
+        let c = client(&server);
+        (server, c)
+    }
+
+    /// A mock of one call with the headers every call carries.
+    fn expect(&mut self, method: &str, path: &str) -> Mock {
+        self.0
+            .mock(method, path)
+            .match_header("authorization", AUTH)
+            .match_header("accept-charset", "utf-8")
+            .match_header(
+                "user-agent",
+                Matcher::Regex(r"^twilio-verify-rust/\d+\.\d+\.\d+ \(".into()),
+            )
+    }
+
+    /// A POST of exactly the form `body` and no query, answered `status` with [`answer`].
+    fn post(&mut self, path: &str, body: &str, status: usize, answered: &str) -> Mock {
+        self.expect("POST", path)
+            .match_header("content-type", "application/x-www-form-urlencoded")
+            .match_header("accept", "application/json")
+            .match_query(Matcher::Missing)
+            .match_body(Matcher::Exact(body.to_owned()))
+            .with_status(status)
+            .with_header("content-type", "application/json")
+            .with_body(answer(answered))
+            .create()
+    }
+
+    /// A GET with exactly `query` (none when `None`) and no body, answered 200 with [`answer`].
+    fn get(&mut self, path: &str, query: Option<&str>, answered: &str) -> Mock {
+        self.expect("GET", path)
+            .match_header("accept", "application/json")
+            .match_header("content-type", Matcher::Missing)
+            .match_query(match query {
+                Some(q) => Matcher::Exact(q.to_owned()),
+                None => Matcher::Missing,
+            })
+            .match_body("")
+            .with_status(200)
+            .with_header("content-type", "application/json")
+            .with_body(answer(answered))
+            .create()
+    }
+
+    /// A DELETE, answered 204.
+    fn delete(&mut self, path: &str) -> Mock {
+        self.expect("DELETE", path)
+            // No `application/json` on a delete (ureq's default `*/*` goes instead).
+            .match_header("accept", "*/*")
+            .with_status(204)
+            .create()
+    }
+
+    /// A mock that fails the test if any POST reaches the server.
+    fn no_post(&mut self) -> Mock {
+        self.0.mock("POST", Matcher::Any).expect(0).create()
+    }
 }
 
 // ----- services -----
 
 #[test]
 fn services_create_fetch_update_delete() {
-    let mut server = Server::new();
-    let c = client(&server);
-    let m = post(
-        &mut server,
+    let (mut server, c) = Mocked::start();
+    let m = server.post(
         "/v2/Services",
         "FriendlyName=Example+App&CodeLength=6&LookupEnabled=false&CustomCodeEnabled=true&Totp.Issuer=ExampleApp&Totp.TimeStep=30&Totp.CodeLength=6&Totp.Skew=1",
         201,
-        &fixture("service_create.json"),
+        "service_create.json",
     );
     let options = ServiceOptions::new()
         .code_length(6)
@@ -121,21 +161,15 @@ fn services_create_fetch_update_delete() {
     assert_eq!(&s.sid, service());
     assert_eq!(s.raw()["whatsapp"]["from"], "whatsapp:+15555550199");
 
-    let m = get(
-        &mut server,
-        &format!("/v2/Services/{VA}"),
-        None,
-        &fixture("service_create.json"),
-    );
+    let m = server.get(&format!("/v2/Services/{VA}"), None, "service_create.json");
     assert_eq!(c.services().fetch(service()).unwrap().sid, *service());
     m.assert();
 
-    let m = post(
-        &mut server,
+    let m = server.post(
         &format!("/v2/Services/{VA}"),
         "DtmfInputRequired=true&DoNotShareWarningEnabled=true",
         200,
-        &fixture("service_create.json"),
+        "service_create.json",
     );
     let options = ServiceOptions::new()
         .dtmf_input_required(true)
@@ -143,16 +177,15 @@ fn services_create_fetch_update_delete() {
     c.services().update(service(), &options).unwrap();
     m.assert();
 
-    let m = delete(&mut server, &format!("/v2/Services/{VA}"));
+    let m = server.delete(&format!("/v2/Services/{VA}"));
     c.services().delete(service()).unwrap();
     m.assert();
 }
 
 #[test]
 fn services_are_validated_before_sending() {
-    let mut server = Server::new();
-    let none = server.mock("POST", Matcher::Any).expect(0).create();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
+    let none = server.no_post();
     let err = c
         .services()
         .create(&"x".repeat(31), &ServiceOptions::new())
@@ -179,14 +212,12 @@ fn services_are_validated_before_sending() {
 
 #[test]
 fn verification_start_with_every_option() {
-    let mut server = Server::new();
-    let c = client(&server);
-    let m = post(
-        &mut server,
+    let (mut server, c) = Mocked::start();
+    let m = server.post(
         &format!("/v2/Services/{VA}/Verifications"),
         "To=%2B15555550100&Channel=sms&CustomFriendlyName=Front+Door&Locale=es&CustomCode=867530&Amount=12.50&Payee=ACME&RateLimits=%7B%22end_user_ip_address%22%3A%22203.0.113.7%22%7D&AppHash=HXoc1&DeviceIp=203.0.113.7&RiskCheck=disable&Tags=%7B%22flow%22%3A%22login%22%7D",
         201,
-        &fixture("verification_create_pending.json"),
+        "verification_create_pending.json",
     );
     let start = StartVerification::new("+15555550100", Channel::Sms)
         .custom_friendly_name("Front Door")
@@ -207,8 +238,7 @@ fn verification_start_with_every_option() {
 
 #[test]
 fn verification_start_every_channel() {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     for (to, channel, body) in [
         (
             "+15555550100",
@@ -241,23 +271,21 @@ fn verification_start_every_channel() {
             "To=user%40example.com&Channel=email",
         ),
     ] {
-        let m = post(
-            &mut server,
+        let m = server.post(
             &format!("/v2/Services/{VA}/Verifications"),
             body,
             201,
-            &fixture("verification_create_pending.json"),
+            "verification_create_pending.json",
         );
         c.verifications(service()).start(to, channel).unwrap();
         m.assert();
         m.remove();
     }
-    let m = post(
-        &mut server,
+    let m = server.post(
         &format!("/v2/Services/{VA}/Verifications"),
         "To=user%40example.com&Channel=email&SendDigits=1w2&ChannelConfiguration=%7B%22from%22%3A%22noreply%40example.com%22%7D&TemplateSid=HJ00000000000000000000000000000001&TemplateCustomSubstitutions=%7B%22name%22%3A%22Ann%22%7D&EnableSnaClientToken=false&RiskCheck=enable",
         201,
-        &fixture("verification_create_pending.json"),
+        "verification_create_pending.json",
     );
     let start = StartVerification::new("user@example.com", Channel::Email)
         .send_digits("1w2")
@@ -272,9 +300,8 @@ fn verification_start_every_channel() {
 
 #[test]
 fn verification_start_is_validated_before_sending() {
-    let mut server = Server::new();
-    let none = server.mock("POST", Matcher::Any).expect(0).create();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
+    let none = server.no_post();
     let v = c.verifications(service());
     for (to, channel) in [
         ("5555550100", Channel::Sms),
@@ -297,36 +324,28 @@ fn verification_start_is_validated_before_sending() {
 
 #[test]
 fn verification_fetch_cancel_approve() {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     let ve: VerificationSid = VE.parse().unwrap();
     let path = format!("/v2/Services/{VA}/Verifications/{VE}");
-    let m = get(
-        &mut server,
-        &path,
-        None,
-        &fixture("verification_create_pending.json"),
-    );
+    let m = server.get(&path, None, "verification_create_pending.json");
     assert_eq!(c.verifications(service()).fetch(&ve).unwrap().sid, ve);
     m.assert();
-    let m = post(
-        &mut server,
+    let m = server.post(
         &path,
         "Status=canceled",
         200,
-        &fixture("verification_update_canceled.json"),
+        "verification_update_canceled.json",
     );
     assert_eq!(
         c.verifications(service()).cancel(&ve).unwrap().status,
         VerificationStatus::Canceled
     );
     m.assert();
-    let m = post(
-        &mut server,
+    let m = server.post(
         &path,
         "Status=approved",
         200,
-        &fixture("verification_update_approved.json"),
+        "verification_update_approved.json",
     );
     assert_eq!(
         c.verifications(service()).approve(&ve).unwrap().status,
@@ -337,41 +356,37 @@ fn verification_fetch_cancel_approve() {
 
 #[test]
 fn verification_check_outcomes() {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     let path = format!("/v2/Services/{VA}/VerificationCheck");
     let v = c.verifications(service());
 
-    let m = post(
-        &mut server,
+    let m = server.post(
         &path,
         "To=%2B15555550100&Code=123456",
         200,
-        &fixture("verification_check_approved.json"),
+        "verification_check_approved.json",
     );
     let outcome = v.check_to("+15555550100", "123456").unwrap();
     assert!(outcome.is_approved());
     m.assert();
     m.remove();
 
-    let m = post(
-        &mut server,
+    let m = server.post(
         &path,
         "VerificationSid=VE00000000000000000000000000000001&Code=000000",
         201,
-        &fixture("verification_check_pending.json"),
+        "verification_check_pending.json",
     );
     let outcome = v.check_sid(&VE.parse().unwrap(), "000000").unwrap();
     assert!(matches!(outcome, CheckOutcome::Pending(ref c) if c.valid == Some(false)));
     m.assert();
     m.remove();
 
-    let m = post(
-        &mut server,
+    let m = server.post(
         &path,
         "To=%2B15555550100&Code=123456",
         404,
-        &fixture("error_20404_not_found.json"),
+        "error_20404_not_found.json",
     );
     assert_eq!(
         v.check_to("+15555550100", "123456").unwrap(),
@@ -380,12 +395,11 @@ fn verification_check_outcomes() {
     m.assert();
     m.remove();
 
-    let m = post(
-        &mut server,
+    let m = server.post(
         &path,
         "To=%2B15555550100&Code=123456",
         429,
-        &fixture("error_60202_max_check_attempts.json"),
+        "error_60202_max_check_attempts.json",
     );
     assert_eq!(
         v.check_to("+15555550100", "123456").unwrap(),
@@ -395,7 +409,8 @@ fn verification_check_outcomes() {
     m.remove();
 
     // A 404 that is not Twilio's 20404 (a wrong base URL's page) stays an error.
-    let m = mock(&mut server, "POST", path.as_str())
+    let m = server
+        .expect("POST", path.as_str())
         .with_status(404)
         .with_header("content-type", "text/html")
         .with_body("<html>nope</html>")
@@ -422,22 +437,20 @@ fn verification_check_outcomes() {
 
 #[test]
 fn entities_create_fetch_delete() {
-    let mut server = Server::new();
-    let c = client(&server);
-    let m = post(
-        &mut server,
+    let (mut server, c) = Mocked::start();
+    let m = server.post(
         &format!("/v2/Services/{VA}/Entities"),
         &format!("Identity={IDENTITY}"),
         201,
-        &fixture("entity_create.json"),
+        "entity_create.json",
     );
     let e = c.entities(service()).create(&identity()).unwrap();
     assert_eq!(e.identity, identity());
     m.assert();
-    let m = get(&mut server, ENTITY, None, &fixture("entity_create.json"));
+    let m = server.get(ENTITY, None, "entity_create.json");
     c.entities(service()).fetch(&identity()).unwrap();
     m.assert();
-    let m = delete(&mut server, ENTITY);
+    let m = server.delete(ENTITY);
     c.entities(service()).delete(&identity()).unwrap();
     m.assert();
     assert!(Identity::new("alice@example.com").is_err());
@@ -445,22 +458,19 @@ fn entities_create_fetch_delete() {
 
 #[test]
 fn lists_follow_next_page_url_as_given() {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     let first = fixture("entities_list_page_with_next.json")
         .replace("https://verify.twilio.com", &server.url());
     let mut second: serde_json::Value =
         serde_json::from_str(&fixture("entities_list_page_with_next.json")).unwrap();
     second["entities"][0]["identity"] = "second-page-0001".into();
     second["meta"]["next_page_url"] = serde_json::Value::Null;
-    let m1 = get(
-        &mut server,
+    let m1 = server.get(
         &format!("/v2/Services/{VA}/Entities"),
         Some("PageSize=1"),
         &first,
     );
-    let m2 = get(
-        &mut server,
+    let m2 = server.get(
         &format!("/v2/Services/{VA}/Entities"),
         Some("PageSize=1&Page=1&PageToken=PAYE00000000000000000000000000000001"),
         &second.to_string(),
@@ -477,11 +487,10 @@ fn lists_follow_next_page_url_as_given() {
     assert_eq!(ids, [IDENTITY, "second-page-0001"]);
 
     // An empty list.
-    let m = get(
-        &mut server,
+    let m = server.get(
         &format!("/v2/Services/{VA}/Entities"),
         None,
-        &fixture("entities_list_empty.json"),
+        "entities_list_empty.json",
     );
     assert_eq!(c.entities(service()).list().count(), 0);
     m.assert();
@@ -489,14 +498,12 @@ fn lists_follow_next_page_url_as_given() {
 
 #[test]
 fn a_next_page_on_another_host_is_refused() {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     // As recorded: the next page is on verify.twilio.com, not on this base URL.
-    let m = get(
-        &mut server,
+    let m = server.get(
         &format!("/v2/Services/{VA}/Entities"),
         None,
-        &fixture("entities_list_page_with_next.json"),
+        "entities_list_page_with_next.json",
     );
     let items: Vec<_> = c.entities(service()).list().collect();
     m.assert();
@@ -510,14 +517,8 @@ fn a_next_page_on_another_host_is_refused() {
 
 #[test]
 fn a_page_without_its_key_is_a_decode_error() {
-    let mut server = Server::new();
-    let c = client(&server);
-    let m = get(
-        &mut server,
-        "/v2/Services",
-        None,
-        r#"{"meta": {"key": "services"}}"#,
-    );
+    let (mut server, c) = Mocked::start();
+    let m = server.get("/v2/Services", None, r#"{"meta": {"key": "services"}}"#);
     let items: Vec<_> = c.services().list().collect();
     m.assert();
     assert!(matches!(&items[..], [Err(Error::Decode { path, .. })] if path == "services"));
@@ -527,15 +528,13 @@ fn a_page_without_its_key_is_a_decode_error() {
 
 #[test]
 fn totp_factor_create_verify_update_fetch_list_delete() {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     let factors = format!("{ENTITY}/Factors");
-    let m = post(
-        &mut server,
+    let m = server.post(
         &factors,
         "FriendlyName=alice-phone&FactorType=totp&Binding.Secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&Config.TimeStep=30&Config.Skew=1&Config.CodeLength=6&Config.Alg=sha1",
         201,
-        &fixture("factor_totp_create_unverified.json"),
+        "factor_totp_create_unverified.json",
     );
     let identity = identity();
     let f = c.factors(service(), &identity);
@@ -558,12 +557,11 @@ fn totp_factor_create_verify_update_fetch_list_delete() {
     assert!(!format!("{new:?}").contains("GEZDGNBVGY3TQOJQ"));
 
     let yf: FactorSid = YF.parse().unwrap();
-    let m = post(
-        &mut server,
+    let m = server.post(
         &format!("{factors}/{YF}"),
         "AuthPayload=123456",
         200,
-        &fixture("factor_totp_verified.json"),
+        "factor_totp_verified.json",
     );
     assert_eq!(
         f.verify(&yf, "123456").unwrap().status,
@@ -572,12 +570,11 @@ fn totp_factor_create_verify_update_fetch_list_delete() {
     m.assert();
     m.remove();
 
-    let m = post(
-        &mut server,
+    let m = server.post(
         &format!("{factors}/{YF}"),
         "FriendlyName=work-phone&Config.Skew=2",
         200,
-        &fixture("factor_totp_verified.json"),
+        "factor_totp_verified.json",
     );
     f.update(
         &yf,
@@ -586,11 +583,10 @@ fn totp_factor_create_verify_update_fetch_list_delete() {
     .unwrap();
     m.assert();
 
-    let m = get(
-        &mut server,
+    let m = server.get(
         &format!("{factors}/{YF}"),
         None,
-        &fixture("factor_totp_verified.json"),
+        "factor_totp_verified.json",
     );
     assert_eq!(f.fetch(&yf).unwrap().sid, yf);
     m.assert();
@@ -599,16 +595,16 @@ fn totp_factor_create_verify_update_fetch_list_delete() {
         "factors": [serde_json::from_str::<serde_json::Value>(&fixture("factor_totp_verified.json")).unwrap()],
         "meta": {"key": "factors", "next_page_url": null, "page": 0, "page_size": 50}
     });
-    let m = get(&mut server, &factors, None, &page.to_string());
+    let m = server.get(&factors, None, &page.to_string());
     let listed: Vec<_> = f.list().collect::<Result<_, _>>().unwrap();
     assert_eq!(listed.len(), 1);
     m.assert();
 
-    let m = delete(&mut server, &format!("{factors}/{YF}"));
+    let m = server.delete(&format!("{factors}/{YF}"));
     f.delete(&yf).unwrap();
     m.assert();
 
-    let none = server.mock("POST", Matcher::Any).expect(0).create();
+    let none = server.no_post();
     assert!(f.verify(&yf, "12").unwrap_err().is_invalid_input());
     assert!(
         f.create_totp(&NewTotpFactor::new("a").time_step(10))
@@ -620,14 +616,12 @@ fn totp_factor_create_verify_update_fetch_list_delete() {
 
 #[test]
 fn push_factor_create() {
-    let mut server = Server::new();
-    let c = client(&server);
-    let m = post(
-        &mut server,
+    let (mut server, c) = Mocked::start();
+    let m = server.post(
         &format!("{ENTITY}/Factors"),
         "FriendlyName=friendly_name&FactorType=push&Binding.Alg=ES256&Binding.PublicKey=MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE&Config.AppId=com.example.myapp&Config.NotificationPlatform=fcm&Config.NotificationToken=test_token_0123456789abcdef0123456789&Config.SdkVersion=1.0&Metadata=%7B%22os%22%3A%22Android%22%7D",
         201,
-        &fixture("factor_push_create_unverified.json"),
+        "factor_push_create_unverified.json",
     );
     let identity = identity();
     let new = c
@@ -652,18 +646,16 @@ fn push_factor_create() {
 
 #[test]
 fn challenges_create_fetch_list_update_notify() {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     let identity = identity();
     let ch = c.challenges(service(), &identity);
     let path = format!("{ENTITY}/Challenges");
 
-    let m = post(
-        &mut server,
+    let m = server.post(
         &path,
         "FactorSid=YF00000000000000000000000000000001&AuthPayload=123456",
         201,
-        &fixture("challenge_totp_approved.json"),
+        "challenge_totp_approved.json",
     );
     let created = ch
         .create(&NewChallenge::totp(YF.parse().unwrap(), "123456"))
@@ -675,12 +667,11 @@ fn challenges_create_fetch_list_update_notify() {
     let when = chrono::DateTime::parse_from_rfc3339("2026-12-06T01:05:00Z")
         .unwrap()
         .to_utc();
-    let m = post(
-        &mut server,
+    let m = server.post(
         &path,
         "FactorSid=YF00000000000000000000000000000002&ExpirationDate=2026-12-06T01%3A05%3A00Z&Details.Message=Login+request&Details.Fields=%7B%22label%22%3A%22IP%22%2C%22value%22%3A%22203.0.113.7%22%7D&Details.Fields=%7B%22label%22%3A%22Door%22%2C%22value%22%3A%22Front%22%7D&HiddenDetails=%7B%22ip%22%3A%22203.0.113.7%22%7D",
         201,
-        &fixture("challenge_push_pending.json"),
+        "challenge_push_pending.json",
     );
     let push = NewChallenge::push(
         "YF00000000000000000000000000000002".parse().unwrap(),
@@ -693,11 +684,10 @@ fn challenges_create_fetch_list_update_notify() {
     assert_eq!(ch.create(&push).unwrap().status, ChallengeStatus::Pending);
     m.assert();
 
-    let m = get(
-        &mut server,
+    let m = server.get(
         &format!("{path}/{YC}"),
         None,
-        &fixture("challenge_push_approved.json"),
+        "challenge_push_approved.json",
     );
     assert_eq!(
         ch.fetch(&YC.parse().unwrap()).unwrap().status,
@@ -709,8 +699,7 @@ fn challenges_create_fetch_list_update_notify() {
         "challenges": [serde_json::from_str::<serde_json::Value>(&fixture("challenge_push_pending.json")).unwrap()],
         "meta": {"key": "challenges", "next_page_url": null}
     });
-    let m = get(
-        &mut server,
+    let m = server.get(
         &path,
         Some("FactorSid=YF00000000000000000000000000000002&Status=pending&Order=desc&PageSize=20"),
         &page.to_string(),
@@ -723,12 +712,11 @@ fn challenges_create_fetch_list_update_notify() {
     assert_eq!(ch.list(&filter).count(), 1);
     m.assert();
 
-    let m = post(
-        &mut server,
+    let m = server.post(
         &format!("{path}/{YC}"),
         "AuthPayload=654321&Metadata=%7B%22os%22%3A%22Android%22%7D",
         200,
-        &fixture("challenge_push_approved.json"),
+        "challenge_push_approved.json",
     );
     ch.update_with_metadata(
         &YC.parse().unwrap(),
@@ -745,8 +733,7 @@ fn challenges_create_fetch_list_update_notify() {
         "identity": IDENTITY, "challenge_sid": YC, "priority": "high", "ttl": 60,
         "date_created": "2015-07-30T20:00:00Z"
     });
-    let m = post(
-        &mut server,
+    let m = server.post(
         &format!("{path}/{YC}/Notifications"),
         "Ttl=60",
         201,
@@ -758,7 +745,7 @@ fn challenges_create_fetch_list_update_notify() {
     );
     m.assert();
 
-    let none = server.mock("POST", Matcher::Any).expect(0).create();
+    let none = server.no_post();
     let too_many = (0..21).fold(NewChallenge::push(YF.parse().unwrap(), "m"), |n, i| {
         n.field(format!("l{i}"), "v")
     });
@@ -780,13 +767,11 @@ fn challenges_create_fetch_list_update_notify() {
 
 #[test]
 fn lookup_phone_number_with_fields() {
-    let mut server = Server::new();
-    let c = client(&server);
-    let m = get(
-        &mut server,
+    let (mut server, c) = Mocked::start();
+    let m = server.get(
         "/v2/PhoneNumbers/%2B15555550100",
         Some("Fields=line_type_intelligence%2Cvalidation&CountryCode=US"),
-        &fixture("lookup_v2_line_type_intelligence.json"),
+        "lookup_v2_line_type_intelligence.json",
     );
     let info = c
         .lookup()
@@ -841,13 +826,11 @@ fn lookup_uses_its_own_base_url() {
 
 #[test]
 fn attempts_summary() {
-    let mut server = Server::new();
-    let c = client(&server);
-    let m = get(
-        &mut server,
+    let (mut server, c) = Mocked::start();
+    let m = server.get(
         "/v2/Attempts/Summary",
         Some("VerifyServiceSid=VA00000000000000000000000000000001&Country=US&Channel=sms"),
-        &fixture("attempts_summary.json"),
+        "attempts_summary.json",
     );
     let s = c
         .attempts()
@@ -865,8 +848,7 @@ fn attempts_summary() {
 // ----- errors -----
 
 fn error_for(status: usize, content_type: &str, body: &str) -> Error {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     let m = server
         .mock("POST", format!("/v2/Services/{VA}/Verifications").as_str())
         .with_status(status)
@@ -1008,8 +990,7 @@ fn html_and_empty_bodies_are_still_api_errors() {
 
 #[test]
 fn a_bad_success_body_is_a_decode_error_with_its_path() {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     let m = server
         .mock("GET", format!("/v2/Services/{VA}").as_str())
         .with_body(r#"{"sid": "VA00000000000000000000000000000001", "code_length": "six"}"#)
@@ -1098,11 +1079,9 @@ fn webhook_json() -> String {
 
 #[test]
 fn webhooks_create_with_repeated_event_types_update_fetch_list_delete() {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     let path = format!("/v2/Services/{VA}/Webhooks");
-    let m = post(
-        &mut server,
+    let m = server.post(
         &path,
         "FriendlyName=push+events&EventTypes=challenge.approved&EventTypes=challenge.denied&WebhookUrl=https%3A%2F%2Fexample.com%2Fverify%2Fwebhook",
         201,
@@ -1119,8 +1098,7 @@ fn webhooks_create_with_repeated_event_types_update_fetch_list_delete() {
 
     let yw_text = "YW00000000000000000000000000000001";
     let yw: twilio_verify::WebhookSid = yw_text.parse().unwrap();
-    let m = post(
-        &mut server,
+    let m = server.post(
         &format!("{path}/{yw_text}"),
         "Status=disabled&Version=v1",
         200,
@@ -1135,26 +1113,21 @@ fn webhooks_create_with_repeated_event_types_update_fetch_list_delete() {
         )
         .unwrap();
     m.assert();
-    let m = get(
-        &mut server,
-        &format!("{path}/{yw_text}"),
-        None,
-        &webhook_json(),
-    );
+    let m = server.get(&format!("{path}/{yw_text}"), None, &webhook_json());
     c.webhooks(service()).fetch(&yw).unwrap();
     m.assert();
     let page = format!(
         r#"{{"webhooks": [{}], "meta": {{"key": "webhooks", "next_page_url": null}}}}"#,
         webhook_json()
     );
-    let m = get(&mut server, &path, None, &page);
+    let m = server.get(&path, None, &page);
     assert_eq!(c.webhooks(service()).list().count(), 1);
     m.assert();
-    let m = delete(&mut server, &format!("{path}/{yw_text}"));
+    let m = server.delete(&format!("{path}/{yw_text}"));
     c.webhooks(service()).delete(&yw).unwrap();
     m.assert();
 
-    let none = server.mock("POST", Matcher::Any).expect(0).create();
+    let none = server.no_post();
     assert!(
         c.webhooks(service())
             .create(&twilio_verify::WebhookOptions::new())
@@ -1167,16 +1140,14 @@ fn webhooks_create_with_repeated_event_types_update_fetch_list_delete() {
 
 #[test]
 fn access_token_for_push_enrolment() {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     let body = serde_json::json!({
         "sid": "YK00000000000000000000000000000001", "account_sid": "AC0123456789abcdef0123456789abcdef",
         "service_sid": VA, "entity_identity": IDENTITY, "factor_type": "push",
         "factor_friendly_name": "pixel", "token": "eyJz.secret-jwt.sig", "ttl": 300,
         "date_created": "2015-07-30T20:00:00Z", "url": "https://verify.twilio.com/v2/..."
     });
-    let m = post(
-        &mut server,
+    let m = server.post(
         &format!("/v2/Services/{VA}/AccessTokens"),
         &format!("Identity={IDENTITY}&FactorType=push&FactorFriendlyName=pixel&Ttl=300"),
         201,
@@ -1203,8 +1174,7 @@ fn access_token_for_push_enrolment() {
 
 #[test]
 fn attempts_list_and_fetch() {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     let attempt = serde_json::json!({
         "sid": "VL00000000000000000000000000000001", "account_sid": "AC0123456789abcdef0123456789abcdef",
         "service_sid": VA, "verification_sid": VE, "conversion_status": "converted",
@@ -1214,8 +1184,7 @@ fn attempts_list_and_fetch() {
         "url": "https://verify.twilio.com/v2/Attempts/VL00000000000000000000000000000001"
     });
     let page = serde_json::json!({"attempts": [attempt], "meta": {"key": "attempts", "next_page_url": null}});
-    let m = get(
-        &mut server,
+    let m = server.get(
         "/v2/Attempts",
         Some("ChannelData.To=%2B15555550100&Status=converted"),
         &page.to_string(),
@@ -1231,8 +1200,7 @@ fn attempts_list_and_fetch() {
         .unwrap();
     assert_eq!(all[0].channel, Some(Channel::Sms));
     m.assert();
-    let m = get(
-        &mut server,
+    let m = server.get(
         "/v2/Attempts/VL00000000000000000000000000000001",
         None,
         &attempt.to_string(),
@@ -1280,8 +1248,7 @@ fn a_404_after_a_retried_delete_is_success() {
 
 #[test]
 fn rate_limits_and_buckets() {
-    let mut server = Server::new();
-    let c = client(&server);
+    let (mut server, c) = Mocked::start();
     let (rk, bl) = (
         "RK00000000000000000000000000000001",
         "BL00000000000000000000000000000001",
@@ -1292,29 +1259,26 @@ fn rate_limits_and_buckets() {
     let bucket =
         serde_json::json!({"sid": bl, "rate_limit_sid": rk, "max": 10, "interval": 60}).to_string();
     let base = format!("/v2/Services/{VA}/RateLimits");
-    let m1 = post(
-        &mut server,
+    let m1 = server.post(
         &base,
         "UniqueName=end_user_ip_address&Description=per+IP",
         201,
         &limit,
     );
-    let m2 = post(
-        &mut server,
+    let m2 = server.post(
         &format!("{base}/{rk}/Buckets"),
         "Max=10&Interval=60",
         201,
         &bucket,
     );
-    let m3 = post(
-        &mut server,
+    let m3 = server.post(
         &format!("{base}/{rk}/Buckets/{bl}"),
         "Max=20&Interval=60",
         200,
         &bucket,
     );
-    let m4 = delete(&mut server, &format!("{base}/{rk}/Buckets/{bl}"));
-    let m5 = delete(&mut server, &format!("{base}/{rk}"));
+    let m4 = server.delete(&format!("{base}/{rk}/Buckets/{bl}"));
+    let m5 = server.delete(&format!("{base}/{rk}"));
     let limits = c.rate_limits(service());
     let l = limits.create("end_user_ip_address", "per IP").unwrap();
     assert_eq!(l.unique_name.as_deref(), Some("end_user_ip_address"));

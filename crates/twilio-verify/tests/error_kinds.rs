@@ -1,11 +1,13 @@
 //! What every Verify error tells the caller to do next (`kind()`), the facts its causes add,
 //! and the builder settings (extra headers, retry backoff) as they reach the wire.
 
-use std::io::Read;
-use std::net::TcpListener;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use mockito::{Server, ServerGuard};
+use test_support::errors::{
+    UNRESOLVABLE, answered_error, assert_backoff_is_the_one_set, assert_causes_add_facts,
+    assert_kind, assert_kinds,
+};
 use twilio_verify::{
     ApiErrorReason, Channel, Credentials, Error, ErrorKind, HasErrorKind, ServiceSid,
     VerificationSid, VerifyClient,
@@ -42,29 +44,11 @@ fn sid() -> VerificationSid {
     VE.parse().unwrap()
 }
 
-/// No level of the chain repeats the message of the level above it; the number of levels.
-fn assert_causes_add_facts(err: &(dyn std::error::Error + 'static)) -> usize {
-    assert_eq!(api_transport::repeated_cause(err), None);
-    std::iter::successors(Some(err), |e| e.source()).count()
-}
-
 fn fetch_error(status: usize, headers: &[(&str, &str)], body: &str) -> Error {
-    let mut server = Server::new();
-    let mut mock = server
-        .mock("GET", FETCH)
-        .with_status(status)
-        .with_header("content-type", "application/json")
-        .with_body(body);
-    for (name, value) in headers {
-        mock = mock.with_header(*name, value);
-    }
-    let mock = mock.expect(1).create();
-    let err = client(&server)
-        .verifications(&service())
-        .fetch(&sid())
-        .unwrap_err();
-    mock.assert();
-    err
+    answered_error(("GET", FETCH), status, headers, body, |url| {
+        let c = builder(url).build().unwrap();
+        c.verifications(&service()).fetch(&sid()).unwrap_err()
+    })
 }
 
 #[test]
@@ -87,27 +71,31 @@ fn a_429_with_retry_after_says_how_long() {
 
 #[test]
 fn codes_map_to_what_to_do() {
-    assert_eq!(
-        fetch_error(404, &[], &fixture("error_20404_not_found.json")).kind(),
-        ErrorKind::NotFound
-    );
-    assert_eq!(
-        fetch_error(400, &[], &fixture("error_60200_invalid_parameter.json")).kind(),
-        ErrorKind::FixInput
-    );
-    assert_eq!(
-        fetch_error(429, &[], &fixture("error_60202_max_check_attempts.json")).kind(),
-        ErrorKind::StartOver
-    );
-    assert_eq!(
-        fetch_error(429, &[], &fixture("error_60203_max_send_attempts.json")).kind(),
-        ErrorKind::RateLimited
-    );
-    assert_eq!(
-        fetch_error(502, &[], "<html/>").kind(),
-        ErrorKind::RetryLater
-    );
-    assert_eq!(fetch_error(302, &[], "").kind(), ErrorKind::Configuration);
+    let cases = [
+        (
+            404,
+            fixture("error_20404_not_found.json"),
+            ErrorKind::NotFound,
+        ),
+        (
+            400,
+            fixture("error_60200_invalid_parameter.json"),
+            ErrorKind::FixInput,
+        ),
+        (
+            429,
+            fixture("error_60202_max_check_attempts.json"),
+            ErrorKind::StartOver,
+        ),
+        (
+            429,
+            fixture("error_60203_max_send_attempts.json"),
+            ErrorKind::RateLimited,
+        ),
+        (502, "<html/>".to_owned(), ErrorKind::RetryLater),
+        (302, "".to_owned(), ErrorKind::Configuration),
+    ];
+    assert_kinds(cases, |status, body| fetch_error(status, &[], body).kind());
 }
 
 #[test]
@@ -118,42 +106,29 @@ fn input_refused_before_sending_is_fix_input() {
         .start("555-0100", Channel::Sms)
         .unwrap_err();
     assert!(err.is_invalid_input(), "{err:?}");
-    assert_eq!(err.kind(), ErrorKind::FixInput);
-    assert_causes_add_facts(&err);
+    assert_kind(&err, err.kind(), ErrorKind::FixInput, None);
 }
 
 #[test]
 fn a_body_that_does_not_fit_is_a_bug_to_report() {
     let err = fetch_error(200, &[], r#"{"sid": 12}"#);
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
-    assert_eq!(err.kind(), ErrorKind::ReportBug);
-    assert_eq!(assert_causes_add_facts(&err), 2);
+    assert_kind(&err, err.kind(), ErrorKind::ReportBug, Some(2));
 }
 
 #[test]
 fn a_name_that_does_not_resolve_is_not_delivered() {
-    let c = builder("https://nonexistent.invalid").build().unwrap();
+    let c = builder(UNRESOLVABLE).build().unwrap();
     let err = c
         .verifications(&service())
         .start("+15555550100", Channel::Sms)
         .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::NotDelivered, "{err:?}");
-    assert_eq!(assert_causes_add_facts(&err), 2);
+    assert_kind(&err, err.kind(), ErrorKind::NotDelivered, Some(2));
 }
 
 #[test]
 fn a_send_without_an_answer_has_an_unknown_outcome_a_read_can_be_retried() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for mut s in listener.incoming().flatten() {
-            let mut buf = [0u8; 2048];
-            let _ = s.read(&mut buf);
-            held.push(s);
-        }
-    });
-    let c = builder(&url)
+    let c = builder(&test_support::servers::silent())
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
@@ -162,8 +137,7 @@ fn a_send_without_an_answer_has_an_unknown_outcome_a_read_can_be_retried() {
         .start("+15555550100", Channel::Sms)
         .unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
-    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown);
-    assert_causes_add_facts(&err);
+    assert_kind(&err, err.kind(), ErrorKind::OutcomeUnknown, None);
     let err = c.verifications(&service()).fetch(&sid()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::RetryLater);
 }
@@ -205,32 +179,16 @@ fn extra_headers_are_sent_on_every_request() {
     }
 }
 
-fn timed_retry(initial: Duration, max: Duration) -> Duration {
-    let mut server = Server::new();
-    let m = server
-        .mock("GET", FETCH)
-        .with_status(503)
-        .with_body("{}")
-        .expect(2)
-        .create();
-    let c = builder(&server.url())
-        .max_retries(1)
-        .initial_backoff(initial)
-        .max_backoff(max)
-        .build()
-        .unwrap();
-    let started = Instant::now();
-    let err = c.verifications(&service()).fetch(&sid()).unwrap_err();
-    let elapsed = started.elapsed();
-    m.assert();
-    assert_eq!(err.api_error().unwrap().attempts(), 2);
-    elapsed
-}
-
 #[test]
 fn the_retry_backoff_is_the_one_set() {
-    let long = timed_retry(Duration::from_millis(600), Duration::from_millis(600));
-    assert!(long >= Duration::from_millis(600), "{long:?}");
-    let short = timed_retry(Duration::from_millis(1), Duration::from_millis(1));
-    assert!(short < Duration::from_millis(200), "{short:?}");
+    assert_backoff_is_the_one_set(("GET", FETCH), &[], |url, initial, max| {
+        let c = builder(url)
+            .max_retries(1)
+            .initial_backoff(initial)
+            .max_backoff(max)
+            .build()
+            .unwrap();
+        let err = c.verifications(&service()).fetch(&sid()).unwrap_err();
+        err.api_error().unwrap().attempts()
+    });
 }

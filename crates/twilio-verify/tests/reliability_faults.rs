@@ -1,4 +1,4 @@
-//! The fault matrix of the Verify client: every fault of `reliability_server.rs` against a read
+//! The fault matrix of the Verify client: every fault of `test_support::fault_server` against a read
 //! (`verifications().fetch`) and the calls that reach a person or spend an attempt (a
 //! verification start, a verification check, a push challenge), through the public client with
 //! short timeouts.
@@ -8,14 +8,12 @@
 //! its deadline. `cargo test -p twilio-verify --test reliability_faults -- --nocapture
 //! --test-threads=1` prints the rows of `docs/reliability.md`.
 
-#[path = "../../api-transport/tests/support/fault_matrix.rs"]
-mod fault_matrix;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::fault_server as server;
+use test_support::{fault_matrix, kind_by_name};
 
 use std::time::Duration;
 
-use fault_matrix::{CAP, Kind, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
+use fault_matrix::{CAP, Outcome, RETRIES, TIMEOUT, matrix, transient_faults};
 use server::{Act, FaultServer, Recorded, Success};
 use twilio_verify::{
     ApiErrorReason, Challenge, Channel, CheckOutcome, Credentials, Error, Identity, NewChallenge,
@@ -57,15 +55,9 @@ enum Class {
     Push,
 }
 
-impl Kind for ApiErrorReason {
-    const RATE_LIMITED: Self = ApiErrorReason::RateLimited;
-    const SERVER_ERROR: Self = ApiErrorReason::ServerError;
-    const FORBIDDEN: Self = ApiErrorReason::Forbidden;
-    const REDIRECT: Self = ApiErrorReason::Redirect;
-}
-
 impl fault_matrix::Class for Class {
     type Kind = ApiErrorReason;
+    kind_by_name!(ApiErrorReason);
     type Client = VerifyClient;
 
     const ALL: &'static [Class] = &[Class::Fetch, Class::Start, Class::Check, Class::Push];
@@ -245,11 +237,11 @@ fn errors_say_what_to_do_next() {
     );
     assert_eq!(stall.request_count(), 1);
 
-    let limited = FaultServer::always(vec![Act::Send(server::response(
+    let limited = FaultServer::fixed(
         429,
         &[("retry-after", "1"), ("content-type", "application/json")],
         fixture("error_60203_max_send_attempts.json").as_bytes(),
-    ))]);
+    );
     match client(&limited.url())
         .verifications(&service())
         .start("+15555550100", Channel::Sms)

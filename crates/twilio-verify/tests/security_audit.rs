@@ -8,16 +8,14 @@
 //! result's `Debug`, every error's `Display`, `Debug` and source chain, and the `Debug` of the
 //! client, its resource handles and the validator.
 
-#[path = "../../api-transport/tests/security_capture.rs"]
-mod capture;
-#[path = "../../api-transport/tests/reliability_server.rs"]
-mod server;
+use test_support::capture;
+use test_support::fault_server as server;
 
 use std::time::Duration;
 
 use base64::Engine as _;
-use capture::{Capture, Line, UreqLevel, hits, shown, texts};
-use server::{Act, FaultServer, Recorded, in_parallel, refused_url};
+use capture::{Capture, Failure, Line, UreqLevel, hits, shown, texts};
+use server::{Act, FaultServer, Recorded, in_parallel};
 use twilio_verify::signature::RequestValidator;
 use twilio_verify::{
     Channel, Credentials, FactorUpdate, Identity, LookupField, LookupOptions, NewChallenge,
@@ -124,56 +122,42 @@ fn echo(request: &Recorded) -> Vec<Act> {
     ))]
 }
 
-/// The ways a server answers in the audit.
+/// The ways a server answers in the audit: this service's own answers, then every failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scenario {
     Answers,
     Echo,
-    Html,
-    ServerError,
-    NotJson,
     RateLimited,
-    Redirect,
-    Stall,
-    Close,
-    Refused,
+    Failing(Failure),
 }
 
 impl Scenario {
-    const ALL: [Scenario; 10] = [
-        Scenario::Answers,
-        Scenario::Echo,
-        Scenario::Html,
-        Scenario::ServerError,
-        Scenario::NotJson,
-        Scenario::RateLimited,
-        Scenario::Redirect,
-        Scenario::Stall,
-        Scenario::Close,
-        Scenario::Refused,
-    ];
+    fn all() -> Vec<Scenario> {
+        [Scenario::Answers, Scenario::Echo, Scenario::RateLimited]
+            .into_iter()
+            .chain(Failure::ALL.map(Scenario::Failing))
+            .collect()
+    }
 
     fn server(self) -> FaultServer {
-        let fixed = |status: u16, headers: &[(&str, &str)], body: &[u8]| {
-            FaultServer::always(vec![Act::Send(server::response(status, headers, body))])
-        };
         let json = [("content-type", "application/json")];
         match self {
             Scenario::Answers => FaultServer::start(answer),
             Scenario::Echo => FaultServer::start(echo),
-            Scenario::Html => fixed(403, &[("content-type", "text/html")], b"<html>403</html>"),
-            Scenario::ServerError => fixed(500, &[], b""),
-            Scenario::NotJson => fixed(200, &json, b"<<< not json >>>"),
-            Scenario::RateLimited => fixed(
+            Scenario::RateLimited => FaultServer::fixed(
                 429,
-                &[("retry-after", "120"), ("content-type", "application/json")],
+                &[("retry-after", "120"), json[0]],
                 fixture("error_20429_too_many_requests.json").as_bytes(),
             ),
-            Scenario::Redirect => {
-                fixed(302, &[("location", "https://elsewhere.example.com/x")], b"")
-            }
-            Scenario::Stall => FaultServer::always(vec![Act::Wait(TIMEOUT * 4)]),
-            Scenario::Close | Scenario::Refused => FaultServer::always(vec![Act::Close]),
+            Scenario::Failing(failure) => failure.server(TIMEOUT, 64 * 1024),
+        }
+    }
+
+    /// The base URL to give the client.
+    fn base(self, server: &FaultServer) -> String {
+        match self {
+            Scenario::Failing(failure) => failure.base(server),
+            _ => server.url(),
         }
     }
 }
@@ -294,13 +278,9 @@ fn exercise() -> (Vec<String>, usize, usize) {
     let mut shown_texts = signature_checks();
     let mut answered = 0;
     let mut echoed = 0;
-    for scenario in Scenario::ALL {
+    for scenario in Scenario::all() {
         let server = scenario.server();
-        let base = if scenario == Scenario::Refused {
-            refused_url()
-        } else {
-            server.url()
-        };
+        let base = scenario.base(&server);
         let client = VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
             .base_url(&base)
             .timeout(TIMEOUT)

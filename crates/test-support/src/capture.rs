@@ -1,5 +1,5 @@
 //! A `log` logger that records every line of every target, for the secret audits of the
-//! workspace (included with `#[path]` by each crate's `security_audit.rs`).
+//! workspace (each crate's `security_audit.rs`).
 //!
 //! ureq logs under the `ureq` and `ureq_proto` targets; at `trace` it prints full request
 //! paths and dumps raw request bytes, headers included (see `docs/transport.md`). The audits
@@ -7,12 +7,14 @@
 //! clean; ureq's are counted, as evidence of why the documentation says to cap them), and once
 //! as the documentation recommends, everything at `trace` but `ureq*` capped at `debug`, where
 //! every line must be clean.
-#![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::Duration;
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
+
+use crate::fault_server::{Act, FaultServer, refused_url, response};
 
 /// One captured line.
 #[derive(Debug, Clone)]
@@ -287,6 +289,131 @@ fn ascii_json(text: &str) -> String {
         }
     }
     out
+}
+
+/// The failures every secret audit puts a client through, beside the answers of its own
+/// service (its error bodies, a 429, a body of the wrong shape).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// A 403 HTML page.
+    HtmlForbidden,
+    /// A 500 without a body.
+    ServerError,
+    /// A 200 that is not JSON.
+    NotJson,
+    /// A 302 to another host.
+    Redirect,
+    /// A 200 twice as large as the client's cap.
+    Oversized,
+    /// No answer until four times the client's timeout.
+    Stall,
+    /// The connection closed without an answer.
+    Close,
+    /// Nothing listening (see [`Failure::base`]).
+    Refused,
+}
+
+impl Failure {
+    /// Every failure.
+    pub const ALL: [Failure; 8] = [
+        Failure::HtmlForbidden,
+        Failure::ServerError,
+        Failure::NotJson,
+        Failure::Redirect,
+        Failure::Oversized,
+        Failure::Stall,
+        Failure::Close,
+        Failure::Refused,
+    ];
+
+    /// The server that fails so a client with this `timeout` and body `cap`.
+    pub fn server(self, timeout: Duration, cap: u64) -> FaultServer {
+        let json = [("content-type", "application/json")];
+        match self {
+            Failure::HtmlForbidden => FaultServer::fixed(
+                403,
+                &[("content-type", "text/html")],
+                b"<html><body><h1>403 Forbidden</h1>blocked</body></html>",
+            ),
+            Failure::ServerError => FaultServer::fixed(500, &[], b""),
+            Failure::NotJson => FaultServer::fixed(200, &json, b"<<< not json >>>"),
+            Failure::Redirect => {
+                FaultServer::fixed(302, &[("location", "https://elsewhere.example.com/x")], b"")
+            }
+            Failure::Oversized => {
+                let cap = usize::try_from(cap).unwrap_or(usize::MAX / 2);
+                FaultServer::fixed(200, &json, &vec![b' '; 2 * cap])
+            }
+            Failure::Stall => FaultServer::always(vec![Act::Wait(timeout * 4)]),
+            Failure::Close | Failure::Refused => FaultServer::always(vec![Act::Close]),
+        }
+    }
+
+    /// The base URL to give the client: the server's, or where nothing listens.
+    pub fn base(self, server: &FaultServer) -> String {
+        if self == Failure::Refused {
+            refused_url()
+        } else {
+            server.url()
+        }
+    }
+}
+
+/// A server that answers every request with [`echo`] of it in `style`.
+pub fn echo_server(style: Echo) -> FaultServer {
+    FaultServer::start(move |request| {
+        let (status, content_type, body) = echo(
+            style,
+            &request.method,
+            &request.target,
+            &request.headers,
+            &request.body,
+        );
+        vec![Act::Send(response(
+            status,
+            &[("content-type", content_type)],
+            &body,
+        ))]
+    })
+}
+
+/// Checks what every call showed against an [`echo_server`] in `style` (`(name, texts)`, the
+/// texts as [`shown`] gives them) and the log `lines` of the run: each call failed; those
+/// `redacted` names still show the answer, with `<redacted>` in place of the secrets; and no
+/// spelling of a secret stands in a shown text or a log line.
+pub fn assert_echoes_scrubbed<N: AsRef<str>>(
+    style: Echo,
+    results: impl IntoIterator<Item = (N, Vec<String>)>,
+    lines: &[Line],
+    secrets: &[(&str, &str)],
+    redacted: impl Fn(&str) -> bool,
+) {
+    let mut shown_texts = Vec::new();
+    for (name, texts) in results {
+        let name = name.as_ref();
+        assert_eq!(
+            texts.first().map(String::as_str),
+            Some("error"),
+            "{style:?} / {name}: {texts:?}"
+        );
+        if redacted(name) {
+            assert!(
+                texts.iter().any(|t| t.contains("<redacted>")),
+                "{style:?} / {name}: {texts:?}"
+            );
+        }
+        shown_texts.extend(texts);
+    }
+    assert_eq!(
+        spelled_hits(secrets, texts(lines).iter().map(String::as_str)),
+        Vec::<String>::new(),
+        "{style:?}"
+    );
+    assert_eq!(
+        spelled_hits(secrets, shown_texts.iter().map(String::as_str)),
+        Vec::<String>::new(),
+        "{style:?}"
+    );
 }
 
 /// The 400 answer of an echoing server: status, content type and body.

@@ -1,9 +1,8 @@
-//! The runner of the clients' fault matrices: every fault of `reliability_server.rs` against
+//! The runner of the clients' fault matrices: every fault of [`crate::fault_server`] against
 //! each class of call, with what the retry policy promises for each cell.
 //!
-//! Included with `#[path]` by `tests/reliability_faults.rs` of `august-core` and
-//! `authy-client`, next to `reliability_server.rs` (as `mod server` at the crate root). A client
-//! describes its classes of call ([`Class`]) and how its errors reduce to an [`Outcome`]; the
+//! Used by `tests/reliability_faults.rs` of `august-core`, `authy-client` and
+//! `twilio-verify`. A client describes its classes of call ([`Class`]) and how its errors reduce to an [`Outcome`]; the
 //! runner serves each fault, makes the call, and checks the outcome, the number of requests the
 //! server saw (a call that makes the server act is never sent twice), that no redirect was
 //! followed, that `Retry-After` was waited for, and that the call ended within its one
@@ -12,7 +11,7 @@
 use std::fmt::Debug;
 use std::time::{Duration, Instant};
 
-use crate::server::{Act, Fault, FaultServer, Recorded, Success, in_parallel, refused_url};
+use crate::fault_server::{Act, Fault, FaultServer, Recorded, Success, in_parallel, refused_url};
 
 /// The timeout of every call (and of remote operations): the deadline of the whole call,
 /// attempts and waits included. Long enough for a read to make all its retries, `Retry-After:
@@ -25,16 +24,22 @@ pub const RETRIES: u32 = 2;
 /// Scheduling slack on top of the computed bound.
 const MARGIN: Duration = Duration::from_millis(400);
 
-/// The error kinds a client gives for the statuses of the matrix.
-pub trait Kind: Debug + Clone + PartialEq + Send + 'static {
-    /// 429.
-    const RATE_LIMITED: Self;
-    /// 5xx.
-    const SERVER_ERROR: Self;
-    /// 403.
-    const FORBIDDEN: Self;
-    /// A 3xx that was not followed.
-    const REDIRECT: Self;
+/// What the matrix needs of a client's error kind.
+pub trait Kind: Debug + Clone + PartialEq + Send + 'static {}
+
+impl<K: Debug + Clone + PartialEq + Send + 'static> Kind for K {}
+
+/// Inside `impl Class`: the kinds of the matrix's statuses ([`Class::RATE_LIMITED`] and the
+/// others) for a client's error reason whose variants are named as the matrix names them
+/// (`RateLimited`, `ServerError`, `Forbidden`, `Redirect`).
+#[macro_export]
+macro_rules! kind_by_name {
+    ($reason:ident) => {
+        const RATE_LIMITED: $reason = $reason::RateLimited;
+        const SERVER_ERROR: $reason = $reason::ServerError;
+        const FORBIDDEN: $reason = $reason::Forbidden;
+        const REDIRECT: $reason = $reason::Redirect;
+    };
 }
 
 /// What a call gave, reduced to what the matrix compares.
@@ -69,6 +74,14 @@ pub enum Outcome<K> {
 pub trait Class: Copy + Debug + PartialEq + Send + Sync + 'static {
     /// The client's error kinds.
     type Kind: Kind;
+    /// The kind of a 429.
+    const RATE_LIMITED: Self::Kind;
+    /// The kind of a 5xx.
+    const SERVER_ERROR: Self::Kind;
+    /// The kind of a 403.
+    const FORBIDDEN: Self::Kind;
+    /// The kind of a 3xx that was not followed.
+    const REDIRECT: Self::Kind;
     /// The client, built for a base URL with the matrix's timeouts, retries and caps.
     type Client;
 
@@ -123,13 +136,13 @@ pub fn expected<C: Class>(class: C, fault: Fault) -> (Outcome<C::Kind>, usize) {
     };
     match fault {
         Fault::RateLimitedRetryAfter | Fault::RateLimited => {
-            (Outcome::Api(429, C::Kind::RATE_LIMITED), all)
+            (Outcome::Api(429, C::RATE_LIMITED), all)
         }
-        Fault::Status500 => (Outcome::Api(500, C::Kind::SERVER_ERROR), 1),
-        Fault::Status502 => (Outcome::Api(502, C::Kind::SERVER_ERROR), all),
-        Fault::Status503 => (Outcome::Api(503, C::Kind::SERVER_ERROR), all),
-        Fault::Status504 => (Outcome::Api(504, C::Kind::SERVER_ERROR), all),
-        Fault::Html403 => (Outcome::Api(403, C::Kind::FORBIDDEN), 1),
+        Fault::Status500 => (Outcome::Api(500, C::SERVER_ERROR), 1),
+        Fault::Status502 => (Outcome::Api(502, C::SERVER_ERROR), all),
+        Fault::Status503 => (Outcome::Api(503, C::SERVER_ERROR), all),
+        Fault::Status504 => (Outcome::Api(504, C::SERVER_ERROR), all),
+        Fault::Html403 => (Outcome::Api(403, C::FORBIDDEN), 1),
         Fault::Refused => (Outcome::NotDelivered, 0),
         Fault::ResetMidBody | Fault::TruncatedTransfer | Fault::CloseWithoutAnswer => {
             (Outcome::ConnectionLost { remote_operation }, all)
@@ -138,7 +151,7 @@ pub fn expected<C: Class>(class: C, fault: Fault) -> (Outcome<C::Kind>, usize) {
         Fault::Stall | Fault::TrickleSlow => (Outcome::Timeout { remote_operation }, 1),
         Fault::TrickleFast | Fault::JsonAsHtml => (Outcome::Ok, 1),
         Fault::Oversized => (Outcome::TooLarge, 1),
-        Fault::RedirectOtherHost | Fault::RedirectHttp => (Outcome::Api(302, C::Kind::REDIRECT), 1),
+        Fault::RedirectOtherHost | Fault::RedirectHttp => (Outcome::Api(302, C::REDIRECT), 1),
     }
 }
 

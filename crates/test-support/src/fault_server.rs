@@ -1,8 +1,7 @@
 //! A scripted HTTP/1.1 server on 127.0.0.1 for the fault and stress tests of the workspace.
 //!
-//! This file is its own (test-less) target here and is included with `#[path]` by the fault,
-//! stress and property tests of `august-core`, `august-auth` and `authy-client`, so that every
-//! crate scripts faults the same way without a shared test crate.
+//! Used by the fault, stress, property and secret-audit tests of every client crate (as
+//! `use test_support::fault_server as server`), so that every crate scripts faults the same way.
 //!
 //! Each request is read with `peek` first and only consumed once the script is known, so a
 //! script can end with [`Act::Reset`]: the socket is closed with the request still unread,
@@ -12,7 +11,6 @@
 //!
 //! Everything here is test code: failures to read or write a socket end that connection, and
 //! nothing panics on what a client sends.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -155,6 +153,11 @@ impl FaultServer {
     /// A server that answers every request with the same script.
     pub fn always(script: Script) -> FaultServer {
         FaultServer::start(move |_| script.clone())
+    }
+
+    /// A server that answers every request with `status`, `headers` and `body`.
+    pub fn fixed(status: u16, headers: &[(&str, &str)], body: &[u8]) -> FaultServer {
+        FaultServer::always(vec![Act::Send(response(status, headers, body))])
     }
 
     /// `http://127.0.0.1:<port>`.
@@ -557,30 +560,10 @@ impl Fault {
                 Act::Wait(timeout * 4),
                 Act::Send(response(200, &ok_headers, &ok.body)),
             ],
-            Fault::TrickleSlow => {
-                // At most ten pieces, the last one landing at twice the timeout.
-                let (chunk, pieces) = pieces(ok.body.len());
-                vec![
-                    Act::Send(ok_head(ok.body.len())),
-                    Act::Trickle {
-                        bytes: ok.body.clone(),
-                        chunk,
-                        every: timeout * 2 / pieces,
-                    },
-                ]
-            }
-            Fault::TrickleFast => {
-                // At most ten pieces, all within a quarter of the timeout.
-                let (chunk, pieces) = pieces(ok.body.len());
-                vec![
-                    Act::Send(ok_head(ok.body.len())),
-                    Act::Trickle {
-                        bytes: ok.body.clone(),
-                        chunk,
-                        every: timeout / 4 / pieces,
-                    },
-                ]
-            }
+            // At most ten pieces, the last one landing at twice the timeout, or all within a
+            // quarter of it.
+            Fault::TrickleSlow => trickle(ok_head(ok.body.len()), &ok.body, timeout * 2),
+            Fault::TrickleFast => trickle(ok_head(ok.body.len()), &ok.body, timeout / 4),
             Fault::Oversized => {
                 let mut body = b"{\"pad\":\"".to_vec();
                 body.resize(cap * 2, b'x');
@@ -612,6 +595,19 @@ impl Fault {
 }
 
 /// How to cut a body into at most ten pieces: the piece size and the number of pieces.
+/// The head, then `body` in at most ten pieces, spread evenly over `within`.
+fn trickle(head: Vec<u8>, body: &[u8], within: Duration) -> Script {
+    let (chunk, pieces) = pieces(body.len());
+    vec![
+        Act::Send(head),
+        Act::Trickle {
+            bytes: body.to_vec(),
+            chunk,
+            every: within / pieces,
+        },
+    ]
+}
+
 fn pieces(length: usize) -> (usize, u32) {
     let chunk = length.div_ceil(10).max(1);
     let count = length.div_ceil(chunk).max(1);

@@ -1,0 +1,51 @@
+//! What the sign-in tests share: an OAuth client whose endpoints are on a mock server, and the
+//! answers of its token endpoint.
+
+#![allow(dead_code)]
+
+use august_auth::OAuthClient;
+use august_core::Brand;
+use mockito::{Matcher, Mock, ServerGuard};
+
+pub const CLIENT_ID: &str = "client-id-0001";
+pub const CLIENT_SECRET: &str = "client-secret-s3cr3t";
+pub const REDIRECT: &str = "http://127.0.0.1:8765/callback";
+
+/// A Yale Global OAuth client whose authorization and token endpoints are on `server`.
+pub fn oauth_client(server: &ServerGuard) -> OAuthClient {
+    OAuthClient::with_endpoints(
+        Brand::YaleGlobal,
+        CLIENT_ID,
+        CLIENT_SECRET,
+        REDIRECT,
+        format!("{}/authorize", server.url()),
+        format!("{}/access_token", server.url()),
+    )
+    .unwrap()
+}
+
+/// A mock of a request to the token endpoint of `server` (`POST /access_token`), to be
+/// completed.
+pub fn token_request(server: &mut ServerGuard) -> Mock {
+    server.mock("POST", "/access_token")
+}
+
+/// The token endpoint of `server` (`POST /access_token`), expecting one request (a refresh of
+/// `refresh_token` when given, else any) and answering `status` with the JSON `body`.
+pub fn token_endpoint(
+    server: &mut ServerGuard,
+    refresh_token: Option<&str>,
+    status: usize,
+    body: &str,
+) -> Mock {
+    let mock = token_request(server);
+    let mock = match refresh_token {
+        Some(token) => mock.match_body(Matcher::UrlEncoded("refresh_token".into(), token.into())),
+        None => mock,
+    };
+    mock.with_status(status)
+        .with_header("content-type", "application/json")
+        .with_body(body)
+        .expect(1)
+        .create()
+}
