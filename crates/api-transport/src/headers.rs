@@ -65,11 +65,6 @@ impl Present {
     }
 }
 
-/// Room for the headers a request adds to shared ones (its own, the content type, `Host`,
-/// `User-Agent`, `Accept`, `Accept-Encoding`), so that adding them to a copy of the shared
-/// map does not grow its table.
-const ROOM: usize = 8;
-
 impl Headers {
     /// No headers.
     pub fn new() -> Self {
@@ -105,7 +100,6 @@ impl Headers {
         let header_value = HeaderValue::from_str(value).map_err(|_| cannot_send())?;
         let inner = Arc::make_mut(&mut self.inner);
         inner.present.note(&header_name);
-        inner.map.reserve(1 + ROOM);
         inner.map.append(header_name, header_value);
         if secret && !value.is_empty() {
             inner.secrets.push(value.to_owned());

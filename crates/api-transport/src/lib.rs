@@ -23,6 +23,9 @@
 //! - response bodies are capped ([`TransportBuilder::max_body`], 1 MiB by default, per request
 //!   with [`Request::max_body`]);
 //! - path values are percent-encoded by [`Path`], so no ID can change the request path;
+//! - a client that sends many requests to one server checks its base URL and its constant
+//!   headers once ([`BaseUrl`] with [`Request::at`], [`Headers`] with [`Request::headers`]),
+//!   instead of on every call;
 //! - only [`Retry::Safe`] requests are retried: after 429, 502, 503, 504 or a failure to deliver,
 //!   at most [`TransportBuilder::max_retries`] times (3 by default, 0 allowed), with exponential
 //!   backoff and jitter, honouring `Retry-After` up to [`TransportBuilder::max_retry_after`];
@@ -602,8 +605,8 @@ impl Transport {
         *http_request.uri_mut() = uri;
         let shared = request.shared.as_ref();
         let headers = http_request.headers_mut();
-        // Room for all at once: a copy of the shared map would be exactly full, and grow
-        // with the first header added.
+        // Room for all at once (a copy of the shared map would be exactly full, and grow with
+        // the first header added).
         headers.reserve(shared.map_or(0, Headers::len) + request.headers.len() + 6);
         let mut present = headers::Present::default();
         if let Some(shared) = shared {
