@@ -23,6 +23,9 @@
 //! - response bodies are capped ([`TransportBuilder::max_body`], 1 MiB by default, per request
 //!   with [`Request::max_body`]);
 //! - path values are percent-encoded by [`Path`], so no ID can change the request path;
+//! - a client that sends many requests to one server checks its base URL and its constant
+//!   headers once ([`BaseUrl`] with [`Request::at`], [`Headers`] with [`Request::headers`]),
+//!   instead of on every call;
 //! - only [`Retry::Safe`] requests are retried: after 429, 502, 503, 504 or a failure to deliver,
 //!   at most [`TransportBuilder::max_retries`] times (3 by default, 0 allowed), with exponential
 //!   backoff and jitter, honouring `Retry-After` up to [`TransportBuilder::max_retry_after`];
@@ -50,9 +53,11 @@
 //! install its logger with [`install_capped_logger`] (or wrap it in [`CappedLogger`]), as the
 //! `august` and `august-sandbox` binaries do.
 
+mod base_url;
 mod builder;
 mod connector;
 mod error;
+mod headers;
 mod kind;
 mod logging;
 mod request;
@@ -69,10 +74,15 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
+use ureq::http::{HeaderName, HeaderValue, Uri, header};
+
+pub use base_url::BaseUrl;
 pub use builder::{ClientSettings, RESERVED_HEADERS, checked_base_url};
 pub use error::Error;
+pub use headers::Headers;
 pub use kind::{ErrorKind, HasErrorKind, repeated_cause};
 pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};
+use request::Base;
 pub use request::{Method, Path, Request, Retry};
 pub use resolver::DEFAULT_NAME_TTL;
 pub use settings::{DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, check_header};
@@ -289,9 +299,13 @@ impl TransportBuilder {
             connector::NotSentOnFailure::new(),
             resolver::CachingResolver::new(Arc::clone(&names)),
         );
+        // Sent with every request unless it has its own: built once here, where ureq would
+        // build them again for each request.
+        let user_agent = HeaderValue::from_str(&self.settings.user_agent).ok();
         Transport {
             agent,
             names,
+            user_agent,
             settings: Arc::new(self.settings),
         }
     }
@@ -303,6 +317,7 @@ impl TransportBuilder {
 pub struct Transport {
     agent: ureq::Agent,
     names: Arc<resolver::NameCache>,
+    user_agent: Option<HeaderValue>,
     settings: Arc<Settings>,
 }
 
@@ -358,8 +373,10 @@ impl Transport {
     /// [`Error::InvalidRequest`] before sending (a bad URL, a header that cannot be sent);
     /// otherwise the failure of the last attempt.
     pub fn send(&self, request: &Request) -> Result<Response, Error> {
-        let url = build_url(request)?;
-        check_headers(request)?;
+        let uri = target(request)?;
+        // Checked (so that a request that cannot be sent is neither sent nor retried) and
+        // built once: the first attempt sends it, a retry builds it again.
+        let mut prepared = Some(self.http_request(request, uri.clone())?);
         let timeout = request.timeout.unwrap_or(self.settings.timeout);
         let started = Instant::now();
         // A timeout too large to add to now has no deadline in practice.
@@ -370,10 +387,21 @@ impl Transport {
             attempt += 1;
             let attempt_started = Instant::now();
             let budget = left().unwrap_or(timeout);
+            // The first attempt of a call with the transport's timeout runs under the agent's
+            // own timeout (the same length, started a few instructions later, by the time ureq
+            // starts its clock), which spares ureq a copy of its configuration per call; any
+            // other attempt gets what is left.
+            let own_budget = (attempt > 1 || request.timeout.is_some()).then_some(budget);
             let outcome = if budget.is_zero() {
                 Err(Error::Timeout { after: timeout })
             } else {
-                self.send_once(request, &url, budget, timeout)
+                match prepared
+                    .take()
+                    .map_or_else(|| self.http_request(request, uri.clone()), Ok)
+                {
+                    Ok(http_request) => self.send_once(request, http_request, own_budget, timeout),
+                    Err(e) => Err(e),
+                }
             };
             let took = attempt_started.elapsed();
             let elapsed = took.as_millis();
@@ -401,7 +429,7 @@ impl Transport {
                             | Error::Timeout { .. }
                     ) {
                         // The host may have moved: look its name up again next time.
-                        self.names.forget(&url);
+                        self.names.forget(&uri);
                     }
                     self.retry_wait(request, attempt, None, Some(err))
                 }
@@ -450,7 +478,6 @@ impl Transport {
         if request.retry != Retry::Safe || attempt > self.settings.max_retries {
             return None;
         }
-        let backoff = self.backoff(attempt);
         if let Some(resp) = response {
             if !matches!(resp.status, 429 | 502 | 503 | 504) {
                 return None;
@@ -458,11 +485,13 @@ impl Transport {
             return match resp.retry_after() {
                 Some(after) if after > self.settings.max_retry_after => None,
                 Some(after) => Some(after),
-                None => Some(backoff),
+                None => Some(self.backoff(attempt)),
             };
         }
         match error {
-            Some(Error::NotDelivered { .. } | Error::ConnectionLost { .. }) => Some(backoff),
+            Some(Error::NotDelivered { .. } | Error::ConnectionLost { .. }) => {
+                Some(self.backoff(attempt))
+            }
             _ => None,
         }
     }
@@ -482,24 +511,31 @@ impl Transport {
         (base + Duration::from_millis(jitter)).min(self.settings.max_backoff)
     }
 
-    /// One attempt, within `budget`; `timeout` is the whole call's, named in a timeout error.
+    /// One attempt of `http_request`, within `budget` (the agent's timeout when `None`);
+    /// `timeout` is the whole call's, named in a timeout error.
     fn send_once(
         &self,
         request: &Request,
-        url: &str,
-        budget: Duration,
+        mut http_request: ureq::http::Request<()>,
+        budget: Option<Duration>,
         timeout: Duration,
     ) -> Result<Response, Error> {
-        let http_request = http_request(request, url)?;
-        let http_request = self
-            .agent
-            .configure_request(http_request)
-            .timeout_global(Some(budget))
-            .build();
-        let mut response = self
-            .agent
-            .run(http_request)
-            .map_err(|e| error::from_ureq(e, timeout))?;
+        if let Some(budget) = budget {
+            http_request = self
+                .agent
+                .configure_request(http_request)
+                .timeout_global(Some(budget))
+                .build();
+        }
+        // A GET without a body is sent without one (no `Content-Length: 0`); other methods
+        // say that their body is empty.
+        let response = match request.body.as_deref() {
+            None if request.method == Method::Get => self.agent.run(http_request),
+            body => self
+                .agent
+                .run(http_request.map(|()| body.unwrap_or_default())),
+        };
+        let mut response = response.map_err(|e| error::from_ureq(e, timeout))?;
         let status = response.status().as_u16();
         let headers = std::mem::take(response.headers_mut());
         let limit = request.max_body.unwrap_or(self.settings.max_body);
@@ -525,18 +561,17 @@ impl Transport {
         // answer always (its start is shown in error messages), thoroughly; a successful
         // answer to a request that carries secret values carefully, as it is still decoded
         // (so that not even a decoding error can quote them).
+        let secrets = || {
+            let shared = request.shared.as_ref().map_or(&[][..], Headers::secrets);
+            shared
+                .iter()
+                .chain(&request.secrets)
+                .chain(request.path.secrets())
+        };
         if status >= 300 {
-            scrub::scrub(
-                &mut body,
-                request.secrets.iter().chain(request.path.secrets()),
-                scrub::Rules::Error,
-            );
+            scrub::scrub(&mut body, secrets(), scrub::Rules::Error);
         } else if request.has_secret_values {
-            scrub::scrub(
-                &mut body,
-                request.secrets.iter().chain(request.path.secrets()),
-                scrub::Rules::Success,
-            );
+            scrub::scrub(&mut body, secrets(), scrub::Rules::Success);
         }
         Ok(Response {
             status,
@@ -547,103 +582,144 @@ impl Transport {
     }
 }
 
-/// The request as ureq sends it, built in place (the `http` builder moves the whole request
-/// through a closure for each header).
-fn http_request<'b>(
-    request: &'b Request,
-    url: &str,
-) -> Result<ureq::http::Request<&'b [u8]>, Error> {
-    use ureq::http::{HeaderName, HeaderValue, Method as HttpMethod, Uri, header};
-    let cannot_send = || Error::InvalidRequest {
-        reason: "a header name or value cannot be sent".into(),
-    };
-    let body: &[u8] = request.body.as_deref().unwrap_or_default();
-    let mut http_request = ureq::http::Request::new(body);
-    *http_request.method_mut() = match request.method {
-        Method::Get => HttpMethod::GET,
-        Method::Post => HttpMethod::POST,
-        Method::Put => HttpMethod::PUT,
-        Method::Delete => HttpMethod::DELETE,
-    };
-    *http_request.uri_mut() = Uri::try_from(url).map_err(|_| Error::InvalidRequest {
-        reason: "the base URL is not a valid URL".into(),
-    })?;
-    let headers = http_request.headers_mut();
-    headers.reserve(request.headers.len() + 1);
-    for (name, value) in &request.headers {
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| cannot_send())?;
-        let value = HeaderValue::from_str(value).map_err(|_| cannot_send())?;
-        headers.append(name, value);
-    }
-    if let Some(ct) = &request.content_type {
-        let value = HeaderValue::from_str(ct).map_err(|_| cannot_send())?;
-        headers.append(header::CONTENT_TYPE, value);
-    }
-    Ok(http_request)
-}
-
-/// Refuses a header that cannot be sent as is: a name that is not an HTTP token, a value with
-/// anything but visible ASCII, spaces and tabs (a non-ASCII character in a token, a line
-/// break). Checked before the first attempt, so such a request is never sent nor retried.
-fn check_headers(request: &Request) -> Result<(), Error> {
-    let content_type = request
-        .content_type
-        .as_deref()
-        .map(|value| ("content-type", value));
-    let headers = request
-        .headers
-        .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
-        .chain(content_type);
-    for (name, value) in headers {
-        if ureq::http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-            return Err(Error::InvalidRequest {
-                reason: format!("the header name {name:?} is not a valid HTTP header name"),
-            });
+impl Transport {
+    /// The request as ureq sends it, without its body, built in place (the `http` builder
+    /// moves the whole request through a closure for each header). Shared headers are copied
+    /// as they were checked and converted once; `Host`, `User-Agent`, `Accept` and
+    /// `Accept-Encoding`, which ureq would add to each request, are added from values built
+    /// once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidRequest`] for a header that cannot be sent as is (see
+    /// [`header_name`], [`check_value`]).
+    fn http_request(&self, request: &Request, uri: Uri) -> Result<ureq::http::Request<()>, Error> {
+        use ureq::http::Method as HttpMethod;
+        let cannot_send = || Error::InvalidRequest {
+            reason: "a header name or value cannot be sent".into(),
+        };
+        let mut http_request = ureq::http::Request::new(());
+        *http_request.method_mut() = match request.method {
+            Method::Get => HttpMethod::GET,
+            Method::Post => HttpMethod::POST,
+            Method::Put => HttpMethod::PUT,
+            Method::Delete => HttpMethod::DELETE,
+        };
+        *http_request.uri_mut() = uri;
+        let shared = request.shared.as_ref();
+        let headers = http_request.headers_mut();
+        // Room for all at once (a copy of the shared map would be exactly full, and grow with
+        // the first header added).
+        headers.reserve(shared.map_or(0, Headers::len) + request.headers.len() + 6);
+        let mut present = headers::Present::default();
+        if let Some(shared) = shared {
+            for (name, value) in shared.map() {
+                headers.append(name.clone(), value.clone());
+            }
+            present = shared.present();
         }
-        if !value
-            .bytes()
-            .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+        for (name, value) in &request.headers {
+            let header = header_name(name)?;
+            check_value(name, value)?;
+            let value = HeaderValue::from_str(value).map_err(|_| cannot_send())?;
+            present.note(&header);
+            headers.append(header, value);
+        }
+        if let Some(ct) = &request.content_type {
+            check_value("content-type", ct)?;
+            let value = HeaderValue::from_str(ct).map_err(|_| cannot_send())?;
+            // The request's own content type replaces one of the shared headers.
+            if request.shared.is_some() {
+                headers.insert(header::CONTENT_TYPE, value);
+            } else {
+                headers.append(header::CONTENT_TYPE, value);
+            }
+        }
+        if !present.host
+            && !request.absolute
+            && let Base::Checked(base) = &request.base
+            && let Some(host) = base.host()
         {
-            return Err(Error::InvalidRequest {
-                reason: format!(
-                    "the value of header {name} cannot be sent: only visible ASCII characters, spaces and tabs are allowed"
-                ),
-            });
+            headers.append(header::HOST, host.clone());
         }
+        if !present.user_agent
+            && let Some(user_agent) = &self.user_agent
+        {
+            headers.append(header::USER_AGENT, user_agent.clone());
+        }
+        if !present.accept {
+            headers.append(header::ACCEPT, HeaderValue::from_static("*/*"));
+        }
+        if !present.accept_encoding {
+            // What ureq sends with its `gzip` feature (it decodes such answers).
+            headers.append(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        }
+        Ok(http_request)
     }
-    Ok(())
 }
 
-/// Joins base URL, path and query, refusing plain HTTP to anything but loopback.
-fn build_url(request: &Request) -> Result<String, Error> {
+/// A header name as sent, refused when it is not an HTTP token.
+fn header_name(name: &str) -> Result<HeaderName, Error> {
+    HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::InvalidRequest {
+        reason: format!("the header name {name:?} is not a valid HTTP header name"),
+    })
+}
+
+/// Refuses a header value with anything but visible ASCII, spaces and tabs (a non-ASCII
+/// character, a line break). Checked when the request is built, before the first attempt, so
+/// such a request is never sent nor retried.
+fn check_value(name: &str, value: &str) -> Result<(), Error> {
+    if value
+        .bytes()
+        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
+    {
+        return Ok(());
+    }
+    Err(Error::InvalidRequest {
+        reason: format!(
+            "the value of header {name} cannot be sent: only visible ASCII characters, spaces and tabs are allowed"
+        ),
+    })
+}
+
+/// The URL a request goes to: base URL, path and query joined, refusing plain HTTP to anything
+/// but loopback (checked here for a base URL given as text, once for a [`BaseUrl`]).
+fn target(request: &Request) -> Result<Uri, Error> {
     if let Some(reason) = request.path.invalid() {
         return Err(Error::InvalidRequest {
             reason: reason.into(),
         });
     }
-    if request.absolute {
-        let without_query = request.base_url.split(['?', '#']).next().unwrap_or("");
-        check_base_url(without_query)?;
-        return Ok(request.base_url.clone());
-    }
-    let base = request
-        .base_url
-        .strip_suffix('/')
-        .unwrap_or(&request.base_url);
-    check_base_url(base)?;
-    let mut url = String::with_capacity(base.len() + request.path.encoded().len() + 32);
-    url.push_str(base);
-    url.push_str(request.path.encoded());
-    if !request.query.is_empty() {
+    let query = (!request.query.is_empty()).then(|| {
         let mut ser = form_urlencoded::Serializer::new(String::new());
         for (k, v) in &request.query {
             ser.append_pair(k, v);
         }
-        url.push('?');
-        url.push_str(&ser.finish());
-    }
-    Ok(url)
+        ser.finish()
+    });
+    let url = match &request.base {
+        Base::Checked(base) => return base.uri(request.path.encoded(), query.as_deref()),
+        Base::Text(url) if request.absolute => {
+            let without_query = url.split(['?', '#']).next().unwrap_or("");
+            check_base_url(without_query)?;
+            url.clone()
+        }
+        Base::Text(base_url) => {
+            let base = base_url.strip_suffix('/').unwrap_or(base_url);
+            check_base_url(base)?;
+            let mut url = String::with_capacity(base.len() + request.path.encoded().len() + 32);
+            url.push_str(base);
+            url.push_str(request.path.encoded());
+            if let Some(query) = &query {
+                url.push('?');
+                url.push_str(query);
+            }
+            url
+        }
+    };
+    Uri::try_from(url).map_err(|_| Error::InvalidRequest {
+        reason: "the base URL is not a valid URL".into(),
+    })
 }
 
 /// Checks that a base URL is `https`, or `http` to a loopback host, with no query or fragment.

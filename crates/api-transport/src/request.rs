@@ -3,6 +3,8 @@ use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use crate::{BaseUrl, Headers};
+
 /// Everything but the unreserved characters of RFC 3986 is encoded in a path segment, so no
 /// value can add a `/`, a `?`, a `#` or a `%`-sequence of its own.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -69,7 +71,9 @@ pub enum Retry {
 #[derive(Clone, PartialEq, Eq)]
 pub struct Path {
     encoded: String,
-    redacted: String,
+    /// The logged form, kept only once it differs from `encoded` (a secret segment): most
+    /// paths have none, and building a path is on the path of every call.
+    redacted: Option<String>,
     invalid: Option<&'static str>,
     secrets: Vec<String>,
 }
@@ -79,7 +83,7 @@ impl Path {
     pub fn new() -> Self {
         Path {
             encoded: String::new(),
-            redacted: String::new(),
+            redacted: None,
             invalid: None,
             secrets: Vec::new(),
         }
@@ -87,23 +91,28 @@ impl Path {
 
     /// Appends a literal segment written by the client (`"locks"`, `"users/new"`): used as is.
     pub fn lit(mut self, segment: &'static str) -> Self {
+        self.reserve(segment.len());
         self.encoded.push('/');
         self.encoded.push_str(segment);
-        self.redacted.push('/');
-        self.redacted.push_str(segment);
+        if let Some(redacted) = &mut self.redacted {
+            redacted.push('/');
+            redacted.push_str(segment);
+        }
         self
     }
 
     /// Appends a value segment (an ID): percent-encoded, kept in logs.
     pub fn seg(mut self, value: &str) -> Self {
-        let encoded = encode_segment(value);
         if value.is_empty() {
             self.invalid.get_or_insert("an empty ID or path segment");
         }
+        self.reserve(value.len());
+        let start = self.encoded.len();
         self.encoded.push('/');
-        self.encoded.push_str(&encoded);
-        self.redacted.push('/');
-        self.redacted.push_str(&encoded);
+        push_segment(&mut self.encoded, value);
+        if let Some(redacted) = &mut self.redacted {
+            redacted.push_str(&self.encoded[start..]);
+        }
         self
     }
 
@@ -112,17 +121,28 @@ impl Path {
         if value.is_empty() {
             self.invalid.get_or_insert("an empty ID or path segment");
         }
+        let redacted = self.redacted.get_or_insert_with(|| self.encoded.clone());
+        redacted.push_str("/{redacted}");
         self.encoded.push('/');
-        self.encoded.push_str(&encode_segment(value));
-        self.redacted.push_str("/{redacted}");
+        push_segment(&mut self.encoded, value);
         self.secrets.push(value.to_owned());
         self
+    }
+
+    /// Room for one more segment of about `len` bytes; the first segment gets room for a
+    /// typical path, so that building one allocates once.
+    fn reserve(&mut self, len: usize) {
+        self.encoded.reserve(if self.encoded.is_empty() {
+            len.max(60) + 4
+        } else {
+            len + 1
+        });
     }
 
     fn redacted_url() -> Self {
         Path {
             encoded: String::new(),
-            redacted: "{url}".to_owned(),
+            redacted: Some("{url}".to_owned()),
             invalid: None,
             secrets: Vec::new(),
         }
@@ -135,7 +155,7 @@ impl Path {
 
     /// The path as logged: secret segments replaced by `{redacted}`.
     pub fn redacted(&self) -> &str {
-        &self.redacted
+        self.redacted.as_deref().unwrap_or(&self.encoded)
     }
 
     pub(crate) fn secrets(&self) -> &[String] {
@@ -155,17 +175,25 @@ impl Default for Path {
 
 impl fmt::Debug for Path {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Path").field(&self.redacted).finish()
+        f.debug_tuple("Path").field(&self.redacted()).finish()
     }
 }
 
-fn encode_segment(value: &str) -> String {
+/// Appends a value segment, percent-encoded, to `out`.
+fn push_segment(out: &mut String, value: &str) {
     match value {
         // RFC 3986 dot segments would be resolved away by a server or a proxy.
-        "." => "%2E".to_owned(),
-        ".." => "%2E%2E".to_owned(),
-        _ => utf8_percent_encode(value, SEGMENT).to_string(),
+        "." => out.push_str("%2E"),
+        ".." => out.push_str("%2E%2E"),
+        _ => out.extend(utf8_percent_encode(value, SEGMENT)),
     }
+}
+
+/// Where a request goes: a base URL as given (checked when sent) or checked once.
+#[derive(Clone)]
+pub(crate) enum Base {
+    Text(String),
+    Checked(BaseUrl),
 }
 
 /// One request, built by a client and sent by [`crate::Transport::send`].
@@ -175,10 +203,11 @@ fn encode_segment(value: &str) -> String {
 #[derive(Clone)]
 pub struct Request {
     pub(crate) method: Method,
-    pub(crate) base_url: String,
+    pub(crate) base: Base,
     pub(crate) path: Path,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: Vec<(String, String)>,
+    pub(crate) shared: Option<Headers>,
     pub(crate) body: Option<Vec<u8>>,
     pub(crate) content_type: Option<String>,
     pub(crate) timeout: Option<Duration>,
@@ -195,12 +224,24 @@ impl Request {
     /// `/` is tolerated. Defaults: retried only if `method` is `GET`, the transport's timeout
     /// and body cap, no headers, no body.
     pub fn new(method: Method, base_url: &str, path: Path) -> Self {
+        Request::with_base(method, Base::Text(base_url.to_owned()), path)
+    }
+
+    /// A request to `path` under a base URL checked once ([`BaseUrl::parse`]), for a client
+    /// that sends many requests to one server: the URL is neither checked nor parsed again
+    /// when the request is sent. Defaults as for [`Request::new`].
+    pub fn at(method: Method, base_url: &BaseUrl, path: Path) -> Self {
+        Request::with_base(method, Base::Checked(base_url.clone()), path)
+    }
+
+    fn with_base(method: Method, base: Base, path: Path) -> Self {
         Request {
             method,
-            base_url: base_url.to_owned(),
+            base,
             path,
             query: Vec::new(),
             headers: Vec::new(),
+            shared: None,
             body: None,
             content_type: None,
             timeout: None,
@@ -236,6 +277,18 @@ impl Request {
     /// and access tokens can travel here.
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds headers checked once and shared by many requests (a client's API key, the
+    /// version of the API it speaks). They are sent before the request's own headers; a
+    /// content type set with [`Request::content_type`] or a body replaces theirs. A second
+    /// call adds to the first.
+    pub fn headers(mut self, headers: &Headers) -> Self {
+        match &mut self.shared {
+            None => self.shared = Some(headers.clone()),
+            Some(shared) => *shared = shared.merged(headers),
+        }
         self
     }
 
@@ -326,7 +379,12 @@ impl Request {
 
 impl fmt::Debug for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        let names: Vec<&str> = self
+            .shared
+            .iter()
+            .flat_map(Headers::names)
+            .chain(self.headers.iter().map(|(n, _)| n.as_str()))
+            .collect();
         f.debug_struct("Request")
             .field("method", &self.method)
             .field("path", &self.path.redacted())

@@ -100,11 +100,8 @@ impl NameCache {
     }
 
     /// Forgets the addresses of the host of `uri`, so that the next call looks it up again.
-    pub(crate) fn forget(&self, uri: &str) {
-        let Ok(uri) = uri.parse::<Uri>() else {
-            return;
-        };
-        let (Some(authority), Some(port)) = (uri.authority(), port_of(&uri)) else {
+    pub(crate) fn forget(&self, uri: &Uri) {
+        let (Some(authority), Some(port)) = (uri.authority(), port_of(uri)) else {
             return;
         };
         let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
@@ -249,7 +246,7 @@ mod tests {
             ["192.0.2.2:8443"]
         );
         // A failed call forgets the name: the next call looks it up again.
-        cache.forget("https://api.example.com/locks/1");
+        cache.forget(&Uri::from_static("https://api.example.com/locks/1"));
         assert_eq!(
             lookup(&resolver, "https://api.example.com/locks/2"),
             ["192.0.2.3:443"]

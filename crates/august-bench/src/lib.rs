@@ -150,9 +150,15 @@ pub fn run_bare_get(url: &str, calls: u32) -> Result<Timing, CallFailed> {
 ///
 /// The first failed call, or an answer that is not a 200 with a body.
 pub fn run_transport_get(base_url: &str, calls: u32) -> Result<Timing, CallFailed> {
-    use api_transport::{Method, Path, Request, Transport};
+    use api_transport::{BaseUrl, Method, Path, Request, Transport};
     let transport = Transport::builder().build();
-    let request = Request::new(Method::Get, base_url, Path::new().lit("locks").seg(LOCK_ID));
+    // The base URL checked once, as `Api` does.
+    let base_url = BaseUrl::parse(base_url).map_err(|e| CallFailed(e.to_string()))?;
+    let request = Request::at(
+        Method::Get,
+        &base_url,
+        Path::new().lit("locks").seg(LOCK_ID),
+    );
     timed(calls, || {
         let response = transport
             .send(&request)

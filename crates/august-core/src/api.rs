@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_transport::{ClientSettings, Method, Path, Request, Retry, Transport};
+use api_transport::{BaseUrl, ClientSettings, Headers, Method, Path, Request, Retry, Transport};
 use serde::de::DeserializeOwned;
 
 use crate::brand::Brand;
@@ -69,6 +69,47 @@ struct Inner {
     command_timeout: Duration,
     max_image: u64,
     headers: Vec<(String, String)>,
+    /// The base URL and the headers every request sends, checked and converted once.
+    prebuilt: Option<Prebuilt>,
+}
+
+/// What every request of a client shares, built when the client is.
+struct Prebuilt {
+    base_url: BaseUrl,
+    /// The headers of [`Api::request_versioned`] but the access token, with
+    /// [`ACCEPT_VERSION`], then with [`crate::ACCEPT_VERSION_V4`].
+    headers: Headers,
+    headers_v4: Headers,
+}
+
+impl Prebuilt {
+    /// `None` when the base URL or a header cannot be sent: each request then says why, as a
+    /// request built from scratch does.
+    fn new(
+        brand: Brand,
+        base_url: &str,
+        api_key: &str,
+        extra: &[(String, String)],
+    ) -> Option<Prebuilt> {
+        let config = brand.config();
+        let headers = |accept_version: &str| -> std::result::Result<Headers, api_transport::Error> {
+            let mut headers = Headers::new()
+                .header("accept-version", accept_version)?
+                .secret_header(config.api_key_header, api_key)?
+                .header(config.branding_header, config.branding)?
+                .header("x-august-country", "US")?
+                .header("content-type", "application/json")?;
+            for (name, value) in extra {
+                headers = headers.header(name, value)?;
+            }
+            Ok(headers)
+        };
+        Some(Prebuilt {
+            base_url: BaseUrl::parse(base_url).ok()?,
+            headers: headers(ACCEPT_VERSION).ok()?,
+            headers_v4: headers(crate::brand::ACCEPT_VERSION_V4).ok()?,
+        })
+    }
 }
 
 impl fmt::Debug for Api {
@@ -201,15 +242,18 @@ impl ApiBuilder {
     fn assemble(self, base_url: String) -> Api {
         let config = self.brand.config();
         let transport = self.settings.transport(self.user_agent);
+        let api_key = self.api_key.unwrap_or_else(|| config.api_key.to_owned());
+        let prebuilt = Prebuilt::new(self.brand, &base_url, &api_key, &self.settings.headers);
         Api {
             inner: Arc::new(Inner {
                 transport,
                 brand: self.brand,
                 base_url,
-                api_key: self.api_key.unwrap_or_else(|| config.api_key.to_owned()),
+                api_key,
                 command_timeout: self.command_timeout,
                 max_image: self.max_image,
                 headers: self.settings.headers,
+                prebuilt,
             }),
         }
     }
@@ -400,6 +444,20 @@ impl Api {
         accept_version: &'static str,
     ) -> Request {
         let config = self.inner.brand.config();
+        if let Some(prebuilt) = &self.inner.prebuilt {
+            let headers = match accept_version {
+                ACCEPT_VERSION => Some(&prebuilt.headers),
+                crate::brand::ACCEPT_VERSION_V4 => Some(&prebuilt.headers_v4),
+                _ => None,
+            };
+            if let Some(headers) = headers {
+                let request = Request::at(method, &prebuilt.base_url, path).headers(headers);
+                return match access_token {
+                    Some(token) => request.secret_header(config.access_token_header, token),
+                    None => request,
+                };
+            }
+        }
         let mut request = Request::new(method, &self.inner.base_url, path)
             .header("accept-version", accept_version)
             .secret_header(config.api_key_header, self.inner.api_key.as_str())
@@ -416,7 +474,13 @@ impl Api {
     }
 
     fn endpoint(request: &Request) -> String {
-        format!("{} {}", request.method(), request.path().redacted())
+        // Built for every decoded answer: joined by hand, without the formatting machinery.
+        let (method, path) = (request.method().as_str(), request.path().redacted());
+        let mut endpoint = String::with_capacity(method.len() + 1 + path.len());
+        endpoint.push_str(method);
+        endpoint.push(' ');
+        endpoint.push_str(path);
+        endpoint
     }
 
     /// Sends and maps any non-2xx status to [`Error::Api`].
