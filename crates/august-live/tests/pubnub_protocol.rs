@@ -110,6 +110,7 @@ fn stop_sends_a_leave_and_a_failure_is_probed_before_resuming() {
         ))
     )));
     handle.stop();
-    leave.assert();
+    // `stop` returns at once; the push thread sends the leave, and `close` waits for it.
     c.stop();
+    leave.assert();
 }
