@@ -82,6 +82,23 @@ struct Prebuilt {
     headers_v4: Headers,
 }
 
+/// The headers every request to the API carries, but the access token and the extra headers
+/// of [`ApiBuilder::header`]: `(name, value, secret)`.
+fn api_headers<'a>(
+    brand: Brand,
+    api_key: &'a str,
+    accept_version: &'a str,
+) -> [(&'static str, &'a str, bool); 5] {
+    let config = brand.config();
+    [
+        ("accept-version", accept_version, false),
+        (config.api_key_header, api_key, true),
+        (config.branding_header, config.branding, false),
+        ("x-august-country", "US", false),
+        ("content-type", "application/json", false),
+    ]
+}
+
 impl Prebuilt {
     /// `None` when the base URL or a header cannot be sent: each request then says why, as a
     /// request built from scratch does.
@@ -91,14 +108,15 @@ impl Prebuilt {
         api_key: &str,
         extra: &[(String, String)],
     ) -> Option<Prebuilt> {
-        let config = brand.config();
         let headers = |accept_version: &str| -> std::result::Result<Headers, api_transport::Error> {
-            let mut headers = Headers::new()
-                .header("accept-version", accept_version)?
-                .secret_header(config.api_key_header, api_key)?
-                .header(config.branding_header, config.branding)?
-                .header("x-august-country", "US")?
-                .header("content-type", "application/json")?;
+            let mut headers = Headers::new();
+            for (name, value, secret) in api_headers(brand, api_key, accept_version) {
+                headers = if secret {
+                    headers.secret_header(name, value)?
+                } else {
+                    headers.header(name, value)?
+                };
+            }
             for (name, value) in extra {
                 headers = headers.header(name, value)?;
             }
@@ -458,12 +476,16 @@ impl Api {
                 };
             }
         }
-        let mut request = Request::new(method, &self.inner.base_url, path)
-            .header("accept-version", accept_version)
-            .secret_header(config.api_key_header, self.inner.api_key.as_str())
-            .header(config.branding_header, config.branding)
-            .header("x-august-country", "US")
-            .content_type("application/json");
+        let mut request = Request::new(method, &self.inner.base_url, path);
+        for (name, value, secret) in
+            api_headers(self.inner.brand, &self.inner.api_key, accept_version)
+        {
+            request = match (name, secret) {
+                ("content-type", _) => request.content_type(value),
+                (_, true) => request.secret_header(name, value),
+                (_, false) => request.header(name, value),
+            };
+        }
         if let Some(token) = access_token {
             request = request.secret_header(config.access_token_header, token);
         }

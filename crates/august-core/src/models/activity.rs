@@ -5,7 +5,6 @@ use std::fmt;
 use chrono::{DateTime, Utc};
 use serde::de::{Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::activity_wire::{Entry, Leaf, Node, Skip, User};
@@ -13,7 +12,7 @@ use super::activity_wire::{Entry, Leaf, Node, Skip, User};
 use super::bridge::BridgeState;
 use super::de::{Redacted, wire_string_impls};
 use super::lock::{LockDoorStatus, LockStatus};
-use super::raw::RawJson;
+use super::raw::{RawJson, WithRaw};
 
 /// Lock operation actions.
 const LOCK_ACTIONS: &[&str] = &[
@@ -509,12 +508,8 @@ impl<'de> Deserialize<'de> for Activity {
     /// the entry into a `serde_json::Value` fails (a number beyond `f64`, a lone surrogate in
     /// a string). The entry's text is kept as sent for [`raw`](Activity::raw).
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = Box::<RawValue>::deserialize(deserializer)?;
-        let entry = serde_json::from_str::<Node<Entry>>(text.get()).map_err(D::Error::custom)?;
-        Ok(Activity::from_entry(
-            entry.into_fields(),
-            RawJson::new(text.into()),
-        ))
+        let WithRaw { wire, raw } = WithRaw::<Node<Entry>>::deserialize(deserializer)?;
+        Ok(Activity::from_entry(wire.into_fields(), raw))
     }
 }
 

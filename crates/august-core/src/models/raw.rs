@@ -21,7 +21,7 @@ use super::de::scalars_read_as;
 /// The bytes of one JSON document, and the [`Value`] they read into, built on first use (so
 /// the bytes are checked then, not when kept). `Debug` shows the size only: the text may hold
 /// secrets (a PIN code, offline keys).
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct RawJson {
     text: Box<[u8]>,
     value: OnceLock<Value>,
@@ -62,15 +62,6 @@ impl RawJson {
     /// Whether the document is a JSON object.
     pub(crate) fn is_object(&self) -> bool {
         self.text.first() == Some(&b'{')
-    }
-}
-
-impl Clone for RawJson {
-    fn clone(&self) -> Self {
-        RawJson {
-            text: self.text.clone(),
-            value: self.value.clone(),
-        }
     }
 }
 
