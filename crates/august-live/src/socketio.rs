@@ -139,13 +139,11 @@ pub(crate) fn create_subscriber(api: &Api, token: &str) -> Result<String, Error>
 /// The websocket URL for a subscriber.
 pub(crate) fn websocket_url(base: &str, subscriber_id: &str) -> Result<String, String> {
     let base = base.trim_end_matches('/');
+    // The transport's own rule: https, or plain http to a loopback host only.
+    api_transport::checked_base_url(base)?;
     let rest = if let Some(rest) = base.strip_prefix("https://") {
         format!("wss://{rest}")
     } else if let Some(rest) = base.strip_prefix("http://") {
-        let host = rest.split(['/', ':']).next().unwrap_or("");
-        if !api_transport::is_loopback(host.trim_start_matches('[')) && !rest.starts_with('[') {
-            return Err("plain http is only allowed to loopback hosts; use https".into());
-        }
         format!("ws://{rest}")
     } else {
         return Err("the websocket URL must start with https://".into());
@@ -466,6 +464,14 @@ mod tests {
                 .starts_with("ws://127.0.0.1:9/socket.io/?")
         );
         assert!(websocket_url("http://example.com/", "s").is_err());
+        // A bracketed IPv6 host is plain http only when it is loopback.
+        assert!(websocket_url("http://[2001:db8::1]/", "s").is_err());
+        assert!(websocket_url("http://[2001:db8::1]:9", "s").is_err());
+        assert!(
+            websocket_url("http://[::1]:9", "s")
+                .unwrap()
+                .starts_with("ws://[::1]:9/")
+        );
     }
 
     #[test]
