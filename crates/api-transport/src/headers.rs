@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use ureq::http::{HeaderMap, HeaderName, HeaderValue};
 
-use crate::{Error, check_header};
+use crate::Error;
+use crate::settings::{check_value, header_name};
 
 /// A set of headers, each checked once when added (as [`Request::header`](crate::Request::header)
 /// headers are when sent), for [`Request::headers`](crate::Request::headers). Cheap to clone:
@@ -76,7 +77,7 @@ impl Headers {
     /// # Errors
     ///
     /// [`Error::InvalidRequest`] for a name that is not an HTTP header name or a value that
-    /// cannot be sent (see [`check_header`]).
+    /// cannot be sent (see [`check_header`](crate::check_header)).
     pub fn header(self, name: &str, value: &str) -> Result<Self, Error> {
         self.add(name, value, false)
     }
@@ -92,12 +93,11 @@ impl Headers {
     }
 
     fn add(mut self, name: &str, value: &str, secret: bool) -> Result<Self, Error> {
-        check_header(name, value)?;
-        let cannot_send = || Error::InvalidRequest {
+        let header_name = header_name(name)?;
+        check_value(name, value)?;
+        let header_value = HeaderValue::from_str(value).map_err(|_| Error::InvalidRequest {
             reason: format!("the header {name} cannot be sent"),
-        };
-        let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| cannot_send())?;
-        let header_value = HeaderValue::from_str(value).map_err(|_| cannot_send())?;
+        })?;
         let inner = Arc::make_mut(&mut self.inner);
         inner.present.note(&header_name);
         inner.map.append(header_name, header_value);

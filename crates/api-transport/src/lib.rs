@@ -74,7 +74,7 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use ureq::http::{HeaderName, HeaderValue, Uri, header};
+use ureq::http::{HeaderValue, Uri, header};
 
 pub use base_url::BaseUrl;
 pub use builder::{ClientSettings, RESERVED_HEADERS, checked_base_url};
@@ -86,6 +86,7 @@ use request::Base;
 pub use request::{Method, Path, Request, Retry};
 pub use resolver::DEFAULT_NAME_TTL;
 pub use settings::{DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, check_header};
+use settings::{check_value, header_name};
 pub use unknown_variant::UnknownVariant;
 
 /// Default timeout of a call.
@@ -656,30 +657,6 @@ impl Transport {
         }
         Ok(http_request)
     }
-}
-
-/// A header name as sent, refused when it is not an HTTP token.
-fn header_name(name: &str) -> Result<HeaderName, Error> {
-    HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::InvalidRequest {
-        reason: format!("the header name {name:?} is not a valid HTTP header name"),
-    })
-}
-
-/// Refuses a header value with anything but visible ASCII, spaces and tabs (a non-ASCII
-/// character, a line break). Checked when the request is built, before the first attempt, so
-/// such a request is never sent nor retried.
-fn check_value(name: &str, value: &str) -> Result<(), Error> {
-    if value
-        .bytes()
-        .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
-    {
-        return Ok(());
-    }
-    Err(Error::InvalidRequest {
-        reason: format!(
-            "the value of header {name} cannot be sent: only visible ASCII characters, spaces and tabs are allowed"
-        ),
-    })
 }
 
 /// The URL a request goes to: base URL, path and query joined, refusing plain HTTP to anything

@@ -17,22 +17,32 @@ pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(5);
 ///
 /// [`Error::InvalidRequest`] saying what is wrong.
 pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
-    if ureq::http::HeaderName::from_bytes(name.as_bytes()).is_err() {
-        return Err(Error::InvalidRequest {
-            reason: format!("the header name {name:?} is not a valid HTTP header name"),
-        });
-    }
-    if !value
+    header_name(name)?;
+    check_value(name, value)
+}
+
+/// A header name as sent, refused when it is not an HTTP token.
+pub(crate) fn header_name(name: &str) -> Result<ureq::http::HeaderName, Error> {
+    ureq::http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::InvalidRequest {
+        reason: format!("the header name {name:?} is not a valid HTTP header name"),
+    })
+}
+
+/// Refuses a header value with anything but visible ASCII, spaces and tabs (a non-ASCII
+/// character, a line break). Checked when the request is built, before the first attempt, so
+/// such a request is never sent nor retried.
+pub(crate) fn check_value(name: &str, value: &str) -> Result<(), Error> {
+    if value
         .bytes()
         .all(|b| b == b'\t' || (b' '..=b'~').contains(&b))
     {
-        return Err(Error::InvalidRequest {
-            reason: format!(
-                "the value of header {name} cannot be sent: only visible ASCII characters, spaces and tabs are allowed"
-            ),
-        });
+        return Ok(());
     }
-    Ok(())
+    Err(Error::InvalidRequest {
+        reason: format!(
+            "the value of header {name} cannot be sent: only visible ASCII characters, spaces and tabs are allowed"
+        ),
+    })
 }
 
 #[cfg(test)]
