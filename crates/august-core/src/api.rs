@@ -544,7 +544,7 @@ impl Api {
         Self::token_path_check(access_token)?;
         let request = self.request(Method::Get, path, Some(access_token));
         let response = self.send(&request, false)?;
-        decode_keeping_raw(&|| Self::endpoint(&request), response.body())
+        decode_keeping_raw(&|| Self::endpoint(&request), response.into_body())
     }
 
     fn new_token_from(
@@ -2071,8 +2071,8 @@ fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
 
 /// Decodes a body whose model keeps the answer's text for `raw()`: the wire struct is read
 /// in one pass and the body's bytes are kept beside it.
-fn decode_keeping_raw<M: KeepsRaw>(endpoint: &dyn Fn() -> String, body: &[u8]) -> Result<M> {
-    let wire = decode_at::<M::Wire>(endpoint, body)?;
+fn decode_keeping_raw<M: KeepsRaw>(endpoint: &dyn Fn() -> String, body: Vec<u8>) -> Result<M> {
+    let wire = decode_at::<M::Wire>(endpoint, &body)?;
     Ok(M::from_wire(wire, RawJson::from_body(body)))
 }
 
@@ -2121,7 +2121,10 @@ mod tests {
             decode("GET /x", br#"{"status": "kAugLockState_Locked"}"#).expect("decodes");
         assert_eq!(ok.status(), &LockStatus::Locked);
         // A body that fails the direct decode is decoded again to name where it fails.
-        match decode_keeping_raw::<LockDetail>(&|| "GET /locks/{id}".into(), br#"{"LockID": 7}"#) {
+        match decode_keeping_raw::<LockDetail>(
+            &|| "GET /locks/{id}".into(),
+            br#"{"LockID": 7}"#.to_vec(),
+        ) {
             Err(Error::Decode {
                 endpoint,
                 path,
@@ -2144,7 +2147,7 @@ mod tests {
         let body = br#"{"LockID": "L", "LockName": "N", "HouseID": "H", "SerialNumber": "S",
             "currentFirmwareVersion": "1", "battery": 0.5,
             "keypad": {"_id": "K", "serialNumber": "S", "currentFirmwareVersion": "1"}}"#;
-        match decode_keeping_raw::<LockDetail>(&|| "GET /locks/{id}".into(), body) {
+        match decode_keeping_raw::<LockDetail>(&|| "GET /locks/{id}".into(), body.to_vec()) {
             Err(Error::Decode { path, reason, .. }) => {
                 assert_eq!(path, "keypad");
                 assert!(

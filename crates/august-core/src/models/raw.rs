@@ -44,10 +44,16 @@ impl RawJson {
         }
     }
 
-    /// Keeps an answer's body that was just decoded as one JSON document.
-    pub(crate) fn from_body(body: &[u8]) -> Self {
+    /// Keeps an answer's body that was just decoded as one JSON document (taken as it is,
+    /// without a copy, unless white space surrounds it).
+    pub(crate) fn from_body(body: Vec<u8>) -> Self {
+        let text = if body.trim_ascii().len() == body.len() {
+            body.into_boxed_slice()
+        } else {
+            Box::from(body.trim_ascii())
+        };
         RawJson {
-            text: Box::from(body.trim_ascii()),
+            text,
             value: OnceLock::new(),
         }
     }
@@ -92,7 +98,7 @@ pub(crate) trait KeepsRaw: Sized {
 /// Reads a [`KeepsRaw`] model from a whole JSON document in one pass and keeps the document.
 pub(crate) fn from_json_keeping_raw<M: KeepsRaw>(json: &[u8]) -> serde_json::Result<M> {
     let wire = serde_json::from_slice(json)?;
-    Ok(M::from_wire(wire, RawJson::from_body(json)))
+    Ok(M::from_wire(wire, RawJson::from_body(json.to_vec())))
 }
 
 /// A wire struct and the JSON text it was read from: the value's text is found first
@@ -220,7 +226,7 @@ mod tests {
 
     #[test]
     fn the_value_is_read_once_and_compared_by_content() {
-        let raw = RawJson::from_body(b" {\"a\": [1, 2]}\n");
+        let raw = RawJson::from_body(b" {\"a\": [1, 2]}\n".to_vec());
         assert!(raw.is_object());
         assert_eq!(raw.value(), &json!({"a": [1, 2]}));
         assert!(std::ptr::eq(raw.value(), raw.value()));
