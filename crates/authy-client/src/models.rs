@@ -318,8 +318,9 @@ impl TokenDelivery {
     }
 }
 
-/// A QR code for a generic authenticator app (`POST users/{id}/secret`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+/// A QR code for a generic authenticator app (`POST users/{id}/secret`). The image's link
+/// leads to the authenticator's seed: `Debug` never prints it.
+#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct QrCode {
     #[serde(default, deserialize_with = "de::opt_string")]
     label: Option<String>,
@@ -329,6 +330,17 @@ pub struct QrCode {
     qr_code: Option<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
     message: Option<String>,
+}
+
+impl fmt::Debug for QrCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("QrCode")
+            .field("label", &self.label)
+            .field("issuer", &self.issuer)
+            .field("qr_code", &self.qr_code.as_ref().map(|_| "<redacted>"))
+            .field("message", &self.message)
+            .finish()
+    }
 }
 
 impl QrCode {

@@ -227,6 +227,10 @@ fn generate_qr_posts_only_the_given_options() {
     let qr = client(&server).users().generate_qr(ID).unwrap();
     m.assert();
     assert_eq!(qr.qr_code(), Some("https://example.invalid/qr/1000.png"));
+    // The link leads to the seed: never in Debug.
+    let debug = format!("{qr:?}");
+    assert!(!debug.contains("example.invalid/qr"), "{debug}");
+    assert!(debug.contains("Example App"), "{debug}");
 
     let m = reply(
         post(
