@@ -12,8 +12,11 @@
 //!   ([`TransportBuilder::timeout`], 10 s by default; a request may set its own); a read or
 //!   write blocked at the deadline ends at most 20 ms after it (socket timeouts are only set
 //!   again when they drift that far), never before;
-//! - a pooled connection is checked with one non-blocking peek before it is reused, and a
-//!   call on it makes three system calls: the request written, the answer read, the peek;
+//! - a pooled connection is checked with one non-blocking peek before it is reused, except
+//!   by a request that is safe to repeat when its last answer was read less than 100 ms ago
+//!   (servers close idle connections after seconds; a GET that meets a closed one anyway is
+//!   retried); a call on it makes two system calls (the request written, the answer read),
+//!   three with the peek;
 //! - HTTP statuses are never turned into errors here: [`Transport::send`] returns every response
 //!   with its status and body, and each client maps statuses to its own typed errors;
 //! - redirects are never followed (a custom credential header must never reach another host);
@@ -521,6 +524,7 @@ impl Transport {
         budget: Option<Duration>,
         timeout: Duration,
     ) -> Result<Response, Error> {
+        let _repeatable = tcp::Repeatable::mark(request.retry == Retry::Safe);
         if let Some(budget) = budget {
             http_request = self
                 .agent

@@ -2,8 +2,9 @@
 //! connector, chained on top of it).
 //!
 //! It does what ureq's own TCP transport does, with fewer system calls on a reused
-//! connection: three per call (the request written, the answer read, one probe of the pooled
-//! connection) instead of ten.
+//! connection: two per call when calls that are safe to repeat follow each other (the request
+//! written, the answer read), three otherwise (one probe of the pooled connection), instead of
+//! ten.
 //!
 //! - **Probing a pooled connection** is one non-blocking peek (`recv` with `MSG_PEEK |
 //!   MSG_DONTWAIT`): "would block" means open and idle; an end of stream, an error or unasked
@@ -12,12 +13,18 @@
 //!   connection when it goes back to the pool and again when it is taken out; the first probe,
 //!   right after a complete answer was read, is skipped, since the second one sees everything
 //!   the first would have (bytes sent after the answer, a close) before the connection is used.
+//!   The second is skipped too for a request that is safe to repeat (see [`Repeatable`]) on a
+//!   connection whose last answer was read less than [`FRESH`] ago: servers close idle
+//!   connections after seconds, so such a connection is open, and should a server have closed
+//!   it anyway, the request fails as lost and is retried like any lost GET. A request that
+//!   is sent once (a login, a code, a lock operation) always has the connection probed.
 //! - **Socket timeouts** (`SO_RCVTIMEO`, `SO_SNDTIMEO`) are set only when the one in place is
 //!   not within [`TIMEOUT_SLACK`] above the time left to the call's deadline. ureq's transport
 //!   sets both on every call, since the time left differs by microseconds from one call to the
 //!   next. The price: a read or write that waits may end up to [`TIMEOUT_SLACK`] after the
 //!   deadline of its call, never before it.
 
+use std::cell::Cell;
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::{Arc, Weak};
@@ -33,6 +40,37 @@ use ureq::unversioned::transport::{
 /// instead of set again. A blocked read or write can outlast its call's deadline by at most
 /// this much.
 pub(crate) const TIMEOUT_SLACK: time::Duration = time::Duration::from_millis(20);
+
+/// How recently a connection's last answer must have been read for a request that is safe to
+/// repeat to reuse it without a probe: far below the idle timeout of any server (seconds).
+pub(crate) const FRESH: time::Duration = time::Duration::from_millis(100);
+
+thread_local! {
+    /// Whether the request this thread is sending is safe to repeat (set by [`Repeatable`]).
+    static REPEATABLE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Marks the request this thread sends while the guard lives as safe to repeat, which lets a
+/// fresh pooled connection be reused without a probe. ureq takes the connection from the pool
+/// on the calling thread, inside the call, so the mark reaches exactly that request.
+pub(crate) struct Repeatable {
+    previous: bool,
+}
+
+impl Repeatable {
+    /// Sets the mark to `repeatable` until the guard is dropped.
+    pub(crate) fn mark(repeatable: bool) -> Self {
+        Repeatable {
+            previous: REPEATABLE.replace(repeatable),
+        }
+    }
+}
+
+impl Drop for Repeatable {
+    fn drop(&mut self) {
+        REPEATABLE.set(self.previous);
+    }
+}
 
 /// The shortest time given to one address when a host has several (ureq's rule too).
 const MIN_PER_ADDRESS: time::Duration = time::Duration::from_millis(10);
@@ -133,8 +171,11 @@ pub(crate) struct TcpTransport {
     read_timeout: SocketTimeout,
     write_timeout: SocketTimeout,
     /// An answer was read since the last probe: the next probe (ureq's, as the connection goes
-    /// back to the pool) is skipped; the one after (as it is taken out) is made.
+    /// back to the pool) is skipped; the one after (as it is taken out) is made unless the
+    /// request is [`Repeatable`] and the answer [`FRESH`].
     answered: bool,
+    /// When the last read of an answer began.
+    last_answer: Option<time::Instant>,
 }
 
 impl TcpTransport {
@@ -145,6 +186,7 @@ impl TcpTransport {
             read_timeout: SocketTimeout::default(),
             write_timeout: SocketTimeout::default(),
             answered: false,
+            last_answer: None,
         }
     }
 }
@@ -259,12 +301,19 @@ impl Transport for TcpTransport {
             }
         };
         self.buffers.input_appended(amount);
-        self.answered |= amount > 0;
+        if amount > 0 {
+            self.answered = true;
+            self.last_answer = Some(started);
+        }
         Ok(amount > 0)
     }
 
     fn is_open(&mut self) -> bool {
         if std::mem::take(&mut self.answered) {
+            return true;
+        }
+        let fresh = || self.last_answer.is_some_and(|at| at.elapsed() < FRESH);
+        if REPEATABLE.get() && fresh() {
             return true;
         }
         probe(&self.stream)
@@ -423,5 +472,56 @@ mod tests {
             !transport.is_open(),
             "the probe as it is taken out sees the close"
         );
+    }
+
+    fn answered_transport() -> (TcpTransport, TcpStream) {
+        let (client, server) = pair();
+        let mut transport = TcpTransport::new(client, LazyBuffers::new(1024, 1024));
+        (&server).write_all(b"HTTP/1.1 200 OK\r\n\r\n").unwrap();
+        let timeout = NextTimeout {
+            after: Duration::from_secs(5),
+            reason: Timeout::Global,
+            per_read: None,
+            per_write: None,
+        };
+        assert!(transport.await_input(timeout).unwrap());
+        assert!(transport.is_open(), "the probe as it goes back to the pool");
+        (transport, server)
+    }
+
+    #[test]
+    fn a_repeatable_request_reuses_a_fresh_connection_without_a_probe() {
+        let (mut transport, server) = answered_transport();
+        drop(server);
+        std::thread::sleep(time::Duration::from_millis(20));
+        {
+            let _mark = Repeatable::mark(true);
+            assert!(
+                transport.is_open(),
+                "within FRESH of the answer, a repeatable request does not probe"
+            );
+        }
+        assert!(
+            !transport.is_open(),
+            "the mark is gone with its guard: the probe sees the close"
+        );
+    }
+
+    #[test]
+    fn a_request_sent_once_always_probes() {
+        let (mut transport, server) = answered_transport();
+        drop(server);
+        std::thread::sleep(time::Duration::from_millis(20));
+        let _mark = Repeatable::mark(false);
+        assert!(!transport.is_open(), "the probe sees the close");
+    }
+
+    #[test]
+    fn a_connection_idle_past_fresh_is_probed_even_for_a_repeatable_request() {
+        let (mut transport, server) = answered_transport();
+        drop(server);
+        std::thread::sleep(FRESH + time::Duration::from_millis(20));
+        let _mark = Repeatable::mark(true);
+        assert!(!transport.is_open(), "the probe sees the close");
     }
 }

@@ -1,5 +1,6 @@
 //! The connections under the transport: one kept-alive connection for sequential calls, a
-//! pooled connection the server closed or spoiled is not used again, `https` runs TLS over the
+//! pooled connection the server closed or spoiled is not used again (a GET that follows its
+//! answer within 100 ms skips the check and is retried instead), `https` runs TLS over the
 //! same TCP layer.
 
 use std::io::{Read, Write};
@@ -73,6 +74,59 @@ fn a_pooled_connection_closed_by_the_server_is_not_used_again() {
         2,
         "a new connection for the second call"
     );
+}
+
+fn get(t: &Transport, url: &str) -> Result<api_transport::Response, Error> {
+    t.send(&Request::new(Method::Get, url, Path::new().lit("x")))
+}
+
+fn closing_server() -> (String, std::thread::JoinHandle<usize>) {
+    serve(2, |sock| sock.shutdown(std::net::Shutdown::Both).unwrap())
+}
+
+fn quick_retries() -> Transport {
+    Transport::builder()
+        .max_retries(1)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(1))
+        .build()
+}
+
+#[test]
+fn a_get_right_after_an_answer_skips_the_check_and_is_retried_on_a_closed_connection() {
+    let (url, server) = closing_server();
+    let t = quick_retries();
+    assert_eq!(get(&t, &url).unwrap().attempts(), 1);
+    // Within 100 ms of the answer: the connection is reused unchecked, found closed, and the
+    // GET (safe to repeat) is sent again on a new one.
+    std::thread::sleep(Duration::from_millis(20));
+    let second = get(&t, &url).unwrap();
+    assert_eq!(second.body(), b"{}");
+    assert_eq!(second.attempts(), 2);
+    assert_eq!(server.join().unwrap(), 2);
+}
+
+#[test]
+fn a_request_sent_once_right_after_an_answer_still_checks_the_connection() {
+    let (url, server) = closing_server();
+    let t = quick_retries();
+    assert_eq!(get(&t, &url).unwrap().attempts(), 1);
+    std::thread::sleep(Duration::from_millis(20));
+    // A POST is never retried: it works only because the check found the close and a new
+    // connection was opened for it.
+    let second = post(&t, &url).unwrap();
+    assert_eq!(second.attempts(), 1);
+    assert_eq!(server.join().unwrap(), 2);
+}
+
+#[test]
+fn a_get_after_a_pause_checks_the_connection() {
+    let (url, server) = closing_server();
+    let t = quick_retries();
+    assert_eq!(get(&t, &url).unwrap().attempts(), 1);
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(get(&t, &url).unwrap().attempts(), 1);
+    assert_eq!(server.join().unwrap(), 2);
 }
 
 #[test]

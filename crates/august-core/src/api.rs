@@ -2078,7 +2078,7 @@ fn decode_keeping_raw<M: KeepsRaw>(endpoint: &dyn Fn() -> String, body: Vec<u8>)
 
 /// [`decode`] with the endpoint's text built only when the body does not decode.
 fn decode_at<T: DeserializeOwned>(endpoint: &dyn Fn() -> String, body: &[u8]) -> Result<T> {
-    if let Ok(value) = serde_json::from_slice(body) {
+    if let Ok(value) = crate::models::raw::from_json_bytes(body) {
         return Ok(value);
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
