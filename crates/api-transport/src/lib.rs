@@ -311,6 +311,7 @@ impl TransportBuilder {
             names,
             user_agent,
             settings: Arc::new(self.settings),
+            shut_down: Arc::default(),
         }
     }
 }
@@ -323,6 +324,8 @@ pub struct Transport {
     names: Arc<resolver::NameCache>,
     user_agent: Option<HeaderValue>,
     settings: Arc<Settings>,
+    /// Set by [`Transport::shutdown`]: no request is sent any more.
+    shut_down: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl fmt::Debug for Transport {
@@ -364,6 +367,29 @@ impl Transport {
         self.settings.timeout
     }
 
+    /// Closes every connection of the pool, the idle ones and the ones calls are waiting on,
+    /// and refuses new ones: a call blocked on a connection (a long-poll) returns at once
+    /// with [`Error::ConnectionLost`], and every later call fails with
+    /// [`Error::NotDelivered`]. Clones share the pool, so this ends theirs too: it is meant
+    /// for a transport that a worker owns, to stop the worker from another thread without
+    /// waiting out its timeout.
+    ///
+    /// ```
+    /// use api_transport::{Error, Method, Path, Request, Transport};
+    ///
+    /// let transport = Transport::builder().build();
+    /// transport.shutdown();
+    /// let err = transport
+    ///     .send(&Request::new(Method::Get, "http://127.0.0.1:9", Path::new()))
+    ///     .unwrap_err();
+    /// assert!(matches!(err, Error::NotDelivered { .. }));
+    /// ```
+    pub fn shutdown(&self) {
+        self.shut_down
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.agent.clone().shutdown();
+    }
+
     /// Sends a request and reads the whole response, retrying a [`Retry::Safe`] request as the
     /// policy allows. Any HTTP status is a response, not an error.
     ///
@@ -398,6 +424,10 @@ impl Transport {
             let own_budget = (attempt > 1 || request.timeout.is_some()).then_some(budget);
             let outcome = if budget.is_zero() {
                 Err(Error::Timeout { after: timeout })
+            } else if self.shut_down.load(std::sync::atomic::Ordering::SeqCst) {
+                Err(Error::NotDelivered {
+                    reason: "the transport was shut down".into(),
+                })
             } else {
                 match prepared
                     .take()
@@ -479,7 +509,10 @@ impl Transport {
         response: Option<&Response>,
         error: Option<&Error>,
     ) -> Option<Duration> {
-        if request.retry != Retry::Safe || attempt > self.settings.max_retries {
+        if request.retry != Retry::Safe
+            || attempt > self.settings.max_retries
+            || self.shut_down.load(std::sync::atomic::Ordering::SeqCst)
+        {
             return None;
         }
         if let Some(resp) = response {

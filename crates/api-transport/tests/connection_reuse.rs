@@ -214,3 +214,28 @@ fn a_stall_on_a_reused_connection_ends_at_the_deadline_not_before() {
     assert!(took < timeout + Duration::from_millis(200), "{took:?}");
     server.join().unwrap();
 }
+
+#[test]
+fn shutdown_ends_a_call_waiting_on_its_connection_and_refuses_new_ones() {
+    let url = test_support::servers::silent();
+    let t = Transport::builder()
+        .timeout(Duration::from_secs(30))
+        .max_retries(0)
+        .build();
+    let waiting = {
+        let (t, url) = (t.clone(), url.clone());
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            (get(&t, &url), started.elapsed())
+        })
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    t.shutdown();
+    let (result, took) = waiting.join().unwrap();
+    let err = result.unwrap_err();
+    assert!(matches!(err, Error::ConnectionLost { .. }), "{err:?}");
+    assert!(took < Duration::from_secs(5), "waited {took:?}");
+    let err = get(&t, &url).unwrap_err();
+    assert!(matches!(err, Error::NotDelivered { .. }), "{err:?}");
+    assert!(!err.may_have_been_delivered());
+}

@@ -227,6 +227,12 @@ impl PubNub {
             log::debug!("pubnub: leave failed: {e}");
         }
     }
+
+    /// Cuts the long-poll in flight and refuses any further request (the transport is this
+    /// subscriber's own).
+    pub(crate) fn shutdown(&self) {
+        self.transport.shutdown();
+    }
 }
 
 fn form_urlencoded_serializer() -> form_urlencoded::Serializer<'static, String> {

@@ -176,6 +176,8 @@ impl StopHandle {
             && !self.left.swap(true, Ordering::SeqCst)
         {
             pn.leave(Duration::from_secs(2));
+            // PubNub itself does not end the long-poll on `leave`: cut it.
+            pn.shutdown();
         }
     }
 
@@ -742,9 +744,8 @@ impl ActivityStream {
         &self.houses
     }
 
-    /// Stops the stream and waits for its push thread to end (for PubNub, until the long-poll
-    /// in flight returns: at once with a server that ends it on `leave`, at most the subscribe
-    /// timeout otherwise).
+    /// Stops the stream and waits for its push thread to end: the PubNub long-poll in flight
+    /// is cut after the `leave` (which takes at most 2 s), the Socket.IO connection closed.
     pub fn close(mut self) {
         self.handle.stop();
         for t in self.threads.drain(..) {

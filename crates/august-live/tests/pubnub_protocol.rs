@@ -114,3 +114,55 @@ fn stop_sends_a_leave_and_a_failure_is_probed_before_resuming() {
     c.stop();
     leave.assert();
 }
+
+/// A PubNub that answers the handshake and the leave, and holds every other long-poll open
+/// without answering (as the real service does for up to 310 s when nothing is published).
+fn holding_pubnub() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for sock in listener.incoming() {
+            let Ok(mut sock) = sock else { break };
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && sock.read(&mut byte).is_ok_and(|n| n == 1) {
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8_lossy(&head).into_owned();
+            let body = if head.contains("tt=0&") {
+                include_str!("fixtures/pubnub_subscribe_handshake.json")
+            } else if head.contains("/leave?") {
+                r#"{"status":200,"message":"OK","action":"leave","service":"Presence"}"#
+            } else {
+                held.push(sock);
+                continue;
+            };
+            let _ = write!(
+                sock,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    url
+}
+
+#[test]
+fn close_cuts_a_long_poll_that_the_server_holds() {
+    let s = common::setup(Brand::August);
+    let stream = s
+        .builder()
+        .pubnub_origin(holding_pubnub())
+        // Without the cut, close would wait this long (310 s by default).
+        .subscribe_timeout(Duration::from_secs(10))
+        .start()
+        .unwrap();
+    // The push thread is now waiting on the held long-poll.
+    std::thread::sleep(Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    stream.close();
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3), "close waited {took:?}");
+}
