@@ -144,6 +144,10 @@ pub use august_live as live;
 /// to each kind.
 pub use api_transport::{ErrorKind, HasErrorKind};
 
+/// One deadline over several calls of any client on this thread (retries and waits
+/// included): `august::within(Duration::from_secs(5), || { ... })`.
+pub use api_transport::within;
+
 /// The JSON values some calls take or give (the models' `raw()`, Authy's `errors()` map).
 pub use serde_json;
 

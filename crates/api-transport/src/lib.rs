@@ -59,6 +59,7 @@
 mod base_url;
 mod builder;
 mod connector;
+mod deadline;
 mod error;
 mod headers;
 mod kind;
@@ -81,6 +82,7 @@ use ureq::http::{HeaderValue, Uri, header};
 
 pub use base_url::BaseUrl;
 pub use builder::{ClientSettings, RESERVED_HEADERS, checked_base_url};
+pub use deadline::within;
 pub use error::Error;
 pub use headers::Headers;
 pub use kind::{ErrorKind, HasErrorKind, repeated_cause};
@@ -407,10 +409,20 @@ impl Transport {
         // Checked (so that a request that cannot be sent is neither sent nor retried) and
         // built once: the first attempt sends it, a retry builds it again.
         let mut prepared = Some(self.http_request(request, uri.clone())?);
-        let timeout = request.timeout.unwrap_or(self.settings.timeout);
+        let mut timeout = request.timeout.unwrap_or(self.settings.timeout);
         let started = Instant::now();
         // A timeout too large to add to now has no deadline in practice.
-        let deadline = started.checked_add(timeout);
+        let mut deadline = started.checked_add(timeout);
+        let mut own_timeout = request.timeout.is_some();
+        // A deadline over several calls (`within`) that ends first is this call's, and named
+        // in its timeout error.
+        if let Some(scoped) = deadline::current()
+            && deadline.is_none_or(|d| scoped.at < d)
+        {
+            deadline = Some(scoped.at);
+            timeout = scoped.whole;
+            own_timeout = true;
+        }
         let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let mut attempt: u32 = 0;
         loop {
@@ -421,7 +433,7 @@ impl Transport {
             // own timeout (the same length, started a few instructions later, by the time ureq
             // starts its clock), which spares ureq a copy of its configuration per call; any
             // other attempt gets what is left.
-            let own_budget = (attempt > 1 || request.timeout.is_some()).then_some(budget);
+            let own_budget = (attempt > 1 || own_timeout).then_some(budget);
             let outcome = if budget.is_zero() {
                 Err(Error::Timeout { after: timeout })
             } else if self.shut_down.load(std::sync::atomic::Ordering::SeqCst) {

@@ -425,3 +425,35 @@ fn credentials_echoed_in_an_error_answer_are_scrubbed_but_success_bodies_are_not
     let ok = fast().send(&request("8")).unwrap();
     assert_eq!(ok.body(), b"echo KEY-abcdef 0123456");
 }
+
+#[test]
+fn calls_within_one_deadline_share_it() {
+    let (url, accepted) = test_support::servers::silent_counted();
+    let t = Transport::builder()
+        .timeout(Duration::from_secs(10))
+        .max_retries(0)
+        .build();
+    let request = Request::new(Method::Get, &url, Path::new().lit("x"));
+    let deadline = Duration::from_millis(300);
+    let started = std::time::Instant::now();
+    let (first, second) = api_transport::within(deadline, || (t.send(&request), t.send(&request)));
+    let took = started.elapsed();
+    // The first call waits until the shared deadline, not its own 10 s; the second has no time
+    // left and is not sent.
+    assert_eq!(first.unwrap_err(), Error::Timeout { after: deadline });
+    assert_eq!(second.unwrap_err(), Error::Timeout { after: deadline });
+    assert!(
+        took >= deadline && took < Duration::from_secs(2),
+        "{took:?}"
+    );
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Outside the scope the transport's own timeout is back.
+    let quick =
+        Request::new(Method::Get, &url, Path::new().lit("x")).timeout(Duration::from_millis(100));
+    assert_eq!(
+        t.send(&quick).unwrap_err(),
+        Error::Timeout {
+            after: Duration::from_millis(100)
+        }
+    );
+}

@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 /// without it.
 ///
 /// Before each call the token is refreshed if it expires within the credentials' margin. A
-/// read (GET) refused with 401 is retried once after renewing the token; a lock operation,
+/// read (GET) refused with 401 is retried once after renewing the token, within the one
+/// timeout of the call (`Api::timeout`); a lock operation,
 /// doorbell wake-up or alarm change is never sent twice (after a 401 it returns the error and
 /// the next call uses a renewed token). When no new token can be had the error is
 /// [`Error::SignInAgain`], which says how to sign in again.
@@ -143,16 +144,19 @@ impl Client {
         &self.credentials
     }
 
-    /// A read: after a 401, renew the token once and try once more.
+    /// A read: after a 401, renew the token once and try once more, all of it (a refresh when
+    /// due, the read, the renewal, the read again) within the one timeout of a call.
     fn read<T>(&self, call: impl Fn(&Api, &str) -> august_core::Result<T>) -> Result<T> {
-        let token = self.credentials.access_token()?;
-        match call(&self.api, &token) {
-            Err(e) if e.is_unauthorized() => {
-                let renewed = self.credentials.after_rejection(&token)?;
-                call(&self.api, &renewed).map_err(|e| self.refused(e))
+        api_transport::within(self.api.timeout(), || {
+            let token = self.credentials.access_token()?;
+            match call(&self.api, &token) {
+                Err(e) if e.is_unauthorized() => {
+                    let renewed = self.credentials.after_rejection(&token)?;
+                    call(&self.api, &renewed).map_err(|e| self.refused(e))
+                }
+                other => other.map_err(Error::Api),
             }
-            other => other.map_err(Error::Api),
-        }
+        })
     }
 
     /// An operation sent at most once.

@@ -380,6 +380,24 @@ impl Api {
         }
     }
 
+    /// The timeout of a call (the builder's `timeout`): every attempt, wait and retry of one
+    /// call ends within it. Lock operations and other remote operations have their own
+    /// (`command_timeout`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use august_core::Api;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().timeout(Duration::from_secs(5)).build()?;
+    /// assert_eq!(api.timeout(), Duration::from_secs(5));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn timeout(&self) -> Duration {
+        self.inner.transport.timeout()
+    }
+
     /// The brand.
     ///
     /// ```
