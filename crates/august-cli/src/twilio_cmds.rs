@@ -598,7 +598,10 @@ fn challenges(
                     c.sid.to_string(),
                     c.status.to_string(),
                     or_none(c.factor_sid.as_ref().map(ToString::to_string)),
-                    or_none(c.date_created.as_deref()),
+                    or_none(
+                        c.date_created
+                            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                    ),
                 ]);
             }
             output::print(&table.render())

@@ -1,5 +1,6 @@
 //! Access tokens for the Verify Push SDK's enrolment (spec §5.7). The token is a secret.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::client::{Call, Form, Model, VerifyClient, service_path, setters};
@@ -33,8 +34,8 @@ pub struct AccessToken {
     #[serde(default)]
     pub ttl: Option<u32>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,

@@ -41,17 +41,17 @@ pub struct Challenge {
     #[serde(default)]
     pub factor_sid: Option<FactorSid>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// When it was answered.
-    #[serde(default)]
-    pub date_responded: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_responded: Option<DateTime<Utc>>,
     /// When it expires.
-    #[serde(default)]
-    pub expiration_date: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub expiration_date: Option<DateTime<Utc>>,
     /// The state: approved means the user proved the factor.
     pub status: ChallengeStatus,
     /// Why it was answered as it was.
@@ -86,8 +86,8 @@ pub struct ChallengeDetails {
     #[serde(default)]
     pub message: Option<String>,
     /// When.
-    #[serde(default)]
-    pub date: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date: Option<DateTime<Utc>>,
     /// Labelled values.
     #[serde(default)]
     pub fields: Vec<ChallengeField>,
@@ -131,8 +131,8 @@ pub struct Notification {
     #[serde(default)]
     pub ttl: Option<u32>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     #[serde(skip)]
     raw: Value,
 }

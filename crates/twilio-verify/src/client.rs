@@ -73,6 +73,11 @@ impl Credentials {
         &self.username
     }
 
+    /// Whether the username or the secret is empty: nothing can be sent with them.
+    fn is_empty(&self) -> bool {
+        self.username.trim().is_empty() || self.password.expose().is_empty()
+    }
+
     fn header(&self) -> String {
         let pair = format!("{}:{}", self.username, self.password.expose());
         format!("Basic {}", BASE64.encode(pair))
@@ -189,13 +194,17 @@ impl VerifyClientBuilder {
     /// loopback), or carries credentials, a query or a fragment; if a credential is empty; or
     /// if an extra header cannot be sent or would replace one the client sets.
     pub fn build(self) -> Result<VerifyClient> {
-        let verify_url = check_base(&self.verify_url)?;
-        let lookup_url = check_base(&self.lookup_url)?;
-        if self.credentials.username.trim().is_empty()
-            || self.credentials.password.expose().is_empty()
-        {
+        if self.credentials.is_empty() {
             return Err(InvalidInput::Credentials.into());
         }
+        self.assemble()
+    }
+
+    /// Checks the URLs and the extra headers and makes the client, whatever the credentials
+    /// (a client with an empty one refuses every call).
+    fn assemble(self) -> Result<VerifyClient> {
+        let verify_url = check_base(&self.verify_url)?;
+        let lookup_url = check_base(&self.lookup_url)?;
         let reserved = ["authorization", "accept", "accept-charset"];
         self.settings
             .check_headers(&[&reserved[..], &api_transport::RESERVED_HEADERS[..]].concat())
@@ -240,26 +249,10 @@ impl VerifyClient {
     /// assert!(client.verify_url().starts_with("https://verify.twilio.com"));
     /// ```
     pub fn new(credentials: Credentials) -> VerifyClient {
-        let empty =
-            credentials.username.trim().is_empty() || credentials.password.expose().is_empty();
-        let builder = VerifyClient::builder(credentials);
-        if empty {
-            // Built without the credential check; calls refuse to send.
-            return VerifyClient {
-                inner: Arc::new(Inner {
-                    transport: builder.settings.transport(user_agent()),
-                    verify_url: builder.verify_url,
-                    lookup_url: builder.lookup_url,
-                    credentials: builder.credentials,
-                    timeout: builder.settings.timeout,
-                    max_retries: builder.settings.max_retries,
-                    headers: Vec::new(),
-                }),
-            };
-        }
-        match builder.build() {
+        // The builder without its credential check: calls refuse to send instead.
+        match VerifyClient::builder(credentials).assemble() {
             Ok(client) => client,
-            Err(_) => unreachable!("the default urls are valid"),
+            Err(_) => unreachable!("the default urls are valid and no header is added"),
         }
     }
 
@@ -563,7 +556,7 @@ impl VerifyClient {
 
     fn request(&self, call: &Call) -> Result<Request> {
         let creds = &self.inner.credentials;
-        if creds.username.trim().is_empty() || creds.password.expose().is_empty() {
+        if creds.is_empty() {
             return Err(InvalidInput::Credentials.into());
         }
         let mut request = match &call.target {

@@ -1,5 +1,6 @@
 //! Entities: one per end user, holding factors and challenges (spec §5.4).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -23,11 +24,11 @@ pub struct Entity {
     #[serde(default)]
     pub service_sid: Option<String>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,

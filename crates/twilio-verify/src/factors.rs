@@ -1,5 +1,6 @@
 //! Factors: TOTP authenticator apps and push devices of an entity (spec §5.5).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -33,11 +34,11 @@ pub struct Factor {
     #[serde(default)]
     pub identity: Option<String>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The name (for TOTP, the account name in the key URI).
     #[serde(default)]
     pub friendly_name: Option<String>,

@@ -2,6 +2,7 @@
 //! buckets (`Max` per `Interval` seconds), then pass a value for it on each verification start
 //! ([`crate::StartVerification::rate_limit`]).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -30,11 +31,11 @@ pub struct RateLimit {
     #[serde(default)]
     pub description: Option<String>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
@@ -66,11 +67,11 @@ pub struct Bucket {
     #[serde(default)]
     pub interval: u32,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,

@@ -1,5 +1,6 @@
 //! Services: the successors of Authy applications (spec §5.1).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -52,12 +53,12 @@ pub struct Service {
     /// The default template (`HJ…`).
     #[serde(default)]
     pub default_template_sid: Option<String>,
-    /// Creation time (ISO 8601, as sent).
-    #[serde(default)]
-    pub date_created: Option<String>,
-    /// Last update time (ISO 8601, as sent).
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    /// Creation time.
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
+    /// Last update time.
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,

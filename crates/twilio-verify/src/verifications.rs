@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -52,12 +53,12 @@ pub struct Verification {
     /// The sends so far.
     #[serde(default)]
     pub send_code_attempts: Option<Vec<SendCodeAttempt>>,
-    /// Creation time (ISO 8601, as sent).
-    #[serde(default)]
-    pub date_created: Option<String>,
+    /// Creation time.
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
@@ -71,9 +72,9 @@ keeps_raw!(Verification);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SendCodeAttempt {
-    /// When (ISO 8601).
-    #[serde(default)]
-    pub time: Option<String>,
+    /// When it was sent.
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub time: Option<DateTime<Utc>>,
     /// The channel (`SMS`, `whatsapp`: case varies, compared case-insensitively).
     #[serde(default)]
     pub channel: Option<Channel>,
@@ -115,11 +116,11 @@ pub struct VerificationCheck {
     #[serde(default)]
     pub sna_attempts_error_codes: Option<Vec<Value>>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     #[serde(skip)]
     raw: Value,
 }

@@ -1,6 +1,7 @@
 //! Webhooks of a service: where Twilio posts Verify Push events, the successor of the
 //! OneTouch callback (spec §5.9). Check what arrives with [`crate::signature`].
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -40,11 +41,11 @@ pub struct Webhook {
     #[serde(default)]
     pub webhook_method: Option<String>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
