@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::client::{Call, Form, Model, VerifyClient, service_path, setters};
+use crate::client::{Form, Model, VerifyClient, service_path, setters};
 use crate::error::Result;
 use crate::types::{AccessTokenSid, Identity, Secret, ServiceSid, check_len, check_range};
 
@@ -113,6 +113,6 @@ impl<'a> AccessTokens<'a> {
             form.add("Ttl", ttl.to_string());
         }
         let path = service_path(self.service)?.lit("AccessTokens");
-        self.client.send_json(&Call::post(path, form))
+        self.client.post(path, form)
     }
 }

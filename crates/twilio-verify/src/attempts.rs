@@ -243,6 +243,6 @@ impl<'a> Attempts<'a> {
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &AttemptSid) -> Result<Attempt> {
         let path = Path::new().lit("v2/Attempts").seg(sid.checked()?);
-        self.client.send_json(&Call::get(Api::Verify, path))
+        self.client.get(path)
     }
 }

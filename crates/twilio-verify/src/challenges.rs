@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, EntityScope, Form, Pages, VerifyClient};
+use crate::client::{Api, Call, Collection, Form, Pages, VerifyClient};
 use crate::client::{keeps_raw, setters};
 use crate::error::{InvalidInput, Result};
 use crate::types::{
@@ -274,7 +274,7 @@ impl ChallengeFilter {
 /// The Challenges calls of an entity (`client.challenges(&service, &identity)`).
 #[derive(Debug, Clone, Copy)]
 pub struct Challenges<'a> {
-    scope: EntityScope<'a>,
+    scope: Collection<'a>,
 }
 
 impl<'a> Challenges<'a> {
@@ -284,7 +284,7 @@ impl<'a> Challenges<'a> {
         identity: &'a Identity,
     ) -> Self {
         Challenges {
-            scope: EntityScope::new(client, service, identity, "Challenges"),
+            scope: Collection::of_entity(client, service, identity, "Challenges"),
         }
     }
 
@@ -361,9 +361,7 @@ impl<'a> Challenges<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &ChallengeSid) -> Result<Challenge> {
-        self.scope
-            .client
-            .send_json(&Call::get(Api::Verify, self.scope.item(sid.checked()?)?))
+        self.scope.fetch(sid.checked()?)
     }
 
     /// `GET …/Entities/{identity}/Challenges` with filters, page after page.

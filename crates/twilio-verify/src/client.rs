@@ -653,6 +653,30 @@ impl VerifyClient {
         }
     }
 
+    /// `GET` of one Verify resource.
+    pub(crate) fn get<T: Model>(&self, path: Path) -> Result<T> {
+        self.send_json(&Call::get(Api::Verify, path))
+    }
+
+    /// `POST` of a form to Verify: sent once.
+    pub(crate) fn post<T: Model>(&self, path: Path, form: Form) -> Result<T> {
+        self.send_json(&Call::post(path, form))
+    }
+
+    /// `DELETE` of one Verify resource.
+    pub(crate) fn remove(&self, path: Path) -> Result<()> {
+        self.send_empty(&Call::delete(path))
+    }
+
+    /// `GET` of a Verify list, page after page; a path that cannot be built is the one error
+    /// the pages yield.
+    pub(crate) fn list<T: Model>(&self, path: Result<Path>) -> Pages<T> {
+        match path {
+            Ok(path) => self.pages(Call::get(Api::Verify, path)),
+            Err(e) => Pages::failed(e),
+        }
+    }
+
     /// The pages of a list call, as an iterator of records.
     pub(crate) fn pages<T: Model>(&self, call: Call) -> Pages<T> {
         Pages {
@@ -996,39 +1020,81 @@ pub(crate) fn entity_path(service: &ServiceSid, identity: &Identity) -> Result<P
         .seg(identity.checked()?))
 }
 
-/// The calls on one collection of an entity (`…/Entities/{identity}/Factors`), as the
-/// Factors and Challenges calls make them.
+/// One collection of a service (`…/Services/{VA}/Webhooks`) or of an entity
+/// (`…/Entities/{identity}/Factors`), and the calls every resource makes on it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct EntityScope<'a> {
+pub(crate) struct Collection<'a> {
     pub(crate) client: &'a VerifyClient,
     service: &'a ServiceSid,
-    identity: &'a Identity,
-    collection: &'static str,
+    identity: Option<&'a Identity>,
+    name: &'static str,
 }
 
-impl<'a> EntityScope<'a> {
-    pub(crate) fn new(
+impl<'a> Collection<'a> {
+    /// `/v2/Services/{VA}/{name}`.
+    pub(crate) fn of_service(
+        client: &'a VerifyClient,
+        service: &'a ServiceSid,
+        name: &'static str,
+    ) -> Self {
+        Collection {
+            client,
+            service,
+            identity: None,
+            name,
+        }
+    }
+
+    /// `/v2/Services/{VA}/Entities/{identity}/{name}`.
+    pub(crate) fn of_entity(
         client: &'a VerifyClient,
         service: &'a ServiceSid,
         identity: &'a Identity,
-        collection: &'static str,
+        name: &'static str,
     ) -> Self {
-        EntityScope {
-            client,
-            service,
-            identity,
-            collection,
+        Collection {
+            identity: Some(identity),
+            ..Collection::of_service(client, service, name)
         }
     }
 
     /// The collection's path.
     pub(crate) fn path(&self) -> Result<Path> {
-        Ok(entity_path(self.service, self.identity)?.lit(self.collection))
+        let base = match self.identity {
+            Some(identity) => entity_path(self.service, identity)?,
+            None => service_path(self.service)?,
+        };
+        Ok(base.lit(self.name))
     }
 
     /// The path of one item of the collection, by its checked SID.
     pub(crate) fn item(&self, sid: &str) -> Result<Path> {
         Ok(self.path()?.seg(sid))
+    }
+
+    /// `POST` to the collection: creates an item. Sent once.
+    pub(crate) fn create<T: Model>(&self, form: Form) -> Result<T> {
+        self.client.post(self.path()?, form)
+    }
+
+    /// `GET` of one item.
+    pub(crate) fn fetch<T: Model>(&self, sid: &str) -> Result<T> {
+        self.client.get(self.item(sid)?)
+    }
+
+    /// `POST` to one item: changes it. Sent once.
+    pub(crate) fn update<T: Model>(&self, sid: &str, form: Form) -> Result<T> {
+        self.client.post(self.item(sid)?, form)
+    }
+
+    /// `GET` of the collection, page after page.
+    pub(crate) fn list<T: Model>(&self) -> Pages<T> {
+        self.client.list(self.path())
+    }
+
+    /// `DELETE` of one item.
+    pub(crate) fn delete(&self, sid: &str) -> Result<()> {
+        self.client.remove(self.item(sid)?)
     }
 }
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Form, VerifyClient, service_path};
+use crate::client::{Call, Form, VerifyClient, service_path};
 use crate::client::{keeps_raw, setters};
 use crate::error::{ApiErrorReason, Error, InvalidInput, Result};
 use crate::types::{
@@ -439,7 +439,7 @@ impl<'a> Verifications<'a> {
         let path = service_path(self.service)?
             .lit("Verifications")
             .seg(sid.checked()?);
-        self.client.send_json(&Call::get(Api::Verify, path))
+        self.client.get(path)
     }
 
     fn update(&self, sid: &VerificationSid, status: &str) -> Result<Verification> {
