@@ -9,6 +9,7 @@
 
 use test_support::capture;
 use test_support::fault_server as server;
+use test_support::fixture;
 
 use std::fmt::Debug;
 use std::time::Duration;
@@ -39,11 +40,6 @@ const SECRETS: [(&str, &str); 3] = [
     ("token", TOKEN),
     ("verification code", CODE),
 ];
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 /// The answering server: each path gets its recorded answer.
 fn answer(request: &Recorded) -> Vec<Act> {
@@ -77,7 +73,7 @@ fn answer(request: &Recorded) -> Vec<Act> {
         }
         _ => return vec![Act::Send(server::response(404, &[], b""))],
     };
-    server::json(200, fixture(name).as_bytes())
+    server::json(200, fixture!(name).as_bytes())
 }
 
 /// The ways a server answers in the audit: this service's own answers, then every failure.
@@ -109,12 +105,16 @@ impl Scenario {
         let json = [("content-type", "application/json")];
         match self {
             Scenario::Answers => FaultServer::start(answer),
-            Scenario::InvalidKey => {
-                FaultServer::fixed(401, &json, fixture("error_invalid_api_key.json").as_bytes())
-            }
-            Scenario::TokenInvalid => {
-                FaultServer::fixed(401, &json, fixture("tokens_verify_invalid.json").as_bytes())
-            }
+            Scenario::InvalidKey => FaultServer::fixed(
+                401,
+                &json,
+                fixture!("error_invalid_api_key.json").as_bytes(),
+            ),
+            Scenario::TokenInvalid => FaultServer::fixed(
+                401,
+                &json,
+                fixture!("tokens_verify_invalid.json").as_bytes(),
+            ),
             Scenario::WrongShape => {
                 FaultServer::fixed(200, &json, br#"{"success": "maybe", "user": 7}"#)
             }

@@ -8,8 +8,7 @@ use crate::{
 };
 
 fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("json")
+    serde_json::from_str(&test_support::fixture!(name)).expect("json")
 }
 
 /// Decodes `body` with a field no model names added; the model's `raw()` must be the whole

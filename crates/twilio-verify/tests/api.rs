@@ -2,6 +2,7 @@
 //! body) and the parsed answer; the error codes; validation before sending; pagination.
 
 use std::time::Duration;
+use test_support::fixture;
 
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use twilio_verify::{
@@ -24,11 +25,6 @@ const YC: &str = "YC00000000000000000000000000000001";
 const IDENTITY: &str = "ff483d1ff591898a9942916050d2ca3f";
 const ENTITY: &str =
     "/v2/Services/VA00000000000000000000000000000001/Entities/ff483d1ff591898a9942916050d2ca3f";
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 fn client(server: &ServerGuard) -> VerifyClient {
     VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
@@ -67,7 +63,7 @@ impl std::ops::DerefMut for Mocked {
 /// A fixture's content when `answer` names one (`*.json`), else `answer` itself.
 fn answer(answer: &str) -> String {
     if answer.ends_with(".json") && !answer.starts_with('{') {
-        fixture(answer)
+        fixture!(answer)
     } else {
         answer.to_owned()
     }
@@ -459,10 +455,10 @@ fn entities_create_fetch_delete() {
 #[test]
 fn lists_follow_next_page_url_as_given() {
     let (mut server, c) = Mocked::start();
-    let first = fixture("entities_list_page_with_next.json")
+    let first = fixture!("entities_list_page_with_next.json")
         .replace("https://verify.twilio.com", &server.url());
     let mut second: serde_json::Value =
-        serde_json::from_str(&fixture("entities_list_page_with_next.json")).unwrap();
+        serde_json::from_str(&fixture!("entities_list_page_with_next.json")).unwrap();
     second["entities"][0]["identity"] = "second-page-0001".into();
     second["meta"]["next_page_url"] = serde_json::Value::Null;
     let m1 = server.get(
@@ -592,7 +588,7 @@ fn totp_factor_create_verify_update_fetch_list_delete() {
     m.assert();
 
     let page = serde_json::json!({
-        "factors": [serde_json::from_str::<serde_json::Value>(&fixture("factor_totp_verified.json")).unwrap()],
+        "factors": [serde_json::from_str::<serde_json::Value>(&fixture!("factor_totp_verified.json")).unwrap()],
         "meta": {"key": "factors", "next_page_url": null, "page": 0, "page_size": 50}
     });
     let m = server.get(&factors, None, &page.to_string());
@@ -696,7 +692,7 @@ fn challenges_create_fetch_list_update_notify() {
     m.assert();
 
     let page = serde_json::json!({
-        "challenges": [serde_json::from_str::<serde_json::Value>(&fixture("challenge_push_pending.json")).unwrap()],
+        "challenges": [serde_json::from_str::<serde_json::Value>(&fixture!("challenge_push_pending.json")).unwrap()],
         "meta": {"key": "challenges", "next_page_url": null}
     });
     let m = server.get(
@@ -815,7 +811,7 @@ fn lookup_uses_its_own_base_url() {
             "authorization",
             "Basic QUMwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjphdXRoLXRva2Vu",
         )
-        .with_body(fixture("lookup_v2_line_type_intelligence.json"))
+        .with_body(fixture!("lookup_v2_line_type_intelligence.json"))
         .create();
     c.lookup()
         .phone_number("+15555550100", &LookupOptions::new())
@@ -906,7 +902,7 @@ fn error_codes_become_kinds() {
             ApiErrorReason::MaxSendAttempts,
         ),
     ] {
-        let err = error_for(status, json, &fixture(name));
+        let err = error_for(status, json, &fixture!(name));
         assert_eq!(err.status(), Some(status as u16), "{name}");
         assert_eq!(err.code(), Some(code), "{name}");
         assert_eq!(err.reason(), Some(kind), "{name}");
@@ -918,7 +914,7 @@ fn error_codes_become_kinds() {
         assert_eq!(api.retry_after(), Some(Duration::from_secs(7)));
         assert_eq!(api.attempts(), 1);
     }
-    let err = error_for(400, json, &fixture("error_60200_invalid_parameter.json"));
+    let err = error_for(400, json, &fixture!("error_60200_invalid_parameter.json"));
     assert_eq!(err.api_error().unwrap().parameter(), Some("To"));
     assert_eq!(
         err.to_string(),
@@ -1229,7 +1225,7 @@ fn a_404_after_a_retried_delete_is_success() {
     let gone = server
         .mock("DELETE", path.as_str())
         .with_status(404)
-        .with_body(fixture("error_20404_not_found.json"))
+        .with_body(fixture!("error_20404_not_found.json"))
         .expect(1)
         .create();
     // The first DELETE gets 503 (the first mock, then spent), the retry 404.

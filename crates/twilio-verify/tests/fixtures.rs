@@ -2,19 +2,15 @@
 //! `SOURCE.md`) parses into its model, with the values checked.
 
 use chrono::{DateTime, TimeZone, Utc};
+use test_support::fixture;
 use twilio_verify::{
     AttemptsSummary, Challenge, ChallengeStatus, Channel, Entity, Factor, FactorStatus, FactorType,
     LineType, NewFactor, NotificationPlatform, PhoneNumberInfo, RespondedReason, Service,
     TotpAlgorithm, Verification, VerificationCheck, VerificationStatus,
 };
 
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 fn parse<T: serde::de::DeserializeOwned>(name: &str) -> T {
-    serde_json::from_str(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+    serde_json::from_str(&fixture!(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 /// The instant the recorded records are dated: `2015-07-30T20:00:00Z`.

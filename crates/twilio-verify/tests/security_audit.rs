@@ -10,6 +10,7 @@
 
 use test_support::capture;
 use test_support::fault_server as server;
+use test_support::fixture;
 
 use std::time::Duration;
 
@@ -50,11 +51,6 @@ fn secrets() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 const ENTITY: &str =
     "/v2/Services/VA00000000000000000000000000000001/Entities/ff483d1ff591898a9942916050d2ca3f";
 
@@ -90,7 +86,7 @@ fn answer(request: &Recorded) -> Vec<Act> {
         ("GET", "/v2/Services/VA00000000000000000000000000000001") => "service_create.json",
         _ => return vec![Act::Send(server::response(404, &[], b""))],
     };
-    server::json(200, fixture(name).as_bytes())
+    server::json(200, fixture!(name).as_bytes())
 }
 
 /// A server that puts the whole request in a 400 error message.
@@ -147,7 +143,7 @@ impl Scenario {
             Scenario::RateLimited => FaultServer::fixed(
                 429,
                 &[("retry-after", "120"), json[0]],
-                fixture("error_20429_too_many_requests.json").as_bytes(),
+                fixture!("error_20429_too_many_requests.json").as_bytes(),
             ),
             Scenario::Failing(failure) => failure.server(TIMEOUT, 64 * 1024),
         }
