@@ -1,6 +1,12 @@
 //! What the tests of the API clients (Authy, Verify) share: reading their recorded answers
 //! ([`fixture!`](crate::fixture)) and reducing their errors to what the fault matrix compares
-//! ([`fault_outcome!`](crate::fault_outcome)).
+//! ([`fault_outcome!`](crate::fault_outcome)), and the servers and checks of their secret
+//! audits ([`Scenario`], [`assert_no_secret_shown`]).
+
+use std::time::Duration;
+
+use crate::capture::{Failure, Line, hits, texts};
+use crate::fault_server::FaultServer;
 
 /// The text of `tests/fixtures/NAME` of the crate whose test expands it; panics naming the
 /// path when it cannot be read.
@@ -43,4 +49,62 @@ macro_rules! fault_outcome {
             other => panic!("unexpected error variant: {other:?}"),
         }
     }};
+}
+
+/// A server of a secret audit: one of the service's own (`S`: its recorded answers, an error
+/// answer...), or one that fails in a way of [`Failure::ALL`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scenario<S> {
+    /// One of the service's own servers.
+    Own(S),
+    /// A failing server.
+    Failing(Failure),
+}
+
+impl<S: Copy> Scenario<S> {
+    /// The service's own scenarios, then every failure.
+    pub fn all(own: &[S]) -> Vec<Scenario<S>> {
+        own.iter()
+            .copied()
+            .map(Scenario::Own)
+            .chain(Failure::ALL.map(Scenario::Failing))
+            .collect()
+    }
+
+    /// The server: `own` starts the service's own; a failing one answers within `timeout`,
+    /// with bodies over `cap` where the failure is a large body.
+    pub fn server(
+        self,
+        own: impl FnOnce(S) -> FaultServer,
+        timeout: Duration,
+        cap: u64,
+    ) -> FaultServer {
+        match self {
+            Scenario::Own(scenario) => own(scenario),
+            Scenario::Failing(failure) => failure.server(timeout, cap),
+        }
+    }
+
+    /// The base URL to give the client.
+    pub fn base(self, server: &FaultServer) -> String {
+        match self {
+            Scenario::Own(_) => server.url(),
+            Scenario::Failing(failure) => failure.base(server),
+        }
+    }
+}
+
+/// Asserts that no secret shows, in any spelling [`hits`] looks for, in the log `lines` or in
+/// the texts the calls `shown`.
+pub fn assert_no_secret_shown(secrets: &[(&str, &str)], lines: &[Line], shown: &[String]) {
+    assert_eq!(
+        hits(secrets, texts(lines).iter().map(String::as_str)),
+        Vec::<String>::new(),
+        "a secret in the log"
+    );
+    assert_eq!(
+        hits(secrets, shown.iter().map(String::as_str)),
+        Vec::<String>::new(),
+        "a secret in what the calls showed"
+    );
 }
