@@ -5,7 +5,6 @@
 use std::net::TcpListener;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-use test_support::fixture;
 
 use authy_client::{
     Activity, ActivityType, ApiErrorReason, ApprovalRequest, ApprovalState, AuthyApiClient,
@@ -14,6 +13,7 @@ use authy_client::{
 };
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
+use test_support::fixture;
 
 const KEY: &str = "bf12974d70818a08199d17d5e2bae630";
 const ID: AuthyId = AuthyId::new(1000);

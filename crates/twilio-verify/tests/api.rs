@@ -2,15 +2,15 @@
 //! body) and the parsed answer; the error codes; validation before sending; pagination.
 
 use std::time::Duration;
-use test_support::fixture;
 
 use mockito::{Matcher, Mock, Server, ServerGuard};
+use test_support::fixture;
 use twilio_verify::{
     ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials, Error,
     FactorSid, FactorStatus, FactorUpdate, Identity, InvalidInput, LineType, LookupField,
     LookupOptions, NewChallenge, NewPushFactor, NewTotpFactor, NotificationPlatform, RiskCheck,
-    ServiceOptions, ServiceSid, StartVerification, TotpAlgorithm, VerificationSid,
-    VerificationStatus, VerifyClient,
+    ServiceOptions, ServiceSid, StartVerification, TotpAlgorithm, Verification, VerificationSid,
+    VerificationStatus, Verifications, VerifyClient,
 };
 
 const KEY_SID: &str = "SK00000000000000000000000000000009";
@@ -326,28 +326,30 @@ fn verification_fetch_cancel_approve() {
     let m = server.get(&path, None, "verification_create_pending.json");
     assert_eq!(c.verifications(service()).fetch(&ve).unwrap().sid, ve);
     m.assert();
-    let m = server.post(
-        &path,
-        "Status=canceled",
-        200,
-        "verification_update_canceled.json",
-    );
-    assert_eq!(
-        c.verifications(service()).cancel(&ve).unwrap().status,
-        VerificationStatus::Canceled
-    );
-    m.assert();
-    let m = server.post(
-        &path,
-        "Status=approved",
-        200,
-        "verification_update_approved.json",
-    );
-    assert_eq!(
-        c.verifications(service()).approve(&ve).unwrap().status,
-        VerificationStatus::Approved
-    );
-    m.assert();
+    type Update = fn(&Verifications<'_>, &VerificationSid) -> twilio_verify::Result<Verification>;
+    let updates: [(&str, &str, Update, VerificationStatus); 2] = [
+        (
+            "Status=canceled",
+            "verification_update_canceled.json",
+            |v, sid| v.cancel(sid),
+            VerificationStatus::Canceled,
+        ),
+        (
+            "Status=approved",
+            "verification_update_approved.json",
+            |v, sid| v.approve(sid),
+            VerificationStatus::Approved,
+        ),
+    ];
+    for (body, answered, update, status) in updates {
+        let m = server.post(&path, body, 200, answered);
+        assert_eq!(
+            update(&c.verifications(service()), &ve).unwrap().status,
+            status
+        );
+        m.assert();
+        m.remove();
+    }
 }
 
 #[test]
@@ -356,53 +358,46 @@ fn verification_check_outcomes() {
     let path = format!("/v2/Services/{VA}/VerificationCheck");
     let v = c.verifications(service());
 
-    let m = server.post(
-        &path,
-        "To=%2B15555550100&Code=123456",
-        200,
-        "verification_check_approved.json",
-    );
-    let outcome = v.check_to("+15555550100", "123456").unwrap();
-    assert!(outcome.is_approved());
-    m.assert();
-    m.remove();
-
-    let m = server.post(
-        &path,
-        "VerificationSid=VE00000000000000000000000000000001&Code=000000",
-        201,
-        "verification_check_pending.json",
-    );
-    let outcome = v.check_sid(&VE.parse().unwrap(), "000000").unwrap();
-    assert!(matches!(outcome, CheckOutcome::Pending(ref c) if c.valid == Some(false)));
-    m.assert();
-    m.remove();
-
-    let m = server.post(
-        &path,
-        "To=%2B15555550100&Code=123456",
-        404,
-        "error_20404_not_found.json",
-    );
-    assert_eq!(
-        v.check_to("+15555550100", "123456").unwrap(),
-        CheckOutcome::NotFound
-    );
-    m.assert();
-    m.remove();
-
-    let m = server.post(
-        &path,
-        "To=%2B15555550100&Code=123456",
-        429,
-        "error_60202_max_check_attempts.json",
-    );
-    assert_eq!(
-        v.check_to("+15555550100", "123456").unwrap(),
-        CheckOutcome::MaxAttempts
-    );
-    m.assert();
-    m.remove();
+    type Check = fn(&Verifications<'_>) -> twilio_verify::Result<CheckOutcome>;
+    let to: Check = |v| v.check_to("+15555550100", "123456");
+    type Expected = fn(&CheckOutcome) -> bool;
+    let cases: [(Check, &str, usize, &str, Expected); 4] = [
+        (
+            to,
+            "To=%2B15555550100&Code=123456",
+            200,
+            "verification_check_approved.json",
+            CheckOutcome::is_approved,
+        ),
+        (
+            |v| v.check_sid(&VE.parse().unwrap(), "000000"),
+            "VerificationSid=VE00000000000000000000000000000001&Code=000000",
+            201,
+            "verification_check_pending.json",
+            |o| matches!(o, CheckOutcome::Pending(c) if c.valid == Some(false)),
+        ),
+        (
+            to,
+            "To=%2B15555550100&Code=123456",
+            404,
+            "error_20404_not_found.json",
+            |o| *o == CheckOutcome::NotFound,
+        ),
+        (
+            to,
+            "To=%2B15555550100&Code=123456",
+            429,
+            "error_60202_max_check_attempts.json",
+            |o| *o == CheckOutcome::MaxAttempts,
+        ),
+    ];
+    for (check, body, status, answered, expected) in cases {
+        let m = server.post(&path, body, status, answered);
+        let outcome = check(&v).unwrap();
+        assert!(expected(&outcome), "{answered}: {outcome:?}");
+        m.assert();
+        m.remove();
+    }
 
     // A 404 that is not Twilio's 20404 (a wrong base URL's page) stays an error.
     let m = server

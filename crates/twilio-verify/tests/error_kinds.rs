@@ -2,13 +2,13 @@
 //! and the builder settings (extra headers, retry backoff) as they reach the wire.
 
 use std::time::Duration;
-use test_support::fixture;
 
 use mockito::{Server, ServerGuard};
 use test_support::errors::{
     UNRESOLVABLE, answered_error, assert_backoff_is_the_one_set, assert_causes_add_facts,
     assert_kind, assert_kinds,
 };
+use test_support::fixture;
 use twilio_verify::{
     ApiErrorReason, Channel, Credentials, Error, ErrorKind, HasErrorKind, ServiceSid,
     VerificationSid, VerifyClient,
