@@ -316,11 +316,12 @@ fn show_list<T: serde::Serialize>(
     output::print(&table.render())
 }
 
-/// A verification: its JSON, or its SID, recipient and status.
+/// A verification: its JSON, or its SID, recipient and status; with the code the sandbox
+/// "sent", when there is one.
 fn show_verification(
     ctx: &Context,
     verification: &Verification,
-    extra: Option<(&'static str, String)>,
+    sandbox_code: Option<String>,
 ) -> anyhow::Result<()> {
     let mut value = to_json(verification);
     let mut pairs = vec![
@@ -328,9 +329,9 @@ fn show_verification(
         ("to", or_none(verification.to.as_deref())),
         ("status", verification.status.to_string()),
     ];
-    if let Some((name, text)) = extra {
-        value[name.replace(' ', "_")] = text.clone().into();
-        pairs.push((name, text));
+    if let Some(code) = sandbox_code {
+        value["sandbox_code"] = code.clone().into();
+        pairs.push(("sandbox code", code));
     }
     show(ctx, value, &pairs)
 }
@@ -357,7 +358,7 @@ pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
                     let verification = v.start_with(&start)?;
                     // The sandbox of this run is gone when it ends: show the code it "sent".
                     let code = ctx.sandbox().and_then(|s| s.verify_code(to));
-                    show_verification(ctx, &verification, code.map(|c| ("sandbox code", c)))
+                    show_verification(ctx, &verification, code)
                 }
                 VerificationsCommand::Check { to, code } => {
                     let outcome = v.check_to(to, code)?;

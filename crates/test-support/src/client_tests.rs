@@ -94,8 +94,8 @@ impl<S: Copy> Scenario<S> {
     }
 }
 
-/// Asserts that no secret shows, in any spelling [`hits`] looks for, in the log `lines` or in
-/// the texts the calls `shown`.
+/// Asserts that no secret shows, as [`hits`] finds them, in the log `lines` or in the texts
+/// the calls `shown`.
 pub fn assert_no_secret_shown(secrets: &[(&str, &str)], lines: &[Line], shown: &[String]) {
     assert_eq!(
         hits(secrets, texts(lines).iter().map(String::as_str)),
