@@ -38,8 +38,7 @@ fn main() -> Result<()> {
         demo::API_KEY_SID,
         demo::API_KEY_SECRET,
     ))
-    .verify_url(sandbox.verify_url())
-    .lookup_url(sandbox.lookup_url())
+    .base_url(sandbox.verify_url()) // Verify and Lookup, both served by the sandbox
     .build()?;
     let service: ServiceSid = demo::SERVICE_SID.parse()?;
 

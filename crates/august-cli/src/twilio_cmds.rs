@@ -6,11 +6,12 @@ use serde_json::{Value, json};
 use twilio_verify::signature::RequestValidator;
 use twilio_verify::{
     ApiErrorReason, ChallengeFilter, Channel, CheckOutcome, Credentials, Identity, LookupField,
-    LookupOptions, NewChallenge, NewTotpFactor, ServiceSid, StartVerification, VerifyClient,
+    LookupOptions, NewChallenge, NewTotpFactor, ServiceSid, StartVerification, Verification,
+    VerifyClient,
 };
 
 use crate::failure::Usage;
-use crate::output::{self, Table, key_values, or_none};
+use crate::output::{self, Table, key_values, or_none, yes_no};
 use crate::session::Context;
 
 /// `august twilio ...`: settings and the command.
@@ -203,31 +204,38 @@ struct Setup {
 }
 
 fn setup(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<Setup> {
-    if let Some(sandbox) = ctx.sandbox() {
-        use august_sandbox::verify as demo;
-        let client = VerifyClient::builder(Credentials::api_key(
-            demo::API_KEY_SID,
-            demo::API_KEY_SECRET,
-        ))
-        .verify_url(sandbox.verify_url())
-        .lookup_url(sandbox.lookup_url())
-        .build()?;
-        return Ok(Setup {
-            client,
-            service: Some(demo::SERVICE_SID.to_owned()),
-            auth_token: Some(demo::AUTH_TOKEN.to_owned()),
-        });
-    }
     let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-    let credentials = match (
-        nonempty(&args.api_key_sid),
-        nonempty(&args.api_key_secret),
-        nonempty(&args.account_sid),
-        nonempty(&args.auth_token),
-    ) {
-        (Some(sid), Some(secret), _, _) => Some(Credentials::api_key(sid, secret)),
-        (_, _, Some(sid), Some(token)) => Some(Credentials::account(sid, token)),
-        _ => None,
+    // The sandbox of this run stands in for both APIs, with its demo account and service.
+    let (credentials, verify_url, lookup_url, service, auth_token) = match ctx.sandbox() {
+        Some(sandbox) => {
+            use august_sandbox::verify as demo;
+            (
+                Some(Credentials::api_key(
+                    demo::API_KEY_SID,
+                    demo::API_KEY_SECRET,
+                )),
+                Some(sandbox.verify_url()),
+                Some(sandbox.lookup_url()),
+                Some(demo::SERVICE_SID.to_owned()),
+                Some(demo::AUTH_TOKEN.to_owned()),
+            )
+        }
+        None => (
+            match (
+                nonempty(&args.api_key_sid),
+                nonempty(&args.api_key_secret),
+                nonempty(&args.account_sid),
+                nonempty(&args.auth_token),
+            ) {
+                (Some(sid), Some(secret), _, _) => Some(Credentials::api_key(sid, secret)),
+                (_, _, Some(sid), Some(token)) => Some(Credentials::account(sid, token)),
+                _ => None,
+            },
+            nonempty(&args.verify_url),
+            nonempty(&args.lookup_url),
+            nonempty(&args.service),
+            nonempty(&args.auth_token),
+        ),
     };
     let needs_credentials = !matches!(args.command, TwilioCommand::Signature { .. });
     let credentials = match credentials {
@@ -243,16 +251,16 @@ fn setup(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<Setup> {
         None => Credentials::api_key("unused", "unused"),
     };
     let mut builder = VerifyClient::builder(credentials);
-    if let Some(url) = nonempty(&args.verify_url) {
+    if let Some(url) = verify_url {
         builder = builder.verify_url(url);
     }
-    if let Some(url) = nonempty(&args.lookup_url) {
+    if let Some(url) = lookup_url {
         builder = builder.lookup_url(url);
     }
     Ok(Setup {
         client: builder.build()?,
-        service: nonempty(&args.service),
-        auth_token: nonempty(&args.auth_token),
+        service,
+        auth_token,
     })
 }
 
@@ -290,6 +298,44 @@ fn to_json<T: serde::Serialize>(value: &T) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
+/// Every record of a list: their JSON, or a table of `headers` with a row of each.
+fn show_list<T: serde::Serialize>(
+    ctx: &Context,
+    records: impl Iterator<Item = twilio_verify::Result<T>>,
+    headers: &[&'static str],
+    row: impl Fn(&T) -> Vec<String>,
+) -> anyhow::Result<()> {
+    let all = records.collect::<Result<Vec<_>, _>>()?;
+    if ctx.json {
+        return output::print_json(&to_json(&all));
+    }
+    let mut table = Table::new(headers);
+    for record in &all {
+        table.row(row(record));
+    }
+    output::print(&table.render())
+}
+
+/// A verification: its JSON, or its SID, recipient and status; with the code the sandbox
+/// "sent", when there is one.
+fn show_verification(
+    ctx: &Context,
+    verification: &Verification,
+    sandbox_code: Option<String>,
+) -> anyhow::Result<()> {
+    let mut value = to_json(verification);
+    let mut pairs = vec![
+        ("sid", verification.sid.to_string()),
+        ("to", or_none(verification.to.as_deref())),
+        ("status", verification.status.to_string()),
+    ];
+    if let Some(code) = sandbox_code {
+        value["sandbox_code"] = code.clone().into();
+        pairs.push(("sandbox code", code));
+    }
+    show(ctx, value, &pairs)
+}
+
 /// Runs an `august twilio` command.
 pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
     let setup = setup(ctx, args)?;
@@ -310,18 +356,9 @@ pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
                         start = start.locale(locale);
                     }
                     let verification = v.start_with(&start)?;
-                    let mut value = to_json(&verification);
-                    let mut pairs = vec![
-                        ("sid", verification.sid.to_string()),
-                        ("to", or_none(verification.to.as_deref())),
-                        ("status", verification.status.to_string()),
-                    ];
                     // The sandbox of this run is gone when it ends: show the code it "sent".
-                    if let Some(code) = ctx.sandbox().and_then(|s| s.verify_code(to)) {
-                        value["sandbox_code"] = code.clone().into();
-                        pairs.push(("sandbox code", code));
-                    }
-                    show(ctx, value, &pairs)
+                    let code = ctx.sandbox().and_then(|s| s.verify_code(to));
+                    show_verification(ctx, &verification, code)
                 }
                 VerificationsCommand::Check { to, code } => {
                     let outcome = v.check_to(to, code)?;
@@ -348,27 +385,10 @@ pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
                     }
                 }
                 VerificationsCommand::Fetch { sid } => {
-                    let verification = v.fetch(&parse("verification sid", sid)?)?;
-                    show(
-                        ctx,
-                        to_json(&verification),
-                        &[
-                            ("sid", verification.sid.to_string()),
-                            ("to", or_none(verification.to.as_deref())),
-                            ("status", verification.status.to_string()),
-                        ],
-                    )
+                    show_verification(ctx, &v.fetch(&parse("verification sid", sid)?)?, None)
                 }
                 VerificationsCommand::Cancel { sid } => {
-                    let verification = v.cancel(&parse("verification sid", sid)?)?;
-                    show(
-                        ctx,
-                        to_json(&verification),
-                        &[
-                            ("sid", verification.sid.to_string()),
-                            ("status", verification.status.to_string()),
-                        ],
-                    )
+                    show_verification(ctx, &v.cancel(&parse("verification sid", sid)?)?, None)
                 }
             }
         }
@@ -392,10 +412,7 @@ pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
                 to_json(&info),
                 &[
                     ("number", or_none(info.phone_number.as_deref())),
-                    (
-                        "valid",
-                        or_none(info.valid.map(|v| if v { "yes" } else { "no" })),
-                    ),
+                    ("valid", or_none(info.valid.map(yes_no))),
                     ("country", or_none(info.country_code.as_deref())),
                     ("national format", or_none(info.national_format.as_deref())),
                     (
@@ -436,11 +453,7 @@ pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
                     validator.validate(url, &refs, signature)
                 }
             };
-            show(
-                ctx,
-                json!({"valid": valid}),
-                &[("valid", (if valid { "yes" } else { "no" }).to_owned())],
-            )?;
+            show(ctx, json!({"valid": valid}), &[("valid", yes_no(valid))])?;
             if valid {
                 Ok(())
             } else {
@@ -505,23 +518,15 @@ fn factors(
         }
         FactorsCommand::List { identity } => {
             let identity: Identity = parse("identity", identity)?;
-            let all = client
-                .factors(service, &identity)
-                .list()
-                .collect::<Result<Vec<_>, _>>()?;
-            if ctx.json {
-                return output::print_json(&to_json(&all));
-            }
-            let mut table = Table::new(&["sid", "type", "status", "name"]);
-            for f in &all {
-                table.row(vec![
+            let pages = client.factors(service, &identity).list();
+            show_list(ctx, pages, &["sid", "type", "status", "name"], |f| {
+                vec![
                     f.sid.to_string(),
                     f.factor_type.to_string(),
                     f.status.to_string(),
                     or_none(f.friendly_name.as_deref()),
-                ]);
-            }
-            output::print(&table.render())
+                ]
+            })
         }
         FactorsCommand::Delete { identity, factor } => {
             let identity: Identity = parse("identity", identity)?;
@@ -585,23 +590,20 @@ fn challenges(
         }
         ChallengesCommand::List { identity } => {
             let identity: Identity = parse("identity", identity)?;
-            let all = client
+            let pages = client
                 .challenges(service, &identity)
-                .list(&ChallengeFilter::new())
-                .collect::<Result<Vec<_>, _>>()?;
-            if ctx.json {
-                return output::print_json(&to_json(&all));
-            }
-            let mut table = Table::new(&["sid", "status", "factor", "created"]);
-            for c in &all {
-                table.row(vec![
+                .list(&ChallengeFilter::new());
+            show_list(ctx, pages, &["sid", "status", "factor", "created"], |c| {
+                vec![
                     c.sid.to_string(),
                     c.status.to_string(),
                     or_none(c.factor_sid.as_ref().map(ToString::to_string)),
-                    or_none(c.date_created.as_deref()),
-                ]);
-            }
-            output::print(&table.render())
+                    or_none(
+                        c.date_created
+                            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                    ),
+                ]
+            })
         }
     }
 }

@@ -13,17 +13,10 @@ use authy_client::{
 };
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
+use test_support::fixture;
 
 const KEY: &str = "bf12974d70818a08199d17d5e2bae630";
 const ID: AuthyId = AuthyId::new(1000);
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
 
 fn client(server: &ServerGuard) -> AuthyApiClient {
     AuthyApiClient::builder(KEY)
@@ -70,7 +63,7 @@ fn get(server: &mut ServerGuard, path: &str, query: &str) -> Mock {
 fn reply(mock: Mock, status: usize, file: &str) -> Mock {
     mock.with_status(status)
         .with_header("content-type", "application/json")
-        .with_body(fixture(file))
+        .with_body(fixture!(file))
         .expect(1)
         .create()
 }
@@ -822,7 +815,7 @@ fn a_body_over_the_cap_is_response_too_large() {
     let mut server = Server::new();
     let m = get(&mut server, "/protected/json/app/stats", "")
         .with_status(200)
-        .with_body(fixture("app_stats_ok.json"))
+        .with_body(fixture!("app_stats_ok.json"))
         .expect(1)
         .create();
     let c = AuthyApiClient::builder(KEY)

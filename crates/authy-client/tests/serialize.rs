@@ -10,11 +10,7 @@ use authy_client::{
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
+use test_support::fixture;
 
 /// Reads the fixture as `T`, writes it out and reads it again: the two values must be equal.
 /// Returns the written JSON for further checks.
@@ -22,7 +18,7 @@ fn round_trip<T>(name: &str) -> Value
 where
     T: DeserializeOwned + Serialize + PartialEq + std::fmt::Debug,
 {
-    let first: T = serde_json::from_str(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let first: T = serde_json::from_str(&fixture!(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
     let written = serde_json::to_value(&first).unwrap();
     let second: T = serde_json::from_value(written.clone())
         .unwrap_or_else(|e| panic!("{name} written as {written}: {e}"));

@@ -7,6 +7,7 @@
 //! A dev-dependency only (`test-support = { workspace = true }`); never published.
 
 pub mod capture;
+pub mod client_tests;
 pub mod errors;
 pub mod fault_matrix;
 pub mod fault_server;

@@ -1,8 +1,9 @@
 //! Access tokens for the Verify Push SDK's enrolment (spec §5.7). The token is a secret.
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::client::{Call, Form, Model, VerifyClient, service_path, setters};
+use crate::client::{Form, Model, VerifyClient, service_path, setters};
 use crate::error::Result;
 use crate::types::{AccessTokenSid, Identity, Secret, ServiceSid, check_len, check_range};
 
@@ -33,8 +34,8 @@ pub struct AccessToken {
     #[serde(default)]
     pub ttl: Option<u32>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
@@ -112,6 +113,6 @@ impl<'a> AccessTokens<'a> {
             form.add("Ttl", ttl.to_string());
         }
         let path = service_path(self.service)?.lit("AccessTokens");
-        self.client.send_json(&Call::post(path, form))
+        self.client.post(path, form)
     }
 }

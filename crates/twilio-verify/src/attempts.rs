@@ -1,5 +1,6 @@
 //! Verification attempt statistics, the successor of Authy's app stats (spec §5.10).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use serde_json::Value;
@@ -51,11 +52,11 @@ pub struct Attempt {
     #[serde(default)]
     pub verification_sid: Option<String>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// `converted` or `unconverted`.
     #[serde(default)]
     pub conversion_status: Option<String>,
@@ -242,6 +243,6 @@ impl<'a> Attempts<'a> {
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &AttemptSid) -> Result<Attempt> {
         let path = Path::new().lit("v2/Attempts").seg(sid.checked()?);
-        self.client.send_json(&Call::get(Api::Verify, path))
+        self.client.get(path)
     }
 }

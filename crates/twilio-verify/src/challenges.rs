@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, EntityScope, Form, Pages, VerifyClient};
+use crate::client::{Api, Call, Collection, Form, Pages, VerifyClient};
 use crate::client::{keeps_raw, setters};
 use crate::error::{InvalidInput, Result};
 use crate::types::{
@@ -41,17 +41,17 @@ pub struct Challenge {
     #[serde(default)]
     pub factor_sid: Option<FactorSid>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// When it was answered.
-    #[serde(default)]
-    pub date_responded: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_responded: Option<DateTime<Utc>>,
     /// When it expires.
-    #[serde(default)]
-    pub expiration_date: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub expiration_date: Option<DateTime<Utc>>,
     /// The state: approved means the user proved the factor.
     pub status: ChallengeStatus,
     /// Why it was answered as it was.
@@ -86,8 +86,8 @@ pub struct ChallengeDetails {
     #[serde(default)]
     pub message: Option<String>,
     /// When.
-    #[serde(default)]
-    pub date: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date: Option<DateTime<Utc>>,
     /// Labelled values.
     #[serde(default)]
     pub fields: Vec<ChallengeField>,
@@ -131,8 +131,8 @@ pub struct Notification {
     #[serde(default)]
     pub ttl: Option<u32>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     #[serde(skip)]
     raw: Value,
 }
@@ -274,7 +274,7 @@ impl ChallengeFilter {
 /// The Challenges calls of an entity (`client.challenges(&service, &identity)`).
 #[derive(Debug, Clone, Copy)]
 pub struct Challenges<'a> {
-    scope: EntityScope<'a>,
+    scope: Collection<'a>,
 }
 
 impl<'a> Challenges<'a> {
@@ -284,7 +284,7 @@ impl<'a> Challenges<'a> {
         identity: &'a Identity,
     ) -> Self {
         Challenges {
-            scope: EntityScope::new(client, service, identity, "Challenges"),
+            scope: Collection::of_entity(client, service, identity, "Challenges"),
         }
     }
 
@@ -361,9 +361,7 @@ impl<'a> Challenges<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &ChallengeSid) -> Result<Challenge> {
-        self.scope
-            .client
-            .send_json(&Call::get(Api::Verify, self.scope.item(sid.checked()?)?))
+        self.scope.fetch(sid.checked()?)
     }
 
     /// `GET …/Entities/{identity}/Challenges` with filters, page after page.

@@ -73,6 +73,11 @@ impl Credentials {
         &self.username
     }
 
+    /// Whether the username or the secret is empty: nothing can be sent with them.
+    fn is_empty(&self) -> bool {
+        self.username.trim().is_empty() || self.password.expose().is_empty()
+    }
+
     fn header(&self) -> String {
         let pair = format!("{}:{}", self.username, self.password.expose());
         format!("Basic {}", BASE64.encode(pair))
@@ -189,13 +194,17 @@ impl VerifyClientBuilder {
     /// loopback), or carries credentials, a query or a fragment; if a credential is empty; or
     /// if an extra header cannot be sent or would replace one the client sets.
     pub fn build(self) -> Result<VerifyClient> {
-        let verify_url = check_base(&self.verify_url)?;
-        let lookup_url = check_base(&self.lookup_url)?;
-        if self.credentials.username.trim().is_empty()
-            || self.credentials.password.expose().is_empty()
-        {
+        if self.credentials.is_empty() {
             return Err(InvalidInput::Credentials.into());
         }
+        self.assemble()
+    }
+
+    /// Checks the URLs and the extra headers and makes the client, whatever the credentials
+    /// (a client with an empty one refuses every call).
+    fn assemble(self) -> Result<VerifyClient> {
+        let verify_url = check_base(&self.verify_url)?;
+        let lookup_url = check_base(&self.lookup_url)?;
         let reserved = ["authorization", "accept", "accept-charset"];
         self.settings
             .check_headers(&[&reserved[..], &api_transport::RESERVED_HEADERS[..]].concat())
@@ -240,26 +249,10 @@ impl VerifyClient {
     /// assert!(client.verify_url().starts_with("https://verify.twilio.com"));
     /// ```
     pub fn new(credentials: Credentials) -> VerifyClient {
-        let empty =
-            credentials.username.trim().is_empty() || credentials.password.expose().is_empty();
-        let builder = VerifyClient::builder(credentials);
-        if empty {
-            // Built without the credential check; calls refuse to send.
-            return VerifyClient {
-                inner: Arc::new(Inner {
-                    transport: builder.settings.transport(user_agent()),
-                    verify_url: builder.verify_url,
-                    lookup_url: builder.lookup_url,
-                    credentials: builder.credentials,
-                    timeout: builder.settings.timeout,
-                    max_retries: builder.settings.max_retries,
-                    headers: Vec::new(),
-                }),
-            };
-        }
-        match builder.build() {
+        // The builder without its credential check: calls refuse to send instead.
+        match VerifyClient::builder(credentials).assemble() {
             Ok(client) => client,
-            Err(_) => unreachable!("the default urls are valid"),
+            Err(_) => unreachable!("the default urls are valid and no header is added"),
         }
     }
 
@@ -563,7 +556,7 @@ impl VerifyClient {
 
     fn request(&self, call: &Call) -> Result<Request> {
         let creds = &self.inner.credentials;
-        if creds.username.trim().is_empty() || creds.password.expose().is_empty() {
+        if creds.is_empty() {
             return Err(InvalidInput::Credentials.into());
         }
         let mut request = match &call.target {
@@ -657,6 +650,30 @@ impl VerifyClient {
                 Ok(())
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// `GET` of one Verify resource.
+    pub(crate) fn get<T: Model>(&self, path: Path) -> Result<T> {
+        self.send_json(&Call::get(Api::Verify, path))
+    }
+
+    /// `POST` of a form to Verify: sent once.
+    pub(crate) fn post<T: Model>(&self, path: Path, form: Form) -> Result<T> {
+        self.send_json(&Call::post(path, form))
+    }
+
+    /// `DELETE` of one Verify resource.
+    pub(crate) fn remove(&self, path: Path) -> Result<()> {
+        self.send_empty(&Call::delete(path))
+    }
+
+    /// `GET` of a Verify list, page after page; a path that cannot be built is the one error
+    /// the pages yield.
+    pub(crate) fn list<T: Model>(&self, path: Result<Path>) -> Pages<T> {
+        match path {
+            Ok(path) => self.pages(Call::get(Api::Verify, path)),
+            Err(e) => Pages::failed(e),
         }
     }
 
@@ -1003,39 +1020,81 @@ pub(crate) fn entity_path(service: &ServiceSid, identity: &Identity) -> Result<P
         .seg(identity.checked()?))
 }
 
-/// The calls on one collection of an entity (`…/Entities/{identity}/Factors`), as the
-/// Factors and Challenges calls make them.
+/// One collection of a service (`…/Services/{VA}/Webhooks`) or of an entity
+/// (`…/Entities/{identity}/Factors`), and the calls every resource makes on it.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct EntityScope<'a> {
+pub(crate) struct Collection<'a> {
     pub(crate) client: &'a VerifyClient,
     service: &'a ServiceSid,
-    identity: &'a Identity,
-    collection: &'static str,
+    identity: Option<&'a Identity>,
+    name: &'static str,
 }
 
-impl<'a> EntityScope<'a> {
-    pub(crate) fn new(
+impl<'a> Collection<'a> {
+    /// `/v2/Services/{VA}/{name}`.
+    pub(crate) fn of_service(
+        client: &'a VerifyClient,
+        service: &'a ServiceSid,
+        name: &'static str,
+    ) -> Self {
+        Collection {
+            client,
+            service,
+            identity: None,
+            name,
+        }
+    }
+
+    /// `/v2/Services/{VA}/Entities/{identity}/{name}`.
+    pub(crate) fn of_entity(
         client: &'a VerifyClient,
         service: &'a ServiceSid,
         identity: &'a Identity,
-        collection: &'static str,
+        name: &'static str,
     ) -> Self {
-        EntityScope {
-            client,
-            service,
-            identity,
-            collection,
+        Collection {
+            identity: Some(identity),
+            ..Collection::of_service(client, service, name)
         }
     }
 
     /// The collection's path.
     pub(crate) fn path(&self) -> Result<Path> {
-        Ok(entity_path(self.service, self.identity)?.lit(self.collection))
+        let base = match self.identity {
+            Some(identity) => entity_path(self.service, identity)?,
+            None => service_path(self.service)?,
+        };
+        Ok(base.lit(self.name))
     }
 
     /// The path of one item of the collection, by its checked SID.
     pub(crate) fn item(&self, sid: &str) -> Result<Path> {
         Ok(self.path()?.seg(sid))
+    }
+
+    /// `POST` to the collection: creates an item. Sent once.
+    pub(crate) fn create<T: Model>(&self, form: Form) -> Result<T> {
+        self.client.post(self.path()?, form)
+    }
+
+    /// `GET` of one item.
+    pub(crate) fn fetch<T: Model>(&self, sid: &str) -> Result<T> {
+        self.client.get(self.item(sid)?)
+    }
+
+    /// `POST` to one item: changes it. Sent once.
+    pub(crate) fn update<T: Model>(&self, sid: &str, form: Form) -> Result<T> {
+        self.client.post(self.item(sid)?, form)
+    }
+
+    /// `GET` of the collection, page after page.
+    pub(crate) fn list<T: Model>(&self) -> Pages<T> {
+        self.client.list(self.path())
+    }
+
+    /// `DELETE` of one item.
+    pub(crate) fn delete(&self, sid: &str) -> Result<()> {
+        self.client.remove(self.item(sid)?)
     }
 }
 

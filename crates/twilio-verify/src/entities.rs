@@ -1,10 +1,11 @@
 //! Entities: one per end user, holding factors and challenges (spec §5.4).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::client::keeps_raw;
-use crate::client::{Api, Call, Form, Pages, VerifyClient, entity_path, service_path};
+use crate::client::{Collection, Form, Pages, VerifyClient};
 use crate::error::Result;
 use crate::types::{EntitySid, Identity, ServiceSid};
 
@@ -23,11 +24,11 @@ pub struct Entity {
     #[serde(default)]
     pub service_sid: Option<String>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
@@ -43,13 +44,14 @@ keeps_raw!(Entity);
 /// The Entities calls of a service (`client.entities(&service)`).
 #[derive(Debug, Clone, Copy)]
 pub struct Entities<'a> {
-    client: &'a VerifyClient,
-    service: &'a ServiceSid,
+    entities: Collection<'a>,
 }
 
 impl<'a> Entities<'a> {
     pub(crate) fn new(client: &'a VerifyClient, service: &'a ServiceSid) -> Self {
-        Entities { client, service }
+        Entities {
+            entities: Collection::of_service(client, service, "Entities"),
+        }
     }
 
     /// `POST /v2/Services/{VA}/Entities` with `Identity`. Create the entity before its
@@ -79,8 +81,7 @@ impl<'a> Entities<'a> {
     pub fn create(&self, identity: &Identity) -> Result<Entity> {
         let mut form = Form::new();
         form.add("Identity", identity.checked()?);
-        let path = service_path(self.service)?.lit("Entities");
-        self.client.send_json(&Call::post(path, form))
+        self.entities.create(form)
     }
 
     /// `GET /v2/Services/{VA}/Entities/{identity}`.
@@ -106,10 +107,7 @@ impl<'a> Entities<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, identity: &Identity) -> Result<Entity> {
-        self.client.send_json(&Call::get(
-            Api::Verify,
-            entity_path(self.service, identity)?,
-        ))
+        self.entities.fetch(identity.checked()?)
     }
 
     /// `GET /v2/Services/{VA}/Entities`, page after page ([`Pages::page_size`] to choose the
@@ -137,12 +135,7 @@ impl<'a> Entities<'a> {
     ///
     /// Each item is a `Result`; an error ends the iteration.
     pub fn list(&self) -> Pages<Entity> {
-        match service_path(self.service) {
-            Ok(path) => self
-                .client
-                .pages(Call::get(Api::Verify, path.lit("Entities"))),
-            Err(e) => Pages::failed(e),
-        }
+        self.entities.list()
     }
 
     /// `DELETE /v2/Services/{VA}/Entities/{identity}` (204). Whether the entity's factors go
@@ -169,7 +162,6 @@ impl<'a> Entities<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn delete(&self, identity: &Identity) -> Result<()> {
-        self.client
-            .send_empty(&Call::delete(entity_path(self.service, identity)?))
+        self.entities.delete(identity.checked()?)
     }
 }

@@ -1,9 +1,10 @@
 //! Factors: TOTP authenticator apps and push devices of an entity (spec §5.5).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, EntityScope, Form, Pages, VerifyClient};
+use crate::client::{Call, Collection, Form, Pages, VerifyClient};
 use crate::client::{keeps_raw, setters};
 use crate::error::Result;
 use crate::types::{
@@ -33,11 +34,11 @@ pub struct Factor {
     #[serde(default)]
     pub identity: Option<String>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The name (for TOTP, the account name in the key URI).
     #[serde(default)]
     pub friendly_name: Option<String>,
@@ -348,7 +349,7 @@ impl FactorUpdate {
 /// The Factors calls of an entity (`client.factors(&service, &identity)`).
 #[derive(Debug, Clone, Copy)]
 pub struct Factors<'a> {
-    scope: EntityScope<'a>,
+    scope: Collection<'a>,
 }
 
 impl<'a> Factors<'a> {
@@ -358,7 +359,7 @@ impl<'a> Factors<'a> {
         identity: &'a Identity,
     ) -> Self {
         Factors {
-            scope: EntityScope::new(client, service, identity, "Factors"),
+            scope: Collection::of_entity(client, service, identity, "Factors"),
         }
     }
 
@@ -392,9 +393,7 @@ impl<'a> Factors<'a> {
     /// [`crate::ApiErrorReason::RateLimited`] and the others of [`crate::Error`].
     pub fn create_totp(&self, factor: &NewTotpFactor) -> Result<NewFactor> {
         let form = factor.form()?;
-        self.scope
-            .client
-            .send_json(&Call::post(self.scope.path()?, form))
+        self.scope.create(form)
     }
 
     /// `POST …/Entities/{identity}/Factors` `FactorType=push`.
@@ -423,9 +422,7 @@ impl<'a> Factors<'a> {
     /// As [`Factors::create_totp`].
     pub fn create_push(&self, factor: &NewPushFactor) -> Result<NewFactor> {
         let form = factor.form()?;
-        self.scope
-            .client
-            .send_json(&Call::post(self.scope.path()?, form))
+        self.scope.create(form)
     }
 
     /// `POST …/Factors/{YF}` with `AuthPayload`: verifies a new TOTP factor with a code from
@@ -503,9 +500,7 @@ impl<'a> Factors<'a> {
     /// The errors of [`crate::Error`].
     pub fn update(&self, sid: &FactorSid, update: &FactorUpdate) -> Result<Factor> {
         let form = update.form()?;
-        self.scope
-            .client
-            .send_json(&Call::post(self.scope.item(sid.checked()?)?, form))
+        self.scope.update(sid.checked()?, form)
     }
 
     /// `GET …/Factors/{YF}`.
@@ -539,9 +534,7 @@ impl<'a> Factors<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &FactorSid) -> Result<Factor> {
-        self.scope
-            .client
-            .send_json(&Call::get(Api::Verify, self.scope.item(sid.checked()?)?))
+        self.scope.fetch(sid.checked()?)
     }
 
     /// `GET …/Entities/{identity}/Factors`, page after page.
@@ -577,10 +570,7 @@ impl<'a> Factors<'a> {
     ///
     /// Each item is a `Result`; an error ends the iteration.
     pub fn list(&self) -> Pages<Factor> {
-        match self.scope.path() {
-            Ok(path) => self.scope.client.pages(Call::get(Api::Verify, path)),
-            Err(e) => Pages::failed(e),
-        }
+        self.scope.list()
     }
 
     /// `DELETE …/Factors/{YF}` (204).
@@ -614,8 +604,6 @@ impl<'a> Factors<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn delete(&self, sid: &FactorSid) -> Result<()> {
-        self.scope
-            .client
-            .send_empty(&Call::delete(self.scope.item(sid.checked()?)?))
+        self.scope.delete(sid.checked()?)
     }
 }

@@ -47,6 +47,28 @@
 //! Lists are [`Pages`]: an iterator of records that follows Twilio's `meta.next_page_url` as
 //! given (only on the configured base URL's origin).
 //!
+//! # Dates
+//!
+//! The dates of the answers (`date_created`, `date_updated`, `expiration_date`...) are
+//! `Option<chrono::DateTime<Utc>>`, read leniently with the workspace's one ISO-8601 reader:
+//! a date it refuses is `None` and never fails the answer, and `raw()` keeps the text as
+//! sent. `Serialize` writes them in RFC 3339.
+//!
+//! ```
+//! # mod august { pub use twilio_verify as verify; }
+//! use august::verify::{Entity, chrono::{TimeZone, Utc}};
+//!
+//! let entity: Entity = serde_json::from_str(r#"{
+//!     "sid": "YE00000000000000000000000000000001",
+//!     "identity": "ff483d1ff591898a9942916050d2ca3f",
+//!     "date_created": "2015-07-30T20:00:00Z",
+//!     "date_updated": "2015-02-30T20:00:00Z"
+//! }"#)?;
+//! assert_eq!(entity.date_created, Some(Utc.with_ymd_and_hms(2015, 7, 30, 20, 0, 0).unwrap()));
+//! assert_eq!(entity.date_updated, None); // no 30 February: None, the answer still reads
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
 //! # Errors
 //!
 //! Every call returns `Result<T, `[`Error`]`>`. [`Error::InvalidInput`] (fix the argument;
@@ -76,6 +98,7 @@ mod access_tokens;
 mod attempts;
 mod challenges;
 mod client;
+mod dates;
 mod entities;
 mod error;
 mod factors;
@@ -90,7 +113,8 @@ mod types;
 mod verifications;
 mod webhooks;
 
-/// The `chrono` version of the dates this crate takes (`NewChallenge::expiration_date`).
+/// The `chrono` version of the dates this crate takes (`NewChallenge::expiration_date`) and
+/// gives (`date_created`...).
 pub use chrono;
 
 pub use access_tokens::{AccessToken, AccessTokens, NewPushAccessToken};

@@ -2,11 +2,12 @@
 //! buckets (`Max` per `Interval` seconds), then pass a value for it on each verification start
 //! ([`crate::StartVerification::rate_limit`]).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::client::keeps_raw;
-use crate::client::{Api, Call, Form, Pages, VerifyClient, service_path};
+use crate::client::{Collection, Form, Pages, VerifyClient};
 use crate::error::Result;
 use crate::types::{BucketSid, RateLimitSid, ServiceSid, check_len};
 use api_transport::Path;
@@ -30,11 +31,11 @@ pub struct RateLimit {
     #[serde(default)]
     pub description: Option<String>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
@@ -66,11 +67,11 @@ pub struct Bucket {
     #[serde(default)]
     pub interval: u32,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
@@ -83,21 +84,31 @@ keeps_raw!(Bucket);
 /// The Rate Limits calls of a service (`client.rate_limits(&service)`).
 #[derive(Debug, Clone, Copy)]
 pub struct RateLimits<'a> {
-    client: &'a VerifyClient,
-    service: &'a ServiceSid,
+    limits: Collection<'a>,
 }
 
 impl<'a> RateLimits<'a> {
     pub(crate) fn new(client: &'a VerifyClient, service: &'a ServiceSid) -> Self {
-        RateLimits { client, service }
+        RateLimits {
+            limits: Collection::of_service(client, service, "RateLimits"),
+        }
     }
 
-    fn path(&self) -> Result<Path> {
-        Ok(service_path(self.service)?.lit("RateLimits"))
+    /// `…/RateLimits/{RK}/Buckets`.
+    fn buckets_path(&self, sid: &RateLimitSid) -> Result<Path> {
+        Ok(self.limits.item(sid.checked()?)?.lit("Buckets"))
     }
 
-    fn limit_path(&self, sid: &RateLimitSid) -> Result<Path> {
-        Ok(self.path()?.seg(sid.checked()?))
+    /// `…/RateLimits/{RK}/Buckets/{BL}`.
+    fn bucket_path(&self, sid: &RateLimitSid, bucket: &BucketSid) -> Result<Path> {
+        Ok(self.buckets_path(sid)?.seg(bucket.checked()?))
+    }
+
+    fn max_per_interval(max: u32, interval: u32) -> Form {
+        let mut form = Form::new();
+        form.add("Max", max.to_string());
+        form.add("Interval", interval.to_string());
+        form
     }
 
     /// `POST /v2/Services/{VA}/RateLimits` with `UniqueName` (no personal data) and
@@ -123,7 +134,7 @@ impl<'a> RateLimits<'a> {
         let mut form = Form::new();
         form.add("UniqueName", unique_name);
         form.add("Description", description);
-        self.client.send_json(&Call::post(self.path()?, form))
+        self.limits.create(form)
     }
 
     /// `GET …/RateLimits/{RK}`.
@@ -143,8 +154,7 @@ impl<'a> RateLimits<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &RateLimitSid) -> Result<RateLimit> {
-        self.client
-            .send_json(&Call::get(Api::Verify, self.limit_path(sid)?))
+        self.limits.fetch(sid.checked()?)
     }
 
     /// `GET …/RateLimits`, page after page.
@@ -166,10 +176,7 @@ impl<'a> RateLimits<'a> {
     ///
     /// Each item is a `Result`; an error ends the iteration.
     pub fn list(&self) -> Pages<RateLimit> {
-        match self.path() {
-            Ok(path) => self.client.pages(Call::get(Api::Verify, path)),
-            Err(e) => Pages::failed(e),
-        }
+        self.limits.list()
     }
 
     /// `POST …/RateLimits/{RK}` with a new `Description`.
@@ -191,8 +198,7 @@ impl<'a> RateLimits<'a> {
     pub fn update(&self, sid: &RateLimitSid, description: &str) -> Result<RateLimit> {
         let mut form = Form::new();
         form.add("Description", description);
-        self.client
-            .send_json(&Call::post(self.limit_path(sid)?, form))
+        self.limits.update(sid.checked()?, form)
     }
 
     /// `DELETE …/RateLimits/{RK}` (204).
@@ -212,7 +218,7 @@ impl<'a> RateLimits<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn delete(&self, sid: &RateLimitSid) -> Result<()> {
-        self.client.send_empty(&Call::delete(self.limit_path(sid)?))
+        self.limits.delete(sid.checked()?)
     }
 
     /// `POST …/RateLimits/{RK}/Buckets` with `Max` requests per `Interval` seconds.
@@ -238,11 +244,10 @@ impl<'a> RateLimits<'a> {
         max: u32,
         interval: u32,
     ) -> Result<Bucket> {
-        let mut form = Form::new();
-        form.add("Max", max.to_string());
-        form.add("Interval", interval.to_string());
-        let path = self.limit_path(rate_limit)?.lit("Buckets");
-        self.client.send_json(&Call::post(path, form))
+        let form = RateLimits::max_per_interval(max, interval);
+        self.limits
+            .client
+            .post(self.buckets_path(rate_limit)?, form)
     }
 
     /// `GET …/RateLimits/{RK}/Buckets`, page after page.
@@ -265,12 +270,7 @@ impl<'a> RateLimits<'a> {
     ///
     /// Each item is a `Result`; an error ends the iteration.
     pub fn buckets(&self, rate_limit: &RateLimitSid) -> Pages<Bucket> {
-        match self.limit_path(rate_limit) {
-            Ok(path) => self
-                .client
-                .pages(Call::get(Api::Verify, path.lit("Buckets"))),
-            Err(e) => Pages::failed(e),
-        }
+        self.limits.client.list(self.buckets_path(rate_limit))
     }
 
     /// `POST …/Buckets/{BL}` setting `Max` requests per `Interval` seconds.
@@ -297,14 +297,10 @@ impl<'a> RateLimits<'a> {
         max: u32,
         interval: u32,
     ) -> Result<Bucket> {
-        let mut form = Form::new();
-        form.add("Max", max.to_string());
-        form.add("Interval", interval.to_string());
-        let path = self
-            .limit_path(rate_limit)?
-            .lit("Buckets")
-            .seg(bucket.checked()?);
-        self.client.send_json(&Call::post(path, form))
+        let form = RateLimits::max_per_interval(max, interval);
+        self.limits
+            .client
+            .post(self.bucket_path(rate_limit, bucket)?, form)
     }
 
     /// `DELETE …/Buckets/{BL}` (204).
@@ -325,10 +321,8 @@ impl<'a> RateLimits<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn delete_bucket(&self, rate_limit: &RateLimitSid, bucket: &BucketSid) -> Result<()> {
-        let path = self
-            .limit_path(rate_limit)?
-            .lit("Buckets")
-            .seg(bucket.checked()?);
-        self.client.send_empty(&Call::delete(path))
+        self.limits
+            .client
+            .remove(self.bucket_path(rate_limit, bucket)?)
     }
 }

@@ -3,50 +3,80 @@
 use serde_json::{Value, json};
 
 use crate::client::{Model, decode};
-use crate::{Attempt, AttemptsSummary, Bucket, Entity, Notification, RateLimit, VerificationCheck};
+use crate::{
+    Attempt, AttemptsSummary, Bucket, Challenge, Entity, Notification, RateLimit, VerificationCheck,
+};
 
-fn read<T: Model>(mut body: Value) -> (T, Value) {
+fn fixture(name: &str) -> Value {
+    serde_json::from_str(&test_support::fixture!(name)).expect("json")
+}
+
+/// Decodes `body` with a field no model names added; the model's `raw()` must be the whole
+/// of it.
+fn keeps<T: Model>(mut body: Value, raw: impl Fn(&T) -> &Value) -> T {
     body["a_field_no_model_names"] = json!({"kept": true});
     let bytes = serde_json::to_vec(&body).expect("json");
     let model = decode::<T>("test", &bytes).expect("decodes");
-    (model, body)
+    assert_eq!(raw(&model), &body);
+    assert_eq!(raw(&model)["a_field_no_model_names"]["kept"], true);
+    model
 }
 
 #[test]
 fn raw_is_the_whole_answer() {
-    let fixture = |name: &str| -> Value {
-        let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_slice(&std::fs::read(path).expect("fixture")).expect("json")
+    keeps(fixture("entity_create.json"), Entity::raw);
+    keeps(fixture("attempts_summary.json"), AttemptsSummary::raw);
+    keeps(
+        fixture("verification_check_approved.json"),
+        VerificationCheck::raw,
+    );
+    let sid = |sid: &str, more: Value| {
+        let mut body = more;
+        body["sid"] = sid.into();
+        body
     };
-    let (m, body) = read::<Entity>(fixture("entity_create.json"));
-    assert_eq!(m.raw(), &body);
-    let (m, body) = read::<AttemptsSummary>(fixture("attempts_summary.json"));
-    assert_eq!(m.raw(), &body);
-    let (m, body) = read::<VerificationCheck>(fixture("verification_check_approved.json"));
-    assert_eq!(m.raw(), &body);
-    let (m, body) = read::<RateLimit>(json!({
-        "sid": "RK00000000000000000000000000000001",
-        "unique_name": "end_user_ip_address",
-        "description": "Limit by IP"
-    }));
-    assert_eq!(m.raw(), &body);
-    let (m, body) = read::<Bucket>(json!({
-        "sid": "BL00000000000000000000000000000001",
-        "max": 10,
-        "interval": 60
-    }));
-    assert_eq!(m.raw(), &body);
-    let (m, body) = read::<Attempt>(json!({
-        "sid": "VL00000000000000000000000000000001",
-        "channel": "sms",
-        "conversion_status": "converted"
-    }));
-    assert_eq!(m.raw(), &body);
-    let (m, body) = read::<Notification>(json!({
-        "sid": "NT00000000000000000000000000000001",
-        "priority": "high",
-        "ttl": 300
-    }));
-    assert_eq!(m.raw(), &body);
-    assert_eq!(m.raw()["a_field_no_model_names"]["kept"], true);
+    keeps(
+        sid(
+            "RK00000000000000000000000000000001",
+            json!({"unique_name": "end_user_ip_address", "description": "Limit by IP"}),
+        ),
+        RateLimit::raw,
+    );
+    keeps(
+        sid(
+            "BL00000000000000000000000000000001",
+            json!({"max": 10, "interval": 60}),
+        ),
+        Bucket::raw,
+    );
+    keeps(
+        sid(
+            "VL00000000000000000000000000000001",
+            json!({"channel": "sms", "conversion_status": "converted"}),
+        ),
+        Attempt::raw,
+    );
+    keeps(
+        sid(
+            "NT00000000000000000000000000000001",
+            json!({"priority": "high", "ttl": 300}),
+        ),
+        Notification::raw,
+    );
+}
+
+#[test]
+fn a_date_the_reader_refuses_is_none_and_raw_has_it_as_sent() {
+    let mut body = fixture("challenge_push_approved.json");
+    body["date_responded"] = "2015-07-30T20:00:60Z".into();
+    body["expiration_date"] = "soon".into();
+    let challenge = keeps(body, Challenge::raw);
+    assert_eq!(challenge.date_responded, None);
+    assert_eq!(challenge.expiration_date, None);
+    assert_eq!(challenge.raw()["date_responded"], "2015-07-30T20:00:60Z");
+    assert_eq!(challenge.raw()["expiration_date"], "soon");
+    assert_eq!(
+        challenge.date_created.map(|d| d.to_rfc3339()),
+        Some("2015-07-30T20:00:00+00:00".to_owned())
+    );
 }

@@ -1,9 +1,10 @@
 //! Services: the successors of Authy applications (spec §5.1).
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Form, Pages, VerifyClient, service_path};
+use crate::client::{Form, Pages, VerifyClient, service_path};
 use crate::client::{keeps_raw, setters};
 use crate::error::Result;
 use crate::types::{ServiceSid, check_len, check_range};
@@ -52,12 +53,12 @@ pub struct Service {
     /// The default template (`HJ…`).
     #[serde(default)]
     pub default_template_sid: Option<String>,
-    /// Creation time (ISO 8601, as sent).
-    #[serde(default)]
-    pub date_created: Option<String>,
-    /// Last update time (ISO 8601, as sent).
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    /// Creation time.
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
+    /// Last update time.
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
@@ -221,7 +222,7 @@ impl<'a> Services<'a> {
     pub fn create(&self, friendly_name: &str, options: &ServiceOptions) -> Result<Service> {
         let options = options.clone().friendly_name(friendly_name);
         let form = options.form()?;
-        self.client.send_json(&Call::post(root(), form))
+        self.client.post(root(), form)
     }
 
     /// `GET /v2/Services/{VA}`.
@@ -247,8 +248,7 @@ impl<'a> Services<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] for an unknown SID, and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &ServiceSid) -> Result<Service> {
-        self.client
-            .send_json(&Call::get(Api::Verify, service_path(sid)?))
+        self.client.get(service_path(sid)?)
     }
 
     /// `GET /v2/Services`, page after page.
@@ -275,7 +275,7 @@ impl<'a> Services<'a> {
     ///
     /// Each item is a `Result`; an error ends the iteration.
     pub fn list(&self) -> Pages<Service> {
-        self.client.pages(Call::get(Api::Verify, root()))
+        self.client.list(Ok(root()))
     }
 
     /// `POST /v2/Services/{VA}`: changes the settings given.
@@ -301,7 +301,7 @@ impl<'a> Services<'a> {
     /// As [`Services::create`].
     pub fn update(&self, sid: &ServiceSid, options: &ServiceOptions) -> Result<Service> {
         let form = options.form()?;
-        self.client.send_json(&Call::post(service_path(sid)?, form))
+        self.client.post(service_path(sid)?, form)
     }
 
     /// `DELETE /v2/Services/{VA}` (204).
@@ -326,6 +326,6 @@ impl<'a> Services<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] for an unknown SID, and the others of [`crate::Error`].
     pub fn delete(&self, sid: &ServiceSid) -> Result<()> {
-        self.client.send_empty(&Call::delete(service_path(sid)?))
+        self.client.remove(service_path(sid)?)
     }
 }

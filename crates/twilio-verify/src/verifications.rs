@@ -2,10 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Form, VerifyClient, service_path};
+use crate::client::{Call, Form, VerifyClient, service_path};
 use crate::client::{keeps_raw, setters};
 use crate::error::{ApiErrorReason, Error, InvalidInput, Result};
 use crate::types::{
@@ -52,12 +53,12 @@ pub struct Verification {
     /// The sends so far.
     #[serde(default)]
     pub send_code_attempts: Option<Vec<SendCodeAttempt>>,
-    /// Creation time (ISO 8601, as sent).
-    #[serde(default)]
-    pub date_created: Option<String>,
+    /// Creation time.
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
@@ -71,9 +72,9 @@ keeps_raw!(Verification);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SendCodeAttempt {
-    /// When (ISO 8601).
-    #[serde(default)]
-    pub time: Option<String>,
+    /// When it was sent.
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub time: Option<DateTime<Utc>>,
     /// The channel (`SMS`, `whatsapp`: case varies, compared case-insensitively).
     #[serde(default)]
     pub channel: Option<Channel>,
@@ -115,11 +116,11 @@ pub struct VerificationCheck {
     #[serde(default)]
     pub sna_attempts_error_codes: Option<Vec<Value>>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     #[serde(skip)]
     raw: Value,
 }
@@ -438,7 +439,7 @@ impl<'a> Verifications<'a> {
         let path = service_path(self.service)?
             .lit("Verifications")
             .seg(sid.checked()?);
-        self.client.send_json(&Call::get(Api::Verify, path))
+        self.client.get(path)
     }
 
     fn update(&self, sid: &VerificationSid, status: &str) -> Result<Verification> {

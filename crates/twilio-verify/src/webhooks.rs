@@ -1,10 +1,11 @@
 //! Webhooks of a service: where Twilio posts Verify Push events, the successor of the
 //! OneTouch callback (spec §5.9). Check what arrives with [`crate::signature`].
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Form, Pages, VerifyClient, service_path};
+use crate::client::{Collection, Form, Pages, VerifyClient};
 use crate::client::{keeps_raw, setters};
 use crate::error::{InvalidInput, Result};
 use crate::types::{ServiceSid, WebhookSid, check_len};
@@ -40,11 +41,11 @@ pub struct Webhook {
     #[serde(default)]
     pub webhook_method: Option<String>,
     /// Creation time.
-    #[serde(default)]
-    pub date_created: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_created: Option<DateTime<Utc>>,
     /// Last update time.
-    #[serde(default)]
-    pub date_updated: Option<String>,
+    #[serde(default, deserialize_with = "crate::dates::lenient")]
+    pub date_updated: Option<DateTime<Utc>>,
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
@@ -140,13 +141,14 @@ impl WebhookOptions {
 /// The Webhooks calls of a service (`client.webhooks(&service)`).
 #[derive(Debug, Clone, Copy)]
 pub struct Webhooks<'a> {
-    client: &'a VerifyClient,
-    service: &'a ServiceSid,
+    webhooks: Collection<'a>,
 }
 
 impl<'a> Webhooks<'a> {
     pub(crate) fn new(client: &'a VerifyClient, service: &'a ServiceSid) -> Self {
-        Webhooks { client, service }
+        Webhooks {
+            webhooks: Collection::of_service(client, service, "Webhooks"),
+        }
     }
 
     /// `POST /v2/Services/{VA}/Webhooks`.
@@ -173,8 +175,7 @@ impl<'a> Webhooks<'a> {
     /// [`crate::Error`].
     pub fn create(&self, options: &WebhookOptions) -> Result<Webhook> {
         let form = options.form(true)?;
-        let path = service_path(self.service)?.lit("Webhooks");
-        self.client.send_json(&Call::post(path, form))
+        self.webhooks.create(form)
     }
 
     /// `GET /v2/Services/{VA}/Webhooks/{YW}`.
@@ -194,10 +195,7 @@ impl<'a> Webhooks<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn fetch(&self, sid: &WebhookSid) -> Result<Webhook> {
-        let path = service_path(self.service)?
-            .lit("Webhooks")
-            .seg(sid.checked()?);
-        self.client.send_json(&Call::get(Api::Verify, path))
+        self.webhooks.fetch(sid.checked()?)
     }
 
     /// `GET /v2/Services/{VA}/Webhooks`, page after page.
@@ -219,12 +217,7 @@ impl<'a> Webhooks<'a> {
     ///
     /// Each item is a `Result`; an error ends the iteration.
     pub fn list(&self) -> Pages<Webhook> {
-        match service_path(self.service) {
-            Ok(path) => self
-                .client
-                .pages(Call::get(Api::Verify, path.lit("Webhooks"))),
-            Err(e) => Pages::failed(e),
-        }
+        self.webhooks.list()
     }
 
     /// `POST /v2/Services/{VA}/Webhooks/{YW}`: changes the settings given.
@@ -246,10 +239,7 @@ impl<'a> Webhooks<'a> {
     /// The errors of [`crate::Error`].
     pub fn update(&self, sid: &WebhookSid, options: &WebhookOptions) -> Result<Webhook> {
         let form = options.form(false)?;
-        let path = service_path(self.service)?
-            .lit("Webhooks")
-            .seg(sid.checked()?);
-        self.client.send_json(&Call::post(path, form))
+        self.webhooks.update(sid.checked()?, form)
     }
 
     /// `DELETE /v2/Services/{VA}/Webhooks/{YW}` (204).
@@ -269,9 +259,6 @@ impl<'a> Webhooks<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn delete(&self, sid: &WebhookSid) -> Result<()> {
-        let path = service_path(self.service)?
-            .lit("Webhooks")
-            .seg(sid.checked()?);
-        self.client.send_empty(&Call::delete(path))
+        self.webhooks.delete(sid.checked()?)
     }
 }

@@ -4,12 +4,13 @@
 use std::time::Duration;
 
 use mockito::{Matcher, Mock, Server, ServerGuard};
+use test_support::fixture;
 use twilio_verify::{
     ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials, Error,
     FactorSid, FactorStatus, FactorUpdate, Identity, InvalidInput, LineType, LookupField,
     LookupOptions, NewChallenge, NewPushFactor, NewTotpFactor, NotificationPlatform, RiskCheck,
-    ServiceOptions, ServiceSid, StartVerification, TotpAlgorithm, VerificationSid,
-    VerificationStatus, VerifyClient,
+    ServiceOptions, ServiceSid, StartVerification, TotpAlgorithm, Verification, VerificationSid,
+    VerificationStatus, Verifications, VerifyClient,
 };
 
 const KEY_SID: &str = "SK00000000000000000000000000000009";
@@ -24,11 +25,6 @@ const YC: &str = "YC00000000000000000000000000000001";
 const IDENTITY: &str = "ff483d1ff591898a9942916050d2ca3f";
 const ENTITY: &str =
     "/v2/Services/VA00000000000000000000000000000001/Entities/ff483d1ff591898a9942916050d2ca3f";
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 fn client(server: &ServerGuard) -> VerifyClient {
     VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
@@ -67,7 +63,7 @@ impl std::ops::DerefMut for Mocked {
 /// A fixture's content when `answer` names one (`*.json`), else `answer` itself.
 fn answer(answer: &str) -> String {
     if answer.ends_with(".json") && !answer.starts_with('{') {
-        fixture(answer)
+        fixture!(answer)
     } else {
         answer.to_owned()
     }
@@ -330,28 +326,30 @@ fn verification_fetch_cancel_approve() {
     let m = server.get(&path, None, "verification_create_pending.json");
     assert_eq!(c.verifications(service()).fetch(&ve).unwrap().sid, ve);
     m.assert();
-    let m = server.post(
-        &path,
-        "Status=canceled",
-        200,
-        "verification_update_canceled.json",
-    );
-    assert_eq!(
-        c.verifications(service()).cancel(&ve).unwrap().status,
-        VerificationStatus::Canceled
-    );
-    m.assert();
-    let m = server.post(
-        &path,
-        "Status=approved",
-        200,
-        "verification_update_approved.json",
-    );
-    assert_eq!(
-        c.verifications(service()).approve(&ve).unwrap().status,
-        VerificationStatus::Approved
-    );
-    m.assert();
+    type Update = fn(&Verifications<'_>, &VerificationSid) -> twilio_verify::Result<Verification>;
+    let updates: [(&str, &str, Update, VerificationStatus); 2] = [
+        (
+            "Status=canceled",
+            "verification_update_canceled.json",
+            |v, sid| v.cancel(sid),
+            VerificationStatus::Canceled,
+        ),
+        (
+            "Status=approved",
+            "verification_update_approved.json",
+            |v, sid| v.approve(sid),
+            VerificationStatus::Approved,
+        ),
+    ];
+    for (body, answered, update, status) in updates {
+        let m = server.post(&path, body, 200, answered);
+        assert_eq!(
+            update(&c.verifications(service()), &ve).unwrap().status,
+            status
+        );
+        m.assert();
+        m.remove();
+    }
 }
 
 #[test]
@@ -360,53 +358,46 @@ fn verification_check_outcomes() {
     let path = format!("/v2/Services/{VA}/VerificationCheck");
     let v = c.verifications(service());
 
-    let m = server.post(
-        &path,
-        "To=%2B15555550100&Code=123456",
-        200,
-        "verification_check_approved.json",
-    );
-    let outcome = v.check_to("+15555550100", "123456").unwrap();
-    assert!(outcome.is_approved());
-    m.assert();
-    m.remove();
-
-    let m = server.post(
-        &path,
-        "VerificationSid=VE00000000000000000000000000000001&Code=000000",
-        201,
-        "verification_check_pending.json",
-    );
-    let outcome = v.check_sid(&VE.parse().unwrap(), "000000").unwrap();
-    assert!(matches!(outcome, CheckOutcome::Pending(ref c) if c.valid == Some(false)));
-    m.assert();
-    m.remove();
-
-    let m = server.post(
-        &path,
-        "To=%2B15555550100&Code=123456",
-        404,
-        "error_20404_not_found.json",
-    );
-    assert_eq!(
-        v.check_to("+15555550100", "123456").unwrap(),
-        CheckOutcome::NotFound
-    );
-    m.assert();
-    m.remove();
-
-    let m = server.post(
-        &path,
-        "To=%2B15555550100&Code=123456",
-        429,
-        "error_60202_max_check_attempts.json",
-    );
-    assert_eq!(
-        v.check_to("+15555550100", "123456").unwrap(),
-        CheckOutcome::MaxAttempts
-    );
-    m.assert();
-    m.remove();
+    type Check = fn(&Verifications<'_>) -> twilio_verify::Result<CheckOutcome>;
+    let to: Check = |v| v.check_to("+15555550100", "123456");
+    type Expected = fn(&CheckOutcome) -> bool;
+    let cases: [(Check, &str, usize, &str, Expected); 4] = [
+        (
+            to,
+            "To=%2B15555550100&Code=123456",
+            200,
+            "verification_check_approved.json",
+            CheckOutcome::is_approved,
+        ),
+        (
+            |v| v.check_sid(&VE.parse().unwrap(), "000000"),
+            "VerificationSid=VE00000000000000000000000000000001&Code=000000",
+            201,
+            "verification_check_pending.json",
+            |o| matches!(o, CheckOutcome::Pending(c) if c.valid == Some(false)),
+        ),
+        (
+            to,
+            "To=%2B15555550100&Code=123456",
+            404,
+            "error_20404_not_found.json",
+            |o| *o == CheckOutcome::NotFound,
+        ),
+        (
+            to,
+            "To=%2B15555550100&Code=123456",
+            429,
+            "error_60202_max_check_attempts.json",
+            |o| *o == CheckOutcome::MaxAttempts,
+        ),
+    ];
+    for (check, body, status, answered, expected) in cases {
+        let m = server.post(&path, body, status, answered);
+        let outcome = check(&v).unwrap();
+        assert!(expected(&outcome), "{answered}: {outcome:?}");
+        m.assert();
+        m.remove();
+    }
 
     // A 404 that is not Twilio's 20404 (a wrong base URL's page) stays an error.
     let m = server
@@ -459,10 +450,10 @@ fn entities_create_fetch_delete() {
 #[test]
 fn lists_follow_next_page_url_as_given() {
     let (mut server, c) = Mocked::start();
-    let first = fixture("entities_list_page_with_next.json")
+    let first = fixture!("entities_list_page_with_next.json")
         .replace("https://verify.twilio.com", &server.url());
     let mut second: serde_json::Value =
-        serde_json::from_str(&fixture("entities_list_page_with_next.json")).unwrap();
+        serde_json::from_str(&fixture!("entities_list_page_with_next.json")).unwrap();
     second["entities"][0]["identity"] = "second-page-0001".into();
     second["meta"]["next_page_url"] = serde_json::Value::Null;
     let m1 = server.get(
@@ -592,7 +583,7 @@ fn totp_factor_create_verify_update_fetch_list_delete() {
     m.assert();
 
     let page = serde_json::json!({
-        "factors": [serde_json::from_str::<serde_json::Value>(&fixture("factor_totp_verified.json")).unwrap()],
+        "factors": [serde_json::from_str::<serde_json::Value>(&fixture!("factor_totp_verified.json")).unwrap()],
         "meta": {"key": "factors", "next_page_url": null, "page": 0, "page_size": 50}
     });
     let m = server.get(&factors, None, &page.to_string());
@@ -696,7 +687,7 @@ fn challenges_create_fetch_list_update_notify() {
     m.assert();
 
     let page = serde_json::json!({
-        "challenges": [serde_json::from_str::<serde_json::Value>(&fixture("challenge_push_pending.json")).unwrap()],
+        "challenges": [serde_json::from_str::<serde_json::Value>(&fixture!("challenge_push_pending.json")).unwrap()],
         "meta": {"key": "challenges", "next_page_url": null}
     });
     let m = server.get(
@@ -815,7 +806,7 @@ fn lookup_uses_its_own_base_url() {
             "authorization",
             "Basic QUMwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjphdXRoLXRva2Vu",
         )
-        .with_body(fixture("lookup_v2_line_type_intelligence.json"))
+        .with_body(fixture!("lookup_v2_line_type_intelligence.json"))
         .create();
     c.lookup()
         .phone_number("+15555550100", &LookupOptions::new())
@@ -906,7 +897,7 @@ fn error_codes_become_kinds() {
             ApiErrorReason::MaxSendAttempts,
         ),
     ] {
-        let err = error_for(status, json, &fixture(name));
+        let err = error_for(status, json, &fixture!(name));
         assert_eq!(err.status(), Some(status as u16), "{name}");
         assert_eq!(err.code(), Some(code), "{name}");
         assert_eq!(err.reason(), Some(kind), "{name}");
@@ -918,7 +909,7 @@ fn error_codes_become_kinds() {
         assert_eq!(api.retry_after(), Some(Duration::from_secs(7)));
         assert_eq!(api.attempts(), 1);
     }
-    let err = error_for(400, json, &fixture("error_60200_invalid_parameter.json"));
+    let err = error_for(400, json, &fixture!("error_60200_invalid_parameter.json"));
     assert_eq!(err.api_error().unwrap().parameter(), Some("To"));
     assert_eq!(
         err.to_string(),
@@ -1229,7 +1220,7 @@ fn a_404_after_a_retried_delete_is_success() {
     let gone = server
         .mock("DELETE", path.as_str())
         .with_status(404)
-        .with_body(fixture("error_20404_not_found.json"))
+        .with_body(fixture!("error_20404_not_found.json"))
         .expect(1)
         .create();
     // The first DELETE gets 503 (the first mock, then spent), the retry 404.

@@ -8,6 +8,7 @@ use test_support::errors::{
     UNRESOLVABLE, answered_error, assert_backoff_is_the_one_set, assert_causes_add_facts,
     assert_kind, assert_kinds,
 };
+use test_support::fixture;
 use twilio_verify::{
     ApiErrorReason, Channel, Credentials, Error, ErrorKind, HasErrorKind, ServiceSid,
     VerificationSid, VerifyClient,
@@ -19,11 +20,6 @@ const VA: &str = "VA00000000000000000000000000000001";
 const VE: &str = "VE00000000000000000000000000000001";
 const FETCH: &str = "/v2/Services/VA00000000000000000000000000000001/Verifications/VE00000000000000000000000000000001";
 const START: &str = "/v2/Services/VA00000000000000000000000000000001/Verifications";
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 fn builder(url: &str) -> twilio_verify::VerifyClientBuilder {
     VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
@@ -53,7 +49,7 @@ fn fetch_error(status: usize, headers: &[(&str, &str)], body: &str) -> Error {
 
 #[test]
 fn refused_credentials_are_configuration() {
-    let err = fetch_error(401, &[], &fixture("error_20003_authenticate.json"));
+    let err = fetch_error(401, &[], &fixture!("error_20003_authenticate.json"));
     assert_eq!(err.reason(), Some(ApiErrorReason::Unauthorized));
     assert_eq!(err.kind(), ErrorKind::Configuration);
     assert_eq!(HasErrorKind::kind(&err), ErrorKind::Configuration);
@@ -62,7 +58,7 @@ fn refused_credentials_are_configuration() {
 
 #[test]
 fn a_429_with_retry_after_says_how_long() {
-    let body = fixture("error_20429_too_many_requests.json");
+    let body = fixture!("error_20429_too_many_requests.json");
     let err = fetch_error(429, &[("retry-after", "5")], &body);
     assert_eq!(err.kind(), ErrorKind::RetryAfter(Duration::from_secs(5)));
     let err = fetch_error(429, &[], &body);
@@ -74,22 +70,22 @@ fn codes_map_to_what_to_do() {
     let cases = [
         (
             404,
-            fixture("error_20404_not_found.json"),
+            fixture!("error_20404_not_found.json"),
             ErrorKind::NotFound,
         ),
         (
             400,
-            fixture("error_60200_invalid_parameter.json"),
+            fixture!("error_60200_invalid_parameter.json"),
             ErrorKind::FixInput,
         ),
         (
             429,
-            fixture("error_60202_max_check_attempts.json"),
+            fixture!("error_60202_max_check_attempts.json"),
             ErrorKind::StartOver,
         ),
         (
             429,
-            fixture("error_60203_max_send_attempts.json"),
+            fixture!("error_60203_max_send_attempts.json"),
             ErrorKind::RateLimited,
         ),
         (502, "<html/>".to_owned(), ErrorKind::RetryLater),

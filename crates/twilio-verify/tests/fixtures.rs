@@ -1,19 +1,26 @@
 //! Every recorded answer of `tests/fixtures/` (copied from the Verify spec's fixtures, see
 //! `SOURCE.md`) parses into its model, with the values checked.
 
+use chrono::{DateTime, TimeZone, Utc};
+use test_support::fixture;
 use twilio_verify::{
     AttemptsSummary, Challenge, ChallengeStatus, Channel, Entity, Factor, FactorStatus, FactorType,
     LineType, NewFactor, NotificationPlatform, PhoneNumberInfo, RespondedReason, Service,
     TotpAlgorithm, Verification, VerificationCheck, VerificationStatus,
 };
 
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+fn parse<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    serde_json::from_str(&fixture!(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-fn parse<T: serde::de::DeserializeOwned>(name: &str) -> T {
-    serde_json::from_str(&fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+/// The instant the recorded records are dated: `2015-07-30T20:00:00Z`.
+fn recorded() -> Option<DateTime<Utc>> {
+    Some(Utc.with_ymd_and_hms(2015, 7, 30, 20, 0, 0).unwrap())
+}
+
+/// The date shown by the recorded push challenges: `2020-07-01T12:13:14Z`.
+fn shown() -> Option<DateTime<Utc>> {
+    Some(Utc.with_ymd_and_hms(2020, 7, 1, 12, 13, 14).unwrap())
 }
 
 #[test]
@@ -52,6 +59,7 @@ fn service() {
         s.default_template_sid.as_deref(),
         Some("HJ00000000000000000000000000000001")
     );
+    assert_eq!((s.date_created, s.date_updated), (recorded(), recorded()));
 }
 
 #[test]
@@ -67,11 +75,17 @@ fn verifications() {
         attempts[0].attempt_sid.as_deref(),
         Some("VL00000000000000000000000000000001")
     );
+    assert_eq!(attempts[0].time, recorded());
+    assert_eq!((v.date_created, v.date_updated), (recorded(), recorded()));
     let v: Verification = parse("verification_update_canceled.json");
     assert_eq!(v.status, VerificationStatus::Canceled);
+    assert_eq!((v.date_created, v.date_updated), (recorded(), recorded()));
+    assert_eq!(v.send_code_attempts.unwrap()[0].time, recorded());
     assert_eq!(v.valid, Some(false));
     let v: Verification = parse("verification_update_approved.json");
     assert_eq!(v.status, VerificationStatus::Approved);
+    assert_eq!((v.date_created, v.date_updated), (recorded(), recorded()));
+    assert_eq!(v.send_code_attempts.unwrap()[0].time, recorded());
     assert_eq!(v.valid, Some(true));
 }
 
@@ -80,8 +94,10 @@ fn verification_checks() {
     let c: VerificationCheck = parse("verification_check_approved.json");
     assert_eq!(c.status, VerificationStatus::Approved);
     assert_eq!(c.sna_attempts_error_codes, Some(vec![]));
+    assert_eq!((c.date_created, c.date_updated), (recorded(), recorded()));
     let c: VerificationCheck = parse("verification_check_pending.json");
     assert_eq!(c.status, VerificationStatus::Pending);
+    assert_eq!((c.date_created, c.date_updated), (recorded(), recorded()));
     assert_eq!(c.valid, Some(false));
 }
 
@@ -90,9 +106,14 @@ fn entities() {
     let e: Entity = parse("entity_create.json");
     assert_eq!(e.sid.as_str(), "YE00000000000000000000000000000001");
     assert_eq!(e.identity.as_str(), "ff483d1ff591898a9942916050d2ca3f");
+    assert_eq!((e.date_created, e.date_updated), (recorded(), recorded()));
     let page: serde_json::Value = parse("entities_list_page_with_next.json");
     let records: Vec<Entity> = serde_json::from_value(page["entities"].clone()).unwrap();
     assert_eq!(records.len(), 1);
+    assert_eq!(
+        (records[0].date_created, records[0].date_updated),
+        (recorded(), recorded())
+    );
     assert!(page["meta"]["next_page_url"].is_string());
     let empty: serde_json::Value = parse("entities_list_empty.json");
     assert_eq!(empty["meta"]["key"], "entities");
@@ -104,6 +125,10 @@ fn factors() {
     let f: NewFactor = parse("factor_totp_create_unverified.json");
     assert_eq!(f.factor.status, FactorStatus::Unverified);
     assert_eq!(f.factor.factor_type, FactorType::Totp);
+    assert_eq!(
+        (f.factor.date_created, f.factor.date_updated),
+        (recorded(), recorded())
+    );
     let binding = f.binding.clone().unwrap();
     assert_eq!(
         binding.secret.unwrap().expose(),
@@ -124,6 +149,10 @@ fn factors() {
 
     let f: NewFactor = parse("factor_push_create_unverified.json");
     assert_eq!(f.factor.factor_type, FactorType::Push);
+    assert_eq!(
+        (f.factor.date_created, f.factor.date_updated),
+        (recorded(), recorded())
+    );
     assert_eq!(f.binding.unwrap().alg.as_deref(), Some("ES256"));
     let config = f.factor.config.unwrap();
     assert_eq!(
@@ -135,11 +164,27 @@ fn factors() {
     let f: Factor = parse("factor_totp_verified.json");
     assert_eq!(f.status, FactorStatus::Verified);
     assert_eq!(f.friendly_name.as_deref(), Some("alice-phone"));
+    assert_eq!((f.date_created, f.date_updated), (recorded(), recorded()));
+}
+
+/// Every date of a recorded challenge.
+fn assert_challenge_dates(c: &Challenge) {
+    assert_eq!(
+        (
+            c.date_created,
+            c.date_updated,
+            c.date_responded,
+            c.expiration_date
+        ),
+        (recorded(), recorded(), recorded(), recorded())
+    );
+    assert_eq!(c.details.as_ref().and_then(|d| d.date), shown());
 }
 
 #[test]
 fn challenges() {
     let c: Challenge = parse("challenge_push_pending.json");
+    assert_challenge_dates(&c);
     assert_eq!(c.status, ChallengeStatus::Pending);
     assert_eq!(c.factor_type, Some(FactorType::Push));
     assert_eq!(c.responded_reason, Some(RespondedReason::None));
@@ -147,9 +192,11 @@ fn challenges() {
     assert_eq!(details.fields[0].label, "Action");
     assert_eq!(c.hidden_details.unwrap()["ip"], "172.168.1.234");
     let c: Challenge = parse("challenge_push_approved.json");
+    assert_challenge_dates(&c);
     assert_eq!(c.status, ChallengeStatus::Approved);
     assert_eq!(c.metadata.unwrap()["os"], "Android");
     let c: Challenge = parse("challenge_totp_approved.json");
+    assert_challenge_dates(&c);
     assert_eq!(c.status, ChallengeStatus::Approved);
     assert_eq!(c.factor_type, Some(FactorType::Totp));
     assert_eq!(
@@ -205,4 +252,47 @@ fn unknown_enum_values_do_not_fail_a_record() {
         c.factor_type,
         Some(FactorType::Unknown("carrier-pigeon".into()))
     );
+}
+
+#[test]
+fn a_date_the_reader_refuses_is_none_and_the_record_still_parses() {
+    let mut v: serde_json::Value = parse("challenge_push_pending.json");
+    v["date_created"] = "2015-02-30T20:00:00Z".into();
+    v["date_updated"] = "last tuesday".into();
+    v["date_responded"] = serde_json::Value::Null;
+    v["expiration_date"] = 1_438_286_400.into();
+    v["details"]["date"] = "2020-07-01T25:13:14Z".into();
+    let c: Challenge = serde_json::from_value(v).expect("bad dates never fail a record");
+    assert_eq!(c.status, ChallengeStatus::Pending);
+    assert_eq!(
+        (
+            c.date_created,
+            c.date_updated,
+            c.date_responded,
+            c.expiration_date
+        ),
+        (None, None, None, None)
+    );
+    assert_eq!(c.details.unwrap().date, None);
+}
+
+#[test]
+fn dates_in_other_iso_8601_forms_are_read_and_written_back_as_rfc_3339() {
+    let mut v: serde_json::Value = parse("entity_create.json");
+    v["date_created"] = "2015-07-30 22:00:00.250+02:00".into();
+    v.as_object_mut().unwrap().remove("date_updated");
+    let e: Entity = serde_json::from_value(v).unwrap();
+    assert_eq!(
+        e.date_created,
+        Some(
+            Utc.with_ymd_and_hms(2015, 7, 30, 20, 0, 0).unwrap()
+                + chrono::Duration::milliseconds(250)
+        )
+    );
+    assert_eq!(e.date_updated, None);
+    let written = serde_json::to_value(&e).unwrap();
+    assert_eq!(written["date_created"], "2015-07-30T20:00:00.250Z");
+    assert_eq!(written["date_updated"], serde_json::Value::Null);
+    let again: Entity = serde_json::from_value(written).unwrap();
+    assert_eq!(again.date_created, e.date_created);
 }

@@ -9,12 +9,14 @@
 //! client, its resource handles and the validator.
 
 use test_support::capture;
+use test_support::client_tests::{Scenario, assert_no_secret_shown};
 use test_support::fault_server as server;
+use test_support::fixture;
 
 use std::time::Duration;
 
 use base64::Engine as _;
-use capture::{Capture, Failure, Line, UreqLevel, hits, shown, texts};
+use capture::{Capture, Line, UreqLevel, shown};
 use server::{Act, FaultServer, Recorded, in_parallel};
 use twilio_verify::signature::RequestValidator;
 use twilio_verify::{
@@ -48,11 +50,6 @@ fn secrets() -> Vec<(&'static str, String)> {
         ("answered seed", ANSWERED_SEED.to_owned()),
         ("access token", ACCESS_TOKEN.to_owned()),
     ]
-}
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 const ENTITY: &str =
@@ -90,7 +87,7 @@ fn answer(request: &Recorded) -> Vec<Act> {
         ("GET", "/v2/Services/VA00000000000000000000000000000001") => "service_create.json",
         _ => return vec![Act::Send(server::response(404, &[], b""))],
     };
-    server::json(200, fixture(name).as_bytes())
+    server::json(200, fixture!(name).as_bytes())
 }
 
 /// A server that puts the whole request in a 400 error message.
@@ -122,43 +119,23 @@ fn echo(request: &Recorded) -> Vec<Act> {
     ))]
 }
 
-/// The ways a server answers in the audit: this service's own answers, then every failure.
+/// The ways this service's own server answers in the audit (every failure follows them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scenario {
+enum Own {
     Answers,
     Echo,
     RateLimited,
-    Failing(Failure),
 }
 
-impl Scenario {
-    fn all() -> Vec<Scenario> {
-        [Scenario::Answers, Scenario::Echo, Scenario::RateLimited]
-            .into_iter()
-            .chain(Failure::ALL.map(Scenario::Failing))
-            .collect()
-    }
-
-    fn server(self) -> FaultServer {
-        let json = [("content-type", "application/json")];
-        match self {
-            Scenario::Answers => FaultServer::start(answer),
-            Scenario::Echo => FaultServer::start(echo),
-            Scenario::RateLimited => FaultServer::fixed(
-                429,
-                &[("retry-after", "120"), json[0]],
-                fixture("error_20429_too_many_requests.json").as_bytes(),
-            ),
-            Scenario::Failing(failure) => failure.server(TIMEOUT, 64 * 1024),
-        }
-    }
-
-    /// The base URL to give the client.
-    fn base(self, server: &FaultServer) -> String {
-        match self {
-            Scenario::Failing(failure) => failure.base(server),
-            _ => server.url(),
-        }
+fn own_server(own: Own) -> FaultServer {
+    match own {
+        Own::Answers => FaultServer::start(answer),
+        Own::Echo => FaultServer::start(echo),
+        Own::RateLimited => FaultServer::fixed(
+            429,
+            &[("retry-after", "120"), ("content-type", "application/json")],
+            fixture!("error_20429_too_many_requests.json").as_bytes(),
+        ),
     }
 }
 
@@ -278,8 +255,8 @@ fn exercise() -> (Vec<String>, usize, usize) {
     let mut shown_texts = signature_checks();
     let mut answered = 0;
     let mut echoed = 0;
-    for scenario in Scenario::all() {
-        let server = scenario.server();
+    for scenario in Scenario::all(&[Own::Answers, Own::Echo, Own::RateLimited]) {
+        let server = scenario.server(own_server, TIMEOUT, 64 * 1024);
         let base = scenario.base(&server);
         let client = VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
             .base_url(&base)
@@ -304,7 +281,7 @@ fn exercise() -> (Vec<String>, usize, usize) {
         });
         for (name, carries_secret, texts) in results {
             match scenario {
-                Scenario::Answers => {
+                Scenario::Own(Own::Answers) => {
                     assert_eq!(
                         texts.first().map(String::as_str),
                         Some("ok"),
@@ -312,7 +289,7 @@ fn exercise() -> (Vec<String>, usize, usize) {
                     );
                     answered += 1;
                 }
-                Scenario::Echo => {
+                Scenario::Own(Own::Echo) => {
                     assert_eq!(texts.first().map(String::as_str), Some("error"), "{name}");
                     if carries_secret {
                         assert!(
@@ -342,25 +319,11 @@ fn no_secret_in_logs_debug_or_errors() {
     assert_eq!(echoed, calls().iter().filter(|c| c.1).count());
     let lines = capture.take();
     assert!(lines.iter().any(|l| l.target.starts_with("api_transport")));
-    assert_eq!(
-        hits(&secrets, texts(&lines).iter().map(String::as_str)),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        hits(&secrets, shown_texts.iter().map(String::as_str)),
-        Vec::<String>::new()
-    );
+    assert_no_secret_shown(&secrets, &lines, &shown_texts);
 
     capture.start(UreqLevel::Trace);
     let (shown_texts, _, _) = exercise();
     let lines = capture.take();
     let own: Vec<Line> = lines.iter().filter(|l| !l.by_ureq()).cloned().collect();
-    assert_eq!(
-        hits(&secrets, texts(&own).iter().map(String::as_str)),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        hits(&secrets, shown_texts.iter().map(String::as_str)),
-        Vec::<String>::new()
-    );
+    assert_no_secret_shown(&secrets, &own, &shown_texts);
 }
