@@ -710,12 +710,36 @@ impl AugustState {
                 "FirstName": "Auto",
                 "LastName": "Relock",
             }),
-            Actor::Demo => json!({
-                "UserID": demo::USER_ID,
-                "FirstName": demo::FIRST_NAME,
-                "LastName": demo::LAST_NAME,
-            }),
+            Actor::Demo => {
+                let u = self.demo_user();
+                json!({"UserID": u.id, "FirstName": u.first_name, "LastName": u.last_name})
+            }
         }
+    }
+
+    /// The demo account (whose name the state may change).
+    fn demo_user(&self) -> &User {
+        // The demo account is created first and never removed.
+        &self.users[0]
+    }
+
+    /// The house's users: every account of the sandbox, the demo account as the superuser.
+    /// `identifiers` (as a lock's users have) when `with_identifiers`.
+    fn users_json(&self, with_identifiers: bool) -> Value {
+        let mut map = Map::new();
+        for u in &self.users {
+            let mut v = json!({
+                "UserType": if u.id == demo::USER_ID { "superuser" } else { "user" },
+                "FirstName": u.first_name,
+                "LastName": u.last_name,
+            });
+            if with_identifiers {
+                v["identifiers"] =
+                    json!([format!("email:{}", u.email), format!("phone:{}", u.phone)]);
+            }
+            map.insert(u.id.clone(), v);
+        }
+        Value::Object(map)
     }
 
     fn activity_legacy(&self, a: &ActivityRec) -> Value {
@@ -743,7 +767,10 @@ impl AugustState {
 
     fn activity_v4(&self, a: &ActivityRec) -> Value {
         let who = match a.actor {
-            Actor::Demo => format!("{} {}", demo::FIRST_NAME, demo::LAST_NAME),
+            Actor::Demo => {
+                let u = self.demo_user();
+                format!("{} {}", u.first_name, u.last_name)
+            }
             Actor::AutoRelock => "Auto Relock".to_owned(),
             Actor::Deleted => String::new(),
         };
@@ -813,14 +840,7 @@ impl AugustState {
             "pubsubChannel": format!("{}-pubsub", lock.id.to_ascii_lowercase()),
             "OfflineKeys": {"created": [], "loaded": [], "deleted": [], "loadedhk": []},
             "parametersToSet": {},
-            "users": {
-                demo::USER_ID: {
-                    "UserType": "superuser",
-                    "FirstName": demo::FIRST_NAME,
-                    "LastName": demo::LAST_NAME,
-                    "identifiers": [format!("email:{}", demo::EMAIL), format!("phone:{}", demo::PHONE)],
-                }
-            },
+            "users": self.users_json(true),
             "ruleHash": {},
             "cameras": [],
             "geofenceLimits": {
@@ -986,19 +1006,20 @@ impl AugustState {
         }
         let created = iso_ms(self.started - chrono::Duration::days(30));
         let loaded = iso_ms(self.started - chrono::Duration::days(29));
+        let user = self.demo_user();
         json!({
             "created": [],
             "loaded": [
                 {
                     "_id": "5f3a9c1e2b7d4a0012c0p001",
                     "lockID": lock.id,
-                    "userID": demo::USER_ID,
+                    "userID": user.id,
                     "state": "in-use",
                     "pin": "4242",
                     "slot": 1,
                     "accessType": "always",
-                    "firstName": demo::FIRST_NAME,
-                    "lastName": demo::LAST_NAME,
+                    "firstName": user.first_name,
+                    "lastName": user.last_name,
                     "unverified": false,
                     "createdAt": created,
                     "updatedAt": created,
@@ -1036,13 +1057,7 @@ impl AugustState {
             "type": "superuser",
             "locks": self.locks.iter().map(|l| l.id).collect::<Vec<_>>(),
             "doorbells": self.doorbells.iter().map(|d| d.id).collect::<Vec<_>>(),
-            "users": {
-                demo::USER_ID: {
-                    "UserType": "superuser",
-                    "FirstName": demo::FIRST_NAME,
-                    "LastName": demo::LAST_NAME,
-                }
-            },
+            "users": self.users_json(false),
         })
     }
 }
@@ -1856,6 +1871,168 @@ impl AugustState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::http::match_path;
+
+    /// The body of the answer to `method path`, sent as the demo account through the routes.
+    fn answer(st: &mut AugustState, method: &str, path: &str) -> Value {
+        let token = st.demo_token();
+        let req = Req::fake(
+            method,
+            path,
+            &[
+                ("x-august-api-key", AUGUST_KEYS[0]),
+                ("x-august-access-token", &token),
+            ],
+            "",
+        );
+        let (handler, params) = ROUTES
+            .iter()
+            .find_map(|(m, pattern, handler)| {
+                (*m == method)
+                    .then(|| match_path(pattern, &req.segments))
+                    .flatten()
+                    .map(|p| (*handler, p))
+            })
+            .unwrap_or_else(|| panic!("no route for {method} {path}"));
+        let resp = handler(st, &req, &params, &mut Vec::new());
+        assert_eq!(resp.status, 200, "{method} {path}");
+        serde_json::from_slice(&resp.body).expect("a JSON answer")
+    }
+
+    /// Every field the sandbox's state owns carries the state's value in the padded answers,
+    /// never the value of the template they are padded from: the state is changed to values no
+    /// recorded answer has, and each answer follows.
+    #[test]
+    fn padded_answers_carry_the_state_not_the_templates() {
+        let mut st = AugustState::new("http://127.0.0.1:1", DEFAULT_TOKEN_LIFETIME);
+        let id = demo::FRONT_DOOR_LOCK_ID;
+        let lock = st.locks.iter_mut().find(|l| l.id == id).unwrap();
+        lock.name = "Renamed Lock";
+        lock.kind = 4242;
+        lock.sku = "SKU-RENAMED";
+        lock.serial = "SERIAL-RENAMED";
+        lock.firmware = "9.9.9-renamed";
+        lock.mac = "00:11:22:33:44:55";
+        lock.battery = 0.13;
+        lock.status = "unlatched";
+        lock.door = "open";
+        st.users[0].first_name = "Renamed".into();
+        st.users[0].last_name = "Owner".into();
+        st.users.push(User {
+            id: "added-user-id".into(),
+            first_name: "Added".into(),
+            last_name: "Guest".into(),
+            phone: "+15555550199".into(),
+            email: "added@example.com".into(),
+            password: "unused".into(),
+        });
+        let bell = demo::FRONT_DOORBELL_ID;
+        let d = st.doorbells.iter_mut().find(|d| d.id == bell).unwrap();
+        d.name = "Renamed Bell";
+        d.serial = "BELL-RENAMED";
+        d.online = false;
+
+        let users = json!({
+            demo::USER_ID: {
+                "UserType": "superuser", "FirstName": "Renamed", "LastName": "Owner",
+                "identifiers": [format!("email:{}", demo::EMAIL), format!("phone:{}", demo::PHONE)],
+            },
+            "added-user-id": {
+                "UserType": "user", "FirstName": "Added", "LastName": "Guest",
+                "identifiers": ["email:added@example.com", "phone:+15555550199"],
+            },
+        });
+        let detail = answer(&mut st, "GET", &format!("/locks/{id}"));
+        for (key, want) in [
+            ("LockID", json!(id)),
+            ("LockName", json!("Renamed Lock")),
+            ("Type", json!(4242)),
+            ("skuNumber", json!("SKU-RENAMED")),
+            ("SerialNumber", json!("SERIAL-RENAMED")),
+            ("currentFirmwareVersion", json!("9.9.9-renamed")),
+            ("macAddress", json!("00:11:22:33:44:55")),
+            ("battery", json!(0.13)),
+            ("HouseID", json!(demo::HOUSE_ID)),
+            ("HouseName", json!(demo::HOUSE_NAME)),
+            (
+                "pubsubChannel",
+                json!(format!("{}-pubsub", id.to_ascii_lowercase())),
+            ),
+            ("users", users.clone()),
+        ] {
+            assert_eq!(detail[key], want, "lock detail `{key}`");
+        }
+        assert_eq!(detail["LockStatus"]["status"], "unlatched");
+        assert_eq!(detail["LockStatus"]["doorState"], "open");
+        assert_eq!(detail["keypad"]["lockID"], id);
+        // A lock without a bridge or a keypad has none, whatever the template has.
+        let back = answer(
+            &mut st,
+            "GET",
+            &format!("/locks/{}", demo::BACK_DOOR_LOCK_ID),
+        );
+        assert!(back.get("Bridge").is_none() && back.get("keypad").is_none());
+
+        let list = answer(&mut st, "GET", "/users/locks/mine");
+        assert_eq!(list.as_object().unwrap().len(), st.locks.len());
+        assert_eq!(list[id]["LockName"], "Renamed Lock");
+        assert_eq!(list[id]["macAddress"], "00:11:22:33:44:55");
+        assert_eq!(list[id]["HouseID"], demo::HOUSE_ID);
+
+        let house = answer(&mut st, "GET", &format!("/houses/{}", demo::HOUSE_ID));
+        assert_eq!(house["users"]["added-user-id"]["FirstName"], "Added");
+        assert_eq!(house["users"][demo::USER_ID]["FirstName"], "Renamed");
+
+        let pins = answer(&mut st, "GET", &format!("/locks/{id}/pins"));
+        let first = &pins["loaded"][0];
+        assert_eq!(first["lockID"], id);
+        assert_eq!(first["userID"], demo::USER_ID);
+        assert_eq!(first["firstName"], "Renamed");
+        assert_eq!(first["lastName"], "Owner");
+
+        let detail = answer(&mut st, "GET", &format!("/doorbells/{bell}"));
+        let list = answer(&mut st, "GET", "/users/doorbells/mine");
+        assert_eq!(list.as_object().unwrap().len(), st.doorbells.len());
+        for (what, d) in [("detail", &detail), ("list", &list[bell])] {
+            assert_eq!(d["doorbellID"], bell, "doorbell {what}");
+            assert_eq!(d["name"], "Renamed Bell", "doorbell {what}");
+            assert_eq!(d["serialNumber"], "BELL-RENAMED", "doorbell {what}");
+            assert_eq!(d["status"], "doorbell_offline", "doorbell {what}");
+            assert_eq!(d["HouseID"], demo::HOUSE_ID, "doorbell {what}");
+        }
+        // The offline doorbell's snapshot stays: it was taken before.
+        assert!(
+            detail["recentImage"]["url"]
+                .as_str()
+                .unwrap()
+                .contains(bell)
+        );
+        let back = answer(
+            &mut st,
+            "GET",
+            &format!("/doorbells/{}", demo::BACK_DOORBELL_ID),
+        );
+        assert!(back.get("recentImage").is_none());
+
+        // An operation by the renamed owner on the renamed lock, in both feeds.
+        answer(&mut st, "PUT", &format!("/remoteoperate/{id}/lock"));
+        let feed = answer(
+            &mut st,
+            "GET",
+            &format!("/houses/{}/activities", demo::HOUSE_ID),
+        );
+        let newest = &feed[0];
+        assert_eq!(newest["action"], "lock");
+        assert_eq!(newest["deviceID"], id);
+        assert_eq!(newest["deviceName"], "Renamed Lock");
+        assert_eq!(newest["callingUser"]["UserID"], demo::USER_ID);
+        assert_eq!(newest["callingUser"]["FirstName"], "Renamed");
+        assert_eq!(newest["callingUser"]["LastName"], "Owner");
+        assert_eq!(newest["house"]["houseID"], demo::HOUSE_ID);
+        assert_eq!(newest["entities"]["device"], id);
+        let after = answer(&mut st, "GET", &format!("/locks/{id}"));
+        assert_eq!(after["LockStatus"]["status"], "locked");
+    }
 
     #[test]
     fn feed_is_newest_first() {

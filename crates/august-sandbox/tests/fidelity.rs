@@ -13,6 +13,7 @@ use std::time::Duration;
 use august_sandbox::{PUBNUB_SUBSCRIBE_KEY, Sandbox, demo, verify as sb};
 use base64::Engine as _;
 use serde_json::Value;
+use test_support::json_shape::{self, Rules};
 
 const AUGUST_KEY: &str = "d9984f29-07a6-816e-e1c9-44ec9d1be431";
 
@@ -289,82 +290,18 @@ const NOT_COVERED: &[(&str, &str)] = &[
     ),
 ];
 
-/// A JSON value's type name.
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// Every key path of `fixture` missing from `got` or of another type, as messages.
-fn shape(
-    fixture: &Value,
-    got: &Value,
-    path: &str,
-    (skip, maps): (&[&str], &[&str]),
-    out: &mut Vec<String>,
-) {
-    if skip.contains(&path) {
-        return;
-    }
-    // A map keyed by ids (locks, doorbells, a lock's users): its values against the first value.
-    if maps.contains(&path)
-        && let (Value::Object(f), Value::Object(g)) = (fixture, got)
-    {
-        let at = if path.is_empty() {
-            "*".to_owned()
-        } else {
-            format!("{path}.*")
-        };
-        match (f.values().next(), g.values().next()) {
-            (Some(fv), Some(gv)) => shape(fv, gv, &at, (skip, maps), out),
-            (Some(_), None) => out.push(format!(
-                "`{path}`: empty, the fixture's values cannot be held"
-            )),
-            _ => {}
-        }
-        return;
-    }
-    if kind(fixture) != kind(got) {
-        out.push(format!(
-            "`{path}`: fixture has {}, sandbox sends {}",
-            kind(fixture),
-            kind(got)
-        ));
-        return;
-    }
-    match (fixture, got) {
-        (Value::Object(f), Value::Object(g)) => {
-            for (key, fv) in f {
-                let sub = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
-                match g.get(key) {
-                    Some(gv) => shape(fv, gv, &sub, (skip, maps), out),
-                    None if skip.contains(&sub.as_str()) => {}
-                    None => out.push(format!("`{sub}` missing")),
-                }
-            }
-        }
-        (Value::Array(f), Value::Array(g)) => {
-            if let Some(first) = f.first() {
-                match g.first() {
-                    Some(gv) => shape(first, gv, &format!("{path}[]"), (skip, maps), out),
-                    None => out.push(format!(
-                        "`{path}`: empty, the fixture's elements cannot be held"
-                    )),
-                }
-            }
-        }
-        _ => {}
-    }
+/// The differences of `got` from the fixture `name`, under its rules.
+fn differences(name: &str, recorded: &Value, got: &Value) -> Vec<String> {
+    let (skip, maps) = rules(name);
+    let skip = |p: &str| skip.contains(&p);
+    json_shape::differences(
+        recorded,
+        got,
+        Rules {
+            skip: &skip,
+            maps: &maps,
+        },
+    )
 }
 
 fn fixture(name: &str) -> Value {
@@ -462,9 +399,7 @@ impl Report {
 
     /// Holds a value taken out of an answer (one element of a list) against the fixture.
     fn hold_value(&mut self, name: &str, what: &str, got: &Value) {
-        let (skip, maps) = rules(name);
-        let mut out = Vec::new();
-        shape(&fixture(name), got, "", (&skip, &maps), &mut out);
+        let out = differences(name, &fixture(name), got);
         self.checked.push(name.to_owned());
         for o in out {
             self.problems.push(format!("{name} ({what}): {o}"));
@@ -474,11 +409,9 @@ impl Report {
     /// Holds the best of several candidates (elements of a feed) against the fixture.
     fn hold_any(&mut self, name: &str, what: &str, candidates: &[&Value]) {
         let fx = fixture(name);
-        let (skip, maps) = rules(name);
         let mut best: Option<Vec<String>> = None;
         for c in candidates {
-            let mut out = Vec::new();
-            shape(&fx, c, "", (&skip, &maps), &mut out);
+            let out = differences(name, &fx, c);
             if best.as_ref().is_none_or(|b| out.len() < b.len()) {
                 best = Some(out);
             }
@@ -680,15 +613,13 @@ impl Report {
     /// Holds each recorded item of a feed against the sandbox's items of the same action.
     fn hold_items(&mut self, name: &str, recorded: Vec<Value>, items: &[&Value]) {
         self.checked.push(name.to_owned());
-        let (skip, maps) = rules(name);
         if recorded.is_empty() || items.is_empty() {
             self.problems.push(format!("{name}: an empty feed"));
         }
         for (i, item) in recorded.iter().enumerate() {
             let mut best: Option<Vec<String>> = None;
             for c in items.iter().filter(|v| v["action"] == item["action"]) {
-                let mut out = Vec::new();
-                shape(item, c, "", (&skip, &maps), &mut out);
+                let out = differences(name, item, c);
                 if best.as_ref().is_none_or(|b| out.len() < b.len()) {
                     best = Some(out);
                 }
@@ -1258,49 +1189,4 @@ fn every_answer_has_the_recorded_shape_and_is_compact() {
             "{name} ({path}) is not held"
         );
     }
-}
-
-#[test]
-fn the_comparison_catches_a_missing_key_a_type_change_and_an_empty_list() {
-    let fx = serde_json::json!({"a": 1, "b": {"c": "x", "d": null}, "e": [{"f": true}]});
-    let mut out = Vec::new();
-    shape(
-        &fx,
-        &serde_json::json!({"a": "1", "b": {"d": null}, "e": []}),
-        "",
-        (&[], &[]),
-        &mut out,
-    );
-    assert_eq!(
-        out,
-        [
-            "`a`: fixture has number, sandbox sends string",
-            "`b.c` missing",
-            "`e`: empty, the fixture's elements cannot be held",
-        ]
-    );
-    let mut out = Vec::new();
-    shape(
-        &fx,
-        &serde_json::json!({"a": 2.5, "b": {"c": "y", "d": 1}, "e": [{"f": false, "g": 0}]}),
-        "",
-        (&["b.d"], &[]),
-        &mut out,
-    );
-    assert!(out.is_empty(), "{out:?}");
-    let mut out = Vec::new();
-    shape(
-        &fx,
-        &serde_json::json!({"a": 2, "b": {"c": "y", "d": 1}, "e": [{}]}),
-        "",
-        (&[], &[]),
-        &mut out,
-    );
-    assert_eq!(
-        out,
-        [
-            "`b.d`: fixture has null, sandbox sends number",
-            "`e[].f` missing"
-        ]
-    );
 }

@@ -10,4 +10,5 @@ pub mod capture;
 pub mod errors;
 pub mod fault_matrix;
 pub mod fault_server;
+pub mod json_shape;
 pub mod servers;
