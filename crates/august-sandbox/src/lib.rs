@@ -64,6 +64,7 @@ mod lookup;
 mod oauth;
 mod push;
 mod relay;
+mod routes;
 mod shapes;
 mod signature;
 mod stats;
@@ -79,6 +80,7 @@ use std::time::Duration;
 pub use event::{CallbackDelivery, Event, OneTouchAnswer};
 pub use faults::{Fault, FaultRule};
 pub use push::{PushFault, SUBSCRIBE_KEY as PUBNUB_SUBSCRIBE_KEY};
+pub use routes::{Api, Route, routes};
 pub use stats::Stats;
 
 use app::App;

@@ -236,31 +236,31 @@ impl PushHub {
     }
 }
 
+/// The push routes, as counted and matched by faults (`METHOD pattern`).
+pub(crate) const ROUTES: [&str; 4] = [
+    "GET /v2/subscribe/{sub_key}/{channels}/0",
+    "GET /time/0",
+    "GET /v2/presence/sub-key/{sub_key}/channel/{channels}/leave",
+    "GET /socket.io/",
+];
+
+/// The route of a push request, `None` for a request the push side does not answer.
+fn route(req: &Req) -> Option<&'static str> {
+    ROUTES.into_iter().find(|t| {
+        t.split_once(' ').is_some_and(|(method, pattern)| {
+            method == req.method && crate::http::match_path(pattern, &req.segments).is_some()
+        })
+    })
+}
+
 /// Whether a request is one the push side answers (and may hold).
 pub(crate) fn is_push(req: &Req) -> bool {
-    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    matches!(
-        (req.method.as_str(), segs.as_slice()),
-        ("GET", ["v2", "subscribe", _, _, "0"])
-            | ("GET", ["time", "0"])
-            | (
-                "GET",
-                ["v2", "presence", "sub-key", _, "channel", _, "leave"]
-            )
-            | ("GET", ["socket.io"])
-    )
+    route(req).is_some()
 }
 
 /// The route template of a push request, as counted and matched by faults.
 pub(crate) fn template(req: &Req) -> &'static str {
-    match req.segments.first().map(String::as_str) {
-        Some("time") => "GET /time/0",
-        Some("socket.io") => "GET /socket.io/",
-        _ if req.segments.get(1).map(String::as_str) == Some("presence") => {
-            "GET /v2/presence/sub-key/{sub_key}/channel/{channels}/leave"
-        }
-        _ => "GET /v2/subscribe/{sub_key}/{channels}/0",
-    }
+    route(req).unwrap_or(ROUTES[0])
 }
 
 fn forbidden_json(channels: &[String]) -> Resp {

@@ -460,7 +460,7 @@ fn control_request(state: &mut VerifyState, req: &Req) -> Resp {
 
 pub(crate) type Route = fn(&mut VerifyState, &Req, &crate::http::Params) -> Resp;
 
-const ROUTES: &[(&str, &str, Route)] = &[
+pub(crate) const ROUTES: &[(&str, &str, Route)] = &[
     ("POST", "/v2/Services", service_create),
     ("GET", "/v2/Services", service_list),
     ("GET", "/v2/Services/{va}", service_fetch),
