@@ -180,6 +180,69 @@ struct DoorbellState {
     content_token: String,
 }
 
+/// A lock or a doorbell of the state, found by its id.
+trait Device {
+    /// `lock` or `doorbell`, as the feed's `deviceType` and the errors name it.
+    const KIND: &'static str;
+    fn id(&self) -> &'static str;
+    fn name(&self) -> &'static str;
+}
+
+impl Device for LockState {
+    const KIND: &'static str = "lock";
+    fn id(&self) -> &'static str {
+        self.id
+    }
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl Device for DoorbellState {
+    const KIND: &'static str = "doorbell";
+    fn id(&self) -> &'static str {
+        self.id
+    }
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+/// The device with this id; for a handler, a 404 answer (`lock not found`) otherwise.
+fn find<'a, D: Device>(devices: &'a [D], id: &str) -> Result<&'a D, Resp> {
+    devices
+        .iter()
+        .find(|d| d.id() == id)
+        .ok_or_else(|| error(404, &format!("{} not found", D::KIND)))
+}
+
+/// The device with this id, to change; for a sandbox-only operation, `(404, "no lock L1")`
+/// otherwise.
+fn find_mut<'a, D: Device>(devices: &'a mut [D], id: &str) -> Result<&'a mut D, (u16, String)> {
+    devices
+        .iter_mut()
+        .find(|d| d.id() == id)
+        .ok_or_else(|| (404, format!("no {} {id}", D::KIND)))
+}
+
+/// The device an activity is about.
+#[derive(Debug, Clone, Copy)]
+struct DeviceRef {
+    id: &'static str,
+    name: &'static str,
+    kind: &'static str,
+}
+
+impl DeviceRef {
+    fn of<D: Device>(d: &D) -> DeviceRef {
+        DeviceRef {
+            id: d.id(),
+            name: d.name(),
+            kind: D::KIND,
+        }
+    }
+}
+
 /// Who an activity names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Actor {
@@ -440,19 +503,56 @@ impl AugustState {
                 json!({"remote": true}),
             ),
         ];
-        for (at, action, v4_action, device_id, device_name, device_type, actor, info) in seeds {
-            self.push_activity(ActivityRec {
-                id: random_hex(24),
-                action,
-                v4_action,
-                at,
-                device_id,
-                device_name,
-                device_type,
-                actor,
-                info,
-            });
+        for (at, action, v4_action, id, name, kind, actor, info) in seeds {
+            let device = DeviceRef { id, name, kind };
+            self.record(at, (action, v4_action), device, actor, info);
         }
+    }
+
+    /// Adds an activity (`(legacy action, version 4 action)`) with a new id to the feed, and
+    /// queues its push.
+    fn record(
+        &mut self,
+        at: DateTime<Utc>,
+        (action, v4_action): (&'static str, &'static str),
+        device: DeviceRef,
+        actor: Actor,
+        info: Value,
+    ) {
+        self.push_activity(ActivityRec {
+            id: random_hex(24),
+            action,
+            v4_action,
+            at,
+            device_id: device.id,
+            device_name: device.name,
+            device_type: device.kind,
+            actor,
+            info,
+        });
+    }
+
+    /// Operates a lock remotely (`lock`, `unlock` or `unlatch`): its state, the feed's
+    /// remote operation and its push. Returns the lock's new status.
+    fn operate(
+        &mut self,
+        lock_id: &str,
+        operation: &str,
+        actor: Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&'static str, (u16, String)> {
+        let lock = find_mut(&mut self.locks, lock_id)?;
+        lock.status = target(operation, lock.status);
+        lock.status_at = at;
+        let (status, device) = (lock.status, DeviceRef::of(lock));
+        let v4_action = match operation {
+            "lock" => "remote_lock",
+            "unlock" => "remote_unlock",
+            _ => "remote_unlatch",
+        };
+        let actions = (operation_action(operation), v4_action);
+        self.record(at, actions, device, actor, json!({"remote": true}));
+        Ok(status)
     }
 
     /// Adds an activity to the feed, keeping it newest first.
@@ -501,28 +601,18 @@ impl AugustState {
 
     /// Opens or closes the door of a lock with a door sensor, adding the door activity.
     pub(crate) fn set_door(&mut self, lock_id: &str, open: bool) -> Result<(), (u16, String)> {
-        let now = Utc::now();
-        let lock = self
-            .locks
-            .iter_mut()
-            .find(|l| l.id == lock_id)
-            .ok_or((404, format!("no lock {lock_id}")))?;
+        let lock = find_mut(&mut self.locks, lock_id)?;
         if !lock.doorsense {
             return Err((409, format!("lock {lock_id} has no door sensor")));
         }
         lock.door = if open { "open" } else { "closed" };
-        let (id, name) = (lock.id, lock.name);
-        self.push_activity(ActivityRec {
-            id: random_hex(24),
-            action: if open { "dooropen" } else { "doorclosed" },
-            v4_action: if open { "door_open" } else { "door_close" },
-            at: now,
-            device_id: id,
-            device_name: name,
-            device_type: "lock",
-            actor: Actor::Deleted,
-            info: json!({}),
-        });
+        let device = DeviceRef::of(lock);
+        let actions = if open {
+            ("dooropen", "door_open")
+        } else {
+            ("doorclosed", "door_close")
+        };
+        self.record(Utc::now(), actions, device, Actor::Deleted, json!({}));
         Ok(())
     }
 
@@ -1323,11 +1413,7 @@ fn legacy_shape(a: &ActivityRec) -> Shape {
 }
 
 fn find_lock<'a>(st: &'a AugustState, params: &Params) -> Result<&'a LockState, Resp> {
-    let id = params.get("lock_id");
-    st.locks
-        .iter()
-        .find(|l| l.id == id)
-        .ok_or_else(|| error(404, "lock not found"))
+    find(&st.locks, params.get("lock_id"))
 }
 
 fn lock_detail(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
@@ -1440,12 +1526,9 @@ fn remote_operate(
         Ok(t) => t,
         Err(r) => return r,
     };
-    let index = match st.locks.iter().position(|l| l.id == params.get("lock_id")) {
-        Some(i) => i,
-        None => return error(404, "lock not found"),
-    };
-    let Some(lock) = st.locks.get(index).cloned() else {
-        return error(404, "lock not found");
+    let lock = match find_lock(st, params) {
+        Ok(l) => l.clone(),
+        Err(r) => return r,
     };
     match lock.bridge {
         BridgeState::None => {
@@ -1543,31 +1626,15 @@ fn remote_operate(
         });
         return Resp::json(200, &body);
     }
-    let new_status = target(operation, lock.status);
-    if let Some(l) = st.locks.get_mut(index) {
-        l.status = new_status;
-        l.status_at = start;
-    }
     let actor = if token.user_id == demo::USER_ID {
         Actor::Demo
     } else {
         Actor::Deleted
     };
-    st.push_activity(ActivityRec {
-        id: random_hex(24),
-        action: operation_action(operation),
-        v4_action: match operation {
-            "lock" => "remote_lock",
-            "unlock" => "remote_unlock",
-            _ => "remote_unlatch",
-        },
-        at: start,
-        device_id: lock.id,
-        device_name: lock.name,
-        device_type: "lock",
-        actor,
-        info: json!({"remote": true}),
-    });
+    let new_status = match st.operate(lock.id, operation, actor, start) {
+        Ok(status) => status,
+        Err((status, message)) => return error(status, &message),
+    };
     log::info!("august: {operation} of {} (remote)", lock.name);
     let status = if is_async {
         match operation {
@@ -1625,11 +1692,7 @@ fn doorbells_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event
 }
 
 fn find_doorbell<'a>(st: &'a AugustState, params: &Params) -> Result<&'a DoorbellState, Resp> {
-    let id = params.get("doorbell_id");
-    st.doorbells
-        .iter()
-        .find(|d| d.id == id)
-        .ok_or_else(|| error(404, "doorbell not found"))
+    find(&st.doorbells, params.get("doorbell_id"))
 }
 
 fn doorbell_detail(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
@@ -1777,16 +1840,12 @@ impl AugustState {
         motion: bool,
     ) -> Result<(), (u16, String)> {
         let now = Utc::now();
-        let d = self
-            .doorbells
-            .iter_mut()
-            .find(|d| d.id == doorbell_id)
-            .ok_or((404, format!("no doorbell {doorbell_id}")))?;
-        let (id, name) = (d.id, d.name);
+        let d = find_mut(&mut self.doorbells, doorbell_id)?;
         if motion {
             d.image_at = Some(now);
         }
-        let image = self.image_url(id);
+        let device = DeviceRef::of(d);
+        let image = self.image_url(device.id);
         let (action, info) = if motion {
             (
                 "doorbell_motion_detected",
@@ -1798,17 +1857,7 @@ impl AugustState {
                 json!({"started": now.timestamp_millis(), "ended": now.timestamp_millis(), "image": image}),
             )
         };
-        self.push_activity(ActivityRec {
-            id: random_hex(24),
-            action,
-            v4_action: action,
-            at: now,
-            device_id: id,
-            device_name: name,
-            device_type: "doorbell",
-            actor: Actor::Deleted,
-            info,
-        });
+        self.record(now, (action, action), device, Actor::Deleted, info);
         Ok(())
     }
 
@@ -1819,31 +1868,8 @@ impl AugustState {
         lock_id: &str,
         operation: &'static str,
     ) -> Result<(), (u16, String)> {
-        let now = Utc::now();
-        let lock = self
-            .locks
-            .iter_mut()
-            .find(|l| l.id == lock_id)
-            .ok_or((404, format!("no lock {lock_id}")))?;
-        lock.status = target(operation, lock.status);
-        lock.status_at = now;
-        let (id, name) = (lock.id, lock.name);
-        self.push_activity(ActivityRec {
-            id: random_hex(24),
-            action: operation_action(operation),
-            v4_action: match operation {
-                "lock" => "remote_lock",
-                "unlock" => "remote_unlock",
-                _ => "remote_unlatch",
-            },
-            at: now,
-            device_id: id,
-            device_name: name,
-            device_type: "lock",
-            actor: Actor::Demo,
-            info: json!({"remote": true}),
-        });
-        Ok(())
+        self.operate(lock_id, operation, Actor::Demo, Utc::now())
+            .map(|_| ())
     }
 
     /// A validated access token for the demo user, as a completed login gives.
