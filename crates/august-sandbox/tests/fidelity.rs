@@ -14,6 +14,7 @@ use august_sandbox::{PUBNUB_SUBSCRIBE_KEY, Sandbox, demo, verify as sb};
 use base64::Engine as _;
 use serde_json::Value;
 use test_support::json_shape::{self, Rules};
+use test_support::raw_http::{Body, Raw, call};
 
 const AUGUST_KEY: &str = "d9984f29-07a6-816e-e1c9-44ec9d1be431";
 
@@ -374,79 +375,6 @@ fn fixture(name: &str) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// A raw answer.
-struct Answer {
-    /// The request's method and path (without the query).
-    method: String,
-    path: String,
-    status: u16,
-    text: String,
-    body: Value,
-}
-
-enum Body<'a> {
-    None,
-    Json(&'a Value),
-    Form(&'a [(&'a str, &'a str)]),
-}
-
-fn agent() -> ureq::Agent {
-    let config = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .proxy(None)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build();
-    ureq::Agent::new_with_config(config)
-}
-
-fn call(method: &str, url: &str, headers: &[(&str, &str)], body: Body<'_>) -> Answer {
-    let agent = agent();
-    let response = if matches!(body, Body::None) && (method == "GET" || method == "DELETE") {
-        let mut rb = if method == "GET" {
-            agent.get(url)
-        } else {
-            agent.delete(url)
-        };
-        for (k, v) in headers {
-            rb = rb.header(*k, *v);
-        }
-        rb.call()
-    } else {
-        let mut rb = if method == "PUT" {
-            agent.put(url)
-        } else {
-            agent.post(url)
-        };
-        for (k, v) in headers {
-            rb = rb.header(*k, *v);
-        }
-        match body {
-            Body::None => rb.send_empty(),
-            Body::Json(v) => rb
-                .header("Content-Type", "application/json")
-                .send(v.to_string().as_bytes()),
-            Body::Form(pairs) => rb.send_form(pairs.iter().copied()),
-        }
-    };
-    let response = response.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
-    let status = response.status().as_u16();
-    let text = response.into_body().read_to_string().unwrap();
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    let path = url
-        .split_once("://")
-        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
-        .unwrap_or("/");
-    let path = path.split('?').next().unwrap_or(path).to_owned();
-    Answer {
-        method: method.to_owned(),
-        path,
-        status,
-        text,
-        body,
-    }
-}
-
 /// Collects the findings of every fixture, to report them all at once.
 #[derive(Default)]
 struct Report {
@@ -458,7 +386,7 @@ struct Report {
 
 impl Report {
     /// Holds `answer` (a success) against the fixture `name`.
-    fn hold(&mut self, name: &str, what: &str, answer: &Answer) {
+    fn hold(&mut self, name: &str, what: &str, answer: &Raw) {
         self.checked.push(name.to_owned());
         if !(200..300).contains(&answer.status) {
             self.problems.push(format!(
@@ -473,7 +401,7 @@ impl Report {
 
     /// Holds the elements of the list `key` of a list answer against the fixture (the one
     /// closest to it), and the answer's compactness.
-    fn hold_list(&mut self, name: &str, what: &str, answer: &Answer, key: &str) {
+    fn hold_list(&mut self, name: &str, what: &str, answer: &Raw, key: &str) {
         if !(200..300).contains(&answer.status) {
             self.problems.push(format!(
                 "{name} ({what}): status {} {}",
@@ -744,7 +672,7 @@ impl Report {
 
     /// Holds that `answer` is compact JSON as the services send it (and counts its request as
     /// held).
-    fn hold_value_compact(&mut self, what: &str, answer: &Answer) {
+    fn hold_value_compact(&mut self, what: &str, answer: &Raw) {
         self.requests
             .push((answer.method.clone(), answer.path.clone()));
         let compact = serde_json::to_string(&answer.body).unwrap();
