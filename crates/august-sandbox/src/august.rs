@@ -41,7 +41,7 @@ pub(crate) type Handler = fn(&mut AugustState, &Req, &Params, &mut Vec<Event>) -
 
 /// The August routes: method, path pattern, handler. The template of a route, as counted in the
 /// stats and matched by faults, is `METHOD pattern`.
-pub(crate) const ROUTES: &[(&str, &str, Handler)] = &[
+pub(crate) const ROUTES: &crate::http::Routes<Handler> = &[
     ("POST", "/session", session),
     ("POST", "/validation/phone", send_code_phone),
     ("POST", "/validation/email", send_code_email),
@@ -1897,7 +1897,6 @@ impl AugustState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::http::match_path;
 
     /// The body of the answer to `method path`, sent as the demo account through the routes.
     fn answer(st: &mut AugustState, method: &str, path: &str) -> Value {
@@ -1911,14 +1910,7 @@ mod tests {
             ],
             "",
         );
-        let (handler, params) = ROUTES
-            .iter()
-            .find_map(|(m, pattern, handler)| {
-                (*m == method)
-                    .then(|| match_path(pattern, &req.segments))
-                    .flatten()
-                    .map(|p| (*handler, p))
-            })
+        let (_, handler, params) = crate::http::find_route(ROUTES, &req)
             .unwrap_or_else(|| panic!("no route for {method} {path}"));
         let resp = handler(st, &req, &params, &mut Vec::new());
         assert_eq!(resp.status, 200, "{method} {path}");

@@ -101,11 +101,11 @@ fn loopback_redirect(uri: &str) -> bool {
     matches!(host, "127.0.0.1" | "localhost" | "::1")
 }
 
-/// The routes of the authorization servers (`METHOD pattern`, `{brand}` one of the brands).
-pub(crate) const ROUTES: [&str; 3] = [
-    "GET /oauth/{brand}/authorize",
-    "GET /oauth/{brand}/authorization",
-    "POST /oauth/{brand}/access_token",
+/// The routes of the authorization servers (`{brand}` one of the brands).
+pub(crate) const ROUTES: &crate::http::Routes<()> = &[
+    ("GET", "/oauth/{brand}/authorize", ()),
+    ("GET", "/oauth/{brand}/authorization", ()),
+    ("POST", "/oauth/{brand}/access_token", ()),
 ];
 
 /// Handles `/oauth/...`; `None` for any other path.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::http::match_path;
+use crate::http::{Routes, match_path, segments};
 
 /// An API the sandbox emulates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,16 +47,8 @@ impl Route {
     /// assert!(!route.matches("GET", "/locks/ABC123/status"));
     /// ```
     pub fn matches(&self, method: &str, path: &str) -> bool {
-        let segments: Vec<String> = path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                percent_encoding::percent_decode_str(s)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            })
-            .collect();
-        self.method.eq_ignore_ascii_case(method) && match_path(self.pattern, &segments).is_some()
+        self.method.eq_ignore_ascii_case(method)
+            && match_path(self.pattern, &segments(path)).is_some()
     }
 }
 
@@ -78,8 +70,7 @@ impl fmt::Display for Route {
 pub fn routes() -> Vec<Route> {
     let live =
         |pattern: &str| pattern.starts_with("/devices/") || pattern.starts_with("/websocket/");
-    let split = |template: &'static str| template.split_once(' ').unwrap_or(("GET", template));
-    let mut all: Vec<Route> = crate::august::ROUTES
+    let august = crate::august::ROUTES
         .iter()
         .map(|(method, pattern, _)| Route {
             api: if live(pattern) {
@@ -89,35 +80,22 @@ pub fn routes() -> Vec<Route> {
             },
             method,
             pattern,
-        })
-        .collect();
-    for template in crate::push::ROUTES.into_iter().chain(crate::oauth::ROUTES) {
-        let (method, pattern) = split(template);
-        all.push(Route {
-            api: Api::AugustLive,
-            method,
-            pattern,
         });
-    }
-    all.extend(
-        crate::authy::ROUTES
-            .iter()
-            .map(|(method, pattern, _)| Route {
-                api: Api::Authy,
-                method,
-                pattern,
-            }),
-    );
-    all.extend(
-        crate::verify::ROUTES
-            .iter()
-            .map(|(method, pattern, _)| Route {
-                api: Api::Verify,
-                method,
-                pattern,
-            }),
-    );
-    all
+    august
+        .chain(table(Api::AugustLive, crate::push::ROUTES))
+        .chain(table(Api::AugustLive, crate::oauth::ROUTES))
+        .chain(table(Api::Authy, crate::authy::ROUTES))
+        .chain(table(Api::Verify, crate::verify::ROUTES))
+        .collect()
+}
+
+/// The routes of one table, all of `api`.
+fn table<H>(api: Api, routes: &'static Routes<H>) -> impl Iterator<Item = Route> {
+    routes.iter().map(move |(method, pattern, _)| Route {
+        api,
+        method,
+        pattern,
+    })
 }
 
 #[cfg(test)]

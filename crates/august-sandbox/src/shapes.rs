@@ -24,6 +24,21 @@ pub(crate) enum Shape {
     MotionActivity,
 }
 
+impl Shape {
+    /// Every shape, in the order of the templates.
+    #[cfg(test)]
+    const ALL: [Shape; 8] = [
+        Shape::LockDetail,
+        Shape::LockListItem,
+        Shape::DoorbellDetail,
+        Shape::DoorbellListItem,
+        Shape::Pin,
+        Shape::LockActivity,
+        Shape::DoorActivity,
+        Shape::MotionActivity,
+    ];
+}
+
 fn parse(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
@@ -117,16 +132,7 @@ mod tests {
 
     #[test]
     fn every_template_is_an_object() {
-        for shape in [
-            Shape::LockDetail,
-            Shape::LockListItem,
-            Shape::DoorbellDetail,
-            Shape::DoorbellListItem,
-            Shape::Pin,
-            Shape::LockActivity,
-            Shape::DoorActivity,
-            Shape::MotionActivity,
-        ] {
+        for shape in Shape::ALL {
             assert!(template(shape).is_object());
         }
     }
@@ -252,16 +258,7 @@ mod tests {
     #[test]
     fn every_template_has_every_key_of_the_recorded_answers() {
         let mut problems = Vec::new();
-        for shape in [
-            Shape::LockDetail,
-            Shape::LockListItem,
-            Shape::DoorbellDetail,
-            Shape::DoorbellListItem,
-            Shape::Pin,
-            Shape::LockActivity,
-            Shape::DoorActivity,
-            Shape::MotionActivity,
-        ] {
+        for shape in Shape::ALL {
             let answers = recorded_answers(shape);
             assert!(!answers.is_empty());
             for (name, recorded) in answers {
