@@ -51,6 +51,7 @@ enum Outcome {
 
 enum Hit {
     August(august::Handler, Params),
+    Live(crate::live::Handler, Params),
     Authy(authy::Handler, Params),
 }
 
@@ -176,6 +177,9 @@ impl App {
         if let Some((template, handler, params)) = find_route(august::ROUTES, req) {
             return Some((template, Hit::August(handler, params)));
         }
+        if let Some((template, handler, params)) = find_route(crate::live::ROUTES, req) {
+            return Some((template, Hit::Live(handler, params)));
+        }
         find_route(authy::ROUTES, req)
             .map(|(template, handler, params)| (template, Hit::Authy(handler, params)))
     }
@@ -215,6 +219,9 @@ impl App {
                 let resp = handler(&mut lock(&self.august), req, &params, events);
                 self.publish_pushes();
                 resp
+            }
+            Some((_, Hit::Live(handler, params))) => {
+                crate::live::run(&mut lock(&self.august), req, &params, handler)
             }
             Some((_, Hit::Authy(handler, params))) => {
                 handler(&mut lock(&self.authy), req, &params, events)

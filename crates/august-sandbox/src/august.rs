@@ -65,22 +65,6 @@ pub(crate) const ROUTES: &crate::http::Routes<Handler> = &[
     ("GET", "/doorbells/{doorbell_id}/wakeup", doorbell_wakeup),
     ("GET", "/users/alarms/mine", alarms_mine),
     ("GET", "/cdn/doorbells/{doorbell_id}.jpg", doorbell_image),
-    ("GET", "/devices/capabilities", crate::live::capabilities),
-    (
-        "POST",
-        "/websocket/subscribers",
-        crate::live::create_subscriber,
-    ),
-    (
-        "GET",
-        "/websocket/subscribers/{subscriber_id}",
-        crate::live::get_subscriber,
-    ),
-    (
-        "DELETE",
-        "/websocket/subscribers/{subscriber_id}",
-        crate::live::delete_subscriber,
-    ),
 ];
 
 /// The doorbell snapshot served by the sandbox.

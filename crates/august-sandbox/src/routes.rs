@@ -68,20 +68,8 @@ impl fmt::Display for Route {
 /// assert!(verify > 20);
 /// ```
 pub fn routes() -> Vec<Route> {
-    let live =
-        |pattern: &str| pattern.starts_with("/devices/") || pattern.starts_with("/websocket/");
-    let august = crate::august::ROUTES
-        .iter()
-        .map(|(method, pattern, _)| Route {
-            api: if live(pattern) {
-                Api::AugustLive
-            } else {
-                Api::August
-            },
-            method,
-            pattern,
-        });
-    august
+    table(Api::August, crate::august::ROUTES)
+        .chain(table(Api::AugustLive, crate::live::ROUTES))
         .chain(table(Api::AugustLive, crate::push::ROUTES))
         .chain(table(Api::AugustLive, crate::oauth::ROUTES))
         .chain(table(Api::Authy, crate::authy::ROUTES))
