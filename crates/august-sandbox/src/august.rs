@@ -172,25 +172,22 @@ trait Device {
     fn name(&self) -> &'static str;
 }
 
-impl Device for LockState {
-    const KIND: &'static str = "lock";
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn name(&self) -> &'static str {
-        self.name
-    }
+/// Implements [`Device`] for a state with `id` and `name` fields.
+macro_rules! device {
+    ($state:ty, $kind:literal) => {
+        impl Device for $state {
+            const KIND: &'static str = $kind;
+            fn id(&self) -> &'static str {
+                self.id
+            }
+            fn name(&self) -> &'static str {
+                self.name
+            }
+        }
+    };
 }
-
-impl Device for DoorbellState {
-    const KIND: &'static str = "doorbell";
-    fn id(&self) -> &'static str {
-        self.id
-    }
-    fn name(&self) -> &'static str {
-        self.name
-    }
-}
+device!(LockState, "lock");
+device!(DoorbellState, "doorbell");
 
 /// The device with this id; for a handler, a 404 answer (`lock not found`) otherwise.
 fn find<'a, D: Device>(devices: &'a [D], id: &str) -> Result<&'a D, Resp> {
@@ -1358,7 +1355,7 @@ fn house_activities(st: &mut AugustState, req: &Req, params: &Params, _: &mut Ve
         Resp::json(200, &json!({ "events": events }))
     } else {
         let list: Vec<Value> = entries
-            .map(|a| crate::shapes::recorded(legacy_shape(a), st.activity_legacy(a)))
+            .map(|a| crate::shapes::recorded(Shape::of_activity(a.action), st.activity_legacy(a)))
             .collect();
         Resp::json(200, &Value::Array(list))
     }
@@ -1385,15 +1382,6 @@ fn locks_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -
         );
     }
     Resp::json(200, &Value::Object(map))
-}
-
-/// The recorded shape of a legacy feed item of this activity.
-fn legacy_shape(a: &ActivityRec) -> Shape {
-    match a.action {
-        "dooropen" | "doorclosed" => Shape::DoorActivity,
-        action if action.starts_with("doorbell_") => Shape::MotionActivity,
-        _ => Shape::LockActivity,
-    }
 }
 
 fn find_lock<'a>(st: &'a AugustState, params: &Params) -> Result<&'a LockState, Resp> {

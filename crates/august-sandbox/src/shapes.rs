@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use serde_json::Value;
 
 /// A template by name.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shape {
     LockDetail,
     LockListItem,
@@ -25,6 +25,15 @@ pub(crate) enum Shape {
 }
 
 impl Shape {
+    /// The shape of a legacy feed item with this action.
+    pub(crate) fn of_activity(action: &str) -> Shape {
+        match action {
+            "dooropen" | "doorclosed" => Shape::DoorActivity,
+            action if action.starts_with("doorbell_") => Shape::MotionActivity,
+            _ => Shape::LockActivity,
+        }
+    }
+
     /// Every shape, in the order of the templates.
     #[cfg(test)]
     const ALL: [Shape; 8] = [
@@ -162,18 +171,31 @@ mod tests {
                 .map(|(k, v)| (format!("{name} {k}"), v))
                 .collect()
         };
-        let feed = |actions: &dyn Fn(&str) -> bool| -> Vec<(String, Value)> {
-            let items = fixture("get_house_activities.json");
-            let items = items.as_array().cloned().unwrap_or_default();
-            items
-                .into_iter()
-                .enumerate()
-                .filter(|(_, v)| actions(v["action"].as_str().unwrap_or_default()))
-                .map(|(i, v)| (format!("get_house_activities.json item {i}"), v))
-                .collect()
+        let activities = |shape: Shape| -> Vec<(String, Value)> {
+            let mut all = whole(&[
+                "auto_relock_activity.json",
+                "auto_unlock_activity.json",
+                "bluetooth_lock_activity.json",
+                "keypad_lock_activity.json",
+                "lock_activity.json",
+                "remote_lock_activity.json",
+                "unlock_activity.json",
+                "door_closed_activity.json",
+                "door_closed_activity_wrong_deviceid.json",
+                "door_closed_activity_wrong_houseid.json",
+                "door_open_activity.json",
+                "doorbell_motion_activity.json",
+                "doorbell_motion_activity_no_image.json",
+                "doorbell_motion_activity_old.json",
+                "doorbell_motion_activity_wrong.json",
+            ]);
+            let feed = fixture("get_house_activities.json");
+            for (i, item) in feed.as_array().into_iter().flatten().enumerate() {
+                all.push((format!("get_house_activities.json item {i}"), item.clone()));
+            }
+            all.retain(|(_, v)| Shape::of_activity(v["action"].as_str().unwrap_or("")) == shape);
+            all
         };
-        let door = |a: &str| a == "dooropen" || a == "doorclosed";
-        let motion = |a: &str| a.starts_with("doorbell_");
         match shape {
             Shape::LockDetail => whole(&[
                 "get_lock.online.json",
@@ -201,39 +223,7 @@ mod tests {
                 }
                 all
             }
-            Shape::LockActivity => {
-                let mut all = whole(&[
-                    "auto_relock_activity.json",
-                    "auto_unlock_activity.json",
-                    "bluetooth_lock_activity.json",
-                    "keypad_lock_activity.json",
-                    "lock_activity.json",
-                    "remote_lock_activity.json",
-                    "unlock_activity.json",
-                ]);
-                all.extend(feed(&|a| !door(a) && !motion(a)));
-                all
-            }
-            Shape::DoorActivity => {
-                let mut all = whole(&[
-                    "door_closed_activity.json",
-                    "door_closed_activity_wrong_deviceid.json",
-                    "door_closed_activity_wrong_houseid.json",
-                    "door_open_activity.json",
-                ]);
-                all.extend(feed(&door));
-                all
-            }
-            Shape::MotionActivity => {
-                let mut all = whole(&[
-                    "doorbell_motion_activity.json",
-                    "doorbell_motion_activity_no_image.json",
-                    "doorbell_motion_activity_old.json",
-                    "doorbell_motion_activity_wrong.json",
-                ]);
-                all.extend(feed(&motion));
-                all
-            }
+            Shape::LockActivity | Shape::DoorActivity | Shape::MotionActivity => activities(shape),
         }
     }
 

@@ -1064,32 +1064,22 @@ fn verify_calls(sandbox: &Sandbox, r: &mut Report) {
             &[("To", to), ("Code", &code)],
         ),
     );
-    let second = post(
-        &format!("/v2/Services/{va}/Verifications"),
-        &[("To", "+15555550111"), ("Channel", "sms")],
-    );
-    let ve = second.body["sid"].as_str().unwrap_or("").to_owned();
-    r.hold(
-        "verify/verification_update_approved.json",
-        "POST Verifications/{VE} Status=approved",
-        &post(
-            &format!("/v2/Services/{va}/Verifications/{ve}"),
-            &[("Status", "approved")],
-        ),
-    );
-    let third = post(
-        &format!("/v2/Services/{va}/Verifications"),
-        &[("To", "+15555550112"), ("Channel", "sms")],
-    );
-    let ve = third.body["sid"].as_str().unwrap_or("").to_owned();
-    r.hold(
-        "verify/verification_update_canceled.json",
-        "POST Verifications/{VE} Status=canceled",
-        &post(
-            &format!("/v2/Services/{va}/Verifications/{ve}"),
-            &[("Status", "canceled")],
-        ),
-    );
+    // A verification of its own for each update.
+    for (to, status) in [("+15555550111", "approved"), ("+15555550112", "canceled")] {
+        let started = post(
+            &format!("/v2/Services/{va}/Verifications"),
+            &[("To", to), ("Channel", "sms")],
+        );
+        let ve = started.body["sid"].as_str().unwrap_or("");
+        r.hold(
+            &format!("verify/verification_update_{status}.json"),
+            &format!("POST Verifications/{{VE}} Status={status}"),
+            &post(
+                &format!("/v2/Services/{va}/Verifications/{ve}"),
+                &[("Status", status)],
+            ),
+        );
+    }
 
     let empty_service = post("/v2/Services", &[("FriendlyName", "Empty")]);
     let empty_va = empty_service.body["sid"].as_str().unwrap_or("").to_owned();
