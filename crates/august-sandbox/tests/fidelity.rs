@@ -471,21 +471,25 @@ fn august_calls(sandbox: &Sandbox, r: &mut Report) {
     ] {
         r.hold(name, "GET /locks/{front door}", &lock);
     }
-    r.hold(
-        "august/get_lock.offline.json",
-        "GET /locks/{garage door}",
-        &get(&format!("/locks/{garage}")),
-    );
-    r.hold(
-        "august/get_pins.json",
-        "GET /locks/{front door}/pins",
-        &get(&format!("/locks/{front}/pins")),
-    );
-    r.hold(
-        "august/get_doorbells.json",
-        "GET /users/doorbells/mine",
-        &get("/users/doorbells/mine"),
-    );
+    for (name, what, path) in [
+        (
+            "august/get_lock.offline.json",
+            "GET /locks/{garage door}",
+            format!("/locks/{garage}"),
+        ),
+        (
+            "august/get_pins.json",
+            "GET /locks/{front door}/pins",
+            format!("/locks/{front}/pins"),
+        ),
+        (
+            "august/get_doorbells.json",
+            "GET /users/doorbells/mine",
+            "/users/doorbells/mine".to_owned(),
+        ),
+    ] {
+        r.hold(name, what, &get(&path));
+    }
     let online = get(&format!("/doorbells/{}", demo::FRONT_DOORBELL_ID));
     for name in [
         "august/get_doorbell.json",
@@ -840,26 +844,19 @@ fn authy_calls(sandbox: &Sandbox, r: &mut Report) {
         "GET users/{app user}/status",
         &status,
     );
-    r.hold(
-        "authy/users_request_sms_ok.json",
-        "GET sms/{sms user}",
-        &get(&format!("/protected/json/sms/{sms_user}")),
-    );
-    r.hold(
-        "authy/users_request_sms_ignored.json",
-        "GET sms/{app user}",
-        &get(&format!("/protected/json/sms/{app_user}")),
-    );
-    r.hold(
-        "authy/users_request_call_ok.json",
-        "GET call/{sms user}",
-        &get(&format!("/protected/json/call/{sms_user}")),
-    );
-    r.hold(
-        "authy/users_request_call_ignored.json",
-        "GET call/{app user}",
-        &get(&format!("/protected/json/call/{app_user}")),
-    );
+    // A token by SMS or call: sent to the SMS user, ignored for the app user.
+    for via in ["sms", "call"] {
+        for (user, outcome, who) in [
+            (sms_user, "ok", "sms user"),
+            (app_user, "ignored", "app user"),
+        ] {
+            r.hold(
+                &format!("authy/users_request_{via}_{outcome}.json"),
+                &format!("GET {via}/{{{who}}}"),
+                &get(&format!("/protected/json/{via}/{user}")),
+            );
+        }
+    }
     let token = sandbox.authy_token(sms_user).expect("a token was sent");
     let verified = get(&format!("/protected/json/verify/{token}/{sms_user}"));
     r.hold(
