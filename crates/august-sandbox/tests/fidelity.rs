@@ -714,70 +714,59 @@ fn pubnub_calls(sandbox: &Sandbox, r: &mut Report) {
         "PubNub handshake",
         &handshake,
     );
-    let tt = handshake.body["t"]["t"].as_str().unwrap_or("0").to_owned();
-    let bell_tt = subscribe(&bell_channel, "0").body["t"]["t"]
-        .as_str()
-        .unwrap_or("0")
-        .to_owned();
-    let garage_tt = subscribe(&garage_channel, "0").body["t"]["t"]
-        .as_str()
-        .unwrap_or("0")
-        .to_owned();
+    // The timetoken an answer ends at, to subscribe from.
+    let timetoken = |answer: &Raw| answer.body["t"]["t"].as_str().unwrap_or("0").to_owned();
+    let bell_tt = timetoken(&subscribe(&bell_channel, "0"));
+    let garage_tt = timetoken(&subscribe(&garage_channel, "0"));
+    let remote = |lock: &str, operation: &str| {
+        call(
+            "PUT",
+            &format!("{base}/remoteoperate/{lock}/{operation}"),
+            h,
+            Body::None,
+        );
+    };
 
+    // On the front door's channel, one message after another.
     let front = demo::FRONT_DOOR_LOCK_ID;
-    call(
-        "PUT",
-        &format!("{base}/remoteoperate/{front}/unlock"),
-        h,
-        Body::None,
-    );
-    let after_unlock = subscribe(&lock_channel, &tt);
-    r.hold(
-        "august-live/pubnub_subscribe_lock_message.json",
-        "PubNub message after a remote unlock",
-        &after_unlock,
-    );
-    let tt = after_unlock.body["t"]["t"]
-        .as_str()
-        .unwrap_or("0")
-        .to_owned();
-    call(
-        "PUT",
-        &format!("{base}/remoteoperate/{front}/status?type=async"),
-        h,
-        Body::None,
-    );
-    let after_status = subscribe(&lock_channel, &tt);
-    r.hold(
-        "august-live/pubnub_subscribe_status_only_ignored.json",
-        "PubNub message after a remote status",
-        &after_status,
-    );
-    let tt = after_status.body["t"]["t"]
-        .as_str()
-        .unwrap_or("0")
-        .to_owned();
-    sandbox
-        .set_door_state(front, august_sandbox::DoorState::Open)
-        .unwrap();
-    r.hold(
-        "august-live/pubnub_subscribe_door_message.json",
-        "PubNub message after the door opens",
-        &subscribe(&lock_channel, &tt),
-    );
+    let mut tt = timetoken(&handshake);
+    let unlock = || remote(front, "unlock");
+    let status = || remote(front, "status?type=async");
+    let open = || {
+        sandbox
+            .set_door_state(front, august_sandbox::DoorState::Open)
+            .unwrap();
+    };
+    let steps: [(&str, &str, &dyn Fn()); 3] = [
+        (
+            "august-live/pubnub_subscribe_lock_message.json",
+            "PubNub message after a remote unlock",
+            &unlock,
+        ),
+        (
+            "august-live/pubnub_subscribe_status_only_ignored.json",
+            "PubNub message after a remote status",
+            &status,
+        ),
+        (
+            "august-live/pubnub_subscribe_door_message.json",
+            "PubNub message after the door opens",
+            &open,
+        ),
+    ];
+    for (name, what, step) in steps {
+        step();
+        let answer = subscribe(&lock_channel, &tt);
+        r.hold(name, what, &answer);
+        tt = timetoken(&answer);
+    }
     sandbox.trigger_motion(demo::FRONT_DOORBELL_ID).unwrap();
     r.hold(
         "august-live/pubnub_subscribe_doorbell_motion.json",
         "PubNub message after doorbell motion",
         &subscribe(&bell_channel, &bell_tt),
     );
-    let garage = demo::GARAGE_DOOR_LOCK_ID;
-    call(
-        "PUT",
-        &format!("{base}/remoteoperate/{garage}/status?type=async"),
-        h,
-        Body::None,
-    );
+    remote(demo::GARAGE_DOOR_LOCK_ID, "status?type=async");
     r.hold(
         "august-live/pubnub_subscribe_bridge_offline.json",
         "PubNub message after a status request to a lock whose bridge is offline",

@@ -38,6 +38,14 @@ fn read_all(stream: &mut TcpStream) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// A sandbox that gives a client `timeout` to send a whole request.
+fn reading_within(timeout: Duration) -> Sandbox {
+    Sandbox::builder()
+        .request_read_timeout(timeout)
+        .start()
+        .unwrap()
+}
+
 /// `request` sent whole on a new connection; everything read until the sandbox closes it.
 fn exchange(sandbox: &Sandbox, request: &[u8]) -> String {
     let mut stream = connect(sandbox);
@@ -97,10 +105,7 @@ fn stalled_uploads_and_idle_connections_do_not_stop_a_normal_get() {
 
 #[test]
 fn a_request_not_received_in_time_is_answered_408_and_closed() {
-    let sandbox = Sandbox::builder()
-        .request_read_timeout(Duration::from_millis(300))
-        .start()
-        .unwrap();
+    let sandbox = reading_within(Duration::from_millis(300));
     let started = Instant::now();
     let mut upload = stalled_upload(&sandbox);
     let answer = read_all(&mut upload);
@@ -121,10 +126,7 @@ fn a_request_not_received_in_time_is_answered_408_and_closed() {
 
 #[test]
 fn a_request_held_by_its_handler_is_not_cut_by_the_read_deadline() {
-    let sandbox = Sandbox::builder()
-        .request_read_timeout(Duration::from_millis(200))
-        .start()
-        .unwrap();
+    let sandbox = reading_within(Duration::from_millis(200));
     sandbox.set_fault(
         "GET /users/locks/mine",
         Fault::Latency(Duration::from_millis(1200)),
@@ -255,10 +257,7 @@ fn keep_alive_connections_serve_request_after_request() {
 
 #[test]
 fn an_upgrade_request_to_a_plain_route_is_answered_and_not_held() {
-    let sandbox = Sandbox::builder()
-        .request_read_timeout(Duration::from_millis(200))
-        .start()
-        .unwrap();
+    let sandbox = reading_within(Duration::from_millis(200));
     let mut stream = connect(&sandbox);
     stream
         .write_all(b"GET /__sandbox/stats HTTP/1.1\r\nHost: s\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
