@@ -46,7 +46,8 @@
 //!   [`Sandbox::approve_verify_challenge`];
 //! - faults per route ([`Sandbox::set_fault`], [`Fault`], [`FaultRule`]): latency, an error
 //!   status, an HTML page, a truncated body, a dropped connection;
-//! - counters of connections and requests ([`Sandbox::stats`]).
+//! - counters of connections and requests ([`Sandbox::stats`]);
+//! - the list of the routes it answers, by API ([`routes`]).
 //!
 //! `docs/sandbox.md` in the repository describes the endpoints and JSON formats.
 
