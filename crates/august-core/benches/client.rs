@@ -18,23 +18,13 @@ mod server;
 
 use std::hint::black_box;
 use std::io::Read;
-use std::time::Duration;
 
 use august_core::{Api, LockDetail};
 use criterion::{Criterion, criterion_group, criterion_main};
+use test_support::raw_http::agent as bare_agent;
 
 const LOCK_ID: &str = "A1B2C3D4E5F60718293A4B5C6D7E8F01";
 const TOKEN: &str = "bench-access-token";
-
-fn bare_agent() -> ureq::Agent {
-    let config = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .proxy(None)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build();
-    ureq::Agent::new_with_config(config)
-}
 
 fn bare_get(agent: &ureq::Agent, url: &str, body: &mut Vec<u8>) {
     body.clear();

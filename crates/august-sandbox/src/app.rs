@@ -10,7 +10,7 @@ use crate::august::{self, AugustState};
 use crate::authy::{self, AnswerError, AuthyState, PendingCallback};
 use crate::event::{CallbackDelivery, Event, OneTouchAnswer};
 use crate::faults::{Fault, FaultRuleWire, FaultTable, retry_after_secs};
-use crate::http::{Params, Req, Resp, match_path};
+use crate::http::{Params, Req, Resp, find_route};
 use crate::relay::{RelayHandle, lock};
 use crate::signature;
 use crate::stats::{Counters, Stats};
@@ -51,6 +51,7 @@ enum Outcome {
 
 enum Hit {
     August(august::Handler, Params),
+    Live(crate::live::Handler, Params),
     Authy(authy::Handler, Params),
 }
 
@@ -134,8 +135,8 @@ impl App {
         // request from the client's connection.
         let _answering = self.relay.answering(rq.remote_addr().copied());
         let req = Req::read(&mut rq);
-        if crate::push::is_push(&req) {
-            self.handle_push(rq, &req);
+        if let Some(template) = crate::push::template(&req) {
+            self.handle_push(rq, &req, &template);
             return;
         }
         let mut events = Vec::new();
@@ -173,21 +174,14 @@ impl App {
     }
 
     fn route(req: &Req) -> Option<(String, Hit)> {
-        for (method, pattern, handler) in august::ROUTES {
-            if *method == req.method
-                && let Some(params) = match_path(pattern, &req.segments)
-            {
-                return Some((format!("{method} {pattern}"), Hit::August(*handler, params)));
-            }
+        if let Some((template, handler, params)) = find_route(august::ROUTES, req) {
+            return Some((template, Hit::August(handler, params)));
         }
-        for (method, pattern, handler) in authy::ROUTES {
-            if *method == req.method
-                && let Some(params) = match_path(pattern, &req.segments)
-            {
-                return Some((format!("{method} {pattern}"), Hit::Authy(*handler, params)));
-            }
+        if let Some((template, handler, params)) = find_route(crate::live::ROUTES, req) {
+            return Some((template, Hit::Live(handler, params)));
         }
-        None
+        find_route(authy::ROUTES, req)
+            .map(|(template, handler, params)| (template, Hit::Authy(handler, params)))
     }
 
     fn emulate(&self, req: &Req, events: &mut Vec<Event>) -> Outcome {
@@ -225,6 +219,9 @@ impl App {
                 let resp = handler(&mut lock(&self.august), req, &params, events);
                 self.publish_pushes();
                 resp
+            }
+            Some((_, Hit::Live(handler, params))) => {
+                crate::live::run(&mut lock(&self.august), req, &params, handler)
             }
             Some((_, Hit::Authy(handler, params))) => {
                 handler(&mut lock(&self.authy), req, &params, events)

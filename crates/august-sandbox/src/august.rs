@@ -41,7 +41,7 @@ pub(crate) type Handler = fn(&mut AugustState, &Req, &Params, &mut Vec<Event>) -
 
 /// The August routes: method, path pattern, handler. The template of a route, as counted in the
 /// stats and matched by faults, is `METHOD pattern`.
-pub(crate) const ROUTES: &[(&str, &str, Handler)] = &[
+pub(crate) const ROUTES: &crate::http::Routes<Handler> = &[
     ("POST", "/session", session),
     ("POST", "/validation/phone", send_code_phone),
     ("POST", "/validation/email", send_code_email),
@@ -65,22 +65,6 @@ pub(crate) const ROUTES: &[(&str, &str, Handler)] = &[
     ("GET", "/doorbells/{doorbell_id}/wakeup", doorbell_wakeup),
     ("GET", "/users/alarms/mine", alarms_mine),
     ("GET", "/cdn/doorbells/{doorbell_id}.jpg", doorbell_image),
-    ("GET", "/devices/capabilities", crate::live::capabilities),
-    (
-        "POST",
-        "/websocket/subscribers",
-        crate::live::create_subscriber,
-    ),
-    (
-        "GET",
-        "/websocket/subscribers/{subscriber_id}",
-        crate::live::get_subscriber,
-    ),
-    (
-        "DELETE",
-        "/websocket/subscribers/{subscriber_id}",
-        crate::live::delete_subscriber,
-    ),
 ];
 
 /// The doorbell snapshot served by the sandbox.
@@ -178,6 +162,66 @@ struct DoorbellState {
     online: bool,
     image_at: Option<DateTime<Utc>>,
     content_token: String,
+}
+
+/// A lock or a doorbell of the state, found by its id.
+trait Device {
+    /// `lock` or `doorbell`, as the feed's `deviceType` and the errors name it.
+    const KIND: &'static str;
+    fn id(&self) -> &'static str;
+    fn name(&self) -> &'static str;
+}
+
+/// Implements [`Device`] for a state with `id` and `name` fields.
+macro_rules! device {
+    ($state:ty, $kind:literal) => {
+        impl Device for $state {
+            const KIND: &'static str = $kind;
+            fn id(&self) -> &'static str {
+                self.id
+            }
+            fn name(&self) -> &'static str {
+                self.name
+            }
+        }
+    };
+}
+device!(LockState, "lock");
+device!(DoorbellState, "doorbell");
+
+/// The device with this id; for a handler, a 404 answer (`lock not found`) otherwise.
+fn find<'a, D: Device>(devices: &'a [D], id: &str) -> Result<&'a D, Resp> {
+    devices
+        .iter()
+        .find(|d| d.id() == id)
+        .ok_or_else(|| error(404, &format!("{} not found", D::KIND)))
+}
+
+/// The device with this id, to change; for a sandbox-only operation, `(404, "no lock L1")`
+/// otherwise.
+fn find_mut<'a, D: Device>(devices: &'a mut [D], id: &str) -> Result<&'a mut D, (u16, String)> {
+    devices
+        .iter_mut()
+        .find(|d| d.id() == id)
+        .ok_or_else(|| (404, format!("no {} {id}", D::KIND)))
+}
+
+/// The device an activity is about.
+#[derive(Debug, Clone, Copy)]
+struct DeviceRef {
+    id: &'static str,
+    name: &'static str,
+    kind: &'static str,
+}
+
+impl DeviceRef {
+    fn of<D: Device>(d: &D) -> DeviceRef {
+        DeviceRef {
+            id: d.id(),
+            name: d.name(),
+            kind: D::KIND,
+        }
+    }
 }
 
 /// Who an activity names.
@@ -440,19 +484,56 @@ impl AugustState {
                 json!({"remote": true}),
             ),
         ];
-        for (at, action, v4_action, device_id, device_name, device_type, actor, info) in seeds {
-            self.push_activity(ActivityRec {
-                id: random_hex(24),
-                action,
-                v4_action,
-                at,
-                device_id,
-                device_name,
-                device_type,
-                actor,
-                info,
-            });
+        for (at, action, v4_action, id, name, kind, actor, info) in seeds {
+            let device = DeviceRef { id, name, kind };
+            self.record(at, (action, v4_action), device, actor, info);
         }
+    }
+
+    /// Adds an activity (`(legacy action, version 4 action)`) with a new id to the feed, and
+    /// queues its push.
+    fn record(
+        &mut self,
+        at: DateTime<Utc>,
+        (action, v4_action): (&'static str, &'static str),
+        device: DeviceRef,
+        actor: Actor,
+        info: Value,
+    ) {
+        self.push_activity(ActivityRec {
+            id: random_hex(24),
+            action,
+            v4_action,
+            at,
+            device_id: device.id,
+            device_name: device.name,
+            device_type: device.kind,
+            actor,
+            info,
+        });
+    }
+
+    /// Operates a lock remotely (`lock`, `unlock` or `unlatch`): its state, the feed's
+    /// remote operation and its push. Returns the lock's new status.
+    fn operate(
+        &mut self,
+        lock_id: &str,
+        operation: &str,
+        actor: Actor,
+        at: DateTime<Utc>,
+    ) -> Result<&'static str, (u16, String)> {
+        let lock = find_mut(&mut self.locks, lock_id)?;
+        lock.status = target(operation, lock.status);
+        lock.status_at = at;
+        let (status, device) = (lock.status, DeviceRef::of(lock));
+        let v4_action = match operation {
+            "lock" => "remote_lock",
+            "unlock" => "remote_unlock",
+            _ => "remote_unlatch",
+        };
+        let actions = (operation_action(operation), v4_action);
+        self.record(at, actions, device, actor, json!({"remote": true}));
+        Ok(status)
     }
 
     /// Adds an activity to the feed, keeping it newest first.
@@ -501,28 +582,18 @@ impl AugustState {
 
     /// Opens or closes the door of a lock with a door sensor, adding the door activity.
     pub(crate) fn set_door(&mut self, lock_id: &str, open: bool) -> Result<(), (u16, String)> {
-        let now = Utc::now();
-        let lock = self
-            .locks
-            .iter_mut()
-            .find(|l| l.id == lock_id)
-            .ok_or((404, format!("no lock {lock_id}")))?;
+        let lock = find_mut(&mut self.locks, lock_id)?;
         if !lock.doorsense {
             return Err((409, format!("lock {lock_id} has no door sensor")));
         }
         lock.door = if open { "open" } else { "closed" };
-        let (id, name) = (lock.id, lock.name);
-        self.push_activity(ActivityRec {
-            id: random_hex(24),
-            action: if open { "dooropen" } else { "doorclosed" },
-            v4_action: if open { "door_open" } else { "door_close" },
-            at: now,
-            device_id: id,
-            device_name: name,
-            device_type: "lock",
-            actor: Actor::Deleted,
-            info: json!({}),
-        });
+        let device = DeviceRef::of(lock);
+        let actions = if open {
+            ("dooropen", "door_open")
+        } else {
+            ("doorclosed", "door_close")
+        };
+        self.record(Utc::now(), actions, device, Actor::Deleted, json!({}));
         Ok(())
     }
 
@@ -710,12 +781,36 @@ impl AugustState {
                 "FirstName": "Auto",
                 "LastName": "Relock",
             }),
-            Actor::Demo => json!({
-                "UserID": demo::USER_ID,
-                "FirstName": demo::FIRST_NAME,
-                "LastName": demo::LAST_NAME,
-            }),
+            Actor::Demo => {
+                let u = self.demo_user();
+                json!({"UserID": u.id, "FirstName": u.first_name, "LastName": u.last_name})
+            }
         }
+    }
+
+    /// The demo account (whose name the state may change).
+    fn demo_user(&self) -> &User {
+        // The demo account is created first and never removed.
+        &self.users[0]
+    }
+
+    /// The house's users: every account of the sandbox, the demo account as the superuser.
+    /// `identifiers` (as a lock's users have) when `with_identifiers`.
+    fn users_json(&self, with_identifiers: bool) -> Value {
+        let mut map = Map::new();
+        for u in &self.users {
+            let mut v = json!({
+                "UserType": if u.id == demo::USER_ID { "superuser" } else { "user" },
+                "FirstName": u.first_name,
+                "LastName": u.last_name,
+            });
+            if with_identifiers {
+                v["identifiers"] =
+                    json!([format!("email:{}", u.email), format!("phone:{}", u.phone)]);
+            }
+            map.insert(u.id.clone(), v);
+        }
+        Value::Object(map)
     }
 
     fn activity_legacy(&self, a: &ActivityRec) -> Value {
@@ -743,7 +838,10 @@ impl AugustState {
 
     fn activity_v4(&self, a: &ActivityRec) -> Value {
         let who = match a.actor {
-            Actor::Demo => format!("{} {}", demo::FIRST_NAME, demo::LAST_NAME),
+            Actor::Demo => {
+                let u = self.demo_user();
+                format!("{} {}", u.first_name, u.last_name)
+            }
             Actor::AutoRelock => "Auto Relock".to_owned(),
             Actor::Deleted => String::new(),
         };
@@ -813,14 +911,7 @@ impl AugustState {
             "pubsubChannel": format!("{}-pubsub", lock.id.to_ascii_lowercase()),
             "OfflineKeys": {"created": [], "loaded": [], "deleted": [], "loadedhk": []},
             "parametersToSet": {},
-            "users": {
-                demo::USER_ID: {
-                    "UserType": "superuser",
-                    "FirstName": demo::FIRST_NAME,
-                    "LastName": demo::LAST_NAME,
-                    "identifiers": [format!("email:{}", demo::EMAIL), format!("phone:{}", demo::PHONE)],
-                }
-            },
+            "users": self.users_json(true),
             "ruleHash": {},
             "cameras": [],
             "geofenceLimits": {
@@ -986,19 +1077,20 @@ impl AugustState {
         }
         let created = iso_ms(self.started - chrono::Duration::days(30));
         let loaded = iso_ms(self.started - chrono::Duration::days(29));
+        let user = self.demo_user();
         json!({
             "created": [],
             "loaded": [
                 {
                     "_id": "5f3a9c1e2b7d4a0012c0p001",
                     "lockID": lock.id,
-                    "userID": demo::USER_ID,
+                    "userID": user.id,
                     "state": "in-use",
                     "pin": "4242",
                     "slot": 1,
                     "accessType": "always",
-                    "firstName": demo::FIRST_NAME,
-                    "lastName": demo::LAST_NAME,
+                    "firstName": user.first_name,
+                    "lastName": user.last_name,
                     "unverified": false,
                     "createdAt": created,
                     "updatedAt": created,
@@ -1036,13 +1128,7 @@ impl AugustState {
             "type": "superuser",
             "locks": self.locks.iter().map(|l| l.id).collect::<Vec<_>>(),
             "doorbells": self.doorbells.iter().map(|d| d.id).collect::<Vec<_>>(),
-            "users": {
-                demo::USER_ID: {
-                    "UserType": "superuser",
-                    "FirstName": demo::FIRST_NAME,
-                    "LastName": demo::LAST_NAME,
-                }
-            },
+            "users": self.users_json(false),
         })
     }
 }
@@ -1269,7 +1355,7 @@ fn house_activities(st: &mut AugustState, req: &Req, params: &Params, _: &mut Ve
         Resp::json(200, &json!({ "events": events }))
     } else {
         let list: Vec<Value> = entries
-            .map(|a| crate::shapes::recorded(legacy_shape(a), st.activity_legacy(a)))
+            .map(|a| crate::shapes::recorded(Shape::of_activity(a.action), st.activity_legacy(a)))
             .collect();
         Resp::json(200, &Value::Array(list))
     }
@@ -1298,21 +1384,8 @@ fn locks_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -
     Resp::json(200, &Value::Object(map))
 }
 
-/// The recorded shape of a legacy feed item of this activity.
-fn legacy_shape(a: &ActivityRec) -> Shape {
-    match a.action {
-        "dooropen" | "doorclosed" => Shape::DoorActivity,
-        action if action.starts_with("doorbell_") => Shape::MotionActivity,
-        _ => Shape::LockActivity,
-    }
-}
-
 fn find_lock<'a>(st: &'a AugustState, params: &Params) -> Result<&'a LockState, Resp> {
-    let id = params.get("lock_id");
-    st.locks
-        .iter()
-        .find(|l| l.id == id)
-        .ok_or_else(|| error(404, "lock not found"))
+    find(&st.locks, params.get("lock_id"))
 }
 
 fn lock_detail(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
@@ -1425,12 +1498,9 @@ fn remote_operate(
         Ok(t) => t,
         Err(r) => return r,
     };
-    let index = match st.locks.iter().position(|l| l.id == params.get("lock_id")) {
-        Some(i) => i,
-        None => return error(404, "lock not found"),
-    };
-    let Some(lock) = st.locks.get(index).cloned() else {
-        return error(404, "lock not found");
+    let lock = match find_lock(st, params) {
+        Ok(l) => l.clone(),
+        Err(r) => return r,
     };
     match lock.bridge {
         BridgeState::None => {
@@ -1528,31 +1598,15 @@ fn remote_operate(
         });
         return Resp::json(200, &body);
     }
-    let new_status = target(operation, lock.status);
-    if let Some(l) = st.locks.get_mut(index) {
-        l.status = new_status;
-        l.status_at = start;
-    }
     let actor = if token.user_id == demo::USER_ID {
         Actor::Demo
     } else {
         Actor::Deleted
     };
-    st.push_activity(ActivityRec {
-        id: random_hex(24),
-        action: operation_action(operation),
-        v4_action: match operation {
-            "lock" => "remote_lock",
-            "unlock" => "remote_unlock",
-            _ => "remote_unlatch",
-        },
-        at: start,
-        device_id: lock.id,
-        device_name: lock.name,
-        device_type: "lock",
-        actor,
-        info: json!({"remote": true}),
-    });
+    let new_status = match st.operate(lock.id, operation, actor, start) {
+        Ok(status) => status,
+        Err((status, message)) => return error(status, &message),
+    };
     log::info!("august: {operation} of {} (remote)", lock.name);
     let status = if is_async {
         match operation {
@@ -1610,11 +1664,7 @@ fn doorbells_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event
 }
 
 fn find_doorbell<'a>(st: &'a AugustState, params: &Params) -> Result<&'a DoorbellState, Resp> {
-    let id = params.get("doorbell_id");
-    st.doorbells
-        .iter()
-        .find(|d| d.id == id)
-        .ok_or_else(|| error(404, "doorbell not found"))
+    find(&st.doorbells, params.get("doorbell_id"))
 }
 
 fn doorbell_detail(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
@@ -1762,16 +1812,12 @@ impl AugustState {
         motion: bool,
     ) -> Result<(), (u16, String)> {
         let now = Utc::now();
-        let d = self
-            .doorbells
-            .iter_mut()
-            .find(|d| d.id == doorbell_id)
-            .ok_or((404, format!("no doorbell {doorbell_id}")))?;
-        let (id, name) = (d.id, d.name);
+        let d = find_mut(&mut self.doorbells, doorbell_id)?;
         if motion {
             d.image_at = Some(now);
         }
-        let image = self.image_url(id);
+        let device = DeviceRef::of(d);
+        let image = self.image_url(device.id);
         let (action, info) = if motion {
             (
                 "doorbell_motion_detected",
@@ -1783,17 +1829,7 @@ impl AugustState {
                 json!({"started": now.timestamp_millis(), "ended": now.timestamp_millis(), "image": image}),
             )
         };
-        self.push_activity(ActivityRec {
-            id: random_hex(24),
-            action,
-            v4_action: action,
-            at: now,
-            device_id: id,
-            device_name: name,
-            device_type: "doorbell",
-            actor: Actor::Deleted,
-            info,
-        });
+        self.record(now, (action, action), device, Actor::Deleted, info);
         Ok(())
     }
 
@@ -1804,31 +1840,8 @@ impl AugustState {
         lock_id: &str,
         operation: &'static str,
     ) -> Result<(), (u16, String)> {
-        let now = Utc::now();
-        let lock = self
-            .locks
-            .iter_mut()
-            .find(|l| l.id == lock_id)
-            .ok_or((404, format!("no lock {lock_id}")))?;
-        lock.status = target(operation, lock.status);
-        lock.status_at = now;
-        let (id, name) = (lock.id, lock.name);
-        self.push_activity(ActivityRec {
-            id: random_hex(24),
-            action: operation_action(operation),
-            v4_action: match operation {
-                "lock" => "remote_lock",
-                "unlock" => "remote_unlock",
-                _ => "remote_unlatch",
-            },
-            at: now,
-            device_id: id,
-            device_name: name,
-            device_type: "lock",
-            actor: Actor::Demo,
-            info: json!({"remote": true}),
-        });
-        Ok(())
+        self.operate(lock_id, operation, Actor::Demo, Utc::now())
+            .map(|_| ())
     }
 
     /// A validated access token for the demo user, as a completed login gives.
@@ -1856,6 +1869,160 @@ impl AugustState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The body of the answer to `method path`, sent as the demo account through the routes.
+    fn answer(st: &mut AugustState, method: &str, path: &str) -> Value {
+        let token = st.demo_token();
+        let req = Req::fake(
+            method,
+            path,
+            &[
+                ("x-august-api-key", AUGUST_KEYS[0]),
+                ("x-august-access-token", &token),
+            ],
+            "",
+        );
+        let (_, handler, params) = crate::http::find_route(ROUTES, &req)
+            .unwrap_or_else(|| panic!("no route for {method} {path}"));
+        let resp = handler(st, &req, &params, &mut Vec::new());
+        assert_eq!(resp.status, 200, "{method} {path}");
+        serde_json::from_slice(&resp.body).expect("a JSON answer")
+    }
+
+    /// Every field the sandbox's state owns carries the state's value in the padded answers,
+    /// never the value of the template they are padded from: the state is changed to values no
+    /// recorded answer has, and each answer follows.
+    #[test]
+    fn padded_answers_carry_the_state_not_the_templates() {
+        let mut st = AugustState::new("http://127.0.0.1:1", DEFAULT_TOKEN_LIFETIME);
+        let id = demo::FRONT_DOOR_LOCK_ID;
+        let lock = st.locks.iter_mut().find(|l| l.id == id).unwrap();
+        lock.name = "Renamed Lock";
+        lock.kind = 4242;
+        lock.sku = "SKU-RENAMED";
+        lock.serial = "SERIAL-RENAMED";
+        lock.firmware = "9.9.9-renamed";
+        lock.mac = "00:11:22:33:44:55";
+        lock.battery = 0.13;
+        lock.status = "unlatched";
+        lock.door = "open";
+        st.users[0].first_name = "Renamed".into();
+        st.users[0].last_name = "Owner".into();
+        st.users.push(User {
+            id: "added-user-id".into(),
+            first_name: "Added".into(),
+            last_name: "Guest".into(),
+            phone: "+15555550199".into(),
+            email: "added@example.com".into(),
+            password: "unused".into(),
+        });
+        let bell = demo::FRONT_DOORBELL_ID;
+        let d = st.doorbells.iter_mut().find(|d| d.id == bell).unwrap();
+        d.name = "Renamed Bell";
+        d.serial = "BELL-RENAMED";
+        d.online = false;
+
+        let users = json!({
+            demo::USER_ID: {
+                "UserType": "superuser", "FirstName": "Renamed", "LastName": "Owner",
+                "identifiers": [format!("email:{}", demo::EMAIL), format!("phone:{}", demo::PHONE)],
+            },
+            "added-user-id": {
+                "UserType": "user", "FirstName": "Added", "LastName": "Guest",
+                "identifiers": ["email:added@example.com", "phone:+15555550199"],
+            },
+        });
+        let detail = answer(&mut st, "GET", &format!("/locks/{id}"));
+        for (key, want) in [
+            ("LockID", json!(id)),
+            ("LockName", json!("Renamed Lock")),
+            ("Type", json!(4242)),
+            ("skuNumber", json!("SKU-RENAMED")),
+            ("SerialNumber", json!("SERIAL-RENAMED")),
+            ("currentFirmwareVersion", json!("9.9.9-renamed")),
+            ("macAddress", json!("00:11:22:33:44:55")),
+            ("battery", json!(0.13)),
+            ("HouseID", json!(demo::HOUSE_ID)),
+            ("HouseName", json!(demo::HOUSE_NAME)),
+            (
+                "pubsubChannel",
+                json!(format!("{}-pubsub", id.to_ascii_lowercase())),
+            ),
+            ("users", users.clone()),
+        ] {
+            assert_eq!(detail[key], want, "lock detail `{key}`");
+        }
+        assert_eq!(detail["LockStatus"]["status"], "unlatched");
+        assert_eq!(detail["LockStatus"]["doorState"], "open");
+        assert_eq!(detail["keypad"]["lockID"], id);
+        // A lock without a bridge or a keypad has none, whatever the template has.
+        let back = answer(
+            &mut st,
+            "GET",
+            &format!("/locks/{}", demo::BACK_DOOR_LOCK_ID),
+        );
+        assert!(back.get("Bridge").is_none() && back.get("keypad").is_none());
+
+        let list = answer(&mut st, "GET", "/users/locks/mine");
+        assert_eq!(list.as_object().unwrap().len(), st.locks.len());
+        assert_eq!(list[id]["LockName"], "Renamed Lock");
+        assert_eq!(list[id]["macAddress"], "00:11:22:33:44:55");
+        assert_eq!(list[id]["HouseID"], demo::HOUSE_ID);
+
+        let house = answer(&mut st, "GET", &format!("/houses/{}", demo::HOUSE_ID));
+        assert_eq!(house["users"]["added-user-id"]["FirstName"], "Added");
+        assert_eq!(house["users"][demo::USER_ID]["FirstName"], "Renamed");
+
+        let pins = answer(&mut st, "GET", &format!("/locks/{id}/pins"));
+        let first = &pins["loaded"][0];
+        assert_eq!(first["lockID"], id);
+        assert_eq!(first["userID"], demo::USER_ID);
+        assert_eq!(first["firstName"], "Renamed");
+        assert_eq!(first["lastName"], "Owner");
+
+        let detail = answer(&mut st, "GET", &format!("/doorbells/{bell}"));
+        let list = answer(&mut st, "GET", "/users/doorbells/mine");
+        assert_eq!(list.as_object().unwrap().len(), st.doorbells.len());
+        for (what, d) in [("detail", &detail), ("list", &list[bell])] {
+            assert_eq!(d["doorbellID"], bell, "doorbell {what}");
+            assert_eq!(d["name"], "Renamed Bell", "doorbell {what}");
+            assert_eq!(d["serialNumber"], "BELL-RENAMED", "doorbell {what}");
+            assert_eq!(d["status"], "doorbell_offline", "doorbell {what}");
+            assert_eq!(d["HouseID"], demo::HOUSE_ID, "doorbell {what}");
+        }
+        // The offline doorbell's snapshot stays: it was taken before.
+        assert!(
+            detail["recentImage"]["url"]
+                .as_str()
+                .unwrap()
+                .contains(bell)
+        );
+        let back = answer(
+            &mut st,
+            "GET",
+            &format!("/doorbells/{}", demo::BACK_DOORBELL_ID),
+        );
+        assert!(back.get("recentImage").is_none());
+
+        // An operation by the renamed owner on the renamed lock, in both feeds.
+        answer(&mut st, "PUT", &format!("/remoteoperate/{id}/lock"));
+        let feed = answer(
+            &mut st,
+            "GET",
+            &format!("/houses/{}/activities", demo::HOUSE_ID),
+        );
+        let newest = &feed[0];
+        assert_eq!(newest["action"], "lock");
+        assert_eq!(newest["deviceID"], id);
+        assert_eq!(newest["deviceName"], "Renamed Lock");
+        assert_eq!(newest["callingUser"]["UserID"], demo::USER_ID);
+        assert_eq!(newest["callingUser"]["FirstName"], "Renamed");
+        assert_eq!(newest["callingUser"]["LastName"], "Owner");
+        assert_eq!(newest["house"]["houseID"], demo::HOUSE_ID);
+        assert_eq!(newest["entities"]["device"], id);
+        let after = answer(&mut st, "GET", &format!("/locks/{id}"));
+        assert_eq!(after["LockStatus"]["status"], "locked");
+    }
 
     #[test]
     fn feed_is_newest_first() {

@@ -17,7 +17,7 @@ use crate::http::{Params, Req, Resp};
 pub(crate) type Handler = fn(&mut AuthyState, &Req, &Params, &mut Vec<Event>) -> Resp;
 
 /// The Authy routes: method, path pattern, handler.
-pub(crate) const ROUTES: &[(&str, &str, Handler)] = &[
+pub(crate) const ROUTES: &crate::http::Routes<Handler> = &[
     ("POST", "/protected/json/users/new", users_new),
     (
         "GET",

@@ -38,15 +38,7 @@ impl Req {
         }
         let url = rq.url().to_owned();
         let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
-        let segments = path
-            .split('/')
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                percent_encoding::percent_decode_str(s)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            })
-            .collect();
+        let segments = segments(path);
         let query = form_urlencoded::parse(query.as_bytes())
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
@@ -77,11 +69,7 @@ impl Req {
         Req {
             method: method.to_owned(),
             path: path.to_owned(),
-            segments: path
-                .split('/')
-                .filter(|s| !s.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            segments: segments(path),
             query: form_urlencoded::parse(query.as_bytes())
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect(),
@@ -183,6 +171,33 @@ impl Params {
     pub(crate) fn get(&self, name: &str) -> &str {
         self.0.get(name).map_or("", String::as_str)
     }
+}
+
+/// The percent-decoded, non-empty segments of a path.
+pub(crate) fn segments(path: &str) -> Vec<String> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+        .collect()
+}
+
+/// A route table: method, path pattern, handler.
+pub(crate) type Routes<H> = [(&'static str, &'static str, H)];
+
+/// The route of `table` a request takes: its template (`GET /locks/{lock_id}`), its handler
+/// and the parameters its pattern captured.
+pub(crate) fn find_route<H: Copy>(table: &Routes<H>, req: &Req) -> Option<(String, H, Params)> {
+    table.iter().find_map(|(method, pattern, handler)| {
+        if *method != req.method {
+            return None;
+        }
+        let params = match_path(pattern, &req.segments)?;
+        Some((format!("{method} {pattern}"), *handler, params))
+    })
 }
 
 /// Matches decoded segments against a pattern such as `/locks/{lock_id}/status`.

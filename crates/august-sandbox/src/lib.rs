@@ -46,7 +46,8 @@
 //!   [`Sandbox::approve_verify_challenge`];
 //! - faults per route ([`Sandbox::set_fault`], [`Fault`], [`FaultRule`]): latency, an error
 //!   status, an HTML page, a truncated body, a dropped connection;
-//! - counters of connections and requests ([`Sandbox::stats`]).
+//! - counters of connections and requests ([`Sandbox::stats`]);
+//! - the list of the routes it answers, by API ([`routes`]).
 //!
 //! `docs/sandbox.md` in the repository describes the endpoints and JSON formats.
 
@@ -64,6 +65,7 @@ mod lookup;
 mod oauth;
 mod push;
 mod relay;
+mod routes;
 mod shapes;
 mod signature;
 mod stats;
@@ -79,6 +81,7 @@ use std::time::Duration;
 pub use event::{CallbackDelivery, Event, OneTouchAnswer};
 pub use faults::{Fault, FaultRule};
 pub use push::{PushFault, SUBSCRIBE_KEY as PUBNUB_SUBSCRIBE_KEY};
+pub use routes::{Api, Route, routes};
 pub use stats::Stats;
 
 use app::App;

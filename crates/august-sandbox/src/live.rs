@@ -3,21 +3,39 @@
 use serde_json::json;
 
 use crate::august::{AugustState, error, random_hex};
-use crate::event::Event;
-use crate::http::{Params, Req, Resp};
+use crate::http::{Params, Req, Resp, Routes};
+
+/// A handler of a live route; runs with the state locked, once [`run`] checked the caller.
+pub(crate) type Handler = fn(&mut AugustState, &Req, &Params) -> Resp;
+
+/// The live side's routes on the August API.
+pub(crate) const ROUTES: &Routes<Handler> = &[
+    ("GET", "/devices/capabilities", capabilities),
+    ("POST", "/websocket/subscribers", create_subscriber),
+    (
+        "GET",
+        "/websocket/subscribers/{subscriber_id}",
+        get_subscriber,
+    ),
+    (
+        "DELETE",
+        "/websocket/subscribers/{subscriber_id}",
+        delete_subscriber,
+    ),
+];
+
+/// Runs a live handler once the API key and a validated access token are checked.
+pub(crate) fn run(st: &mut AugustState, req: &Req, params: &Params, handler: Handler) -> Resp {
+    match st.check_token(req) {
+        Ok(()) => handler(st, req, params),
+        Err(r) => r,
+    }
+}
 
 /// `GET /devices/capabilities?serialNumber=..&topLevelHost=true`: the lock id or the serial
 /// number is accepted. The front door (`Type` 17) can unlatch; other locks cannot; an unknown
 /// value is 404 ("device info not found").
-pub(crate) fn capabilities(
-    st: &mut AugustState,
-    req: &Req,
-    _: &Params,
-    _: &mut Vec<Event>,
-) -> Resp {
-    if let Err(r) = st.check_token(req) {
-        return r;
-    }
+fn capabilities(st: &mut AugustState, req: &Req, _: &Params) -> Resp {
     let Some(serial) = req.query("serialNumber") else {
         return error(400, "serialNumber is required");
     };
@@ -60,30 +78,14 @@ pub(crate) fn capabilities(
 }
 
 /// `POST /websocket/subscribers`.
-pub(crate) fn create_subscriber(
-    st: &mut AugustState,
-    req: &Req,
-    _: &Params,
-    _: &mut Vec<Event>,
-) -> Resp {
-    if let Err(r) = st.check_token(req) {
-        return r;
-    }
+fn create_subscriber(st: &mut AugustState, _: &Req, _: &Params) -> Resp {
     let id = random_hex(24);
     st.subscribers.insert(id.clone());
     Resp::json(200, &json!({ "subscriberID": id }))
 }
 
 /// `GET /websocket/subscribers/{id}`.
-pub(crate) fn get_subscriber(
-    st: &mut AugustState,
-    req: &Req,
-    params: &Params,
-    _: &mut Vec<Event>,
-) -> Resp {
-    if let Err(r) = st.check_token(req) {
-        return r;
-    }
+fn get_subscriber(st: &mut AugustState, _: &Req, params: &Params) -> Resp {
     let id = params.get("subscriber_id");
     if st.subscribers.contains(id) {
         Resp::json(200, &json!({ "subscriberID": id, "scopes": ["lock"] }))
@@ -93,15 +95,7 @@ pub(crate) fn get_subscriber(
 }
 
 /// `DELETE /websocket/subscribers/{id}`.
-pub(crate) fn delete_subscriber(
-    st: &mut AugustState,
-    req: &Req,
-    params: &Params,
-    _: &mut Vec<Event>,
-) -> Resp {
-    if let Err(r) = st.check_token(req) {
-        return r;
-    }
+fn delete_subscriber(st: &mut AugustState, _: &Req, params: &Params) -> Resp {
     if st.subscribers.remove(params.get("subscriber_id")) {
         Resp::json(200, &json!({}))
     } else {

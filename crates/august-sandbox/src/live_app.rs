@@ -73,8 +73,7 @@ impl App {
 
     /// Answers (or holds, or upgrades) a push request: PubNub subscribe, time, leave, and the
     /// Socket.IO websocket. Route faults apply as to any other request.
-    pub(crate) fn handle_push(&self, rq: tiny_http::Request, req: &Req) {
-        let template = push::template(req);
+    pub(crate) fn handle_push(&self, rq: tiny_http::Request, req: &Req, template: &str) {
         lock(&self.counters).record(template);
         let fault = lock(&self.faults).take(&req.method, template, &req.path);
         if let Some(f) = fault {

@@ -101,6 +101,13 @@ fn loopback_redirect(uri: &str) -> bool {
     matches!(host, "127.0.0.1" | "localhost" | "::1")
 }
 
+/// The routes of the authorization servers (`{brand}` one of the brands).
+pub(crate) const ROUTES: &crate::http::Routes<()> = &[
+    ("GET", "/oauth/{brand}/authorize", ()),
+    ("GET", "/oauth/{brand}/authorization", ()),
+    ("POST", "/oauth/{brand}/access_token", ()),
+];
+
 /// Handles `/oauth/...`; `None` for any other path.
 pub(crate) fn handle(app: &App, req: &Req) -> Option<Resp> {
     let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();

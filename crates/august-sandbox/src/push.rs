@@ -236,31 +236,22 @@ impl PushHub {
     }
 }
 
-/// Whether a request is one the push side answers (and may hold).
-pub(crate) fn is_push(req: &Req) -> bool {
-    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    matches!(
-        (req.method.as_str(), segs.as_slice()),
-        ("GET", ["v2", "subscribe", _, _, "0"])
-            | ("GET", ["time", "0"])
-            | (
-                "GET",
-                ["v2", "presence", "sub-key", _, "channel", _, "leave"]
-            )
-            | ("GET", ["socket.io"])
-    )
-}
+/// The push routes.
+pub(crate) const ROUTES: &crate::http::Routes<()> = &[
+    ("GET", "/v2/subscribe/{sub_key}/{channels}/0", ()),
+    ("GET", "/time/0", ()),
+    (
+        "GET",
+        "/v2/presence/sub-key/{sub_key}/channel/{channels}/leave",
+        (),
+    ),
+    ("GET", "/socket.io/", ()),
+];
 
-/// The route template of a push request, as counted and matched by faults.
-pub(crate) fn template(req: &Req) -> &'static str {
-    match req.segments.first().map(String::as_str) {
-        Some("time") => "GET /time/0",
-        Some("socket.io") => "GET /socket.io/",
-        _ if req.segments.get(1).map(String::as_str) == Some("presence") => {
-            "GET /v2/presence/sub-key/{sub_key}/channel/{channels}/leave"
-        }
-        _ => "GET /v2/subscribe/{sub_key}/{channels}/0",
-    }
+/// The route template of a push request (`GET /time/0`), as counted and matched by faults;
+/// `None` for a request the push side does not answer.
+pub(crate) fn template(req: &Req) -> Option<String> {
+    crate::http::find_route(ROUTES, req).map(|(template, ..)| template)
 }
 
 fn forbidden_json(channels: &[String]) -> Resp {
@@ -367,6 +358,28 @@ pub(crate) fn action(hub: &PushHub, req: &Req) -> Action {
     }
 }
 
+/// The hub's state back if a held request goes on; `None` if it ends: the sandbox stopped,
+/// or the push connections were dropped since `drops` (its connection is then cut, once the
+/// hub's state is released).
+fn still_held<'a>(
+    st: MutexGuard<'a, HubState>,
+    drops: u64,
+    relay: &RelayHandle,
+    remote: Option<SocketAddr>,
+) -> Option<MutexGuard<'a, HubState>> {
+    if st.stopped {
+        return None;
+    }
+    if st.drop_gen != drops {
+        drop(st);
+        if let Some(addr) = remote {
+            relay.drop_connection(addr);
+        }
+        return None;
+    }
+    Some(st)
+}
+
 /// Holds a long-poll on its own thread until a message for its channels, a `leave` of its
 /// uuid, the hold period, a drop fault or the sandbox's end.
 pub(crate) fn hold(
@@ -388,16 +401,10 @@ pub(crate) fn hold(
             let leaves = st.leaves.get(&uuid).copied().unwrap_or(0);
             let drops = st.drop_gen;
             let answer = loop {
-                if st.stopped {
+                let Some(held) = still_held(st, drops, &relay, remote) else {
                     return;
-                }
-                if st.drop_gen != drops {
-                    drop(st);
-                    if let Some(addr) = remote {
-                        relay.drop_connection(addr);
-                    }
-                    return;
-                }
+                };
+                st = held;
                 let messages: Vec<&Published> = st
                     .log
                     .iter()
@@ -500,16 +507,10 @@ fn serve_websocket(
     let mut st = lock(&hub.state);
     let mut next_ping = Instant::now() + PING_INTERVAL;
     loop {
-        if st.stopped {
+        let Some(held) = still_held(st, drops, relay, remote) else {
             return;
-        }
-        if st.drop_gen != drops {
-            drop(st);
-            if let Some(addr) = remote {
-                relay.drop_connection(addr);
-            }
-            return;
-        }
+        };
+        st = held;
         if st.close_gen != closes {
             drop(st);
             let _ = ws.send(Message::text("1"));

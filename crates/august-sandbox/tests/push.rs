@@ -144,25 +144,15 @@ fn held_long_polls_leave_the_workers_free() {
     assert_eq!(resp.status().as_u16(), 200);
     assert!(started.elapsed() < Duration::from_secs(1));
     // One event releases them all.
-    let ring = format!(
-        "{}/__sandbox/august/doorbells/{}/ring",
-        sandbox.august_url(),
-        demo::FRONT_DOORBELL_ID
-    );
+    let control = |path: String| {
+        let url = format!("{}/__sandbox/august/{path}", sandbox.august_url());
+        agent().post(&url).send_empty().unwrap().status().as_u16()
+    };
     // The ring is on the doorbell's channel: the lock channel's subscribers get the lock.
-    assert_eq!(
-        agent().post(&ring).send_empty().unwrap().status().as_u16(),
-        200
-    );
-    let lock = format!(
-        "{}/__sandbox/august/locks/{}/unlock",
-        sandbox.august_url(),
-        demo::FRONT_DOOR_LOCK_ID
-    );
-    assert_eq!(
-        agent().post(&lock).send_empty().unwrap().status().as_u16(),
-        200
-    );
+    let ring = format!("doorbells/{}/ring", demo::FRONT_DOORBELL_ID);
+    assert_eq!(control(ring), 200);
+    let unlock = format!("locks/{}/unlock", demo::FRONT_DOOR_LOCK_ID);
+    assert_eq!(control(unlock), 200);
     for h in held {
         let body = h.join().unwrap();
         assert_eq!(body["m"][0]["d"]["status"], "kAugLockState_Unlocked");

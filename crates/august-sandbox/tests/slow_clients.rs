@@ -38,15 +38,25 @@ fn read_all(stream: &mut TcpStream) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
+/// A sandbox that gives a client `timeout` to send a whole request.
+fn reading_within(timeout: Duration) -> Sandbox {
+    Sandbox::builder()
+        .request_read_timeout(timeout)
+        .start()
+        .unwrap()
+}
+
+/// `request` sent whole on a new connection; everything read until the sandbox closes it.
+fn exchange(sandbox: &Sandbox, request: &[u8]) -> String {
+    let mut stream = connect(sandbox);
+    stream.write_all(request).unwrap();
+    read_all(&mut stream)
+}
+
 /// A `GET` with `Connection: close` on a new connection; the whole answer.
 fn get(sandbox: &Sandbox, path: &str) -> String {
-    let mut stream = connect(sandbox);
-    stream
-        .write_all(
-            format!("GET {path} HTTP/1.1\r\nHost: sandbox\r\nConnection: close\r\n\r\n").as_bytes(),
-        )
-        .unwrap();
-    read_all(&mut stream)
+    let request = format!("GET {path} HTTP/1.1\r\nHost: sandbox\r\nConnection: close\r\n\r\n");
+    exchange(sandbox, request.as_bytes())
 }
 
 fn wait_for_connections(sandbox: &Sandbox, n: u64) {
@@ -95,10 +105,7 @@ fn stalled_uploads_and_idle_connections_do_not_stop_a_normal_get() {
 
 #[test]
 fn a_request_not_received_in_time_is_answered_408_and_closed() {
-    let sandbox = Sandbox::builder()
-        .request_read_timeout(Duration::from_millis(300))
-        .start()
-        .unwrap();
+    let sandbox = reading_within(Duration::from_millis(300));
     let started = Instant::now();
     let mut upload = stalled_upload(&sandbox);
     let answer = read_all(&mut upload);
@@ -112,20 +119,14 @@ fn a_request_not_received_in_time_is_answered_408_and_closed() {
     assert!(elapsed >= Duration::from_millis(300), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
     // a head that never ends is timed out the same way
-    let mut slow_head = connect(&sandbox);
-    slow_head
-        .write_all(b"GET /__sandbox/stats HTTP/1.1\r\nHo")
-        .unwrap();
-    assert!(read_all(&mut slow_head).starts_with("HTTP/1.1 408 "));
+    let slow_head = exchange(&sandbox, b"GET /__sandbox/stats HTTP/1.1\r\nHo");
+    assert!(slow_head.starts_with("HTTP/1.1 408 "));
     assert_eq!(sandbox.stats().requests, 0);
 }
 
 #[test]
 fn a_request_held_by_its_handler_is_not_cut_by_the_read_deadline() {
-    let sandbox = Sandbox::builder()
-        .request_read_timeout(Duration::from_millis(200))
-        .start()
-        .unwrap();
+    let sandbox = reading_within(Duration::from_millis(200));
     sandbox.set_fault(
         "GET /users/locks/mine",
         Fault::Latency(Duration::from_millis(1200)),
@@ -226,44 +227,37 @@ fn expect_continue_and_chunked_bodies_reach_the_handler_whole() {
 #[test]
 fn malformed_requests_are_answered_by_the_relay() {
     let sandbox = Sandbox::start().unwrap();
-    let mut stream = connect(&sandbox);
-    stream
-        .write_all(
-            b"POST /session HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
-        )
-        .unwrap();
-    let answer = read_all(&mut stream);
+    let answer = exchange(
+        &sandbox,
+        b"POST /session HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+    );
     assert!(
         answer.starts_with("HTTP/1.1 400 Bad Request\r\n"),
         "{answer}"
     );
-    let mut stream = connect(&sandbox);
-    stream
-        .write_all(b"POST /session HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n")
-        .unwrap();
-    assert!(read_all(&mut stream).starts_with("HTTP/1.1 413 "));
+    let too_long = exchange(
+        &sandbox,
+        b"POST /session HTTP/1.1\r\nContent-Length: 999999999\r\n\r\n",
+    );
+    assert!(too_long.starts_with("HTTP/1.1 413 "));
     assert_eq!(sandbox.stats().requests, 0);
 }
 
 #[test]
 fn keep_alive_connections_serve_request_after_request() {
     let sandbox = Sandbox::start().unwrap();
-    let mut stream = connect(&sandbox);
     // two requests sent at once: answered in order on the one connection
-    stream
-        .write_all(b"GET /__sandbox/stats HTTP/1.1\r\nHost: s\r\n\r\nGET /__sandbox/stats HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let answer = read_all(&mut stream);
+    let answer = exchange(
+        &sandbox,
+        b"GET /__sandbox/stats HTTP/1.1\r\nHost: s\r\n\r\nGET /__sandbox/stats HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n",
+    );
     assert_eq!(answer.matches("HTTP/1.1 200 ").count(), 2, "{answer}");
     assert_eq!(sandbox.stats().connections, 1);
 }
 
 #[test]
 fn an_upgrade_request_to_a_plain_route_is_answered_and_not_held() {
-    let sandbox = Sandbox::builder()
-        .request_read_timeout(Duration::from_millis(200))
-        .start()
-        .unwrap();
+    let sandbox = reading_within(Duration::from_millis(200));
     let mut stream = connect(&sandbox);
     stream
         .write_all(b"GET /__sandbox/stats HTTP/1.1\r\nHost: s\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")

@@ -20,6 +20,16 @@ fn client(sandbox: &Sandbox) -> VerifyClient {
         .unwrap()
 }
 
+/// A sandbox, its client, the demo service and an entity created in it.
+fn enrolled(identity: &str) -> (Sandbox, VerifyClient, ServiceSid, Identity) {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let service = service();
+    let identity = Identity::new(identity).unwrap();
+    c.entities(&service).create(&identity).unwrap();
+    (sandbox, c, service, identity)
+}
+
 fn service() -> ServiceSid {
     sb::SERVICE_SID.parse().unwrap()
 }
@@ -125,11 +135,7 @@ fn sms_start_and_check_with_its_limits() {
 
 #[test]
 fn totp_factor_enrolment_and_challenges() {
-    let sandbox = Sandbox::start().unwrap();
-    let c = client(&sandbox);
-    let service = service();
-    let identity = Identity::new("user-0042-0001").unwrap();
-    c.entities(&service).create(&identity).unwrap();
+    let (_sandbox, c, service, identity) = enrolled("user-0042-0001");
     let factors = c.factors(&service, &identity);
     let new = factors
         .create_totp(&NewTotpFactor::new("alice-phone"))
@@ -197,11 +203,7 @@ fn totp_factor_enrolment_and_challenges() {
 
 #[test]
 fn an_imported_seed_with_its_own_config() {
-    let sandbox = Sandbox::start().unwrap();
-    let c = client(&sandbox);
-    let service = service();
-    let identity = Identity::new("user-0042-0002").unwrap();
-    c.entities(&service).create(&identity).unwrap();
+    let (_sandbox, c, service, identity) = enrolled("user-0042-0002");
     let seed = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
     let f = c.factors(&service, &identity);
     let new = f
@@ -218,11 +220,7 @@ fn an_imported_seed_with_its_own_config() {
 
 #[test]
 fn push_challenges_answered_through_the_sandbox() {
-    let sandbox = Sandbox::start().unwrap();
-    let c = client(&sandbox);
-    let service = service();
-    let identity = Identity::new("user-0042-0003").unwrap();
-    c.entities(&service).create(&identity).unwrap();
+    let (sandbox, c, service, identity) = enrolled("user-0042-0003");
     let factor = c
         .factors(&service, &identity)
         .create_push(&NewPushFactor::new(

@@ -16,23 +16,13 @@ mod server;
 
 use std::hint::black_box;
 use std::io::Read;
-use std::time::Duration;
 
 use authy_client::{AuthyApiClient, AuthyId};
 use criterion::{Criterion, criterion_group, criterion_main};
+use test_support::raw_http::agent as bare_agent;
 
 const API_KEY: &str = "bench-authy-api-key";
 const TOKEN: &str = "0123456";
-
-fn bare_agent() -> ureq::Agent {
-    let config = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .proxy(None)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build();
-    ureq::Agent::new_with_config(config)
-}
 
 fn verify(c: &mut Criterion) {
     let server = server::Server::start(0, server::default_routes()).expect("the server binds");

@@ -11,4 +11,6 @@ pub mod client_tests;
 pub mod errors;
 pub mod fault_matrix;
 pub mod fault_server;
+pub mod json_shape;
+pub mod raw_http;
 pub mod servers;

@@ -111,9 +111,26 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
     }
     let sid = state.sid("YF");
     let created = now();
-    let (binding, factor) = match factor_type.as_str() {
+    // A push factor's settings until a TOTP factor's are read.
+    let mut factor = Factor {
+        sid: sid.clone(),
+        service,
+        identity,
+        friendly_name: name,
+        factor_type,
+        verified: false,
+        secret: String::new(),
+        time_step: 30,
+        digits: 6,
+        skew: 1,
+        alg: String::new(),
+        wrong: 0,
+        config: Value::Null,
+        created,
+    };
+    let binding = match factor.factor_type.as_str() {
         "totp" => {
-            let totp_settings = &state.services[&service]["totp"];
+            let totp_settings = &state.services[&factor.service]["totp"];
             let defaults = (
                 totp_settings["time_step"].as_u64().unwrap_or(30),
                 totp_settings["code_length"].as_u64().unwrap_or(6),
@@ -151,30 +168,18 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
                 }
             };
             let uri = format!(
-                "otpauth://totp/{issuer}:{name}?secret={secret}&issuer={issuer}&algorithm={}&digits={digits}&period={step}",
+                "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&algorithm={}&digits={digits}&period={step}",
+                factor.friendly_name,
                 alg.to_ascii_uppercase()
             );
-            let config =
+            factor.config =
                 json!({"alg": alg, "skew": skew, "code_length": digits, "time_step": step});
-            (
-                json!({"secret": secret, "uri": uri}),
-                Factor {
-                    sid: sid.clone(),
-                    service,
-                    identity,
-                    friendly_name: name,
-                    factor_type,
-                    verified: false,
-                    secret,
-                    time_step: step,
-                    digits: u8::try_from(digits).unwrap_or(6),
-                    skew: u8::try_from(skew).unwrap_or(1),
-                    alg,
-                    wrong: 0,
-                    config,
-                    created,
-                },
-            )
+            factor.time_step = step;
+            factor.digits = u8::try_from(digits).unwrap_or(6);
+            factor.skew = u8::try_from(skew).unwrap_or(1);
+            factor.alg = alg;
+            factor.secret = secret.clone();
+            json!({"secret": secret, "uri": uri})
         }
         "push" => {
             let required = [
@@ -187,33 +192,16 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
             if let Some(missing) = required.iter().find(|n| param(&form, n).is_none()) {
                 return invalid(missing);
             }
-            let config = json!({
+            factor.config = json!({
                 "sdk_version": param(&form, "Config.SdkVersion"),
                 "app_id": param(&form, "Config.AppId"),
                 "notification_platform": param(&form, "Config.NotificationPlatform"),
                 "notification_token": param(&form, "Config.NotificationToken"),
             });
-            (
-                json!({"alg": param(&form, "Binding.Alg"), "public_key": param(&form, "Binding.PublicKey")}),
-                Factor {
-                    sid: sid.clone(),
-                    service,
-                    identity,
-                    friendly_name: name,
-                    factor_type,
-                    // The Verify Push SDK verifies the factor with the device's key; the
-                    // sandbox has no device, so a push factor is verified at once.
-                    verified: true,
-                    secret: String::new(),
-                    time_step: 30,
-                    digits: 6,
-                    skew: 1,
-                    alg: String::new(),
-                    wrong: 0,
-                    config,
-                    created,
-                },
-            )
+            // The Verify Push SDK verifies the factor with the device's key; the sandbox has
+            // no device, so a push factor is verified at once.
+            factor.verified = true;
+            json!({"alg": param(&form, "Binding.Alg"), "public_key": param(&form, "Binding.PublicKey")})
         }
         _ => return invalid("FactorType"),
     };

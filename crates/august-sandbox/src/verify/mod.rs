@@ -27,7 +27,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rand::RngExt as _;
 use serde_json::{Value, json};
 
-use crate::http::{Req, Resp, match_path};
+use crate::http::{Req, Resp};
 
 mod factors;
 
@@ -460,7 +460,7 @@ fn control_request(state: &mut VerifyState, req: &Req) -> Resp {
 
 pub(crate) type Route = fn(&mut VerifyState, &Req, &crate::http::Params) -> Resp;
 
-const ROUTES: &[(&str, &str, Route)] = &[
+pub(crate) const ROUTES: &crate::http::Routes<Route> = &[
     ("POST", "/v2/Services", service_create),
     ("GET", "/v2/Services", service_list),
     ("GET", "/v2/Services/{va}", service_fetch),
@@ -549,18 +549,14 @@ const ROUTES: &[(&str, &str, Route)] = &[
 ];
 
 fn route(state: &mut VerifyState, req: &Req) -> Resp {
-    for (method, pattern, handler) in ROUTES {
-        if *method == req.method
-            && let Some(params) = match_path(pattern, &req.segments)
-        {
-            let service = params.get("va");
-            if !service.is_empty() && !state.services.contains_key(service) {
-                return not_found(&req.path);
-            }
-            return handler(state, req, &params);
-        }
+    let Some((_, handler, params)) = crate::http::find_route(ROUTES, req) else {
+        return not_found(&req.path);
+    };
+    let service = params.get("va");
+    if !service.is_empty() && !state.services.contains_key(service) {
+        return not_found(&req.path);
     }
-    not_found(&req.path)
+    handler(state, req, &params)
 }
 
 fn bool_param(form: &[(String, String)], name: &str, target: &mut Value) {

@@ -2,11 +2,10 @@
 
 #![allow(dead_code)]
 
-use std::time::Duration;
-
 use august_core::{Api, LoginMethod};
 use august_sandbox::{Sandbox, demo};
 use serde_json::Value;
+use test_support::raw_http::Body;
 
 /// The `august` brand's API key.
 pub const AUGUST_KEY: &str = "d9984f29-07a6-816e-e1c9-44ec9d1be431";
@@ -41,84 +40,9 @@ pub fn login(sandbox: &Sandbox, api: &Api, install_id: &str) -> String {
     second.access_token().to_owned()
 }
 
-/// A plain HTTP client that returns every status as a response.
-pub fn agent() -> ureq::Agent {
-    let config = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .proxy(None)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build();
-    ureq::Agent::new_with_config(config)
-}
-
-/// Status, headers of interest and JSON body of a raw request.
-pub struct Raw {
-    pub status: u16,
-    pub body: Value,
-    pub text: String,
-    pub headers: Vec<(String, String)>,
-}
-
-impl Raw {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-fn collect(response: ureq::http::Response<ureq::Body>) -> Raw {
-    let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
-        .collect();
-    let text = response
-        .into_body()
-        .read_to_string()
-        .expect("a readable body");
-    let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Raw {
-        status,
-        body,
-        text,
-        headers,
-    }
-}
+pub use test_support::raw_http::Raw;
 
 /// Sends a request with the given headers and optional JSON body.
 pub fn raw(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&Value>) -> Raw {
-    let agent = agent();
-    let response = match method {
-        "GET" | "DELETE" => {
-            let mut rb = if method == "GET" {
-                agent.get(url)
-            } else {
-                agent.delete(url)
-            };
-            for (k, v) in headers {
-                rb = rb.header(*k, *v);
-            }
-            rb.call()
-        }
-        _ => {
-            let mut rb = match method {
-                "PUT" => agent.put(url),
-                _ => agent.post(url),
-            };
-            for (k, v) in headers {
-                rb = rb.header(*k, *v);
-            }
-            match body {
-                Some(b) => rb
-                    .header("Content-Type", "application/json")
-                    .send(b.to_string().as_bytes()),
-                None => rb.send_empty(),
-            }
-        }
-    };
-    collect(response.expect("the sandbox answers"))
+    test_support::raw_http::call(method, url, headers, body.map_or(Body::None, Body::Json))
 }
