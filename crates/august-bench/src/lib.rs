@@ -367,8 +367,18 @@ pub fn run_raw_get(addr: &str, path: &str, calls: u32) -> Result<Timing, CallFai
     })
 }
 
-/// A ureq agent configured as `api-transport` configures its own.
-pub use test_support::raw_http::agent as bare_agent;
+/// A ureq agent configured as `api-transport` configures its own. (The tests' raw client,
+/// `test_support::raw_http::agent`, is the same agent; this binary cannot depend on the
+/// test-only crate, which brings mockito's async runtime with it.)
+pub fn bare_agent() -> ureq::Agent {
+    let config = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .proxy(None)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build();
+    ureq::Agent::new_with_config(config)
+}
 
 #[cfg(test)]
 mod tests {
