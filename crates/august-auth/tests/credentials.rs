@@ -208,6 +208,35 @@ fn a_failed_refresh_keeps_a_token_that_has_not_expired() {
 }
 
 #[test]
+fn a_failed_refresh_is_tried_again_once_the_retry_interval_has_passed() {
+    const INTERVAL: Duration = Duration::from_millis(400);
+    let mut server = Server::new();
+    let failing = token_endpoint(
+        &mut server,
+        Some("rt-1"),
+        503,
+        r#"{"error": "temporarily_unavailable"}"#,
+    );
+    let credentials = Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(30)),
+    );
+    // Set on a clone: the interval is the same for every clone.
+    let _ = credentials.clone().refresh_retry_interval(INTERVAL);
+    assert_eq!(credentials.access_token().unwrap(), "at-1");
+    let failed_at = std::time::Instant::now();
+    // Within the interval: the current token, no request.
+    assert_eq!(credentials.access_token().unwrap(), "at-1");
+    failing.assert();
+    failing.remove();
+    let refresh = token_endpoint(&mut server, Some("rt-1"), 200, ROTATED);
+    std::thread::sleep(INTERVAL.saturating_sub(failed_at.elapsed()));
+    assert_eq!(credentials.access_token().unwrap(), "at-2");
+    assert_eq!(credentials.access_token().unwrap(), "at-2");
+    refresh.assert();
+}
+
+#[test]
 fn a_second_process_takes_the_tokens_another_refreshed_instead_of_its_spent_refresh_token() {
     let (_dir, path) = cache_file();
     let mut server = Server::new();

@@ -309,3 +309,54 @@ fn shared_authenticator_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<SharedAuthenticator>();
 }
+
+/// A password login due for renewal behind each of the two ways to share it, with the retry
+/// interval set: a refresh that fails is not tried again before the interval has passed, then
+/// is.
+#[test]
+fn a_failed_refresh_is_tried_again_once_the_retry_interval_has_passed() {
+    const INTERVAL: Duration = Duration::from_millis(400);
+    type Token = Box<dyn Fn() -> Result<String, Error>>;
+    type Share = fn(Authenticator) -> Token;
+    let ways: [(&str, Share); 2] = [
+        ("shared authenticator", |authenticator| {
+            let shared = SharedAuthenticator::new(authenticator);
+            // Set on a clone: the interval is the same for every clone.
+            let _ = shared.clone().refresh_retry_interval(INTERVAL);
+            Box::new(move || shared.access_token())
+        }),
+        ("credentials", |authenticator| {
+            let credentials = august_auth::Credentials::password(authenticator)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .refresh_retry_interval(INTERVAL);
+            Box::new(move || credentials.access_token())
+        }),
+    ];
+    for (way, share) in ways {
+        let mut server = Server::new();
+        let failing = server
+            .mock("GET", "/users/houses/mine")
+            .with_status(503)
+            .expect(1)
+            .create();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let access_token = share(due_for_renewal(&server, dir.path()));
+        assert_eq!(access_token().ok().as_deref(), Some(OLD_TOKEN), "{way}");
+        let failed_at = Instant::now();
+        // Within the interval: the current token, no request.
+        assert_eq!(access_token().ok().as_deref(), Some(OLD_TOKEN), "{way}");
+        failing.assert();
+        failing.remove();
+        let fresh = new_token(way);
+        let ok = server
+            .mock("GET", "/users/houses/mine")
+            .with_header("x-august-access-token", &fresh)
+            .with_body("[]")
+            .expect(1)
+            .create();
+        thread::sleep(INTERVAL.saturating_sub(failed_at.elapsed()));
+        assert_eq!(access_token().ok(), Some(fresh.clone()), "{way}");
+        assert_eq!(access_token().ok(), Some(fresh), "{way}");
+        ok.assert();
+    }
+}
