@@ -85,15 +85,6 @@ fn expected(fault: Fault, retry: Retry) -> (Outcome, usize) {
     }
 }
 
-/// Cells where the transport does not yet do what the policy promises: the outcome and request
-/// count it gives today, and why. A cell that starts behaving as promised fails the test, so
-/// that its entry (and `docs/reliability.md`) is updated.
-fn known_defect(fault: Fault, retry: Retry) -> Option<(Outcome, usize)> {
-    // None at present: the slow-body timeout, once reported as a lost connection, is fixed.
-    let _ = (fault, retry);
-    None
-}
-
 struct Cell {
     fault: Fault,
     retry: Retry,
@@ -145,20 +136,7 @@ fn every_fault_for_retried_and_unretried_requests() {
     let results = in_parallel(cells, |(fault, retry)| run(fault, retry));
     let mut failures = Vec::new();
     for cell in &results {
-        let promised = expected(cell.fault, cell.retry);
-        let (outcome, requests) = match known_defect(cell.fault, cell.retry) {
-            Some(today) => {
-                if (cell.outcome.clone(), cell.requests) == promised {
-                    failures.push(format!(
-                        "{} / {:?} now behaves as promised: remove it from known_defect",
-                        cell.fault.name(),
-                        cell.retry
-                    ));
-                }
-                today
-            }
-            None => promised,
-        };
+        let (outcome, requests) = expected(cell.fault, cell.retry);
         let limit = bound();
         println!(
             "| {} | {:?} | {:?} | {} | {} ms |",

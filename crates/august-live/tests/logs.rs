@@ -15,7 +15,8 @@ use test_support::capture::{Capture, Line, UreqLevel};
 /// tungstenite raw requests at trace: applications cap `ureq` at info and `tungstenite` at
 /// debug (docs/live.md). Everything else, this crate's and the transport's, is checked.
 fn checked(line: &Line) -> bool {
-    !line.by_ureq() && !(line.target.starts_with("tungstenite") && line.level == log::Level::Trace)
+    let tungstenite_raw = line.target.starts_with("tungstenite") && line.level == log::Level::Trace;
+    !(line.by_ureq() || tungstenite_raw)
 }
 
 #[test]
