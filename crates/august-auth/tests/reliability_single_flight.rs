@@ -1,6 +1,10 @@
 //! `SharedAuthenticator`: one refresh for many threads, the current token kept through a
 //! failed refresh while it is valid, and typed errors otherwise.
 
+mod common;
+
+use common::{INSTALL_ID, PASSWORD, PHONE};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
@@ -17,9 +21,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{TimeDelta, Utc};
 use mockito::{Matcher, Server, ServerGuard};
 
-const PHONE: &str = "+15555550100";
-const PASSWORD: &str = "hunter2-password";
-const INSTALL_ID: &str = "9f6b2a3c-1d4e-4f5a-8b7c-6d5e4f3a2b1c";
 const OLD_TOKEN: &str = "old-token-due-for-renewal";
 
 /// A token whose JWT payload says it expires on 2100-01-01.

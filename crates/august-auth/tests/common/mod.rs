@@ -1,11 +1,27 @@
-//! What the sign-in tests share: an OAuth client whose endpoints are on a mock server, and the
-//! answers of its token endpoint.
+//! What the sign-in tests share: the account of the password logins and an API on a mock
+//! server, an OAuth client whose endpoints are on a mock server, and the answers of its token
+//! endpoint.
 
 #![allow(dead_code)]
 
 use august_auth::OAuthClient;
-use august_core::Brand;
+use august_core::{Api, Brand};
 use mockito::{Matcher, Mock, ServerGuard};
+
+pub const PHONE: &str = "+15555550100";
+pub const PASSWORD: &str = "hunter2-password";
+pub const INSTALL_ID: &str = "9f6b2a3c-1d4e-4f5a-8b7c-6d5e4f3a2b1c";
+/// The expiry of the logins the mocks answer.
+pub const EXPIRES_AT: &str = "2099-03-06T22:55:12.002Z";
+
+/// The August API at `server`, never retrying.
+pub fn api(server: &ServerGuard) -> Api {
+    Api::builder()
+        .base_url(server.url())
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
 
 pub const CLIENT_ID: &str = "client-id-0001";
 pub const CLIENT_SECRET: &str = "client-secret-s3cr3t";
