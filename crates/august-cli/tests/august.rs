@@ -262,15 +262,7 @@ fn login_sends_a_code_and_verify_finishes_it_in_another_process() {
     assert_private(&cache);
 
     // a pending login is not a login
-    let out = tool
-        .run(
-            &["locks"],
-            &[
-                ("AUGUST_BASE_URL", url.as_str()),
-                ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
-            ],
-        )
-        .expect_code(3);
+    let out = tool.run_at(&url, &["locks"], &[]).expect_code(3);
     assert!(out.stderr.contains("august verify CODE"), "{out:#?}");
 
     let validate = authed(&mut server, "POST", "/validate/email", PROVISIONAL)
@@ -283,13 +275,10 @@ fn login_sends_a_code_and_verify_finishes_it_in_another_process() {
     let others = nothing_else(&mut server);
     // verify finds the account in the pending record: only the password is given again
     let out = tool
-        .run(
+        .run_at(
+            &url,
             &["verify", "004321"],
-            &[
-                ("AUGUST_BASE_URL", url.as_str()),
-                ("AUGUST_PASSWORD", PASSWORD),
-                ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
-            ],
+            &[("AUGUST_PASSWORD", PASSWORD)],
         )
         .expect_code(0);
     validate.assert();

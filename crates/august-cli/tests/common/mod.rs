@@ -76,6 +76,18 @@ impl Tool {
         self.home.path()
     }
 
+    /// Runs `august` against the August API at `base_url` with this tool's cache file
+    /// (`AUGUST_BASE_URL`, `AUGUST_CACHE_FILE`), and these arguments and other variables.
+    pub fn run_at(&self, base_url: &str, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let cache = self.cache();
+        let mut all = vec![
+            ("AUGUST_BASE_URL", base_url),
+            ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
+        ];
+        all.extend_from_slice(vars);
+        self.run(args, &all)
+    }
+
     /// Runs `august` with these arguments and variables (and nothing on standard input).
     pub fn run(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
         let mut command = Command::new(env!("CARGO_BIN_EXE_august"));
