@@ -252,16 +252,10 @@ impl Credentials {
     /// # }
     /// ```
     pub fn oauth(client: OAuthClient, tokens: OAuthTokens) -> Credentials {
+        let brand = client.brand();
         Credentials::token(TokenState {
-            kind: SignInKind::OAuth,
-            brand: client.brand(),
-            access_token: tokens.access_token,
-            refresh_token: tokens.refresh_token,
-            expires_at: tokens.expires_at,
             oauth: Some(client),
-            ha_file: None,
-            cache: None,
-            last_cache_error: None,
+            ..TokenState::new(SignInKind::OAuth, brand, tokens)
         })
     }
 
@@ -278,17 +272,11 @@ impl Credentials {
     /// assert_eq!(credentials.access_token().unwrap(), "a-token");
     /// ```
     pub fn imported(token: ImportedToken) -> Credentials {
-        Credentials::token(TokenState {
-            kind: SignInKind::Imported,
-            brand: token.brand,
-            access_token: token.access_token,
-            refresh_token: token.refresh_token,
-            expires_at: token.expires_at,
-            oauth: None,
-            ha_file: None,
-            cache: None,
-            last_cache_error: None,
-        })
+        Credentials::token(TokenState::new(
+            SignInKind::Imported,
+            token.brand,
+            token.tokens,
+        ))
     }
 
     /// A Home Assistant config-entry file (usually `<config>/.storage/core.config_entries`)
@@ -323,15 +311,8 @@ impl Credentials {
         let path = path.into();
         let token = ImportedToken::from_home_assistant_file(&path, brand)?;
         Ok(Credentials::token(TokenState {
-            kind: SignInKind::HomeAssistant,
-            brand: token.brand,
-            access_token: token.access_token,
-            refresh_token: token.refresh_token,
-            expires_at: token.expires_at,
-            oauth: None,
             ha_file: Some(path),
-            cache: None,
-            last_cache_error: None,
+            ..TokenState::new(SignInKind::HomeAssistant, token.brand, token.tokens)
         }))
     }
 
@@ -352,17 +333,11 @@ impl Credentials {
     pub fn fixed(brand: Brand, access_token: impl Into<String>) -> Credentials {
         let access_token = access_token.into();
         let expires_at = jwt::expiry(&access_token).ok();
-        Credentials::token(TokenState {
-            kind: SignInKind::Fixed,
+        Credentials::token(TokenState::new(
+            SignInKind::Fixed,
             brand,
-            access_token,
-            refresh_token: None,
-            expires_at,
-            oauth: None,
-            ha_file: None,
-            cache: None,
-            last_cache_error: None,
-        })
+            OAuthTokens::new(access_token, None, expires_at),
+        ))
     }
 
     /// How much time must be left on a token for it to be used without a refresh (for every
@@ -537,16 +512,12 @@ impl Credentials {
                 "the cached OAuth token was issued to another client id".into(),
             ));
         }
+        let tokens = OAuthTokens::new(stored.access_token, stored.refresh_token, expires_at);
         let credentials = Credentials::token(TokenState {
-            kind: stored.kind,
-            brand,
-            access_token: stored.access_token,
-            refresh_token: stored.refresh_token,
-            expires_at,
             oauth,
             ha_file: stored.home_assistant_file,
             cache: Some(TokenCache::new(path.to_owned())),
-            last_cache_error: None,
+            ..TokenState::new(stored.kind, brand, tokens)
         });
         Ok(credentials)
     }
@@ -837,6 +808,21 @@ fn lock(m: &Mutex<TokenState>) -> MutexGuard<'_, TokenState> {
 }
 
 impl TokenState {
+    /// The state of `tokens` of `kind`, renewed by nothing yet, cached nowhere.
+    fn new(kind: SignInKind, brand: Brand, tokens: OAuthTokens) -> TokenState {
+        TokenState {
+            kind,
+            brand,
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+            expires_at: tokens.expires_at,
+            oauth: None,
+            ha_file: None,
+            cache: None,
+            last_cache_error: None,
+        }
+    }
+
     fn due(&self, margin: Duration) -> bool {
         let margin = TimeDelta::from_std(margin).unwrap_or(TimeDelta::MAX);
         self.expires_at.is_some_and(|at| {
@@ -966,7 +952,7 @@ impl TokenState {
             }
             Err(e) => return Err(Error::Import(e)),
         };
-        if token.access_token == self.access_token && why != Why::Due {
+        if token.tokens.access_token == self.access_token && why != Why::Due {
             return Err(Error::SignInAgain {
                 kind: SignInKind::HomeAssistant,
                 reason: format!(
@@ -976,9 +962,9 @@ impl TokenState {
                 how,
             });
         }
-        self.access_token = token.access_token;
-        self.refresh_token = token.refresh_token;
-        self.expires_at = token.expires_at;
+        self.access_token = token.tokens.access_token;
+        self.refresh_token = token.tokens.refresh_token;
+        self.expires_at = token.tokens.expires_at;
         if let Err(e) = self.persist() {
             log::warn!("the token read from Home Assistant could not be cached: {e}");
         }

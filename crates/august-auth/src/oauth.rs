@@ -650,16 +650,23 @@ impl OAuthTokens {
     }
 }
 
-impl fmt::Debug for OAuthTokens {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthTokens")
-            .field("access_token", &"<redacted>")
+impl OAuthTokens {
+    /// Adds the fields to a `Debug` output, the tokens redacted.
+    pub(crate) fn redacted_fields(&self, out: &mut fmt::DebugStruct<'_, '_>) {
+        out.field("access_token", &"<redacted>")
             .field(
                 "refresh_token",
                 &self.refresh_token.as_ref().map(|_| "<redacted>"),
             )
-            .field("expires_at", &self.expires_at)
-            .finish()
+            .field("expires_at", &self.expires_at);
+    }
+}
+
+impl fmt::Debug for OAuthTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("OAuthTokens");
+        self.redacted_fields(&mut out);
+        out.finish()
     }
 }
 
