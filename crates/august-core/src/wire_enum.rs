@@ -128,23 +128,35 @@ impl FromStr for ArmState {
     }
 }
 
+impl ActivityType {
+    /// Every kind, [`ActivityType::Unknown`] last.
+    ///
+    /// ```
+    /// use august_core::ActivityType;
+    ///
+    /// for kind in ActivityType::ALL {
+    ///     assert_eq!(kind.to_string().parse(), Ok(kind));
+    /// }
+    /// ```
+    pub const ALL: [ActivityType; 8] = [
+        ActivityType::LockOperation,
+        ActivityType::DoorOperation,
+        ActivityType::DoorbellDing,
+        ActivityType::DoorbellMotion,
+        ActivityType::DoorbellView,
+        ActivityType::DoorbellImageCapture,
+        ActivityType::BridgeOperation,
+        ActivityType::Unknown,
+    ];
+}
+
 /// Reads a kind's name (`lock_operation`...) or an activity's action (`remote_unlock`, as
 /// [`ActivityType::from_action`]); anything else is [`ActivityType::Unknown`].
 impl FromStr for ActivityType {
     type Err = Infallible;
 
     fn from_str(s: &str) -> Result<Self, Infallible> {
-        const KINDS: [ActivityType; 8] = [
-            ActivityType::LockOperation,
-            ActivityType::DoorOperation,
-            ActivityType::DoorbellDing,
-            ActivityType::DoorbellMotion,
-            ActivityType::DoorbellView,
-            ActivityType::DoorbellImageCapture,
-            ActivityType::BridgeOperation,
-            ActivityType::Unknown,
-        ];
-        Ok(KINDS
+        Ok(ActivityType::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
             .unwrap_or_else(|| ActivityType::from_action(s)))
