@@ -32,12 +32,7 @@ fn cache_file() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 fn api(server: &ServerGuard) -> Api {
-    Api::builder()
-        .brand(Brand::YaleGlobal)
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap()
+    common::yale_global_api(&server.url())
 }
 
 fn expiring_in(seconds: i64) -> Option<chrono::DateTime<Utc>> {

@@ -6,6 +6,8 @@
 //! `ImportedToken`, `Credentials` and `Client`, even when the token endpoint echoes the request
 //! back in its error answers.
 
+mod common;
+
 use test_support::capture;
 use test_support::fault_server as server;
 
@@ -14,7 +16,7 @@ use std::time::Duration;
 use august_auth::{
     AuthorizationCode, Client, Credentials, ImportedToken, OAuthClient, OAuthTokens,
 };
-use august_core::{Api, Brand};
+use august_core::Brand;
 use capture::{Capture, UreqLevel};
 use chrono::{TimeDelta, Utc};
 use server::{Act, FaultServer, Recorded};
@@ -103,12 +105,7 @@ fn exercise(state: &mut String) -> Shown {
     shown.debug(&credentials);
     shown.debug(&credentials.info());
     shown.result(&credentials.access_token().map(|_| ()));
-    let api = Api::builder()
-        .brand(Brand::YaleGlobal)
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let api = common::yale_global_api(&server.url());
     let client = Client::new(api.clone(), credentials).unwrap();
     shown.debug(&client);
     shown.result(&client.get_locks());

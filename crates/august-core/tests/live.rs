@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use august_core::{
-    ActivityFormat, ActivityType, Api, Brand, Capabilities, Error, IntentMapping, LockIntent,
-    LockStatus, Unlatch, WakeupLimiter, WebsocketSubscriber,
+    ActivityFormat, ActivityType, Api, ApiBuilder, Brand, Capabilities, Error, IntentMapping,
+    LockIntent, LockStatus, Unlatch, WakeupLimiter, WebsocketSubscriber,
 };
 use mockito::Matcher;
 
@@ -19,12 +19,13 @@ macro_rules! fixture {
     };
 }
 
+/// An API at `server` that does not retry, to be completed.
+fn api_at(server: &mockito::Server) -> ApiBuilder {
+    Api::builder().base_url(server.url()).max_retries(0)
+}
+
 fn api(server: &mockito::Server) -> Api {
-    Api::builder()
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap()
+    api_at(server).build().unwrap()
 }
 
 #[test]
@@ -149,10 +150,8 @@ fn v4_activities_carry_the_builders_headers() {
         .with_header("content-type", "application/json")
         .with_body(r#"{"events": []}"#)
         .create();
-    let api = Api::builder()
-        .base_url(server.url())
+    let api = api_at(&server)
         .header("x-request-id", "feed-1")
-        .max_retries(0)
         .build()
         .unwrap();
     let list = api
@@ -189,12 +188,7 @@ fn websocket_subscribers_are_created_read_and_deleted() {
     assert!(!format!("{parsed:?}").contains("example-subscriber-0001"));
 
     let mut server = mockito::Server::new();
-    let api = Api::builder()
-        .brand(Brand::YaleGlobal)
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let api = api_at(&server).brand(Brand::YaleGlobal).build().unwrap();
     let create = server
         .mock("POST", "/websocket/subscribers")
         .match_header("x-access-token", "tok")

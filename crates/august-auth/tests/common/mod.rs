@@ -5,7 +5,7 @@
 #![allow(dead_code)]
 
 use august_auth::OAuthClient;
-use august_core::{Api, Brand};
+use august_core::{Api, ApiBuilder, Brand};
 use mockito::{Matcher, Mock, ServerGuard};
 
 pub const PHONE: &str = "+15555550100";
@@ -14,13 +14,19 @@ pub const INSTALL_ID: &str = "9f6b2a3c-1d4e-4f5a-8b7c-6d5e4f3a2b1c";
 /// The expiry of the logins the mocks answer.
 pub const EXPIRES_AT: &str = "2099-03-06T22:55:12.002Z";
 
+/// An API at `base_url`, never retrying, to be completed.
+pub fn api_at(base_url: &str) -> ApiBuilder {
+    Api::builder().base_url(base_url).max_retries(0)
+}
+
 /// The August API at `server`, never retrying.
 pub fn api(server: &ServerGuard) -> Api {
-    Api::builder()
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap()
+    api_at(&server.url()).build().unwrap()
+}
+
+/// The Yale Global API at `base_url`, never retrying.
+pub fn yale_global_api(base_url: &str) -> Api {
+    api_at(base_url).brand(Brand::YaleGlobal).build().unwrap()
 }
 
 pub const CLIENT_ID: &str = "client-id-0001";
