@@ -24,6 +24,16 @@ fn api_at(server: &mockito::Server) -> ApiBuilder {
     Api::builder().base_url(server.url()).max_retries(0)
 }
 
+/// A mock of `GET /houses/H1/activities?limit={limit}` in API version `version`, answering
+/// JSON, to be completed.
+fn activities(server: &mut mockito::Server, limit: u32, version: &str) -> mockito::Mock {
+    server
+        .mock("GET", "/houses/H1/activities")
+        .match_query(Matcher::Exact(format!("limit={limit}")))
+        .match_header("accept-version", version)
+        .with_header("content-type", "application/json")
+}
+
 fn api(server: &mockito::Server) -> Api {
     api_at(server).build().unwrap()
 }
@@ -99,11 +109,7 @@ fn capabilities_request_and_unavailable_devices() {
 #[test]
 fn v4_activities_are_requested_with_their_version_and_parsed() {
     let mut server = mockito::Server::new();
-    let m = server
-        .mock("GET", "/houses/H1/activities")
-        .match_query(Matcher::Exact("limit=10".into()))
-        .match_header("accept-version", "4.0.0")
-        .with_header("content-type", "application/json")
+    let m = activities(&mut server, 10, "4.0.0")
         .with_body(fixture!("activities_v4_events.json"))
         .create();
     let list = api(&server)
@@ -140,14 +146,10 @@ fn v4_activities_are_requested_with_their_version_and_parsed() {
 #[test]
 fn v4_activities_carry_the_builders_headers() {
     let mut server = mockito::Server::new();
-    let m = server
-        .mock("GET", "/houses/H1/activities")
-        .match_query(Matcher::Exact("limit=5".into()))
-        .match_header("accept-version", "4.0.0")
+    let m = activities(&mut server, 5, "4.0.0")
         .match_header("x-request-id", "feed-1")
         .match_header("x-august-access-token", "tok")
         .match_header("x-august-country", "US")
-        .with_header("content-type", "application/json")
         .with_body(r#"{"events": []}"#)
         .create();
     let api = api_at(&server)
@@ -164,13 +166,7 @@ fn v4_activities_carry_the_builders_headers() {
 #[test]
 fn legacy_format_stays_the_default() {
     let mut server = mockito::Server::new();
-    let m = server
-        .mock("GET", "/houses/H1/activities")
-        .match_query(Matcher::Exact("limit=5".into()))
-        .match_header("accept-version", "0.0.1")
-        .with_header("content-type", "application/json")
-        .with_body("[]")
-        .create();
+    let m = activities(&mut server, 5, "0.0.1").with_body("[]").create();
     assert!(
         api(&server)
             .get_house_activities_in("tok", "H1", 5, ActivityFormat::Legacy)
