@@ -48,6 +48,16 @@ impl Run {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
 
+    /// Panics with the whole run if it printed any of `secrets` (on either stream).
+    pub fn assert_prints_none(&self, secrets: &[&str]) {
+        for secret in secrets {
+            assert!(
+                !self.stdout.contains(secret) && !self.stderr.contains(secret),
+                "a secret was printed: {self:#?}"
+            );
+        }
+    }
+
     /// Panics with the whole run unless the exit code is `code`.
     pub fn expect_code(self, code: i32) -> Run {
         assert_eq!(self.code, code, "unexpected exit code: {self:#?}");
