@@ -31,6 +31,19 @@ fn session_body(v_install_id: bool) -> String {
     json!({"expiresAt": EXPIRES, "vPassword": true, "vInstallId": v_install_id}).to_string()
 }
 
+/// A `POST /session` mock for the password of the phone account, and the install ids of every
+/// `POST /session` request as it records them (see [`session`]).
+fn phone_session(
+    server: &mut ServerGuard,
+    validated: bool,
+    token: &str,
+) -> (Mock, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let identifier = format!("phone:{PHONE}");
+    let mock = session(server, &identifier, validated, token, Some(&seen));
+    (mock, seen)
+}
+
 /// A `POST /session` mock for the password. With `seen`, it records the install id of every
 /// `POST /session` request (mockito asks every mock about every request, so one recording mock
 /// sees them all).
@@ -299,14 +312,7 @@ fn login_sends_a_code_and_verify_finishes_it_in_another_process() {
 #[test]
 fn a_refused_code_is_exit_1_and_keeps_the_pending_login() {
     let mut server = Server::new();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let first = session(
-        &mut server,
-        &format!("phone:{PHONE}"),
-        false,
-        PROVISIONAL,
-        Some(&seen),
-    );
+    let (first, _seen) = phone_session(&mut server, false, PROVISIONAL);
     let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
         .with_status(400)
         .with_header("content-type", "application/json")
@@ -877,14 +883,7 @@ fn a_refused_token_is_marked_and_login_starts_afresh_with_the_same_install_id() 
     server.reset();
 
     // `august login` logs in again with the cached install id: a known install, no code
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let login = session(
-        &mut server,
-        &format!("phone:{PHONE}"),
-        true,
-        "new-token-5",
-        Some(&seen),
-    );
+    let (login, seen) = phone_session(&mut server, true, "new-token-5");
     let others = nothing_else(&mut server);
     let url = server.url();
     let cache_path = tool.cache();
@@ -913,14 +912,7 @@ fn login_checks_a_cached_token_and_logs_in_afresh_when_it_is_refused() {
         .with_body(r#"{"message": "Unauthorized"}"#)
         .expect(1)
         .create();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let login = session(
-        &mut server,
-        &format!("phone:{PHONE}"),
-        true,
-        "new-token-6",
-        Some(&seen),
-    );
+    let (login, seen) = phone_session(&mut server, true, "new-token-6");
     let others = nothing_else(&mut server);
     let tool = Tool::new();
     logged_in(&tool, TOKEN, EXPIRES);
@@ -944,14 +936,7 @@ fn login_checks_a_cached_token_and_logs_in_afresh_when_it_is_refused() {
 #[test]
 fn login_with_an_expired_cache_logs_in_afresh_with_the_same_install_id() {
     let mut server = Server::new();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let login = session(
-        &mut server,
-        &format!("phone:{PHONE}"),
-        true,
-        "new-token-7",
-        Some(&seen),
-    );
+    let (login, seen) = phone_session(&mut server, true, "new-token-7");
     let others = nothing_else(&mut server);
     let tool = Tool::new();
     logged_in(&tool, TOKEN, "2001-01-01T00:00:00.000Z");
