@@ -160,15 +160,7 @@ fn a_rotated_refresh_token_is_persisted_before_the_new_token_is_used() {
     assert_eq!(stored["refresh_token"], "rt-2");
     assert_eq!(stored["access_token"], "at-3");
     // A client of another brand would refresh at the wrong server.
-    let august = OAuthClient::with_endpoints(
-        Brand::YaleAugust,
-        CLIENT_ID,
-        CLIENT_SECRET,
-        "http://127.0.0.1:8765/callback",
-        format!("{}/authorize", server.url()),
-        format!("{}/access_token", server.url()),
-    )
-    .unwrap();
+    let august = common::oauth_client_of(Brand::YaleAugust, &server.url());
     let err = Credentials::load(&path, &api, Some(august)).unwrap_err();
     assert!(err.to_string().contains("yale_global"), "{err}");
 }

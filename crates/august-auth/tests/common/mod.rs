@@ -33,17 +33,23 @@ pub const CLIENT_ID: &str = "client-id-0001";
 pub const CLIENT_SECRET: &str = "client-secret-s3cr3t";
 pub const REDIRECT: &str = "http://127.0.0.1:8765/callback";
 
-/// A Yale Global OAuth client whose authorization and token endpoints are on `server`.
-pub fn oauth_client(server: &ServerGuard) -> OAuthClient {
+/// A `brand` OAuth client whose authorization and token endpoints are under `base_url`
+/// (`/authorize`, `/access_token`).
+pub fn oauth_client_of(brand: Brand, base_url: &str) -> OAuthClient {
     OAuthClient::with_endpoints(
-        Brand::YaleGlobal,
+        brand,
         CLIENT_ID,
         CLIENT_SECRET,
         REDIRECT,
-        format!("{}/authorize", server.url()),
-        format!("{}/access_token", server.url()),
+        format!("{base_url}/authorize"),
+        format!("{base_url}/access_token"),
     )
     .unwrap()
+}
+
+/// A Yale Global OAuth client whose authorization and token endpoints are on `server`.
+pub fn oauth_client(server: &ServerGuard) -> OAuthClient {
+    oauth_client_of(Brand::YaleGlobal, &server.url())
 }
 
 /// A mock of a request to the token endpoint of `server` (`POST /access_token`), to be
