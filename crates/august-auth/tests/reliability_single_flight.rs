@@ -228,6 +228,7 @@ fn a_failed_refresh_keeps_the_valid_token_and_waits_before_trying_again() {
         }
     }
 }
+
 #[test]
 fn a_new_token_without_expiry_is_not_asked_for_again_at_once() {
     let mut server = Server::new();
