@@ -10,7 +10,7 @@ use august_core::Brand;
 use august_live::{Error, ErrorKind, Event, StreamStatus};
 use august_sandbox::{DoorState, PushFault, demo};
 
-use common::{actions, collect, setup};
+use common::{Collector, Setup, actions, collect, setup};
 
 fn count(list: &[String], what: &str) -> usize {
     list.iter().filter(|a| a.starts_with(what)).count()
@@ -59,15 +59,20 @@ fn a_duplicated_push_is_given_once() {
     c.stop();
 }
 
-#[test]
-fn a_push_older_than_the_last_feed_read_is_dropped() {
+/// An August account's stream, polled only on demand, and an unlock whose push arrives
+/// `delay` late.
+fn unlock_with_its_push_delayed(delay: Duration) -> (Setup, Collector) {
     let s = setup(Brand::August);
     let c = collect(s.builder().polls_per_push(0).start().unwrap());
-    s.sandbox.set_push_fault(PushFault::Delay {
-        delay: Duration::from_millis(700),
-        count: 1,
-    });
+    s.sandbox
+        .set_push_fault(PushFault::Delay { delay, count: 1 });
     s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
+    (s, c)
+}
+
+#[test]
+fn a_push_older_than_the_last_feed_read_is_dropped() {
+    let (_s, c) = unlock_with_its_push_delayed(Duration::from_millis(700));
     c.handle.poll_now();
     let got = actions(&c.activities(10, Duration::from_secs(2)));
     // The feed gave the unlock first; the late push only adds the door state it carries.
@@ -77,14 +82,8 @@ fn a_push_older_than_the_last_feed_read_is_dropped() {
 
 #[test]
 fn catch_up_after_an_outage_fills_the_gap() {
-    let s = setup(Brand::August);
-    let c = collect(s.builder().polls_per_push(0).start().unwrap());
     // The push of the unlock never arrives in time; the connection drops.
-    s.sandbox.set_push_fault(PushFault::Delay {
-        delay: Duration::from_secs(30),
-        count: 1,
-    });
-    s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
+    let (s, c) = unlock_with_its_push_delayed(Duration::from_secs(30));
     s.sandbox.drop_push_connections();
     let items = c.drain(Duration::from_secs(2));
     let got: Vec<String> = items
