@@ -894,12 +894,7 @@ mod tests {
     use super::*;
 
     fn auth(token: &str, expires: &str) -> Authentication {
-        Authentication {
-            state: AuthenticationState::Authenticated,
-            install_id: "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d".into(),
-            access_token: token.into(),
-            access_token_expires: Some(expires.into()),
-        }
+        Authentication::sample(token, expires)
     }
 
     #[test]
