@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use august_auth::{
-    AuthenticationState, Authenticator, CacheStatus, Error, LoginMethod, Refresh,
+    Authentication, AuthenticationState, Authenticator, CacheStatus, Error, LoginMethod, Refresh,
     SharedAuthenticator, ValidationResult, parse_cache_file,
 };
 use august_core::Api;
@@ -60,6 +60,20 @@ fn codes_sent(sandbox: &Sandbox) -> u64 {
     stats.route("POST /validation/phone") + stats.route("POST /validation/email")
 }
 
+/// Logs in again with `authenticator`: authenticated, with the same `install_id`, and no new
+/// verification code sent.
+fn logs_in_again_without_a_code(
+    sandbox: &Sandbox,
+    authenticator: &mut Authenticator,
+    install_id: &str,
+) -> Authentication {
+    let again = authenticator.authenticate().unwrap();
+    assert_eq!(again.state(), AuthenticationState::Authenticated);
+    assert_eq!(again.install_id(), install_id);
+    assert_eq!(codes_sent(sandbox), 1);
+    again
+}
+
 #[test]
 fn a_refused_token_is_dropped_and_the_next_login_needs_no_code() {
     let setup = setup();
@@ -97,21 +111,15 @@ fn a_refused_token_is_dropped_and_the_next_login_needs_no_code() {
     let mut second = authenticator(api, cache);
     assert_eq!(second.cache_status(), CacheStatus::TokenRefused);
     assert_eq!(second.authentication().install_id(), install_id);
-    let again = second.authenticate().unwrap();
-    assert_eq!(again.state(), AuthenticationState::Authenticated);
-    assert_eq!(again.install_id(), install_id);
+    let again = logs_in_again_without_a_code(sandbox, &mut second, &install_id);
     assert_ne!(again.access_token(), old_token);
-    assert_eq!(codes_sent(sandbox), 1);
     assert_eq!(api.get_locks(again.access_token()).unwrap().len(), 3);
     let cached = parse_cache_file(cache, &fs::read(cache).unwrap()).unwrap();
     assert_eq!(cached.state(), AuthenticationState::Authenticated);
     assert_eq!(cached.access_token(), again.access_token());
 
     // the first authenticator logs in again the same way
-    let also = first.authenticate().unwrap();
-    assert_eq!(also.state(), AuthenticationState::Authenticated);
-    assert_eq!(also.install_id(), install_id);
-    assert_eq!(codes_sent(sandbox), 1);
+    logs_in_again_without_a_code(sandbox, &mut first, &install_id);
 }
 
 #[test]
@@ -137,10 +145,7 @@ fn a_401_on_refresh_marks_the_token_refused() {
     // the cached install id wins over the one given
     assert_eq!(reloaded.authentication().install_id(), install_id);
 
-    let again = authenticator.authenticate().unwrap();
-    assert_eq!(again.state(), AuthenticationState::Authenticated);
-    assert_eq!(again.install_id(), install_id);
-    assert_eq!(codes_sent(sandbox), 1);
+    logs_in_again_without_a_code(sandbox, &mut authenticator, &install_id);
 }
 
 #[test]
