@@ -854,14 +854,19 @@ fn login_env<'a>(tool_cache: &'a str, url: &'a str) -> [(&'static str, &'a str);
     ]
 }
 
-#[test]
-fn a_refused_token_is_marked_and_login_starts_afresh_with_the_same_install_id() {
-    let mut server = Server::new();
-    let refused = authed(&mut server, "GET", "/users/locks/mine", TOKEN)
+/// A mock of `GET path` refusing `TOKEN` once with a 401.
+fn refusing_the_token(server: &mut ServerGuard, path: &str) -> Mock {
+    authed(server, "GET", path, TOKEN)
         .with_status(401)
         .with_body(r#"{"message": "Unauthorized"}"#)
         .expect(1)
-        .create();
+        .create()
+}
+
+#[test]
+fn a_refused_token_is_marked_and_login_starts_afresh_with_the_same_install_id() {
+    let mut server = Server::new();
+    let refused = refusing_the_token(&mut server, "/users/locks/mine");
     let tool = Tool::new();
     logged_in(&tool, TOKEN, EXPIRES);
     run(&tool, &server, &["locks"]).expect_code(3);
@@ -907,11 +912,7 @@ fn a_refused_token_is_marked_and_login_starts_afresh_with_the_same_install_id() 
 fn login_checks_a_cached_token_and_logs_in_afresh_when_it_is_refused() {
     let mut server = Server::new();
     // the refresh that checks the cached token is refused
-    let check = authed(&mut server, "GET", "/users/houses/mine", TOKEN)
-        .with_status(401)
-        .with_body(r#"{"message": "Unauthorized"}"#)
-        .expect(1)
-        .create();
+    let check = refusing_the_token(&mut server, "/users/houses/mine");
     let (login, seen) = phone_session(&mut server, true, "new-token-6");
     let others = nothing_else(&mut server);
     let tool = Tool::new();
