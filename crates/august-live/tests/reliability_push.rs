@@ -45,8 +45,7 @@ fn a_dropped_long_poll_loses_and_repeats_nothing() {
 
 #[test]
 fn a_duplicated_push_is_given_once() {
-    let s = setup(Brand::August);
-    let c = collect(s.builder().polls_per_push(0).start().unwrap());
+    let (s, c) = polled_on_demand(Brand::August);
     s.sandbox.set_push_fault(PushFault::Duplicate { count: 5 });
     s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
     s.sandbox.ring_doorbell(demo::FRONT_DOORBELL_ID).unwrap();
@@ -59,11 +58,17 @@ fn a_duplicated_push_is_given_once() {
     c.stop();
 }
 
+/// A stream of a `brand` account whose feed is read only on demand (push alone otherwise).
+fn polled_on_demand(brand: Brand) -> (Setup, Collector) {
+    let s = setup(brand);
+    let c = collect(s.builder().polls_per_push(0).start().unwrap());
+    (s, c)
+}
+
 /// An August account's stream, polled only on demand, and an unlock whose push arrives
 /// `delay` late.
 fn unlock_with_its_push_delayed(delay: Duration) -> (Setup, Collector) {
-    let s = setup(Brand::August);
-    let c = collect(s.builder().polls_per_push(0).start().unwrap());
+    let (s, c) = polled_on_demand(Brand::August);
     s.sandbox
         .set_push_fault(PushFault::Delay { delay, count: 1 });
     s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
@@ -151,8 +156,7 @@ fn a_403_mid_stream_ends_it_with_a_typed_error() {
 
 #[test]
 fn websocket_events_arrive_and_a_closed_socket_reconnects_without_loss() {
-    let s = setup(Brand::YaleGlobal);
-    let c = collect(s.builder().polls_per_push(0).start().unwrap());
+    let (s, c) = polled_on_demand(Brand::YaleGlobal);
     // Wait for the socket.
     let first = c.rx.recv_timeout(Duration::from_secs(3)).unwrap().unwrap();
     assert!(
@@ -180,8 +184,7 @@ fn websocket_events_arrive_and_a_closed_socket_reconnects_without_loss() {
 
 #[test]
 fn a_dropped_websocket_reconnects_and_repeats_nothing() {
-    let s = setup(Brand::YaleGlobal);
-    let c = collect(s.builder().polls_per_push(0).start().unwrap());
+    let (s, c) = polled_on_demand(Brand::YaleGlobal);
     let _ = c.rx.recv_timeout(Duration::from_secs(3)).unwrap().unwrap();
     s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
     assert_eq!(c.activities(1, Duration::from_secs(3)).len(), 1);
