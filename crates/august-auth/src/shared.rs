@@ -65,8 +65,8 @@ use crate::error::{Error, Result};
 /// `Debug` shows the authenticator's `Debug` (no password, no token), or `<in use>` while
 /// another thread holds it.
 ///
-/// Clones share the same authenticator (the same lock, the same token and the same single
-/// flight of refreshes): hand one to each thread.
+/// Clones share the same authenticator (the same lock, the same token, the same single flight
+/// of refreshes and the same retry interval): hand one to each thread.
 #[derive(Clone)]
 pub struct SharedAuthenticator {
     state: Arc<Mutex<State>>,
