@@ -153,9 +153,7 @@ mod tests {
     use super::*;
 
     fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .expect("test literal is RFC 3339")
-            .with_timezone(&Utc)
+        text.parse().expect("test literal is RFC 3339")
     }
 
     fn parse(text: &str) -> Option<DateTime<Utc>> {

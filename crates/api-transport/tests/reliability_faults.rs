@@ -10,7 +10,7 @@ use test_support::fault_server as server;
 
 use std::time::{Duration, Instant};
 
-use api_transport::{Error, Method, Path, Request, Retry, Transport};
+use api_transport::{Error, Method, Path, Request, Response, Retry, Transport};
 use server::{Act, Fault, FaultServer, Success, in_parallel, refused_url};
 
 const TIMEOUT: Duration = Duration::from_millis(300);
@@ -85,15 +85,6 @@ fn expected(fault: Fault, retry: Retry) -> (Outcome, usize) {
     }
 }
 
-/// Cells where the transport does not yet do what the policy promises: the outcome and request
-/// count it gives today, and why. A cell that starts behaving as promised fails the test, so
-/// that its entry (and `docs/reliability.md`) is updated.
-fn known_defect(fault: Fault, retry: Retry) -> Option<(Outcome, usize)> {
-    // None at present: the slow-body timeout, once reported as a lost connection, is fixed.
-    let _ = (fault, retry);
-    None
-}
-
 struct Cell {
     fault: Fault,
     retry: Retry,
@@ -145,20 +136,7 @@ fn every_fault_for_retried_and_unretried_requests() {
     let results = in_parallel(cells, |(fault, retry)| run(fault, retry));
     let mut failures = Vec::new();
     for cell in &results {
-        let promised = expected(cell.fault, cell.retry);
-        let (outcome, requests) = match known_defect(cell.fault, cell.retry) {
-            Some(today) => {
-                if (cell.outcome.clone(), cell.requests) == promised {
-                    failures.push(format!(
-                        "{} / {:?} now behaves as promised: remove it from known_defect",
-                        cell.fault.name(),
-                        cell.retry
-                    ));
-                }
-                today
-            }
-            None => promised,
-        };
+        let (outcome, requests) = expected(cell.fault, cell.retry);
         let limit = bound();
         println!(
             "| {} | {:?} | {:?} | {} | {} ms |",
@@ -244,21 +222,30 @@ fn a_transient_fault_costs_a_read_one_retry_and_a_write_nothing_more() {
     }
 }
 
+/// Sends `GET /{path}` to `server` with `transport`: the result, and how long the call took.
+fn timed_get(
+    transport: &Transport,
+    server: &FaultServer,
+    path: &'static str,
+) -> (Result<Response, Error>, Duration) {
+    let started = Instant::now();
+    let result = transport.send(&Request::new(
+        Method::Get,
+        &server.url(),
+        Path::new().lit(path),
+    ));
+    (result, started.elapsed())
+}
+
 #[test]
 fn a_retry_after_longer_than_the_cap_returns_at_once() {
     let server = FaultServer::fixed(503, &[("retry-after", "3600")], b"");
-    let started = Instant::now();
-    let response = transport()
-        .send(&Request::new(
-            Method::Get,
-            &server.url(),
-            Path::new().lit("x"),
-        ))
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (result, elapsed) = timed_get(&transport(), &server, "x");
+    let response = result.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(response.status(), 503);
     assert_eq!(response.attempts(), 1);
     assert_eq!(server.request_count(), 1);
-    assert!(started.elapsed() < TIMEOUT + MARGIN);
+    assert!(elapsed < TIMEOUT + MARGIN);
 }
 
 #[test]
@@ -282,13 +269,7 @@ fn one_second() -> Transport {
 #[test]
 fn attempts_that_stall_then_reset_end_within_the_deadline() {
     let server = FaultServer::always(vec![Act::Wait(Duration::from_millis(900)), Act::Reset]);
-    let started = Instant::now();
-    let result = one_second().send(&Request::new(
-        Method::Get,
-        &server.url(),
-        Path::new().lit("locks"),
-    ));
-    let elapsed = started.elapsed();
+    let (result, elapsed) = timed_get(&one_second(), &server, "locks");
     assert_eq!(outcome(&result), Outcome::ConnectionLost, "{result:?}");
     assert!(elapsed < Duration::from_millis(1200), "{elapsed:?}");
     assert_eq!(server.request_count(), 1);
@@ -302,15 +283,8 @@ fn a_retry_after_past_the_deadline_returns_the_answer_at_once() {
         &[("retry-after", "3"), ("content-type", "application/json")],
         br#"{"message":"busy"}"#,
     );
-    let started = Instant::now();
-    let response = one_second()
-        .send(&Request::new(
-            Method::Get,
-            &server.url(),
-            Path::new().lit("locks"),
-        ))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let elapsed = started.elapsed();
+    let (result, elapsed) = timed_get(&one_second(), &server, "locks");
+    let response = result.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(response.status(), 503);
     assert_eq!(response.retry_after(), Some(Duration::from_secs(3)));
     assert_eq!(response.attempts(), 1);
@@ -331,15 +305,8 @@ fn retries_stop_when_the_next_attempt_would_not_fit() {
         .max_backoff(Duration::from_millis(10))
         .max_retries(5)
         .build();
-    let started = Instant::now();
-    let response = transport
-        .send(&Request::new(
-            Method::Get,
-            &server.url(),
-            Path::new().lit("locks"),
-        ))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let elapsed = started.elapsed();
+    let (result, elapsed) = timed_get(&transport, &server, "locks");
+    let response = result.unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(response.status(), 503);
     assert_eq!(response.attempts(), 2);
     assert_eq!(server.request_count(), 2);

@@ -202,6 +202,19 @@ impl fmt::Debug for Authentication {
 }
 
 #[cfg(test)]
+impl Authentication {
+    /// An authenticated login of a fixed install id, for the tests.
+    pub(crate) fn sample(access_token: &str, expires: &str) -> Authentication {
+        Authentication {
+            state: AuthenticationState::Authenticated,
+            install_id: "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d".into(),
+            access_token: access_token.into(),
+            access_token_expires: Some(expires.into()),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -248,12 +261,7 @@ mod tests {
 
     #[test]
     fn debug_never_shows_the_token() {
-        let auth = Authentication {
-            state: AuthenticationState::Authenticated,
-            install_id: "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d".into(),
-            access_token: "secret-token-value".into(),
-            access_token_expires: Some("2020-03-06T22:55:12.002Z".into()),
-        };
+        let auth = Authentication::sample("secret-token-value", "2020-03-06T22:55:12.002Z");
         assert_eq!(
             format!("{auth:?}"),
             "Authentication { state: Authenticated, install_id: \"0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d\", access_token: <redacted>, access_token_expires: Some(\"2020-03-06T22:55:12.002Z\") }"

@@ -88,12 +88,7 @@ mod tests {
 
     #[test]
     fn the_token_is_never_serialised() {
-        let auth = Authentication {
-            state: AuthenticationState::Authenticated,
-            install_id: "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d".into(),
-            access_token: "secret-token-value".into(),
-            access_token_expires: Some("2020-03-06 23:55:12.002+01:00".into()),
-        };
+        let auth = Authentication::sample("secret-token-value", "2020-03-06 23:55:12.002+01:00");
         let text = serde_json::to_string(&auth).expect("serialises");
         assert!(!text.contains("secret-token-value"), "{text}");
         assert_eq!(

@@ -340,28 +340,20 @@ pub(crate) fn to_pending_json(
     out
 }
 
-/// A JSON string as Python's `json.dumps(ensure_ascii=True)` writes it.
+/// A JSON string as Python's `json.dumps(ensure_ascii=True)` writes it: as serde_json writes
+/// it (the same escapes), and what is left that is not printable ASCII (DEL and non-ASCII) as
+/// `\uXXXX` UTF-16 units.
 fn push_py_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            ' '..='~' => out.push(c),
-            _ => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
+    for c in serde_json::to_string(s).unwrap_or_default().chars() {
+        if c == ' ' || c.is_ascii_graphic() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
             }
         }
     }
-    out.push('"');
 }
 
 /// Reads a cache file's content. Accepts anything `json.loads` gives the four string keys
@@ -902,12 +894,7 @@ mod tests {
     use super::*;
 
     fn auth(token: &str, expires: &str) -> Authentication {
-        Authentication {
-            state: AuthenticationState::Authenticated,
-            install_id: "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d".into(),
-            access_token: token.into(),
-            access_token_expires: Some(expires.into()),
-        }
+        Authentication::sample(token, expires)
     }
 
     #[test]

@@ -12,7 +12,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use august_core::{Api, Brand, LoginMethod};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
@@ -20,6 +20,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::authentication::AuthenticationState;
 use crate::authenticator::{Authenticator, Refresh};
+#[cfg(doc)]
+use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
+use crate::backoff::{RenewalBackoff, millis};
 use crate::cache::{CacheError, CacheStatus, Existing, TokenCache};
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportedToken, read_capped};
@@ -112,6 +115,9 @@ struct Inner {
     source: Source,
     /// The refresh margin in milliseconds (shared by every clone).
     margin_ms: AtomicU64,
+    /// The wait after a failed due renewal (a password login's is its shared
+    /// authenticator's).
+    backoff: Arc<RenewalBackoff>,
 }
 
 enum Source {
@@ -129,12 +135,7 @@ struct TokenState {
     ha_file: Option<PathBuf>,
     cache: Option<TokenCache>,
     last_cache_error: Option<CacheError>,
-    /// When the last due renewal failed while the token was still usable.
-    last_failure: Option<Instant>,
 }
-
-/// How long after a failed due renewal the still valid token is used without trying again.
-const RENEWAL_RETRY_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Why a token is being renewed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +183,7 @@ impl Credentials {
             inner: Arc::new(Inner {
                 source: Source::Token(Mutex::new(state)),
                 margin_ms: AtomicU64::new(millis(DEFAULT_REFRESH_MARGIN)),
+                backoff: Arc::default(),
             }),
         }
     }
@@ -219,9 +221,11 @@ impl Credentials {
         if state != AuthenticationState::Authenticated {
             return Err(Error::NotAuthenticated { state });
         }
+        let shared = SharedAuthenticator::new(authenticator);
         Ok(Credentials {
             inner: Arc::new(Inner {
-                source: Source::Password(SharedAuthenticator::new(authenticator)),
+                backoff: shared.backoff(),
+                source: Source::Password(shared),
                 margin_ms: AtomicU64::new(millis(DEFAULT_REFRESH_MARGIN)),
             }),
         })
@@ -248,17 +252,10 @@ impl Credentials {
     /// # }
     /// ```
     pub fn oauth(client: OAuthClient, tokens: OAuthTokens) -> Credentials {
+        let brand = client.brand();
         Credentials::token(TokenState {
-            kind: SignInKind::OAuth,
-            brand: client.brand(),
-            access_token: tokens.access_token,
-            refresh_token: tokens.refresh_token,
-            expires_at: tokens.expires_at,
             oauth: Some(client),
-            ha_file: None,
-            cache: None,
-            last_cache_error: None,
-            last_failure: None,
+            ..TokenState::new(SignInKind::OAuth, brand, tokens)
         })
     }
 
@@ -275,18 +272,11 @@ impl Credentials {
     /// assert_eq!(credentials.access_token().unwrap(), "a-token");
     /// ```
     pub fn imported(token: ImportedToken) -> Credentials {
-        Credentials::token(TokenState {
-            kind: SignInKind::Imported,
-            brand: token.brand,
-            access_token: token.access_token,
-            refresh_token: token.refresh_token,
-            expires_at: token.expires_at,
-            oauth: None,
-            ha_file: None,
-            cache: None,
-            last_cache_error: None,
-            last_failure: None,
-        })
+        Credentials::token(TokenState::new(
+            SignInKind::Imported,
+            token.brand,
+            token.tokens,
+        ))
     }
 
     /// A Home Assistant config-entry file (usually `<config>/.storage/core.config_entries`)
@@ -321,16 +311,8 @@ impl Credentials {
         let path = path.into();
         let token = ImportedToken::from_home_assistant_file(&path, brand)?;
         Ok(Credentials::token(TokenState {
-            kind: SignInKind::HomeAssistant,
-            brand: token.brand,
-            access_token: token.access_token,
-            refresh_token: token.refresh_token,
-            expires_at: token.expires_at,
-            oauth: None,
             ha_file: Some(path),
-            cache: None,
-            last_cache_error: None,
-            last_failure: None,
+            ..TokenState::new(SignInKind::HomeAssistant, token.brand, token.tokens)
         }))
     }
 
@@ -351,18 +333,11 @@ impl Credentials {
     pub fn fixed(brand: Brand, access_token: impl Into<String>) -> Credentials {
         let access_token = access_token.into();
         let expires_at = jwt::expiry(&access_token).ok();
-        Credentials::token(TokenState {
-            kind: SignInKind::Fixed,
+        Credentials::token(TokenState::new(
+            SignInKind::Fixed,
             brand,
-            access_token,
-            refresh_token: None,
-            expires_at,
-            oauth: None,
-            ha_file: None,
-            cache: None,
-            last_cache_error: None,
-            last_failure: None,
-        })
+            OAuthTokens::new(access_token, None, expires_at),
+        ))
     }
 
     /// How much time must be left on a token for it to be used without a refresh (for every
@@ -373,6 +348,27 @@ impl Credentials {
         self.inner
             .margin_ms
             .store(millis(margin), Ordering::Relaxed);
+        self
+    }
+
+    /// How long after a failed renewal of a token that is due but still valid that token is
+    /// used without trying again (for every clone), so an outage does not make every call wait
+    /// for a failing refresh first. `Duration::ZERO` tries at every call. The same setting as
+    /// [`SharedAuthenticator::refresh_retry_interval`], which a password login uses. Defaults
+    /// to 60 s ([`DEFAULT_REFRESH_RETRY_INTERVAL`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use august_auth::Credentials;
+    /// use august_core::Brand;
+    ///
+    /// let credentials = Credentials::fixed(Brand::YaleGlobal, "a-token")
+    ///     .refresh_retry_interval(Duration::from_secs(10));
+    /// assert_eq!(credentials.access_token().unwrap(), "a-token");
+    /// ```
+    #[must_use]
+    pub fn refresh_retry_interval(self, interval: Duration) -> Credentials {
+        self.inner.backoff.set_interval(interval);
         self
     }
 
@@ -516,17 +512,12 @@ impl Credentials {
                 "the cached OAuth token was issued to another client id".into(),
             ));
         }
+        let tokens = OAuthTokens::new(stored.access_token, stored.refresh_token, expires_at);
         let credentials = Credentials::token(TokenState {
-            kind: stored.kind,
-            brand,
-            access_token: stored.access_token,
-            refresh_token: stored.refresh_token,
-            expires_at,
             oauth,
             ha_file: stored.home_assistant_file,
             cache: Some(TokenCache::new(path.to_owned())),
-            last_cache_error: None,
-            last_failure: None,
+            ..TokenState::new(stored.kind, brand, tokens)
         });
         Ok(credentials)
     }
@@ -609,7 +600,7 @@ impl Credentials {
                 if !st.due(self.margin()) {
                     return Ok(st.access_token.clone());
                 }
-                st.renew(Why::Due)
+                st.renew(Why::Due, &self.inner.backoff)
             }
         }
     }
@@ -661,7 +652,7 @@ impl Credentials {
                 if st.access_token != rejected {
                     return Ok(st.access_token.clone());
                 }
-                st.renew(Why::Refused)
+                st.renew(Why::Refused, &self.inner.backoff)
             }
         }
     }
@@ -695,7 +686,7 @@ impl Credentials {
             Source::Password(shared) => shared
                 .with(|a| a.refresh_access_token(Refresh::Force))
                 .map(|a| a.access_token().to_owned()),
-            Source::Token(state) => lock(state).renew(Why::Forced),
+            Source::Token(state) => lock(state).renew(Why::Forced, &self.inner.backoff),
         }
     }
 
@@ -811,16 +802,27 @@ impl Credentials {
     }
 }
 
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
-}
-
 fn lock(m: &Mutex<TokenState>) -> MutexGuard<'_, TokenState> {
     // Fields are replaced whole, so a panic elsewhere leaves a usable state.
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl TokenState {
+    /// The state of `tokens` of `kind`, renewed by nothing yet, cached nowhere.
+    fn new(kind: SignInKind, brand: Brand, tokens: OAuthTokens) -> TokenState {
+        TokenState {
+            kind,
+            brand,
+            access_token: tokens.access_token,
+            refresh_token: tokens.refresh_token,
+            expires_at: tokens.expires_at,
+            oauth: None,
+            ha_file: None,
+            cache: None,
+            last_cache_error: None,
+        }
+    }
+
     fn due(&self, margin: Duration) -> bool {
         let margin = TimeDelta::from_std(margin).unwrap_or(TimeDelta::MAX);
         self.expires_at.is_some_and(|at| {
@@ -841,40 +843,29 @@ impl TokenState {
         }
     }
 
-    fn renew(&mut self, why: Why) -> Result<String> {
-        let usable = !self.expired();
-        if why == Why::Due && usable {
-            if !self.can_renew() {
-                return Ok(self.access_token.clone());
-            }
-            if self
-                .last_failure
-                .is_some_and(|at| at.elapsed() < RENEWAL_RETRY_INTERVAL)
-            {
-                return Ok(self.access_token.clone());
-            }
-        }
-        let result = match self.kind {
-            SignInKind::OAuth => self.refresh_oauth(why),
-            SignInKind::HomeAssistant => self.reread_home_assistant(why),
-            _ => Err(self.sign_in_again(why)),
+    fn renew(&mut self, why: Why, backoff: &RenewalBackoff) -> Result<String> {
+        let renew = |st: &mut TokenState| match st.kind {
+            SignInKind::OAuth => st.refresh_oauth(why),
+            SignInKind::HomeAssistant => st.reread_home_assistant(why),
+            _ => Err(st.sign_in_again(why)),
         };
-        match result {
-            Ok(token) => {
-                self.last_failure = None;
-                Ok(token)
-            }
-            // A due renewal that failed while the token still works: keep using it, and do not
-            // try again at every call.
-            Err(e) if why == Why::Due && usable => {
-                log::warn!(
-                    "the access token could not be renewed ({e}); using the current one, which has not expired"
-                );
-                self.last_failure = Some(Instant::now());
-                Ok(self.access_token.clone())
-            }
-            Err(e) => Err(e),
+        if why != Why::Due {
+            let token = renew(self)?;
+            backoff.reset();
+            return Ok(token);
         }
+        if !self.can_renew() && !self.expired() {
+            return Ok(self.access_token.clone());
+        }
+        // A due renewal that fails while the token still works: keep using it, and do not try
+        // again at every call.
+        let current = self.access_token.clone();
+        backoff.renew(
+            &current,
+            !self.expired(),
+            || renew(self).map(Some),
+            |_| true,
+        )
     }
 
     /// Takes the tokens in the cache file when another process refreshed them since (its
@@ -961,7 +952,7 @@ impl TokenState {
             }
             Err(e) => return Err(Error::Import(e)),
         };
-        if token.access_token == self.access_token && why != Why::Due {
+        if token.tokens.access_token == self.access_token && why != Why::Due {
             return Err(Error::SignInAgain {
                 kind: SignInKind::HomeAssistant,
                 reason: format!(
@@ -971,9 +962,9 @@ impl TokenState {
                 how,
             });
         }
-        self.access_token = token.access_token;
-        self.refresh_token = token.refresh_token;
-        self.expires_at = token.expires_at;
+        self.access_token = token.tokens.access_token;
+        self.refresh_token = token.tokens.refresh_token;
+        self.expires_at = token.tokens.expires_at;
         if let Err(e) = self.persist() {
             log::warn!("the token read from Home Assistant could not be cached: {e}");
         }

@@ -19,7 +19,7 @@ use august_core::Brand;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use crate::oauth::epoch_seconds;
+use crate::oauth::{OAuthTokens, epoch_seconds};
 
 /// Larger files are not Home Assistant config-entry files.
 const MAX_HA_FILE: u64 = 16 * 1024 * 1024;
@@ -43,24 +43,17 @@ pub enum ImportOrigin {
 #[derive(Clone, PartialEq, Eq)]
 pub struct ImportedToken {
     pub(crate) brand: Brand,
-    pub(crate) access_token: String,
-    pub(crate) refresh_token: Option<String>,
-    pub(crate) expires_at: Option<DateTime<Utc>>,
+    /// The access token, its refresh token and expiry.
+    pub(crate) tokens: OAuthTokens,
     pub(crate) origin: ImportOrigin,
 }
 
 impl fmt::Debug for ImportedToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ImportedToken")
-            .field("brand", &self.brand)
-            .field("access_token", &"<redacted>")
-            .field(
-                "refresh_token",
-                &self.refresh_token.as_ref().map(|_| "<redacted>"),
-            )
-            .field("expires_at", &self.expires_at)
-            .field("origin", &self.origin)
-            .finish()
+        let mut out = f.debug_struct("ImportedToken");
+        out.field("brand", &self.brand);
+        self.tokens.redacted_fields(&mut out);
+        out.field("origin", &self.origin).finish()
     }
 }
 
@@ -95,9 +88,7 @@ impl ImportedToken {
         check_not_expired(expires_at, "get a new token where this one came from")?;
         Ok(ImportedToken {
             brand,
-            access_token,
-            refresh_token: refresh_token.filter(|r| !r.is_empty()),
-            expires_at,
+            tokens: OAuthTokens::new(access_token, refresh_token, expires_at),
             origin: ImportOrigin::Plain,
         })
     }
@@ -236,9 +227,7 @@ impl ImportedToken {
         check_not_expired(expires_at, "re-import it from Home Assistant")?;
         Ok(ImportedToken {
             brand,
-            access_token,
-            refresh_token,
-            expires_at,
+            tokens: OAuthTokens::new(access_token, refresh_token, expires_at),
             origin: ImportOrigin::HomeAssistant {
                 domain,
                 auth_implementation,
@@ -288,17 +277,17 @@ impl ImportedToken {
 
     /// The access token.
     pub fn access_token(&self) -> &str {
-        &self.access_token
+        self.tokens.access_token()
     }
 
     /// The refresh token, if one came with it (kept, never used without client credentials).
     pub fn refresh_token(&self) -> Option<&str> {
-        self.refresh_token.as_deref()
+        self.tokens.refresh_token()
     }
 
     /// When the token expires, if known.
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
-        self.expires_at
+        self.tokens.expires_at()
     }
 
     /// Where it came from.

@@ -62,6 +62,7 @@
 mod authentication;
 mod authentication_serde;
 mod authenticator;
+mod backoff;
 mod cache;
 mod client;
 mod credentials;
@@ -79,6 +80,7 @@ pub use august_core::LoginMethod;
 pub use authentication::{Authentication, AuthenticationState, UnknownState, ValidationResult};
 pub use authentication_serde::UnknownValidationResult;
 pub use authenticator::{Authenticator, DEFAULT_RENEWAL_THRESHOLD, Refresh};
+pub use backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 pub use cache::{
     CacheError, CacheStatus, Refusal, check_cache_path, default_cache_path, parse_cache_file,
 };
@@ -95,4 +97,4 @@ pub use oauth::{
     AuthorizationCode, AuthorizationRequest, DEFAULT_OAUTH_TIMEOUT, OAuthClient, OAuthError,
     OAuthErrorCode, OAuthTokens,
 };
-pub use shared::{DEFAULT_REFRESH_RETRY_INTERVAL, SharedAuthenticator};
+pub use shared::SharedAuthenticator;

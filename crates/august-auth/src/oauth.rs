@@ -38,6 +38,9 @@ use serde::{Deserialize, Serialize};
 /// Default timeout of a token request.
 pub const DEFAULT_OAUTH_TIMEOUT: Duration = Duration::from_secs(20);
 
+/// The content type of a token request's body.
+const FORM: &str = "application/x-www-form-urlencoded";
+
 /// Largest token reply accepted.
 const MAX_TOKEN_REPLY: u64 = 64 * 1024;
 
@@ -83,6 +86,8 @@ struct ClientInner {
     token_url: String,
     transport: Transport,
     headers: Vec<(String, String)>,
+    /// The `oauth2` client, built once from the URLs above.
+    oauth2: Oauth2Client,
 }
 
 impl fmt::Debug for OAuthClient {
@@ -187,34 +192,51 @@ impl OAuthClient {
         authorize_url: impl Into<String>,
         token_url: impl Into<String>,
     ) -> Result<OAuthClient, OAuthError> {
-        let inner = ClientInner {
-            brand,
-            client_id: client_id.into(),
-            client_secret: client_secret.into(),
-            redirect_uri: redirect_uri.into(),
-            authorize_url: authorize_url.into(),
-            token_url: token_url.into(),
-            transport: transport(DEFAULT_OAUTH_TIMEOUT),
-            headers: Vec::new(),
-        };
-        if inner.client_id.trim().is_empty() {
+        let (client_id, client_secret, redirect_uri, authorize_url, token_url) = (
+            client_id.into(),
+            client_secret.into(),
+            redirect_uri.into(),
+            authorize_url.into(),
+            token_url.into(),
+        );
+        if client_id.trim().is_empty() {
             return Err(OAuthError::InvalidConfig {
                 reason: "the client id is empty".into(),
             });
         }
-        for (what, url) in [
-            ("authorize URL", &inner.authorize_url),
-            ("token URL", &inner.token_url),
-        ] {
+        for (what, url) in [("authorize URL", &authorize_url), ("token URL", &token_url)] {
             api_transport::check_base_url(url).map_err(|e| OAuthError::InvalidConfig {
                 reason: format!("the {what} is not usable: {e}"),
             })?;
         }
-        let client = OAuthClient {
-            inner: Arc::new(inner),
+        let invalid = |what: &'static str| {
+            move |e: oauth2::url::ParseError| OAuthError::InvalidConfig {
+                reason: format!("the {what} is not a URL: {e}"),
+            }
         };
-        client.oauth2()?;
-        Ok(client)
+        let mut oauth2 = oauth2::Client::new(ClientId::new(client_id.clone()))
+            .set_auth_uri(AuthUrl::new(authorize_url.clone()).map_err(invalid("authorize URL"))?)
+            .set_token_uri(TokenUrl::new(token_url.clone()).map_err(invalid("token URL"))?)
+            .set_redirect_uri(
+                RedirectUrl::new(redirect_uri.clone()).map_err(invalid("redirect URI"))?,
+            )
+            .set_auth_type(AuthType::RequestBody);
+        if !client_secret.is_empty() {
+            oauth2 = oauth2.set_client_secret(ClientSecret::new(client_secret.clone()));
+        }
+        Ok(OAuthClient {
+            inner: Arc::new(ClientInner {
+                brand,
+                client_id,
+                client_secret,
+                redirect_uri,
+                authorize_url,
+                token_url,
+                transport: transport(DEFAULT_OAUTH_TIMEOUT),
+                headers: Vec::new(),
+                oauth2,
+            }),
+        })
     }
 
     /// Sets the timeout of each token request (the whole call). Defaults to 20 s
@@ -352,31 +374,6 @@ impl OAuthClient {
         &self.inner.token_url
     }
 
-    fn oauth2(&self) -> Result<Oauth2Client, OAuthError> {
-        let invalid = |what: &str| {
-            let what = what.to_owned();
-            move |e: oauth2::url::ParseError| OAuthError::InvalidConfig {
-                reason: format!("the {what} is not a URL: {e}"),
-            }
-        };
-        let mut client = oauth2::Client::new(ClientId::new(self.inner.client_id.clone()))
-            .set_auth_uri(
-                AuthUrl::new(self.inner.authorize_url.clone()).map_err(invalid("authorize URL"))?,
-            )
-            .set_token_uri(
-                TokenUrl::new(self.inner.token_url.clone()).map_err(invalid("token URL"))?,
-            )
-            .set_redirect_uri(
-                RedirectUrl::new(self.inner.redirect_uri.clone())
-                    .map_err(invalid("redirect URI"))?,
-            )
-            .set_auth_type(AuthType::RequestBody);
-        if !self.inner.client_secret.is_empty() {
-            client = client.set_client_secret(ClientSecret::new(self.inner.client_secret.clone()));
-        }
-        Ok(client)
-    }
-
     /// A new authorization request: the URL to open in the user's browser and the random
     /// `state` it carries, checked when the browser comes back.
     ///
@@ -393,21 +390,11 @@ impl OAuthClient {
     /// # }
     /// ```
     pub fn authorization_request(&self) -> AuthorizationRequest {
-        // The URLs were checked when the client was built.
-        match self.oauth2() {
-            Ok(client) => {
-                let (url, state) = client.authorize_url(CsrfToken::new_random).url();
-                AuthorizationRequest {
-                    url: url.to_string(),
-                    state: state.secret().clone(),
-                    redirect_uri: self.inner.redirect_uri.clone(),
-                }
-            }
-            Err(_) => AuthorizationRequest {
-                url: String::new(),
-                state: CsrfToken::new_random().secret().clone(),
-                redirect_uri: self.inner.redirect_uri.clone(),
-            },
+        let (url, state) = self.inner.oauth2.authorize_url(CsrfToken::new_random).url();
+        AuthorizationRequest {
+            url: url.to_string(),
+            state: state.secret().clone(),
+            redirect_uri: self.inner.redirect_uri.clone(),
         }
     }
 
@@ -439,13 +426,14 @@ impl OAuthClient {
     /// [`OAuthError::UnexpectedResponse`] for an answer that is neither tokens nor an OAuth
     /// error, [`OAuthError::Transport`] when no answer came.
     pub fn exchange_code(&self, code: &AuthorizationCode) -> Result<OAuthTokens, OAuthError> {
-        let client = self.oauth2()?;
         let http = TransportClient::new(
             &self.inner.transport,
             &self.inner.headers,
             [self.inner.client_secret.as_str(), code.0.as_str()],
         );
-        let result = client
+        let result = self
+            .inner
+            .oauth2
             .exchange_code(oauth2::AuthorizationCode::new(code.0.clone()))
             .request(&http);
         let reply = result.map_err(|e| map_error(e, http.status.get()))?;
@@ -478,14 +466,15 @@ impl OAuthClient {
     /// As [`OAuthClient::exchange_code`]; `invalid_grant` means the refresh token is no longer
     /// valid (revoked, or rotated and already used): sign in again.
     pub fn refresh(&self, refresh_token: &str) -> Result<OAuthTokens, OAuthError> {
-        let client = self.oauth2()?;
         let http = TransportClient::new(
             &self.inner.transport,
             &self.inner.headers,
             [self.inner.client_secret.as_str(), refresh_token],
         );
         let token = oauth2::RefreshToken::new(refresh_token.to_owned());
-        let reply = client
+        let reply = self
+            .inner
+            .oauth2
             .exchange_refresh_token(&token)
             .request(&http)
             .map_err(|e| map_error(e, http.status.get()))?;
@@ -661,23 +650,30 @@ impl OAuthTokens {
     }
 }
 
-impl fmt::Debug for OAuthTokens {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OAuthTokens")
-            .field("access_token", &"<redacted>")
+impl OAuthTokens {
+    /// Adds the fields to a `Debug` output, the tokens redacted.
+    pub(crate) fn redacted_fields(&self, out: &mut fmt::DebugStruct<'_, '_>) {
+        out.field("access_token", &"<redacted>")
             .field(
                 "refresh_token",
                 &self.refresh_token.as_ref().map(|_| "<redacted>"),
             )
-            .field("expires_at", &self.expires_at)
-            .finish()
+            .field("expires_at", &self.expires_at);
+    }
+}
+
+impl fmt::Debug for OAuthTokens {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut out = f.debug_struct("OAuthTokens");
+        self.redacted_fields(&mut out);
+        out.finish()
     }
 }
 
 /// The token reply: `access_token` required; `refresh_token`, `expires_in` (a number or a
 /// numeric string), `expires_at` (seconds since the epoch) optional; `token_type` and `scope`
 /// accepted and ignored.
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 struct TokenReply {
     access_token: oauth2::AccessToken,
     #[serde(default)]
@@ -814,11 +810,23 @@ impl oauth2::SyncHttpClient for TransportClient<'_> {
             out = out.header(name.as_str(), value.as_str());
         }
         let body = request.into_body();
-        if !body.is_empty() {
-            out = out.json_body(body);
-        }
-        if let Some(ct) = content_type {
-            out = out.content_type(ct);
+        match content_type.as_deref() {
+            // Every token request `oauth2` makes carries a form.
+            Some(FORM) => {
+                let pairs: Vec<(String, String)> = oauth2::url::form_urlencoded::parse(&body)
+                    .into_owned()
+                    .collect();
+                out = out.form_body(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            }
+            None if body.is_empty() => {}
+            other => {
+                return Err(api_transport::Error::InvalidRequest {
+                    reason: format!(
+                        "only a form body is sent, not one of type {}",
+                        other.unwrap_or("none")
+                    ),
+                });
+            }
         }
         for secret in &self.secrets {
             out = out.secret_value(secret.as_str());

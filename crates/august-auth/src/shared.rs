@@ -3,16 +3,16 @@
 
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, TryLockError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 
 use crate::authentication::{Authentication, AuthenticationState};
 use crate::authenticator::{Authenticator, Refresh};
+#[cfg(doc)]
+use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
+use crate::backoff::RenewalBackoff;
 use crate::error::{Error, Result};
-
-/// Default for [`SharedAuthenticator::refresh_retry_interval`]: 60 s.
-pub const DEFAULT_REFRESH_RETRY_INTERVAL: Duration = Duration::from_secs(60);
 
 /// An [`Authenticator`] that many threads use at once, refreshing the access token once for
 /// all of them.
@@ -65,18 +65,16 @@ pub const DEFAULT_REFRESH_RETRY_INTERVAL: Duration = Duration::from_secs(60);
 /// `Debug` shows the authenticator's `Debug` (no password, no token), or `<in use>` while
 /// another thread holds it.
 ///
-/// Clones share the same authenticator (the same lock, the same token and the same single
-/// flight of refreshes): hand one to each thread.
+/// Clones share the same authenticator (the same lock, the same token, the same single flight
+/// of refreshes and the same retry interval): hand one to each thread.
 #[derive(Clone)]
 pub struct SharedAuthenticator {
     state: Arc<Mutex<State>>,
-    retry_interval: Duration,
+    backoff: Arc<RenewalBackoff>,
 }
 
 struct State {
     authenticator: Authenticator,
-    /// When the last refresh failed while the token was still usable.
-    last_failed_refresh: Option<Instant>,
 }
 
 impl SharedAuthenticator {
@@ -104,21 +102,35 @@ impl SharedAuthenticator {
     /// ```
     pub fn new(authenticator: Authenticator) -> SharedAuthenticator {
         SharedAuthenticator {
-            state: Arc::new(Mutex::new(State {
-                authenticator,
-                last_failed_refresh: None,
-            })),
-            retry_interval: DEFAULT_REFRESH_RETRY_INTERVAL,
+            state: Arc::new(Mutex::new(State { authenticator })),
+            backoff: Arc::default(),
         }
     }
 
     /// How long after a failed refresh [`SharedAuthenticator::access_token`] keeps returning
-    /// the current (still valid) token without trying again. `Duration::ZERO` tries at every
-    /// call. Defaults to 60 s ([`DEFAULT_REFRESH_RETRY_INTERVAL`]).
+    /// the current (still valid) token without trying again (for every clone).
+    /// `Duration::ZERO` tries at every call. The same setting as
+    /// [`Credentials::refresh_retry_interval`](crate::Credentials::refresh_retry_interval).
+    /// Defaults to 60 s ([`DEFAULT_REFRESH_RETRY_INTERVAL`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use august_auth::{Authenticator, LoginMethod, SharedAuthenticator};
+    /// use august_core::Api;
+    ///
+    /// let authenticator = Authenticator::new(Api::new(), LoginMethod::Phone, "+15555550100", "password");
+    /// let shared = SharedAuthenticator::new(authenticator).refresh_retry_interval(Duration::from_secs(10));
+    /// assert!(format!("{shared:?}").ends_with("refresh_retry_interval: 10s }"));
+    /// ```
     #[must_use]
-    pub fn refresh_retry_interval(mut self, interval: Duration) -> SharedAuthenticator {
-        self.retry_interval = interval;
+    pub fn refresh_retry_interval(self, interval: Duration) -> SharedAuthenticator {
+        self.backoff.set_interval(interval);
         self
+    }
+
+    /// The back-off, for [`crate::Credentials`] over a password login to share.
+    pub(crate) fn backoff(&self) -> Arc<RenewalBackoff> {
+        Arc::clone(&self.backoff)
     }
 
     /// The access token to use now, refreshed first if [`Authenticator::should_refresh`] says
@@ -175,34 +187,21 @@ impl SharedAuthenticator {
         let usable = current
             .parsed_expiry()
             .is_ok_and(|expiry| expiry > Utc::now());
-        if usable
-            && state
-                .last_failed_refresh
-                .is_some_and(|failed| failed.elapsed() < self.retry_interval)
-        {
-            return Ok(current.access_token().to_owned());
-        }
-        match state.authenticator.refresh_access_token(Refresh::IfNeeded) {
-            Ok(refreshed) if refreshed.access_token() != current.access_token() => {
-                state.last_failed_refresh = None;
-                Ok(refreshed.access_token().to_owned())
-            }
-            // The new token had no usable expiry and was discarded (logged by the
-            // authenticator): wait before asking again, as after a failure.
-            Ok(unchanged) => {
-                state.last_failed_refresh = Some(Instant::now());
-                Ok(unchanged.access_token().to_owned())
-            }
+        self.backoff.renew(
+            current.access_token(),
+            usable,
+            || {
+                let refreshed = state
+                    .authenticator
+                    .refresh_access_token(Refresh::IfNeeded)?;
+                // The same token back: the new one had no usable expiry and was discarded
+                // (logged by the authenticator): wait before asking again, as after a failure.
+                Ok((refreshed.access_token() != current.access_token())
+                    .then(|| refreshed.access_token().to_owned()))
+            },
             // A 401 marked the token refused (in the authenticator): never hand it out again.
-            Err(e) if usable && !e.is_unauthorized() => {
-                log::warn!(
-                    "the access token could not be refreshed ({e}); using the current one, which has not expired"
-                );
-                state.last_failed_refresh = Some(Instant::now());
-                Ok(current.access_token().to_owned())
-            }
-            Err(e) => Err(e),
-        }
+            |e| !e.is_unauthorized(),
+        )
     }
 
     /// Reports that the server refused `token` (a 401 on an API call made with it): if it is
@@ -246,7 +245,7 @@ impl SharedAuthenticator {
             return false;
         }
         state.authenticator.mark_token_refused();
-        state.last_failed_refresh = None;
+        self.backoff.reset();
         true
     }
 
@@ -329,16 +328,13 @@ impl SharedAuthenticator {
     ///
     /// Gives `self` back while other clones share the authenticator.
     pub fn into_inner(self) -> std::result::Result<Authenticator, SharedAuthenticator> {
-        let retry_interval = self.retry_interval;
+        let backoff = self.backoff;
         match Arc::try_unwrap(self.state) {
             Ok(state) => Ok(state
                 .into_inner()
                 .unwrap_or_else(PoisonError::into_inner)
                 .authenticator),
-            Err(state) => Err(SharedAuthenticator {
-                state,
-                retry_interval,
-            }),
+            Err(state) => Err(SharedAuthenticator { state, backoff }),
         }
     }
 
@@ -365,7 +361,7 @@ impl fmt::Debug for SharedAuthenticator {
             }
             Err(TryLockError::WouldBlock) => out.field("authenticator", &format_args!("<in use>")),
         };
-        out.field("refresh_retry_interval", &self.retry_interval)
+        out.field("refresh_retry_interval", &self.backoff.interval())
             .finish()
     }
 }

@@ -1,6 +1,10 @@
 //! The authenticator against a local mock of the August API: every request is pinned (method,
 //! path, headers that matter, JSON body) and every mock is asserted.
 
+mod common;
+
+use common::{EXPIRES_AT, INSTALL_ID, PASSWORD, PHONE, api};
+
 use std::fs;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -16,11 +20,7 @@ use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
 
 const API_KEY: &str = "d9984f29-07a6-816e-e1c9-44ec9d1be431";
-const PHONE: &str = "+15555550100";
 const EMAIL: &str = "someone@example.com";
-const PASSWORD: &str = "hunter2-password";
-const INSTALL_ID: &str = "9f6b2a3c-1d4e-4f5a-8b7c-6d5e4f3a2b1c";
-const EXPIRES_AT: &str = "2099-03-06T22:55:12.002Z";
 /// The spec's refresh test vector: payload `{"exp":1337}`.
 const REFRESHED_TOKEN: &str = "e30=.eyJleHAiOjEzMzd9.e30=";
 
@@ -35,14 +35,6 @@ fn fixture(name: &str) -> String {
 fn login_token() -> String {
     let v: serde_json::Value = serde_json::from_str(&fixture("py_august_login.json")).unwrap();
     v["access_token"].as_str().unwrap().to_owned()
-}
-
-fn api(server: &ServerGuard) -> Api {
-    Api::builder()
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap()
 }
 
 fn temp_dir() -> tempfile::TempDir {

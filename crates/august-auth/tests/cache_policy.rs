@@ -1,7 +1,12 @@
 //! The token cache's file-system policy, through the authenticator: a symbolic link, another
 //! user's file and a directory others can write to are refused; nothing is read through them,
 //! written, renamed or chmodded, and the login is still returned.
+
 #![cfg(unix)]
+
+mod common;
+
+use common::{INSTALL_ID, PASSWORD, PHONE};
 
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
@@ -14,9 +19,6 @@ use august_core::Api;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
 
-const PHONE: &str = "+15555550100";
-const PASSWORD: &str = "hunter2-password";
-const INSTALL_ID: &str = "9f6b2a3c-1d4e-4f5a-8b7c-6d5e4f3a2b1c";
 /// A token cache as py-august writes it, unexpired: a load that read it would use it.
 const OTHER_CACHE: &str = r#"{"install_id": "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d", "access_token": "someone-elses-token", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "authenticated"}"#;
 const NOBODY: u32 = 65534;

@@ -14,7 +14,7 @@ use august_auth::{
 use august_core::{Api, Brand};
 use chrono::{TimeDelta, Utc};
 use common::{CLIENT_ID, CLIENT_SECRET, oauth_client, token_endpoint};
-use mockito::{Matcher, Server, ServerGuard};
+use mockito::{Matcher, Mock, Server, ServerGuard};
 
 /// A token endpoint's answer that rotates the refresh token.
 const ROTATED: &str = r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#;
@@ -32,16 +32,45 @@ fn cache_file() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 fn api(server: &ServerGuard) -> Api {
-    Api::builder()
-        .brand(Brand::YaleGlobal)
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap()
+    common::yale_global_api(&server.url())
 }
 
 fn expiring_in(seconds: i64) -> Option<chrono::DateTime<Utc>> {
     Some(Utc::now() + TimeDelta::seconds(seconds))
+}
+
+/// OAuth credentials refreshed at `server`: access token `at-1` with `refresh_token`,
+/// expiring `seconds` from now.
+fn oauth_credentials(server: &ServerGuard, refresh_token: &str, seconds: i64) -> Credentials {
+    Credentials::oauth(
+        oauth(server),
+        OAuthTokens::new("at-1", Some(refresh_token.into()), expiring_in(seconds)),
+    )
+}
+
+/// What `call` gives on eight threads started at the same moment.
+fn on_eight_threads(credentials: &Credentials, call: fn(&Credentials) -> String) -> Vec<String> {
+    let barrier = Arc::new(Barrier::new(8));
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let (credentials, barrier) = (credentials.clone(), Arc::clone(&barrier));
+            std::thread::spawn(move || {
+                barrier.wait();
+                call(&credentials)
+            })
+        })
+        .collect();
+    workers.into_iter().map(|w| w.join().unwrap()).collect()
+}
+
+/// A mock of `method path` at `server` refusing the token once with a 401, to be completed.
+fn refusing(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
+    server
+        .mock(method, path)
+        .with_status(401)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"message": "access token expired"}"#)
+        .expect(1)
 }
 
 #[cfg(unix)]
@@ -54,23 +83,11 @@ fn mode(path: &std::path::Path) -> u32 {
 fn eight_threads_needing_a_refresh_send_one_request() {
     let mut server = Server::new();
     let refresh = token_endpoint(&mut server, Some("rt-1"), 200, ROTATED);
-    let credentials = Credentials::oauth(
-        oauth(&server),
-        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(10)),
+    let credentials = oauth_credentials(&server, "rt-1", 10);
+    assert_eq!(
+        on_eight_threads(&credentials, |c| c.access_token().unwrap()),
+        ["at-2"; 8]
     );
-    let barrier = Arc::new(Barrier::new(8));
-    let workers: Vec<_> = (0..8)
-        .map(|_| {
-            let (credentials, barrier) = (credentials.clone(), Arc::clone(&barrier));
-            std::thread::spawn(move || {
-                barrier.wait();
-                credentials.access_token().unwrap()
-            })
-        })
-        .collect();
-    for worker in workers {
-        assert_eq!(worker.join().unwrap(), "at-2");
-    }
     refresh.assert();
     // Eight 401s for the same token: one refresh between them too.
     let again = token_endpoint(
@@ -79,18 +96,10 @@ fn eight_threads_needing_a_refresh_send_one_request() {
         200,
         r#"{"access_token": "at-3", "refresh_token": "rt-3", "expires_in": 3600}"#,
     );
-    let workers: Vec<_> = (0..8)
-        .map(|_| {
-            let (credentials, barrier) = (credentials.clone(), Arc::clone(&barrier));
-            std::thread::spawn(move || {
-                barrier.wait();
-                credentials.after_rejection("at-2").unwrap()
-            })
-        })
-        .collect();
-    for worker in workers {
-        assert_eq!(worker.join().unwrap(), "at-3");
-    }
+    assert_eq!(
+        on_eight_threads(&credentials, |c| c.after_rejection("at-2").unwrap()),
+        ["at-3"; 8]
+    );
     again.assert();
 }
 
@@ -112,12 +121,9 @@ fn a_rotated_refresh_token_is_persisted_before_the_new_token_is_used() {
         .with_body(LOCKS)
         .expect(1)
         .create();
-    let credentials = Credentials::oauth(
-        oauth(&server),
-        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(5)),
-    )
-    .cache_file(&path)
-    .unwrap();
+    let credentials = oauth_credentials(&server, "rt-1", 5)
+        .cache_file(&path)
+        .unwrap();
     let client = Client::new(api(&server), credentials).unwrap();
     assert_eq!(client.get_locks().unwrap().len(), 1);
     refresh.assert();
@@ -154,15 +160,7 @@ fn a_rotated_refresh_token_is_persisted_before_the_new_token_is_used() {
     assert_eq!(stored["refresh_token"], "rt-2");
     assert_eq!(stored["access_token"], "at-3");
     // A client of another brand would refresh at the wrong server.
-    let august = OAuthClient::with_endpoints(
-        Brand::YaleAugust,
-        CLIENT_ID,
-        CLIENT_SECRET,
-        "http://127.0.0.1:8765/callback",
-        format!("{}/authorize", server.url()),
-        format!("{}/access_token", server.url()),
-    )
-    .unwrap();
+    let august = common::oauth_client_of(Brand::YaleAugust, &server.url());
     let err = Credentials::load(&path, &api, Some(august)).unwrap_err();
     assert!(err.to_string().contains("yale_global"), "{err}");
 }
@@ -176,10 +174,7 @@ fn a_refused_refresh_token_asks_to_sign_in_again() {
         400,
         r#"{"error": "invalid_grant", "error_description": "refresh token rotated"}"#,
     );
-    let credentials = Credentials::oauth(
-        oauth(&server),
-        OAuthTokens::new("at-1", Some("rt-old".into()), expiring_in(-5)),
-    );
+    let credentials = oauth_credentials(&server, "rt-old", -5);
     let err = credentials.access_token().unwrap_err();
     assert!(err.needs_sign_in());
     let text = err.to_string();
@@ -189,21 +184,30 @@ fn a_refused_refresh_token_asks_to_sign_in_again() {
 }
 
 #[test]
-fn a_failed_refresh_keeps_a_token_that_has_not_expired() {
+fn a_failed_refresh_keeps_a_token_that_has_not_expired_until_the_retry_interval_has_passed() {
+    const INTERVAL: Duration = Duration::from_millis(400);
     let mut server = Server::new();
-    let refresh = token_endpoint(
+    let failing = token_endpoint(
         &mut server,
-        None,
+        Some("rt-1"),
         503,
         r#"{"error": "temporarily_unavailable"}"#,
     );
-    let credentials = Credentials::oauth(
-        oauth(&server),
-        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(30)),
-    );
+    let credentials = oauth_credentials(&server, "rt-1", 30);
     assert_eq!(credentials.access_token().unwrap(), "at-1");
-    // Not tried again at every call while the token works.
+    let failed_at = std::time::Instant::now();
+    // Not tried again at every call while the token works (the default interval).
     assert_eq!(credentials.access_token().unwrap(), "at-1");
+    // Set on a clone: the interval is the same for every clone.
+    let _ = credentials.clone().refresh_retry_interval(INTERVAL);
+    assert_eq!(credentials.access_token().unwrap(), "at-1");
+    failing.assert();
+    failing.remove();
+    let refresh = token_endpoint(&mut server, Some("rt-1"), 200, ROTATED);
+    std::thread::sleep(INTERVAL.saturating_sub(failed_at.elapsed()));
+    for _ in 0..2 {
+        assert_eq!(credentials.access_token().unwrap(), "at-2");
+    }
     refresh.assert();
 }
 
@@ -212,12 +216,9 @@ fn a_second_process_takes_the_tokens_another_refreshed_instead_of_its_spent_refr
     let (_dir, path) = cache_file();
     let mut server = Server::new();
     let refresh = token_endpoint(&mut server, Some("rt-1"), 200, ROTATED);
-    Credentials::oauth(
-        oauth(&server),
-        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(5)),
-    )
-    .cache_file(&path)
-    .unwrap();
+    oauth_credentials(&server, "rt-1", 5)
+        .cache_file(&path)
+        .unwrap();
     let api = api(&server);
     let first = Credentials::load(&path, &api, Some(oauth(&server))).unwrap();
     let second = Credentials::load(&path, &api, Some(oauth(&server))).unwrap();
@@ -230,13 +231,8 @@ fn a_second_process_takes_the_tokens_another_refreshed_instead_of_its_spent_refr
 #[test]
 fn a_read_refused_with_401_is_refreshed_and_retried_once() {
     let mut server = Server::new();
-    let stale = server
-        .mock("GET", "/users/locks/mine")
+    let stale = refusing(&mut server, "GET", "/users/locks/mine")
         .match_header("x-access-token", "at-1")
-        .with_status(401)
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"message": "access token expired"}"#)
-        .expect(1)
         .create();
     let refresh = token_endpoint(&mut server, None, 200, ROTATED);
     let fresh = server
@@ -248,10 +244,7 @@ fn a_read_refused_with_401_is_refreshed_and_retried_once() {
         .with_body(LOCKS)
         .expect(1)
         .create();
-    let credentials = Credentials::oauth(
-        oauth(&server),
-        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(3600)),
-    );
+    let credentials = oauth_credentials(&server, "rt-1", 3600);
     let client = Client::new(api(&server), credentials).unwrap();
     assert_eq!(client.get_locks().unwrap().len(), 1);
     stale.assert();
@@ -262,18 +255,9 @@ fn a_read_refused_with_401_is_refreshed_and_retried_once() {
 #[test]
 fn a_lock_operation_refused_with_401_is_not_resent() {
     let mut server = Server::new();
-    let lock = server
-        .mock("PUT", "/remoteoperate/lock-1/lock")
-        .with_status(401)
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"message": "access token expired"}"#)
-        .expect(1)
-        .create();
+    let lock = refusing(&mut server, "PUT", "/remoteoperate/lock-1/lock").create();
     let refresh = token_endpoint(&mut server, None, 200, ROTATED);
-    let credentials = Credentials::oauth(
-        oauth(&server),
-        OAuthTokens::new("at-1", Some("rt-1".into()), expiring_in(3600)),
-    );
+    let credentials = oauth_credentials(&server, "rt-1", 3600);
     let client = Client::new(api(&server), credentials.clone()).unwrap();
     let err = client.lock("lock-1").unwrap_err();
     assert!(err.is_unauthorized(), "{err}");

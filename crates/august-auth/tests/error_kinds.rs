@@ -1,11 +1,12 @@
 //! What the sign-in errors tell the caller to do next (`kind()`), and the facts their causes
 //! add without repeating the message above them.
 
+mod common;
+
 use std::time::Duration;
 
 use august_auth::{
-    Authenticator, CacheError, Error, ErrorKind, ExpiryError, HasErrorKind, ImportError,
-    OAuthClient, OAuthError,
+    Authenticator, CacheError, Error, ErrorKind, ExpiryError, HasErrorKind, ImportError, OAuthError,
 };
 use august_core::{Api, Brand, LoginMethod};
 use test_support::errors::{UNRESOLVABLE, assert_causes_add_facts, assert_kind};
@@ -29,15 +30,7 @@ fn a_login_that_was_not_delivered_says_so_once() {
 
 #[test]
 fn a_token_request_that_was_not_delivered() {
-    let client = OAuthClient::with_endpoints(
-        Brand::YaleGlobal,
-        "client-id",
-        "client-secret",
-        "http://127.0.0.1:8765/callback",
-        "https://nonexistent.invalid/authorize",
-        "https://nonexistent.invalid/access_token",
-    )
-    .unwrap();
+    let client = common::oauth_client_of(Brand::YaleGlobal, "https://nonexistent.invalid");
     let err = client.refresh("rt").unwrap_err();
     assert!(matches!(err, OAuthError::Transport { .. }), "{err:?}");
     assert_kind(&err, err.kind(), ErrorKind::NotDelivered, Some(2));

@@ -10,7 +10,10 @@ use std::time::Duration;
 use august_auth::{AuthorizationCode, OAuthClient, OAuthError, OAuthErrorCode};
 use august_core::Brand;
 use chrono::Utc;
-use common::{CLIENT_ID, CLIENT_SECRET, REDIRECT, oauth_client, token_endpoint, token_request};
+use common::{
+    CLIENT_ID, CLIENT_SECRET, REDIRECT, oauth_client, oauth_client_of, token_endpoint,
+    token_request,
+};
 use mockito::{Matcher, Server, ServerGuard};
 
 const FIXTURE: &str = include_str!("fixtures/august-live/oauth_token_response.json");
@@ -341,17 +344,9 @@ fn a_failed_token_request_is_sent_once_and_typed() {
     m.assert();
     assert_eq!(err.status(), Some(503));
 
-    let refused = OAuthClient::with_endpoints(
-        Brand::YaleGlobal,
-        CLIENT_ID,
-        CLIENT_SECRET,
-        REDIRECT,
-        "http://127.0.0.1:9/authorize",
-        "http://127.0.0.1:9/access_token",
-    )
-    .unwrap()
-    .refresh("r")
-    .unwrap_err();
+    let refused = oauth_client_of(Brand::YaleGlobal, "http://127.0.0.1:9")
+        .refresh("r")
+        .unwrap_err();
     assert!(
         matches!(refused, OAuthError::Transport { .. }),
         "{refused:?}"
@@ -390,16 +385,8 @@ fn brands_without_oauth_and_bad_urls_are_refused() {
 fn the_transport_rules_apply_to_token_requests() {
     // A stalled token endpoint: the deadline ends the call, once.
     let stalled = server::FaultServer::always(vec![server::Act::Wait(Duration::from_secs(2))]);
-    let stalling = OAuthClient::with_endpoints(
-        Brand::YaleGlobal,
-        CLIENT_ID,
-        CLIENT_SECRET,
-        REDIRECT,
-        format!("{}/authorize", stalled.url()),
-        format!("{}/access_token", stalled.url()),
-    )
-    .unwrap()
-    .timeout(Duration::from_millis(200));
+    let stalling =
+        oauth_client_of(Brand::YaleGlobal, &stalled.url()).timeout(Duration::from_millis(200));
     let err = stalling.refresh("r").unwrap_err();
     assert!(
         matches!(&err, OAuthError::Transport { source } if source.is_timeout()),

@@ -1,29 +1,20 @@
 //! A login waiting for its verification code, kept in the cache file by one authenticator and
 //! finished by another (another process, in practice).
 
+mod common;
+
+use common::{EXPIRES_AT, INSTALL_ID, PASSWORD, PHONE, api};
+
 use std::fs;
 
 use august_auth::{
     AuthenticationState, Authenticator, CacheStatus, Error, LoginMethod, ValidationResult,
 };
-use august_core::Api;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::{Value, json};
 
-const PHONE: &str = "+15555550100";
-const PASSWORD: &str = "hunter2-password";
-const INSTALL_ID: &str = "9f6b2a3c-1d4e-4f5a-8b7c-6d5e4f3a2b1c";
-const EXPIRES_AT: &str = "2099-03-06T22:55:12.002Z";
 const PROVISIONAL: &str = "provisional-token-3f9a";
 const FINAL: &str = "final-token-77c1";
-
-fn api(server: &ServerGuard) -> Api {
-    Api::builder()
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap()
-}
 
 fn session(server: &mut ServerGuard, v_password: bool, v_install_id: bool, token: &str) -> Mock {
     server

@@ -1,6 +1,10 @@
 //! `SharedAuthenticator`: one refresh for many threads, the current token kept through a
 //! failed refresh while it is valid, and typed errors otherwise.
 
+mod common;
+
+use common::{INSTALL_ID, PASSWORD, PHONE};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier};
@@ -17,9 +21,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{TimeDelta, Utc};
 use mockito::{Matcher, Server, ServerGuard};
 
-const PHONE: &str = "+15555550100";
-const PASSWORD: &str = "hunter2-password";
-const INSTALL_ID: &str = "9f6b2a3c-1d4e-4f5a-8b7c-6d5e4f3a2b1c";
 const OLD_TOKEN: &str = "old-token-due-for-renewal";
 
 /// A token whose JWT payload says it expires on 2100-01-01.
@@ -156,47 +157,76 @@ fn a_token_not_due_is_returned_without_a_request() {
     none.assert();
 }
 
+/// What a caller calls for a token: a password login shared one of two ways.
+type AccessToken = Box<dyn Fn() -> Result<String, Error>>;
+/// Shares the login, with the retry interval given (the default when `None`).
+type Share = fn(Authenticator, Option<Duration>) -> AccessToken;
+
+/// The two ways to share a password login, each with its retry interval setting: a
+/// `SharedAuthenticator` (set on a clone: the interval is the same for every clone), and
+/// `Credentials` over it.
+const WAYS: [(&str, Share); 2] = [
+    ("shared authenticator", |authenticator, interval| {
+        let shared = SharedAuthenticator::new(authenticator);
+        if let Some(interval) = interval {
+            let _ = shared.clone().refresh_retry_interval(interval);
+        }
+        Box::new(move || shared.access_token())
+    }),
+    ("credentials", |authenticator, interval| {
+        let mut credentials =
+            august_auth::Credentials::password(authenticator).unwrap_or_else(|e| panic!("{e}"));
+        if let Some(interval) = interval {
+            credentials = credentials.refresh_retry_interval(interval);
+        }
+        Box::new(move || credentials.access_token())
+    }),
+];
+
+/// While the token is valid, a failed refresh keeps it and is not tried again before the
+/// retry interval has passed (60 s by default; at every call with no interval), then is, and
+/// its success replaces the token: for both ways to share a login.
 #[test]
 fn a_failed_refresh_keeps_the_valid_token_and_waits_before_trying_again() {
-    let mut server = Server::new();
-    let failing = server
-        .mock("GET", "/users/houses/mine")
-        .with_status(503)
-        .expect(1)
-        .create();
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let shared = SharedAuthenticator::new(due_for_renewal(&server, dir.path()));
-    for _ in 0..10 {
-        assert_eq!(shared.access_token().ok().as_deref(), Some(OLD_TOKEN));
-    }
-    // One failed attempt in the retry interval, however many calls.
-    failing.assert();
     assert_eq!(DEFAULT_REFRESH_RETRY_INTERVAL, Duration::from_secs(60));
-
-    // With no interval, every call tries again; a later success replaces the token.
-    let mut server = Server::new();
-    let failing = server
-        .mock("GET", "/users/houses/mine")
-        .with_status(502)
-        .expect(2)
-        .create();
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let shared = SharedAuthenticator::new(due_for_renewal(&server, dir.path()))
-        .refresh_retry_interval(Duration::ZERO);
-    assert_eq!(shared.access_token().ok().as_deref(), Some(OLD_TOKEN));
-    assert_eq!(shared.access_token().ok().as_deref(), Some(OLD_TOKEN));
-    failing.assert();
-    failing.remove();
-    let fresh = new_token("after-outage");
-    let ok = server
-        .mock("GET", "/users/houses/mine")
-        .with_header("x-august-access-token", &fresh)
-        .with_body("[]")
-        .expect(1)
-        .create();
-    assert_eq!(shared.access_token().ok(), Some(fresh.clone()));
-    assert_eq!(shared.access_token().ok(), Some(fresh));
-    ok.assert();
+    // (status of the failed refreshes, interval, calls, refresh requests among them)
+    let cases = [
+        (503, None, 10, 1),
+        (502, Some(Duration::ZERO), 2, 2),
+        (503, Some(Duration::from_millis(400)), 2, 1),
+    ];
+    for (way, share) in WAYS {
+        for (status, interval, calls, requests) in cases {
+            let case = format!("{way}, {interval:?}");
+            let mut server = Server::new();
+            let failing = server
+                .mock("GET", "/users/houses/mine")
+                .with_status(status)
+                .expect(requests)
+                .create();
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let access_token = share(due_for_renewal(&server, dir.path()), interval);
+            for _ in 0..calls {
+                assert_eq!(access_token().ok().as_deref(), Some(OLD_TOKEN), "{case}");
+            }
+            let failed_at = Instant::now();
+            failing.assert();
+            // Once the interval has passed (not waited for the default's minute).
+            let Some(interval) = interval else { continue };
+            failing.remove();
+            let fresh = new_token("after-outage");
+            let ok = server
+                .mock("GET", "/users/houses/mine")
+                .with_header("x-august-access-token", &fresh)
+                .with_body("[]")
+                .expect(1)
+                .create();
+            thread::sleep(interval.saturating_sub(failed_at.elapsed()));
+            assert_eq!(access_token().ok(), Some(fresh.clone()), "{case}");
+            assert_eq!(access_token().ok(), Some(fresh), "{case}");
+            ok.assert();
+        }
+    }
 }
 
 #[test]

@@ -3,20 +3,36 @@
 //! sandbox asks for no new verification code.
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use august_auth::{
-    AuthenticationState, Authenticator, CacheStatus, Error, LoginMethod, Refresh,
+    Authentication, AuthenticationState, Authenticator, CacheStatus, Error, LoginMethod, Refresh,
     SharedAuthenticator, ValidationResult, parse_cache_file,
 };
 use august_core::Api;
 use august_sandbox::{Sandbox, demo};
 
-fn api(sandbox: &Sandbox) -> Api {
-    Api::builder()
+/// A sandbox, its API, and a cache file in a directory of its own.
+struct Setup {
+    sandbox: Sandbox,
+    api: Api,
+    cache: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+fn setup() -> Setup {
+    let sandbox = Sandbox::start().unwrap();
+    let api = Api::builder()
         .base_url(sandbox.august_url())
         .build()
-        .unwrap()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    Setup {
+        sandbox,
+        api,
+        cache: dir.path().join("auth.json"),
+        _dir: dir,
+    }
 }
 
 fn authenticator(api: &Api, cache: &Path) -> Authenticator {
@@ -44,16 +60,28 @@ fn codes_sent(sandbox: &Sandbox) -> u64 {
     stats.route("POST /validation/phone") + stats.route("POST /validation/email")
 }
 
+/// Logs in again with `authenticator`: authenticated, with the same `install_id`, and no new
+/// verification code sent.
+fn logs_in_again_without_a_code(
+    sandbox: &Sandbox,
+    authenticator: &mut Authenticator,
+    install_id: &str,
+) -> Authentication {
+    let again = authenticator.authenticate().unwrap();
+    assert_eq!(again.state(), AuthenticationState::Authenticated);
+    assert_eq!(again.install_id(), install_id);
+    assert_eq!(codes_sent(sandbox), 1);
+    again
+}
+
 #[test]
 fn a_refused_token_is_dropped_and_the_next_login_needs_no_code() {
-    let sandbox = Sandbox::start().unwrap();
-    let api = api(&sandbox);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = dir.path().join("auth.json");
-    let mut first = authenticator(&api, &cache);
-    let install_id = validated_login(&sandbox, &mut first);
+    let setup = setup();
+    let (sandbox, api, cache) = (&setup.sandbox, &setup.api, &setup.cache);
+    let mut first = authenticator(api, cache);
+    let install_id = validated_login(sandbox, &mut first);
     let old_token = first.authentication().access_token().to_owned();
-    assert_eq!(codes_sent(&sandbox), 1);
+    assert_eq!(codes_sent(sandbox), 1);
 
     // the server drops every token: the cached one is refused
     sandbox.expire_access_tokens();
@@ -71,43 +99,35 @@ fn a_refused_token_is_dropped_and_the_next_login_needs_no_code() {
     assert_eq!(first.authentication().install_id(), install_id);
     assert!(first.last_cache_error().is_none());
     // the file keeps py-august's four keys, in its order, with the state it logs in again on
-    let content = fs::read_to_string(&cache).unwrap();
+    let content = fs::read_to_string(cache).unwrap();
     assert!(content.starts_with(&format!(
         "{{\"install_id\": \"{install_id}\", \"access_token\": \""
     )));
     assert!(content.ends_with("\"state\": \"requires_authentication\"}"));
-    let record = parse_cache_file(&cache, content.as_bytes()).unwrap();
+    let record = parse_cache_file(cache, content.as_bytes()).unwrap();
     assert_eq!(record.state(), AuthenticationState::RequiresAuthentication);
 
     // a new authenticator on the same file sees the refusal and logs in afresh, no code
-    let mut second = authenticator(&api, &cache);
+    let mut second = authenticator(api, cache);
     assert_eq!(second.cache_status(), CacheStatus::TokenRefused);
     assert_eq!(second.authentication().install_id(), install_id);
-    let again = second.authenticate().unwrap();
-    assert_eq!(again.state(), AuthenticationState::Authenticated);
-    assert_eq!(again.install_id(), install_id);
+    let again = logs_in_again_without_a_code(sandbox, &mut second, &install_id);
     assert_ne!(again.access_token(), old_token);
-    assert_eq!(codes_sent(&sandbox), 1);
     assert_eq!(api.get_locks(again.access_token()).unwrap().len(), 3);
-    let cached = parse_cache_file(&cache, &fs::read(&cache).unwrap()).unwrap();
+    let cached = parse_cache_file(cache, &fs::read(cache).unwrap()).unwrap();
     assert_eq!(cached.state(), AuthenticationState::Authenticated);
     assert_eq!(cached.access_token(), again.access_token());
 
     // the first authenticator logs in again the same way
-    let also = first.authenticate().unwrap();
-    assert_eq!(also.state(), AuthenticationState::Authenticated);
-    assert_eq!(also.install_id(), install_id);
-    assert_eq!(codes_sent(&sandbox), 1);
+    logs_in_again_without_a_code(sandbox, &mut first, &install_id);
 }
 
 #[test]
 fn a_401_on_refresh_marks_the_token_refused() {
-    let sandbox = Sandbox::start().unwrap();
-    let api = api(&sandbox);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = dir.path().join("auth.json");
-    let mut authenticator = authenticator(&api, &cache);
-    let install_id = validated_login(&sandbox, &mut authenticator);
+    let setup = setup();
+    let (sandbox, api, cache) = (&setup.sandbox, &setup.api, &setup.cache);
+    let mut authenticator = authenticator(api, cache);
+    let install_id = validated_login(sandbox, &mut authenticator);
 
     sandbox.expire_access_tokens();
     let err = authenticator
@@ -120,25 +140,20 @@ fn a_401_on_refresh_marks_the_token_refused() {
     );
     let reloaded = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD)
         .install_id("another-install-id")
-        .access_token_cache_file(&cache);
+        .access_token_cache_file(cache);
     assert_eq!(reloaded.cache_status(), CacheStatus::TokenRefused);
     // the cached install id wins over the one given
     assert_eq!(reloaded.authentication().install_id(), install_id);
 
-    let again = authenticator.authenticate().unwrap();
-    assert_eq!(again.state(), AuthenticationState::Authenticated);
-    assert_eq!(again.install_id(), install_id);
-    assert_eq!(codes_sent(&sandbox), 1);
+    logs_in_again_without_a_code(sandbox, &mut authenticator, &install_id);
 }
 
 #[test]
 fn the_shared_authenticator_drops_only_the_token_that_was_refused() {
-    let sandbox = Sandbox::start().unwrap();
-    let api = api(&sandbox);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = dir.path().join("auth.json");
-    let mut authenticator = authenticator(&api, &cache);
-    validated_login(&sandbox, &mut authenticator);
+    let setup = setup();
+    let (sandbox, api, cache) = (&setup.sandbox, &setup.api, &setup.cache);
+    let mut authenticator = authenticator(api, cache);
+    validated_login(sandbox, &mut authenticator);
     let shared = SharedAuthenticator::new(authenticator);
     let old_token = shared.access_token().unwrap();
 
@@ -161,19 +176,17 @@ fn the_shared_authenticator_drops_only_the_token_that_was_refused() {
     assert!(!shared.mark_token_refused(&old_token));
     assert_eq!(shared.access_token().unwrap(), new_token);
     assert_eq!(api.get_locks(&new_token).unwrap().len(), 3);
-    assert_eq!(codes_sent(&sandbox), 1);
+    assert_eq!(codes_sent(sandbox), 1);
 }
 
 #[test]
 fn a_401_on_a_shared_refresh_is_returned_not_the_refused_token() {
-    let sandbox = Sandbox::start().unwrap();
-    let api = api(&sandbox);
-    let dir = tempfile::tempdir().unwrap();
-    let cache = dir.path().join("auth.json");
-    let mut authenticator = authenticator(&api, &cache)
+    let setup = setup();
+    let (sandbox, api, cache) = (&setup.sandbox, &setup.api, &setup.cache);
+    let mut authenticator = authenticator(api, cache)
         // every token is due for renewal
         .renewal_threshold(std::time::Duration::from_secs(1000 * 24 * 60 * 60));
-    validated_login(&sandbox, &mut authenticator);
+    validated_login(sandbox, &mut authenticator);
     let shared = SharedAuthenticator::new(authenticator);
 
     sandbox.expire_access_tokens();

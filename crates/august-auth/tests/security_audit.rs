@@ -12,7 +12,6 @@
 use test_support::capture;
 use test_support::fault_server as server;
 
-use std::fmt::Debug;
 use std::fs;
 use std::path::Path;
 use std::time::Duration;
@@ -21,8 +20,9 @@ use august_auth::{Authenticator, LoginMethod, Refresh, SharedAuthenticator, pars
 use august_core::Api;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use capture::{Capture, Line, UreqLevel, hits, shown, texts};
+use capture::{Capture, Line, UreqLevel, hits, texts};
 use server::{Act, FaultServer, Recorded};
+use test_support::audit::{Shown, assert_clean};
 
 const PASSWORD: &str = "PASSWORD-SECRET-pw1";
 const API_KEY: &str = "AUGUST-API-KEY-SECRET-k1";
@@ -96,20 +96,12 @@ fn api(base: &str) -> Api {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// Collects what values and errors show.
-#[derive(Default)]
-struct Shown(Vec<String>);
+/// What an authenticator shows: its `Debug`, its login's and its cache error.
+trait ShownAuthenticator {
+    fn authenticator(&mut self, authenticator: &Authenticator);
+}
 
-impl Shown {
-    fn debug(&mut self, value: &impl Debug) {
-        self.0.push(format!("{value:?}"));
-        self.0.push(format!("{value:#?}"));
-    }
-
-    fn result<T: Debug, E: std::error::Error>(&mut self, result: &Result<T, E>) {
-        self.0.extend(shown(result.as_ref()));
-    }
-
+impl ShownAuthenticator for Shown {
     fn authenticator(&mut self, authenticator: &Authenticator) {
         self.debug(authenticator);
         self.debug(authenticator.authentication());
@@ -271,37 +263,21 @@ fn no_secret_in_logs_debug_or_errors() {
     let capture = Capture::install();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
 
-    capture.start(UreqLevel::Trace);
-    let shown = exercise(dir.path());
-    let lines = capture.take();
-    assert!(lines.iter().any(|l| l.target.starts_with("august_auth")));
-    assert!(lines.iter().any(|l| l.target.starts_with("api_transport")));
-    let own: Vec<Line> = lines.iter().filter(|l| !l.by_ureq()).cloned().collect();
-    assert_eq!(
-        hits(&secrets, texts(&own).iter().map(String::as_str)),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        hits(&secrets, shown.0.iter().map(String::as_str)),
-        Vec::<String>::new()
-    );
-    let ureq: Vec<Line> = lines.iter().filter(|l| l.by_ureq()).cloned().collect();
-    assert!(
-        !hits(&secrets, texts(&ureq).iter().map(String::as_str)).is_empty(),
-        "ureq at trace no longer shows headers: update docs/transport.md"
-    );
-
-    capture.start(UreqLevel::Debug);
-    let shown = exercise(dir.path());
-    let lines = capture.take();
-    assert_eq!(
-        hits(&secrets, texts(&lines).iter().map(String::as_str)),
-        Vec::<String>::new()
-    );
-    assert_eq!(
-        hits(&secrets, shown.0.iter().map(String::as_str)),
-        Vec::<String>::new()
-    );
+    for level in [UreqLevel::Trace, UreqLevel::Debug] {
+        capture.start(level);
+        let shown = exercise(dir.path());
+        let lines = capture.take();
+        assert_clean(&secrets, level, &lines, &shown);
+        if level == UreqLevel::Trace {
+            assert!(lines.iter().any(|l| l.target.starts_with("august_auth")));
+            assert!(lines.iter().any(|l| l.target.starts_with("api_transport")));
+            let ureq: Vec<Line> = lines.iter().filter(|l| l.by_ureq()).cloned().collect();
+            assert!(
+                !hits(&secrets, texts(&ureq).iter().map(String::as_str)).is_empty(),
+                "ureq at trace no longer shows headers: update docs/transport.md"
+            );
+        }
+    }
 }
 
 /// `CacheError::Corrupt` shows no content of the file: an unreadable `access_token_expires` is

@@ -6,19 +6,21 @@
 //! `ImportedToken`, `Credentials` and `Client`, even when the token endpoint echoes the request
 //! back in its error answers.
 
+mod common;
+
 use test_support::capture;
 use test_support::fault_server as server;
 
-use std::fmt::Debug;
 use std::time::Duration;
 
 use august_auth::{
     AuthorizationCode, Client, Credentials, ImportedToken, OAuthClient, OAuthTokens,
 };
-use august_core::{Api, Brand};
-use capture::{Capture, Line, UreqLevel, hits, shown, texts};
+use august_core::Brand;
+use capture::{Capture, UreqLevel};
 use chrono::{TimeDelta, Utc};
 use server::{Act, FaultServer, Recorded};
+use test_support::audit::{Shown, assert_clean};
 
 const CLIENT_SECRET: &str = "CLIENT-SECRET-cs1";
 const CODE: &str = "AUTH-CODE-SECRET-ac1";
@@ -59,20 +61,6 @@ fn answer(request: &Recorded) -> Vec<Act> {
             ),
         ),
         _ => json(401, format!(r#"{{"message": "refused: {echo}"}}"#)),
-    }
-}
-
-#[derive(Default)]
-struct Shown(Vec<String>);
-
-impl Shown {
-    fn debug(&mut self, value: &impl Debug) {
-        self.0.push(format!("{value:?}"));
-        self.0.push(format!("{value:#?}"));
-    }
-
-    fn result<T: Debug, E: std::error::Error>(&mut self, result: &Result<T, E>) {
-        self.0.extend(shown(result.as_ref()));
     }
 }
 
@@ -117,12 +105,7 @@ fn exercise(state: &mut String) -> Shown {
     shown.debug(&credentials);
     shown.debug(&credentials.info());
     shown.result(&credentials.access_token().map(|_| ()));
-    let api = Api::builder()
-        .brand(Brand::YaleGlobal)
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let api = common::yale_global_api(&server.url());
     let client = Client::new(api.clone(), credentials).unwrap();
     shown.debug(&client);
     shown.result(&client.get_locks());
@@ -177,20 +160,7 @@ fn no_signin_secret_in_logs_debug_or_errors() {
             ("state", state.as_str()),
         ];
         assert!(lines.iter().any(|l| l.target.starts_with("api_transport")));
-        let own: Vec<Line> = lines.iter().filter(|l| !l.by_ureq()).cloned().collect();
-        let checked: Vec<Line> = if level == UreqLevel::Debug {
-            lines.clone()
-        } else {
-            own
-        };
-        assert_eq!(
-            hits(&secrets, texts(&checked).iter().map(String::as_str)),
-            Vec::<String>::new()
-        );
-        assert_eq!(
-            hits(&secrets, shown.0.iter().map(String::as_str)),
-            Vec::<String>::new()
-        );
+        assert_clean(&secrets, level, &lines, &shown);
         // The errors were real: the echoing server was reached.
         assert!(shown.0.iter().any(|s| s.contains("invalid_grant")));
         assert!(shown.0.iter().any(|s| s.contains("sign in again")));

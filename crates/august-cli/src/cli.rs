@@ -160,41 +160,23 @@ pub enum Command {
     /// List the account's locks
     Locks,
     /// Show one lock in detail
-    LockDetail {
-        /// Lock ID (see `august locks`)
-        id: String,
-    },
+    LockDetail(LockArg),
     /// Show a lock's bolt and door state
-    Status {
-        /// Lock ID
-        id: String,
-    },
+    Status(LockArg),
     /// Lock a lock (waits up to a minute for the bridge)
-    Lock {
-        /// Lock ID
-        id: String,
-    },
+    Lock(LockArg),
     /// Unlock a lock (waits up to a minute for the bridge)
-    Unlock {
-        /// Lock ID
-        id: String,
-    },
+    Unlock(LockArg),
     /// List the account's doorbells
     Doorbells,
     /// Show one doorbell in detail
-    Doorbell {
-        /// Doorbell ID (see `august doorbells`)
-        id: String,
-    },
+    Doorbell(DoorbellArg),
     /// Wake a doorbell up
-    Wakeup {
-        /// Doorbell ID
-        id: String,
-    },
+    Wakeup(DoorbellArg),
     /// Save a doorbell's latest snapshot to a file
     Image {
-        /// Doorbell ID
-        id: String,
+        #[command(flatten)]
+        doorbell: DoorbellArg,
         /// Where to write the image (`-` for standard output)
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: PathBuf,
@@ -215,10 +197,7 @@ pub enum Command {
         limit: u32,
     },
     /// List a lock's entry codes
-    Pins {
-        /// Lock ID
-        id: String,
-    },
+    Pins(LockArg),
     /// Call the Authy API (needs AUTHY_API_KEY)
     #[command(subcommand)]
     Authy(AuthyCommand),
@@ -239,6 +218,20 @@ pub enum Command {
         /// Lock ID (sent as the service's serialNumber, as the mobile apps do)
         lock_id: String,
     },
+}
+
+/// The lock a command is about.
+#[derive(Args)]
+pub struct LockArg {
+    /// Lock ID (see `august locks`)
+    pub id: String,
+}
+
+/// The doorbell a command is about.
+#[derive(Args)]
+pub struct DoorbellArg {
+    /// Doorbell ID (see `august doorbells`)
+    pub id: String,
 }
 
 /// `august watch`.

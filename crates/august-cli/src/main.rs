@@ -28,7 +28,7 @@ use std::process::ExitCode;
 use clap::FromArgMatches;
 
 use crate::august_cmds::Operation;
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, DoorbellArg, LockArg};
 use crate::session::Context;
 
 fn run(cli: &Cli) -> anyhow::Result<()> {
@@ -44,18 +44,21 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         Command::Whoami => signin::whoami(&ctx),
         Command::Logout => session::logout(&ctx),
         Command::Locks => august_cmds::locks(&ctx),
-        Command::LockDetail { id } => august_cmds::lock_detail(&ctx, id),
-        Command::Status { id } => august_cmds::status(&ctx, id),
-        Command::Lock { id } => august_cmds::operate(&ctx, id, Operation::Lock),
-        Command::Unlock { id } => august_cmds::operate(&ctx, id, Operation::Unlock),
+        Command::LockDetail(LockArg { id }) => august_cmds::lock_detail(&ctx, id),
+        Command::Status(LockArg { id }) => august_cmds::status(&ctx, id),
+        Command::Lock(LockArg { id }) => august_cmds::operate(&ctx, id, Operation::Lock),
+        Command::Unlock(LockArg { id }) => august_cmds::operate(&ctx, id, Operation::Unlock),
         Command::Doorbells => august_cmds::doorbells(&ctx),
-        Command::Doorbell { id } => august_cmds::doorbell(&ctx, id),
-        Command::Wakeup { id } => august_cmds::wakeup(&ctx, id),
-        Command::Image { id, output } => august_cmds::image(&ctx, id, output),
+        Command::Doorbell(DoorbellArg { id }) => august_cmds::doorbell(&ctx, id),
+        Command::Wakeup(DoorbellArg { id }) => august_cmds::wakeup(&ctx, id),
+        Command::Image {
+            doorbell: DoorbellArg { id },
+            output,
+        } => august_cmds::image(&ctx, id, output),
         Command::Houses => august_cmds::houses(&ctx),
         Command::House { id } => august_cmds::house(&ctx, id),
         Command::Activity { house_id, limit } => august_cmds::activity(&ctx, house_id, *limit),
-        Command::Pins { id } => august_cmds::pins(&ctx, id),
+        Command::Pins(LockArg { id }) => august_cmds::pins(&ctx, id),
         Command::Authy(command) => authy_cmds::run(&ctx, command),
         Command::Twilio(args) => twilio_cmds::run(&ctx, args),
         Command::Watch(args) => live_cmds::watch(&ctx, args),

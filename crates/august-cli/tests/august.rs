@@ -31,6 +31,19 @@ fn session_body(v_install_id: bool) -> String {
     json!({"expiresAt": EXPIRES, "vPassword": true, "vInstallId": v_install_id}).to_string()
 }
 
+/// A `POST /session` mock for the password of the phone account, and the install ids of every
+/// `POST /session` request as it records them (see [`session`]).
+fn phone_session(
+    server: &mut ServerGuard,
+    validated: bool,
+    token: &str,
+) -> (Mock, Arc<Mutex<Vec<String>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let identifier = format!("phone:{PHONE}");
+    let mock = session(server, &identifier, validated, token, Some(&seen));
+    (mock, seen)
+}
+
 /// A `POST /session` mock for the password. With `seen`, it records the install id of every
 /// `POST /session` request (mockito asks every mock about every request, so one recording mock
 /// sees them all).
@@ -134,12 +147,7 @@ fn cache_json(tool: &Tool) -> Value {
 }
 
 fn assert_no_secrets(run: &Run) {
-    for secret in [PASSWORD, PROVISIONAL, TOKEN] {
-        assert!(
-            !run.stdout.contains(secret) && !run.stderr.contains(secret),
-            "a secret was printed: {run:#?}"
-        );
-    }
+    run.assert_prints_none(&[PASSWORD, PROVISIONAL, TOKEN]);
 }
 
 #[cfg(unix)]
@@ -262,15 +270,7 @@ fn login_sends_a_code_and_verify_finishes_it_in_another_process() {
     assert_private(&cache);
 
     // a pending login is not a login
-    let out = tool
-        .run(
-            &["locks"],
-            &[
-                ("AUGUST_BASE_URL", url.as_str()),
-                ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
-            ],
-        )
-        .expect_code(3);
+    let out = tool.run_at(&url, &["locks"], &[]).expect_code(3);
     assert!(out.stderr.contains("august verify CODE"), "{out:#?}");
 
     let validate = authed(&mut server, "POST", "/validate/email", PROVISIONAL)
@@ -283,13 +283,10 @@ fn login_sends_a_code_and_verify_finishes_it_in_another_process() {
     let others = nothing_else(&mut server);
     // verify finds the account in the pending record: only the password is given again
     let out = tool
-        .run(
+        .run_at(
+            &url,
             &["verify", "004321"],
-            &[
-                ("AUGUST_BASE_URL", url.as_str()),
-                ("AUGUST_PASSWORD", PASSWORD),
-                ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
-            ],
+            &[("AUGUST_PASSWORD", PASSWORD)],
         )
         .expect_code(0);
     validate.assert();
@@ -315,14 +312,7 @@ fn login_sends_a_code_and_verify_finishes_it_in_another_process() {
 #[test]
 fn a_refused_code_is_exit_1_and_keeps_the_pending_login() {
     let mut server = Server::new();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let first = session(
-        &mut server,
-        &format!("phone:{PHONE}"),
-        false,
-        PROVISIONAL,
-        Some(&seen),
-    );
+    let (first, _seen) = phone_session(&mut server, false, PROVISIONAL);
     let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
         .with_status(400)
         .with_header("content-type", "application/json")
@@ -864,14 +854,19 @@ fn login_env<'a>(tool_cache: &'a str, url: &'a str) -> [(&'static str, &'a str);
     ]
 }
 
-#[test]
-fn a_refused_token_is_marked_and_login_starts_afresh_with_the_same_install_id() {
-    let mut server = Server::new();
-    let refused = authed(&mut server, "GET", "/users/locks/mine", TOKEN)
+/// A mock of `GET path` refusing `TOKEN` once with a 401.
+fn refusing_the_token(server: &mut ServerGuard, path: &str) -> Mock {
+    authed(server, "GET", path, TOKEN)
         .with_status(401)
         .with_body(r#"{"message": "Unauthorized"}"#)
         .expect(1)
-        .create();
+        .create()
+}
+
+#[test]
+fn a_refused_token_is_marked_and_login_starts_afresh_with_the_same_install_id() {
+    let mut server = Server::new();
+    let refused = refusing_the_token(&mut server, "/users/locks/mine");
     let tool = Tool::new();
     logged_in(&tool, TOKEN, EXPIRES);
     run(&tool, &server, &["locks"]).expect_code(3);
@@ -893,14 +888,7 @@ fn a_refused_token_is_marked_and_login_starts_afresh_with_the_same_install_id() 
     server.reset();
 
     // `august login` logs in again with the cached install id: a known install, no code
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let login = session(
-        &mut server,
-        &format!("phone:{PHONE}"),
-        true,
-        "new-token-5",
-        Some(&seen),
-    );
+    let (login, seen) = phone_session(&mut server, true, "new-token-5");
     let others = nothing_else(&mut server);
     let url = server.url();
     let cache_path = tool.cache();
@@ -924,19 +912,8 @@ fn a_refused_token_is_marked_and_login_starts_afresh_with_the_same_install_id() 
 fn login_checks_a_cached_token_and_logs_in_afresh_when_it_is_refused() {
     let mut server = Server::new();
     // the refresh that checks the cached token is refused
-    let check = authed(&mut server, "GET", "/users/houses/mine", TOKEN)
-        .with_status(401)
-        .with_body(r#"{"message": "Unauthorized"}"#)
-        .expect(1)
-        .create();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let login = session(
-        &mut server,
-        &format!("phone:{PHONE}"),
-        true,
-        "new-token-6",
-        Some(&seen),
-    );
+    let check = refusing_the_token(&mut server, "/users/houses/mine");
+    let (login, seen) = phone_session(&mut server, true, "new-token-6");
     let others = nothing_else(&mut server);
     let tool = Tool::new();
     logged_in(&tool, TOKEN, EXPIRES);
@@ -960,14 +937,7 @@ fn login_checks_a_cached_token_and_logs_in_afresh_when_it_is_refused() {
 #[test]
 fn login_with_an_expired_cache_logs_in_afresh_with_the_same_install_id() {
     let mut server = Server::new();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let login = session(
-        &mut server,
-        &format!("phone:{PHONE}"),
-        true,
-        "new-token-7",
-        Some(&seen),
-    );
+    let (login, seen) = phone_session(&mut server, true, "new-token-7");
     let others = nothing_else(&mut server);
     let tool = Tool::new();
     logged_in(&tool, TOKEN, "2001-01-01T00:00:00.000Z");

@@ -59,10 +59,7 @@ fn authy(tool: &Tool, server: &ServerGuard, args: &[&str]) -> Run {
         &all,
         &[("AUTHY_API_URL", url.as_str()), ("AUTHY_API_KEY", KEY)],
     );
-    assert!(
-        !out.stdout.contains(KEY) && !out.stderr.contains(KEY),
-        "the key was printed: {out:#?}"
-    );
+    out.assert_prints_none(&[KEY]);
     out
 }
 

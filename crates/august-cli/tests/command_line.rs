@@ -5,7 +5,7 @@ mod common;
 
 use std::fs;
 
-use common::Tool;
+use common::{Run, Tool};
 use mockito::{Mock, Server, ServerGuard};
 
 const API_KEY: &str = "d9984f29-07a6-816e-e1c9-44ec9d1be431";
@@ -19,6 +19,17 @@ fn logged_in(tool: &Tool) {
         ),
     )
     .unwrap();
+}
+
+/// Runs `august` with `args`, signed in, against `server` (`--base-url` and `--cache` added),
+/// expecting success.
+fn run_signed_in(server: &ServerGuard, args: &[&str]) -> Run {
+    let tool = Tool::new();
+    logged_in(&tool);
+    let (url, cache) = (server.url(), tool.cache());
+    let mut all = args.to_vec();
+    all.extend(["--base-url", &url, "--cache", cache.to_str().unwrap()]);
+    tool.run(&all, &[]).expect_code(0)
 }
 
 fn get(server: &mut ServerGuard, path: &str, body: &str, times: usize) -> Mock {
@@ -222,23 +233,7 @@ fn tables_align_wide_characters_and_show_house_names() {
         }"#,
         1,
     );
-    let tool = Tool::new();
-    logged_in(&tool);
-    let url = server.url();
-    let cache = tool.cache();
-    let run = |command: &str| {
-        tool.run(
-            &[
-                command,
-                "--base-url",
-                &url,
-                "--cache",
-                cache.to_str().unwrap(),
-            ],
-            &[],
-        )
-        .expect_code(0)
-    };
+    let run = |command: &str| run_signed_in(&server, &[command]);
     let out = run("locks");
     assert_eq!(
         out.stdout,
@@ -290,25 +285,7 @@ fn activity_shows_the_house_name() {
         r#"[{"HouseID": "H1", "HouseName": "Ferienhaus Größe"}]"#,
         1,
     );
-    let tool = Tool::new();
-    logged_in(&tool);
-    let url = server.url();
-    let cache = tool.cache();
-    let out = tool
-        .run(
-            &[
-                "activity",
-                "H1",
-                "--limit",
-                "2",
-                "--base-url",
-                &url,
-                "--cache",
-                cache.to_str().unwrap(),
-            ],
-            &[],
-        )
-        .expect_code(0);
+    let out = run_signed_in(&server, &["activity", "H1", "--limit", "2"]);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert!(lines[0].ends_with("  HOUSE"), "{out:#?}");
     assert!(lines.len() > 1, "{out:#?}");
@@ -335,22 +312,7 @@ fn house_ids_are_shown_when_the_houses_cannot_be_read() {
         .with_body(r#"{"message": "no"}"#)
         .expect(1)
         .create();
-    let tool = Tool::new();
-    logged_in(&tool);
-    let url = server.url();
-    let cache = tool.cache();
-    let out = tool
-        .run(
-            &[
-                "doorbells",
-                "--base-url",
-                &url,
-                "--cache",
-                cache.to_str().unwrap(),
-            ],
-            &[],
-        )
-        .expect_code(0);
+    let out = run_signed_in(&server, &["doorbells"]);
     assert_eq!(
         out.stdout,
         "ID  NAME  HOUSE  STATUS            IMAGE AT\nD1  Tür   H2     doorbell_offline  -\n"

@@ -12,14 +12,7 @@ use serde_json::Value;
 
 /// Runs against the sandbox with a private cache file.
 fn august(tool: &Tool, sandbox: &Sandbox, args: &[&str], vars: &[(&str, &str)]) -> Run {
-    let url = sandbox.august_url();
-    let cache = tool.cache();
-    let mut all_vars = vec![
-        ("AUGUST_BASE_URL", url.as_str()),
-        ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
-    ];
-    all_vars.extend_from_slice(vars);
-    tool.run(args, &all_vars)
+    tool.run_at(&sandbox.august_url(), args, vars)
 }
 
 fn authy(sandbox: &Sandbox, tool: &Tool, args: &[&str]) -> Run {

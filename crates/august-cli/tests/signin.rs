@@ -117,32 +117,26 @@ fn login_oauth_receives_the_redirect_caches_and_refreshes() {
     assert_eq!(first["brand"], "yale_global");
 
     // Later commands need no --brand, and refresh when due (30 s tokens, 60 s margin).
-    let vars: Vec<(&str, &str)> = [
-        ("AUGUST_BASE_URL", url.as_str()),
-        ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
-    ]
-    .into_iter()
-    .chain(oauth_vars)
-    .collect();
-    let locks = tool.run(&["--json", "locks"], &vars).expect_code(0);
+    let locks = tool
+        .run_at(&url, &["--json", "locks"], &oauth_vars)
+        .expect_code(0);
     assert_eq!(locks.json().as_array().unwrap().len(), 3);
     let second: Value = serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
     assert_ne!(
         first["refresh_token"], second["refresh_token"],
         "rotated and saved"
     );
-    let who = tool.run(&["--json", "whoami"], &vars).expect_code(0).json();
+    let who = tool
+        .run_at(&url, &["--json", "whoami"], &oauth_vars)
+        .expect_code(0)
+        .json();
     assert_eq!(who["signed_in_with"], "oauth");
     assert_eq!(who["can_refresh"], true);
     assert_eq!(who["account"], demo::EMAIL);
 
     // Without the client credentials the cached token cannot be refreshed.
-    let plain = [
-        ("AUGUST_BASE_URL", url.as_str()),
-        ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
-    ];
     let who = tool
-        .run(&["--json", "whoami"], &plain)
+        .run_at(&url, &["--json", "whoami"], &[])
         .expect_code(0)
         .json();
     assert_eq!(who["can_refresh"], false);
@@ -153,19 +147,17 @@ fn login_import_ha_and_token_work_for_later_commands() {
     let sandbox = Sandbox::start().unwrap();
     let tool = Tool::new();
     let url = sandbox.august_url();
-    let cache = tool.cache();
-    let vars = [
-        ("AUGUST_BASE_URL", url.as_str()),
-        ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
-    ];
     let file = tool.home().join("core.config_entries");
     let text = sandbox.home_assistant_config_entries("yale_global");
     std::fs::write(&file, &text).unwrap();
-    tool.run(&["login", "--import-ha", file.to_str().unwrap()], &vars)
+    tool.run_at(&url, &["login", "--import-ha", file.to_str().unwrap()], &[])
         .expect_code(0);
-    let locks = tool.run(&["--json", "locks"], &vars).expect_code(0);
+    let locks = tool.run_at(&url, &["--json", "locks"], &[]).expect_code(0);
     assert_eq!(locks.json().as_array().unwrap().len(), 3);
-    let who = tool.run(&["--json", "whoami"], &vars).expect_code(0).json();
+    let who = tool
+        .run_at(&url, &["--json", "whoami"], &[])
+        .expect_code(0)
+        .json();
     assert_eq!(who["signed_in_with"], "home_assistant");
     assert_eq!(who["brand"], "yale_global");
     // The file is read, never written.
@@ -178,7 +170,8 @@ fn login_import_ha_and_token_work_for_later_commands() {
         .unwrap()
         .to_owned();
     let out = tool
-        .run(
+        .run_at(
+            &url,
             &[
                 "--brand",
                 "yale_global",
@@ -187,16 +180,16 @@ fn login_import_ha_and_token_work_for_later_commands() {
                 "--token",
                 &token,
             ],
-            &vars,
+            &[],
         )
         .expect_code(0);
     assert!(!out.stdout.contains(&token) && !out.stderr.contains(&token));
     assert_eq!(out.json()["signed_in_with"], "imported");
-    tool.run(&["--json", "locks"], &vars).expect_code(0);
+    tool.run_at(&url, &["--json", "locks"], &[]).expect_code(0);
 
     // A malformed Home Assistant file is a clear error.
     std::fs::write(&file, "{\"data\": {\"entries\": []}}").unwrap();
-    let out = tool.run(&["login", "--import-ha", file.to_str().unwrap()], &vars);
+    let out = tool.run_at(&url, &["login", "--import-ha", file.to_str().unwrap()], &[]);
     assert_eq!(out.code, 1);
     assert!(
         out.stderr.contains("no august or yale config entry"),
@@ -209,14 +202,11 @@ fn a_refused_built_in_key_says_to_pass_the_partner_key() {
     let sandbox = Sandbox::builder().refuse_public_keys().start().unwrap();
     let tool = Tool::new();
     let url = sandbox.august_url();
-    let cache = tool.cache();
     let vars = [
-        ("AUGUST_BASE_URL", url.as_str()),
-        ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
         ("AUGUST_USERNAME", demo::PHONE),
         ("AUGUST_PASSWORD", demo::PASSWORD),
     ];
-    let out = tool.run(&["login"], &vars);
+    let out = tool.run_at(&url, &["login"], &vars);
     assert_eq!(out.code, 1, "{out:#?}");
     assert!(
         out.stderr.contains("built-in key is no longer accepted"),
@@ -224,22 +214,24 @@ fn a_refused_built_in_key_says_to_pass_the_partner_key() {
     );
     assert!(out.stderr.contains("--api-key"), "{out:#?}");
     let out = tool
-        .run(&["--api-key", demo::PARTNER_API_KEY, "login"], &vars)
+        .run_at(&url, &["--api-key", demo::PARTNER_API_KEY, "login"], &vars)
         .expect_code(0);
     assert!(out.stdout.contains("requires_validation"), "{out:#?}");
     assert!(
         !out.stdout.contains(demo::PARTNER_API_KEY) && !out.stderr.contains(demo::PARTNER_API_KEY)
     );
     // Waiting for its code: whoami says to log in (exit 3).
-    assert_eq!(tool.run(&["whoami"], &vars).code, 3);
+    assert_eq!(tool.run_at(&url, &["whoami"], &vars).code, 3);
     let code = sandbox.august_verification_code().unwrap();
-    tool.run(
+    tool.run_at(
+        &url,
         &["--api-key", demo::PARTNER_API_KEY, "verify", &code],
         &vars,
     )
     .expect_code(0);
     let who = tool
-        .run(
+        .run_at(
+            &url,
             &["--api-key", demo::PARTNER_API_KEY, "--json", "whoami"],
             &vars,
         )
@@ -249,7 +241,8 @@ fn a_refused_built_in_key_says_to_pass_the_partner_key() {
     assert_eq!(who["brand"], "august");
     assert_eq!(who["account"], demo::PHONE);
     let locks = tool
-        .run(
+        .run_at(
+            &url,
             &["--api-key", demo::PARTNER_API_KEY, "--json", "locks"],
             &vars,
         )

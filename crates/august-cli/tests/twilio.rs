@@ -56,12 +56,7 @@ fn twilio(tool: &Tool, server: &ServerGuard, json: bool, args: &[&str]) -> Run {
             ("TWILIO_VERIFY_SERVICE_SID", VA),
         ],
     );
-    for secret in [KEY_SECRET, AUTH] {
-        assert!(
-            !out.stdout.contains(secret) && !out.stderr.contains(secret),
-            "a secret was printed: {out:#?}"
-        );
-    }
+    out.assert_prints_none(&[KEY_SECRET, AUTH]);
     out
 }
 

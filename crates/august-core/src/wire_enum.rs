@@ -90,33 +90,30 @@ impl serde::Serialize for WireOperation {
     }
 }
 
-/// Reads any status the service sends (`locked`, `kAugLockState_Locked`...); an unknown one is
-/// kept as [`LockStatus::Other`].
-impl FromStr for LockStatus {
-    type Err = Infallible;
+/// Implements `FromStr` for an enum with a catch-all variant from its `from_wire` reader: it
+/// never fails.
+macro_rules! lenient_from_str {
+    ($($(#[$doc:meta])* $ty:ty;)+) => {$(
+        $(#[$doc])*
+        impl FromStr for $ty {
+            type Err = Infallible;
 
-    fn from_str(s: &str) -> Result<Self, Infallible> {
-        Ok(LockStatus::from_wire(Some(s)))
-    }
+            fn from_str(s: &str) -> Result<Self, Infallible> {
+                Ok(<$ty>::from_wire(Some(s)))
+            }
+        }
+    )+};
 }
 
-/// Reads any door state the service sends; an unknown one is kept as
-/// [`LockDoorStatus::Other`].
-impl FromStr for LockDoorStatus {
-    type Err = Infallible;
-
-    fn from_str(s: &str) -> Result<Self, Infallible> {
-        Ok(LockDoorStatus::from_wire(Some(s)))
-    }
-}
-
-/// Reads `online`, `offline` or `unknown`; anything else is kept as [`BridgeState::Other`].
-impl FromStr for BridgeState {
-    type Err = Infallible;
-
-    fn from_str(s: &str) -> Result<Self, Infallible> {
-        Ok(BridgeState::from_wire(Some(s)))
-    }
+lenient_from_str! {
+    /// Reads any status the service sends (`locked`, `kAugLockState_Locked`...); an unknown one
+    /// is kept as [`LockStatus::Other`].
+    LockStatus;
+    /// Reads any door state the service sends; an unknown one is kept as
+    /// [`LockDoorStatus::Other`].
+    LockDoorStatus;
+    /// Reads `online`, `offline` or `unknown`; anything else is kept as [`BridgeState::Other`].
+    BridgeState;
 }
 
 /// Reads `FULL_ARM`, `PARTIAL_ARM` or `DISARM`; anything else is kept as [`ArmState::Other`].
@@ -128,23 +125,35 @@ impl FromStr for ArmState {
     }
 }
 
+impl ActivityType {
+    /// Every kind, [`ActivityType::Unknown`] last.
+    ///
+    /// ```
+    /// use august_core::ActivityType;
+    ///
+    /// for kind in ActivityType::ALL {
+    ///     assert_eq!(kind.to_string().parse(), Ok(kind));
+    /// }
+    /// ```
+    pub const ALL: [ActivityType; 8] = [
+        ActivityType::LockOperation,
+        ActivityType::DoorOperation,
+        ActivityType::DoorbellDing,
+        ActivityType::DoorbellMotion,
+        ActivityType::DoorbellView,
+        ActivityType::DoorbellImageCapture,
+        ActivityType::BridgeOperation,
+        ActivityType::Unknown,
+    ];
+}
+
 /// Reads a kind's name (`lock_operation`...) or an activity's action (`remote_unlock`, as
 /// [`ActivityType::from_action`]); anything else is [`ActivityType::Unknown`].
 impl FromStr for ActivityType {
     type Err = Infallible;
 
     fn from_str(s: &str) -> Result<Self, Infallible> {
-        const KINDS: [ActivityType; 8] = [
-            ActivityType::LockOperation,
-            ActivityType::DoorOperation,
-            ActivityType::DoorbellDing,
-            ActivityType::DoorbellMotion,
-            ActivityType::DoorbellView,
-            ActivityType::DoorbellImageCapture,
-            ActivityType::BridgeOperation,
-            ActivityType::Unknown,
-        ];
-        Ok(KINDS
+        Ok(ActivityType::ALL
             .into_iter()
             .find(|k| k.as_str() == s)
             .unwrap_or_else(|| ActivityType::from_action(s)))

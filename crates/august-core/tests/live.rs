@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use august_core::{
-    ActivityFormat, ActivityType, Api, Brand, Capabilities, Error, IntentMapping, LockIntent,
-    LockStatus, Unlatch, WakeupLimiter, WebsocketSubscriber,
+    ActivityFormat, ActivityType, Api, ApiBuilder, Brand, Capabilities, Error, IntentMapping,
+    LockIntent, LockStatus, Unlatch, WakeupLimiter, WebsocketSubscriber,
 };
 use mockito::Matcher;
 
@@ -19,12 +19,23 @@ macro_rules! fixture {
     };
 }
 
+/// An API at `server` that does not retry, to be completed.
+fn api_at(server: &mockito::Server) -> ApiBuilder {
+    Api::builder().base_url(server.url()).max_retries(0)
+}
+
+/// A mock of `GET /houses/H1/activities?limit={limit}` in API version `version`, answering
+/// JSON, to be completed.
+fn activities(server: &mut mockito::Server, limit: u32, version: &str) -> mockito::Mock {
+    server
+        .mock("GET", "/houses/H1/activities")
+        .match_query(Matcher::Exact(format!("limit={limit}")))
+        .match_header("accept-version", version)
+        .with_header("content-type", "application/json")
+}
+
 fn api(server: &mockito::Server) -> Api {
-    Api::builder()
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap()
+    api_at(server).build().unwrap()
 }
 
 #[test]
@@ -98,11 +109,7 @@ fn capabilities_request_and_unavailable_devices() {
 #[test]
 fn v4_activities_are_requested_with_their_version_and_parsed() {
     let mut server = mockito::Server::new();
-    let m = server
-        .mock("GET", "/houses/H1/activities")
-        .match_query(Matcher::Exact("limit=10".into()))
-        .match_header("accept-version", "4.0.0")
-        .with_header("content-type", "application/json")
+    let m = activities(&mut server, 10, "4.0.0")
         .with_body(fixture!("activities_v4_events.json"))
         .create();
     let list = api(&server)
@@ -139,20 +146,14 @@ fn v4_activities_are_requested_with_their_version_and_parsed() {
 #[test]
 fn v4_activities_carry_the_builders_headers() {
     let mut server = mockito::Server::new();
-    let m = server
-        .mock("GET", "/houses/H1/activities")
-        .match_query(Matcher::Exact("limit=5".into()))
-        .match_header("accept-version", "4.0.0")
+    let m = activities(&mut server, 5, "4.0.0")
         .match_header("x-request-id", "feed-1")
         .match_header("x-august-access-token", "tok")
         .match_header("x-august-country", "US")
-        .with_header("content-type", "application/json")
         .with_body(r#"{"events": []}"#)
         .create();
-    let api = Api::builder()
-        .base_url(server.url())
+    let api = api_at(&server)
         .header("x-request-id", "feed-1")
-        .max_retries(0)
         .build()
         .unwrap();
     let list = api
@@ -165,13 +166,7 @@ fn v4_activities_carry_the_builders_headers() {
 #[test]
 fn legacy_format_stays_the_default() {
     let mut server = mockito::Server::new();
-    let m = server
-        .mock("GET", "/houses/H1/activities")
-        .match_query(Matcher::Exact("limit=5".into()))
-        .match_header("accept-version", "0.0.1")
-        .with_header("content-type", "application/json")
-        .with_body("[]")
-        .create();
+    let m = activities(&mut server, 5, "0.0.1").with_body("[]").create();
     assert!(
         api(&server)
             .get_house_activities_in("tok", "H1", 5, ActivityFormat::Legacy)
@@ -189,12 +184,7 @@ fn websocket_subscribers_are_created_read_and_deleted() {
     assert!(!format!("{parsed:?}").contains("example-subscriber-0001"));
 
     let mut server = mockito::Server::new();
-    let api = Api::builder()
-        .brand(Brand::YaleGlobal)
-        .base_url(server.url())
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let api = api_at(&server).brand(Brand::YaleGlobal).build().unwrap();
     let create = server
         .mock("POST", "/websocket/subscribers")
         .match_header("x-access-token", "tok")

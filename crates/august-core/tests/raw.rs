@@ -57,28 +57,29 @@ fn lock_detail_keeps_the_answer_and_each_entry() {
     assert!(online.offline_keys().is_some());
 }
 
+/// The fixture `name` as JSON and as the model `T`.
+fn parsed<T: serde::de::DeserializeOwned>(name: &str) -> (Value, T) {
+    let text = fixture(name);
+    let whole = serde_json::from_str(&text).expect("json");
+    (whole, serde_json::from_str(&text).expect("parses"))
+}
+
 #[test]
 fn list_entries_keep_their_own_object() {
-    let text = fixture("get_locks.json");
-    let whole: Value = serde_json::from_str(&text).expect("json");
-    let locks: LockList = serde_json::from_str(&text).expect("parses");
+    let (whole, locks): (Value, LockList) = parsed("get_locks.json");
     assert!(!locks.as_slice().is_empty());
     for lock in locks.as_slice() {
         assert_eq!(lock.raw(), &whole[lock.device_id()]);
     }
 
-    let text = fixture("get_doorbells.json");
-    let whole: Value = serde_json::from_str(&text).expect("json");
-    let doorbells: DoorbellList = serde_json::from_str(&text).expect("parses");
+    let (whole, doorbells): (Value, DoorbellList) = parsed("get_doorbells.json");
     assert!(!doorbells.as_slice().is_empty());
     for doorbell in doorbells.as_slice() {
         assert_eq!(doorbell.raw(), &whole[doorbell.device_id()]);
         assert!(!format!("{doorbell:?}").contains(r#""contentToken""#));
     }
 
-    let text = fixture("get_pins.json");
-    let whole: Value = serde_json::from_str(&text).expect("json");
-    let pins: PinList = serde_json::from_str(&text).expect("parses");
+    let (whole, pins): (Value, PinList) = parsed("get_pins.json");
     assert!(!pins.as_slice().is_empty());
     for (i, pin) in pins.as_slice().iter().enumerate() {
         assert_eq!(pin.raw(), &whole["loaded"][i]);

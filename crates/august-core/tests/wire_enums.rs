@@ -76,16 +76,7 @@ fn arm_state() {
 
 #[test]
 fn activity_type() {
-    round_trip(&[
-        ActivityType::LockOperation,
-        ActivityType::DoorOperation,
-        ActivityType::DoorbellDing,
-        ActivityType::DoorbellMotion,
-        ActivityType::DoorbellView,
-        ActivityType::DoorbellImageCapture,
-        ActivityType::BridgeOperation,
-        ActivityType::Unknown,
-    ]);
+    round_trip(&ActivityType::ALL);
     // an action reads as its kind, an unknown text as Unknown
     assert_eq!("remote_unlock".parse(), Ok(ActivityType::LockOperation));
     assert_eq!("dooropen".parse(), Ok(ActivityType::DoorOperation));

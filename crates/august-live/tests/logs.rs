@@ -3,50 +3,27 @@
 
 mod common;
 
-use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 use august_core::Brand;
 use august_live::{AUGUST_SUBSCRIBE_KEY, Event};
 use august_sandbox::{PushFault, demo};
+use test_support::capture::{Capture, Line, UreqLevel};
 
-struct Capture(Mutex<Vec<String>>);
-
-impl log::Log for Capture {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-    fn log(&self, record: &log::Record<'_>) {
-        // Dependencies' own logs: ureq prints request URLs at debug level (the PubNub
-        // subscribe key is in the subscribe path) and raw requests at trace, tungstenite raw
-        // requests at trace: applications cap `ureq` at info and `tungstenite` at debug
-        // (docs/live.md). Everything else, this crate's and the transport's, is checked.
-        if record.target().starts_with("ureq")
-            || (record.target().starts_with("tungstenite") && record.level() == log::Level::Trace)
-        {
-            return;
-        }
-        self.0
-            .lock()
-            .unwrap()
-            .push(format!("{} {}", record.target(), record.args()));
-    }
-    fn flush(&self) {}
-}
-
-fn capture() -> &'static Capture {
-    static CAPTURE: OnceLock<&'static Capture> = OnceLock::new();
-    CAPTURE.get_or_init(|| {
-        let c: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
-        log::set_logger(c).unwrap();
-        log::set_max_level(log::LevelFilter::Trace);
-        c
-    })
+/// Whether a line is checked. Dependencies' own logs are not: ureq prints request URLs at
+/// debug level (the PubNub subscribe key is in the subscribe path) and raw requests at trace,
+/// tungstenite raw requests at trace: applications cap `ureq` at info and `tungstenite` at
+/// debug (docs/live.md). Everything else, this crate's and the transport's, is checked.
+fn checked(line: &Line) -> bool {
+    let tungstenite_raw = line.target.starts_with("tungstenite") && line.level == log::Level::Trace;
+    !(line.by_ureq() || tungstenite_raw)
 }
 
 #[test]
 fn no_secret_in_logs_debug_or_errors() {
-    let capture = capture();
+    let capture = Capture::install();
+    capture.start(UreqLevel::Trace);
+    let mut logs = Vec::new();
     let mut seen = Vec::new();
     for brand in [Brand::August, Brand::YaleGlobal] {
         let s = common::setup(brand);
@@ -75,7 +52,13 @@ fn no_secret_in_logs_debug_or_errors() {
         let err = s.builder().start().err();
         seen.push(format!("{err:?}"));
         c.stop();
-        let logs = capture.0.lock().unwrap().clone();
+        logs.extend(
+            capture
+                .take()
+                .into_iter()
+                .filter(checked)
+                .map(|line| format!("{} {}", line.target, line.text)),
+        );
         assert!(!logs.is_empty());
         for line in logs.iter().chain(seen.iter()) {
             assert!(!line.contains(&s.token), "access token in: {line}");

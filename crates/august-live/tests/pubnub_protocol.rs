@@ -28,27 +28,26 @@ fn query(tt: &str, tr: Option<&str>) -> Matcher {
     Matcher::AllOf(m)
 }
 
+/// A mock of a subscribe request (`tt`, `tr` as [`query`] takes them), to be completed.
+fn subscribe(pn: &mut mockito::Server, tt: &str, tr: Option<&str>) -> mockito::Mock {
+    pn.mock("GET", path().as_str()).match_query(query(tt, tr))
+}
+
 #[test]
 fn handshake_resume_and_403() {
     let s = common::setup(Brand::August);
     let mut pn = mockito::Server::new();
-    let handshake = pn
-        .mock("GET", path().as_str())
-        .match_query(query("0", None))
+    let handshake = subscribe(&mut pn, "0", None)
         .with_header("content-type", "application/json")
         .with_body(include_str!("fixtures/pubnub_subscribe_handshake.json"))
         .expect(1)
         .create();
-    let resume = pn
-        .mock("GET", path().as_str())
-        .match_query(query("17684712000000000", Some("12")))
+    let resume = subscribe(&mut pn, "17684712000000000", Some("12"))
         .with_header("content-type", "application/json")
         .with_body(include_str!("fixtures/pubnub_subscribe_lock_message.json"))
         .expect(1)
         .create();
-    let refused = pn
-        .mock("GET", path().as_str())
-        .match_query(query("17684712019000000", Some("12")))
+    let refused = subscribe(&mut pn, "17684712019000000", Some("12"))
         .with_status(403)
         .with_body(r#"{"message":"Forbidden","error":true,"status":403}"#)
         .expect(1)
@@ -70,15 +69,12 @@ fn handshake_resume_and_403() {
 fn stop_sends_a_leave_and_a_failure_is_probed_before_resuming() {
     let s = common::setup(Brand::August);
     let mut pn = mockito::Server::new();
-    pn.mock("GET", path().as_str())
-        .match_query(query("0", None))
+    subscribe(&mut pn, "0", None)
         .with_body(include_str!("fixtures/pubnub_subscribe_handshake.json"))
         .create();
     // The long-poll fails with 500: the client waits, probes /time/0, then resumes with the
     // same timetoken and region.
-    let failing = pn
-        .mock("GET", path().as_str())
-        .match_query(query("17684712000000000", Some("12")))
+    let failing = subscribe(&mut pn, "17684712000000000", Some("12"))
         .with_status(500)
         .expect_at_least(2)
         .create();

@@ -10,7 +10,7 @@ use august_core::Brand;
 use august_live::{Error, ErrorKind, Event, StreamStatus};
 use august_sandbox::{DoorState, PushFault, demo};
 
-use common::{actions, collect, setup};
+use common::{Collector, Setup, actions, collect, setup};
 
 fn count(list: &[String], what: &str) -> usize {
     list.iter().filter(|a| a.starts_with(what)).count()
@@ -45,8 +45,7 @@ fn a_dropped_long_poll_loses_and_repeats_nothing() {
 
 #[test]
 fn a_duplicated_push_is_given_once() {
-    let s = setup(Brand::August);
-    let c = collect(s.builder().polls_per_push(0).start().unwrap());
+    let (s, c) = polled_on_demand(Brand::August);
     s.sandbox.set_push_fault(PushFault::Duplicate { count: 5 });
     s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
     s.sandbox.ring_doorbell(demo::FRONT_DOORBELL_ID).unwrap();
@@ -59,15 +58,26 @@ fn a_duplicated_push_is_given_once() {
     c.stop();
 }
 
+/// A stream of a `brand` account whose feed is read only on demand (push alone otherwise).
+fn polled_on_demand(brand: Brand) -> (Setup, Collector) {
+    let s = setup(brand);
+    let c = collect(s.builder().polls_per_push(0).start().unwrap());
+    (s, c)
+}
+
+/// An August account's stream, polled only on demand, and an unlock whose push arrives
+/// `delay` late.
+fn unlock_with_its_push_delayed(delay: Duration) -> (Setup, Collector) {
+    let (s, c) = polled_on_demand(Brand::August);
+    s.sandbox
+        .set_push_fault(PushFault::Delay { delay, count: 1 });
+    s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
+    (s, c)
+}
+
 #[test]
 fn a_push_older_than_the_last_feed_read_is_dropped() {
-    let s = setup(Brand::August);
-    let c = collect(s.builder().polls_per_push(0).start().unwrap());
-    s.sandbox.set_push_fault(PushFault::Delay {
-        delay: Duration::from_millis(700),
-        count: 1,
-    });
-    s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
+    let (_s, c) = unlock_with_its_push_delayed(Duration::from_millis(700));
     c.handle.poll_now();
     let got = actions(&c.activities(10, Duration::from_secs(2)));
     // The feed gave the unlock first; the late push only adds the door state it carries.
@@ -77,14 +87,8 @@ fn a_push_older_than_the_last_feed_read_is_dropped() {
 
 #[test]
 fn catch_up_after_an_outage_fills_the_gap() {
-    let s = setup(Brand::August);
-    let c = collect(s.builder().polls_per_push(0).start().unwrap());
     // The push of the unlock never arrives in time; the connection drops.
-    s.sandbox.set_push_fault(PushFault::Delay {
-        delay: Duration::from_secs(30),
-        count: 1,
-    });
-    s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
+    let (s, c) = unlock_with_its_push_delayed(Duration::from_secs(30));
     s.sandbox.drop_push_connections();
     let items = c.drain(Duration::from_secs(2));
     let got: Vec<String> = items
@@ -152,8 +156,7 @@ fn a_403_mid_stream_ends_it_with_a_typed_error() {
 
 #[test]
 fn websocket_events_arrive_and_a_closed_socket_reconnects_without_loss() {
-    let s = setup(Brand::YaleGlobal);
-    let c = collect(s.builder().polls_per_push(0).start().unwrap());
+    let (s, c) = polled_on_demand(Brand::YaleGlobal);
     // Wait for the socket.
     let first = c.rx.recv_timeout(Duration::from_secs(3)).unwrap().unwrap();
     assert!(
@@ -181,8 +184,7 @@ fn websocket_events_arrive_and_a_closed_socket_reconnects_without_loss() {
 
 #[test]
 fn a_dropped_websocket_reconnects_and_repeats_nothing() {
-    let s = setup(Brand::YaleGlobal);
-    let c = collect(s.builder().polls_per_push(0).start().unwrap());
+    let (s, c) = polled_on_demand(Brand::YaleGlobal);
     let _ = c.rx.recv_timeout(Duration::from_secs(3)).unwrap().unwrap();
     s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
     assert_eq!(c.activities(1, Duration::from_secs(3)).len(), 1);

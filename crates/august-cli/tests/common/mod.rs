@@ -48,6 +48,16 @@ impl Run {
             .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
 
+    /// Panics with the whole run if it printed any of `secrets` (on either stream).
+    pub fn assert_prints_none(&self, secrets: &[&str]) {
+        for secret in secrets {
+            assert!(
+                !self.stdout.contains(secret) && !self.stderr.contains(secret),
+                "a secret was printed: {self:#?}"
+            );
+        }
+    }
+
     /// Panics with the whole run unless the exit code is `code`.
     pub fn expect_code(self, code: i32) -> Run {
         assert_eq!(self.code, code, "unexpected exit code: {self:#?}");
@@ -74,6 +84,18 @@ impl Tool {
 
     pub fn home(&self) -> &Path {
         self.home.path()
+    }
+
+    /// Runs `august` against the August API at `base_url` with this tool's cache file
+    /// (`AUGUST_BASE_URL`, `AUGUST_CACHE_FILE`), and these arguments and other variables.
+    pub fn run_at(&self, base_url: &str, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let cache = self.cache();
+        let mut all = vec![
+            ("AUGUST_BASE_URL", base_url),
+            ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
+        ];
+        all.extend_from_slice(vars);
+        self.run(args, &all)
     }
 
     /// Runs `august` with these arguments and variables (and nothing on standard input).

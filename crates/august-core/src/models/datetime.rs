@@ -115,9 +115,7 @@ mod tests {
     use serde_json::json;
 
     fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .expect("test literal is RFC 3339")
-            .with_timezone(&Utc)
+        text.parse().expect("test literal is RFC 3339")
     }
 
     #[test]
