@@ -110,13 +110,6 @@ pub trait Class: Copy + Debug + PartialEq + Send + Sync + 'static {
     fn check_request(request: &Recorded) {
         let _ = request;
     }
-    /// Cells where the client does not yet do what the policy promises, with what it does
-    /// today. A cell that starts behaving as promised fails the matrix, so that the list and
-    /// `docs/reliability.md` are updated.
-    fn known_defect(self, fault: Fault) -> Option<(Outcome<Self::Kind>, usize)> {
-        let _ = fault;
-        None
-    }
 }
 
 /// What the policy promises for a fault that never goes away: the outcome and the number of
@@ -225,16 +218,7 @@ fn check<C: Class>(cells: &[Cell<C>]) -> Vec<String> {
                 (expected(cell.class, cell.fault).0, 1)
             }
         } else {
-            let promised = expected(cell.class, cell.fault);
-            match cell.class.known_defect(cell.fault) {
-                Some(today) => {
-                    if (cell.outcome.clone(), cell.requests) == promised {
-                        failures.push(format!("{what}: fixed, remove it from known_defect"));
-                    }
-                    today
-                }
-                None => promised,
-            }
+            expected(cell.class, cell.fault)
         };
         println!(
             "| {} | {}{once} | {:?} | {} | {} ms |",
