@@ -7,8 +7,9 @@
 //! chain, and the `Debug` of the client and its resource handles. ureq's own lines are treated
 //! as `docs/transport.md` says (see `test_support::capture`).
 
+use test_support::audit::{Shown, assert_clean};
 use test_support::capture;
-use test_support::client_tests::{Scenario, assert_no_secret_shown};
+use test_support::client_tests::Scenario;
 use test_support::fault_server as server;
 use test_support::fixture;
 
@@ -321,8 +322,7 @@ fn no_secret_in_logs_debug_or_errors() {
     assert_eq!(answered, calls().len());
     let lines = capture.take();
     assert!(lines.iter().any(|l| l.target.starts_with("api_transport")));
-    let own: Vec<Line> = lines.iter().filter(|l| !l.by_ureq()).cloned().collect();
-    assert_no_secret_shown(&SECRETS, &own, &shown_texts);
+    assert_clean(&SECRETS, UreqLevel::Trace, &lines, &Shown(shown_texts));
     let ureq: Vec<Line> = lines.iter().filter(|l| l.by_ureq()).cloned().collect();
     let ureq_hits = hits(&SECRETS, texts(&ureq).iter().map(String::as_str));
     for (name, _) in SECRETS {
@@ -336,7 +336,7 @@ fn no_secret_in_logs_debug_or_errors() {
     let (shown_texts, _) = exercise();
     let lines = capture.take();
     assert!(lines.iter().any(|l| l.by_ureq()));
-    assert_no_secret_shown(&SECRETS, &lines, &shown_texts);
+    assert_clean(&SECRETS, UreqLevel::Debug, &lines, &Shown(shown_texts));
 }
 
 /// A server that quotes the whole request back in a 400 (as JSON with an `errors` map of every

@@ -1,11 +1,11 @@
 //! What the tests of the API clients (Authy, Verify) share: reading their recorded answers
 //! ([`fixture!`](crate::fixture)) and reducing their errors to what the fault matrix compares
 //! ([`fault_outcome!`](crate::fault_outcome)), and the servers and checks of their secret
-//! audits ([`Scenario`], [`assert_no_secret_shown`]).
+//! audits ([`Scenario`]; their check is [`crate::audit::assert_clean`]).
 
 use std::time::Duration;
 
-use crate::capture::{Failure, Line, hits, texts};
+use crate::capture::Failure;
 use crate::fault_server::FaultServer;
 
 /// The text of `tests/fixtures/NAME` of the crate whose test expands it; panics naming the
@@ -92,19 +92,4 @@ impl<S: Copy> Scenario<S> {
             Scenario::Failing(failure) => failure.base(server),
         }
     }
-}
-
-/// Asserts that no secret shows, as [`hits`] finds them, in the log `lines` or in the texts
-/// the calls `shown`.
-pub fn assert_no_secret_shown(secrets: &[(&str, &str)], lines: &[Line], shown: &[String]) {
-    assert_eq!(
-        hits(secrets, texts(lines).iter().map(String::as_str)),
-        Vec::<String>::new(),
-        "a secret in the log"
-    );
-    assert_eq!(
-        hits(secrets, shown.iter().map(String::as_str)),
-        Vec::<String>::new(),
-        "a secret in what the calls showed"
-    );
 }

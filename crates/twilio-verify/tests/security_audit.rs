@@ -8,15 +8,16 @@
 //! result's `Debug`, every error's `Display`, `Debug` and source chain, and the `Debug` of the
 //! client, its resource handles and the validator.
 
+use test_support::audit::{Shown, assert_clean};
 use test_support::capture;
-use test_support::client_tests::{Scenario, assert_no_secret_shown};
+use test_support::client_tests::Scenario;
 use test_support::fault_server as server;
 use test_support::fixture;
 
 use std::time::Duration;
 
 use base64::Engine as _;
-use capture::{Capture, Line, UreqLevel, shown};
+use capture::{Capture, UreqLevel, shown};
 use server::{Act, FaultServer, Recorded, in_parallel};
 use twilio_verify::signature::RequestValidator;
 use twilio_verify::{
@@ -319,11 +320,10 @@ fn no_secret_in_logs_debug_or_errors() {
     assert_eq!(echoed, calls().iter().filter(|c| c.1).count());
     let lines = capture.take();
     assert!(lines.iter().any(|l| l.target.starts_with("api_transport")));
-    assert_no_secret_shown(&secrets, &lines, &shown_texts);
+    assert_clean(&secrets, UreqLevel::Debug, &lines, &Shown(shown_texts));
 
     capture.start(UreqLevel::Trace);
     let (shown_texts, _, _) = exercise();
     let lines = capture.take();
-    let own: Vec<Line> = lines.iter().filter(|l| !l.by_ureq()).cloned().collect();
-    assert_no_secret_shown(&secrets, &own, &shown_texts);
+    assert_clean(&secrets, UreqLevel::Trace, &lines, &Shown(shown_texts));
 }
