@@ -12,11 +12,11 @@ use crate::error::{Error, Result};
 /// without it.
 ///
 /// Before each call the token is refreshed if it expires within the credentials' margin. A
-/// read (GET) refused with 401 is retried once after renewing the token, within the one
-/// timeout of the call (`Api::timeout`); a lock operation,
+/// read (GET) refused with 401 is retried once after renewing the token; a lock operation,
 /// doorbell wake-up or alarm change is never sent twice (after a 401 it returns the error and
-/// the next call uses a renewed token). When no new token can be had the error is
-/// [`Error::SignInAgain`], which says how to sign in again.
+/// the next call uses a renewed token). A call keeps one deadline through all of it: the
+/// Api's `timeout`, or its `command_timeout` for a lock operation. When no new token can be
+/// had the error is [`Error::SignInAgain`], which says how to sign in again.
 ///
 /// Cheap to clone (clones share the connection pool and the credentials), `Send` and `Sync`.
 /// [`Api`] stays the layer that takes tokens explicitly, as py-august does.
@@ -59,7 +59,8 @@ pub struct Client {
     credentials: Credentials,
 }
 
-/// Generates the wrappers: `read` calls are retried once after a 401, `once` calls never.
+/// Generates the wrappers: `read` calls are retried once after a 401, `once` and `operate`
+/// (lock operations, with the command timeout) calls never.
 macro_rules! calls {
     ($($(#[$example:meta])* $how:ident fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
         $(
@@ -159,18 +160,35 @@ impl Client {
         })
     }
 
-    /// An operation sent at most once.
+    /// An operation sent at most once, within the Api's timeout.
     fn once<T>(&self, call: impl Fn(&Api, &str) -> august_core::Result<T>) -> Result<T> {
-        let token = self.credentials.access_token()?;
-        call(&self.api, &token).map_err(|e| {
-            if e.is_unauthorized() {
-                // Renew for the next call; this one is not resent.
-                match self.credentials.after_rejection(&token) {
-                    Err(sign_in) if sign_in.needs_sign_in() => return sign_in,
-                    _ => {}
+        self.sent_once(self.api.timeout(), call)
+    }
+
+    /// A lock operation, sent at most once within the Api's command timeout.
+    fn operate<T>(&self, call: impl Fn(&Api, &str) -> august_core::Result<T>) -> Result<T> {
+        self.sent_once(self.api.command_timeout(), call)
+    }
+
+    /// Sends `call` once; after a 401 the token is renewed for the next call. A refresh when
+    /// due, the call and the renewal end within `timeout`, the call's own.
+    fn sent_once<T>(
+        &self,
+        timeout: std::time::Duration,
+        call: impl Fn(&Api, &str) -> august_core::Result<T>,
+    ) -> Result<T> {
+        api_transport::within(timeout, || {
+            let token = self.credentials.access_token()?;
+            call(&self.api, &token).map_err(|e| {
+                if e.is_unauthorized() {
+                    // Renew for the next call; this one is not resent.
+                    match self.credentials.after_rejection(&token) {
+                        Err(sign_in) if sign_in.needs_sign_in() => return sign_in,
+                        _ => {}
+                    }
                 }
-            }
-            Error::Api(e)
+                Error::Api(e)
+            })
         })
     }
 
@@ -568,7 +586,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        once fn lock(lock_id: &str) -> LockStatus;
+        operate fn lock(lock_id: &str) -> LockStatus;
         /// ```
         /// use august_core::LockStatus;
         ///
@@ -590,7 +608,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        once fn unlock(lock_id: &str) -> LockStatus;
+        operate fn unlock(lock_id: &str) -> LockStatus;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -610,7 +628,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        once fn unlatch(lock_id: &str) -> LockStatus;
+        operate fn unlatch(lock_id: &str) -> LockStatus;
         /// ```
         /// use august_core::LockStatus;
         ///
@@ -635,7 +653,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        once fn lock_return_activities(lock_id: &str) -> Vec<Activity>;
+        operate fn lock_return_activities(lock_id: &str) -> Vec<Activity>;
         /// ```
         /// use august_core::LockStatus;
         ///
@@ -660,7 +678,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        once fn unlock_return_activities(lock_id: &str) -> Vec<Activity>;
+        operate fn unlock_return_activities(lock_id: &str) -> Vec<Activity>;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -682,7 +700,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        once fn unlatch_return_activities(lock_id: &str) -> Vec<Activity>;
+        operate fn unlatch_return_activities(lock_id: &str) -> Vec<Activity>;
         /// ```
         /// use august_core::AsyncOperation;
         ///
@@ -705,7 +723,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        once fn lock_async(lock_id: &str, options: AsyncOperation) -> String;
+        operate fn lock_async(lock_id: &str, options: AsyncOperation) -> String;
         /// ```
         /// use august_core::AsyncOperation;
         ///
@@ -728,7 +746,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        once fn unlock_async(lock_id: &str, options: AsyncOperation) -> String;
+        operate fn unlock_async(lock_id: &str, options: AsyncOperation) -> String;
         /// ```
         /// use august_core::AsyncOperation;
         ///
@@ -751,7 +769,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        once fn unlatch_async(lock_id: &str, options: AsyncOperation) -> String;
+        operate fn unlatch_async(lock_id: &str, options: AsyncOperation) -> String;
         /// ```
         /// use august_core::AsyncOperation;
         ///
@@ -774,7 +792,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        once fn status_async(lock_id: &str, options: AsyncOperation) -> String;
+        operate fn status_async(lock_id: &str, options: AsyncOperation) -> String;
         /// ```
         /// use august_core::ArmState;
         ///

@@ -1,24 +1,31 @@
-//! A read of the client keeps one deadline: the read, the renewal after a 401 and the read
-//! again end within the Api's timeout, whatever the token endpoint's own timeout.
+//! A call of the client keeps one deadline: the call, the token renewal after a 401 and (for
+//! a read) the call again end within the call's own timeout (`Api::timeout` for a read,
+//! `Api::command_timeout` for a lock operation), whatever the token endpoint's own timeout.
 
 use std::time::{Duration, Instant};
 
 use august_auth::{Client, Credentials, OAuthClient, OAuthTokens};
 use august_core::{Api, Brand, ErrorKind};
-use mockito::Server;
+use mockito::{Mock, Server, ServerGuard};
 
-#[test]
-fn a_read_refused_with_401_and_a_stalled_renewal_ends_at_the_calls_deadline() {
-    let mut server = Server::new();
-    let refused = server
-        .mock("GET", "/users/locks/mine")
+/// A mock answering `method path` with a 401, once.
+fn refused(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
+    server
+        .mock(method, path)
         .with_status(401)
         .with_header("content-type", "application/json")
         .with_body(r#"{"message": "access token expired"}"#)
         .expect(1)
-        .create();
-    // The token endpoint accepts the connection and never answers; the OAuth client's own
-    // timeout is 10 s.
+        .create()
+}
+
+/// A client on `server` with `timeout` and `command_timeout`, whose token endpoint accepts the
+/// connection and never answers (the OAuth client's own timeout is 10 s).
+fn client_with_stalled_renewal(
+    server: &ServerGuard,
+    timeout: Duration,
+    command_timeout: Duration,
+) -> Client {
     let stalled = test_support::servers::silent();
     let oauth = OAuthClient::with_endpoints(
         Brand::YaleGlobal,
@@ -29,11 +36,11 @@ fn a_read_refused_with_401_and_a_stalled_renewal_ends_at_the_calls_deadline() {
         format!("{stalled}/access_token"),
     )
     .unwrap();
-    let timeout = Duration::from_millis(600);
     let api = Api::builder()
         .brand(Brand::YaleGlobal)
         .base_url(server.url())
         .timeout(timeout)
+        .command_timeout(command_timeout)
         .max_retries(0)
         .build()
         .unwrap();
@@ -45,15 +52,44 @@ fn a_read_refused_with_401_and_a_stalled_renewal_ends_at_the_calls_deadline() {
             Some(chrono::Utc::now() + chrono::TimeDelta::hours(1)),
         ),
     );
-    let client = Client::new(api, credentials).unwrap();
-    let started = Instant::now();
-    let err = client.get_locks().unwrap_err();
-    let took = started.elapsed();
-    refused.assert();
-    assert!(took >= timeout, "ended before the deadline: {took:?}");
+    Client::new(api, credentials).unwrap()
+}
+
+/// Asserts that a call took at least `deadline` and ended soon after it.
+fn ended_at(deadline: Duration, took: Duration) {
+    assert!(took >= deadline, "ended before the deadline: {took:?}");
     assert!(
         took < Duration::from_secs(3),
         "took {took:?}: the renewal had its own 10 s"
     );
+}
+
+#[test]
+fn a_read_refused_with_401_and_a_stalled_renewal_ends_at_the_calls_deadline() {
+    let mut server = Server::new();
+    let refused = refused(&mut server, "GET", "/users/locks/mine");
+    let timeout = Duration::from_millis(600);
+    let client = client_with_stalled_renewal(&server, timeout, Duration::from_secs(60));
+    let started = Instant::now();
+    let err = client.get_locks().unwrap_err();
+    ended_at(timeout, started.elapsed());
+    refused.assert();
     assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{err:?}");
+}
+
+#[test]
+fn a_lock_operation_refused_with_401_and_a_stalled_renewal_ends_at_its_deadline() {
+    let mut server = Server::new();
+    let refused = refused(&mut server, "PUT", "/remoteoperate/lock-1/lock");
+    let command_timeout = Duration::from_millis(600);
+    let client = client_with_stalled_renewal(&server, Duration::from_secs(10), command_timeout);
+    let started = Instant::now();
+    let err = client.lock("lock-1").unwrap_err();
+    ended_at(command_timeout, started.elapsed());
+    // Sent once; the renewal for the next call ran out of time, so the 401 is what is said.
+    refused.assert();
+    assert!(
+        matches!(&err, august_auth::Error::Api(e) if e.is_unauthorized()),
+        "{err:?}"
+    );
 }

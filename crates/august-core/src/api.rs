@@ -381,8 +381,7 @@ impl Api {
     }
 
     /// The timeout of a call (the builder's `timeout`): every attempt, wait and retry of one
-    /// call ends within it. Lock operations and other remote operations have their own
-    /// (`command_timeout`).
+    /// call ends within it. Lock operations have their own ([`Api::command_timeout`]).
     ///
     /// ```
     /// use std::time::Duration;
@@ -396,6 +395,23 @@ impl Api {
     /// ```
     pub fn timeout(&self) -> Duration {
         self.inner.transport.timeout()
+    }
+
+    /// The timeout of a lock operation (the builder's `command_timeout`): the lock, unlock
+    /// and unlatch calls and their asynchronous forms, which wait for the lock.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use august_core::Api;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let api = Api::builder().command_timeout(Duration::from_secs(30)).build()?;
+    /// assert_eq!(api.command_timeout(), Duration::from_secs(30));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn command_timeout(&self) -> Duration {
+        self.inner.command_timeout
     }
 
     /// The brand.
