@@ -231,6 +231,7 @@ fn every_generated_client_call_has_an_example() {
         let Some(rest) = trimmed
             .strip_prefix("read fn ")
             .or_else(|| trimmed.strip_prefix("once fn "))
+            .or_else(|| trimmed.strip_prefix("operate fn "))
         else {
             continue;
         };
