@@ -13,8 +13,8 @@ use august_auth::{
 };
 use august_core::{Api, Brand};
 use chrono::{TimeDelta, Utc};
-use common::{CLIENT_ID, CLIENT_SECRET, oauth_client, token_endpoint};
-use mockito::{Matcher, Mock, Server, ServerGuard};
+use common::{CLIENT_ID, CLIENT_SECRET, oauth_client, refusing, token_endpoint};
+use mockito::{Matcher, Server, ServerGuard};
 
 /// A token endpoint's answer that rotates the refresh token.
 const ROTATED: &str = r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#;
@@ -61,16 +61,6 @@ fn on_eight_threads(credentials: &Credentials, call: fn(&Credentials) -> String)
         })
         .collect();
     workers.into_iter().map(|w| w.join().unwrap()).collect()
-}
-
-/// A mock of `method path` at `server` refusing the token once with a 401, to be completed.
-fn refusing(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
-    server
-        .mock(method, path)
-        .with_status(401)
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"message": "access token expired"}"#)
-        .expect(1)
 }
 
 #[cfg(unix)]

@@ -2,22 +2,14 @@
 //! a read) the call again end within the call's own timeout (`Api::timeout` for a read,
 //! `Api::command_timeout` for a lock operation), whatever the token endpoint's own timeout.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
-use august_auth::{Client, Credentials, OAuthClient, OAuthTokens};
-use august_core::{Api, Brand, ErrorKind};
-use mockito::{Mock, Server, ServerGuard};
-
-/// A mock answering `method path` with a 401, once.
-fn refused(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
-    server
-        .mock(method, path)
-        .with_status(401)
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"message": "access token expired"}"#)
-        .expect(1)
-        .create()
-}
+use august_auth::{Client, Credentials, OAuthTokens};
+use august_core::{Brand, ErrorKind};
+use common::{api_at, oauth_client_of, refusing};
+use mockito::{Server, ServerGuard};
 
 /// A client on `server` with `timeout` and `command_timeout`, whose token endpoint accepts the
 /// connection and never answers (the OAuth client's own timeout is 10 s).
@@ -26,22 +18,11 @@ fn client_with_stalled_renewal(
     timeout: Duration,
     command_timeout: Duration,
 ) -> Client {
-    let stalled = test_support::servers::silent();
-    let oauth = OAuthClient::with_endpoints(
-        Brand::YaleGlobal,
-        "client-id",
-        "client-secret",
-        "http://127.0.0.1:1/callback",
-        format!("{stalled}/authorize"),
-        format!("{stalled}/access_token"),
-    )
-    .unwrap();
-    let api = Api::builder()
+    let oauth = oauth_client_of(Brand::YaleGlobal, &test_support::servers::silent());
+    let api = api_at(&server.url())
         .brand(Brand::YaleGlobal)
-        .base_url(server.url())
         .timeout(timeout)
         .command_timeout(command_timeout)
-        .max_retries(0)
         .build()
         .unwrap();
     let credentials = Credentials::oauth(
@@ -67,7 +48,7 @@ fn ended_at(deadline: Duration, took: Duration) {
 #[test]
 fn a_read_refused_with_401_and_a_stalled_renewal_ends_at_the_calls_deadline() {
     let mut server = Server::new();
-    let refused = refused(&mut server, "GET", "/users/locks/mine");
+    let refused = refusing(&mut server, "GET", "/users/locks/mine").create();
     let timeout = Duration::from_millis(600);
     let client = client_with_stalled_renewal(&server, timeout, Duration::from_secs(60));
     let started = Instant::now();
@@ -80,7 +61,7 @@ fn a_read_refused_with_401_and_a_stalled_renewal_ends_at_the_calls_deadline() {
 #[test]
 fn a_lock_operation_refused_with_401_and_a_stalled_renewal_ends_at_its_deadline() {
     let mut server = Server::new();
-    let refused = refused(&mut server, "PUT", "/remoteoperate/lock-1/lock");
+    let refused = refusing(&mut server, "PUT", "/remoteoperate/lock-1/lock").create();
     let command_timeout = Duration::from_millis(600);
     let client = client_with_stalled_renewal(&server, Duration::from_secs(10), command_timeout);
     let started = Instant::now();

@@ -77,3 +77,13 @@ pub fn token_endpoint(
         .expect(1)
         .create()
 }
+
+/// A mock of `method path` at `server` refusing the token once with a 401, to be completed.
+pub fn refusing(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
+    server
+        .mock(method, path)
+        .with_status(401)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"message": "access token expired"}"#)
+        .expect(1)
+}
