@@ -332,12 +332,26 @@ impl Request {
     }
 
     /// Sets a form-encoded body (`application/x-www-form-urlencoded`) from name/value pairs.
-    pub fn form_body<'a>(mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
+    pub fn form_body<'a>(self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Self {
         let mut ser = form_urlencoded::Serializer::new(String::new());
         for (k, v) in pairs {
             ser.append_pair(k, v);
         }
-        self.body = Some(ser.finish().into_bytes());
+        self.encoded_form_body(ser.finish().into_bytes())
+    }
+
+    /// Sets a body that is already form-encoded (as an OAuth library builds it), sent as it is
+    /// with `Content-Type: application/x-www-form-urlencoded`.
+    ///
+    /// ```
+    /// use api_transport::{Method, Path, Request};
+    ///
+    /// let request = Request::new(Method::Post, "https://auth.example.com", Path::new().lit("token"))
+    ///     .encoded_form_body(b"grant_type=refresh_token&refresh_token=r%2F1".to_vec());
+    /// # let _ = request;
+    /// ```
+    pub fn encoded_form_body(mut self, body: Vec<u8>) -> Self {
+        self.body = Some(body);
         self.content_type = Some("application/x-www-form-urlencoded".into());
         self
     }

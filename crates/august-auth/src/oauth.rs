@@ -812,12 +812,7 @@ impl oauth2::SyncHttpClient for TransportClient<'_> {
         let body = request.into_body();
         match content_type.as_deref() {
             // Every token request `oauth2` makes carries a form.
-            Some(FORM) => {
-                let pairs: Vec<(String, String)> = oauth2::url::form_urlencoded::parse(&body)
-                    .into_owned()
-                    .collect();
-                out = out.form_body(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-            }
+            Some(FORM) => out = out.encoded_form_body(body),
             None if body.is_empty() => {}
             other => {
                 return Err(api_transport::Error::InvalidRequest {
