@@ -457,3 +457,23 @@ fn calls_within_one_deadline_share_it() {
         }
     );
 }
+
+#[test]
+fn an_encoded_form_body_is_sent_as_given() {
+    let mut server = mockito::Server::new();
+    let body = "grant_type=refresh_token&refresh_token=r%2F1+x";
+    let m = server
+        .mock("POST", "/token")
+        .match_header("content-type", "application/x-www-form-urlencoded")
+        .match_header("content-length", body.len().to_string().as_str())
+        .match_body(body)
+        .with_status(200)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let request = Request::new(Method::Post, &server.url(), Path::new().lit("token"))
+        .encoded_form_body(body.as_bytes().to_vec());
+    let response = Transport::builder().build().send(&request).unwrap();
+    assert_eq!(response.attempts(), 1);
+    m.assert();
+}
