@@ -132,6 +132,73 @@ fn odd_users_are_left_out_or_read_leniently() {
     }
 }
 
+/// A user entry that does not fit the model (here a duplicate key, which the one-pass reading
+/// refuses) is left out the same way through every reader, and the other entries, the keypad
+/// and the offline keys still keep their own JSON.
+#[test]
+fn a_user_that_does_not_fit_is_left_out_by_every_reader() {
+    let text = r#"{"LockID": "L1", "LockName": "Front", "HouseID": "H", "SerialNumber": "S",
+        "currentFirmwareVersion": "1", "battery": 0.5,
+        "users": {"u1": {"FirstName": "Ann", "extra": [1]},
+                  "u2": {"FirstName": "A", "FirstName": "B"},
+                  "u3": {"LastName": "Lee"}},
+        "keypad": {"_id": "K1", "serialNumber": "KS", "currentFirmwareVersion": "2",
+                   "batteryLevel": "Medium", "other": {"x": 1}},
+        "OfflineKeys": {"loaded": [{"key": "k", "slot": 3}]}}"#;
+    let mut server = mockito::Server::new();
+    let _mock = server
+        .mock("GET", "/locks/L1")
+        .with_header("content-type", "application/json")
+        .with_body(text)
+        .create();
+    let api = august_core::Api::builder()
+        .base_url(server.url())
+        .build()
+        .expect("api");
+    let whole: Value = serde_json::from_str(text).expect("json");
+    for detail in [
+        LockDetail::from_json(text.as_bytes()).expect("from_json"),
+        serde_json::from_str::<LockDetail>(text).expect("serde"),
+        api.get_lock_detail("token", "L1").expect("api"),
+    ] {
+        let ids: Vec<&str> = detail.users().keys().map(String::as_str).collect();
+        assert_eq!(ids, ["u1", "u3"]);
+        assert_eq!(detail.user("u1").expect("u1").first_name(), Some("Ann"));
+        assert_eq!(detail.user("u1").expect("u1").raw(), &whole["users"]["u1"]);
+        assert_eq!(detail.user("u3").expect("u3").raw(), &whole["users"]["u3"]);
+        let keypad = detail.keypad().expect("keypad");
+        assert_eq!(keypad.raw(), &whole["keypad"]);
+        assert_eq!(detail.offline_slot(), Some(3));
+        assert_eq!(
+            detail.offline_keys().expect("keys").raw(),
+            &whole["OfflineKeys"]
+        );
+        assert_eq!(detail.raw(), &whole);
+    }
+}
+
+/// A user taken out of a lock detail keeps its JSON after the detail is gone.
+#[test]
+fn a_user_keeps_its_json_beyond_the_detail() {
+    let text = fixture("get_lock.online.json");
+    let whole: Value = serde_json::from_str(&text).expect("json");
+    let detail = LockDetail::from_json(text.as_bytes()).expect("parses");
+    let (id, user) = detail
+        .users()
+        .iter()
+        .next()
+        .map(|(id, u)| (id.clone(), u.clone()))
+        .expect("a user");
+    let keypad = detail.keypad().cloned().expect("keypad");
+    drop(detail);
+    assert_eq!(user.raw(), &whole["users"][&id]);
+    assert_eq!(keypad.raw(), &whole["keypad"]);
+    assert!(
+        format!("{user:?}").contains("raw: <part of 2744 bytes of JSON>"),
+        "{user:?}"
+    );
+}
+
 /// What `Api::get_lock_detail` returns keeps the body it read.
 #[test]
 fn get_lock_detail_keeps_the_body() {

@@ -1,9 +1,11 @@
 //! Locks: list entries, details, status values and the status endpoint's response.
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
-use serde::de::Deserializer;
+use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -11,9 +13,12 @@ use serde_json::value::RawValue;
 use super::activity::{Activity, ActivityType, ApplyActivityError};
 use super::bridge::{Bridge, BridgeWire};
 use super::datetime;
-use super::de::{keyed_list, lenient_i64, lenient_string, wire_string_impls};
+use super::de::{keyed_list, lenient_i64, lenient_string, scalars_read_as, wire_string_impls};
 use super::keypad::{Keypad, KeypadWire};
-use super::raw::{KeepsRaw, RawJson, WithRaw, impl_deserialize_keeping_raw, lenient_keyed_models};
+use super::raw::{
+    KeepsRaw, RawJson, WithRaw, from_json_bytes, impl_deserialize_keeping_raw,
+    keyed_models_in_place, lenient_keyed_models,
+};
 use super::user::User;
 
 /// `UserType` of a user who may operate a lock.
@@ -674,8 +679,121 @@ impl LockDetail {
     }
 }
 
+/// How a lock detail's users, keypad and offline keys are read: see [`OnePass`] and
+/// [`Checked`].
+pub(crate) trait Pass {
+    /// Whether the parts are read where they stand.
+    const IN_PLACE: bool;
+}
+
+/// The users, the keypad and the offline keys are read where they stand in the document;
+/// their JSON is taken from the whole answer's when asked for. Fails on a user entry that
+/// [`Checked`] would leave out, and on a keypad that does not fit (with a message that does
+/// not say where); the answer is then read again with [`Checked`].
+pub(crate) struct OnePass;
+
+/// Each user, the keypad and the offline keys are first skipped to find their text, then
+/// read from it: a user entry that does not fit is left out, and a keypad that does not fit
+/// fails the lock detail with a message that names where.
+pub(crate) struct Checked;
+
+impl Pass for OnePass {
+    const IN_PLACE: bool = true;
+}
+
+impl Pass for Checked {
+    const IN_PLACE: bool = false;
+}
+
+/// `users`: the lock's users by id, their JSON not yet given (see [`LockDetail::build`]).
+struct UsersWire<P>(BTreeMap<String, User>, PhantomData<P>);
+
+impl<P> Default for UsersWire<P> {
+    fn default() -> Self {
+        UsersWire(BTreeMap::new(), PhantomData)
+    }
+}
+
+impl<'de, P: Pass> Deserialize<'de> for UsersWire<P> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let users = if P::IN_PLACE {
+            keyed_models_in_place(deserializer)?
+        } else {
+            lenient_keyed_models(deserializer)?
+        };
+        Ok(UsersWire(users, PhantomData))
+    }
+}
+
+/// `keypad`, its JSON not yet given.
+struct KeypadField<P>(Option<KeypadWire>, PhantomData<P>);
+
+impl<P> Default for KeypadField<P> {
+    fn default() -> Self {
+        KeypadField(None, PhantomData)
+    }
+}
+
+impl<'de, P: Pass> Deserialize<'de> for KeypadField<P> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let keypad = if P::IN_PLACE {
+            Option::<KeypadWire>::deserialize(deserializer)?
+        } else {
+            Option::<WithRaw<KeypadWire>>::deserialize(deserializer)?.map(|keypad| keypad.wire)
+        };
+        Ok(KeypadField(keypad, PhantomData))
+    }
+}
+
+/// `OfflineKeys`: whether it is an object (only objects are kept).
+struct OfflineKeysField<P>(bool, PhantomData<P>);
+
+impl<P> Default for OfflineKeysField<P> {
+    fn default() -> Self {
+        OfflineKeysField(false, PhantomData)
+    }
+}
+
+impl<'de, P: Pass> Deserialize<'de> for OfflineKeysField<P> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let object = if P::IN_PLACE {
+            deserializer.deserialize_any(IsObject)?
+        } else {
+            Option::<Box<RawValue>>::deserialize(deserializer)?
+                .is_some_and(|keys| keys.get().starts_with('{'))
+        };
+        Ok(OfflineKeysField(object, PhantomData))
+    }
+}
+
+/// Skips a value and says whether it was an object.
+struct IsObject;
+
+impl<'de> Visitor<'de> for IsObject {
+    type Value = bool;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
+        IgnoredAny.visit_map(map).map(|_| true)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
+        IgnoredAny.visit_seq(seq).map(|_| false)
+    }
+
+    scalars_read_as!(false);
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
 #[derive(Deserialize)]
-pub(crate) struct LockDetailWire {
+#[serde(bound(deserialize = "P: Pass"))]
+pub(crate) struct LockDetailWire<P: Pass> {
     #[serde(rename = "LockID")]
     device_id: String,
     #[serde(rename = "LockName")]
@@ -694,7 +812,7 @@ pub(crate) struct LockDetailWire {
     #[serde(rename = "Bridge", default)]
     bridge: Option<BridgeWire>,
     #[serde(default)]
-    keypad: Option<WithRaw<KeypadWire>>,
+    keypad: KeypadField<P>,
     #[serde(rename = "LockStatus", default)]
     lock_status: Option<LockStatusWire>,
     #[serde(rename = "Type", default, deserialize_with = "lenient_i64")]
@@ -705,10 +823,23 @@ pub(crate) struct LockDetailWire {
     pubsub_channel: Option<String>,
     #[serde(rename = "timeZone", default, deserialize_with = "lenient_string")]
     time_zone: Option<String>,
-    #[serde(default, deserialize_with = "lenient_keyed_models")]
-    users: BTreeMap<String, User>,
+    #[serde(default)]
+    users: UsersWire<P>,
     #[serde(rename = "OfflineKeys", default)]
-    offline_keys: Option<Box<RawValue>>,
+    offline_keys: OfflineKeysField<P>,
+}
+
+/// A lock detail's wire struct, as read by [`OnePass`] or, when that fails, by [`Checked`]
+/// (which is how `Deserialize` reads it, for the error).
+pub(crate) enum DetailWire {
+    OnePass(LockDetailWire<OnePass>),
+    Checked(LockDetailWire<Checked>),
+}
+
+impl<'de> Deserialize<'de> for DetailWire {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        LockDetailWire::deserialize(deserializer).map(DetailWire::Checked)
+    }
 }
 
 #[derive(Deserialize)]
@@ -732,9 +863,32 @@ fn lock_battery_level(battery: f64) -> Option<u8> {
 }
 
 impl KeepsRaw for LockDetail {
-    type Wire = LockDetailWire;
+    type Wire = DetailWire;
 
-    fn from_wire(wire: LockDetailWire, raw: RawJson) -> Self {
+    fn read_wire(json: &[u8]) -> serde_json::Result<DetailWire> {
+        match from_json_bytes(json) {
+            Ok(wire) => Ok(DetailWire::OnePass(wire)),
+            Err(_) => from_json_bytes(json).map(DetailWire::Checked),
+        }
+    }
+
+    fn from_wire(wire: DetailWire, raw: RawJson) -> Self {
+        match wire {
+            DetailWire::OnePass(wire) => LockDetail::build(wire, raw),
+            DetailWire::Checked(wire) => LockDetail::build(wire, raw),
+        }
+    }
+}
+
+impl LockDetail {
+    /// The model of a wire struct read from `raw`. The users, the keypad and the offline keys
+    /// keep their part of `raw`, which is kept once.
+    fn build<P: Pass>(wire: LockDetailWire<P>, raw: RawJson) -> Self {
+        let raw = raw.into_shared();
+        let mut users = wire.users.0;
+        for (id, user) in &mut users {
+            user.set_raw(raw.entry("users", id));
+        }
         let (lock_status, door_state, date_time, doorsense) = match wire.lock_status {
             None => (LockStatus::Unknown, LockDoorStatus::Unknown, None, false),
             Some(status) => {
@@ -750,9 +904,9 @@ impl KeepsRaw for LockDetail {
         };
         LockDetail {
             bridge: wire.bridge.map(|b| b.into_bridge(&wire.house_id)),
-            keypad: wire
-                .keypad
-                .map(|k| k.wire.into_keypad(k.raw, &wire.device_name, &wire.house_id)),
+            keypad: wire.keypad.0.map(|keypad| {
+                keypad.into_keypad(raw.field("keypad"), &wire.device_name, &wire.house_id)
+            }),
             battery_level: lock_battery_level(wire.battery),
             battery_raw: wire.battery,
             device_id: wire.device_id,
@@ -774,10 +928,11 @@ impl KeepsRaw for LockDetail {
                 .map(|mac| mac.to_uppercase()),
             pubsub_channel: wire.pubsub_channel,
             time_zone: wire.time_zone,
-            users: wire.users,
-            offline_keys: wire.offline_keys.and_then(|keys| {
-                super::offline_keys::OfflineKeys::from_raw(RawJson::new(keys.into()))
-            }),
+            users,
+            offline_keys: wire
+                .offline_keys
+                .0
+                .then(|| super::offline_keys::OfflineKeys::from_object(raw.field("OfflineKeys"))),
             raw,
         }
     }
@@ -849,7 +1004,61 @@ impl From<LockStatusWire> for LockStatusResponse {
 
 #[cfg(test)]
 mod tests {
-    use super::lock_battery_level;
+    use super::{DetailWire, KeepsRaw, LockDetail, lock_battery_level};
+
+    fn read(text: &str) -> DetailWire {
+        LockDetail::read_wire(text.as_bytes()).expect("reads")
+    }
+
+    /// The answers the service sends are read in one pass; the checked reading is only for
+    /// answers it refuses.
+    #[test]
+    fn recorded_lock_details_are_read_in_one_pass() {
+        for name in [
+            "get_lock.online.json",
+            "get_lock.offline.json",
+            "get_lock.doorsense_init.json",
+            "get_lock.online_with_doorsense.json",
+        ] {
+            let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+            let text = std::fs::read_to_string(path).expect("fixture");
+            assert!(matches!(read(&text), DetailWire::OnePass(_)), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_user_or_keypad_the_one_pass_refuses_is_read_again_checked() {
+        let detail = |rest: &str| {
+            format!(
+                r#"{{"LockID": "L", "LockName": "N", "HouseID": "H", "SerialNumber": "S",
+                     "currentFirmwareVersion": "1", "battery": 0.5{rest}}}"#
+            )
+        };
+        for rest in [
+            // A duplicate key in a user (a user the checked reading leaves out).
+            r#", "users": {"u1": {"FirstName": "A", "FirstName": "B"}}"#,
+            // A number beyond f64 in a user's field.
+            r#", "users": {"u1": {"LastName": 1e400}}"#,
+            // A keypad without a required key (an error naming `keypad`).
+            r#", "keypad": {"_id": "K"}"#,
+        ] {
+            let text = detail(rest);
+            match LockDetail::read_wire(text.as_bytes()) {
+                Ok(DetailWire::Checked(_)) | Err(_) => {}
+                Ok(DetailWire::OnePass(_)) => panic!("read in one pass: {rest}"),
+            }
+        }
+        for rest in [
+            "",
+            r#", "users": {"u1": "x", "u2": null, "u3": [1], "u4": {}}, "keypad": null"#,
+            r#", "users": [1, 2], "OfflineKeys": [], "keypad": null"#,
+        ] {
+            assert!(
+                matches!(read(&detail(rest)), DetailWire::OnePass(_)),
+                "{rest}"
+            );
+        }
+    }
 
     #[test]
     fn battery_truncates_and_negative_is_unknown() {

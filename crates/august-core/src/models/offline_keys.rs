@@ -28,9 +28,9 @@ pub struct OfflineKeys {
 }
 
 impl OfflineKeys {
-    /// `None` unless the value is an object.
-    pub(crate) fn from_raw(raw: RawJson) -> Option<Self> {
-        raw.is_object().then_some(OfflineKeys { raw })
+    /// Keeps `raw`, which the caller has seen to be an object.
+    pub(crate) fn from_object(raw: RawJson) -> Self {
+        OfflineKeys { raw }
     }
 
     fn loaded(&self) -> &[Value] {

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde::Deserialize;
 use serde::de::{
@@ -18,30 +18,72 @@ use serde_json::value::RawValue;
 
 use super::de::scalars_read_as;
 
-/// The bytes of one JSON document, and the [`Value`] they read into, built on first use (so
-/// the bytes are checked then, not when kept). `Debug` shows the size only: the text may hold
-/// secrets (a PIN code, offline keys).
+/// The JSON of a model: a whole document, or a part of one that another model keeps (the
+/// users and the keypad of a lock detail are parts of the answer's document, which is kept
+/// once). It is read into a [`Value`] only on first use, so its bytes are checked then, not
+/// when kept. `Debug` shows the size only: the text may hold secrets (a PIN code, offline
+/// keys).
 #[derive(Clone, Default)]
-pub(crate) struct RawJson {
+pub(crate) struct RawJson(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// A document of its own.
+    Own(Doc),
+    /// A place in a document that is shared with the model that holds its whole.
+    Shared(Arc<Doc>, Place),
+}
+
+impl Default for Repr {
+    fn default() -> Self {
+        Repr::Own(Doc::default())
+    }
+}
+
+/// The bytes of one JSON document, and the [`Value`] they read into.
+#[derive(Clone, Default)]
+struct Doc {
     text: Box<[u8]>,
     value: OnceLock<Value>,
 }
 
+impl Doc {
+    /// `Null` for an empty text, or bytes that are not one JSON document.
+    fn value(&self) -> &Value {
+        self.value
+            .get_or_init(|| serde_json::from_slice(&self.text).unwrap_or(Value::Null))
+    }
+}
+
+/// Where in its document a shared [`RawJson`] is.
+#[derive(Clone, PartialEq, Eq)]
+enum Place {
+    /// The whole document.
+    Whole,
+    /// The value of a key of the document's object.
+    Field(&'static str),
+    /// The value of `key` in the object at `field` of the document's object.
+    Entry(&'static str, Box<str>),
+}
+
+/// What a place that is not in the document reads as.
+static NULL: Value = Value::Null;
+
 impl RawJson {
     /// Keeps `text`, which the caller has read as one JSON document.
     pub(crate) fn new(text: Box<str>) -> Self {
-        RawJson {
+        RawJson(Repr::Own(Doc {
             text: text.into_boxed_bytes(),
             value: OnceLock::new(),
-        }
+        }))
     }
 
     /// Keeps a document that was already read into a `Value` (no text to keep).
     pub(crate) fn from_value(value: Value) -> Self {
-        RawJson {
+        RawJson(Repr::Own(Doc {
             text: Box::default(),
             value: OnceLock::from(value),
-        }
+        }))
     }
 
     /// Keeps an answer's body that was just decoded as one JSON document (taken as it is,
@@ -52,29 +94,71 @@ impl RawJson {
         } else {
             Box::from(body.trim_ascii())
         };
-        RawJson {
+        RawJson(Repr::Own(Doc {
             text,
             value: OnceLock::new(),
+        }))
+    }
+
+    /// The same document, made ready to share with the parts taken by [`field`](Self::field)
+    /// and [`entry`](Self::entry) (one allocation, no copy of the text).
+    pub(crate) fn into_shared(self) -> Self {
+        match self.0 {
+            Repr::Own(doc) => RawJson(Repr::Shared(Arc::new(doc), Place::Whole)),
+            shared @ Repr::Shared(..) => RawJson(shared),
         }
     }
 
-    /// The document as a [`Value`] (read on the first call; `Null` for an empty text, or
-    /// bytes that are not one JSON document).
-    pub(crate) fn value(&self) -> &Value {
-        self.value
-            .get_or_init(|| serde_json::from_slice(&self.text).unwrap_or(Value::Null))
+    /// The value of `key` in this document's object, sharing the document when it is shared
+    /// (see [`into_shared`](Self::into_shared)); `Null` when there is no such key.
+    pub(crate) fn field(&self, key: &'static str) -> Self {
+        self.part(Place::Field(key))
     }
 
-    /// Whether the document is a JSON object.
-    pub(crate) fn is_object(&self) -> bool {
-        self.text.first() == Some(&b'{')
+    /// The value of `key` in the object at `field` of this document's object, as
+    /// [`field`](Self::field).
+    pub(crate) fn entry(&self, field: &'static str, key: &str) -> Self {
+        self.part(Place::Entry(field, key.into()))
+    }
+
+    fn part(&self, place: Place) -> Self {
+        match &self.0 {
+            Repr::Shared(doc, Place::Whole) => RawJson(Repr::Shared(Arc::clone(doc), place)),
+            // Only a whole document has parts; anything else gets a copy of the value.
+            _ => RawJson::from_value(place.find(self.value()).clone()),
+        }
+    }
+
+    /// The JSON as a [`Value`] (the document is read on the first call; `Null` for an empty
+    /// text, bytes that are not one JSON document, or a place the document does not have).
+    pub(crate) fn value(&self) -> &Value {
+        match &self.0 {
+            Repr::Own(doc) => doc.value(),
+            Repr::Shared(doc, place) => place.find(doc.value()),
+        }
+    }
+}
+
+impl Place {
+    fn find<'v>(&self, document: &'v Value) -> &'v Value {
+        let found = match self {
+            Place::Whole => Some(document),
+            Place::Field(field) => document.get(field),
+            Place::Entry(field, key) => document.get(field).and_then(|map| map.get(&**key)),
+        };
+        found.unwrap_or(&NULL)
     }
 }
 
 impl PartialEq for RawJson {
-    /// Equal when the documents are (formatting aside).
+    /// Equal when the JSON is (formatting aside).
     fn eq(&self, other: &Self) -> bool {
-        (!self.text.is_empty() && self.text == other.text) || self.value() == other.value()
+        let same = match (&self.0, &other.0) {
+            (Repr::Own(a), Repr::Own(b)) => !a.text.is_empty() && a.text == b.text,
+            (Repr::Shared(a, at), Repr::Shared(b, place)) => Arc::ptr_eq(a, b) && at == place,
+            _ => false,
+        };
+        same || self.value() == other.value()
     }
 }
 
@@ -82,7 +166,11 @@ impl Eq for RawJson {}
 
 impl fmt::Debug for RawJson {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<{} bytes of JSON>", self.text.len())
+        match &self.0 {
+            Repr::Own(doc) => write!(f, "<{} bytes of JSON>", doc.text.len()),
+            Repr::Shared(doc, Place::Whole) => write!(f, "<{} bytes of JSON>", doc.text.len()),
+            Repr::Shared(doc, _) => write!(f, "<part of {} bytes of JSON>", doc.text.len()),
+        }
     }
 }
 
@@ -93,6 +181,12 @@ pub(crate) trait KeepsRaw: Sized {
 
     /// Builds the model from its wire struct and the text it was read from.
     fn from_wire(wire: Self::Wire, raw: RawJson) -> Self;
+
+    /// Reads the wire struct from the whole JSON text of the model ([`from_json_bytes`]
+    /// unless the model has a faster way).
+    fn read_wire(json: &[u8]) -> serde_json::Result<Self::Wire> {
+        from_json_bytes(json)
+    }
 }
 
 /// Reads `T` from a whole JSON document given as bytes, as `serde_json::from_slice` does (same
@@ -107,7 +201,7 @@ pub(crate) fn from_json_bytes<T: DeserializeOwned>(json: &[u8]) -> serde_json::R
 
 /// Reads a [`KeepsRaw`] model from a whole JSON document in one pass and keeps the document.
 pub(crate) fn from_json_keeping_raw<M: KeepsRaw>(json: &[u8]) -> serde_json::Result<M> {
-    let wire = from_json_bytes(json)?;
+    let wire = M::read_wire(json)?;
     Ok(M::from_wire(wire, RawJson::from_body(json.to_vec())))
 }
 
@@ -120,14 +214,26 @@ pub(crate) struct WithRaw<W> {
 
 impl<'de, W: DeserializeOwned> Deserialize<'de> for WithRaw<W> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let raw = Box::<RawValue>::deserialize(deserializer)?;
-        let wire = serde_json::from_str(raw.get())
-            .map_err(|e| D::Error::custom(located::<W>(raw.get(), &e)))?;
-        Ok(WithRaw {
-            wire,
-            raw: RawJson::new(raw.into()),
-        })
+        read_with_raw(deserializer, from_json_bytes)
     }
+}
+
+/// Finds the text of the value `deserializer` holds, reads it with `read` and keeps it.
+fn read_with_raw<'de, D, W>(
+    deserializer: D,
+    read: fn(&[u8]) -> serde_json::Result<W>,
+) -> Result<WithRaw<W>, D::Error>
+where
+    D: Deserializer<'de>,
+    W: DeserializeOwned,
+{
+    let raw = Box::<RawValue>::deserialize(deserializer)?;
+    let wire =
+        read(raw.get().as_bytes()).map_err(|e| D::Error::custom(located::<W>(raw.get(), &e)))?;
+    Ok(WithRaw {
+        wire,
+        raw: RawJson::new(raw.into()),
+    })
 }
 
 /// The message of `error`, met reading `W` from `text`, naming where in `text` it failed
@@ -164,7 +270,7 @@ where
     D: Deserializer<'de>,
     M: KeepsRaw,
 {
-    WithRaw::<M::Wire>::deserialize(deserializer).map(WithRaw::into_model)
+    read_with_raw(deserializer, M::read_wire).map(WithRaw::into_model)
 }
 
 /// An object of objects keyed by id (`{"<id>": {...}, ...}`) read into models that keep their
@@ -177,41 +283,81 @@ where
     D: Deserializer<'de>,
     M: KeepsRaw,
 {
-    struct Entries<M>(PhantomData<M>);
+    deserializer.deserialize_any(Entries {
+        in_place: false,
+        model: PhantomData,
+    })
+}
 
-    impl<'de, M: KeepsRaw> Visitor<'de> for Entries<M> {
-        type Value = BTreeMap<String, M>;
+/// [`lenient_keyed_models`] in one pass: each entry is read where it stands and its text is
+/// not kept (the models get an empty [`RawJson`]; the caller gives them their part of the
+/// whole document, see [`RawJson::entry`]). Where [`lenient_keyed_models`] would leave out an
+/// entry that does not fit the model, this fails (the entry was read part way), so that the
+/// caller can read the document again with [`lenient_keyed_models`].
+pub(crate) fn keyed_models_in_place<'de, D, M>(
+    deserializer: D,
+) -> Result<BTreeMap<String, M>, D::Error>
+where
+    D: Deserializer<'de>,
+    M: KeepsRaw,
+{
+    deserializer.deserialize_any(Entries {
+        in_place: true,
+        model: PhantomData,
+    })
+}
 
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("an object keyed by id")
-        }
+struct Entries<M> {
+    in_place: bool,
+    model: PhantomData<M>,
+}
 
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            let mut entries = BTreeMap::new();
-            while let Some(id) = map.next_key::<String>()? {
-                let raw = map.next_value::<Box<RawValue>>()?;
-                if !raw.get().starts_with('{') {
-                    continue;
-                }
-                if let Ok(wire) = serde_json::from_str(raw.get()) {
-                    entries.insert(id, M::from_wire(wire, RawJson::new(raw.into())));
-                }
-            }
-            Ok(entries)
-        }
+impl<'de, M: KeepsRaw> Visitor<'de> for Entries<M> {
+    type Value = BTreeMap<String, M>;
 
-        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-            IgnoredAny.visit_seq(seq).map(|_| BTreeMap::new())
-        }
-
-        scalars_read_as!(BTreeMap::new());
-
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object keyed by id")
     }
 
-    deserializer.deserialize_any(Entries(PhantomData))
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries = BTreeMap::new();
+        while let Some(id) = map.next_key::<String>()? {
+            if self.in_place {
+                if let ObjectOnly(Some(wire)) = map.next_value()? {
+                    entries.insert(id, M::from_wire(wire, RawJson::default()));
+                }
+                continue;
+            }
+            let raw = map.next_value::<Box<RawValue>>()?;
+            if !raw.get().starts_with('{') {
+                continue;
+            }
+            if let Ok(wire) = serde_json::from_str(raw.get()) {
+                entries.insert(id, M::from_wire(wire, RawJson::new(raw.into())));
+            }
+        }
+        Ok(entries)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        IgnoredAny.visit_seq(seq).map(|_| BTreeMap::new())
+    }
+
+    scalars_read_as!(BTreeMap::new());
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// A value read as `T` if it is an object, and skipped otherwise
+/// ([`lenient_object`](super::de::lenient_object)).
+struct ObjectOnly<T>(Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        super::de::lenient_object(deserializer).map(ObjectOnly)
+    }
 }
 
 /// Implements `Deserialize` through [`deserialize_keeping_raw`] for a [`KeepsRaw`] model.
@@ -237,7 +383,6 @@ mod tests {
     #[test]
     fn the_value_is_read_once_and_compared_by_content() {
         let raw = RawJson::from_body(b" {\"a\": [1, 2]}\n".to_vec());
-        assert!(raw.is_object());
         assert_eq!(raw.value(), &json!({"a": [1, 2]}));
         assert!(std::ptr::eq(raw.value(), raw.value()));
         assert_eq!(raw, RawJson::new("{\"a\":[1,2]}".into()));
@@ -246,5 +391,30 @@ mod tests {
         let copy = raw.clone();
         assert_eq!(copy.value(), raw.value());
         assert_eq!(RawJson::default().value(), &Value::Null);
+    }
+
+    #[test]
+    fn parts_of_a_shared_document_read_their_place_in_it() {
+        let whole = RawJson::new(r#"{"users":{"u1":{"a":1}},"keypad":{"b":2}}"#.into());
+        let shared = whole.clone().into_shared();
+        assert_eq!(shared, whole);
+        assert_eq!(format!("{shared:?}"), "<41 bytes of JSON>");
+
+        let keypad = shared.field("keypad");
+        let user = shared.entry("users", "u1");
+        assert_eq!(keypad.value(), &json!({"b": 2}));
+        assert_eq!(user.value(), &json!({"a": 1}));
+        assert_eq!(format!("{user:?}"), "<part of 41 bytes of JSON>");
+        // The document is read once, for all its parts.
+        assert!(std::ptr::eq(user.value(), &shared.value()["users"]["u1"]));
+        assert_eq!(user, RawJson::new(r#"{"a": 1}"#.into()));
+        assert_ne!(user, keypad);
+
+        assert_eq!(shared.field("none").value(), &Value::Null);
+        assert_eq!(shared.entry("users", "u2").value(), &Value::Null);
+        assert_eq!(shared.entry("keypad", "b").value(), &json!(2));
+        // A part of a document that is not shared is a copy of its value.
+        assert_eq!(whole.field("keypad").value(), &json!({"b": 2}));
+        assert_eq!(keypad.field("b").value(), &json!(2));
     }
 }

@@ -75,6 +75,11 @@ impl User {
     pub fn raw(&self) -> &Value {
         self.raw.value()
     }
+
+    /// Gives the entry its JSON (a user read where it stands has none of its own).
+    pub(crate) fn set_raw(&mut self, raw: RawJson) {
+        self.raw = raw;
+    }
 }
 
 #[derive(Deserialize)]
