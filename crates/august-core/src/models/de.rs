@@ -77,60 +77,68 @@ pub(crate) fn lenient_string<'de, D>(deserializer: D) -> Result<Option<String>, 
 where
     D: Deserializer<'de>,
 {
-    deserializer.deserialize_any(LenientString)
+    lenient_str(deserializer, |text| text.map(str::to_owned))
 }
 
-struct LenientString;
+/// [`lenient_string`] handed to `read` as it is read, without copying a string: `None` for
+/// `null` and containers, the text of a string, and a number or a boolean as text.
+pub(crate) fn lenient_str<'de, D, T>(
+    deserializer: D,
+    read: fn(Option<&str>) -> T,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    deserializer.deserialize_any(LenientStr(read))
+}
 
-impl<'de> Visitor<'de> for LenientString {
-    type Value = Option<String>;
+struct LenientStr<T>(fn(Option<&str>) -> T);
+
+impl<'de, T> Visitor<'de> for LenientStr<T> {
+    type Value = T;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("any JSON value")
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(Some(v.to_owned()))
+    fn visit_str<E>(self, v: &str) -> Result<T, E> {
+        Ok(self.0(Some(v)))
     }
 
-    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-        Ok(Some(v))
+    fn visit_bool<E>(self, v: bool) -> Result<T, E> {
+        Ok(self.0(Some(&v.to_string())))
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+    fn visit_i64<E>(self, v: i64) -> Result<T, E> {
+        Ok(self.0(Some(&v.to_string())))
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+    fn visit_u64<E>(self, v: u64) -> Result<T, E> {
+        Ok(self.0(Some(&v.to_string())))
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+    fn visit_f64<E>(self, v: f64) -> Result<T, E> {
+        Ok(self.0(Some(&v.to_string())))
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-        Ok(Some(v.to_string()))
+    fn visit_none<E>(self) -> Result<T, E> {
+        Ok(self.0(None))
     }
 
-    fn visit_none<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
+    fn visit_unit<E>(self) -> Result<T, E> {
+        Ok(self.0(None))
     }
 
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
         d.deserialize_any(self)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        IgnoredAny.visit_seq(seq).map(|_| None)
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<T, A::Error> {
+        IgnoredAny.visit_seq(seq).map(|_| self.0(None))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        IgnoredAny.visit_map(map).map(|_| None)
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        IgnoredAny.visit_map(map).map(|_| self.0(None))
     }
 }
 
@@ -481,9 +489,7 @@ macro_rules! wire_string_impls {
         impl<'de> serde::Deserialize<'de> for $ty {
             /// Reads a wire string through `from_wire`; never fails.
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                Ok($ty::from_wire(
-                    $crate::models::de::lenient_string(deserializer)?.as_deref(),
-                ))
+                $crate::models::de::lenient_str(deserializer, $ty::from_wire)
             }
         }
     };
@@ -510,6 +516,26 @@ mod tests {
 
     fn probe(value: Value) -> Probe {
         serde_json::from_value(value).expect("probe parses")
+    }
+
+    #[test]
+    fn wire_enums_read_any_value_as_lenient_string_does() {
+        use crate::{LockDoorStatus, LockStatus};
+        let status = |v: serde_json::Value| -> LockStatus {
+            serde_json::from_value(v).expect("never fails")
+        };
+        assert_eq!(status(json!("kAugLockState_Locked")), LockStatus::Locked);
+        assert_eq!(status(json!("odd")), LockStatus::Other("odd".into()));
+        assert_eq!(status(json!(12)), LockStatus::Other("12".into()));
+        assert_eq!(status(json!(true)), LockStatus::Other("true".into()));
+        assert_eq!(status(json!(1.5)), LockStatus::Other("1.5".into()));
+        assert_eq!(status(json!(null)), LockStatus::Unknown);
+        assert_eq!(status(json!([1])), LockStatus::Unknown);
+        assert_eq!(status(json!({"a": 1})), LockStatus::Unknown);
+        let door: LockDoorStatus = serde_json::from_str(r#""kAugDoorState_Open""#).expect("door");
+        assert_eq!(door, LockDoorStatus::Open);
+        let door: LockDoorStatus = serde_json::from_str("null").expect("door");
+        assert_eq!(door, LockDoorStatus::Disabled);
     }
 
     #[test]

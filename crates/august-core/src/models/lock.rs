@@ -814,7 +814,7 @@ pub(crate) struct LockDetailWire<P: Pass> {
     #[serde(default)]
     keypad: KeypadField<P>,
     #[serde(rename = "LockStatus", default)]
-    lock_status: Option<LockStatusWire>,
+    lock_status: Option<DetailStatusWire>,
     #[serde(rename = "Type", default, deserialize_with = "lenient_i64")]
     lock_type: Option<i64>,
     #[serde(rename = "macAddress", default, deserialize_with = "lenient_string")]
@@ -842,6 +842,28 @@ impl<'de> Deserialize<'de> for DetailWire {
     }
 }
 
+/// `LockStatus` of a lock detail, its values read straight into the model's (see
+/// [`LockStatusWire`] for the status endpoint's, which keeps the strings).
+#[derive(Deserialize)]
+struct DetailStatusWire {
+    #[serde(default = "no_status")]
+    status: LockStatus,
+    #[serde(rename = "doorState", default = "no_door_state")]
+    door_state: LockDoorStatus,
+    #[serde(rename = "dateTime", default, deserialize_with = "datetime::lenient")]
+    date_time: Option<DateTime<Utc>>,
+}
+
+/// The status of a lock status without `status`.
+fn no_status() -> LockStatus {
+    LockStatus::from_wire(None)
+}
+
+/// The door state of a lock status without `doorState`.
+fn no_door_state() -> LockDoorStatus {
+    LockDoorStatus::from_wire(None)
+}
+
 #[derive(Deserialize)]
 struct LockStatusWire {
     #[serde(default, deserialize_with = "lenient_string")]
@@ -850,6 +872,16 @@ struct LockStatusWire {
     door_state: Option<String>,
     #[serde(rename = "dateTime", default, deserialize_with = "datetime::lenient")]
     date_time: Option<DateTime<Utc>>,
+}
+
+/// `text` in upper case (in place when it is ASCII, as a MAC address is).
+fn uppercase(mut text: String) -> String {
+    if text.is_ascii() {
+        text.make_ascii_uppercase();
+        text
+    } else {
+        text.to_uppercase()
+    }
 }
 
 /// Battery percent from the lock's `battery` fraction: truncated, at most 100, `None` when
@@ -892,11 +924,10 @@ impl LockDetail {
         let (lock_status, door_state, date_time, doorsense) = match wire.lock_status {
             None => (LockStatus::Unknown, LockDoorStatus::Unknown, None, false),
             Some(status) => {
-                let door_state = LockDoorStatus::from_wire(status.door_state.as_deref());
-                let doorsense = door_state != LockDoorStatus::Disabled;
+                let doorsense = status.door_state != LockDoorStatus::Disabled;
                 (
-                    LockStatus::from_wire(status.status.as_deref()),
-                    door_state,
+                    status.status,
+                    status.door_state,
                     status.date_time,
                     doorsense,
                 )
@@ -925,7 +956,7 @@ impl LockDetail {
             mac_address: wire
                 .mac_address
                 .filter(|mac| !mac.is_empty())
-                .map(|mac| mac.to_uppercase()),
+                .map(uppercase),
             pubsub_channel: wire.pubsub_channel,
             time_zone: wire.time_zone,
             users,

@@ -1,8 +1,10 @@
 //! The whole JSON text of an answer (or of one entry of it), kept beside the model that names
 //! a subset of it.
 //!
-//! Keeping the text costs a copy of the bytes; it is read into a [`Value`] only when `raw()` is
-//! first called, so the models of hot calls (`get_lock_detail`) pay nothing for it otherwise.
+//! An answer's body is kept as it was read, an entry of a list as a copy of its bytes, and the
+//! users, keypad and offline keys of a lock detail as places in the detail's answer. The text
+//! is read into a [`Value`] only when `raw()` is first called, so the models of hot calls
+//! (`get_lock_detail`) pay nothing for it otherwise.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -43,7 +45,7 @@ impl Default for Repr {
 /// The bytes of one JSON document, and the [`Value`] they read into.
 #[derive(Clone, Default)]
 struct Doc {
-    text: Box<[u8]>,
+    text: Vec<u8>,
     value: OnceLock<Value>,
 }
 
@@ -73,7 +75,7 @@ impl RawJson {
     /// Keeps `text`, which the caller has read as one JSON document.
     pub(crate) fn new(text: Box<str>) -> Self {
         RawJson(Repr::Own(Doc {
-            text: text.into_boxed_bytes(),
+            text: text.into_boxed_bytes().into_vec(),
             value: OnceLock::new(),
         }))
     }
@@ -81,19 +83,16 @@ impl RawJson {
     /// Keeps a document that was already read into a `Value` (no text to keep).
     pub(crate) fn from_value(value: Value) -> Self {
         RawJson(Repr::Own(Doc {
-            text: Box::default(),
+            text: Vec::new(),
             value: OnceLock::from(value),
         }))
     }
 
-    /// Keeps an answer's body that was just decoded as one JSON document (taken as it is,
-    /// without a copy, unless white space surrounds it).
-    pub(crate) fn from_body(body: Vec<u8>) -> Self {
-        let text = if body.trim_ascii().len() == body.len() {
-            body.into_boxed_slice()
-        } else {
-            Box::from(body.trim_ascii())
-        };
+    /// Keeps an answer's body that was just decoded as one JSON document, without the white
+    /// space around it (taken as it is, without a copy).
+    pub(crate) fn from_body(mut text: Vec<u8>) -> Self {
+        text.truncate(text.trim_ascii_end().len());
+        text.drain(..text.len() - text.trim_ascii_start().len());
         RawJson(Repr::Own(Doc {
             text,
             value: OnceLock::new(),
