@@ -82,7 +82,10 @@ impl Keypad {
         self.battery_percentage
     }
 
-    /// The whole `keypad` object as sent, fields this model does not name included.
+    /// The whole `keypad` object as sent, fields this model does not name included. It is
+    /// read from the lock detail's answer, which a keypad shares with its detail (a clone
+    /// keeps that text alive); `Null` when that answer cannot be read as a `Value` (see
+    /// [`LockDetail::raw`](crate::LockDetail::raw)).
     pub fn raw(&self) -> &serde_json::Value {
         self.raw.value()
     }

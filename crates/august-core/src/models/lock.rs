@@ -556,7 +556,9 @@ impl LockDetail {
     }
 
     /// The whole answer as sent, fields this model does not name included (the offline keys
-    /// too: treat it as a secret). Read into a `Value` on the first call.
+    /// too: treat it as a secret). Read into a `Value` on the first call; `Null` if the answer
+    /// holds what a `Value` refuses but this model skips (a number beyond `f64`'s range in a
+    /// field it does not read).
     ///
     /// ```
     /// # fn main() -> Result<(), serde_json::Error> {

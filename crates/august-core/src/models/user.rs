@@ -71,7 +71,10 @@ impl User {
         &self.identifiers
     }
 
-    /// The whole entry as sent, fields this model does not name included.
+    /// The whole entry as sent, fields this model does not name included. A user of a lock
+    /// detail reads it from the detail's answer, which it shares with the detail (a clone
+    /// keeps that text alive); `Null` when that answer cannot be read as a `Value` (see
+    /// [`LockDetail::raw`](crate::LockDetail::raw)).
     pub fn raw(&self) -> &Value {
         self.raw.value()
     }
