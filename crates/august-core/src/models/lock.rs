@@ -16,8 +16,7 @@ use super::datetime;
 use super::de::{keyed_list, lenient_i64, lenient_string, scalars_read_as, wire_string_impls};
 use super::keypad::{Keypad, KeypadWire};
 use super::raw::{
-    KeepsRaw, RawJson, WithRaw, from_json_bytes, impl_deserialize_keeping_raw,
-    keyed_models_in_place, lenient_keyed_models,
+    KeepsRaw, RawJson, WithRaw, from_json_bytes, impl_deserialize_keeping_raw, keyed_models,
 };
 use super::user::User;
 
@@ -718,12 +717,7 @@ impl<P> Default for UsersWire<P> {
 
 impl<'de, P: Pass> Deserialize<'de> for UsersWire<P> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let users = if P::IN_PLACE {
-            keyed_models_in_place(deserializer)?
-        } else {
-            lenient_keyed_models(deserializer)?
-        };
-        Ok(UsersWire(users, PhantomData))
+        keyed_models(deserializer, P::IN_PLACE).map(|users| UsersWire(users, PhantomData))
     }
 }
 

@@ -272,36 +272,27 @@ where
     read_with_raw(deserializer, M::read_wire).map(WithRaw::into_model)
 }
 
-/// An object of objects keyed by id (`{"<id>": {...}, ...}`) read into models that keep their
-/// entry's text. Entries that are not objects, or that do not fit the model, are left out;
-/// anything but an object reads as no entries. Never fails on valid JSON.
-pub(crate) fn lenient_keyed_models<'de, D, M>(
+/// An object of objects keyed by id (`{"<id>": {...}, ...}`) read into models. Entries that
+/// are not objects are left out; anything but an object reads as no entries.
+///
+/// Checked (`in_place` false): each entry is skipped to find its text, read from it and kept
+/// with it; an entry that does not fit the model is left out. Never fails on valid JSON.
+///
+/// In place: each entry is read where it stands and its text is not kept (the models get an
+/// empty [`RawJson`]; the caller gives them their part of the whole document, see
+/// [`RawJson::entry`]). Where the checked reading would leave out an entry that does not fit
+/// the model, this fails (the entry was read part way), so that the caller can read the
+/// document again the checked way.
+pub(crate) fn keyed_models<'de, D, M>(
     deserializer: D,
+    in_place: bool,
 ) -> Result<BTreeMap<String, M>, D::Error>
 where
     D: Deserializer<'de>,
     M: KeepsRaw,
 {
     deserializer.deserialize_any(Entries {
-        in_place: false,
-        model: PhantomData,
-    })
-}
-
-/// [`lenient_keyed_models`] in one pass: each entry is read where it stands and its text is
-/// not kept (the models get an empty [`RawJson`]; the caller gives them their part of the
-/// whole document, see [`RawJson::entry`]). Where [`lenient_keyed_models`] would leave out an
-/// entry that does not fit the model, this fails (the entry was read part way), so that the
-/// caller can read the document again with [`lenient_keyed_models`].
-pub(crate) fn keyed_models_in_place<'de, D, M>(
-    deserializer: D,
-) -> Result<BTreeMap<String, M>, D::Error>
-where
-    D: Deserializer<'de>,
-    M: KeepsRaw,
-{
-    deserializer.deserialize_any(Entries {
-        in_place: true,
+        in_place,
         model: PhantomData,
     })
 }
