@@ -2106,7 +2106,7 @@ fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
 /// Decodes a body whose model keeps the answer's text for `raw()`: the wire struct is read
 /// in one pass and the body's bytes are kept beside it.
 fn decode_keeping_raw<M: KeepsRaw>(endpoint: &dyn Fn() -> String, body: Vec<u8>) -> Result<M> {
-    let wire = match M::read_wire(&body) {
+    let wire = match M::read_wire_bytes(&body) {
         Ok(wire) => wire,
         // For the error, with its path.
         Err(_) => decode_at::<M::Wire>(endpoint, &body)?,

@@ -15,9 +15,7 @@ use super::bridge::{Bridge, BridgeWire};
 use super::datetime;
 use super::de::{keyed_list, lenient_i64, lenient_string, scalars_read_as, wire_string_impls};
 use super::keypad::{Keypad, KeypadWire};
-use super::raw::{
-    KeepsRaw, RawJson, WithRaw, from_json_bytes, impl_deserialize_keeping_raw, keyed_models,
-};
+use super::raw::{KeepsRaw, RawJson, WithRaw, impl_deserialize_keeping_raw, keyed_models};
 use super::user::User;
 
 /// `UserType` of a user who may operate a lock.
@@ -893,10 +891,10 @@ fn lock_battery_level(battery: f64) -> Option<u8> {
 impl KeepsRaw for LockDetail {
     type Wire = DetailWire;
 
-    fn read_wire(json: &[u8]) -> serde_json::Result<DetailWire> {
-        match from_json_bytes(json) {
+    fn read_wire(text: &str) -> serde_json::Result<DetailWire> {
+        match serde_json::from_str(text) {
             Ok(wire) => Ok(DetailWire::OnePass(wire)),
-            Err(_) => from_json_bytes(json).map(DetailWire::Checked),
+            Err(_) => serde_json::from_str(text).map(DetailWire::Checked),
         }
     }
 
@@ -1034,7 +1032,7 @@ mod tests {
     use super::{DetailWire, KeepsRaw, LockDetail, lock_battery_level};
 
     fn read(text: &str) -> DetailWire {
-        LockDetail::read_wire(text.as_bytes()).expect("reads")
+        LockDetail::read_wire(text).expect("reads")
     }
 
     /// The answers the service sends are read in one pass; the checked reading is only for
@@ -1070,7 +1068,7 @@ mod tests {
             r#", "keypad": {"_id": "K"}"#,
         ] {
             let text = detail(rest);
-            match LockDetail::read_wire(text.as_bytes()) {
+            match LockDetail::read_wire(&text) {
                 Ok(DetailWire::Checked(_)) | Err(_) => {}
                 Ok(DetailWire::OnePass(_)) => panic!("read in one pass: {rest}"),
             }

@@ -181,10 +181,15 @@ pub(crate) trait KeepsRaw: Sized {
     /// Builds the model from its wire struct and the text it was read from.
     fn from_wire(wire: Self::Wire, raw: RawJson) -> Self;
 
-    /// Reads the wire struct from the whole JSON text of the model ([`from_json_bytes`]
+    /// Reads the wire struct from the whole JSON text of the model (`serde_json::from_str`
     /// unless the model has a faster way).
-    fn read_wire(json: &[u8]) -> serde_json::Result<Self::Wire> {
-        from_json_bytes(json)
+    fn read_wire(text: &str) -> serde_json::Result<Self::Wire> {
+        serde_json::from_str(text)
+    }
+
+    /// [`read_wire`](Self::read_wire) from bytes (see [`from_json_bytes_with`]).
+    fn read_wire_bytes(json: &[u8]) -> serde_json::Result<Self::Wire> {
+        from_json_bytes_with(json, Self::read_wire)
     }
 }
 
@@ -192,15 +197,23 @@ pub(crate) trait KeepsRaw: Sized {
 /// value, same error) for less: the bytes are checked as UTF-8 once, in one sweep, instead of
 /// string by string; only bytes that are not UTF-8 are read by `from_slice`, for its error.
 pub(crate) fn from_json_bytes<T: DeserializeOwned>(json: &[u8]) -> serde_json::Result<T> {
+    from_json_bytes_with(json, |text| serde_json::from_str(text))
+}
+
+/// [`from_json_bytes`] with the text read by `read`.
+pub(crate) fn from_json_bytes_with<T: DeserializeOwned>(
+    json: &[u8],
+    read: fn(&str) -> serde_json::Result<T>,
+) -> serde_json::Result<T> {
     match std::str::from_utf8(json) {
-        Ok(text) => serde_json::from_str(text),
+        Ok(text) => read(text),
         Err(_) => serde_json::from_slice(json),
     }
 }
 
 /// Reads a [`KeepsRaw`] model from a whole JSON document in one pass and keeps the document.
 pub(crate) fn from_json_keeping_raw<M: KeepsRaw>(json: &[u8]) -> serde_json::Result<M> {
-    let wire = M::read_wire(json)?;
+    let wire = M::read_wire_bytes(json)?;
     Ok(M::from_wire(wire, RawJson::from_body(json.to_vec())))
 }
 
@@ -213,22 +226,21 @@ pub(crate) struct WithRaw<W> {
 
 impl<'de, W: DeserializeOwned> Deserialize<'de> for WithRaw<W> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        read_with_raw(deserializer, from_json_bytes)
+        read_with_raw(deserializer, |text| serde_json::from_str(text))
     }
 }
 
 /// Finds the text of the value `deserializer` holds, reads it with `read` and keeps it.
 fn read_with_raw<'de, D, W>(
     deserializer: D,
-    read: fn(&[u8]) -> serde_json::Result<W>,
+    read: fn(&str) -> serde_json::Result<W>,
 ) -> Result<WithRaw<W>, D::Error>
 where
     D: Deserializer<'de>,
     W: DeserializeOwned,
 {
     let raw = Box::<RawValue>::deserialize(deserializer)?;
-    let wire =
-        read(raw.get().as_bytes()).map_err(|e| D::Error::custom(located::<W>(raw.get(), &e)))?;
+    let wire = read(raw.get()).map_err(|e| D::Error::custom(located::<W>(raw.get(), &e)))?;
     Ok(WithRaw {
         wire,
         raw: RawJson::new(raw.into()),
