@@ -2108,17 +2108,21 @@ fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
 fn decode_keeping_raw<M: KeepsRaw>(endpoint: &dyn Fn() -> String, body: Vec<u8>) -> Result<M> {
     let wire = match M::read_wire_bytes(&body) {
         Ok(wire) => wire,
-        // For the error, with its path.
-        Err(_) => decode_at::<M::Wire>(endpoint, &body)?,
+        Err(_) => decode_tracked::<M::Wire>(endpoint, &body)?,
     };
     Ok(M::from_wire(wire, RawJson::from_body(body)))
 }
 
 /// [`decode`] with the endpoint's text built only when the body does not decode.
 fn decode_at<T: DeserializeOwned>(endpoint: &dyn Fn() -> String, body: &[u8]) -> Result<T> {
-    if let Ok(value) = crate::models::raw::from_json_bytes(body) {
-        return Ok(value);
+    match crate::models::raw::from_json_bytes(body) {
+        Ok(value) => Ok(value),
+        Err(_) => decode_tracked(endpoint, body),
     }
+}
+
+/// Decodes a body that failed a direct decode again, tracking the path, for the error.
+fn decode_tracked<T: DeserializeOwned>(endpoint: &dyn Fn() -> String, body: &[u8]) -> Result<T> {
     let de = &mut serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut *de);
     if let Ok(value) = value {
