@@ -159,3 +159,27 @@ impl FromStr for ActivityType {
             .unwrap_or_else(|| ActivityType::from_action(s)))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ActivityType;
+
+    /// `ALL` holds every kind once: the match below stops compiling when a kind is added, and
+    /// the kind's place in `ALL` must then be given.
+    #[test]
+    fn all_lists_every_activity_type_once() {
+        let place = |kind: ActivityType| match kind {
+            ActivityType::LockOperation => 0,
+            ActivityType::DoorOperation => 1,
+            ActivityType::DoorbellDing => 2,
+            ActivityType::DoorbellMotion => 3,
+            ActivityType::DoorbellView => 4,
+            ActivityType::DoorbellImageCapture => 5,
+            ActivityType::BridgeOperation => 6,
+            ActivityType::Unknown => 7,
+        };
+        for (i, kind) in ActivityType::ALL.into_iter().enumerate() {
+            assert_eq!(place(kind), i, "{kind:?}");
+        }
+    }
+}
