@@ -164,8 +164,8 @@ impl FromStr for ActivityType {
 mod tests {
     use super::ActivityType;
 
-    /// `ALL` holds every kind once: the match below stops compiling when a kind is added, and
-    /// the kind's place in `ALL` must then be given.
+    /// `ALL` holds every kind once, in order: the match below stops compiling when a kind is
+    /// added, and the kind's place in `ALL` must then be given.
     #[test]
     fn all_lists_every_activity_type_once() {
         let place = |kind: ActivityType| match kind {
@@ -181,5 +181,7 @@ mod tests {
         for (i, kind) in ActivityType::ALL.into_iter().enumerate() {
             assert_eq!(place(kind), i, "{kind:?}");
         }
+        // `Unknown` is last: a kind added before it moves it, and `ALL` must grow with it.
+        assert_eq!(place(ActivityType::Unknown), ActivityType::ALL.len() - 1);
     }
 }
