@@ -24,16 +24,10 @@ const EMAIL: &str = "someone@example.com";
 /// The spec's refresh test vector: payload `{"exp":1337}`.
 const REFRESHED_TOKEN: &str = "e30=.eyJleHAiOjEzMzd9.e30=";
 
-fn fixture(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
 /// The token stored in `py_august_login.json`.
 fn login_token() -> String {
-    let v: serde_json::Value = serde_json::from_str(&fixture("py_august_login.json")).unwrap();
+    let v: serde_json::Value =
+        serde_json::from_str(&test_support::fixture!("py_august_login.json")).unwrap();
     v["access_token"].as_str().unwrap().to_owned()
 }
 
@@ -119,7 +113,7 @@ fn refresh_mock(server: &mut ServerGuard, old_token: &str, new_token: &str) -> M
 fn cache_in(dir: &Path, fixture_name: Option<&str>) -> PathBuf {
     let path = dir.join("auth.json");
     if let Some(name) = fixture_name {
-        fs::write(&path, fixture(name)).unwrap();
+        fs::write(&path, test_support::fixture!(name)).unwrap();
     }
     path
 }
@@ -163,7 +157,7 @@ fn authenticated_phone_login_is_cached_byte_for_byte_as_py_august_writes_it() {
     assert!(authenticator.last_cache_error().is_none());
     assert_eq!(
         fs::read_to_string(&path).unwrap(),
-        fixture("py_august_login.json")
+        test_support::fixture!("py_august_login.json")
     );
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
@@ -628,7 +622,7 @@ fn refreshed_and_unicode_py_august_files_load_and_rewrite_identically() {
     authenticator.save_cache().unwrap();
     assert_eq!(
         fs::read_to_string(&path).unwrap(),
-        fixture("py_august_unicode.json")
+        test_support::fixture!("py_august_unicode.json")
     );
 }
 
@@ -685,7 +679,7 @@ fn a_corrupt_cache_is_reported_and_kept_aside_at_the_next_login() {
 fn cache_contents_that_python_would_crash_on_are_corrupt() {
     let server = Server::new();
     let dir = temp_dir();
-    let good = fixture("py_august_login.json");
+    let good = test_support::fixture!("py_august_login.json");
     for (content, reason) in [
         (
             good.replace("\"authenticated\"", "\"logged_in\""),
@@ -975,7 +969,7 @@ fn a_new_token_without_exp_is_discarded() {
     assert_eq!(authenticator.authentication(), &before);
     assert_eq!(
         fs::read_to_string(&path).unwrap(),
-        fixture("py_august_login.json")
+        test_support::fixture!("py_august_login.json")
     );
 }
 

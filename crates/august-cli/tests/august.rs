@@ -598,7 +598,7 @@ fn a_token_close_to_expiry_is_refreshed_and_cached_first() {
     let out = run(&tool, &server, &["locks"]).expect_code(0);
     refresh.assert();
     locks.assert();
-    assert!(!out.stdout.contains(new_token) && !out.stderr.contains(new_token));
+    out.assert_prints_none(&[new_token]);
     let cache = cache_json(&tool);
     assert_eq!(cache["access_token"], new_token);
     assert_eq!(cache["access_token_expires"], "2030-03-17T17:46:40.000000Z");

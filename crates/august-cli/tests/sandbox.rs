@@ -50,7 +50,7 @@ fn the_whole_august_flow() {
         out.stdout.starts_with("state     authenticated\n"),
         "{out:#?}"
     );
-    assert!(!out.stdout.contains(demo::PASSWORD) && !out.stderr.contains(demo::PASSWORD));
+    out.assert_prints_none(&[demo::PASSWORD]);
     // a second login reuses the cached one: no request, no code
     let out = august(&tool, &sandbox, &["--json", "login"], &login_vars).expect_code(0);
     assert_eq!(out.json()["state"], "authenticated");

@@ -18,11 +18,6 @@ use server::{Act, FaultServer, Success};
 
 const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE5MDAwMDAwMDB9.c2lnbmF0dXJl";
 
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 fn client(base: &str) -> Api {
     Api::builder()
         .base_url(base)
@@ -91,8 +86,8 @@ impl fault_matrix::Class for Class {
 
     fn success(self) -> Success {
         match self {
-            Class::Read => Success::json(fixture("get_lock.online.json")),
-            Class::Unlock => Success::json(fixture("unlock.json")),
+            Class::Read => Success::json(test_support::fixture!("get_lock.online.json")),
+            Class::Unlock => Success::json(test_support::fixture!("unlock.json")),
             Class::Login => Success::json(
                 r#"{"expiresAt":"2099-03-06T22:55:12.002Z","vPassword":true,"vInstallId":true,"hasInstallId":true}"#,
             )
@@ -111,7 +106,7 @@ impl fault_matrix::Class for Class {
             Class::Read => match api.get_lock_detail(TOKEN, "A6697750D607098BAE8D6BAA11EF8063") {
                 Ok(detail) => {
                     let expected: LockDetail =
-                        serde_json::from_str(&fixture("get_lock.online.json"))
+                        serde_json::from_str(&test_support::fixture!("get_lock.online.json"))
                             .unwrap_or_else(|e| panic!("{e}"));
                     assert_eq!(detail, expected);
                     Outcome::Ok
@@ -378,9 +373,12 @@ fn a_corrupt_gzip_body_is_a_decode_error_sent_once() {
 #[test]
 fn a_json_document_followed_by_garbage_is_a_decode_error() {
     for tail in [" garbage", "{}", "]", "\u{0}"] {
-        let locks = format!("{}{tail}", fixture("get_locks.json"));
-        let unlock = format!("{}{tail}", fixture("unlock.json"));
-        let activities = format!("{}{tail}", fixture("get_house_activities.json"));
+        let locks = format!("{}{tail}", test_support::fixture!("get_locks.json"));
+        let unlock = format!("{}{tail}", test_support::fixture!("unlock.json"));
+        let activities = format!(
+            "{}{tail}",
+            test_support::fixture!("get_house_activities.json")
+        );
         let server = FaultServer::start(move |request| {
             let body = match request.path() {
                 "/users/locks/mine" => &locks,
