@@ -434,7 +434,12 @@ impl Transport {
             // starts its clock), which spares ureq a copy of its configuration per call; any
             // other attempt gets what is left.
             let own_budget = (attempt > 1 || own_timeout).then_some(budget);
-            let outcome = if budget.is_zero() {
+            let outcome = if budget.is_zero() && attempt == 1 {
+                // The deadline (a `within` scope's) passed before anything was sent.
+                Err(Error::NotDelivered {
+                    reason: "the call's deadline passed before it was sent".into(),
+                })
+            } else if budget.is_zero() {
                 Err(Error::Timeout { after: timeout })
             } else if self.shut_down.load(std::sync::atomic::Ordering::SeqCst) {
                 Err(Error::NotDelivered {
