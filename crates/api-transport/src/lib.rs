@@ -450,7 +450,13 @@ impl Transport {
                     .take()
                     .map_or_else(|| self.http_request(request, uri.clone()), Ok)
                 {
-                    Ok(http_request) => self.send_once(request, http_request, own_budget, timeout),
+                    Ok(http_request) => {
+                        // A connection that is fresh is reused without its check only by a
+                        // request that may be sent again, should it be closed after all.
+                        let repeatable =
+                            request.retry == Retry::Safe && attempt <= self.settings.max_retries;
+                        self.send_once(request, http_request, own_budget, timeout, repeatable)
+                    }
                     Err(e) => Err(e),
                 }
             };
@@ -566,15 +572,17 @@ impl Transport {
     }
 
     /// One attempt of `http_request`, within `budget` (the agent's timeout when `None`);
-    /// `timeout` is the whole call's, named in a timeout error.
+    /// `timeout` is the whole call's, named in a timeout error; `repeatable`: a fresh pooled
+    /// connection may be taken without its check (see `tcp::Repeatable`).
     fn send_once(
         &self,
         request: &Request,
         mut http_request: ureq::http::Request<()>,
         budget: Option<Duration>,
         timeout: Duration,
+        repeatable: bool,
     ) -> Result<Response, Error> {
-        let _repeatable = tcp::Repeatable::mark(request.retry == Retry::Safe);
+        let _repeatable = tcp::Repeatable::mark(repeatable);
         if let Some(budget) = budget {
             http_request = self
                 .agent

@@ -120,6 +120,17 @@ fn a_request_sent_once_right_after_an_answer_still_checks_the_connection() {
 }
 
 #[test]
+fn a_get_that_cannot_be_retried_checks_the_connection() {
+    let (url, server) = closing_server();
+    let t = Transport::builder().max_retries(0).build();
+    assert_eq!(get(&t, &url).unwrap().attempts(), 1);
+    std::thread::sleep(Duration::from_millis(20));
+    // No retry left: the check finds the close and the GET goes out on a new connection.
+    assert_eq!(get(&t, &url).unwrap().attempts(), 1);
+    assert_eq!(server.join().unwrap(), 2);
+}
+
+#[test]
 fn a_get_after_a_pause_checks_the_connection() {
     let (url, server) = closing_server();
     let t = quick_retries();
