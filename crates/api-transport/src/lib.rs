@@ -419,9 +419,13 @@ impl Transport {
         if let Some(scoped) = deadline::current()
             && deadline.is_none_or(|d| scoped.at < d)
         {
+            // ureq's own timer needs setting only when the transport's ends well after the
+            // scope's: a scope opened for this one call (as `august_auth::Client` does) ends a
+            // few microseconds before it, within the slack every deadline already allows.
+            own_timeout |=
+                deadline.is_none_or(|d| d.duration_since(scoped.at) > tcp::TIMEOUT_SLACK);
             deadline = Some(scoped.at);
             timeout = scoped.whole;
-            own_timeout = true;
         }
         let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let mut attempt: u32 = 0;
