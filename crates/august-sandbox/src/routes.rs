@@ -21,8 +21,10 @@ pub enum Api {
 
 /// A route the sandbox answers: a method and a path pattern such as `/locks/{lock_id}`.
 ///
-/// Its [`Display`](fmt::Display) form, `GET /locks/{lock_id}`, is the route template counted in
-/// [`Stats::routes`](crate::Stats::routes) and matched by [`Sandbox::set_fault`](crate::Sandbox::set_fault).
+/// Its [`Display`](fmt::Display) form is `GET /locks/{lock_id}`. For the August, August live
+/// and Authy APIs that is the route template counted in [`Stats::routes`](crate::Stats::routes)
+/// and matched by [`Sandbox::set_fault`](crate::Sandbox::set_fault); the Verify and Lookup
+/// routes and the OAuth server are answered before faults and counts apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Route {
@@ -45,10 +47,10 @@ impl Route {
     ///     .unwrap();
     /// assert!(route.matches("GET", "/locks/ABC123"));
     /// assert!(!route.matches("GET", "/locks/ABC123/status"));
+    /// assert!(!route.matches("get", "/locks/ABC123"), "methods match as the server's do");
     /// ```
     pub fn matches(&self, method: &str, path: &str) -> bool {
-        self.method.eq_ignore_ascii_case(method)
-            && match_path(self.pattern, &segments(path)).is_some()
+        self.method == method && match_path(self.pattern, &segments(path)).is_some()
     }
 }
 
