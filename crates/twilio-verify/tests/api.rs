@@ -1270,15 +1270,37 @@ fn rate_limits_and_buckets() {
     );
     let m4 = server.delete(&format!("{base}/{rk}/Buckets/{bl}"));
     let m5 = server.delete(&format!("{base}/{rk}"));
+    let m6 = server.get(&format!("{base}/{rk}"), None, &limit);
+    let m7 = server.get(
+        &base,
+        None,
+        &format!(r#"{{"rate_limits": [{limit}], "meta": {{"key": "rate_limits", "next_page_url": null}}}}"#),
+    );
+    let m8 = server.post(&format!("{base}/{rk}"), "Description=per+user", 200, &limit);
+    let m9 = server.get(
+        &format!("{base}/{rk}/Buckets"),
+        None,
+        &format!(
+            r#"{{"buckets": [{bucket}], "meta": {{"key": "buckets", "next_page_url": null}}}}"#
+        ),
+    );
     let limits = c.rate_limits(service());
     let l = limits.create("end_user_ip_address", "per IP").unwrap();
     assert_eq!(l.unique_name.as_deref(), Some("end_user_ip_address"));
+    assert_eq!(limits.fetch(&rk_sid).unwrap().sid, l.sid);
+    let listed: Vec<_> = limits.list().collect::<Result<_, _>>().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].description.as_deref(), Some("per IP"));
+    limits.update(&rk_sid, "per user").unwrap();
     let b = limits.create_bucket(&rk_sid, 10, 60).unwrap();
     assert_eq!((b.max, b.interval), (10, 60));
+    let buckets: Vec<_> = limits.buckets(&rk_sid).collect::<Result<_, _>>().unwrap();
+    assert_eq!(buckets.len(), 1);
+    assert_eq!((buckets[0].max, buckets[0].interval), (10, 60));
     limits.update_bucket(&rk_sid, &bl_sid, 20, 60).unwrap();
     limits.delete_bucket(&rk_sid, &bl_sid).unwrap();
     limits.delete(&rk_sid).unwrap();
-    for m in [m1, m2, m3, m4, m5] {
+    for m in [m1, m2, m3, m4, m5, m6, m7, m8, m9] {
         m.assert();
     }
     assert!("RK1".parse::<twilio_verify::RateLimitSid>().is_err());
