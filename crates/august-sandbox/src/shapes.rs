@@ -147,10 +147,7 @@ mod tests {
     }
 
     fn fixture(name: &str) -> Value {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/august")
-            .join(name);
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let text = test_support::fixture!(&format!("august/{name}"));
         serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
     }
 
