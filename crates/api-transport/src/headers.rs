@@ -5,10 +5,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use ureq::http::{HeaderMap, HeaderName, HeaderValue};
+use ureq::http::{HeaderMap, HeaderName};
 
 use crate::Error;
-use crate::settings::{check_value, header_name};
+use crate::settings::http_header;
 
 /// A set of headers, each checked once when added (as [`Request::header`](crate::Request::header)
 /// headers are when sent), for [`Request::headers`](crate::Request::headers). Cheap to clone:
@@ -93,11 +93,7 @@ impl Headers {
     }
 
     fn add(mut self, name: &str, value: &str, secret: bool) -> Result<Self, Error> {
-        let header_name = header_name(name)?;
-        check_value(name, value)?;
-        let header_value = HeaderValue::from_str(value).map_err(|_| Error::InvalidRequest {
-            reason: format!("the header {name} cannot be sent"),
-        })?;
+        let (header_name, header_value) = http_header(name, value)?;
         let inner = Arc::make_mut(&mut self.inner);
         inner.present.note(&header_name);
         inner.map.append(header_name, header_value);

@@ -91,7 +91,6 @@ use request::Base;
 pub use request::{Method, Path, Request, Retry};
 pub use resolver::DEFAULT_NAME_TTL;
 pub use settings::{DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, check_header};
-use settings::{check_value, header_name};
 pub use unknown_variant::UnknownVariant;
 
 /// Default timeout of a call.
@@ -659,12 +658,9 @@ impl Transport {
     /// # Errors
     ///
     /// [`Error::InvalidRequest`] for a header that cannot be sent as is (see
-    /// [`header_name`], [`check_value`]).
+    /// [`settings::http_header`]).
     fn http_request(&self, request: &Request, uri: Uri) -> Result<ureq::http::Request<()>, Error> {
         use ureq::http::Method as HttpMethod;
-        let cannot_send = || Error::InvalidRequest {
-            reason: "a header name or value cannot be sent".into(),
-        };
         let mut http_request = ureq::http::Request::new(());
         *http_request.method_mut() = match request.method {
             Method::Get => HttpMethod::GET,
@@ -686,15 +682,12 @@ impl Transport {
             present = shared.present();
         }
         for (name, value) in &request.headers {
-            let header = header_name(name)?;
-            check_value(name, value)?;
-            let value = HeaderValue::from_str(value).map_err(|_| cannot_send())?;
+            let (header, value) = settings::http_header(name, value)?;
             present.note(&header);
             headers.append(header, value);
         }
         if let Some(ct) = &request.content_type {
-            check_value("content-type", ct)?;
-            let value = HeaderValue::from_str(ct).map_err(|_| cannot_send())?;
+            let value = settings::header_value("content-type", ct)?;
             // The request's own content type replaces one of the shared headers.
             if request.shared.is_some() {
                 headers.insert(header::CONTENT_TYPE, value);

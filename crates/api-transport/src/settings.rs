@@ -21,6 +21,23 @@ pub fn check_header(name: &str, value: &str) -> Result<(), Error> {
     check_value(name, value)
 }
 
+/// A header as sent, its name and value checked ([`header_name`], [`header_value`]).
+pub(crate) fn http_header(
+    name: &str,
+    value: &str,
+) -> Result<(ureq::http::HeaderName, ureq::http::HeaderValue), Error> {
+    Ok((header_name(name)?, header_value(name, value)?))
+}
+
+/// The value of header `name` as sent, checked ([`check_value`]).
+pub(crate) fn header_value(name: &str, value: &str) -> Result<ureq::http::HeaderValue, Error> {
+    check_value(name, value)?;
+    // What `check_value` lets through, `http` takes.
+    ureq::http::HeaderValue::from_str(value).map_err(|_| Error::InvalidRequest {
+        reason: format!("the header {name} cannot be sent"),
+    })
+}
+
 /// A header name as sent, refused when it is not an HTTP token.
 pub(crate) fn header_name(name: &str) -> Result<ureq::http::HeaderName, Error> {
     ureq::http::HeaderName::from_bytes(name.as_bytes()).map_err(|_| Error::InvalidRequest {
