@@ -27,8 +27,10 @@ pub(crate) fn current() -> Option<Scoped> {
 /// transport in it: a call's own timeout is cut to the time left (a call that runs out of it
 /// fails with [`Error::Timeout`](crate::Error::Timeout) naming `timeout`), and a call that
 /// finds none left is not sent and fails with
-/// [`Error::NotDelivered`](crate::Error::NotDelivered): it did not reach the server. Nested, the earlier deadline wins. The deadline is this thread's only: threads that
-/// `f` starts do not inherit it.
+/// [`Error::NotDelivered`](crate::Error::NotDelivered): it did not reach the server. Nested,
+/// the earlier deadline wins. The deadline is this thread's only: threads that `f` starts do
+/// not inherit it, and calls made after `f` returns are outside it (such as the later pages of
+/// a paged list that is read on after `f`).
 ///
 /// ```
 /// use std::time::Duration;
