@@ -428,6 +428,9 @@ impl Transport {
         }
         let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let mut attempt: u32 = 0;
+        // Whether an attempt may have reached the server, and the last one's error if none has.
+        let mut maybe_sent = false;
+        let mut undelivered: Option<Error> = None;
         loop {
             attempt += 1;
             let attempt_started = Instant::now();
@@ -437,11 +440,12 @@ impl Transport {
             // starts its clock), which spares ureq a copy of its configuration per call; any
             // other attempt gets what is left.
             let own_budget = (attempt > 1 || own_timeout).then_some(budget);
-            let outcome = if budget.is_zero() && attempt == 1 {
-                // The deadline (a `within` scope's) passed before anything was sent.
-                Err(Error::NotDelivered {
+            let outcome = if budget.is_zero() && !maybe_sent {
+                // The deadline passed and nothing has left: the call was not delivered (a
+                // retry after a refused connection says why the first attempt failed).
+                Err(undelivered.take().unwrap_or_else(|| Error::NotDelivered {
                     reason: "the call's deadline passed before it was sent".into(),
-                })
+                }))
             } else if budget.is_zero() {
                 Err(Error::Timeout { after: timeout })
             } else if self.shut_down.load(std::sync::atomic::Ordering::SeqCst) {
@@ -463,6 +467,10 @@ impl Transport {
                     Err(e) => Err(e),
                 }
             };
+            match &outcome {
+                Err(e @ Error::NotDelivered { .. }) => undelivered = Some(e.clone()),
+                _ => maybe_sent = true,
+            }
             let took = attempt_started.elapsed();
             let elapsed = took.as_millis();
             let path = request.path.redacted();
