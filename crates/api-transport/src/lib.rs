@@ -69,6 +69,7 @@ mod resolver;
 mod scrub;
 mod service_error;
 mod settings;
+mod stop;
 mod tcp;
 pub mod time;
 mod unknown_variant;
@@ -312,7 +313,7 @@ impl TransportBuilder {
             names,
             user_agent,
             settings: Arc::new(self.settings),
-            shut_down: Arc::default(),
+            stop: Arc::default(),
         }
     }
 }
@@ -326,7 +327,7 @@ pub struct Transport {
     user_agent: Option<HeaderValue>,
     settings: Arc<Settings>,
     /// Set by [`Transport::shutdown`]: no request is sent any more.
-    shut_down: Arc<std::sync::atomic::AtomicBool>,
+    stop: Arc<stop::Stop>,
 }
 
 impl fmt::Debug for Transport {
@@ -370,8 +371,8 @@ impl Transport {
 
     /// Closes every connection of the pool, the idle ones and the ones calls are waiting on,
     /// and refuses new ones: a call blocked on a connection (a long-poll) returns at once
-    /// with [`Error::ConnectionLost`], and every later call fails with
-    /// [`Error::NotDelivered`]. Clones share the pool, so this ends theirs too: it is meant
+    /// with [`Error::ConnectionLost`], a call waiting to retry returns at once with its last
+    /// attempt's outcome, and every later call fails with [`Error::NotDelivered`]. Clones share the pool, so this ends theirs too: it is meant
     /// for a transport that a worker owns, to stop the worker from another thread without
     /// waiting out its timeout.
     ///
@@ -386,8 +387,7 @@ impl Transport {
     /// assert!(matches!(err, Error::NotDelivered { .. }));
     /// ```
     pub fn shutdown(&self) {
-        self.shut_down
-            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.stop.set();
         self.agent.clone().shutdown();
     }
 
@@ -448,7 +448,7 @@ impl Transport {
                 }))
             } else if budget.is_zero() {
                 Err(Error::Timeout { after: timeout })
-            } else if self.shut_down.load(std::sync::atomic::Ordering::SeqCst) {
+            } else if self.stop.is_set() {
                 Err(Error::NotDelivered {
                     reason: "the transport was shut down".into(),
                 })
@@ -523,14 +523,12 @@ impl Transport {
                         path,
                         delay.as_millis()
                     );
-                    std::thread::sleep(delay);
+                    if self.stop.sleep(delay) {
+                        // Shut down while waiting: the last attempt's outcome is the call's.
+                        return finish(outcome, attempt);
+                    }
                 }
-                None => {
-                    return outcome.map(|mut r| {
-                        r.attempts = attempt;
-                        r
-                    });
-                }
+                None => return finish(outcome, attempt),
             }
         }
     }
@@ -543,9 +541,7 @@ impl Transport {
         response: Option<&Response>,
         error: Option<&Error>,
     ) -> Option<Duration> {
-        if request.retry != Retry::Safe
-            || attempt > self.settings.max_retries
-            || self.shut_down.load(std::sync::atomic::Ordering::SeqCst)
+        if request.retry != Retry::Safe || attempt > self.settings.max_retries || self.stop.is_set()
         {
             return None;
         }
@@ -724,6 +720,14 @@ impl Transport {
         }
         Ok(http_request)
     }
+}
+
+/// A call's result: the outcome of its last attempt, with the number of attempts it took.
+fn finish(outcome: Result<Response, Error>, attempts: u32) -> Result<Response, Error> {
+    outcome.map(|mut response| {
+        response.attempts = attempts;
+        response
+    })
 }
 
 /// The URL a request goes to: base URL, path and query joined, refusing plain HTTP to anything

@@ -1,7 +1,7 @@
 //! The connections under the transport: one kept-alive connection for sequential calls, a
 //! pooled connection the server closed or spoiled is not used again (a GET that follows its
 //! answer within 100 ms skips the check and is retried instead), `https` runs TLS over the
-//! same TCP layer.
+//! same TCP layer, and a shutdown ends the calls that wait on a connection or before a retry.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -249,4 +249,35 @@ fn shutdown_ends_a_call_waiting_on_its_connection_and_refuses_new_ones() {
     let err = get(&t, &url).unwrap_err();
     assert!(matches!(err, Error::NotDelivered { .. }), "{err:?}");
     assert!(!err.may_have_been_delivered());
+}
+
+#[test]
+fn shutdown_ends_a_call_waiting_to_retry_with_its_last_answer() {
+    let mut server = mockito::Server::new();
+    let busy = server
+        .mock("GET", "/x")
+        .with_status(503)
+        .with_header("retry-after", "20")
+        .expect(1)
+        .create();
+    let t = Transport::builder()
+        .timeout(Duration::from_secs(60))
+        .build();
+    let waiting = {
+        let (t, url) = (t.clone(), server.url());
+        std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let result = t.send(&Request::new(Method::Get, &url, Path::new().lit("x")));
+            (result, started.elapsed())
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    t.shutdown();
+    let (result, took) = waiting.join().unwrap();
+    // The 503 that started the wait is the call's answer; no second request was sent.
+    let answer = result.unwrap();
+    assert_eq!(answer.status(), 503);
+    assert_eq!(answer.attempts(), 1);
+    assert!(took < Duration::from_secs(10), "waited {took:?}");
+    busy.assert();
 }
