@@ -402,7 +402,9 @@ impl Transport {
     /// # Errors
     ///
     /// [`Error::InvalidRequest`] before sending (a bad URL, a header that cannot be sent);
-    /// otherwise the failure of the last attempt.
+    /// otherwise the failure of the last attempt that may have reached the server (an answer,
+    /// if it got one, is returned as the call's even when a retry after it was refused), or,
+    /// if none did, [`Error::NotDelivered`] with the reason.
     pub fn send(&self, request: &Request) -> Result<Response, Error> {
         let uri = target(request)?;
         // Checked (so that a request that cannot be sent is neither sent nor retried) and
@@ -428,27 +430,21 @@ impl Transport {
         }
         let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let mut attempt: u32 = 0;
-        // Whether an attempt may have reached the server, and the last one's error if none has.
-        let mut maybe_sent = false;
-        let mut undelivered: Option<Error> = None;
+        let mut earlier = Attempts::default();
         loop {
+            let budget = left().unwrap_or(timeout);
+            if budget.is_zero() {
+                // The deadline passed before another attempt could be sent.
+                return earlier.end(attempt);
+            }
             attempt += 1;
             let attempt_started = Instant::now();
-            let budget = left().unwrap_or(timeout);
             // The first attempt of a call with the transport's timeout runs under the agent's
             // own timeout (the same length, started a few instructions later, by the time ureq
             // starts its clock), which spares ureq a copy of its configuration per call; any
             // other attempt gets what is left.
             let own_budget = (attempt > 1 || own_timeout).then_some(budget);
-            let outcome = if budget.is_zero() && !maybe_sent {
-                // The deadline passed and nothing has left: the call was not delivered (a
-                // retry after a refused connection says why the first attempt failed).
-                Err(undelivered.take().unwrap_or_else(|| Error::NotDelivered {
-                    reason: "the call's deadline passed before it was sent".into(),
-                }))
-            } else if budget.is_zero() {
-                Err(Error::Timeout { after: timeout })
-            } else if self.stop.is_set() {
+            let outcome = if self.stop.is_set() {
                 Err(Error::NotDelivered {
                     reason: "the transport was shut down".into(),
                 })
@@ -467,10 +463,6 @@ impl Transport {
                     Err(e) => Err(e),
                 }
             };
-            match &outcome {
-                Err(e @ Error::NotDelivered { .. }) => undelivered = Some(e.clone()),
-                _ => maybe_sent = true,
-            }
             let took = attempt_started.elapsed();
             let elapsed = took.as_millis();
             let path = request.path.redacted();
@@ -523,12 +515,16 @@ impl Transport {
                         path,
                         delay.as_millis()
                     );
+                    earlier.keep(outcome);
                     if self.stop.sleep(delay) {
-                        // Shut down while waiting: the last attempt's outcome is the call's.
-                        return finish(outcome, attempt);
+                        // Shut down while waiting: no attempt is sent any more.
+                        return earlier.end(attempt);
                     }
                 }
-                None => return finish(outcome, attempt),
+                None => {
+                    earlier.keep(outcome);
+                    return earlier.end(attempt);
+                }
             }
         }
     }
@@ -722,12 +718,38 @@ impl Transport {
     }
 }
 
-/// A call's result: the outcome of its last attempt, with the number of attempts it took.
-fn finish(outcome: Result<Response, Error>, attempts: u32) -> Result<Response, Error> {
-    outcome.map(|mut response| {
-        response.attempts = attempts;
-        response
-    })
+/// What the attempts of a call got, from which its result is taken when it ends.
+#[derive(Default)]
+struct Attempts {
+    /// The outcome of the last attempt that may have reached the server.
+    delivered: Option<Result<Response, Error>>,
+    /// The error of the last attempt that did not.
+    undelivered: Option<Error>,
+}
+
+impl Attempts {
+    /// Takes in an attempt's outcome.
+    fn keep(&mut self, outcome: Result<Response, Error>) {
+        match outcome {
+            Err(e @ Error::NotDelivered { .. }) => self.undelivered = Some(e),
+            outcome => self.delivered = Some(outcome),
+        }
+    }
+
+    /// The call's result after `attempts` attempts: the outcome of the last attempt that may
+    /// have reached the server, so that an attempt refused after an earlier one was answered
+    /// does not hide that answer nor say that nothing arrived; otherwise why nothing did.
+    fn end(self, attempts: u32) -> Result<Response, Error> {
+        match self.delivered {
+            Some(outcome) => outcome.map(|mut response| {
+                response.attempts = attempts;
+                response
+            }),
+            None => Err(self.undelivered.unwrap_or_else(|| Error::NotDelivered {
+                reason: "the call's deadline passed before it was sent".into(),
+            })),
+        }
+    }
 }
 
 /// The URL a request goes to: base URL, path and query joined, refusing plain HTTP to anything

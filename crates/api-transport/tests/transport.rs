@@ -272,6 +272,33 @@ fn connection_refused_is_not_delivered() {
     assert!(!err.may_have_been_delivered());
 }
 
+#[test]
+fn a_retry_refused_after_an_answer_leaves_the_answer_as_the_calls() {
+    // The server answers the first request 503 and is gone before the retry, which is refused.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        drop(listener);
+        let mut buf = [0u8; 4096];
+        let _ = sock.read(&mut buf);
+        sock.write_all(b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 4\r\nconnection: close\r\n\r\nbusy")
+            .unwrap();
+    });
+    let result = Transport::builder()
+        .max_retries(1)
+        .initial_backoff(Duration::from_millis(50))
+        .max_backoff(Duration::from_millis(50))
+        .build()
+        .send(&Request::new(Method::Get, &url, Path::new().lit("x")));
+    server.join().unwrap();
+    // Not "not delivered": the first attempt was answered, and that answer is the call's.
+    let answer = result.unwrap();
+    assert_eq!(answer.status(), 503);
+    assert_eq!(answer.body(), b"busy");
+    assert_eq!(answer.attempts(), 2);
+}
+
 /// A server that accepts, reads the request, then answers with `reply` (possibly nothing) and
 /// holds the socket for `hold`.
 fn raw_server(reply: &'static [u8], hold: Duration) -> (String, std::thread::JoinHandle<usize>) {
