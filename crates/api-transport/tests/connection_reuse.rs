@@ -182,13 +182,9 @@ fn https_runs_tls_over_the_tcp_connection() {
 
 #[test]
 fn a_refused_connection_is_not_delivered() {
-    let port = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
     let err = post(
         &Transport::builder().max_retries(0).build(),
-        &format!("http://127.0.0.1:{port}"),
+        &test_support::fault_server::refused_url(),
     )
     .unwrap_err();
     assert!(matches!(err, Error::NotDelivered { .. }), "{err:?}");

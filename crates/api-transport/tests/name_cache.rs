@@ -55,10 +55,7 @@ fn names_are_looked_up_once_then_again_after_a_failure() {
     assert_eq!(lookups_of(port), 1, "{:?}", LOOKUPS.0.lock().unwrap());
 
     // A host nothing listens on: every failed call forgets the name, so each looks it up.
-    let closed = {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let closed = test_support::fault_server::refused_port();
     // (Not retried, to count one attempt per call; a retried attempt looks it up too.)
     let gone = Request::new(
         Method::Get,

@@ -255,16 +255,12 @@ fn empty_segment_is_refused_before_sending() {
 
 #[test]
 fn connection_refused_is_not_delivered() {
-    let port = {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
     let err = Transport::builder()
         .max_retries(0)
         .build()
         .send(&Request::new(
             Method::Put,
-            &format!("http://127.0.0.1:{port}"),
+            &test_support::fault_server::refused_url(),
             Path::new().lit("x"),
         ))
         .unwrap_err();

@@ -220,12 +220,28 @@ impl Drop for FaultServer {
 
 /// A URL on which nothing listens: connecting is refused.
 pub fn refused_url() -> String {
-    let port = match TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
-        Ok(addr) => addr.port(),
-        Err(e) => panic!("cannot bind a loopback port: {e}"),
+    format!("http://127.0.0.1:{}", refused_port())
+}
+
+/// A loopback port on which nothing listens, and which no test server can take meanwhile.
+///
+/// A port freed by dropping a listener would not do: a server that another test starts at the
+/// same time may be given it, and a "refused" call would reach that server. Ports below 1024
+/// are never handed out by a bind to port 0 (the ephemeral range starts above), so the first of
+/// these that refuses a connection stays closed for the whole run.
+pub fn refused_port() -> u16 {
+    const CANDIDATES: [u16; 6] = [9, 1, 7, 19, 47, 51];
+    let refuses = |port: u16| {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        matches!(
+            TcpStream::connect_timeout(&addr, Duration::from_millis(500)),
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused
+        )
     };
-    // The listener is dropped here, so the port is closed.
-    format!("http://127.0.0.1:{port}")
+    match CANDIDATES.into_iter().find(|port| refuses(*port)) {
+        Some(port) => port,
+        None => panic!("every candidate port below 1024 is open on 127.0.0.1: {CANDIDATES:?}"),
+    }
 }
 
 fn serve(mut stream: TcpStream, connection: usize, shared: &Shared, respond: &Responder) {
