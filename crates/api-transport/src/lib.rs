@@ -439,6 +439,8 @@ impl Transport {
             }
             attempt += 1;
             let attempt_started = Instant::now();
+            // Whether this attempt went out on a pooled connection taken without a probe.
+            let mut unprobed = false;
             // The first attempt of a call with the transport's timeout runs under the agent's
             // own timeout (the same length, started a few instructions later, by the time ureq
             // starts its clock), which spares ureq a copy of its configuration per call; any
@@ -458,7 +460,14 @@ impl Transport {
                         // request that may be sent again, should it be closed after all.
                         let repeatable =
                             request.retry == Retry::Safe && attempt <= self.settings.max_retries;
-                        self.send_once(request, http_request, own_budget, timeout, repeatable)
+                        self.send_once(
+                            request,
+                            http_request,
+                            own_budget,
+                            timeout,
+                            repeatable,
+                            &mut unprobed,
+                        )
                     }
                     Err(e) => Err(e),
                 }
@@ -492,6 +501,16 @@ impl Transport {
                         self.names.forget(&uri);
                     }
                     self.retry_wait(request, attempt, None, Some(err))
+                        .map(|delay| {
+                            // A connection reused unprobed and found lost was most likely
+                            // closed by the server: the retry, on a new connection, need not
+                            // wait.
+                            if unprobed && matches!(err, Error::ConnectionLost { .. }) {
+                                Duration::ZERO
+                            } else {
+                                delay
+                            }
+                        })
                 }
             };
             // The next attempt is expected to take about as long as this one.
@@ -576,16 +595,31 @@ impl Transport {
 
     /// One attempt of `http_request`, within `budget` (the agent's timeout when `None`);
     /// `timeout` is the whole call's, named in a timeout error; `repeatable`: a fresh pooled
-    /// connection may be taken without its check (see `tcp::Repeatable`).
+    /// connection may be taken without its check (see `tcp::Repeatable`), and `unprobed` is
+    /// set when it was.
     fn send_once(
+        &self,
+        request: &Request,
+        http_request: ureq::http::Request<()>,
+        budget: Option<Duration>,
+        timeout: Duration,
+        repeatable: bool,
+        unprobed: &mut bool,
+    ) -> Result<Response, Error> {
+        let mark = tcp::Repeatable::mark(repeatable);
+        let result = self.exchange(request, http_request, budget, timeout);
+        *unprobed = mark.unprobed();
+        result
+    }
+
+    /// Sends `http_request` and reads its answer, scrubbed of the request's secrets.
+    fn exchange(
         &self,
         request: &Request,
         mut http_request: ureq::http::Request<()>,
         budget: Option<Duration>,
         timeout: Duration,
-        repeatable: bool,
     ) -> Result<Response, Error> {
-        let _repeatable = tcp::Repeatable::mark(repeatable);
         if let Some(budget) = budget {
             http_request = self
                 .agent

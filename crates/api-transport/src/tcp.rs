@@ -16,8 +16,9 @@
 //!   The second is skipped too for a request that is safe to repeat (see [`Repeatable`]) on a
 //!   connection whose last answer was read less than [`FRESH`] ago: servers close idle
 //!   connections after seconds, so such a connection is open, and should a server have closed
-//!   it anyway, the request fails as lost and is retried like any lost GET. A request that
-//!   is sent once (a login, a code, a lock operation) always has the connection probed.
+//!   it anyway, the request fails as lost and is retried at once, on a new connection, without
+//!   the backoff of other retries. A request that is sent once (a login, a code, a lock
+//!   operation) always has the connection probed.
 //! - **Socket timeouts** (`SO_RCVTIMEO`, `SO_SNDTIMEO`) are set only when the one in place is
 //!   not within [`TIMEOUT_SLACK`] above the time left to the call's deadline. ureq's transport
 //!   sets both on every call, since the time left differs by microseconds from one call to the
@@ -48,6 +49,8 @@ pub(crate) const FRESH: time::Duration = time::Duration::from_millis(100);
 thread_local! {
     /// Whether the request this thread is sending is safe to repeat (set by [`Repeatable`]).
     static REPEATABLE: Cell<bool> = const { Cell::new(false) };
+    /// Whether that request went out on a pooled connection taken without a probe.
+    static UNPROBED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Marks the request this thread sends while the guard lives as safe to repeat, which lets a
@@ -60,9 +63,17 @@ pub(crate) struct Repeatable {
 impl Repeatable {
     /// Sets the mark to `repeatable` until the guard is dropped.
     pub(crate) fn mark(repeatable: bool) -> Self {
+        UNPROBED.set(false);
         Repeatable {
             previous: REPEATABLE.replace(repeatable),
         }
+    }
+
+    /// Whether the request went out on a pooled connection taken without a probe: if it was
+    /// lost, the likeliest cause is a server that closed that connection, and a retry on a new
+    /// one needs no backoff.
+    pub(crate) fn unprobed(&self) -> bool {
+        UNPROBED.get()
     }
 }
 
@@ -314,6 +325,7 @@ impl Transport for TcpTransport {
         }
         let fresh = || self.last_answer.is_some_and(|at| at.elapsed() < FRESH);
         if REPEATABLE.get() && fresh() {
+            UNPROBED.set(true);
             return true;
         }
         probe(&self.stream)

@@ -93,17 +93,54 @@ fn quick_retries() -> Transport {
 }
 
 #[test]
-fn a_get_right_after_an_answer_skips_the_check_and_is_retried_on_a_closed_connection() {
+fn a_get_right_after_an_answer_skips_the_check_and_is_retried_at_once_on_a_closed_connection() {
     let (url, server) = closing_server();
-    let t = quick_retries();
+    // A backoff that would show: the retry on a new connection must not wait for it.
+    let t = Transport::builder()
+        .max_retries(1)
+        .initial_backoff(Duration::from_secs(3))
+        .max_backoff(Duration::from_secs(3))
+        .timeout(Duration::from_secs(20))
+        .build();
     assert_eq!(get(&t, &url).unwrap().attempts(), 1);
     // Within 100 ms of the answer: the connection is reused unchecked, found closed, and the
     // GET (safe to repeat) is sent again on a new one.
     std::thread::sleep(Duration::from_millis(20));
+    let started = std::time::Instant::now();
     let second = get(&t, &url).unwrap();
+    let took = started.elapsed();
     assert_eq!(second.body(), b"{}");
     assert_eq!(second.attempts(), 2);
+    assert!(took < Duration::from_secs(2), "waited {took:?}");
     assert_eq!(server.join().unwrap(), 2);
+}
+
+#[test]
+fn a_get_lost_on_a_new_connection_waits_the_backoff() {
+    // The first attempt's connection is new (nothing pooled), so its loss is not a stale
+    // connection: the retry waits as any other.
+    let lost = {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let handle = std::thread::spawn(move || {
+            // Reads the request and closes without an answer, twice.
+            for _ in 0..2 {
+                let (mut sock, _) = listener.accept().unwrap();
+                read_head(&mut sock);
+            }
+        });
+        (url, handle)
+    };
+    let t = Transport::builder()
+        .max_retries(1)
+        .initial_backoff(Duration::from_millis(400))
+        .max_backoff(Duration::from_millis(400))
+        .build();
+    let started = std::time::Instant::now();
+    let err = get(&t, &lost.0).unwrap_err();
+    assert!(matches!(err, Error::ConnectionLost { .. }), "{err:?}");
+    assert!(started.elapsed() >= Duration::from_millis(400));
+    lost.1.join().unwrap();
 }
 
 #[test]
