@@ -231,6 +231,9 @@ fn push_challenges_answered_through_the_sandbox() {
             "1.0",
         ))
         .unwrap();
+    sandbox
+        .verify_push_factor(factor.factor.sid.as_str())
+        .unwrap();
     let ch = c.challenges(&service, &identity);
     let first = ch
         .create(
@@ -282,6 +285,135 @@ fn push_challenges_answered_through_the_sandbox() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(pending.len(), 1);
+}
+
+/// `POST …/Factors/{YF}` with a form body, as the device's SDK sends it: status and body.
+fn post_factor(sandbox: &Sandbox, path: &str, form: &[(&str, &str)]) -> (u16, serde_json::Value) {
+    use base64::Engine as _;
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        sb::API_KEY_SID,
+        sb::API_KEY_SECRET
+    ));
+    let mut resp = ureq::post(format!("{}{path}", sandbox.verify_url()))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .header("Authorization", format!("Basic {basic}"))
+        .send_form(form.iter().copied())
+        .unwrap();
+    let body = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    (resp.status().as_u16(), body)
+}
+
+#[test]
+fn a_push_factor_is_unverified_until_its_device_verifies_it() {
+    let (sandbox, c, service, identity) = enrolled("user-0042-0005");
+    let factors = c.factors(&service, &identity);
+    let new = factors
+        .create_push(&NewPushFactor::new(
+            "pixel",
+            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+            "com.example.app",
+            NotificationPlatform::None,
+            "1.0",
+        ))
+        .unwrap();
+    let sid = new.factor.sid.clone();
+    assert_eq!(new.factor.status, FactorStatus::Unverified);
+    assert_eq!(
+        factors.fetch(&sid).unwrap().status,
+        FactorStatus::Unverified
+    );
+
+    // No challenge on an unverified factor.
+    let ch = c.challenges(&service, &identity);
+    let err = ch
+        .create(&NewChallenge::push(sid.clone(), "Log in?"))
+        .unwrap_err();
+    assert_eq!(err.reason(), Some(ApiErrorReason::FactorUnverified));
+    assert_eq!(err.code(), Some(60318));
+    assert_eq!(err.status(), Some(403));
+
+    // The device's step: an empty signature leaves it unverified (not an error), any other
+    // verifies it.
+    let path = format!(
+        "/v2/Services/{}/Entities/{}/Factors/{sid}",
+        sb::SERVICE_SID,
+        identity.as_str()
+    );
+    let (status, body) = post_factor(&sandbox, &path, &[("AuthPayload", "")]);
+    assert_eq!((status, body["status"].as_str()), (200, Some("unverified")));
+    let (status, body) = post_factor(&sandbox, &path, &[("AuthPayload", "c2lnbmF0dXJl")]);
+    assert_eq!((status, body["status"].as_str()), (200, Some("verified")));
+    assert_eq!(body["sid"].as_str(), Some(sid.as_str()));
+    assert_eq!(factors.fetch(&sid).unwrap().status, FactorStatus::Verified);
+    let challenge = ch.create(&NewChallenge::push(sid, "Log in?")).unwrap();
+    assert_eq!(challenge.status, ChallengeStatus::Pending);
+}
+
+#[test]
+fn the_sandbox_verifies_push_factors_only() {
+    let (sandbox, c, service, identity) = enrolled("user-0042-0006");
+    let totp = c
+        .factors(&service, &identity)
+        .create_totp(&NewTotpFactor::new("app"))
+        .unwrap();
+    let err = sandbox
+        .verify_push_factor(totp.factor.sid.as_str())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("no push factor {}", totp.factor.sid)
+    );
+    assert_eq!(err.kind(), api_transport::ErrorKind::NotFound);
+    assert_eq!(
+        c.factors(&service, &identity)
+            .fetch(&totp.factor.sid)
+            .unwrap()
+            .status,
+        FactorStatus::Unverified
+    );
+
+    let push = c
+        .factors(&service, &identity)
+        .create_push(&NewPushFactor::new(
+            "pixel",
+            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+            "com.example.app",
+            NotificationPlatform::None,
+            "1.0",
+        ))
+        .unwrap();
+    let control = |sid: &str| {
+        let mut resp = ureq::post(format!(
+            "{}/__sandbox/verify/factors/{sid}/verify",
+            sandbox.verify_url()
+        ))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .send_empty()
+        .unwrap();
+        let body: serde_json::Value =
+            serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+        (resp.status().as_u16(), body)
+    };
+    let (status, body) = control("YF0000000000000000000000000000dead");
+    assert_eq!(status, 404);
+    assert_eq!(
+        body["message"],
+        "no push factor YF0000000000000000000000000000dead"
+    );
+    let (status, body) = control(push.factor.sid.as_str());
+    assert_eq!((status, body["status"].as_str()), (200, Some("verified")));
+    assert_eq!(
+        c.factors(&service, &identity)
+            .fetch(&push.factor.sid)
+            .unwrap()
+            .status,
+        FactorStatus::Verified
+    );
 }
 
 #[test]
