@@ -417,22 +417,27 @@ fn authorized(req: &Req) -> bool {
         || pair == format!("{ACCOUNT_SID}:{AUTH_TOKEN}")
 }
 
-/// Handles a Verify, Lookup or `/__sandbox/verify` request; `None` for any other path.
-pub(crate) fn handle(state: &mut VerifyState, req: &Req) -> Option<Resp> {
-    let control = req.path.starts_with("/__sandbox/verify");
-    let api = ["/v2/Services", "/v2/PhoneNumbers/", "/v2/Attempts"]
-        .iter()
-        .any(|p| req.path.starts_with(p));
-    if control {
-        return Some(control_request(state, req));
-    }
-    if !api {
-        return None;
+/// Whether a request is Verify's, Lookup's or `/__sandbox/verify`'s: [`handle`] answers it.
+pub(crate) fn claims(req: &Req) -> bool {
+    [
+        "/__sandbox/verify",
+        "/v2/Services",
+        "/v2/PhoneNumbers/",
+        "/v2/Attempts",
+    ]
+    .iter()
+    .any(|p| req.path.starts_with(p))
+}
+
+/// Answers a request [`claims`] claims.
+pub(crate) fn handle(state: &mut VerifyState, req: &Req) -> Resp {
+    if req.path.starts_with("/__sandbox/verify") {
+        return control_request(state, req);
     }
     if !authorized(req) {
-        return Some(error(401, 20003, "Authenticate"));
+        return error(401, 20003, "Authenticate");
     }
-    Some(route(state, req))
+    route(state, req)
 }
 
 fn control_request(state: &mut VerifyState, req: &Req) -> Resp {
