@@ -10,7 +10,7 @@ use crate::august::{self, AugustState};
 use crate::authy::{self, AnswerError, AuthyState, PendingCallback};
 use crate::event::{CallbackDelivery, Event, OneTouchAnswer};
 use crate::faults::{Fault, FaultRuleWire, FaultTable, retry_after_secs};
-use crate::http::{Params, Req, Resp, find_route};
+use crate::http::{Params, Req, Resp, RouteName, find_route};
 use crate::relay::{RelayHandle, lock};
 use crate::signature;
 use crate::stats::{Counters, Stats};
@@ -201,7 +201,7 @@ impl App {
         }
     }
 
-    fn route(req: &Req) -> Option<(String, Hit)> {
+    fn route(req: &Req) -> Option<(RouteName, Hit)> {
         if let Some((template, handler, params)) = find_route(august::ROUTES, req) {
             return Some((template, Hit::August(handler, params)));
         }
@@ -216,7 +216,7 @@ impl App {
         let hit = Self::route(req);
         let template = hit
             .as_ref()
-            .map_or_else(|| "unmatched".to_owned(), |(t, _)| t.clone());
+            .map_or_else(|| "unmatched".to_owned(), |(t, _)| t.to_string());
         lock(&self.counters).record(&template);
         let fault = lock(&self.faults).take(&req.method, &template, &req.path);
         if let Some(f) = &fault {
@@ -656,8 +656,8 @@ mod tests {
     /// The route a request reaches, as `handle` dispatches it, and the API it answers for;
     /// `None` for a control endpoint or a fallback answer.
     fn reached(req: &Req) -> Option<(Api, String)> {
-        fn template<H>(found: Option<(String, H, Params)>) -> Option<String> {
-            found.map(|(t, ..)| t)
+        fn template<H>(found: Option<(RouteName, H, Params)>) -> Option<String> {
+            found.map(|(t, ..)| t.to_string())
         }
         match Part::of(req) {
             Part::Push(t) => Some((Api::AugustLive, t)),
@@ -671,9 +671,9 @@ mod tests {
                 .and(template(find_route(crate::oauth::ROUTES, req)))
                 .map(|t| (Api::AugustLive, t)),
             Part::Emulated => App::route(req).map(|(t, hit)| match hit {
-                Hit::August(..) => (Api::August, t),
-                Hit::Live(..) => (Api::AugustLive, t),
-                Hit::Authy(..) => (Api::Authy, t),
+                Hit::August(..) => (Api::August, t.to_string()),
+                Hit::Live(..) => (Api::AugustLive, t.to_string()),
+                Hit::Authy(..) => (Api::Authy, t.to_string()),
             }),
         }
     }
