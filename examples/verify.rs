@@ -94,6 +94,9 @@ fn main() -> Result<()> {
         NotificationPlatform::None,
         "1.0",
     ))?;
+    // The device verifies its new factor (the Verify Push SDK signs with its key); the
+    // sandbox stands in for it here too.
+    sandbox.verify_push_factor(push.factor.sid.as_str())?;
     let request = challenges.create(
         &NewChallenge::push(push.factor.sid.clone(), "Unlock the front door?")
             .field("Door", "Front")

@@ -10,7 +10,7 @@ use crate::august::{self, AugustState};
 use crate::authy::{self, AnswerError, AuthyState, PendingCallback};
 use crate::event::{CallbackDelivery, Event, OneTouchAnswer};
 use crate::faults::{Fault, FaultRuleWire, FaultTable, retry_after_secs};
-use crate::http::{Params, Req, Resp, find_route};
+use crate::http::{Params, Req, Resp, RouteName, find_route};
 use crate::relay::{RelayHandle, lock};
 use crate::signature;
 use crate::stats::{Counters, Stats};
@@ -47,6 +47,37 @@ enum Outcome {
     Truncate(Resp, usize),
     /// Close the connection without answering.
     Drop,
+}
+
+/// The part of the sandbox that answers a request, asked in this order.
+#[derive(Debug, PartialEq, Eq)]
+enum Part {
+    /// PubNub and Socket.IO (`crate::push`), with the route template.
+    Push(String),
+    /// Verify v2, Lookup v2 and their controls, under their own paths (`crate::verify`).
+    Verify,
+    /// The other `/__sandbox` endpoints.
+    Control,
+    /// The OAuth authorization servers (`crate::oauth`).
+    OAuth,
+    /// The August, August live and Authy routes, counted and subject to faults.
+    Emulated,
+}
+
+impl Part {
+    fn of(req: &Req) -> Part {
+        if let Some(template) = crate::push::template(req) {
+            Part::Push(template)
+        } else if crate::verify::claims(req) {
+            Part::Verify
+        } else if req.path == "/__sandbox" || req.path.starts_with("/__sandbox/") {
+            Part::Control
+        } else if crate::oauth::claims(req) {
+            Part::OAuth
+        } else {
+            Part::Emulated
+        }
+    }
 }
 
 enum Hit {
@@ -135,22 +166,19 @@ impl App {
         // request from the client's connection.
         let _answering = self.relay.answering(rq.remote_addr().copied());
         let req = Req::read(&mut rq);
-        if let Some(template) = crate::push::template(&req) {
-            self.handle_push(rq, &req, &template);
-            return;
-        }
         let mut events = Vec::new();
-        // Verify v2 and Lookup v2 answer their own paths (`crate::verify`).
-        let verify = crate::verify::handle(&mut lock(&self.verify), &req);
-        let outcome = if let Some(resp) = verify {
-            Outcome::Respond(resp)
-        } else if req.path == "/__sandbox" || req.path.starts_with("/__sandbox/") {
-            lock(&self.counters).control_requests += 1;
-            Outcome::Respond(self.control(&req))
-        } else if let Some(resp) = crate::oauth::handle(self, &req) {
-            Outcome::Respond(resp)
-        } else {
-            self.emulate(&req, &mut events)
+        let outcome = match Part::of(&req) {
+            Part::Push(template) => {
+                self.handle_push(rq, &req, &template);
+                return;
+            }
+            Part::Verify => Outcome::Respond(crate::verify::handle(&mut lock(&self.verify), &req)),
+            Part::Control => {
+                lock(&self.counters).control_requests += 1;
+                Outcome::Respond(self.control(&req))
+            }
+            Part::OAuth => Outcome::Respond(crate::oauth::handle(self, &req)),
+            Part::Emulated => self.emulate(&req, &mut events),
         };
         self.emit(events);
         match outcome {
@@ -173,7 +201,7 @@ impl App {
         }
     }
 
-    fn route(req: &Req) -> Option<(String, Hit)> {
+    fn route(req: &Req) -> Option<(RouteName, Hit)> {
         if let Some((template, handler, params)) = find_route(august::ROUTES, req) {
             return Some((template, Hit::August(handler, params)));
         }
@@ -188,7 +216,7 @@ impl App {
         let hit = Self::route(req);
         let template = hit
             .as_ref()
-            .map_or_else(|| "unmatched".to_owned(), |(t, _)| t.clone());
+            .map_or_else(|| "unmatched".to_owned(), |(t, _)| t.to_string());
         lock(&self.counters).record(&template);
         let fault = lock(&self.faults).take(&req.method, &template, &req.path);
         if let Some(f) = &fault {
@@ -623,6 +651,82 @@ pub(crate) fn check_loopback_url(url: &str) -> Result<String, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Api;
+
+    /// The route a request reaches, as `handle` dispatches it, and the API it answers for;
+    /// `None` for a control endpoint or a fallback answer.
+    fn reached(req: &Req) -> Option<(Api, String)> {
+        fn template<H>(found: Option<(RouteName, H, Params)>) -> Option<String> {
+            found.map(|(t, ..)| t.to_string())
+        }
+        match Part::of(req) {
+            Part::Push(t) => Some((Api::AugustLive, t)),
+            Part::Verify if req.path.starts_with("/__sandbox/") => None,
+            Part::Verify => {
+                template(find_route(crate::verify::ROUTES, req)).map(|t| (Api::Verify, t))
+            }
+            Part::Control => None,
+            Part::OAuth => crate::oauth::find(req)
+                .ok()
+                .and(template(find_route(crate::oauth::ROUTES, req)))
+                .map(|t| (Api::AugustLive, t)),
+            Part::Emulated => App::route(req).map(|(t, hit)| match hit {
+                Hit::August(..) => (Api::August, t.to_string()),
+                Hit::Live(..) => (Api::AugustLive, t.to_string()),
+                Hit::Authy(..) => (Api::Authy, t.to_string()),
+            }),
+        }
+    }
+
+    /// A path of `pattern` with a value each parameter takes (a brand with a server for
+    /// `{brand}`).
+    fn example(pattern: &str) -> String {
+        pattern
+            .split('/')
+            .map(
+                |part| match part.strip_prefix('{').and_then(|p| p.split_once('}')) {
+                    Some(("brand", rest)) => format!("yale_global{rest}"),
+                    Some((name, rest)) => format!("{name}-1{rest}"),
+                    None => part.to_owned(),
+                },
+            )
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// Every route the sandbox lists is the one a request of its method and path reaches,
+    /// through the same dispatch as `handle` (the push side, Verify, the controls, OAuth, then
+    /// the August, live and Authy tables), and answers for the API it is listed under: a route
+    /// listed twice, shadowed by an earlier route or part, or whose pattern its own paths do
+    /// not match fails here.
+    #[test]
+    fn every_listed_route_is_reached_by_its_own_requests() {
+        let all = crate::routes();
+        assert!(all.len() > 60, "{} routes", all.len());
+        for (i, r) in all.iter().enumerate() {
+            let route = r.to_string();
+            assert!(
+                all[..i].iter().all(|o| o.to_string() != route),
+                "{route} is listed twice"
+            );
+            let path = example(r.pattern);
+            assert!(r.matches(r.method, &path), "{route} vs {path}");
+            let req = Req::fake(r.method, &path, &[], "");
+            assert_eq!(reached(&req), Some((r.api, route.clone())), "{path}");
+        }
+        for (method, path) in [
+            ("GET", "/no/such/route"),
+            ("PATCH", "/locks/L1"),
+            ("GET", "/oauth/no_brand/authorize"),
+            ("GET", "/__sandbox/verify/code"),
+        ] {
+            assert_eq!(
+                reached(&Req::fake(method, path, &[], "")),
+                None,
+                "{method} {path}"
+            );
+        }
+    }
 
     #[test]
     fn callback_urls_must_be_loopback_http() {

@@ -133,7 +133,7 @@ enum BridgeState {
     Offline,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct LockState {
     id: &'static str,
     name: &'static str,
@@ -165,45 +165,82 @@ struct DoorbellState {
 }
 
 /// A lock or a doorbell of the state, found by its id.
-trait Device {
+trait Device: Sized {
     /// `lock` or `doorbell`, as the feed's `deviceType` and the errors name it.
     const KIND: &'static str;
+    /// The path parameter that names one (`lock_id`).
+    const PARAM: &'static str;
     fn id(&self) -> &'static str;
     fn name(&self) -> &'static str;
+    /// Every device of this kind in the state.
+    fn all(st: &AugustState) -> &[Self];
 }
 
-/// Implements [`Device`] for a state with `id` and `name` fields.
+/// Implements [`Device`] for a state with `id` and `name` fields, kept in `AugustState.$list`.
 macro_rules! device {
-    ($state:ty, $kind:literal) => {
+    ($state:ty, $kind:literal, $param:literal, $list:ident) => {
         impl Device for $state {
             const KIND: &'static str = $kind;
+            const PARAM: &'static str = $param;
             fn id(&self) -> &'static str {
                 self.id
             }
             fn name(&self) -> &'static str {
                 self.name
             }
+            fn all(st: &AugustState) -> &[Self] {
+                &st.$list
+            }
         }
     };
 }
-device!(LockState, "lock");
-device!(DoorbellState, "doorbell");
+device!(LockState, "lock", "lock_id", locks);
+device!(DoorbellState, "doorbell", "doorbell_id", doorbells);
 
-/// The device with this id; for a handler, a 404 answer (`lock not found`) otherwise.
-fn find<'a, D: Device>(devices: &'a [D], id: &str) -> Result<&'a D, Resp> {
-    devices
-        .iter()
-        .find(|d| d.id() == id)
+/// Where the device with this id is in its list.
+fn position<D: Device>(devices: &[D], id: &str) -> Option<usize> {
+    devices.iter().position(|d| d.id() == id)
+}
+
+/// Where the device a handler's path names (`{lock_id}`, `{doorbell_id}`) is in its list; a
+/// 404 answer (`lock not found`) otherwise.
+fn path_index<D: Device>(st: &AugustState, params: &Params) -> Result<usize, Resp> {
+    position(D::all(st), params.get(D::PARAM))
         .ok_or_else(|| error(404, &format!("{} not found", D::KIND)))
 }
 
-/// The device with this id, to change; for a sandbox-only operation, `(404, "no lock L1")`
-/// otherwise.
+/// The device a handler's path names; as [`path_index`] otherwise.
+fn find<'a, D: Device>(st: &'a AugustState, params: &Params) -> Result<&'a D, Resp> {
+    path_index::<D>(st, params).map(|i| &D::all(st)[i])
+}
+
+/// Where the device with this id is in its list; for a sandbox-only operation,
+/// `(404, "no lock L1")` otherwise.
+fn index_of<D: Device>(devices: &[D], id: &str) -> Result<usize, (u16, String)> {
+    position(devices, id).ok_or_else(|| (404, format!("no {} {id}", D::KIND)))
+}
+
+/// The device with this id, to change; as [`index_of`] otherwise.
 fn find_mut<'a, D: Device>(devices: &'a mut [D], id: &str) -> Result<&'a mut D, (u16, String)> {
-    devices
-        .iter_mut()
-        .find(|d| d.id() == id)
-        .ok_or_else(|| (404, format!("no {} {id}", D::KIND)))
+    let i = index_of(devices, id)?;
+    Ok(&mut devices[i])
+}
+
+/// Answers a request about the one device its path names, once the caller is authenticated
+/// (a 404 answer when there is no such device).
+fn with_device<D: Device>(
+    st: &mut AugustState,
+    req: &Req,
+    params: &Params,
+    answer: impl FnOnce(&AugustState, &D) -> Resp,
+) -> Resp {
+    if let Err(r) = st.authenticate(req, false) {
+        return r;
+    }
+    match find::<D>(st, params) {
+        Ok(d) => answer(st, d),
+        Err(r) => r,
+    }
 }
 
 /// The device an activity is about.
@@ -513,16 +550,16 @@ impl AugustState {
         });
     }
 
-    /// Operates a lock remotely (`lock`, `unlock` or `unlatch`): its state, the feed's
-    /// remote operation and its push. Returns the lock's new status.
+    /// Operates the lock at `index` remotely (`lock`, `unlock` or `unlatch`): its state, the
+    /// feed's remote operation and its push. Returns the lock's new status.
     fn operate(
         &mut self,
-        lock_id: &str,
+        index: usize,
         operation: &str,
         actor: Actor,
         at: DateTime<Utc>,
-    ) -> Result<&'static str, (u16, String)> {
-        let lock = find_mut(&mut self.locks, lock_id)?;
+    ) -> &'static str {
+        let lock = &mut self.locks[index];
         lock.status = target(operation, lock.status);
         lock.status_at = at;
         let (status, device) = (lock.status, DeviceRef::of(lock));
@@ -533,7 +570,7 @@ impl AugustState {
         };
         let actions = (operation_action(operation), v4_action);
         self.record(at, actions, device, actor, json!({"remote": true}));
-        Ok(status)
+        status
     }
 
     /// Adds an activity to the feed, keeping it newest first.
@@ -1384,21 +1421,11 @@ fn locks_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -
     Resp::json(200, &Value::Object(map))
 }
 
-fn find_lock<'a>(st: &'a AugustState, params: &Params) -> Result<&'a LockState, Resp> {
-    find(&st.locks, params.get("lock_id"))
-}
-
 fn lock_detail(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
-    if let Err(r) = st.authenticate(req, false) {
-        return r;
-    }
-    match find_lock(st, params) {
-        Ok(lock) => Resp::json(
-            200,
-            &crate::shapes::recorded(Shape::LockDetail, st.lock_detail_json(lock)),
-        ),
-        Err(r) => r,
-    }
+    with_device(st, req, params, |st, lock: &LockState| {
+        let detail = st.lock_detail_json(lock);
+        Resp::json(200, &crate::shapes::recorded(Shape::LockDetail, detail))
+    })
 }
 
 fn k_lock_state(status: &str) -> &'static str {
@@ -1419,13 +1446,11 @@ fn k_door_state(door: &str) -> &'static str {
 }
 
 fn lock_status(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
-    if let Err(r) = st.authenticate(req, false) {
-        return r;
-    }
-    let lock = match find_lock(st, params) {
-        Ok(l) => l,
-        Err(r) => return r,
-    };
+    with_device(st, req, params, |_, lock| lock_status_json(lock))
+}
+
+/// The answer of `GET /locks/{lock_id}/status`.
+fn lock_status_json(lock: &LockState) -> Resp {
     let mut body = json!({
         "status": k_lock_state(lock.status),
         "dateTime": iso_ms(lock.status_at),
@@ -1446,25 +1471,19 @@ fn lock_status(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Eve
 }
 
 fn lock_pins(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
-    if let Err(r) = st.authenticate(req, false) {
-        return r;
-    }
-    match find_lock(st, params) {
-        Ok(lock) => {
-            let mut pins = st.pins_json(lock);
-            if let Some(obj) = pins.as_object_mut() {
-                for list in obj.values_mut() {
-                    if let Value::Array(items) = list {
-                        for item in items.iter_mut() {
-                            *item = crate::shapes::recorded(Shape::Pin, item.take());
-                        }
+    with_device(st, req, params, |st, lock: &LockState| {
+        let mut pins = st.pins_json(lock);
+        if let Some(obj) = pins.as_object_mut() {
+            for list in obj.values_mut() {
+                if let Value::Array(items) = list {
+                    for item in items.iter_mut() {
+                        *item = crate::shapes::recorded(Shape::Pin, item.take());
                     }
                 }
             }
-            Resp::json(200, &pins)
         }
-        Err(r) => r,
-    }
+        Resp::json(200, &pins)
+    })
 }
 
 fn remote_lock(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
@@ -1498,10 +1517,12 @@ fn remote_operate(
         Ok(t) => t,
         Err(r) => return r,
     };
-    let lock = match find_lock(st, params) {
-        Ok(l) => l.clone(),
+    let index = match path_index::<LockState>(st, params) {
+        Ok(i) => i,
         Err(r) => return r,
     };
+    // The lock before the operation (`lockStatusChanged`).
+    let lock = st.locks[index];
     match lock.bridge {
         BridgeState::None => {
             return error(
@@ -1603,10 +1624,7 @@ fn remote_operate(
     } else {
         Actor::Deleted
     };
-    let new_status = match st.operate(lock.id, operation, actor, start) {
-        Ok(status) => status,
-        Err((status, message)) => return error(status, &message),
-    };
+    let new_status = st.operate(index, operation, actor, start);
     log::info!("august: {operation} of {} (remote)", lock.name);
     let status = if is_async {
         match operation {
@@ -1663,31 +1681,17 @@ fn doorbells_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event
     Resp::json(200, &Value::Object(map))
 }
 
-fn find_doorbell<'a>(st: &'a AugustState, params: &Params) -> Result<&'a DoorbellState, Resp> {
-    find(&st.doorbells, params.get("doorbell_id"))
-}
-
 fn doorbell_detail(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
-    if let Err(r) = st.authenticate(req, false) {
-        return r;
-    }
-    match find_doorbell(st, params) {
-        Ok(d) => Resp::json(
-            200,
-            &crate::shapes::recorded(Shape::DoorbellDetail, st.doorbell_json(d, true)),
-        ),
-        Err(r) => r,
-    }
+    with_device(st, req, params, |st, d: &DoorbellState| {
+        let detail = st.doorbell_json(d, true);
+        Resp::json(200, &crate::shapes::recorded(Shape::DoorbellDetail, detail))
+    })
 }
 
 fn doorbell_wakeup(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
-    if let Err(r) = st.authenticate(req, false) {
-        return r;
-    }
-    match find_doorbell(st, params) {
-        Ok(_) => Resp::json(200, &json!({})),
-        Err(r) => r,
-    }
+    with_device(st, req, params, |_, _: &DoorbellState| {
+        Resp::json(200, &json!({}))
+    })
 }
 
 fn alarms_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> Resp {
@@ -1700,7 +1704,7 @@ fn alarms_mine(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) 
 /// The snapshot host: no API headers; `Authorization`, when sent, must be the doorbell's
 /// content token.
 fn doorbell_image(st: &mut AugustState, req: &Req, params: &Params, _: &mut Vec<Event>) -> Resp {
-    let Ok(d) = find_doorbell(st, params) else {
+    let Ok(d) = find::<DoorbellState>(st, params) else {
         return Resp::bytes(404, "text/plain; charset=utf-8", b"not found".to_vec());
     };
     if d.image_at.is_none() {
@@ -1840,8 +1844,9 @@ impl AugustState {
         lock_id: &str,
         operation: &'static str,
     ) -> Result<(), (u16, String)> {
-        self.operate(lock_id, operation, Actor::Demo, Utc::now())
-            .map(|_| ())
+        let index = index_of(&self.locks, lock_id)?;
+        self.operate(index, operation, Actor::Demo, Utc::now());
+        Ok(())
     }
 
     /// A validated access token for the demo user, as a completed login gives.
@@ -1870,8 +1875,9 @@ impl AugustState {
 mod tests {
     use super::*;
 
-    /// The body of the answer to `method path`, sent as the demo account through the routes.
-    fn answer(st: &mut AugustState, method: &str, path: &str) -> Value {
+    /// The answer to `method path`, sent as the demo account through the routes: status and
+    /// body.
+    fn respond(st: &mut AugustState, method: &str, path: &str) -> (u16, Value) {
         let token = st.demo_token();
         let req = Req::fake(
             method,
@@ -1885,8 +1891,71 @@ mod tests {
         let (_, handler, params) = crate::http::find_route(ROUTES, &req)
             .unwrap_or_else(|| panic!("no route for {method} {path}"));
         let resp = handler(st, &req, &params, &mut Vec::new());
-        assert_eq!(resp.status, 200, "{method} {path}");
-        serde_json::from_slice(&resp.body).expect("a JSON answer")
+        let body = serde_json::from_slice(&resp.body).expect("a JSON answer");
+        (resp.status, body)
+    }
+
+    /// The body of a successful answer to `method path`, as [`respond`].
+    fn answer(st: &mut AugustState, method: &str, path: &str) -> Value {
+        let (status, body) = respond(st, method, path);
+        assert_eq!(status, 200, "{method} {path}: {body}");
+        body
+    }
+
+    /// Each handler finds the device its path names, and answers 404 naming the kind for an
+    /// unknown one; the sandbox-only operations name the id; a remote operation changes the
+    /// lock its path names and no other.
+    #[test]
+    fn devices_are_found_by_the_id_their_path_or_operation_names() {
+        let mut st = AugustState::new("http://127.0.0.1:1", DEFAULT_TOKEN_LIFETIME);
+        for (method, path, kind) in [
+            ("GET", "/locks/nope", "lock"),
+            ("GET", "/locks/nope/status", "lock"),
+            ("GET", "/locks/nope/pins", "lock"),
+            ("PUT", "/remoteoperate/nope/unlock", "lock"),
+            ("GET", "/doorbells/nope", "doorbell"),
+            ("PUT", "/doorbells/nope/wakeup", "doorbell"),
+        ] {
+            assert_eq!(
+                respond(&mut st, method, path),
+                (404, json!({"message": format!("{kind} not found")})),
+                "{method} {path}"
+            );
+        }
+        let no_lock = Err((404, "no lock nope".to_owned()));
+        assert_eq!(st.demo_operate("nope", "unlock"), no_lock);
+        assert_eq!(st.set_door("nope", true), no_lock);
+        assert_eq!(
+            st.doorbell_event("nope", true),
+            Err((404, "no doorbell nope".to_owned()))
+        );
+
+        let statuses =
+            |st: &AugustState| -> Vec<&'static str> { st.locks.iter().map(|l| l.status).collect() };
+        let before = statuses(&st);
+        let front = demo::FRONT_DOOR_LOCK_ID;
+        let index = position(&st.locks, front).unwrap();
+        let target = if before[index] == "locked" {
+            "unlock"
+        } else {
+            "lock"
+        };
+        let body = answer(&mut st, "PUT", &format!("/remoteoperate/{front}/{target}"));
+        assert_eq!(body["info"]["lockID"], front);
+        assert_eq!(body["info"]["lockStatusChanged"], true);
+        let mut expected = before.clone();
+        expected[index] = if target == "lock" {
+            "locked"
+        } else {
+            "unlocked"
+        };
+        assert_eq!(statuses(&st), expected);
+        let detail = answer(
+            &mut st,
+            "GET",
+            &format!("/doorbells/{}", demo::FRONT_DOORBELL_ID),
+        );
+        assert_eq!(detail["doorbellID"], demo::FRONT_DOORBELL_ID);
     }
 
     /// Every field the sandbox's state owns carries the state's value in the padded answers,
@@ -1896,7 +1965,7 @@ mod tests {
     fn padded_answers_carry_the_state_not_the_templates() {
         let mut st = AugustState::new("http://127.0.0.1:1", DEFAULT_TOKEN_LIFETIME);
         let id = demo::FRONT_DOOR_LOCK_ID;
-        let lock = st.locks.iter_mut().find(|l| l.id == id).unwrap();
+        let lock = find_mut(&mut st.locks, id).unwrap();
         lock.name = "Renamed Lock";
         lock.kind = 4242;
         lock.sku = "SKU-RENAMED";
@@ -1917,7 +1986,7 @@ mod tests {
             password: "unused".into(),
         });
         let bell = demo::FRONT_DOORBELL_ID;
-        let d = st.doorbells.iter_mut().find(|d| d.id == bell).unwrap();
+        let d = find_mut(&mut st.doorbells, bell).unwrap();
         d.name = "Renamed Bell";
         d.serial = "BELL-RENAMED";
         d.online = false;

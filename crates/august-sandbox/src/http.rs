@@ -1,6 +1,6 @@
 //! Requests and responses as the handlers see them, and route matching.
 
-use std::collections::HashMap;
+use std::fmt;
 use std::io::Read;
 use std::net::SocketAddr;
 
@@ -163,13 +163,16 @@ impl Resp {
     }
 }
 
-/// Path parameters captured by a route pattern.
+/// Path parameters captured by a route pattern (a handful at most: a list, not a map).
 #[derive(Debug, Default)]
-pub(crate) struct Params(HashMap<&'static str, String>);
+pub(crate) struct Params(Vec<(&'static str, String)>);
 
 impl Params {
     pub(crate) fn get(&self, name: &str) -> &str {
-        self.0.get(name).map_or("", String::as_str)
+        self.0
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
     }
 }
 
@@ -188,31 +191,45 @@ pub(crate) fn segments(path: &str) -> Vec<String> {
 /// A route table: method, path pattern, handler.
 pub(crate) type Routes<H> = [(&'static str, &'static str, H)];
 
-/// The route of `table` a request takes: its template (`GET /locks/{lock_id}`), its handler
-/// and the parameters its pattern captured.
-pub(crate) fn find_route<H: Copy>(table: &Routes<H>, req: &Req) -> Option<(String, H, Params)> {
-    table.iter().find_map(|(method, pattern, handler)| {
-        if *method != req.method {
+/// A route of a table: its method and pattern, written `GET /locks/{lock_id}` (the route
+/// template counted and matched by faults).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RouteName {
+    pub(crate) method: &'static str,
+    pub(crate) pattern: &'static str,
+}
+
+impl fmt::Display for RouteName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.method, self.pattern)
+    }
+}
+
+/// The route of `table` a request takes, its handler and the parameters its pattern
+/// captured. Nothing is allocated for the routes tried and not taken.
+pub(crate) fn find_route<H: Copy>(table: &Routes<H>, req: &Req) -> Option<(RouteName, H, Params)> {
+    table.iter().find_map(|&(method, pattern, handler)| {
+        if method != req.method {
             return None;
         }
         let params = match_path(pattern, &req.segments)?;
-        Some((format!("{method} {pattern}"), *handler, params))
+        Some((RouteName { method, pattern }, handler, params))
     })
 }
 
 /// Matches decoded segments against a pattern such as `/locks/{lock_id}/status`.
 pub(crate) fn match_path(pattern: &'static str, segments: &[String]) -> Option<Params> {
-    let parts: Vec<&'static str> = pattern.split('/').filter(|s| !s.is_empty()).collect();
-    if parts.len() != segments.len() {
+    let parts = pattern.split('/').filter(|s| !s.is_empty());
+    if parts.clone().count() != segments.len() {
         return None;
     }
     let mut params = Params::default();
-    for (part, seg) in parts.iter().zip(segments) {
+    for (part, seg) in parts.zip(segments) {
         if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
             if seg.is_empty() {
                 return None;
             }
-            params.0.insert(name, seg.clone());
+            params.0.push((name, seg.clone()));
         } else if let Some((name, suffix)) = part
             .strip_prefix('{')
             .and_then(|p| p.split_once('}'))
@@ -223,7 +240,7 @@ pub(crate) fn match_path(pattern: &'static str, segments: &[String]) -> Option<P
             if value.is_empty() {
                 return None;
             }
-            params.0.insert(name, value.to_owned());
+            params.0.push((name, value.to_owned()));
         } else if part != seg {
             return None;
         }

@@ -147,6 +147,11 @@ pub enum Error {
         /// The id asked for.
         doorbell_id: String,
     },
+    /// No Verify push factor has this SID.
+    UnknownPushFactor {
+        /// The SID asked for.
+        factor_sid: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -168,6 +173,7 @@ impl fmt::Display for Error {
             Error::UnknownLock { lock_id } => write!(f, "no lock {lock_id}"),
             Error::NoDoorSensor { lock_id } => write!(f, "lock {lock_id} has no door sensor"),
             Error::UnknownDoorbell { doorbell_id } => write!(f, "no doorbell {doorbell_id}"),
+            Error::UnknownPushFactor { factor_sid } => write!(f, "no push factor {factor_sid}"),
         }
     }
 }
@@ -182,7 +188,8 @@ impl Error {
             Error::InvalidCallbackUrl { .. } | Error::NoDoorSensor { .. } => K::FixInput,
             Error::ApprovalRequestNotFound { .. }
             | Error::UnknownLock { .. }
-            | Error::UnknownDoorbell { .. } => K::NotFound,
+            | Error::UnknownDoorbell { .. }
+            | Error::UnknownPushFactor { .. } => K::NotFound,
             Error::ApprovalRequestNotPending { .. } => K::StartOver,
             Error::OAuthRefused { .. } => K::Forbidden,
         }

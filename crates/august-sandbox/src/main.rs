@@ -221,6 +221,10 @@ fn main() -> ExitCode {
         );
         println!("  service:     {}", twilio::SERVICE_SID);
         println!("  codes:       {url}/__sandbox/verify/code?to=<to>");
+        println!(
+            "  push device: POST {url}/__sandbox/verify/factors/{{YF}}/verify, \
+             POST {url}/__sandbox/verify/challenges/{{YC}}/approve (or deny)"
+        );
     }
     println!();
     println!("codes and tokens the sandbox sends are printed below; Ctrl-C stops it");

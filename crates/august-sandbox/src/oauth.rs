@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::demo;
-use crate::http::{Req, Resp};
+use crate::http::{Req, Resp, Routes, find_route};
 use crate::relay::lock;
 
 /// How long an authorization code can be exchanged.
@@ -101,43 +101,59 @@ fn loopback_redirect(uri: &str) -> bool {
     matches!(host, "127.0.0.1" | "localhost" | "::1")
 }
 
-/// The routes of the authorization servers (`{brand}` one of the brands).
-pub(crate) const ROUTES: &crate::http::Routes<()> = &[
-    ("GET", "/oauth/{brand}/authorize", ()),
-    ("GET", "/oauth/{brand}/authorization", ()),
-    ("POST", "/oauth/{brand}/access_token", ()),
+/// A handler of the authorization server, for a known brand.
+pub(crate) type Handler = fn(&App, &Req, &str) -> Resp;
+
+/// The routes of the authorization servers (`{brand}` one of the brands), which dispatch
+/// [`handle`]'s requests.
+pub(crate) const ROUTES: &Routes<Handler> = &[
+    ("GET", "/oauth/{brand}/authorize", authorize_endpoint),
+    ("GET", "/oauth/{brand}/authorization", authorize_endpoint),
+    ("POST", "/oauth/{brand}/access_token", token),
 ];
 
-/// Handles `/oauth/...`; `None` for any other path.
-pub(crate) fn handle(app: &App, req: &Req) -> Option<Resp> {
-    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    let ["oauth", brand, endpoint] = segs.as_slice() else {
-        return None;
-    };
-    if !BRANDS.contains(brand) {
-        return Some(oauth_error(
+/// Whether a request is the authorization servers' (`/oauth/{brand}/{endpoint}`, any brand):
+/// [`handle`] answers it.
+pub(crate) fn claims(req: &Req) -> bool {
+    matches!(req.segments.as_slice(), [oauth, _, _] if oauth == "oauth")
+}
+
+/// The handler of a request [`claims`] claims, and its brand; the error answer for an unknown
+/// brand or endpoint.
+pub(crate) fn find(req: &Req) -> Result<(Handler, &str), Resp> {
+    let brand = req.segments.get(1).map_or("", String::as_str);
+    if !BRANDS.contains(&brand) {
+        return Err(oauth_error(
             404,
             "invalid_request",
             "no authorization server for this brand",
         ));
     }
-    Some(match (req.method.as_str(), *endpoint) {
-        ("GET", "authorize" | "authorization") => {
-            let query: Vec<(&str, &str)> = req
-                .query
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            match authorize(app, brand, &query) {
-                Ok(location) => {
-                    Resp::bytes(302, "text/plain", Vec::new()).header("Location", location)
-                }
-                Err(resp) => resp,
-            }
-        }
-        ("POST", "access_token") => token(app, brand, req),
-        _ => oauth_error(404, "invalid_request", "no such endpoint"),
-    })
+    match find_route(ROUTES, req) {
+        Some((_, handler, _)) => Ok((handler, brand)),
+        None => Err(oauth_error(404, "invalid_request", "no such endpoint")),
+    }
+}
+
+/// Answers a request [`claims`] claims.
+pub(crate) fn handle(app: &App, req: &Req) -> Resp {
+    match find(req) {
+        Ok((handler, brand)) => handler(app, req, brand),
+        Err(resp) => resp,
+    }
+}
+
+/// `GET /oauth/{brand}/authorize`: the redirect to the client, or the error shown.
+fn authorize_endpoint(app: &App, req: &Req, brand: &str) -> Resp {
+    let query: Vec<(&str, &str)> = req
+        .query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    match authorize(app, brand, &query) {
+        Ok(location) => Resp::bytes(302, "text/plain", Vec::new()).header("Location", location),
+        Err(resp) => resp,
+    }
 }
 
 /// The authorize endpoint: checks the request, approves the demo user, returns the redirect.
@@ -177,7 +193,8 @@ pub(crate) fn authorize(app: &App, brand: &str, query: &[(&str, &str)]) -> Resul
     Ok(format!("{redirect_uri}{separator}{}", params.finish()))
 }
 
-fn token(app: &App, brand: &str, req: &Req) -> Resp {
+/// `POST /oauth/{brand}/access_token`: the `authorization_code` and `refresh_token` grants.
+fn token(app: &App, req: &Req, brand: &str) -> Resp {
     let form = req.form();
     let get = |name: &str| {
         form.iter()
@@ -335,6 +352,60 @@ pub(crate) fn home_assistant_file(app: &App, brand: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The answer `find` gives a request it refuses.
+    fn refused(method: &str, url: &str) -> (u16, Value) {
+        match find(&Req::fake(method, url, &[], "")) {
+            Ok(_) => panic!("{method} {url} found"),
+            Err(resp) => (resp.status, serde_json::from_slice(&resp.body).unwrap()),
+        }
+    }
+
+    #[test]
+    fn the_table_dispatches_known_brands_and_endpoints_only() {
+        let no_server = json!({"error": "invalid_request", "error_description": "no authorization server for this brand"});
+        let no_endpoint =
+            json!({"error": "invalid_request", "error_description": "no such endpoint"});
+        assert_eq!(
+            refused("GET", "/oauth/august/authorize"),
+            (404, no_server.clone())
+        );
+        assert_eq!(refused("GET", "/oauth/august/nothing"), (404, no_server));
+        assert_eq!(
+            refused("POST", "/oauth/yale_global/authorize"),
+            (404, no_endpoint.clone())
+        );
+        assert_eq!(
+            refused("GET", "/oauth/yale_august/access_token"),
+            (404, no_endpoint)
+        );
+        for (method, url, handler) in [
+            (
+                "GET",
+                "/oauth/yale_global/authorize?x=1",
+                authorize_endpoint as Handler,
+            ),
+            (
+                "GET",
+                "/oauth/yale_august/authorization",
+                authorize_endpoint,
+            ),
+            ("POST", "/oauth/yale_august/access_token", token),
+        ] {
+            let req = Req::fake(method, url, &[], "");
+            let (found, brand) = find(&req).unwrap_or_else(|_| panic!("{method} {url}"));
+            assert!(std::ptr::fn_addr_eq(found, handler), "{method} {url}");
+            assert_eq!(brand, req.segments[1]);
+        }
+        assert!(claims(&Req::fake("GET", "/oauth/any/thing", &[], "")));
+        assert!(!claims(&Req::fake(
+            "GET",
+            "/oauth/yale_global/authorize/more",
+            &[],
+            ""
+        )));
+        assert!(!claims(&Req::fake("GET", "/session/a/b", &[], "")));
+    }
 
     #[test]
     fn only_loopback_redirects_are_registered() {

@@ -251,7 +251,7 @@ pub(crate) const ROUTES: &crate::http::Routes<()> = &[
 /// The route template of a push request (`GET /time/0`), as counted and matched by faults;
 /// `None` for a request the push side does not answer.
 pub(crate) fn template(req: &Req) -> Option<String> {
-    crate::http::find_route(ROUTES, req).map(|(template, ..)| template)
+    crate::http::find_route(ROUTES, req).map(|(template, ..)| template.to_string())
 }
 
 fn forbidden_json(channels: &[String]) -> Resp {

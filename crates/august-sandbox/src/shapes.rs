@@ -139,89 +139,85 @@ mod tests {
         );
     }
 
-    #[test]
-    fn every_template_is_an_object() {
-        for shape in Shape::ALL {
-            assert!(template(shape).is_object());
-        }
-    }
+    /// The recorded August answers that are no template's: built whole by the sandbox.
+    const NOT_PADDED: &[(&str, &str)] = &[
+        (
+            "lock.json",
+            "a remote operation's result, built whole by the sandbox",
+        ),
+        ("lock_without_doorstate.json", "as lock.json"),
+        ("unlock.json", "as lock.json"),
+        ("unlock_without_doorstate.json", "as lock.json"),
+    ];
 
-    fn fixture(name: &str) -> Value {
-        let text = test_support::fixture!(&format!("august/{name}"));
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
-    }
-
-    /// The recorded answers each template stands for: whole fixtures, the values of a map
-    /// keyed by ids (`*`), the elements of a list (`key[]`), the items of the recorded feed
-    /// whose action is one of the template's.
-    fn recorded_answers(shape: Shape) -> Vec<(String, Value)> {
-        let whole = |names: &[&str]| -> Vec<(String, Value)> {
-            names
-                .iter()
-                .map(|n| ((*n).to_owned(), fixture(n)))
-                .collect()
-        };
-        let values = |name: &str| -> Vec<(String, Value)> {
-            let v = fixture(name);
-            let map = v.as_object().cloned().unwrap_or_default();
-            map.into_iter()
-                .map(|(k, v)| (format!("{name} {k}"), v))
-                .collect()
-        };
-        let activities = |shape: Shape| -> Vec<(String, Value)> {
-            let mut all = whole(&[
-                "auto_relock_activity.json",
-                "auto_unlock_activity.json",
-                "bluetooth_lock_activity.json",
-                "keypad_lock_activity.json",
-                "lock_activity.json",
-                "remote_lock_activity.json",
-                "unlock_activity.json",
-                "door_closed_activity.json",
-                "door_closed_activity_wrong_deviceid.json",
-                "door_closed_activity_wrong_houseid.json",
-                "door_open_activity.json",
-                "doorbell_motion_activity.json",
-                "doorbell_motion_activity_no_image.json",
-                "doorbell_motion_activity_old.json",
-                "doorbell_motion_activity_wrong.json",
-            ]);
-            let feed = fixture("get_house_activities.json");
-            for (i, item) in feed.as_array().into_iter().flatten().enumerate() {
-                all.push((format!("get_house_activities.json item {i}"), item.clone()));
-            }
-            all.retain(|(_, v)| Shape::of_activity(v["action"].as_str().unwrap_or("")) == shape);
-            all
-        };
-        match shape {
-            Shape::LockDetail => whole(&[
-                "get_lock.online.json",
-                "get_lock.online_with_doorsense.json",
-                "get_lock.doorsense_init.json",
-                "get_lock.offline.json",
-            ]),
-            Shape::LockListItem => values("get_locks.json"),
-            Shape::DoorbellDetail => whole(&[
-                "get_doorbell.json",
-                "get_doorbell.battery_full.json",
-                "get_doorbell.battery_low.json",
-                "get_doorbell.battery_medium.json",
-                "get_doorbell.offline.json",
-                "get_doorbell_missing_image.json",
-            ]),
-            Shape::DoorbellListItem => values("get_doorbells.json"),
-            Shape::Pin => {
-                let pins = fixture("get_pins.json");
-                let mut all = Vec::new();
-                for list in ["created", "loaded", "deleted"] {
-                    for (i, pin) in pins[list].as_array().into_iter().flatten().enumerate() {
-                        all.push((format!("get_pins.json {list}[{i}]"), pin.clone()));
-                    }
+    /// The recorded answers each template is the union of, found by the fixtures' names, so
+    /// that a recording added to `tests/fixtures/august/` is held here without being listed:
+    /// whole answers (`get_lock.*`, `get_doorbell.*`, `*_activity*`), the values of the lists
+    /// keyed by ids (`get_locks.json`, `get_doorbells.json`), the elements of the PIN lists and
+    /// the items of the recorded feed. Every fixture is a template's or in [`NOT_PADDED`], and
+    /// every source gives at least one answer.
+    fn recorded_answers() -> Vec<(Shape, String, Value)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/august");
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+        names.sort();
+        let activity = |v: &Value| Shape::of_activity(v["action"].as_str().unwrap_or(""));
+        let mut all = Vec::new();
+        for name in names {
+            let v: Value = serde_json::from_str(&test_support::fixture!(&format!("august/{name}")))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let parts: Vec<(Shape, String, Value)> = match name.as_str() {
+                "get_locks.json" | "get_doorbells.json" => {
+                    let shape = if name == "get_locks.json" {
+                        Shape::LockListItem
+                    } else {
+                        Shape::DoorbellListItem
+                    };
+                    let map = v.as_object().cloned().unwrap_or_default();
+                    map.into_iter()
+                        .map(|(id, item)| (shape, format!("{name} {id}"), item))
+                        .collect()
                 }
-                all
-            }
-            Shape::LockActivity | Shape::DoorActivity | Shape::MotionActivity => activities(shape),
+                "get_pins.json" => {
+                    let lists = v.as_object().cloned().unwrap_or_default();
+                    lists
+                        .into_iter()
+                        .flat_map(|(list, pins)| {
+                            let pins = pins.as_array().cloned().unwrap_or_default();
+                            pins.into_iter().enumerate().map(move |(i, pin)| {
+                                (Shape::Pin, format!("get_pins.json {list}[{i}]"), pin)
+                            })
+                        })
+                        .collect()
+                }
+                "get_house_activities.json" => {
+                    let items = v.as_array().cloned().unwrap_or_default();
+                    items
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, item)| (activity(&item), format!("{name} item {i}"), item))
+                        .collect()
+                }
+                n if n.contains("_activity") => vec![(activity(&v), name.clone(), v)],
+                n if n.starts_with("get_lock.") => vec![(Shape::LockDetail, name.clone(), v)],
+                n if n.starts_with("get_doorbell.") || n.starts_with("get_doorbell_") => {
+                    vec![(Shape::DoorbellDetail, name.clone(), v)]
+                }
+                n => {
+                    assert!(
+                        NOT_PADDED.iter().any(|(f, _)| *f == n),
+                        "{n}: a recorded answer that is neither a template's nor in NOT_PADDED"
+                    );
+                    continue;
+                }
+            };
+            assert!(!parts.is_empty(), "{name}: no recorded answer in it");
+            all.extend(parts);
         }
+        all
     }
 
     /// Whether the last key of a path (`a.b[].c`) is one a template never adds.
@@ -238,20 +234,98 @@ mod tests {
         "null on some recorded doorbells, \"\" on the offline one",
     )];
 
-    /// Every key a recorded answer has, the template of its shape has, with the recorded type
-    /// (keys the sandbox's state decides excepted: they are never taken from a template). The
-    /// answers are padded from the templates, so a key lost here is a key lost in the answers
-    /// without the sandbox's own code noticing.
+    /// Every key path of `v` (`a.b[].c`, an array by its first element), outside the
+    /// meaningful keys.
+    fn key_paths(v: &Value, path: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(obj) => {
+                for (key, sub) in obj {
+                    let p = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    if !meaningful(&p) {
+                        key_paths(sub, &p, out);
+                        out.push(p);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                if let Some(first) = items.first() {
+                    key_paths(first, &format!("{path}[]"), out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The key paths of `template` (with their types) that none of `recorded` has: keys a
+    /// template would add to the answers although no recording of the call has them.
+    fn invented(template: &Value, recorded: &[&Value]) -> Vec<String> {
+        let mut paths = Vec::new();
+        key_paths(template, "", &mut paths);
+        // What each recording lacks of the template: a path, or one of its parents.
+        let lacks: Vec<Vec<String>> = recorded
+            .iter()
+            .map(|r| {
+                json_shape::differences(template, r, Rules::ALL)
+                    .iter()
+                    .filter_map(|d| {
+                        let path = d.split('`').nth(1)?;
+                        // An empty list lacks only the elements.
+                        Some(if d.contains(": empty,") {
+                            format!("{path}[]")
+                        } else {
+                            path.to_owned()
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let lacked = |path: &str, lacks: &[String]| {
+            lacks.iter().any(|q| {
+                path == q
+                    || path
+                        .strip_prefix(q.as_str())
+                        .is_some_and(|rest| rest.starts_with('.') || rest.starts_with("[]"))
+            })
+        };
+        paths
+            .into_iter()
+            .filter(|p| lacks.iter().all(|l| lacked(p, l)))
+            .collect()
+    }
+
     #[test]
-    fn every_template_has_every_key_of_the_recorded_answers() {
+    fn invented_finds_the_keys_no_recording_has_with_that_type() {
+        let template = json!({"a": 1, "b": {"c": "x", "d": true}, "e": [{"f": 1}], "Bridge": {}});
+        let one = json!({"a": 2, "b": {"c": "y"}});
+        let two = json!({"b": {"d": "not a boolean"}, "e": []});
+        assert_eq!(invented(&template, &[&one, &two]), ["b.d", "e[].f"]);
+        let three = json!({"b": {"d": false}, "e": [{"f": 0}]});
+        assert!(invented(&template, &[&one, &two, &three]).is_empty());
+    }
+
+    /// Each template is the union of the recorded answers of its call, the keys the state
+    /// decides excepted (they are never taken from a template): every key path of every
+    /// recording is in it with the recorded type, and it has no key path (with its type) that
+    /// no recording has, so the padding never adds a field the service does not send. The
+    /// answers' own test (`tests/fidelity.rs`) holds only the first direction.
+    #[test]
+    fn every_template_is_the_union_of_its_recorded_answers() {
+        let answers = recorded_answers();
         let mut problems = Vec::new();
         for shape in Shape::ALL {
-            let answers = recorded_answers(shape);
-            assert!(!answers.is_empty());
-            for (name, recorded) in answers {
+            let template = template(shape);
+            assert!(template.is_object(), "template {shape:?}");
+            let mine: Vec<&(Shape, String, Value)> =
+                answers.iter().filter(|(s, _, _)| *s == shape).collect();
+            assert!(!mine.is_empty(), "template {shape:?}: no recorded answer");
+            for (_, name, recorded) in &mine {
                 let varies = |p: &str| {
                     TYPES_THAT_VARY.iter().any(|(path, kind, _)| {
-                        p == *path && json_shape::kind(&template(shape)[p]) == *kind
+                        p == *path && json_shape::kind(&template[p]) == *kind
                     })
                 };
                 let skip = |p: &str| meaningful(p) || varies(p);
@@ -259,9 +333,15 @@ mod tests {
                     skip: &skip,
                     maps: &[],
                 };
-                for d in json_shape::differences(&recorded, template(shape), rules) {
+                for d in json_shape::differences(recorded, template, rules) {
                     problems.push(format!("template {shape:?}: {name}: {d}"));
                 }
+            }
+            let recorded: Vec<&Value> = mine.iter().map(|(_, _, v)| v).collect();
+            for p in invented(template, &recorded) {
+                problems.push(format!(
+                    "template {shape:?}: `{p}` is in no recorded answer"
+                ));
             }
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));

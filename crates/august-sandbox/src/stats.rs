@@ -45,7 +45,12 @@ pub(crate) struct Counters {
 impl Counters {
     pub(crate) fn record(&mut self, template: &str) {
         self.requests += 1;
-        *self.routes.entry(template.to_owned()).or_insert(0) += 1;
+        match self.routes.get_mut(template) {
+            Some(n) => *n += 1,
+            None => {
+                self.routes.insert(template.to_owned(), 1);
+            }
+        }
     }
 
     pub(crate) fn snapshot(&self, connections: u64) -> Stats {

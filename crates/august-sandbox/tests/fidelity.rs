@@ -1164,6 +1164,13 @@ fn verify_calls(sandbox: &Sandbox, r: &mut Report) {
         &push,
     );
     let push_sid = push.body["sid"].as_str().unwrap_or("").to_owned();
+    // Its device verifies a new push factor (the Verify Push SDK's signature) before any
+    // challenge can be made on it.
+    let verified = post(
+        &format!("{factors}/{push_sid}"),
+        &[("AuthPayload", "a-device-signature")],
+    );
+    assert_eq!(verified.body["status"], "verified", "{}", verified.body);
     let challenge = post(
         &challenges,
         &[("FactorSid", &push_sid), ("Details.Message", "Sign in")],

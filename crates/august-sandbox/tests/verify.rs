@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use august_sandbox::{Sandbox, verify as sb};
+use serde_json::Value;
 use twilio_verify::{
     ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials,
     FactorStatus, Identity, LineType, LookupField, LookupOptions, NewChallenge, NewPushFactor,
@@ -32,6 +33,17 @@ fn enrolled(identity: &str) -> (Sandbox, VerifyClient, ServiceSid, Identity) {
 
 fn service() -> ServiceSid {
     sb::SERVICE_SID.parse().unwrap()
+}
+
+/// The push factor a phone's Verify Push SDK would create.
+fn pixel() -> NewPushFactor {
+    NewPushFactor::new(
+        "pixel",
+        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+        "com.example.app",
+        NotificationPlatform::None,
+        "1.0",
+    )
 }
 
 fn code_for(secret: &str, digits: u8) -> String {
@@ -223,13 +235,10 @@ fn push_challenges_answered_through_the_sandbox() {
     let (sandbox, c, service, identity) = enrolled("user-0042-0003");
     let factor = c
         .factors(&service, &identity)
-        .create_push(&NewPushFactor::new(
-            "pixel",
-            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
-            "com.example.app",
-            NotificationPlatform::None,
-            "1.0",
-        ))
+        .create_push(&pixel())
+        .unwrap();
+    sandbox
+        .verify_push_factor(factor.factor.sid.as_str())
         .unwrap();
     let ch = c.challenges(&service, &identity);
     let first = ch
@@ -282,6 +291,108 @@ fn push_challenges_answered_through_the_sandbox() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(pending.len(), 1);
+}
+
+/// A form POST to the sandbox, with the API key when `auth` says so: status and JSON body,
+/// whatever the status.
+fn post(sandbox: &Sandbox, path: &str, auth: Auth, form: &[(&str, &str)]) -> (u16, Value) {
+    use base64::Engine as _;
+    let mut request = ureq::post(format!("{}{path}", sandbox.verify_url()))
+        .config()
+        .http_status_as_error(false)
+        .build();
+    if auth == Auth::ApiKey {
+        let pair = format!("{}:{}", sb::API_KEY_SID, sb::API_KEY_SECRET);
+        let basic = base64::engine::general_purpose::STANDARD.encode(pair);
+        request = request.header("Authorization", format!("Basic {basic}"));
+    }
+    let mut resp = request.send_form(form.iter().copied()).unwrap();
+    let body = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    (resp.status().as_u16(), body)
+}
+
+/// How [`post`] authenticates.
+#[derive(PartialEq, Eq)]
+enum Auth {
+    /// HTTP Basic with the API key, as every Verify call.
+    ApiKey,
+    /// Nothing, as the sandbox's controls.
+    None,
+}
+
+#[test]
+fn a_push_factor_is_unverified_until_its_device_verifies_it() {
+    let (sandbox, c, service, identity) = enrolled("user-0042-0005");
+    let factors = c.factors(&service, &identity);
+    let new = factors.create_push(&pixel()).unwrap();
+    let sid = new.factor.sid.clone();
+    assert_eq!(new.factor.status, FactorStatus::Unverified);
+    assert_eq!(
+        factors.fetch(&sid).unwrap().status,
+        FactorStatus::Unverified
+    );
+
+    // No challenge on an unverified factor.
+    let ch = c.challenges(&service, &identity);
+    let err = ch
+        .create(&NewChallenge::push(sid.clone(), "Log in?"))
+        .unwrap_err();
+    assert_eq!(err.reason(), Some(ApiErrorReason::FactorUnverified));
+    assert_eq!(err.code(), Some(60318));
+    assert_eq!(err.status(), Some(403));
+
+    // The device's step: an empty signature leaves it unverified (not an error), any other
+    // verifies it.
+    let path = format!(
+        "/v2/Services/{}/Entities/{}/Factors/{sid}",
+        sb::SERVICE_SID,
+        identity.as_str()
+    );
+    let (status, body) = post(&sandbox, &path, Auth::ApiKey, &[("AuthPayload", "")]);
+    assert_eq!((status, body["status"].as_str()), (200, Some("unverified")));
+    let (status, body) = post(
+        &sandbox,
+        &path,
+        Auth::ApiKey,
+        &[("AuthPayload", "c2lnbmF0dXJl")],
+    );
+    assert_eq!((status, body["status"].as_str()), (200, Some("verified")));
+    assert_eq!(body["sid"].as_str(), Some(sid.as_str()));
+    assert_eq!(factors.fetch(&sid).unwrap().status, FactorStatus::Verified);
+    let challenge = ch.create(&NewChallenge::push(sid, "Log in?")).unwrap();
+    assert_eq!(challenge.status, ChallengeStatus::Pending);
+}
+
+#[test]
+fn the_sandbox_verifies_push_factors_only() {
+    let (sandbox, c, service, identity) = enrolled("user-0042-0006");
+    let factors = c.factors(&service, &identity);
+    let status_of = |sid| factors.fetch(sid).unwrap().status;
+    let totp = factors.create_totp(&NewTotpFactor::new("app")).unwrap();
+    let err = sandbox
+        .verify_push_factor(totp.factor.sid.as_str())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("no push factor {}", totp.factor.sid)
+    );
+    assert_eq!(err.kind(), api_transport::ErrorKind::NotFound);
+    assert_eq!(status_of(&totp.factor.sid), FactorStatus::Unverified);
+
+    let push = factors.create_push(&pixel()).unwrap();
+    let control = |sid: &str| {
+        let path = format!("/__sandbox/verify/factors/{sid}/verify");
+        post(&sandbox, &path, Auth::None, &[])
+    };
+    let (status, body) = control("YF0000000000000000000000000000dead");
+    assert_eq!(status, 404);
+    assert_eq!(
+        body["message"],
+        "no push factor YF0000000000000000000000000000dead"
+    );
+    let (status, body) = control(push.factor.sid.as_str());
+    assert_eq!((status, body["status"].as_str()), (200, Some("verified")));
+    assert_eq!(status_of(&push.factor.sid), FactorStatus::Verified);
 }
 
 #[test]

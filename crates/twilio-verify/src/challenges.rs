@@ -347,6 +347,7 @@ impl<'a> Challenges<'a> {
     /// # client.entities(&service).create(&identity)?;
     /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
     /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
+    /// # sandbox.verify_push_factor(factor.as_str())?; // what the phone does once enrolled
     /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
     /// # let sid = challenge.sid;
     /// let status = client.challenges(&service, &identity).fetch(&sid)?.status;
@@ -379,6 +380,7 @@ impl<'a> Challenges<'a> {
     /// # client.entities(&service).create(&identity)?;
     /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
     /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
+    /// # sandbox.verify_push_factor(factor.as_str())?; // what the phone does once enrolled
     /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
     /// # let sid = challenge.sid;
     /// let pending = ChallengeFilter::new().status(ChallengeStatus::Pending).newest_first();
@@ -429,6 +431,7 @@ impl<'a> Challenges<'a> {
     /// # client.entities(&service).create(&identity)?;
     /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
     /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
+    /// # sandbox.verify_push_factor(factor.as_str())?; // what the phone does once enrolled
     /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
     /// # let sid = challenge.sid;
     /// // The device answers a push challenge with its signed payload.
@@ -464,6 +467,7 @@ impl<'a> Challenges<'a> {
     /// # client.entities(&service).create(&identity)?;
     /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
     /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
+    /// # sandbox.verify_push_factor(factor.as_str())?; // what the phone does once enrolled
     /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
     /// # let sid = challenge.sid;
     /// let metadata = serde_json::json!({"os": "Android"});
@@ -516,6 +520,7 @@ impl<'a> Challenges<'a> {
     /// # client.entities(&service).create(&identity)?;
     /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
     /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
+    /// # sandbox.verify_push_factor(factor.as_str())?; // what the phone does once enrolled
     /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
     /// # let sid = challenge.sid;
     /// let notification = client.challenges(&service, &identity).notify(&sid)?;
@@ -547,6 +552,7 @@ impl<'a> Challenges<'a> {
     /// # client.entities(&service).create(&identity)?;
     /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
     /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
+    /// # sandbox.verify_push_factor(factor.as_str())?; // what the phone does once enrolled
     /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
     /// # let sid = challenge.sid;
     /// let notification = client.challenges(&service, &identity).notify_with_ttl(&sid, 60)?;

@@ -12,6 +12,10 @@
 //! - TOTP factors get a random 160-bit seed (or the one imported) and accept RFC 6238 codes of
 //!   their `Config.*` (30 s, 6 digits, skew 1 by default); five wrong codes answer 429 / 60310
 //!   (factor) or 429 / 60308 (challenge).
+//! - Push factors are created `unverified`; the device's `POST …/Factors/{YF}` with a
+//!   non-empty `AuthPayload` (its signature, not checked: what it signs is not documented) or
+//!   [`Sandbox::verify_push_factor`] (`POST /__sandbox/verify/factors/{YF}/verify`) verifies
+//!   one.
 //! - Push challenges stay pending until [`Sandbox::approve_verify_challenge`] or
 //!   [`Sandbox::deny_verify_challenge`] (or `POST /__sandbox/verify/challenges/{YC}/approve`,
 //!   `.../deny`), or their expiration date (5 minutes by default, at most 60).
@@ -325,6 +329,21 @@ impl VerifyState {
         before - self.verifications.len()
     }
 
+    /// Verifies a push factor as its device does when it enrols (already verified: no change).
+    pub(crate) fn verify_push_factor(&mut self, sid: &str) -> Result<Value, Error> {
+        let Some(f) = self
+            .factors
+            .get_mut(sid)
+            .filter(|f| f.factor_type == "push")
+        else {
+            return Err(Error::UnknownPushFactor {
+                factor_sid: sid.to_owned(),
+            });
+        };
+        f.verified = true;
+        Ok(self.factor_json(&self.factors[sid]))
+    }
+
     /// Answers a pending push challenge.
     pub(crate) fn answer(&mut self, sid: &str, approve: bool) -> Result<Value, Error> {
         let _ = self.challenge_json(sid);
@@ -398,22 +417,27 @@ fn authorized(req: &Req) -> bool {
         || pair == format!("{ACCOUNT_SID}:{AUTH_TOKEN}")
 }
 
-/// Handles a Verify, Lookup or `/__sandbox/verify` request; `None` for any other path.
-pub(crate) fn handle(state: &mut VerifyState, req: &Req) -> Option<Resp> {
-    let control = req.path.starts_with("/__sandbox/verify");
-    let api = ["/v2/Services", "/v2/PhoneNumbers/", "/v2/Attempts"]
-        .iter()
-        .any(|p| req.path.starts_with(p));
-    if control {
-        return Some(control_request(state, req));
-    }
-    if !api {
-        return None;
+/// Whether a request is Verify's, Lookup's or `/__sandbox/verify`'s: [`handle`] answers it.
+pub(crate) fn claims(req: &Req) -> bool {
+    [
+        "/__sandbox/verify",
+        "/v2/Services",
+        "/v2/PhoneNumbers/",
+        "/v2/Attempts",
+    ]
+    .iter()
+    .any(|p| req.path.starts_with(p))
+}
+
+/// Answers a request [`claims`] claims.
+pub(crate) fn handle(state: &mut VerifyState, req: &Req) -> Resp {
+    if req.path.starts_with("/__sandbox/verify") {
+        return control_request(state, req);
     }
     if !authorized(req) {
-        return Some(error(401, 20003, "Authenticate"));
+        return error(401, 20003, "Authenticate");
     }
-    Some(route(state, req))
+    route(state, req)
 }
 
 fn control_request(state: &mut VerifyState, req: &Req) -> Resp {
@@ -429,6 +453,7 @@ fn control_request(state: &mut VerifyState, req: &Req) -> Resp {
                 "endpoints": [
                     "GET /__sandbox/verify/code?to=<to>",
                     "POST /__sandbox/verify/expire?to=<to>",
+                    "POST /__sandbox/verify/factors/{YF}/verify",
                     "POST /__sandbox/verify/challenges/{YC}/approve",
                     "POST /__sandbox/verify/challenges/{YC}/deny",
                 ],
@@ -445,16 +470,23 @@ fn control_request(state: &mut VerifyState, req: &Req) -> Resp {
             let n = req.query("to").map_or(0, |to| state.expire(to));
             Resp::json(200, &json!({"expired": n}))
         }
+        ("POST", ["factors", sid, "verify"]) => control_answer(state.verify_push_factor(sid)),
         ("POST", ["challenges", sid, verb @ ("approve" | "deny")]) => {
-            match state.answer(sid, *verb == "approve") {
-                Ok(c) => Resp::json(200, &c),
-                Err(e @ Error::ApprovalRequestNotFound { .. }) => {
-                    Resp::json(404, &json!({"message": e.to_string()}))
-                }
-                Err(e) => Resp::json(409, &json!({"message": e.to_string()})),
-            }
+            control_answer(state.answer(sid, *verb == "approve"))
         }
         _ => Resp::json(404, &json!({"message": "no such sandbox endpoint"})),
+    }
+}
+
+/// A control endpoint's answer: the resource, 404 for an unknown one, 409 for one in the wrong
+/// state.
+fn control_answer(outcome: Result<Value, Error>) -> Resp {
+    match outcome {
+        Ok(v) => Resp::json(200, &v),
+        Err(e) if e.kind() == api_transport::ErrorKind::NotFound => {
+            Resp::json(404, &json!({"message": e.to_string()}))
+        }
+        Err(e) => Resp::json(409, &json!({"message": e.to_string()})),
     }
 }
 
@@ -821,6 +853,47 @@ impl Sandbox {
     /// how many there were.
     pub fn expire_verify_code(&self, to: &str) -> usize {
         lock(&self.app.verify).expire(to)
+    }
+
+    /// Verifies a push factor, as its device does right after creating it (the Verify Push
+    /// SDK's `POST …/Factors/{YF}` with its signature). A push factor is created `unverified`,
+    /// and a challenge on it answers 403 / 60318 until it is verified. Verifying one already
+    /// verified changes nothing. Also `POST /__sandbox/verify/factors/{YF}/verify`.
+    ///
+    /// ```
+    /// use august_sandbox::{Sandbox, verify as demo};
+    /// use twilio_verify::*;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::start()?;
+    /// let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    ///     .base_url(sandbox.verify_url())
+    ///     .build()?;
+    /// let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// let identity = Identity::new("user-0042-0001")?;
+    /// client.entities(&service).create(&identity)?;
+    /// let factors = client.factors(&service, &identity);
+    /// let new = factors.create_push(&NewPushFactor::new(
+    ///     "pixel",
+    ///     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+    ///     "com.example.app",
+    ///     NotificationPlatform::None,
+    ///     "1.0",
+    /// ))?;
+    /// assert_eq!(new.factor.status, FactorStatus::Unverified);
+    /// sandbox.verify_push_factor(new.factor.sid.as_str())?;
+    /// assert_eq!(factors.fetch(&new.factor.sid)?.status, FactorStatus::Verified);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::UnknownPushFactor`] when no push factor has this SID.
+    pub fn verify_push_factor(&self, factor_sid: &str) -> Result<(), Error> {
+        lock(&self.app.verify)
+            .verify_push_factor(factor_sid)
+            .map(|_| ())
     }
 
     /// Approves a pending push challenge, as the user's device would.
