@@ -8,18 +8,9 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-use crate::output::{self, NONE, Table, key_values, or_none, yes_no};
+use crate::output::{self, NONE, Table, key_values, or_none, time, yes_no};
 use crate::session::{self, Context};
 use crate::spinner::Spinner;
-
-type Time = Option<chrono::DateTime<chrono::Utc>>;
-
-fn time(t: Time) -> String {
-    t.map_or_else(
-        || NONE.to_owned(),
-        |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-    )
-}
 
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<Value> {
     Ok(serde_json::to_value(value)?)

@@ -97,6 +97,16 @@ pub fn or_none<T: ToString>(value: Option<T>) -> String {
     value.map_or_else(|| NONE.to_owned(), |v| v.to_string())
 }
 
+/// A time as every table, list and JSON report of the tool shows it: `2026-11-23 09:06:03 UTC`.
+pub fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// A time as [`utc`] shows it, or [`NONE`].
+pub fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    or_none(t.map(utc))
+}
+
 /// `yes` or `no`.
 pub fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_owned()
@@ -159,6 +169,14 @@ mod tests {
         let mut t = Table::new(&["A", "B"]);
         t.row(vec!["x\ny".into(), "\x1b[31mred".into()]);
         assert_eq!(t.render(), "A    B\nx y   [31mred\n");
+    }
+
+    #[test]
+    fn times_are_utc_to_the_second() {
+        use chrono::TimeZone;
+        let t = chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 6, 3).unwrap();
+        assert_eq!(time(Some(t)), "2026-11-23 09:06:03 UTC");
+        assert_eq!(time(None), NONE);
     }
 
     #[test]

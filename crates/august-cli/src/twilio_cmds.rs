@@ -11,7 +11,7 @@ use twilio_verify::{
 };
 
 use crate::failure::Usage;
-use crate::output::{self, Table, key_values, or_none, yes_no};
+use crate::output::{self, Table, key_values, or_none, time, yes_no};
 use crate::session::Context;
 
 /// `august twilio ...`: settings and the command.
@@ -598,10 +598,7 @@ fn challenges(
                     c.sid.to_string(),
                     c.status.to_string(),
                     or_none(c.factor_sid.as_ref().map(ToString::to_string)),
-                    or_none(
-                        c.date_created
-                            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                    ),
+                    time(c.date_created),
                 ]
             })
         }

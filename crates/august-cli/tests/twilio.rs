@@ -279,6 +279,39 @@ fn challenges_and_factors() {
 }
 
 #[test]
+fn challenge_list_shows_dates_as_every_table_does() {
+    let mut server = Server::new();
+    let path = format!("/v2/Services/{VA}/Entities/ff483d1ff591898a9942916050d2ca3f/Challenges");
+    let page = format!(
+        r#"{{"challenges":[{}],"meta":{{"key":"challenges","next_page_url":null}}}}"#,
+        fixture("challenge_push_pending.json")
+    );
+    let m = server
+        .mock("GET", path.as_str())
+        .match_header("authorization", AUTH)
+        .match_query(Matcher::Missing)
+        .with_header("content-type", "application/json")
+        .with_body(page)
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    let out = twilio(
+        &tool,
+        &server,
+        false,
+        &["challenges", "list", "ff483d1ff591898a9942916050d2ca3f"],
+    )
+    .expect_code(0);
+    // The `created` column in the format of the August tables (`august activity`...).
+    assert_eq!(
+        out.stdout,
+        "sid                                 status   factor                              created\n\
+         YC00000000000000000000000000000001  pending  YF00000000000000000000000000000002  2015-07-30 20:00:00 UTC\n"
+    );
+    m.assert();
+}
+
+#[test]
 fn signature_check() {
     let tool = Tool::new();
     let args = [
