@@ -135,11 +135,16 @@ fn logged_in(tool: &Tool, token: &str, expires: &str) {
 
 /// Runs with `--base-url` and `--cache` set.
 fn run(tool: &Tool, server: &ServerGuard, args: &[&str]) -> Run {
+    run_env(tool, server, args, &[])
+}
+
+/// Runs with `--base-url` and `--cache` set and these environment variables.
+fn run_env(tool: &Tool, server: &ServerGuard, args: &[&str], env: &[(&str, &str)]) -> Run {
     let cache = tool.cache();
     let url = server.url();
     let mut all = vec!["--base-url", &url, "--cache", cache.to_str().unwrap()];
     all.extend_from_slice(args);
-    tool.run(&all, &[])
+    tool.run(&all, env)
 }
 
 fn cache_json(tool: &Tool) -> Value {
@@ -329,23 +334,13 @@ fn a_refused_code_is_exit_1_and_keeps_the_pending_login() {
     // the password comes from the environment only
     assert_eq!(out.code, 2, "{out:#?}");
     assert!(out.stderr.contains("AUGUST_PASSWORD"));
-    let url = server.url();
-    let out = tool
-        .run(
-            &[
-                "--base-url",
-                &url,
-                "--cache",
-                tool.cache().to_str().unwrap(),
-                "login",
-                "--username",
-                PHONE,
-                "--code",
-                "111111",
-            ],
-            &[("AUGUST_PASSWORD", PASSWORD)],
-        )
-        .expect_code(1);
+    let out = run_env(
+        &tool,
+        &server,
+        &["login", "--username", PHONE, "--code", "111111"],
+        &[("AUGUST_PASSWORD", PASSWORD)],
+    )
+    .expect_code(1);
     first.assert();
     validate.assert();
     others.assert();
@@ -370,21 +365,13 @@ fn a_wrong_password_is_refused_without_printing_it() {
         .expect(1)
         .create();
     let tool = Tool::new();
-    let url = server.url();
-    let out = tool
-        .run(
-            &[
-                "--base-url",
-                &url,
-                "--cache",
-                tool.cache().to_str().unwrap(),
-                "login",
-                "--username",
-                PHONE,
-            ],
-            &[("AUGUST_PASSWORD", PASSWORD)],
-        )
-        .expect_code(1);
+    let out = run_env(
+        &tool,
+        &server,
+        &["login", "--username", PHONE],
+        &[("AUGUST_PASSWORD", PASSWORD)],
+    )
+    .expect_code(1);
     m.assert();
     assert_no_secrets(&out);
     assert!(
@@ -405,21 +392,13 @@ fn a_failed_login_request_shows_the_server_error_but_not_the_password() {
         .expect(1)
         .create();
     let tool = Tool::new();
-    let url = server.url();
-    let out = tool
-        .run(
-            &[
-                "--base-url",
-                &url,
-                "--cache",
-                tool.cache().to_str().unwrap(),
-                "login",
-                "--username",
-                PHONE,
-            ],
-            &[("AUGUST_PASSWORD", PASSWORD)],
-        )
-        .expect_code(3);
+    let out = run_env(
+        &tool,
+        &server,
+        &["login", "--username", PHONE],
+        &[("AUGUST_PASSWORD", PASSWORD)],
+    )
+    .expect_code(3);
     m.assert();
     assert_no_secrets(&out);
     assert_eq!(
