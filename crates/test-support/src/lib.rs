@@ -7,6 +7,7 @@
 //! A dev-dependency only (`test-support = { workspace = true }`); never published.
 
 pub mod audit;
+pub mod authy_mocks;
 pub mod capture;
 pub mod client_tests;
 pub mod errors;
