@@ -8,7 +8,7 @@ use std::fs;
 use common::{Run, Tool};
 use mockito::{Mock, Server, ServerGuard};
 use serde_json::json;
-use test_support::authy_mocks::{self, reply};
+use test_support::mocks::authy::{self as authy_mocks, reply};
 
 const KEY: &str = "test-authy-key-8f2e91";
 

@@ -13,7 +13,8 @@ use authy_client::{
 };
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
-use test_support::{authy_mocks, fixture};
+use test_support::fixture;
+use test_support::mocks::authy as authy_mocks;
 
 const KEY: &str = "bf12974d70818a08199d17d5e2bae630";
 const ID: AuthyId = AuthyId::new(1000);

@@ -7,12 +7,12 @@
 //! A dev-dependency only (`test-support = { workspace = true }`); never published.
 
 pub mod audit;
-pub mod authy_mocks;
 pub mod capture;
 pub mod client_tests;
 pub mod errors;
 pub mod fault_matrix;
 pub mod fault_server;
 pub mod json_shape;
+pub mod mocks;
 pub mod raw_http;
 pub mod servers;
