@@ -8,13 +8,9 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-use crate::output::{self, NONE, Table, key_values, or_none, time, yes_no};
+use crate::output::{self, NONE, Table, key_values, or_none, time, to_json, yes_no};
 use crate::session::{self, Context};
 use crate::spinner::Spinner;
-
-fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<Value> {
-    Ok(serde_json::to_value(value)?)
-}
 
 /// House names by id for the tables: the account's houses are fetched once, on the first name
 /// that is needed. When they cannot be fetched, the ids are shown, after one warning.
@@ -148,14 +144,15 @@ pub fn lock_detail(ctx: &Context, id: &str) -> anyhow::Result<()> {
 pub fn status(ctx: &Context, id: &str) -> anyhow::Result<()> {
     let token = ctx.token()?;
     let s = ctx.api.get_lock_state(&token, id)?;
-    if ctx.json {
-        return output::print_json(&to_json(&s)?);
-    }
-    output::print(&key_values(&[
-        ("status", s.status().to_string()),
-        ("door", s.door_state().to_string()),
-        ("at", time(s.date_time())),
-    ]))
+    output::show(
+        ctx,
+        &s,
+        &[
+            ("status", s.status().to_string()),
+            ("door", s.door_state().to_string()),
+            ("at", time(s.date_time())),
+        ],
+    )
 }
 
 /// Which way a lock is operated.

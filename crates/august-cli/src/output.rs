@@ -2,6 +2,8 @@
 
 use std::io::{self, Write};
 
+use crate::session::Context;
+
 /// Shown for a value the server did not give.
 pub const NONE: &str = "-";
 
@@ -118,6 +120,24 @@ pub fn print(text: &str) -> anyhow::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
+    }
+}
+
+/// A model as a JSON value.
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<serde_json::Value> {
+    Ok(serde_json::to_value(value)?)
+}
+
+/// Shows one record: its JSON with `--json`, otherwise the `pairs` as [`key_values`].
+pub fn show<T: serde::Serialize + ?Sized>(
+    ctx: &Context,
+    model: &T,
+    pairs: &[(&str, String)],
+) -> anyhow::Result<()> {
+    if ctx.json {
+        print_json(&to_json(model)?)
+    } else {
+        print(&key_values(pairs))
     }
 }
 
