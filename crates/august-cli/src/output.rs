@@ -141,6 +141,24 @@ pub fn show<T: serde::Serialize + ?Sized>(
     }
 }
 
+/// Shows a list: the records' JSON with `--json`, otherwise a [`Table`] of `headers` with
+/// the `row` of each record (not called with `--json`).
+pub fn show_table<T: serde::Serialize>(
+    ctx: &Context,
+    records: &[T],
+    headers: &[&'static str],
+    mut row: impl FnMut(&T) -> Vec<String>,
+) -> anyhow::Result<()> {
+    if ctx.json {
+        return print_json(&to_json(records)?);
+    }
+    let mut table = Table::new(headers);
+    for record in records {
+        table.row(row(record));
+    }
+    print(&table.render())
+}
+
 /// Writes a JSON value, pretty-printed, to standard output.
 pub fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
     let mut text = serde_json::to_string_pretty(value)?;

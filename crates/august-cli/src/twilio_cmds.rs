@@ -11,7 +11,7 @@ use twilio_verify::{
 };
 
 use crate::failure::Usage;
-use crate::output::{self, Table, or_none, show, time, to_json, yes_no};
+use crate::output::{self, or_none, show, time, to_json, yes_no};
 use crate::session::Context;
 
 /// `august twilio ...`: settings and the command.
@@ -294,14 +294,7 @@ fn show_list<T: serde::Serialize>(
     row: impl Fn(&T) -> Vec<String>,
 ) -> anyhow::Result<()> {
     let all = records.collect::<Result<Vec<_>, _>>()?;
-    if ctx.json {
-        return output::print_json(&to_json(&all)?);
-    }
-    let mut table = Table::new(headers);
-    for record in &all {
-        table.row(row(record));
-    }
-    output::print(&table.render())
+    output::show_table(ctx, &all, headers, row)
 }
 
 /// A verification: its JSON, or its SID, recipient and status; with the code the sandbox
