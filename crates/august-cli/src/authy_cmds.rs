@@ -323,7 +323,7 @@ fn app(ctx: &Context, authy: &AuthyApiClient, command: &AppCommand) -> anyhow::R
         AppCommand::Stats => {
             let s = authy.stats().fetch()?;
             if ctx.json {
-                return output::print_json(&serde_json::to_value(&s)?);
+                return output::print_json(&output::to_json(&s)?);
             }
             let mut text = key_values(&[
                 ("app id", or_none(s.app_id())),
