@@ -8,22 +8,9 @@ use std::path::Path;
 use anyhow::Context as _;
 use serde_json::{Value, json};
 
-use crate::output::{self, NONE, Table, key_values, or_none, yes_no};
+use crate::output::{self, NONE, key_values, or_none, time, to_json, yes_no};
 use crate::session::{self, Context};
 use crate::spinner::Spinner;
-
-type Time = Option<chrono::DateTime<chrono::Utc>>;
-
-fn time(t: Time) -> String {
-    t.map_or_else(
-        || NONE.to_owned(),
-        |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
-    )
-}
-
-fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<Value> {
-    Ok(serde_json::to_value(value)?)
-}
 
 /// House names by id for the tables: the account's houses are fetched once, on the first name
 /// that is needed. When they cannot be fetched, the ids are shown, after one warning.
@@ -79,21 +66,16 @@ impl<'a> HouseNames<'a> {
 pub fn locks(ctx: &Context) -> anyhow::Result<()> {
     let token = ctx.token()?;
     let locks = ctx.api.get_locks(&token)?;
-    if ctx.json {
-        return output::print_json(&to_json(&locks)?);
-    }
     let mut houses = HouseNames::new(ctx, &token);
-    let mut table = Table::new(&["ID", "NAME", "HOUSE", "ROLE"]);
-    for l in &locks {
-        table.row(vec![
+    output::show_table(ctx, &locks, &["ID", "NAME", "HOUSE", "ROLE"], |l| {
+        vec![
             l.device_id().to_owned(),
             l.device_name().to_owned(),
             l.house_name()
                 .map_or_else(|| houses.name(l.house_id()), str::to_owned),
             l.user_type().to_owned(),
-        ]);
-    }
-    output::print(&table.render())
+        ]
+    })
 }
 
 /// `august lock-detail ID`.
@@ -157,14 +139,15 @@ pub fn lock_detail(ctx: &Context, id: &str) -> anyhow::Result<()> {
 pub fn status(ctx: &Context, id: &str) -> anyhow::Result<()> {
     let token = ctx.token()?;
     let s = ctx.api.get_lock_state(&token, id)?;
-    if ctx.json {
-        return output::print_json(&to_json(&s)?);
-    }
-    output::print(&key_values(&[
-        ("status", s.status().to_string()),
-        ("door", s.door_state().to_string()),
-        ("at", time(s.date_time())),
-    ]))
+    output::show(
+        ctx,
+        &s,
+        &[
+            ("status", s.status().to_string()),
+            ("door", s.door_state().to_string()),
+            ("at", time(s.date_time())),
+        ],
+    )
 }
 
 /// Which way a lock is operated.
@@ -205,21 +188,21 @@ pub fn operate(ctx: &Context, id: &str, op: Operation) -> anyhow::Result<()> {
 pub fn doorbells(ctx: &Context) -> anyhow::Result<()> {
     let token = ctx.token()?;
     let bells = ctx.api.get_doorbells(&token)?;
-    if ctx.json {
-        return output::print_json(&to_json(&bells)?);
-    }
     let mut houses = HouseNames::new(ctx, &token);
-    let mut table = Table::new(&["ID", "NAME", "HOUSE", "STATUS", "IMAGE AT"]);
-    for b in &bells {
-        table.row(vec![
-            b.device_id().to_owned(),
-            b.device_name().to_owned(),
-            houses.name(b.house_id()),
-            b.status().to_owned(),
-            time(b.image_created_at()),
-        ]);
-    }
-    output::print(&table.render())
+    output::show_table(
+        ctx,
+        &bells,
+        &["ID", "NAME", "HOUSE", "STATUS", "IMAGE AT"],
+        |b| {
+            vec![
+                b.device_id().to_owned(),
+                b.device_name().to_owned(),
+                houses.name(b.house_id()),
+                b.status().to_owned(),
+                time(b.image_created_at()),
+            ]
+        },
+    )
 }
 
 /// `august doorbell ID`.
@@ -295,14 +278,9 @@ pub fn image(ctx: &Context, id: &str, file: &Path) -> anyhow::Result<()> {
 pub fn houses(ctx: &Context) -> anyhow::Result<()> {
     let token = ctx.token()?;
     let houses = ctx.api.get_houses(&token)?;
-    if ctx.json {
-        return output::print_json(&to_json(&houses)?);
-    }
-    let mut table = Table::new(&["ID", "NAME"]);
-    for h in &houses {
-        table.row(vec![h.house_id().to_owned(), or_none(h.name())]);
-    }
-    output::print(&table.render())
+    output::show_table(ctx, &houses, &["ID", "NAME"], |h| {
+        vec![h.house_id().to_owned(), or_none(h.name())]
+    })
 }
 
 /// `august house ID`.
@@ -344,50 +322,50 @@ pub fn house(ctx: &Context, id: &str) -> anyhow::Result<()> {
 pub fn activity(ctx: &Context, house_id: &str, limit: u32) -> anyhow::Result<()> {
     let token = ctx.token()?;
     let entries = ctx.api.get_house_activities(&token, house_id, limit)?;
-    if ctx.json {
-        return output::print_json(&to_json(&entries)?);
-    }
     let mut houses = HouseNames::new(ctx, &token);
-    let mut table = Table::new(&["TIME", "KIND", "ACTION", "DEVICE", "BY", "HOUSE"]);
-    for a in &entries {
-        let device = a.device_name().or(a.device_id());
-        let mut by = or_none(a.operated_by());
-        if a.operated_remote() {
-            by.push_str(" (remote)");
-        } else if a.operated_keypad() {
-            by.push_str(" (keypad)");
-        } else if a.operated_autorelock() {
-            by.push_str(" (auto-relock)");
-        }
-        table.row(vec![
-            time(a.start_time()),
-            a.kind().to_string(),
-            or_none(a.action()),
-            or_none(device),
-            by,
-            houses.name(a.house_id().unwrap_or(house_id)),
-        ]);
-    }
-    output::print(&table.render())
+    output::show_table(
+        ctx,
+        &entries,
+        &["TIME", "KIND", "ACTION", "DEVICE", "BY", "HOUSE"],
+        |a| {
+            let device = a.device_name().or(a.device_id());
+            let mut by = or_none(a.operated_by());
+            if a.operated_remote() {
+                by.push_str(" (remote)");
+            } else if a.operated_keypad() {
+                by.push_str(" (keypad)");
+            } else if a.operated_autorelock() {
+                by.push_str(" (auto-relock)");
+            }
+            vec![
+                time(a.start_time()),
+                a.kind().to_string(),
+                or_none(a.action()),
+                or_none(device),
+                by,
+                houses.name(a.house_id().unwrap_or(house_id)),
+            ]
+        },
+    )
 }
 
 /// `august pins ID`.
 pub fn pins(ctx: &Context, id: &str) -> anyhow::Result<()> {
     let token = ctx.token()?;
     let pins = ctx.api.get_pins(&token, id)?;
-    if ctx.json {
-        return output::print_json(&to_json(&pins)?);
-    }
-    let mut table = Table::new(&["NAME", "PIN", "STATE", "ACCESS", "SLOT"]);
-    for p in &pins {
-        let name = format!("{} {}", p.first_name(), p.last_name());
-        table.row(vec![
-            name.trim().to_owned(),
-            p.pin().to_owned(),
-            p.state().to_owned(),
-            p.access_type().to_owned(),
-            p.slot().to_string(),
-        ]);
-    }
-    output::print(&table.render())
+    output::show_table(
+        ctx,
+        &pins,
+        &["NAME", "PIN", "STATE", "ACCESS", "SLOT"],
+        |p| {
+            let name = format!("{} {}", p.first_name(), p.last_name());
+            vec![
+                name.trim().to_owned(),
+                p.pin().to_owned(),
+                p.state().to_owned(),
+                p.access_type().to_owned(),
+                p.slot().to_string(),
+            ]
+        },
+    )
 }

@@ -5,7 +5,6 @@ use authy_client::{
     Activity, ActivityType, ApprovalRequest, AuthyApiClient, AuthyId, CreateUserOptions, Logo,
     LogoResolution, QrOptions, TokenRequestOptions, VerificationStartOptions, VerifyOptions, Via,
 };
-use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::cli::{
@@ -13,7 +12,7 @@ use crate::cli::{
     TokenRequestArgs, TokensCommand, UsersCommand, ViaArg,
 };
 use crate::failure::Usage;
-use crate::output::{self, Table, key_values, or_none, yes_no};
+use crate::output::{self, Table, key_values, or_none, show, yes_no};
 use crate::session::Context;
 
 /// The Authy client from `--authy-url` and `--authy-api-key`.
@@ -34,15 +33,6 @@ pub fn client(ctx: &Context) -> anyhow::Result<AuthyApiClient> {
 
 fn authy_id(text: &str) -> anyhow::Result<AuthyId> {
     AuthyId::parse(text).map_err(|e| Usage(format!("invalid Authy ID `{text}`: {e}")).into())
-}
-
-/// Prints the model as the service sent it (`--json`) or the key/value list.
-fn show<T: Serialize>(ctx: &Context, model: &T, pairs: &[(&str, String)]) -> anyhow::Result<()> {
-    if ctx.json {
-        output::print_json(&serde_json::to_value(model)?)
-    } else {
-        output::print(&key_values(pairs))
-    }
 }
 
 fn token_options(o: &TokenRequestArgs) -> TokenRequestOptions {
@@ -333,7 +323,7 @@ fn app(ctx: &Context, authy: &AuthyApiClient, command: &AppCommand) -> anyhow::R
         AppCommand::Stats => {
             let s = authy.stats().fetch()?;
             if ctx.json {
-                return output::print_json(&serde_json::to_value(&s)?);
+                return output::print_json(&output::to_json(&s)?);
             }
             let mut text = key_values(&[
                 ("app id", or_none(s.app_id())),

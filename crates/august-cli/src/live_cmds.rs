@@ -113,7 +113,7 @@ pub fn capabilities(ctx: &Context, lock_id: &str) -> anyhow::Result<()> {
     let token = ctx.token()?;
     let caps = ctx.api.get_lock_capabilities(&token, lock_id)?;
     if ctx.json {
-        return output::print_json(&serde_json::to_value(&caps)?);
+        return output::print_json(&output::to_json(&caps)?);
     }
     let Some(caps) = caps else {
         return output::print("no capabilities known for this device (older devices have none)");

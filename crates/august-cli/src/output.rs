@@ -2,6 +2,8 @@
 
 use std::io::{self, Write};
 
+use crate::session::Context;
+
 /// Shown for a value the server did not give.
 pub const NONE: &str = "-";
 
@@ -97,6 +99,16 @@ pub fn or_none<T: ToString>(value: Option<T>) -> String {
     value.map_or_else(|| NONE.to_owned(), |v| v.to_string())
 }
 
+/// A time as every table, list and JSON report of the tool shows it: `2026-11-23 09:06:03 UTC`.
+pub fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+}
+
+/// A time as [`utc`] shows it, or [`NONE`].
+pub fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    or_none(t.map(utc))
+}
+
 /// `yes` or `no`.
 pub fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_owned()
@@ -109,6 +121,42 @@ pub fn print(text: &str) -> anyhow::Result<()> {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
     }
+}
+
+/// A model as a JSON value.
+pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<serde_json::Value> {
+    Ok(serde_json::to_value(value)?)
+}
+
+/// Shows one record: its JSON with `--json`, otherwise the `pairs` as [`key_values`].
+pub fn show<T: serde::Serialize + ?Sized>(
+    ctx: &Context,
+    model: &T,
+    pairs: &[(&str, String)],
+) -> anyhow::Result<()> {
+    if ctx.json {
+        print_json(&to_json(model)?)
+    } else {
+        print(&key_values(pairs))
+    }
+}
+
+/// Shows a list: the records' JSON with `--json`, otherwise a [`Table`] of `headers` with
+/// the `row` of each record (not called with `--json`).
+pub fn show_table<T: serde::Serialize>(
+    ctx: &Context,
+    records: &[T],
+    headers: &[&'static str],
+    mut row: impl FnMut(&T) -> Vec<String>,
+) -> anyhow::Result<()> {
+    if ctx.json {
+        return print_json(&to_json(records)?);
+    }
+    let mut table = Table::new(headers);
+    for record in records {
+        table.row(row(record));
+    }
+    print(&table.render())
 }
 
 /// Writes a JSON value, pretty-printed, to standard output.
@@ -159,6 +207,14 @@ mod tests {
         let mut t = Table::new(&["A", "B"]);
         t.row(vec!["x\ny".into(), "\x1b[31mred".into()]);
         assert_eq!(t.render(), "A    B\nx y   [31mred\n");
+    }
+
+    #[test]
+    fn times_are_utc_to_the_second() {
+        use chrono::TimeZone;
+        let t = chrono::Utc.with_ymd_and_hms(2026, 11, 23, 9, 6, 3).unwrap();
+        assert_eq!(time(Some(t)), "2026-11-23 09:06:03 UTC");
+        assert_eq!(time(None), NONE);
     }
 
     #[test]

@@ -393,14 +393,29 @@ fn validate_and_finish(authenticator: &mut Authenticator, code: &str) -> anyhow:
     }
 }
 
-/// Fails when a completed login could not be written to the cache.
-fn check_saved(authenticator: &Authenticator) -> anyhow::Result<()> {
-    match authenticator.last_cache_error() {
-        Some(e) => Err(anyhow!(
+/// A login that ended signed in: fails when its token could not be cached (later commands
+/// need it), then reports it.
+fn report_logged_in(
+    ctx: &Context,
+    authenticator: &Authenticator,
+    username: &str,
+    method: LoginMethod,
+    cache: &std::path::Path,
+) -> anyhow::Result<()> {
+    if let Some(e) = authenticator.last_cache_error() {
+        return Err(anyhow!(
             "logged in, but the token could not be cached, so later commands cannot use it: {e}"
-        )),
-        None => Ok(()),
+        ));
     }
+    let auth = authenticator.authentication();
+    report(
+        ctx,
+        auth.state(),
+        username,
+        method,
+        Some(cache),
+        auth.access_token_expires(),
+    )
 }
 
 /// `august login`.
@@ -452,15 +467,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     let auth = authenticator.authenticate()?;
     match auth.state() {
         AuthenticationState::Authenticated => {
-            check_saved(&authenticator)?;
-            return report(
-                ctx,
-                auth.state(),
-                &username,
-                method,
-                Some(&cache),
-                auth.access_token_expires(),
-            );
+            return report_logged_in(ctx, &authenticator, &username, method, &cache);
         }
         AuthenticationState::BadPassword => {
             return Err(anyhow!(
@@ -482,17 +489,8 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         Ok(())
     };
     // The code was accepted: the token must be cached for later commands.
-    let logged_in = |authenticator: &Authenticator| -> anyhow::Result<()> {
-        check_saved(authenticator)?;
-        let auth = authenticator.authentication();
-        report(
-            ctx,
-            auth.state(),
-            &username,
-            method,
-            Some(&cache),
-            auth.access_token_expires(),
-        )
+    let logged_in = |authenticator: &Authenticator| {
+        report_logged_in(ctx, authenticator, &username, method, &cache)
     };
     if let Some(code) = &args.code {
         if validate_and_finish(&mut authenticator, code)? {
@@ -593,16 +591,7 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
             "the verification code was refused; check it, or run `august login` for a new one"
         ));
     }
-    check_saved(&authenticator)?;
-    let auth = authenticator.authentication();
-    report(
-        ctx,
-        auth.state(),
-        &username,
-        method,
-        Some(&cache),
-        auth.access_token_expires(),
-    )
+    report_logged_in(ctx, &authenticator, &username, method, &cache)
 }
 
 /// `august logout`.

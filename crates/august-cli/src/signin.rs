@@ -373,9 +373,7 @@ fn report(ctx: &Context, info: &CredentialsInfo, username: Option<&str>) -> anyh
         .map(String::as_str)
         .or(username)
         .or(info.user_id.as_deref());
-    let expires = info
-        .expires_at
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string());
+    let expires = info.expires_at.map(output::utc);
     let cache = info.cache_file.as_ref().map(|p| p.display().to_string());
     if ctx.json {
         return output::print_json(&json!({

@@ -2,7 +2,7 @@
 //! and the `X-Twilio-Signature` check of Verify's webhooks.
 
 use clap::{Args, Subcommand};
-use serde_json::{Value, json};
+use serde_json::json;
 use twilio_verify::signature::RequestValidator;
 use twilio_verify::{
     ApiErrorReason, ChallengeFilter, Channel, CheckOutcome, Credentials, Identity, LookupField,
@@ -11,7 +11,7 @@ use twilio_verify::{
 };
 
 use crate::failure::Usage;
-use crate::output::{self, Table, key_values, or_none, yes_no};
+use crate::output::{self, or_none, show, time, to_json, yes_no};
 use crate::session::Context;
 
 /// `august twilio ...`: settings and the command.
@@ -286,18 +286,6 @@ fn pair(text: &str) -> anyhow::Result<(String, String)> {
         .ok_or_else(|| Usage(format!("expected NAME=VALUE, got `{text}`")).into())
 }
 
-fn show(ctx: &Context, value: Value, pairs: &[(&str, String)]) -> anyhow::Result<()> {
-    if ctx.json {
-        output::print_json(&value)
-    } else {
-        output::print(&key_values(pairs))
-    }
-}
-
-fn to_json<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or(Value::Null)
-}
-
 /// Every record of a list: their JSON, or a table of `headers` with a row of each.
 fn show_list<T: serde::Serialize>(
     ctx: &Context,
@@ -306,14 +294,7 @@ fn show_list<T: serde::Serialize>(
     row: impl Fn(&T) -> Vec<String>,
 ) -> anyhow::Result<()> {
     let all = records.collect::<Result<Vec<_>, _>>()?;
-    if ctx.json {
-        return output::print_json(&to_json(&all));
-    }
-    let mut table = Table::new(headers);
-    for record in &all {
-        table.row(row(record));
-    }
-    output::print(&table.render())
+    output::show_table(ctx, &all, headers, row)
 }
 
 /// A verification: its JSON, or its SID, recipient and status; with the code the sandbox
@@ -323,7 +304,7 @@ fn show_verification(
     verification: &Verification,
     sandbox_code: Option<String>,
 ) -> anyhow::Result<()> {
-    let mut value = to_json(verification);
+    let mut value = to_json(verification)?;
     let mut pairs = vec![
         ("sid", verification.sid.to_string()),
         ("to", or_none(verification.to.as_deref())),
@@ -333,7 +314,7 @@ fn show_verification(
         value["sandbox_code"] = code.clone().into();
         pairs.push(("sandbox code", code));
     }
-    show(ctx, value, &pairs)
+    show(ctx, &value, &pairs)
 }
 
 /// Runs an `august twilio` command.
@@ -374,10 +355,10 @@ pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
                     let value = match &outcome {
                         CheckOutcome::Approved(c)
                         | CheckOutcome::Pending(c)
-                        | CheckOutcome::NotApproved(c) => to_json(c),
+                        | CheckOutcome::NotApproved(c) => to_json(c)?,
                         _ => json!({"status": status, "valid": approved}),
                     };
-                    show(ctx, value, &[("status", status.to_owned())])?;
+                    show(ctx, &value, &[("status", status.to_owned())])?;
                     if approved {
                         Ok(())
                     } else {
@@ -409,7 +390,7 @@ pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
             let lti = info.line_type_intelligence.as_ref();
             show(
                 ctx,
-                to_json(&info),
+                &info,
                 &[
                     ("number", or_none(info.phone_number.as_deref())),
                     ("valid", or_none(info.valid.map(yes_no))),
@@ -453,7 +434,7 @@ pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
                     validator.validate(url, &refs, signature)
                 }
             };
-            show(ctx, json!({"valid": valid}), &[("valid", yes_no(valid))])?;
+            show(ctx, &json!({"valid": valid}), &[("valid", yes_no(valid))])?;
             if valid {
                 Ok(())
             } else {
@@ -490,7 +471,7 @@ fn factors(
                 .map(|u| u.expose().to_owned());
             show(
                 ctx,
-                to_json(&new),
+                &new,
                 &[
                     ("sid", new.factor.sid.to_string()),
                     ("status", new.factor.status.to_string()),
@@ -509,7 +490,7 @@ fn factors(
                 .verify(&parse("factor sid", factor)?, code)?;
             show(
                 ctx,
-                to_json(&factor),
+                &factor,
                 &[
                     ("sid", factor.sid.to_string()),
                     ("status", factor.status.to_string()),
@@ -533,7 +514,7 @@ fn factors(
             client
                 .factors(service, &identity)
                 .delete(&parse("factor sid", factor)?)?;
-            show(ctx, json!({"deleted": true}), &[("deleted", "yes".into())])
+            show(ctx, &json!({"deleted": true}), &[("deleted", "yes".into())])
         }
     }
 }
@@ -547,7 +528,7 @@ fn challenges(
     let one = |c: &twilio_verify::Challenge| {
         show(
             ctx,
-            to_json(c),
+            c,
             &[
                 ("sid", c.sid.to_string()),
                 ("status", c.status.to_string()),
@@ -598,10 +579,7 @@ fn challenges(
                     c.sid.to_string(),
                     c.status.to_string(),
                     or_none(c.factor_sid.as_ref().map(ToString::to_string)),
-                    or_none(
-                        c.date_created
-                            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-                    ),
+                    time(c.date_created),
                 ]
             })
         }

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use common::{Run, Tool};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::{Value, json};
+use test_support::mocks::nothing_else;
 
 const API_KEY: &str = "d9984f29-07a6-816e-e1c9-44ec9d1be431";
 const PHONE: &str = "+15555550100";
@@ -96,32 +97,6 @@ fn ok_json(mock: Mock, body: &str) -> Mock {
         .create()
 }
 
-/// Answers 599 to anything no other mock matched, and must never be hit.
-struct NothingElse(Vec<Mock>);
-
-impl NothingElse {
-    fn assert(&self) {
-        for m in &self.0 {
-            m.assert();
-        }
-    }
-}
-
-fn nothing_else(server: &mut ServerGuard) -> NothingElse {
-    NothingElse(
-        ["GET", "POST", "PUT", "DELETE"]
-            .into_iter()
-            .map(|method| {
-                server
-                    .mock(method, Matcher::Any)
-                    .with_status(599)
-                    .expect(0)
-                    .create()
-            })
-            .collect(),
-    )
-}
-
 /// Writes an authenticated cache file.
 fn logged_in(tool: &Tool, token: &str, expires: &str) {
     fs::write(
@@ -135,11 +110,24 @@ fn logged_in(tool: &Tool, token: &str, expires: &str) {
 
 /// Runs with `--base-url` and `--cache` set.
 fn run(tool: &Tool, server: &ServerGuard, args: &[&str]) -> Run {
+    run_env(tool, server, args, &[])
+}
+
+/// Runs with `--base-url` and `--cache` set and these environment variables.
+fn run_env(tool: &Tool, server: &ServerGuard, args: &[&str], env: &[(&str, &str)]) -> Run {
     let cache = tool.cache();
     let url = server.url();
     let mut all = vec!["--base-url", &url, "--cache", cache.to_str().unwrap()];
     all.extend_from_slice(args);
-    tool.run(&all, &[])
+    tool.run(&all, env)
+}
+
+/// Runs `august login --username PHONE EXTRA...` with `--base-url` and `--cache` set and the
+/// password in the environment.
+fn login(tool: &Tool, server: &ServerGuard, extra: &[&str]) -> Run {
+    let mut args = vec!["login", "--username", PHONE];
+    args.extend_from_slice(extra);
+    run_env(tool, server, &args, &[("AUGUST_PASSWORD", PASSWORD)])
 }
 
 fn cache_json(tool: &Tool) -> Value {
@@ -329,23 +317,7 @@ fn a_refused_code_is_exit_1_and_keeps_the_pending_login() {
     // the password comes from the environment only
     assert_eq!(out.code, 2, "{out:#?}");
     assert!(out.stderr.contains("AUGUST_PASSWORD"));
-    let url = server.url();
-    let out = tool
-        .run(
-            &[
-                "--base-url",
-                &url,
-                "--cache",
-                tool.cache().to_str().unwrap(),
-                "login",
-                "--username",
-                PHONE,
-                "--code",
-                "111111",
-            ],
-            &[("AUGUST_PASSWORD", PASSWORD)],
-        )
-        .expect_code(1);
+    let out = login(&tool, &server, &["--code", "111111"]).expect_code(1);
     first.assert();
     validate.assert();
     others.assert();
@@ -370,21 +342,7 @@ fn a_wrong_password_is_refused_without_printing_it() {
         .expect(1)
         .create();
     let tool = Tool::new();
-    let url = server.url();
-    let out = tool
-        .run(
-            &[
-                "--base-url",
-                &url,
-                "--cache",
-                tool.cache().to_str().unwrap(),
-                "login",
-                "--username",
-                PHONE,
-            ],
-            &[("AUGUST_PASSWORD", PASSWORD)],
-        )
-        .expect_code(1);
+    let out = login(&tool, &server, &[]).expect_code(1);
     m.assert();
     assert_no_secrets(&out);
     assert!(
@@ -405,21 +363,7 @@ fn a_failed_login_request_shows_the_server_error_but_not_the_password() {
         .expect(1)
         .create();
     let tool = Tool::new();
-    let url = server.url();
-    let out = tool
-        .run(
-            &[
-                "--base-url",
-                &url,
-                "--cache",
-                tool.cache().to_str().unwrap(),
-                "login",
-                "--username",
-                PHONE,
-            ],
-            &[("AUGUST_PASSWORD", PASSWORD)],
-        )
-        .expect_code(3);
+    let out = login(&tool, &server, &[]).expect_code(3);
     m.assert();
     assert_no_secrets(&out);
     assert_eq!(

@@ -6,8 +6,9 @@ mod common;
 use std::fs;
 
 use common::{Run, Tool};
-use mockito::{Matcher, Mock, Server, ServerGuard};
+use mockito::{Mock, Server, ServerGuard};
 use serde_json::json;
+use test_support::mocks::authy::{self as authy_mocks, reply};
 
 const KEY: &str = "test-authy-key-8f2e91";
 
@@ -20,34 +21,15 @@ fn fixture(name: &str) -> String {
 }
 
 fn authed(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
-    server
-        .mock(method, path)
-        .match_header("x-authy-api-key", KEY)
-        .match_header("api_key", Matcher::Missing)
-        .match_header("user-agent", Matcher::Regex(r"^AuthyRust/".into()))
+    authy_mocks::authed(server, KEY, method, path)
 }
 
 fn post(server: &mut ServerGuard, path: &str, body: serde_json::Value) -> Mock {
-    authed(server, "POST", path)
-        .match_query(Matcher::Missing)
-        .match_body(Matcher::Json(body))
+    authy_mocks::post(server, KEY, path, body)
 }
 
 fn get(server: &mut ServerGuard, path: &str, query: &str) -> Mock {
-    let query = if query.is_empty() {
-        Matcher::Missing
-    } else {
-        Matcher::Exact(query.into())
-    };
-    authed(server, "GET", path).match_query(query)
-}
-
-fn reply(mock: Mock, status: usize, body: &str) -> Mock {
-    mock.with_status(status)
-        .with_header("content-type", "application/json")
-        .with_body(body)
-        .expect(1)
-        .create()
+    authy_mocks::get(server, KEY, path, query)
 }
 
 /// Runs `august --json authy ARGS` against the server, the key from the environment.

@@ -36,6 +36,17 @@ fn post(server: &mut ServerGuard, path: &str, body: &str, status: usize, answer:
         .create()
 }
 
+fn get(server: &mut ServerGuard, path: &str, query: Matcher, answer: &str) -> Mock {
+    server
+        .mock("GET", path)
+        .match_header("authorization", AUTH)
+        .match_query(query)
+        .with_header("content-type", "application/json")
+        .with_body(answer)
+        .expect(1)
+        .create()
+}
+
 /// Runs `august [--json] twilio ARGS` against the server, the credentials from the
 /// environment.
 fn twilio(tool: &Tool, server: &ServerGuard, json: bool, args: &[&str]) -> Run {
@@ -187,14 +198,12 @@ fn errors_give_their_exit_codes() {
 #[test]
 fn lookup_with_fields() {
     let mut server = Server::new();
-    let m = server
-        .mock("GET", "/v2/PhoneNumbers/%2B15555550100")
-        .match_header("authorization", AUTH)
-        .match_query(Matcher::Exact("Fields=line_type_intelligence".into()))
-        .with_header("content-type", "application/json")
-        .with_body(fixture("lookup_v2_line_type_intelligence.json"))
-        .expect(1)
-        .create();
+    let m = get(
+        &mut server,
+        "/v2/PhoneNumbers/%2B15555550100",
+        Matcher::Exact("Fields=line_type_intelligence".into()),
+        &fixture("lookup_v2_line_type_intelligence.json"),
+    );
     let tool = Tool::new();
     let out = twilio(
         &tool,
@@ -275,6 +284,26 @@ fn challenges_and_factors() {
     )
     .expect_code(0);
     assert!(out.stdout.contains("status  verified"), "{}", out.stdout);
+    m.assert();
+}
+
+#[test]
+fn challenge_list_shows_dates_as_every_table_does() {
+    let mut server = Server::new();
+    let path = format!("/v2/Services/{VA}/Entities/ff483d1ff591898a9942916050d2ca3f/Challenges");
+    let page = format!(
+        r#"{{"challenges":[{}],"meta":{{"key":"challenges","next_page_url":null}}}}"#,
+        fixture("challenge_push_pending.json")
+    );
+    let m = get(&mut server, &path, Matcher::Missing, &page);
+    let args = ["challenges", "list", "ff483d1ff591898a9942916050d2ca3f"];
+    let out = twilio(&Tool::new(), &server, false, &args).expect_code(0);
+    // The `created` column in the format of the August tables (`august activity`...).
+    assert_eq!(
+        out.stdout,
+        "sid                                 status   factor                              created\n\
+         YC00000000000000000000000000000001  pending  YF00000000000000000000000000000002  2015-07-30 20:00:00 UTC\n"
+    );
     m.assert();
 }
 

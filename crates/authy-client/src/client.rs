@@ -12,6 +12,7 @@ use crate::apps::{Apps, StatsResource};
 use crate::error::{ApiError, Error, Hints, InvalidInput, Result};
 use crate::one_touch::OneTouch;
 use crate::phones::Phones;
+use crate::redacted::Redacted;
 use crate::tokens::Tokens;
 use crate::users::Users;
 
@@ -34,16 +35,6 @@ pub fn user_agent() -> String {
         std::env::consts::OS,
         std::env::consts::ARCH
     )
-}
-
-/// The application's API key: sent in [`API_KEY_HEADER`], never shown.
-#[derive(Clone)]
-struct ApiKey(String);
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"<redacted>\"")
-    }
 }
 
 /// Blocking client of the Authy API (py: `AuthyApiClient`).
@@ -77,7 +68,8 @@ pub struct AuthyApiClient {
 struct Inner {
     transport: Transport,
     base_url: String,
-    api_key: ApiKey,
+    /// Sent in [`API_KEY_HEADER`], never shown.
+    api_key: Redacted,
     max_retries: u32,
     headers: Vec<(String, String)>,
 }
@@ -97,7 +89,8 @@ impl fmt::Debug for AuthyApiClient {
 #[derive(Clone)]
 #[must_use]
 pub struct AuthyApiClientBuilder {
-    api_key: ApiKey,
+    /// Sent in [`API_KEY_HEADER`], never shown.
+    api_key: Redacted,
     base_url: String,
     settings: ClientSettings,
 }
@@ -196,7 +189,7 @@ impl AuthyApiClient {
     /// ```
     pub fn builder(api_key: impl Into<String>) -> AuthyApiClientBuilder {
         AuthyApiClientBuilder {
-            api_key: ApiKey(api_key.into()),
+            api_key: Redacted::new(api_key),
             base_url: DEFAULT_API_URI.to_owned(),
             settings: ClientSettings::new(DEFAULT_MAX_BODY),
         }
@@ -347,7 +340,7 @@ impl AuthyApiClient {
     }
 
     pub(crate) fn api_key(&self) -> &str {
-        &self.inner.api_key.0
+        self.inner.api_key.expose()
     }
 
     // ----- plumbing -----

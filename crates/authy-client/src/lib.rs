@@ -121,6 +121,7 @@ mod models;
 mod one_touch;
 mod options;
 mod phones;
+mod redacted;
 pub mod signature;
 mod tokens;
 mod types;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::de;
+use crate::redacted::Redacted;
 use crate::types::AuthyId;
 
 /// A created user (py: `User` from `users.create`); [`User::id`] is the Authy id to store.
@@ -320,33 +321,22 @@ impl TokenDelivery {
 
 /// A QR code for a generic authenticator app (`POST users/{id}/secret`). The image's link
 /// leads to the authenticator's seed: `Debug` never prints it.
-#[derive(Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct QrCode {
     #[serde(default, deserialize_with = "de::opt_string")]
     label: Option<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
     issuer: Option<String>,
-    #[serde(default, deserialize_with = "de::opt_string")]
-    qr_code: Option<String>,
+    #[serde(default, deserialize_with = "Redacted::opt")]
+    qr_code: Option<Redacted>,
     #[serde(default, deserialize_with = "de::opt_string")]
     message: Option<String>,
-}
-
-impl fmt::Debug for QrCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("QrCode")
-            .field("label", &self.label)
-            .field("issuer", &self.issuer)
-            .field("qr_code", &self.qr_code.as_ref().map(|_| "<redacted>"))
-            .field("message", &self.message)
-            .finish()
-    }
 }
 
 impl QrCode {
     /// The link to the QR code image (`qr_code`).
     pub fn qr_code(&self) -> Option<&str> {
-        self.qr_code.as_deref()
+        self.qr_code.as_ref().map(Redacted::expose)
     }
 
     /// The account label (`label`).
@@ -1155,6 +1145,27 @@ mod tests {
         let u: User = serde_json::from_str(r#"{"user": {"id": "1635"}}"#).unwrap();
         assert_eq!(u.id(), AuthyId::new(1635));
         assert_eq!(u.message(), None);
+    }
+
+    #[test]
+    fn qr_code_debug_hides_the_link_to_the_seed() {
+        let qr: QrCode = serde_json::from_str(
+            r#"{"label": "App", "qr_code": "https://example.invalid/qr/1000.png", "success": true}"#,
+        )
+        .unwrap();
+        assert_eq!(qr.qr_code(), Some("https://example.invalid/qr/1000.png"));
+        let debug = format!("{qr:?}");
+        assert_eq!(
+            debug,
+            r#"QrCode { label: Some("App"), issuer: None, qr_code: Some("<redacted>"), message: None }"#
+        );
+        assert!(!debug.contains("example.invalid"), "{debug}");
+        // A lenient read: a number is its text, an object is no link.
+        let qr: QrCode = serde_json::from_str(r#"{"qr_code": 7}"#).unwrap();
+        assert_eq!(qr.qr_code(), Some("7"));
+        let qr: QrCode = serde_json::from_str(r#"{"qr_code": {}}"#).unwrap();
+        assert_eq!(qr.qr_code(), None);
+        assert_eq!(format!("{qr:?}").matches("qr_code: None").count(), 1);
     }
 
     #[test]

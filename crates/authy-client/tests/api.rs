@@ -14,6 +14,7 @@ use authy_client::{
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
 use test_support::fixture;
+use test_support::mocks::authy as authy_mocks;
 
 const KEY: &str = "bf12974d70818a08199d17d5e2bae630";
 const ID: AuthyId = AuthyId::new(1000);
@@ -25,47 +26,21 @@ fn client(server: &ServerGuard) -> AuthyApiClient {
         .unwrap()
 }
 
-/// A mock pinning what every call sends: the key in its header (and nowhere else) and the
-/// user agent.
 fn authed(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
-    let mock = server
-        .mock(method, path)
-        .match_header("x-authy-api-key", KEY)
-        .match_header(
-            "user-agent",
-            Matcher::Regex(r"^AuthyRust/\d+\.\d+\.\d+ \(".into()),
-        )
-        .match_header("api_key", Matcher::Missing);
-    if method == "GET" {
-        mock.match_header("content-type", Matcher::Missing)
-    } else {
-        mock.match_header("content-type", "application/json")
-    }
+    authy_mocks::authed(server, KEY, method, path)
 }
 
-/// A POST mock pinning the whole JSON body and the absence of a query.
 fn post(server: &mut ServerGuard, path: &str, body: serde_json::Value) -> Mock {
-    authed(server, "POST", path)
-        .match_query(Matcher::Missing)
-        .match_body(Matcher::Json(body))
+    authy_mocks::post(server, KEY, path, body)
 }
 
-/// A GET mock pinning the exact query string (`""` for none).
 fn get(server: &mut ServerGuard, path: &str, query: &str) -> Mock {
-    let query = if query.is_empty() {
-        Matcher::Missing
-    } else {
-        Matcher::Exact(query.into())
-    };
-    authed(server, "GET", path).match_query(query)
+    authy_mocks::get(server, KEY, path, query)
 }
 
+/// Answers with the fixture `file`.
 fn reply(mock: Mock, status: usize, file: &str) -> Mock {
-    mock.with_status(status)
-        .with_header("content-type", "application/json")
-        .with_body(fixture!(file))
-        .expect(1)
-        .create()
+    authy_mocks::reply(mock, status, &fixture!(file))
 }
 
 fn api_error(err: &Error) -> &authy_client::ApiError {

@@ -13,5 +13,6 @@ pub mod errors;
 pub mod fault_matrix;
 pub mod fault_server;
 pub mod json_shape;
+pub mod mocks;
 pub mod raw_http;
 pub mod servers;

@@ -217,11 +217,8 @@ impl<'a> Attempts<'a> {
     ///
     /// Each item is a `Result`; an error ends the iteration.
     pub fn list(&self, filter: &AttemptsFilter) -> Pages<Attempt> {
-        let mut call = Call::get(Api::Verify, Path::new().lit("v2/Attempts"));
-        for (name, value) in &filter.params {
-            call = call.query(name, value.as_str());
-        }
-        self.client.pages(call)
+        self.client
+            .list(Path::new().lit("v2/Attempts"), &filter.params)
     }
 
     /// `GET /v2/Attempts/{VL}`.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Api, Call, Collection, Form, Pages, VerifyClient};
+use crate::client::{Call, Collection, Form, Pages, VerifyClient};
 use crate::client::{keeps_raw, setters};
 use crate::error::{InvalidInput, Result};
 use crate::types::{
@@ -395,24 +395,20 @@ impl<'a> Challenges<'a> {
     ///
     /// Each item is a `Result`; an error ends the iteration.
     pub fn list(&self, filter: &ChallengeFilter) -> Pages<Challenge> {
-        let path = match self.scope.path() {
-            Ok(path) => path,
-            Err(e) => return Pages::failed(e),
-        };
-        let mut call = Call::get(Api::Verify, path);
+        let mut query = Vec::new();
         if let Some(sid) = &filter.factor_sid {
-            call = call.query("FactorSid", sid.as_str());
+            query.push(("FactorSid", sid.as_str().to_owned()));
         }
         if let Some(status) = &filter.status {
-            call = call.query("Status", status.as_str());
+            query.push(("Status", status.as_str().to_owned()));
         }
         if filter.newest_first {
-            call = call.query("Order", "desc");
+            query.push(("Order", "desc".to_owned()));
         }
         if let Some(size) = filter.page_size {
-            call = call.query("PageSize", size.to_string());
+            query.push(("PageSize", size.to_string()));
         }
-        self.scope.client.pages(call)
+        self.scope.list_where(&query)
     }
 
     /// `POST …/Challenges/{YC}` with `AuthPayload` (a TOTP code, or the push signature the

@@ -17,7 +17,7 @@ use crate::error::{ApiError, Error, InvalidInput, Result};
 use crate::factors::Factors;
 use crate::lookup::Lookup;
 use crate::services::Services;
-use crate::types::{Identity, Secret, ServiceSid};
+use crate::types::{Identity, RateLimitSid, Secret, ServiceSid};
 use crate::verifications::Verifications;
 
 /// Verify v2's base URL (paths start with `/v2/`).
@@ -668,17 +668,12 @@ impl VerifyClient {
         self.send_empty(&Call::delete(path))
     }
 
-    /// `GET` of a Verify list, page after page; a path that cannot be built is the one error
-    /// the pages yield.
-    pub(crate) fn list<T: Model>(&self, path: Result<Path>) -> Pages<T> {
-        match path {
-            Ok(path) => self.pages(Call::get(Api::Verify, path)),
-            Err(e) => Pages::failed(e),
+    /// `GET` of a Verify list with these query parameters, page after page.
+    pub(crate) fn list<T: Model>(&self, path: Path, query: &[(&str, String)]) -> Pages<T> {
+        let mut call = Call::get(Api::Verify, path);
+        for (name, value) in query {
+            call = call.query(name, value.as_str());
         }
-    }
-
-    /// The pages of a list call, as an iterator of records.
-    pub(crate) fn pages<T: Model>(&self, call: Call) -> Pages<T> {
         Pages {
             client: Some(self.clone()),
             next: Some(call),
@@ -1013,21 +1008,26 @@ pub(crate) fn service_path(service: &ServiceSid) -> Result<Path> {
     Ok(Path::new().lit("v2/Services").seg(service.checked()?))
 }
 
-/// A path under `/v2/Services/{VA}/Entities/{identity}`.
-pub(crate) fn entity_path(service: &ServiceSid, identity: &Identity) -> Result<Path> {
-    Ok(service_path(service)?
-        .lit("Entities")
-        .seg(identity.checked()?))
-}
-
-/// One collection of a service (`…/Services/{VA}/Webhooks`) or of an entity
-/// (`…/Entities/{identity}/Factors`), and the calls every resource makes on it.
+/// One collection of a service (`…/Services/{VA}/Webhooks`), of an entity
+/// (`…/Entities/{identity}/Factors`) or of a rate limit (`…/RateLimits/{RK}/Buckets`), and
+/// the calls every resource makes on it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Collection<'a> {
     pub(crate) client: &'a VerifyClient,
     service: &'a ServiceSid,
-    identity: Option<&'a Identity>,
+    parent: Parent<'a>,
     name: &'static str,
+}
+
+/// What a collection belongs to, under its service.
+#[derive(Debug, Clone, Copy)]
+enum Parent<'a> {
+    /// The service itself: `/v2/Services/{VA}`.
+    Service,
+    /// `…/Entities/{identity}`.
+    Entity(&'a Identity),
+    /// `…/RateLimits/{RK}`.
+    RateLimit(&'a RateLimitSid),
 }
 
 impl<'a> Collection<'a> {
@@ -1040,7 +1040,7 @@ impl<'a> Collection<'a> {
         Collection {
             client,
             service,
-            identity: None,
+            parent: Parent::Service,
             name,
         }
     }
@@ -1053,16 +1053,36 @@ impl<'a> Collection<'a> {
         name: &'static str,
     ) -> Self {
         Collection {
-            identity: Some(identity),
+            parent: Parent::Entity(identity),
             ..Collection::of_service(client, service, name)
         }
     }
 
+    /// `/v2/Services/{VA}/RateLimits/{RK}/{name}`.
+    pub(crate) fn of_rate_limit(
+        client: &'a VerifyClient,
+        service: &'a ServiceSid,
+        rate_limit: &'a RateLimitSid,
+        name: &'static str,
+    ) -> Self {
+        Collection {
+            parent: Parent::RateLimit(rate_limit),
+            ..Collection::of_service(client, service, name)
+        }
+    }
+
+    /// The service the collection belongs to.
+    pub(crate) fn service(&self) -> &'a ServiceSid {
+        self.service
+    }
+
     /// The collection's path.
     pub(crate) fn path(&self) -> Result<Path> {
-        let base = match self.identity {
-            Some(identity) => entity_path(self.service, identity)?,
-            None => service_path(self.service)?,
+        let service = service_path(self.service)?;
+        let base = match self.parent {
+            Parent::Service => service,
+            Parent::Entity(identity) => service.lit("Entities").seg(identity.checked()?),
+            Parent::RateLimit(sid) => service.lit("RateLimits").seg(sid.checked()?),
         };
         Ok(base.lit(self.name))
     }
@@ -1089,7 +1109,16 @@ impl<'a> Collection<'a> {
 
     /// `GET` of the collection, page after page.
     pub(crate) fn list<T: Model>(&self) -> Pages<T> {
-        self.client.list(self.path())
+        self.list_where(&[])
+    }
+
+    /// `GET` of the collection with these query parameters (filters), page after page; a
+    /// path that cannot be built is the one error the pages yield.
+    pub(crate) fn list_where<T: Model>(&self, query: &[(&str, String)]) -> Pages<T> {
+        match self.path() {
+            Ok(path) => self.client.list(path, query),
+            Err(e) => Pages::failed(e),
+        }
     }
 
     /// `DELETE` of one item.

@@ -9,53 +9,66 @@ use crate::error::{InvalidInput, Result};
 use crate::types::{LineType, ValidationError, is_e164};
 use api_transport::Path;
 
-/// Declares [`LookupField`] from one list: the variants, their wire names, `Display` and
-/// `FromStr`.
-macro_rules! lookup_fields {
-    ($($(#[$doc:meta])* $variant:ident = $wire:literal,)+) => {
-        /// A data package of Lookup (`Fields`).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum LookupField {
-            $($(#[$doc])* $variant,)+
-        }
-
-        impl LookupField {
-            const ALL: &'static [LookupField] = &[$(LookupField::$variant,)+];
-
-            /// The wire name.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(LookupField::$variant => $wire,)+
-                }
-            }
-        }
-    };
+/// A data package of Lookup (`Fields`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LookupField {
+    /// `validation`.
+    Validation,
+    /// `caller_name`.
+    CallerName,
+    /// `sim_swap`.
+    SimSwap,
+    /// `call_forwarding`.
+    CallForwarding,
+    /// `line_status`.
+    LineStatus,
+    /// `line_type_intelligence`: carrier and line type (Authy's `type` and `provider`).
+    LineTypeIntelligence,
+    /// `identity_match`.
+    IdentityMatch,
+    /// `reassigned_number`.
+    ReassignedNumber,
+    /// `sms_pumping_risk`.
+    SmsPumpingRisk,
+    /// `phone_number_quality_score`.
+    PhoneNumberQualityScore,
+    /// `pre_fill`.
+    PreFill,
 }
 
-lookup_fields! {
-    /// `validation`.
-    Validation = "validation",
-    /// `caller_name`.
-    CallerName = "caller_name",
-    /// `sim_swap`.
-    SimSwap = "sim_swap",
-    /// `call_forwarding`.
-    CallForwarding = "call_forwarding",
-    /// `line_status`.
-    LineStatus = "line_status",
-    /// `line_type_intelligence`: carrier and line type (Authy's `type` and `provider`).
-    LineTypeIntelligence = "line_type_intelligence",
-    /// `identity_match`.
-    IdentityMatch = "identity_match",
-    /// `reassigned_number`.
-    ReassignedNumber = "reassigned_number",
-    /// `sms_pumping_risk`.
-    SmsPumpingRisk = "sms_pumping_risk",
-    /// `phone_number_quality_score`.
-    PhoneNumberQualityScore = "phone_number_quality_score",
-    /// `pre_fill`.
-    PreFill = "pre_fill",
+impl LookupField {
+    /// Every field, for `FromStr`.
+    const ALL: &'static [LookupField] = &[
+        LookupField::Validation,
+        LookupField::CallerName,
+        LookupField::SimSwap,
+        LookupField::CallForwarding,
+        LookupField::LineStatus,
+        LookupField::LineTypeIntelligence,
+        LookupField::IdentityMatch,
+        LookupField::ReassignedNumber,
+        LookupField::SmsPumpingRisk,
+        LookupField::PhoneNumberQualityScore,
+        LookupField::PreFill,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LookupField::Validation => "validation",
+            LookupField::CallerName => "caller_name",
+            LookupField::SimSwap => "sim_swap",
+            LookupField::CallForwarding => "call_forwarding",
+            LookupField::LineStatus => "line_status",
+            LookupField::LineTypeIntelligence => "line_type_intelligence",
+            LookupField::IdentityMatch => "identity_match",
+            LookupField::ReassignedNumber => "reassigned_number",
+            LookupField::SmsPumpingRisk => "sms_pumping_risk",
+            LookupField::PhoneNumberQualityScore => "phone_number_quality_score",
+            LookupField::PreFill => "pre_fill",
+        }
+    }
 }
 
 impl std::fmt::Display for LookupField {

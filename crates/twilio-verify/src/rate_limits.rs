@@ -10,7 +10,6 @@ use crate::client::keeps_raw;
 use crate::client::{Collection, Form, Pages, VerifyClient};
 use crate::error::Result;
 use crate::types::{BucketSid, RateLimitSid, ServiceSid, check_len};
-use api_transport::Path;
 
 /// A rate limit (`verify.v2.service.rate_limit`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,14 +93,14 @@ impl<'a> RateLimits<'a> {
         }
     }
 
-    /// `…/RateLimits/{RK}/Buckets`.
-    fn buckets_path(&self, sid: &RateLimitSid) -> Result<Path> {
-        Ok(self.limits.item(sid.checked()?)?.lit("Buckets"))
-    }
-
-    /// `…/RateLimits/{RK}/Buckets/{BL}`.
-    fn bucket_path(&self, sid: &RateLimitSid, bucket: &BucketSid) -> Result<Path> {
-        Ok(self.buckets_path(sid)?.seg(bucket.checked()?))
+    /// The buckets of a rate limit: `…/RateLimits/{RK}/Buckets`.
+    fn buckets_of<'b>(&'b self, rate_limit: &'b RateLimitSid) -> Collection<'b> {
+        Collection::of_rate_limit(
+            self.limits.client,
+            self.limits.service(),
+            rate_limit,
+            "Buckets",
+        )
     }
 
     fn max_per_interval(max: u32, interval: u32) -> Form {
@@ -244,10 +243,8 @@ impl<'a> RateLimits<'a> {
         max: u32,
         interval: u32,
     ) -> Result<Bucket> {
-        let form = RateLimits::max_per_interval(max, interval);
-        self.limits
-            .client
-            .post(self.buckets_path(rate_limit)?, form)
+        self.buckets_of(rate_limit)
+            .create(RateLimits::max_per_interval(max, interval))
     }
 
     /// `GET …/RateLimits/{RK}/Buckets`, page after page.
@@ -270,7 +267,7 @@ impl<'a> RateLimits<'a> {
     ///
     /// Each item is a `Result`; an error ends the iteration.
     pub fn buckets(&self, rate_limit: &RateLimitSid) -> Pages<Bucket> {
-        self.limits.client.list(self.buckets_path(rate_limit))
+        self.buckets_of(rate_limit).list()
     }
 
     /// `POST …/Buckets/{BL}` setting `Max` requests per `Interval` seconds.
@@ -297,10 +294,10 @@ impl<'a> RateLimits<'a> {
         max: u32,
         interval: u32,
     ) -> Result<Bucket> {
-        let form = RateLimits::max_per_interval(max, interval);
-        self.limits
-            .client
-            .post(self.bucket_path(rate_limit, bucket)?, form)
+        self.buckets_of(rate_limit).update(
+            bucket.checked()?,
+            RateLimits::max_per_interval(max, interval),
+        )
     }
 
     /// `DELETE …/Buckets/{BL}` (204).
@@ -321,8 +318,6 @@ impl<'a> RateLimits<'a> {
     ///
     /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
     pub fn delete_bucket(&self, rate_limit: &RateLimitSid, bucket: &BucketSid) -> Result<()> {
-        self.limits
-            .client
-            .remove(self.bucket_path(rate_limit, bucket)?)
+        self.buckets_of(rate_limit).delete(bucket.checked()?)
     }
 }

@@ -275,7 +275,7 @@ impl<'a> Services<'a> {
     ///
     /// Each item is a `Result`; an error ends the iteration.
     pub fn list(&self) -> Pages<Service> {
-        self.client.list(Ok(root()))
+        self.client.list(root(), &[])
     }
 
     /// `POST /v2/Services/{VA}`: changes the settings given.
