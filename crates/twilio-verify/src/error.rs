@@ -391,7 +391,9 @@ impl ApiErrorReason {
                 "the factor is locked after too many wrong codes; delete it and enrol again"
             }
             ApiErrorReason::ChallengeAlreadyResponded => "fetch the challenge to see its status",
-            ApiErrorReason::FactorUnverified => "verify the factor with a code first",
+            ApiErrorReason::FactorUnverified => {
+                "verify the factor first (a TOTP factor with a code; a push factor is verified by its device)"
+            }
             ApiErrorReason::ChallengeExpired => "create a new challenge",
             ApiErrorReason::ChallengeFailed => "the answer was refused; create a new challenge",
             ApiErrorReason::Blocked => {
