@@ -500,7 +500,7 @@ fn factors(
         FactorsCommand::List { identity } => {
             let identity: Identity = parse("identity", identity)?;
             let pages = client.factors(service, &identity).list();
-            show_list(ctx, pages, &["sid", "type", "status", "name"], |f| {
+            show_list(ctx, pages, &["SID", "TYPE", "STATUS", "NAME"], |f| {
                 vec![
                     f.sid.to_string(),
                     f.factor_type.to_string(),
@@ -574,7 +574,7 @@ fn challenges(
             let pages = client
                 .challenges(service, &identity)
                 .list(&ChallengeFilter::new());
-            show_list(ctx, pages, &["sid", "status", "factor", "created"], |c| {
+            show_list(ctx, pages, &["SID", "STATUS", "FACTOR", "CREATED"], |c| {
                 vec![
                     c.sid.to_string(),
                     c.status.to_string(),

@@ -301,7 +301,7 @@ fn challenge_list_shows_dates_as_every_table_does() {
     // The `created` column in the format of the August tables (`august activity`...).
     assert_eq!(
         out.stdout,
-        "sid                                 status   factor                              created\n\
+        "SID                                 STATUS   FACTOR                              CREATED\n\
          YC00000000000000000000000000000001  pending  YF00000000000000000000000000000002  2015-07-30 20:00:00 UTC\n"
     );
     m.assert();
