@@ -4,8 +4,6 @@
 
 mod common;
 
-use std::net::TcpListener;
-
 use august_sandbox::{Sandbox, demo};
 use common::Tool;
 
@@ -34,11 +32,7 @@ fn an_unlock_that_never_left_the_machine_is_not_outcome_unknown() {
         .unwrap_or_else(|| panic!("no code was sent"));
     run(&["verify", &code], &login(&url)).expect_code(0);
 
-    let closed = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-        let port = listener.local_addr().map(|a| a.port()).unwrap_or(1);
-        format!("http://127.0.0.1:{port}")
-    };
+    let closed = test_support::fault_server::refused_url();
     for base in ["https://nonexistent.invalid", closed.as_str()] {
         for args in [&["unlock", demo::FRONT_DOOR_LOCK_ID][..], &["locks"][..]] {
             let out = run(args, &login(base)).expect_code(1);

@@ -2,7 +2,6 @@
 //! API-key header, the user agent) and the value read back; then the fault handling: HTML and
 //! empty error bodies, no resending of SMS, retried reads, timeouts, decode errors.
 
-use std::net::TcpListener;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -830,12 +829,8 @@ fn a_timeout_on_sms_may_have_been_delivered_and_is_not_resent() {
 
 #[test]
 fn a_refused_connection_is_not_delivered() {
-    let port = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
     let c = AuthyApiClient::builder(KEY)
-        .base_url(format!("http://127.0.0.1:{port}"))
+        .base_url(test_support::fault_server::refused_url())
         .max_retries(0)
         .build()
         .unwrap();
