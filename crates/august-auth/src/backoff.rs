@@ -259,21 +259,32 @@ mod tests {
         assert_eq!(runs.load(Ordering::SeqCst), 1);
     }
 
+    /// Starts a renewal on a thread that takes `took` and gives `result`, and returns once it
+    /// runs.
+    fn in_flight(
+        renewal: &Arc<RenewalBackoff>,
+        took: Duration,
+        result: impl FnOnce() -> Result<String> + Send + 'static,
+    ) -> thread::JoinHandle<Result<String>> {
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let renewal = Arc::clone(renewal);
+        let leader = thread::spawn(move || {
+            renewal.single_flight(|| {
+                started_tx.send(()).expect("the test waits");
+                thread::sleep(took);
+                result()
+            })
+        });
+        started_rx.recv().expect("the renewal started");
+        leader
+    }
+
     #[test]
     fn a_waiter_ends_at_its_own_deadline_not_the_renewals() {
         let renewal = Arc::new(RenewalBackoff::default());
-        let (started_tx, started_rx) = std::sync::mpsc::channel();
-        let leader = {
-            let renewal = Arc::clone(&renewal);
-            thread::spawn(move || {
-                renewal.single_flight(|| {
-                    started_tx.send(()).expect("the test waits");
-                    thread::sleep(Duration::from_millis(1500));
-                    Ok("new".to_owned())
-                })
-            })
-        };
-        started_rx.recv().expect("the renewal started");
+        let leader = in_flight(&renewal, Duration::from_millis(1500), || {
+            Ok("new".to_owned())
+        });
         let started = Instant::now();
         let err = api_transport::within(Duration::from_millis(200), || {
             renewal.single_flight(|| panic!("a second renewal ran"))
@@ -296,18 +307,9 @@ mod tests {
     #[test]
     fn a_failed_renewal_is_shared_with_its_waiters_and_a_panic_frees_them() {
         let renewal = Arc::new(RenewalBackoff::default());
-        let (started_tx, started_rx) = std::sync::mpsc::channel();
-        let leader = {
-            let renewal = Arc::clone(&renewal);
-            thread::spawn(move || {
-                renewal.single_flight(|| {
-                    started_tx.send(()).expect("the test waits");
-                    thread::sleep(Duration::from_millis(300));
-                    Err(Error::NoAccessToken)
-                })
-            })
-        };
-        started_rx.recv().expect("the renewal started");
+        let leader = in_flight(&renewal, Duration::from_millis(300), || {
+            Err(Error::NoAccessToken)
+        });
         let waiter = renewal
             .single_flight(|| panic!("a second renewal ran"))
             .unwrap_err();

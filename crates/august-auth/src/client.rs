@@ -171,58 +171,31 @@ impl Client {
         &self.credentials
     }
 
-    /// Sends `call` as its [`ApiCall::delivery`] says, within [`Api::timeout_for`] it.
+    /// Sends `call` as its [`ApiCall::delivery`] says, all of it (a refresh when due, the call,
+    /// the renewal after a 401, a read sent again) within [`Api::timeout_for`] it. A read
+    /// refused with 401 is sent once more with the renewed token; any other call is sent once,
+    /// the token renewed for the next call.
     fn call<T>(
         &self,
         call: ApiCall,
         send: impl Fn(&Api, &str) -> august_core::Result<T>,
     ) -> Result<T> {
-        let timeout = self.api.timeout_for(call);
-        if call.delivery().is_repeatable() {
-            self.read(timeout, send)
-        } else {
-            self.sent_once(timeout, send)
-        }
-    }
-
-    /// A read: after a 401, renew the token once and try once more, all of it (a refresh when
-    /// due, the read, the renewal, the read again) within `timeout`, the call's own.
-    fn read<T>(
-        &self,
-        timeout: std::time::Duration,
-        call: impl Fn(&Api, &str) -> august_core::Result<T>,
-    ) -> Result<T> {
-        api_transport::within(timeout, || {
+        api_transport::within(self.api.timeout_for(call), || {
             let token = self.credentials.access_token()?;
-            match call(&self.api, &token) {
-                Err(e) if e.is_unauthorized() => {
+            match send(&self.api, &token) {
+                Err(e) if e.is_unauthorized() && call.delivery().is_repeatable() => {
                     let renewed = self.credentials.after_rejection(&token)?;
-                    call(&self.api, &renewed).map_err(|e| self.refused(e))
+                    send(&self.api, &renewed).map_err(|e| self.refused(e))
+                }
+                Err(e) if e.is_unauthorized() => {
+                    // Renew for the next call; this one is not resent.
+                    match self.credentials.after_rejection(&token) {
+                        Err(sign_in) if sign_in.needs_sign_in() => Err(sign_in),
+                        _ => Err(Error::Api(e)),
+                    }
                 }
                 other => other.map_err(Error::Api),
             }
-        })
-    }
-
-    /// Sends `call` once; after a 401 the token is renewed for the next call. A refresh when
-    /// due, the call and the renewal end within `timeout`, the call's own.
-    fn sent_once<T>(
-        &self,
-        timeout: std::time::Duration,
-        call: impl Fn(&Api, &str) -> august_core::Result<T>,
-    ) -> Result<T> {
-        api_transport::within(timeout, || {
-            let token = self.credentials.access_token()?;
-            call(&self.api, &token).map_err(|e| {
-                if e.is_unauthorized() {
-                    // Renew for the next call; this one is not resent.
-                    match self.credentials.after_rejection(&token) {
-                        Err(sign_in) if sign_in.needs_sign_in() => return sign_in,
-                        _ => {}
-                    }
-                }
-                Error::Api(e)
-            })
         })
     }
 

@@ -52,15 +52,15 @@ fn started() -> (Arc<Mutex<SyncSender<()>>>, Receiver<()>) {
 }
 
 /// The one refresh of `rt-1` the token endpoint of `server` expects, answering `status` with
-/// `body` after `delay`, and saying on `signal` that it started.
+/// `body` after `delay`; the receiver hears when it has started.
 fn slow_refresh(
     server: &mut ServerGuard,
     status: usize,
     body: &'static str,
     delay: Duration,
-    signal: Arc<Mutex<SyncSender<()>>>,
-) -> Mock {
-    token_request(server)
+) -> (Mock, Receiver<()>) {
+    let (signal, started) = started();
+    let mock = token_request(server)
         .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
         .with_status(status)
         .with_header("content-type", "application/json")
@@ -70,20 +70,25 @@ fn slow_refresh(
             w.write_all(body.as_bytes())
         })
         .expect(1)
-        .create()
+        .create();
+    (mock, started)
+}
+
+/// Starts `renew` on a thread of its own (with no deadline) and returns once its request is on
+/// the network (`started` heard).
+fn in_flight<T: Send + 'static>(
+    started: &Receiver<()>,
+    renew: impl FnOnce() -> T + Send + 'static,
+) -> thread::JoinHandle<T> {
+    let leader = thread::spawn(renew);
+    started.recv().unwrap();
+    leader
 }
 
 #[test]
 fn eight_calls_on_an_expired_token_send_one_token_request_and_use_its_token() {
     let mut server = Server::new();
-    let (signal, _started) = started();
-    let refresh = slow_refresh(
-        &mut server,
-        200,
-        ROTATED,
-        Duration::from_millis(400),
-        signal,
-    );
+    let (refresh, _started) = slow_refresh(&mut server, 200, ROTATED, Duration::from_millis(400));
     let locks = server
         .mock("GET", "/users/locks/mine")
         .match_header("x-access-token", "at-2")
@@ -113,20 +118,17 @@ fn eight_calls_on_an_expired_token_send_one_token_request_and_use_its_token() {
 #[test]
 fn calls_that_waited_for_a_failed_renewal_share_its_error_without_sending_another() {
     let mut server = Server::new();
-    let (signal, started) = started();
-    let refresh = slow_refresh(
+    let (refresh, started) = slow_refresh(
         &mut server,
         503,
         r#"{"error": "temporarily_unavailable"}"#,
         Duration::from_millis(600),
-        signal,
     );
     let credentials = expired_oauth(&server);
-    let leader = {
+    let leader = in_flight(&started, {
         let credentials = credentials.clone();
-        thread::spawn(move || credentials.access_token())
-    };
-    started.recv().unwrap();
+        move || credentials.access_token()
+    });
     let waiters: Vec<_> = (0..4)
         .map(|_| {
             let credentials = credentials.clone();
@@ -146,14 +148,7 @@ fn calls_that_waited_for_a_failed_renewal_share_its_error_without_sending_anothe
 #[test]
 fn a_call_whose_deadline_ends_before_the_renewal_in_flight_gets_its_error_at_its_deadline() {
     let mut server = Server::new();
-    let (signal, started) = started();
-    let refresh = slow_refresh(
-        &mut server,
-        200,
-        ROTATED,
-        Duration::from_millis(2000),
-        signal,
-    );
+    let (refresh, started) = slow_refresh(&mut server, 200, ROTATED, Duration::from_millis(2000));
     let locks = server
         .mock("GET", "/users/locks/mine")
         .with_status(200)
@@ -162,11 +157,10 @@ fn a_call_whose_deadline_ends_before_the_renewal_in_flight_gets_its_error_at_its
         .create();
     let credentials = expired_oauth(&server);
     // The renewal runs for a caller with no deadline of its own.
-    let leader = {
+    let leader = in_flight(&started, {
         let credentials = credentials.clone();
-        thread::spawn(move || credentials.access_token())
-    };
-    started.recv().unwrap();
+        move || credentials.access_token()
+    });
     let timeout = Duration::from_millis(300);
     let hurried = client(&server, credentials, timeout);
     let begun = Instant::now();
@@ -187,20 +181,12 @@ fn a_call_whose_deadline_ends_before_the_renewal_in_flight_gets_its_error_at_its
 #[test]
 fn reading_the_credentials_does_not_wait_for_a_renewal_in_flight() {
     let mut server = Server::new();
-    let (signal, started) = started();
-    let refresh = slow_refresh(
-        &mut server,
-        200,
-        ROTATED,
-        Duration::from_millis(1500),
-        signal,
-    );
+    let (refresh, started) = slow_refresh(&mut server, 200, ROTATED, Duration::from_millis(1500));
     let credentials = expired_oauth(&server);
-    let leader = {
+    let leader = in_flight(&started, {
         let credentials = credentials.clone();
-        thread::spawn(move || credentials.access_token())
-    };
-    started.recv().unwrap();
+        move || credentials.access_token()
+    });
     let begun = Instant::now();
     assert_eq!(credentials.brand(), Some(Brand::YaleGlobal));
     assert!(credentials.info().can_refresh);
@@ -251,11 +237,10 @@ fn a_shared_authenticator_is_read_while_its_refresh_is_on_the_network() {
         Authenticator::new(api, LoginMethod::Phone, PHONE, PASSWORD).access_token_cache_file(&path);
     assert_eq!(authenticator.cache_status(), CacheStatus::Loaded);
     let shared = SharedAuthenticator::new(authenticator);
-    let leader = {
+    let leader = in_flight(&started, {
         let shared = shared.clone();
-        thread::spawn(move || shared.access_token())
-    };
-    started.recv().unwrap();
+        move || shared.access_token()
+    });
     let begun = Instant::now();
     assert_eq!(shared.authentication().access_token(), "old-token");
     assert!(!format!("{shared:?}").contains("<in use>"));
