@@ -19,7 +19,7 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::authentication::AuthenticationState;
-use crate::authenticator::{Authenticator, Refresh};
+use crate::authenticator::Authenticator;
 #[cfg(doc)]
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 use crate::backoff::{RenewalBackoff, millis};
@@ -729,9 +729,7 @@ impl Credentials {
     /// As [`Credentials::after_rejection`].
     pub fn refresh_now(&self) -> Result<String> {
         match &self.inner.source {
-            Source::Password(shared) => shared
-                .with(|a| a.refresh_access_token(Refresh::Force))
-                .map(|a| a.access_token().to_owned()),
+            Source::Password(shared) => shared.refresh_now(),
             Source::Token(state) => self.renew_now(state, Why::Forced, |_| false),
         }
     }

@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::Utc;
 
 use crate::authentication::{Authentication, AuthenticationState};
-use crate::authenticator::Authenticator;
+use crate::authenticator::{Authenticator, Refresh};
 #[cfg(doc)]
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 use crate::backoff::RenewalBackoff;
@@ -180,7 +180,7 @@ impl SharedAuthenticator {
     /// when other callers waited for that refresh; [`Error::RenewalWait`] when the deadline in
     /// force on this thread passed while waiting for another caller's refresh.
     pub fn access_token(&self) -> Result<String> {
-        let (current, api) = {
+        let current = {
             let state = self.lock();
             let current = state.authenticator.authentication().clone();
             if current.state() != AuthenticationState::Authenticated {
@@ -191,7 +191,7 @@ impl SharedAuthenticator {
             if !state.authenticator.should_refresh() {
                 return Ok(current.access_token().to_owned());
             }
-            (current, state.authenticator.api().clone())
+            current
         };
         let usable = current
             .parsed_expiry()
@@ -200,32 +200,56 @@ impl SharedAuthenticator {
             current.access_token(),
             usable,
             || {
-                // Checked again in the single flight: a refresh may have ended just before.
-                let sent_with = {
-                    let state = self.lock();
-                    let now = state.authenticator.authentication();
-                    if now.state() != AuthenticationState::Authenticated {
-                        return Err(Error::NotAuthenticated { state: now.state() });
-                    }
-                    if !state.authenticator.should_refresh() {
-                        return Ok(Some(now.access_token().to_owned()));
-                    }
-                    now.access_token().to_owned()
-                };
-                // Sent without the lock: reading the login or logging in does not wait for it.
-                let answer = api.refresh_access_token(&sent_with);
-                let refreshed = self
-                    .lock()
-                    .authenticator
-                    .take_refreshed(&sent_with, answer)?;
+                let (sent_with, refreshed) = self.refresh_in_flight(Refresh::IfNeeded)?;
                 // The same token back: the new one had no usable expiry and was discarded
-                // (logged by the authenticator): wait before asking again, as after a failure.
-                Ok((refreshed.access_token() != sent_with)
-                    .then(|| refreshed.access_token().to_owned()))
+                // (logged by the authenticator), or none was needed after all. Wait before
+                // asking again, as after a failure, only in the first case.
+                match sent_with {
+                    Some(sent) if refreshed == sent => Ok(None),
+                    _ => Ok(Some(refreshed)),
+                }
             },
             // A 401 marked the token refused (in the authenticator): never hand it out again.
             |e| !e.is_unauthorized(),
         )
+    }
+
+    /// Refreshes now, whatever the expiry, as the single flight (a caller that finds a refresh
+    /// in flight takes its result), for [`crate::Credentials::refresh_now`].
+    pub(crate) fn refresh_now(&self) -> Result<String> {
+        let token = self
+            .backoff
+            .single_flight(|| Ok(self.refresh_in_flight(Refresh::Force)?.1))?;
+        self.backoff.reset();
+        Ok(token)
+    }
+
+    /// The refresh itself, run as the single flight: the token is read under the lock (and,
+    /// with [`Refresh::IfNeeded`], whether a refresh is still needed: one may have ended just
+    /// before), the request is sent without it, so that reading the login or logging in does
+    /// not wait for the network, and the answer is taken under it. Gives the token the request
+    /// was sent with (`None` when none was sent) and the token to use.
+    fn refresh_in_flight(&self, refresh: Refresh) -> Result<(Option<String>, String)> {
+        let (api, sent_with) = {
+            let state = self.lock();
+            let now = state.authenticator.authentication();
+            if now.state() != AuthenticationState::Authenticated {
+                return Err(Error::NotAuthenticated { state: now.state() });
+            }
+            if refresh == Refresh::IfNeeded && !state.authenticator.should_refresh() {
+                return Ok((None, now.access_token().to_owned()));
+            }
+            (
+                state.authenticator.api().clone(),
+                now.access_token().to_owned(),
+            )
+        };
+        let answer = api.refresh_access_token(&sent_with);
+        let refreshed = self
+            .lock()
+            .authenticator
+            .take_refreshed(&sent_with, answer)?;
+        Ok((Some(sent_with), refreshed.access_token().to_owned()))
     }
 
     /// Reports that the server refused `token` (a 401 on an API call made with it): if it is

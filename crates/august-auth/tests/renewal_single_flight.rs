@@ -204,17 +204,20 @@ fn new_jwt() -> String {
     format!("e30.{payload}.c2ln")
 }
 
-#[test]
-fn a_shared_authenticator_is_read_while_its_refresh_is_on_the_network() {
-    let mut server = Server::new();
+/// A password login at `server` whose token `old-token` is due for renewal (a day left), its
+/// cache file in the directory given back; the one refresh the server expects answers `fresh`
+/// after 1.5 s, and the receiver hears when it has started.
+fn password_login_due(
+    server: &mut ServerGuard,
+    fresh: &str,
+) -> (Authenticator, tempfile::TempDir, Mock, Receiver<()>) {
     let (signal, started) = started();
-    let fresh = new_jwt();
     let refresh = server
         .mock("GET", "/users/houses/mine")
         .match_header("x-august-access-token", "old-token")
         .with_status(200)
         .with_header("content-type", "application/json")
-        .with_header("x-august-access-token", &fresh)
+        .with_header("x-august-access-token", fresh)
         .with_chunked_body(move |w| {
             let _ = signal.lock().unwrap().send(());
             thread::sleep(Duration::from_millis(1500));
@@ -236,6 +239,14 @@ fn a_shared_authenticator_is_read_while_its_refresh_is_on_the_network() {
     let authenticator =
         Authenticator::new(api, LoginMethod::Phone, PHONE, PASSWORD).access_token_cache_file(&path);
     assert_eq!(authenticator.cache_status(), CacheStatus::Loaded);
+    (authenticator, dir, refresh, started)
+}
+
+#[test]
+fn a_shared_authenticator_is_read_while_its_refresh_is_on_the_network() {
+    let mut server = Server::new();
+    let fresh = new_jwt();
+    let (authenticator, _dir, refresh, started) = password_login_due(&mut server, &fresh);
     let shared = SharedAuthenticator::new(authenticator);
     let leader = in_flight(&started, {
         let shared = shared.clone();
@@ -252,5 +263,30 @@ fn a_shared_authenticator_is_read_while_its_refresh_is_on_the_network() {
     assert!(took < Duration::from_millis(800), "waited: {took:?}");
     assert_eq!(leader.join().unwrap().unwrap(), fresh);
     assert_eq!(shared.access_token().unwrap(), fresh);
+    refresh.assert();
+}
+
+#[test]
+fn a_forced_refresh_of_a_password_login_is_the_single_flight_too() {
+    let mut server = Server::new();
+    let fresh = new_jwt();
+    let (authenticator, _dir, refresh, started) = password_login_due(&mut server, &fresh);
+    let credentials = Credentials::password(authenticator).unwrap();
+    let leader = in_flight(&started, {
+        let credentials = credentials.clone();
+        move || credentials.refresh_now()
+    });
+    let begun = Instant::now();
+    assert!(credentials.info().can_refresh);
+    assert!(format!("{credentials:?}").starts_with("Credentials"));
+    // A due caller joins the forced refresh in flight instead of sending its own, and stops at
+    // its deadline.
+    let err = api_transport::within(Duration::from_millis(200), || credentials.access_token())
+        .unwrap_err();
+    assert!(matches!(err, Error::RenewalWait { .. }), "{err:?}");
+    let took = begun.elapsed();
+    assert!(took < Duration::from_millis(800), "waited: {took:?}");
+    assert_eq!(leader.join().unwrap().unwrap(), fresh);
+    assert_eq!(credentials.access_token().unwrap(), fresh);
     refresh.assert();
 }
