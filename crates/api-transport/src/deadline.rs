@@ -57,6 +57,23 @@ pub fn within<T>(timeout: Duration, f: impl FnOnce() -> T) -> T {
     f()
 }
 
+/// The instant at which the deadline [`within`] put in force on this thread ends, if one is:
+/// for a wait inside a call (for a lock, for another thread's result) to end by the same
+/// instant as the call's requests.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use api_transport::{deadline, within};
+///
+/// assert!(deadline().is_none());
+/// let at = within(Duration::from_secs(5), deadline).expect("in force");
+/// assert!(at <= Instant::now() + Duration::from_secs(5));
+/// assert!(deadline().is_none());
+/// ```
+pub fn deadline() -> Option<Instant> {
+    DEADLINE.get().map(|scoped| scoped.at)
+}
+
 /// Puts the outer deadline back, even when `f` panics.
 struct Restore(Option<Scoped>);
 

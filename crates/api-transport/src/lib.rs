@@ -83,7 +83,7 @@ use ureq::http::{HeaderValue, Uri, header};
 
 pub use base_url::BaseUrl;
 pub use builder::{ClientSettings, RESERVED_HEADERS, checked_base_url};
-pub use deadline::within;
+pub use deadline::{deadline, within};
 pub use error::Error;
 pub use headers::Headers;
 pub use kind::{ErrorKind, HasErrorKind, repeated_cause};

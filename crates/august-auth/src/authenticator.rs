@@ -594,10 +594,30 @@ impl Authenticator {
             );
             return Ok(self.authentication.clone());
         }
-        let new_token = match self
-            .api
-            .refresh_access_token(&self.authentication.access_token)
-        {
+        let sent_with = self.authentication.access_token.clone();
+        let answer = self.api.refresh_access_token(&sent_with);
+        self.take_refreshed(&sent_with, answer)
+    }
+
+    /// The API, for a refresh sent without holding the authenticator
+    /// ([`crate::SharedAuthenticator`]).
+    pub(crate) fn api(&self) -> &Api {
+        &self.api
+    }
+
+    /// Takes the answer of a refresh sent with the token `sent_with`: the new token (with its
+    /// expiry, cached), or the error (a 401 marks the token refused first). When the token is no
+    /// longer `sent_with` (a login replaced it meanwhile) the answer is ignored and the current
+    /// authentication returned.
+    pub(crate) fn take_refreshed(
+        &mut self,
+        sent_with: &str,
+        answer: august_core::Result<august_core::AccessToken>,
+    ) -> Result<Authentication> {
+        if self.authentication.access_token != sent_with {
+            return Ok(self.authentication.clone());
+        }
+        let new_token = match answer {
             Ok(token) => token.into_string(),
             Err(e) => {
                 if e.is_unauthorized() {

@@ -1,10 +1,18 @@
-//! The wait after a failed token renewal, one for [`crate::Credentials`] and
-//! [`crate::SharedAuthenticator`]: while the current token still works, a renewal that failed
-//! is not tried again before the interval has passed, so an outage does not make every call
-//! wait for a failing request first.
+//! The token renewal of [`crate::Credentials`] and [`crate::SharedAuthenticator`]: one at a
+//! time (single flight), and a wait after a failed one.
+//!
+//! One renewal runs at a time: a caller that finds one in flight waits for it and takes its
+//! result, within its own deadline (the one [`api_transport::within`] put in force), instead of
+//! starting another. No lock is held while the renewal runs: the one that runs it holds the
+//! "in flight" mark only, so a caller whose deadline ends first gets its error at that
+//! deadline, and whatever does not renew (reading the login, `Debug`) never waits for the
+//! network.
+//!
+//! While the current token still works, a renewal that failed is not tried again before the
+//! interval has passed, so an outage does not make every call wait for a failing request first.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
@@ -13,18 +21,37 @@ use crate::error::{Error, Result};
 /// [`crate::SharedAuthenticator::refresh_retry_interval`]: 60 s.
 pub const DEFAULT_REFRESH_RETRY_INTERVAL: Duration = Duration::from_secs(60);
 
-/// The interval and the time of the last failure, shared by every clone of what holds it.
+/// The renewal in flight, the interval and the time of the last failure, shared by every clone
+/// of what holds it.
 #[derive(Debug)]
 pub(crate) struct RenewalBackoff {
     interval_ms: AtomicU64,
-    last_failure: Mutex<Option<Instant>>,
+    flight: Mutex<Flight>,
+    /// Signalled when a renewal ends.
+    ended: Condvar,
+}
+
+/// What the callers of one [`RenewalBackoff`] share. Held for a few instructions at a time,
+/// never across a renewal.
+#[derive(Debug, Default)]
+struct Flight {
+    last_failure: Option<Instant>,
+    /// Whether a renewal is running.
+    running: bool,
+    /// How many renewals have ended: a waiter knows its renewal ended when this changes.
+    ended: u64,
+    /// How many callers wait for the renewal in flight.
+    waiting: usize,
+    /// The result of the renewal that ended last, for its waiters (`None` after a panic).
+    outcome: Option<std::result::Result<String, Arc<Error>>>,
 }
 
 impl Default for RenewalBackoff {
     fn default() -> Self {
         RenewalBackoff {
             interval_ms: AtomicU64::new(millis(DEFAULT_REFRESH_RETRY_INTERVAL)),
-            last_failure: Mutex::new(None),
+            flight: Mutex::default(),
+            ended: Condvar::new(),
         }
     }
 }
@@ -40,17 +67,30 @@ impl RenewalBackoff {
 
     /// Forgets the last failure: the next due renewal is tried at once.
     pub(crate) fn reset(&self) {
-        *self
+        self.lock().last_failure = None;
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Flight> {
+        // Every field is replaced whole, so a panic elsewhere leaves a usable state.
+        self.flight.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn failed_recently(&self) -> bool {
+        self.lock()
             .last_failure
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = None;
+            .is_some_and(|at| at.elapsed() < self.interval())
+    }
+
+    fn set_last_failure(&self, at: Option<Instant>) {
+        self.lock().last_failure = at;
     }
 
     /// Renews the still `usable` token `current` with `renew`, unless a renewal failed less
-    /// than the interval ago. `renew` gives the new token, or `None` when it got none worth
-    /// using (the current one is kept and the interval waited as after a failure). An error
-    /// for which `keep_token` holds is logged and the current token returned while it is
-    /// usable; any other error, and every error once the token has expired, is returned.
+    /// than the interval ago. `renew` runs as the single flight (see [`Self::single_flight`]);
+    /// it gives the new token, or `None` when it got none worth using (the current one is kept
+    /// and the interval waited as after a failure). An error for which `keep_token` holds is
+    /// logged and the current token returned while it is usable; any other error, and every
+    /// error once the token has expired, is returned.
     pub(crate) fn renew(
         &self,
         current: &str,
@@ -58,34 +98,244 @@ impl RenewalBackoff {
         renew: impl FnOnce() -> Result<Option<String>>,
         keep_token: impl FnOnce(&Error) -> bool,
     ) -> Result<String> {
-        let mut last_failure = self
-            .last_failure
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if usable && last_failure.is_some_and(|at| at.elapsed() < self.interval()) {
+        if usable && self.failed_recently() {
             return Ok(current.to_owned());
         }
-        match renew() {
+        self.single_flight(|| match renew() {
             Ok(Some(token)) => {
-                *last_failure = None;
+                self.set_last_failure(None);
                 Ok(token)
             }
             Ok(None) => {
-                *last_failure = Some(Instant::now());
+                self.set_last_failure(Some(Instant::now()));
                 Ok(current.to_owned())
             }
             Err(e) if usable && keep_token(&e) => {
                 log::warn!(
                     "the access token could not be renewed ({e}); using the current one, which has not expired"
                 );
-                *last_failure = Some(Instant::now());
+                self.set_last_failure(Some(Instant::now()));
                 Ok(current.to_owned())
             }
             Err(e) => Err(e),
+        })
+    }
+
+    /// Runs `renew` unless a renewal is in flight, in which case this waits for that one and
+    /// returns its result: a token, or its error as [`Error::RenewalFailed`] (shared by
+    /// everyone who waited for it; the one that ran it alone gets its error as is). The wait
+    /// ends at the deadline in force on this thread ([`api_transport::within`]) with
+    /// [`Error::RenewalWait`]. `renew` runs with no lock held; it checks again whether a
+    /// renewal is still needed (one may have ended just before it started).
+    pub(crate) fn single_flight(&self, renew: impl FnOnce() -> Result<String>) -> Result<String> {
+        let mut flight = self.lock();
+        while flight.running {
+            let seen = flight.ended;
+            let started = Instant::now();
+            flight.waiting += 1;
+            let deadline = api_transport::deadline();
+            while flight.running && flight.ended == seen {
+                flight = match deadline {
+                    None => self
+                        .ended
+                        .wait(flight)
+                        .unwrap_or_else(PoisonError::into_inner),
+                    Some(at) => {
+                        let left = at.saturating_duration_since(Instant::now());
+                        if left.is_zero() {
+                            flight.waiting -= 1;
+                            return Err(Error::RenewalWait {
+                                waited: started.elapsed(),
+                            });
+                        }
+                        self.ended
+                            .wait_timeout(flight, left)
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .0
+                    }
+                };
+            }
+            flight.waiting -= 1;
+            match &flight.outcome {
+                Some(Ok(token)) => return Ok(token.clone()),
+                Some(Err(e)) => return Err(Error::RenewalFailed(Arc::clone(e))),
+                // The renewal panicked: run one (or wait for the one another waiter started).
+                None => {}
+            }
         }
+        flight.running = true;
+        drop(flight);
+        // Ends the flight even if `renew` panics, so that waiters do not wait forever.
+        let mut end = EndFlight {
+            renewal: self,
+            outcome: None,
+        };
+        let result = renew();
+        let mut flight = self.lock();
+        let result = match result {
+            Ok(token) => {
+                flight.outcome = Some(Ok(token.clone()));
+                Ok(token)
+            }
+            // Nobody waits: the error goes back as is.
+            Err(e) if flight.waiting == 0 => {
+                flight.outcome = None;
+                Err(e)
+            }
+            Err(e) => {
+                let shared = Arc::new(e);
+                flight.outcome = Some(Err(Arc::clone(&shared)));
+                Err(Error::RenewalFailed(shared))
+            }
+        };
+        end.outcome = Some(flight);
+        result
+    }
+}
+
+/// Marks the renewal ended and wakes its waiters, also when it panicked.
+struct EndFlight<'a> {
+    renewal: &'a RenewalBackoff,
+    /// The flight, locked with the outcome set; `None` after a panic.
+    outcome: Option<MutexGuard<'a, Flight>>,
+}
+
+impl Drop for EndFlight<'_> {
+    fn drop(&mut self) {
+        let mut flight = match self.outcome.take() {
+            Some(flight) => flight,
+            None => {
+                let mut flight = self.renewal.lock();
+                flight.outcome = None;
+                flight
+            }
+        };
+        flight.running = false;
+        flight.ended = flight.ended.wrapping_add(1);
+        drop(flight);
+        self.renewal.ended.notify_all();
     }
 }
 
 pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Barrier;
+    use std::sync::atomic::AtomicUsize;
+    use std::thread;
+
+    #[test]
+    fn waiters_share_the_one_renewal_in_flight() {
+        let renewal = Arc::new(RenewalBackoff::default());
+        let runs = Arc::new(AtomicUsize::new(0));
+        let barrier = Arc::new(Barrier::new(6));
+        let workers: Vec<_> = (0..6)
+            .map(|_| {
+                let (renewal, runs, barrier) = (
+                    Arc::clone(&renewal),
+                    Arc::clone(&runs),
+                    Arc::clone(&barrier),
+                );
+                thread::spawn(move || {
+                    barrier.wait();
+                    renewal.single_flight(|| {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        thread::sleep(Duration::from_millis(300));
+                        Ok("new".to_owned())
+                    })
+                })
+            })
+            .collect();
+        for worker in workers {
+            assert_eq!(
+                worker.join().expect("no panic").ok().as_deref(),
+                Some("new")
+            );
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+    }
+
+    /// Starts a renewal on a thread that takes `took` and gives `result`, and returns once it
+    /// runs.
+    fn in_flight(
+        renewal: &Arc<RenewalBackoff>,
+        took: Duration,
+        result: impl FnOnce() -> Result<String> + Send + 'static,
+    ) -> thread::JoinHandle<Result<String>> {
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let renewal = Arc::clone(renewal);
+        let leader = thread::spawn(move || {
+            renewal.single_flight(|| {
+                started_tx.send(()).expect("the test waits");
+                thread::sleep(took);
+                result()
+            })
+        });
+        started_rx.recv().expect("the renewal started");
+        leader
+    }
+
+    #[test]
+    fn a_waiter_ends_at_its_own_deadline_not_the_renewals() {
+        let renewal = Arc::new(RenewalBackoff::default());
+        let leader = in_flight(&renewal, Duration::from_millis(1500), || {
+            Ok("new".to_owned())
+        });
+        let started = Instant::now();
+        let err = api_transport::within(Duration::from_millis(200), || {
+            renewal.single_flight(|| panic!("a second renewal ran"))
+        })
+        .unwrap_err();
+        let took = started.elapsed();
+        assert!(matches!(err, Error::RenewalWait { .. }), "{err:?}");
+        assert!(took >= Duration::from_millis(200), "{took:?}");
+        assert!(
+            took < Duration::from_millis(1000),
+            "waited for the renewal: {took:?}"
+        );
+        assert_eq!(
+            leader.join().expect("no panic").ok().as_deref(),
+            Some("new")
+        );
+        assert_eq!(renewal.lock().waiting, 0);
+    }
+
+    #[test]
+    fn a_failed_renewal_is_shared_with_its_waiters_and_a_panic_frees_them() {
+        let renewal = Arc::new(RenewalBackoff::default());
+        let leader = in_flight(&renewal, Duration::from_millis(300), || {
+            Err(Error::NoAccessToken)
+        });
+        let waiter = renewal
+            .single_flight(|| panic!("a second renewal ran"))
+            .unwrap_err();
+        assert!(
+            matches!(&waiter, Error::RenewalFailed(e) if matches!(**e, Error::NoAccessToken)),
+            "{waiter:?}"
+        );
+        assert_eq!(waiter.kind(), Error::NoAccessToken.kind());
+        let first = leader.join().expect("no panic").unwrap_err();
+        assert_eq!(first.to_string(), Error::NoAccessToken.to_string());
+
+        // Alone, the one that ran it gets its error as is.
+        let alone = renewal
+            .single_flight(|| Err(Error::NoAccessToken))
+            .unwrap_err();
+        assert!(matches!(alone, Error::NoAccessToken), "{alone:?}");
+
+        // A renewal that panics ends the flight: the next caller runs one.
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            renewal.single_flight(|| panic!("renewal panicked"))
+        }));
+        assert!(panicked.is_err());
+        assert!(!renewal.lock().running);
+        assert_eq!(
+            renewal.single_flight(|| Ok("after".into())).ok().as_deref(),
+            Some("after")
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! A client that holds its credentials: the calls of [`Api`] without the token argument.
 
 use august_core::{
-    Activity, Alarm, AlarmDevice, Api, ArmState, AsyncOperation, Doorbell, DoorbellDetail,
+    Activity, Alarm, AlarmDevice, Api, ApiCall, ArmState, AsyncOperation, Doorbell, DoorbellDetail,
     DoorbellImage, House, Lock, LockDetail, LockDoorStatus, LockStatus, LockStatusResponse, Pin,
 };
 
@@ -15,7 +15,9 @@ use crate::error::{Error, Result};
 /// read (GET) refused with 401 is retried once after renewing the token; a lock operation,
 /// doorbell wake-up or alarm change is never sent twice (after a 401 it returns the error and
 /// the next call uses a renewed token). A call keeps one deadline through all of it: the
-/// Api's `timeout`, or its `command_timeout` for a lock operation. When no new token can be
+/// Api's `timeout`, or its `command_timeout` for a lock operation. Which calls are reads, which
+/// are sent once and which are lock operations is [`ApiCall::delivery`], the list the [`Api`]
+/// sends by ([`Api::timeout_for`]). When no new token can be
 /// had the error is [`Error::SignInAgain`], which says how to sign in again.
 ///
 /// Cheap to clone (clones share the connection pool and the credentials), `Send` and `Sync`.
@@ -59,10 +61,12 @@ pub struct Client {
     credentials: Credentials,
 }
 
-/// Generates the wrappers: `read` calls are retried once after a 401, `once` and `operate`
-/// (lock operations, with the command timeout) calls never.
+/// Generates the wrappers, each named as its [`ApiCall`]: how a call is sent (a read retried
+/// once after a 401, or a call sent once) and its timeout come from [`ApiCall::delivery`], the
+/// list the [`Api`] itself sends by. A wrapper whose [`ApiCall`] is not its own method's does not
+/// compile.
 macro_rules! calls {
-    ($($(#[$example:meta])* $how:ident fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
+    ($($(#[$example:meta])* $call:ident => fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
         $(
             #[doc = concat!("[`Api::", stringify!($name), "`] with the held credentials.")]
             #[doc = ""]
@@ -73,10 +77,32 @@ macro_rules! calls {
             #[doc = concat!("Those of [`Api::", stringify!($name), "`] (as [`Error::Api`]), and")]
             #[doc = "[`Error::SignInAgain`] or [`Error::OAuth`] when the token cannot be renewed."]
             pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
-                self.$how(|api, token| api.$name(token $(, $arg)*))
+                const {
+                    assert!(
+                        same_name(ApiCall::$call.name(), stringify!($name)),
+                        concat!("ApiCall::", stringify!($call), " is not the call of ", stringify!($name))
+                    )
+                };
+                self.call(ApiCall::$call, |api, token| api.$name(token $(, $arg)*))
             }
         )*
     };
+}
+
+/// Whether two names are the same (in a constant).
+const fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 impl Client {
@@ -145,50 +171,31 @@ impl Client {
         &self.credentials
     }
 
-    /// A read: after a 401, renew the token once and try once more, all of it (a refresh when
-    /// due, the read, the renewal, the read again) within the one timeout of a call.
-    fn read<T>(&self, call: impl Fn(&Api, &str) -> august_core::Result<T>) -> Result<T> {
-        api_transport::within(self.api.timeout(), || {
+    /// Sends `call` as its [`ApiCall::delivery`] says, all of it (a refresh when due, the call,
+    /// the renewal after a 401, a read sent again) within [`Api::timeout_for`] it. A read
+    /// refused with 401 is sent once more with the renewed token; any other call is sent once,
+    /// the token renewed for the next call.
+    fn call<T>(
+        &self,
+        call: ApiCall,
+        send: impl Fn(&Api, &str) -> august_core::Result<T>,
+    ) -> Result<T> {
+        api_transport::within(self.api.timeout_for(call), || {
             let token = self.credentials.access_token()?;
-            match call(&self.api, &token) {
-                Err(e) if e.is_unauthorized() => {
+            match send(&self.api, &token) {
+                Err(e) if e.is_unauthorized() && call.delivery().is_repeatable() => {
                     let renewed = self.credentials.after_rejection(&token)?;
-                    call(&self.api, &renewed).map_err(|e| self.refused(e))
+                    send(&self.api, &renewed).map_err(|e| self.refused(e))
+                }
+                Err(e) if e.is_unauthorized() => {
+                    // Renew for the next call; this one is not resent.
+                    match self.credentials.after_rejection(&token) {
+                        Err(sign_in) if sign_in.needs_sign_in() => Err(sign_in),
+                        _ => Err(Error::Api(e)),
+                    }
                 }
                 other => other.map_err(Error::Api),
             }
-        })
-    }
-
-    /// An operation sent at most once, within the Api's timeout.
-    fn once<T>(&self, call: impl Fn(&Api, &str) -> august_core::Result<T>) -> Result<T> {
-        self.sent_once(self.api.timeout(), call)
-    }
-
-    /// A lock operation, sent at most once within the Api's command timeout.
-    fn operate<T>(&self, call: impl Fn(&Api, &str) -> august_core::Result<T>) -> Result<T> {
-        self.sent_once(self.api.command_timeout(), call)
-    }
-
-    /// Sends `call` once; after a 401 the token is renewed for the next call. A refresh when
-    /// due, the call and the renewal end within `timeout`, the call's own.
-    fn sent_once<T>(
-        &self,
-        timeout: std::time::Duration,
-        call: impl Fn(&Api, &str) -> august_core::Result<T>,
-    ) -> Result<T> {
-        api_transport::within(timeout, || {
-            let token = self.credentials.access_token()?;
-            call(&self.api, &token).map_err(|e| {
-                if e.is_unauthorized() {
-                    // Renew for the next call; this one is not resent.
-                    match self.credentials.after_rejection(&token) {
-                        Err(sign_in) if sign_in.needs_sign_in() => return sign_in,
-                        _ => {}
-                    }
-                }
-                Error::Api(e)
-            })
         })
     }
 
@@ -228,7 +235,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_doorbells() -> Vec<Doorbell>;
+        GetDoorbells => fn get_doorbells() -> Vec<Doorbell>;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -250,7 +257,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_doorbell_detail(doorbell_id: &str) -> DoorbellDetail;
+        GetDoorbellDetail => fn get_doorbell_detail(doorbell_id: &str) -> DoorbellDetail;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -271,7 +278,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_houses() -> Vec<House>;
+        GetHouses => fn get_houses() -> Vec<House>;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -291,7 +298,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_house(house_id: &str) -> House;
+        GetHouse => fn get_house(house_id: &str) -> House;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -320,7 +327,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_house_activities(house_id: &str, limit: u32) -> Vec<Activity>;
+        GetHouseActivities => fn get_house_activities(house_id: &str, limit: u32) -> Vec<Activity>;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -343,7 +350,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_locks() -> Vec<Lock>;
+        GetLocks => fn get_locks() -> Vec<Lock>;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -363,7 +370,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_operable_locks() -> Vec<Lock>;
+        GetOperableLocks => fn get_operable_locks() -> Vec<Lock>;
         /// ```
         /// use august_core::{LockDoorStatus, LockStatus};
         ///
@@ -388,7 +395,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_lock_detail(lock_id: &str) -> LockDetail;
+        GetLockDetail => fn get_lock_detail(lock_id: &str) -> LockDetail;
         /// ```
         /// use august_core::{LockDoorStatus, LockStatus};
         ///
@@ -411,7 +418,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_lock_state(lock_id: &str) -> LockStatusResponse;
+        GetLockState => fn get_lock_state(lock_id: &str) -> LockStatusResponse;
         /// ```
         /// use august_core::LockStatus;
         ///
@@ -432,7 +439,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_lock_status(lock_id: &str) -> LockStatus;
+        GetLockStatus => fn get_lock_status(lock_id: &str) -> LockStatus;
         /// ```
         /// use august_core::LockDoorStatus;
         ///
@@ -453,7 +460,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_lock_door_status(lock_id: &str) -> LockDoorStatus;
+        GetLockDoorStatus => fn get_lock_door_status(lock_id: &str) -> LockDoorStatus;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -476,7 +483,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_pins(lock_id: &str) -> Vec<Pin>;
+        GetPins => fn get_pins(lock_id: &str) -> Vec<Pin>;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -497,7 +504,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_user() -> serde_json::Value;
+        GetUser => fn get_user() -> serde_json::Value;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -518,7 +525,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_alarms() -> Vec<Alarm>;
+        GetAlarms => fn get_alarms() -> Vec<Alarm>;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -542,7 +549,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        read fn get_alarm_devices(alarm_id: &str) -> Vec<AlarmDevice>;
+        GetAlarmDevices => fn get_alarm_devices(alarm_id: &str) -> Vec<AlarmDevice>;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -561,7 +568,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        once fn wakeup_doorbell(doorbell_id: &str) -> ();
+        WakeupDoorbell => fn wakeup_doorbell(doorbell_id: &str) -> ();
         /// ```
         /// use august_core::LockStatus;
         ///
@@ -586,7 +593,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        operate fn lock(lock_id: &str) -> LockStatus;
+        Lock => fn lock(lock_id: &str) -> LockStatus;
         /// ```
         /// use august_core::LockStatus;
         ///
@@ -608,7 +615,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        operate fn unlock(lock_id: &str) -> LockStatus;
+        Unlock => fn unlock(lock_id: &str) -> LockStatus;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -628,7 +635,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        operate fn unlatch(lock_id: &str) -> LockStatus;
+        Unlatch => fn unlatch(lock_id: &str) -> LockStatus;
         /// ```
         /// use august_core::LockStatus;
         ///
@@ -653,7 +660,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        operate fn lock_return_activities(lock_id: &str) -> Vec<Activity>;
+        LockReturnActivities => fn lock_return_activities(lock_id: &str) -> Vec<Activity>;
         /// ```
         /// use august_core::LockStatus;
         ///
@@ -678,7 +685,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        operate fn unlock_return_activities(lock_id: &str) -> Vec<Activity>;
+        UnlockReturnActivities => fn unlock_return_activities(lock_id: &str) -> Vec<Activity>;
         /// ```
         /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
         /// # use august_core::Api;
@@ -700,7 +707,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        operate fn unlatch_return_activities(lock_id: &str) -> Vec<Activity>;
+        UnlatchReturnActivities => fn unlatch_return_activities(lock_id: &str) -> Vec<Activity>;
         /// ```
         /// use august_core::AsyncOperation;
         ///
@@ -723,7 +730,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        operate fn lock_async(lock_id: &str, options: AsyncOperation) -> String;
+        LockAsync => fn lock_async(lock_id: &str, options: AsyncOperation) -> String;
         /// ```
         /// use august_core::AsyncOperation;
         ///
@@ -746,7 +753,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        operate fn unlock_async(lock_id: &str, options: AsyncOperation) -> String;
+        UnlockAsync => fn unlock_async(lock_id: &str, options: AsyncOperation) -> String;
         /// ```
         /// use august_core::AsyncOperation;
         ///
@@ -769,7 +776,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        operate fn unlatch_async(lock_id: &str, options: AsyncOperation) -> String;
+        UnlatchAsync => fn unlatch_async(lock_id: &str, options: AsyncOperation) -> String;
         /// ```
         /// use august_core::AsyncOperation;
         ///
@@ -792,7 +799,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        operate fn status_async(lock_id: &str, options: AsyncOperation) -> String;
+        StatusAsync => fn status_async(lock_id: &str, options: AsyncOperation) -> String;
         /// ```
         /// use august_core::ArmState;
         ///
@@ -816,7 +823,7 @@ impl Client {
         /// # Ok(())
         /// # }
         /// ```
-        once fn arm_alarm(alarm: &Alarm, state: &ArmState) -> serde_json::Value;
+        ArmAlarm => fn arm_alarm(alarm: &Alarm, state: &ArmState) -> serde_json::Value;
     }
 
     /// [`Api::get_doorbell_image`]: the snapshot comes from its own host with the doorbell's

@@ -19,7 +19,7 @@ use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::authentication::AuthenticationState;
-use crate::authenticator::{Authenticator, Refresh};
+use crate::authenticator::Authenticator;
 #[cfg(doc)]
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 use crate::backoff::{RenewalBackoff, millis};
@@ -27,7 +27,7 @@ use crate::cache::{CacheError, CacheStatus, Existing, TokenCache};
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportedToken, read_capped};
 use crate::jwt;
-use crate::oauth::{OAuthClient, OAuthTokens};
+use crate::oauth::{OAuthClient, OAuthError, OAuthTokens};
 use crate::shared::SharedAuthenticator;
 
 /// Default for [`Credentials::refresh_margin`]: a token with less than this left is refreshed
@@ -372,6 +372,27 @@ impl Credentials {
         self
     }
 
+    /// A renewal whatever the expiry (`why` is not [`Why::Due`]), as the single flight (a
+    /// caller that finds one in flight takes its result), unless `done` says, once in the
+    /// flight, that a renewal that ended meanwhile made it needless.
+    fn renew_now(
+        &self,
+        state: &Mutex<TokenState>,
+        why: Why,
+        done: impl FnOnce(&TokenState) -> bool,
+    ) -> Result<String> {
+        let token = self.inner.backoff.single_flight(|| {
+            let st = lock(state);
+            if done(&st) {
+                return Ok(st.access_token.clone());
+            }
+            drop(st);
+            renew(state, why)
+        })?;
+        self.inner.backoff.reset();
+        Ok(token)
+    }
+
     fn margin(&self) -> Duration {
         Duration::from_millis(self.inner.margin_ms.load(Ordering::Relaxed))
     }
@@ -563,7 +584,9 @@ impl Credentials {
     /// An access token to use now: the current one, or a new one when it expires within the
     /// refresh margin and these credentials can get one (an OAuth refresh, Home Assistant's
     /// file read again, a password login's refresh). Threads that call this at once while a
-    /// refresh is due send one refresh request between them.
+    /// refresh is due send one refresh request between them: the others wait for it (each
+    /// within its own deadline) and take its result. No lock is held while the request is
+    /// sent, so [`Credentials::info`], `Debug` and the other readers never wait for it.
     ///
     /// A refresh that fails while the current token is still valid is logged and the current
     /// token returned.
@@ -590,17 +613,40 @@ impl Credentials {
     /// # Errors
     ///
     /// [`Error::SignInAgain`] when the token has expired and cannot be renewed;
-    /// [`Error::OAuth`] when a needed refresh failed; those of
+    /// [`Error::OAuth`] when a needed refresh failed (as [`Error::RenewalFailed`] when other
+    /// callers waited for that refresh); [`Error::RenewalWait`] when the deadline in force on
+    /// this thread ([`api_transport::within`], which every call of [`crate::Client`] sets)
+    /// passed while waiting for another caller's refresh; those of
     /// [`SharedAuthenticator::access_token`] for a password login.
     pub fn access_token(&self) -> Result<String> {
         match &self.inner.source {
             Source::Password(shared) => shared.access_token(),
             Source::Token(state) => {
-                let mut st = lock(state);
-                if !st.due(self.margin()) {
-                    return Ok(st.access_token.clone());
-                }
-                st.renew(Why::Due, &self.inner.backoff)
+                let margin = self.margin();
+                let (current, usable) = {
+                    let st = lock(state);
+                    if !st.due(margin) || (!st.can_renew() && !st.expired()) {
+                        return Ok(st.access_token.clone());
+                    }
+                    (st.access_token.clone(), !st.expired())
+                };
+                // A due renewal that fails while the token still works: keep using it, and do
+                // not try again at every call.
+                self.inner.backoff.renew(
+                    &current,
+                    usable,
+                    || {
+                        // Checked again in the single flight: a renewal may have ended just
+                        // before.
+                        let st = lock(state);
+                        if !st.due(margin) {
+                            return Ok(Some(st.access_token.clone()));
+                        }
+                        drop(st);
+                        renew(state, Why::Due).map(Some)
+                    },
+                    |_| true,
+                )
             }
         }
     }
@@ -648,11 +694,11 @@ impl Credentials {
                 })
             }
             Source::Token(state) => {
-                let mut st = lock(state);
-                if st.access_token != rejected {
-                    return Ok(st.access_token.clone());
+                let current = lock(state).access_token.clone();
+                if current != rejected {
+                    return Ok(current);
                 }
-                st.renew(Why::Refused, &self.inner.backoff)
+                self.renew_now(state, Why::Refused, |st| st.access_token != rejected)
             }
         }
     }
@@ -683,10 +729,8 @@ impl Credentials {
     /// As [`Credentials::after_rejection`].
     pub fn refresh_now(&self) -> Result<String> {
         match &self.inner.source {
-            Source::Password(shared) => shared
-                .with(|a| a.refresh_access_token(Refresh::Force))
-                .map(|a| a.access_token().to_owned()),
-            Source::Token(state) => lock(state).renew(Why::Forced, &self.inner.backoff),
+            Source::Password(shared) => shared.refresh_now(),
+            Source::Token(state) => self.renew_now(state, Why::Forced, |_| false),
         }
     }
 
@@ -807,6 +851,30 @@ fn lock(m: &Mutex<TokenState>) -> MutexGuard<'_, TokenState> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// Renews the token in `state` (run as the single flight): an OAuth refresh, sent without the
+/// lock so that reading the credentials never waits for the network; Home Assistant's file read
+/// again; or the error that says how to sign in again.
+fn renew(state: &Mutex<TokenState>, why: Why) -> Result<String> {
+    let (client, refresh_token) = {
+        let mut st = lock(state);
+        match st.kind {
+            SignInKind::OAuth => {
+                if why != Why::Forced && st.adopt_newer_cached() {
+                    return Ok(st.access_token.clone());
+                }
+                match (st.oauth.clone(), st.refresh_token.clone()) {
+                    (Some(client), Some(refresh_token)) => (client, refresh_token),
+                    _ => return Err(st.sign_in_again(why)),
+                }
+            }
+            SignInKind::HomeAssistant => return st.reread_home_assistant(why),
+            _ => return Err(st.sign_in_again(why)),
+        }
+    };
+    let answer = client.refresh(&refresh_token);
+    lock(state).take_refreshed(refresh_token, answer)
+}
+
 impl TokenState {
     /// The state of `tokens` of `kind`, renewed by nothing yet, cached nowhere.
     fn new(kind: SignInKind, brand: Brand, tokens: OAuthTokens) -> TokenState {
@@ -843,31 +911,6 @@ impl TokenState {
         }
     }
 
-    fn renew(&mut self, why: Why, backoff: &RenewalBackoff) -> Result<String> {
-        let renew = |st: &mut TokenState| match st.kind {
-            SignInKind::OAuth => st.refresh_oauth(why),
-            SignInKind::HomeAssistant => st.reread_home_assistant(why),
-            _ => Err(st.sign_in_again(why)),
-        };
-        if why != Why::Due {
-            let token = renew(self)?;
-            backoff.reset();
-            return Ok(token);
-        }
-        if !self.can_renew() && !self.expired() {
-            return Ok(self.access_token.clone());
-        }
-        // A due renewal that fails while the token still works: keep using it, and do not try
-        // again at every call.
-        let current = self.access_token.clone();
-        backoff.renew(
-            &current,
-            !self.expired(),
-            || renew(self).map(Some),
-            |_| true,
-        )
-    }
-
     /// Takes the tokens in the cache file when another process refreshed them since (its
     /// access token differs and expires later): with rotating refresh tokens, ours is spent.
     fn adopt_newer_cached(&mut self) -> bool {
@@ -900,15 +943,13 @@ impl TokenState {
         newer
     }
 
-    fn refresh_oauth(&mut self, why: Why) -> Result<String> {
-        if why != Why::Forced && self.adopt_newer_cached() {
-            return Ok(self.access_token.clone());
-        }
-        let (Some(client), Some(refresh_token)) = (self.oauth.clone(), self.refresh_token.clone())
-        else {
-            return Err(self.sign_in_again(why));
-        };
-        let tokens = client.refresh(&refresh_token).map_err(|e| {
+    /// Takes the answer of an OAuth refresh sent with `refresh_token`.
+    fn take_refreshed(
+        &mut self,
+        refresh_token: String,
+        answer: Result<OAuthTokens, OAuthError>,
+    ) -> Result<String> {
+        let tokens = answer.map_err(|e| {
             if e.needs_sign_in() {
                 Error::SignInAgain {
                     kind: SignInKind::OAuth,

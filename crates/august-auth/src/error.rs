@@ -1,6 +1,8 @@
 //! The authenticator's error type.
 
 use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
 
 use api_transport::{ErrorKind, HasErrorKind};
 
@@ -55,6 +57,17 @@ pub enum Error {
         /// What to do.
         how: String,
     },
+    /// The token renewal that another call had in flight, which this call waited for instead
+    /// of sending its own, failed with the wrapped error (shared by every call that waited for
+    /// it). Displayed as the wrapped error; [`Error::kind`], [`Error::status`] and the other
+    /// helpers answer as it does.
+    RenewalFailed(Arc<Error>),
+    /// The call's deadline passed while it waited for the token renewal another call had in
+    /// flight: nothing was sent for this call, so it is safe to try again.
+    RenewalWait {
+        /// How long the call waited.
+        waited: Duration,
+    },
 }
 
 impl Error {
@@ -77,6 +90,8 @@ impl Error {
             Error::Cache(e) => e.kind(),
             Error::OAuth(e) => e.kind(),
             Error::Import(e) => e.kind(),
+            Error::RenewalFailed(e) => e.kind(),
+            Error::RenewalWait { .. } => ErrorKind::NotDelivered,
         }
     }
 
@@ -89,6 +104,7 @@ impl Error {
     pub fn api_error(&self) -> Option<&august_core::Error> {
         match self {
             Error::Api(e) => Some(e),
+            Error::RenewalFailed(e) => e.api_error(),
             _ => None,
         }
     }
@@ -97,6 +113,7 @@ impl Error {
     pub fn cache_error(&self) -> Option<&CacheError> {
         match self {
             Error::Cache(e) => Some(e),
+            Error::RenewalFailed(e) => e.cache_error(),
             _ => None,
         }
     }
@@ -112,6 +129,7 @@ impl Error {
         match self {
             Error::SignInAgain { .. } => true,
             Error::OAuth(e) => e.needs_sign_in(),
+            Error::RenewalFailed(e) => e.needs_sign_in(),
             _ => false,
         }
     }
@@ -137,6 +155,12 @@ impl fmt::Display for Error {
             Error::SignInAgain { reason, how, .. } => {
                 write!(f, "{reason}; sign in again: {how}")
             }
+            Error::RenewalFailed(e) => fmt::Display::fmt(e, f),
+            Error::RenewalWait { waited } => write!(
+                f,
+                "the call's deadline passed after {} ms waiting for the token renewal in flight; nothing was sent, try again",
+                waited.as_millis()
+            ),
         }
     }
 }
@@ -149,9 +173,11 @@ impl std::error::Error for Error {
             Error::Cache(e) => e.source(),
             Error::OAuth(e) => e.source(),
             Error::Import(e) => e.source(),
-            Error::NoAccessToken | Error::NotAuthenticated { .. } | Error::SignInAgain { .. } => {
-                None
-            }
+            Error::RenewalFailed(e) => e.source(),
+            Error::NoAccessToken
+            | Error::NotAuthenticated { .. }
+            | Error::SignInAgain { .. }
+            | Error::RenewalWait { .. } => None,
         }
     }
 }

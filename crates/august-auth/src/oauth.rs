@@ -621,6 +621,22 @@ pub struct OAuthTokens {
 
 impl OAuthTokens {
     /// Tokens you already hold (from your own storage).
+    ///
+    /// An empty `refresh_token` is taken as none: an empty string cannot be refreshed with
+    /// (the server would refuse `refresh_token=`), so credentials built from it say they cannot
+    /// refresh instead of failing at the first refresh. The same holds for every way in: a
+    /// token reply or a Home Assistant file whose `refresh_token` is `""` has none, and a
+    /// refresh reply with `""` keeps the refresh token that was sent, as a reply without one
+    /// does. The access token and the expiry are kept as given.
+    ///
+    /// ```
+    /// use august_auth::OAuthTokens;
+    ///
+    /// let tokens = OAuthTokens::new("an-access-token", Some(String::new()), None);
+    /// assert_eq!(tokens.refresh_token(), None);
+    /// let tokens = OAuthTokens::new("an-access-token", Some("a-refresh-token".into()), None);
+    /// assert_eq!(tokens.refresh_token(), Some("a-refresh-token"));
+    /// ```
     pub fn new(
         access_token: impl Into<String>,
         refresh_token: Option<String>,
@@ -717,8 +733,10 @@ impl TokenReply {
             });
         OAuthTokens::new(
             self.access_token.secret().clone(),
+            // An empty one is none: the one that was sent stays usable.
             self.refresh_token
                 .map(|r| r.secret().clone())
+                .filter(|r| !r.is_empty())
                 .or_else(|| old_refresh.map(str::to_owned)),
             expires_at,
         )

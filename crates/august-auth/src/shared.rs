@@ -17,11 +17,15 @@ use crate::error::{Error, Result};
 /// An [`Authenticator`] that many threads use at once, refreshing the access token once for
 /// all of them.
 ///
-/// [`SharedAuthenticator::access_token`] takes a lock, checks
-/// [`Authenticator::should_refresh`] *after* acquiring it, and refreshes only if the token still
-/// needs it: when eight threads find the token due for renewal at the same moment, the first
-/// sends one refresh request while the others wait on the lock, then find the new token and
-/// send nothing. The refreshed token is written to the cache file as usual.
+/// [`SharedAuthenticator::access_token`] refreshes as a single flight: when eight threads find
+/// the token due for renewal at the same moment, the first sends one refresh request while the
+/// others wait for it and take its token (or its error, as [`Error::RenewalFailed`]), sending
+/// nothing. A waiting thread stops waiting at its own deadline (the one
+/// [`api_transport::within`] put in force, as every call of [`crate::Client`] does) with
+/// [`Error::RenewalWait`]. The refresh request is sent without holding the authenticator's lock,
+/// so reading the login ([`SharedAuthenticator::authentication`], `Debug`) never waits for the
+/// network; [`SharedAuthenticator::with`] holds the lock for what it runs (a login, a code).
+/// The refreshed token is written to the cache file as usual.
 ///
 /// When a refresh fails while the current token is still valid (a network failure, a 5xx), the
 /// current token is returned (the failure is logged at `warn`) and no new refresh is tried for
@@ -134,7 +138,7 @@ impl SharedAuthenticator {
     }
 
     /// The access token to use now, refreshed first if [`Authenticator::should_refresh`] says
-    /// so (checked under the lock, so concurrent callers share one refresh).
+    /// so (one refresh in flight at a time, shared by the callers that wait for it).
     ///
     /// ```
     /// use august_auth::SharedAuthenticator;
@@ -172,18 +176,23 @@ impl SharedAuthenticator {
     ///
     /// [`Error::NotAuthenticated`] when the login is not complete (log in with
     /// [`SharedAuthenticator::with`] first); the refresh error when the refresh failed and the
-    /// current token has expired (or its expiry cannot be read).
+    /// current token has expired (or its expiry cannot be read), as [`Error::RenewalFailed`]
+    /// when other callers waited for that refresh; [`Error::RenewalWait`] when the deadline in
+    /// force on this thread passed while waiting for another caller's refresh.
     pub fn access_token(&self) -> Result<String> {
-        let mut state = self.lock();
-        let current = state.authenticator.authentication().clone();
-        if current.state() != AuthenticationState::Authenticated {
-            return Err(Error::NotAuthenticated {
-                state: current.state(),
-            });
-        }
-        if !state.authenticator.should_refresh() {
-            return Ok(current.access_token().to_owned());
-        }
+        let current = {
+            let state = self.lock();
+            let current = state.authenticator.authentication().clone();
+            if current.state() != AuthenticationState::Authenticated {
+                return Err(Error::NotAuthenticated {
+                    state: current.state(),
+                });
+            }
+            if !state.authenticator.should_refresh() {
+                return Ok(current.access_token().to_owned());
+            }
+            current
+        };
         let usable = current
             .parsed_expiry()
             .is_ok_and(|expiry| expiry > Utc::now());
@@ -191,17 +200,56 @@ impl SharedAuthenticator {
             current.access_token(),
             usable,
             || {
-                let refreshed = state
-                    .authenticator
-                    .refresh_access_token(Refresh::IfNeeded)?;
+                let (sent_with, refreshed) = self.refresh_in_flight(Refresh::IfNeeded)?;
                 // The same token back: the new one had no usable expiry and was discarded
-                // (logged by the authenticator): wait before asking again, as after a failure.
-                Ok((refreshed.access_token() != current.access_token())
-                    .then(|| refreshed.access_token().to_owned()))
+                // (logged by the authenticator), or none was needed after all. Wait before
+                // asking again, as after a failure, only in the first case.
+                match sent_with {
+                    Some(sent) if refreshed == sent => Ok(None),
+                    _ => Ok(Some(refreshed)),
+                }
             },
             // A 401 marked the token refused (in the authenticator): never hand it out again.
             |e| !e.is_unauthorized(),
         )
+    }
+
+    /// Refreshes now, whatever the expiry, as the single flight (a caller that finds a refresh
+    /// in flight takes its result), for [`crate::Credentials::refresh_now`].
+    pub(crate) fn refresh_now(&self) -> Result<String> {
+        let token = self
+            .backoff
+            .single_flight(|| Ok(self.refresh_in_flight(Refresh::Force)?.1))?;
+        self.backoff.reset();
+        Ok(token)
+    }
+
+    /// The refresh itself, run as the single flight: the token is read under the lock (and,
+    /// with [`Refresh::IfNeeded`], whether a refresh is still needed: one may have ended just
+    /// before), the request is sent without it, so that reading the login or logging in does
+    /// not wait for the network, and the answer is taken under it. Gives the token the request
+    /// was sent with (`None` when none was sent) and the token to use.
+    fn refresh_in_flight(&self, refresh: Refresh) -> Result<(Option<String>, String)> {
+        let (api, sent_with) = {
+            let state = self.lock();
+            let now = state.authenticator.authentication();
+            if now.state() != AuthenticationState::Authenticated {
+                return Err(Error::NotAuthenticated { state: now.state() });
+            }
+            if refresh == Refresh::IfNeeded && !state.authenticator.should_refresh() {
+                return Ok((None, now.access_token().to_owned()));
+            }
+            (
+                state.authenticator.api().clone(),
+                now.access_token().to_owned(),
+            )
+        };
+        let answer = api.refresh_access_token(&sent_with);
+        let refreshed = self
+            .lock()
+            .authenticator
+            .take_refreshed(&sent_with, answer)?;
+        Ok((Some(sent_with), refreshed.access_token().to_owned()))
     }
 
     /// Reports that the server refused `token` (a 401 on an API call made with it): if it is

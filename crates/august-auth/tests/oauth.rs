@@ -212,6 +212,43 @@ fn the_refresh_sends_exactly_the_spec_form_and_keeps_the_old_refresh_token() {
 }
 
 #[test]
+fn an_empty_refresh_token_is_none_and_a_refresh_reply_with_one_keeps_the_old() {
+    let mut server = Server::new();
+    let refresh = token_endpoint(
+        &mut server,
+        Some("old-refresh"),
+        200,
+        r#"{"access_token": "new-access", "refresh_token": "", "expires_in": 3600}"#,
+    );
+    let tokens = client(&server).refresh("old-refresh").unwrap();
+    refresh.assert();
+    assert_eq!(tokens.access_token(), "new-access");
+    assert_eq!(tokens.refresh_token(), Some("old-refresh"));
+
+    // A code exchange whose reply has an empty refresh token: nothing to refresh with.
+    let exchange = token_endpoint(
+        &mut server,
+        None,
+        200,
+        r#"{"access_token": "first-access", "refresh_token": "", "expires_in": 3600}"#,
+    );
+    let tokens = client(&server)
+        .exchange_code(&AuthorizationCode::new("a-code"))
+        .unwrap();
+    exchange.assert();
+    assert_eq!(tokens.refresh_token(), None);
+    let credentials = august_auth::Credentials::oauth(client(&server), tokens);
+    assert!(!credentials.info().can_refresh);
+
+    let held = august_auth::OAuthTokens::new("a", Some(String::new()), None);
+    assert_eq!(held.refresh_token(), None);
+    assert!(
+        format!("{held:?}").contains("refresh_token: None"),
+        "{held:?}"
+    );
+}
+
+#[test]
 fn a_reply_without_expiry_has_none() {
     let mut server = Server::new();
     let _m = token_endpoint(

@@ -191,8 +191,13 @@ fn mode(path: &Path) -> u32 {
         .unwrap_or(0)
 }
 
-#[test]
-fn eight_threads_replace_the_file_and_every_read_is_whole() {
+/// Seeds a cache file and runs `writers` (given the token server's URL and the file, giving
+/// how many writes they made) while a thread reads the file until they end, each read checked
+/// whole; then checks that no temporary file is left behind (the lock sidecar stays). Gives the
+/// writes, the reads, the tokens seen, and the file with its directory.
+fn race(
+    writers: impl FnOnce(&str, &Path) -> u64,
+) -> (u64, u64, HashSet<String>, tempfile::TempDir, PathBuf) {
     let server = Arc::new(TokenServer::start());
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let path = dir.path().join("auth.json");
@@ -202,29 +207,36 @@ fn eight_threads_replace_the_file_and_every_read_is_whole() {
         let (path, server, stop) = (path.clone(), Arc::clone(&server), Arc::clone(&stop));
         thread::spawn(move || read_until(&path, &server, &stop))
     };
-    let deadline = Instant::now() + Duration::from_millis(1500);
-    let writers: Vec<_> = (0..8)
-        .map(|_| {
-            let (url, path) = (server.server.url(), path.clone());
-            thread::spawn(move || write_until(&url, &path, deadline))
-        })
-        .collect();
-    let writes: u64 = writers
-        .into_iter()
-        .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-        .sum();
+    let writes = writers(&server.server.url(), &path);
     stop.store(true, Ordering::SeqCst);
     let (reads, seen) = reader
         .join()
         .unwrap_or_else(|p| std::panic::resume_unwind(p));
+    assert_eq!(names_in(dir.path()), ["auth.json", "auth.json.lock"]);
+    (writes, reads, seen, dir, path)
+}
+
+#[test]
+fn eight_threads_replace_the_file_and_every_read_is_whole() {
+    let deadline = Instant::now() + Duration::from_millis(1500);
+    let (writes, reads, seen, _dir, path) = race(|url, path| {
+        let writers: Vec<_> = (0..8)
+            .map(|_| {
+                let (url, path) = (url.to_owned(), path.to_owned());
+                thread::spawn(move || write_until(&url, &path, deadline))
+            })
+            .collect();
+        writers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .sum()
+    });
     println!(
         "8 threads: {writes} writes, {reads} reads, {} tokens seen",
         seen.len()
     );
     assert!(writes >= 80, "only {writes} writes");
     assert!(seen.len() >= 2, "the reader saw no replacement");
-    // No temporary file is left behind; the lock sidecar stays.
-    assert_eq!(names_in(dir.path()), ["auth.json", "auth.json.lock"]);
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
 }
@@ -288,25 +300,13 @@ fn child_writes(child: Child) -> u64 {
 }
 
 fn two_processes(millis: u64) -> (u64, u64, usize) {
-    let server = Arc::new(TokenServer::start());
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let path = dir.path().join("auth.json");
-    write_seed(&path);
-    let stop = Arc::new(AtomicBool::new(false));
-    let reader = {
-        let (path, server, stop) = (path.clone(), Arc::clone(&server), Arc::clone(&stop));
-        thread::spawn(move || read_until(&path, &server, &stop))
-    };
-    let children = [
-        spawn_writer(&path, &server.server.url(), millis),
-        spawn_writer(&path, &server.server.url(), millis),
-    ];
-    let writes: u64 = children.into_iter().map(child_writes).sum();
-    stop.store(true, Ordering::SeqCst);
-    let (reads, seen) = reader
-        .join()
-        .unwrap_or_else(|p| std::panic::resume_unwind(p));
-    assert_eq!(names_in(dir.path()), ["auth.json", "auth.json.lock"]);
+    let (writes, reads, seen, _dir, _path) = race(|url, path| {
+        let children = [
+            spawn_writer(path, url, millis),
+            spawn_writer(path, url, millis),
+        ];
+        children.into_iter().map(child_writes).sum()
+    });
     (writes, reads, seen.len())
 }
 

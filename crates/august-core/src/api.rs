@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_transport::{BaseUrl, ClientSettings, Headers, Method, Path, Request, Retry, Transport};
+use api_transport::{BaseUrl, ClientSettings, Headers, Method, Path, Request, Transport};
 use serde::de::DeserializeOwned;
 
 use crate::brand::Brand;
@@ -18,7 +18,9 @@ use crate::models::{
 };
 use crate::session::{AccessToken, LoginMethod, Session};
 
+mod calls;
 mod live;
+pub use calls::{ApiCall, Delivery};
 pub use live::{ActivityFormat, Unlatch};
 
 /// Default timeout of a call.
@@ -930,10 +932,13 @@ impl Api {
     /// twice does no harm, so it is safe to try again.
     pub fn wakeup_doorbell(&self, access_token: &str, doorbell_id: &str) -> Result<()> {
         Self::token_path_check(access_token)?;
-        let request = self.request(
-            Method::Put,
-            Path::new().lit("doorbells").seg(doorbell_id).lit("wakeup"),
-            Some(access_token),
+        let request = self.sent_as(
+            self.request(
+                Method::Put,
+                Path::new().lit("doorbells").seg(doorbell_id).lit("wakeup"),
+                Some(access_token),
+            ),
+            ApiCall::WakeupDoorbell,
         );
         self.send(&request, false).map(drop)
     }
@@ -1428,26 +1433,28 @@ impl Api {
 
     // ----- remote operations -----
 
+    /// Sends `op` to the lock as `call` (its timeout and delivery).
     fn operate(
         &self,
         access_token: &str,
         lock_id: &str,
         op: Operation,
+        call: ApiCall,
     ) -> Result<(String, RemoteOperationResult)> {
         Self::token_path_check(access_token)?;
-        let request = self
-            .request(
+        let request = self.sent_as(
+            self.request(
                 Method::Put,
                 Path::new()
                     .lit("remoteoperate")
                     .seg(lock_id)
                     .lit(op.segment()),
                 Some(access_token),
-            )
-            .timeout(self.inner.command_timeout)
-            .retry(Retry::Never);
+            ),
+            call,
+        );
         let endpoint = Self::endpoint(&request);
-        let response = self.send(&request, true)?;
+        let response = self.send(&request, call.delivery() == Delivery::LockOperation)?;
         let status = response.status();
         let result = decode(&endpoint, response.body()).map_err(|e| match e {
             Error::Decode {
@@ -1471,8 +1478,9 @@ impl Api {
         access_token: &str,
         lock_id: &str,
         op: Operation,
+        call: ApiCall,
     ) -> Result<Vec<Activity>> {
-        let (endpoint, result) = self.operate(access_token, lock_id, op)?;
+        let (endpoint, result) = self.operate(access_token, lock_id, op, call)?;
         result.activities().ok_or_else(|| Error::Decode {
             endpoint,
             path: "info.startTime".into(),
@@ -1521,7 +1529,7 @@ impl Api {
     /// - [`Error::Decode`]: the lock acted but the answer does not fit the model; read its state.
     pub fn lock(&self, access_token: &str, lock_id: &str) -> Result<LockStatus> {
         Ok(self
-            .operate(access_token, lock_id, Operation::Lock)?
+            .operate(access_token, lock_id, Operation::Lock, ApiCall::Lock)?
             .1
             .status()
             .clone())
@@ -1556,7 +1564,7 @@ impl Api {
     /// As [`Api::lock`].
     pub fn unlock(&self, access_token: &str, lock_id: &str) -> Result<LockStatus> {
         Ok(self
-            .operate(access_token, lock_id, Operation::Unlock)?
+            .operate(access_token, lock_id, Operation::Unlock, ApiCall::Unlock)?
             .1
             .status()
             .clone())
@@ -1590,7 +1598,7 @@ impl Api {
     /// As [`Api::lock`].
     pub fn unlatch(&self, access_token: &str, lock_id: &str) -> Result<LockStatus> {
         Ok(self
-            .operate(access_token, lock_id, Operation::Unlatch)?
+            .operate(access_token, lock_id, Operation::Unlatch, ApiCall::Unlatch)?
             .1
             .status()
             .clone())
@@ -1633,7 +1641,12 @@ impl Api {
         access_token: &str,
         lock_id: &str,
     ) -> Result<Vec<Activity>> {
-        self.operate_activities(access_token, lock_id, Operation::Lock)
+        self.operate_activities(
+            access_token,
+            lock_id,
+            Operation::Lock,
+            ApiCall::LockReturnActivities,
+        )
     }
 
     /// Unlocks and returns the activities. As [`Api::lock_return_activities`].
@@ -1671,7 +1684,12 @@ impl Api {
         access_token: &str,
         lock_id: &str,
     ) -> Result<Vec<Activity>> {
-        self.operate_activities(access_token, lock_id, Operation::Unlock)
+        self.operate_activities(
+            access_token,
+            lock_id,
+            Operation::Unlock,
+            ApiCall::UnlockReturnActivities,
+        )
     }
 
     /// Unlatches and returns the activities. As [`Api::lock_return_activities`].
@@ -1706,7 +1724,12 @@ impl Api {
         access_token: &str,
         lock_id: &str,
     ) -> Result<Vec<Activity>> {
-        self.operate_activities(access_token, lock_id, Operation::Unlatch)
+        self.operate_activities(
+            access_token,
+            lock_id,
+            Operation::Unlatch,
+            ApiCall::UnlatchReturnActivities,
+        )
     }
 
     fn operate_async(
@@ -1716,6 +1739,7 @@ impl Api {
         segment: &'static str,
         wakeup: bool,
         options: AsyncOperation,
+        call: ApiCall,
     ) -> Result<String> {
         Self::token_path_check(access_token)?;
         let mut request = self
@@ -1732,10 +1756,8 @@ impl Api {
         if options.persistent_connection {
             request = request.query("connection", "persistent");
         }
-        let request = request
-            .timeout(self.inner.command_timeout)
-            .retry(Retry::Never);
-        let response = self.send(&request, true)?;
+        let request = self.sent_as(request, call);
+        let response = self.send(&request, call.delivery() == Delivery::LockOperation)?;
         Ok(String::from_utf8_lossy(response.body()).into_owned())
     }
 
@@ -1774,7 +1796,14 @@ impl Api {
         lock_id: &str,
         options: AsyncOperation,
     ) -> Result<String> {
-        self.operate_async(access_token, lock_id, "lock", false, options)
+        self.operate_async(
+            access_token,
+            lock_id,
+            "lock",
+            false,
+            options,
+            ApiCall::LockAsync,
+        )
     }
 
     /// Starts an unlock without waiting for it. As [`Api::lock_async`].
@@ -1811,7 +1840,14 @@ impl Api {
         lock_id: &str,
         options: AsyncOperation,
     ) -> Result<String> {
-        self.operate_async(access_token, lock_id, "unlock", false, options)
+        self.operate_async(
+            access_token,
+            lock_id,
+            "unlock",
+            false,
+            options,
+            ApiCall::UnlockAsync,
+        )
     }
 
     /// Starts an unlatch without waiting for it. As [`Api::lock_async`].
@@ -1848,7 +1884,14 @@ impl Api {
         lock_id: &str,
         options: AsyncOperation,
     ) -> Result<String> {
-        self.operate_async(access_token, lock_id, "unlatch", false, options)
+        self.operate_async(
+            access_token,
+            lock_id,
+            "unlatch",
+            false,
+            options,
+            ApiCall::UnlatchAsync,
+        )
     }
 
     /// Asks the lock to report its status (`status?v=2.3.1&type=async&intent=wakeup`). Wakes the
@@ -1886,7 +1929,14 @@ impl Api {
         lock_id: &str,
         options: AsyncOperation,
     ) -> Result<String> {
-        self.operate_async(access_token, lock_id, "status", true, options)
+        self.operate_async(
+            access_token,
+            lock_id,
+            "status",
+            true,
+            options,
+            ApiCall::StatusAsync,
+        )
     }
 
     // ----- user -----
@@ -2085,6 +2135,7 @@ impl Api {
                 Some(access_token),
             )
             .json_body(body.to_string().into_bytes());
+        let request = self.sent_as(request, ApiCall::ArmAlarm);
         let response = self.send(&request, false)?;
         if response.body().iter().all(u8::is_ascii_whitespace) {
             return Ok(serde_json::Value::Null);

@@ -52,7 +52,7 @@ pub use api::{
     ACCEPT_VERSION, Api, ApiBuilder, AsyncOperation, DEFAULT_COMMAND_TIMEOUT, DEFAULT_MAX_BODY,
     DEFAULT_MAX_IMAGE, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT, DoorbellImage,
 };
-pub use api::{ActivityFormat, Unlatch};
+pub use api::{ActivityFormat, ApiCall, Delivery, Unlatch};
 /// What the caller does next about any error of the workspace's clients (see
 /// [`Error::kind`]).
 pub use api_transport::{ErrorKind, HasErrorKind};

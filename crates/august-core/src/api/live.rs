@@ -1,9 +1,9 @@
 //! Calls for live features: capabilities, intents, the wake-up limiter, the v4 activity feed
 //! and the websocket subscriber.
 
-use api_transport::{Method, Path, Retry};
+use api_transport::{Method, Path};
 
-use super::{Api, Operation};
+use super::{Api, ApiCall, Operation};
 use crate::AsyncOperation;
 use crate::brand::ACCEPT_VERSION_V4;
 use crate::capabilities::{
@@ -149,8 +149,8 @@ impl Api {
                 Path::new().lit("websocket").lit("subscribers"),
                 Some(access_token),
             )
-            .json_body(br#"{"scopes":["lock"]}"#.to_vec())
-            .retry(Retry::Never);
+            .json_body(br#"{"scopes":["lock"]}"#.to_vec());
+        let request = self.sent_as(request, ApiCall::CreateWebsocketSubscriber);
         self.send_json(&request)
     }
 
@@ -214,13 +214,16 @@ impl Api {
         subscriber_id: &str,
     ) -> Result<()> {
         Self::token_path_check(access_token)?;
-        let request = self.request(
-            Method::Delete,
-            Path::new()
-                .lit("websocket")
-                .lit("subscribers")
-                .secret(subscriber_id),
-            Some(access_token),
+        let request = self.sent_as(
+            self.request(
+                Method::Delete,
+                Path::new()
+                    .lit("websocket")
+                    .lit("subscribers")
+                    .secret(subscriber_id),
+                Some(access_token),
+            ),
+            ApiCall::DeleteWebsocketSubscriber,
         );
         self.send(&request, false)?;
         Ok(())
@@ -264,7 +267,11 @@ impl Api {
             WireOperation::Unlock => Operation::Unlock,
             WireOperation::Unlatch => Operation::Unlatch,
         };
-        Ok(self.operate(access_token, lock_id, op)?.1.status().clone())
+        Ok(self
+            .operate(access_token, lock_id, op, ApiCall::OperateIntent)?
+            .1
+            .status()
+            .clone())
     }
 
     /// [`Api::status_async`] behind the wake-up limiter: refused without a request when
