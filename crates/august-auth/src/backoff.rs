@@ -31,6 +31,20 @@ pub(crate) struct RenewalBackoff {
     ended: Condvar,
 }
 
+/// What a renewal is for, which decides whose result a caller may take.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum Purpose {
+    /// The token is due: the result of any renewal will do, a new token or, when a due renewal
+    /// failed while the token still works, the current one.
+    #[default]
+    Due,
+    /// A new token is needed now (the server refused the current one, or a refresh is forced):
+    /// a due renewal, which may end by keeping the current token, will not do. A caller with
+    /// this purpose waits for a due renewal in flight to end, then runs its own (which first
+    /// checks whether the token was replaced meanwhile).
+    Now,
+}
+
 /// What the callers of one [`RenewalBackoff`] share. Held for a few instructions at a time,
 /// never across a renewal.
 #[derive(Debug, Default)]
@@ -38,9 +52,11 @@ struct Flight {
     last_failure: Option<Instant>,
     /// Whether a renewal is running.
     running: bool,
+    /// What the renewal running (or the last one) is for.
+    purpose: Purpose,
     /// How many renewals have ended: a waiter knows its renewal ended when this changes.
     ended: u64,
-    /// How many callers wait for the renewal in flight.
+    /// How many callers wait for the renewal in flight to take its result.
     waiting: usize,
     /// The result of the renewal that ended last, for its waiters (`None` after a panic).
     outcome: Option<std::result::Result<String, Arc<Error>>>,
@@ -89,19 +105,30 @@ impl RenewalBackoff {
     /// than the interval ago. `renew` runs as the single flight (see [`Self::single_flight`]);
     /// it gives the new token, or `None` when it got none worth using (the current one is kept
     /// and the interval waited as after a failure). An error for which `keep_token` holds is
-    /// logged and the current token returned while it is usable; any other error, and every
-    /// error once the token has expired, is returned.
+    /// logged and the current token returned while it is usable, also when the error is that
+    /// of another caller's renewal this one waited for; any other error, and every error once
+    /// the token has expired, is returned.
     pub(crate) fn renew(
         &self,
         current: &str,
         usable: bool,
         renew: impl FnOnce() -> Result<Option<String>>,
-        keep_token: impl FnOnce(&Error) -> bool,
+        keep_token: impl Fn(&Error) -> bool,
     ) -> Result<String> {
         if usable && self.failed_recently() {
             return Ok(current.to_owned());
         }
-        self.single_flight(|| match renew() {
+        let keep = |e: &Error| {
+            let kept = usable && keep_token(e);
+            if kept {
+                log::warn!(
+                    "the access token could not be renewed ({e}); using the current one, which has not expired"
+                );
+                self.set_last_failure(Some(Instant::now()));
+            }
+            kept
+        };
+        let result = self.single_flight(Purpose::Due, || match renew() {
             Ok(Some(token)) => {
                 self.set_last_failure(None);
                 Ok(token)
@@ -110,29 +137,35 @@ impl RenewalBackoff {
                 self.set_last_failure(Some(Instant::now()));
                 Ok(current.to_owned())
             }
-            Err(e) if usable && keep_token(&e) => {
-                log::warn!(
-                    "the access token could not be renewed ({e}); using the current one, which has not expired"
-                );
-                self.set_last_failure(Some(Instant::now()));
-                Ok(current.to_owned())
-            }
+            Err(e) if keep(&e) => Ok(current.to_owned()),
             Err(e) => Err(e),
-        })
+        });
+        match result {
+            // Another caller's renewal (one forced, or after a refusal) failed: the same rule.
+            Err(Error::RenewalFailed(e)) if keep(&e) => Ok(current.to_owned()),
+            result => result,
+        }
     }
 
-    /// Runs `renew` unless a renewal is in flight, in which case this waits for that one and
-    /// returns its result: a token, or its error as [`Error::RenewalFailed`] (shared by
-    /// everyone who waited for it; the one that ran it alone gets its error as is). The wait
-    /// ends at the deadline in force on this thread ([`api_transport::within`]) with
+    /// Runs `renew` unless a renewal whose result serves `purpose` is in flight, in which case
+    /// this waits for that one and returns its result: a token, or its error as
+    /// [`Error::RenewalFailed`] (shared by everyone who waited for it; the one that ran it gets
+    /// its error as is when nobody waited, as `RenewalFailed` too otherwise). A renewal whose
+    /// result does not serve `purpose` (see [`Purpose::Now`]) is waited for, then `renew` runs.
+    /// The wait ends at the deadline in force on this thread ([`api_transport::within`]) with
     /// [`Error::RenewalWait`]. `renew` runs with no lock held; it checks again whether a
     /// renewal is still needed (one may have ended just before it started).
-    pub(crate) fn single_flight(&self, renew: impl FnOnce() -> Result<String>) -> Result<String> {
+    pub(crate) fn single_flight(
+        &self,
+        purpose: Purpose,
+        renew: impl FnOnce() -> Result<String>,
+    ) -> Result<String> {
         let mut flight = self.lock();
         while flight.running {
             let seen = flight.ended;
             let started = Instant::now();
-            flight.waiting += 1;
+            let joins = purpose == Purpose::Due || flight.purpose == Purpose::Now;
+            flight.waiting += usize::from(joins);
             let deadline = api_transport::deadline();
             while flight.running && flight.ended == seen {
                 flight = match deadline {
@@ -143,7 +176,7 @@ impl RenewalBackoff {
                     Some(at) => {
                         let left = at.saturating_duration_since(Instant::now());
                         if left.is_zero() {
-                            flight.waiting -= 1;
+                            flight.waiting -= usize::from(joins);
                             return Err(Error::RenewalWait {
                                 waited: started.elapsed(),
                             });
@@ -155,15 +188,17 @@ impl RenewalBackoff {
                     }
                 };
             }
-            flight.waiting -= 1;
+            flight.waiting -= usize::from(joins);
             match &flight.outcome {
-                Some(Ok(token)) => return Ok(token.clone()),
-                Some(Err(e)) => return Err(Error::RenewalFailed(Arc::clone(e))),
-                // The renewal panicked: run one (or wait for the one another waiter started).
-                None => {}
+                Some(Ok(token)) if joins => return Ok(token.clone()),
+                Some(Err(e)) if joins => return Err(Error::RenewalFailed(Arc::clone(e))),
+                // A renewal whose result does not serve this one, or one that panicked: run
+                // one (or wait for the one another caller started meanwhile).
+                _ => {}
             }
         }
         flight.running = true;
+        flight.purpose = purpose;
         drop(flight);
         // Ends the flight even if `renew` panics, so that waiters do not wait forever.
         let mut end = EndFlight {
@@ -242,7 +277,7 @@ mod tests {
                 );
                 thread::spawn(move || {
                     barrier.wait();
-                    renewal.single_flight(|| {
+                    renewal.single_flight(Purpose::Due, || {
                         runs.fetch_add(1, Ordering::SeqCst);
                         thread::sleep(Duration::from_millis(300));
                         Ok("new".to_owned())
@@ -259,17 +294,18 @@ mod tests {
         assert_eq!(runs.load(Ordering::SeqCst), 1);
     }
 
-    /// Starts a renewal on a thread that takes `took` and gives `result`, and returns once it
-    /// runs.
+    /// Starts a renewal for `purpose` on a thread that takes `took` and gives `result`, and
+    /// returns once it runs.
     fn in_flight(
         renewal: &Arc<RenewalBackoff>,
+        purpose: Purpose,
         took: Duration,
         result: impl FnOnce() -> Result<String> + Send + 'static,
     ) -> thread::JoinHandle<Result<String>> {
         let (started_tx, started_rx) = std::sync::mpsc::channel();
         let renewal = Arc::clone(renewal);
         let leader = thread::spawn(move || {
-            renewal.single_flight(|| {
+            renewal.single_flight(purpose, || {
                 started_tx.send(()).expect("the test waits");
                 thread::sleep(took);
                 result()
@@ -282,12 +318,12 @@ mod tests {
     #[test]
     fn a_waiter_ends_at_its_own_deadline_not_the_renewals() {
         let renewal = Arc::new(RenewalBackoff::default());
-        let leader = in_flight(&renewal, Duration::from_millis(1500), || {
+        let leader = in_flight(&renewal, Purpose::Due, Duration::from_millis(1500), || {
             Ok("new".to_owned())
         });
         let started = Instant::now();
         let err = api_transport::within(Duration::from_millis(200), || {
-            renewal.single_flight(|| panic!("a second renewal ran"))
+            renewal.single_flight(Purpose::Due, || panic!("a second renewal ran"))
         })
         .unwrap_err();
         let took = started.elapsed();
@@ -307,11 +343,11 @@ mod tests {
     #[test]
     fn a_failed_renewal_is_shared_with_its_waiters_and_a_panic_frees_them() {
         let renewal = Arc::new(RenewalBackoff::default());
-        let leader = in_flight(&renewal, Duration::from_millis(300), || {
+        let leader = in_flight(&renewal, Purpose::Due, Duration::from_millis(300), || {
             Err(Error::NoAccessToken)
         });
         let waiter = renewal
-            .single_flight(|| panic!("a second renewal ran"))
+            .single_flight(Purpose::Due, || panic!("a second renewal ran"))
             .unwrap_err();
         assert!(
             matches!(&waiter, Error::RenewalFailed(e) if matches!(**e, Error::NoAccessToken)),
@@ -323,19 +359,82 @@ mod tests {
 
         // Alone, the one that ran it gets its error as is.
         let alone = renewal
-            .single_flight(|| Err(Error::NoAccessToken))
+            .single_flight(Purpose::Due, || Err(Error::NoAccessToken))
             .unwrap_err();
         assert!(matches!(alone, Error::NoAccessToken), "{alone:?}");
 
         // A renewal that panics ends the flight: the next caller runs one.
         let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            renewal.single_flight(|| panic!("renewal panicked"))
+            renewal.single_flight(Purpose::Due, || panic!("renewal panicked"))
         }));
         assert!(panicked.is_err());
         assert!(!renewal.lock().running);
         assert_eq!(
-            renewal.single_flight(|| Ok("after".into())).ok().as_deref(),
+            renewal
+                .single_flight(Purpose::Due, || Ok("after".into()))
+                .ok()
+                .as_deref(),
             Some("after")
         );
+    }
+
+    #[test]
+    fn a_renewal_for_a_new_token_does_not_take_what_a_due_one_kept() {
+        let renewal = Arc::new(RenewalBackoff::default());
+        // A due renewal that ends by keeping the current token (its refresh failed).
+        let due = in_flight(&renewal, Purpose::Due, Duration::from_millis(300), || {
+            Ok("current".to_owned())
+        });
+        // The server refused "current": this caller needs a new token, so it runs its own
+        // renewal once the due one has ended.
+        let started = Instant::now();
+        let token = renewal.single_flight(Purpose::Now, || Ok("new".to_owned()));
+        assert_eq!(token.ok().as_deref(), Some("new"));
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        assert_eq!(
+            due.join().expect("no panic").ok().as_deref(),
+            Some("current")
+        );
+        // Nobody waited to take the due renewal's result.
+        assert_eq!(renewal.lock().waiting, 0);
+    }
+
+    #[test]
+    fn a_due_caller_takes_a_new_token_from_a_renewal_for_one() {
+        let renewal = Arc::new(RenewalBackoff::default());
+        let now = in_flight(&renewal, Purpose::Now, Duration::from_millis(300), || {
+            Ok("new".to_owned())
+        });
+        let token = renewal.single_flight(Purpose::Due, || panic!("a second renewal ran"));
+        assert_eq!(token.ok().as_deref(), Some("new"));
+        assert_eq!(now.join().expect("no panic").ok().as_deref(), Some("new"));
+    }
+
+    #[test]
+    fn a_due_caller_keeps_its_working_token_when_a_forced_renewal_it_waited_for_fails() {
+        let renewal = Arc::new(RenewalBackoff::default());
+        let forced = in_flight(&renewal, Purpose::Now, Duration::from_millis(300), || {
+            Err(Error::NoAccessToken)
+        });
+        let token = renewal.renew("current", true, || panic!("a second renewal ran"), |_| true);
+        assert_eq!(token.ok().as_deref(), Some("current"));
+        // As after its own failure: not tried again before the interval has passed.
+        assert!(renewal.failed_recently());
+        assert!(forced.join().expect("no panic").is_err());
+
+        // Once the token has expired, the failure is the caller's too.
+        let forced = in_flight(&renewal, Purpose::Now, Duration::from_millis(300), || {
+            Err(Error::NoAccessToken)
+        });
+        let err = renewal
+            .renew(
+                "current",
+                false,
+                || panic!("a second renewal ran"),
+                |_| true,
+            )
+            .unwrap_err();
+        assert!(matches!(err, Error::RenewalFailed(_)), "{err:?}");
+        assert!(forced.join().expect("no panic").is_err());
     }
 }

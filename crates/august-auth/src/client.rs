@@ -75,7 +75,10 @@ macro_rules! calls {
             #[doc = "# Errors"]
             #[doc = ""]
             #[doc = concat!("Those of [`Api::", stringify!($name), "`] (as [`Error::Api`]), and")]
-            #[doc = "[`Error::SignInAgain`] or [`Error::OAuth`] when the token cannot be renewed."]
+            #[doc = "[`Error::SignInAgain`] or [`Error::OAuth`] when the token cannot be renewed"]
+            #[doc = "([`Error::RenewalFailed`] when the renewal was shared with other calls);"]
+            #[doc = "[`Error::RenewalWait`] when the call's timeout passed while it waited for"]
+            #[doc = "another call's renewal (nothing was sent)."]
             pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
                 const {
                     assert!(

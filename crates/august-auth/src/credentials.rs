@@ -22,7 +22,7 @@ use crate::authentication::AuthenticationState;
 use crate::authenticator::Authenticator;
 #[cfg(doc)]
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
-use crate::backoff::{RenewalBackoff, millis};
+use crate::backoff::{Purpose, RenewalBackoff, millis};
 use crate::cache::{CacheError, CacheStatus, Existing, TokenCache};
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportedToken, read_capped};
@@ -372,16 +372,18 @@ impl Credentials {
         self
     }
 
-    /// A renewal whatever the expiry (`why` is not [`Why::Due`]), as the single flight (a
-    /// caller that finds one in flight takes its result), unless `done` says, once in the
-    /// flight, that a renewal that ended meanwhile made it needless.
+    /// A renewal whatever the expiry (`why` is not [`Why::Due`]), as the single flight for a
+    /// new token ([`Purpose::Now`]: a caller takes the result of such a renewal in flight, and
+    /// waits for a due one, which may keep the current token, to end before running its own),
+    /// unless `done` says, once in the flight, that a renewal that ended meanwhile made it
+    /// needless.
     fn renew_now(
         &self,
         state: &Mutex<TokenState>,
         why: Why,
         done: impl FnOnce(&TokenState) -> bool,
     ) -> Result<String> {
-        let token = self.inner.backoff.single_flight(|| {
+        let token = self.inner.backoff.single_flight(Purpose::Now, || {
             let st = lock(state);
             if done(&st) {
                 return Ok(st.access_token.clone());
@@ -679,7 +681,9 @@ impl Credentials {
     /// # Errors
     ///
     /// [`Error::SignInAgain`], saying how, when no new token can be had; [`Error::OAuth`] when
-    /// the refresh failed.
+    /// the refresh failed ([`Error::RenewalFailed`] when other callers shared it);
+    /// [`Error::RenewalWait`] when the deadline in force on this thread passed while waiting
+    /// for another caller's renewal.
     pub fn after_rejection(&self, rejected: &str) -> Result<String> {
         match &self.inner.source {
             Source::Password(shared) => {
@@ -937,7 +941,11 @@ impl TokenState {
             };
         if newer {
             self.access_token = stored.access_token;
-            self.refresh_token = stored.refresh_token.or(self.refresh_token.take());
+            // An empty refresh token is none, as everywhere else.
+            self.refresh_token = stored
+                .refresh_token
+                .filter(|r| !r.is_empty())
+                .or(self.refresh_token.take());
             self.expires_at = expires_at;
         }
         newer

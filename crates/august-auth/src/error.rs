@@ -57,10 +57,11 @@ pub enum Error {
         /// What to do.
         how: String,
     },
-    /// The token renewal that another call had in flight, which this call waited for instead
-    /// of sending its own, failed with the wrapped error (shared by every call that waited for
-    /// it). Displayed as the wrapped error; [`Error::kind`], [`Error::status`] and the other
-    /// helpers answer as it does.
+    /// A token renewal that several calls shared failed with the wrapped error: every call that
+    /// waited for it instead of sending its own gets this, and so does the call that sent it
+    /// when any other waited (alone, it gets the wrapped error itself). Displayed as the
+    /// wrapped error; [`Error::kind`], [`Error::status`] and the other helpers answer as it
+    /// does, so match on [`Error::kind`] rather than on this variant.
     RenewalFailed(Arc<Error>),
     /// The call's deadline passed while it waited for the token renewal another call had in
     /// flight: nothing was sent for this call, so it is safe to try again.

@@ -11,7 +11,7 @@ use crate::authentication::{Authentication, AuthenticationState};
 use crate::authenticator::{Authenticator, Refresh};
 #[cfg(doc)]
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
-use crate::backoff::RenewalBackoff;
+use crate::backoff::{Purpose, RenewalBackoff};
 use crate::error::{Error, Result};
 
 /// An [`Authenticator`] that many threads use at once, refreshing the access token once for
@@ -214,12 +214,13 @@ impl SharedAuthenticator {
         )
     }
 
-    /// Refreshes now, whatever the expiry, as the single flight (a caller that finds a refresh
-    /// in flight takes its result), for [`crate::Credentials::refresh_now`].
+    /// Refreshes now, whatever the expiry, as the single flight for a new token (a caller that
+    /// finds a forced refresh in flight takes its result; a due one, which may keep the
+    /// current token, is waited for first), for [`crate::Credentials::refresh_now`].
     pub(crate) fn refresh_now(&self) -> Result<String> {
-        let token = self
-            .backoff
-            .single_flight(|| Ok(self.refresh_in_flight(Refresh::Force)?.1))?;
+        let token = self.backoff.single_flight(Purpose::Now, || {
+            Ok(self.refresh_in_flight(Refresh::Force)?.1)
+        })?;
         self.backoff.reset();
         Ok(token)
     }
