@@ -217,35 +217,38 @@ pub(crate) fn find_route<H: Copy>(table: &Routes<H>, req: &Req) -> Option<(Route
     })
 }
 
-/// Matches decoded segments against a pattern such as `/locks/{lock_id}/status`.
+/// Matches decoded segments against a pattern such as `/locks/{lock_id}/status`: every
+/// segment is checked first, and the parameters are copied only for a pattern that matches.
 pub(crate) fn match_path(pattern: &'static str, segments: &[String]) -> Option<Params> {
     let parts = pattern.split('/').filter(|s| !s.is_empty());
     if parts.clone().count() != segments.len() {
         return None;
     }
-    let mut params = Params::default();
-    for (part, seg) in parts.zip(segments) {
-        if let Some(name) = part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-            if seg.is_empty() {
-                return None;
-            }
-            params.0.push((name, seg.clone()));
-        } else if let Some((name, suffix)) = part
-            .strip_prefix('{')
-            .and_then(|p| p.split_once('}'))
-            .filter(|(_, suffix)| !suffix.is_empty())
-        {
-            // `{doorbell_id}.jpg`-style: a parameter followed by a literal suffix.
-            let value = seg.strip_suffix(suffix)?;
-            if value.is_empty() {
-                return None;
-            }
-            params.0.push((name, value.to_owned()));
-        } else if part != seg {
-            return None;
-        }
+    let captures = parts.zip(segments).map(|(part, seg)| capture(part, seg));
+    if captures.clone().any(|c| c.is_none()) {
+        return None;
     }
+    let mut params = Params::default();
+    params.0.extend(
+        captures
+            .flatten()
+            .flatten()
+            .map(|(name, value)| (name, value.to_owned())),
+    );
     Some(params)
+}
+
+/// How one segment matches one part of a pattern: `None` when it does not, `Some(None)` for a
+/// literal, `Some(Some((name, value)))` for a parameter (`{lock_id}`, or `{doorbell_id}.jpg`
+/// with a literal suffix).
+#[allow(clippy::option_option)]
+fn capture<'s>(part: &'static str, seg: &'s str) -> Option<Option<(&'static str, &'s str)>> {
+    let Some(inner) = part.strip_prefix('{') else {
+        return (part == seg).then_some(None);
+    };
+    let (name, suffix) = inner.split_once('}')?;
+    let value = seg.strip_suffix(suffix)?;
+    (!value.is_empty()).then_some(Some((name, value)))
 }
 
 #[cfg(test)]
