@@ -371,10 +371,11 @@ impl Transport {
 
     /// Closes every connection of the pool, the idle ones and the ones calls are waiting on,
     /// and refuses new ones: a call blocked on a connection (a long-poll) returns at once
-    /// with [`Error::ConnectionLost`], a call waiting to retry returns at once with its last
-    /// attempt's outcome, and every later call fails with [`Error::NotDelivered`]. Clones share the pool, so this ends theirs too: it is meant
-    /// for a transport that a worker owns, to stop the worker from another thread without
-    /// waiting out its timeout.
+    /// with [`Error::ConnectionLost`], a call waiting to retry returns at once with what its
+    /// attempts got (as when it runs out of retries, see [`Transport::send`]), and every later
+    /// call fails with [`Error::NotDelivered`]. Clones share the pool, so this ends theirs too:
+    /// it is meant for a transport that a worker owns, to stop the worker from another thread
+    /// without waiting out its timeout.
     ///
     /// ```
     /// use api_transport::{Error, Method, Path, Request, Transport};

@@ -99,7 +99,8 @@ pub fn or_none<T: ToString>(value: Option<T>) -> String {
     value.map_or_else(|| NONE.to_owned(), |v| v.to_string())
 }
 
-/// A time as every table, list and JSON report of the tool shows it: `2026-11-23 09:06:03 UTC`.
+/// A time as every table and key/value list of the tool shows it: `2026-11-23 09:06:03 UTC`
+/// (`--json` keeps RFC 3339).
 pub fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }

@@ -299,6 +299,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn all_lists_every_field_in_order() {
+        // Every field has a place here (the match is exhaustive: a new field does not compile
+        // until it gets one), and `ALL`, which `FromStr` reads, holds them in that order.
+        let place = |field: LookupField| match field {
+            LookupField::Validation => 0,
+            LookupField::CallerName => 1,
+            LookupField::SimSwap => 2,
+            LookupField::CallForwarding => 3,
+            LookupField::LineStatus => 4,
+            LookupField::LineTypeIntelligence => 5,
+            LookupField::IdentityMatch => 6,
+            LookupField::ReassignedNumber => 7,
+            LookupField::SmsPumpingRisk => 8,
+            LookupField::PhoneNumberQualityScore => 9,
+            LookupField::PreFill => 10,
+        };
+        for (i, field) in LookupField::ALL.iter().enumerate() {
+            assert_eq!(place(*field), i, "{field}");
+        }
+        assert_eq!(LookupField::ALL.len(), 11);
+    }
+
+    #[test]
     fn every_field_reads_back_from_its_wire_name() {
         assert_eq!(LookupField::ALL.len(), 11);
         for field in LookupField::ALL {

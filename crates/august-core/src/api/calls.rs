@@ -1,7 +1,10 @@
-//! The calls of [`Api`] that take an access token, and how each is sent: the one list that
-//! decides which calls are repeated, which are sent once and which are lock operations bounded
-//! by the command timeout. The Api sends its requests by it, and a client built on the Api
-//! (such as `august_auth::Client`) reads it instead of keeping its own.
+//! The calls of the data API (every call of [`Api`] that takes an access token, but the
+//! sign-in calls: the code sent and checked, and the token refresh), and how each is sent:
+//! the one list that decides which calls are repeated, which are sent once and which are lock
+//! operations bounded by the command timeout. The Api sends the calls that are not reads by it
+//! (a read is sent as every GET is: repeated, within the Api's timeout; a test holds the two
+//! together), and a client built on the Api (such as `august_auth::Client`) reads it instead
+//! of keeping its own.
 
 use std::time::Duration;
 
