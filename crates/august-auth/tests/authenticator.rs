@@ -39,26 +39,6 @@ fn phone_authenticator(server: &ServerGuard) -> Authenticator {
     Authenticator::new(api(server), LoginMethod::Phone, PHONE, PASSWORD)
 }
 
-/// Fails the test if a request arrives that no other mock expects.
-fn no_other_requests(server: &mut ServerGuard) -> Vec<Mock> {
-    ["GET", "POST", "PUT", "DELETE"]
-        .into_iter()
-        .map(|method| {
-            server
-                .mock(method, Matcher::Any)
-                .with_status(599)
-                .expect(0)
-                .create()
-        })
-        .collect()
-}
-
-fn assert_all(mocks: &[Mock]) {
-    for mock in mocks {
-        mock.assert();
-    }
-}
-
 fn session_body(v_password: bool, v_install_id: bool) -> String {
     json!({
         "expiresAt": EXPIRES_AT,
@@ -137,7 +117,7 @@ fn authenticated_phone_login_is_cached_byte_for_byte_as_py_august_writes_it() {
         session_body(true, true),
         &token,
     );
-    let others = no_other_requests(&mut server);
+    let others = test_support::mocks::nothing_else(&mut server);
     let dir = temp_dir();
     let path = cache_in(dir.path(), None);
 
@@ -166,7 +146,7 @@ fn authenticated_phone_login_is_cached_byte_for_byte_as_py_august_writes_it() {
     let again = authenticator.authenticate().unwrap();
     assert_eq!(again, authentication);
     session.assert();
-    assert_all(&others);
+    others.assert();
 }
 
 #[test]
@@ -271,7 +251,7 @@ fn phone_verification_uses_the_phone_paths_and_keeps_leading_zeros() {
         .with_status(200)
         .expect(1)
         .create();
-    let others = no_other_requests(&mut server);
+    let others = test_support::mocks::nothing_else(&mut server);
     let mut authenticator = phone_authenticator(&server).install_id(INSTALL_ID);
     assert_eq!(
         authenticator.authenticate().unwrap().state(),
@@ -288,7 +268,7 @@ fn phone_verification_uses_the_phone_paths_and_keeps_leading_zeros() {
     session.assert();
     send.assert();
     validate.assert();
-    assert_all(&others);
+    others.assert();
 }
 
 #[test]
@@ -394,7 +374,7 @@ fn codes_that_are_not_digits_are_refused_without_a_request() {
         session_body(true, false),
         "provisional-token",
     );
-    let others = no_other_requests(&mut server);
+    let others = test_support::mocks::nothing_else(&mut server);
     let mut authenticator = phone_authenticator(&server).install_id(INSTALL_ID);
     authenticator.authenticate().unwrap();
     for code in [
@@ -413,13 +393,13 @@ fn codes_that_are_not_digits_are_refused_without_a_request() {
         );
     }
     session.assert();
-    assert_all(&others);
+    others.assert();
 }
 
 #[test]
 fn nothing_is_sent_before_a_login() {
     let mut server = Server::new();
-    let others = no_other_requests(&mut server);
+    let others = test_support::mocks::nothing_else(&mut server);
     let mut authenticator = phone_authenticator(&server);
     assert!(matches!(
         authenticator.send_verification_code(),
@@ -433,7 +413,7 @@ fn nothing_is_sent_before_a_login() {
         authenticator.validate_verification_code("").unwrap(),
         ValidationResult::InvalidVerificationCode
     );
-    assert_all(&others);
+    others.assert();
 }
 
 /// An authenticator holding the provisional token `provisional-token`.
@@ -575,7 +555,7 @@ fn a_timed_out_validation_is_an_error_not_an_invalid_code() {
 #[test]
 fn a_py_august_cache_file_is_used_without_any_request() {
     let mut server = Server::new();
-    let others = no_other_requests(&mut server);
+    let others = test_support::mocks::nothing_else(&mut server);
     let dir = temp_dir();
     let path = cache_in(dir.path(), Some("py_august_login.json"));
     let mut authenticator = phone_authenticator(&server)
@@ -593,7 +573,7 @@ fn a_py_august_cache_file_is_used_without_any_request() {
         .access_token_cache_file(&path)
         .install_id("a-different-install-id");
     assert_eq!(reordered.authentication(), &authentication);
-    assert_all(&others);
+    others.assert();
 }
 
 #[test]
@@ -876,7 +856,7 @@ fn should_refresh_uses_the_threshold() {
 #[test]
 fn refresh_if_needed_sends_nothing_when_not_needed() {
     let mut server = Server::new();
-    let others = no_other_requests(&mut server);
+    let others = test_support::mocks::nothing_else(&mut server);
     let dir = temp_dir();
     let path = cache_in(dir.path(), Some("py_august_login.json"));
     let mut authenticator = phone_authenticator(&server).access_token_cache_file(&path);
@@ -894,7 +874,7 @@ fn refresh_if_needed_sends_nothing_when_not_needed() {
         unchanged.state(),
         AuthenticationState::RequiresAuthentication
     );
-    assert_all(&others);
+    others.assert();
 }
 
 #[test]
