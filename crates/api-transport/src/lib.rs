@@ -440,17 +440,15 @@ impl Transport {
             }
             attempt += 1;
             let attempt_started = Instant::now();
-            // Whether this attempt went out on a pooled connection taken without a probe.
-            let mut unprobed = false;
             // The first attempt of a call with the transport's timeout runs under the agent's
             // own timeout (the same length, started a few instructions later, by the time ureq
             // starts its clock), which spares ureq a copy of its configuration per call; any
             // other attempt gets what is left.
             let own_budget = (attempt > 1 || own_timeout).then_some(budget);
-            let outcome = if self.stop.is_set() {
-                Err(Error::NotDelivered {
-                    reason: "the transport was shut down".into(),
-                })
+            // Whether the attempt went out on a pooled connection taken without a probe.
+            let (outcome, unprobed) = if self.stop.is_set() {
+                let reason = "the transport was shut down".into();
+                (Err(Error::NotDelivered { reason }), false)
             } else {
                 match prepared
                     .take()
@@ -459,24 +457,17 @@ impl Transport {
                     Ok(http_request) => {
                         // A connection that is fresh is reused without its check only by a
                         // request that may be sent again, should it be closed after all.
-                        let repeatable =
-                            request.retry == Retry::Safe && attempt <= self.settings.max_retries;
-                        self.send_once(
-                            request,
-                            http_request,
-                            own_budget,
-                            timeout,
-                            repeatable,
-                            &mut unprobed,
-                        )
+                        let mark = tcp::Repeatable::mark(self.retry_left(request, attempt));
+                        let outcome = self.exchange(request, http_request, own_budget, timeout);
+                        (outcome, mark.unprobed())
                     }
-                    Err(e) => Err(e),
+                    Err(e) => (Err(e), false),
                 }
             };
             let took = attempt_started.elapsed();
             let elapsed = took.as_millis();
             let path = request.path.redacted();
-            let wait = match &outcome {
+            match &outcome {
                 Ok(resp) => {
                     log::debug!(
                         "{} {} -> {} in {elapsed} ms (attempt {attempt})",
@@ -484,7 +475,6 @@ impl Transport {
                         path,
                         resp.status
                     );
-                    self.retry_wait(request, attempt, Some(resp), None)
                 }
                 Err(err) => {
                     log::debug!(
@@ -501,81 +491,70 @@ impl Transport {
                         // The host may have moved: look its name up again next time.
                         self.names.forget(&uri);
                     }
-                    self.retry_wait(request, attempt, None, Some(err))
-                        .map(|delay| {
-                            // A connection reused unprobed and found lost was most likely
-                            // closed by the server: the retry, on a new connection, need not
-                            // wait.
-                            if unprobed && matches!(err, Error::ConnectionLost { .. }) {
-                                Duration::ZERO
-                            } else {
-                                delay
-                            }
-                        })
                 }
-            };
+            }
             // The next attempt is expected to take about as long as this one.
-            let wait = wait.filter(|delay| {
-                let fits = left().is_none_or(|left| delay.saturating_add(took) < left);
-                if !fits {
-                    log::info!(
-                        "{} {}: not retrying, the {} ms deadline of the call would pass",
-                        request.method,
-                        path,
-                        timeout.as_millis()
-                    );
-                }
-                fits
-            });
-            match wait {
-                Some(delay) => {
-                    log::info!(
-                        "{} {}: retrying in {} ms",
-                        request.method,
-                        path,
-                        delay.as_millis()
-                    );
-                    earlier.keep(outcome);
-                    if self.stop.sleep(delay) {
-                        // Shut down while waiting: no attempt is sent any more.
-                        return earlier.end(attempt);
+            let wait = self
+                .retry_wait(request, attempt, &outcome, unprobed)
+                .filter(|delay| {
+                    let fits = left().is_none_or(|left| delay.saturating_add(took) < left);
+                    if !fits {
+                        log::info!(
+                            "{} {}: not retrying, the {} ms deadline of the call would pass",
+                            request.method,
+                            path,
+                            timeout.as_millis()
+                        );
                     }
-                }
-                None => {
-                    earlier.keep(outcome);
-                    return earlier.end(attempt);
-                }
+                    fits
+                });
+            earlier.keep(outcome);
+            let Some(delay) = wait else {
+                return earlier.end(attempt);
+            };
+            log::info!(
+                "{} {}: retrying in {} ms",
+                request.method,
+                path,
+                delay.as_millis()
+            );
+            if self.stop.sleep(delay) {
+                // Shut down while waiting: no attempt is sent any more.
+                return earlier.end(attempt);
             }
         }
     }
 
-    /// The delay before the next attempt, or `None` to stop.
+    /// Whether attempt number `attempt` of `request` may be followed by another.
+    fn retry_left(&self, request: &Request, attempt: u32) -> bool {
+        request.retry == Retry::Safe && attempt <= self.settings.max_retries
+    }
+
+    /// The delay before the next attempt after `outcome`, or `None` to stop. `unprobed`: the
+    /// attempt went out on a pooled connection taken without a probe; lost there, it was most
+    /// likely closed by the server, and the retry, on a new connection, need not wait.
     fn retry_wait(
         &self,
         request: &Request,
         attempt: u32,
-        response: Option<&Response>,
-        error: Option<&Error>,
+        outcome: &Result<Response, Error>,
+        unprobed: bool,
     ) -> Option<Duration> {
-        if request.retry != Retry::Safe || attempt > self.settings.max_retries || self.stop.is_set()
-        {
+        if !self.retry_left(request, attempt) || self.stop.is_set() {
             return None;
         }
-        if let Some(resp) = response {
-            if !matches!(resp.status, 429 | 502 | 503 | 504) {
-                return None;
-            }
-            return match resp.retry_after() {
+        match outcome {
+            Ok(resp) if matches!(resp.status, 429 | 502 | 503 | 504) => match resp.retry_after() {
                 Some(after) if after > self.settings.max_retry_after => None,
                 Some(after) => Some(after),
                 None => Some(self.backoff(attempt)),
-            };
-        }
-        match error {
-            Some(Error::NotDelivered { .. } | Error::ConnectionLost { .. }) => {
+            },
+            Ok(_) => None,
+            Err(Error::ConnectionLost { .. }) if unprobed => Some(Duration::ZERO),
+            Err(Error::NotDelivered { .. } | Error::ConnectionLost { .. }) => {
                 Some(self.backoff(attempt))
             }
-            _ => None,
+            Err(_) => None,
         }
     }
 
@@ -594,26 +573,9 @@ impl Transport {
         (base + Duration::from_millis(jitter)).min(self.settings.max_backoff)
     }
 
-    /// One attempt of `http_request`, within `budget` (the agent's timeout when `None`);
-    /// `timeout` is the whole call's, named in a timeout error; `repeatable`: a fresh pooled
-    /// connection may be taken without its check (see `tcp::Repeatable`), and `unprobed` is
-    /// set when it was.
-    fn send_once(
-        &self,
-        request: &Request,
-        http_request: ureq::http::Request<()>,
-        budget: Option<Duration>,
-        timeout: Duration,
-        repeatable: bool,
-        unprobed: &mut bool,
-    ) -> Result<Response, Error> {
-        let mark = tcp::Repeatable::mark(repeatable);
-        let result = self.exchange(request, http_request, budget, timeout);
-        *unprobed = mark.unprobed();
-        result
-    }
-
-    /// Sends `http_request` and reads its answer, scrubbed of the request's secrets.
+    /// One attempt: sends `http_request` within `budget` (the agent's timeout when `None`) and
+    /// reads its answer, scrubbed of the request's secrets; `timeout` is the whole call's,
+    /// named in a timeout error.
     fn exchange(
         &self,
         request: &Request,
