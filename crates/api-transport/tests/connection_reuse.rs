@@ -26,7 +26,7 @@ const ANSWER: &[u8] =
     b"HTTP/1.1 200 OK\r\nX-Served-By: raw\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
 
 /// Serves one request per connection on `connections` connections; after answering, `after`
-/// decides what happens to the connection before the next call (which comes 100 ms later).
+/// decides what happens to the connection before the next call.
 fn serve(
     connections: usize,
     after: fn(&mut TcpStream),
@@ -105,7 +105,7 @@ fn a_get_right_after_an_answer_skips_the_check_and_is_retried_at_once_on_a_close
     assert_eq!(get(&t, &url).unwrap().attempts(), 1);
     // Within 100 ms of the answer: the connection is reused unchecked, found closed, and the
     // GET (safe to repeat) is sent again on a new one.
-    std::thread::sleep(Duration::from_millis(20));
+    std::thread::sleep(Duration::from_millis(5));
     let started = std::time::Instant::now();
     let second = get(&t, &url).unwrap();
     let took = started.elapsed();
@@ -148,7 +148,7 @@ fn a_request_sent_once_right_after_an_answer_still_checks_the_connection() {
     let (url, server) = closing_server();
     let t = quick_retries();
     assert_eq!(get(&t, &url).unwrap().attempts(), 1);
-    std::thread::sleep(Duration::from_millis(20));
+    std::thread::sleep(Duration::from_millis(5));
     // A POST is never retried: it works only because the check found the close and a new
     // connection was opened for it.
     let second = post(&t, &url).unwrap();
@@ -161,7 +161,7 @@ fn a_get_that_cannot_be_retried_checks_the_connection() {
     let (url, server) = closing_server();
     let t = Transport::builder().max_retries(0).build();
     assert_eq!(get(&t, &url).unwrap().attempts(), 1);
-    std::thread::sleep(Duration::from_millis(20));
+    std::thread::sleep(Duration::from_millis(5));
     // No retry left: the check finds the close and the GET goes out on a new connection.
     assert_eq!(get(&t, &url).unwrap().attempts(), 1);
     assert_eq!(server.join().unwrap(), 2);
