@@ -347,7 +347,9 @@ impl Request {
     /// use api_transport::{Method, Path, Request};
     ///
     /// let request = Request::new(Method::Post, "https://auth.example.com", Path::new().lit("token"))
-    ///     .encoded_form_body(b"grant_type=refresh_token&refresh_token=r%2F1".to_vec());
+    ///     .encoded_form_body(b"grant_type=refresh_token&refresh_token=rt%2Fabc123".to_vec())
+    ///     // The refresh token is a secret: an error answer that echoes it has it taken out.
+    ///     .secret_value("rt/abc123");
     /// # let _ = request;
     /// ```
     pub fn encoded_form_body(mut self, body: Vec<u8>) -> Self {
