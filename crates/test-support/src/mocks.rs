@@ -15,8 +15,10 @@ impl NothingElse {
     }
 }
 
-/// Catches every GET, POST, PUT and DELETE that no mock created before it matches (mockito
-/// tries mocks in the order they were created).
+/// Catches every GET, POST, PUT and DELETE that no other mock takes. mockito gives a request
+/// to the first matching mock that still expects hits, otherwise to the last matching one:
+/// these expect none, so created after the others they take only what no other mock wants
+/// (including the repeats of a mock whose hits are used up).
 pub fn nothing_else(server: &mut ServerGuard) -> NothingElse {
     NothingElse(
         ["GET", "POST", "PUT", "DELETE"]

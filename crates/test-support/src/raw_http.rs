@@ -8,6 +8,8 @@ use std::time::Duration;
 use serde_json::Value;
 
 /// A plain ureq agent that returns every status as a response and follows no redirect.
+/// `august_bench::bare_agent` is the same agent (the shipped benchmark binary cannot depend on
+/// this test-only crate): keep the two equal.
 pub fn agent() -> ureq::Agent {
     let config = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -61,11 +63,17 @@ impl Raw {
 ///
 /// # Panics
 ///
-/// When no answer comes (the server refused, closed or stalled past the deadline).
+/// When no answer comes (the server refused, closed or stalled past the deadline); for a
+/// method other than `GET`, `DELETE`, `PUT` and `POST`, or a body given to a `GET` or `DELETE`
+/// (a test that would not send what it says).
 pub fn call(method: &str, url: &str, headers: &[(&str, &str)], body: Body<'_>) -> Raw {
     let agent = agent();
     let response = match method {
         "GET" | "DELETE" => {
+            assert!(
+                matches!(body, Body::None),
+                "{method} {url}: a {method} is sent without a body"
+            );
             let mut rb = if method == "GET" {
                 agent.get(url)
             } else {
@@ -76,7 +84,7 @@ pub fn call(method: &str, url: &str, headers: &[(&str, &str)], body: Body<'_>) -
             }
             rb.call()
         }
-        _ => {
+        "PUT" | "POST" => {
             let mut rb = if method == "PUT" {
                 agent.put(url)
             } else {
@@ -93,6 +101,7 @@ pub fn call(method: &str, url: &str, headers: &[(&str, &str)], body: Body<'_>) -
                 Body::Form(pairs) => rb.send_form(pairs.iter().copied()),
             }
         }
+        other => panic!("{other} {url}: not a method these tests send"),
     };
     let response = response.unwrap_or_else(|e| panic!("{method} {url}: {e}"));
     let status = response.status().as_u16();
