@@ -261,6 +261,15 @@ impl DeviceRef {
     }
 }
 
+/// How a user list shows its users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UsersShown {
+    /// Name and type only, as a house lists them.
+    Plain,
+    /// With their `identifiers` (`email:...`, `phone:...`), as a lock lists them.
+    WithIdentifiers,
+}
+
 /// Who an activity names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Actor {
@@ -831,9 +840,9 @@ impl AugustState {
         &self.users[0]
     }
 
-    /// The house's users: every account of the sandbox, the demo account as the superuser.
-    /// `identifiers` (as a lock's users have) when `with_identifiers`.
-    fn users_json(&self, with_identifiers: bool) -> Value {
+    /// The house's users: every account of the sandbox, the demo account as the superuser,
+    /// in the form `shown` says.
+    fn users_json(&self, shown: UsersShown) -> Value {
         let mut map = Map::new();
         for u in &self.users {
             let mut v = json!({
@@ -841,7 +850,7 @@ impl AugustState {
                 "FirstName": u.first_name,
                 "LastName": u.last_name,
             });
-            if with_identifiers {
+            if shown == UsersShown::WithIdentifiers {
                 v["identifiers"] =
                     json!([format!("email:{}", u.email), format!("phone:{}", u.phone)]);
             }
@@ -948,7 +957,7 @@ impl AugustState {
             "pubsubChannel": format!("{}-pubsub", lock.id.to_ascii_lowercase()),
             "OfflineKeys": {"created": [], "loaded": [], "deleted": [], "loadedhk": []},
             "parametersToSet": {},
-            "users": self.users_json(true),
+            "users": self.users_json(UsersShown::WithIdentifiers),
             "ruleHash": {},
             "cameras": [],
             "geofenceLimits": {
@@ -1165,7 +1174,7 @@ impl AugustState {
             "type": "superuser",
             "locks": self.locks.iter().map(|l| l.id).collect::<Vec<_>>(),
             "doorbells": self.doorbells.iter().map(|d| d.id).collect::<Vec<_>>(),
-            "users": self.users_json(false),
+            "users": self.users_json(UsersShown::Plain),
         })
     }
 }
