@@ -192,7 +192,8 @@ pub(crate) fn segments(path: &str) -> Vec<String> {
 pub(crate) type Routes<H> = [(&'static str, &'static str, H)];
 
 /// A route of a table: its method and pattern, written `GET /locks/{lock_id}` (the route
-/// template counted and matched by faults).
+/// template counted and matched by faults, and the form a public [`Route`](crate::Route)
+/// shows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct RouteName {
     pub(crate) method: &'static str,

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::http::{Routes, match_path, segments};
+use crate::http::{RouteName, Routes, match_path, segments};
 
 /// An API the sandbox emulates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,7 +56,11 @@ impl Route {
 
 impl fmt::Display for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.method, self.pattern)
+        RouteName {
+            method: self.method,
+            pattern: self.pattern,
+        }
+        .fmt(f)
     }
 }
 
