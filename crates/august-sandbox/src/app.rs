@@ -52,8 +52,8 @@ enum Outcome {
 /// The part of the sandbox that answers a request, asked in this order.
 #[derive(Debug, PartialEq, Eq)]
 enum Part {
-    /// PubNub and Socket.IO (`crate::push`), with the route template.
-    Push(String),
+    /// PubNub and Socket.IO (`crate::push`), with the route taken.
+    Push(RouteName),
     /// Verify v2, Lookup v2 and their controls, under their own paths (`crate::verify`).
     Verify,
     /// The other `/__sandbox` endpoints.
@@ -169,7 +169,7 @@ impl App {
         let mut events = Vec::new();
         let outcome = match Part::of(&req) {
             Part::Push(template) => {
-                self.handle_push(rq, &req, &template);
+                self.handle_push(rq, &req, template);
                 return;
             }
             Part::Verify => Outcome::Respond(crate::verify::handle(&mut lock(&self.verify), &req)),
@@ -660,7 +660,7 @@ mod tests {
             found.map(|(t, ..)| t.to_string())
         }
         match Part::of(req) {
-            Part::Push(t) => Some((Api::AugustLive, t)),
+            Part::Push(t) => Some((Api::AugustLive, t.to_string())),
             Part::Verify if req.path.starts_with("/__sandbox/") => None,
             Part::Verify => {
                 template(find_route(crate::verify::ROUTES, req)).map(|t| (Api::Verify, t))

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::faults::Fault;
-use crate::http::{Req, Resp};
+use crate::http::{Req, Resp, RouteName};
 use crate::push::{self, Action, PushFault};
 use crate::relay::lock;
 use crate::{Error, demo};
@@ -73,9 +73,10 @@ impl App {
 
     /// Answers (or holds, or upgrades) a push request: PubNub subscribe, time, leave, and the
     /// Socket.IO websocket. Route faults apply as to any other request.
-    pub(crate) fn handle_push(&self, rq: tiny_http::Request, req: &Req, template: &str) {
-        lock(&self.counters).record(template);
-        let fault = lock(&self.faults).take(&req.method, template, &req.path);
+    pub(crate) fn handle_push(&self, rq: tiny_http::Request, req: &Req, route: RouteName) {
+        let template = route.to_string();
+        lock(&self.counters).record(&template);
+        let fault = lock(&self.faults).take(&req.method, &template, &req.path);
         if let Some(f) = fault {
             lock(&self.counters).faults_applied += 1;
             log::info!("sandbox: fault on {template}: {f}");

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use tungstenite::protocol::Role;
 use tungstenite::{Message, WebSocket};
 
-use crate::http::{Req, Resp};
+use crate::http::{Req, Resp, RouteName};
 use crate::relay::RelayHandle;
 
 /// The PubNub subscribe key the sandbox accepts (the August brands' key).
@@ -250,8 +250,8 @@ pub(crate) const ROUTES: &crate::http::Routes<()> = &[
 
 /// The route template of a push request (`GET /time/0`), as counted and matched by faults;
 /// `None` for a request the push side does not answer.
-pub(crate) fn template(req: &Req) -> Option<String> {
-    crate::http::find_route(ROUTES, req).map(|(template, ..)| template.to_string())
+pub(crate) fn template(req: &Req) -> Option<RouteName> {
+    crate::http::find_route(ROUTES, req).map(|(template, ..)| template)
 }
 
 fn forbidden_json(channels: &[String]) -> Resp {
