@@ -50,10 +50,11 @@ enum Outcome {
 }
 
 /// The part of the sandbox that answers a request, asked in this order.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 enum Part {
-    /// PubNub and Socket.IO (`crate::push`), with the route taken.
-    Push(RouteName),
+    /// PubNub and Socket.IO (`crate::push`), with the route taken, what it does and the
+    /// parameters its pattern captured.
+    Push(RouteName, crate::push::PushRoute, Params),
     /// Verify v2, Lookup v2 and their controls, under their own paths (`crate::verify`).
     Verify,
     /// The other `/__sandbox` endpoints.
@@ -66,8 +67,8 @@ enum Part {
 
 impl Part {
     fn of(req: &Req) -> Part {
-        if let Some(template) = crate::push::template(req) {
-            Part::Push(template)
+        if let Some((route, push, params)) = crate::push::find(req) {
+            Part::Push(route, push, params)
         } else if crate::verify::claims(req) {
             Part::Verify
         } else if req.path == "/__sandbox" || req.path.starts_with("/__sandbox/") {
@@ -168,8 +169,8 @@ impl App {
         let req = Req::read(&mut rq);
         let mut events = Vec::new();
         let outcome = match Part::of(&req) {
-            Part::Push(template) => {
-                self.handle_push(rq, &req, template);
+            Part::Push(route, push, params) => {
+                self.handle_push(rq, &req, route, push, &params);
                 return;
             }
             Part::Verify => Outcome::Respond(crate::verify::handle(&mut lock(&self.verify), &req)),
@@ -660,7 +661,7 @@ mod tests {
             found.map(|(t, ..)| t.to_string())
         }
         match Part::of(req) {
-            Part::Push(t) => Some((Api::AugustLive, t.to_string())),
+            Part::Push(t, ..) => Some((Api::AugustLive, t.to_string())),
             Part::Verify if req.path.starts_with("/__sandbox/") => None,
             Part::Verify => {
                 template(find_route(crate::verify::ROUTES, req)).map(|t| (Api::Verify, t))

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::faults::Fault;
-use crate::http::{Req, Resp, RouteName};
-use crate::push::{self, Action, PushFault};
+use crate::http::{Params, Req, Resp, RouteName};
+use crate::push::{self, Action, PushFault, PushRoute};
 use crate::relay::lock;
 use crate::{Error, demo};
 
@@ -73,7 +73,14 @@ impl App {
 
     /// Answers (or holds, or upgrades) a push request: PubNub subscribe, time, leave, and the
     /// Socket.IO websocket. Route faults apply as to any other request.
-    pub(crate) fn handle_push(&self, rq: tiny_http::Request, req: &Req, route: RouteName) {
+    pub(crate) fn handle_push(
+        &self,
+        rq: tiny_http::Request,
+        req: &Req,
+        route: RouteName,
+        push: PushRoute,
+        params: &Params,
+    ) {
         let template = route.to_string();
         lock(&self.counters).record(&template);
         let fault = lock(&self.faults).take(&req.method, &template, &req.path);
@@ -108,7 +115,7 @@ impl App {
                 }
             }
         }
-        match push::action(&self.push, req) {
+        match push::action(&self.push, req, push, params) {
             Action::Respond(resp) => {
                 let _ = rq.respond(resp.into_tiny());
             }

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use tungstenite::protocol::Role;
 use tungstenite::{Message, WebSocket};
 
-use crate::http::{Req, Resp, RouteName};
+use crate::http::{Params, Req, Resp, RouteName, Routes, find_route};
 use crate::relay::RelayHandle;
 
 /// The PubNub subscribe key the sandbox accepts (the August brands' key).
@@ -236,22 +236,40 @@ impl PushHub {
     }
 }
 
-/// The push routes.
-pub(crate) const ROUTES: &crate::http::Routes<()> = &[
-    ("GET", "/v2/subscribe/{sub_key}/{channels}/0", ()),
-    ("GET", "/time/0", ()),
+/// What a push route does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PushRoute {
+    /// The PubNub long-poll subscribe.
+    Subscribe,
+    /// PubNub's current timetoken.
+    Time,
+    /// A PubNub presence `leave`, which ends the uuid's held subscribes.
+    Leave,
+    /// The Socket.IO websocket handshake.
+    SocketIo,
+}
+
+/// The push routes, which dispatch [`action`]'s requests.
+pub(crate) const ROUTES: &Routes<PushRoute> = &[
+    (
+        "GET",
+        "/v2/subscribe/{sub_key}/{channels}/0",
+        PushRoute::Subscribe,
+    ),
+    ("GET", "/time/0", PushRoute::Time),
     (
         "GET",
         "/v2/presence/sub-key/{sub_key}/channel/{channels}/leave",
-        (),
+        PushRoute::Leave,
     ),
-    ("GET", "/socket.io/", ()),
+    ("GET", "/socket.io/", PushRoute::SocketIo),
 ];
 
-/// The route template of a push request (`GET /time/0`), as counted and matched by faults;
-/// `None` for a request the push side does not answer.
-pub(crate) fn template(req: &Req) -> Option<RouteName> {
-    crate::http::find_route(ROUTES, req).map(|(template, ..)| template)
+/// The push route a request takes (its template, `GET /time/0`, is the one counted and
+/// matched by faults), what it does and the parameters its pattern captured; `None` for a
+/// request the push side does not answer.
+pub(crate) fn find(req: &Req) -> Option<(RouteName, PushRoute, Params)> {
+    find_route(ROUTES, req)
 }
 
 fn forbidden_json(channels: &[String]) -> Resp {
@@ -276,16 +294,15 @@ pub(crate) enum Action {
     Upgrade { key: String },
 }
 
-/// Decides what to do with a push request (the websocket's subscriber and token are checked
-/// by the caller).
-pub(crate) fn action(hub: &PushHub, req: &Req) -> Action {
-    let segs: Vec<&str> = req.segments.iter().map(String::as_str).collect();
-    match segs.as_slice() {
-        ["time", "0"] => Action::Respond(Resp::json(
+/// Decides what to do with a push request that took `route`, with the parameters its
+/// pattern captured (the websocket's subscriber and token are checked by the caller).
+pub(crate) fn action(hub: &PushHub, req: &Req, route: PushRoute, params: &Params) -> Action {
+    match route {
+        PushRoute::Time => Action::Respond(Resp::json(
             200,
             &json!([PushHub::now_tt(&lock(&hub.state))]),
         )),
-        ["v2", "presence", "sub-key", _, "channel", _, "leave"] => {
+        PushRoute::Leave => {
             if let Some(uuid) = req.query("uuid") {
                 *lock(&hub.state).leaves.entry(uuid.to_owned()).or_default() += 1;
                 hub.cond.notify_all();
@@ -295,13 +312,14 @@ pub(crate) fn action(hub: &PushHub, req: &Req) -> Action {
                 &json!({"status": 200, "message": "OK", "action": "leave", "service": "Presence"}),
             ))
         }
-        ["v2", "subscribe", key, channels, "0"] => {
-            let channels: Vec<String> = channels
+        PushRoute::Subscribe => {
+            let channels: Vec<String> = params
+                .get("channels")
                 .split(',')
                 .filter(|c| !c.is_empty())
                 .map(str::to_owned)
                 .collect();
-            if *key != SUBSCRIBE_KEY {
+            if params.get("sub_key") != SUBSCRIBE_KEY {
                 return Action::Respond(Resp::json(
                     400,
                     &json!({"status": 400, "message": "Invalid Subscribe Key", "error": true,
@@ -334,7 +352,7 @@ pub(crate) fn action(hub: &PushHub, req: &Req) -> Action {
                 uuid: req.query("uuid").unwrap_or_default().to_owned(),
             }
         }
-        ["socket.io"] => {
+        PushRoute::SocketIo => {
             if hub.forbidden() {
                 return Action::Respond(Resp::json(403, &json!({"message": "Forbidden"})));
             }
@@ -354,7 +372,6 @@ pub(crate) fn action(hub: &PushHub, req: &Req) -> Action {
                 )),
             }
         }
-        _ => Action::Respond(Resp::json(404, &json!({"message": "not found"}))),
     }
 }
 
