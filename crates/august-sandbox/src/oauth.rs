@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::demo;
-use crate::http::{Req, Resp, Routes, find_route};
+use crate::http::{Params, Req, Resp, RouteName, Routes, find_route};
 use crate::relay::lock;
 
 /// How long an authorization code can be exchanged.
@@ -118,9 +118,9 @@ pub(crate) fn claims(req: &Req) -> bool {
     matches!(req.segments.as_slice(), [oauth, _, _] if oauth == "oauth")
 }
 
-/// The handler of a request [`claims`] claims, and its brand; the error answer for an unknown
-/// brand or endpoint.
-pub(crate) fn find(req: &Req) -> Result<(Handler, &str), Resp> {
+/// The route a request [`claims`] claims takes, its handler and the parameters its pattern
+/// captured (the `brand` among them); the error answer for an unknown brand or endpoint.
+pub(crate) fn find(req: &Req) -> Result<(RouteName, Handler, Params), Resp> {
     let brand = req.segments.get(1).map_or("", String::as_str);
     if !BRANDS.contains(&brand) {
         return Err(oauth_error(
@@ -129,16 +129,13 @@ pub(crate) fn find(req: &Req) -> Result<(Handler, &str), Resp> {
             "no authorization server for this brand",
         ));
     }
-    match find_route(ROUTES, req) {
-        Some((_, handler, _)) => Ok((handler, brand)),
-        None => Err(oauth_error(404, "invalid_request", "no such endpoint")),
-    }
+    find_route(ROUTES, req).ok_or_else(|| oauth_error(404, "invalid_request", "no such endpoint"))
 }
 
 /// Answers a request [`claims`] claims.
 pub(crate) fn handle(app: &App, req: &Req) -> Resp {
     match find(req) {
-        Ok((handler, brand)) => handler(app, req, brand),
+        Ok((_, handler, params)) => handler(app, req, params.get("brand")),
         Err(resp) => resp,
     }
 }
@@ -379,23 +376,38 @@ mod tests {
             refused("GET", "/oauth/yale_august/access_token"),
             (404, no_endpoint)
         );
-        for (method, url, handler) in [
+        for (method, url, route, handler, brand) in [
             (
                 "GET",
                 "/oauth/yale_global/authorize?x=1",
+                "GET /oauth/{brand}/authorize",
                 authorize_endpoint as Handler,
+                "yale_global",
             ),
             (
                 "GET",
                 "/oauth/yale_august/authorization",
+                "GET /oauth/{brand}/authorization",
                 authorize_endpoint,
+                "yale_august",
             ),
-            ("POST", "/oauth/yale_august/access_token", token),
+            (
+                "POST",
+                "/oauth/yale_august/access_token",
+                "POST /oauth/{brand}/access_token",
+                token,
+                "yale_august",
+            ),
         ] {
             let req = Req::fake(method, url, &[], "");
-            let (found, brand) = find(&req).unwrap_or_else(|_| panic!("{method} {url}"));
-            assert!(std::ptr::fn_addr_eq(found, handler), "{method} {url}");
-            assert_eq!(brand, req.segments[1]);
+            let (found, found_handler, params) =
+                find(&req).unwrap_or_else(|_| panic!("{method} {url}"));
+            assert_eq!(found.to_string(), route, "{method} {url}");
+            assert!(
+                std::ptr::fn_addr_eq(found_handler, handler),
+                "{method} {url}"
+            );
+            assert_eq!(params.get("brand"), brand, "{method} {url}");
         }
         assert!(claims(&Req::fake("GET", "/oauth/any/thing", &[], "")));
         assert!(!claims(&Req::fake(
