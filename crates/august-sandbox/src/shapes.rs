@@ -120,6 +120,8 @@ pub(crate) fn recorded(shape: Shape, mut v: Value) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::HashSet;
+
     use serde_json::json;
     use test_support::json_shape::{self, Rules};
 
@@ -234,9 +236,9 @@ mod tests {
         "null on some recorded doorbells, \"\" on the offline one",
     )];
 
-    /// Every key path of `v` (`a.b[].c`, an array by its first element), outside the
-    /// meaningful keys.
-    fn key_paths(v: &Value, path: &str, out: &mut Vec<String>) {
+    /// Every key path of `v` (`a.b[].c`, an array by its first element) with its JSON type
+    /// ([`json_shape::kind`]), outside the meaningful keys.
+    fn key_paths(v: &Value, path: &str, out: &mut Vec<(String, &'static str)>) {
         match v {
             Value::Object(obj) => {
                 for (key, sub) in obj {
@@ -247,7 +249,7 @@ mod tests {
                     };
                     if !meaningful(&p) {
                         key_paths(sub, &p, out);
-                        out.push(p);
+                        out.push((p, json_shape::kind(sub)));
                     }
                 }
             }
@@ -260,40 +262,20 @@ mod tests {
         }
     }
 
-    /// The key paths of `template` (with their types) that none of `recorded` has: keys a
+    /// The key paths of `template` that none of `recorded` has with the same type: keys a
     /// template would add to the answers although no recording of the call has them.
     fn invented(template: &Value, recorded: &[&Value]) -> Vec<String> {
         let mut paths = Vec::new();
         key_paths(template, "", &mut paths);
-        // What each recording lacks of the template: a path, or one of its parents.
-        let lacks: Vec<Vec<String>> = recorded
-            .iter()
-            .map(|r| {
-                json_shape::differences(template, r, Rules::ALL)
-                    .iter()
-                    .filter_map(|d| {
-                        let path = d.split('`').nth(1)?;
-                        // An empty list lacks only the elements.
-                        Some(if d.contains(": empty,") {
-                            format!("{path}[]")
-                        } else {
-                            path.to_owned()
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
-        let lacked = |path: &str, lacks: &[String]| {
-            lacks.iter().any(|q| {
-                path == q
-                    || path
-                        .strip_prefix(q.as_str())
-                        .is_some_and(|rest| rest.starts_with('.') || rest.starts_with("[]"))
-            })
-        };
+        let mut seen = Vec::new();
+        for r in recorded {
+            key_paths(r, "", &mut seen);
+        }
+        let seen: HashSet<(String, &str)> = seen.into_iter().collect();
         paths
             .into_iter()
-            .filter(|p| lacks.iter().all(|l| lacked(p, l)))
+            .filter(|p| !seen.contains(p))
+            .map(|(path, _)| path)
             .collect()
     }
 
