@@ -7,11 +7,13 @@
 //! comes from). `OMITTED` lists the key paths the sandbox deliberately answers differently,
 //! `NOT_COVERED` the fixtures that stand for no answer the sandbox could be held against.
 
+mod common;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
 use august_sandbox::{PUBNUB_SUBSCRIBE_KEY, Sandbox, demo, verify as sb};
-use base64::Engine as _;
+use common::{basic_auth, totp_code};
 use serde_json::Value;
 use test_support::json_shape::{self, Rules};
 use test_support::raw_http::{Body, Raw, call};
@@ -964,25 +966,9 @@ fn authy_calls(sandbox: &Sandbox, r: &mut Report) {
     }
 }
 
-fn totp_code(secret: &str, digits: usize) -> String {
-    totp_rs::Builder::new()
-        .with_digits(u8::try_from(digits).expect("a few digits"))
-        .with_secret(totp_rs::Secret::try_from_base32(secret).expect("a base32 secret"))
-        .build_noncompliant()
-        .generate_current()
-        .to_string()
-}
-
 fn verify_calls(sandbox: &Sandbox, r: &mut Report) {
     let base = sandbox.verify_url();
-    let basic = format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!(
-            "{}:{}",
-            sb::API_KEY_SID,
-            sb::API_KEY_SECRET
-        ))
-    );
+    let basic = basic_auth(sb::API_KEY_SID, sb::API_KEY_SECRET);
     let h: &[(&str, &str)] = &[("Authorization", &basic)];
     let post = |path: &str, form: &[(&str, &str)]| {
         call("POST", &format!("{base}{path}"), h, Body::Form(form))
@@ -1108,7 +1094,8 @@ fn verify_calls(sandbox: &Sandbox, r: &mut Report) {
         .as_str()
         .unwrap_or("")
         .to_owned();
-    let digits = totp.body["config"]["code_length"].as_u64().unwrap_or(6) as usize;
+    let digits = u8::try_from(totp.body["config"]["code_length"].as_u64().unwrap_or(6))
+        .expect("a few digits");
     r.hold(
         "verify/factor_totp_verified.json",
         "POST Factors/{YF} AuthPayload",

@@ -3,10 +3,14 @@
 //! factors whose codes follow RFC 6238 (computed here with `totp-rs`), push challenges answered
 //! through the sandbox controls, pagination and Lookup.
 
+mod common;
+
 use std::time::Duration;
 
 use august_sandbox::{Sandbox, verify as sb};
+use common::{basic_auth, totp_code};
 use serde_json::Value;
+use test_support::raw_http::{self, Body};
 use twilio_verify::{
     ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials,
     FactorStatus, Identity, LineType, LookupField, LookupOptions, NewChallenge, NewPushFactor,
@@ -44,15 +48,6 @@ fn pixel() -> NewPushFactor {
         NotificationPlatform::None,
         "1.0",
     )
-}
-
-fn code_for(secret: &str, digits: u8) -> String {
-    totp_rs::Builder::new()
-        .with_digits(digits)
-        .with_secret(totp_rs::Secret::try_from_base32(secret).unwrap())
-        .build_noncompliant()
-        .generate_current()
-        .to_string()
 }
 
 #[test]
@@ -169,12 +164,12 @@ fn totp_factor_enrolment_and_challenges() {
         .challenges(&service, &identity)
         .create(&NewChallenge::totp(
             sid.clone(),
-            code_for(secret.expose(), 6),
+            totp_code(secret.expose(), 6),
         ))
         .unwrap_err();
     assert_eq!(err.reason(), Some(ApiErrorReason::FactorUnverified));
 
-    let code = code_for(secret.expose(), 6);
+    let code = totp_code(secret.expose(), 6);
     let wrong = if code == "000000" { "111111" } else { "000000" };
     assert_eq!(
         factors.verify(&sid, wrong).unwrap().status,
@@ -189,14 +184,14 @@ fn totp_factor_enrolment_and_challenges() {
     let approved = ch
         .create(&NewChallenge::totp(
             sid.clone(),
-            code_for(secret.expose(), 6),
+            totp_code(secret.expose(), 6),
         ))
         .unwrap();
     assert_eq!(approved.status, ChallengeStatus::Approved);
     let pending = ch.create(&NewChallenge::totp(sid.clone(), wrong)).unwrap();
     assert_eq!(pending.status, ChallengeStatus::Pending);
     assert_eq!(
-        ch.update(&pending.sid, &code_for(secret.expose(), 6))
+        ch.update(&pending.sid, &totp_code(secret.expose(), 6))
             .unwrap()
             .status,
         ChallengeStatus::Approved
@@ -223,7 +218,7 @@ fn an_imported_seed_with_its_own_config() {
         .unwrap();
     assert_eq!(new.factor.config.unwrap().code_length, Some(8));
     assert_eq!(
-        f.verify(&new.factor.sid, &code_for(seed, 8))
+        f.verify(&new.factor.sid, &totp_code(seed, 8))
             .unwrap()
             .status,
         FactorStatus::Verified
@@ -296,23 +291,18 @@ fn push_challenges_answered_through_the_sandbox() {
 /// A form POST to the sandbox, with the API key when `auth` says so: status and JSON body,
 /// whatever the status.
 fn post(sandbox: &Sandbox, path: &str, auth: Auth, form: &[(&str, &str)]) -> (u16, Value) {
-    use base64::Engine as _;
-    let mut request = ureq::post(format!("{}{path}", sandbox.verify_url()))
-        .config()
-        .http_status_as_error(false)
-        .build();
-    if auth == Auth::ApiKey {
-        let pair = format!("{}:{}", sb::API_KEY_SID, sb::API_KEY_SECRET);
-        let basic = base64::engine::general_purpose::STANDARD.encode(pair);
-        request = request.header("Authorization", format!("Basic {basic}"));
-    }
-    let mut resp = request.send_form(form.iter().copied()).unwrap();
-    let body = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
-    (resp.status().as_u16(), body)
+    let basic = basic_auth(sb::API_KEY_SID, sb::API_KEY_SECRET);
+    let headers: &[(&str, &str)] = match auth {
+        Auth::ApiKey => &[("Authorization", &basic)],
+        Auth::None => &[],
+    };
+    let url = format!("{}{path}", sandbox.verify_url());
+    let answer = raw_http::call("POST", &url, headers, Body::Form(form));
+    assert!(!answer.body.is_null(), "{path}: not JSON: {}", answer.text);
+    (answer.status, answer.body)
 }
 
 /// How [`post`] authenticates.
-#[derive(PartialEq, Eq)]
 enum Auth {
     /// HTTP Basic with the API key, as every Verify call.
     ApiKey,

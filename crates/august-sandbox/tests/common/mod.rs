@@ -46,3 +46,21 @@ pub use test_support::raw_http::Raw;
 pub fn raw(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&Value>) -> Raw {
     test_support::raw_http::call(method, url, headers, body.map_or(Body::None, Body::Json))
 }
+
+/// The `Authorization` value of HTTP Basic authentication with `user` and `password`.
+pub fn basic_auth(user: &str, password: &str) -> String {
+    use base64::Engine as _;
+    let pair = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+    format!("Basic {pair}")
+}
+
+/// The current code of a TOTP seed (`secret` in base32), `digits` long, as an authenticator
+/// app computes it (RFC 6238: SHA-1, 30 s steps).
+pub fn totp_code(secret: &str, digits: u8) -> String {
+    totp_rs::Builder::new()
+        .with_digits(digits)
+        .with_secret(totp_rs::Secret::try_from_base32(secret).expect("a base32 secret"))
+        .build_noncompliant()
+        .generate_current()
+        .to_string()
+}
