@@ -373,15 +373,15 @@ fn report(ctx: &Context, info: &CredentialsInfo, username: Option<&str>) -> anyh
         .map(String::as_str)
         .or(username)
         .or(info.user_id.as_deref());
-    let expires = info.expires_at.map(output::utc);
     let cache = info.cache_file.as_ref().map(|p| p.display().to_string());
     if ctx.json {
+        // RFC 3339, as every time in JSON output.
         return output::print_json(&json!({
             "account": account,
             "user_id": info.user_id,
             "brand": brand.as_str(),
             "signed_in_with": info.kind.as_str(),
-            "access_token_expires": expires,
+            "access_token_expires": info.expires_at,
             "can_refresh": info.can_refresh,
             "cache": cache,
         }));
@@ -391,7 +391,7 @@ fn report(ctx: &Context, info: &CredentialsInfo, username: Option<&str>) -> anyh
         ("user id", output::or_none(info.user_id.as_deref())),
         ("brand", brand.as_str().to_owned()),
         ("signed in", info.kind.as_str().to_owned()),
-        ("expires", output::or_none(expires.as_deref())),
+        ("expires", output::time(info.expires_at)),
         ("can refresh", output::yes_no(info.can_refresh)),
         (
             "cache",

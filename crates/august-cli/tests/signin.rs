@@ -187,6 +187,28 @@ fn login_import_ha_and_token_work_for_later_commands() {
     assert_eq!(out.json()["signed_in_with"], "imported");
     tool.run_at(&url, &["--json", "locks"], &[]).expect_code(0);
 
+    // The expiry is RFC 3339 in JSON, `YYYY-MM-DD HH:MM:SS UTC` in the key/value list.
+    let login = |json: &[&'static str]| {
+        let mut args = vec!["--brand", "yale_global"];
+        args.extend_from_slice(json);
+        args.extend_from_slice(&["login", "--expires-at", "2036-11-23T09:31:03Z", "--token"]);
+        args.push(&token);
+        tool.run_at(&url, &args, &[]).expect_code(0)
+    };
+    let out = login(&["--json"]);
+    assert_eq!(out.json()["access_token_expires"], "2036-11-23T09:31:03Z");
+    let who = tool
+        .run_at(&url, &["--json", "whoami"], &[])
+        .expect_code(0)
+        .json();
+    assert_eq!(who["access_token_expires"], "2036-11-23T09:31:03Z");
+    let out = login(&[]);
+    assert!(
+        out.stdout
+            .contains("\nexpires      2036-11-23 09:31:03 UTC\n"),
+        "{out:#?}"
+    );
+
     // A malformed Home Assistant file is a clear error.
     std::fs::write(&file, "{\"data\": {\"entries\": []}}").unwrap();
     let out = tool.run_at(&url, &["login", "--import-ha", file.to_str().unwrap()], &[]);
