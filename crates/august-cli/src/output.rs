@@ -99,8 +99,11 @@ pub fn or_none<T: ToString>(value: Option<T>) -> String {
     value.map_or_else(|| NONE.to_owned(), |v| v.to_string())
 }
 
-/// A time as every table and key/value list of the tool shows it: `2026-11-23 09:06:03 UTC`
-/// (`--json` keeps RFC 3339).
+/// A time as the tool's tables and key/value lists show it: `2026-11-23 09:06:03 UTC`
+/// (`--json` keeps RFC 3339). Three show times otherwise: the `expires` of a password
+/// `august login`/`verify` is the server's text as sent, `august watch` adds milliseconds
+/// (`2026-11-23 09:06:03.120 UTC`) and `august authy onetouch status` shows Authy's times as
+/// sent.
 pub fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
