@@ -3,11 +3,12 @@
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use august_core::Brand;
 use august_live::{AUGUST_SUBSCRIBE_KEY, Error, Event};
 use mockito::Matcher;
+use test_support::fault_server::{Act, FaultServer, Recorded, json};
 
 const CHANNELS: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f01-pubsub,a1b2c3d4e5f60718293a4b5c6d7e8f02-pubsub,a1b2c3d4e5f60718293a4b5c6d7e8f03-pubsub,b3e6a1d8f2c5-pubsub,k7d2f9a4c1e8-pubsub";
 const UUID: &str = "pn-5F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0";
@@ -111,54 +112,66 @@ fn stop_sends_a_leave_and_a_failure_is_probed_before_resuming() {
     leave.assert();
 }
 
+/// Whether a request is a PubNub subscribe past the handshake (`tt` other than `0`).
+fn is_held_poll(request: &Recorded) -> bool {
+    request.path().starts_with("/v2/subscribe/")
+        && request
+            .query()
+            .is_some_and(|q| q.split('&').all(|pair| pair != "tt=0"))
+}
+
 /// A PubNub that answers the handshake and the leave, and holds every other long-poll open
 /// without answering (as the real service does for up to 310 s when nothing is published).
-fn holding_pubnub() -> String {
-    use std::io::{Read, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        let mut held = Vec::new();
-        for sock in listener.incoming() {
-            let Ok(mut sock) = sock else { break };
-            let mut head = Vec::new();
-            let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && sock.read(&mut byte).is_ok_and(|n| n == 1) {
-                head.push(byte[0]);
-            }
-            let head = String::from_utf8_lossy(&head).into_owned();
-            let body = if head.contains("tt=0&") {
-                include_str!("fixtures/pubnub_subscribe_handshake.json")
-            } else if head.contains("/leave?") {
-                r#"{"status":200,"message":"OK","action":"leave","service":"Presence"}"#
-            } else {
-                held.push(sock);
-                continue;
-            };
-            let _ = write!(
-                sock,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
+fn holding_pubnub() -> FaultServer {
+    FaultServer::start(|request| {
+        if is_held_poll(request) {
+            // Far longer than the client's subscribe timeout: only a cut ends this poll.
+            vec![Act::Wait(Duration::from_secs(60))]
+        } else if request.path().contains("/leave") {
+            json(
+                200,
+                br#"{"status":200,"message":"OK","action":"leave","service":"Presence"}"#,
+            )
+        } else {
+            json(
+                200,
+                include_bytes!("fixtures/pubnub_subscribe_handshake.json"),
+            )
         }
-    });
-    url
+    })
 }
 
 #[test]
 fn close_cuts_a_long_poll_that_the_server_holds() {
     let s = common::setup(Brand::August);
+    let pubnub = holding_pubnub();
     let stream = s
         .builder()
-        .pubnub_origin(holding_pubnub())
+        .pubnub_origin(pubnub.url())
         // Without the cut, close would wait this long (310 s by default).
         .subscribe_timeout(Duration::from_secs(10))
         .start()
         .unwrap();
-    // The push thread is now waiting on the held long-poll.
-    std::thread::sleep(Duration::from_millis(300));
-    let started = std::time::Instant::now();
+    // Close only once the long-poll after the handshake is in flight: the server has it.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !pubnub.requests().iter().any(is_held_poll) {
+        assert!(
+            Instant::now() < deadline,
+            "no long-poll after the handshake: {:?}",
+            pubnub.requests()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let started = Instant::now();
     stream.close();
     let took = started.elapsed();
     assert!(took < Duration::from_secs(3), "close waited {took:?}");
+    assert!(
+        pubnub
+            .requests()
+            .iter()
+            .any(|r| r.path().contains("/leave")),
+        "no leave: {:?}",
+        pubnub.requests()
+    );
 }
