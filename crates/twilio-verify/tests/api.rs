@@ -118,11 +118,14 @@ impl Mocked {
             .create()
     }
 
-    /// A DELETE, answered 204.
+    /// A DELETE with no query and no body, answered 204.
     fn delete(&mut self, path: &str) -> Mock {
         self.expect("DELETE", path)
             // No `application/json` on a delete (ureq's default `*/*` goes instead).
             .match_header("accept", "*/*")
+            .match_header("content-type", Matcher::Missing)
+            .match_query(Matcher::Missing)
+            .match_body("")
             .with_status(204)
             .create()
     }

@@ -168,7 +168,9 @@ impl Class {
 }
 
 /// What the matrix compares of an error.
-/// A lost answer of a remote operation carries what to check.
+///
+/// A timeout or a lost connection counts as one of a remote operation when it carries what to
+/// check.
 fn outcome(error: &Error) -> Outcome<ApiErrorReason> {
     fault_outcome!(Error, error, |e: &Error| matches!(
         e,
