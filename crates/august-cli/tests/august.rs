@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use common::{Run, Tool};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::{Value, json};
+use test_support::client_tests::read_fixture;
 use test_support::mocks::nothing_else;
 
 const API_KEY: &str = "d9984f29-07a6-816e-e1c9-44ec9d1be431";
@@ -20,12 +21,9 @@ const PROVISIONAL: &str = "provisional-token-3f9a";
 const TOKEN: &str = "final-token-77c1";
 const LOCK_ID: &str = "A6697750D607098BAE8D6BAA11EF8063";
 
+/// A recorded answer from august-core's test data.
 fn fixture(name: &str) -> String {
-    fs::read_to_string(format!(
-        "{}/../august-core/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    read_fixture(concat!(env!("CARGO_MANIFEST_DIR"), "/../august-core"), name)
 }
 
 fn session_body(v_install_id: bool) -> String {

@@ -3,21 +3,20 @@
 
 mod common;
 
-use std::fs;
-
 use common::{Run, Tool};
 use mockito::{Mock, Server, ServerGuard};
 use serde_json::json;
+use test_support::client_tests::read_fixture;
 use test_support::mocks::authy::{self as authy_mocks, reply};
 
 const KEY: &str = "test-authy-key-8f2e91";
 
+/// A recorded answer from authy-client's test data.
 fn fixture(name: &str) -> String {
-    fs::read_to_string(format!(
-        "{}/../authy-client/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    read_fixture(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../authy-client"),
+        name,
+    )
 }
 
 fn authed(server: &mut ServerGuard, method: &str, path: &str) -> Mock {

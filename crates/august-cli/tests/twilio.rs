@@ -3,10 +3,9 @@
 
 mod common;
 
-use std::fs;
-
 use common::{Run, Tool};
 use mockito::{Matcher, Mock, Server, ServerGuard};
+use test_support::client_tests::read_fixture;
 
 const KEY_SID: &str = "SK00000000000000000000000000000009";
 const KEY_SECRET: &str = "cli-api-key-secret-77";
@@ -15,12 +14,12 @@ const AUTH: &str =
     "Basic U0swMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwOTpjbGktYXBpLWtleS1zZWNyZXQtNzc=";
 const VA: &str = "VA00000000000000000000000000000001";
 
+/// A recorded answer from twilio-verify's test data.
 fn fixture(name: &str) -> String {
-    fs::read_to_string(format!(
-        "{}/../twilio-verify/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
+    read_fixture(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../twilio-verify"),
+        name,
+    )
 }
 
 fn post(server: &mut ServerGuard, path: &str, body: &str, status: usize, answer: &str) -> Mock {
