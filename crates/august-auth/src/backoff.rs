@@ -23,7 +23,8 @@ pub const DEFAULT_REFRESH_RETRY_INTERVAL: Duration = Duration::from_secs(60);
 
 /// The renewal in flight, the interval and the time of the last failure, shared by every clone
 /// of what holds it.
-#[derive(Debug)]
+///
+/// No `Debug`: the result of a renewal kept for its waiters is an access token.
 pub(crate) struct RenewalBackoff {
     interval_ms: AtomicU64,
     flight: Mutex<Flight>,
@@ -47,7 +48,7 @@ pub(crate) enum Purpose {
 
 /// What the callers of one [`RenewalBackoff`] share. Held for a few instructions at a time,
 /// never across a renewal.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Flight {
     last_failure: Option<Instant>,
     /// Whether a renewal is running.
