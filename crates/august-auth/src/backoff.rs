@@ -30,6 +30,10 @@ pub(crate) struct RenewalBackoff {
     flight: Mutex<Flight>,
     /// Signalled when a renewal ends.
     ended: Condvar,
+    /// Runs once on a waiter's thread between its wake-up and the time it takes the result,
+    /// with no lock held: lets a test put another renewal in between.
+    #[cfg(test)]
+    on_wake: Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
 /// What a renewal is for, which decides whose result a caller may take.
@@ -55,12 +59,25 @@ struct Flight {
     running: bool,
     /// What the renewal running (or the last one) is for.
     purpose: Purpose,
-    /// How many renewals have ended: a waiter knows its renewal ended when this changes.
+    /// How many renewals have ended, which is also the number of the one running: a waiter
+    /// knows its renewal ended when this changes.
     ended: u64,
     /// How many callers wait for the renewal in flight to take its result.
     waiting: usize,
-    /// The result of the renewal that ended last, for its waiters (`None` after a panic).
-    outcome: Option<std::result::Result<String, Arc<Error>>>,
+    /// The results of ended renewals that callers still wait to take, each dropped (with the
+    /// token in it) when the last of them took it. Another renewal may start and end before a
+    /// woken waiter runs again, so there may be more than one; there is none when nobody
+    /// waited, or after a panic.
+    outcomes: Vec<Outcome>,
+}
+
+/// The result of one ended renewal, kept for the callers that waited for it.
+struct Outcome {
+    /// The number of the renewal ([`Flight::ended`] while it ran).
+    flight: u64,
+    /// How many of its waiters have not taken it yet.
+    takers: usize,
+    result: std::result::Result<String, Arc<Error>>,
 }
 
 impl Default for RenewalBackoff {
@@ -69,6 +86,8 @@ impl Default for RenewalBackoff {
             interval_ms: AtomicU64::new(millis(DEFAULT_REFRESH_RETRY_INTERVAL)),
             flight: Mutex::default(),
             ended: Condvar::new(),
+            #[cfg(test)]
+            on_wake: Mutex::default(),
         }
     }
 }
@@ -189,14 +208,30 @@ impl RenewalBackoff {
                     }
                 };
             }
-            flight.waiting -= usize::from(joins);
-            match &flight.outcome {
-                Some(Ok(token)) if joins => return Ok(token.clone()),
-                Some(Err(e)) if joins => return Err(Error::RenewalFailed(Arc::clone(e))),
-                // A renewal whose result does not serve this one, or one that panicked: run
-                // one (or wait for the one another caller started meanwhile).
-                _ => {}
+            #[cfg(test)]
+            {
+                flight = self.after_wake(flight);
             }
+            if !joins {
+                // A renewal whose result does not serve this one: run one (or wait for the one
+                // another caller started meanwhile).
+                continue;
+            }
+            // The result of the very renewal this one waited for, even if others ran since.
+            let Some(at) = flight.outcomes.iter().position(|o| o.flight == seen) else {
+                // It panicked: run one (or wait for the one another caller started).
+                continue;
+            };
+            let outcome = &mut flight.outcomes[at];
+            outcome.takers -= 1;
+            let result = match &outcome.result {
+                Ok(token) => Ok(token.clone()),
+                Err(e) => Err(Error::RenewalFailed(Arc::clone(e))),
+            };
+            if outcome.takers == 0 {
+                flight.outcomes.swap_remove(at);
+            }
+            return result;
         }
         flight.running = true;
         flight.purpose = purpose;
@@ -208,31 +243,53 @@ impl RenewalBackoff {
         };
         let result = renew();
         let mut flight = self.lock();
-        let result = match result {
-            Ok(token) => {
-                flight.outcome = Some(Ok(token.clone()));
-                Ok(token)
-            }
-            // Nobody waits: the error goes back as is.
-            Err(e) if flight.waiting == 0 => {
-                flight.outcome = None;
-                Err(e)
-            }
+        let takers = flight.waiting;
+        let (kept, result) = match result {
+            // Nobody waits: nothing is kept, and an error goes back as is.
+            result if takers == 0 => (None, result),
+            Ok(token) => (Some(Ok(token.clone())), Ok(token)),
             Err(e) => {
                 let shared = Arc::new(e);
-                flight.outcome = Some(Err(Arc::clone(&shared)));
-                Err(Error::RenewalFailed(shared))
+                (
+                    Some(Err(Arc::clone(&shared))),
+                    Err(Error::RenewalFailed(shared)),
+                )
             }
         };
+        if let Some(kept) = kept {
+            let number = flight.ended;
+            flight.outcomes.push(Outcome {
+                flight: number,
+                takers,
+                result: kept,
+            });
+        }
         end.outcome = Some(flight);
         result
+    }
+
+    #[cfg(test)]
+    fn after_wake<'a>(&'a self, flight: MutexGuard<'a, Flight>) -> MutexGuard<'a, Flight> {
+        let hook = self
+            .on_wake
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match hook {
+            Some(hook) => {
+                drop(flight);
+                hook();
+                self.lock()
+            }
+            None => flight,
+        }
     }
 }
 
 /// Marks the renewal ended and wakes its waiters, also when it panicked.
 struct EndFlight<'a> {
     renewal: &'a RenewalBackoff,
-    /// The flight, locked with the outcome set; `None` after a panic.
+    /// The flight, locked with the outcome kept; `None` after a panic (none kept).
     outcome: Option<MutexGuard<'a, Flight>>,
 }
 
@@ -240,12 +297,11 @@ impl Drop for EndFlight<'_> {
     fn drop(&mut self) {
         let mut flight = match self.outcome.take() {
             Some(flight) => flight,
-            None => {
-                let mut flight = self.renewal.lock();
-                flight.outcome = None;
-                flight
-            }
+            None => self.renewal.lock(),
         };
+        // The waiters of the next renewal count from zero; those of this one are its
+        // outcome's takers.
+        flight.waiting = 0;
         flight.running = false;
         flight.ended = flight.ended.wrapping_add(1);
         drop(flight);
@@ -293,6 +349,18 @@ mod tests {
             );
         }
         assert_eq!(runs.load(Ordering::SeqCst), 1);
+        // The last waiter to take the token dropped it.
+        assert!(renewal.lock().outcomes.is_empty());
+        assert_eq!(renewal.lock().waiting, 0);
+        // With nobody waiting, a renewal keeps nothing.
+        assert_eq!(
+            renewal
+                .single_flight(Purpose::Due, || Ok("alone".to_owned()))
+                .ok()
+                .as_deref(),
+            Some("alone")
+        );
+        assert!(renewal.lock().outcomes.is_empty());
     }
 
     /// Starts a renewal for `purpose` on a thread that takes `took` and gives `result`, and
@@ -437,5 +505,49 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, Error::RenewalFailed(_)), "{err:?}");
         assert!(forced.join().expect("no panic").is_err());
+    }
+
+    #[test]
+    fn a_waiter_takes_the_result_it_waited_for_even_when_others_ended_since() {
+        let renewal = Arc::new(RenewalBackoff::default());
+        let (end_tx, end_rx) = std::sync::mpsc::channel::<()>();
+        let first = in_flight(&renewal, Purpose::Now, Duration::ZERO, move || {
+            end_rx.recv().expect("the test ends it");
+            Ok("new".to_owned())
+        });
+        // Once woken, and before it takes the result, the waiter lets two due renewals of
+        // other callers run to their end: one that keeps the current token, one that fails.
+        let (others_tx, others_rx) = std::sync::mpsc::channel();
+        let others = Arc::clone(&renewal);
+        *renewal.on_wake.lock().expect("not poisoned") = Some(Box::new(move || {
+            let kept = others.single_flight(Purpose::Due, || Ok("current".to_owned()));
+            let failed = others.single_flight(Purpose::Due, || Err(Error::NoAccessToken));
+            others_tx.send((kept, failed)).expect("the test waits");
+        }));
+        let waiter = {
+            let renewal = Arc::clone(&renewal);
+            thread::spawn(move || {
+                renewal.single_flight(Purpose::Now, || panic!("a second renewal ran"))
+            })
+        };
+        while renewal.lock().waiting == 0 {
+            thread::sleep(Duration::from_millis(5));
+        }
+        end_tx.send(()).expect("the renewal waits");
+
+        // The waiter needs a new token: it gets the one of the renewal it waited for, not the
+        // current one a later due renewal kept nor the error of another.
+        assert_eq!(
+            waiter.join().expect("no panic").ok().as_deref(),
+            Some("new")
+        );
+        assert_eq!(first.join().expect("no panic").ok().as_deref(), Some("new"));
+        let (kept, failed) = others_rx.recv().expect("the hook ran");
+        assert_eq!(kept.ok().as_deref(), Some("current"));
+        // Nobody waited for the one that failed: its error comes back as is.
+        let failed = failed.unwrap_err();
+        assert!(matches!(failed, Error::NoAccessToken), "{failed:?}");
+        assert!(renewal.lock().outcomes.is_empty());
+        assert_eq!(renewal.lock().waiting, 0);
     }
 }
