@@ -1,11 +1,10 @@
 //! Locks: list entries, details, status values and the status endpoint's response.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
-use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{Deserializer, IgnoredAny};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -13,7 +12,7 @@ use serde_json::value::RawValue;
 use super::activity::{Activity, ActivityType, ApplyActivityError};
 use super::bridge::{Bridge, BridgeWire};
 use super::datetime;
-use super::de::{keyed_list, lenient_i64, lenient_string, scalars_read_as, wire_string_impls};
+use super::de::{keyed_list, lenient_i64, lenient_object, lenient_string, wire_string_impls};
 use super::keypad::{Keypad, KeypadWire};
 use super::raw::{KeepsRaw, RawJson, WithRaw, impl_deserialize_keeping_raw, keyed_models};
 use super::user::User;
@@ -751,37 +750,12 @@ impl<P> Default for OfflineKeysField<P> {
 impl<'de, P: Pass> Deserialize<'de> for OfflineKeysField<P> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let object = if P::IN_PLACE {
-            deserializer.deserialize_any(IsObject)?
+            lenient_object::<_, IgnoredAny>(deserializer)?.is_some()
         } else {
             Option::<Box<RawValue>>::deserialize(deserializer)?
                 .is_some_and(|keys| keys.get().starts_with('{'))
         };
         Ok(OfflineKeysField(object, PhantomData))
-    }
-}
-
-/// Skips a value and says whether it was an object.
-struct IsObject;
-
-impl<'de> Visitor<'de> for IsObject {
-    type Value = bool;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
-        IgnoredAny.visit_map(map).map(|_| true)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<bool, A::Error> {
-        IgnoredAny.visit_seq(seq).map(|_| false)
-    }
-
-    scalars_read_as!(false);
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
-        d.deserialize_any(self)
     }
 }
 
