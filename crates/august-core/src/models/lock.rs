@@ -1019,8 +1019,7 @@ mod tests {
             "get_lock.doorsense_init.json",
             "get_lock.online_with_doorsense.json",
         ] {
-            let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-            let text = std::fs::read_to_string(path).expect("fixture");
+            let text = test_support::fixture!(name);
             assert!(matches!(read(&text), DetailWire::OnePass(_)), "{name}");
         }
     }
