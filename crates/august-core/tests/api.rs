@@ -6,17 +6,10 @@ use august_core::{
     Api, ApiErrorReason, AsyncOperation, Brand, Error, LockDoorStatus, LockStatus, LoginMethod,
 };
 use mockito::{Matcher, Mock, Server, ServerGuard};
+use test_support::fixture;
 
 const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE5MDAwMDAwMDB9.c2lnbmF0dXJl";
 const KEY: &str = "d9984f29-07a6-816e-e1c9-44ec9d1be431";
-
-fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!(
-        "{}/tests/fixtures/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
 
 fn api(server: &ServerGuard) -> Api {
     Api::builder().base_url(server.url()).build().unwrap()
@@ -198,7 +191,7 @@ fn locks_and_operable_locks() {
     let m = json(
         authed(&mut server, "GET", "/users/locks/mine"),
         200,
-        &fixture("get_locks.json"),
+        &fixture!("get_locks.json"),
     )
     .expect(2)
     .create();
@@ -231,7 +224,7 @@ fn lock_detail_path_is_encoded_and_parsed() {
             "/locks/A6697750D607098BAE8D6BAA11EF8063",
         ),
         200,
-        &fixture("get_lock.online.json"),
+        &fixture!("get_lock.online.json"),
     )
     .expect(1)
     .create();
@@ -297,7 +290,7 @@ fn pins() {
     let m = json(
         authed(&mut server, "GET", "/locks/L1/pins"),
         200,
-        &fixture("get_pins.json"),
+        &fixture!("get_pins.json"),
     )
     .expect(1)
     .create();
@@ -314,14 +307,14 @@ fn doorbells_detail_and_wakeup() {
     let list = json(
         authed(&mut server, "GET", "/users/doorbells/mine"),
         200,
-        &fixture("get_doorbells.json"),
+        &fixture!("get_doorbells.json"),
     )
     .expect(1)
     .create();
     let detail = json(
         authed(&mut server, "GET", "/doorbells/K98GiDT45GUL"),
         200,
-        &fixture("get_doorbell.json"),
+        &fixture!("get_doorbell.json"),
     )
     .expect(1)
     .create();
@@ -403,7 +396,7 @@ fn houses_house_and_activities() {
         authed(&mut server, "GET", "/houses/h1/activities")
             .match_query(Matcher::UrlEncoded("limit".into(), "8".into())),
         200,
-        &fixture("get_house_activities.json"),
+        &fixture!("get_house_activities.json"),
     )
     .expect(1)
     .create();
@@ -425,14 +418,14 @@ fn lock_unlock_unlatch_use_put_and_parse_results() {
     let lock = json(
         authed(&mut server, "PUT", "/remoteoperate/ABC123/lock"),
         200,
-        &fixture("lock.json"),
+        &fixture!("lock.json"),
     )
     .expect(2)
     .create();
     let unlock = json(
         authed(&mut server, "PUT", "/remoteoperate/ABC/unlock"),
         200,
-        &fixture("unlock.json"),
+        &fixture!("unlock.json"),
     )
     .expect(2)
     .create();
@@ -705,7 +698,7 @@ fn malformed_json_is_a_decode_error_naming_the_path() {
 #[test]
 fn unknown_enum_strings_do_not_fail_the_response() {
     let mut server = Server::new();
-    let body = fixture("get_lock.online.json")
+    let body = fixture!("get_lock.online.json")
         .replace(
             "\"status\": \"locked\"",
             "\"status\": \"kAugLockState_SomethingNew\"",
@@ -732,7 +725,7 @@ fn get_429_with_retry_after_then_succeeds() {
     let ok = json(
         server.mock("GET", "/users/locks/mine"),
         200,
-        &fixture("get_locks.json"),
+        &fixture!("get_locks.json"),
     )
     .expect(1)
     .create();

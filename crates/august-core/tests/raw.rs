@@ -2,15 +2,11 @@
 
 use august_core::{DoorbellDetail, DoorbellList, LockDetail, LockList, PinList};
 use serde_json::Value;
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(path).expect("fixture")
-}
+use test_support::fixture;
 
 #[test]
 fn doorbell_detail_keeps_the_answer() {
-    let text = fixture("get_doorbell.json");
+    let text = fixture!("get_doorbell.json");
     let detail: DoorbellDetail = serde_json::from_str(&text).expect("parses");
     let whole: Value = serde_json::from_str(&text).expect("json");
     assert_eq!(detail.raw(), &whole);
@@ -26,7 +22,7 @@ fn lock_detail_keeps_the_answer_and_each_entry() {
         "get_lock.doorsense_init.json",
         "get_lock.online_with_doorsense.json",
     ] {
-        let text = fixture(name);
+        let text = fixture!(name);
         let whole: Value = serde_json::from_str(&text).expect("json");
         let by_serde: LockDetail = serde_json::from_str(&text).expect("parses");
         let in_one_pass = LockDetail::from_json(text.as_bytes()).expect("parses");
@@ -51,7 +47,7 @@ fn lock_detail_keeps_the_answer_and_each_entry() {
         }
     }
     let online: LockDetail =
-        serde_json::from_str(&fixture("get_lock.online.json")).expect("parses");
+        serde_json::from_str(&fixture!("get_lock.online.json")).expect("parses");
     assert_eq!(online.users().len(), 1);
     assert!(online.keypad().is_some());
     assert!(online.offline_keys().is_some());
@@ -59,7 +55,7 @@ fn lock_detail_keeps_the_answer_and_each_entry() {
 
 /// The fixture `name` as JSON and as the model `T`.
 fn parsed<T: serde::de::DeserializeOwned>(name: &str) -> (Value, T) {
-    let text = fixture(name);
+    let text = fixture!(name);
     let whole = serde_json::from_str(&text).expect("json");
     (whole, serde_json::from_str(&text).expect("parses"))
 }
@@ -180,7 +176,7 @@ fn a_user_that_does_not_fit_is_left_out_by_every_reader() {
 /// A user taken out of a lock detail keeps its JSON after the detail is gone.
 #[test]
 fn a_user_keeps_its_json_beyond_the_detail() {
-    let text = fixture("get_lock.online.json");
+    let text = fixture!("get_lock.online.json");
     let whole: Value = serde_json::from_str(&text).expect("json");
     let detail = LockDetail::from_json(text.as_bytes()).expect("parses");
     let (id, user) = detail
@@ -202,7 +198,7 @@ fn a_user_keeps_its_json_beyond_the_detail() {
 /// What `Api::get_lock_detail` returns keeps the body it read.
 #[test]
 fn get_lock_detail_keeps_the_body() {
-    let text = fixture("get_lock.online.json");
+    let text = fixture!("get_lock.online.json");
     let mut server = mockito::Server::new();
     let mock = server
         .mock("GET", "/locks/A1B2")

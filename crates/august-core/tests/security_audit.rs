@@ -26,6 +26,7 @@ use capture::{
     texts,
 };
 use server::{Act, FaultServer, Recorded, in_parallel};
+use test_support::fixture;
 
 /// With every character a JSON, form or HTML encoder changes.
 const PASSWORD: &str = "PASSWORD-SECRET \"pw1\" <\u{e9}\u{1F511}> & /\\ +%41";
@@ -57,18 +58,13 @@ fn secrets() -> Vec<(&'static str, &'static str)> {
     list
 }
 
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
 const ALARMS: &str = r#"[{"alarmID": "al1", "location": "Home", "houseID": "h1", "pubsubChannel": "c", "serialNumber": "s", "status": "DISARM", "areaIDs": ["a1", "a2"]}]"#;
 const ALARM_DEVICES: &str = r#"[{"_id": "d1", "name": "Door", "alarmID": "al1", "serialNumber": "s1", "type": "contact", "status": {"online": true, "lowBattery": false, "contactOpen": true, "firmwareVersion": "1.0"}}]"#;
 
 /// The doorbell detail fixture with a content token and its image on `base`.
 fn doorbell_json(base: &str) -> String {
     let mut value: serde_json::Value =
-        serde_json::from_str(&fixture("get_doorbell.json")).unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_str(&fixture!("get_doorbell.json")).unwrap_or_else(|e| panic!("{e}"));
     value["contentToken"] = CONTENT_TOKEN.into();
     value["recentImage"]["secure_url"] = format!("{base}/snapshots/latest.jpg").into();
     value.to_string()
@@ -98,7 +94,7 @@ fn answer(request: &Recorded, base: &str) -> Vec<Act> {
             ],
             br#"[{"HouseID": "h1", "HouseName": "Home"}]"#,
         ))],
-        ("GET", ["", "users", "doorbells", "mine"]) => json(&fixture("get_doorbells.json")),
+        ("GET", ["", "users", "doorbells", "mine"]) => json(&fixture!("get_doorbells.json")),
         ("GET", ["", "doorbells", _]) => json(&doorbell_json(base)),
         ("PUT", ["", "doorbells", _, "wakeup"]) => json("{}"),
         ("GET", ["", "snapshots", _]) => vec![Act::Send(server::response(
@@ -107,17 +103,17 @@ fn answer(request: &Recorded, base: &str) -> Vec<Act> {
             b"\xff\xd8\xff\xe0 jpeg bytes",
         ))],
         ("GET", ["", "houses", _]) => json(r#"{"HouseID": "h1", "HouseName": "Home"}"#),
-        ("GET", ["", "houses", _, "activities"]) => json(&fixture("get_house_activities.json")),
-        ("GET", ["", "users", "locks", "mine"]) => json(&fixture("get_locks.json")),
-        ("GET", ["", "locks", _]) => json(&fixture("get_lock.online.json")),
+        ("GET", ["", "houses", _, "activities"]) => json(&fixture!("get_house_activities.json")),
+        ("GET", ["", "users", "locks", "mine"]) => json(&fixture!("get_locks.json")),
+        ("GET", ["", "locks", _]) => json(&fixture!("get_lock.online.json")),
         ("GET", ["", "locks", _, "status"]) => {
             json(r#"{"status": "kAugLockState_Locked", "doorState": "kAugLockDoorState_Closed"}"#)
         }
-        ("GET", ["", "locks", _, "pins"]) => json(&fixture("get_pins.json")),
+        ("GET", ["", "locks", _, "pins"]) => json(&fixture!("get_pins.json")),
         ("PUT", ["", "remoteoperate", _, operation]) => match request.query() {
             Some(_) => json(r#"{"status":"kAugLockState_Pending"}"#),
-            None if *operation == "lock" => json(&fixture("lock.json")),
-            None => json(&fixture("unlock.json")),
+            None if *operation == "lock" => json(&fixture!("lock.json")),
+            None => json(&fixture!("unlock.json")),
         },
         ("GET", ["", "users", "me"]) => json(r#"{"UserID": "u1", "FirstName": "Ada"}"#),
         ("GET", ["", "users", "alarms", "mine"]) => json(ALARMS),

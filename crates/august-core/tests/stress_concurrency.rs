@@ -10,16 +10,12 @@ use std::time::{Duration, Instant};
 
 use august_core::{Api, LockStatus};
 use server::{Act, FaultServer};
+use test_support::fixture;
 
 const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE5MDAwMDAwMDB9.c2lnbmF0dXJl";
 const THREADS: usize = 16;
 const CALLS: usize = 1000;
 const FIXTURE_LOCK_ID: &str = "A6697750D607098BAE8D6BAA11EF8063";
-
-fn fixture(name: &str) -> String {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 /// The lock id a thread uses for its `n`th call: unique to the call, so that an answer meant
 /// for another call is noticed.
@@ -49,10 +45,10 @@ fn answer(path: &str, detail: &str, locks: &str, pins: &str, unlock: &str) -> Ve
 #[test]
 fn sixteen_threads_share_one_api() {
     let (detail, locks, pins, unlock) = (
-        fixture("get_lock.online.json"),
-        fixture("get_locks.json"),
-        fixture("get_pins.json"),
-        fixture("unlock.json"),
+        fixture!("get_lock.online.json"),
+        fixture!("get_locks.json"),
+        fixture!("get_pins.json"),
+        fixture!("unlock.json"),
     );
     let server =
         FaultServer::start(move |request| answer(request.path(), &detail, &locks, &pins, &unlock));
@@ -147,6 +143,6 @@ fn sixteen_threads_share_one_api() {
 
 fn api_pin_count() -> usize {
     let value: serde_json::Value =
-        serde_json::from_str(&fixture("get_pins.json")).unwrap_or_else(|e| panic!("{e}"));
+        serde_json::from_str(&fixture!("get_pins.json")).unwrap_or_else(|e| panic!("{e}"));
     value["loaded"].as_array().map_or(0, Vec::len)
 }
