@@ -497,12 +497,8 @@ fn awaiting_code_on(api: Api, dir: &Path) -> Authenticator {
 
 #[test]
 fn an_undelivered_validation_is_an_error_not_an_invalid_code() {
-    let closed_port = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
     let closed = Api::builder()
-        .base_url(format!("http://127.0.0.1:{closed_port}"))
+        .base_url(test_support::fault_server::refused_url())
         .max_retries(0)
         .build()
         .unwrap();
