@@ -424,8 +424,10 @@ impl OAuthClient {
     /// [`OAuthError::Refused`] with the server's OAuth error (`invalid_grant` for a used or
     /// expired code, `invalid_client` for a wrong secret, ...),
     /// [`OAuthError::UnexpectedResponse`] for an answer that is neither tokens nor an OAuth
-    /// error, [`OAuthError::Transport`] when no answer came.
+    /// error, [`OAuthError::Transport`] when no answer came, [`OAuthError::InvalidInput`] for an
+    /// empty code (nothing is sent).
     pub fn exchange_code(&self, code: &AuthorizationCode) -> Result<OAuthTokens, OAuthError> {
+        not_blank(&code.0, "the authorization code is empty")?;
         let http = TransportClient::new(
             &self.inner.transport,
             &self.inner.headers,
@@ -464,8 +466,10 @@ impl OAuthClient {
     /// # Errors
     ///
     /// As [`OAuthClient::exchange_code`]; `invalid_grant` means the refresh token is no longer
-    /// valid (revoked, or rotated and already used): sign in again.
+    /// valid (revoked, or rotated and already used): sign in again. An empty refresh token is
+    /// [`OAuthError::InvalidInput`], and nothing is sent.
     pub fn refresh(&self, refresh_token: &str) -> Result<OAuthTokens, OAuthError> {
+        not_blank(refresh_token, "the refresh token is empty")?;
         let http = TransportClient::new(
             &self.inner.transport,
             &self.inner.headers,
@@ -480,6 +484,17 @@ impl OAuthClient {
             .map_err(|e| map_error(e, http.status.get()))?;
         Ok(reply.into_tokens(Some(refresh_token)))
     }
+}
+
+/// Refuses a code or token that is empty or only white space: a server would answer
+/// `invalid_request` or `invalid_grant`, and the latter would read as "sign in again".
+fn not_blank(value: &str, reason: &str) -> Result<(), OAuthError> {
+    if value.trim().is_empty() {
+        return Err(OAuthError::InvalidInput {
+            reason: reason.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 fn transport(timeout: Duration) -> Transport {
@@ -986,6 +1001,12 @@ pub enum OAuthError {
         /// What is wrong.
         reason: String,
     },
+    /// A value given to a call cannot be sent: an empty authorization code or refresh token.
+    /// Nothing was sent.
+    InvalidInput {
+        /// What is wrong.
+        reason: String,
+    },
     /// The redirect's `state` is missing or is not this request's: the redirect is not the
     /// answer to this sign-in (an old tab, a forged link). Nothing was exchanged.
     StateMismatch,
@@ -1029,6 +1050,7 @@ impl OAuthError {
         use OAuthErrorCode as C;
         match self {
             OAuthError::InvalidConfig { .. } => ErrorKind::Configuration,
+            OAuthError::InvalidInput { .. } => ErrorKind::FixInput,
             OAuthError::StateMismatch | OAuthError::MissingCode => ErrorKind::StartOver,
             OAuthError::AuthorizationDenied { .. } => ErrorKind::SignInAgain,
             OAuthError::Refused { status, kind, .. } => match kind {
@@ -1083,6 +1105,7 @@ impl fmt::Display for OAuthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OAuthError::InvalidConfig { reason } => write!(f, "oauth client not usable: {reason}"),
+            OAuthError::InvalidInput { reason } => write!(f, "token request not sent: {reason}"),
             OAuthError::StateMismatch => f.write_str(
                 "the redirect's state does not match this sign-in: ignore it and start the sign-in again",
             ),

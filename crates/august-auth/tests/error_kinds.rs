@@ -61,6 +61,10 @@ fn every_sign_in_error_has_a_kind() {
         ErrorKind::Configuration
     );
     assert_eq!(
+        OAuthError::InvalidInput { reason: "x".into() }.kind(),
+        ErrorKind::FixInput
+    );
+    assert_eq!(
         OAuthError::UnexpectedResponse {
             status: Some(502),
             reason: "html".into()

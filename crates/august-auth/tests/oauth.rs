@@ -478,3 +478,33 @@ fn extra_headers_go_with_every_token_request_and_are_checked() {
         assert_eq!(err.kind(), august_auth::ErrorKind::Configuration);
     }
 }
+
+#[test]
+fn an_empty_code_or_refresh_token_is_refused_before_anything_is_sent() {
+    let mut server = Server::new();
+    let nothing = test_support::mocks::nothing_else(&mut server);
+    let client = client(&server);
+    for blank in ["", "  \t"] {
+        let err = client.refresh(blank).unwrap_err();
+        assert!(
+            matches!(&err, OAuthError::InvalidInput { reason } if reason == "the refresh token is empty"),
+            "{err:?}"
+        );
+        assert_eq!(err.kind(), august_auth::ErrorKind::FixInput);
+        assert_eq!(
+            err.to_string(),
+            "token request not sent: the refresh token is empty"
+        );
+
+        let err = client
+            .exchange_code(&AuthorizationCode::new(blank))
+            .unwrap_err();
+        assert!(
+            matches!(&err, OAuthError::InvalidInput { reason } if reason == "the authorization code is empty"),
+            "{err:?}"
+        );
+        // Not "sign in again", which an `invalid_grant` from the server would have said.
+        assert!(!err.needs_sign_in());
+    }
+    nothing.assert();
+}
