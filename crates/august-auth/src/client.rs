@@ -217,19 +217,13 @@ impl Client {
 
     calls! {
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let doorbells = client.get_doorbells()?;
         /// for doorbell in &doorbells {
         ///     println!("{} {} online: {}", doorbell.device_id(), doorbell.device_name(), doorbell.is_online());
@@ -240,19 +234,13 @@ impl Client {
         /// ```
         GetDoorbells => fn get_doorbells() -> Vec<Doorbell>;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let doorbell = client.get_doorbell_detail(demo::FRONT_DOORBELL_ID)?;
         /// assert_eq!(doorbell.device_name(), "Front Door");
         /// assert!(doorbell.is_online());
@@ -262,19 +250,13 @@ impl Client {
         /// ```
         GetDoorbellDetail => fn get_doorbell_detail(doorbell_id: &str) -> DoorbellDetail;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let houses = client.get_houses()?;
         /// assert_eq!(houses[0].house_id(), demo::HOUSE_ID);
         /// assert_eq!(houses[0].name(), Some("Demo House"));
@@ -283,19 +265,13 @@ impl Client {
         /// ```
         GetHouses => fn get_houses() -> Vec<House>;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let house = client.get_house(demo::HOUSE_ID)?;
         /// assert_eq!(house.name(), Some("Demo House"));
         /// # Ok(())
@@ -303,19 +279,13 @@ impl Client {
         /// ```
         GetHouse => fn get_house(house_id: &str) -> House;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let activities = client.get_house_activities(demo::HOUSE_ID, 10)?;
         /// for activity in &activities {
         ///     println!(
@@ -332,19 +302,13 @@ impl Client {
         /// ```
         GetHouseActivities => fn get_house_activities(house_id: &str, limit: u32) -> Vec<Activity>;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let locks = client.get_locks()?;
         /// for lock in &locks {
         ///     println!("{} {} in {:?}", lock.device_id(), lock.device_name(), lock.house_name());
@@ -355,19 +319,13 @@ impl Client {
         /// ```
         GetLocks => fn get_locks() -> Vec<Lock>;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let locks = client.get_operable_locks()?;
         /// assert!(locks.iter().all(|lock| lock.is_operable()));
         /// # Ok(())
@@ -377,19 +335,13 @@ impl Client {
         /// ```
         /// use august_core::{LockDoorStatus, LockStatus};
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let lock = client.get_lock_detail(demo::FRONT_DOOR_LOCK_ID)?;
         /// assert_eq!(lock.device_name(), "Front Door");
         /// assert_eq!(lock.lock_status(), &LockStatus::Locked);
@@ -402,19 +354,13 @@ impl Client {
         /// ```
         /// use august_core::{LockDoorStatus, LockStatus};
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let state = client.get_lock_state(demo::FRONT_DOOR_LOCK_ID)?;
         /// assert_eq!(state.status(), &LockStatus::Locked);
         /// assert_eq!(state.door_state(), &LockDoorStatus::Closed);
@@ -425,19 +371,13 @@ impl Client {
         /// ```
         /// use august_core::LockStatus;
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// assert_eq!(client.get_lock_status(demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Locked);
         /// # Ok(())
         /// # }
@@ -446,38 +386,26 @@ impl Client {
         /// ```
         /// use august_core::LockDoorStatus;
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// assert_eq!(client.get_lock_door_status(demo::FRONT_DOOR_LOCK_ID)?, LockDoorStatus::Closed);
         /// # Ok(())
         /// # }
         /// ```
         GetLockDoorStatus => fn get_lock_door_status(lock_id: &str) -> LockDoorStatus;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let pins = client.get_pins(demo::FRONT_DOOR_LOCK_ID)?;
         /// for pin in &pins {
         ///     println!("{} {}: slot {}, {}", pin.first_name(), pin.last_name(), pin.slot(), pin.state());
@@ -488,19 +416,13 @@ impl Client {
         /// ```
         GetPins => fn get_pins(lock_id: &str) -> Vec<Pin>;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let user = client.get_user()?;
         /// assert_eq!(user["UserID"], demo::USER_ID);
         /// assert_eq!(user["FirstName"], "Demo");
@@ -509,19 +431,13 @@ impl Client {
         /// ```
         GetUser => fn get_user() -> serde_json::Value;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// for alarm in client.get_alarms()? {
         ///     println!("{} in house {}: {}", alarm.device_name(), alarm.house_id(), alarm.status());
         /// }
@@ -530,19 +446,13 @@ impl Client {
         /// ```
         GetAlarms => fn get_alarms() -> Vec<Alarm>;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// for alarm in client.get_alarms()? {
         ///     let Some(alarm_id) = alarm.device_id() else { continue };
         ///     for device in client.get_alarm_devices(alarm_id)? {
@@ -554,19 +464,13 @@ impl Client {
         /// ```
         GetAlarmDevices => fn get_alarm_devices(alarm_id: &str) -> Vec<AlarmDevice>;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// client.wakeup_doorbell(demo::FRONT_DOORBELL_ID)?;
         /// # Ok(())
         /// # }
@@ -575,19 +479,13 @@ impl Client {
         /// ```
         /// use august_core::LockStatus;
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// assert_eq!(client.lock(demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Locked);
         ///
         /// // The back door has no bridge: the server refuses with 409.
@@ -600,19 +498,13 @@ impl Client {
         /// ```
         /// use august_core::LockStatus;
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// assert_eq!(client.unlock(demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Unlocked);
         /// assert_eq!(client.get_lock_status(demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Unlocked);
         /// # Ok(())
@@ -620,19 +512,13 @@ impl Client {
         /// ```
         Unlock => fn unlock(lock_id: &str) -> LockStatus;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let status = client.unlatch(demo::FRONT_DOOR_LOCK_ID)?;
         /// println!("now {}", status.as_str());
         /// # Ok(())
@@ -642,19 +528,13 @@ impl Client {
         /// ```
         /// use august_core::LockStatus;
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let activities = client.lock_return_activities(demo::FRONT_DOOR_LOCK_ID)?;
         /// for activity in &activities {
         ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
@@ -667,19 +547,13 @@ impl Client {
         /// ```
         /// use august_core::LockStatus;
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let activities = client.unlock_return_activities(demo::FRONT_DOOR_LOCK_ID)?;
         /// for activity in &activities {
         ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
@@ -690,19 +564,13 @@ impl Client {
         /// ```
         UnlockReturnActivities => fn unlock_return_activities(lock_id: &str) -> Vec<Activity>;
         /// ```
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// let activities = client.unlatch_return_activities(demo::FRONT_DOOR_LOCK_ID)?;
         /// for activity in &activities {
         ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
@@ -714,19 +582,13 @@ impl Client {
         /// ```
         /// use august_core::AsyncOperation;
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// // The outcome comes later, on the lock's push channel.
         /// let body = client.lock_async(demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
         /// println!("accepted: {body}");
@@ -737,19 +599,13 @@ impl Client {
         /// ```
         /// use august_core::AsyncOperation;
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// // The outcome comes later, on the lock's push channel.
         /// let body = client.unlock_async(demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
         /// println!("accepted: {body}");
@@ -760,19 +616,13 @@ impl Client {
         /// ```
         /// use august_core::AsyncOperation;
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// // The outcome comes later, on the lock's push channel.
         /// let body = client.unlatch_async(demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
         /// println!("accepted: {body}");
@@ -783,19 +633,13 @@ impl Client {
         /// ```
         /// use august_core::AsyncOperation;
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// // The outcome comes later, on the lock's push channel.
         /// let body = client.status_async(demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
         /// println!("accepted: {body}");
@@ -806,19 +650,13 @@ impl Client {
         /// ```
         /// use august_core::ArmState;
         ///
-        /// # use august_auth::{Authenticator, Client, Credentials, LoginMethod};
-        /// # use august_core::Api;
+        /// # use august_auth::{Client, Credentials};
+        /// # use august_core::{Api, Brand};
         /// # use august_sandbox::{Sandbox, demo};
         /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
         /// # let sandbox = Sandbox::start()?;
         /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-        /// # let mut authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-        /// # authenticator.authenticate()?;
-        /// # authenticator.send_verification_code()?;
-        /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-        /// # authenticator.validate_verification_code(&code)?;
-        /// # authenticator.authenticate()?;
-        /// # let client = Client::new(api, Credentials::password(authenticator)?)?;
+        /// # let client = Client::new(api, Credentials::fixed(Brand::August, sandbox.demo_access_token()))?;
         /// for alarm in client.get_alarms()? {
         ///     let answer = client.arm_alarm(&alarm, &ArmState::Away)?;
         ///     println!("{answer}");

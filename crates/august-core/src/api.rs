@@ -786,19 +786,12 @@ impl Api {
     /// header). The token does not show itself in `Debug` (see [`AccessToken`]).
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let fresh = api.refresh_access_token(token)?;
     /// // Use the new token from now on; it does not show itself in `Debug`.
     /// assert_eq!(api.get_houses(fresh.as_str())?.len(), 1);
@@ -828,19 +821,12 @@ impl Api {
     /// The account's doorbells (`GET /users/doorbells/mine`), in the server's order.
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let doorbells = api.get_doorbells(token)?;
     /// for doorbell in &doorbells {
     ///     println!("{} {} online: {}", doorbell.device_id(), doorbell.device_name(), doorbell.is_online());
@@ -870,19 +856,12 @@ impl Api {
     /// One doorbell's detail (`GET /doorbells/{id}`).
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let doorbell = api.get_doorbell_detail(token, demo::FRONT_DOORBELL_ID)?;
     /// assert_eq!(doorbell.device_name(), "Front Door");
     /// assert!(doorbell.is_online());
@@ -907,19 +886,12 @@ impl Api {
     /// Wakes a doorbell up (`PUT /doorbells/{id}/wakeup`). Never retried.
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// api.wakeup_doorbell(token, demo::FRONT_DOORBELL_ID)?;
     /// # Ok(())
     /// # }
@@ -947,19 +919,12 @@ impl Api {
     /// August headers: only `Authorization: <contentToken>` when the doorbell has one.
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let doorbell = api.get_doorbell_detail(token, demo::FRONT_DOORBELL_ID)?;
     /// let image = api.get_doorbell_image(&doorbell)?;
     /// assert_eq!(image.content_type(), Some("image/jpeg"));
@@ -984,19 +949,12 @@ impl Api {
     /// the token is not empty and no other credential.
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let doorbell = api.get_doorbell_detail(token, demo::FRONT_DOORBELL_ID)?;
     /// let url = doorbell.image_url().ok_or("no snapshot")?;
     /// let image = api.get_image(url, doorbell.content_token().unwrap_or(""))?;
@@ -1026,19 +984,12 @@ impl Api {
     /// The account's houses (`GET /users/houses/mine`).
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let houses = api.get_houses(token)?;
     /// assert_eq!(houses[0].house_id(), demo::HOUSE_ID);
     /// assert_eq!(houses[0].name(), Some("Demo House"));
@@ -1065,19 +1016,12 @@ impl Api {
     /// One house (`GET /houses/{id}`).
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let house = api.get_house(token, demo::HOUSE_ID)?;
     /// assert_eq!(house.name(), Some("Demo House"));
     /// # Ok(())
@@ -1101,19 +1045,12 @@ impl Api {
     /// server order. Unknown actions are kept as [`Activity`] values of an unknown kind.
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let activities = api.get_house_activities(token, demo::HOUSE_ID, 10)?;
     /// for activity in &activities {
     ///     println!(
@@ -1173,19 +1110,12 @@ impl Api {
     /// The account's locks (`GET /users/locks/mine`), in the server's order.
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let locks = api.get_locks(token)?;
     /// for lock in &locks {
     ///     println!("{} {} in {:?}", lock.device_id(), lock.device_name(), lock.house_name());
@@ -1215,19 +1145,12 @@ impl Api {
     /// The locks this account may operate (`UserType` `superuser`).
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let locks = api.get_operable_locks(token)?;
     /// assert!(locks.iter().all(|lock| lock.is_operable()));
     /// # Ok(())
@@ -1250,19 +1173,12 @@ impl Api {
     /// ```
     /// use august_core::{LockDoorStatus, LockStatus};
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let lock = api.get_lock_detail(token, demo::FRONT_DOOR_LOCK_ID)?;
     /// assert_eq!(lock.device_name(), "Front Door");
     /// assert_eq!(lock.lock_status(), &LockStatus::Locked);
@@ -1286,19 +1202,12 @@ impl Api {
     /// ```
     /// use august_core::{LockDoorStatus, LockStatus};
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let state = api.get_lock_state(token, demo::FRONT_DOOR_LOCK_ID)?;
     /// assert_eq!(state.status(), &LockStatus::Locked);
     /// assert_eq!(state.door_state(), &LockDoorStatus::Closed);
@@ -1327,19 +1236,12 @@ impl Api {
     /// ```
     /// use august_core::LockStatus;
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// assert_eq!(api.get_lock_status(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Locked);
     /// # Ok(())
     /// # }
@@ -1357,19 +1259,12 @@ impl Api {
     /// ```
     /// use august_core::LockDoorStatus;
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// assert_eq!(api.get_lock_door_status(token, demo::FRONT_DOOR_LOCK_ID)?, LockDoorStatus::Closed);
     /// # Ok(())
     /// # }
@@ -1392,19 +1287,12 @@ impl Api {
     /// The lock's entry codes (`GET /locks/{id}/pins`).
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let pins = api.get_pins(token, demo::FRONT_DOOR_LOCK_ID)?;
     /// for pin in &pins {
     ///     println!("{} {}: slot {}, {}", pin.first_name(), pin.last_name(), pin.slot(), pin.state());
@@ -1494,19 +1382,12 @@ impl Api {
     /// ```
     /// use august_core::LockStatus;
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// assert_eq!(api.lock(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Locked);
     ///
     /// // The back door has no bridge: the server refuses with 409.
@@ -1540,19 +1421,12 @@ impl Api {
     /// ```
     /// use august_core::LockStatus;
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// assert_eq!(api.unlock(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Unlocked);
     /// assert_eq!(api.get_lock_status(token, demo::FRONT_DOOR_LOCK_ID)?, LockStatus::Unlocked);
     /// # Ok(())
@@ -1574,19 +1448,12 @@ impl Api {
     /// [`Api::lock`].
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let status = api.unlatch(token, demo::FRONT_DOOR_LOCK_ID)?;
     /// println!("now {}", status.as_str());
     /// # Ok(())
@@ -1610,19 +1477,12 @@ impl Api {
     /// ```
     /// use august_core::LockStatus;
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let activities = api.lock_return_activities(token, demo::FRONT_DOOR_LOCK_ID)?;
     /// for activity in &activities {
     ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
@@ -1654,19 +1514,12 @@ impl Api {
     /// ```
     /// use august_core::LockStatus;
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let activities = api.unlock_return_activities(token, demo::FRONT_DOOR_LOCK_ID)?;
     /// for activity in &activities {
     ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
@@ -1695,19 +1548,12 @@ impl Api {
     /// Unlatches and returns the activities. As [`Api::lock_return_activities`].
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let activities = api.unlatch_return_activities(token, demo::FRONT_DOOR_LOCK_ID)?;
     /// for activity in &activities {
     ///     println!("{} at {:?}", activity.kind().as_str(), activity.start_time());
@@ -1767,19 +1613,12 @@ impl Api {
     /// ```
     /// use august_core::AsyncOperation;
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// // The outcome comes later, on the lock's push channel.
     /// let body = api.lock_async(token, demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
     /// println!("accepted: {body}");
@@ -1811,19 +1650,12 @@ impl Api {
     /// ```
     /// use august_core::AsyncOperation;
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// // The outcome comes later, on the lock's push channel.
     /// let body = api.unlock_async(token, demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
     /// println!("accepted: {body}");
@@ -1855,19 +1687,12 @@ impl Api {
     /// ```
     /// use august_core::AsyncOperation;
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// // The outcome comes later, on the lock's push channel.
     /// let body = api.unlatch_async(token, demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
     /// println!("accepted: {body}");
@@ -1900,19 +1725,12 @@ impl Api {
     /// ```
     /// use august_core::AsyncOperation;
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// // The outcome comes later, on the lock's push channel.
     /// let body = api.status_async(token, demo::FRONT_DOOR_LOCK_ID, AsyncOperation::default())?;
     /// println!("accepted: {body}");
@@ -1944,19 +1762,12 @@ impl Api {
     /// The signed-in user (`GET /users/me`), as raw JSON (`UserID`, names, ...).
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// let user = api.get_user(token)?;
     /// assert_eq!(user["UserID"], demo::USER_ID);
     /// assert_eq!(user["FirstName"], "Demo");
@@ -1983,19 +1794,12 @@ impl Api {
     /// without alarms.
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// for alarm in api.get_alarms(token)? {
     ///     println!("{} in house {}: {}", alarm.device_name(), alarm.house_id(), alarm.status());
     /// }
@@ -2027,19 +1831,12 @@ impl Api {
     /// without alarms.
     ///
     /// ```
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// for alarm in api.get_alarms(token)? {
     ///     let Some(alarm_id) = alarm.device_id() else { continue };
     ///     for device in api.get_alarm_devices(token, alarm_id)? {
@@ -2080,19 +1877,12 @@ impl Api {
     /// ```
     /// use august_core::ArmState;
     ///
-    /// # use august_core::{Api, LoginMethod};
+    /// # use august_core::Api;
     /// # use august_sandbox::{Sandbox, demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// # let sandbox = Sandbox::start()?;
     /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
-    /// # let identifier = LoginMethod::Phone.identifier(demo::PHONE);
-    /// # let provisional = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let provisional = provisional.access_token();
-    /// # api.send_verification_code(provisional, LoginMethod::Phone, demo::PHONE)?;
-    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
-    /// # api.validate_verification_code(provisional, LoginMethod::Phone, demo::PHONE, &code)?;
-    /// # let session = api.get_session("doc-install", &identifier, demo::PASSWORD)?;
-    /// # let token = session.access_token();
+    /// # let token = &sandbox.demo_access_token();
     /// for alarm in api.get_alarms(token)? {
     ///     let answer = api.arm_alarm(token, &alarm, &ArmState::Away)?;
     ///     println!("{answer}");
