@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::client::{Form, Model, VerifyClient, service_path, setters};
+use crate::client::{Collection, Form, Model, VerifyClient, setters};
 use crate::error::Result;
 use crate::types::{AccessTokenSid, Identity, Secret, ServiceSid, check_len, check_range};
 
@@ -73,13 +73,14 @@ impl NewPushAccessToken {
 /// The Access Tokens calls of a service (`client.access_tokens(&service)`).
 #[derive(Debug, Clone, Copy)]
 pub struct AccessTokens<'a> {
-    client: &'a VerifyClient,
-    service: &'a ServiceSid,
+    tokens: Collection<'a>,
 }
 
 impl<'a> AccessTokens<'a> {
     pub(crate) fn new(client: &'a VerifyClient, service: &'a ServiceSid) -> Self {
-        AccessTokens { client, service }
+        AccessTokens {
+            tokens: Collection::of_service(client, service, "AccessTokens"),
+        }
     }
 
     /// `POST /v2/Services/{VA}/AccessTokens` with `Identity`, `FactorType=push` and the
@@ -112,7 +113,6 @@ impl<'a> AccessTokens<'a> {
             check_range("ttl", ttl.into(), 60, 300)?;
             form.add("Ttl", ttl.to_string());
         }
-        let path = service_path(self.service)?.lit("AccessTokens");
-        self.client.post(path, form)
+        self.tokens.create(form)
     }
 }

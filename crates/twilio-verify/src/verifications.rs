@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Call, Form, VerifyClient, service_path};
+use crate::client::{Call, Collection, Form, VerifyClient};
 use crate::client::{keeps_raw, setters};
 use crate::error::{ApiErrorReason, Error, InvalidInput, Result};
 use crate::types::{
@@ -344,13 +344,17 @@ pub enum CheckTarget {
 /// The Verifications calls of a service (`client.verifications(&service)`).
 #[derive(Debug, Clone, Copy)]
 pub struct Verifications<'a> {
-    client: &'a VerifyClient,
-    service: &'a ServiceSid,
+    verifications: Collection<'a>,
+    /// `VerificationCheck`, a collection of its own: checks are posted there, never read.
+    checks: Collection<'a>,
 }
 
 impl<'a> Verifications<'a> {
     pub(crate) fn new(client: &'a VerifyClient, service: &'a ServiceSid) -> Self {
-        Verifications { client, service }
+        Verifications {
+            verifications: Collection::of_service(client, service, "Verifications"),
+            checks: Collection::of_service(client, service, "VerificationCheck"),
+        }
     }
 
     /// `POST /v2/Services/{VA}/Verifications` with `To` and `Channel`: sends a code. Sent
@@ -407,8 +411,9 @@ impl<'a> Verifications<'a> {
     /// As [`Verifications::start`].
     pub fn start_with(&self, start: &StartVerification) -> Result<Verification> {
         let form = start.form()?;
-        let path = service_path(self.service)?.lit("Verifications");
-        self.client
+        let path = self.verifications.path()?;
+        self.verifications
+            .client
             .send_json(&Call::post(path, form).unknown_outcome(START_UNKNOWN))
     }
 
@@ -436,19 +441,15 @@ impl<'a> Verifications<'a> {
     ///
     /// [`ApiErrorReason::NotFound`], [`ApiErrorReason::RateLimited`] and the others of [`Error`].
     pub fn fetch(&self, sid: &VerificationSid) -> Result<Verification> {
-        let path = service_path(self.service)?
-            .lit("Verifications")
-            .seg(sid.checked()?);
-        self.client.get(path)
+        self.verifications.fetch(sid.checked()?)
     }
 
     fn update(&self, sid: &VerificationSid, status: &str) -> Result<Verification> {
-        let path = service_path(self.service)?
-            .lit("Verifications")
-            .seg(sid.checked()?);
+        let path = self.verifications.item(sid.checked()?)?;
         let mut form = Form::new();
         form.add("Status", status);
-        self.client
+        self.verifications
+            .client
             .send_json(&Call::post(path, form).unknown_outcome(UPDATE_UNKNOWN))
     }
 
@@ -599,11 +600,10 @@ impl<'a> Verifications<'a> {
             CheckTarget::Sid(sid) => form.add("VerificationSid", sid.checked()?),
         }
         form.secret("Code", code);
-        let path = service_path(self.service)?.lit("VerificationCheck");
-        let call = Call::post(path, form)
+        let call = Call::post(self.checks.path()?, form)
             .unknown_outcome(CHECK_UNKNOWN)
             .verification_check();
-        match self.client.send_json::<VerificationCheck>(&call) {
+        match self.checks.client.send_json::<VerificationCheck>(&call) {
             Ok(check) => Ok(match check.status {
                 VerificationStatus::Approved => CheckOutcome::Approved(check),
                 VerificationStatus::Pending => CheckOutcome::Pending(check),
