@@ -209,8 +209,9 @@ impl SharedAuthenticator {
                     _ => Ok(Some(refreshed)),
                 }
             },
-            // A 401 marked the token refused (in the authenticator): never hand it out again.
-            |e| !e.is_unauthorized(),
+            // A 401 marked the token refused (in the authenticator), and a login that ended
+            // while the refresh was out has none: never hand the current one out again.
+            |e| !e.is_unauthorized() && !matches!(e, Error::NotAuthenticated { .. }),
         )
     }
 
@@ -250,6 +251,13 @@ impl SharedAuthenticator {
             .lock()
             .authenticator
             .take_refreshed(&sent_with, answer)?;
+        // The login may have ended while the request was out (a refused token marked, a
+        // logout): then there is no token to give.
+        if refreshed.state() != AuthenticationState::Authenticated {
+            return Err(Error::NotAuthenticated {
+                state: refreshed.state(),
+            });
+        }
         Ok((Some(sent_with), refreshed.access_token().to_owned()))
     }
 

@@ -290,3 +290,24 @@ fn a_forced_refresh_of_a_password_login_is_the_single_flight_too() {
     assert_eq!(credentials.access_token().unwrap(), fresh);
     refresh.assert();
 }
+
+#[test]
+fn a_login_ended_while_its_refresh_was_out_gives_no_token() {
+    let mut server = Server::new();
+    let fresh = new_jwt();
+    let (authenticator, _dir, refresh, started) = password_login_due(&mut server, &fresh);
+    let shared = SharedAuthenticator::new(authenticator);
+    let leader = in_flight(&started, {
+        let shared = shared.clone();
+        move || shared.access_token()
+    });
+    // While the refresh is on the network, a call made with the token gets a 401.
+    assert!(shared.mark_token_refused("old-token"));
+    let err = leader.join().unwrap().unwrap_err();
+    assert!(
+        matches!(err, Error::NotAuthenticated { .. }),
+        "not an empty token: {err:?}"
+    );
+    assert_eq!(err.kind(), ErrorKind::SignInAgain);
+    refresh.assert();
+}
