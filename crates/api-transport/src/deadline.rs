@@ -71,7 +71,7 @@ pub fn within<T>(timeout: Duration, f: impl FnOnce() -> T) -> T {
 /// assert!(deadline().is_none());
 /// ```
 pub fn deadline() -> Option<Instant> {
-    DEADLINE.get().map(|scoped| scoped.at)
+    current().map(|scoped| scoped.at)
 }
 
 /// Puts the outer deadline back, even when `f` panics.

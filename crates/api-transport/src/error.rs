@@ -21,7 +21,9 @@ pub enum Error {
         reason: String,
     },
     /// The request never reached the server: the host name did not resolve, the connection was
-    /// refused, or the TLS handshake failed. Safe to try again.
+    /// refused, the TLS handshake failed, the call's deadline ([`crate::within`]) had passed
+    /// before it was sent, or the transport was shut down ([`crate::Transport::shutdown`]).
+    /// Safe to try again.
     NotDelivered {
         /// What failed, without the URL.
         reason: String,

@@ -482,12 +482,17 @@ impl Transport {
                         request.method,
                         path
                     );
-                    if matches!(
-                        err,
-                        Error::NotDelivered { .. }
-                            | Error::ConnectionLost { .. }
-                            | Error::Timeout { .. }
-                    ) {
+                    // A pooled connection reused without a probe and found lost was closed by
+                    // the server, which says nothing of the host.
+                    let closed_idle = unprobed && matches!(err, Error::ConnectionLost { .. });
+                    if !closed_idle
+                        && matches!(
+                            err,
+                            Error::NotDelivered { .. }
+                                | Error::ConnectionLost { .. }
+                                | Error::Timeout { .. }
+                        )
+                    {
                         // The host may have moved: look its name up again next time.
                         self.names.forget(&uri);
                     }

@@ -13,11 +13,12 @@
 //!   connection when it goes back to the pool and again when it is taken out; the first probe,
 //!   right after a complete answer was read, is skipped, since the second one sees everything
 //!   the first would have (bytes sent after the answer, a close) before the connection is used.
-//!   The second is skipped too for a request that is safe to repeat (see [`Repeatable`]) on a
-//!   connection whose last answer was read less than [`FRESH`] ago: servers close idle
-//!   connections after seconds, so such a connection is open, and should a server have closed
-//!   it anyway, the request fails as lost and is retried at once, on a new connection, without
-//!   the backoff of other retries. A request that is sent once (a login, a code, a lock
+//!   The second is skipped too for a request that is safe to repeat and has a retry left (see
+//!   [`Repeatable`]) on a connection whose last answer was read less than [`FRESH`] ago:
+//!   servers close idle connections after seconds, so such a connection is open, and should a
+//!   server have closed it anyway, the request fails as lost and is retried at once, without
+//!   the backoff of other retries (the last attempt of a call always probes the connection it
+//!   takes). A request that is sent once (a login, a code, a lock
 //!   operation) always has the connection probed. The price: bytes a server sends unasked
 //!   right after an answer are not seen before such a request goes out. Bytes that are not
 //!   HTTP fail it as lost (and it is retried); a whole second answer would be read as its
