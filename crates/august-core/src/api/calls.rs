@@ -162,11 +162,15 @@ impl Api {
         }
     }
 
-    /// `request` sent as `call` is: its timeout and whether it may be repeated.
+    /// `request` sent as `call` is: whether it may be repeated, and its timeout. The
+    /// transport's own timeout is the Api's, so only a lock operation sets one (a request
+    /// that sets its own costs the transport a copy of its configuration per call).
     pub(super) fn sent_as(&self, request: Request, call: ApiCall) -> Request {
-        request
-            .timeout(self.timeout_for(call))
-            .retry(call.delivery().retry())
+        let request = request.retry(call.delivery().retry());
+        match call.delivery() {
+            Delivery::LockOperation => request.timeout(self.command_timeout()),
+            Delivery::Read | Delivery::Once => request,
+        }
     }
 }
 
