@@ -18,7 +18,9 @@ use crate::error::{Error, Result};
 /// Api's `timeout`, or its `command_timeout` for a lock operation. Which calls are reads, which
 /// are sent once and which are lock operations is [`ApiCall::delivery`], the list the [`Api`]
 /// sends by ([`Api::timeout_for`]). When no new token can be
-/// had the error is [`Error::SignInAgain`], which says how to sign in again.
+/// had the error is [`Error::SignInAgain`], which says how to sign in again (or
+/// [`Error::RenewalFailed`] holding it, when the call waited for another's renewal:
+/// [`Error::needs_sign_in`] and [`Error::kind`] see through it).
 ///
 /// Cheap to clone (clones share the connection pool and the credentials), `Send` and `Sync`.
 /// [`Api`] stays the layer that takes tokens explicitly, as py-august does.
@@ -53,8 +55,9 @@ use crate::error::{Error, Result};
 /// ```
 ///
 /// The example on each call runs against the embedded sandbox (`august-sandbox`): in hidden
-/// lines, `client` is signed in as the sandbox's demo user with a password login, and `demo` is
-/// the sandbox's demo data.
+/// lines, `client` uses the sandbox's demo user's token ([`Credentials::fixed`] with
+/// `sandbox.demo_access_token()`; the example above signs in with OAuth), and `demo` is the
+/// sandbox's demo data.
 #[derive(Clone, Debug)]
 pub struct Client {
     api: Api,

@@ -396,7 +396,10 @@ impl<'a> Factors<'a> {
         self.scope.create(form)
     }
 
-    /// `POST …/Entities/{identity}/Factors` `FactorType=push`.
+    /// `POST …/Entities/{identity}/Factors` `FactorType=push`. The factor comes back
+    /// `unverified`: its device verifies it (the Verify Push SDK posts a signed `AuthPayload`
+    /// to `…/Factors/{YF}`) before any challenge can be made on it
+    /// ([`crate::ApiErrorReason::FactorUnverified`] until then).
     ///
     /// ```
     /// # use twilio_verify::*;
