@@ -944,7 +944,7 @@ impl TokenState {
             // An empty refresh token is none, as everywhere else.
             self.refresh_token = stored
                 .refresh_token
-                .filter(|r| !r.is_empty())
+                .filter(|r| !r.trim().is_empty())
                 .or(self.refresh_token.take());
             self.expires_at = expires_at;
         }

@@ -187,7 +187,7 @@ impl ImportedToken {
             }
         };
         let refresh_token = match token.get("refresh_token") {
-            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.clone()),
             Some(Value::String(_) | Value::Null) | None => None,
             Some(_) => {
                 return Err(ImportError::Invalid {

@@ -637,7 +637,7 @@ pub struct OAuthTokens {
 impl OAuthTokens {
     /// Tokens you already hold (from your own storage).
     ///
-    /// An empty `refresh_token` is taken as none: an empty string cannot be refreshed with
+    /// An empty (or blank) `refresh_token` is taken as none: it cannot be refreshed with
     /// (the server would refuse `refresh_token=`), so credentials built from it say they cannot
     /// refresh instead of failing at the first refresh. The same holds for every way in: a
     /// token reply or a Home Assistant file whose `refresh_token` is `""` has none, and a
@@ -649,6 +649,8 @@ impl OAuthTokens {
     ///
     /// let tokens = OAuthTokens::new("an-access-token", Some(String::new()), None);
     /// assert_eq!(tokens.refresh_token(), None);
+    /// let tokens = OAuthTokens::new("an-access-token", Some(" ".into()), None);
+    /// assert_eq!(tokens.refresh_token(), None);
     /// let tokens = OAuthTokens::new("an-access-token", Some("a-refresh-token".into()), None);
     /// assert_eq!(tokens.refresh_token(), Some("a-refresh-token"));
     /// ```
@@ -659,7 +661,7 @@ impl OAuthTokens {
     ) -> OAuthTokens {
         OAuthTokens {
             access_token: access_token.into(),
-            refresh_token: refresh_token.filter(|r| !r.is_empty()),
+            refresh_token: refresh_token.filter(|r| !r.trim().is_empty()),
             expires_at,
         }
     }
@@ -751,7 +753,7 @@ impl TokenReply {
             // An empty one is none: the one that was sent stays usable.
             self.refresh_token
                 .map(|r| r.secret().clone())
-                .filter(|r| !r.is_empty())
+                .filter(|r| !r.trim().is_empty())
                 .or_else(|| old_refresh.map(str::to_owned)),
             expires_at,
         )

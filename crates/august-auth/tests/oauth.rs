@@ -242,6 +242,9 @@ fn an_empty_refresh_token_is_none_and_a_refresh_reply_with_one_keeps_the_old() {
 
     let held = august_auth::OAuthTokens::new("a", Some(String::new()), None);
     assert_eq!(held.refresh_token(), None);
+    // Blank, as `refresh` would refuse to send it.
+    let blank = august_auth::OAuthTokens::new("a", Some(" \t".into()), None);
+    assert_eq!(blank.refresh_token(), None);
     assert!(
         format!("{held:?}").contains("refresh_token: None"),
         "{held:?}"
