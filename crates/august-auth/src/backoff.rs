@@ -102,6 +102,14 @@ impl RenewalBackoff {
         self.interval_ms.store(millis(interval), Ordering::Relaxed);
     }
 
+    /// Runs `renew` as the single flight for a new token ([`Purpose::Now`]); once it gives
+    /// one, the last failure is forgotten, so the next due renewal is tried at once.
+    pub(crate) fn renew_now(&self, renew: impl FnOnce() -> Result<String>) -> Result<String> {
+        let token = self.single_flight(Purpose::Now, renew)?;
+        self.reset();
+        Ok(token)
+    }
+
     /// Forgets the last failure: the next due renewal is tried at once.
     pub(crate) fn reset(&self) {
         self.lock().last_failure = None;

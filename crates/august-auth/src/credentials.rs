@@ -22,7 +22,7 @@ use crate::authentication::AuthenticationState;
 use crate::authenticator::Authenticator;
 #[cfg(doc)]
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
-use crate::backoff::{Purpose, RenewalBackoff, millis};
+use crate::backoff::{RenewalBackoff, millis};
 use crate::cache::{CacheError, CacheStatus, Existing, TokenCache};
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportedToken, read_capped};
@@ -373,26 +373,24 @@ impl Credentials {
     }
 
     /// A renewal whatever the expiry (`why` is not [`Why::Due`]), as the single flight for a
-    /// new token ([`Purpose::Now`]: a caller takes the result of such a renewal in flight, and
-    /// waits for a due one, which may keep the current token, to end before running its own),
-    /// unless `done` says, once in the flight, that a renewal that ended meanwhile made it
-    /// needless.
+    /// new token ([`RenewalBackoff::renew_now`]: a caller takes the result of such a renewal
+    /// in flight, and waits for a due one, which may keep the current token, to end before
+    /// running its own), unless `done` says, once in the flight, that a renewal that ended
+    /// meanwhile made it needless.
     fn renew_now(
         &self,
         state: &Mutex<TokenState>,
         why: Why,
         done: impl FnOnce(&TokenState) -> bool,
     ) -> Result<String> {
-        let token = self.inner.backoff.single_flight(Purpose::Now, || {
+        self.inner.backoff.renew_now(|| {
             let st = lock(state);
             if done(&st) {
                 return Ok(st.access_token.clone());
             }
             drop(st);
             renew(state, why)
-        })?;
-        self.inner.backoff.reset();
-        Ok(token)
+        })
     }
 
     fn margin(&self) -> Duration {

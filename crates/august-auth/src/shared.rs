@@ -11,7 +11,7 @@ use crate::authentication::{Authentication, AuthenticationState};
 use crate::authenticator::{Authenticator, Refresh};
 #[cfg(doc)]
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
-use crate::backoff::{Purpose, RenewalBackoff};
+use crate::backoff::RenewalBackoff;
 use crate::error::{Error, Result};
 
 /// An [`Authenticator`] that many threads use at once, refreshing the access token once for
@@ -219,11 +219,8 @@ impl SharedAuthenticator {
     /// finds a forced refresh in flight takes its result; a due one, which may keep the
     /// current token, is waited for first), for [`crate::Credentials::refresh_now`].
     pub(crate) fn refresh_now(&self) -> Result<String> {
-        let token = self.backoff.single_flight(Purpose::Now, || {
-            Ok(self.refresh_in_flight(Refresh::Force)?.1)
-        })?;
-        self.backoff.reset();
-        Ok(token)
+        self.backoff
+            .renew_now(|| Ok(self.refresh_in_flight(Refresh::Force)?.1))
     }
 
     /// The refresh itself, run as the single flight: the token is read under the lock (and,
