@@ -182,7 +182,7 @@ impl SharedAuthenticator {
     pub fn access_token(&self) -> Result<String> {
         let current = {
             let state = self.lock();
-            let current = state.authenticator.authentication().clone();
+            let current = state.authenticator.authentication();
             if current.state() != AuthenticationState::Authenticated {
                 return Err(Error::NotAuthenticated {
                     state: current.state(),
@@ -191,7 +191,8 @@ impl SharedAuthenticator {
             if !state.authenticator.should_refresh() {
                 return Ok(current.access_token().to_owned());
             }
-            current
+            // Copied only when a refresh is due, to be read without the lock.
+            current.clone()
         };
         let usable = current
             .parsed_expiry()
