@@ -156,8 +156,8 @@ mod tests {
     /// that a recording added to `tests/fixtures/august/` is held here without being listed:
     /// whole answers (`get_lock.*`, `get_doorbell.*`, `*_activity*`), the values of the lists
     /// keyed by ids (`get_locks.json`, `get_doorbells.json`), the elements of the PIN lists and
-    /// the items of the recorded feed. Every fixture is a template's or in [`NOT_PADDED`], and
-    /// every source gives at least one answer.
+    /// the items of the recorded feed. Every fixture is a template's or in [`NOT_PADDED`],
+    /// every entry of [`NOT_PADDED`] is a fixture, and every source gives at least one answer.
     fn recorded_answers() -> Vec<(Shape, String, Value)> {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/august");
         let mut names: Vec<String> = std::fs::read_dir(dir)
@@ -168,6 +168,7 @@ mod tests {
         names.sort();
         let activity = |v: &Value| Shape::of_activity(v["action"].as_str().unwrap_or(""));
         let mut all = Vec::new();
+        let mut not_padded_seen = Vec::new();
         for name in names {
             let v: Value = serde_json::from_str(&test_support::fixture!(&format!("august/{name}")))
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -213,11 +214,18 @@ mod tests {
                         NOT_PADDED.iter().any(|(f, _)| *f == n),
                         "{n}: a recorded answer that is neither a template's nor in NOT_PADDED"
                     );
+                    not_padded_seen.push(name.clone());
                     continue;
                 }
             };
             assert!(!parts.is_empty(), "{name}: no recorded answer in it");
             all.extend(parts);
+        }
+        for (file, _) in NOT_PADDED {
+            assert!(
+                not_padded_seen.iter().any(|seen| seen == file),
+                "{file}: listed in NOT_PADDED but no longer recorded"
+            );
         }
         all
     }

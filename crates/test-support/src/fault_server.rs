@@ -240,7 +240,9 @@ pub fn refused_port() -> u16 {
     };
     match CANDIDATES.into_iter().find(|port| refuses(*port)) {
         Some(port) => port,
-        None => panic!("every candidate port below 1024 is open on 127.0.0.1: {CANDIDATES:?}"),
+        None => {
+            panic!("no candidate port below 1024 refused a connection on 127.0.0.1: {CANDIDATES:?}")
+        }
     }
 }
 
