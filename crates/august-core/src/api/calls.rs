@@ -297,8 +297,11 @@ mod tests {
         }
     }
 
+    /// That each name is its method's is held where the methods are called by name:
+    /// `august_auth::Client`'s calls do not compile if `ApiCall::X.name()` is not the method
+    /// they call. Here: the names are unique, so no two calls share one.
     #[test]
-    fn names_are_the_methods_and_unique() {
+    fn names_are_unique() {
         let mut names: Vec<_> = ApiCall::ALL.iter().map(|c| c.name()).collect();
         names.sort_unstable();
         names.dedup();
