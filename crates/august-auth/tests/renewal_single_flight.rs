@@ -256,14 +256,24 @@ fn a_shared_authenticator_is_read_while_its_refresh_is_on_the_network() {
     assert_eq!(shared.authentication().access_token(), "old-token");
     assert!(!format!("{shared:?}").contains("<in use>"));
     // Another caller within a short deadline stops waiting at it.
-    let err =
-        api_transport::within(Duration::from_millis(200), || shared.access_token()).unwrap_err();
+    waits_until_its_deadline_then_gets(|| shared.access_token(), begun, leader, &fresh);
+    refresh.assert();
+}
+
+/// `token`, called within a 200 ms deadline while `leader`'s renewal (begun at `begun`) is on
+/// the network, stops waiting at that deadline; then the leader and `token` give `fresh`.
+fn waits_until_its_deadline_then_gets(
+    token: impl Fn() -> Result<String, Error>,
+    begun: Instant,
+    leader: thread::JoinHandle<Result<String, Error>>,
+    fresh: &str,
+) {
+    let err = api_transport::within(Duration::from_millis(200), &token).unwrap_err();
     assert!(matches!(err, Error::RenewalWait { .. }), "{err:?}");
     let took = begun.elapsed();
     assert!(took < Duration::from_millis(800), "waited: {took:?}");
     assert_eq!(leader.join().unwrap().unwrap(), fresh);
-    assert_eq!(shared.access_token().unwrap(), fresh);
-    refresh.assert();
+    assert_eq!(token().unwrap(), fresh);
 }
 
 #[test]
@@ -281,13 +291,7 @@ fn a_forced_refresh_of_a_password_login_is_the_single_flight_too() {
     assert!(format!("{credentials:?}").starts_with("Credentials"));
     // A due caller joins the forced refresh in flight instead of sending its own, and stops at
     // its deadline.
-    let err = api_transport::within(Duration::from_millis(200), || credentials.access_token())
-        .unwrap_err();
-    assert!(matches!(err, Error::RenewalWait { .. }), "{err:?}");
-    let took = begun.elapsed();
-    assert!(took < Duration::from_millis(800), "waited: {took:?}");
-    assert_eq!(leader.join().unwrap().unwrap(), fresh);
-    assert_eq!(credentials.access_token().unwrap(), fresh);
+    waits_until_its_deadline_then_gets(|| credentials.access_token(), begun, leader, &fresh);
     refresh.assert();
 }
 
