@@ -242,16 +242,32 @@ fn password_login_due(
     (authenticator, dir, refresh, started)
 }
 
-#[test]
-fn a_shared_authenticator_is_read_while_its_refresh_is_on_the_network() {
-    let mut server = Server::new();
+/// A shared password login at `server` whose due refresh (to the token given back) is on the
+/// network, asked for by the leader given back; the mock of that refresh and the directory of
+/// the login's cache file.
+fn shared_refreshing(
+    server: &mut ServerGuard,
+) -> (
+    SharedAuthenticator,
+    thread::JoinHandle<Result<String, Error>>,
+    String,
+    Mock,
+    tempfile::TempDir,
+) {
     let fresh = new_jwt();
-    let (authenticator, _dir, refresh, started) = password_login_due(&mut server, &fresh);
+    let (authenticator, dir, refresh, started) = password_login_due(server, &fresh);
     let shared = SharedAuthenticator::new(authenticator);
     let leader = in_flight(&started, {
         let shared = shared.clone();
         move || shared.access_token()
     });
+    (shared, leader, fresh, refresh, dir)
+}
+
+#[test]
+fn a_shared_authenticator_is_read_while_its_refresh_is_on_the_network() {
+    let mut server = Server::new();
+    let (shared, leader, fresh, refresh, _dir) = shared_refreshing(&mut server);
     let begun = Instant::now();
     assert_eq!(shared.authentication().access_token(), "old-token");
     assert!(!format!("{shared:?}").contains("<in use>"));
@@ -298,13 +314,7 @@ fn a_forced_refresh_of_a_password_login_is_the_single_flight_too() {
 #[test]
 fn a_login_ended_while_its_refresh_was_out_gives_no_token() {
     let mut server = Server::new();
-    let fresh = new_jwt();
-    let (authenticator, _dir, refresh, started) = password_login_due(&mut server, &fresh);
-    let shared = SharedAuthenticator::new(authenticator);
-    let leader = in_flight(&started, {
-        let shared = shared.clone();
-        move || shared.access_token()
-    });
+    let (shared, leader, _fresh, refresh, _dir) = shared_refreshing(&mut server);
     // While the refresh is on the network, a call made with the token gets a 401.
     assert!(shared.mark_token_refused("old-token"));
     let err = leader.join().unwrap().unwrap_err();
