@@ -491,15 +491,29 @@ impl Sandbox {
         }
     }
 
-    /// The authorize and token URLs of the sandbox's OAuth server for a brand id
-    /// (`yale_global` or `yale_august`): `{url}/oauth/{brand}/authorize` and
-    /// `{url}/oauth/{brand}/access_token`.
+    /// The authorize and token URLs of the sandbox's OAuth server for a brand id, with each
+    /// server's own authorize path as in the brand table: `{url}/oauth/yale_global/authorize`
+    /// (Yale Home's `/authorize`) or `{url}/oauth/yale_august/authorization` (August's
+    /// `/authorization`), and `{url}/oauth/{brand}/access_token`. A brand without an
+    /// authorization server gets `/authorize`, which the sandbox answers with `404`.
+    ///
+    /// ```
+    /// # use august_sandbox::Sandbox;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::start()?;
+    /// let (authorize, token) = sandbox.oauth_endpoints("yale_august");
+    /// assert!(authorize.ends_with("/oauth/yale_august/authorization"));
+    /// assert!(token.ends_with("/oauth/yale_august/access_token"));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn oauth_endpoints(&self, brand: &str) -> (String, String) {
         let base = self.august_url();
-        (
-            format!("{base}/oauth/{brand}/authorize"),
-            format!("{base}/oauth/{brand}/access_token"),
-        )
+        let authorize = match oauth::authorize_path(brand) {
+            Some(path) => format!("{base}{path}"),
+            None => format!("{base}/oauth/{brand}/authorize"),
+        };
+        (authorize, format!("{base}/oauth/{brand}/access_token"))
     }
 
     /// Approves an authorization request as the demo user would in a browser, without any
@@ -514,11 +528,8 @@ impl Sandbox {
     pub fn approve_oauth(&self, authorize_url: &str) -> Result<String, Error> {
         let (path, query) = authorize_url.split_once('?').unwrap_or((authorize_url, ""));
         let brand = path
-            .strip_prefix(&format!("{}/oauth/", self.august_url()))
-            .and_then(|rest| {
-                rest.strip_suffix("/authorize")
-                    .or_else(|| rest.strip_suffix("/authorization"))
-            })
+            .strip_prefix(&self.august_url())
+            .and_then(oauth::brand_of_authorize_path)
             .ok_or_else(|| Error::OAuthRefused {
                 reason: "not this sandbox's authorize URL".into(),
             })?;

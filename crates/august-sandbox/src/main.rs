@@ -183,7 +183,7 @@ fn main() -> ExitCode {
     println!("demo OAuth client (yale_global, yale_august; any loopback redirect URI):");
     println!("  client id:   {}", demo::OAUTH_CLIENT_ID);
     println!("  secret:      {}", demo::OAUTH_CLIENT_SECRET);
-    println!("  authorize:   {authorize}  (yale_august: /oauth/yale_august/authorize)");
+    println!("  authorize:   {authorize}  (yale_august: /oauth/yale_august/authorization)");
     println!("  token:       {token}");
     if options.refuse_public_keys {
         println!(

@@ -3,7 +3,8 @@
 //! `authorization_code` and `refresh_token` grants, client authentication in the form body.
 //!
 //! Routes, for `{brand}` = `yale_global` or `yale_august`:
-//! - `GET /oauth/{brand}/authorize` (also `/authorization`, August's path): approves the demo
+//! - `GET /oauth/yale_global/authorize` and `GET /oauth/yale_august/authorization` (each
+//!   server's own path, as in the brand table: the other one is not found): approves the demo
 //!   user at once and answers `302` to the redirect URI with `code` and `state`;
 //! - `POST /oauth/{brand}/access_token`: form body, answers `{access_token, refresh_token,
 //!   expires_in}` or an OAuth error (`invalid_client` 401, `invalid_grant` 400, ...).
@@ -28,8 +29,33 @@ const CODE_LIFETIME: Duration = Duration::from_secs(60);
 /// Default lifetime of an access token issued by the token endpoint.
 pub(crate) const DEFAULT_OAUTH_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
-/// The brands with an authorization server.
-const BRANDS: [&str; 2] = ["yale_global", "yale_august"];
+/// Yale Home's authorize endpoint (`https://oauth.aaecosystem.com/authorize`).
+const YALE_GLOBAL_AUTHORIZE: &str = "/oauth/yale_global/authorize";
+/// August's authorize endpoint (`https://auth.august.com/authorization`).
+const YALE_AUGUST_AUTHORIZE: &str = "/oauth/yale_august/authorization";
+
+/// The brands with an authorization server, with the path of its authorize endpoint.
+const BRANDS: [(&str, &str); 2] = [
+    ("yale_global", YALE_GLOBAL_AUTHORIZE),
+    ("yale_august", YALE_AUGUST_AUTHORIZE),
+];
+
+/// The path of `brand`'s authorize endpoint; `None` for a brand without an authorization
+/// server.
+pub(crate) fn authorize_path(brand: &str) -> Option<&'static str> {
+    BRANDS
+        .iter()
+        .find(|(known, _)| *known == brand)
+        .map(|(_, path)| *path)
+}
+
+/// The brand whose authorize endpoint `path` is.
+pub(crate) fn brand_of_authorize_path(path: &str) -> Option<&'static str> {
+    BRANDS
+        .iter()
+        .find(|(_, known)| *known == path)
+        .map(|(brand, _)| *brand)
+}
 
 struct Code {
     brand: String,
@@ -107,8 +133,8 @@ pub(crate) type Handler = fn(&App, &Req, &str) -> Resp;
 /// The routes of the authorization servers (`{brand}` one of the brands), which dispatch
 /// [`handle`]'s requests.
 pub(crate) const ROUTES: &Routes<Handler> = &[
-    ("GET", "/oauth/{brand}/authorize", authorize_endpoint),
-    ("GET", "/oauth/{brand}/authorization", authorize_endpoint),
+    ("GET", YALE_GLOBAL_AUTHORIZE, authorize_endpoint),
+    ("GET", YALE_AUGUST_AUTHORIZE, authorize_endpoint),
     ("POST", "/oauth/{brand}/access_token", token),
 ];
 
@@ -119,10 +145,9 @@ pub(crate) fn claims(req: &Req) -> bool {
 }
 
 /// The route a request [`claims`] claims takes, its handler and the parameters its pattern
-/// captured (the `brand` among them); the error answer for an unknown brand or endpoint.
+/// captured; the error answer for an unknown brand or endpoint.
 pub(crate) fn find(req: &Req) -> Result<(RouteName, Handler, Params), Resp> {
-    let brand = req.segments.get(1).map_or("", String::as_str);
-    if !BRANDS.contains(&brand) {
+    if authorize_path(brand(req)).is_none() {
         return Err(oauth_error(
             404,
             "invalid_request",
@@ -132,15 +157,20 @@ pub(crate) fn find(req: &Req) -> Result<(RouteName, Handler, Params), Resp> {
     find_route(ROUTES, req).ok_or_else(|| oauth_error(404, "invalid_request", "no such endpoint"))
 }
 
+/// The brand a request [`claims`] claims is for: its second segment.
+fn brand(req: &Req) -> &str {
+    req.segments.get(1).map_or("", String::as_str)
+}
+
 /// Answers a request [`claims`] claims.
 pub(crate) fn handle(app: &App, req: &Req) -> Resp {
     match find(req) {
-        Ok((_, handler, params)) => handler(app, req, params.get("brand")),
+        Ok((_, handler, _)) => handler(app, req, brand(req)),
         Err(resp) => resp,
     }
 }
 
-/// `GET /oauth/{brand}/authorize`: the redirect to the client, or the error shown.
+/// `GET` of a brand's authorize endpoint: the redirect to the client, or the error shown.
 fn authorize_endpoint(app: &App, req: &Req, brand: &str) -> Resp {
     let query: Vec<(&str, &str)> = req
         .query
@@ -374,20 +404,29 @@ mod tests {
         );
         assert_eq!(
             refused("GET", "/oauth/yale_august/access_token"),
+            (404, no_endpoint.clone())
+        );
+        // Each server has its own authorize path, not the other's.
+        assert_eq!(
+            refused("GET", "/oauth/yale_global/authorization"),
+            (404, no_endpoint.clone())
+        );
+        assert_eq!(
+            refused("GET", "/oauth/yale_august/authorize"),
             (404, no_endpoint)
         );
         for (method, url, route, handler, brand) in [
             (
                 "GET",
                 "/oauth/yale_global/authorize?x=1",
-                "GET /oauth/{brand}/authorize",
+                "GET /oauth/yale_global/authorize",
                 authorize_endpoint as Handler,
                 "yale_global",
             ),
             (
                 "GET",
                 "/oauth/yale_august/authorization",
-                "GET /oauth/{brand}/authorization",
+                "GET /oauth/yale_august/authorization",
                 authorize_endpoint,
                 "yale_august",
             ),
@@ -400,14 +439,13 @@ mod tests {
             ),
         ] {
             let req = Req::fake(method, url, &[], "");
-            let (found, found_handler, params) =
-                find(&req).unwrap_or_else(|_| panic!("{method} {url}"));
+            let (found, found_handler, _) = find(&req).unwrap_or_else(|_| panic!("{method} {url}"));
             assert_eq!(found.to_string(), route, "{method} {url}");
             assert!(
                 std::ptr::fn_addr_eq(found_handler, handler),
                 "{method} {url}"
             );
-            assert_eq!(params.get("brand"), brand, "{method} {url}");
+            assert_eq!(super::brand(&req), brand, "{method} {url}");
         }
         assert!(claims(&Req::fake("GET", "/oauth/any/thing", &[], "")));
         assert!(!claims(&Req::fake(

@@ -334,11 +334,11 @@ const NOT_COVERED_ROUTES: &[(&str, &str)] = &[
         "a websocket upgrade, not a JSON answer; tests/push.rs checks its Engine.IO frames",
     ),
     (
-        "GET /oauth/{brand}/authorize",
+        "GET /oauth/yale_global/authorize",
         "a redirect (302) without a body",
     ),
     (
-        "GET /oauth/{brand}/authorization",
+        "GET /oauth/yale_august/authorization",
         "a redirect (302) without a body",
     ),
     ("GET /protected/json/registrations/status", NO_RECORDING),

@@ -1,0 +1,44 @@
+//! The sandbox's OAuth servers on the wire: each brand answers its own authorize path only.
+
+mod common;
+
+use august_sandbox::{Error, Sandbox, demo};
+
+/// An authorization request to `authorize` for the demo client.
+fn request(authorize: &str) -> String {
+    format!(
+        "{authorize}?response_type=code&client_id={}&redirect_uri=http%3A%2F%2F127.0.0.1%3A9%2Fcb&state=s1",
+        demo::OAUTH_CLIENT_ID
+    )
+}
+
+#[test]
+fn each_brand_answers_its_own_authorize_path_only() {
+    let sandbox = Sandbox::start().unwrap();
+    let base = sandbox.august_url();
+    for (brand, own, other) in [
+        ("yale_global", "authorize", "authorization"),
+        ("yale_august", "authorization", "authorize"),
+    ] {
+        let (authorize, token) = sandbox.oauth_endpoints(brand);
+        assert_eq!(authorize, format!("{base}/oauth/{brand}/{own}"));
+        assert_eq!(token, format!("{base}/oauth/{brand}/access_token"));
+
+        let approved = sandbox.approve_oauth(&request(&authorize)).unwrap();
+        assert!(
+            approved.starts_with("http://127.0.0.1:9/cb?code="),
+            "{approved}"
+        );
+        let answer = common::raw("GET", &request(&authorize), &[], None);
+        assert_eq!(answer.status, 302, "{brand}: {}", answer.text);
+
+        let wrong = format!("{base}/oauth/{brand}/{other}");
+        assert!(matches!(
+            sandbox.approve_oauth(&request(&wrong)),
+            Err(Error::OAuthRefused { .. })
+        ));
+        let answer = common::raw("GET", &request(&wrong), &[], None);
+        assert_eq!(answer.status, 404, "{brand} {other}");
+        assert_eq!(answer.body["error_description"], "no such endpoint");
+    }
+}
