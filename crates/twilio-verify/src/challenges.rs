@@ -327,9 +327,7 @@ impl<'a> Challenges<'a> {
     /// [`crate::ApiErrorReason::RateLimited`]; [`crate::Error::Timeout`] when the outcome is unknown.
     pub fn create(&self, challenge: &NewChallenge) -> Result<Challenge> {
         let form = challenge.form()?;
-        self.scope
-            .client
-            .send_json(&Call::post(self.scope.path()?, form).unknown_outcome(CREATE_UNKNOWN))
+        self.scope.create_or_check(form, CREATE_UNKNOWN)
     }
 
     /// `GET …/Challenges/{YC}`: poll this for a push answer.
@@ -495,9 +493,8 @@ impl<'a> Challenges<'a> {
         let mut form = Form::new();
         form.secret("AuthPayload", auth_payload);
         form.opt("Metadata", metadata.map(Value::to_string));
-        self.scope.client.send_json(
-            &Call::post(self.scope.item(sid.checked()?)?, form).unknown_outcome(UPDATE_UNKNOWN),
-        )
+        self.scope
+            .update_or_check(sid.checked()?, form, UPDATE_UNKNOWN)
     }
 
     /// `POST …/Challenges/{YC}/Notifications`: sends the push again (Twilio keeps trying for
@@ -572,7 +569,6 @@ impl<'a> Challenges<'a> {
         }
         let path = self.scope.item(sid.checked()?)?.lit("Notifications");
         self.scope
-            .client
-            .send_json(&Call::post(path, form).unknown_outcome(NOTIFY_UNKNOWN))
+            .send(&Call::post(path, form).unknown_outcome(NOTIFY_UNKNOWN))
     }
 }

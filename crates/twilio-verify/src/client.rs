@@ -1013,7 +1013,7 @@ pub(crate) fn service_path(service: &ServiceSid) -> Result<Path> {
 /// the calls every resource makes on it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Collection<'a> {
-    pub(crate) client: &'a VerifyClient,
+    client: &'a VerifyClient,
     service: &'a ServiceSid,
     parent: Parent<'a>,
     name: &'static str,
@@ -1071,9 +1071,14 @@ impl<'a> Collection<'a> {
         }
     }
 
-    /// The service the collection belongs to.
-    pub(crate) fn service(&self) -> &'a ServiceSid {
-        self.service
+    /// The collection `name` of one rate limit of this collection's service:
+    /// `/v2/Services/{VA}/RateLimits/{RK}/{name}`.
+    pub(crate) fn of_rate_limit_here<'b>(
+        &'b self,
+        rate_limit: &'b RateLimitSid,
+        name: &'static str,
+    ) -> Collection<'b> {
+        Collection::of_rate_limit(self.client, self.service, rate_limit, name)
     }
 
     /// The collection's path.
@@ -1095,6 +1100,29 @@ impl<'a> Collection<'a> {
     /// `POST` to the collection: creates an item. Sent once.
     pub(crate) fn create<T: Model>(&self, form: Form) -> Result<T> {
         self.client.post(self.path()?, form)
+    }
+
+    /// `POST` to the collection, as [`Self::create`], for an item whose creation a caller
+    /// must check for when it got no answer: `unknown` says how (the error's hint).
+    pub(crate) fn create_or_check<T: Model>(&self, form: Form, unknown: &'static str) -> Result<T> {
+        self.send(&Call::post(self.path()?, form).unknown_outcome(unknown))
+    }
+
+    /// `POST` to one item, as [`Self::update`], with the hint `unknown` for a call that got no
+    /// answer.
+    pub(crate) fn update_or_check<T: Model>(
+        &self,
+        sid: &str,
+        form: Form,
+        unknown: &'static str,
+    ) -> Result<T> {
+        self.send(&Call::post(self.item(sid)?, form).unknown_outcome(unknown))
+    }
+
+    /// Sends a call built on the collection's paths (a sub-resource of an item, or a call with
+    /// its own error rules).
+    pub(crate) fn send<T: Model>(&self, call: &Call) -> Result<T> {
+        self.client.send_json(call)
     }
 
     /// `GET` of one item.

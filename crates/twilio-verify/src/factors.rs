@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::{Call, Collection, Form, Pages, VerifyClient};
+use crate::client::{Collection, Form, Pages, VerifyClient};
 use crate::client::{keeps_raw, setters};
 use crate::error::Result;
 use crate::types::{
@@ -465,9 +465,8 @@ impl<'a> Factors<'a> {
         check_code(code, 3, 8)?;
         let mut form = Form::new();
         form.secret("AuthPayload", code);
-        self.scope.client.send_json(
-            &Call::post(self.scope.item(sid.checked()?)?, form).unknown_outcome(VERIFY_UNKNOWN),
-        )
+        self.scope
+            .update_or_check(sid.checked()?, form, VERIFY_UNKNOWN)
     }
 
     /// `POST …/Factors/{YF}` without a code: changes the settings given.

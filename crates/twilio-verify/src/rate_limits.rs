@@ -95,12 +95,7 @@ impl<'a> RateLimits<'a> {
 
     /// The buckets of a rate limit: `…/RateLimits/{RK}/Buckets`.
     fn buckets_of<'b>(&'b self, rate_limit: &'b RateLimitSid) -> Collection<'b> {
-        Collection::of_rate_limit(
-            self.limits.client,
-            self.limits.service(),
-            rate_limit,
-            "Buckets",
-        )
+        self.limits.of_rate_limit_here(rate_limit, "Buckets")
     }
 
     fn max_per_interval(max: u32, interval: u32) -> Form {

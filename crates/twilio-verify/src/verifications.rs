@@ -411,10 +411,7 @@ impl<'a> Verifications<'a> {
     /// As [`Verifications::start`].
     pub fn start_with(&self, start: &StartVerification) -> Result<Verification> {
         let form = start.form()?;
-        let path = self.verifications.path()?;
-        self.verifications
-            .client
-            .send_json(&Call::post(path, form).unknown_outcome(START_UNKNOWN))
+        self.verifications.create_or_check(form, START_UNKNOWN)
     }
 
     /// `GET /v2/Services/{VA}/Verifications/{VE}`. An approved, expired or spent verification
@@ -445,12 +442,10 @@ impl<'a> Verifications<'a> {
     }
 
     fn update(&self, sid: &VerificationSid, status: &str) -> Result<Verification> {
-        let path = self.verifications.item(sid.checked()?)?;
         let mut form = Form::new();
         form.add("Status", status);
         self.verifications
-            .client
-            .send_json(&Call::post(path, form).unknown_outcome(UPDATE_UNKNOWN))
+            .update_or_check(sid.checked()?, form, UPDATE_UNKNOWN)
     }
 
     /// `POST …/Verifications/{VE}` `Status=canceled`: frees the number from the send limit.
@@ -603,7 +598,7 @@ impl<'a> Verifications<'a> {
         let call = Call::post(self.checks.path()?, form)
             .unknown_outcome(CHECK_UNKNOWN)
             .verification_check();
-        match self.checks.client.send_json::<VerificationCheck>(&call) {
+        match self.checks.send::<VerificationCheck>(&call) {
             Ok(check) => Ok(match check.status {
                 VerificationStatus::Approved => CheckOutcome::Approved(check),
                 VerificationStatus::Pending => CheckOutcome::Pending(check),
