@@ -123,15 +123,11 @@ pub(crate) struct KeypadWire {
 
 impl KeypadWire {
     pub(crate) fn into_keypad(self, raw: RawJson, lock_name: &str, house_id: &str) -> Keypad {
-        // Not `format!`, whose machinery costs a lock detail more than the rest of the keypad.
-        const SUFFIX: &str = " Keypad";
-        let mut device_name = String::with_capacity(lock_name.len() + SUFFIX.len());
-        device_name.push_str(lock_name);
-        device_name.push_str(SUFFIX);
         Keypad {
             battery_percentage: battery_percentage(self.battery_raw, self.battery_level.as_deref()),
             device_id: self.device_id,
-            device_name,
+            // Not `format!`, whose machinery costs more than the rest of the keypad.
+            device_name: [lock_name, " Keypad"].concat(),
             house_id: house_id.to_owned(),
             serial_number: self.serial_number,
             firmware_version: self.firmware_version,
