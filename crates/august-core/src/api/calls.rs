@@ -25,8 +25,9 @@ use super::Api;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Delivery {
-    /// A read, safe to repeat: retried after 429, 502, 503, 504 or a failure to connect, and a
-    /// client may send it again after renewing a refused token. Bounded by [`Api::timeout`].
+    /// A read, safe to repeat: retried after 429, 502, 503, 504, a failure to connect or a lost
+    /// connection, and a client may send it again after renewing a refused token. Bounded by
+    /// [`Api::timeout`].
     Read,
     /// A call that changes something (wakes a doorbell, arms an alarm, creates a subscriber):
     /// sent at most once, within [`Api::timeout`].
