@@ -20,6 +20,15 @@ fn each_brand_answers_its_own_authorize_path_only() {
         ("yale_global", "authorize", "authorization"),
         ("yale_august", "authorization", "authorize"),
     ] {
+        // The path the brand table gives the real server, which clients are built from.
+        let real = brand
+            .parse::<august_core::Brand>()
+            .unwrap()
+            .config()
+            .oauth
+            .unwrap()
+            .authorize_url;
+        assert_eq!(real.rsplit('/').next(), Some(own), "{brand}: {real}");
         let (authorize, token) = sandbox.oauth_endpoints(brand);
         assert_eq!(authorize, format!("{base}/oauth/{brand}/{own}"));
         assert_eq!(token, format!("{base}/oauth/{brand}/access_token"));
