@@ -46,8 +46,9 @@ pub(crate) enum Purpose {
     /// A new token is needed now (the server refused the current one, it has expired, or a
     /// refresh is forced):
     /// a due renewal, which may end by keeping the current token, will not do. A caller with
-    /// this purpose waits for a due renewal in flight to end, then runs its own (which first
-    /// checks whether the token was replaced meanwhile).
+    /// this purpose waits for a due renewal in flight to end, then runs its own (after a
+    /// refusal, that one first checks whether the token was replaced meanwhile; a forced
+    /// refresh always sends).
     Now,
 }
 
