@@ -104,7 +104,7 @@ pub fn or_none<T: ToString>(value: Option<T>) -> String {
 /// `august login`/`verify` is the server's text as sent, `august watch` adds milliseconds
 /// (`2026-11-23 09:06:03.120 UTC`) and `august authy onetouch status` shows Authy's times as
 /// sent.
-pub fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
+fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }
 
