@@ -135,6 +135,9 @@ struct TokenState {
     ha_file: Option<PathBuf>,
     cache: Option<TokenCache>,
     last_cache_error: Option<CacheError>,
+    /// The last access token the server refused (401), so that a failed renewal does not keep
+    /// it as a token that still works. It names the current token only until that is replaced.
+    refused: Option<String>,
 }
 
 /// Why a token is being renewed.
@@ -628,10 +631,12 @@ impl Credentials {
                     if !st.due(margin) || (!st.can_renew() && !st.expired()) {
                         return Ok(st.access_token.clone());
                     }
-                    (st.access_token.clone(), !st.expired())
+                    let usable = !st.expired() && !st.was_refused(&st.access_token);
+                    (st.access_token.clone(), usable)
                 };
                 // A due renewal that fails while the token still works: keep using it, and do
-                // not try again at every call.
+                // not try again at every call. A token the server refused does not work, also
+                // when the refusal came while this caller waited for the renewal it started.
                 self.inner.backoff.renew(
                     &current,
                     usable,
@@ -645,7 +650,7 @@ impl Credentials {
                         drop(st);
                         renew(state, Why::Due).map(Some)
                     },
-                    |_| true,
+                    |_| !lock(state).was_refused(&current),
                 )
             }
         }
@@ -696,10 +701,14 @@ impl Credentials {
                 })
             }
             Source::Token(state) => {
-                let current = lock(state).access_token.clone();
-                if current != rejected {
-                    return Ok(current);
+                let mut st = lock(state);
+                if st.access_token != rejected {
+                    return Ok(st.access_token.clone());
                 }
+                // Before the renewal starts: due callers waiting for it must not keep this
+                // token if it fails.
+                st.refused = Some(rejected.to_owned());
+                drop(st);
                 self.renew_now(state, Why::Refused, |st| st.access_token != rejected)
             }
         }
@@ -890,7 +899,13 @@ impl TokenState {
             ha_file: None,
             cache: None,
             last_cache_error: None,
+            refused: None,
         }
+    }
+
+    /// Whether the server refused `token` (it may still be the current one).
+    fn was_refused(&self, token: &str) -> bool {
+        self.refused.as_deref() == Some(token)
     }
 
     fn due(&self, margin: Duration) -> bool {

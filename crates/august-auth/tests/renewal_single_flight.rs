@@ -157,6 +157,107 @@ fn calls_that_waited_for_a_failed_renewal_share_its_error_without_sending_anothe
     refresh.assert();
 }
 
+/// OAuth credentials refreshed at `server` whose access token `at-1` expires in 30 s: due for
+/// renewal (the margin is 60 s) but not expired.
+fn due_oauth(server: &ServerGuard) -> Credentials {
+    Credentials::oauth(
+        oauth_client(server),
+        OAuthTokens::new(
+            "at-1",
+            Some("rt-1".into()),
+            Some(Utc::now() + TimeDelta::seconds(30)),
+        ),
+    )
+}
+
+/// The one refresh of `rt-1` the token endpoint of `server` expects, answered at once with a
+/// new token.
+fn quick_refresh(server: &mut ServerGuard) -> Mock {
+    token_request(server)
+        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(ROTATED)
+        .expect(1)
+        .create()
+}
+
+#[test]
+fn a_due_call_that_waited_for_a_renewal_after_a_refusal_does_not_keep_the_refused_token() {
+    let mut server = Server::new();
+    let (failing, started) = slow_refresh(
+        &mut server,
+        503,
+        r#"{"error": "temporarily_unavailable"}"#,
+        Duration::from_millis(600),
+    );
+    let credentials = due_oauth(&server);
+    // The server refused at-1: the renewal for a new token is on the network when a call that
+    // finds the token merely due joins it.
+    let refused = in_flight(&started, {
+        let credentials = credentials.clone();
+        move || credentials.after_rejection("at-1")
+    });
+    let due = thread::spawn({
+        let credentials = credentials.clone();
+        move || credentials.access_token()
+    });
+    let err = refused.join().unwrap().unwrap_err();
+    let Error::RenewalFailed(shared) = &err else {
+        panic!("{err:?}");
+    };
+    assert!(
+        matches!(
+            &**shared,
+            Error::OAuth(OAuthError::Refused { status: 503, .. })
+        ),
+        "{shared:?}"
+    );
+    // The due call gets the renewal's error, not the token the server refused.
+    let err = due.join().unwrap().unwrap_err();
+    let Error::RenewalFailed(e) = &err else {
+        panic!("{err:?}");
+    };
+    assert!(Arc::ptr_eq(e, shared), "{err:?}");
+    failing.assert();
+    failing.remove();
+    // Nor do due renewals wait out the retry interval, as after a failure that keeps a token:
+    // the next call renews.
+    let renewed = quick_refresh(&mut server);
+    assert_eq!(credentials.access_token().unwrap(), "at-2");
+    renewed.assert();
+}
+
+#[test]
+fn a_due_renewal_after_a_refusal_gives_its_error_instead_of_the_refused_token() {
+    let mut server = Server::new();
+    let failing = token_request(&mut server)
+        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
+        .with_status(503)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error": "temporarily_unavailable"}"#)
+        .expect(2)
+        .create();
+    let credentials = due_oauth(&server);
+    let err = credentials.after_rejection("at-1").unwrap_err();
+    assert!(
+        matches!(err, Error::OAuth(OAuthError::Refused { status: 503, .. })),
+        "{err:?}"
+    );
+    // The token is due and the server refused it: the next call renews, and a failure is its
+    // error, not at-1 (a due renewal that fails keeps only a token that still works).
+    let err = credentials.access_token().unwrap_err();
+    assert!(
+        matches!(err, Error::OAuth(OAuthError::Refused { status: 503, .. })),
+        "{err:?}"
+    );
+    failing.assert();
+    failing.remove();
+    let renewed = quick_refresh(&mut server);
+    assert_eq!(credentials.access_token().unwrap(), "at-2");
+    renewed.assert();
+}
+
 #[test]
 fn a_call_whose_deadline_ends_before_the_renewal_in_flight_gets_its_error_at_its_deadline() {
     let mut server = Server::new();
