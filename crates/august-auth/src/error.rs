@@ -64,7 +64,8 @@ pub enum Error {
     /// does, so match on [`Error::kind`] rather than on this variant.
     RenewalFailed(Arc<Error>),
     /// The call's deadline passed while it waited for the token renewal another call had in
-    /// flight: nothing was sent for this call, so it is safe to try again.
+    /// flight: the server did nothing for this call (nothing was sent, or, for a read retried
+    /// after a 401, what was sent was refused), so it is safe to try again.
     RenewalWait {
         /// How long the call waited.
         waited: Duration,
@@ -159,7 +160,7 @@ impl fmt::Display for Error {
             Error::RenewalFailed(e) => fmt::Display::fmt(e, f),
             Error::RenewalWait { waited } => write!(
                 f,
-                "the call's deadline passed after {} ms waiting for the token renewal in flight; nothing was sent, try again",
+                "the call's deadline passed after {} ms waiting for the token renewal in flight; the server did nothing for this call, try again",
                 waited.as_millis()
             ),
         }
