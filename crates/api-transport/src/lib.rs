@@ -432,6 +432,10 @@ impl Transport {
         let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let mut attempt: u32 = 0;
         let mut earlier = Attempts::default();
+        // Whether an attempt was already retried at once after its pooled connection was
+        // found closed: once per call, so that a restarted server that closed several pooled
+        // connections does not use up the call's retries within milliseconds.
+        let mut retried_at_once = false;
         loop {
             let budget = left().unwrap_or(timeout);
             if budget.is_zero() {
@@ -498,9 +502,11 @@ impl Transport {
                     }
                 }
             }
+            let at_once = unprobed && !retried_at_once;
+            retried_at_once |= at_once && matches!(outcome, Err(Error::ConnectionLost { .. }));
             // The next attempt is expected to take about as long as this one.
             let wait = self
-                .retry_wait(request, attempt, &outcome, unprobed)
+                .retry_wait(request, attempt, &outcome, at_once)
                 .filter(|delay| {
                     let fits = left().is_none_or(|left| delay.saturating_add(took) < left);
                     if !fits {
@@ -535,15 +541,16 @@ impl Transport {
         request.retry == Retry::Safe && attempt <= self.settings.max_retries
     }
 
-    /// The delay before the next attempt after `outcome`, or `None` to stop. `unprobed`: the
-    /// attempt went out on a pooled connection taken without a probe; lost there, it was most
+    /// The delay before the next attempt after `outcome`, or `None` to stop. `at_once`: the
+    /// attempt went out on a pooled connection taken without a probe, and none of the call's
+    /// earlier attempts was retried at once for that; lost there, the connection was most
     /// likely closed by the server, and the retry, on a new connection, need not wait.
     fn retry_wait(
         &self,
         request: &Request,
         attempt: u32,
         outcome: &Result<Response, Error>,
-        unprobed: bool,
+        at_once: bool,
     ) -> Option<Duration> {
         if !self.retry_left(request, attempt) || self.stop.is_set() {
             return None;
@@ -555,7 +562,7 @@ impl Transport {
                 None => Some(self.backoff(attempt)),
             },
             Ok(_) => None,
-            Err(Error::ConnectionLost { .. }) if unprobed => Some(Duration::ZERO),
+            Err(Error::ConnectionLost { .. }) if at_once => Some(Duration::ZERO),
             Err(Error::NotDelivered { .. } | Error::ConnectionLost { .. }) => {
                 Some(self.backoff(attempt))
             }

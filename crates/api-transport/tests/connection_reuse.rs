@@ -144,6 +144,61 @@ fn a_get_lost_on_a_new_connection_waits_the_backoff() {
 }
 
 #[test]
+fn only_the_first_pooled_connection_found_closed_is_retried_at_once() {
+    const N: usize = 3;
+    // N calls at once leave N pooled connections, each closed by the server right
+    // after its answer (as a restart would close them); then it answers on a new connection.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let mut closed: Vec<TcpStream> = (0..N)
+            .map(|_| {
+                let (mut sock, _) = listener.accept().unwrap();
+                assert!(read_head(&mut sock));
+                sock
+            })
+            .collect();
+        for sock in &mut closed {
+            sock.write_all(ANSWER).unwrap();
+            sock.shutdown(std::net::Shutdown::Both).unwrap();
+        }
+        let (mut new, _) = listener.accept().unwrap();
+        assert!(read_head(&mut new));
+        new.write_all(ANSWER).unwrap();
+        // Open until the client lets it go.
+        let _ = new.read(&mut [0u8; 1]);
+    });
+    let backoff = Duration::from_millis(300);
+    let t = Transport::builder()
+        .max_retries(2)
+        .initial_backoff(backoff)
+        .max_backoff(backoff)
+        .timeout(Duration::from_secs(20))
+        .build();
+    std::thread::scope(|scope| {
+        let calls: Vec<_> = (0..N).map(|_| scope.spawn(|| get(&t, &url))).collect();
+        for call in calls {
+            assert_eq!(call.join().unwrap().unwrap().attempts(), 1);
+        }
+    });
+    // Within 100 ms of the answers: the first pooled connection is taken unchecked and found
+    // closed, and the GET sent again at once on the next one, unchecked too and closed too.
+    // Then it waits the backoff, as after any lost connection: retried at once each time, a
+    // call would spend its retries within milliseconds, with none left for a server that is
+    // still restarting. The last attempt checks the third, finds it closed and opens a new
+    // connection.
+    std::thread::sleep(Duration::from_millis(5));
+    let started = std::time::Instant::now();
+    let answer = get(&t, &url).unwrap();
+    let took = started.elapsed();
+    assert_eq!(answer.body(), b"{}");
+    assert_eq!(answer.attempts(), 3);
+    assert!(took >= backoff, "took {took:?}");
+    drop(t);
+    server.join().unwrap();
+}
+
+#[test]
 fn a_request_sent_once_right_after_an_answer_still_checks_the_connection() {
     let (url, server) = closing_server();
     let t = quick_retries();
