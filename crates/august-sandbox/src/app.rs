@@ -627,26 +627,29 @@ pub(crate) fn check_loopback_url(url: &str) -> Result<String, Error> {
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| invalid("the callback url must start with http://"))?;
+    match loopback_authority(rest) {
+        Some(true) => Ok(url.to_owned()),
+        Some(false) => Err(invalid(
+            "the callback url must point to a loopback host (127.0.0.1, ::1 or localhost)",
+        )),
+        None => Err(invalid("the callback url must not carry credentials")),
+    }
+}
+
+/// Whether the host of a URL's authority (`rest` is what follows the scheme's `://`) is
+/// loopback ([`api_transport::is_loopback`]); `None` when the authority carries credentials
+/// (`user@`), which could hide another host behind one that looks loopback.
+pub(crate) fn loopback_authority(rest: &str) -> Option<bool> {
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     if authority.contains('@') {
-        return Err(invalid("the callback url must not carry credentials"));
+        return None;
     }
     let host = if let Some(v6) = authority.strip_prefix('[') {
         v6.split(']').next().unwrap_or("")
     } else {
         authority.rsplit_once(':').map_or(authority, |(h, _)| h)
     };
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    if loopback {
-        Ok(url.to_owned())
-    } else {
-        Err(invalid(
-            "the callback url must point to a loopback host (127.0.0.1, ::1 or localhost)",
-        ))
-    }
+    Some(api_transport::is_loopback(host))
 }
 
 #[cfg(test)]

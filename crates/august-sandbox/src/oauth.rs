@@ -110,21 +110,13 @@ fn oauth_error(status: u16, error: &str, description: &str) -> Resp {
     )
 }
 
-/// Whether `uri` is an `http` or `https` URL to a loopback host (the only redirect URIs the
-/// sandbox's client is registered with).
+/// Whether `uri` is an `http` or `https` URL to a loopback host, without credentials (the
+/// only redirect URIs the sandbox's client is registered with).
 fn loopback_redirect(uri: &str) -> bool {
-    let Some(rest) = uri
-        .strip_prefix("http://")
+    uri.strip_prefix("http://")
         .or_else(|| uri.strip_prefix("https://"))
-    else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
-    matches!(host, "127.0.0.1" | "localhost" | "::1")
+        .and_then(crate::app::loopback_authority)
+        .unwrap_or(false)
 }
 
 /// A handler of the authorization server, for a known brand.
@@ -465,5 +457,13 @@ mod tests {
         assert!(!loopback_redirect("https://evil.example/callback"));
         assert!(!loopback_redirect("http://127.0.0.1.evil.example/"));
         assert!(!loopback_redirect("ftp://127.0.0.1/"));
+        // Credentials before the host: the browser would go to evil.example.
+        assert!(!loopback_redirect(
+            "http://127.0.0.1:80@evil.example/callback"
+        ));
+        assert!(!loopback_redirect("http://localhost@evil.example/"));
+        // The same loopback hosts as the transport and the callback URLs.
+        assert!(loopback_redirect("http://127.0.0.2:1/cb"));
+        assert!(loopback_redirect("http://LOCALHOST/cb"));
     }
 }
