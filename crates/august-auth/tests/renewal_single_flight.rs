@@ -22,6 +22,23 @@ use mockito::{Matcher, Mock, Server, ServerGuard};
 
 const LOCKS: &str = r#"{"lock-1": {"LockName": "Front", "UserType": "superuser", "macAddress": "AA", "HouseID": "h", "HouseName": "Home"}}"#;
 const ROTATED: &str = r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#;
+const UNAVAILABLE: &str = r#"{"error": "temporarily_unavailable"}"#;
+
+/// The error a failed renewal shared with the calls that waited for it.
+fn shared_failure(err: &Error) -> &Arc<Error> {
+    let Error::RenewalFailed(shared) = err else {
+        panic!("{err:?}");
+    };
+    shared
+}
+
+/// Asserts that `err` is the token endpoint's 503.
+fn assert_unavailable(err: &Error) {
+    assert!(
+        matches!(err, Error::OAuth(OAuthError::Refused { status: 503, .. })),
+        "{err:?}"
+    );
+}
 
 /// OAuth credentials refreshed at `server` whose access token `at-1` expired a minute ago.
 fn expired_oauth(server: &ServerGuard) -> Credentials {
@@ -118,12 +135,8 @@ fn eight_calls_on_an_expired_token_send_one_token_request_and_use_its_token() {
 #[test]
 fn calls_that_waited_for_a_failed_renewal_share_its_error_without_sending_another() {
     let mut server = Server::new();
-    let (refresh, started) = slow_refresh(
-        &mut server,
-        503,
-        r#"{"error": "temporarily_unavailable"}"#,
-        Duration::from_millis(600),
-    );
+    let (refresh, started) =
+        slow_refresh(&mut server, 503, UNAVAILABLE, Duration::from_millis(600));
     let credentials = expired_oauth(&server);
     let leader = in_flight(&started, {
         let credentials = credentials.clone();
@@ -137,22 +150,11 @@ fn calls_that_waited_for_a_failed_renewal_share_its_error_without_sending_anothe
         .collect();
     let leader = leader.join().unwrap().unwrap_err();
     // The leader had waiters: it gets the shared error too, and that error is the 503's.
-    let Error::RenewalFailed(shared) = &leader else {
-        panic!("{leader:?}");
-    };
-    assert!(
-        matches!(
-            &**shared,
-            Error::OAuth(OAuthError::Refused { status: 503, .. })
-        ),
-        "{shared:?}"
-    );
+    let shared = shared_failure(&leader);
+    assert_unavailable(shared);
     for waiter in waiters {
         let err = waiter.join().unwrap().unwrap_err();
-        let Error::RenewalFailed(e) = &err else {
-            panic!("{err:?}");
-        };
-        assert!(Arc::ptr_eq(e, shared), "{err:?}");
+        assert!(Arc::ptr_eq(shared_failure(&err), shared), "{err:?}");
     }
     refresh.assert();
 }
@@ -170,27 +172,33 @@ fn due_oauth(server: &ServerGuard) -> Credentials {
     )
 }
 
-/// The one refresh of `rt-1` the token endpoint of `server` expects, answered at once with a
-/// new token.
-fn quick_refresh(server: &mut ServerGuard) -> Mock {
+/// `times` refreshes of `rt-1` the token endpoint of `server` expects, each answered at once
+/// with `status` and `body`.
+fn refresh_answer(server: &mut ServerGuard, status: usize, body: &str, times: usize) -> Mock {
     token_request(server)
         .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
-        .with_status(200)
+        .with_status(status)
         .with_header("content-type", "application/json")
-        .with_body(ROTATED)
-        .expect(1)
+        .with_body(body)
+        .expect(times)
         .create()
+}
+
+/// Once `failing` had its refreshes, the next call on `credentials` renews: one refresh, and
+/// its token.
+fn next_call_renews(server: &mut ServerGuard, credentials: &Credentials, failing: Mock) {
+    failing.assert();
+    failing.remove();
+    let renewed = refresh_answer(server, 200, ROTATED, 1);
+    assert_eq!(credentials.access_token().unwrap(), "at-2");
+    renewed.assert();
 }
 
 #[test]
 fn a_due_call_that_waited_for_a_renewal_after_a_refusal_does_not_keep_the_refused_token() {
     let mut server = Server::new();
-    let (failing, started) = slow_refresh(
-        &mut server,
-        503,
-        r#"{"error": "temporarily_unavailable"}"#,
-        Duration::from_millis(600),
-    );
+    let (failing, started) =
+        slow_refresh(&mut server, 503, UNAVAILABLE, Duration::from_millis(600));
     let credentials = due_oauth(&server);
     // The server refused at-1: the renewal for a new token is on the network when a call that
     // finds the token merely due joins it.
@@ -203,59 +211,25 @@ fn a_due_call_that_waited_for_a_renewal_after_a_refusal_does_not_keep_the_refuse
         move || credentials.access_token()
     });
     let err = refused.join().unwrap().unwrap_err();
-    let Error::RenewalFailed(shared) = &err else {
-        panic!("{err:?}");
-    };
-    assert!(
-        matches!(
-            &**shared,
-            Error::OAuth(OAuthError::Refused { status: 503, .. })
-        ),
-        "{shared:?}"
-    );
+    let shared = shared_failure(&err);
+    assert_unavailable(shared);
     // The due call gets the renewal's error, not the token the server refused.
     let err = due.join().unwrap().unwrap_err();
-    let Error::RenewalFailed(e) = &err else {
-        panic!("{err:?}");
-    };
-    assert!(Arc::ptr_eq(e, shared), "{err:?}");
-    failing.assert();
-    failing.remove();
-    // Nor do due renewals wait out the retry interval, as after a failure that keeps a token:
-    // the next call renews.
-    let renewed = quick_refresh(&mut server);
-    assert_eq!(credentials.access_token().unwrap(), "at-2");
-    renewed.assert();
+    assert!(Arc::ptr_eq(shared_failure(&err), shared), "{err:?}");
+    // Nor do due renewals wait out the retry interval, as after a failure that keeps a token.
+    next_call_renews(&mut server, &credentials, failing);
 }
 
 #[test]
 fn a_due_renewal_after_a_refusal_gives_its_error_instead_of_the_refused_token() {
     let mut server = Server::new();
-    let failing = token_request(&mut server)
-        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
-        .with_status(503)
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"error": "temporarily_unavailable"}"#)
-        .expect(2)
-        .create();
+    let failing = refresh_answer(&mut server, 503, UNAVAILABLE, 2);
     let credentials = due_oauth(&server);
-    let err = credentials.after_rejection("at-1").unwrap_err();
-    assert!(
-        matches!(err, Error::OAuth(OAuthError::Refused { status: 503, .. })),
-        "{err:?}"
-    );
+    assert_unavailable(&credentials.after_rejection("at-1").unwrap_err());
     // The token is due and the server refused it: the next call renews, and a failure is its
     // error, not at-1 (a due renewal that fails keeps only a token that still works).
-    let err = credentials.access_token().unwrap_err();
-    assert!(
-        matches!(err, Error::OAuth(OAuthError::Refused { status: 503, .. })),
-        "{err:?}"
-    );
-    failing.assert();
-    failing.remove();
-    let renewed = quick_refresh(&mut server);
-    assert_eq!(credentials.access_token().unwrap(), "at-2");
-    renewed.assert();
+    assert_unavailable(&credentials.access_token().unwrap_err());
+    next_call_renews(&mut server, &credentials, failing);
 }
 
 #[test]
