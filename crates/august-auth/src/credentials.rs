@@ -591,8 +591,8 @@ impl Credentials {
     /// within its own deadline) and take its result. No lock is held while the request is
     /// sent, so [`Credentials::info`], `Debug` and the other readers never wait for it.
     ///
-    /// A refresh that fails while the current token is still valid is logged and the current
-    /// token returned.
+    /// A refresh that fails while the current token is still valid, and the server has not
+    /// refused it ([`Credentials::after_rejection`]), is logged and the current token returned.
     ///
     /// ```
     /// # use august_auth::{Credentials, OAuthClient};
@@ -1014,7 +1014,9 @@ impl TokenState {
             }
             Err(e) => return Err(Error::Import(e)),
         };
-        if token.tokens.access_token == self.access_token && why != Why::Due {
+        // The same token again is no renewal after a refusal, nor ever one the server refused.
+        let same = token.tokens.access_token == self.access_token;
+        if (same && why != Why::Due) || self.was_refused(&token.tokens.access_token) {
             return Err(Error::SignInAgain {
                 kind: SignInKind::HomeAssistant,
                 reason: format!(

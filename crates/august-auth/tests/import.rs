@@ -213,6 +213,43 @@ fn the_home_assistant_source_rereads_its_file_and_never_writes_it() {
 }
 
 #[test]
+fn a_due_home_assistant_token_the_server_refused_is_not_read_back_as_a_renewal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("core.config_entries");
+    let write = |token: &str, secs: i64| {
+        let mut e = entry(secs);
+        e["data"]["token"]["access_token"] = json!(token);
+        fs::write(&path, file_with(vec![e]).to_string()).unwrap();
+    };
+    // Due for renewal (30 s left, a 60 s margin) and refused; the file holds nothing newer.
+    write("ha-1", 30);
+    let credentials = Credentials::home_assistant(&path, None)
+        .unwrap()
+        .refresh_margin(Duration::from_secs(60));
+    assert!(
+        credentials
+            .after_rejection("ha-1")
+            .unwrap_err()
+            .needs_sign_in()
+    );
+    // A due renewal reads the file again: the same, refused token is no renewal.
+    let err = credentials.access_token().unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::SignInAgain {
+                kind: SignInKind::HomeAssistant,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // Home Assistant refreshed its token: the next call takes it.
+    write("ha-2", 3600);
+    assert_eq!(credentials.access_token().unwrap(), "ha-2");
+}
+
+#[test]
 fn imported_credentials_persist_and_load_back() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("imported.json");
