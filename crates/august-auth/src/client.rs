@@ -81,7 +81,8 @@ macro_rules! calls {
             #[doc = "[`Error::SignInAgain`] or [`Error::OAuth`] when the token cannot be renewed"]
             #[doc = "([`Error::RenewalFailed`] when the renewal was shared with other calls);"]
             #[doc = "[`Error::RenewalWait`] when the call's timeout passed while it waited for"]
-            #[doc = "another call's renewal (nothing was sent)."]
+            #[doc = "another call's renewal (the server did nothing for the call: nothing was sent,"]
+            #[doc = "or a read's first try was refused with 401)."]
             pub fn $name(&self $(, $arg: $ty)*) -> Result<$ret> {
                 const {
                     assert!(
