@@ -28,6 +28,47 @@ fn import(value: &Value, brand: Option<Brand>) -> Result<ImportedToken, ImportEr
     ImportedToken::from_home_assistant(value.to_string().as_bytes(), brand)
 }
 
+/// Asserts that `err` says to sign in to Home Assistant again.
+fn assert_sign_in_again(err: &Error) {
+    assert!(
+        matches!(
+            err,
+            Error::SignInAgain {
+                kind: SignInKind::HomeAssistant,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+/// Home Assistant's `core.config_entries` file, written as Home Assistant would.
+struct HomeAssistant {
+    path: std::path::PathBuf,
+}
+
+impl HomeAssistant {
+    /// The file in `dir` holding `token`, which expires `secs` from now, and the credentials
+    /// that read it (refresh margin 60 s).
+    fn new(dir: &tempfile::TempDir, token: &str, secs: i64) -> (HomeAssistant, Credentials) {
+        let ha = HomeAssistant {
+            path: dir.path().join("core.config_entries"),
+        };
+        ha.write(token, secs);
+        let credentials = Credentials::home_assistant(&ha.path, None)
+            .unwrap()
+            .refresh_margin(Duration::from_secs(60));
+        (ha, credentials)
+    }
+
+    /// Home Assistant's next token: `token`, expiring `secs` from now.
+    fn write(&self, token: &str, secs: i64) {
+        let mut e = entry(secs);
+        e["data"]["token"]["access_token"] = json!(token);
+        fs::write(&self.path, file_with(vec![e]).to_string()).unwrap();
+    }
+}
+
 #[test]
 fn the_fixture_entry_has_expired_and_says_reimport() {
     let err = ImportedToken::from_home_assistant(FIXTURE.as_bytes(), None).unwrap_err();
@@ -164,49 +205,31 @@ fn malformed_files_are_typed_errors() {
 #[test]
 fn the_home_assistant_source_rereads_its_file_and_never_writes_it() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("core.config_entries");
-    let write = |token: &str, secs: i64| {
-        let mut e = entry(secs);
-        e["data"]["token"]["access_token"] = json!(token);
-        fs::write(&path, file_with(vec![e]).to_string()).unwrap();
-    };
-    write("ha-1", 30);
-    let credentials = Credentials::home_assistant(&path, None)
-        .unwrap()
-        .refresh_margin(Duration::from_secs(60));
+    let (ha, credentials) = HomeAssistant::new(&dir, "ha-1", 30);
     assert_eq!(credentials.info().kind, SignInKind::HomeAssistant);
     assert!(credentials.info().can_refresh);
     // Home Assistant refreshed its token: the near-expiry read picks it up.
-    write("ha-2", 3600);
-    let before = fs::read(&path).unwrap();
+    ha.write("ha-2", 3600);
+    let before = fs::read(&ha.path).unwrap();
     assert_eq!(credentials.access_token().unwrap(), "ha-2");
     // Refused, and the file holds nothing newer: sign in again, saying how.
     let err = credentials.after_rejection("ha-2").unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::SignInAgain {
-                kind: SignInKind::HomeAssistant,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_sign_in_again(&err);
     assert!(
         err.to_string().contains("Home Assistant is running"),
         "{err}"
     );
     // Refused, and HA wrote a newer one meanwhile: use it.
-    write("ha-3", 3600);
+    ha.write("ha-3", 3600);
     assert_eq!(credentials.after_rejection("ha-2").unwrap(), "ha-3");
     // The file is only read.
-    write("ha-3", 3600);
-    let after_write = fs::read(&path).unwrap();
+    ha.write("ha-3", 3600);
+    let after_write = fs::read(&ha.path).unwrap();
     assert_ne!(before, after_write);
     credentials.access_token().unwrap();
-    assert_eq!(fs::read(&path).unwrap(), after_write);
+    assert_eq!(fs::read(&ha.path).unwrap(), after_write);
     // Home Assistant stopped refreshing: its expired token is refused with advice.
-    write("ha-4", -10);
+    ha.write("ha-4", -10);
     let err = credentials.after_rejection("ha-3").unwrap_err();
     assert!(err.to_string().contains("expired"), "{err}");
     assert!(err.needs_sign_in());
@@ -215,17 +238,8 @@ fn the_home_assistant_source_rereads_its_file_and_never_writes_it() {
 #[test]
 fn a_due_home_assistant_token_the_server_refused_is_not_read_back_as_a_renewal() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("core.config_entries");
-    let write = |token: &str, secs: i64| {
-        let mut e = entry(secs);
-        e["data"]["token"]["access_token"] = json!(token);
-        fs::write(&path, file_with(vec![e]).to_string()).unwrap();
-    };
     // Due for renewal (30 s left, a 60 s margin) and refused; the file holds nothing newer.
-    write("ha-1", 30);
-    let credentials = Credentials::home_assistant(&path, None)
-        .unwrap()
-        .refresh_margin(Duration::from_secs(60));
+    let (ha, credentials) = HomeAssistant::new(&dir, "ha-1", 30);
     assert!(
         credentials
             .after_rejection("ha-1")
@@ -233,19 +247,9 @@ fn a_due_home_assistant_token_the_server_refused_is_not_read_back_as_a_renewal()
             .needs_sign_in()
     );
     // A due renewal reads the file again: the same, refused token is no renewal.
-    let err = credentials.access_token().unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::SignInAgain {
-                kind: SignInKind::HomeAssistant,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_sign_in_again(&credentials.access_token().unwrap_err());
     // Home Assistant refreshed its token: the next call takes it.
-    write("ha-2", 3600);
+    ha.write("ha-2", 3600);
     assert_eq!(credentials.access_token().unwrap(), "ha-2");
 }
 
