@@ -1,7 +1,9 @@
 //! Locks: list entries, details, status values and the status endpoint's response.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::marker::PhantomData;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
 use serde::de::{Deserializer, IgnoredAny};
@@ -367,7 +369,7 @@ pub struct LockDetail {
     mac_address: Option<String>,
     pubsub_channel: Option<String>,
     time_zone: Option<String>,
-    users: BTreeMap<String, User>,
+    users: Users,
     #[serde(skip_serializing_if = "Option::is_none")]
     offline_keys: Option<super::offline_keys::OfflineKeys>,
     #[serde(skip)]
@@ -542,13 +544,17 @@ impl LockDetail {
 
     /// The users with access to the lock (`users`), keyed by user id. Use it to name the
     /// operator of an activity that carries only a [user id](Activity::user_id).
+    ///
+    /// Read from the answer on the first call (and kept): most callers of a lock detail want
+    /// its state, not who may use it. An entry that is not an object, or does not fit
+    /// [`User`], is left out.
     pub fn users(&self) -> &BTreeMap<String, User> {
-        &self.users
+        self.users.get()
     }
 
     /// One user with access to the lock, by user id.
     pub fn user(&self, user_id: &str) -> Option<&User> {
-        self.users.get(user_id)
+        self.users().get(user_id)
     }
 
     /// The whole answer as sent, fields this model does not name included (the offline keys
@@ -677,22 +683,19 @@ impl LockDetail {
     }
 }
 
-/// How a lock detail's users, keypad and offline keys are read: see [`OnePass`] and
-/// [`Checked`].
+/// How a lock detail's keypad and offline keys are read: see [`OnePass`] and [`Checked`].
 pub(crate) trait Pass {
     /// Whether the parts are read where they stand.
     const IN_PLACE: bool;
 }
 
-/// The users, the keypad and the offline keys are read where they stand in the document;
-/// their JSON is taken from the whole answer's when asked for. Fails on a user entry that
-/// [`Checked`] would leave out, and on a keypad that does not fit (with a message that does
-/// not say where); the answer is then read again with [`Checked`].
+/// The keypad and the offline keys are read where they stand in the document; their JSON is
+/// taken from the whole answer's when asked for. Fails on a keypad that does not fit (with a
+/// message that does not say where); the answer is then read again with [`Checked`].
 pub(crate) struct OnePass;
 
-/// Each user, the keypad and the offline keys are first skipped to find their text, then
-/// read from it: a user entry that does not fit is left out, and a keypad that does not fit
-/// fails the lock detail with a message that names where.
+/// The keypad and the offline keys are first skipped to find their text, then read from it:
+/// a keypad that does not fit fails the lock detail with a message that names where.
 pub(crate) struct Checked;
 
 impl Pass for OnePass {
@@ -701,21 +704,6 @@ impl Pass for OnePass {
 
 impl Pass for Checked {
     const IN_PLACE: bool = false;
-}
-
-/// `users`: the lock's users by id, their JSON not yet given (see [`LockDetail::build`]).
-struct UsersWire<P>(BTreeMap<String, User>, PhantomData<P>);
-
-impl<P> Default for UsersWire<P> {
-    fn default() -> Self {
-        UsersWire(BTreeMap::new(), PhantomData)
-    }
-}
-
-impl<'de, P: Pass> Deserialize<'de> for UsersWire<P> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        keyed_models(deserializer, P::IN_PLACE).map(|users| UsersWire(users, PhantomData))
-    }
 }
 
 /// `keypad`, its JSON not yet given.
@@ -791,8 +779,11 @@ pub(crate) struct LockDetailWire<P: Pass> {
     pubsub_channel: Option<String>,
     #[serde(rename = "timeZone", default, deserialize_with = "lenient_string")]
     time_zone: Option<String>,
+    /// Skipped: read when asked for ([`LockDetail::users`]); named so that a second `users`
+    /// fails the answer, as a second of any field the model reads does.
     #[serde(default)]
-    users: UsersWire<P>,
+    #[expect(dead_code, reason = "only its name is used")]
+    users: IgnoredAny,
     #[serde(rename = "OfflineKeys", default)]
     offline_keys: OfflineKeysField<P>,
 }
@@ -885,10 +876,6 @@ impl LockDetail {
     /// keep their part of `raw`, which is kept once.
     fn build<P: Pass>(wire: LockDetailWire<P>, raw: RawJson) -> Self {
         let raw = raw.into_shared();
-        let mut users = wire.users.0;
-        for (id, user) in &mut users {
-            user.set_raw(raw.entry("users", id));
-        }
         let (lock_status, door_state, date_time, doorsense) = match wire.lock_status {
             None => (LockStatus::Unknown, LockDoorStatus::Unknown, None, false),
             Some(status) => {
@@ -927,13 +914,71 @@ impl LockDetail {
                 .map(uppercase),
             pubsub_channel: wire.pubsub_channel,
             time_zone: wire.time_zone,
-            users,
+            users: Users {
+                raw: raw.clone(),
+                read: OnceLock::new(),
+            },
             offline_keys: wire
                 .offline_keys
                 .0
                 .then(|| super::offline_keys::OfflineKeys::from_object(raw.field("OfflineKeys"))),
             raw,
         }
+    }
+}
+
+/// A lock detail's users, read from the detail's answer when first asked for.
+#[derive(Clone)]
+struct Users {
+    /// The detail's whole answer.
+    raw: RawJson,
+    read: OnceLock<BTreeMap<String, User>>,
+}
+
+impl Users {
+    fn get(&self) -> &BTreeMap<String, User> {
+        self.read.get_or_init(|| read_users(&self.raw))
+    }
+}
+
+/// The users of the lock detail whose answer is `raw`: each entry of its `users` object read
+/// as a [`User`] (see [`keyed_models`]), keeping its part of the answer.
+fn read_users(raw: &RawJson) -> BTreeMap<String, User> {
+    #[derive(Deserialize)]
+    struct UsersOf<'a> {
+        #[serde(borrow, default)]
+        users: Option<&'a RawValue>,
+    }
+    let users = raw
+        .whole_text()
+        .and_then(|text| serde_json::from_slice::<UsersOf<'_>>(text).ok())
+        .and_then(|of| of.users);
+    let Some(users) = users else {
+        return BTreeMap::new();
+    };
+    let mut users: BTreeMap<String, User> =
+        keyed_models(&mut serde_json::Deserializer::from_str(users.get())).unwrap_or_default();
+    for (id, user) in &mut users {
+        user.set_raw(raw.entry("users", id));
+    }
+    users
+}
+
+impl PartialEq for Users {
+    fn eq(&self, other: &Self) -> bool {
+        self.get() == other.get()
+    }
+}
+
+impl fmt::Debug for Users {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.get().fmt(f)
+    }
+}
+
+impl Serialize for Users {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.get().serialize(serializer)
     }
 }
 
@@ -1024,28 +1069,73 @@ mod tests {
         }
     }
 
+    fn detail(rest: &str) -> String {
+        format!(
+            r#"{{"LockID": "L", "LockName": "N", "HouseID": "H", "SerialNumber": "S",
+                 "currentFirmwareVersion": "1", "battery": 0.5{rest}}}"#
+        )
+    }
+
     #[test]
-    fn a_user_or_keypad_the_one_pass_refuses_is_read_again_checked() {
-        let detail = |rest: &str| {
-            format!(
-                r#"{{"LockID": "L", "LockName": "N", "HouseID": "H", "SerialNumber": "S",
-                     "currentFirmwareVersion": "1", "battery": 0.5{rest}}}"#
-            )
-        };
-        for rest in [
-            // A duplicate key in a user (a user the checked reading leaves out).
-            r#", "users": {"u1": {"FirstName": "A", "FirstName": "B"}, "u2": {}}"#,
+    fn users_are_read_when_asked_for_and_entries_that_do_not_fit_are_left_out() {
+        for (rest, kept) in [
+            // A duplicate key in a user.
+            (
+                r#", "users": {"u1": {"FirstName": "A", "FirstName": "B"}, "u2": {}}"#,
+                &["u2"][..],
+            ),
             // A number beyond f64 in a user's field.
-            r#", "users": {"u1": {"LastName": 1e400}, "u2": {}}"#,
+            (
+                r#", "users": {"u1": {"LastName": 1e400}, "u2": {}}"#,
+                &["u2"],
+            ),
+            // Entries that are not objects; a `users` that is not an object.
+            (
+                r#", "users": {"u1": "x", "u2": null, "u3": [1], "u4": {}}"#,
+                &["u4"],
+            ),
+            (r#", "users": [1, 2]"#, &[]),
+            (r#", "users": null"#, &[]),
+            ("", &[]),
         ] {
-            match read(&detail(rest)) {
-                DetailWire::Checked(wire) => {
-                    let ids: Vec<&String> = wire.users.0.keys().collect();
-                    assert_eq!(ids, ["u2"], "{rest}");
-                }
-                DetailWire::OnePass(_) => panic!("read in one pass: {rest}"),
-            }
+            let text = detail(rest);
+            // The users never send the rest of the answer to the checked reading.
+            assert!(matches!(read(&text), DetailWire::OnePass(_)), "{rest}");
+            let lock = LockDetail::from_json(text.as_bytes()).expect("reads");
+            let ids: Vec<&str> = lock.users().keys().map(String::as_str).collect();
+            assert_eq!(ids, kept, "{rest}");
         }
+        // A second `users` fails the answer, as a second of any field the model reads does.
+        let twice = detail(r#", "users": {}, "users": {}"#);
+        assert!(LockDetail::from_json(twice.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn users_not_yet_read_compare_print_serialize_and_clone_as_read_ones() {
+        let text = test_support::fixture!("get_lock.online.json");
+        let read_first = LockDetail::from_json(text.as_bytes()).expect("reads");
+        assert_eq!(read_first.users().len(), 1);
+        let fresh = || LockDetail::from_json(text.as_bytes()).expect("reads");
+        assert_eq!(fresh(), read_first);
+        assert_eq!(read_first, fresh());
+        assert_eq!(format!("{:?}", fresh()), format!("{read_first:?}"));
+        assert!(format!("{:?}", fresh()).contains(r#"first_name: Some("Foo")"#));
+        let json = serde_json::to_value(fresh()).expect("serializes");
+        assert_eq!(
+            json["users"]["cccca94e-373e-aaaa-bbbb-333396827777"]["first_name"],
+            "Foo"
+        );
+        let unread = fresh();
+        let copy = unread.clone();
+        assert_eq!(copy.users(), read_first.users());
+        assert_eq!(unread.users(), read_first.users());
+        // Each user keeps its part of the answer.
+        let user = &copy.users()["cccca94e-373e-aaaa-bbbb-333396827777"];
+        assert_eq!(user.raw()["LastName"], "Bar");
+    }
+
+    #[test]
+    fn a_keypad_the_one_pass_refuses_is_read_again_checked() {
         // A keypad without a required key fails both readings, with the checked reading's
         // error (`tests/models.rs` shows where `Api` and serde name the place).
         let error = LockDetail::read_wire(&detail(r#", "keypad": {"_id": "K"}"#))
@@ -1059,8 +1149,8 @@ mod tests {
         );
         for rest in [
             "",
-            r#", "users": {"u1": "x", "u2": null, "u3": [1], "u4": {}}, "keypad": null"#,
-            r#", "users": [1, 2], "OfflineKeys": [], "keypad": null"#,
+            r#", "keypad": null"#,
+            r#", "OfflineKeys": [], "keypad": null"#,
         ] {
             assert!(
                 matches!(read(&detail(rest)), DetailWire::OnePass(_)),

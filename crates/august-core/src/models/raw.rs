@@ -128,6 +128,15 @@ impl RawJson {
         }
     }
 
+    /// The text of the whole document this is (`None` for a part of one, or a document kept as
+    /// a `Value` only).
+    pub(crate) fn whole_text(&self) -> Option<&[u8]> {
+        match self.located() {
+            (doc, None) if !doc.text.is_empty() => Some(&doc.text),
+            _ => None,
+        }
+    }
+
     /// The JSON as a [`Value`] (the document is read on the first call; `Null` for an empty
     /// text, bytes that are not one JSON document, or a place the document does not have).
     pub(crate) fn value(&self) -> &Value {
@@ -296,34 +305,18 @@ where
 }
 
 /// An object of objects keyed by id (`{"<id>": {...}, ...}`) read into models. Entries that
-/// are not objects are left out; anything but an object reads as no entries.
-///
-/// Checked (`in_place` false): each entry is skipped to find its text, read from it and kept
-/// with it; an entry that does not fit the model is left out. Never fails on valid JSON.
-///
-/// In place: each entry is read where it stands and its text is not kept (the models get an
-/// empty [`RawJson`]; the caller gives them their part of the whole document, see
-/// [`RawJson::entry`]). Where the checked reading would leave out an entry that does not fit
-/// the model, this fails (the entry was read part way), so that the caller can read the
-/// document again the checked way.
-pub(crate) fn keyed_models<'de, D, M>(
-    deserializer: D,
-    in_place: bool,
-) -> Result<BTreeMap<String, M>, D::Error>
+/// are not objects are left out; anything but an object reads as no entries. Each entry is
+/// skipped to find its text, read from it and kept with it; an entry that does not fit the
+/// model is left out. Never fails on valid JSON.
+pub(crate) fn keyed_models<'de, D, M>(deserializer: D) -> Result<BTreeMap<String, M>, D::Error>
 where
     D: Deserializer<'de>,
     M: KeepsRaw,
 {
-    deserializer.deserialize_any(Entries {
-        in_place,
-        model: PhantomData,
-    })
+    deserializer.deserialize_any(Entries(PhantomData))
 }
 
-struct Entries<M> {
-    in_place: bool,
-    model: PhantomData<M>,
-}
+struct Entries<M>(PhantomData<M>);
 
 impl<'de, M: KeepsRaw> Visitor<'de> for Entries<M> {
     type Value = BTreeMap<String, M>;
@@ -335,12 +328,6 @@ impl<'de, M: KeepsRaw> Visitor<'de> for Entries<M> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries = BTreeMap::new();
         while let Some(id) = map.next_key::<String>()? {
-            if self.in_place {
-                if let ObjectOnly(Some(wire)) = map.next_value()? {
-                    entries.insert(id, M::from_wire(wire, RawJson::default()));
-                }
-                continue;
-            }
             let raw = map.next_value::<Box<RawValue>>()?;
             if !raw.get().starts_with('{') {
                 continue;
@@ -360,16 +347,6 @@ impl<'de, M: KeepsRaw> Visitor<'de> for Entries<M> {
 
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
-    }
-}
-
-/// A value read as `T` if it is an object, and skipped otherwise
-/// ([`lenient_object`](super::de::lenient_object)).
-struct ObjectOnly<T>(Option<T>);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        super::de::lenient_object(deserializer).map(ObjectOnly)
     }
 }
 
