@@ -265,10 +265,9 @@ pub fn lock_detail_users() -> Result<Vec<u8>, CallFailed> {
 }
 
 /// Decodes a lock's `users` object (see [`lock_detail_users`]) `iterations` times: in one pass
-/// into `BTreeMap<String, User>` ([`ParseInto::Typed`]), or as `LockDetail` does it today,
-/// into a `Value` first and then each user from it ([`ParseInto::Value`]), or not at all
-/// ([`ParseInto::Skip`]). The difference is what a one-pass lock-detail reader would save on
-/// the users.
+/// into `BTreeMap<String, User>` ([`ParseInto::Typed`]), or into a `Value` first and then each
+/// user from it ([`ParseInto::Value`]), or not at all ([`ParseInto::Skip`]): what reading a
+/// lock detail's users costs each way.
 ///
 /// # Errors
 ///

@@ -128,8 +128,8 @@ fn odd_users_are_left_out_or_read_leniently() {
     }
 }
 
-/// A user entry that does not fit the model (here a duplicate key, which the one-pass reading
-/// refuses) is left out the same way through every reader, and the other entries, the keypad
+/// A user entry that does not fit the model (here a duplicate key) is left out the same way
+/// through every reader, and the other entries, the keypad
 /// and the offline keys still keep their own JSON.
 #[test]
 fn a_user_that_does_not_fit_is_left_out_by_every_reader() {

@@ -547,7 +547,8 @@ impl LockDetail {
     ///
     /// Read from the answer on the first call (and kept): most callers of a lock detail want
     /// its state, not who may use it. An entry that is not an object, or does not fit
-    /// [`User`], is left out.
+    /// [`User`], is left out; users that are not valid text (bytes that are not UTF-8, an id
+    /// with a lone surrogate escape) give none.
     pub fn users(&self) -> &BTreeMap<String, User> {
         self.users.get()
     }
@@ -872,10 +873,14 @@ impl KeepsRaw for LockDetail {
 }
 
 impl LockDetail {
-    /// The model of a wire struct read from `raw`. The users, the keypad and the offline keys
-    /// keep their part of `raw`, which is kept once.
+    /// The model of a wire struct read from `raw`. The keypad and the offline keys keep their
+    /// part of `raw`, which is kept once; the users are read from it when asked for.
     fn build<P: Pass>(wire: LockDetailWire<P>, raw: RawJson) -> Self {
         let raw = raw.into_shared();
+        debug_assert!(
+            raw.whole_text().is_some(),
+            "the users are read from the text"
+        );
         let (lock_status, door_state, date_time, doorsense) = match wire.lock_status {
             None => (LockStatus::Unknown, LockDoorStatus::Unknown, None, false),
             Some(status) => {
@@ -1108,6 +1113,23 @@ mod tests {
         // A second `users` fails the answer, as a second of any field the model reads does.
         let twice = detail(r#", "users": {}, "users": {}"#);
         assert!(LockDetail::from_json(twice.as_bytes()).is_err());
+        // Users that are not valid text (a user id with a lone surrogate, bytes that are not
+        // UTF-8) failed the whole answer when every answer read them; now the lock reads, with
+        // no users.
+        let mut not_utf8 = detail(r#", "users": {"u1": {"FirstName": "A?"}}"#).into_bytes();
+        let at = not_utf8
+            .iter()
+            .position(|&b| b == b'?')
+            .expect("placeholder");
+        not_utf8[at] = 0xFF;
+        for text in [
+            detail(r#", "users": {"\udc00": {}, "u2": {}}"#).into_bytes(),
+            not_utf8,
+        ] {
+            let lock = LockDetail::from_json(&text).expect("reads");
+            assert_eq!(lock.device_id(), "L");
+            assert!(lock.users().is_empty());
+        }
     }
 
     #[test]

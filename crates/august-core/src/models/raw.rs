@@ -306,8 +306,10 @@ where
 
 /// An object of objects keyed by id (`{"<id>": {...}, ...}`) read into models. Entries that
 /// are not objects are left out; anything but an object reads as no entries. Each entry is
-/// skipped to find its text, read from it and kept with it; an entry that does not fit the
-/// model is left out. Never fails on valid JSON.
+/// skipped to find its text and read from it; an entry that does not fit the model is left
+/// out. The models get an empty [`RawJson`]: the caller gives them their place in the whole
+/// document ([`RawJson::entry`]). Fails only on JSON that is not valid text (an id with a
+/// lone surrogate, bytes that are not UTF-8).
 pub(crate) fn keyed_models<'de, D, M>(deserializer: D) -> Result<BTreeMap<String, M>, D::Error>
 where
     D: Deserializer<'de>,
@@ -333,7 +335,7 @@ impl<'de, M: KeepsRaw> Visitor<'de> for Entries<M> {
                 continue;
             }
             if let Ok(wire) = serde_json::from_str(raw.get()) {
-                entries.insert(id, M::from_wire(wire, RawJson::new(raw.into())));
+                entries.insert(id, M::from_wire(wire, RawJson::default()));
             }
         }
         Ok(entries)

@@ -79,7 +79,8 @@ impl User {
         self.raw.value()
     }
 
-    /// Gives the entry its JSON (a user read where it stands has none of its own).
+    /// Gives the entry its JSON: its place in the lock detail's answer (see
+    /// [`keyed_models`](super::raw::keyed_models), which gives it none).
     pub(crate) fn set_raw(&mut self, raw: RawJson) {
         self.raw = raw;
     }
