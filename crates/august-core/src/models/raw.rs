@@ -304,7 +304,8 @@ where
     read_with_raw(deserializer, M::read_wire).map(WithRaw::into_model)
 }
 
-/// An object of objects keyed by id (`{"<id>": {...}, ...}`) read into models. Entries that
+/// An object of objects keyed by id (`{"<id>": {...}, ...}`), from a deserializer that lends
+/// its text (`serde_json::Deserializer::from_str`), read into models. Entries that
 /// are not objects are left out; anything but an object reads as no entries. Each entry is
 /// skipped to find its text and read from it; an entry that does not fit the model is left
 /// out. The models get an empty [`RawJson`]: the caller gives them their place in the whole
@@ -330,7 +331,7 @@ impl<'de, M: KeepsRaw> Visitor<'de> for Entries<M> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries = BTreeMap::new();
         while let Some(id) = map.next_key::<String>()? {
-            let raw = map.next_value::<Box<RawValue>>()?;
+            let raw = map.next_value::<&RawValue>()?;
             if !raw.get().starts_with('{') {
                 continue;
             }
