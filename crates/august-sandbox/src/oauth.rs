@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 
 use crate::app::App;
 use crate::demo;
-use crate::http::{Params, Req, Resp, RouteName, Routes, find_route};
+use crate::http::{Req, Resp, RouteName, Routes, find_route};
 use crate::relay::lock;
 
 /// How long an authorization code can be exchanged.
@@ -136,9 +136,9 @@ pub(crate) fn claims(req: &Req) -> bool {
     matches!(req.segments.as_slice(), [oauth, _, _] if oauth == "oauth")
 }
 
-/// The route a request [`claims`] claims takes, its handler and the parameters its pattern
-/// captured; the error answer for an unknown brand or endpoint.
-pub(crate) fn find(req: &Req) -> Result<(RouteName, Handler, Params), Resp> {
+/// The route a request [`claims`] claims takes and its handler (the brand is the request's
+/// second segment, see [`brand`]); the error answer for an unknown brand or endpoint.
+pub(crate) fn find(req: &Req) -> Result<(RouteName, Handler), Resp> {
     if authorize_path(brand(req)).is_none() {
         return Err(oauth_error(
             404,
@@ -146,7 +146,9 @@ pub(crate) fn find(req: &Req) -> Result<(RouteName, Handler, Params), Resp> {
             "no authorization server for this brand",
         ));
     }
-    find_route(ROUTES, req).ok_or_else(|| oauth_error(404, "invalid_request", "no such endpoint"))
+    find_route(ROUTES, req)
+        .map(|(route, handler, _)| (route, handler))
+        .ok_or_else(|| oauth_error(404, "invalid_request", "no such endpoint"))
 }
 
 /// The brand a request [`claims`] claims is for: its second segment.
@@ -157,7 +159,7 @@ fn brand(req: &Req) -> &str {
 /// Answers a request [`claims`] claims.
 pub(crate) fn handle(app: &App, req: &Req) -> Resp {
     match find(req) {
-        Ok((_, handler, _)) => handler(app, req, brand(req)),
+        Ok((_, handler)) => handler(app, req, brand(req)),
         Err(resp) => resp,
     }
 }
@@ -431,7 +433,7 @@ mod tests {
             ),
         ] {
             let req = Req::fake(method, url, &[], "");
-            let (found, found_handler, _) = find(&req).unwrap_or_else(|_| panic!("{method} {url}"));
+            let (found, found_handler) = find(&req).unwrap_or_else(|_| panic!("{method} {url}"));
             assert_eq!(found.to_string(), route, "{method} {url}");
             assert!(
                 std::ptr::fn_addr_eq(found_handler, handler),
