@@ -134,29 +134,28 @@ impl RenewalBackoff {
     /// Renews the still `usable` token `current` with `renew`, unless a renewal failed less
     /// than the interval ago. `renew` runs as the single flight (see [`Self::single_flight`]);
     /// it gives the new token, or `None` when it got none worth using (the current one is kept
-    /// and the interval waited as after a failure). An error for which `keep_token` holds is
-    /// logged and the current token returned while it is usable, also when the error is that
-    /// of another caller's renewal this one waited for; any other error, and every error once
-    /// the token has expired, is returned.
+    /// and the interval waited as after a failure). After an error, also the error of another
+    /// caller's renewal this one waited for, `still_working` gives the token to keep using:
+    /// the one current then, read again (other renewals may have replaced or refused the one
+    /// this caller read), when it still works and the error allows it; that is logged and
+    /// returned. Otherwise the error is returned, and always once `current` has expired.
     pub(crate) fn renew(
         &self,
         current: &str,
         usable: bool,
         renew: impl FnOnce() -> Result<Option<String>>,
-        keep_token: impl Fn(&Error) -> bool,
+        still_working: impl Fn(&Error) -> Option<String>,
     ) -> Result<String> {
         if usable && self.failed_recently() {
             return Ok(current.to_owned());
         }
         let keep = |e: &Error| {
-            let kept = usable && keep_token(e);
-            if kept {
-                log::warn!(
-                    "the access token could not be renewed ({e}); using the current one, which has not expired"
-                );
-                self.set_last_failure(Some(Instant::now()));
-            }
-            kept
+            let kept = usable.then(|| still_working(e)).flatten()?;
+            log::warn!(
+                "the access token could not be renewed ({e}); using the current one, which has not expired"
+            );
+            self.set_last_failure(Some(Instant::now()));
+            Some(kept)
         };
         // An expired token cannot be kept: such a caller takes only a new one.
         let purpose = if usable { Purpose::Due } else { Purpose::Now };
@@ -169,12 +168,11 @@ impl RenewalBackoff {
                 self.set_last_failure(Some(Instant::now()));
                 Ok(current.to_owned())
             }
-            Err(e) if keep(&e) => Ok(current.to_owned()),
-            Err(e) => Err(e),
+            Err(e) => keep(&e).ok_or(e),
         });
         match result {
             // Another caller's renewal (one forced, or after a refusal) failed: the same rule.
-            Err(Error::RenewalFailed(e)) if keep(&e) => Ok(current.to_owned()),
+            Err(Error::RenewalFailed(e)) => keep(&e).ok_or(Error::RenewalFailed(e)),
             result => result,
         }
     }
@@ -281,6 +279,19 @@ impl RenewalBackoff {
         result
     }
 
+    /// Has `hook` run once on the next waiter's thread between its wake-up and the time it
+    /// takes the result.
+    #[cfg(test)]
+    pub(crate) fn on_wake(&self, hook: impl FnOnce() + Send + 'static) {
+        *self.on_wake.lock().unwrap_or_else(PoisonError::into_inner) = Some(Box::new(hook));
+    }
+
+    /// How many callers wait for the renewal in flight.
+    #[cfg(test)]
+    pub(crate) fn waiting(&self) -> usize {
+        self.lock().waiting
+    }
+
     #[cfg(test)]
     fn after_wake<'a>(&'a self, flight: MutexGuard<'a, Flight>) -> MutexGuard<'a, Flight> {
         let hook = self
@@ -373,6 +384,11 @@ mod tests {
             Some("alone")
         );
         assert!(renewal.lock().outcomes.is_empty());
+    }
+
+    /// Says, after any error, that the token `current` still works.
+    fn working(_: &Error) -> Option<String> {
+        Some("current".to_owned())
     }
 
     /// Starts a renewal for `purpose` on a thread that takes `took` and gives `result`, and
@@ -498,7 +514,13 @@ mod tests {
         let forced = in_flight(&renewal, Purpose::Now, Duration::from_millis(300), || {
             Err(Error::NoAccessToken)
         });
-        let token = renewal.renew("current", true, || panic!("a second renewal ran"), |_| true);
+        // The token kept is the one current when the renewal failed, not the caller's copy.
+        let token = renewal.renew(
+            "read before",
+            true,
+            || panic!("a second renewal ran"),
+            working,
+        );
         assert_eq!(token.ok().as_deref(), Some("current"));
         // As after its own failure: not tried again before the interval has passed.
         assert!(renewal.failed_recently());
@@ -509,12 +531,7 @@ mod tests {
             Err(Error::NoAccessToken)
         });
         let err = renewal
-            .renew(
-                "current",
-                false,
-                || panic!("a second renewal ran"),
-                |_| true,
-            )
+            .renew("current", false, || panic!("a second renewal ran"), working)
             .unwrap_err();
         assert!(matches!(err, Error::RenewalFailed(_)), "{err:?}");
         assert!(forced.join().expect("no panic").is_err());
@@ -528,7 +545,7 @@ mod tests {
         let due = in_flight(&renewal, Purpose::Due, Duration::from_millis(300), || {
             Ok("current".to_owned())
         });
-        let token = renewal.renew("current", false, || Ok(Some("new".to_owned())), |_| true);
+        let token = renewal.renew("current", false, || Ok(Some("new".to_owned())), working);
         // It waited for that renewal to end, then ran its own.
         assert_eq!(token.ok().as_deref(), Some("new"));
         assert_eq!(
@@ -549,18 +566,18 @@ mod tests {
         // other callers run to their end: one that keeps the current token, one that fails.
         let (others_tx, others_rx) = std::sync::mpsc::channel();
         let others = Arc::clone(&renewal);
-        *renewal.on_wake.lock().expect("not poisoned") = Some(Box::new(move || {
+        renewal.on_wake(move || {
             let kept = others.single_flight(Purpose::Due, || Ok("current".to_owned()));
             let failed = others.single_flight(Purpose::Due, || Err(Error::NoAccessToken));
             others_tx.send((kept, failed)).expect("the test waits");
-        }));
+        });
         let waiter = {
             let renewal = Arc::clone(&renewal);
             thread::spawn(move || {
                 renewal.single_flight(Purpose::Now, || panic!("a second renewal ran"))
             })
         };
-        while renewal.lock().waiting == 0 {
+        while renewal.waiting() == 0 {
             thread::sleep(Duration::from_millis(5));
         }
         end_tx.send(()).expect("the renewal waits");

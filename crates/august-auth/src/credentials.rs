@@ -631,12 +631,12 @@ impl Credentials {
                     if !st.due(margin) || (!st.can_renew() && !st.expired()) {
                         return Ok(st.access_token.clone());
                     }
-                    let usable = !st.expired() && !st.was_refused(&st.access_token);
-                    (st.access_token.clone(), usable)
+                    (st.access_token.clone(), st.token_works())
                 };
                 // A due renewal that fails while the token still works: keep using it, and do
-                // not try again at every call. A token the server refused does not work, also
-                // when the refusal came while this caller waited for the renewal it started.
+                // not try again at every call. Which token that is, and whether it still works,
+                // is read again after the failure: while this caller waited, the server may
+                // have refused the token, and other renewals may have replaced it.
                 self.inner.backoff.renew(
                     &current,
                     usable,
@@ -650,7 +650,7 @@ impl Credentials {
                         drop(st);
                         renew(state, Why::Due).map(Some)
                     },
-                    |_| !lock(state).was_refused(&current),
+                    |_| lock(state).working_token(),
                 )
             }
         }
@@ -903,6 +903,17 @@ impl TokenState {
         }
     }
 
+    /// Whether the current token still works: it has not expired and the server has not
+    /// refused it.
+    fn token_works(&self) -> bool {
+        !self.expired() && !self.was_refused(&self.access_token)
+    }
+
+    /// The current token, when it still works.
+    fn working_token(&self) -> Option<String> {
+        self.token_works().then(|| self.access_token.clone())
+    }
+
     /// Whether the server refused `token` (it may still be the current one).
     fn was_refused(&self, token: &str) -> bool {
         self.refused.as_deref() == Some(token)
@@ -1096,5 +1107,115 @@ impl TokenState {
                 Err(copy)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mockito::{Matcher, Server, ServerGuard};
+    use std::sync::mpsc;
+    use std::thread;
+
+    /// OAuth credentials refreshed at `server` whose token `at-1` expires in 30 s: due.
+    fn due_oauth(server: &ServerGuard) -> Credentials {
+        let client = OAuthClient::with_endpoints(
+            Brand::YaleGlobal,
+            "client",
+            "client-secret",
+            "http://127.0.0.1:1/callback",
+            format!("{}/authorize", server.url()),
+            format!("{}/access_token", server.url()),
+        )
+        .expect("valid endpoints");
+        let expires = Utc::now() + TimeDelta::seconds(30);
+        Credentials::oauth(
+            client,
+            OAuthTokens::new("at-1", Some("rt-1".into()), Some(expires)),
+        )
+    }
+
+    fn token_state(credentials: &Credentials) -> &Mutex<TokenState> {
+        match &credentials.inner.source {
+            Source::Token(state) => state,
+            Source::Password(_) => unreachable!("OAuth credentials"),
+        }
+    }
+
+    /// What a due call gets when it waited for a forced refresh that failed (503) and, between
+    /// its wake-up and its taking that failure, `meanwhile` changed the credentials (as other
+    /// renewals would have).
+    fn due_call_after_a_failed_forced_refresh(
+        meanwhile: impl FnOnce(&mut TokenState) + Send + 'static,
+    ) -> Result<String> {
+        let mut server = Server::new();
+        let (started_tx, started) = mpsc::channel();
+        let (answer, answer_rx) = mpsc::channel::<()>();
+        let (started_tx, answer_rx) = (Mutex::new(started_tx), Mutex::new(answer_rx));
+        let refresh = server
+            .mock("POST", "/access_token")
+            .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
+            .with_status(503)
+            .with_header("content-type", "application/json")
+            .with_chunked_body(move |w| {
+                let _ = started_tx.lock().map(|tx| tx.send(()));
+                let _ = answer_rx.lock().map(|rx| rx.recv());
+                w.write_all(br#"{"error": "temporarily_unavailable"}"#)
+            })
+            .expect(1)
+            .create();
+        let credentials = due_oauth(&server);
+        let forced = thread::spawn({
+            let credentials = credentials.clone();
+            move || credentials.refresh_now()
+        });
+        started.recv().expect("the refresh is sent");
+        let hooked = credentials.clone();
+        credentials
+            .inner
+            .backoff
+            .on_wake(move || meanwhile(&mut lock(token_state(&hooked))));
+        let due = thread::spawn({
+            let credentials = credentials.clone();
+            move || credentials.access_token()
+        });
+        while credentials.inner.backoff.waiting() == 0 {
+            thread::sleep(Duration::from_millis(5));
+        }
+        answer.send(()).expect("the refresh waits");
+        let forced = forced.join().expect("no panic").unwrap_err();
+        assert!(matches!(forced, Error::RenewalFailed(_)), "{forced:?}");
+        refresh.assert();
+        due.join().expect("no panic")
+    }
+
+    #[test]
+    fn a_failed_renewal_keeps_the_token_current_then_not_the_callers_copy() {
+        // Another renewal replaced at-1 with at-2 while the due call waited: it keeps at-2.
+        let kept = due_call_after_a_failed_forced_refresh(|st| {
+            st.access_token = "at-2".into();
+        });
+        assert_eq!(kept.ok().as_deref(), Some("at-2"));
+    }
+
+    #[test]
+    fn a_failed_renewal_keeps_no_token_when_the_current_one_was_refused_since() {
+        // While the due call waited, at-1 was renewed to at-2, and the server refused at-2
+        // (whose renewal failed too): neither token works, so the call gets the failure.
+        let err = due_call_after_a_failed_forced_refresh(|st| {
+            st.access_token = "at-2".into();
+            st.refused = Some("at-2".into());
+        })
+        .unwrap_err();
+        let Error::RenewalFailed(failure) = &err else {
+            panic!("{err:?}");
+        };
+        assert!(
+            matches!(
+                **failure,
+                Error::OAuth(OAuthError::Refused { status: 503, .. })
+            ),
+            "{err:?}"
+        );
     }
 }

@@ -194,9 +194,7 @@ impl SharedAuthenticator {
             // Copied only when a refresh is due, to be read without the lock.
             current.clone()
         };
-        let usable = current
-            .parsed_expiry()
-            .is_ok_and(|expiry| expiry > Utc::now());
+        let usable = works(&current);
         self.backoff.renew(
             current.access_token(),
             usable,
@@ -211,8 +209,17 @@ impl SharedAuthenticator {
                 }
             },
             // A 401 marked the token refused (in the authenticator), and a login that ended
-            // while the refresh was out has none: never hand the current one out again.
-            |e| !e.is_unauthorized() && !matches!(e, Error::NotAuthenticated { .. }),
+            // while the refresh was out has none: never hand the current one out again. Else
+            // the login current now (a 401 another caller reported meanwhile dropped it, and
+            // a login may have replaced it), when it still works.
+            |e| {
+                if e.is_unauthorized() || matches!(e, Error::NotAuthenticated { .. }) {
+                    return None;
+                }
+                let state = self.lock();
+                let now = state.authenticator.authentication();
+                works(now).then(|| now.access_token().to_owned())
+            },
         )
     }
 
@@ -400,6 +407,15 @@ impl SharedAuthenticator {
     }
 }
 
+/// Whether the token of `login` still works: the login is complete and its token has not
+/// expired (a token the server refused is dropped from the login).
+fn works(login: &Authentication) -> bool {
+    login.state() == AuthenticationState::Authenticated
+        && login
+            .parsed_expiry()
+            .is_ok_and(|expiry| expiry > Utc::now())
+}
+
 impl From<Authenticator> for SharedAuthenticator {
     fn from(authenticator: Authenticator) -> Self {
         SharedAuthenticator::new(authenticator)
@@ -418,5 +434,83 @@ impl fmt::Debug for SharedAuthenticator {
         };
         out.field("refresh_retry_interval", &self.backoff.interval())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::LoginMethod;
+    use august_core::Api;
+    use chrono::TimeDelta;
+    use std::sync::mpsc;
+    use std::thread;
+
+    #[test]
+    fn a_failed_refresh_keeps_no_token_refused_before_the_caller_took_the_failure() {
+        let mut server = mockito::Server::new();
+        let (started_tx, started) = mpsc::channel();
+        let (answer, answer_rx) = mpsc::channel::<()>();
+        let (started_tx, answer_rx) = (Mutex::new(started_tx), Mutex::new(answer_rx));
+        let refresh = server
+            .mock("GET", "/users/houses/mine")
+            .match_header("x-august-access-token", "old-token")
+            .with_status(503)
+            .with_header("content-type", "application/json")
+            .with_chunked_body(move |w| {
+                let _ = started_tx.lock().map(|tx| tx.send(()));
+                let _ = answer_rx.lock().map(|rx| rx.recv());
+                w.write_all(br#"{"message": "unavailable"}"#)
+            })
+            .expect(1)
+            .create();
+        // A password login whose token, with a day left, is due for a refresh.
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let path = dir.path().join("auth.json");
+        let expires = (Utc::now() + TimeDelta::days(1)).format("%Y-%m-%dT%H:%M:%S%.3fZ");
+        std::fs::write(
+            &path,
+            format!(
+                r#"{{"install_id": "install-1", "access_token": "old-token", "access_token_expires": "{expires}", "state": "authenticated"}}"#
+            ),
+        )
+        .expect("login written");
+        let api = Api::builder()
+            .base_url(server.url())
+            .max_retries(0)
+            .build()
+            .expect("valid base URL");
+        let shared = SharedAuthenticator::new(
+            Authenticator::new(api, LoginMethod::Phone, "+15555550100", "password")
+                .access_token_cache_file(&path),
+        );
+        let forced = thread::spawn({
+            let shared = shared.clone();
+            move || shared.refresh_now()
+        });
+        started.recv().expect("the refresh is sent");
+        // A due call waits for the forced refresh. Between its wake-up and its taking the
+        // refresh's failure, another call reports a 401 with the token.
+        let reporter = shared.clone();
+        shared
+            .backoff
+            .on_wake(move || assert!(reporter.mark_token_refused("old-token")));
+        let due = thread::spawn({
+            let shared = shared.clone();
+            move || shared.access_token()
+        });
+        while shared.backoff.waiting() == 0 {
+            thread::sleep(Duration::from_millis(5));
+        }
+        answer.send(()).expect("the refresh waits");
+        let forced = forced.join().expect("no panic").unwrap_err();
+        assert_eq!(forced.status(), Some(503), "{forced:?}");
+        // The token has a day left, but the server refused it: the due call gets the failure.
+        let err = due.join().expect("no panic").unwrap_err();
+        assert!(
+            matches!(&err, Error::RenewalFailed(e) if e.status() == Some(503)),
+            "{err:?}"
+        );
+        refresh.assert();
     }
 }
