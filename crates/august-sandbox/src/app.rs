@@ -624,10 +624,11 @@ pub(crate) fn check_loopback_url(url: &str) -> Result<String, Error> {
         reason: reason.to_owned(),
     };
     let url = url.trim();
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| invalid("the callback url must start with http://"))?;
-    match loopback_authority(rest) {
+    let parsed = url::Url::parse(url).map_err(|e| invalid(&format!("not a URL: {e}")))?;
+    if parsed.scheme() != "http" {
+        return Err(invalid("the callback url must start with http://"));
+    }
+    match loopback_host(&parsed) {
         Some(true) => Ok(url.to_owned()),
         Some(false) => Err(invalid(
             "the callback url must point to a loopback host (127.0.0.1, ::1 or localhost)",
@@ -636,20 +637,14 @@ pub(crate) fn check_loopback_url(url: &str) -> Result<String, Error> {
     }
 }
 
-/// Whether the host of a URL's authority (`rest` is what follows the scheme's `://`) is
-/// loopback ([`api_transport::is_loopback`]); `None` when the authority carries credentials
+/// Whether the host of `url`, read as a browser reads it (WHATWG, the `url` crate), is
+/// loopback ([`api_transport::is_loopback`]); `None` when the URL carries credentials
 /// (`user@`), which could hide another host behind one that looks loopback.
-pub(crate) fn loopback_authority(rest: &str) -> Option<bool> {
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if authority.contains('@') {
+pub(crate) fn loopback_host(url: &url::Url) -> Option<bool> {
+    if !url.username().is_empty() || url.password().is_some() {
         return None;
     }
-    let host = if let Some(v6) = authority.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
-    };
-    Some(api_transport::is_loopback(host))
+    Some(url.host_str().is_some_and(api_transport::is_loopback))
 }
 
 #[cfg(test)]
@@ -741,5 +736,12 @@ mod tests {
         assert!(check_loopback_url("http://example.com/").is_err());
         assert!(check_loopback_url("http://127.0.0.1@example.com/").is_err());
         assert!(check_loopback_url("http://10.0.0.1:80/").is_err());
+        // Read as a browser reads them: what is not a URL is refused, and the other ways to
+        // write a loopback address are loopback.
+        assert!(check_loopback_url("http://[::1]evil.example/").is_err());
+        assert!(check_loopback_url("http://[::1/").is_err());
+        assert!(check_loopback_url("http://127.0.0.1 .evil.example/").is_err());
+        assert!(check_loopback_url("http://127.1:9000/cb").is_ok());
+        assert!(check_loopback_url("HTTP://LOCALHOST/cb").is_ok());
     }
 }

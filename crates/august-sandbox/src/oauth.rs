@@ -113,10 +113,9 @@ fn oauth_error(status: u16, error: &str, description: &str) -> Resp {
 /// Whether `uri` is an `http` or `https` URL to a loopback host, without credentials (the
 /// only redirect URIs the sandbox's client is registered with).
 fn loopback_redirect(uri: &str) -> bool {
-    uri.strip_prefix("http://")
-        .or_else(|| uri.strip_prefix("https://"))
-        .and_then(crate::app::loopback_authority)
-        .unwrap_or(false)
+    url::Url::parse(uri).is_ok_and(|url| {
+        matches!(url.scheme(), "http" | "https") && crate::app::loopback_host(&url) == Some(true)
+    })
 }
 
 /// A handler of the authorization server, for a known brand.
@@ -467,5 +466,9 @@ mod tests {
         // The same loopback hosts as the transport and the callback URLs.
         assert!(loopback_redirect("http://127.0.0.2:1/cb"));
         assert!(loopback_redirect("http://LOCALHOST/cb"));
+        // Read as a browser reads them: a host that is not one is refused.
+        assert!(!loopback_redirect("http://[::1]evil.example/"));
+        assert!(!loopback_redirect("http://[::1/cb"));
+        assert!(!loopback_redirect("http://127.0.0.1%2f.evil.example/"));
     }
 }
