@@ -684,19 +684,19 @@ impl LockDetail {
     }
 }
 
-/// How a lock detail's keypad and offline keys are read: see [`OnePass`] and [`Checked`].
+/// How a lock detail's keypad is read: see [`OnePass`] and [`Checked`].
 pub(crate) trait Pass {
-    /// Whether the parts are read where they stand.
+    /// Whether the keypad is read where it stands.
     const IN_PLACE: bool;
 }
 
-/// The keypad and the offline keys are read where they stand in the document; their JSON is
-/// taken from the whole answer's when asked for. Fails on a keypad that does not fit (with a
-/// message that does not say where); the answer is then read again with [`Checked`].
+/// The keypad is read where it stands in the document; its JSON is taken from the whole
+/// answer's when asked for. Fails on a keypad that does not fit (with a message that does not
+/// say where); the answer is then read again with [`Checked`].
 pub(crate) struct OnePass;
 
-/// The keypad and the offline keys are first skipped to find their text, then read from it:
-/// a keypad that does not fit fails the lock detail with a message that names where.
+/// The keypad is first skipped to find its text, then read from it: a keypad that does not
+/// fit fails the lock detail with a message that names where.
 pub(crate) struct Checked;
 
 impl Pass for OnePass {
@@ -727,24 +727,17 @@ impl<'de, P: Pass> Deserialize<'de> for KeypadField<P> {
     }
 }
 
-/// `OfflineKeys`: whether it is an object (only objects are kept).
-struct OfflineKeysField<P>(bool, PhantomData<P>);
+/// `OfflineKeys`: whether it is an object (only objects are kept; their JSON is taken from the
+/// whole answer's). Read the same way by both passes: skipping it cannot fail on a value that
+/// is JSON, so there is nothing for [`Checked`] to locate.
+#[derive(Default)]
+struct OfflineKeysField(bool);
 
-impl<P> Default for OfflineKeysField<P> {
-    fn default() -> Self {
-        OfflineKeysField(false, PhantomData)
-    }
-}
-
-impl<'de, P: Pass> Deserialize<'de> for OfflineKeysField<P> {
+impl<'de> Deserialize<'de> for OfflineKeysField {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let object = if P::IN_PLACE {
-            lenient_object::<_, IgnoredAny>(deserializer)?.is_some()
-        } else {
-            Option::<Box<RawValue>>::deserialize(deserializer)?
-                .is_some_and(|keys| keys.get().starts_with('{'))
-        };
-        Ok(OfflineKeysField(object, PhantomData))
+        Ok(OfflineKeysField(
+            lenient_object::<_, IgnoredAny>(deserializer)?.is_some(),
+        ))
     }
 }
 
@@ -786,7 +779,7 @@ pub(crate) struct LockDetailWire<P: Pass> {
     #[expect(dead_code, reason = "only its name is used")]
     users: IgnoredAny,
     #[serde(rename = "OfflineKeys", default)]
-    offline_keys: OfflineKeysField<P>,
+    offline_keys: OfflineKeysField,
 }
 
 /// A lock detail's wire struct, as read by [`OnePass`] or, when that fails, by [`Checked`]
