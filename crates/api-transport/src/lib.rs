@@ -67,6 +67,7 @@ mod logging;
 mod request;
 mod resolver;
 mod scrub;
+mod secret;
 mod service_error;
 mod settings;
 mod stop;
@@ -91,6 +92,7 @@ pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_
 use request::Base;
 pub use request::{Method, Path, Request, Retry};
 pub use resolver::DEFAULT_NAME_TTL;
+pub use secret::Secret;
 pub use settings::{DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, check_header};
 pub use unknown_variant::UnknownVariant;
 

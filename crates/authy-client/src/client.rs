@@ -12,9 +12,9 @@ use crate::apps::{Apps, StatsResource};
 use crate::error::{ApiError, Error, Hints, InvalidInput, Result};
 use crate::one_touch::OneTouch;
 use crate::phones::Phones;
-use crate::redacted::Redacted;
 use crate::tokens::Tokens;
 use crate::users::Users;
+use api_transport::Secret;
 
 /// The Authy API's address.
 pub const DEFAULT_API_URI: &str = "https://api.authy.com";
@@ -69,7 +69,7 @@ struct Inner {
     transport: Transport,
     base_url: String,
     /// Sent in [`API_KEY_HEADER`], never shown.
-    api_key: Redacted,
+    api_key: Secret,
     max_retries: u32,
     headers: Vec<(String, String)>,
 }
@@ -90,7 +90,7 @@ impl fmt::Debug for AuthyApiClient {
 #[must_use]
 pub struct AuthyApiClientBuilder {
     /// Sent in [`API_KEY_HEADER`], never shown.
-    api_key: Redacted,
+    api_key: Secret,
     base_url: String,
     settings: ClientSettings,
 }
@@ -189,7 +189,7 @@ impl AuthyApiClient {
     /// ```
     pub fn builder(api_key: impl Into<String>) -> AuthyApiClientBuilder {
         AuthyApiClientBuilder {
-            api_key: Redacted::new(api_key),
+            api_key: Secret::new(api_key),
             base_url: DEFAULT_API_URI.to_owned(),
             settings: ClientSettings::new(DEFAULT_MAX_BODY),
         }

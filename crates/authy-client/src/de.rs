@@ -8,6 +8,8 @@
 use serde::de::{Deserialize, Deserializer, Error as _};
 use serde_json::Value;
 
+use api_transport::Secret;
+
 /// Whether a JSON value says "true": `true` or the string `"true"` (any case).
 pub(crate) fn is_true(value: &Value) -> bool {
     match value {
@@ -46,6 +48,11 @@ pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 /// A non-negative integer sent as a number or as a string of digits; anything else is `None`.
 pub(crate) fn opt_int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     Ok(int_of(&Value::deserialize(d)?))
+}
+
+/// An optional secret read as leniently as [`opt_string`] reads any string.
+pub(crate) fn opt_secret<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
+    Ok(opt_string(d)?.map(Secret::new))
 }
 
 /// A string; numbers and booleans become their JSON text, anything else is `None`.

@@ -121,7 +121,6 @@ mod models;
 mod one_touch;
 mod options;
 mod phones;
-mod redacted;
 pub mod signature;
 mod tokens;
 mod types;

@@ -13,8 +13,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use crate::de;
-use crate::redacted::Redacted;
 use crate::types::AuthyId;
+use api_transport::Secret;
 
 /// A created user (py: `User` from `users.create`); [`User::id`] is the Authy id to store.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -327,8 +327,8 @@ pub struct QrCode {
     label: Option<String>,
     #[serde(default, deserialize_with = "de::opt_string")]
     issuer: Option<String>,
-    #[serde(default, deserialize_with = "Redacted::opt")]
-    qr_code: Option<Redacted>,
+    #[serde(default, deserialize_with = "de::opt_secret")]
+    qr_code: Option<Secret>,
     #[serde(default, deserialize_with = "de::opt_string")]
     message: Option<String>,
 }
@@ -336,7 +336,7 @@ pub struct QrCode {
 impl QrCode {
     /// The link to the QR code image (`qr_code`).
     pub fn qr_code(&self) -> Option<&str> {
-        self.qr_code.as_ref().map(Redacted::expose)
+        self.qr_code.as_ref().map(Secret::expose)
     }
 
     /// The account label (`label`).

@@ -8,39 +8,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::error::InvalidInput;
 
 /// A secret string (a TOTP seed, a factor binding URI): shown as `<redacted>` in `Debug`,
-/// serialised as is so that it can be handed to the user once.
-#[derive(Clone, PartialEq, Eq, Default)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
-    }
-
-    /// The secret itself: show it to the user once, never log it.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("\"<redacted>\"")
-    }
-}
-
-impl Serialize for Secret {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Secret {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret)
-    }
-}
+/// serialised as is so that it can be handed to the user once. The one secret type of the
+/// workspace, the transport's.
+pub use api_transport::Secret;
 
 fn is_sid(value: &str, prefix: &str) -> bool {
     value.len() == 34
@@ -552,13 +522,5 @@ mod tests {
         let v: LineType = serde_json::from_str("\"nonFixedVoip\"").unwrap();
         assert_eq!(v, LineType::NonFixedVoip);
         assert_eq!(serde_json::to_string(&v).unwrap(), "\"nonFixedVoip\"");
-    }
-
-    #[test]
-    fn secrets_are_redacted_in_debug() {
-        let s = Secret::new("GEZDGNBVGY3TQOJQ");
-        assert_eq!(format!("{s:?}"), "\"<redacted>\"");
-        assert_eq!(s.expose(), "GEZDGNBVGY3TQOJQ");
-        assert_eq!(serde_json::to_string(&s).unwrap(), "\"GEZDGNBVGY3TQOJQ\"");
     }
 }
