@@ -36,6 +36,15 @@ pub(crate) struct RenewalBackoff {
     on_wake: Mutex<Option<Box<dyn FnOnce() + Send>>>,
 }
 
+/// What a renewal of [`RenewalBackoff::renew`] got.
+pub(crate) enum Renewed {
+    /// A new token (or one a renewal that ended just before got).
+    New(String),
+    /// No token worth using: this one, the current one, is kept, and the interval waited as
+    /// after a failure.
+    Kept(String),
+}
+
 /// What a renewal is for, which decides whose result a caller may take.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) enum Purpose {
@@ -133,8 +142,8 @@ impl RenewalBackoff {
 
     /// Renews the still `usable` token `current` with `renew`, unless a renewal failed less
     /// than the interval ago. `renew` runs as the single flight (see [`Self::single_flight`]);
-    /// it gives the new token, or `None` when it got none worth using (the current one is kept
-    /// and the interval waited as after a failure). After an error, also the error of another
+    /// it gives the new token, or the current one to keep when it got none worth using (see
+    /// [`Renewed`]). After an error, also the error of another
     /// caller's renewal this one waited for, `still_working` gives the token to keep using:
     /// the one current then, read again (other renewals may have replaced or refused the one
     /// this caller read), when it still works and the error allows it; that is logged and
@@ -143,7 +152,7 @@ impl RenewalBackoff {
         &self,
         current: &str,
         usable: bool,
-        renew: impl FnOnce() -> Result<Option<String>>,
+        renew: impl FnOnce() -> Result<Renewed>,
         still_working: impl Fn(&Error) -> Option<String>,
     ) -> Result<String> {
         if usable && self.failed_recently() {
@@ -160,13 +169,13 @@ impl RenewalBackoff {
         // An expired token cannot be kept: such a caller takes only a new one.
         let purpose = if usable { Purpose::Due } else { Purpose::Now };
         let result = self.single_flight(purpose, || match renew() {
-            Ok(Some(token)) => {
+            Ok(Renewed::New(token)) => {
                 self.set_last_failure(None);
                 Ok(token)
             }
-            Ok(None) => {
+            Ok(Renewed::Kept(token)) => {
                 self.set_last_failure(Some(Instant::now()));
-                Ok(current.to_owned())
+                Ok(token)
             }
             Err(e) => keep(&e).ok_or(e),
         });
@@ -538,6 +547,32 @@ mod tests {
     }
 
     #[test]
+    fn a_renewal_that_got_no_token_worth_using_keeps_the_one_it_names_and_waits() {
+        let renewal = RenewalBackoff::default();
+        // Not the caller's copy: the renewal names the current token.
+        let token = renewal.renew(
+            "read before",
+            true,
+            || Ok(Renewed::Kept("current".to_owned())),
+            |_| panic!("no error"),
+        );
+        assert_eq!(token.ok().as_deref(), Some("current"));
+        assert!(renewal.failed_recently());
+        // While it waits, a caller whose token still works keeps it without renewing; one
+        // whose token expired renews, and a new token ends the wait.
+        let token = renewal.renew("current", true, || panic!("renewed"), working);
+        assert_eq!(token.ok().as_deref(), Some("current"));
+        let token = renewal.renew(
+            "expired",
+            false,
+            || Ok(Renewed::New("new".to_owned())),
+            working,
+        );
+        assert_eq!(token.ok().as_deref(), Some("new"));
+        assert!(!renewal.failed_recently());
+    }
+
+    #[test]
     fn a_caller_whose_token_expired_does_not_take_the_token_a_due_renewal_kept() {
         let renewal = Arc::new(RenewalBackoff::default());
         // Another caller's due renewal, which ends keeping the current token (its refresh
@@ -545,7 +580,12 @@ mod tests {
         let due = in_flight(&renewal, Purpose::Due, Duration::from_millis(300), || {
             Ok("current".to_owned())
         });
-        let token = renewal.renew("current", false, || Ok(Some("new".to_owned())), working);
+        let token = renewal.renew(
+            "current",
+            false,
+            || Ok(Renewed::New("new".to_owned())),
+            working,
+        );
         // It waited for that renewal to end, then ran its own.
         assert_eq!(token.ok().as_deref(), Some("new"));
         assert_eq!(

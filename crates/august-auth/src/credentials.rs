@@ -22,7 +22,7 @@ use crate::authentication::AuthenticationState;
 use crate::authenticator::Authenticator;
 #[cfg(doc)]
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
-use crate::backoff::{RenewalBackoff, millis};
+use crate::backoff::{RenewalBackoff, Renewed, millis};
 use crate::cache::{CacheError, CacheStatus, Existing, TokenCache};
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportedToken, read_capped};
@@ -645,10 +645,10 @@ impl Credentials {
                         // before.
                         let st = lock(state);
                         if !st.due(margin) {
-                            return Ok(Some(st.access_token.clone()));
+                            return Ok(Renewed::New(st.access_token.clone()));
                         }
                         drop(st);
-                        renew(state, Why::Due).map(Some)
+                        renew(state, Why::Due).map(Renewed::New)
                     },
                     |_| lock(state).working_token(),
                 )

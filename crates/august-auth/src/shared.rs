@@ -11,7 +11,7 @@ use crate::authentication::{Authentication, AuthenticationState};
 use crate::authenticator::{Authenticator, Refresh};
 #[cfg(doc)]
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
-use crate::backoff::RenewalBackoff;
+use crate::backoff::{RenewalBackoff, Renewed};
 use crate::error::{Error, Result};
 
 /// An [`Authenticator`] that many threads use at once, refreshing the access token once for
@@ -176,7 +176,8 @@ impl SharedAuthenticator {
     ///
     /// [`Error::NotAuthenticated`] when the login is not complete (log in with
     /// [`SharedAuthenticator::with`] first); the refresh error when the refresh failed and the
-    /// current token has expired (or its expiry cannot be read), as [`Error::RenewalFailed`]
+    /// current token has expired (or its expiry cannot be read) or no longer works (a 401 or a
+    /// logout dropped it meanwhile), as [`Error::RenewalFailed`]
     /// when other callers waited for that refresh; [`Error::RenewalWait`] when the deadline in
     /// force on this thread passed while waiting for another caller's refresh.
     pub fn access_token(&self) -> Result<String> {
@@ -202,20 +203,18 @@ impl SharedAuthenticator {
                 let (sent_with, refreshed) = self.refresh_in_flight(Refresh::IfNeeded)?;
                 // The same token back: the new one had no usable expiry and was discarded
                 // (logged by the authenticator), or none was needed after all. Wait before
-                // asking again, as after a failure, only in the first case.
+                // asking again, as after a failure, only in the first case; either way the
+                // token to use is the current one, which a login may have made another than
+                // the one this caller read.
                 match sent_with {
-                    Some(sent) if refreshed == sent => Ok(None),
-                    _ => Ok(Some(refreshed)),
+                    Some(sent) if refreshed == sent => Ok(Renewed::Kept(refreshed)),
+                    _ => Ok(Renewed::New(refreshed)),
                 }
             },
-            // A 401 marked the token refused (in the authenticator), and a login that ended
-            // while the refresh was out has none: never hand the current one out again. Else
-            // the login current now (a 401 another caller reported meanwhile dropped it, and
-            // a login may have replaced it), when it still works.
-            |e| {
-                if e.is_unauthorized() || matches!(e, Error::NotAuthenticated { .. }) {
-                    return None;
-                }
+            // The login current now, when it still works: a 401 (on the refresh, or reported
+            // by another caller meanwhile) dropped the token it refused, and a login may have
+            // replaced the token this caller read.
+            |_| {
                 let state = self.lock();
                 let now = state.authenticator.authentication();
                 works(now).then(|| now.access_token().to_owned())

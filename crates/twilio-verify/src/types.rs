@@ -7,9 +7,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::InvalidInput;
 
-/// A secret string (a TOTP seed, a factor binding URI): shown as `<redacted>` in `Debug`,
-/// serialised as is so that it can be handed to the user once. The one secret type of the
-/// workspace, the transport's.
+// The secret strings of the answers (a TOTP seed, a factor's binding URI): the workspace's one
+// secret type, the transport's.
 pub use api_transport::Secret;
 
 fn is_sid(value: &str, prefix: &str) -> bool {
