@@ -342,6 +342,51 @@ impl Drop for EndFlight<'_> {
     }
 }
 
+/// For tests of what holds a [`RenewalBackoff`]: a due call (`due`) waits for a forced renewal
+/// (`forced`) whose request `refresh` (matched, not yet answered) gets a 503 with `body`, held
+/// back until the due call waits; between the due call's wake-up and its taking the failure,
+/// `meanwhile` runs. Gives what each call returned, once the request was made, once.
+#[cfg(test)]
+pub(crate) fn due_call_after_failed_forced_renewal(
+    refresh: mockito::Mock,
+    body: &'static [u8],
+    backoff: &RenewalBackoff,
+    forced: impl FnOnce() -> Result<String> + Send + 'static,
+    meanwhile: impl FnOnce() + Send + 'static,
+    due: impl FnOnce() -> Result<String> + Send + 'static,
+) -> (Result<String>, Result<String>) {
+    use std::sync::mpsc;
+    use std::thread;
+
+    let (started_tx, started) = mpsc::channel();
+    let (answer, answer_rx) = mpsc::channel::<()>();
+    let (started_tx, answer_rx) = (Mutex::new(started_tx), Mutex::new(answer_rx));
+    let refresh = refresh
+        .with_status(503)
+        .with_header("content-type", "application/json")
+        .with_chunked_body(move |w| {
+            let _ = started_tx.lock().map(|tx| tx.send(()));
+            let _ = answer_rx.lock().map(|rx| rx.recv());
+            w.write_all(body)
+        })
+        .expect(1)
+        .create();
+    let forced = thread::spawn(forced);
+    started.recv().expect("the refresh is sent");
+    backoff.on_wake(meanwhile);
+    let due = thread::spawn(due);
+    while backoff.waiting() == 0 {
+        thread::sleep(Duration::from_millis(5));
+    }
+    answer.send(()).expect("the refresh waits");
+    let results = (
+        forced.join().expect("no panic"),
+        due.join().expect("no panic"),
+    );
+    refresh.assert();
+    results
+}
+
 pub(crate) fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }

@@ -1113,9 +1113,8 @@ impl TokenState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backoff::due_call_after_failed_forced_renewal;
     use mockito::{Matcher, Server, ServerGuard};
-    use std::sync::mpsc;
-    use std::thread;
 
     /// OAuth credentials refreshed at `server` whose token `at-1` expires in 30 s: due.
     fn due_oauth(server: &ServerGuard) -> Credentials {
@@ -1149,44 +1148,26 @@ mod tests {
         meanwhile: impl FnOnce(&mut TokenState) + Send + 'static,
     ) -> Result<String> {
         let mut server = Server::new();
-        let (started_tx, started) = mpsc::channel();
-        let (answer, answer_rx) = mpsc::channel::<()>();
-        let (started_tx, answer_rx) = (Mutex::new(started_tx), Mutex::new(answer_rx));
         let refresh = server
             .mock("POST", "/access_token")
-            .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
-            .with_status(503)
-            .with_header("content-type", "application/json")
-            .with_chunked_body(move |w| {
-                let _ = started_tx.lock().map(|tx| tx.send(()));
-                let _ = answer_rx.lock().map(|rx| rx.recv());
-                w.write_all(br#"{"error": "temporarily_unavailable"}"#)
-            })
-            .expect(1)
-            .create();
+            .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()));
         let credentials = due_oauth(&server);
-        let forced = thread::spawn({
-            let credentials = credentials.clone();
-            move || credentials.refresh_now()
-        });
-        started.recv().expect("the refresh is sent");
-        let hooked = credentials.clone();
-        credentials
-            .inner
-            .backoff
-            .on_wake(move || meanwhile(&mut lock(token_state(&hooked))));
-        let due = thread::spawn({
-            let credentials = credentials.clone();
-            move || credentials.access_token()
-        });
-        while credentials.inner.backoff.waiting() == 0 {
-            thread::sleep(Duration::from_millis(5));
-        }
-        answer.send(()).expect("the refresh waits");
-        let forced = forced.join().expect("no panic").unwrap_err();
+        let (hooked, forced, due) = (
+            credentials.clone(),
+            credentials.clone(),
+            credentials.clone(),
+        );
+        let (forced, due) = due_call_after_failed_forced_renewal(
+            refresh,
+            br#"{"error": "temporarily_unavailable"}"#,
+            &credentials.inner.backoff,
+            move || forced.refresh_now(),
+            move || meanwhile(&mut lock(token_state(&hooked))),
+            move || due.access_token(),
+        );
+        let forced = forced.unwrap_err();
         assert!(matches!(forced, Error::RenewalFailed(_)), "{forced:?}");
-        refresh.assert();
-        due.join().expect("no panic")
+        due
     }
 
     #[test]

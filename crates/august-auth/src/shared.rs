@@ -440,29 +440,16 @@ impl fmt::Debug for SharedAuthenticator {
 mod tests {
     use super::*;
     use crate::LoginMethod;
+    use crate::backoff::due_call_after_failed_forced_renewal;
     use august_core::Api;
     use chrono::TimeDelta;
-    use std::sync::mpsc;
-    use std::thread;
 
     #[test]
     fn a_failed_refresh_keeps_no_token_refused_before_the_caller_took_the_failure() {
         let mut server = mockito::Server::new();
-        let (started_tx, started) = mpsc::channel();
-        let (answer, answer_rx) = mpsc::channel::<()>();
-        let (started_tx, answer_rx) = (Mutex::new(started_tx), Mutex::new(answer_rx));
         let refresh = server
             .mock("GET", "/users/houses/mine")
-            .match_header("x-august-access-token", "old-token")
-            .with_status(503)
-            .with_header("content-type", "application/json")
-            .with_chunked_body(move |w| {
-                let _ = started_tx.lock().map(|tx| tx.send(()));
-                let _ = answer_rx.lock().map(|rx| rx.recv());
-                w.write_all(br#"{"message": "unavailable"}"#)
-            })
-            .expect(1)
-            .create();
+            .match_header("x-august-access-token", "old-token");
         // A password login whose token, with a day left, is due for a refresh.
         let dir = tempfile::tempdir().expect("temporary directory");
         let path = dir.path().join("auth.json");
@@ -483,33 +470,24 @@ mod tests {
             Authenticator::new(api, LoginMethod::Phone, "+15555550100", "password")
                 .access_token_cache_file(&path),
         );
-        let forced = thread::spawn({
-            let shared = shared.clone();
-            move || shared.refresh_now()
-        });
-        started.recv().expect("the refresh is sent");
-        // A due call waits for the forced refresh. Between its wake-up and its taking the
+        // A due call waits for a forced refresh. Between its wake-up and its taking the
         // refresh's failure, another call reports a 401 with the token.
-        let reporter = shared.clone();
-        shared
-            .backoff
-            .on_wake(move || assert!(reporter.mark_token_refused("old-token")));
-        let due = thread::spawn({
-            let shared = shared.clone();
-            move || shared.access_token()
-        });
-        while shared.backoff.waiting() == 0 {
-            thread::sleep(Duration::from_millis(5));
-        }
-        answer.send(()).expect("the refresh waits");
-        let forced = forced.join().expect("no panic").unwrap_err();
+        let (reporter, forced, due) = (shared.clone(), shared.clone(), shared.clone());
+        let (forced, due) = due_call_after_failed_forced_renewal(
+            refresh,
+            br#"{"message": "unavailable"}"#,
+            &shared.backoff,
+            move || forced.refresh_now(),
+            move || assert!(reporter.mark_token_refused("old-token")),
+            move || due.access_token(),
+        );
+        let forced = forced.unwrap_err();
         assert_eq!(forced.status(), Some(503), "{forced:?}");
         // The token has a day left, but the server refused it: the due call gets the failure.
-        let err = due.join().expect("no panic").unwrap_err();
+        let err = due.unwrap_err();
         assert!(
             matches!(&err, Error::RenewalFailed(e) if e.status() == Some(503)),
             "{err:?}"
         );
-        refresh.assert();
     }
 }
