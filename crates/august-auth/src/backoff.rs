@@ -143,23 +143,23 @@ impl RenewalBackoff {
     /// Renews the still `usable` token `current` with `renew`, unless a renewal failed less
     /// than the interval ago. `renew` runs as the single flight (see [`Self::single_flight`]);
     /// it gives the new token, or the current one to keep when it got none worth using (see
-    /// [`Renewed`]). After an error, also the error of another
-    /// caller's renewal this one waited for, `still_working` gives the token to keep using:
-    /// the one current then, read again (other renewals may have replaced or refused the one
-    /// this caller read), when it still works and the error allows it; that is logged and
-    /// returned. Otherwise the error is returned, and always once `current` has expired.
+    /// [`Renewed`]). After an error, also the error of another caller's renewal this one
+    /// waited for, `still_working` gives the token to keep using: the one current then, read
+    /// again (other renewals may have replaced the one this caller read, the server may have
+    /// refused it), when it still works; that is logged and returned. Otherwise the error is
+    /// returned, and always once `current` has expired.
     pub(crate) fn renew(
         &self,
         current: &str,
         usable: bool,
         renew: impl FnOnce() -> Result<Renewed>,
-        still_working: impl Fn(&Error) -> Option<String>,
+        still_working: impl Fn() -> Option<String>,
     ) -> Result<String> {
         if usable && self.failed_recently() {
             return Ok(current.to_owned());
         }
         let keep = |e: &Error| {
-            let kept = usable.then(|| still_working(e)).flatten()?;
+            let kept = usable.then(&still_working).flatten()?;
             log::warn!(
                 "the access token could not be renewed ({e}); using the current one, which has not expired"
             );
@@ -440,8 +440,8 @@ mod tests {
         assert!(renewal.lock().outcomes.is_empty());
     }
 
-    /// Says, after any error, that the token `current` still works.
-    fn working(_: &Error) -> Option<String> {
+    /// Says that the token `current` still works.
+    fn working() -> Option<String> {
         Some("current".to_owned())
     }
 
@@ -599,7 +599,7 @@ mod tests {
             "read before",
             true,
             || Ok(Renewed::Kept("current".to_owned())),
-            |_| panic!("no error"),
+            || panic!("no error"),
         );
         assert_eq!(token.ok().as_deref(), Some("current"));
         assert!(renewal.failed_recently());

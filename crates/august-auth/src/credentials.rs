@@ -650,7 +650,7 @@ impl Credentials {
                         drop(st);
                         renew(state, Why::Due).map(Renewed::New)
                     },
-                    |_| lock(state).working_token(),
+                    || lock(state).working_token(),
                 )
             }
         }

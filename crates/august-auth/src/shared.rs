@@ -214,7 +214,7 @@ impl SharedAuthenticator {
             // The login current now, when it still works: a 401 (on the refresh, or reported
             // by another caller meanwhile) dropped the token it refused, and a login may have
             // replaced the token this caller read.
-            |_| {
+            || {
                 let state = self.lock();
                 let now = state.authenticator.authentication();
                 works(now).then(|| now.access_token().to_owned())
