@@ -371,14 +371,27 @@ pub(crate) fn due_call_after_failed_forced_renewal(
         })
         .expect(1)
         .create();
+    // Bounded waits: a regression fails the test instead of stalling it.
+    let limit = Duration::from_secs(10);
     let forced = thread::spawn(forced);
-    started.recv().expect("the refresh is sent");
+    started.recv_timeout(limit).expect("the refresh is sent");
     backoff.on_wake(meanwhile);
     let due = thread::spawn(due);
+    let begun = Instant::now();
     while backoff.waiting() == 0 {
+        assert!(
+            !due.is_finished(),
+            "the due call did not wait for the renewal"
+        );
+        assert!(
+            begun.elapsed() < limit,
+            "the due call did not wait for the renewal"
+        );
         thread::sleep(Duration::from_millis(5));
     }
     answer.send(()).expect("the refresh waits");
+    // A second request (which would fail `expect(1)`) is answered at once.
+    drop(answer);
     let results = (
         forced.join().expect("no panic"),
         due.join().expect("no panic"),

@@ -33,8 +33,9 @@ use crate::error::{Error, Result};
 /// for a failing refresh first. Once the token has expired, the refresh error is returned.
 ///
 /// A 401 on the refresh marks the token refused
-/// ([`Authenticator::mark_token_refused`]) and is returned, whatever the expiry; a 401 the
-/// caller gets on its own calls is reported with [`SharedAuthenticator::mark_token_refused`].
+/// ([`Authenticator::mark_token_refused`]) and is returned, whatever the expiry (unless a login
+/// made since gives a new token); a 401 the caller gets on its own calls is reported with
+/// [`SharedAuthenticator::mark_token_refused`].
 ///
 /// The login itself (password, verification code) goes through
 /// [`SharedAuthenticator::with`], or is done before sharing.
