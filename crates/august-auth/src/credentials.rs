@@ -37,6 +37,10 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// The `format` value of a credentials cache file.
 const FORMAT: &str = "august-rs-credentials/1";
 
+/// How to sign in again with a password, in [`Error::SignInAgain`].
+pub(crate) const PASSWORD_SIGN_IN: &str =
+    "log in with the password again (Authenticator::authenticate; CLI: august login)";
+
 /// How a sign-in was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -697,7 +701,7 @@ impl Credentials {
                 Err(Error::SignInAgain {
                     kind: SignInKind::Password,
                     reason: "the server refused the access token".into(),
-                    how: "log in with the password again (Authenticator::authenticate; CLI: august login)".into(),
+                    how: PASSWORD_SIGN_IN.into(),
                 })
             }
             Source::Token(state) => {

@@ -12,6 +12,7 @@ use crate::authenticator::{Authenticator, Refresh};
 #[cfg(doc)]
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 use crate::backoff::{RenewalBackoff, Renewed};
+use crate::credentials::{PASSWORD_SIGN_IN, SignInKind};
 use crate::error::{Error, Result};
 
 /// An [`Authenticator`] that many threads use at once, refreshing the access token once for
@@ -30,7 +31,8 @@ use crate::error::{Error, Result};
 /// When a refresh fails while the current token is still valid (a network failure, a 5xx), the
 /// current token is returned (the failure is logged at `warn`) and no new refresh is tried for
 /// [`SharedAuthenticator::refresh_retry_interval`], so an outage does not make every call wait
-/// for a failing refresh first. Once the token has expired, the refresh error is returned.
+/// for a failing refresh first. Once the token has expired, the refresh error is returned, and
+/// a refresh whose new token has no expiry that can be read is [`Error::SignInAgain`].
 ///
 /// A 401 on the refresh marks the token refused
 /// ([`Authenticator::mark_token_refused`]) and is returned, whatever the expiry (unless a login
@@ -179,8 +181,10 @@ impl SharedAuthenticator {
     /// [`SharedAuthenticator::with`] first); the refresh error when the refresh failed and the
     /// current token has expired (or its expiry cannot be read) or no longer works (a 401 or a
     /// logout dropped it meanwhile), as [`Error::RenewalFailed`]
-    /// when other callers waited for that refresh; [`Error::RenewalWait`] when the deadline in
-    /// force on this thread passed while waiting for another caller's refresh.
+    /// when other callers waited for that refresh; [`Error::SignInAgain`] when the token has
+    /// expired and its refresh gave one whose expiry cannot be read; [`Error::RenewalWait`]
+    /// when the deadline in force on this thread passed while waiting for another caller's
+    /// refresh.
     pub fn access_token(&self) -> Result<String> {
         let current = {
             let state = self.lock();
@@ -206,9 +210,20 @@ impl SharedAuthenticator {
                 // (logged by the authenticator), or none was needed after all. Wait before
                 // asking again, as after a failure, only in the first case; either way the
                 // token to use is the current one, which a login may have made another than
-                // the one this caller read.
+                // the one this caller read. A token that has expired meanwhile is none to
+                // keep: only a new login gives one now.
                 match sent_with {
-                    Some(sent) if refreshed == sent => Ok(Renewed::Kept(refreshed)),
+                    Some(sent) if refreshed == sent => {
+                        if works(self.lock().authenticator.authentication()) {
+                            Ok(Renewed::Kept(refreshed))
+                        } else {
+                            Err(Error::SignInAgain {
+                                kind: SignInKind::Password,
+                                reason: "the access token has expired, and the token its refresh gave has no expiry that can be read".into(),
+                                how: PASSWORD_SIGN_IN.into(),
+                            })
+                        }
+                    }
                     _ => Ok(Renewed::New(refreshed)),
                 }
             },

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use august_auth::{
     AuthenticationState, Authenticator, CacheStatus, DEFAULT_REFRESH_RETRY_INTERVAL, Error,
-    LoginMethod, SharedAuthenticator, parse_cache_file,
+    ErrorKind, LoginMethod, SharedAuthenticator, parse_cache_file,
 };
 use august_core::Api;
 use base64::Engine as _;
@@ -278,6 +278,59 @@ fn an_expired_token_whose_refresh_fails_is_an_error() {
     }
     login.assert();
     refused.assert();
+}
+
+/// A login whose token has expired, and whose refresh gives a token with no expiry that can be
+/// read: nothing usable to hand out, and the caller is told to log in again (for both ways to
+/// share a login). The expired token used to be handed out, for the next call to see refused.
+#[test]
+fn an_expired_token_whose_refresh_gives_no_usable_expiry_is_sign_in_again() {
+    for (way, share) in WAYS {
+        let mut server = Server::new();
+        let login = server
+            .mock("POST", "/session")
+            .with_header("x-august-access-token", "expired-login-token")
+            .with_body(
+                r#"{"expiresAt":"2001-01-01T00:00:00.000Z","vPassword":true,"vInstallId":true}"#,
+            )
+            .expect(1)
+            .create();
+        let refreshed = server
+            .mock("GET", "/users/houses/mine")
+            .match_header("x-august-access-token", "expired-login-token")
+            .with_header("x-august-access-token", "not-a-jwt")
+            .with_body("[]")
+            .expect(2)
+            .create();
+        let mut authenticator =
+            Authenticator::new(api(&server), LoginMethod::Phone, PHONE, PASSWORD)
+                .install_id(INSTALL_ID);
+        let login_state = authenticator
+            .authenticate()
+            .unwrap_or_else(|e| panic!("{way}: {e}"))
+            .state();
+        assert_eq!(login_state, AuthenticationState::Authenticated, "{way}");
+        let access_token = share(authenticator, None);
+        // Each call tries again: an expired token is not kept through a failure.
+        for _ in 0..2 {
+            match access_token() {
+                Err(e @ Error::SignInAgain { .. }) => {
+                    assert_eq!(e.kind(), ErrorKind::SignInAgain, "{way}");
+                    assert!(e.needs_sign_in(), "{way}");
+                    let message = e.to_string();
+                    assert!(message.contains("has expired"), "{way}: {message}");
+                    assert!(
+                        message.contains("log in with the password"),
+                        "{way}: {message}"
+                    );
+                    assert!(!message.contains("expired-login-token"), "{way}: {message}");
+                }
+                other => panic!("{way}: expected SignInAgain, got {other:?}"),
+            }
+        }
+        login.assert();
+        refreshed.assert();
+    }
 }
 
 #[test]
