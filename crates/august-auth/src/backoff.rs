@@ -140,6 +140,17 @@ impl RenewalBackoff {
         self.lock().last_failure = at;
     }
 
+    /// Records a failed renewal now; whether it is the first within the interval (no caller
+    /// that shared it took it yet).
+    fn record_failure(&self) -> bool {
+        let mut flight = self.lock();
+        let first = flight
+            .last_failure
+            .is_none_or(|at| at.elapsed() >= self.interval());
+        flight.last_failure = Some(Instant::now());
+        first
+    }
+
     /// Renews the still `usable` token `current` with `renew`, unless a renewal failed less
     /// than the interval ago. `renew` runs as the single flight (see [`Self::single_flight`]);
     /// it gives the new token, or the current one to keep when it got none worth using (see
@@ -160,10 +171,14 @@ impl RenewalBackoff {
         }
         let keep = |e: &Error| {
             let kept = usable.then(&still_working).flatten()?;
-            log::warn!(
-                "the access token could not be renewed ({e}); using the current one, which has not expired"
-            );
-            self.set_last_failure(Some(Instant::now()));
+            // Said once per failure: the callers that shared the renewal find it recorded.
+            if self.record_failure() {
+                log::warn!(
+                    "the access token could not be renewed ({e}); using the current one, which has not expired"
+                );
+            } else {
+                log::debug!("the access token could not be renewed ({e}); using the current one");
+            }
             Some(kept)
         };
         // An expired token cannot be kept: such a caller takes only a new one.
@@ -602,6 +617,51 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, Error::RenewalFailed(_)), "{err:?}");
         assert!(forced.join().expect("no panic").is_err());
+    }
+
+    #[test]
+    fn a_failed_renewal_that_callers_waited_for_is_warned_of_once() {
+        let capture = test_support::capture::Capture::install();
+        // Only this test's lines carry this reason (the tests of this binary run side by side).
+        let reason = "the outage of the warned-once test";
+        let renewal = Arc::new(RenewalBackoff::default());
+        // A renewal for a new token, which keeps nothing, fails once five due callers wait for
+        // it: each keeps its working token.
+        let waits = Arc::clone(&renewal);
+        let forced = in_flight(&renewal, Purpose::Now, Duration::ZERO, move || {
+            let started = Instant::now();
+            while waits.waiting() < 5 && started.elapsed() < Duration::from_secs(10) {
+                thread::sleep(Duration::from_millis(5));
+            }
+            Err(Error::SignInAgain {
+                kind: crate::SignInKind::Password,
+                reason: reason.to_owned(),
+                how: "nothing".to_owned(),
+            })
+        });
+        let due: Vec<_> = (0..5)
+            .map(|_| {
+                let renewal = Arc::clone(&renewal);
+                thread::spawn(move || {
+                    renewal.renew("current", true, || panic!("a second renewal ran"), working)
+                })
+            })
+            .collect();
+        for caller in due {
+            assert_eq!(
+                caller.join().expect("no panic").ok().as_deref(),
+                Some("current")
+            );
+        }
+        assert!(forced.join().expect("no panic").is_err());
+        let lines: Vec<_> = capture
+            .take()
+            .into_iter()
+            .filter(|line| line.text.contains(reason))
+            .collect();
+        let warned = lines.iter().filter(|l| l.level == log::Level::Warn).count();
+        assert_eq!(warned, 1, "{lines:?}");
+        assert_eq!(lines.len(), 5, "{lines:?}");
     }
 
     #[test]
