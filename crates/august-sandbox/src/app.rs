@@ -266,10 +266,11 @@ impl App {
 
     // ----- sandbox-only operations, shared by the endpoints and the handle -----
 
-    pub(crate) fn set_callback_url(&self, url: Option<&str>) -> Result<(), Error> {
-        let url = url.map(check_loopback_url).transpose()?;
-        lock(&self.authy).set_callback_url(url);
-        Ok(())
+    /// Sets the OneTouch callback URL; gives it as kept (see [`check_loopback_url`]).
+    pub(crate) fn set_callback_url(&self, url: &str) -> Result<String, Error> {
+        let url = check_loopback_url(url)?;
+        lock(&self.authy).set_callback_url(Some(url.clone()));
+        Ok(url)
     }
 
     pub(crate) fn answer_onetouch(
@@ -459,8 +460,8 @@ impl App {
                         "the body must be {\"url\": \"http://127.0.0.1:<port>/<path>\"}",
                     );
                 };
-                match self.set_callback_url(Some(&url)) {
-                    Ok(()) => Resp::json(200, &json!({ "url": url })),
+                match self.set_callback_url(&url) {
+                    Ok(kept) => Resp::json(200, &json!({ "url": kept })),
                     Err(e) => control_error(400, &e.to_string()),
                 }
             }
@@ -618,7 +619,10 @@ fn html_fault(status: u16) -> Resp {
     Resp::bytes(status, "text/html; charset=utf-8", page.into_bytes())
 }
 
-/// Accepts only plain `http` URLs to a loopback host; returns the URL trimmed.
+/// Accepts only plain `http` URLs to a loopback host; returns the URL as it will be called:
+/// as the check read it (the `url` crate's normal form: scheme and host in lower case, `\`
+/// read as `/`, dot segments resolved), so that the callback goes where the check looked and
+/// is signed over the URL it is sent to.
 pub(crate) fn check_loopback_url(url: &str) -> Result<String, Error> {
     let invalid = |reason: &str| Error::InvalidCallbackUrl {
         reason: reason.to_owned(),
@@ -629,7 +633,7 @@ pub(crate) fn check_loopback_url(url: &str) -> Result<String, Error> {
         return Err(invalid("the callback url must start with http://"));
     }
     match loopback_host(&parsed) {
-        Some(true) => Ok(url.to_owned()),
+        Some(true) => Ok(parsed.into()),
         Some(false) => Err(invalid(
             "the callback url must point to a loopback host (127.0.0.1, ::1 or localhost)",
         )),
@@ -743,5 +747,20 @@ mod tests {
         assert!(check_loopback_url("http://127.0.0.1 .evil.example/").is_err());
         assert!(check_loopback_url("http://127.1:9000/cb").is_ok());
         assert!(check_loopback_url("HTTP://LOCALHOST/cb").is_ok());
+        // Kept as it will be called: where the check looked.
+        for (given, called) in [
+            (
+                "HTTP://LOCALHOST:9000/a/../cb?x=1",
+                "http://localhost:9000/cb?x=1",
+            ),
+            ("http://127.1:9000\\cb", "http://127.0.0.1:9000/cb"),
+            (" http://[::1]:9000 ", "http://[::1]:9000/"),
+        ] {
+            assert_eq!(
+                check_loopback_url(given).ok().as_deref(),
+                Some(called),
+                "{given}"
+            );
+        }
     }
 }

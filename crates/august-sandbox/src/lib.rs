@@ -717,7 +717,7 @@ impl Sandbox {
     ///
     /// [`Error::InvalidCallbackUrl`].
     pub fn set_authy_callback_url(&self, url: &str) -> Result<(), Error> {
-        self.app.set_callback_url(Some(url))
+        self.app.set_callback_url(url).map(drop)
     }
 
     /// Stops posting OneTouch callbacks.

@@ -675,6 +675,57 @@ fn the_independent_check_reproduces_a_recorded_vector() {
     );
 }
 
+/// A callback URL is called where the loopback check looked, and signed over that URL: read as
+/// a browser reads it (`\` is `/`), not handed as given to a stricter parser that would refuse
+/// it or read another host or path.
+#[test]
+fn a_callback_goes_to_the_url_as_the_check_read_it() {
+    let sandbox = Sandbox::start().unwrap();
+    let authy = Authy::new(&sandbox);
+    let receiver = callback_receiver();
+    let called = receiver.url.split('?').next().unwrap();
+    let given = receiver.url.replace("/authy/callback", "\\authy\\callback");
+    let set = authy.control(
+        "POST",
+        "/__sandbox/authy/callback_url",
+        Some(&json!({ "url": given })),
+    );
+    assert_eq!(set.body["url"], json!(receiver.url), "{}", set.text);
+    let shown = authy.control("GET", "/__sandbox/authy/callback_url", None);
+    assert_eq!(shown.body["url"], json!(receiver.url), "{}", shown.text);
+
+    let id = demo::AUTHY_APP_USER_ID;
+    let created = authy.post(
+        &format!("/onetouch/json/users/{id}/approval_requests"),
+        &json!({"message": "Unlock the front door?"}),
+    );
+    let uuid = created.body["approval_request"]["uuid"].as_str().unwrap();
+    let approved = sandbox.approve_onetouch(uuid).unwrap();
+    let delivery = approved.callback.unwrap();
+    assert_eq!(delivery.status, Some(200), "{delivery:?}");
+    assert_eq!(delivery.url, receiver.url);
+
+    let (headers, path, body) = receiver.rx.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(path, "/authy/callback?source=sandbox");
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
+    let params: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        header("X-Authy-Signature"),
+        independent_signature(
+            demo::AUTHY_API_KEY,
+            &header("X-Authy-Signature-Nonce"),
+            called,
+            &params
+        )
+    );
+}
+
 #[test]
 fn onetouch_create_approve_and_signed_callback() {
     let sandbox = Sandbox::start().unwrap();
