@@ -528,10 +528,42 @@ fn phone_verification_and_phone_info() {
 /// A request as the callback receiver saw it: headers, path with query, body.
 type Received = (Vec<(String, String)>, String, String);
 
+/// A callback as the receiver got it.
+struct Callback {
+    headers: Vec<(String, String)>,
+    /// Path with query.
+    path: String,
+    /// The JSON body.
+    params: Value,
+}
+
+impl Callback {
+    /// The value of header `name` (any case), which must be there.
+    fn header(&self, name: &str) -> String {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("no {name} header in {:?}", self.headers))
+    }
+}
+
 /// A loopback listener that records the first request it receives.
 struct Receiver {
     url: String,
     rx: mpsc::Receiver<Received>,
+}
+
+impl Receiver {
+    /// The callback received, waited for up to 5 s.
+    fn callback(&self) -> Callback {
+        let (headers, path, body) = self.rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        Callback {
+            headers,
+            path,
+            params: serde_json::from_str(&body).unwrap(),
+        }
+    }
 }
 
 fn callback_receiver() -> Receiver {
@@ -705,23 +737,16 @@ fn a_callback_goes_to_the_url_as_the_check_read_it() {
     assert_eq!(delivery.status, Some(200), "{delivery:?}");
     assert_eq!(delivery.url, receiver.url);
 
-    let (headers, path, body) = receiver.rx.recv_timeout(Duration::from_secs(5)).unwrap();
-    assert_eq!(path, "/authy/callback?source=sandbox");
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-            .unwrap()
-    };
-    let params: Value = serde_json::from_str(&body).unwrap();
+    let callback = receiver.callback();
+    assert_eq!(callback.path, "/authy/callback?source=sandbox");
+    let params = &callback.params;
     assert_eq!(
-        header("X-Authy-Signature"),
+        callback.header("X-Authy-Signature"),
         independent_signature(
             demo::AUTHY_API_KEY,
-            &header("X-Authy-Signature-Nonce"),
+            &callback.header("X-Authy-Signature-Nonce"),
             called,
-            &params
+            params
         )
     );
 }
@@ -786,16 +811,9 @@ fn onetouch_create_approve_and_signed_callback() {
     assert_eq!(approved.body["status"], "approved");
     assert_eq!(approved.body["callback"]["status"], 200);
 
-    let (headers, path, body) = receiver.rx.recv_timeout(Duration::from_secs(5)).unwrap();
-    assert_eq!(path, "/authy/callback?source=sandbox");
-    let header = |name: &str| {
-        headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
-            .unwrap()
-    };
-    let params: Value = serde_json::from_str(&body).unwrap();
+    let callback = receiver.callback();
+    assert_eq!(callback.path, "/authy/callback?source=sandbox");
+    let params = &callback.params;
     assert_eq!(params["uuid"], json!(uuid));
     assert_eq!(params["status"], "approved");
     assert_eq!(params["authy_id"], id);
@@ -805,17 +823,17 @@ fn onetouch_create_approve_and_signed_callback() {
         "Front Door"
     );
     assert_eq!(params["approval_request"]["logos"][0]["res"], "default");
-    let nonce = header("X-Authy-Signature-Nonce");
-    let signature = header("X-Authy-Signature");
+    let nonce = callback.header("X-Authy-Signature-Nonce");
+    let signature = callback.header("X-Authy-Signature");
     // Signed over the URL without its query, with the application's API key.
     let url = receiver.url.split('?').next().unwrap();
     assert_eq!(
         signature,
-        independent_signature(demo::AUTHY_API_KEY, &nonce, url, &params)
+        independent_signature(demo::AUTHY_API_KEY, &nonce, url, params)
     );
     assert_ne!(
         signature,
-        independent_signature("another-key", &nonce, url, &params)
+        independent_signature("another-key", &nonce, url, params)
     );
 
     let done = authy.get(&format!("/onetouch/json/approval_requests/{uuid}"));
