@@ -553,7 +553,7 @@ impl Credentials {
     fn load_password(path: &Path, api: &Api) -> Result<Credentials> {
         let authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, "", "")
             .access_token_cache_file(path);
-        let how = "log in with the password (Authenticator::authenticate; CLI: august login)";
+        let how = PASSWORD_SIGN_IN;
         match authenticator.cache_status() {
             CacheStatus::Loaded => {}
             CacheStatus::Expired => {
@@ -1070,7 +1070,7 @@ impl TokenState {
                 "import the Home Assistant file again (CLI: august login --import-ha FILE)"
             }
             SignInKind::Fixed => "pass a new access token (CLI: august login --token)",
-            SignInKind::Password => "log in with the password again (CLI: august login)",
+            SignInKind::Password => PASSWORD_SIGN_IN,
         };
         Error::SignInAgain {
             kind: self.kind,

@@ -181,10 +181,10 @@ impl SharedAuthenticator {
     /// [`SharedAuthenticator::with`] first); the refresh error when the refresh failed and the
     /// current token has expired (or its expiry cannot be read) or no longer works (a 401 or a
     /// logout dropped it meanwhile), as [`Error::RenewalFailed`]
-    /// when other callers waited for that refresh; [`Error::SignInAgain`] when the token has
-    /// expired and its refresh gave one whose expiry cannot be read; [`Error::RenewalWait`]
-    /// when the deadline in force on this thread passed while waiting for another caller's
-    /// refresh.
+    /// when other callers waited for that refresh; [`Error::SignInAgain`] (the same way) when
+    /// the token has expired and its refresh gave one whose expiry cannot be read;
+    /// [`Error::RenewalWait`] when the deadline in force on this thread passed while waiting
+    /// for another caller's refresh.
     pub fn access_token(&self) -> Result<String> {
         let current = {
             let state = self.lock();
@@ -210,20 +210,9 @@ impl SharedAuthenticator {
                 // (logged by the authenticator), or none was needed after all. Wait before
                 // asking again, as after a failure, only in the first case; either way the
                 // token to use is the current one, which a login may have made another than
-                // the one this caller read. A token that has expired meanwhile is none to
-                // keep: only a new login gives one now.
+                // the one this caller read.
                 match sent_with {
-                    Some(sent) if refreshed == sent => {
-                        if works(self.lock().authenticator.authentication()) {
-                            Ok(Renewed::Kept(refreshed))
-                        } else {
-                            Err(Error::SignInAgain {
-                                kind: SignInKind::Password,
-                                reason: "the access token has expired, and the token its refresh gave has no expiry that can be read".into(),
-                                how: PASSWORD_SIGN_IN.into(),
-                            })
-                        }
-                    }
+                    Some(sent) if refreshed == sent => Ok(Renewed::Kept(refreshed)),
                     _ => Ok(Renewed::New(refreshed)),
                 }
             },
@@ -276,6 +265,19 @@ impl SharedAuthenticator {
         if refreshed.state() != AuthenticationState::Authenticated {
             return Err(Error::NotAuthenticated {
                 state: refreshed.state(),
+            });
+        }
+        // The token sent with, kept because the new one had no expiry that can be read, and
+        // known to have expired: no token to give either, until a new login.
+        if refreshed.access_token() == sent_with
+            && refreshed
+                .parsed_expiry()
+                .is_ok_and(|expiry| expiry <= Utc::now())
+        {
+            return Err(Error::SignInAgain {
+                kind: SignInKind::Password,
+                reason: "the access token has expired, and the token its refresh gave has no expiry that can be read".into(),
+                how: PASSWORD_SIGN_IN.into(),
             });
         }
         Ok((Some(sent_with), refreshed.access_token().to_owned()))
