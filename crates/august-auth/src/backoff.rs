@@ -171,7 +171,8 @@ impl RenewalBackoff {
         }
         let keep = |e: &Error| {
             let kept = usable.then(&still_working).flatten()?;
-            // Said once per failure: the callers that shared the renewal find it recorded.
+            // Warned of once per retry interval: the callers that shared the renewal find its
+            // failure recorded (with no interval, each of them warns).
             if self.record_failure() {
                 log::warn!(
                     "the access token could not be renewed ({e}); using the current one, which has not expired"
