@@ -281,7 +281,8 @@ impl SandboxBuilder {
     }
 
     /// Where OneTouch answers are posted, signed; plain `http` to a loopback host only (checked
-    /// by [`start`](Self::start)). Defaults to none (no callback).
+    /// by [`start`](Self::start), and kept as [`Sandbox::set_authy_callback_url`] keeps it).
+    /// Defaults to none (no callback).
     pub fn authy_callback_url(mut self, url: impl Into<String>) -> Self {
         self.callback_url = Some(url.into());
         self
@@ -711,13 +712,25 @@ impl Sandbox {
         relay::lock(&self.app.authy).verification_code(country_code, phone_number)
     }
 
-    /// Registers where OneTouch answers are posted (plain `http` to a loopback host).
+    /// Registers where OneTouch answers are posted (plain `http` to a loopback host), and gives
+    /// the URL as kept: read as a browser reads it, which is how it is signed and called.
+    ///
+    /// ```
+    /// # use august_sandbox::Sandbox;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::start()?;
+    /// let kept = sandbox.set_authy_callback_url("HTTP://LOCALHOST:9000/a/../cb")?;
+    /// assert_eq!(kept, "http://localhost:9000/cb");
+    /// assert!(sandbox.set_authy_callback_url("http://example.com/cb").is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
     /// [`Error::InvalidCallbackUrl`].
-    pub fn set_authy_callback_url(&self, url: &str) -> Result<(), Error> {
-        self.app.set_callback_url(url).map(drop)
+    pub fn set_authy_callback_url(&self, url: &str) -> Result<String, Error> {
+        self.app.set_callback_url(url)
     }
 
     /// Stops posting OneTouch callbacks.
