@@ -31,8 +31,10 @@ use crate::error::{Error, Result};
 /// When a refresh fails while the current token is still valid (a network failure, a 5xx), the
 /// current token is returned (the failure is logged at `warn`) and no new refresh is tried for
 /// [`SharedAuthenticator::refresh_retry_interval`], so an outage does not make every call wait
-/// for a failing refresh first. Once the token has expired, the refresh error is returned, and
-/// a refresh whose new token has no expiry that can be read is [`Error::SignInAgain`].
+/// for a failing refresh first; the same holds when the refresh gives a token whose expiry
+/// cannot be read. Once the token has expired, the refresh error is returned, and a refresh
+/// whose new token has no expiry that can be read is [`Error::SignInAgain`]. A token whose own
+/// expiry cannot be read counts as valid (as [`Authenticator::authenticate`] takes it).
 ///
 /// A 401 on the refresh marks the token refused
 /// ([`Authenticator::mark_token_refused`]) and is returned, whatever the expiry (unless a login
@@ -179,8 +181,8 @@ impl SharedAuthenticator {
     ///
     /// [`Error::NotAuthenticated`] when the login is not complete (log in with
     /// [`SharedAuthenticator::with`] first); the refresh error when the refresh failed and the
-    /// current token has expired (or its expiry cannot be read) or no longer works (a 401 or a
-    /// logout dropped it meanwhile), as [`Error::RenewalFailed`]
+    /// current token has expired or no longer works (a 401 or a logout dropped it meanwhile),
+    /// as [`Error::RenewalFailed`]
     /// when other callers waited for that refresh; [`Error::SignInAgain`] (the same way) when
     /// the token has expired and its refresh gave one whose expiry cannot be read;
     /// [`Error::RenewalWait`] when the deadline in force on this thread passed while waiting
@@ -269,11 +271,7 @@ impl SharedAuthenticator {
         }
         // The token sent with, kept because the new one had no expiry that can be read, and
         // known to have expired: no token to give either, until a new login.
-        if refreshed.access_token() == sent_with
-            && refreshed
-                .parsed_expiry()
-                .is_ok_and(|expiry| expiry <= Utc::now())
-        {
+        if refreshed.access_token() == sent_with && has_expired(&refreshed) {
             return Err(Error::SignInAgain {
                 kind: SignInKind::Password,
                 reason: "the access token has expired, and the token its refresh gave has no expiry that can be read".into(),
@@ -424,13 +422,19 @@ impl SharedAuthenticator {
     }
 }
 
-/// Whether the token of `login` still works: the login is complete and its token has not
-/// expired (a token the server refused is dropped from the login).
+/// Whether the token of `login` still works: the login is complete and its token is not known
+/// to have expired (a token the server refused is dropped from the login). A token whose
+/// expiry cannot be read works, as [`Authenticator::authenticate`] and OAuth credentials take
+/// it: nothing says otherwise, and a new login would not mend the expiry.
 fn works(login: &Authentication) -> bool {
-    login.state() == AuthenticationState::Authenticated
-        && login
-            .parsed_expiry()
-            .is_ok_and(|expiry| expiry > Utc::now())
+    login.state() == AuthenticationState::Authenticated && !has_expired(login)
+}
+
+/// Whether the token of `login` is known to have expired.
+fn has_expired(login: &Authentication) -> bool {
+    login
+        .parsed_expiry()
+        .is_ok_and(|expiry| expiry <= Utc::now())
 }
 
 impl From<Authenticator> for SharedAuthenticator {
