@@ -22,8 +22,9 @@
 //!   once (a login, a code, a lock operation) always has the connection probed. The price:
 //!   bytes a server sends unasked right after an answer are not seen before such a request
 //!   goes out. Bytes that are not HTTP fail it as lost (and it is retried); a whole second
-//!   answer would be read as its own. Only a server that breaks HTTP/1.1 does that, and it could as well put wrong data in
-//!   the answer asked for; the next pause over [`FRESH`], or request sent once, finds it.
+//!   answer would be read as its own. Only a server that breaks HTTP/1.1 does that, and it
+//!   could as well put wrong data in the answer asked for; the next pause over [`FRESH`], or
+//!   request sent once, finds it.
 //! - **Socket timeouts** (`SO_RCVTIMEO`, `SO_SNDTIMEO`) are set only when the one in place is
 //!   not within [`TIMEOUT_SLACK`] above the time left to the call's deadline. ureq's transport
 //!   sets both on every call, since the time left differs by microseconds from one call to the
