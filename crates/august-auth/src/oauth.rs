@@ -22,7 +22,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_transport::{ErrorKind, HasErrorKind, Method, Request, Retry, Transport};
+use api_transport::{ErrorKind, HasErrorKind, Method, Request, Retry, Secret, Transport};
 use august_core::Brand;
 use chrono::{DateTime, TimeDelta, Utc};
 use oauth2::basic::{
@@ -427,16 +427,16 @@ impl OAuthClient {
     /// error, [`OAuthError::Transport`] when no answer came, [`OAuthError::InvalidInput`] for an
     /// empty code (nothing is sent).
     pub fn exchange_code(&self, code: &AuthorizationCode) -> Result<OAuthTokens, OAuthError> {
-        not_blank(&code.0, "the authorization code is empty")?;
+        not_blank(code.secret(), "the authorization code is empty")?;
         let http = TransportClient::new(
             &self.inner.transport,
             &self.inner.headers,
-            [self.inner.client_secret.as_str(), code.0.as_str()],
+            [self.inner.client_secret.as_str(), code.secret()],
         );
         let result = self
             .inner
             .oauth2
-            .exchange_code(oauth2::AuthorizationCode::new(code.0.clone()))
+            .exchange_code(oauth2::AuthorizationCode::new(code.secret().to_owned()))
             .request(&http);
         let reply = result.map_err(|e| map_error(e, http.status.get()))?;
         Ok(reply.into_tokens(None))
@@ -588,7 +588,7 @@ impl AuthorizationRequest {
             });
         }
         match code.filter(|c| !c.is_empty()) {
-            Some(code) => Ok(AuthorizationCode(code)),
+            Some(code) => Ok(AuthorizationCode::new(code)),
             None => Err(OAuthError::MissingCode),
         }
     }
@@ -603,25 +603,20 @@ fn same(a: &str, b: &str) -> bool {
             == 0
 }
 
-/// An authorization code from the redirect. `Debug` does not show it.
-#[derive(Clone)]
-pub struct AuthorizationCode(String);
+/// An authorization code from the redirect. `Debug` does not show it
+/// (`AuthorizationCode("<redacted>")`).
+#[derive(Clone, Debug)]
+pub struct AuthorizationCode(Secret);
 
 impl AuthorizationCode {
     /// A code received some other way (your own web server).
     pub fn new(code: impl Into<String>) -> AuthorizationCode {
-        AuthorizationCode(code.into())
+        AuthorizationCode(Secret::new(code))
     }
 
     /// The code.
     pub fn secret(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for AuthorizationCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("AuthorizationCode(<redacted>)")
+        self.0.expose()
     }
 }
 
