@@ -140,8 +140,8 @@ impl RenewalBackoff {
         self.lock().last_failure = at;
     }
 
-    /// Records a failed renewal now; whether it is the first within the interval (no caller
-    /// that shared it took it yet).
+    /// Records a failed renewal now; whether none was recorded within the interval before (so
+    /// that the callers that shared one failure warn of it once).
     fn record_failure(&self) -> bool {
         let mut flight = self.lock();
         let first = flight

@@ -182,11 +182,10 @@ impl SharedAuthenticator {
     /// [`Error::NotAuthenticated`] when the login is not complete (log in with
     /// [`SharedAuthenticator::with`] first); the refresh error when the refresh failed and the
     /// current token has expired or no longer works (a 401 or a logout dropped it meanwhile),
-    /// as [`Error::RenewalFailed`]
-    /// when other callers waited for that refresh; [`Error::SignInAgain`] (the same way) when
-    /// the token has expired and its refresh gave one whose expiry cannot be read;
-    /// [`Error::RenewalWait`] when the deadline in force on this thread passed while waiting
-    /// for another caller's refresh.
+    /// as [`Error::RenewalFailed`] when other callers waited for that refresh;
+    /// [`Error::SignInAgain`] (the same way) when the token has expired and its refresh gave
+    /// one whose expiry cannot be read; [`Error::RenewalWait`] when the deadline in force on
+    /// this thread passed while waiting for another caller's refresh.
     pub fn access_token(&self) -> Result<String> {
         let current = {
             let state = self.lock();
