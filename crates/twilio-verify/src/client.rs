@@ -1,6 +1,6 @@
 //! The client, its builder, and the plumbing every call shares.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -677,6 +677,7 @@ impl VerifyClient {
         Pages {
             client: Some(self.clone()),
             next: Some(call),
+            followed: HashSet::new(),
             buffer: VecDeque::new(),
             error: None,
             _model: std::marker::PhantomData,
@@ -879,10 +880,15 @@ impl Form {
 /// The records of a list, page after page: each page after the first is the
 /// `meta.next_page_url` Twilio gave, requested as is (same origin as the base URL only).
 ///
-/// An error ends the iteration after it is yielded.
+/// An error ends the iteration after it is yielded. A `next_page_url` that names a page this
+/// iteration already requested is an [`Error::Decode`] at `meta.next_page_url`, yielded after
+/// the records of the page that gave it: the list would never end (and a loop of empty pages
+/// would never yield).
 pub struct Pages<T> {
     client: Option<VerifyClient>,
     next: Option<Call>,
+    /// The next-page URLs requested so far.
+    followed: HashSet<String>,
     buffer: VecDeque<T>,
     error: Option<Error>,
     _model: std::marker::PhantomData<fn() -> T>,
@@ -921,6 +927,7 @@ impl<T: Model> Pages<T> {
         Pages {
             client: None,
             next: None,
+            followed: HashSet::new(),
             buffer: VecDeque::new(),
             error: Some(error),
             _model: std::marker::PhantomData,
@@ -977,7 +984,18 @@ impl<T: Model> Pages<T> {
         if let Some(url) = meta.get("next_page_url").and_then(Value::as_str)
             && !url.is_empty()
         {
-            self.next = Some(call.next_page(url.to_owned()));
+            if self.followed.insert(url.to_owned()) {
+                self.next = Some(call.next_page(url.to_owned()));
+            } else {
+                // This page's records are new: they are yielded before the error.
+                self.error = Some(Error::Decode {
+                    endpoint,
+                    path: "meta.next_page_url".to_owned(),
+                    source: serde::de::Error::custom(
+                        "the next page is one already read: the list does not end",
+                    ),
+                });
+            }
         }
         Ok(())
     }
@@ -987,12 +1005,12 @@ impl<T: Model> Iterator for Pages<T> {
     type Item = Result<T>;
 
     fn next(&mut self) -> Option<Result<T>> {
-        if let Some(e) = self.error.take() {
-            return Some(Err(e));
-        }
         loop {
             if let Some(item) = self.buffer.pop_front() {
                 return Some(Ok(item));
+            }
+            if let Some(e) = self.error.take() {
+                return Some(Err(e));
             }
             let call = self.next.take()?;
             if let Err(e) = self.fetch(call) {

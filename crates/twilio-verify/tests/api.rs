@@ -491,6 +491,47 @@ fn lists_follow_next_page_url_as_given() {
 }
 
 #[test]
+fn a_next_page_already_read_ends_the_list_with_an_error() {
+    let (mut server, c) = Mocked::start();
+    let path = format!("/v2/Services/{VA}/Entities");
+    let second_query = "Page=1&PageToken=PAYE00000000000000000000000000000001";
+    let second_url = format!("{}{path}?{second_query}", server.url());
+    let page = |identity: &str| {
+        let mut page: serde_json::Value =
+            serde_json::from_str(&fixture!("entities_list_page_with_next.json")).unwrap();
+        page["entities"][0]["identity"] = identity.into();
+        // Both pages name the second as the next: it never ends.
+        page["meta"]["next_page_url"] = second_url.as_str().into();
+        page.to_string()
+    };
+    let m1 = server.get(&path, None, &page(IDENTITY));
+    let m2 = server.get(&path, Some(second_query), &page("second-page-0001"));
+
+    // Without the check the iteration never ends: it runs on a thread of its own.
+    let list = c.entities(service()).list();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(list.collect::<Vec<_>>()));
+    let items = rx
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the list ends");
+    m1.assert();
+    m2.assert();
+    let ids: Vec<&str> = items
+        .iter()
+        .filter_map(|item| item.as_ref().ok())
+        .map(|e| e.identity.as_str())
+        .collect();
+    assert_eq!(ids, [IDENTITY, "second-page-0001"]);
+    assert_eq!(items.len(), 3);
+    let Err(e @ Error::Decode { path, .. }) = &items[2] else {
+        panic!("expected a decode error, got {:?}", items[2]);
+    };
+    assert_eq!(path, "meta.next_page_url");
+    assert_eq!(e.kind(), twilio_verify::ErrorKind::ReportBug);
+    assert!(e.to_string().contains("(next page)"), "{e}");
+}
+
+#[test]
 fn a_next_page_on_another_host_is_refused() {
     let (mut server, c) = Mocked::start();
     // As recorded: the next page is on verify.twilio.com, not on this base URL.
