@@ -1073,6 +1073,11 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
 
 /// The PubNub loop: long-polls, re-issues after a read timeout, backs off and probes after any
 /// other failure, ends on 403 or stop.
+///
+/// PubNub holds a long-poll with nothing to deliver for minutes; an answer with no message
+/// that comes back within `unit`, again and again, would make this loop a request storm. From
+/// the second such answer in a row, the next request waits as a probe after a failure does
+/// (1, 3, 7, 15, 31 units, then again from 1).
 fn run_pubnub(
     pn: &PubNub,
     start: Option<(String, Option<i64>)>,
@@ -1085,7 +1090,9 @@ fn run_pubnub(
         None => ("0".to_owned(), None),
     };
     let mut failing = tt == "0";
+    let mut quick_empty = 0;
     while !signal.is_stopped() {
+        let sent = Instant::now();
         let outcome = pn.subscribe(&tt, tr);
         if signal.is_stopped() {
             break;
@@ -1101,6 +1108,23 @@ fn run_pubnub(
                         source: Source::Pubnub,
                         gap: true,
                     });
+                }
+                if (handshake || reply.messages.is_empty()) && sent.elapsed() < unit {
+                    quick_empty += 1;
+                } else {
+                    quick_empty = 0;
+                }
+                if quick_empty > 1 {
+                    let wait = unit * pubnub::probe_delay(quick_empty - 1);
+                    if quick_empty == 2 {
+                        log::warn!(
+                            "pubnub: answers with no message come back at once; the next \
+                             requests wait (now {wait:?})"
+                        );
+                    }
+                    if signal.sleep(wait) {
+                        return;
+                    }
                 }
                 if handshake {
                     continue;

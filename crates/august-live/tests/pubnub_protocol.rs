@@ -175,3 +175,27 @@ fn close_cuts_a_long_poll_that_the_server_holds() {
         pubnub.requests()
     );
 }
+
+#[test]
+fn empty_answers_that_come_back_at_once_are_paced() {
+    let s = common::setup(Brand::August);
+    let mut pn = mockito::Server::new();
+    subscribe(&mut pn, "0", None)
+        .with_body(include_str!("fixtures/pubnub_subscribe_handshake.json"))
+        .create();
+    // A server that answers the long-poll at once, with no message and the same timetoken.
+    // With a 50 ms unit the requests go at about 0, 0, 50, 200, 550 and 1,300 ms: four or
+    // five in the first second. A loop without pacing makes thousands; the bound leaves room
+    // for a loaded machine, where an answer slower than the unit restarts the pacing.
+    let empty = subscribe(&mut pn, "17684712000000000", Some("12"))
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"t":{"t":"17684712000000000","r":12},"m":[]}"#)
+        .expect_at_least(2)
+        .expect_at_most(30)
+        .create();
+    let stream = s.builder().pubnub_origin(pn.url()).start().unwrap();
+    let c = common::collect(stream);
+    c.drain(Duration::from_millis(1000));
+    c.stop();
+    empty.assert();
+}
