@@ -264,6 +264,11 @@ fn session(
         if signal.is_stopped() {
             return End::Stopped;
         }
+        // Looked at on every frame, not only when the socket is quiet: websocket pings (which
+        // tungstenite answers) or binary frames must not stand in for OPEN.
+        if Instant::now() > deadline {
+            return End::Transport("no OPEN packet in time".into());
+        }
         match ws.read() {
             Ok(Message::Text(t)) => match parse_frame(t.as_str()) {
                 Frame::Open {
@@ -275,19 +280,14 @@ fn session(
             Ok(Message::Close(_)) => return End::Server("the websocket was closed".into()),
             Ok(_) => {}
             Err(tungstenite::Error::Io(e))
-                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
-            {
-                if Instant::now() > deadline {
-                    return End::Transport("no OPEN packet in time".into());
-                }
-            }
+                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
             Err(e) => return End::Transport(short(&e.to_string())),
         }
     };
     if let Err(e) = ws.send(Message::text("40{}")) {
         return End::Transport(short(&e.to_string()));
     }
-    let liveness = Duration::from_millis(interval + timeout);
+    let liveness = liveness(interval, timeout);
     let mut last_rx = Instant::now();
     let mut connected = false;
     loop {
@@ -296,6 +296,10 @@ fn session(
             let _ = ws.flush();
             return End::Stopped;
         }
+        // On every frame: websocket pings or binary frames do not keep the session alive.
+        if last_rx.elapsed() > liveness {
+            return End::Transport("no ping from the server in time".into());
+        }
         let text = match ws.read() {
             Ok(Message::Text(t)) => t.as_str().to_owned(),
             Ok(Message::Close(_)) => return End::Server("the websocket was closed".into()),
@@ -303,9 +307,6 @@ fn session(
             Err(tungstenite::Error::Io(e))
                 if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
             {
-                if last_rx.elapsed() > liveness {
-                    return End::Transport("no ping from the server in time".into());
-                }
                 continue;
             }
             Err(e) => return End::Transport(short(&e.to_string())),
@@ -353,6 +354,16 @@ fn session(
             Frame::Open { .. } | Frame::Other => {}
         }
     }
+}
+
+/// The longest a session is kept without a frame from the server, whatever the server's
+/// `pingInterval` and `pingTimeout` say.
+const MAX_LIVENESS: Duration = Duration::from_secs(300);
+
+/// How long a session may go without a text frame from the server: the OPEN packet's
+/// `pingInterval + pingTimeout` (ms), at most [`MAX_LIVENESS`] (the server sets both).
+fn liveness(ping_interval: u64, ping_timeout: u64) -> Duration {
+    Duration::from_millis(ping_interval.saturating_add(ping_timeout)).min(MAX_LIVENESS)
 }
 
 /// The delay before reconnection attempt `attempt` (1, 2, 4, 5, 5... units plus up to half a
@@ -450,6 +461,14 @@ mod tests {
             parse_frame("44{\"message\":\"no\"}"),
             Frame::ConnectError(_)
         ));
+    }
+
+    #[test]
+    fn the_servers_ping_settings_are_added_without_overflow_and_capped() {
+        assert_eq!(liveness(300, 200), Duration::from_millis(500));
+        assert_eq!(liveness(25_000, 20_000), Duration::from_secs(45));
+        assert_eq!(liveness(u64::MAX, u64::MAX), MAX_LIVENESS);
+        assert_eq!(liveness(600_000, 0), MAX_LIVENESS);
     }
 
     #[test]

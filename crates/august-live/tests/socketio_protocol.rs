@@ -5,64 +5,12 @@
 mod common;
 
 use std::net::TcpListener;
-use std::sync::mpsc;
 use std::time::Duration;
 
 use august_core::Brand;
 use august_sandbox::demo;
+use common::ws::{accept, subscriber, text};
 use tungstenite::Message;
-use tungstenite::handshake::server::{Request, Response};
-
-/// What the server saw of one connection: the request's query, and its token header.
-#[derive(Debug)]
-struct Seen {
-    query: String,
-    token: Option<String>,
-    api_key: Option<String>,
-    extra: Option<String>,
-}
-
-// tungstenite's header callback returns its own (large) error response type.
-#[allow(clippy::result_large_err)]
-fn accept(listener: &TcpListener) -> (tungstenite::WebSocket<std::net::TcpStream>, Seen) {
-    let (tcp, _) = listener.accept().unwrap();
-    tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let (tx, rx) = mpsc::channel();
-    let ws = tungstenite::accept_hdr(tcp, |req: &Request, resp: Response| {
-        let header = |n: &str| {
-            req.headers()
-                .get(n)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        tx.send(Seen {
-            query: req.uri().query().unwrap_or_default().to_owned(),
-            token: header("x-access-token"),
-            api_key: header("x-api-key"),
-            extra: header("x-request-id"),
-        })
-        .unwrap();
-        Ok(resp)
-    })
-    .unwrap();
-    (ws, rx.recv().unwrap())
-}
-
-fn text(ws: &mut tungstenite::WebSocket<std::net::TcpStream>) -> String {
-    loop {
-        if let Message::Text(t) = ws.read().unwrap() {
-            return t.as_str().to_owned();
-        }
-    }
-}
-
-fn subscriber(query: &str) -> String {
-    query
-        .split('&')
-        .find_map(|p| p.strip_prefix("subscriberID="))
-        .unwrap()
-        .to_owned()
-}
 
 #[test]
 fn the_client_speaks_engine_io_and_reconnects_after_every_kind_of_end() {

@@ -1,0 +1,90 @@
+//! The Socket.IO client against websocket servers that misbehave: ping settings too large to
+//! add, websocket pings instead of Engine.IO ones, pings instead of OPEN. Apart from
+//! `socketio_protocol`, whose thread check wants no other stream running in the process.
+
+mod common;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use august_core::Brand;
+use august_sandbox::demo;
+use common::ws::{accept, accept_within, text};
+use tungstenite::Message;
+
+/// Sends websocket pings (which the client's websocket layer answers by itself) every 50 ms
+/// until the connection fails.
+fn ping_forever(mut ws: tungstenite::WebSocket<std::net::TcpStream>) {
+    std::thread::spawn(move || {
+        while ws.send(Message::Ping(Vec::new().into())).is_ok() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
+}
+
+fn socketio_stream(s: &common::Setup, listener: &TcpListener) -> common::Collector {
+    let url = format!(
+        "http://127.0.0.1:{}/",
+        listener.local_addr().unwrap().port()
+    );
+    let stream = s
+        .builder()
+        .websocket_url(url)
+        .polls_per_push(0)
+        .start()
+        .unwrap();
+    common::collect(stream)
+}
+
+#[test]
+fn websocket_pings_do_not_keep_a_silent_session_alive() {
+    let s = common::setup(Brand::YaleGlobal);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let c = socketio_stream(&s, &listener);
+
+    // After OPEN and connect, only websocket pings: no Engine.IO ping within 200 ms, so the
+    // session is dead and the client comes back.
+    let (mut ws, _) = accept(&listener);
+    ws.send(Message::text(
+        r#"0{"sid":"e1","upgrades":[],"pingInterval":100,"pingTimeout":100}"#,
+    ))
+    .unwrap();
+    assert_eq!(text(&mut ws), "40{}");
+    ws.send(Message::text(r#"40{"sid":"s1"}"#)).unwrap();
+    ping_forever(ws);
+    assert!(
+        accept_within(&listener, Duration::from_secs(3)).is_some(),
+        "no reconnection while the server only sent websocket pings after connect"
+    );
+
+    // Before OPEN, the same: the 10 s wait for OPEN holds whatever else comes.
+    let (ws, _) = accept(&listener);
+    ping_forever(ws);
+    assert!(
+        accept_within(&listener, Duration::from_secs(15)).is_some(),
+        "no reconnection while the server only sent websocket pings instead of OPEN"
+    );
+    c.stop();
+}
+
+#[test]
+fn ping_settings_too_large_to_add_are_taken() {
+    let s = common::setup(Brand::YaleGlobal);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let c = socketio_stream(&s, &listener);
+    let (mut ws, _) = accept(&listener);
+    ws.send(Message::text(
+        r#"0{"sid":"e1","upgrades":[],"pingInterval":18446744073709551615,"pingTimeout":18446744073709551615}"#,
+    ))
+    .unwrap();
+    assert_eq!(text(&mut ws), "40{}");
+    ws.send(Message::text(r#"40{"sid":"s1"}"#)).unwrap();
+    ws.send(Message::text(format!(
+        r#"42["data",{{"lockID":"{}","lockAction":"unlocked"}}]"#,
+        demo::FRONT_DOOR_LOCK_ID
+    )))
+    .unwrap();
+    let got = common::actions(&c.activities(1, Duration::from_secs(3)));
+    assert_eq!(got, ["unlock:websocket"]);
+    c.stop();
+}
