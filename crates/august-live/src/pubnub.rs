@@ -24,6 +24,9 @@ pub const DEFAULT_ORIGIN: &str = "https://ps.pndsn.com";
 pub const AUGUST_SUBSCRIBE_KEY: &str = "sub-c-1030e062-0ebe-11e5-a5c2-0619f8945a4f";
 /// The read timeout of a subscribe long-poll.
 pub const DEFAULT_SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(310);
+/// The read timeout of the handshake (`tt=0`), which PubNub answers at once, and of the probe:
+/// a server that holds it is not waited for as long as a long-poll.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The SDK name sent as `pnsdk`.
 const PNSDK: &str = concat!("august-live/", env!("CARGO_PKG_VERSION"));
 
@@ -164,7 +167,8 @@ impl PubNub {
         url
     }
 
-    /// One long-poll. `timetoken` `0` is the handshake.
+    /// One long-poll. `timetoken` `0` is the handshake, which has [`HANDSHAKE_TIMEOUT`] at
+    /// most.
     pub(crate) fn subscribe(&self, timetoken: &str, region: Option<i64>) -> Result<Reply, Failure> {
         let url = format!(
             "{}/v2/subscribe/{}/{}/0",
@@ -179,7 +183,11 @@ impl PubNub {
         }
         let request = Request::absolute(Method::Get, &self.query(url, &pairs))
             .secret_value(self.subscribe_key.as_str())
-            .timeout(self.subscribe_timeout)
+            .timeout(if timetoken == "0" {
+                self.subscribe_timeout.min(HANDSHAKE_TIMEOUT)
+            } else {
+                self.subscribe_timeout
+            })
             .retry(Retry::Never);
         let response = match self.transport.send(&request) {
             Ok(r) => r,
@@ -206,7 +214,7 @@ impl PubNub {
     pub(crate) fn probe(&self) -> bool {
         let url = format!("{}/time/0", self.origin);
         let request = Request::absolute(Method::Get, &url)
-            .timeout(Duration::from_secs(10))
+            .timeout(HANDSHAKE_TIMEOUT)
             .retry(Retry::Never);
         matches!(self.transport.send(&request), Ok(r) if r.status() == 200)
     }

@@ -262,7 +262,9 @@ impl StreamBuilder {
     }
 
     /// The read timeout of a PubNub long-poll; it also bounds how long
-    /// [`ActivityStream::close`] may wait for the push thread. Defaults to 310 s.
+    /// [`ActivityStream::close`] may wait for the push thread. Defaults to 310 s. The handshake
+    /// (the first subscribe, which PubNub answers at once) waits 10 s at most, so that a
+    /// server that holds it does not hold [`start`](Self::start) for minutes.
     pub fn subscribe_timeout(mut self, timeout: Duration) -> Self {
         self.subscribe_timeout = timeout;
         self
@@ -1091,6 +1093,12 @@ fn run_pubnub(
     };
     let mut failing = tt == "0";
     let mut quick_empty = 0;
+    // The probe delays of an outage grow from one failure to the next until a subscribe
+    // answers, even when the probe answers in between.
+    let mut attempt = 0;
+    // Whether the stream was told it is connected again (and caught up) after a probe, with no
+    // subscribe answered since.
+    let mut resumed = false;
     while !signal.is_stopped() {
         let sent = Instant::now();
         let outcome = pn.subscribe(&tt, tr);
@@ -1102,6 +1110,7 @@ fn run_pubnub(
                 let handshake = tt == "0";
                 tt = reply.timetoken;
                 tr = reply.region;
+                (attempt, resumed) = (0, false);
                 if failing {
                     failing = false;
                     let _ = tx.send(Internal::Connected {
@@ -1155,8 +1164,8 @@ fn run_pubnub(
                 break;
             }
             Err(Failure::Other(reason)) => {
-                let mut attempt = 1;
                 loop {
+                    attempt += 1;
                     let wait = unit * pubnub::probe_delay(attempt);
                     let _ = tx.send(Internal::Disconnected {
                         reason: reason.clone(),
@@ -1168,17 +1177,20 @@ fn run_pubnub(
                     if pn.probe() {
                         // Reconnected: resume from the last timetoken, and catch up. Without a
                         // timetoken yet, the catch-up waits for the handshake's answer, so that
-                        // the feed read and the push overlap instead of leaving a gap.
-                        if tt != "0" {
-                            failing = false;
+                        // the feed read and the push overlap instead of leaving a gap. Once per
+                        // outage: when the subscribe fails again although the probe answers,
+                        // the next catch-up waits for a subscribe that is answered.
+                        if tt != "0" && !resumed {
+                            (failing, resumed) = (false, true);
                             let _ = tx.send(Internal::Connected {
                                 source: Source::Pubnub,
                                 gap: true,
                             });
+                        } else {
+                            failing = true;
                         }
                         break;
                     }
-                    attempt += 1;
                 }
             }
         }

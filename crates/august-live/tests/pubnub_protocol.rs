@@ -199,3 +199,70 @@ fn empty_answers_that_come_back_at_once_are_paced() {
     c.stop();
     empty.assert();
 }
+
+#[test]
+fn a_probe_that_answers_while_the_subscribe_fails_backs_off_and_catches_up_once() {
+    let s = common::setup(Brand::August);
+    let mut pn = mockito::Server::new();
+    subscribe(&mut pn, "0", None)
+        .with_body(include_str!("fixtures/pubnub_subscribe_handshake.json"))
+        .create();
+    // The long-poll always fails while the probe always answers. With a 50 ms unit the
+    // delays grow over the outage (50, 150, 350, 750 ms): about five subscribes in 1.5 s.
+    // Restarting them at each answered probe made one every 50 ms, each with a catch-up.
+    let failing = subscribe(&mut pn, "17684712000000000", Some("12"))
+        .with_status(500)
+        .expect_at_least(2)
+        .expect_at_most(8)
+        .create();
+    pn.mock("GET", "/time/0")
+        .with_body("[17684712000000001]")
+        .create();
+    let stream = s.builder().pubnub_origin(pn.url()).start().unwrap();
+    let c = common::collect(stream);
+    let items = c.drain(Duration::from_millis(1500));
+    c.stop();
+    failing.assert();
+    // Connected at the start, and once more after the first answered probe (with its
+    // catch-up); not again while the subscribe still fails.
+    let connected = items
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                Ok(Event::Status(
+                    august_live::StreamStatus::PushConnected { .. }
+                ))
+            )
+        })
+        .count();
+    assert_eq!(connected, 2, "{items:?}");
+}
+
+#[test]
+fn a_handshake_that_is_held_does_not_hold_the_start() {
+    let s = common::setup(Brand::August);
+    // A PubNub origin that accepts connections and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let held =
+        std::thread::spawn(move || listener.incoming().take(2).flatten().collect::<Vec<_>>());
+    let started = Instant::now();
+    let stream = s
+        .builder()
+        .pubnub_origin(origin)
+        .subscribe_timeout(Duration::from_secs(120))
+        .start()
+        .unwrap();
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(15),
+        "start() waited {took:?} for the handshake"
+    );
+    assert!(matches!(
+        stream.push_state(),
+        august_live::PushState::Reconnecting { .. }
+    ));
+    stream.close();
+    drop(held);
+}
