@@ -10,6 +10,9 @@
 //!
 //! While the current token still works, a renewal that failed is not tried again before the
 //! interval has passed, so an outage does not make every call wait for a failing request first.
+//! A renewal whose new token is itself due already (the server gives tokens that expire sooner
+//! than the renewal margin) counts the same way: the new token is used, and not renewed again
+//! before the interval has passed, so that not every call sends a renewal first.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -43,6 +46,9 @@ pub(crate) enum Renewed {
     /// No token worth using: this one, the current one, is kept, and the interval waited as
     /// after a failure.
     Kept(String),
+    /// A new token that is itself due for renewal already: it is used, and the interval waited
+    /// as after a failure (also once it has expired, as long as that is the current token).
+    Due(String),
 }
 
 /// What a renewal is for, which decides whose result a caller may take.
@@ -66,6 +72,10 @@ pub(crate) enum Purpose {
 #[derive(Default)]
 struct Flight {
     last_failure: Option<Instant>,
+    /// The token the last renewal gave already due ([`Renewed::Due`]), until a renewal gives
+    /// one that is not or the wait is reset: while it is the current token, it is not renewed
+    /// again within the interval even if it has expired.
+    due_token: Option<String>,
     /// Whether a renewal is running.
     running: bool,
     /// What the renewal running (or the last one) is for.
@@ -122,7 +132,9 @@ impl RenewalBackoff {
 
     /// Forgets the last failure: the next due renewal is tried at once.
     pub(crate) fn reset(&self) {
-        self.lock().last_failure = None;
+        let mut flight = self.lock();
+        flight.last_failure = None;
+        flight.due_token = None;
     }
 
     fn lock(&self) -> MutexGuard<'_, Flight> {
@@ -136,8 +148,17 @@ impl RenewalBackoff {
             .is_some_and(|at| at.elapsed() < self.interval())
     }
 
+    /// Whether `current` is the token the last renewal gave already due.
+    fn gave_due(&self, current: &str) -> bool {
+        self.lock().due_token.as_deref() == Some(current)
+    }
+
     fn set_last_failure(&self, at: Option<Instant>) {
-        self.lock().last_failure = at;
+        let mut flight = self.lock();
+        flight.last_failure = at;
+        if at.is_none() {
+            flight.due_token = None;
+        }
     }
 
     /// Records a failed renewal now; whether none was recorded within the interval before (so
@@ -152,9 +173,10 @@ impl RenewalBackoff {
     }
 
     /// Renews the still `usable` token `current` with `renew`, unless a renewal failed less
-    /// than the interval ago. `renew` runs as the single flight (see [`Self::single_flight`]);
-    /// it gives the new token, or the current one to keep when it got none worth using (see
-    /// [`Renewed`]). After an error, also the error of another caller's renewal this one
+    /// than the interval ago (or gave `current` already due, even if it has expired since).
+    /// `renew` runs as the single flight (see [`Self::single_flight`]); it gives the new token,
+    /// the current one to keep when it got none worth using, or a new one that is due already
+    /// (see [`Renewed`]). After an error, also the error of another caller's renewal this one
     /// waited for, `still_working` gives the token to keep using: the one current then, read
     /// again (other renewals may have replaced the one this caller read, the server may have
     /// refused it), when it still works; that is logged and returned. Otherwise the error is
@@ -166,7 +188,7 @@ impl RenewalBackoff {
         renew: impl FnOnce() -> Result<Renewed>,
         still_working: impl Fn() -> Option<String>,
     ) -> Result<String> {
-        if usable && self.failed_recently() {
+        if (usable || self.gave_due(current)) && self.failed_recently() {
             return Ok(current.to_owned());
         }
         let keep = |e: &Error| {
@@ -191,6 +213,21 @@ impl RenewalBackoff {
             }
             Ok(Renewed::Kept(token)) => {
                 self.set_last_failure(Some(Instant::now()));
+                Ok(token)
+            }
+            Ok(Renewed::Due(token)) => {
+                // Warned of once per retry interval, as a failure is.
+                let interval = self.interval();
+                if self.record_failure() {
+                    log::warn!(
+                        "the renewed access token is due for renewal already (the server gives \
+                         tokens that expire within the renewal margin); using it, and not \
+                         renewing it again for {interval:?}"
+                    );
+                } else {
+                    log::debug!("the renewed access token is due for renewal already; using it");
+                }
+                self.lock().due_token = Some(token.clone());
                 Ok(token)
             }
             Err(e) => keep(&e).ok_or(e),

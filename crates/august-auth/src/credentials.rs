@@ -652,7 +652,15 @@ impl Credentials {
                             return Ok(Renewed::New(st.access_token.clone()));
                         }
                         drop(st);
-                        renew(state, Why::Due).map(Renewed::New)
+                        let token = renew(state, Why::Due)?;
+                        // A token that expires within the margin too (the server gives such
+                        // tokens): used, but not renewed again at every call.
+                        let st = lock(state);
+                        if st.due(margin) && st.access_token == token {
+                            Ok(Renewed::Due(token))
+                        } else {
+                            Ok(Renewed::New(token))
+                        }
                     },
                     || lock(state).working_token(),
                 )
@@ -710,9 +718,10 @@ impl Credentials {
                     return Ok(st.access_token.clone());
                 }
                 // Before the renewal starts: due callers waiting for it must not keep this
-                // token if it fails.
+                // token if it fails, nor take it for one a renewal gave already due.
                 st.refused = Some(rejected.to_owned());
                 drop(st);
+                self.inner.backoff.reset();
                 self.renew_now(state, Why::Refused, |st| st.access_token != rejected)
             }
         }

@@ -32,9 +32,10 @@ use crate::error::{Error, Result};
 /// current token is returned (the failure is logged at `warn`) and no new refresh is tried for
 /// [`SharedAuthenticator::refresh_retry_interval`], so an outage does not make every call wait
 /// for a failing refresh first; the same holds when the refresh gives a token whose expiry
-/// cannot be read. Once the token has expired, the refresh error is returned, and a refresh
-/// whose new token has no expiry that can be read is [`Error::SignInAgain`]. A token whose own
-/// expiry cannot be read counts as valid (as [`Authenticator::authenticate`] takes it).
+/// cannot be read, and when it gives one that is due for renewal already (that one is used).
+/// Once the token has expired, the refresh error is returned, and a refresh whose new token
+/// has no expiry that can be read is [`Error::SignInAgain`]. A token whose own expiry cannot
+/// be read counts as valid (as [`Authenticator::authenticate`] takes it).
 ///
 /// A 401 on the refresh marks the token refused
 /// ([`Authenticator::mark_token_refused`]) and is returned, whatever the expiry (unless a login
@@ -211,9 +212,12 @@ impl SharedAuthenticator {
                 // (logged by the authenticator), or none was needed after all. Wait before
                 // asking again, as after a failure, only in the first case; either way the
                 // token to use is the current one, which a login may have made another than
-                // the one this caller read.
+                // the one this caller read. A new token that is due already (the server gives
+                // tokens that expire within the renewal threshold) is used, and the wait
+                // applies too, so that not every call refreshes first.
                 match sent_with {
                     Some(sent) if refreshed == sent => Ok(Renewed::Kept(refreshed)),
+                    Some(_) if self.still_due(&refreshed) => Ok(Renewed::Due(refreshed)),
                     _ => Ok(Renewed::New(refreshed)),
                 }
             },
@@ -226,6 +230,13 @@ impl SharedAuthenticator {
                 works(now).then(|| now.access_token().to_owned())
             },
         )
+    }
+
+    /// Whether `token` is the current token and due for a refresh.
+    fn still_due(&self, token: &str) -> bool {
+        let state = self.lock();
+        state.authenticator.authentication().access_token() == token
+            && state.authenticator.should_refresh()
     }
 
     /// Refreshes now, whatever the expiry, as the single flight for a new token (a caller that

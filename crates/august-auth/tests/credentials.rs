@@ -201,6 +201,51 @@ fn a_failed_refresh_keeps_a_token_that_has_not_expired_until_the_retry_interval_
     refresh.assert();
 }
 
+/// A token endpoint that gives tokens expiring within the refresh margin (`expires_in` under
+/// 60 s, or an `expires_at` already passed): the new token is used and cached, and not
+/// refreshed again before the retry interval has passed, then is once. Every call used to send
+/// a refresh first.
+#[test]
+fn a_refresh_whose_new_token_is_due_already_is_not_sent_again_at_every_call() {
+    const INTERVAL: Duration = Duration::from_millis(300);
+    let past = Utc::now().timestamp() - 300;
+    for expiry in [
+        r#""expires_in": 30"#.to_owned(),
+        format!(r#""expires_at": {past}"#),
+    ] {
+        let (_dir, path) = cache_file();
+        let mut server = Server::new();
+        let refresh = token_endpoint(
+            &mut server,
+            Some("rt-1"),
+            200,
+            &format!(r#"{{"access_token": "at-2", "refresh_token": "rt-2", {expiry}}}"#),
+        );
+        let again = token_endpoint(
+            &mut server,
+            Some("rt-2"),
+            200,
+            &format!(r#"{{"access_token": "at-3", "refresh_token": "rt-3", {expiry}}}"#),
+        );
+        let credentials = oauth_credentials(&server, "rt-1", 10)
+            .cache_file(&path)
+            .unwrap()
+            .refresh_retry_interval(INTERVAL);
+        for _ in 0..5 {
+            assert_eq!(credentials.access_token().unwrap(), "at-2", "{expiry}");
+        }
+        let refreshed_at = std::time::Instant::now();
+        refresh.assert();
+        assert!(fs::read_to_string(&path).unwrap().contains("\"at-2\""));
+        std::thread::sleep(INTERVAL.saturating_sub(refreshed_at.elapsed()));
+        for _ in 0..3 {
+            assert_eq!(credentials.access_token().unwrap(), "at-3", "{expiry}");
+        }
+        again.assert();
+        assert!(fs::read_to_string(&path).unwrap().contains("\"at-3\""));
+    }
+}
+
 #[test]
 fn a_second_process_takes_the_tokens_another_refreshed_instead_of_its_spent_refresh_token() {
     let (_dir, path) = cache_file();

@@ -229,6 +229,95 @@ fn a_failed_refresh_keeps_the_valid_token_and_waits_before_trying_again() {
     }
 }
 
+/// A token whose JWT payload says it expires `left` from now.
+fn token_expiring_in(tag: &str, left: TimeDelta) -> String {
+    let exp = (Utc::now() + left).timestamp();
+    let payload = URL_SAFE_NO_PAD.encode(format!("{{\"exp\":{exp},\"tag\":\"{tag}\"}}"));
+    format!("e30.{payload}.c2ln")
+}
+
+/// A server that gives tokens expiring within the renewal threshold (a day, where a password
+/// login renews 7 days before expiry): the new token is used and cached, and not refreshed
+/// again before the retry interval has passed, then is once; for both ways to share a login.
+/// Every call used to send a refresh first (and rewrite the cache file).
+#[test]
+fn a_refresh_whose_new_token_is_due_already_is_not_sent_again_at_every_call() {
+    for (way, share) in WAYS {
+        for interval in [None, Some(Duration::from_millis(300))] {
+            let case = format!("{way}, {interval:?}");
+            let mut server = Server::new();
+            let first = token_expiring_in("first", TimeDelta::days(1));
+            let second = token_expiring_in("second", TimeDelta::days(1));
+            let refresh = server
+                .mock("GET", "/users/houses/mine")
+                .match_header("x-august-access-token", OLD_TOKEN)
+                .with_header("x-august-access-token", &first)
+                .with_body("[]")
+                .expect(1)
+                .create();
+            let again = server
+                .mock("GET", "/users/houses/mine")
+                .match_header("x-august-access-token", first.as_str())
+                .with_header("x-august-access-token", &second)
+                .with_body("[]")
+                .expect(usize::from(interval.is_some()))
+                .create();
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let access_token = share(due_for_renewal(&server, dir.path()), interval);
+            for _ in 0..5 {
+                assert_eq!(
+                    access_token().ok().as_deref(),
+                    Some(first.as_str()),
+                    "{case}"
+                );
+            }
+            let refreshed_at = Instant::now();
+            refresh.assert();
+            assert_eq!(cached_token(&dir.path().join("auth.json")), first, "{case}");
+            let Some(interval) = interval else {
+                again.assert();
+                continue;
+            };
+            thread::sleep(interval.saturating_sub(refreshed_at.elapsed()));
+            for _ in 0..3 {
+                assert_eq!(
+                    access_token().ok().as_deref(),
+                    Some(second.as_str()),
+                    "{case}"
+                );
+            }
+            again.assert();
+            assert_eq!(
+                cached_token(&dir.path().join("auth.json")),
+                second,
+                "{case}"
+            );
+        }
+    }
+}
+
+/// A refresh that gives a token whose expiry has passed already (a server clock behind ours):
+/// the token is used, and not refreshed again at every call before the retry interval.
+#[test]
+fn a_refresh_whose_new_token_has_expired_already_is_not_sent_again_at_every_call() {
+    for (way, share) in WAYS {
+        let mut server = Server::new();
+        let past = token_expiring_in("past", TimeDelta::minutes(-5));
+        let refresh = server
+            .mock("GET", "/users/houses/mine")
+            .with_header("x-august-access-token", &past)
+            .with_body("[]")
+            .expect(1)
+            .create();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let access_token = share(due_for_renewal(&server, dir.path()), None);
+        for _ in 0..4 {
+            assert_eq!(access_token().ok().as_deref(), Some(past.as_str()), "{way}");
+        }
+        refresh.assert();
+    }
+}
+
 #[test]
 fn a_new_token_without_expiry_is_not_asked_for_again_at_once() {
     let mut server = Server::new();
