@@ -3,7 +3,7 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -226,57 +226,128 @@ fn loopback_parts(uri: &str) -> anyhow::Result<(String, u16, String)> {
     Ok((host.to_owned(), port, format!("/{path}")))
 }
 
-/// Accepts connections until one asks for `path`; answers it and returns its target.
+/// How long one connection to the redirect listener may take to send its request.
+const CONNECTION_WAIT: Duration = Duration::from_secs(10);
+
+/// How many connections to the redirect listener are read at once; more are closed unread.
+const MAX_CONNECTIONS: usize = 16;
+
+/// Accepts connections until one asks for `path` or [`REDIRECT_WAIT`] has passed; answers it
+/// and returns its target.
 fn wait_for_redirect(listener: &TcpListener, path: &str) -> anyhow::Result<String> {
-    let deadline = Instant::now() + REDIRECT_WAIT;
+    wait_for_redirect_until(listener, path, Instant::now() + REDIRECT_WAIT)
+}
+
+/// Accepts connections until one asks for `path` or `deadline` has passed; answers it and
+/// returns its target. Each connection is read on a thread of its own, within
+/// [`CONNECTION_WAIT`] and never past `deadline`: one that sends nothing (a browser's
+/// preconnect, a port scan), sends garbage or drips bytes is logged and dropped while the
+/// listener goes on accepting.
+fn wait_for_redirect_until(
+    listener: &TcpListener,
+    path: &str,
+    deadline: Instant,
+) -> anyhow::Result<String> {
     listener.set_nonblocking(true)?;
+    let (found, redirected) = std::sync::mpsc::channel();
+    let path: std::sync::Arc<str> = path.into();
+    let reading = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     loop {
-        if Instant::now() > deadline {
+        if let Ok(target) = redirected.try_recv() {
+            return Ok(target);
+        }
+        if Instant::now() >= deadline {
             return Err(anyhow!(
                 "no redirect came back within {} minutes: run `august login --oauth` again",
                 REDIRECT_WAIT.as_secs() / 60
             ));
         }
-        let (stream, _) = match listener.accept() {
-            Ok(s) => s,
+        let stream = match listener.accept() {
+            Ok((stream, _)) => stream,
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(100));
+                std::thread::sleep(Duration::from_millis(50));
                 continue;
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                // One connection that failed (reset before it was accepted): not the listener.
+                log::debug!("a connection to the redirect listener failed: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
         };
-        stream.set_nonblocking(false)?;
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        let mut reader = BufReader::new(stream.take(16 * 1024));
-        let mut line = String::new();
-        reader.read_line(&mut line)?;
-        let mut header = String::new();
-        while reader.read_line(&mut header)? > 2 {
-            header.clear();
+        if reading.load(std::sync::atomic::Ordering::SeqCst) >= MAX_CONNECTIONS {
+            log::debug!("too many connections to the redirect listener: one closed unread");
+            continue;
         }
-        let mut stream = reader.into_inner().into_inner();
-        let target = line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or_default()
-            .to_owned();
-        let ours = target.split('?').next() == Some(path);
-        let (status, body) = if ours {
-            (
-                "200 OK",
-                "Signed in: you can close this window and go back to the terminal.",
-            )
-        } else {
-            ("404 Not Found", "not found")
-        };
-        let _ = write!(
-            stream,
-            "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        if ours {
-            return Ok(target);
+        reading.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let (path, found, reading) = (path.clone(), found.clone(), reading.clone());
+        let until = deadline.min(Instant::now() + CONNECTION_WAIT);
+        std::thread::spawn(move || {
+            match answer(stream, &path, until) {
+                Ok(Some(target)) => {
+                    let _ = found.send(target);
+                }
+                Ok(None) => {}
+                Err(e) => log::debug!("a connection to the redirect listener was dropped: {e}"),
+            }
+            reading.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        });
+    }
+}
+
+/// Reads the request on `stream` before `until`, answers it, and gives its target when it
+/// asks for `path`.
+fn answer(stream: TcpStream, path: &str, until: Instant) -> std::io::Result<Option<String>> {
+    stream.set_nonblocking(false)?;
+    let mut reader = BufReader::new(
+        Before {
+            stream: &stream,
+            until,
         }
+        .take(16 * 1024),
+    );
+    let mut line = String::new();
+    reader.read_line(&mut line)?;
+    let mut header = String::new();
+    while reader.read_line(&mut header)? > 2 {
+        header.clear();
+    }
+    let target = line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    let ours = target.split('?').next() == Some(path);
+    let (status, body) = if ours {
+        (
+            "200 OK",
+            "Signed in: you can close this window and go back to the terminal.",
+        )
+    } else {
+        ("404 Not Found", "not found")
+    };
+    let _ = write!(
+        &stream,
+        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    Ok(ours.then_some(target))
+}
+
+/// A stream whose every read ends by `until`: a client that drips bytes cannot hold it longer.
+struct Before<'a> {
+    stream: &'a TcpStream,
+    until: Instant,
+}
+
+impl Read for Before<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
     }
 }
 

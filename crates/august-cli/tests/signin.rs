@@ -57,6 +57,75 @@ fn sandbox_covers_the_oauth_brands_unattended() {
     assert!(out.stderr.contains("yale_global"), "{out:#?}");
 }
 
+/// Connections to the redirect listener that send nothing (a browser's preconnect, a port
+/// scan) or garbage do not end the sign-in: the redirect that comes on another connection
+/// completes it. The first such connection used to end it (at once, or after a 10 s read).
+#[test]
+fn login_oauth_gets_the_redirect_past_silent_and_garbage_connections() {
+    let sandbox = Sandbox::start().unwrap();
+    let tool = Tool::new();
+    let cache = tool.cache();
+    let port = free_port();
+    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let (authorize, token) = sandbox.oauth_endpoints("yale_global");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_august"))
+        .args(["--brand", "yale_global", "--json", "login", "--oauth"])
+        .args(["--no-browser", "--redirect-uri", &redirect])
+        .env("HOME", tool.home())
+        .env("AUGUST_BASE_URL", sandbox.august_url())
+        .env("AUGUST_CACHE_FILE", &cache)
+        .env("AUGUST_OAUTH_CLIENT_ID", demo::OAUTH_CLIENT_ID)
+        .env("AUGUST_OAUTH_CLIENT_SECRET", demo::OAUTH_CLIENT_SECRET)
+        .env("AUGUST_OAUTH_AUTHORIZE_URL", &authorize)
+        .env("AUGUST_OAUTH_TOKEN_URL", &token)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let authorization_url = loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no URL printed");
+        if line.starts_with("http") {
+            break line.trim().to_owned();
+        }
+    };
+    let location = sandbox.approve_oauth(&authorization_url).unwrap();
+    // Held open, sending nothing, until the sign-in is over.
+    let silent = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut garbage = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    garbage.write_all(b"\xff\xfe\x00 not http\r\n\r\n").unwrap();
+    let started = std::time::Instant::now();
+    assert!(get(&location).contains("200"));
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    // Not held up by the silent connection's read.
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(silent);
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["signed_in_with"], "oauth");
+    // The code of the redirect was exchanged: the cached token is the sandbox's.
+    let cached: Value = serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+    assert_eq!(cached["kind"], "oauth");
+    assert_eq!(cached["brand"], "yale_global");
+    let who = tool
+        .run_at(
+            &sandbox.august_url(),
+            &["--json", "whoami"],
+            &[
+                ("AUGUST_OAUTH_CLIENT_ID", demo::OAUTH_CLIENT_ID),
+                ("AUGUST_OAUTH_CLIENT_SECRET", demo::OAUTH_CLIENT_SECRET),
+            ],
+        )
+        .expect_code(0)
+        .json();
+    assert_eq!(who["user_id"], demo::USER_ID);
+}
+
 #[test]
 fn login_oauth_receives_the_redirect_caches_and_refreshes() {
     let sandbox = Sandbox::builder()
