@@ -168,6 +168,9 @@ enum End {
     Transport(String),
     /// The server closed the session, or refused it: make a new subscriber.
     Server(String),
+    /// The websocket handshake was refused with this status (401 or 403): make a new
+    /// subscriber; a second refusal in a row ends the stream.
+    Refused(u16),
 }
 
 type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
@@ -223,10 +226,12 @@ fn connect(config: &Config, subscriber: &str) -> Result<Socket, End> {
     match tungstenite::client_tls_with_config(request, tcp, None, None) {
         Ok((ws, _)) => Ok(ws),
         Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
-            Err(End::Server(format!(
-                "handshake refused with status {}",
-                resp.status().as_u16()
-            )))
+            match resp.status().as_u16() {
+                status @ (401 | 403) => Err(End::Refused(status)),
+                status => Err(End::Server(format!(
+                    "handshake refused with status {status}"
+                ))),
+            }
         }
         Err(e) => Err(End::Transport(format!(
             "websocket handshake failed: {}",
@@ -373,10 +378,13 @@ fn reconnect_delay(unit: Duration, attempt: u32) -> Duration {
     unit * units + unit.mul_f64(rand::random::<f64>() * 0.5)
 }
 
-/// The Socket.IO loop, until stopped.
+/// The Socket.IO loop, until stopped, or until the handshake is refused (401 or 403) twice in
+/// a row (the second time with a new subscriber and the token asked for again): then the
+/// stream ends with [`Error::PushForbidden`], as reconnecting would only be refused again.
 pub(crate) fn run(config: &Config, mut subscriber: String, tx: &Sender<Internal>, signal: &Signal) {
     let mut attempt = 0;
     let mut gap = false;
+    let mut refused = false;
     loop {
         let started = Instant::now();
         let end = session(config, &subscriber, tx, signal, gap);
@@ -389,11 +397,21 @@ pub(crate) fn run(config: &Config, mut subscriber: String, tx: &Sender<Internal>
         }
         attempt += 1;
         gap = true;
+        let now_refused = matches!(end, End::Refused(_));
         let (reason, new_subscriber) = match end {
             End::Stopped => break,
+            End::Refused(status) if refused => {
+                let _ = tx.send(Internal::Fatal(Error::PushForbidden {
+                    status,
+                    message: "the websocket handshake was refused twice in a row".into(),
+                }));
+                break;
+            }
+            End::Refused(status) => (format!("handshake refused with status {status}"), true),
             End::Transport(r) => (r, false),
             End::Server(r) => (r, true),
         };
+        refused = now_refused;
         let wait = reconnect_delay(config.unit, attempt);
         let _ = tx.send(Internal::Disconnected {
             reason: reason.clone(),

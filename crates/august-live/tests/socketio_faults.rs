@@ -1,16 +1,18 @@
 //! The Socket.IO client against websocket servers that misbehave: ping settings too large to
-//! add, websocket pings instead of Engine.IO ones, pings instead of OPEN. Apart from
+//! add, websocket pings instead of Engine.IO ones, pings instead of OPEN, handshakes refused. Apart from
 //! `socketio_protocol`, whose thread check wants no other stream running in the process.
 
 mod common;
 
 use std::net::TcpListener;
+use std::sync::mpsc;
 use std::time::Duration;
 
 use august_core::Brand;
 use august_sandbox::demo;
-use common::ws::{accept, accept_within, text};
+use common::ws::{accept, accept_within, subscriber, text};
 use tungstenite::Message;
+use tungstenite::handshake::server::{Request, Response};
 
 /// Sends websocket pings (which the client's websocket layer answers by itself) every 50 ms
 /// until the connection fails.
@@ -87,4 +89,46 @@ fn ping_settings_too_large_to_add_are_taken() {
     let got = common::actions(&c.activities(1, Duration::from_secs(3)));
     assert_eq!(got, ["unlock:websocket"]);
     c.stop();
+}
+
+/// Refuses the next websocket handshake with `status`; the subscriber it asked for.
+#[allow(clippy::result_large_err)]
+fn refuse(listener: &TcpListener, status: u16) -> String {
+    let (tcp, _) = listener.accept().unwrap();
+    let (tx, rx) = mpsc::channel();
+    let _ = tungstenite::accept_hdr(tcp, |req: &Request, _: Response| {
+        tx.send(subscriber(req.uri().query().unwrap_or_default()))
+            .unwrap();
+        Err(tungstenite::http::Response::builder()
+            .status(status)
+            .body(Some("refused".to_owned()))
+            .unwrap())
+    });
+    rx.recv().unwrap()
+}
+
+#[test]
+fn a_handshake_refused_twice_in_a_row_ends_the_stream() {
+    for status in [401, 403] {
+        let s = common::setup(Brand::YaleGlobal);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let c = socketio_stream(&s, &listener);
+        // The first refusal: a new subscriber, and one more try.
+        let first = refuse(&listener, status);
+        let second = refuse(&listener, status);
+        assert_ne!(first, second);
+        let items = c.drain(Duration::from_secs(3));
+        assert!(
+            matches!(
+                items.last(),
+                Some(Err(august_live::Error::PushForbidden { status: got, .. })) if *got == status
+            ),
+            "{items:?}"
+        );
+        assert!(
+            accept_within(&listener, Duration::from_millis(500)).is_none(),
+            "the stream connected again after it ended"
+        );
+        c.stop();
+    }
 }
