@@ -6,6 +6,8 @@ cd "$(dirname "$0")"
 core=../crates/august-core/tests/fixtures
 auth=../crates/august-auth/tests/fixtures
 authy=../crates/authy-client/tests/fixtures
+verify=../crates/twilio-verify/tests/fixtures
+live=../crates/august-live/tests/fixtures
 
 # copy TARGET FILE...: copies the files into the target's corpus, named after themselves.
 copy() {
@@ -92,6 +94,68 @@ for target in corpus/authy_*; do
   [ "$target" = corpus/authy_errors ] && continue
   copy "$(basename "$target")" "$authy"/error_*.json
 done
+
+# Twilio Verify: every recorded answer is a seed for every model; the errors target gets each
+# with a status that fits it (200 for answers, the error's own status for errors).
+copy verify_models "$verify"/*.json
+put verify_models sid.txt '"VA00000000000000000000000000000001"'
+put verify_models channel.txt '"SMS"'
+put verify_models identity.txt 'ff483d1ff591898a9942916050d2ca3f'
+i=0
+for f in "$verify"/*.json; do
+  name=$(basename "$f" .json)
+  case $name in webhook_signature_*) continue ;; esac
+  i=$((i + 1))
+  # The second byte picks the content type (modulo 3) and the call (divided by 3, modulo 3):
+  # 0 a check, 3 a fetch, 6 a list.
+  case $name in
+    verification_check_*) call=0 ;;
+    service_*) call=3 ;;
+    *_list_*|entity_*) call=6 ;;
+    *) call=$(( (i % 3) * 3 )) ;;
+  esac
+  case $name in
+    error_20003_*) status=4 ;;
+    error_20404_*) status=6 ;;
+    error_20429_*|error_60203_*) status=7 ;;
+    error_*) status=3 ;;
+    *) status=0 ;;
+  esac
+  http verify_errors "$name.bin" "$status" "$call" "$f"
+done
+# A list whose next page is on the stub itself (`http://stub` stands for its URL).
+http verify_errors next_page.bin 0 6 "$(sed 's#"next_page_url": *"[^"]*"#"next_page_url": "http://stub/v2/Services/VA00000000000000000000000000000001/Entities?PageSize=1\&Page=1"#' "$verify"/entities_list_page_with_next.json)"
+# The signature vectors as `URL\nform body`.
+jq -r '.vectors[] | select(.params != null) | [.name, .url + "\n" + (.params | to_entries | map("\(.key)=\(.value | @uri)") | join("&"))] | @tsv' \
+  "$verify"/webhook_signature_vectors.json | while IFS=$'\t' read -r name text; do
+  put verify_signature "$name.txt" "$(printf '%b' "$text")"
+done
+put verify_signature repeated.txt "$(printf 'https://mycompany.com/myapp.php?foo=1&bar=2\nSid=CA123&SidAccount=AC123&Digits=5678&Digits=1234&Digits=1234')"
+put verify_signature json.txt "$(printf 'https://example.com:443/hook?bodySHA256=x\n{"type":"challenge.approved"}')"
+
+# Live events: the PubNub messages' payloads and the Socket.IO events' data.
+for f in "$live"/pubnub_subscribe_*.json; do
+  n=0
+  while read -r payload; do
+    n=$((n + 1))
+    put live_convert "$(basename "$f" .json)_$n.json" "$payload"
+  done < <(jq -c '.m[]?.d' "$f")
+done
+n=0
+while read -r payload; do
+  n=$((n + 1))
+  put live_convert "socketio_$n.json" "$payload"
+done < <(jq -r '.frames[] | select(.from == "server") | .text | select(startswith("42")) | .[2:]' \
+  "$live"/socketio_session.json | jq -c '.[1]? // empty')
+
+# OAuth token answers (second byte 0: a code exchange, 3: a refresh, 6: a redirect).
+http oauth_token tokens.bin 0 0 '{"access_token":"a.b.c","refresh_token":"r1","token_type":"Bearer","expires_in":3600}'
+http oauth_token refreshed.bin 0 3 '{"access_token":"a.b.c","expires_in":"86400","expires_at":1768471200}'
+http oauth_token empty_refresh.bin 0 3 '{"access_token":"a.b.c","refresh_token":""}'
+http oauth_token invalid_grant.bin 3 0 '{"error":"invalid_grant","error_description":"the code was used"}'
+http oauth_token html.bin 5 1 '<html><body>403 Forbidden</body></html>'
+http oauth_token redirect.bin 0 6 'http://127.0.0.1:1/callback?code=abc&state=STATE'
+http oauth_token denied.bin 0 6 '?error=access_denied&error_description=no&state=STATE'
 
 for target in $(ls fuzz_targets | sed 's/\.rs$//'); do
   printf '%-28s %s seeds\n' "$target" "$(ls "corpus/$target" 2>/dev/null | wc -l)"
