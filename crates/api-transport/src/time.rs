@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike as _, NaiveDate, NaiveTime, TimeDelta, Utc};
 
 /// A string that is not an ISO-8601 date-time of an accepted form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +41,8 @@ fn invalid(reason: &'static str) -> InvalidIso8601 {
 /// optional `:SS`; an optional fraction after `.` or `,` of any length (digits after the ninth
 /// are ignored); and an optional zone, `Z`, `z`, `±HH`, `±HHMM` or `±HH:MM`. A missing zone is
 /// read as UTC, and a date without a time is midnight UTC. Impossible dates and times (month
-/// 0, 30 February, hour 24, second 60) are refused.
+/// 0, 30 February, hour 24, second 60) are refused, and so is an instant whose year in UTC is
+/// outside 0000 to 9999 (`9999-12-31T23:59-01:00`), which RFC 3339 could not write back.
 ///
 /// ```
 /// use api_transport::time::parse_iso8601;
@@ -106,10 +107,18 @@ pub fn parse_iso8601(text: &str) -> Result<DateTime<Utc>, InvalidIso8601> {
     let naive = date
         .and_hms_nano_opt(hour, minute, second, nanos)
         .ok_or(invalid("no such time"))?;
-    TimeDelta::try_seconds(offset_seconds)
+    let utc = TimeDelta::try_seconds(offset_seconds)
         .and_then(|offset| naive.checked_sub_signed(offset))
         .map(|utc| utc.and_utc())
-        .ok_or(invalid("no such instant"))
+        .ok_or(invalid("no such instant"))?;
+    // An offset can carry 9999-12-31 into year 10000 or 0000-01-01 into year -1, which RFC
+    // 3339 cannot write: such an instant could be read but not written back and read again.
+    if !(0..=9999).contains(&utc.year()) {
+        return Err(invalid(
+            "the instant in UTC is outside the years 0000 to 9999",
+        ));
+    }
+    Ok(utc)
 }
 
 /// Offset east of UTC in seconds for `""`, `Z`, `±HH`, `±HHMM` or `±HH:MM`.
@@ -151,6 +160,26 @@ fn expect(b: &[u8], at: usize, byte: u8) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_offset_that_leaves_the_four_digit_years_is_refused() {
+        for text in ["9999-12-31T23:59-0100", "0000-01-01T00:00:00+01:00"] {
+            assert_eq!(
+                parse_iso8601(text).map_err(|e| e.reason()),
+                Err("the instant in UTC is outside the years 0000 to 9999"),
+                "{text}"
+            );
+        }
+        // The edges themselves, and what they are written as, read again.
+        for text in [
+            "9999-12-31T23:59:59Z",
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T22:59-0100",
+        ] {
+            let at = parse_iso8601(text).unwrap();
+            assert_eq!(parse_iso8601(&at.to_rfc3339()), Ok(at), "{text}");
+        }
+    }
 
     fn utc(text: &str) -> DateTime<Utc> {
         text.parse().expect("test literal is RFC 3339")

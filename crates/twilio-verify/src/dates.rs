@@ -59,4 +59,17 @@ mod tests {
         let missing: Probe = serde_json::from_str("{}").expect("a missing date is none");
         assert_eq!(missing.at, None);
     }
+
+    #[test]
+    fn a_date_read_is_written_back_in_a_form_that_reads_again() {
+        // 9999-12-31T23:59-01:00 is in year 10000 in UTC, which RFC 3339 cannot write: it
+        // reads as no date rather than as one that `Serialize` would write unreadably.
+        let challenge: crate::ChallengeDetails =
+            serde_json::from_str(r#"{"s":"f","date":"9999-12-31T23:59-0100"}"#).unwrap();
+        let again: crate::ChallengeDetails =
+            serde_json::from_str(&serde_json::to_string(&challenge).unwrap()).unwrap();
+        assert_eq!(again, challenge);
+        assert_eq!(at(json!("9999-12-31T23:59-0100")), None);
+        assert!(at(json!("9999-12-31T22:59-0100")).is_some());
+    }
 }
