@@ -111,14 +111,28 @@ pub fn parse_iso8601(text: &str) -> Result<DateTime<Utc>, InvalidIso8601> {
         .and_then(|offset| naive.checked_sub_signed(offset))
         .map(|utc| utc.and_utc())
         .ok_or(invalid("no such instant"))?;
-    // An offset can carry 9999-12-31 into year 10000 or 0000-01-01 into year -1, which RFC
-    // 3339 cannot write: such an instant could be read but not written back and read again.
-    if !(0..=9999).contains(&utc.year()) {
-        return Err(invalid(
-            "the instant in UTC is outside the years 0000 to 9999",
-        ));
-    }
-    Ok(utc)
+    // An offset can carry 9999-12-31 into year 10000 or 0000-01-01 into year -1.
+    in_rfc3339_years(utc).ok_or(invalid(
+        "the instant in UTC is outside the years 0000 to 9999",
+    ))
+}
+
+/// `at` when RFC 3339 can write it, that is when its year in UTC is 0000 to 9999; `None`
+/// otherwise. Every date reader of the workspace (ISO-8601 text, epoch numbers) goes through
+/// it, so that a date read is written back by `Serialize` in a form that reads again (chrono
+/// writes year 10000 as `+10000-…`).
+///
+/// ```
+/// use api_transport::time::in_rfc3339_years;
+/// use chrono::DateTime;
+///
+/// let last = DateTime::from_timestamp(253_402_300_799, 0).unwrap(); // 9999-12-31T23:59:59Z
+/// assert_eq!(in_rfc3339_years(last), Some(last));
+/// let beyond = DateTime::from_timestamp(253_402_300_800, 0).unwrap();
+/// assert_eq!(in_rfc3339_years(beyond), None);
+/// ```
+pub fn in_rfc3339_years(at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    (0..=9999).contains(&at.year()).then_some(at)
 }
 
 /// Offset east of UTC in seconds for `""`, `Z`, `±HH`, `±HHMM` or `±HH:MM`.

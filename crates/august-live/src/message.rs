@@ -321,11 +321,12 @@ pub(crate) fn parse_time(value: Option<&Value>) -> Option<DateTime<Utc>> {
     api_transport::time::parse_iso8601(value?.as_str()?).ok()
 }
 
-/// A PubNub timetoken (100 ns units since the epoch) as a time, rounded to the microsecond.
+/// A PubNub timetoken (100 ns units since the epoch) as a time, rounded to the microsecond;
+/// `None` when unreadable or outside the years 0000 to 9999.
 pub(crate) fn timetoken_time(timetoken: &str) -> Option<DateTime<Utc>> {
     let ticks: i64 = timetoken.trim().parse().ok()?;
-    let micros = (ticks + 5) / 10;
-    DateTime::from_timestamp_micros(micros)
+    let micros = ticks.checked_add(5)? / 10;
+    DateTime::from_timestamp_micros(micros).and_then(api_transport::time::in_rfc3339_years)
 }
 
 #[cfg(test)]
@@ -353,6 +354,13 @@ mod tests {
             Some(at("2026-01-15T10:00:00Z"))
         );
         assert_eq!(timetoken_time("x"), None);
+        // Nothing that cannot be written back, and no overflow rounding the largest.
+        assert_eq!(timetoken_time(&i64::MAX.to_string()), None);
+        assert_eq!(timetoken_time("2534023008000000000"), None);
+        assert_eq!(
+            timetoken_time("2534023007999999990"),
+            Some(at("9999-12-31T23:59:59.999999Z"))
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use api_transport::time::in_rfc3339_years;
 use chrono::{DateTime, Utc};
 use serde::de::{Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
@@ -17,13 +18,15 @@ pub(crate) fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
     api_transport::time::parse_iso8601(text).ok()
 }
 
-/// An instant from epoch milliseconds given as an integer.
+/// An instant from epoch milliseconds given as an integer; `None` outside the years 0000 to
+/// 9999 (see [`in_rfc3339_years`]).
 pub(crate) fn from_epoch_millis(ms: i64) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp_millis(ms)
+    DateTime::from_timestamp_millis(ms).and_then(in_rfc3339_years)
 }
 
 /// An instant from epoch milliseconds given as a float (sub-millisecond parts are kept to the
-/// nearest nanosecond). Non-finite or out-of-range values are `None`.
+/// nearest nanosecond). Non-finite or out-of-range values (outside the years 0000 to 9999) are
+/// `None`.
 pub(crate) fn from_epoch_millis_f64(ms: f64) -> Option<DateTime<Utc>> {
     // About ±285,000 years: beyond anything chrono represents, and keeps the casts exact.
     if !ms.is_finite() || ms.abs() > 9.0e15 {
@@ -35,6 +38,7 @@ pub(crate) fn from_epoch_millis_f64(ms: f64) -> Option<DateTime<Utc>> {
     let nanos = whole_ms.rem_euclid(1000) * 1_000_000 + sub_ms_nanos;
     let secs = whole_ms.div_euclid(1000) + nanos / 1_000_000_000;
     DateTime::from_timestamp(secs, u32::try_from(nanos % 1_000_000_000).ok()?)
+        .and_then(in_rfc3339_years)
 }
 
 /// An instant from a JSON value: a string is ISO-8601, a number is epoch milliseconds.
@@ -148,6 +152,19 @@ mod tests {
         assert_eq!(from_epoch_millis_f64(f64::NAN), None);
         assert_eq!(from_epoch_millis_f64(1e300), None);
         assert_eq!(from_epoch_millis(i64::MAX), None);
+        // Only what RFC 3339 can write back: 9999-12-31T23:59:59.999Z and no later, year 0
+        // and no earlier.
+        let last = 253_402_300_799_999_i64;
+        assert_eq!(
+            from_epoch_millis(last),
+            Some(utc("9999-12-31T23:59:59.999Z"))
+        );
+        assert_eq!(from_epoch_millis(last + 1), None);
+        assert_eq!(from_epoch_millis_f64((last + 1) as f64), None);
+        let first = -62_167_219_200_000_i64;
+        assert_eq!(from_epoch_millis(first), Some(utc("0000-01-01T00:00:00Z")));
+        assert_eq!(from_epoch_millis(first - 1), None);
+        assert_eq!(from_epoch_millis_f64((first - 1) as f64), None);
     }
 
     #[test]
