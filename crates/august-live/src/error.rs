@@ -32,9 +32,9 @@ pub enum Error {
         /// The API error.
         source: Box<august_core::Error>,
     },
-    /// The push service refused the subscription (PubNub 403, or a websocket handshake
-    /// refused with 401/403): the stream ends. Check the account and the brand; retrying in a
-    /// loop will not help.
+    /// The push service refused the subscription (PubNub 403, or the websocket handshake
+    /// refused with 403 twice in a row): the stream ends. Check the account and the brand;
+    /// retrying in a loop will not help.
     PushForbidden {
         /// The HTTP status.
         status: u16,

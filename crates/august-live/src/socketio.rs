@@ -168,8 +168,8 @@ enum End {
     Transport(String),
     /// The server closed the session, or refused it: make a new subscriber.
     Server(String),
-    /// The websocket handshake was refused with this status (401 or 403): make a new
-    /// subscriber; a second refusal in a row ends the stream.
+    /// The websocket handshake was refused with 403: make a new subscriber; a second refusal
+    /// in a row ends the stream.
     Refused(u16),
 }
 
@@ -227,7 +227,8 @@ fn connect(config: &Config, subscriber: &str) -> Result<Socket, End> {
         Ok((ws, _)) => Ok(ws),
         Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
             match resp.status().as_u16() {
-                status @ (401 | 403) => Err(End::Refused(status)),
+                // A 401 is the token's: the token source may give a renewed one next time.
+                403 => Err(End::Refused(403)),
                 status => Err(End::Server(format!(
                     "handshake refused with status {status}"
                 ))),
@@ -378,9 +379,11 @@ fn reconnect_delay(unit: Duration, attempt: u32) -> Duration {
     unit * units + unit.mul_f64(rand::random::<f64>() * 0.5)
 }
 
-/// The Socket.IO loop, until stopped, or until the handshake is refused (401 or 403) twice in
-/// a row (the second time with a new subscriber and the token asked for again): then the
-/// stream ends with [`Error::PushForbidden`], as reconnecting would only be refused again.
+/// The Socket.IO loop, until stopped, or until the handshake is refused with 403 twice in a
+/// row (the second time with a new subscriber, unless creating one failed): then the stream
+/// ends with [`Error::PushForbidden`], as reconnecting would only be refused again. A 401
+/// (the token refused) is tried again like any other end: the token source is asked for a
+/// token on every connection.
 pub(crate) fn run(config: &Config, mut subscriber: String, tx: &Sender<Internal>, signal: &Signal) {
     let mut attempt = 0;
     let mut gap = false;

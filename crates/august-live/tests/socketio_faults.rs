@@ -1,6 +1,7 @@
 //! The Socket.IO client against websocket servers that misbehave: ping settings too large to
-//! add, websocket pings instead of Engine.IO ones, pings instead of OPEN, handshakes refused. Apart from
-//! `socketio_protocol`, whose thread check wants no other stream running in the process.
+//! add, websocket pings instead of Engine.IO ones, pings instead of OPEN, handshakes refused.
+//! Apart from `socketio_protocol`, whose thread check wants no other stream running in the
+//! process.
 
 mod common;
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 
 use august_core::Brand;
 use august_sandbox::demo;
-use common::ws::{accept, accept_within, subscriber, text};
+use common::ws::{accept, accept_within, next_connection, subscriber, text};
 use tungstenite::Message;
 use tungstenite::handshake::server::{Request, Response};
 
@@ -94,7 +95,7 @@ fn ping_settings_too_large_to_add_are_taken() {
 /// Refuses the next websocket handshake with `status`; the subscriber it asked for.
 #[allow(clippy::result_large_err)]
 fn refuse(listener: &TcpListener, status: u16) -> String {
-    let (tcp, _) = listener.accept().unwrap();
+    let tcp = next_connection(listener, Duration::from_secs(10)).expect("a connection");
     let (tx, rx) = mpsc::channel();
     let _ = tungstenite::accept_hdr(tcp, |req: &Request, _: Response| {
         tx.send(subscriber(req.uri().query().unwrap_or_default()))
@@ -108,27 +109,51 @@ fn refuse(listener: &TcpListener, status: u16) -> String {
 }
 
 #[test]
-fn a_handshake_refused_twice_in_a_row_ends_the_stream() {
-    for status in [401, 403] {
-        let s = common::setup(Brand::YaleGlobal);
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let c = socketio_stream(&s, &listener);
-        // The first refusal: a new subscriber, and one more try.
-        let first = refuse(&listener, status);
-        let second = refuse(&listener, status);
-        assert_ne!(first, second);
-        let items = c.drain(Duration::from_secs(3));
-        assert!(
-            matches!(
-                items.last(),
-                Some(Err(august_live::Error::PushForbidden { status: got, .. })) if *got == status
-            ),
-            "{items:?}"
-        );
-        assert!(
-            accept_within(&listener, Duration::from_millis(500)).is_none(),
-            "the stream connected again after it ended"
-        );
-        c.stop();
+fn a_handshake_refused_with_403_twice_in_a_row_ends_the_stream() {
+    let s = common::setup(Brand::YaleGlobal);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let c = socketio_stream(&s, &listener);
+    // The first refusal: a new subscriber, and one more try.
+    let first = refuse(&listener, 403);
+    let second = refuse(&listener, 403);
+    assert_ne!(first, second);
+    let items = c.drain(Duration::from_secs(3));
+    assert!(
+        matches!(
+            items.last(),
+            Some(Err(august_live::Error::PushForbidden { status: 403, .. }))
+        ),
+        "{items:?}"
+    );
+    assert!(
+        accept_within(&listener, Duration::from_millis(500)).is_none(),
+        "the stream connected again after it ended"
+    );
+    c.stop();
+}
+
+#[test]
+fn a_handshake_refused_with_401_is_tried_again() {
+    let s = common::setup(Brand::YaleGlobal);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let c = socketio_stream(&s, &listener);
+    // The token refused: the next connection asks the token source again, whatever the count.
+    for _ in 0..3 {
+        refuse(&listener, 401);
     }
+    let (mut ws, _) = accept(&listener);
+    ws.send(Message::text(
+        r#"0{"sid":"e1","upgrades":[],"pingInterval":300,"pingTimeout":300}"#,
+    ))
+    .unwrap();
+    assert_eq!(text(&mut ws), "40{}");
+    ws.send(Message::text(r#"40{"sid":"s1"}"#)).unwrap();
+    ws.send(Message::text(format!(
+        r#"42["data",{{"lockID":"{}","lockAction":"unlocked"}}]"#,
+        demo::FRONT_DOOR_LOCK_ID
+    )))
+    .unwrap();
+    let got = common::actions(&c.activities(1, Duration::from_secs(5)));
+    assert_eq!(got, ["unlock:websocket"]);
+    c.stop();
 }

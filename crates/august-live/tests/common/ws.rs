@@ -23,11 +23,16 @@ pub fn accept(listener: &TcpListener) -> (tungstenite::WebSocket<TcpStream>, See
     handshake(tcp)
 }
 
-/// The next connection, if one comes within `within`.
+/// The next connection, if one comes within `within`, its websocket handshake accepted.
 pub fn accept_within(
     listener: &TcpListener,
     within: Duration,
 ) -> Option<(tungstenite::WebSocket<TcpStream>, Seen)> {
+    next_connection(listener, within).map(handshake)
+}
+
+/// The next connection, if one comes within `within`.
+pub fn next_connection(listener: &TcpListener, within: Duration) -> Option<TcpStream> {
     let deadline = Instant::now() + within;
     listener.set_nonblocking(true).unwrap();
     let accepted = loop {
@@ -45,7 +50,7 @@ pub fn accept_within(
     listener.set_nonblocking(false).unwrap();
     let tcp = accepted?;
     tcp.set_nonblocking(false).unwrap();
-    Some(handshake(tcp))
+    Some(tcp)
 }
 
 /// Accepts the websocket handshake on `tcp`, noting what the client sent.
