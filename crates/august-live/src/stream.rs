@@ -1158,12 +1158,13 @@ fn run_pubnub(
                     break;
                 }
             }
-            Err(Failure::Timeout) => {}
+            Err(Failure::Timeout) => quick_empty = 0,
             Err(Failure::Forbidden { status, message }) => {
                 let _ = tx.send(Internal::Fatal(Error::PushForbidden { status, message }));
                 break;
             }
             Err(Failure::Other(reason)) => {
+                quick_empty = 0;
                 loop {
                     attempt += 1;
                     let wait = unit * pubnub::probe_delay(attempt);

@@ -242,15 +242,12 @@ fn a_probe_that_answers_while_the_subscribe_fails_backs_off_and_catches_up_once(
 #[test]
 fn a_handshake_that_is_held_does_not_hold_the_start() {
     let s = common::setup(Brand::August);
-    // A PubNub origin that accepts connections and never answers.
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let origin = format!("http://{}", listener.local_addr().unwrap());
-    let held =
-        std::thread::spawn(move || listener.incoming().take(2).flatten().collect::<Vec<_>>());
+    // A PubNub origin that holds every request far longer than the handshake may take.
+    let held = FaultServer::always(vec![Act::Wait(Duration::from_secs(60))]);
     let started = Instant::now();
     let stream = s
         .builder()
-        .pubnub_origin(origin)
+        .pubnub_origin(held.url())
         .subscribe_timeout(Duration::from_secs(120))
         .start()
         .unwrap();
@@ -264,5 +261,5 @@ fn a_handshake_that_is_held_does_not_hold_the_start() {
         august_live::PushState::Reconnecting { .. }
     ));
     stream.close();
-    drop(held);
+    assert!(held.request_count() >= 1);
 }
