@@ -220,9 +220,8 @@ impl RenewalBackoff {
                 let interval = self.interval();
                 if self.record_failure() {
                     log::warn!(
-                        "the renewed access token is due for renewal already (the server gives \
-                         tokens that expire within the renewal margin); using it, and not \
-                         renewing it again for {interval:?}"
+                        "the renewed access token is due for renewal already; using it, and \
+                         not renewing it again for {interval:?}"
                     );
                 } else {
                     log::debug!("the renewed access token is due for renewal already; using it");
