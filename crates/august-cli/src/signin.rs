@@ -5,6 +5,8 @@ use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow};
@@ -233,25 +235,16 @@ const CONNECTION_WAIT: Duration = Duration::from_secs(10);
 const MAX_CONNECTIONS: usize = 16;
 
 /// Accepts connections until one asks for `path` or [`REDIRECT_WAIT`] has passed; answers it
-/// and returns its target.
-fn wait_for_redirect(listener: &TcpListener, path: &str) -> anyhow::Result<String> {
-    wait_for_redirect_until(listener, path, Instant::now() + REDIRECT_WAIT)
-}
-
-/// Accepts connections until one asks for `path` or `deadline` has passed; answers it and
-/// returns its target. Each connection is read on a thread of its own, within
-/// [`CONNECTION_WAIT`] and never past `deadline`: one that sends nothing (a browser's
+/// and returns its target. Each connection is read on a thread of its own, within
+/// [`CONNECTION_WAIT`] and never past the deadline: one that sends nothing (a browser's
 /// preconnect, a port scan), sends garbage or drips bytes is logged and dropped while the
 /// listener goes on accepting.
-fn wait_for_redirect_until(
-    listener: &TcpListener,
-    path: &str,
-    deadline: Instant,
-) -> anyhow::Result<String> {
+fn wait_for_redirect(listener: &TcpListener, path: &str) -> anyhow::Result<String> {
+    let deadline = Instant::now() + REDIRECT_WAIT;
     listener.set_nonblocking(true)?;
-    let (found, redirected) = std::sync::mpsc::channel();
-    let path: std::sync::Arc<str> = path.into();
-    let reading = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (found, redirected) = mpsc::channel();
+    let path: Arc<str> = path.into();
+    let reading = Arc::new(AtomicUsize::new(0));
     loop {
         if let Ok(target) = redirected.try_recv() {
             return Ok(target);
@@ -275,12 +268,12 @@ fn wait_for_redirect_until(
                 continue;
             }
         };
-        if reading.load(std::sync::atomic::Ordering::SeqCst) >= MAX_CONNECTIONS {
+        if reading.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
             log::debug!("too many connections to the redirect listener: one closed unread");
             continue;
         }
-        reading.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let (path, found, reading) = (path.clone(), found.clone(), reading.clone());
+        reading.fetch_add(1, Ordering::SeqCst);
+        let (path, found, reading) = (Arc::clone(&path), found.clone(), Arc::clone(&reading));
         let until = deadline.min(Instant::now() + CONNECTION_WAIT);
         std::thread::spawn(move || {
             match answer(stream, &path, until) {
@@ -290,7 +283,7 @@ fn wait_for_redirect_until(
                 Ok(None) => {}
                 Err(e) => log::debug!("a connection to the redirect listener was dropped: {e}"),
             }
-            reading.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+            reading.fetch_sub(1, Ordering::SeqCst);
         });
     }
 }
