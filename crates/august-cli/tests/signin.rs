@@ -22,6 +22,21 @@ fn free_port() -> u16 {
 }
 
 /// A GET on a loopback URL, as the browser following the redirect; returns the status line.
+/// The authorization URL `august login --oauth` prints on standard error, and the rest of
+/// standard error, to keep open until the command ends (it may write more).
+fn authorization_url(
+    child: &mut std::process::Child,
+) -> (String, BufReader<std::process::ChildStderr>) {
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    loop {
+        let mut line = String::new();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "no URL printed");
+        if line.starts_with("http") {
+            return (line.trim().to_owned(), stderr);
+        }
+    }
+}
+
 fn get(url: &str) -> String {
     let rest = url.strip_prefix("http://").unwrap();
     let (authority, path) = rest.split_once('/').unwrap();
@@ -82,14 +97,7 @@ fn login_oauth_gets_the_redirect_past_silent_and_garbage_connections() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let authorization_url = loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "no URL printed");
-        if line.starts_with("http") {
-            break line.trim().to_owned();
-        }
-    };
+    let (authorization_url, _stderr) = authorization_url(&mut child);
     let location = sandbox.approve_oauth(&authorization_url).unwrap();
     // Held open, sending nothing, until the sign-in is over.
     let silent = TcpStream::connect(("127.0.0.1", port)).unwrap();
@@ -162,15 +170,8 @@ fn login_oauth_receives_the_redirect_caches_and_refreshes() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // The URL is printed on standard error; play the browser.
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let authorization_url = loop {
-        let mut line = String::new();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "no URL printed");
-        if line.starts_with("http") {
-            break line.trim().to_owned();
-        }
-    };
+    // Play the browser.
+    let (authorization_url, _stderr) = authorization_url(&mut child);
     assert!(authorization_url.contains("state="));
     assert!(!authorization_url.contains(demo::OAUTH_CLIENT_SECRET));
     let location = sandbox.approve_oauth(&authorization_url).unwrap();

@@ -34,6 +34,18 @@ fn subscribe(pn: &mut mockito::Server, tt: &str, tr: Option<&str>) -> mockito::M
     pn.mock("GET", path().as_str()).match_query(query(tt, tr))
 }
 
+/// The handshake, answered as recorded: timetoken `17684712000000000`, region 12.
+fn handshake(pn: &mut mockito::Server) -> mockito::Mock {
+    subscribe(pn, "0", None)
+        .with_body(include_str!("fixtures/pubnub_subscribe_handshake.json"))
+        .create()
+}
+
+/// A mock of the long-poll resumed from the handshake's timetoken and region, to be completed.
+fn resume(pn: &mut mockito::Server) -> mockito::Mock {
+    subscribe(pn, "17684712000000000", Some("12"))
+}
+
 #[test]
 fn handshake_resume_and_403() {
     let s = common::setup(Brand::August);
@@ -70,15 +82,10 @@ fn handshake_resume_and_403() {
 fn stop_sends_a_leave_and_a_failure_is_probed_before_resuming() {
     let s = common::setup(Brand::August);
     let mut pn = mockito::Server::new();
-    subscribe(&mut pn, "0", None)
-        .with_body(include_str!("fixtures/pubnub_subscribe_handshake.json"))
-        .create();
+    handshake(&mut pn);
     // The long-poll fails with 500: the client waits, probes /time/0, then resumes with the
     // same timetoken and region.
-    let failing = subscribe(&mut pn, "17684712000000000", Some("12"))
-        .with_status(500)
-        .expect_at_least(2)
-        .create();
+    let failing = resume(&mut pn).with_status(500).expect_at_least(2).create();
     let probe = pn
         .mock("GET", "/time/0")
         .with_body("[17684712000000001]")
@@ -180,14 +187,12 @@ fn close_cuts_a_long_poll_that_the_server_holds() {
 fn empty_answers_that_come_back_at_once_are_paced() {
     let s = common::setup(Brand::August);
     let mut pn = mockito::Server::new();
-    subscribe(&mut pn, "0", None)
-        .with_body(include_str!("fixtures/pubnub_subscribe_handshake.json"))
-        .create();
+    handshake(&mut pn);
     // A server that answers the long-poll at once, with no message and the same timetoken.
     // With a 50 ms unit the requests go at about 0, 0, 50, 200, 550 and 1,300 ms: four or
     // five in the first second. A loop without pacing makes thousands; the bound leaves room
     // for a loaded machine, where an answer slower than the unit restarts the pacing.
-    let empty = subscribe(&mut pn, "17684712000000000", Some("12"))
+    let empty = resume(&mut pn)
         .with_header("content-type", "application/json")
         .with_body(r#"{"t":{"t":"17684712000000000","r":12},"m":[]}"#)
         .expect_at_least(2)
@@ -204,13 +209,11 @@ fn empty_answers_that_come_back_at_once_are_paced() {
 fn a_probe_that_answers_while_the_subscribe_fails_backs_off_and_catches_up_once() {
     let s = common::setup(Brand::August);
     let mut pn = mockito::Server::new();
-    subscribe(&mut pn, "0", None)
-        .with_body(include_str!("fixtures/pubnub_subscribe_handshake.json"))
-        .create();
+    handshake(&mut pn);
     // The long-poll always fails while the probe always answers. With a 50 ms unit the
     // delays grow over the outage (50, 150, 350, 750 ms): about five subscribes in 1.5 s.
     // Restarting them at each answered probe made one every 50 ms, each with a catch-up.
-    let failing = subscribe(&mut pn, "17684712000000000", Some("12"))
+    let failing = resume(&mut pn)
         .with_status(500)
         .expect_at_least(2)
         .expect_at_most(8)

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use august_core::Brand;
 use august_sandbox::demo;
-use common::ws::{accept, accept_within, next_connection, subscriber, text};
+use common::ws::{accept, accept_within, next_connection, open, stream, subscriber};
 use tungstenite::Message;
 use tungstenite::handshake::server::{Request, Response};
 
@@ -25,35 +25,27 @@ fn ping_forever(mut ws: tungstenite::WebSocket<std::net::TcpStream>) {
     });
 }
 
-fn socketio_stream(s: &common::Setup, listener: &TcpListener) -> common::Collector {
-    let url = format!(
-        "http://127.0.0.1:{}/",
-        listener.local_addr().unwrap().port()
-    );
-    let stream = s
-        .builder()
-        .websocket_url(url)
-        .polls_per_push(0)
-        .start()
-        .unwrap();
-    common::collect(stream)
+/// A Yale Global account's stream against a scripted websocket server: the account (keep it),
+/// the server's listener and the stream's items.
+fn started() -> (common::Setup, TcpListener, common::Collector) {
+    let s = common::setup(Brand::YaleGlobal);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let c = stream(&s, &listener);
+    (s, listener, c)
 }
 
 #[test]
 fn websocket_pings_do_not_keep_a_silent_session_alive() {
-    let s = common::setup(Brand::YaleGlobal);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let c = socketio_stream(&s, &listener);
+    let (_sandbox, listener, c) = started();
 
     // After OPEN and connect, only websocket pings: no Engine.IO ping within 200 ms, so the
     // session is dead and the client comes back.
     let (mut ws, _) = accept(&listener);
-    ws.send(Message::text(
-        r#"0{"sid":"e1","upgrades":[],"pingInterval":100,"pingTimeout":100}"#,
-    ))
-    .unwrap();
-    assert_eq!(text(&mut ws), "40{}");
-    ws.send(Message::text(r#"40{"sid":"s1"}"#)).unwrap();
+    open(
+        &mut ws,
+        r#"{"sid":"e1","upgrades":[],"pingInterval":100,"pingTimeout":100}"#,
+        "s1",
+    );
     ping_forever(ws);
     assert!(
         accept_within(&listener, Duration::from_secs(3)).is_some(),
@@ -72,24 +64,26 @@ fn websocket_pings_do_not_keep_a_silent_session_alive() {
 
 #[test]
 fn ping_settings_too_large_to_add_are_taken() {
-    let s = common::setup(Brand::YaleGlobal);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let c = socketio_stream(&s, &listener);
+    let (_sandbox, listener, c) = started();
     let (mut ws, _) = accept(&listener);
-    ws.send(Message::text(
-        r#"0{"sid":"e1","upgrades":[],"pingInterval":18446744073709551615,"pingTimeout":18446744073709551615}"#,
-    ))
-    .unwrap();
-    assert_eq!(text(&mut ws), "40{}");
-    ws.send(Message::text(r#"40{"sid":"s1"}"#)).unwrap();
+    open(
+        &mut ws,
+        r#"{"sid":"e1","upgrades":[],"pingInterval":18446744073709551615,"pingTimeout":18446744073709551615}"#,
+        "s1",
+    );
+    an_unlock_arrives(&mut ws, &c);
+    c.stop();
+}
+
+/// Sends the front door's unlock as a `data` event; it comes out of the stream.
+fn an_unlock_arrives(ws: &mut tungstenite::WebSocket<std::net::TcpStream>, c: &common::Collector) {
     ws.send(Message::text(format!(
         r#"42["data",{{"lockID":"{}","lockAction":"unlocked"}}]"#,
         demo::FRONT_DOOR_LOCK_ID
     )))
     .unwrap();
-    let got = common::actions(&c.activities(1, Duration::from_secs(3)));
+    let got = common::actions(&c.activities(1, Duration::from_secs(5)));
     assert_eq!(got, ["unlock:websocket"]);
-    c.stop();
 }
 
 /// Refuses the next websocket handshake with `status`; the subscriber it asked for.
@@ -110,9 +104,7 @@ fn refuse(listener: &TcpListener, status: u16) -> String {
 
 #[test]
 fn a_handshake_refused_with_403_twice_in_a_row_ends_the_stream() {
-    let s = common::setup(Brand::YaleGlobal);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let c = socketio_stream(&s, &listener);
+    let (_sandbox, listener, c) = started();
     // The first refusal: a new subscriber, and one more try.
     let first = refuse(&listener, 403);
     let second = refuse(&listener, 403);
@@ -134,26 +126,17 @@ fn a_handshake_refused_with_403_twice_in_a_row_ends_the_stream() {
 
 #[test]
 fn a_handshake_refused_with_401_is_tried_again() {
-    let s = common::setup(Brand::YaleGlobal);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let c = socketio_stream(&s, &listener);
+    let (_sandbox, listener, c) = started();
     // The token refused: the next connection asks the token source again, whatever the count.
     for _ in 0..3 {
         refuse(&listener, 401);
     }
     let (mut ws, _) = accept(&listener);
-    ws.send(Message::text(
-        r#"0{"sid":"e1","upgrades":[],"pingInterval":300,"pingTimeout":300}"#,
-    ))
-    .unwrap();
-    assert_eq!(text(&mut ws), "40{}");
-    ws.send(Message::text(r#"40{"sid":"s1"}"#)).unwrap();
-    ws.send(Message::text(format!(
-        r#"42["data",{{"lockID":"{}","lockAction":"unlocked"}}]"#,
-        demo::FRONT_DOOR_LOCK_ID
-    )))
-    .unwrap();
-    let got = common::actions(&c.activities(1, Duration::from_secs(5)));
-    assert_eq!(got, ["unlock:websocket"]);
+    open(
+        &mut ws,
+        r#"{"sid":"e1","upgrades":[],"pingInterval":300,"pingTimeout":300}"#,
+        "s1",
+    );
+    an_unlock_arrives(&mut ws, &c);
     c.stop();
 }

@@ -9,24 +9,14 @@ use std::time::Duration;
 
 use august_core::Brand;
 use august_sandbox::demo;
-use common::ws::{accept, subscriber, text};
+use common::ws::{accept, open, stream, subscriber, text};
 use tungstenite::Message;
 
 #[test]
 fn the_client_speaks_engine_io_and_reconnects_after_every_kind_of_end() {
     let s = common::setup(Brand::YaleGlobal);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!(
-        "http://127.0.0.1:{}/",
-        listener.local_addr().unwrap().port()
-    );
-    let stream = s
-        .builder()
-        .websocket_url(url)
-        .polls_per_push(0)
-        .start()
-        .unwrap();
-    let c = common::collect(stream);
+    let c = stream(&s, &listener);
 
     // First connection: the whole handshake.
     let (mut ws, seen) = accept(&listener);
@@ -39,12 +29,11 @@ fn the_client_speaks_engine_io_and_reconnects_after_every_kind_of_end() {
         Some("d16a1029-d823-4b55-a4ce-a769a9b56f0e")
     );
     let first_subscriber = subscriber(&seen.query);
-    ws.send(Message::text(
-        r#"0{"sid":"e1","upgrades":[],"pingInterval":300,"pingTimeout":300,"maxPayload":1000000}"#,
-    ))
-    .unwrap();
-    assert_eq!(text(&mut ws), "40{}");
-    ws.send(Message::text(r#"40{"sid":"s1"}"#)).unwrap();
+    open(
+        &mut ws,
+        r#"{"sid":"e1","upgrades":[],"pingInterval":300,"pingTimeout":300,"maxPayload":1000000}"#,
+        "s1",
+    );
     ws.send(Message::text("2")).unwrap();
     assert_eq!(text(&mut ws), "3");
     ws.send(Message::text(format!(
@@ -61,12 +50,11 @@ fn the_client_speaks_engine_io_and_reconnects_after_every_kind_of_end() {
     let (mut ws2, seen2) = accept(&listener);
     let second_subscriber = subscriber(&seen2.query);
     assert_ne!(second_subscriber, first_subscriber);
-    ws2.send(Message::text(
-        r#"0{"sid":"e2","upgrades":[],"pingInterval":300,"pingTimeout":300}"#,
-    ))
-    .unwrap();
-    assert_eq!(text(&mut ws2), "40{}");
-    ws2.send(Message::text(r#"40{"sid":"s2"}"#)).unwrap();
+    open(
+        &mut ws2,
+        r#"{"sid":"e2","upgrades":[],"pingInterval":300,"pingTimeout":300}"#,
+        "s2",
+    );
     // Then silence: after 600 ms without a frame the client gives up on this connection and
     // comes back with the same subscriber.
     let (_ws3, seen3) = accept(&listener);

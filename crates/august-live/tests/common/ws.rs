@@ -96,3 +96,27 @@ pub fn subscriber(query: &str) -> String {
         .unwrap()
         .to_owned()
 }
+
+/// Opens a Socket.IO session on `ws`: OPEN with `settings` (the JSON after `0`), the client's
+/// namespace connect `40{}`, and the server's `40` with session id `sid`.
+pub fn open(ws: &mut tungstenite::WebSocket<TcpStream>, settings: &str, sid: &str) {
+    ws.send(Message::text(format!("0{settings}"))).unwrap();
+    assert_eq!(text(ws), "40{}");
+    ws.send(Message::text(format!(r#"40{{"sid":"{sid}"}}"#)))
+        .unwrap();
+}
+
+/// A stream of `s`'s account whose Socket.IO server is `listener` (no feed read after a push).
+pub fn stream(s: &super::Setup, listener: &TcpListener) -> super::Collector {
+    let url = format!(
+        "http://127.0.0.1:{}/",
+        listener.local_addr().unwrap().port()
+    );
+    let stream = s
+        .builder()
+        .websocket_url(url)
+        .polls_per_push(0)
+        .start()
+        .unwrap();
+    super::collect(stream)
+}
