@@ -7,9 +7,9 @@
 //! handshake) creates a new one. Every reconnection is followed by a catch-up read of the feed.
 
 use std::io::ErrorKind;
-use std::net::{TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
 use august_core::Api;
@@ -184,7 +184,29 @@ fn set_timeout(ws: &mut Socket, timeout: Duration) {
     let _ = tcp.set_read_timeout(Some(timeout));
 }
 
-fn connect(config: &Config, subscriber: &str) -> Result<Socket, End> {
+/// How long the connection and the websocket handshake may take, in all.
+const HANDSHAKE_WAIT: Duration = Duration::from_secs(10);
+
+/// Watches a connection while its handshake runs: cuts it at [`HANDSHAKE_WAIT`] after
+/// `started`, or as soon as the stream is stopped, unless `finished` says the handshake ended
+/// first. Whether it cut the connection.
+fn watch(tcp: &TcpStream, started: Instant, signal: &Signal, finished: Receiver<()>) -> bool {
+    let deadline = started + HANDSHAKE_WAIT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match finished.recv_timeout(left.min(TICK)) {
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => return false,
+            Err(RecvTimeoutError::Timeout) => {
+                if signal.is_stopped() || Instant::now() >= deadline {
+                    let _ = tcp.shutdown(Shutdown::Both);
+                    return true;
+                }
+            }
+        }
+    }
+}
+
+fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket, End> {
     let url = websocket_url(&config.url, subscriber).map_err(End::Server)?;
     let token = config
         .tokens
@@ -219,11 +241,36 @@ fn connect(config: &Config, subscriber: &str) -> Result<Socket, End> {
         .ok()
         .and_then(|mut a| a.next())
         .ok_or_else(|| End::Transport("the websocket host cannot be resolved".into()))?;
-    let tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(10))
+    let started = Instant::now();
+    let tcp = TcpStream::connect_timeout(&addr, HANDSHAKE_WAIT)
         .map_err(|e| End::Transport(format!("cannot connect: {}", e.kind())))?;
-    let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
-    let _ = tcp.set_write_timeout(Some(Duration::from_secs(10)));
-    match tungstenite::client_tls_with_config(request, tcp, None, None) {
+    let _ = tcp.set_read_timeout(Some(HANDSHAKE_WAIT));
+    let _ = tcp.set_write_timeout(Some(HANDSHAKE_WAIT));
+    let watched = tcp
+        .try_clone()
+        .map_err(|e| End::Transport(format!("cannot connect: {}", e.kind())))?;
+    // The TLS and HTTP handshakes read as long as bytes keep coming: a server that drips them
+    // would hold this thread, and `close`, for as long as it likes. A watching thread cuts the
+    // connection at the deadline, or at once when the stream is stopped.
+    let (done, finished) = mpsc::channel();
+    let (handshake, cut) = std::thread::scope(|scope| {
+        let watching = std::thread::Builder::new()
+            .name("august-live-socketio-watch".into())
+            .spawn_scoped(scope, || watch(&watched, started, signal, finished))
+            .map_err(|e| End::Transport(format!("cannot start a thread: {e}")))?;
+        // Owned here, so that a panic in the handshake drops it and ends the watch at once.
+        let done = done;
+        let handshake = tungstenite::client_tls_with_config(request, tcp, None, None);
+        let _ = done.send(());
+        Ok((handshake, watching.join().unwrap_or(false)))
+    })?;
+    if cut {
+        return Err(End::Transport(format!(
+            "the websocket connection and handshake did not finish within {} s",
+            HANDSHAKE_WAIT.as_secs()
+        )));
+    }
+    match handshake {
         Ok((ws, _)) => Ok(ws),
         Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
             match resp.status().as_u16() {
@@ -259,7 +306,7 @@ fn session(
     signal: &Signal,
     gap: bool,
 ) -> End {
-    let mut ws = match connect(config, subscriber) {
+    let mut ws = match connect(config, subscriber, signal) {
         Ok(ws) => ws,
         Err(end) => return end,
     };

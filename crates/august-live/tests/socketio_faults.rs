@@ -140,3 +140,41 @@ fn a_handshake_refused_with_401_is_tried_again() {
     an_unlock_arrives(&mut ws, &c);
     c.stop();
 }
+
+/// Answers a websocket handshake one byte every 500 ms, forever.
+fn drip(mut tcp: std::net::TcpStream) {
+    use std::io::Write as _;
+    std::thread::spawn(move || {
+        let _ = tcp.write_all(b"HTTP/1.1 101 Switching Protocols\r\n");
+        while tcp.write_all(b"x").is_ok() {
+            std::thread::sleep(Duration::from_millis(500));
+        }
+    });
+}
+
+#[test]
+fn a_handshake_that_drips_is_cut_and_does_not_hold_close() {
+    let (_sandbox, listener, c) = started();
+    // Each read gets a byte in time, but the whole handshake may take 10 s at most: then the
+    // client comes back.
+    drip(next_connection(&listener, Duration::from_secs(10)).expect("a connection"));
+    assert!(
+        next_connection(&listener, Duration::from_secs(8)).is_none(),
+        "the dripping handshake ended before its 10 s"
+    );
+    let again = next_connection(&listener, Duration::from_secs(7));
+    assert!(
+        again.is_some(),
+        "no reconnection while the handshake dripped"
+    );
+    drip(again.unwrap());
+    // Stopped while a handshake drips: the stream ends within a tick, not when the server
+    // stops sending.
+    let stopping = std::time::Instant::now();
+    c.stop();
+    assert!(
+        stopping.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        stopping.elapsed()
+    );
+}
