@@ -262,9 +262,9 @@ impl StreamBuilder {
     }
 
     /// The read timeout of a PubNub long-poll; it also bounds how long
-    /// [`ActivityStream::close`] may wait for the push thread. Defaults to 310 s. The handshake
-    /// (the first subscribe, which PubNub answers at once) waits 10 s at most, so that a
-    /// server that holds it does not hold [`start`](Self::start) for minutes.
+    /// [`ActivityStream::close`] may wait for the push thread. The handshake (the first
+    /// subscribe, which PubNub answers at once) waits 10 s at most, so that a server that holds
+    /// it does not hold [`start`](Self::start) for minutes. Defaults to 310 s.
     pub fn subscribe_timeout(mut self, timeout: Duration) -> Self {
         self.subscribe_timeout = timeout;
         self
