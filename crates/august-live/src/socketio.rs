@@ -170,7 +170,7 @@ enum End {
     Server(String),
     /// The websocket handshake was refused with 403: make a new subscriber; a second refusal
     /// in a row ends the stream.
-    Refused(u16),
+    Forbidden,
 }
 
 type Socket = WebSocket<MaybeTlsStream<TcpStream>>;
@@ -275,7 +275,7 @@ fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket,
         Err(tungstenite::HandshakeError::Failure(tungstenite::Error::Http(resp))) => {
             match resp.status().as_u16() {
                 // A 401 is the token's: the token source may give a renewed one next time.
-                403 => Err(End::Refused(403)),
+                403 => Err(End::Forbidden),
                 status => Err(End::Server(format!(
                     "handshake refused with status {status}"
                 ))),
@@ -447,17 +447,17 @@ pub(crate) fn run(config: &Config, mut subscriber: String, tx: &Sender<Internal>
         }
         attempt += 1;
         gap = true;
-        let now_refused = matches!(end, End::Refused(_));
+        let now_refused = matches!(end, End::Forbidden);
         let (reason, new_subscriber) = match end {
             End::Stopped => break,
-            End::Refused(status) if refused => {
+            End::Forbidden if refused => {
                 let _ = tx.send(Internal::Fatal(Error::PushForbidden {
-                    status,
+                    status: 403,
                     message: "the websocket handshake was refused twice in a row".into(),
                 }));
                 break;
             }
-            End::Refused(status) => (format!("handshake refused with status {status}"), true),
+            End::Forbidden => ("handshake refused with status 403".to_owned(), true),
             End::Transport(r) => (r, false),
             End::Server(r) => (r, true),
         };
