@@ -678,6 +678,7 @@ impl VerifyClient {
             client: Some(self.clone()),
             next: Some(call),
             followed: HashSet::new(),
+            empty_pages: 0,
             buffer: VecDeque::new(),
             error: None,
             _model: std::marker::PhantomData,
@@ -877,18 +878,27 @@ impl Form {
     }
 }
 
+/// Pages in a row without a record, each naming a next page, after which a list is taken to
+/// never end: Twilio ends a list with a page that names no next page, and an iteration that
+/// reads empty pages yields nothing while it reads them.
+const MAX_EMPTY_PAGES: usize = 10;
+
 /// The records of a list, page after page: each page after the first is the
 /// `meta.next_page_url` Twilio gave, requested as is (same origin as the base URL only).
 ///
 /// An error ends the iteration after it is yielded. A `next_page_url` that names a page this
-/// iteration already requested is an [`Error::Decode`] at `meta.next_page_url`, yielded after
+/// iteration already read (a requested next page, or a page's own `meta.url`, the first
+/// page's included) is an [`Error::Decode`] at `meta.next_page_url`, yielded after
 /// the records of the page that gave it: the list would never end (and a loop of empty pages
-/// would never yield).
+/// would never yield). So is a tenth page in a row without a record that names a next page.
 pub struct Pages<T> {
     client: Option<VerifyClient>,
     next: Option<Call>,
-    /// The next-page URLs requested so far.
+    /// The URLs of the pages read so far: each page's `meta.url`, and the next-page URLs
+    /// requested.
     followed: HashSet<String>,
+    /// Pages in a row without a record.
+    empty_pages: usize,
     buffer: VecDeque<T>,
     error: Option<Error>,
     _model: std::marker::PhantomData<fn() -> T>,
@@ -928,6 +938,7 @@ impl<T: Model> Pages<T> {
             client: None,
             next: None,
             followed: HashSet::new(),
+            empty_pages: 0,
             buffer: VecDeque::new(),
             error: Some(error),
             _model: std::marker::PhantomData,
@@ -966,6 +977,11 @@ impl<T: Model> Pages<T> {
                 });
             }
         };
+        self.empty_pages = if records.is_empty() {
+            self.empty_pages + 1
+        } else {
+            0
+        };
         for (i, record) in records.into_iter().enumerate() {
             let model = from_value(&endpoint, record).map_err(|e| match e {
                 Error::Decode {
@@ -981,20 +997,31 @@ impl<T: Model> Pages<T> {
             })?;
             self.buffer.push_back(model);
         }
+        // The page's own URL counts as read: a next page that names it (the first page's
+        // among them, which was requested by path) would start the list over.
+        if let Some(url) = meta.get("url").and_then(Value::as_str) {
+            self.followed.insert(url.to_owned());
+        }
         if let Some(url) = meta.get("next_page_url").and_then(Value::as_str)
             && !url.is_empty()
         {
-            if self.followed.insert(url.to_owned()) {
-                self.next = Some(call.next_page(url.to_owned()));
+            let endless = if !self.followed.insert(url.to_owned()) {
+                Some("the next page is one already read: the list does not end")
+            } else if self.empty_pages >= MAX_EMPTY_PAGES {
+                Some("page after page without a record: the list does not end")
             } else {
+                None
+            };
+            match endless {
+                None => self.next = Some(call.next_page(url.to_owned())),
                 // This page's records are new: they are yielded before the error.
-                self.error = Some(Error::Decode {
-                    endpoint,
-                    path: "meta.next_page_url".to_owned(),
-                    source: serde::de::Error::custom(
-                        "the next page is one already read: the list does not end",
-                    ),
-                });
+                Some(reason) => {
+                    self.error = Some(Error::Decode {
+                        endpoint,
+                        path: "meta.next_page_url".to_owned(),
+                        source: serde::de::Error::custom(reason),
+                    });
+                }
             }
         }
         Ok(())

@@ -490,30 +490,47 @@ fn lists_follow_next_page_url_as_given() {
     m.assert();
 }
 
-#[test]
-fn a_next_page_already_read_ends_the_list_with_an_error() {
+/// Collects a list on a thread of its own, within 10 s: a list that never ends fails the test
+/// instead of hanging it.
+fn collect_within_10s<T: Send + 'static>(
+    list: impl Iterator<Item = twilio_verify::Result<T>> + Send + 'static,
+) -> Vec<twilio_verify::Result<T>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || tx.send(list.collect::<Vec<_>>()));
+    rx.recv_timeout(std::time::Duration::from_secs(10))
+        .expect("the list ends")
+}
+
+/// Lists two pages, the first requested by path and saying its `meta.url` is that path, the
+/// second naming `back_to` (`"first"` or `"second"`) as the next; checks that each page was
+/// read once, and that the list gives both pages' records, then the error at
+/// `meta.next_page_url`. Without the check, the list never ends.
+fn assert_a_loop_of_pages_ends(back_to: &str) {
     let (mut server, c) = Mocked::start();
     let path = format!("/v2/Services/{VA}/Entities");
+    let first_url = format!("{}{path}", server.url());
     let second_query = "Page=1&PageToken=PAYE00000000000000000000000000000001";
     let second_url = format!("{}{path}?{second_query}", server.url());
-    let page = |identity: &str| {
+    let page = |identity: &str, url: &str, next: &str| {
         let mut page: serde_json::Value =
             serde_json::from_str(&fixture!("entities_list_page_with_next.json")).unwrap();
         page["entities"][0]["identity"] = identity.into();
-        // Both pages name the second as the next: it never ends.
-        page["meta"]["next_page_url"] = second_url.as_str().into();
+        page["meta"]["url"] = url.into();
+        page["meta"]["next_page_url"] = next.into();
         page.to_string()
     };
-    let m1 = server.get(&path, None, &page(IDENTITY));
-    let m2 = server.get(&path, Some(second_query), &page("second-page-0001"));
+    let back_to = if back_to == "first" {
+        &first_url
+    } else {
+        &second_url
+    };
+    let m1 = server
+        .get(&path, None, &page(IDENTITY, &first_url, &second_url))
+        .expect(1);
+    let second = page("second-page-0001", &second_url, back_to);
+    let m2 = server.get(&path, Some(second_query), &second).expect(1);
 
-    // Without the check the iteration never ends: it runs on a thread of its own.
-    let list = c.entities(service()).list();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(list.collect::<Vec<_>>()));
-    let items = rx
-        .recv_timeout(std::time::Duration::from_secs(10))
-        .expect("the list ends");
+    let items = collect_within_10s(c.entities(service()).list());
     m1.assert();
     m2.assert();
     let ids: Vec<&str> = items
@@ -528,6 +545,55 @@ fn a_next_page_already_read_ends_the_list_with_an_error() {
     };
     assert_eq!(path, "meta.next_page_url");
     assert_eq!(e.kind(), twilio_verify::ErrorKind::ReportBug);
+    assert!(e.to_string().contains("(next page)"), "{e}");
+}
+
+#[test]
+fn a_next_page_already_read_ends_the_list_with_an_error() {
+    assert_a_loop_of_pages_ends("second");
+}
+
+#[test]
+fn a_next_page_back_to_the_first_ends_the_list_without_reading_it_again() {
+    // The first page was requested by path: only its `meta.url` tells it is the first.
+    assert_a_loop_of_pages_ends("first");
+}
+
+#[test]
+fn empty_pages_that_go_on_end_the_list_at_the_tenth() {
+    let (mut server, c) = Mocked::start();
+    let path = format!("/v2/Services/{VA}/Entities");
+    let base = format!("{}{path}", server.url());
+    // Every page is empty and names a next page of its own, never the same twice.
+    let m = server
+        .expect("GET", path.as_str())
+        .match_query(Matcher::Any)
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body_from_request(move |request| {
+            let page: u64 = request
+                .path_and_query()
+                .split("Page=")
+                .nth(1)
+                .and_then(|n| n.split('&').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let mut body: serde_json::Value =
+                serde_json::from_str(&fixture!("entities_list_empty.json")).unwrap();
+            body["meta"]["url"] = format!("{base}?Page={page}").into();
+            body["meta"]["next_page_url"] = format!("{base}?Page={}", page + 1).into();
+            body.to_string().into_bytes()
+        })
+        .expect(10)
+        .create();
+
+    let items = collect_within_10s(c.entities(service()).list());
+    m.assert();
+    assert_eq!(items.len(), 1);
+    let Err(e @ Error::Decode { path, .. }) = &items[0] else {
+        panic!("expected a decode error, got {:?}", items[0]);
+    };
+    assert_eq!(path, "meta.next_page_url");
     assert!(e.to_string().contains("(next page)"), "{e}");
 }
 
