@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use august_core::Brand;
 use august_live::{AUGUST_SUBSCRIBE_KEY, Error, Event};
 use mockito::Matcher;
-use test_support::fault_server::{Act, FaultServer, Recorded, json};
+use test_support::fault_server::{Act, FaultServer, Recorded, Script, json};
 
 const CHANNELS: &str = "a1b2c3d4e5f60718293a4b5c6d7e8f01-pubsub,a1b2c3d4e5f60718293a4b5c6d7e8f02-pubsub,a1b2c3d4e5f60718293a4b5c6d7e8f03-pubsub,b3e6a1d8f2c5-pubsub,k7d2f9a4c1e8-pubsub";
 const UUID: &str = "pn-5F1E2D3C-4B5A-4968-8776-A5B4C3D2E1F0";
@@ -203,6 +203,64 @@ fn empty_answers_that_come_back_at_once_are_paced() {
     c.drain(Duration::from_millis(1000));
     c.stop();
     empty.assert();
+}
+
+/// Subscribes that answer at once with nothing, one that fails with `fault` (a 500, or a hold
+/// past the subscribe timeout), then more that answer at once: gives the time between the
+/// first two subscribes after the fault.
+fn gap_after_a_fault(fault: Script, subscribe_timeout: Duration) -> Duration {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let s = common::setup(Brand::August);
+    let resumes = AtomicUsize::new(0);
+    let pn = FaultServer::start(move |request| {
+        if request.path().starts_with("/time/") {
+            return json(200, b"[17684712000000001]");
+        }
+        if !is_held_poll(request) {
+            return json(
+                200,
+                include_bytes!("fixtures/pubnub_subscribe_handshake.json"),
+            );
+        }
+        // Four empty answers at once (the waits after them 0, 1, 3 and 7 units), then the
+        // fault, then empty answers at once again.
+        match resumes.fetch_add(1, Ordering::SeqCst) {
+            4 => fault.clone(),
+            _ => json(200, br#"{"t":{"t":"17684712000000000","r":12},"m":[]}"#),
+        }
+    });
+    let stream = s
+        .builder()
+        .pubnub_origin(pn.url())
+        .subscribe_timeout(subscribe_timeout)
+        .start()
+        .unwrap();
+    let c = common::collect(stream);
+    c.drain(Duration::from_millis(3000));
+    c.stop();
+    let resumes: Vec<Recorded> = pn.requests().into_iter().filter(is_held_poll).collect();
+    assert!(resumes.len() >= 7, "{} subscribes", resumes.len());
+    resumes[6].at - resumes[5].at
+}
+
+#[test]
+fn the_pacing_starts_over_after_a_failure_or_a_timeout() {
+    // With the count carried over, the first answer at once after the fault would be the
+    // fifth in a row and wait 15 units (750 ms); started over, it is the first of a new run
+    // and waits nothing.
+    for (fault, timeout) in [
+        (json(500, b"{}"), Duration::from_secs(5)),
+        (
+            vec![Act::Wait(Duration::from_secs(2))],
+            Duration::from_millis(200),
+        ),
+    ] {
+        let gap = gap_after_a_fault(fault, timeout);
+        assert!(
+            gap < Duration::from_millis(300),
+            "{gap:?} between subscribes"
+        );
+    }
 }
 
 #[test]
