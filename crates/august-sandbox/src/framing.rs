@@ -4,8 +4,9 @@
 
 /// Longest request line and headers.
 pub(crate) const MAX_HEAD: usize = 64 * 1024;
-/// Largest request body (the handlers read at most 1 MiB of it).
-pub(crate) const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Largest request body, the one limit of the sandbox: the relay answers `413` to a longer
+/// one, so a handler never sees a body cut short.
+pub(crate) const MAX_BODY: usize = 1024 * 1024;
 
 /// A request that cannot be taken: the status and message to answer with before closing.
 #[derive(Debug, Clone, PartialEq, Eq)]

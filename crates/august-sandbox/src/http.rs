@@ -6,9 +6,6 @@ use std::net::SocketAddr;
 
 use serde_json::Value;
 
-/// Largest request body read; the rest is ignored.
-const MAX_BODY: u64 = 1024 * 1024;
-
 /// A request, read whole.
 #[derive(Debug)]
 pub(crate) struct Req {
@@ -34,7 +31,9 @@ impl Req {
             h.field.equiv("Connection") && h.value.as_str().to_ascii_lowercase().contains("upgrade")
         });
         if !upgrade {
-            let _ = rq.as_reader().take(MAX_BODY).read_to_end(&mut body);
+            // The relay refuses a longer body with 413; the bound only guards this reader.
+            let limit = u64::try_from(crate::framing::MAX_BODY).unwrap_or(u64::MAX);
+            let _ = rq.as_reader().take(limit).read_to_end(&mut body);
         }
         let url = rq.url().to_owned();
         let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));

@@ -244,6 +244,42 @@ fn malformed_requests_are_answered_by_the_relay() {
 }
 
 #[test]
+fn a_body_over_1_mib_is_answered_413_not_cut_short() {
+    let sandbox = Sandbox::start().unwrap();
+    // valid JSON of 2 MiB: the handlers must never see it cut to 1 MiB (and call it not JSON)
+    let body = format!(
+        r#"{{"installId": "i-1", "identifier": "phone:+15555550100", "password": "august-demo", "pad": "{}"}}"#,
+        "x".repeat(2 * 1024 * 1024)
+    );
+    let mut stream = connect(&sandbox);
+    stream
+        .write_all(
+            format!(
+                "POST /session HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\nx-august-api-key: {}\r\nContent-Length: {}\r\n\r\n",
+                common::AUGUST_KEY,
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .unwrap();
+    // the answer comes from the head alone: the body is sent while the answer is read, and
+    // may not be read whole
+    let mut sending = stream.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        let _ = sending.write_all(body.as_bytes());
+    });
+    let answer = read_all(&mut stream);
+    sender.join().unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 413 Content Too Large\r\n"),
+        "{}",
+        answer.get(..200).unwrap_or(&answer)
+    );
+    assert!(answer.contains("the request body is too large"), "{answer}");
+    assert_eq!(sandbox.stats().requests, 0);
+}
+
+#[test]
 fn keep_alive_connections_serve_request_after_request() {
     let sandbox = Sandbox::start().unwrap();
     // two requests sent at once: answered in order on the one connection
