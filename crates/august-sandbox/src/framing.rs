@@ -34,61 +34,222 @@ pub(crate) struct Head {
     pub(crate) upgrade: bool,
 }
 
-/// Where the request in `buf` ends.
+/// Where the request in the buffer ends, as far as its bytes have arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Frame {
-    /// More bytes are needed; `head` once the head is complete.
-    Incomplete(Option<Head>),
+    /// More bytes are needed.
+    Incomplete {
+        /// The head is complete (only the body is missing).
+        head_read: bool,
+        /// The complete head asked for `100 Continue`.
+        expects_continue: bool,
+    },
     /// The request is `buf[..end]`; forward `head.forward` then `buf[head.end..end]`.
     Complete { head: Head, end: usize },
 }
 
-/// Finds the end of the first request in `buf`.
-pub(crate) fn frame(buf: &[u8]) -> Result<Frame, Reject> {
-    let Some(head) = parse_head(buf)? else {
-        return Ok(Frame::Incomplete(None));
-    };
-    let end = if head.chunked {
-        chunked_end(buf, head.end)?
-    } else {
-        let end = head.end + head.content_length;
-        (buf.len() >= end).then_some(end)
-    };
-    Ok(match end {
-        Some(end) => Frame::Complete { head, end },
-        None => Frame::Incomplete(Some(head)),
-    })
+/// Reads the framing of one request as its bytes arrive, and remembers how far it got: each
+/// byte is searched a bounded number of times however the request is split into reads (a
+/// search of the whole buffer on every read made a large upload cost the square of its size).
+/// One `Framer` per request, fed the same buffer, longer each time.
+#[derive(Debug, Default)]
+pub(crate) struct Framer {
+    /// Where the request line starts (after blank lines), once a byte other than CR or LF came.
+    start: Option<usize>,
+    /// The buffer is searched up to here: for the start of the request line, then the end of
+    /// the head.
+    scanned: usize,
+    head: Option<Head>,
+    chunks: Chunks,
+    /// Bytes searched so far, for the tests that pin the cost as linear.
+    #[cfg(test)]
+    examined: usize,
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+/// How far a chunked body has been read.
+#[derive(Debug, Default)]
+struct Chunks {
+    /// Where the next unread part (a size line, a chunk's data, a trailer line) starts.
+    pos: usize,
+    /// The line starting at `pos` has been searched up to here for its CRLF.
+    searched: usize,
+    /// Data bytes so far.
+    total: usize,
+    /// The size of the chunk whose data starts at `pos`, once its size line is read.
+    size: Option<usize>,
+    /// Trailer bytes so far, once the last chunk is read.
+    trailers: Option<usize>,
 }
 
-/// The end of the head (after the blank line), accepting bare `\n` line ends.
-fn head_end(buf: &[u8]) -> Option<usize> {
-    let crlf = find(buf, b"\r\n\r\n").map(|i| i + 4);
-    let lf = find(buf, b"\n\n").map(|i| i + 2);
-    match (crlf, lf) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
+impl Framer {
+    /// Where the request at the start of `buf` ends, if it has all arrived.
+    pub(crate) fn frame(&mut self, buf: &[u8]) -> Result<Frame, Reject> {
+        if self.head.is_none() {
+            let Some(head) = self.read_head(buf)? else {
+                return Ok(Frame::Incomplete {
+                    head_read: false,
+                    expects_continue: false,
+                });
+            };
+            self.chunks.pos = head.end;
+            self.chunks.searched = head.end;
+            self.head = Some(head);
+        }
+        let Some(head) = self.head.as_ref() else {
+            return Err(reject(400, "malformed request"));
+        };
+        let (chunked, body_start, length, expects_continue) = (
+            head.chunked,
+            head.end,
+            head.content_length,
+            head.expects_continue,
+        );
+        let end = if chunked {
+            self.chunked_end(buf)?
+        } else {
+            let end = body_start + length;
+            (buf.len() >= end).then_some(end)
+        };
+        match (end, self.head.take()) {
+            (Some(end), Some(head)) => Ok(Frame::Complete { head, end }),
+            (_, head) => {
+                self.head = head;
+                Ok(Frame::Incomplete {
+                    head_read: true,
+                    expects_continue,
+                })
+            }
+        }
     }
-}
 
-fn parse_head(buf: &[u8]) -> Result<Option<Head>, Reject> {
-    // Blank lines before a request line are ignored (RFC 9112 section 2.2).
-    let start = buf
-        .iter()
-        .position(|&b| b != b'\r' && b != b'\n')
-        .unwrap_or(buf.len());
-    let Some(end) = head_end(&buf[start..]).map(|e| e + start) else {
-        if buf.len() > MAX_HEAD {
+    /// Searches `buf[from..to]` for `needle`; the index in `buf` where it starts.
+    fn find(&mut self, buf: &[u8], from: usize, to: usize, needle: &[u8]) -> Option<usize> {
+        let window = buf.get(from..to.min(buf.len()))?;
+        let found = window.windows(needle.len()).position(|w| w == needle);
+        #[cfg(test)]
+        {
+            self.examined += found.map_or(window.len(), |i| i + needle.len());
+        }
+        found.map(|i| i + from)
+    }
+
+    /// The head, once it has all arrived. Only the bytes that came since the last call are
+    /// searched for its end (with the three before them, where a terminator may have begun).
+    fn read_head(&mut self, buf: &[u8]) -> Result<Option<Head>, Reject> {
+        let start = match self.start {
+            Some(start) => start,
+            None => {
+                // Blank lines before a request line are ignored (RFC 9112 section 2.2).
+                let Some(start) = buf
+                    .iter()
+                    .skip(self.scanned)
+                    .position(|&b| b != b'\r' && b != b'\n')
+                    .map(|i| i + self.scanned)
+                else {
+                    self.scanned = buf.len();
+                    if buf.len() > MAX_HEAD {
+                        return Err(reject(431, "the request head is too large"));
+                    }
+                    return Ok(None);
+                };
+                self.start = Some(start);
+                self.scanned = start;
+                start
+            }
+        };
+        // A head longer than the limit is refused, so nothing past it is ever searched.
+        let from = self.scanned.saturating_sub(3).max(start);
+        let to = buf.len().min(start + MAX_HEAD + 4);
+        // The end of the head (after the blank line), accepting bare `\n` line ends.
+        let crlf = self.find(buf, from, to, b"\r\n\r\n").map(|i| i + 4);
+        let lf = self.find(buf, from, to, b"\n\n").map(|i| i + 2);
+        let end = match (crlf, lf) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => {
+                self.scanned = to;
+                if buf.len() - start > MAX_HEAD {
+                    return Err(reject(431, "the request head is too large"));
+                }
+                return Ok(None);
+            }
+        };
+        if end - start > MAX_HEAD {
             return Err(reject(431, "the request head is too large"));
         }
-        return Ok(None);
-    };
-    if end - start > MAX_HEAD {
-        return Err(reject(431, "the request head is too large"));
+        parse_head(buf, start, end).map(Some)
     }
+
+    /// The end of a chunked body, trailers included; `None` while incomplete. Each call
+    /// carries on from where the last one stopped.
+    fn chunked_end(&mut self, buf: &[u8]) -> Result<Option<usize>, Reject> {
+        loop {
+            let pos = self.chunks.pos;
+            if let Some(size) = self.chunks.size {
+                if buf.len() < pos + size + 2 {
+                    return Ok(None);
+                }
+                if buf.get(pos + size..pos + size + 2) != Some(b"\r\n".as_slice()) {
+                    return Err(reject(400, "a chunk does not end with CRLF"));
+                }
+                self.advance(pos + size + 2);
+                self.chunks.size = None;
+                continue;
+            }
+            // A size line, or a trailer line: searched where it was not already.
+            let from = self.chunks.searched.saturating_sub(1).max(pos);
+            let limit = match self.chunks.trailers {
+                // trailers, their blank line included, are bounded as the head is
+                Some(read) => MAX_HEAD.saturating_sub(read),
+                None => 1026,
+            };
+            let Some(line_end) = self.find(buf, from, pos + limit, b"\r\n") else {
+                self.chunks.searched = buf.len().min(pos + limit);
+                if buf.len() - pos >= limit {
+                    return Err(match self.chunks.trailers {
+                        Some(_) => reject(431, "the request trailers are too large"),
+                        None => reject(400, "malformed chunk size line"),
+                    });
+                }
+                return Ok(None);
+            };
+            let line_len = line_end - pos;
+            self.advance(line_end + 2);
+            if let Some(read) = self.chunks.trailers {
+                if line_len == 0 {
+                    return Ok(Some(line_end + 2));
+                }
+                self.chunks.trailers = Some(read + line_len + 2);
+                continue;
+            }
+            let line = buf
+                .get(pos..line_end)
+                .and_then(|l| std::str::from_utf8(l).ok())
+                .ok_or_else(|| reject(400, "malformed chunk size line"))?;
+            let size_text = line.split(';').next().unwrap_or_default().trim();
+            let size = usize::from_str_radix(size_text, 16)
+                .map_err(|_| reject(400, "malformed chunk size line"))?;
+            if size == 0 {
+                self.chunks.trailers = Some(0);
+                continue;
+            }
+            self.chunks.total = self.chunks.total.saturating_add(size);
+            if self.chunks.total > MAX_BODY {
+                return Err(reject(413, "the request body is too large"));
+            }
+            self.chunks.size = Some(size);
+        }
+    }
+
+    /// Moves past a part of the chunked body.
+    fn advance(&mut self, pos: usize) {
+        self.chunks.pos = pos;
+        self.chunks.searched = pos;
+    }
+}
+
+/// Parses the head `buf[start..end]` (its blank line included).
+fn parse_head(buf: &[u8], start: usize, end: usize) -> Result<Head, Reject> {
     let text = std::str::from_utf8(&buf[start..end])
         .map_err(|_| reject(400, "the request head is not valid UTF-8"))?;
     let mut lines = text.lines().map(|l| l.trim_end_matches('\r'));
@@ -158,7 +319,7 @@ fn parse_head(buf: &[u8]) -> Result<Option<Head>, Reject> {
     if head.content_length > MAX_BODY {
         return Err(reject(413, "the request body is too large"));
     }
-    Ok(Some(head))
+    Ok(head)
 }
 
 /// Whether `name` is a header field name: one or more token characters (RFC 9110 section 5.1).
@@ -169,51 +330,14 @@ fn is_token(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-/// The end of a chunked body starting at `pos`, trailers included; `None` when incomplete.
-fn chunked_end(buf: &[u8], mut pos: usize) -> Result<Option<usize>, Reject> {
-    let mut total = 0usize;
-    loop {
-        let Some(line_len) = find(&buf[pos..], b"\r\n") else {
-            if buf.len() - pos > 1024 {
-                return Err(reject(400, "malformed chunk size line"));
-            }
-            return Ok(None);
-        };
-        let line = std::str::from_utf8(&buf[pos..pos + line_len])
-            .map_err(|_| reject(400, "malformed chunk size line"))?;
-        let size_text = line.split(';').next().unwrap_or_default().trim();
-        let size = usize::from_str_radix(size_text, 16)
-            .map_err(|_| reject(400, "malformed chunk size line"))?;
-        pos += line_len + 2;
-        if size == 0 {
-            // trailers, up to an empty line
-            loop {
-                let Some(len) = find(&buf[pos..], b"\r\n") else {
-                    return Ok(None);
-                };
-                pos += len + 2;
-                if len == 0 {
-                    return Ok(Some(pos));
-                }
-            }
-        }
-        total = total.saturating_add(size);
-        if total > MAX_BODY {
-            return Err(reject(413, "the request body is too large"));
-        }
-        if buf.len() < pos + size + 2 {
-            return Ok(None);
-        }
-        if &buf[pos + size..pos + size + 2] != b"\r\n" {
-            return Err(reject(400, "a chunk does not end with CRLF"));
-        }
-        pos += size + 2;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The framing of `buf` read at once.
+    fn frame(buf: &[u8]) -> Result<Frame, Reject> {
+        Framer::default().frame(buf)
+    }
 
     fn complete(buf: &[u8]) -> (Head, usize) {
         match frame(buf) {
@@ -234,10 +358,13 @@ mod tests {
     #[test]
     fn content_length_bodies_wait_for_every_byte() {
         let buf = b"POST /s HTTP/1.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\nab";
-        match frame(buf) {
-            Ok(Frame::Incomplete(Some(head))) => assert!(head.expects_continue),
-            other => panic!("{other:?}"),
-        }
+        assert_eq!(
+            frame(buf),
+            Ok(Frame::Incomplete {
+                head_read: true,
+                expects_continue: true
+            })
+        );
         let mut whole = buf.to_vec();
         whole.extend_from_slice(b"cde");
         let (head, end) = complete(&whole);
@@ -249,7 +376,10 @@ mod tests {
         );
         assert_eq!(
             frame(b"GET / HTTP/1.1\r\nHost"),
-            Ok(Frame::Incomplete(None))
+            Ok(Frame::Incomplete {
+                head_read: false,
+                expects_continue: false
+            })
         );
     }
 
@@ -263,13 +393,77 @@ mod tests {
             assert!(
                 matches!(
                     frame(&buf[..head_len + cut]),
-                    Ok(Frame::Incomplete(Some(_)))
+                    Ok(Frame::Incomplete {
+                        head_read: true,
+                        ..
+                    })
                 ),
                 "cut at {cut}"
             );
         }
         let (_, end) = complete(&buf);
         assert_eq!(end, buf.len());
+        // the same, fed byte by byte to one framer
+        let mut framer = Framer::default();
+        for cut in 1..buf.len() {
+            assert!(
+                matches!(framer.frame(&buf[..cut]), Ok(Frame::Incomplete { .. })),
+                "cut at {cut}"
+            );
+        }
+        assert!(matches!(framer.frame(&buf), Ok(Frame::Complete { end, .. }) if end == buf.len()));
+    }
+
+    #[test]
+    fn a_request_fed_in_small_reads_is_searched_in_linear_time() {
+        // a 60 KiB head, then 20,000 one-byte chunks: 180 kB of framing
+        let mut buf = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n".to_vec();
+        while buf.len() < 60 * 1024 {
+            buf.extend_from_slice(b"X-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n");
+        }
+        buf.extend_from_slice(b"\r\n");
+        for _ in 0..20_000 {
+            buf.extend_from_slice(b"1\r\na\r\n");
+        }
+        buf.extend_from_slice(b"0\r\nT: 1\r\n\r\n");
+        let mut framer = Framer::default();
+        let mut fed = 0;
+        let end = loop {
+            fed = (fed + 256).min(buf.len());
+            match framer.frame(&buf[..fed]) {
+                Ok(Frame::Complete { end, .. }) => break end,
+                Ok(Frame::Incomplete { .. }) => assert!(fed < buf.len()),
+                Err(e) => panic!("{e:?}"),
+            }
+        };
+        assert_eq!(end, buf.len());
+        // each read searches what it brought and a few bytes before it, never the whole buffer
+        assert!(
+            framer.examined < 3 * buf.len(),
+            "{} bytes searched for a request of {}",
+            framer.examined,
+            buf.len()
+        );
+    }
+
+    #[test]
+    fn trailers_longer_than_the_head_limit_are_refused() {
+        let status = |buf: &[u8]| frame(buf).err().map(|r| r.status);
+        let mut buf = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n".to_vec();
+        let body_start = buf.len();
+        // many short trailer lines, without the blank line that would end them
+        while buf.len() - body_start <= MAX_HEAD {
+            buf.extend_from_slice(b"T: 1\r\n");
+        }
+        assert_eq!(status(&buf), Some(431));
+        // one long trailer line
+        buf.truncate(body_start);
+        buf.extend_from_slice(&vec![b'a'; MAX_HEAD + 3]);
+        assert_eq!(status(&buf), Some(431));
+        // up to the limit they are read
+        buf.truncate(body_start);
+        buf.extend_from_slice(b"T: 1\r\n\r\n");
+        assert!(matches!(frame(&buf), Ok(Frame::Complete { .. })));
     }
 
     #[test]

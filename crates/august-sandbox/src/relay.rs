@@ -595,8 +595,9 @@ fn read_request(
     deadline: Instant,
 ) -> Result<Whole, Stop> {
     let mut continued = false;
+    let mut framer = framing::Framer::default();
     loop {
-        match framing::frame(buf) {
+        match framer.frame(buf) {
             Err(reject) => return Err(Stop::Reject(reject)),
             Ok(Frame::Complete { head, end }) => {
                 return Ok(Whole {
@@ -606,11 +607,10 @@ fn read_request(
                     end,
                 });
             }
-            Ok(Frame::Incomplete(head)) => {
-                if let Some(head) = head
-                    && head.expects_continue
-                    && !continued
-                {
+            Ok(Frame::Incomplete {
+                expects_continue, ..
+            }) => {
+                if expects_continue && !continued {
                     continued = true;
                     if client.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
                         return Err(Stop::Closed);
