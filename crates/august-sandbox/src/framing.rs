@@ -30,7 +30,8 @@ pub(crate) struct Head {
     chunked: bool,
     /// `Expect: 100-continue` was sent.
     pub(crate) expects_continue: bool,
-    /// An `Upgrade` header: after this request the connection may become a raw stream.
+    /// A websocket upgrade ([`is_websocket_upgrade`]): after this request the connection may
+    /// become a websocket.
     pub(crate) upgrade: bool,
 }
 
@@ -257,13 +258,18 @@ fn parse_head(buf: &[u8], start: usize, end: usize) -> Result<Head, Reject> {
     if request_line.split(' ').filter(|p| !p.is_empty()).count() != 3 {
         return Err(reject(400, "malformed request line"));
     }
+    let method = request_line.split(' ').find(|p| !p.is_empty());
+    let upgrade_to = lines.clone().find_map(|line| {
+        let (name, value) = line.split_once(':')?;
+        name.eq_ignore_ascii_case("upgrade").then_some(value.trim())
+    });
     let mut head = Head {
         end,
         forward: Vec::with_capacity(end - start),
         content_length: 0,
         chunked: false,
         expects_continue: false,
-        upgrade: false,
+        upgrade: method.is_some_and(|m| is_websocket_upgrade(m, upgrade_to)),
     };
     head.forward.extend_from_slice(request_line.as_bytes());
     head.forward.extend_from_slice(b"\r\n");
@@ -302,7 +308,24 @@ fn parse_head(buf: &[u8], start: usize, end: usize) -> Result<Head, Reject> {
                 }
                 continue;
             }
-            "upgrade" => head.upgrade = true,
+            // Any other upgrade (`h2c` from `curl --http2`) is ignored, as an HTTP/1.1 server
+            // may: without its `Upgrade` header and `upgrade` connection option, tiny_http
+            // reads the request's body by its length, not as the rest of the connection.
+            "upgrade" if !head.upgrade => continue,
+            "connection" if !head.upgrade => {
+                let options: Vec<&str> = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty() && !o.eq_ignore_ascii_case("upgrade"))
+                    .collect();
+                if !options.is_empty() {
+                    head.forward.extend_from_slice(b"Connection: ");
+                    head.forward
+                        .extend_from_slice(options.join(", ").as_bytes());
+                    head.forward.extend_from_slice(b"\r\n");
+                }
+                continue;
+            }
             _ => {}
         }
         head.forward.extend_from_slice(line.as_bytes());
@@ -320,6 +343,13 @@ fn parse_head(buf: &[u8], start: usize, end: usize) -> Result<Head, Reject> {
         return Err(reject(413, "the request body is too large"));
     }
     Ok(head)
+}
+
+/// Whether a request is a websocket upgrade, the only upgrade the sandbox serves: a `GET`
+/// with `Upgrade: websocket` (in any case). The relay and the request reader decide alike.
+pub(crate) fn is_websocket_upgrade(method: &str, upgrade: Option<&str>) -> bool {
+    method.eq_ignore_ascii_case("GET")
+        && upgrade.is_some_and(|u| u.trim().eq_ignore_ascii_case("websocket"))
 }
 
 /// Whether `name` is a header field name: one or more token characters (RFC 9110 section 5.1).
@@ -528,5 +558,39 @@ mod tests {
             b"GET /socket.io/ HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
         );
         assert!(head.upgrade);
+        let (head, _) = complete(
+            b"GET /socket.io/ HTTP/1.1\r\nUpgrade: WebSocket\r\nConnection: upgrade\r\n\r\n",
+        );
+        assert!(head.upgrade);
+        assert_eq!(
+            head.forward,
+            b"GET /socket.io/ HTTP/1.1\r\nUpgrade: WebSocket\r\nConnection: upgrade\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn other_upgrades_are_ordinary_requests() {
+        // `curl --http2` on a plain URL: the body is the request's, and the upgrade is ignored
+        let (head, end) = complete(
+            b"POST /s HTTP/1.1\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMA\r\nContent-Length: 2\r\n\r\n{}",
+        );
+        assert!(!head.upgrade);
+        assert_eq!(end, head.end + 2);
+        assert_eq!(
+            head.forward,
+            b"POST /s HTTP/1.1\r\nConnection: HTTP2-Settings\r\nHTTP2-Settings: AAMA\r\nContent-Length: 2\r\n\r\n"
+        );
+        let (head, _) = complete(b"GET / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: h2c\r\n\r\n");
+        assert!(!head.upgrade);
+        assert_eq!(head.forward, b"GET / HTTP/1.1\r\n\r\n");
+        // a websocket upgrade is a GET
+        let (head, _) = complete(
+            b"POST / HTTP/1.1\r\nConnection: upgrade\r\nUpgrade: websocket\r\nContent-Length: 0\r\n\r\n",
+        );
+        assert!(!head.upgrade);
+        assert_eq!(
+            head.forward,
+            b"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n"
+        );
     }
 }

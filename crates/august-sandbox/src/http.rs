@@ -24,13 +24,16 @@ pub(crate) struct Req {
 impl Req {
     pub(crate) fn read(rq: &mut tiny_http::Request) -> Req {
         let mut body = Vec::new();
-        // With `Connection: upgrade`, tiny_http's body reader is the rest of the connection:
-        // reading it would wait for the client to close. Such a request has no body of its own,
-        // and the stream stays whole for `Request::upgrade`.
-        let upgrade = rq.headers().iter().any(|h| {
-            h.field.equiv("Connection") && h.value.as_str().to_ascii_lowercase().contains("upgrade")
-        });
-        if !upgrade {
+        // A websocket upgrade has no body of its own: with `Connection: upgrade` tiny_http's
+        // body reader is the rest of the connection, and reading it would wait for the client
+        // to close. Any other request is read whole (the relay forwards other upgrades, such
+        // as `h2c`, without their `upgrade` option, so their bodies are read by length).
+        let upgrade_to = rq
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv("Upgrade"))
+            .map(|h| h.value.as_str());
+        if !crate::framing::is_websocket_upgrade(rq.method().as_str(), upgrade_to) {
             // The relay refuses a longer body with 413; the bound only guards this reader.
             let limit = u64::try_from(crate::framing::MAX_BODY).unwrap_or(u64::MAX);
             let _ = rq.as_reader().take(limit).read_to_end(&mut body);

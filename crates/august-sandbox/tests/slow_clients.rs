@@ -280,6 +280,32 @@ fn a_body_over_1_mib_is_answered_413_not_cut_short() {
 }
 
 #[test]
+fn an_h2c_upgrade_is_ignored_and_the_request_answered_as_http_1_1() {
+    let sandbox = reading_within(Duration::from_millis(500));
+    let body =
+        br#"{"installId": "i-1", "identifier": "phone:+15555550100", "password": "august-demo"}"#;
+    // what `curl --http2` sends to an http:// URL, then a second request on the connection
+    let mut stream = connect(&sandbox);
+    let mut request = format!(
+        "POST /session HTTP/1.1\r\nHost: sandbox\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nContent-Type: application/json\r\nx-august-api-key: {}\r\nContent-Length: {}\r\n\r\n",
+        common::AUGUST_KEY,
+        body.len()
+    )
+    .into_bytes();
+    request.extend_from_slice(body);
+    request.extend_from_slice(
+        b"GET /__sandbox/stats HTTP/1.1\r\nHost: s\r\nConnection: close\r\n\r\n",
+    );
+    stream.write_all(&request).unwrap();
+    let answer = read_all(&mut stream);
+    assert!(answer.starts_with("HTTP/1.1 200 "), "{answer}");
+    assert!(answer.contains("\"vPassword\":true"), "{answer}");
+    assert_eq!(answer.matches("HTTP/1.1 200 ").count(), 2, "{answer}");
+    assert!(!answer.contains(" 101 "), "{answer}");
+    assert_eq!(sandbox.stats().route("POST /session"), 1);
+}
+
+#[test]
 fn keep_alive_connections_serve_request_after_request() {
     let sandbox = Sandbox::start().unwrap();
     // two requests sent at once: answered in order on the one connection
