@@ -150,7 +150,7 @@ impl App {
                     Some(resp) => {
                         let _ = rq.respond(resp.into_tiny());
                     }
-                    None => push::upgrade(&self.push, self.relay.clone(), rq, req.remote, &key),
+                    None => push::upgrade(&self.push, &self.relay, rq, req.remote, &key),
                 }
             }
         }

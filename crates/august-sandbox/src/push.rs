@@ -7,18 +7,21 @@
 //! of its own, so waiting subscribers never hold the request workers.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::SocketAddr;
+use std::io::{self, Read};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use tungstenite::protocol::Role;
+use tungstenite::protocol::frame::coding::CloseCode;
+use tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tungstenite::{Message, WebSocket};
 
 use crate::http::{Params, Req, Resp, RouteName, Routes, find_route};
-use crate::relay::RelayHandle;
+use crate::relay::{RelayHandle, TakenOver};
 
 /// The PubNub subscribe key the sandbox accepts (the August brands' key).
 pub const SUBSCRIBE_KEY: &str = "sub-c-1030e062-0ebe-11e5-a5c2-0619f8945a4f";
@@ -28,6 +31,18 @@ pub(crate) const HOLD: Duration = Duration::from_secs(20);
 pub(crate) const PING_INTERVAL: Duration = Duration::from_secs(5);
 /// The Engine.IO ping timeout the websocket announces.
 pub(crate) const PING_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a websocket client has, after OPEN, to connect the namespace (`40`): the real
+/// client's own deadline for OPEN. Then the websocket is closed.
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The largest message a websocket client may send, as OPEN announces (`maxPayload`); a
+/// longer one closes the websocket with 1009, as the real server's websocket library does.
+const MAX_PAYLOAD: usize = 1_000_000;
+/// How long a websocket session waits for a client frame before it looks again for pushes
+/// and pings to send: the most a push waits.
+const POLL: Duration = Duration::from_millis(20);
+/// How long one write to a websocket client may block: a client that reads nothing is cut,
+/// not waited for.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Messages kept for subscribers that resume from an older timetoken.
 const LOG_SIZE: usize = 10_000;
 /// Messages in one subscribe answer at most.
@@ -459,14 +474,22 @@ pub(crate) fn hold(
 
 /// Upgrades a request to a websocket and serves an Engine.IO v4 / Socket.IO session on its
 /// own thread: OPEN, namespace connect, pings, `data` events for every lock message, CLOSE
-/// on the close fault.
+/// on the close fault. The relay hands the client's socket over once the `101` is out, so
+/// that the session reads and writes it with timeouts of its own.
 pub(crate) fn upgrade(
     hub: &Arc<PushHub>,
-    relay: RelayHandle,
+    relay: &RelayHandle,
     rq: tiny_http::Request,
     remote: Option<SocketAddr>,
     key: &str,
 ) {
+    let Some(handoff) = remote.and_then(|addr| relay.hand_over(addr)) else {
+        // not a connection of the relay's (or already gone): nothing to take over
+        let _ = rq.respond(
+            Resp::json(500, &json!({"code": 0, "message": "connection lost"})).into_tiny(),
+        );
+        return;
+    };
     let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
     let mut response = tiny_http::Response::empty(101);
     if let Ok(header) =
@@ -478,39 +501,161 @@ pub(crate) fn upgrade(
     let spawned = thread::Builder::new()
         .name("sandbox-websocket".into())
         .spawn(move || {
-            let stream = rq.upgrade("websocket", response);
-            serve_websocket(&worker, &relay, stream, remote);
+            // tiny_http writes the 101 and, with its stream dropped, lets go of the
+            // connection; the relay passes the 101 on, then hands the client's socket over.
+            drop(rq.upgrade("websocket", response));
+            let Some(taken) = wait_for_handoff(&worker, &handoff) else {
+                return;
+            };
+            if let Ok(stream) = taken.stream().try_clone() {
+                serve_websocket(&worker, stream, CONNECT_TIMEOUT);
+            }
+            // closes the connection
+            drop(taken);
         });
     if let Ok(handle) = spawned {
         hub.track(handle);
     }
 }
 
-fn serve_websocket(
-    hub: &PushHub,
-    relay: &RelayHandle,
-    stream: Box<dyn tiny_http::ReadWrite + Send>,
-    remote: Option<SocketAddr>,
-) {
-    let mut ws = WebSocket::from_raw_socket(stream, Role::Server, None);
+/// The client's socket from the relay; `None` if the connection ended first or the sandbox
+/// stops.
+fn wait_for_handoff(hub: &PushHub, handoff: &Receiver<TakenOver>) -> Option<TakenOver> {
+    let deadline = Instant::now() + WRITE_TIMEOUT;
+    loop {
+        match handoff.recv_timeout(POLL * 5) {
+            Ok(taken) => return Some(taken),
+            Err(RecvTimeoutError::Disconnected) => return None,
+            Err(RecvTimeoutError::Timeout) => {
+                if lock(&hub.state).stopped || Instant::now() >= deadline {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// What the client sent, as a session sees it.
+enum Incoming {
+    /// A message (pings are answered already).
+    Message(Message),
+    /// Nothing within [`POLL`].
+    Nothing,
+    /// The session is over: the client closed (its close answered), sent more than
+    /// [`MAX_PAYLOAD`] (closed with 1009), broke the protocol, or the connection failed.
+    End,
+}
+
+/// Waits up to [`POLL`] for a frame from the client.
+fn receive(ws: &mut WebSocket<TcpStream>) -> Incoming {
+    match ws.read() {
+        Ok(Message::Close(_)) => {
+            // tungstenite queued the answering Close: send it, then the session ends
+            let _ = ws.flush();
+            Incoming::End
+        }
+        Ok(message) => {
+            // a Ping's Pong goes out now, not with the next push
+            if matches!(message, Message::Ping(_)) && !flushed(ws) {
+                return Incoming::End;
+            }
+            Incoming::Message(message)
+        }
+        Err(tungstenite::Error::Io(e))
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
+            ) =>
+        {
+            Incoming::Nothing
+        }
+        Err(tungstenite::Error::Capacity(_)) => {
+            let _ = ws.close(Some(CloseFrame {
+                code: CloseCode::Size,
+                reason: "Max payload size exceeded".into(),
+            }));
+            let _ = ws.flush();
+            drain(ws.get_mut());
+            Incoming::End
+        }
+        Err(_) => Incoming::End,
+    }
+}
+
+/// Whether everything queued went out (a write that blocks past its timeout does not).
+fn flushed(ws: &mut WebSocket<TcpStream>) -> bool {
+    ws.flush().is_ok()
+}
+
+/// Reads and discards what the client still sends, for a moment: closing a socket with
+/// unread data resets the connection, and the reset could destroy the Close just sent.
+fn drain(stream: &mut TcpStream) {
+    let deadline = Instant::now() + Duration::from_secs(1);
+    let mut sink = [0u8; 16 * 1024];
+    while Instant::now() < deadline {
+        match stream.read(&mut sink) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => break,
+        }
+    }
+}
+
+/// Serves one Engine.IO session on `stream`, until the client closes, the namespace is not
+/// connected within `connect_within`, a push fault ends it or the sandbox stops. The client is
+/// read throughout, in short waits between which pushes and pings are sent: its pings are
+/// answered and its Close acknowledged.
+fn serve_websocket(hub: &PushHub, stream: TcpStream, connect_within: Duration) {
+    if stream.set_read_timeout(Some(POLL)).is_err()
+        || stream.set_write_timeout(Some(WRITE_TIMEOUT)).is_err()
+    {
+        return;
+    }
+    // tungstenite would take messages of up to 64 MiB: hold the client to what OPEN says
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_PAYLOAD))
+        .max_frame_size(Some(MAX_PAYLOAD));
+    let mut ws = WebSocket::from_raw_socket(stream, Role::Server, Some(config));
+    let drops = lock(&hub.state).drop_gen;
+    let ended = |st: &HubState| st.stopped || st.drop_gen != drops;
     let sid = crate::august::random_hex(20);
     let open = format!(
-        "0{{\"sid\":\"{sid}\",\"upgrades\":[],\"pingInterval\":{},\"pingTimeout\":{},\"maxPayload\":1000000}}",
+        "0{{\"sid\":\"{sid}\",\"upgrades\":[],\"pingInterval\":{},\"pingTimeout\":{},\"maxPayload\":{MAX_PAYLOAD}}}",
         PING_INTERVAL.as_millis(),
         PING_TIMEOUT.as_millis()
     );
     if ws.send(Message::text(open)).is_err() {
         return;
     }
-    // The namespace connect, then the session is write-only: the client's pongs are not read.
-    match ws.read() {
-        Ok(Message::Text(t)) if t.as_str().starts_with("40") => {}
-        _ => return,
+    // The namespace connect. Control frames before it are answered and skipped, and so is
+    // any other packet (the real server ignores packets for a namespace not connected).
+    let deadline = Instant::now() + connect_within;
+    loop {
+        if ended(&lock(&hub.state)) {
+            return;
+        }
+        match receive(&mut ws) {
+            Incoming::Message(Message::Text(t)) if t.as_str().starts_with("40") => break,
+            Incoming::Message(_) => {}
+            Incoming::Nothing if Instant::now() >= deadline => {
+                log::info!("sandbox: no Socket.IO namespace connect in time; closing");
+                let _ = ws.close(None);
+                let _ = ws.flush();
+                return;
+            }
+            Incoming::Nothing => {}
+            Incoming::End => return,
+        }
     }
     // Everything published from the namespace connect on is this session's.
-    let (mut seen, drops, closes) = {
+    let (mut seen, closes) = {
         let st = lock(&hub.state);
-        (st.seq, st.drop_gen, st.close_gen)
+        (st.seq, st.close_gen)
     };
     if ws
         .send(Message::text(format!(
@@ -521,50 +666,150 @@ fn serve_websocket(
     {
         return;
     }
-    let mut st = lock(&hub.state);
     let mut next_ping = Instant::now() + PING_INTERVAL;
     loop {
-        let Some(held) = still_held(st, drops, relay, remote) else {
-            return;
+        let (pending, close) = {
+            let st = lock(&hub.state);
+            if ended(&st) {
+                return;
+            }
+            let pending: Vec<Value> = st
+                .log
+                .iter()
+                .filter(|m| m.seq > seen)
+                .filter_map(|m| m.websocket.clone())
+                .collect();
+            seen = st.seq;
+            (pending, st.close_gen != closes)
         };
-        st = held;
-        if st.close_gen != closes {
-            drop(st);
+        if close {
             let _ = ws.send(Message::text("1"));
             let _ = ws.close(None);
             let _ = ws.flush();
             return;
         }
-        let pending: Vec<Value> = st
-            .log
-            .iter()
-            .filter(|m| m.seq > seen)
-            .filter_map(|m| m.websocket.clone())
-            .collect();
-        seen = st.seq;
-        let now = Instant::now();
-        let ping = now >= next_ping;
-        if !pending.is_empty() || ping {
-            drop(st);
-            for payload in pending {
-                let frame = format!("42{}", json!(["data", payload]));
-                if ws.send(Message::text(frame)).is_err() {
-                    return;
-                }
+        for payload in pending {
+            let frame = format!("42{}", json!(["data", payload]));
+            if ws.send(Message::text(frame)).is_err() {
+                return;
             }
-            if ping {
-                next_ping = Instant::now() + PING_INTERVAL;
-                if ws.send(Message::text("2")).is_err() {
-                    return;
-                }
-            }
-            st = lock(&hub.state);
-            continue;
         }
-        st = hub
-            .cond
-            .wait_timeout(st, next_ping - now)
-            .unwrap_or_else(PoisonError::into_inner)
-            .0;
+        if Instant::now() >= next_ping {
+            next_ping = Instant::now() + PING_INTERVAL;
+            if ws.send(Message::text("2")).is_err() {
+                return;
+            }
+        }
+        // The client's pongs (`3`) and other packets need no answer.
+        if let Incoming::End = receive(&mut ws) {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use std::net::TcpListener;
+
+    /// A session served on one end of a loopback connection, its client on the other (after
+    /// OPEN), and the session's thread.
+    fn session(connect_within: Duration) -> (WebSocket<TcpStream>, JoinHandle<()>) {
+        let hub = Arc::new(PushHub::default());
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let served = thread::spawn(move || serve_websocket(&hub, server, connect_within));
+        client
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .unwrap();
+        let mut ws = WebSocket::from_raw_socket(client, Role::Client, None);
+        let open = ws.read().unwrap();
+        assert!(
+            open.to_text().unwrap().starts_with("0{\"sid\":"),
+            "{open:?}"
+        );
+        assert!(
+            open.to_text()
+                .unwrap()
+                .ends_with(",\"maxPayload\":1000000}")
+        );
+        (ws, served)
+    }
+
+    /// The next frame other than an Engine.IO ping (`2`), within 3 s.
+    fn next(ws: &mut WebSocket<TcpStream>) -> Message {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        loop {
+            match ws.read() {
+                Ok(Message::Text(t)) if t.as_str() == "2" && Instant::now() < deadline => {}
+                Ok(Message::Text(t)) if t.as_str() == "2" => panic!("only pings in 3 s"),
+                Ok(message) => return message,
+                Err(e) => panic!("no frame from the session: {e}"),
+            }
+        }
+    }
+
+    fn connect_namespace(ws: &mut WebSocket<TcpStream>) {
+        ws.send(Message::text("40{}")).unwrap();
+        let connected = next(ws);
+        assert!(
+            connected.to_text().unwrap().starts_with("40{\"sid\":"),
+            "{connected:?}"
+        );
+    }
+
+    /// Waits (at most 3 s) for the session's thread to end.
+    fn ends(served: JoinHandle<()>) {
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while !served.is_finished() {
+            assert!(Instant::now() < deadline, "the session did not end");
+            thread::sleep(Duration::from_millis(10));
+        }
+        served.join().unwrap();
+    }
+
+    #[test]
+    fn a_client_that_never_connects_the_namespace_is_closed_at_the_deadline() {
+        let (mut ws, served) = session(Duration::from_millis(300));
+        let started = Instant::now();
+        assert!(matches!(next(&mut ws), Message::Close(_)));
+        assert!(started.elapsed() < Duration::from_secs(2));
+        ends(served);
+    }
+
+    #[test]
+    fn pings_are_answered_before_and_after_the_namespace_connect() {
+        let (mut ws, served) = session(CONNECT_TIMEOUT);
+        ws.send(Message::Ping("before".into())).unwrap();
+        assert_eq!(next(&mut ws), Message::Pong("before".into()));
+        connect_namespace(&mut ws);
+        ws.send(Message::Ping("after".into())).unwrap();
+        assert_eq!(next(&mut ws), Message::Pong("after".into()));
+        drop(ws);
+        ends(served);
+    }
+
+    #[test]
+    fn a_client_close_is_acknowledged_and_ends_the_session() {
+        let (mut ws, served) = session(CONNECT_TIMEOUT);
+        connect_namespace(&mut ws);
+        ws.close(None).unwrap();
+        assert!(matches!(next(&mut ws), Message::Close(_)));
+        ends(served);
+    }
+
+    #[test]
+    fn a_message_over_max_payload_closes_with_1009() {
+        let (mut ws, served) = session(CONNECT_TIMEOUT);
+        connect_namespace(&mut ws);
+        // the session may close before it is all sent
+        let _ = ws.send(Message::text("4".repeat(MAX_PAYLOAD + 1)));
+        match next(&mut ws) {
+            Message::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Size),
+            other => panic!("{other:?}"),
+        }
+        ends(served);
     }
 }

@@ -13,8 +13,11 @@
 //!   handler drops its [`Answering`] guard), so a request held open (a long poll, a latency
 //!   fault) is never timed out by the relay, and each connection has at most one request in
 //!   a handler;
-//! - after a request with an `Upgrade` header, the connection becomes a plain byte copy in
-//!   both directions, without timeouts (a websocket taken over with tiny_http's `upgrade`);
+//! - a websocket upgrade is forwarded as any request; a handler that accepts it takes the
+//!   connection over ([`RelayHandle::hand_over`]): once tiny_http's `101` has been passed on
+//!   and tiny_http has let go of its side, the client's socket itself is handed to the
+//!   handler ([`TakenOver`]), which reads and writes it with timeouts of its own, and the
+//!   relay's threads for it end;
 //! - at most [`Limits::max_connections`] client connections are open: a new one beyond that
 //!   closes the connection that has been waiting longest between requests, or, when every
 //!   connection is busy with a request, is answered `503` with `Retry-After: 1` and closed. A
@@ -29,6 +32,7 @@ use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -63,7 +67,7 @@ enum Phase {
     Reading,
     /// A request is with the server, not answered yet.
     Answering,
-    /// A raw byte stream after an upgrade.
+    /// Taken over by a handler (a websocket): no further request is read.
     Upgraded,
     Closed,
 }
@@ -74,6 +78,9 @@ struct Conn {
     upstream: Mutex<Option<TcpStream>>,
     /// Body bytes to let through after the next response's headers, then close.
     cut: Mutex<Option<usize>>,
+    /// Where to send the client's socket once tiny_http's side has ended (a handler took the
+    /// connection over).
+    handoff: Mutex<Option<Sender<TakenOver>>>,
     phase: Mutex<Phase>,
     phase_changed: Condvar,
 }
@@ -112,14 +119,14 @@ impl Conn {
         }
     }
 
-    /// Waits until no request is with the server; false once closed.
+    /// Waits until no request is with the server; false once closed or taken over.
     fn wait_answered(&self) -> bool {
         let phase = lock(&self.phase);
         let phase = self
             .phase_changed
             .wait_while(phase, |p| *p == Phase::Answering)
             .unwrap_or_else(PoisonError::into_inner);
-        *phase != Phase::Closed
+        !matches!(*phase, Phase::Closed | Phase::Upgraded)
     }
 
     fn idle_since(&self) -> Option<Instant> {
@@ -227,6 +234,17 @@ impl RelayHandle {
         }
     }
 
+    /// Takes over the connection whose request from `upstream_addr` is being answered: the
+    /// relay reads no further request from it, passes on what tiny_http still sends (the
+    /// `101`), and once tiny_http's side has ended sends the client's socket on the channel
+    /// returned. The channel closes without it if the connection ends first.
+    pub(crate) fn hand_over(&self, upstream_addr: SocketAddr) -> Option<Receiver<TakenOver>> {
+        let conn = lock(&self.shared.conns).get(&upstream_addr).cloned()?;
+        let (tx, rx) = mpsc::channel();
+        *lock(&conn.handoff) = Some(tx);
+        conn.enter(Phase::Upgraded).then_some(rx)
+    }
+
     /// Closes the client connection at once, without another byte.
     pub(crate) fn drop_connection(&self, upstream_addr: SocketAddr) -> bool {
         let conn = lock(&self.shared.conns).get(&upstream_addr).cloned();
@@ -237,6 +255,31 @@ impl RelayHandle {
             }
             None => false,
         }
+    }
+}
+
+/// A client connection a handler has taken over (a websocket): its socket, which the relay
+/// no longer reads or writes. The connection still counts towards the bound, and is closed
+/// by [`RelayHandle::drop_connection`] and when the sandbox stops; dropping this closes it.
+pub(crate) struct TakenOver {
+    stream: TcpStream,
+    conn: Arc<Conn>,
+    shared: Arc<Shared>,
+    id: u64,
+    key: SocketAddr,
+}
+
+impl TakenOver {
+    /// The client's socket.
+    pub(crate) fn stream(&self) -> &TcpStream {
+        &self.stream
+    }
+}
+
+impl Drop for TakenOver {
+    fn drop(&mut self) {
+        self.conn.close();
+        self.shared.forget(self.id, Some(self.key));
     }
 }
 
@@ -442,6 +485,7 @@ fn spawn_client(client: TcpStream, shared: &Arc<Shared>) -> io::Result<()> {
         client: client.try_clone()?,
         upstream: Mutex::new(None),
         cut: Mutex::new(None),
+        handoff: Mutex::new(None),
         phase: Mutex::new(Phase::Idle(Instant::now())),
         phase_changed: Condvar::new(),
     });
@@ -490,16 +534,11 @@ fn serve_client(conn: &Arc<Conn>, mut client: TcpStream, id: u64, shared: &Arc<S
             head,
             body_start,
             end,
-            upgrade,
         } = match read_request(&mut client, &mut buf, deadline) {
             Ok(request) => request,
             Err(stop) => break stop,
         };
-        if !conn.enter(if upgrade {
-            Phase::Upgraded
-        } else {
-            Phase::Answering
-        }) {
+        if !conn.enter(Phase::Answering) {
             break Stop::Closed;
         }
         if upstream.is_none() {
@@ -523,15 +562,6 @@ fn serve_client(conn: &Arc<Conn>, mut client: TcpStream, id: u64, shared: &Arc<S
             break Stop::Closed;
         }
         buf.drain(..end.min(buf.len()));
-        if upgrade {
-            // A raw stream from now on, without timeouts.
-            let _ = client.set_read_timeout(None);
-            if !buf.is_empty() && server.write_all(&buf).is_err() {
-                break Stop::Closed;
-            }
-            copy_raw(&mut client, server);
-            break Stop::Closed;
-        }
     };
     match (outcome, upstream) {
         (Stop::Reject(reject), _) => {
@@ -548,7 +578,7 @@ fn serve_client(conn: &Arc<Conn>, mut client: TcpStream, id: u64, shared: &Arc<S
             shared.forget(id, addr);
         }
         // The server side finishes any answer in progress, then closes; the copier that
-        // forwards it closes the client and forgets the connection.
+        // forwards it closes the client and forgets the connection (or hands it over).
         (Stop::Closed, Some((server, _))) => {
             let _ = server.shutdown(Shutdown::Write);
         }
@@ -584,8 +614,6 @@ struct Whole {
     body_start: usize,
     /// Where the request ends in the buffer.
     end: usize,
-    /// It asks for an upgrade.
-    upgrade: bool,
 }
 
 /// Reads until `buf` starts with a whole request, before `deadline`.
@@ -602,7 +630,6 @@ fn read_request(
             Ok(Frame::Complete { head, end }) => {
                 return Ok(Whole {
                     body_start: head.end,
-                    upgrade: head.upgrade,
                     head: head.forward,
                     end,
                 });
@@ -670,40 +697,37 @@ fn connect_upstream(
     let down_conn = Arc::clone(conn);
     let down_shared = Arc::clone(shared);
     shared.spawn("sandbox-relay-down", move || {
-        copy_down(&down_conn, down_upstream, down_client);
+        let ended = copy_down(&down_conn, down_upstream, &down_client);
+        let handoff = lock(&down_conn.handoff).take();
+        if let Some(handoff) = handoff
+            && ended
+            && !down_conn.is_closed()
+        {
+            // Everything tiny_http sent (the `101` last) has been passed on: the socket is
+            // the handler's now. Should it be gone, the connection closes as it drops.
+            let _ = handoff.send(TakenOver {
+                stream: down_client,
+                conn: down_conn,
+                shared: down_shared,
+                id,
+                key,
+            });
+            return;
+        }
         down_conn.close();
         down_shared.forget(id, Some(key));
     })?;
     Ok((upstream, key))
 }
 
-/// Client → server after an upgrade: a plain copy; when the client stops sending, tell the
-/// server.
-fn copy_raw(client: &mut TcpStream, upstream: &mut TcpStream) {
-    let mut buf = [0u8; 16 * 1024];
-    loop {
-        match client.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => {
-                if upstream
-                    .write_all(buf.get(..n).unwrap_or_default())
-                    .is_err()
-                {
-                    break;
-                }
-            }
-        }
-    }
-    let _ = upstream.shutdown(Shutdown::Write);
-}
-
-/// Server → client, honouring a pending cut.
-fn copy_down(conn: &Conn, mut upstream: TcpStream, mut client: TcpStream) {
+/// Server → client, honouring a pending cut; whether it ran until the server's side ended.
+fn copy_down(conn: &Conn, mut upstream: TcpStream, mut client: &TcpStream) -> bool {
     let mut buf = [0u8; 16 * 1024];
     let mut cut: Option<CutProgress> = None;
     loop {
         let n = match upstream.read(&mut buf) {
-            Ok(0) | Err(_) => return,
+            Ok(0) => return true,
+            Err(_) => return false,
             Ok(n) => n,
         };
         let chunk = buf.get(..n).unwrap_or_default();
@@ -715,7 +739,7 @@ fn copy_down(conn: &Conn, mut upstream: TcpStream, mut client: TcpStream) {
         match cut.as_mut() {
             None => {
                 if client.write_all(chunk).is_err() {
-                    return;
+                    return false;
                 }
             }
             Some(progress) => {
@@ -723,7 +747,7 @@ fn copy_down(conn: &Conn, mut upstream: TcpStream, mut client: TcpStream) {
                 let _ = client.write_all(chunk.get(..forward).unwrap_or_default());
                 if done {
                     let _ = client.flush();
-                    return;
+                    return false;
                 }
             }
         }

@@ -217,3 +217,58 @@ fn the_websocket_speaks_engine_io_and_pushes_lock_events() {
     );
     assert!(tungstenite::connect(bad).is_err());
 }
+
+#[test]
+fn the_websocket_answers_pings_and_a_close_through_the_relay() {
+    use tungstenite::Message;
+    use tungstenite::client::IntoClientRequest;
+
+    let sandbox = Sandbox::start().unwrap();
+    let token = sandbox.demo_access_token();
+    let mut resp = agent()
+        .post(format!("{}/websocket/subscribers", sandbox.august_url()))
+        .header("x-api-key", "d16a1029-d823-4b55-a4ce-a769a9b56f0e")
+        .header("x-access-token", &token)
+        .header("content-type", "application/json")
+        .send(r#"{"scopes": ["lock"]}"#)
+        .unwrap();
+    let sub: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    let url = format!(
+        "ws://127.0.0.1:{}/socket.io/?subscriberID={}&transport=websocket&EIO=4",
+        sandbox.port(),
+        sub["subscriberID"].as_str().unwrap()
+    );
+    let mut request = url.as_str().into_client_request().unwrap();
+    request.headers_mut().insert(
+        "x-api-key",
+        "d16a1029-d823-4b55-a4ce-a769a9b56f0e".parse().unwrap(),
+    );
+    request
+        .headers_mut()
+        .insert("x-access-token", token.parse().unwrap());
+    let (mut ws, _) = tungstenite::connect(request).unwrap();
+    if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    }
+    // the next frame other than an Engine.IO ping
+    let next = |ws: &mut tungstenite::WebSocket<_>| loop {
+        match ws.read().unwrap() {
+            Message::Text(t) if t.as_str() == "2" => {}
+            message => return message,
+        }
+    };
+    assert!(next(&mut ws).to_text().unwrap().starts_with("0{"));
+    ws.send(Message::Ping("before".into())).unwrap();
+    assert_eq!(next(&mut ws), Message::Pong("before".into()));
+    ws.send(Message::text("40{}")).unwrap();
+    assert!(next(&mut ws).to_text().unwrap().starts_with("40{\"sid\":"));
+    ws.send(Message::Ping("after".into())).unwrap();
+    assert_eq!(next(&mut ws), Message::Pong("after".into()));
+    ws.close(None).unwrap();
+    assert!(matches!(next(&mut ws), Message::Close(_)));
+    // then the sandbox closes the connection
+    assert!(matches!(
+        ws.read(),
+        Err(tungstenite::Error::ConnectionClosed)
+    ));
+}
