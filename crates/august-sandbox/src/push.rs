@@ -456,7 +456,13 @@ pub(crate) fn hold(
                 }
                 let now = Instant::now();
                 if st.leaves.get(&uuid).copied().unwrap_or(0) != leaves || now >= deadline {
-                    break json!({"t": {"t": tt.to_string(), "r": 1}, "m": []});
+                    // PubNub answers an empty poll with a fresh timetoken, and the client goes
+                    // on from it (august-live.md 5.3): nothing on these channels came before
+                    // it. A message published later gets a later one, even if it happened
+                    // earlier (a delayed push), so the client does not skip it.
+                    let fresh = PushHub::now_tt(&st);
+                    st.last_tt = fresh;
+                    break json!({"t": {"t": fresh.to_string(), "r": 1}, "m": []});
                 }
                 st = hub
                     .cond

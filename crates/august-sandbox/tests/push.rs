@@ -99,6 +99,19 @@ fn time_leave_key_and_forbidden() {
     let (took, body) = held.join().unwrap();
     assert!(took < Duration::from_secs(2));
     assert_eq!(body["m"], Value::Array(vec![]));
+    // An empty answer carries a fresh timetoken, the one to go on from.
+    let before_leave: u64 = hs["t"]["t"].as_str().unwrap().parse().unwrap();
+    let fresh: u64 = timetoken(&body).parse().unwrap();
+    assert!(
+        fresh > before_leave + 2_000_000,
+        "{fresh} is not 200 ms after {before_leave}"
+    );
+    // and a message published after it comes after it
+    sandbox
+        .set_door_state(demo::FRONT_DOOR_LOCK_ID, DoorState::Open)
+        .unwrap();
+    let (_, next) = subscribe(&sandbox, &fresh.to_string(), "pn-L");
+    assert_eq!(next["m"][0]["d"]["doorState"], "open", "{next}");
     // Another key is refused; the forbidden fault gives 403.
     let wrong = format!(
         "{}/v2/subscribe/sub-c-other/{FRONT}/0?tt=0",
