@@ -47,6 +47,9 @@ const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 const LOG_SIZE: usize = 10_000;
 /// Messages in one subscribe answer at most.
 const MAX_BATCH: usize = 100;
+/// Uuids whose last `leave` is remembered (the newest), as the log keeps the newest
+/// messages: any client may send a new uuid with every leave.
+const MAX_LEAVES: usize = 10_000;
 
 /// A push fault, set with [`Sandbox::set_push_fault`](crate::Sandbox::set_push_fault).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +99,13 @@ struct HubState {
     last_tt: u64,
     seq: u64,
     stopped: bool,
+    /// Each uuid that left: the number of its last leave (held polls of the uuid end when it
+    /// changes). At most [`MAX_LEAVES`].
     leaves: HashMap<String, u64>,
+    /// The leaves, oldest first, to forget the oldest uuid; entries of uuids that left again
+    /// since are stale and skipped.
+    leave_order: VecDeque<(u64, String)>,
+    leave_count: u64,
     drop_gen: u64,
     close_gen: u64,
     delay: Option<(Duration, u32)>,
@@ -121,6 +130,32 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 fn timetoken(at: DateTime<Utc>) -> u64 {
     let micros = u64::try_from(at.timestamp_micros()).unwrap_or(0);
     micros.saturating_mul(10)
+}
+
+impl HubState {
+    /// Notes that `uuid` left, forgetting the uuid that left longest ago beyond
+    /// [`MAX_LEAVES`]. (A held poll of a forgotten uuid ends, as if it had left: a harmless
+    /// empty answer.)
+    fn record_leave(&mut self, uuid: &str) {
+        self.leave_count += 1;
+        let n = self.leave_count;
+        self.leaves.insert(uuid.to_owned(), n);
+        self.leave_order.push_back((n, uuid.to_owned()));
+        while self.leaves.len() > MAX_LEAVES {
+            let Some((n, oldest)) = self.leave_order.pop_front() else {
+                break;
+            };
+            if self.leaves.get(&oldest) == Some(&n) {
+                self.leaves.remove(&oldest);
+            }
+        }
+        // One uuid leaving again and again leaves stale entries behind: drop them.
+        if self.leave_order.len() > 2 * MAX_LEAVES {
+            let leaves = &self.leaves;
+            self.leave_order
+                .retain(|(n, uuid)| leaves.get(uuid) == Some(n));
+        }
+    }
 }
 
 impl PushHub {
@@ -319,7 +354,7 @@ pub(crate) fn action(hub: &PushHub, req: &Req, route: PushRoute, params: &Params
         )),
         PushRoute::Leave => {
             if let Some(uuid) = req.query("uuid") {
-                *lock(&hub.state).leaves.entry(uuid.to_owned()).or_default() += 1;
+                lock(&hub.state).record_leave(uuid);
                 hub.cond.notify_all();
             }
             Action::Respond(Resp::json(
@@ -774,6 +809,38 @@ mod tests {
             thread::sleep(Duration::from_millis(10));
         }
         served.join().unwrap();
+    }
+
+    #[test]
+    fn leaves_are_remembered_for_the_newest_uuids_only() {
+        let hub = PushHub::default();
+        let leave = |uuid: &str| {
+            let req = Req::fake(
+                "GET",
+                &format!("/v2/presence/sub-key/{SUBSCRIBE_KEY}/channel/c/leave?uuid={uuid}"),
+                &[],
+                "",
+            );
+            let (_, route, params) = find(&req).unwrap();
+            assert!(matches!(
+                action(&hub, &req, route, &params),
+                Action::Respond(r) if r.status == 200
+            ));
+        };
+        for i in 0..MAX_LEAVES + 500 {
+            leave(&format!("pn-{i}"));
+        }
+        // one uuid leaving again and again
+        for _ in 0..3 * MAX_LEAVES {
+            leave("pn-again");
+        }
+        let st = lock(&hub.state);
+        assert_eq!(st.leaves.len(), MAX_LEAVES);
+        assert!(st.leave_order.len() <= 2 * MAX_LEAVES);
+        assert!(st.leaves.contains_key("pn-again"));
+        assert!(st.leaves.contains_key(&format!("pn-{}", MAX_LEAVES + 499)));
+        assert!(!st.leaves.contains_key("pn-0"));
+        assert!(!st.leaves.contains_key("pn-500"));
     }
 
     #[test]
