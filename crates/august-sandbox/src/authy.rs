@@ -88,6 +88,10 @@ const APP_OBJECT_ID: &str = "5a1b2c3d4e5f60718293a4b5";
 const VERIFICATION_TTL: i64 = 600;
 /// Default lifetime of an approval request.
 const DEFAULT_APPROVAL_TTL: u64 = 86_400;
+/// The longest lifetime an approval request may ask for: `u32::MAX` seconds (136 years), the
+/// most `authy-client` can send. Authy documents no bound; without one, a lifetime past the
+/// calendar's end (about 8.2e12 s from now) could not be added to the creation time.
+const MAX_APPROVAL_TTL: u64 = 4_294_967_295;
 /// Size in pixels of a QR code when the request gives none.
 const DEFAULT_QR_SIZE: u32 = 300;
 /// Where the QR code images "are": a reserved top-level domain that never resolves, so a link
@@ -138,11 +142,14 @@ struct Approval {
 }
 
 impl Approval {
+    /// When the request expires; the end of the calendar for a lifetime that reaches past it
+    /// (never, in practice), since plain addition would panic there.
     fn expires(&self) -> DateTime<Utc> {
-        self.created
-            + chrono::Duration::seconds(
-                i64::try_from(self.seconds_to_expire).unwrap_or(i64::MAX / 2_000),
-            )
+        i64::try_from(self.seconds_to_expire)
+            .ok()
+            .and_then(chrono::TimeDelta::try_seconds)
+            .and_then(|ttl| self.created.checked_add_signed(ttl))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
     }
 
     /// Marks a pending request whose time is up as expired.
@@ -1150,30 +1157,22 @@ fn onetouch_create(
     if message.trim().is_empty() {
         return missing_parameter("message");
     }
-    let seconds_to_expire = match body.get("seconds_to_expire") {
-        None | Some(Value::Null) => match param(req, &["seconds_to_expire"]) {
-            None => DEFAULT_APPROVAL_TTL,
-            Some(s) => match s.parse::<u64>() {
-                Ok(n) if n > 0 => n,
-                _ => {
-                    return authy_error(
-                        400,
-                        "60004",
-                        "Invalid parameter: seconds_to_expire - Parameter must be a positive integer",
-                    );
-                }
-            },
-        },
-        Some(v) => match v.as_u64() {
-            Some(n) if n > 0 => n,
-            _ => {
-                return authy_error(
-                    400,
-                    "60004",
-                    "Invalid parameter: seconds_to_expire - Parameter must be a positive integer",
-                );
-            }
-        },
+    let given = match body.get("seconds_to_expire") {
+        None | Some(Value::Null) => {
+            param(req, &["seconds_to_expire"]).map(|s| s.parse::<u64>().ok())
+        }
+        Some(v) => Some(v.as_u64()),
+    };
+    let seconds_to_expire = match given {
+        None => DEFAULT_APPROVAL_TTL,
+        Some(Some(n)) if (1..=MAX_APPROVAL_TTL).contains(&n) => n,
+        Some(_) => {
+            return authy_error(
+                400,
+                "60004",
+                "Invalid parameter: seconds_to_expire - Parameter must be a positive integer of at most 4294967295",
+            );
+        }
     };
     let object_or_null = |key: &str| -> Result<Value, Resp> {
         match body.get(key) {
@@ -1256,6 +1255,22 @@ fn onetouch_status(st: &mut AuthyState, req: &Req, params: &Params, _: &mut Vec<
 mod tests {
     use super::*;
 
+    /// Sends a request with the API key (and a JSON body, if any) through the route table.
+    fn call(st: &mut AuthyState, method: &str, path: &str, body: &str) -> (u16, Value) {
+        let req = Req::fake(
+            method,
+            path,
+            &[
+                ("x-authy-api-key", demo::AUTHY_API_KEY),
+                ("content-type", "application/json"),
+            ],
+            body,
+        );
+        let (_, handler, params) = crate::http::find_route(ROUTES, &req).unwrap();
+        let resp = handler(st, &req, &params, &mut Vec::new());
+        (resp.status, serde_json::from_slice(&resp.body).unwrap())
+    }
+
     #[test]
     fn phone_numbers_are_normalised() {
         assert_eq!(phone_digits("555-555.0100").as_deref(), Some("5555550100"));
@@ -1321,5 +1336,44 @@ mod tests {
             AnswerError::NotPending("expired")
         );
         assert_eq!(st.answer("nope", true).unwrap_err(), AnswerError::NotFound);
+    }
+
+    #[test]
+    fn a_lifetime_past_the_calendar_never_expires_and_never_panics() {
+        let mut st = AuthyState::new(demo::AUTHY_API_KEY, Some("http://127.0.0.1/cb".into()));
+        let now = Utc::now();
+        for (uuid, seconds_to_expire) in [("max", u64::MAX), ("past-calendar", 9_000_000_000_000)] {
+            st.approvals.insert(
+                uuid.into(),
+                Approval {
+                    uuid: uuid.into(),
+                    object_id: "o".into(),
+                    authy_id: demo::AUTHY_APP_USER_ID,
+                    message: "m".into(),
+                    details: json!({}),
+                    hidden_details: json!({}),
+                    logos: json!([]),
+                    seconds_to_expire,
+                    status: "pending",
+                    created: now,
+                    updated: now,
+                    processed: None,
+                },
+            );
+            let (code, status) = call(
+                &mut st,
+                "GET",
+                &format!("/onetouch/json/approval_requests/{uuid}"),
+                "",
+            );
+            assert_eq!(code, 200);
+            assert_eq!(status["approval_request"]["status"], "pending");
+            let (answered, callback) = st.answer(uuid, true).unwrap();
+            assert_eq!(answered, "approved");
+            assert_eq!(
+                callback.unwrap().payload["approval_request"]["expiration_timestamp"],
+                DateTime::<Utc>::MAX_UTC.timestamp()
+            );
+        }
     }
 }

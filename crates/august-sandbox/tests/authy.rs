@@ -880,3 +880,45 @@ fn onetouch_create_approve_and_signed_callback() {
     assert_eq!(no_user.status, 404);
     assert_eq!(no_user.body["error_code"], "60026");
 }
+
+#[test]
+fn an_approval_lifetime_is_at_most_u32_max_seconds() {
+    let sandbox = Sandbox::start().unwrap();
+    let authy = Authy::new(&sandbox);
+    let path = format!(
+        "/onetouch/json/users/{}/approval_requests",
+        demo::AUTHY_APP_USER_ID
+    );
+    // Past the calendar's end once added to now: this used to be accepted, and every later
+    // status request or answer panicked.
+    for too_long in [json!(10_000_000_000_000_u64), json!("4294967296")] {
+        let refused = authy.post(
+            &path,
+            &json!({"message": "Sign in?", "seconds_to_expire": too_long}),
+        );
+        assert_eq!(refused.status, 400, "{}", refused.text);
+        assert_eq!(
+            refused.body,
+            json!({
+                "message": "Invalid parameter: seconds_to_expire - Parameter must be a positive integer of at most 4294967295",
+                "success": false,
+                "errors": {"message": "Invalid parameter: seconds_to_expire - Parameter must be a positive integer of at most 4294967295"},
+                "error_code": "60004",
+            })
+        );
+    }
+
+    let longest = authy.post(
+        &path,
+        &json!({"message": "Sign in?", "seconds_to_expire": 4_294_967_295_u64}),
+    );
+    assert_eq!(longest.status, 200, "{}", longest.text);
+    let uuid = longest.body["approval_request"]["uuid"].as_str().unwrap();
+    let pending = authy.get(&format!("/onetouch/json/approval_requests/{uuid}"));
+    assert_eq!(pending.body["approval_request"]["status"], "pending");
+    assert_eq!(
+        pending.body["approval_request"]["seconds_to_expire"],
+        4_294_967_295_u64
+    );
+    assert_eq!(sandbox.approve_onetouch(uuid).unwrap().status, "approved");
+}
