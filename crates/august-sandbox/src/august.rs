@@ -1,7 +1,7 @@
 //! The August API emulation: accounts, login, tokens, devices and the activity feed.
 
 use crate::shapes::Shape;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -12,6 +12,7 @@ use rand::RngExt as _;
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 
+use crate::bounded::Bounded;
 use crate::demo;
 use crate::event::Event;
 use crate::http::{Params, Req, Resp};
@@ -32,6 +33,17 @@ const YALE_KEYS: [&str; 2] = [
 
 /// Activities the feed keeps (the newest).
 const MAX_FEED: usize = 10_000;
+/// Access tokens kept: each login and each refresh (`GET /users/houses/mine`) issues one,
+/// rejected logins included, so a long-running sandbox drops the oldest past this many.
+const MAX_TOKENS: usize = 10_000;
+/// How long an expired token is kept after its expiry, so that a client using it is told
+/// `access token expired` rather than `invalid access token`; dropped after that.
+const EXPIRED_TOKEN_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(1);
+/// Install ids with a verification code pending, at most (the oldest are dropped).
+const MAX_PENDING_CODES: usize = 10_000;
+/// The longest `installId` accepted at login: the apps send a UUID (36 characters); the id is
+/// carried in every token issued to it, so its length is bounded like the tokens' number.
+const MAX_INSTALL_ID_LEN: usize = 256;
 
 /// Default lifetime of an access token.
 pub(crate) const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(120 * 24 * 3600);
@@ -299,9 +311,9 @@ pub(crate) struct AugustState {
     started: DateTime<Utc>,
     users: Vec<User>,
     validated: HashSet<(String, String)>,
-    pending: HashMap<String, PendingCode>,
+    pending: Bounded<String, PendingCode>,
     last_code: Option<PendingCode>,
-    tokens: HashMap<String, TokenInfo>,
+    tokens: Bounded<String, TokenInfo>,
     locks: Vec<LockState>,
     doorbells: Vec<DoorbellState>,
     activities: Vec<ActivityRec>,
@@ -441,9 +453,9 @@ impl AugustState {
                 password: demo::PASSWORD.into(),
             }],
             validated: HashSet::new(),
-            pending: HashMap::new(),
+            pending: Bounded::new(MAX_PENDING_CODES),
             last_code: None,
-            tokens: HashMap::new(),
+            tokens: Bounded::new(MAX_TOKENS),
             locks,
             doorbells,
             activities: Vec::new(),
@@ -768,6 +780,10 @@ impl AugustState {
             Err(_) => random_hex(43),
         };
         let token = format!("{signing_input}.{signature}");
+        // Tokens are issued with one lifetime, so they expire about in the order they were
+        // issued: the long-expired ones are at the old end.
+        self.tokens
+            .drop_oldest_while(|t| now.signed_duration_since(t.expires) > EXPIRED_TOKEN_KEPT);
         self.tokens.insert(
             token.clone(),
             TokenInfo {
@@ -1203,6 +1219,12 @@ fn session(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> R
             "the body must be JSON with installId, identifier and password",
         );
     };
+    if install_id.len() > MAX_INSTALL_ID_LEN {
+        return error(
+            400,
+            &format!("installId must be at most {MAX_INSTALL_ID_LEN} bytes"),
+        );
+    }
     let Some((method, value)) = identifier.split_once(':') else {
         return error(400, "identifier must be phone:<number> or email:<address>");
     };
@@ -2117,6 +2139,121 @@ mod tests {
         let claims = token_claims(&token);
         assert_eq!(claims["exp"], json!(expires.timestamp()));
         assert!((expires - Utc::now()).num_seconds() > 3590);
+    }
+
+    /// `POST /session` with this install id, identifier and password: status, body, token.
+    fn login(
+        st: &mut AugustState,
+        install_id: &str,
+        identifier: &str,
+        password: &str,
+    ) -> (u16, Value, Option<String>) {
+        let body = json!({"installId": install_id, "identifier": identifier, "password": password});
+        let req = Req::fake(
+            "POST",
+            "/session",
+            &[
+                ("x-august-api-key", AUGUST_KEYS[0]),
+                ("content-type", "application/json"),
+            ],
+            &body.to_string(),
+        );
+        let resp = session(st, &req, &Params::default(), &mut Vec::new());
+        let token = resp
+            .headers
+            .iter()
+            .find(|(name, _)| name == "x-august-access-token")
+            .map(|(_, value)| value.clone());
+        let body = serde_json::from_slice(&resp.body).expect("a JSON answer");
+        (resp.status, body, token)
+    }
+
+    /// `GET /users/me` with `token`: status and body.
+    fn me(st: &mut AugustState, token: &str) -> (u16, Value) {
+        let req = Req::fake(
+            "GET",
+            "/users/me",
+            &[
+                ("x-august-api-key", AUGUST_KEYS[0]),
+                ("x-august-access-token", token),
+            ],
+            "",
+        );
+        let resp = user_me(st, &req, &Params::default(), &mut Vec::new());
+        let body = serde_json::from_slice(&resp.body).expect("a JSON answer");
+        (resp.status, body)
+    }
+
+    #[test]
+    fn at_most_max_tokens_are_kept_the_oldest_dropped_first() {
+        let mut st = AugustState::new("http://127.0.0.1:1", DEFAULT_TOKEN_LIFETIME);
+        let phone = format!("phone:{}", demo::PHONE);
+        let (status, _, rejected) = login(&mut st, "install", &phone, "wrong password");
+        assert_eq!(status, 200);
+        let rejected = rejected.unwrap();
+        assert_eq!(
+            me(&mut st, &rejected),
+            (401, json!({"message": "invalid credentials"}))
+        );
+        let oldest_valid = st.demo_token();
+        for _ in 2..MAX_TOKENS {
+            st.demo_token();
+        }
+        assert_eq!(st.tokens.len(), MAX_TOKENS);
+        assert_eq!(me(&mut st, &oldest_valid).0, 200);
+        // One more: the rejected login's token, the oldest, goes.
+        let newest = st.demo_token();
+        assert_eq!(st.tokens.len(), MAX_TOKENS);
+        assert_eq!(
+            me(&mut st, &rejected),
+            (401, json!({"message": "invalid access token"}))
+        );
+        assert_eq!(me(&mut st, &oldest_valid).0, 200);
+        assert_eq!(me(&mut st, &newest).0, 200);
+    }
+
+    #[test]
+    fn an_expired_token_is_answered_as_expired_for_a_day_then_forgotten() {
+        let mut st = AugustState::new("http://127.0.0.1:1", DEFAULT_TOKEN_LIFETIME);
+        let old = st.demo_token();
+        st.expire_tokens();
+        let expired = (401, json!({"message": "access token expired"}));
+        assert_eq!(me(&mut st, &old), expired);
+        // Issuing another token keeps a token that expired less than a day ago...
+        let fresh = st.demo_token();
+        assert_eq!(me(&mut st, &old), expired);
+        // ...and drops one that expired longer ago.
+        if let Some(info) = st.tokens.get_mut(old.as_str()) {
+            info.expires = Utc::now() - EXPIRED_TOKEN_KEPT - chrono::TimeDelta::seconds(1);
+        }
+        st.demo_token();
+        assert_eq!(st.tokens.len(), 2);
+        assert_eq!(
+            me(&mut st, &old),
+            (401, json!({"message": "invalid access token"}))
+        );
+        assert_eq!(me(&mut st, &fresh).0, 200);
+    }
+
+    #[test]
+    fn an_install_id_is_at_most_256_bytes() {
+        let mut st = AugustState::new("http://127.0.0.1:1", DEFAULT_TOKEN_LIFETIME);
+        let phone = format!("phone:{}", demo::PHONE);
+        let (status, body, token) = login(&mut st, &"i".repeat(257), &phone, demo::PASSWORD);
+        assert_eq!(
+            (status, body, token),
+            (
+                400,
+                json!({"message": "installId must be at most 256 bytes"}),
+                None
+            )
+        );
+        assert_eq!(st.tokens.len(), 0);
+        let longest = "i".repeat(256);
+        let (status, body, token) = login(&mut st, &longest, &phone, demo::PASSWORD);
+        assert_eq!(status, 200);
+        assert_eq!(body["installId"], json!(longest));
+        assert!(token.is_some());
     }
 
     #[test]

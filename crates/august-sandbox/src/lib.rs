@@ -54,6 +54,7 @@
 mod app;
 mod august;
 mod authy;
+mod bounded;
 pub mod demo;
 mod event;
 mod faults;
