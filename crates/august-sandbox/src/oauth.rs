@@ -11,7 +11,6 @@
 //!
 //! Codes are single-use and live 60 s; refresh tokens rotate (the old one is refused once used).
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -19,12 +18,25 @@ use rand::RngExt as _;
 use serde_json::{Value, json};
 
 use crate::app::App;
+use crate::bounded::Bounded;
 use crate::demo;
 use crate::http::{Req, Resp, RouteName, Routes, find_route};
 use crate::relay::lock;
 
 /// How long an authorization code can be exchanged.
 const CODE_LIFETIME: Duration = Duration::from_secs(60);
+/// How long a code is kept once it expired, so that exchanging it is answered "expired"
+/// rather than "unknown"; dropped after that.
+const EXPIRED_CODE_KEPT: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+/// Codes kept at most (the oldest are dropped): a thousand authorizations within a code's
+/// minute is far past what any client does.
+const MAX_CODES: usize = 1_000;
+/// Refresh tokens kept at most (the oldest are dropped, used or not): each exchange or
+/// refresh issues one, and they do not expire.
+const MAX_REFRESH_TOKENS: usize = 10_000;
+/// The longest `redirect_uri` accepted: it is kept with its code, and 2048 bytes is what
+/// browsers and servers commonly take in a URL.
+const MAX_REDIRECT_URI_LEN: usize = 2048;
 
 /// Default lifetime of an access token issued by the token endpoint.
 pub(crate) const DEFAULT_OAUTH_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
@@ -72,27 +84,56 @@ struct Refresh {
 
 /// The authorization server's state.
 pub(crate) struct OAuthServer {
-    codes: HashMap<String, Code>,
-    refresh_tokens: HashMap<String, Refresh>,
+    codes: Bounded<String, Code>,
+    refresh_tokens: Bounded<String, Refresh>,
     pub(crate) token_lifetime: Duration,
 }
 
 impl OAuthServer {
     pub(crate) fn new(token_lifetime: Duration) -> OAuthServer {
         OAuthServer {
-            codes: HashMap::new(),
-            refresh_tokens: HashMap::new(),
+            codes: Bounded::new(MAX_CODES),
+            refresh_tokens: Bounded::new(MAX_REFRESH_TOKENS),
             token_lifetime,
         }
     }
 
-    /// Makes every code issued so far expired.
+    /// Makes every code issued so far expired (just now: kept as long as any expired code).
     pub(crate) fn expire_codes(&mut self) {
-        let past = Utc::now() - chrono::Duration::seconds(3600);
+        let past = Utc::now() - code_lifetime() - chrono::TimeDelta::seconds(1);
         for code in self.codes.values_mut() {
             code.issued = past;
         }
     }
+
+    /// Keeps a new code, dropping the codes that expired long ago and the oldest past
+    /// [`MAX_CODES`].
+    fn add_code(&mut self, code: String, entry: Code) {
+        let now = Utc::now();
+        // Codes share one lifetime, so the long-expired ones are at the old end.
+        self.codes.drop_oldest_while(|c| {
+            now.signed_duration_since(c.issued) > code_lifetime() + EXPIRED_CODE_KEPT
+        });
+        self.codes.insert(code, entry);
+    }
+
+    /// Issues a refresh token for `brand`, dropping the oldest past [`MAX_REFRESH_TOKENS`].
+    fn add_refresh_token(&mut self, brand: &str) -> String {
+        let refresh_token = random_token(40);
+        self.refresh_tokens.insert(
+            refresh_token.clone(),
+            Refresh {
+                brand: brand.to_owned(),
+                rotated: false,
+            },
+        );
+        refresh_token
+    }
+}
+
+/// [`CODE_LIFETIME`] as a time delta.
+fn code_lifetime() -> chrono::TimeDelta {
+    chrono::TimeDelta::from_std(CODE_LIFETIME).unwrap_or_default()
 }
 
 fn random_token(len: usize) -> String {
@@ -183,6 +224,13 @@ pub(crate) fn authorize(app: &App, brand: &str, query: &[(&str, &str)]) -> Resul
     if get("client_id") != Some(demo::OAUTH_CLIENT_ID) {
         return Err(oauth_error(400, "invalid_client", "unknown client_id"));
     }
+    if get("redirect_uri").is_some_and(|u| u.len() > MAX_REDIRECT_URI_LEN) {
+        return Err(oauth_error(
+            400,
+            "invalid_request",
+            "redirect_uri must be at most 2048 bytes",
+        ));
+    }
     let Some(redirect_uri) = get("redirect_uri").filter(|u| loopback_redirect(u)) else {
         return Err(oauth_error(
             400,
@@ -193,7 +241,7 @@ pub(crate) fn authorize(app: &App, brand: &str, query: &[(&str, &str)]) -> Resul
     let mut params = form_urlencoded::Serializer::new(String::new());
     if get("response_type") == Some("code") {
         let code = random_token(32);
-        lock(&app.oauth).codes.insert(
+        lock(&app.oauth).add_code(
             code.clone(),
             Code {
                 brand: brand.to_owned(),
@@ -253,8 +301,7 @@ fn token(app: &App, req: &Req, brand: &str) -> Resp {
                 );
             }
             entry.used = true;
-            let lifetime = chrono::Duration::from_std(CODE_LIFETIME).unwrap_or_default();
-            if Utc::now() - entry.issued > lifetime {
+            if Utc::now() - entry.issued > code_lifetime() {
                 return oauth_error(400, "invalid_grant", "the authorization code expired");
             }
             if entry.redirect_uri != redirect_uri {
@@ -298,14 +345,7 @@ fn token(app: &App, req: &Req, brand: &str) -> Resp {
 fn issue(app: &App, server: &mut OAuthServer, brand: &str) -> Resp {
     let lifetime = server.token_lifetime;
     let (access_token, _) = lock(&app.august).mint_oauth_token(lifetime);
-    let refresh_token = random_token(40);
-    server.refresh_tokens.insert(
-        refresh_token.clone(),
-        Refresh {
-            brand: brand.to_owned(),
-            rotated: false,
-        },
-    );
+    let refresh_token = server.add_refresh_token(brand);
     Resp::json(
         200,
         &json!({
@@ -448,6 +488,61 @@ mod tests {
             ""
         )));
         assert!(!claims(&Req::fake("GET", "/session/a/b", &[], "")));
+    }
+
+    fn code(issued: DateTime<Utc>) -> Code {
+        Code {
+            brand: "yale_global".into(),
+            redirect_uri: "http://127.0.0.1/cb".into(),
+            issued,
+            used: false,
+        }
+    }
+
+    #[test]
+    fn codes_are_kept_an_hour_past_their_expiry_and_at_most_max_codes() {
+        let mut server = OAuthServer::new(DEFAULT_OAUTH_TOKEN_LIFETIME);
+        server.add_code("first".into(), code(Utc::now()));
+        server.expire_codes();
+        server.add_code("second".into(), code(Utc::now()));
+        // Just expired: still known, so that exchanging it says it expired.
+        assert!(server.codes.get("first").is_some());
+        if let Some(first) = server.codes.get_mut("first") {
+            first.issued = Utc::now() - code_lifetime() - EXPIRED_CODE_KEPT;
+            first.issued -= chrono::TimeDelta::seconds(1);
+        }
+        server.add_code("third".into(), code(Utc::now()));
+        assert!(server.codes.get("first").is_none());
+        assert_eq!(server.codes.len(), 2);
+        for i in 0..MAX_CODES {
+            server.add_code(format!("code {i}"), code(Utc::now()));
+        }
+        assert_eq!(server.codes.len(), MAX_CODES);
+        assert!(server.codes.get("second").is_none());
+        assert!(server.codes.get("third").is_none());
+        assert!(server.codes.get("code 0").is_some());
+    }
+
+    #[test]
+    fn at_most_max_refresh_tokens_are_kept() {
+        let mut server = OAuthServer::new(DEFAULT_OAUTH_TOKEN_LIFETIME);
+        let first = server.add_refresh_token("yale_global");
+        let second = server.add_refresh_token("yale_august");
+        for _ in 2..MAX_REFRESH_TOKENS {
+            server.add_refresh_token("yale_global");
+        }
+        assert_eq!(server.refresh_tokens.len(), MAX_REFRESH_TOKENS);
+        assert!(server.refresh_tokens.get(first.as_str()).is_some());
+        server.add_refresh_token("yale_global");
+        assert_eq!(server.refresh_tokens.len(), MAX_REFRESH_TOKENS);
+        assert!(server.refresh_tokens.get(first.as_str()).is_none());
+        assert_eq!(
+            server
+                .refresh_tokens
+                .get(second.as_str())
+                .map(|r| r.brand.as_str()),
+            Some("yale_august")
+        );
     }
 
     #[test]

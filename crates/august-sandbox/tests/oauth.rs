@@ -51,3 +51,31 @@ fn each_brand_answers_its_own_authorize_path_only() {
         assert_eq!(answer.body["error_description"], "no such endpoint");
     }
 }
+
+/// An authorization request to `yale_global` for the demo client with this redirect URI,
+/// already percent-encoded.
+fn request_with(sandbox: &Sandbox, encoded_redirect_uri: &str) -> String {
+    let (authorize, _) = sandbox.oauth_endpoints("yale_global");
+    format!(
+        "{authorize}?response_type=code&client_id={}&redirect_uri={encoded_redirect_uri}&state=s1",
+        demo::OAUTH_CLIENT_ID
+    )
+}
+
+#[test]
+fn a_redirect_uri_is_at_most_2048_bytes() {
+    let sandbox = Sandbox::start().unwrap();
+    let at_most = format!("http://127.0.0.1:9/{}", "a".repeat(2048 - 19));
+    assert_eq!(at_most.len(), 2048);
+    let answer = common::raw("GET", &request_with(&sandbox, &at_most), &[], None);
+    assert_eq!(answer.status, 302, "{}", answer.text);
+
+    // It is kept with the code it gets: a longer one is refused, shown and not redirected.
+    let longer = format!("{at_most}a");
+    let answer = common::raw("GET", &request_with(&sandbox, &longer), &[], None);
+    assert_eq!(answer.status, 400);
+    assert_eq!(
+        answer.body,
+        serde_json::json!({"error": "invalid_request", "error_description": "redirect_uri must be at most 2048 bytes"})
+    );
+}
