@@ -9,6 +9,7 @@ use chrono::{DateTime, Datelike as _, SecondsFormat, Utc};
 use rand::RngExt as _;
 use serde_json::{Value, json};
 
+use crate::bounded::Bounded;
 use crate::demo;
 use crate::event::Event;
 use crate::http::{Params, Req, Resp};
@@ -92,6 +93,23 @@ const DEFAULT_APPROVAL_TTL: u64 = 86_400;
 /// most `authy-client` can send. Authy documents no bound; without one, a lifetime past the
 /// calendar's end (about 8.2e12 s from now) could not be added to the creation time.
 const MAX_APPROVAL_TTL: u64 = 4_294_967_295;
+/// Approval requests kept at most (the oldest are dropped).
+const MAX_APPROVALS: usize = 1_000;
+/// How long an approval request is kept once it expired, so that its status still reads
+/// `expired`; dropped after that.
+const EXPIRED_APPROVAL_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(1);
+/// The most JSON an approval request's `details`, `hidden_details` and `logos` may hold
+/// together: they are kept with the request and sent in its callback. Authy documents no
+/// limit; its clients cut each key and value to 200 characters.
+const MAX_APPROVAL_DETAILS_BYTES: usize = 65_536;
+/// Users kept at most, the demo users included: past it, the oldest user created through the
+/// API is dropped. Users are looked up one by one (by phone, by custom id), so a thousand.
+const MAX_USERS: usize = 1_000;
+/// The longest e-mail address (RFC 5321's bound) and custom user id a user may have.
+const MAX_EMAIL_LEN: usize = 254;
+const MAX_CUSTOM_USER_ID_LEN: usize = 255;
+/// Phone verifications kept at most (the oldest are dropped).
+const MAX_VERIFICATIONS: usize = 10_000;
 /// Size in pixels of a QR code when the request gives none.
 const DEFAULT_QR_SIZE: u32 = 300;
 /// Where the QR code images "are": a reserved top-level domain that never resolves, so a link
@@ -192,8 +210,8 @@ pub(crate) struct AuthyState {
     users: BTreeMap<u64, AuthyUser>,
     next_id: u64,
     tokens: HashMap<u64, IssuedToken>,
-    verifications: HashMap<(String, String), PhoneVerification>,
-    approvals: HashMap<String, Approval>,
+    verifications: Bounded<(String, String), PhoneVerification>,
+    approvals: Bounded<String, Approval>,
     callback_url: Option<String>,
     api_calls: u64,
     auths: u64,
@@ -370,8 +388,8 @@ impl AuthyState {
             users,
             next_id: demo::AUTHY_APP_USER_ID + 1,
             tokens: HashMap::new(),
-            verifications: HashMap::new(),
-            approvals: HashMap::new(),
+            verifications: Bounded::new(MAX_VERIFICATIONS),
+            approvals: Bounded::new(MAX_APPROVALS),
             callback_url,
             api_calls: 0,
             auths: 0,
@@ -439,6 +457,23 @@ impl AuthyState {
             Ok(())
         } else {
             Err(authy_error(401, "60001", "Invalid API key"))
+        }
+    }
+
+    /// Drops the oldest users created through the API (the lowest ids past the demo users')
+    /// while more than [`MAX_USERS`] are kept, with the tokens sent to them.
+    fn drop_oldest_users(&mut self) {
+        while self.users.len() > MAX_USERS {
+            let Some(oldest) = self
+                .users
+                .range(demo::AUTHY_APP_USER_ID + 1..)
+                .next()
+                .map(|(id, _)| *id)
+            else {
+                break;
+            };
+            self.users.remove(&oldest);
+            self.tokens.remove(&oldest);
         }
     }
 
@@ -576,12 +611,13 @@ fn users_new(st: &mut AuthyState, req: &Req, _: &Params, _: &mut Vec<Event>) -> 
     let cellphone = param(req, &["user", "cellphone"]).unwrap_or_default();
     let country = param(req, &["user", "country_code"]).unwrap_or_default();
     let custom_user_id = param(req, &["user", "custom_user_id"]).filter(|c| !c.is_empty());
-    let email_ok = email.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty()
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-    });
+    let email_ok = email.len() <= MAX_EMAIL_LEN
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        });
     let phone = phone_digits(&cellphone);
     let cc = country_code(&country);
     let mut errors = serde_json::Map::new();
@@ -594,7 +630,13 @@ fn users_new(st: &mut AuthyState, req: &Req, _: &Params, _: &mut Vec<Event>) -> 
     if cc.is_none() {
         errors.insert("country_code".into(), json!("is invalid"));
     }
-    let (Some(phone), Some(cc), true) = (phone, cc, email_ok) else {
+    let custom_ok = custom_user_id
+        .as_ref()
+        .is_none_or(|c| c.len() <= MAX_CUSTOM_USER_ID_LEN);
+    if !custom_ok {
+        errors.insert("custom_user_id".into(), json!("is invalid"));
+    }
+    let (Some(phone), Some(cc), true, true) = (phone, cc, email_ok, custom_ok) else {
         let mut body = serde_json::Map::new();
         body.insert("message".into(), json!("User was not valid"));
         body.insert("success".into(), json!(false));
@@ -630,6 +672,7 @@ fn users_new(st: &mut AuthyState, req: &Req, _: &Params, _: &mut Vec<Event>) -> 
                     created: Utc::now(),
                 },
             );
+            st.drop_oldest_users();
             id
         }
     };
@@ -1033,11 +1076,15 @@ fn verification_start(st: &mut AuthyState, req: &Req, _: &Params, events: &mut V
         }
     };
     let code = random_digits(length);
+    let now = Utc::now();
+    // Verifications share one lifetime (a new one for a number replaces its old one and is
+    // the newest), so the expired ones are at the old end.
+    st.verifications.drop_oldest_while(|v| v.expires <= now);
     st.verifications.insert(
         (cc.clone(), digits.clone()),
         PhoneVerification {
             code: code.clone(),
-            expires: Utc::now() + chrono::Duration::seconds(VERIFICATION_TTL),
+            expires: now + chrono::Duration::seconds(VERIFICATION_TTL),
         },
     );
     if via == "sms" {
@@ -1204,6 +1251,17 @@ fn onetouch_create(
             );
         }
     };
+    let details_bytes: usize = [&details, &hidden_details, &logos]
+        .iter()
+        .map(|v| serde_json::to_vec(v).map_or(usize::MAX, |b| b.len()))
+        .fold(0, usize::saturating_add);
+    if details_bytes > MAX_APPROVAL_DETAILS_BYTES {
+        return authy_error(
+            400,
+            "60004",
+            "Invalid parameter: details - details, hidden_details and logos must be at most 65536 bytes of JSON together",
+        );
+    }
     let now = Utc::now();
     let approval = Approval {
         uuid: random_uuid(),
@@ -1225,6 +1283,10 @@ fn onetouch_create(
         authy_id,
         message: approval.message.clone(),
     });
+    // Requests live as long as each asks, so this drops the long-expired ones only while they
+    // are the oldest; the bound on their number does the rest.
+    st.approvals
+        .drop_oldest_while(|a| now.signed_duration_since(a.expires()) > EXPIRED_APPROVAL_KEPT);
     st.approvals.insert(uuid.clone(), approval);
     log::info!("authy: onetouch request {uuid} created for user {authy_id}");
     Resp::json(
@@ -1269,6 +1331,181 @@ mod tests {
         let (_, handler, params) = crate::http::find_route(ROUTES, &req).unwrap();
         let resp = handler(st, &req, &params, &mut Vec::new());
         (resp.status, serde_json::from_slice(&resp.body).unwrap())
+    }
+
+    #[test]
+    fn at_most_max_approvals_are_kept_and_long_expired_ones_dropped() {
+        let mut st = AuthyState::new(demo::AUTHY_API_KEY, None);
+        let path = format!(
+            "/onetouch/json/users/{}/approval_requests",
+            demo::AUTHY_APP_USER_ID
+        );
+        let create = |st: &mut AuthyState, body: &str| {
+            let (status, body) = call(st, "POST", &path, body);
+            assert_eq!(status, 200, "{body}");
+            body["approval_request"]["uuid"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let status_of = |st: &mut AuthyState, uuid: &str| {
+            call(
+                st,
+                "GET",
+                &format!("/onetouch/json/approval_requests/{uuid}"),
+                "",
+            )
+        };
+        let expired = create(&mut st, r#"{"message": "m", "seconds_to_expire": 1}"#);
+        let kept = create(&mut st, r#"{"message": "m"}"#);
+        if let Some(a) = st.approvals.get_mut(expired.as_str()) {
+            a.created -= EXPIRED_APPROVAL_KEPT;
+        }
+        // Expired, but less than a day ago: its status still says so.
+        let (code, body) = status_of(&mut st, &expired);
+        assert_eq!(
+            (code, &body["approval_request"]["status"]),
+            (200, &json!("expired"))
+        );
+        if let Some(a) = st.approvals.get_mut(expired.as_str()) {
+            a.created -= chrono::TimeDelta::seconds(2);
+        }
+        create(&mut st, r#"{"message": "m"}"#);
+        assert_eq!(st.approvals.len(), 2);
+        assert_eq!(
+            status_of(&mut st, &expired),
+            (
+                404,
+                json!({"message": format!("Approval request not found: {expired}"), "success": false, "errors": {}, "error_code": "60049"})
+            )
+        );
+        for _ in 2..MAX_APPROVALS {
+            create(&mut st, r#"{"message": "m"}"#);
+        }
+        assert_eq!(st.approvals.len(), MAX_APPROVALS);
+        assert_eq!(status_of(&mut st, &kept).0, 200);
+        let newest = create(&mut st, r#"{"message": "m"}"#);
+        assert_eq!(st.approvals.len(), MAX_APPROVALS);
+        assert_eq!(status_of(&mut st, &kept).0, 404);
+        assert_eq!(status_of(&mut st, &newest).0, 200);
+    }
+
+    #[test]
+    fn approval_details_are_at_most_64_kib_of_json() {
+        let mut st = AuthyState::new(demo::AUTHY_API_KEY, None);
+        let path = format!(
+            "/onetouch/json/users/{}/approval_requests",
+            demo::AUTHY_APP_USER_ID
+        );
+        // `{"a":"..."}` twice and `[]`: 2 * (8 + n) + 2 bytes.
+        let body = |n: usize| {
+            json!({
+                "message": "m",
+                "details": {"a": "x".repeat(n)},
+                "hidden_details": {"a": "x".repeat(n)},
+            })
+            .to_string()
+        };
+        let most = (MAX_APPROVAL_DETAILS_BYTES - 2) / 2 - 8;
+        assert_eq!(call(&mut st, "POST", &path, &body(most)).0, 200);
+        let message = "Invalid parameter: details - details, hidden_details and logos must be at most 65536 bytes of JSON together";
+        assert_eq!(
+            call(&mut st, "POST", &path, &body(most + 1)),
+            (
+                400,
+                json!({"message": message, "success": false, "errors": {"message": message}, "error_code": "60004"})
+            )
+        );
+        assert_eq!(st.approvals.len(), 1);
+    }
+
+    #[test]
+    fn at_most_max_users_are_kept_the_oldest_created_dropped_first() {
+        let mut st = AuthyState::new(demo::AUTHY_API_KEY, None);
+        let create = |st: &mut AuthyState, phone: usize| {
+            let body = json!({"user": {"email": "a@b.co", "cellphone": format!("20155{phone:05}"), "country_code": "1"}});
+            let (status, body) = call(st, "POST", "/protected/json/users/new", &body.to_string());
+            assert_eq!(status, 200, "{body}");
+            body["user"]["id"].as_u64().unwrap()
+        };
+        let first = create(&mut st, 0);
+        for phone in 1..MAX_USERS - 2 {
+            create(&mut st, phone);
+        }
+        assert_eq!(st.users.len(), MAX_USERS);
+        assert!(st.users.contains_key(&first));
+        st.issue_token(first, None);
+        let newest = create(&mut st, MAX_USERS);
+        assert_eq!(st.users.len(), MAX_USERS);
+        assert!(!st.users.contains_key(&first));
+        assert!(!st.tokens.contains_key(&first));
+        assert!(st.users.contains_key(&newest));
+        // The demo users stay.
+        assert!(st.users.contains_key(&demo::AUTHY_SMS_USER_ID));
+        assert!(st.users.contains_key(&demo::AUTHY_APP_USER_ID));
+    }
+
+    #[test]
+    fn a_user_email_and_custom_id_are_bounded() {
+        let mut st = AuthyState::new(demo::AUTHY_API_KEY, None);
+        let create = |st: &mut AuthyState, email: &str, custom: &str| {
+            let body = json!({"user": {"email": email, "cellphone": "2015550123", "country_code": "1", "custom_user_id": custom}});
+            call(st, "POST", "/protected/json/users/new", &body.to_string())
+        };
+        let longest_email = format!("{}@b.co", "a".repeat(MAX_EMAIL_LEN - 5));
+        let longest_custom = "c".repeat(MAX_CUSTOM_USER_ID_LEN);
+        assert_eq!(create(&mut st, &longest_email, &longest_custom).0, 200);
+        assert_eq!(
+            create(
+                &mut st,
+                &format!("a{longest_email}"),
+                &format!("c{longest_custom}")
+            ),
+            (
+                400,
+                json!({
+                    "message": "User was not valid",
+                    "success": false,
+                    "email": "is invalid",
+                    "custom_user_id": "is invalid",
+                    "errors": {"email": "is invalid", "custom_user_id": "is invalid", "message": "User was not valid"},
+                    "error_code": "60027",
+                })
+            )
+        );
+    }
+
+    #[test]
+    fn at_most_max_verifications_are_kept_and_expired_ones_dropped() {
+        let mut st = AuthyState::new(demo::AUTHY_API_KEY, None);
+        let start = |st: &mut AuthyState, phone: usize| {
+            let body = json!({"via": "sms", "country_code": 1, "phone_number": format!("20155{phone:05}")});
+            let (status, body) = call(
+                st,
+                "POST",
+                "/protected/json/phones/verification/start",
+                &body.to_string(),
+            );
+            assert_eq!(status, 200, "{body}");
+        };
+        let key = |phone: usize| ("1".to_owned(), format!("20155{phone:05}"));
+        start(&mut st, 0);
+        start(&mut st, 1);
+        if let Some(v) = st.verifications.get_mut(&key(0)) {
+            v.expires = Utc::now();
+        }
+        start(&mut st, 2);
+        assert!(st.verifications.get(&key(0)).is_none());
+        assert_eq!(st.verifications.len(), 2);
+        for phone in 3..=MAX_VERIFICATIONS {
+            start(&mut st, phone);
+        }
+        assert_eq!(st.verifications.len(), MAX_VERIFICATIONS);
+        assert!(st.verifications.get(&key(1)).is_some());
+        start(&mut st, MAX_VERIFICATIONS + 1);
+        assert_eq!(st.verifications.len(), MAX_VERIFICATIONS);
+        assert!(st.verifications.get(&key(1)).is_none());
+        assert!(st.verifications.get(&key(2)).is_some());
     }
 
     #[test]

@@ -102,6 +102,7 @@ impl<K: Eq + Hash + Clone, V> Bounded<K, V> {
         self.entries.values_mut().map(|(_, v)| v)
     }
 
+    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
