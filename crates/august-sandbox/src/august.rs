@@ -322,8 +322,9 @@ pub(crate) struct AugustState {
     pub(crate) refuse_public_keys: bool,
     /// Push messages queued by state changes, taken by the push hub after each request.
     pub(crate) pushes: Vec<crate::push::PushOut>,
-    /// Websocket subscribers created (`POST /websocket/subscribers`).
-    pub(crate) subscribers: HashSet<String>,
+    /// Websocket subscribers created (`POST /websocket/subscribers`), the newest
+    /// [`crate::live::MAX_SUBSCRIBERS`].
+    pub(crate) subscribers: Bounded<String, ()>,
 }
 
 pub(crate) fn iso_ms(t: DateTime<Utc>) -> String {
@@ -461,7 +462,7 @@ impl AugustState {
             activities: Vec::new(),
             refuse_public_keys: false,
             pushes: Vec::new(),
-            subscribers: HashSet::new(),
+            subscribers: Bounded::new(crate::live::MAX_SUBSCRIBERS),
         };
         state.seed_activities();
         // The seeded history was never "pushed".

@@ -136,7 +136,7 @@ impl App {
                         Ok(_) => {
                             let known = req
                                 .query("subscriberID")
-                                .is_some_and(|id| st.subscribers.contains(id));
+                                .is_some_and(|id| st.subscribers.contains_key(id));
                             (!known).then(|| {
                                 Resp::json(
                                     400,
