@@ -231,6 +231,18 @@ pub(crate) fn authorize(app: &App, brand: &str, query: &[(&str, &str)]) -> Resul
             "redirect_uri must be at most 2048 bytes",
         ));
     }
+    // The URI goes into the `Location` header as it was given: a CR or LF there would end the
+    // header and let the request write its own (the URL parser drops them, so the loopback
+    // check alone misses them), and tiny_http drops a header with non-ASCII bytes, leaving a
+    // redirect without a target. A URI is printable ASCII (RFC 3986): anything else is
+    // percent-encoded by a client that means it.
+    if get("redirect_uri").is_some_and(|u| !u.bytes().all(|b| b.is_ascii_graphic())) {
+        return Err(oauth_error(
+            400,
+            "invalid_request",
+            "redirect_uri must be printable ASCII, anything else percent-encoded",
+        ));
+    }
     let Some(redirect_uri) = get("redirect_uri").filter(|u| loopback_redirect(u)) else {
         return Err(oauth_error(
             400,

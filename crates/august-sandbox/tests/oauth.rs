@@ -79,3 +79,45 @@ fn a_redirect_uri_is_at_most_2048_bytes() {
         serde_json::json!({"error": "invalid_request", "error_description": "redirect_uri must be at most 2048 bytes"})
     );
 }
+
+#[test]
+fn a_redirect_uri_with_control_characters_or_non_ascii_is_refused() {
+    let sandbox = Sandbox::start().unwrap();
+    let refused = serde_json::json!({
+        "error": "invalid_request",
+        "error_description": "redirect_uri must be printable ASCII, anything else percent-encoded",
+    });
+    for encoded in [
+        // Decoded to a CR LF: the URL parser drops it, so the URI passed the loopback check,
+        // and the answer carried a header of the request's choosing.
+        "http%3A%2F%2F127.0.0.1%2Fcb%0D%0AX-Injected%3A1",
+        "http%3A%2F%2F127.0.0.1%2Fcb%0AX-Injected%3A1",
+        "http%3A%2F%2F127.0.0.1%2Fcb%09x",
+        "http%3A%2F%2F127.0.0.1%2Fcb%20x",
+        // Non-ASCII: the answer was a 302 without a Location.
+        "http%3A%2F%2F127.0.0.1%2Fcaf%C3%A9",
+    ] {
+        let answer = common::raw("GET", &request_with(&sandbox, encoded), &[], None);
+        assert_eq!((answer.status, &answer.body), (400, &refused), "{encoded}");
+        assert_eq!(answer.header("X-Injected"), None, "{encoded}");
+        assert_eq!(answer.header("Location"), None, "{encoded}");
+        assert!(matches!(
+            sandbox.approve_oauth(&request_with(&sandbox, encoded)),
+            Err(Error::OAuthRefused { .. })
+        ));
+    }
+    // Percent-encoded in the URI itself, the same characters are redirected to as they are.
+    let answer = common::raw(
+        "GET",
+        &request_with(&sandbox, "http%3A%2F%2F127.0.0.1%2Fcaf%25C3%25A9%250D%250A"),
+        &[],
+        None,
+    );
+    assert_eq!(answer.status, 302, "{}", answer.text);
+    let location = answer.header("Location").unwrap();
+    assert!(
+        location.starts_with("http://127.0.0.1/caf%C3%A9%0D%0A?code="),
+        "{location}"
+    );
+    assert!(location.ends_with("&state=s1"), "{location}");
+}
