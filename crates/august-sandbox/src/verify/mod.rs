@@ -815,18 +815,26 @@ fn verification_check(state: &mut VerifyState, req: &Req, p: &crate::http::Param
     Resp::json(200, &body)
 }
 
-fn attempts_summary(state: &mut VerifyState, _: &Req, _: &crate::http::Params) -> Resp {
-    let rate = if state.attempts == 0 {
-        0.0
-    } else {
-        state.converted as f64 * 100.0 / state.attempts as f64
+/// `converted` out of `attempts` as a percentage written as the service writes it: a decimal
+/// with nine places (the recorded `"81.818181818"` for 9 of 11), so `"100.000000000"` for all
+/// and `"0.000000000"` for none or no attempts (neither recorded). The tenth place rounds
+/// half up (not recorded either). Integer arithmetic, so no float digits leak in.
+fn conversion_rate(converted: u64, attempts: u64) -> String {
+    const SCALE: u128 = 1_000_000_000;
+    let scaled = match u128::from(attempts) {
+        0 => 0,
+        all => (u128::from(converted) * 100 * SCALE * 2 + all) / (2 * all),
     };
+    format!("{}.{:09}", scaled / SCALE, scaled % SCALE)
+}
+
+fn attempts_summary(state: &mut VerifyState, _: &Req, _: &crate::http::Params) -> Resp {
     Resp::json(
         200,
         &json!({
             "total_attempts": state.attempts, "total_converted": state.converted,
             "total_unconverted": state.attempts.saturating_sub(state.converted),
-            "conversion_rate_percentage": format!("{rate}"),
+            "conversion_rate_percentage": conversion_rate(state.converted, state.attempts),
             "url": state.url("/v2/Attempts/Summary"),
         }),
     )
@@ -917,5 +925,39 @@ impl Sandbox {
         lock(&self.app.verify)
             .answer(challenge_sid, false)
             .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_conversion_rate_has_nine_decimals_as_recorded() {
+        let recorded: Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/verify/attempts_summary.json"
+        ))
+        .unwrap();
+        let mut state = VerifyState::new("http://127.0.0.1:1");
+        state.attempts = 11;
+        state.converted = 9;
+        let resp = attempts_summary(
+            &mut state,
+            &Req::fake("GET", "/v2/Attempts/Summary", &[], ""),
+            &crate::http::Params::default(),
+        );
+        let body: Value = serde_json::from_slice(&resp.body).unwrap();
+        assert_eq!(
+            body["conversion_rate_percentage"],
+            recorded["conversion_rate_percentage"]
+        );
+        assert_eq!(body["conversion_rate_percentage"], "81.818181818");
+        assert_eq!(conversion_rate(11, 11), "100.000000000");
+        assert_eq!(conversion_rate(0, 11), "0.000000000");
+        assert_eq!(conversion_rate(0, 0), "0.000000000");
+        assert_eq!(conversion_rate(1, 3), "33.333333333");
+        assert_eq!(conversion_rate(2, 3), "66.666666667");
+        assert_eq!(conversion_rate(1, 8), "12.500000000");
+        assert_eq!(conversion_rate(u64::MAX, u64::MAX), "100.000000000");
     }
 }
