@@ -63,6 +63,7 @@ impl<K: Eq + Hash + Clone, V> Bounded<K, V> {
         }
     }
 
+    /// The value of `key`, if it is kept.
     pub(crate) fn get<Q>(&self, key: &Q) -> Option<&V>
     where
         K: Borrow<Q>,
@@ -71,6 +72,7 @@ impl<K: Eq + Hash + Clone, V> Bounded<K, V> {
         self.entries.get(key).map(|(_, v)| v)
     }
 
+    /// The value of `key`, to change in place (its age stays).
     pub(crate) fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
         K: Borrow<Q>,
@@ -79,6 +81,7 @@ impl<K: Eq + Hash + Clone, V> Bounded<K, V> {
         self.entries.get_mut(key).map(|(_, v)| v)
     }
 
+    /// Whether `key` is kept.
     pub(crate) fn contains_key<Q>(&self, key: &Q) -> bool
     where
         K: Borrow<Q>,
@@ -87,6 +90,7 @@ impl<K: Eq + Hash + Clone, V> Bounded<K, V> {
         self.entries.contains_key(key)
     }
 
+    /// Removes `key`, returning its value.
     pub(crate) fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
         K: Borrow<Q>,
@@ -102,6 +106,7 @@ impl<K: Eq + Hash + Clone, V> Bounded<K, V> {
         self.entries.values_mut().map(|(_, v)| v)
     }
 
+    /// How many entries are kept.
     #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.entries.len()
