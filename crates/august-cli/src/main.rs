@@ -85,7 +85,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(()) => failure::to_exit_code(failure::OK),
         Err(e) => {
-            eprintln!("error: {}", failure::message(&e));
+            output::print_err(&format!("error: {}\n", failure::message(&e)));
             failure::to_exit_code(failure::exit_code(&e))
         }
     }

@@ -127,6 +127,13 @@ pub fn print(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Writes text to standard error as is. A closed or failing standard error (`august watch 2>&1 |
+/// head -1`) is ignored: what goes there is for a reader, and the reader has gone.
+pub fn print_err(text: &str) {
+    let mut err = io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
 /// A model as a JSON value.
 pub fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> anyhow::Result<serde_json::Value> {
     Ok(serde_json::to_value(value)?)

@@ -1,6 +1,6 @@
 //! Settings shared by the commands, the login commands, and the access token of the others.
 
-use std::io::{self, BufRead, IsTerminal, Write};
+use std::io::{self, BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
@@ -286,7 +286,7 @@ pub fn build_api_keyed(
 
 /// Prints a warning on standard error.
 pub fn warn(text: &str) {
-    eprintln!("warning: {text}");
+    output::print_err(&format!("warning: {text}\n"));
 }
 
 /// Whether prompts can be shown and answered.
@@ -296,8 +296,7 @@ fn interactive() -> bool {
 
 /// Reads one line from the terminal after a prompt on standard error.
 fn prompt_line(prompt: &str) -> anyhow::Result<String> {
-    eprint!("{prompt}");
-    io::stderr().flush()?;
+    output::print_err(prompt);
     let mut line = String::new();
     io::stdin().lock().read_line(&mut line)?;
     Ok(line.trim().to_owned())
@@ -508,9 +507,9 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         LoginMethod::Email => "by e-mail",
     };
     if !interactive() {
-        eprintln!(
-            "a verification code was sent {channel} to {username}; finish with `august verify CODE`"
-        );
+        output::print_err(&format!(
+            "a verification code was sent {channel} to {username}; finish with `august verify CODE`\n"
+        ));
         return report(ctx, auth.state(), &username, method, Some(&cache), None);
     }
     for attempt in 1..=CODE_ATTEMPTS {
@@ -519,7 +518,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
             return logged_in(&authenticator);
         }
         if attempt < CODE_ATTEMPTS {
-            eprintln!("the code was refused; try again");
+            output::print_err("the code was refused; try again\n");
         }
     }
     Err(anyhow!(

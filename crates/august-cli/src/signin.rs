@@ -192,14 +192,14 @@ fn login_oauth(ctx: &Context, args: &LoginArgs) -> anyhow::Result<Credentials> {
     let listener = TcpListener::bind((host.as_str(), port))
         .with_context(|| format!("cannot listen on {host}:{port} for the redirect"))?;
     let request = client.authorization_request();
-    eprintln!(
-        "open this URL to sign in (waiting up to {} minutes for the redirect to {}):\n{}",
+    output::print_err(&format!(
+        "open this URL to sign in (waiting up to {} minutes for the redirect to {}):\n{}\n",
         REDIRECT_WAIT.as_secs() / 60,
         args.redirect_uri,
         request.url()
-    );
+    ));
     if !args.no_browser && webbrowser::open(request.url()).is_err() {
-        eprintln!("(no browser could be opened: open the URL yourself)");
+        output::print_err("(no browser could be opened: open the URL yourself)\n");
     }
     let redirected = wait_for_redirect(&listener, &path)?;
     let code = request.code_from_redirect(&redirected)?;
@@ -360,10 +360,10 @@ fn login_home_assistant(ctx: &Context, file: &Path) -> anyhow::Result<Credential
                 file.display()
             )
         })?;
-        eprintln!(
-            "wrote the sandbox's demo Home Assistant file to {}",
+        output::print_err(&format!(
+            "wrote the sandbox's demo Home Assistant file to {}\n",
             file.display()
-        );
+        ));
     }
     let wanted = brand.requires_oauth().then_some(brand);
     Ok(Credentials::home_assistant(file, wanted)?)

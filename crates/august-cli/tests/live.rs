@@ -115,3 +115,32 @@ fn ctrl_c_stops_watch_cleanly() {
     }
     drop(reader);
 }
+
+/// With the reader of standard error gone (`august watch 2>&1 | head -1`), warnings and the
+/// error line are dropped and the command ends with its own exit code. The first warning used
+/// to panic (exit code 101).
+#[test]
+fn a_closed_standard_error_is_no_panic() {
+    use std::process::Stdio;
+
+    let tool = Tool::new();
+    let run = |args: &[&str]| {
+        let mut child = tool
+            .command(args, &[])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        let output = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        (output.status.code(), stdout)
+    };
+    // `watch` warns ("sandbox: a demo event ...", "push connected") and goes on.
+    let (code, stdout) = run(&["--sandbox", "watch", "--count", "2"]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    // A failure keeps its exit code (3: not logged in).
+    let (code, stdout) = run(&["locks"]);
+    assert_eq!(code, Some(3), "{stdout}");
+}

@@ -98,8 +98,9 @@ impl Tool {
         self.run(args, &all)
     }
 
-    /// Runs `august` with these arguments and variables (and nothing on standard input).
-    pub fn run(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+    /// The `august` command with these arguments and variables, the environment cleaned and
+    /// the home directory this tool's.
+    pub fn command(&self, args: &[&str], vars: &[(&str, &str)]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_august"));
         for v in VARIABLES {
             command.env_remove(v);
@@ -111,7 +112,12 @@ impl Tool {
         for (k, v) in vars {
             command.env(k, v);
         }
-        let output = command.output().unwrap();
+        command
+    }
+
+    /// Runs `august` with these arguments and variables (and nothing on standard input).
+    pub fn run(&self, args: &[&str], vars: &[(&str, &str)]) -> Run {
+        let output = self.command(args, vars).output().unwrap();
         Run {
             code: output.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
