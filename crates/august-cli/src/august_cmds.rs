@@ -2,7 +2,6 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::Write;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -251,10 +250,7 @@ pub fn image(ctx: &Context, id: &str, file: &Path) -> anyhow::Result<()> {
     let image = ctx.api.get_doorbell_image(&detail)?;
     let to_stdout = file.as_os_str() == "-";
     if to_stdout {
-        let mut out = std::io::stdout().lock();
-        out.write_all(image.bytes())?;
-        out.flush()?;
-        return Ok(());
+        return output::print_bytes(image.bytes());
     }
     fs::write(file, image.bytes())
         .with_context(|| format!("cannot write the image to {}", file.display()))?;

@@ -676,6 +676,46 @@ fn image_is_fetched_from_its_own_url_without_the_august_headers() {
     );
 }
 
+/// `august image ID -o - | head -c0`: the reader going away is no failure, as for every other
+/// command's output. It used to exit 1 with "Broken pipe".
+#[test]
+fn image_to_a_closed_standard_output_is_no_failure() {
+    use std::process::Stdio;
+
+    let mut server = Server::new();
+    let mut doorbell: Value = serde_json::from_str(&fixture("get_doorbell.json")).unwrap();
+    doorbell["recentImage"]["secure_url"] = json!(format!("{}/cdn/snap.jpg", server.url()));
+    let detail = ok_json(
+        authed(&mut server, "GET", "/doorbells/K98GiDT45GUL", TOKEN),
+        &doorbell.to_string(),
+    );
+    let image = server
+        .mock("GET", "/cdn/snap.jpg")
+        .with_status(200)
+        .with_header("content-type", "image/jpeg")
+        .with_body([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3])
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let cache = tool.cache();
+    let url = server.url();
+    let args = ["--base-url", &url, "--cache", cache.to_str().unwrap()];
+    let mut child = tool
+        .command(&args, &[])
+        .args(["image", "K98GiDT45GUL", "-o", "-"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{output:?}");
+    assert!(output.stderr.is_empty(), "{output:?}");
+    detail.assert();
+    image.assert();
+}
+
 #[test]
 fn houses_house_activity_and_pins() {
     let mut server = Server::new();
