@@ -66,11 +66,13 @@ impl Table {
     }
 }
 
-/// A list of `key  value` lines with the values aligned.
+/// A list of `key  value` lines with the values aligned. Keys and values are made single line
+/// (some keys are the server's: `august house`).
 pub fn key_values(pairs: &[(&str, String)]) -> String {
-    let w = pairs.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
+    let keys: Vec<String> = pairs.iter().map(|(k, _)| single_line(k)).collect();
+    let w = keys.iter().map(|k| width(k)).max().unwrap_or(0);
     let mut out = String::new();
-    for (k, v) in pairs {
+    for (k, (_, v)) in keys.iter().zip(pairs) {
         out.push_str(k);
         out.push_str(&" ".repeat(w - width(k) + 2));
         out.push_str(&single_line(v));
@@ -223,6 +225,14 @@ mod tests {
         let mut t = Table::new(&["A", "B"]);
         t.row(vec!["x\ny".into(), "\x1b[31mred".into()]);
         assert_eq!(t.render(), "A    B\nx y   [31mred\n");
+    }
+
+    #[test]
+    fn keys_are_kept_on_one_line() {
+        assert_eq!(
+            key_values(&[("a\nb", "1".into()), ("\x1b[2Jx", "2".into())]),
+            "a b    1\n [2Jx  2\n"
+        );
     }
 
     #[test]
