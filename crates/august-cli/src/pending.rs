@@ -33,8 +33,10 @@ pub struct Pending {
     pub login_method: Option<LoginMethod>,
 }
 
-/// Reads the state, username and login method of a cache file; `None` when it does not exist.
-pub fn read(path: &Path) -> anyhow::Result<Option<Pending>> {
+/// The content of a cache file, read under the file policy (never through a link, never from
+/// anything but a regular file of ours) and at most [`MAX_BYTES`]; `None` when it does not
+/// exist.
+pub fn read_bytes(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
     check_cache_path(path)?;
     let file = match File::open(path) {
         Ok(f) => f,
@@ -47,8 +49,22 @@ pub fn read(path: &Path) -> anyhow::Result<Option<Pending>> {
         }
     };
     let mut bytes = Vec::new();
-    io::Read::read_to_end(&mut io::Read::take(file, MAX_BYTES), &mut bytes)
+    io::Read::read_to_end(&mut io::Read::take(file, MAX_BYTES + 1), &mut bytes)
         .with_context(|| format!("cannot read the token cache {}", path.display()))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(anyhow!(
+            "the token cache {} is larger than {MAX_BYTES} bytes: not a cache file",
+            path.display()
+        ));
+    }
+    Ok(Some(bytes))
+}
+
+/// Reads the state, username and login method of a cache file; `None` when it does not exist.
+pub fn read(path: &Path) -> anyhow::Result<Option<Pending>> {
+    let Some(bytes) = read_bytes(path)? else {
+        return Ok(None);
+    };
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&bytes) else {
         return Err(anyhow!(
             "the token cache {} is not a valid cache file; run `august login`",

@@ -10,13 +10,16 @@ use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, anyhow};
-use august_auth::{Credentials, CredentialsInfo, ImportedToken, OAuthClient, SignInKind};
+use august_auth::{
+    Credentials, CredentialsInfo, ImportedToken, OAuthClient, SignInKind, check_cache_path,
+};
 use august_core::Brand;
 use serde_json::json;
 
 use crate::cli::LoginArgs;
 use crate::failure::{NotLoggedIn, Usage};
 use crate::output::{self, key_values};
+use crate::pending;
 use crate::session::{Context, warn};
 
 /// How long `august login --oauth` waits for the browser to come back.
@@ -25,21 +28,25 @@ const REDIRECT_WAIT: Duration = Duration::from_secs(300);
 /// The redirect URI the sandbox flow uses (never connected to: the sandbox approves in-process).
 const SANDBOX_REDIRECT: &str = "http://127.0.0.1:1/callback";
 
-/// Whether a cache file holds credentials of this tool's own format (OAuth, imported, Home
-/// Assistant, fixed) rather than py-august's password login.
-pub fn is_credentials_file(path: &Path) -> bool {
-    fs::read(path)
+/// The content of a credentials cache file of this tool's own format (OAuth, imported, Home
+/// Assistant, fixed), read under the file policy ([`pending::read_bytes`]); `None` for
+/// anything else (py-august's password login, a link, a missing or unreadable file).
+fn credentials_json(path: &Path) -> Option<serde_json::Value> {
+    let bytes = pending::read_bytes(path).ok()??;
+    serde_json::from_slice::<serde_json::Value>(&bytes)
         .ok()
-        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
-        .is_some_and(|v| v.get("format").is_some())
+        .filter(|v| v.get("format").is_some())
+}
+
+/// Whether a cache file holds credentials of this tool's own format rather than py-august's
+/// password login.
+pub fn is_credentials_file(path: &Path) -> bool {
+    credentials_json(path).is_some()
 }
 
 /// The brand recorded in a credentials cache file.
 pub fn cached_brand(path: &Path) -> Option<Brand> {
-    let bytes = fs::read(path).ok()?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    value.get("format")?;
-    value.get("brand")?.as_str()?.parse().ok()
+    credentials_json(path)?.get("brand")?.as_str()?.parse().ok()
 }
 
 /// The OAuth client from the environment (`AUGUST_OAUTH_CLIENT_ID`,
@@ -100,6 +107,8 @@ pub fn cached_token(ctx: &Context, path: &Path) -> anyhow::Result<String> {
 }
 
 fn load(ctx: &Context, path: &Path) -> anyhow::Result<Credentials> {
+    // Never through a link, never from a FIFO or another user's file.
+    check_cache_path(path)?;
     let oauth = oauth_from_env(ctx.api.brand())?;
     Credentials::load(path, &ctx.api, oauth).map_err(|e| {
         if e.needs_sign_in() {

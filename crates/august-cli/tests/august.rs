@@ -562,6 +562,74 @@ fn logout_deletes_the_cache() {
     run(&tool, &server, &["locks"]).expect_code(3);
 }
 
+/// The cache file is never read through a link, nor from a FIFO (`--cache /dev/stdin`), not
+/// even to find the brand a command starts with. A link to credentials used to be followed
+/// (and its token sent), a FIFO to block every command.
+#[cfg(unix)]
+#[test]
+fn a_cache_path_that_is_a_link_or_a_fifo_is_never_read() {
+    use std::process::Stdio;
+    use std::time::{Duration, Instant};
+
+    let mut server = Server::new();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let real = tool.home().join("real.json");
+    fs::write(
+        &real,
+        json!({"format": "august-rs-credentials/1", "kind": "imported", "brand": "august", "access_token": TOKEN})
+            .to_string(),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&real, tool.cache()).unwrap();
+    let out = run(&tool, &server, &["locks"]).expect_code(3);
+    assert!(out.stderr.contains("symbolic link"), "{out:#?}");
+    let out = run(&tool, &server, &["whoami"]);
+    assert_ne!(out.code, 0, "{out:#?}");
+    assert!(out.stderr.contains("symbolic link"), "{out:#?}");
+    others.assert();
+
+    fs::remove_file(tool.cache()).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(tool.cache())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    for command in ["locks", "whoami"] {
+        let cache = tool.cache();
+        let url = server.url();
+        let mut child = tool
+            .command(
+                &[
+                    "--base-url",
+                    &url,
+                    "--cache",
+                    cache.to_str().unwrap(),
+                    command,
+                ],
+                &[],
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(10) {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                panic!("`august {command}` waited on the FIFO");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert!(!status.success(), "{command}: {status:?}");
+    }
+    others.assert();
+}
+
 #[test]
 fn lock_detail_and_status_show_the_models() {
     let mut server = Server::new();
