@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::Path;
 
-use anyhow::Context as _;
+use anyhow::{Context as _, anyhow};
 use serde_json::{Value, json};
 
 use crate::output::{self, NONE, key_values, or_none, time, to_json, yes_no};
@@ -247,7 +247,17 @@ pub fn wakeup(ctx: &Context, id: &str) -> anyhow::Result<()> {
 pub fn image(ctx: &Context, id: &str, file: &Path) -> anyhow::Result<()> {
     let token = ctx.token()?;
     let detail = ctx.api.get_doorbell_detail(&token, id)?;
-    let image = ctx.api.get_doorbell_image(&detail)?;
+    // The image's host gets the doorbell's content token, not the login's: its 401 says
+    // nothing about the login, which stays cached as it is.
+    let image = ctx.api.get_doorbell_image(&detail).map_err(|e| {
+        if e.is_unauthorized() {
+            anyhow!(
+                "the image host refused the doorbell's content token (status 401): run the command again for a new one"
+            )
+        } else {
+            e.into()
+        }
+    })?;
     let to_stdout = file.as_os_str() == "-";
     if to_stdout {
         return output::print_bytes(image.bytes());

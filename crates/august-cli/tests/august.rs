@@ -784,6 +784,43 @@ fn image_to_a_closed_standard_output_is_no_failure() {
     image.assert();
 }
 
+/// A 401 from the image host refused the doorbell's content token, not the login's token: an
+/// ordinary failure (exit 1), the cached login kept. It used to mark the cached token refused
+/// and say to log in again (exit 3).
+#[test]
+fn a_refused_image_leaves_the_login_alone() {
+    let mut server = Server::new();
+    let mut doorbell: Value = serde_json::from_str(&fixture("get_doorbell.json")).unwrap();
+    doorbell["recentImage"]["secure_url"] = json!(format!("{}/cdn/snap.jpg", server.url()));
+    let detail = ok_json(
+        authed(&mut server, "GET", "/doorbells/K98GiDT45GUL", TOKEN),
+        &doorbell.to_string(),
+    );
+    let image = server
+        .mock("GET", "/cdn/snap.jpg")
+        .with_status(401)
+        .with_body(r#"{"message": "Unauthorized"}"#)
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let file = tool.home().join("snap.jpg");
+    let out = run(
+        &tool,
+        &server,
+        &["image", "K98GiDT45GUL", "-o", file.to_str().unwrap()],
+    )
+    .expect_code(1);
+    assert!(out.stderr.contains("content token"), "{out:#?}");
+    assert!(!out.stderr.contains("august login"), "{out:#?}");
+    detail.assert();
+    image.assert();
+    let cache = cache_json(&tool);
+    assert_eq!(cache["state"], "authenticated");
+    assert_eq!(cache["access_token"], TOKEN);
+    assert!(!file.exists());
+}
+
 #[test]
 fn houses_house_activity_and_pins() {
     let mut server = Server::new();
