@@ -294,7 +294,8 @@ pub struct LoginArgs {
     /// Use this access token (`-` reads it from standard input), for --brand
     #[arg(long, value_name = "TOKEN", conflicts_with = "code")]
     pub token: Option<String>,
-    /// With --token: its refresh token (kept, not used without client credentials)
+    /// With --token: its refresh token (kept, not used without client credentials); `-` reads
+    /// it from standard input (after the token, when that is `-` too)
     #[arg(long, value_name = "TOKEN", requires = "token")]
     pub refresh_token: Option<String>,
     /// With --token: when it expires (RFC 3339); defaults to the token's own `exp`, if any

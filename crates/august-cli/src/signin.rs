@@ -378,14 +378,29 @@ fn login_home_assistant(ctx: &Context, file: &Path) -> anyhow::Result<Credential
     Ok(Credentials::home_assistant(file, wanted)?)
 }
 
+/// The value of a secret option: as given, or for `-` the next line of standard input (so
+/// that it stays out of the process list and the shell history).
+fn secret_value(option: &str, value: &str) -> anyhow::Result<String> {
+    if value != "-" {
+        return Ok(value.to_owned());
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    let line = line.trim();
+    if line.is_empty() {
+        return Err(Usage(format!("{option} -: no line on standard input")).into());
+    }
+    Ok(line.to_owned())
+}
+
 fn login_token(ctx: &Context, args: &LoginArgs, token: &str) -> anyhow::Result<Credentials> {
-    let token = if token == "-" {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        line.trim().to_owned()
-    } else {
-        token.to_owned()
-    };
+    // With both read from standard input, the token is the first line.
+    let token = secret_value("--token", token)?;
+    let refresh_token = args
+        .refresh_token
+        .as_deref()
+        .map(|r| secret_value("--refresh-token", r))
+        .transpose()?;
     let expires_at = args
         .expires_at
         .as_deref()
@@ -398,12 +413,8 @@ fn login_token(ctx: &Context, args: &LoginArgs, token: &str) -> anyhow::Result<C
         })
         .transpose()?;
     let expires_at = expires_at.or_else(|| august_auth::access_token_expiry(&token));
-    let imported = ImportedToken::from_access_token(
-        ctx.api.brand(),
-        token,
-        args.refresh_token.clone(),
-        expires_at,
-    )?;
+    let imported =
+        ImportedToken::from_access_token(ctx.api.brand(), token, refresh_token, expires_at)?;
     Ok(Credentials::imported(imported))
 }
 

@@ -339,3 +339,61 @@ fn a_refused_built_in_key_says_to_pass_the_partner_key() {
         .expect_code(0);
     assert_eq!(locks.json().as_array().unwrap().len(), 3);
 }
+
+/// `--refresh-token -` reads the refresh token from standard input, as `--token -` does the
+/// token (the token first when both are `-`), so neither has to be on the command line. It
+/// used to cache `-` as the refresh token.
+#[test]
+fn login_token_reads_the_refresh_token_from_standard_input() {
+    let sandbox = Sandbox::start().unwrap();
+    let tool = Tool::new();
+    let url = sandbox.august_url();
+    let cache = tool.cache();
+    let entries: Value =
+        serde_json::from_str(&sandbox.home_assistant_config_entries("yale_global")).unwrap();
+    let token = entries["data"]["entries"][1]["data"]["token"]["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let login = |args: &[&str], stdin: &str| {
+        let mut all = vec!["--brand", "yale_global", "--json", "login"];
+        all.extend_from_slice(args);
+        let vars = [
+            ("AUGUST_BASE_URL", url.as_str()),
+            ("AUGUST_CACHE_FILE", cache.to_str().unwrap()),
+        ];
+        let mut child = tool
+            .command(&all, &vars)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let cached: Value =
+            serde_json::from_str(&std::fs::read_to_string(&cache).unwrap()).unwrap();
+        (
+            cached["access_token"].clone(),
+            cached["refresh_token"].clone(),
+        )
+    };
+    let (access, refresh) = login(
+        &["--token", &token, "--refresh-token", "-"],
+        "refresh-from-stdin-1\n",
+    );
+    assert_eq!(access, token.as_str());
+    assert_eq!(refresh, "refresh-from-stdin-1");
+    let (access, refresh) = login(
+        &["--token", "-", "--refresh-token", "-"],
+        &format!("{token}\nrefresh-from-stdin-2\n"),
+    );
+    assert_eq!(access, token.as_str());
+    assert_eq!(refresh, "refresh-from-stdin-2");
+}
