@@ -182,6 +182,28 @@ impl Context {
         })
     }
 
+    /// The `august verify CODE` command that finds the login of `username` this run left
+    /// waiting for its code: with the `--cache FILE` or `--username USERNAME` it was given on
+    /// the command line (one set in the environment is found there again).
+    fn verify_command(&self, username: &str) -> String {
+        let in_env = |name: &str, value: &std::ffi::OsStr| {
+            std::env::var_os(name).is_some_and(|v| v == value)
+        };
+        let option = match &self.cache {
+            Some(path) if in_env("AUGUST_CACHE_FILE", path.as_os_str()) => None,
+            Some(path) => Some(format!(
+                "--cache {}",
+                shell_word(&path.display().to_string())
+            )),
+            None if in_env("AUGUST_USERNAME", username.as_ref()) => None,
+            None => Some(format!("--username {}", shell_word(username))),
+        };
+        match option {
+            Some(option) => format!("august {option} verify CODE"),
+            None => "august verify CODE".to_owned(),
+        }
+    }
+
     /// The access token for an API call: this run's session, or the cached login (refreshed
     /// when it is close to expiry).
     pub fn token(&self) -> anyhow::Result<String> {
@@ -282,6 +304,16 @@ pub fn build_api_keyed(
         builder = builder.api_key(key);
     }
     Ok(builder.build()?)
+}
+
+/// `word` as one shell word: as is when it is plain, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "@%+=:,./_-".contains(c);
+    if !word.is_empty() && word.chars().all(plain) {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 /// Prints a warning on standard error.
@@ -487,6 +519,8 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         }
         Ok(())
     };
+    // Where the pending login is found again.
+    let verify = ctx.verify_command(&username);
     // The code was accepted: the token must be cached for later commands.
     let logged_in = |authenticator: &Authenticator| {
         report_logged_in(ctx, authenticator, &username, method, &cache)
@@ -497,7 +531,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         }
         save_pending(&mut authenticator)?;
         return Err(anyhow!(
-            "the verification code was refused; run `august verify CODE` with the right code, or `august login` for a new one"
+            "the verification code was refused; run `{verify}` with the right code, or `august login` for a new one"
         ));
     }
     authenticator.send_verification_code()?;
@@ -508,7 +542,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     };
     if !interactive() {
         output::print_err(&format!(
-            "a verification code was sent {channel} to {username}; finish with `august verify CODE`\n"
+            "a verification code was sent {channel} to {username}; finish with `{verify}`\n"
         ));
         return report(ctx, auth.state(), &username, method, Some(&cache), None);
     }
@@ -522,7 +556,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         }
     }
     Err(anyhow!(
-        "the verification code was refused {CODE_ATTEMPTS} times; run `august verify CODE`, or `august login` for a new code"
+        "the verification code was refused {CODE_ATTEMPTS} times; run `{verify}`, or `august login` for a new code"
     ))
 }
 
@@ -613,5 +647,19 @@ pub fn logout(ctx: &Context) -> anyhow::Result<()> {
         output::print(&format!("logged out: deleted {}\n", cache.display()))
     } else {
         output::print(&format!("not logged in: no {}\n", cache.display()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("+15555550100"), "+15555550100");
+        assert_eq!(shell_word("me@example.com"), "me@example.com");
+        assert_eq!(shell_word("/tmp/my cache.json"), "'/tmp/my cache.json'");
+        assert_eq!(shell_word("it's"), r"'it'\''s'");
+        assert_eq!(shell_word(""), "''");
     }
 }

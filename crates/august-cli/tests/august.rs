@@ -295,6 +295,58 @@ fn login_sends_a_code_and_verify_finishes_it_in_another_process() {
     assert_private(&cache);
 }
 
+/// A login given `--username` on the command line writes `<username>.json`; the command it
+/// says to finish with names the account too, and works as printed. It used to say `august
+/// verify CODE`, which looks in `default.json` and finds no login.
+#[test]
+fn the_verify_hint_names_the_account_the_login_was_given() {
+    let mut server = Server::new();
+    let (first, _seen) = phone_session(&mut server, false, PROVISIONAL);
+    let send = authed(&mut server, "POST", "/validation/phone", PROVISIONAL)
+        .with_status(200)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
+        .match_body(Matcher::PartialJson(json!({"code": "004321"})))
+        .with_status(200)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let second = session(&mut server, &format!("phone:{PHONE}"), true, TOKEN, None);
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let url = server.url();
+    let vars = [
+        ("AUGUST_BASE_URL", url.as_str()),
+        ("AUGUST_PASSWORD", PASSWORD),
+    ];
+    let out = tool
+        .run(&["login", "--username", PHONE], &vars)
+        .expect_code(0);
+    first.assert();
+    send.assert();
+    let hint = out
+        .stderr
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command in {out:#?}"));
+    assert_eq!(hint, format!("august --username {PHONE} verify CODE"));
+    let args: Vec<&str> = hint
+        .split_whitespace()
+        .skip(1)
+        .map(|w| if w == "CODE" { "004321" } else { w })
+        .collect();
+    let out = tool.run(&args, &vars).expect_code(0);
+    validate.assert();
+    second.assert();
+    others.assert();
+    assert!(
+        out.stdout.starts_with("state     authenticated\n"),
+        "{out:#?}"
+    );
+}
+
 #[test]
 fn a_refused_code_is_exit_1_and_keeps_the_pending_login() {
     let mut server = Server::new();
@@ -322,7 +374,10 @@ fn a_refused_code_is_exit_1_and_keeps_the_pending_login() {
     assert_no_secrets(&out);
     assert_eq!(
         out.stderr,
-        "error: the verification code was refused; run `august verify CODE` with the right code, or `august login` for a new one\n"
+        format!(
+            "error: the verification code was refused; run `august --cache {} verify CODE` with the right code, or `august login` for a new one\n",
+            tool.cache().display()
+        )
     );
     assert_eq!(cache_json(&tool)["state"], "requires_validation");
 }
