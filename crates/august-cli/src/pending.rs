@@ -100,6 +100,29 @@ pub fn delete(path: &Path) -> anyhow::Result<bool> {
     }
 }
 
+/// How many unusable files `august-auth` keeps aside at most: `<name>.corrupt`, then
+/// `<name>.corrupt.1` to `.corrupt.99`.
+const KEPT_ASIDE: usize = 100;
+
+/// Deletes the unusable cache files kept aside beside the cache file (`<name>.corrupt`,
+/// `<name>.corrupt.N`), which may hold tokens, as [`delete`] does the file itself. Returns how
+/// many were there.
+pub fn delete_kept_aside(path: &Path) -> anyhow::Result<usize> {
+    let mut deleted = 0;
+    for n in 0..KEPT_ASIDE {
+        let mut name = path.as_os_str().to_owned();
+        name.push(if n == 0 {
+            ".corrupt".to_owned()
+        } else {
+            format!(".corrupt.{n}")
+        });
+        if delete(Path::new(&name))? {
+            deleted += 1;
+        }
+    }
+    Ok(deleted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -637,17 +637,28 @@ pub fn logout(ctx: &Context) -> anyhow::Result<()> {
     }
     let cache = ctx.cache_path(None)?;
     let deleted = pending::delete(&cache)?;
+    let kept_aside = pending::delete_kept_aside(&cache)?;
     if ctx.json {
         return output::print_json(&json!({
             "logged_out": deleted,
             "cache": cache.display().to_string(),
+            "kept_aside_deleted": kept_aside,
         }));
     }
-    if deleted {
-        output::print(&format!("logged out: deleted {}\n", cache.display()))
+    let mut text = if deleted {
+        format!("logged out: deleted {}", cache.display())
     } else {
-        output::print(&format!("not logged in: no {}\n", cache.display()))
+        format!("not logged in: no {}", cache.display())
+    };
+    if kept_aside > 0 {
+        text.push_str(&format!(
+            "; deleted {kept_aside} unusable cache file{} kept aside as {}.corrupt*",
+            if kept_aside == 1 { "" } else { "s" },
+            cache.display()
+        ));
     }
+    text.push('\n');
+    output::print(&text)
 }
 
 #[cfg(test)]

@@ -685,6 +685,46 @@ fn a_cache_path_that_is_a_link_or_a_fifo_is_never_read() {
     others.assert();
 }
 
+/// `logout` also deletes the unusable cache files kept aside (`.corrupt`, `.corrupt.N`), which
+/// may hold tokens; a link among them is removed itself, its target left alone. They used to
+/// stay while logout said "logged out".
+#[cfg(unix)]
+#[test]
+fn logout_deletes_the_files_kept_aside_too() {
+    let server = Server::new();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let cache = tool.cache().display().to_string();
+    let aside = |suffix: &str| std::path::PathBuf::from(format!("{cache}{suffix}"));
+    for suffix in [".corrupt", ".corrupt.1", ".corrupt.3"] {
+        fs::write(aside(suffix), TOKEN).unwrap();
+    }
+    let target = tool.home().join("theirs.json");
+    fs::write(&target, "theirs").unwrap();
+    std::os::unix::fs::symlink(&target, aside(".corrupt.2")).unwrap();
+    let unrelated = aside(".corrupted");
+    fs::write(&unrelated, "kept").unwrap();
+    let out = run(&tool, &server, &["logout"]).expect_code(0);
+    assert_eq!(
+        out.stdout,
+        format!(
+            "logged out: deleted {cache}; deleted 4 unusable cache files kept aside as {cache}.corrupt*\n"
+        )
+    );
+    for suffix in ["", ".corrupt", ".corrupt.1", ".corrupt.2", ".corrupt.3"] {
+        assert!(fs::symlink_metadata(aside(suffix)).is_err(), "{suffix}");
+    }
+    assert_eq!(fs::read_to_string(&target).unwrap(), "theirs");
+    assert_eq!(fs::read_to_string(&unrelated).unwrap(), "kept");
+    // Only files kept aside left: they go too.
+    fs::write(aside(".corrupt"), TOKEN).unwrap();
+    let out = run(&tool, &server, &["--json", "logout"]).expect_code(0);
+    let printed = out.json();
+    assert_eq!(printed["logged_out"], false);
+    assert_eq!(printed["kept_aside_deleted"], 1);
+    assert!(!aside(".corrupt").exists());
+}
+
 #[test]
 fn lock_detail_and_status_show_the_models() {
     let mut server = Server::new();
