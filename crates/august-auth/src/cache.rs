@@ -523,29 +523,21 @@ impl TokenCache {
             Err(e) => return failed(e),
         };
         let warning = tighten_permissions(path, &file, &meta);
-        let mut bytes = Vec::new();
-        if let Err(source) = file.take(MAX_CACHE_BYTES + 1).read_to_end(&mut bytes) {
-            return Loaded {
-                warning,
-                ..failed(CacheError::Unreadable {
-                    path: path.clone(),
-                    source,
-                })
-            };
-        }
-        if bytes.len() as u64 > MAX_CACHE_BYTES {
-            return Loaded {
-                outcome: Err(CacheError::Corrupt {
-                    path: path.clone(),
-                    reason: format!("larger than {MAX_CACHE_BYTES} bytes"),
-                }),
-                warning,
-            };
-        }
         Loaded {
-            outcome: from_json(path, &bytes).map(Some),
+            outcome: read_capped(path, file).and_then(|bytes| from_json(path, &bytes).map(Some)),
             warning,
         }
+    }
+
+    /// The file's content as [`TokenCache::load`] reads it (never through a link, only a
+    /// regular file of ours, at most 64 KiB), without parsing it or changing its mode;
+    /// `Ok(None)` when there is no file.
+    pub(crate) fn read_bytes(&self) -> Result<Option<Vec<u8>>, CacheError> {
+        if inspect(&self.path)?.is_none() {
+            return Ok(None);
+        }
+        let (file, _) = open_own_file(&self.path)?;
+        read_capped(&self.path, file).map(Some)
     }
 
     /// Writes `auth` atomically; returns where an unusable file was moved, if one was.
@@ -624,6 +616,25 @@ impl TokenCache {
         sync_dir(&dir);
         Ok(moved)
     }
+}
+
+/// Reads an open cache file: [`CacheError::Corrupt`] when it is larger than
+/// [`MAX_CACHE_BYTES`].
+fn read_capped(path: &Path, file: File) -> Result<Vec<u8>, CacheError> {
+    let mut bytes = Vec::new();
+    file.take(MAX_CACHE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|source| CacheError::Unreadable {
+            path: path.to_owned(),
+            source,
+        })?;
+    if bytes.len() as u64 > MAX_CACHE_BYTES {
+        return Err(CacheError::Corrupt {
+            path: path.to_owned(),
+            reason: format!("larger than {MAX_CACHE_BYTES} bytes"),
+        });
+    }
+    Ok(bytes)
 }
 
 /// Removes `<prefix>*.tmp` regular files of ours in `dir` (best effort: a failure only leaves

@@ -23,7 +23,7 @@ use crate::authenticator::Authenticator;
 #[cfg(doc)]
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 use crate::backoff::{RenewalBackoff, Renewed, millis};
-use crate::cache::{CacheError, CacheStatus, Existing, TokenCache};
+use crate::cache::{CacheError, CacheStatus, Existing, TokenCache, from_json};
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportedToken, read_capped};
 use crate::jwt;
@@ -409,6 +409,10 @@ impl Credentials {
     /// secret is not written. A password login keeps its authenticator's py-august cache
     /// instead. Defaults to no file: the credentials live in memory only.
     ///
+    /// A cache file already at `path` (of this format or py-august's) is replaced; anything
+    /// else there (unreadable, not JSON, too large) is first moved aside to `<name>.corrupt`
+    /// (or `<name>.corrupt.N`), never overwritten.
+    ///
     /// ```
     /// # use august_auth::{Credentials, OAuthClient};
     /// # use august_core::Brand;
@@ -446,9 +450,11 @@ impl Credentials {
                 }));
             }
             Source::Token(state) => {
+                let cache = TokenCache::new(path.into());
+                let existing = existing_file(&cache)?;
                 let mut st = lock(state);
-                st.cache = Some(TokenCache::new(path.into()));
-                st.persist()?;
+                st.cache = Some(cache);
+                st.persist_with(existing)?;
             }
         }
         Ok(self)
@@ -1089,6 +1095,10 @@ impl TokenState {
     }
 
     fn persist(&mut self) -> Result<(), CacheError> {
+        self.persist_with(Existing::Replace)
+    }
+
+    fn persist_with(&mut self, existing: Existing) -> Result<(), CacheError> {
         let Some(cache) = &self.cache else {
             return Ok(());
         };
@@ -1106,8 +1116,15 @@ impl TokenState {
         };
         let mut bytes = serde_json::to_vec_pretty(&stored).unwrap_or_default();
         bytes.push(b'\n');
-        match cache.store_bytes(&bytes, Existing::Replace) {
-            Ok(_) => {
+        match cache.store_bytes(&bytes, existing) {
+            Ok(moved) => {
+                if let Some(aside) = moved {
+                    log::warn!(
+                        "kept the unusable token cache as {} and wrote a new one to {}",
+                        aside.display(),
+                        cache.path().display()
+                    );
+                }
                 self.last_cache_error = None;
                 Ok(())
             }
@@ -1120,6 +1137,26 @@ impl TokenState {
                 Err(copy)
             }
         }
+    }
+}
+
+/// What to do with the file at a cache path that credentials are first written to: a cache
+/// file of this format or py-august's gives way to the new sign-in; anything else is kept
+/// aside. A path the file policy refuses is refused here already.
+fn existing_file(cache: &TokenCache) -> Result<Existing, CacheError> {
+    match cache.read_bytes() {
+        Ok(None) => Ok(Existing::Replace),
+        Ok(Some(bytes)) => {
+            let ours = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .is_ok_and(|v| v.get("format").is_some());
+            if ours || from_json(cache.path(), &bytes).is_ok() {
+                Ok(Existing::Replace)
+            } else {
+                Ok(Existing::KeepAside)
+            }
+        }
+        Err(CacheError::Corrupt { .. } | CacheError::Unreadable { .. }) => Ok(Existing::KeepAside),
+        Err(e) => Err(e),
     }
 }
 

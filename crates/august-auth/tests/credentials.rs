@@ -400,6 +400,37 @@ fn a_py_august_cache_loads_as_a_password_login() {
     ));
 }
 
+/// Credentials cached over a cache file (either format) replace it: the new sign-in is what
+/// the caller asked for. Anything else there is moved aside first, never overwritten.
+#[test]
+fn caching_credentials_keeps_an_unusable_file_aside_and_replaces_a_cache() {
+    let imported = || {
+        let token = ImportedToken::from_access_token(Brand::YaleGlobal, "new-token", None, None);
+        Credentials::imported(token.unwrap())
+    };
+    let (dir, path) = cache_file();
+    let aside = dir.path().join("creds.json.corrupt");
+    let py_august = r#"{"install_id": "i", "access_token": "old", "access_token_expires": "2099-01-01T00:00:00Z", "state": "authenticated"}"#;
+    for (before, kept) in [
+        (py_august, false),
+        (r#"{"format": "august-rs-credentials/1"}"#, false),
+        ("not json", true),
+        ("{}", true),
+    ] {
+        let _ = fs::remove_file(&aside);
+        fs::write(&path, before).unwrap();
+        imported().cache_file(&path).unwrap();
+        let cached: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        assert_eq!(cached["access_token"], "new-token", "{before}");
+        if kept {
+            assert_eq!(fs::read_to_string(&aside).unwrap(), before);
+        } else {
+            assert!(!aside.exists(), "{before}");
+        }
+    }
+}
+
 #[test]
 fn the_client_and_credentials_are_clone_send_and_sync() {
     fn assert_traits<T: Clone + Send + Sync + 'static>() {}
