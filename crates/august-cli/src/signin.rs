@@ -44,6 +44,20 @@ pub fn is_credentials_file(path: &Path) -> bool {
     credentials_json(path).is_some()
 }
 
+/// Whether a file at the cache path is neither a credentials file nor py-august's cache:
+/// caching credentials there moves it aside ([`Credentials::cache_file`]).
+fn is_unusable(path: &Path) -> bool {
+    match pending::read_bytes(path) {
+        Ok(None) => false,
+        Ok(Some(bytes)) => {
+            let ours = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .is_ok_and(|v| v.get("format").is_some());
+            !ours && august_auth::parse_cache_file(path, &bytes).is_err()
+        }
+        Err(_) => true,
+    }
+}
+
 /// The brand recorded in a credentials cache file.
 pub fn cached_brand(path: &Path) -> Option<Brand> {
     credentials_json(path)?.get("brand")?.as_str()?.parse().ok()
@@ -163,19 +177,28 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
     } else {
         return Ok(false);
     };
+    // Check it works before caching it: a mistyped token or a wrong brand must not replace the
+    // login cached there.
+    let api = api_for(ctx, &credentials)?;
+    let token = credentials.access_token()?;
+    api.get_houses(&token)?;
     let credentials = match ctx.sandbox() {
         Some(_) => credentials,
         None => {
             let cache = ctx.cache_path(None)?;
-            credentials
+            let unusable = is_unusable(&cache);
+            let credentials = credentials
                 .cache_file(&cache)
-                .with_context(|| "signed in, but the token could not be cached".to_owned())?
+                .with_context(|| "signed in, but the token could not be cached".to_owned())?;
+            if unusable {
+                warn(&format!(
+                    "kept the unusable token cache aside as {}.corrupt (or .corrupt.N)",
+                    cache.display()
+                ));
+            }
+            credentials
         }
     };
-    // Check it works before saying so.
-    let api = api_for(ctx, &credentials)?;
-    let token = credentials.access_token()?;
-    api.get_houses(&token)?;
     report(ctx, &credentials.info(), None)?;
     Ok(true)
 }

@@ -725,6 +725,43 @@ fn logout_deletes_the_files_kept_aside_too() {
     assert!(!aside(".corrupt").exists());
 }
 
+/// `login --token` checks the token before caching it: a mistyped one leaves the cached
+/// password login (and its validated install id) as it was. It used to replace it first. An
+/// unusable file at the path is kept aside, not overwritten.
+#[test]
+fn login_token_replaces_the_cache_only_with_a_token_that_works() {
+    let mut server = Server::new();
+    let refused = authed(&mut server, "GET", "/users/houses/mine", "mistyped")
+        .with_status(401)
+        .with_body(r#"{"message": "Unauthorized"}"#)
+        .expect(1)
+        .create();
+    let accepted = ok_json(
+        authed(&mut server, "GET", "/users/houses/mine", "new-token-8"),
+        "[]",
+    );
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let before = fs::read_to_string(tool.cache()).unwrap();
+    let out = run(&tool, &server, &["login", "--token", "mistyped"]);
+    assert_ne!(out.code, 0, "{out:#?}");
+    refused.assert();
+    assert_eq!(fs::read_to_string(tool.cache()).unwrap(), before);
+
+    fs::write(tool.cache(), "not json").unwrap();
+    let out = run(&tool, &server, &["login", "--token", "new-token-8"]).expect_code(0);
+    accepted.assert();
+    others.assert();
+    assert_eq!(cache_json(&tool)["access_token"], "new-token-8");
+    let aside = format!("{}.corrupt", tool.cache().display());
+    assert_eq!(fs::read_to_string(&aside).unwrap(), "not json");
+    assert!(
+        out.stderr.contains("kept the unusable token cache aside"),
+        "{out:#?}"
+    );
+}
+
 #[test]
 fn lock_detail_and_status_show_the_models() {
     let mut server = Server::new();
