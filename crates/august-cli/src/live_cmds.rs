@@ -66,7 +66,11 @@ pub fn watch(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
                     a.source().as_str(),
                 )
             }
-            Event::Raw(raw) => format!("raw message ({}): {}", raw.source.as_str(), raw.payload),
+            Event::Raw(raw) => format!(
+                "raw message ({}): {}",
+                raw.source.as_str(),
+                raw.shown_payload()
+            ),
             _ => continue,
         };
         let mut out = stdout.lock();

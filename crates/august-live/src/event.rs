@@ -1,5 +1,6 @@
 //! What a stream yields.
 
+use std::fmt;
 use std::time::Duration;
 
 use august_core::{Activity, User};
@@ -101,7 +102,13 @@ impl LiveActivity {
 
 /// A push message that gave no activity (an unknown kind of message, or one about a device the
 /// stream does not know), passed on as sent.
-#[derive(Debug, Clone, Serialize)]
+///
+/// `payload` holds the message as sent. What shows it ([`Debug`], [`Serialize`] and
+/// [`shown_payload`](RawMessage::shown_payload)) replaces the value of every key named like a
+/// token (`contentToken`, the token of a doorbell's images, or any other key whose name ends
+/// in `token` or `tokens` in any case) with `"<redacted>"`, as [`Activity`] leaves out its
+/// content token.
+#[derive(Clone)]
 pub struct RawMessage {
     /// Where it came from.
     pub source: Source,
@@ -109,8 +116,84 @@ pub struct RawMessage {
     pub device_id: Option<String>,
     /// When the stream received it.
     pub received_at: DateTime<Utc>,
-    /// The payload.
+    /// The payload, as sent.
     pub payload: Value,
+}
+
+impl RawMessage {
+    /// The payload with the value of every key named like a token replaced by `"<redacted>"`:
+    /// what to print or log.
+    ///
+    /// ```
+    /// use august_live::RawMessage;
+    /// # use august_live::Source;
+    /// let raw = RawMessage {
+    ///     source: Source::Pubnub,
+    ///     device_id: None,
+    ///     received_at: chrono::Utc::now(),
+    ///     payload: serde_json::json!({"doorbell": {"contentToken": "abc"}, "status": "x"}),
+    /// };
+    /// assert_eq!(
+    ///     raw.shown_payload(),
+    ///     serde_json::json!({"doorbell": {"contentToken": "<redacted>"}, "status": "x"})
+    /// );
+    /// ```
+    pub fn shown_payload(&self) -> Value {
+        let mut shown = self.payload.clone();
+        redact_tokens(&mut shown);
+        shown
+    }
+}
+
+/// Replaces the value of every key whose name ends in `token` or `tokens` (any case), at any
+/// depth, with `"<redacted>"`; a `null` stays `null`.
+fn redact_tokens(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                let key = key.to_ascii_lowercase();
+                if key.ends_with("token") || key.ends_with("tokens") {
+                    if !value.is_null() {
+                        *value = Value::from("<redacted>");
+                    }
+                } else {
+                    redact_tokens(value);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_tokens),
+        _ => {}
+    }
+}
+
+impl fmt::Debug for RawMessage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawMessage")
+            .field("source", &self.source)
+            .field("device_id", &self.device_id)
+            .field("received_at", &self.received_at)
+            .field("payload", &self.shown_payload())
+            .finish()
+    }
+}
+
+impl Serialize for RawMessage {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            source: Source,
+            device_id: &'a Option<String>,
+            received_at: &'a DateTime<Utc>,
+            payload: Value,
+        }
+        Shown {
+            source: self.source,
+            device_id: &self.device_id,
+            received_at: &self.received_at,
+            payload: self.shown_payload(),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// How push is doing.
@@ -202,5 +285,52 @@ impl Event {
             Event::Activity(a) => Some(a.as_ref()),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_raw_message_shows_no_token_in_debug_or_serialize() {
+        let payload = serde_json::json!({
+            "status": "doorbell_battery",
+            "doorbell": {"contentToken": "ct-SECRET-1", "battery": 80},
+            "images": [{"AccessToken": "at-SECRET-2", "url": "https://x/y"}],
+            "refresh_token": null,
+            "push_tokens": ["pt-SECRET-3"],
+            "tokenless": {"a": "kept"},
+        });
+        let raw = RawMessage {
+            source: Source::Pubnub,
+            device_id: Some("D1".to_owned()),
+            received_at: DateTime::<Utc>::UNIX_EPOCH,
+            payload: payload.clone(),
+        };
+        let debug = format!("{raw:?}");
+        let json = serde_json::to_value(&raw).unwrap();
+        for shown in [&debug, &json.to_string()] {
+            assert!(!shown.contains("SECRET"), "{shown}");
+        }
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "source": "pubnub",
+                "device_id": "D1",
+                "received_at": "1970-01-01T00:00:00Z",
+                "payload": {
+                    "status": "doorbell_battery",
+                    "doorbell": {"contentToken": "<redacted>", "battery": 80},
+                    "images": [{"AccessToken": "<redacted>", "url": "https://x/y"}],
+                    "refresh_token": null,
+                    "push_tokens": "<redacted>",
+                    "tokenless": {"a": "kept"},
+                },
+            })
+        );
+        assert!(debug.contains("doorbell_battery"), "{debug}");
+        // The field itself is the message as sent.
+        assert_eq!(raw.payload, payload);
     }
 }
