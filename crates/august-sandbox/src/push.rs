@@ -714,12 +714,16 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, connect_within: Duration) {
             if ended(&st) {
                 return;
             }
-            let pending: Vec<Value> = st
+            // From the newest back to the first already seen: the log is in publishing order,
+            // and this runs every few milliseconds, mostly with nothing new.
+            let mut pending: Vec<Value> = st
                 .log
                 .iter()
-                .filter(|m| m.seq > seen)
+                .rev()
+                .take_while(|m| m.seq > seen)
                 .filter_map(|m| m.websocket.clone())
                 .collect();
+            pending.reverse();
             seen = st.seq;
             (pending, st.close_gen != closes)
         };
