@@ -1213,11 +1213,18 @@ fn onetouch_create(
     let seconds_to_expire = match given {
         None => DEFAULT_APPROVAL_TTL,
         Some(Some(n)) if (1..=MAX_APPROVAL_TTL).contains(&n) => n,
-        Some(_) => {
+        Some(Some(n)) if n > MAX_APPROVAL_TTL => {
             return authy_error(
                 400,
                 "60004",
                 "Invalid parameter: seconds_to_expire - Parameter must be a positive integer of at most 4294967295",
+            );
+        }
+        Some(_) => {
+            return authy_error(
+                400,
+                "60004",
+                "Invalid parameter: seconds_to_expire - Parameter must be a positive integer",
             );
         }
     };

@@ -891,7 +891,7 @@ fn an_approval_lifetime_is_at_most_u32_max_seconds() {
     );
     // Past the calendar's end once added to now: this used to be accepted, and every later
     // status request or answer panicked.
-    for too_long in [json!(10_000_000_000_000_u64), json!("4294967296")] {
+    for too_long in [10_000_000_000_000_u64, 4_294_967_296] {
         let refused = authy.post(
             &path,
             &json!({"message": "Sign in?", "seconds_to_expire": too_long}),
@@ -907,6 +907,16 @@ fn an_approval_lifetime_is_at_most_u32_max_seconds() {
             })
         );
     }
+    // Not a positive integer at all: the message says no more than that.
+    let zero = authy.post(
+        &path,
+        &json!({"message": "Sign in?", "seconds_to_expire": 0}),
+    );
+    assert_eq!(zero.status, 400, "{}", zero.text);
+    assert_eq!(
+        zero.body["message"],
+        "Invalid parameter: seconds_to_expire - Parameter must be a positive integer"
+    );
 
     let longest = authy.post(
         &path,
