@@ -469,6 +469,83 @@ pub fn check_cache_path(path: &Path) -> Result<(), CacheError> {
     Ok(())
 }
 
+/// The content of the cache file at `path`, read as every cache of this crate is read: never
+/// through a link, only a regular file of the user's own, at most 64 KiB; `Ok(None)` when
+/// there is no file. The content is not checked.
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("auth.json");
+/// assert_eq!(august_auth::read_cache_file(&path)?, None);
+/// std::fs::write(&path, "{}")?;
+/// assert_eq!(august_auth::read_cache_file(&path)?.as_deref(), Some(&b"{}"[..]));
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// [`CacheError::Refused`] for a link, a file that is not regular or another user's;
+/// [`CacheError::Unreadable`] when it cannot be read; [`CacheError::Corrupt`] when it is
+/// larger than 64 KiB.
+pub fn read_cache_file(path: &Path) -> Result<Option<Vec<u8>>, CacheError> {
+    TokenCache::new(path.to_owned()).read_bytes()
+}
+
+/// Whether the file at `path` is there and is neither a cache of
+/// [`Credentials`](crate::Credentials) (a JSON object with a `format` key) nor py-august's
+/// (an unreadable or too large file included): a cache written there keeps it aside first,
+/// under the first free name of [`kept_aside_paths`].
+///
+/// ```
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("auth.json");
+/// assert!(!august_auth::is_unusable_cache_file(&path)?);
+/// std::fs::write(&path, "not a cache")?;
+/// assert!(august_auth::is_unusable_cache_file(&path)?);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// [`CacheError::Refused`] for a path the file policy refuses (a link, another user's file).
+pub fn is_unusable_cache_file(path: &Path) -> Result<bool, CacheError> {
+    match read_cache_file(path) {
+        Ok(None) => Ok(false),
+        Ok(Some(bytes)) => {
+            let credentials = serde_json::from_slice::<serde_json::Value>(&bytes)
+                .is_ok_and(|v| v.get("format").is_some());
+            Ok(!credentials && from_json(path, &bytes).is_err())
+        }
+        Err(CacheError::Corrupt { .. } | CacheError::Unreadable { .. }) => Ok(true),
+        Err(e) => Err(e),
+    }
+}
+
+/// The names an unusable file at the cache path `path` is kept aside under, in the order they
+/// are tried: `<name>.corrupt`, then `<name>.corrupt.1` to `<name>.corrupt.99`.
+///
+/// ```
+/// use std::path::Path;
+/// let names: Vec<_> = august_auth::kept_aside_paths(Path::new("/c/auth.json")).collect();
+/// assert_eq!(names.len(), 100);
+/// assert_eq!(names[0], Path::new("/c/auth.json.corrupt"));
+/// assert_eq!(names[99], Path::new("/c/auth.json.corrupt.99"));
+/// ```
+pub fn kept_aside_paths(path: &Path) -> impl Iterator<Item = PathBuf> + '_ {
+    (0..100).map(move |n| {
+        let suffix = if n == 0 {
+            ".corrupt".to_owned()
+        } else {
+            format!(".corrupt.{n}")
+        };
+        sibling(path, &suffix)
+    })
+}
+
 /// What reading the cache file gave.
 #[derive(Debug)]
 pub(crate) struct Loaded {
@@ -840,13 +917,7 @@ fn lock_writers(path: &Path, lock_path: &Path) -> Result<File, CacheError> {
 /// Renames an unusable file to the first free name of `<name>.corrupt`, `<name>.corrupt.1`,
 /// ... `<name>.corrupt.99`.
 fn move_aside(target: &Path) -> io::Result<PathBuf> {
-    for n in 0..100 {
-        let suffix = if n == 0 {
-            ".corrupt".to_owned()
-        } else {
-            format!(".corrupt.{n}")
-        };
-        let aside = sibling(target, &suffix);
+    for aside in kept_aside_paths(target) {
         if fs::symlink_metadata(&aside).is_err() {
             fs::rename(target, &aside)?;
             return Ok(aside);

@@ -23,9 +23,11 @@ use crate::authenticator::Authenticator;
 #[cfg(doc)]
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 use crate::backoff::{RenewalBackoff, Renewed, millis};
-use crate::cache::{CacheError, CacheStatus, Existing, TokenCache, from_json};
+use crate::cache::{
+    CacheError, CacheStatus, Existing, TokenCache, is_unusable_cache_file, read_cache_file,
+};
 use crate::error::{Error, Result};
-use crate::import::{ImportError, ImportedToken, read_capped};
+use crate::import::{ImportError, ImportedToken};
 use crate::jwt;
 use crate::oauth::{OAuthClient, OAuthError, OAuthTokens};
 use crate::shared::SharedAuthenticator;
@@ -487,14 +489,15 @@ impl Credentials {
     ///
     /// # Errors
     ///
-    /// [`Error::Cache`] for a missing, unreadable or invalid file; [`Error::SignInAgain`] when
+    /// [`Error::Cache`] for a missing, unreadable or invalid file, or one the file policy
+    /// refuses (a link, not a regular file, another user's: never read); [`Error::SignInAgain`] when
     /// the cached login has expired or is not complete; [`Error::Import`] when a Home Assistant
     /// file cannot be read.
     pub fn load(path: impl AsRef<Path>, api: &Api, oauth: Option<OAuthClient>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = read_capped(path).map_err(|source| CacheError::Unreadable {
+        let bytes = read_cache_file(path)?.ok_or_else(|| CacheError::Unreadable {
             path: path.to_owned(),
-            source,
+            source: std::io::ErrorKind::NotFound.into(),
         })?;
         let corrupt = |reason: String| {
             Error::Cache(CacheError::Corrupt {
@@ -964,8 +967,9 @@ impl TokenState {
         let Some(cache) = &self.cache else {
             return false;
         };
-        let Some(stored) = read_capped(cache.path())
+        let Some(stored) = read_cache_file(cache.path())
             .ok()
+            .flatten()
             .and_then(|bytes| serde_json::from_slice::<Stored>(&bytes).ok())
         else {
             return false;
@@ -1144,20 +1148,11 @@ impl TokenState {
 /// file of this format or py-august's gives way to the new sign-in; anything else is kept
 /// aside. A path the file policy refuses is refused here already.
 fn existing_file(cache: &TokenCache) -> Result<Existing, CacheError> {
-    match cache.read_bytes() {
-        Ok(None) => Ok(Existing::Replace),
-        Ok(Some(bytes)) => {
-            let ours = serde_json::from_slice::<serde_json::Value>(&bytes)
-                .is_ok_and(|v| v.get("format").is_some());
-            if ours || from_json(cache.path(), &bytes).is_ok() {
-                Ok(Existing::Replace)
-            } else {
-                Ok(Existing::KeepAside)
-            }
-        }
-        Err(CacheError::Corrupt { .. } | CacheError::Unreadable { .. }) => Ok(Existing::KeepAside),
-        Err(e) => Err(e),
-    }
+    Ok(if is_unusable_cache_file(cache.path())? {
+        Existing::KeepAside
+    } else {
+        Existing::Replace
+    })
 }
 
 #[cfg(test)]

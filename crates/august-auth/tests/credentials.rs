@@ -431,6 +431,28 @@ fn caching_credentials_keeps_an_unusable_file_aside_and_replaces_a_cache() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn credentials_are_never_loaded_through_a_link() {
+    let (dir, path) = cache_file();
+    let token = ImportedToken::from_access_token(Brand::YaleGlobal, "a-token", None, None);
+    Credentials::imported(token.unwrap())
+        .cache_file(&path)
+        .unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let api = Api::builder().brand(Brand::YaleGlobal).build().unwrap();
+    assert!(Credentials::load(&path, &api, None).is_ok());
+    let refused = Credentials::load(&link, &api, None).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            august_auth::Error::Cache(august_auth::CacheError::Refused { .. })
+        ),
+        "{refused:?}"
+    );
+}
+
 #[test]
 fn the_client_and_credentials_are_clone_send_and_sync() {
     fn assert_traits<T: Clone + Send + Sync + 'static>() {}
