@@ -10,17 +10,14 @@
 //! another user's file and a directory others can write to are refused, never read through
 //! or deleted.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io;
 use std::path::Path;
 
-use anyhow::{Context as _, anyhow};
-use august_auth::check_cache_path;
+use anyhow::anyhow;
+use august_auth::{check_cache_path, kept_aside_paths, read_cache_file};
 use august_core::LoginMethod;
 use serde_json::Value;
-
-/// Larger files are not token caches.
-const MAX_BYTES: u64 = 64 * 1024;
 
 /// What a cache file says about a pending login.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,30 +31,12 @@ pub struct Pending {
 }
 
 /// The content of a cache file, read under the file policy (never through a link, never from
-/// anything but a regular file of ours) and at most [`MAX_BYTES`]; `None` when it does not
+/// anything but a regular file of ours, in a directory only we can write to) and at most
+/// 64 KiB, as the library reads it ([`august_auth::read_cache_file`]); `None` when it does not
 /// exist.
 pub fn read_bytes(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
     check_cache_path(path)?;
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(anyhow!(
-                "cannot read the token cache {}: {e}",
-                path.display()
-            ));
-        }
-    };
-    let mut bytes = Vec::new();
-    io::Read::read_to_end(&mut io::Read::take(file, MAX_BYTES + 1), &mut bytes)
-        .with_context(|| format!("cannot read the token cache {}", path.display()))?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(anyhow!(
-            "the token cache {} is larger than {MAX_BYTES} bytes: not a cache file",
-            path.display()
-        ));
-    }
-    Ok(Some(bytes))
+    Ok(read_cache_file(path)?)
 }
 
 /// Reads the state, username and login method of a cache file; `None` when it does not exist.
@@ -100,27 +79,21 @@ pub fn delete(path: &Path) -> anyhow::Result<bool> {
     }
 }
 
-/// How many unusable files `august-auth` keeps aside at most: `<name>.corrupt`, then
-/// `<name>.corrupt.1` to `.corrupt.99`.
-const KEPT_ASIDE: usize = 100;
-
-/// Deletes the unusable cache files kept aside beside the cache file (`<name>.corrupt`,
-/// `<name>.corrupt.N`), which may hold tokens, as [`delete`] does the file itself. Returns how
-/// many were there.
-pub fn delete_kept_aside(path: &Path) -> anyhow::Result<usize> {
+/// Deletes the unusable cache files kept aside beside the cache file
+/// ([`august_auth::kept_aside_paths`]: `<name>.corrupt`, `<name>.corrupt.N`), which may hold
+/// tokens, as [`delete`] does the file itself. Returns how many were deleted. One that cannot
+/// be deleted (refused by the file policy, another user's) is warned of, and the others are
+/// still deleted.
+pub fn delete_kept_aside(path: &Path) -> usize {
     let mut deleted = 0;
-    for n in 0..KEPT_ASIDE {
-        let mut name = path.as_os_str().to_owned();
-        name.push(if n == 0 {
-            ".corrupt".to_owned()
-        } else {
-            format!(".corrupt.{n}")
-        });
-        if delete(Path::new(&name))? {
-            deleted += 1;
+    for aside in kept_aside_paths(path) {
+        match delete(&aside) {
+            Ok(true) => deleted += 1,
+            Ok(false) => {}
+            Err(e) => crate::session::warn(&format!("{e:#}")),
         }
     }
-    Ok(deleted)
+    deleted
 }
 
 #[cfg(test)]

@@ -637,7 +637,7 @@ pub fn logout(ctx: &Context) -> anyhow::Result<()> {
     }
     let cache = ctx.cache_path(None)?;
     let deleted = pending::delete(&cache)?;
-    let kept_aside = pending::delete_kept_aside(&cache)?;
+    let kept_aside = pending::delete_kept_aside(&cache);
     if ctx.json {
         return output::print_json(&json!({
             "logged_out": deleted,

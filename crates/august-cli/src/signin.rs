@@ -44,20 +44,6 @@ pub fn is_credentials_file(path: &Path) -> bool {
     credentials_json(path).is_some()
 }
 
-/// Whether a file at the cache path is neither a credentials file nor py-august's cache:
-/// caching credentials there moves it aside ([`Credentials::cache_file`]).
-fn is_unusable(path: &Path) -> bool {
-    match pending::read_bytes(path) {
-        Ok(None) => false,
-        Ok(Some(bytes)) => {
-            let ours = serde_json::from_slice::<serde_json::Value>(&bytes)
-                .is_ok_and(|v| v.get("format").is_some());
-            !ours && august_auth::parse_cache_file(path, &bytes).is_err()
-        }
-        Err(_) => true,
-    }
-}
-
 /// The brand recorded in a credentials cache file.
 pub fn cached_brand(path: &Path) -> Option<Brand> {
     credentials_json(path)?.get("brand")?.as_str()?.parse().ok()
@@ -186,7 +172,8 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
         Some(_) => credentials,
         None => {
             let cache = ctx.cache_path(None)?;
-            let unusable = is_unusable(&cache);
+            // A path the policy refuses is refused by `cache_file` below, with its reason.
+            let unusable = august_auth::is_unusable_cache_file(&cache).unwrap_or(false);
             let credentials = credentials
                 .cache_file(&cache)
                 .with_context(|| "signed in, but the token could not be cached".to_owned())?;

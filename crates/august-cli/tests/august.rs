@@ -696,22 +696,37 @@ fn logout_deletes_the_files_kept_aside_too() {
     logged_in(&tool, TOKEN, EXPIRES);
     let cache = tool.cache().display().to_string();
     let aside = |suffix: &str| std::path::PathBuf::from(format!("{cache}{suffix}"));
-    for suffix in [".corrupt", ".corrupt.1", ".corrupt.3"] {
+    for suffix in [".corrupt", ".corrupt.1", ".corrupt.3", ".corrupt.5"] {
         fs::write(aside(suffix), TOKEN).unwrap();
     }
     let target = tool.home().join("theirs.json");
     fs::write(&target, "theirs").unwrap();
     std::os::unix::fs::symlink(&target, aside(".corrupt.2")).unwrap();
+    // Not a file: refused and warned of, and the ones after it still go.
+    fs::create_dir(aside(".corrupt.4")).unwrap();
     let unrelated = aside(".corrupted");
     fs::write(&unrelated, "kept").unwrap();
     let out = run(&tool, &server, &["logout"]).expect_code(0);
     assert_eq!(
         out.stdout,
         format!(
-            "logged out: deleted {cache}; deleted 4 unusable cache files kept aside as {cache}.corrupt*\n"
+            "logged out: deleted {cache}; deleted 5 unusable cache files kept aside as {cache}.corrupt*\n"
         )
     );
-    for suffix in ["", ".corrupt", ".corrupt.1", ".corrupt.2", ".corrupt.3"] {
+    assert!(
+        out.stderr.starts_with("warning: ") && out.stderr.contains(".corrupt.4"),
+        "{}",
+        out.stderr
+    );
+    assert!(aside(".corrupt.4").is_dir());
+    for suffix in [
+        "",
+        ".corrupt",
+        ".corrupt.1",
+        ".corrupt.2",
+        ".corrupt.3",
+        ".corrupt.5",
+    ] {
         assert!(fs::symlink_metadata(aside(suffix)).is_err(), "{suffix}");
     }
     assert_eq!(fs::read_to_string(&target).unwrap(), "theirs");
