@@ -9,7 +9,7 @@ use std::net::{TcpListener, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use august_sandbox::{Sandbox, demo};
+use august_sandbox::{Fault, Sandbox, demo};
 use common::Tool;
 use serde_json::Value;
 
@@ -21,7 +21,6 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A GET on a loopback URL, as the browser following the redirect; returns the status line.
 /// The authorization URL `august login --oauth` prints on standard error, and the rest of
 /// standard error, to keep open until the command ends (it may write more).
 fn authorization_url(
@@ -37,6 +36,7 @@ fn authorization_url(
     }
 }
 
+/// A GET on a loopback URL, as the browser following the redirect; returns the status line.
 fn get(url: &str) -> String {
     let rest = url.strip_prefix("http://").unwrap();
     let (authority, path) = rest.split_once('/').unwrap();
@@ -75,20 +75,18 @@ fn sandbox_covers_the_oauth_brands_unattended() {
 /// Connections to the redirect listener that send nothing (a browser's preconnect, a port
 /// scan) or garbage do not end the sign-in: the redirect that comes on another connection
 /// completes it. The first such connection used to end it (at once, or after a 10 s read).
-#[test]
-fn login_oauth_gets_the_redirect_past_silent_and_garbage_connections() {
-    let sandbox = Sandbox::start().unwrap();
-    let tool = Tool::new();
-    let cache = tool.cache();
+/// `august login --oauth` against the sandbox (brand `yale_global`, the demo client), waiting
+/// for the redirect on a free loopback port; gives the running process and the port.
+fn start_oauth_login(sandbox: &Sandbox, tool: &Tool) -> (std::process::Child, u16) {
     let port = free_port();
     let redirect = format!("http://127.0.0.1:{port}/callback");
     let (authorize, token) = sandbox.oauth_endpoints("yale_global");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_august"))
+    let child = Command::new(env!("CARGO_BIN_EXE_august"))
         .args(["--brand", "yale_global", "--json", "login", "--oauth"])
         .args(["--no-browser", "--redirect-uri", &redirect])
         .env("HOME", tool.home())
         .env("AUGUST_BASE_URL", sandbox.august_url())
-        .env("AUGUST_CACHE_FILE", &cache)
+        .env("AUGUST_CACHE_FILE", tool.cache())
         .env("AUGUST_OAUTH_CLIENT_ID", demo::OAUTH_CLIENT_ID)
         .env("AUGUST_OAUTH_CLIENT_SECRET", demo::OAUTH_CLIENT_SECRET)
         .env("AUGUST_OAUTH_AUTHORIZE_URL", &authorize)
@@ -97,6 +95,40 @@ fn login_oauth_gets_the_redirect_past_silent_and_garbage_connections() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    (child, port)
+}
+
+/// The tokens of an OAuth sign-in are cached when the check of them fails for a reason other
+/// than a refusal (the code they came from is spent), and not when the service refuses them.
+#[test]
+fn login_oauth_caches_tokens_the_check_could_not_judge() {
+    for (status, cached) in [(503, true), (401, false)] {
+        let sandbox = Sandbox::start().unwrap();
+        sandbox.set_fault("GET /users/houses/mine", Fault::status(status));
+        let tool = Tool::new();
+        let (mut child, _) = start_oauth_login(&sandbox, &tool);
+        let (authorization_url, mut rest) = authorization_url(&mut child);
+        let location = sandbox.approve_oauth(&authorization_url).unwrap();
+        assert!(get(&location).contains("200"));
+        let output = child.wait_with_output().unwrap();
+        let mut stderr = String::new();
+        rest.read_to_string(&mut stderr).unwrap();
+        assert_eq!(output.status.success(), cached, "{status}: {output:?}");
+        assert_eq!(tool.cache().exists(), cached, "{status}");
+        assert_eq!(
+            stderr.contains("it is cached anyway"),
+            cached,
+            "{status}: {stderr}"
+        );
+    }
+}
+
+#[test]
+fn login_oauth_gets_the_redirect_past_silent_and_garbage_connections() {
+    let sandbox = Sandbox::start().unwrap();
+    let tool = Tool::new();
+    let cache = tool.cache();
+    let (mut child, port) = start_oauth_login(&sandbox, &tool);
     let (authorization_url, _stderr) = authorization_url(&mut child);
     let location = sandbox.approve_oauth(&authorization_url).unwrap();
     // Held open, sending nothing, until the sign-in is over.
