@@ -855,15 +855,21 @@ fn doorbells_doorbell_and_wakeup() {
     wakeup.assert();
 }
 
+/// The doorbell `K98GiDT45GUL` as recorded, answered once for the cached token, its recent
+/// image at `/cdn/snap.jpg` on `server` (to be mocked by the caller).
+fn doorbell_with_image(server: &mut ServerGuard) -> Mock {
+    let mut doorbell: Value = serde_json::from_str(&fixture("get_doorbell.json")).unwrap();
+    doorbell["recentImage"]["secure_url"] = json!(format!("{}/cdn/snap.jpg", server.url()));
+    ok_json(
+        authed(server, "GET", "/doorbells/K98GiDT45GUL", TOKEN),
+        &doorbell.to_string(),
+    )
+}
+
 #[test]
 fn image_is_fetched_from_its_own_url_without_the_august_headers() {
     let mut server = Server::new();
-    let mut doorbell: Value = serde_json::from_str(&fixture("get_doorbell.json")).unwrap();
-    doorbell["recentImage"]["secure_url"] = json!(format!("{}/cdn/snap.jpg", server.url()));
-    let detail = ok_json(
-        authed(&mut server, "GET", "/doorbells/K98GiDT45GUL", TOKEN),
-        &doorbell.to_string(),
-    );
+    let detail = doorbell_with_image(&mut server);
     let image = server
         .mock("GET", "/cdn/snap.jpg")
         .match_header("x-august-access-token", Matcher::Missing)
@@ -898,12 +904,7 @@ fn image_to_a_closed_standard_output_is_no_failure() {
     use std::process::Stdio;
 
     let mut server = Server::new();
-    let mut doorbell: Value = serde_json::from_str(&fixture("get_doorbell.json")).unwrap();
-    doorbell["recentImage"]["secure_url"] = json!(format!("{}/cdn/snap.jpg", server.url()));
-    let detail = ok_json(
-        authed(&mut server, "GET", "/doorbells/K98GiDT45GUL", TOKEN),
-        &doorbell.to_string(),
-    );
+    let detail = doorbell_with_image(&mut server);
     let image = server
         .mock("GET", "/cdn/snap.jpg")
         .with_status(200)
@@ -937,12 +938,7 @@ fn image_to_a_closed_standard_output_is_no_failure() {
 #[test]
 fn a_refused_image_leaves_the_login_alone() {
     let mut server = Server::new();
-    let mut doorbell: Value = serde_json::from_str(&fixture("get_doorbell.json")).unwrap();
-    doorbell["recentImage"]["secure_url"] = json!(format!("{}/cdn/snap.jpg", server.url()));
-    let detail = ok_json(
-        authed(&mut server, "GET", "/doorbells/K98GiDT45GUL", TOKEN),
-        &doorbell.to_string(),
-    );
+    let detail = doorbell_with_image(&mut server);
     let image = server
         .mock("GET", "/cdn/snap.jpg")
         .with_status(401)

@@ -174,12 +174,16 @@ fn held_long_polls_leave_the_workers_free() {
     assert_eq!(sandbox.push_messages_published(), 2);
 }
 
-#[test]
-fn the_websocket_speaks_engine_io_and_pushes_lock_events() {
-    use tungstenite::Message;
+/// A websocket subscriber of the demo user's locks, connected to the sandbox's Socket.IO
+/// endpoint with its API key and token; gives the socket and the subscriber id.
+fn websocket(
+    sandbox: &Sandbox,
+) -> (
+    tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>,
+    String,
+) {
     use tungstenite::client::IntoClientRequest;
 
-    let sandbox = Sandbox::start().unwrap();
     let token = sandbox.demo_access_token();
     let mut resp = agent()
         .post(format!("{}/websocket/subscribers", sandbox.august_url()))
@@ -189,7 +193,7 @@ fn the_websocket_speaks_engine_io_and_pushes_lock_events() {
         .send(r#"{"scopes": ["lock"]}"#)
         .unwrap();
     let sub: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
-    let id = sub["subscriberID"].as_str().unwrap();
+    let id = sub["subscriberID"].as_str().unwrap().to_owned();
     let url = format!(
         "ws://127.0.0.1:{}/socket.io/?subscriberID={id}&transport=websocket&EIO=4",
         sandbox.port()
@@ -202,7 +206,16 @@ fn the_websocket_speaks_engine_io_and_pushes_lock_events() {
     request
         .headers_mut()
         .insert("x-access-token", token.parse().unwrap());
-    let (mut ws, _) = tungstenite::connect(request).unwrap();
+    let (ws, _) = tungstenite::connect(request).unwrap();
+    (ws, id)
+}
+
+#[test]
+fn the_websocket_speaks_engine_io_and_pushes_lock_events() {
+    use tungstenite::Message;
+
+    let sandbox = Sandbox::start().unwrap();
+    let (mut ws, id) = websocket(&sandbox);
     let text = |ws: &mut tungstenite::WebSocket<_>| loop {
         if let Message::Text(t) = ws.read().unwrap() {
             return t.as_str().to_owned();
@@ -234,32 +247,9 @@ fn the_websocket_speaks_engine_io_and_pushes_lock_events() {
 #[test]
 fn the_websocket_answers_pings_and_a_close_through_the_relay() {
     use tungstenite::Message;
-    use tungstenite::client::IntoClientRequest;
 
     let sandbox = Sandbox::start().unwrap();
-    let token = sandbox.demo_access_token();
-    let mut resp = agent()
-        .post(format!("{}/websocket/subscribers", sandbox.august_url()))
-        .header("x-api-key", "d16a1029-d823-4b55-a4ce-a769a9b56f0e")
-        .header("x-access-token", &token)
-        .header("content-type", "application/json")
-        .send(r#"{"scopes": ["lock"]}"#)
-        .unwrap();
-    let sub: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
-    let url = format!(
-        "ws://127.0.0.1:{}/socket.io/?subscriberID={}&transport=websocket&EIO=4",
-        sandbox.port(),
-        sub["subscriberID"].as_str().unwrap()
-    );
-    let mut request = url.as_str().into_client_request().unwrap();
-    request.headers_mut().insert(
-        "x-api-key",
-        "d16a1029-d823-4b55-a4ce-a769a9b56f0e".parse().unwrap(),
-    );
-    request
-        .headers_mut()
-        .insert("x-access-token", token.parse().unwrap());
-    let (mut ws, _) = tungstenite::connect(request).unwrap();
+    let (mut ws, _) = websocket(&sandbox);
     if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
         s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
     }
