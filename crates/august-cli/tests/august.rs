@@ -740,6 +740,40 @@ fn logout_deletes_the_files_kept_aside_too() {
     assert!(!aside(".corrupt").exists());
 }
 
+/// A cache path that is a link in a directory others can write to: `logout` removes the link
+/// and says nothing of the kept-aside names that are not there (the directory's check used to
+/// be warned of once for each of the hundred).
+#[test]
+fn logout_of_a_link_in_a_shared_directory_warns_of_nothing_absent() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let server = Server::new();
+    let tool = Tool::new();
+    let shared = tool.home().join("shared");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
+    let target = tool.home().join("target.json");
+    fs::write(&target, "theirs").unwrap();
+    let link = shared.join("cache.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let url = server.url();
+    let out = tool
+        .run(
+            &[
+                "--base-url",
+                &url,
+                "--cache",
+                link.to_str().unwrap(),
+                "logout",
+            ],
+            &[],
+        )
+        .expect_code(0);
+    assert_eq!(out.stderr, "", "{out:#?}");
+    assert!(fs::symlink_metadata(&link).is_err());
+    assert_eq!(fs::read_to_string(&target).unwrap(), "theirs");
+}
+
 /// `login --token` checks the token before caching it: a mistyped one leaves the cached
 /// password login (and its validated install id) as it was. It used to replace it first. An
 /// unusable file at the path is kept aside, not overwritten.
