@@ -165,14 +165,12 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
     };
     // Check it works before caching it: a mistyped token or a wrong brand must not replace the
     // login cached there. Tokens an OAuth sign-in was just given are cached unless the service
-    // refuses them (a 4xx): when the check fails otherwise (unreachable, a 5xx, a timeout) they
-    // are likely good, and the code they came from is spent.
+    // refuses them (401, 403): when the check fails otherwise (unreachable, rate limited, a
+    // 5xx, a timeout) they are likely good, and the code they came from is spent.
     let api = api_for(ctx, &credentials)?;
     let token = credentials.access_token()?;
     if let Err(e) = api.get_houses(&token) {
-        let refused = e
-            .status()
-            .is_some_and(|status| (400..500).contains(&status));
+        let refused = matches!(e.status(), Some(401 | 403));
         if !args.oauth || refused {
             return Err(e.into());
         }

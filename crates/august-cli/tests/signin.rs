@@ -102,7 +102,7 @@ fn start_oauth_login(sandbox: &Sandbox, tool: &Tool) -> (std::process::Child, u1
 /// than a refusal (the code they came from is spent), and not when the service refuses them.
 #[test]
 fn login_oauth_caches_tokens_the_check_could_not_judge() {
-    for (status, cached) in [(503, true), (401, false)] {
+    for (status, cached) in [(503, true), (429, true), (401, false), (403, false)] {
         let sandbox = Sandbox::start().unwrap();
         sandbox.set_fault("GET /users/houses/mine", Fault::status(status));
         let tool = Tool::new();
