@@ -469,9 +469,10 @@ pub fn check_cache_path(path: &Path) -> Result<(), CacheError> {
     Ok(())
 }
 
-/// The content of the cache file at `path`, read as every cache of this crate is read: never
-/// through a link, only a regular file of the user's own, at most 64 KiB; `Ok(None)` when
-/// there is no file. The content is not checked.
+/// The content of the cache file at `path`, read under the rules every cache of this crate is
+/// read under: never through a link, only a regular file of the user's own, at most 64 KiB;
+/// `Ok(None)` when there is no file. The content is not checked, and the file's mode is left
+/// as it is (the password cache's load tightens a too-open one to 0600).
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
