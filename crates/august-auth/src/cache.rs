@@ -472,7 +472,8 @@ pub fn check_cache_path(path: &Path) -> Result<(), CacheError> {
 /// The content of the cache file at `path`, read under the rules every cache of this crate is
 /// read under: never through a link, only a regular file of the user's own, at most 64 KiB;
 /// `Ok(None)` when there is no file. The content is not checked, and the file's mode is left
-/// as it is (the password cache's load tightens a too-open one to 0600).
+/// as it is ([`Credentials::load`](crate::Credentials::load) and the password cache's load
+/// restrict a file others may read to 0600).
 ///
 /// ```
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -616,6 +617,14 @@ impl TokenCache {
         }
         let (file, _) = open_own_file(&self.path)?;
         read_capped(&self.path, file).map(Some)
+    }
+
+    /// Restricts the file to mode 0600 when group or others may read or write it, as
+    /// [`TokenCache::load`] does (with a warning in the log); gives the error when that fails
+    /// (the file is still used). Nothing when the file is not there or the policy refuses it.
+    pub(crate) fn restrict(&self) -> Option<CacheError> {
+        let (file, meta) = open_own_file(&self.path).ok()?;
+        tighten_permissions(&self.path, &file, &meta)
     }
 
     /// Writes `auth` atomically; returns where an unusable file was moved, if one was.

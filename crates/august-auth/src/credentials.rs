@@ -550,10 +550,14 @@ impl Credentials {
             ));
         }
         let tokens = OAuthTokens::new(stored.access_token, stored.refresh_token, expires_at);
+        // A file others may read holds a token: restricted as the password cache is.
+        let cache = TokenCache::new(path.to_owned());
+        let last_cache_error = cache.restrict();
         let credentials = Credentials::token(TokenState {
             oauth,
             ha_file: stored.home_assistant_file,
-            cache: Some(TokenCache::new(path.to_owned())),
+            cache: Some(cache),
+            last_cache_error,
             ..TokenState::new(stored.kind, brand, tokens)
         });
         Ok(credentials)
@@ -847,8 +851,9 @@ impl Credentials {
         }
     }
 
-    /// The latest problem writing the cache file (a refreshed token that could not be saved),
-    /// cleared by the next successful write.
+    /// The latest problem writing the cache file (a refreshed token that could not be saved, or
+    /// a loaded file others may read whose mode could not be restricted to 0600), cleared by the
+    /// next successful write.
     ///
     /// ```
     /// use august_auth::{Credentials, ImportedToken};

@@ -453,6 +453,25 @@ fn credentials_are_never_loaded_through_a_link() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn a_cache_others_may_read_is_restricted_to_0600_when_loaded() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let (_dir, path) = cache_file();
+    let token = ImportedToken::from_access_token(Brand::YaleGlobal, "a-token", None, None);
+    Credentials::imported(token.unwrap())
+        .cache_file(&path)
+        .unwrap();
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+    let api = Api::builder().brand(Brand::YaleGlobal).build().unwrap();
+    let credentials = Credentials::load(&path, &api, None).unwrap();
+    let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert_eq!(credentials.last_cache_error(), None);
+    assert_eq!(credentials.access_token().unwrap(), "a-token");
+}
+
 #[test]
 fn the_client_and_credentials_are_clone_send_and_sync() {
     fn assert_traits<T: Clone + Send + Sync + 'static>() {}
