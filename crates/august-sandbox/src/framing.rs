@@ -310,13 +310,15 @@ fn parse_head(buf: &[u8], start: usize, end: usize) -> Result<Head, Reject> {
             }
             // Any other upgrade (`h2c` from `curl --http2`) is ignored, as an HTTP/1.1 server
             // may: without its `Upgrade` header and `upgrade` connection option, tiny_http
-            // reads the request's body by its length, not as the rest of the connection.
+            // reads the request's body by its length, not as the rest of the connection. Any
+            // option that so much as contains `upgrade` goes, since that is what tiny_http
+            // looks for (`x-upgrade` would make it read to the connection's end).
             "upgrade" if !head.upgrade => continue,
             "connection" if !head.upgrade => {
                 let options: Vec<&str> = value
                     .split(',')
                     .map(str::trim)
-                    .filter(|o| !o.is_empty() && !o.eq_ignore_ascii_case("upgrade"))
+                    .filter(|o| !o.is_empty() && !o.to_ascii_lowercase().contains("upgrade"))
                     .collect();
                 if !options.is_empty() {
                     head.forward.extend_from_slice(b"Connection: ");
@@ -591,6 +593,14 @@ mod tests {
         assert_eq!(
             head.forward,
             b"POST / HTTP/1.1\r\nContent-Length: 0\r\n\r\n"
+        );
+        // an option that only contains the word: tiny_http would still read to the end
+        let (head, _) = complete(
+            b"POST / HTTP/1.1\r\nConnection: keep-alive, x-upgrade\r\nContent-Length: 0\r\n\r\n",
+        );
+        assert_eq!(
+            head.forward,
+            b"POST / HTTP/1.1\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n"
         );
     }
 }
