@@ -408,9 +408,7 @@ pub(crate) fn action(hub: &PushHub, req: &Req, route: PushRoute, params: &Params
             }
             match req.header("sec-websocket-key") {
                 Some(key)
-                    if req
-                        .header("upgrade")
-                        .is_some_and(|u| u.eq_ignore_ascii_case("websocket")) =>
+                    if crate::framing::is_websocket_upgrade(&req.method, req.header("upgrade")) =>
                 {
                     Action::Upgrade {
                         key: key.trim().to_owned(),
