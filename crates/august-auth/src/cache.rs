@@ -612,19 +612,28 @@ impl TokenCache {
     /// regular file of ours, at most 64 KiB), without parsing it or changing its mode;
     /// `Ok(None)` when there is no file.
     pub(crate) fn read_bytes(&self) -> Result<Option<Vec<u8>>, CacheError> {
+        Ok(self.read(false)?.map(|(bytes, _)| bytes))
+    }
+
+    /// The file's content as [`TokenCache::read_bytes`] gives it, after restricting the file
+    /// to mode 0600 through the same open file when group or others may read or write it, as
+    /// [`TokenCache::load`] does (with a warning in the log); with the error when that failed
+    /// (the file is still read).
+    pub(crate) fn read_bytes_restricting(&self) -> Result<Option<ReadRestricting>, CacheError> {
+        self.read(true)
+    }
+
+    fn read(&self, restrict: bool) -> Result<Option<ReadRestricting>, CacheError> {
         if inspect(&self.path)?.is_none() {
             return Ok(None);
         }
-        let (file, _) = open_own_file(&self.path)?;
-        read_capped(&self.path, file).map(Some)
-    }
-
-    /// Restricts the file to mode 0600 when group or others may read or write it, as
-    /// [`TokenCache::load`] does (with a warning in the log); gives the error when that fails
-    /// (the file is still used). Nothing when the file is not there or the policy refuses it.
-    pub(crate) fn restrict(&self) -> Option<CacheError> {
-        let (file, meta) = open_own_file(&self.path).ok()?;
-        tighten_permissions(&self.path, &file, &meta)
+        let (file, meta) = open_own_file(&self.path)?;
+        let warning = if restrict {
+            tighten_permissions(&self.path, &file, &meta)
+        } else {
+            None
+        };
+        Ok(Some((read_capped(&self.path, file)?, warning)))
     }
 
     /// Writes `auth` atomically; returns where an unusable file was moved, if one was.
@@ -704,6 +713,9 @@ impl TokenCache {
         Ok(moved)
     }
 }
+
+/// A cache file's content, and the problem restricting its mode to 0600 if there was one.
+pub(crate) type ReadRestricting = (Vec<u8>, Option<CacheError>);
 
 /// Reads an open cache file: [`CacheError::Corrupt`] when it is larger than
 /// [`MAX_CACHE_BYTES`].

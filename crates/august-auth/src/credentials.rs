@@ -495,10 +495,15 @@ impl Credentials {
     /// file cannot be read.
     pub fn load(path: impl AsRef<Path>, api: &Api, oauth: Option<OAuthClient>) -> Result<Self> {
         let path = path.as_ref();
-        let bytes = read_cache_file(path)?.ok_or_else(|| CacheError::Unreadable {
-            path: path.to_owned(),
-            source: std::io::ErrorKind::NotFound.into(),
-        })?;
+        let cache = TokenCache::new(path.to_owned());
+        // The file holds a token: one others may read is restricted, as the password cache is.
+        let (bytes, last_cache_error) =
+            cache
+                .read_bytes_restricting()?
+                .ok_or_else(|| CacheError::Unreadable {
+                    path: path.to_owned(),
+                    source: std::io::ErrorKind::NotFound.into(),
+                })?;
         let corrupt = |reason: String| {
             Error::Cache(CacheError::Corrupt {
                 path: path.to_owned(),
@@ -550,9 +555,6 @@ impl Credentials {
             ));
         }
         let tokens = OAuthTokens::new(stored.access_token, stored.refresh_token, expires_at);
-        // A file others may read holds a token: restricted as the password cache is.
-        let cache = TokenCache::new(path.to_owned());
-        let last_cache_error = cache.restrict();
         let credentials = Credentials::token(TokenState {
             oauth,
             ha_file: stored.home_assistant_file,
