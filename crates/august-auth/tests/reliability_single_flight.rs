@@ -243,7 +243,9 @@ fn token_expiring_in(tag: &str, left: TimeDelta) -> String {
 #[test]
 fn a_refresh_whose_new_token_is_due_already_is_not_sent_again_at_every_call() {
     for (way, share) in WAYS {
-        for interval in [None, Some(Duration::from_millis(300))] {
+        // Long enough that the calls made within it all come before it ends on a loaded
+        // machine.
+        for interval in [None, Some(Duration::from_millis(1500))] {
             let case = format!("{way}, {interval:?}");
             let mut server = Server::new();
             let first = token_expiring_in("first", TimeDelta::days(1));

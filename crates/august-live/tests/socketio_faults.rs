@@ -158,11 +158,12 @@ fn a_handshake_that_drips_is_cut_and_does_not_hold_close() {
     // Each read gets a byte in time, but the whole handshake may take 10 s at most: then the
     // client comes back.
     drip(next_connection(&listener, Duration::from_secs(10)).expect("a connection"));
+    // Not cut at the first read (6 s, leaving this thread room to be late on a busy machine).
     assert!(
-        next_connection(&listener, Duration::from_secs(8)).is_none(),
+        next_connection(&listener, Duration::from_secs(6)).is_none(),
         "the dripping handshake ended before its 10 s"
     );
-    let again = next_connection(&listener, Duration::from_secs(7));
+    let again = next_connection(&listener, Duration::from_secs(9));
     assert!(
         again.is_some(),
         "no reconnection while the handshake dripped"
