@@ -118,8 +118,8 @@ pub fn parse_iso8601(text: &str) -> Result<DateTime<Utc>, InvalidIso8601> {
 }
 
 /// `at` when RFC 3339 can write it, that is when its year in UTC is 0000 to 9999; `None`
-/// otherwise. Every date reader of the workspace (ISO-8601 text, epoch numbers) goes through
-/// it, so that a date read is written back by `Serialize` in a form that reads again (chrono
+/// otherwise. The date readers of api-transport, august-core, august-live and twilio-verify
+/// (ISO-8601 text, epoch milliseconds, PubNub timetokens) go through it, so that a date read is written back by `Serialize` in a form that reads again (chrono
 /// writes year 10000 as `+10000-…`).
 ///
 /// ```

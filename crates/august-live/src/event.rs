@@ -151,8 +151,11 @@ fn redact_tokens(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, value) in map.iter_mut() {
-                let key = key.to_ascii_lowercase();
-                if key.ends_with("token") || key.ends_with("tokens") {
+                let key = key.as_bytes();
+                let ends_with = |end: &[u8]| {
+                    key.len() >= end.len() && key[key.len() - end.len()..].eq_ignore_ascii_case(end)
+                };
+                if ends_with(b"token") || ends_with(b"tokens") {
                     if !value.is_null() {
                         *value = Value::from("<redacted>");
                     }
