@@ -882,6 +882,65 @@ fn onetouch_create_approve_and_signed_callback() {
 }
 
 #[test]
+fn an_approval_lifetime_sent_as_a_form_has_the_same_bounds() {
+    // authy-client, like Authy's own libraries, sends OneTouch requests as a form: the
+    // lifetime arrives as text and is bounded exactly as a JSON number is.
+    let sandbox = Sandbox::start().unwrap();
+    let key = sandbox.authy_api_key();
+    let url = format!(
+        "{}/onetouch/json/users/{}/approval_requests",
+        sandbox.authy_url(),
+        demo::AUTHY_APP_USER_ID
+    );
+    let post = |lifetime: &str| {
+        test_support::raw_http::call(
+            "POST",
+            &url,
+            &[("X-Authy-API-Key", &key)],
+            test_support::raw_http::Body::Form(&[
+                ("message", "Sign in?"),
+                ("seconds_to_expire", lifetime),
+            ]),
+        )
+    };
+    for too_long in ["4294967296", "10000000000000"] {
+        let refused = post(too_long);
+        assert_eq!(refused.status, 400, "{too_long}: {}", refused.text);
+        assert_eq!(refused.body["error_code"], "60004");
+        assert_eq!(
+            refused.body["message"],
+            "Invalid parameter: seconds_to_expire - Parameter must be a positive integer of at most 4294967295"
+        );
+    }
+    for not_positive in ["0", "-5", "ten", "", "1e3", "18446744073709551616"] {
+        let refused = post(not_positive);
+        assert_eq!(refused.status, 400, "{not_positive:?}: {}", refused.text);
+        assert_eq!(
+            refused.body["message"],
+            "Invalid parameter: seconds_to_expire - Parameter must be a positive integer",
+            "{not_positive:?}"
+        );
+    }
+    let longest = post("4294967295");
+    assert_eq!(longest.status, 200, "{}", longest.text);
+    let uuid = longest.body["approval_request"]["uuid"].as_str().unwrap();
+    let pending = raw(
+        "GET",
+        &format!(
+            "{}/onetouch/json/approval_requests/{uuid}",
+            sandbox.authy_url()
+        ),
+        &[("X-Authy-API-Key", &key)],
+        None,
+    );
+    assert_eq!(
+        pending.body["approval_request"]["seconds_to_expire"],
+        4_294_967_295_u64
+    );
+    assert_eq!(sandbox.approve_onetouch(uuid).unwrap().status, "approved");
+}
+
+#[test]
 fn an_approval_lifetime_is_at_most_u32_max_seconds() {
     let sandbox = Sandbox::start().unwrap();
     let authy = Authy::new(&sandbox);
