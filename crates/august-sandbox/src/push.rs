@@ -6,7 +6,7 @@
 //! waiting subscribers are woken at once. A held long-poll or an open websocket has a thread
 //! of its own, so waiting subscribers never hold the request workers.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -20,6 +20,7 @@ use tungstenite::protocol::frame::coding::CloseCode;
 use tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
 use tungstenite::{Message, WebSocket};
 
+use crate::bounded::Bounded;
 use crate::http::{Params, Req, Resp, RouteName, Routes, find_route};
 use crate::relay::{RelayHandle, TakenOver};
 
@@ -99,13 +100,7 @@ struct HubState {
     last_tt: u64,
     seq: u64,
     stopped: bool,
-    /// Each uuid that left: the number of its last leave (held polls of the uuid end when it
-    /// changes). At most [`MAX_LEAVES`].
-    leaves: HashMap<String, u64>,
-    /// The leaves, oldest first, to forget the oldest uuid; entries of uuids that left again
-    /// since are stale and skipped.
-    leave_order: VecDeque<(u64, String)>,
-    leave_count: u64,
+    leaves: Leaves,
     drop_gen: u64,
     close_gen: u64,
     delay: Option<(Duration, u32)>,
@@ -132,29 +127,37 @@ fn timetoken(at: DateTime<Utc>) -> u64 {
     micros.saturating_mul(10)
 }
 
-impl HubState {
+/// The uuids that left: held polls of a uuid end when its last leave changes.
+#[derive(Debug)]
+struct Leaves {
+    /// Each uuid's last leave, the newest [`MAX_LEAVES`] (a uuid that leaves again is the
+    /// newest).
+    by_uuid: Bounded<String, u64>,
+    /// Leaves so far: the number of the last one.
+    count: u64,
+}
+
+impl Default for Leaves {
+    fn default() -> Leaves {
+        Leaves {
+            by_uuid: Bounded::new(MAX_LEAVES),
+            count: 0,
+        }
+    }
+}
+
+impl Leaves {
     /// Notes that `uuid` left, forgetting the uuid that left longest ago beyond
     /// [`MAX_LEAVES`]. (A held poll of a forgotten uuid ends, as if it had left: a harmless
     /// empty answer.)
-    fn record_leave(&mut self, uuid: &str) {
-        self.leave_count += 1;
-        let n = self.leave_count;
-        self.leaves.insert(uuid.to_owned(), n);
-        self.leave_order.push_back((n, uuid.to_owned()));
-        while self.leaves.len() > MAX_LEAVES {
-            let Some((n, oldest)) = self.leave_order.pop_front() else {
-                break;
-            };
-            if self.leaves.get(&oldest) == Some(&n) {
-                self.leaves.remove(&oldest);
-            }
-        }
-        // One uuid leaving again and again leaves stale entries behind: drop them.
-        if self.leave_order.len() > 2 * MAX_LEAVES {
-            let leaves = &self.leaves;
-            self.leave_order
-                .retain(|(n, uuid)| leaves.get(uuid) == Some(n));
-        }
+    fn record(&mut self, uuid: &str) {
+        self.count += 1;
+        self.by_uuid.insert(uuid.to_owned(), self.count);
+    }
+
+    /// The number of `uuid`'s last leave; 0 if it never left (or is forgotten).
+    fn last(&self, uuid: &str) -> u64 {
+        self.by_uuid.get(uuid).copied().unwrap_or(0)
     }
 }
 
@@ -354,7 +357,7 @@ pub(crate) fn action(hub: &PushHub, req: &Req, route: PushRoute, params: &Params
         )),
         PushRoute::Leave => {
             if let Some(uuid) = req.query("uuid") {
-                lock(&hub.state).record_leave(uuid);
+                lock(&hub.state).leaves.record(uuid);
                 hub.cond.notify_all();
             }
             Action::Respond(Resp::json(
@@ -463,7 +466,7 @@ pub(crate) fn hold(
             let hub = worker;
             let deadline = Instant::now() + HOLD;
             let mut st = lock(&hub.state);
-            let leaves = st.leaves.get(&uuid).copied().unwrap_or(0);
+            let leaves = st.leaves.last(&uuid);
             let drops = st.drop_gen;
             let answer = loop {
                 let Some(held) = still_held(st, drops, &relay, remote) else {
@@ -488,7 +491,7 @@ pub(crate) fn hold(
                     break json!({"t": {"t": last.tt.to_string(), "r": 1}, "m": m});
                 }
                 let now = Instant::now();
-                if st.leaves.get(&uuid).copied().unwrap_or(0) != leaves || now >= deadline {
+                if st.leaves.last(&uuid) != leaves || now >= deadline {
                     // PubNub answers an empty poll with a fresh timetoken, and the client goes
                     // on from it (august-live.md 5.3): nothing on these channels came before
                     // it. A message published later gets a later one, even if it happened
@@ -836,13 +839,21 @@ mod tests {
         for _ in 0..3 * MAX_LEAVES {
             leave("pn-again");
         }
+        // a uuid that leaves again is the newest: the next oldest is forgotten before it
+        leave("pn-501");
+        leave("pn-new");
         let st = lock(&hub.state);
-        assert_eq!(st.leaves.len(), MAX_LEAVES);
-        assert!(st.leave_order.len() <= 2 * MAX_LEAVES);
-        assert!(st.leaves.contains_key("pn-again"));
-        assert!(st.leaves.contains_key(&format!("pn-{}", MAX_LEAVES + 499)));
-        assert!(!st.leaves.contains_key("pn-0"));
-        assert!(!st.leaves.contains_key("pn-500"));
+        let kept = |uuid: &str| st.leaves.by_uuid.contains_key(uuid);
+        assert_eq!(st.leaves.by_uuid.len(), MAX_LEAVES);
+        assert!(kept("pn-again"));
+        assert!(kept(&format!("pn-{}", MAX_LEAVES + 499)));
+        assert!(!kept("pn-0"));
+        assert!(!kept("pn-500"));
+        assert!(kept("pn-501"));
+        assert!(!kept("pn-502"));
+        assert!(kept("pn-new"));
+        assert_eq!(st.leaves.last("pn-new"), st.leaves.count);
+        assert_eq!(st.leaves.last("pn-0"), 0);
     }
 
     #[test]
