@@ -31,21 +31,22 @@ impl<K: Eq + Hash + Clone, V> Bounded<K, V> {
         }
     }
 
-    /// Inserts (or replaces, making it the newest) an entry, then drops the oldest entries
-    /// past the capacity.
-    pub(crate) fn insert(&mut self, key: K, value: V) {
+    /// Inserts (or replaces, making it the newest) an entry, then drops the oldest entry if
+    /// the map is past its capacity; the entry dropped, for state that goes with it.
+    pub(crate) fn insert(&mut self, key: K, value: V) -> Option<(K, V)> {
         let serial = self.next;
         self.next += 1;
         if let Some((old, _)) = self.entries.insert(key.clone(), (serial, value)) {
             self.order.remove(&old);
         }
         self.order.insert(serial, key);
-        while self.entries.len() > self.capacity {
-            let Some((_, oldest)) = self.order.pop_first() else {
-                break;
-            };
-            self.entries.remove(&oldest);
+        // One entry more at most: the map was within its capacity before.
+        if self.entries.len() <= self.capacity {
+            return None;
         }
+        let (_, oldest) = self.order.pop_first()?;
+        let (_, value) = self.entries.remove(&oldest)?;
+        Some((oldest, value))
     }
 
     /// Drops entries from the oldest on for as long as `stale` says they are stale, and stops
@@ -101,9 +102,34 @@ impl<K: Eq + Hash + Clone, V> Bounded<K, V> {
         Some(value)
     }
 
+    /// Every value, in no particular order (quicker than [`Bounded::iter`]).
+    pub(crate) fn values(&self) -> impl Iterator<Item = &V> {
+        self.entries.values().map(|(_, v)| v)
+    }
+
     /// Every value, in no particular order.
     pub(crate) fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
         self.entries.values_mut().map(|(_, v)| v)
+    }
+
+    /// Every entry, oldest first.
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> {
+        self.order
+            .values()
+            .filter_map(|key| self.entries.get_key_value(key))
+            .map(|(key, (_, value))| (key, value))
+    }
+
+    /// Keeps only the entries for which `keep` is true; the others are removed.
+    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
+        let order = &mut self.order;
+        self.entries.retain(|key, (serial, value)| {
+            let kept = keep(key, value);
+            if !kept {
+                order.remove(serial);
+            }
+            kept
+        });
     }
 
     /// How many entries are kept.
@@ -133,11 +159,18 @@ mod tests {
         assert_eq!(map.get("d"), Some(&4));
         assert_eq!(map.remove("c"), Some(3));
         assert!(!map.contains_key("c"));
-        map.insert("e".to_owned(), 5);
-        map.insert("f".to_owned(), 6);
+        assert_eq!(map.insert("e".to_owned(), 5), None);
+        assert_eq!(map.insert("f".to_owned(), 6), Some(("a".to_owned(), 10)));
         assert_eq!(map.get("a"), None);
         assert_eq!(map.len(), 3);
         assert_eq!(map.order.len(), 3);
+        let oldest_first: Vec<_> = map.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(oldest_first, [("d", 4), ("e", 5), ("f", 6)]);
+        assert_eq!(map.iter().next_back(), Some((&"f".to_owned(), &6)));
+        map.retain(|k, v| k != "e" && *v > 4);
+        let kept: Vec<_> = map.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(kept, ["f"]);
+        assert_eq!(map.order.len(), 1);
     }
 
     #[test]
@@ -160,6 +193,7 @@ mod tests {
         for v in map.values_mut() {
             *v += 1;
         }
+        assert_eq!(map.values().sum::<i32>(), 3);
         map.drop_oldest_while(|v| *v < 5);
         assert_eq!(map.len(), 0);
     }

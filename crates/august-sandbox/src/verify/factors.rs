@@ -25,7 +25,7 @@ pub(super) fn entity_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
     let key = (p.get("va").to_owned(), identity.clone());
     if !state.entities.contains_key(&key) {
         let sid = state.sid("YE");
-        state.entities.insert(key, (sid, now()));
+        state.add_entity(key, (sid, now()));
     }
     let body = state.entity_json(p.get("va"), &identity);
     Resp::json(201, &body.unwrap_or_default())
@@ -33,11 +33,17 @@ pub(super) fn entity_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
 
 pub(super) fn entity_list(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
     let service = p.get("va");
-    let records = state
+    // Listed by identity; the store keeps them in the order they were created.
+    let mut identities: Vec<&str> = state
         .entities
-        .keys()
-        .filter(|(s, _)| s == service)
-        .filter_map(|(s, i)| state.entity_json(s, i))
+        .iter()
+        .filter(|((s, _), _)| s == service)
+        .map(|((_, i), _)| i.as_str())
+        .collect();
+    identities.sort_unstable();
+    let records = identities
+        .into_iter()
+        .filter_map(|i| state.entity_json(service, i))
         .collect();
     state.page(
         "entities",
@@ -59,12 +65,7 @@ pub(super) fn entity_delete(state: &mut VerifyState, req: &Req, p: &Params) -> R
     if state.entities.remove(&key).is_none() {
         return not_found(&req.path);
     }
-    state
-        .factors
-        .retain(|_, f| !(f.service == key.0 && f.identity == key.1));
-    state
-        .challenges
-        .retain(|_, c| !(c.service == key.0 && c.identity == key.1));
+    state.drop_entity_children(&key);
     Resp::bytes(204, "application/json", Vec::new())
 }
 
@@ -130,7 +131,8 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
     };
     let binding = match factor.factor_type.as_str() {
         "totp" => {
-            let totp_settings = &state.services[&factor.service]["totp"];
+            let service = state.services.get(&factor.service);
+            let totp_settings = service.map_or(&Value::Null, |s| &s["totp"]);
             let defaults = (
                 totp_settings["time_step"].as_u64().unwrap_or(30),
                 totp_settings["code_length"].as_u64().unwrap_or(6),
@@ -219,9 +221,9 @@ fn find_factor<'a>(state: &'a mut VerifyState, p: &Params) -> Option<&'a mut Fac
 pub(super) fn factor_list(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
     let records = state
         .factors
-        .values()
-        .filter(|f| f.service == p.get("va") && f.identity == p.get("id"))
-        .map(|f| state.factor_json(f))
+        .iter()
+        .filter(|(_, f)| f.service == p.get("va") && f.identity == p.get("id"))
+        .map(|(_, f)| state.factor_json(f))
         .collect();
     let path = format!(
         "/v2/Services/{}/Entities/{}/Factors",
@@ -232,11 +234,11 @@ pub(super) fn factor_list(state: &mut VerifyState, req: &Req, p: &Params) -> Res
 }
 
 pub(super) fn factor_fetch(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
-    match find_factor(state, p) {
-        Some(f) => {
-            let sid = f.sid.clone();
-            Resp::json(200, &state.factor_json(&state.factors[&sid]))
-        }
+    if find_factor(state, p).is_none() {
+        return not_found(&req.path);
+    }
+    match state.factors.get(p.get("yf")) {
+        Some(f) => Resp::json(200, &state.factor_json(f)),
         None => not_found(&req.path),
     }
 }
@@ -272,8 +274,10 @@ pub(super) fn factor_update(state: &mut VerifyState, req: &Req, p: &Params) -> R
             f.verified = !payload.is_empty();
         }
     }
-    let sid = f.sid.clone();
-    Resp::json(200, &state.factor_json(&state.factors[&sid]))
+    match state.factors.get(p.get("yf")) {
+        Some(f) => Resp::json(200, &state.factor_json(f)),
+        None => not_found(&req.path),
+    }
 }
 
 pub(super) fn factor_delete(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
@@ -354,10 +358,10 @@ pub(super) fn challenge_create(state: &mut VerifyState, req: &Req, p: &Params) -
 pub(super) fn challenge_list(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
     let sids: Vec<String> = state
         .challenges
-        .values()
-        .filter(|c| c.service == p.get("va") && c.identity == p.get("id"))
-        .filter(|c| req.query("FactorSid").is_none_or(|f| c.factor_sid == f))
-        .map(|c| c.sid.clone())
+        .iter()
+        .filter(|(_, c)| c.service == p.get("va") && c.identity == p.get("id"))
+        .filter(|(_, c)| req.query("FactorSid").is_none_or(|f| c.factor_sid == f))
+        .map(|(sid, _)| sid.clone())
         .collect();
     let mut records: Vec<Value> = sids.iter().map(|s| state.challenge_json(s)).collect();
     if let Some(status) = req.query("Status") {
@@ -398,7 +402,9 @@ pub(super) fn challenge_update(state: &mut VerifyState, req: &Req, p: &Params) -
     let Some(payload) = param(&form, "AuthPayload").map(str::to_owned) else {
         return invalid("AuthPayload");
     };
-    let c = &state.challenges[sid];
+    let Some(c) = state.challenges.get(sid) else {
+        return not_found(&req.path);
+    };
     match c.status {
         "expired" => return error(403, 60323, "Challenge expired"),
         "pending" => {}

@@ -21,8 +21,10 @@
 //!   `.../deny`), or their expiration date (5 minutes by default, at most 60).
 //! - Lookup (`crate::lookup`): any E.164 number of 8 to 15 digits is valid; its line type
 //!   follows its last digit (0-6 `mobile`, 7 `landline`, 8 `fixedVoip`, 9 `nonFixedVoip`).
+//! - What clients create is kept for the newest only: 1,000 services (the demo service among
+//!   them), 10,000 pending verifications, 10,000 entities (an entity dropped takes its factors
+//!   and challenges with it), 10,000 factors and 1,000 challenges.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -31,6 +33,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rand::RngExt as _;
 use serde_json::{Value, json};
 
+use crate::bounded::Bounded;
 use crate::http::{Req, Resp};
 
 mod factors;
@@ -61,6 +64,16 @@ pub const MAX_CHECK_ATTEMPTS: u32 = 5;
 pub const MAX_SEND_ATTEMPTS: u32 = 5;
 /// Wrong TOTP codes a factor or a challenge takes.
 pub const MAX_TOTP_ATTEMPTS: u32 = 5;
+/// Services kept at most, the demo service included: creating one more drops the oldest.
+const MAX_SERVICES: usize = 1_000;
+/// Pending verifications kept at most (the oldest are dropped), as Authy's.
+const MAX_VERIFICATIONS: usize = 10_000;
+/// Entities kept at most: creating one more drops the oldest, with its factors and challenges.
+const MAX_ENTITIES: usize = 10_000;
+/// Factors kept at most (the oldest are dropped).
+const MAX_FACTORS: usize = 10_000;
+/// Challenges kept at most (the oldest are dropped), as Authy's approval requests.
+const MAX_CHALLENGES: usize = 1_000;
 
 struct Verification {
     sid: String,
@@ -107,15 +120,22 @@ struct Challenge {
     wrong: u32,
 }
 
-/// The state of the Verify emulator.
+/// The state of the Verify emulator. Every store keeps its newest entries only, so that
+/// clients cannot grow it without bound; its SIDs come from one counter, so the oldest first
+/// is also the order of their SIDs.
 pub(crate) struct VerifyState {
     base_url: String,
     next: u64,
-    services: BTreeMap<String, Value>,
-    verifications: Vec<Verification>,
-    entities: BTreeMap<(String, String), (String, DateTime<Utc>)>,
-    factors: BTreeMap<String, Factor>,
-    challenges: BTreeMap<String, Challenge>,
+    /// The services by SID.
+    services: Bounded<String, Value>,
+    /// The pending verifications by SID. They share one lifetime, so the oldest expire first.
+    verifications: Bounded<String, Verification>,
+    /// Each entity's SID and creation time, by service and identity.
+    entities: Bounded<(String, String), (String, DateTime<Utc>)>,
+    /// The factors by SID.
+    factors: Bounded<String, Factor>,
+    /// The challenges by SID.
+    challenges: Bounded<String, Challenge>,
     attempts: u64,
     converted: u64,
 }
@@ -181,11 +201,11 @@ impl VerifyState {
         let mut state = VerifyState {
             base_url: base_url.to_owned(),
             next: 1,
-            services: BTreeMap::new(),
-            verifications: Vec::new(),
-            entities: BTreeMap::new(),
-            factors: BTreeMap::new(),
-            challenges: BTreeMap::new(),
+            services: Bounded::new(MAX_SERVICES),
+            verifications: Bounded::new(MAX_VERIFICATIONS),
+            entities: Bounded::new(MAX_ENTITIES),
+            factors: Bounded::new(MAX_FACTORS),
+            challenges: Bounded::new(MAX_CHALLENGES),
             attempts: 0,
             converted: 0,
         };
@@ -203,6 +223,14 @@ impl VerifyState {
 
     pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)
+    }
+
+    /// A service's `code_length`.
+    fn code_length(&self, service: &str) -> u64 {
+        self.services
+            .get(service)
+            .and_then(|s| s["code_length"].as_u64())
+            .unwrap_or(6)
     }
 
     fn service_json(&self, sid: &str, name: &str, code_length: u64, at: &DateTime<Utc>) -> Value {
@@ -300,33 +328,61 @@ impl VerifyState {
         }))
     }
 
-    /// The live verification of a service for a `To` or a SID; expired ones are dropped.
-    fn pending(&mut self, service: &str, to: Option<&str>, sid: Option<&str>) -> Option<usize> {
+    /// Drops the expired verifications (the oldest: they share one lifetime).
+    fn drop_expired(&mut self) {
         let t = now();
-        self.verifications.retain(|v| v.expires > t);
-        self.verifications.iter().position(|v| {
-            v.service == service
-                && v.status == "pending"
-                && (to.is_some_and(|to| v.to == to) || sid.is_some_and(|s| v.sid == s))
-        })
+        self.verifications.drop_oldest_while(|v| v.expires <= t);
     }
 
-    /// The pending code of a `To` (any service), if any.
+    /// The SID of the live verification of a service for a `To` or a SID (a service has one
+    /// at most for a `To`: a start to it sends its code again); expired ones are dropped.
+    fn pending(&mut self, service: &str, to: Option<&str>, sid: Option<&str>) -> Option<String> {
+        self.drop_expired();
+        self.verifications
+            .values()
+            .find(|v| {
+                v.service == service
+                    && v.status == "pending"
+                    && (to.is_some_and(|to| v.to == to) || sid.is_some_and(|s| v.sid == s))
+            })
+            .map(|v| v.sid.clone())
+    }
+
+    /// The pending code of a `To` (any service, the newest), if any.
     pub(crate) fn code(&mut self, to: &str) -> Option<String> {
-        let t = now();
-        self.verifications.retain(|v| v.expires > t);
+        self.drop_expired();
         self.verifications
             .iter()
             .rev()
-            .find(|v| v.to == to && v.status == "pending")
-            .map(|v| v.code.clone())
+            .find(|(_, v)| v.to == to && v.status == "pending")
+            .map(|(_, v)| v.code.clone())
     }
 
     /// Makes the pending verifications of a `To` expire now; how many there were.
     pub(crate) fn expire(&mut self, to: &str) -> usize {
-        let before = self.verifications.len();
-        self.verifications.retain(|v| v.to != to);
-        before - self.verifications.len()
+        let mut expired = 0;
+        self.verifications.retain(|_, v| {
+            let keep = v.to != to;
+            expired += usize::from(!keep);
+            keep
+        });
+        expired
+    }
+
+    /// Keeps a new entity, dropping the oldest past [`MAX_ENTITIES`] with its factors and
+    /// challenges, as a deletion does.
+    fn add_entity(&mut self, key: (String, String), entity: (String, DateTime<Utc>)) {
+        if let Some((dropped, _)) = self.entities.insert(key, entity) {
+            self.drop_entity_children(&dropped);
+        }
+    }
+
+    /// Removes the factors and challenges of an entity that is gone.
+    fn drop_entity_children(&mut self, (service, identity): &(String, String)) {
+        self.factors
+            .retain(|_, f| !(&f.service == service && &f.identity == identity));
+        self.challenges
+            .retain(|_, c| !(&c.service == service && &c.identity == identity));
     }
 
     /// Verifies a push factor as its device does when it enrols (already verified: no change).
@@ -341,7 +397,13 @@ impl VerifyState {
             });
         };
         f.verified = true;
-        Ok(self.factor_json(&self.factors[sid]))
+        let f = self
+            .factors
+            .get(sid)
+            .ok_or_else(|| Error::UnknownPushFactor {
+                factor_sid: sid.to_owned(),
+            })?;
+        Ok(self.factor_json(f))
     }
 
     /// Answers a pending push challenge.
@@ -669,12 +731,15 @@ fn service_create(state: &mut VerifyState, req: &Req, _: &crate::http::Params) -
 }
 
 fn service_list(state: &mut VerifyState, req: &Req, _: &crate::http::Params) -> Resp {
-    let records = state.services.values().cloned().collect();
+    let records = state.services.iter().map(|(_, s)| s.clone()).collect();
     state.page("services", "/v2/Services", records, req)
 }
 
-fn service_fetch(state: &mut VerifyState, _: &Req, p: &crate::http::Params) -> Resp {
-    Resp::json(200, &state.services[p.get("va")])
+fn service_fetch(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
+    match state.services.get(p.get("va")) {
+        Some(s) => Resp::json(200, s),
+        None => not_found(&req.path),
+    }
 }
 
 fn service_update(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
@@ -711,19 +776,21 @@ fn verification_start(state: &mut VerifyState, req: &Req, p: &crate::http::Param
         return invalid("To");
     }
     state.attempts += 1;
-    if let Some(i) = state.pending(&service, Some(&to), None) {
-        let v = &mut state.verifications[i];
-        if v.sends >= MAX_SEND_ATTEMPTS {
-            return error(429, 60203, "Max send attempts reached");
+    if let Some(sid) = state.pending(&service, Some(&to), None) {
+        if let Some(v) = state.verifications.get_mut(&sid) {
+            if v.sends >= MAX_SEND_ATTEMPTS {
+                return error(429, 60203, "Max send attempts reached");
+            }
+            v.sends += 1;
+            v.channel = channel;
         }
-        v.sends += 1;
-        v.channel = channel;
-        let v = &state.verifications[i];
-        return Resp::json(201, &state.verification_json(v));
+        let body = state
+            .verifications
+            .get(&sid)
+            .map(|v| state.verification_json(v));
+        return Resp::json(201, &body.unwrap_or_default());
     }
-    let length = state.services[&service]["code_length"]
-        .as_u64()
-        .unwrap_or(6);
+    let length = state.code_length(&service);
     let code = match param(&form, "CustomCode") {
         Some(custom) if (4..=10).contains(&custom.len()) => custom.to_owned(),
         Some(_) => return invalid("CustomCode"),
@@ -748,13 +815,14 @@ fn verification_start(state: &mut VerifyState, req: &Req, p: &crate::http::Param
         expires: created + chrono::Duration::from_std(CODE_LIFETIME).unwrap_or_default(),
     };
     let body = state.verification_json(&v);
-    state.verifications.push(v);
+    state.verifications.insert(v.sid.clone(), v);
     Resp::json(201, &body)
 }
 
 fn verification_fetch(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
-    match state.pending(p.get("va"), None, Some(p.get("ve"))) {
-        Some(i) => Resp::json(200, &state.verification_json(&state.verifications[i])),
+    let sid = state.pending(p.get("va"), None, Some(p.get("ve")));
+    match sid.and_then(|sid| state.verifications.get(&sid)) {
+        Some(v) => Resp::json(200, &state.verification_json(v)),
         None => not_found(&req.path),
     }
 }
@@ -766,10 +834,10 @@ fn verification_update(state: &mut VerifyState, req: &Req, p: &crate::http::Para
         Some("approved") => "approved",
         _ => return invalid("Status"),
     };
-    let Some(i) = state.pending(p.get("va"), None, Some(p.get("ve"))) else {
+    let sid = state.pending(p.get("va"), None, Some(p.get("ve")));
+    let Some(mut v) = sid.and_then(|sid| state.verifications.remove(&sid)) else {
         return not_found(&req.path);
     };
-    let mut v = state.verifications.remove(i);
     v.status = status;
     if status == "approved" {
         state.converted += 1;
@@ -788,20 +856,22 @@ fn verification_check(state: &mut VerifyState, req: &Req, p: &crate::http::Param
     if !(4..=10).contains(&code.len()) {
         return invalid("Code");
     }
-    let Some(i) = state.pending(p.get("va"), to, sid) else {
+    let Some(sid) = state.pending(p.get("va"), to, sid) else {
         return not_found(&req.path);
     };
-    let v = &mut state.verifications[i];
+    let Some(v) = state.verifications.get_mut(&sid) else {
+        return not_found(&req.path);
+    };
     if v.code == code {
         v.status = "approved";
     } else {
         v.wrong += 1;
         if v.wrong >= MAX_CHECK_ATTEMPTS {
-            state.verifications.remove(i);
+            state.verifications.remove(&sid);
             return error(429, 60202, "Max check attempts reached");
         }
     }
-    let v = &state.verifications[i];
+    let v = &*v;
     let body = json!({
         "sid": v.sid, "service_sid": v.service, "account_sid": ACCOUNT_SID, "to": v.to,
         "channel": v.channel, "status": v.status, "valid": v.status == "approved",
@@ -810,7 +880,7 @@ fn verification_check(state: &mut VerifyState, req: &Req, p: &crate::http::Param
     });
     if v.status == "approved" {
         state.converted += 1;
-        state.verifications.remove(i);
+        state.verifications.remove(&sid);
     }
     Resp::json(200, &body)
 }
@@ -931,6 +1001,216 @@ impl Sandbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const URL: &str = "http://127.0.0.1:1";
+
+    /// The answer to `method path` with a form body, as an authorised client gets it: status
+    /// and JSON body.
+    fn call(state: &mut VerifyState, method: &str, path: &str, form: &str) -> (u16, Value) {
+        let req = Req::fake(
+            method,
+            path,
+            &[("content-type", "application/x-www-form-urlencoded")],
+            form,
+        );
+        let resp = route(state, &req);
+        let body = serde_json::from_slice(&resp.body).unwrap_or(Value::Null);
+        (resp.status, body)
+    }
+
+    /// Creates a resource: its SID.
+    fn create(state: &mut VerifyState, path: &str, form: &str) -> String {
+        let (status, body) = call(state, "POST", path, form);
+        assert_eq!(status, 201, "{path}: {body}");
+        body["sid"].as_str().unwrap().to_owned()
+    }
+
+    fn entities(identity: &str) -> String {
+        format!("/v2/Services/{SERVICE_SID}/Entities/{identity}")
+    }
+
+    const PUSH_FACTOR: &str = "FriendlyName=pixel&FactorType=push&Binding.Alg=ES256&Binding.PublicKey=MFkw&Config.AppId=com.example&Config.NotificationPlatform=none&Config.SdkVersion=1.0";
+
+    #[test]
+    fn at_most_max_services_are_kept_the_oldest_dropped_first() {
+        let mut st = VerifyState::new(URL);
+        let first = create(&mut st, "/v2/Services", "FriendlyName=App");
+        // the demo service, the first and these
+        for _ in 2..MAX_SERVICES {
+            create(&mut st, "/v2/Services", "FriendlyName=App");
+        }
+        assert_eq!(st.services.len(), MAX_SERVICES);
+        assert!(st.services.contains_key(SERVICE_SID));
+        create(&mut st, "/v2/Services", "FriendlyName=App");
+        let newest = create(&mut st, "/v2/Services", "FriendlyName=App");
+        assert_eq!(st.services.len(), MAX_SERVICES);
+        assert!(!st.services.contains_key(SERVICE_SID));
+        assert_eq!(
+            call(&mut st, "GET", &format!("/v2/Services/{first}"), "").0,
+            404
+        );
+        assert_eq!(
+            call(&mut st, "GET", &format!("/v2/Services/{newest}"), "").0,
+            200
+        );
+    }
+
+    /// A pending verification to `to`, as a start leaves it, without its cost: filling a store
+    /// through the routes looks through it on every start, which takes seconds in a test build.
+    fn verification(state: &mut VerifyState, to: &str) -> Verification {
+        let created = now();
+        Verification {
+            sid: state.sid("VE"),
+            service: SERVICE_SID.to_owned(),
+            to: to.to_owned(),
+            channel: "sms".to_owned(),
+            status: "pending",
+            code: "123456".to_owned(),
+            sends: 1,
+            wrong: 0,
+            created,
+            expires: created + chrono::Duration::minutes(10),
+        }
+    }
+
+    #[test]
+    fn at_most_max_verifications_are_kept_the_oldest_dropped_first() {
+        let mut st = VerifyState::new(URL);
+        let path = format!("/v2/Services/{SERVICE_SID}/Verifications");
+        let to = |n: usize| format!("+1555{n:07}");
+        let start = |st: &mut VerifyState, n: usize| {
+            create(st, &path, &format!("To=%2B1555{n:07}&Channel=sms"))
+        };
+        start(&mut st, 0);
+        for n in 1..MAX_VERIFICATIONS {
+            let v = verification(&mut st, &to(n));
+            st.verifications.insert(v.sid.clone(), v);
+        }
+        assert_eq!(st.verifications.len(), MAX_VERIFICATIONS);
+        assert!(st.code(&to(0)).is_some());
+        let newest = start(&mut st, MAX_VERIFICATIONS);
+        assert_eq!(st.verifications.len(), MAX_VERIFICATIONS);
+        assert_eq!(st.code(&to(0)), None);
+        assert!(st.code(&to(1)).is_some());
+        assert!(st.code(&to(MAX_VERIFICATIONS)).is_some());
+        assert_eq!(call(&mut st, "GET", &format!("{path}/{newest}"), "").0, 200);
+    }
+
+    #[test]
+    fn at_most_max_entities_are_kept_the_oldest_dropped_with_its_factors_and_challenges() {
+        let mut st = VerifyState::new(URL);
+        let path = format!("/v2/Services/{SERVICE_SID}/Entities");
+        let identity = |n: usize| format!("user-{n:08}");
+        let first = identity(0);
+        create(&mut st, &path, &format!("Identity={first}"));
+        let factor = create(
+            &mut st,
+            &format!("{}/Factors", entities(&first)),
+            PUSH_FACTOR,
+        );
+        st.verify_push_factor(&factor).unwrap();
+        let challenge = create(
+            &mut st,
+            &format!("{}/Challenges", entities(&first)),
+            &format!("FactorSid={factor}&Details.Message=hi"),
+        );
+        for n in 1..MAX_ENTITIES {
+            create(&mut st, &path, &format!("Identity={}", identity(n)));
+        }
+        assert_eq!(st.entities.len(), MAX_ENTITIES);
+        assert_eq!(call(&mut st, "GET", &entities(&first), "").0, 200);
+        create(
+            &mut st,
+            &path,
+            &format!("Identity={}", identity(MAX_ENTITIES)),
+        );
+        assert_eq!(st.entities.len(), MAX_ENTITIES);
+        assert_eq!(call(&mut st, "GET", &entities(&first), "").0, 404);
+        assert!(!st.factors.contains_key(&factor));
+        assert!(!st.challenges.contains_key(&challenge));
+        assert_eq!(call(&mut st, "GET", &entities(&identity(1)), "").0, 200);
+        let newest = entities(&identity(MAX_ENTITIES));
+        assert_eq!(call(&mut st, "GET", &newest, "").0, 200);
+    }
+
+    #[test]
+    fn at_most_max_factors_are_kept_the_oldest_dropped_first() {
+        let mut st = VerifyState::new(URL);
+        let path = format!("/v2/Services/{SERVICE_SID}/Entities");
+        let factors = |identity: &str| format!("{}/Factors", entities(identity));
+        let add = |st: &mut VerifyState, identity: &str, form: &str| {
+            create(st, &path, &format!("Identity={identity}"));
+            create(st, &factors(identity), form)
+        };
+        let first = add(&mut st, "user-first", "FriendlyName=app&FactorType=totp");
+        // As a factor creation leaves them, without looking through the store each time.
+        for n in 1..MAX_FACTORS - 1 {
+            let sid = st.sid("YF");
+            let factor = Factor {
+                sid: sid.clone(),
+                service: SERVICE_SID.to_owned(),
+                identity: format!("user-{n:08}"),
+                friendly_name: "app".to_owned(),
+                factor_type: "push".to_owned(),
+                verified: false,
+                secret: String::new(),
+                time_step: 30,
+                digits: 6,
+                skew: 1,
+                alg: String::new(),
+                wrong: 0,
+                config: Value::Null,
+                created: now(),
+            };
+            st.factors.insert(sid, factor);
+        }
+        let second = add(&mut st, "user-second", PUSH_FACTOR);
+        assert_eq!(st.factors.len(), MAX_FACTORS);
+        assert!(st.factors.contains_key(&first));
+        let newest = add(&mut st, "user-newest", PUSH_FACTOR);
+        assert_eq!(st.factors.len(), MAX_FACTORS);
+        assert!(!st.factors.contains_key(&first));
+        assert!(st.factors.contains_key(&second));
+        assert!(st.factors.contains_key(&newest));
+        // the entity stays, with no factor
+        assert_eq!(call(&mut st, "GET", &entities("user-first"), "").0, 200);
+        let (status, listed) = call(&mut st, "GET", &factors("user-first"), "");
+        assert_eq!((status, &listed["factors"]), (200, &json!([])));
+        let (status, listed) = call(&mut st, "GET", &factors("user-newest"), "");
+        assert_eq!(
+            (status, &listed["factors"][0]["sid"]),
+            (200, &json!(newest))
+        );
+    }
+
+    #[test]
+    fn at_most_max_challenges_are_kept_the_oldest_dropped_first() {
+        let mut st = VerifyState::new(URL);
+        let identity = "user-00000000";
+        create(
+            &mut st,
+            &format!("/v2/Services/{SERVICE_SID}/Entities"),
+            &format!("Identity={identity}"),
+        );
+        let factor = create(
+            &mut st,
+            &format!("{}/Factors", entities(identity)),
+            PUSH_FACTOR,
+        );
+        st.verify_push_factor(&factor).unwrap();
+        let path = format!("{}/Challenges", entities(identity));
+        let form = format!("FactorSid={factor}&Details.Message=hi");
+        let first = create(&mut st, &path, &form);
+        for _ in 1..MAX_CHALLENGES {
+            create(&mut st, &path, &form);
+        }
+        assert_eq!(st.challenges.len(), MAX_CHALLENGES);
+        assert_eq!(call(&mut st, "GET", &format!("{path}/{first}"), "").0, 200);
+        let newest = create(&mut st, &path, &form);
+        assert_eq!(st.challenges.len(), MAX_CHALLENGES);
+        assert_eq!(call(&mut st, "GET", &format!("{path}/{first}"), "").0, 404);
+        assert_eq!(call(&mut st, "GET", &format!("{path}/{newest}"), "").0, 200);
+    }
 
     #[test]
     fn the_conversion_rate_has_nine_decimals_as_recorded() {
