@@ -1,7 +1,6 @@
 //! The August API emulation: accounts, login, tokens, devices and the activity feed.
 
 use crate::shapes::Shape;
-use std::collections::HashSet;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -41,6 +40,9 @@ const MAX_TOKENS: usize = 10_000;
 const EXPIRED_TOKEN_KEPT: chrono::TimeDelta = chrono::TimeDelta::days(1);
 /// Install ids with a verification code pending, at most (the oldest are dropped).
 const MAX_PENDING_CODES: usize = 10_000;
+/// Validated install ids kept (the newest validated): each right code adds one, and a login
+/// with an install id no longer kept asks for a code again.
+const MAX_VALIDATED: usize = 10_000;
 /// The longest `installId` accepted at login: the apps send a UUID (36 characters); the id is
 /// carried in every token issued to it, so its length is bounded like the tokens' number.
 const MAX_INSTALL_ID_LEN: usize = 256;
@@ -310,7 +312,8 @@ pub(crate) struct AugustState {
     jwt_secret: [u8; 32],
     started: DateTime<Utc>,
     users: Vec<User>,
-    validated: HashSet<(String, String)>,
+    /// The validated install ids, with their user: the newest [`MAX_VALIDATED`].
+    validated: Bounded<(String, String), ()>,
     pending: Bounded<String, PendingCode>,
     last_code: Option<PendingCode>,
     tokens: Bounded<String, TokenInfo>,
@@ -453,7 +456,7 @@ impl AugustState {
                 email: demo::EMAIL.into(),
                 password: demo::PASSWORD.into(),
             }],
-            validated: HashSet::new(),
+            validated: Bounded::new(MAX_VALIDATED),
             pending: Bounded::new(MAX_PENDING_CODES),
             last_code: None,
             tokens: Bounded::new(MAX_TOKENS),
@@ -1243,7 +1246,7 @@ fn session(st: &mut AugustState, req: &Req, _: &Params, _: &mut Vec<Event>) -> R
     let v_install_id = v_password
         && st
             .validated
-            .contains(&(user_id.clone(), install_id.to_owned()));
+            .contains_key(&(user_id.clone(), install_id.to_owned()));
     let kind = match (v_password, v_install_id) {
         (false, _) => TokenKind::Rejected,
         (true, false) => TokenKind::Provisional,
@@ -1352,7 +1355,7 @@ fn validate_verification_code(st: &mut AugustState, req: &Req, method: &str) -> 
     }
     st.pending.remove(&token.install_id);
     st.validated
-        .insert((token.user_id.clone(), token.install_id.clone()));
+        .insert((token.user_id.clone(), token.install_id.clone()), ());
     log::info!("august: install id validated by {method}");
     Resp::json(200, &json!({}))
 }
@@ -2211,6 +2214,65 @@ mod tests {
         );
         assert_eq!(me(&mut st, &oldest_valid).0, 200);
         assert_eq!(me(&mut st, &newest).0, 200);
+    }
+
+    /// Logs in with `install_id`, has a code sent by SMS and sends it back: the install id is
+    /// validated.
+    fn validate(st: &mut AugustState, install_id: &str) {
+        let phone = format!("phone:{}", demo::PHONE);
+        let (_, _, token) = login(st, install_id, &phone, demo::PASSWORD);
+        let token = token.unwrap();
+        let req = |path: &str, body: Value| {
+            Req::fake(
+                "POST",
+                path,
+                &[
+                    ("x-august-api-key", AUGUST_KEYS[0]),
+                    ("x-august-access-token", &token),
+                    ("content-type", "application/json"),
+                ],
+                &body.to_string(),
+            )
+        };
+        let sent = req("/validation/phone", json!({"value": demo::PHONE}));
+        let resp = send_code_phone(st, &sent, &Params::default(), &mut Vec::new());
+        assert_eq!(resp.status, 200);
+        let code = st.pending.get(install_id).unwrap().code.clone();
+        let back = req(
+            "/validate/phone",
+            json!({"phone": demo::PHONE, "code": code}),
+        );
+        let resp = validate_phone(st, &back, &Params::default(), &mut Vec::new());
+        assert_eq!(resp.status, 200);
+    }
+
+    /// Whether a login with `install_id` is told it is validated.
+    fn validated(st: &mut AugustState, install_id: &str) -> bool {
+        let phone = format!("phone:{}", demo::PHONE);
+        let (_, body, _) = login(st, install_id, &phone, demo::PASSWORD);
+        body["vInstallId"] == true
+    }
+
+    #[test]
+    fn at_most_max_validated_install_ids_are_kept_the_oldest_dropped_first() {
+        let mut st = AugustState::new("http://127.0.0.1:1", DEFAULT_TOKEN_LIFETIME);
+        validate(&mut st, "install-first");
+        validate(&mut st, "install-second");
+        // As a validation leaves them, without the logins.
+        for n in 2..MAX_VALIDATED {
+            let key = (demo::USER_ID.to_owned(), format!("install-{n}"));
+            st.validated.insert(key, ());
+        }
+        assert_eq!(st.validated.len(), MAX_VALIDATED);
+        assert!(validated(&mut st, "install-first"));
+        // Validated again, the first is the newest: the second is the oldest now.
+        validate(&mut st, "install-first");
+        validate(&mut st, "install-newest");
+        assert_eq!(st.validated.len(), MAX_VALIDATED);
+        assert!(!validated(&mut st, "install-second"));
+        assert!(validated(&mut st, "install-first"));
+        assert!(validated(&mut st, "install-newest"));
+        assert!(validated(&mut st, "install-2"));
     }
 
     #[test]
