@@ -757,7 +757,9 @@ impl AugustState {
         Ok((family, info.clone()))
     }
 
-    /// Issues a JWT-shaped token carrying `claims` plus `iat` and `exp`.
+    /// Issues a JWT-shaped token carrying `claims` plus `iat` and `exp`. A lifetime that
+    /// reaches past the calendar's end (about 8.2e12 s from now) ends there: never, in
+    /// practice.
     fn mint(
         &mut self,
         mut claims: Map<String, Value>,
@@ -766,9 +768,10 @@ impl AugustState {
         kind: TokenKind,
     ) -> (String, DateTime<Utc>) {
         let now = Utc::now();
-        let lifetime = chrono::Duration::from_std(self.token_lifetime)
-            .unwrap_or_else(|_| chrono::Duration::days(365 * 100));
-        let expires = now + lifetime;
+        let expires = chrono::Duration::from_std(self.token_lifetime)
+            .ok()
+            .and_then(|lifetime| now.checked_add_signed(lifetime))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
         claims.insert("expiresAt".into(), json!(iso_ms(expires)));
         claims.insert("iat".into(), json!(now.timestamp()));
         claims.insert("exp".into(), json!(expires.timestamp()));
@@ -2296,6 +2299,31 @@ mod tests {
             (401, json!({"message": "invalid access token"}))
         );
         assert_eq!(me(&mut st, &fresh).0, 200);
+    }
+
+    #[test]
+    fn a_token_lifetime_past_the_calendar_never_expires_and_never_panics() {
+        // 9e15 s and 9e12 s fit a time delta but reach past the calendar's end; u64::MAX s
+        // does not fit.
+        for secs in [9_000_000_000_000_000, 9_000_000_000_000, u64::MAX] {
+            let lifetime = Duration::from_secs(secs);
+            let mut st = AugustState::new("http://127.0.0.1:1", lifetime);
+            let phone = format!("phone:{}", demo::PHONE);
+            let (status, body, token) = login(&mut st, "install", &phone, demo::PASSWORD);
+            assert_eq!(status, 200, "{secs} s");
+            assert_eq!(
+                body["exp"],
+                json!(DateTime::<Utc>::MAX_UTC.timestamp()),
+                "{secs} s"
+            );
+            assert_eq!(body["expiresAt"], json!(iso_ms(DateTime::<Utc>::MAX_UTC)));
+            assert!(token.is_some());
+            let demo = st.demo_token();
+            assert_eq!(me(&mut st, &demo).0, 200, "{secs} s");
+            let (oauth, expires) = st.mint_oauth_token(lifetime);
+            assert_eq!(expires, DateTime::<Utc>::MAX_UTC);
+            assert_eq!(me(&mut st, &oauth).0, 200, "{secs} s");
+        }
     }
 
     #[test]

@@ -268,7 +268,9 @@ impl SandboxBuilder {
     }
 
     /// How long August access tokens stay valid (the JWT's `exp` and the session's
-    /// `expiresAt`); an expired token gets 401. Defaults to 120 days.
+    /// `expiresAt`); an expired token gets 401. Any lifetime is taken: one that reaches past
+    /// the calendar's end (about 8.2e12 s, 260,000 years, from now) ends there, so such tokens
+    /// never expire. Defaults to 120 days.
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
         self.token_lifetime = lifetime;
         self
@@ -331,7 +333,8 @@ impl SandboxBuilder {
     }
 
     /// How long access tokens issued by the OAuth token endpoint stay valid (its
-    /// `expires_in`). Defaults to one hour.
+    /// `expires_in`); past the calendar's end, as [`token_lifetime`](Self::token_lifetime).
+    /// Defaults to one hour.
     pub fn oauth_token_lifetime(mut self, lifetime: Duration) -> Self {
         self.oauth_token_lifetime = lifetime;
         self

@@ -121,3 +121,42 @@ fn a_redirect_uri_with_control_characters_or_non_ascii_is_refused() {
     );
     assert!(location.ends_with("&state=s1"), "{location}");
 }
+
+#[test]
+fn token_lifetimes_past_the_calendar_are_accepted_and_never_expire() {
+    let sandbox = Sandbox::builder()
+        .token_lifetime(std::time::Duration::from_secs(9_000_000_000_000_000))
+        .oauth_token_lifetime(std::time::Duration::from_secs(u64::MAX))
+        .start()
+        .unwrap();
+    let me = |token: &str| {
+        common::raw(
+            "GET",
+            &format!("{}/users/me", sandbox.august_url()),
+            &[
+                ("x-august-api-key", common::AUGUST_KEY),
+                ("x-august-access-token", token),
+            ],
+            None,
+        )
+        .status
+    };
+    let session = common::raw(
+        "POST",
+        &format!("{}/session", sandbox.august_url()),
+        &[("x-august-api-key", common::AUGUST_KEY)],
+        Some(&serde_json::json!({
+            "installId": "install-forever",
+            "identifier": format!("phone:{}", demo::PHONE),
+            "password": demo::PASSWORD,
+        })),
+    );
+    assert_eq!(session.status, 200, "{}", session.text);
+    assert!(session.body["expiresAt"].is_string(), "{}", session.text);
+    assert_eq!(me(&sandbox.demo_access_token()), 200);
+    let entries: serde_json::Value =
+        serde_json::from_str(&sandbox.home_assistant_config_entries("yale_global")).unwrap();
+    let token = &entries["data"]["entries"][1]["data"]["token"];
+    assert_eq!(token["expires_in"], u64::MAX);
+    assert_eq!(me(token["access_token"].as_str().unwrap()), 200);
+}
