@@ -634,9 +634,7 @@ fn read_request(
                     end,
                 });
             }
-            Ok(Frame::Incomplete {
-                expects_continue, ..
-            }) => {
+            Ok(Frame::Incomplete { expects_continue }) => {
                 if expects_continue && !continued {
                     continued = true;
                     if client.write_all(b"HTTP/1.1 100 Continue\r\n\r\n").is_err() {
