@@ -38,9 +38,15 @@ pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest message a websocket client may send, as OPEN announces (`maxPayload`); a
 /// longer one closes the websocket with 1009, as the real server's websocket library does.
 const MAX_PAYLOAD: usize = 1_000_000;
-/// How long a websocket session waits for a client frame before it looks again for pushes
-/// and pings to send: the most a push waits.
-const POLL: Duration = Duration::from_millis(20);
+/// How often a websocket session reads what its client sent, when nothing is published: the
+/// most a client frame (a pong, a Close) waits to be read. A push does not wait for it: the
+/// session waits on the hub, which wakes it when a message is published.
+const READ_EVERY: Duration = Duration::from_millis(20);
+/// Client messages read in one turn at most, so that a client sending without pause does not
+/// hold pushes back; the rest are read at once after them.
+const MAX_READS: usize = 64;
+/// How often the wait for the relay's hand-over looks whether the sandbox stops.
+const HANDOFF_CHECK: Duration = Duration::from_millis(100);
 /// How long one write to a websocket client may block: a client that reads nothing is cut,
 /// not waited for.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -565,7 +571,7 @@ pub(crate) fn upgrade(
 fn wait_for_handoff(hub: &PushHub, handoff: &Receiver<TakenOver>) -> Option<TakenOver> {
     let deadline = Instant::now() + WRITE_TIMEOUT;
     loop {
-        match handoff.recv_timeout(POLL * 5) {
+        match handoff.recv_timeout(HANDOFF_CHECK) {
             Ok(taken) => return Some(taken),
             Err(RecvTimeoutError::Disconnected) => return None,
             Err(RecvTimeoutError::Timeout) => {
@@ -577,32 +583,25 @@ fn wait_for_handoff(hub: &PushHub, handoff: &Receiver<TakenOver>) -> Option<Take
     }
 }
 
-/// What the client sent, as a session sees it.
+/// One read of the client, as a session sees it.
 enum Incoming {
-    /// A message (pings are answered already).
+    /// A message (a ping's pong is queued, to go out with the next flush).
     Message(Message),
-    /// Nothing within [`POLL`].
+    /// Nothing more has arrived.
     Nothing,
-    /// The session is over: the client closed (its close answered), sent more than
-    /// [`MAX_PAYLOAD`] (closed with 1009), broke the protocol, or the connection failed.
-    End,
+    /// The client closed (the answering Close is queued).
+    Closed,
+    /// The client sent more than [`MAX_PAYLOAD`].
+    TooLarge,
+    /// The client broke the protocol or the connection failed.
+    Failed,
 }
 
-/// Waits up to [`POLL`] for a frame from the client.
+/// Reads one message from the client, if one has arrived (the socket does not block).
 fn receive(ws: &mut WebSocket<TcpStream>) -> Incoming {
     match ws.read() {
-        Ok(Message::Close(_)) => {
-            // tungstenite queued the answering Close: send it, then the session ends
-            let _ = ws.flush();
-            Incoming::End
-        }
-        Ok(message) => {
-            // a Ping's Pong goes out now, not with the next push
-            if matches!(message, Message::Ping(_)) && !flushed(ws) {
-                return Incoming::End;
-            }
-            Incoming::Message(message)
-        }
+        Ok(Message::Close(_)) => Incoming::Closed,
+        Ok(message) => Incoming::Message(message),
         Err(tungstenite::Error::Io(e))
             if matches!(
                 e.kind(),
@@ -611,16 +610,55 @@ fn receive(ws: &mut WebSocket<TcpStream>) -> Incoming {
         {
             Incoming::Nothing
         }
-        Err(tungstenite::Error::Capacity(_)) => {
+        Err(tungstenite::Error::Capacity(_)) => Incoming::TooLarge,
+        Err(_) => Incoming::Failed,
+    }
+}
+
+/// What the client sent since the last turn.
+struct Received {
+    messages: Vec<Message>,
+    /// [`MAX_READS`] were read and more may be waiting: look again without waiting.
+    more: bool,
+}
+
+/// Reads what the client has sent, without waiting for more, and answers it: websocket pings
+/// get their pong and a Close its Close. `None` once the session is over: the client closed,
+/// sent more than [`MAX_PAYLOAD`] (closed with 1009), broke the protocol, or the connection
+/// failed.
+fn read_client(ws: &mut WebSocket<TcpStream>) -> Option<Received> {
+    ws.get_ref().set_nonblocking(true).ok()?;
+    let mut messages = Vec::new();
+    let last = loop {
+        if messages.len() >= MAX_READS {
+            break Incoming::Nothing;
+        }
+        match receive(ws) {
+            Incoming::Message(message) => messages.push(message),
+            other => break other,
+        }
+    };
+    // Writes block again (up to their timeout), and what tungstenite queued goes out now.
+    ws.get_ref().set_nonblocking(false).ok()?;
+    match last {
+        Incoming::Nothing | Incoming::Message(_) => flushed(ws).then(|| Received {
+            more: messages.len() >= MAX_READS,
+            messages,
+        }),
+        Incoming::Closed => {
+            let _ = ws.flush();
+            None
+        }
+        Incoming::TooLarge => {
             let _ = ws.close(Some(CloseFrame {
                 code: CloseCode::Size,
                 reason: "Max payload size exceeded".into(),
             }));
             let _ = ws.flush();
             drain(ws.get_mut());
-            Incoming::End
+            None
         }
-        Err(_) => Incoming::End,
+        Incoming::Failed => None,
     }
 }
 
@@ -648,12 +686,46 @@ fn drain(stream: &mut TcpStream) {
     }
 }
 
+/// A session's namespace, once connected.
+struct Connected {
+    /// The last message sent (or skipped, before the connect): its number in the hub.
+    seen: u64,
+    /// The hub's close count at the connect: a change closes the session.
+    closes: u64,
+    next_ping: Instant,
+}
+
+impl Connected {
+    /// Whether the hub has news for the session: a message or a close.
+    fn news(&self, st: &HubState) -> bool {
+        st.seq != self.seen || st.close_gen != self.closes
+    }
+
+    /// The websocket payloads published since the last look, oldest first, and whether the
+    /// session must close.
+    fn take_news(&mut self, st: &HubState) -> (Vec<Value>, bool) {
+        // From the newest back to the first already seen: the log is in publishing order.
+        let mut pending: Vec<Value> = st
+            .log
+            .iter()
+            .rev()
+            .take_while(|m| m.seq > self.seen)
+            .filter_map(|m| m.websocket.clone())
+            .collect();
+        pending.reverse();
+        self.seen = st.seq;
+        (pending, st.close_gen != self.closes)
+    }
+}
+
 /// Serves one Engine.IO session on `stream`, until the client closes, the namespace is not
-/// connected within `connect_within`, a push fault ends it or the sandbox stops. The client is
-/// read throughout, in short waits between which pushes and pings are sent: its pings are
-/// answered and its Close acknowledged.
+/// connected within `connect_within`, a push fault ends it or the sandbox stops. The session
+/// waits on the hub, so that a message goes out as soon as it is published; between waits
+/// (every [`READ_EVERY`] at least) it reads what the client sent, without blocking: its pings
+/// are answered and its Close acknowledged.
 fn serve_websocket(hub: &PushHub, stream: TcpStream, connect_within: Duration) {
-    if stream.set_read_timeout(Some(POLL)).is_err()
+    // Reads do not block (see `read_client`); the read timeout bounds the drain after a Close.
+    if stream.set_read_timeout(Some(READ_EVERY)).is_err()
         || stream.set_write_timeout(Some(WRITE_TIMEOUT)).is_err()
     {
         return;
@@ -674,59 +746,34 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, connect_within: Duration) {
     if ws.send(Message::text(open)).is_err() {
         return;
     }
-    // The namespace connect. Control frames before it are answered and skipped, and so is
-    // any other packet (the real server ignores packets for a namespace not connected).
-    let deadline = Instant::now() + connect_within;
+    let connect_by = Instant::now() + connect_within;
+    // Set at the namespace connect: everything published from then on is this session's.
+    let mut connected: Option<Connected> = None;
+    let mut more = false;
     loop {
-        if ended(&lock(&hub.state)) {
-            return;
-        }
-        match receive(&mut ws) {
-            Incoming::Message(Message::Text(t)) if t.as_str().starts_with("40") => break,
-            Incoming::Message(_) => {}
-            Incoming::Nothing if Instant::now() >= deadline => {
-                log::info!("sandbox: no Socket.IO namespace connect in time; closing");
-                let _ = ws.close(None);
-                let _ = ws.flush();
-                return;
-            }
-            Incoming::Nothing => {}
-            Incoming::End => return,
-        }
-    }
-    // Everything published from the namespace connect on is this session's.
-    let (mut seen, closes) = {
-        let st = lock(&hub.state);
-        (st.seq, st.close_gen)
-    };
-    if ws
-        .send(Message::text(format!(
-            "40{{\"sid\":\"{}\"}}",
-            crate::august::random_hex(20)
-        )))
-        .is_err()
-    {
-        return;
-    }
-    let mut next_ping = Instant::now() + PING_INTERVAL;
-    loop {
+        // Wait for a message, a close or the sandbox's end; at most until the client is read
+        // again or a deadline passes.
         let (pending, close) = {
             let st = lock(&hub.state);
+            let due = connected.as_ref().map_or(connect_by, |c| c.next_ping);
+            let wait = if more {
+                Duration::ZERO
+            } else {
+                READ_EVERY.min(due.saturating_duration_since(Instant::now()))
+            };
+            let (st, _) = hub
+                .cond
+                .wait_timeout_while(st, wait, |st| {
+                    !ended(st) && !connected.as_ref().is_some_and(|c| c.news(st))
+                })
+                .unwrap_or_else(PoisonError::into_inner);
             if ended(&st) {
                 return;
             }
-            // From the newest back to the first already seen: the log is in publishing order,
-            // and this runs every few milliseconds, mostly with nothing new.
-            let mut pending: Vec<Value> = st
-                .log
-                .iter()
-                .rev()
-                .take_while(|m| m.seq > seen)
-                .filter_map(|m| m.websocket.clone())
-                .collect();
-            pending.reverse();
-            seen = st.seq;
-            (pending, st.close_gen != closes)
+            match connected.as_mut() {
+                Some(c) => c.take_news(&st),
+                None => (Vec::new(), false),
+            }
         };
         if close {
             let _ = ws.send(Message::text("1"));
@@ -740,15 +787,46 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, connect_within: Duration) {
                 return;
             }
         }
-        if Instant::now() >= next_ping {
-            next_ping = Instant::now() + PING_INTERVAL;
-            if ws.send(Message::text("2")).is_err() {
-                return;
+        let Some(received) = read_client(&mut ws) else {
+            return;
+        };
+        more = received.more;
+        for message in received.messages {
+            // The namespace connect. Before it, any other packet is skipped (the real server
+            // ignores packets for a namespace not connected); after it, the client's pongs
+            // (`3`) and other packets need no answer.
+            if connected.is_none()
+                && let Message::Text(t) = &message
+                && t.as_str().starts_with("40")
+            {
+                let st = lock(&hub.state);
+                connected = Some(Connected {
+                    seen: st.seq,
+                    closes: st.close_gen,
+                    next_ping: Instant::now() + PING_INTERVAL,
+                });
+                drop(st);
+                let answer = format!("40{{\"sid\":\"{}\"}}", crate::august::random_hex(20));
+                if ws.send(Message::text(answer)).is_err() {
+                    return;
+                }
             }
         }
-        // The client's pongs (`3`) and other packets need no answer.
-        if let Incoming::End = receive(&mut ws) {
-            return;
+        let now = Instant::now();
+        match connected.as_mut() {
+            None if now >= connect_by => {
+                log::info!("sandbox: no Socket.IO namespace connect in time; closing");
+                let _ = ws.close(None);
+                let _ = ws.flush();
+                return;
+            }
+            Some(c) if now >= c.next_ping => {
+                c.next_ping = now + PING_INTERVAL;
+                if ws.send(Message::text("2")).is_err() {
+                    return;
+                }
+            }
+            None | Some(_) => {}
         }
     }
 }
@@ -874,6 +952,25 @@ mod tests {
         ws.send(Message::Ping("after".into())).unwrap();
         assert_eq!(next(&mut ws), Message::Pong("after".into()));
         drop(ws);
+        ends(served);
+    }
+
+    #[test]
+    fn client_frames_are_answered_within_50_ms_between_pushes() {
+        let (mut ws, served) = session(CONNECT_TIMEOUT);
+        connect_namespace(&mut ws);
+        let mut delays: Vec<Duration> = (0..5)
+            .map(|i| {
+                let sent = Instant::now();
+                ws.send(Message::Ping(format!("{i}").into())).unwrap();
+                assert_eq!(next(&mut ws), Message::Pong(format!("{i}").into()));
+                sent.elapsed()
+            })
+            .collect();
+        delays.sort();
+        assert!(delays[2] < Duration::from_millis(50), "{delays:?}");
+        ws.close(None).unwrap();
+        assert!(matches!(next(&mut ws), Message::Close(_)));
         ends(served);
     }
 
