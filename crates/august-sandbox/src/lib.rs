@@ -243,6 +243,7 @@ pub struct SandboxBuilder {
     refuse_public_keys: bool,
     oauth_token_lifetime: Duration,
     demo_events: Option<Duration>,
+    websocket: push::SessionTimes,
 }
 
 impl fmt::Debug for SandboxBuilder {
@@ -347,6 +348,22 @@ impl SandboxBuilder {
         self
     }
 
+    /// The Engine.IO `pingInterval` of the Socket.IO websocket, announced in its OPEN packet
+    /// and kept: a ping goes out this long after the namespace connect and after each pong.
+    /// Values below 1 ms count as 1 ms. Defaults to 5 s.
+    pub fn websocket_ping_interval(mut self, interval: Duration) -> Self {
+        self.websocket.ping_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// The Engine.IO `pingTimeout` of the Socket.IO websocket, announced in its OPEN packet
+    /// and kept: a client that does not answer a ping with a pong (`3`) within it is closed,
+    /// as the real server closes it. Values below 1 ms count as 1 ms. Defaults to 5 s.
+    pub fn websocket_ping_timeout(mut self, timeout: Duration) -> Self {
+        self.websocket.ping_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
     /// Binds the port and starts serving.
     ///
     /// # Errors
@@ -389,6 +406,7 @@ impl SandboxBuilder {
         ));
         relay::lock(&app.august).refuse_public_keys = self.refuse_public_keys;
         relay::lock(&app.oauth).token_lifetime = self.oauth_token_lifetime;
+        app.push.set_session_times(self.websocket);
         let mut sandbox = Sandbox {
             app,
             relay,
@@ -493,6 +511,7 @@ impl Sandbox {
             refuse_public_keys: false,
             oauth_token_lifetime: oauth::DEFAULT_OAUTH_TOKEN_LIFETIME,
             demo_events: None,
+            websocket: push::SessionTimes::default(),
         }
     }
 

@@ -28,9 +28,9 @@ use crate::relay::{RelayHandle, TakenOver};
 pub const SUBSCRIBE_KEY: &str = "sub-c-1030e062-0ebe-11e5-a5c2-0619f8945a4f";
 /// How long a long-poll is held without news before an empty answer.
 pub(crate) const HOLD: Duration = Duration::from_secs(20);
-/// The Engine.IO ping interval the websocket announces (and keeps).
+/// The Engine.IO ping interval the websocket announces (and keeps), unless set otherwise.
 pub(crate) const PING_INTERVAL: Duration = Duration::from_secs(5);
-/// The Engine.IO ping timeout the websocket announces.
+/// The Engine.IO ping timeout the websocket announces (and keeps), unless set otherwise.
 pub(crate) const PING_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a websocket client has, after OPEN, to connect the namespace (`40`): the real
 /// client's own deadline for OPEN. Then the websocket is closed.
@@ -115,12 +115,36 @@ struct HubState {
     published: u64,
 }
 
+/// The deadlines of a websocket session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SessionTimes {
+    /// How long the client has, after OPEN, to connect the namespace.
+    pub(crate) connect_within: Duration,
+    /// Engine.IO `pingInterval`: a ping goes out this long after the namespace connect and
+    /// after each pong.
+    pub(crate) ping_interval: Duration,
+    /// Engine.IO `pingTimeout`: a client that does not answer a ping within it is closed.
+    pub(crate) ping_timeout: Duration,
+}
+
+impl Default for SessionTimes {
+    fn default() -> SessionTimes {
+        SessionTimes {
+            connect_within: CONNECT_TIMEOUT,
+            ping_interval: PING_INTERVAL,
+            ping_timeout: PING_TIMEOUT,
+        }
+    }
+}
+
 /// The push side of the sandbox.
 #[derive(Debug, Default)]
 pub(crate) struct PushHub {
     state: Mutex<HubState>,
     cond: Condvar,
     threads: Mutex<Vec<JoinHandle<()>>>,
+    /// The deadlines of the websocket sessions started from now on.
+    times: Mutex<SessionTimes>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -255,6 +279,11 @@ impl PushHub {
         }
         drop(st);
         self.cond.notify_all();
+    }
+
+    /// Sets the deadlines of the websocket sessions started from now on.
+    pub(crate) fn set_session_times(&self, times: SessionTimes) {
+        *lock(&self.times) = times;
     }
 
     /// Messages published so far (duplicates counted).
@@ -521,9 +550,10 @@ pub(crate) fn hold(
 }
 
 /// Upgrades a request to a websocket and serves an Engine.IO v4 / Socket.IO session on its
-/// own thread: OPEN, namespace connect, pings, `data` events for every lock message, CLOSE
-/// on the close fault. The relay hands the client's socket over once the `101` is out, so
-/// that the session reads and writes it with timeouts of its own.
+/// own thread: OPEN, namespace connect, pings (and a close when a pong is late), `data`
+/// events for every lock message, CLOSE on the close fault. The relay hands the client's
+/// socket over once the `101` is out, so that the session reads and writes it with timeouts
+/// of its own.
 pub(crate) fn upgrade(
     hub: &Arc<PushHub>,
     relay: &RelayHandle,
@@ -546,6 +576,7 @@ pub(crate) fn upgrade(
         response = response.with_header(header);
     }
     let worker = Arc::clone(hub);
+    let times = *lock(&hub.times);
     let spawned = thread::Builder::new()
         .name("sandbox-websocket".into())
         .spawn(move || {
@@ -556,7 +587,7 @@ pub(crate) fn upgrade(
                 return;
             };
             if let Ok(stream) = taken.stream().try_clone() {
-                serve_websocket(&worker, stream, CONNECT_TIMEOUT);
+                serve_websocket(&worker, stream, times);
             }
             // closes the connection
             drop(taken);
@@ -692,10 +723,18 @@ struct Connected {
     seen: u64,
     /// The hub's close count at the connect: a change closes the session.
     closes: u64,
+    /// When the next ping goes out, unless one is waiting for its pong.
     next_ping: Instant,
+    /// The deadline of the pong to the ping sent, if one was sent and not answered yet.
+    pong_due: Option<Instant>,
 }
 
 impl Connected {
+    /// The next deadline: the next ping, or the pong awaited.
+    fn due(&self) -> Instant {
+        self.pong_due.unwrap_or(self.next_ping)
+    }
+
     /// Whether the hub has news for the session: a message or a close.
     fn news(&self, st: &HubState) -> bool {
         st.seq != self.seen || st.close_gen != self.closes
@@ -719,11 +758,12 @@ impl Connected {
 }
 
 /// Serves one Engine.IO session on `stream`, until the client closes, the namespace is not
-/// connected within `connect_within`, a push fault ends it or the sandbox stops. The session
-/// waits on the hub, so that a message goes out as soon as it is published; between waits
-/// (every [`READ_EVERY`] at least) it reads what the client sent, without blocking: its pings
-/// are answered and its Close acknowledged.
-fn serve_websocket(hub: &PushHub, stream: TcpStream, connect_within: Duration) {
+/// connected in time, a ping is not answered in time (as the real server, the session then
+/// closes the websocket), a push fault ends it or the sandbox stops. The session waits on the
+/// hub, so that a message goes out as soon as it is published; between waits (every
+/// [`READ_EVERY`] at least) it reads what the client sent, without blocking: its pings are
+/// answered and its Close acknowledged.
+fn serve_websocket(hub: &PushHub, stream: TcpStream, times: SessionTimes) {
     // Reads do not block (see `read_client`); the read timeout bounds the drain after a Close.
     if stream.set_read_timeout(Some(READ_EVERY)).is_err()
         || stream.set_write_timeout(Some(WRITE_TIMEOUT)).is_err()
@@ -740,13 +780,13 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, connect_within: Duration) {
     let sid = crate::august::random_hex(20);
     let open = format!(
         "0{{\"sid\":\"{sid}\",\"upgrades\":[],\"pingInterval\":{},\"pingTimeout\":{},\"maxPayload\":{MAX_PAYLOAD}}}",
-        PING_INTERVAL.as_millis(),
-        PING_TIMEOUT.as_millis()
+        times.ping_interval.as_millis(),
+        times.ping_timeout.as_millis()
     );
     if ws.send(Message::text(open)).is_err() {
         return;
     }
-    let connect_by = Instant::now() + connect_within;
+    let connect_by = Instant::now() + times.connect_within;
     // Set at the namespace connect: everything published from then on is this session's.
     let mut connected: Option<Connected> = None;
     let mut more = false;
@@ -755,7 +795,7 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, connect_within: Duration) {
         // again or a deadline passes.
         let (pending, close) = {
             let st = lock(&hub.state);
-            let due = connected.as_ref().map_or(connect_by, |c| c.next_ping);
+            let due = connected.as_ref().map_or(connect_by, Connected::due);
             let wait = if more {
                 Duration::ZERO
             } else {
@@ -792,24 +832,33 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, connect_within: Duration) {
         };
         more = received.more;
         for message in received.messages {
-            // The namespace connect. Before it, any other packet is skipped (the real server
-            // ignores packets for a namespace not connected); after it, the client's pongs
-            // (`3`) and other packets need no answer.
-            if connected.is_none()
-                && let Message::Text(t) = &message
-                && t.as_str().starts_with("40")
-            {
-                let st = lock(&hub.state);
-                connected = Some(Connected {
-                    seen: st.seq,
-                    closes: st.close_gen,
-                    next_ping: Instant::now() + PING_INTERVAL,
-                });
-                drop(st);
-                let answer = format!("40{{\"sid\":\"{}\"}}", crate::august::random_hex(20));
-                if ws.send(Message::text(answer)).is_err() {
-                    return;
+            let Message::Text(t) = &message else {
+                continue;
+            };
+            match connected.as_mut() {
+                // The namespace connect. Before it, any other packet is skipped (the real
+                // server ignores packets for a namespace not connected).
+                None if t.as_str().starts_with("40") => {
+                    let st = lock(&hub.state);
+                    connected = Some(Connected {
+                        seen: st.seq,
+                        closes: st.close_gen,
+                        next_ping: Instant::now() + times.ping_interval,
+                        pong_due: None,
+                    });
+                    drop(st);
+                    let answer = format!("40{{\"sid\":\"{}\"}}", crate::august::random_hex(20));
+                    if ws.send(Message::text(answer)).is_err() {
+                        return;
+                    }
                 }
+                // A pong: the next ping goes out a ping interval later. Other packets need
+                // no answer.
+                Some(c) if t.as_str().starts_with('3') => {
+                    c.pong_due = None;
+                    c.next_ping = Instant::now() + times.ping_interval;
+                }
+                None | Some(_) => {}
             }
         }
         let now = Instant::now();
@@ -820,8 +869,20 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, connect_within: Duration) {
                 let _ = ws.flush();
                 return;
             }
-            Some(c) if now >= c.next_ping => {
-                c.next_ping = now + PING_INTERVAL;
+            // Engine.IO closes the transport of a client whose pong is late: a websocket
+            // Close, without a CLOSE packet.
+            Some(Connected {
+                pong_due: Some(due),
+                ..
+            }) if now >= *due => {
+                log::info!("sandbox: no Engine.IO pong within the ping timeout; closing");
+                let _ = ws.close(None);
+                let _ = ws.flush();
+                drain(ws.get_mut());
+                return;
+            }
+            Some(c) if c.pong_due.is_none() && now >= c.next_ping => {
+                c.pong_due = Some(now + times.ping_timeout);
                 if ws.send(Message::text("2")).is_err() {
                     return;
                 }
@@ -839,12 +900,12 @@ mod tests {
 
     /// A session served on one end of a loopback connection, its client on the other (after
     /// OPEN), and the session's thread.
-    fn session(connect_within: Duration) -> (WebSocket<TcpStream>, JoinHandle<()>) {
+    fn session(times: SessionTimes) -> (WebSocket<TcpStream>, JoinHandle<()>) {
         let hub = Arc::new(PushHub::default());
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
-        let served = thread::spawn(move || serve_websocket(&hub, server, connect_within));
+        let served = thread::spawn(move || serve_websocket(&hub, server, times));
         client
             .set_read_timeout(Some(Duration::from_secs(3)))
             .unwrap();
@@ -936,7 +997,10 @@ mod tests {
 
     #[test]
     fn a_client_that_never_connects_the_namespace_is_closed_at_the_deadline() {
-        let (mut ws, served) = session(Duration::from_millis(300));
+        let (mut ws, served) = session(SessionTimes {
+            connect_within: Duration::from_millis(300),
+            ..SessionTimes::default()
+        });
         let started = Instant::now();
         assert!(matches!(next(&mut ws), Message::Close(_)));
         assert!(started.elapsed() < Duration::from_secs(2));
@@ -945,7 +1009,7 @@ mod tests {
 
     #[test]
     fn pings_are_answered_before_and_after_the_namespace_connect() {
-        let (mut ws, served) = session(CONNECT_TIMEOUT);
+        let (mut ws, served) = session(SessionTimes::default());
         ws.send(Message::Ping("before".into())).unwrap();
         assert_eq!(next(&mut ws), Message::Pong("before".into()));
         connect_namespace(&mut ws);
@@ -957,7 +1021,7 @@ mod tests {
 
     #[test]
     fn client_frames_are_answered_within_50_ms_between_pushes() {
-        let (mut ws, served) = session(CONNECT_TIMEOUT);
+        let (mut ws, served) = session(SessionTimes::default());
         connect_namespace(&mut ws);
         let mut delays: Vec<Duration> = (0..5)
             .map(|i| {
@@ -976,7 +1040,7 @@ mod tests {
 
     #[test]
     fn a_client_close_is_acknowledged_and_ends_the_session() {
-        let (mut ws, served) = session(CONNECT_TIMEOUT);
+        let (mut ws, served) = session(SessionTimes::default());
         connect_namespace(&mut ws);
         ws.close(None).unwrap();
         assert!(matches!(next(&mut ws), Message::Close(_)));
@@ -985,7 +1049,7 @@ mod tests {
 
     #[test]
     fn a_message_over_max_payload_closes_with_1009() {
-        let (mut ws, served) = session(CONNECT_TIMEOUT);
+        let (mut ws, served) = session(SessionTimes::default());
         connect_namespace(&mut ws);
         // the session may close before it is all sent
         let _ = ws.send(Message::text("4".repeat(MAX_PAYLOAD + 1)));

@@ -330,3 +330,76 @@ fn a_websocket_push_arrives_within_milliseconds() {
     let median = delays[delays.len() / 2];
     assert!(median < Duration::from_millis(10), "{delays:?}");
 }
+
+/// A sandbox whose websocket pings every 100 ms and waits 250 ms for the pong, and a
+/// websocket on it past the namespace connect (after an OPEN that announces both).
+fn quick_pings() -> (
+    Sandbox,
+    tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>>,
+) {
+    let sandbox = Sandbox::builder()
+        .websocket_ping_interval(Duration::from_millis(100))
+        .websocket_ping_timeout(Duration::from_millis(250))
+        .start()
+        .unwrap();
+    let (mut ws, _) = websocket(&sandbox);
+    if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    }
+    let open = next_text(&mut ws);
+    assert!(
+        open.contains("\"pingInterval\":100,\"pingTimeout\":250"),
+        "{open}"
+    );
+    ws.send(tungstenite::Message::text("40{}")).unwrap();
+    assert!(next_text(&mut ws).starts_with("40{\"sid\":"));
+    (sandbox, ws)
+}
+
+#[test]
+fn a_websocket_client_that_does_not_answer_pings_is_closed() {
+    use tungstenite::Message;
+
+    let (_sandbox, mut ws) = quick_pings();
+    let connected = Instant::now();
+    let mut pings = 0;
+    loop {
+        assert!(
+            connected.elapsed() < Duration::from_secs(2),
+            "still open after {pings} pings"
+        );
+        match ws.read() {
+            Ok(Message::Text(t)) if t.as_str() == "2" => pings += 1,
+            Ok(Message::Close(_)) => break,
+            other => panic!("{other:?} after {:?}", connected.elapsed()),
+        }
+    }
+    // the ping 100 ms after the connect, then 250 ms for its pong
+    let closed = connected.elapsed();
+    assert_eq!(pings, 1);
+    assert!(closed >= Duration::from_millis(300), "{closed:?}");
+    assert!(closed < Duration::from_secs(2), "{closed:?}");
+}
+
+#[test]
+fn a_websocket_client_that_answers_pings_stays_open() {
+    use tungstenite::Message;
+
+    let (sandbox, mut ws) = quick_pings();
+    let until = Instant::now() + Duration::from_millis(1500);
+    let mut pings = 0;
+    while Instant::now() < until {
+        match ws.read().unwrap() {
+            Message::Text(t) if t.as_str() == "2" => {
+                pings += 1;
+                ws.send(Message::text("3")).unwrap();
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(pings >= 4, "{pings} pings");
+    sandbox
+        .set_door_state(demo::FRONT_DOOR_LOCK_ID, DoorState::Open)
+        .unwrap();
+    assert!(next_text(&mut ws).starts_with("42[\"data\""));
+}
