@@ -583,11 +583,12 @@ pub(crate) fn upgrade(
             // tiny_http writes the 101 and, with its stream dropped, lets go of the
             // connection; the relay passes the 101 on, then hands the client's socket over.
             drop(rq.upgrade("websocket", response));
-            let Some(taken) = wait_for_handoff(&worker, &handoff) else {
+            let Some(mut taken) = wait_for_handoff(&worker, &handoff) else {
                 return;
             };
+            let early = taken.take_early();
             if let Ok(stream) = taken.stream().try_clone() {
-                serve_websocket(&worker, stream, times);
+                serve_websocket(&worker, stream, early, times);
             }
             // closes the connection
             drop(taken);
@@ -757,13 +758,14 @@ impl Connected {
     }
 }
 
-/// Serves one Engine.IO session on `stream`, until the client closes, the namespace is not
+/// Serves one Engine.IO session on `stream`, whose first bytes the relay read already
+/// (`early`: frames the client sent right behind its upgrade request), until the client closes, the namespace is not
 /// connected in time, a ping is not answered in time (as the real server, the session then
 /// closes the websocket), a push fault ends it or the sandbox stops. The session waits on the
 /// hub, so that a message goes out as soon as it is published; between waits (every
 /// [`READ_EVERY`] at least) it reads what the client sent, without blocking: its pings are
 /// answered and its Close acknowledged.
-fn serve_websocket(hub: &PushHub, stream: TcpStream, times: SessionTimes) {
+fn serve_websocket(hub: &PushHub, stream: TcpStream, early: Vec<u8>, times: SessionTimes) {
     // Reads do not block (see `read_client`); the read timeout bounds the drain after a Close.
     if stream.set_read_timeout(Some(READ_EVERY)).is_err()
         || stream.set_write_timeout(Some(WRITE_TIMEOUT)).is_err()
@@ -774,7 +776,7 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, times: SessionTimes) {
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_PAYLOAD))
         .max_frame_size(Some(MAX_PAYLOAD));
-    let mut ws = WebSocket::from_raw_socket(stream, Role::Server, Some(config));
+    let mut ws = WebSocket::from_partially_read(stream, early, Role::Server, Some(config));
     let drops = lock(&hub.state).drop_gen;
     let ended = |st: &HubState| st.stopped || st.drop_gen != drops;
     let sid = crate::august::random_hex(20);
@@ -905,7 +907,7 @@ mod tests {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
-        let served = thread::spawn(move || serve_websocket(&hub, server, times));
+        let served = thread::spawn(move || serve_websocket(&hub, server, Vec::new(), times));
         client
             .set_read_timeout(Some(Duration::from_secs(3)))
             .unwrap();

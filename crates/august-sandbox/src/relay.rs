@@ -16,8 +16,9 @@
 //! - a websocket upgrade is forwarded as any request; a handler that accepts it takes the
 //!   connection over ([`RelayHandle::hand_over`]): once tiny_http's `101` has been passed on
 //!   and tiny_http has let go of its side, the client's socket itself is handed to the
-//!   handler ([`TakenOver`]), which reads and writes it with timeouts of its own, and the
-//!   relay's threads for it end;
+//!   handler ([`TakenOver`]) with the bytes the client sent right behind the request (read
+//!   with it: its first websocket frames); the handler reads and writes it with timeouts of
+//!   its own, and the relay's threads for it end;
 //! - at most [`Limits::max_connections`] client connections are open: a new one beyond that
 //!   closes the connection that has been waiting longest between requests, or, when every
 //!   connection is busy with a request, is answered `503` with `Retry-After: 1` and closed. A
@@ -81,6 +82,10 @@ struct Conn {
     /// Where to send the client's socket once tiny_http's side has ended (a handler took the
     /// connection over).
     handoff: Mutex<Option<Sender<TakenOver>>>,
+    /// What the client sent behind an upgrade request that is with the server: the start of
+    /// the websocket's stream if the handler takes the connection over, else of the next
+    /// request.
+    behind_upgrade: Mutex<Vec<u8>>,
     phase: Mutex<Phase>,
     phase_changed: Condvar,
 }
@@ -263,6 +268,8 @@ impl RelayHandle {
 /// by [`RelayHandle::drop_connection`] and when the sandbox stops; dropping this closes it.
 pub(crate) struct TakenOver {
     stream: TcpStream,
+    /// What the client sent right behind its upgrade request, already read from the socket.
+    early: Vec<u8>,
     conn: Arc<Conn>,
     shared: Arc<Shared>,
     id: u64,
@@ -273,6 +280,13 @@ impl TakenOver {
     /// The client's socket.
     pub(crate) fn stream(&self) -> &TcpStream {
         &self.stream
+    }
+
+    /// The bytes the client sent right behind its upgrade request (a client need not wait for
+    /// the `101` to send its first frames): the relay read them with the request, so they
+    /// come before anything read from [`stream`](Self::stream). Empty the second time.
+    pub(crate) fn take_early(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.early)
     }
 }
 
@@ -486,6 +500,7 @@ fn spawn_client(client: TcpStream, shared: &Arc<Shared>) -> io::Result<()> {
         upstream: Mutex::new(None),
         cut: Mutex::new(None),
         handoff: Mutex::new(None),
+        behind_upgrade: Mutex::new(Vec::new()),
         phase: Mutex::new(Phase::Idle(Instant::now())),
         phase_changed: Condvar::new(),
     });
@@ -519,6 +534,8 @@ fn serve_client(conn: &Arc<Conn>, mut client: TcpStream, id: u64, shared: &Arc<S
         if !conn.wait_answered() {
             break Stop::Closed;
         }
+        // An upgrade answered as a plain request: what came behind it is the next request.
+        buf.append(&mut lock(&conn.behind_upgrade));
         // Between requests: idle (and evictable) until the first byte of the next one.
         if buf.is_empty()
             && (!conn.enter(Phase::Idle(Instant::now()))
@@ -534,6 +551,7 @@ fn serve_client(conn: &Arc<Conn>, mut client: TcpStream, id: u64, shared: &Arc<S
             head,
             body_start,
             end,
+            upgrade,
         } = match read_request(&mut client, &mut buf, deadline) {
             Ok(request) => request,
             Err(stop) => break stop,
@@ -553,6 +571,11 @@ fn serve_client(conn: &Arc<Conn>, mut client: TcpStream, id: u64, shared: &Arc<S
         let Some((server, _)) = upstream.as_mut() else {
             break Stop::Closed;
         };
+        if upgrade && end < buf.len() {
+            // Put aside before the server sees the request, so that it is there when the
+            // connection is handed over.
+            *lock(&conn.behind_upgrade) = buf.split_off(end);
+        }
         let body = buf.get(body_start..end).unwrap_or_default();
         if server
             .write_all(&head)
@@ -614,6 +637,8 @@ struct Whole {
     body_start: usize,
     /// Where the request ends in the buffer.
     end: usize,
+    /// It is a websocket upgrade: the bytes behind it may be the websocket's.
+    upgrade: bool,
 }
 
 /// Reads until `buf` starts with a whole request, before `deadline`.
@@ -630,6 +655,7 @@ fn read_request(
             Ok(Frame::Complete { head, end }) => {
                 return Ok(Whole {
                     body_start: head.end,
+                    upgrade: head.upgrade,
                     head: head.forward,
                     end,
                 });
@@ -703,8 +729,10 @@ fn connect_upstream(
         {
             // Everything tiny_http sent (the `101` last) has been passed on: the socket is
             // the handler's now. Should it be gone, the connection closes as it drops.
+            let early = std::mem::take(&mut *lock(&down_conn.behind_upgrade));
             let _ = handoff.send(TakenOver {
                 stream: down_client,
+                early,
                 conn: down_conn,
                 shared: down_shared,
                 id,

@@ -174,6 +174,22 @@ fn held_long_polls_leave_the_workers_free() {
     assert_eq!(sandbox.push_messages_published(), 2);
 }
 
+/// The `yale_global` brand's API key, which the Socket.IO endpoint takes.
+const YALE_GLOBAL_KEY: &str = "d16a1029-d823-4b55-a4ce-a769a9b56f0e";
+
+/// A new websocket subscriber of the demo user's locks, created with `token`: its id.
+fn subscriber(sandbox: &Sandbox, token: &str) -> String {
+    let mut resp = agent()
+        .post(format!("{}/websocket/subscribers", sandbox.august_url()))
+        .header("x-api-key", YALE_GLOBAL_KEY)
+        .header("x-access-token", token)
+        .header("content-type", "application/json")
+        .send(r#"{"scopes": ["lock"]}"#)
+        .unwrap();
+    let sub: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
+    sub["subscriberID"].as_str().unwrap().to_owned()
+}
+
 /// A websocket subscriber of the demo user's locks, connected to the sandbox's Socket.IO
 /// endpoint with its API key and token; gives the socket and the subscriber id.
 fn websocket(
@@ -185,24 +201,15 @@ fn websocket(
     use tungstenite::client::IntoClientRequest;
 
     let token = sandbox.demo_access_token();
-    let mut resp = agent()
-        .post(format!("{}/websocket/subscribers", sandbox.august_url()))
-        .header("x-api-key", "d16a1029-d823-4b55-a4ce-a769a9b56f0e")
-        .header("x-access-token", &token)
-        .header("content-type", "application/json")
-        .send(r#"{"scopes": ["lock"]}"#)
-        .unwrap();
-    let sub: Value = serde_json::from_str(&resp.body_mut().read_to_string().unwrap()).unwrap();
-    let id = sub["subscriberID"].as_str().unwrap().to_owned();
+    let id = subscriber(sandbox, &token);
     let url = format!(
         "ws://127.0.0.1:{}/socket.io/?subscriberID={id}&transport=websocket&EIO=4",
         sandbox.port()
     );
     let mut request = url.as_str().into_client_request().unwrap();
-    request.headers_mut().insert(
-        "x-api-key",
-        "d16a1029-d823-4b55-a4ce-a769a9b56f0e".parse().unwrap(),
-    );
+    request
+        .headers_mut()
+        .insert("x-api-key", YALE_GLOBAL_KEY.parse().unwrap());
     request
         .headers_mut()
         .insert("x-access-token", token.parse().unwrap());
@@ -402,4 +409,51 @@ fn a_websocket_client_that_answers_pings_stays_open() {
         .set_door_state(demo::FRONT_DOOR_LOCK_ID, DoorState::Open)
         .unwrap();
     assert!(next_text(&mut ws).starts_with("42[\"data\""));
+}
+
+#[test]
+fn frames_sent_right_behind_the_upgrade_request_are_read() {
+    use std::io::{Read, Write};
+    use tungstenite::protocol::{Role, WebSocket};
+
+    let sandbox = Sandbox::start().unwrap();
+    let token = sandbox.demo_access_token();
+    let id = subscriber(&sandbox, &token);
+    // The upgrade request and the Socket.IO connect in one write, before the 101 is read. The
+    // connect is a client's text frame: final, masked (with a zero mask), 4 bytes.
+    let mut sent = format!(
+        "GET /socket.io/?subscriberID={id}&transport=websocket&EIO=4 HTTP/1.1\r\n\
+         Host: 127.0.0.1:{}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         x-api-key: {YALE_GLOBAL_KEY}\r\nx-access-token: {token}\r\n\r\n",
+        sandbox.port()
+    )
+    .into_bytes();
+    sent.extend_from_slice(&[0x81, 0x80 | 4, 0, 0, 0, 0]);
+    sent.extend_from_slice(b"40{}");
+    let mut stream = std::net::TcpStream::connect(sandbox.addr()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(3)))
+        .unwrap();
+    stream.write_all(&sent).unwrap();
+    // The 101's head, and what came behind it (frames already).
+    let mut got = Vec::new();
+    let head_end = loop {
+        if let Some(i) = got.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let mut chunk = [0u8; 4096];
+        let n = stream.read(&mut chunk).unwrap();
+        assert!(n > 0, "closed after {:?}", String::from_utf8_lossy(&got));
+        got.extend_from_slice(&chunk[..n]);
+    };
+    assert!(
+        got.starts_with(b"HTTP/1.1 101 "),
+        "{:?}",
+        String::from_utf8_lossy(&got)
+    );
+    let frames = got.split_off(head_end);
+    let mut ws = WebSocket::from_partially_read(stream, frames, Role::Client, None);
+    assert!(next_text(&mut ws).starts_with("0{\"sid\":"));
+    assert!(next_text(&mut ws).starts_with("40{\"sid\":"));
 }
