@@ -1,6 +1,6 @@
 //! The whole OAuth sign-in, unattended, against the embedded sandbox: build the authorization
-//! URL, let a "browser" follow it to the redirect on our own loopback listener, check the state,
-//! exchange the code, make calls, force a refresh, make calls again, then start over from the
+//! URL, let a "browser" follow it to the redirect, which a `RedirectReceiver` on a loopback
+//! port receives (checking the state), exchange the code, make calls, force a refresh, make calls again, then start over from the
 //! token cache as a restarted program would.
 //!
 //! ```console
@@ -11,13 +11,10 @@
 //! build the client with `OAuthClient::new(Brand::YaleGlobal, id, secret, redirect_uri)` and
 //! open the URL in a browser instead (`august login --oauth` does that).
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-
 use anyhow::{Context, Result, bail};
 use api_transport::{Method, Request, Transport};
 use august::api::{Api, Brand};
-use august::{Client, Credentials, OAuthClient};
+use august::{Client, Credentials, OAuthClient, RedirectReceiver};
 use august_sandbox::{Sandbox, demo};
 
 fn main() -> Result<()> {
@@ -25,18 +22,15 @@ fn main() -> Result<()> {
     let brand = Brand::YaleGlobal;
     println!("Sandbox at {}; brand {brand}", sandbox.august_url());
 
-    // Our own loopback listener receives the redirect, as a desktop program's would.
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let redirect_uri = format!(
-        "http://127.0.0.1:{}/callback",
-        listener.local_addr()?.port()
-    );
+    // The redirect comes back to a loopback port, as a desktop program's does: port 0 takes a
+    // free one (a real client gives the redirect URI registered for it).
+    let receiver = RedirectReceiver::bind("http://127.0.0.1:0/callback")?;
     let (authorize_url, token_url) = sandbox.oauth_endpoints(brand.as_str());
     let oauth = OAuthClient::with_endpoints(
         brand,
         demo::OAUTH_CLIENT_ID,
         demo::OAUTH_CLIENT_SECRET,
-        &redirect_uri,
+        receiver.redirect_uri(),
         authorize_url,
         token_url,
     )?;
@@ -47,17 +41,14 @@ fn main() -> Result<()> {
         let url = request.url().to_owned();
         move || browse(&url)
     });
-    let redirected = receive_redirect(&listener)?;
+    // Answers the browser, checks the state and takes the code.
+    let code = receiver.receive(&request)?;
     browser
         .join()
         .map_err(|_| anyhow::anyhow!("the browser thread panicked"))??;
-    println!(
-        "   redirected to {}",
-        redirected.split('?').next().unwrap_or_default()
-    );
+    println!("   redirected to {}", receiver.redirect_uri());
 
-    println!("2. Check the state and exchange the code");
-    let code = request.code_from_redirect(&redirected)?;
+    println!("2. Exchange the code");
     let tokens = oauth.exchange_code(&code)?;
     println!("   access token expires at {:?}", tokens.expires_at());
 
@@ -114,7 +105,7 @@ fn calls(client: &Client) -> Result<()> {
 }
 
 /// What a browser does: open the authorization URL; the server approves the demo user and
-/// redirects; follow the redirect to the loopback listener.
+/// redirects; follow the redirect to the loopback receiver.
 fn browse(url: &str) -> Result<()> {
     let transport = Transport::default();
     let answer = transport.send(&Request::absolute(Method::Get, url))?;
@@ -130,29 +121,4 @@ fn browse(url: &str) -> Result<()> {
         bail!("the redirect target answered {}", followed.status());
     }
     Ok(())
-}
-
-/// Accepts one request on the listener and returns its target (path and query).
-fn receive_redirect(listener: &TcpListener) -> Result<String> {
-    let (mut stream, _) = listener.accept()?;
-    let mut reader = BufReader::new(&stream);
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    // Read the headers to the blank line, so closing does not reset the connection.
-    let mut header = String::new();
-    while reader.read_line(&mut header)? > 2 {
-        header.clear();
-    }
-    let target = line
-        .split_whitespace()
-        .nth(1)
-        .context("not an HTTP request")?
-        .to_owned();
-    let body = "Signed in; you can close this window.";
-    write!(
-        stream,
-        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )?;
-    Ok(target)
 }

@@ -5,7 +5,7 @@
 //!
 //! | feature | default | what it brings |
 //! |---|---|---|
-//! | `august` | yes | [`api`] (the August API client [`api::Api`], its models and [`api::Error`]), [`authenticator`] (sign-in: [`authenticator::Authenticator`] for the password login, [`OAuthClient`], [`Credentials`]) and [`Client`] |
+//! | `august` | yes | [`api`] (the August API client [`api::Api`], its models and [`api::Error`]), [`authenticator`] (sign-in: [`authenticator::Authenticator`] for the password login, [`OAuthClient`] and [`RedirectReceiver`], [`Credentials`]) and [`Client`] |
 //! | `live` | yes | [`live`] (push and activity-feed catch-up as one blocking stream) |
 //! | `authy` | no | [`authy`] (the Authy API client [`authy::AuthyApiClient`]) |
 //! | `verify` | no | [`verify`] (the Twilio Verify v2 and Lookup v2 client [`verify::VerifyClient`]) |
@@ -90,9 +90,10 @@ pub use august_auth as authenticator;
 pub use august_auth::Client;
 
 /// Every way in: password, OAuth, imported or Home Assistant tokens, a fixed token (see
-/// [`authenticator::Credentials`]).
+/// [`authenticator::Credentials`]); the OAuth client and the receiver of its loopback redirect
+/// (see [`authenticator::RedirectReceiver`]).
 #[cfg(feature = "august")]
-pub use august_auth::{Credentials, OAuthClient};
+pub use august_auth::{Credentials, OAuthClient, RedirectReceiver};
 
 #[cfg(feature = "authy")]
 #[doc(inline)]

@@ -51,9 +51,9 @@
 //! write to are refused and left untouched ([`Refusal`]). Cache problems never fail a login.
 //!
 //! Every way in ends in one [`Credentials`] value: a password login ([`Credentials::password`]),
-//! OAuth with your client credentials ([`OAuthClient`], [`Credentials::oauth`]), a token
-//! imported from Home Assistant ([`ImportedToken`], [`Credentials::home_assistant`]) or a fixed
-//! token. A [`Client`] holds the credentials and makes the [`Api`](august_core::Api) calls
+//! OAuth with your client credentials ([`OAuthClient`], [`RedirectReceiver`] for the redirect,
+//! [`Credentials::oauth`]), a token imported from Home Assistant ([`ImportedToken`],
+//! [`Credentials::home_assistant`]) or a fixed token. A [`Client`] holds the credentials and makes the [`Api`](august_core::Api) calls
 //! without a token argument, refreshing when due. See `docs/sign-in.md` for who can use which.
 //!
 //! No `Debug` output, log line or error message contains the password, an access or refresh
@@ -95,7 +95,7 @@ pub use jwt::access_token_expiry;
 #[allow(deprecated)]
 pub use oauth::OAuthErrorKind;
 pub use oauth::{
-    AuthorizationCode, AuthorizationRequest, DEFAULT_OAUTH_TIMEOUT, OAuthClient, OAuthError,
-    OAuthErrorCode, OAuthTokens,
+    AuthorizationCode, AuthorizationRequest, DEFAULT_OAUTH_TIMEOUT, DEFAULT_REDIRECT_TIMEOUT,
+    OAuthClient, OAuthError, OAuthErrorCode, OAuthTokens, RedirectReceiver,
 };
 pub use shared::SharedAuthenticator;

@@ -5,8 +5,10 @@
 //! 1. [`OAuthClient::authorization_request`] gives the URL to open in a browser, with
 //!    `response_type=code`, `client_id`, `redirect_uri` and a random `state`; no `scope`, no
 //!    PKCE (the servers are not known to accept either).
-//! 2. The browser comes back to the redirect URI with `code` and `state`;
-//!    [`AuthorizationRequest::code_from_redirect`] checks the state and takes the code.
+//! 2. The browser comes back to the redirect URI with `code` and `state`: a program on the
+//!    user's machine listens there with a [`RedirectReceiver`] (bound before step 1), which
+//!    answers the browser, checks the state and takes the code; a web application reads the
+//!    redirect itself and gives it to [`AuthorizationRequest::code_from_redirect`].
 //! 3. [`OAuthClient::exchange_code`] posts `grant_type=authorization_code`, `code`,
 //!    `redirect_uri`, `client_id`, `client_secret` (client authentication in the form body,
 //!    never HTTP Basic) to the token URL.
@@ -34,6 +36,10 @@ use oauth2::{
     RequestTokenError, StandardRevocableToken, TokenUrl,
 };
 use serde::{Deserialize, Serialize};
+
+mod redirect;
+
+pub use redirect::{DEFAULT_REDIRECT_TIMEOUT, RedirectReceiver};
 
 /// Default timeout of a token request.
 pub const DEFAULT_OAUTH_TIMEOUT: Duration = Duration::from_secs(20);
@@ -563,34 +569,69 @@ impl AuthorizationRequest {
     /// carries `error` (the user or the server refused), [`OAuthError::MissingCode`] when it
     /// has no code.
     pub fn code_from_redirect(&self, redirect: &str) -> Result<AuthorizationCode, OAuthError> {
+        self.check_redirect(RedirectQuery::parse(redirect))
+    }
+
+    /// Checks a redirect's `state`, then takes its error or its code.
+    fn check_redirect(&self, query: RedirectQuery) -> Result<AuthorizationCode, OAuthError> {
+        if !query.state.as_deref().is_some_and(|s| same(s, &self.state)) {
+            return Err(OAuthError::StateMismatch);
+        }
+        if let Some(denied) = query.denied() {
+            return Err(denied);
+        }
+        query.code.ok_or(OAuthError::MissingCode)
+    }
+}
+
+/// What a redirect's query says (RFC 6749, sections 4.1.2 and 4.1.2.1). No `Debug`: it holds
+/// the code and the state.
+struct RedirectQuery {
+    /// The code, when there is a non-empty one.
+    code: Option<AuthorizationCode>,
+    state: Option<String>,
+    error: Option<String>,
+    description: Option<String>,
+}
+
+impl RedirectQuery {
+    /// Reads a full URL (`http://127.0.0.1:8765/callback?code=...&state=...`), a path with its
+    /// query, or the query alone; a parameter given twice counts as its last value.
+    fn parse(redirect: &str) -> RedirectQuery {
         let query = match redirect.split_once('?') {
             Some((_, q)) => q,
             None => redirect,
         };
         let query = query.split('#').next().unwrap_or_default();
-        let (mut code, mut state, mut error, mut description) = (None, None, None, None);
+        let mut out = RedirectQuery {
+            code: None,
+            state: None,
+            error: None,
+            description: None,
+        };
         for (k, v) in oauth2::url::form_urlencoded::parse(query.as_bytes()) {
             match k.as_ref() {
-                "code" => code = Some(v.into_owned()),
-                "state" => state = Some(v.into_owned()),
-                "error" => error = Some(v.into_owned()),
-                "error_description" => description = Some(v.into_owned()),
+                "code" => out.code = (!v.is_empty()).then(|| AuthorizationCode::new(v)),
+                "state" => out.state = Some(v.into_owned()),
+                "error" => out.error = Some(v.into_owned()),
+                "error_description" => out.description = Some(v.into_owned()),
                 _ => {}
             }
         }
-        if !state.as_deref().is_some_and(|s| same(s, &self.state)) {
-            return Err(OAuthError::StateMismatch);
-        }
-        if let Some(error) = error {
-            return Err(OAuthError::AuthorizationDenied {
-                kind: OAuthErrorCode::from_code(&error),
-                description,
-            });
-        }
-        match code.filter(|c| !c.is_empty()) {
-            Some(code) => Ok(AuthorizationCode::new(code)),
-            None => Err(OAuthError::MissingCode),
-        }
+        out
+    }
+
+    /// The error the redirect carries instead of a code: its code and description (at most 300
+    /// characters, control characters left out), as the server sent them.
+    fn denied(&self) -> Option<OAuthError> {
+        let error = self.error.as_deref()?;
+        Some(OAuthError::AuthorizationDenied {
+            kind: OAuthErrorCode::from_code(error),
+            description: self
+                .description
+                .as_deref()
+                .map(|d| d.chars().filter(|c| !c.is_control()).take(300).collect()),
+        })
     }
 }
 
@@ -1039,6 +1080,21 @@ pub enum OAuthError {
         /// The transport's account.
         source: api_transport::Error,
     },
+    /// [`RedirectReceiver::bind`] could not listen on the redirect URI's address: the port is
+    /// taken (another sign-in in progress, another program) or needs privileges.
+    Listen {
+        /// The address, `host:port`.
+        address: String,
+        /// The system's account.
+        source: std::io::Error,
+    },
+    /// [`RedirectReceiver::receive`] waited its whole timeout and no redirect came: the user
+    /// did not finish in the browser, or the browser was sent elsewhere. Start the sign-in
+    /// again.
+    RedirectTimeout {
+        /// How long it waited.
+        waited: Duration,
+    },
 }
 
 impl OAuthError {
@@ -1069,6 +1125,8 @@ impl OAuthError {
             } => ErrorKind::RetryLater,
             OAuthError::UnexpectedResponse { .. } => ErrorKind::ReportBug,
             OAuthError::Transport { source } => source.kind(),
+            OAuthError::Listen { .. } => ErrorKind::Configuration,
+            OAuthError::RedirectTimeout { .. } => ErrorKind::StartOver,
         }
     }
 
@@ -1149,6 +1207,14 @@ impl fmt::Display for OAuthError {
                     "the token request got no usable answer; a code exchange may have used the code",
                 ),
             },
+            OAuthError::Listen { address, .. } => {
+                write!(f, "cannot listen on {address} for the redirect")
+            }
+            OAuthError::RedirectTimeout { waited } => write!(
+                f,
+                "no redirect came back within {} s: start the sign-in again",
+                waited.as_secs()
+            ),
         }
     }
 }
@@ -1169,6 +1235,7 @@ impl std::error::Error for OAuthError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             OAuthError::Transport { source } => Some(source),
+            OAuthError::Listen { source, .. } => Some(source),
             _ => None,
         }
     }

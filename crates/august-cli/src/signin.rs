@@ -2,16 +2,14 @@
 //! Home Assistant or given by hand, `whoami`, and the token of a command signed in that way.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::BufRead;
 use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, mpsc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context as _, anyhow};
 use august_auth::{
-    Credentials, CredentialsInfo, ImportedToken, OAuthClient, SignInKind, check_cache_path,
+    Credentials, CredentialsInfo, ImportedToken, OAuthClient, OAuthError, RedirectReceiver,
+    SignInKind, check_cache_path,
 };
 use august_core::Brand;
 use serde_json::json;
@@ -217,9 +215,12 @@ fn login_oauth(ctx: &Context, args: &LoginArgs) -> anyhow::Result<Credentials> {
         args.authorize_url.clone(),
         args.token_url.clone(),
     )?;
-    let (host, port, path) = loopback_parts(&args.redirect_uri)?;
-    let listener = TcpListener::bind((host.as_str(), port))
-        .with_context(|| format!("cannot listen on {host}:{port} for the redirect"))?;
+    let receiver = RedirectReceiver::bind(&args.redirect_uri)
+        .map_err(|e| match e {
+            OAuthError::InvalidConfig { reason } => anyhow::Error::new(Usage(reason)),
+            other => other.into(),
+        })?
+        .timeout(REDIRECT_WAIT);
     let request = client.authorization_request();
     output::print_err(&format!(
         "open this URL to sign in (waiting up to {} minutes for the redirect to {}):\n{}\n",
@@ -230,147 +231,15 @@ fn login_oauth(ctx: &Context, args: &LoginArgs) -> anyhow::Result<Credentials> {
     if !args.no_browser && webbrowser::open(request.url()).is_err() {
         output::print_err("(no browser could be opened: open the URL yourself)\n");
     }
-    let redirected = wait_for_redirect(&listener, &path)?;
-    let code = request.code_from_redirect(&redirected)?;
+    let code = receiver.receive(&request).map_err(|e| match e {
+        OAuthError::RedirectTimeout { .. } => anyhow!(
+            "no redirect came back within {} minutes: run `august login --oauth` again",
+            REDIRECT_WAIT.as_secs() / 60
+        ),
+        other => other.into(),
+    })?;
     let tokens = client.exchange_code(&code)?;
     Ok(Credentials::oauth(client, tokens))
-}
-
-/// `host`, `port` and path of a loopback `http` redirect URI.
-fn loopback_parts(uri: &str) -> anyhow::Result<(String, u16, String)> {
-    let rest = uri.strip_prefix("http://").ok_or_else(|| {
-        Usage(format!(
-            "the redirect URI {uri} must be http://127.0.0.1:PORT/PATH (or localhost): this tool receives the redirect itself"
-        ))
-    })?;
-    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-    let (host, port) = authority.rsplit_once(':').unwrap_or((authority, "80"));
-    if !matches!(host, "127.0.0.1" | "localhost") {
-        return Err(Usage(format!(
-            "the redirect URI's host must be 127.0.0.1 or localhost, not {host}"
-        ))
-        .into());
-    }
-    let port = port
-        .parse()
-        .map_err(|_| Usage(format!("the redirect URI's port `{port}` is not a number")))?;
-    Ok((host.to_owned(), port, format!("/{path}")))
-}
-
-/// How long one connection to the redirect listener may take to send its request.
-const CONNECTION_WAIT: Duration = Duration::from_secs(10);
-
-/// How many connections to the redirect listener are read at once; more are closed unread.
-const MAX_CONNECTIONS: usize = 16;
-
-/// Accepts connections until one asks for `path` or [`REDIRECT_WAIT`] has passed; answers it
-/// and returns its target. Each connection is read on a thread of its own, within
-/// [`CONNECTION_WAIT`] and never past the deadline: one that sends nothing (a browser's
-/// preconnect, a port scan), sends garbage or drips bytes is logged and dropped while the
-/// listener goes on accepting.
-fn wait_for_redirect(listener: &TcpListener, path: &str) -> anyhow::Result<String> {
-    let deadline = Instant::now() + REDIRECT_WAIT;
-    listener.set_nonblocking(true)?;
-    let (found, redirected) = mpsc::channel();
-    let path: Arc<str> = path.into();
-    let reading = Arc::new(AtomicUsize::new(0));
-    loop {
-        if let Ok(target) = redirected.try_recv() {
-            return Ok(target);
-        }
-        if Instant::now() >= deadline {
-            return Err(anyhow!(
-                "no redirect came back within {} minutes: run `august login --oauth` again",
-                REDIRECT_WAIT.as_secs() / 60
-            ));
-        }
-        let stream = match listener.accept() {
-            Ok((stream, _)) => stream,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(50));
-                continue;
-            }
-            Err(e) => {
-                // One connection that failed (reset before it was accepted): not the listener.
-                log::debug!("a connection to the redirect listener failed: {e}");
-                std::thread::sleep(Duration::from_millis(50));
-                continue;
-            }
-        };
-        if reading.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
-            log::debug!("too many connections to the redirect listener: one closed unread");
-            continue;
-        }
-        reading.fetch_add(1, Ordering::SeqCst);
-        let (path, found, reading) = (Arc::clone(&path), found.clone(), Arc::clone(&reading));
-        let until = deadline.min(Instant::now() + CONNECTION_WAIT);
-        std::thread::spawn(move || {
-            match answer(stream, &path, until) {
-                Ok(Some(target)) => {
-                    let _ = found.send(target);
-                }
-                Ok(None) => {}
-                Err(e) => log::debug!("a connection to the redirect listener was dropped: {e}"),
-            }
-            reading.fetch_sub(1, Ordering::SeqCst);
-        });
-    }
-}
-
-/// Reads the request on `stream` before `until`, answers it, and gives its target when it
-/// asks for `path`.
-fn answer(stream: TcpStream, path: &str, until: Instant) -> std::io::Result<Option<String>> {
-    stream.set_nonblocking(false)?;
-    let mut reader = BufReader::new(
-        Before {
-            stream: &stream,
-            until,
-        }
-        .take(16 * 1024),
-    );
-    let mut line = String::new();
-    reader.read_line(&mut line)?;
-    let mut header = String::new();
-    while reader.read_line(&mut header)? > 2 {
-        header.clear();
-    }
-    let target = line
-        .split_whitespace()
-        .nth(1)
-        .unwrap_or_default()
-        .to_owned();
-    let ours = target.split('?').next() == Some(path);
-    let (status, body) = if ours {
-        (
-            "200 OK",
-            "Signed in: you can close this window and go back to the terminal.",
-        )
-    } else {
-        ("404 Not Found", "not found")
-    };
-    let _ = write!(
-        &stream,
-        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    Ok(ours.then_some(target))
-}
-
-/// A stream whose every read ends by `until`: a client that drips bytes cannot hold it longer.
-struct Before<'a> {
-    stream: &'a TcpStream,
-    until: Instant,
-}
-
-impl Read for Before<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let left = self.until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(std::io::ErrorKind::TimedOut.into());
-        }
-        self.stream.set_read_timeout(Some(left))?;
-        self.stream.read(buf)
-    }
 }
 
 fn login_home_assistant(ctx: &Context, file: &Path) -> anyhow::Result<Credentials> {

@@ -166,6 +166,38 @@ fn login_oauth_gets_the_redirect_past_silent_and_garbage_connections() {
     assert_eq!(who["user_id"], demo::USER_ID);
 }
 
+/// A redirect URI the tool cannot receive the redirect on is a usage error (exit code 2); a
+/// port it cannot listen on says so.
+#[test]
+fn login_oauth_says_when_it_cannot_listen_on_the_redirect_uri() {
+    let tool = Tool::new();
+    let login = |redirect: &str| {
+        tool.run(
+            &["--brand", "yale_global", "login", "--oauth", "--no-browser"],
+            &[
+                ("AUGUST_OAUTH_CLIENT_ID", demo::OAUTH_CLIENT_ID),
+                ("AUGUST_OAUTH_REDIRECT_URI", redirect),
+            ],
+        )
+    };
+    for redirect in [
+        "https://127.0.0.1:8765/callback",
+        "http://example.com:8765/callback",
+    ] {
+        let out = login(redirect).expect_code(2);
+        assert!(out.stderr.contains("redirect URI"), "{out:#?}");
+    }
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = login(&format!("http://127.0.0.1:{port}/callback")).expect_code(1);
+    assert!(
+        out.stderr.contains(&format!(
+            "cannot listen on 127.0.0.1:{port} for the redirect"
+        )),
+        "{out:#?}"
+    );
+}
+
 #[test]
 fn login_oauth_receives_the_redirect_caches_and_refreshes() {
     let sandbox = Sandbox::builder()
