@@ -572,9 +572,14 @@ impl AuthorizationRequest {
         self.check_redirect(RedirectQuery::parse(redirect))
     }
 
+    /// Whether a redirect carries this request's `state`.
+    fn state_matches(&self, query: &RedirectQuery) -> bool {
+        query.state.as_deref().is_some_and(|s| same(s, &self.state))
+    }
+
     /// Checks a redirect's `state`, then takes its error or its code.
     fn check_redirect(&self, query: RedirectQuery) -> Result<AuthorizationCode, OAuthError> {
-        if !query.state.as_deref().is_some_and(|s| same(s, &self.state)) {
+        if !self.state_matches(&query) {
             return Err(OAuthError::StateMismatch);
         }
         if let Some(denied) = query.denied() {
@@ -1088,12 +1093,15 @@ pub enum OAuthError {
         /// The system's account.
         source: std::io::Error,
     },
-    /// [`RedirectReceiver::receive`] waited its whole timeout and no redirect came: the user
-    /// did not finish in the browser, or the browser was sent elsewhere. Start the sign-in
-    /// again.
+    /// [`RedirectReceiver::receive`] waited its whole timeout and no redirect of this sign-in
+    /// came: the user did not finish in the browser, or the browser was sent elsewhere. Start
+    /// the sign-in again.
     RedirectTimeout {
         /// How long it waited.
         waited: Duration,
+        /// How many redirects with another `state` were refused meanwhile (a tab of an earlier
+        /// sign-in, a forged link).
+        other_state: usize,
     },
 }
 
@@ -1210,11 +1218,18 @@ impl fmt::Display for OAuthError {
             OAuthError::Listen { address, .. } => {
                 write!(f, "cannot listen on {address} for the redirect")
             }
-            OAuthError::RedirectTimeout { waited } => write!(
-                f,
-                "no redirect came back within {} s: start the sign-in again",
-                waited.as_secs()
-            ),
+            OAuthError::RedirectTimeout {
+                waited,
+                other_state,
+            } => {
+                write!(f, "no redirect came back within {} s", waited.as_secs())?;
+                match other_state {
+                    0 => {}
+                    1 => f.write_str(" (1 redirect of another sign-in was refused)")?,
+                    n => write!(f, " ({n} redirects of other sign-ins were refused)")?,
+                }
+                f.write_str(": start the sign-in again")
+            }
         }
     }
 }

@@ -160,6 +160,80 @@ fn silent_garbage_and_other_method_connections_do_not_end_the_wait() {
     );
 }
 
+/// A browser's prefetch or reload of the redirect address, or any stray request there, carries
+/// neither a code nor an error: it is answered 400 and the real redirect still comes. The
+/// first such request used to end the sign-in.
+#[test]
+fn a_request_without_code_or_error_is_answered_400_and_the_wait_goes_on() {
+    let waiting = waiting(Duration::from_secs(30));
+    let state = waiting.state.clone();
+    for stray in [
+        "/callback".to_owned(),
+        "/callback?".to_owned(),
+        format!("/callback?state={state}"),
+        format!("/callback?code=&state={state}"),
+        "/callback?utm_source=prefetch".to_owned(),
+    ] {
+        let answer = get(waiting.addr, &stray);
+        assert_eq!(
+            status(&answer),
+            "HTTP/1.1 400 Bad Request",
+            "{stray}: {answer}"
+        );
+        assert!(answer.contains("still waiting"), "{answer}");
+    }
+    assert!(!waiting.is_over());
+    assert!(status(&get(waiting.addr, &redirect(&waiting))).contains("200"));
+    assert_eq!(waiting.outcome().unwrap().secret(), CODE);
+}
+
+/// A redirect whose state is missing or not this request's (a tab of an earlier sign-in, a
+/// forged link) is refused and its code never used, and the wait goes on: ending it would let
+/// any page cut the sign-in short. The refusals are counted in the timeout's error.
+#[test]
+fn a_redirect_with_another_state_is_refused_and_the_wait_goes_on() {
+    let waiting = waiting(Duration::from_secs(30));
+    let state = waiting.state.clone();
+    for other in [
+        "/callback?code=forged-code&state=someone-else".to_owned(),
+        "/callback?code=forged-code".to_owned(),
+        format!("/callback?code=forged-code&state={state}x"),
+        "/callback?error=access_denied&state=someone-else".to_owned(),
+    ] {
+        let answer = get(waiting.addr, &other);
+        assert_eq!(
+            status(&answer),
+            "HTTP/1.1 400 Bad Request",
+            "{other}: {answer}"
+        );
+        assert!(
+            answer.contains("not the answer to the sign-in in progress"),
+            "{answer}"
+        );
+    }
+    assert!(!waiting.is_over());
+    assert!(status(&get(waiting.addr, &redirect(&waiting))).contains("200"));
+    assert_eq!(waiting.outcome().unwrap().secret(), CODE);
+
+    let waiting = self::waiting(Duration::from_millis(800));
+    for _ in 0..2 {
+        get(
+            waiting.addr,
+            "/callback?code=forged-code&state=someone-else",
+        );
+    }
+    let err = waiting.outcome().unwrap_err();
+    assert!(
+        matches!(err, OAuthError::RedirectTimeout { other_state: 2, .. }),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "no redirect came back within 0 s (2 redirects of other sign-ins were refused): start the sign-in again"
+    );
+    assert!(!format!("{err:?}").contains("forged-code"));
+}
+
 #[test]
 fn the_wait_ends_at_its_deadline() {
     let started = Instant::now();

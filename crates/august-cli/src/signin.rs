@@ -232,9 +232,13 @@ fn login_oauth(ctx: &Context, args: &LoginArgs) -> anyhow::Result<Credentials> {
         output::print_err("(no browser could be opened: open the URL yourself)\n");
     }
     let code = receiver.receive(&request).map_err(|e| match e {
-        OAuthError::RedirectTimeout { .. } => anyhow!(
-            "no redirect came back within {} minutes: run `august login --oauth` again",
-            REDIRECT_WAIT.as_secs() / 60
+        OAuthError::RedirectTimeout { other_state, .. } => anyhow!(
+            "no redirect came back within {} minutes{}: run `august login --oauth` again",
+            REDIRECT_WAIT.as_secs() / 60,
+            match other_state {
+                0 => String::new(),
+                n => format!(" ({n} with the state of another sign-in refused)"),
+            }
         ),
         other => other.into(),
     })?;

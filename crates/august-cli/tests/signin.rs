@@ -73,8 +73,10 @@ fn sandbox_covers_the_oauth_brands_unattended() {
 }
 
 /// Connections to the redirect listener that send nothing (a browser's preconnect, a port
-/// scan) or garbage do not end the sign-in: the redirect that comes on another connection
-/// completes it. The first such connection used to end it (at once, or after a 10 s read).
+/// scan) or garbage, a request to the redirect address without a code (a prefetch) and one to
+/// another path do not end the sign-in: the redirect that comes on another connection
+/// completes it. The first such connection used to end it (at once, or after a 10 s read), and
+/// so did the prefetch.
 /// `august login --oauth` against the sandbox (brand `yale_global`, the demo client), waiting
 /// for the redirect on a free loopback port; gives the running process and the port.
 fn start_oauth_login(sandbox: &Sandbox, tool: &Tool) -> (std::process::Child, u16) {
@@ -124,7 +126,7 @@ fn login_oauth_caches_tokens_the_check_could_not_judge() {
 }
 
 #[test]
-fn login_oauth_gets_the_redirect_past_silent_and_garbage_connections() {
+fn login_oauth_gets_the_redirect_past_silent_garbage_and_stray_requests() {
     let sandbox = Sandbox::start().unwrap();
     let tool = Tool::new();
     let cache = tool.cache();
@@ -135,6 +137,10 @@ fn login_oauth_gets_the_redirect_past_silent_and_garbage_connections() {
     let silent = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let mut garbage = TcpStream::connect(("127.0.0.1", port)).unwrap();
     garbage.write_all(b"\xff\xfe\x00 not http\r\n\r\n").unwrap();
+    // A prefetch of the redirect address and the browser's icon: answered, the wait goes on.
+    let prefetch = format!("http://127.0.0.1:{port}/callback");
+    assert!(get(&prefetch).contains("400"));
+    assert!(get(&format!("http://127.0.0.1:{port}/favicon.ico")).contains("404"));
     let started = std::time::Instant::now();
     assert!(get(&location).contains("200"));
     let output = child.wait_with_output().unwrap();

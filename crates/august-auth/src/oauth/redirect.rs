@@ -244,8 +244,18 @@ impl RedirectReceiver {
     /// [`AuthorizationRequest::code_from_redirect`] checks it. The code is only returned:
     /// never logged, shown on the page or carried by an error.
     ///
-    /// Requests to another path are answered 404, other methods than `GET` 405, and the wait
-    /// goes on. May be called again (with a new request) after an error.
+    /// Only a redirect of this sign-in ends the wait: one with a code, or with an `error`
+    /// ([`OAuthError::AuthorizationDenied`]), and this request's `state`. Everything else is
+    /// answered and the wait goes on:
+    /// - a request to the redirect's path with neither a code nor an error (a browser's
+    ///   prefetch, a reload, a stray request): 400;
+    /// - a redirect whose `state` is missing or not this request's (a tab of an earlier
+    ///   sign-in, a forged link): 400, its code never used, and counted in the
+    ///   [`OAuthError::RedirectTimeout`] the wait may end with. Ending the wait instead would
+    ///   let any page the browser opens cut the sign-in short;
+    /// - another path (`/favicon.ico`): 404; another method than `GET`: 405.
+    ///
+    /// May be called again (with a new request) after an error.
     ///
     /// See [`RedirectReceiver`] for the whole flow.
     ///
@@ -272,9 +282,9 @@ impl RedirectReceiver {
     ///
     /// # Errors
     ///
-    /// [`OAuthError::RedirectTimeout`] when no redirect came within the timeout (start the
-    /// sign-in again); those of [`AuthorizationRequest::code_from_redirect`] for the redirect
-    /// that came; [`OAuthError::InvalidConfig`] when `request` was made for another redirect URI
+    /// [`OAuthError::RedirectTimeout`] when no redirect of this sign-in came within the timeout
+    /// (start the sign-in again); [`OAuthError::AuthorizationDenied`] when it came with an
+    /// `error` (the user or the server refused); [`OAuthError::InvalidConfig`] when `request` was made for another redirect URI
     /// than this receiver's (the browser would never come here).
     pub fn receive(&self, request: &AuthorizationRequest) -> Result<AuthorizationCode, OAuthError> {
         if !same_uri(&request.redirect_uri, &self.redirect_uri) {
@@ -287,11 +297,13 @@ impl RedirectReceiver {
         }
         let deadline = Instant::now() + self.timeout;
         let mut open: Vec<Connection> = Vec::new();
+        let mut other_state = 0;
         loop {
             let now = Instant::now();
             if now >= deadline {
                 return Err(OAuthError::RedirectTimeout {
                     waited: self.timeout,
+                    other_state,
                 });
             }
             let mut active = self.accept(&mut open, deadline.min(now + CONNECTION_WAIT));
@@ -323,6 +335,10 @@ impl RedirectReceiver {
                 active = true;
                 match self.judge(&head, request) {
                     Judged::Answer(page) => connection.answer(&page),
+                    Judged::OtherSignIn => {
+                        other_state += 1;
+                        connection.answer(&Page::OTHER_SIGN_IN);
+                    }
                     Judged::Done(page, outcome) => {
                         connection.answer(&page);
                         return outcome;
@@ -393,10 +409,23 @@ impl RedirectReceiver {
             return Judged::Answer(Page::METHOD_NOT_ALLOWED);
         }
         let query = RedirectQuery::parse(target);
+        if query.code.is_none() && query.error.is_none() {
+            log::debug!(
+                "a request to the redirect's path without a code or an error was answered 400"
+            );
+            return Judged::Answer(Page::NO_CODE);
+        }
+        if !request.state_matches(&query) {
+            log::warn!(
+                "a redirect whose state is not this sign-in's was refused (an old tab, or a forged link); still waiting"
+            );
+            return Judged::OtherSignIn;
+        }
         match request.check_redirect(query) {
             Ok(code) => Judged::Done(Page::SIGNED_IN, Ok(code)),
             Err(e @ OAuthError::AuthorizationDenied { .. }) => Judged::Done(Page::DENIED, Err(e)),
-            Err(e) => Judged::Done(Page::NOT_THIS_SIGN_IN, Err(e)),
+            // Not reached: the state matched and there is a code or an error.
+            Err(e) => Judged::Done(Page::OTHER_SIGN_IN, Err(e)),
         }
     }
 }
@@ -405,6 +434,9 @@ impl RedirectReceiver {
 enum Judged {
     /// This page; the wait goes on.
     Answer(Page),
+    /// A redirect with another state: refused with [`Page::OTHER_SIGN_IN`], and counted; the
+    /// wait goes on.
+    OtherSignIn,
     /// This page, and the wait ends with this outcome.
     Done(Page, Result<AuthorizationCode, OAuthError>),
 }
@@ -424,9 +456,13 @@ impl Page {
         status: "200 OK",
         body: "The sign-in was refused: you can close this window.",
     };
-    const NOT_THIS_SIGN_IN: Page = Page {
+    const NO_CODE: Page = Page {
         status: "400 Bad Request",
-        body: "This is not the answer to the sign-in in progress: start the sign-in again.",
+        body: "This request carries no authorization code: the sign-in is still waiting for the browser to come back from the authorization server.",
+    };
+    const OTHER_SIGN_IN: Page = Page {
+        status: "400 Bad Request",
+        body: "This redirect is not the answer to the sign-in in progress (its state differs) and was ignored: the sign-in is still waiting.",
     };
     const BAD_REQUEST: Page = Page {
         status: "400 Bad Request",
