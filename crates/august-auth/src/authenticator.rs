@@ -8,7 +8,7 @@ use august_core::{Api, LoginMethod};
 use chrono::{TimeDelta, Utc};
 
 use crate::authentication::{Authentication, AuthenticationState, ValidationResult};
-use crate::cache::{CacheError, CacheStatus, Existing, TokenCache, to_pending_json};
+use crate::cache::{CacheError, CacheSnapshot, CacheStatus, Existing, TokenCache, to_pending_json};
 use crate::error::{Error, Result};
 use crate::install_id::new_install_id;
 use crate::{expiry, jwt};
@@ -134,9 +134,36 @@ impl Authenticator {
     /// A file of ours readable by other users is restricted to mode 0600. See
     /// [`default_cache_path`](crate::default_cache_path) for a per-user location. Defaults to
     /// no cache file.
-    pub fn access_token_cache_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.cache = Some(TokenCache::new(path.into()));
-        self.load_cache();
+    pub fn access_token_cache_file(self, path: impl Into<PathBuf>) -> Self {
+        self.access_token_cache_snapshot(CacheSnapshot::read(path))
+    }
+
+    /// As [`Authenticator::access_token_cache_file`], with the file as `snapshot` read it (it
+    /// is not read again): for a program that looked at the file first
+    /// ([`CacheSnapshot::is_credentials`]), so that what it saw is what it uses. Logins are
+    /// cached in the snapshot's file.
+    ///
+    /// ```
+    /// use august_auth::{AuthenticationState, Authenticator, CacheSnapshot, CacheStatus, LoginMethod};
+    /// use august_core::Api;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("auth.json");
+    /// std::fs::write(&path, r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "authenticated"}"#)?;
+    /// let snapshot = CacheSnapshot::read(&path);
+    /// if !snapshot.is_credentials() {
+    ///     let authenticator = Authenticator::new(Api::new(), LoginMethod::Phone, "", "")
+    ///         .access_token_cache_snapshot(snapshot);
+    ///     assert_eq!(authenticator.cache_status(), CacheStatus::Loaded);
+    ///     assert_eq!(authenticator.authentication().state(), AuthenticationState::Authenticated);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn access_token_cache_snapshot(mut self, snapshot: CacheSnapshot) -> Self {
+        self.cache = Some(TokenCache::new(snapshot.path().to_owned()));
+        self.load_cache_from(snapshot);
         self
     }
 
@@ -252,14 +279,11 @@ impl Authenticator {
         self.last_cache_error.as_ref()
     }
 
-    fn load_cache(&mut self) {
+    /// Takes the login of the cache file as `snapshot` read it.
+    fn load_cache_from(&mut self, snapshot: CacheSnapshot) {
         self.keep_aside = false;
         self.last_cache_error = None;
-        let Some(cache) = &self.cache else {
-            self.cache_status = CacheStatus::NotConfigured;
-            return;
-        };
-        let loaded = cache.load();
+        let loaded = snapshot.into_loaded();
         self.last_cache_error = loaded.warning;
         match loaded.outcome {
             Ok(None) => self.cache_status = CacheStatus::Missing,

@@ -21,6 +21,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
+use august_core::Brand;
 use serde_json::Value;
 
 use crate::authentication::{Authentication, AuthenticationState};
@@ -527,6 +528,205 @@ pub fn is_unusable_cache_file(path: &Path) -> Result<bool, CacheError> {
     }
 }
 
+/// A cache file as it was read once, under the rules every cache of this crate is read under
+/// (never through a link, only a regular file of the user's own, at most 64 KiB, a file group
+/// or others may read restricted to 0600): for a program that looks at the file before using
+/// it (which sign-in it holds, for which brand) and then uses what it looked at, instead of
+/// reading the file again, which another process may have replaced meanwhile.
+/// [`Credentials::from_snapshot`](crate::Credentials::from_snapshot) and
+/// [`Authenticator::access_token_cache_snapshot`](crate::Authenticator::access_token_cache_snapshot)
+/// take it.
+///
+/// Reading never fails: a missing file, or one that cannot be read, is taken into account by
+/// whoever uses the snapshot, as if it read the file then. `Debug` shows the path and whether
+/// there is content, never the content.
+///
+/// ```
+/// use august_auth::{CacheSnapshot, Credentials};
+/// use august_core::{Api, Brand};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("auth.json");
+/// Credentials::fixed(Brand::YaleGlobal, "a-token").cache_file(&path)?;
+///
+/// let snapshot = CacheSnapshot::read(&path);
+/// assert!(snapshot.is_credentials());
+/// let brand = snapshot.brand().unwrap_or_default();
+/// let api = Api::builder().brand(brand).build()?;
+/// let credentials = Credentials::from_snapshot(snapshot, &api, None)?;
+/// assert_eq!(credentials.access_token()?, "a-token");
+/// # Ok(())
+/// # }
+/// ```
+pub struct CacheSnapshot {
+    path: PathBuf,
+    /// `Ok(None)`: no file.
+    content: Result<Option<Vec<u8>>, CacheError>,
+    /// A problem that did not stop the file from being read (restricting its mode failed).
+    warning: Option<CacheError>,
+}
+
+impl fmt::Debug for CacheSnapshot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CacheSnapshot")
+            .field("path", &self.path)
+            .field(
+                "content",
+                &match &self.content {
+                    Ok(Some(bytes)) => format!("<{} bytes>", bytes.len()),
+                    Ok(None) => "no file".to_owned(),
+                    Err(e) => e.to_string(),
+                },
+            )
+            .finish()
+    }
+}
+
+impl CacheSnapshot {
+    /// Reads the cache file at `path` now.
+    ///
+    /// ```
+    /// use august_auth::CacheSnapshot;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let snapshot = CacheSnapshot::read(dir.path().join("auth.json"));
+    /// assert!(!snapshot.exists());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn read(path: impl Into<PathBuf>) -> CacheSnapshot {
+        let cache = TokenCache::new(path.into());
+        let (content, warning) = match cache.read_bytes_restricting() {
+            Ok(Some((bytes, warning))) => (Ok(Some(bytes)), warning),
+            Ok(None) => (Ok(None), None),
+            Err(e) => (Err(e), None),
+        };
+        CacheSnapshot {
+            path: cache.path,
+            content,
+            warning,
+        }
+    }
+
+    /// The path it was read from.
+    ///
+    /// ```
+    /// use std::path::Path;
+    /// use august_auth::CacheSnapshot;
+    ///
+    /// let snapshot = CacheSnapshot::read("/nowhere/auth.json");
+    /// assert_eq!(snapshot.path(), Path::new("/nowhere/auth.json"));
+    /// ```
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Whether something was at the path: a file, or something the file policy refused or that
+    /// could not be read.
+    ///
+    /// ```
+    /// use august_auth::CacheSnapshot;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("auth.json");
+    /// std::fs::write(&path, "not a cache")?;
+    /// assert!(CacheSnapshot::read(&path).exists());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn exists(&self) -> bool {
+        !matches!(self.content, Ok(None))
+    }
+
+    /// Whether it holds [`Credentials`](crate::Credentials) (a JSON object with a `format`
+    /// key, as [`Credentials::cache_file`](crate::Credentials::cache_file) writes) rather than
+    /// py-august's password login (or nothing usable).
+    ///
+    /// ```
+    /// use august_auth::CacheSnapshot;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("auth.json");
+    /// std::fs::write(&path, r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "authenticated"}"#)?;
+    /// assert!(!CacheSnapshot::read(&path).is_credentials());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn is_credentials(&self) -> bool {
+        self.credentials().is_some()
+    }
+
+    /// The brand [`Credentials`](crate::Credentials) record; `None` for anything else (a
+    /// password login's file records none).
+    ///
+    /// ```
+    /// use august_auth::{CacheSnapshot, Credentials};
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("auth.json");
+    /// Credentials::fixed(Brand::YaleAugust, "a-token").cache_file(&path)?;
+    /// assert_eq!(CacheSnapshot::read(&path).brand(), Some(Brand::YaleAugust));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn brand(&self) -> Option<Brand> {
+        self.credentials()?.get("brand")?.as_str()?.parse().ok()
+    }
+
+    /// The content as JSON, when it is a credentials file.
+    fn credentials(&self) -> Option<Value> {
+        let bytes = self.content.as_ref().ok()?.as_ref()?;
+        serde_json::from_slice::<Value>(bytes)
+            .ok()
+            .filter(|v| v.get("format").is_some())
+    }
+
+    /// The content (`Ok(None)`: no file) and the warning of the read.
+    pub(crate) fn into_parts(
+        self,
+    ) -> (
+        PathBuf,
+        Result<Option<Vec<u8>>, CacheError>,
+        Option<CacheError>,
+    ) {
+        (self.path, self.content, self.warning)
+    }
+
+    /// A snapshot of content already read from `path`.
+    pub(crate) fn of(path: PathBuf, bytes: Vec<u8>, warning: Option<CacheError>) -> CacheSnapshot {
+        CacheSnapshot {
+            path,
+            content: Ok(Some(bytes)),
+            warning,
+        }
+    }
+
+    /// The login it holds, as an authenticator takes it.
+    pub(crate) fn into_loaded(self) -> Loaded {
+        let path = self.path;
+        match self.content {
+            Ok(None) => Loaded {
+                outcome: Ok(None),
+                warning: None,
+            },
+            Ok(Some(bytes)) => Loaded {
+                outcome: from_json(&path, &bytes).map(Some),
+                warning: self.warning,
+            },
+            Err(e) => Loaded {
+                outcome: Err(e),
+                warning: None,
+            },
+        }
+    }
+}
+
 /// The names an unusable file at the cache path `path` is kept aside under, in the order they
 /// are tried: `<name>.corrupt`, then `<name>.corrupt.1` to `<name>.corrupt.99`.
 ///
@@ -581,34 +781,13 @@ impl TokenCache {
         &self.path
     }
 
+    /// Reads and parses the file, as an authenticator does.
+    #[cfg(test)]
     pub(crate) fn load(&self) -> Loaded {
-        let path = &self.path;
-        let failed = |e: CacheError| Loaded {
-            outcome: Err(e),
-            warning: None,
-        };
-        match inspect(path) {
-            Ok(None) => {
-                return Loaded {
-                    outcome: Ok(None),
-                    warning: None,
-                };
-            }
-            Ok(Some(_)) => {}
-            Err(e) => return failed(e),
-        }
-        let (file, meta) = match open_own_file(path) {
-            Ok(opened) => opened,
-            Err(e) => return failed(e),
-        };
-        let warning = tighten_permissions(path, &file, &meta);
-        Loaded {
-            outcome: read_capped(path, file).and_then(|bytes| from_json(path, &bytes).map(Some)),
-            warning,
-        }
+        CacheSnapshot::read(self.path.clone()).into_loaded()
     }
 
-    /// The file's content as [`TokenCache::load`] reads it (never through a link, only a
+    /// The file's content as an authenticator reads it (never through a link, only a
     /// regular file of ours, at most 64 KiB), without parsing it or changing its mode;
     /// `Ok(None)` when there is no file.
     pub(crate) fn read_bytes(&self) -> Result<Option<Vec<u8>>, CacheError> {
@@ -617,7 +796,7 @@ impl TokenCache {
 
     /// The file's content as [`TokenCache::read_bytes`] gives it, after restricting the file
     /// to mode 0600 through the same open file when group or others may read or write it, as
-    /// [`TokenCache::load`] does (with a warning in the log); with the error when that failed
+    /// an authenticator does (with a warning in the log); with the error when that failed
     /// (the file is still read).
     pub(crate) fn read_bytes_restricting(&self) -> Result<Option<ReadRestricting>, CacheError> {
         self.read(true)

@@ -24,7 +24,8 @@ use crate::authenticator::Authenticator;
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 use crate::backoff::{RenewalBackoff, Renewed, millis};
 use crate::cache::{
-    CacheError, CacheStatus, Existing, TokenCache, is_unusable_cache_file, read_cache_file,
+    CacheError, CacheSnapshot, CacheStatus, Existing, TokenCache, is_unusable_cache_file,
+    read_cache_file,
 };
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportedToken};
@@ -494,16 +495,50 @@ impl Credentials {
     /// the cached login has expired or is not complete; [`Error::Import`] when a Home Assistant
     /// file cannot be read.
     pub fn load(path: impl AsRef<Path>, api: &Api, oauth: Option<OAuthClient>) -> Result<Self> {
-        let path = path.as_ref();
-        let cache = TokenCache::new(path.to_owned());
         // The file holds a token: one others may read is restricted, as the password cache is.
-        let (bytes, last_cache_error) =
-            cache
-                .read_bytes_restricting()?
-                .ok_or_else(|| CacheError::Unreadable {
-                    path: path.to_owned(),
-                    source: std::io::ErrorKind::NotFound.into(),
-                })?;
+        Credentials::from_snapshot(CacheSnapshot::read(path.as_ref()), api, oauth)
+    }
+
+    /// As [`Credentials::load`], from the cache file as `snapshot` read it (it is not read
+    /// again): for a program that looked at the file first, so that what it saw (the brand,
+    /// the kind of sign-in) is what it uses.
+    ///
+    /// See [`CacheSnapshot`] for an example.
+    ///
+    /// ```
+    /// use august_auth::{CacheSnapshot, Credentials};
+    /// use august_core::{Api, Brand};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("credentials.json");
+    /// Credentials::fixed(Brand::YaleGlobal, "token-1").cache_file(&path)?;
+    /// let snapshot = CacheSnapshot::read(&path);
+    /// // Another process replaces the file meanwhile: the snapshot is what is used.
+    /// Credentials::fixed(Brand::YaleAugust, "token-2").cache_file(&path)?;
+    /// let api = Api::builder().brand(Brand::YaleGlobal).build()?;
+    /// let credentials = Credentials::from_snapshot(snapshot, &api, None)?;
+    /// assert_eq!(credentials.brand(), Some(Brand::YaleGlobal));
+    /// assert_eq!(credentials.access_token()?, "token-1");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Credentials::load`].
+    pub fn from_snapshot(
+        snapshot: CacheSnapshot,
+        api: &Api,
+        oauth: Option<OAuthClient>,
+    ) -> Result<Self> {
+        let (path, content, last_cache_error) = snapshot.into_parts();
+        let path = path.as_path();
+        let cache = TokenCache::new(path.to_owned());
+        let bytes = content?.ok_or_else(|| CacheError::Unreadable {
+            path: path.to_owned(),
+            source: std::io::ErrorKind::NotFound.into(),
+        })?;
         let corrupt = |reason: String| {
             Error::Cache(CacheError::Corrupt {
                 path: path.to_owned(),
@@ -513,7 +548,8 @@ impl Credentials {
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| corrupt(format!("not JSON at line {}", e.line())))?;
         if value.get("format").is_none() {
-            return Credentials::load_password(path, api);
+            let snapshot = CacheSnapshot::of(path.to_owned(), bytes, last_cache_error);
+            return Credentials::load_password(snapshot, api);
         }
         let stored: Stored = serde_json::from_value(value)
             .map_err(|e| corrupt(format!("{:?} error", e.classify()).to_lowercase()))?;
@@ -565,9 +601,10 @@ impl Credentials {
         Ok(credentials)
     }
 
-    fn load_password(path: &Path, api: &Api) -> Result<Credentials> {
+    fn load_password(snapshot: CacheSnapshot, api: &Api) -> Result<Credentials> {
+        let path = snapshot.path().to_owned();
         let authenticator = Authenticator::new(api.clone(), LoginMethod::Phone, "", "")
-            .access_token_cache_file(path);
+            .access_token_cache_snapshot(snapshot);
         let how = PASSWORD_SIGN_IN;
         match authenticator.cache_status() {
             CacheStatus::Loaded => {}

@@ -34,7 +34,7 @@ pub struct Pending {
 /// anything but a regular file of ours, in a directory only we can write to) and at most
 /// 64 KiB, as the library reads it ([`august_auth::read_cache_file`]); `None` when it does not
 /// exist.
-pub fn read_bytes(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
+fn read_bytes(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
     check_cache_path(path)?;
     Ok(read_cache_file(path)?)
 }

@@ -1,12 +1,13 @@
 //! Settings shared by the commands, the login commands, and the access token of the others.
 
 use std::io::{self, BufRead, IsTerminal};
-use std::path::PathBuf;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use anyhow::anyhow;
 use august_auth::{
-    AuthenticationState, Authenticator, CacheStatus, Refresh, ValidationResult, default_cache_path,
+    AuthenticationState, Authenticator, CacheSnapshot, CacheStatus, Refresh, ValidationResult,
+    default_cache_path,
 };
 use august_core::{Api, Brand, LoginMethod};
 use serde_json::json;
@@ -45,6 +46,9 @@ pub struct Context {
     api_key: Option<String>,
     /// `--base-url`, if given.
     base_url: Option<String>,
+    /// The cache file as this run read it to learn its brand, for the command to use rather
+    /// than read it again ([`Context::cache_snapshot`]).
+    snapshot: Mutex<Option<CacheSnapshot>>,
 }
 
 impl Context {
@@ -65,6 +69,7 @@ impl Context {
                 handed_out: Mutex::new(None),
                 api_key: cli.api_key.clone(),
                 base_url: Some(url),
+                snapshot: Mutex::new(None),
             });
         }
         let mut ctx = Context {
@@ -78,16 +83,39 @@ impl Context {
             handed_out: Mutex::new(None),
             api_key: cli.api_key.clone(),
             base_url: cli.base_url.clone().filter(|u| !u.is_empty()),
+            snapshot: Mutex::new(None),
         };
-        // Without --brand, a cached OAuth or imported sign-in says its brand.
+        // Without --brand, a cached OAuth or imported sign-in says its brand. The file is read
+        // once: the command uses what was read here, so its brand and its token agree even
+        // when another process replaces the file meanwhile.
         if cli.brand == Brand::default()
             && let Ok(path) = ctx.cache_path(None)
-            && let Some(brand) = crate::signin::cached_brand(&path)
-            && brand != cli.brand
         {
-            ctx.api = ctx.api_for_brand(brand)?;
+            let snapshot = CacheSnapshot::read(path);
+            if let Some(brand) = snapshot.brand()
+                && brand != cli.brand
+            {
+                ctx.api = ctx.api_for_brand(brand)?;
+            }
+            *ctx.snapshot
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner) = Some(snapshot);
         }
         Ok(ctx)
+    }
+
+    /// The cache file at `path` as this run read it first (to learn its brand), taken; else
+    /// read now.
+    pub fn cache_snapshot(&self, path: &Path) -> CacheSnapshot {
+        let taken = self
+            .snapshot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        match taken {
+            Some(snapshot) if snapshot.path() == path => snapshot,
+            _ => CacheSnapshot::read(path),
+        }
     }
 
     /// The August client for another brand, with the same base URL and API key options.
@@ -111,7 +139,7 @@ impl Context {
         let handed_out = self
             .handed_out
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
             .take();
         if let (true, Some((path, token))) = (refused, handed_out) {
             let mut authenticator =
@@ -214,13 +242,14 @@ impl Context {
             return Ok(self.sandbox_login(sandbox)?.access_token().to_owned());
         }
         let path = self.cache_path(None)?;
-        if crate::signin::is_credentials_file(&path) {
-            return crate::signin::cached_token(self, &path);
+        let snapshot = self.cache_snapshot(&path);
+        if snapshot.is_credentials() {
+            return crate::signin::cached_token(self, snapshot);
         }
         let username = self.username.clone().unwrap_or_default();
         let mut authenticator =
             Authenticator::new(self.api.clone(), LoginMethod::Phone, username, "")
-                .access_token_cache_file(&path);
+                .access_token_cache_snapshot(snapshot);
         let where_ = path.display();
         match authenticator.cache_status() {
             CacheStatus::Loaded => {}
@@ -279,7 +308,7 @@ impl Context {
         *self
             .handed_out
             .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((path, token.clone()));
+            .unwrap_or_else(PoisonError::into_inner) = Some((path, token.clone()));
         Ok(token)
     }
 }
@@ -664,6 +693,40 @@ pub fn logout(ctx: &Context) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::FromArgMatches;
+
+    /// The context of `august ARGS`, as `main` builds it (the environment's variables apply).
+    fn context(args: &[&std::ffi::OsStr]) -> Context {
+        let matches = crate::cli::command()
+            .try_get_matches_from(std::iter::once("august".as_ref()).chain(args.iter().copied()))
+            .unwrap();
+        Context::new(&Cli::from_arg_matches(&matches).unwrap()).unwrap()
+    }
+
+    /// A command reads the cache file once, to learn its brand, and takes its token from what
+    /// it read: when another process replaces the file meanwhile (here with a password login
+    /// of brand `august`), the brand and the token still agree. The file was read again for
+    /// the token, which then was the new file's, sent with the old file's brand.
+    #[test]
+    fn a_command_takes_brand_and_token_from_one_read_of_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.json");
+        august_auth::Credentials::fixed(Brand::YaleGlobal, "token-read-first")
+            .cache_file(&path)
+            .unwrap();
+        let ctx = context(&["--cache".as_ref(), path.as_os_str(), "locks".as_ref()]);
+        assert_eq!(ctx.api.brand(), Brand::YaleGlobal);
+        std::fs::write(
+            &path,
+            r#"{"install_id": "i", "access_token": "token-written-later", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "authenticated"}"#,
+        )
+        .unwrap();
+        assert_eq!(ctx.token().unwrap(), "token-read-first");
+        // A later command reads the new file.
+        let ctx = context(&["--cache".as_ref(), path.as_os_str(), "locks".as_ref()]);
+        assert_eq!(ctx.api.brand(), Brand::August);
+        assert_eq!(ctx.token().unwrap(), "token-written-later");
+    }
 
     #[test]
     fn shell_words_are_quoted_only_when_needed() {

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use anyhow::{Context as _, anyhow};
 use august_auth::{
-    Credentials, CredentialsInfo, ImportedToken, OAuthClient, OAuthError, RedirectReceiver,
-    SignInKind, check_cache_path,
+    CacheSnapshot, Credentials, CredentialsInfo, ImportedToken, OAuthClient, OAuthError,
+    RedirectReceiver, SignInKind, check_cache_path,
 };
 use august_core::Brand;
 use serde_json::json;
@@ -17,7 +17,6 @@ use serde_json::json;
 use crate::cli::LoginArgs;
 use crate::failure::{NotLoggedIn, Usage};
 use crate::output::{self, key_values};
-use crate::pending;
 use crate::session::{Context, warn};
 
 /// How long `august login --oauth` waits for the browser to come back.
@@ -25,27 +24,6 @@ const REDIRECT_WAIT: Duration = Duration::from_secs(300);
 
 /// The redirect URI the sandbox flow uses (never connected to: the sandbox approves in-process).
 const SANDBOX_REDIRECT: &str = "http://127.0.0.1:1/callback";
-
-/// The content of a credentials cache file of this tool's own format (OAuth, imported, Home
-/// Assistant, fixed), read under the file policy ([`pending::read_bytes`]); `None` for
-/// anything else (py-august's password login, a link, a missing or unreadable file).
-fn credentials_json(path: &Path) -> Option<serde_json::Value> {
-    let bytes = pending::read_bytes(path).ok()??;
-    serde_json::from_slice::<serde_json::Value>(&bytes)
-        .ok()
-        .filter(|v| v.get("format").is_some())
-}
-
-/// Whether a cache file holds credentials of this tool's own format rather than py-august's
-/// password login.
-pub fn is_credentials_file(path: &Path) -> bool {
-    credentials_json(path).is_some()
-}
-
-/// The brand recorded in a credentials cache file.
-pub fn cached_brand(path: &Path) -> Option<Brand> {
-    credentials_json(path)?.get("brand")?.as_str()?.parse().ok()
-}
 
 /// The OAuth client from the environment (`AUGUST_OAUTH_CLIENT_ID`,
 /// `AUGUST_OAUTH_CLIENT_SECRET`, optional endpoint overrides), for refreshing a cached OAuth
@@ -93,10 +71,10 @@ fn oauth_client(
     )?)
 }
 
-/// The token of a command whose cache holds this tool's credentials, refreshed (and saved)
-/// when due.
-pub fn cached_token(ctx: &Context, path: &Path) -> anyhow::Result<String> {
-    let credentials = load(ctx, path)?;
+/// The token of a command whose cache holds this tool's credentials (as `cache` read it),
+/// refreshed (and saved) when due.
+pub fn cached_token(ctx: &Context, cache: CacheSnapshot) -> anyhow::Result<String> {
+    let credentials = load(ctx, cache)?;
     let token = credentials.access_token()?;
     if let Some(e) = credentials.last_cache_error() {
         warn(&format!("the refreshed token was not saved: {e}"));
@@ -104,11 +82,12 @@ pub fn cached_token(ctx: &Context, path: &Path) -> anyhow::Result<String> {
     Ok(token)
 }
 
-fn load(ctx: &Context, path: &Path) -> anyhow::Result<Credentials> {
+/// The credentials of the cache file as `cache` read it.
+fn load(ctx: &Context, cache: CacheSnapshot) -> anyhow::Result<Credentials> {
     // Never through a link, never from a FIFO or another user's file.
-    check_cache_path(path)?;
+    check_cache_path(cache.path())?;
     let oauth = oauth_from_env(ctx.api.brand())?;
-    Credentials::load(path, &ctx.api, oauth).map_err(|e| {
+    Credentials::from_snapshot(cache, &ctx.api, oauth).map_err(|e| {
         if e.needs_sign_in() {
             anyhow::Error::new(NotLoggedIn(e.to_string()))
         } else {
@@ -334,7 +313,7 @@ pub fn whoami(ctx: &Context) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let credentials = load(ctx, &path)?;
+    let credentials = load(ctx, ctx.cache_snapshot(&path))?;
     let mut info = credentials.info();
     if info.cache_file.is_none() {
         info.cache_file = Some(path);
