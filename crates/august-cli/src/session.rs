@@ -219,12 +219,9 @@ impl Context {
         };
         let option = match &self.cache {
             Some(path) if in_env("AUGUST_CACHE_FILE", path.as_os_str()) => None,
-            Some(path) => Some(format!(
-                "--cache {}",
-                shell_word(&path.display().to_string())
-            )),
+            Some(path) => Some(format!("--cache {}", shell_word_os(path.as_os_str()))),
             None if in_env("AUGUST_USERNAME", username.as_ref()) => None,
-            None => Some(format!("--username {}", shell_word(username))),
+            None => Some(format!("--username {}", shell_word_os(username.as_ref()))),
         };
         match option {
             Some(option) => format!("august {option} verify CODE"),
@@ -343,6 +340,36 @@ fn shell_word(word: &str) -> String {
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
     }
+}
+
+/// `word` as one shell word that names the same bytes: [`shell_word`] for text without control
+/// characters, else ANSI-C quoting (`$'...'`, which bash, zsh, ksh and the 2024 POSIX shell
+/// read) with every byte but printable ASCII as `\xHH`. A path that is not UTF-8 is written
+/// with its own bytes (on Unix), never with replacement characters, which would name another
+/// file.
+fn shell_word_os(word: &std::ffi::OsStr) -> String {
+    let bytes: &[u8] = match word.to_str() {
+        Some(text) if !text.chars().any(char::is_control) => return shell_word(text),
+        Some(text) => text.as_bytes(),
+        #[cfg(unix)]
+        None => std::os::unix::ffi::OsStrExt::as_bytes(word),
+        // Not Unicode on Windows: no byte escape names it.
+        #[cfg(not(unix))]
+        None => return "FILE (the same path: it cannot be printed)".to_owned(),
+    };
+    let mut out = String::from("$'");
+    for &b in bytes {
+        match b {
+            b'\'' | b'\\' => {
+                out.push('\\');
+                out.push(char::from(b));
+            }
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// Prints a warning on standard error.
@@ -726,6 +753,63 @@ mod tests {
         let ctx = context(&["--cache".as_ref(), path.as_os_str(), "locks".as_ref()]);
         assert_eq!(ctx.api.brand(), Brand::August);
         assert_eq!(ctx.token().unwrap(), "token-written-later");
+    }
+
+    /// The hint to finish a login names the `--cache` file given, whatever its bytes: a path
+    /// that is not UTF-8 used to be printed with replacement characters, another file.
+    #[cfg(unix)]
+    #[test]
+    fn the_verify_hint_names_a_cache_path_that_is_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::ffi::OsStr::from_bytes(b"/tmp/caf\xe9 it's\\.json");
+        let ctx = context(&["--cache".as_ref(), path, "logout".as_ref()]);
+        let hint = ctx.verify_command("+15555550100");
+        assert_eq!(
+            hint,
+            r"august --cache $'/tmp/caf\xe9 it\'s\\.json' verify CODE"
+        );
+        // A shell reads the word back as the path's bytes.
+        let word = hint
+            .strip_prefix("august --cache ")
+            .and_then(|h| h.strip_suffix(" verify CODE"))
+            .unwrap();
+        if let Some(read) = shell_reads(word) {
+            assert_eq!(read, path.as_bytes());
+        }
+    }
+
+    /// The bytes bash reads `word` as; `None` without bash.
+    #[cfg(unix)]
+    fn shell_reads(word: &str) -> Option<Vec<u8>> {
+        let output = std::process::Command::new("bash")
+            .args(["-c", &format!("printf %s {word}")])
+            .output()
+            .ok()?;
+        output.status.success().then_some(output.stdout)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn shell_words_of_any_bytes_read_back_the_same() {
+        use std::os::unix::ffi::OsStrExt;
+        for bytes in [
+            &b"plain.json"[..],
+            b"/tmp/my cache.json",
+            b"it's",
+            b"\xff\xfe",
+            b"line\nbreak",
+            b"tab\there\x1b[31m",
+            b"back\\slash 'quoted' \xc3\xa9",
+            "caf\u{e9}.json".as_bytes(),
+        ] {
+            let word = shell_word_os(std::ffi::OsStr::from_bytes(bytes));
+            assert!(!word.chars().any(char::is_control), "{word:?}");
+            if let Some(read) = shell_reads(&word) {
+                assert_eq!(read, bytes, "{word}");
+            }
+        }
+        assert_eq!(shell_word_os("/tmp/a b.json".as_ref()), "'/tmp/a b.json'");
+        assert_eq!(shell_word_os("a\nb".as_ref()), r"$'a\x0ab'");
     }
 
     #[test]
