@@ -98,6 +98,9 @@ pub const CATCH_UP_LIMIT: u32 = 2500;
 /// Feed reads after a push or on demand.
 pub const POLL_LIMIT: u32 = 10;
 
+/// How long reading the devices at start may take in all, by default.
+const DEVICE_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// A stop flag threads can sleep on.
 #[derive(Debug, Default)]
 pub(crate) struct Signal {
@@ -211,6 +214,7 @@ pub struct StreamBuilder {
     poll_interval: Duration,
     reconnect_unit: Duration,
     activity_format: ActivityFormat,
+    device_read_timeout: Duration,
 }
 
 impl fmt::Debug for StreamBuilder {
@@ -320,13 +324,25 @@ impl StreamBuilder {
         self
     }
 
+    /// How long [`start`](Self::start) may take to read the devices of the houses followed,
+    /// in all: the lock and doorbell lists and each one's details, one call after another.
+    /// Each call has the time left (and no more than the API client's own timeout), so that
+    /// a server that stalls on one device does not hold the start for the API timeout once
+    /// per device. Defaults to 30 s.
+    pub fn device_read_timeout(mut self, timeout: Duration) -> Self {
+        self.device_read_timeout = timeout;
+        self
+    }
+
     /// Reads the account's houses and devices, connects push (PubNub: the handshake; Socket.IO:
     /// the subscriber), reads the feed once (2500) to know what is old, and starts.
     ///
     /// # Errors
     ///
-    /// [`Error::Token`], [`Error::Api`] for the calls made to start, [`Error::PushForbidden`]
-    /// when PubNub refuses the handshake, [`Error::InvalidInput`] when there is no house.
+    /// [`Error::Token`], [`Error::Api`] for the calls made to start (a timeout when the devices
+    /// are not read within [`device_read_timeout`](Self::device_read_timeout)),
+    /// [`Error::PushForbidden`] when PubNub refuses the handshake, [`Error::InvalidInput`]
+    /// when there is no house.
     pub fn start(self) -> Result<ActivityStream, Error> {
         ActivityStream::start(self)
     }
@@ -469,6 +485,7 @@ impl ActivityStream {
             poll_interval: Duration::from_secs(60),
             reconnect_unit: Duration::from_secs(1),
             activity_format: ActivityFormat::Legacy,
+            device_read_timeout: DEVICE_READ_TIMEOUT,
         }
     }
 
@@ -501,7 +518,10 @@ impl ActivityStream {
                 reason: "the account has no house to follow".into(),
             });
         }
-        let devices = Self::read_devices(&b.api, &token, &houses)?;
+        // One deadline over every call of the read, however many devices there are.
+        let devices = api_transport::within(b.device_read_timeout, || {
+            Self::read_devices(&b.api, &token, &houses)
+        })?;
         let transport = b.transport.unwrap_or_else(|| push_transport(b.api.brand()));
         let (tx, rx) = mpsc::channel();
         let signal = Arc::new(Signal::default());
