@@ -18,9 +18,17 @@
 //!
 //! Measured on loopback (docs/performance.md): the thread spawn and join were most of the
 //! client's system time per pooled call.
+//!
+//! A connection the transport does not make itself (a websocket) looks its host up with
+//! [`resolve`]: the same rules (an IP address at once, every failure a failure before
+//! sending), and a lookup that does not answer is given up at a deadline, as ureq gives up
+//! its own: the lookup runs on a helper thread, which is waited for no longer than that.
 
-use std::net::{IpAddr, SocketAddr};
+use std::io;
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
+use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::thread;
 use std::time::{Duration, Instant};
 
 use ureq::config::Config;
@@ -28,7 +36,8 @@ use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
 use ureq::unversioned::transport::NextTimeout;
 
-use crate::error::BeforeSending;
+use crate::Error;
+use crate::error::{BeforeSending, from_ureq};
 
 /// How long the addresses of a host name are reused by default.
 pub const DEFAULT_NAME_TTL: Duration = Duration::from_secs(30);
@@ -175,15 +184,105 @@ fn port_of(uri: &Uri) -> Option<u16> {
 /// The socket address of a URI whose host is an IPv4 or bracketed IPv6 address, with the
 /// scheme's default port when none is given; `None` for a host name or an unknown scheme.
 pub(crate) fn literal_address(uri: &Uri) -> Option<SocketAddr> {
-    let host = uri.authority()?.host();
-    let ip: IpAddr = host
-        .strip_prefix('[')
+    let ip = literal_ip(uri.authority()?.host())?;
+    let port = port_of(uri)?;
+    Some(SocketAddr::new(ip, port))
+}
+
+/// The address of a host written as an IPv4 or IPv6 address, bracketed or not.
+fn literal_ip(host: &str) -> Option<IpAddr> {
+    host.strip_prefix('[')
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host)
         .parse()
-        .ok()?;
-    let port = port_of(uri)?;
-    Some(SocketAddr::new(ip, port))
+        .ok()
+}
+
+/// A blocking host name lookup, as [`resolve_with`] runs it: the addresses of a host name
+/// (never bracketed) at a port.
+pub type Lookup = fn(&str, u16) -> io::Result<Vec<SocketAddr>>;
+
+/// The system's lookup (`getaddrinfo`, through the standard library): the [`Lookup`] that
+/// [`resolve`] runs.
+///
+/// # Errors
+///
+/// The system's, when the name does not resolve.
+pub fn system_lookup(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
+    (host, port).to_socket_addrs().map(Iterator::collect)
+}
+
+/// The addresses of `host` (a name, or an IPv4 or IPv6 address, bracketed or not) at `port`,
+/// for a connection the transport does not make itself (a websocket), within `timeout`. An
+/// address is given back at once. A name is looked up by the system on a helper thread,
+/// waited for at most `timeout`; a lookup that does not answer by then is left to end on its
+/// own (no lookup can be cancelled). Nothing is cached: the transport's own calls keep their
+/// cache.
+///
+/// ```
+/// use std::time::Duration;
+/// use api_transport::resolve;
+///
+/// let addresses = resolve("[::1]", 443, Duration::ZERO).unwrap();
+/// assert_eq!(addresses[0].to_string(), "[::1]:443");
+/// ```
+///
+/// # Errors
+///
+/// [`Error::NotDelivered`], as for the transport's own lookups, when the name does not
+/// resolve or its lookup does not answer within `timeout` ("host name lookup timed out"):
+/// nothing was sent.
+pub fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, Error> {
+    resolve_with(host, port, timeout, system_lookup)
+}
+
+/// [`resolve`] with the blocking lookup given, such as a test's that never answers.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// use api_transport::{Error, resolve_with};
+///
+/// let started = Instant::now();
+/// let stalled = |_: &str, _: u16| {
+///     std::thread::sleep(Duration::from_secs(2));
+///     Ok(Vec::new())
+/// };
+/// let err = resolve_with("push.example.com", 443, Duration::from_millis(50), stalled)
+///     .unwrap_err();
+/// assert!(started.elapsed() < Duration::from_secs(1));
+/// assert!(matches!(err, Error::NotDelivered { .. }), "{err}");
+/// ```
+///
+/// # Errors
+///
+/// As [`resolve`]: [`Error::NotDelivered`].
+pub fn resolve_with(
+    host: &str,
+    port: u16,
+    timeout: Duration,
+    lookup: Lookup,
+) -> Result<Vec<SocketAddr>, Error> {
+    if let Some(ip) = literal_ip(host) {
+        return Ok(vec![SocketAddr::new(ip, port)]);
+    }
+    // Reported as the transport reports its own lookups' failures.
+    let failed = |e: ureq::Error| from_ureq(BeforeSending::wrap("host name lookup", e), timeout);
+    let (tx, rx) = mpsc::sync_channel(1);
+    let name = host.to_owned();
+    thread::Builder::new()
+        .name("api-transport-lookup".into())
+        .spawn(move || {
+            let _ = tx.send(lookup(&name, port));
+        })
+        .map_err(|e| failed(ureq::Error::Io(e)))?;
+    match rx.recv_timeout(timeout) {
+        Ok(Ok(addresses)) if !addresses.is_empty() => Ok(addresses),
+        Ok(Ok(_)) => Err(failed(ureq::Error::HostNotFound)),
+        Ok(Err(e)) => Err(failed(ureq::Error::Io(e))),
+        Err(RecvTimeoutError::Timeout) => Err(failed(ureq::Error::Timeout(ureq::Timeout::Global))),
+        // The lookup panicked.
+        Err(RecvTimeoutError::Disconnected) => Err(failed(ureq::Error::ConnectionFailed)),
+    }
 }
 
 #[cfg(test)]
@@ -338,6 +437,64 @@ mod tests {
             );
             assert!(!err.may_have_been_delivered());
             assert!(!err.to_string().contains("nonexistent"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_lookup_that_does_not_answer_is_given_up_at_its_deadline() {
+        let stalled: Lookup = |_, _| {
+            std::thread::sleep(Duration::from_secs(3));
+            Ok(Vec::new())
+        };
+        let started = Instant::now();
+        let err =
+            resolve_with("push.example.com", 443, Duration::from_millis(100), stalled).unwrap_err();
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            err,
+            crate::Error::NotDelivered {
+                reason: "host name lookup timed out".into()
+            }
+        );
+        assert!(!err.may_have_been_delivered());
+    }
+
+    #[test]
+    fn resolve_reports_failures_as_the_transport_does_and_skips_addresses() {
+        let nothing: Lookup = |_, _| Ok(Vec::new());
+        let refused: Lookup = |_, _| Err(std::io::Error::other("Name or service not known"));
+        let timeout = Duration::from_secs(5);
+        for (lookup, reason) in [
+            (nothing, "host name lookup failed: host not found"),
+            (
+                refused,
+                "host name lookup failed: Name or service not known",
+            ),
+        ] {
+            let err = resolve_with("nonexistent.invalid", 443, timeout, lookup).unwrap_err();
+            assert_eq!(
+                err,
+                crate::Error::NotDelivered {
+                    reason: reason.into()
+                }
+            );
+        }
+        let found: Lookup = |_, port| Ok(vec![SocketAddr::from(([192, 0, 2, 7], port))]);
+        let addresses = resolve_with("push.example.com", 8443, timeout, found).unwrap();
+        assert_eq!(addresses, [SocketAddr::from(([192, 0, 2, 7], 8443))]);
+        // An address is never looked up.
+        let never: Lookup = |_, _| panic!("looked up");
+        for (host, address) in [
+            ("127.0.0.1", "127.0.0.1:9"),
+            ("[::1]", "[::1]:9"),
+            ("::1", "[::1]:9"),
+        ] {
+            let addresses = resolve_with(host, 9, Duration::ZERO, never).unwrap();
+            assert_eq!(addresses[0].to_string(), address);
         }
     }
 

@@ -7,7 +7,7 @@
 //! handshake) creates a new one. Every reconnection is followed by a catch-up read of the feed.
 
 use std::io::ErrorKind;
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -35,6 +35,11 @@ pub(crate) struct Config {
     pub(crate) tokens: Arc<dyn TokenSource>,
     pub(crate) url: String,
     pub(crate) unit: Duration,
+    /// How the websocket host is looked up (the system's; a test's that stalls).
+    pub(crate) lookup: api_transport::Lookup,
+    /// How long the lookup, the connection and the websocket handshake may take in all
+    /// ([`HANDSHAKE_WAIT`]).
+    pub(crate) handshake_wait: Duration,
 }
 
 /// One Engine.IO / Socket.IO frame from the server, as far as the client cares.
@@ -184,14 +189,14 @@ fn set_timeout(ws: &mut Socket, timeout: Duration) {
     let _ = tcp.set_read_timeout(Some(timeout));
 }
 
-/// How long the connection and the websocket handshake may take, in all.
-const HANDSHAKE_WAIT: Duration = Duration::from_secs(10);
+/// How long the host name lookup, the connection and the websocket handshake may take, in
+/// all.
+pub(crate) const HANDSHAKE_WAIT: Duration = Duration::from_secs(10);
 
-/// Watches a connection while its handshake runs: cuts it at [`HANDSHAKE_WAIT`] after
-/// `started`, or as soon as the stream is stopped, unless `finished` says the handshake ended
-/// first. Whether it cut the connection.
-fn watch(tcp: &TcpStream, started: Instant, signal: &Signal, finished: Receiver<()>) -> bool {
-    let deadline = started + HANDSHAKE_WAIT;
+/// Watches a connection while its handshake runs: cuts it at `deadline`, or as soon as the
+/// stream is stopped, unless `finished` says the handshake ended first. Whether it cut the
+/// connection.
+fn watch(tcp: &TcpStream, deadline: Instant, signal: &Signal, finished: Receiver<()>) -> bool {
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match finished.recv_timeout(left.min(TICK)) {
@@ -236,16 +241,29 @@ fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket,
         } else {
             80
         });
-    let addr = (host, port)
-        .to_socket_addrs()
-        .ok()
-        .and_then(|mut a| a.next())
+    let wait = config.handshake_wait;
+    let deadline = Instant::now() + wait;
+    let late = || {
+        End::Transport(format!(
+            "the websocket lookup, connection and handshake did not finish within {} ms",
+            wait.as_millis()
+        ))
+    };
+    // The system's lookup has no deadline of its own: a name server that does not answer
+    // would hold this thread, and `close`, for as long as the system waits.
+    let addr = api_transport::resolve_with(host, port, wait, config.lookup)
+        .map_err(|e| End::Transport(format!("cannot connect: {e}")))?
+        .into_iter()
+        .next()
         .ok_or_else(|| End::Transport("the websocket host cannot be resolved".into()))?;
-    let started = Instant::now();
-    let tcp = TcpStream::connect_timeout(&addr, HANDSHAKE_WAIT)
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(late());
+    }
+    let tcp = TcpStream::connect_timeout(&addr, left)
         .map_err(|e| End::Transport(format!("cannot connect: {}", e.kind())))?;
-    let _ = tcp.set_read_timeout(Some(HANDSHAKE_WAIT));
-    let _ = tcp.set_write_timeout(Some(HANDSHAKE_WAIT));
+    let _ = tcp.set_read_timeout(Some(wait));
+    let _ = tcp.set_write_timeout(Some(wait));
     let watched = tcp
         .try_clone()
         .map_err(|e| End::Transport(format!("cannot connect: {}", e.kind())))?;
@@ -256,7 +274,7 @@ fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket,
     let (handshake, cut) = std::thread::scope(|scope| {
         let watching = std::thread::Builder::new()
             .name("august-live-socketio-watch".into())
-            .spawn_scoped(scope, || watch(&watched, started, signal, finished))
+            .spawn_scoped(scope, || watch(&watched, deadline, signal, finished))
             .map_err(|e| End::Transport(format!("cannot start a thread: {e}")))?;
         // Owned here, so that a panic in the handshake drops it and ends the watch at once.
         let done = done;
@@ -265,10 +283,7 @@ fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket,
         Ok((handshake, watching.join().unwrap_or(false)))
     })?;
     if cut {
-        return Err(End::Transport(format!(
-            "the websocket connection and handshake did not finish within {} s",
-            HANDSHAKE_WAIT.as_secs()
-        )));
+        return Err(late());
     }
     match handshake {
         Ok((ws, _)) => Ok(ws),
@@ -558,6 +573,36 @@ mod tests {
             websocket_url("http://[::1]:9", "s")
                 .unwrap()
                 .starts_with("ws://[::1]:9/")
+        );
+    }
+
+    #[test]
+    fn a_host_name_lookup_that_stalls_ends_at_the_connect_deadline_with_nothing_sent() {
+        let stalled: api_transport::Lookup = |_, _| {
+            std::thread::sleep(Duration::from_secs(5));
+            Ok(Vec::new())
+        };
+        let config = Config {
+            api: Api::builder()
+                .brand(august_core::Brand::YaleGlobal)
+                .build()
+                .unwrap(),
+            tokens: Arc::new(crate::stream::StaticToken::new("token")),
+            // A name, not an address: it is looked up (by the stalled lookup; nothing else).
+            url: "http://localhost:9/".into(),
+            unit: Duration::from_millis(50),
+            lookup: stalled,
+            handshake_wait: Duration::from_millis(300),
+        };
+        let started = Instant::now();
+        let Err(End::Transport(reason)) = connect(&config, "subscriber", &Signal::default()) else {
+            panic!("the connection did not fail as a transport failure");
+        };
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(2), "{took:?}");
+        assert_eq!(
+            reason,
+            "cannot connect: request not delivered: host name lookup timed out"
         );
     }
 

@@ -599,6 +599,8 @@ impl ActivityStream {
                     tokens: Arc::clone(&b.tokens),
                     url: b.websocket_url.clone(),
                     unit: b.reconnect_unit,
+                    lookup: api_transport::system_lookup,
+                    handshake_wait: socketio::HANDSHAKE_WAIT,
                 };
                 let subscriber = socketio::create_subscriber(&b.api, &token)?;
                 let (thread_tx, thread_signal) = (tx.clone(), Arc::clone(&signal));
