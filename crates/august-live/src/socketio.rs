@@ -428,10 +428,19 @@ fn session(
 /// `pingInterval` and `pingTimeout` say.
 const MAX_LIVENESS: Duration = Duration::from_secs(300);
 
+/// The least `pingInterval`, and the least `pingTimeout`, taken from a server. A server that
+/// says 0 (or a few milliseconds) would have every session declared dead as soon as it
+/// opens, and the client reconnect, with a catch-up read of the feed, again and again; the
+/// read loop looks at the time only every [`TICK`] anyway.
+const MIN_PING: Duration = Duration::from_secs(1);
+
 /// How long a session may go without a text frame from the server: the OPEN packet's
-/// `pingInterval + pingTimeout` (ms), at most [`MAX_LIVENESS`] (the server sets both).
+/// `pingInterval + pingTimeout` (ms), each at least [`MIN_PING`], the sum at most
+/// [`MAX_LIVENESS`] (the server sets both).
 fn liveness(ping_interval: u64, ping_timeout: u64) -> Duration {
-    Duration::from_millis(ping_interval.saturating_add(ping_timeout)).min(MAX_LIVENESS)
+    let interval = Duration::from_millis(ping_interval).max(MIN_PING);
+    let timeout = Duration::from_millis(ping_timeout).max(MIN_PING);
+    interval.saturating_add(timeout).min(MAX_LIVENESS)
 }
 
 /// The delay before reconnection attempt `attempt` (1, 2, 4, 5, 5... units plus up to half a
@@ -547,9 +556,13 @@ mod tests {
     }
 
     #[test]
-    fn the_servers_ping_settings_are_added_without_overflow_and_capped() {
-        assert_eq!(liveness(300, 200), Duration::from_millis(500));
+    fn the_servers_ping_settings_are_added_without_overflow_floored_and_capped() {
         assert_eq!(liveness(25_000, 20_000), Duration::from_secs(45));
+        assert_eq!(liveness(1_500, 2_500), Duration::from_secs(4));
+        // Each at least a second.
+        assert_eq!(liveness(0, 0), Duration::from_secs(2));
+        assert_eq!(liveness(300, 200), Duration::from_secs(2));
+        assert_eq!(liveness(5_000, 0), Duration::from_secs(6));
         assert_eq!(liveness(u64::MAX, u64::MAX), MAX_LIVENESS);
         assert_eq!(liveness(600_000, 0), MAX_LIVENESS);
     }

@@ -1,5 +1,6 @@
 //! The Socket.IO client against websocket servers that misbehave: ping settings too large to
-//! add, websocket pings instead of Engine.IO ones, pings instead of OPEN, handshakes refused.
+//! add or of zero, websocket pings instead of Engine.IO ones, pings instead of OPEN,
+//! handshakes refused.
 //! Apart from `socketio_protocol`, whose thread check wants no other stream running in the
 //! process.
 
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use august_core::Brand;
 use august_sandbox::demo;
-use common::ws::{accept, accept_within, next_connection, open, stream, subscriber};
+use common::ws::{accept, accept_within, next_connection, open, stream, subscriber, text};
 use tungstenite::Message;
 use tungstenite::handshake::server::{Request, Response};
 
@@ -38,8 +39,8 @@ fn started() -> (common::Setup, TcpListener, common::Collector) {
 fn websocket_pings_do_not_keep_a_silent_session_alive() {
     let (_sandbox, listener, c) = started();
 
-    // After OPEN and connect, only websocket pings: no Engine.IO ping within 200 ms, so the
-    // session is dead and the client comes back.
+    // After OPEN and connect, only websocket pings: no Engine.IO ping within 2 s (1 s + 1 s,
+    // the least the client takes), so the session is dead and the client comes back.
     let (mut ws, _) = accept(&listener);
     open(
         &mut ws,
@@ -48,7 +49,7 @@ fn websocket_pings_do_not_keep_a_silent_session_alive() {
     );
     ping_forever(ws);
     assert!(
-        accept_within(&listener, Duration::from_secs(3)).is_some(),
+        accept_within(&listener, Duration::from_secs(6)).is_some(),
         "no reconnection while the server only sent websocket pings after connect"
     );
 
@@ -70,6 +71,32 @@ fn ping_settings_too_large_to_add_are_taken() {
         &mut ws,
         r#"{"sid":"e1","upgrades":[],"pingInterval":18446744073709551615,"pingTimeout":18446744073709551615}"#,
         "s1",
+    );
+    an_unlock_arrives(&mut ws, &c);
+    c.stop();
+}
+
+#[test]
+fn ping_settings_of_zero_do_not_end_every_session_at_once() {
+    let (_sandbox, listener, c) = started();
+    let (mut ws, _) = accept(&listener);
+    // Taken as they are, the session would be dead as soon as it opened, and the client would
+    // reconnect (with a catch-up read of the feed) every few units, forever.
+    open(
+        &mut ws,
+        r#"{"sid":"e1","upgrades":[],"pingInterval":0,"pingTimeout":0}"#,
+        "s1",
+    );
+    // Engine.IO pings every 300 ms: each is answered on the same connection, and no other
+    // connection comes.
+    for _ in 0..5 {
+        std::thread::sleep(Duration::from_millis(300));
+        ws.send(Message::text("2")).unwrap();
+        assert_eq!(text(&mut ws), "3");
+    }
+    assert!(
+        accept_within(&listener, Duration::ZERO).is_none(),
+        "the client connected again while its session was alive"
     );
     an_unlock_arrives(&mut ws, &c);
     c.stop();

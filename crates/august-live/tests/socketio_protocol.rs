@@ -55,8 +55,8 @@ fn the_client_speaks_engine_io_and_reconnects_after_every_kind_of_end() {
         r#"{"sid":"e2","upgrades":[],"pingInterval":300,"pingTimeout":300}"#,
         "s2",
     );
-    // Then silence: after 600 ms without a frame the client gives up on this connection and
-    // comes back with the same subscriber.
+    // Then silence: after 2 s without a frame (the 300 ms settings raised to 1 s each) the
+    // client gives up on this connection and comes back with the same subscriber.
     let (_ws3, seen3) = accept(&listener);
     assert_eq!(subscriber(&seen3.query), second_subscriber);
     drop(ws);
