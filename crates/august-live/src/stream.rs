@@ -267,8 +267,10 @@ impl StreamBuilder {
 
     /// The read timeout of a PubNub long-poll; it also bounds how long
     /// [`ActivityStream::close`] may wait for the push thread. The handshake (the first
-    /// subscribe, which PubNub answers at once) waits 10 s at most, so that a server that holds
-    /// it does not hold [`start`](Self::start) for minutes. Defaults to 310 s.
+    /// subscribe, which PubNub answers at once) waits 10 s at most (or this timeout, when
+    /// shorter), so that a server that holds it does not hold [`start`](Self::start) for
+    /// minutes; a handshake held again is a failure, asked again after the reconnection delays
+    /// ([`reconnect_unit`](Self::reconnect_unit)). Defaults to 310 s.
     pub fn subscribe_timeout(mut self, timeout: Duration) -> Self {
         self.subscribe_timeout = timeout;
         self
@@ -1096,7 +1098,7 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
 }
 
 /// The PubNub loop: long-polls, re-issues after a read timeout, backs off and probes after any
-/// other failure, ends on 403 or stop.
+/// other failure (a handshake not answered in time included), ends on 403 or stop.
 ///
 /// PubNub holds a long-poll with nothing to deliver for minutes; an answer with no message
 /// that comes back within `unit`, again and again, would make this loop a request storm. From
@@ -1123,7 +1125,14 @@ fn run_pubnub(
     let mut resumed = false;
     while !signal.is_stopped() {
         let sent = Instant::now();
-        let outcome = pn.subscribe(&tt, tr);
+        let outcome = match pn.subscribe(&tt, tr) {
+            // PubNub answers a handshake at once: one that it holds is a failure, backed off
+            // as the others are, not a long-poll with nothing to deliver, asked again at once.
+            Err(Failure::Timeout) if tt == "0" => Err(Failure::Other(
+                "the handshake (the first subscribe) got no answer in time".to_owned(),
+            )),
+            outcome => outcome,
+        };
         if signal.is_stopped() {
             break;
         }

@@ -1,5 +1,6 @@
 //! The exact PubNub requests: handshake, resume with the reply's timetoken and region, the
-//! uuid from `/users/me`, the 403 that ends the stream, and the leave on stop.
+//! uuid from `/users/me`, the 403 that ends the stream, and the leave on stop; and how often
+//! they come when the server answers at once, fails, or holds them.
 
 mod common;
 
@@ -323,4 +324,57 @@ fn a_handshake_that_is_held_does_not_hold_the_start() {
     ));
     stream.close();
     assert!(held.request_count() >= 1);
+}
+
+#[test]
+fn a_handshake_that_is_held_again_and_again_is_asked_less_and_less_often() {
+    let s = common::setup(Brand::August);
+    // Every handshake is held past the client's timeout; the probe answers at once.
+    let pn = FaultServer::start(|request| {
+        if request.path().starts_with("/time/") {
+            json(200, b"[17684712000000001]")
+        } else if request.path().contains("/leave") {
+            json(200, br#"{"status":200,"message":"OK"}"#)
+        } else {
+            vec![Act::Wait(Duration::from_secs(30))]
+        }
+    });
+    // The handshake waits 200 ms here (the subscribe timeout, when shorter than 10 s); the
+    // delays after each held one are 1, 3, 7, 15 units (50 ms). Asked again at once, the
+    // handshakes would come every 200 ms.
+    let stream = s
+        .builder()
+        .pubnub_origin(pn.url())
+        .subscribe_timeout(Duration::from_millis(200))
+        .start()
+        .unwrap();
+    let c = common::collect(stream);
+    let items = c.drain(Duration::from_millis(2500));
+    c.stop();
+    let handshakes: Vec<Instant> = pn
+        .requests()
+        .iter()
+        .filter(|r| r.path().starts_with("/v2/subscribe/") && !is_held_poll(r))
+        .map(|r| r.at)
+        .collect();
+    let gaps: Vec<Duration> = handshakes.windows(2).map(|w| w[1] - w[0]).collect();
+    assert!(gaps.len() >= 4, "{gaps:?}");
+    // The fourth gap is 200 ms of hold plus 7 units (350 ms) and a probe; the first, the
+    // hold only.
+    assert!(gaps[3] >= Duration::from_millis(450), "{gaps:?}");
+    assert!(gaps[3] > gaps[0] + Duration::from_millis(200), "{gaps:?}");
+    assert!(
+        handshakes.len() <= 8,
+        "{} handshakes: {gaps:?}",
+        handshakes.len()
+    );
+    // Each held handshake is told as a disconnection, with its delay.
+    assert!(
+        items.iter().any(|e| matches!(
+            e,
+            Ok(Event::Status(august_live::StreamStatus::PushDisconnected { reason, .. }))
+                if reason.contains("handshake")
+        )),
+        "{items:?}"
+    );
 }
