@@ -94,6 +94,10 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
 pub const DEFAULT_REQUEST_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default for [`SandboxBuilder::idle_timeout`].
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest a timeout or ping setting of [`SandboxBuilder`] counts as: 2^31 − 1 ms (about
+/// 24.8 days), the longest timer an Engine.IO client in JavaScript can set. A longer one
+/// would overflow the clock it is added to.
+pub const LONGEST_SETTING: Duration = Duration::from_millis(i32::MAX as u64);
 
 /// Errors of starting and driving a sandbox.
 #[derive(Debug)]
@@ -312,16 +316,18 @@ impl SandboxBuilder {
     /// How long a client may take to send a whole request (head and body), from its first
     /// byte; beyond, it is answered `408` and the connection closed. A request being answered
     /// (a long poll, a latency fault) is not limited by it, nor is a connection after an
-    /// upgrade. Defaults to 10 s ([`DEFAULT_REQUEST_READ_TIMEOUT`]).
+    /// upgrade. Values above [`LONGEST_SETTING`] count as it. Defaults to 10 s
+    /// ([`DEFAULT_REQUEST_READ_TIMEOUT`]).
     pub fn request_read_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.request_read_timeout = timeout;
+        self.limits.request_read_timeout = timeout.min(LONGEST_SETTING);
         self
     }
 
     /// How long a connection may wait for its next request (or its first) before it is
-    /// closed. Defaults to 30 s ([`DEFAULT_IDLE_TIMEOUT`]).
+    /// closed. Values above [`LONGEST_SETTING`] count as it. Defaults to 30 s
+    /// ([`DEFAULT_IDLE_TIMEOUT`]).
     pub fn idle_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.idle_timeout = timeout;
+        self.limits.idle_timeout = timeout.min(LONGEST_SETTING);
         self
     }
 
@@ -350,17 +356,18 @@ impl SandboxBuilder {
 
     /// The Engine.IO `pingInterval` of the Socket.IO websocket, announced in its OPEN packet
     /// and kept: a ping goes out this long after the namespace connect and after each pong.
-    /// Values below 1 ms count as 1 ms. Defaults to 5 s.
+    /// Values below 1 ms count as 1 ms, above [`LONGEST_SETTING`] as it. Defaults to 5 s.
     pub fn websocket_ping_interval(mut self, interval: Duration) -> Self {
-        self.websocket.ping_interval = interval.max(Duration::from_millis(1));
+        self.websocket.ping_interval = interval.clamp(Duration::from_millis(1), LONGEST_SETTING);
         self
     }
 
     /// The Engine.IO `pingTimeout` of the Socket.IO websocket, announced in its OPEN packet
     /// and kept: a client that does not answer a ping with a pong (`3`) within it is closed,
-    /// as the real server closes it. Values below 1 ms count as 1 ms. Defaults to 5 s.
+    /// as the real server closes it. Values below 1 ms count as 1 ms, above
+    /// [`LONGEST_SETTING`] as it. Defaults to 5 s.
     pub fn websocket_ping_timeout(mut self, timeout: Duration) -> Self {
-        self.websocket.ping_timeout = timeout.max(Duration::from_millis(1));
+        self.websocket.ping_timeout = timeout.clamp(Duration::from_millis(1), LONGEST_SETTING);
         self
     }
 

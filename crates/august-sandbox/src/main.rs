@@ -91,12 +91,13 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
             "--write-home-assistant" => options.home_assistant_file = Some(value("a file")?),
             "--demo-events" => {
                 let v = value("a number of seconds")?;
-                let secs: f64 = v
+                let interval = v
                     .parse()
                     .ok()
-                    .filter(|s: &f64| s.is_finite() && *s >= 0.01)
+                    .filter(|s: &f64| *s >= 0.01)
+                    .and_then(|s| Duration::try_from_secs_f64(s).ok())
                     .ok_or_else(|| format!("invalid interval `{v}`: expected seconds"))?;
-                options.demo_events = Some(Duration::from_secs_f64(secs));
+                options.demo_events = Some(interval);
             }
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
@@ -257,5 +258,17 @@ mod tests {
         assert!(err(&["--port", "x"]).contains("invalid port"));
         assert!(err(&["--bogus"]).contains("unknown argument"));
         assert!(matches!(run(&["--help"]), Ok(Parsed::Exit(t)) if t.starts_with("usage")));
+    }
+
+    #[test]
+    fn a_demo_interval_is_refused_when_no_duration_holds_it_not_a_panic() {
+        let Ok(Parsed::Run(o)) = run(&["--demo-events", "2.5"]) else {
+            panic!("expected options");
+        };
+        assert_eq!(o.demo_events, Some(Duration::from_millis(2500)));
+        for bad in ["1e300", "inf", "NaN", "0.001", "-1", "x"] {
+            let err = run(&["--demo-events", bad]).err().unwrap_or_default();
+            assert_eq!(err, format!("invalid interval `{bad}`: expected seconds"));
+        }
     }
 }

@@ -457,3 +457,34 @@ fn frames_sent_right_behind_the_upgrade_request_are_read() {
     assert!(next_text(&mut ws).starts_with("0{\"sid\":"));
     assert!(next_text(&mut ws).starts_with("40{\"sid\":"));
 }
+
+#[test]
+fn timeout_and_ping_settings_of_any_length_serve_requests_and_websockets() {
+    // Each of these was added to the clock as given: a request, or a websocket past its
+    // namespace connect, panicked its thread.
+    let sandbox = Sandbox::builder()
+        .request_read_timeout(Duration::MAX)
+        .idle_timeout(Duration::MAX)
+        .websocket_ping_interval(Duration::MAX)
+        .websocket_ping_timeout(Duration::MAX)
+        .start()
+        .unwrap();
+    let (mut ws, _) = websocket(&sandbox);
+    if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
+        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
+    }
+    let open = next_text(&mut ws);
+    let longest = august_sandbox::LONGEST_SETTING.as_millis();
+    assert!(
+        open.contains(&format!(
+            "\"pingInterval\":{longest},\"pingTimeout\":{longest}"
+        )),
+        "{open}"
+    );
+    ws.send(tungstenite::Message::text("40{}")).unwrap();
+    assert!(next_text(&mut ws).starts_with("40{\"sid\":"));
+    sandbox
+        .set_door_state(demo::FRONT_DOOR_LOCK_ID, DoorState::Open)
+        .unwrap();
+    assert!(next_text(&mut ws).starts_with("42[\"data\""));
+}
