@@ -50,6 +50,29 @@ const MAX_INSTALL_ID_LEN: usize = 256;
 /// Default lifetime of an access token.
 pub(crate) const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(120 * 24 * 3600);
 
+/// The last second of year 9999 (9999-12-31T23:59:59Z): the latest expiry a token is given.
+/// Clients read 4-digit years, so a later one would be unreadable: a token that should never
+/// expire would look expired to them.
+pub(crate) const LATEST_EXPIRY_SECONDS: i64 = 253_402_300_799;
+
+/// When a token issued at `now` with `lifetime` expires: at the end of year 9999 at the latest.
+pub(crate) fn token_expiry(now: DateTime<Utc>, lifetime: Duration) -> DateTime<Utc> {
+    let latest =
+        DateTime::from_timestamp(LATEST_EXPIRY_SECONDS, 0).unwrap_or(DateTime::<Utc>::MAX_UTC);
+    chrono::Duration::from_std(lifetime)
+        .ok()
+        .and_then(|lifetime| now.checked_add_signed(lifetime))
+        .map_or(latest, |expires| expires.min(latest))
+}
+
+/// The `expires_in` of a token issued now with `lifetime`: the lifetime, or the whole seconds
+/// left to the end of year 9999 when that comes first (see [`token_expiry`]), so that a client
+/// adding it to its clock lands by the end of year 9999.
+pub(crate) fn expires_in(lifetime: Duration) -> u64 {
+    let left = LATEST_EXPIRY_SECONDS.saturating_sub(Utc::now().timestamp() + 1);
+    lifetime.as_secs().min(u64::try_from(left).unwrap_or(0))
+}
+
 /// A handler of an August route; runs with the state locked.
 pub(crate) type Handler = fn(&mut AugustState, &Req, &Params, &mut Vec<Event>) -> Resp;
 
@@ -758,8 +781,7 @@ impl AugustState {
     }
 
     /// Issues a JWT-shaped token carrying `claims` plus `iat` and `exp`. A lifetime that
-    /// reaches past the calendar's end (about 8.2e12 s from now) ends there: never, in
-    /// practice.
+    /// reaches past year 9999 ends there (see [`token_expiry`]): never, in practice.
     fn mint(
         &mut self,
         mut claims: Map<String, Value>,
@@ -768,10 +790,7 @@ impl AugustState {
         kind: TokenKind,
     ) -> (String, DateTime<Utc>) {
         let now = Utc::now();
-        let expires = chrono::Duration::from_std(self.token_lifetime)
-            .ok()
-            .and_then(|lifetime| now.checked_add_signed(lifetime))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        let expires = token_expiry(now, self.token_lifetime);
         claims.insert("expiresAt".into(), json!(iso_ms(expires)));
         claims.insert("iat".into(), json!(now.timestamp()));
         claims.insert("exp".into(), json!(expires.timestamp()));
@@ -2302,28 +2321,37 @@ mod tests {
     }
 
     #[test]
-    fn a_token_lifetime_past_the_calendar_never_expires_and_never_panics() {
-        // 9e15 s and 9e12 s fit a time delta but reach past the calendar's end; u64::MAX s
-        // does not fit.
-        for secs in [9_000_000_000_000_000, 9_000_000_000_000, u64::MAX] {
+    fn a_token_lifetime_past_year_9999_ends_there_and_never_panics() {
+        // 3e11 s reaches past year 9999 within the calendar; 9e15 s and 9e12 s fit a time
+        // delta but reach past the calendar's end; u64::MAX s does not fit.
+        for secs in [
+            300_000_000_000,
+            9_000_000_000_000_000,
+            9_000_000_000_000,
+            u64::MAX,
+        ] {
             let lifetime = Duration::from_secs(secs);
             let mut st = AugustState::new("http://127.0.0.1:1", lifetime);
             let phone = format!("phone:{}", demo::PHONE);
             let (status, body, token) = login(&mut st, "install", &phone, demo::PASSWORD);
             assert_eq!(status, 200, "{secs} s");
-            assert_eq!(
-                body["exp"],
-                json!(DateTime::<Utc>::MAX_UTC.timestamp()),
-                "{secs} s"
-            );
-            assert_eq!(body["expiresAt"], json!(iso_ms(DateTime::<Utc>::MAX_UTC)));
+            assert_eq!(body["exp"], json!(LATEST_EXPIRY_SECONDS), "{secs} s");
+            assert_eq!(body["expiresAt"], json!("9999-12-31T23:59:59.000Z"));
             assert!(token.is_some());
             let demo = st.demo_token();
             assert_eq!(me(&mut st, &demo).0, 200, "{secs} s");
             let (oauth, expires) = st.mint_oauth_token(lifetime);
-            assert_eq!(expires, DateTime::<Utc>::MAX_UTC);
+            assert_eq!(expires.timestamp(), LATEST_EXPIRY_SECONDS);
+            assert_eq!(token_claims(&oauth)["exp"], json!(LATEST_EXPIRY_SECONDS));
             assert_eq!(me(&mut st, &oauth).0, 200, "{secs} s");
+            let left = expires_in(lifetime);
+            let to_latest = LATEST_EXPIRY_SECONDS - Utc::now().timestamp();
+            assert!(
+                (to_latest - 2..to_latest).contains(&(left as i64)),
+                "{left}"
+            );
         }
+        assert_eq!(expires_in(Duration::from_secs(3600)), 3600);
     }
 
     #[test]

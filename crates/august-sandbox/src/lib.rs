@@ -274,8 +274,8 @@ impl SandboxBuilder {
 
     /// How long August access tokens stay valid (the JWT's `exp` and the session's
     /// `expiresAt`); an expired token gets 401. Any lifetime is taken: one that reaches past
-    /// the calendar's end (about 8.2e12 s, 260,000 years, from now) ends there, so such tokens
-    /// never expire. Defaults to 120 days.
+    /// the end of year 9999 (about 2.5e11 s from now), the latest expiry clients read, ends
+    /// there, so such tokens never expire. Defaults to 120 days.
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
         self.token_lifetime = lifetime;
         self
@@ -340,7 +340,8 @@ impl SandboxBuilder {
     }
 
     /// How long access tokens issued by the OAuth token endpoint stay valid (its
-    /// `expires_in`); past the calendar's end, as [`token_lifetime`](Self::token_lifetime).
+    /// `expires_in`); past year 9999, as [`token_lifetime`](Self::token_lifetime), with
+    /// `expires_in` the seconds left to its end.
     /// Defaults to one hour.
     pub fn oauth_token_lifetime(mut self, lifetime: Duration) -> Self {
         self.oauth_token_lifetime = lifetime;

@@ -123,7 +123,7 @@ fn a_redirect_uri_with_control_characters_or_non_ascii_is_refused() {
 }
 
 #[test]
-fn token_lifetimes_past_the_calendar_are_accepted_and_never_expire() {
+fn token_lifetimes_past_year_9999_are_accepted_and_end_there() {
     let sandbox = Sandbox::builder()
         .token_lifetime(std::time::Duration::from_secs(9_000_000_000_000_000))
         .oauth_token_lifetime(std::time::Duration::from_secs(u64::MAX))
@@ -152,11 +152,18 @@ fn token_lifetimes_past_the_calendar_are_accepted_and_never_expire() {
         })),
     );
     assert_eq!(session.status, 200, "{}", session.text);
-    assert!(session.body["expiresAt"].is_string(), "{}", session.text);
+    assert_eq!(
+        session.body["expiresAt"], "9999-12-31T23:59:59.000Z",
+        "{}",
+        session.text
+    );
     assert_eq!(me(&sandbox.demo_access_token()), 200);
     let entries: serde_json::Value =
         serde_json::from_str(&sandbox.home_assistant_config_entries("yale_global")).unwrap();
     let token = &entries["data"]["entries"][1]["data"]["token"];
-    assert_eq!(token["expires_in"], u64::MAX);
+    assert_eq!(token["expires_at"], 253_402_300_799.0);
+    let left = 253_402_300_799 - chrono::Utc::now().timestamp();
+    let expires_in = token["expires_in"].as_i64().unwrap();
+    assert!((left - 5..=left).contains(&expires_in), "{expires_in}");
     assert_eq!(me(token["access_token"].as_str().unwrap()), 200);
 }
