@@ -647,11 +647,27 @@ fn receive(ws: &mut WebSocket<TcpStream>) -> Incoming {
     }
 }
 
-/// What the client sent since the last turn.
+/// What the session needs of what the client sent since the last turn. The messages
+/// themselves are dropped as they are read: a turn holds one at a time, not [`MAX_READS`] of up
+/// to [`MAX_PAYLOAD`] each.
+#[derive(Debug, Default, PartialEq, Eq)]
 struct Received {
-    messages: Vec<Message>,
+    /// A Socket.IO namespace connect (`40...`) arrived.
+    connect: bool,
+    /// An Engine.IO pong (`3...`) arrived.
+    pong: bool,
     /// [`MAX_READS`] were read and more may be waiting: look again without waiting.
     more: bool,
+}
+
+impl Received {
+    /// Notes what `message` says to the session.
+    fn note(&mut self, message: &Message) {
+        if let Message::Text(t) = message {
+            self.connect |= t.as_str().starts_with("40");
+            self.pong |= t.as_str().starts_with('3');
+        }
+    }
 }
 
 /// Reads what the client has sent, without waiting for more, and answers it: websocket pings
@@ -660,23 +676,25 @@ struct Received {
 /// failed.
 fn read_client(ws: &mut WebSocket<TcpStream>) -> Option<Received> {
     ws.get_ref().set_nonblocking(true).ok()?;
-    let mut messages = Vec::new();
+    let mut received = Received::default();
+    let mut reads = 0;
     let last = loop {
-        if messages.len() >= MAX_READS {
+        if reads >= MAX_READS {
+            received.more = true;
             break Incoming::Nothing;
         }
         match receive(ws) {
-            Incoming::Message(message) => messages.push(message),
+            Incoming::Message(message) => {
+                received.note(&message);
+                reads += 1;
+            }
             other => break other,
         }
     };
     // Writes block again (up to their timeout), and what tungstenite queued goes out now.
     ws.get_ref().set_nonblocking(false).ok()?;
     match last {
-        Incoming::Nothing | Incoming::Message(_) => flushed(ws).then(|| Received {
-            more: messages.len() >= MAX_READS,
-            messages,
-        }),
+        Incoming::Nothing | Incoming::Message(_) => flushed(ws).then_some(received),
         Incoming::Closed => {
             let _ = ws.flush();
             None
@@ -833,35 +851,31 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, early: Vec<u8>, times: Sess
             return;
         };
         more = received.more;
-        for message in received.messages {
-            let Message::Text(t) = &message else {
-                continue;
-            };
-            match connected.as_mut() {
-                // The namespace connect. Before it, any other packet is skipped (the real
-                // server ignores packets for a namespace not connected).
-                None if t.as_str().starts_with("40") => {
-                    let st = lock(&hub.state);
-                    connected = Some(Connected {
-                        seen: st.seq,
-                        closes: st.close_gen,
-                        next_ping: Instant::now() + times.ping_interval,
-                        pong_due: None,
-                    });
-                    drop(st);
-                    let answer = format!("40{{\"sid\":\"{}\"}}", crate::august::random_hex(20));
-                    if ws.send(Message::text(answer)).is_err() {
-                        return;
-                    }
+        match connected.as_mut() {
+            // The namespace connect. Before it, any other packet is skipped (the real server
+            // ignores packets for a namespace not connected); a pong in the same turn would
+            // set what the connect sets.
+            None if received.connect => {
+                let st = lock(&hub.state);
+                connected = Some(Connected {
+                    seen: st.seq,
+                    closes: st.close_gen,
+                    next_ping: Instant::now() + times.ping_interval,
+                    pong_due: None,
+                });
+                drop(st);
+                let answer = format!("40{{\"sid\":\"{}\"}}", crate::august::random_hex(20));
+                if ws.send(Message::text(answer)).is_err() {
+                    return;
                 }
-                // A pong: the next ping goes out a ping interval later. Other packets need
-                // no answer.
-                Some(c) if t.as_str().starts_with('3') => {
-                    c.pong_due = None;
-                    c.next_ping = Instant::now() + times.ping_interval;
-                }
-                None | Some(_) => {}
             }
+            // A pong: the next ping goes out a ping interval later. Other packets need no
+            // answer.
+            Some(c) if received.pong => {
+                c.pong_due = None;
+                c.next_ping = Instant::now() + times.ping_interval;
+            }
+            None | Some(_) => {}
         }
         let now = Instant::now();
         match connected.as_mut() {
@@ -1038,6 +1052,47 @@ mod tests {
         ws.close(None).unwrap();
         assert!(matches!(next(&mut ws), Message::Close(_)));
         ends(served);
+    }
+
+    #[test]
+    fn a_turn_notes_the_connect_and_pong_it_reads_up_to_max_reads() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let mut client = WebSocket::from_raw_socket(client, Role::Client, None);
+        let mut server = WebSocket::from_raw_socket(server, Role::Server, None);
+        // A connect first, a pong last of the first MAX_READS, then one more message.
+        let mut texts = vec!["40{}"];
+        texts.extend(std::iter::repeat_n("4x", MAX_READS - 2));
+        texts.extend(["3", "4x"]);
+        for text in &texts {
+            client.write(Message::text(*text)).unwrap();
+        }
+        client.flush().unwrap();
+        // Each client frame: 2 bytes of head, 4 of mask, the text.
+        let sent: usize = texts.iter().map(|t| 6 + t.len()).sum();
+        let mut peeked = vec![0; sent];
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while server.get_ref().peek(&mut peeked).unwrap() < sent {
+            assert!(Instant::now() < deadline, "the frames did not arrive");
+            thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(
+            read_client(&mut server),
+            Some(Received {
+                connect: true,
+                pong: true,
+                more: true
+            })
+        );
+        assert_eq!(read_client(&mut server), Some(Received::default()));
+        client.close(None).unwrap();
+        client.flush().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while read_client(&mut server).is_some() {
+            assert!(Instant::now() < deadline, "the close was not read");
+            thread::sleep(Duration::from_millis(5));
+        }
     }
 
     #[test]
