@@ -324,6 +324,11 @@ fn glob_tokens(p: &[Token], t: &[u8]) -> bool {
     reach.last().copied().unwrap_or(false)
 }
 
+/// The longest route pattern a rule posted to `/__sandbox/faults` may have (trimmed), in bytes:
+/// every request is matched against every rule's pattern with the faults' lock held, in time the
+/// pattern's length times the path's.
+pub(crate) const MAX_ROUTE_LEN: usize = 2048;
+
 /// The JSON form of a rule, as posted to `/__sandbox/faults` and listed by `GET`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -346,6 +351,9 @@ impl FaultRuleWire {
     pub(crate) fn into_rule(self) -> Result<FaultRule, String> {
         if self.route.trim().is_empty() {
             return Err("`route` must not be empty".into());
+        }
+        if self.route.trim().len() > MAX_ROUTE_LEN {
+            return Err(format!("`route` must be at most {MAX_ROUTE_LEN} bytes"));
         }
         let status = |default: Option<u16>| -> Result<u16, String> {
             let s = self
@@ -667,6 +675,28 @@ mod tests {
         assert_eq!(
             missing.into_rule().unwrap_err(),
             "kind `latency` needs `ms`"
+        );
+    }
+
+    #[test]
+    fn a_route_is_at_most_max_route_len_bytes() {
+        let wire = |route: String| FaultRuleWire {
+            route,
+            kind: "drop".into(),
+            ms: None,
+            status: None,
+            retry_after: None,
+            keep: None,
+            times: None,
+        };
+        let longest = format!("GET /{}", "*".repeat(MAX_ROUTE_LEN - 5));
+        assert_eq!(
+            wire(format!("  {longest} ")).into_rule().unwrap().route(),
+            longest
+        );
+        assert_eq!(
+            wire(format!("{longest}x")).into_rule().unwrap_err(),
+            "`route` must be at most 2048 bytes"
         );
     }
 

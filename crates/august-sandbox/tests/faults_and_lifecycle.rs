@@ -273,6 +273,30 @@ fn faults_over_http_and_control_endpoints_are_never_faulted() {
 }
 
 #[test]
+fn a_fault_route_over_2048_bytes_is_refused() {
+    let sandbox = Sandbox::start().unwrap();
+    let faults_url = format!("{}/__sandbox/faults", sandbox.august_url());
+    let post = |route: String| {
+        raw(
+            "POST",
+            &faults_url,
+            &[],
+            Some(&json!({"route": route, "kind": "drop"})),
+        )
+    };
+    let refused = post(format!("/{}", "a".repeat(2048)));
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert_eq!(
+        refused.body["error"],
+        "invalid fault rule: `route` must be at most 2048 bytes"
+    );
+    assert!(sandbox.faults().is_empty());
+    let set = post(format!("/{}", "a".repeat(2047)));
+    assert_eq!(set.status, 200, "{}", set.text);
+    assert_eq!(sandbox.faults().len(), 1);
+}
+
+#[test]
 fn sequential_calls_on_one_api_use_one_connection() {
     let sandbox = Sandbox::start().unwrap();
     sandbox.reset_stats();
