@@ -131,7 +131,7 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
     };
     let binding = match factor.factor_type.as_str() {
         "totp" => {
-            let service = state.services.get(&factor.service);
+            let service = state.service(&factor.service);
             let totp_settings = service.map_or(&Value::Null, |s| &s["totp"]);
             let defaults = (
                 totp_settings["time_step"].as_u64().unwrap_or(30),

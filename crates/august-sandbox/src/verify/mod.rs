@@ -3,7 +3,7 @@
 //!
 //! - HTTP Basic is checked: [`API_KEY_SID`] with [`API_KEY_SECRET`], or [`ACCOUNT_SID`] with
 //!   [`AUTH_TOKEN`]; anything else answers 401 / 20003.
-//! - A demo service [`SERVICE_SID`] exists from the start; more can be created.
+//! - A demo service [`SERVICE_SID`] exists from the start (until deleted); more can be created.
 //! - Verification codes are "sent" nowhere: read them with [`Sandbox::verify_code`] or
 //!   `GET /__sandbox/verify/code?to=<to>`. A start to a number with a pending verification
 //!   sends the same code again; the sixth send within its life answers 429 / 60203. A code
@@ -21,9 +21,10 @@
 //!   `.../deny`), or their expiration date (5 minutes by default, at most 60).
 //! - Lookup (`crate::lookup`): any E.164 number of 8 to 15 digits is valid; its line type
 //!   follows its last digit (0-6 `mobile`, 7 `landline`, 8 `fixedVoip`, 9 `nonFixedVoip`).
-//! - What clients create is kept for the newest only: 1,000 services (the demo service among
-//!   them), 10,000 pending verifications, 10,000 entities (an entity dropped takes its factors
-//!   and challenges with it), 10,000 factors and 1,000 challenges.
+//! - What clients create is kept for the newest only: 1,000 services (besides the demo service,
+//!   which creating services never drops), 10,000 pending verifications, 10,000 entities (an
+//!   entity dropped takes its factors and challenges with it), 10,000 factors and 1,000
+//!   challenges.
 
 use std::time::Duration;
 
@@ -64,7 +65,8 @@ pub const MAX_CHECK_ATTEMPTS: u32 = 5;
 pub const MAX_SEND_ATTEMPTS: u32 = 5;
 /// Wrong TOTP codes a factor or a challenge takes.
 pub const MAX_TOTP_ATTEMPTS: u32 = 5;
-/// Services kept at most, the demo service included: creating one more drops the oldest.
+/// Services created by clients kept at most, besides the demo service: creating one more drops
+/// the oldest.
 const MAX_SERVICES: usize = 1_000;
 /// Pending verifications kept at most (the oldest are dropped), as Authy's.
 const MAX_VERIFICATIONS: usize = 10_000;
@@ -126,7 +128,10 @@ struct Challenge {
 pub(crate) struct VerifyState {
     base_url: String,
     next: u64,
-    /// The services by SID.
+    /// The demo service ([`SERVICE_SID`]), apart from the others so that creating services
+    /// never drops it; `None` once deleted.
+    demo_service: Option<Value>,
+    /// The services clients created, by SID.
     services: Bounded<String, Value>,
     /// The pending verifications by SID. They share one lifetime, so the oldest expire first.
     verifications: Bounded<String, Verification>,
@@ -201,6 +206,7 @@ impl VerifyState {
         let mut state = VerifyState {
             base_url: base_url.to_owned(),
             next: 1,
+            demo_service: None,
             services: Bounded::new(MAX_SERVICES),
             verifications: Bounded::new(MAX_VERIFICATIONS),
             entities: Bounded::new(MAX_ENTITIES),
@@ -209,10 +215,34 @@ impl VerifyState {
             attempts: 0,
             converted: 0,
         };
-        let service = state.service_json(SERVICE_SID, "Sandbox Verify", 6, &now());
-        state.services.insert(SERVICE_SID.to_owned(), service);
+        state.demo_service = Some(state.service_json(SERVICE_SID, "Sandbox Verify", 6, &now()));
         state.next = 2;
         state
+    }
+
+    /// The service `sid`, if it exists.
+    fn service(&self, sid: &str) -> Option<&Value> {
+        if sid == SERVICE_SID {
+            self.demo_service.as_ref()
+        } else {
+            self.services.get(sid)
+        }
+    }
+
+    /// The service `sid`, to change in place.
+    fn service_mut(&mut self, sid: &str) -> Option<&mut Value> {
+        if sid == SERVICE_SID {
+            self.demo_service.as_mut()
+        } else {
+            self.services.get_mut(sid)
+        }
+    }
+
+    /// Every service, oldest first: the demo service, then the ones created.
+    fn all_services(&self) -> impl Iterator<Item = &Value> {
+        self.demo_service
+            .iter()
+            .chain(self.services.iter().map(|(_, s)| s))
     }
 
     fn sid(&mut self, prefix: &str) -> String {
@@ -227,8 +257,7 @@ impl VerifyState {
 
     /// A service's `code_length`.
     fn code_length(&self, service: &str) -> u64 {
-        self.services
-            .get(service)
+        self.service(service)
             .and_then(|s| s["code_length"].as_u64())
             .unwrap_or(6)
     }
@@ -647,7 +676,7 @@ fn route(state: &mut VerifyState, req: &Req) -> Resp {
         return not_found(&req.path);
     };
     let service = params.get("va");
-    if !service.is_empty() && !state.services.contains_key(service) {
+    if !service.is_empty() && state.service(service).is_none() {
         return not_found(&req.path);
     }
     handler(state, req, &params)
@@ -731,12 +760,12 @@ fn service_create(state: &mut VerifyState, req: &Req, _: &crate::http::Params) -
 }
 
 fn service_list(state: &mut VerifyState, req: &Req, _: &crate::http::Params) -> Resp {
-    let records = state.services.iter().map(|(_, s)| s.clone()).collect();
+    let records = state.all_services().cloned().collect();
     state.page("services", "/v2/Services", records, req)
 }
 
 fn service_fetch(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
-    match state.services.get(p.get("va")) {
+    match state.service(p.get("va")) {
         Some(s) => Resp::json(200, s),
         None => not_found(&req.path),
     }
@@ -744,7 +773,7 @@ fn service_fetch(state: &mut VerifyState, req: &Req, p: &crate::http::Params) ->
 
 fn service_update(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
     let form = form(req);
-    let Some(s) = state.services.get_mut(p.get("va")) else {
+    let Some(s) = state.service_mut(p.get("va")) else {
         return not_found(&req.path);
     };
     let mut updated = s.clone();
@@ -756,7 +785,12 @@ fn service_update(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -
 }
 
 fn service_delete(state: &mut VerifyState, _: &Req, p: &crate::http::Params) -> Resp {
-    state.services.remove(p.get("va"));
+    match p.get("va") {
+        SERVICE_SID => state.demo_service = None,
+        sid => {
+            state.services.remove(sid);
+        }
+    }
     Resp::bytes(204, "application/json", Vec::new())
 }
 
@@ -1032,27 +1066,46 @@ mod tests {
     const PUSH_FACTOR: &str = "FriendlyName=pixel&FactorType=push&Binding.Alg=ES256&Binding.PublicKey=MFkw&Config.AppId=com.example&Config.NotificationPlatform=none&Config.SdkVersion=1.0";
 
     #[test]
-    fn at_most_max_services_are_kept_the_oldest_dropped_first() {
+    fn at_most_max_services_are_kept_the_oldest_dropped_first_and_never_the_demo() {
         let mut st = VerifyState::new(URL);
         let first = create(&mut st, "/v2/Services", "FriendlyName=App");
-        // the demo service, the first and these
-        for _ in 2..MAX_SERVICES {
+        for _ in 1..MAX_SERVICES {
             create(&mut st, "/v2/Services", "FriendlyName=App");
         }
         assert_eq!(st.services.len(), MAX_SERVICES);
-        assert!(st.services.contains_key(SERVICE_SID));
-        create(&mut st, "/v2/Services", "FriendlyName=App");
+        let fetch =
+            |st: &mut VerifyState, sid: &str| call(st, "GET", &format!("/v2/Services/{sid}"), "").0;
+        assert_eq!(fetch(&mut st, &first), 200);
         let newest = create(&mut st, "/v2/Services", "FriendlyName=App");
         assert_eq!(st.services.len(), MAX_SERVICES);
-        assert!(!st.services.contains_key(SERVICE_SID));
-        assert_eq!(
-            call(&mut st, "GET", &format!("/v2/Services/{first}"), "").0,
-            404
+        assert_eq!(fetch(&mut st, &first), 404);
+        assert_eq!(fetch(&mut st, &newest), 200);
+        // The demo service answers on every route, and is listed first, as the oldest.
+        assert_eq!(fetch(&mut st, SERVICE_SID), 200);
+        let start = call(
+            &mut st,
+            "POST",
+            &format!("/v2/Services/{SERVICE_SID}/Verifications"),
+            "To=%2B15017122661&Channel=sms",
         );
+        assert_eq!(start.0, 201, "{}", start.1);
+        let (status, list) = call(&mut st, "GET", "/v2/Services?PageSize=1", "");
+        assert_eq!(status, 200);
+        assert_eq!(list["services"][0]["sid"], SERVICE_SID);
+        assert_eq!(st.all_services().count(), MAX_SERVICES + 1);
+        // Deleted, it is gone as any other.
         assert_eq!(
-            call(&mut st, "GET", &format!("/v2/Services/{newest}"), "").0,
-            200
+            call(
+                &mut st,
+                "DELETE",
+                &format!("/v2/Services/{SERVICE_SID}"),
+                ""
+            )
+            .0,
+            204
         );
+        assert_eq!(fetch(&mut st, SERVICE_SID), 404);
+        assert_eq!(st.all_services().count(), MAX_SERVICES);
     }
 
     /// A pending verification to `to`, as a start leaves it, without its cost: filling a store
