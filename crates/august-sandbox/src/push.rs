@@ -1036,8 +1036,14 @@ mod tests {
     }
 
     #[test]
-    fn client_frames_are_answered_within_50_ms_between_pushes() {
-        let (mut ws, served) = session(SessionTimes::default());
+    fn client_frames_are_answered_between_pushes_not_at_the_next_ping() {
+        // Nothing is published and no ping is due for a minute: a session that read its client
+        // only when it woke for those would answer after a minute, one that reads it every
+        // READ_EVERY within 20 ms, and a loaded machine within a second.
+        let (mut ws, served) = session(SessionTimes {
+            ping_interval: Duration::from_secs(60),
+            ..SessionTimes::default()
+        });
         connect_namespace(&mut ws);
         let mut delays: Vec<Duration> = (0..5)
             .map(|i| {
@@ -1048,7 +1054,7 @@ mod tests {
             })
             .collect();
         delays.sort();
-        assert!(delays[2] < Duration::from_millis(50), "{delays:?}");
+        assert!(delays[2] < Duration::from_secs(1), "{delays:?}");
         ws.close(None).unwrap();
         assert!(matches!(next(&mut ws), Message::Close(_)));
         ends(served);
