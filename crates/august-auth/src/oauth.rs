@@ -1222,7 +1222,7 @@ impl fmt::Display for OAuthError {
                 waited,
                 other_state,
             } => {
-                write!(f, "no redirect came back within {} s", waited.as_secs())?;
+                write!(f, "no redirect came back within {}", Readable(*waited))?;
                 match other_state {
                     0 => {}
                     1 => f.write_str(" (1 redirect of another sign-in was refused)")?,
@@ -1230,6 +1230,23 @@ impl fmt::Display for OAuthError {
                 }
                 f.write_str(": start the sign-in again")
             }
+        }
+    }
+}
+
+/// A wait as a person reads it: milliseconds below a second (so that 800 ms is not "0 s"),
+/// whole minutes as minutes, else whole seconds.
+struct Readable(Duration);
+
+impl fmt::Display for Readable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secs = self.0.as_secs();
+        if secs == 0 {
+            write!(f, "{} ms", self.0.as_millis())
+        } else if secs.is_multiple_of(60) {
+            write!(f, "{} min", secs / 60)
+        } else {
+            write!(f, "{secs} s")
         }
     }
 }

@@ -184,7 +184,9 @@ impl RedirectReceiver {
     }
 
     /// Sets how long [`RedirectReceiver::receive`] waits for the redirect. Defaults to 5
-    /// minutes ([`DEFAULT_REDIRECT_TIMEOUT`]).
+    /// minutes ([`DEFAULT_REDIRECT_TIMEOUT`]). A timeout that runs past what the clock can
+    /// count (`Duration::MAX`, say) waits without a deadline, until a redirect of the sign-in
+    /// comes.
     ///
     /// ```
     /// use std::time::Duration;
@@ -295,18 +297,21 @@ impl RedirectReceiver {
                 ),
             });
         }
-        let deadline = Instant::now() + self.timeout;
+        // None: a timeout past what the clock counts, which is no deadline at all.
+        let deadline = Instant::now().checked_add(self.timeout);
         let mut open: Vec<Connection> = Vec::new();
         let mut other_state = 0;
         loop {
             let now = Instant::now();
-            if now >= deadline {
+            if deadline.is_some_and(|deadline| now >= deadline) {
                 return Err(OAuthError::RedirectTimeout {
                     waited: self.timeout,
                     other_state,
                 });
             }
-            let mut active = self.accept(&mut open, deadline.min(now + CONNECTION_WAIT));
+            let connection_until = now + CONNECTION_WAIT;
+            let until = deadline.map_or(connection_until, |d| d.min(connection_until));
+            let mut active = self.accept(&mut open, until);
             let mut i = 0;
             while i < open.len() {
                 let head = match open[i].poll() {
@@ -346,7 +351,8 @@ impl RedirectReceiver {
                 }
             }
             if !active {
-                std::thread::sleep(IDLE.min(deadline.saturating_duration_since(now)));
+                let left = deadline.map_or(IDLE, |d| d.saturating_duration_since(now));
+                std::thread::sleep(IDLE.min(left));
             }
         }
     }
