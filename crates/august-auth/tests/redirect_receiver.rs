@@ -215,23 +215,43 @@ fn a_redirect_with_another_state_is_refused_and_the_wait_goes_on() {
     assert!(status(&get(waiting.addr, &redirect(&waiting))).contains("200"));
     assert_eq!(waiting.outcome().unwrap().secret(), CODE);
 
-    let waiting = self::waiting(Duration::from_millis(800));
-    for _ in 0..2 {
-        get(
-            waiting.addr,
-            "/callback?code=forged-code&state=someone-else",
-        );
-    }
-    let err = waiting.outcome().unwrap_err();
+    // The refusals a timeout counts. Both forged redirects are sent before the wait starts
+    // (the listener queues them), so they are there however late the wait's thread runs; the
+    // deadline only has to outlast its first look at them.
+    let receiver = RedirectReceiver::bind("http://127.0.0.1:0/callback")
+        .unwrap()
+        .timeout(Duration::from_secs(2));
+    let addr = receiver.local_addr().unwrap();
+    let request = client(receiver.redirect_uri()).authorization_request();
+    let forged: Vec<TcpStream> = (0..2)
+        .map(|_| {
+            let mut stream = TcpStream::connect(addr).unwrap();
+            write!(
+                stream,
+                "GET /callback?code=forged-code&state=someone-else HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+            )
+            .unwrap();
+            stream
+        })
+        .collect();
+    let err = receiver.receive(&request).unwrap_err();
     assert!(
         matches!(err, OAuthError::RedirectTimeout { other_state: 2, .. }),
         "{err:?}"
     );
     assert_eq!(
         err.to_string(),
-        "no redirect came back within 800 ms (2 redirects of other sign-ins were refused): start the sign-in again"
+        "no redirect came back within 2 s (2 redirects of other sign-ins were refused): start the sign-in again"
     );
     assert!(!format!("{err:?}").contains("forged-code"));
+    for mut stream in forged {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert_eq!(status(&answer), "HTTP/1.1 400 Bad Request", "{answer}");
+    }
 }
 
 #[test]
