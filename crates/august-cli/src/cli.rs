@@ -270,6 +270,7 @@ pub struct LoginArgs {
     )]
     pub client_secret: Option<String>,
     /// OAuth redirect URI registered for your client: a loopback http URL this tool listens on
+    /// (port 0: any free port, named in the authorization URL)
     #[arg(
         long,
         env = "AUGUST_OAUTH_REDIRECT_URI",

@@ -56,19 +56,33 @@ fn oauth_client(
     authorize_url: Option<String>,
     token_url: Option<String>,
 ) -> anyhow::Result<OAuthClient> {
-    let endpoints = brand.config().oauth.ok_or_else(|| {
-        Usage(format!(
-            "brand {brand} does not sign in with OAuth: pass --brand yale_global or --brand yale_august"
-        ))
-    })?;
+    let (authorize_url, token_url) = oauth_endpoints(brand, authorize_url, token_url)?;
     Ok(OAuthClient::with_endpoints(
         brand,
         id,
         secret,
         redirect,
+        authorize_url,
+        token_url,
+    )?)
+}
+
+/// The authorize and token URLs: those given, else the brand's; a usage error for a brand
+/// without OAuth.
+fn oauth_endpoints(
+    brand: Brand,
+    authorize_url: Option<String>,
+    token_url: Option<String>,
+) -> anyhow::Result<(String, String)> {
+    let endpoints = brand.config().oauth.ok_or_else(|| {
+        Usage(format!(
+            "brand {brand} does not sign in with OAuth: pass --brand yale_global or --brand yale_august"
+        ))
+    })?;
+    Ok((
         authorize_url.unwrap_or_else(|| endpoints.authorize_url.to_owned()),
         token_url.unwrap_or_else(|| endpoints.token_url.to_owned()),
-    )?)
+    ))
 }
 
 /// The token of a command whose cache holds this tool's credentials (as `cache` read it),
@@ -186,25 +200,30 @@ fn login_oauth(ctx: &Context, args: &LoginArgs) -> anyhow::Result<Credentials> {
         Usage("--oauth needs your client id: pass --client-id or set AUGUST_OAUTH_CLIENT_ID (client credentials come from the vendor's partner program; see docs/sign-in.md)".into())
     })?;
     let secret = args.client_secret.as_deref().unwrap_or_default();
-    let client = oauth_client(
-        brand,
-        id,
-        secret,
-        &args.redirect_uri,
-        args.authorize_url.clone(),
-        args.token_url.clone(),
-    )?;
+    let (authorize_url, token_url) =
+        oauth_endpoints(brand, args.authorize_url.clone(), args.token_url.clone())?;
+    // Listening before the client is made: the browser is sent to the address listened on,
+    // which for port 0 is the free port taken (a loopback redirect URI may have any port,
+    // RFC 8252 section 7.3).
     let receiver = RedirectReceiver::bind(&args.redirect_uri)
         .map_err(|e| match e {
             OAuthError::InvalidConfig { reason } => anyhow::Error::new(Usage(reason)),
             other => other.into(),
         })?
         .timeout(REDIRECT_WAIT);
+    let client = OAuthClient::with_endpoints(
+        brand,
+        id,
+        secret,
+        receiver.redirect_uri(),
+        authorize_url,
+        token_url,
+    )?;
     let request = client.authorization_request();
     output::print_err(&format!(
         "open this URL to sign in (waiting up to {} minutes for the redirect to {}):\n{}\n",
         REDIRECT_WAIT.as_secs() / 60,
-        args.redirect_uri,
+        receiver.redirect_uri(),
         request.url()
     ));
     if !args.no_browser && webbrowser::open(request.url()).is_err() {

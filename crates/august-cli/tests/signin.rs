@@ -81,11 +81,17 @@ fn sandbox_covers_the_oauth_brands_unattended() {
 /// for the redirect on a free loopback port; gives the running process and the port.
 fn start_oauth_login(sandbox: &Sandbox, tool: &Tool) -> (std::process::Child, u16) {
     let port = free_port();
-    let redirect = format!("http://127.0.0.1:{port}/callback");
+    let child = spawn_oauth_login(sandbox, tool, &format!("http://127.0.0.1:{port}/callback"));
+    (child, port)
+}
+
+/// `august login --oauth` against the sandbox as [`start_oauth_login`] runs it, with this
+/// redirect URI.
+fn spawn_oauth_login(sandbox: &Sandbox, tool: &Tool, redirect: &str) -> std::process::Child {
     let (authorize, token) = sandbox.oauth_endpoints("yale_global");
-    let child = Command::new(env!("CARGO_BIN_EXE_august"))
+    Command::new(env!("CARGO_BIN_EXE_august"))
         .args(["--brand", "yale_global", "--json", "login", "--oauth"])
-        .args(["--no-browser", "--redirect-uri", &redirect])
+        .args(["--no-browser", "--redirect-uri", redirect])
         .env("HOME", tool.home())
         .env("AUGUST_BASE_URL", sandbox.august_url())
         .env("AUGUST_CACHE_FILE", tool.cache())
@@ -96,8 +102,33 @@ fn start_oauth_login(sandbox: &Sandbox, tool: &Tool) -> (std::process::Child, u1
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
-    (child, port)
+        .unwrap()
+}
+
+/// A redirect URI with port 0 takes any free port: the authorization URL sends the browser to
+/// the port listened on, and the sign-in completes. The URL said port 0, so the browser could
+/// never come back and the wait failed.
+#[test]
+fn login_oauth_on_port_0_sends_the_browser_to_the_port_it_listens_on() {
+    let sandbox = Sandbox::start().unwrap();
+    let tool = Tool::new();
+    let mut child = spawn_oauth_login(&sandbox, &tool, "http://127.0.0.1:0/callback");
+    let (authorization_url, _stderr) = authorization_url(&mut child);
+    let location = sandbox.approve_oauth(&authorization_url).unwrap();
+    let port: u16 = location
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.split_once("/callback?"))
+        .and_then(|(port, _)| port.parse().ok())
+        .unwrap_or_else(|| panic!("not a redirect to the loopback callback: {location}"));
+    assert_ne!(port, 0, "{location}");
+    assert!(get(&location).contains("200"));
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["signed_in_with"], "oauth");
+    let cached: Value =
+        serde_json::from_str(&std::fs::read_to_string(tool.cache()).unwrap()).unwrap();
+    assert_eq!(cached["kind"], "oauth");
 }
 
 /// The tokens of an OAuth sign-in are cached when the check of them fails for a reason other
