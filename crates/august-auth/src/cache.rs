@@ -519,13 +519,21 @@ pub fn is_unusable_cache_file(path: &Path) -> Result<bool, CacheError> {
     match read_cache_file(path) {
         Ok(None) => Ok(false),
         Ok(Some(bytes)) => {
-            let credentials = serde_json::from_slice::<serde_json::Value>(&bytes)
-                .is_ok_and(|v| v.get("format").is_some());
+            let credentials =
+                serde_json::from_slice::<Value>(&bytes).is_ok_and(|v| is_credentials_json(&v));
             Ok(!credentials && from_json(path, &bytes).is_err())
         }
         Err(CacheError::Corrupt { .. } | CacheError::Unreadable { .. }) => Ok(true),
         Err(e) => Err(e),
     }
+}
+
+/// Whether the JSON of a cache file is a cache of [`Credentials`](crate::Credentials) (an
+/// object with a `format` key, as [`Credentials::cache_file`](crate::Credentials::cache_file)
+/// writes) rather than py-august's password login: the one rule by which every reader of a
+/// cache file tells them apart.
+pub(crate) fn is_credentials_json(value: &Value) -> bool {
+    value.get("format").is_some()
 }
 
 /// A cache file as it was read once, under the rules every cache of this crate is read under
@@ -684,7 +692,7 @@ impl CacheSnapshot {
         let bytes = self.content.as_ref().ok()?.as_ref()?;
         serde_json::from_slice::<Value>(bytes)
             .ok()
-            .filter(|v| v.get("format").is_some())
+            .filter(is_credentials_json)
     }
 
     /// The content (`Ok(None)`: no file) and the warning of the read.

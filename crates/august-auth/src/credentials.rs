@@ -24,8 +24,8 @@ use crate::authenticator::Authenticator;
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 use crate::backoff::{RenewalBackoff, Renewed, millis};
 use crate::cache::{
-    CacheError, CacheSnapshot, CacheStatus, Existing, TokenCache, is_unusable_cache_file,
-    read_cache_file,
+    CacheError, CacheSnapshot, CacheStatus, Existing, TokenCache, is_credentials_json,
+    is_unusable_cache_file, read_cache_file,
 };
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportedToken};
@@ -547,7 +547,7 @@ impl Credentials {
         };
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| corrupt(format!("not JSON at line {}", e.line())))?;
-        if value.get("format").is_none() {
+        if !is_credentials_json(&value) {
             let snapshot = CacheSnapshot::of(path.to_owned(), bytes, last_cache_error);
             return Credentials::load_password(snapshot, api);
         }
