@@ -4,12 +4,11 @@
 use std::fs;
 use std::io::BufRead;
 use std::path::Path;
-use std::time::Duration;
 
-use anyhow::{Context as _, anyhow};
+use anyhow::Context as _;
 use august_auth::{
-    CacheSnapshot, Credentials, CredentialsInfo, ImportedToken, OAuthClient, OAuthError,
-    RedirectReceiver, SignInKind, check_cache_path,
+    CacheSnapshot, Credentials, CredentialsInfo, DEFAULT_REDIRECT_TIMEOUT, ImportedToken,
+    OAuthClient, OAuthError, RedirectReceiver, SignInKind, check_cache_path,
 };
 use august_core::Brand;
 use serde_json::json;
@@ -18,9 +17,6 @@ use crate::cli::LoginArgs;
 use crate::failure::{NotLoggedIn, Usage};
 use crate::output::{self, key_values};
 use crate::session::{Context, warn};
-
-/// How long `august login --oauth` waits for the browser to come back.
-const REDIRECT_WAIT: Duration = Duration::from_secs(300);
 
 /// The redirect URI the sandbox flow uses (never connected to: the sandbox approves in-process).
 const SANDBOX_REDIRECT: &str = "http://127.0.0.1:1/callback";
@@ -205,12 +201,10 @@ fn login_oauth(ctx: &Context, args: &LoginArgs) -> anyhow::Result<Credentials> {
     // Listening before the client is made: the browser is sent to the address listened on,
     // which for port 0 is the free port taken (a loopback redirect URI may have any port,
     // RFC 8252 section 7.3).
-    let receiver = RedirectReceiver::bind(&args.redirect_uri)
-        .map_err(|e| match e {
-            OAuthError::InvalidConfig { reason } => anyhow::Error::new(Usage(reason)),
-            other => other.into(),
-        })?
-        .timeout(REDIRECT_WAIT);
+    let receiver = RedirectReceiver::bind(&args.redirect_uri).map_err(|e| match e {
+        OAuthError::InvalidConfig { reason } => anyhow::Error::new(Usage(reason)),
+        other => other.into(),
+    })?;
     let client = OAuthClient::with_endpoints(
         brand,
         id,
@@ -220,26 +214,17 @@ fn login_oauth(ctx: &Context, args: &LoginArgs) -> anyhow::Result<Credentials> {
         token_url,
     )?;
     let request = client.authorization_request();
+    // The receiver waits as long as august-auth does by default.
     output::print_err(&format!(
         "open this URL to sign in (waiting up to {} minutes for the redirect to {}):\n{}\n",
-        REDIRECT_WAIT.as_secs() / 60,
+        DEFAULT_REDIRECT_TIMEOUT.as_secs() / 60,
         receiver.redirect_uri(),
         request.url()
     ));
     if !args.no_browser && webbrowser::open(request.url()).is_err() {
         output::print_err("(no browser could be opened: open the URL yourself)\n");
     }
-    let code = receiver.receive(&request).map_err(|e| match e {
-        OAuthError::RedirectTimeout { other_state, .. } => anyhow!(
-            "no redirect came back within {} minutes{}: run `august login --oauth` again",
-            REDIRECT_WAIT.as_secs() / 60,
-            match other_state {
-                0 => String::new(),
-                n => format!(" ({n} with the state of another sign-in refused)"),
-            }
-        ),
-        other => other.into(),
-    })?;
+    let code = receiver.receive(&request)?;
     let tokens = client.exchange_code(&code)?;
     Ok(Credentials::oauth(client, tokens))
 }
