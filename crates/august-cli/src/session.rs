@@ -6,8 +6,8 @@ use std::sync::{Mutex, PoisonError};
 
 use anyhow::anyhow;
 use august_auth::{
-    AuthenticationState, Authenticator, CacheSnapshot, CacheStatus, Refresh, ValidationResult,
-    default_cache_path,
+    AuthenticationState, Authenticator, CacheError, CacheSnapshot, CacheStatus, Refresh,
+    ValidationResult, check_cache_path, default_cache_path,
 };
 use august_core::{Api, Brand, LoginMethod};
 use serde_json::json;
@@ -87,9 +87,12 @@ impl Context {
         };
         // Without --brand, a cached OAuth or imported sign-in says its brand. The file is read
         // once: the command uses what was read here, so its brand and its token agree even
-        // when another process replaces the file meanwhile.
+        // when another process replaces the file meanwhile. Its path is checked first: a path
+        // the policy refuses is not read here (nor its mode restricted), and the command that
+        // comes to the cache says why.
         if cli.brand == Brand::default()
             && let Ok(path) = ctx.cache_path(None)
+            && check_cache_path(&path).is_ok()
         {
             let snapshot = CacheSnapshot::read(path);
             if let Some(brand) = snapshot.brand()
@@ -105,16 +108,20 @@ impl Context {
     }
 
     /// The cache file at `path` as this run read it first (to learn its brand), taken; else
-    /// read now.
-    pub fn cache_snapshot(&self, path: &Path) -> CacheSnapshot {
+    /// read now. Either way its path was checked before the read ([`check_cache_path`]): a
+    /// path the policy refuses is never read, nor its mode restricted.
+    pub fn cache_snapshot(&self, path: &Path) -> Result<CacheSnapshot, CacheError> {
         let taken = self
             .snapshot
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         match taken {
-            Some(snapshot) if snapshot.path() == path => snapshot,
-            _ => CacheSnapshot::read(path),
+            Some(snapshot) if snapshot.path() == path => Ok(snapshot),
+            _ => {
+                check_cache_path(path)?;
+                Ok(CacheSnapshot::read(path))
+            }
         }
     }
 
@@ -239,7 +246,9 @@ impl Context {
             return Ok(self.sandbox_login(sandbox)?.access_token().to_owned());
         }
         let path = self.cache_path(None)?;
-        let snapshot = self.cache_snapshot(&path);
+        let snapshot = self
+            .cache_snapshot(&path)
+            .map_err(|e| NotLoggedIn(format!("not logged in: run `august login` ({e})")))?;
         if snapshot.is_credentials() {
             return crate::signin::cached_token(self, snapshot);
         }

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use august_auth::{
     CacheSnapshot, Credentials, CredentialsInfo, DEFAULT_REDIRECT_TIMEOUT, ImportedToken,
-    OAuthClient, OAuthError, RedirectReceiver, SignInKind, check_cache_path,
+    OAuthClient, OAuthError, RedirectReceiver, SignInKind,
 };
 use august_core::Brand;
 use serde_json::json;
@@ -92,10 +92,9 @@ pub fn cached_token(ctx: &Context, cache: CacheSnapshot) -> anyhow::Result<Strin
     Ok(token)
 }
 
-/// The credentials of the cache file as `cache` read it.
+/// The credentials of the cache file as `cache` read it ([`Context::cache_snapshot`], which
+/// checks the path before it reads).
 fn load(ctx: &Context, cache: CacheSnapshot) -> anyhow::Result<Credentials> {
-    // Never through a link, never from a FIFO or another user's file.
-    check_cache_path(cache.path())?;
     let oauth = oauth_from_env(ctx.api.brand())?;
     Credentials::from_snapshot(cache, &ctx.api, oauth).map_err(|e| {
         if e.needs_sign_in() {
@@ -317,7 +316,7 @@ pub fn whoami(ctx: &Context) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let credentials = load(ctx, ctx.cache_snapshot(&path))?;
+    let credentials = load(ctx, ctx.cache_snapshot(&path)?)?;
     let mut info = credentials.info();
     if info.cache_file.is_none() {
         info.cache_file = Some(path);

@@ -685,6 +685,54 @@ fn a_cache_path_that_is_a_link_or_a_fifo_is_never_read() {
     others.assert();
 }
 
+/// A cache path the file policy refuses (here a file in a directory others can write to) is
+/// never read, nor its mode changed, by a command: the path is checked first, and the command
+/// that comes to the cache says why. Every command without `--brand` read the file (and
+/// restricted it to 0600) to learn its brand before the path was checked, `logout` included.
+#[cfg(unix)]
+#[test]
+fn a_cache_path_the_policy_refuses_is_neither_read_nor_restricted() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let mut server = Server::new();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let shared = tool.home().join("shared");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
+    let cache = shared.join("auth.json");
+    fs::write(
+        &cache,
+        json!({"format": "august-rs-credentials/1", "kind": "imported", "brand": "yale_global", "access_token": TOKEN})
+            .to_string(),
+    )
+    .unwrap();
+    fs::set_permissions(&cache, fs::Permissions::from_mode(0o644)).unwrap();
+    let url = server.url();
+    for (command, code) in [("logout", 1), ("locks", 3), ("whoami", 1)] {
+        let out = tool
+            .run(
+                &[
+                    "--base-url",
+                    &url,
+                    "--cache",
+                    cache.to_str().unwrap(),
+                    command,
+                ],
+                &[],
+            )
+            .expect_code(code);
+        assert!(
+            out.stderr.contains("can be written by other users"),
+            "{command}: {out:#?}"
+        );
+        let mode = fs::metadata(&cache).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o644, "{command} changed the mode to {mode:o}");
+    }
+    assert!(cache.exists());
+    others.assert();
+}
+
 /// `logout` also deletes the unusable cache files kept aside (`.corrupt`, `.corrupt.N`), which
 /// may hold tokens; a link among them is removed itself, its target left alone. They used to
 /// stay while logout said "logged out".
