@@ -21,14 +21,11 @@
 //!
 //! A connection the transport does not make itself (a websocket) looks its host up with
 //! [`resolve`]: the same rules (an IP address at once, every failure a failure before
-//! sending), and a lookup that does not answer is given up at a deadline, as ureq gives up
-//! its own: the lookup runs on a helper thread, which is waited for no longer than that.
+//! sending) and the same lookup, ureq's, given a deadline: it runs on a helper thread, which
+//! is waited for no longer than that.
 
-use std::io;
-use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use ureq::config::Config;
@@ -198,26 +195,12 @@ fn literal_ip(host: &str) -> Option<IpAddr> {
         .ok()
 }
 
-/// A blocking host name lookup, as [`resolve_with`] runs it: the addresses of a host name
-/// (never bracketed) at a port.
-pub type Lookup = fn(&str, u16) -> io::Result<Vec<SocketAddr>>;
-
-/// The system's lookup (`getaddrinfo`, through the standard library): the [`Lookup`] that
-/// [`resolve`] runs.
-///
-/// # Errors
-///
-/// The system's, when the name does not resolve.
-pub fn system_lookup(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
-    (host, port).to_socket_addrs().map(Iterator::collect)
-}
-
 /// The addresses of `host` (a name, or an IPv4 or IPv6 address, bracketed or not) at `port`,
 /// for a connection the transport does not make itself (a websocket), within `timeout`. An
-/// address is given back at once. A name is looked up by the system on a helper thread,
-/// waited for at most `timeout`; a lookup that does not answer by then is left to end on its
-/// own (no lookup can be cancelled). Nothing is cached: the transport's own calls keep their
-/// cache.
+/// address is given back at once. A name is looked up as the transport looks up its own, by
+/// ureq's resolver (the system's lookup on a helper thread, waited for at most `timeout`); a
+/// lookup that does not answer by then is left to end on its own (no lookup can be
+/// cancelled). Nothing is cached: the transport's own calls keep their cache.
 ///
 /// ```
 /// use std::time::Duration;
@@ -233,23 +216,34 @@ pub fn system_lookup(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {
 /// resolve or its lookup does not answer within `timeout` ("host name lookup timed out"):
 /// nothing was sent.
 pub fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, Error> {
-    resolve_with(host, port, timeout, system_lookup)
+    resolve_with(host, port, timeout, &DefaultResolver::default())
 }
 
-/// [`resolve`] with the blocking lookup given, such as a test's that never answers.
+/// [`resolve`] with the name resolver given, such as a test's that never answers in time. It
+/// is handed `timeout` as its deadline, and an address is never given to it.
 ///
 /// ```
-/// use std::time::{Duration, Instant};
+/// use std::time::Duration;
 /// use api_transport::{Error, resolve_with};
+/// use ureq::config::Config;
+/// use ureq::http::Uri;
+/// use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
+/// use ureq::unversioned::transport::NextTimeout;
 ///
-/// let started = Instant::now();
-/// let stalled = |_: &str, _: u16| {
-///     std::thread::sleep(Duration::from_secs(2));
-///     Ok(Vec::new())
-/// };
-/// let err = resolve_with("push.example.com", 443, Duration::from_millis(50), stalled)
+/// /// A name server that does not answer: the lookup runs out of its time.
+/// #[derive(Debug)]
+/// struct Silent;
+///
+/// impl Resolver for Silent {
+///     fn resolve(&self, _: &Uri, _: &Config, timeout: NextTimeout)
+///         -> Result<ResolvedSocketAddrs, ureq::Error> {
+///         std::thread::sleep(*timeout.after);
+///         Err(ureq::Error::Timeout(timeout.reason))
+///     }
+/// }
+///
+/// let err = resolve_with("push.example.com", 443, Duration::from_millis(50), &Silent)
 ///     .unwrap_err();
-/// assert!(started.elapsed() < Duration::from_secs(1));
 /// assert!(matches!(err, Error::NotDelivered { .. }), "{err}");
 /// ```
 ///
@@ -260,29 +254,41 @@ pub fn resolve_with(
     host: &str,
     port: u16,
     timeout: Duration,
-    lookup: Lookup,
+    names: &dyn Resolver,
 ) -> Result<Vec<SocketAddr>, Error> {
     if let Some(ip) = literal_ip(host) {
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
     // Reported as the transport reports its own lookups' failures.
     let failed = |e: ureq::Error| from_ureq(BeforeSending::wrap("host name lookup", e), timeout);
-    let (tx, rx) = mpsc::sync_channel(1);
-    let name = host.to_owned();
-    thread::Builder::new()
-        .name("api-transport-lookup".into())
-        .spawn(move || {
-            let _ = tx.send(lookup(&name, port));
+    // The port is written out, so the scheme only makes the URI whole. A host that is not a
+    // name alone (one with a path, a user or a port of its own) is no name to look up.
+    let uri = Uri::builder()
+        .scheme("http")
+        .authority(format!("{host}:{port}"))
+        .path_and_query("/")
+        .build()
+        .ok()
+        .filter(|uri| {
+            uri.authority()
+                .is_some_and(|a| !host.is_empty() && a.host() == host && a.port_u16() == Some(port))
         })
-        .map_err(|e| failed(ureq::Error::Io(e)))?;
-    match rx.recv_timeout(timeout) {
-        Ok(Ok(addresses)) if !addresses.is_empty() => Ok(addresses),
-        Ok(Ok(_)) => Err(failed(ureq::Error::HostNotFound)),
-        Ok(Err(e)) => Err(failed(ureq::Error::Io(e))),
-        Err(RecvTimeoutError::Timeout) => Err(failed(ureq::Error::Timeout(ureq::Timeout::Global))),
-        // The lookup panicked.
-        Err(RecvTimeoutError::Disconnected) => Err(failed(ureq::Error::ConnectionFailed)),
+        .ok_or_else(|| failed(ureq::Error::HostNotFound))?;
+    let deadline = NextTimeout {
+        after: timeout.into(),
+        reason: ureq::Timeout::Resolve,
+        ..NextTimeout::default()
+    };
+    // ureq's resolver reads one setting, the address family, which the transport leaves at
+    // its default (either) too.
+    let addresses = names
+        .resolve(&uri, &Config::default(), deadline)
+        .map_err(failed)?;
+    if addresses.is_empty() {
+        // Against a resolver that breaks its promise of one address at least.
+        return Err(failed(ureq::Error::HostNotFound));
     }
+    Ok(addresses.iter().copied().collect())
 }
 
 #[cfg(test)]
@@ -440,20 +446,54 @@ mod tests {
         }
     }
 
+    /// A name resolver that answers as `answer` does, after keeping the URI and deadline it
+    /// was given.
+    #[derive(Debug)]
+    struct Scripted {
+        answer: fn(NextTimeout) -> Result<Vec<SocketAddr>, ureq::Error>,
+        asked: Mutex<Vec<(String, NextTimeout)>>,
+    }
+
+    impl Scripted {
+        fn new(answer: fn(NextTimeout) -> Result<Vec<SocketAddr>, ureq::Error>) -> Self {
+            Scripted {
+                answer,
+                asked: Mutex::default(),
+            }
+        }
+
+        fn asked(&self) -> Vec<(String, NextTimeout)> {
+            self.asked
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone()
+        }
+    }
+
+    impl Resolver for Scripted {
+        fn resolve(
+            &self,
+            uri: &Uri,
+            _: &Config,
+            timeout: NextTimeout,
+        ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+            self.asked
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((uri.to_string(), timeout));
+            let mut addresses = self.empty();
+            for address in (self.answer)(timeout)? {
+                addresses.push(address);
+            }
+            Ok(addresses)
+        }
+    }
+
     #[test]
-    fn a_lookup_that_does_not_answer_is_given_up_at_its_deadline() {
-        let stalled: Lookup = |_, _| {
-            std::thread::sleep(Duration::from_secs(3));
-            Ok(Vec::new())
-        };
-        let started = Instant::now();
+    fn a_lookup_is_given_the_deadline_and_its_running_out_is_not_delivered() {
+        let silent = Scripted::new(|timeout| Err(ureq::Error::Timeout(timeout.reason)));
         let err =
-            resolve_with("push.example.com", 443, Duration::from_millis(100), stalled).unwrap_err();
-        assert!(
-            started.elapsed() < Duration::from_secs(1),
-            "{:?}",
-            started.elapsed()
-        );
+            resolve_with("push.example.com", 443, Duration::from_millis(100), &silent).unwrap_err();
         assert_eq!(
             err,
             crate::Error::NotDelivered {
@@ -461,21 +501,31 @@ mod tests {
             }
         );
         assert!(!err.may_have_been_delivered());
+        let asked = silent.asked();
+        assert_eq!(asked.len(), 1);
+        assert_eq!(asked[0].0, "http://push.example.com:443/");
+        assert_eq!(asked[0].1.after, Duration::from_millis(100).into());
     }
 
     #[test]
     fn resolve_reports_failures_as_the_transport_does_and_skips_addresses() {
-        let nothing: Lookup = |_, _| Ok(Vec::new());
-        let refused: Lookup = |_, _| Err(std::io::Error::other("Name or service not known"));
+        let nothing = Scripted::new(|_| Err(ureq::Error::HostNotFound));
+        let empty = Scripted::new(|_| Ok(Vec::new()));
+        let refused = Scripted::new(|_| {
+            Err(ureq::Error::Io(std::io::Error::other(
+                "Name or service not known",
+            )))
+        });
         let timeout = Duration::from_secs(5);
-        for (lookup, reason) in [
-            (nothing, "host name lookup failed: host not found"),
+        for (names, reason) in [
+            (&nothing, "host name lookup failed: host not found"),
+            (&empty, "host name lookup failed: host not found"),
             (
-                refused,
+                &refused,
                 "host name lookup failed: Name or service not known",
             ),
         ] {
-            let err = resolve_with("nonexistent.invalid", 443, timeout, lookup).unwrap_err();
+            let err = resolve_with("nonexistent.invalid", 443, timeout, names).unwrap_err();
             assert_eq!(
                 err,
                 crate::Error::NotDelivered {
@@ -483,19 +533,47 @@ mod tests {
                 }
             );
         }
-        let found: Lookup = |_, port| Ok(vec![SocketAddr::from(([192, 0, 2, 7], port))]);
-        let addresses = resolve_with("push.example.com", 8443, timeout, found).unwrap();
+        let found = Scripted::new(|_| Ok(vec![SocketAddr::from(([192, 0, 2, 7], 8443))]));
+        let addresses = resolve_with("push.example.com", 8443, timeout, &found).unwrap();
         assert_eq!(addresses, [SocketAddr::from(([192, 0, 2, 7], 8443))]);
-        // An address is never looked up.
-        let never: Lookup = |_, _| panic!("looked up");
+        // An address is never looked up, nor is what is not a host name alone.
+        let never = Scripted::new(|_| panic!("looked up"));
         for (host, address) in [
             ("127.0.0.1", "127.0.0.1:9"),
             ("[::1]", "[::1]:9"),
             ("::1", "[::1]:9"),
         ] {
-            let addresses = resolve_with(host, 9, Duration::ZERO, never).unwrap();
+            let addresses = resolve_with(host, 9, Duration::ZERO, &never).unwrap();
             assert_eq!(addresses[0].to_string(), address);
         }
+        for host in [
+            "",
+            "user@push.example.com",
+            "push.example.com/x",
+            "push.example.com:1",
+        ] {
+            let err = resolve_with(host, 9, timeout, &never).unwrap_err();
+            assert_eq!(
+                err,
+                crate::Error::NotDelivered {
+                    reason: "host name lookup failed: host not found".into()
+                },
+                "{host:?}"
+            );
+        }
+        assert!(never.asked().is_empty());
+    }
+
+    #[test]
+    fn resolve_looks_a_name_up_with_the_system() {
+        // `localhost` is answered from the hosts file: no name server is asked.
+        let addresses = resolve("localhost", 9, Duration::from_secs(10)).unwrap();
+        assert!(
+            addresses
+                .iter()
+                .all(|address| address.ip().is_loopback() && address.port() == 9),
+            "{addresses:?}"
+        );
     }
 
     fn address(uri: &str) -> Option<String> {

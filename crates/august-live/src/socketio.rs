@@ -7,7 +7,7 @@
 //! handshake) creates a new one. Every reconnection is followed by a catch-up read of the feed.
 
 use std::io::ErrorKind;
-use std::net::{Shutdown, TcpStream};
+use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
@@ -30,13 +30,16 @@ pub const DEFAULT_URL: &str = "https://websocket.aaecosystem.com/";
 /// How often the read loop wakes to look at the stop flag and the liveness deadline.
 const TICK: Duration = Duration::from_millis(200);
 
+/// The addresses of a host at a port, looked up within a deadline.
+pub(crate) type Resolve = fn(&str, u16, Duration) -> Result<Vec<SocketAddr>, api_transport::Error>;
+
 pub(crate) struct Config {
     pub(crate) api: Api,
     pub(crate) tokens: Arc<dyn TokenSource>,
     pub(crate) url: String,
     pub(crate) unit: Duration,
-    /// How the websocket host is looked up (the system's; a test's that stalls).
-    pub(crate) lookup: api_transport::Lookup,
+    /// How the websocket host is looked up ([`api_transport::resolve`]; a test's that stalls).
+    pub(crate) resolve: Resolve,
     /// How long the lookup, the connection and the websocket handshake may take in all
     /// ([`HANDSHAKE_WAIT`]).
     pub(crate) handshake_wait: Duration,
@@ -251,7 +254,7 @@ fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket,
     };
     // The system's lookup has no deadline of its own: a name server that does not answer
     // would hold this thread, and `close`, for as long as the system waits.
-    let addr = api_transport::resolve_with(host, port, wait, config.lookup)
+    let addr = (config.resolve)(host, port, wait)
         .map_err(|e| End::Transport(format!("cannot connect: {e}")))?
         .into_iter()
         .next()
@@ -589,11 +592,29 @@ mod tests {
         );
     }
 
+    /// A name server that does not answer: ureq's resolver waits out the deadline it is given
+    /// and reports a timeout, as this one does.
+    #[derive(Debug)]
+    struct Silent;
+
+    impl ureq::unversioned::resolver::Resolver for Silent {
+        fn resolve(
+            &self,
+            _: &ureq::http::Uri,
+            _: &ureq::config::Config,
+            timeout: ureq::unversioned::transport::NextTimeout,
+        ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+            std::thread::sleep(*timeout.after);
+            Err(ureq::Error::Timeout(timeout.reason))
+        }
+    }
+
     #[test]
     fn a_host_name_lookup_that_stalls_ends_at_the_connect_deadline_with_nothing_sent() {
-        let stalled: api_transport::Lookup = |_, _| {
-            std::thread::sleep(Duration::from_secs(5));
-            Ok(Vec::new())
+        let stalled: Resolve = |host, port, wait| {
+            // Handed more than the connection's deadline, it would hold the connection longer.
+            assert_eq!(wait, Duration::from_millis(300));
+            api_transport::resolve_with(host, port, wait, &Silent)
         };
         let config = Config {
             api: Api::builder()
@@ -604,7 +625,7 @@ mod tests {
             // A name, not an address: it is looked up (by the stalled lookup; nothing else).
             url: "http://localhost:9/".into(),
             unit: Duration::from_millis(50),
-            lookup: stalled,
+            resolve: stalled,
             handshake_wait: Duration::from_millis(300),
         };
         let started = Instant::now();

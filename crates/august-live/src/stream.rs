@@ -601,7 +601,7 @@ impl ActivityStream {
                     tokens: Arc::clone(&b.tokens),
                     url: b.websocket_url.clone(),
                     unit: b.reconnect_unit,
-                    lookup: api_transport::system_lookup,
+                    resolve: api_transport::resolve,
                     handshake_wait: socketio::HANDSHAKE_WAIT,
                 };
                 let subscriber = socketio::create_subscriber(&b.api, &token)?;
