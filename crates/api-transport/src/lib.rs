@@ -91,7 +91,7 @@ pub use kind::{ErrorKind, HasErrorKind, repeated_cause};
 pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};
 use request::Base;
 pub use request::{Method, Path, Request, Retry};
-pub use resolver::{DEFAULT_NAME_TTL, resolve, resolve_with};
+pub use resolver::{DEFAULT_NAME_TTL, resolve};
 pub use secret::Secret;
 pub use settings::{DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, check_header};
 pub use unknown_variant::UnknownVariant;

@@ -221,36 +221,7 @@ pub fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAdd
 
 /// [`resolve`] with the name resolver given, such as a test's that never answers in time. It
 /// is handed `timeout` as its deadline, and an address is never given to it.
-///
-/// ```
-/// use std::time::Duration;
-/// use api_transport::{Error, resolve_with};
-/// use ureq::config::Config;
-/// use ureq::http::Uri;
-/// use ureq::unversioned::resolver::{ResolvedSocketAddrs, Resolver};
-/// use ureq::unversioned::transport::NextTimeout;
-///
-/// /// A name server that does not answer: the lookup runs out of its time.
-/// #[derive(Debug)]
-/// struct Silent;
-///
-/// impl Resolver for Silent {
-///     fn resolve(&self, _: &Uri, _: &Config, timeout: NextTimeout)
-///         -> Result<ResolvedSocketAddrs, ureq::Error> {
-///         std::thread::sleep(*timeout.after);
-///         Err(ureq::Error::Timeout(timeout.reason))
-///     }
-/// }
-///
-/// let err = resolve_with("push.example.com", 443, Duration::from_millis(50), &Silent)
-///     .unwrap_err();
-/// assert!(matches!(err, Error::NotDelivered { .. }), "{err}");
-/// ```
-///
-/// # Errors
-///
-/// As [`resolve`]: [`Error::NotDelivered`].
-pub fn resolve_with(
+pub(crate) fn resolve_with(
     host: &str,
     port: u16,
     timeout: Duration,
