@@ -299,11 +299,20 @@ fn next_text<S: std::io::Read + std::io::Write>(ws: &mut tungstenite::WebSocket<
 fn connected_websocket(
     sandbox: &Sandbox,
 ) -> tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>> {
+    connected_websocket_announcing(sandbox, "")
+}
+
+/// [`connected_websocket`], whose OPEN packet has `announced` in it (its ping settings).
+fn connected_websocket_announcing(
+    sandbox: &Sandbox,
+    announced: &str,
+) -> tungstenite::WebSocket<tungstenite::stream::MaybeTlsStream<std::net::TcpStream>> {
     let (mut ws, _) = websocket(sandbox);
     if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
         s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
     }
-    assert!(next_text(&mut ws).starts_with("0{"));
+    let open = next_text(&mut ws);
+    assert!(open.starts_with("0{") && open.contains(announced), "{open}");
     ws.send(tungstenite::Message::text("40{}")).unwrap();
     assert!(next_text(&mut ws).starts_with("40{\"sid\":"));
     ws
@@ -356,17 +365,7 @@ fn quick_pings() -> (
         .websocket_ping_timeout(Duration::from_secs(1))
         .start()
         .unwrap();
-    let (mut ws, _) = websocket(&sandbox);
-    if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
-        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
-    }
-    let open = next_text(&mut ws);
-    assert!(
-        open.contains("\"pingInterval\":300,\"pingTimeout\":1000"),
-        "{open}"
-    );
-    ws.send(tungstenite::Message::text("40{}")).unwrap();
-    assert!(next_text(&mut ws).starts_with("40{\"sid\":"));
+    let ws = connected_websocket_announcing(&sandbox, "\"pingInterval\":300,\"pingTimeout\":1000");
     (sandbox, ws)
 }
 
@@ -480,20 +479,11 @@ fn timeout_and_ping_settings_of_any_length_serve_requests_and_websockets() {
         .websocket_ping_timeout(Duration::MAX)
         .start()
         .unwrap();
-    let (mut ws, _) = websocket(&sandbox);
-    if let tungstenite::stream::MaybeTlsStream::Plain(s) = ws.get_ref() {
-        s.set_read_timeout(Some(Duration::from_secs(3))).unwrap();
-    }
-    let open = next_text(&mut ws);
     let longest = august_sandbox::LONGEST_SETTING.as_millis();
-    assert!(
-        open.contains(&format!(
-            "\"pingInterval\":{longest},\"pingTimeout\":{longest}"
-        )),
-        "{open}"
+    let mut ws = connected_websocket_announcing(
+        &sandbox,
+        &format!("\"pingInterval\":{longest},\"pingTimeout\":{longest}"),
     );
-    ws.send(tungstenite::Message::text("40{}")).unwrap();
-    assert!(next_text(&mut ws).starts_with("40{\"sid\":"));
     sandbox
         .set_door_state(demo::FRONT_DOOR_LOCK_ID, DoorState::Open)
         .unwrap();
