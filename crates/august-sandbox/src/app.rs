@@ -513,11 +513,8 @@ impl App {
                 Err(e) => return control_error(400, &format!("invalid fault rule: {e}")),
             }
         }
-        {
-            let mut table = lock(&self.faults);
-            for rule in rules {
-                table.set(rule);
-            }
+        if let Err(e) = lock(&self.faults).set_posted(rules) {
+            return control_error(400, &e);
         }
         self.faults_json()
     }

@@ -329,6 +329,10 @@ fn glob_tokens(p: &[Token], t: &[u8]) -> bool {
 /// pattern's length times the path's.
 pub(crate) const MAX_ROUTE_LEN: usize = 2048;
 
+/// The most rules posted to `/__sandbox/faults` may leave active at once: every request is
+/// matched against every rule with the faults' lock held.
+pub(crate) const MAX_POSTED_RULES: usize = 1000;
+
 /// The JSON form of a rule, as posted to `/__sandbox/faults` and listed by `GET`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -434,6 +438,28 @@ impl FaultTable {
         if rule.remaining != Some(0) {
             self.rules.push(rule);
         }
+    }
+
+    /// Sets every rule of `rules`, in order, as [`set`](Self::set) does, when the table then
+    /// holds at most [`MAX_POSTED_RULES`]; else sets none of them and says why.
+    pub(crate) fn set_posted(&mut self, rules: Vec<FaultRule>) -> Result<(), String> {
+        let mut active: std::collections::HashMap<&str, bool> = self
+            .rules
+            .iter()
+            .map(|r| (r.route.as_str(), true))
+            .collect();
+        for rule in &rules {
+            active.insert(rule.route.as_str(), rule.remaining != Some(0));
+        }
+        if active.values().filter(|&&a| a).count() > MAX_POSTED_RULES {
+            return Err(format!(
+                "at most {MAX_POSTED_RULES} fault rules may be active at once"
+            ));
+        }
+        for rule in rules {
+            self.set(rule);
+        }
+        Ok(())
     }
 
     /// Removes the rule with this pattern; whether there was one.
@@ -592,6 +618,30 @@ mod tests {
         // the faults' lock held, took 1e6 steps a request at best (and looked for a `}` after
         // each `{`: 5e11 steps).
         assert_eq!(faulted_by_a_long_route("{".repeat(1024 * 1024)), Ok(0));
+    }
+
+    #[test]
+    fn posted_rules_leave_at_most_max_posted_rules_active() {
+        let rule = |n: usize| FaultRule::new(format!("GET /r{n}"), Fault::DropConnection);
+        let mut table = FaultTable::default();
+        assert_eq!(
+            table.set_posted((0..MAX_POSTED_RULES).map(rule).collect()),
+            Ok(())
+        );
+        // One more is refused, and nothing of its post is set.
+        assert_eq!(
+            table.set_posted(vec![rule(0).times(1), rule(MAX_POSTED_RULES)]),
+            Err("at most 1000 fault rules may be active at once".to_owned())
+        );
+        assert_eq!(table.list().len(), MAX_POSTED_RULES);
+        assert_eq!(table.list()[0].remaining(), None);
+        // Replacing one, or one removed (`times` 0) for one more, keeps the count.
+        assert_eq!(table.set_posted(vec![rule(1).times(3)]), Ok(()));
+        assert_eq!(
+            table.set_posted(vec![rule(2).times(0), rule(MAX_POSTED_RULES)]),
+            Ok(())
+        );
+        assert_eq!(table.list().len(), MAX_POSTED_RULES);
     }
 
     #[test]
