@@ -65,11 +65,15 @@ pub(crate) fn token_expiry(now: DateTime<Utc>, lifetime: Duration) -> DateTime<U
         .map_or(latest, |expires| expires.min(latest))
 }
 
+/// How long before the end of year 9999 an `expires_in` ends (see [`expires_in`]), in seconds.
+const EXPIRES_IN_MARGIN: i64 = 60;
+
 /// The `expires_in` of a token issued now with `lifetime`: the lifetime, or the whole seconds
-/// left to the end of year 9999 when that comes first (see [`token_expiry`]), so that a client
-/// adding it to its clock lands by the end of year 9999.
+/// left to a minute before the end of year 9999 when that comes first (see [`token_expiry`]),
+/// so that a client adding it to its clock lands in year 9999 even when the answer reaches it
+/// late or its clock runs ahead of the sandbox's by up to a minute.
 pub(crate) fn expires_in(lifetime: Duration) -> u64 {
-    let left = LATEST_EXPIRY_SECONDS.saturating_sub(Utc::now().timestamp() + 1);
+    let left = LATEST_EXPIRY_SECONDS.saturating_sub(Utc::now().timestamp() + EXPIRES_IN_MARGIN);
     lifetime.as_secs().min(u64::try_from(left).unwrap_or(0))
 }
 
@@ -2344,12 +2348,10 @@ mod tests {
             assert_eq!(expires.timestamp(), LATEST_EXPIRY_SECONDS);
             assert_eq!(token_claims(&oauth)["exp"], json!(LATEST_EXPIRY_SECONDS));
             assert_eq!(me(&mut st, &oauth).0, 200, "{secs} s");
-            let left = expires_in(lifetime);
-            let to_latest = LATEST_EXPIRY_SECONDS - Utc::now().timestamp();
-            assert!(
-                (to_latest - 2..to_latest).contains(&(left as i64)),
-                "{left}"
-            );
+            let before = LATEST_EXPIRY_SECONDS - Utc::now().timestamp() - EXPIRES_IN_MARGIN;
+            let left = expires_in(lifetime) as i64;
+            let after = LATEST_EXPIRY_SECONDS - Utc::now().timestamp() - EXPIRES_IN_MARGIN;
+            assert!((after..=before).contains(&left), "{left}");
         }
         assert_eq!(expires_in(Duration::from_secs(3600)), 3600);
     }
