@@ -1234,15 +1234,19 @@ impl fmt::Display for OAuthError {
     }
 }
 
-/// A wait as a person reads it: milliseconds below a second (so that 800 ms is not "0 s"),
-/// whole minutes as minutes, else whole seconds.
+/// A wait as a person reads it, to the millisecond: milliseconds below a second (so that
+/// 800 ms is not "0 s"), whole minutes as minutes, else seconds with the milliseconds there
+/// are (`1.5 s`, `119 s`).
 struct Readable(Duration);
 
 impl fmt::Display for Readable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.0.as_secs();
+        let (secs, millis) = (self.0.as_secs(), self.0.subsec_millis());
         if secs == 0 {
-            write!(f, "{} ms", self.0.as_millis())
+            write!(f, "{millis} ms")
+        } else if millis != 0 {
+            let fraction = format!("{millis:03}");
+            write!(f, "{secs}.{} s", fraction.trim_end_matches('0'))
         } else if secs.is_multiple_of(60) {
             write!(f, "{} min", secs / 60)
         } else {

@@ -282,8 +282,11 @@ fn the_timeout_says_how_long_it_waited() {
     for (waited, said) in [
         (Duration::from_millis(1), "1 ms"),
         (Duration::from_millis(999), "999 ms"),
-        (Duration::from_millis(1500), "1 s"),
+        (Duration::from_millis(1500), "1.5 s"),
+        (Duration::from_millis(2250), "2.25 s"),
+        (Duration::from_millis(119_001), "119.001 s"),
         (Duration::from_secs(90), "90 s"),
+        (Duration::from_millis(90_999_999), "90999.999 s"),
         (Duration::from_secs(300), "5 min"),
     ] {
         let err = OAuthError::RedirectTimeout {
