@@ -1079,6 +1079,11 @@ mod tests {
         let sent: usize = texts.iter().map(|t| 6 + t.len()).sum();
         let mut peeked = vec![0; sent];
         let deadline = Instant::now() + Duration::from_secs(3);
+        // A peek with nothing to read waits for bytes: not past the deadline.
+        server
+            .get_ref()
+            .set_read_timeout(Some(Duration::from_secs(3)))
+            .unwrap();
         while server.get_ref().peek(&mut peeked).unwrap() < sent {
             assert!(Instant::now() < deadline, "the frames did not arrive");
             thread::sleep(Duration::from_millis(5));
