@@ -595,7 +595,9 @@ mod tests {
     #[test]
     fn a_host_name_lookup_that_stalls_ends_at_the_connect_deadline_with_nothing_sent() {
         // A name server that does not answer: the lookup waits out the time it is given and
-        // fails as `api_transport::resolve` fails then (its own tests show that it does).
+        // fails with the error `api_transport::resolve` gives then (its own tests show the
+        // error for a resolver that runs out of that time; that ureq's resolver stops waiting
+        // at it is ureq's, as for every call of the transport).
         let stalled: Resolve = |_, _, wait| {
             // Handed more than the connection's deadline, it would hold the connection longer.
             assert_eq!(wait, Duration::from_millis(300));
