@@ -94,6 +94,7 @@ pub use request::{Method, Path, Request, Retry};
 pub use resolver::{DEFAULT_NAME_TTL, resolve};
 pub use secret::Secret;
 pub use settings::{DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, check_header};
+pub use tcp::connect;
 pub use unknown_variant::UnknownVariant;
 
 /// Default timeout of a call.

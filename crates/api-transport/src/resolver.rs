@@ -22,7 +22,8 @@
 //! A connection the transport does not make itself (a websocket) looks its host up with
 //! [`resolve`]: the same rules (an IP address at once, every failure a failure before
 //! sending) and the same lookup, ureq's, given a deadline: it runs on a helper thread, which
-//! is waited for no longer than that.
+//! is waited for no longer than that. It connects to the addresses with
+//! [`connect`](crate::connect), as the transport connects to its own.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};

@@ -120,13 +120,78 @@ impl Connector<()> for TcpConnector {
     }
 }
 
-/// Tries the resolved addresses in order, sharing the connect budget between them as ureq
-/// does: halving shares that sum to the whole budget (one address gets all of it), at least
-/// [`MIN_PER_ADDRESS`] each. An address that refuses or cannot be routed to gives way to the
-/// next; a timeout does too while the budget lasts.
+/// Tries the resolved addresses in order within the connect budget (see [`connect_in_order`]),
+/// with ureq's errors: running out of the whole budget is the deadline's timeout, the last
+/// address timing out within it a connect timeout.
 fn connect_any(details: &ConnectionDetails) -> Result<TcpStream, ureq::Error> {
-    let addrs: &[SocketAddr] = &details.addrs;
     let budget = details.timeout.not_zero().map(|d| *d);
+    connect_in_order(&details.addrs, budget).map_err(|failed| match failed {
+        Failed::OutOfTime => ureq::Error::Timeout(details.timeout.reason),
+        Failed::Last(e) if e.kind() == io::ErrorKind::TimedOut => {
+            ureq::Error::Timeout(Timeout::Connect)
+        }
+        Failed::Last(e) => ureq::Error::Io(e),
+    })
+}
+
+/// Opens a TCP connection to the first of `addrs` that takes one, as the transport opens its
+/// own: in the order given, the connection budget `timeout` shared between them (halving
+/// shares that sum to the whole of it, at least 10 ms each, so that one address that never
+/// answers leaves time for the others), an address that refuses or cannot be routed to giving
+/// way to the next at once, and `TCP_NODELAY` set. For a connection the transport does not
+/// make itself (a websocket), to the addresses [`resolve`](crate::resolve) gave.
+///
+/// ```
+/// use std::net::TcpListener;
+/// use std::time::Duration;
+///
+/// # fn main() -> std::io::Result<()> {
+/// let listening = TcpListener::bind("127.0.0.1:0")?;
+/// // A port nobody listens on any more: it refuses, and the next address is tried.
+/// let refusing = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+/// let stream = api_transport::connect(&[refusing, listening.local_addr()?], Duration::from_secs(5))?;
+/// assert_eq!(stream.peer_addr()?, listening.local_addr()?);
+/// # Ok(())
+/// # }
+/// ```
+///
+/// # Errors
+///
+/// The failure of the last address tried when none took the connection (or
+/// [`io::ErrorKind::ConnectionRefused`] when `addrs` is empty): a timeout is
+/// [`io::ErrorKind::TimedOut`], as is a `timeout` of zero, or one used up before every address
+/// was tried. A failure that is not the address's own (such as no sockets left) is returned at
+/// once, without trying the others.
+pub fn connect(addrs: &[SocketAddr], timeout: time::Duration) -> io::Result<TcpStream> {
+    if timeout.is_zero() {
+        return Err(io::ErrorKind::TimedOut.into());
+    }
+    let stream = connect_in_order(addrs, Some(timeout)).map_err(|failed| match failed {
+        Failed::OutOfTime => io::ErrorKind::TimedOut.into(),
+        Failed::Last(e) => e,
+    })?;
+    stream.set_nodelay(true)?;
+    Ok(stream)
+}
+
+/// Why [`connect_in_order`] opened no connection.
+#[derive(Debug)]
+enum Failed {
+    /// An address timed out after the whole budget was used.
+    OutOfTime,
+    /// The failure of the last address tried (a timeout is [`io::ErrorKind::TimedOut`]), or
+    /// one that is not an address's own.
+    Last(io::Error),
+}
+
+/// Tries `addrs` in order, sharing the connect budget between them as ureq does: halving
+/// shares that sum to the whole budget (one address gets all of it), at least
+/// [`MIN_PER_ADDRESS`] each; `None` is no budget. An address that refuses or cannot be routed
+/// to gives way to the next; a timeout does too while the budget lasts.
+fn connect_in_order(
+    addrs: &[SocketAddr],
+    budget: Option<time::Duration>,
+) -> Result<TcpStream, Failed> {
     let count = i32::try_from(addrs.len()).unwrap_or(i32::MAX);
     let total_weight = 2.0 * (1.0 - 0.5_f64.powi(count));
     let mut weight = 1.0_f64;
@@ -150,21 +215,18 @@ fn connect_any(details: &ConnectionDetails) -> Result<TcpStream, ureq::Error> {
                     io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
                 ) =>
             {
-                if started.elapsed() > *details.timeout.after {
-                    return Err(ureq::Error::Timeout(details.timeout.reason));
+                if budget.is_some_and(|b| started.elapsed() > b) {
+                    return Err(Failed::OutOfTime);
                 }
-                last_err = Some(ureq::Error::Timeout(Timeout::Connect));
+                last_err = Some(io::ErrorKind::TimedOut.into());
             }
-            Err(e) if is_address_specific(&e) => last_err = Some(ureq::Error::Io(e)),
-            Err(e) => return Err(ureq::Error::Io(e)),
+            Err(e) if is_address_specific(&e) => last_err = Some(e),
+            Err(e) => return Err(Failed::Last(e)),
         }
     }
-    Err(last_err.unwrap_or_else(|| {
-        ureq::Error::Io(io::Error::new(
-            io::ErrorKind::ConnectionRefused,
-            "no address to connect to",
-        ))
-    }))
+    Err(Failed::Last(last_err.unwrap_or_else(|| {
+        io::Error::new(io::ErrorKind::ConnectionRefused, "no address to connect to")
+    })))
 }
 
 /// Whether a failed connect concerns only the address tried, so the next one may work.
@@ -469,6 +531,56 @@ mod tests {
         drop(server);
         std::thread::sleep(time::Duration::from_millis(20));
         assert!(!probe(&client), "closed by the peer");
+    }
+
+    /// A listener whose queue of connections is full and never accepted from: Linux drops the
+    /// handshakes of further connections, which then never answer. The clients that fill the
+    /// queue are kept open with it.
+    #[cfg(target_os = "linux")]
+    fn never_answering() -> (SocketAddr, TcpListener, Vec<TcpStream>) {
+        use rustix::net::{AddressFamily, SocketType, bind, listen, socket};
+        let fd = socket(AddressFamily::INET, SocketType::STREAM, None).unwrap();
+        bind(&fd, &SocketAddr::from(([127, 0, 0, 1], 0))).unwrap();
+        listen(&fd, 0).unwrap();
+        let listener = TcpListener::from(fd);
+        let addr = listener.local_addr().unwrap();
+        let mut queued = Vec::new();
+        for _ in 0..16 {
+            match TcpStream::connect_timeout(&addr, ms(100)) {
+                Ok(stream) => queued.push(stream),
+                Err(e) if e.kind() == io::ErrorKind::TimedOut => return (addr, listener, queued),
+                Err(e) => panic!("{e}"),
+            }
+        }
+        panic!("the queue never filled");
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn an_address_that_never_answers_gives_way_to_the_next_within_its_share() {
+        let (silent, _listener, _queued) = never_answering();
+        let live = TcpListener::bind("127.0.0.1:0").unwrap();
+        let started = time::Instant::now();
+        let stream = connect(&[silent, live.local_addr().unwrap()], ms(900)).unwrap();
+        let took = started.elapsed();
+        assert_eq!(stream.peer_addr().unwrap(), live.local_addr().unwrap());
+        assert!(stream.nodelay().unwrap());
+        // Two addresses: the first has two thirds of the budget, 600 ms.
+        assert!(took >= ms(550) && took < ms(900), "{took:?}");
+        // Alone, it has the whole budget, and the failure is a timeout.
+        let started = time::Instant::now();
+        let err = connect(&[silent], ms(300)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(started.elapsed() >= ms(290), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn no_address_or_no_time_connects_nowhere() {
+        let err = connect(&[], ms(100)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::ConnectionRefused);
+        let live = TcpListener::bind("127.0.0.1:0").unwrap();
+        let err = connect(&[live.local_addr().unwrap()], time::Duration::ZERO).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
     }
 
     /// A transport that has read an answer, whose peer then closed the connection, and that
