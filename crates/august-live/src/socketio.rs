@@ -254,16 +254,21 @@ fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket,
     };
     // The system's lookup has no deadline of its own: a name server that does not answer
     // would hold this thread, and `close`, for as long as the system waits.
-    let addr = (config.resolve)(host, port, wait)
-        .map_err(|e| End::Transport(format!("cannot connect: {e}")))?
-        .into_iter()
-        .next()
-        .ok_or_else(|| End::Transport("the websocket host cannot be resolved".into()))?;
+    let addrs = (config.resolve)(host, port, wait)
+        .map_err(|e| End::Transport(format!("cannot connect: {e}")))?;
+    if addrs.is_empty() {
+        return Err(End::Transport(
+            "the websocket host cannot be resolved".into(),
+        ));
+    }
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         return Err(late());
     }
-    let tcp = TcpStream::connect_timeout(&addr, left)
+    // Every address in turn, the time left shared between them, as the transport connects:
+    // an IPv6 address first on a machine without an IPv6 route, or one dead address among
+    // several, leaves the others their turn.
+    let tcp = api_transport::connect(&addrs, left)
         .map_err(|e| End::Transport(format!("cannot connect: {}", e.kind())))?;
     let _ = tcp.set_read_timeout(Some(wait));
     let _ = tcp.set_write_timeout(Some(wait));
@@ -627,6 +632,75 @@ mod tests {
         assert_eq!(
             reason,
             "cannot connect: request not delivered: host name lookup timed out"
+        );
+    }
+
+    /// A port on loopback that nobody listens on any more: a connection to it is refused.
+    static REFUSING: std::sync::OnceLock<SocketAddr> = std::sync::OnceLock::new();
+
+    #[test]
+    fn the_connection_tries_every_address_of_the_host_within_the_deadline() {
+        use std::io::{Read, Write};
+        use std::net::TcpListener;
+
+        let server = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = server.local_addr().unwrap().port();
+        REFUSING.get_or_init(|| {
+            TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+        });
+        // An address that refuses, then the server's: the first must leave the second its
+        // turn within the deadline. (One that never answers, and the deadline shared between
+        // the two, are `api_transport::connect`'s own tests.)
+        let addresses: Resolve = |_, port, _| {
+            Ok(vec![
+                *REFUSING.get().expect("set before connecting"),
+                SocketAddr::from(([127, 0, 0, 1], port)),
+            ])
+        };
+        // The server reads the upgrade request and refuses it with 403: the handshake
+        // reached it.
+        let answering = std::thread::spawn(move || {
+            let (mut conn, _) = server.accept().unwrap();
+            conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = conn.read(&mut buf).unwrap();
+                assert!(n > 0, "the request ended early");
+                request.extend_from_slice(&buf[..n]);
+            }
+            conn.write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n")
+                .unwrap();
+            String::from_utf8_lossy(&request).into_owned()
+        });
+        let config = Config {
+            api: Api::builder()
+                .brand(august_core::Brand::YaleGlobal)
+                .build()
+                .unwrap(),
+            tokens: Arc::new(crate::stream::StaticToken::new("token")),
+            url: format!("http://localhost:{port}/"),
+            unit: Duration::from_millis(50),
+            resolve: addresses,
+            handshake_wait: Duration::from_secs(2),
+        };
+        let started = Instant::now();
+        let result = connect(&config, "subscriber", &Signal::default());
+        let took = started.elapsed();
+        match result {
+            Err(End::Forbidden) => {}
+            Err(End::Transport(reason) | End::Server(reason)) => panic!("{reason} after {took:?}"),
+            Err(End::Stopped) => panic!("stopped"),
+            Ok(_) => panic!("the handshake was not refused"),
+        }
+        assert!(took < Duration::from_secs(2), "{took:?}");
+        let request = answering.join().unwrap();
+        assert!(
+            request.starts_with("GET /socket.io/?subscriberID=subscriber&"),
+            "{request}"
         );
     }
 
