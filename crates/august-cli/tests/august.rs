@@ -733,6 +733,43 @@ fn a_cache_path_the_policy_refuses_is_neither_read_nor_restricted() {
     others.assert();
 }
 
+/// A password login to a cache path the policy refuses stops before it asks for anything: it
+/// used to log in, and send a verification code, then fail to keep the login.
+#[cfg(unix)]
+#[test]
+fn login_to_a_cache_path_the_policy_refuses_sends_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let mut server = Server::new();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let shared = tool.home().join("shared");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
+    let cache = shared.join("auth.json");
+    let url = server.url();
+    let out = tool
+        .run(
+            &[
+                "--base-url",
+                &url,
+                "--cache",
+                cache.to_str().unwrap(),
+                "login",
+                "--username",
+                PHONE,
+            ],
+            &[("AUGUST_PASSWORD", PASSWORD)],
+        )
+        .expect_code(1);
+    assert!(
+        out.stderr.contains("can be written by other users"),
+        "{out:#?}"
+    );
+    assert!(!cache.exists());
+    others.assert();
+}
+
 /// `logout` also deletes the unusable cache files kept aside (`.corrupt`, `.corrupt.N`), which
 /// may hold tokens; a link among them is removed itself, its target left alone. They used to
 /// stay while logout said "logged out".
