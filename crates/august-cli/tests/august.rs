@@ -685,6 +685,18 @@ fn a_cache_path_that_is_a_link_or_a_fifo_is_never_read() {
     others.assert();
 }
 
+/// `auth.json` in a new directory every user can write to (mode 0777, no sticky bit): a cache
+/// path the policy refuses.
+#[cfg(unix)]
+fn in_a_directory_others_can_write_to(tool: &Tool) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+
+    let shared = tool.home().join("shared");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
+    shared.join("auth.json")
+}
+
 /// A cache path the file policy refuses (here a file in a directory others can write to) is
 /// never read, nor its mode changed, by a command: the path is checked first, and the command
 /// that comes to the cache says why. Every command without `--brand` read the file (and
@@ -697,10 +709,7 @@ fn a_cache_path_the_policy_refuses_is_neither_read_nor_restricted() {
     let mut server = Server::new();
     let others = nothing_else(&mut server);
     let tool = Tool::new();
-    let shared = tool.home().join("shared");
-    fs::create_dir(&shared).unwrap();
-    fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
-    let cache = shared.join("auth.json");
+    let cache = in_a_directory_others_can_write_to(&tool);
     fs::write(
         &cache,
         json!({"format": "august-rs-credentials/1", "kind": "imported", "brand": "yale_global", "access_token": TOKEN})
@@ -738,15 +747,10 @@ fn a_cache_path_the_policy_refuses_is_neither_read_nor_restricted() {
 #[cfg(unix)]
 #[test]
 fn login_to_a_cache_path_the_policy_refuses_sends_nothing() {
-    use std::os::unix::fs::PermissionsExt;
-
     let mut server = Server::new();
     let others = nothing_else(&mut server);
     let tool = Tool::new();
-    let shared = tool.home().join("shared");
-    fs::create_dir(&shared).unwrap();
-    fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
-    let cache = shared.join("auth.json");
+    let cache = in_a_directory_others_can_write_to(&tool);
     let url = server.url();
     let out = tool
         .run(

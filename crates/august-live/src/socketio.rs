@@ -597,6 +597,22 @@ mod tests {
         );
     }
 
+    /// A connection to `url` (a Yale Global client with a static token) whose host `resolve`
+    /// looks up, with `handshake_wait` for the lookup, connection and handshake.
+    fn looked_up_by(resolve: Resolve, url: &str, handshake_wait: Duration) -> Config {
+        Config {
+            api: Api::builder()
+                .brand(august_core::Brand::YaleGlobal)
+                .build()
+                .unwrap(),
+            tokens: Arc::new(crate::stream::StaticToken::new("token")),
+            url: url.to_owned(),
+            unit: Duration::from_millis(50),
+            resolve,
+            handshake_wait,
+        }
+    }
+
     #[test]
     fn a_host_name_lookup_that_stalls_ends_at_the_connect_deadline_with_nothing_sent() {
         // A name server that does not answer: the lookup waits out the time it is given and
@@ -611,18 +627,8 @@ mod tests {
                 reason: "host name lookup timed out".into(),
             })
         };
-        let config = Config {
-            api: Api::builder()
-                .brand(august_core::Brand::YaleGlobal)
-                .build()
-                .unwrap(),
-            tokens: Arc::new(crate::stream::StaticToken::new("token")),
-            // A name, not an address: it is looked up (by the stalled lookup; nothing else).
-            url: "http://localhost:9/".into(),
-            unit: Duration::from_millis(50),
-            resolve: stalled,
-            handshake_wait: Duration::from_millis(300),
-        };
+        // A name, not an address: it is looked up (by the stalled lookup; nothing else).
+        let config = looked_up_by(stalled, "http://localhost:9/", Duration::from_millis(300));
         let started = Instant::now();
         let Err(End::Transport(reason)) = connect(&config, "subscriber", &Signal::default()) else {
             panic!("the connection did not fail as a transport failure");
@@ -676,17 +682,11 @@ mod tests {
                 .unwrap();
             String::from_utf8_lossy(&request).into_owned()
         });
-        let config = Config {
-            api: Api::builder()
-                .brand(august_core::Brand::YaleGlobal)
-                .build()
-                .unwrap(),
-            tokens: Arc::new(crate::stream::StaticToken::new("token")),
-            url: format!("http://localhost:{port}/"),
-            unit: Duration::from_millis(50),
-            resolve: addresses,
-            handshake_wait: Duration::from_secs(2),
-        };
+        let config = looked_up_by(
+            addresses,
+            &format!("http://localhost:{port}/"),
+            Duration::from_secs(2),
+        );
         let started = Instant::now();
         let result = connect(&config, "subscriber", &Signal::default());
         let took = started.elapsed();
