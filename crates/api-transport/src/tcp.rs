@@ -125,7 +125,9 @@ impl Connector<()> for TcpConnector {
 /// address timing out within it a connect timeout.
 fn connect_any(details: &ConnectionDetails) -> Result<TcpStream, ureq::Error> {
     let budget = details.timeout.not_zero().map(|d| *d);
-    connect_in_order(&details.addrs, budget).map_err(|failed| match failed {
+    // The whole budget as ureq counts it: a zero one is out of time at the first timeout.
+    let limit = *details.timeout.after;
+    connect_in_order(&details.addrs, budget, limit).map_err(|failed| match failed {
         Failed::OutOfTime => ureq::Error::Timeout(details.timeout.reason),
         Failed::Last(e) if e.kind() == io::ErrorKind::TimedOut => {
             ureq::Error::Timeout(Timeout::Connect)
@@ -138,8 +140,10 @@ fn connect_any(details: &ConnectionDetails) -> Result<TcpStream, ureq::Error> {
 /// own: in the order given, the connection budget `timeout` shared between them (halving
 /// shares that sum to the whole of it, at least 10 ms each, so that one address that never
 /// answers leaves time for the others), an address that refuses or cannot be routed to giving
-/// way to the next at once, and `TCP_NODELAY` set. For a connection the transport does not
-/// make itself (a websocket), to the addresses [`resolve`](crate::resolve) gave.
+/// way to the next at once with its share kept for the next, and `TCP_NODELAY` set (a system
+/// that refuses it fails the connection, as for the transport's own). For a connection the
+/// transport does not make itself (a websocket), to the addresses [`resolve`](crate::resolve)
+/// gave.
 ///
 /// ```
 /// use std::net::TcpListener;
@@ -166,10 +170,11 @@ pub fn connect(addrs: &[SocketAddr], timeout: time::Duration) -> io::Result<TcpS
     if timeout.is_zero() {
         return Err(io::ErrorKind::TimedOut.into());
     }
-    let stream = connect_in_order(addrs, Some(timeout)).map_err(|failed| match failed {
-        Failed::OutOfTime => io::ErrorKind::TimedOut.into(),
-        Failed::Last(e) => e,
-    })?;
+    let stream =
+        connect_in_order(addrs, Some(timeout), timeout).map_err(|failed| match failed {
+            Failed::OutOfTime => io::ErrorKind::TimedOut.into(),
+            Failed::Last(e) => e,
+        })?;
     stream.set_nodelay(true)?;
     Ok(stream)
 }
@@ -187,10 +192,12 @@ enum Failed {
 /// Tries `addrs` in order, sharing the connect budget between them as ureq does: halving
 /// shares that sum to the whole budget (one address gets all of it), at least
 /// [`MIN_PER_ADDRESS`] each; `None` is no budget. An address that refuses or cannot be routed
-/// to gives way to the next; a timeout does too while the budget lasts.
+/// to gives way to the next, which gets the share it left (the halving is for time spent); a
+/// timeout gives way too, unless `limit` has passed since the first attempt.
 fn connect_in_order(
     addrs: &[SocketAddr],
     budget: Option<time::Duration>,
+    limit: time::Duration,
 ) -> Result<TcpStream, Failed> {
     let count = i32::try_from(addrs.len()).unwrap_or(i32::MAX);
     let total_weight = 2.0 * (1.0 - 0.5_f64.powi(count));
@@ -198,11 +205,12 @@ fn connect_in_order(
     let mut last_err = None;
     let started = time::Instant::now();
     for addr in addrs {
+        // In whole milliseconds, as ureq counts them: the float's cast saturates, so the
+        // longest budget is no panic.
         let share = budget.map(|b| {
-            time::Duration::from_secs_f64(b.as_secs_f64() * weight / total_weight)
-                .max(MIN_PER_ADDRESS)
+            let millis = b.as_secs_f64() * weight / total_weight * 1000.0;
+            time::Duration::from_millis(millis as u64).max(MIN_PER_ADDRESS)
         });
-        weight /= 2.0;
         let attempt = match share {
             Some(share) => TcpStream::connect_timeout(addr, share),
             None => TcpStream::connect(addr),
@@ -215,14 +223,18 @@ fn connect_in_order(
                     io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
                 ) =>
             {
-                if budget.is_some_and(|b| started.elapsed() > b) {
+                if started.elapsed() > limit {
                     return Err(Failed::OutOfTime);
                 }
                 last_err = Some(io::ErrorKind::TimedOut.into());
             }
-            Err(e) if is_address_specific(&e) => last_err = Some(e),
+            Err(e) if is_address_specific(&e) => {
+                last_err = Some(e);
+                continue;
+            }
             Err(e) => return Err(Failed::Last(e)),
         }
+        weight /= 2.0;
     }
     Err(Failed::Last(last_err.unwrap_or_else(|| {
         io::Error::new(io::ErrorKind::ConnectionRefused, "no address to connect to")
@@ -567,11 +579,30 @@ mod tests {
         assert!(stream.nodelay().unwrap());
         // Two addresses: the first has two thirds of the budget, 1 s.
         assert!(took >= ms(950) && took < ms(1500), "{took:?}");
+        // An address that refuses leaves its share to the next: behind one, the silent
+        // address still has two thirds of three addresses' budget (1 s of 1.75 s).
+        let refusing = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let started = time::Instant::now();
+        let stream = connect(&[refusing, silent, live.local_addr().unwrap()], ms(1750)).unwrap();
+        let took = started.elapsed();
+        assert_eq!(stream.peer_addr().unwrap(), live.local_addr().unwrap());
+        assert!(took >= ms(950) && took < ms(1750), "{took:?}");
         // Alone, it has the whole budget, and the failure is a timeout.
         let started = time::Instant::now();
         let err = connect(&[silent], ms(300)).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::TimedOut);
         assert!(started.elapsed() >= ms(290), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    fn a_budget_too_long_for_the_clock_connects_without_a_panic() {
+        let live = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = live.local_addr().unwrap();
+        let stream = connect(&[addr], time::Duration::MAX).unwrap();
+        assert_eq!(stream.peer_addr().unwrap(), addr);
     }
 
     #[test]
