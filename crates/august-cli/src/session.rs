@@ -541,7 +541,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     let method: LoginMethod = args.method.into();
     let cache = ctx.cache_path(Some(&username))?;
     // A path the policy refuses could keep neither the login nor a login waiting for its
-    // code: said before anything is asked for or sent (a code included).
+    // code: said before the password is asked for or anything sent (a code included).
     check_cache_path(&cache)?;
     let password = password(&username)?;
     let mut authenticator = Authenticator::new(ctx.api.clone(), method, username.clone(), password)

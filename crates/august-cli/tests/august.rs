@@ -742,7 +742,7 @@ fn a_cache_path_the_policy_refuses_is_neither_read_nor_restricted() {
     others.assert();
 }
 
-/// A password login to a cache path the policy refuses stops before it asks for anything: it
+/// A password login to a cache path the policy refuses stops before it asks for the password: it
 /// used to log in, and send a verification code, then fail to keep the login.
 #[cfg(unix)]
 #[test]

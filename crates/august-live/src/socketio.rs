@@ -641,7 +641,9 @@ mod tests {
         );
     }
 
-    /// A port on loopback that nobody listens on any more: a connection to it is refused.
+    /// A port on loopback that nobody listens on any more: a connection to it is refused
+    /// (unless another test binds the same port meanwhile, which the system makes unlikely by
+    /// handing out ports in turn).
     static REFUSING: std::sync::OnceLock<SocketAddr> = std::sync::OnceLock::new();
 
     #[test]
