@@ -443,22 +443,19 @@ impl FaultTable {
     /// Sets every rule of `rules`, in order, as [`set`](Self::set) does, when the table then
     /// holds at most [`MAX_POSTED_RULES`]; else sets none of them and says why.
     pub(crate) fn set_posted(&mut self, rules: Vec<FaultRule>) -> Result<(), String> {
-        let mut active: std::collections::HashMap<&str, bool> = self
-            .rules
-            .iter()
-            .map(|r| (r.route.as_str(), true))
-            .collect();
-        for rule in &rules {
-            active.insert(rule.route.as_str(), rule.remaining != Some(0));
+        // Set on a copy, by `set` itself, and kept only within the bound.
+        let mut after = FaultTable {
+            rules: self.rules.clone(),
+        };
+        for rule in rules {
+            after.set(rule);
         }
-        if active.values().filter(|&&a| a).count() > MAX_POSTED_RULES {
+        if after.rules.len() > MAX_POSTED_RULES {
             return Err(format!(
                 "at most {MAX_POSTED_RULES} fault rules may be active at once"
             ));
         }
-        for rule in rules {
-            self.set(rule);
-        }
+        *self = after;
         Ok(())
     }
 
