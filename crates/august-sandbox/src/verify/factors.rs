@@ -111,24 +111,7 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
         );
     }
     let sid = state.sid("YF");
-    let created = now();
-    // A push factor's settings until a TOTP factor's are read.
-    let mut factor = Factor {
-        sid: sid.clone(),
-        service,
-        identity,
-        friendly_name: name,
-        factor_type,
-        verified: false,
-        secret: String::new(),
-        time_step: 30,
-        digits: 6,
-        skew: 1,
-        alg: String::new(),
-        wrong: 0,
-        config: Value::Null,
-        created,
-    };
+    let mut factor = Factor::new(sid.clone(), service, identity, name, factor_type);
     let binding = match factor.factor_type.as_str() {
         "totp" => {
             let service = state.service(&factor.service);

@@ -107,6 +107,55 @@ struct Factor {
     created: DateTime<Utc>,
 }
 
+impl Verification {
+    /// A pending verification as a start leaves it: one send, no wrong code, expiring after
+    /// [`CODE_LIFETIME`].
+    fn new(sid: String, service: String, to: String, channel: String, code: String) -> Self {
+        let created = now();
+        Verification {
+            sid,
+            service,
+            to,
+            channel,
+            status: "pending",
+            code,
+            sends: 1,
+            wrong: 0,
+            created,
+            expires: created + chrono::Duration::from_std(CODE_LIFETIME).unwrap_or_default(),
+        }
+    }
+}
+
+impl Factor {
+    /// A factor as its creation leaves it, with a push factor's settings until a TOTP
+    /// factor's are read: unverified, no secret, 30 s steps of 6 digits, a skew of 1.
+    fn new(
+        sid: String,
+        service: String,
+        identity: String,
+        friendly_name: String,
+        factor_type: String,
+    ) -> Self {
+        Factor {
+            sid,
+            service,
+            identity,
+            friendly_name,
+            factor_type,
+            verified: false,
+            secret: String::new(),
+            time_step: 30,
+            digits: 6,
+            skew: 1,
+            alg: String::new(),
+            wrong: 0,
+            config: Value::Null,
+            created: now(),
+        }
+    }
+}
+
 struct Challenge {
     sid: String,
     service: String,
@@ -367,13 +416,18 @@ impl VerifyState {
     /// at most for a `To`: a start to it sends its code again); expired ones are dropped.
     fn pending(&mut self, service: &str, to: Option<&str>, sid: Option<&str>) -> Option<String> {
         self.drop_expired();
+        let live = |v: &Verification| v.service == service && v.status == "pending";
+        // A SID is the store's key: looked up, not searched for.
+        if let Some(v) = sid
+            .and_then(|sid| self.verifications.get(sid))
+            .filter(|v| live(v))
+        {
+            return Some(v.sid.clone());
+        }
+        let to = to?;
         self.verifications
             .values()
-            .find(|v| {
-                v.service == service
-                    && v.status == "pending"
-                    && (to.is_some_and(|to| v.to == to) || sid.is_some_and(|s| v.sid == s))
-            })
+            .find(|v| live(v) && v.to == to)
             .map(|v| v.sid.clone())
     }
 
@@ -835,19 +889,7 @@ fn verification_start(state: &mut VerifyState, req: &Req, p: &crate::http::Param
                 .collect()
         }
     };
-    let created = now();
-    let v = Verification {
-        sid: state.sid("VE"),
-        service,
-        to,
-        channel,
-        status: "pending",
-        code,
-        sends: 1,
-        wrong: 0,
-        created,
-        expires: created + chrono::Duration::from_std(CODE_LIFETIME).unwrap_or_default(),
-    };
+    let v = Verification::new(state.sid("VE"), service, to, channel, code);
     let body = state.verification_json(&v);
     state.verifications.insert(v.sid.clone(), v);
     Resp::json(201, &body)
@@ -1111,19 +1153,13 @@ mod tests {
     /// A pending verification to `to`, as a start leaves it, without its cost: filling a store
     /// through the routes looks through it on every start, which takes seconds in a test build.
     fn verification(state: &mut VerifyState, to: &str) -> Verification {
-        let created = now();
-        Verification {
-            sid: state.sid("VE"),
-            service: SERVICE_SID.to_owned(),
-            to: to.to_owned(),
-            channel: "sms".to_owned(),
-            status: "pending",
-            code: "123456".to_owned(),
-            sends: 1,
-            wrong: 0,
-            created,
-            expires: created + chrono::Duration::minutes(10),
-        }
+        Verification::new(
+            state.sid("VE"),
+            SERVICE_SID.to_owned(),
+            to.to_owned(),
+            "sms".to_owned(),
+            "123456".to_owned(),
+        )
     }
 
     #[test]
@@ -1199,22 +1235,13 @@ mod tests {
         // As a factor creation leaves them, without looking through the store each time.
         for n in 1..MAX_FACTORS - 1 {
             let sid = st.sid("YF");
-            let factor = Factor {
-                sid: sid.clone(),
-                service: SERVICE_SID.to_owned(),
-                identity: format!("user-{n:08}"),
-                friendly_name: "app".to_owned(),
-                factor_type: "push".to_owned(),
-                verified: false,
-                secret: String::new(),
-                time_step: 30,
-                digits: 6,
-                skew: 1,
-                alg: String::new(),
-                wrong: 0,
-                config: Value::Null,
-                created: now(),
-            };
+            let factor = Factor::new(
+                sid.clone(),
+                SERVICE_SID.to_owned(),
+                format!("user-{n:08}"),
+                "app".to_owned(),
+                "push".to_owned(),
+            );
             st.factors.insert(sid, factor);
         }
         let second = add(&mut st, "user-second", PUSH_FACTOR);
