@@ -810,8 +810,9 @@ impl AugustState {
             Err(_) => random_hex(43),
         };
         let token = format!("{signing_input}.{signature}");
-        // Tokens are issued with one lifetime, so they expire about in the order they were
-        // issued: the long-expired ones are at the old end.
+        // Session tokens share one lifetime and OAuth tokens another, so tokens expire mostly
+        // in the order they were issued: the long-expired ones are at the old end, and the
+        // bound of the store does the rest.
         self.tokens
             .drop_oldest_while(|t| now.signed_duration_since(t.expires) > EXPIRED_TOKEN_KEPT);
         self.tokens.insert(

@@ -694,7 +694,9 @@ fn read_client(ws: &mut WebSocket<TcpStream>) -> Option<Received> {
     // Writes block again (up to their timeout), and what tungstenite queued goes out now.
     ws.get_ref().set_nonblocking(false).ok()?;
     match last {
-        Incoming::Nothing | Incoming::Message(_) => flushed(ws).then_some(received),
+        // Everything queued went out (a write that blocks past its timeout does not). The
+        // loop ends on no message.
+        Incoming::Nothing | Incoming::Message(_) => ws.flush().is_ok().then_some(received),
         Incoming::Closed => {
             let _ = ws.flush();
             None
@@ -710,11 +712,6 @@ fn read_client(ws: &mut WebSocket<TcpStream>) -> Option<Received> {
         }
         Incoming::Failed => None,
     }
-}
-
-/// Whether everything queued went out (a write that blocks past its timeout does not).
-fn flushed(ws: &mut WebSocket<TcpStream>) -> bool {
-    ws.flush().is_ok()
 }
 
 /// Reads and discards what the client still sends, for a moment: closing a socket with
