@@ -309,14 +309,17 @@ pub fn whoami(ctx: &Context) -> anyhow::Result<()> {
         return report(ctx, &info, Some(august_sandbox::demo::PHONE));
     }
     let path = ctx.cache_path(None)?;
-    if !path.exists() {
+    // The one read of the file says whether there is one (a path the policy refuses, such as
+    // a dangling link, is refused with its reason rather than taken for no cache).
+    let snapshot = ctx.cache_snapshot(&path)?;
+    if !snapshot.exists() {
         return Err(NotLoggedIn(format!(
             "not logged in: run `august login` (no token cache at {})",
             path.display()
         ))
         .into());
     }
-    let credentials = load(ctx, ctx.cache_snapshot(&path)?)?;
+    let credentials = load(ctx, snapshot)?;
     let mut info = credentials.info();
     if info.cache_file.is_none() {
         info.cache_file = Some(path);
