@@ -829,21 +829,43 @@ fn logout_deletes_the_files_kept_aside_too() {
     assert!(!aside(".corrupt").exists());
 }
 
+/// `whoami` with a cache path that is a dangling link says the link is refused: it used to
+/// look at the path through the link, find nothing and say "not logged in".
+#[cfg(unix)]
+#[test]
+fn whoami_refuses_a_dangling_link_rather_than_find_no_cache() {
+    let server = Server::new();
+    let tool = Tool::new();
+    let link = tool.home().join("link.json");
+    std::os::unix::fs::symlink(tool.home().join("gone.json"), &link).unwrap();
+    let url = server.url();
+    let out = tool
+        .run(
+            &[
+                "--base-url",
+                &url,
+                "--cache",
+                link.to_str().unwrap(),
+                "whoami",
+            ],
+            &[],
+        )
+        .expect_code(1);
+    assert!(out.stderr.contains("symbolic link"), "{out:#?}");
+    assert!(!out.stderr.contains("not logged in"), "{out:#?}");
+}
+
 /// A cache path that is a link in a directory others can write to: `logout` removes the link
 /// and says nothing of the kept-aside names that are not there (the directory's check used to
 /// be warned of once for each of the hundred).
+#[cfg(unix)]
 #[test]
 fn logout_of_a_link_in_a_shared_directory_warns_of_nothing_absent() {
-    use std::os::unix::fs::PermissionsExt;
-
     let server = Server::new();
     let tool = Tool::new();
-    let shared = tool.home().join("shared");
-    fs::create_dir(&shared).unwrap();
-    fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
     let target = tool.home().join("target.json");
     fs::write(&target, "theirs").unwrap();
-    let link = shared.join("cache.json");
+    let link = in_a_directory_others_can_write_to(&tool);
     std::os::unix::fs::symlink(&target, &link).unwrap();
     let url = server.url();
     let out = tool
