@@ -152,12 +152,11 @@ impl Authenticator {
     /// let path = dir.path().join("auth.json");
     /// std::fs::write(&path, r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "authenticated"}"#)?;
     /// let snapshot = CacheSnapshot::read(&path);
-    /// if !snapshot.is_credentials() {
-    ///     let authenticator = Authenticator::new(Api::new(), LoginMethod::Phone, "", "")
-    ///         .access_token_cache_snapshot(snapshot);
-    ///     assert_eq!(authenticator.cache_status(), CacheStatus::Loaded);
-    ///     assert_eq!(authenticator.authentication().state(), AuthenticationState::Authenticated);
-    /// }
+    /// assert!(!snapshot.is_credentials()); // a password login's cache
+    /// let authenticator = Authenticator::new(Api::new(), LoginMethod::Phone, "", "")
+    ///     .access_token_cache_snapshot(snapshot);
+    /// assert_eq!(authenticator.cache_status(), CacheStatus::Loaded);
+    /// assert_eq!(authenticator.authentication().state(), AuthenticationState::Authenticated);
     /// # Ok(())
     /// # }
     /// ```
