@@ -49,7 +49,9 @@ pub(crate) struct Reply {
 /// Why a subscribe call failed.
 #[derive(Debug)]
 pub(crate) enum Failure {
-    /// No answer within the read timeout: re-issue the same request at once.
+    /// A long-poll got no answer within the read timeout: re-issue the same request at once.
+    /// Never a handshake's: PubNub answers a handshake at once, so one it holds is
+    /// [`Failure::Other`], backed off as the other failures are.
     Timeout,
     /// 403: the subscription is refused; the stream ends.
     Forbidden { status: u16, message: String },
@@ -191,7 +193,12 @@ impl PubNub {
             .retry(Retry::Never);
         let response = match self.transport.send(&request) {
             Ok(r) => r,
-            Err(e) if e.is_timeout() => return Err(Failure::Timeout),
+            Err(e) if e.is_timeout() && timetoken != "0" => return Err(Failure::Timeout),
+            Err(e) if e.is_timeout() => {
+                return Err(Failure::Other(
+                    "the handshake (the first subscribe) got no answer in time".to_owned(),
+                ));
+            }
             Err(e) => return Err(Failure::Other(e.to_string())),
         };
         match response.status() {

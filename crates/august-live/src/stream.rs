@@ -569,11 +569,12 @@ impl ActivityStream {
                         Err(Failure::Forbidden { status, message }) => {
                             return Err(Error::PushForbidden { status, message });
                         }
-                        Err(Failure::Timeout) => None,
                         Err(Failure::Other(reason)) => {
                             log::warn!("pubnub: handshake failed: {reason}");
                             None
                         }
+                        // Not a handshake's (see `Failure::Timeout`).
+                        Err(Failure::Timeout) => None,
                     };
                     let connected = start.is_some();
                     let worker = pn.clone();
@@ -1125,14 +1126,9 @@ fn run_pubnub(
     let mut resumed = false;
     while !signal.is_stopped() {
         let sent = Instant::now();
-        let outcome = match pn.subscribe(&tt, tr) {
-            // PubNub answers a handshake at once: one that it holds is a failure, backed off
-            // as the others are, not a long-poll with nothing to deliver, asked again at once.
-            Err(Failure::Timeout) if tt == "0" => Err(Failure::Other(
-                "the handshake (the first subscribe) got no answer in time".to_owned(),
-            )),
-            outcome => outcome,
-        };
+        // A handshake the server holds is a failure (see `Failure::Timeout`), backed off as
+        // the others are.
+        let outcome = pn.subscribe(&tt, tr);
         if signal.is_stopped() {
             break;
         }
