@@ -108,7 +108,7 @@ impl LiveActivity {
 /// token (`contentToken`, the token of a doorbell's images, or any other key whose name ends
 /// in `token` or `tokens` in any case) with `"<redacted>"`, as [`Activity`] leaves out its
 /// content token.
-#[derive(Clone)]
+#[derive(Clone, Serialize)]
 pub struct RawMessage {
     /// Where it came from.
     pub source: Source,
@@ -117,6 +117,7 @@ pub struct RawMessage {
     /// When the stream received it.
     pub received_at: DateTime<Utc>,
     /// The payload, as sent.
+    #[serde(serialize_with = "serialize_shown")]
     pub payload: Value,
 }
 
@@ -180,23 +181,14 @@ impl fmt::Debug for RawMessage {
     }
 }
 
-impl Serialize for RawMessage {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[derive(Serialize)]
-        struct Shown<'a> {
-            source: Source,
-            device_id: &'a Option<String>,
-            received_at: &'a DateTime<Utc>,
-            payload: Value,
-        }
-        Shown {
-            source: self.source,
-            device_id: &self.device_id,
-            received_at: &self.received_at,
-            payload: self.shown_payload(),
-        }
-        .serialize(serializer)
-    }
+/// Serialises a payload as [`RawMessage::shown_payload`] shows it.
+fn serialize_shown<S: serde::Serializer>(
+    payload: &Value,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let mut shown = payload.clone();
+    redact_tokens(&mut shown);
+    shown.serialize(serializer)
 }
 
 /// How push is doing.
