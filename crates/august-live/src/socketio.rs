@@ -214,6 +214,53 @@ fn watch(tcp: &TcpStream, deadline: Instant, signal: &Signal, finished: Receiver
     }
 }
 
+/// Looks `host` up with `resolve`, given `wait`, on a thread of its own, while this one looks
+/// at the stop flag every [`TICK`]: no lookup can be interrupted, and a stop must not wait for
+/// one (nor `close`, which waits for this thread). Stopped meanwhile, it returns
+/// [`End::Stopped`] and leaves the lookup to end on its own (within `wait`, the time it was
+/// given): what the lookup finds then goes nowhere. Each connection has one lookup at most, and
+/// a stopped stream makes no other, so no more than one is left running per stream.
+fn look_up(
+    resolve: Resolve,
+    host: &str,
+    port: u16,
+    wait: Duration,
+    signal: &Signal,
+) -> Result<Vec<SocketAddr>, End> {
+    let (found, answer) = mpsc::channel();
+    let name = host.to_owned();
+    let lookup = std::thread::Builder::new()
+        .name("august-live-socketio-lookup".into())
+        .spawn(move || {
+            // Nobody listens any more when the stream was stopped meanwhile.
+            let _ = found.send(resolve(&name, port, wait));
+        })
+        .map_err(|e| End::Transport(format!("cannot start a thread: {e}")))?;
+    loop {
+        match answer.recv_timeout(TICK) {
+            Ok(addresses) => {
+                // It has sent its answer: it ends at once.
+                let _ = lookup.join();
+                return addresses.map_err(|e| End::Transport(format!("cannot connect: {e}")));
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if signal.is_stopped() {
+                    // Not joined: the lookup ends when the system answers.
+                    return Err(End::Stopped);
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                // The lookup panicked (ureq's resolver does when no thread can be started):
+                // this thread panics with it, as when it looked the host up itself.
+                if let Err(panic) = lookup.join() {
+                    std::panic::resume_unwind(panic);
+                }
+                return Err(End::Transport("the host name lookup gave no answer".into()));
+            }
+        }
+    }
+}
+
 fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket, End> {
     let url = websocket_url(&config.url, subscriber).map_err(End::Server)?;
     let token = config
@@ -252,10 +299,10 @@ fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket,
             wait.as_millis()
         ))
     };
-    // The system's lookup has no deadline of its own: a name server that does not answer
-    // would hold this thread, and `close`, for as long as the system waits.
-    let addrs = (config.resolve)(host, port, wait)
-        .map_err(|e| End::Transport(format!("cannot connect: {e}")))?;
+    // The system's lookup has no deadline of its own: it is given the connection's (a name
+    // server that does not answer would hold the lookup for as long as the system waits), and
+    // it runs apart, so that a stop does not wait for it.
+    let addrs = look_up(config.resolve, host, port, wait, signal)?;
     if addrs.is_empty() {
         return Err(End::Transport(
             "the websocket host cannot be resolved".into(),

@@ -215,6 +215,8 @@ pub struct StreamBuilder {
     reconnect_unit: Duration,
     activity_format: ActivityFormat,
     device_read_timeout: Duration,
+    /// How the Socket.IO host is looked up: [`api_transport::resolve`], or a test's.
+    resolve: socketio::Resolve,
 }
 
 impl fmt::Debug for StreamBuilder {
@@ -488,6 +490,7 @@ impl ActivityStream {
             reconnect_unit: Duration::from_secs(1),
             activity_format: ActivityFormat::Legacy,
             device_read_timeout: DEVICE_READ_TIMEOUT,
+            resolve: api_transport::resolve,
         }
     }
 
@@ -602,7 +605,7 @@ impl ActivityStream {
                     tokens: Arc::clone(&b.tokens),
                     url: b.websocket_url.clone(),
                     unit: b.reconnect_unit,
-                    resolve: api_transport::resolve,
+                    resolve: b.resolve,
                     handshake_wait: socketio::HANDSHAKE_WAIT,
                 };
                 let subscriber = socketio::create_subscriber(&b.api, &token)?;
@@ -771,8 +774,18 @@ impl ActivityStream {
         &self.houses
     }
 
-    /// Stops the stream and waits for its push thread to end: the PubNub long-poll in flight
-    /// is cut after the `leave` (which takes at most 2 s), the Socket.IO connection closed.
+    /// Stops the stream and waits for its push thread to end: once it returns, no request of
+    /// the stream is in flight and none is sent any more, except a Socket.IO host name lookup
+    /// (see below).
+    ///
+    /// - PubNub: the `leave` is sent (best effort, at most 2 s), then the long-poll in flight
+    ///   is cut.
+    /// - Socket.IO: the push thread looks at the stop every 200 ms; the connection is closed
+    ///   and the websocket subscriber deleted (best effort, one API call). A TCP connection
+    ///   being opened is waited for (what is left of the connection's 10 s at most). A host name lookup in
+    ///   progress is not: no lookup can be interrupted, so it is left to end on its own
+    ///   (within the connection's 10 s), on a thread of its own that then ends; what it finds
+    ///   is dropped, and nothing connects to it.
     pub fn close(mut self) {
         self.handle.stop();
         for t in self.threads.drain(..) {
@@ -1220,6 +1233,105 @@ fn run_pubnub(
                         break;
                     }
                 }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{SocketAddr, TcpListener};
+
+    use august_core::Brand;
+    use august_sandbox::Sandbox;
+
+    use super::*;
+
+    /// Where the lookup of [`held`] stands.
+    struct Lookup {
+        started: bool,
+        released: bool,
+        returned: bool,
+    }
+
+    static LOOKUP: Mutex<Lookup> = Mutex::new(Lookup {
+        started: false,
+        released: false,
+        returned: false,
+    });
+    static LOOKUP_CHANGED: Condvar = Condvar::new();
+
+    /// A lookup the name server holds: it answers (the port asked for, on loopback) when the
+    /// test releases it, or when the time it is given runs out, as ureq's resolver would.
+    fn held(_: &str, port: u16, wait: Duration) -> Result<Vec<SocketAddr>, api_transport::Error> {
+        let mut lookup = LOOKUP.lock().unwrap_or_else(PoisonError::into_inner);
+        lookup.started = true;
+        LOOKUP_CHANGED.notify_all();
+        let (mut lookup, _) = LOOKUP_CHANGED
+            .wait_timeout_while(lookup, wait, |l| !l.released)
+            .unwrap_or_else(PoisonError::into_inner);
+        lookup.returned = true;
+        LOOKUP_CHANGED.notify_all();
+        Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))])
+    }
+
+    /// Waits up to `within` for the lookup to reach `state`; whether it did.
+    fn lookup_reaches(state: fn(&Lookup) -> bool, within: Duration) -> bool {
+        let lookup = LOOKUP.lock().unwrap_or_else(PoisonError::into_inner);
+        let (lookup, _) = LOOKUP_CHANGED
+            .wait_timeout_while(lookup, within, |l| !state(l))
+            .unwrap_or_else(PoisonError::into_inner);
+        state(&lookup)
+    }
+
+    #[test]
+    fn close_does_not_wait_for_a_host_name_lookup_and_nothing_comes_of_it() {
+        let sandbox = Sandbox::start().expect("sandbox");
+        let api = Api::builder()
+            .brand(Brand::YaleGlobal)
+            .base_url(sandbox.august_url())
+            .build()
+            .expect("api");
+        // The websocket host is a name, on the port of a listener that must hear nothing.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut builder =
+            ActivityStream::builder(api, StaticToken::new(sandbox.demo_access_token()))
+                .websocket_url(format!("http://localhost:{port}/"))
+                .polls_per_push(0);
+        builder.resolve = held;
+        let stream = builder.start().expect("start");
+        assert!(
+            lookup_reaches(|l| l.started, Duration::from_secs(10)),
+            "the websocket host was not looked up"
+        );
+
+        // The lookup holds the push thread for the connection's 10 s: close does not wait
+        // for it.
+        let closing = Instant::now();
+        stream.close();
+        let took = closing.elapsed();
+        assert!(took < Duration::from_secs(2), "close took {took:?}");
+
+        // When the lookup answers after all, nothing connects to what it found.
+        LOOKUP
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .released = true;
+        LOOKUP_CHANGED.notify_all();
+        assert!(
+            lookup_reaches(|l| l.returned, Duration::from_secs(10)),
+            "the lookup did not end"
+        );
+        listener.set_nonblocking(true).unwrap();
+        let watching = Instant::now();
+        while watching.elapsed() < Duration::from_secs(1) {
+            match listener.accept() {
+                Ok(_) => panic!("a connection came after close"),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => panic!("accept: {e}"),
             }
         }
     }
