@@ -524,8 +524,9 @@ impl ActivityStream {
             });
         }
         // One deadline over every call of the read, however many devices there are.
-        let devices = api_transport::within(b.device_read_timeout, || {
-            Self::read_devices(&b.api, &token, &houses)
+        let timeout = b.device_read_timeout;
+        let devices = api_transport::within(timeout, || {
+            Self::read_devices(&b.api, &token, &houses).map_err(|e| Self::out_of_time(e, timeout))
         })?;
         let transport = b.transport.unwrap_or_else(|| push_transport(b.api.brand()));
         let (tx, rx) = mpsc::channel();
@@ -693,6 +694,34 @@ impl ActivityStream {
             stream.next_poll = Some(Instant::now() + interval);
         }
         Ok(stream)
+    }
+
+    /// An error of the device read, with a call that was not sent because the read's deadline
+    /// had passed (the transport says not delivered: nothing reached the server) made what it
+    /// is, a timeout: the error a call that runs out of the time gives, naming `timeout`.
+    /// Called within the read's deadline.
+    fn out_of_time(err: Error, timeout: Duration) -> Error {
+        let passed = api_transport::deadline().is_some_and(|at| Instant::now() >= at);
+        match err {
+            Error::Api { during, source } if passed => {
+                let source = match *source {
+                    august_core::Error::NotDelivered { endpoint, .. } => {
+                        august_core::Error::Timeout {
+                            endpoint,
+                            after: timeout,
+                            // The read operates nothing.
+                            remote_operation: false,
+                        }
+                    }
+                    other => other,
+                };
+                Error::Api {
+                    during,
+                    source: Box::new(source),
+                }
+            }
+            other => other,
+        }
     }
 
     fn read_devices(api: &Api, token: &str, houses: &[String]) -> Result<Devices, Error> {
