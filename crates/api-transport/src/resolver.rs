@@ -197,11 +197,12 @@ fn literal_ip(host: &str) -> Option<IpAddr> {
 }
 
 /// The addresses of `host` (a name, or an IPv4 or IPv6 address, bracketed or not) at `port`,
-/// for a connection the transport does not make itself (a websocket), within `timeout`. An
-/// address is given back at once. A name is looked up as the transport looks up its own, by
-/// ureq's resolver (the system's lookup on a helper thread, waited for at most `timeout`); a
-/// lookup that does not answer by then is left to end on its own (no lookup can be
-/// cancelled). Nothing is cached: the transport's own calls keep their cache.
+/// for a connection the transport does not make itself (a websocket), within `timeout`: one at
+/// least, never an empty list. An address is given back at once. A name is looked up as the
+/// transport looks up its own, by ureq's resolver (the system's lookup on a helper thread,
+/// waited for at most `timeout`); a lookup that does not answer by then is left to end on its
+/// own (no lookup can be cancelled). Nothing is cached: the transport's own calls keep their
+/// cache.
 ///
 /// ```
 /// use std::time::Duration;
@@ -214,8 +215,8 @@ fn literal_ip(host: &str) -> Option<IpAddr> {
 /// # Errors
 ///
 /// [`Error::NotDelivered`], as for the transport's own lookups, when the name does not
-/// resolve or its lookup does not answer within `timeout` ("host name lookup timed out"):
-/// nothing was sent.
+/// resolve (to one address at least) or its lookup does not answer within `timeout` ("host
+/// name lookup timed out"): nothing was sent.
 pub fn resolve(host: &str, port: u16, timeout: Duration) -> Result<Vec<SocketAddr>, Error> {
     resolve_with(host, port, timeout, &DefaultResolver::default())
 }

@@ -30,7 +30,8 @@ pub const DEFAULT_URL: &str = "https://websocket.aaecosystem.com/";
 /// How often the read loop wakes to look at the stop flag and the liveness deadline.
 const TICK: Duration = Duration::from_millis(200);
 
-/// The addresses of a host at a port, looked up within a deadline.
+/// The addresses of a host at a port (one at least, or an error), looked up within a
+/// deadline.
 pub(crate) type Resolve = fn(&str, u16, Duration) -> Result<Vec<SocketAddr>, api_transport::Error>;
 
 pub(crate) struct Config {
@@ -302,12 +303,8 @@ fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket,
     // The system's lookup has no deadline of its own: it is given the connection's (a name
     // server that does not answer would hold the lookup for as long as the system waits), and
     // it runs apart, so that a stop does not wait for it.
+    // One address at least: `api_transport::resolve` fails rather than find none.
     let addrs = look_up(config.resolve, host, port, wait, signal)?;
-    if addrs.is_empty() {
-        return Err(End::Transport(
-            "the websocket host cannot be resolved".into(),
-        ));
-    }
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         return Err(late());
