@@ -152,7 +152,7 @@ impl<R: Resolver> Resolver for CachingResolver<R> {
         let lookup = |timeout| {
             self.names
                 .resolve(uri, config, timeout)
-                .map_err(|e| BeforeSending::wrap("host name lookup", e))
+                .map_err(lookup_failed)
         };
         let (Some(authority), Some(port)) = (uri.authority(), port_of(uri)) else {
             return lookup(timeout);
@@ -165,6 +165,12 @@ impl<R: Resolver> Resolver for CachingResolver<R> {
         self.cache.put(authority.host(), port, &addresses);
         Ok(addresses)
     }
+}
+
+/// A failed lookup as the transport reports it, for its own calls and for [`resolve`]: a
+/// failure before sending, whatever ureq calls it (see [`BeforeSending`]).
+fn lookup_failed(err: ureq::Error) -> ureq::Error {
+    BeforeSending::wrap("host name lookup", err)
 }
 
 /// The URI's port, or its scheme's default; `None` for an unknown scheme.
@@ -233,7 +239,7 @@ pub(crate) fn resolve_with(
         return Ok(vec![SocketAddr::new(ip, port)]);
     }
     // Reported as the transport reports its own lookups' failures.
-    let failed = |e: ureq::Error| from_ureq(BeforeSending::wrap("host name lookup", e), timeout);
+    let failed = |e: ureq::Error| from_ureq(lookup_failed(e), timeout);
     // The port is written out, so the scheme only makes the URI whole. A host that is not a
     // name alone (one with a path, a user or a port of its own) is no name to look up.
     let uri = Uri::builder()
