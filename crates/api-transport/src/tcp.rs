@@ -105,9 +105,7 @@ impl Connector<()> for TcpConnector {
         _chained: Option<()>,
     ) -> Result<Option<Self::Out>, ureq::Error> {
         let stream = connect_any(details)?;
-        if details.config.no_delay() {
-            stream.set_nodelay(true)?;
-        }
+        set_up(&stream)?;
         let buffers = LazyBuffers::new(
             details.config.input_buffer_size(),
             details.config.output_buffer_size(),
@@ -175,8 +173,16 @@ pub fn connect(addrs: &[SocketAddr], timeout: time::Duration) -> io::Result<TcpS
             Failed::OutOfTime => io::ErrorKind::TimedOut.into(),
             Failed::Last(e) => e,
         })?;
-    stream.set_nodelay(true)?;
+    set_up(&stream)?;
     Ok(stream)
+}
+
+/// Sets what every connection this crate opens has, the transport's own and [`connect`]'s:
+/// `TCP_NODELAY`, so that a request, written whole, goes out at once. A system that refuses it
+/// fails the connection. (The agent's `no_delay` setting, which ureq's own transport reads, is
+/// left at ureq's default, on, and not read: this is the one rule.)
+fn set_up(stream: &TcpStream) -> io::Result<()> {
+    stream.set_nodelay(true)
 }
 
 /// Why [`connect_in_order`] opened no connection.
