@@ -11,7 +11,7 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
   1  the command failed (the message says why)
-  2  usage: unknown command or flag, a missing argument or setting
+  2  usage: unknown command or flag, a missing argument or setting, or a token cache path the file policy refuses (a link, another user's file, a directory others can write to): choose another with --cache FILE or fix its permissions
   3  log in again: not logged in, the login expired or is waiting for its code, or the server refused the token (401)
   4  rate limited (429): wait before trying again
   5  outcome unknown: a lock operation (or an Authy or Verify request) got no answer in time and may have taken effect; check before trying again

@@ -1,15 +1,18 @@
 //! What a failure prints and which exit code it gives.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
+use august_auth::{CacheError, Refusal};
 use august_core::ApiErrorReason;
 
 /// Success.
 pub const OK: u8 = 0;
 /// The command failed.
 pub const FAILURE: u8 = 1;
-/// A usage error (clap's own code for bad arguments).
+/// A usage error (clap's own code for bad arguments), or a setting that cannot be used, such as
+/// a token cache path the file policy refuses.
 pub const USAGE: u8 = 2;
 /// Log in again.
 pub const LOGIN: u8 = 3;
@@ -41,6 +44,73 @@ impl fmt::Display for Usage {
 }
 
 impl std::error::Error for Usage {}
+
+/// A token cache path the file policy refuses ([`CacheError::Refused`]): a setting to change
+/// (exit code 2), not a login to make, since `august login` is refused the same path. Every
+/// command words it the same way: the path, the policy's reason, and what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheRefused {
+    /// The path refused (the cache file, or its `.lock` file).
+    path: PathBuf,
+    /// Why, as the policy says it.
+    refusal: Refusal,
+}
+
+impl CacheRefused {
+    /// The refusal `error` is, if it is one.
+    pub fn of(error: &CacheError) -> Option<CacheRefused> {
+        match error {
+            CacheError::Refused { path, refusal } => Some(CacheRefused {
+                path: path.clone(),
+                refusal: refusal.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// The refusal an SDK error is, if it is one.
+    pub fn of_auth(error: &august_auth::Error) -> Option<CacheRefused> {
+        match error {
+            august_auth::Error::Cache(e) => CacheRefused::of(e),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for CacheRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The reasons that already say what to fix get the other way out after an "or".
+        let join = match self.refusal {
+            Refusal::SymbolicLink | Refusal::DirectoryWritableByOthers { .. } => ", or",
+            _ => ";",
+        };
+        write!(
+            f,
+            "the token cache {} is refused: {}{join} choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)",
+            self.path.display(),
+            self.refusal
+        )
+    }
+}
+
+impl std::error::Error for CacheRefused {}
+
+/// A cache error as a command reports it: a refused path as [`CacheRefused`], any other as is.
+pub fn cache_error(error: CacheError) -> anyhow::Error {
+    match CacheRefused::of(&error) {
+        Some(refused) => refused.into(),
+        None => error.into(),
+    }
+}
+
+/// An SDK error as a command reports it: a refused cache path as [`CacheRefused`], any other
+/// as is.
+pub fn auth_error(error: august_auth::Error) -> anyhow::Error {
+    match CacheRefused::of_auth(&error) {
+        Some(refused) => refused.into(),
+        None => error.into(),
+    }
+}
 
 /// The exit code of an August API error.
 fn august_code(e: &august_core::Error) -> u8 {
@@ -95,13 +165,22 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         if cause.is::<NotLoggedIn>() {
             return LOGIN;
         }
-        if cause.is::<Usage>() {
+        if cause.is::<Usage>() || cause.is::<CacheRefused>() {
+            return USAGE;
+        }
+        if cause
+            .downcast_ref::<CacheError>()
+            .is_some_and(|e| CacheRefused::of(e).is_some())
+        {
             return USAGE;
         }
         if let Some(e) = cause.downcast_ref::<august_core::Error>() {
             return august_code(e);
         }
         if let Some(e) = cause.downcast_ref::<august_auth::Error>() {
+            if CacheRefused::of_auth(e).is_some() {
+                return USAGE;
+            }
             if e.needs_sign_in() {
                 return LOGIN;
             }
@@ -172,6 +251,45 @@ mod tests {
         assert_eq!(exit_code(&e), FAILURE);
         let e = anyhow::Error::new(august_auth::Error::NoAccessToken);
         assert_eq!(exit_code(&e), FAILURE);
+    }
+
+    /// A refused cache path is exit code 2 however it reaches the command (the CLI's own error,
+    /// the SDK's cache error, or one inside `august_auth::Error`), and its message says why and
+    /// what to do, never to log in again.
+    #[test]
+    fn a_refused_cache_path_is_a_setting_to_change() {
+        let refused = || CacheError::Refused {
+            path: "/srv/shared/auth.json".into(),
+            refusal: Refusal::OwnedByOtherUser { uid: 1001 },
+        };
+        for e in [
+            cache_error(refused()),
+            anyhow::Error::new(refused()),
+            auth_error(august_auth::Error::Cache(refused())),
+            anyhow::Error::new(august_auth::Error::Cache(refused())).context("signed in"),
+        ] {
+            assert_eq!(exit_code(&e), USAGE, "{e:#}");
+        }
+        let e = cache_error(refused());
+        assert_eq!(
+            message(&e),
+            "the token cache /srv/shared/auth.json is refused: it belongs to another user (uid 1001); choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)"
+        );
+        let link = cache_error(CacheError::Refused {
+            path: "/h/auth.json".into(),
+            refusal: Refusal::SymbolicLink,
+        });
+        assert_eq!(
+            message(&link),
+            "the token cache /h/auth.json is refused: it is a symbolic link, and links are not followed; name the file itself, or choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)"
+        );
+        // Other cache errors are what they were.
+        let corrupt = cache_error(CacheError::Corrupt {
+            path: "/h/auth.json".into(),
+            reason: "not a JSON object".into(),
+        });
+        assert!(corrupt.downcast_ref::<CacheError>().is_some());
+        assert_eq!(exit_code(&corrupt), FAILURE);
     }
 
     #[test]

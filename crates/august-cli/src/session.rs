@@ -13,7 +13,7 @@ use august_core::{Api, Brand, LoginMethod};
 use serde_json::json;
 
 use crate::cli::{Cli, LoginArgs, VerifyArgs};
-use crate::failure::{NotLoggedIn, Usage};
+use crate::failure::{CacheRefused, NotLoggedIn, Usage, cache_error};
 use crate::output::{self, key_values};
 use crate::pending;
 
@@ -246,9 +246,13 @@ impl Context {
             return Ok(self.sandbox_login(sandbox)?.access_token().to_owned());
         }
         let path = self.cache_path(None)?;
+        // A path the policy refuses is no missing login: `august login` is refused it too.
         let snapshot = self
             .cache_snapshot(&path)
-            .map_err(|e| NotLoggedIn(format!("not logged in: run `august login` ({e})")))?;
+            .map_err(|e| match CacheRefused::of(&e) {
+                Some(refused) => anyhow::Error::new(refused),
+                None => NotLoggedIn(format!("not logged in: run `august login` ({e})")).into(),
+            })?;
         if snapshot.is_credentials() {
             return crate::signin::cached_token(self, snapshot);
         }
@@ -272,9 +276,11 @@ impl Context {
                 .into());
             }
             CacheStatus::Corrupt | CacheStatus::Unreadable | CacheStatus::Refused => {
-                let reason = authenticator
-                    .last_cache_error()
-                    .map_or_else(String::new, |e| format!(" ({e})"));
+                let error = authenticator.last_cache_error();
+                if let Some(refused) = error.and_then(CacheRefused::of) {
+                    return Err(refused.into());
+                }
+                let reason = error.map_or_else(String::new, |e| format!(" ({e})"));
                 return Err(
                     NotLoggedIn(format!("not logged in: run `august login`{reason}")).into(),
                 );
@@ -542,7 +548,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     let cache = ctx.cache_path(Some(&username))?;
     // A path the policy refuses could keep neither the login nor a login waiting for its
     // code: said before the password is asked for or anything sent (a code included).
-    check_cache_path(&cache)?;
+    check_cache_path(&cache).map_err(cache_error)?;
     let password = password(&username)?;
     let mut authenticator = Authenticator::new(ctx.api.clone(), method, username.clone(), password)
         .access_token_cache_file(&cache);
@@ -678,9 +684,11 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
             .into());
         }
         _ => {
-            let reason = authenticator
-                .last_cache_error()
-                .map_or_else(String::new, |e| format!(" ({e})"));
+            let error = authenticator.last_cache_error();
+            if let Some(refused) = error.and_then(CacheRefused::of) {
+                return Err(refused.into());
+            }
+            let reason = error.map_or_else(String::new, |e| format!(" ({e})"));
             return Err(NotLoggedIn(format!(
                 "the pending login cannot be read: run `august login`{reason}"
             ))

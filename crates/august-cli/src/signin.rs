@@ -14,7 +14,7 @@ use august_core::Brand;
 use serde_json::json;
 
 use crate::cli::LoginArgs;
-use crate::failure::{NotLoggedIn, Usage};
+use crate::failure::{NotLoggedIn, Usage, auth_error, cache_error};
 use crate::output::{self, key_values};
 use crate::session::{Context, warn};
 
@@ -100,7 +100,7 @@ fn load(ctx: &Context, cache: CacheSnapshot) -> anyhow::Result<Credentials> {
         if e.needs_sign_in() {
             anyhow::Error::new(NotLoggedIn(e.to_string()))
         } else {
-            e.into()
+            auth_error(e)
         }
     })
 }
@@ -140,6 +140,14 @@ pub fn api_for(ctx: &Context, credentials: &Credentials) -> anyhow::Result<augus
 /// `august login --oauth`, `--import-ha FILE`, `--token TOKEN`; `Ok(false)` for a password
 /// login (none of them given).
 pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
+    if !args.oauth && args.import_ha.is_none() && args.token.is_none() {
+        return Ok(false);
+    }
+    // A path the policy refuses could not keep the sign-in: said before anything is sent or a
+    // browser opened (an OAuth code is spent once exchanged).
+    if ctx.sandbox().is_none() {
+        august_auth::check_cache_path(&ctx.cache_path(None)?).map_err(cache_error)?;
+    }
     let credentials = if args.oauth {
         login_oauth(ctx, args)?
     } else if let Some(file) = &args.import_ha {
@@ -168,10 +176,12 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
         Some(_) => credentials,
         None => {
             let cache = ctx.cache_path(None)?;
-            // A path the policy refuses is refused by `cache_file` below, with its reason.
+            // A path the policy refused was said above; one refused since is refused by
+            // `cache_file` below, in the same words.
             let unusable = august_auth::is_unusable_cache_file(&cache).unwrap_or(false);
             let credentials = credentials
                 .cache_file(&cache)
+                .map_err(auth_error)
                 .with_context(|| "signed in, but the token could not be cached".to_owned())?;
             if unusable {
                 warn(&format!(
@@ -311,7 +321,7 @@ pub fn whoami(ctx: &Context) -> anyhow::Result<()> {
     let path = ctx.cache_path(None)?;
     // The one read of the file says whether there is one (a path the policy refuses, such as
     // a dangling link, is refused with its reason rather than taken for no cache).
-    let snapshot = ctx.cache_snapshot(&path)?;
+    let snapshot = ctx.cache_snapshot(&path).map_err(cache_error)?;
     if !snapshot.exists() {
         return Err(NotLoggedIn(format!(
             "not logged in: run `august login` (no token cache at {})",

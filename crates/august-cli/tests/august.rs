@@ -637,7 +637,7 @@ fn a_cache_path_that_is_a_link_or_a_fifo_is_never_read() {
     )
     .unwrap();
     std::os::unix::fs::symlink(&real, tool.cache()).unwrap();
-    let out = run(&tool, &server, &["locks"]).expect_code(3);
+    let out = run(&tool, &server, &["locks"]).expect_code(2);
     assert!(out.stderr.contains("symbolic link"), "{out:#?}");
     let out = run(&tool, &server, &["whoami"]);
     assert_ne!(out.code, 0, "{out:#?}");
@@ -701,6 +701,11 @@ fn in_a_directory_others_can_write_to(tool: &Tool) -> std::path::PathBuf {
 /// never read, nor its mode changed, by a command: the path is checked first, and the command
 /// that comes to the cache says why. Every command without `--brand` read the file (and
 /// restricted it to 0600) to learn its brand before the path was checked, `logout` included.
+///
+/// Every command says it in the same words, with exit code 2 (a setting to change): the path,
+/// the policy's reason, and another file to choose. A command that needs the token said "not
+/// logged in: run `august login`" with exit code 3, although `august login` is refused the same
+/// path; `login --token` checked the token with the server before it found the path refused.
 #[cfg(unix)]
 #[test]
 fn a_cache_path_the_policy_refuses_is_neither_read_nor_restricted() {
@@ -717,26 +722,28 @@ fn a_cache_path_the_policy_refuses_is_neither_read_nor_restricted() {
     )
     .unwrap();
     fs::set_permissions(&cache, fs::Permissions::from_mode(0o644)).unwrap();
+    let expected = format!(
+        "error: the token cache {} is refused: its directory {} can be written by other users (mode 777, no sticky bit); run `chmod go-w` on it, or choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)\n",
+        cache.display(),
+        cache.parent().unwrap().display()
+    );
     let url = server.url();
-    for (command, code) in [("logout", 1), ("locks", 3), ("whoami", 1)] {
+    for command in [
+        &["logout"][..],
+        &["locks"],
+        &["whoami"],
+        &["verify", "123456"],
+        &["login", "--username", PHONE],
+        &["login", "--token", "a-token"],
+    ] {
+        let mut args = vec!["--base-url", &url, "--cache", cache.to_str().unwrap()];
+        args.extend_from_slice(command);
         let out = tool
-            .run(
-                &[
-                    "--base-url",
-                    &url,
-                    "--cache",
-                    cache.to_str().unwrap(),
-                    command,
-                ],
-                &[],
-            )
-            .expect_code(code);
-        assert!(
-            out.stderr.contains("can be written by other users"),
-            "{command}: {out:#?}"
-        );
+            .run(&args, &[("AUGUST_PASSWORD", PASSWORD)])
+            .expect_code(2);
+        assert_eq!(out.stderr, expected, "{command:?}");
         let mode = fs::metadata(&cache).unwrap().permissions().mode() & 0o777;
-        assert_eq!(mode, 0o644, "{command} changed the mode to {mode:o}");
+        assert_eq!(mode, 0o644, "{command:?} changed the mode to {mode:o}");
     }
     assert!(cache.exists());
     others.assert();
@@ -765,7 +772,7 @@ fn login_to_a_cache_path_the_policy_refuses_sends_nothing() {
             ],
             &[("AUGUST_PASSWORD", PASSWORD)],
         )
-        .expect_code(1);
+        .expect_code(2);
     assert!(
         out.stderr.contains("can be written by other users"),
         "{out:#?}"
@@ -850,7 +857,7 @@ fn whoami_refuses_a_dangling_link_rather_than_find_no_cache() {
             ],
             &[],
         )
-        .expect_code(1);
+        .expect_code(2);
     assert!(out.stderr.contains("symbolic link"), "{out:#?}");
     assert!(!out.stderr.contains("not logged in"), "{out:#?}");
 }
