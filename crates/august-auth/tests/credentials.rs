@@ -486,3 +486,180 @@ fn the_client_and_credentials_are_clone_send_and_sync() {
     assert_error::<august_auth::OAuthError>();
     assert_error::<august_auth::ImportError>();
 }
+
+/// What every reader of a cache snapshot answers for `content` (`None`: no file), the path
+/// written `P`: whether there is a file, whether it holds credentials, their brand, `Debug`, what
+/// [`Credentials::from_snapshot`] gives, and what an authenticator given the snapshot reports.
+fn snapshot_answers(content: Option<&str>) -> Vec<String> {
+    use august_auth::{Authenticator, CacheSnapshot, LoginMethod};
+
+    let (_dir, path) = cache_file();
+    if let Some(content) = content {
+        fs::write(&path, content).unwrap();
+    }
+    let api = Api::new();
+    let p = path.display().to_string();
+    let shown = |text: String| text.replace(&p, "P");
+    let snapshot = CacheSnapshot::read(&path);
+    let mut answers = vec![
+        format!("exists {}", snapshot.exists()),
+        format!("credentials {}", snapshot.is_credentials()),
+        format!("brand {:?}", snapshot.brand()),
+        shown(format!("{snapshot:?}")),
+    ];
+    answers.push(shown(
+        match Credentials::from_snapshot(snapshot, &api, None) {
+            Ok(credentials) => format!("loaded {}", credentials.info().kind),
+            Err(e) => format!("{e:?}"),
+        },
+    ));
+    let authenticator = Authenticator::new(api, LoginMethod::Phone, "", "")
+        .access_token_cache_snapshot(CacheSnapshot::read(&path));
+    answers.push(shown(format!(
+        "{:?} {:?}",
+        authenticator.cache_status(),
+        authenticator.last_cache_error().map(ToString::to_string)
+    )));
+    answers
+}
+
+/// A snapshot answers its questions and is loaded with the same results and errors for a
+/// missing, empty, corrupt or wrong-shaped file as for a good one, whichever reader takes it.
+#[test]
+fn a_cache_snapshot_answers_alike_for_every_kind_of_file() {
+    let py_august = r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-01-01T00:00:00Z", "state": "authenticated"}"#;
+    let imported = r#"{"format": "august-rs-credentials/1", "kind": "imported", "brand": "yale_global", "access_token": "t"}"#;
+    let cases: [(Option<&str>, [&str; 6]); 9] = [
+        (
+            None,
+            [
+                "exists false",
+                "credentials false",
+                "brand None",
+                r#"CacheSnapshot { path: "P", content: "no file" }"#,
+                r#"Cache(Unreadable { path: "P", source: Kind(NotFound) })"#,
+                "Missing None",
+            ],
+        ),
+        (
+            Some(""),
+            [
+                "exists true",
+                "credentials false",
+                "brand None",
+                r#"CacheSnapshot { path: "P", content: "<LEN bytes>" }"#,
+                r#"Cache(Corrupt { path: "P", reason: "not JSON at line 1" })"#,
+                r#"Corrupt Some("the token cache P is not a valid cache file (not valid JSON: EOF while parsing a value at line 1 column 0); it will be moved aside to P.corrupt at the next login")"#,
+            ],
+        ),
+        (
+            Some("not json"),
+            [
+                "exists true",
+                "credentials false",
+                "brand None",
+                r#"CacheSnapshot { path: "P", content: "<LEN bytes>" }"#,
+                r#"Cache(Corrupt { path: "P", reason: "not JSON at line 1" })"#,
+                r#"Corrupt Some("the token cache P is not a valid cache file (not valid JSON: expected ident at line 1 column 2); it will be moved aside to P.corrupt at the next login")"#,
+            ],
+        ),
+        (
+            Some("[]"),
+            [
+                "exists true",
+                "credentials false",
+                "brand None",
+                r#"CacheSnapshot { path: "P", content: "<LEN bytes>" }"#,
+                r#"Cache(Corrupt { path: "P", reason: "not a JSON object" })"#,
+                r#"Corrupt Some("the token cache P is not a valid cache file (not a JSON object); it will be moved aside to P.corrupt at the next login")"#,
+            ],
+        ),
+        (
+            Some("{}"),
+            [
+                "exists true",
+                "credentials false",
+                "brand None",
+                r#"CacheSnapshot { path: "P", content: "<LEN bytes>" }"#,
+                r#"Cache(Corrupt { path: "P", reason: "missing key `install_id`" })"#,
+                r#"Corrupt Some("the token cache P is not a valid cache file (missing key `install_id`); it will be moved aside to P.corrupt at the next login")"#,
+            ],
+        ),
+        (
+            Some(r#"{"format": 3}"#),
+            [
+                "exists true",
+                "credentials true",
+                "brand None",
+                r#"CacheSnapshot { path: "P", content: "<LEN bytes>" }"#,
+                r#"Cache(Corrupt { path: "P", reason: "data error" })"#,
+                r#"Corrupt Some("the token cache P is not a valid cache file (missing key `install_id`); it will be moved aside to P.corrupt at the next login")"#,
+            ],
+        ),
+        (
+            Some(&imported.replace("yale_global", "nope")),
+            [
+                "exists true",
+                "credentials true",
+                "brand None",
+                r#"CacheSnapshot { path: "P", content: "<LEN bytes>" }"#,
+                r#"Cache(Corrupt { path: "P", reason: "unknown brand `nope`: expected august, yale_access, yale_global or yale_august" })"#,
+                r#"Corrupt Some("the token cache P is not a valid cache file (missing key `install_id`); it will be moved aside to P.corrupt at the next login")"#,
+            ],
+        ),
+        (
+            Some(imported),
+            [
+                "exists true",
+                "credentials true",
+                "brand Some(YaleGlobal)",
+                r#"CacheSnapshot { path: "P", content: "<LEN bytes>" }"#,
+                "loaded imported",
+                r#"Corrupt Some("the token cache P is not a valid cache file (missing key `install_id`); it will be moved aside to P.corrupt at the next login")"#,
+            ],
+        ),
+        (
+            Some(py_august),
+            [
+                "exists true",
+                "credentials false",
+                "brand None",
+                r#"CacheSnapshot { path: "P", content: "<LEN bytes>" }"#,
+                "loaded password",
+                "Loaded None",
+            ],
+        ),
+    ];
+    for (content, expected) in cases {
+        let len = content.map_or(0, str::len).to_string();
+        let expected: Vec<String> = expected.iter().map(|e| e.replace("LEN", &len)).collect();
+        assert_eq!(snapshot_answers(content), expected, "{content:?}");
+    }
+}
+
+/// A snapshot of a path the file policy refuses holds the refusal, and every reader says it.
+#[cfg(unix)]
+#[test]
+fn a_cache_snapshot_of_a_refused_path_answers_with_the_refusal() {
+    use august_auth::{Authenticator, CacheError, CacheSnapshot, CacheStatus, LoginMethod};
+
+    let (dir, path) = cache_file();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    let snapshot = CacheSnapshot::read(&link);
+    assert!(snapshot.exists());
+    assert!(!snapshot.is_credentials());
+    assert_eq!(snapshot.brand(), None);
+    assert!(
+        format!("{snapshot:?}").contains("symbolic link"),
+        "{snapshot:?}"
+    );
+    let refused = Credentials::from_snapshot(snapshot, &Api::new(), None).unwrap_err();
+    assert!(
+        matches!(refused, Error::Cache(CacheError::Refused { .. })),
+        "{refused:?}"
+    );
+    let authenticator = Authenticator::new(Api::new(), LoginMethod::Phone, "", "")
+        .access_token_cache_snapshot(CacheSnapshot::read(&link));
+    assert_eq!(authenticator.cache_status(), CacheStatus::Refused);
+}
