@@ -360,12 +360,24 @@ fn push_py_string(out: &mut String, s: &str) {
 /// Reads a cache file's content. Accepts anything `json.loads` gives the four string keys
 /// for; other keys are ignored.
 pub(crate) fn from_json(path: &Path, bytes: &[u8]) -> Result<Authentication, CacheError> {
+    from_parsed(path, parse(bytes))
+}
+
+/// A cache file's content as JSON: the one parse every reader of the file starts from.
+fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    serde_json::from_slice(bytes)
+}
+
+/// The login in a cache file's content as [`parse`] gave it, as [`from_json`] reads it.
+fn from_parsed(
+    path: &Path,
+    parsed: Result<Value, serde_json::Error>,
+) -> Result<Authentication, CacheError> {
     let corrupt = |reason: String| CacheError::Corrupt {
         path: path.to_owned(),
         reason,
     };
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| corrupt(format!("not valid JSON: {e}")))?;
+    let value = parsed.map_err(|e| corrupt(format!("not valid JSON: {e}")))?;
     let object = value
         .as_object()
         .ok_or_else(|| corrupt("not a JSON object".into()))?;
@@ -518,14 +530,17 @@ pub fn read_cache_file(path: &Path) -> Result<Option<Vec<u8>>, CacheError> {
 pub fn is_unusable_cache_file(path: &Path) -> Result<bool, CacheError> {
     match read_cache_file(path) {
         Ok(None) => Ok(false),
-        Ok(Some(bytes)) => {
-            let credentials =
-                serde_json::from_slice::<Value>(&bytes).is_ok_and(|v| is_credentials_json(&v));
-            Ok(!credentials && from_json(path, &bytes).is_err())
-        }
+        Ok(Some(bytes)) => Ok(is_unusable(path, parse(&bytes))),
         Err(CacheError::Corrupt { .. } | CacheError::Unreadable { .. }) => Ok(true),
         Err(e) => Err(e),
     }
+}
+
+/// Whether a cache file's content, as [`parse`] gave it, is neither a cache of
+/// [`Credentials`](crate::Credentials) nor py-august's.
+fn is_unusable(path: &Path, parsed: Result<Value, serde_json::Error>) -> bool {
+    let credentials = parsed.as_ref().is_ok_and(is_credentials_json);
+    !credentials && from_parsed(path, parsed).is_err()
 }
 
 /// Whether the JSON of a cache file is a cache of [`Credentials`](crate::Credentials) (an
@@ -540,7 +555,9 @@ pub(crate) fn is_credentials_json(value: &Value) -> bool {
 /// (never through a link, only a regular file of the user's own, at most 64 KiB, a file group
 /// or others may read restricted to 0600): for a program that looks at the file before using
 /// it (which sign-in it holds, for which brand) and then uses what it looked at, instead of
-/// reading the file again, which another process may have replaced meanwhile.
+/// reading the file again, which another process may have replaced meanwhile. The content is
+/// parsed once, when it is read: [`CacheSnapshot::is_credentials`], [`CacheSnapshot::brand`]
+/// and the readers that take the snapshot all start from that parse.
 /// [`Credentials::from_snapshot`](crate::Credentials::from_snapshot) and
 /// [`Authenticator::access_token_cache_snapshot`](crate::Authenticator::access_token_cache_snapshot)
 /// take it.
@@ -569,10 +586,33 @@ pub(crate) fn is_credentials_json(value: &Value) -> bool {
 /// ```
 pub struct CacheSnapshot {
     path: PathBuf,
-    /// `Ok(None)`: no file.
-    content: Result<Option<Vec<u8>>, CacheError>,
+    /// What was read, parsed once then; `Err` when nothing could be read.
+    content: Result<Content, CacheError>,
     /// A problem that did not stop the file from being read (restricting its mode failed).
     warning: Option<CacheError>,
+}
+
+/// What a [`CacheSnapshot`] read, parsed when it was read: every question it answers, and every
+/// reader that takes it, starts from this one parse.
+enum Content {
+    /// No file.
+    Missing,
+    /// A file: its size, and its content as JSON (the parser's error names no content).
+    File {
+        len: usize,
+        json: Result<Value, serde_json::Error>,
+    },
+}
+
+/// What a reader of this crate takes from a [`CacheSnapshot`]: the JSON of the file, or why
+/// there is none.
+pub(crate) enum NoJson {
+    /// Nothing could be read (refused, unreadable, too large).
+    Unread(CacheError),
+    /// No file.
+    Missing,
+    /// Content that is not JSON.
+    NotJson(serde_json::Error),
 }
 
 impl fmt::Debug for CacheSnapshot {
@@ -582,8 +622,8 @@ impl fmt::Debug for CacheSnapshot {
             .field(
                 "content",
                 &match &self.content {
-                    Ok(Some(bytes)) => format!("<{} bytes>", bytes.len()),
-                    Ok(None) => "no file".to_owned(),
+                    Ok(Content::File { len, .. }) => format!("<{len} bytes>"),
+                    Ok(Content::Missing) => "no file".to_owned(),
                     Err(e) => e.to_string(),
                 },
             )
@@ -607,8 +647,12 @@ impl CacheSnapshot {
     pub fn read(path: impl Into<PathBuf>) -> CacheSnapshot {
         let cache = TokenCache::new(path.into());
         let (content, warning) = match cache.read_bytes_restricting() {
-            Ok(Some((bytes, warning))) => (Ok(Some(bytes)), warning),
-            Ok(None) => (Ok(None), None),
+            Ok(Some((bytes, warning))) => {
+                let json = parse(&bytes);
+                let len = bytes.len();
+                (Ok(Content::File { len, json }), warning)
+            }
+            Ok(None) => (Ok(Content::Missing), None),
             Err(e) => (Err(e), None),
         };
         CacheSnapshot {
@@ -646,7 +690,7 @@ impl CacheSnapshot {
     /// # }
     /// ```
     pub fn exists(&self) -> bool {
-        !matches!(self.content, Ok(None))
+        !matches!(self.content, Ok(Content::Missing))
     }
 
     /// Whether it holds [`Credentials`](crate::Credentials) (a JSON object with a `format`
@@ -688,49 +732,58 @@ impl CacheSnapshot {
     }
 
     /// The content as JSON, when it is a credentials file.
-    fn credentials(&self) -> Option<Value> {
-        let bytes = self.content.as_ref().ok()?.as_ref()?;
-        serde_json::from_slice::<Value>(bytes)
-            .ok()
-            .filter(is_credentials_json)
+    fn credentials(&self) -> Option<&Value> {
+        self.json().filter(|v| is_credentials_json(v))
     }
 
-    /// The content (`Ok(None)`: no file) and the warning of the read.
-    pub(crate) fn into_parts(
-        self,
-    ) -> (
-        PathBuf,
-        Result<Option<Vec<u8>>, CacheError>,
-        Option<CacheError>,
-    ) {
-        (self.path, self.content, self.warning)
-    }
-
-    /// A snapshot of content already read from `path`.
-    pub(crate) fn of(path: PathBuf, bytes: Vec<u8>, warning: Option<CacheError>) -> CacheSnapshot {
-        CacheSnapshot {
-            path,
-            content: Ok(Some(bytes)),
-            warning,
+    /// The content as JSON, when there is a file and it is JSON.
+    fn json(&self) -> Option<&Value> {
+        match &self.content {
+            Ok(Content::File {
+                json: Ok(value), ..
+            }) => Some(value),
+            _ => None,
         }
+    }
+
+    /// Whether there is a file and its content is JSON (of whatever shape).
+    pub(crate) fn is_json(&self) -> bool {
+        self.json().is_some()
+    }
+
+    /// The path, the content as JSON (or why there is none) and the warning of the read, for a
+    /// reader of this crate that takes the snapshot.
+    pub(crate) fn into_json(self) -> (PathBuf, Result<Value, NoJson>, Option<CacheError>) {
+        let json = match self.content {
+            Err(e) => Err(NoJson::Unread(e)),
+            Ok(Content::Missing) => Err(NoJson::Missing),
+            Ok(Content::File { json, .. }) => json.map_err(NoJson::NotJson),
+        };
+        (self.path, json, self.warning)
     }
 
     /// The login it holds, as an authenticator takes it.
     pub(crate) fn into_loaded(self) -> Loaded {
-        let path = self.path;
-        match self.content {
-            Ok(None) => Loaded {
-                outcome: Ok(None),
-                warning: None,
-            },
-            Ok(Some(bytes)) => Loaded {
-                outcome: from_json(&path, &bytes).map(Some),
-                warning: self.warning,
-            },
-            Err(e) => Loaded {
-                outcome: Err(e),
-                warning: None,
-            },
+        let (path, json, warning) = self.into_json();
+        let parsed = match json {
+            Ok(value) => Ok(value),
+            Err(NoJson::NotJson(e)) => Err(e),
+            Err(NoJson::Missing) => {
+                return Loaded {
+                    outcome: Ok(None),
+                    warning: None,
+                };
+            }
+            Err(NoJson::Unread(e)) => {
+                return Loaded {
+                    outcome: Err(e),
+                    warning: None,
+                };
+            }
+        };
+        Loaded {
+            outcome: from_parsed(&path, parsed).map(Some),
+            warning,
         }
     }
 }

@@ -24,8 +24,8 @@ use crate::authenticator::Authenticator;
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 use crate::backoff::{RenewalBackoff, Renewed, millis};
 use crate::cache::{
-    CacheError, CacheSnapshot, CacheStatus, Existing, TokenCache, is_credentials_json,
-    is_unusable_cache_file, read_cache_file,
+    CacheError, CacheSnapshot, CacheStatus, Existing, NoJson, TokenCache, is_unusable_cache_file,
+    read_cache_file,
 };
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportedToken};
@@ -532,25 +532,34 @@ impl Credentials {
         api: &Api,
         oauth: Option<OAuthClient>,
     ) -> Result<Self> {
-        let (path, content, last_cache_error) = snapshot.into_parts();
+        // JSON that is not credentials is py-august's login (or nothing usable), which an
+        // authenticator reads from the same parse.
+        if snapshot.is_json() && !snapshot.is_credentials() {
+            return Credentials::load_password(snapshot, api);
+        }
+        let (path, json, last_cache_error) = snapshot.into_json();
         let path = path.as_path();
         let cache = TokenCache::new(path.to_owned());
-        let bytes = content?.ok_or_else(|| CacheError::Unreadable {
-            path: path.to_owned(),
-            source: std::io::ErrorKind::NotFound.into(),
-        })?;
         let corrupt = |reason: String| {
             Error::Cache(CacheError::Corrupt {
                 path: path.to_owned(),
                 reason,
             })
         };
-        let value: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|e| corrupt(format!("not JSON at line {}", e.line())))?;
-        if !is_credentials_json(&value) {
-            let snapshot = CacheSnapshot::of(path.to_owned(), bytes, last_cache_error);
-            return Credentials::load_password(snapshot, api);
-        }
+        let value = match json {
+            Ok(value) => value,
+            Err(NoJson::Unread(e)) => return Err(e.into()),
+            Err(NoJson::Missing) => {
+                return Err(CacheError::Unreadable {
+                    path: path.to_owned(),
+                    source: std::io::ErrorKind::NotFound.into(),
+                }
+                .into());
+            }
+            Err(NoJson::NotJson(e)) => {
+                return Err(corrupt(format!("not JSON at line {}", e.line())));
+            }
+        };
         let stored: Stored = serde_json::from_value(value)
             .map_err(|e| corrupt(format!("{:?} error", e.classify()).to_lowercase()))?;
         if stored.format != FORMAT {
