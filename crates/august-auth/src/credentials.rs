@@ -125,6 +125,8 @@ struct Inner {
     /// The wait after a failed due renewal (a password login's is its shared
     /// authenticator's).
     backoff: Arc<RenewalBackoff>,
+    /// Where [`Credentials::cache_file`] kept aside the unusable file it found at the path.
+    kept_aside: Mutex<Option<PathBuf>>,
 }
 
 enum Source {
@@ -194,6 +196,7 @@ impl Credentials {
                 source: Source::Token(Mutex::new(state)),
                 margin_ms: AtomicU64::new(millis(DEFAULT_REFRESH_MARGIN)),
                 backoff: Arc::default(),
+                kept_aside: Mutex::default(),
             }),
         }
     }
@@ -237,6 +240,7 @@ impl Credentials {
                 backoff: shared.backoff(),
                 source: Source::Password(shared),
                 margin_ms: AtomicU64::new(millis(DEFAULT_REFRESH_MARGIN)),
+                kept_aside: Mutex::default(),
             }),
         })
     }
@@ -455,9 +459,16 @@ impl Credentials {
             Source::Token(state) => {
                 let cache = TokenCache::new(path.into());
                 let existing = existing_file(&cache)?;
-                let mut st = lock(state);
-                st.cache = Some(cache);
-                st.persist_with(existing)?;
+                let kept_aside = {
+                    let mut st = lock(state);
+                    st.cache = Some(cache);
+                    st.persist_with(existing)?
+                };
+                *self
+                    .inner
+                    .kept_aside
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner) = kept_aside;
             }
         }
         Ok(self)
@@ -930,6 +941,34 @@ impl Credentials {
                 .map(ToString::to_string),
         }
     }
+
+    /// Where [`Credentials::cache_file`] kept aside the unusable file it found at the cache
+    /// path (the first free name of [`kept_aside_paths`](crate::kept_aside_paths):
+    /// `<name>.corrupt`, `<name>.corrupt.N`) before writing the credentials there; `None` when
+    /// it found none, or nothing was cached. For a program that tells its user, without reading
+    /// the file itself first.
+    ///
+    /// ```
+    /// use august_auth::Credentials;
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("credentials.json");
+    /// std::fs::write(&path, "not a cache file")?;
+    /// let credentials = Credentials::fixed(Brand::YaleGlobal, "a-token").cache_file(&path)?;
+    /// assert_eq!(credentials.kept_aside(), Some(dir.path().join("credentials.json.corrupt")));
+    /// assert_eq!(std::fs::read_to_string(dir.path().join("credentials.json.corrupt"))?, "not a cache file");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn kept_aside(&self) -> Option<PathBuf> {
+        self.inner
+            .kept_aside
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
 }
 
 fn lock(m: &Mutex<TokenState>) -> MutexGuard<'_, TokenState> {
@@ -1152,12 +1191,14 @@ impl TokenState {
     }
 
     fn persist(&mut self) -> Result<(), CacheError> {
-        self.persist_with(Existing::Replace)
+        self.persist_with(Existing::Replace).map(|_| ())
     }
 
-    fn persist_with(&mut self, existing: Existing) -> Result<(), CacheError> {
+    /// Writes the credentials to the cache file, if there is one; returns where the file found
+    /// there was kept aside, if it was.
+    fn persist_with(&mut self, existing: Existing) -> Result<Option<PathBuf>, CacheError> {
         let Some(cache) = &self.cache else {
-            return Ok(());
+            return Ok(None);
         };
         let stored = Stored {
             format: FORMAT.to_owned(),
@@ -1175,7 +1216,7 @@ impl TokenState {
         bytes.push(b'\n');
         match cache.store_bytes(&bytes, existing) {
             Ok(moved) => {
-                if let Some(aside) = moved {
+                if let Some(aside) = &moved {
                     log::warn!(
                         "kept the unusable token cache as {} and wrote a new one to {}",
                         aside.display(),
@@ -1183,7 +1224,7 @@ impl TokenState {
                     );
                 }
                 self.last_cache_error = None;
-                Ok(())
+                Ok(moved)
             }
             Err(e) => {
                 let copy = CacheError::Write {

@@ -420,7 +420,12 @@ fn caching_credentials_keeps_an_unusable_file_aside_and_replaces_a_cache() {
     ] {
         let _ = fs::remove_file(&aside);
         fs::write(&path, before).unwrap();
-        imported().cache_file(&path).unwrap();
+        let credentials = imported().cache_file(&path).unwrap();
+        assert_eq!(
+            credentials.kept_aside(),
+            kept.then(|| aside.clone()),
+            "{before}"
+        );
         let cached: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
         assert_eq!(cached["access_token"], "new-token", "{before}");

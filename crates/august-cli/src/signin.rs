@@ -177,16 +177,16 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
         None => {
             let cache = ctx.cache_path(None)?;
             // A path the policy refused was said above; one refused since is refused by
-            // `cache_file` below, in the same words.
-            let unusable = august_auth::is_unusable_cache_file(&cache).unwrap_or(false);
+            // `cache_file`, in the same words. An unusable file there is kept aside by
+            // `cache_file`, which says where: its read of the file is the only one.
             let credentials = credentials
                 .cache_file(&cache)
                 .map_err(auth_error)
                 .with_context(|| "signed in, but the token could not be cached".to_owned())?;
-            if unusable {
+            if let Some(aside) = credentials.kept_aside() {
                 warn(&format!(
-                    "kept the unusable token cache aside as {}.corrupt (or .corrupt.N)",
-                    cache.display()
+                    "kept the unusable token cache aside as {}",
+                    aside.display()
                 ));
             }
             credentials

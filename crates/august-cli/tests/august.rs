@@ -929,6 +929,39 @@ fn login_token_replaces_the_cache_only_with_a_token_that_works() {
     );
 }
 
+/// `login --token` over an unusable cache file names the file it kept that one aside as: the
+/// first free name, here `.corrupt.1`, as `.corrupt` is taken. It said "`<cache>.corrupt` (or
+/// `.corrupt.N`)", from a read of the file of its own before the one that decided.
+#[test]
+fn login_token_names_the_file_it_kept_an_unusable_cache_aside_as() {
+    let mut server = Server::new();
+    let accepted = ok_json(
+        authed(&mut server, "GET", "/users/houses/mine", "new-token-8"),
+        "[]",
+    );
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let cache = tool.cache().display().to_string();
+    fs::write(format!("{cache}.corrupt"), "kept before").unwrap();
+    fs::write(tool.cache(), "not json").unwrap();
+    let out = run(&tool, &server, &["login", "--token", "new-token-8"]).expect_code(0);
+    accepted.assert();
+    others.assert();
+    assert_eq!(
+        out.stderr,
+        format!("warning: kept the unusable token cache aside as {cache}.corrupt.1\n")
+    );
+    assert_eq!(cache_json(&tool)["access_token"], "new-token-8");
+    assert_eq!(
+        fs::read_to_string(format!("{cache}.corrupt.1")).unwrap(),
+        "not json"
+    );
+    assert_eq!(
+        fs::read_to_string(format!("{cache}.corrupt")).unwrap(),
+        "kept before"
+    );
+}
+
 #[test]
 fn lock_detail_and_status_show_the_models() {
     let mut server = Server::new();
