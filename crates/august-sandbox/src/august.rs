@@ -14,6 +14,7 @@ use sha2::Sha256;
 use crate::bounded::Bounded;
 use crate::demo;
 use crate::event::Event;
+use crate::expiry::{LATEST_EXPIRY_SECONDS, expiry};
 use crate::http::{Params, Req, Resp};
 
 /// API keys accepted in `x-august-api-key`: the `august`/`yale_access` key, the `yale_august`
@@ -50,26 +51,11 @@ const MAX_INSTALL_ID_LEN: usize = 256;
 /// Default lifetime of an access token.
 pub(crate) const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(120 * 24 * 3600);
 
-/// The last second of year 9999 (9999-12-31T23:59:59Z): the latest expiry a token is given.
-/// Clients read 4-digit years, so a later one would be unreadable: a token that should never
-/// expire would look expired to them.
-pub(crate) const LATEST_EXPIRY_SECONDS: i64 = 253_402_300_799;
-
-/// When a token issued at `now` with `lifetime` expires: at the end of year 9999 at the latest.
-pub(crate) fn token_expiry(now: DateTime<Utc>, lifetime: Duration) -> DateTime<Utc> {
-    let latest =
-        DateTime::from_timestamp(LATEST_EXPIRY_SECONDS, 0).unwrap_or(DateTime::<Utc>::MAX_UTC);
-    chrono::Duration::from_std(lifetime)
-        .ok()
-        .and_then(|lifetime| now.checked_add_signed(lifetime))
-        .map_or(latest, |expires| expires.min(latest))
-}
-
 /// How long before the end of year 9999 an `expires_in` ends (see [`expires_in`]), in seconds.
 const EXPIRES_IN_MARGIN: i64 = 60;
 
 /// The `expires_in` of a token issued now with `lifetime`: the lifetime, or the whole seconds
-/// left to a minute before the end of year 9999 when that comes first (see [`token_expiry`]),
+/// left to a minute before the end of year 9999 when that comes first (see [`expiry`]),
 /// so that a client adding it to its clock lands in year 9999 even when the answer reaches it
 /// late or its clock runs ahead of the sandbox's by up to a minute.
 pub(crate) fn expires_in(lifetime: Duration) -> u64 {
@@ -785,7 +771,7 @@ impl AugustState {
     }
 
     /// Issues a JWT-shaped token carrying `claims` plus `iat` and `exp`. A lifetime that
-    /// reaches past year 9999 ends there (see [`token_expiry`]): never, in practice.
+    /// reaches past year 9999 ends there (see [`expiry`]): never, in practice.
     fn mint(
         &mut self,
         mut claims: Map<String, Value>,
@@ -794,7 +780,7 @@ impl AugustState {
         kind: TokenKind,
     ) -> (String, DateTime<Utc>) {
         let now = Utc::now();
-        let expires = token_expiry(now, self.token_lifetime);
+        let expires = expiry(now, self.token_lifetime);
         claims.insert("expiresAt".into(), json!(iso_ms(expires)));
         claims.insert("iat".into(), json!(now.timestamp()));
         claims.insert("exp".into(), json!(expires.timestamp()));

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::bounded::Bounded;
 use crate::demo;
 use crate::event::Event;
+use crate::expiry::expiry;
 use crate::http::{Params, Req, Resp};
 
 /// A handler of an Authy route; runs with the state locked.
@@ -160,14 +161,13 @@ struct Approval {
 }
 
 impl Approval {
-    /// When the request expires; the end of the calendar for a lifetime that reaches past it
-    /// (never, in practice), since plain addition would panic there.
+    /// When the request expires: the end of year 9999 at the latest, as August tokens (see
+    /// [`expiry`]). A lifetime the API accepts ends long before (in 2161 at the latest).
     fn expires(&self) -> DateTime<Utc> {
-        i64::try_from(self.seconds_to_expire)
-            .ok()
-            .and_then(chrono::TimeDelta::try_seconds)
-            .and_then(|ttl| self.created.checked_add_signed(ttl))
-            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+        expiry(
+            self.created,
+            std::time::Duration::from_secs(self.seconds_to_expire),
+        )
     }
 
     /// Marks a pending request whose time is up as expired.
@@ -1616,7 +1616,7 @@ mod tests {
             assert_eq!(answered, "approved");
             assert_eq!(
                 callback.unwrap().payload["approval_request"]["expiration_timestamp"],
-                DateTime::<Utc>::MAX_UTC.timestamp()
+                crate::expiry::LATEST_EXPIRY_SECONDS
             );
         }
     }

@@ -57,6 +57,7 @@ mod authy;
 mod bounded;
 pub mod demo;
 mod event;
+mod expiry;
 mod faults;
 mod framing;
 mod http;
