@@ -4,10 +4,36 @@ use rand::RngExt as _;
 use serde_json::{Value, json};
 
 use super::{
-    ACCOUNT_SID, Challenge, Factor, MAX_TOTP_ATTEMPTS, VerifyState, error, form, invalid, iso,
-    not_found, now, param, totp,
+    ACCOUNT_SID, Challenge, Factor, MAX_TEXT_BYTES, MAX_TOTP_ATTEMPTS, VerifyState, at_most, error,
+    form, invalid, iso, not_found, now, param, totp,
 };
 use crate::http::{Params, Req, Resp};
+
+/// The longest factor `FriendlyName`, in characters (Twilio's documented limit, at creation and
+/// update).
+const MAX_FACTOR_NAME: usize = 64;
+/// The longest push factor `Config.AppId`, in characters (documented).
+const MAX_APP_ID: usize = 100;
+/// The longest push factor `Config.NotificationToken`, in characters (documented). Twilio also
+/// documents at least 32, but its own example answer holds a 10-character `test_token`: the
+/// sandbox holds clients to the upper bound only.
+const MAX_NOTIFICATION_TOKEN: usize = 255;
+/// The push factor `Config.NotificationPlatform`s (documented).
+const NOTIFICATION_PLATFORMS: [&str; 3] = ["apn", "fcm", "none"];
+/// The longest challenge `Details.Message`, in characters (documented).
+const MAX_MESSAGE: usize = 256;
+/// The most `Details.Fields` of a challenge, and the longest label and value of one, in
+/// characters (documented).
+const MAX_FIELDS: usize = 20;
+const MAX_FIELD_LABEL: usize = 36;
+const MAX_FIELD_VALUE: usize = 128;
+/// The longest challenge `HiddenDetails`, in characters of JSON (documented).
+const MAX_HIDDEN_DETAILS: usize = 1024;
+
+/// A factor `FriendlyName` as Twilio takes it: 1 to [`MAX_FACTOR_NAME`] characters.
+fn valid_factor_name(name: &str) -> bool {
+    !name.is_empty() && at_most(name, MAX_FACTOR_NAME)
+}
 
 fn valid_identity(id: &str) -> bool {
     (8..=64).contains(&id.len())
@@ -94,7 +120,7 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
     {
         return not_found(&req.path);
     }
-    let Some(name) = param(&form, "FriendlyName").filter(|n| !n.is_empty() && n.len() <= 64) else {
+    let Some(name) = param(&form, "FriendlyName").filter(|n| valid_factor_name(n)) else {
         return invalid("FriendlyName");
     };
     let name = name.to_owned();
@@ -142,7 +168,7 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
             }
             let secret = match param(&form, "Binding.Secret") {
                 Some(s) => {
-                    if totp_rs::Secret::try_from_base32(s).is_err() {
+                    if s.len() > MAX_TEXT_BYTES || totp_rs::Secret::try_from_base32(s).is_err() {
                         return invalid("Binding.Secret");
                     }
                     s.to_owned()
@@ -176,6 +202,23 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
             ];
             if let Some(missing) = required.iter().find(|n| param(&form, n).is_none()) {
                 return invalid(missing);
+            }
+            let too_long = [
+                ("Config.AppId", MAX_APP_ID),
+                ("Config.NotificationToken", MAX_NOTIFICATION_TOKEN),
+            ]
+            .into_iter()
+            .find(|(name, max)| param(&form, name).is_some_and(|v| !at_most(v, *max)));
+            if let Some((name, _)) = too_long {
+                return invalid(name);
+            }
+            if param(&form, "Config.SdkVersion").is_some_and(|v| v.len() > MAX_TEXT_BYTES) {
+                return invalid("Config.SdkVersion");
+            }
+            if !param(&form, "Config.NotificationPlatform")
+                .is_some_and(|p| NOTIFICATION_PLATFORMS.contains(&p))
+            {
+                return invalid("Config.NotificationPlatform");
             }
             factor.config = json!({
                 "sdk_version": param(&form, "Config.SdkVersion"),
@@ -232,6 +275,9 @@ pub(super) fn factor_update(state: &mut VerifyState, req: &Req, p: &Params) -> R
         return not_found(&req.path);
     };
     if let Some(name) = param(&form, "FriendlyName") {
+        if !valid_factor_name(name) {
+            return invalid("FriendlyName");
+        }
         f.friendly_name = name.to_owned();
     }
     if let Some(payload) = param(&form, "AuthPayload")
@@ -295,16 +341,20 @@ pub(super) fn challenge_create(state: &mut VerifyState, req: &Req, p: &Params) -
         },
         None => created + chrono::Duration::minutes(5),
     };
-    let fields: Vec<Value> = form
-        .iter()
-        .filter(|(k, _)| k == "Details.Fields")
-        .filter_map(|(_, v)| serde_json::from_str(v).ok())
-        .collect();
+    let Some(fields) = details_fields(&form) else {
+        return invalid("Details.Fields");
+    };
     let message = param(&form, "Details.Message");
-    if factor_type == "push" && message.is_none() {
+    if (factor_type == "push" && message.is_none())
+        || message.is_some_and(|m| !at_most(m, MAX_MESSAGE))
+    {
         return invalid("Details.Message");
     }
-    let hidden = param(&form, "HiddenDetails")
+    let hidden = param(&form, "HiddenDetails");
+    if hidden.is_some_and(|h| !at_most(h, MAX_HIDDEN_DETAILS)) {
+        return invalid("HiddenDetails");
+    }
+    let hidden = hidden
         .and_then(|h| serde_json::from_str(h).ok())
         .unwrap_or(Value::Null);
     let mut c = Challenge {
@@ -336,6 +386,31 @@ pub(super) fn challenge_create(state: &mut VerifyState, req: &Req, p: &Params) -
     let sid = c.sid.clone();
     state.challenges.insert(sid.clone(), c);
     Resp::json(201, &state.challenge_json(&sid))
+}
+
+/// A challenge's `Details.Fields` as Twilio documents them: at most [`MAX_FIELDS`], each a JSON
+/// `{"label", "value"}` of texts of at most [`MAX_FIELD_LABEL`] and [`MAX_FIELD_VALUE`]
+/// characters; `None` if one is not.
+fn details_fields(form: &[(String, String)]) -> Option<Vec<Value>> {
+    let given: Vec<&str> = form
+        .iter()
+        .filter(|(k, _)| k == "Details.Fields")
+        .map(|(_, v)| v.as_str())
+        .take(MAX_FIELDS + 1)
+        .collect();
+    if given.len() > MAX_FIELDS {
+        return None;
+    }
+    given
+        .into_iter()
+        .map(|field| {
+            let field: Value = serde_json::from_str(field).ok()?;
+            let object = field.as_object().filter(|o| o.len() == 2)?;
+            let label = object.get("label")?.as_str()?;
+            let value = object.get("value")?.as_str()?;
+            (at_most(label, MAX_FIELD_LABEL) && at_most(value, MAX_FIELD_VALUE)).then_some(field)
+        })
+        .collect()
 }
 
 pub(super) fn challenge_list(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {

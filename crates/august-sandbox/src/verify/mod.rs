@@ -21,6 +21,10 @@
 //!   `.../deny`), or their expiration date (5 minutes by default, at most 60).
 //! - Lookup (`crate::lookup`): any E.164 number of 8 to 15 digits is valid; its line type
 //!   follows its last digit (0-6 `mobile`, 7 `landline`, 8 `fixedVoip`, 9 `nonFixedVoip`).
+//! - The text parameters the sandbox keeps are bounded: by Twilio's documented limits (in
+//!   characters: a factor's `FriendlyName` 64, `Details.Message` 256, `HiddenDetails` 1024...),
+//!   a `To` e-mail address by RFC 5321's 254, the others by 4 KiB; one over its bound answers
+//!   400 / 60200 and nothing is kept.
 //! - What clients create is kept for the newest only: 1,000 services (besides the demo service,
 //!   which creating services never drops), 10,000 pending verifications, 10,000 entities (an
 //!   entity dropped takes its factors and challenges with it), 10,000 factors and 1,000
@@ -76,6 +80,13 @@ const MAX_ENTITIES: usize = 10_000;
 const MAX_FACTORS: usize = 10_000;
 /// Challenges kept at most (the oldest are dropped), as Authy's approval requests.
 const MAX_CHALLENGES: usize = 1_000;
+/// The most bytes of a kept text parameter for which Twilio documents no limit (`Totp.Issuer`,
+/// `Binding.Secret`, `Config.SdkVersion`): more answers 400 / 60200, so that no single stored
+/// field holds up to a whole 1 MiB body. The documented limits are in characters, as Twilio
+/// counts them, and kept where they apply.
+const MAX_TEXT_BYTES: usize = 4096;
+/// The longest e-mail address a `To` may be: RFC 5321's bound, as for Authy's users.
+const MAX_EMAIL_LEN: usize = 254;
 
 struct Verification {
     sid: String,
@@ -224,6 +235,11 @@ fn not_found(path: &str) -> Resp {
 
 fn invalid(name: &str) -> Resp {
     error(400, 60200, &format!("Invalid parameter: {name}"))
+}
+
+/// Whether `value` has at most `max` characters (Twilio's limits count characters).
+fn at_most(value: &str, max: usize) -> bool {
+    value.chars().nth(max).is_none()
 }
 
 pub(crate) fn is_e164(to: &str) -> bool {
@@ -778,6 +794,9 @@ fn apply_service(form: &[(String, String)], s: &mut Value) -> Option<Resp> {
         bool_param(form, name, s);
     }
     if let Some(issuer) = param(form, "Totp.Issuer") {
+        if issuer.len() > MAX_TEXT_BYTES {
+            return Some(invalid("Totp.Issuer"));
+        }
         s["totp"]["issuer"] = issuer.into();
     }
     for (name, key, range) in [
@@ -857,7 +876,7 @@ fn verification_start(state: &mut VerifyState, req: &Req, p: &crate::http::Param
     let channel = param(&form, "Channel").unwrap_or("").to_ascii_lowercase();
     let to_ok = match channel.as_str() {
         "sms" | "call" | "whatsapp" | "sna" | "auto" => is_e164(&to),
-        "email" => to.contains('@') && to.contains('.'),
+        "email" => to.contains('@') && to.contains('.') && at_most(&to, MAX_EMAIL_LEN),
         _ => return invalid("Channel"),
     };
     if !to_ok {
@@ -1290,6 +1309,335 @@ mod tests {
         assert_eq!(st.challenges.len(), MAX_CHALLENGES);
         assert_eq!(call(&mut st, "GET", &format!("{path}/{first}"), "").0, 404);
         assert_eq!(call(&mut st, "GET", &format!("{path}/{newest}"), "").0, 200);
+    }
+
+    /// Twilio's answer to a parameter it refuses, as recorded
+    /// (`tests/fixtures/verify/error_60200_invalid_parameter.json`).
+    fn refused(name: &str) -> (u16, Value) {
+        (
+            400,
+            json!({
+                "code": 60200,
+                "message": format!("Invalid parameter: {name}"),
+                "more_info": "https://www.twilio.com/docs/errors/60200",
+                "status": 400,
+            }),
+        )
+    }
+
+    /// What the stores hold: services, verifications, entities, factors, challenges.
+    fn stored(st: &VerifyState) -> [usize; 5] {
+        [
+            st.services.len(),
+            st.verifications.len(),
+            st.entities.len(),
+            st.factors.len(),
+            st.challenges.len(),
+        ]
+    }
+
+    /// A form of `pairs`, percent-encoded.
+    fn encode(pairs: &[(&str, &str)]) -> String {
+        form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish()
+    }
+
+    /// An entity `identity` with a verified push factor: the factor's SID.
+    fn with_push_factor(st: &mut VerifyState, identity: &str) -> String {
+        let path = format!("/v2/Services/{SERVICE_SID}/Entities");
+        create(st, &path, &format!("Identity={identity}"));
+        let factor = create(st, &format!("{}/Factors", entities(identity)), PUSH_FACTOR);
+        st.verify_push_factor(&factor).unwrap();
+        factor
+    }
+
+    /// The push factor form with `name` set to `value`.
+    fn push_factor_with(name: &str, value: &str) -> String {
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("FriendlyName", "pixel"),
+            ("FactorType", "push"),
+            ("Binding.Alg", "ES256"),
+            ("Binding.PublicKey", "MFkw"),
+            ("Config.AppId", "com.example"),
+            ("Config.NotificationPlatform", "none"),
+            ("Config.SdkVersion", "1.0"),
+        ];
+        pairs.retain(|(n, _)| *n != name);
+        pairs.push((name, value));
+        encode(&pairs)
+    }
+
+    /// A challenge form on `factor` with `extra` parameters.
+    fn challenge_with(factor: &str, extra: &[(&str, &str)]) -> String {
+        let mut pairs = vec![("FactorSid", factor), ("Details.Message", "hi")];
+        pairs.retain(|(n, _)| extra.iter().all(|(e, _)| e != n));
+        pairs.extend_from_slice(extra);
+        encode(&pairs)
+    }
+
+    fn field(label: &str, value: &str) -> String {
+        json!({"label": label, "value": value}).to_string()
+    }
+
+    #[test]
+    fn a_field_over_its_limit_is_refused_with_60200_and_nothing_is_stored() {
+        let mut st = VerifyState::new(URL);
+        let services = "/v2/Services";
+        let demo = format!("/v2/Services/{SERVICE_SID}");
+        let starts = format!("{demo}/Verifications");
+        let issuer = "i".repeat(MAX_TEXT_BYTES + 1);
+        let email = format!("{}@example.com", "a".repeat(MAX_EMAIL_LEN - 11));
+        let factor = with_push_factor(&mut st, "user-limits-1");
+        let factors = format!("{}/Factors", entities("user-limits-1"));
+        let challenges = format!("{}/Challenges", entities("user-limits-1"));
+        // An entity without factors, for the creations.
+        create(
+            &mut st,
+            &format!("{demo}/Entities"),
+            "Identity=user-limits-0",
+        );
+        let new_factors = format!("{}/Factors", entities("user-limits-0"));
+        let before = stored(&st);
+        let fields: Vec<String> = (0..=20).map(|i| field(&format!("l{i}"), "v")).collect();
+        let mut too_many: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|f| ("Details.Fields", f.as_str()))
+            .collect();
+        too_many.extend([("FactorSid", factor.as_str()), ("Details.Message", "hi")]);
+        let cases: Vec<(String, String, &str)> = vec![
+            (
+                services.into(),
+                encode(&[("FriendlyName", "App"), ("Totp.Issuer", &issuer)]),
+                "Totp.Issuer",
+            ),
+            (
+                demo.clone(),
+                encode(&[("Totp.Issuer", &issuer)]),
+                "Totp.Issuer",
+            ),
+            (
+                starts.clone(),
+                encode(&[("To", &email), ("Channel", "email")]),
+                "To",
+            ),
+            (
+                new_factors.clone(),
+                encode(&[("FriendlyName", &"n".repeat(65)), ("FactorType", "totp")]),
+                "FriendlyName",
+            ),
+            (
+                format!("{factors}/{factor}"),
+                encode(&[("FriendlyName", &"n".repeat(65))]),
+                "FriendlyName",
+            ),
+            (
+                format!("{factors}/{factor}"),
+                encode(&[("FriendlyName", "")]),
+                "FriendlyName",
+            ),
+            (
+                new_factors.clone(),
+                encode(&[
+                    ("FriendlyName", "app"),
+                    ("FactorType", "totp"),
+                    ("Binding.Secret", &"A".repeat(MAX_TEXT_BYTES + 8)),
+                ]),
+                "Binding.Secret",
+            ),
+            (
+                new_factors.clone(),
+                push_factor_with("Config.AppId", &"a".repeat(101)),
+                "Config.AppId",
+            ),
+            (
+                new_factors.clone(),
+                push_factor_with("Config.NotificationToken", &"t".repeat(256)),
+                "Config.NotificationToken",
+            ),
+            (
+                new_factors.clone(),
+                push_factor_with("Config.SdkVersion", &"1".repeat(MAX_TEXT_BYTES + 1)),
+                "Config.SdkVersion",
+            ),
+            (
+                new_factors.clone(),
+                push_factor_with("Config.NotificationPlatform", &"x".repeat(MAX_TEXT_BYTES)),
+                "Config.NotificationPlatform",
+            ),
+            (
+                challenges.clone(),
+                challenge_with(&factor, &[("Details.Message", &"m".repeat(257))]),
+                "Details.Message",
+            ),
+            (challenges.clone(), encode(&too_many), "Details.Fields"),
+            (
+                challenges.clone(),
+                challenge_with(&factor, &[("Details.Fields", &field(&"l".repeat(37), "v"))]),
+                "Details.Fields",
+            ),
+            (
+                challenges.clone(),
+                challenge_with(
+                    &factor,
+                    &[("Details.Fields", &field("l", &"v".repeat(129)))],
+                ),
+                "Details.Fields",
+            ),
+            (
+                challenges.clone(),
+                challenge_with(
+                    &factor,
+                    &[(
+                        "Details.Fields",
+                        &json!({"label": "l", "value": "v", "more": "x".repeat(4096)}).to_string(),
+                    )],
+                ),
+                "Details.Fields",
+            ),
+            (
+                challenges.clone(),
+                challenge_with(&factor, &[("Details.Fields", "not json")]),
+                "Details.Fields",
+            ),
+            (
+                challenges.clone(),
+                challenge_with(
+                    &factor,
+                    &[(
+                        "HiddenDetails",
+                        &json!({"k": "h".repeat(1024 - 7)}).to_string(),
+                    )],
+                ),
+                "HiddenDetails",
+            ),
+        ];
+        // Every case is tried, and the ones answered otherwise are listed together.
+        let mut otherwise = Vec::new();
+        for (path, form, name) in &cases {
+            let answer = call(&mut st, "POST", path, form);
+            if answer != refused(name) || stored(&st) != before {
+                let (status, body) = answer;
+                otherwise.push(format!("{name} at {path}: {status} {}", body["message"]));
+            }
+        }
+        assert_eq!(otherwise, Vec::<String>::new());
+        // What the updates refused left as it was.
+        let (_, service) = call(&mut st, "GET", &demo, "");
+        assert_eq!(service["totp"]["issuer"], "Sandbox Verify");
+        let (_, pixel) = call(&mut st, "GET", &format!("{factors}/{factor}"), "");
+        assert_eq!(pixel["friendly_name"], "pixel");
+        assert_eq!(st.code(&email), None);
+    }
+
+    #[test]
+    fn a_field_at_its_limit_is_accepted_and_kept_whole() {
+        let mut st = VerifyState::new(URL);
+        let demo = format!("/v2/Services/{SERVICE_SID}");
+        // Twilio's limits count characters: 64 two-byte characters are a name of 64.
+        let name = "é".repeat(64);
+        let issuer = "i".repeat(MAX_TEXT_BYTES);
+        let (status, service) = call(
+            &mut st,
+            "POST",
+            "/v2/Services",
+            &encode(&[("FriendlyName", "App"), ("Totp.Issuer", &issuer)]),
+        );
+        assert_eq!((status, &service["totp"]["issuer"]), (201, &json!(issuer)));
+        let (status, service) = call(&mut st, "POST", &demo, &encode(&[("Totp.Issuer", &issuer)]));
+        assert_eq!((status, &service["totp"]["issuer"]), (200, &json!(issuer)));
+
+        let email = format!("{}@example.com", "a".repeat(MAX_EMAIL_LEN - 12));
+        assert_eq!(email.len(), MAX_EMAIL_LEN);
+        let (status, started) = call(
+            &mut st,
+            "POST",
+            &format!("{demo}/Verifications"),
+            &encode(&[("To", &email), ("Channel", "email")]),
+        );
+        assert_eq!((status, &started["to"]), (201, &json!(email)));
+        assert!(st.code(&email).is_some());
+
+        let identity = "user-limits-2";
+        create(
+            &mut st,
+            &format!("{demo}/Entities"),
+            &format!("Identity={identity}"),
+        );
+        let factors = format!("{}/Factors", entities(identity));
+        let secret = "A".repeat(MAX_TEXT_BYTES);
+        let (status, totp) = call(
+            &mut st,
+            "POST",
+            &factors,
+            &encode(&[
+                ("FriendlyName", &name),
+                ("FactorType", "totp"),
+                ("Binding.Secret", &secret),
+            ]),
+        );
+        assert_eq!(status, 201, "{totp}");
+        assert_eq!(totp["friendly_name"], json!(name));
+        assert_eq!(totp["binding"]["secret"], json!(secret));
+        let totp = totp["sid"].as_str().unwrap();
+        let renamed = "n".repeat(64);
+        let (status, updated) = call(
+            &mut st,
+            "POST",
+            &format!("{factors}/{totp}"),
+            &encode(&[("FriendlyName", &renamed)]),
+        );
+        assert_eq!((status, &updated["friendly_name"]), (200, &json!(renamed)));
+
+        let (app_id, token, sdk) = ("a".repeat(100), "t".repeat(255), "1".repeat(MAX_TEXT_BYTES));
+        let form = encode(&[
+            ("FriendlyName", "pixel"),
+            ("FactorType", "push"),
+            ("Binding.Alg", "ES256"),
+            ("Binding.PublicKey", "MFkw"),
+            ("Config.AppId", &app_id),
+            ("Config.NotificationPlatform", "fcm"),
+            ("Config.NotificationToken", &token),
+            ("Config.SdkVersion", &sdk),
+        ]);
+        let (status, push) = call(&mut st, "POST", &factors, &form);
+        assert_eq!(status, 201, "{push}");
+        assert_eq!(
+            push["config"],
+            json!({"app_id": app_id, "notification_platform": "fcm",
+                   "notification_token": token, "sdk_version": sdk})
+        );
+        let push = push["sid"].as_str().unwrap().to_owned();
+        st.verify_push_factor(&push).unwrap();
+
+        let message = "m".repeat(256);
+        let fields: Vec<String> = (0..20)
+            .map(|i| field(&format!("{i:0>36}"), &"v".repeat(128)))
+            .collect();
+        let hidden = json!({"k": "h".repeat(1024 - 8)}).to_string();
+        assert_eq!(hidden.chars().count(), 1024);
+        let mut pairs: Vec<(&str, &str)> = vec![
+            ("FactorSid", &push),
+            ("Details.Message", &message),
+            ("HiddenDetails", &hidden),
+        ];
+        pairs.extend(fields.iter().map(|f| ("Details.Fields", f.as_str())));
+        let (status, challenge) = call(
+            &mut st,
+            "POST",
+            &format!("{}/Challenges", entities(identity)),
+            &encode(&pairs),
+        );
+        assert_eq!(status, 201, "{challenge}");
+        assert_eq!(challenge["details"]["message"], json!(message));
+        let kept: Vec<String> = challenge["details"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(Value::to_string)
+            .collect();
+        assert_eq!(kept, fields);
+        assert_eq!(challenge["hidden_details"].to_string(), hidden);
     }
 
     #[test]
