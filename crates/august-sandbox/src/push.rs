@@ -3,14 +3,16 @@
 //!
 //! Every state change of the emulator (lock operations, doors, doorbells) is queued by the
 //! August state as a [`PushOut`] and published here when the request that caused it ends:
-//! waiting subscribers are woken at once. A held long-poll or an open websocket has a thread
-//! of its own, so waiting subscribers never hold the request workers.
+//! waiting subscribers are woken at once. A held long-poll has a thread of its own, an open
+//! websocket two (its session and the reader of its client), so waiting subscribers never hold
+//! the request workers.
 
 use std::collections::VecDeque;
-use std::io::{self, Read};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -38,10 +40,10 @@ pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest message a websocket client may send, as OPEN announces (`maxPayload`); a
 /// longer one closes the websocket with 1009, as the real server's websocket library does.
 const MAX_PAYLOAD: usize = 1_000_000;
-/// How often a websocket session reads what its client sent, when nothing is published: the
-/// most a client frame (a pong, a Close) waits to be read. A push does not wait for it: the
-/// session waits on the hub, which wakes it when a message is published.
-const READ_EVERY: Duration = Duration::from_millis(20);
+/// The most a websocket session's reader holds of what the client sent and the session has
+/// not taken yet (plus one read): past it, the reader reads no more until the session takes
+/// some, and TCP holds the client back.
+const INBOX_SIZE: usize = 64 * 1024;
 /// Client messages read in one turn at most, so that a client sending without pause does not
 /// hold pushes back; the rest are read at once after them.
 const MAX_READS: usize = 64;
@@ -145,6 +147,10 @@ pub(crate) struct PushHub {
     threads: Mutex<Vec<JoinHandle<()>>>,
     /// The deadlines of the websocket sessions started from now on.
     times: Mutex<SessionTimes>,
+    /// The bells of the open websocket sessions, rung when the hub has news for them.
+    bells: Mutex<Vec<Weak<Bell>>>,
+    /// Turns the websocket sessions took so far: each wait that ended (or was skipped).
+    session_turns: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -207,6 +213,7 @@ impl PushHub {
     pub(crate) fn stop(&self) {
         lock(&self.state).stopped = true;
         self.cond.notify_all();
+        self.ring_sessions();
         let threads = std::mem::take(&mut *lock(&self.threads));
         for t in threads {
             let _ = t.join();
@@ -279,6 +286,21 @@ impl PushHub {
         }
         drop(st);
         self.cond.notify_all();
+        self.ring_sessions();
+    }
+
+    /// Registers the bell of a websocket session, to be rung with every change the session
+    /// may have to act on; the bells of sessions that ended are let go.
+    fn add_bell(&self, bell: &Arc<Bell>) {
+        let mut bells = lock(&self.bells);
+        bells.retain(|b| b.strong_count() > 0);
+        bells.push(Arc::downgrade(bell));
+    }
+
+    /// Wakes every websocket session to look at the hub (the state is changed first, and
+    /// released).
+    fn ring_sessions(&self) {
+        lock(&self.bells).retain(|b| b.upgrade().map(|b| b.ring()).is_some());
     }
 
     /// Sets the deadlines of the websocket sessions started from now on.
@@ -311,12 +333,14 @@ impl PushHub {
     pub(crate) fn drop_connections(&self) {
         lock(&self.state).drop_gen += 1;
         self.cond.notify_all();
+        self.ring_sessions();
     }
 
     /// Makes every open websocket send Engine.IO CLOSE and close.
     pub(crate) fn close_websockets(&self) {
         lock(&self.state).close_gen += 1;
         self.cond.notify_all();
+        self.ring_sessions();
     }
 
     fn forbidden(&self) -> bool {
@@ -615,6 +639,190 @@ fn wait_for_handoff(hub: &PushHub, handoff: &Receiver<TakenOver>) -> Option<Take
     }
 }
 
+/// What wakes an idle websocket session before its next deadline: news from the hub (rung by
+/// [`PushHub::ring_sessions`]) or what its client sent (put in by the session's reader). The
+/// session and its reader both wait on it.
+#[derive(Debug, Default)]
+struct Bell {
+    state: Mutex<BellState>,
+    cond: Condvar,
+}
+
+/// The state behind a session's [`Bell`].
+#[derive(Debug, Default)]
+struct BellState {
+    /// The hub rang since the session last waited: it may have news.
+    news: bool,
+    /// What the reader read from the client and the session has not taken yet.
+    inbox: VecDeque<u8>,
+    /// How the client's side ended, once it did (after what `inbox` holds).
+    ended: Option<ClientEnd>,
+    /// The session is over: its reader stops.
+    over: bool,
+}
+
+/// How the client's side of a websocket ended.
+#[derive(Debug, Clone, Copy)]
+enum ClientEnd {
+    /// At its end of stream.
+    Closed,
+    /// On a failed read.
+    Failed(io::ErrorKind),
+}
+
+impl Bell {
+    /// Tells the session to look at the hub.
+    fn ring(&self) {
+        lock(&self.state).news = true;
+        self.cond.notify_all();
+    }
+
+    /// Waits until the hub rings, the client sent something or its side ended, or `until`;
+    /// the ring is then taken.
+    fn wait(&self, until: Instant) {
+        let st = lock(&self.state);
+        let wait = until.saturating_duration_since(Instant::now());
+        let (mut st, _) = self
+            .cond
+            .wait_timeout_while(st, wait, |st| {
+                !st.news && st.inbox.is_empty() && st.ended.is_none()
+            })
+            .unwrap_or_else(PoisonError::into_inner);
+        st.news = false;
+    }
+
+    /// Reads what the client sends into the inbox as it arrives, until its side ends or the
+    /// session is over (see [`ClientSocket`]'s drop, which also ends a read in progress). The
+    /// inbox holds [`INBOX_SIZE`] at most, and one read more.
+    fn read_from(&self, mut socket: TcpStream) {
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            let st = lock(&self.state);
+            let st = self
+                .cond
+                .wait_while(st, |st| st.inbox.len() >= INBOX_SIZE && !st.over)
+                .unwrap_or_else(PoisonError::into_inner);
+            if st.over {
+                return;
+            }
+            drop(st);
+            let read = socket.read(&mut buf);
+            let mut st = lock(&self.state);
+            match read {
+                Ok(0) => st.ended = Some(ClientEnd::Closed),
+                Ok(n) => st.inbox.extend(buf.get(..n).unwrap_or_default()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => st.ended = Some(ClientEnd::Failed(e.kind())),
+            }
+            let ended = st.ended.is_some();
+            drop(st);
+            self.cond.notify_all();
+            if ended {
+                return;
+            }
+        }
+    }
+}
+
+/// The client's socket as a session's websocket sees it: reads take what the session's reader
+/// read (`WouldBlock` when nothing is there yet: they never wait), writes go to the socket
+/// (blocking up to [`WRITE_TIMEOUT`]).
+struct SessionStream {
+    bell: Arc<Bell>,
+    socket: TcpStream,
+}
+
+impl Read for SessionStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let mut st = lock(&self.bell.state);
+        if st.inbox.is_empty() {
+            return match st.ended {
+                None => Err(io::ErrorKind::WouldBlock.into()),
+                Some(ClientEnd::Closed) => Ok(0),
+                Some(ClientEnd::Failed(kind)) => Err(kind.into()),
+            };
+        }
+        let was_full = st.inbox.len() >= INBOX_SIZE;
+        let n = st.inbox.read(buf)?;
+        drop(st);
+        if was_full {
+            // room for the reader again
+            self.bell.cond.notify_all();
+        }
+        Ok(n)
+    }
+}
+
+impl Write for SessionStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.socket.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.socket.flush()
+    }
+}
+
+/// A session's websocket with its client and the thread reading the client for it, which ends
+/// with it: dropping this stops the reader (shutting the socket's reading down ends a read in
+/// progress) and waits for it.
+struct ClientSocket {
+    ws: WebSocket<SessionStream>,
+    bell: Arc<Bell>,
+    reader: Option<JoinHandle<()>>,
+}
+
+impl ClientSocket {
+    /// The websocket on `socket`, whose first bytes the relay read already (`early`), with its
+    /// reader started and its bell rung by `hub`; `None` if the socket cannot be set up so.
+    fn open(hub: &PushHub, socket: TcpStream, early: Vec<u8>) -> Option<ClientSocket> {
+        // The reader waits for the client as long as it takes (the relay may have left a read
+        // timeout on the socket); writes block up to their timeout.
+        socket.set_read_timeout(None).ok()?;
+        socket.set_write_timeout(Some(WRITE_TIMEOUT)).ok()?;
+        let reading = socket.try_clone().ok()?;
+        // The early bytes come first, as if the reader had read them: the session reads them
+        // at once.
+        let bell = Arc::new(Bell {
+            state: Mutex::new(BellState {
+                inbox: early.into(),
+                ..BellState::default()
+            }),
+            cond: Condvar::new(),
+        });
+        hub.add_bell(&bell);
+        let reader_bell = Arc::clone(&bell);
+        let reader = thread::Builder::new()
+            .name("sandbox-websocket-reader".into())
+            .spawn(move || reader_bell.read_from(reading))
+            .ok()?;
+        // tungstenite would take messages of up to 64 MiB: hold the client to what OPEN says
+        let config = WebSocketConfig::default()
+            .max_message_size(Some(MAX_PAYLOAD))
+            .max_frame_size(Some(MAX_PAYLOAD));
+        let stream = SessionStream {
+            bell: Arc::clone(&bell),
+            socket,
+        };
+        Some(ClientSocket {
+            ws: WebSocket::from_raw_socket(stream, Role::Server, Some(config)),
+            bell,
+            reader: Some(reader),
+        })
+    }
+}
+
+impl Drop for ClientSocket {
+    fn drop(&mut self) {
+        lock(&self.bell.state).over = true;
+        self.bell.cond.notify_all();
+        let _ = self.ws.get_ref().socket.shutdown(Shutdown::Read);
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
 /// One read of the client, as a session sees it.
 enum Incoming {
     /// A message (a ping's pong is queued, to go out with the next flush).
@@ -629,8 +837,8 @@ enum Incoming {
     Failed,
 }
 
-/// Reads one message from the client, if one has arrived (the socket does not block).
-fn receive(ws: &mut WebSocket<TcpStream>) -> Incoming {
+/// Reads one message from the client, if one has arrived (reads never wait).
+fn receive(ws: &mut WebSocket<SessionStream>) -> Incoming {
     match ws.read() {
         Ok(Message::Close(_)) => Incoming::Closed,
         Ok(message) => Incoming::Message(message),
@@ -674,8 +882,7 @@ impl Received {
 /// get their pong and a Close its Close. `None` once the session is over: the client closed,
 /// sent more than [`MAX_PAYLOAD`] (closed with 1009), broke the protocol, or the connection
 /// failed.
-fn read_client(ws: &mut WebSocket<TcpStream>) -> Option<Received> {
-    ws.get_ref().set_nonblocking(true).ok()?;
+fn read_client(ws: &mut WebSocket<SessionStream>) -> Option<Received> {
     let mut received = Received::default();
     let mut reads = 0;
     let last = loop {
@@ -691,11 +898,9 @@ fn read_client(ws: &mut WebSocket<TcpStream>) -> Option<Received> {
             other => break other,
         }
     };
-    // Writes block again (up to their timeout), and what tungstenite queued goes out now.
-    ws.get_ref().set_nonblocking(false).ok()?;
     match last {
-        // Everything queued went out (a write that blocks past its timeout does not). The
-        // loop ends on no message.
+        // What tungstenite queued (pongs) goes out now: all of it, unless a write blocks past
+        // its timeout. The loop ends on no message.
         Incoming::Nothing | Incoming::Message(_) => ws.flush().is_ok().then_some(received),
         Incoming::Closed => {
             let _ = ws.flush();
@@ -707,29 +912,31 @@ fn read_client(ws: &mut WebSocket<TcpStream>) -> Option<Received> {
                 reason: "Max payload size exceeded".into(),
             }));
             let _ = ws.flush();
-            drain(ws.get_mut());
+            drain(&ws.get_ref().bell);
             None
         }
         Incoming::Failed => None,
     }
 }
 
-/// Reads and discards what the client still sends, for a moment: closing a socket with
-/// unread data resets the connection, and the reset could destroy the Close just sent.
-fn drain(stream: &mut TcpStream) {
+/// Discards what the client still sends, for a moment: closing a socket with unread data
+/// resets the connection, and the reset could destroy the Close just sent.
+fn drain(bell: &Bell) {
     let deadline = Instant::now() + Duration::from_secs(1);
-    let mut sink = [0u8; 16 * 1024];
-    while Instant::now() < deadline {
-        match stream.read(&mut sink) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) => {}
-            Err(_) => break,
+    let mut st = lock(&bell.state);
+    loop {
+        st.inbox.clear();
+        // room for the reader
+        bell.cond.notify_all();
+        let now = Instant::now();
+        if st.ended.is_some() || now >= deadline {
+            return;
         }
+        st = bell
+            .cond
+            .wait_timeout(st, deadline - now)
+            .unwrap_or_else(PoisonError::into_inner)
+            .0;
     }
 }
 
@@ -751,11 +958,6 @@ impl Connected {
         self.pong_due.unwrap_or(self.next_ping)
     }
 
-    /// Whether the hub has news for the session: a message or a close.
-    fn news(&self, st: &HubState) -> bool {
-        st.seq != self.seen || st.close_gen != self.closes
-    }
-
     /// The websocket payloads published since the last look, oldest first, and whether the
     /// session must close.
     fn take_news(&mut self, st: &HubState) -> (Vec<Value>, bool) {
@@ -774,24 +976,20 @@ impl Connected {
 }
 
 /// Serves one Engine.IO session on `stream`, whose first bytes the relay read already
-/// (`early`: frames the client sent right behind its upgrade request), until the client closes, the namespace is not
-/// connected in time, a ping is not answered in time (as the real server, the session then
-/// closes the websocket), a push fault ends it or the sandbox stops. The session waits on the
-/// hub, so that a message goes out as soon as it is published; between waits (every
-/// [`READ_EVERY`] at least) it reads what the client sent, without blocking: its pings are
-/// answered and its Close acknowledged.
+/// (`early`: frames the client sent right behind its upgrade request), until the client
+/// closes, the namespace is not connected in time, a ping is not answered in time (as the real
+/// server, the session then closes the websocket), a push fault ends it or the sandbox stops.
+/// An idle session sleeps until there is something to do: its [`Bell`] wakes it when the hub
+/// has news (a message goes out as soon as it is published) and when the client sent
+/// something (its pings are answered and its Close acknowledged at once), or its next deadline
+/// (the connect, a ping, a pong) passes.
 fn serve_websocket(hub: &PushHub, stream: TcpStream, early: Vec<u8>, times: SessionTimes) {
-    // Reads do not block (see `read_client`); the read timeout bounds the drain after a Close.
-    if stream.set_read_timeout(Some(READ_EVERY)).is_err()
-        || stream.set_write_timeout(Some(WRITE_TIMEOUT)).is_err()
-    {
+    // The bell is rung from here on: no news comes between it and the first look at the hub.
+    let Some(mut client) = ClientSocket::open(hub, stream, early) else {
         return;
-    }
-    // tungstenite would take messages of up to 64 MiB: hold the client to what OPEN says
-    let config = WebSocketConfig::default()
-        .max_message_size(Some(MAX_PAYLOAD))
-        .max_frame_size(Some(MAX_PAYLOAD));
-    let mut ws = WebSocket::from_partially_read(stream, early, Role::Server, Some(config));
+    };
+    let bell = Arc::clone(&client.bell);
+    let ws = &mut client.ws;
     let drops = lock(&hub.state).drop_gen;
     let ended = |st: &HubState| st.stopped || st.drop_gen != drops;
     let sid = crate::august::random_hex(20);
@@ -808,22 +1006,14 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, early: Vec<u8>, times: Sess
     let mut connected: Option<Connected> = None;
     let mut more = false;
     loop {
-        // Wait for a message, a close or the sandbox's end; at most until the client is read
-        // again or a deadline passes.
+        hub.session_turns.fetch_add(1, Ordering::Relaxed);
+        // Wait for news from the hub, something from the client or the next deadline (not when
+        // the last turn left messages unread).
+        if !more {
+            bell.wait(connected.as_ref().map_or(connect_by, Connected::due));
+        }
         let (pending, close) = {
             let st = lock(&hub.state);
-            let due = connected.as_ref().map_or(connect_by, Connected::due);
-            let wait = if more {
-                Duration::ZERO
-            } else {
-                READ_EVERY.min(due.saturating_duration_since(Instant::now()))
-            };
-            let (st, _) = hub
-                .cond
-                .wait_timeout_while(st, wait, |st| {
-                    !ended(st) && !connected.as_ref().is_some_and(|c| c.news(st))
-                })
-                .unwrap_or_else(PoisonError::into_inner);
             if ended(&st) {
                 return;
             }
@@ -844,7 +1034,7 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, early: Vec<u8>, times: Sess
                 return;
             }
         }
-        let Some(received) = read_client(&mut ws) else {
+        let Some(received) = read_client(ws) else {
             return;
         };
         more = received.more;
@@ -891,7 +1081,7 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, early: Vec<u8>, times: Sess
                 log::info!("sandbox: no Engine.IO pong within the ping timeout; closing");
                 let _ = ws.close(None);
                 let _ = ws.flush();
-                drain(ws.get_mut());
+                drain(&bell);
                 return;
             }
             Some(c) if c.pong_due.is_none() && now >= c.next_ping => {
@@ -914,11 +1104,20 @@ mod tests {
     /// A session served on one end of a loopback connection, its client on the other (after
     /// OPEN), and the session's thread.
     fn session(times: SessionTimes) -> (WebSocket<TcpStream>, JoinHandle<()>) {
-        let hub = Arc::new(PushHub::default());
+        let (_, ws, served) = session_of(Arc::new(PushHub::default()), times);
+        (ws, served)
+    }
+
+    /// [`session`] of `hub`, which it returns.
+    fn session_of(
+        hub: Arc<PushHub>,
+        times: SessionTimes,
+    ) -> (Arc<PushHub>, WebSocket<TcpStream>, JoinHandle<()>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
-        let served = thread::spawn(move || serve_websocket(&hub, server, Vec::new(), times));
+        let serving = Arc::clone(&hub);
+        let served = thread::spawn(move || serve_websocket(&serving, server, Vec::new(), times));
         client
             .set_read_timeout(Some(Duration::from_secs(3)))
             .unwrap();
@@ -933,7 +1132,7 @@ mod tests {
                 .unwrap()
                 .ends_with(",\"maxPayload\":1000000}")
         );
-        (ws, served)
+        (hub, ws, served)
     }
 
     /// The next frame other than an Engine.IO ping (`2`), within 3 s.
@@ -1035,8 +1234,8 @@ mod tests {
     #[test]
     fn client_frames_are_answered_between_pushes_not_at_the_next_ping() {
         // Nothing is published and no ping is due for a minute: a session that read its client
-        // only when it woke for those would answer after a minute, one that reads it every
-        // READ_EVERY within 20 ms, and a loaded machine within a second.
+        // only when it woke for those would answer after a minute, one woken by the client's
+        // frames at once, and a loaded machine within a second.
         let (mut ws, served) = session(SessionTimes {
             ping_interval: Duration::from_secs(60),
             ..SessionTimes::default()
@@ -1058,12 +1257,57 @@ mod tests {
     }
 
     #[test]
+    fn an_idle_session_sleeps_until_its_client_the_hub_or_its_next_ping_wakes_it() {
+        // No ping is due for a minute and nothing is published: an idle session has nothing
+        // to do for a second, and takes no turn for it (one that woke every 20 ms to read its
+        // client took 50).
+        let (hub, mut ws, served) = session_of(
+            Arc::new(PushHub::default()),
+            SessionTimes {
+                ping_interval: Duration::from_secs(60),
+                ..SessionTimes::default()
+            },
+        );
+        connect_namespace(&mut ws);
+        let turns = || hub.session_turns.load(Ordering::Relaxed);
+        let before = turns();
+        thread::sleep(Duration::from_secs(1));
+        let idle = turns() - before;
+        assert!(idle <= 2, "{idle} turns in an idle second");
+        // Awake at once for what comes: a frame of its client, a push of the hub.
+        let sent = Instant::now();
+        ws.send(Message::Ping("now".into())).unwrap();
+        assert_eq!(next(&mut ws), Message::Pong("now".into()));
+        hub.publish_now(
+            &PushOut {
+                channel: "lock".into(),
+                at: Utc::now(),
+                pubnub: json!({}),
+                websocket: Some(json!({"lockID": "l"})),
+            },
+            1,
+        );
+        assert_eq!(next(&mut ws), Message::text(r#"42["data",{"lockID":"l"}]"#));
+        assert!(
+            sent.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            sent.elapsed()
+        );
+        // Each woke it once or twice, no more.
+        assert!(turns() - before - idle <= 4, "{}", turns() - before - idle);
+        ws.close(None).unwrap();
+        assert!(matches!(next(&mut ws), Message::Close(_)));
+        ends(served);
+    }
+
+    #[test]
     fn a_turn_notes_the_connect_and_pong_it_reads_up_to_max_reads() {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
         let (server, _) = listener.accept().unwrap();
         let mut client = WebSocket::from_raw_socket(client, Role::Client, None);
-        let mut server = WebSocket::from_raw_socket(server, Role::Server, None);
+        let hub = PushHub::default();
+        let mut server = ClientSocket::open(&hub, server, Vec::new()).unwrap();
         // A connect first, a pong last of the first MAX_READS, then one more message.
         let mut texts = vec!["40{}"];
         texts.extend(std::iter::repeat_n("4x", MAX_READS - 2));
@@ -1072,32 +1316,27 @@ mod tests {
             client.write(Message::text(*text)).unwrap();
         }
         client.flush().unwrap();
-        // Each client frame: 2 bytes of head, 4 of mask, the text.
+        // Each client frame: 2 bytes of head, 4 of mask, the text. The session's reader has
+        // them all once its inbox holds them.
         let sent: usize = texts.iter().map(|t| 6 + t.len()).sum();
-        let mut peeked = vec![0; sent];
         let deadline = Instant::now() + Duration::from_secs(3);
-        // A peek with nothing to read waits for bytes: not past the deadline.
-        server
-            .get_ref()
-            .set_read_timeout(Some(Duration::from_secs(3)))
-            .unwrap();
-        while server.get_ref().peek(&mut peeked).unwrap() < sent {
+        while lock(&server.bell.state).inbox.len() < sent {
             assert!(Instant::now() < deadline, "the frames did not arrive");
             thread::sleep(Duration::from_millis(5));
         }
         assert_eq!(
-            read_client(&mut server),
+            read_client(&mut server.ws),
             Some(Received {
                 connect: true,
                 pong: true,
                 more: true
             })
         );
-        assert_eq!(read_client(&mut server), Some(Received::default()));
+        assert_eq!(read_client(&mut server.ws), Some(Received::default()));
         client.close(None).unwrap();
         client.flush().unwrap();
         let deadline = Instant::now() + Duration::from_secs(3);
-        while read_client(&mut server).is_some() {
+        while read_client(&mut server.ws).is_some() {
             assert!(Instant::now() < deadline, "the close was not read");
             thread::sleep(Duration::from_millis(5));
         }
