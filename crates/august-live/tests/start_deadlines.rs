@@ -32,19 +32,7 @@ fn a_server_that_stalls_on_the_second_device_ends_the_read_at_its_one_deadline()
     let took = started.elapsed();
     // The call's own timeout (6 s) would have been waited out without the one deadline.
     assert!(took < Duration::from_secs(4), "start() took {took:?}");
-    match &err {
-        Error::Api { during, source } => {
-            assert_eq!(*during, "reading a lock's details");
-            assert!(
-                matches!(
-                    source.as_ref(),
-                    august_core::Error::Timeout { after, .. } if *after == Duration::from_secs(1)
-                ),
-                "{source:?}"
-            );
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_device_read_timeout(&err, Duration::from_secs(1));
     let stats = sandbox.stats();
     assert!(
         stats.routes.get("GET /locks/{lock_id}").copied() >= Some(2),
@@ -116,7 +104,13 @@ fn a_deadline_that_passes_between_two_device_calls_is_a_timeout() {
         stats.routes
     );
     // What a call that runs out of the read's time during it gives.
-    match &err {
+    assert_device_read_timeout(&err, timeout);
+}
+
+/// Asserts that `err` is the timeout of a lock-detail call that ran out of the device read's
+/// `timeout`: `start()`'s error for a device read over its deadline.
+fn assert_device_read_timeout(err: &Error, timeout: Duration) {
+    match err {
         Error::Api { during, source } => {
             assert_eq!(*during, "reading a lock's details");
             assert!(
