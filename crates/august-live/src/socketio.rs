@@ -215,45 +215,55 @@ fn watch(tcp: &TcpStream, deadline: Instant, signal: &Signal, finished: Receiver
     }
 }
 
-/// Looks `host` up with `resolve`, given `wait`, on a thread of its own, while this one looks
-/// at the stop flag every [`TICK`]: no lookup can be interrupted, and a stop must not wait for
-/// one (nor `close`, which waits for this thread). Stopped meanwhile, it returns
-/// [`End::Stopped`] and leaves the lookup to end on its own (within `wait`, the time it was
-/// given): what the lookup finds then goes nowhere. Each connection has one lookup at most, and
-/// a stopped stream makes no other, so no more than one is left running per stream.
-fn look_up(
+/// Opens the TCP connection to `host` at `port` ([`look_up_and_connect`]) on a thread of its
+/// own, while this one looks at the stop flag every [`TICK`]: neither a lookup nor a connect
+/// can be interrupted, and a stop must not wait for either (nor `close`, which waits for this
+/// thread). Stopped meanwhile, it returns [`End::Stopped`] and leaves that thread to end on its
+/// own (by `deadline`, which the lookup and the connect share): a lookup that answers after the
+/// stop is not connected to, and a connection made after it is closed at once, nothing sent on
+/// it. Each connection has one such thread at most, and a stopped stream makes no other, so no
+/// more than one is left running per stream.
+fn open(
     resolve: Resolve,
     host: &str,
     port: u16,
+    deadline: Instant,
     wait: Duration,
-    signal: &Signal,
-) -> Result<Vec<SocketAddr>, End> {
+    signal: &Arc<Signal>,
+) -> Result<TcpStream, End> {
     let (found, answer) = mpsc::channel();
     let name = host.to_owned();
-    let lookup = std::thread::Builder::new()
-        .name("august-live-socketio-lookup".into())
+    let stop = Arc::clone(signal);
+    let opening = std::thread::Builder::new()
+        .name("august-live-socketio-connect".into())
         .spawn(move || {
-            // Nobody listens any more when the stream was stopped meanwhile.
-            let _ = found.send(resolve(&name, port, wait));
+            let opened = look_up_and_connect(resolve, &name, port, deadline, wait, &stop);
+            // Nobody listens any more when the stream was stopped meanwhile: a connection made
+            // then is dropped, closed, with the message.
+            let _ = found.send(opened);
         })
         .map_err(|e| End::Transport(format!("cannot start a thread: {e}")))?;
     loop {
         match answer.recv_timeout(TICK) {
-            Ok(addresses) => {
+            Ok(opened) => {
                 // It has sent its answer: it ends at once.
-                let _ = lookup.join();
-                return addresses.map_err(|e| End::Transport(format!("cannot connect: {e}")));
+                let _ = opening.join();
+                if signal.is_stopped() {
+                    // A connection is closed as it is dropped here, before anything is sent.
+                    return Err(End::Stopped);
+                }
+                return opened;
             }
             Err(RecvTimeoutError::Timeout) => {
                 if signal.is_stopped() {
-                    // Not joined: the lookup ends when the system answers.
+                    // Not joined: the thread ends when the lookup, then the connect, end.
                     return Err(End::Stopped);
                 }
             }
             Err(RecvTimeoutError::Disconnected) => {
                 // The lookup panicked (ureq's resolver does when no thread can be started):
                 // this thread panics with it, as when it looked the host up itself.
-                if let Err(panic) = lookup.join() {
+                if let Err(panic) = opening.join() {
                     std::panic::resume_unwind(panic);
                 }
                 return Err(End::Transport("the host name lookup gave no answer".into()));
@@ -262,7 +272,43 @@ fn look_up(
     }
 }
 
-fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket, End> {
+/// Looks `host` up with `resolve`, given `wait` (the system's lookup has no deadline of its
+/// own: a name server that does not answer would hold it for as long as the system waits),
+/// then tries every address in turn within what is left until `deadline`, as the transport
+/// connects ([`api_transport::connect`]): an IPv6 address first on a machine without an IPv6
+/// route, or one dead address among several, leaves the others their turn. A stop while the
+/// lookup ran connects to nothing.
+fn look_up_and_connect(
+    resolve: Resolve,
+    host: &str,
+    port: u16,
+    deadline: Instant,
+    wait: Duration,
+    signal: &Signal,
+) -> Result<TcpStream, End> {
+    // One address at least: `api_transport::resolve` fails rather than find none.
+    let addrs =
+        resolve(host, port, wait).map_err(|e| End::Transport(format!("cannot connect: {e}")))?;
+    if signal.is_stopped() {
+        return Err(End::Stopped);
+    }
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(late(wait));
+    }
+    api_transport::connect(&addrs, left)
+        .map_err(|e| End::Transport(format!("cannot connect: {}", e.kind())))
+}
+
+/// A connection whose lookup, connect and handshake did not finish within `wait`.
+fn late(wait: Duration) -> End {
+    End::Transport(format!(
+        "the websocket lookup, connection and handshake did not finish within {} ms",
+        wait.as_millis()
+    ))
+}
+
+fn connect(config: &Config, subscriber: &str, signal: &Arc<Signal>) -> Result<Socket, End> {
     let url = websocket_url(&config.url, subscriber).map_err(End::Server)?;
     let token = config
         .tokens
@@ -294,26 +340,8 @@ fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket,
         });
     let wait = config.handshake_wait;
     let deadline = Instant::now() + wait;
-    let late = || {
-        End::Transport(format!(
-            "the websocket lookup, connection and handshake did not finish within {} ms",
-            wait.as_millis()
-        ))
-    };
-    // The system's lookup has no deadline of its own: it is given the connection's (a name
-    // server that does not answer would hold the lookup for as long as the system waits), and
-    // it runs apart, so that a stop does not wait for it.
-    // One address at least: `api_transport::resolve` fails rather than find none.
-    let addrs = look_up(config.resolve, host, port, wait, signal)?;
-    let left = deadline.saturating_duration_since(Instant::now());
-    if left.is_zero() {
-        return Err(late());
-    }
-    // Every address in turn, the time left shared between them, as the transport connects:
-    // an IPv6 address first on a machine without an IPv6 route, or one dead address among
-    // several, leaves the others their turn.
-    let tcp = api_transport::connect(&addrs, left)
-        .map_err(|e| End::Transport(format!("cannot connect: {}", e.kind())))?;
+    // The lookup and the connect run apart, so that a stop waits for neither.
+    let tcp = open(config.resolve, host, port, deadline, wait, signal)?;
     let _ = tcp.set_read_timeout(Some(wait));
     let _ = tcp.set_write_timeout(Some(wait));
     let watched = tcp
@@ -335,7 +363,7 @@ fn connect(config: &Config, subscriber: &str, signal: &Signal) -> Result<Socket,
         Ok((handshake, watching.join().unwrap_or(false)))
     })?;
     if cut {
-        return Err(late());
+        return Err(late(wait));
     }
     match handshake {
         Ok((ws, _)) => Ok(ws),
@@ -370,7 +398,7 @@ fn session(
     config: &Config,
     subscriber: &str,
     tx: &Sender<Internal>,
-    signal: &Signal,
+    signal: &Arc<Signal>,
     gap: bool,
 ) -> End {
     let mut ws = match connect(config, subscriber, signal) {
@@ -507,7 +535,12 @@ fn reconnect_delay(unit: Duration, attempt: u32) -> Duration {
 /// ends with [`Error::PushForbidden`], as reconnecting would only be refused again. A 401
 /// (the token refused) is tried again like any other end: the token source is asked for a
 /// token on every connection.
-pub(crate) fn run(config: &Config, mut subscriber: String, tx: &Sender<Internal>, signal: &Signal) {
+pub(crate) fn run(
+    config: &Config,
+    mut subscriber: String,
+    tx: &Sender<Internal>,
+    signal: &Arc<Signal>,
+) {
     let mut attempt = 0;
     let mut gap = false;
     let mut refused = false;
@@ -677,7 +710,7 @@ mod tests {
         let wait = Duration::from_millis(300);
         let config = looked_up_by(stalled, url, wait);
         let started = Instant::now();
-        let result = connect(&config, "subscriber", &Signal::default());
+        let result = connect(&config, "subscriber", &Arc::default());
         let took = started.elapsed();
         // The lookup has the connection's deadline (more would hold the connection longer),
         assert_eq!(*STALLED_FOR.lock().unwrap(), Some(wait));
@@ -739,7 +772,7 @@ mod tests {
         let wait = Duration::from_secs(6);
         let config = looked_up_by(addresses, &format!("http://localhost:{port}/"), wait);
         let started = Instant::now();
-        let result = connect(&config, "subscriber", &Signal::default());
+        let result = connect(&config, "subscriber", &Arc::default());
         let took = started.elapsed();
         // The handshake reached the second address before the deadline (at it, the handshake
         // would have been cut, a transport failure).

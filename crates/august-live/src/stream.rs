@@ -804,17 +804,18 @@ impl ActivityStream {
     }
 
     /// Stops the stream and waits for its push thread to end: once it returns, no request of
-    /// the stream is in flight and none is sent any more, except a Socket.IO host name lookup
-    /// (see below).
+    /// the stream is in flight and none is sent any more, except that a Socket.IO host name
+    /// lookup or TCP connect in progress may still end (see below).
     ///
     /// - PubNub: the `leave` is sent (best effort, at most 2 s), then the long-poll in flight
     ///   is cut.
     /// - Socket.IO: the push thread looks at the stop every 200 ms; the connection is closed
-    ///   and the websocket subscriber deleted (best effort, one API call). A TCP connection
-    ///   being opened is waited for (what is left of the connection's 10 s at most). A host name lookup in
-    ///   progress is not: no lookup can be interrupted, so it is left to end on its own
-    ///   (within the connection's 10 s), on a thread of its own that then ends; what it finds
-    ///   is dropped, and nothing connects to it.
+    ///   and the websocket subscriber deleted (best effort, one API call). A host name lookup
+    ///   or a TCP connect in progress is not waited for: neither can be interrupted, so they
+    ///   are left to end on their own (within the connection's 10 s), on a thread of their own
+    ///   that then ends. Nothing connects to what a lookup finds after the stop, and a
+    ///   connection made after it is closed at once, nothing sent on it. A websocket handshake
+    ///   in progress is cut.
     pub fn close(mut self) {
         self.handle.stop();
         for t in self.threads.drain(..) {
@@ -1363,5 +1364,102 @@ mod tests {
                 Err(e) => panic!("accept: {e}"),
             }
         }
+    }
+
+    /// A listener that never accepts, and the connections that fill its queue (Linux drops the
+    /// SYN of a connection to a listener whose queue is full, as a firewall or a dead host
+    /// would): as long as both are kept, a connect to the listener waits out its timeout. The
+    /// queue is full once a connect times out (in 500 ms, when a connect to loopback takes
+    /// microseconds).
+    #[cfg(target_os = "linux")]
+    fn unanswered() -> (TcpListener, Vec<std::net::TcpStream>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let mut queued = Vec::new();
+        loop {
+            match std::net::TcpStream::connect_timeout(&address, Duration::from_millis(500)) {
+                Ok(connection) => queued.push(connection),
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => break,
+                Err(e) => panic!("connecting to the listener: {e}"),
+            }
+            assert!(queued.len() < 10_000, "the listener's queue does not fill");
+        }
+        (listener, queued)
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn close_does_not_wait_for_a_connect_that_is_never_answered() {
+        use std::io::Read as _;
+
+        /// The listener's address, which the websocket host is looked up to.
+        static UNANSWERED: std::sync::OnceLock<SocketAddr> = std::sync::OnceLock::new();
+        /// Whether the websocket host has been looked up.
+        static LOOKED_UP: Mutex<bool> = Mutex::new(false);
+        static LOOKED_UP_CHANGED: Condvar = Condvar::new();
+
+        // Kept to the end: the listener's queue stays full.
+        let (listener, queued) = unanswered();
+        let address = listener.local_addr().unwrap();
+        UNANSWERED.set(address).unwrap();
+        let sandbox = Sandbox::start().expect("sandbox");
+        let api = Api::builder()
+            .brand(Brand::YaleGlobal)
+            .base_url(sandbox.august_url())
+            .build()
+            .expect("api");
+        let mut builder =
+            ActivityStream::builder(api, StaticToken::new(sandbox.demo_access_token()))
+                .websocket_url(format!("http://localhost:{}/", address.port()))
+                .polls_per_push(0);
+        builder.resolve = |_, _, _| {
+            *LOOKED_UP.lock().unwrap_or_else(PoisonError::into_inner) = true;
+            LOOKED_UP_CHANGED.notify_all();
+            Ok(vec![
+                *UNANSWERED.get().expect("set before the stream starts"),
+            ])
+        };
+        let stream = builder.start().expect("start");
+        let looked_up = LOOKED_UP.lock().unwrap_or_else(PoisonError::into_inner);
+        let (looked_up, _) = LOOKED_UP_CHANGED
+            .wait_timeout_while(looked_up, Duration::from_secs(10), |l| !*l)
+            .unwrap_or_else(PoisonError::into_inner);
+        assert!(*looked_up, "the websocket host was not looked up");
+        drop(looked_up);
+        // The connect has begun, and nothing answers it for the connection's 10 s.
+        thread::sleep(Duration::from_millis(300));
+
+        // close does not wait for it.
+        let closing = Instant::now();
+        stream.close();
+        let took = closing.elapsed();
+        assert!(took < Duration::from_secs(2), "close took {took:?}");
+
+        // Once the listener's queue is emptied, the connect's next SYN (the system sends it
+        // again within the connection's 10 s) is answered: the connection made after the stop
+        // is closed at once, and nothing is sent on it.
+        let filling: Vec<_> = queued.iter().map(|c| c.local_addr().unwrap()).collect();
+        listener.set_nonblocking(true).unwrap();
+        let watching = Instant::now();
+        let mut late = loop {
+            match listener.accept() {
+                Ok((_, from)) if filling.contains(&from) => {}
+                Ok((connection, _)) => break connection,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    assert!(
+                        watching.elapsed() < Duration::from_secs(9),
+                        "the connect in progress at close never came"
+                    );
+                    thread::sleep(Duration::from_millis(20));
+                }
+                Err(e) => panic!("accept: {e}"),
+            }
+        };
+        late.set_nonblocking(false).unwrap();
+        late.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        let mut sent = Vec::new();
+        let read = late.read_to_end(&mut sent);
+        assert!(read.is_ok(), "the connection was not closed: {read:?}");
+        assert!(sent.is_empty(), "sent after close: {sent:?}");
     }
 }
