@@ -223,6 +223,10 @@ fn watch(tcp: &TcpStream, deadline: Instant, signal: &Signal, finished: Receiver
 /// stop is not connected to, and a connection made after it is closed at once, nothing sent on
 /// it. Each connection has one such thread at most, and a stopped stream makes no other, so no
 /// more than one is left running per stream.
+///
+/// Every host goes this way, an IP address too, although it needs no lookup: a connect to an
+/// address that never answers holds the thread that makes it as long as one to a name does,
+/// so the connect needs this thread whatever the host, and one path serves both.
 fn open(
     resolve: Resolve,
     host: &str,
