@@ -8,7 +8,9 @@ use august_core::{Api, LoginMethod};
 use chrono::{TimeDelta, Utc};
 
 use crate::authentication::{Authentication, AuthenticationState, ValidationResult};
-use crate::cache::{CacheError, CacheSnapshot, CacheStatus, Existing, TokenCache, to_pending_json};
+use crate::cache::{
+    CacheError, CacheSnapshot, CacheStatus, Existing, TokenCache, to_pending_json, to_py_json,
+};
 use crate::error::{Error, Result};
 use crate::install_id::new_install_id;
 use crate::{expiry, jwt};
@@ -69,8 +71,6 @@ pub struct Authenticator {
     cache: Option<TokenCache>,
     cache_status: CacheStatus,
     last_cache_error: Option<CacheError>,
-    /// The file at the cache path could not be used: keep it aside before writing.
-    keep_aside: bool,
     authentication: Authentication,
 }
 
@@ -110,7 +110,6 @@ impl Authenticator {
             cache: None,
             cache_status: CacheStatus::NotConfigured,
             last_cache_error: None,
-            keep_aside: false,
         }
     }
 
@@ -161,8 +160,9 @@ impl Authenticator {
     /// # }
     /// ```
     pub fn access_token_cache_snapshot(mut self, snapshot: CacheSnapshot) -> Self {
-        self.cache = Some(TokenCache::new(snapshot.path().to_owned()));
-        self.load_cache_from(snapshot);
+        let path = snapshot.path().to_owned();
+        let existing = self.load_cache_from(snapshot);
+        self.cache = Some(TokenCache::writing(path, existing));
         self
     }
 
@@ -278,9 +278,9 @@ impl Authenticator {
         self.last_cache_error.as_ref()
     }
 
-    /// Takes the login of the cache file as `snapshot` read it.
-    fn load_cache_from(&mut self, snapshot: CacheSnapshot) {
-        self.keep_aside = false;
+    /// Takes the login of the cache file as `snapshot` read it; says what the first write does
+    /// with the file: an unusable one is kept aside.
+    fn load_cache_from(&mut self, snapshot: CacheSnapshot) -> Existing {
         self.last_cache_error = None;
         let loaded = snapshot.into_loaded();
         self.last_cache_error = loaded.warning;
@@ -321,14 +321,17 @@ impl Authenticator {
             Err(e) => {
                 log::warn!("{e}");
                 // A refused path is left alone: not moved aside, not written over.
-                (self.cache_status, self.keep_aside) = match e {
-                    CacheError::Corrupt { .. } => (CacheStatus::Corrupt, true),
-                    CacheError::Refused { .. } => (CacheStatus::Refused, false),
-                    _ => (CacheStatus::Unreadable, true),
+                let existing;
+                (self.cache_status, existing) = match e {
+                    CacheError::Corrupt { .. } => (CacheStatus::Corrupt, Existing::KeepAside),
+                    CacheError::Refused { .. } => (CacheStatus::Refused, Existing::Replace),
+                    _ => (CacheStatus::Unreadable, Existing::KeepAside),
                 };
                 self.last_cache_error = Some(e);
+                return existing;
             }
         }
+        Existing::Replace
     }
 
     /// Writes the current authentication to the cache file, if one is configured.
@@ -339,32 +342,16 @@ impl Authenticator {
 
     /// Writes `record` to the cache file, if one is configured.
     fn write_record(&mut self, record: &Authentication) -> std::result::Result<(), CacheError> {
-        self.write_with(|cache, existing| cache.store(record, existing))
+        self.write_bytes(to_py_json(record).as_bytes())
     }
 
-    /// Writes to the cache file with `store`, if one is configured, moving an unusable file
-    /// aside first.
-    fn write_with(
-        &mut self,
-        store: impl FnOnce(&TokenCache, Existing) -> std::result::Result<Option<PathBuf>, CacheError>,
-    ) -> std::result::Result<(), CacheError> {
-        let Some(cache) = &self.cache else {
+    /// Writes `bytes` to the cache file, if one is configured, moving an unusable file aside
+    /// first ([`TokenCache::write`]).
+    fn write_bytes(&mut self, bytes: &[u8]) -> std::result::Result<(), CacheError> {
+        let Some(cache) = &mut self.cache else {
             return Ok(());
         };
-        let existing = if self.keep_aside {
-            Existing::KeepAside
-        } else {
-            Existing::Replace
-        };
-        let moved = store(cache, existing)?;
-        if let Some(aside) = moved {
-            log::warn!(
-                "kept the unusable token cache as {} and wrote a new one to {}",
-                aside.display(),
-                cache.path().display()
-            );
-        }
-        self.keep_aside = false;
+        cache.write(bytes)?;
         self.last_cache_error = None;
         Ok(())
     }
@@ -808,8 +795,7 @@ impl Authenticator {
             AuthenticationState::RequiresValidation => {
                 let bytes =
                     to_pending_json(&self.authentication, &self.username, self.login_method);
-                self.write_with(|cache, existing| cache.store_bytes(bytes.as_bytes(), existing))
-                    .map_err(Error::Cache)
+                self.write_bytes(bytes.as_bytes()).map_err(Error::Cache)
             }
             state => Err(Error::NotAuthenticated { state }),
         }

@@ -827,19 +827,70 @@ pub(crate) enum Existing {
     KeepAside,
 }
 
-/// A cache file at a path.
+/// A cache file at a path, and what writing it did to the unusable file found there: the
+/// one writer of the password login's cache and of [`Credentials`](crate::Credentials)'.
 #[derive(Debug, Clone)]
 pub(crate) struct TokenCache {
     path: PathBuf,
+    /// What [`TokenCache::write`] does with the file at the path: kept aside while the one
+    /// found there could not be used and nothing was written over it yet.
+    existing: Existing,
+    /// Where [`TokenCache::write`] kept the unusable file aside.
+    kept_aside: Option<PathBuf>,
 }
 
 impl TokenCache {
+    /// The cache at `path`, whose writes replace the file there.
     pub(crate) fn new(path: PathBuf) -> TokenCache {
-        TokenCache { path }
+        TokenCache::writing(path, Existing::Replace)
+    }
+
+    /// The cache at `path`, whose first write does `existing` with the file found there.
+    pub(crate) fn writing(path: PathBuf, existing: Existing) -> TokenCache {
+        TokenCache {
+            path,
+            existing,
+            kept_aside: None,
+        }
     }
 
     pub(crate) fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Where [`TokenCache::write`] kept aside the unusable file found at the path, if it did.
+    pub(crate) fn kept_aside(&self) -> Option<&Path> {
+        self.kept_aside.as_deref()
+    }
+
+    /// Writes `bytes` atomically, under the file policy (see [`TokenCache::store_into`]),
+    /// keeping aside first the file found at the path if that one could not be used
+    /// ([`TokenCache::writing`]), once: the name it took is logged and kept for
+    /// [`TokenCache::kept_aside`], also when the write that followed failed, and later writes
+    /// replace the file.
+    pub(crate) fn write(&mut self, bytes: &[u8]) -> Result<(), CacheError> {
+        let mut moved = None;
+        let written = self.store_into(bytes, self.existing, &mut moved);
+        if let Some(aside) = moved {
+            if written.is_ok() {
+                log::warn!(
+                    "kept the unusable token cache as {} and wrote a new one to {}",
+                    aside.display(),
+                    self.path.display()
+                );
+            } else {
+                log::warn!(
+                    "kept the unusable token cache as {}; no new one could be written to {}",
+                    aside.display(),
+                    self.path.display()
+                );
+            }
+            self.kept_aside = Some(aside);
+            self.existing = Existing::Replace;
+        }
+        written?;
+        self.existing = Existing::Replace;
+        Ok(())
     }
 
     /// Reads and parses the file, as an authenticator does.
@@ -876,25 +927,31 @@ impl TokenCache {
         Ok(Some((read_capped(&self.path, file)?, warning)))
     }
 
-    /// Writes `auth` atomically; returns where an unusable file was moved, if one was.
-    ///
-    /// The path itself is replaced (by a rename, which replaces a directory entry and follows
-    /// nothing). Refused, before anything is created: a directory another user can write to or
-    /// owns, a `.lock` or existing file that is a link, not a regular file, or another user's.
+    /// Writes `auth` as py-august does, with `existing` for the file at the path; returns where
+    /// an unusable file was moved, if one was.
+    #[cfg(test)]
     pub(crate) fn store(
         &self,
         auth: &Authentication,
         existing: Existing,
     ) -> Result<Option<PathBuf>, CacheError> {
-        self.store_bytes(to_py_json(auth).as_bytes(), existing)
+        let mut moved = None;
+        self.store_into(to_py_json(auth).as_bytes(), existing, &mut moved)?;
+        Ok(moved)
     }
 
-    /// Writes `bytes` atomically, as [`TokenCache::store`] does.
-    pub(crate) fn store_bytes(
+    /// Writes `bytes` atomically, with `existing` for the file at the path; sets `moved` to
+    /// where an unusable file was moved as soon as it was (the write may fail after that).
+    ///
+    /// The path itself is replaced (by a rename, which replaces a directory entry and follows
+    /// nothing). Refused, before anything is created: a directory another user can write to or
+    /// owns, a `.lock` or existing file that is a link, not a regular file, or another user's.
+    fn store_into(
         &self,
         bytes: &[u8],
         existing: Existing,
-    ) -> Result<Option<PathBuf>, CacheError> {
+        moved: &mut Option<PathBuf>,
+    ) -> Result<(), CacheError> {
         let write_error = |source: io::Error| CacheError::Write {
             path: self.path.clone(),
             source,
@@ -930,15 +987,14 @@ impl TokenCache {
 
         // Again under the lock: only a regular file of ours is replaced or moved aside.
         let found = check_path()?;
-        let moved = match existing {
-            Existing::KeepAside if found.is_some() => Some(move_aside(&self.path).map_err(
-                |source| CacheError::MoveAside {
+        if existing == Existing::KeepAside && found.is_some() {
+            *moved = Some(
+                move_aside(&self.path).map_err(|source| CacheError::MoveAside {
                     path: self.path.clone(),
                     source,
-                },
-            )?),
-            _ => None,
-        };
+                })?,
+            );
+        }
 
         let mut temp = tempfile::Builder::new()
             .prefix(&prefix)
@@ -950,7 +1006,7 @@ impl TokenCache {
             .map_err(write_error)?;
         temp.persist(&self.path).map_err(|e| write_error(e.error))?;
         sync_dir(&dir);
-        Ok(moved)
+        Ok(())
     }
 }
 
@@ -1568,6 +1624,32 @@ mod tests {
         assert!(fs::remove_file(&path).is_ok());
         let moved = cache.store(&auth("t", "2099-01-01T00:00:00Z"), Existing::KeepAside);
         assert_eq!(moved.ok(), Some(None));
+    }
+
+    #[test]
+    fn a_cache_written_over_an_unusable_file_keeps_it_aside_once_and_says_where() {
+        let tmp = dir();
+        let path = tmp.path().join("auth.json");
+        assert!(fs::write(tmp.path().join("auth.json.corrupt"), "taken").is_ok());
+        assert!(fs::write(&path, "junk").is_ok());
+        let mut cache = TokenCache::writing(path.clone(), Existing::KeepAside);
+        assert_eq!(cache.kept_aside(), None);
+        let aside = tmp.path().join("auth.json.corrupt.1");
+        for token in ["t1", "t2"] {
+            let login = auth(token, "2099-01-01T00:00:00Z");
+            assert!(cache.write(to_py_json(&login).as_bytes()).is_ok());
+            assert_eq!(loaded(&cache), Some(login));
+            // the second write replaces the first: nothing more kept aside, the report stays
+            assert_eq!(cache.kept_aside(), Some(aside.as_path()));
+            assert_eq!(fs::read_to_string(&aside).ok().as_deref(), Some("junk"));
+            assert!(!tmp.path().join("auth.json.corrupt.2").exists());
+        }
+        // a cache made to replace the file there (found usable) replaces it, whatever it holds
+        assert!(fs::write(&path, "junk").is_ok());
+        let mut cache = TokenCache::new(path.clone());
+        assert!(cache.write(b"{}").is_ok());
+        assert_eq!(cache.kept_aside(), None);
+        assert!(!tmp.path().join("auth.json.corrupt.2").exists());
     }
 
     #[test]

@@ -125,13 +125,12 @@ struct Inner {
     /// The wait after a failed due renewal (a password login's is its shared
     /// authenticator's).
     backoff: Arc<RenewalBackoff>,
-    /// Where [`Credentials::cache_file`] kept aside the unusable file it found at the path.
-    kept_aside: Mutex<Option<PathBuf>>,
 }
 
 enum Source {
     Password(SharedAuthenticator),
-    Token(Mutex<TokenState>),
+    /// Boxed: the state is far larger than a shared authenticator.
+    Token(Box<Mutex<TokenState>>),
 }
 
 struct TokenState {
@@ -193,10 +192,9 @@ impl Credentials {
     fn token(state: TokenState) -> Credentials {
         Credentials {
             inner: Arc::new(Inner {
-                source: Source::Token(Mutex::new(state)),
+                source: Source::Token(Box::new(Mutex::new(state))),
                 margin_ms: AtomicU64::new(millis(DEFAULT_REFRESH_MARGIN)),
                 backoff: Arc::default(),
-                kept_aside: Mutex::default(),
             }),
         }
     }
@@ -240,7 +238,6 @@ impl Credentials {
                 backoff: shared.backoff(),
                 source: Source::Password(shared),
                 margin_ms: AtomicU64::new(millis(DEFAULT_REFRESH_MARGIN)),
-                kept_aside: Mutex::default(),
             }),
         })
     }
@@ -457,18 +454,11 @@ impl Credentials {
                 }));
             }
             Source::Token(state) => {
-                let cache = TokenCache::new(path.into());
-                let existing = existing_file(&cache)?;
-                let kept_aside = {
-                    let mut st = lock(state);
-                    st.cache = Some(cache);
-                    st.persist_with(existing)?
-                };
-                *self
-                    .inner
-                    .kept_aside
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner) = kept_aside;
+                let path = path.into();
+                let existing = existing_file(&path)?;
+                let mut st = lock(state);
+                st.cache = Some(TokenCache::writing(path, existing));
+                st.persist()?;
             }
         }
         Ok(self)
@@ -963,11 +953,14 @@ impl Credentials {
     /// # }
     /// ```
     pub fn kept_aside(&self) -> Option<PathBuf> {
-        self.inner
-            .kept_aside
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        match &self.inner.source {
+            Source::Password(_) => None,
+            Source::Token(state) => lock(state)
+                .cache
+                .as_ref()
+                .and_then(TokenCache::kept_aside)
+                .map(ToOwned::to_owned),
+        }
     }
 }
 
@@ -1190,15 +1183,11 @@ impl TokenState {
         }
     }
 
+    /// Writes the credentials to the cache file, if there is one, keeping aside first the
+    /// unusable file [`Credentials::cache_file`] found there ([`TokenCache::write`]).
     fn persist(&mut self) -> Result<(), CacheError> {
-        self.persist_with(Existing::Replace).map(|_| ())
-    }
-
-    /// Writes the credentials to the cache file, if there is one; returns where the file found
-    /// there was kept aside, if it was.
-    fn persist_with(&mut self, existing: Existing) -> Result<Option<PathBuf>, CacheError> {
-        let Some(cache) = &self.cache else {
-            return Ok(None);
+        let Some(cache) = &mut self.cache else {
+            return Ok(());
         };
         let stored = Stored {
             format: FORMAT.to_owned(),
@@ -1214,17 +1203,10 @@ impl TokenState {
         };
         let mut bytes = serde_json::to_vec_pretty(&stored).unwrap_or_default();
         bytes.push(b'\n');
-        match cache.store_bytes(&bytes, existing) {
-            Ok(moved) => {
-                if let Some(aside) = &moved {
-                    log::warn!(
-                        "kept the unusable token cache as {} and wrote a new one to {}",
-                        aside.display(),
-                        cache.path().display()
-                    );
-                }
+        match cache.write(&bytes) {
+            Ok(()) => {
                 self.last_cache_error = None;
-                Ok(moved)
+                Ok(())
             }
             Err(e) => {
                 let copy = CacheError::Write {
@@ -1241,8 +1223,8 @@ impl TokenState {
 /// What to do with the file at a cache path that credentials are first written to: a cache
 /// file of this format or py-august's gives way to the new sign-in; anything else is kept
 /// aside. A path the file policy refuses is refused here already.
-fn existing_file(cache: &TokenCache) -> Result<Existing, CacheError> {
-    Ok(if is_unusable_cache_file(cache.path())? {
+fn existing_file(path: &Path) -> Result<Existing, CacheError> {
+    Ok(if is_unusable_cache_file(path)? {
         Existing::KeepAside
     } else {
         Existing::Replace
