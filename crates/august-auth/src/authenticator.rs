@@ -122,8 +122,9 @@ impl Authenticator {
     /// - an expired one gives a new login that reuses the cached install id (so a validated
     ///   install needs no new verification code);
     /// - a file that is not a valid cache file, or cannot be read, gives a new login; the file
-    ///   is moved aside to `<name>.corrupt` when that login is written, and
-    ///   [`Authenticator::last_cache_error`] says what was wrong;
+    ///   is moved aside to `<name>.corrupt` (or `<name>.corrupt.N`) when that login is written,
+    ///   [`Authenticator::last_cache_error`] says what was wrong and
+    ///   [`Authenticator::kept_aside`] where the file went;
     /// - a path that is a symbolic link, not a regular file, or another user's file is refused
     ///   ([`CacheStatus::Refused`], [`CacheError::Refused`]): nothing is read from it or changed,
     ///   and later logins are not written there (they succeed, uncached). Logins are not
@@ -276,6 +277,48 @@ impl Authenticator {
     /// ```
     pub fn last_cache_error(&self) -> Option<&CacheError> {
         self.last_cache_error.as_ref()
+    }
+
+    /// Where the unusable file found at the cache path ([`CacheStatus::Corrupt`],
+    /// [`CacheStatus::Unreadable`]) was kept aside (the first free name of
+    /// [`kept_aside_paths`](crate::kept_aside_paths): `<name>.corrupt`, `<name>.corrupt.N`) when
+    /// a login was first written there ([`Authenticator::authenticate`],
+    /// [`Authenticator::save_pending_login`], a refresh ...), also when that write then failed;
+    /// `None` before that write, when there was no such file, or without a cache file. Setting
+    /// the cache file again starts afresh. For a program that tells its user, without reading
+    /// the file itself first; [`Credentials::kept_aside`](crate::Credentials::kept_aside)
+    /// reports the same for the other sign-ins.
+    ///
+    /// ```
+    /// use august_auth::CacheStatus;
+    /// # use august_auth::{Authenticator, LoginMethod};
+    /// # use august_core::Api;
+    /// # use august_sandbox::{Sandbox, demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let api = Api::builder().base_url(sandbox.august_url()).build()?;
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("auth.json");
+    /// std::fs::write(&path, "not a cache file")?;
+    /// let mut authenticator = Authenticator::new(api, LoginMethod::Phone, demo::PHONE, demo::PASSWORD)
+    ///     .access_token_cache_file(&path);
+    /// assert_eq!(authenticator.cache_status(), CacheStatus::Corrupt);
+    /// assert_eq!(authenticator.kept_aside(), None); // nothing written yet
+    /// # authenticator.authenticate()?;
+    /// # authenticator.send_verification_code()?;
+    /// # let code = sandbox.august_verification_code().ok_or("no code")?;
+    /// # authenticator.validate_verification_code(&code)?;
+    /// authenticator.authenticate()?; // writes the login, keeping the unusable file aside first
+    /// assert_eq!(authenticator.kept_aside(), Some(dir.path().join("auth.json.corrupt")));
+    /// assert_eq!(std::fs::read_to_string(dir.path().join("auth.json.corrupt"))?, "not a cache file");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn kept_aside(&self) -> Option<PathBuf> {
+        self.cache
+            .as_ref()
+            .and_then(TokenCache::kept_aside)
+            .map(ToOwned::to_owned)
     }
 
     /// Takes the login of the cache file as `snapshot` read it; says what the first write does
@@ -768,8 +811,9 @@ impl Authenticator {
     /// The record is py-august's (which caches every state this way) with two more keys,
     /// `username` and `login_method`, that readers of the format ignore. The file is written as
     /// every cache file is: atomically, mode 0600, under the cache's file policy, and an
-    /// unusable file is kept aside as `<name>.corrupt`. An authenticated login is written as
-    /// [`Authenticator::save_cache`] writes it. Does nothing without a cache file.
+    /// unusable file is kept aside as `<name>.corrupt` (see [`Authenticator::kept_aside`]). An
+    /// authenticated login is written as [`Authenticator::save_cache`] writes it. Does nothing
+    /// without a cache file.
     ///
     /// ```no_run
     /// # use august_auth::{AuthenticationState, Authenticator, LoginMethod};

@@ -935,7 +935,8 @@ impl Credentials {
     /// Where [`Credentials::cache_file`] kept aside the unusable file it found at the cache
     /// path (the first free name of [`kept_aside_paths`](crate::kept_aside_paths):
     /// `<name>.corrupt`, `<name>.corrupt.N`) before writing the credentials there; `None` when
-    /// it found none, or nothing was cached. For a program that tells its user, without reading
+    /// it found none, or nothing was cached. A password login answers as its authenticator
+    /// does ([`Authenticator::kept_aside`]). For a program that tells its user, without reading
     /// the file itself first.
     ///
     /// ```
@@ -954,7 +955,7 @@ impl Credentials {
     /// ```
     pub fn kept_aside(&self) -> Option<PathBuf> {
         match &self.inner.source {
-            Source::Password(_) => None,
+            Source::Password(shared) => shared.with(|a| a.kept_aside()),
             Source::Token(state) => lock(state)
                 .cache
                 .as_ref()

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use august_auth::{
-    AuthenticationState, Authenticator, CacheError, CacheStatus, Error, LoginMethod, Refresh,
-    Refusal, ValidationResult,
+    AuthenticationState, Authenticator, CacheError, CacheStatus, Credentials, Error, LoginMethod,
+    Refresh, Refusal, ValidationResult,
 };
 use august_core::Api;
 use chrono::{TimeDelta, Utc};
@@ -649,6 +649,61 @@ fn a_corrupt_cache_is_reported_and_kept_aside_at_the_next_login() {
     let reloaded = phone_authenticator(&server).access_token_cache_file(&path);
     assert_eq!(reloaded.cache_status(), CacheStatus::Loaded);
     assert_eq!(reloaded.authentication().access_token(), "fresh-token");
+}
+
+/// The authenticator says where it kept an unusable cache file aside: the first free name,
+/// here `.corrupt.1` as `.corrupt` is taken, once the first login is written over it (an
+/// authenticated login, or one waiting for its code), and still after later writes, which keep
+/// nothing else aside. A program had to guess "`<name>.corrupt` (or `.corrupt.N`)".
+#[test]
+fn the_authenticator_says_where_it_kept_an_unusable_cache_aside() {
+    for validated in [true, false] {
+        let mut server = Server::new();
+        let dir = temp_dir();
+        let path = cache_in(dir.path(), None);
+        let taken = dir.path().join("auth.json.corrupt");
+        let aside = dir.path().join("auth.json.corrupt.1");
+        fs::write(&taken, "kept before").unwrap();
+        fs::write(&path, "not json").unwrap();
+        let session = session_mock(
+            &mut server,
+            INSTALL_ID,
+            "phone:+15555550100",
+            session_body(true, validated),
+            "fresh-token",
+        );
+        let mut authenticator = phone_authenticator(&server)
+            .install_id(INSTALL_ID)
+            .access_token_cache_file(&path);
+        assert_eq!(authenticator.cache_status(), CacheStatus::Corrupt);
+        // nothing is kept aside before a login is written
+        assert_eq!(authenticator.kept_aside(), None);
+        authenticator.authenticate().unwrap();
+        session.assert();
+        if validated {
+            assert_eq!(authenticator.kept_aside(), Some(aside.clone()));
+        } else {
+            // a login waiting for its code is not written until the program says so
+            assert_eq!(authenticator.kept_aside(), None);
+            authenticator.save_pending_login().unwrap();
+            assert_eq!(authenticator.kept_aside(), Some(aside.clone()));
+        }
+        assert_eq!(fs::read_to_string(&aside).unwrap(), "not json");
+        assert_eq!(fs::read_to_string(&taken).unwrap(), "kept before");
+        // a later write replaces the new file: the report stays, nothing more is kept aside
+        authenticator.save_pending_login().unwrap();
+        assert_eq!(authenticator.kept_aside(), Some(aside.clone()));
+        assert!(!dir.path().join("auth.json.corrupt.2").exists());
+        // an authenticator on the file written finds it usable: nothing to keep aside
+        let reloaded = phone_authenticator(&server).access_token_cache_file(&path);
+        assert_eq!(reloaded.cache_status(), CacheStatus::Loaded);
+        assert_eq!(reloaded.kept_aside(), None);
+        if validated {
+            // credentials over the password login say what its authenticator says
+            let credentials = Credentials::password(authenticator).unwrap();
+            assert_eq!(credentials.kept_aside(), Some(aside));
+        }
+    }
 }
 
 #[test]
