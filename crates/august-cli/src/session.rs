@@ -552,10 +552,19 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     let password = password(&username)?;
     let mut authenticator = Authenticator::new(ctx.api.clone(), method, username.clone(), password)
         .access_token_cache_file(&cache);
-    let unusable = matches!(
-        authenticator.cache_status(),
-        CacheStatus::Corrupt | CacheStatus::Unreadable
-    );
+    // Where an unusable file at the path went when the login (or the login waiting for its
+    // code) was written over it, said once, as soon as it was written.
+    let aside_said = std::cell::Cell::new(false);
+    let say_kept_aside = |authenticator: &Authenticator| {
+        if let Some(aside) = authenticator.kept_aside()
+            && !aside_said.replace(true)
+        {
+            warn(&format!(
+                "kept the unusable token cache aside as {}",
+                aside.display()
+            ));
+        }
+    };
     // A cached login is checked with the server (a refresh, which also extends it): a token
     // the server refuses is dropped, and the login below starts afresh with the same install
     // id, so a known install needs no new code. An expired or refused cached login starts
@@ -572,6 +581,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     let auth = authenticator.authenticate()?;
     match auth.state() {
         AuthenticationState::Authenticated => {
+            say_kept_aside(&authenticator);
             return report_logged_in(ctx, &authenticator, &username, method, &cache);
         }
         AuthenticationState::BadPassword => {
@@ -584,19 +594,15 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     // A new install: a verification code is needed. The pending login is kept in the cache
     // file (an unusable file there is kept aside), for `august verify CODE`.
     let save_pending = |authenticator: &mut Authenticator| -> anyhow::Result<()> {
-        authenticator.save_pending_login()?;
-        if unusable {
-            warn(&format!(
-                "kept the unusable token cache aside as {}.corrupt (or .corrupt.N)",
-                cache.display()
-            ));
-        }
-        Ok(())
+        let saved = authenticator.save_pending_login();
+        say_kept_aside(authenticator);
+        Ok(saved?)
     };
     // Where the pending login is found again.
     let verify = ctx.verify_command(&username);
     // The code was accepted: the token must be cached for later commands.
     let logged_in = |authenticator: &Authenticator| {
+        say_kept_aside(authenticator);
         report_logged_in(ctx, authenticator, &username, method, &cache)
     };
     if let Some(code) = &args.code {

@@ -962,6 +962,45 @@ fn login_token_names_the_file_it_kept_an_unusable_cache_aside_as() {
     );
 }
 
+/// `login --code` over an unusable cache file, in one run, names the file it kept that one
+/// aside as when it writes the login: the first free name, here `.corrupt.1`, as `.corrupt` is
+/// taken. It said nothing: only a login waiting for its code got the warning.
+#[test]
+fn login_with_a_code_names_the_file_it_kept_an_unusable_cache_aside_as() {
+    let mut server = Server::new();
+    let identifier = format!("phone:{PHONE}");
+    let first = session(&mut server, &identifier, false, PROVISIONAL, None);
+    let validate = ok_json(
+        authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
+            .match_body(Matcher::PartialJson(json!({"code": "012345"}))),
+        "{}",
+    );
+    let second = session(&mut server, &identifier, true, TOKEN, None);
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let cache = tool.cache().display().to_string();
+    fs::write(format!("{cache}.corrupt"), "kept before").unwrap();
+    fs::write(tool.cache(), "not json").unwrap();
+    let out = login(&tool, &server, &["--code", "012345"]).expect_code(0);
+    first.assert();
+    validate.assert();
+    second.assert();
+    others.assert();
+    assert_eq!(
+        out.stderr,
+        format!("warning: kept the unusable token cache aside as {cache}.corrupt.1\n")
+    );
+    assert_eq!(cache_json(&tool)["access_token"], TOKEN);
+    assert_eq!(
+        fs::read_to_string(format!("{cache}.corrupt.1")).unwrap(),
+        "not json"
+    );
+    assert_eq!(
+        fs::read_to_string(format!("{cache}.corrupt")).unwrap(),
+        "kept before"
+    );
+}
+
 #[test]
 fn lock_detail_and_status_show_the_models() {
     let mut server = Server::new();

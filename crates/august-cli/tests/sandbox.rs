@@ -152,6 +152,53 @@ fn the_whole_august_flow() {
     );
 }
 
+/// The password `august login` over an unusable cache file names the file it kept that one
+/// aside as, when it writes the login waiting for its code there: the first free name, here
+/// `.corrupt.1`, as `.corrupt` is taken. It said "`<cache>.corrupt` (or `.corrupt.N`)". The
+/// code then finishes the login in the new file, and nothing more is kept aside.
+#[test]
+fn login_names_the_file_it_kept_an_unusable_cache_aside_as() {
+    let sandbox = Sandbox::start().unwrap();
+    let tool = Tool::new();
+    let cache = tool.cache().display().to_string();
+    fs::write(format!("{cache}.corrupt"), "kept before").unwrap();
+    fs::write(tool.cache(), "not json").unwrap();
+    let vars = [
+        ("AUGUST_USERNAME", demo::PHONE),
+        ("AUGUST_PASSWORD", demo::PASSWORD),
+    ];
+    let out = august(&tool, &sandbox, &["login"], &vars).expect_code(0);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "warning: kept the unusable token cache aside as {cache}.corrupt.1\n\
+             a verification code was sent by SMS to {}; finish with `august verify CODE`\n",
+            demo::PHONE
+        )
+    );
+    assert_eq!(
+        fs::read_to_string(format!("{cache}.corrupt.1")).unwrap(),
+        "not json"
+    );
+    assert_eq!(
+        fs::read_to_string(format!("{cache}.corrupt")).unwrap(),
+        "kept before"
+    );
+
+    let code = sandbox.august_verification_code().expect("a code was sent");
+    let out = august(&tool, &sandbox, &["verify", &code], &vars).expect_code(0);
+    assert_eq!(out.stderr, "", "{out:#?}");
+    assert!(
+        out.stdout.starts_with("state     authenticated\n"),
+        "{out:#?}"
+    );
+    assert_eq!(
+        fs::read_to_string(format!("{cache}.corrupt.1")).unwrap(),
+        "not json"
+    );
+    assert!(!std::path::Path::new(&format!("{cache}.corrupt.2")).exists());
+}
+
 #[test]
 fn doorbells_houses_and_pins() {
     let sandbox = Sandbox::start().unwrap();
