@@ -265,12 +265,15 @@ fn open(
                 }
             }
             Err(RecvTimeoutError::Disconnected) => {
-                // The lookup panicked (ureq's resolver does when no thread can be started):
-                // this thread panics with it, as when it looked the host up itself.
+                // The lookup or the connect panicked (ureq's resolver does when no thread can
+                // be started): this thread panics with it, as when it opened the connection
+                // itself.
                 if let Err(panic) = opening.join() {
                     std::panic::resume_unwind(panic);
                 }
-                return Err(End::Transport("the host name lookup gave no answer".into()));
+                return Err(End::Transport(
+                    "the host name lookup and connect gave no answer".into(),
+                ));
             }
         }
     }

@@ -772,7 +772,7 @@ fn bool_param(form: &[(String, String)], name: &str, target: &mut Value) {
 
 fn apply_service(form: &[(String, String)], s: &mut Value) -> Option<Resp> {
     if let Some(name) = param(form, "FriendlyName") {
-        if name.is_empty() || name.chars().count() > 30 {
+        if name.is_empty() || !at_most(name, 30) {
             return Some(invalid("FriendlyName"));
         }
         s["friendly_name"] = name.into();
