@@ -941,9 +941,7 @@ fn login_token_names_the_file_it_kept_an_unusable_cache_aside_as() {
     );
     let others = nothing_else(&mut server);
     let tool = Tool::new();
-    let cache = tool.cache().display().to_string();
-    fs::write(format!("{cache}.corrupt"), "kept before").unwrap();
-    fs::write(tool.cache(), "not json").unwrap();
+    let cache = tool.unusable_cache_with_corrupt_taken();
     let out = run(&tool, &server, &["login", "--token", "new-token-8"]).expect_code(0);
     accepted.assert();
     others.assert();
@@ -952,14 +950,7 @@ fn login_token_names_the_file_it_kept_an_unusable_cache_aside_as() {
         format!("warning: kept the unusable token cache aside as {cache}.corrupt.1\n")
     );
     assert_eq!(cache_json(&tool)["access_token"], "new-token-8");
-    assert_eq!(
-        fs::read_to_string(format!("{cache}.corrupt.1")).unwrap(),
-        "not json"
-    );
-    assert_eq!(
-        fs::read_to_string(format!("{cache}.corrupt")).unwrap(),
-        "kept before"
-    );
+    tool.assert_kept_aside_as_corrupt_1();
 }
 
 /// `login --code` over an unusable cache file, in one run, names the file it kept that one
@@ -978,9 +969,7 @@ fn login_with_a_code_names_the_file_it_kept_an_unusable_cache_aside_as() {
     let second = session(&mut server, &identifier, true, TOKEN, None);
     let others = nothing_else(&mut server);
     let tool = Tool::new();
-    let cache = tool.cache().display().to_string();
-    fs::write(format!("{cache}.corrupt"), "kept before").unwrap();
-    fs::write(tool.cache(), "not json").unwrap();
+    let cache = tool.unusable_cache_with_corrupt_taken();
     let out = login(&tool, &server, &["--code", "012345"]).expect_code(0);
     first.assert();
     validate.assert();
@@ -991,14 +980,7 @@ fn login_with_a_code_names_the_file_it_kept_an_unusable_cache_aside_as() {
         format!("warning: kept the unusable token cache aside as {cache}.corrupt.1\n")
     );
     assert_eq!(cache_json(&tool)["access_token"], TOKEN);
-    assert_eq!(
-        fs::read_to_string(format!("{cache}.corrupt.1")).unwrap(),
-        "not json"
-    );
-    assert_eq!(
-        fs::read_to_string(format!("{cache}.corrupt")).unwrap(),
-        "kept before"
-    );
+    tool.assert_kept_aside_as_corrupt_1();
 }
 
 #[test]

@@ -160,9 +160,7 @@ fn the_whole_august_flow() {
 fn login_names_the_file_it_kept_an_unusable_cache_aside_as() {
     let sandbox = Sandbox::start().unwrap();
     let tool = Tool::new();
-    let cache = tool.cache().display().to_string();
-    fs::write(format!("{cache}.corrupt"), "kept before").unwrap();
-    fs::write(tool.cache(), "not json").unwrap();
+    let cache = tool.unusable_cache_with_corrupt_taken();
     let vars = [
         ("AUGUST_USERNAME", demo::PHONE),
         ("AUGUST_PASSWORD", demo::PASSWORD),
@@ -176,14 +174,7 @@ fn login_names_the_file_it_kept_an_unusable_cache_aside_as() {
             demo::PHONE
         )
     );
-    assert_eq!(
-        fs::read_to_string(format!("{cache}.corrupt.1")).unwrap(),
-        "not json"
-    );
-    assert_eq!(
-        fs::read_to_string(format!("{cache}.corrupt")).unwrap(),
-        "kept before"
-    );
+    tool.assert_kept_aside_as_corrupt_1();
 
     let code = sandbox.august_verification_code().expect("a code was sent");
     let out = august(&tool, &sandbox, &["verify", &code], &vars).expect_code(0);

@@ -1314,14 +1314,19 @@ mod tests {
         state(&lookup)
     }
 
-    #[test]
-    fn close_does_not_wait_for_a_host_name_lookup_and_nothing_comes_of_it() {
-        let sandbox = Sandbox::start().expect("sandbox");
-        let api = Api::builder()
+    /// A client of the sandbox's August API for a brand whose push is Socket.IO.
+    fn yale_global_api(sandbox: &Sandbox) -> Api {
+        Api::builder()
             .brand(Brand::YaleGlobal)
             .base_url(sandbox.august_url())
             .build()
-            .expect("api");
+            .expect("api")
+    }
+
+    #[test]
+    fn close_does_not_wait_for_a_host_name_lookup_and_nothing_comes_of_it() {
+        let sandbox = Sandbox::start().expect("sandbox");
+        let api = yale_global_api(&sandbox);
         // The websocket host is a name, on the port of a listener that must hear nothing.
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -1403,11 +1408,7 @@ mod tests {
         let address = listener.local_addr().unwrap();
         UNANSWERED.set(address).unwrap();
         let sandbox = Sandbox::start().expect("sandbox");
-        let api = Api::builder()
-            .brand(Brand::YaleGlobal)
-            .base_url(sandbox.august_url())
-            .build()
-            .expect("api");
+        let api = yale_global_api(&sandbox);
         let mut builder =
             ActivityStream::builder(api, StaticToken::new(sandbox.demo_access_token()))
                 .websocket_url(format!("http://localhost:{}/", address.port()))

@@ -86,6 +86,30 @@ impl Tool {
         self.home.path()
     }
 
+    /// Makes the cache file unusable (`not json`) with its first kept-aside name, `.corrupt`,
+    /// already taken, so that the next login keeps it aside as `.corrupt.1`. Returns the cache
+    /// file's path as text.
+    pub fn unusable_cache_with_corrupt_taken(&self) -> String {
+        let cache = self.cache().display().to_string();
+        std::fs::write(format!("{cache}.corrupt"), "kept before").unwrap();
+        std::fs::write(self.cache(), "not json").unwrap();
+        cache
+    }
+
+    /// Asserts that the file [`Tool::unusable_cache_with_corrupt_taken`] made was kept aside
+    /// as `.corrupt.1`, and that `.corrupt` was left as it was.
+    pub fn assert_kept_aside_as_corrupt_1(&self) {
+        let cache = self.cache().display().to_string();
+        assert_eq!(
+            std::fs::read_to_string(format!("{cache}.corrupt.1")).unwrap(),
+            "not json"
+        );
+        assert_eq!(
+            std::fs::read_to_string(format!("{cache}.corrupt")).unwrap(),
+            "kept before"
+        );
+    }
+
     /// Runs `august` against the August API at `base_url` with this tool's cache file
     /// (`AUGUST_BASE_URL`, `AUGUST_CACHE_FILE`), and these arguments and other variables.
     pub fn run_at(&self, base_url: &str, args: &[&str], vars: &[(&str, &str)]) -> Run {
