@@ -107,7 +107,7 @@ const MAX_APPROVAL_DETAILS_BYTES: usize = 65_536;
 /// API is dropped. Users are looked up one by one (by phone, by custom id), so a thousand.
 const MAX_USERS: usize = 1_000;
 /// The longest e-mail address (RFC 5321's bound) and custom user id a user may have.
-const MAX_EMAIL_LEN: usize = 254;
+pub(crate) const MAX_EMAIL_LEN: usize = 254;
 const MAX_CUSTOM_USER_ID_LEN: usize = 255;
 /// Phone verifications kept at most (the oldest are dropped).
 const MAX_VERIFICATIONS: usize = 10_000;
