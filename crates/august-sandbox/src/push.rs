@@ -212,8 +212,7 @@ impl PushHub {
     /// Ends every wait and joins the hub's threads.
     pub(crate) fn stop(&self) {
         lock(&self.state).stopped = true;
-        self.cond.notify_all();
-        self.ring_sessions();
+        self.wake();
         let threads = std::mem::take(&mut *lock(&self.threads));
         for t in threads {
             let _ = t.join();
@@ -285,8 +284,7 @@ impl PushHub {
             }
         }
         drop(st);
-        self.cond.notify_all();
-        self.ring_sessions();
+        self.wake();
     }
 
     /// Registers the bell of a websocket session, to be rung with every change the session
@@ -297,9 +295,10 @@ impl PushHub {
         bells.push(Arc::downgrade(bell));
     }
 
-    /// Wakes every websocket session to look at the hub (the state is changed first, and
-    /// released).
-    fn ring_sessions(&self) {
+    /// Wakes everything that waits on the hub, the long-polls and every websocket session, to
+    /// look at it (the state is changed first, and released).
+    fn wake(&self) {
+        self.cond.notify_all();
         lock(&self.bells).retain(|b| b.upgrade().map(|b| b.ring()).is_some());
     }
 
@@ -332,15 +331,13 @@ impl PushHub {
     /// Cuts every held long-poll and every websocket connection.
     pub(crate) fn drop_connections(&self) {
         lock(&self.state).drop_gen += 1;
-        self.cond.notify_all();
-        self.ring_sessions();
+        self.wake();
     }
 
     /// Makes every open websocket send Engine.IO CLOSE and close.
     pub(crate) fn close_websockets(&self) {
         lock(&self.state).close_gen += 1;
-        self.cond.notify_all();
-        self.ring_sessions();
+        self.wake();
     }
 
     fn forbidden(&self) -> bool {
@@ -640,7 +637,7 @@ fn wait_for_handoff(hub: &PushHub, handoff: &Receiver<TakenOver>) -> Option<Take
 }
 
 /// What wakes an idle websocket session before its next deadline: news from the hub (rung by
-/// [`PushHub::ring_sessions`]) or what its client sent (put in by the session's reader). The
+/// [`PushHub::wake`]) or what its client sent (put in by the session's reader). The
 /// session and its reader both wait on it.
 #[derive(Debug, Default)]
 struct Bell {
