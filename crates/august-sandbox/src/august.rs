@@ -14,7 +14,7 @@ use sha2::Sha256;
 use crate::bounded::Bounded;
 use crate::demo;
 use crate::event::Event;
-use crate::expiry::{LATEST_EXPIRY_SECONDS, expiry};
+use crate::expiry::expiry;
 use crate::http::{Params, Req, Resp};
 
 /// API keys accepted in `x-august-api-key`: the `august`/`yale_access` key, the `yale_august`
@@ -50,18 +50,6 @@ const MAX_INSTALL_ID_LEN: usize = 256;
 
 /// Default lifetime of an access token.
 pub(crate) const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(120 * 24 * 3600);
-
-/// How long before the end of year 9999 an `expires_in` ends (see [`expires_in`]), in seconds.
-const EXPIRES_IN_MARGIN: i64 = 60;
-
-/// The `expires_in` of a token issued now with `lifetime`: the lifetime, or the whole seconds
-/// left to a minute before the end of year 9999 when that comes first (see [`expiry`]),
-/// so that a client adding it to its clock lands in year 9999 even when the answer reaches it
-/// late or its clock runs ahead of the sandbox's by up to a minute.
-pub(crate) fn expires_in(lifetime: Duration) -> u64 {
-    let left = LATEST_EXPIRY_SECONDS.saturating_sub(Utc::now().timestamp() + EXPIRES_IN_MARGIN);
-    lifetime.as_secs().min(u64::try_from(left).unwrap_or(0))
-}
 
 /// A handler of an August route; runs with the state locked.
 pub(crate) type Handler = fn(&mut AugustState, &Req, &Params, &mut Vec<Event>) -> Resp;
@@ -1922,6 +1910,7 @@ impl AugustState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::expiry::{EXPIRES_IN_MARGIN, LATEST_EXPIRY_SECONDS, expires_in};
 
     /// The answer to `method path`, sent as the demo account through the routes: status and
     /// body.

@@ -23,6 +23,18 @@ pub(crate) fn expiry(start: DateTime<Utc>, lifetime: Duration) -> DateTime<Utc> 
         .map_or(latest, |expires| expires.min(latest))
 }
 
+/// How long before the end of year 9999 an `expires_in` ends (see [`expires_in`]), in seconds.
+pub(crate) const EXPIRES_IN_MARGIN: i64 = 60;
+
+/// The `expires_in` of a token issued now with `lifetime`: the lifetime, or the whole seconds
+/// left to a minute before the end of year 9999 when that comes first (see [`expiry`]),
+/// so that a client adding it to its clock lands in year 9999 even when the answer reaches it
+/// late or its clock runs ahead of the sandbox's by up to a minute.
+pub(crate) fn expires_in(lifetime: Duration) -> u64 {
+    let left = LATEST_EXPIRY_SECONDS.saturating_sub(Utc::now().timestamp() + EXPIRES_IN_MARGIN);
+    lifetime.as_secs().min(u64::try_from(left).unwrap_or(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -363,7 +363,7 @@ fn issue(app: &App, server: &mut OAuthServer, brand: &str) -> Resp {
         &json!({
             "access_token": access_token,
             "refresh_token": refresh_token,
-            "expires_in": crate::august::expires_in(lifetime),
+            "expires_in": crate::expiry::expires_in(lifetime),
         }),
     )
 }
@@ -407,7 +407,7 @@ pub(crate) fn home_assistant_file(app: &App, brand: &str) -> Value {
                         "token": {
                             "access_token": access_token,
                             "refresh_token": random_token(40),
-                            "expires_in": crate::august::expires_in(lifetime),
+                            "expires_in": crate::expiry::expires_in(lifetime),
                             "expires_at": expires_at,
                             "service": domain
                         }
