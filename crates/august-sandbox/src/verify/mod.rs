@@ -1388,6 +1388,8 @@ mod tests {
         let starts = format!("{demo}/Verifications");
         let issuer = "i".repeat(MAX_TEXT_BYTES + 1);
         let email = format!("{}@example.com", "a".repeat(MAX_EMAIL_LEN - 11));
+        // Within the bound in characters, past it in bytes, which is how RFC 5321 counts.
+        let wide_email = format!("{}@example.com", "é".repeat(MAX_EMAIL_LEN - 13));
         let factor = with_push_factor(&mut st, "user-limits-1");
         let factors = format!("{}/Factors", entities("user-limits-1"));
         let challenges = format!("{}/Challenges", entities("user-limits-1"));
@@ -1419,6 +1421,11 @@ mod tests {
             (
                 starts.clone(),
                 encode(&[("To", &email), ("Channel", "email")]),
+                "To",
+            ),
+            (
+                starts.clone(),
+                encode(&[("To", &wide_email), ("Channel", "email")]),
                 "To",
             ),
             (
