@@ -68,10 +68,17 @@ impl CacheRefused {
         }
     }
 
-    /// The refusal an SDK error is, if it is one.
-    pub fn of_auth(error: &august_auth::Error) -> Option<CacheRefused> {
-        match error {
-            august_auth::Error::Cache(e) => CacheRefused::of(e),
+    /// The refusal one cause of an error is, if it is one: this tool's own, the SDK's cache
+    /// error, or one inside `august_auth::Error`.
+    fn of_cause(cause: &(dyn std::error::Error + 'static)) -> Option<CacheRefused> {
+        if let Some(refused) = cause.downcast_ref::<CacheRefused>() {
+            return Some(refused.clone());
+        }
+        if let Some(e) = cause.downcast_ref::<CacheError>() {
+            return CacheRefused::of(e);
+        }
+        match cause.downcast_ref::<august_auth::Error>() {
+            Some(august_auth::Error::Cache(e)) => CacheRefused::of(e),
             _ => None,
         }
     }
@@ -94,23 +101,6 @@ impl fmt::Display for CacheRefused {
 }
 
 impl std::error::Error for CacheRefused {}
-
-/// A cache error as a command reports it: a refused path as [`CacheRefused`], any other as is.
-pub fn cache_error(error: CacheError) -> anyhow::Error {
-    match CacheRefused::of(&error) {
-        Some(refused) => refused.into(),
-        None => error.into(),
-    }
-}
-
-/// An SDK error as a command reports it: a refused cache path as [`CacheRefused`], any other
-/// as is.
-pub fn auth_error(error: august_auth::Error) -> anyhow::Error {
-    match CacheRefused::of_auth(&error) {
-        Some(refused) => refused.into(),
-        None => error.into(),
-    }
-}
 
 /// The exit code of an August API error.
 fn august_code(e: &august_core::Error) -> u8 {
@@ -165,22 +155,13 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         if cause.is::<NotLoggedIn>() {
             return LOGIN;
         }
-        if cause.is::<Usage>() || cause.is::<CacheRefused>() {
-            return USAGE;
-        }
-        if cause
-            .downcast_ref::<CacheError>()
-            .is_some_and(|e| CacheRefused::of(e).is_some())
-        {
+        if cause.is::<Usage>() || CacheRefused::of_cause(cause).is_some() {
             return USAGE;
         }
         if let Some(e) = cause.downcast_ref::<august_core::Error>() {
             return august_code(e);
         }
         if let Some(e) = cause.downcast_ref::<august_auth::Error>() {
-            if CacheRefused::of_auth(e).is_some() {
-                return USAGE;
-            }
             if e.needs_sign_in() {
                 return LOGIN;
             }
@@ -199,8 +180,18 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 /// The one line printed for an error (without the `error: ` prefix): the error's own text,
 /// which already says what to do, plus the command to run when the login is gone.
 pub fn message(error: &anyhow::Error) -> String {
-    // The whole chain: each cause adds a fact (the transport's account, the I/O error).
-    let text = format!("{error:#}");
+    // The whole chain, as `{error:#}` writes it: each cause adds a fact (the transport's
+    // account, the I/O error). A refused cache path, wherever it comes from, is said in this
+    // tool's words ([`CacheRefused`]), which end the line: what follows is the refusal's own.
+    let mut causes = Vec::new();
+    for cause in error.chain() {
+        if let Some(refused) = CacheRefused::of_cause(cause) {
+            causes.push(refused.to_string());
+            break;
+        }
+        causes.push(cause.to_string());
+    }
+    let text = causes.join(": ");
     let relogin = error.chain().any(|c| {
         c.downcast_ref::<august_core::Error>()
             .is_some_and(august_core::Error::is_unauthorized)
@@ -262,20 +253,20 @@ mod tests {
             path: "/srv/shared/auth.json".into(),
             refusal: Refusal::OwnedByOtherUser { uid: 1001 },
         };
+        let said = "the token cache /srv/shared/auth.json is refused: it belongs to another user (uid 1001); choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)";
         for e in [
-            cache_error(refused()),
+            anyhow::Error::new(CacheRefused::of(&refused()).unwrap()),
             anyhow::Error::new(refused()),
-            auth_error(august_auth::Error::Cache(refused())),
-            anyhow::Error::new(august_auth::Error::Cache(refused())).context("signed in"),
+            anyhow::Error::new(august_auth::Error::Cache(refused())),
         ] {
             assert_eq!(exit_code(&e), USAGE, "{e:#}");
+            assert_eq!(message(&e), said);
         }
-        let e = cache_error(refused());
-        assert_eq!(
-            message(&e),
-            "the token cache /srv/shared/auth.json is refused: it belongs to another user (uid 1001); choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)"
-        );
-        let link = cache_error(CacheError::Refused {
+        // What a command adds before it stays.
+        let e = anyhow::Error::new(august_auth::Error::Cache(refused())).context("signed in");
+        assert_eq!(exit_code(&e), USAGE, "{e:#}");
+        assert_eq!(message(&e), format!("signed in: {said}"));
+        let link = anyhow::Error::new(CacheError::Refused {
             path: "/h/auth.json".into(),
             refusal: Refusal::SymbolicLink,
         });
@@ -284,12 +275,12 @@ mod tests {
             "the token cache /h/auth.json is refused: it is a symbolic link, and links are not followed; name the file itself, or choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)"
         );
         // Other cache errors are what they were.
-        let corrupt = cache_error(CacheError::Corrupt {
+        let corrupt = anyhow::Error::new(CacheError::Corrupt {
             path: "/h/auth.json".into(),
             reason: "not a JSON object".into(),
         });
-        assert!(corrupt.downcast_ref::<CacheError>().is_some());
         assert_eq!(exit_code(&corrupt), FAILURE);
+        assert_eq!(message(&corrupt), format!("{corrupt:#}"));
     }
 
     #[test]

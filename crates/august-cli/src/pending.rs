@@ -15,11 +15,9 @@ use std::io;
 use std::path::Path;
 
 use anyhow::anyhow;
-use august_auth::{CacheError, check_cache_path, kept_aside_paths, read_cache_file};
+use august_auth::{check_cache_path, kept_aside_paths, read_cache_file};
 use august_core::LoginMethod;
 use serde_json::Value;
-
-use crate::failure::cache_error;
 
 /// What a cache file says about a pending login.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +35,8 @@ pub struct Pending {
 /// 64 KiB, as the library reads it ([`august_auth::read_cache_file`]); `None` when it does not
 /// exist.
 fn read_bytes(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
-    check_cache_path(path).map_err(cache_error)?;
-    read_cache_file(path).map_err(cache_error)
+    check_cache_path(path)?;
+    Ok(read_cache_file(path)?)
 }
 
 /// Reads the state, username and login method of a cache file; `None` when it does not exist.
@@ -68,14 +66,14 @@ pub fn read(path: &Path) -> anyhow::Result<Option<Pending>> {
 /// alone; another user's file is refused, as a cache path the policy refuses is by every
 /// command ([`crate::failure::CacheRefused`]). Returns whether something was there.
 pub fn delete(path: &Path) -> anyhow::Result<bool> {
-    remove(path, cache_error)
+    remove(path)
 }
 
-/// Deletes the file at `path` as [`delete`] does, a refusal reported by `refused`.
-fn remove(path: &Path, refused: fn(CacheError) -> anyhow::Error) -> anyhow::Result<bool> {
+/// Deletes the file at `path` as [`delete`] does.
+fn remove(path: &Path) -> anyhow::Result<bool> {
     let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     if !is_link {
-        check_cache_path(path).map_err(refused)?;
+        check_cache_path(path)?;
     }
     match fs::remove_file(path) {
         Ok(()) => Ok(true),
@@ -101,7 +99,7 @@ pub fn delete_kept_aside(path: &Path) -> usize {
             continue;
         }
         // Not the cache path: the policy's own words, without the advice to choose another.
-        match remove(&aside, anyhow::Error::from) {
+        match remove(&aside) {
             Ok(true) => deleted += 1,
             Ok(false) => {}
             Err(e) => crate::session::warn(&format!("{e:#}")),

@@ -13,7 +13,7 @@ use august_core::{Api, Brand, LoginMethod};
 use serde_json::json;
 
 use crate::cli::{Cli, LoginArgs, VerifyArgs};
-use crate::failure::{CacheRefused, NotLoggedIn, Usage, cache_error};
+use crate::failure::{CacheRefused, NotLoggedIn, Usage};
 use crate::output::{self, key_values};
 use crate::pending;
 
@@ -548,7 +548,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     let cache = ctx.cache_path(Some(&username))?;
     // A path the policy refuses could keep neither the login nor a login waiting for its
     // code: said before the password is asked for or anything sent (a code included).
-    check_cache_path(&cache).map_err(cache_error)?;
+    check_cache_path(&cache)?;
     let password = password(&username)?;
     let mut authenticator = Authenticator::new(ctx.api.clone(), method, username.clone(), password)
         .access_token_cache_file(&cache);

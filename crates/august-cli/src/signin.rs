@@ -14,7 +14,7 @@ use august_core::Brand;
 use serde_json::json;
 
 use crate::cli::LoginArgs;
-use crate::failure::{NotLoggedIn, Usage, auth_error, cache_error};
+use crate::failure::{NotLoggedIn, Usage};
 use crate::output::{self, key_values};
 use crate::session::{Context, warn};
 
@@ -100,7 +100,7 @@ fn load(ctx: &Context, cache: CacheSnapshot) -> anyhow::Result<Credentials> {
         if e.needs_sign_in() {
             anyhow::Error::new(NotLoggedIn(e.to_string()))
         } else {
-            auth_error(e)
+            e.into()
         }
     })
 }
@@ -146,7 +146,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
     // A path the policy refuses could not keep the sign-in: said before anything is sent or a
     // browser opened (an OAuth code is spent once exchanged).
     if ctx.sandbox().is_none() {
-        august_auth::check_cache_path(&ctx.cache_path(None)?).map_err(cache_error)?;
+        august_auth::check_cache_path(&ctx.cache_path(None)?)?;
     }
     let credentials = if args.oauth {
         login_oauth(ctx, args)?
@@ -181,7 +181,6 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
             // `cache_file`, which says where: its read of the file is the only one.
             let credentials = credentials
                 .cache_file(&cache)
-                .map_err(auth_error)
                 .with_context(|| "signed in, but the token could not be cached".to_owned())?;
             if let Some(aside) = credentials.kept_aside() {
                 warn(&format!(
@@ -321,7 +320,7 @@ pub fn whoami(ctx: &Context) -> anyhow::Result<()> {
     let path = ctx.cache_path(None)?;
     // The one read of the file says whether there is one (a path the policy refuses, such as
     // a dangling link, is refused with its reason rather than taken for no cache).
-    let snapshot = ctx.cache_snapshot(&path).map_err(cache_error)?;
+    let snapshot = ctx.cache_snapshot(&path)?;
     if !snapshot.exists() {
         return Err(NotLoggedIn(format!(
             "not logged in: run `august login` (no token cache at {})",
