@@ -2,12 +2,14 @@
 //! dropped (in memory and in the cache file), and the next login reuses the install id, so the
 //! sandbox asks for no new verification code.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use august_auth::{
     Authentication, AuthenticationState, Authenticator, CacheStatus, Error, LoginMethod, Refresh,
-    SharedAuthenticator, ValidationResult, parse_cache_file,
+    SharedAuthenticator, parse_cache_file,
 };
 use august_core::Api;
 use august_sandbox::{Sandbox, demo};
@@ -42,17 +44,9 @@ fn authenticator(api: &Api, cache: &Path) -> Authenticator {
 
 /// A complete login with a verification code; returns the install id.
 fn validated_login(sandbox: &Sandbox, authenticator: &mut Authenticator) -> String {
-    let first = authenticator.authenticate().unwrap();
-    assert_eq!(first.state(), AuthenticationState::RequiresValidation);
-    authenticator.send_verification_code().unwrap();
-    let code = sandbox.august_verification_code().unwrap();
-    assert_eq!(
-        authenticator.validate_verification_code(&code).unwrap(),
-        ValidationResult::Validated
-    );
-    let done = authenticator.authenticate().unwrap();
-    assert_eq!(done.state(), AuthenticationState::Authenticated);
-    done.install_id().to_owned()
+    common::validated_login(sandbox, authenticator)
+        .install_id()
+        .to_owned()
 }
 
 fn codes_sent(sandbox: &Sandbox) -> u64 {

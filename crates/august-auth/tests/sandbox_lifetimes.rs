@@ -1,11 +1,11 @@
 //! A sandbox whose tokens never expire still issues tokens this crate reads: every expiry it
 //! writes ends by the last second of year 9999, the latest this crate accepts.
 
+mod common;
+
 use std::time::Duration;
 
-use august_auth::{
-    AuthenticationState, Authenticator, Credentials, LoginMethod, OAuthClient, ValidationResult,
-};
+use august_auth::{Authenticator, Credentials, LoginMethod, OAuthClient};
 use august_core::{Api, Brand};
 use august_sandbox::{Sandbox, demo};
 use chrono::{DateTime, Utc};
@@ -37,15 +37,7 @@ fn a_password_login_that_never_expires_needs_no_refresh() {
     let api = api(&sandbox, Brand::August);
     let mut authenticator =
         Authenticator::new(api.clone(), LoginMethod::Phone, demo::PHONE, demo::PASSWORD);
-    authenticator.authenticate().unwrap();
-    authenticator.send_verification_code().unwrap();
-    let code = sandbox.august_verification_code().unwrap();
-    assert_eq!(
-        authenticator.validate_verification_code(&code).unwrap(),
-        ValidationResult::Validated
-    );
-    let done = authenticator.authenticate().unwrap();
-    assert_eq!(done.state(), AuthenticationState::Authenticated);
+    let done = common::validated_login(&sandbox, &mut authenticator);
     assert!(
         !authenticator.should_refresh(),
         "expiry {:?}",

@@ -4,8 +4,11 @@
 
 #![allow(dead_code)]
 
-use august_auth::OAuthClient;
+use august_auth::{
+    Authentication, AuthenticationState, Authenticator, OAuthClient, ValidationResult,
+};
 use august_core::{Api, ApiBuilder, Brand};
+use august_sandbox::Sandbox;
 use mockito::{Matcher, Mock, ServerGuard};
 
 pub const PHONE: &str = "+15555550100";
@@ -86,4 +89,20 @@ pub fn refusing(server: &mut ServerGuard, method: &str, path: &str) -> Mock {
         .with_header("content-type", "application/json")
         .with_body(r#"{"message": "access token expired"}"#)
         .expect(1)
+}
+
+/// A complete password login against `sandbox` (the verification code it sent, validated);
+/// returns the authenticated login.
+pub fn validated_login(sandbox: &Sandbox, authenticator: &mut Authenticator) -> Authentication {
+    let first = authenticator.authenticate().unwrap();
+    assert_eq!(first.state(), AuthenticationState::RequiresValidation);
+    authenticator.send_verification_code().unwrap();
+    let code = sandbox.august_verification_code().unwrap();
+    assert_eq!(
+        authenticator.validate_verification_code(&code).unwrap(),
+        ValidationResult::Validated
+    );
+    let done = authenticator.authenticate().unwrap();
+    assert_eq!(done.state(), AuthenticationState::Authenticated);
+    done
 }
