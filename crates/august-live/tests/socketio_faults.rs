@@ -35,18 +35,28 @@ fn started() -> (common::Setup, TcpListener, common::Collector) {
     (s, listener, c)
 }
 
+/// [`started`], with the stream's first connection accepted and opened with `settings`: the
+/// account (keep it), the server's listener, the stream's items and the open websocket.
+fn opened(
+    settings: &str,
+) -> (
+    common::Setup,
+    TcpListener,
+    common::Collector,
+    tungstenite::WebSocket<std::net::TcpStream>,
+) {
+    let (s, listener, c) = started();
+    let (mut ws, _) = accept(&listener);
+    open(&mut ws, settings, "s1");
+    (s, listener, c, ws)
+}
+
 #[test]
 fn websocket_pings_do_not_keep_a_silent_session_alive() {
-    let (_sandbox, listener, c) = started();
-
     // After OPEN and connect, only websocket pings: no Engine.IO ping within 2 s (1 s + 1 s,
     // the least the client takes), so the session is dead and the client comes back.
-    let (mut ws, _) = accept(&listener);
-    open(
-        &mut ws,
-        r#"{"sid":"e1","upgrades":[],"pingInterval":100,"pingTimeout":100}"#,
-        "s1",
-    );
+    let (_sandbox, listener, c, ws) =
+        opened(r#"{"sid":"e1","upgrades":[],"pingInterval":100,"pingTimeout":100}"#);
     ping_forever(ws);
     assert!(
         accept_within(&listener, Duration::from_secs(6)).is_some(),
@@ -65,12 +75,8 @@ fn websocket_pings_do_not_keep_a_silent_session_alive() {
 
 #[test]
 fn ping_settings_too_large_to_add_are_taken() {
-    let (_sandbox, listener, c) = started();
-    let (mut ws, _) = accept(&listener);
-    open(
-        &mut ws,
+    let (_sandbox, _listener, c, mut ws) = opened(
         r#"{"sid":"e1","upgrades":[],"pingInterval":18446744073709551615,"pingTimeout":18446744073709551615}"#,
-        "s1",
     );
     an_unlock_arrives(&mut ws, &c);
     c.stop();
@@ -78,15 +84,10 @@ fn ping_settings_too_large_to_add_are_taken() {
 
 #[test]
 fn ping_settings_of_zero_do_not_end_every_session_at_once() {
-    let (_sandbox, listener, c) = started();
-    let (mut ws, _) = accept(&listener);
     // Taken as they are, the session would be dead as soon as it opened, and the client would
     // reconnect (with a catch-up read of the feed) every few units, forever.
-    open(
-        &mut ws,
-        r#"{"sid":"e1","upgrades":[],"pingInterval":0,"pingTimeout":0}"#,
-        "s1",
-    );
+    let (_sandbox, listener, c, mut ws) =
+        opened(r#"{"sid":"e1","upgrades":[],"pingInterval":0,"pingTimeout":0}"#);
     // Engine.IO pings every 300 ms: each is answered on the same connection, and no other
     // connection comes.
     for _ in 0..5 {
