@@ -834,17 +834,13 @@ enum Incoming {
     Failed,
 }
 
-/// Reads one message from the client, if one has arrived (reads never wait).
+/// Reads one message from the client, if one has arrived (reads never wait: `WouldBlock` is
+/// the one "nothing yet"; any other error is the reader's failed read, for good).
 fn receive(ws: &mut WebSocket<SessionStream>) -> Incoming {
     match ws.read() {
         Ok(Message::Close(_)) => Incoming::Closed,
         Ok(message) => Incoming::Message(message),
-        Err(tungstenite::Error::Io(e))
-            if matches!(
-                e.kind(),
-                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut | io::ErrorKind::Interrupted
-            ) =>
-        {
+        Err(tungstenite::Error::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {
             Incoming::Nothing
         }
         Err(tungstenite::Error::Capacity(_)) => Incoming::TooLarge,
@@ -1295,6 +1291,20 @@ mod tests {
         ws.close(None).unwrap();
         assert!(matches!(next(&mut ws), Message::Close(_)));
         ends(served);
+    }
+
+    /// A read of the client that failed with a timeout (a peer gone after unanswered writes)
+    /// ends the session: it was "nothing yet", for good, and the session spun on it.
+    #[test]
+    fn a_read_that_timed_out_ends_the_session() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let _client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (server, _) = listener.accept().unwrap();
+        let hub = PushHub::default();
+        let mut server = ClientSocket::open(&hub, server, Vec::new()).unwrap();
+        assert!(matches!(receive(&mut server.ws), Incoming::Nothing));
+        lock(&server.bell.state).ended = Some(ClientEnd::Failed(io::ErrorKind::TimedOut));
+        assert!(matches!(receive(&mut server.ws), Incoming::Failed));
     }
 
     #[test]
