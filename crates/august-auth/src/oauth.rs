@@ -632,12 +632,19 @@ impl RedirectQuery {
         let error = self.error.as_deref()?;
         Some(OAuthError::AuthorizationDenied {
             kind: OAuthErrorCode::from_code(error),
-            description: self
-                .description
-                .as_deref()
-                .map(|d| d.chars().filter(|c| !c.is_control()).take(300).collect()),
+            description: self.description.as_deref().map(server_description),
         })
     }
+}
+
+/// A server's description of an OAuth error, as this crate keeps it: at most 300 characters,
+/// control characters left out (it reaches terminals and logs).
+fn server_description(description: &str) -> String {
+    description
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(300)
+        .collect()
 }
 
 /// Compares without stopping at the first difference.
@@ -924,7 +931,7 @@ fn map_error(
         RequestTokenError::ServerResponse(r) => OAuthError::Refused {
             status: status.unwrap_or(400),
             kind: OAuthErrorCode::from_basic(r.error()),
-            description: r.error_description().map(|d| d.chars().take(300).collect()),
+            description: r.error_description().map(|d| server_description(d)),
         },
         RequestTokenError::Request(source) => OAuthError::Transport { source },
         RequestTokenError::Parse(e, _body) => {

@@ -511,3 +511,28 @@ fn an_empty_code_or_refresh_token_is_refused_before_anything_is_sent() {
     }
     nothing.assert();
 }
+
+/// A token endpoint's error description reaches terminals and logs without its control
+/// characters, as a redirect's does, and cut at 300 characters.
+#[test]
+fn a_token_error_description_is_kept_without_control_characters() {
+    let mut server = Server::new();
+    let long = "x".repeat(400);
+    let body = format!(
+        r#"{{"error": "invalid_grant", "error_description": "red\u001b[31m line\nbreak {long}"}}"#
+    );
+    let _m = token_endpoint(&mut server, None, 400, &body);
+    let err = client(&server).refresh("r").unwrap_err();
+    let OAuthError::Refused {
+        description: Some(description),
+        ..
+    } = &err
+    else {
+        panic!("{err:?}");
+    };
+    assert!(
+        description.starts_with("red[31m linebreak xxx"),
+        "{description:?}"
+    );
+    assert_eq!(description.chars().count(), 300);
+}

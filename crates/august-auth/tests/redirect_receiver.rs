@@ -361,6 +361,8 @@ fn only_a_loopback_http_redirect_uri_is_listened_on() {
             "{uri}: {err:?}"
         );
         assert_eq!(err.kind(), ErrorKind::Configuration);
+        // A password in the URI is not repeated.
+        assert!(!format!("{err} {err:?}").contains("pass@"), "{err}");
     }
     for uri in ["http://localhost:0/callback", "http://127.0.0.1:0"] {
         let receiver = RedirectReceiver::bind(uri).unwrap();

@@ -140,7 +140,10 @@ impl RedirectReceiver {
             ));
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(refused("must not carry a user name or password".into()));
+            // Not quoted: what it carries may be a password.
+            return Err(OAuthError::InvalidConfig {
+                reason: "the redirect URI must not carry a user name or password".into(),
+            });
         }
         if url.fragment().is_some() {
             return Err(refused("must not have a fragment".into()));
