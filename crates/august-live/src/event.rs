@@ -140,10 +140,15 @@ impl RawMessage {
     /// );
     /// ```
     pub fn shown_payload(&self) -> Value {
-        let mut shown = self.payload.clone();
-        redact_tokens(&mut shown);
-        shown
+        shown(&self.payload)
     }
+}
+
+/// `payload` as it is shown: a copy, redacted ([`redact_tokens`]).
+fn shown(payload: &Value) -> Value {
+    let mut shown = payload.clone();
+    redact_tokens(&mut shown);
+    shown
 }
 
 /// Replaces the value of every key whose name ends in `token` or `tokens` (any case), at any
@@ -186,9 +191,7 @@ fn serialize_shown<S: serde::Serializer>(
     payload: &Value,
     serializer: S,
 ) -> Result<S::Ok, S::Error> {
-    let mut shown = payload.clone();
-    redact_tokens(&mut shown);
-    shown.serialize(serializer)
+    shown(payload).serialize(serializer)
 }
 
 /// How push is doing.
