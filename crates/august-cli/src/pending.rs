@@ -66,11 +66,6 @@ pub fn read(path: &Path) -> anyhow::Result<Option<Pending>> {
 /// alone; another user's file is refused, as a cache path the policy refuses is by every
 /// command ([`crate::failure::CacheRefused`]). Returns whether something was there.
 pub fn delete(path: &Path) -> anyhow::Result<bool> {
-    remove(path)
-}
-
-/// Deletes the file at `path` as [`delete`] does.
-fn remove(path: &Path) -> anyhow::Result<bool> {
     let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
     if !is_link {
         check_cache_path(path)?;
@@ -98,8 +93,9 @@ pub fn delete_kept_aside(path: &Path) -> usize {
         if fs::symlink_metadata(&aside).is_err() {
             continue;
         }
-        // Not the cache path: the policy's own words, without the advice to choose another.
-        match remove(&aside) {
+        // Not the cache path: warned of in the policy's own words (not an error of the
+        // command, so not said as a refused cache path is).
+        match delete(&aside) {
             Ok(true) => deleted += 1,
             Ok(false) => {}
             Err(e) => crate::session::warn(&format!("{e:#}")),
