@@ -572,14 +572,11 @@ impl AuthorizationRequest {
         self.check_redirect(RedirectQuery::parse(redirect))
     }
 
-    /// Whether a redirect carries this request's `state`.
-    fn state_matches(&self, query: &RedirectQuery) -> bool {
-        query.state.as_deref().is_some_and(|s| same(s, &self.state))
-    }
-
-    /// Checks a redirect's `state`, then takes its error or its code.
+    /// Checks a redirect's `state`, then takes its error or its code. The one place a
+    /// redirect's `state` is checked, for [`AuthorizationRequest::code_from_redirect`] and the
+    /// [`RedirectReceiver`] alike.
     fn check_redirect(&self, query: RedirectQuery) -> Result<AuthorizationCode, OAuthError> {
-        if !self.state_matches(&query) {
+        if !query.state.as_deref().is_some_and(|s| same(s, &self.state)) {
             return Err(OAuthError::StateMismatch);
         }
         if let Some(denied) = query.denied() {

@@ -424,17 +424,17 @@ impl RedirectReceiver {
             );
             return Judged::Answer(Page::NO_CODE);
         }
-        if !request.state_matches(&query) {
-            log::warn!(
-                "a redirect whose state is not this sign-in's was refused (an old tab, or a forged link); still waiting"
-            );
-            return Judged::OtherSignIn;
-        }
         match request.check_redirect(query) {
             Ok(code) => Judged::Done(Page::SIGNED_IN, Ok(code)),
+            Err(OAuthError::StateMismatch) => {
+                log::warn!(
+                    "a redirect whose state is not this sign-in's was refused (an old tab, or a forged link); still waiting"
+                );
+                Judged::OtherSignIn
+            }
             Err(e @ OAuthError::AuthorizationDenied { .. }) => Judged::Done(Page::DENIED, Err(e)),
-            // Not reached: the state matched and there is a code or an error.
-            Err(e) => Judged::Done(Page::OTHER_SIGN_IN, Err(e)),
+            // Not reached: a request with neither a code nor an error was answered above.
+            Err(_) => Judged::Answer(Page::NO_CODE),
         }
     }
 }
