@@ -1,10 +1,10 @@
-//! The loopback receiver of the OAuth redirect, spoken to over 127.0.0.1 as a browser (and
-//! whatever else reaches a loopback port) would: the redirect gives the code, other requests
+//! The loopback receiver of the OAuth redirect, spoken to over 127.0.0.1 (and ::1, for a
+//! `localhost` redirect URI) as a browser (and whatever else reaches a loopback port) would: the redirect gives the code, other requests
 //! are answered without ending the wait, the wait ends at its deadline, and nothing read is
 //! unbounded.
 
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -39,7 +39,12 @@ struct Waiting {
 }
 
 fn waiting(timeout: Duration) -> Waiting {
-    let receiver = RedirectReceiver::bind("http://127.0.0.1:0/callback")
+    waiting_on("http://127.0.0.1:0/callback", timeout)
+}
+
+/// As [`waiting`], on `redirect_uri`.
+fn waiting_on(redirect_uri: &str, timeout: Duration) -> Waiting {
+    let receiver = RedirectReceiver::bind(redirect_uri)
         .unwrap()
         .timeout(timeout);
     let addr = receiver.local_addr().unwrap();
@@ -435,4 +440,66 @@ fn the_code_and_state_are_never_shown() {
     let receiver = RedirectReceiver::bind("http://127.0.0.1:0/callback").unwrap();
     let shown = format!("{receiver:?}");
     assert!(shown.contains("/callback"), "{shown}");
+}
+
+/// A browser may resolve `localhost` to 127.0.0.1 or to ::1: a `localhost` redirect URI is
+/// listened on both, on one port. The redirect to 127.0.0.1 is received.
+#[test]
+fn a_localhost_redirect_uri_receives_the_redirect_on_ipv4() {
+    let waiting = waiting_on("http://localhost:0/callback", Duration::from_secs(30));
+    let addr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), waiting.addr.port());
+    let answer = get(addr, &redirect(&waiting));
+    assert_eq!(status(&answer), "HTTP/1.1 200 OK", "{answer}");
+    assert_eq!(waiting.outcome().unwrap().secret(), CODE);
+}
+
+/// As above, the redirect to ::1 (where the machine has it). A `localhost` URI was listened on
+/// the first address the name resolved to, 127.0.0.1 here: a browser that took ::1 found no
+/// one there.
+#[test]
+fn a_localhost_redirect_uri_receives_the_redirect_on_ipv6() {
+    if TcpListener::bind((Ipv6Addr::LOCALHOST, 0)).is_err() {
+        eprintln!("skipped: ::1 cannot be listened on on this machine");
+        return;
+    }
+    let waiting = waiting_on("http://localhost:0/callback", Duration::from_secs(30));
+    let addr = SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), waiting.addr.port());
+    let answer = get(addr, &redirect(&waiting));
+    assert_eq!(status(&answer), "HTTP/1.1 200 OK", "{answer}");
+    assert_eq!(waiting.outcome().unwrap().secret(), CODE);
+}
+
+/// A `localhost` redirect URI whose port another program holds on ::1 is refused: a browser
+/// that took ::1 for the name would hand that program the code.
+#[test]
+fn a_localhost_redirect_uri_whose_port_is_taken_on_ipv6_is_refused() {
+    let Ok(taken) = TcpListener::bind((Ipv6Addr::LOCALHOST, 0)) else {
+        eprintln!("skipped: ::1 cannot be listened on on this machine");
+        return;
+    };
+    let port = taken.local_addr().unwrap().port();
+    // Free on 127.0.0.1 (a port taken on ::1 may be taken there too: then look no further).
+    if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_err() {
+        eprintln!("skipped: port {port} is taken on 127.0.0.1 as well");
+        return;
+    }
+    let err = RedirectReceiver::bind(format!("http://localhost:{port}/callback")).unwrap_err();
+    assert!(matches!(err, OAuthError::Listen { .. }), "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::Configuration);
+    assert_eq!(
+        err.to_string(),
+        format!("cannot listen on [::1]:{port} for the redirect")
+    );
+    drop(taken);
+    // Once free, both are listened on, on that port.
+    let waiting = waiting_on(
+        &format!("http://localhost:{port}/callback"),
+        Duration::from_secs(30),
+    );
+    assert_eq!(waiting.addr.port(), port);
+    let ipv6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port);
+    assert!(status(&get(ipv6, "/favicon.ico")).contains("404"));
+    let ipv4 = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), port);
+    assert!(status(&get(ipv4, &redirect(&waiting))).contains("200"));
+    assert_eq!(waiting.outcome().unwrap().secret(), CODE);
 }

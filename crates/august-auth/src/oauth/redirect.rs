@@ -1,6 +1,7 @@
 //! The end of the authorization-code flow for a program on the user's machine: the browser
 //! comes back to a loopback redirect URI (RFC 8252, section 7.3), where [`RedirectReceiver`]
-//! listens, answers it and takes the code.
+//! listens, answers it and takes the code. A `localhost` URI is listened on 127.0.0.1 and ::1
+//! alike, on one port, since a browser may take either for the name.
 //!
 //! One thread, no threads left behind: the listener and the connections are non-blocking and
 //! polled until the redirect comes or the deadline passes. A connection that sends nothing
@@ -9,7 +10,7 @@
 
 use std::fmt;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use url::{Host, Url};
@@ -37,10 +38,18 @@ const IDLE: Duration = Duration::from_millis(20);
 /// How long writing an answer may take (a few hundred bytes to a socket never written to).
 const WRITE_WAIT: Duration = Duration::from_secs(1);
 
+/// How many free ports a `localhost` redirect URI on port 0 tries: each is free on 127.0.0.1
+/// and may be taken on ::1.
+const PORT_ATTEMPTS: usize = 8;
+
 /// Listens on the loopback address of a redirect URI (`http://127.0.0.1:PORT/PATH`,
 /// `http://[::1]:PORT/PATH` or `http://localhost:PORT/PATH`) and receives the browser's
 /// redirect there: [`RedirectReceiver::receive`] answers the browser with a short page and
 /// returns the authorization code, its `state` checked.
+///
+/// An IP literal is listened on as it is. `localhost` is not looked up: a browser may take it
+/// for 127.0.0.1 or for ::1, so both are listened on, on the same port, and the redirect is
+/// received on either (on 127.0.0.1 alone where the machine has no ::1).
 ///
 /// Bind it before opening the authorization URL, so the redirect finds it listening. Port 0
 /// takes a free port: build the [`OAuthClient`](crate::OAuthClient) with
@@ -85,7 +94,8 @@ const WRITE_WAIT: Duration = Duration::from_secs(1);
 /// # }
 /// ```
 pub struct RedirectReceiver {
-    listener: TcpListener,
+    /// One listener, or for `localhost` two: 127.0.0.1, then ::1 on the same port.
+    listeners: Vec<TcpListener>,
     /// The redirect URI, with the port listened on when it was given as 0.
     redirect_uri: String,
     /// The path the redirect comes to, as a URL parser writes it.
@@ -104,8 +114,10 @@ impl fmt::Debug for RedirectReceiver {
 
 impl RedirectReceiver {
     /// Listens on the host and port of `redirect_uri` (port 80 when it names none; port 0 for
-    /// any free port), for the redirect to its path. Waits up to 5 minutes
-    /// ([`DEFAULT_REDIRECT_TIMEOUT`]) unless [`RedirectReceiver::timeout`] says otherwise.
+    /// any free port), for the redirect to its path: `localhost` on 127.0.0.1 and, when the
+    /// machine has it, ::1, on the same port (for port 0, a port free on both). Waits up to 5
+    /// minutes ([`DEFAULT_REDIRECT_TIMEOUT`]) unless [`RedirectReceiver::timeout`] says
+    /// otherwise.
     ///
     /// ```
     /// use august_auth::RedirectReceiver;
@@ -124,7 +136,9 @@ impl RedirectReceiver {
     /// [`OAuthError::InvalidConfig`] when `redirect_uri` is not an `http` URL on `127.0.0.1`
     /// (or another loopback address), `[::1]` or `localhost`, or carries a user name, a
     /// password or a fragment; [`OAuthError::Listen`] when the address cannot be listened on
-    /// (the port is taken, or needs privileges).
+    /// (the port is taken, or needs privileges); for `localhost`, when the port is taken on
+    /// 127.0.0.1 or on ::1 (a browser sent to the other program there would hand it the code),
+    /// or, for port 0, when 8 ports free on 127.0.0.1 were all taken on ::1.
     pub fn bind(redirect_uri: impl Into<String>) -> Result<RedirectReceiver, OAuthError> {
         let redirect_uri = redirect_uri.into();
         let refused = |why: String| OAuthError::InvalidConfig {
@@ -148,10 +162,12 @@ impl RedirectReceiver {
         if url.fragment().is_some() {
             return Err(refused("must not have a fragment".into()));
         }
-        let host = match url.host() {
-            Some(Host::Ipv4(ip)) if ip.is_loopback() => ip.to_string(),
-            Some(Host::Ipv6(ip)) if ip.is_loopback() => ip.to_string(),
-            Some(Host::Domain(name)) if name.eq_ignore_ascii_case("localhost") => name.to_owned(),
+        let (ip, localhost) = match url.host() {
+            Some(Host::Ipv4(ip)) if ip.is_loopback() => (IpAddr::V4(ip), false),
+            Some(Host::Ipv6(ip)) if ip.is_loopback() => (IpAddr::V6(ip), false),
+            Some(Host::Domain(name)) if name.eq_ignore_ascii_case("localhost") => {
+                (IpAddr::V4(Ipv4Addr::LOCALHOST), true)
+            }
             other => {
                 let host = other.map(|h| h.to_string()).unwrap_or_default();
                 return Err(refused(format!(
@@ -160,18 +176,8 @@ impl RedirectReceiver {
             }
         };
         let port = url.port_or_known_default().unwrap_or(80);
-        let address = match url.host() {
-            Some(Host::Ipv6(_)) => format!("[{host}]:{port}"),
-            _ => format!("{host}:{port}"),
-        };
-        let listen_error = |source: io::Error| OAuthError::Listen {
-            address: address.clone(),
-            source,
-        };
-        let listener = TcpListener::bind((host.as_str(), port)).map_err(listen_error)?;
-        listener.set_nonblocking(true).map_err(listen_error)?;
+        let (listeners, bound) = listen(SocketAddr::new(ip, port), localhost)?;
         let redirect_uri = if port == 0 {
-            let bound = listener.local_addr().map_err(listen_error)?.port();
             // Cannot fail: the URL has a host and an http scheme.
             let _ = url.set_port(Some(bound));
             url.to_string()
@@ -179,7 +185,7 @@ impl RedirectReceiver {
             redirect_uri
         };
         Ok(RedirectReceiver {
-            listener,
+            listeners,
             redirect_uri,
             path: url.path().to_owned(),
             timeout: DEFAULT_REDIRECT_TIMEOUT,
@@ -225,7 +231,8 @@ impl RedirectReceiver {
         &self.redirect_uri
     }
 
-    /// The address listened on.
+    /// The address listened on; for `localhost`, the one on 127.0.0.1 (the same port is
+    /// listened on on ::1).
     ///
     /// ```
     /// use august_auth::RedirectReceiver;
@@ -241,7 +248,7 @@ impl RedirectReceiver {
     ///
     /// The system's, when it cannot say (not expected for a listening socket).
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.listener.local_addr()
+        self.listeners[0].local_addr()
     }
 
     /// Waits for the browser to come back with the answer to `request`, within the timeout:
@@ -314,7 +321,10 @@ impl RedirectReceiver {
             }
             let connection_until = now + CONNECTION_WAIT;
             let until = deadline.map_or(connection_until, |d| d.min(connection_until));
-            let mut active = self.accept(&mut open, until);
+            let mut active = false;
+            for listener in &self.listeners {
+                active |= Self::accept(listener, &mut open, until);
+            }
             let mut i = 0;
             while i < open.len() {
                 let head = match open[i].poll() {
@@ -360,12 +370,12 @@ impl RedirectReceiver {
         }
     }
 
-    /// Accepts the connections waiting, up to [`MAX_CONNECTIONS`] open at once, each to be read
-    /// by `until`; whether any came.
-    fn accept(&self, open: &mut Vec<Connection>, until: Instant) -> bool {
+    /// Accepts the connections waiting on `listener`, up to [`MAX_CONNECTIONS`] open at once, each
+    /// to be read by `until`; whether any came.
+    fn accept(listener: &TcpListener, open: &mut Vec<Connection>, until: Instant) -> bool {
         let mut any = false;
         for _ in 0..ACCEPTS_PER_ROUND {
-            let stream = match self.listener.accept() {
+            let stream = match listener.accept() {
                 Ok((stream, _)) => stream,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                 Err(e) => {
@@ -436,6 +446,52 @@ impl RedirectReceiver {
             // Not reached: a request with neither a code nor an error was answered above.
             Err(_) => Judged::Answer(Page::NO_CODE),
         }
+    }
+}
+
+/// Listens on `addr` and, for `localhost`, on ::1 too, on the port taken on `addr` (port 0
+/// tries again with another free port while that one is taken on ::1); the listeners and
+/// their port. A machine without ::1 has `localhost` on 127.0.0.1 alone.
+fn listen(addr: SocketAddr, localhost: bool) -> Result<(Vec<TcpListener>, u16), OAuthError> {
+    let mut attempts = 1;
+    loop {
+        let first = listen_on(addr).map_err(listen_error(addr))?;
+        let port = first.local_addr().map_err(listen_error(addr))?.port();
+        if !localhost {
+            return Ok((vec![first], port));
+        }
+        let ipv6 = SocketAddr::new(IpAddr::V6(Ipv6Addr::LOCALHOST), port);
+        match listen_on(ipv6) {
+            Ok(second) => return Ok((vec![first, second], port)),
+            Err(e) if e.kind() == io::ErrorKind::AddrInUse => {
+                if addr.port() != 0 || attempts == PORT_ATTEMPTS {
+                    return Err(listen_error(ipv6)(e));
+                }
+                log::debug!("port {port} is taken on ::1: the redirect receiver takes another");
+                attempts += 1;
+            }
+            Err(e) => {
+                log::debug!(
+                    "::1 cannot be listened on ({e}): a redirect to localhost is received on 127.0.0.1 only"
+                );
+                return Ok((vec![first], port));
+            }
+        }
+    }
+}
+
+/// A non-blocking listener on `addr`.
+fn listen_on(addr: SocketAddr) -> io::Result<TcpListener> {
+    let listener = TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+/// The error of listening on `addr`.
+fn listen_error(addr: SocketAddr) -> impl Fn(io::Error) -> OAuthError {
+    move |source| OAuthError::Listen {
+        address: addr.to_string(),
+        source,
     }
 }
 
