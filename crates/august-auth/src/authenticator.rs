@@ -802,8 +802,10 @@ impl Authenticator {
     ///
     /// Only authenticated logins are cached otherwise. A program that sends the code in one
     /// process and checks it in another (the `august` command's `login`, then `verify CODE`)
-    /// calls this after [`Authenticator::send_verification_code`]: an authenticator for the
-    /// same file then reads the login back in [`AuthenticationState::RequiresValidation`]
+    /// calls this before [`Authenticator::send_verification_code`] (a code costs the user and
+    /// is sent once, so a file that cannot be written fails before one is sent): an
+    /// authenticator for the same file then reads the login back in
+    /// [`AuthenticationState::RequiresValidation`]
     /// (until its provisional token expires), [`Authenticator::validate_verification_code`]
     /// checks the code with the cached token and install id, and the next
     /// [`Authenticator::authenticate`] replaces the record with the authenticated login.
@@ -822,8 +824,8 @@ impl Authenticator {
     ///     Authenticator::new(august_core::Api::new(), LoginMethod::Phone, "+15555550100", "password")
     ///         .access_token_cache_file("auth.json");
     /// if authenticator.authenticate()?.state() == AuthenticationState::RequiresValidation {
-    ///     authenticator.send_verification_code()?;
     ///     authenticator.save_pending_login()?; // another process checks the code
+    ///     authenticator.send_verification_code()?;
     /// }
     /// # Ok(())
     /// # }

@@ -4,7 +4,7 @@ use std::io::{self, BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use anyhow::anyhow;
+use anyhow::{Context as _, anyhow};
 use august_auth::{
     AuthenticationState, Authenticator, CacheError, CacheSnapshot, CacheStatus, Refresh,
     ValidationResult, check_cache_path, default_cache_path,
@@ -614,8 +614,23 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
             "the verification code was refused; run `{verify}` with the right code, or `august login` for a new one"
         ));
     }
-    authenticator.send_verification_code()?;
-    save_pending(&mut authenticator)?;
+    // The pending login is kept before the code is sent: a code costs the user (an SMS, an
+    // e-mail) and is sent once, so a cache that cannot keep the login awaiting it fails the
+    // login with nothing sent. A request for the code that fails leaves the pending login:
+    // `august login` again has a code sent for the same install id, and a code that went out
+    // all the same finishes it with `verify`.
+    save_pending(&mut authenticator)
+        .context("no verification code was sent, as the login waiting for it could not be kept")?;
+    authenticator.send_verification_code().map_err(|e| {
+        let advice = if e.api_error().is_some_and(august_core::Error::outcome_unknown) {
+            format!(
+                "the request for a verification code got no answer: if a code arrives, finish with `{verify}`; else run `august login` again for one"
+            )
+        } else {
+            "no verification code was sent; run `august login` again to have one sent".to_owned()
+        };
+        anyhow::Error::new(e).context(advice)
+    })?;
     let channel = match method {
         LoginMethod::Phone => "by SMS",
         LoginMethod::Email => "by e-mail",

@@ -382,6 +382,165 @@ fn a_refused_code_is_exit_1_and_keeps_the_pending_login() {
     assert_eq!(cache_json(&tool)["state"], "requires_validation");
 }
 
+/// A login that needs a code keeps the login waiting for it before the code is sent: a code
+/// costs the user and is sent once. When the cache cannot be written (here a file in `/proc`,
+/// where no one creates files, root included, though the path passes the file policy),
+/// `login` fails with the cache's error and sends no code. It used to send the code first and then fail, the code spent on a
+/// login no `verify` could find.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_cache_that_cannot_be_written_fails_the_login_before_a_code_is_sent() {
+    let mut server = Server::new();
+    let (first, _seen) = phone_session(&mut server, false, PROVISIONAL);
+    let others = nothing_else(&mut server);
+    // Created after the catch-all, so that it is the one to count a code request.
+    let send = authed(&mut server, "POST", "/validation/phone", PROVISIONAL)
+        .with_status(200)
+        .with_body("{}")
+        .expect(0)
+        .create();
+    let tool = Tool::new();
+    let cache = format!("/proc/august-cli-login-{}.json", std::process::id());
+    let url = server.url();
+    let out = tool
+        .run(
+            &[
+                "--base-url",
+                &url,
+                "--cache",
+                &cache,
+                "login",
+                "--username",
+                PHONE,
+            ],
+            &[("AUGUST_PASSWORD", PASSWORD)],
+        )
+        .expect_code(1);
+    first.assert();
+    send.assert();
+    others.assert();
+    assert_no_secrets(&out);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: no verification code was sent, as the login waiting for it could not be kept: cannot write the token cache {cache}; check that its directory is writable (the login itself succeeded): No such file or directory (os error 2)\n"
+        )
+    );
+}
+
+/// A code whose request failed leaves the login waiting for it in the cache: the error says to
+/// run `august login` again, which has a code sent for the same install id (a known install
+/// id keeps the codes of one login together). It used to leave nothing, and the next login
+/// started with a new install id.
+#[test]
+fn a_code_that_could_not_be_sent_is_sent_by_the_next_login_for_the_same_install() {
+    let mut server = Server::new();
+    let (first, seen) = phone_session(&mut server, false, PROVISIONAL);
+    let send = authed(&mut server, "POST", "/validation/phone", PROVISIONAL)
+        .match_body(Matcher::Json(json!({"value": PHONE})))
+        .with_status(500)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"message": "the SMS gateway is down"}"#)
+        .expect(1)
+        .create();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let out = login(&tool, &server, &[]).expect_code(1);
+    first.assert();
+    send.assert();
+    others.assert();
+    assert_no_secrets(&out);
+    assert_eq!(
+        out.stderr,
+        "error: no verification code was sent; run `august login` again to have one sent: POST /validation/phone failed with status 500: server error: try again later; the server said: the SMS gateway is down\n"
+    );
+    let pending = cache_json(&tool);
+    assert_eq!(pending["state"], "requires_validation");
+    assert_eq!(pending["access_token"], PROVISIONAL);
+    server.reset();
+
+    let (again, seen_again) = phone_session(&mut server, false, "provisional-token-2");
+    let send = authed(
+        &mut server,
+        "POST",
+        "/validation/phone",
+        "provisional-token-2",
+    )
+    .match_body(Matcher::Json(json!({"value": PHONE})))
+    .with_status(200)
+    .with_body("{}")
+    .expect(1)
+    .create();
+    let others = nothing_else(&mut server);
+    let out = login(&tool, &server, &[]).expect_code(0);
+    again.assert();
+    send.assert();
+    others.assert();
+    assert!(
+        out.stderr
+            .starts_with("a verification code was sent by SMS to +15555550100"),
+        "{out:#?}"
+    );
+    assert_eq!(
+        seen_again.lock().unwrap().as_slice(),
+        seen.lock().unwrap().as_slice()
+    );
+    assert_eq!(cache_json(&tool)["access_token"], "provisional-token-2");
+}
+
+/// A request for the code that got no answer (the connection closed after it was sent) may
+/// have sent one: the pending login is kept, and the error says to finish with `verify` if a
+/// code arrives, or to run `august login` again for one.
+#[test]
+fn a_code_request_without_an_answer_says_to_verify_if_the_code_arrives() {
+    use test_support::fault_server::{Act, FaultServer, response};
+    let server = FaultServer::start(|request| match request.path() {
+        "/session" => vec![Act::Send(response(
+            200,
+            &[
+                ("content-type", "application/json"),
+                ("x-august-access-token", PROVISIONAL),
+            ],
+            session_body(false).as_bytes(),
+        ))],
+        _ => vec![Act::Close],
+    });
+    let tool = Tool::new();
+    let cache = tool.cache();
+    let out = tool
+        .run(
+            &[
+                "--base-url",
+                &server.url(),
+                "--cache",
+                cache.to_str().unwrap(),
+                "login",
+            ],
+            &[("AUGUST_USERNAME", PHONE), ("AUGUST_PASSWORD", PASSWORD)],
+        )
+        .expect_code(1);
+    let paths: Vec<String> = server
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.target))
+        .collect();
+    assert_eq!(paths, ["POST /session", "POST /validation/phone"]);
+    assert_no_secrets(&out);
+    let first_line = out.stderr.split(": POST /validation/phone").next();
+    assert_eq!(
+        first_line,
+        Some(
+            format!(
+                "error: the request for a verification code got no answer: if a code arrives, finish with `august --cache {} verify CODE`; else run `august login` again for one",
+                cache.display()
+            )
+            .as_str()
+        ),
+        "{out:#?}"
+    );
+    assert_eq!(cache_json(&tool)["state"], "requires_validation");
+}
+
 #[test]
 fn a_wrong_password_is_refused_without_printing_it() {
     let mut server = Server::new();
