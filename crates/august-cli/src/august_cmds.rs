@@ -263,11 +263,11 @@ pub fn image(ctx: &Context, id: &str, file: &Path) -> anyhow::Result<()> {
         return output::print_bytes(image.bytes());
     }
     fs::write(file, image.bytes())
-        .with_context(|| format!("cannot write the image to {}", file.display()))?;
+        .with_context(|| format!("cannot write the image to {}", output::path(file)))?;
     if ctx.json {
         return output::print_json(&json!({
             "doorbell_id": id,
-            "file": file.display().to_string(),
+            "file": output::path(file),
             "bytes": image.bytes().len(),
             "content_type": image.content_type(),
         }));
@@ -276,7 +276,7 @@ pub fn image(ctx: &Context, id: &str, file: &Path) -> anyhow::Result<()> {
         "wrote {} bytes ({}) to {}\n",
         image.bytes().len(),
         image.content_type().unwrap_or("unknown type"),
-        file.display()
+        output::path(file)
     ))
 }
 

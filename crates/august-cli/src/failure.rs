@@ -94,7 +94,7 @@ impl fmt::Display for CacheRefused {
         write!(
             f,
             "the token cache {} is refused: {}{join} choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)",
-            self.path.display(),
+            crate::output::path(&self.path),
             self.refusal
         )
     }

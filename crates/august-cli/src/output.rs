@@ -1,6 +1,7 @@
 //! Tables, key/value lists and writing to standard output.
 
 use std::io::{self, Write};
+use std::path::Path;
 
 use crate::session::Context;
 
@@ -94,6 +95,18 @@ fn single_line(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
+}
+
+/// A path as the tool prints it, in text and in JSON: as it is when it is printable text
+/// (UTF-8 without control characters), else as the shell word that names the same bytes
+/// (`$'/tmp/caf\xe9.json'`, as the command that finishes a login is printed). A lossy print
+/// (`Path::display`) replaced bytes that are not UTF-8 with U+FFFD, so that two different
+/// files printed the same, and sent control characters in a name to the terminal.
+pub fn path(path: &Path) -> String {
+    match path.to_str() {
+        Some(text) if !text.chars().any(char::is_control) => text.to_owned(),
+        _ => crate::session::shell_word_os(path.as_os_str()),
+    }
 }
 
 /// A value or [`NONE`].
@@ -232,6 +245,27 @@ mod tests {
         assert_eq!(
             key_values(&[("a\nb", "1".into()), ("\x1b[2Jx", "2".into())]),
             "a b    1\n [2Jx  2\n"
+        );
+    }
+
+    /// Two files whose names differ only in bytes that are not UTF-8 printed the same
+    /// (`caf\u{fffd}.json`); each is printed with its own bytes now, and printable paths as
+    /// they are.
+    #[cfg(unix)]
+    #[test]
+    fn paths_that_are_not_printable_text_are_printed_with_their_bytes() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let e9 = Path::new(OsStr::from_bytes(b"/tmp/caf\xe9.json"));
+        let ff = Path::new(OsStr::from_bytes(b"/tmp/caf\xff.json"));
+        assert_eq!(e9.display().to_string(), ff.display().to_string());
+        assert_eq!(path(e9), r"$'/tmp/caf\xe9.json'");
+        assert_eq!(path(ff), r"$'/tmp/caf\xff.json'");
+        assert_eq!(path(Path::new("/tmp/a\x1b[2Jb")), r"$'/tmp/a\x1b[2Jb'");
+        assert_eq!(path(Path::new("/tmp/my cache.json")), "/tmp/my cache.json");
+        assert_eq!(
+            path(Path::new("/tmp/caf\u{e9}.json")),
+            "/tmp/caf\u{e9}.json"
         );
     }
 

@@ -47,7 +47,7 @@ pub fn read(path: &Path) -> anyhow::Result<Option<Pending>> {
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&bytes) else {
         return Err(anyhow!(
             "the token cache {} is not a valid cache file; run `august login`",
-            path.display()
+            crate::output::path(path)
         ));
     };
     let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
@@ -75,7 +75,7 @@ pub fn delete(path: &Path) -> anyhow::Result<bool> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
         Err(e) => Err(anyhow!(
             "cannot delete the token cache {}: {e}",
-            path.display()
+            crate::output::path(path)
         )),
     }
 }

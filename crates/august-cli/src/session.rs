@@ -260,7 +260,7 @@ impl Context {
         let mut authenticator =
             Authenticator::new(self.api.clone(), LoginMethod::Phone, username, "")
                 .access_token_cache_snapshot(snapshot);
-        let where_ = path.display();
+        let where_ = output::path(&path);
         match authenticator.cache_status() {
             CacheStatus::Loaded => {}
             CacheStatus::Expired => {
@@ -362,7 +362,7 @@ fn shell_word(word: &str) -> String {
 /// read) with every byte but printable ASCII as `\xHH`. A path that is not UTF-8 is written
 /// with its own bytes (on Unix), never with replacement characters, which would name another
 /// file.
-fn shell_word_os(word: &std::ffi::OsStr) -> String {
+pub fn shell_word_os(word: &std::ffi::OsStr) -> String {
     let bytes: &[u8] = match word.to_str() {
         Some(text) if !text.chars().any(char::is_control) => return shell_word(text),
         Some(text) => text.as_bytes(),
@@ -451,7 +451,7 @@ fn report(
     cache: Option<&std::path::Path>,
     expires: Option<&str>,
 ) -> anyhow::Result<()> {
-    let cache = cache.map(|c| c.display().to_string());
+    let cache = cache.map(output::path);
     if ctx.json {
         return output::print_json(&json!({
             "state": state.as_str(),
@@ -561,7 +561,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         {
             warn(&format!(
                 "kept the unusable token cache aside as {}",
-                aside.display()
+                output::path(&aside)
             ));
         }
     };
@@ -667,14 +667,14 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
     let Some(record) = pending::read(&cache)? else {
         return Err(NotLoggedIn(format!(
             "no login waits for a code in {}: run `august login` first",
-            cache.display()
+            output::path(&cache)
         ))
         .into());
     };
     if record.state != AuthenticationState::RequiresValidation.as_str() {
         return Err(NotLoggedIn(format!(
             "no login waits for a code in {} (its state is {}): run `august login`",
-            cache.display(),
+            output::path(&cache),
             if record.state.is_empty() {
                 "unknown"
             } else {
@@ -738,20 +738,20 @@ pub fn logout(ctx: &Context) -> anyhow::Result<()> {
     if ctx.json {
         return output::print_json(&json!({
             "logged_out": deleted,
-            "cache": cache.display().to_string(),
+            "cache": output::path(&cache),
             "kept_aside_deleted": kept_aside,
         }));
     }
     let mut text = if deleted {
-        format!("logged out: deleted {}", cache.display())
+        format!("logged out: deleted {}", output::path(&cache))
     } else {
-        format!("not logged in: no {}", cache.display())
+        format!("not logged in: no {}", output::path(&cache))
     };
     if kept_aside > 0 {
         text.push_str(&format!(
             "; deleted {kept_aside} unusable cache file{} kept aside as {}.corrupt*",
             if kept_aside == 1 { "" } else { "s" },
-            cache.display()
+            output::path(&cache)
         ));
     }
     text.push('\n');

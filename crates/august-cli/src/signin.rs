@@ -185,7 +185,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
             if let Some(aside) = credentials.kept_aside() {
                 warn(&format!(
                     "kept the unusable token cache aside as {}",
-                    aside.display()
+                    output::path(&aside)
                 ));
             }
             credentials
@@ -250,12 +250,12 @@ fn login_home_assistant(ctx: &Context, file: &Path) -> anyhow::Result<Credential
         fs::write(file, sandbox.home_assistant_config_entries(id)).with_context(|| {
             format!(
                 "cannot write the demo Home Assistant file {}",
-                file.display()
+                output::path(file)
             )
         })?;
         output::print_err(&format!(
             "wrote the sandbox's demo Home Assistant file to {}\n",
-            file.display()
+            output::path(file)
         ));
     }
     let wanted = brand.requires_oauth().then_some(brand);
@@ -324,7 +324,7 @@ pub fn whoami(ctx: &Context) -> anyhow::Result<()> {
     if !snapshot.exists() {
         return Err(NotLoggedIn(format!(
             "not logged in: run `august login` (no token cache at {})",
-            path.display()
+            output::path(&path)
         ))
         .into());
     }
@@ -344,7 +344,7 @@ fn report(ctx: &Context, info: &CredentialsInfo, username: Option<&str>) -> anyh
         .map(String::as_str)
         .or(username)
         .or(info.user_id.as_deref());
-    let cache = info.cache_file.as_ref().map(|p| p.display().to_string());
+    let cache = info.cache_file.as_deref().map(output::path);
     if ctx.json {
         // RFC 3339, as every time in JSON output.
         return output::print_json(&json!({

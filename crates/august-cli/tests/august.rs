@@ -776,6 +776,44 @@ fn logout_deletes_the_cache() {
     run(&tool, &server, &["locks"]).expect_code(3);
 }
 
+/// A cache path that is not UTF-8 is printed with its own bytes, in text and JSON: `logout`
+/// said it deleted `caf\u{fffd}.json`, which named `caf\xe9.json` and `caf\xff.json` alike,
+/// and only one of them was deleted.
+#[cfg(unix)]
+#[test]
+fn logout_prints_a_cache_path_that_is_not_utf8_with_its_bytes() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let tool = Tool::new();
+    let e9 = tool.home().join(OsStr::from_bytes(b"caf\xe9.json"));
+    let ff = tool.home().join(OsStr::from_bytes(b"caf\xff.json"));
+    for path in [&e9, &ff] {
+        fs::write(path, "{}").unwrap();
+    }
+    let logout = |cache: &std::path::Path, json: bool| {
+        let mut command = tool.command(if json { &["--json"] } else { &[] }, &[]);
+        let output = command
+            .arg("--cache")
+            .arg(cache)
+            .arg("logout")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:#?}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let home = tool.home().to_str().unwrap();
+    assert_eq!(
+        logout(&e9, false),
+        format!("logged out: deleted $'{home}/caf\\xe9.json'\n")
+    );
+    assert!(!e9.exists());
+    assert!(ff.exists());
+    let printed: Value = serde_json::from_str(&logout(&ff, true)).unwrap();
+    assert_eq!(printed["cache"], format!("$'{home}/caf\\xff.json'"));
+    assert_eq!(printed["logged_out"], true);
+    assert!(!ff.exists());
+}
+
 /// The cache file is never read through a link, nor from a FIFO (`--cache /dev/stdin`), not
 /// even to find the brand a command starts with. A link to credentials used to be followed
 /// (and its token sent), a FIFO to block every command.
