@@ -134,6 +134,21 @@ impl Authenticator {
     /// A file of ours readable by other users is restricted to mode 0600. See
     /// [`default_cache_path`](crate::default_cache_path) for a per-user location. Defaults to
     /// no cache file.
+    ///
+    /// ```
+    /// use august_auth::{Authenticator, CacheStatus, LoginMethod};
+    /// use august_core::Api;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let authenticator =
+    ///     Authenticator::new(Api::new(), LoginMethod::Phone, "+15555550100", "password")
+    ///         .access_token_cache_file(dir.path().join("auth.json"));
+    /// // No file yet: the first login is written there.
+    /// assert_eq!(authenticator.cache_status(), CacheStatus::Missing);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn access_token_cache_file(self, path: impl Into<PathBuf>) -> Self {
         self.access_token_cache_snapshot(CacheSnapshot::read(path))
     }
@@ -171,6 +186,19 @@ impl Authenticator {
     /// id wins over this one, whatever the order of the calls, and so does a login already
     /// made. An empty id is ignored. Defaults to a random UUID (see
     /// [`new_install_id`](crate::new_install_id)).
+    ///
+    /// ```
+    /// use august_auth::{Authenticator, LoginMethod};
+    /// use august_core::Api;
+    ///
+    /// let authenticator =
+    ///     Authenticator::new(Api::new(), LoginMethod::Phone, "+15555550100", "password")
+    ///         .install_id("0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d");
+    /// assert_eq!(
+    ///     authenticator.authentication().install_id(),
+    ///     "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d"
+    /// );
+    /// ```
     pub fn install_id(mut self, install_id: impl Into<String>) -> Self {
         let install_id = install_id.into();
         if install_id.is_empty() {
@@ -190,6 +218,25 @@ impl Authenticator {
     /// How long before its expiry the access token should be refreshed (see
     /// [`Authenticator::should_refresh`]). Defaults to 7 days
     /// ([`DEFAULT_RENEWAL_THRESHOLD`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use august_auth::{Authenticator, LoginMethod};
+    /// use august_core::Api;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("auth.json");
+    /// std::fs::write(&path, r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "authenticated"}"#)?;
+    /// let authenticator =
+    ///     Authenticator::new(Api::new(), LoginMethod::Phone, "+15555550100", "password")
+    ///         .access_token_cache_file(&path)
+    ///         .renewal_threshold(Duration::from_secs(30 * 24 * 60 * 60));
+    /// // The cached token has years left, more than the 30 days.
+    /// assert!(!authenticator.should_refresh());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn renewal_threshold(mut self, threshold: Duration) -> Self {
         self.renewal_threshold = threshold;
         self

@@ -247,6 +247,20 @@ impl OAuthClient {
 
     /// Sets the timeout of each token request (the whole call). Defaults to 20 s
     /// ([`DEFAULT_OAUTH_TIMEOUT`]).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use august_auth::OAuthClient;
+    /// use august_core::Brand;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = OAuthClient::new(Brand::YaleGlobal, "my-client-id", "my-secret",
+    ///     "http://127.0.0.1:8765/callback")?
+    ///     .timeout(Duration::from_secs(60));
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
     #[must_use]
     pub fn timeout(self, timeout: Duration) -> OAuthClient {
         let inner = ClientInner {
