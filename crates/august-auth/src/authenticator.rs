@@ -125,11 +125,11 @@ impl Authenticator {
     ///   is moved aside to `<name>.corrupt` (or `<name>.corrupt.N`) when that login is written,
     ///   [`Authenticator::last_cache_error`] says what was wrong and
     ///   [`Authenticator::kept_aside`] where the file went;
-    /// - a path that is a symbolic link, not a regular file, or another user's file is refused
-    ///   ([`CacheStatus::Refused`], [`CacheError::Refused`]): nothing is read from it or changed,
-    ///   and later logins are not written there (they succeed, uncached). Logins are not
-    ///   written into a directory that another user owns or can write to without the sticky
-    ///   bit either.
+    /// - a path that is a symbolic link, not a regular file, or another user's file, and any
+    ///   path in a directory that another user (other than root) owns or can write to without
+    ///   the sticky bit, is refused ([`CacheStatus::Refused`], [`CacheError::Refused`]): nothing
+    ///   is read from it or changed, and later logins are not written there (they succeed,
+    ///   uncached).
     ///
     /// A file of ours readable by other users is restricted to mode 0600. See
     /// [`default_cache_path`](crate::default_cache_path) for a per-user location. Defaults to

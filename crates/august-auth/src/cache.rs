@@ -7,9 +7,9 @@
 //! - writers are serialised by an advisory lock on a `<name>.lock` file next to it;
 //! - only a regular file of ours is read, replaced, tightened or moved aside: a symbolic link at
 //!   the path (followed by nothing, not even `open`, which is given `O_NOFOLLOW`), anything that
-//!   is not a regular file, a file owned by another user, and (for writing) a directory that
-//!   another user can write to or owns are refused with [`CacheError::Refused`]; reading then
-//!   reports it and changes nothing, writing does nothing;
+//!   is not a regular file, a file owned by another user, and a directory that another user can
+//!   write to or owns are refused with [`CacheError::Refused`], by one check every read and
+//!   every write makes; reading then reports it and changes nothing, writing does nothing;
 //! - a file of ours readable by other users is tightened to 0600 through the open file when it
 //!   is read;
 //! - a file of ours that cannot be used is moved aside to `<name>.corrupt` before a new login
@@ -57,9 +57,9 @@ pub enum CacheStatus {
     /// The file could not be read (an I/O error). It is moved aside to `<name>.corrupt` when
     /// a new login writes the cache.
     Unreadable,
-    /// The path was left alone: a symbolic link, not a regular file, or a file owned by
-    /// another user ([`CacheError::Refused`] says which). Nothing was changed and a new login
-    /// is not written there.
+    /// The path was left alone: a symbolic link, not a regular file, a file owned by another
+    /// user, or in a directory another user owns or can write to ([`CacheError::Refused`] says
+    /// which). Nothing was read or changed and a new login is not written there.
     Refused,
 }
 
@@ -445,7 +445,10 @@ pub fn parse_cache_file(path: &Path, bytes: &[u8]) -> Result<Authentication, Cac
 
 /// Checks a cache path against the policy the authenticator applies before writing there,
 /// without creating or changing anything: for programs that keep their own records in the
-/// cache file (the `august` command-line tool keeps a login waiting for its code there).
+/// cache file (the `august` command-line tool keeps a login waiting for its code there), or
+/// want a path refused before they start what they would write there. Every read of a cache
+/// file applies the same policy to the file and its directory
+/// ([`read_cache_file`], [`CacheSnapshot::read`]); a write checks the `<name>.lock` file too.
 ///
 /// Refuses, as [`CacheError::Refused`]: a path or `<name>.lock` file that is a symbolic link,
 /// not a regular file, or another user's file, and an existing directory that another user
@@ -470,20 +473,14 @@ pub fn parse_cache_file(path: &Path, bytes: &[u8]) -> Result<Authentication, Cac
 /// [`CacheError::Refused`] saying why; [`CacheError::Unreadable`] when the path cannot be
 /// examined.
 pub fn check_cache_path(path: &Path) -> Result<(), CacheError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    if dir.is_dir() {
-        check_directory(path, dir)?;
-    }
-    inspect(path)?;
+    inspect_cache_path(path)?;
     inspect(&sibling(path, ".lock"))?;
     Ok(())
 }
 
 /// The content of the cache file at `path`, read under the rules every cache of this crate is
-/// read under: never through a link, only a regular file of the user's own, at most 64 KiB;
+/// read under: never through a link, only a regular file of the user's own, in a directory no
+/// other user (root aside) owns or can write to without the sticky bit, at most 64 KiB;
 /// `Ok(None)` when there is no file. The content is not checked, and the file's mode is left
 /// as it is ([`Credentials::load`](crate::Credentials::load) and the password cache's load
 /// restrict a file others may read to 0600).
@@ -501,9 +498,10 @@ pub fn check_cache_path(path: &Path) -> Result<(), CacheError> {
 ///
 /// # Errors
 ///
-/// [`CacheError::Refused`] for a link, a file that is not regular or another user's;
-/// [`CacheError::Unreadable`] when it cannot be read; [`CacheError::Corrupt`] when it is
-/// larger than 64 KiB.
+/// [`CacheError::Refused`] for a link, a file that is not regular or another user's, and for
+/// any path (a file there or not) in a directory another user owns or can write to without
+/// the sticky bit: nothing is read there; [`CacheError::Unreadable`] when it cannot be read;
+/// [`CacheError::Corrupt`] when it is larger than 64 KiB.
 pub fn read_cache_file(path: &Path) -> Result<Option<Vec<u8>>, CacheError> {
     TokenCache::new(path.to_owned()).read_bytes()
 }
@@ -526,7 +524,8 @@ pub fn read_cache_file(path: &Path) -> Result<Option<Vec<u8>>, CacheError> {
 ///
 /// # Errors
 ///
-/// [`CacheError::Refused`] for a path the file policy refuses (a link, another user's file).
+/// [`CacheError::Refused`] for a path the file policy refuses (a link, another user's file, a
+/// directory others can write to).
 pub fn is_unusable_cache_file(path: &Path) -> Result<bool, CacheError> {
     match read_cache_file(path) {
         Ok(None) => Ok(false),
@@ -552,19 +551,21 @@ pub(crate) fn is_credentials_json(value: &Value) -> bool {
 }
 
 /// A cache file as it was read once, under the rules every cache of this crate is read under
-/// (never through a link, only a regular file of the user's own, at most 64 KiB, a file group
-/// or others may read restricted to 0600): for a program that looks at the file before using
-/// it (which sign-in it holds, for which brand) and then uses what it looked at, instead of
-/// reading the file again, which another process may have replaced meanwhile. The content is
+/// (never through a link, only a regular file of the user's own, in a directory that no other
+/// user but root owns and no other user can write to without the sticky bit, at most 64 KiB,
+/// a file group or others may read restricted to 0600): for a program that looks at the file
+/// before using it (which sign-in it holds, for which brand) and then uses what it looked at,
+/// instead of reading the file again, which another process may have replaced meanwhile. The content is
 /// parsed once, when it is read: [`CacheSnapshot::is_credentials`], [`CacheSnapshot::brand`]
 /// and the readers that take the snapshot all start from that parse.
 /// [`Credentials::from_snapshot`](crate::Credentials::from_snapshot) and
 /// [`Authenticator::access_token_cache_snapshot`](crate::Authenticator::access_token_cache_snapshot)
 /// take it.
 ///
-/// Reading never fails: a missing file, or one that cannot be read, is taken into account by
-/// whoever uses the snapshot, as if it read the file then. `Debug` shows the path and whether
-/// there is content, never the content.
+/// Reading never fails: a missing file, one that cannot be read, or a path the policy refuses
+/// (nothing is read there, nor its mode changed) is taken into account by whoever uses the
+/// snapshot, as if it read the file then. `Debug` shows the path and whether there is content,
+/// never the content.
 ///
 /// ```
 /// use august_auth::{CacheSnapshot, Credentials};
@@ -632,7 +633,10 @@ impl fmt::Debug for CacheSnapshot {
 }
 
 impl CacheSnapshot {
-    /// Reads the cache file at `path` now.
+    /// Reads the cache file at `path` now, under the file policy: a path it refuses (a link,
+    /// not a regular file, another user's file, a directory another user owns or can write to
+    /// without the sticky bit) is not read, nor its mode changed, and the snapshot holds the
+    /// refusal ([`CacheError::Refused`]) for whoever uses it.
     ///
     /// ```
     /// use august_auth::CacheSnapshot;
@@ -900,8 +904,8 @@ impl TokenCache {
     }
 
     /// The file's content as an authenticator reads it (never through a link, only a
-    /// regular file of ours, at most 64 KiB), without parsing it or changing its mode;
-    /// `Ok(None)` when there is no file.
+    /// regular file of ours, in a directory no other user can change, at most 64 KiB), without
+    /// parsing it or changing its mode; `Ok(None)` when there is no file.
     pub(crate) fn read_bytes(&self) -> Result<Option<Vec<u8>>, CacheError> {
         Ok(self.read(false)?.map(|(bytes, _)| bytes))
     }
@@ -915,7 +919,7 @@ impl TokenCache {
     }
 
     fn read(&self, restrict: bool) -> Result<Option<ReadRestricting>, CacheError> {
-        if inspect(&self.path)?.is_none() {
+        if inspect_cache_path(&self.path)?.is_none() {
             return Ok(None);
         }
         let (file, meta) = open_own_file(&self.path)?;
@@ -961,18 +965,14 @@ impl TokenCache {
             .file_name()
             .map(|n| n.to_os_string())
             .ok_or_else(|| write_error(io::Error::other("the path has no file name")))?;
-        let dir = match self.path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let dir = directory_of(&self.path);
         let check_path = || {
-            inspect(&self.path).map_err(|e| match e {
+            inspect_cache_path(&self.path).map_err(|e| match e {
                 CacheError::Unreadable { source, .. } => write_error(source),
                 other => other,
             })
         };
-        create_private_dir(&dir).map_err(write_error)?;
-        check_directory(&self.path, &dir)?;
+        create_private_dir(dir).map_err(write_error)?;
         // Before creating the lock file, so that a refused path gets nothing next to it.
         check_path()?;
 
@@ -983,7 +983,7 @@ impl TokenCache {
         prefix.push(".");
         // Writers hold the lock from creating their temporary file to renaming it, so one
         // found now was left by a writer that died mid-save; it may hold a token.
-        remove_stale_temporaries(&dir, &prefix);
+        remove_stale_temporaries(dir, &prefix);
 
         // Again under the lock: only a regular file of ours is replaced or moved aside.
         let found = check_path()?;
@@ -999,13 +999,13 @@ impl TokenCache {
         let mut temp = tempfile::Builder::new()
             .prefix(&prefix)
             .suffix(".tmp")
-            .tempfile_in(&dir)
+            .tempfile_in(dir)
             .map_err(write_error)?;
         temp.write_all(bytes)
             .and_then(|()| temp.as_file().sync_all())
             .map_err(write_error)?;
         temp.persist(&self.path).map_err(|e| write_error(e.error))?;
-        sync_dir(&dir);
+        sync_dir(dir);
         Ok(())
     }
 }
@@ -1062,6 +1062,22 @@ fn refused(path: &Path, refusal: Refusal) -> CacheError {
     }
 }
 
+/// What is at the cache `path`, under the policy every read and every write of it applies:
+/// refused when its directory is not safe ([`check_directory`]) or the path itself is not a
+/// regular file of ours ([`inspect`]); `Ok(None)` when nothing is there.
+fn inspect_cache_path(path: &Path) -> Result<Option<fs::Metadata>, CacheError> {
+    check_directory(path)?;
+    inspect(path)
+}
+
+/// The directory of the cache file at `path` (`.` for a bare file name).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
 /// What is at `path`, without following a link: `Ok(None)` when nothing is there; refused
 /// when it is not a regular file of ours.
 fn inspect(path: &Path) -> Result<Option<fs::Metadata>, CacheError> {
@@ -1107,15 +1123,33 @@ fn check_owner(_path: &Path, _meta: &fs::Metadata) -> Result<(), CacheError> {
     Ok(())
 }
 
-/// Refuses to write into a directory that another user owns (root aside) or can write to
-/// without the sticky bit: such a user could swap the file or its lock for a link.
+/// Refuses a cache path whose directory another user owns (root aside) or can write to
+/// without the sticky bit, to read as to write: such a user could swap the file or its lock
+/// for a link or a file of their own. A directory that is not there passes (there is nothing
+/// to read in it, and a write creates it private).
 #[cfg(unix)]
-fn check_directory(path: &Path, dir: &Path) -> Result<(), CacheError> {
+fn check_directory(path: &Path) -> Result<(), CacheError> {
     use std::os::unix::fs::MetadataExt;
-    let meta = fs::metadata(dir).map_err(|source| CacheError::Write {
-        path: path.to_owned(),
-        source,
-    })?;
+    let dir = directory_of(path);
+    let meta = match fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => meta,
+        // No directory there: neither is the file, as the check of the path itself says.
+        Ok(_) => return Ok(()),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(());
+        }
+        Err(source) => {
+            return Err(CacheError::Unreadable {
+                path: path.to_owned(),
+                source,
+            });
+        }
+    };
     let (uid, mode) = (meta.uid(), meta.mode() & 0o7777);
     if uid != current_uid() && uid != 0 {
         return Err(refused(
@@ -1140,7 +1174,7 @@ fn check_directory(path: &Path, dir: &Path) -> Result<(), CacheError> {
 }
 
 #[cfg(not(unix))]
-fn check_directory(_path: &Path, _dir: &Path) -> Result<(), CacheError> {
+fn check_directory(_path: &Path) -> Result<(), CacheError> {
     Ok(())
 }
 
@@ -1585,14 +1619,17 @@ mod tests {
         assert!(fs::set_permissions(&shared, fs::Permissions::from_mode(0o775)).is_ok());
         let cache = TokenCache::new(shared.join("auth.json"));
         let a = auth("t", "2099-01-01T00:00:00Z");
-        assert_eq!(
-            refusal(cache.store(&a, Existing::Replace)),
-            Refusal::DirectoryWritableByOthers {
-                dir: shared.clone(),
-                mode: 0o775
-            }
-        );
+        let expected = Refusal::DirectoryWritableByOthers {
+            dir: shared.clone(),
+            mode: 0o775,
+        };
+        assert_eq!(refusal(cache.store(&a, Existing::Replace)), expected);
         assert_eq!(names_in(&shared), Vec::<String>::new());
+        // nor is a file there read, by the same check
+        assert!(fs::write(cache.path(), to_py_json(&a)).is_ok());
+        assert_eq!(refusal(cache.load().outcome), expected);
+        assert_eq!(refusal(cache.read_bytes()), expected);
+        assert!(fs::remove_file(cache.path()).is_ok());
         // with the sticky bit (as /tmp) others cannot rename or delete our files
         assert!(fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).is_ok());
         assert_eq!(cache.store(&a, Existing::Replace).ok(), Some(None));

@@ -491,10 +491,11 @@ impl Credentials {
     ///
     /// # Errors
     ///
-    /// [`Error::Cache`] for a missing, unreadable or invalid file, or one the file policy
-    /// refuses (a link, not a regular file, another user's: never read); [`Error::SignInAgain`] when
-    /// the cached login has expired or is not complete; [`Error::Import`] when a Home Assistant
-    /// file cannot be read.
+    /// [`Error::Cache`] for a missing, unreadable or invalid file, or a path the file policy
+    /// refuses (a link, not a regular file, another user's file, a directory another user owns
+    /// or can write to without the sticky bit: never read, its mode left as it is);
+    /// [`Error::SignInAgain`] when the cached login has expired or is not complete;
+    /// [`Error::Import`] when a Home Assistant file cannot be read.
     pub fn load(path: impl AsRef<Path>, api: &Api, oauth: Option<OAuthClient>) -> Result<Self> {
         // The file holds a token: one others may read is restricted, as the password cache is.
         Credentials::from_snapshot(CacheSnapshot::read(path.as_ref()), api, oauth)

@@ -1,6 +1,6 @@
-//! The token cache's file-system policy, through the authenticator: a symbolic link, another
-//! user's file and a directory others can write to are refused; nothing is read through them,
-//! written, renamed or chmodded, and the login is still returned.
+//! The token cache's file-system policy, through the authenticator and the other readers: a
+//! symbolic link, another user's file and a directory others can write to are refused; nothing
+//! is read through them, written, renamed or chmodded, and the login is still returned.
 
 #![cfg(unix)]
 
@@ -13,9 +13,10 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt, symlink};
 use std::path::Path;
 
 use august_auth::{
-    AuthenticationState, Authenticator, CacheError, CacheStatus, LoginMethod, Refusal,
+    AuthenticationState, Authenticator, CacheError, CacheSnapshot, CacheStatus, Credentials, Error,
+    LoginMethod, Refusal, is_unusable_cache_file, read_cache_file,
 };
-use august_core::Api;
+use august_core::{Api, Brand};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
 
@@ -169,7 +170,7 @@ fn a_file_owned_by_another_user_is_left_alone() {
 }
 
 #[test]
-fn a_group_writable_directory_is_refused_for_saving() {
+fn a_group_writable_directory_is_refused_for_reading_and_saving() {
     let dir = tempfile::tempdir().unwrap();
     let shared = dir.path().join("shared");
     fs::create_dir(&shared).unwrap();
@@ -179,8 +180,8 @@ fn a_group_writable_directory_is_refused_for_saving() {
     let mut server = Server::new();
     let session = login_mock(&mut server);
     let mut authenticator = authenticator(&server, &path);
-    // nothing there yet: reading finds no file
-    assert_eq!(authenticator.cache_status(), CacheStatus::Missing);
+    // nothing there yet, but a file others could plant would not be read either
+    assert_eq!(authenticator.cache_status(), CacheStatus::Refused);
     let authentication = authenticator.authenticate().unwrap();
     session.assert();
     assert_eq!(authentication.access_token(), "fresh-token");
@@ -203,4 +204,96 @@ fn a_group_writable_directory_is_refused_for_saving() {
         authenticator.save_cache(),
         Err(august_auth::Error::Cache(CacheError::Refused { .. }))
     ));
+}
+
+/// The mode bits of a file.
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().mode() & 0o7777
+}
+
+/// Why a read that should have been refused was refused.
+fn refusal_of<T: std::fmt::Debug>(read: Result<T, &CacheError>, path: &Path) -> Refusal {
+    match read {
+        Err(CacheError::Refused { path: p, refusal }) if p == path => refusal.clone(),
+        other => panic!("expected {} refused, got {other:?}", path.display()),
+    }
+}
+
+/// A valid cache (of either format) in a directory every user can write to (0777, no sticky
+/// bit) is refused by every read of the library, as every write is, and nothing is read from
+/// it nor its mode changed: the reads looked at the file alone, so they used a file another
+/// user could have planted or swapped, and restricted it to 0600. With the sticky bit (as
+/// `/tmp`) others cannot rename or delete our files there, and the reads use it.
+#[test]
+fn a_directory_others_can_write_to_is_refused_for_reading_unless_sticky() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("shared");
+    fs::create_dir(&shared).unwrap();
+    let password = shared.join("auth.json");
+    fs::write(&password, OTHER_CACHE).unwrap();
+    let credentials = shared.join("credentials.json");
+    Credentials::fixed(Brand::YaleGlobal, "cached-token")
+        .cache_file(&credentials)
+        .unwrap();
+    for file in [&password, &credentials] {
+        fs::set_permissions(file, fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
+    let api = Api::builder().brand(Brand::YaleGlobal).build().unwrap();
+    let load = |path: &Path| Credentials::load(path, &api, None);
+    let with_cache = |path: &Path| {
+        Authenticator::new(api.clone(), LoginMethod::Phone, PHONE, PASSWORD)
+            .access_token_cache_file(path)
+    };
+    let expected = Refusal::DirectoryWritableByOthers {
+        dir: shared.clone(),
+        mode: 0o777,
+    };
+
+    for path in [&password, &credentials] {
+        let read = read_cache_file(path);
+        assert_eq!(refusal_of(read.as_ref(), path), expected);
+        let unusable = is_unusable_cache_file(path);
+        assert_eq!(refusal_of(unusable.as_ref(), path), expected);
+        let snapshot = CacheSnapshot::read(path);
+        assert_eq!(snapshot.brand(), None);
+        assert!(!snapshot.is_credentials());
+        match load(path) {
+            Err(Error::Cache(e)) => assert_eq!(refusal_of(Err::<(), _>(&e), path), expected),
+            other => panic!("Credentials::load of {}: {other:?}", path.display()),
+        }
+        let authenticator = with_cache(path);
+        assert_eq!(authenticator.cache_status(), CacheStatus::Refused);
+        let error = authenticator.last_cache_error();
+        assert_eq!(
+            refusal_of(error.map_or(Ok("no error"), Err), path),
+            expected
+        );
+        assert_eq!(authenticator.authentication().access_token(), "");
+        assert_eq!(mode(path), 0o644, "{}", path.display());
+    }
+    assert_eq!(fs::read_to_string(&password).unwrap(), OTHER_CACHE);
+
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+    assert_eq!(
+        read_cache_file(&password).unwrap().as_deref(),
+        Some(OTHER_CACHE.as_bytes())
+    );
+    assert_eq!(
+        CacheSnapshot::read(&credentials).brand(),
+        Some(Brand::YaleGlobal)
+    );
+    assert_eq!(
+        load(&credentials).unwrap().access_token().unwrap(),
+        "cached-token"
+    );
+    let authenticator = with_cache(&password);
+    assert_eq!(authenticator.cache_status(), CacheStatus::Loaded);
+    assert_eq!(
+        authenticator.authentication().access_token(),
+        "someone-elses-token"
+    );
+    // a file of ours others may read is restricted when it is read, as anywhere
+    assert_eq!(mode(&password), 0o600);
+    assert_eq!(mode(&credentials), 0o600);
 }
