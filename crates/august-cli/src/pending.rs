@@ -6,9 +6,9 @@
 //! `requires_validation` state, with the account it is for (`username`, `login_method`). An
 //! authenticator for the same file reads it back and continues from it. This module only reads
 //! the state and the account back, for `verify`, and deletes the file for `logout`. The
-//! authenticator's file policy holds here too ([`august_auth::check_cache_path`]): a link,
-//! another user's file and a directory others can write to are refused, never read through
-//! or deleted.
+//! authenticator's file policy holds here too (the library's read applies it, and a delete is
+//! checked with [`august_auth::check_cache_path`] first): a link, another user's file and a
+//! directory others can write to are refused, never read through or deleted.
 
 use std::fs;
 use std::io;
@@ -30,18 +30,12 @@ pub struct Pending {
     pub login_method: Option<LoginMethod>,
 }
 
-/// The content of a cache file, read under the file policy (never through a link, never from
-/// anything but a regular file of ours, in a directory only we can write to) and at most
-/// 64 KiB, as the library reads it ([`august_auth::read_cache_file`]); `None` when it does not
-/// exist.
-fn read_bytes(path: &Path) -> anyhow::Result<Option<Vec<u8>>> {
-    check_cache_path(path)?;
-    Ok(read_cache_file(path)?)
-}
-
 /// Reads the state, username and login method of a cache file; `None` when it does not exist.
+/// The file is read as the library reads it ([`august_auth::read_cache_file`]): under the file
+/// policy (never through a link, never from anything but a regular file of ours, in a directory
+/// only we can write to) and at most 64 KiB.
 pub fn read(path: &Path) -> anyhow::Result<Option<Pending>> {
-    let Some(bytes) = read_bytes(path)? else {
+    let Some(bytes) = read_cache_file(path)? else {
         return Ok(None);
     };
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&bytes) else {

@@ -6,8 +6,8 @@ use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context as _, anyhow};
 use august_auth::{
-    AuthenticationState, Authenticator, CacheError, CacheSnapshot, CacheStatus, Refresh,
-    ValidationResult, check_cache_path, default_cache_path,
+    AuthenticationState, Authenticator, CacheSnapshot, CacheStatus, Refresh, ValidationResult,
+    check_cache_path, default_cache_path,
 };
 use august_core::{Api, Brand, LoginMethod};
 use serde_json::json;
@@ -87,12 +87,11 @@ impl Context {
         };
         // Without --brand, a cached OAuth or imported sign-in says its brand. The file is read
         // once: the command uses what was read here, so its brand and its token agree even
-        // when another process replaces the file meanwhile. Its path is checked first: a path
-        // the policy refuses is not read here (nor its mode restricted), and the command that
+        // when another process replaces the file meanwhile. A path the policy refuses is not
+        // read (nor its mode restricted): the snapshot holds the refusal, and the command that
         // comes to the cache says why.
         if cli.brand == Brand::default()
             && let Ok(path) = ctx.cache_path(None)
-            && check_cache_path(&path).is_ok()
         {
             let snapshot = CacheSnapshot::read(path);
             if let Some(brand) = snapshot.brand()
@@ -108,20 +107,18 @@ impl Context {
     }
 
     /// The cache file at `path` as this run read it first (to learn its brand), taken; else
-    /// read now. Either way its path was checked before the read ([`check_cache_path`]): a
-    /// path the policy refuses is never read, nor its mode restricted.
-    pub fn cache_snapshot(&self, path: &Path) -> Result<CacheSnapshot, CacheError> {
+    /// read now. Either way under the file policy ([`CacheSnapshot::read`]): a path the policy
+    /// refuses is never read, nor its mode restricted, and the snapshot holds the refusal for
+    /// whoever uses it.
+    pub fn cache_snapshot(&self, path: &Path) -> CacheSnapshot {
         let taken = self
             .snapshot
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
         match taken {
-            Some(snapshot) if snapshot.path() == path => Ok(snapshot),
-            _ => {
-                check_cache_path(path)?;
-                Ok(CacheSnapshot::read(path))
-            }
+            Some(snapshot) if snapshot.path() == path => snapshot,
+            _ => CacheSnapshot::read(path),
         }
     }
 
@@ -246,13 +243,7 @@ impl Context {
             return Ok(self.sandbox_login(sandbox)?.access_token().to_owned());
         }
         let path = self.cache_path(None)?;
-        // A path the policy refuses is no missing login: `august login` is refused it too.
-        let snapshot = self
-            .cache_snapshot(&path)
-            .map_err(|e| match CacheRefused::of(&e) {
-                Some(refused) => anyhow::Error::new(refused),
-                None => NotLoggedIn(format!("not logged in: run `august login` ({e})")).into(),
-            })?;
+        let snapshot = self.cache_snapshot(&path);
         if snapshot.is_credentials() {
             return crate::signin::cached_token(self, snapshot);
         }
@@ -664,6 +655,9 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         .into());
     }
     let cache = ctx.cache_path(None)?;
+    // A path the policy refuses (its `.lock` file included) could not keep the login: said
+    // before the code is checked, which spends it.
+    check_cache_path(&cache)?;
     let Some(record) = pending::read(&cache)? else {
         return Err(NotLoggedIn(format!(
             "no login waits for a code in {}: run `august login` first",

@@ -92,8 +92,8 @@ pub fn cached_token(ctx: &Context, cache: CacheSnapshot) -> anyhow::Result<Strin
     Ok(token)
 }
 
-/// The credentials of the cache file as `cache` read it ([`Context::cache_snapshot`], which
-/// checks the path before it reads).
+/// The credentials of the cache file as `cache` read it ([`Context::cache_snapshot`], under
+/// the file policy: a refused path is an error here).
 fn load(ctx: &Context, cache: CacheSnapshot) -> anyhow::Result<Credentials> {
     let oauth = oauth_from_env(ctx.api.brand())?;
     Credentials::from_snapshot(cache, &ctx.api, oauth).map_err(|e| {
@@ -320,7 +320,7 @@ pub fn whoami(ctx: &Context) -> anyhow::Result<()> {
     let path = ctx.cache_path(None)?;
     // The one read of the file says whether there is one (a path the policy refuses, such as
     // a dangling link, is refused with its reason rather than taken for no cache).
-    let snapshot = ctx.cache_snapshot(&path)?;
+    let snapshot = ctx.cache_snapshot(&path);
     if !snapshot.exists() {
         return Err(NotLoggedIn(format!(
             "not logged in: run `august login` (no token cache at {})",
