@@ -162,6 +162,9 @@ pub enum CacheError {
         path: PathBuf,
         /// The I/O error.
         source: io::Error,
+        /// Where the unusable file found at the path was kept aside by this write before it
+        /// failed (see [`CacheError::kept_aside`]); `None` when it moved nothing.
+        kept_aside: Option<PathBuf>,
     },
     /// The path was left alone, for the reason given: nothing was read from it, written to it,
     /// renamed or had its permissions changed. A login still succeeds, uncached.
@@ -178,6 +181,29 @@ impl CacheError {
     /// (the file, its directory or its permissions need fixing; the login itself is not lost).
     pub fn kind(&self) -> api_transport::ErrorKind {
         api_transport::ErrorKind::Configuration
+    }
+
+    /// Where the write that failed had kept aside the unusable file it found at the path (the
+    /// first free name of [`kept_aside_paths`]), if it had: the file is there, not at the path.
+    /// The message says it too. For a caller that cannot ask any more, such as one of
+    /// [`Credentials::cache_file`](crate::Credentials::cache_file), which consumed the
+    /// credentials.
+    ///
+    /// ```
+    /// use august_auth::CacheError;
+    ///
+    /// let error = CacheError::Write {
+    ///     path: "/c/auth.json".into(),
+    ///     source: std::io::Error::other("no space left on device"),
+    ///     kept_aside: Some("/c/auth.json.corrupt".into()),
+    /// };
+    /// assert_eq!(error.kept_aside(), Some(std::path::Path::new("/c/auth.json.corrupt")));
+    /// ```
+    pub fn kept_aside(&self) -> Option<&Path> {
+        match self {
+            CacheError::Write { kept_aside, .. } => kept_aside.as_deref(),
+            _ => None,
+        }
     }
 
     /// The cache file concerned.
@@ -217,11 +243,23 @@ impl fmt::Display for CacheError {
                 "cannot move the unusable token cache {} aside; move or delete it by hand (the login itself succeeded)",
                 path.display()
             ),
-            CacheError::Write { path, .. } => write!(
-                f,
-                "cannot write the token cache {}; check that its directory is writable (the login itself succeeded)",
-                path.display()
-            ),
+            CacheError::Write {
+                path, kept_aside, ..
+            } => {
+                write!(
+                    f,
+                    "cannot write the token cache {}; check that its directory is writable (the login itself succeeded)",
+                    path.display()
+                )?;
+                match kept_aside {
+                    Some(aside) => write!(
+                        f,
+                        "; the unusable file that was there is kept aside as {}",
+                        aside.display()
+                    ),
+                    None => Ok(()),
+                }
+            }
             CacheError::Refused { path, refusal } => write!(
                 f,
                 "refused to use the token cache {}: {refusal}; it was left untouched (a login is not written there)",
@@ -945,7 +983,8 @@ impl TokenCache {
     }
 
     /// Writes `bytes` atomically, with `existing` for the file at the path; sets `moved` to
-    /// where an unusable file was moved as soon as it was (the write may fail after that).
+    /// where an unusable file was moved as soon as it was (the write may fail after that, with
+    /// a [`CacheError::Write`] that says where too).
     ///
     /// The path itself is replaced (by a rename, which replaces a directory entry and follows
     /// nothing). Refused, before anything is created: a directory another user can write to or
@@ -959,6 +998,7 @@ impl TokenCache {
         let write_error = |source: io::Error| CacheError::Write {
             path: self.path.clone(),
             source,
+            kept_aside: None,
         };
         let file_name = self
             .path
@@ -995,6 +1035,12 @@ impl TokenCache {
                 })?,
             );
         }
+        // From here on a failure leaves the unusable file where it was kept: it says where.
+        let write_error = |source: io::Error| CacheError::Write {
+            path: self.path.clone(),
+            source,
+            kept_aside: moved.clone(),
+        };
 
         let mut temp = tempfile::Builder::new()
             .prefix(&prefix)
@@ -1244,6 +1290,7 @@ fn lock_writers(path: &Path, lock_path: &Path) -> Result<File, CacheError> {
     let failed = |source: io::Error| CacheError::Write {
         path: path.to_owned(),
         source,
+        kept_aside: None,
     };
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true).truncate(false);

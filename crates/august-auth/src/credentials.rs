@@ -142,7 +142,8 @@ struct TokenState {
     oauth: Option<OAuthClient>,
     ha_file: Option<PathBuf>,
     cache: Option<TokenCache>,
-    last_cache_error: Option<CacheError>,
+    /// The latest problem with the cache file, as [`Credentials::last_cache_error`] says it.
+    last_cache_error: Option<String>,
     /// The last access token the server refused (401), so that a failed renewal does not keep
     /// it as a token that still works. It names the current token only until that is replaced.
     refused: Option<String>,
@@ -442,8 +443,9 @@ impl Credentials {
     ///
     /// # Errors
     ///
-    /// [`Error::Cache`] when the file cannot be written; [`Error::Api`] with
-    /// `InvalidInput` for a password login.
+    /// [`Error::Cache`] when the file cannot be written (when an unusable file was kept aside
+    /// first, [`CacheError::kept_aside`] says where, and so does the message);
+    /// [`Error::Api`] with `InvalidInput` for a password login.
     pub fn cache_file(self, path: impl Into<PathBuf>) -> Result<Credentials> {
         match &self.inner.source {
             Source::Password(_) => {
@@ -606,7 +608,7 @@ impl Credentials {
             oauth,
             ha_file: stored.home_assistant_file,
             cache: Some(cache),
-            last_cache_error,
+            last_cache_error: last_cache_error.map(|e| e.to_string()),
             ..TokenState::new(stored.kind, brand, tokens)
         });
         Ok(credentials)
@@ -926,10 +928,7 @@ impl Credentials {
             Source::Password(shared) => {
                 shared.with(|a| a.last_cache_error().map(ToString::to_string))
             }
-            Source::Token(state) => lock(state)
-                .last_cache_error
-                .as_ref()
-                .map(ToString::to_string),
+            Source::Token(state) => lock(state).last_cache_error.clone(),
         }
     }
 
@@ -938,7 +937,8 @@ impl Credentials {
     /// `<name>.corrupt`, `<name>.corrupt.N`) before writing the credentials there; `None` when
     /// it found none, or nothing was cached. A password login answers as its authenticator
     /// does ([`Authenticator::kept_aside`]). For a program that tells its user, without reading
-    /// the file itself first.
+    /// the file itself first. When the write that followed failed, `cache_file` returns the
+    /// error instead, and the error says where ([`CacheError::kept_aside`]).
     ///
     /// ```
     /// use august_auth::Credentials;
@@ -1211,12 +1211,8 @@ impl TokenState {
                 Ok(())
             }
             Err(e) => {
-                let copy = CacheError::Write {
-                    path: e.path().to_owned(),
-                    source: std::io::Error::other(e.to_string()),
-                };
-                self.last_cache_error = Some(e);
-                Err(copy)
+                self.last_cache_error = Some(e.to_string());
+                Err(e)
             }
         }
     }

@@ -249,6 +249,7 @@ mod tests {
         let cache = Error::Cache(CacheError::Write {
             path: "/nowhere/auth.json".into(),
             source: std::io::Error::other("read-only file system"),
+            kept_aside: None,
         });
         assert_eq!(
             cache.to_string(),

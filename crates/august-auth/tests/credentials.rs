@@ -437,6 +437,45 @@ fn caching_credentials_keeps_an_unusable_file_aside_and_replaces_a_cache() {
     }
 }
 
+/// When the write that follows keeping an unusable file aside fails, the error of
+/// `cache_file` says where the file went (`CacheError::kept_aside`, and the message), with the
+/// I/O error as its cause: the credentials are consumed, so `kept_aside()` cannot be asked. It
+/// said only that the token could not be cached, its cause a copy of that message. Here the
+/// file's name (244 bytes) leaves room for `.corrupt` but not for the temporary file written
+/// beside it (`.<name>.XXXXXX.tmp`), past the 255 bytes a file name may have.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_first_write_says_where_the_unusable_file_was_kept() {
+    use august_auth::CacheError;
+
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("{}.json", "c".repeat(239));
+    let path = dir.path().join(&name);
+    fs::write(&path, "not a cache file").unwrap();
+    let aside = dir.path().join(format!("{name}.corrupt"));
+    let error = Credentials::fixed(Brand::YaleGlobal, "a-token")
+        .cache_file(&path)
+        .unwrap_err();
+    match error.cache_error() {
+        Some(e @ CacheError::Write { .. }) => assert_eq!(e.kept_aside(), Some(aside.as_path())),
+        other => panic!("expected a write error, got {other:?}"),
+    }
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "cannot write the token cache {}; check that its directory is writable (the login itself succeeded); the unusable file that was there is kept aside as {}",
+            path.display(),
+            aside.display()
+        )
+    );
+    let cause = std::error::Error::source(&error)
+        .and_then(|c| c.downcast_ref::<std::io::Error>())
+        .map(std::io::Error::kind);
+    assert_eq!(cause, Some(std::io::ErrorKind::InvalidFilename));
+    assert_eq!(fs::read_to_string(&aside).unwrap(), "not a cache file");
+    assert!(!path.exists());
+}
+
 #[cfg(unix)]
 #[test]
 fn credentials_are_never_loaded_through_a_link() {

@@ -98,6 +98,7 @@ fn a_cache_error_names_the_file_and_its_cause_the_io_failure() {
     let err = Error::Cache(CacheError::Write {
         path: "/nowhere/auth.json".into(),
         source: std::io::Error::other("read-only file system"),
+        kept_aside: None,
     });
     assert_kind(&err, err.kind(), ErrorKind::Configuration, Some(2));
     assert!(err.to_string().contains("/nowhere/auth.json"));

@@ -400,7 +400,11 @@ fn assert_write_error_but_logged_in(path: &Path) {
     assert_eq!(authentication.state(), AuthenticationState::Authenticated);
     assert_eq!(authentication.access_token(), "login-token");
     match authenticator.last_cache_error() {
-        Some(CacheError::Write { path: p, source }) => {
+        Some(CacheError::Write {
+            path: p,
+            source,
+            kept_aside: None,
+        }) => {
             assert_eq!(p, path);
             assert!(!source.to_string().is_empty());
         }

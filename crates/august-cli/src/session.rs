@@ -544,10 +544,12 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     let mut authenticator = Authenticator::new(ctx.api.clone(), method, username.clone(), password)
         .access_token_cache_file(&cache);
     // Where an unusable file at the path went when the login (or the login waiting for its
-    // code) was written over it, said once, as soon as it was written.
+    // code) was written over it, said once, as soon as it was written. When that write
+    // failed, its error says it.
     let aside_said = std::cell::Cell::new(false);
     let say_kept_aside = |authenticator: &Authenticator| {
         if let Some(aside) = authenticator.kept_aside()
+            && authenticator.last_cache_error().is_none()
             && !aside_said.replace(true)
         {
             warn(&format!(
@@ -585,9 +587,9 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     // A new install: a verification code is needed. The pending login is kept in the cache
     // file (an unusable file there is kept aside), for `august verify CODE`.
     let save_pending = |authenticator: &mut Authenticator| -> anyhow::Result<()> {
-        let saved = authenticator.save_pending_login();
+        authenticator.save_pending_login()?;
         say_kept_aside(authenticator);
-        Ok(saved?)
+        Ok(())
     };
     // Where the pending login is found again.
     let verify = ctx.verify_command(&username);

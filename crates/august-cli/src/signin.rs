@@ -178,7 +178,8 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
             let cache = ctx.cache_path(None)?;
             // A path the policy refused was said above; one refused since is refused by
             // `cache_file`, in the same words. An unusable file there is kept aside by
-            // `cache_file`, which says where: its read of the file is the only one.
+            // `cache_file`, which says where (its error does when the write then fails): its
+            // read of the file is the only one.
             let credentials = credentials
                 .cache_file(&cache)
                 .with_context(|| "signed in, but the token could not be cached".to_owned())?;

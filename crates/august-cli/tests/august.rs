@@ -1159,6 +1159,90 @@ fn login_with_a_code_names_the_file_it_kept_an_unusable_cache_aside_as() {
     tool.assert_kept_aside_as_corrupt_1();
 }
 
+/// A cache path whose file name (244 bytes) leaves room for `.corrupt` but not for the
+/// temporary file written beside it (`.<name>.XXXXXX.tmp`, past the 255 bytes a file name may
+/// have), holding an unusable file: a login keeps that file aside, then cannot write.
+#[cfg(target_os = "linux")]
+fn unusable_cache_whose_write_fails(tool: &Tool) -> (std::path::PathBuf, String) {
+    let cache = tool.home().join(format!("{}.json", "c".repeat(239)));
+    fs::write(&cache, "not json").unwrap();
+    let aside = format!("{}.corrupt", cache.display());
+    (cache, aside)
+}
+
+/// `login --token` whose write fails after it kept an unusable cache file aside names the
+/// file it kept it as: it said only that the token could not be cached.
+#[cfg(target_os = "linux")]
+#[test]
+fn login_token_that_cannot_cache_names_the_file_it_kept_aside() {
+    let mut server = Server::new();
+    let accepted = ok_json(
+        authed(&mut server, "GET", "/users/houses/mine", "new-token-8"),
+        "[]",
+    );
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let (cache, aside) = unusable_cache_whose_write_fails(&tool);
+    let url = server.url();
+    let args = ["--base-url", &url, "--cache", cache.to_str().unwrap()];
+    let out = tool
+        .run(
+            &[&args[..], &["login", "--token", "new-token-8"]].concat(),
+            &[],
+        )
+        .expect_code(1);
+    accepted.assert();
+    others.assert();
+    let said = format!(
+        "error: signed in, but the token could not be cached: cannot write the token cache {}; check that its directory is writable (the login itself succeeded); the unusable file that was there is kept aside as {aside}: ",
+        cache.display()
+    );
+    assert!(out.stderr.starts_with(&said), "{out:#?}");
+    // then the I/O error, with the temporary file's path
+    assert!(out.stderr.contains("(os error 36)"), "{out:#?}");
+    assert_eq!(out.stderr.lines().count(), 1, "{out:#?}");
+    assert_eq!(fs::read_to_string(&aside).unwrap(), "not json");
+    assert!(!cache.exists());
+}
+
+/// The password login says it once too, in its error: a warning said it before the error,
+/// which did not.
+#[cfg(target_os = "linux")]
+#[test]
+fn password_login_that_cannot_cache_names_the_file_it_kept_aside_once() {
+    let mut server = Server::new();
+    let identifier = format!("phone:{PHONE}");
+    let first = session(&mut server, &identifier, false, PROVISIONAL, None);
+    let validate = ok_json(
+        authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
+            .match_body(Matcher::PartialJson(json!({"code": "012345"}))),
+        "{}",
+    );
+    let second = session(&mut server, &identifier, true, TOKEN, None);
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let (cache, aside) = unusable_cache_whose_write_fails(&tool);
+    let url = server.url();
+    let args = ["--base-url", &url, "--cache", cache.to_str().unwrap()];
+    let login = ["login", "--username", PHONE, "--code", "012345"];
+    let out = tool
+        .run(
+            &[&args[..], &login].concat(),
+            &[("AUGUST_PASSWORD", PASSWORD)],
+        )
+        .expect_code(1);
+    first.assert();
+    validate.assert();
+    second.assert();
+    others.assert();
+    let said = format!(
+        "error: logged in, but the token could not be cached, so later commands cannot use it: cannot write the token cache {}; check that its directory is writable (the login itself succeeded); the unusable file that was there is kept aside as {aside}\n",
+        cache.display()
+    );
+    assert_eq!(out.stderr, said);
+    assert_eq!(fs::read_to_string(&aside).unwrap(), "not json");
+}
+
 #[test]
 fn lock_detail_and_status_show_the_models() {
     let mut server = Server::new();
