@@ -526,7 +526,7 @@ impl ActivityStream {
         // One deadline over every call of the read, however many devices there are.
         let timeout = b.device_read_timeout;
         let devices = api_transport::within(timeout, || {
-            Self::read_devices(&b.api, &token, &houses).map_err(|e| Self::out_of_time(e, timeout))
+            Self::read_devices(&b.api, &token, &houses, timeout)
         })?;
         let transport = b.transport.unwrap_or_else(|| push_transport(b.api.brand()));
         let (tx, rx) = mpsc::channel();
@@ -696,50 +696,53 @@ impl ActivityStream {
         Ok(stream)
     }
 
-    /// An error of the device read, with a call that was not sent because the read's deadline
-    /// had passed (the transport says not delivered: nothing reached the server) made what it
-    /// is, a timeout: the error a call that runs out of the time gives, naming `timeout`.
-    /// Called within the read's deadline.
-    fn out_of_time(err: Error, timeout: Duration) -> Error {
-        let passed = api_transport::deadline().is_some_and(|at| Instant::now() >= at);
-        match err {
-            Error::Api { during, source } if passed => {
-                let source = match *source {
-                    august_core::Error::NotDelivered { endpoint, .. } => {
-                        august_core::Error::Timeout {
-                            endpoint,
-                            after: timeout,
-                            // The read operates nothing.
-                            remote_operation: false,
-                        }
+    /// One call of the device read, named `during` in its error. A call begun once the read's
+    /// deadline has passed is not sent (the transport refuses it as not delivered, before
+    /// anything else) and is what it is, a timeout: the error a call that runs out of the time
+    /// gives, naming `timeout`. It is still made, so that its error names the endpoint as every
+    /// other does. A call begun in time keeps its error: a refused connection is not
+    /// delivered, however late its error comes back. Called within the read's deadline.
+    fn device_call<T>(
+        during: &'static str,
+        timeout: Duration,
+        call: impl FnOnce() -> august_core::Result<T>,
+    ) -> Result<T, Error> {
+        let late = api_transport::deadline().is_some_and(|at| Instant::now() >= at);
+        call().map_err(|source| {
+            let source = match source {
+                august_core::Error::NotDelivered { endpoint, .. } if late => {
+                    august_core::Error::Timeout {
+                        endpoint,
+                        after: timeout,
+                        // The read operates nothing.
+                        remote_operation: false,
                     }
-                    other => other,
-                };
-                Error::Api {
-                    during,
-                    source: Box::new(source),
                 }
-            }
-            other => other,
-        }
-    }
-
-    fn read_devices(api: &Api, token: &str, houses: &[String]) -> Result<Devices, Error> {
-        let api_err = |during| {
-            move |source| Error::Api {
+                other => other,
+            };
+            Error::Api {
                 during,
                 source: Box::new(source),
             }
-        };
+        })
+    }
+
+    /// Reads the devices of `houses`, within the deadline of `timeout` in force.
+    fn read_devices(
+        api: &Api,
+        token: &str,
+        houses: &[String],
+        timeout: Duration,
+    ) -> Result<Devices, Error> {
         let mut devices = Devices::default();
-        let locks = api.get_locks(token).map_err(api_err("listing the locks"))?;
+        let locks = Self::device_call("listing the locks", timeout, || api.get_locks(token))?;
         for lock in locks
             .iter()
             .filter(|l| houses.iter().any(|h| h == l.house_id()))
         {
-            let detail = api
-                .get_lock_detail(token, lock.device_id())
-                .map_err(api_err("reading a lock's details"))?;
+            let detail = Self::device_call("reading a lock's details", timeout, || {
+                api.get_lock_detail(token, lock.device_id())
+            })?;
             for (id, user) in detail.users() {
                 // The first entry of a user wins.
                 devices
@@ -761,16 +764,16 @@ impl ActivityStream {
             }
             devices.by_id.insert(device.device_id.clone(), device);
         }
-        let doorbells = api
-            .get_doorbells(token)
-            .map_err(api_err("listing the doorbells"))?;
+        let doorbells = Self::device_call("listing the doorbells", timeout, || {
+            api.get_doorbells(token)
+        })?;
         for doorbell in doorbells
             .iter()
             .filter(|d| houses.iter().any(|h| h == d.house_id()))
         {
-            let detail = api
-                .get_doorbell_detail(token, doorbell.device_id())
-                .map_err(api_err("reading a doorbell's details"))?;
+            let detail = Self::device_call("reading a doorbell's details", timeout, || {
+                api.get_doorbell_detail(token, doorbell.device_id())
+            })?;
             let device = Device {
                 device_id: detail.device_id().to_owned(),
                 device_name: detail.device_name().to_owned(),
