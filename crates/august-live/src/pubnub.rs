@@ -178,6 +178,7 @@ impl PubNub {
             self.key(),
             self.channels
         );
+        let handshake = timetoken == "0";
         let region = region.map(|r| r.to_string());
         let mut pairs = vec![("tt", timetoken)];
         if let Some(r) = region.as_deref() {
@@ -185,7 +186,7 @@ impl PubNub {
         }
         let request = Request::absolute(Method::Get, &self.query(url, &pairs))
             .secret_value(self.subscribe_key.as_str())
-            .timeout(if timetoken == "0" {
+            .timeout(if handshake {
                 self.subscribe_timeout.min(HANDSHAKE_TIMEOUT)
             } else {
                 self.subscribe_timeout
@@ -193,7 +194,7 @@ impl PubNub {
             .retry(Retry::Never);
         let response = match self.transport.send(&request) {
             Ok(r) => r,
-            Err(e) if e.is_timeout() && timetoken != "0" => return Err(Failure::Timeout),
+            Err(e) if e.is_timeout() && !handshake => return Err(Failure::Timeout),
             Err(e) if e.is_timeout() => {
                 return Err(Failure::Other(
                     "the handshake (the first subscribe) got no answer in time".to_owned(),
