@@ -265,15 +265,23 @@ fn open(
                 }
             }
             Err(RecvTimeoutError::Disconnected) => {
-                // The lookup or the connect panicked (ureq's resolver does when no thread can
-                // be started): this thread panics with it, as when it opened the connection
-                // itself.
-                if let Err(panic) = opening.join() {
-                    std::panic::resume_unwind(panic);
-                }
-                return Err(End::Transport(
-                    "the host name lookup and connect gave no answer".into(),
-                ));
+                // The lookup or the connect panicked (ureq's resolver does when the system
+                // refuses to start its helper thread): this try failed, as when the system
+                // refuses to start this one, and the next comes after the reconnection delay.
+                let reason = match opening.join() {
+                    Err(panic) => {
+                        let message = panic
+                            .downcast_ref::<&str>()
+                            .copied()
+                            .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                            .unwrap_or("no message");
+                        format!(
+                            "cannot connect: the host name lookup or connect panicked: {message}"
+                        )
+                    }
+                    Ok(()) => "the host name lookup and connect gave no answer".into(),
+                };
+                return Err(End::Transport(reason));
             }
         }
     }

@@ -1374,6 +1374,51 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_host_name_lookup_that_panics_is_a_failed_try_and_tried_again() {
+        /// How many times the websocket host was looked up.
+        static LOOKUPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+        let sandbox = Sandbox::start().expect("sandbox");
+        let api = yale_global_api(&sandbox);
+        let mut builder =
+            ActivityStream::builder(api, StaticToken::new(sandbox.demo_access_token()))
+                .websocket_url("http://localhost:9/")
+                .reconnect_unit(Duration::from_millis(50))
+                .polls_per_push(0);
+        // As ureq's lookup does when the system refuses to start its helper thread.
+        builder.resolve = |_, _, _| {
+            LOOKUPS.fetch_add(1, Ordering::SeqCst);
+            panic!("no thread can be started");
+        };
+        let stream = builder.start().expect("start");
+        let handle = stream.stop_handle();
+        let (events, received) = mpsc::channel();
+        let reading = thread::spawn(move || {
+            for event in stream {
+                if events.send(event).is_err() {
+                    break;
+                }
+            }
+        });
+        // Each try ends as a transport failure, and the next comes after the delay.
+        for _ in 0..2 {
+            match received.recv_timeout(Duration::from_secs(10)) {
+                Ok(Ok(Event::Status(StreamStatus::PushDisconnected { reason, .. }))) => {
+                    assert_eq!(
+                        reason,
+                        "cannot connect: the host name lookup or connect panicked: no thread \
+                         can be started"
+                    );
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        handle.stop();
+        reading.join().unwrap();
+        assert!(LOOKUPS.load(Ordering::SeqCst) >= 2);
+    }
+
     /// A listener that never accepts, and the connections that fill its queue (Linux drops the
     /// SYN of a connection to a listener whose queue is full, as a firewall or a dead host
     /// would): as long as both are kept, a connect to the listener waits out its timeout. The
