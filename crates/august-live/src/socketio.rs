@@ -22,7 +22,7 @@ use tungstenite::{Message, WebSocket};
 
 use crate::error::Error;
 use crate::message::Source;
-use crate::stream::{Internal, Signal, TokenSource};
+use crate::stream::{Internal, Signal, TokenSource, panic_message};
 
 /// The default Socket.IO server.
 pub const DEFAULT_URL: &str = "https://websocket.aaecosystem.com/";
@@ -269,16 +269,10 @@ fn open(
                 // refuses to start its helper thread): this try failed, as when the system
                 // refuses to start this one, and the next comes after the reconnection delay.
                 let reason = match opening.join() {
-                    Err(panic) => {
-                        let message = panic
-                            .downcast_ref::<&str>()
-                            .copied()
-                            .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                            .unwrap_or("no message");
-                        format!(
-                            "cannot connect: the host name lookup or connect panicked: {message}"
-                        )
-                    }
+                    Err(panic) => format!(
+                        "cannot connect: the host name lookup or connect panicked: {}",
+                        panic_message(panic.as_ref())
+                    ),
                     Ok(()) => "the host name lookup and connect gave no answer".into(),
                 };
                 return Err(End::Transport(reason));

@@ -1,5 +1,6 @@
 //! The activity stream: push merged with feed catch-up, deduplicated, in one blocking iterator.
 
+use std::any::Any;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -1144,6 +1145,26 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
         })
 }
 
+/// What a panic says, as far as a reason may show it: its first line, up to the first URL
+/// (PubNub's carries the subscribe key, the websocket's the subscriber id), at most 120
+/// characters.
+pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    let line = message.lines().next().unwrap_or_default();
+    let shown = match line.find("://") {
+        // From the start of the URL's scheme.
+        Some(at) => {
+            line[..at].trim_end_matches(|c: char| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        }
+        None => line,
+    };
+    shown.trim_end().chars().take(120).collect()
+}
+
 /// The PubNub loop: long-polls, re-issues after a read timeout, backs off and probes after any
 /// other failure (a handshake not answered in time included), ends on 403 or stop.
 ///
@@ -1372,6 +1393,28 @@ mod tests {
                 Err(e) => panic!("accept: {e}"),
             }
         }
+    }
+
+    #[test]
+    fn a_panic_shows_its_first_line_up_to_a_url_and_120_characters_at_most() {
+        let shown = |payload: Box<dyn Any + Send>| panic_message(payload.as_ref());
+        assert_eq!(
+            shown(Box::new("no thread can be started")),
+            "no thread can be started"
+        );
+        assert_eq!(
+            shown(Box::new(String::from("bad answer\nkey=SECRET"))),
+            "bad answer"
+        );
+        assert_eq!(
+            shown(Box::new(
+                "cannot read https://ps.pndsn.com/v2/subscribe/SECRET/c"
+            )),
+            "cannot read"
+        );
+        assert_eq!(shown(Box::new("at:ws+x://h/SECRET")), "at:");
+        assert_eq!(shown(Box::new("x".repeat(200))), "x".repeat(120));
+        assert_eq!(shown(Box::new(7)), "no message");
     }
 
     #[test]
