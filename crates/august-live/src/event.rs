@@ -206,7 +206,8 @@ pub enum PushState {
         /// What failed.
         reason: String,
     },
-    /// No push for this stream (the brand has none, or it was turned off): the feed is polled.
+    /// No push for this stream (the brand has none, it was turned off, or it ended on an
+    /// internal failure, a panic on its thread): the feed is polled.
     Unavailable {
         /// Why.
         reason: String,
@@ -231,7 +232,10 @@ pub enum StreamStatus {
         #[serde(with = "millis")]
         retry_in: Duration,
     },
-    /// The stream works without push, polling the feed.
+    /// The stream works without push, polling the feed: from the start, or from now on when
+    /// push ended on an internal failure (a panic on its thread; a bug, to report with the
+    /// reason, which then begins `push ended on an internal failure`; a new stream has push
+    /// again).
     PollingOnly {
         /// Why.
         reason: String,

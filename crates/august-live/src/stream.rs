@@ -3,6 +3,7 @@
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
@@ -148,6 +149,10 @@ pub(crate) enum Internal {
         retry_in: Duration,
     },
     Fatal(Error),
+    /// Push ended on a panic of its thread (see [`spawn_push`]): the stream goes on without it.
+    PushEnded {
+        reason: String,
+    },
     Stop,
     PollNow,
 }
@@ -451,7 +456,9 @@ pub struct ActivityStream {
     poll_delay_after_push: Duration,
     poll_cooldown: Duration,
     polls_per_push: u32,
-    poll_interval: Option<Duration>,
+    poll_interval: Duration,
+    /// Whether the feed is read every `poll_interval`: there is no push, or no more.
+    polling_only: bool,
     pending_polls: u32,
     next_poll: Option<Instant>,
     last_poll: Option<Instant>,
@@ -585,7 +592,7 @@ impl ActivityStream {
                     let worker = pn.clone();
                     let (thread_tx, thread_signal) = (tx.clone(), Arc::clone(&signal));
                     let unit = b.reconnect_unit;
-                    threads.push(spawn("august-live-pubnub", move || {
+                    threads.push(spawn_push("august-live-pubnub", tx.clone(), move || {
                         run_pubnub(&worker, start, &thread_tx, &thread_signal, unit);
                     })?);
                     pubnub_client = Some(pn);
@@ -612,7 +619,7 @@ impl ActivityStream {
                 };
                 let subscriber = socketio::create_subscriber(&b.api, &token)?;
                 let (thread_tx, thread_signal) = (tx.clone(), Arc::clone(&signal));
-                threads.push(spawn("august-live-socketio", move || {
+                threads.push(spawn_push("august-live-socketio", tx.clone(), move || {
                     socketio::run(&config, subscriber, &thread_tx, &thread_signal);
                 })?);
                 push_state = PushState::Reconnecting {
@@ -624,13 +631,6 @@ impl ActivityStream {
                     reason: format!("brand {} has no known push service", b.api.brand()),
                 };
             }
-        }
-        let polling_only = matches!(push_state, PushState::Unavailable { .. });
-        if let PushState::Unavailable { reason } = &push_state {
-            out.push_back(Ok(Event::Status(StreamStatus::PollingOnly {
-                reason: reason.clone(),
-                interval: b.poll_interval,
-            })));
         }
         let handle = StopHandle {
             signal,
@@ -654,7 +654,8 @@ impl ActivityStream {
             poll_delay_after_push: b.poll_delay_after_push,
             poll_cooldown: b.poll_cooldown,
             polls_per_push: b.polls_per_push,
-            poll_interval: polling_only.then_some(b.poll_interval),
+            poll_interval: b.poll_interval,
+            polling_only: false,
             pending_polls: 0,
             next_poll: None,
             last_poll: None,
@@ -691,8 +692,8 @@ impl ActivityStream {
             }
         }
         stream.last_poll = Some(Instant::now());
-        if let Some(interval) = stream.poll_interval {
-            stream.next_poll = Some(Instant::now() + interval);
+        if let PushState::Unavailable { reason } = &stream.push_state {
+            stream.poll_without_push(reason.clone());
         }
         Ok(stream)
     }
@@ -924,6 +925,19 @@ impl ActivityStream {
         })));
     }
 
+    /// Goes on without push, for `reason`: says so in a `PollingOnly` status, and reads the
+    /// feed every `poll_interval` from now on.
+    fn poll_without_push(&mut self, reason: String) {
+        self.out
+            .push_back(Ok(Event::Status(StreamStatus::PollingOnly {
+                reason: reason.clone(),
+                interval: self.poll_interval,
+            })));
+        self.push_state = PushState::Unavailable { reason };
+        self.polling_only = true;
+        self.next_poll = Some(Instant::now() + self.poll_interval);
+    }
+
     fn schedule_after_push(&mut self) {
         if self.polls_per_push == 0 {
             return;
@@ -1035,8 +1049,8 @@ impl Iterator for ActivityStream {
                 && at <= now
             {
                 self.poll(self.poll_limit);
-                if let Some(interval) = self.poll_interval {
-                    self.next_poll = Some(Instant::now() + interval);
+                if self.polling_only {
+                    self.next_poll = Some(Instant::now() + self.poll_interval);
                 } else {
                     self.pending_polls = self.pending_polls.saturating_sub(1);
                     self.next_poll =
@@ -1074,6 +1088,12 @@ impl Iterator for ActivityStream {
                         })));
                 }
                 Ok(Internal::Fatal(e)) => self.out.push_back(Err(e)),
+                Ok(Internal::PushEnded { reason }) => {
+                    // Push will not come back: the stream goes on as one without push, and
+                    // reads what push may have missed (it may have been down for a while).
+                    self.poll_without_push(reason);
+                    self.catch_up();
+                }
                 Ok(Internal::Stop) => {
                     self.finish();
                     return None;
@@ -1143,6 +1163,26 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
         .map_err(|e| Error::InvalidInput {
             reason: format!("cannot start a thread: {e}"),
         })
+}
+
+/// Starts a push thread that runs `push`. A panic there (a bug, or a dependency's: ureq's host
+/// name lookup panics when the system refuses to start its helper thread) ends push but not
+/// the stream: the stream is told through `tx`, and goes on without push.
+fn spawn_push(
+    name: &str,
+    tx: Sender<Internal>,
+    push: impl FnOnce() + Send + 'static,
+) -> Result<JoinHandle<()>, Error> {
+    spawn(name, move || {
+        if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(push)) {
+            let reason = format!(
+                "push ended on an internal failure: the push thread panicked: {}",
+                panic_message(panic.as_ref())
+            );
+            log::error!("{reason}");
+            let _ = tx.send(Internal::PushEnded { reason });
+        }
+    })
 }
 
 /// What a panic says, as far as a reason may show it: its first line, up to the first URL

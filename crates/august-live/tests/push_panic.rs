@@ -1,0 +1,71 @@
+//! A panic on a stream's push thread ends push, not the stream: the stream says so and goes on
+//! as one without push, reading the feed.
+
+mod common;
+
+use std::thread;
+use std::time::Duration;
+
+use august_core::Brand;
+use august_live::{ActivityStream, Event, PushState, StreamStatus};
+use august_sandbox::demo;
+
+use common::{actions, collect, setup};
+
+#[test]
+fn a_push_thread_that_panics_leaves_a_stream_that_says_so_and_polls() {
+    let s = setup(Brand::YaleGlobal);
+    let token = s.token.clone();
+    // The Socket.IO thread asks the token source for a token on every connection: one that
+    // panics there panics that thread, as any bug on it would. Its message quotes a URL with
+    // a secret, and has a second line.
+    let tokens = move || {
+        if thread::current().name() == Some("august-live-socketio") {
+            panic!("the token store broke, see https://vault.example/t?key=SECRET-1\nSECRET-2");
+        }
+        Ok::<_, std::io::Error>(token.clone())
+    };
+    let stream = ActivityStream::builder(s.api.clone(), tokens)
+        .websocket_url(s.sandbox.websocket_url())
+        .polls_per_push(0)
+        .poll_interval(Duration::from_millis(200))
+        .start()
+        .expect("start");
+    let c = collect(stream);
+    let reason = "push ended on an internal failure: the push thread panicked: the token store \
+                  broke, see";
+    // Said at once, then what push may have missed is read from the feed.
+    match c.rx.recv_timeout(Duration::from_secs(10)) {
+        Ok(Ok(Event::Status(StreamStatus::PollingOnly {
+            reason: said,
+            interval,
+        }))) => {
+            assert_eq!(said, reason);
+            assert_eq!(interval, Duration::from_millis(200));
+        }
+        other => panic!("{other:?}"),
+    }
+    match c.rx.recv_timeout(Duration::from_secs(10)) {
+        Ok(Ok(Event::Status(StreamStatus::CaughtUp {
+            new_activities: 0, ..
+        }))) => {}
+        other => panic!("{other:?}"),
+    }
+    // The feed is read every interval from then on.
+    s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
+    let got = c.activities(1, Duration::from_secs(3));
+    assert_eq!(actions(&got), ["unlock:poll"]);
+    // Nothing else came: no error.
+    let rest = c.drain(Duration::from_millis(500));
+    assert!(rest.iter().all(Result::is_ok), "{rest:?}");
+    // It ends when stopped, and its push state says why there is no push.
+    c.handle.stop();
+    let stream = c.thread.join().expect("the stream's thread");
+    assert_eq!(
+        stream.push_state(),
+        &PushState::Unavailable {
+            reason: reason.to_owned()
+        }
+    );
+    stream.close();
+}
