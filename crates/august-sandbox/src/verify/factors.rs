@@ -7,6 +7,7 @@ use super::{
     ACCOUNT_SID, Challenge, Factor, MAX_TEXT_BYTES, MAX_TOTP_ATTEMPTS, VerifyState, at_most, error,
     form, invalid, iso, not_found, now, param, totp,
 };
+use crate::bounded::Bounded;
 use crate::http::{Params, Req, Resp};
 
 /// The longest factor `FriendlyName`, in characters (Twilio's documented limit, at creation and
@@ -230,26 +231,32 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
         }
         _ => return invalid("FactorType"),
     };
-    let mut body = state.factor_json(&factor);
+    let mut body = factor.json(&state.base_url, &state.entities);
     body["binding"] = binding;
     body["options"] = Value::Null;
     state.factors.insert(sid, factor);
     Resp::json(201, &body)
 }
 
-fn find_factor<'a>(state: &'a mut VerifyState, p: &Params) -> Option<&'a mut Factor> {
-    state
-        .factors
+/// Whether a factor or a challenge of `service` and `identity` is under the entity of the
+/// path `p`.
+fn of_entity(p: &Params, service: &str, identity: &str) -> bool {
+    service == p.get("va") && identity == p.get("id")
+}
+
+/// The factor the path `p` names, if it is the entity's.
+fn find_factor<'a>(factors: &'a mut Bounded<String, Factor>, p: &Params) -> Option<&'a mut Factor> {
+    factors
         .get_mut(p.get("yf"))
-        .filter(|f| f.service == p.get("va") && f.identity == p.get("id"))
+        .filter(|f| of_entity(p, &f.service, &f.identity))
 }
 
 pub(super) fn factor_list(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
     let records = state
         .factors
         .iter()
-        .filter(|(_, f)| f.service == p.get("va") && f.identity == p.get("id"))
-        .map(|(_, f)| state.factor_json(f))
+        .filter(|(_, f)| of_entity(p, &f.service, &f.identity))
+        .map(|(_, f)| f.json(&state.base_url, &state.entities))
         .collect();
     let path = format!(
         "/v2/Services/{}/Entities/{}/Factors",
@@ -260,18 +267,15 @@ pub(super) fn factor_list(state: &mut VerifyState, req: &Req, p: &Params) -> Res
 }
 
 pub(super) fn factor_fetch(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
-    if find_factor(state, p).is_none() {
-        return not_found(&req.path);
-    }
-    match state.factors.get(p.get("yf")) {
-        Some(f) => Resp::json(200, &state.factor_json(f)),
+    match find_factor(&mut state.factors, p) {
+        Some(f) => Resp::json(200, &f.json(&state.base_url, &state.entities)),
         None => not_found(&req.path),
     }
 }
 
 pub(super) fn factor_update(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
     let form = form(req);
-    let Some(f) = find_factor(state, p) else {
+    let Some(f) = find_factor(&mut state.factors, p) else {
         return not_found(&req.path);
     };
     if let Some(name) = param(&form, "FriendlyName") {
@@ -303,14 +307,11 @@ pub(super) fn factor_update(state: &mut VerifyState, req: &Req, p: &Params) -> R
             f.verified = !payload.is_empty();
         }
     }
-    match state.factors.get(p.get("yf")) {
-        Some(f) => Resp::json(200, &state.factor_json(f)),
-        None => not_found(&req.path),
-    }
+    Resp::json(200, &f.json(&state.base_url, &state.entities))
 }
 
 pub(super) fn factor_delete(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
-    if find_factor(state, p).is_none() {
+    if find_factor(&mut state.factors, p).is_none() {
         return not_found(&req.path);
     }
     state.factors.remove(p.get("yf"));
@@ -324,7 +325,7 @@ pub(super) fn challenge_create(state: &mut VerifyState, req: &Req, p: &Params) -
     let Some(f) = state
         .factors
         .get(&factor_sid)
-        .filter(|f| f.service == service && f.identity == identity)
+        .filter(|f| of_entity(p, &f.service, &f.identity))
     else {
         return invalid("FactorSid");
     };
@@ -383,9 +384,9 @@ pub(super) fn challenge_create(state: &mut VerifyState, req: &Req, p: &Params) -
             c.wrong = 1;
         }
     }
-    let sid = c.sid.clone();
-    state.challenges.insert(sid.clone(), c);
-    Resp::json(201, &state.challenge_json(&sid))
+    let body = c.json(&state.base_url, &state.entities);
+    state.challenges.insert(c.sid.clone(), c);
+    Resp::json(201, &body)
 }
 
 /// A challenge's `Details.Fields` as Twilio documents them: at most [`MAX_FIELDS`], each a JSON
@@ -414,17 +415,14 @@ fn details_fields(form: &[(String, String)]) -> Option<Vec<Value>> {
 }
 
 pub(super) fn challenge_list(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
-    let sids: Vec<String> = state
+    let mut records: Vec<Value> = state
         .challenges
         .iter()
-        .filter(|(_, c)| c.service == p.get("va") && c.identity == p.get("id"))
+        .filter(|(_, c)| of_entity(p, &c.service, &c.identity))
         .filter(|(_, c)| req.query("FactorSid").is_none_or(|f| c.factor_sid == f))
-        .map(|(sid, _)| sid.clone())
+        .filter(|(_, c)| req.query("Status").is_none_or(|s| c.status_now() == s))
+        .map(|(_, c)| c.json(&state.base_url, &state.entities))
         .collect();
-    let mut records: Vec<Value> = sids.iter().map(|s| state.challenge_json(s)).collect();
-    if let Some(status) = req.query("Status") {
-        records.retain(|c| c["status"] == status);
-    }
     if req.query("Order") == Some("desc") {
         records.reverse();
     }
@@ -436,34 +434,32 @@ pub(super) fn challenge_list(state: &mut VerifyState, req: &Req, p: &Params) -> 
     state.page("challenges", &path, records, req)
 }
 
-fn own_challenge(state: &VerifyState, p: &Params) -> bool {
-    state
-        .challenges
-        .get(p.get("yc"))
-        .is_some_and(|c| c.service == p.get("va") && c.identity == p.get("id"))
+/// The challenge the path `p` names, if it is the entity's.
+fn own_challenge<'a>(
+    challenges: &'a mut Bounded<String, Challenge>,
+    p: &Params,
+) -> Option<&'a mut Challenge> {
+    challenges
+        .get_mut(p.get("yc"))
+        .filter(|c| of_entity(p, &c.service, &c.identity))
 }
 
 pub(super) fn challenge_fetch(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
-    if !own_challenge(state, p) {
-        return not_found(&req.path);
+    match own_challenge(&mut state.challenges, p) {
+        Some(c) => Resp::json(200, &c.json(&state.base_url, &state.entities)),
+        None => not_found(&req.path),
     }
-    Resp::json(200, &state.challenge_json(p.get("yc")))
 }
 
 pub(super) fn challenge_update(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
     let form = form(req);
-    if !own_challenge(state, p) {
+    let Some(c) = own_challenge(&mut state.challenges, p) else {
         return not_found(&req.path);
-    }
-    let sid = p.get("yc");
-    let _ = state.challenge_json(sid);
-    let Some(payload) = param(&form, "AuthPayload").map(str::to_owned) else {
+    };
+    let Some(payload) = param(&form, "AuthPayload") else {
         return invalid("AuthPayload");
     };
-    let Some(c) = state.challenges.get(sid) else {
-        return not_found(&req.path);
-    };
-    match c.status {
+    match c.status_now() {
         "expired" => return error(403, 60323, "Challenge expired"),
         "pending" => {}
         _ => return error(403, 60322, "The Challenge was already responded before"),
@@ -474,7 +470,7 @@ pub(super) fn challenge_update(state: &mut VerifyState, req: &Req, p: &Params) -
     let accepted = match state.factors.get(&c.factor_sid) {
         Some(f) if f.factor_type == "totp" => {
             totp(&f.secret, f.digits, f.skew, f.time_step, &f.alg)
-                .and_then(|t| t.check_current(&payload))
+                .and_then(|t| t.check_current(payload))
                 .is_some()
         }
         // A push answer is the device's signature; the sandbox has no device keys to check
@@ -482,28 +478,25 @@ pub(super) fn challenge_update(state: &mut VerifyState, req: &Req, p: &Params) -
         Some(_) => !payload.is_empty(),
         None => false,
     };
-    let c = state.challenges.get_mut(sid).map(|c| {
-        if accepted {
-            c.status = "approved";
-            c.responded = Some(now());
-        } else {
-            c.wrong += 1;
+    if accepted {
+        c.status = "approved";
+        c.responded = Some(now());
+    } else {
+        c.wrong += 1;
+        if c.factor_type == "push" {
+            return error(
+                403,
+                60324,
+                "Challenge verification failed, AuthPayload invalid",
+            );
         }
-        c.factor_type.clone()
-    });
-    if !accepted && c.as_deref() == Some("push") {
-        return error(
-            403,
-            60324,
-            "Challenge verification failed, AuthPayload invalid",
-        );
     }
-    Resp::json(200, &state.challenge_json(sid))
+    Resp::json(200, &c.json(&state.base_url, &state.entities))
 }
 
 pub(super) fn notification_create(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
     let form = form(req);
-    if !own_challenge(state, p) {
+    if own_challenge(&mut state.challenges, p).is_none() {
         return not_found(&req.path);
     }
     let ttl = match num(&form, "Ttl", 300, 0, 300) {

@@ -136,6 +136,22 @@ impl Verification {
             expires: created + chrono::Duration::from_std(CODE_LIFETIME).unwrap_or_default(),
         }
     }
+
+    /// The verification as Twilio answers it.
+    fn json(&self, base_url: &str) -> Value {
+        json!({
+            "sid": self.sid, "service_sid": self.service, "account_sid": ACCOUNT_SID,
+            "to": self.to, "channel": self.channel, "status": self.status,
+            "valid": self.status == "approved", "lookup": {}, "amount": null, "payee": null,
+            "send_code_attempts": (0..self.sends).map(|i| json!({
+                "time": iso(self.created), "channel": self.channel,
+                "attempt_sid": format!("VL{:032x}", i + 1),
+            })).collect::<Vec<_>>(),
+            "sna": null,
+            "date_created": iso(self.created), "date_updated": iso(now()),
+            "url": format!("{base_url}/v2/Services/{}/Verifications/{}", self.service, self.sid),
+        })
+    }
 }
 
 impl Factor {
@@ -165,6 +181,20 @@ impl Factor {
             created: now(),
         }
     }
+
+    /// The factor as Twilio answers it (without the `binding` of its creation); `entities`
+    /// give its entity's SID.
+    fn json(&self, base_url: &str, entities: &Entities) -> Value {
+        json!({
+            "sid": self.sid, "account_sid": ACCOUNT_SID, "service_sid": self.service,
+            "entity_sid": entity_sid(entities, &self.service, &self.identity),
+            "identity": self.identity, "date_created": iso(self.created), "date_updated": iso(now()),
+            "friendly_name": self.friendly_name,
+            "status": if self.verified { "verified" } else { "unverified" },
+            "factor_type": self.factor_type, "config": self.config, "metadata": null,
+            "url": format!("{base_url}/v2/Services/{}/Entities/{}/Factors/{}", self.service, self.identity, self.sid),
+        })
+    }
 }
 
 struct Challenge {
@@ -173,6 +203,8 @@ struct Challenge {
     identity: String,
     factor_sid: String,
     factor_type: String,
+    /// `pending`, `approved` or `denied`: [`Challenge::status_now`] says whether a pending one
+    /// expired.
     status: &'static str,
     details: Value,
     hidden: Value,
@@ -180,6 +212,76 @@ struct Challenge {
     responded: Option<DateTime<Utc>>,
     expires: DateTime<Utc>,
     wrong: u32,
+}
+
+impl Challenge {
+    /// Its status now: a pending challenge past its expiration date is expired.
+    fn status_now(&self) -> &'static str {
+        if self.status == "pending" && now() > self.expires {
+            "expired"
+        } else {
+            self.status
+        }
+    }
+
+    /// The challenge as Twilio answers it; `entities` give its entity's SID.
+    fn json(&self, base_url: &str, entities: &Entities) -> Value {
+        let url = format!(
+            "{base_url}/v2/Services/{}/Entities/{}/Challenges/{}",
+            self.service, self.identity, self.sid
+        );
+        json!({
+            "sid": self.sid, "account_sid": ACCOUNT_SID, "service_sid": self.service,
+            "entity_sid": entity_sid(entities, &self.service, &self.identity),
+            "identity": self.identity, "factor_sid": self.factor_sid,
+            "date_created": iso(self.created), "date_updated": iso(now()),
+            "date_responded": self.responded.map(iso), "expiration_date": iso(self.expires),
+            "status": self.status_now(), "responded_reason": "none",
+            "details": self.details, "hidden_details": self.hidden, "metadata": null,
+            "factor_type": self.factor_type,
+            "links": {"notifications": format!("{url}/Notifications")},
+            "url": url,
+        })
+    }
+}
+
+/// Each entity's SID and creation time, by service and identity.
+type Entities = Bounded<(String, String), (String, DateTime<Utc>)>;
+
+/// The SID of the entity of `service` and `identity`, if it is kept.
+fn entity_sid<'a>(entities: &'a Entities, service: &str, identity: &str) -> Option<&'a str> {
+    entities
+        .get(&(service.to_owned(), identity.to_owned()))
+        .map(|(sid, _)| sid.as_str())
+}
+
+/// Drops the expired verifications (the oldest: they share one lifetime).
+fn drop_expired(verifications: &mut Bounded<String, Verification>) {
+    let t = now();
+    verifications.drop_oldest_while(|v| v.expires <= t);
+}
+
+/// The live verification of a service for a SID or a `To` (a service has one at most for a
+/// `To`: a start to it sends its code again), the SID's first; expired ones are dropped.
+fn pending<'a>(
+    verifications: &'a mut Bounded<String, Verification>,
+    service: &str,
+    to: Option<&str>,
+    sid: Option<&str>,
+) -> Option<&'a mut Verification> {
+    drop_expired(verifications);
+    let live = |v: &Verification| v.service == service && v.status == "pending";
+    match (sid, to) {
+        // A SID is the store's key: looked up, not searched for.
+        (Some(sid), None) => verifications.get_mut(sid).filter(|v| live(v)),
+        (None, Some(to)) => verifications.values_mut().find(|v| live(v) && v.to == to),
+        // Both: the `To` is searched for anyway, so the SID's is preferred in the same pass.
+        (Some(sid), Some(to)) => verifications
+            .values_mut()
+            .filter(|v| live(v) && (v.sid == sid || v.to == to))
+            .min_by_key(|v| v.sid != sid),
+        (None, None) => None,
+    }
 }
 
 /// The state of the Verify emulator. Every store keeps its newest entries only, so that
@@ -196,7 +298,7 @@ pub(crate) struct VerifyState {
     /// The pending verifications by SID. They share one lifetime, so the oldest expire first.
     verifications: Bounded<String, Verification>,
     /// Each entity's SID and creation time, by service and identity.
-    entities: Bounded<(String, String), (String, DateTime<Utc>)>,
+    entities: Entities,
     /// The factors by SID.
     factors: Bounded<String, Factor>,
     /// The challenges by SID.
@@ -351,63 +453,6 @@ impl VerifyState {
         })
     }
 
-    fn verification_json(&self, v: &Verification) -> Value {
-        json!({
-            "sid": v.sid, "service_sid": v.service, "account_sid": ACCOUNT_SID,
-            "to": v.to, "channel": v.channel, "status": v.status,
-            "valid": v.status == "approved", "lookup": {}, "amount": null, "payee": null,
-            "send_code_attempts": (0..v.sends).map(|i| json!({
-                "time": iso(v.created), "channel": v.channel,
-                "attempt_sid": format!("VL{:032x}", i + 1),
-            })).collect::<Vec<_>>(),
-            "sna": null,
-            "date_created": iso(v.created), "date_updated": iso(now()),
-            "url": self.url(&format!("/v2/Services/{}/Verifications/{}", v.service, v.sid)),
-        })
-    }
-
-    fn factor_json(&self, f: &Factor) -> Value {
-        json!({
-            "sid": f.sid, "account_sid": ACCOUNT_SID, "service_sid": f.service,
-            "entity_sid": self.entities.get(&(f.service.clone(), f.identity.clone())).map(|e| e.0.clone()),
-            "identity": f.identity, "date_created": iso(f.created), "date_updated": iso(now()),
-            "friendly_name": f.friendly_name,
-            "status": if f.verified { "verified" } else { "unverified" },
-            "factor_type": f.factor_type, "config": f.config, "metadata": null,
-            "url": self.url(&format!("/v2/Services/{}/Entities/{}/Factors/{}", f.service, f.identity, f.sid)),
-        })
-    }
-
-    fn challenge_json(&mut self, sid: &str) -> Value {
-        let base = self.base_url.clone();
-        let entity = self.challenges.get(sid).and_then(|c| {
-            self.entities
-                .get(&(c.service.clone(), c.identity.clone()))
-                .map(|e| e.0.clone())
-        });
-        let Some(c) = self.challenges.get_mut(sid) else {
-            return Value::Null;
-        };
-        if c.status == "pending" && now() > c.expires {
-            c.status = "expired";
-        }
-        let url = format!(
-            "{base}/v2/Services/{}/Entities/{}/Challenges/{}",
-            c.service, c.identity, c.sid
-        );
-        json!({
-            "sid": c.sid, "account_sid": ACCOUNT_SID, "service_sid": c.service,
-            "entity_sid": entity, "identity": c.identity, "factor_sid": c.factor_sid,
-            "date_created": iso(c.created), "date_updated": iso(now()),
-            "date_responded": c.responded.map(iso), "expiration_date": iso(c.expires),
-            "status": c.status, "responded_reason": "none",
-            "details": c.details, "hidden_details": c.hidden, "metadata": null,
-            "factor_type": c.factor_type,
-            "links": {"notifications": format!("{url}/Notifications")},
-            "url": url,
-        })
-    }
-
     fn entity_json(&self, service: &str, identity: &str) -> Option<Value> {
         let (sid, created) = self
             .entities
@@ -422,34 +467,9 @@ impl VerifyState {
         }))
     }
 
-    /// Drops the expired verifications (the oldest: they share one lifetime).
-    fn drop_expired(&mut self) {
-        let t = now();
-        self.verifications.drop_oldest_while(|v| v.expires <= t);
-    }
-
-    /// The SID of the live verification of a service for a `To` or a SID (a service has one
-    /// at most for a `To`: a start to it sends its code again); expired ones are dropped.
-    fn pending(&mut self, service: &str, to: Option<&str>, sid: Option<&str>) -> Option<String> {
-        self.drop_expired();
-        let live = |v: &Verification| v.service == service && v.status == "pending";
-        // A SID is the store's key: looked up, not searched for.
-        if let Some(v) = sid
-            .and_then(|sid| self.verifications.get(sid))
-            .filter(|v| live(v))
-        {
-            return Some(v.sid.clone());
-        }
-        let to = to?;
-        self.verifications
-            .values()
-            .find(|v| live(v) && v.to == to)
-            .map(|v| v.sid.clone())
-    }
-
     /// The pending code of a `To` (any service, the newest), if any.
     pub(crate) fn code(&mut self, to: &str) -> Option<String> {
-        self.drop_expired();
+        drop_expired(&mut self.verifications);
         self.verifications
             .iter()
             .rev()
@@ -496,32 +516,26 @@ impl VerifyState {
             });
         };
         f.verified = true;
-        let f = self
-            .factors
-            .get(sid)
-            .ok_or_else(|| Error::UnknownPushFactor {
-                factor_sid: sid.to_owned(),
-            })?;
-        Ok(self.factor_json(f))
+        Ok(f.json(&self.base_url, &self.entities))
     }
 
     /// Answers a pending push challenge.
     pub(crate) fn answer(&mut self, sid: &str, approve: bool) -> Result<Value, Error> {
-        let _ = self.challenge_json(sid);
         let Some(c) = self.challenges.get_mut(sid) else {
             return Err(Error::ApprovalRequestNotFound {
                 uuid: sid.to_owned(),
             });
         };
-        if c.status != "pending" {
+        let status = c.status_now();
+        if status != "pending" {
             return Err(Error::ApprovalRequestNotPending {
                 uuid: sid.to_owned(),
-                status: c.status.to_owned(),
+                status: status.to_owned(),
             });
         }
         c.status = if approve { "approved" } else { "denied" };
         c.responded = Some(now());
-        Ok(self.challenge_json(sid))
+        Ok(c.json(&self.base_url, &self.entities))
     }
 
     fn page(&self, key: &str, path: &str, records: Vec<Value>, req: &Req) -> Resp {
@@ -883,19 +897,13 @@ fn verification_start(state: &mut VerifyState, req: &Req, p: &crate::http::Param
         return invalid("To");
     }
     state.attempts += 1;
-    if let Some(sid) = state.pending(&service, Some(&to), None) {
-        if let Some(v) = state.verifications.get_mut(&sid) {
-            if v.sends >= MAX_SEND_ATTEMPTS {
-                return error(429, 60203, "Max send attempts reached");
-            }
-            v.sends += 1;
-            v.channel = channel;
+    if let Some(v) = pending(&mut state.verifications, &service, Some(&to), None) {
+        if v.sends >= MAX_SEND_ATTEMPTS {
+            return error(429, 60203, "Max send attempts reached");
         }
-        let body = state
-            .verifications
-            .get(&sid)
-            .map(|v| state.verification_json(v));
-        return Resp::json(201, &body.unwrap_or_default());
+        v.sends += 1;
+        v.channel = channel;
+        return Resp::json(201, &v.json(&state.base_url));
     }
     let length = state.code_length(&service);
     let code = match param(&form, "CustomCode") {
@@ -909,15 +917,19 @@ fn verification_start(state: &mut VerifyState, req: &Req, p: &crate::http::Param
         }
     };
     let v = Verification::new(state.sid("VE"), service, to, channel, code);
-    let body = state.verification_json(&v);
+    let body = v.json(&state.base_url);
     state.verifications.insert(v.sid.clone(), v);
     Resp::json(201, &body)
 }
 
 fn verification_fetch(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
-    let sid = state.pending(p.get("va"), None, Some(p.get("ve")));
-    match sid.and_then(|sid| state.verifications.get(&sid)) {
-        Some(v) => Resp::json(200, &state.verification_json(v)),
+    match pending(
+        &mut state.verifications,
+        p.get("va"),
+        None,
+        Some(p.get("ve")),
+    ) {
+        Some(v) => Resp::json(200, &v.json(&state.base_url)),
         None => not_found(&req.path),
     }
 }
@@ -929,15 +941,18 @@ fn verification_update(state: &mut VerifyState, req: &Req, p: &crate::http::Para
         Some("approved") => "approved",
         _ => return invalid("Status"),
     };
-    let sid = state.pending(p.get("va"), None, Some(p.get("ve")));
-    let Some(mut v) = sid.and_then(|sid| state.verifications.remove(&sid)) else {
+    let sid = p.get("ve");
+    if pending(&mut state.verifications, p.get("va"), None, Some(sid)).is_none() {
+        return not_found(&req.path);
+    }
+    let Some(mut v) = state.verifications.remove(sid) else {
         return not_found(&req.path);
     };
     v.status = status;
     if status == "approved" {
         state.converted += 1;
     }
-    Resp::json(200, &state.verification_json(&v))
+    Resp::json(200, &v.json(&state.base_url))
 }
 
 fn verification_check(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
@@ -951,12 +966,10 @@ fn verification_check(state: &mut VerifyState, req: &Req, p: &crate::http::Param
     if !(4..=10).contains(&code.len()) {
         return invalid("Code");
     }
-    let Some(sid) = state.pending(p.get("va"), to, sid) else {
+    let Some(v) = pending(&mut state.verifications, p.get("va"), to, sid) else {
         return not_found(&req.path);
     };
-    let Some(v) = state.verifications.get_mut(&sid) else {
-        return not_found(&req.path);
-    };
+    let sid = v.sid.clone();
     if v.code == code {
         v.status = "approved";
     } else {
@@ -1202,6 +1215,29 @@ mod tests {
         assert!(st.code(&to(1)).is_some());
         assert!(st.code(&to(MAX_VERIFICATIONS)).is_some());
         assert_eq!(call(&mut st, "GET", &format!("{path}/{newest}"), "").0, 200);
+    }
+
+    #[test]
+    fn a_check_naming_a_sid_and_a_to_checks_the_sids_verification_else_the_tos() {
+        let mut st = VerifyState::new(URL);
+        let starts = format!("/v2/Services/{SERVICE_SID}/Verifications");
+        let check = format!("/v2/Services/{SERVICE_SID}/VerificationCheck");
+        let (a, b) = ("+15017122661", "+15017122662");
+        create(&mut st, &starts, &encode(&[("To", a), ("Channel", "sms")]));
+        let b_sid = create(&mut st, &starts, &encode(&[("To", b), ("Channel", "sms")]));
+        let b_code = st.code(b).unwrap();
+        let form = encode(&[("To", a), ("VerificationSid", &b_sid), ("Code", &b_code)]);
+        let (status, checked) = call(&mut st, "POST", &check, &form);
+        assert_eq!((status, &checked["to"]), (200, &json!(b)));
+        assert_eq!(checked["status"], "approved");
+        assert!(st.code(a).is_some());
+        // A SID with no live verification: the `To`'s is checked.
+        let a_code = st.code(a).unwrap();
+        let form = encode(&[("To", a), ("VerificationSid", &b_sid), ("Code", &a_code)]);
+        let (status, checked) = call(&mut st, "POST", &check, &form);
+        assert_eq!((status, &checked["to"]), (200, &json!(a)));
+        assert_eq!(checked["status"], "approved");
+        assert_eq!(st.code(a), None);
     }
 
     #[test]
