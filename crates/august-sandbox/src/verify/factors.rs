@@ -138,7 +138,7 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
         );
     }
     let sid = state.sid("YF");
-    let mut factor = Factor::new(sid.clone(), service, identity, name, factor_type);
+    let mut factor = Factor::new(sid, service, identity, name, factor_type);
     let binding = match factor.factor_type.as_str() {
         "totp" => {
             let service = state.service(&factor.service);
@@ -234,7 +234,7 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
     let mut body = factor.json(&state.base_url, &state.entities);
     body["binding"] = binding;
     body["options"] = Value::Null;
-    state.factors.insert(sid, factor);
+    state.add_factor(factor);
     Resp::json(201, &body)
 }
 
@@ -315,6 +315,7 @@ pub(super) fn factor_delete(state: &mut VerifyState, req: &Req, p: &Params) -> R
         return not_found(&req.path);
     }
     state.factors.remove(p.get("yf"));
+    state.drop_factor_children(p.get("yf"));
     Resp::bytes(204, "application/json", Vec::new())
 }
 

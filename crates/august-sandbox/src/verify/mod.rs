@@ -25,10 +25,12 @@
 //!   characters: a factor's `FriendlyName` 64, `Details.Message` 256, `HiddenDetails` 1024...),
 //!   a `To` e-mail address by RFC 5321's 254, the others by 4 KiB; one over its bound answers
 //!   400 / 60200 and nothing is kept.
+//! - Deleting a service deletes its verifications, entities, factors and challenges; an entity
+//!   its factors and challenges; a factor its challenges.
 //! - What clients create is kept for the newest only: 1,000 services (besides the demo service,
-//!   which creating services never drops), 10,000 pending verifications, 10,000 entities (an
-//!   entity dropped takes its factors and challenges with it), 10,000 factors and 1,000
-//!   challenges.
+//!   which creating services never drops), 10,000 pending verifications, 10,000 entities,
+//!   10,000 factors and 1,000 challenges. A service, entity or factor dropped takes what it
+//!   holds with it, as a deletion does.
 
 use std::time::Duration;
 
@@ -504,6 +506,35 @@ impl VerifyState {
             .retain(|_, c| !(&c.service == service && &c.identity == identity));
     }
 
+    /// Keeps a new factor, dropping the oldest past [`MAX_FACTORS`] with its challenges, as a
+    /// deletion does.
+    fn add_factor(&mut self, factor: Factor) {
+        if let Some((dropped, _)) = self.factors.insert(factor.sid.clone(), factor) {
+            self.drop_factor_children(&dropped);
+        }
+    }
+
+    /// Removes the challenges of a factor that is gone.
+    fn drop_factor_children(&mut self, factor_sid: &str) {
+        self.challenges.retain(|_, c| c.factor_sid != factor_sid);
+    }
+
+    /// Keeps a new service, dropping the oldest past [`MAX_SERVICES`] with what it holds, as a
+    /// deletion does.
+    fn add_service(&mut self, sid: String, service: Value) {
+        if let Some((dropped, _)) = self.services.insert(sid, service) {
+            self.drop_service_children(&dropped);
+        }
+    }
+
+    /// Removes the verifications, entities, factors and challenges of a service that is gone.
+    fn drop_service_children(&mut self, service: &str) {
+        self.verifications.retain(|_, v| v.service != service);
+        self.entities.retain(|(s, _), _| s != service);
+        self.factors.retain(|_, f| f.service != service);
+        self.challenges.retain(|_, c| c.service != service);
+    }
+
     /// Verifies a push factor as its device does when it enrols (already verified: no change).
     pub(crate) fn verify_push_factor(&mut self, sid: &str) -> Result<Value, Error> {
         let Some(f) = self
@@ -842,8 +873,9 @@ fn service_create(state: &mut VerifyState, req: &Req, _: &crate::http::Params) -
     if param(&form, "Totp.Issuer").is_none() {
         s["totp"]["issuer"] = s["friendly_name"].clone();
     }
-    state.services.insert(sid, s.clone());
-    Resp::json(201, &s)
+    let body = Resp::json(201, &s);
+    state.add_service(sid, s);
+    body
 }
 
 fn service_list(state: &mut VerifyState, req: &Req, _: &crate::http::Params) -> Resp {
@@ -878,6 +910,7 @@ fn service_delete(state: &mut VerifyState, _: &Req, p: &crate::http::Params) -> 
             state.services.remove(sid);
         }
     }
+    state.drop_service_children(p.get("va"));
     Resp::bytes(204, "application/json", Vec::new())
 }
 
@@ -1143,6 +1176,8 @@ mod tests {
     fn at_most_max_services_are_kept_the_oldest_dropped_first_and_never_the_demo() {
         let mut st = VerifyState::new(URL);
         let first = create(&mut st, "/v2/Services", "FriendlyName=App");
+        let held = format!("/v2/Services/{first}/Entities");
+        create(&mut st, &held, "Identity=user-00000000");
         for _ in 1..MAX_SERVICES {
             create(&mut st, "/v2/Services", "FriendlyName=App");
         }
@@ -1153,6 +1188,8 @@ mod tests {
         let newest = create(&mut st, "/v2/Services", "FriendlyName=App");
         assert_eq!(st.services.len(), MAX_SERVICES);
         assert_eq!(fetch(&mut st, &first), 404);
+        // What it held went with it.
+        assert_eq!(st.entities.len(), 0);
         assert_eq!(fetch(&mut st, &newest), 200);
         // The demo service answers on every route, and is listed first, as the oldest.
         assert_eq!(fetch(&mut st, SERVICE_SID), 200);
@@ -1180,6 +1217,90 @@ mod tests {
         );
         assert_eq!(fetch(&mut st, SERVICE_SID), 404);
         assert_eq!(st.all_services().count(), MAX_SERVICES);
+        assert_eq!(st.verifications.len(), 0);
+    }
+
+    /// Under `service`, an entity `identity` with a verified push factor, a challenge on it and
+    /// a verification to `to`: the SIDs of the factor and the challenge.
+    fn holding(st: &mut VerifyState, service: &str, identity: &str, to: &str) -> (String, String) {
+        let entity = format!("/v2/Services/{service}/Entities/{identity}");
+        create(
+            st,
+            &format!("/v2/Services/{service}/Entities"),
+            &format!("Identity={identity}"),
+        );
+        let factor = create(st, &format!("{entity}/Factors"), PUSH_FACTOR);
+        st.verify_push_factor(&factor).unwrap();
+        let challenge = create(
+            st,
+            &format!("{entity}/Challenges"),
+            &format!("FactorSid={factor}&Details.Message=hi"),
+        );
+        let starts = format!("/v2/Services/{service}/Verifications");
+        create(st, &starts, &encode(&[("To", to), ("Channel", "sms")]));
+        (factor, challenge)
+    }
+
+    #[test]
+    fn deleting_a_factor_deletes_its_challenges_which_then_are_not_found() {
+        let mut st = VerifyState::new(URL);
+        let identity = "user-orphans-1";
+        let (push, gone) = holding(&mut st, SERVICE_SID, identity, "+15017122661");
+        // A TOTP factor of the same entity, with a challenge that stays.
+        let totp = create(
+            &mut st,
+            &format!("{}/Factors", entities(identity)),
+            "FriendlyName=app&FactorType=totp",
+        );
+        st.factors.get_mut(&totp).unwrap().verified = true;
+        let challenges = format!("{}/Challenges", entities(identity));
+        let kept = create(&mut st, &challenges, &format!("FactorSid={totp}"));
+        assert_eq!(st.challenges.len(), 2);
+
+        let factor = format!("{}/Factors/{push}", entities(identity));
+        assert_eq!(call(&mut st, "DELETE", &factor, "").0, 204);
+        let path = format!("{challenges}/{gone}");
+        assert_eq!(
+            call(&mut st, "GET", &path, ""),
+            (
+                404,
+                json!({
+                    "code": 20404,
+                    "message": format!("The requested resource {path} was not found"),
+                    "more_info": "https://www.twilio.com/docs/errors/20404",
+                    "status": 404,
+                })
+            )
+        );
+        let (status, listed) = call(&mut st, "GET", &challenges, "");
+        assert_eq!(status, 200);
+        let sids: Vec<&Value> = listed["challenges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| &c["sid"])
+            .collect();
+        assert_eq!(sids, [&json!(kept)]);
+        assert_eq!(st.challenges.len(), 1);
+        assert_eq!(
+            call(&mut st, "GET", &format!("{challenges}/{kept}"), "").0,
+            200
+        );
+    }
+
+    #[test]
+    fn deleting_a_service_deletes_what_it_holds_and_nothing_else() {
+        let mut st = VerifyState::new(URL);
+        let service = create(&mut st, "/v2/Services", "FriendlyName=App");
+        holding(&mut st, &service, "user-held-1", "+15017122661");
+        let (factor, challenge) = holding(&mut st, SERVICE_SID, "user-held-2", "+15017122662");
+        assert_eq!(stored(&st), [1, 2, 2, 2, 2]);
+        let path = format!("/v2/Services/{service}");
+        assert_eq!(call(&mut st, "DELETE", &path, "").0, 204);
+        assert_eq!(stored(&st), [0, 1, 1, 1, 1]);
+        assert!(st.factors.contains_key(&factor));
+        assert!(st.challenges.contains_key(&challenge));
+        assert!(st.code("+15017122662").is_some());
     }
 
     /// A pending verification to `to`, as a start leaves it, without its cost: filling a store
@@ -1278,7 +1399,7 @@ mod tests {
     }
 
     #[test]
-    fn at_most_max_factors_are_kept_the_oldest_dropped_first() {
+    fn at_most_max_factors_are_kept_the_oldest_dropped_first_with_its_challenges() {
         let mut st = VerifyState::new(URL);
         let path = format!("/v2/Services/{SERVICE_SID}/Entities");
         let factors = |identity: &str| format!("{}/Factors", entities(identity));
@@ -1287,6 +1408,9 @@ mod tests {
             create(st, &factors(identity), form)
         };
         let first = add(&mut st, "user-first", "FriendlyName=app&FactorType=totp");
+        st.factors.get_mut(&first).unwrap().verified = true;
+        let challenges = format!("{}/Challenges", entities("user-first"));
+        let challenge = create(&mut st, &challenges, &format!("FactorSid={first}"));
         // As a factor creation leaves them, without looking through the store each time.
         for n in 1..MAX_FACTORS - 1 {
             let sid = st.sid("YF");
@@ -1307,7 +1431,8 @@ mod tests {
         assert!(!st.factors.contains_key(&first));
         assert!(st.factors.contains_key(&second));
         assert!(st.factors.contains_key(&newest));
-        // the entity stays, with no factor
+        // Its challenge went with it; the entity stays, with no factor.
+        assert!(!st.challenges.contains_key(&challenge));
         assert_eq!(call(&mut st, "GET", &entities("user-first"), "").0, 200);
         let (status, listed) = call(&mut st, "GET", &factors("user-first"), "");
         assert_eq!((status, &listed["factors"]), (200, &json!([])));
