@@ -19,7 +19,9 @@ const MAX_APP_ID: usize = 100;
 /// documents at least 32, but its own example answer holds a 10-character `test_token`: the
 /// sandbox holds clients to the upper bound only.
 const MAX_NOTIFICATION_TOKEN: usize = 255;
-/// The push factor `Config.NotificationPlatform`s (documented).
+/// The push factor `Config.NotificationPlatform`s (documented), matched exactly: whether Twilio
+/// takes another case (`APN`, `Fcm`) is not documented, and refusing it as any other value
+/// shows a client's wrong case on the sandbox rather than in production.
 const NOTIFICATION_PLATFORMS: [&str; 3] = ["apn", "fcm", "none"];
 /// The longest challenge `Details.Message`, in characters (documented).
 const MAX_MESSAGE: usize = 256;

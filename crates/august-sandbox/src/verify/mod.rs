@@ -1699,6 +1699,37 @@ mod tests {
     }
 
     #[test]
+    fn a_notification_platform_is_apn_fcm_or_none_in_lower_case_only() {
+        let mut st = VerifyState::new(URL);
+        let entities_path = format!("/v2/Services/{SERVICE_SID}/Entities");
+        let before = stored(&st);
+        create(&mut st, &entities_path, "Identity=user-platform-0");
+        let factors = format!("{}/Factors", entities("user-platform-0"));
+        let with_entity = stored(&st);
+        // Twilio documents the lower-case values only: any other spelling is refused as any
+        // other value is, so that a client's wrong case shows here and not in production.
+        for platform in ["APN", "Apn", "FCM", "Fcm", "NONE", "None", "gcm", ""] {
+            let form = push_factor_with("Config.NotificationPlatform", platform);
+            assert_eq!(
+                call(&mut st, "POST", &factors, &form),
+                refused("Config.NotificationPlatform"),
+                "{platform:?}"
+            );
+            assert_eq!(stored(&st), with_entity, "{platform:?}");
+        }
+        for (n, platform) in ["apn", "fcm", "none"].into_iter().enumerate() {
+            let identity = format!("user-platform-{}", n + 1);
+            create(&mut st, &entities_path, &format!("Identity={identity}"));
+            let form = push_factor_with("Config.NotificationPlatform", platform);
+            let factors = format!("{}/Factors", entities(&identity));
+            let (status, factor) = call(&mut st, "POST", &factors, &form);
+            assert_eq!(status, 201, "{platform}: {factor}");
+            assert_eq!(factor["config"]["notification_platform"], platform);
+        }
+        assert_eq!(stored(&st)[3], before[3] + 3);
+    }
+
+    #[test]
     fn a_field_at_its_limit_is_accepted_and_kept_whole() {
         let mut st = VerifyState::new(URL);
         let demo = format!("/v2/Services/{SERVICE_SID}");
