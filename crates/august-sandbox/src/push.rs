@@ -10,7 +10,6 @@
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, Weak};
 use std::thread::{self, JoinHandle};
@@ -149,8 +148,10 @@ pub(crate) struct PushHub {
     times: Mutex<SessionTimes>,
     /// The bells of the open websocket sessions, rung when the hub has news for them.
     bells: Mutex<Vec<Weak<Bell>>>,
-    /// Turns the websocket sessions took so far: each wait that ended (or was skipped).
-    session_turns: AtomicU64,
+    /// Turns the websocket sessions took so far: each wait that ended (or was skipped), for
+    /// the tests to see that an idle session sleeps. Nothing else reads it.
+    #[cfg(test)]
+    session_turns: std::sync::atomic::AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -999,7 +1000,9 @@ fn serve_websocket(hub: &PushHub, stream: TcpStream, early: Vec<u8>, times: Sess
     let mut connected: Option<Connected> = None;
     let mut more = false;
     loop {
-        hub.session_turns.fetch_add(1, Ordering::Relaxed);
+        #[cfg(test)]
+        hub.session_turns
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         // Wait for news from the hub, something from the client or the next deadline (not when
         // the last turn left messages unread).
         if !more {
@@ -1093,6 +1096,7 @@ mod tests {
     use super::*;
 
     use std::net::TcpListener;
+    use std::sync::atomic::Ordering;
 
     /// A session served on one end of a loopback connection, its client on the other (after
     /// OPEN), and the session's thread.
