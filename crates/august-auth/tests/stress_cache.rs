@@ -112,11 +112,17 @@ fn api(url: &str) -> Api {
 /// Refreshes (and so writes the cache) in a loop until `deadline`; returns the number of
 /// writes. Panics on the first failed write.
 fn write_until(url: &str, path: &Path, deadline: Instant) -> u64 {
+    write_until_at_least(url, path, deadline, 0)
+}
+
+/// As [`write_until`], going on after the deadline until it has made `at_least` writes, so
+/// that a loaded machine still races as many writes as the test needs.
+fn write_until_at_least(url: &str, path: &Path, deadline: Instant, at_least: u64) -> u64 {
     let mut authenticator = Authenticator::new(api(url), LoginMethod::Phone, PHONE, PASSWORD)
         .access_token_cache_file(path);
     assert_eq!(authenticator.cache_status(), CacheStatus::Loaded);
     let mut writes = 0;
-    while Instant::now() < deadline {
+    while Instant::now() < deadline || writes < at_least {
         let authentication = authenticator
             .refresh_access_token(Refresh::Force)
             .unwrap_or_else(|e| panic!("refresh failed: {e}"));
@@ -223,7 +229,7 @@ fn eight_threads_replace_the_file_and_every_read_is_whole() {
         let writers: Vec<_> = (0..8)
             .map(|_| {
                 let (url, path) = (url.to_owned(), path.to_owned());
-                thread::spawn(move || write_until(&url, &path, deadline))
+                thread::spawn(move || write_until_at_least(&url, &path, deadline, 10))
             })
             .collect();
         writers
@@ -235,7 +241,6 @@ fn eight_threads_replace_the_file_and_every_read_is_whole() {
         "8 threads: {writes} writes, {reads} reads, {} tokens seen",
         seen.len()
     );
-    assert!(writes >= 80, "only {writes} writes");
     assert!(seen.len() >= 2, "the reader saw no replacement");
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
