@@ -428,3 +428,49 @@ fn lookup_line_types() {
         Some(LineType::Mobile)
     );
 }
+
+/// A GET to the sandbox with the API key: status and JSON body, whatever the status.
+fn get(sandbox: &Sandbox, path: &str) -> (u16, Value) {
+    let basic = basic_auth(sb::API_KEY_SID, sb::API_KEY_SECRET);
+    let url = format!("{}{path}", sandbox.verify_url());
+    let answer = raw_http::call("GET", &url, &[("Authorization", &basic)], Body::None);
+    assert!(!answer.body.is_null(), "{path}: not JSON: {}", answer.text);
+    (answer.status, answer.body)
+}
+
+#[test]
+fn a_missing_resource_is_named_by_its_path_under_the_version_as_recorded() {
+    let (sandbox, c, service, identity) = enrolled("user-0042-0007");
+    let recorded: Value =
+        serde_json::from_str(include_str!("fixtures/verify/error_20404_not_found.json")).unwrap();
+    // The recorded check was on the demo service's SID: its answer is the recording itself.
+    let check = format!("/v2/Services/{}/VerificationCheck", sb::SERVICE_SID);
+    let form = [("To", "+15555550100"), ("Code", "123456")];
+    assert_eq!(
+        post(&sandbox, &check, Auth::ApiKey, &form),
+        (404, recorded.clone())
+    );
+    // A factor deleted: the same answer, naming the factor's path.
+    let factors = c.factors(&service, &identity);
+    let sid = factors.create_push(&pixel()).unwrap().factor.sid;
+    factors.delete(&sid).unwrap();
+    let resource = format!(
+        "/Services/{}/Entities/{}/Factors/{sid}",
+        sb::SERVICE_SID,
+        identity.as_str()
+    );
+    let mut expected = recorded.clone();
+    expected["message"] = recorded["message"]
+        .as_str()
+        .unwrap()
+        .replace(
+            &format!("/Services/{}/VerificationCheck", sb::SERVICE_SID),
+            &resource,
+        )
+        .into();
+    assert_eq!(
+        expected["message"],
+        format!("The requested resource {resource} was not found")
+    );
+    assert_eq!(get(&sandbox, &format!("/v2{resource}")), (404, expected));
+}

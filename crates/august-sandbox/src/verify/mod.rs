@@ -329,11 +329,18 @@ fn error(status: u16, code: u32, message: &str) -> Resp {
     )
 }
 
+/// Twilio's answer to a request for a resource it does not have (or no longer has). Its message
+/// names the request's path under the API version, as recorded: `/Services/VA…/VerificationCheck`
+/// for `/v2/Services/VA…/VerificationCheck`.
 fn not_found(path: &str) -> Resp {
+    let resource = path
+        .strip_prefix("/v2")
+        .filter(|rest| rest.starts_with('/'))
+        .unwrap_or(path);
     error(
         404,
         20404,
-        &format!("The requested resource {path} was not found"),
+        &format!("The requested resource {resource} was not found"),
     )
 }
 
@@ -1260,13 +1267,14 @@ mod tests {
         let factor = format!("{}/Factors/{push}", entities(identity));
         assert_eq!(call(&mut st, "DELETE", &factor, "").0, 204);
         let path = format!("{challenges}/{gone}");
+        let resource = path.strip_prefix("/v2").unwrap();
         assert_eq!(
             call(&mut st, "GET", &path, ""),
             (
                 404,
                 json!({
                     "code": 20404,
-                    "message": format!("The requested resource {path} was not found"),
+                    "message": format!("The requested resource {resource} was not found"),
                     "more_info": "https://www.twilio.com/docs/errors/20404",
                     "status": 404,
                 })
