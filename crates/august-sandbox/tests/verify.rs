@@ -13,8 +13,9 @@ use serde_json::Value;
 use test_support::raw_http::{self, Body};
 use twilio_verify::{
     ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials,
-    FactorStatus, Identity, LineType, LookupField, LookupOptions, NewChallenge, NewPushFactor,
-    NewTotpFactor, NotificationPlatform, ServiceOptions, ServiceSid, VerifyClient,
+    FactorStatus, FactorUpdate, Identity, LineType, LookupField, LookupOptions, NewChallenge,
+    NewPushFactor, NewTotpFactor, NotificationPlatform, ServiceOptions, ServiceSid, TotpAlgorithm,
+    VerifyClient,
 };
 
 fn client(sandbox: &Sandbox) -> VerifyClient {
@@ -473,4 +474,223 @@ fn a_missing_resource_is_named_by_its_path_under_the_version_as_recorded() {
         format!("The requested resource {resource} was not found")
     );
     assert_eq!(get(&sandbox, &format!("/v2{resource}")), (404, expected));
+}
+
+/// Twilio's answer to a parameter it refuses (`error_60200_invalid_parameter.json`).
+fn refused(name: &str) -> (u16, Value) {
+    (
+        400,
+        serde_json::json!({
+            "code": 60200,
+            "message": format!("Invalid parameter: {name}"),
+            "more_info": "https://www.twilio.com/docs/errors/60200",
+            "status": 400,
+        }),
+    )
+}
+
+/// The path of a factor of the demo service.
+fn factor_path(identity: &Identity, sid: &str) -> String {
+    format!(
+        "/v2/Services/{}/Entities/{}/Factors/{sid}",
+        sb::SERVICE_SID,
+        identity.as_str()
+    )
+}
+
+#[test]
+fn a_push_factor_update_changes_its_notification_settings() {
+    let (sandbox, c, service, identity) = enrolled("user-0042-0008");
+    let factors = c.factors(&service, &identity);
+    let sid = factors.create_push(&pixel()).unwrap().factor.sid;
+    let token = "t".repeat(64);
+    let update = FactorUpdate::new()
+        .notification_token(token.as_str())
+        .sdk_version("2.1.0");
+    let config = factors.update(&sid, &update).unwrap().config.unwrap();
+    assert_eq!(config.notification_token.as_deref(), Some(token.as_str()));
+    assert_eq!(config.sdk_version.as_deref(), Some("2.1.0"));
+    let fetched = factors.fetch(&sid).unwrap().config.unwrap();
+    assert_eq!(fetched, config);
+    assert_eq!(fetched.app_id.as_deref(), Some("com.example.app"));
+    assert_eq!(
+        fetched.notification_platform,
+        Some(NotificationPlatform::None)
+    );
+
+    // The platform too (the client has no setter for it: Twilio's update takes it).
+    let path = factor_path(&identity, sid.as_str());
+    let form = [("Config.NotificationPlatform", "fcm")];
+    let (status, body) = post(&sandbox, &path, Auth::ApiKey, &form);
+    assert_eq!(status, 200, "{body}");
+    let expected = serde_json::json!({
+        "app_id": "com.example.app", "notification_platform": "fcm",
+        "notification_token": token, "sdk_version": "2.1.0",
+    });
+    assert_eq!(body["config"], expected);
+    assert_eq!(get(&sandbox, &path).1["config"], expected);
+}
+
+#[test]
+fn a_totp_factor_update_changes_its_code_length_and_codes() {
+    let (_sandbox, c, service, identity) = enrolled("user-0042-0009");
+    let factors = c.factors(&service, &identity);
+    let new = factors.create_totp(&NewTotpFactor::new("app")).unwrap();
+    let seed = new.binding.unwrap().secret.unwrap().expose().to_owned();
+    let sid = new.factor.sid;
+    let updated = factors
+        .update(&sid, &FactorUpdate::new().code_length(8))
+        .unwrap();
+    let config = updated.config.unwrap();
+    assert_eq!(config.code_length, Some(8));
+    // The other settings are kept.
+    assert_eq!(
+        (config.time_step, config.skew, config.alg.clone()),
+        (Some(30), Some(1), Some(TotpAlgorithm::Sha1))
+    );
+    assert_eq!(factors.fetch(&sid).unwrap().config.unwrap(), config);
+    // Its codes are eight digits long now.
+    assert_eq!(
+        factors.verify(&sid, &totp_code(&seed, 6)).unwrap().status,
+        FactorStatus::Unverified
+    );
+    assert_eq!(
+        factors.verify(&sid, &totp_code(&seed, 8)).unwrap().status,
+        FactorStatus::Verified
+    );
+}
+
+#[test]
+fn a_factor_update_refuses_what_its_creation_refuses_and_changes_nothing() {
+    let (sandbox, c, service, identity) = enrolled("user-0042-0010");
+    let factors = c.factors(&service, &identity);
+    let push = factors.create_push(&pixel()).unwrap().factor.sid;
+    let totp = factors
+        .create_totp(&NewTotpFactor::new("app"))
+        .unwrap()
+        .factor
+        .sid;
+    // An entity without factors, for the creations.
+    let fresh = Identity::new("user-0042-0011").unwrap();
+    c.entities(&service).create(&fresh).unwrap();
+    let creations = format!(
+        "/v2/Services/{}/Entities/{}/Factors",
+        sb::SERVICE_SID,
+        fresh.as_str()
+    );
+    let push_form = [
+        ("FriendlyName", "pixel"),
+        ("FactorType", "push"),
+        ("Binding.Alg", "ES256"),
+        ("Binding.PublicKey", "MFkw"),
+        ("Config.AppId", "com.example.app"),
+        ("Config.NotificationPlatform", "none"),
+        ("Config.SdkVersion", "1.0"),
+    ];
+    let totp_form = [("FriendlyName", "app"), ("FactorType", "totp")];
+    let (long_token, long_sdk) = ("t".repeat(256), "1".repeat(4097));
+    // A value out of its documented range: refused at creation, and at update alike.
+    let out_of_range = [
+        (&push, "Config.NotificationToken", long_token.as_str()),
+        (&push, "Config.SdkVersion", long_sdk.as_str()),
+        (&push, "Config.NotificationPlatform", "APN"),
+        (&push, "Config.NotificationPlatform", "gcm"),
+        (&totp, "Config.CodeLength", "9"),
+        (&totp, "Config.CodeLength", "2"),
+        (&totp, "Config.TimeStep", "61"),
+        (&totp, "Config.Skew", "3"),
+        (&totp, "Config.Alg", "md5"),
+    ];
+    let path = |sid: &twilio_verify::FactorSid| factor_path(&identity, sid.as_str());
+    let before = |sid| get(&sandbox, &path(sid)).1;
+    let (push_before, totp_before) = (before(&push), before(&totp));
+    let unchanged = |sid, was: &Value| {
+        let now = before(sid);
+        assert_eq!(
+            (&now["config"], &now["friendly_name"]),
+            (&was["config"], &was["friendly_name"])
+        );
+    };
+    for (sid, name, value) in out_of_range {
+        let base: &[(&str, &str)] = if *sid == push { &push_form } else { &totp_form };
+        let mut creation: Vec<(&str, &str)> =
+            base.iter().filter(|(n, _)| *n != name).copied().collect();
+        creation.push((name, value));
+        assert_eq!(
+            post(&sandbox, &creations, Auth::ApiKey, &creation),
+            refused(name),
+            "creation with {name}={value}"
+        );
+        let form = [("FriendlyName", "renamed"), (name, value)];
+        assert_eq!(
+            post(&sandbox, &path(sid), Auth::ApiKey, &form),
+            refused(name),
+            "update with {name}={value}"
+        );
+    }
+    // A setting of the other factor type, and `Config.AppId`, which Twilio's update does not
+    // take: refused too.
+    let elsewhere = [
+        (&totp, "Config.NotificationToken", "t".repeat(64)),
+        (&totp, "Config.SdkVersion", "1.0".to_owned()),
+        (&totp, "Config.NotificationPlatform", "fcm".to_owned()),
+        (&totp, "Config.AppId", "com.example.app".to_owned()),
+        (&push, "Config.CodeLength", "8".to_owned()),
+        (&push, "Config.TimeStep", "30".to_owned()),
+        (&push, "Config.Skew", "1".to_owned()),
+        (&push, "Config.Alg", "sha256".to_owned()),
+        (&push, "Config.AppId", "com.example.other".to_owned()),
+    ];
+    for (sid, name, value) in &elsewhere {
+        let form = [("FriendlyName", "renamed"), (name, value.as_str())];
+        assert_eq!(
+            post(&sandbox, &path(sid), Auth::ApiKey, &form),
+            refused(name),
+            "update with {name}={value}"
+        );
+    }
+    unchanged(&push, &push_before);
+    unchanged(&totp, &totp_before);
+    assert_eq!(factors.list().count(), 2);
+    assert_eq!(c.factors(&service, &fresh).list().count(), 0);
+}
+
+#[test]
+fn a_factor_update_past_its_verification_attempts_changes_nothing() {
+    let (sandbox, c, service, identity) = enrolled("user-0042-0012");
+    let factors = c.factors(&service, &identity);
+    let new = factors.create_totp(&NewTotpFactor::new("app")).unwrap();
+    let seed = new.binding.unwrap().secret.unwrap().expose().to_owned();
+    let sid = new.factor.sid;
+    let wrong = if totp_code(&seed, 6) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..5 {
+        factors.verify(&sid, wrong).unwrap();
+    }
+    let path = factor_path(&identity, sid.as_str());
+    let form = [
+        ("FriendlyName", "renamed"),
+        ("Config.CodeLength", "8"),
+        ("AuthPayload", wrong),
+    ];
+    assert_eq!(
+        post(&sandbox, &path, Auth::ApiKey, &form),
+        (
+            429,
+            serde_json::json!({
+                "code": 60310,
+                "message": "Factor verification attempts reached",
+                "more_info": "https://www.twilio.com/docs/errors/60310",
+                "status": 429,
+            })
+        )
+    );
+    let (_, factor) = get(&sandbox, &path);
+    assert_eq!(
+        (&factor["friendly_name"], &factor["config"]["code_length"]),
+        (&Value::from("app"), &Value::from(6))
+    );
 }

@@ -33,6 +33,54 @@ const MAX_FIELD_VALUE: usize = 128;
 /// The longest challenge `HiddenDetails`, in characters of JSON (documented).
 const MAX_HIDDEN_DETAILS: usize = 1024;
 
+/// The TOTP algorithms (documented); Twilio's `config` shows them in lower case.
+const TOTP_ALGORITHMS: [&str; 3] = ["sha1", "sha256", "sha512"];
+/// The `Config.*` parameters of a TOTP factor, at creation and update alike.
+const TOTP_SETTINGS: [&str; 4] = [
+    "Config.TimeStep",
+    "Config.CodeLength",
+    "Config.Skew",
+    "Config.Alg",
+];
+
+/// A `Config.*` parameter of a push factor: its key in `config`, whether a factor update takes
+/// it (Twilio's takes all but `Config.AppId`), and whether Twilio takes a value for it (its
+/// documented limits, at creation and update alike).
+struct PushSetting {
+    param: &'static str,
+    key: &'static str,
+    updatable: bool,
+    valid: fn(&str) -> bool,
+}
+
+/// The `Config.*` parameters of a push factor, in the order a creation checks them.
+const PUSH_SETTINGS: [PushSetting; 4] = [
+    PushSetting {
+        param: "Config.AppId",
+        key: "app_id",
+        updatable: false,
+        valid: |v| at_most(v, MAX_APP_ID),
+    },
+    PushSetting {
+        param: "Config.NotificationToken",
+        key: "notification_token",
+        updatable: true,
+        valid: |v| at_most(v, MAX_NOTIFICATION_TOKEN),
+    },
+    PushSetting {
+        param: "Config.SdkVersion",
+        key: "sdk_version",
+        updatable: true,
+        valid: |v| v.len() <= MAX_TEXT_BYTES,
+    },
+    PushSetting {
+        param: "Config.NotificationPlatform",
+        key: "notification_platform",
+        updatable: true,
+        valid: |v| NOTIFICATION_PLATFORMS.contains(&v),
+    },
+];
+
 /// A factor `FriendlyName` as Twilio takes it: 1 to [`MAX_FACTOR_NAME`] characters.
 fn valid_factor_name(name: &str) -> bool {
     !name.is_empty() && at_most(name, MAX_FACTOR_NAME)
@@ -114,6 +162,87 @@ fn num(
     }
 }
 
+/// A TOTP factor's settings, as its `config` shows them.
+struct TotpSettings {
+    time_step: u64,
+    code_length: u64,
+    skew: u64,
+    alg: String,
+}
+
+impl TotpSettings {
+    /// These settings with the ones `form` gives ([`TOTP_SETTINGS`]) in their place, each
+    /// checked against Twilio's documented range: 60200 naming the first out of it.
+    fn with(&self, form: &[(String, String)]) -> Result<TotpSettings, Resp> {
+        let time_step = num(form, "Config.TimeStep", self.time_step, 20, 60)?;
+        let code_length = num(form, "Config.CodeLength", self.code_length, 3, 8)?;
+        let skew = num(form, "Config.Skew", self.skew, 0, 2)?;
+        let alg = match param(form, "Config.Alg") {
+            None => self.alg.clone(),
+            Some(alg) => {
+                let alg = alg.to_ascii_lowercase();
+                if !TOTP_ALGORITHMS.contains(&alg.as_str()) {
+                    return Err(invalid("Config.Alg"));
+                }
+                alg
+            }
+        };
+        Ok(TotpSettings {
+            time_step,
+            code_length,
+            skew,
+            alg,
+        })
+    }
+}
+
+impl Factor {
+    /// A TOTP factor's settings.
+    fn totp_settings(&self) -> TotpSettings {
+        TotpSettings {
+            time_step: self.time_step,
+            code_length: self.digits.into(),
+            skew: self.skew.into(),
+            alg: self.alg.clone(),
+        }
+    }
+
+    /// Gives a TOTP factor `settings`: its codes follow them and its `config` shows them.
+    fn set_totp(&mut self, settings: TotpSettings) {
+        let TotpSettings {
+            time_step,
+            code_length,
+            skew,
+            alg,
+        } = settings;
+        self.config =
+            json!({"alg": alg, "skew": skew, "code_length": code_length, "time_step": time_step});
+        self.time_step = time_step;
+        self.digits = u8::try_from(code_length).unwrap_or(6);
+        self.skew = u8::try_from(skew).unwrap_or(1);
+        self.alg = alg;
+    }
+}
+
+/// Writes into a push factor's `config` the `settings` that `form` gives, each checked against
+/// Twilio's limits: 60200 naming the first out of them, with `config` left as it was.
+fn set_push_settings<'a>(
+    form: &[(String, String)],
+    settings: impl Iterator<Item = &'a PushSetting>,
+    config: &mut Value,
+) -> Result<(), Resp> {
+    let given: Vec<(&PushSetting, &str)> = settings
+        .filter_map(|s| param(form, s.param).map(|v| (s, v)))
+        .collect();
+    if let Some((s, _)) = given.iter().find(|(s, v)| !(s.valid)(v)) {
+        return Err(invalid(s.param));
+    }
+    for (s, v) in given {
+        config[s.key] = v.into();
+    }
+    Ok(())
+}
+
 pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
     let form = form(req);
     let (service, identity) = (p.get("va").to_owned(), p.get("id").to_owned());
@@ -145,30 +274,20 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
         "totp" => {
             let service = state.service(&factor.service);
             let totp_settings = service.map_or(&Value::Null, |s| &s["totp"]);
-            let defaults = (
-                totp_settings["time_step"].as_u64().unwrap_or(30),
-                totp_settings["code_length"].as_u64().unwrap_or(6),
-                totp_settings["skew"].as_u64().unwrap_or(1),
-            );
+            let defaults = TotpSettings {
+                time_step: totp_settings["time_step"].as_u64().unwrap_or(30),
+                code_length: totp_settings["code_length"].as_u64().unwrap_or(6),
+                skew: totp_settings["skew"].as_u64().unwrap_or(1),
+                alg: "sha1".to_owned(),
+            };
             let issuer = totp_settings["issuer"]
                 .as_str()
                 .unwrap_or("Sandbox")
                 .to_owned();
-            let settings = (
-                num(&form, "Config.TimeStep", defaults.0, 20, 60),
-                num(&form, "Config.CodeLength", defaults.1, 3, 8),
-                num(&form, "Config.Skew", defaults.2, 0, 2),
-            );
-            let (step, digits, skew) = match settings {
-                (Ok(a), Ok(b), Ok(c)) => (a, b, c),
-                (Err(r), _, _) | (_, Err(r), _) | (_, _, Err(r)) => return r,
+            let settings = match defaults.with(&form) {
+                Ok(s) => s,
+                Err(r) => return r,
             };
-            let alg = param(&form, "Config.Alg")
-                .unwrap_or("sha1")
-                .to_ascii_lowercase();
-            if !["sha1", "sha256", "sha512"].contains(&alg.as_str()) {
-                return invalid("Config.Alg");
-            }
             let secret = match param(&form, "Binding.Secret") {
                 Some(s) => {
                     if s.len() > MAX_TEXT_BYTES || totp_rs::Secret::try_from_base32(s).is_err() {
@@ -182,16 +301,13 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
                 }
             };
             let uri = format!(
-                "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&algorithm={}&digits={digits}&period={step}",
+                "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&algorithm={}&digits={}&period={}",
                 factor.friendly_name,
-                alg.to_ascii_uppercase()
+                settings.alg.to_ascii_uppercase(),
+                settings.code_length,
+                settings.time_step,
             );
-            factor.config =
-                json!({"alg": alg, "skew": skew, "code_length": digits, "time_step": step});
-            factor.time_step = step;
-            factor.digits = u8::try_from(digits).unwrap_or(6);
-            factor.skew = u8::try_from(skew).unwrap_or(1);
-            factor.alg = alg;
+            factor.set_totp(settings);
             factor.secret = secret.clone();
             json!({"secret": secret, "uri": uri})
         }
@@ -206,29 +322,17 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
             if let Some(missing) = required.iter().find(|n| param(&form, n).is_none()) {
                 return invalid(missing);
             }
-            let too_long = [
-                ("Config.AppId", MAX_APP_ID),
-                ("Config.NotificationToken", MAX_NOTIFICATION_TOKEN),
-            ]
-            .into_iter()
-            .find(|(name, max)| param(&form, name).is_some_and(|v| !at_most(v, *max)));
-            if let Some((name, _)) = too_long {
-                return invalid(name);
+            // Every key is in the answer, `null` for a setting not given.
+            let mut config = Value::Object(
+                PUSH_SETTINGS
+                    .iter()
+                    .map(|s| (s.key.to_owned(), Value::Null))
+                    .collect(),
+            );
+            if let Err(r) = set_push_settings(&form, PUSH_SETTINGS.iter(), &mut config) {
+                return r;
             }
-            if param(&form, "Config.SdkVersion").is_some_and(|v| v.len() > MAX_TEXT_BYTES) {
-                return invalid("Config.SdkVersion");
-            }
-            if !param(&form, "Config.NotificationPlatform")
-                .is_some_and(|p| NOTIFICATION_PLATFORMS.contains(&p))
-            {
-                return invalid("Config.NotificationPlatform");
-            }
-            factor.config = json!({
-                "sdk_version": param(&form, "Config.SdkVersion"),
-                "app_id": param(&form, "Config.AppId"),
-                "notification_platform": param(&form, "Config.NotificationPlatform"),
-                "notification_token": param(&form, "Config.NotificationToken"),
-            });
+            factor.config = config;
             json!({"alg": param(&form, "Binding.Alg"), "public_key": param(&form, "Binding.PublicKey")})
         }
         _ => return invalid("FactorType"),
@@ -280,19 +384,56 @@ pub(super) fn factor_update(state: &mut VerifyState, req: &Req, p: &Params) -> R
     let Some(f) = find_factor(&mut state.factors, p) else {
         return not_found(&req.path);
     };
-    if let Some(name) = param(&form, "FriendlyName") {
-        if !valid_factor_name(name) {
-            return invalid("FriendlyName");
+    // Everything is checked before anything changes: a refused update changes nothing.
+    let name = param(&form, "FriendlyName");
+    if name.is_some_and(|n| !valid_factor_name(n)) {
+        return invalid("FriendlyName");
+    }
+    let is_totp = f.factor_type == "totp";
+    // A setting the update of this factor's type does not take: whether Twilio refuses or
+    // ignores one is not documented, and refusing it shows a client's mistake here rather
+    // than a change that silently does not happen in production.
+    let taken = |name: &str| {
+        if is_totp {
+            TOTP_SETTINGS.contains(&name)
+        } else {
+            PUSH_SETTINGS.iter().any(|s| s.updatable && s.param == name)
         }
+    };
+    let foreign = TOTP_SETTINGS
+        .into_iter()
+        .chain(PUSH_SETTINGS.iter().map(|s| s.param))
+        .find(|n| param(&form, n).is_some() && !taken(n));
+    if let Some(name) = foreign {
+        return invalid(name);
+    }
+    // A TOTP factor's new settings, or a push factor's new `config`.
+    let mut config = f.config.clone();
+    let totp_settings = if is_totp {
+        match f.totp_settings().with(&form) {
+            Ok(s) => Some(s),
+            Err(r) => return r,
+        }
+    } else {
+        let updatable = PUSH_SETTINGS.iter().filter(|s| s.updatable);
+        if let Err(r) = set_push_settings(&form, updatable, &mut config) {
+            return r;
+        }
+        None
+    };
+    let payload = param(&form, "AuthPayload").filter(|_| !f.verified);
+    if is_totp && payload.is_some() && f.wrong >= MAX_TOTP_ATTEMPTS {
+        return error(429, 60310, "Factor verification attempts reached");
+    }
+    if let Some(name) = name {
         f.friendly_name = name.to_owned();
     }
-    if let Some(payload) = param(&form, "AuthPayload")
-        && !f.verified
-    {
-        if f.factor_type == "totp" {
-            if f.wrong >= MAX_TOTP_ATTEMPTS {
-                return error(429, 60310, "Factor verification attempts reached");
-            }
+    match totp_settings {
+        Some(s) => f.set_totp(s),
+        None => f.config = config,
+    }
+    if let Some(payload) = payload {
+        if is_totp {
             let accepted = totp(&f.secret, f.digits, f.skew, f.time_step, &f.alg)
                 .and_then(|t| t.check_current(payload))
                 .is_some();
