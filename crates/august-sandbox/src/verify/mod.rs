@@ -982,17 +982,17 @@ fn verification_update(state: &mut VerifyState, req: &Req, p: &crate::http::Para
         _ => return invalid("Status"),
     };
     let sid = p.get("ve");
-    if pending(&mut state.verifications, p.get("va"), None, Some(sid)).is_none() {
-        return not_found(&req.path);
-    }
-    let Some(mut v) = state.verifications.remove(sid) else {
+    let Some(v) = pending(&mut state.verifications, p.get("va"), None, Some(sid)) else {
         return not_found(&req.path);
     };
     v.status = status;
+    let body = v.json(&state.base_url);
+    // Updated, the verification is no longer pending: Twilio deletes it.
+    state.verifications.remove(sid);
     if status == "approved" {
         state.converted += 1;
     }
-    Resp::json(200, &v.json(&state.base_url))
+    Resp::json(200, &body)
 }
 
 fn verification_check(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
