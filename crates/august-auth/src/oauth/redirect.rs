@@ -3,7 +3,7 @@
 //! listens, answers it and takes the code. A `localhost` URI is listened on 127.0.0.1 and ::1
 //! alike, on one port, since a browser may take either for the name.
 //!
-//! One thread, no threads left behind: the listener and the connections are non-blocking and
+//! One thread, no threads left behind: the listeners and the connections are non-blocking and
 //! polled until the redirect comes or the deadline passes. A connection that sends nothing
 //! (a browser's preconnect, a port scan), garbage, too much or too slowly is dropped, and the
 //! wait goes on.
