@@ -206,15 +206,39 @@ pub enum PushState {
         /// What failed.
         reason: String,
     },
-    /// No push for this stream (the brand has none, it was turned off, or it ended on an
-    /// internal failure, a panic on its thread): the feed is polled.
+    /// No push for this stream (the brand has none, no device has a push channel, or it was
+    /// turned off with [`polling_only`](crate::StreamBuilder::polling_only)): the feed is
+    /// polled.
     Unavailable {
         /// Why.
+        reason: String,
+    },
+    /// Push ended on an internal failure (a panic on its thread: a bug, in the stream or in a
+    /// dependency) and does not come back in this stream: the feed is polled. Report the
+    /// reason as a bug; a new stream has push again.
+    Failed {
+        /// What failed, such as `the push thread panicked: ...` (the panic's message, up to
+        /// its first line break or URL, 120 characters at most).
         reason: String,
     },
 }
 
 /// Something about the stream itself.
+///
+/// ```
+/// use august_live::StreamStatus;
+///
+/// fn on_status(status: &StreamStatus) {
+///     match status {
+///         StreamStatus::PushFailed { reason, interval } => {
+///             // A bug: activities still arrive, from the feed; a new stream has push again.
+///             log::error!("push failed ({reason}), polling every {interval:?}: please report");
+///         }
+///         StreamStatus::PollingOnly { reason, .. } => log::info!("no push: {reason}"),
+///         other => log::debug!("{other:?}"),
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 #[non_exhaustive]
@@ -232,14 +256,26 @@ pub enum StreamStatus {
         #[serde(with = "millis")]
         retry_in: Duration,
     },
-    /// The stream works without push, polling the feed: from the start, or from now on when
-    /// push ended on an internal failure (a panic on its thread; a bug, to report with the
-    /// reason, which then begins `push ended on an internal failure`; a new stream has push
-    /// again).
+    /// The stream works without push, polling the feed: said first, when the stream starts
+    /// without push (the brand has none, no device has a push channel, or
+    /// [`polling_only`](crate::StreamBuilder::polling_only)).
     PollingOnly {
-        /// Why.
+        /// Why, such as `brand yale_home has no known push service`.
         reason: String,
         /// How often the feed is read.
+        #[serde(with = "millis")]
+        interval: Duration,
+    },
+    /// Push ended on an internal failure (a panic on its thread: a bug, in the stream or in a
+    /// dependency) and does not come back in this stream. Activities still arrive: the feed
+    /// is read at once (what push may have missed, then a [`CaughtUp`](Self::CaughtUp)) and
+    /// every `interval` after that. Report the reason as a bug; start a new stream to have
+    /// push again.
+    PushFailed {
+        /// What failed, such as `the push thread panicked: ...` (the panic's message, up to
+        /// its first line break or URL, 120 characters at most).
+        reason: String,
+        /// How often the feed is read from now on.
         #[serde(with = "millis")]
         interval: Duration,
     },
@@ -250,7 +286,7 @@ pub enum StreamStatus {
         /// What failed.
         reason: String,
     },
-    /// The feed was read after a reconnection with a gap.
+    /// The feed was read after a reconnection with a gap, or after push failed.
     CaughtUp {
         /// The house.
         house_id: String,
@@ -334,5 +370,28 @@ mod tests {
         assert!(debug.contains("doorbell_battery"), "{debug}");
         // The field itself is the message as sent.
         assert_eq!(raw.payload, payload);
+    }
+
+    #[test]
+    fn push_failed_serialises_apart_from_a_stream_without_push() {
+        let failed = StreamStatus::PushFailed {
+            reason: "the push thread panicked: boom".to_owned(),
+            interval: Duration::from_secs(60),
+        };
+        assert_eq!(
+            serde_json::to_value(&failed).unwrap(),
+            serde_json::json!({
+                "status": "push_failed",
+                "reason": "the push thread panicked: boom",
+                "interval": 60000,
+            })
+        );
+        let state = PushState::Failed {
+            reason: "the push thread panicked: boom".to_owned(),
+        };
+        assert_eq!(
+            serde_json::to_value(&state).unwrap(),
+            serde_json::json!({"push": "failed", "reason": "the push thread panicked: boom"})
+        );
     }
 }

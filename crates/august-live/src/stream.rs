@@ -157,6 +157,14 @@ pub(crate) enum Internal {
     PollNow,
 }
 
+/// Why a stream reads the feed without push.
+enum WithoutPush {
+    /// It has none: a `PollingOnly` status, `PushState::Unavailable`.
+    Unavailable,
+    /// Push ended on an internal failure: a `PushFailed` status, `PushState::Failed`.
+    Failed,
+}
+
 /// Stops a stream from any thread, or asks it to read the feed now. Cheap to clone.
 #[derive(Clone)]
 pub struct StopHandle {
@@ -693,7 +701,7 @@ impl ActivityStream {
         }
         stream.last_poll = Some(Instant::now());
         if let PushState::Unavailable { reason } = &stream.push_state {
-            stream.poll_without_push(reason.clone());
+            stream.poll_without_push(WithoutPush::Unavailable, reason.clone());
         }
         Ok(stream)
     }
@@ -925,15 +933,28 @@ impl ActivityStream {
         })));
     }
 
-    /// Goes on without push, for `reason`: says so in a `PollingOnly` status, and reads the
-    /// feed every `poll_interval` from now on.
-    fn poll_without_push(&mut self, reason: String) {
-        self.out
-            .push_back(Ok(Event::Status(StreamStatus::PollingOnly {
-                reason: reason.clone(),
-                interval: self.poll_interval,
-            })));
-        self.push_state = PushState::Unavailable { reason };
+    /// Goes on without push, for `reason`: says so in a status (`PollingOnly` or `PushFailed`,
+    /// as `why` says) and in `push_state`, and reads the feed every `poll_interval` from now on.
+    fn poll_without_push(&mut self, why: WithoutPush, reason: String) {
+        let interval = self.poll_interval;
+        let (status, push_state) = match why {
+            WithoutPush::Unavailable => (
+                StreamStatus::PollingOnly {
+                    reason: reason.clone(),
+                    interval,
+                },
+                PushState::Unavailable { reason },
+            ),
+            WithoutPush::Failed => (
+                StreamStatus::PushFailed {
+                    reason: reason.clone(),
+                    interval,
+                },
+                PushState::Failed { reason },
+            ),
+        };
+        self.out.push_back(Ok(Event::Status(status)));
+        self.push_state = push_state;
         self.polling_only = true;
         self.next_poll = Some(Instant::now() + self.poll_interval);
     }
@@ -1091,7 +1112,7 @@ impl Iterator for ActivityStream {
                 Ok(Internal::PushEnded { reason }) => {
                     // Push will not come back: the stream goes on as one without push, and
                     // reads what push may have missed (it may have been down for a while).
-                    self.poll_without_push(reason);
+                    self.poll_without_push(WithoutPush::Failed, reason);
                     self.catch_up();
                 }
                 Ok(Internal::Stop) => {
@@ -1176,10 +1197,10 @@ fn spawn_push(
     spawn(name, move || {
         if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(push)) {
             let reason = format!(
-                "push ended on an internal failure: the push thread panicked: {}",
+                "the push thread panicked: {}",
                 panic_message(panic.as_ref())
             );
-            log::error!("{reason}");
+            log::error!("push ended on an internal failure: {reason}");
             let _ = tx.send(Internal::PushEnded { reason });
         }
     })

@@ -1,5 +1,5 @@
-//! A panic on a stream's push thread ends push, not the stream: the stream says so and goes on
-//! as one without push, reading the feed.
+//! A panic on a stream's push thread ends push, not the stream: the stream says so in a
+//! `PushFailed` status and goes on reading the feed.
 
 mod common;
 
@@ -13,7 +13,7 @@ use august_sandbox::demo;
 use common::{actions, collect, setup};
 
 #[test]
-fn a_push_thread_that_panics_leaves_a_stream_that_says_so_and_polls() {
+fn a_push_thread_that_panics_leaves_a_stream_that_says_push_failed_and_polls() {
     let s = setup(Brand::YaleGlobal);
     let token = s.token.clone();
     // The Socket.IO thread asks the token source for a token on every connection: one that
@@ -32,17 +32,17 @@ fn a_push_thread_that_panics_leaves_a_stream_that_says_so_and_polls() {
         .start()
         .expect("start");
     let c = collect(stream);
-    let reason = "push ended on an internal failure: the push thread panicked: the token store \
-                  broke, see";
-    // Said at once, then what push may have missed is read from the feed.
+    let reason = "the push thread panicked: the token store broke, see";
+    // Said at once, as a failure of push (not as a stream without push), then what push may
+    // have missed is read from the feed.
     match c.rx.recv_timeout(Duration::from_secs(10)) {
-        Ok(Ok(Event::Status(StreamStatus::PollingOnly {
-            reason: said,
-            interval,
-        }))) => {
-            assert_eq!(said, reason);
-            assert_eq!(interval, Duration::from_millis(200));
-        }
+        Ok(Ok(Event::Status(status))) => assert_eq!(
+            status,
+            StreamStatus::PushFailed {
+                reason: reason.to_owned(),
+                interval: Duration::from_millis(200),
+            }
+        ),
         other => panic!("{other:?}"),
     }
     match c.rx.recv_timeout(Duration::from_secs(10)) {
@@ -58,12 +58,12 @@ fn a_push_thread_that_panics_leaves_a_stream_that_says_so_and_polls() {
     // Nothing else came: no error.
     let rest = c.drain(Duration::from_millis(500));
     assert!(rest.iter().all(Result::is_ok), "{rest:?}");
-    // It ends when stopped, and its push state says why there is no push.
+    // It ends when stopped, and its push state says push failed, and why.
     c.handle.stop();
     let stream = c.thread.join().expect("the stream's thread");
     assert_eq!(
         stream.push_state(),
-        &PushState::Unavailable {
+        &PushState::Failed {
             reason: reason.to_owned()
         }
     );
