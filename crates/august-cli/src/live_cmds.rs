@@ -101,6 +101,11 @@ fn status_text(status: &StreamStatus) -> String {
             "no push ({reason}): reading the activity feed every {} s",
             interval.as_secs()
         ),
+        StreamStatus::PushFailed { reason, interval } => format!(
+            "push failed ({reason}), a bug to report: reading the activity feed every {} s; \
+             a new `august watch` has push again",
+            interval.as_secs()
+        ),
         StreamStatus::PollFailed { house_id, reason } => {
             format!("reading the activity feed of {house_id} failed: {reason}")
         }
@@ -148,4 +153,22 @@ pub fn capabilities(ctx: &Context, lock_id: &str) -> anyhow::Result<()> {
         ("rfid", flag(lock.supports_rfid)),
         ("fingerprint", flag(lock.supports_fingerprint_credential)),
     ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watch_says_push_failed_apart_from_no_push() {
+        let failed = StreamStatus::PushFailed {
+            reason: "the push thread panicked: boom".to_owned(),
+            interval: Duration::from_secs(60),
+        };
+        assert_eq!(
+            status_text(&failed),
+            "push failed (the push thread panicked: boom), a bug to report: reading the \
+             activity feed every 60 s; a new `august watch` has push again"
+        );
+    }
 }
