@@ -45,6 +45,54 @@ impl fmt::Display for Usage {
 
 impl std::error::Error for Usage {}
 
+/// A request that changes something (one that has a verification code sent) failed after it
+/// may have reached the server, so whether it took effect is unknown (exit code 5): the
+/// advice says what to do either way, and the request's error is the cause.
+#[derive(Debug)]
+pub struct OutcomeUnknown {
+    /// What to do, whether or not the request took effect.
+    advice: String,
+    /// The request's error.
+    source: august_auth::Error,
+}
+
+impl OutcomeUnknown {
+    /// The failure of a request that may have taken effect, with what to do either way.
+    pub fn new(advice: String, source: august_auth::Error) -> OutcomeUnknown {
+        OutcomeUnknown { advice, source }
+    }
+}
+
+impl fmt::Display for OutcomeUnknown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.advice)
+    }
+}
+
+impl std::error::Error for OutcomeUnknown {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Whether a request that changes something certainly did not: it was refused before it was
+/// sent (a value that could not be sent, no access token yet, the local wake-up limit), did not
+/// reach the server, or the server refused it with a 4xx answer. Anything else leaves the
+/// outcome unknown: no answer or a connection lost after sending, a 5xx (a gateway may answer
+/// one after the request was acted on), an answer too large or that could not be read, which
+/// the server sent having received the request.
+pub fn refused_before_acting(e: &august_auth::Error) -> bool {
+    use august_core::Error as E;
+    if matches!(e, august_auth::Error::NoAccessToken) {
+        return true;
+    }
+    match e.api_error() {
+        Some(E::InvalidInput { .. } | E::NotDelivered { .. } | E::RateLimited { .. }) => true,
+        Some(E::Api(answer)) => (400..500).contains(&answer.status()),
+        _ => false,
+    }
+}
+
 /// A token cache path the file policy refuses ([`CacheError::Refused`]): a setting to change
 /// (exit code 2), not a login to make, since `august login` is refused the same path. Every
 /// command words it the same way: the path, the policy's reason, and what to do instead.
@@ -158,6 +206,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         if cause.is::<Usage>() || CacheRefused::of_cause(cause).is_some() {
             return USAGE;
         }
+        if cause.is::<OutcomeUnknown>() {
+            return OUTCOME_UNKNOWN;
+        }
         if let Some(e) = cause.downcast_ref::<august_core::Error>() {
             return august_code(e);
         }
@@ -242,6 +293,68 @@ mod tests {
         assert_eq!(exit_code(&e), FAILURE);
         let e = anyhow::Error::new(august_auth::Error::NoAccessToken);
         assert_eq!(exit_code(&e), FAILURE);
+    }
+
+    /// A request that changes something is taken as not acted on only when it certainly was
+    /// not: refused before sending, not delivered, or (the integration tests hold it) refused
+    /// with a 4xx. Every other failure may have followed the server's acting on it, and gives
+    /// exit code 5 once a command says so ([`OutcomeUnknown`]).
+    #[test]
+    fn only_requests_refused_before_acting_certainly_did_nothing() {
+        use august_auth::Error as A;
+        use august_core::Error as E;
+        let endpoint = || "POST /validation/phone".to_owned();
+        let transport = |reason: &str| api_transport::Error::NotDelivered {
+            reason: reason.into(),
+        };
+        for nothing_done in [
+            A::NoAccessToken,
+            A::Api(E::InvalidInput {
+                reason: "empty access token".into(),
+            }),
+            A::Api(E::NotDelivered {
+                endpoint: endpoint(),
+                source: transport("connection refused"),
+            }),
+            A::Api(E::RateLimited {
+                retry_after: std::time::Duration::from_secs(60),
+                next_allowed: std::time::Instant::now(),
+            }),
+        ] {
+            assert!(refused_before_acting(&nothing_done), "{nothing_done:?}");
+        }
+        for may_have_acted in [
+            A::Api(E::Timeout {
+                endpoint: endpoint(),
+                after: std::time::Duration::from_secs(10),
+                remote_operation: false,
+            }),
+            A::Api(E::ConnectionLost {
+                endpoint: endpoint(),
+                remote_operation: false,
+                source: transport("reset"),
+            }),
+            A::Api(E::Decode {
+                endpoint: endpoint(),
+                path: ".".into(),
+                reason: "the body of the 200 answer cannot be decoded".into(),
+            }),
+            A::Api(E::ResponseTooLarge {
+                endpoint: endpoint(),
+                limit: 1024,
+            }),
+        ] {
+            assert!(
+                !refused_before_acting(&may_have_acted),
+                "{may_have_acted:?}"
+            );
+            let e = anyhow::Error::new(OutcomeUnknown::new("advice".into(), may_have_acted));
+            assert_eq!(exit_code(&e), OUTCOME_UNKNOWN);
+            assert!(
+                message(&e).starts_with("advice: POST /validation/phone "),
+                "{e:#}"
+            );
+        }
     }
 
     /// A refused cache path is exit code 2 however it reaches the command (the CLI's own error,

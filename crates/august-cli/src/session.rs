@@ -13,7 +13,7 @@ use august_core::{Api, Brand, LoginMethod};
 use serde_json::json;
 
 use crate::cli::{Cli, LoginArgs, VerifyArgs};
-use crate::failure::{CacheRefused, NotLoggedIn, Usage};
+use crate::failure::{self, CacheRefused, NotLoggedIn, OutcomeUnknown, Usage};
 use crate::output::{self, key_values};
 use crate::pending;
 
@@ -611,18 +611,22 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     // e-mail) and is sent once, so a cache that cannot keep the login awaiting it fails the
     // login with nothing sent. A request for the code that fails leaves the pending login:
     // `august login` again has a code sent for the same install id, and a code that went out
-    // all the same finishes it with `verify`.
+    // all the same finishes it with `verify`. Only a request refused before the server acted
+    // says that no code was sent; after any other failure one may have been.
     save_pending(&mut authenticator)
         .context("no verification code was sent, as the login waiting for it could not be kept")?;
     authenticator.send_verification_code().map_err(|e| {
-        let advice = if e.api_error().is_some_and(august_core::Error::outcome_unknown) {
+        if failure::refused_before_acting(&e) {
+            return anyhow::Error::new(e)
+                .context("no verification code was sent; run `august login` again to have one sent");
+        }
+        OutcomeUnknown::new(
             format!(
-                "the request for a verification code got no answer: if a code arrives, finish with `{verify}`; else run `august login` again for one"
-            )
-        } else {
-            "no verification code was sent; run `august login` again to have one sent".to_owned()
-        };
-        anyhow::Error::new(e).context(advice)
+                "the request for a verification code failed, but a code may have been sent: if a code arrives, finish with `{verify}`; else run `august login` again for one"
+            ),
+            e,
+        )
+        .into()
     })?;
     let channel = match method {
         LoginMethod::Phone => "by SMS",

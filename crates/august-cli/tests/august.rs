@@ -428,10 +428,14 @@ fn a_cache_that_cannot_be_written_fails_the_login_before_a_code_is_sent() {
     );
 }
 
-/// A code whose request failed leaves the login waiting for it in the cache: the error says to
-/// run `august login` again, which has a code sent for the same install id (a known install
-/// id keeps the codes of one login together). It used to leave nothing, and the next login
-/// started with a new install id.
+/// A code whose request failed leaves the login waiting for it in the cache, and `august login`
+/// again has a code sent for the same install id (a known install id keeps the codes of one
+/// login together). It used to leave nothing, and the next login started with a new install id.
+///
+/// The server received the request, so a code may have gone out before it failed (a gateway's
+/// 5xx may come after the SMS was sent): the error says to finish with `verify` if a code
+/// arrives, else to log in again, with exit code 5 (outcome unknown). A 5xx used to say that
+/// no code was sent, and the advice had a second SMS sent.
 #[test]
 fn a_code_that_could_not_be_sent_is_sent_by_the_next_login_for_the_same_install() {
     let mut server = Server::new();
@@ -445,14 +449,17 @@ fn a_code_that_could_not_be_sent_is_sent_by_the_next_login_for_the_same_install(
         .create();
     let others = nothing_else(&mut server);
     let tool = Tool::new();
-    let out = login(&tool, &server, &[]).expect_code(1);
+    let out = login(&tool, &server, &[]).expect_code(5);
     first.assert();
     send.assert();
     others.assert();
     assert_no_secrets(&out);
     assert_eq!(
         out.stderr,
-        "error: no verification code was sent; run `august login` again to have one sent: POST /validation/phone failed with status 500: server error: try again later; the server said: the SMS gateway is down\n"
+        format!(
+            "error: the request for a verification code failed, but a code may have been sent: if a code arrives, finish with `august --cache {} verify CODE`; else run `august login` again for one: POST /validation/phone failed with status 500: server error: try again later; the server said: the SMS gateway is down\n",
+            tool.cache().display()
+        )
     );
     let pending = cache_json(&tool);
     assert_eq!(pending["state"], "requires_validation");
@@ -488,9 +495,41 @@ fn a_code_that_could_not_be_sent_is_sent_by_the_next_login_for_the_same_install(
     assert_eq!(cache_json(&tool)["access_token"], "provisional-token-2");
 }
 
+/// A request for the code that the server refused (a 4xx) sent none: the error says so and to
+/// run `august login` again, with the exit code of the refusal (1), and the pending login stays
+/// for that login's install id.
+#[test]
+fn a_code_request_the_server_refuses_says_no_code_was_sent() {
+    let mut server = Server::new();
+    let (first, _seen) = phone_session(&mut server, false, PROVISIONAL);
+    let send = authed(&mut server, "POST", "/validation/phone", PROVISIONAL)
+        .match_body(Matcher::Json(json!({"value": PHONE})))
+        .with_status(400)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"message": "not a mobile number"}"#)
+        .expect(1)
+        .create();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let out = login(&tool, &server, &[]).expect_code(1);
+    first.assert();
+    send.assert();
+    others.assert();
+    assert_no_secrets(&out);
+    assert!(
+        out.stderr.starts_with(
+            "error: no verification code was sent; run `august login` again to have one sent: POST /validation/phone failed with status 400"
+        ),
+        "{out:#?}"
+    );
+    assert!(out.stderr.contains("not a mobile number"), "{out:#?}");
+    assert_eq!(cache_json(&tool)["state"], "requires_validation");
+}
+
 /// A request for the code that got no answer (the connection closed after it was sent) may
 /// have sent one: the pending login is kept, and the error says to finish with `verify` if a
-/// code arrives, or to run `august login` again for one.
+/// code arrives, or to run `august login` again for one, with exit code 5 (outcome unknown; it
+/// was 1).
 #[test]
 fn a_code_request_without_an_answer_says_to_verify_if_the_code_arrives() {
     use test_support::fault_server::{Act, FaultServer, response};
@@ -518,7 +557,7 @@ fn a_code_request_without_an_answer_says_to_verify_if_the_code_arrives() {
             ],
             &[("AUGUST_USERNAME", PHONE), ("AUGUST_PASSWORD", PASSWORD)],
         )
-        .expect_code(1);
+        .expect_code(5);
     let paths: Vec<String> = server
         .requests()
         .iter()
@@ -531,7 +570,7 @@ fn a_code_request_without_an_answer_says_to_verify_if_the_code_arrives() {
         first_line,
         Some(
             format!(
-                "error: the request for a verification code got no answer: if a code arrives, finish with `august --cache {} verify CODE`; else run `august login` again for one",
+                "error: the request for a verification code failed, but a code may have been sent: if a code arrives, finish with `august --cache {} verify CODE`; else run `august login` again for one",
                 cache.display()
             )
             .as_str()
