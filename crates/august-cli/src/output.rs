@@ -1,5 +1,6 @@
 //! Tables, key/value lists and writing to standard output.
 
+use std::ffi::OsStr;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -103,10 +104,15 @@ fn single_line(s: &str) -> String {
 /// (`Path::display`) replaced bytes that are not UTF-8 with U+FFFD, so that two different
 /// files printed the same, and sent control characters in a name to the terminal.
 pub fn path(path: &Path) -> String {
-    match path.to_str() {
-        Some(text) if !text.chars().any(char::is_control) => text.to_owned(),
-        _ => crate::session::shell_word_os(path.as_os_str()),
+    match printable(path.as_os_str()) {
+        Some(text) => text.to_owned(),
+        None => crate::session::shell_word_os(path.as_os_str()),
     }
+}
+
+/// `text` as it is, when it is printable: UTF-8 without control characters.
+pub fn printable(text: &OsStr) -> Option<&str> {
+    text.to_str().filter(|t| !t.chars().any(char::is_control))
 }
 
 /// A value or [`NONE`].

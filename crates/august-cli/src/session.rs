@@ -348,14 +348,16 @@ fn shell_word(word: &str) -> String {
     }
 }
 
-/// `word` as one shell word that names the same bytes: [`shell_word`] for text without control
-/// characters, else ANSI-C quoting (`$'...'`, which bash, zsh, ksh and the 2024 POSIX shell
-/// read) with every byte but printable ASCII as `\xHH`. A path that is not UTF-8 is written
-/// with its own bytes (on Unix), never with replacement characters, which would name another
-/// file.
+/// `word` as one shell word that names the same bytes: [`shell_word`] for printable text
+/// ([`output::printable`]), else ANSI-C quoting (`$'...'`, which bash, zsh, ksh and the 2024
+/// POSIX shell read) with every byte but printable ASCII as `\xHH`. A path that is not UTF-8 is
+/// written with its own bytes (on Unix), never with replacement characters, which would name
+/// another file.
 pub fn shell_word_os(word: &std::ffi::OsStr) -> String {
+    if let Some(text) = output::printable(word) {
+        return shell_word(text);
+    }
     let bytes: &[u8] = match word.to_str() {
-        Some(text) if !text.chars().any(char::is_control) => return shell_word(text),
         Some(text) => text.as_bytes(),
         #[cfg(unix)]
         None => std::os::unix::ffi::OsStrExt::as_bytes(word),
