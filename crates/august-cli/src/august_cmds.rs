@@ -267,7 +267,7 @@ pub fn image(ctx: &Context, id: &str, file: &Path) -> anyhow::Result<()> {
     if ctx.json {
         return output::print_json(&json!({
             "doorbell_id": id,
-            "file": output::path(file),
+            "file": output::json_path(file),
             "bytes": image.bytes().len(),
             "content_type": image.content_type(),
         }));

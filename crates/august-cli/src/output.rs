@@ -98,13 +98,23 @@ fn single_line(s: &str) -> String {
         .collect()
 }
 
-/// A path as the tool prints it, in text and in JSON: as it is when it is printable text
-/// (UTF-8 without control characters), else as the shell word that names the same bytes
+/// A path as the tool prints it in text: as it is when it is printable text (UTF-8 without
+/// control characters), else as the shell word that names the same bytes
 /// (`$'/tmp/caf\xe9.json'`, as the command that finishes a login is printed). A lossy print
 /// (`Path::display`) replaced bytes that are not UTF-8 with U+FFFD, so that two different
 /// files printed the same, and sent control characters in a name to the terminal.
 pub fn path(path: &Path) -> String {
     match printable(path.as_os_str()) {
+        Some(text) => text.to_owned(),
+        None => crate::session::shell_word_os(path.as_os_str()),
+    }
+}
+
+/// A path as `--json` output gives it: as it is when it is UTF-8, control characters included
+/// (JSON escapes them, so the string is the path and none reaches a terminal), else as
+/// [`path`] prints it, the shell word that names its bytes (a JSON string holds only UTF-8).
+pub fn json_path(path: &Path) -> String {
+    match path.to_str() {
         Some(text) => text.to_owned(),
         None => crate::session::shell_word_os(path.as_os_str()),
     }
@@ -273,6 +283,9 @@ mod tests {
             path(Path::new("/tmp/caf\u{e9}.json")),
             "/tmp/caf\u{e9}.json"
         );
+        // JSON holds any UTF-8 path as it is; a path that is not UTF-8 is its shell word.
+        assert_eq!(json_path(Path::new("/tmp/a\x1b[2Jb")), "/tmp/a\x1b[2Jb");
+        assert_eq!(json_path(e9), r"$'/tmp/caf\xe9.json'");
     }
 
     #[test]

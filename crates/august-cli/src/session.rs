@@ -444,16 +444,16 @@ fn report(
     cache: Option<&std::path::Path>,
     expires: Option<&str>,
 ) -> anyhow::Result<()> {
-    let cache = cache.map(output::path);
     if ctx.json {
         return output::print_json(&json!({
             "state": state.as_str(),
             "username": username,
             "login_method": method.as_str(),
-            "cache": cache,
+            "cache": cache.map(output::json_path),
             "access_token_expires": expires,
         }));
     }
+    let cache = cache.map(output::path);
     let mut pairs = vec![
         ("state", state.as_str().to_owned()),
         ("username", username.to_owned()),
@@ -740,7 +740,7 @@ pub fn logout(ctx: &Context) -> anyhow::Result<()> {
     if ctx.json {
         return output::print_json(&json!({
             "logged_out": deleted,
-            "cache": output::path(&cache),
+            "cache": output::json_path(&cache),
             "kept_aside_deleted": kept_aside,
         }));
     }

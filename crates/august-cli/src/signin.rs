@@ -345,7 +345,7 @@ fn report(ctx: &Context, info: &CredentialsInfo, username: Option<&str>) -> anyh
         .map(String::as_str)
         .or(username)
         .or(info.user_id.as_deref());
-    let cache = info.cache_file.as_deref().map(output::path);
+    let cache = info.cache_file.as_deref();
     if ctx.json {
         // RFC 3339, as every time in JSON output.
         return output::print_json(&json!({
@@ -355,9 +355,10 @@ fn report(ctx: &Context, info: &CredentialsInfo, username: Option<&str>) -> anyh
             "signed_in_with": info.kind.as_str(),
             "access_token_expires": info.expires_at,
             "can_refresh": info.can_refresh,
-            "cache": cache,
+            "cache": cache.map(output::json_path),
         }));
     }
+    let cache = cache.map(output::path);
     output::print(&key_values(&[
         ("account", output::or_none(account)),
         ("user id", output::or_none(info.user_id.as_deref())),

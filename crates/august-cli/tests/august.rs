@@ -853,6 +853,49 @@ fn logout_prints_a_cache_path_that_is_not_utf8_with_its_bytes() {
     assert!(!ff.exists());
 }
 
+/// In `--json` output a path that is UTF-8 is the path itself, control characters included (the
+/// JSON string escapes them, and a reader gets the very path back); only a path that is not
+/// UTF-8, which no JSON string holds, is the shell word that names its bytes. Text output
+/// prints both as shell words. JSON gave a UTF-8 path with a control character as a shell word
+/// (`$'...\x0a...'`), not the path.
+#[cfg(unix)]
+#[test]
+fn json_output_gives_a_utf8_path_as_it_is_and_another_as_its_shell_word() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let tool = Tool::new();
+    let control = tool.home().join("caf\u{e9}\n\x1b[2J.json");
+    let not_utf8 = tool.home().join(OsStr::from_bytes(b"caf\xff\n.json"));
+    let logout = |cache: &std::path::Path, json: bool| {
+        fs::write(cache, "{}").unwrap();
+        let mut command = tool.command(if json { &["--json"] } else { &[] }, &[]);
+        let output = command
+            .arg("--cache")
+            .arg(cache)
+            .arg("logout")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{output:#?}");
+        assert!(!cache.exists());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let home = tool.home().to_str().unwrap();
+    let printed = logout(&control, true);
+    assert!(!printed.contains('\x1b'), "{printed}");
+    let printed: Value = serde_json::from_str(&printed).unwrap();
+    assert_eq!(printed["cache"], control.to_str().unwrap());
+    let printed: Value = serde_json::from_str(&logout(&not_utf8, true)).unwrap();
+    assert_eq!(printed["cache"], format!("$'{home}/caf\\xff\\x0a.json'"));
+    assert_eq!(
+        logout(&control, false),
+        format!("logged out: deleted $'{home}/caf\\xc3\\xa9\\x0a\\x1b[2J.json'\n")
+    );
+    assert_eq!(
+        logout(&not_utf8, false),
+        format!("logged out: deleted $'{home}/caf\\xff\\x0a.json'\n")
+    );
+}
+
 /// The cache file is never read through a link, nor from a FIFO (`--cache /dev/stdin`), not
 /// even to find the brand a command starts with. A link to credentials used to be followed
 /// (and its token sent), a FIFO to block every command.
