@@ -156,7 +156,8 @@ pub enum CacheError {
         source: io::Error,
     },
     /// The file could not be written (its directory missing and not creatable, read-only, full).
-    /// The login itself succeeded.
+    /// What was to be written (a login, a login waiting for its code, a token marked refused) is
+    /// not in the file; the message does not say whether a login succeeded, the caller does.
     Write {
         /// The cache file.
         path: PathBuf,
@@ -240,7 +241,7 @@ impl fmt::Display for CacheError {
             ),
             CacheError::MoveAside { path, .. } => write!(
                 f,
-                "cannot move the unusable token cache {} aside; move or delete it by hand (the login itself succeeded)",
+                "cannot move the unusable token cache {} aside; move or delete it by hand",
                 path.display()
             ),
             CacheError::Write {
@@ -248,7 +249,7 @@ impl fmt::Display for CacheError {
             } => {
                 write!(
                     f,
-                    "cannot write the token cache {}; check that its directory is writable (the login itself succeeded)",
+                    "cannot write the token cache {}; check that its directory is writable",
                     path.display()
                 )?;
                 match kept_aside {

@@ -253,7 +253,7 @@ mod tests {
         });
         assert_eq!(
             cache.to_string(),
-            "cannot write the token cache /nowhere/auth.json; check that its directory is writable (the login itself succeeded)"
+            "cannot write the token cache /nowhere/auth.json; check that its directory is writable"
         );
         assert_eq!(
             std::error::Error::source(&cache).map(ToString::to_string),
@@ -263,6 +263,16 @@ mod tests {
         assert_eq!(cache.status(), None);
         assert!(!cache.is_unauthorized());
         assert!(cache.cache_error().is_some());
+        // The write may have been a login waiting for its code: whether a login succeeded is
+        // for the caller to say.
+        let aside = CacheError::MoveAside {
+            path: "/c/auth.json".into(),
+            source: std::io::Error::other("permission denied"),
+        };
+        assert_eq!(
+            aside.to_string(),
+            "cannot move the unusable token cache /c/auth.json aside; move or delete it by hand"
+        );
     }
 
     #[test]

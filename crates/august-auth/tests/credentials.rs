@@ -463,7 +463,7 @@ fn a_failed_first_write_says_where_the_unusable_file_was_kept() {
     assert_eq!(
         error.to_string(),
         format!(
-            "cannot write the token cache {}; check that its directory is writable (the login itself succeeded); the unusable file that was there is kept aside as {}",
+            "cannot write the token cache {}; check that its directory is writable; the unusable file that was there is kept aside as {}",
             path.display(),
             aside.display()
         )

@@ -423,7 +423,7 @@ fn a_cache_that_cannot_be_written_fails_the_login_before_a_code_is_sent() {
     assert_eq!(
         out.stderr,
         format!(
-            "error: no verification code was sent, as the login waiting for it could not be kept: cannot write the token cache {cache}; check that its directory is writable (the login itself succeeded): No such file or directory (os error 2)\n"
+            "error: no verification code was sent, as the login waiting for it could not be kept: cannot write the token cache {cache}; check that its directory is writable: No such file or directory (os error 2)\n"
         )
     );
 }
@@ -1276,7 +1276,7 @@ fn login_token_that_cannot_cache_names_the_file_it_kept_aside() {
     accepted.assert();
     others.assert();
     let said = format!(
-        "error: signed in, but the token could not be cached: cannot write the token cache {}; check that its directory is writable (the login itself succeeded); the unusable file that was there is kept aside as {aside}: ",
+        "error: signed in, but the token could not be cached: cannot write the token cache {}; check that its directory is writable; the unusable file that was there is kept aside as {aside}: ",
         cache.display()
     );
     assert!(out.stderr.starts_with(&said), "{out:#?}");
@@ -1318,7 +1318,7 @@ fn password_login_that_cannot_cache_names_the_file_it_kept_aside_once() {
     second.assert();
     others.assert();
     let said = format!(
-        "error: logged in, but the token could not be cached, so later commands cannot use it: cannot write the token cache {}; check that its directory is writable (the login itself succeeded); the unusable file that was there is kept aside as {aside}\n",
+        "error: logged in, but the token could not be cached, so later commands cannot use it: cannot write the token cache {}; check that its directory is writable; the unusable file that was there is kept aside as {aside}\n",
         cache.display()
     );
     assert_eq!(out.stderr, said);
