@@ -1039,6 +1039,41 @@ fn a_cache_path_the_policy_refuses_is_neither_read_nor_restricted() {
     others.assert();
 }
 
+/// A refused directory whose name is not UTF-8 is printed with its own bytes, as the cache path
+/// beside it is: the refusal printed it with a replacement character, another directory.
+#[cfg(unix)]
+#[test]
+fn a_refused_directory_that_is_not_utf8_is_printed_with_its_bytes() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::PermissionsExt;
+
+    let mut server = Server::new();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let shared = tool.home().join(OsStr::from_bytes(b"caf\xe9"));
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
+    let cache = shared.join("auth.json");
+    let output = tool
+        .command(&["--base-url", &server.url()], &[])
+        .arg("--cache")
+        .arg(&cache)
+        .arg("locks")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    let home = tool.home().to_str().unwrap();
+    assert_eq!(
+        stderr,
+        format!(
+            "error: the token cache $'{home}/caf\\xe9/auth.json' is refused: its directory $'{home}/caf\\xe9' can be written by other users (mode 777, no sticky bit); run `chmod go-w` on it, or choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)\n"
+        )
+    );
+    others.assert();
+}
+
 /// `logout` also deletes the unusable cache files kept aside (`.corrupt`, `.corrupt.N`), which
 /// may hold tokens; a link among them is removed itself, its target left alone. They used to
 /// stay while logout said "logged out".
