@@ -292,7 +292,7 @@ impl Context {
             AuthenticationState::Authenticated => {}
             AuthenticationState::RequiresValidation => {
                 return Err(NotLoggedIn(
-                    "not logged in: the login waits for its verification code; run `august verify CODE` or `august login`".into(),
+                    "not logged in: the login waits for its verification code; run `august verify CODE` with the code, or `august login` again to have one sent if none came".into(),
                 )
                 .into());
             }

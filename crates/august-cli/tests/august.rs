@@ -497,7 +497,9 @@ fn a_code_that_could_not_be_sent_is_sent_by_the_next_login_for_the_same_install(
 
 /// A request for the code that the server refused (a 4xx) sent none: the error says so and to
 /// run `august login` again, with the exit code of the refusal (1), and the pending login stays
-/// for that login's install id.
+/// for that login's install id. A later command says the login waits for its code, and that
+/// `august login` again has one sent: it said only to run `verify`, or `august login`, as if
+/// a code had come.
 #[test]
 fn a_code_request_the_server_refuses_says_no_code_was_sent() {
     let mut server = Server::new();
@@ -524,6 +526,12 @@ fn a_code_request_the_server_refuses_says_no_code_was_sent() {
     );
     assert!(out.stderr.contains("not a mobile number"), "{out:#?}");
     assert_eq!(cache_json(&tool)["state"], "requires_validation");
+    let out = run(&tool, &server, &["locks"]).expect_code(3);
+    assert_eq!(
+        out.stderr,
+        "error: not logged in: the login waits for its verification code; run `august verify CODE` with the code, or `august login` again to have one sent if none came\n"
+    );
+    others.assert();
 }
 
 /// A request for the code that got no answer (the connection closed after it was sent) may
