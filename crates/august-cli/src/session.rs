@@ -6,8 +6,8 @@ use std::sync::{Mutex, PoisonError};
 
 use anyhow::{Context as _, anyhow};
 use august_auth::{
-    AuthenticationState, Authenticator, CacheSnapshot, CacheStatus, Refresh, ValidationResult,
-    check_cache_path, default_cache_path,
+    AuthenticationState, Authenticator, CacheError, CacheSnapshot, CacheStatus, Refresh,
+    ValidationResult, check_cache_path, default_cache_path,
 };
 use august_core::{Api, Brand, LoginMethod};
 use serde_json::json;
@@ -546,12 +546,15 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     let mut authenticator = Authenticator::new(ctx.api.clone(), method, username.clone(), password)
         .access_token_cache_file(&cache);
     // Where an unusable file at the path went when the login (or the login waiting for its
-    // code) was written over it, said once, as soon as it was written. When that write
-    // failed, its error says it.
+    // code) was written over it, said once, as soon as it was written. When the write that
+    // kept it aside failed, that write's error says where (`CacheError::kept_aside`).
     let aside_said = std::cell::Cell::new(false);
     let say_kept_aside = |authenticator: &Authenticator| {
         if let Some(aside) = authenticator.kept_aside()
-            && authenticator.last_cache_error().is_none()
+            && authenticator
+                .last_cache_error()
+                .and_then(CacheError::kept_aside)
+                .is_none()
             && !aside_said.replace(true)
         {
             warn(&format!(
