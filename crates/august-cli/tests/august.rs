@@ -985,8 +985,8 @@ fn in_a_directory_others_can_write_to(tool: &Tool) -> std::path::PathBuf {
 }
 
 /// A cache path the file policy refuses (here a file in a directory others can write to) is
-/// never read, nor its mode changed, by a command: the path is checked first, and the command
-/// that comes to the cache says why. Every command without `--brand` read the file (and
+/// never read, nor its mode changed, by a command: `august-auth`'s read refuses it, and the
+/// command that comes to the cache says why. Every command without `--brand` read the file (and
 /// restricted it to 0600) to learn its brand before the path was checked, `logout` included.
 ///
 /// Every command says it in the same words, with exit code 2 (a setting to change): the path,
