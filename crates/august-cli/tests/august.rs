@@ -1047,6 +1047,84 @@ fn a_cache_path_the_policy_refuses_is_neither_read_nor_restricted() {
     others.assert();
 }
 
+/// `august verify CODE` refuses a cache path whose `<name>.lock` is a symbolic link before it
+/// sends the code, which checking spends: the login could not be kept there. Exit code 2 (a
+/// setting to change), and the server gets nothing.
+#[cfg(unix)]
+#[test]
+fn verify_refuses_a_lock_file_that_is_a_link_before_it_sends_the_code() {
+    let mut server = Server::new();
+    let others = nothing_else(&mut server);
+    // Created after the catch-all, so that it is the one to count a code sent.
+    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
+        .with_status(200)
+        .with_body("{}")
+        .expect(0)
+        .create();
+    let tool = Tool::new();
+    let pending = json!({
+        "install_id": "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d",
+        "access_token": PROVISIONAL,
+        "access_token_expires": EXPIRES,
+        "state": "requires_validation",
+        "username": PHONE,
+        "login_method": "phone",
+    });
+    fs::write(tool.cache(), pending.to_string()).unwrap();
+    let lock = tool.home().join("auth.json.lock");
+    let target = tool.home().join("elsewhere");
+    std::os::unix::fs::symlink(&target, &lock).unwrap();
+    let out = run_env(
+        &tool,
+        &server,
+        &["verify", "123456"],
+        &[("AUGUST_PASSWORD", PASSWORD)],
+    )
+    .expect_code(2);
+    validate.assert();
+    others.assert();
+    assert_no_secrets(&out);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: the token cache {} is refused: it is a symbolic link, and links are not followed; name the file itself, or choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)\n",
+            lock.display()
+        )
+    );
+    assert_eq!(cache_json(&tool), pending);
+    assert!(fs::symlink_metadata(&target).is_err());
+}
+
+/// A `<name>.lock` that is a symbolic link does not stop a command that only reads the cache
+/// (only writes take the lock): `locks` and `whoami` work with the cached login, and the
+/// link's target is not created.
+#[cfg(unix)]
+#[test]
+fn a_lock_file_that_is_a_link_does_not_stop_a_command_that_only_reads_the_cache() {
+    let mut server = Server::new();
+    let locks = ok_json(
+        authed(&mut server, "GET", "/users/locks/mine", TOKEN),
+        &fixture("get_locks.json"),
+    );
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let target = tool.home().join("elsewhere");
+    std::os::unix::fs::symlink(&target, tool.home().join("auth.json.lock")).unwrap();
+    let out = run(&tool, &server, &["--json", "locks"]).expect_code(0);
+    assert_eq!(out.json()[0]["device_id"], LOCK_ID, "{out:#?}");
+    let out = run(&tool, &server, &["--json", "whoami"]).expect_code(0);
+    assert_eq!(out.json()["signed_in_with"], "password", "{out:#?}");
+    assert_eq!(
+        out.json()["cache"],
+        tool.cache().to_str().unwrap(),
+        "{out:#?}"
+    );
+    locks.assert();
+    others.assert();
+    assert!(fs::symlink_metadata(&target).is_err());
+}
+
 /// A refused directory whose name is not UTF-8 is printed with its own bytes, as the cache path
 /// beside it is: the refusal printed it with a replacement character, another directory.
 #[cfg(unix)]
