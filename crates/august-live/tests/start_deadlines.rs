@@ -1,13 +1,15 @@
 //! What `start()` waits for, at most: the devices are read within one deadline, however many
 //! calls that takes, and running out of it is a timeout, during a call or between two.
 
-use std::sync::Mutex;
-use std::thread::{self, ThreadId};
 use std::time::{Duration, Instant};
 
 use august_core::Api;
 use august_live::{ActivityStream, Error, ErrorKind, StaticToken};
 use august_sandbox::{Fault, Sandbox, demo};
+
+mod common;
+
+use common::hold::HoldAfter;
 
 #[test]
 fn a_server_that_stalls_on_the_second_device_ends_the_read_at_its_one_deadline() {
@@ -41,38 +43,9 @@ fn a_server_that_stalls_on_the_second_device_ends_the_read_at_its_one_deadline()
     );
 }
 
-/// A logger that holds the thread it is armed for, once, where the transport logs the answer to
-/// a lock's details, until the deadline in force on that thread has passed: as a thread
-/// descheduled between two calls of the device read on a busy machine would be.
-struct HoldAfterALockDetail {
-    armed: Mutex<Option<ThreadId>>,
-}
-
-impl log::Log for HoldAfterALockDetail {
-    fn enabled(&self, _: &log::Metadata<'_>) -> bool {
-        true
-    }
-
-    fn log(&self, record: &log::Record<'_>) {
-        let mut armed = self.armed.lock().unwrap();
-        if *armed != Some(thread::current().id())
-            || !record.target().starts_with("api_transport")
-            || !record.args().to_string().starts_with("GET /locks/")
-        {
-            return;
-        }
-        *armed = None;
-        drop(armed);
-        let at = api_transport::deadline().expect("the device read's deadline");
-        thread::sleep(at.saturating_duration_since(Instant::now()) + Duration::from_millis(50));
-    }
-
-    fn flush(&self) {}
-}
-
-static HOLD: HoldAfterALockDetail = HoldAfterALockDetail {
-    armed: Mutex::new(None),
-};
+/// Holds the thread that starts the stream past its deadline where the transport logs the
+/// answer to a lock's details: as a thread descheduled between two calls of the device read.
+static HOLD: HoldAfter = HoldAfter::new("GET /locks/");
 
 #[test]
 fn a_deadline_that_passes_between_two_device_calls_is_a_timeout() {
@@ -81,9 +54,7 @@ fn a_deadline_that_passes_between_two_device_calls_is_a_timeout() {
         .base_url(sandbox.august_url())
         .build()
         .expect("api");
-    log::set_logger(&HOLD).expect("the only logger of these tests");
-    log::set_max_level(log::LevelFilter::Debug);
-    *HOLD.armed.lock().unwrap() = Some(thread::current().id());
+    HoldAfter::install_for_this_thread(&HOLD);
     // The first lock's details are read in time; the deadline passes before the second's are
     // asked for.
     let timeout = Duration::from_secs(3);
@@ -92,10 +63,7 @@ fn a_deadline_that_passes_between_two_device_calls_is_a_timeout() {
         .device_read_timeout(timeout)
         .start()
         .expect_err("the read ran out of time");
-    assert!(
-        HOLD.armed.lock().unwrap().is_none(),
-        "no lock's details were read: {err:?}"
-    );
+    assert!(HOLD.held(), "no lock's details were read: {err:?}");
     let stats = sandbox.stats();
     assert_eq!(
         stats.routes.get("GET /locks/{lock_id}").copied(),

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod hold;
 pub mod ws;
 
 use std::sync::mpsc;
