@@ -179,7 +179,8 @@ pub enum CacheError {
 
 impl CacheError {
     /// What the caller does next: always [`ErrorKind::Configuration`](api_transport::ErrorKind)
-    /// (the file, its directory or its permissions need fixing; the login itself is not lost).
+    /// (the file, its directory or its permissions need fixing; what was to be written is still
+    /// in memory, and the caller says what became of it).
     pub fn kind(&self) -> api_transport::ErrorKind {
         api_transport::ErrorKind::Configuration
     }

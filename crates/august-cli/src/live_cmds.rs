@@ -170,5 +170,13 @@ mod tests {
             "push failed (the push thread panicked: boom), a bug to report: reading the \
              activity feed every 60 s; a new `august watch` has push again"
         );
+        let none = StreamStatus::PollingOnly {
+            reason: "this brand has no push".to_owned(),
+            interval: Duration::from_secs(60),
+        };
+        assert_eq!(
+            status_text(&none),
+            "no push (this brand has no push): reading the activity feed every 60 s"
+        );
     }
 }

@@ -111,8 +111,9 @@ pub fn path(path: &Path) -> String {
 }
 
 /// A path as `--json` output gives it: as it is when it is UTF-8, control characters included
-/// (JSON escapes them, so the string is the path and none reaches a terminal), else as
-/// [`path`] prints it, the shell word that names its bytes (a JSON string holds only UTF-8).
+/// (serde_json escapes those below U+0020; DEL and U+0080 to U+009F go out as they are, as in
+/// every other string of the output), else as [`path`] prints it, the shell word that names
+/// its bytes (a JSON string holds only UTF-8).
 pub fn json_path(path: &Path) -> String {
     match path.to_str() {
         Some(text) => text.to_owned(),
