@@ -141,12 +141,19 @@ impl RedirectReceiver {
     /// or, for port 0, when 8 ports free on 127.0.0.1 were all taken on ::1.
     pub fn bind(redirect_uri: impl Into<String>) -> Result<RedirectReceiver, OAuthError> {
         let redirect_uri = redirect_uri.into();
-        let refused = |why: String| OAuthError::InvalidConfig {
-            reason: format!("the redirect URI {redirect_uri} {why}"),
-        };
+        // Not quoted, here or below, with what it may carry before its host: a password.
         let mut url = Url::parse(&redirect_uri).map_err(|e| OAuthError::InvalidConfig {
-            reason: format!("the redirect URI {redirect_uri} is not a URL: {e}"),
+            reason: format!("the redirect URI is not a URL: {e}"),
         })?;
+        let shown = {
+            let mut shown = url.clone();
+            let _ = shown.set_username("");
+            let _ = shown.set_password(None);
+            shown
+        };
+        let refused = |why: String| OAuthError::InvalidConfig {
+            reason: format!("the redirect URI {shown} {why}"),
+        };
         if url.scheme() != "http" {
             return Err(refused(
                 "must be http://127.0.0.1:PORT/PATH (or localhost): the redirect is received here"
@@ -154,10 +161,7 @@ impl RedirectReceiver {
             ));
         }
         if !url.username().is_empty() || url.password().is_some() {
-            // Not quoted: what it carries may be a password.
-            return Err(OAuthError::InvalidConfig {
-                reason: "the redirect URI must not carry a user name or password".into(),
-            });
+            return Err(refused("must not carry a user name or password".into()));
         }
         if url.fragment().is_some() {
             return Err(refused("must not have a fragment".into()));
