@@ -916,15 +916,10 @@ impl TokenCache {
         let mut moved = None;
         let written = self.store_into(bytes, self.existing, &mut moved);
         if let Some(aside) = moved {
+            // A write that failed says where the file went in its error, which its caller logs.
             if written.is_ok() {
                 log::warn!(
                     "kept the unusable token cache as {} and wrote a new one to {}",
-                    aside.display(),
-                    self.path.display()
-                );
-            } else {
-                log::warn!(
-                    "kept the unusable token cache as {}; no new one could be written to {}",
                     aside.display(),
                     self.path.display()
                 );
