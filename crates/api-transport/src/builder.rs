@@ -114,9 +114,9 @@ macro_rules! client_settings_setters {
     ($builder:ident . $field:ident; calls = $calls:literal; reads = $reads:literal;
      never = $never:literal; reserved = $reserved:literal; body = $body:literal;) => {
         impl $builder {
-            #[doc = concat!("Timeout of ", $calls, ", from connecting to the last body byte. Defaults to 10 s.")]
+            #[doc = concat!("Timeout of ", $calls, ", from connecting to the last body byte; at most [`api_transport::LONGEST_TIMEOUT`]. Defaults to 10 s.")]
             pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
-                self.$field.timeout = timeout;
+                self.$field.timeout = timeout.min($crate::LONGEST_TIMEOUT);
                 self
             }
 

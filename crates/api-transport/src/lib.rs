@@ -99,6 +99,10 @@ pub use unknown_variant::UnknownVariant;
 
 /// Default timeout of a call.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest timeout a call is given: a year, no timeout in practice. A longer one (such as
+/// `Duration::MAX`, to mean "never time out") is this long, since the clock cannot count
+/// beyond what it can add to now.
+pub const LONGEST_TIMEOUT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 /// Default response body cap, in bytes.
 pub const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
 /// Default number of idle connections kept for reuse.
@@ -224,9 +228,10 @@ pub struct TransportBuilder {
 }
 
 impl TransportBuilder {
-    /// Timeout of a whole call, from connecting to the last body byte. Defaults to 10 s.
+    /// Timeout of a whole call, from connecting to the last body byte; at most
+    /// [`LONGEST_TIMEOUT`]. Defaults to 10 s.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.settings.timeout = timeout;
+        self.settings.timeout = timeout.min(LONGEST_TIMEOUT);
         self
     }
 

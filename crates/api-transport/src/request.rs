@@ -364,9 +364,10 @@ impl Request {
         self
     }
 
-    /// Overrides the transport's timeout for this call (the whole call, body included).
+    /// Overrides the transport's timeout for this call (the whole call, body included); at
+    /// most [`LONGEST_TIMEOUT`](crate::LONGEST_TIMEOUT).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.timeout = Some(timeout.min(crate::LONGEST_TIMEOUT));
         self
     }
 

@@ -506,3 +506,24 @@ fn an_encoded_form_body_is_sent_as_given() {
     assert_eq!(response.attempts(), 1);
     m.assert();
 }
+
+#[test]
+fn a_timeout_too_long_for_the_clock_is_no_timeout_in_practice() {
+    let mut server = mockito::Server::new();
+    let m = server
+        .mock("GET", "/x")
+        .with_status(200)
+        .with_body("ok")
+        .expect(3)
+        .create();
+    let req = Request::new(Method::Get, &server.url(), Path::new().lit("x"));
+    // The transport's own timeout, then a request's, then both.
+    let long = Transport::builder().timeout(Duration::MAX).build();
+    let resp = long.send(&req).unwrap();
+    assert_eq!(resp.body(), b"ok");
+    let resp = fast().send(&req.clone().timeout(Duration::MAX)).unwrap();
+    assert_eq!(resp.body(), b"ok");
+    let resp = long.send(&req.timeout(Duration::MAX)).unwrap();
+    assert_eq!(resp.body(), b"ok");
+    m.assert();
+}
