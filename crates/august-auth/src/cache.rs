@@ -780,8 +780,31 @@ impl CacheSnapshot {
         self.json().filter(|v| is_credentials_json(v))
     }
 
-    /// The content as JSON, when there is a file and it is JSON.
-    fn json(&self) -> Option<&Value> {
+    /// The content as JSON, as it was parsed when it was read: for a program that keeps records
+    /// of its own in the cache file and reads them from the same read as the login it then
+    /// uses (the `august` command-line tool reads the `username` and `login_method` that
+    /// [`Authenticator::save_pending_login`](crate::Authenticator::save_pending_login) writes
+    /// beside a login waiting for its code, then gives the snapshot to the authenticator that
+    /// finishes that login). `None` when there is no file, nothing could be read (the
+    /// authenticator or [`Credentials`](crate::Credentials) that takes the snapshot says why)
+    /// or the content is not JSON. The value holds the file's tokens.
+    ///
+    /// ```
+    /// use august_auth::CacheSnapshot;
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("auth.json");
+    /// std::fs::write(&path, r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "requires_validation", "username": "+15555550100", "login_method": "phone"}"#)?;
+    /// let snapshot = CacheSnapshot::read(&path);
+    /// let json = snapshot.json().ok_or("not JSON")?;
+    /// assert_eq!(json["username"], "+15555550100");
+    /// std::fs::write(&path, "not JSON")?;
+    /// assert!(CacheSnapshot::read(&path).json().is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn json(&self) -> Option<&Value> {
         match &self.content {
             Ok(Content::File {
                 json: Ok(value), ..

@@ -5,17 +5,18 @@
 //! ([`august_auth::Authenticator::save_pending_login`]): py-august's record in the
 //! `requires_validation` state, with the account it is for (`username`, `login_method`). An
 //! authenticator for the same file reads it back and continues from it. This module only reads
-//! the state and the account back, for `verify`, and deletes the file for `logout`. The
-//! authenticator's file policy holds here too (the library's read applies it, and a delete is
-//! checked with [`august_auth::check_cache_path`] first): a link, another user's file and a
-//! directory others can write to are refused, never read through or deleted.
+//! the state and the account back, for `verify`, from the one read of the file that
+//! authenticator then takes ([`august_auth::CacheSnapshot`]), and deletes the file for
+//! `logout`. The authenticator's file policy holds here too (the library's read applies it, and
+//! a delete is checked with [`august_auth::check_cache_path`] first): a link, another user's
+//! file and a directory others can write to are refused, never read through or deleted.
 
 use std::fs;
 use std::io;
 use std::path::Path;
 
 use anyhow::anyhow;
-use august_auth::{check_cache_path, kept_aside_paths, read_cache_file};
+use august_auth::{CacheSnapshot, check_cache_path, kept_aside_paths};
 use august_core::LoginMethod;
 use serde_json::Value;
 
@@ -30,22 +31,17 @@ pub struct Pending {
     pub login_method: Option<LoginMethod>,
 }
 
-/// Reads the state, username and login method of a cache file; `None` when it does not exist.
-/// The file is read as the library reads it ([`august_auth::read_cache_file`]): under the file
-/// policy (never through a link, never from anything but a regular file of ours, in a directory
-/// only we can write to) and at most 64 KiB.
-pub fn read(path: &Path) -> anyhow::Result<Option<Pending>> {
-    let Some(bytes) = read_cache_file(path)? else {
-        return Ok(None);
-    };
-    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&bytes) else {
-        return Err(anyhow!(
-            "the token cache {} is not a valid cache file; run `august login`",
-            crate::output::path(path)
-        ));
+/// The state, username and login method of the cache file as `snapshot` read it; `None` when
+/// it holds no JSON object (no file, nothing could be read, not JSON): the authenticator that
+/// takes the snapshot says why. The snapshot was read as the library reads every cache file:
+/// under the file policy (never through a link, never from anything but a regular file of ours,
+/// in a directory only we can write to) and at most 64 KiB.
+pub fn read(snapshot: &CacheSnapshot) -> Option<Pending> {
+    let Some(Value::Object(map)) = snapshot.json() else {
+        return None;
     };
     let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
-    Ok(Some(Pending {
+    Some(Pending {
         state: text("state").unwrap_or_default(),
         username: text("username").filter(|u| !u.is_empty()),
         login_method: match text("login_method").as_deref() {
@@ -53,7 +49,7 @@ pub fn read(path: &Path) -> anyhow::Result<Option<Pending>> {
             Some("email") => Some(LoginMethod::Email),
             _ => None,
         },
-    }))
+    })
 }
 
 /// Deletes the cache file. A symbolic link at the path is removed itself, its target left
@@ -105,7 +101,10 @@ mod tests {
     #[test]
     fn reading_a_missing_file_is_none() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(read(&dir.path().join("none.json")).unwrap(), None);
+        assert_eq!(
+            read(&CacheSnapshot::read(dir.path().join("none.json"))),
+            None
+        );
     }
 
     #[test]
@@ -118,15 +117,17 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            read(&path).unwrap(),
+            read(&CacheSnapshot::read(&path)),
             Some(Pending {
                 state: "requires_validation".into(),
                 username: Some("+15555550100".into()),
                 login_method: Some(LoginMethod::Phone),
             })
         );
-        fs::write(&path, "not json").unwrap();
-        assert!(read(&path).is_err());
+        for content in ["not json", "[]"] {
+            fs::write(&path, content).unwrap();
+            assert_eq!(read(&CacheSnapshot::read(&path)), None);
+        }
     }
 
     #[cfg(unix)]
@@ -137,8 +138,9 @@ mod tests {
         fs::write(&target, "theirs").unwrap();
         let link = dir.path().join("a.json");
         std::os::unix::fs::symlink(&target, &link).unwrap();
-        let message = read(&link).err().map(|e| e.to_string()).unwrap_or_default();
-        assert!(message.contains("symbolic link"), "{message}");
+        let snapshot = CacheSnapshot::read(&link);
+        assert!(snapshot.exists());
+        assert_eq!(read(&snapshot), None);
         assert_eq!(fs::read_to_string(&target).unwrap(), "theirs");
         assert!(delete(&link).unwrap());
         assert!(fs::symlink_metadata(&link).is_err());

@@ -669,12 +669,23 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
     // A path the policy refuses (its `.lock` file included) could not keep the login: said
     // before the code is checked, which spends it.
     check_cache_path(&cache)?;
-    let Some(record) = pending::read(&cache)? else {
+    // The file is read once (this run may have read it already, for its brand): the account
+    // of the pending login and the login the authenticator continues come from that one read,
+    // so that a file another process writes meanwhile cannot pair one file's account with
+    // another file's login.
+    let snapshot = ctx.cache_snapshot(&cache);
+    if !snapshot.exists() {
         return Err(NotLoggedIn(format!(
             "no login waits for a code in {}: run `august login` first",
             output::path(&cache)
         ))
         .into());
+    }
+    let Some(record) = pending::read(&snapshot) else {
+        // Nothing could be read, or not a cache file: the authenticator's read says why.
+        let authenticator = Authenticator::new(ctx.api.clone(), LoginMethod::Phone, "", "")
+            .access_token_cache_snapshot(snapshot);
+        return Err(unusable_pending_login(&authenticator));
     };
     if record.state != AuthenticationState::RequiresValidation.as_str() {
         return Err(NotLoggedIn(format!(
@@ -697,7 +708,7 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
     let method = record.login_method.unwrap_or(LoginMethod::Phone);
     let password = password(&username)?;
     let mut authenticator = Authenticator::new(ctx.api.clone(), method, username.clone(), password)
-        .access_token_cache_file(&cache);
+        .access_token_cache_snapshot(snapshot);
     match (
         authenticator.cache_status(),
         authenticator.authentication().state(),
@@ -709,17 +720,7 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
             )
             .into());
         }
-        _ => {
-            let error = authenticator.last_cache_error();
-            if let Some(refused) = error.and_then(CacheRefused::of) {
-                return Err(refused.into());
-            }
-            let reason = error.map_or_else(String::new, |e| format!(" ({e})"));
-            return Err(NotLoggedIn(format!(
-                "the pending login cannot be read: run `august login`{reason}"
-            ))
-            .into());
-        }
+        _ => return Err(unusable_pending_login(&authenticator)),
     }
     if !validate_and_finish(&mut authenticator, &args.code)? {
         return Err(anyhow!(
@@ -727,6 +728,20 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         ));
     }
     report_logged_in(ctx, &authenticator, &username, method, &cache)
+}
+
+/// Why `verify` cannot use the cache file `authenticator` read: a path the policy refuses is
+/// said as every command says it, anything else as a login to make again.
+fn unusable_pending_login(authenticator: &Authenticator) -> anyhow::Error {
+    let error = authenticator.last_cache_error();
+    if let Some(refused) = error.and_then(CacheRefused::of) {
+        return refused.into();
+    }
+    let reason = error.map_or_else(String::new, |e| format!(" ({e})"));
+    NotLoggedIn(format!(
+        "the pending login cannot be read: run `august login`{reason}"
+    ))
+    .into()
 }
 
 /// `august logout`.
@@ -799,6 +814,39 @@ mod tests {
         let ctx = context(&["--cache".as_ref(), path.as_os_str(), "locks".as_ref()]);
         assert_eq!(ctx.api.brand(), Brand::August);
         assert_eq!(ctx.token().unwrap(), "token-written-later");
+    }
+
+    /// `verify` takes the login waiting for its code from the one read of the cache file this
+    /// run made (for its brand): a pending login another process writes there meanwhile is not
+    /// seen. The file was read twice more, for the pending login's account and then for the
+    /// login the authenticator continues, so that one file's account could be paired with
+    /// another file's login.
+    #[test]
+    fn verify_takes_the_pending_login_from_the_one_read_of_the_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.json");
+        let ctx = context(&[
+            "--cache".as_ref(),
+            path.as_os_str(),
+            "verify".as_ref(),
+            "123456".as_ref(),
+        ]);
+        std::fs::write(
+            &path,
+            r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "requires_validation", "username": "+15555550100", "login_method": "phone"}"#,
+        )
+        .unwrap();
+        let args = VerifyArgs {
+            code: "123456".into(),
+        };
+        let error = verify(&ctx, &args).unwrap_err();
+        assert_eq!(
+            format!("{error:#}"),
+            format!(
+                "no login waits for a code in {}: run `august login` first",
+                path.display()
+            )
+        );
     }
 
     /// The hint to finish a login names the `--cache` file given, whatever its bytes: a path
