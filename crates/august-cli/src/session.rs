@@ -214,18 +214,22 @@ impl Context {
         })
     }
 
-    /// The `august verify CODE` command that finds the login of `username` this run left
-    /// waiting for its code: with the `--cache FILE` or `--username USERNAME` it was given on
-    /// the command line (one set in the environment is found there again).
-    fn verify_command(&self, username: &str) -> String {
+    /// The `august verify CODE` command that finds the login waiting for its code that this run
+    /// left or found, for the account `username` (`None`: the run named none, and used the
+    /// default file): with the `--cache FILE` or `--username USERNAME` it was given on the
+    /// command line (one set in the environment is found there again).
+    fn verify_command(&self, username: Option<&str>) -> String {
         let in_env = |name: &str, value: &std::ffi::OsStr| {
             std::env::var_os(name).is_some_and(|v| v == value)
         };
-        let option = match &self.cache {
-            Some(path) if in_env("AUGUST_CACHE_FILE", path.as_os_str()) => None,
-            Some(path) => Some(format!("--cache {}", shell_word_os(path.as_os_str()))),
-            None if in_env("AUGUST_USERNAME", username.as_ref()) => None,
-            None => Some(format!("--username {}", shell_word_os(username.as_ref()))),
+        let option = match (&self.cache, username) {
+            (Some(path), _) if in_env("AUGUST_CACHE_FILE", path.as_os_str()) => None,
+            (Some(path), _) => Some(format!("--cache {}", shell_word_os(path.as_os_str()))),
+            (None, Some(username)) if in_env("AUGUST_USERNAME", username.as_ref()) => None,
+            (None, Some(username)) => {
+                Some(format!("--username {}", shell_word_os(username.as_ref())))
+            }
+            (None, None) => None,
         };
         match option {
             Some(option) => format!("august {option} verify CODE"),
@@ -291,9 +295,10 @@ impl Context {
         match authenticator.authentication().state() {
             AuthenticationState::Authenticated => {}
             AuthenticationState::RequiresValidation => {
-                return Err(NotLoggedIn(
-                    "not logged in: the login waits for its verification code; run `august verify CODE` with the code, or `august login` again to have one sent if none came".into(),
-                )
+                let verify = self.verify_command(self.username.as_deref());
+                return Err(NotLoggedIn(format!(
+                    "not logged in: the login waits for its verification code; run `{verify}` with the code, or `august login` again to have one sent if none came"
+                ))
                 .into());
             }
             _ => return Err(NotLoggedIn("not logged in: run `august login`".into()).into()),
@@ -597,7 +602,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         Ok(())
     };
     // Where the pending login is found again.
-    let verify = ctx.verify_command(&username);
+    let verify = ctx.verify_command(Some(&username));
     // The code was accepted: the token must be cached for later commands.
     let logged_in = |authenticator: &Authenticator| {
         say_kept_aside(authenticator);
@@ -857,7 +862,7 @@ mod tests {
         use std::os::unix::ffi::OsStrExt;
         let path = std::ffi::OsStr::from_bytes(b"/tmp/caf\xe9 it's\\.json");
         let ctx = context(&["--cache".as_ref(), path, "logout".as_ref()]);
-        let hint = ctx.verify_command("+15555550100");
+        let hint = ctx.verify_command(Some("+15555550100"));
         assert_eq!(
             hint,
             r"august --cache $'/tmp/caf\xe9 it\'s\\.json' verify CODE"

@@ -529,9 +529,67 @@ fn a_code_request_the_server_refuses_says_no_code_was_sent() {
     let out = run(&tool, &server, &["locks"]).expect_code(3);
     assert_eq!(
         out.stderr,
-        "error: not logged in: the login waits for its verification code; run `august verify CODE` with the code, or `august login` again to have one sent if none came\n"
+        format!(
+            "error: not logged in: the login waits for its verification code; run `august --cache {} verify CODE` with the code, or `august login` again to have one sent if none came\n",
+            tool.cache().display()
+        )
     );
     others.assert();
+}
+
+/// A command run while a login waits for its code says to finish it with the `verify` command
+/// that finds it, with the `--cache FILE` the run was given, as `login`'s own hint does; the
+/// command works as printed. It said a bare `august verify CODE`, which looks in the default
+/// file and finds no login there.
+#[test]
+fn a_later_commands_hint_to_verify_names_the_cache_it_was_given() {
+    let mut server = Server::new();
+    let tool = Tool::new();
+    let pending = json!({
+        "install_id": "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d",
+        "access_token": PROVISIONAL,
+        "access_token_expires": EXPIRES,
+        "state": "requires_validation",
+        "username": PHONE,
+        "login_method": "phone",
+    });
+    fs::write(tool.cache(), pending.to_string()).unwrap();
+    let out = run(&tool, &server, &["locks"]).expect_code(3);
+    let hint = out
+        .stderr
+        .split('`')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no command in {out:#?}"));
+    let cache = tool.cache().to_str().unwrap().to_owned();
+    assert_eq!(hint, format!("august --cache {cache} verify CODE"));
+    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
+        .match_body(Matcher::Json(json!({"phone": PHONE, "code": "004321"})))
+        .with_status(200)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let second = session(&mut server, &format!("phone:{PHONE}"), true, TOKEN, None);
+    let others = nothing_else(&mut server);
+    let args: Vec<&str> = hint
+        .split_whitespace()
+        .skip(1)
+        .map(|w| if w == "CODE" { "004321" } else { w })
+        .collect();
+    let url = server.url();
+    let out = tool
+        .run(
+            &[&["--base-url", url.as_str()][..], &args].concat(),
+            &[("AUGUST_PASSWORD", PASSWORD)],
+        )
+        .expect_code(0);
+    validate.assert();
+    second.assert();
+    others.assert();
+    assert!(
+        out.stdout.starts_with("state     authenticated\n"),
+        "{out:#?}"
+    );
+    assert_eq!(cache_json(&tool)["access_token"], TOKEN);
 }
 
 /// A request for the code that got no answer (the connection closed after it was sent) may
