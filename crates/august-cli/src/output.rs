@@ -98,32 +98,64 @@ fn single_line(s: &str) -> String {
         .collect()
 }
 
+/// How a path printed as a shell word ([`path`]) starts.
+const SHELL_WORD: &str = "$'";
+
 /// A path as the tool prints it in text: as it is when it is printable text (UTF-8 without
-/// control characters), else as the shell word that names the same bytes
-/// (`$'/tmp/caf\xe9.json'`, as the command that finishes a login is printed). A lossy print
-/// (`Path::display`) replaced bytes that are not UTF-8 with U+FFFD, so that two different
-/// files printed the same, and sent control characters in a name to the terminal.
+/// control characters) that does not start with `$'`, else as the shell word in ANSI-C quotes
+/// that names the same bytes (`$'/tmp/caf\xe9.json'`, as the command that finishes a login
+/// is printed). A lossy print (`Path::display`) replaced bytes that are not UTF-8 with U+FFFD,
+/// so that two different files printed the same, and sent control characters in a name to the
+/// terminal; a path named `$'...'` printed as it is would read as the shell word of another.
 pub fn path(path: &Path) -> String {
-    match printable(path.as_os_str()) {
+    match printable(path.as_os_str()).filter(|text| !text.starts_with(SHELL_WORD)) {
         Some(text) => text.to_owned(),
-        None => crate::session::shell_word_os(path.as_os_str()),
+        None => ansi_c_word(path.as_os_str()),
     }
 }
 
-/// A path as `--json` output gives it: as it is when it is UTF-8, control characters included
-/// (serde_json escapes those below U+0020; DEL and U+0080 to U+009F go out as they are, as in
-/// every other string of the output), else as [`path`] prints it, the shell word that names
-/// its bytes (a JSON string holds only UTF-8).
+/// A path as `--json` output gives it: as it is when it is UTF-8 that does not start with
+/// `$'`, control characters included (serde_json escapes those below U+0020; DEL and U+0080 to
+/// U+009F go out as they are, as in every other string of the output), else as [`path`] prints
+/// it, the shell word that names its bytes (a JSON string holds only UTF-8, and a path named
+/// `$'...'` would read as the shell word of another).
 pub fn json_path(path: &Path) -> String {
     match path.to_str() {
-        Some(text) => text.to_owned(),
-        None => crate::session::shell_word_os(path.as_os_str()),
+        Some(text) if !text.starts_with(SHELL_WORD) => text.to_owned(),
+        _ => ansi_c_word(path.as_os_str()),
     }
 }
 
 /// `text` as it is, when it is printable: UTF-8 without control characters.
-pub fn printable(text: &OsStr) -> Option<&str> {
+fn printable(text: &OsStr) -> Option<&str> {
     text.to_str().filter(|t| !t.chars().any(char::is_control))
+}
+
+/// `word` in ANSI-C quotes (`$'...'`, which bash, zsh, ksh and the 2024 POSIX shell read) with
+/// every byte but printable ASCII as `\xHH`: written with its own bytes (on Unix), never with
+/// replacement characters, which would name another file.
+fn ansi_c_word(word: &OsStr) -> String {
+    let bytes: &[u8] = match word.to_str() {
+        Some(text) => text.as_bytes(),
+        #[cfg(unix)]
+        None => std::os::unix::ffi::OsStrExt::as_bytes(word),
+        // Not Unicode on Windows: no byte escape names it.
+        #[cfg(not(unix))]
+        None => return "FILE (the same path: it cannot be printed)".to_owned(),
+    };
+    let mut out = String::from(SHELL_WORD);
+    for &b in bytes {
+        match b {
+            b'\'' | b'\\' => {
+                out.push('\\');
+                out.push(char::from(b));
+            }
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('\'');
+    out
 }
 
 /// A value or [`NONE`].
@@ -287,6 +319,27 @@ mod tests {
         // JSON holds any UTF-8 path as it is; a path that is not UTF-8 is its shell word.
         assert_eq!(json_path(Path::new("/tmp/a\x1b[2Jb")), "/tmp/a\x1b[2Jb");
         assert_eq!(json_path(e9), r"$'/tmp/caf\xe9.json'");
+    }
+
+    /// A path whose text starts with `$'` is printed as a shell word too, in text and in
+    /// `--json`: printed as it is, `$'/tmp/caf\xe9.json'` (printable text, a file of that name
+    /// in the working directory) read as the shell word of `/tmp/caf\xe9.json` (a byte that is
+    /// not UTF-8), and printed the same.
+    #[cfg(unix)]
+    #[test]
+    fn a_path_named_like_a_shell_word_is_printed_as_one() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let named = Path::new(r"$'/tmp/caf\xe9.json'");
+        let e9 = Path::new(OsStr::from_bytes(b"/tmp/caf\xe9.json"));
+        assert_eq!(path(e9), r"$'/tmp/caf\xe9.json'");
+        assert_eq!(json_path(e9), r"$'/tmp/caf\xe9.json'");
+        assert_eq!(path(named), r"$'$\'/tmp/caf\\xe9.json\''");
+        assert_eq!(json_path(named), r"$'$\'/tmp/caf\\xe9.json\''");
+        // `$'` further in, or `$` alone, is no shell word's start: printed as it is.
+        assert_eq!(path(Path::new("/tmp/$'x'")), "/tmp/$'x'");
+        assert_eq!(json_path(Path::new("$x.json")), "$x.json");
+        assert_eq!(path(Path::new("'$'x")), "'$'x");
     }
 
     #[test]

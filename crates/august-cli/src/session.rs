@@ -353,36 +353,17 @@ fn shell_word(word: &str) -> String {
     }
 }
 
-/// `word` as one shell word that names the same bytes: [`shell_word`] for printable text
-/// ([`output::printable`]), else ANSI-C quoting (`$'...'`, which bash, zsh, ksh and the 2024
-/// POSIX shell read) with every byte but printable ASCII as `\xHH`. A path that is not UTF-8 is
-/// written with its own bytes (on Unix), never with replacement characters, which would name
-/// another file.
+/// `word` as one shell word that names the same bytes: as [`output::path`] prints it when that
+/// is a shell word already (`$'...'`: not printable text, or starting with `$'`), else the
+/// printable text as [`shell_word`] quotes it. A path that is not UTF-8 is written with its own
+/// bytes (on Unix), never with replacement characters, which would name another file.
 pub fn shell_word_os(word: &std::ffi::OsStr) -> String {
-    if let Some(text) = output::printable(word) {
-        return shell_word(text);
+    let printed = output::path(Path::new(word));
+    if std::ffi::OsStr::new(&printed) == word {
+        shell_word(&printed)
+    } else {
+        printed
     }
-    let bytes: &[u8] = match word.to_str() {
-        Some(text) => text.as_bytes(),
-        #[cfg(unix)]
-        None => std::os::unix::ffi::OsStrExt::as_bytes(word),
-        // Not Unicode on Windows: no byte escape names it.
-        #[cfg(not(unix))]
-        None => return "FILE (the same path: it cannot be printed)".to_owned(),
-    };
-    let mut out = String::from("$'");
-    for &b in bytes {
-        match b {
-            b'\'' | b'\\' => {
-                out.push('\\');
-                out.push(char::from(b));
-            }
-            0x20..=0x7e => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push('\'');
-    out
 }
 
 /// Prints a warning on standard error.
@@ -900,6 +881,7 @@ mod tests {
             b"tab\there\x1b[31m",
             b"back\\slash 'quoted' \xc3\xa9",
             "caf\u{e9}.json".as_bytes(),
+            br"$'/tmp/caf\xe9.json'",
         ] {
             let word = shell_word_os(std::ffi::OsStr::from_bytes(bytes));
             assert!(!word.chars().any(char::is_control), "{word:?}");
