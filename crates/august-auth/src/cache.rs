@@ -15,6 +15,7 @@
 //! - a file of ours that cannot be used is moved aside to `<name>.corrupt` before a new login
 //!   replaces it, never overwritten.
 
+use std::borrow::Cow;
 use std::ffi::OsString;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
@@ -106,12 +107,12 @@ impl fmt::Display for Refusal {
             Refusal::DirectoryWritableByOthers { dir, mode } => write!(
                 f,
                 "its directory {} can be written by other users (mode {mode:o}, no sticky bit); run `chmod go-w` on it",
-                dir.display()
+                printable_path(dir)
             ),
             Refusal::DirectoryOwnedByOtherUser { dir, uid } => write!(
                 f,
                 "its directory {} belongs to another user (uid {uid})",
-                dir.display()
+                printable_path(dir)
             ),
         }
     }
@@ -121,7 +122,8 @@ impl fmt::Display for Refusal {
 /// and reports them through
 /// [`Authenticator::last_cache_error`](crate::Authenticator::last_cache_error).
 ///
-/// No variant carries the access token or any other content of the file.
+/// No variant carries the access token or any other content of the file. The messages print
+/// paths as [`printable_path`] does, with their own bytes.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CacheError {
@@ -227,23 +229,23 @@ impl fmt::Display for CacheError {
             CacheError::Unreadable { path, .. } => write!(
                 f,
                 "cannot read the token cache {}; check that it is a readable file (it will be moved aside at the next login)",
-                path.display()
+                printable_path(path)
             ),
             CacheError::Corrupt { path, reason } => write!(
                 f,
                 "the token cache {} is not a valid cache file ({reason}); it will be moved aside to {} at the next login",
-                path.display(),
-                sibling(path, ".corrupt").display()
+                printable_path(path),
+                printable_path(&sibling(path, ".corrupt"))
             ),
             CacheError::Permissions { path, .. } => write!(
                 f,
                 "the token cache {} is readable by other users and could not be restricted; run `chmod 600` on it",
-                path.display()
+                printable_path(path)
             ),
             CacheError::MoveAside { path, .. } => write!(
                 f,
                 "cannot move the unusable token cache {} aside; move or delete it by hand",
-                path.display()
+                printable_path(path)
             ),
             CacheError::Write {
                 path, kept_aside, ..
@@ -251,13 +253,13 @@ impl fmt::Display for CacheError {
                 write!(
                     f,
                     "cannot write the token cache {}; check that its directory is writable",
-                    path.display()
+                    printable_path(path)
                 )?;
                 match kept_aside {
                     Some(aside) => write!(
                         f,
                         "; the unusable file that was there is kept aside as {}",
-                        aside.display()
+                        printable_path(aside)
                     ),
                     None => Ok(()),
                 }
@@ -265,7 +267,7 @@ impl fmt::Display for CacheError {
             CacheError::Refused { path, refusal } => write!(
                 f,
                 "refused to use the token cache {}: {refusal}; it was left untouched (a login is not written there)",
-                path.display()
+                printable_path(path)
             ),
         }
     }
@@ -288,6 +290,62 @@ impl std::error::Error for CacheError {
             CacheError::Corrupt { .. } | CacheError::Refused { .. } => None,
         }
     }
+}
+
+/// A path as this crate's messages print it (and the `august` command-line tool every path):
+/// as it is when it is printable text (UTF-8 without control characters) that does not start
+/// with `$'`, else as the shell word in ANSI-C quotes that names the same bytes
+/// (`$'/tmp/caf\xe9.json'`, which bash, zsh, ksh and the 2024 POSIX shell read back as those
+/// bytes), with every byte but printable ASCII as `\xHH` and `'` and `\` escaped. Two paths
+/// never print the same, and no control character reaches a terminal or a log: a lossy print
+/// (`Path::display`) replaces bytes that are not UTF-8 with U+FFFD, so that two files print the
+/// same, and passes control characters on; a path named `$'...'` printed as it is would read
+/// as the shell word of another. On Windows, a path that is not Unicode, which no byte escape
+/// names, prints as `FILE (the same path: it cannot be printed)`.
+///
+/// ```
+/// use std::path::Path;
+/// use august_auth::printable_path;
+///
+/// assert_eq!(printable_path(Path::new("/tmp/my cache.json")), "/tmp/my cache.json");
+/// assert_eq!(printable_path(Path::new("/tmp/a\nb.json")), r"$'/tmp/a\x0ab.json'");
+/// assert_eq!(printable_path(Path::new("$'x'")), r"$'$\'x\''");
+/// # #[cfg(unix)]
+/// # {
+/// use std::os::unix::ffi::OsStrExt;
+/// let path = Path::new(std::ffi::OsStr::from_bytes(b"/tmp/caf\xe9.json"));
+/// assert_eq!(printable_path(path), r"$'/tmp/caf\xe9.json'");
+/// # }
+/// ```
+pub fn printable_path(path: &Path) -> Cow<'_, str> {
+    let word = path.as_os_str();
+    if let Some(text) = word
+        .to_str()
+        .filter(|t| !t.chars().any(char::is_control) && !t.starts_with("$'"))
+    {
+        return Cow::Borrowed(text);
+    }
+    let bytes: &[u8] = match word.to_str() {
+        Some(text) => text.as_bytes(),
+        #[cfg(unix)]
+        None => std::os::unix::ffi::OsStrExt::as_bytes(word),
+        // Not Unicode on Windows: no byte escape names it.
+        #[cfg(not(unix))]
+        None => return Cow::Borrowed("FILE (the same path: it cannot be printed)"),
+    };
+    let mut out = String::from("$'");
+    for &b in bytes {
+        match b {
+            b'\'' | b'\\' => {
+                out.push('\\');
+                out.push(char::from(b));
+            }
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => out.push_str(&format!("\\x{b:02x}")),
+        }
+    }
+    out.push('\'');
+    Cow::Owned(out)
 }
 
 /// The default cache file for an account: `<username>.json` (characters other than letters,
@@ -943,8 +1001,8 @@ impl TokenCache {
             if written.is_ok() {
                 log::warn!(
                     "kept the unusable token cache as {} and wrote a new one to {}",
-                    aside.display(),
-                    self.path.display()
+                    printable_path(&aside),
+                    printable_path(&self.path)
                 );
             }
             self.kept_aside = Some(aside);
@@ -1370,7 +1428,7 @@ fn tighten_permissions(path: &Path, file: &File, meta: &fs::Metadata) -> Option<
         Ok(()) => {
             log::warn!(
                 "the token cache {} had mode {mode:o}; restricted it to 600",
-                path.display()
+                printable_path(path)
             );
             None
         }
@@ -1796,6 +1854,61 @@ mod tests {
             Err(CacheError::Write { path: p, .. }) => assert_eq!(p, path),
             other => panic!("expected a write error, got {other:?}"),
         }
+    }
+
+    /// The messages print a path with its own bytes ([`printable_path`]): they printed it
+    /// lossily (`Path::display`), `caf\u{fffd}`, which names no file, and two files the same.
+    #[cfg(unix)]
+    #[test]
+    fn messages_print_paths_with_their_bytes() {
+        use std::ffi::OsStr;
+        use std::os::unix::ffi::OsStrExt;
+        let dir = Path::new(OsStr::from_bytes(b"/srv/caf\xe9"));
+        let path = dir.join("auth.json");
+        let refused = CacheError::Refused {
+            path: path.clone(),
+            refusal: Refusal::DirectoryWritableByOthers {
+                dir: dir.into(),
+                mode: 0o777,
+            },
+        };
+        assert_eq!(
+            refused.to_string(),
+            r"refused to use the token cache $'/srv/caf\xe9/auth.json': its directory $'/srv/caf\xe9' can be written by other users (mode 777, no sticky bit); run `chmod go-w` on it; it was left untouched (a login is not written there)"
+        );
+        let owned = Refusal::DirectoryOwnedByOtherUser {
+            dir: dir.into(),
+            uid: 1001,
+        };
+        assert_eq!(
+            owned.to_string(),
+            r"its directory $'/srv/caf\xe9' belongs to another user (uid 1001)"
+        );
+        let corrupt = CacheError::Corrupt {
+            path: path.clone(),
+            reason: "not a JSON object".into(),
+        };
+        assert_eq!(
+            corrupt.to_string(),
+            r"the token cache $'/srv/caf\xe9/auth.json' is not a valid cache file (not a JSON object); it will be moved aside to $'/srv/caf\xe9/auth.json.corrupt' at the next login"
+        );
+        let write = CacheError::Write {
+            path,
+            source: io::Error::other("no space left on device"),
+            kept_aside: Some(dir.join("auth.json.corrupt.1")),
+        };
+        assert_eq!(
+            write.to_string(),
+            r"cannot write the token cache $'/srv/caf\xe9/auth.json'; check that its directory is writable; the unusable file that was there is kept aside as $'/srv/caf\xe9/auth.json.corrupt.1'"
+        );
+        let import = crate::ImportError::Read {
+            path: dir.join("core.config_entries"),
+            source: io::Error::other("permission denied"),
+        };
+        assert_eq!(
+            import.to_string(),
+            r"cannot read the token file $'/srv/caf\xe9/core.config_entries'"
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 use crate::backoff::{RenewalBackoff, Renewed, millis};
 use crate::cache::{
     CacheError, CacheSnapshot, CacheStatus, Existing, NoJson, TokenCache, is_unusable_cache_file,
-    read_cache_file,
+    printable_path, read_cache_file,
 };
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportedToken};
@@ -588,7 +588,7 @@ impl Credentials {
             return Err(Error::Api(august_core::Error::InvalidInput {
                 reason: format!(
                     "the sign-in cached in {} is for brand {brand}, the OAuth client for {}",
-                    path.display(),
+                    printable_path(path),
                     client.brand()
                 ),
             }));
@@ -624,7 +624,7 @@ impl Credentials {
             CacheStatus::Expired => {
                 return Err(Error::SignInAgain {
                     kind: SignInKind::Password,
-                    reason: format!("the login cached in {} has expired", path.display()),
+                    reason: format!("the login cached in {} has expired", printable_path(&path)),
                     how: how.into(),
                 });
             }
@@ -636,7 +636,7 @@ impl Credentials {
                     }),
                     _ => Error::SignInAgain {
                         kind: SignInKind::Password,
-                        reason: format!("no usable login in {}", path.display()),
+                        reason: format!("no usable login in {}", printable_path(&path)),
                         how: how.into(),
                     },
                 });
@@ -646,7 +646,7 @@ impl Credentials {
         if state != AuthenticationState::Authenticated {
             return Err(Error::SignInAgain {
                 kind: SignInKind::Password,
-                reason: format!("the login cached in {} is {state}", path.display()),
+                reason: format!("the login cached in {} is {state}", printable_path(&path)),
                 how: how.into(),
             });
         }
@@ -1118,7 +1118,7 @@ impl TokenState {
         };
         let how = format!(
             "check that Home Assistant is running and its August/Yale integration is signed in, then import {} again",
-            path.display()
+            printable_path(&path)
         );
         let token = match ImportedToken::from_home_assistant_file(&path, Some(self.brand)) {
             Ok(token) => token,
@@ -1127,7 +1127,7 @@ impl TokenState {
                     kind: SignInKind::HomeAssistant,
                     reason: format!(
                         "Home Assistant's token in {} expired at {} and was not refreshed",
-                        path.display(),
+                        printable_path(&path),
                         expired_at.to_rfc3339_opts(SecondsFormat::Secs, true)
                     ),
                     how,
@@ -1142,7 +1142,7 @@ impl TokenState {
                 kind: SignInKind::HomeAssistant,
                 reason: format!(
                     "the server refused the token and {} holds no newer one",
-                    path.display()
+                    printable_path(&path)
                 ),
                 how,
             });

@@ -19,6 +19,7 @@ use august_core::Brand;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
+use crate::cache::printable_path;
 use crate::oauth::{OAuthTokens, epoch_seconds};
 
 /// Larger files are not Home Assistant config-entry files.
@@ -435,7 +436,7 @@ impl fmt::Display for ImportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ImportError::Read { path, .. } => {
-                write!(f, "cannot read the token file {}", path.display())
+                write!(f, "cannot read the token file {}", printable_path(path))
             }
             ImportError::NotJson { reason } => write!(f, "the token file is not JSON ({reason})"),
             ImportError::NoEntry => f.write_str(

@@ -132,25 +132,6 @@ impl CacheRefused {
     }
 }
 
-impl CacheRefused {
-    /// Why, as the policy says it, with the directory refused printed as every path is
-    /// ([`crate::output::path`]): the policy's own words print it lossily.
-    fn reason(&self) -> String {
-        use crate::output::path;
-        match &self.refusal {
-            Refusal::DirectoryWritableByOthers { dir, mode } => format!(
-                "its directory {} can be written by other users (mode {mode:o}, no sticky bit); run `chmod go-w` on it",
-                path(dir)
-            ),
-            Refusal::DirectoryOwnedByOtherUser { dir, uid } => format!(
-                "its directory {} belongs to another user (uid {uid})",
-                path(dir)
-            ),
-            other => other.to_string(),
-        }
-    }
-}
-
 impl fmt::Display for CacheRefused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The reasons that already say what to fix get the other way out after an "or".
@@ -162,7 +143,7 @@ impl fmt::Display for CacheRefused {
             f,
             "the token cache {} is refused: {}{join} choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)",
             crate::output::path(&self.path),
-            self.reason()
+            self.refusal
         )
     }
 }
@@ -415,9 +396,9 @@ mod tests {
         assert_eq!(message(&corrupt), format!("{corrupt:#}"));
     }
 
-    /// The directory a refusal names is printed as the cache path is, with its own bytes:
-    /// the policy's words printed it with replacement characters (`caf\u{fffd}`), which name
-    /// no directory, while the path beside it had its bytes.
+    /// The directory a refusal names is printed as the cache path is, with its own bytes, in
+    /// the policy's own words: they printed it with replacement characters (`caf\u{fffd}`),
+    /// which name no directory, while the path beside it had its bytes.
     #[cfg(unix)]
     #[test]
     fn a_refused_directory_is_printed_with_its_bytes() {
@@ -450,23 +431,6 @@ mod tests {
                     r"the token cache $'/srv/caf\xe9/auth.json' is refused: {reason} choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)"
                 )
             );
-        }
-        // A printable directory is said in the policy's own words.
-        for refusal in [
-            Refusal::DirectoryWritableByOthers {
-                dir: "/srv/shared".into(),
-                mode: 0o770,
-            },
-            Refusal::DirectoryOwnedByOtherUser {
-                dir: "/srv/shared".into(),
-                uid: 1001,
-            },
-        ] {
-            let refused = CacheRefused {
-                path: "/srv/shared/auth.json".into(),
-                refusal: refusal.clone(),
-            };
-            assert_eq!(refused.reason(), refusal.to_string());
         }
     }
 

@@ -1,6 +1,5 @@
 //! Tables, key/value lists and writing to standard output.
 
-use std::ffi::OsStr;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -98,20 +97,15 @@ fn single_line(s: &str) -> String {
         .collect()
 }
 
-/// How a path printed as a shell word ([`path`]) starts.
-const SHELL_WORD: &str = "$'";
-
-/// A path as the tool prints it in text: as it is when it is printable text (UTF-8 without
-/// control characters) that does not start with `$'`, else as the shell word in ANSI-C quotes
-/// that names the same bytes (`$'/tmp/caf\xe9.json'`, as the command that finishes a login
-/// is printed). A lossy print (`Path::display`) replaced bytes that are not UTF-8 with U+FFFD,
-/// so that two different files printed the same, and sent control characters in a name to the
-/// terminal; a path named `$'...'` printed as it is would read as the shell word of another.
+/// A path as the tool prints it in text: as `august-auth`'s messages print it
+/// ([`august_auth::printable_path`]), as it is when it is printable text that does not start
+/// with `$'`, else as the shell word in ANSI-C quotes that names the same bytes
+/// (`$'/tmp/caf\xe9.json'`, as the command that finishes a login is printed). A lossy print
+/// (`Path::display`) replaced bytes that are not UTF-8 with U+FFFD, so that two different
+/// files printed the same, and sent control characters in a name to the terminal; a path named
+/// `$'...'` printed as it is would read as the shell word of another.
 pub fn path(path: &Path) -> String {
-    match printable(path.as_os_str()).filter(|text| !text.starts_with(SHELL_WORD)) {
-        Some(text) => text.to_owned(),
-        None => ansi_c_word(path.as_os_str()),
-    }
+    august_auth::printable_path(path).into_owned()
 }
 
 /// A path as `--json` output gives it: as it is when it is UTF-8 that does not start with
@@ -121,41 +115,9 @@ pub fn path(path: &Path) -> String {
 /// `$'...'` would read as the shell word of another).
 pub fn json_path(path: &Path) -> String {
     match path.to_str() {
-        Some(text) if !text.starts_with(SHELL_WORD) => text.to_owned(),
-        _ => ansi_c_word(path.as_os_str()),
+        Some(text) if !text.starts_with("$'") => text.to_owned(),
+        _ => self::path(path),
     }
-}
-
-/// `text` as it is, when it is printable: UTF-8 without control characters.
-fn printable(text: &OsStr) -> Option<&str> {
-    text.to_str().filter(|t| !t.chars().any(char::is_control))
-}
-
-/// `word` in ANSI-C quotes (`$'...'`, which bash, zsh, ksh and the 2024 POSIX shell read) with
-/// every byte but printable ASCII as `\xHH`: written with its own bytes (on Unix), never with
-/// replacement characters, which would name another file.
-fn ansi_c_word(word: &OsStr) -> String {
-    let bytes: &[u8] = match word.to_str() {
-        Some(text) => text.as_bytes(),
-        #[cfg(unix)]
-        None => std::os::unix::ffi::OsStrExt::as_bytes(word),
-        // Not Unicode on Windows: no byte escape names it.
-        #[cfg(not(unix))]
-        None => return "FILE (the same path: it cannot be printed)".to_owned(),
-    };
-    let mut out = String::from(SHELL_WORD);
-    for &b in bytes {
-        match b {
-            b'\'' | b'\\' => {
-                out.push('\\');
-                out.push(char::from(b));
-            }
-            0x20..=0x7e => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push('\'');
-    out
 }
 
 /// A value or [`NONE`].
