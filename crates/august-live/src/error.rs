@@ -44,6 +44,14 @@ pub enum Error {
 }
 
 impl Error {
+    /// The wrapping of an API call's error made while `during`, for `map_err`.
+    pub(crate) fn api(during: &'static str) -> impl FnOnce(august_core::Error) -> Error {
+        move |source| Error::Api {
+            during,
+            source: Box::new(source),
+        }
+    }
+
     /// What the caller does next, in the vocabulary every client of the workspace shares:
     /// [`ErrorKind::FixInput`] for bad settings (nothing was started),
     /// [`ErrorKind::SignInAgain`] when the token source failed or the API refused the token,

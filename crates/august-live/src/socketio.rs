@@ -138,10 +138,7 @@ fn parse_socket_packet(packet: &str) -> Frame {
 pub(crate) fn create_subscriber(api: &Api, token: &str) -> Result<String, Error> {
     let reply = api
         .create_websocket_subscriber(token)
-        .map_err(|source| Error::Api {
-            during: "creating the websocket subscriber",
-            source: Box::new(source),
-        })?;
+        .map_err(Error::api("creating the websocket subscriber"))?;
     Ok(reply.subscriber_id().to_owned())
 }
 

@@ -517,19 +517,13 @@ impl ActivityStream {
     }
 
     fn start(b: StreamBuilder) -> Result<ActivityStream, Error> {
-        let api_err = |during| {
-            move |source| Error::Api {
-                during,
-                source: Box::new(source),
-            }
-        };
         let token = Self::token(b.tokens.as_ref())?;
         let houses: Vec<String> = match &b.house {
             Some(h) => vec![h.clone()],
             None => b
                 .api
                 .get_houses(&token)
-                .map_err(api_err("listing the houses"))?
+                .map_err(Error::api("listing the houses"))?
                 .iter()
                 .map(|h| h.house_id().to_owned())
                 .collect(),
@@ -556,7 +550,7 @@ impl ActivityStream {
                 let user = b
                     .api
                     .get_user(&token)
-                    .map_err(api_err("reading the signed-in user"))?;
+                    .map_err(Error::api("reading the signed-in user"))?;
                 let user_id = user
                     .get("UserID")
                     .and_then(Value::as_str)
@@ -681,7 +675,7 @@ impl ActivityStream {
                     stream.catch_up_limit,
                     stream.activity_format,
                 )
-                .map_err(api_err("reading the activity feed"));
+                .map_err(Error::api("reading the activity feed"));
             match activities {
                 Ok(mut batch) => {
                     sort_batch(&mut batch);
@@ -730,10 +724,7 @@ impl ActivityStream {
                 }
                 other => other,
             };
-            Error::Api {
-                during,
-                source: Box::new(source),
-            }
+            Error::api(during)(source)
         })
     }
 
