@@ -592,10 +592,10 @@ impl ActivityStream {
                     };
                     let connected = start.is_some();
                     let worker = pn.clone();
-                    let (thread_tx, thread_signal) = (tx.clone(), Arc::clone(&signal));
+                    let thread_signal = Arc::clone(&signal);
                     let unit = b.reconnect_unit;
-                    threads.push(spawn_push("august-live-pubnub", tx.clone(), move || {
-                        run_pubnub(&worker, start, &thread_tx, &thread_signal, unit);
+                    threads.push(spawn_push("august-live-pubnub", tx.clone(), move |tx| {
+                        run_pubnub(&worker, start, tx, &thread_signal, unit);
                     })?);
                     pubnub_client = Some(pn);
                     push_state = if connected {
@@ -620,9 +620,9 @@ impl ActivityStream {
                     handshake_wait: socketio::HANDSHAKE_WAIT,
                 };
                 let subscriber = socketio::create_subscriber(&b.api, &token)?;
-                let (thread_tx, thread_signal) = (tx.clone(), Arc::clone(&signal));
-                threads.push(spawn_push("august-live-socketio", tx.clone(), move || {
-                    socketio::run(&config, subscriber, &thread_tx, &thread_signal);
+                let thread_signal = Arc::clone(&signal);
+                threads.push(spawn_push("august-live-socketio", tx.clone(), move |tx| {
+                    socketio::run(&config, subscriber, tx, &thread_signal);
                 })?);
                 push_state = PushState::Reconnecting {
                     reason: "connecting".into(),
@@ -1177,16 +1177,17 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
         })
 }
 
-/// Starts a push thread that runs `push`. A panic there (a bug, or a dependency's: ureq's host
-/// name lookup panics when the system refuses to start its helper thread) ends push but not
-/// the stream: the stream is told through `tx`, and goes on without push.
+/// Starts a push thread that runs `push`, which tells the stream what happens through `tx`. A
+/// panic there (a bug, or a dependency's: ureq's host name lookup panics when the system
+/// refuses to start its helper thread) ends push but not the stream: the stream is told
+/// through `tx`, and goes on without push.
 fn spawn_push(
     name: &str,
     tx: Sender<Internal>,
-    push: impl FnOnce() + Send + 'static,
+    push: impl FnOnce(&Sender<Internal>) + Send + 'static,
 ) -> Result<JoinHandle<()>, Error> {
     spawn(name, move || {
-        if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(push)) {
+        if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(|| push(&tx))) {
             let reason = format!(
                 "the push thread panicked: {}",
                 panic_message(panic.as_ref())
