@@ -22,7 +22,7 @@ use tungstenite::{Message, WebSocket};
 
 use crate::error::Error;
 use crate::message::Source;
-use crate::stream::{Internal, Signal, TokenSource, panic_message};
+use crate::stream::{Internal, Signal, TokenSource, catch_panic, panic_message};
 
 /// The default Socket.IO server.
 pub const DEFAULT_URL: &str = "https://websocket.aaecosystem.com/";
@@ -543,16 +543,21 @@ fn reconnect_delay(unit: Duration, attempt: u32) -> Duration {
 /// token on every connection.
 pub(crate) fn run(
     config: &Config,
-    mut subscriber: String,
+    subscriber: String,
     tx: &Sender<Internal>,
     signal: &Arc<Signal>,
 ) {
+    // Deleted on the way out, however this loop ends.
+    let mut subscriber = Subscriber {
+        config,
+        id: subscriber,
+    };
     let mut attempt = 0;
     let mut gap = false;
     let mut refused = false;
     loop {
         let started = Instant::now();
-        let end = session(config, &subscriber, tx, signal, gap);
+        let end = session(config, &subscriber.id, tx, signal, gap);
         if signal.is_stopped() {
             break;
         }
@@ -592,22 +597,47 @@ pub(crate) fn run(
                 .ok()
                 .and_then(|t| create_subscriber(&config.api, &t).ok())
             {
-                Some(id) => {
-                    delete_subscriber(config, &subscriber);
-                    subscriber = id;
-                }
+                Some(id) => subscriber.replace(id),
                 None => log::warn!("socketio: a new subscriber could not be created"),
             }
         }
     }
-    delete_subscriber(config, &subscriber);
 }
 
+/// The stream's websocket subscriber, deleted (best effort) when dropped: on every way out of
+/// [`run`], a panic on the push thread included, and once.
+struct Subscriber<'a> {
+    config: &'a Config,
+    id: String,
+}
+
+impl Subscriber<'_> {
+    /// Takes `id` in place of the current subscriber, which is deleted.
+    fn replace(&mut self, id: String) {
+        let old = std::mem::replace(&mut self.id, id);
+        delete_subscriber(self.config, &old);
+    }
+}
+
+impl Drop for Subscriber<'_> {
+    fn drop(&mut self) {
+        delete_subscriber(self.config, &self.id);
+    }
+}
+
+/// Deletes a subscriber, best effort: a failure is logged, and so is a panic (of the token
+/// source, say), since this runs while the push thread unwinds from a panic too, where a
+/// second one would abort the process.
 fn delete_subscriber(config: &Config, subscriber: &str) {
-    if let Ok(token) = config.tokens.access_token()
-        && let Err(e) = config.api.delete_websocket_subscriber(&token, subscriber)
-    {
-        log::debug!("socketio: deleting the subscriber failed: {e}");
+    let deleting = catch_panic("deleting the subscriber", || {
+        if let Ok(token) = config.tokens.access_token()
+            && let Err(e) = config.api.delete_websocket_subscriber(&token, subscriber)
+        {
+            log::debug!("socketio: deleting the subscriber failed: {e}");
+        }
+    });
+    if let Err(reason) = deleting {
+        log::debug!("socketio: {reason}");
     }
 }
 

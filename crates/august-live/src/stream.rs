@@ -1187,15 +1187,18 @@ fn spawn_push(
     push: impl FnOnce(&Sender<Internal>) + Send + 'static,
 ) -> Result<JoinHandle<()>, Error> {
     spawn(name, move || {
-        if let Err(panic) = panic::catch_unwind(AssertUnwindSafe(|| push(&tx))) {
-            let reason = format!(
-                "the push thread panicked: {}",
-                panic_message(panic.as_ref())
-            );
+        if let Err(reason) = catch_panic("the push thread", || push(&tx)) {
             log::error!("push ended on an internal failure: {reason}");
             let _ = tx.send(Internal::PushEnded { reason });
         }
     })
+}
+
+/// Runs `f`; a panic in it is an `Err` with the reason: `what`, `panicked: ` and what the
+/// panic says ([`panic_message`]).
+pub(crate) fn catch_panic<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, String> {
+    panic::catch_unwind(AssertUnwindSafe(f))
+        .map_err(|panic| format!("{what} panicked: {}", panic_message(panic.as_ref())))
 }
 
 /// What a panic says, as far as a reason may show it: its first line, up to the first URL

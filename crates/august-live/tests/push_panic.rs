@@ -1,15 +1,20 @@
 //! A panic on a stream's push thread ends push, not the stream: the stream says so in a
-//! `PushFailed` status and goes on reading the feed.
+//! `PushFailed` status and goes on reading the feed. A Socket.IO stream's websocket subscriber
+//! is deleted then, once, as when the stream is closed.
 
 mod common;
 
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use august_core::Brand;
-use august_live::{ActivityStream, Event, PushState, StreamStatus};
+use august_core::{Api, Brand};
+use august_live::{ActivityStream, Event, PushState, StaticToken, StreamStatus};
 use august_sandbox::demo;
+use mockito::Matcher;
 
+use common::ws::{accept, open, subscriber};
 use common::{actions, collect, setup};
 
 #[test]
@@ -68,4 +73,108 @@ fn a_push_thread_that_panics_leaves_a_stream_that_says_push_failed_and_polls() {
         }
     );
     stream.close();
+}
+
+const TOKEN: &str = "token-1";
+const HOUSE: &str = "house-1";
+const SUBSCRIBER: &str = "subscriber-1";
+
+/// A Yale Global account of one house without devices, served by `server`, whose websocket
+/// subscriber is [`SUBSCRIBER`]: a client for it, and the mock of the subscriber's deletion,
+/// expected once.
+fn yale_global_house(server: &mut mockito::Server) -> (Api, mockito::Mock) {
+    let mut json = |method: &str, path: &str, body: &str| {
+        server
+            .mock(method, path)
+            .match_query(Matcher::Any)
+            .match_header("x-access-token", TOKEN)
+            .with_header("content-type", "application/json")
+            .with_body(body)
+            .create()
+    };
+    json("GET", "/users/locks/mine", "{}");
+    json("GET", "/users/doorbells/mine", "{}");
+    json("GET", &format!("/houses/{HOUSE}/activities"), "[]");
+    json(
+        "POST",
+        "/websocket/subscribers",
+        &format!(r#"{{"subscriberID":"{SUBSCRIBER}"}}"#),
+    );
+    let deleted = server
+        .mock(
+            "DELETE",
+            format!("/websocket/subscribers/{SUBSCRIBER}").as_str(),
+        )
+        .match_header("x-access-token", TOKEN)
+        .expect(1)
+        .create();
+    let api = Api::builder()
+        .brand(Brand::YaleGlobal)
+        .base_url(server.url())
+        .build()
+        .expect("api");
+    (api, deleted)
+}
+
+#[test]
+fn a_socketio_push_thread_that_panics_deletes_its_subscriber_once() {
+    let mut server = mockito::Server::new();
+    let (api, deleted) = yale_global_house(&mut server);
+    // The first token the Socket.IO thread asks for (to connect) panics that thread; the
+    // source gives tokens again by the time the subscriber is deleted.
+    let panicked = AtomicBool::new(false);
+    let tokens = move || {
+        if thread::current().name() == Some("august-live-socketio")
+            && !panicked.swap(true, Ordering::SeqCst)
+        {
+            panic!("the token store broke");
+        }
+        Ok::<_, std::io::Error>(TOKEN.to_owned())
+    };
+    let stream = ActivityStream::builder(api, tokens)
+        .house(HOUSE)
+        .websocket_url(server.url())
+        .polls_per_push(0)
+        .start()
+        .expect("start");
+    let c = collect(stream);
+    match c.rx.recv_timeout(Duration::from_secs(10)) {
+        Ok(Ok(Event::Status(StreamStatus::PushFailed { reason, .. }))) => {
+            assert_eq!(reason, "the push thread panicked: the token store broke");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The subscriber was deleted before push was said to have failed,
+    deleted.assert();
+    // and is not deleted again when the stream is closed.
+    c.stop();
+    deleted.assert();
+}
+
+#[test]
+fn a_socketio_stream_closed_deletes_its_subscriber_once() {
+    let mut server = mockito::Server::new();
+    let (api, deleted) = yale_global_house(&mut server);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let stream = ActivityStream::builder(api, StaticToken::new(TOKEN))
+        .house(HOUSE)
+        .websocket_url(format!("http://127.0.0.1:{port}/"))
+        .polls_per_push(0)
+        .start()
+        .expect("start");
+    let c = collect(stream);
+    let (mut ws, seen) = accept(&listener);
+    assert_eq!(subscriber(&seen.query), SUBSCRIBER);
+    open(
+        &mut ws,
+        r#"{"sid":"e1","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#,
+        "s1",
+    );
+    match c.rx.recv_timeout(Duration::from_secs(10)) {
+        Ok(Ok(Event::Status(StreamStatus::PushConnected { .. }))) => {}
+        other => panic!("{other:?}"),
+    }
+    c.stop();
+    deleted.assert();
 }
