@@ -7,9 +7,11 @@
 
 use std::time::Duration;
 
-use api_transport::{Method, Request, Retry, Transport};
+use api_transport::{Method, Request, Response, Retry, Transport};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
+
+use crate::stream::catch_panic;
 
 /// Characters left as they are in a path segment: unreserved ones.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -192,15 +194,16 @@ impl PubNub {
                 self.subscribe_timeout
             })
             .retry(Retry::Never);
-        let response = match self.transport.send(&request) {
-            Ok(r) => r,
-            Err(e) if e.is_timeout() && !handshake => return Err(Failure::Timeout),
-            Err(e) if e.is_timeout() => {
+        let response = match self.send(&request) {
+            Ok(Ok(r)) => r,
+            Ok(Err(e)) if e.is_timeout() && !handshake => return Err(Failure::Timeout),
+            Ok(Err(e)) if e.is_timeout() => {
                 return Err(Failure::Other(
                     "the handshake (the first subscribe) got no answer in time".to_owned(),
                 ));
             }
-            Err(e) => return Err(Failure::Other(e.to_string())),
+            Ok(Err(e)) => return Err(Failure::Other(e.to_string())),
+            Err(panicked) => return Err(Failure::Other(panicked)),
         };
         match response.status() {
             200 => parse_reply(response.body()).map_err(Failure::Other),
@@ -224,7 +227,7 @@ impl PubNub {
         let request = Request::absolute(Method::Get, &url)
             .timeout(HANDSHAKE_TIMEOUT)
             .retry(Retry::Never);
-        matches!(self.transport.send(&request), Ok(r) if r.status() == 200)
+        matches!(self.send(&request), Ok(Ok(r)) if r.status() == 200)
     }
 
     /// Says goodbye, best effort, within `timeout`.
@@ -239,9 +242,19 @@ impl PubNub {
             .secret_value(self.subscribe_key.as_str())
             .timeout(timeout)
             .retry(Retry::Never);
-        if let Err(e) = self.transport.send(&request) {
-            log::debug!("pubnub: leave failed: {e}");
+        match self.send(&request) {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => log::debug!("pubnub: leave failed: {e}"),
+            Err(panicked) => log::debug!("pubnub: leave failed: {panicked}"),
         }
+    }
+
+    /// Sends `request` on this subscriber's transport. A panic in the call (ureq's host name
+    /// lookup panics when the system refuses to start its helper thread) is `Err`, with what
+    /// it said: a failed call like any other (`Ok(Err(..))`), tried again after the same
+    /// delays, as a websocket connection's is, not the end of push.
+    fn send(&self, request: &Request) -> Result<Result<Response, api_transport::Error>, String> {
+        catch_panic("the request", || self.transport.send(request))
     }
 
     /// Cuts the long-poll in flight and refuses any further request (the transport is this

@@ -22,7 +22,7 @@ use tungstenite::{Message, WebSocket};
 
 use crate::error::Error;
 use crate::message::Source;
-use crate::stream::{Internal, Signal, TokenSource, catch_panic, panic_message};
+use crate::stream::{Internal, Signal, TokenSource, catch_panic};
 
 /// The default Socket.IO server.
 pub const DEFAULT_URL: &str = "https://websocket.aaecosystem.com/";
@@ -238,7 +238,13 @@ fn open(
     let opening = std::thread::Builder::new()
         .name("august-live-socketio-connect".into())
         .spawn(move || {
-            let opened = look_up_and_connect(resolve, &name, port, deadline, wait, &stop);
+            // A panic in the lookup or the connect (ureq's lookup panics when the system refuses
+            // to start its helper thread) is a failed try, as when the system refuses to start
+            // this thread: the next comes after the reconnection delay.
+            let opened = catch_panic("the host name lookup or connect", || {
+                look_up_and_connect(resolve, &name, port, deadline, wait, &stop)
+            })
+            .unwrap_or_else(|reason| Err(End::Transport(format!("cannot connect: {reason}"))));
             // Nobody listens any more when the stream was stopped meanwhile: a connection made
             // then is dropped, closed, with the message.
             let _ = found.send(opened);
@@ -262,17 +268,11 @@ fn open(
                 }
             }
             Err(RecvTimeoutError::Disconnected) => {
-                // The lookup or the connect panicked (ureq's resolver does when the system
-                // refuses to start its helper thread): this try failed, as when the system
-                // refuses to start this one, and the next comes after the reconnection delay.
-                let reason = match opening.join() {
-                    Err(panic) => format!(
-                        "cannot connect: the host name lookup or connect panicked: {}",
-                        panic_message(panic.as_ref())
-                    ),
-                    Ok(()) => "the host name lookup and connect gave no answer".into(),
-                };
-                return Err(End::Transport(reason));
+                // Not expected: the thread answers even when the lookup or the connect panics.
+                let _ = opening.join();
+                return Err(End::Transport(
+                    "the host name lookup and connect gave no answer".into(),
+                ));
             }
         }
     }
@@ -591,12 +591,15 @@ pub(crate) fn run(
             break;
         }
         if new_subscriber {
-            match config
-                .tokens
-                .access_token()
+            match config.tokens.access_token().ok().and_then(|t| {
+                // A panic in the call (ureq's host name lookup's) is a failed try, as in a
+                // connection's lookup.
+                catch_panic("creating a subscriber", || {
+                    create_subscriber(&config.api, &t)
+                })
                 .ok()
-                .and_then(|t| create_subscriber(&config.api, &t).ok())
-            {
+                .and_then(Result::ok)
+            }) {
                 Some(id) => subscriber.replace(id),
                 None => log::warn!("socketio: a new subscriber could not be created"),
             }

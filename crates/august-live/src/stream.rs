@@ -1178,9 +1178,10 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
 }
 
 /// Starts a push thread that runs `push`, which tells the stream what happens through `tx`. A
-/// panic there (a bug, or a dependency's: ureq's host name lookup panics when the system
-/// refuses to start its helper thread) ends push but not the stream: the stream is told
-/// through `tx`, and goes on without push.
+/// panic there (a bug, in the stream or in a dependency) ends push but not the stream: the
+/// stream is told through `tx`, and goes on without push. (A panic in a push request or
+/// connection, ureq's host name lookup's when the system refuses to start its helper thread,
+/// is caught where it is made: a failed try, tried again.)
 fn spawn_push(
     name: &str,
     tx: Sender<Internal>,
