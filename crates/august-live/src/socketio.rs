@@ -530,10 +530,11 @@ fn liveness(ping_interval: u64, ping_timeout: u64) -> Duration {
 }
 
 /// The delay before reconnection attempt `attempt` (1, 2, 4, 5, 5... units plus up to half a
-/// unit of jitter).
+/// unit of jitter), `Duration::MAX` at most.
 fn reconnect_delay(unit: Duration, attempt: u32) -> Duration {
     let units = (1u32 << attempt.saturating_sub(1).min(3)).min(5);
-    unit * units + unit.mul_f64(rand::random::<f64>() * 0.5)
+    unit.saturating_mul(units)
+        .saturating_add(unit.mul_f64(rand::random::<f64>() * 0.5))
 }
 
 /// The Socket.IO loop, until stopped, or until the handshake is refused with 403 twice in a

@@ -947,7 +947,7 @@ impl ActivityStream {
         self.out.push_back(Ok(Event::Status(status)));
         self.push_state = push_state;
         self.polling_only = true;
-        self.next_poll = Some(Instant::now() + self.poll_interval);
+        self.next_poll = after(self.poll_interval);
     }
 
     fn schedule_after_push(&mut self) {
@@ -955,11 +955,14 @@ impl ActivityStream {
             return;
         }
         self.pending_polls = self.polls_per_push;
-        let mut at = Instant::now() + self.poll_delay_after_push;
+        let mut at = after(self.poll_delay_after_push);
         if let Some(last) = self.last_poll {
-            at = at.max(last + self.poll_cooldown);
+            // Never, when either is.
+            at = at
+                .zip(last.checked_add(self.poll_cooldown))
+                .map(|(at, cooled)| at.max(cooled));
         }
-        self.next_poll = Some(at);
+        self.next_poll = at;
     }
 
     fn on_push(&mut self, source: Source, items: Vec<(Option<String>, Value, DateTime<Utc>)>) {
@@ -1062,11 +1065,14 @@ impl Iterator for ActivityStream {
             {
                 self.poll(self.poll_limit);
                 if self.polling_only {
-                    self.next_poll = Some(Instant::now() + self.poll_interval);
+                    self.next_poll = after(self.poll_interval);
                 } else {
                     self.pending_polls = self.pending_polls.saturating_sub(1);
-                    self.next_poll =
-                        (self.pending_polls > 0).then(|| Instant::now() + self.poll_cooldown);
+                    self.next_poll = if self.pending_polls > 0 {
+                        after(self.poll_cooldown)
+                    } else {
+                        None
+                    };
                 }
                 continue;
             }
@@ -1166,6 +1172,12 @@ impl Drop for Subscription {
             self.handle.stop();
         }
     }
+}
+
+/// `delay` from now; `None`, never, when that is past what the clock can tell (a delay of
+/// `Duration::MAX` is a setting, not a panic).
+fn after(delay: Duration) -> Option<Instant> {
+    Instant::now().checked_add(delay)
 }
 
 fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, Error> {
