@@ -630,7 +630,11 @@ impl ActivityStream {
             }
             _ => {
                 push_state = PushState::Unavailable {
-                    reason: format!("brand {} has no known push service", b.api.brand()),
+                    reason: match b.transport {
+                        // Set: `polling_only`, whatever the brand has.
+                        Some(_) => "push is turned off (polling only)".to_owned(),
+                        None => format!("brand {} has no known push service", b.api.brand()),
+                    },
                 };
             }
         }

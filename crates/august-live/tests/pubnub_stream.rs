@@ -86,13 +86,26 @@ fn polling_only_says_so_and_still_delivers() {
         .poll_interval(Duration::from_millis(200))
         .start()
         .unwrap();
-    assert!(matches!(stream.push_state(), PushState::Unavailable { .. }));
+    // Said as what it is: the brand has push, turned off.
+    let reason = "push is turned off (polling only)";
+    assert_eq!(
+        stream.push_state(),
+        &PushState::Unavailable {
+            reason: reason.to_owned()
+        }
+    );
     let c = collect(stream);
     let first = c.rx.recv_timeout(Duration::from_secs(2)).unwrap().unwrap();
-    assert!(matches!(
-        first,
-        Event::Status(StreamStatus::PollingOnly { .. })
-    ));
+    match first {
+        Event::Status(status) => assert_eq!(
+            status,
+            StreamStatus::PollingOnly {
+                reason: reason.to_owned(),
+                interval: Duration::from_millis(200),
+            }
+        ),
+        other => panic!("{other:?}"),
+    }
     s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
     let got = c.activities(1, Duration::from_secs(3));
     assert_eq!(actions(&got), ["unlock:poll"]);
