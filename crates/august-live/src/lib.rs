@@ -11,10 +11,12 @@
 //!
 //! Logs go through the `log` facade (targets `august_live::*`) and never carry the access
 //! token, the PubNub subscribe key or the websocket subscriber id. Two dependencies log more
-//! under their own targets: ureq prints each request's URL at `debug` level (the subscribe
-//! key is part of the PubNub subscribe path) and raw requests at `trace`; tungstenite prints
-//! the websocket handshake, access token included, at `trace`. Applications that enable such
-//! levels should cap the `ureq` target at `info` and `tungstenite` at `debug`.
+//! under their own targets: ureq prints raw requests at `trace` (and a request's path, where
+//! PubNub puts the subscribe key, only when its `trace` is on); tungstenite prints the
+//! websocket handshake, access token included, at `trace` and may print the websocket URL
+//! (with the subscriber id) at `debug`. A program that installs its own logger should wrap it
+//! in [`api_transport::CappedLogger`] (`august::logging::CappedLogger`), which keeps `ureq` and
+//! `ureq_proto` at `debug` and `tungstenite` at `info` at most, as the workspace's binaries do.
 //!
 //! The message rules ([`message::convert`]) and the stream's choices are described in
 //! `docs/live.md` in the repository.

@@ -10,10 +10,10 @@ use august_live::{AUGUST_SUBSCRIBE_KEY, Event};
 use august_sandbox::{PushFault, demo};
 use test_support::capture::{Capture, Line, UreqLevel};
 
-/// Whether a line is checked. Dependencies' own logs are not: ureq prints request URLs at
-/// debug level (the PubNub subscribe key is in the subscribe path) and raw requests at trace,
-/// tungstenite raw requests at trace: applications cap `ureq` at info and `tungstenite` at
-/// debug (docs/live.md). Everything else, this crate's and the transport's, is checked.
+/// Whether a line is checked. Dependencies' own logs are not: ureq prints raw requests (and
+/// request paths, where PubNub puts the subscribe key) at trace, tungstenite raw requests at
+/// trace: applications cap them (`api_transport::CappedLogger`, docs/live.md). Everything
+/// else, this crate's and the transport's, is checked.
 fn checked(line: &Line) -> bool {
     let tungstenite_raw = line.target.starts_with("tungstenite") && line.level == log::Level::Trace;
     !(line.by_ureq() || tungstenite_raw)
