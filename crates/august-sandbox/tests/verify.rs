@@ -656,6 +656,60 @@ fn a_factor_update_refuses_what_its_creation_refuses_and_changes_nothing() {
 }
 
 #[test]
+fn a_factor_creation_refuses_a_setting_of_the_other_factor_type_and_creates_nothing() {
+    let (sandbox, c, service, identity) = enrolled("user-0042-0013");
+    let creations = format!(
+        "/v2/Services/{}/Entities/{}/Factors",
+        sb::SERVICE_SID,
+        identity.as_str()
+    );
+    let push_form = [
+        ("FriendlyName", "pixel"),
+        ("FactorType", "push"),
+        ("Binding.Alg", "ES256"),
+        ("Binding.PublicKey", "MFkw"),
+        ("Config.AppId", "com.example.app"),
+        ("Config.NotificationPlatform", "none"),
+        ("Config.SdkVersion", "1.0"),
+    ];
+    let totp_form = [("FriendlyName", "app"), ("FactorType", "totp")];
+    let token = "t".repeat(64);
+    // Each value valid for the factor type it belongs to: refused on the other type's, as a
+    // factor update refuses it.
+    let of_push = [
+        ("Config.NotificationToken", token.as_str()),
+        ("Config.SdkVersion", "1.0"),
+        ("Config.NotificationPlatform", "fcm"),
+        ("Config.AppId", "com.example.app"),
+    ];
+    let of_totp = [
+        ("Config.CodeLength", "8"),
+        ("Config.TimeStep", "30"),
+        ("Config.Skew", "1"),
+        ("Config.Alg", "sha256"),
+    ];
+    for (base, elsewhere) in [(&totp_form[..], of_push), (&push_form[..], of_totp)] {
+        for (name, value) in elsewhere {
+            let mut form = base.to_vec();
+            form.push((name, value));
+            assert_eq!(
+                post(&sandbox, &creations, Auth::ApiKey, &form),
+                refused(name),
+                "creation with {name}={value}"
+            );
+        }
+    }
+    let factors = c.factors(&service, &identity);
+    assert_eq!(factors.list().count(), 0);
+    // Without them, the same forms create their factors.
+    for form in [&push_form[..], &totp_form] {
+        let (status, body) = post(&sandbox, &creations, Auth::ApiKey, form);
+        assert_eq!(status, 201, "{body}");
+    }
+    assert_eq!(factors.list().count(), 2);
+}
+
+#[test]
 fn a_factor_update_past_its_verification_attempts_changes_nothing() {
     let (sandbox, c, service, identity) = enrolled("user-0042-0012");
     let factors = c.factors(&service, &identity);

@@ -35,21 +35,91 @@ const MAX_HIDDEN_DETAILS: usize = 1024;
 
 /// The TOTP algorithms (documented); Twilio's `config` shows them in lower case.
 const TOTP_ALGORITHMS: [&str; 3] = ["sha1", "sha256", "sha512"];
-/// The `Config.*` parameters of a TOTP factor, at creation and update alike.
-const TOTP_SETTINGS: [&str; 4] = [
-    "Config.TimeStep",
-    "Config.CodeLength",
-    "Config.Skew",
-    "Config.Alg",
+
+/// When a factor's parameters are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    /// `POST …/Factors`.
+    Creation,
+    /// `POST …/Factors/{YF}`.
+    Update,
+}
+
+/// A `Config.*` parameter of a factor: the factor type it applies to, and whether a factor
+/// update takes it (Twilio's takes all but `Config.AppId`).
+struct Setting {
+    param: &'static str,
+    factor_type: &'static str,
+    updatable: bool,
+}
+
+/// Which `Config.*` parameters apply to which factor type, at creation and update alike.
+const SETTINGS: [Setting; 8] = [
+    Setting {
+        param: "Config.TimeStep",
+        factor_type: "totp",
+        updatable: true,
+    },
+    Setting {
+        param: "Config.CodeLength",
+        factor_type: "totp",
+        updatable: true,
+    },
+    Setting {
+        param: "Config.Skew",
+        factor_type: "totp",
+        updatable: true,
+    },
+    Setting {
+        param: "Config.Alg",
+        factor_type: "totp",
+        updatable: true,
+    },
+    Setting {
+        param: "Config.AppId",
+        factor_type: "push",
+        updatable: false,
+    },
+    Setting {
+        param: "Config.NotificationToken",
+        factor_type: "push",
+        updatable: true,
+    },
+    Setting {
+        param: "Config.SdkVersion",
+        factor_type: "push",
+        updatable: true,
+    },
+    Setting {
+        param: "Config.NotificationPlatform",
+        factor_type: "push",
+        updatable: true,
+    },
 ];
 
-/// A `Config.*` parameter of a push factor: its key in `config`, whether a factor update takes
-/// it (Twilio's takes all but `Config.AppId`), and whether Twilio takes a value for it (its
-/// documented limits, at creation and update alike).
+/// The first `Config.*` parameter of [`SETTINGS`] that `form` gives and a factor of
+/// `factor_type` does not take at `stage`: one of the other factor type, or `Config.AppId` at
+/// an update. Whether Twilio refuses or ignores one is not documented; refusing it shows a
+/// client's mistake here rather than a setting that silently does not take in production.
+fn foreign_setting(
+    form: &[(String, String)],
+    factor_type: &str,
+    stage: Stage,
+) -> Option<&'static str> {
+    SETTINGS
+        .iter()
+        .find(|s| {
+            let taken = s.factor_type == factor_type && (stage == Stage::Creation || s.updatable);
+            !taken && param(form, s.param).is_some()
+        })
+        .map(|s| s.param)
+}
+
+/// A `Config.*` parameter of a push factor: its key in `config`, and whether Twilio takes a
+/// value for it (its documented limits, at creation and update alike).
 struct PushSetting {
     param: &'static str,
     key: &'static str,
-    updatable: bool,
     valid: fn(&str) -> bool,
 }
 
@@ -58,25 +128,21 @@ const PUSH_SETTINGS: [PushSetting; 4] = [
     PushSetting {
         param: "Config.AppId",
         key: "app_id",
-        updatable: false,
         valid: |v| at_most(v, MAX_APP_ID),
     },
     PushSetting {
         param: "Config.NotificationToken",
         key: "notification_token",
-        updatable: true,
         valid: |v| at_most(v, MAX_NOTIFICATION_TOKEN),
     },
     PushSetting {
         param: "Config.SdkVersion",
         key: "sdk_version",
-        updatable: true,
         valid: |v| v.len() <= MAX_TEXT_BYTES,
     },
     PushSetting {
         param: "Config.NotificationPlatform",
         key: "notification_platform",
-        updatable: true,
         valid: |v| NOTIFICATION_PLATFORMS.contains(&v),
     },
 ];
@@ -171,8 +237,8 @@ struct TotpSettings {
 }
 
 impl TotpSettings {
-    /// These settings with the ones `form` gives ([`TOTP_SETTINGS`]) in their place, each
-    /// checked against Twilio's documented range: 60200 naming the first out of it.
+    /// These settings with the ones `form` gives (the TOTP ones of [`SETTINGS`]) in their
+    /// place, each checked against Twilio's documented range: 60200 naming the first out of it.
     fn with(&self, form: &[(String, String)]) -> Result<TotpSettings, Resp> {
         let time_step = num(form, "Config.TimeStep", self.time_step, 20, 60)?;
         let code_length = num(form, "Config.CodeLength", self.code_length, 3, 8)?;
@@ -224,14 +290,11 @@ impl Factor {
     }
 }
 
-/// Writes into a push factor's `config` the `settings` that `form` gives, each checked against
-/// Twilio's limits: 60200 naming the first out of them, with `config` left as it was.
-fn set_push_settings<'a>(
-    form: &[(String, String)],
-    settings: impl Iterator<Item = &'a PushSetting>,
-    config: &mut Value,
-) -> Result<(), Resp> {
-    let given: Vec<(&PushSetting, &str)> = settings
+/// Writes into a push factor's `config` the [`PUSH_SETTINGS`] that `form` gives, each checked
+/// against Twilio's limits: 60200 naming the first out of them, with `config` left as it was.
+fn set_push_settings(form: &[(String, String)], config: &mut Value) -> Result<(), Resp> {
+    let given: Vec<(&PushSetting, &str)> = PUSH_SETTINGS
+        .iter()
         .filter_map(|s| param(form, s.param).map(|v| (s, v)))
         .collect();
     if let Some((s, _)) = given.iter().find(|(s, v)| !(s.valid)(v)) {
@@ -329,7 +392,7 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
                     .map(|s| (s.key.to_owned(), Value::Null))
                     .collect(),
             );
-            if let Err(r) = set_push_settings(&form, PUSH_SETTINGS.iter(), &mut config) {
+            if let Err(r) = set_push_settings(&form, &mut config) {
                 return r;
             }
             factor.config = config;
@@ -337,6 +400,10 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
         }
         _ => return invalid("FactorType"),
     };
+    // Checked, as every parameter, before the factor is kept.
+    if let Some(name) = foreign_setting(&form, &factor.factor_type, Stage::Creation) {
+        return invalid(name);
+    }
     let mut body = factor.json(&state.base_url, &state.entities);
     body["binding"] = binding;
     body["options"] = Value::Null;
@@ -389,24 +456,10 @@ pub(super) fn factor_update(state: &mut VerifyState, req: &Req, p: &Params) -> R
     if name.is_some_and(|n| !valid_factor_name(n)) {
         return invalid("FriendlyName");
     }
-    let is_totp = f.factor_type == "totp";
-    // A setting the update of this factor's type does not take: whether Twilio refuses or
-    // ignores one is not documented, and refusing it shows a client's mistake here rather
-    // than a change that silently does not happen in production.
-    let taken = |name: &str| {
-        if is_totp {
-            TOTP_SETTINGS.contains(&name)
-        } else {
-            PUSH_SETTINGS.iter().any(|s| s.updatable && s.param == name)
-        }
-    };
-    let foreign = TOTP_SETTINGS
-        .into_iter()
-        .chain(PUSH_SETTINGS.iter().map(|s| s.param))
-        .find(|n| param(&form, n).is_some() && !taken(n));
-    if let Some(name) = foreign {
+    if let Some(name) = foreign_setting(&form, &f.factor_type, Stage::Update) {
         return invalid(name);
     }
+    let is_totp = f.factor_type == "totp";
     // A TOTP factor's new settings, or a push factor's new `config`.
     let mut config = f.config.clone();
     let totp_settings = if is_totp {
@@ -415,8 +468,7 @@ pub(super) fn factor_update(state: &mut VerifyState, req: &Req, p: &Params) -> R
             Err(r) => return r,
         }
     } else {
-        let updatable = PUSH_SETTINGS.iter().filter(|s| s.updatable);
-        if let Err(r) = set_push_settings(&form, updatable, &mut config) {
+        if let Err(r) = set_push_settings(&form, &mut config) {
             return r;
         }
         None
