@@ -588,9 +588,11 @@ fn a_factor_update_refuses_what_its_creation_refuses_and_changes_nothing() {
         ("Config.SdkVersion", "1.0"),
     ];
     let totp_form = [("FriendlyName", "app"), ("FactorType", "totp")];
-    let (long_token, long_sdk) = ("t".repeat(256), "1".repeat(4097));
+    let (short_token, long_token) = ("t".repeat(31), "t".repeat(256));
+    let long_sdk = "1".repeat(4097);
     // A value out of its documented range: refused at creation, and at update alike.
     let out_of_range = [
+        (&push, "Config.NotificationToken", short_token.as_str()),
         (&push, "Config.NotificationToken", long_token.as_str()),
         (&push, "Config.SdkVersion", long_sdk.as_str()),
         (&push, "Config.NotificationPlatform", "APN"),

@@ -15,9 +15,9 @@ use crate::http::{Params, Req, Resp};
 const MAX_FACTOR_NAME: usize = 64;
 /// The longest push factor `Config.AppId`, in characters (documented).
 const MAX_APP_ID: usize = 100;
-/// The longest push factor `Config.NotificationToken`, in characters (documented). Twilio also
-/// documents at least 32, but its own example answer holds a 10-character `test_token`: the
-/// sandbox holds clients to the upper bound only.
+/// The shortest and the longest push factor `Config.NotificationToken`, in characters
+/// (documented, at creation and update).
+const MIN_NOTIFICATION_TOKEN: usize = 32;
 const MAX_NOTIFICATION_TOKEN: usize = 255;
 /// The push factor `Config.NotificationPlatform`s (documented), matched exactly: whether Twilio
 /// takes another case (`APN`, `Fcm`) is not documented, and refusing it as any other value
@@ -133,7 +133,10 @@ const PUSH_SETTINGS: [PushSetting; 4] = [
     PushSetting {
         param: "Config.NotificationToken",
         key: "notification_token",
-        valid: |v| at_most(v, MAX_NOTIFICATION_TOKEN),
+        valid: |v| {
+            let length = v.chars().take(MAX_NOTIFICATION_TOKEN + 1).count();
+            (MIN_NOTIFICATION_TOKEN..=MAX_NOTIFICATION_TOKEN).contains(&length)
+        },
     },
     PushSetting {
         param: "Config.SdkVersion",

@@ -1815,6 +1815,17 @@ mod tests {
                    "notification_token": token, "sdk_version": sdk})
         );
         let push = push["sid"].as_str().unwrap().to_owned();
+        let shortest = "t".repeat(32);
+        let (status, updated) = call(
+            &mut st,
+            "POST",
+            &format!("{factors}/{push}"),
+            &encode(&[("Config.NotificationToken", &shortest)]),
+        );
+        assert_eq!(
+            (status, &updated["config"]["notification_token"]),
+            (200, &json!(shortest))
+        );
         st.verify_push_factor(&push).unwrap();
 
         let message = "m".repeat(256);
