@@ -192,6 +192,15 @@ pub enum InvalidInput {
         /// What was given.
         length: usize,
     },
+    /// A text field shorter than Twilio accepts.
+    TooShort {
+        /// The parameter.
+        field: &'static str,
+        /// The fewest allowed.
+        min: usize,
+        /// What was given.
+        length: usize,
+    },
     /// A number outside its range.
     OutOfRange {
         /// The parameter.
@@ -240,6 +249,10 @@ impl fmt::Display for InvalidInput {
             InvalidInput::TooLong { field, max, length } => write!(
                 f,
                 "invalid {field}: {length} given, at most {max} are accepted"
+            ),
+            InvalidInput::TooShort { field, min, length } => write!(
+                f,
+                "invalid {field}: {length} given, at least {min} are needed"
             ),
             InvalidInput::OutOfRange {
                 field,

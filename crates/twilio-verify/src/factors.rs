@@ -9,11 +9,18 @@ use crate::client::{keeps_raw, setters};
 use crate::error::Result;
 use crate::types::{
     FactorSid, FactorStatus, FactorType, Identity, NotificationPlatform, Secret, ServiceSid,
-    TotpAlgorithm, check_code, check_len, check_range,
+    TotpAlgorithm, check_code, check_len, check_len_within, check_range,
 };
 
 /// What to check after a factor verification whose answer was lost.
 const VERIFY_UNKNOWN: &str = "the code may have been accepted or spent one of five attempts; fetch the factor and look at its status";
+
+/// Checks a `Config.NotificationToken`: 32 to 255 characters, as Twilio documents it at
+/// creation and update.
+fn check_notification_token(token: &str) -> Result<()> {
+    check_len_within("notification token", token, 32, 255)?;
+    Ok(())
+}
 
 /// A factor (`verify.v2.service.entity.factor`). [`Factor::raw`] keeps the whole answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -299,7 +306,7 @@ impl NewPushFactor {
             self.notification_platform.as_str(),
         );
         if let Some(token) = &self.notification_token {
-            check_len("notification token", token, 255)?;
+            check_notification_token(token)?;
             f.add("Config.NotificationToken", token.as_str());
         }
         f.add("Config.SdkVersion", self.sdk_version.as_str());
@@ -327,7 +334,7 @@ impl FactorUpdate {
     setters! {
         /// `FriendlyName` (at most 64 characters).
         friendly_name: impl Into<String>,
-        /// `Config.NotificationToken` (push).
+        /// `Config.NotificationToken` (push; 32..=255 characters).
         notification_token: impl Into<String>,
         /// `Config.SdkVersion` (push).
         sdk_version: impl Into<String>,
@@ -337,6 +344,9 @@ impl FactorUpdate {
         let mut f = Form::new();
         if let Some(name) = &self.friendly_name {
             check_len("friendly name", name, 64)?;
+        }
+        if let Some(token) = &self.notification_token {
+            check_notification_token(token)?;
         }
         f.opt("FriendlyName", self.friendly_name.as_ref());
         f.opt("Config.NotificationToken", self.notification_token.as_ref());

@@ -232,6 +232,22 @@ pub(crate) fn check_len(field: &'static str, value: &str, max: usize) -> Result<
     }
 }
 
+/// Checks a text of `min..=max` characters, as [`check_len`] checks its upper bound.
+pub(crate) fn check_len_within(
+    field: &'static str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<(), InvalidInput> {
+    check_len(field, value, max)?;
+    let length = value.chars().count();
+    if length < min {
+        Err(InvalidInput::TooShort { field, min, length })
+    } else {
+        Ok(())
+    }
+}
+
 pub(crate) fn check_range(
     field: &'static str,
     value: i64,

@@ -743,6 +743,54 @@ fn push_factor_create() {
     assert_eq!(new.binding.unwrap().alg.as_deref(), Some("ES256"));
 }
 
+#[test]
+fn a_notification_token_of_32_to_255_characters_is_checked_before_sending() {
+    let (mut server, c) = Mocked::start();
+    let none = server.no_post();
+    let identity = identity();
+    let factors = c.factors(service(), &identity);
+    let yf: FactorSid = YF.parse().unwrap();
+    let push = |token: String| {
+        NewPushFactor::new(
+            "pixel",
+            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+            "com.example.app",
+            NotificationPlatform::Fcm,
+            "1.0",
+        )
+        .notification_token(token)
+    };
+    let update = |token: String| FactorUpdate::new().notification_token(token);
+    let too_short = InvalidInput::TooShort {
+        field: "notification token",
+        min: 32,
+        length: 31,
+    };
+    let too_long = InvalidInput::TooLong {
+        field: "notification token",
+        max: 255,
+        length: 256,
+    };
+    assert_eq!(
+        too_short.to_string(),
+        "invalid notification token: 31 given, at least 32 are needed"
+    );
+    for (length, refused) in [(31, too_short), (256, too_long)] {
+        let token = || "t".repeat(length);
+        let created = factors.create_push(&push(token())).unwrap_err();
+        assert!(
+            matches!(&created, Error::InvalidInput(e) if *e == refused),
+            "{created:?}"
+        );
+        let updated = factors.update(&yf, &update(token())).unwrap_err();
+        assert!(
+            matches!(&updated, Error::InvalidInput(e) if *e == refused),
+            "{updated:?}"
+        );
+    }
+    none.assert();
+}
+
 // ----- challenges -----
 
 #[test]
