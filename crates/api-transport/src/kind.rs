@@ -205,6 +205,23 @@ pub fn repeated_cause(err: &(dyn std::error::Error + 'static)) -> Option<(String
     None
 }
 
+/// Whether an error answer with this `status` leaves the outcome of the request unknown: the
+/// rule every client's `outcome_unknown()` applies to an answer. A 4xx is the service's refusal
+/// (the request was not acted on) and a 2xx says what was done; any other status leaves it
+/// unknown: a 5xx (a gateway may answer one after the service acted on the request), a 3xx (a
+/// redirect is never followed, and may come after the request was acted on, as a 303 does).
+///
+/// ```
+/// use api_transport::answer_leaves_outcome_unknown;
+///
+/// assert!(answer_leaves_outcome_unknown(502));
+/// assert!(!answer_leaves_outcome_unknown(400));
+/// assert!(!answer_leaves_outcome_unknown(429));
+/// ```
+pub fn answer_leaves_outcome_unknown(status: u16) -> bool {
+    !matches!(status, 200..=299 | 400..=499)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +249,16 @@ mod tests {
             ErrorKind::RetryAfter(d).to_string(),
             "wait 7000 ms, then try again"
         );
+    }
+
+    #[test]
+    fn only_a_refusal_or_a_success_says_what_was_done() {
+        for status in [500, 502, 503, 504, 531, 301, 303, 307, 100] {
+            assert!(answer_leaves_outcome_unknown(status), "{status}");
+        }
+        for status in [200, 204, 400, 401, 404, 408, 409, 422, 429, 499] {
+            assert!(!answer_leaves_outcome_unknown(status), "{status}");
+        }
     }
 
     #[derive(Debug)]

@@ -87,7 +87,7 @@ pub use builder::{ClientSettings, RESERVED_HEADERS, checked_base_url};
 pub use deadline::{deadline, within};
 pub use error::Error;
 pub use headers::Headers;
-pub use kind::{ErrorKind, HasErrorKind, repeated_cause};
+pub use kind::{ErrorKind, HasErrorKind, answer_leaves_outcome_unknown, repeated_cause};
 pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};
 use request::Base;
 pub use request::{Method, Path, Request, Retry};

@@ -11,18 +11,24 @@
 /// `serde_json`.
 ///
 /// Written: `api_error()`, `status()`, `is_timeout()`, `is_invalid_input()`,
-/// `may_have_been_delivered()`, a crate-private `from_transport(err, endpoint, extra...)` (the
-/// `extra` fields are copied into `Timeout` and `ConnectionLost`), a private `fmt_common` for
-/// the client's `Display` (every variant but `Timeout` and `ConnectionLost` worded once),
+/// `outcome_unknown()` (the rule of [`answer_leaves_outcome_unknown`] for an answer), the
+/// deprecated `may_have_been_delivered()`, a crate-private `from_transport(err, endpoint,
+/// extra...)` (the `extra` fields are copied into `Timeout` and `ConnectionLost`), a private
+/// `fmt_common` for the client's `Display` (every variant but `Timeout` and `ConnectionLost`
+/// worded once),
 /// `std::error::Error` with a `source()` that adds the transport's or the decoder's cause,
 /// `I::kind()` (always `FixInput`) and `std::error::Error` for `I`,
 /// [`HasErrorKind`] for the three types, and `From<A>` and `From<I>` for the error.
 ///
+/// `krate` is the invoking crate's name, for the examples; `lost` says what may have happened
+/// when the outcome is unknown.
+///
 /// [`HasErrorKind`]: crate::HasErrorKind
+/// [`answer_leaves_outcome_unknown`]: crate::answer_leaves_outcome_unknown
 #[macro_export]
 macro_rules! service_error_common {
-    ($error:ident, $api:ident, $input:ident; service = $service:literal; lost = $lost:literal;
-     extra = ($($field:ident: $ty:ty),*);) => {
+    ($error:ident, $api:ident, $input:ident; service = $service:literal; krate = $krate:literal;
+     lost = $lost:literal; extra = ($($field:ident: $ty:ty),*);) => {
         impl $error {
             /// The API error, if this is one.
             pub fn api_error(&self) -> Option<&$api> {
@@ -47,7 +53,40 @@ macro_rules! service_error_common {
                 matches!(self, $error::InvalidInput(_))
             }
 
+            #[doc = concat!("Whether ", $service, " may have acted on the request while the caller cannot tell: ", $lost, ".")]
+            ///
+            #[doc = concat!("True when the request may have reached ", $service, " and no answer says what was done: no answer in time ([`", stringify!($error), "::Timeout`]), a connection lost after sending ([`", stringify!($error), "::ConnectionLost`]), an answer with a 5xx status (a gateway may answer one after the request was acted on) or a 3xx (never followed), an answer too large ([`", stringify!($error), "::ResponseTooLarge`]) or that could not be read ([`", stringify!($error), "::Decode`]). False when the request was refused before sending ([`", stringify!($error), "::InvalidInput`]), was not delivered ([`", stringify!($error), "::NotDelivered`]), or got an answer whose status says what was done: a 4xx refusal (a rate limit included) or a 2xx.")]
+            ///
+            /// It matters for a request that changes something (sends a code, places a call,
+            /// creates or deletes a resource): when it is true, check before sending the request
+            /// again. A read changes nothing, whatever its answer.
+            ///
+            /// ```
+            #[doc = concat!("use ", $krate, "::{Error, InvalidInput};")]
+            ///
+            /// // Nothing was sent.
+            /// let refused = Error::from(InvalidInput::Refused { reason: "not https".into() });
+            /// assert!(!refused.outcome_unknown());
+            /// // An answer arrived, too large to read: what it said is unknown.
+            /// let too_large = Error::ResponseTooLarge { endpoint: "POST /v".into(), limit: 1024 };
+            /// assert!(too_large.outcome_unknown());
+            /// ```
+            pub fn outcome_unknown(&self) -> bool {
+                match self {
+                    $error::InvalidInput(_) | $error::NotDelivered { .. } => false,
+                    $error::Timeout { .. }
+                    | $error::ConnectionLost { .. }
+                    | $error::Decode { .. }
+                    | $error::ResponseTooLarge { .. } => true,
+                    $error::Api(e) => $crate::answer_leaves_outcome_unknown(e.status()),
+                }
+            }
+
             #[doc = concat!("Whether ", $service, " may have acted on a request whose answer was lost (timeout or broken connection): ", $lost, ".")]
+            ///
+            /// Only the lost answers: an error answer (a 5xx) or an answer that could not be read
+            #[doc = concat!("leaves the outcome unknown too, which [`", stringify!($error), "::outcome_unknown`] counts.")]
+            #[deprecated(note = "use outcome_unknown")]
             pub fn may_have_been_delivered(&self) -> bool {
                 matches!(self, $error::Timeout { .. } | $error::ConnectionLost { .. })
             }

@@ -177,9 +177,10 @@ fn august_code(e: &august_core::Error) -> u8 {
 
 /// The exit code of an Authy API error.
 fn authy_code(e: &authy_client::Error) -> u8 {
+    use authy_client::Error as E;
     if e.status() == Some(429) || e.reason() == Some(authy_client::ApiErrorReason::RateLimited) {
         RATE_LIMITED
-    } else if e.may_have_been_delivered() && e.status().is_none() {
+    } else if matches!(e, E::Timeout { .. } | E::ConnectionLost { .. }) {
         OUTCOME_UNKNOWN
     } else {
         FAILURE
@@ -188,9 +189,10 @@ fn authy_code(e: &authy_client::Error) -> u8 {
 
 /// The exit code of a Twilio Verify error.
 fn twilio_code(e: &twilio_verify::Error) -> u8 {
+    use twilio_verify::Error as E;
     if e.reason() == Some(twilio_verify::ApiErrorReason::RateLimited) {
         RATE_LIMITED
-    } else if e.may_have_been_delivered() {
+    } else if matches!(e, E::Timeout { .. } | E::ConnectionLost { .. }) {
         OUTCOME_UNKNOWN
     } else {
         FAILURE

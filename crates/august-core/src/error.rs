@@ -19,6 +19,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///   with JSON followed by other data), or answered with a body that does not decompress.
 /// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
 ///
+/// [`Error::outcome_unknown`] says, whatever the variant, whether a request that changes
+/// something may have taken effect without the caller being able to tell.
+///
 /// [`Error::kind`] says what to do next in the vocabulary every client shares
 /// ([`ErrorKind`](crate::ErrorKind)), without matching the variants.
 ///
@@ -157,10 +160,47 @@ impl Error {
         matches!(self, Error::Api(e) if e.kind == ApiErrorReason::Unauthorized)
     }
 
-    /// Whether the server may have acted on a request whose answer was lost (timeout or broken
-    /// connection). For a lock operation, check the lock's status before trying again.
+    /// Whether the server may have acted on the request while the caller cannot tell. For a
+    /// lock operation, read the lock's status before trying again.
+    ///
+    /// True when the request may have reached the server and no answer says what was done: no
+    /// answer in time ([`Error::Timeout`]), a connection lost after sending
+    /// ([`Error::ConnectionLost`]), an answer with a 5xx status (a gateway may answer one after
+    /// the request was acted on) or a 3xx (never followed), an answer too large
+    /// ([`Error::ResponseTooLarge`]) or that could not be read ([`Error::Decode`]). False when
+    /// nothing was done: the request was refused before sending ([`Error::InvalidInput`]), was
+    /// not delivered ([`Error::NotDelivered`]), was refused by the local wake-up limit
+    /// ([`Error::RateLimited`]), or the server refused it with a 4xx (a 429 included).
+    ///
+    /// It matters for a request that changes something (a lock operation, a code sent, a
+    /// doorbell woken up): a `GET` changes nothing, whatever its answer. [`Error::kind`] says
+    /// what to do next; for a lock operation whose answer was lost it is
+    /// [`ErrorKind::CheckLockState`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use august_core::Error;
+    ///
+    /// let lost = Error::Timeout {
+    ///     endpoint: "PUT /remoteoperate/L1/unlock".into(),
+    ///     after: Duration::from_secs(60),
+    ///     remote_operation: true,
+    /// };
+    /// assert!(lost.outcome_unknown());
+    /// let refused = Error::InvalidInput { reason: "empty lock id".into() };
+    /// assert!(!refused.outcome_unknown());
+    /// ```
     pub fn outcome_unknown(&self) -> bool {
-        matches!(self, Error::Timeout { .. } | Error::ConnectionLost { .. })
+        match self {
+            Error::InvalidInput { .. } | Error::NotDelivered { .. } | Error::RateLimited { .. } => {
+                false
+            }
+            Error::Timeout { .. }
+            | Error::ConnectionLost { .. }
+            | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. } => true,
+            Error::Api(e) => api_transport::answer_leaves_outcome_unknown(e.status),
+        }
     }
 
     pub(crate) fn from_transport(

@@ -198,3 +198,63 @@ fn parse_errors_are_fix_input() {
     let err = "nope".parse::<august_core::Brand>().unwrap_err();
     assert_kind(&err, err.kind(), ErrorKind::FixInput, Some(1));
 }
+
+/// Whether an unlock may have taken effect while the caller cannot tell (`outcome_unknown()`):
+/// after a 5xx (a gateway's 502 or 504 may come after the bridge moved the lock), an answer
+/// that cannot be read, or no answer, it may have; after a 4xx, a request that was not
+/// delivered or one refused before sending, it did not. A 5xx counted as a known outcome
+/// before, as if the lock had certainly not moved.
+#[test]
+fn an_unlock_may_have_taken_effect_after_a_5xx_but_not_after_a_4xx() {
+    let unlock = |status: usize, body: &str| {
+        answered_error(
+            ("PUT", "/remoteoperate/L1/unlock"),
+            status,
+            &[],
+            body,
+            |url| {
+                builder(url)
+                    .build()
+                    .unwrap()
+                    .unlock(TOKEN, "L1")
+                    .unwrap_err()
+            },
+        )
+    };
+    for status in [500, 502, 504] {
+        let err = unlock(status, "<html>bad gateway</html>");
+        assert_eq!(err.status(), Some(status as u16), "{err:?}");
+        assert!(err.outcome_unknown(), "{status}: {err:?}");
+    }
+    for status in [400, 404, 429] {
+        let err = unlock(status, r#"{"message":"refused"}"#);
+        assert_eq!(err.status(), Some(status as u16), "{err:?}");
+        assert!(!err.outcome_unknown(), "{status}: {err:?}");
+    }
+    let unreadable = unlock(200, "not json");
+    assert!(matches!(unreadable, Error::Decode { .. }), "{unreadable:?}");
+    assert!(unreadable.outcome_unknown());
+
+    let silent = Api::builder()
+        .base_url(test_support::servers::silent())
+        .command_timeout(Duration::from_millis(300))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let timeout = silent.unlock(TOKEN, "L1").unwrap_err();
+    assert!(timeout.is_timeout(), "{timeout:?}");
+    assert!(timeout.outcome_unknown());
+
+    let refused = builder(&test_support::fault_server::refused_url())
+        .build()
+        .unwrap();
+    let not_delivered = refused.unlock(TOKEN, "L1").unwrap_err();
+    assert!(
+        matches!(not_delivered, Error::NotDelivered { .. }),
+        "{not_delivered:?}"
+    );
+    assert!(!not_delivered.outcome_unknown());
+    let invalid = refused.unlock(TOKEN, "").unwrap_err();
+    assert!(matches!(invalid, Error::InvalidInput { .. }), "{invalid:?}");
+    assert!(!invalid.outcome_unknown());
+}

@@ -22,6 +22,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///   other data), or an answer whose body does not decompress.
 /// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
 ///
+/// [`Error::outcome_unknown`] says, whatever the variant, whether a request that changes
+/// something may have taken effect without the caller being able to tell.
+///
 /// [`Error::kind`] says what to do next in the vocabulary every client shares
 /// ([`ErrorKind`](crate::ErrorKind)), without matching the variants.
 ///
@@ -125,7 +128,7 @@ impl Error {
 }
 
 api_transport::service_error_common! {
-    Error, ApiError, InvalidInput; service = "Authy";
+    Error, ApiError, InvalidInput; service = "Authy"; krate = "authy_client";
     lost = "an SMS or a push may have gone out, so check before sending another";
     extra = ();
 }

@@ -806,7 +806,7 @@ fn a_body_over_the_cap_is_response_too_large() {
 }
 
 #[test]
-fn a_timeout_on_sms_may_have_been_delivered_and_is_not_resent() {
+fn a_timeout_on_sms_has_an_unknown_outcome_and_is_not_resent() {
     let (url, accepted) = test_support::servers::silent_counted();
     let c = AuthyApiClient::builder(KEY)
         .base_url(url)
@@ -816,7 +816,7 @@ fn a_timeout_on_sms_may_have_been_delivered_and_is_not_resent() {
     let started = Instant::now();
     let err = c.users().request_sms(ID).unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
-    assert!(err.may_have_been_delivered());
+    assert!(err.outcome_unknown());
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(
         err.to_string().contains("authy may have acted on it"),
@@ -836,6 +836,6 @@ fn a_refused_connection_is_not_delivered() {
         .unwrap();
     let err = c.users().create("a@b.c", "555", 1).unwrap_err();
     assert!(matches!(err, Error::NotDelivered { .. }), "{err:?}");
-    assert!(!err.may_have_been_delivered());
+    assert!(!err.outcome_unknown());
     assert!(!err.to_string().contains(KEY));
 }

@@ -177,3 +177,88 @@ fn the_retry_backoff_is_the_one_set() {
             .attempts()
     });
 }
+
+/// The error of an SMS request answered `status` with `body`.
+fn sms_error(status: usize, body: &str) -> Error {
+    let mut server = Server::new();
+    let m = server
+        .mock("GET", "/protected/json/sms/1000")
+        .match_query(Matcher::Any)
+        .match_header("x-authy-api-key", KEY)
+        .with_status(status)
+        .with_body(body)
+        .expect(1)
+        .create();
+    let err = client(&server).users().request_sms(ID).unwrap_err();
+    m.assert();
+    err
+}
+
+/// Whether an SMS request may have sent one while the caller cannot tell
+/// (`outcome_unknown()`): after a 5xx (a gateway may answer one after Authy sent the SMS), an
+/// answer that cannot be read, or no answer, it may have; after a 4xx, a request that was not
+/// delivered or one refused before sending, it did not. A 5xx counted as a known outcome
+/// before (`may_have_been_delivered()` false, as it still is).
+#[test]
+fn an_sms_may_have_gone_out_after_a_5xx_but_not_after_a_4xx() {
+    for status in [500, 502] {
+        let err = sms_error(status, "<html>bad gateway</html>");
+        assert_eq!(err.status(), Some(status as u16), "{err:?}");
+        assert!(err.outcome_unknown(), "{status}: {err:?}");
+        #[allow(deprecated)]
+        let lost = err.may_have_been_delivered();
+        assert!(!lost, "{status}: only a lost answer");
+    }
+    for status in [400, 404, 429] {
+        let err = sms_error(
+            status,
+            r#"{"message":"refused","success":false,"error_code":"60004"}"#,
+        );
+        assert_eq!(err.status(), Some(status as u16), "{err:?}");
+        assert!(!err.outcome_unknown(), "{status}: {err:?}");
+    }
+    let unreadable = sms_error(200, "not json");
+    assert!(matches!(unreadable, Error::Decode { .. }), "{unreadable:?}");
+    assert!(unreadable.outcome_unknown());
+
+    let silent = AuthyApiClient::builder(KEY)
+        .base_url(test_support::servers::silent())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let timeout = silent.users().request_sms(ID).unwrap_err();
+    assert!(timeout.is_timeout(), "{timeout:?}");
+    assert!(timeout.outcome_unknown());
+
+    let refused = builder(&test_support::fault_server::refused_url())
+        .build()
+        .unwrap();
+    let not_delivered = refused.users().request_sms(ID).unwrap_err();
+    assert!(
+        matches!(not_delivered, Error::NotDelivered { .. }),
+        "{not_delivered:?}"
+    );
+    assert!(!not_delivered.outcome_unknown());
+    let invalid = refused.tokens().verify(ID, "12ab56").unwrap_err();
+    assert!(invalid.is_invalid_input(), "{invalid:?}");
+    assert!(!invalid.outcome_unknown());
+}
+
+/// A token check answered 200 without a valid token is an API error whose answer says what
+/// happened: its outcome is known.
+#[test]
+fn a_token_refused_with_a_200_has_a_known_outcome() {
+    let mut server = Server::new();
+    let m = server
+        .mock("GET", "/protected/json/verify/123456/1000")
+        .match_query(Matcher::Any)
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"message":"Token is invalid","token":"is invalid","success":false}"#)
+        .expect(1)
+        .create();
+    let err = client(&server).tokens().verify(ID, "123456").unwrap_err();
+    m.assert();
+    assert_eq!(err.status(), Some(200), "{err:?}");
+    assert!(!err.outcome_unknown(), "{err:?}");
+}

@@ -169,7 +169,7 @@ fn errors_say_what_to_do_next() {
         .err()
         .unwrap_or_else(|| panic!("a stalled sms request succeeded"));
     assert!(error.is_timeout());
-    assert!(error.may_have_been_delivered());
+    assert!(error.outcome_unknown());
     assert_eq!(
         error.to_string(),
         format!(

@@ -21,6 +21,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///   body does not decompress.
 /// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
 ///
+/// [`Error::outcome_unknown`] says, whatever the variant, whether a request that changes
+/// something may have taken effect without the caller being able to tell.
+///
 /// [`Error::kind`] says what to do next in the vocabulary every client shares
 /// ([`ErrorKind`](crate::ErrorKind)), without matching the variants.
 ///
@@ -115,7 +118,7 @@ impl Error {
 }
 
 api_transport::service_error_common! {
-    Error, ApiError, InvalidInput; service = "Twilio";
+    Error, ApiError, InvalidInput; service = "Twilio"; krate = "twilio_verify";
     lost = "a message may have gone out or an attempt may have been spent";
     extra = (check: Option<&'static str>);
 }

@@ -188,3 +188,72 @@ fn the_retry_backoff_is_the_one_set() {
         err.api_error().unwrap().attempts()
     });
 }
+
+/// Whether a verification start may have sent a code while the caller cannot tell
+/// (`outcome_unknown()`): after a 5xx (a gateway may answer one after Twilio sent the code),
+/// an answer that cannot be read, or no answer, it may have; after a 4xx, a request that was
+/// not delivered or one refused before sending, it did not. A 5xx counted as a known outcome
+/// before (`may_have_been_delivered()` false, as it still is).
+#[test]
+fn a_start_may_have_sent_a_code_after_a_5xx_but_not_after_a_4xx() {
+    let start = |status: usize, body: &str| {
+        answered_error(("POST", START), status, &[], body, |url| {
+            builder(url)
+                .build()
+                .unwrap()
+                .verifications(&service())
+                .start("+15555550100", Channel::Sms)
+                .unwrap_err()
+        })
+    };
+    for status in [500, 502] {
+        let err = start(status, "<html>bad gateway</html>");
+        assert_eq!(err.status(), Some(status as u16), "{err:?}");
+        assert!(err.outcome_unknown(), "{status}: {err:?}");
+        #[allow(deprecated)]
+        let lost = err.may_have_been_delivered();
+        assert!(!lost, "{status}: only a lost answer");
+    }
+    for (status, body) in [
+        (400, fixture!("error_60200_invalid_parameter.json")),
+        (404, fixture!("error_20404_not_found.json")),
+        (429, fixture!("error_20429_too_many_requests.json")),
+    ] {
+        let err = start(status, &body);
+        assert_eq!(err.status(), Some(status as u16), "{err:?}");
+        assert!(!err.outcome_unknown(), "{status}: {err:?}");
+    }
+    let unreadable = start(201, "not json");
+    assert!(matches!(unreadable, Error::Decode { .. }), "{unreadable:?}");
+    assert!(unreadable.outcome_unknown());
+
+    let silent = builder(&test_support::servers::silent())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let timeout = silent
+        .verifications(&service())
+        .start("+15555550100", Channel::Sms)
+        .unwrap_err();
+    assert!(timeout.is_timeout(), "{timeout:?}");
+    assert!(timeout.outcome_unknown());
+
+    let refused = builder(&test_support::fault_server::refused_url())
+        .build()
+        .unwrap();
+    let not_delivered = refused
+        .verifications(&service())
+        .start("+15555550100", Channel::Sms)
+        .unwrap_err();
+    assert!(
+        matches!(not_delivered, Error::NotDelivered { .. }),
+        "{not_delivered:?}"
+    );
+    assert!(!not_delivered.outcome_unknown());
+    let invalid = refused
+        .verifications(&service())
+        .start("555-0100", Channel::Sms)
+        .unwrap_err();
+    assert!(invalid.is_invalid_input(), "{invalid:?}");
+    assert!(!invalid.outcome_unknown());
+}

@@ -220,7 +220,7 @@ fn errors_say_what_to_do_next() {
         .err()
         .unwrap_or_else(|| panic!("a stalled check succeeded"));
     assert!(error.is_timeout());
-    assert!(error.may_have_been_delivered());
+    assert!(error.outcome_unknown());
     assert_eq!(
         error.to_string(),
         "POST /v2/Services/VA00000000000000000000000000000001/VerificationCheck got no answer within 300 ms; the outcome is unknown: the code may have been accepted, and an accepted verification is deleted (a second check answers not found); do not check again, fetch the verification: not found after a lost answer may mean approved"
