@@ -7,6 +7,7 @@ use std::path::Path;
 use anyhow::{Context as _, anyhow};
 use serde_json::{Value, json};
 
+use crate::failure;
 use crate::output::{self, NONE, key_values, or_none, time, to_json, yes_no};
 use crate::session::{self, Context};
 use crate::spinner::Spinner;
@@ -172,7 +173,15 @@ pub fn operate(ctx: &Context, id: &str, op: Operation) -> anyhow::Result<()> {
             Operation::Unlock => ctx.api.unlock(&token, id),
         }
     };
-    let status = result?;
+    // A request that may have moved the lock (no answer, a gateway's 5xx) says to read its
+    // state before anything else.
+    let status = result.map_err(|e| {
+        failure::after_sending(e, || {
+            format!(
+                "the {verb} request failed, but the lock may have moved: read its state with `august status {id}` before trying again"
+            )
+        })
+    })?;
     if ctx.json {
         return output::print_json(&json!({
             "lock_id": id,
@@ -236,7 +245,13 @@ pub fn doorbell(ctx: &Context, id: &str) -> anyhow::Result<()> {
 /// `august wakeup ID`.
 pub fn wakeup(ctx: &Context, id: &str) -> anyhow::Result<()> {
     let token = ctx.token()?;
-    ctx.api.wakeup_doorbell(&token, id)?;
+    ctx.api.wakeup_doorbell(&token, id).map_err(|e| {
+        failure::after_sending(e, || {
+            format!(
+                "the wake-up request failed, but the doorbell may have woken up: see its status with `august doorbell {id}` before trying again"
+            )
+        })
+    })?;
     if ctx.json {
         return output::print_json(&json!({"doorbell_id": id, "woken_up": true}));
     }

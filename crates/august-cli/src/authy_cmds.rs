@@ -11,7 +11,7 @@ use crate::cli::{
     ActivityKind, AppCommand, AuthyCommand, CallbackMethodArg, OnetouchCommand, PhonesCommand,
     TokenRequestArgs, TokensCommand, UsersCommand, ViaArg,
 };
-use crate::failure::Usage;
+use crate::failure::{Usage, after_sending};
 use crate::output::{self, Table, key_values, or_none, show, yes_no};
 use crate::session::Context;
 
@@ -80,7 +80,11 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
             let options = CreateUserOptions::new()
                 .country_code(*country_code)
                 .send_install_link_via_sms(*send_install_link);
-            let user = users.create_with(email, phone, &options)?;
+            let user = users.create_with(email, phone, &options).map_err(|e| {
+                after_sending(e, || {
+                    "the request to create the user failed, but the user may have been created: creating it again with the same phone and country code gives the same Authy ID".into()
+                })
+            })?;
             show(
                 ctx,
                 &user,
@@ -110,7 +114,13 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
             )
         }
         UsersCommand::Delete { authy_id: id } => {
-            let c = users.delete(authy_id(id)?)?;
+            let c = users.delete(authy_id(id)?).map_err(|e| {
+                after_sending(e, || {
+                    format!(
+                        "the request to delete the user failed, but the user may have been deleted: see `august authy users status {id}` before trying again"
+                    )
+                })
+            })?;
             show(
                 ctx,
                 &c,
@@ -127,11 +137,18 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
         } => {
             let id = authy_id(id)?;
             let options = token_options(options);
-            let d = if matches!(command, UsersCommand::Sms { .. }) {
-                users.request_sms_with(id, &options)?
+            let (d, what) = if matches!(command, UsersCommand::Sms { .. }) {
+                (users.request_sms_with(id, &options), "an SMS")
             } else {
-                users.request_call_with(id, &options)?
+                (users.request_call_with(id, &options), "a call")
             };
+            let d = d.map_err(|e| {
+                after_sending(e, || {
+                    format!(
+                        "the request for {what} failed, but {what} with a code may have gone out: ask the user before requesting another"
+                    )
+                })
+            })?;
             show(
                 ctx,
                 &d,
@@ -155,7 +172,11 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
             if let Some(l) = label {
                 options = options.label(l.clone());
             }
-            let qr = users.generate_qr_with(authy_id(id)?, &options)?;
+            let qr = users.generate_qr_with(authy_id(id)?, &options).map_err(|e| {
+                after_sending(e, || {
+                    "the request for a QR code failed, but a new one may have been made: generate one again before showing it to the user".into()
+                })
+            })?;
             show(
                 ctx,
                 &qr,
@@ -198,7 +219,13 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
             for (k, v) in data {
                 activity = activity.data(k.clone(), v.clone());
             }
-            let c = users.register_activity(authy_id(id)?, &activity)?;
+            let c = users
+                .register_activity(authy_id(id)?, &activity)
+                .map_err(|e| {
+                    after_sending(e, || {
+                        "the request to register the activity failed, but it may have been registered: check before registering it again".into()
+                    })
+                })?;
             show(
                 ctx,
                 &c,
@@ -254,7 +281,13 @@ fn phones(ctx: &Context, authy: &AuthyApiClient, command: &PhonesCommand) -> any
             if let Some(n) = code_length {
                 options = options.code_length(*n);
             }
-            let v = phones.verification_start_with(phone, *country_code, &options)?;
+            let v = phones
+                .verification_start_with(phone, *country_code, &options)
+                .map_err(|e| {
+                    after_sending(e, || {
+                        "the request to start the verification failed, but a code may have been sent: ask the user before starting another".into()
+                    })
+                })?;
             show(
                 ctx,
                 &v,
@@ -400,7 +433,13 @@ fn onetouch(
             for (res, url) in logos {
                 request = request.logo(logo(res, url)?);
             }
-            let created = one_touch.send_request(authy_id(id)?, &request)?;
+            let created = one_touch
+                .send_request(authy_id(id)?, &request)
+                .map_err(|e| {
+                    after_sending(e, || {
+                        "the approval request failed, but it may have reached the user's device: ask the user before sending another".into()
+                    })
+                })?;
             show(ctx, &created, &[("uuid", created.uuid().to_owned())])
         }
         OnetouchCommand::Status { uuid } => {

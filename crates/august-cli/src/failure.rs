@@ -45,21 +45,27 @@ impl fmt::Display for Usage {
 
 impl std::error::Error for Usage {}
 
-/// A request that changes something (one that has a verification code sent) failed after it
-/// may have reached the server, so whether it took effect is unknown (exit code 5): the
-/// advice says what to do either way, and the request's error is the cause.
+/// A request that changes something (a lock operation, a code sent, a user created) failed
+/// after it may have reached the server, so whether it took effect is unknown (exit code 5):
+/// the advice says what to do either way, and the request's error is the cause.
 #[derive(Debug)]
 pub struct OutcomeUnknown {
     /// What to do, whether or not the request took effect.
     advice: String,
     /// The request's error.
-    source: august_auth::Error,
+    source: Box<dyn std::error::Error + Send + Sync>,
 }
 
 impl OutcomeUnknown {
     /// The failure of a request that may have taken effect, with what to do either way.
-    pub fn new(advice: String, source: august_auth::Error) -> OutcomeUnknown {
-        OutcomeUnknown { advice, source }
+    pub fn new(
+        advice: String,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> OutcomeUnknown {
+        OutcomeUnknown {
+            advice,
+            source: source.into(),
+        }
     }
 }
 
@@ -71,25 +77,56 @@ impl fmt::Display for OutcomeUnknown {
 
 impl std::error::Error for OutcomeUnknown {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.source)
+        Some(self.source.as_ref())
     }
 }
 
-/// Whether a request that changes something certainly did not: it was refused before it was
-/// sent (a value that could not be sent, no access token yet, the local wake-up limit), did not
-/// reach the server, or the server refused it with a 4xx answer. Anything else leaves the
-/// outcome unknown: no answer or a connection lost after sending, a 5xx (a gateway may answer
-/// one after the request was acted on), an answer too large or that could not be read, which
-/// the server sent having received the request.
-pub fn refused_before_acting(e: &august_auth::Error) -> bool {
-    use august_core::Error as E;
-    if matches!(e, august_auth::Error::NoAccessToken) {
-        return true;
+/// An error of the SDK that says whether its request may have taken effect while the caller
+/// cannot tell: the `outcome_unknown()` every client's error has. It is true after no answer, a
+/// connection lost after sending, a 5xx, an answer too large or that could not be read; false
+/// for a request refused before sending (a value that could not be sent, no access token yet,
+/// the local wake-up limit), not delivered, or refused with a 4xx.
+pub trait MayHaveActed: std::error::Error + Send + Sync + 'static {
+    /// Whether the request may have taken effect while the caller cannot tell.
+    fn outcome_unknown(&self) -> bool;
+}
+
+impl MayHaveActed for august_core::Error {
+    fn outcome_unknown(&self) -> bool {
+        august_core::Error::outcome_unknown(self)
     }
-    match e.api_error() {
-        Some(E::InvalidInput { .. } | E::NotDelivered { .. } | E::RateLimited { .. }) => true,
-        Some(E::Api(answer)) => (400..500).contains(&answer.status()),
-        _ => false,
+}
+
+/// The sign-in's errors: only an August API call's can leave its outcome unknown (the others,
+/// no access token yet among them, are refusals before sending).
+impl MayHaveActed for august_auth::Error {
+    fn outcome_unknown(&self) -> bool {
+        self.api_error()
+            .is_some_and(august_core::Error::outcome_unknown)
+    }
+}
+
+impl MayHaveActed for authy_client::Error {
+    fn outcome_unknown(&self) -> bool {
+        authy_client::Error::outcome_unknown(self)
+    }
+}
+
+impl MayHaveActed for twilio_verify::Error {
+    fn outcome_unknown(&self) -> bool {
+        twilio_verify::Error::outcome_unknown(self)
+    }
+}
+
+/// The error of a request that changes something (a lock operation, a code or a push sent, a
+/// resource created, changed or deleted): when the request may have taken effect
+/// ([`MayHaveActed::outcome_unknown`]), an [`OutcomeUnknown`] with `advice`, which says what
+/// to check before sending it again (exit code 5); any other error as it is.
+pub fn after_sending<E: MayHaveActed>(error: E, advice: impl FnOnce() -> String) -> anyhow::Error {
+    if error.outcome_unknown() {
+        OutcomeUnknown::new(advice(), error).into()
+    } else {
+        error.into()
     }
 }
 
@@ -150,32 +187,22 @@ impl fmt::Display for CacheRefused {
 
 impl std::error::Error for CacheRefused {}
 
-/// The exit code of an August API error.
+/// The exit code of an August API error. A request that changes something and may have taken
+/// effect says so first ([`after_sending`]).
 fn august_code(e: &august_core::Error) -> u8 {
-    use august_core::Error as E;
     if e.is_unauthorized() {
         LOGIN
     } else if e.api_error().map(august_core::ApiError::reason) == Some(ApiErrorReason::RateLimited)
         || e.is_rate_limited()
     {
         RATE_LIMITED
-    } else if matches!(
-        e,
-        E::Timeout {
-            remote_operation: true,
-            ..
-        } | E::ConnectionLost {
-            remote_operation: true,
-            ..
-        }
-    ) {
-        OUTCOME_UNKNOWN
     } else {
         FAILURE
     }
 }
 
-/// The exit code of an Authy API error.
+/// The exit code of an Authy API error. A request that changes something and may have taken
+/// effect says so first ([`after_sending`]); a read without an answer is exit code 5 too.
 fn authy_code(e: &authy_client::Error) -> u8 {
     use authy_client::Error as E;
     if e.status() == Some(429) || e.reason() == Some(authy_client::ApiErrorReason::RateLimited) {
@@ -187,7 +214,8 @@ fn authy_code(e: &authy_client::Error) -> u8 {
     }
 }
 
-/// The exit code of a Twilio Verify error.
+/// The exit code of a Twilio Verify error. A request that changes something and may have
+/// taken effect says so first ([`after_sending`]); a read without an answer is exit code 5 too.
 fn twilio_code(e: &twilio_verify::Error) -> u8 {
     use twilio_verify::Error as E;
     if e.reason() == Some(twilio_verify::ApiErrorReason::RateLimited) {
@@ -281,11 +309,14 @@ mod tests {
         assert_eq!(exit_code(&e), USAGE);
         let e = anyhow::anyhow!("something else");
         assert_eq!(exit_code(&e), FAILURE);
-        let e = anyhow::Error::new(august_core::Error::Timeout {
-            endpoint: "PUT /remoteoperate/{id}/lock".into(),
-            after: std::time::Duration::from_secs(60),
-            remote_operation: true,
-        });
+        let e = after_sending(
+            august_core::Error::Timeout {
+                endpoint: "PUT /remoteoperate/{id}/lock".into(),
+                after: std::time::Duration::from_secs(60),
+                remote_operation: true,
+            },
+            || "read the lock's state".into(),
+        );
         assert_eq!(exit_code(&e), OUTCOME_UNKNOWN);
         let e = anyhow::Error::new(august_core::Error::Timeout {
             endpoint: "GET /users/locks/mine".into(),
@@ -300,9 +331,9 @@ mod tests {
     /// A request that changes something is taken as not acted on only when it certainly was
     /// not: refused before sending, not delivered, or (the integration tests hold it) refused
     /// with a 4xx. Every other failure may have followed the server's acting on it, and gives
-    /// exit code 5 once a command says so ([`OutcomeUnknown`]).
+    /// exit code 5 with the command's advice first ([`after_sending`]).
     #[test]
-    fn only_requests_refused_before_acting_certainly_did_nothing() {
+    fn only_requests_that_certainly_did_nothing_have_a_known_outcome() {
         use august_auth::Error as A;
         use august_core::Error as E;
         let endpoint = || "POST /validation/phone".to_owned();
@@ -323,7 +354,10 @@ mod tests {
                 next_allowed: std::time::Instant::now(),
             }),
         ] {
-            assert!(refused_before_acting(&nothing_done), "{nothing_done:?}");
+            assert!(!nothing_done.outcome_unknown(), "{nothing_done:?}");
+            let e = after_sending(nothing_done, || "advice".into());
+            assert_ne!(exit_code(&e), OUTCOME_UNKNOWN, "{e:#}");
+            assert!(!message(&e).starts_with("advice"), "{e:#}");
         }
         for may_have_acted in [
             A::Api(E::Timeout {
@@ -346,11 +380,8 @@ mod tests {
                 limit: 1024,
             }),
         ] {
-            assert!(
-                !refused_before_acting(&may_have_acted),
-                "{may_have_acted:?}"
-            );
-            let e = anyhow::Error::new(OutcomeUnknown::new("advice".into(), may_have_acted));
+            assert!(may_have_acted.outcome_unknown(), "{may_have_acted:?}");
+            let e = after_sending(may_have_acted, || "advice".into());
             assert_eq!(exit_code(&e), OUTCOME_UNKNOWN);
             assert!(
                 message(&e).starts_with("advice: POST /validation/phone "),

@@ -13,7 +13,7 @@ use august_core::{Api, Brand, LoginMethod};
 use serde_json::json;
 
 use crate::cli::{Cli, LoginArgs, VerifyArgs};
-use crate::failure::{self, CacheRefused, NotLoggedIn, OutcomeUnknown, Usage};
+use crate::failure::{CacheRefused, MayHaveActed as _, NotLoggedIn, OutcomeUnknown, Usage};
 use crate::output::{self, key_values};
 use crate::pending;
 
@@ -607,7 +607,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     save_pending(&mut authenticator)
         .context("no verification code was sent, as the login waiting for it could not be kept")?;
     authenticator.send_verification_code().map_err(|e| {
-        if failure::refused_before_acting(&e) {
+        if !e.outcome_unknown() {
             return anyhow::Error::new(e)
                 .context("no verification code was sent; run `august login` again to have one sent");
         }

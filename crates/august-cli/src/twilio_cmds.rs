@@ -10,7 +10,7 @@ use twilio_verify::{
     VerifyClient,
 };
 
-use crate::failure::Usage;
+use crate::failure::{Usage, after_sending};
 use crate::output::{self, or_none, show, time, to_json, yes_no};
 use crate::session::Context;
 
@@ -336,13 +336,23 @@ pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
                     if let Some(locale) = locale {
                         start = start.locale(locale);
                     }
-                    let verification = v.start_with(&start)?;
+                    let verification = v.start_with(&start).map_err(|e| {
+                        after_sending(e, || {
+                            format!(
+                                "the request to start the verification failed, but a code may have been sent to {to}: ask the user before starting another"
+                            )
+                        })
+                    })?;
                     // The sandbox of this run is gone when it ends: show the code it "sent".
                     let code = ctx.sandbox().and_then(|s| s.verify_code(to));
                     show_verification(ctx, &verification, code)
                 }
                 VerificationsCommand::Check { to, code } => {
-                    let outcome = v.check_to(to, code)?;
+                    let outcome = v.check_to(to, code).map_err(|e| {
+                        after_sending(e, || {
+                            "the check failed, but the code may have been accepted or spent an attempt: do not check it again (an approved verification is deleted, and a second check says not_found)".into()
+                        })
+                    })?;
                     let (status, approved) = match &outcome {
                         CheckOutcome::Approved(_) => ("approved", true),
                         CheckOutcome::Pending(_) => ("pending", false),
@@ -369,7 +379,14 @@ pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
                     show_verification(ctx, &v.fetch(&parse("verification sid", sid)?)?, None)
                 }
                 VerificationsCommand::Cancel { sid } => {
-                    show_verification(ctx, &v.cancel(&parse("verification sid", sid)?)?, None)
+                    let canceled = v.cancel(&parse("verification sid", sid)?).map_err(|e| {
+                        after_sending(e, || {
+                            format!(
+                                "the request to cancel failed, but the verification may have been canceled: see `august twilio verifications fetch {sid}` before trying again"
+                            )
+                        })
+                    })?;
+                    show_verification(ctx, &canceled, None)
                 }
             }
         }
@@ -457,13 +474,26 @@ fn factors(
             match entities.fetch(&identity) {
                 Ok(_) => {}
                 Err(e) if e.reason() == Some(ApiErrorReason::NotFound) => {
-                    entities.create(&identity)?;
+                    entities.create(&identity).map_err(|e| {
+                        after_sending(e, || {
+                            format!(
+                                "the request to create the entity {identity} failed, but it may have been created: the command run again uses it if it exists"
+                            )
+                        })
+                    })?;
                 }
                 Err(e) => return Err(e.into()),
             }
             let new = client
                 .factors(service, &identity)
-                .create_totp(&NewTotpFactor::new(name))?;
+                .create_totp(&NewTotpFactor::new(name))
+                .map_err(|e| {
+                    after_sending(e, || {
+                        format!(
+                            "the request to create the factor failed, but it may have been created: see `august twilio factors list {identity}` before trying again"
+                        )
+                    })
+                })?;
             let uri = new
                 .binding
                 .as_ref()
@@ -487,7 +517,14 @@ fn factors(
             let identity: Identity = parse("identity", identity)?;
             let factor = client
                 .factors(service, &identity)
-                .verify(&parse("factor sid", factor)?, code)?;
+                .verify(&parse("factor sid", factor)?, code)
+                .map_err(|e| {
+                    after_sending(e, || {
+                        format!(
+                            "the check failed, but the code may have been accepted or spent an attempt: see `august twilio factors list {identity}` before checking again"
+                        )
+                    })
+                })?;
             show(
                 ctx,
                 &factor,
@@ -513,7 +550,14 @@ fn factors(
             let identity: Identity = parse("identity", identity)?;
             client
                 .factors(service, &identity)
-                .delete(&parse("factor sid", factor)?)?;
+                .delete(&parse("factor sid", factor)?)
+                .map_err(|e| {
+                    after_sending(e, || {
+                        format!(
+                            "the request to delete the factor failed, but it may have been deleted: see `august twilio factors list {identity}` before trying again"
+                        )
+                    })
+                })?;
             show(ctx, &json!({"deleted": true}), &[("deleted", "yes".into())])
         }
     }
@@ -558,7 +602,17 @@ fn challenges(
                 let (label, value) = pair(field)?;
                 new = new.field(label, value);
             }
-            one(&client.challenges(service, &identity).create(&new)?)
+            let created = client
+                .challenges(service, &identity)
+                .create(&new)
+                .map_err(|e| {
+                    after_sending(e, || {
+                        format!(
+                            "the request to create the challenge failed, but a push may have reached the device or a code spent an attempt: see `august twilio challenges list {identity}` before creating another"
+                        )
+                    })
+                })?;
+            one(&created)
         }
         ChallengesCommand::Fetch {
             identity,

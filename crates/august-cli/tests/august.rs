@@ -801,6 +801,61 @@ fn rate_limiting_is_exit_4() {
     unlock.assert();
 }
 
+/// A lock operation answered with a 5xx may have moved the lock (a gateway answers 502 or 504
+/// after the bridge acted): `lock` and `unlock` exit with 5 (outcome unknown) and say to read
+/// the lock's state before trying again, where they exited with 1 and said only "try again
+/// later". Each is sent once. A 4xx refused the operation: exit code 1, no such advice.
+#[test]
+fn a_lock_operation_answered_5xx_exits_5_and_says_to_read_the_lock_state() {
+    let mut server = Server::new();
+    for (verb, status) in [("lock", 502), ("unlock", 502), ("unlock", 504)] {
+        let path = format!("/remoteoperate/{LOCK_ID}/{verb}");
+        let mock = authed(&mut server, "PUT", &path, TOKEN)
+            .with_status(status)
+            .with_header("content-type", "text/html")
+            .with_body("<html>bad gateway</html>")
+            .expect(1)
+            .create();
+        let others = nothing_else(&mut server);
+        let tool = Tool::new();
+        logged_in(&tool, TOKEN, EXPIRES);
+        let out = run(&tool, &server, &[verb, LOCK_ID]).expect_code(5);
+        mock.assert();
+        others.assert();
+        assert_eq!(out.stdout, "");
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: the {verb} request failed, but the lock may have moved: read its state with `august status {LOCK_ID}` before trying again: PUT {path} failed with status {status}: server error: try again later; body starts: <html>bad gateway</html>\n"
+            )
+        );
+        server.reset();
+    }
+
+    let refused = authed(
+        &mut server,
+        "PUT",
+        &format!("/remoteoperate/{LOCK_ID}/unlock"),
+        TOKEN,
+    )
+    .with_status(400)
+    .with_header("content-type", "application/json")
+    .with_body(r#"{"message": "bad request"}"#)
+    .expect(1)
+    .create();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = run(&tool, &server, &["unlock", LOCK_ID]).expect_code(1);
+    refused.assert();
+    assert!(
+        out.stderr.starts_with(&format!(
+            "error: PUT /remoteoperate/{LOCK_ID}/unlock failed with status 400"
+        )),
+        "{out:#?}"
+    );
+    assert!(!out.stderr.contains("may have moved"), "{out:#?}");
+}
+
 #[test]
 fn without_a_login_commands_say_to_log_in_and_send_nothing() {
     let mut server = Server::new();

@@ -536,3 +536,62 @@ fn errors_and_missing_key() {
     assert!(!out.stdout.contains(KEY));
     assert!(out.stdout.contains("[env: AUTHY_API_KEY]"));
 }
+
+/// A request that sends a code answered with a 5xx may have sent it (a gateway may answer one
+/// after Authy acted): `users sms` and `phones verification-start` exit with 5 (outcome unknown)
+/// and say to ask the user before requesting another, where they exited with 1. Each is sent
+/// once. A read answered so keeps exit code 1.
+#[test]
+fn a_code_request_answered_5xx_exits_5_and_says_to_ask_the_user() {
+    let mut server = Server::new();
+    let sms = get(&mut server, "/protected/json/sms/1000", "")
+        .with_status(500)
+        .with_header("content-type", "text/html")
+        .with_body("<html>internal error</html>")
+        .expect(1)
+        .create();
+    let start = post(
+        &mut server,
+        "/protected/json/phones/verification/start",
+        json!({"phone_number": "775-461-5609", "country_code": 1, "via": "sms", "code_length": 4}),
+    )
+    .with_status(502)
+    .with_header("content-type", "text/html")
+    .with_body("<html>bad gateway</html>")
+    .expect(1)
+    .create();
+    let status = get(&mut server, "/protected/json/users/1000/status", "")
+        .with_status(500)
+        .with_header("content-type", "text/html")
+        .with_body("<html>internal error</html>")
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    let out = authy(&tool, &server, &["users", "sms", "1000"]).expect_code(5);
+    assert_eq!(
+        out.stderr,
+        "error: the request for an SMS failed, but an SMS with a code may have gone out: ask the user before requesting another: GET /protected/json/sms/1000 failed with status 500: server error: try again later; body starts: <html>internal error</html>\n"
+    );
+    assert_eq!(out.stdout, "");
+    let out = authy(
+        &tool,
+        &server,
+        &["phones", "verification-start", "775-461-5609"],
+    )
+    .expect_code(5);
+    assert!(
+        out.stderr.starts_with(
+            "error: the request to start the verification failed, but a code may have been sent: ask the user before starting another: POST /protected/json/phones/verification/start failed with status 502"
+        ),
+        "{out:#?}"
+    );
+    let out = authy(&tool, &server, &["users", "status", "1000"]).expect_code(1);
+    assert!(
+        out.stderr
+            .starts_with("error: GET /protected/json/users/1000/status failed with status 500"),
+        "{out:#?}"
+    );
+    sms.assert();
+    start.assert();
+    status.assert();
+}

@@ -395,3 +395,63 @@ fn sandbox_runs_the_commands() {
             .starts_with("otpauth://totp/")
     );
 }
+
+/// A verification start answered with a 5xx may have sent the code (a gateway may answer one
+/// after Twilio acted): it exits with 5 (outcome unknown) and says to ask the user before
+/// starting another, where it exited with 1. It is sent once. A read answered so keeps exit
+/// code 1.
+#[test]
+fn a_start_answered_5xx_exits_5_and_says_to_ask_the_user() {
+    let mut server = Server::new();
+    let start = post(
+        &mut server,
+        &format!("/v2/Services/{VA}/Verifications"),
+        "To=%2B15555550100&Channel=sms",
+        500,
+        r#"{"code": 20500, "message": "Internal Server Error", "status": 500}"#,
+    );
+    let fetch = server
+        .mock(
+            "GET",
+            format!("/v2/Services/{VA}/Verifications/VE00000000000000000000000000000001").as_str(),
+        )
+        .match_header("authorization", AUTH)
+        .with_status(500)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"code": 20500, "message": "Internal Server Error", "status": 500}"#)
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    let out = twilio(
+        &tool,
+        &server,
+        false,
+        &["verifications", "start", "+15555550100"],
+    )
+    .expect_code(5);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: the request to start the verification failed, but a code may have been sent to +15555550100: ask the user before starting another: POST /v2/Services/{VA}/Verifications answered 500 (code 20500): Internal Server Error; twilio failed; try again later\n"
+        )
+    );
+    start.assert();
+    let out = twilio(
+        &tool,
+        &server,
+        false,
+        &[
+            "verifications",
+            "fetch",
+            "VE00000000000000000000000000000001",
+        ],
+    )
+    .expect_code(1);
+    assert!(
+        out.stderr.starts_with(&format!(
+            "error: GET /v2/Services/{VA}/Verifications/VE00000000000000000000000000000001 answered 500"
+        )),
+        "{out:#?}"
+    );
+    fetch.assert();
+}
