@@ -457,7 +457,7 @@ fn a_code_that_could_not_be_sent_is_sent_by_the_next_login_for_the_same_install(
     assert_eq!(
         out.stderr,
         format!(
-            "error: the request for a verification code failed, but a code may have been sent: if a code arrives, finish with `august --cache {} verify CODE`; else run `august login` again for one: POST /validation/phone failed with status 500: server error: try again later; the server said: the SMS gateway is down\n",
+            "error: the request for a verification code failed, but a code may have been sent: if a code arrives, finish with `august --cache {} verify CODE`; else run `august login` again for one: POST /validation/phone failed with status 500: server error: the request may have taken effect: check before sending it again; the server said: the SMS gateway is down\n",
             tool.cache().display()
         )
     );
@@ -826,7 +826,7 @@ fn a_lock_operation_answered_5xx_exits_5_and_says_to_read_the_lock_state() {
         assert_eq!(
             out.stderr,
             format!(
-                "error: the {verb} request failed, but the lock may have moved: read its state with `august status {LOCK_ID}` before trying again: PUT {path} failed with status {status}: server error: try again later; body starts: <html>bad gateway</html>\n"
+                "error: the {verb} request failed, but the lock may have moved: read its state with `august status {LOCK_ID}` before trying again: PUT {path} failed with status {status}: server error: the outcome is unknown: read the lock's status before trying again; body starts: <html>bad gateway</html>\n"
             )
         );
         server.reset();

@@ -552,7 +552,10 @@ impl Api {
         if (200..300).contains(&response.status()) {
             Ok(response)
         } else {
-            Err(ApiError::from_response(Self::endpoint(request), &response).into())
+            Err(
+                ApiError::from_response(Self::endpoint(request), &response, remote_operation)
+                    .into(),
+            )
         }
     }
 

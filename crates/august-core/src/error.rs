@@ -116,7 +116,7 @@ impl Error {
                 endpoint,
                 remote_operation,
                 ..
-            } => lost_answer(endpoint, *remote_operation),
+            } => unknown_outcome(endpoint, *remote_operation),
             Error::Api(e) => e.kind(),
             Error::Decode { .. } => ErrorKind::ReportBug,
             Error::ResponseTooLarge { .. } => ErrorKind::Configuration,
@@ -170,12 +170,15 @@ impl Error {
     /// ([`Error::ResponseTooLarge`]) or that could not be read ([`Error::Decode`]). False when
     /// nothing was done: the request was refused before sending ([`Error::InvalidInput`]), was
     /// not delivered ([`Error::NotDelivered`]), was refused by the local wake-up limit
-    /// ([`Error::RateLimited`]), or the server refused it with a 4xx (a 429 included).
+    /// ([`Error::RateLimited`]), or the server refused it with a 4xx (a 429 included) other
+    /// than August's 408 ([`ApiErrorReason::BridgeTimeout`]: the bridge did not answer the
+    /// server in time, and the lock may have moved).
     ///
     /// It matters for a request that changes something (a lock operation, a code sent, a
-    /// doorbell woken up): a `GET` changes nothing, whatever its answer. [`Error::kind`] says
-    /// what to do next; for a lock operation whose answer was lost it is
-    /// [`ErrorKind::CheckLockState`].
+    /// doorbell woken up): a `GET` changes nothing, whatever its answer. [`Error::kind`] agrees
+    /// for such a request: a lock operation whose answer was lost or answered with a server
+    /// error is [`ErrorKind::CheckLockState`], another request that changes something
+    /// [`ErrorKind::OutcomeUnknown`].
     ///
     /// ```
     /// use std::time::Duration;
@@ -199,7 +202,11 @@ impl Error {
             | Error::ConnectionLost { .. }
             | Error::Decode { .. }
             | Error::ResponseTooLarge { .. } => true,
-            Error::Api(e) => api_transport::answer_leaves_outcome_unknown(e.status),
+            // August's 408: the bridge did not answer the server, the lock may have moved.
+            Error::Api(e) => {
+                api_transport::answer_leaves_outcome_unknown(e.status)
+                    || e.kind == ApiErrorReason::BridgeTimeout
+            }
         }
     }
 
@@ -327,9 +334,9 @@ impl HasErrorKind for ApiError {
     }
 }
 
-/// A call whose answer was lost: a lock operation leaves the lock's state unknown, a read can
-/// simply be sent again, anything else may have happened.
-fn lost_answer(endpoint: &str, remote_operation: bool) -> ErrorKind {
+/// A call whose answer was lost, or a server error: a lock operation leaves the lock's state
+/// unknown, a read can simply be sent again, anything else may have happened.
+fn unknown_outcome(endpoint: &str, remote_operation: bool) -> ErrorKind {
     if remote_operation {
         ErrorKind::CheckLockState
     } else if endpoint.starts_with("GET ") {
@@ -441,10 +448,16 @@ pub struct ApiError {
     pub(crate) snippet: String,
     pub(crate) retry_after: Option<Duration>,
     pub(crate) attempts: u32,
+    /// Whether the call was a lock operation.
+    pub(crate) remote_operation: bool,
 }
 
 impl ApiError {
-    pub(crate) fn from_response(endpoint: String, response: &api_transport::Response) -> Self {
+    pub(crate) fn from_response(
+        endpoint: String,
+        response: &api_transport::Response,
+        remote_operation: bool,
+    ) -> Self {
         let status = response.status();
         let (code, message) = parse_error_body(response.body());
         let kind = match ApiErrorReason::from_status(status) {
@@ -466,6 +479,7 @@ impl ApiError {
             },
             retry_after: response.retry_after(),
             attempts: response.attempts(),
+            remote_operation,
         }
     }
 
@@ -495,15 +509,39 @@ impl ApiError {
             // The bridge did not answer: the lock may or may not have moved.
             R::BridgeTimeout => ErrorKind::CheckLockState,
             R::NoBridge | R::BridgeOffline | R::MechanicalFailure => ErrorKind::CheckDevice,
-            R::BridgeBusy | R::ServerError => match self.retry_after {
-                Some(after) => ErrorKind::RetryAfter(after),
-                None => ErrorKind::RetryLater,
+            // A server error may come after the request was acted on: as for a lost answer,
+            // a call that changes something is checked before it is sent again.
+            R::ServerError => match unknown_outcome(&self.endpoint, self.remote_operation) {
+                ErrorKind::RetryLater => self.retry_later(),
+                check => check,
             },
+            R::BridgeBusy => self.retry_later(),
             R::RateLimited => match self.retry_after {
                 Some(after) => ErrorKind::RetryAfter(after),
                 None => ErrorKind::RateLimited,
             },
             R::Other => ErrorKind::from_status(self.status, self.retry_after),
+        }
+    }
+
+    /// `Retry-After`'s wait, if the server said one, else a retry later.
+    fn retry_later(&self) -> ErrorKind {
+        match self.retry_after {
+            Some(after) => ErrorKind::RetryAfter(after),
+            None => ErrorKind::RetryLater,
+        }
+    }
+
+    /// What the status means for this call, in words.
+    fn advice(&self) -> &'static str {
+        match (self.kind, self.kind()) {
+            (ApiErrorReason::ServerError, ErrorKind::CheckLockState) => {
+                "server error: the outcome is unknown: read the lock's status before trying again"
+            }
+            (ApiErrorReason::ServerError, ErrorKind::OutcomeUnknown) => {
+                "server error: the request may have taken effect: check before sending it again"
+            }
+            (reason, _) => reason.advice(),
         }
     }
 
@@ -540,7 +578,7 @@ impl fmt::Display for ApiError {
             "{} failed with status {}: {}",
             self.endpoint,
             self.status,
-            self.kind.advice()
+            self.advice()
         )?;
         if let Some(m) = &self.message {
             write!(f, "; the server said: {m}")?;

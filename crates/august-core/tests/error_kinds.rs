@@ -225,7 +225,19 @@ fn an_unlock_may_have_taken_effect_after_a_5xx_but_not_after_a_4xx() {
         let err = unlock(status, "<html>bad gateway</html>");
         assert_eq!(err.status(), Some(status as u16), "{err:?}");
         assert!(err.outcome_unknown(), "{status}: {err:?}");
+        // One answer: kind() says the same as outcome_unknown(), and so does the message.
+        assert_eq!(err.kind(), ErrorKind::CheckLockState, "{status}: {err:?}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "PUT /remoteoperate/L1/unlock failed with status {status}: server error: the outcome is unknown: read the lock's status before trying again"
+            )
+        );
     }
+    // August's 408: the bridge did not answer the server in time.
+    let bridge = unlock(408, r#"{"message":"bridge timeout"}"#);
+    assert_eq!(bridge.kind(), ErrorKind::CheckLockState, "{bridge:?}");
+    assert!(bridge.outcome_unknown(), "{bridge:?}");
     for status in [400, 404, 429] {
         let err = unlock(status, r#"{"message":"refused"}"#);
         assert_eq!(err.status(), Some(status as u16), "{err:?}");
@@ -257,4 +269,36 @@ fn an_unlock_may_have_taken_effect_after_a_5xx_but_not_after_a_4xx() {
     let invalid = refused.unlock(TOKEN, "").unwrap_err();
     assert!(matches!(invalid, Error::InvalidInput { .. }), "{invalid:?}");
     assert!(!invalid.outcome_unknown());
+}
+
+/// A server error to a request that changes something other than a lock (a code sent) says
+/// that it may have taken effect, in kind() and in words; to a read, to try again later.
+#[test]
+fn a_server_error_to_a_request_that_changes_something_may_have_taken_effect() {
+    let send_code = answered_error(("POST", "/validation/phone"), 502, &[], "", |url| {
+        builder(url)
+            .build()
+            .unwrap()
+            .send_verification_code(TOKEN, august_core::LoginMethod::Phone, "+15555550100")
+            .unwrap_err()
+    });
+    assert_eq!(send_code.kind(), ErrorKind::OutcomeUnknown, "{send_code:?}");
+    assert!(send_code.outcome_unknown());
+    assert_eq!(
+        send_code.to_string(),
+        "POST /validation/phone failed with status 502: server error: the request may have taken effect: check before sending it again"
+    );
+    let read = answered_error(("GET", "/users/locks/mine"), 502, &[], "", |url| {
+        builder(url)
+            .max_retries(0)
+            .build()
+            .unwrap()
+            .get_locks(TOKEN)
+            .unwrap_err()
+    });
+    assert_eq!(read.kind(), ErrorKind::RetryLater, "{read:?}");
+    assert!(
+        read.to_string().contains("server error: try again later"),
+        "{read}"
+    );
 }
