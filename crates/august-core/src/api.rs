@@ -206,9 +206,9 @@ impl ApiBuilder {
     }
 
     /// Timeout of remote lock operations (lock, unlock, unlatch, their async forms, status
-    /// wake-up). Defaults to 60 s.
+    /// wake-up); at most [`api_transport::LONGEST_TIMEOUT`]. Defaults to 60 s.
     pub fn command_timeout(mut self, timeout: Duration) -> Self {
-        self.command_timeout = timeout;
+        self.command_timeout = timeout.min(api_transport::LONGEST_TIMEOUT);
         self
     }
 
@@ -1403,12 +1403,15 @@ impl Api {
     /// # Errors
     ///
     /// - [`Error::Api`]: 409 the lock has no bridge (operate it over Bluetooth, from the app);
-    ///   422 the bridge is offline (check its power and Wi-Fi); 423 the bridge is busy and 408
-    ///   it timed out (try again in a few seconds); 531 a mechanical problem (check the door
-    ///   and the bolt); 401 sign in again.
-    /// - [`Error::Timeout`] / [`Error::ConnectionLost`]: the lock may have moved. Read its
-    ///   state ([`Api::get_lock_status`]) before sending the operation again: it is never
-    ///   resent for you.
+    ///   422 the bridge is offline (check its power and Wi-Fi); 423 the bridge is busy (try
+    ///   again in a few seconds); 531 a mechanical problem (check the door and the bolt); 401
+    ///   sign in again.
+    /// - [`Error::Timeout`] / [`Error::ConnectionLost`], and [`Error::Api`] with 408 (the
+    ///   bridge did not answer the server in time) or a 5xx (a server error): the lock may
+    ///   have moved ([`Error::outcome_unknown`], kind
+    ///   [`CheckLockState`](crate::ErrorKind::CheckLockState)). Read its state
+    ///   ([`Api::get_lock_status`]) before sending the operation again: it is never resent
+    ///   for you.
     /// - [`Error::NotDelivered`]: nothing was sent; safe to try again.
     /// - [`Error::Decode`]: the lock acted but the answer does not fit the model; read its state.
     pub fn lock(&self, access_token: &str, lock_id: &str) -> Result<LockStatus> {

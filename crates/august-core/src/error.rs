@@ -170,9 +170,9 @@ impl Error {
     /// ([`Error::ResponseTooLarge`]) or that could not be read ([`Error::Decode`]). False when
     /// nothing was done: the request was refused before sending ([`Error::InvalidInput`]), was
     /// not delivered ([`Error::NotDelivered`]), was refused by the local wake-up limit
-    /// ([`Error::RateLimited`]), or the server refused it with a 4xx (a 429 included) other
-    /// than August's 408 ([`ApiErrorReason::BridgeTimeout`]: the bridge did not answer the
-    /// server in time, and the lock may have moved).
+    /// ([`Error::RateLimited`]), or the server refused it with a 4xx (a 429 included), but
+    /// August's 408 to a lock operation ([`ApiErrorReason::BridgeTimeout`]: the bridge did not
+    /// answer the server in time, and the lock may have moved).
     ///
     /// It matters for a request that changes something (a lock operation, a code sent, a
     /// doorbell woken up): a `GET` changes nothing, whatever its answer. [`Error::kind`] agrees
@@ -202,10 +202,11 @@ impl Error {
             | Error::ConnectionLost { .. }
             | Error::Decode { .. }
             | Error::ResponseTooLarge { .. } => true,
-            // August's 408: the bridge did not answer the server, the lock may have moved.
+            // August's 408 to a lock operation: the bridge did not answer the server, the
+            // lock may have moved.
             Error::Api(e) => {
                 api_transport::answer_leaves_outcome_unknown(e.status)
-                    || e.kind == ApiErrorReason::BridgeTimeout
+                    || (e.kind == ApiErrorReason::BridgeTimeout && e.remote_operation)
             }
         }
     }
@@ -506,8 +507,10 @@ impl ApiError {
             R::Forbidden => ErrorKind::Forbidden,
             R::ApiKeyRejected | R::Redirect => ErrorKind::Configuration,
             R::NotFound => ErrorKind::NotFound,
-            // The bridge did not answer: the lock may or may not have moved.
-            R::BridgeTimeout => ErrorKind::CheckLockState,
+            // The bridge did not answer: a lock may or may not have moved; anything else, a
+            // read, can be asked again.
+            R::BridgeTimeout if self.remote_operation => ErrorKind::CheckLockState,
+            R::BridgeTimeout => ErrorKind::RetryLater,
             R::NoBridge | R::BridgeOffline | R::MechanicalFailure => ErrorKind::CheckDevice,
             // A server error may come after the request was acted on: as for a lost answer,
             // a call that changes something is checked before it is sent again.

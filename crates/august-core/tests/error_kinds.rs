@@ -69,7 +69,8 @@ fn statuses_of_the_bridge_and_the_server() {
         (409, ErrorKind::CheckDevice),
         (422, ErrorKind::CheckDevice),
         (531, ErrorKind::CheckDevice),
-        (408, ErrorKind::CheckLockState),
+        // To a read; to a lock operation it is CheckLockState (below).
+        (408, ErrorKind::RetryLater),
         (423, ErrorKind::RetryLater),
         (500, ErrorKind::RetryLater),
         (400, ErrorKind::FixInput),
@@ -238,6 +239,16 @@ fn an_unlock_may_have_taken_effect_after_a_5xx_but_not_after_a_4xx() {
     let bridge = unlock(408, r#"{"message":"bridge timeout"}"#);
     assert_eq!(bridge.kind(), ErrorKind::CheckLockState, "{bridge:?}");
     assert!(bridge.outcome_unknown(), "{bridge:?}");
+    // A 408 to another call: it was not acted on, and can be sent again.
+    let not_acted = answered_error(("POST", "/validation/phone"), 408, &[], "", |url| {
+        builder(url)
+            .build()
+            .unwrap()
+            .send_verification_code(TOKEN, august_core::LoginMethod::Phone, "+15555550100")
+            .unwrap_err()
+    });
+    assert_eq!(not_acted.kind(), ErrorKind::RetryLater, "{not_acted:?}");
+    assert!(!not_acted.outcome_unknown(), "{not_acted:?}");
     for status in [400, 404, 429] {
         let err = unlock(status, r#"{"message":"refused"}"#);
         assert_eq!(err.status(), Some(status as u16), "{err:?}");
