@@ -22,7 +22,7 @@ use tungstenite::{Message, WebSocket};
 
 use crate::error::Error;
 use crate::message::Source;
-use crate::stream::{Internal, Signal, TokenSource, catch_panic};
+use crate::stream::{Internal, Signal, TokenSource, catch_panic, scrubbed};
 
 /// The default Socket.IO server.
 pub const DEFAULT_URL: &str = "https://websocket.aaecosystem.com/";
@@ -384,19 +384,9 @@ fn connect(config: &Config, subscriber: &str, signal: &Arc<Signal>) -> Result<So
         }
         Err(e) => Err(End::Transport(format!(
             "websocket handshake failed: {}",
-            short(&e.to_string())
+            scrubbed(&e.to_string())
         ))),
     }
-}
-
-fn short(s: &str) -> String {
-    // Never echo a URL (it carries the subscriber id).
-    s.split("ws")
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .take(120)
-        .collect()
 }
 
 /// One session: connect, handshake, read until it ends.
@@ -435,11 +425,11 @@ fn session(
             Ok(_) => {}
             Err(tungstenite::Error::Io(e))
                 if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-            Err(e) => return End::Transport(short(&e.to_string())),
+            Err(e) => return End::Transport(scrubbed(&e.to_string())),
         }
     };
     if let Err(e) = ws.send(Message::text("40{}")) {
-        return End::Transport(short(&e.to_string()));
+        return End::Transport(scrubbed(&e.to_string()));
     }
     let liveness = liveness(interval, timeout);
     let mut last_rx = Instant::now();
@@ -463,13 +453,13 @@ fn session(
             {
                 continue;
             }
-            Err(e) => return End::Transport(short(&e.to_string())),
+            Err(e) => return End::Transport(scrubbed(&e.to_string())),
         };
         last_rx = Instant::now();
         match parse_frame(&text) {
             Frame::Ping(data) => {
                 if let Err(e) = ws.send(Message::text(format!("3{data}"))) {
-                    return End::Transport(short(&e.to_string()));
+                    return End::Transport(scrubbed(&e.to_string()));
                 }
             }
             Frame::Connected => {
@@ -833,6 +823,25 @@ mod tests {
             request.starts_with("GET /socket.io/?subscriberID=subscriber&"),
             "{request}"
         );
+    }
+
+    #[test]
+    fn a_websocket_error_keeps_its_words_and_loses_the_url() {
+        // A word with "ws" in it is no URL: the text is kept up to the URL, whose subscriber id
+        // is not quoted.
+        assert_eq!(
+            scrubbed(
+                "the server allows no more at \
+                 wss://websocket.aaecosystem.com/socket.io/?subscriberID=SUBSCRIBER-ID&EIO=4"
+            ),
+            "the server allows no more at"
+        );
+        for scheme in ["ws", "wss", "http", "https"] {
+            assert_eq!(
+                scrubbed(&format!("it shows {scheme}://host/SUBSCRIBER-ID here")),
+                "it shows"
+            );
+        }
     }
 
     #[test]

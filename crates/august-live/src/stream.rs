@@ -1218,16 +1218,21 @@ pub(crate) fn catch_panic<T>(what: &str, f: impl FnOnce() -> T) -> Result<T, Str
         .map_err(|panic| format!("{what} panicked: {}", panic_message(panic.as_ref())))
 }
 
-/// What a panic says, as far as a reason may show it: its first line, up to the first URL
-/// (PubNub's carries the subscribe key, the websocket's the subscriber id), at most 120
-/// characters.
+/// What a panic says, as far as a reason may show it ([`scrubbed`]).
 pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
     let message = panic
         .downcast_ref::<&str>()
         .copied()
         .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("no message");
-    let line = message.lines().next().unwrap_or_default();
+    scrubbed(message)
+}
+
+/// What a reason may show of an error's or a panic's text: its first line, up to the first URL
+/// (from its scheme: `ws://`, `wss://`, `http://`, `https://`...; PubNub's carries the subscribe
+/// key, the websocket's the subscriber id), at most 120 characters.
+pub(crate) fn scrubbed(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
     let shown = match line.find("://") {
         // From the start of the URL's scheme.
         Some(at) => {
