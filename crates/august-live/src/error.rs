@@ -41,6 +41,16 @@ pub enum Error {
         /// The start of the server's answer (secrets scrubbed).
         message: String,
     },
+    /// The system refused to start a thread the stream needs (a limit on threads or memory was
+    /// reached): nothing of the stream is left running. Try again later, once other threads
+    /// have ended.
+    Thread {
+        /// The thread's name (`august-live-pubnub`, `august-live-socketio`,
+        /// `august-live-callback`).
+        name: &'static str,
+        /// The system's error.
+        source: std::io::Error,
+    },
 }
 
 impl Error {
@@ -56,7 +66,8 @@ impl Error {
     /// [`ErrorKind::FixInput`] for bad settings (nothing was started),
     /// [`ErrorKind::SignInAgain`] when the token source failed or the API refused the token,
     /// [`ErrorKind::Forbidden`] when the push service refused the subscription (poll only, or
-    /// check the brand), and for another API failure what that error says.
+    /// check the brand), [`ErrorKind::RetryLater`] when the system refused to start a thread,
+    /// and for another API failure what that error says.
     ///
     /// ```
     /// use august_live::{Error, ErrorKind};
@@ -70,6 +81,7 @@ impl Error {
             Error::Token { .. } => ErrorKind::SignInAgain,
             Error::Api { source, .. } => source.kind(),
             Error::PushForbidden { .. } => ErrorKind::Forbidden,
+            Error::Thread { .. } => ErrorKind::RetryLater,
         }
     }
 
@@ -99,6 +111,9 @@ impl fmt::Display for Error {
                 }
                 f.write_str("; the stream has ended")
             }
+            Error::Thread { name, .. } => {
+                write!(f, "the system refused to start the stream's thread {name}")
+            }
         }
     }
 }
@@ -108,6 +123,7 @@ impl std::error::Error for Error {
         match self {
             Error::Token { source } => Some(source.as_ref()),
             Error::Api { source, .. } => Some(source.as_ref()),
+            Error::Thread { source, .. } => Some(source),
             _ => None,
         }
     }
@@ -145,6 +161,15 @@ mod tests {
             message: String::new(),
         };
         assert_eq!(forbidden.kind(), ErrorKind::Forbidden);
+        let thread = Error::Thread {
+            name: "august-live-pubnub",
+            source: std::io::ErrorKind::WouldBlock.into(),
+        };
+        assert_eq!(thread.kind(), ErrorKind::RetryLater);
+        assert_eq!(
+            thread.to_string(),
+            "the system refused to start the stream's thread august-live-pubnub"
+        );
         assert_eq!(api_transport::repeated_cause(&not_sent), None);
     }
 }

@@ -531,18 +531,13 @@ fn reconnect_delay(unit: Duration, attempt: u32) -> Duration {
 /// row (the second time with a new subscriber, unless creating one failed): then the stream
 /// ends with [`Error::PushForbidden`], as reconnecting would only be refused again. A 401
 /// (the token refused) is tried again like any other end: the token source is asked for a
-/// token on every connection.
+/// token on every connection. `subscriber` is deleted on the way out, however this loop ends.
 pub(crate) fn run(
     config: &Config,
-    subscriber: String,
+    mut subscriber: Subscriber,
     tx: &Sender<Internal>,
     signal: &Arc<Signal>,
 ) {
-    // Deleted on the way out, however this loop ends.
-    let mut subscriber = Subscriber {
-        config,
-        id: subscriber,
-    };
     let mut attempt = 0;
     let mut gap = false;
     let mut refused = false;
@@ -598,40 +593,51 @@ pub(crate) fn run(
     }
 }
 
-/// The stream's websocket subscriber, deleted (best effort) when dropped: on every way out of
-/// [`run`], a panic on the push thread included, and once.
-struct Subscriber<'a> {
-    config: &'a Config,
+/// The stream's websocket subscriber, deleted (best effort) when dropped, once: on every way
+/// out of [`run`], a panic on the push thread included, and when the push thread that was to
+/// run it could not be started.
+pub(crate) struct Subscriber {
+    api: Api,
+    tokens: Arc<dyn TokenSource>,
     id: String,
 }
 
-impl Subscriber<'_> {
+impl Subscriber {
+    /// The subscriber `id`, deleted with `config`'s client and token source.
+    pub(crate) fn new(config: &Config, id: String) -> Subscriber {
+        Subscriber {
+            api: config.api.clone(),
+            tokens: Arc::clone(&config.tokens),
+            id,
+        }
+    }
+
     /// Takes `id` in place of the current subscriber, which is deleted.
     fn replace(&mut self, id: String) {
         let old = std::mem::replace(&mut self.id, id);
-        delete_subscriber(self.config, &old);
+        self.delete(&old);
     }
-}
 
-impl Drop for Subscriber<'_> {
-    fn drop(&mut self) {
-        delete_subscriber(self.config, &self.id);
-    }
-}
-
-/// Deletes a subscriber, best effort: a failure is logged, and so is a panic (of the token
-/// source, say), since this runs while the push thread unwinds from a panic too, where a
-/// second one would abort the process.
-fn delete_subscriber(config: &Config, subscriber: &str) {
-    let deleting = catch_panic("deleting the subscriber", || {
-        if let Ok(token) = config.tokens.access_token()
-            && let Err(e) = config.api.delete_websocket_subscriber(&token, subscriber)
-        {
-            log::debug!("socketio: deleting the subscriber failed: {e}");
+    /// Deletes a subscriber, best effort: a failure is logged, and so is a panic (of the token
+    /// source, say), since this runs while the push thread unwinds from a panic too, where a
+    /// second one would abort the process.
+    fn delete(&self, subscriber: &str) {
+        let deleting = catch_panic("deleting the subscriber", || {
+            if let Ok(token) = self.tokens.access_token()
+                && let Err(e) = self.api.delete_websocket_subscriber(&token, subscriber)
+            {
+                log::debug!("socketio: deleting the subscriber failed: {e}");
+            }
+        });
+        if let Err(reason) = deleting {
+            log::debug!("socketio: {reason}");
         }
-    });
-    if let Err(reason) = deleting {
-        log::debug!("socketio: {reason}");
+    }
+}
+
+impl Drop for Subscriber {
+    fn drop(&mut self) {
+        self.delete(&self.id);
     }
 }
 

@@ -360,7 +360,8 @@ impl StreamBuilder {
     /// [`Error::Token`], [`Error::Api`] for the calls made to start (a timeout when the devices
     /// are not read within [`device_read_timeout`](Self::device_read_timeout)),
     /// [`Error::PushForbidden`] when PubNub refuses the handshake, [`Error::InvalidInput`]
-    /// when there is no house.
+    /// when there is no house, [`Error::Thread`] when the system refuses to start the push
+    /// thread (a Socket.IO subscriber created is deleted then).
     pub fn start(self) -> Result<ActivityStream, Error> {
         ActivityStream::start(self)
     }
@@ -619,7 +620,12 @@ impl ActivityStream {
                     resolve: b.resolve,
                     handshake_wait: socketio::HANDSHAKE_WAIT,
                 };
-                let subscriber = socketio::create_subscriber(&b.api, &token)?;
+                // Deleted when dropped: as the push thread ends, or here when the system refuses
+                // to start that thread.
+                let subscriber = socketio::Subscriber::new(
+                    &config,
+                    socketio::create_subscriber(&b.api, &token)?,
+                );
                 let thread_signal = Arc::clone(&signal);
                 threads.push(spawn_push("august-live-socketio", tx.clone(), move |tx| {
                     socketio::run(&config, subscriber, tx, &thread_signal);
@@ -836,7 +842,7 @@ impl ActivityStream {
     ///
     /// # Errors
     ///
-    /// [`Error::InvalidInput`] if the thread cannot be spawned.
+    /// [`Error::Thread`] if the system refuses to start the thread.
     pub fn spawn(
         self,
         mut callback: impl FnMut(Result<Event, Error>) + Send + 'static,
@@ -1184,13 +1190,13 @@ fn after(delay: Duration) -> Option<Instant> {
     Instant::now().checked_add(delay)
 }
 
-fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, Error> {
+/// Starts the thread `name` that runs `f`. When the system refuses, `f` is dropped without
+/// running ([`Error::Thread`]).
+fn spawn(name: &'static str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>, Error> {
     thread::Builder::new()
         .name(name.to_owned())
         .spawn(f)
-        .map_err(|e| Error::InvalidInput {
-            reason: format!("cannot start a thread: {e}"),
-        })
+        .map_err(|source| Error::Thread { name, source })
 }
 
 /// Starts a push thread that runs `push`, which tells the stream what happens through `tx`. A
@@ -1199,7 +1205,7 @@ fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> Result<JoinHandle<()>
 /// connection, ureq's host name lookup's when the system refuses to start its helper thread,
 /// is caught where it is made: a failed try, tried again.)
 fn spawn_push(
-    name: &str,
+    name: &'static str,
     tx: Sender<Internal>,
     push: impl FnOnce(&Sender<Internal>) + Send + 'static,
 ) -> Result<JoinHandle<()>, Error> {

@@ -1,0 +1,126 @@
+//! A thread the system refuses to start: `start()` fails with `Error::Thread`, whose kind says
+//! to try again later, and the Socket.IO subscriber it created is deleted; a callback thread
+//! refused is the same error.
+//!
+//! The refusal is the system's own. The test runs this binary again as a child process in
+//! which every thread asks for more stack than the address space holds (`RUST_MIN_STACK`), so
+//! that the system refuses each one (the test harness then runs the test on its main thread).
+//! That refusal is Linux's (a stack no address space holds): the tests run there.
+
+#![cfg(target_os = "linux")]
+
+use std::process::Command;
+
+use august_core::{Api, Brand};
+use august_live::{ActivityStream, Error, ErrorKind, StaticToken};
+use mockito::Matcher;
+
+const TOKEN: &str = "token-1";
+const HOUSE: &str = "house-1";
+const SUBSCRIBER: &str = "subscriber-1";
+/// The server the child process starts its streams against.
+const ENV_URL: &str = "AUGUST_LIVE_TEST_THREAD_REFUSED_URL";
+/// A stack larger than any address space: no thread can have it.
+const NO_STACK: &str = "1125899906842624";
+
+#[test]
+fn a_push_thread_the_system_refuses_fails_the_start_and_deletes_the_subscriber() {
+    let mut server = mockito::Server::new();
+    let mut json = |method: &str, path: &str, body: &str| {
+        server
+            .mock(method, path)
+            .match_query(Matcher::Any)
+            .match_header("x-access-token", TOKEN)
+            .with_header("content-type", "application/json")
+            .with_body(body)
+            .create()
+    };
+    json("GET", "/users/locks/mine", "{}");
+    json("GET", "/users/doorbells/mine", "{}");
+    json("GET", &format!("/houses/{HOUSE}/activities"), "[]");
+    let created = json(
+        "POST",
+        "/websocket/subscribers",
+        &format!(r#"{{"subscriberID":"{SUBSCRIBER}"}}"#),
+    );
+    let deleted = server
+        .mock(
+            "DELETE",
+            format!("/websocket/subscribers/{SUBSCRIBER}").as_str(),
+        )
+        .match_header("x-access-token", TOKEN)
+        .expect(1)
+        .create();
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("{e}"));
+    let child = Command::new(exe)
+        .args(["--exact", "child_starts", "--ignored", "--nocapture"])
+        .env("RUST_MIN_STACK", NO_STACK)
+        .env(ENV_URL, server.url())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the child process: {e}"));
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&child.stdout),
+        String::from_utf8_lossy(&child.stderr)
+    );
+    assert!(child.status.success(), "{said}");
+    assert!(said.contains("child: every start refused"), "{said}");
+    created.assert();
+    deleted.assert();
+}
+
+/// The child side of the test above (with the environment naming the server); run directly,
+/// it does nothing.
+#[test]
+#[ignore = "child process of the thread refusal test"]
+fn child_starts() {
+    let Ok(url) = std::env::var(ENV_URL) else {
+        return;
+    };
+    let api = Api::builder()
+        .brand(Brand::YaleGlobal)
+        .base_url(&url)
+        .build()
+        .expect("api");
+    let builder = || {
+        ActivityStream::builder(api.clone(), StaticToken::new(TOKEN))
+            .house(HOUSE)
+            .websocket_url(&url)
+    };
+    // The push thread, once the subscriber is created.
+    let err = builder().start().expect_err("the push thread started");
+    assert!(
+        matches!(
+            &err,
+            Error::Thread {
+                name: "august-live-socketio",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.kind(), ErrorKind::RetryLater);
+    assert_eq!(
+        err.to_string(),
+        "the system refused to start the stream's thread august-live-socketio"
+    );
+    let source = std::error::Error::source(&err).expect("the system's error");
+    assert!(source.is::<std::io::Error>(), "{source:?}");
+    // A callback's thread: a stream without push starts without a thread of its own.
+    let stream = builder().polling_only().start().expect("start");
+    let err = stream
+        .spawn(|_| {})
+        .expect_err("the callback thread started");
+    assert!(
+        matches!(
+            &err,
+            Error::Thread {
+                name: "august-live-callback",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.kind(), ErrorKind::RetryLater);
+    println!("child: every start refused");
+}
