@@ -5,6 +5,7 @@
 //! timetoken to resume from. `GET {origin}/time/0` is the reconnection probe and
 //! `GET {origin}/v2/presence/sub-key/{sub_key}/channel/{channels}/leave` the goodbye.
 
+use std::ops::Deref;
 use std::time::Duration;
 
 use api_transport::{Method, Request, Response, Retry, Transport};
@@ -31,6 +32,8 @@ pub const DEFAULT_SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(310);
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The SDK name sent as `pnsdk`.
 const PNSDK: &str = concat!("august-live/", env!("CARGO_PKG_VERSION"));
+/// How long the goodbye may take.
+const LEAVE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// One message of a subscribe reply.
 #[derive(Debug, Clone, PartialEq)]
@@ -113,7 +116,10 @@ pub(crate) fn parse_reply(body: &[u8]) -> Result<Reply, String> {
 /// A subscriber to a fixed set of channels.
 #[derive(Clone)]
 pub(crate) struct PubNub {
+    /// The subscribes' and the probes', cut by [`PubNub::shutdown`].
     transport: Transport,
+    /// The leave's, which a stop does not cut.
+    goodbye: Transport,
     origin: String,
     subscribe_key: String,
     uuid: String,
@@ -133,7 +139,6 @@ impl std::fmt::Debug for PubNub {
 
 impl PubNub {
     pub(crate) fn new(
-        transport: Transport,
         origin: &str,
         subscribe_key: &str,
         uuid: &str,
@@ -146,7 +151,8 @@ impl PubNub {
             .collect::<Vec<_>>()
             .join(",");
         PubNub {
-            transport,
+            transport: own_transport(),
+            goodbye: own_transport(),
             origin: origin.trim_end_matches('/').to_owned(),
             subscribe_key: subscribe_key.to_owned(),
             uuid: uuid.to_owned(),
@@ -230,8 +236,9 @@ impl PubNub {
         matches!(self.send(&request), Ok(Ok(r)) if r.status() == 200)
     }
 
-    /// Says goodbye, best effort, within `timeout`.
-    pub(crate) fn leave(&self, timeout: Duration) {
+    /// Says goodbye, best effort, within `timeout`, on a transport that
+    /// [`shutdown`](Self::shutdown) leaves open.
+    fn leave(&self, timeout: Duration) {
         let url = format!(
             "{}/v2/presence/sub-key/{}/channel/{}/leave",
             self.origin,
@@ -242,26 +249,70 @@ impl PubNub {
             .secret_value(self.subscribe_key.as_str())
             .timeout(timeout)
             .retry(Retry::Never);
-        match self.send(&request) {
+        match send(&self.goodbye, &request) {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => log::debug!("pubnub: leave failed: {e}"),
             Err(panicked) => log::debug!("pubnub: leave failed: {panicked}"),
         }
     }
 
-    /// Sends `request` on this subscriber's transport. A panic in the call (ureq's host name
-    /// lookup panics when the system refuses to start its helper thread) is `Err`, with what
-    /// it said: a failed call like any other (`Ok(Err(..))`), tried again after the same
-    /// delays, as a websocket connection's is, not the end of push.
+    /// Sends `request` on the subscribes' and probes' transport ([`send`]).
     fn send(&self, request: &Request) -> Result<Result<Response, api_transport::Error>, String> {
-        catch_panic("the request", || self.transport.send(request))
+        send(&self.transport, request)
     }
 
-    /// Cuts the long-poll in flight and refuses any further request (the transport is this
-    /// subscriber's own).
+    /// Cuts the long-poll in flight and refuses any further subscribe or probe (the transport
+    /// is this subscriber's own). The leave is still sent.
     pub(crate) fn shutdown(&self) {
         self.transport.shutdown();
     }
+}
+
+/// A subscriber that says goodbye (the leave, best effort, within 2 s) when dropped, once. The
+/// push thread owns it: the leave is sent as that thread ends, however it ends, or by `start`
+/// when that thread could not be started; never by the thread that stops the stream, which
+/// does not wait for it.
+pub(crate) struct Leaving(PubNub);
+
+impl Leaving {
+    /// `subscriber`, which leaves when this is dropped.
+    pub(crate) fn new(subscriber: PubNub) -> Leaving {
+        Leaving(subscriber)
+    }
+}
+
+impl Deref for Leaving {
+    type Target = PubNub;
+
+    fn deref(&self) -> &PubNub {
+        &self.0
+    }
+}
+
+impl Drop for Leaving {
+    fn drop(&mut self) {
+        self.0.leave(LEAVE_TIMEOUT);
+    }
+}
+
+/// A transport of a subscriber's own, so that cutting its calls cuts no one else's.
+fn own_transport() -> Transport {
+    Transport::builder()
+        .timeout(Duration::from_secs(10))
+        .max_retries(0)
+        .user_agent(PNSDK)
+        .build()
+}
+
+/// Sends `request` on `transport`. A panic in the call (ureq's host name lookup panics when the
+/// system refuses to start its helper thread) is `Err`, with what it said: a failed call like
+/// any other (`Ok(Err(..))`), tried again after the same delays, as a websocket connection's
+/// is, not the end of push.
+fn send(
+    transport: &Transport,
+    request: &Request,
+) -> Result<Result<Response, api_transport::Error>, String> {
+    catch_panic("the request", || transport.send(request))
 }
 
 fn form_urlencoded_serializer() -> form_urlencoded::Serializer<'static, String> {

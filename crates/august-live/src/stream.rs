@@ -171,7 +171,6 @@ pub struct StopHandle {
     signal: Arc<Signal>,
     tx: Sender<Internal>,
     pubnub: Option<PubNub>,
-    left: Arc<AtomicBool>,
 }
 
 impl fmt::Debug for StopHandle {
@@ -184,16 +183,13 @@ impl fmt::Debug for StopHandle {
 
 impl StopHandle {
     /// Stops the stream: its iterator ends after the events already received, and its push
-    /// thread ends. For PubNub a `leave` is sent (best effort, at most 2 s). Returns at once
-    /// otherwise; [`ActivityStream::close`] also waits for the push thread.
+    /// thread ends; a PubNub one sends a `leave` first (best effort, at most 2 s). Returns at
+    /// once; [`ActivityStream::close`] also waits for the push thread.
     pub fn stop(&self) {
         self.signal.stop();
         let _ = self.tx.send(Internal::Stop);
-        if let Some(pn) = &self.pubnub
-            && !self.left.swap(true, Ordering::SeqCst)
-        {
-            pn.leave(Duration::from_secs(2));
-            // PubNub itself does not end the long-poll on `leave`: cut it.
+        if let Some(pn) = &self.pubnub {
+            // PubNub holds the long-poll for minutes: cut it.
             pn.shutdown();
         }
     }
@@ -564,13 +560,7 @@ impl ActivityStream {
                         reason: "no device has a push channel".into(),
                     };
                 } else {
-                    let http = api_transport::Transport::builder()
-                        .timeout(Duration::from_secs(10))
-                        .max_retries(0)
-                        .user_agent(concat!("august-live/", env!("CARGO_PKG_VERSION")))
-                        .build();
                     let pn = PubNub::new(
-                        http,
                         &b.pubnub_origin,
                         &b.pubnub_subscribe_key,
                         &uuid,
@@ -592,7 +582,9 @@ impl ActivityStream {
                         Err(Failure::Timeout) => None,
                     };
                     let connected = start.is_some();
-                    let worker = pn.clone();
+                    // Leaves when dropped: as the push thread ends, or here when the system
+                    // refuses to start that thread.
+                    let worker = pubnub::Leaving::new(pn.clone());
                     let thread_signal = Arc::clone(&signal);
                     let unit = b.reconnect_unit;
                     threads.push(spawn_push("august-live-pubnub", tx.clone(), move |tx| {
@@ -648,7 +640,6 @@ impl ActivityStream {
             signal,
             tx,
             pubnub: pubnub_client,
-            left: Arc::new(AtomicBool::new(false)),
         };
         let mut stream = ActivityStream {
             api: b.api,
@@ -821,8 +812,8 @@ impl ActivityStream {
     /// the stream is in flight and none is sent any more, except that a Socket.IO host name
     /// lookup or TCP connect in progress may still end (see below).
     ///
-    /// - PubNub: the `leave` is sent (best effort, at most 2 s), then the long-poll in flight
-    ///   is cut.
+    /// - PubNub: the long-poll in flight is cut, then the push thread sends the `leave` (best
+    ///   effort, at most 2 s) and ends.
     /// - Socket.IO: the push thread looks at the stop every 200 ms; the connection is closed
     ///   and the websocket subscriber deleted (best effort, one API call). A host name lookup
     ///   or a TCP connect in progress is not waited for: neither can be interrupted, so they
@@ -1141,7 +1132,8 @@ impl Iterator for ActivityStream {
 
 impl Drop for ActivityStream {
     fn drop(&mut self) {
-        // Never blocks on a long-poll: the push thread ends when its request returns.
+        // Never waits on the network: the long-poll is cut, and the push thread sends the
+        // PubNub leave as it ends.
         self.handle.stop();
     }
 }

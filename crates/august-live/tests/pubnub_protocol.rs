@@ -128,18 +128,21 @@ fn is_held_poll(request: &Recorded) -> bool {
             .is_some_and(|q| q.split('&').all(|pair| pair != "tt=0"))
 }
 
-/// A PubNub that answers the handshake and the leave, and holds every other long-poll open
-/// without answering (as the real service does for up to 310 s when nothing is published).
-fn holding_pubnub() -> FaultServer {
-    FaultServer::start(|request| {
+/// A PubNub that answers the handshake, and the leave after `leave_after`, and holds every
+/// other long-poll open without answering (as the real service does for up to 310 s when
+/// nothing is published).
+fn holding_pubnub(leave_after: Duration) -> FaultServer {
+    FaultServer::start(move |request| {
         if is_held_poll(request) {
             // Far longer than the client's subscribe timeout: only a cut ends this poll.
             vec![Act::Wait(Duration::from_secs(60))]
         } else if request.path().contains("/leave") {
-            json(
+            let mut script = vec![Act::Wait(leave_after)];
+            script.extend(json(
                 200,
                 br#"{"status":200,"message":"OK","action":"leave","service":"Presence"}"#,
-            )
+            ));
+            script
         } else {
             json(
                 200,
@@ -149,18 +152,8 @@ fn holding_pubnub() -> FaultServer {
     })
 }
 
-#[test]
-fn close_cuts_a_long_poll_that_the_server_holds() {
-    let s = common::setup(Brand::August);
-    let pubnub = holding_pubnub();
-    let stream = s
-        .builder()
-        .pubnub_origin(pubnub.url())
-        // Without the cut, close would wait this long (310 s by default).
-        .subscribe_timeout(Duration::from_secs(10))
-        .start()
-        .unwrap();
-    // Close only once the long-poll after the handshake is in flight: the server has it.
+/// Waits until the long-poll after the handshake is in flight: the server has it.
+fn wait_for_held_poll(pubnub: &FaultServer) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while !pubnub.requests().iter().any(is_held_poll) {
         assert!(
@@ -170,6 +163,21 @@ fn close_cuts_a_long_poll_that_the_server_holds() {
         );
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+#[test]
+fn close_cuts_a_long_poll_that_the_server_holds() {
+    let s = common::setup(Brand::August);
+    let pubnub = holding_pubnub(Duration::ZERO);
+    let stream = s
+        .builder()
+        .pubnub_origin(pubnub.url())
+        // Without the cut, close would wait this long (310 s by default).
+        .subscribe_timeout(Duration::from_secs(10))
+        .start()
+        .unwrap();
+    // Close only once the long-poll after the handshake is in flight.
+    wait_for_held_poll(&pubnub);
     let started = Instant::now();
     stream.close();
     let took = started.elapsed();
@@ -181,6 +189,43 @@ fn close_cuts_a_long_poll_that_the_server_holds() {
             .any(|r| r.path().contains("/leave")),
         "no leave: {:?}",
         pubnub.requests()
+    );
+}
+
+#[test]
+fn dropping_a_stream_does_not_wait_for_the_leave_which_is_sent_once() {
+    let s = common::setup(Brand::August);
+    // The leave is answered after 1.5 s, within its 2 s.
+    let leave_after = Duration::from_millis(1500);
+    let pubnub = holding_pubnub(leave_after);
+    let stream = s
+        .builder()
+        .pubnub_origin(pubnub.url())
+        .subscribe_timeout(Duration::from_secs(10))
+        .start()
+        .unwrap();
+    wait_for_held_poll(&pubnub);
+    let started = Instant::now();
+    drop(stream);
+    let took = started.elapsed();
+    assert!(took < Duration::from_millis(300), "drop waited {took:?}");
+    // The push thread sends the leave as it ends; once it is answered, and a while after,
+    // there is that one.
+    std::thread::sleep(leave_after + Duration::from_secs(1));
+    let leaves: Vec<_> = pubnub
+        .requests()
+        .into_iter()
+        .filter(|r| r.path().contains("/leave"))
+        .collect();
+    assert_eq!(leaves.len(), 1, "{:?}", pubnub.requests());
+    assert_eq!(leaves[0].method, "GET");
+    assert_eq!(
+        leaves[0].target,
+        format!(
+            "/v2/presence/sub-key/{AUGUST_SUBSCRIBE_KEY}/channel/{CHANNELS}/leave\
+             ?uuid={UUID}&pnsdk=august-live%2F{}",
+            env!("CARGO_PKG_VERSION")
+        )
     );
 }
 
