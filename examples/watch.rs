@@ -20,7 +20,7 @@ fn main() -> Result<()> {
     let api = Api::builder().base_url(sandbox.august_url()).build()?;
     // A signed-in token; with a real account, pass a closure that asks the authenticator.
     let token = sandbox.demo_access_token();
-    let stream = ActivityStream::builder(api.clone(), StaticToken::new(token.clone()))
+    let mut stream = ActivityStream::builder(api.clone(), StaticToken::new(token.clone()))
         .pubnub_origin(sandbox.pubnub_origin())
         .start()?;
     println!("push: {:?}", stream.push_state());
@@ -37,7 +37,7 @@ fn main() -> Result<()> {
     });
 
     let mut seen = 0;
-    for event in stream {
+    for event in stream.by_ref() {
         match event? {
             Event::Activity(a) => {
                 let activity = a.activity();
@@ -63,6 +63,9 @@ fn main() -> Result<()> {
             _ => {}
         }
     }
+    // Waits for the push thread, so that it says goodbye to the push service (PubNub's leave,
+    // the websocket subscriber's deletion) before the program ends.
+    stream.close();
     if seen < 3 {
         bail!("only {seen} events arrived");
     }

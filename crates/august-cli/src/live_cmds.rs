@@ -34,16 +34,25 @@ pub fn watch(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
             .pubnub_origin(sandbox.pubnub_origin())
             .websocket_url(sandbox.websocket_url());
     }
-    let stream = builder.start().context("cannot start the stream")?;
-    let stop = stream.stop_handle();
-    let on_interrupt = stop.clone();
+    let mut stream = builder.start().context("cannot start the stream")?;
+    let on_interrupt = stream.stop_handle();
     // Ctrl-C ends the loop below; a handler can only be set once, which is all we need.
     let _ = ctrlc::set_handler(move || on_interrupt.stop());
 
-    let json = ctx.json;
+    let printing = print_events(&mut stream, ctx.json, args.count);
+    // Stopped and waited for, however printing ended: a PubNub stream's leave (at most 2 s)
+    // and a websocket's subscriber deletion are sent by its push thread, which the end of the
+    // process would cut short.
+    stream.close();
+    printing
+}
+
+/// Prints the stream's events until it ends, `count` of them are printed or standard output
+/// is closed.
+fn print_events(stream: &mut ActivityStream, json: bool, count: Option<u64>) -> anyhow::Result<()> {
     let mut printed: u64 = 0;
     let stdout = std::io::stdout();
-    for event in stream {
+    for event in stream.by_ref() {
         let event = event?;
         let line = match &event {
             Event::Status(status) => {
@@ -79,12 +88,10 @@ pub fn watch(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
             break;
         }
         printed += 1;
-        if args.count.is_some_and(|n| printed >= n) {
+        if count.is_some_and(|n| printed >= n) {
             break;
         }
     }
-    // Not waiting for the push thread: its long-poll may take minutes to return.
-    stop.stop();
     Ok(())
 }
 

@@ -144,3 +144,18 @@ fn a_closed_standard_error_is_no_panic() {
     let (code, stdout) = run(&["locks"]);
     assert_eq!(code, Some(3), "{stdout}");
 }
+
+/// `watch` ends by waiting for the stream's push thread, which says goodbye to the push
+/// service (PubNub's `leave`) before the process ends: ended at once, the process cut it.
+#[test]
+fn watch_leaves_the_push_service_before_it_ends() {
+    let tool = Tool::new();
+    let run = tool
+        .run(
+            &["--sandbox", "watch", "--count", "1"],
+            &[("RUST_LOG", "august_live=debug")],
+        )
+        .expect_code(0);
+    let leaves = run.stderr.matches("pubnub: left, answered 200").count();
+    assert_eq!(leaves, 1, "{}", run.stderr);
+}

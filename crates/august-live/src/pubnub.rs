@@ -250,7 +250,7 @@ impl PubNub {
             .timeout(timeout)
             .retry(Retry::Never);
         match send(&self.goodbye, &request) {
-            Ok(Ok(_)) => {}
+            Ok(Ok(response)) => log::debug!("pubnub: left, answered {}", response.status()),
             Ok(Err(e)) => log::debug!("pubnub: leave failed: {e}"),
             Err(panicked) => log::debug!("pubnub: leave failed: {panicked}"),
         }
