@@ -483,7 +483,9 @@ impl ApiErrorReason {
             }
             K::NotFound => "not found: check the id",
             K::Redirect => "the server redirected, which is not followed: check the base url",
-            K::ServerError => "server error: try again later",
+            K::ServerError => {
+                "server error: the request may have taken effect: check before sending it again"
+            }
             K::Other => "the request failed",
         }
     }
@@ -639,6 +641,12 @@ impl ApiError {
     }
 
     /// What the caller does next.
+    ///
+    /// A server error (5xx) that would be tried again later ([`ApiErrorReason::ServerError`],
+    /// [`ApiErrorReason::DeliveryFailed`], an unknown code, ...) is
+    /// [`ErrorKind::OutcomeUnknown`], as a call without an answer is: Authy may have acted on
+    /// the request before it (a gateway may answer 502 once the SMS went out), and every Authy
+    /// call may send something (even a `GET` sends an SMS or places a call).
     pub fn kind(&self) -> ErrorKind {
         use ApiErrorReason as R;
         let wait = |otherwise| self.retry_after.map_or(otherwise, ErrorKind::RetryAfter);
@@ -673,9 +681,32 @@ impl ApiError {
             | R::PhoneInfoUnavailable
             | R::DeleteFailed
             | R::VerificationFailed
-            | R::ServerError => wait(ErrorKind::RetryLater),
+            | R::ServerError => self.unless_server_error(wait(ErrorKind::RetryLater)),
             R::NoPendingVerification => ErrorKind::StartOver,
-            R::UnknownCode(_) | R::Other => ErrorKind::from_status(self.status, self.retry_after),
+            R::UnknownCode(_) | R::Other => {
+                self.unless_server_error(ErrorKind::from_status(self.status, self.retry_after))
+            }
+        }
+    }
+
+    /// `otherwise`, or [`ErrorKind::OutcomeUnknown`] for a server error (5xx): it may come
+    /// after Authy acted on the request, so the request is checked before it is sent again,
+    /// as one without an answer.
+    fn unless_server_error(&self, otherwise: ErrorKind) -> ErrorKind {
+        if (500..=599).contains(&self.status) {
+            ErrorKind::OutcomeUnknown
+        } else {
+            otherwise
+        }
+    }
+
+    /// What the answer means for this call, in words: a server error that leaves the outcome
+    /// unknown says so, whatever the code.
+    fn advice(&self) -> &'static str {
+        if self.kind() == ErrorKind::OutcomeUnknown {
+            ApiErrorReason::ServerError.advice()
+        } else {
+            self.kind.advice()
         }
     }
 
@@ -718,7 +749,7 @@ impl fmt::Display for ApiError {
         if let Some(code) = self.error_code {
             write!(f, " and error code {code}")?;
         }
-        write!(f, ": {}", self.kind.advice())?;
+        write!(f, ": {}", self.advice())?;
         if let Some(m) = &self.message {
             write!(f, "; authy said: {m}")?;
         } else if let Some(snippet) = &self.snippet {

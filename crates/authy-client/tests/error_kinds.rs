@@ -63,7 +63,11 @@ fn codes_map_to_what_to_do() {
         (400, body("60023"), ErrorKind::StartOver),
         (401, body("60020"), ErrorKind::FixInput),
         (403, body("60017"), ErrorKind::Forbidden),
-        (503, "<html>down</html>".to_owned(), ErrorKind::RetryLater),
+        (
+            503,
+            "<html>down</html>".to_owned(),
+            ErrorKind::OutcomeUnknown,
+        ),
     ];
     assert_kinds(cases, |status, body| status_error(status, &[], body).kind());
 }
@@ -261,4 +265,54 @@ fn a_token_refused_with_a_200_has_a_known_outcome() {
     m.assert();
     assert_eq!(err.status(), Some(200), "{err:?}");
     assert!(!err.outcome_unknown(), "{err:?}");
+}
+
+/// A server error (5xx) may come after Authy acted on the request, and every Authy call may
+/// send something: kind() says the outcome is unknown, as for a call without an answer, and so
+/// do the words, for an SMS request, for a code that names a failure to send and for a status
+/// read. A 4xx keeps its kind and words.
+#[test]
+fn a_server_error_may_have_taken_effect_a_refusal_did_not() {
+    let sms = sms_error(502, "<html>bad gateway</html>");
+    assert_eq!(sms.kind(), ErrorKind::OutcomeUnknown, "{sms:?}");
+    assert!(sms.outcome_unknown());
+    assert_eq!(
+        sms.to_string(),
+        "GET /protected/json/sms/1000 failed with status 502: server error: the request may have taken effect: check before sending it again; body starts: <html>bad gateway</html>"
+    );
+    let not_sent = sms_error(
+        503,
+        r#"{"message":"SMS not sent","success":false,"error_code":"60015"}"#,
+    );
+    assert_eq!(not_sent.reason(), Some(ApiErrorReason::DeliveryFailed));
+    assert_eq!(not_sent.kind(), ErrorKind::OutcomeUnknown, "{not_sent:?}");
+    assert_eq!(
+        not_sent.to_string(),
+        "GET /protected/json/sms/1000 failed with status 503 and error code 60015: server error: the request may have taken effect: check before sending it again; authy said: SMS not sent"
+    );
+    let read = status_error(500, &[("retry-after", "3")], "{}");
+    assert_eq!(read.kind(), ErrorKind::OutcomeUnknown, "{read:?}");
+    assert_eq!(
+        read.to_string(),
+        "GET /protected/json/users/1000/status failed with status 500: server error: the request may have taken effect: check before sending it again; retry after 3 s"
+    );
+
+    let refused = sms_error(
+        400,
+        r#"{"message":"SMS not sent","success":false,"error_code":"60015"}"#,
+    );
+    assert_eq!(refused.kind(), ErrorKind::RetryLater, "{refused:?}");
+    assert_eq!(
+        refused.to_string(),
+        "GET /protected/json/sms/1000 failed with status 400 and error code 60015: the sms or call could not be started: try again later or use another channel; authy said: SMS not sent"
+    );
+    let invalid = sms_error(
+        400,
+        r#"{"message":"Invalid parameter","success":false,"error_code":"60004"}"#,
+    );
+    assert_eq!(invalid.kind(), ErrorKind::FixInput, "{invalid:?}");
+    assert_eq!(
+        invalid.to_string(),
+        "GET /protected/json/sms/1000 failed with status 400 and error code 60004: a parameter is missing or invalid: check the arguments; authy said: Invalid parameter"
+    );
 }
