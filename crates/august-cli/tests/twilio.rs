@@ -432,7 +432,7 @@ fn a_start_answered_5xx_exits_5_and_says_to_ask_the_user() {
     assert_eq!(
         out.stderr,
         format!(
-            "error: the request to start the verification failed, but a code may have been sent to +15555550100: ask the user before starting another: POST /v2/Services/{VA}/Verifications answered 500 (code 20500): Internal Server Error; twilio failed; try again later\n"
+            "error: the request to start the verification failed, but a code may have been sent to +15555550100: ask the user before starting another: POST /v2/Services/{VA}/Verifications answered 500 (code 20500): Internal Server Error; twilio failed; the outcome is unknown: a code may have been sent and the attempt counts toward the send limit; fetch the verification (or wait for the user) before starting another\n"
         )
     );
     start.assert();

@@ -620,7 +620,12 @@ impl VerifyClient {
         if (200..300).contains(&response.status()) {
             Ok((endpoint, response))
         } else {
-            let error = ApiError::from_response(endpoint, &response, call.verification_check);
+            let error = ApiError::from_response(
+                endpoint,
+                &response,
+                call.verification_check,
+                call.unknown_outcome,
+            );
             log::debug!(
                 target: "twilio_verify",
                 "{} -> status {}, code {:?}, {:?}",
@@ -821,8 +826,8 @@ impl Call {
         }
     }
 
-    /// Marks a POST that reaches a person or spends an attempt: a lost answer says what to
-    /// check.
+    /// Marks a POST that reaches a person or spends an attempt: a lost answer or a server
+    /// error says what to check.
     pub(crate) fn unknown_outcome(mut self, check: &'static str) -> Call {
         self.unknown_outcome = Some(check);
         self

@@ -454,10 +454,20 @@ pub struct ApiError {
     reached_rate_limit: Option<String>,
     attempts: u32,
     snippet: Option<String>,
+    /// What to check before trying again, for the calls that reach a person or spend an
+    /// attempt, as [`Error::Timeout`] carries; `None` for the others (reads).
+    check: Option<&'static str>,
 }
 
 impl ApiError {
-    pub(crate) fn from_response(endpoint: String, response: &Response, check: bool) -> ApiError {
+    /// The error of an answer; `verification_check` for a verification check, where a 404
+    /// means no pending verification, and `check` as the call's [`Error::Timeout`] carries.
+    pub(crate) fn from_response(
+        endpoint: String,
+        response: &Response,
+        verification_check: bool,
+        check: Option<&'static str>,
+    ) -> ApiError {
         let status = response.status();
         let envelope: Option<Envelope> = serde_json::from_slice(response.body()).ok();
         let (code, message, more_info) = match envelope {
@@ -475,9 +485,11 @@ impl ApiError {
             None => (None, None, None),
         };
         let kind = match code.and_then(ApiErrorReason::from_code) {
-            Some(ApiErrorReason::NotFound) if check => ApiErrorReason::NoPendingVerification,
+            Some(ApiErrorReason::NotFound) if verification_check => {
+                ApiErrorReason::NoPendingVerification
+            }
             Some(kind) => kind,
-            None if check && status == 404 => ApiErrorReason::NoPendingVerification,
+            None if verification_check && status == 404 => ApiErrorReason::NoPendingVerification,
             None => ApiErrorReason::from_status(status),
         };
         let snippet = if message.is_none() {
@@ -498,6 +510,7 @@ impl ApiError {
                 .map(str::to_owned),
             attempts: response.attempts(),
             snippet,
+            check,
         }
     }
 
@@ -533,6 +546,12 @@ impl ApiError {
     }
 
     /// What the caller does next.
+    ///
+    /// A server error (5xx) to a call that reaches a person or spends an attempt (sends a
+    /// code, checks one, creates a challenge) is [`ErrorKind::OutcomeUnknown`], as a call
+    /// without an answer is: Twilio may have acted on the request before it (a gateway may
+    /// answer 502 once the code went out). Another call's (a read's) is
+    /// [`ErrorKind::RetryLater`] (or [`ErrorKind::RetryAfter`]).
     pub fn kind(&self) -> ErrorKind {
         use ApiErrorReason as R;
         let wait = |otherwise| self.retry_after.map_or(otherwise, ErrorKind::RetryAfter);
@@ -557,7 +576,10 @@ impl ApiError {
             | R::FactorTypeExists
             | R::FactorUnverified => ErrorKind::FixInput,
             R::Blocked | R::Forbidden => ErrorKind::Forbidden,
-            R::ServerError => wait(ErrorKind::RetryLater),
+            R::ServerError => match self.check {
+                Some(_) => ErrorKind::OutcomeUnknown,
+                None => wait(ErrorKind::RetryLater),
+            },
             R::Other => ErrorKind::from_status(self.status, self.retry_after),
         }
     }
@@ -609,7 +631,13 @@ impl fmt::Display for ApiError {
         } else if let Some(snippet) = &self.snippet {
             write!(f, ": {snippet}")?;
         }
-        write!(f, "; {}", self.kind.advice())
+        match (self.kind, self.check) {
+            // What a lost answer says.
+            (ApiErrorReason::ServerError, Some(check)) => {
+                write!(f, "; twilio failed; the outcome is unknown: {check}")
+            }
+            (reason, _) => write!(f, "; {}", reason.advice()),
+        }
     }
 }
 

@@ -47,6 +47,17 @@ fn fetch_error(status: usize, headers: &[(&str, &str)], body: &str) -> Error {
     })
 }
 
+fn start_error(status: usize, headers: &[(&str, &str)], body: &str) -> Error {
+    answered_error(("POST", START), status, headers, body, |url| {
+        builder(url)
+            .build()
+            .unwrap()
+            .verifications(&service())
+            .start("+15555550100", Channel::Sms)
+            .unwrap_err()
+    })
+}
+
 #[test]
 fn refused_credentials_are_configuration() {
     let err = fetch_error(401, &[], &fixture!("error_20003_authenticate.json"));
@@ -196,16 +207,7 @@ fn the_retry_backoff_is_the_one_set() {
 /// before (`may_have_been_delivered()` false, as it still is).
 #[test]
 fn a_start_may_have_sent_a_code_after_a_5xx_but_not_after_a_4xx() {
-    let start = |status: usize, body: &str| {
-        answered_error(("POST", START), status, &[], body, |url| {
-            builder(url)
-                .build()
-                .unwrap()
-                .verifications(&service())
-                .start("+15555550100", Channel::Sms)
-                .unwrap_err()
-        })
-    };
+    let start = |status: usize, body: &str| start_error(status, &[], body);
     for status in [500, 502] {
         let err = start(status, "<html>bad gateway</html>");
         assert_eq!(err.status(), Some(status as u16), "{err:?}");
@@ -256,4 +258,42 @@ fn a_start_may_have_sent_a_code_after_a_5xx_but_not_after_a_4xx() {
         .unwrap_err();
     assert!(invalid.is_invalid_input(), "{invalid:?}");
     assert!(!invalid.outcome_unknown());
+}
+
+/// A server error (5xx) to a call that changes something may come after Twilio acted on it:
+/// kind() says the outcome is unknown and the words say what to check, as for a lost answer.
+/// A read's server error is tried again later; a 4xx keeps its kind and words.
+#[test]
+fn a_server_error_to_a_start_may_have_sent_a_code_a_read_is_tried_again() {
+    let start = start_error(502, &[], "<html>bad gateway</html>");
+    assert_eq!(start.kind(), ErrorKind::OutcomeUnknown, "{start:?}");
+    assert!(start.outcome_unknown());
+    assert_eq!(
+        start.to_string(),
+        format!(
+            "POST {START} answered 502: <html>bad gateway</html>; twilio failed; the outcome is unknown: a code may have been sent and the attempt counts toward the send limit; fetch the verification (or wait for the user) before starting another"
+        )
+    );
+    let waited = start_error(503, &[("retry-after", "5")], "");
+    assert_eq!(waited.kind(), ErrorKind::OutcomeUnknown, "{waited:?}");
+
+    let read = fetch_error(502, &[], "<html>bad gateway</html>");
+    assert_eq!(read.kind(), ErrorKind::RetryLater, "{read:?}");
+    assert_eq!(
+        read.to_string(),
+        format!(
+            "GET {FETCH} answered 502: <html>bad gateway</html>; twilio failed; try again later"
+        )
+    );
+    let read = fetch_error(503, &[("retry-after", "5")], "");
+    assert_eq!(read.kind(), ErrorKind::RetryAfter(Duration::from_secs(5)));
+
+    let refused = start_error(400, &[], &fixture!("error_60200_invalid_parameter.json"));
+    assert_eq!(refused.kind(), ErrorKind::FixInput, "{refused:?}");
+    assert_eq!(
+        refused.to_string(),
+        format!(
+            "POST {START} answered 400 (code 60200): Invalid parameter: To; fix the parameter named in the message"
+        )
+    );
 }
