@@ -11,11 +11,10 @@
 /// `serde_json`.
 ///
 /// Written: `api_error()`, `status()`, `is_timeout()`, `is_invalid_input()`,
-/// `outcome_unknown()` (the rule of [`answer_leaves_outcome_unknown`] for an answer), the
-/// deprecated `may_have_been_delivered()`, a crate-private `from_transport(err, endpoint,
-/// extra...)` (the `extra` fields are copied into `Timeout` and `ConnectionLost`), a private
-/// `fmt_common` for the client's `Display` (every variant but `Timeout` and `ConnectionLost`
-/// worded once),
+/// `outcome_unknown()` (the rule of [`answer_leaves_outcome_unknown`] for an answer), a
+/// crate-private `from_transport(err, endpoint, extra...)` (the `extra` fields are copied into
+/// `Timeout` and `ConnectionLost`), a private `fmt_common` for the client's `Display` (every
+/// variant but `Timeout` and `ConnectionLost` worded once),
 /// `std::error::Error` with a `source()` that adds the transport's or the decoder's cause,
 /// `I::kind()` (always `FixInput`) and `std::error::Error` for `I`,
 /// [`HasErrorKind`] for the three types, and `From<A>` and `From<I>` for the error.
@@ -80,15 +79,6 @@ macro_rules! service_error_common {
                     | $error::ResponseTooLarge { .. } => true,
                     $error::Api(e) => $crate::answer_leaves_outcome_unknown(e.status()),
                 }
-            }
-
-            #[doc = concat!("Whether ", $service, " may have acted on a request whose answer was lost (timeout or broken connection): ", $lost, ".")]
-            ///
-            /// Only the lost answers: an error answer (a 5xx) or an answer that could not be read
-            #[doc = concat!("leaves the outcome unknown too, which [`", stringify!($error), "::outcome_unknown`] counts.")]
-            #[deprecated(note = "use outcome_unknown")]
-            pub fn may_have_been_delivered(&self) -> bool {
-                matches!(self, $error::Timeout { .. } | $error::ConnectionLost { .. })
             }
 
             /// The error of a call the transport could not complete: refused before sending,

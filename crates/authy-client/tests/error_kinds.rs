@@ -201,17 +201,13 @@ fn sms_error(status: usize, body: &str) -> Error {
 /// Whether an SMS request may have sent one while the caller cannot tell
 /// (`outcome_unknown()`): after a 5xx (a gateway may answer one after Authy sent the SMS), an
 /// answer that cannot be read, or no answer, it may have; after a 4xx, a request that was not
-/// delivered or one refused before sending, it did not. A 5xx counted as a known outcome
-/// before (`may_have_been_delivered()` false, as it still is).
+/// delivered or one refused before sending, it did not.
 #[test]
 fn an_sms_may_have_gone_out_after_a_5xx_but_not_after_a_4xx() {
     for status in [500, 502] {
         let err = sms_error(status, "<html>bad gateway</html>");
         assert_eq!(err.status(), Some(status as u16), "{err:?}");
         assert!(err.outcome_unknown(), "{status}: {err:?}");
-        #[allow(deprecated)]
-        let lost = err.may_have_been_delivered();
-        assert!(!lost, "{status}: only a lost answer");
     }
     for status in [400, 404, 429] {
         let err = sms_error(

@@ -203,8 +203,7 @@ fn the_retry_backoff_is_the_one_set() {
 /// Whether a verification start may have sent a code while the caller cannot tell
 /// (`outcome_unknown()`): after a 5xx (a gateway may answer one after Twilio sent the code),
 /// an answer that cannot be read, or no answer, it may have; after a 4xx, a request that was
-/// not delivered or one refused before sending, it did not. A 5xx counted as a known outcome
-/// before (`may_have_been_delivered()` false, as it still is).
+/// not delivered or one refused before sending, it did not.
 #[test]
 fn a_start_may_have_sent_a_code_after_a_5xx_but_not_after_a_4xx() {
     let start = |status: usize, body: &str| start_error(status, &[], body);
@@ -212,9 +211,6 @@ fn a_start_may_have_sent_a_code_after_a_5xx_but_not_after_a_4xx() {
         let err = start(status, "<html>bad gateway</html>");
         assert_eq!(err.status(), Some(status as u16), "{err:?}");
         assert!(err.outcome_unknown(), "{status}: {err:?}");
-        #[allow(deprecated)]
-        let lost = err.may_have_been_delivered();
-        assert!(!lost, "{status}: only a lost answer");
     }
     for (status, body) in [
         (400, fixture!("error_60200_invalid_parameter.json")),
