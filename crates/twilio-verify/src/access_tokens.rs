@@ -106,7 +106,7 @@ impl<'a> AccessTokens<'a> {
         form.add("Identity", token.identity.checked()?);
         form.add("FactorType", "push");
         if let Some(name) = &token.factor_friendly_name {
-            check_len("factor friendly name", name, 64)?;
+            check_len("factor friendly name", name, 1, 64)?;
             form.add("FactorFriendlyName", name.as_str());
         }
         if let Some(ttl) = token.ttl {

@@ -203,7 +203,7 @@ impl NewChallenge {
             );
         }
         if let Some(message) = &self.message {
-            check_len("details message", message, 256)?;
+            check_len("details message", message, 1, 256)?;
             f.add("Details.Message", message.as_str());
         }
         if self.fields.len() > 20 {
@@ -215,8 +215,8 @@ impl NewChallenge {
             .into());
         }
         for (label, value) in &self.fields {
-            check_len("details field label", label, 36)?;
-            check_len("details field value", value, 128)?;
+            check_len("details field label", label, 1, 36)?;
+            check_len("details field value", value, 1, 128)?;
             f.add(
                 "Details.Fields",
                 serde_json::json!({"label": label, "value": value}).to_string(),
@@ -224,7 +224,7 @@ impl NewChallenge {
         }
         if !self.hidden_details.is_empty() {
             let hidden = serde_json::to_string(&self.hidden_details).unwrap_or_default();
-            check_len("hidden details", &hidden, 1024)?;
+            check_len("hidden details", &hidden, 1, 1024)?;
             f.add("HiddenDetails", hidden);
         }
         if let Some(code) = &self.auth_payload {
@@ -489,7 +489,7 @@ impl<'a> Challenges<'a> {
         auth_payload: &str,
         metadata: Option<&Value>,
     ) -> Result<Challenge> {
-        check_len("auth payload", auth_payload, 5456)?;
+        check_len("auth payload", auth_payload, 1, 5456)?;
         let mut form = Form::new();
         form.secret("AuthPayload", auth_payload);
         form.opt("Metadata", metadata.map(Value::to_string));

@@ -9,7 +9,7 @@ use crate::client::{keeps_raw, setters};
 use crate::error::Result;
 use crate::types::{
     FactorSid, FactorStatus, FactorType, Identity, NotificationPlatform, Secret, ServiceSid,
-    TotpAlgorithm, check_code, check_len, check_len_within, check_range,
+    TotpAlgorithm, check_code, check_len, check_range,
 };
 
 /// What to check after a factor verification whose answer was lost.
@@ -18,7 +18,7 @@ const VERIFY_UNKNOWN: &str = "the code may have been accepted or spent one of fi
 /// Checks a `Config.NotificationToken`: 32 to 255 characters, as Twilio documents it at
 /// creation and update.
 fn check_notification_token(token: &str) -> Result<()> {
-    check_len_within("notification token", token, 32, 255)?;
+    check_len("notification token", token, 32, 255)?;
     Ok(())
 }
 
@@ -171,12 +171,12 @@ impl NewTotpFactor {
     }
 
     fn form(&self) -> Result<Form> {
-        check_len("friendly name", &self.friendly_name, 64)?;
+        check_len("friendly name", &self.friendly_name, 1, 64)?;
         let mut f = Form::new();
         f.add("FriendlyName", self.friendly_name.as_str());
         f.add("FactorType", "totp");
         if let Some(seed) = &self.secret {
-            check_len("binding secret", seed.expose(), 256)?;
+            check_len("binding secret", seed.expose(), 1, 256)?;
             f.secret("Binding.Secret", seed.expose());
         }
         self.config.add_to(&mut f)?;
@@ -291,10 +291,10 @@ impl NewPushFactor {
     }
 
     fn form(&self) -> Result<Form> {
-        check_len("friendly name", &self.friendly_name, 64)?;
-        check_len("public key", &self.public_key, 4096)?;
-        check_len("app id", &self.app_id, 100)?;
-        check_len("sdk version", &self.sdk_version, 64)?;
+        check_len("friendly name", &self.friendly_name, 1, 64)?;
+        check_len("public key", &self.public_key, 1, 4096)?;
+        check_len("app id", &self.app_id, 1, 100)?;
+        check_len("sdk version", &self.sdk_version, 1, 64)?;
         let mut f = Form::new();
         f.add("FriendlyName", self.friendly_name.as_str());
         f.add("FactorType", "push");
@@ -343,7 +343,7 @@ impl FactorUpdate {
     fn form(&self) -> Result<Form> {
         let mut f = Form::new();
         if let Some(name) = &self.friendly_name {
-            check_len("friendly name", name, 64)?;
+            check_len("friendly name", name, 1, 64)?;
         }
         if let Some(token) = &self.notification_token {
             check_notification_token(token)?;

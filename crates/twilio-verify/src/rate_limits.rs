@@ -124,7 +124,7 @@ impl<'a> RateLimits<'a> {
     /// [`crate::Error::InvalidInput`] for an empty or over-long name; the errors of
     /// [`crate::Error`].
     pub fn create(&self, unique_name: &str, description: &str) -> Result<RateLimit> {
-        check_len("unique name", unique_name, 191)?;
+        check_len("unique name", unique_name, 1, 191)?;
         let mut form = Form::new();
         form.add("UniqueName", unique_name);
         form.add("Description", description);

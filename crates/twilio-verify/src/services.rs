@@ -145,7 +145,7 @@ impl ServiceOptions {
 
     fn form(&self) -> Result<Form> {
         if let Some(name) = &self.friendly_name {
-            check_len("friendly name", name, 30)?;
+            check_len("friendly name", name, 1, 30)?;
         }
         if let Some(v) = self.code_length {
             check_range("code length", v.into(), 4, 10)?;

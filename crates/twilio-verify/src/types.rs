@@ -221,28 +221,21 @@ pub(crate) fn check_code(code: &str, min: usize, max: usize) -> Result<(), Inval
     }
 }
 
-pub(crate) fn check_len(field: &'static str, value: &str, max: usize) -> Result<(), InvalidInput> {
-    let length = value.chars().count();
-    if length == 0 {
-        Err(InvalidInput::Empty { field })
-    } else if length > max {
-        Err(InvalidInput::TooLong { field, max, length })
-    } else {
-        Ok(())
-    }
-}
-
-/// Checks a text of `min..=max` characters, as [`check_len`] checks its upper bound.
-pub(crate) fn check_len_within(
+/// Checks a text of `min..=max` characters: an empty one is [`InvalidInput::Empty`], a shorter
+/// one [`InvalidInput::TooShort`], a longer one [`InvalidInput::TooLong`].
+pub(crate) fn check_len(
     field: &'static str,
     value: &str,
     min: usize,
     max: usize,
 ) -> Result<(), InvalidInput> {
-    check_len(field, value, max)?;
     let length = value.chars().count();
-    if length < min {
+    if length == 0 {
+        Err(InvalidInput::Empty { field })
+    } else if length < min {
         Err(InvalidInput::TooShort { field, min, length })
+    } else if length > max {
+        Err(InvalidInput::TooLong { field, max, length })
     } else {
         Ok(())
     }

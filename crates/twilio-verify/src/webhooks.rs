@@ -120,7 +120,7 @@ impl WebhookOptions {
         }
         let mut f = Form::new();
         if let Some(name) = &self.friendly_name {
-            check_len("friendly name", name, 64)?;
+            check_len("friendly name", name, 1, 64)?;
             f.add("FriendlyName", name.as_str());
         }
         for event in &self.event_types {
