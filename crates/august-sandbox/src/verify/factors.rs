@@ -45,57 +45,102 @@ enum Stage {
     Update,
 }
 
-/// A `Config.*` parameter of a factor: the factor type it applies to, and whether a factor
-/// update takes it (Twilio's takes all but `Config.AppId`).
+/// A `Config.*` parameter of a factor: the factor type it applies to, its key in the factor's
+/// `config`, the value `config` shows for a given one (`None` when Twilio does not take it: out
+/// of its documented limits, at creation and update alike), and whether a factor update takes
+/// it (Twilio's takes all but `Config.AppId`).
 struct Setting {
     param: &'static str,
     factor_type: &'static str,
+    key: &'static str,
+    value: fn(&str) -> Option<Value>,
     updatable: bool,
 }
 
-/// Which `Config.*` parameters apply to which factor type, at creation and update alike.
+/// Every `Config.*` parameter of a factor, those of each type in the order a creation or an
+/// update checks them.
 const SETTINGS: [Setting; 8] = [
     Setting {
         param: "Config.TimeStep",
         factor_type: "totp",
+        key: "time_step",
+        value: |v| number_within(v, 20, 60),
         updatable: true,
     },
     Setting {
         param: "Config.CodeLength",
         factor_type: "totp",
+        key: "code_length",
+        value: |v| number_within(v, 3, 8),
         updatable: true,
     },
     Setting {
         param: "Config.Skew",
         factor_type: "totp",
+        key: "skew",
+        value: |v| number_within(v, 0, 2),
         updatable: true,
     },
     Setting {
         param: "Config.Alg",
         factor_type: "totp",
+        key: "alg",
+        value: |v| {
+            let alg = v.to_ascii_lowercase();
+            TOTP_ALGORITHMS.contains(&alg.as_str()).then(|| alg.into())
+        },
         updatable: true,
     },
     Setting {
         param: "Config.AppId",
         factor_type: "push",
+        key: "app_id",
+        value: |v| at_most(v, MAX_APP_ID).then(|| v.into()),
         updatable: false,
     },
     Setting {
         param: "Config.NotificationToken",
         factor_type: "push",
+        key: "notification_token",
+        value: |v| {
+            let length = v.chars().take(MAX_NOTIFICATION_TOKEN + 1).count();
+            (MIN_NOTIFICATION_TOKEN..=MAX_NOTIFICATION_TOKEN)
+                .contains(&length)
+                .then(|| v.into())
+        },
         updatable: true,
     },
     Setting {
         param: "Config.SdkVersion",
         factor_type: "push",
+        key: "sdk_version",
+        value: |v| (v.len() <= MAX_TEXT_BYTES).then(|| v.into()),
         updatable: true,
     },
     Setting {
         param: "Config.NotificationPlatform",
         factor_type: "push",
+        key: "notification_platform",
+        value: |v| NOTIFICATION_PLATFORMS.contains(&v).then(|| v.into()),
         updatable: true,
     },
 ];
+
+/// A whole number in `min..=max`, as `config` shows it.
+fn number_within(value: &str, min: u64, max: u64) -> Option<Value> {
+    value
+        .parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .map(Value::from)
+}
+
+/// The [`SETTINGS`] of a factor of `factor_type`.
+fn settings_of(factor_type: &str) -> impl Iterator<Item = &'static Setting> {
+    SETTINGS
+        .iter()
+        .filter(move |s| s.factor_type == factor_type)
+}
 
 /// The first `Config.*` parameter of [`SETTINGS`] that `form` gives and a factor of
 /// `factor_type` does not take at `stage`: one of the other factor type, or `Config.AppId` at
@@ -115,40 +160,25 @@ fn foreign_setting(
         .map(|s| s.param)
 }
 
-/// A `Config.*` parameter of a push factor: its key in `config`, and whether Twilio takes a
-/// value for it (its documented limits, at creation and update alike).
-struct PushSetting {
-    param: &'static str,
-    key: &'static str,
-    valid: fn(&str) -> bool,
+/// Writes into a factor's `config` the [`SETTINGS`] of `factor_type` that `form` gives, each
+/// checked against Twilio's limits: 60200 naming the first out of them, with `config` left as
+/// it was.
+fn set_settings(
+    form: &[(String, String)],
+    factor_type: &str,
+    config: &mut Value,
+) -> Result<(), Resp> {
+    let mut given = Vec::new();
+    for s in settings_of(factor_type) {
+        if let Some(v) = param(form, s.param) {
+            given.push((s.key, (s.value)(v).ok_or_else(|| invalid(s.param))?));
+        }
+    }
+    for (key, value) in given {
+        config[key] = value;
+    }
+    Ok(())
 }
-
-/// The `Config.*` parameters of a push factor, in the order a creation checks them.
-const PUSH_SETTINGS: [PushSetting; 4] = [
-    PushSetting {
-        param: "Config.AppId",
-        key: "app_id",
-        valid: |v| at_most(v, MAX_APP_ID),
-    },
-    PushSetting {
-        param: "Config.NotificationToken",
-        key: "notification_token",
-        valid: |v| {
-            let length = v.chars().take(MAX_NOTIFICATION_TOKEN + 1).count();
-            (MIN_NOTIFICATION_TOKEN..=MAX_NOTIFICATION_TOKEN).contains(&length)
-        },
-    },
-    PushSetting {
-        param: "Config.SdkVersion",
-        key: "sdk_version",
-        valid: |v| v.len() <= MAX_TEXT_BYTES,
-    },
-    PushSetting {
-        param: "Config.NotificationPlatform",
-        key: "notification_platform",
-        valid: |v| NOTIFICATION_PLATFORMS.contains(&v),
-    },
-];
 
 /// A factor `FriendlyName` as Twilio takes it: 1 to [`MAX_FACTOR_NAME`] characters.
 fn valid_factor_name(name: &str) -> bool {
@@ -231,82 +261,22 @@ fn num(
     }
 }
 
-/// A TOTP factor's settings, as its `config` shows them.
-struct TotpSettings {
-    time_step: u64,
-    code_length: u64,
-    skew: u64,
-    alg: String,
-}
-
-impl TotpSettings {
-    /// These settings with the ones `form` gives (the TOTP ones of [`SETTINGS`]) in their
-    /// place, each checked against Twilio's documented range: 60200 naming the first out of it.
-    fn with(&self, form: &[(String, String)]) -> Result<TotpSettings, Resp> {
-        let time_step = num(form, "Config.TimeStep", self.time_step, 20, 60)?;
-        let code_length = num(form, "Config.CodeLength", self.code_length, 3, 8)?;
-        let skew = num(form, "Config.Skew", self.skew, 0, 2)?;
-        let alg = match param(form, "Config.Alg") {
-            None => self.alg.clone(),
-            Some(alg) => {
-                let alg = alg.to_ascii_lowercase();
-                if !TOTP_ALGORITHMS.contains(&alg.as_str()) {
-                    return Err(invalid("Config.Alg"));
-                }
-                alg
-            }
-        };
-        Ok(TotpSettings {
-            time_step,
-            code_length,
-            skew,
-            alg,
-        })
-    }
-}
-
 impl Factor {
-    /// A TOTP factor's settings.
-    fn totp_settings(&self) -> TotpSettings {
-        TotpSettings {
-            time_step: self.time_step,
-            code_length: self.digits.into(),
-            skew: self.skew.into(),
-            alg: self.alg.clone(),
-        }
+    /// Gives a TOTP factor `config`, its settings as [`set_settings`] leaves them: its codes
+    /// follow them and its `config` shows them.
+    fn set_totp(&mut self, config: Value) {
+        let small = |key: &str, default: u8| {
+            config[key]
+                .as_u64()
+                .and_then(|n| u8::try_from(n).ok())
+                .unwrap_or(default)
+        };
+        self.time_step = config["time_step"].as_u64().unwrap_or(30);
+        self.digits = small("code_length", 6);
+        self.skew = small("skew", 1);
+        self.alg = config["alg"].as_str().unwrap_or("sha1").to_owned();
+        self.config = config;
     }
-
-    /// Gives a TOTP factor `settings`: its codes follow them and its `config` shows them.
-    fn set_totp(&mut self, settings: TotpSettings) {
-        let TotpSettings {
-            time_step,
-            code_length,
-            skew,
-            alg,
-        } = settings;
-        self.config =
-            json!({"alg": alg, "skew": skew, "code_length": code_length, "time_step": time_step});
-        self.time_step = time_step;
-        self.digits = u8::try_from(code_length).unwrap_or(6);
-        self.skew = u8::try_from(skew).unwrap_or(1);
-        self.alg = alg;
-    }
-}
-
-/// Writes into a push factor's `config` the [`PUSH_SETTINGS`] that `form` gives, each checked
-/// against Twilio's limits: 60200 naming the first out of them, with `config` left as it was.
-fn set_push_settings(form: &[(String, String)], config: &mut Value) -> Result<(), Resp> {
-    let given: Vec<(&PushSetting, &str)> = PUSH_SETTINGS
-        .iter()
-        .filter_map(|s| param(form, s.param).map(|v| (s, v)))
-        .collect();
-    if let Some((s, _)) = given.iter().find(|(s, v)| !(s.valid)(v)) {
-        return Err(invalid(s.param));
-    }
-    for (s, v) in given {
-        config[s.key] = v.into();
-    }
-    Ok(())
 }
 
 pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
@@ -340,20 +310,20 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
         "totp" => {
             let service = state.service(&factor.service);
             let totp_settings = service.map_or(&Value::Null, |s| &s["totp"]);
-            let defaults = TotpSettings {
-                time_step: totp_settings["time_step"].as_u64().unwrap_or(30),
-                code_length: totp_settings["code_length"].as_u64().unwrap_or(6),
-                skew: totp_settings["skew"].as_u64().unwrap_or(1),
-                alg: "sha1".to_owned(),
-            };
+            // The service's defaults, in their place the settings the form gives.
+            let mut config = json!({
+                "time_step": totp_settings["time_step"].as_u64().unwrap_or(30),
+                "code_length": totp_settings["code_length"].as_u64().unwrap_or(6),
+                "skew": totp_settings["skew"].as_u64().unwrap_or(1),
+                "alg": "sha1",
+            });
             let issuer = totp_settings["issuer"]
                 .as_str()
                 .unwrap_or("Sandbox")
                 .to_owned();
-            let settings = match defaults.with(&form) {
-                Ok(s) => s,
-                Err(r) => return r,
-            };
+            if let Err(r) = set_settings(&form, "totp", &mut config) {
+                return r;
+            }
             let secret = match param(&form, "Binding.Secret") {
                 Some(s) => {
                     if s.len() > MAX_TEXT_BYTES || totp_rs::Secret::try_from_base32(s).is_err() {
@@ -366,14 +336,14 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
                     totp_rs::Secret::from(bytes).to_base32()
                 }
             };
+            factor.set_totp(config);
             let uri = format!(
                 "otpauth://totp/{issuer}:{}?secret={secret}&issuer={issuer}&algorithm={}&digits={}&period={}",
                 factor.friendly_name,
-                settings.alg.to_ascii_uppercase(),
-                settings.code_length,
-                settings.time_step,
+                factor.alg.to_ascii_uppercase(),
+                factor.digits,
+                factor.time_step,
             );
-            factor.set_totp(settings);
             factor.secret = secret.clone();
             json!({"secret": secret, "uri": uri})
         }
@@ -390,12 +360,11 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
             }
             // Every key is in the answer, `null` for a setting not given.
             let mut config = Value::Object(
-                PUSH_SETTINGS
-                    .iter()
+                settings_of("push")
                     .map(|s| (s.key.to_owned(), Value::Null))
                     .collect(),
             );
-            if let Err(r) = set_push_settings(&form, &mut config) {
+            if let Err(r) = set_settings(&form, "push", &mut config) {
                 return r;
             }
             factor.config = config;
@@ -463,19 +432,11 @@ pub(super) fn factor_update(state: &mut VerifyState, req: &Req, p: &Params) -> R
         return invalid(name);
     }
     let is_totp = f.factor_type == "totp";
-    // A TOTP factor's new settings, or a push factor's new `config`.
+    // The factor's new `config`.
     let mut config = f.config.clone();
-    let totp_settings = if is_totp {
-        match f.totp_settings().with(&form) {
-            Ok(s) => Some(s),
-            Err(r) => return r,
-        }
-    } else {
-        if let Err(r) = set_push_settings(&form, &mut config) {
-            return r;
-        }
-        None
-    };
+    if let Err(r) = set_settings(&form, &f.factor_type, &mut config) {
+        return r;
+    }
     let payload = param(&form, "AuthPayload").filter(|_| !f.verified);
     if is_totp && payload.is_some() && f.wrong >= MAX_TOTP_ATTEMPTS {
         return error(429, 60310, "Factor verification attempts reached");
@@ -483,9 +444,10 @@ pub(super) fn factor_update(state: &mut VerifyState, req: &Req, p: &Params) -> R
     if let Some(name) = name {
         f.friendly_name = name.to_owned();
     }
-    match totp_settings {
-        Some(s) => f.set_totp(s),
-        None => f.config = config,
+    if is_totp {
+        f.set_totp(config);
+    } else {
+        f.config = config;
     }
     if let Some(payload) = payload {
         if is_totp {
