@@ -35,17 +35,17 @@ pub enum ErrorKind {
     RetryAfter(Duration),
     /// Rate limited without saying for how long: wait (seconds to minutes) before trying again.
     RateLimited,
-    /// A passing fault on the server's side (a 5xx, a busy bridge, a read that timed out):
-    /// try again later, with a backoff.
+    /// A passing fault on the server's side (a 5xx to a read, a busy bridge, a read that timed
+    /// out): try again later, with a backoff.
     RetryLater,
     /// The request never reached the server (DNS, connection refused, TLS): nothing happened,
     /// safe to try again once the network is back.
     NotDelivered,
-    /// A lock operation whose answer was lost (a timeout, a broken connection): the lock may
-    /// have moved. Read its state before trying again.
+    /// A lock operation whose answer was lost (a timeout, a broken connection) or was a server
+    /// error (a 5xx): the lock may have moved. Read its state before trying again.
     CheckLockState,
-    /// A call that changes something (sends a code, creates a user) whose answer was lost:
-    /// it may have happened. Check before sending it again.
+    /// A call that changes something (sends a code, creates a user) whose answer was lost or
+    /// was a server error (a 5xx): it may have happened. Check before sending it again.
     OutcomeUnknown,
     /// The device cannot act: its bridge is offline or missing, or the lock is jammed. Check
     /// it in place or in the vendor's app.
