@@ -856,6 +856,58 @@ fn a_lock_operation_answered_5xx_exits_5_and_says_to_read_the_lock_state() {
     assert!(!out.stderr.contains("may have moved"), "{out:#?}");
 }
 
+/// Every August command whose request changes something, answered 502 (which a gateway may
+/// send after the request was acted on): sent once, exit code 5 (outcome unknown), and its
+/// advice first, before the SDK's message. Answered 400, the request was refused: exit code 1,
+/// without the advice.
+#[test]
+fn every_request_that_changes_something_exits_5_with_its_advice_on_a_502() {
+    let mut server = Server::new();
+    let lock = format!("/remoteoperate/{LOCK_ID}/lock");
+    let unlock = format!("/remoteoperate/{LOCK_ID}/unlock");
+    let may_have_moved = |verb: &str| {
+        format!(
+            "the {verb} request failed, but the lock may have moved: read its state with `august status {LOCK_ID}` before trying again"
+        )
+    };
+    let commands = [
+        (vec!["lock", LOCK_ID], "PUT", lock.as_str(), may_have_moved("lock")),
+        (vec!["unlock", LOCK_ID], "PUT", unlock.as_str(), may_have_moved("unlock")),
+        (
+            vec!["wakeup", "K98GiDT45GUL"],
+            "PUT",
+            "/doorbells/K98GiDT45GUL/wakeup",
+            "the wake-up request failed, but the doorbell may have woken up: see its status with `august doorbell K98GiDT45GUL` before trying again".to_owned(),
+        ),
+    ];
+    for (args, method, path, advice) in &commands {
+        for (status, code) in [(502, 5), (400, 1)] {
+            let mock = authed(&mut server, method, path, TOKEN)
+                .with_status(status)
+                .with_header("content-type", "text/html")
+                .with_body("<html>answer</html>")
+                .expect(1)
+                .create();
+            let others = nothing_else(&mut server);
+            let tool = Tool::new();
+            logged_in(&tool, TOKEN, EXPIRES);
+            let out = run(&tool, &server, args).expect_code(code);
+            mock.assert();
+            others.assert();
+            assert_eq!(out.stdout, "", "{args:?}");
+            if code == 5 {
+                assert!(
+                    out.stderr.starts_with(&format!("error: {advice}: ")),
+                    "{out:#?}"
+                );
+            } else {
+                assert!(!out.stderr.contains(advice.as_str()), "{out:#?}");
+            }
+            server.reset();
+        }
+    }
+}
+
 #[test]
 fn without_a_login_commands_say_to_log_in_and_send_nothing() {
     let mut server = Server::new();

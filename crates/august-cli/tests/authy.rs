@@ -8,6 +8,7 @@ use mockito::{Mock, Server, ServerGuard};
 use serde_json::json;
 use test_support::client_tests::read_fixture;
 use test_support::mocks::authy::{self as authy_mocks, reply};
+use test_support::mocks::nothing_else;
 
 const KEY: &str = "test-authy-key-8f2e91";
 
@@ -594,4 +595,78 @@ fn a_code_request_answered_5xx_exits_5_and_says_to_ask_the_user() {
     sms.assert();
     start.assert();
     status.assert();
+}
+
+/// Every Authy command whose request changes something (a user created or deleted, a code, a
+/// QR code or an approval request sent, an activity registered), answered 502 (which a
+/// gateway may send after Authy acted): sent once, exit code 5 (outcome unknown), and its
+/// advice first, before the SDK's message. Answered 400, the request was refused: exit code
+/// 1, without the advice. A row is the command line, then the request it sends.
+#[test]
+fn every_request_that_changes_something_exits_5_with_its_advice_on_a_502() {
+    let mut server = Server::new();
+    let commands = [
+        (
+            "users create --email user@example.com --phone 111-111-1111 --country-code 57",
+            "POST",
+            "/protected/json/users/new",
+            "the request to create the user failed, but the user may have been created: creating it again with the same phone and country code gives the same Authy ID",
+        ),
+        (
+            "users delete 1000",
+            "POST",
+            "/protected/json/users/1000/delete",
+            "the request to delete the user failed, but the user may have been deleted: see `august authy users status 1000` before trying again",
+        ),
+        (
+            "users call 1000",
+            "GET",
+            "/protected/json/call/1000",
+            "the request for a call failed, but a call with a code may have gone out: ask the user before requesting another",
+        ),
+        (
+            "users qr 1000",
+            "POST",
+            "/protected/json/users/1000/secret",
+            "the request for a QR code failed, but a new one may have been made: generate one again before showing it to the user",
+        ),
+        (
+            "users register-activity 1000 --type banned --user-ip 203.0.113.7",
+            "POST",
+            "/protected/json/users/1000/register_activity",
+            "the request to register the activity failed, but it may have been registered: check before registering it again",
+        ),
+        (
+            "onetouch create 1000 --message hello",
+            "POST",
+            "/onetouch/json/users/1000/approval_requests",
+            "the approval request failed, but it may have reached the user's device: ask the user before sending another",
+        ),
+    ];
+    let tool = Tool::new();
+    for (line, method, path, advice) in commands {
+        let args: Vec<&str> = line.split(' ').collect();
+        for (status, code) in [(502, 5), (400, 1)] {
+            let mock = authed(&mut server, method, path)
+                .with_status(status)
+                .with_header("content-type", "text/html")
+                .with_body("<html>answer</html>")
+                .expect(1)
+                .create();
+            let others = nothing_else(&mut server);
+            let out = authy(&tool, &server, &args).expect_code(code);
+            mock.assert();
+            others.assert();
+            assert_eq!(out.stdout, "", "{line}");
+            if code == 5 {
+                assert!(
+                    out.stderr.starts_with(&format!("error: {advice}: ")),
+                    "{out:#?}"
+                );
+            } else {
+                assert!(!out.stderr.contains(advice), "{out:#?}");
+            }
+            server.reset();
+        }
+    }
 }

@@ -6,6 +6,7 @@ mod common;
 use common::{Run, Tool};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use test_support::client_tests::read_fixture;
+use test_support::mocks::nothing_else;
 
 const KEY_SID: &str = "SK00000000000000000000000000000009";
 const KEY_SECRET: &str = "cli-api-key-secret-77";
@@ -454,4 +455,123 @@ fn a_start_answered_5xx_exits_5_and_says_to_ask_the_user() {
         "{out:#?}"
     );
     fetch.assert();
+}
+
+/// Every Verify command whose request changes something (a code checked, a verification
+/// canceled, an entity, factor or challenge created, a factor verified or deleted), answered
+/// 502 (which a gateway may send after Twilio acted): sent once, exit code 5 (outcome
+/// unknown), and its advice first, before the SDK's message. Answered 400, the request was
+/// refused: exit code 1, without the advice. A DELETE is the exception to "sent once": the
+/// client retries it as it does a read (3 retries after a 5xx; a 404 after a retry is taken
+/// as deleted), so a 502 is sent 4 times before it exits 5. `factors create-totp` fetches the
+/// entity first: the last column is the status of that fetch's answer (404: the entity is
+/// created first). A row is the command line, then the request it sends.
+#[test]
+fn every_request_that_changes_something_exits_5_with_its_advice_on_a_502() {
+    const ID: &str = "ff483d1ff591898a9942916050d2ca3f";
+    const YF: &str = "YF00000000000000000000000000000001";
+    const VE: &str = "VE00000000000000000000000000000001";
+    let entity = format!("/v2/Services/{VA}/Entities/{ID}");
+    let factor = format!("{entity}/Factors/{YF}");
+    let commands: [(String, &str, String, String, Option<usize>); 7] = [
+        (
+            "verifications check +15555550100 123456".into(),
+            "POST",
+            format!("/v2/Services/{VA}/VerificationCheck"),
+            "the check failed, but the code may have been accepted or spent an attempt: do not check it again (an approved verification is deleted, and a second check says not_found)".into(),
+            None,
+        ),
+        (
+            format!("verifications cancel {VE}"),
+            "POST",
+            format!("/v2/Services/{VA}/Verifications/{VE}"),
+            format!("the request to cancel failed, but the verification may have been canceled: see `august twilio verifications fetch {VE}` before trying again"),
+            None,
+        ),
+        (
+            format!("factors create-totp {ID} phone"),
+            "POST",
+            format!("/v2/Services/{VA}/Entities"),
+            format!("the request to create the entity {ID} failed, but it may have been created: the command run again uses it if it exists"),
+            Some(404),
+        ),
+        (
+            format!("factors create-totp {ID} phone"),
+            "POST",
+            format!("{entity}/Factors"),
+            format!("the request to create the factor failed, but it may have been created: see `august twilio factors list {ID}` before trying again"),
+            Some(200),
+        ),
+        (
+            format!("factors verify {ID} {YF} 654321"),
+            "POST",
+            factor.clone(),
+            format!("the check failed, but the code may have been accepted or spent an attempt: see `august twilio factors list {ID}` before checking again"),
+            None,
+        ),
+        (
+            format!("factors delete {ID} {YF}"),
+            "DELETE",
+            factor,
+            format!("the request to delete the factor failed, but it may have been deleted: see `august twilio factors list {ID}` before trying again"),
+            None,
+        ),
+        (
+            format!("challenges create {ID} {YF} --code 123456"),
+            "POST",
+            format!("{entity}/Challenges"),
+            format!("the request to create the challenge failed, but a push may have reached the device or a code spent an attempt: see `august twilio challenges list {ID}` before creating another"),
+            None,
+        ),
+    ];
+    let mut server = Server::new();
+    let tool = Tool::new();
+    for (line, method, path, advice, fetched) in &commands {
+        let args: Vec<&str> = line.split(' ').collect();
+        for (status, code) in [(502, 5), (400, 1)] {
+            let fetch = fetched.map(|answer| {
+                let body = match answer {
+                    404 => fixture("error_20404_not_found.json"),
+                    _ => fixture("entity_create.json"),
+                };
+                server
+                    .mock("GET", entity.as_str())
+                    .match_header("authorization", AUTH)
+                    .with_status(answer)
+                    .with_header("content-type", "application/json")
+                    .with_body(body)
+                    .expect(1)
+                    .create()
+            });
+            let mock = server
+                .mock(method, path.as_str())
+                .match_header("authorization", AUTH)
+                .with_status(status)
+                .with_header("content-type", "text/html")
+                .with_body("<html>answer</html>")
+                .expect(if *method == "DELETE" && status == 502 {
+                    4
+                } else {
+                    1
+                })
+                .create();
+            let others = nothing_else(&mut server);
+            let out = twilio(&tool, &server, false, &args).expect_code(code);
+            if let Some(fetch) = &fetch {
+                fetch.assert();
+            }
+            mock.assert();
+            others.assert();
+            assert_eq!(out.stdout, "", "{line}");
+            if code == 5 {
+                assert!(
+                    out.stderr.starts_with(&format!("error: {advice}: ")),
+                    "{out:#?}"
+                );
+            } else {
+                assert!(!out.stderr.contains(advice.as_str()), "{out:#?}");
+            }
+            server.reset();
+        }
+    }
 }
