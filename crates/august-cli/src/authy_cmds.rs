@@ -247,7 +247,14 @@ fn tokens(ctx: &Context, authy: &AuthyApiClient, command: &TokensCommand) -> any
             if let Some(a) = action {
                 options = options.action(a.clone());
             }
-            let v = authy.tokens().verify_with(authy_id(id)?, token, &options)?;
+            let v = authy
+                .tokens()
+                .verify_with(authy_id(id)?, token, &options)
+                .map_err(|e| {
+                    after_sending(e, || {
+                        "the token check failed, but the token may have been accepted and recorded as used: ask the user for a new token before checking again (this one would be refused as used)".into()
+                    })
+                })?;
             show(
                 ctx,
                 &v,
@@ -309,7 +316,13 @@ fn phones(ctx: &Context, authy: &AuthyApiClient, command: &PhonesCommand) -> any
             code,
             country_code,
         } => {
-            let c = phones.verification_check(phone, *country_code, code)?;
+            let c = phones
+                .verification_check(phone, *country_code, code)
+                .map_err(|e| {
+                    after_sending(e, || {
+                        "the check failed, but the code may have been accepted: do not check it again (an accepted code ends the verification, and a second check says no verification is pending)".into()
+                    })
+                })?;
             show(
                 ctx,
                 &c,

@@ -13,7 +13,9 @@ use august_core::{Api, Brand, LoginMethod};
 use serde_json::json;
 
 use crate::cli::{Cli, LoginArgs, VerifyArgs};
-use crate::failure::{CacheRefused, MayHaveActed as _, NotLoggedIn, OutcomeUnknown, Usage};
+use crate::failure::{
+    CacheRefused, MayHaveActed as _, NotLoggedIn, OutcomeUnknown, Usage, after_sending,
+};
 use crate::output::{self, key_values};
 use crate::pending;
 
@@ -455,9 +457,17 @@ fn report(
     output::print(&key_values(&pairs))
 }
 
-/// Checks a code and logs in again; `Ok(false)` when the code was refused.
+/// Checks a code and logs in again; `Ok(false)` when the code was refused. A check that may
+/// have reached the server uses the code up if it was right, and validates the install: the
+/// error says so ([`OutcomeUnknown`]), and that `august login`, with the same install id (the
+/// pending login in the cache), then logs in without a code, or has a new one sent.
 fn validate_and_finish(authenticator: &mut Authenticator, code: &str) -> anyhow::Result<bool> {
-    match authenticator.validate_verification_code(code)? {
+    let checked = authenticator.validate_verification_code(code).map_err(|e| {
+        after_sending(e, || {
+            "the verification code check failed, but the code may have been accepted: run `august login`, which logs in without a code if it was, or has a new one sent".into()
+        })
+    })?;
+    match checked {
         ValidationResult::InvalidVerificationCode => Ok(false),
         ValidationResult::Validated => {
             let auth = authenticator.authenticate()?;
@@ -590,8 +600,16 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         report_logged_in(ctx, authenticator, &username, method, &cache)
     };
     if let Some(code) = &args.code {
-        if validate_and_finish(&mut authenticator, code)? {
-            return logged_in(&authenticator);
+        match validate_and_finish(&mut authenticator, code) {
+            Ok(true) => return logged_in(&authenticator),
+            Ok(false) => {}
+            // The code may have validated the install: the pending login keeps its install
+            // id for the `august login` the error says to run.
+            Err(e) if e.is::<OutcomeUnknown>() => {
+                save_pending(&mut authenticator)?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
         }
         save_pending(&mut authenticator)?;
         return Err(anyhow!(

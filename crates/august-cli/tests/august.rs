@@ -908,6 +908,101 @@ fn every_request_that_changes_something_exits_5_with_its_advice_on_a_502() {
     }
 }
 
+/// What a code check that may have reached the server says first.
+const CODE_CHECK_UNKNOWN: &str = "the verification code check failed, but the code may have been accepted: run `august login`, which logs in without a code if it was, or has a new one sent";
+
+/// A code check answered 502 may have used the code up and validated the install (a gateway
+/// may answer so after the server acted): `login --code` exits with 5 and says to run `august
+/// login`, which then needs no code, and keeps the login waiting for the code, whose install
+/// id that login uses. The check is sent once. It exited with 1 and kept nothing, so the next
+/// login started with a new install id and needed a new code.
+#[test]
+fn login_code_answered_502_exits_5_and_the_next_login_needs_no_code_if_it_was_accepted() {
+    let mut server = Server::new();
+    let (first, seen) = phone_session(&mut server, false, PROVISIONAL);
+    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
+        .match_body(Matcher::Json(json!({"phone": PHONE, "code": "012345"})))
+        .with_status(502)
+        .with_header("content-type", "text/html")
+        .with_body("<html>bad gateway</html>")
+        .expect(1)
+        .create();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let out = login(&tool, &server, &["--code", "012345"]).expect_code(5);
+    first.assert();
+    validate.assert();
+    others.assert();
+    assert_no_secrets(&out);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .starts_with(&format!("error: {CODE_CHECK_UNKNOWN}: ")),
+        "{out:#?}"
+    );
+    let pending = cache_json(&tool);
+    assert_eq!(pending["state"], "requires_validation");
+    assert_eq!(pending["access_token"], PROVISIONAL);
+    server.reset();
+
+    // The code was accepted: the login the error says to run needs none.
+    let (again, seen_again) = phone_session(&mut server, true, TOKEN);
+    let others = nothing_else(&mut server);
+    let out = login(&tool, &server, &[]).expect_code(0);
+    again.assert();
+    others.assert();
+    assert!(
+        out.stdout.starts_with("state     authenticated\n"),
+        "{out:#?}"
+    );
+    assert_eq!(
+        seen_again.lock().unwrap().as_slice(),
+        seen.lock().unwrap().as_slice()
+    );
+}
+
+/// `verify` answered 502 on its code check exits with 5 and says what `login --code` says;
+/// the check is sent once and the pending login stays for that `august login`. It exited with
+/// 1.
+#[test]
+fn verify_answered_502_exits_5_and_keeps_the_pending_login() {
+    let mut server = Server::new();
+    let tool = Tool::new();
+    let pending = json!({
+        "install_id": "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d",
+        "access_token": PROVISIONAL,
+        "access_token_expires": EXPIRES,
+        "state": "requires_validation",
+        "username": PHONE,
+        "login_method": "phone",
+    });
+    fs::write(tool.cache(), pending.to_string()).unwrap();
+    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
+        .match_body(Matcher::Json(json!({"phone": PHONE, "code": "004321"})))
+        .with_status(502)
+        .with_header("content-type", "text/html")
+        .with_body("<html>bad gateway</html>")
+        .expect(1)
+        .create();
+    let others = nothing_else(&mut server);
+    let out = run_env(
+        &tool,
+        &server,
+        &["verify", "004321"],
+        &[("AUGUST_PASSWORD", PASSWORD)],
+    )
+    .expect_code(5);
+    validate.assert();
+    others.assert();
+    assert_no_secrets(&out);
+    assert!(
+        out.stderr
+            .starts_with(&format!("error: {CODE_CHECK_UNKNOWN}: ")),
+        "{out:#?}"
+    );
+    assert_eq!(cache_json(&tool), pending);
+}
+
 #[test]
 fn without_a_login_commands_say_to_log_in_and_send_nothing() {
     let mut server = Server::new();

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{Run, Tool};
-use mockito::{Mock, Server, ServerGuard};
+use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
 use test_support::client_tests::read_fixture;
 use test_support::mocks::authy::{self as authy_mocks, reply};
@@ -598,7 +598,8 @@ fn a_code_request_answered_5xx_exits_5_and_says_to_ask_the_user() {
 }
 
 /// Every Authy command whose request changes something (a user created or deleted, a code, a
-/// QR code or an approval request sent, an activity registered), answered 502 (which a
+/// QR code or an approval request sent, an activity registered, a token or code checked, which
+/// uses it up), answered 502 (which a
 /// gateway may send after Authy acted): sent once, exit code 5 (outcome unknown), and its
 /// advice first, before the SDK's message. Answered 400, the request was refused: exit code
 /// 1, without the advice. A row is the command line, then the request it sends.
@@ -642,12 +643,25 @@ fn every_request_that_changes_something_exits_5_with_its_advice_on_a_502() {
             "/onetouch/json/users/1000/approval_requests",
             "the approval request failed, but it may have reached the user's device: ask the user before sending another",
         ),
+        (
+            "tokens verify 1000 0123456",
+            "GET",
+            "/protected/json/verify/0123456/1000",
+            "the token check failed, but the token may have been accepted and recorded as used: ask the user for a new token before checking again (this one would be refused as used)",
+        ),
+        (
+            "phones verification-check 201-555-0123 0123",
+            "GET",
+            "/protected/json/phones/verification/check",
+            "the check failed, but the code may have been accepted: do not check it again (an accepted code ends the verification, and a second check says no verification is pending)",
+        ),
     ];
     let tool = Tool::new();
     for (line, method, path, advice) in commands {
         let args: Vec<&str> = line.split(' ').collect();
         for (status, code) in [(502, 5), (400, 1)] {
             let mock = authed(&mut server, method, path)
+                .match_query(Matcher::Any)
                 .with_status(status)
                 .with_header("content-type", "text/html")
                 .with_body("<html>answer</html>")
