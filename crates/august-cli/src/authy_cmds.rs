@@ -82,7 +82,18 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
                 .send_install_link_via_sms(*send_install_link);
             let user = users.create_with(email, phone, &options).map_err(|e| {
                 after_sending(e, || {
-                    "the request to create the user failed, but the user may have been created: creating it again with the same phone and country code gives the same Authy ID".into()
+                    // Created again with the install link, the user gets another SMS.
+                    let (link, again) = if *send_install_link {
+                        (
+                            " and the install link sent by SMS",
+                            ", and with --send-install-link sends another SMS: leave it out unless the user got none",
+                        )
+                    } else {
+                        ("", "")
+                    };
+                    format!(
+                        "the request to create the user failed, but the user may have been created{link}: creating it again with the same phone and country code gives the same Authy ID{again}"
+                    )
                 })
             })?;
             show(

@@ -614,6 +614,12 @@ fn every_request_that_changes_something_exits_5_with_its_advice_on_a_502() {
             "the request to create the user failed, but the user may have been created: creating it again with the same phone and country code gives the same Authy ID",
         ),
         (
+            "users create --email user@example.com --phone 111-111-1111 --country-code 57 --send-install-link",
+            "POST",
+            "/protected/json/users/new",
+            "the request to create the user failed, but the user may have been created and the install link sent by SMS: creating it again with the same phone and country code gives the same Authy ID, and with --send-install-link sends another SMS: leave it out unless the user got none",
+        ),
+        (
             "users delete 1000",
             "POST",
             "/protected/json/users/1000/delete",
