@@ -1003,6 +1003,34 @@ fn verify_answered_502_exits_5_and_keeps_the_pending_login() {
     assert_eq!(cache_json(&tool), pending);
 }
 
+/// `verify` with a cache file that holds no login (not JSON) says that the pending login
+/// cannot be read, with why, and to run `august login` (exit code 3), before it sends
+/// anything: the code is not spent. The file is left as it was.
+#[test]
+fn verify_with_a_cache_that_is_not_json_says_so_and_sends_nothing() {
+    let mut server = Server::new();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    fs::write(tool.cache(), "not json").unwrap();
+    let out = run_env(
+        &tool,
+        &server,
+        &["verify", "004321"],
+        &[("AUGUST_PASSWORD", PASSWORD)],
+    )
+    .expect_code(3);
+    others.assert();
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr.starts_with(&format!(
+            "error: the pending login cannot be read: run `august login` (the token cache {} ",
+            tool.cache().display()
+        )),
+        "{out:#?}"
+    );
+    assert_eq!(fs::read_to_string(tool.cache()).unwrap(), "not json");
+}
+
 #[test]
 fn without_a_login_commands_say_to_log_in_and_send_nothing() {
     let mut server = Server::new();
