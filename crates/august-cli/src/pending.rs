@@ -130,21 +130,25 @@ mod tests {
         }
     }
 
+    /// A link at the cache path is not read through: the login waiting for its code that its
+    /// target holds is not found (read through the link, it would be).
     #[cfg(unix)]
     #[test]
     fn links_are_refused_and_logout_removes_only_the_link() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("real.json");
-        fs::write(&target, "theirs").unwrap();
+        let theirs = r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-01-01T00:00:00Z", "state": "requires_validation", "username": "+15555550100", "login_method": "phone"}"#;
+        fs::write(&target, theirs).unwrap();
+        assert!(read(&CacheSnapshot::read(&target)).is_some());
         let link = dir.path().join("a.json");
         std::os::unix::fs::symlink(&target, &link).unwrap();
         let snapshot = CacheSnapshot::read(&link);
         assert!(snapshot.exists());
         assert_eq!(read(&snapshot), None);
-        assert_eq!(fs::read_to_string(&target).unwrap(), "theirs");
+        assert_eq!(fs::read_to_string(&target).unwrap(), theirs);
         assert!(delete(&link).unwrap());
         assert!(fs::symlink_metadata(&link).is_err());
-        assert_eq!(fs::read_to_string(&target).unwrap(), "theirs");
+        assert_eq!(fs::read_to_string(&target).unwrap(), theirs);
         let mut names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
