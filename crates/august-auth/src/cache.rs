@@ -22,7 +22,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use august_core::Brand;
+use august_core::{Brand, LoginMethod};
 use serde_json::Value;
 
 use crate::authentication::{Authentication, AuthenticationState};
@@ -422,21 +422,74 @@ pub(crate) fn to_py_json(auth: &Authentication) -> String {
     out
 }
 
+/// The keys a login waiting for its verification code adds to py-august's record: written by
+/// [`to_pending_json`], read by [`CacheSnapshot::pending_login`].
+const USERNAME: &str = "username";
+/// See [`USERNAME`].
+const LOGIN_METHOD: &str = "login_method";
+
 /// A login waiting for its verification code: the py-august record, then the account it is for
-/// (`username`, `login_method`), which readers of the format ignore.
+/// ([`USERNAME`], [`LOGIN_METHOD`]), which readers of the format ignore.
 pub(crate) fn to_pending_json(
     auth: &Authentication,
     username: &str,
-    login_method: august_core::LoginMethod,
+    login_method: LoginMethod,
 ) -> String {
     let mut out = to_py_json(auth);
     out.pop();
-    out.push_str(", \"username\": ");
+    out.push_str(&format!(", \"{USERNAME}\": "));
     push_py_string(&mut out, username);
-    out.push_str(", \"login_method\": ");
+    out.push_str(&format!(", \"{LOGIN_METHOD}\": "));
     push_py_string(&mut out, login_method.as_str());
     out.push('}');
     out
+}
+
+/// The account of a login waiting for its verification code, as
+/// [`Authenticator::save_pending_login`](crate::Authenticator::save_pending_login) writes it
+/// beside the login in the cache file, for a program that finishes the login in another
+/// process (the `august` command-line tool: `login`, then `verify CODE`) and must know which
+/// account's password to ask for. [`CacheSnapshot::pending_login`] reads it back.
+///
+/// It holds no token (the login itself is for the
+/// [`Authenticator`](crate::Authenticator) that takes the snapshot): `Debug` shows the
+/// username and the login method.
+///
+/// ```
+/// use august_auth::{CacheSnapshot, LoginMethod};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("auth.json");
+/// std::fs::write(&path, r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "requires_validation", "username": "+15555550100", "login_method": "phone"}"#)?;
+/// let pending = CacheSnapshot::read(&path).pending_login().ok_or("no login waits")?;
+/// assert_eq!(pending.username(), Some("+15555550100"));
+/// assert_eq!(pending.login_method(), Some(LoginMethod::Phone));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingLogin {
+    username: Option<String>,
+    login_method: Option<LoginMethod>,
+}
+
+impl PendingLogin {
+    /// The account the login is for; `None` when the record does not say (py-august writes
+    /// none).
+    ///
+    /// See [`PendingLogin`] for an example.
+    pub fn username(&self) -> Option<&str> {
+        self.username.as_deref()
+    }
+
+    /// How the account logs in, and where its code was sent; `None` when the record does not
+    /// say (py-august writes none) or says something else than `phone` or `email`.
+    ///
+    /// See [`PendingLogin`] for an example.
+    pub fn login_method(&self) -> Option<LoginMethod> {
+        self.login_method
+    }
 }
 
 /// A JSON string as Python's `json.dumps(ensure_ascii=True)` writes it: as serde_json writes
@@ -458,7 +511,7 @@ fn push_py_string(out: &mut String, s: &str) {
 /// Reads a cache file's content. Accepts anything `json.loads` gives the four string keys
 /// for; other keys are ignored.
 pub(crate) fn from_json(path: &Path, bytes: &[u8]) -> Result<Authentication, CacheError> {
-    from_parsed(path, parse(bytes))
+    from_parsed(path, parse(bytes).as_ref())
 }
 
 /// A cache file's content as JSON: the one parse every reader of the file starts from.
@@ -469,7 +522,7 @@ fn parse(bytes: &[u8]) -> Result<Value, serde_json::Error> {
 /// The login in a cache file's content as [`parse`] gave it, as [`from_json`] reads it.
 fn from_parsed(
     path: &Path,
-    parsed: Result<Value, serde_json::Error>,
+    parsed: Result<&Value, &serde_json::Error>,
 ) -> Result<Authentication, CacheError> {
     let corrupt = |reason: String| CacheError::Corrupt {
         path: path.to_owned(),
@@ -637,7 +690,7 @@ pub fn is_unusable_cache_file(path: &Path) -> Result<bool, CacheError> {
 /// [`Credentials`](crate::Credentials) nor py-august's.
 fn is_unusable(path: &Path, parsed: Result<Value, serde_json::Error>) -> bool {
     let credentials = parsed.as_ref().is_ok_and(is_credentials_json);
-    !credentials && from_parsed(path, parsed).is_err()
+    !credentials && from_parsed(path, parsed.as_ref()).is_err()
 }
 
 /// Whether the JSON of a cache file is a cache of [`Credentials`](crate::Credentials) (an
@@ -654,8 +707,9 @@ pub(crate) fn is_credentials_json(value: &Value) -> bool {
 /// a file group or others may read restricted to 0600): for a program that looks at the file
 /// before using it (which sign-in it holds, for which brand) and then uses what it looked at,
 /// instead of reading the file again, which another process may have replaced meanwhile. The content is
-/// parsed once, when it is read: [`CacheSnapshot::is_credentials`], [`CacheSnapshot::brand`]
-/// and the readers that take the snapshot all start from that parse.
+/// parsed once, when it is read: [`CacheSnapshot::is_credentials`], [`CacheSnapshot::brand`],
+/// [`CacheSnapshot::pending_login`], [`CacheSnapshot::login_error`] and the readers that take
+/// the snapshot all start from that parse.
 /// [`Credentials::from_snapshot`](crate::Credentials::from_snapshot) and
 /// [`Authenticator::access_token_cache_snapshot`](crate::Authenticator::access_token_cache_snapshot)
 /// take it.
@@ -696,10 +750,12 @@ pub struct CacheSnapshot {
 enum Content {
     /// No file.
     Missing,
-    /// A file: its size, and its content as JSON (the parser's error names no content).
+    /// A file: its size, its content as JSON (the parser's error names no content), and the
+    /// password login that JSON holds, as an authenticator reads it.
     File {
         len: usize,
         json: Result<Value, serde_json::Error>,
+        login: Result<Authentication, CacheError>,
     },
 }
 
@@ -751,8 +807,9 @@ impl CacheSnapshot {
         let (content, warning) = match cache.read_bytes_restricting() {
             Ok(Some((bytes, warning))) => {
                 let json = parse(&bytes);
+                let login = from_parsed(&cache.path, json.as_ref());
                 let len = bytes.len();
-                (Ok(Content::File { len, json }), warning)
+                (Ok(Content::File { len, json, login }), warning)
             }
             Ok(None) => (Ok(Content::Missing), None),
             Err(e) => (Err(e), None),
@@ -838,31 +895,94 @@ impl CacheSnapshot {
         self.json().filter(|v| is_credentials_json(v))
     }
 
-    /// The content as JSON, as it was parsed when it was read: for a program that keeps records
-    /// of its own in the cache file and reads them from the same read as the login it then
-    /// uses (the `august` command-line tool reads the `username` and `login_method` that
-    /// [`Authenticator::save_pending_login`](crate::Authenticator::save_pending_login) writes
-    /// beside a login waiting for its code, then gives the snapshot to the authenticator that
-    /// finishes that login). `None` when there is no file, nothing could be read (the
-    /// authenticator or [`Credentials`](crate::Credentials) that takes the snapshot says why)
-    /// or the content is not JSON. The value holds the file's tokens.
+    /// The login waiting for its verification code that the file holds, with the account it
+    /// is for ([`PendingLogin`]), as
+    /// [`Authenticator::save_pending_login`](crate::Authenticator::save_pending_login) wrote
+    /// it: for a program that finishes the login in another process, from the same read as
+    /// the authenticator it then gives the snapshot to
+    /// ([`Authenticator::access_token_cache_snapshot`](crate::Authenticator::access_token_cache_snapshot)),
+    /// so that the account and the login come from one file. `None` when there is no file,
+    /// nothing could be read or the file holds no login ([`CacheSnapshot::login_error`] says
+    /// why), or its login is in another state than
+    /// [`AuthenticationState::RequiresValidation`]. Whether the login has expired is the
+    /// authenticator's to say.
     ///
     /// ```
-    /// use august_auth::CacheSnapshot;
+    /// use august_auth::{AuthenticationState, Authenticator, CacheSnapshot, LoginMethod};
     ///
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let dir = tempfile::tempdir()?;
     /// let path = dir.path().join("auth.json");
     /// std::fs::write(&path, r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "requires_validation", "username": "+15555550100", "login_method": "phone"}"#)?;
     /// let snapshot = CacheSnapshot::read(&path);
-    /// let json = snapshot.json().ok_or("not JSON")?;
-    /// assert_eq!(json["username"], "+15555550100");
-    /// std::fs::write(&path, "not JSON")?;
-    /// assert!(CacheSnapshot::read(&path).json().is_none());
+    /// let pending = snapshot.pending_login().ok_or("no login waits for a code")?;
+    /// let username = pending.username().ok_or("no account")?.to_owned();
+    /// let method = pending.login_method().unwrap_or(LoginMethod::Phone);
+    /// let authenticator = Authenticator::new(august_core::Api::new(), method, username, "password")
+    ///     .access_token_cache_snapshot(snapshot);
+    /// assert_eq!(authenticator.authentication().state(), AuthenticationState::RequiresValidation);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn json(&self) -> Option<&Value> {
+    pub fn pending_login(&self) -> Option<PendingLogin> {
+        let Ok(Content::File {
+            json: Ok(value),
+            login: Ok(login),
+            ..
+        }) = &self.content
+        else {
+            return None;
+        };
+        if login.state != AuthenticationState::RequiresValidation {
+            return None;
+        }
+        let text = |key: &str| value.get(key).and_then(Value::as_str);
+        Some(PendingLogin {
+            username: text(USERNAME).filter(|u| !u.is_empty()).map(str::to_owned),
+            login_method: match text(LOGIN_METHOD) {
+                Some("phone") => Some(LoginMethod::Phone),
+                Some("email") => Some(LoginMethod::Email),
+                _ => None,
+            },
+        })
+    }
+
+    /// Why the file holds no password login, as the [`Authenticator`](crate::Authenticator)
+    /// that takes the snapshot then says
+    /// ([`Authenticator::last_cache_error`](crate::Authenticator::last_cache_error)): nothing
+    /// could be read (the file policy refused the path, [`CacheError::Refused`]; it could not
+    /// be read; it is over 64 KiB), or what was read is not a login ([`CacheError::Corrupt`]:
+    /// not JSON, a key missing or of the wrong type...). `None` when there is no file or it
+    /// holds a login, whatever its state. A cache of [`Credentials`](crate::Credentials) holds
+    /// no password login: [`Credentials::from_snapshot`](crate::Credentials::from_snapshot)
+    /// reads it. A mode that could not be restricted is no reason: the file was still read.
+    ///
+    /// ```
+    /// use august_auth::{CacheError, CacheSnapshot};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("auth.json");
+    /// std::fs::write(&path, "not JSON")?;
+    /// let snapshot = CacheSnapshot::read(&path);
+    /// assert!(matches!(snapshot.login_error(), Some(CacheError::Corrupt { .. })));
+    /// assert!(snapshot.pending_login().is_none());
+    /// assert!(CacheSnapshot::read(dir.path().join("none.json")).login_error().is_none());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn login_error(&self) -> Option<&CacheError> {
+        match &self.content {
+            Err(e) | Ok(Content::File { login: Err(e), .. }) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The content as JSON, as it was parsed when it was read; `None` when there is no file,
+    /// nothing could be read or the content is not JSON. The value holds the file's tokens:
+    /// what leaves the crate is read from it ([`CacheSnapshot::brand`],
+    /// [`CacheSnapshot::pending_login`]).
+    fn json(&self) -> Option<&Value> {
         match &self.content {
             Ok(Content::File {
                 json: Ok(value), ..
@@ -889,26 +1009,19 @@ impl CacheSnapshot {
 
     /// The login it holds, as an authenticator takes it.
     pub(crate) fn into_loaded(self) -> Loaded {
-        let (path, json, warning) = self.into_json();
-        let parsed = match json {
-            Ok(value) => Ok(value),
-            Err(NoJson::NotJson(e)) => Err(e),
-            Err(NoJson::Missing) => {
-                return Loaded {
-                    outcome: Ok(None),
-                    warning: None,
-                };
-            }
-            Err(NoJson::Unread(e)) => {
-                return Loaded {
-                    outcome: Err(e),
-                    warning: None,
-                };
-            }
-        };
-        Loaded {
-            outcome: from_parsed(&path, parsed).map(Some),
-            warning,
+        match self.content {
+            Ok(Content::Missing) => Loaded {
+                outcome: Ok(None),
+                warning: None,
+            },
+            Err(e) => Loaded {
+                outcome: Err(e),
+                warning: None,
+            },
+            Ok(Content::File { login, .. }) => Loaded {
+                outcome: login.map(Some),
+                warning: self.warning,
+            },
         }
     }
 }
@@ -1908,6 +2021,79 @@ mod tests {
         assert_eq!(
             import.to_string(),
             r"cannot read the token file $'/srv/caf\xe9/core.config_entries'"
+        );
+    }
+
+    /// A pending login's account is read back as `to_pending_json` wrote it, and only from a
+    /// login record waiting for its code; `Debug` shows no token. `login_error` says why a
+    /// file gives none, as the authenticator says it.
+    #[test]
+    fn a_pending_login_is_read_back_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.json");
+        let mut waiting = auth("SECRETTOKEN", "2099-03-06T22:55:12.002Z");
+        waiting.state = AuthenticationState::RequiresValidation;
+        for (username, method) in [
+            ("+15555550100", LoginMethod::Phone),
+            ("caf\u{e9}@example.com", LoginMethod::Email),
+        ] {
+            fs::write(&path, to_pending_json(&waiting, username, method)).unwrap();
+            let snapshot = CacheSnapshot::read(&path);
+            let pending = snapshot.pending_login().unwrap();
+            assert_eq!(pending.username(), Some(username));
+            assert_eq!(pending.login_method(), Some(method));
+            assert!(snapshot.login_error().is_none());
+            assert!(!format!("{pending:?}").contains("SECRETTOKEN"));
+        }
+        assert_eq!(
+            format!("{:?}", CacheSnapshot::read(&path).pending_login().unwrap()),
+            "PendingLogin { username: Some(\"caf\u{e9}@example.com\"), login_method: Some(Email) }"
+        );
+        // py-august's record of a login waiting for its code says no account.
+        fs::write(&path, to_py_json(&waiting)).unwrap();
+        let pending = CacheSnapshot::read(&path).pending_login().unwrap();
+        assert_eq!((pending.username(), pending.login_method()), (None, None));
+        // A login in another state waits for no code, and is no error.
+        let done = auth("SECRETTOKEN", "2099-03-06T22:55:12.002Z");
+        fs::write(
+            &path,
+            to_pending_json(&done, "+15555550100", LoginMethod::Phone),
+        )
+        .unwrap();
+        let snapshot = CacheSnapshot::read(&path);
+        assert_eq!(snapshot.pending_login(), None);
+        assert!(snapshot.login_error().is_none());
+        // Not a login: the reason the authenticator gives.
+        for (content, reason) in [
+            (
+                "not json",
+                "not valid JSON: expected ident at line 1 column 2",
+            ),
+            ("[]", "not a JSON object"),
+            (
+                r#"{"state": "requires_validation", "username": "+15555550100"}"#,
+                "missing key `install_id`",
+            ),
+        ] {
+            fs::write(&path, content).unwrap();
+            let snapshot = CacheSnapshot::read(&path);
+            assert_eq!(snapshot.pending_login(), None, "{content}");
+            match snapshot.login_error() {
+                Some(CacheError::Corrupt { reason: r, .. }) => assert_eq!(r, reason),
+                other => panic!("{content}: {other:?}"),
+            }
+            let authenticator =
+                crate::Authenticator::new(august_core::Api::new(), LoginMethod::Phone, "", "")
+                    .access_token_cache_snapshot(CacheSnapshot::read(&path));
+            assert_eq!(
+                authenticator.last_cache_error().map(ToString::to_string),
+                snapshot.login_error().map(ToString::to_string)
+            );
+        }
+        assert!(
+            CacheSnapshot::read(dir.path().join("none.json"))
+                .login_error()
+                .is_none()
         );
     }
 

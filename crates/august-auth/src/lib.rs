@@ -82,8 +82,9 @@ pub use authentication_serde::UnknownValidationResult;
 pub use authenticator::{Authenticator, DEFAULT_RENEWAL_THRESHOLD, Refresh};
 pub use backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 pub use cache::{
-    CacheError, CacheSnapshot, CacheStatus, Refusal, check_cache_path, default_cache_path,
-    is_unusable_cache_file, kept_aside_paths, parse_cache_file, printable_path, read_cache_file,
+    CacheError, CacheSnapshot, CacheStatus, PendingLogin, Refusal, check_cache_path,
+    default_cache_path, is_unusable_cache_file, kept_aside_paths, parse_cache_file, printable_path,
+    read_cache_file,
 };
 pub use client::Client;
 pub use credentials::{Credentials, CredentialsInfo, DEFAULT_REFRESH_MARGIN, SignInKind};

@@ -258,6 +258,11 @@ fn a_directory_others_can_write_to_is_refused_for_reading_unless_sticky() {
         let snapshot = CacheSnapshot::read(path);
         assert_eq!(snapshot.brand(), None);
         assert!(!snapshot.is_credentials());
+        assert_eq!(snapshot.pending_login(), None);
+        assert_eq!(
+            refusal_of(snapshot.login_error().map_or(Ok("no error"), Err), path),
+            expected
+        );
         match load(path) {
             Err(Error::Cache(e)) => assert_eq!(refusal_of(Err::<(), _>(&e), path), expected),
             other => panic!("Credentials::load of {}: {other:?}", path.display()),

@@ -1,56 +1,19 @@
-//! A login waiting for its verification code, as the token cache file keeps it, so that
-//! `august verify CODE` in another process can finish it.
+//! The token cache file for `logout`: deleting it, and the unusable files kept aside beside it.
 //!
-//! `august login` has the authenticator write the pending login
-//! ([`august_auth::Authenticator::save_pending_login`]): py-august's record in the
-//! `requires_validation` state, with the account it is for (`username`, `login_method`). An
-//! authenticator for the same file reads it back and continues from it. This module only reads
-//! the state and the account back, for `verify`, from the one read of the file that
-//! authenticator then takes ([`august_auth::CacheSnapshot`]), and deletes the file for
-//! `logout`. The authenticator's file policy holds here too (the library's read applies it, and
-//! a delete is checked with [`august_auth::check_cache_path`] first): a link, another user's
-//! file and a directory others can write to are refused, never read through or deleted.
+//! A login waiting for its verification code is kept in the cache file, so that `august verify
+//! CODE` in another process can finish it: `august login` has the authenticator write it
+//! ([`august_auth::Authenticator::save_pending_login`]), and `verify` reads its account back
+//! ([`august_auth::CacheSnapshot::pending_login`]) from the one read of the file that the
+//! authenticator finishing it then takes. The authenticator's file policy holds here too (a
+//! delete is checked with [`august_auth::check_cache_path`] first): a link, another user's file
+//! and a directory others can write to are refused, never read through or deleted.
 
 use std::fs;
 use std::io;
 use std::path::Path;
 
 use anyhow::anyhow;
-use august_auth::{CacheSnapshot, check_cache_path, kept_aside_paths};
-use august_core::LoginMethod;
-use serde_json::Value;
-
-/// What a cache file says about a pending login.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pending {
-    /// The `state` key.
-    pub state: String,
-    /// The account, when the file was written by `august login`.
-    pub username: Option<String>,
-    /// The login method, when the file was written by `august login`.
-    pub login_method: Option<LoginMethod>,
-}
-
-/// The state, username and login method of the cache file as `snapshot` read it; `None` when
-/// it holds no JSON object (no file, nothing could be read, not JSON): the authenticator that
-/// takes the snapshot says why. The snapshot was read as the library reads every cache file:
-/// under the file policy (never through a link, never from anything but a regular file of ours,
-/// in a directory only we can write to) and at most 64 KiB.
-pub fn read(snapshot: &CacheSnapshot) -> Option<Pending> {
-    let Some(Value::Object(map)) = snapshot.json() else {
-        return None;
-    };
-    let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
-    Some(Pending {
-        state: text("state").unwrap_or_default(),
-        username: text("username").filter(|u| !u.is_empty()),
-        login_method: match text("login_method").as_deref() {
-            Some("phone") => Some(LoginMethod::Phone),
-            Some("email") => Some(LoginMethod::Email),
-            _ => None,
-        },
-    })
-}
+use august_auth::{check_cache_path, kept_aside_paths};
 
 /// Deletes the cache file. A symbolic link at the path is removed itself, its target left
 /// alone; another user's file is refused, as a cache path the policy refuses is by every
@@ -97,38 +60,7 @@ pub fn delete_kept_aside(path: &Path) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reading_a_missing_file_is_none() {
-        let dir = tempfile::tempdir().unwrap();
-        assert_eq!(
-            read(&CacheSnapshot::read(dir.path().join("none.json"))),
-            None
-        );
-    }
-
-    #[test]
-    fn reading_gives_state_username_and_method() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.json");
-        fs::write(
-            &path,
-            r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-01-01T00:00:00Z", "state": "requires_validation", "username": "+15555550100", "login_method": "phone"}"#,
-        )
-        .unwrap();
-        assert_eq!(
-            read(&CacheSnapshot::read(&path)),
-            Some(Pending {
-                state: "requires_validation".into(),
-                username: Some("+15555550100".into()),
-                login_method: Some(LoginMethod::Phone),
-            })
-        );
-        for content in ["not json", "[]"] {
-            fs::write(&path, content).unwrap();
-            assert_eq!(read(&CacheSnapshot::read(&path)), None);
-        }
-    }
+    use august_auth::CacheSnapshot;
 
     /// A link at the cache path is not read through: the login waiting for its code that its
     /// target holds is not found (read through the link, it would be).
@@ -139,12 +71,12 @@ mod tests {
         let target = dir.path().join("real.json");
         let theirs = r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-01-01T00:00:00Z", "state": "requires_validation", "username": "+15555550100", "login_method": "phone"}"#;
         fs::write(&target, theirs).unwrap();
-        assert!(read(&CacheSnapshot::read(&target)).is_some());
+        assert!(CacheSnapshot::read(&target).pending_login().is_some());
         let link = dir.path().join("a.json");
         std::os::unix::fs::symlink(&target, &link).unwrap();
         let snapshot = CacheSnapshot::read(&link);
         assert!(snapshot.exists());
-        assert_eq!(read(&snapshot), None);
+        assert_eq!(snapshot.pending_login(), None);
         assert_eq!(fs::read_to_string(&target).unwrap(), theirs);
         assert!(delete(&link).unwrap());
         assert!(fs::symlink_metadata(&link).is_err());

@@ -685,31 +685,26 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         ))
         .into());
     }
-    let Some(record) = pending::read(&snapshot) else {
-        // Nothing could be read, or not a cache file: the authenticator's read says why.
-        let authenticator = Authenticator::new(ctx.api.clone(), LoginMethod::Phone, "", "")
-            .access_token_cache_snapshot(snapshot);
-        return Err(unusable_pending_login(&authenticator));
+    let Some(pending) = snapshot.pending_login() else {
+        // Nothing could be read, or no login (the snapshot says why); or a login in another
+        // state, or a sign-in of another kind (OAuth, a token), neither waiting for a code.
+        return Err(match snapshot.login_error() {
+            Some(error) if !snapshot.is_credentials() => unusable_pending_login(Some(error)),
+            _ => NotLoggedIn(format!(
+                "no login waits for a code in {}: run `august login`",
+                output::path(&cache)
+            ))
+            .into(),
+        });
     };
-    if record.state != AuthenticationState::RequiresValidation.as_str() {
-        return Err(NotLoggedIn(format!(
-            "no login waits for a code in {} (its state is {}): run `august login`",
-            output::path(&cache),
-            if record.state.is_empty() {
-                "unknown"
-            } else {
-                &record.state
-            }
-        ))
-        .into());
-    }
-    let username = record
-        .username
+    let username = pending
+        .username()
+        .map(str::to_owned)
         .or_else(|| ctx.username.clone())
         .ok_or_else(|| {
             Usage("the pending login does not say its account: pass --username".into())
         })?;
-    let method = record.login_method.unwrap_or(LoginMethod::Phone);
+    let method = pending.login_method().unwrap_or(LoginMethod::Phone);
     let password = password(&username)?;
     let mut authenticator = Authenticator::new(ctx.api.clone(), method, username.clone(), password)
         .access_token_cache_snapshot(snapshot);
@@ -724,7 +719,7 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
             )
             .into());
         }
-        _ => return Err(unusable_pending_login(&authenticator)),
+        _ => return Err(unusable_pending_login(authenticator.last_cache_error())),
     }
     if !validate_and_finish(&mut authenticator, &args.code)? {
         return Err(anyhow!(
@@ -734,10 +729,9 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
     report_logged_in(ctx, &authenticator, &username, method, &cache)
 }
 
-/// Why `verify` cannot use the cache file `authenticator` read: a path the policy refuses is
-/// said as every command says it, anything else as a login to make again.
-fn unusable_pending_login(authenticator: &Authenticator) -> anyhow::Error {
-    let error = authenticator.last_cache_error();
+/// Why `verify` cannot use the cache file, from the error of its read: a path the policy
+/// refuses is said as every command says it, anything else as a login to make again.
+fn unusable_pending_login(error: Option<&CacheError>) -> anyhow::Error {
     if let Some(refused) = error.and_then(CacheRefused::of) {
         return refused.into();
     }
@@ -851,6 +845,44 @@ mod tests {
                 path.display()
             )
         );
+    }
+
+    /// `verify` on a cache file that holds a login waiting for no code (a finished password
+    /// login, or a sign-in of another kind) says that no login waits for one, before it asks
+    /// for the password or sends anything.
+    #[test]
+    fn verify_finds_no_pending_login_in_a_finished_login_or_another_sign_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("auth.json");
+        let args = VerifyArgs {
+            code: "123456".into(),
+        };
+        let said = format!(
+            "no login waits for a code in {}: run `august login`",
+            path.display()
+        );
+        std::fs::write(
+            &path,
+            r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "authenticated", "username": "+15555550100", "login_method": "phone"}"#,
+        )
+        .unwrap();
+        let ctx = context(&[
+            "--cache".as_ref(),
+            path.as_os_str(),
+            "verify".as_ref(),
+            "123456".as_ref(),
+        ]);
+        assert_eq!(format!("{:#}", verify(&ctx, &args).unwrap_err()), said);
+        august_auth::Credentials::fixed(Brand::August, "a-token")
+            .cache_file(&path)
+            .unwrap();
+        let ctx = context(&[
+            "--cache".as_ref(),
+            path.as_os_str(),
+            "verify".as_ref(),
+            "123456".as_ref(),
+        ]);
+        assert_eq!(format!("{:#}", verify(&ctx, &args).unwrap_err()), said);
     }
 
     /// The hint to finish a login names the `--cache` file given, whatever its bytes: a path
