@@ -562,15 +562,7 @@ fn every_request_that_changes_something_exits_5_with_its_advice_on_a_502() {
             }
             mock.assert();
             others.assert();
-            assert_eq!(out.stdout, "", "{line}");
-            if code == 5 {
-                assert!(
-                    out.stderr.starts_with(&format!("error: {advice}: ")),
-                    "{out:#?}"
-                );
-            } else {
-                assert!(!out.stderr.contains(advice.as_str()), "{out:#?}");
-            }
+            out.assert_advice(code, advice);
             server.reset();
         }
     }

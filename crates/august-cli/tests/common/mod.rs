@@ -42,6 +42,21 @@ pub struct Run {
 }
 
 impl Run {
+    /// For a request that changes something and failed: with exit code 5 (outcome unknown),
+    /// nothing on standard output and the error starting with `advice`; with another code,
+    /// without it.
+    pub fn assert_advice(&self, code: i32, advice: &str) {
+        assert_eq!(self.stdout, "", "{self:#?}");
+        if code == 5 {
+            assert!(
+                self.stderr.starts_with(&format!("error: {advice}: ")),
+                "{self:#?}"
+            );
+        } else {
+            assert!(!self.stderr.contains(advice), "{self:#?}");
+        }
+    }
+
     /// Standard output as JSON.
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout)
