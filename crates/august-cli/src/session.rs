@@ -187,7 +187,7 @@ impl Context {
             let code = sandbox
                 .august_verification_code_for(auth.install_id())
                 .ok_or_else(|| anyhow!("the sandbox sent no verification code"))?;
-            if !validate_and_finish(&mut authenticator, &code)? {
+            if !validate_and_finish(&mut authenticator, &code, "august --sandbox login")? {
                 return Err(anyhow!("the sandbox refused its own verification code"));
             }
         }
@@ -221,6 +221,16 @@ impl Context {
     /// default file): with the `--cache FILE` or `--username USERNAME` it was given on the
     /// command line (one set in the environment is found there again).
     fn verify_command(&self, username: Option<&str>) -> String {
+        self.command(username, "verify CODE")
+    }
+
+    /// The `august login` command that finds that login again, as [`Context::verify_command`].
+    fn login_command(&self, username: Option<&str>) -> String {
+        self.command(username, "login")
+    }
+
+    /// `august [--cache FILE | --username USERNAME] {rest}`, as [`Context::verify_command`].
+    fn command(&self, username: Option<&str>, rest: &str) -> String {
         let in_env = |name: &str, value: &std::ffi::OsStr| {
             std::env::var_os(name).is_some_and(|v| v == value)
         };
@@ -234,8 +244,8 @@ impl Context {
             (None, None) => None,
         };
         match option {
-            Some(option) => format!("august {option} verify CODE"),
-            None => "august verify CODE".to_owned(),
+            Some(option) => format!("august {option} {rest}"),
+            None => format!("august {rest}"),
         }
     }
 
@@ -459,12 +469,17 @@ fn report(
 
 /// Checks a code and logs in again; `Ok(false)` when the code was refused. A check that may
 /// have reached the server uses the code up if it was right, and validates the install: the
-/// error says so ([`OutcomeUnknown`]), and that `august login`, with the same install id (the
-/// pending login in the cache), then logs in without a code, or has a new one sent.
-fn validate_and_finish(authenticator: &mut Authenticator, code: &str) -> anyhow::Result<bool> {
+/// error says so ([`OutcomeUnknown`]), and that `login` (the `august login` command that finds
+/// the pending login in the cache, with its install id) then logs in without a code, or has a
+/// new one sent.
+fn validate_and_finish(
+    authenticator: &mut Authenticator,
+    code: &str,
+    login: &str,
+) -> anyhow::Result<bool> {
     let checked = authenticator.validate_verification_code(code).map_err(|e| {
         after_sending(e, || {
-            "the verification code check failed, but the code may have been accepted: run `august login`, which logs in without a code if it was, or has a new one sent".into()
+            format!("the verification code check failed, but the code may have been accepted: run `{login}`, which logs in without a code if it was, or has a new one sent")
         })
     })?;
     match checked {
@@ -599,19 +614,15 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         say_kept_aside(authenticator);
         report_logged_in(ctx, authenticator, &username, method, &cache)
     };
+    let login = ctx.login_command(Some(&username));
     if let Some(code) = &args.code {
-        match validate_and_finish(&mut authenticator, code) {
-            Ok(true) => return logged_in(&authenticator),
-            Ok(false) => {}
-            // The code may have validated the install: the pending login keeps its install
-            // id for the `august login` the error says to run.
-            Err(e) if e.is::<OutcomeUnknown>() => {
-                save_pending(&mut authenticator)?;
-                return Err(e);
-            }
-            Err(e) => return Err(e),
-        }
+        // Kept before the code is checked, as before a code is sent: a code that validates the
+        // install leaves its install id in the cache, for `verify` or the `august login` an
+        // error after the check says to run.
         save_pending(&mut authenticator)?;
+        if validate_and_finish(&mut authenticator, code, &login)? {
+            return logged_in(&authenticator);
+        }
         return Err(anyhow!(
             "the verification code was refused; run `{verify}` with the right code, or `august login` for a new one"
         ));
@@ -649,7 +660,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     }
     for attempt in 1..=CODE_ATTEMPTS {
         let code = prompt_line(&format!("verification code sent {channel} to {username}: "))?;
-        if validate_and_finish(&mut authenticator, &code)? {
+        if validate_and_finish(&mut authenticator, &code, &login)? {
             return logged_in(&authenticator);
         }
         if attempt < CODE_ATTEMPTS {
@@ -721,7 +732,11 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         }
         _ => return Err(unusable_pending_login(authenticator.last_cache_error())),
     }
-    if !validate_and_finish(&mut authenticator, &args.code)? {
+    if !validate_and_finish(
+        &mut authenticator,
+        &args.code,
+        &ctx.login_command(Some(&username)),
+    )? {
         return Err(anyhow!(
             "the verification code was refused; check it, or run `august login` for a new one"
         ));
