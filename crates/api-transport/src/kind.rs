@@ -35,8 +35,8 @@ pub enum ErrorKind {
     RetryAfter(Duration),
     /// Rate limited without saying for how long: wait (seconds to minutes) before trying again.
     RateLimited,
-    /// A passing fault on the server's side (a 5xx to a read, a busy bridge, a read that timed
-    /// out): try again later, with a backoff.
+    /// A passing fault on the server's side (a 5xx to a call that can be sent again, a busy
+    /// bridge, a read that timed out): try again later, with a backoff.
     RetryLater,
     /// The request never reached the server (DNS, connection refused, TLS): nothing happened,
     /// safe to try again once the network is back.

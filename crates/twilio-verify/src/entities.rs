@@ -9,6 +9,9 @@ use crate::client::{Collection, Form, Pages, VerifyClient};
 use crate::error::Result;
 use crate::types::{EntitySid, Identity, ServiceSid};
 
+/// What to check when an entity's creation got no answer, or a server error.
+const CREATE_UNKNOWN: &str = "the entity may have been created; fetch it before creating it again";
+
 /// An entity (`verify.v2.service.entity`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -81,7 +84,7 @@ impl<'a> Entities<'a> {
     pub fn create(&self, identity: &Identity) -> Result<Entity> {
         let mut form = Form::new();
         form.add("Identity", identity.checked()?);
-        self.entities.create(form)
+        self.entities.create_or_check(form, CREATE_UNKNOWN)
     }
 
     /// `GET /v2/Services/{VA}/Entities/{identity}`.

@@ -12,6 +12,8 @@ use crate::types::{
     TotpAlgorithm, check_code, check_len, check_range,
 };
 
+/// What to check after a factor creation whose answer was lost, or a server error.
+const CREATE_UNKNOWN: &str = "the factor may have been created (a TOTP factor's secret is given only once); list the entity's factors, and delete an unverified one, before creating another";
 /// What to check after a factor verification whose answer was lost.
 const VERIFY_UNKNOWN: &str = "the code may have been accepted or spent one of five attempts; fetch the factor and look at its status";
 
@@ -403,7 +405,7 @@ impl<'a> Factors<'a> {
     /// [`crate::ApiErrorReason::RateLimited`] and the others of [`crate::Error`].
     pub fn create_totp(&self, factor: &NewTotpFactor) -> Result<NewFactor> {
         let form = factor.form()?;
-        self.scope.create(form)
+        self.scope.create_or_check(form, CREATE_UNKNOWN)
     }
 
     /// `POST …/Entities/{identity}/Factors` `FactorType=push`. The factor comes back
@@ -435,7 +437,7 @@ impl<'a> Factors<'a> {
     /// As [`Factors::create_totp`].
     pub fn create_push(&self, factor: &NewPushFactor) -> Result<NewFactor> {
         let form = factor.form()?;
-        self.scope.create(form)
+        self.scope.create_or_check(form, CREATE_UNKNOWN)
     }
 
     /// `POST …/Factors/{YF}` with `AuthPayload`: verifies a new TOTP factor with a code from

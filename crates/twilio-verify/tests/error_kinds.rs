@@ -293,3 +293,32 @@ fn a_server_error_to_a_start_may_have_sent_a_code_a_read_is_tried_again() {
         )
     );
 }
+
+/// A server error to a factor's or an entity's creation may have created it: kind() says the
+/// outcome is unknown, with what to check, as outcome_unknown() does.
+#[test]
+fn a_server_error_to_a_creation_may_have_created_it() {
+    let identity = twilio_verify::Identity::new("user-0042").unwrap();
+    let entities = format!("/v2/Services/{VA}/Entities");
+    let entity = answered_error(("POST", &entities), 502, &[], "", |url| {
+        let c = builder(url).build().unwrap();
+        c.entities(&service()).create(&identity).unwrap_err()
+    });
+    assert_eq!(entity.kind(), ErrorKind::OutcomeUnknown, "{entity:?}");
+    assert!(entity.outcome_unknown());
+    assert!(
+        entity
+            .to_string()
+            .ends_with("the outcome is unknown: the entity may have been created; fetch it before creating it again"),
+        "{entity}"
+    );
+    let factors = format!("/v2/Services/{VA}/Entities/user-0042/Factors");
+    let factor = answered_error(("POST", &factors), 502, &[], "", |url| {
+        let c = builder(url).build().unwrap();
+        c.factors(&service(), &identity)
+            .create_totp(&twilio_verify::NewTotpFactor::new("phone"))
+            .unwrap_err()
+    });
+    assert_eq!(factor.kind(), ErrorKind::OutcomeUnknown, "{factor:?}");
+    assert!(factor.outcome_unknown());
+}
