@@ -318,6 +318,7 @@ impl std::error::Error for CacheError {
 /// # }
 /// ```
 pub fn printable_path(path: &Path) -> Cow<'_, str> {
+    use std::fmt::Write as _;
     let word = path.as_os_str();
     if let Some(text) = word
         .to_str()
@@ -341,7 +342,9 @@ pub fn printable_path(path: &Path) -> Cow<'_, str> {
                 out.push(char::from(b));
             }
             0x20..=0x7e => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\x{b:02x}")),
+            _ => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
         }
     }
     out.push('\'');
@@ -939,11 +942,7 @@ impl CacheSnapshot {
         let text = |key: &str| value.get(key).and_then(Value::as_str);
         Some(PendingLogin {
             username: text(USERNAME).filter(|u| !u.is_empty()).map(str::to_owned),
-            login_method: match text(LOGIN_METHOD) {
-                Some("phone") => Some(LoginMethod::Phone),
-                Some("email") => Some(LoginMethod::Email),
-                _ => None,
-            },
+            login_method: text(LOGIN_METHOD).and_then(|m| m.parse().ok()),
         })
     }
 
