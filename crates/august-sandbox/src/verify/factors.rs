@@ -128,11 +128,15 @@ const SETTINGS: [Setting; 8] = [
 
 /// A whole number in `min..=max`, as `config` shows it.
 fn number_within(value: &str, min: u64, max: u64) -> Option<Value> {
+    whole_within(value, min, max).map(Value::from)
+}
+
+/// `value` read as a whole number in `min..=max`.
+fn whole_within(value: &str, min: u64, max: u64) -> Option<u64> {
     value
         .parse::<u64>()
         .ok()
         .filter(|n| (min..=max).contains(n))
-        .map(Value::from)
 }
 
 /// The [`SETTINGS`] of a factor of `factor_type`.
@@ -254,10 +258,7 @@ fn num(
 ) -> Result<u64, Resp> {
     match param(form, name) {
         None => Ok(default),
-        Some(v) => match v.parse::<u64>() {
-            Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(invalid(name)),
-        },
+        Some(v) => whole_within(v, min, max).ok_or_else(|| invalid(name)),
     }
 }
 
