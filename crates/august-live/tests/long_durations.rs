@@ -10,7 +10,12 @@ use august_core::Brand;
 use august_live::{Event, StreamStatus};
 use august_sandbox::demo;
 
-use common::{actions, collect, setup};
+use common::{Setup, actions, collect, setup};
+
+/// How many times the stream has read the activity feed.
+fn feed_reads(s: &Setup) -> u64 {
+    s.sandbox.stats().route("GET /houses/{house_id}/activities")
+}
 
 #[test]
 fn a_poll_interval_too_long_for_the_clock_reads_the_feed_on_demand_only() {
@@ -28,10 +33,15 @@ fn a_poll_interval_too_long_for_the_clock_reads_the_feed_on_demand_only() {
         }
         other => panic!("{other:?}"),
     }
+    // No timed read comes; one asked for does.
+    let read = feed_reads(&s);
+    c.drain(Duration::from_millis(500));
+    assert_eq!(feed_reads(&s), read);
     s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
     c.handle.poll_now();
     let got = c.activities(1, Duration::from_secs(5));
     assert_eq!(actions(&got), ["unlock:poll"]);
+    assert_eq!(feed_reads(&s), read + 1);
     c.stop();
 }
 
@@ -48,6 +58,10 @@ fn feed_reads_after_a_push_too_far_for_the_clock_never_come() {
     s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
     let got = c.activities(2, Duration::from_secs(5));
     assert_eq!(actions(&got), ["unlock:pubnub", "doorclosed:pubnub"]);
+    // No feed read follows the push (it finds the same activities, and would show no event).
+    let read = feed_reads(&s);
+    c.drain(Duration::from_millis(500));
+    assert_eq!(feed_reads(&s), read);
     // The stream goes on: the next push arrives too.
     s.api.lock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
     let got = c.activities(1, Duration::from_secs(5));
@@ -76,5 +90,13 @@ fn a_websocket_reconnect_unit_too_long_for_the_clock_waits_until_stopped() {
         }
         other => panic!("{other:?}"),
     }
+    // It waits: no reconnection until the stream is stopped.
+    let rest = c.drain(Duration::from_millis(500));
+    assert!(
+        !rest
+            .iter()
+            .any(|e| matches!(e, Ok(Event::Status(StreamStatus::PushConnected { .. })))),
+        "{rest:?}"
+    );
     c.stop();
 }

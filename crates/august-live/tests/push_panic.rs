@@ -9,12 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use august_core::{Api, Brand};
+use august_core::Brand;
 use august_live::{ActivityStream, Event, PushState, StaticToken, StreamStatus};
 use august_sandbox::demo;
-use mockito::Matcher;
 
 use common::ws::{accept, open, subscriber};
+use common::yale::{self, HOUSE, SUBSCRIBER, TOKEN};
 use common::{actions, collect, setup};
 
 #[test]
@@ -75,51 +75,10 @@ fn a_push_thread_that_panics_leaves_a_stream_that_says_push_failed_and_polls() {
     stream.close();
 }
 
-const TOKEN: &str = "token-1";
-const HOUSE: &str = "house-1";
-const SUBSCRIBER: &str = "subscriber-1";
-
-/// A Yale Global account of one house without devices, served by `server`, whose websocket
-/// subscriber is [`SUBSCRIBER`]: a client for it, and the mock of the subscriber's deletion,
-/// expected once.
-fn yale_global_house(server: &mut mockito::Server) -> (Api, mockito::Mock) {
-    let mut json = |method: &str, path: &str, body: &str| {
-        server
-            .mock(method, path)
-            .match_query(Matcher::Any)
-            .match_header("x-access-token", TOKEN)
-            .with_header("content-type", "application/json")
-            .with_body(body)
-            .create()
-    };
-    json("GET", "/users/locks/mine", "{}");
-    json("GET", "/users/doorbells/mine", "{}");
-    json("GET", &format!("/houses/{HOUSE}/activities"), "[]");
-    json(
-        "POST",
-        "/websocket/subscribers",
-        &format!(r#"{{"subscriberID":"{SUBSCRIBER}"}}"#),
-    );
-    let deleted = server
-        .mock(
-            "DELETE",
-            format!("/websocket/subscribers/{SUBSCRIBER}").as_str(),
-        )
-        .match_header("x-access-token", TOKEN)
-        .expect(1)
-        .create();
-    let api = Api::builder()
-        .brand(Brand::YaleGlobal)
-        .base_url(server.url())
-        .build()
-        .expect("api");
-    (api, deleted)
-}
-
 #[test]
 fn a_socketio_push_thread_that_panics_deletes_its_subscriber_once() {
     let mut server = mockito::Server::new();
-    let (api, deleted) = yale_global_house(&mut server);
+    let yale::House { api, deleted, .. } = yale::house(&mut server);
     // The first token the Socket.IO thread asks for (to connect) panics that thread; the
     // source gives tokens again by the time the subscriber is deleted.
     let panicked = AtomicBool::new(false);
@@ -154,7 +113,7 @@ fn a_socketio_push_thread_that_panics_deletes_its_subscriber_once() {
 #[test]
 fn a_socketio_stream_closed_deletes_its_subscriber_once() {
     let mut server = mockito::Server::new();
-    let (api, deleted) = yale_global_house(&mut server);
+    let yale::House { api, deleted, .. } = yale::house(&mut server);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let stream = ActivityStream::builder(api, StaticToken::new(TOKEN))

@@ -9,17 +9,17 @@
 
 #![cfg(target_os = "linux")]
 
+mod common;
+
 use std::process::{Command, Output};
 
 use august_core::{Api, Brand};
 use august_live::{ActivityStream, Error, ErrorKind, StaticToken};
 use august_sandbox::Sandbox;
-use mockito::Matcher;
 use test_support::fault_server::{FaultServer, json};
 
-const TOKEN: &str = "token-1";
-const HOUSE: &str = "house-1";
-const SUBSCRIBER: &str = "subscriber-1";
+use common::yale::{self, HOUSE, TOKEN};
+
 /// The server the child process starts its streams against.
 const ENV_URL: &str = "AUGUST_LIVE_TEST_THREAD_REFUSED_URL";
 /// The access token the child process gives its PubNub stream.
@@ -55,31 +55,9 @@ fn run_refusing_threads(child: &str, env: &[(&str, String)]) -> String {
 #[test]
 fn a_push_thread_the_system_refuses_fails_the_start_and_deletes_the_subscriber() {
     let mut server = mockito::Server::new();
-    let mut json = |method: &str, path: &str, body: &str| {
-        server
-            .mock(method, path)
-            .match_query(Matcher::Any)
-            .match_header("x-access-token", TOKEN)
-            .with_header("content-type", "application/json")
-            .with_body(body)
-            .create()
-    };
-    json("GET", "/users/locks/mine", "{}");
-    json("GET", "/users/doorbells/mine", "{}");
-    json("GET", &format!("/houses/{HOUSE}/activities"), "[]");
-    let created = json(
-        "POST",
-        "/websocket/subscribers",
-        &format!(r#"{{"subscriberID":"{SUBSCRIBER}"}}"#),
-    );
-    let deleted = server
-        .mock(
-            "DELETE",
-            format!("/websocket/subscribers/{SUBSCRIBER}").as_str(),
-        )
-        .match_header("x-access-token", TOKEN)
-        .expect(1)
-        .create();
+    let yale::House {
+        created, deleted, ..
+    } = yale::house(&mut server);
     let said = run_refusing_threads("child_starts", &[(ENV_URL, server.url())]);
     assert!(said.contains("child: every start refused"), "{said}");
     created.assert();

@@ -4,6 +4,7 @@
 
 pub mod hold;
 pub mod ws;
+pub mod yale;
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
