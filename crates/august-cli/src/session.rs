@@ -881,23 +881,24 @@ mod tests {
             r#"{"install_id": "i", "access_token": "t", "access_token_expires": "2099-03-06T22:55:12.002Z", "state": "authenticated", "username": "+15555550100", "login_method": "phone"}"#,
         )
         .unwrap();
-        let ctx = context(&[
+        // A context reads the cache as it is made: one for each content.
+        let argv = [
             "--cache".as_ref(),
             path.as_os_str(),
             "verify".as_ref(),
             "123456".as_ref(),
-        ]);
-        assert_eq!(format!("{:#}", verify(&ctx, &args).unwrap_err()), said);
+        ];
+        assert_eq!(
+            format!("{:#}", verify(&context(&argv), &args).unwrap_err()),
+            said
+        );
         august_auth::Credentials::fixed(Brand::August, "a-token")
             .cache_file(&path)
             .unwrap();
-        let ctx = context(&[
-            "--cache".as_ref(),
-            path.as_os_str(),
-            "verify".as_ref(),
-            "123456".as_ref(),
-        ]);
-        assert_eq!(format!("{:#}", verify(&ctx, &args).unwrap_err()), said);
+        assert_eq!(
+            format!("{:#}", verify(&context(&argv), &args).unwrap_err()),
+            said
+        );
     }
 
     /// The hint to finish a login names the `--cache` file given, whatever its bytes: a path

@@ -882,10 +882,7 @@ fn every_request_that_changes_something_exits_5_with_its_advice_on_a_502() {
     ];
     for (args, method, path, advice) in &commands {
         for (status, code) in [(502, 5), (400, 1)] {
-            let mock = authed(&mut server, method, path, TOKEN)
-                .with_status(status)
-                .with_header("content-type", "text/html")
-                .with_body("<html>answer</html>")
+            let mock = common::html_answer(authed(&mut server, method, path, TOKEN), status)
                 .expect(1)
                 .create();
             let others = nothing_else(&mut server);

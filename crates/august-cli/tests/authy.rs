@@ -666,13 +666,12 @@ fn every_request_that_changes_something_exits_5_with_its_advice_on_a_502() {
     for (line, method, path, advice) in commands {
         let args: Vec<&str> = line.split(' ').collect();
         for (status, code) in [(502, 5), (400, 1)] {
-            let mock = authed(&mut server, method, path)
-                .match_query(Matcher::Any)
-                .with_status(status)
-                .with_header("content-type", "text/html")
-                .with_body("<html>answer</html>")
-                .expect(1)
-                .create();
+            let mock = common::html_answer(
+                authed(&mut server, method, path).match_query(Matcher::Any),
+                status,
+            )
+            .expect(1)
+            .create();
             let others = nothing_else(&mut server);
             let out = authy(&tool, &server, &args).expect_code(code);
             mock.assert();

@@ -543,18 +543,18 @@ fn every_request_that_changes_something_exits_5_with_its_advice_on_a_502() {
                     .expect(1)
                     .create()
             });
-            let mock = server
-                .mock(method, path.as_str())
-                .match_header("authorization", AUTH)
-                .with_status(status)
-                .with_header("content-type", "text/html")
-                .with_body("<html>answer</html>")
-                .expect(if *method == "DELETE" && status == 502 {
-                    4
-                } else {
-                    1
-                })
-                .create();
+            let mock = common::html_answer(
+                server
+                    .mock(method, path.as_str())
+                    .match_header("authorization", AUTH),
+                status,
+            )
+            .expect(if *method == "DELETE" && status == 502 {
+                4
+            } else {
+                1
+            })
+            .create();
             let others = nothing_else(&mut server);
             let out = twilio(&tool, &server, false, &args).expect_code(code);
             if let Some(fetch) = &fetch {

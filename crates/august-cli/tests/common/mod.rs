@@ -41,6 +41,14 @@ pub struct Run {
     pub stderr: String,
 }
 
+/// `mock` answering `status` with an HTML page (a gateway's), as a command's request that
+/// changes something gets it in the tests of exit code 5; the request's count is the caller's.
+pub fn html_answer(mock: mockito::Mock, status: usize) -> mockito::Mock {
+    mock.with_status(status)
+        .with_header("content-type", "text/html")
+        .with_body("<html>answer</html>")
+}
+
 impl Run {
     /// For a request that changes something and failed: with exit code 5 (outcome unknown),
     /// nothing on standard output and the error starting with `advice`; with another code,
