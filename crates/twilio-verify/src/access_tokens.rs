@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::client::{Collection, Form, Model, VerifyClient, setters};
+use crate::client::{Call, Collection, Form, Model, VerifyClient, setters};
 use crate::error::Result;
 use crate::types::{AccessTokenSid, Identity, Secret, ServiceSid, check_len, check_range};
 
@@ -101,6 +101,9 @@ impl<'a> AccessTokens<'a> {
     /// # Errors
     ///
     /// [`crate::Error::InvalidInput`] for a TTL out of range; the errors of [`crate::Error`].
+    /// Unlike the other calls that create something, a lost answer or a server error is
+    /// [`crate::ErrorKind::RetryLater`]: creating another token is harmless (it enrols nothing
+    /// until a device uses it, and expires after its TTL).
     pub fn create(&self, token: &NewPushAccessToken) -> Result<AccessToken> {
         let mut form = Form::new();
         form.add("Identity", token.identity.checked()?);
@@ -113,6 +116,9 @@ impl<'a> AccessTokens<'a> {
             check_range("ttl", ttl.into(), 60, 300)?;
             form.add("Ttl", ttl.to_string());
         }
-        self.tokens.create(form)
+        // The one POST harmless to send again (see `# Errors`): `RetryLater`, not
+        // `OutcomeUnknown`, when its answer is lost or is a server error.
+        self.tokens
+            .send(&Call::post_repeatable(self.tokens.path()?, form))
     }
 }

@@ -327,7 +327,7 @@ impl<'a> Challenges<'a> {
     /// [`crate::ApiErrorReason::RateLimited`]; [`crate::Error::Timeout`] when the outcome is unknown.
     pub fn create(&self, challenge: &NewChallenge) -> Result<Challenge> {
         let form = challenge.form()?;
-        self.scope.create_or_check(form, CREATE_UNKNOWN)
+        self.scope.create(form, CREATE_UNKNOWN)
     }
 
     /// `GET …/Challenges/{YC}`: poll this for a push answer.
@@ -493,8 +493,7 @@ impl<'a> Challenges<'a> {
         let mut form = Form::new();
         form.secret("AuthPayload", auth_payload);
         form.opt("Metadata", metadata.map(Value::to_string));
-        self.scope
-            .update_or_check(sid.checked()?, form, UPDATE_UNKNOWN)
+        self.scope.update(sid.checked()?, form, UPDATE_UNKNOWN)
     }
 
     /// `POST …/Challenges/{YC}/Notifications`: sends the push again (Twilio keeps trying for
@@ -568,7 +567,6 @@ impl<'a> Challenges<'a> {
             form.add("Ttl", ttl.to_string());
         }
         let path = self.scope.item(sid.checked()?)?.lit("Notifications");
-        self.scope
-            .send(&Call::post(path, form).unknown_outcome(NOTIFY_UNKNOWN))
+        self.scope.send(&Call::post(path, form, NOTIFY_UNKNOWN))
     }
 }

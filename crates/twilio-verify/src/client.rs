@@ -663,9 +663,10 @@ impl VerifyClient {
         self.send_json(&Call::get(Api::Verify, path))
     }
 
-    /// `POST` of a form to Verify: sent once.
-    pub(crate) fn post<T: Model>(&self, path: Path, form: Form) -> Result<T> {
-        self.send_json(&Call::post(path, form))
+    /// `POST` of a form to Verify: sent once; `check` is what to check when the outcome is
+    /// unknown, as [`Call::post`] takes it.
+    pub(crate) fn post<T: Model>(&self, path: Path, form: Form, check: &'static str) -> Result<T> {
+        self.send_json(&Call::post(path, form, check))
     }
 
     /// `DELETE` of one Verify resource.
@@ -815,8 +816,23 @@ impl Call {
         }
     }
 
-    /// A POST with a form body: sent once.
-    pub(crate) fn post(path: Path, form: Form) -> Call {
+    /// A POST with a form body: sent once. Every POST changes something on Twilio (creates,
+    /// changes, sends or checks), and a lost answer or a server error may come after Twilio
+    /// acted on it: such an error is [`ErrorKind::OutcomeUnknown`](crate::ErrorKind) and says
+    /// `check`, what to look at before sending it again (for a creation, list the collection;
+    /// for a change, fetch the resource).
+    pub(crate) fn post(path: Path, form: Form, check: &'static str) -> Call {
+        Call {
+            unknown_outcome: Some(check),
+            ..Call::post_repeatable(path, form)
+        }
+    }
+
+    /// A POST with a form body, sent once, that is harmless to send again: it creates nothing
+    /// a second request would duplicate (a short-lived token). A lost answer or a server error
+    /// is [`ErrorKind::RetryLater`](crate::ErrorKind), as a read's. Only for a call whose
+    /// documentation says why; every other POST is [`Call::post`].
+    pub(crate) fn post_repeatable(path: Path, form: Form) -> Call {
         Call {
             method: Method::Post,
             form: Some(form.pairs),
@@ -824,13 +840,6 @@ impl Call {
             retry: Retry::Never,
             ..Call::get(Api::Verify, path)
         }
-    }
-
-    /// Marks a POST that reaches a person or spends an attempt: a lost answer or a server
-    /// error says what to check.
-    pub(crate) fn unknown_outcome(mut self, check: &'static str) -> Call {
-        self.unknown_outcome = Some(check);
-        self
     }
 
     /// A verification check: a 404 means no pending verification.
@@ -1147,26 +1156,16 @@ impl<'a> Collection<'a> {
         Ok(self.path()?.seg(sid))
     }
 
-    /// `POST` to the collection: creates an item. Sent once.
-    pub(crate) fn create<T: Model>(&self, form: Form) -> Result<T> {
-        self.client.post(self.path()?, form)
+    /// `POST` to the collection: creates an item. Sent once; `check` says how to find out
+    /// whether it was created when the outcome is unknown ([`Call::post`]).
+    pub(crate) fn create<T: Model>(&self, form: Form, check: &'static str) -> Result<T> {
+        self.send(&Call::post(self.path()?, form, check))
     }
 
-    /// `POST` to the collection, as [`Self::create`], for an item whose creation a caller
-    /// must check for when it got no answer: `unknown` says how (the error's hint).
-    pub(crate) fn create_or_check<T: Model>(&self, form: Form, unknown: &'static str) -> Result<T> {
-        self.send(&Call::post(self.path()?, form).unknown_outcome(unknown))
-    }
-
-    /// `POST` to one item, as [`Self::update`], with the hint `unknown` for a call that got no
-    /// answer.
-    pub(crate) fn update_or_check<T: Model>(
-        &self,
-        sid: &str,
-        form: Form,
-        unknown: &'static str,
-    ) -> Result<T> {
-        self.send(&Call::post(self.item(sid)?, form).unknown_outcome(unknown))
+    /// `POST` to one item: changes it. Sent once; `check` says how to find out whether the
+    /// change was made when the outcome is unknown ([`Call::post`]).
+    pub(crate) fn update<T: Model>(&self, sid: &str, form: Form, check: &'static str) -> Result<T> {
+        self.send(&Call::post(self.item(sid)?, form, check))
     }
 
     /// Sends a call built on the collection's paths (a sub-resource of an item, or a call with
@@ -1178,11 +1177,6 @@ impl<'a> Collection<'a> {
     /// `GET` of one item.
     pub(crate) fn fetch<T: Model>(&self, sid: &str) -> Result<T> {
         self.client.get(self.item(sid)?)
-    }
-
-    /// `POST` to one item: changes it. Sent once.
-    pub(crate) fn update<T: Model>(&self, sid: &str, form: Form) -> Result<T> {
-        self.client.post(self.item(sid)?, form)
     }
 
     /// `GET` of the collection, page after page.

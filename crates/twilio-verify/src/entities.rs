@@ -84,7 +84,7 @@ impl<'a> Entities<'a> {
     pub fn create(&self, identity: &Identity) -> Result<Entity> {
         let mut form = Form::new();
         form.add("Identity", identity.checked()?);
-        self.entities.create_or_check(form, CREATE_UNKNOWN)
+        self.entities.create(form, CREATE_UNKNOWN)
     }
 
     /// `GET /v2/Services/{VA}/Entities/{identity}`.

@@ -15,7 +15,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - [`Error::NotDelivered`]: nothing reached Twilio; safe to try again.
 /// - [`Error::Timeout`] and [`Error::ConnectionLost`]: Twilio may have acted on the request (a
 ///   code may have been sent, a check may have consumed an attempt or approved the
-///   verification); the error says what to look at before trying again.
+///   verification, a resource may have been created or changed); the error says what to look
+///   at before trying again.
 /// - [`Error::Api`]: Twilio answered with an error status; [`ApiError::reason`] names the case.
 /// - [`Error::Decode`]: a success answer whose body does not fit the model, or an answer whose
 ///   body does not decompress.
@@ -47,8 +48,9 @@ pub enum Error {
         endpoint: String,
         /// The time allowed.
         after: Duration,
-        /// What to check before trying again (for the calls that reach a person or spend an
-        /// attempt), or `None` for reads.
+        /// What to check before trying again, for a request that changes something (every
+        /// `POST` but the push access token's, which is harmless to send again); `None` for a
+        /// read, a delete (retried, and done once done) and the access token.
         check: Option<&'static str>,
         /// The transport's account of it.
         source: api_transport::Error,
@@ -91,6 +93,12 @@ impl Error {
 
     /// What the caller does next, whatever the variant.
     ///
+    /// A request that changes something (every `POST` but a push access token's creation)
+    /// whose answer was lost ([`Error::Timeout`], [`Error::ConnectionLost`]) or was a server
+    /// error (5xx, see [`ApiError::kind`]) is [`ErrorKind::OutcomeUnknown`], as
+    /// [`Error::outcome_unknown`] says, and the message says what to check before sending it
+    /// again; a read's, a delete's or the access token's is [`ErrorKind::RetryLater`].
+    ///
     /// ```
     /// use twilio_verify::{Error, ErrorKind, InvalidInput};
     ///
@@ -119,7 +127,7 @@ impl Error {
 
 api_transport::service_error_common! {
     Error, ApiError, InvalidInput; service = "Twilio"; krate = "twilio_verify";
-    lost = "a message may have gone out or an attempt may have been spent";
+    lost = "a message may have gone out, an attempt may have been spent, or a resource may have been created or changed";
     extra = (check: Option<&'static str>);
 }
 
@@ -139,7 +147,7 @@ impl fmt::Display for Error {
                 )?;
                 match check {
                     Some(check) => write!(f, ": {check}"),
-                    None => f.write_str(", safe to read again"),
+                    None => f.write_str(", safe to send again"),
                 }
             }
             Error::ConnectionLost {
@@ -148,7 +156,7 @@ impl fmt::Display for Error {
                 write!(f, "{endpoint} lost its connection; the outcome is unknown")?;
                 match check {
                     Some(check) => write!(f, ": {check}"),
-                    None => f.write_str(", safe to read again"),
+                    None => f.write_str(", safe to send again"),
                 }
             }
             other => other.fmt_common(f),
@@ -416,7 +424,9 @@ impl ApiErrorReason {
                 "delivery to this destination is blocked by fraud guard or geo permissions"
             }
             ApiErrorReason::Forbidden => "access refused; check the account and its permissions",
-            ApiErrorReason::ServerError => "twilio failed; try again later",
+            ApiErrorReason::ServerError => {
+                "twilio failed; a read can be tried again later, but a request that changes something may have taken effect: check before sending it again"
+            }
             ApiErrorReason::Redirect => "redirects are not followed; check the base url",
             ApiErrorReason::Other => "see the status, code and message",
         }
@@ -454,8 +464,8 @@ pub struct ApiError {
     reached_rate_limit: Option<String>,
     attempts: u32,
     snippet: Option<String>,
-    /// What to check before trying again, for the calls that reach a person or spend an
-    /// attempt, as [`Error::Timeout`] carries; `None` for the others (reads).
+    /// What to check before trying again, for a request that changes something, as
+    /// [`Error::Timeout`] carries; `None` for the others (reads).
     check: Option<&'static str>,
 }
 
@@ -547,11 +557,14 @@ impl ApiError {
 
     /// What the caller does next.
     ///
-    /// A server error (5xx) to a call that reaches a person or spends an attempt (sends a
-    /// code, checks one, creates a challenge) is [`ErrorKind::OutcomeUnknown`], as a call
-    /// without an answer is: Twilio may have acted on the request before it (a gateway may
-    /// answer 502 once the code went out). Another call's (a read's) is
-    /// [`ErrorKind::RetryLater`] (or [`ErrorKind::RetryAfter`]).
+    /// A server error (5xx) to a request that changes something (every `POST`: a code sent or
+    /// checked, a challenge, a service, a webhook or a rate limit created or changed) is
+    /// [`ErrorKind::OutcomeUnknown`], as a call without an answer is, and agrees with
+    /// [`Error::outcome_unknown`]: Twilio may have acted on the request before it (a gateway
+    /// may answer 502 once the code went out or the service was created); the message says
+    /// what to check. The one `POST` excepted is a push access token's creation, harmless to
+    /// send again. Its server error, and a read's or a delete's (retried: a delete done once is
+    /// done), is [`ErrorKind::RetryLater`] (or [`ErrorKind::RetryAfter`]).
     pub fn kind(&self) -> ErrorKind {
         use ApiErrorReason as R;
         let wait = |otherwise| self.retry_after.map_or(otherwise, ErrorKind::RetryAfter);

@@ -16,6 +16,9 @@ use crate::types::{
 const CREATE_UNKNOWN: &str = "the factor may have been created (a TOTP factor's secret is given only once); list the entity's factors, and delete an unverified one, before creating another";
 /// What to check after a factor verification whose answer was lost.
 const VERIFY_UNKNOWN: &str = "the code may have been accepted or spent one of five attempts; fetch the factor and look at its status";
+/// What to check after a factor update whose answer was lost, or a server error.
+const UPDATE_UNKNOWN: &str =
+    "the change may have been made; fetch the factor to see whether it was before sending it again";
 
 /// Checks a `Config.NotificationToken`: 32 to 255 characters, as Twilio documents it at
 /// creation and update.
@@ -405,7 +408,7 @@ impl<'a> Factors<'a> {
     /// [`crate::ApiErrorReason::RateLimited`] and the others of [`crate::Error`].
     pub fn create_totp(&self, factor: &NewTotpFactor) -> Result<NewFactor> {
         let form = factor.form()?;
-        self.scope.create_or_check(form, CREATE_UNKNOWN)
+        self.scope.create(form, CREATE_UNKNOWN)
     }
 
     /// `POST …/Entities/{identity}/Factors` `FactorType=push`. The factor comes back
@@ -437,7 +440,7 @@ impl<'a> Factors<'a> {
     /// As [`Factors::create_totp`].
     pub fn create_push(&self, factor: &NewPushFactor) -> Result<NewFactor> {
         let form = factor.form()?;
-        self.scope.create_or_check(form, CREATE_UNKNOWN)
+        self.scope.create(form, CREATE_UNKNOWN)
     }
 
     /// `POST …/Factors/{YF}` with `AuthPayload`: verifies a new TOTP factor with a code from
@@ -477,8 +480,7 @@ impl<'a> Factors<'a> {
         check_code(code, 3, 8)?;
         let mut form = Form::new();
         form.secret("AuthPayload", code);
-        self.scope
-            .update_or_check(sid.checked()?, form, VERIFY_UNKNOWN)
+        self.scope.update(sid.checked()?, form, VERIFY_UNKNOWN)
     }
 
     /// `POST …/Factors/{YF}` without a code: changes the settings given.
@@ -514,7 +516,7 @@ impl<'a> Factors<'a> {
     /// The errors of [`crate::Error`].
     pub fn update(&self, sid: &FactorSid, update: &FactorUpdate) -> Result<Factor> {
         let form = update.form()?;
-        self.scope.update(sid.checked()?, form)
+        self.scope.update(sid.checked()?, form, UPDATE_UNKNOWN)
     }
 
     /// `GET …/Factors/{YF}`.

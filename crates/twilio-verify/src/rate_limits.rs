@@ -11,6 +11,15 @@ use crate::client::{Collection, Form, Pages, VerifyClient};
 use crate::error::Result;
 use crate::types::{BucketSid, RateLimitSid, ServiceSid, check_len};
 
+/// What to check after a rate limit creation whose answer was lost, or a server error.
+const CREATE_UNKNOWN: &str = "the rate limit may have been created; list the service's rate limits to see whether it was before creating it again";
+/// What to check after a rate limit update whose answer was lost, or a server error.
+const UPDATE_UNKNOWN: &str = "the change may have been made; fetch the rate limit to see whether it was before sending it again";
+/// What to check after a bucket creation whose answer was lost, or a server error.
+const CREATE_BUCKET_UNKNOWN: &str = "the bucket may have been created; list the rate limit's buckets to see whether it was before creating it again";
+/// What to check after a bucket update whose answer was lost, or a server error.
+const UPDATE_BUCKET_UNKNOWN: &str = "the change may have been made; list the rate limit's buckets to see whether it was before sending it again";
+
 /// A rate limit (`verify.v2.service.rate_limit`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -128,7 +137,7 @@ impl<'a> RateLimits<'a> {
         let mut form = Form::new();
         form.add("UniqueName", unique_name);
         form.add("Description", description);
-        self.limits.create(form)
+        self.limits.create(form, CREATE_UNKNOWN)
     }
 
     /// `GET …/RateLimits/{RK}`.
@@ -192,7 +201,7 @@ impl<'a> RateLimits<'a> {
     pub fn update(&self, sid: &RateLimitSid, description: &str) -> Result<RateLimit> {
         let mut form = Form::new();
         form.add("Description", description);
-        self.limits.update(sid.checked()?, form)
+        self.limits.update(sid.checked()?, form, UPDATE_UNKNOWN)
     }
 
     /// `DELETE …/RateLimits/{RK}` (204).
@@ -238,8 +247,10 @@ impl<'a> RateLimits<'a> {
         max: u32,
         interval: u32,
     ) -> Result<Bucket> {
-        self.buckets_of(rate_limit)
-            .create(RateLimits::max_per_interval(max, interval))
+        self.buckets_of(rate_limit).create(
+            RateLimits::max_per_interval(max, interval),
+            CREATE_BUCKET_UNKNOWN,
+        )
     }
 
     /// `GET …/RateLimits/{RK}/Buckets`, page after page.
@@ -292,6 +303,7 @@ impl<'a> RateLimits<'a> {
         self.buckets_of(rate_limit).update(
             bucket.checked()?,
             RateLimits::max_per_interval(max, interval),
+            UPDATE_BUCKET_UNKNOWN,
         )
     }
 

@@ -10,6 +10,11 @@ use crate::error::Result;
 use crate::types::{ServiceSid, check_len, check_range};
 use api_transport::Path;
 
+/// What to check after a service creation whose answer was lost, or a server error.
+const CREATE_UNKNOWN: &str = "the service may have been created; list the services to see whether it was before creating it again";
+/// What to check after a service update whose answer was lost, or a server error.
+const UPDATE_UNKNOWN: &str = "the change may have been made; fetch the service to see whether it was before sending it again";
+
 /// A Verify Service (`verify.v2.service`). Fields Twilio may leave out are `None`;
 /// [`Service::raw`] keeps the whole answer (push, WhatsApp, passkeys settings...).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -222,7 +227,7 @@ impl<'a> Services<'a> {
     pub fn create(&self, friendly_name: &str, options: &ServiceOptions) -> Result<Service> {
         let options = options.clone().friendly_name(friendly_name);
         let form = options.form()?;
-        self.client.post(root(), form)
+        self.client.post(root(), form, CREATE_UNKNOWN)
     }
 
     /// `GET /v2/Services/{VA}`.
@@ -301,7 +306,7 @@ impl<'a> Services<'a> {
     /// As [`Services::create`].
     pub fn update(&self, sid: &ServiceSid, options: &ServiceOptions) -> Result<Service> {
         let form = options.form()?;
-        self.client.post(service_path(sid)?, form)
+        self.client.post(service_path(sid)?, form, UPDATE_UNKNOWN)
     }
 
     /// `DELETE /v2/Services/{VA}` (204).

@@ -411,7 +411,7 @@ impl<'a> Verifications<'a> {
     /// As [`Verifications::start`].
     pub fn start_with(&self, start: &StartVerification) -> Result<Verification> {
         let form = start.form()?;
-        self.verifications.create_or_check(form, START_UNKNOWN)
+        self.verifications.create(form, START_UNKNOWN)
     }
 
     /// `GET /v2/Services/{VA}/Verifications/{VE}`. An approved, expired or spent verification
@@ -445,7 +445,7 @@ impl<'a> Verifications<'a> {
         let mut form = Form::new();
         form.add("Status", status);
         self.verifications
-            .update_or_check(sid.checked()?, form, UPDATE_UNKNOWN)
+            .update(sid.checked()?, form, UPDATE_UNKNOWN)
     }
 
     /// `POST …/Verifications/{VE}` `Status=canceled`: frees the number from the send limit.
@@ -595,9 +595,7 @@ impl<'a> Verifications<'a> {
             CheckTarget::Sid(sid) => form.add("VerificationSid", sid.checked()?),
         }
         form.secret("Code", code);
-        let call = Call::post(self.checks.path()?, form)
-            .unknown_outcome(CHECK_UNKNOWN)
-            .verification_check();
+        let call = Call::post(self.checks.path()?, form, CHECK_UNKNOWN).verification_check();
         match self.checks.send::<VerificationCheck>(&call) {
             Ok(check) => Ok(match check.status {
                 VerificationStatus::Approved => CheckOutcome::Approved(check),

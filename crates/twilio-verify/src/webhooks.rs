@@ -10,6 +10,11 @@ use crate::client::{keeps_raw, setters};
 use crate::error::{InvalidInput, Result};
 use crate::types::{ServiceSid, WebhookSid, check_len};
 
+/// What to check after a webhook creation whose answer was lost, or a server error.
+const CREATE_UNKNOWN: &str = "the webhook may have been created; list the service's webhooks to see whether it was before creating it again";
+/// What to check after a webhook update whose answer was lost, or a server error.
+const UPDATE_UNKNOWN: &str = "the change may have been made; fetch the webhook to see whether it was before sending it again";
+
 /// A webhook (`verify.v2.service.webhook`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -175,7 +180,7 @@ impl<'a> Webhooks<'a> {
     /// [`crate::Error`].
     pub fn create(&self, options: &WebhookOptions) -> Result<Webhook> {
         let form = options.form(true)?;
-        self.webhooks.create(form)
+        self.webhooks.create(form, CREATE_UNKNOWN)
     }
 
     /// `GET /v2/Services/{VA}/Webhooks/{YW}`.
@@ -239,7 +244,7 @@ impl<'a> Webhooks<'a> {
     /// The errors of [`crate::Error`].
     pub fn update(&self, sid: &WebhookSid, options: &WebhookOptions) -> Result<Webhook> {
         let form = options.form(false)?;
-        self.webhooks.update(sid.checked()?, form)
+        self.webhooks.update(sid.checked()?, form, UPDATE_UNKNOWN)
     }
 
     /// `DELETE /v2/Services/{VA}/Webhooks/{YW}` (204).

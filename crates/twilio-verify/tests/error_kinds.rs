@@ -278,7 +278,7 @@ fn a_server_error_to_a_start_may_have_sent_a_code_a_read_is_tried_again() {
     assert_eq!(
         read.to_string(),
         format!(
-            "GET {FETCH} answered 502: <html>bad gateway</html>; twilio failed; try again later"
+            "GET {FETCH} answered 502: <html>bad gateway</html>; twilio failed; a read can be tried again later, but a request that changes something may have taken effect: check before sending it again"
         )
     );
     let read = fetch_error(503, &[("retry-after", "5")], "");
@@ -321,4 +321,221 @@ fn a_server_error_to_a_creation_may_have_created_it() {
     });
     assert_eq!(factor.kind(), ErrorKind::OutcomeUnknown, "{factor:?}");
     assert!(factor.outcome_unknown());
+}
+
+/// Every POST that creates or changes something, against a server that answers each with
+/// `status` (a gateway's page): its error, and the request the server expects once.
+type Change = (&'static str, String, fn(&VerifyClient) -> Error);
+
+fn changes() -> Vec<Change> {
+    use twilio_verify::{
+        FactorSid, FactorUpdate, Identity, ServiceOptions, WebhookOptions, WebhookSid,
+    };
+    const YF: &str = "YF00000000000000000000000000000001";
+    const YW: &str = "YW00000000000000000000000000000001";
+    const RK: &str = "RK00000000000000000000000000000001";
+    const BL: &str = "BL00000000000000000000000000000001";
+    fn identity() -> Identity {
+        Identity::new("user-0042").unwrap()
+    }
+    fn webhook() -> WebhookOptions {
+        WebhookOptions::new()
+            .friendly_name("push events")
+            .event_type("challenge.approved")
+            .webhook_url("https://example.com/verify/webhook")
+    }
+    let base = format!("/v2/Services/{VA}");
+    vec![
+        ("services().create", "/v2/Services".to_owned(), |c| {
+            c.services()
+                .create("Example App", &ServiceOptions::new())
+                .unwrap_err()
+        }),
+        ("services().update", base.clone(), |c| {
+            c.services()
+                .update(&service(), &ServiceOptions::new().code_length(8))
+                .unwrap_err()
+        }),
+        ("webhooks().create", format!("{base}/Webhooks"), |c| {
+            c.webhooks(&service()).create(&webhook()).unwrap_err()
+        }),
+        ("webhooks().update", format!("{base}/Webhooks/{YW}"), |c| {
+            let sid: WebhookSid = YW.parse().unwrap();
+            c.webhooks(&service())
+                .update(&sid, &WebhookOptions::new().enabled(false))
+                .unwrap_err()
+        }),
+        ("rate_limits().create", format!("{base}/RateLimits"), |c| {
+            c.rate_limits(&service())
+                .create("end_user_ip_address", "per IP")
+                .unwrap_err()
+        }),
+        (
+            "rate_limits().update",
+            format!("{base}/RateLimits/{RK}"),
+            |c| {
+                c.rate_limits(&service())
+                    .update(&RK.parse().unwrap(), "per client IP")
+                    .unwrap_err()
+            },
+        ),
+        (
+            "rate_limits().create_bucket",
+            format!("{base}/RateLimits/{RK}/Buckets"),
+            |c| {
+                c.rate_limits(&service())
+                    .create_bucket(&RK.parse().unwrap(), 10, 60)
+                    .unwrap_err()
+            },
+        ),
+        (
+            "rate_limits().update_bucket",
+            format!("{base}/RateLimits/{RK}/Buckets/{BL}"),
+            |c| {
+                c.rate_limits(&service())
+                    .update_bucket(&RK.parse().unwrap(), &BL.parse().unwrap(), 20, 60)
+                    .unwrap_err()
+            },
+        ),
+        (
+            "factors().update",
+            format!("{base}/Entities/user-0042/Factors/{YF}"),
+            |c| {
+                let sid: FactorSid = YF.parse().unwrap();
+                c.factors(&service(), &identity())
+                    .update(&sid, &FactorUpdate::new().friendly_name("work phone"))
+                    .unwrap_err()
+            },
+        ),
+    ]
+}
+
+/// A server error to a POST that creates or changes a service, a webhook, a rate limit, a
+/// bucket or a factor may come after Twilio acted on it: the request is sent once, even by a
+/// client that retries reads, its kind is `OutcomeUnknown` (as `outcome_unknown()` says) and
+/// its message says what to check, not "try again later".
+#[test]
+fn a_server_error_to_any_change_is_sent_once_and_its_outcome_unknown() {
+    let expected = [
+        "the service may have been created; list the services to see whether it was before creating it again",
+        "the change may have been made; fetch the service to see whether it was before sending it again",
+        "the webhook may have been created; list the service's webhooks to see whether it was before creating it again",
+        "the change may have been made; fetch the webhook to see whether it was before sending it again",
+        "the rate limit may have been created; list the service's rate limits to see whether it was before creating it again",
+        "the change may have been made; fetch the rate limit to see whether it was before sending it again",
+        "the bucket may have been created; list the rate limit's buckets to see whether it was before creating it again",
+        "the change may have been made; list the rate limit's buckets to see whether it was before sending it again",
+        "the change may have been made; fetch the factor to see whether it was before sending it again",
+    ];
+    let changes = changes();
+    assert_eq!(changes.len(), expected.len());
+    for ((name, path, call), check) in changes.into_iter().zip(expected) {
+        let mut server = Server::new();
+        let mock = server
+            .mock("POST", path.as_str())
+            .with_status(502)
+            .with_body("<html>bad gateway</html>")
+            .expect(1)
+            .create();
+        let c = builder(&server.url())
+            .max_retries(3)
+            .initial_backoff(Duration::from_millis(1))
+            .build()
+            .unwrap();
+        let err = call(&c);
+        mock.assert();
+        assert_eq!(err.status(), Some(502), "{name}: {err:?}");
+        assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{name}: {err:?}");
+        assert!(err.outcome_unknown(), "{name}");
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "POST {path} answered 502: <html>bad gateway</html>; twilio failed; the outcome is unknown: {check}"
+            ),
+            "{name}"
+        );
+    }
+}
+
+/// A change whose answer never came is `OutcomeUnknown` too, and says what to check.
+#[test]
+fn a_webhook_update_without_an_answer_has_an_unknown_outcome() {
+    let c = builder(&test_support::servers::silent())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let sid: twilio_verify::WebhookSid = "YW00000000000000000000000000000001".parse().unwrap();
+    let err = c
+        .webhooks(&service())
+        .update(&sid, &twilio_verify::WebhookOptions::new().enabled(false))
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err:?}");
+    assert_kind(&err, err.kind(), ErrorKind::OutcomeUnknown, None);
+    assert!(err.outcome_unknown());
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "POST /v2/Services/{VA}/Webhooks/YW00000000000000000000000000000001 got no answer within 300 ms; the outcome is unknown: the change may have been made; fetch the webhook to see whether it was before sending it again"
+        )
+    );
+}
+
+/// A push access token is the one POST a server error leaves `RetryLater`: another token is
+/// harmless. It is still sent once.
+#[test]
+fn a_server_error_to_an_access_token_is_sent_once_and_tried_again_later() {
+    let path = format!("/v2/Services/{VA}/AccessTokens");
+    let mut server = Server::new();
+    let mock = server
+        .mock("POST", path.as_str())
+        .with_status(502)
+        .with_body("")
+        .expect(1)
+        .create();
+    let c = builder(&server.url()).max_retries(3).build().unwrap();
+    let identity = twilio_verify::Identity::new("user-0042").unwrap();
+    let err = c
+        .access_tokens(&service())
+        .create(&twilio_verify::NewPushAccessToken::new(identity))
+        .unwrap_err();
+    mock.assert();
+    assert_eq!(err.kind(), ErrorKind::RetryLater, "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "POST {path} answered 502; twilio failed; a read can be tried again later, but a request that changes something may have taken effect: check before sending it again"
+        )
+    );
+}
+
+/// A read answered 5xx is tried again (it changes nothing), then `RetryLater`.
+#[test]
+fn a_server_error_to_a_service_fetch_is_retried_then_tried_again_later() {
+    let mut server = Server::new();
+    let path = format!("/v2/Services/{VA}");
+    let mock = server
+        .mock("GET", path.as_str())
+        .with_status(502)
+        .with_body("<html>bad gateway</html>")
+        .expect(2)
+        .create();
+    let c = builder(&server.url())
+        .max_retries(1)
+        .initial_backoff(Duration::from_millis(1))
+        .build()
+        .unwrap();
+    let err = c.services().fetch(&service()).unwrap_err();
+    mock.assert();
+    assert_eq!(err.api_error().unwrap().attempts(), 2);
+    assert_eq!(err.kind(), ErrorKind::RetryLater, "{err:?}");
+}
+
+/// The advice of a server error holds whatever the call: a read may be tried again, a change
+/// must be checked first.
+#[test]
+fn the_advice_of_a_server_error_holds_for_reads_and_changes() {
+    assert_eq!(
+        ApiErrorReason::ServerError.advice(),
+        "twilio failed; a read can be tried again later, but a request that changes something may have taken effect: check before sending it again"
+    );
 }
