@@ -711,6 +711,63 @@ fn a_factor_creation_refuses_a_setting_of_the_other_factor_type_and_creates_noth
     assert_eq!(factors.list().count(), 2);
 }
 
+/// Twilio requires `Config.NotificationToken` for a push factor: the sandbox refuses a factor
+/// on `apn` or `fcm` without it, as it refuses any missing required parameter, and creates
+/// nothing; on `none` there is no token to give, and the factor is created without one.
+#[test]
+fn a_push_factor_on_apn_or_fcm_without_its_notification_token_is_refused() {
+    let (sandbox, c, service, identity) = enrolled("user-0042-0014");
+    let creations = |identity: &Identity| {
+        format!(
+            "/v2/Services/{}/Entities/{}/Factors",
+            sb::SERVICE_SID,
+            identity.as_str()
+        )
+    };
+    let push_form = |platform| {
+        vec![
+            ("FriendlyName", "pixel"),
+            ("FactorType", "push"),
+            ("Binding.Alg", "ES256"),
+            ("Binding.PublicKey", "MFkw"),
+            ("Config.AppId", "com.example.app"),
+            ("Config.NotificationPlatform", platform),
+            ("Config.SdkVersion", "1.0"),
+        ]
+    };
+    for platform in ["apn", "fcm"] {
+        assert_eq!(
+            post(
+                &sandbox,
+                &creations(&identity),
+                Auth::ApiKey,
+                &push_form(platform)
+            ),
+            refused("Config.NotificationToken"),
+            "{platform}"
+        );
+    }
+    assert_eq!(c.factors(&service, &identity).list().count(), 0);
+    // With the token, or on `none` without one, each entity gets its push factor.
+    let token = "t".repeat(32);
+    for (n, (platform, token)) in [("apn", Some(&token)), ("fcm", Some(&token)), ("none", None)]
+        .into_iter()
+        .enumerate()
+    {
+        let entity = Identity::new(format!("user-0042-001{}", n + 5)).unwrap();
+        c.entities(&service).create(&entity).unwrap();
+        let mut form = push_form(platform);
+        form.extend(token.map(|t| ("Config.NotificationToken", t.as_str())));
+        let (status, body) = post(&sandbox, &creations(&entity), Auth::ApiKey, &form);
+        assert_eq!(status, 201, "{platform}: {body}");
+        assert_eq!(
+            body["config"]["notification_token"].as_str(),
+            token.map(String::as_str),
+            "{platform}"
+        );
+    }
+}
+
 #[test]
 fn a_factor_update_past_its_verification_attempts_changes_nothing() {
     let (sandbox, c, service, identity) = enrolled("user-0042-0012");

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::client::{Collection, Form, Pages, VerifyClient};
 use crate::client::{keeps_raw, setters};
-use crate::error::Result;
+use crate::error::{InvalidInput, Result};
 use crate::types::{
     FactorSid, FactorStatus, FactorType, Identity, NotificationPlatform, Secret, ServiceSid,
     TotpAlgorithm, check_code, check_len, check_range,
@@ -288,8 +288,10 @@ impl NewPushFactor {
     }
 
     setters! {
-        /// `Config.NotificationToken` (32..=255 characters; needed unless the platform is
-        /// `none`).
+        /// `Config.NotificationToken` (32..=255 characters): the device's APNs or FCM token.
+        /// Required with [`NotificationPlatform::Apn`] and [`NotificationPlatform::Fcm`] (a
+        /// factor without it is refused before sending, [`crate::InvalidInput::Empty`]);
+        /// optional with [`NotificationPlatform::None`], where there is no token to give.
         notification_token: impl Into<String>,
         /// `Metadata` (a JSON object of strings).
         metadata: Value,
@@ -310,9 +312,23 @@ impl NewPushFactor {
             "Config.NotificationPlatform",
             self.notification_platform.as_str(),
         );
-        if let Some(token) = &self.notification_token {
-            check_notification_token(token)?;
-            f.add("Config.NotificationToken", token.as_str());
+        match &self.notification_token {
+            Some(token) => {
+                check_notification_token(token)?;
+                f.add("Config.NotificationToken", token.as_str());
+            }
+            // Twilio requires it for a platform that delivers notifications.
+            None if matches!(
+                self.notification_platform,
+                NotificationPlatform::Apn | NotificationPlatform::Fcm
+            ) =>
+            {
+                return Err(InvalidInput::Empty {
+                    field: "notification token",
+                }
+                .into());
+            }
+            None => {}
         }
         f.add("Config.SdkVersion", self.sdk_version.as_str());
         f.opt("Metadata", self.metadata.as_ref().map(Value::to_string));
@@ -437,7 +453,9 @@ impl<'a> Factors<'a> {
     ///
     /// # Errors
     ///
-    /// As [`Factors::create_totp`].
+    /// As [`Factors::create_totp`]; [`crate::InvalidInput::Empty`] (`notification token`) for a
+    /// factor on [`NotificationPlatform::Apn`] or [`NotificationPlatform::Fcm`] without
+    /// [`NewPushFactor::notification_token`].
     pub fn create_push(&self, factor: &NewPushFactor) -> Result<NewFactor> {
         let form = factor.form()?;
         self.scope.create(form, CREATE_UNKNOWN)

@@ -791,6 +791,55 @@ fn a_notification_token_of_32_to_255_characters_is_checked_before_sending() {
     none.assert();
 }
 
+/// Twilio requires `Config.NotificationToken` for a push factor whose platform delivers
+/// notifications (apn, fcm): one without it is refused before sending, naming the parameter.
+/// On `none` there is no token to give, and the factor is sent without one.
+#[test]
+fn a_push_factor_on_apn_or_fcm_without_its_notification_token_is_refused_before_sending() {
+    let (mut server, c) = Mocked::start();
+    let none = server.no_post();
+    let identity = identity();
+    let factors = c.factors(service(), &identity);
+    let push = |platform| {
+        NewPushFactor::new(
+            "pixel",
+            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+            "com.example.app",
+            platform,
+            "1.0",
+        )
+    };
+    for platform in [NotificationPlatform::Apn, NotificationPlatform::Fcm] {
+        let err = factors.create_push(&push(platform.clone())).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::InvalidInput(InvalidInput::Empty {
+                    field: "notification token"
+                })
+            ),
+            "{platform:?}: {err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "nothing sent: invalid notification token: it must not be empty"
+        );
+    }
+    none.assert();
+
+    let (mut server, c) = Mocked::start();
+    let m = server.post(
+        &format!("{ENTITY}/Factors"),
+        "FriendlyName=pixel&FactorType=push&Binding.Alg=ES256&Binding.PublicKey=MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE&Config.AppId=com.example.app&Config.NotificationPlatform=none&Config.SdkVersion=1.0",
+        201,
+        "factor_push_create_unverified.json",
+    );
+    c.factors(service(), &identity)
+        .create_push(&push(NotificationPlatform::None))
+        .unwrap();
+    m.assert();
+}
+
 // ----- challenges -----
 
 #[test]

@@ -1725,10 +1725,15 @@ mod tests {
             );
             assert_eq!(stored(&st), with_entity, "{platform:?}");
         }
+        let token = "t".repeat(32);
         for (n, platform) in ["apn", "fcm", "none"].into_iter().enumerate() {
             let identity = format!("user-platform-{}", n + 1);
             create(&mut st, &entities_path, &format!("Identity={identity}"));
-            let form = push_factor_with("Config.NotificationPlatform", platform);
+            let mut form = push_factor_with("Config.NotificationPlatform", platform);
+            // The token `apn` and `fcm` require (`none` has none to give).
+            if platform != "none" {
+                form.push_str(&format!("&Config.NotificationToken={token}"));
+            }
             let factors = format!("{}/Factors", entities(&identity));
             let (status, factor) = call(&mut st, "POST", &factors, &form);
             assert_eq!(status, 201, "{platform}: {factor}");
