@@ -7,11 +7,12 @@
 /// `Timeout { endpoint, after, source, .. }`, `ConnectionLost { endpoint, source, .. }`,
 /// `Api(Box<A>)`, `Decode { endpoint, path, source: serde_json::Error }` and
 /// `ResponseTooLarge { endpoint, limit }`; `I` has a `Refused { reason }` variant and
-/// `Display`, `A` a `status()` and a `kind()`. The invoking crate depends on `serde` and
-/// `serde_json`.
+/// `Display`, `A` a `status()`, a `kind()` and an `outcome_unknown()` (the rule of
+/// [`answer_leaves_outcome_unknown`] for its status, unless the answer itself says what was
+/// done). The invoking crate depends on `serde` and `serde_json`.
 ///
 /// Written: `api_error()`, `status()`, `is_timeout()`, `is_invalid_input()`,
-/// `outcome_unknown()` (the rule of [`answer_leaves_outcome_unknown`] for an answer), a
+/// `outcome_unknown()` (`A`'s for an answer), a
 /// crate-private `from_transport(err, endpoint, extra...)` (the `extra` fields are copied into
 /// `Timeout` and `ConnectionLost`), a private `fmt_common` for the client's `Display` (every
 /// variant but `Timeout` and `ConnectionLost` worded once),
@@ -54,7 +55,7 @@ macro_rules! service_error_common {
 
             #[doc = concat!("Whether ", $service, " may have acted on the request while the caller cannot tell: ", $lost, ".")]
             ///
-            #[doc = concat!("True when the request may have reached ", $service, " and no answer says what was done: no answer in time ([`", stringify!($error), "::Timeout`]), a connection lost after sending ([`", stringify!($error), "::ConnectionLost`]), an answer with a 5xx status (a gateway may answer one after the request was acted on) or a 3xx (never followed), an answer too large ([`", stringify!($error), "::ResponseTooLarge`]) or that could not be read ([`", stringify!($error), "::Decode`]). False when the request was refused before sending ([`", stringify!($error), "::InvalidInput`]), was not delivered ([`", stringify!($error), "::NotDelivered`]), or got an answer whose status says what was done: a 4xx refusal (a rate limit included) or a 2xx.")]
+            #[doc = concat!("True when the request may have reached ", $service, " and no answer says what was done: no answer in time ([`", stringify!($error), "::Timeout`]), a connection lost after sending ([`", stringify!($error), "::ConnectionLost`]), an answer with a 5xx status (a gateway may answer one after the request was acted on) or a 3xx (never followed), an answer too large ([`", stringify!($error), "::ResponseTooLarge`]) or that could not be read ([`", stringify!($error), "::Decode`]). False when the request was refused before sending ([`", stringify!($error), "::InvalidInput`]), was not delivered ([`", stringify!($error), "::NotDelivered`]), or got an answer that says what was done: a 4xx refusal (a rate limit included), a 2xx, or, whatever the status, an error code that says nothing went out, where the service has one.")]
             ///
             /// It matters for a request that changes something (sends a code, places a call,
             /// creates or deletes a resource): when it is true, check before sending the request
@@ -77,7 +78,7 @@ macro_rules! service_error_common {
                     | $error::ConnectionLost { .. }
                     | $error::Decode { .. }
                     | $error::ResponseTooLarge { .. } => true,
-                    $error::Api(e) => $crate::answer_leaves_outcome_unknown(e.status()),
+                    $error::Api(e) => e.outcome_unknown(),
                 }
             }
 

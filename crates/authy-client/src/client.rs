@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::apps::{Apps, StatsResource};
-use crate::error::{ApiError, Error, Hints, InvalidInput, Result};
+use crate::error::{ACTED, ApiError, Error, Hints, InvalidInput, Result};
 use crate::one_touch::OneTouch;
 use crate::phones::Phones;
 use crate::tokens::Tokens;
@@ -347,11 +347,11 @@ impl AuthyApiClient {
 
     /// Sends a call and returns the 200 answer; any other status is an [`ApiError`].
     pub(crate) fn send(&self, call: Call) -> Result<(String, Response)> {
-        let (endpoint, response) = self.exchange(call.request(self))?;
+        let (endpoint, response) = self.exchange(&call)?;
         if response.status() == 200 {
             Ok((endpoint, response))
         } else {
-            Err(self.api_error(endpoint, &response, call.hints))
+            Err(self.api_error(endpoint, &response, &call))
         }
     }
 
@@ -361,8 +361,9 @@ impl AuthyApiClient {
         decode(&endpoint, response.body())
     }
 
-    /// Sends a request and returns whatever status came back.
-    pub(crate) fn exchange(&self, request: Request) -> Result<(String, Response)> {
+    /// Sends a call and returns whatever status came back.
+    pub(crate) fn exchange(&self, call: &Call) -> Result<(String, Response)> {
+        let request = call.request(self);
         let endpoint = format!("{} {}", request.method(), request.path().redacted());
         if self.api_key().trim().is_empty() {
             return Err(InvalidInput::Empty { field: "api key" }.into());
@@ -371,12 +372,13 @@ impl AuthyApiClient {
             .inner
             .transport
             .send(&request)
-            .map_err(|e| Error::from_transport(e, endpoint.clone()))?;
+            .map_err(|e| Error::from_transport(e, endpoint.clone(), call.check))?;
         Ok((endpoint, response))
     }
 
-    pub(crate) fn api_error(&self, endpoint: String, response: &Response, hints: Hints) -> Error {
-        let error = ApiError::from_response(endpoint, response, hints);
+    /// The error of a call's answer other than 200.
+    pub(crate) fn api_error(&self, endpoint: String, response: &Response, call: &Call) -> Error {
+        let error = ApiError::from_response(endpoint, response, call.hints, call.check);
         log::debug!(
             target: "authy_client",
             "{} -> status {}, error code {:?}, {:?}",
@@ -389,7 +391,8 @@ impl AuthyApiClient {
     }
 }
 
-/// One call: method, path, parameters, retry rule and what a bare 401 or 404 means.
+/// One call: method, path, parameters, retry rule, what a bare 401 or 404 means and whether
+/// it acts.
 pub(crate) struct Call {
     method: Method,
     path: Path,
@@ -398,6 +401,9 @@ pub(crate) struct Call {
     retry: Retry,
     secrets: Vec<String>,
     pub(crate) hints: Hints,
+    /// What to check before sending it again when it got no answer or a server error: `Some`
+    /// for a call that acts, `None` for a read.
+    pub(crate) check: Option<&'static str>,
 }
 
 impl Call {
@@ -411,6 +417,7 @@ impl Call {
             retry: Retry::Safe,
             secrets: Vec::new(),
             hints,
+            check: None,
         }
     }
 
@@ -418,6 +425,7 @@ impl Call {
     pub(crate) fn act(path: Path, hints: Hints) -> Call {
         Call {
             retry: Retry::Never,
+            check: Some(ACTED),
             ..Call::read(path, hints)
         }
     }
@@ -432,6 +440,7 @@ impl Call {
             retry: Retry::Never,
             secrets: Vec::new(),
             hints,
+            check: Some(ACTED),
         }
     }
 

@@ -13,8 +13,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// - [`Error::InvalidInput`]: rejected before sending, nothing reached Authy; fix the argument.
 /// - [`Error::NotDelivered`]: nothing reached Authy; safe to try again.
-/// - [`Error::Timeout`] and [`Error::ConnectionLost`]: Authy may have acted on the request (an
-///   SMS may have gone out); do not resend blindly.
+/// - [`Error::Timeout`] and [`Error::ConnectionLost`]: a call that acts (an SMS, a call or a
+///   push sent, a token checked, a user created) may have taken effect (an SMS may have gone
+///   out): do not resend it blindly; a read can be sent again later.
 /// - [`Error::Api`]: Authy answered with an error (or, for a token check, with anything but a
 ///   valid token); [`ApiError::reason`] names the case, [`ApiError::errors`] is the seed's
 ///   `errors()` map.
@@ -50,6 +51,9 @@ pub enum Error {
         endpoint: String,
         /// The time allowed.
         after: Duration,
+        /// What to check before trying again, for the calls that act (send an SMS, place a
+        /// call, send a push, check a token, create or delete a user), or `None` for reads.
+        check: Option<&'static str>,
         /// The transport's account of it.
         source: api_transport::Error,
     },
@@ -57,6 +61,8 @@ pub enum Error {
     ConnectionLost {
         /// The call, as `METHOD /path` (secret segments redacted).
         endpoint: String,
+        /// What to check before trying again, as for [`Error::Timeout`].
+        check: Option<&'static str>,
         /// The transport's account of it.
         source: api_transport::Error,
     },
@@ -99,8 +105,12 @@ impl Error {
         match self {
             Error::InvalidInput(_) => ErrorKind::FixInput,
             Error::NotDelivered { .. } => ErrorKind::NotDelivered,
-            // Even a GET may send an SMS or place a call on Authy.
-            Error::Timeout { .. } | Error::ConnectionLost { .. } => ErrorKind::OutcomeUnknown,
+            // A call that acts (even a GET sends an SMS or places a call) may have; a read,
+            // which changes nothing, can be sent again.
+            Error::Timeout { check, .. } | Error::ConnectionLost { check, .. } => match check {
+                Some(_) => ErrorKind::OutcomeUnknown,
+                None => ErrorKind::RetryLater,
+            },
             Error::Api(e) => e.kind(),
             Error::Decode { .. } => ErrorKind::ReportBug,
             Error::ResponseTooLarge { .. } => ErrorKind::Configuration,
@@ -130,22 +140,35 @@ impl Error {
 api_transport::service_error_common! {
     Error, ApiError, InvalidInput; service = "Authy"; krate = "authy_client";
     lost = "an SMS or a push may have gone out, so check before sending another";
-    extra = ();
+    extra = (check: Option<&'static str>);
 }
+
+/// What a read without an answer says: it changed nothing.
+const READ_AGAIN: &str = "a read changes nothing, so try again later";
+
+/// What a call that acts says when it got no answer, or a server error (its `check`).
+pub(crate) const ACTED: &str = "authy may have acted on it, so check before sending it again";
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Timeout {
-                endpoint, after, ..
+                endpoint,
+                after,
+                check,
+                ..
             } => write!(
                 f,
-                "{endpoint} got no answer within {} ms; authy may have acted on it, so check before sending it again",
-                after.as_millis()
+                "{endpoint} got no answer within {} ms; {}",
+                after.as_millis(),
+                check.unwrap_or(READ_AGAIN)
             ),
-            Error::ConnectionLost { endpoint, .. } => write!(
+            Error::ConnectionLost {
+                endpoint, check, ..
+            } => write!(
                 f,
-                "{endpoint} lost its connection after sending; authy may have acted on it, so check before sending it again"
+                "{endpoint} lost its connection after sending; {}",
+                check.unwrap_or(READ_AGAIN)
             ),
             other => other.fmt_common(f),
         }
@@ -309,7 +332,8 @@ pub enum ApiErrorReason {
     LimitReached,
     /// 60013: the destination country is banned.
     BannedCountry,
-    /// 60014, 60015: the call or SMS could not be started.
+    /// 60014, 60015: the call or SMS could not be started. Authy says that nothing went out,
+    /// whatever the status: the outcome is known.
     DeliveryFailed,
     /// 60016, 60026 (or a 404 without a code on a user call): the user does not exist.
     UserNotFound,
@@ -483,9 +507,7 @@ impl ApiErrorReason {
             }
             K::NotFound => "not found: check the id",
             K::Redirect => "the server redirected, which is not followed: check the base url",
-            K::ServerError => {
-                "server error: the request may have taken effect: check before sending it again"
-            }
+            K::ServerError => "server error: try again later",
             K::Other => "the request failed",
         }
     }
@@ -505,6 +527,9 @@ pub struct ApiError {
     pub(crate) snippet: Option<String>,
     pub(crate) retry_after: Option<Duration>,
     pub(crate) attempts: u32,
+    /// What to check before trying again, for the calls that act, as [`Error::Timeout`]
+    /// carries; `None` for reads.
+    pub(crate) check: Option<&'static str>,
 }
 
 /// What a 400, 401 or 404 without an error code means on a given call.
@@ -550,11 +575,13 @@ const MAX_MESSAGE: usize = 300;
 const MAX_SNIPPET: usize = 160;
 
 impl ApiError {
-    /// Builds the error of a response, whatever its body.
+    /// Builds the error of a response, whatever its body; `check` as the call's
+    /// [`Error::Timeout`] carries.
     pub(crate) fn from_response(
         endpoint: String,
         response: &api_transport::Response,
         hints: Hints,
+        check: Option<&'static str>,
     ) -> Self {
         let status = response.status();
         let parsed = serde_json::from_slice::<Value>(response.body()).ok();
@@ -591,12 +618,18 @@ impl ApiError {
             snippet,
             retry_after: response.retry_after(),
             attempts: response.attempts(),
+            check,
         }
     }
 
-    /// A token check answered 200 without saying the token is valid.
-    pub(crate) fn token_not_valid(endpoint: String, response: &api_transport::Response) -> Self {
-        let mut error = ApiError::from_response(endpoint, response, Hints::TOKEN);
+    /// A token check (a call that acts, `check` as its [`Error::Timeout`] carries) answered
+    /// 200 without saying the token is valid.
+    pub(crate) fn token_not_valid(
+        endpoint: String,
+        response: &api_transport::Response,
+        check: Option<&'static str>,
+    ) -> Self {
+        let mut error = ApiError::from_response(endpoint, response, Hints::TOKEN, check);
         if ApiErrorReason::from_code(error.error_code.unwrap_or(0)).is_none() {
             error.kind = ApiErrorReason::TokenInvalid;
         }
@@ -643,10 +676,13 @@ impl ApiError {
     /// What the caller does next.
     ///
     /// A server error (5xx) that would be tried again later ([`ApiErrorReason::ServerError`],
-    /// [`ApiErrorReason::DeliveryFailed`], an unknown code, ...) is
-    /// [`ErrorKind::OutcomeUnknown`], as a call without an answer is: Authy may have acted on
-    /// the request before it (a gateway may answer 502 once the SMS went out), and every Authy
-    /// call may send something (even a `GET` sends an SMS or places a call).
+    /// [`ApiErrorReason::PhoneInfoUnavailable`], an unknown code, ...) to a call that acts
+    /// (sends an SMS, places a call, sends a push, checks a token, creates or deletes a user;
+    /// even a `GET` does) is [`ErrorKind::OutcomeUnknown`], as a call without an answer is:
+    /// Authy may have acted on the request before it (a gateway may answer 502 once the SMS
+    /// went out). A read's is [`ErrorKind::RetryLater`] (or [`ErrorKind::RetryAfter`]).
+    /// [`ApiErrorReason::DeliveryFailed`] (60014, 60015: Authy says the call or SMS was not
+    /// started) is [`ErrorKind::RetryLater`] whatever the status: nothing went out.
     pub fn kind(&self) -> ErrorKind {
         use ApiErrorReason as R;
         let wait = |otherwise| self.retry_after.map_or(otherwise, ErrorKind::RetryAfter);
@@ -677,11 +713,10 @@ impl ApiError {
             }
             R::UserBlocked | R::Forbidden | R::OneTouch => ErrorKind::Forbidden,
             R::RateLimited | R::LimitReached => wait(ErrorKind::RateLimited),
-            R::DeliveryFailed
-            | R::PhoneInfoUnavailable
-            | R::DeleteFailed
-            | R::VerificationFailed
-            | R::ServerError => self.unless_server_error(wait(ErrorKind::RetryLater)),
+            R::DeliveryFailed => wait(ErrorKind::RetryLater),
+            R::PhoneInfoUnavailable | R::DeleteFailed | R::VerificationFailed | R::ServerError => {
+                self.unless_server_error(wait(ErrorKind::RetryLater))
+            }
             R::NoPendingVerification => ErrorKind::StartOver,
             R::UnknownCode(_) | R::Other => {
                 self.unless_server_error(ErrorKind::from_status(self.status, self.retry_after))
@@ -689,22 +724,30 @@ impl ApiError {
         }
     }
 
-    /// `otherwise`, or [`ErrorKind::OutcomeUnknown`] for a server error (5xx): it may come
-    /// after Authy acted on the request, so the request is checked before it is sent again,
-    /// as one without an answer.
+    /// `otherwise`, or [`ErrorKind::OutcomeUnknown`] for a server error (5xx) to a call that
+    /// acts: it may come after Authy acted on the request, so the request is checked before it
+    /// is sent again, as one without an answer.
     fn unless_server_error(&self, otherwise: ErrorKind) -> ErrorKind {
-        if (500..=599).contains(&self.status) {
+        if self.check.is_some() && (500..=599).contains(&self.status) {
             ErrorKind::OutcomeUnknown
         } else {
             otherwise
         }
     }
 
+    /// Whether Authy may have acted on the request while the caller cannot tell: the rule of
+    /// [`api_transport::answer_leaves_outcome_unknown`] for the status, but for a code that
+    /// says nothing went out ([`ApiErrorReason::DeliveryFailed`]), which makes it known.
+    pub(crate) fn outcome_unknown(&self) -> bool {
+        api_transport::answer_leaves_outcome_unknown(self.status)
+            && self.kind != ApiErrorReason::DeliveryFailed
+    }
+
     /// What the answer means for this call, in words: a server error that leaves the outcome
     /// unknown says so, whatever the code.
     fn advice(&self) -> &'static str {
         if self.kind() == ErrorKind::OutcomeUnknown {
-            ApiErrorReason::ServerError.advice()
+            "server error: the request may have taken effect: check before sending it again"
         } else {
             self.kind.advice()
         }

@@ -86,8 +86,8 @@
 //!
 //! Every call returns `Result<T, `[`Error`]`>`. [`Error`] says what to do next:
 //! [`Error::InvalidInput`] (fix the argument, nothing was sent), [`Error::NotDelivered`] (safe to
-//! try again), [`Error::Timeout`] and [`Error::ConnectionLost`] (Authy may have acted: an SMS or a
-//! push may have gone out), [`Error::Api`] (status, Authy's `error_code` and message, the
+//! try again), [`Error::Timeout`] and [`Error::ConnectionLost`] (a call that acts may have
+//! taken effect: an SMS or a push may have gone out; a read can be sent again), [`Error::Api`] (status, Authy's `error_code` and message, the
 //! `errors` map, and a short snippet when the body was HTML or empty), [`Error::Decode`] (endpoint
 //! and JSON path), [`Error::ResponseTooLarge`]. [`Error::kind`] says what to do next in the
 //! [`ErrorKind`] vocabulary every client of the workspace shares; [`ApiErrorReason`] names the

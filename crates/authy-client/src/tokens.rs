@@ -104,10 +104,9 @@ impl<'a> Tokens<'a> {
         let call = Call::act(path, Hints::TOKEN)
             .query(options.query())
             .secret(token);
-        let hints = call.hints;
-        let (endpoint, response) = self.client.exchange(call.request(self.client))?;
+        let (endpoint, response) = self.client.exchange(&call)?;
         if response.status() != 200 {
-            return Err(self.client.api_error(endpoint, &response, hints));
+            return Err(self.client.api_error(endpoint, &response, &call));
         }
         let valid = match serde_json::from_slice::<Value>(response.body()) {
             Ok(Value::Object(body)) => {
@@ -119,7 +118,7 @@ impl<'a> Tokens<'a> {
         if valid {
             decode(&endpoint, response.body())
         } else {
-            Err(ApiError::token_not_valid(endpoint, &response).into())
+            Err(ApiError::token_not_valid(endpoint, &response, call.check).into())
         }
     }
 }

@@ -63,11 +63,7 @@ fn codes_map_to_what_to_do() {
         (400, body("60023"), ErrorKind::StartOver),
         (401, body("60020"), ErrorKind::FixInput),
         (403, body("60017"), ErrorKind::Forbidden),
-        (
-            503,
-            "<html>down</html>".to_owned(),
-            ErrorKind::OutcomeUnknown,
-        ),
+        (503, "<html>down</html>".to_owned(), ErrorKind::RetryLater),
     ];
     assert_kinds(cases, |status, body| status_error(status, &[], body).kind());
 }
@@ -263,10 +259,11 @@ fn a_token_refused_with_a_200_has_a_known_outcome() {
     assert!(!err.outcome_unknown(), "{err:?}");
 }
 
-/// A server error (5xx) may come after Authy acted on the request, and every Authy call may
-/// send something: kind() says the outcome is unknown, as for a call without an answer, and so
-/// do the words, for an SMS request, for a code that names a failure to send and for a status
-/// read. A 4xx keeps its kind and words.
+/// A server error (5xx) may come after Authy acted on the request: to a call that acts (an SMS
+/// request, a `GET` that sends one) kind() says the outcome is unknown, as for a call without
+/// an answer, and so do the words. A code that says the SMS was not sent makes the outcome
+/// known, whatever the status; a status read changes nothing and is tried again later. A 4xx
+/// keeps its kind and words.
 #[test]
 fn a_server_error_may_have_taken_effect_a_refusal_did_not() {
     let sms = sms_error(502, "<html>bad gateway</html>");
@@ -281,16 +278,22 @@ fn a_server_error_may_have_taken_effect_a_refusal_did_not() {
         r#"{"message":"SMS not sent","success":false,"error_code":"60015"}"#,
     );
     assert_eq!(not_sent.reason(), Some(ApiErrorReason::DeliveryFailed));
-    assert_eq!(not_sent.kind(), ErrorKind::OutcomeUnknown, "{not_sent:?}");
+    assert_eq!(not_sent.kind(), ErrorKind::RetryLater, "{not_sent:?}");
+    assert!(!not_sent.outcome_unknown(), "{not_sent:?}");
     assert_eq!(
         not_sent.to_string(),
-        "GET /protected/json/sms/1000 failed with status 503 and error code 60015: server error: the request may have taken effect: check before sending it again; authy said: SMS not sent"
+        "GET /protected/json/sms/1000 failed with status 503 and error code 60015: the sms or call could not be started: try again later or use another channel; authy said: SMS not sent"
     );
     let read = status_error(500, &[("retry-after", "3")], "{}");
-    assert_eq!(read.kind(), ErrorKind::OutcomeUnknown, "{read:?}");
+    assert_eq!(
+        read.kind(),
+        ErrorKind::RetryAfter(Duration::from_secs(3)),
+        "{read:?}"
+    );
+    assert!(read.outcome_unknown(), "{read:?}");
     assert_eq!(
         read.to_string(),
-        "GET /protected/json/users/1000/status failed with status 500: server error: the request may have taken effect: check before sending it again; retry after 3 s"
+        "GET /protected/json/users/1000/status failed with status 500: server error: try again later; retry after 3 s"
     );
 
     let refused = sms_error(
@@ -310,5 +313,87 @@ fn a_server_error_may_have_taken_effect_a_refusal_did_not() {
     assert_eq!(
         invalid.to_string(),
         "GET /protected/json/sms/1000 failed with status 400 and error code 60004: a parameter is missing or invalid: check the arguments; authy said: Invalid parameter"
+    );
+}
+
+/// A user status read answered 503 is sent again by the client (once, then once per retry):
+/// it changes nothing, so its error says to try again later, and nothing about an SMS.
+/// `outcome_unknown()` keeps its one rule (true after a 5xx), which means nothing for a read.
+#[test]
+fn a_status_read_answered_503_is_retried_and_can_be_sent_again_later() {
+    let mut server = Server::new();
+    let m = server
+        .mock(STATUS.0, STATUS.1)
+        .match_header("x-authy-api-key", KEY)
+        .with_status(503)
+        .with_body("<html>unavailable</html>")
+        .expect(3)
+        .create();
+    let c = builder(&server.url())
+        .max_retries(2)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(2))
+        .build()
+        .unwrap();
+    let err = c.users().status(ID).unwrap_err();
+    m.assert();
+    assert_eq!(err.api_error().unwrap().attempts(), 3, "{err:?}");
+    assert_eq!(err.kind(), ErrorKind::RetryLater, "{err:?}");
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "GET /protected/json/users/1000/status failed with status 503: server error: try again later; body starts: <html>unavailable</html> (after 3 attempts)"
+    );
+}
+
+/// An SMS request answered 503 is sent once, however many retries reads get: the SMS may
+/// have gone out, and its error says so.
+#[test]
+fn an_sms_request_answered_503_is_sent_once_and_its_outcome_is_unknown() {
+    let mut server = Server::new();
+    let m = server
+        .mock("GET", "/protected/json/sms/1000")
+        .match_query(Matcher::Any)
+        .with_status(503)
+        .with_body("<html>unavailable</html>")
+        .expect(1)
+        .create();
+    let c = builder(&server.url())
+        .max_retries(2)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(2))
+        .build()
+        .unwrap();
+    let err = c.users().request_sms(ID).unwrap_err();
+    m.assert();
+    assert_eq!(err.kind(), ErrorKind::OutcomeUnknown, "{err:?}");
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "GET /protected/json/sms/1000 failed with status 503: server error: the request may have taken effect: check before sending it again; body starts: <html>unavailable</html>"
+    );
+}
+
+/// A read without an answer changed nothing: it can be sent again later, and its text does
+/// not say that Authy may have acted; an SMS request without one may have sent an SMS.
+#[test]
+fn a_read_without_an_answer_can_be_sent_again_an_sms_request_not() {
+    let c = builder(&test_support::servers::silent())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let read = c.users().status(ID).unwrap_err();
+    assert!(read.is_timeout(), "{read:?}");
+    assert_eq!(read.kind(), ErrorKind::RetryLater, "{read:?}");
+    assert_eq!(
+        read.to_string(),
+        "GET /protected/json/users/1000/status got no answer within 300 ms; a read changes nothing, so try again later"
+    );
+    let sms = c.users().request_sms(ID).unwrap_err();
+    assert!(sms.is_timeout(), "{sms:?}");
+    assert_eq!(sms.kind(), ErrorKind::OutcomeUnknown, "{sms:?}");
+    assert_eq!(
+        sms.to_string(),
+        "GET /protected/json/sms/1000 got no answer within 300 ms; authy may have acted on it, so check before sending it again"
     );
 }

@@ -597,6 +597,12 @@ impl ApiError {
         }
     }
 
+    /// Whether Twilio may have acted on the request while the caller cannot tell: the rule of
+    /// [`api_transport::answer_leaves_outcome_unknown`] for the status.
+    pub(crate) fn outcome_unknown(&self) -> bool {
+        api_transport::answer_leaves_outcome_unknown(self.status)
+    }
+
     /// For [`ApiErrorReason::InvalidParameter`], the parameter Twilio named (`To` in
     /// `Invalid parameter: To`).
     pub fn parameter(&self) -> Option<&str> {
