@@ -202,26 +202,22 @@ fn august_code(e: &august_core::Error) -> u8 {
 }
 
 /// The exit code of an Authy API error. A request that changes something and may have taken
-/// effect says so first ([`after_sending`]); a read without an answer is exit code 5 too.
+/// effect says so first ([`after_sending`]); a read without an answer changed nothing, and
+/// fails as August's reads do.
 fn authy_code(e: &authy_client::Error) -> u8 {
-    use authy_client::Error as E;
     if e.status() == Some(429) || e.reason() == Some(authy_client::ApiErrorReason::RateLimited) {
         RATE_LIMITED
-    } else if matches!(e, E::Timeout { .. } | E::ConnectionLost { .. }) {
-        OUTCOME_UNKNOWN
     } else {
         FAILURE
     }
 }
 
 /// The exit code of a Twilio Verify error. A request that changes something and may have
-/// taken effect says so first ([`after_sending`]); a read without an answer is exit code 5 too.
+/// taken effect says so first ([`after_sending`]); a read without an answer changed nothing,
+/// and fails as August's reads do.
 fn twilio_code(e: &twilio_verify::Error) -> u8 {
-    use twilio_verify::Error as E;
     if e.reason() == Some(twilio_verify::ApiErrorReason::RateLimited) {
         RATE_LIMITED
-    } else if matches!(e, E::Timeout { .. } | E::ConnectionLost { .. }) {
-        OUTCOME_UNKNOWN
     } else {
         FAILURE
     }

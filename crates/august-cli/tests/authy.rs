@@ -7,6 +7,7 @@ use common::{Run, Tool};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use serde_json::json;
 use test_support::client_tests::read_fixture;
+use test_support::fault_server::{Act, FaultServer};
 use test_support::mocks::authy::{self as authy_mocks, reply};
 use test_support::mocks::nothing_else;
 
@@ -34,13 +35,14 @@ fn get(server: &mut ServerGuard, path: &str, query: &str) -> Mock {
 
 /// Runs `august --json authy ARGS` against the server, the key from the environment.
 fn authy(tool: &Tool, server: &ServerGuard, args: &[&str]) -> Run {
+    authy_at(tool, &server.url(), args)
+}
+
+/// Runs `august --json authy ARGS` against the server at `url`, the key from the environment.
+fn authy_at(tool: &Tool, url: &str, args: &[&str]) -> Run {
     let mut all = vec!["--json", "authy"];
     all.extend_from_slice(args);
-    let url = server.url();
-    let out = tool.run(
-        &all,
-        &[("AUTHY_API_URL", url.as_str()), ("AUTHY_API_KEY", KEY)],
-    );
+    let out = tool.run(&all, &[("AUTHY_API_URL", url), ("AUTHY_API_KEY", KEY)]);
     out.assert_prints_none(&[KEY]);
     out
 }
@@ -680,4 +682,33 @@ fn every_request_that_changes_something_exits_5_with_its_advice_on_a_502() {
             server.reset();
         }
     }
+}
+
+/// A read that got no answer changed nothing: `users status` against a server that closes
+/// every connection without answering is retried until the retries run out, then exits with 1,
+/// as an August read does, and says to try again later; it exited with 5, as if something may
+/// have changed. A request that changes something (an SMS) against the same server is sent
+/// once and exits with 5.
+#[test]
+fn a_read_without_an_answer_exits_1_and_a_request_that_changes_something_5() {
+    let server = FaultServer::always(vec![Act::Close]);
+    let tool = Tool::new();
+    let out = authy_at(&tool, &server.url(), &["users", "status", "1000"]).expect_code(1);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr.starts_with(
+            "error: GET /protected/json/users/1000/status lost its connection after sending; a read changes nothing, so try again later: "
+        ),
+        "{out:#?}"
+    );
+    let reads = server.request_count();
+    assert_eq!(reads, 4, "{:?}", server.requests());
+    let out = authy_at(&tool, &server.url(), &["users", "sms", "1000"]).expect_code(5);
+    assert_eq!(server.request_count(), reads + 1);
+    assert!(
+        out.stderr.starts_with(
+            "error: the request for an SMS failed, but an SMS with a code may have gone out: ask the user before requesting another: GET /protected/json/sms/1000 lost its connection after sending; authy may have acted on it, so check before sending it again: "
+        ),
+        "{out:#?}"
+    );
 }

@@ -6,6 +6,7 @@ mod common;
 use common::{Run, Tool};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use test_support::client_tests::read_fixture;
+use test_support::fault_server::{Act, FaultServer};
 use test_support::mocks::nothing_else;
 
 const KEY_SID: &str = "SK00000000000000000000000000000009";
@@ -50,18 +51,22 @@ fn get(server: &mut ServerGuard, path: &str, query: Matcher, answer: &str) -> Mo
 /// Runs `august [--json] twilio ARGS` against the server, the credentials from the
 /// environment.
 fn twilio(tool: &Tool, server: &ServerGuard, json: bool, args: &[&str]) -> Run {
+    twilio_at(tool, &server.url(), json, args)
+}
+
+/// [`twilio`] against the server at `url`.
+fn twilio_at(tool: &Tool, url: &str, json: bool, args: &[&str]) -> Run {
     let mut all = if json {
         vec!["--json", "twilio"]
     } else {
         vec!["twilio"]
     };
     all.extend_from_slice(args);
-    let url = server.url();
     let out = tool.run(
         &all,
         &[
-            ("TWILIO_VERIFY_URL", url.as_str()),
-            ("TWILIO_LOOKUP_URL", url.as_str()),
+            ("TWILIO_VERIFY_URL", url),
+            ("TWILIO_LOOKUP_URL", url),
             ("TWILIO_API_KEY_SID", KEY_SID),
             ("TWILIO_API_KEY_SECRET", KEY_SECRET),
             ("TWILIO_VERIFY_SERVICE_SID", VA),
@@ -566,4 +571,33 @@ fn every_request_that_changes_something_exits_5_with_its_advice_on_a_502() {
             server.reset();
         }
     }
+}
+
+/// A read that got no answer changed nothing: `lookup` against a server that closes every
+/// connection without answering is retried until the retries run out, then exits with 1, as an
+/// August read does; it exited with 5, as if something may have changed. A verification start
+/// against the same server is sent once and exits with 5.
+#[test]
+fn a_read_without_an_answer_exits_1_and_a_request_that_changes_something_5() {
+    let server = FaultServer::always(vec![Act::Close]);
+    let tool = Tool::new();
+    let out = twilio_at(&tool, &server.url(), false, &["lookup", "+15555550100"]).expect_code(1);
+    assert_eq!(out.stdout, "");
+    assert!(
+        out.stderr
+            .starts_with("error: GET /v2/PhoneNumbers/%2B15555550100 lost its connection; the outcome is unknown, safe to read again: "),
+        "{out:#?}"
+    );
+    let reads = server.request_count();
+    assert_eq!(reads, 4, "{:?}", server.requests());
+    let out = twilio_at(
+        &tool,
+        &server.url(),
+        false,
+        &["verifications", "start", "+15555550100"],
+    )
+    .expect_code(5);
+    assert_eq!(server.request_count(), reads + 1);
+    assert!(out.stderr.starts_with("error: "), "{out:#?}");
+    assert!(!out.stderr.contains("safe to read again"), "{out:#?}");
 }
