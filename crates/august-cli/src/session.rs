@@ -471,7 +471,8 @@ fn report(
 /// have reached the server uses the code up if it was right, and validates the install: the
 /// error says so ([`OutcomeUnknown`]), and that `login` (the `august login` command that finds
 /// the pending login in the cache, with its install id) then logs in without a code, or has a
-/// new one sent.
+/// new one sent. A login after an accepted code that may have reached the server says that
+/// `login` finishes it without a new code.
 fn validate_and_finish(
     authenticator: &mut Authenticator,
     code: &str,
@@ -485,7 +486,11 @@ fn validate_and_finish(
     match checked {
         ValidationResult::InvalidVerificationCode => Ok(false),
         ValidationResult::Validated => {
-            let auth = authenticator.authenticate()?;
+            let auth = authenticator.authenticate().map_err(|e| {
+                after_sending(e, || {
+                    format!("the verification code was accepted, but the login that follows it failed: run `{login}`, which finishes the sign-in without a new code")
+                })
+            })?;
             match auth.state() {
                 AuthenticationState::Authenticated => Ok(true),
                 AuthenticationState::BadPassword => Err(anyhow!(

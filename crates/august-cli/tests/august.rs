@@ -957,6 +957,58 @@ fn login_code_answered_502_exits_5_and_the_next_login_needs_no_code_if_it_was_ac
     );
 }
 
+/// The login that follows an accepted code (the second `POST /session`) answered 502 may have
+/// signed in: `login --code` exits with 5 and says that the code was accepted and that `august
+/// login` (with the same `--cache`) finishes the sign-in without a new code, which it does,
+/// with the install id the code validated. It exited with 1 and said nothing of the code.
+#[test]
+fn the_login_after_an_accepted_code_answered_502_exits_5_and_the_next_login_needs_no_code() {
+    let mut server = Server::new();
+    let (first, seen) = phone_session(&mut server, false, PROVISIONAL);
+    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
+        .match_body(Matcher::Json(json!({"phone": PHONE, "code": "012345"})))
+        .with_status(200)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let second = server
+        .mock("POST", "/session")
+        .with_status(502)
+        .with_header("content-type", "text/html")
+        .with_body("<html>bad gateway</html>")
+        .expect(1)
+        .create();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let out = login(&tool, &server, &["--code", "012345"]).expect_code(5);
+    first.assert();
+    validate.assert();
+    second.assert();
+    others.assert();
+    assert_no_secrets(&out);
+    assert_eq!(out.stdout, "");
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: the verification code was accepted, but the login that follows it failed: run `august --cache {} login`, which finishes the sign-in without a new code: POST /session failed with status 502: server error: the request may have taken effect: check before sending it again; body starts: <html>bad gateway</html>\n",
+            tool.cache().display()
+        )
+    );
+    server.reset();
+
+    let (again, seen_again) = phone_session(&mut server, true, TOKEN);
+    let others = nothing_else(&mut server);
+    let out = login(&tool, &server, &[]).expect_code(0);
+    again.assert();
+    others.assert();
+    assert!(
+        out.stdout.starts_with("state     authenticated\n"),
+        "{out:#?}"
+    );
+    let first_id = seen.lock().unwrap()[0].clone();
+    assert_eq!(seen_again.lock().unwrap().as_slice(), [first_id]);
+}
+
 /// `verify` answered 502 on its code check exits with 5 and says what `login --code` says;
 /// the check is sent once and the pending login stays for that `august login`. It exited with
 /// 1.
