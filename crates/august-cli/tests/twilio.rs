@@ -584,8 +584,9 @@ fn a_read_without_an_answer_exits_1_and_a_request_that_changes_something_5() {
     let out = twilio_at(&tool, &server.url(), false, &["lookup", "+15555550100"]).expect_code(1);
     assert_eq!(out.stdout, "");
     assert!(
-        out.stderr
-            .starts_with("error: GET /v2/PhoneNumbers/%2B15555550100 lost its connection; the outcome is unknown, safe to read again: "),
+        out.stderr.starts_with(
+            "error: GET /v2/PhoneNumbers/%2B15555550100 lost its connection; safe to send again: "
+        ),
         "{out:#?}"
     );
     let reads = server.request_count();
@@ -599,5 +600,5 @@ fn a_read_without_an_answer_exits_1_and_a_request_that_changes_something_5() {
     .expect_code(5);
     assert_eq!(server.request_count(), reads + 1);
     assert!(out.stderr.starts_with("error: "), "{out:#?}");
-    assert!(!out.stderr.contains("safe to read again"), "{out:#?}");
+    assert!(!out.stderr.contains("safe to send again"), "{out:#?}");
 }

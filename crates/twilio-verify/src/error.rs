@@ -131,6 +131,15 @@ api_transport::service_error_common! {
     extra = (check: Option<&'static str>);
 }
 
+/// The end of a lost answer's text: what to check when the call may have changed something,
+/// or that it is safe to send again (a read, a delete, a push access token).
+fn unknown_or_safe(f: &mut fmt::Formatter<'_>, check: Option<&str>) -> fmt::Result {
+    match check {
+        Some(check) => write!(f, "; the outcome is unknown: {check}"),
+        None => f.write_str("; safe to send again"),
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -142,22 +151,16 @@ impl fmt::Display for Error {
             } => {
                 write!(
                     f,
-                    "{endpoint} got no answer within {} ms; the outcome is unknown",
+                    "{endpoint} got no answer within {} ms",
                     after.as_millis()
                 )?;
-                match check {
-                    Some(check) => write!(f, ": {check}"),
-                    None => f.write_str(", safe to send again"),
-                }
+                unknown_or_safe(f, *check)
             }
             Error::ConnectionLost {
                 endpoint, check, ..
             } => {
-                write!(f, "{endpoint} lost its connection; the outcome is unknown")?;
-                match check {
-                    Some(check) => write!(f, ": {check}"),
-                    None => f.write_str(", safe to send again"),
-                }
+                write!(f, "{endpoint} lost its connection")?;
+                unknown_or_safe(f, *check)
             }
             other => other.fmt_common(f),
         }
