@@ -92,6 +92,7 @@ pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_
 use request::Base;
 pub use request::{Method, Path, Request, Retry};
 pub use resolver::{DEFAULT_NAME_TTL, resolve};
+pub use scrub::redact;
 pub use secret::Secret;
 pub use settings::{DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, check_header};
 pub use tcp::connect;

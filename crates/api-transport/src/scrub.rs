@@ -80,6 +80,24 @@ pub(crate) fn scrub<'a>(
     }
 }
 
+/// `text` with every spelling of each of `secrets` replaced by `<redacted>`, as an error
+/// answer's body is scrubbed of its request's secrets: raw, JSON-escaped, percent-encoded or as
+/// HTML entities, ASCII letters in either case; secrets shorter than 4 characters are left
+/// alone, those shorter than 6 replaced only where they stand alone. For a text that did not
+/// come through [`Transport::send`](crate::Transport::send) but may quote a secret (a message
+/// a push server sends over a websocket, say).
+///
+/// ```
+/// let shown = api_transport::redact(r#"{"message":"no subscriber sub%2D4711x"}"#, &["sub-4711x"]);
+/// assert_eq!(shown, r#"{"message":"no subscriber <redacted>"}"#);
+/// ```
+pub fn redact(text: &str, secrets: &[&str]) -> String {
+    let secrets: Vec<String> = secrets.iter().map(|s| (*s).to_owned()).collect();
+    let mut body = text.as_bytes().to_vec();
+    scrub(&mut body, secrets.iter(), Rules::Error);
+    String::from_utf8(body).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// The secret as it stands in a JSON request body (without the quotes): as serde_json, which
 /// writes the clients' bodies, escapes it.
 fn json_escaped(secret: &str) -> String {
