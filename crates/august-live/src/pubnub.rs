@@ -12,7 +12,7 @@ use api_transport::{Method, Request, Response, Retry, Transport};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
-use crate::stream::catch_panic;
+use crate::stream::{catch_panic, scrubbed};
 
 /// Characters left as they are in a path segment: unreserved ones.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -215,16 +215,25 @@ impl PubNub {
             200 => parse_reply(response.body()).map_err(Failure::Other),
             403 => Err(Failure::Forbidden {
                 status: 403,
-                message: serde_json::from_slice::<Value>(response.body())
-                    .ok()
-                    .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
-                    .unwrap_or_else(|| response.snippet(120)),
+                message: self.scrubbed(
+                    &serde_json::from_slice::<Value>(response.body())
+                        .ok()
+                        .and_then(|v| v.get("message").and_then(Value::as_str).map(str::to_owned))
+                        .unwrap_or_else(|| response.snippet(120)),
+                ),
             }),
             status => Err(Failure::Other(format!(
                 "subscribe answered status {status}: {}",
-                response.snippet(120)
+                self.scrubbed(&response.snippet(120))
             ))),
         }
+    }
+
+    /// What an error may show of a text from the server or the transport ([`scrubbed`]): the
+    /// subscribe key taken out, cut at the first URL (a request's carries the key, the uuid
+    /// and the channels).
+    fn scrubbed(&self, text: &str) -> String {
+        scrubbed(text, &[&self.subscribe_key])
     }
 
     /// The reconnection probe: whether `GET /time/0` answers 200.

@@ -68,7 +68,8 @@ pub(crate) enum Frame {
         name: String,
         payload: Value,
     },
-    /// `44{...}`: connection refused.
+    /// `44{...}`: connection refused, with the server's text (whole: it is [`scrubbed`] before
+    /// it is shown).
     ConnectError(String),
     /// Anything else (noop, pong, upgrade, acks, binary).
     Other,
@@ -112,7 +113,7 @@ fn parse_socket_packet(packet: &str) -> Frame {
     match kind {
         Some('0') => Frame::Connected,
         Some('1') => Frame::Disconnect,
-        Some('4') => Frame::ConnectError(rest.chars().take(200).collect()),
+        Some('4') => Frame::ConnectError(rest.to_owned()),
         Some('2') => {
             let digits = rest.chars().take_while(char::is_ascii_digit).count();
             let (id, json) = rest.split_at(digits);
@@ -314,19 +315,31 @@ fn late(wait: Duration) -> End {
     ))
 }
 
-fn connect(config: &Config, subscriber: &str, signal: &Arc<Signal>) -> Result<Socket, End> {
+/// The end of a session whose websocket request could not be made: tungstenite's text may
+/// quote the URL, with the subscriber id ([`scrubbed`] of `secrets`).
+fn invalid_request(e: &tungstenite::Error, secrets: &[&str]) -> End {
+    End::Server(format!(
+        "invalid websocket request: {}",
+        scrubbed(&e.to_string(), secrets)
+    ))
+}
+
+/// Connects subscriber `subscriber` with access token `token`.
+fn connect(
+    config: &Config,
+    subscriber: &str,
+    token: &str,
+    signal: &Arc<Signal>,
+) -> Result<Socket, End> {
+    let secrets = [token, subscriber];
     let url = websocket_url(&config.url, subscriber).map_err(End::Server)?;
-    let token = config
-        .tokens
-        .access_token()
-        .map_err(|e| End::Transport(format!("no access token: {e}")))?;
     let mut request = url
         .as_str()
         .into_client_request()
-        .map_err(|e| End::Server(format!("invalid websocket request: {e}")))?;
+        .map_err(|e| invalid_request(&e, &secrets))?;
     let headers = request.headers_mut();
     // The key the client was built with (a partner key), as on every API request.
-    for (name, value) in config.api.connection_headers(token.as_str()) {
+    for (name, value) in config.api.connection_headers(token) {
         if let (Ok(name), Ok(mut v)) = (
             tungstenite::http::HeaderName::from_bytes(name.as_bytes()),
             HeaderValue::from_str(&value),
@@ -384,12 +397,14 @@ fn connect(config: &Config, subscriber: &str, signal: &Arc<Signal>) -> Result<So
         }
         Err(e) => Err(End::Transport(format!(
             "websocket handshake failed: {}",
-            scrubbed(&e.to_string())
+            scrubbed(&e.to_string(), &secrets)
         ))),
     }
 }
 
-/// One session: connect, handshake, read until it ends.
+/// One session: connect, handshake, read until it ends. Every text of the server's or of the
+/// websocket library's that a reason shows is [`scrubbed`] of the access token and the
+/// subscriber id.
 fn session(
     config: &Config,
     subscriber: &str,
@@ -397,7 +412,17 @@ fn session(
     signal: &Arc<Signal>,
     gap: bool,
 ) -> End {
-    let mut ws = match connect(config, subscriber, signal) {
+    let token = match config.tokens.access_token() {
+        Ok(token) => token,
+        Err(e) => {
+            return End::Transport(format!(
+                "no access token: {}",
+                scrubbed(&e.to_string(), &[subscriber])
+            ));
+        }
+    };
+    let secrets = [token.as_str(), subscriber];
+    let mut ws = match connect(config, subscriber, &token, signal) {
         Ok(ws) => ws,
         Err(end) => return end,
     };
@@ -425,11 +450,11 @@ fn session(
             Ok(_) => {}
             Err(tungstenite::Error::Io(e))
                 if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-            Err(e) => return End::Transport(scrubbed(&e.to_string())),
+            Err(e) => return End::Transport(scrubbed(&e.to_string(), &secrets)),
         }
     };
     if let Err(e) = ws.send(Message::text("40{}")) {
-        return End::Transport(scrubbed(&e.to_string()));
+        return End::Transport(scrubbed(&e.to_string(), &secrets));
     }
     let liveness = liveness(interval, timeout);
     let mut last_rx = Instant::now();
@@ -453,13 +478,13 @@ fn session(
             {
                 continue;
             }
-            Err(e) => return End::Transport(scrubbed(&e.to_string())),
+            Err(e) => return End::Transport(scrubbed(&e.to_string(), &secrets)),
         };
         last_rx = Instant::now();
         match parse_frame(&text) {
             Frame::Ping(data) => {
                 if let Err(e) = ws.send(Message::text(format!("3{data}"))) {
-                    return End::Transport(scrubbed(&e.to_string()));
+                    return End::Transport(scrubbed(&e.to_string(), &secrets));
                 }
             }
             Frame::Connected => {
@@ -471,7 +496,9 @@ fn session(
                     });
                 }
             }
-            Frame::ConnectError(msg) => return End::Server(format!("connect refused: {msg}")),
+            Frame::ConnectError(msg) => {
+                return End::Server(format!("connect refused: {}", scrubbed(&msg, &secrets)));
+            }
             Frame::Disconnect => return End::Server("the server disconnected".into()),
             Frame::Close => return End::Server("the server closed the session".into()),
             Frame::Event { ack, name, payload } => {
@@ -746,7 +773,7 @@ mod tests {
         let wait = Duration::from_millis(300);
         let config = looked_up_by(stalled, url, wait);
         let started = Instant::now();
-        let result = connect(&config, "subscriber", &Arc::default());
+        let result = connect(&config, "subscriber", "token", &Arc::default());
         let took = started.elapsed();
         // The lookup has the connection's deadline (more would hold the connection longer),
         assert_eq!(*STALLED_FOR.lock().unwrap(), Some(wait));
@@ -808,7 +835,7 @@ mod tests {
         let wait = Duration::from_secs(6);
         let config = looked_up_by(addresses, &format!("http://localhost:{port}/"), wait);
         let started = Instant::now();
-        let result = connect(&config, "subscriber", &Arc::default());
+        let result = connect(&config, "subscriber", "token", &Arc::default());
         let took = started.elapsed();
         // The handshake reached the second address before the deadline (at it, the handshake
         // would have been cut, a transport failure).
@@ -838,16 +865,47 @@ mod tests {
         assert_eq!(
             scrubbed(
                 "the server allows no more at \
-                 wss://websocket.aaecosystem.com/socket.io/?subscriberID=SUBSCRIBER-ID&EIO=4"
+                 wss://websocket.aaecosystem.com/socket.io/?subscriberID=SUBSCRIBER-ID&EIO=4",
+                &[]
             ),
             "the server allows no more at"
         );
         for scheme in ["ws", "wss", "http", "https"] {
             assert_eq!(
-                scrubbed(&format!("it shows {scheme}://host/SUBSCRIBER-ID here")),
+                scrubbed(&format!("it shows {scheme}://host/SUBSCRIBER-ID here"), &[]),
                 "it shows"
             );
         }
+    }
+
+    #[test]
+    fn a_websocket_request_error_shows_neither_the_url_nor_a_secret() {
+        use tungstenite::error::UrlError;
+
+        // tungstenite's text for a URL it cannot connect to quotes the URL.
+        let url = "wss://websocket.aaecosystem.com/socket.io/?subscriberID=SUBSCRIBER-4711&EIO=4";
+        let error = tungstenite::Error::Url(UrlError::UnableToConnect(url.to_owned()));
+        let End::Server(reason) = invalid_request(&error, &["TOKEN-0815", "SUBSCRIBER-4711"])
+        else {
+            panic!("not a server end");
+        };
+        assert_eq!(
+            reason,
+            "invalid websocket request: URL error: Unable to connect to"
+        );
+        // A secret quoted outside a URL, in any spelling, is taken out too.
+        let error = tungstenite::Error::Url(UrlError::UnableToConnect(
+            "subscriber SUBSCRIBER%2D4711, token token-0815".to_owned(),
+        ));
+        let End::Server(reason) = invalid_request(&error, &["TOKEN-0815", "SUBSCRIBER-4711"])
+        else {
+            panic!("not a server end");
+        };
+        assert_eq!(
+            reason,
+            "invalid websocket request: URL error: Unable to connect to subscriber <redacted>, \
+             token <redacted>"
+        );
     }
 
     #[test]

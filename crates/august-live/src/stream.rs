@@ -1223,14 +1223,17 @@ pub(crate) fn panic_message(panic: &(dyn Any + Send)) -> String {
         .copied()
         .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
         .unwrap_or("no message");
-    scrubbed(message)
+    scrubbed(message, &[])
 }
 
-/// What a reason may show of an error's or a panic's text: its first line, up to the first URL
-/// (from its scheme: `ws://`, `wss://`, `http://`, `https://`...; PubNub's carries the subscribe
-/// key, the websocket's the subscriber id), at most 120 characters.
-pub(crate) fn scrubbed(text: &str) -> String {
-    let line = text.lines().next().unwrap_or_default();
+/// What a reason may show of an error's, a panic's or a server's text: `secrets` (the ones the
+/// stream knows) taken out wherever the text quotes them, in any spelling
+/// ([`api_transport::redact`]); then its first line, up to the first URL (from its scheme:
+/// `ws://`, `wss://`, `http://`, `https://`...; PubNub's carries the subscribe key, the
+/// websocket's the subscriber id), at most 120 characters.
+pub(crate) fn scrubbed(text: &str, secrets: &[&str]) -> String {
+    let redacted = api_transport::redact(text, secrets);
+    let line = redacted.lines().next().unwrap_or_default();
     let shown = match line.find("://") {
         // From the start of the URL's scheme.
         Some(at) => {

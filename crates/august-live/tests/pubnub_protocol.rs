@@ -433,3 +433,74 @@ fn a_handshake_that_is_held_again_and_again_is_asked_less_and_less_often() {
         "{items:?}"
     );
 }
+
+/// A PubNub answer that quotes the request: its URL (the subscribe key, the channels and the
+/// uuid), and the key alone.
+fn echo_of_the_request() -> String {
+    format!(
+        r#"{{"message":"no access for {AUGUST_SUBSCRIBE_KEY} to GET https://ps.pndsn.com{}?tt=0&uuid={UUID}","error":true}}"#,
+        path()
+    )
+}
+
+#[test]
+fn a_refusal_that_quotes_the_request_shows_neither_the_key_nor_the_url() {
+    let s = common::setup(Brand::August);
+    let mut pn = mockito::Server::new();
+    let refused = subscribe(&mut pn, "0", None)
+        .with_status(403)
+        .with_header("content-type", "application/json")
+        .with_body(echo_of_the_request())
+        .expect(1)
+        .create();
+    let Err(err) = s.builder().pubnub_origin(pn.url()).start() else {
+        panic!("the stream started");
+    };
+    refused.assert();
+    let Error::PushForbidden { status, message } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(*status, 403);
+    assert_eq!(message, "no access for <redacted> to GET");
+    for shown in [err.to_string(), format!("{err:?}")] {
+        for secret in [AUGUST_SUBSCRIBE_KEY, UUID, CHANNELS, "://"] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+    }
+}
+
+#[test]
+fn a_failed_subscribe_that_quotes_the_request_shows_neither_the_key_nor_the_url() {
+    let s = common::setup(Brand::August);
+    let mut pn = mockito::Server::new();
+    handshake(&mut pn);
+    resume(&mut pn)
+        .with_status(500)
+        .with_body(echo_of_the_request())
+        .expect_at_least(1)
+        .create();
+    let stream = s.builder().pubnub_origin(pn.url()).start().unwrap();
+    let c = common::collect(stream);
+    let (reason, _) = first_disconnection(&c);
+    c.stop();
+    assert_eq!(
+        reason,
+        r#"subscribe answered status 500: {"message":"no access for <redacted> to GET"#
+    );
+}
+
+/// The reason and the delay of the stream's first `PushDisconnected`, which must come within
+/// 10 s.
+fn first_disconnection(c: &common::Collector) -> (String, Duration) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Ok(Event::Status(august_live::StreamStatus::PushDisconnected {
+            reason,
+            retry_in,
+        }))) = c.rx.recv_timeout(Duration::from_millis(100))
+        {
+            return (reason, retry_in);
+        }
+    }
+    panic!("no disconnection");
+}

@@ -207,3 +207,38 @@ fn a_handshake_that_drips_is_cut_and_does_not_hold_close() {
         stopping.elapsed()
     );
 }
+
+#[test]
+fn a_refused_connect_that_quotes_the_secrets_shows_none_of_them() {
+    let (_sandbox, listener, c) = started();
+    let (mut ws, seen) = accept(&listener);
+    let subscriber = subscriber(&seen.query);
+    let token = seen.token.expect("the access token header");
+    ws.send(Message::text(
+        r#"0{"sid":"e1","upgrades":[],"pingInterval":300,"pingTimeout":300}"#,
+    ))
+    .unwrap();
+    assert_eq!(text(&mut ws), "40{}");
+    // The server refuses the namespace, quoting the subscriber id and the token, then the URL.
+    ws.send(Message::text(format!(
+        r#"44{{"message":"subscriber {subscriber} (token {token}) refused at wss://127.0.0.1/socket.io/?subscriberID={subscriber}"}}"#
+    )))
+    .unwrap();
+    let mut reason = None;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while reason.is_none() && std::time::Instant::now() < deadline {
+        if let Ok(Ok(august_live::Event::Status(august_live::StreamStatus::PushDisconnected {
+            reason: r,
+            ..
+        }))) = c.rx.recv_timeout(Duration::from_millis(100))
+        {
+            reason = Some(r);
+        }
+    }
+    c.stop();
+    let reason = reason.expect("no disconnection");
+    assert_eq!(
+        reason,
+        r#"connect refused: {"message":"subscriber <redacted> (token <redacted>) refused at"#
+    );
+}
