@@ -40,6 +40,6 @@ pub use pubnub::{
 };
 pub use socketio::DEFAULT_URL as WEBSOCKET_URL;
 pub use stream::{
-    ActivityStream, CATCH_UP_LIMIT, POLL_LIMIT, PushTransport, StaticToken, StopHandle,
-    StreamBuilder, Subscription, TokenSource, push_transport,
+    ActivityStream, CATCH_UP_LIMIT, MAX_RECONNECT_DELAY, POLL_LIMIT, PushTransport, StaticToken,
+    StopHandle, StreamBuilder, Subscription, TokenSource, push_transport,
 };

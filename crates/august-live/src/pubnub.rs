@@ -328,6 +328,29 @@ fn form_urlencoded_serializer() -> form_urlencoded::Serializer<'static, String> 
     form_urlencoded::Serializer::new(String::new())
 }
 
+/// The delays of the PubNub loop: the probe's after a failure, and the pacing of answers that
+/// come back at once.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Backoff {
+    /// The unit of the delays ([`probe_delay`]).
+    pub(crate) unit: Duration,
+    /// The longest delay, and the longest an answer may take to count as back at once.
+    pub(crate) max: Duration,
+}
+
+impl Backoff {
+    /// The delay before attempt `attempt`: [`probe_delay`] units, at most `max`.
+    pub(crate) fn wait(self, attempt: u32) -> Duration {
+        self.unit.saturating_mul(probe_delay(attempt)).min(self.max)
+    }
+
+    /// How soon an answer with no message comes back to count as back at once: within a unit,
+    /// at most `max`.
+    pub(crate) fn quick(self) -> Duration {
+        self.unit.min(self.max)
+    }
+}
+
 /// The reconnection delays of the probe, in units: `2^n - 1` for n = 1, 2, ... while at most
 /// 32, then from 1 again.
 pub(crate) fn probe_delay(attempt: u32) -> u32 {
@@ -338,6 +361,24 @@ pub(crate) fn probe_delay(attempt: u32) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_too_large_waits_the_maximum_at_most() {
+        let max = Duration::from_secs(150);
+        let second = Duration::from_secs(1);
+        let hour = Duration::from_secs(3600);
+        let delays =
+            |unit| -> Vec<Duration> { (1..=6).map(|n| Backoff { unit, max }.wait(n)).collect() };
+        assert_eq!(
+            delays(second),
+            [1, 3, 7, 15, 31, 1].map(Duration::from_secs)
+        );
+        assert_eq!(delays(Duration::from_secs(10))[4], max);
+        assert_eq!(delays(hour), [max; 6]);
+        assert_eq!(delays(Duration::MAX), [max; 6]);
+        assert_eq!(Backoff { unit: second, max }.quick(), second);
+        assert_eq!(Backoff { unit: hour, max }.quick(), max);
+    }
 
     #[test]
     fn probe_delays_restart_after_31() {

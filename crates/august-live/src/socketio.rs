@@ -39,6 +39,8 @@ pub(crate) struct Config {
     pub(crate) tokens: Arc<dyn TokenSource>,
     pub(crate) url: String,
     pub(crate) unit: Duration,
+    /// The longest reconnection delay ([`crate::MAX_RECONNECT_DELAY`]).
+    pub(crate) max_delay: Duration,
     /// How the websocket host is looked up ([`api_transport::resolve`]; a test's that stalls).
     pub(crate) resolve: Resolve,
     /// How long the lookup, the connection and the websocket handshake may take in all
@@ -547,11 +549,12 @@ fn liveness(ping_interval: u64, ping_timeout: u64) -> Duration {
 }
 
 /// The delay before reconnection attempt `attempt` (1, 2, 4, 5, 5... units plus up to half a
-/// unit of jitter), `Duration::MAX` at most.
-fn reconnect_delay(unit: Duration, attempt: u32) -> Duration {
+/// unit of jitter), `max` at most.
+fn reconnect_delay(unit: Duration, attempt: u32, max: Duration) -> Duration {
     let units = (1u32 << attempt.saturating_sub(1).min(3)).min(5);
     unit.saturating_mul(units)
         .saturating_add(unit.mul_f64(rand::random::<f64>() * 0.5))
+        .min(max)
 }
 
 /// The Socket.IO loop, until stopped, or until the handshake is refused with 403 twice in a
@@ -595,7 +598,7 @@ pub(crate) fn run(
             End::Server(r) => (r, true),
         };
         refused = now_refused;
-        let wait = reconnect_delay(config.unit, attempt);
+        let wait = reconnect_delay(config.unit, attempt, config.max_delay);
         let _ = tx.send(Internal::Disconnected {
             reason: reason.clone(),
             retry_in: wait,
@@ -748,6 +751,7 @@ mod tests {
             tokens: Arc::new(crate::stream::StaticToken::new("token")),
             url: url.to_owned(),
             unit: Duration::from_millis(50),
+            max_delay: crate::MAX_RECONNECT_DELAY,
             resolve,
             handshake_wait,
         }
@@ -912,10 +916,17 @@ mod tests {
     fn reconnect_delays_are_capped() {
         let unit = Duration::from_millis(100);
         for (attempt, base) in [(1, 100), (2, 200), (3, 400), (4, 500), (9, 500)] {
-            let d = reconnect_delay(unit, attempt);
+            let d = reconnect_delay(unit, attempt, crate::MAX_RECONNECT_DELAY);
             assert!(
                 d >= Duration::from_millis(base) && d <= Duration::from_millis(base + 50),
                 "{attempt}: {d:?}"
+            );
+        }
+        // However large the unit.
+        for unit in [Duration::from_secs(3600), Duration::MAX] {
+            assert_eq!(
+                reconnect_delay(unit, 1, crate::MAX_RECONNECT_DELAY),
+                crate::MAX_RECONNECT_DELAY
             );
         }
     }

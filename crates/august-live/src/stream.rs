@@ -100,6 +100,11 @@ pub const CATCH_UP_LIMIT: u32 = 2500;
 /// Feed reads after a push or on demand.
 pub const POLL_LIMIT: u32 = 10;
 
+/// The longest reconnection delay, whatever the unit ([`StreamBuilder::reconnect_unit`]), as
+/// PubNub's own SDKs cap theirs: a longer one would leave push off for as long, and the pacing
+/// of PubNub answers that come back at once tells the caller nothing while it waits.
+pub const MAX_RECONNECT_DELAY: Duration = Duration::from_secs(150);
+
 /// How long reading the devices at start may take in all, by default.
 const DEVICE_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -223,6 +228,8 @@ pub struct StreamBuilder {
     polls_per_push: u32,
     poll_interval: Duration,
     reconnect_unit: Duration,
+    /// The longest reconnection delay: [`MAX_RECONNECT_DELAY`], or a test's.
+    max_reconnect_delay: Duration,
     activity_format: ActivityFormat,
     device_read_timeout: Duration,
     /// How the Socket.IO host is looked up: [`api_transport::resolve`], or a test's.
@@ -325,7 +332,10 @@ impl StreamBuilder {
     }
 
     /// The unit of the reconnection delays (PubNub: 1, 3, 7, 15, 31 units; Socket.IO: 1, 2,
-    /// 4, 5 units, plus up to half a unit of jitter). Defaults to 1 s.
+    /// 4, 5 units, plus up to half a unit of jitter). However large the unit, no delay is
+    /// longer than [`MAX_RECONNECT_DELAY`] (150 s); and a PubNub answer with no message is
+    /// paced as one that came back at once when it came back within a unit, or within those
+    /// 150 s when the unit is longer. Defaults to 1 s.
     pub fn reconnect_unit(mut self, unit: Duration) -> Self {
         self.reconnect_unit = unit;
         self
@@ -501,6 +511,7 @@ impl ActivityStream {
             polls_per_push: 2,
             poll_interval: Duration::from_secs(60),
             reconnect_unit: Duration::from_secs(1),
+            max_reconnect_delay: MAX_RECONNECT_DELAY,
             activity_format: ActivityFormat::Legacy,
             device_read_timeout: DEVICE_READ_TIMEOUT,
             resolve: api_transport::resolve,
@@ -586,9 +597,12 @@ impl ActivityStream {
                     // refuses to start that thread.
                     let worker = pubnub::Leaving::new(pn.clone());
                     let thread_signal = Arc::clone(&signal);
-                    let unit = b.reconnect_unit;
+                    let backoff = pubnub::Backoff {
+                        unit: b.reconnect_unit,
+                        max: b.max_reconnect_delay,
+                    };
                     threads.push(spawn_push("august-live-pubnub", tx.clone(), move |tx| {
-                        run_pubnub(&worker, start, tx, &thread_signal, unit);
+                        run_pubnub(&worker, start, tx, &thread_signal, backoff);
                     })?);
                     pubnub_client = Some(pn);
                     push_state = if connected {
@@ -609,6 +623,7 @@ impl ActivityStream {
                     tokens: Arc::clone(&b.tokens),
                     url: b.websocket_url.clone(),
                     unit: b.reconnect_unit,
+                    max_delay: b.max_reconnect_delay,
                     resolve: b.resolve,
                     handshake_wait: socketio::HANDSHAKE_WAIT,
                 };
@@ -1248,15 +1263,16 @@ pub(crate) fn scrubbed(text: &str, secrets: &[&str]) -> String {
 /// other failure (a handshake not answered in time included), ends on 403 or stop.
 ///
 /// PubNub holds a long-poll with nothing to deliver for minutes; an answer with no message
-/// that comes back within `unit`, again and again, would make this loop a request storm. From
-/// the second such answer in a row, the next request waits as a probe after a failure does
-/// (1, 3, 7, 15, 31 units, then again from 1).
+/// that comes back at once ([`pubnub::Backoff::quick`]), again and again, would make this loop
+/// a request storm. From the second such answer in a row, the next request waits as a probe
+/// after a failure does (1, 3, 7, 15, 31 units, then again from 1, each at most the
+/// backoff's maximum).
 fn run_pubnub(
     pn: &PubNub,
     start: Option<(String, Option<i64>)>,
     tx: &Sender<Internal>,
     signal: &Signal,
-    unit: Duration,
+    backoff: pubnub::Backoff,
 ) {
     let (mut tt, mut tr) = match start {
         Some((tt, tr)) => (tt, tr),
@@ -1291,13 +1307,13 @@ fn run_pubnub(
                         gap: true,
                     });
                 }
-                if (handshake || reply.messages.is_empty()) && sent.elapsed() < unit {
+                if (handshake || reply.messages.is_empty()) && sent.elapsed() < backoff.quick() {
                     quick_empty += 1;
                 } else {
                     quick_empty = 0;
                 }
                 if quick_empty > 1 {
-                    let wait = unit * pubnub::probe_delay(quick_empty - 1);
+                    let wait = backoff.wait(quick_empty - 1);
                     if quick_empty == 2 {
                         log::warn!(
                             "pubnub: answers with no message come back at once; the next \
@@ -1340,7 +1356,7 @@ fn run_pubnub(
                 quick_empty = 0;
                 loop {
                     attempt += 1;
-                    let wait = unit * pubnub::probe_delay(attempt);
+                    let wait = backoff.wait(attempt);
                     let _ = tx.send(Internal::Disconnected {
                         reason: reason.clone(),
                         retry_in: wait,
@@ -1472,6 +1488,43 @@ mod tests {
                 Err(e) => panic!("accept: {e}"),
             }
         }
+    }
+
+    #[test]
+    fn answers_paced_with_a_unit_too_large_wait_the_maximum_at_most() {
+        use test_support::fault_server::{FaultServer, json};
+
+        let sandbox = Sandbox::start().expect("sandbox");
+        let api = Api::builder()
+            .base_url(sandbox.august_url())
+            .build()
+            .expect("api");
+        // A PubNub that answers every subscribe at once, with no message.
+        let pubnub = FaultServer::start(|request| {
+            if request.path().starts_with("/v2/subscribe/") {
+                json(200, br#"{"t":{"t":"17684712000000000","r":12},"m":[]}"#)
+            } else {
+                json(200, br#"{"status":200,"message":"OK"}"#)
+            }
+        });
+        let mut builder =
+            ActivityStream::builder(api, StaticToken::new(sandbox.demo_access_token()))
+                .pubnub_origin(pubnub.url())
+                .reconnect_unit(Duration::from_secs(3600))
+                .polls_per_push(0);
+        // The maximum, short here.
+        builder.max_reconnect_delay = Duration::from_millis(100);
+        let stream = builder.start().expect("start");
+        // From the second answer in a row, each subscribe waits 1, 3, 7... hours, 100 ms at
+        // most: about 15 subscribes in 1.5 s. Waiting the hours, the handshake and two.
+        thread::sleep(Duration::from_millis(1500));
+        let subscribes = pubnub
+            .requests()
+            .iter()
+            .filter(|r| r.path().starts_with("/v2/subscribe/"))
+            .count();
+        stream.close();
+        assert!(subscribes >= 6, "{subscribes} subscribes");
     }
 
     #[test]

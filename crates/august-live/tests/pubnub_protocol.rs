@@ -7,7 +7,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use august_core::Brand;
-use august_live::{AUGUST_SUBSCRIBE_KEY, Error, Event};
+use august_live::{AUGUST_SUBSCRIBE_KEY, Error, Event, MAX_RECONNECT_DELAY};
 use mockito::Matcher;
 use test_support::fault_server::{Act, FaultServer, Recorded, Script, json};
 
@@ -503,4 +503,24 @@ fn first_disconnection(c: &common::Collector) -> (String, Duration) {
         }
     }
     panic!("no disconnection");
+}
+
+#[test]
+fn a_reconnect_unit_too_large_waits_the_maximum_at_most() {
+    let s = common::setup(Brand::August);
+    let mut pn = mockito::Server::new();
+    handshake(&mut pn);
+    resume(&mut pn).with_status(500).expect_at_least(1).create();
+    // The first delay is one unit: an hour, but no delay is longer than the maximum.
+    let stream = s
+        .builder()
+        .pubnub_origin(pn.url())
+        .reconnect_unit(Duration::from_secs(3600))
+        .start()
+        .unwrap();
+    let c = common::collect(stream);
+    let (_, retry_in) = first_disconnection(&c);
+    c.stop();
+    assert_eq!(retry_in, MAX_RECONNECT_DELAY);
+    assert_eq!(MAX_RECONNECT_DELAY, Duration::from_secs(150));
 }
