@@ -20,6 +20,9 @@ pub const LOGIN: u8 = 3;
 pub const RATE_LIMITED: u8 = 4;
 /// The request may have taken effect.
 pub const OUTCOME_UNKNOWN: u8 = 5;
+/// Interrupted: a Ctrl-C ended `august watch` before it had closed its stream (128 + SIGINT,
+/// as shells report a command a signal ended).
+pub const INTERRUPTED: u8 = 130;
 
 /// No usable login in the cache (exit code 3).
 #[derive(Debug)]

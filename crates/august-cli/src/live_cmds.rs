@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use august_live::{ActivityStream, Event, StaticToken, StreamStatus};
 
 use crate::cli::WatchArgs;
+use crate::failure;
 use crate::output::{self, key_values, or_none};
 use crate::session::{Context, warn};
 
@@ -14,7 +15,8 @@ use crate::session::{Context, warn};
 const SANDBOX_DEMO_INTERVAL: Duration = Duration::from_millis(500);
 
 /// `august watch [--house ID] [--count N]`: prints activities as they arrive (NDJSON with
-/// `--json`), stream news on standard error; Ctrl-C stops.
+/// `--json`), stream news on standard error; Ctrl-C stops, and a Ctrl-C while the stream
+/// closes exits at once ([`failure::INTERRUPTED`]).
 pub fn watch(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
     let token = ctx.token()?;
     let mut builder = ActivityStream::builder(ctx.api.clone(), StaticToken::new(token));
@@ -36,8 +38,16 @@ pub fn watch(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
     }
     let mut stream = builder.start().context("cannot start the stream")?;
     let on_interrupt = stream.stop_handle();
-    // Ctrl-C ends the loop below; a handler can only be set once, which is all we need.
-    let _ = ctrlc::set_handler(move || on_interrupt.stop());
+    // Ctrl-C ends the loop below; a handler can only be set once, which is all we need. Once
+    // the stream is stopped (by a first Ctrl-C, or as the loop ended by itself), it is being
+    // closed: a Ctrl-C then does not wait for that, nor for standard error (a terminal paused
+    // with Ctrl-S holds every write to it).
+    let _ = ctrlc::set_handler(move || {
+        if on_interrupt.is_stopped() {
+            std::process::exit(i32::from(failure::INTERRUPTED));
+        }
+        on_interrupt.stop();
+    });
 
     let printing = print_events(&mut stream, ctx.json, args.count);
     // Stopped and waited for, however printing ended: a PubNub stream's leave (at most 2 s)

@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Errors are one line on standard error (`error: ...`) and a distinct exit code: 0 success,
-//! 1 failure, 2 usage, 3 log in again, 4 rate limited, 5 outcome unknown. See `docs/cli.md`.
+//! 1 failure, 2 usage, 3 log in again, 4 rate limited, 5 outcome unknown, 130 interrupted (a
+//! second Ctrl-C while `august watch` closes). See `docs/cli.md`.
 
 mod august_cmds;
 mod authy_cmds;

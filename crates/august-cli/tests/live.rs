@@ -97,11 +97,7 @@ fn ctrl_c_stops_watch_cleanly() {
     reader.read_line(&mut first).unwrap();
     assert!(first.contains("unlock"), "{first}");
     let sent = Instant::now();
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    interrupt(&child);
     loop {
         if let Some(status) = child.try_wait().unwrap() {
             assert_eq!(status.code(), Some(0));
@@ -114,6 +110,92 @@ fn ctrl_c_stops_watch_cleanly() {
         std::thread::sleep(Duration::from_millis(20));
     }
     drop(reader);
+}
+
+/// Sends SIGINT (a Ctrl-C) to `child`.
+#[cfg(unix)]
+fn interrupt(child: &std::process::Child) {
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// A second Ctrl-C while `watch` closes its stream ends it at once, with exit code 130. The
+/// close is held here by a standard error nobody reads any more (a terminal paused with
+/// Ctrl-S holds it the same way): the push thread logs the PubNub `leave` as it ends, and that
+/// write waits.
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_while_watch_closes_exits_at_once() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    let tool = Tool::new();
+    let (stderr_reader, mut stderr) = std::io::pipe().unwrap();
+    let mut child = tool
+        .command(
+            &["--sandbox", "watch"],
+            &[("RUST_LOG", "august_live=debug")],
+        )
+        .stdout(Stdio::piped())
+        .stderr(stderr.try_clone().unwrap())
+        .spawn()
+        .unwrap();
+    // Once the first event is printed, the Ctrl-C handler is set.
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    stdout.read_line(&mut first).unwrap();
+    assert!(first.contains("unlock"), "{first}");
+    // Standard error fills up: from now on, every write to it waits.
+    let written = Arc::new(AtomicUsize::new(0));
+    let filling = {
+        let written = Arc::clone(&written);
+        std::thread::spawn(move || {
+            while stderr.write_all(&[b'.'; 1024]).is_ok() {
+                written.fetch_add(1, Ordering::SeqCst);
+            }
+        })
+    };
+    let mut seen = 0;
+    loop {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = written.load(Ordering::SeqCst);
+        if now == seen && now > 0 {
+            break;
+        }
+        seen = now;
+    }
+
+    // The first Ctrl-C stops the stream; its close waits on the log of the leave.
+    interrupt(&child);
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "watch ended although its close could not log"
+    );
+    // The second one ends it at once.
+    let sent = Instant::now();
+    interrupt(&child);
+    let code = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status.code();
+        }
+        if sent.elapsed() > Duration::from_secs(5) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    // Nobody reads standard error: the filling thread's write fails and it ends.
+    drop(stderr_reader);
+    filling.join().unwrap();
+    assert_eq!(code, Some(130), "the second Ctrl-C did not end watch");
 }
 
 /// With the reader of standard error gone (`august watch 2>&1 | head -1`), warnings and the
