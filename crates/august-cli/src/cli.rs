@@ -15,7 +15,7 @@ Exit codes:
   3  log in again: not logged in, the login expired or is waiting for its code, or the server refused the token (401)
   4  rate limited (429): wait before trying again
   5  outcome unknown: a request that changes something (lock, unlock, a code sent or checked, a user, factor or challenge created...) may have taken effect: no answer in time, a lost connection, a 5xx, an answer that could not be read (a read without an answer is 1, as it changed nothing); the message says what to check before trying again
-  130  interrupted: a second Ctrl-C ended `august watch` while it was closing its stream
+  130  interrupted: a Ctrl-C while `august watch` closes its stream (after a first Ctrl-C, or once watch has ended by itself) ended it at once
 
 Logging: RUST_LOG turns on logging to standard error (env_logger syntax: RUST_LOG=debug, RUST_LOG=api_transport=debug); nothing is logged when it is unset, and no secret at any level.
 
@@ -212,7 +212,7 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
     /// Print lock, door and doorbell events as they happen (push, with feed catch-up);
-    /// Ctrl-C stops once the stream is closed, a second Ctrl-C exits at once
+    /// Ctrl-C stops once the stream is closed, a Ctrl-C while it closes exits at once
     Watch(WatchArgs),
     /// Show what a lock can do (unlatch, door sensor, keypad...)
     Capabilities {

@@ -1,6 +1,8 @@
 //! Live events and capabilities: `august watch`, `august capabilities`.
 
 use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::time::Duration;
 
 use anyhow::Context as _;
@@ -16,7 +18,8 @@ const SANDBOX_DEMO_INTERVAL: Duration = Duration::from_millis(500);
 
 /// `august watch [--house ID] [--count N]`: prints activities as they arrive (NDJSON with
 /// `--json`), stream news on standard error; Ctrl-C stops, and a Ctrl-C while the stream
-/// closes exits at once ([`failure::INTERRUPTED`]).
+/// closes (after a first Ctrl-C, or once watch has ended by itself) exits at once
+/// ([`failure::INTERRUPTED`]).
 pub fn watch(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
     let token = ctx.token()?;
     let mut builder = ActivityStream::builder(ctx.api.clone(), StaticToken::new(token));
@@ -38,15 +41,22 @@ pub fn watch(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
     }
     let mut stream = builder.start().context("cannot start the stream")?;
     let on_interrupt = stream.stop_handle();
-    // Ctrl-C ends the loop below; a handler can only be set once, which is all we need. Once
-    // the stream is stopped (by a first Ctrl-C, or as the loop ended by itself), it is being
-    // closed: a Ctrl-C then does not wait for that, nor for standard error (a terminal paused
-    // with Ctrl-S holds every write to it).
-    let _ = ctrlc::set_handler(move || {
-        if on_interrupt.is_stopped() {
-            std::process::exit(i32::from(failure::INTERRUPTED));
+    // This run's exit code once the stream is closed; negative until then.
+    let closed = Arc::new(AtomicI32::new(-1));
+    // Ctrl-C ends the loop below; a handler can only be set once, which is all we need. The
+    // ctrlc crate runs it on one thread for every signal: it must never block (nor write to
+    // standard error, which a terminal paused with Ctrl-S holds), or a later Ctrl-C would not
+    // be handled.
+    let _ = ctrlc::set_handler({
+        let closed = Arc::clone(&closed);
+        move || {
+            let closed = u8::try_from(closed.load(Ordering::SeqCst)).ok();
+            match on_ctrl_c(on_interrupt.is_stopped(), closed) {
+                Some(code) => std::process::exit(i32::from(code)),
+                // `stop` returns at once and writes nothing.
+                None => on_interrupt.stop(),
+            }
         }
-        on_interrupt.stop();
     });
 
     let printing = print_events(&mut stream, ctx.json, args.count);
@@ -54,7 +64,25 @@ pub fn watch(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
     // and a websocket's subscriber deletion are sent by its push thread, which the end of the
     // process would cut short.
     stream.close();
+    let code = printing
+        .as_ref()
+        .map_or_else(failure::exit_code, |()| failure::OK);
+    closed.store(i32::from(code), Ordering::SeqCst);
     printing
+}
+
+/// What a Ctrl-C does to `august watch`, given whether its stream is `stopped` and, once it is
+/// closed, the run's exit code: `None` stops the stream (the loop ends, the stream is closed,
+/// the run ends with its code); `Some(code)` ends the process at once with `code`. While the
+/// stream closes (stopped by a first Ctrl-C, or as watch ended by itself), that is
+/// [`failure::INTERRUPTED`]; once it is closed, the run's own code, which a Ctrl-C as the error
+/// line is written (a write that may wait) does not change.
+fn on_ctrl_c(stopped: bool, closed: Option<u8>) -> Option<u8> {
+    match closed {
+        Some(code) => Some(code),
+        None if stopped => Some(failure::INTERRUPTED),
+        None => None,
+    }
 }
 
 /// Prints the stream's events until it ends, `count` of them are printed or standard output
@@ -175,6 +203,20 @@ pub fn capabilities(ctx: &Context, lock_id: &str) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The first Ctrl-C stops the stream; one while it closes (after a first Ctrl-C, or once
+    /// watch ended by itself) exits with 130; one once it is closed exits with the run's own
+    /// code, which it replaced with 130 (an error's 1 as its line was written, say).
+    #[test]
+    fn a_ctrl_c_once_the_stream_is_closed_keeps_the_exit_code() {
+        assert_eq!(on_ctrl_c(false, None), None);
+        assert_eq!(on_ctrl_c(true, None), Some(failure::INTERRUPTED));
+        assert_eq!(
+            on_ctrl_c(true, Some(failure::FAILURE)),
+            Some(failure::FAILURE)
+        );
+        assert_eq!(on_ctrl_c(true, Some(failure::OK)), Some(failure::OK));
+    }
 
     #[test]
     fn watch_says_push_failed_apart_from_no_push() {

@@ -10,7 +10,7 @@
 //!
 //! Errors are one line on standard error (`error: ...`) and a distinct exit code: 0 success,
 //! 1 failure, 2 usage, 3 log in again, 4 rate limited, 5 outcome unknown, 130 interrupted (a
-//! second Ctrl-C while `august watch` closes). See `docs/cli.md`.
+//! Ctrl-C while `august watch` closes its stream). See `docs/cli.md`.
 
 mod august_cmds;
 mod authy_cmds;

@@ -190,7 +190,11 @@ impl StopHandle {
     /// Stops the stream: its iterator ends after the events already received, and its push
     /// thread ends; a PubNub one sends a `leave` first (best effort, at most 2 s). Returns at
     /// once; [`ActivityStream::close`] also waits for the push thread.
+    ///
+    /// It never waits and writes nothing (no log): a signal handler may call it, and one that
+    /// blocks holds every later signal (the `ctrlc` crate handles them all on one thread).
     pub fn stop(&self) {
+        // Keep it so: nothing here may block or log (a log may wait on standard error).
         self.signal.stop();
         let _ = self.tx.send(Internal::Stop);
         if let Some(pn) = &self.pubnub {
