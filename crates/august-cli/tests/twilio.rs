@@ -599,6 +599,11 @@ fn a_read_without_an_answer_exits_1_and_a_request_that_changes_something_5() {
     )
     .expect_code(5);
     assert_eq!(server.request_count(), reads + 1);
-    assert!(out.stderr.starts_with("error: "), "{out:#?}");
+    assert!(
+        out.stderr.starts_with(
+            "error: the request to start the verification failed, but a code may have been sent to +15555550100: ask the user before starting another: "
+        ),
+        "{out:#?}"
+    );
     assert!(!out.stderr.contains("safe to send again"), "{out:#?}");
 }
