@@ -208,7 +208,7 @@ impl PubNub {
                     "the handshake (the first subscribe) got no answer in time".to_owned(),
                 ));
             }
-            Ok(Err(e)) => return Err(Failure::Other(e.to_string())),
+            Ok(Err(e)) => return Err(Failure::Other(self.scrubbed(&e.to_string()))),
             Err(panicked) => return Err(Failure::Other(panicked)),
         };
         match response.status() {
