@@ -187,7 +187,7 @@ impl Context {
             let code = sandbox
                 .august_verification_code_for(auth.install_id())
                 .ok_or_else(|| anyhow!("the sandbox sent no verification code"))?;
-            if !validate_and_finish(&mut authenticator, &code, "august --sandbox login")? {
+            if !validate_and_finish(self, &mut authenticator, &code, None)? {
                 return Err(anyhow!("the sandbox refused its own verification code"));
             }
         }
@@ -229,8 +229,12 @@ impl Context {
         self.command(username, "login")
     }
 
-    /// `august [--cache FILE | --username USERNAME] {rest}`, as [`Context::verify_command`].
+    /// `august [--cache FILE | --username USERNAME] {rest}`, as [`Context::verify_command`];
+    /// `august --sandbox {rest}` with the sandbox.
     fn command(&self, username: Option<&str>, rest: &str) -> String {
+        if self.sandbox.is_some() {
+            return format!("august --sandbox {rest}");
+        }
         let in_env = |name: &str, value: &std::ffi::OsStr| {
             std::env::var_os(name).is_some_and(|v| v == value)
         };
@@ -246,6 +250,21 @@ impl Context {
         match option {
             Some(option) => format!("august {option} {rest}"),
             None => format!("august {rest}"),
+        }
+    }
+
+    /// What to do after a code check that may have been accepted, for the account `username`
+    /// (as [`Context::login_command`]): run `august login`, which `resumes` from the login the
+    /// cache keeps; with the sandbox, which keeps nothing from one run to the next, run it again
+    /// to sign in afresh.
+    fn login_again(&self, username: Option<&str>, resumes: &str) -> String {
+        let login = self.login_command(username);
+        if self.sandbox.is_some() {
+            format!(
+                "run `{login}` again, which signs in afresh (the sandbox keeps nothing from one run to the next)"
+            )
+        } else {
+            format!("run `{login}`, which {resumes}")
         }
     }
 
@@ -469,26 +488,39 @@ fn report(
 
 /// Checks a code and logs in again; `Ok(false)` when the code was refused. A check that may
 /// have reached the server uses the code up if it was right, and validates the install: the
-/// error says so ([`OutcomeUnknown`]), and that `login` (the `august login` command that finds
-/// the pending login in the cache, with its install id) then logs in without a code, or has a
-/// new one sent. A login after an accepted code that may have reached the server says that
-/// `login` finishes it without a new code.
+/// error says so ([`OutcomeUnknown`]), and that `august login` (for `username`, as
+/// [`Context::login_command`] finds the pending login in the cache, with its install id) then
+/// logs in without a code, or has a new one sent. A login after an accepted code that may have
+/// reached the server says that `august login` finishes it without a new code. With the
+/// sandbox, which keeps nothing, both say to log in again ([`Context::login_again`]).
 fn validate_and_finish(
+    ctx: &Context,
     authenticator: &mut Authenticator,
     code: &str,
-    login: &str,
+    username: Option<&str>,
 ) -> anyhow::Result<bool> {
-    let checked = authenticator.validate_verification_code(code).map_err(|e| {
-        after_sending(e, || {
-            format!("the verification code check failed, but the code may have been accepted: run `{login}`, which logs in without a code if it was, or has a new one sent")
-        })
-    })?;
+    let checked = authenticator
+        .validate_verification_code(code)
+        .map_err(|e| {
+            after_sending(e, || {
+                format!(
+                    "the verification code check failed, but the code may have been accepted: {}",
+                    ctx.login_again(
+                        username,
+                        "logs in without a code if it was, or has a new one sent"
+                    )
+                )
+            })
+        })?;
     match checked {
         ValidationResult::InvalidVerificationCode => Ok(false),
         ValidationResult::Validated => {
             let auth = authenticator.authenticate().map_err(|e| {
                 after_sending(e, || {
-                    format!("the verification code was accepted, but the login that follows it failed: run `{login}`, which finishes the sign-in without a new code")
+                    format!(
+                        "the verification code was accepted, but the login that follows it failed: {}",
+                        ctx.login_again(username, "finishes the sign-in without a new code")
+                    )
                 })
             })?;
             match auth.state() {
@@ -619,13 +651,12 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         say_kept_aside(authenticator);
         report_logged_in(ctx, authenticator, &username, method, &cache)
     };
-    let login = ctx.login_command(Some(&username));
     if let Some(code) = &args.code {
         // Kept before the code is checked, as before a code is sent: a code that validates the
         // install leaves its install id in the cache, for `verify` or the `august login` an
         // error after the check says to run.
         save_pending(&mut authenticator)?;
-        if validate_and_finish(&mut authenticator, code, &login)? {
+        if validate_and_finish(ctx, &mut authenticator, code, Some(&username))? {
             return logged_in(&authenticator);
         }
         return Err(anyhow!(
@@ -665,7 +696,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     }
     for attempt in 1..=CODE_ATTEMPTS {
         let code = prompt_line(&format!("verification code sent {channel} to {username}: "))?;
-        if validate_and_finish(&mut authenticator, &code, &login)? {
+        if validate_and_finish(ctx, &mut authenticator, &code, Some(&username))? {
             return logged_in(&authenticator);
         }
         if attempt < CODE_ATTEMPTS {
@@ -737,11 +768,7 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         }
         _ => return Err(unusable_pending_login(authenticator.last_cache_error())),
     }
-    if !validate_and_finish(
-        &mut authenticator,
-        &args.code,
-        &ctx.login_command(Some(&username)),
-    )? {
+    if !validate_and_finish(ctx, &mut authenticator, &args.code, Some(&username))? {
         return Err(anyhow!(
             "the verification code was refused; check it, or run `august login` for a new one"
         ));
@@ -832,6 +859,31 @@ mod tests {
         let ctx = context(&["--cache".as_ref(), path.as_os_str(), "locks".as_ref()]);
         assert_eq!(ctx.api.brand(), Brand::August);
         assert_eq!(ctx.token().unwrap(), "token-written-later");
+    }
+
+    /// After a code check whose outcome is unknown, the advice runs `august login` again for
+    /// the same account, which resumes the login the cache keeps; with `--sandbox`, whose
+    /// state lives for one run, `august --sandbox login` signs in afresh. It said that this
+    /// finished the sign-in without a new code.
+    #[test]
+    fn the_advice_after_an_accepted_code_is_true_for_the_sandbox() {
+        let ctx = context(&[
+            "--username".as_ref(),
+            "+15555550100".as_ref(),
+            "whoami".as_ref(),
+        ]);
+        assert_eq!(
+            ctx.login_again(
+                Some("+15555550100"),
+                "finishes the sign-in without a new code"
+            ),
+            "run `august --username +15555550100 login`, which finishes the sign-in without a new code"
+        );
+        let ctx = context(&["--sandbox".as_ref(), "whoami".as_ref()]);
+        assert_eq!(
+            ctx.login_again(None, "finishes the sign-in without a new code"),
+            "run `august --sandbox login` again, which signs in afresh (the sandbox keeps nothing from one run to the next)"
+        );
     }
 
     /// `verify` takes the login waiting for its code from the one read of the cache file this
