@@ -5,30 +5,35 @@
 ///
 /// The error is an enum with the variants `InvalidInput(I)`, `NotDelivered { endpoint, source }`,
 /// `Timeout { endpoint, after, source, .. }`, `ConnectionLost { endpoint, source, .. }`,
-/// `Api(Box<A>)`, `Decode { endpoint, path, source: serde_json::Error }` and
-/// `ResponseTooLarge { endpoint, limit }`; `I` has a `Refused { reason }` variant and
-/// `Display`, `A` a `status()`, a `kind()` and an `outcome_unknown()` (the rule of
-/// [`answer_leaves_outcome_unknown`] for its status, unless the answer itself says what was
-/// done). The invoking crate depends on `serde` and `serde_json`.
+/// `Api(Box<A>)`, `Decode { endpoint, path, source: serde_json::Error, .. }` and
+/// `ResponseTooLarge { endpoint, limit, .. }`, and a private `changes_something()` that says
+/// whether its call changes something (a read and a call harmless to repeat do not); `I` has
+/// a `Refused { reason }` variant and `Display`, `A` a `status()`, a `kind()` and an
+/// `answer_leaves_outcome_unknown()` (the rule of [`answer_leaves_outcome_unknown`] for its
+/// status, unless the answer itself says what was done). The invoking crate depends on `serde`
+/// and `serde_json`.
 ///
 /// Written: `api_error()`, `status()`, `is_timeout()`, `is_invalid_input()`,
-/// `outcome_unknown()` (`A`'s for an answer), a
+/// `outcome_unknown()` (false for a call that changes nothing; otherwise the rule for the
+/// variant, `A`'s for an answer), a
 /// crate-private `from_transport(err, endpoint, extra...)` (the `extra` fields are copied into
-/// `Timeout` and `ConnectionLost`), a private `fmt_common` for the client's `Display` (every
-/// variant but `Timeout` and `ConnectionLost` worded once),
+/// `Timeout`, `ConnectionLost`, `Decode` and `ResponseTooLarge`), a private `fmt_common` for
+/// the client's `Display` (every variant but `Timeout` and `ConnectionLost` worded once),
 /// `std::error::Error` with a `source()` that adds the transport's or the decoder's cause,
 /// `I::kind()` (always `FixInput`) and `std::error::Error` for `I`,
 /// [`HasErrorKind`] for the three types, and `From<A>` and `From<I>` for the error.
 ///
 /// `krate` is the invoking crate's name, for the examples; `lost` says what may have happened
-/// when the outcome is unknown.
+/// when the outcome is unknown; `extra_example` gives the `extra` fields of a call that changes
+/// something, for the examples.
 ///
 /// [`HasErrorKind`]: crate::HasErrorKind
 /// [`answer_leaves_outcome_unknown`]: crate::answer_leaves_outcome_unknown
 #[macro_export]
 macro_rules! service_error_common {
     ($error:ident, $api:ident, $input:ident; service = $service:literal; krate = $krate:literal;
-     lost = $lost:literal; extra = ($($field:ident: $ty:ty),*);) => {
+     lost = $lost:literal; extra = ($($field:ident: $ty:ty),*);
+     extra_example = $example:literal;) => {
         impl $error {
             /// The API error, if this is one.
             pub fn api_error(&self) -> Option<&$api> {
@@ -53,13 +58,16 @@ macro_rules! service_error_common {
                 matches!(self, $error::InvalidInput(_))
             }
 
-            #[doc = concat!("Whether ", $service, " may have acted on the request while the caller cannot tell: ", $lost, ".")]
+            #[doc = concat!("Whether ", $service, " may have acted on a request that changes something while the caller cannot tell: ", $lost, ".")]
             ///
-            #[doc = concat!("True when the request may have reached ", $service, " and no answer says what was done: no answer in time ([`", stringify!($error), "::Timeout`]), a connection lost after sending ([`", stringify!($error), "::ConnectionLost`]), an answer with a 5xx status (a gateway may answer one after the request was acted on) or a 3xx (never followed), an answer too large ([`", stringify!($error), "::ResponseTooLarge`]) or that could not be read ([`", stringify!($error), "::Decode`]). False when the request was refused before sending ([`", stringify!($error), "::InvalidInput`]), was not delivered ([`", stringify!($error), "::NotDelivered`]), or got an answer that says what was done: a 4xx refusal (a rate limit included), a 2xx, or, whatever the status, an error code that says nothing went out, where the service has one.")]
+            /// False for a call that changes nothing or is harmless to send again (a read),
+            /// whatever its answer: its [`kind`](Self::kind) says to try it again later.
+            #[doc = concat!("For a request that changes something, true when it may have reached ", $service, " and no answer says what was done: no answer in time ([`", stringify!($error), "::Timeout`]), a connection lost after sending ([`", stringify!($error), "::ConnectionLost`]), an answer with a 5xx status (a gateway may answer one after the request was acted on) or a 3xx (never followed), an answer too large ([`", stringify!($error), "::ResponseTooLarge`]) or that could not be read ([`", stringify!($error), "::Decode`]). False when the request was refused before sending ([`", stringify!($error), "::InvalidInput`]), was not delivered ([`", stringify!($error), "::NotDelivered`]), or got an answer that says what was done: a 4xx refusal (a rate limit included), a 2xx, or, whatever the status, an error code that says nothing went out, where the service has one.")]
             ///
-            /// It matters for a request that changes something (sends a code, places a call,
-            /// creates or deletes a resource): when it is true, check before sending the request
-            /// again. A read changes nothing, whatever its answer.
+            /// When it is true, check before sending the request again; [`kind`](Self::kind)
+            /// is then [`ErrorKind::OutcomeUnknown`](crate::ErrorKind::OutcomeUnknown) but for
+            /// an answer too large, an answer that could not be read, and a 3xx, whose kind
+            /// says what to fix first.
             ///
             /// ```
             #[doc = concat!("use ", $krate, "::{Error, InvalidInput};")]
@@ -67,19 +75,21 @@ macro_rules! service_error_common {
             /// // Nothing was sent.
             /// let refused = Error::from(InvalidInput::Refused { reason: "not https".into() });
             /// assert!(!refused.outcome_unknown());
-            /// // An answer arrived, too large to read: what it said is unknown.
-            /// let too_large = Error::ResponseTooLarge { endpoint: "POST /v".into(), limit: 1024 };
+            /// // A request that changes something got an answer too large to read: what it
+            /// // said is unknown.
+            #[doc = concat!("let too_large = Error::ResponseTooLarge { endpoint: \"POST /v\".into(), limit: 1024, ", $example, " };")]
             /// assert!(too_large.outcome_unknown());
             /// ```
             pub fn outcome_unknown(&self) -> bool {
-                match self {
-                    $error::InvalidInput(_) | $error::NotDelivered { .. } => false,
-                    $error::Timeout { .. }
-                    | $error::ConnectionLost { .. }
-                    | $error::Decode { .. }
-                    | $error::ResponseTooLarge { .. } => true,
-                    $error::Api(e) => e.outcome_unknown(),
-                }
+                self.changes_something()
+                    && match self {
+                        $error::InvalidInput(_) | $error::NotDelivered { .. } => false,
+                        $error::Timeout { .. }
+                        | $error::ConnectionLost { .. }
+                        | $error::Decode { .. }
+                        | $error::ResponseTooLarge { .. } => true,
+                        $error::Api(e) => e.answer_leaves_outcome_unknown(),
+                    }
             }
 
             /// The error of a call the transport could not complete: refused before sending,
@@ -102,10 +112,15 @@ macro_rules! service_error_common {
                         $($field,)*
                         source: err,
                     },
-                    T::ResponseTooLarge { limit } => $error::ResponseTooLarge { endpoint, limit },
+                    T::ResponseTooLarge { limit } => $error::ResponseTooLarge {
+                        endpoint,
+                        limit,
+                        $($field,)*
+                    },
                     T::Undecodable { status, reason } => $error::Decode {
                         endpoint,
                         path: ".".to_owned(),
+                        $($field,)*
                         source: <::serde_json::Error as ::serde::de::Error>::custom(format_args!(
                             "the body of the {status} answer cannot be decoded ({reason})"
                         )),
@@ -136,7 +151,7 @@ macro_rules! service_error_common {
                         f,
                         "{endpoint} answered with a body that does not fit the model at `{path}`"
                     ),
-                    $error::ResponseTooLarge { endpoint, limit } => write!(
+                    $error::ResponseTooLarge { endpoint, limit, .. } => write!(
                         f,
                         "{endpoint} answered with a body over the {limit} byte limit; raise the limit in the builder if this is expected"
                     ),

@@ -14,7 +14,7 @@ Exit codes:
   2  usage: unknown command or flag, a missing argument or setting, or a token cache path the file policy refuses (a link, another user's file, a directory others can write to): choose another with --cache FILE or fix its permissions
   3  log in again: not logged in, the login expired or is waiting for its code, or the server refused the token (401)
   4  rate limited (429): wait before trying again
-  5  outcome unknown: a request that changes something (lock, unlock, a code sent or checked, a user, factor or challenge created...) may have taken effect: no answer in time, a lost connection, a 5xx, an answer that could not be read (a read without an answer is 1, as it changed nothing); the message says what to check before trying again
+  5  outcome unknown: a request that changes something (lock, unlock, a code sent or checked, a user, factor or challenge created...) may have taken effect: no answer in time, a lost connection, a 5xx, an answer that could not be read (a read without an answer is 1, as it changed nothing, and so is a delete of a Verify factor, harmless to send again); the message says what to check before trying again
   130  interrupted: a Ctrl-C while `august watch` closes its stream (after a first Ctrl-C, or once watch has ended by itself) ended it at once
 
 Logging: RUST_LOG turns on logging to standard error (env_logger syntax: RUST_LOG=debug, RUST_LOG=api_transport=debug); nothing is logged when it is unset, and no secret at any level.

@@ -85,10 +85,12 @@ impl std::error::Error for OutcomeUnknown {
 }
 
 /// An error of the SDK that says whether its request may have taken effect while the caller
-/// cannot tell: the `outcome_unknown()` every client's error has. It is true after no answer, a
-/// connection lost after sending, a 5xx, an answer too large or that could not be read; false
-/// for a request refused before sending (a value that could not be sent, no access token yet,
-/// the local wake-up limit), not delivered, or refused with a 4xx.
+/// cannot tell: the `outcome_unknown()` every client's error has. For a request that changes
+/// something, it is true after no answer, a connection lost after sending, a 5xx, an answer too
+/// large or that could not be read; false for a request refused before sending (a value that
+/// could not be sent, no access token yet, the local wake-up limit), not delivered, or refused
+/// with a 4xx. It is false for a read and a request harmless to send again (a Verify delete),
+/// whatever their answer.
 pub trait MayHaveActed: std::error::Error + Send + Sync + 'static {
     /// Whether the request may have taken effect while the caller cannot tell.
     fn outcome_unknown(&self) -> bool;

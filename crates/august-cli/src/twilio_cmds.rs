@@ -548,16 +548,11 @@ fn factors(
         }
         FactorsCommand::Delete { identity, factor } => {
             let identity: Identity = parse("identity", identity)?;
+            // A delete is harmless to send again (done once, it is done): whatever its
+            // error, its outcome is not in doubt, and the error says so.
             client
                 .factors(service, &identity)
-                .delete(&parse("factor sid", factor)?)
-                .map_err(|e| {
-                    after_sending(e, || {
-                        format!(
-                            "the request to delete the factor failed, but it may have been deleted: see `august twilio factors list {identity}` before trying again"
-                        )
-                    })
-                })?;
+                .delete(&parse("factor sid", factor)?)?;
             show(ctx, &json!({"deleted": true}), &[("deleted", "yes".into())])
         }
     }

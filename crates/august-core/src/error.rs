@@ -20,7 +20,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
 ///
 /// [`Error::outcome_unknown`] says, whatever the variant, whether a request that changes
-/// something may have taken effect without the caller being able to tell.
+/// something may have taken effect without the caller being able to tell; it is false for a
+/// `GET`, whatever its answer.
 ///
 /// [`Error::kind`] says what to do next in the vocabulary every client shares
 /// ([`ErrorKind`](crate::ErrorKind)), without matching the variants.
@@ -93,6 +94,11 @@ pub enum Error {
 impl Error {
     /// What the caller does next.
     ///
+    /// A lock operation whose answer was lost ([`Error::Timeout`], [`Error::ConnectionLost`])
+    /// or was a server error is [`ErrorKind::CheckLockState`], another request that changes
+    /// something [`ErrorKind::OutcomeUnknown`], and [`Error::outcome_unknown`] is then true; a
+    /// `GET`'s is [`ErrorKind::RetryLater`], and its `outcome_unknown()` false.
+    ///
     /// ```
     /// use august_core::{Error, ErrorKind};
     ///
@@ -160,10 +166,13 @@ impl Error {
         matches!(self, Error::Api(e) if e.kind == ApiErrorReason::Unauthorized)
     }
 
-    /// Whether the server may have acted on the request while the caller cannot tell. For a
-    /// lock operation, read the lock's status before trying again.
+    /// Whether the server may have acted on a request that changes something while the caller
+    /// cannot tell. For a lock operation, read the lock's status before trying again.
     ///
-    /// True when the request may have reached the server and no answer says what was done: no
+    /// False for a `GET`, which changes nothing, whatever its answer: its [`Error::kind`] says
+    /// to try it again later. For a request that changes something (a lock operation, a code
+    /// sent, a doorbell woken up), true when it may have reached the server and no answer says
+    /// what was done: no
     /// answer in time ([`Error::Timeout`]), a connection lost after sending
     /// ([`Error::ConnectionLost`]), an answer with a 5xx status (a gateway may answer one after
     /// the request was acted on) or a 3xx (never followed), an answer too large
@@ -174,11 +183,10 @@ impl Error {
     /// August's 408 to a lock operation ([`ApiErrorReason::BridgeTimeout`]: the bridge did not
     /// answer the server in time, and the lock may have moved).
     ///
-    /// It matters for a request that changes something (a lock operation, a code sent, a
-    /// doorbell woken up): a `GET` changes nothing, whatever its answer. [`Error::kind`] agrees
-    /// for such a request: a lock operation whose answer was lost or answered with a server
+    /// [`Error::kind`] agrees: a lock operation whose answer was lost or answered with a server
     /// error is [`ErrorKind::CheckLockState`], another request that changes something
-    /// [`ErrorKind::OutcomeUnknown`].
+    /// [`ErrorKind::OutcomeUnknown`]; but for an answer too large, an answer that could not be
+    /// read, a 3xx and August's 531, whose kind says what to fix or check first.
     ///
     /// ```
     /// use std::time::Duration;
@@ -192,21 +200,28 @@ impl Error {
     /// assert!(lost.outcome_unknown());
     /// let refused = Error::InvalidInput { reason: "empty lock id".into() };
     /// assert!(!refused.outcome_unknown());
+    /// let read = Error::Timeout {
+    ///     endpoint: "GET /locks/L1/status".into(),
+    ///     after: Duration::from_secs(10),
+    ///     remote_operation: false,
+    /// };
+    /// assert!(!read.outcome_unknown());
     /// ```
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::InvalidInput { .. } | Error::NotDelivered { .. } | Error::RateLimited { .. } => {
                 false
             }
-            Error::Timeout { .. }
-            | Error::ConnectionLost { .. }
-            | Error::Decode { .. }
-            | Error::ResponseTooLarge { .. } => true,
+            Error::Timeout { endpoint, .. }
+            | Error::ConnectionLost { endpoint, .. }
+            | Error::Decode { endpoint, .. }
+            | Error::ResponseTooLarge { endpoint, .. } => changes_something(endpoint),
             // August's 408 to a lock operation: the bridge did not answer the server, the
             // lock may have moved.
             Error::Api(e) => {
-                api_transport::answer_leaves_outcome_unknown(e.status)
-                    || (e.kind == ApiErrorReason::BridgeTimeout && e.remote_operation)
+                changes_something(&e.endpoint)
+                    && (api_transport::answer_leaves_outcome_unknown(e.status)
+                        || (e.kind == ApiErrorReason::BridgeTimeout && e.remote_operation))
             }
         }
     }
@@ -335,15 +350,21 @@ impl HasErrorKind for ApiError {
     }
 }
 
+/// Whether the call (`METHOD /path`) changes something: any but a `GET`, which is a read (a
+/// lock operation is a `PUT`).
+fn changes_something(endpoint: &str) -> bool {
+    !endpoint.starts_with("GET ")
+}
+
 /// A call whose answer was lost, or a server error: a lock operation leaves the lock's state
 /// unknown, a read can simply be sent again, anything else may have happened.
 fn unknown_outcome(endpoint: &str, remote_operation: bool) -> ErrorKind {
     if remote_operation {
         ErrorKind::CheckLockState
-    } else if endpoint.starts_with("GET ") {
-        ErrorKind::RetryLater
-    } else {
+    } else if changes_something(endpoint) {
         ErrorKind::OutcomeUnknown
+    } else {
+        ErrorKind::RetryLater
     }
 }
 

@@ -313,3 +313,76 @@ fn a_server_error_to_a_request_that_changes_something_may_have_taken_effect() {
         "{read}"
     );
 }
+
+/// `outcome_unknown()` is false for a read, whatever its answer: a lock list answered 502,
+/// with a body that cannot be read, or without an answer changed nothing; a code sent or an
+/// unlock in the same cases may have taken effect. kind() agrees.
+#[test]
+fn a_read_never_has_an_unknown_outcome_a_code_sent_may() {
+    let read = |status: usize, body: &str| {
+        answered_error(("GET", "/users/locks/mine"), status, &[], body, |url| {
+            builder(url)
+                .max_retries(0)
+                .build()
+                .unwrap()
+                .get_locks(TOKEN)
+                .unwrap_err()
+        })
+    };
+    let send_code = |status: usize, body: &str| {
+        answered_error(("POST", "/validation/phone"), status, &[], body, |url| {
+            builder(url)
+                .build()
+                .unwrap()
+                .send_verification_code(TOKEN, august_core::LoginMethod::Phone, "+15555550100")
+                .unwrap_err()
+        })
+    };
+    let unlock = |status: usize, body: &str| {
+        answered_error(
+            ("PUT", "/remoteoperate/L1/unlock"),
+            status,
+            &[],
+            body,
+            |url| {
+                builder(url)
+                    .build()
+                    .unwrap()
+                    .unlock(TOKEN, "L1")
+                    .unwrap_err()
+            },
+        )
+    };
+    let server_error = read(502, "<html>bad gateway</html>");
+    assert_eq!(
+        server_error.kind(),
+        ErrorKind::RetryLater,
+        "{server_error:?}"
+    );
+    assert!(!server_error.outcome_unknown(), "{server_error:?}");
+    let unreadable = read(200, "not json");
+    assert!(matches!(unreadable, Error::Decode { .. }), "{unreadable:?}");
+    assert!(!unreadable.outcome_unknown(), "{unreadable:?}");
+    let change = send_code(502, "<html>bad gateway</html>");
+    assert!(change.outcome_unknown(), "{change:?}");
+    let change = unlock(200, "not json");
+    assert!(matches!(change, Error::Decode { .. }), "{change:?}");
+    assert!(change.outcome_unknown(), "{change:?}");
+    let silent = Api::builder()
+        .base_url(test_support::servers::silent())
+        .command_timeout(Duration::from_millis(300))
+        .timeout(Duration::from_millis(300))
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let read = silent.get_locks(TOKEN).unwrap_err();
+    assert!(read.is_timeout(), "{read:?}");
+    assert_eq!(read.kind(), ErrorKind::RetryLater, "{read:?}");
+    assert!(!read.outcome_unknown(), "{read:?}");
+    let change = silent
+        .send_verification_code(TOKEN, august_core::LoginMethod::Phone, "+15555550100")
+        .unwrap_err();
+    assert!(change.is_timeout(), "{change:?}");
+    assert_eq!(change.kind(), ErrorKind::OutcomeUnknown, "{change:?}");
+    assert!(change.outcome_unknown(), "{change:?}");
+}

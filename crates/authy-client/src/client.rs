@@ -357,8 +357,9 @@ impl AuthyApiClient {
 
     /// Sends a call and decodes its 200 answer.
     pub(crate) fn send_json<T: DeserializeOwned>(&self, call: Call) -> Result<T> {
+        let check = call.check;
         let (endpoint, response) = self.send(call)?;
-        decode(&endpoint, response.body())
+        decode(&endpoint, response.body(), check)
     }
 
     /// Sends a call and returns whatever status came back.
@@ -481,11 +482,16 @@ pub(crate) fn protected(rest: &'static str) -> Path {
     Path::new().lit("protected/json").lit(rest)
 }
 
-/// Decodes a JSON body, naming the JSON path where it does not fit.
+/// Decodes a JSON body, naming the JSON path where it does not fit; `check` as the call's
+/// [`Error::Timeout`] carries.
 ///
 /// A well-formed body is decoded directly; only one that fails is decoded a second time with
 /// `serde_path_to_error` (which allocates for every key it passes) to name the path.
-pub(crate) fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(
+    endpoint: &str,
+    body: &[u8],
+    check: Option<&'static str>,
+) -> Result<T> {
     if let Ok(value) = serde_json::from_slice(body) {
         return Ok(value);
     }
@@ -499,6 +505,7 @@ pub(crate) fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result
             Err(source) => Err(Error::Decode {
                 endpoint: endpoint.to_owned(),
                 path: ".".to_owned(),
+                check,
                 source,
             }),
         };
@@ -508,6 +515,7 @@ pub(crate) fn decode<T: DeserializeOwned>(endpoint: &str, body: &[u8]) -> Result
         Error::Decode {
             endpoint: endpoint.to_owned(),
             path,
+            check,
             source: e.into_inner(),
         }
     })
@@ -519,7 +527,7 @@ mod tests {
 
     #[test]
     fn decode_names_the_path_only_when_needed() {
-        let ok: Value = decode("GET /x", br#"{"a": [1]}"#).expect("decodes");
+        let ok: Value = decode("GET /x", br#"{"a": [1]}"#, None).expect("decodes");
         assert_eq!(ok["a"][0], 1);
         #[derive(Debug, serde::Deserialize)]
         struct Probe {
@@ -531,7 +539,7 @@ mod tests {
             #[allow(dead_code)]
             id: u64,
         }
-        match decode::<Probe>("GET /y", br#"{"user": {"id": "x"}}"#) {
+        match decode::<Probe>("GET /y", br#"{"user": {"id": "x"}}"#, None) {
             Err(Error::Decode { endpoint, path, .. }) => {
                 assert_eq!(endpoint, "GET /y");
                 assert_eq!(path, "user.id");
@@ -543,7 +551,7 @@ mod tests {
     #[test]
     fn a_document_followed_by_other_data_is_refused() {
         for body in [&br#"{"a": 1} garbage"#[..], br#"{"a": 1}{}"#, b"[1]]"] {
-            match decode::<Value>("GET /z", body) {
+            match decode::<Value>("GET /z", body, None) {
                 Err(Error::Decode { path, source, .. }) => {
                     assert_eq!(path, ".");
                     assert!(source.to_string().contains("trailing"), "{source}");

@@ -24,7 +24,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
 ///
 /// [`Error::outcome_unknown`] says, whatever the variant, whether a request that changes
-/// something may have taken effect without the caller being able to tell.
+/// something may have taken effect without the caller being able to tell; it is false for a
+/// read, whatever its answer.
 ///
 /// [`Error::kind`] says what to do next in the vocabulary every client shares
 /// ([`ErrorKind`](crate::ErrorKind)), without matching the variants.
@@ -76,6 +77,8 @@ pub enum Error {
         endpoint: String,
         /// Where in the JSON it failed (`user.id`, `.` for the root).
         path: String,
+        /// What to check before trying again, as for [`Error::Timeout`].
+        check: Option<&'static str>,
         /// What did not fit.
         source: serde_json::Error,
     },
@@ -85,6 +88,8 @@ pub enum Error {
         endpoint: String,
         /// The cap in bytes.
         limit: u64,
+        /// What to check before trying again, as for [`Error::Timeout`].
+        check: Option<&'static str>,
     },
 }
 
@@ -95,6 +100,12 @@ impl Error {
     }
 
     /// What the caller does next, whatever the variant.
+    ///
+    /// A call that acts (sends an SMS, places a call, sends a push, checks a token, creates or
+    /// deletes a user; even a `GET` does) whose answer was lost ([`Error::Timeout`],
+    /// [`Error::ConnectionLost`]) or was a server error (see [`ApiError::kind`]) is
+    /// [`ErrorKind::OutcomeUnknown`], and [`Error::outcome_unknown`] is then true; a read's is
+    /// [`ErrorKind::RetryLater`], and its `outcome_unknown()` false: a read changes nothing.
     ///
     /// ```
     /// use authy_client::{Error, ErrorKind, InvalidInput};
@@ -107,10 +118,13 @@ impl Error {
             Error::NotDelivered { .. } => ErrorKind::NotDelivered,
             // A call that acts (even a GET sends an SMS or places a call) may have; a read,
             // which changes nothing, can be sent again.
-            Error::Timeout { check, .. } | Error::ConnectionLost { check, .. } => match check {
-                Some(_) => ErrorKind::OutcomeUnknown,
-                None => ErrorKind::RetryLater,
-            },
+            Error::Timeout { .. } | Error::ConnectionLost { .. } => {
+                if self.changes_something() {
+                    ErrorKind::OutcomeUnknown
+                } else {
+                    ErrorKind::RetryLater
+                }
+            }
             Error::Api(e) => e.kind(),
             Error::Decode { .. } => ErrorKind::ReportBug,
             Error::ResponseTooLarge { .. } => ErrorKind::Configuration,
@@ -135,12 +149,25 @@ impl Error {
     pub fn errors(&self) -> Option<&Map<String, Value>> {
         self.api_error().map(ApiError::errors)
     }
+
+    /// Whether the call acts (its `check` is `Some`); a read does not.
+    fn changes_something(&self) -> bool {
+        match self {
+            Error::InvalidInput(_) | Error::NotDelivered { .. } => false,
+            Error::Timeout { check, .. }
+            | Error::ConnectionLost { check, .. }
+            | Error::Decode { check, .. }
+            | Error::ResponseTooLarge { check, .. } => check.is_some(),
+            Error::Api(e) => e.changes_something(),
+        }
+    }
 }
 
 api_transport::service_error_common! {
     Error, ApiError, InvalidInput; service = "Authy"; krate = "authy_client";
     lost = "an SMS or a push may have gone out, so check before sending another";
     extra = (check: Option<&'static str>);
+    extra_example = "check: Some(\"check the user's sms\")";
 }
 
 /// What a read without an answer says: it changed nothing.
@@ -680,9 +707,11 @@ impl ApiError {
     /// (sends an SMS, places a call, sends a push, checks a token, creates or deletes a user;
     /// even a `GET` does) is [`ErrorKind::OutcomeUnknown`], as a call without an answer is:
     /// Authy may have acted on the request before it (a gateway may answer 502 once the SMS
-    /// went out). A read's is [`ErrorKind::RetryLater`] (or [`ErrorKind::RetryAfter`]).
-    /// [`ApiErrorReason::DeliveryFailed`] (60014, 60015: Authy says the call or SMS was not
-    /// started) is [`ErrorKind::RetryLater`] whatever the status: nothing went out.
+    /// went out), and [`Error::outcome_unknown`] is then true. A read's is
+    /// [`ErrorKind::RetryLater`] (or [`ErrorKind::RetryAfter`]), and its `outcome_unknown()`
+    /// false: a read changes nothing. [`ApiErrorReason::DeliveryFailed`] (60014, 60015: Authy
+    /// says the call or SMS was not started) is [`ErrorKind::RetryLater`] whatever the status:
+    /// nothing went out.
     pub fn kind(&self) -> ErrorKind {
         use ApiErrorReason as R;
         let wait = |otherwise| self.retry_after.map_or(otherwise, ErrorKind::RetryAfter);
@@ -728,17 +757,22 @@ impl ApiError {
     /// acts: it may come after Authy acted on the request, so the request is checked before it
     /// is sent again, as one without an answer.
     fn unless_server_error(&self, otherwise: ErrorKind) -> ErrorKind {
-        if self.check.is_some() && (500..=599).contains(&self.status) {
+        if self.changes_something() && (500..=599).contains(&self.status) {
             ErrorKind::OutcomeUnknown
         } else {
             otherwise
         }
     }
 
-    /// Whether Authy may have acted on the request while the caller cannot tell: the rule of
+    /// Whether the call acts (its `check` is `Some`); a read does not.
+    fn changes_something(&self) -> bool {
+        self.check.is_some()
+    }
+
+    /// Whether the answer leaves unknown what Authy did with a call that acts: the rule of
     /// [`api_transport::answer_leaves_outcome_unknown`] for the status, but for a code that
     /// says nothing went out ([`ApiErrorReason::DeliveryFailed`]), which makes it known.
-    pub(crate) fn outcome_unknown(&self) -> bool {
+    fn answer_leaves_outcome_unknown(&self) -> bool {
         api_transport::answer_leaves_outcome_unknown(self.status)
             && self.kind != ApiErrorReason::DeliveryFailed
     }

@@ -116,7 +116,7 @@ impl<'a> Tokens<'a> {
             _ => false,
         };
         if valid {
-            decode(&endpoint, response.body())
+            decode(&endpoint, response.body(), call.check)
         } else {
             Err(ApiError::token_not_valid(endpoint, &response, call.check).into())
         }

@@ -290,7 +290,7 @@ fn a_server_error_may_have_taken_effect_a_refusal_did_not() {
         ErrorKind::RetryAfter(Duration::from_secs(3)),
         "{read:?}"
     );
-    assert!(read.outcome_unknown(), "{read:?}");
+    assert!(!read.outcome_unknown(), "{read:?}");
     assert_eq!(
         read.to_string(),
         "GET /protected/json/users/1000/status failed with status 500: server error: try again later; retry after 3 s"
@@ -318,7 +318,7 @@ fn a_server_error_may_have_taken_effect_a_refusal_did_not() {
 
 /// A user status read answered 503 is sent again by the client (once, then once per retry):
 /// it changes nothing, so its error says to try again later, and nothing about an SMS.
-/// `outcome_unknown()` keeps its one rule (true after a 5xx), which means nothing for a read.
+/// Its `outcome_unknown()` is false: a read cannot have taken effect.
 #[test]
 fn a_status_read_answered_503_is_retried_and_can_be_sent_again_later() {
     let mut server = Server::new();
@@ -339,7 +339,7 @@ fn a_status_read_answered_503_is_retried_and_can_be_sent_again_later() {
     m.assert();
     assert_eq!(err.api_error().unwrap().attempts(), 3, "{err:?}");
     assert_eq!(err.kind(), ErrorKind::RetryLater, "{err:?}");
-    assert!(err.outcome_unknown(), "{err:?}");
+    assert!(!err.outcome_unknown(), "{err:?}");
     assert_eq!(
         err.to_string(),
         "GET /protected/json/users/1000/status failed with status 503: server error: try again later; body starts: <html>unavailable</html> (after 3 attempts)"
@@ -396,4 +396,36 @@ fn a_read_without_an_answer_can_be_sent_again_an_sms_request_not() {
         sms.to_string(),
         "GET /protected/json/sms/1000 got no answer within 300 ms; authy may have acted on it, so check before sending it again"
     );
+}
+
+/// `outcome_unknown()` says whether a call that acts may have: a status read answered 5xx,
+/// with a body that cannot be read, or without an answer changed nothing, and is false; an
+/// SMS request in the same cases may have sent one, and is true. kind() agrees.
+#[test]
+fn a_read_never_has_an_unknown_outcome_an_sms_request_may() {
+    for (read, sms) in [
+        (
+            status_error(502, &[], "<html>bad gateway</html>"),
+            sms_error(502, "<html>bad gateway</html>"),
+        ),
+        (
+            status_error(200, &[], "not json"),
+            sms_error(200, "not json"),
+        ),
+    ] {
+        assert!(!read.outcome_unknown(), "{read:?}");
+        assert!(sms.outcome_unknown(), "{sms:?}");
+    }
+    let silent = builder(&test_support::servers::silent())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let read = silent.users().status(ID).unwrap_err();
+    assert!(read.is_timeout(), "{read:?}");
+    assert_eq!(read.kind(), ErrorKind::RetryLater, "{read:?}");
+    assert!(!read.outcome_unknown(), "{read:?}");
+    let sms = silent.users().request_sms(ID).unwrap_err();
+    assert!(sms.is_timeout(), "{sms:?}");
+    assert_eq!(sms.kind(), ErrorKind::OutcomeUnknown, "{sms:?}");
+    assert!(sms.outcome_unknown(), "{sms:?}");
 }

@@ -641,7 +641,7 @@ impl VerifyClient {
     /// Sends a call and decodes its answer.
     pub(crate) fn send_json<T: Model>(&self, call: &Call) -> Result<T> {
         let (endpoint, response) = self.send(call)?;
-        decode(&endpoint, response.body())
+        decode(&endpoint, response.body(), call.unknown_outcome)
     }
 
     /// Sends a call whose answer has no body (a delete). A 404 after a retried delete means
@@ -737,23 +737,30 @@ macro_rules! setters {
 
 pub(crate) use setters;
 
-/// Decodes a JSON body, naming the JSON path where it does not fit.
-pub(crate) fn decode<T: Model>(endpoint: &str, body: &[u8]) -> Result<T> {
+/// Decodes a JSON body, naming the JSON path where it does not fit; `check` as the call's
+/// [`Error::Timeout`] carries.
+pub(crate) fn decode<T: Model>(
+    endpoint: &str,
+    body: &[u8],
+    check: Option<&'static str>,
+) -> Result<T> {
     let value: Value = serde_json::from_slice(body).map_err(|e| Error::Decode {
         endpoint: endpoint.to_owned(),
         path: ".".to_owned(),
+        check,
         source: e,
     })?;
-    from_value(endpoint, value)
+    from_value(endpoint, value, check)
 }
 
-fn from_value<T: Model>(endpoint: &str, value: Value) -> Result<T> {
+fn from_value<T: Model>(endpoint: &str, value: Value, check: Option<&'static str>) -> Result<T> {
     let mut model: T = match serde_path_to_error::deserialize(&value) {
         Ok(model) => model,
         Err(e) => {
             return Err(Error::Decode {
                 endpoint: endpoint.to_owned(),
                 path: e.path().to_string(),
+                check,
                 source: e.into_inner(),
             });
         }
@@ -968,6 +975,7 @@ impl<T: Model> Pages<T> {
             serde_json::from_slice(response.body()).map_err(|e| Error::Decode {
                 endpoint: endpoint.clone(),
                 path: ".".to_owned(),
+                check: None,
                 source: e,
             })?;
         let meta = value.get("meta").cloned().unwrap_or(Value::Null);
@@ -977,6 +985,7 @@ impl<T: Model> Pages<T> {
                 return Err(Error::Decode {
                     endpoint,
                     path: "meta.key".to_owned(),
+                    check: None,
                     source: serde::de::Error::custom("missing page key"),
                 });
             }
@@ -987,6 +996,7 @@ impl<T: Model> Pages<T> {
                 return Err(Error::Decode {
                     endpoint,
                     path: key,
+                    check: None,
                     source: serde::de::Error::custom("expected an array of records"),
                 });
             }
@@ -997,14 +1007,16 @@ impl<T: Model> Pages<T> {
             0
         };
         for (i, record) in records.into_iter().enumerate() {
-            let model = from_value(&endpoint, record).map_err(|e| match e {
+            let model = from_value(&endpoint, record, None).map_err(|e| match e {
                 Error::Decode {
                     endpoint,
                     path,
+                    check,
                     source,
                 } => Error::Decode {
                     endpoint,
                     path: format!("{key}[{i}].{path}"),
+                    check,
                     source,
                 },
                 other => other,
@@ -1033,6 +1045,7 @@ impl<T: Model> Pages<T> {
                     self.error = Some(Error::Decode {
                         endpoint,
                         path: "meta.next_page_url".to_owned(),
+                        check: None,
                         source: serde::de::Error::custom(reason),
                     });
                 }

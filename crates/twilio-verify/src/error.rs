@@ -23,7 +23,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// - [`Error::ResponseTooLarge`]: the body was over the configured cap.
 ///
 /// [`Error::outcome_unknown`] says, whatever the variant, whether a request that changes
-/// something may have taken effect without the caller being able to tell.
+/// something may have taken effect without the caller being able to tell; it is false for a
+/// read, a delete and a push access token's creation, whatever their answer.
 ///
 /// [`Error::kind`] says what to do next in the vocabulary every client shares
 /// ([`ErrorKind`](crate::ErrorKind)), without matching the variants.
@@ -73,6 +74,8 @@ pub enum Error {
         endpoint: String,
         /// Where in the JSON it failed (`meta.key`, `.` for the root).
         path: String,
+        /// What to check before trying again, as for [`Error::Timeout`].
+        check: Option<&'static str>,
         /// What did not fit.
         source: serde_json::Error,
     },
@@ -82,6 +85,8 @@ pub enum Error {
         endpoint: String,
         /// The cap in bytes.
         limit: u64,
+        /// What to check before trying again, as for [`Error::Timeout`].
+        check: Option<&'static str>,
     },
 }
 
@@ -97,7 +102,8 @@ impl Error {
     /// whose answer was lost ([`Error::Timeout`], [`Error::ConnectionLost`]) or was a server
     /// error (5xx, see [`ApiError::kind`]) is [`ErrorKind::OutcomeUnknown`], as
     /// [`Error::outcome_unknown`] says, and the message says what to check before sending it
-    /// again; a read's, a delete's or the access token's is [`ErrorKind::RetryLater`].
+    /// again; a read's, a delete's or the access token's is [`ErrorKind::RetryLater`], and
+    /// their `outcome_unknown()` false: they are safe to send again.
     ///
     /// ```
     /// use twilio_verify::{Error, ErrorKind, InvalidInput};
@@ -108,10 +114,13 @@ impl Error {
         match self {
             Error::InvalidInput(_) => ErrorKind::FixInput,
             Error::NotDelivered { .. } => ErrorKind::NotDelivered,
-            Error::Timeout { check, .. } | Error::ConnectionLost { check, .. } => match check {
-                Some(_) => ErrorKind::OutcomeUnknown,
-                None => ErrorKind::RetryLater,
-            },
+            Error::Timeout { .. } | Error::ConnectionLost { .. } => {
+                if self.changes_something() {
+                    ErrorKind::OutcomeUnknown
+                } else {
+                    ErrorKind::RetryLater
+                }
+            }
             Error::Api(e) => e.kind(),
             Error::Decode { .. } => ErrorKind::ReportBug,
             Error::ResponseTooLarge { .. } => ErrorKind::Configuration,
@@ -123,12 +132,26 @@ impl Error {
     pub fn reason(&self) -> Option<ApiErrorReason> {
         self.api_error().map(ApiError::reason)
     }
+
+    /// Whether the call changes something (its `check` is `Some`); a read, a delete and the
+    /// access token's creation do not.
+    fn changes_something(&self) -> bool {
+        match self {
+            Error::InvalidInput(_) | Error::NotDelivered { .. } => false,
+            Error::Timeout { check, .. }
+            | Error::ConnectionLost { check, .. }
+            | Error::Decode { check, .. }
+            | Error::ResponseTooLarge { check, .. } => check.is_some(),
+            Error::Api(e) => e.changes_something(),
+        }
+    }
 }
 
 api_transport::service_error_common! {
     Error, ApiError, InvalidInput; service = "Twilio"; krate = "twilio_verify";
     lost = "a message may have gone out, an attempt may have been spent, or a resource may have been created or changed";
     extra = (check: Option<&'static str>);
+    extra_example = "check: Some(\"list the verifications\")";
 }
 
 /// The end of a lost answer's text: what to check when the call may have changed something,
@@ -427,9 +450,7 @@ impl ApiErrorReason {
                 "delivery to this destination is blocked by fraud guard or geo permissions"
             }
             ApiErrorReason::Forbidden => "access refused; check the account and its permissions",
-            ApiErrorReason::ServerError => {
-                "twilio failed; a read can be tried again later, but a request that changes something may have taken effect: check before sending it again"
-            }
+            ApiErrorReason::ServerError => "twilio failed; try again later",
             ApiErrorReason::Redirect => "redirects are not followed; check the base url",
             ApiErrorReason::Other => "see the status, code and message",
         }
@@ -562,12 +583,13 @@ impl ApiError {
     ///
     /// A server error (5xx) to a request that changes something (every `POST`: a code sent or
     /// checked, a challenge, a service, a webhook or a rate limit created or changed) is
-    /// [`ErrorKind::OutcomeUnknown`], as a call without an answer is, and agrees with
-    /// [`Error::outcome_unknown`]: Twilio may have acted on the request before it (a gateway
-    /// may answer 502 once the code went out or the service was created); the message says
-    /// what to check. The one `POST` excepted is a push access token's creation, harmless to
-    /// send again. Its server error, and a read's or a delete's (retried: a delete done once is
-    /// done), is [`ErrorKind::RetryLater`] (or [`ErrorKind::RetryAfter`]).
+    /// [`ErrorKind::OutcomeUnknown`], as a call without an answer is, and
+    /// [`Error::outcome_unknown`] is then true: Twilio may have acted on the request before it
+    /// (a gateway may answer 502 once the code went out or the service was created); the
+    /// message says what to check. The one `POST` excepted is a push access token's creation,
+    /// harmless to send again. Its server error, and a read's or a delete's (retried: a delete
+    /// done once is done), is [`ErrorKind::RetryLater`] (or [`ErrorKind::RetryAfter`]), its
+    /// message says to try again later, and `outcome_unknown()` is false.
     pub fn kind(&self) -> ErrorKind {
         use ApiErrorReason as R;
         let wait = |otherwise| self.retry_after.map_or(otherwise, ErrorKind::RetryAfter);
@@ -592,17 +614,20 @@ impl ApiError {
             | R::FactorTypeExists
             | R::FactorUnverified => ErrorKind::FixInput,
             R::Blocked | R::Forbidden => ErrorKind::Forbidden,
-            R::ServerError => match self.check {
-                Some(_) => ErrorKind::OutcomeUnknown,
-                None => wait(ErrorKind::RetryLater),
-            },
+            R::ServerError if self.changes_something() => ErrorKind::OutcomeUnknown,
+            R::ServerError => wait(ErrorKind::RetryLater),
             R::Other => ErrorKind::from_status(self.status, self.retry_after),
         }
     }
 
-    /// Whether Twilio may have acted on the request while the caller cannot tell: the rule of
-    /// [`api_transport::answer_leaves_outcome_unknown`] for the status.
-    pub(crate) fn outcome_unknown(&self) -> bool {
+    /// Whether the call changes something (its `check` is `Some`).
+    fn changes_something(&self) -> bool {
+        self.check.is_some()
+    }
+
+    /// Whether the answer leaves unknown what Twilio did with a call that changes something:
+    /// the rule of [`api_transport::answer_leaves_outcome_unknown`] for the status.
+    fn answer_leaves_outcome_unknown(&self) -> bool {
         api_transport::answer_leaves_outcome_unknown(self.status)
     }
 

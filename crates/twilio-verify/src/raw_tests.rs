@@ -16,7 +16,7 @@ fn fixture(name: &str) -> Value {
 fn keeps<T: Model>(mut body: Value, raw: impl Fn(&T) -> &Value) -> T {
     body["a_field_no_model_names"] = json!({"kept": true});
     let bytes = serde_json::to_vec(&body).expect("json");
-    let model = decode::<T>("test", &bytes).expect("decodes");
+    let model = decode::<T>("test", &bytes, None).expect("decodes");
     assert_eq!(raw(&model), &body);
     assert_eq!(raw(&model)["a_field_no_model_names"]["kept"], true);
     model

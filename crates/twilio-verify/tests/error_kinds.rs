@@ -278,7 +278,7 @@ fn a_server_error_to_a_start_may_have_sent_a_code_a_read_is_tried_again() {
     assert_eq!(
         read.to_string(),
         format!(
-            "GET {FETCH} answered 502: <html>bad gateway</html>; twilio failed; a read can be tried again later, but a request that changes something may have taken effect: check before sending it again"
+            "GET {FETCH} answered 502: <html>bad gateway</html>; twilio failed; try again later"
         )
     );
     let read = fetch_error(503, &[("retry-after", "5")], "");
@@ -500,11 +500,10 @@ fn a_server_error_to_an_access_token_is_sent_once_and_tried_again_later() {
         .unwrap_err();
     mock.assert();
     assert_eq!(err.kind(), ErrorKind::RetryLater, "{err:?}");
+    assert!(!err.outcome_unknown(), "{err:?}");
     assert_eq!(
         err.to_string(),
-        format!(
-            "POST {path} answered 502; twilio failed; a read can be tried again later, but a request that changes something may have taken effect: check before sending it again"
-        )
+        format!("POST {path} answered 502; twilio failed; try again later")
     );
 }
 
@@ -530,12 +529,102 @@ fn a_server_error_to_a_service_fetch_is_retried_then_tried_again_later() {
     assert_eq!(err.kind(), ErrorKind::RetryLater, "{err:?}");
 }
 
-/// The advice of a server error holds whatever the call: a read may be tried again, a change
-/// must be checked first.
+/// What a server error says follows the call it answers: to a read and to the access token,
+/// both harmless to send again, to try again later; to a change, what to check first.
 #[test]
-fn the_advice_of_a_server_error_holds_for_reads_and_changes() {
+fn the_text_of_a_server_error_follows_the_call() {
+    let token = format!("/v2/Services/{VA}/AccessTokens");
+    let mut server = Server::new();
+    let mocks =
+        [("GET", FETCH), ("POST", token.as_str()), ("POST", START)].map(|(method, path)| {
+            server
+                .mock(method, path)
+                .with_status(503)
+                .with_body("")
+                .expect(1)
+                .create()
+        });
+    let c = client(&server);
+    let read = c.verifications(&service()).fetch(&sid()).unwrap_err();
+    let identity = twilio_verify::Identity::new("user-0042").unwrap();
+    let access_token = c
+        .access_tokens(&service())
+        .create(&twilio_verify::NewPushAccessToken::new(identity))
+        .unwrap_err();
+    let start = c
+        .verifications(&service())
+        .start("+15555550100", Channel::Sms)
+        .unwrap_err();
+    for mock in mocks {
+        mock.assert();
+    }
     assert_eq!(
-        ApiErrorReason::ServerError.advice(),
-        "twilio failed; a read can be tried again later, but a request that changes something may have taken effect: check before sending it again"
+        read.to_string(),
+        format!("GET {FETCH} answered 503; twilio failed; try again later")
     );
+    assert_eq!(
+        access_token.to_string(),
+        format!("POST {token} answered 503; twilio failed; try again later")
+    );
+    assert_eq!(
+        start.to_string(),
+        format!(
+            "POST {START} answered 503; twilio failed; the outcome is unknown: a code may have been sent and the attempt counts toward the send limit; fetch the verification (or wait for the user) before starting another"
+        )
+    );
+}
+
+/// `outcome_unknown()` is false for a call harmless to send again, whatever its answer: a
+/// read, a delete and the access token answered 5xx or not at all; true for a change in the
+/// same cases. kind() agrees.
+#[test]
+fn only_a_change_can_have_an_unknown_outcome() {
+    let mut server = Server::new();
+    let service_path = format!("/v2/Services/{VA}");
+    let token = format!("/v2/Services/{VA}/AccessTokens");
+    let mocks = [
+        ("GET", FETCH),
+        ("DELETE", service_path.as_str()),
+        ("POST", token.as_str()),
+        ("POST", START),
+    ]
+    .map(|(method, path)| {
+        server
+            .mock(method, path)
+            .with_status(502)
+            .with_body("<html>bad gateway</html>")
+            .expect(1)
+            .create()
+    });
+    let identity = twilio_verify::Identity::new("user-0042").unwrap();
+    let calls = |c: &VerifyClient| {
+        [
+            c.verifications(&service()).fetch(&sid()).map(drop),
+            c.services().delete(&service()),
+            c.access_tokens(&service())
+                .create(&twilio_verify::NewPushAccessToken::new(identity.clone()))
+                .map(drop),
+            c.verifications(&service())
+                .start("+15555550100", Channel::Sms)
+                .map(drop),
+        ]
+    };
+    let answered = calls(&client(&server));
+    for mock in mocks {
+        mock.assert();
+    }
+    let silent = builder(&test_support::servers::silent())
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let lost = calls(&silent);
+    for errors in [answered, lost] {
+        let [read, delete, access_token, start] = errors.map(Result::unwrap_err);
+        for harmless in [read, delete, access_token] {
+            assert_eq!(harmless.kind(), ErrorKind::RetryLater, "{harmless:?}");
+            assert!(!harmless.outcome_unknown(), "{harmless:?}");
+        }
+        assert_eq!(start.kind(), ErrorKind::OutcomeUnknown, "{start:?}");
+        assert!(start.outcome_unknown(), "{start:?}");
+    }
 }
