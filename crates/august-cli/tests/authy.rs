@@ -573,7 +573,7 @@ fn a_code_request_answered_5xx_exits_5_and_says_to_ask_the_user() {
     let out = authy(&tool, &server, &["users", "sms", "1000"]).expect_code(5);
     assert_eq!(
         out.stderr,
-        "error: the request for an SMS failed, but an SMS with a code may have gone out: ask the user before requesting another: GET /protected/json/sms/1000 failed with status 500: server error: the request may have taken effect: check before sending it again; body starts: <html>internal error</html>\n"
+        "error: the request for an SMS failed, but an SMS with a code may have gone out: ask the user before requesting another: GET /protected/json/sms/1000 failed with status 500: server error; authy may have acted on it, so check before sending it again; body starts: <html>internal error</html>\n"
     );
     assert_eq!(out.stdout, "");
     let out = authy(

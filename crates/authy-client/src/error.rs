@@ -777,16 +777,6 @@ impl ApiError {
             && self.kind != ApiErrorReason::DeliveryFailed
     }
 
-    /// What the answer means for this call, in words: a server error that leaves the outcome
-    /// unknown says so, whatever the code.
-    fn advice(&self) -> &'static str {
-        if self.kind() == ErrorKind::OutcomeUnknown {
-            "server error: the request may have taken effect: check before sending it again"
-        } else {
-            self.kind.advice()
-        }
-    }
-
     /// Authy's `error_code` (sent as a string of digits, `"60020"`), if the body had one.
     pub fn error_code(&self) -> Option<u32> {
         self.error_code
@@ -826,7 +816,14 @@ impl fmt::Display for ApiError {
         if let Some(code) = self.error_code {
             write!(f, " and error code {code}")?;
         }
-        write!(f, ": {}", self.advice())?;
+        // A server error that leaves the outcome unknown says what to check (the call's
+        // `check`, as a lost answer does), whatever the code.
+        match self.check {
+            Some(check) if self.kind() == ErrorKind::OutcomeUnknown => {
+                write!(f, ": server error; {check}")?
+            }
+            _ => write!(f, ": {}", self.kind.advice())?,
+        }
         if let Some(m) = &self.message {
             write!(f, "; authy said: {m}")?;
         } else if let Some(snippet) = &self.snippet {

@@ -271,7 +271,7 @@ fn a_server_error_may_have_taken_effect_a_refusal_did_not() {
     assert!(sms.outcome_unknown());
     assert_eq!(
         sms.to_string(),
-        "GET /protected/json/sms/1000 failed with status 502: server error: the request may have taken effect: check before sending it again; body starts: <html>bad gateway</html>"
+        "GET /protected/json/sms/1000 failed with status 502: server error; authy may have acted on it, so check before sending it again; body starts: <html>bad gateway</html>"
     );
     let not_sent = sms_error(
         503,
@@ -370,7 +370,7 @@ fn an_sms_request_answered_503_is_sent_once_and_its_outcome_is_unknown() {
     assert!(err.outcome_unknown(), "{err:?}");
     assert_eq!(
         err.to_string(),
-        "GET /protected/json/sms/1000 failed with status 503: server error: the request may have taken effect: check before sending it again; body starts: <html>unavailable</html>"
+        "GET /protected/json/sms/1000 failed with status 503: server error; authy may have acted on it, so check before sending it again; body starts: <html>unavailable</html>"
     );
 }
 
