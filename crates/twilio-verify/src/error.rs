@@ -215,7 +215,7 @@ pub enum InvalidInput {
         /// The longest accepted length.
         max: usize,
     },
-    /// A required text field is empty.
+    /// A required text field or list is empty, or was not given.
     Empty {
         /// The parameter.
         field: &'static str,
@@ -282,7 +282,7 @@ impl fmt::Display for InvalidInput {
                 f,
                 "invalid code: expected {min} to {max} letters or digits, as the user received them"
             ),
-            InvalidInput::Empty { field } => write!(f, "invalid {field}: it must not be empty"),
+            InvalidInput::Empty { field } => write!(f, "missing {field}: a value that is not empty is required"),
             InvalidInput::TooLong { field, max, length } => write!(
                 f,
                 "invalid {field}: {length} given, at most {max} are accepted"

@@ -822,7 +822,7 @@ fn a_push_factor_on_apn_or_fcm_without_its_notification_token_is_refused_before_
         );
         assert_eq!(
             err.to_string(),
-            "nothing sent: invalid notification token: it must not be empty"
+            "nothing sent: missing notification token: a value that is not empty is required"
         );
     }
     none.assert();
