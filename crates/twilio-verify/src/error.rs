@@ -408,7 +408,10 @@ impl ApiErrorReason {
         }
     }
 
-    /// What the caller should do next, in a few words.
+    /// What the caller should do next, in a few words. The reason knows no call:
+    /// [`ApiErrorReason::ServerError`]'s words are a read's; a server error to a request that
+    /// changes something may have taken effect, which [`ApiError::kind`] and the error's
+    /// `Display` say, with what to check.
     pub fn advice(self) -> &'static str {
         match self {
             ApiErrorReason::Unauthorized => {
