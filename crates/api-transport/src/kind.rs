@@ -158,6 +158,34 @@ impl fmt::Display for ErrorKind {
 pub trait HasErrorKind {
     /// What the caller does next.
     fn kind(&self) -> ErrorKind;
+
+    /// Whether the request may have taken effect while the caller cannot tell: a request that
+    /// changes something whose answer was lost, or said nothing of what was done (a 5xx). When
+    /// it is true, check before sending the request again. False for a request that changes
+    /// nothing or is harmless to send again, whatever its answer.
+    ///
+    /// By default, what the kind says: true for [`ErrorKind::OutcomeUnknown`] and
+    /// [`ErrorKind::CheckLockState`]. A client whose rule is finer overrides it with its
+    /// errors' own `outcome_unknown()`: a request that changes something may also have taken
+    /// effect when its kind names what to fix first (an answer too large or that could not be
+    /// read, a redirect).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use api_transport::{Error, HasErrorKind};
+    ///
+    /// fn check_first(err: &impl HasErrorKind) -> bool {
+    ///     err.outcome_unknown()
+    /// }
+    /// assert!(check_first(&Error::Timeout { after: Duration::from_secs(10) }));
+    /// assert!(!check_first(&Error::NotDelivered { reason: "host not found".into() }));
+    /// ```
+    fn outcome_unknown(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::OutcomeUnknown | ErrorKind::CheckLockState
+        )
+    }
 }
 
 impl Error {
@@ -178,6 +206,21 @@ impl Error {
 impl HasErrorKind for Error {
     fn kind(&self) -> ErrorKind {
         Error::kind(self)
+    }
+
+    /// The transport does not know whether its call changes something, so it answers as for
+    /// one that does (a client's error, which knows its call, says false for a read): true when
+    /// the request may have reached the server and no answer says what was done (no answer in
+    /// time, a connection lost after sending, an answer too large or that could not be read);
+    /// false when it was refused before sending or not delivered.
+    fn outcome_unknown(&self) -> bool {
+        match self {
+            Error::InvalidRequest { .. } | Error::NotDelivered { .. } => false,
+            Error::Timeout { .. }
+            | Error::ConnectionLost { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::Undecodable { .. } => true,
+        }
     }
 }
 
@@ -293,6 +336,69 @@ mod tests {
                 "request not delivered: host not found".to_owned()
             ))
         );
+    }
+
+    /// An error whose kind alone answers.
+    struct Kinded(ErrorKind);
+
+    impl HasErrorKind for Kinded {
+        fn kind(&self) -> ErrorKind {
+            self.0
+        }
+    }
+
+    #[test]
+    fn by_default_the_kind_says_whether_the_outcome_is_unknown() {
+        assert!(Kinded(ErrorKind::OutcomeUnknown).outcome_unknown());
+        assert!(Kinded(ErrorKind::CheckLockState).outcome_unknown());
+        for known in [
+            ErrorKind::SignInAgain,
+            ErrorKind::Configuration,
+            ErrorKind::FixInput,
+            ErrorKind::NotFound,
+            ErrorKind::Forbidden,
+            ErrorKind::RetryAfter(Duration::from_secs(3)),
+            ErrorKind::RateLimited,
+            ErrorKind::RetryLater,
+            ErrorKind::NotDelivered,
+            ErrorKind::CheckDevice,
+            ErrorKind::StartOver,
+            ErrorKind::ReportBug,
+            ErrorKind::Other,
+        ] {
+            assert!(!Kinded(known).outcome_unknown(), "{known:?}");
+        }
+    }
+
+    #[test]
+    fn a_transport_error_answers_as_for_a_call_that_changes_something() {
+        let unknown = [
+            Error::Timeout {
+                after: Duration::from_secs(1),
+            },
+            Error::ConnectionLost {
+                reason: "reset".into(),
+            },
+            Error::ResponseTooLarge { limit: 1024 },
+            Error::Undecodable {
+                status: 200,
+                reason: "corrupt".into(),
+            },
+        ];
+        for e in unknown {
+            assert!(e.outcome_unknown(), "{e:?}");
+        }
+        let known = [
+            Error::InvalidRequest {
+                reason: "not https".into(),
+            },
+            Error::NotDelivered {
+                reason: "host not found".into(),
+            },
+        ];
+        for e in known {
+            assert!(!e.outcome_unknown(), "{e:?}");
+        }
     }
 
     #[test]

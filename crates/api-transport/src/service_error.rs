@@ -8,9 +8,10 @@
 /// `Api(Box<A>)`, `Decode { endpoint, path, source: serde_json::Error, .. }` and
 /// `ResponseTooLarge { endpoint, limit, .. }`, and a private `changes_something()` that says
 /// whether its call changes something (a read and a call harmless to repeat do not); `I` has
-/// a `Refused { reason }` variant and `Display`, `A` a `status()`, a `kind()` and an
-/// `answer_leaves_outcome_unknown()` (the rule of [`answer_leaves_outcome_unknown`] for its
-/// status, unless the answer itself says what was done). The invoking crate depends on `serde`
+/// a `Refused { reason }` variant and `Display`, `A` a `status()`, a `kind()`, a private
+/// `changes_something()` and an `answer_leaves_outcome_unknown()` (the rule of
+/// [`answer_leaves_outcome_unknown`] for its status, unless the answer itself says what was
+/// done). The invoking crate depends on `serde`
 /// and `serde_json`.
 ///
 /// Written: `api_error()`, `status()`, `is_timeout()`, `is_invalid_input()`,
@@ -21,7 +22,8 @@
 /// the client's `Display` (every variant but `Timeout` and `ConnectionLost` worded once),
 /// `std::error::Error` with a `source()` that adds the transport's or the decoder's cause,
 /// `I::kind()` (always `FixInput`) and `std::error::Error` for `I`,
-/// [`HasErrorKind`] for the three types, and `From<A>` and `From<I>` for the error.
+/// [`HasErrorKind`] for the three types (whose `outcome_unknown()` is the error's and, for `A`,
+/// its answer's rule to a call that changes something), and `From<A>` and `From<I>` for the error.
 ///
 /// `krate` is the invoking crate's name, for the examples; `lost` says what may have happened
 /// when the outcome is unknown; `extra_example` gives the `extra` fields of a call that changes
@@ -81,15 +83,14 @@ macro_rules! service_error_common {
             /// assert!(too_large.outcome_unknown());
             /// ```
             pub fn outcome_unknown(&self) -> bool {
-                self.changes_something()
-                    && match self {
-                        $error::InvalidInput(_) | $error::NotDelivered { .. } => false,
-                        $error::Timeout { .. }
-                        | $error::ConnectionLost { .. }
-                        | $error::Decode { .. }
-                        | $error::ResponseTooLarge { .. } => true,
-                        $error::Api(e) => e.answer_leaves_outcome_unknown(),
-                    }
+                match self {
+                    $error::InvalidInput(_) | $error::NotDelivered { .. } => false,
+                    $error::Timeout { .. }
+                    | $error::ConnectionLost { .. }
+                    | $error::Decode { .. }
+                    | $error::ResponseTooLarge { .. } => self.changes_something(),
+                    $error::Api(e) => $crate::HasErrorKind::outcome_unknown(e.as_ref()),
+                }
             }
 
             /// The error of a call the transport could not complete: refused before sending,
@@ -190,11 +191,20 @@ macro_rules! service_error_common {
             fn kind(&self) -> $crate::ErrorKind {
                 $error::kind(self)
             }
+
+            fn outcome_unknown(&self) -> bool {
+                $error::outcome_unknown(self)
+            }
         }
 
+        /// An answer leaves the outcome unknown only to a call that changes something.
         impl $crate::HasErrorKind for $api {
             fn kind(&self) -> $crate::ErrorKind {
                 $api::kind(self)
+            }
+
+            fn outcome_unknown(&self) -> bool {
+                self.changes_something() && self.answer_leaves_outcome_unknown()
             }
         }
 

@@ -126,6 +126,28 @@ impl Error {
             .is_some_and(august_core::Error::is_unauthorized)
     }
 
+    /// Whether the server may have acted on a request that changes something while the caller
+    /// cannot tell (a verification code sent, say): only an August API call's error can say
+    /// so, as [`august_core::Error::outcome_unknown`] does. Every other error is a refusal
+    /// before sending ([`Error::NoAccessToken`] among them) or local, and says false.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use august_auth::Error;
+    ///
+    /// assert!(!Error::NoAccessToken.outcome_unknown());
+    /// let lost = Error::Api(august_core::Error::Timeout {
+    ///     endpoint: "POST /validation/phone".into(),
+    ///     after: Duration::from_secs(10),
+    ///     remote_operation: false,
+    /// });
+    /// assert!(lost.outcome_unknown());
+    /// ```
+    pub fn outcome_unknown(&self) -> bool {
+        self.api_error()
+            .is_some_and(august_core::Error::outcome_unknown)
+    }
+
     /// Whether only a new sign-in helps: [`Error::SignInAgain`], or an OAuth `invalid_grant`.
     pub fn needs_sign_in(&self) -> bool {
         match self {
@@ -187,6 +209,10 @@ impl std::error::Error for Error {
 impl HasErrorKind for Error {
     fn kind(&self) -> ErrorKind {
         Error::kind(self)
+    }
+
+    fn outcome_unknown(&self) -> bool {
+        Error::outcome_unknown(self)
     }
 }
 

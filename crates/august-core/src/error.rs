@@ -216,13 +216,7 @@ impl Error {
             | Error::ConnectionLost { endpoint, .. }
             | Error::Decode { endpoint, .. }
             | Error::ResponseTooLarge { endpoint, .. } => changes_something(endpoint),
-            // August's 408 to a lock operation: the bridge did not answer the server, the
-            // lock may have moved.
-            Error::Api(e) => {
-                changes_something(&e.endpoint)
-                    && (api_transport::answer_leaves_outcome_unknown(e.status)
-                        || (e.kind == ApiErrorReason::BridgeTimeout && e.remote_operation))
-            }
+            Error::Api(e) => HasErrorKind::outcome_unknown(e),
         }
     }
 
@@ -342,11 +336,25 @@ impl HasErrorKind for Error {
     fn kind(&self) -> ErrorKind {
         Error::kind(self)
     }
+
+    fn outcome_unknown(&self) -> bool {
+        Error::outcome_unknown(self)
+    }
 }
 
+/// An answer leaves the outcome unknown only to a call that changes something
+/// ([`Error::outcome_unknown`]).
 impl HasErrorKind for ApiError {
     fn kind(&self) -> ErrorKind {
         ApiError::kind(self)
+    }
+
+    fn outcome_unknown(&self) -> bool {
+        // August's 408 to a lock operation: the bridge did not answer the server, the lock
+        // may have moved.
+        changes_something(&self.endpoint)
+            && (api_transport::answer_leaves_outcome_unknown(self.status)
+                || (self.kind == ApiErrorReason::BridgeTimeout && self.remote_operation))
     }
 }
 

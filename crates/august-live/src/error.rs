@@ -129,9 +129,15 @@ impl std::error::Error for Error {
     }
 }
 
+/// Only an August API call's error can leave its request's outcome unknown: the others are
+/// refusals, or local.
 impl api_transport::HasErrorKind for Error {
     fn kind(&self) -> ErrorKind {
         Error::kind(self)
+    }
+
+    fn outcome_unknown(&self) -> bool {
+        matches!(self, Error::Api { source, .. } if source.outcome_unknown())
     }
 }
 
