@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use api_transport::HasErrorKind;
 use august_auth::{CacheError, Refusal};
 use august_core::ApiErrorReason;
 
@@ -84,50 +85,14 @@ impl std::error::Error for OutcomeUnknown {
     }
 }
 
-/// An error of the SDK that says whether its request may have taken effect while the caller
-/// cannot tell: the `outcome_unknown()` every client's error has. For a request that changes
-/// something, it is true after no answer, a connection lost after sending, a 5xx, an answer too
-/// large or that could not be read; false for a request refused before sending (a value that
-/// could not be sent, no access token yet, the local wake-up limit), not delivered, or refused
-/// with a 4xx. It is false for a read and a request harmless to send again (a Verify delete),
-/// whatever their answer.
-pub trait MayHaveActed: std::error::Error + Send + Sync + 'static {
-    /// Whether the request may have taken effect while the caller cannot tell.
-    fn outcome_unknown(&self) -> bool;
-}
-
-impl MayHaveActed for august_core::Error {
-    fn outcome_unknown(&self) -> bool {
-        august_core::Error::outcome_unknown(self)
-    }
-}
-
-/// The sign-in's errors: only an August API call's can leave its outcome unknown (the others,
-/// no access token yet among them, are refusals before sending).
-impl MayHaveActed for august_auth::Error {
-    fn outcome_unknown(&self) -> bool {
-        self.api_error()
-            .is_some_and(august_core::Error::outcome_unknown)
-    }
-}
-
-impl MayHaveActed for authy_client::Error {
-    fn outcome_unknown(&self) -> bool {
-        authy_client::Error::outcome_unknown(self)
-    }
-}
-
-impl MayHaveActed for twilio_verify::Error {
-    fn outcome_unknown(&self) -> bool {
-        twilio_verify::Error::outcome_unknown(self)
-    }
-}
-
 /// The error of a request that changes something (a lock operation, a code or a push sent, a
 /// resource created, changed or deleted): when the request may have taken effect
-/// ([`MayHaveActed::outcome_unknown`]), an [`OutcomeUnknown`] with `advice`, which says what
+/// ([`HasErrorKind::outcome_unknown`]), an [`OutcomeUnknown`] with `advice`, which says what
 /// to check before sending it again (exit code 5); any other error as it is.
-pub fn after_sending<E: MayHaveActed>(error: E, advice: impl FnOnce() -> String) -> anyhow::Error {
+pub fn after_sending<E>(error: E, advice: impl FnOnce() -> String) -> anyhow::Error
+where
+    E: HasErrorKind + std::error::Error + Send + Sync + 'static,
+{
     if error.outcome_unknown() {
         OutcomeUnknown::new(advice(), error).into()
     } else {

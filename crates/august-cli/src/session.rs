@@ -13,9 +13,7 @@ use august_core::{Api, Brand, LoginMethod};
 use serde_json::json;
 
 use crate::cli::{Cli, LoginArgs, VerifyArgs};
-use crate::failure::{
-    CacheRefused, MayHaveActed as _, NotLoggedIn, OutcomeUnknown, Usage, after_sending,
-};
+use crate::failure::{CacheRefused, NotLoggedIn, OutcomeUnknown, Usage, after_sending};
 use crate::output::{self, key_values};
 use crate::pending;
 
