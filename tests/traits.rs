@@ -1,5 +1,6 @@
 //! The conventions every client and model keeps: clients and shared authenticators are
-//! `Clone + Send + Sync`, models are `Serialize + Clone + Debug`.
+//! `Clone + Send + Sync`, models are `Serialize + Clone + Debug`, errors answer the shared
+//! `HasErrorKind::outcome_unknown()` as their own.
 
 #![cfg(all(
     feature = "august",
@@ -103,4 +104,132 @@ fn models_serialise() {
     assert_model::<august::verify::ChallengeStatus>();
     assert_model::<august::verify::ServiceSid>();
     assert_model::<august::verify::Identity>();
+}
+
+/// The error of `call` to a server that answers `method path` once with `status`.
+fn answered<E>(status: usize, method: &str, path: &str, call: impl FnOnce(&str) -> E) -> E {
+    let mut server = mockito::Server::new();
+    let mock = server
+        .mock(method, path)
+        .match_query(mockito::Matcher::Any)
+        .with_status(status)
+        .with_body("<html>bad gateway</html>")
+        .create();
+    let err = call(&server.url());
+    mock.assert();
+    err
+}
+
+/// `HasErrorKind::outcome_unknown` on `err` is its inherent `outcome_unknown()`, `want`.
+fn assert_outcome<E: august::HasErrorKind + std::fmt::Debug>(err: &E, inherent: bool, want: bool) {
+    assert_eq!(inherent, want, "{err:?}");
+    assert_eq!(august::HasErrorKind::outcome_unknown(err), want, "{err:?}");
+}
+
+/// Every client's error answers the shared trait's `outcome_unknown()` as its own: true for a
+/// request that changes something answered 502, or 303 (never followed, whose kind says to fix
+/// the configuration first), false for a read answered 502.
+#[test]
+fn the_shared_trait_says_whether_the_outcome_is_unknown_as_each_client_does() {
+    use august::{api, authenticator, authy, live, verify};
+
+    let august = |url: &str| {
+        api::Api::builder()
+            .base_url(url)
+            .max_retries(0)
+            .build()
+            .unwrap()
+    };
+    let unlock = |status| {
+        answered(status, "PUT", "/remoteoperate/L1/unlock", |url| {
+            august(url).unlock("token", "L1").unwrap_err()
+        })
+    };
+    let locks = answered(502, "GET", "/users/locks/mine", |url| {
+        august(url).get_locks("token").unwrap_err()
+    });
+    for (err, want) in [(unlock(502), true), (unlock(303), true), (locks, false)] {
+        assert_outcome(&err, err.outcome_unknown(), want);
+        let api_error = err.api_error().unwrap();
+        assert_outcome(api_error, err.outcome_unknown(), want);
+        let sign_in = authenticator::Error::Api(err);
+        assert_outcome(&sign_in, sign_in.outcome_unknown(), want);
+        // The stream's error has no inherent `outcome_unknown()`: its call's answers.
+        let authenticator::Error::Api(err) = sign_in else {
+            unreachable!("made above")
+        };
+        let stream = live::Error::Api {
+            during: "listing the locks",
+            source: Box::new(err),
+        };
+        assert_outcome(&stream, want, want);
+    }
+
+    let authy = |url: &str| {
+        authy::AuthyApiClient::builder("authy-key")
+            .base_url(url)
+            .max_retries(0)
+            .build()
+            .unwrap()
+    };
+    let sms = |status| {
+        answered(status, "GET", "/protected/json/sms/1000", |url| {
+            authy(url)
+                .users()
+                .request_sms(authy::AuthyId::new(1000))
+                .unwrap_err()
+        })
+    };
+    let status = answered(502, "GET", "/protected/json/users/1000/status", |url| {
+        authy(url)
+            .users()
+            .status(authy::AuthyId::new(1000))
+            .unwrap_err()
+    });
+    for (err, want) in [(sms(502), true), (sms(303), true), (status, false)] {
+        assert_outcome(&err, err.outcome_unknown(), want);
+        assert_outcome(err.api_error().unwrap(), err.outcome_unknown(), want);
+    }
+
+    const SERVICE: &str = "VA00000000000000000000000000000001";
+    const VERIFICATION: &str = "VE00000000000000000000000000000001";
+    let service: verify::ServiceSid = SERVICE.parse().unwrap();
+    let twilio = |url: &str| {
+        verify::VerifyClient::builder(verify::Credentials::api_key(
+            "SK00000000000000000000000000000009",
+            "api-key-secret-value",
+        ))
+        .base_url(url)
+        .max_retries(0)
+        .build()
+        .unwrap()
+    };
+    let start = |status| {
+        answered(
+            status,
+            "POST",
+            &format!("/v2/Services/{SERVICE}/Verifications"),
+            |url| {
+                twilio(url)
+                    .verifications(&service)
+                    .start("+15555550100", verify::Channel::Sms)
+                    .unwrap_err()
+            },
+        )
+    };
+    let fetch = answered(
+        502,
+        "GET",
+        &format!("/v2/Services/{SERVICE}/Verifications/{VERIFICATION}"),
+        |url| {
+            twilio(url)
+                .verifications(&service)
+                .fetch(&VERIFICATION.parse().unwrap())
+                .unwrap_err()
+        },
+    );
+    for (err, want) in [(start(502), true), (start(303), true), (fetch, false)] {
+        assert_outcome(&err, err.outcome_unknown(), want);
+        assert_outcome(err.api_error().unwrap(), err.outcome_unknown(), want);
+    }
 }
