@@ -127,8 +127,10 @@ impl Error {
     }
 
     /// Whether the server may have acted on a request that changes something while the caller
-    /// cannot tell (a verification code sent, say): only an August API call's error can say
-    /// so, as [`august_core::Error::outcome_unknown`] does. Every other error is a refusal
+    /// cannot tell (a verification code sent, say): an August API call's error says so as
+    /// [`august_core::Error::outcome_unknown`] does, an OAuth token request's (a code
+    /// exchanged, a refresh token rotated) as its [`kind`](Self::kind) does
+    /// ([`ErrorKind::OutcomeUnknown`] after a lost answer). Every other error is a refusal
     /// before sending ([`Error::NoAccessToken`] among them) or local, and says false.
     ///
     /// ```
@@ -144,8 +146,12 @@ impl Error {
     /// assert!(lost.outcome_unknown());
     /// ```
     pub fn outcome_unknown(&self) -> bool {
-        self.api_error()
-            .is_some_and(august_core::Error::outcome_unknown)
+        match self {
+            Error::Api(e) => e.outcome_unknown(),
+            Error::OAuth(e) => HasErrorKind::outcome_unknown(e),
+            Error::RenewalFailed(e) => e.outcome_unknown(),
+            _ => false,
+        }
     }
 
     /// Whether only a new sign-in helps: [`Error::SignInAgain`], or an OAuth `invalid_grant`.
