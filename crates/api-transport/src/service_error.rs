@@ -6,15 +6,15 @@
 /// The error is an enum with the variants `InvalidInput(I)`, `NotDelivered { endpoint, source }`,
 /// `Timeout { endpoint, after, source, .. }`, `ConnectionLost { endpoint, source, .. }`,
 /// `Api(Box<A>)`, `Decode { endpoint, path, source: serde_json::Error, .. }` and
-/// `ResponseTooLarge { endpoint, limit, .. }`, and a private `changes_something()` that says
-/// whether its call changes something (a read and a call harmless to repeat do not); `I` has
-/// a `Refused { reason }` variant and `Display`, `A` a `status()`, a `kind()`, a private
-/// `changes_something()` and an `answer_leaves_outcome_unknown()` (the rule of
-/// [`answer_leaves_outcome_unknown`] for its status, unless the answer itself says what was
-/// done). The invoking crate depends on `serde`
-/// and `serde_json`.
+/// `ResponseTooLarge { endpoint, limit, .. }`, each but the first two with the `changes` field
+/// (an `Option`: `Some` for a call that changes something; a read and a call harmless to
+/// repeat have `None`), which `A` has too; `I` has a `Refused { reason }` variant and
+/// `Display`, `A` a `status()`, a `kind()` and an `answer_leaves_outcome_unknown()` (the rule
+/// of [`answer_leaves_outcome_unknown`] for its status, unless the answer itself says what was
+/// done). The invoking crate depends on `serde` and `serde_json`.
 ///
-/// Written: `api_error()`, `status()`, `is_timeout()`, `is_invalid_input()`,
+/// Written: a private `changes_something()` for the error and `A` (from `changes`),
+/// `api_error()`, `status()`, `is_timeout()`, `is_invalid_input()`,
 /// `outcome_unknown()` (false for a call that changes nothing; otherwise the rule for the
 /// variant, `A`'s for an answer), a
 /// crate-private `from_transport(err, endpoint, extra...)` (the `extra` fields are copied into
@@ -27,7 +27,8 @@
 ///
 /// `krate` is the invoking crate's name, for the examples; `lost` says what may have happened
 /// when the outcome is unknown; `extra_example` gives the `extra` fields of a call that changes
-/// something, for the examples.
+/// something, for the examples; `changes` names the field that says whether a call changes
+/// something.
 ///
 /// [`HasErrorKind`]: crate::HasErrorKind
 /// [`answer_leaves_outcome_unknown`]: crate::answer_leaves_outcome_unknown
@@ -35,8 +36,28 @@
 macro_rules! service_error_common {
     ($error:ident, $api:ident, $input:ident; service = $service:literal; krate = $krate:literal;
      lost = $lost:literal; extra = ($($field:ident: $ty:ty),*);
-     extra_example = $example:literal;) => {
+     extra_example = $example:literal; changes = $changes:ident;) => {
+        impl $api {
+            /// Whether the call changes something: its `check` (the `changes` field) is `Some`.
+            fn changes_something(&self) -> bool {
+                self.$changes.is_some()
+            }
+        }
+
         impl $error {
+            /// Whether the call changes something (its `changes` field is `Some`); a read, or
+            /// a call harmless to send again, does not.
+            fn changes_something(&self) -> bool {
+                match self {
+                    $error::InvalidInput(_) | $error::NotDelivered { .. } => false,
+                    $error::Timeout { $changes, .. }
+                    | $error::ConnectionLost { $changes, .. }
+                    | $error::Decode { $changes, .. }
+                    | $error::ResponseTooLarge { $changes, .. } => $changes.is_some(),
+                    $error::Api(e) => e.changes_something(),
+                }
+            }
+
             /// The API error, if this is one.
             pub fn api_error(&self) -> Option<&$api> {
                 match self {

@@ -149,18 +149,6 @@ impl Error {
     pub fn errors(&self) -> Option<&Map<String, Value>> {
         self.api_error().map(ApiError::errors)
     }
-
-    /// Whether the call acts (its `check` is `Some`); a read does not.
-    fn changes_something(&self) -> bool {
-        match self {
-            Error::InvalidInput(_) | Error::NotDelivered { .. } => false,
-            Error::Timeout { check, .. }
-            | Error::ConnectionLost { check, .. }
-            | Error::Decode { check, .. }
-            | Error::ResponseTooLarge { check, .. } => check.is_some(),
-            Error::Api(e) => e.changes_something(),
-        }
-    }
 }
 
 api_transport::service_error_common! {
@@ -168,6 +156,7 @@ api_transport::service_error_common! {
     lost = "an SMS or a push may have gone out, so check before sending another";
     extra = (check: Option<&'static str>);
     extra_example = "check: Some(\"check the user's sms\")";
+    changes = check;
 }
 
 /// What a read without an answer says: it changed nothing.
@@ -762,11 +751,6 @@ impl ApiError {
         } else {
             otherwise
         }
-    }
-
-    /// Whether the call acts (its `check` is `Some`); a read does not.
-    fn changes_something(&self) -> bool {
-        self.check.is_some()
     }
 
     /// Whether the answer leaves unknown what Authy did with a call that acts: the rule of

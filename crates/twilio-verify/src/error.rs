@@ -132,19 +132,6 @@ impl Error {
     pub fn reason(&self) -> Option<ApiErrorReason> {
         self.api_error().map(ApiError::reason)
     }
-
-    /// Whether the call changes something (its `check` is `Some`); a read, a delete and the
-    /// access token's creation do not.
-    fn changes_something(&self) -> bool {
-        match self {
-            Error::InvalidInput(_) | Error::NotDelivered { .. } => false,
-            Error::Timeout { check, .. }
-            | Error::ConnectionLost { check, .. }
-            | Error::Decode { check, .. }
-            | Error::ResponseTooLarge { check, .. } => check.is_some(),
-            Error::Api(e) => e.changes_something(),
-        }
-    }
 }
 
 api_transport::service_error_common! {
@@ -152,6 +139,7 @@ api_transport::service_error_common! {
     lost = "a message may have gone out, an attempt may have been spent, or a resource may have been created or changed";
     extra = (check: Option<&'static str>);
     extra_example = "check: Some(\"list the verifications\")";
+    changes = check;
 }
 
 /// The end of a lost answer's text: what to check when the call may have changed something,
@@ -621,11 +609,6 @@ impl ApiError {
             R::ServerError => wait(ErrorKind::RetryLater),
             R::Other => ErrorKind::from_status(self.status, self.retry_after),
         }
-    }
-
-    /// Whether the call changes something (its `check` is `Some`).
-    fn changes_something(&self) -> bool {
-        self.check.is_some()
     }
 
     /// Whether the answer leaves unknown what Twilio did with a call that changes something:
