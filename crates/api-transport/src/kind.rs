@@ -162,7 +162,9 @@ pub trait HasErrorKind {
     /// Whether the request may have taken effect while the caller cannot tell: a request that
     /// changes something whose answer was lost, or said nothing of what was done (a 5xx). When
     /// it is true, check before sending the request again. False for a request that changes
-    /// nothing or is harmless to send again, whatever its answer.
+    /// nothing or is harmless to send again, whatever its answer, where the error knows its
+    /// request: the transport's own [`Error`] does not, and answers as for a request that
+    /// changes something.
     ///
     /// By default, what the kind says: true for [`ErrorKind::OutcomeUnknown`] and
     /// [`ErrorKind::CheckLockState`]. A client whose rule is finer overrides it with its

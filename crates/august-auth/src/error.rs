@@ -129,9 +129,9 @@ impl Error {
     /// Whether the server may have acted on a request that changes something while the caller
     /// cannot tell (a verification code sent, say): an August API call's error says so as
     /// [`august_core::Error::outcome_unknown`] does, an OAuth token request's (a code
-    /// exchanged, a refresh token rotated) as its [`kind`](Self::kind) does
-    /// ([`ErrorKind::OutcomeUnknown`] after a lost answer). Every other error is a refusal
-    /// before sending ([`Error::NoAccessToken`] among them) or local, and says false.
+    /// exchanged, a refresh token rotated) as [`OAuthError::outcome_unknown`] does. Every other
+    /// error is a refusal before sending ([`Error::NoAccessToken`] among them) or local, and
+    /// says false.
     ///
     /// ```
     /// use std::time::Duration;
@@ -148,7 +148,7 @@ impl Error {
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::Api(e) => e.outcome_unknown(),
-            Error::OAuth(e) => HasErrorKind::outcome_unknown(e),
+            Error::OAuth(e) => e.outcome_unknown(),
             Error::RenewalFailed(e) => e.outcome_unknown(),
             _ => false,
         }

@@ -1156,6 +1156,37 @@ impl OAuthError {
         }
     }
 
+    /// Whether the token endpoint may have acted on the request (a code exchanged, a refresh
+    /// token rotated) while the caller cannot tell: a token request sent without an answer
+    /// ([`OAuthError::Transport`], as [`HasErrorKind::outcome_unknown`] says of the
+    /// transport's error), or answered with a status that leaves it unknown (a 5xx, a 3xx) or
+    /// a success without readable tokens. False for an error before the request or outside it
+    /// (the redirect, the listener, the configuration) and for a refusal with a 4xx status.
+    ///
+    /// [`kind`](Self::kind) says what to do next; for a server error it is
+    /// [`ErrorKind::RetryLater`]: asking again is safe (a refresh token the lost answer
+    /// rotated is refused with `invalid_grant`, which says to sign in again).
+    ///
+    /// ```
+    /// use august_auth::OAuthError;
+    ///
+    /// assert!(!OAuthError::MissingCode.outcome_unknown());
+    /// let gateway = OAuthError::UnexpectedResponse { status: Some(502), reason: "an HTML page".into() };
+    /// assert!(gateway.outcome_unknown());
+    /// let refused = OAuthError::UnexpectedResponse { status: Some(400), reason: "an HTML page".into() };
+    /// assert!(!refused.outcome_unknown());
+    /// ```
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            OAuthError::Transport { source } => HasErrorKind::outcome_unknown(source),
+            OAuthError::Refused { status, .. } => {
+                api_transport::answer_leaves_outcome_unknown(*status)
+            }
+            OAuthError::UnexpectedResponse { status, .. } => !matches!(status, Some(400..=499)),
+            _ => false,
+        }
+    }
+
     /// The OAuth error code, for [`OAuthError::Refused`] and
     /// [`OAuthError::AuthorizationDenied`].
     pub fn code(&self) -> Option<&OAuthErrorCode> {
@@ -1276,6 +1307,10 @@ impl fmt::Display for Readable {
 impl HasErrorKind for OAuthError {
     fn kind(&self) -> ErrorKind {
         OAuthError::kind(self)
+    }
+
+    fn outcome_unknown(&self) -> bool {
+        OAuthError::outcome_unknown(self)
     }
 }
 
