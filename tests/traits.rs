@@ -120,9 +120,8 @@ fn answered<E>(status: usize, method: &str, path: &str, call: impl FnOnce(&str) 
     err
 }
 
-/// `HasErrorKind::outcome_unknown` on `err` is its inherent `outcome_unknown()`, `want`.
-fn assert_outcome<E: august::HasErrorKind + std::fmt::Debug>(err: &E, inherent: bool, want: bool) {
-    assert_eq!(inherent, want, "{err:?}");
+/// `HasErrorKind::outcome_unknown` on `err` is `want`.
+fn assert_shared<E: august::HasErrorKind + std::fmt::Debug>(err: &E, want: bool) {
     assert_eq!(august::HasErrorKind::outcome_unknown(err), want, "{err:?}");
 }
 
@@ -149,11 +148,13 @@ fn the_shared_trait_says_whether_the_outcome_is_unknown_as_each_client_does() {
         august(url).get_locks("token").unwrap_err()
     });
     for (err, want) in [(unlock(502), true), (unlock(303), true), (locks, false)] {
-        assert_outcome(&err, err.outcome_unknown(), want);
+        assert_eq!(err.outcome_unknown(), want, "{err:?}");
+        assert_shared(&err, want);
         let api_error = err.api_error().unwrap();
-        assert_outcome(api_error, err.outcome_unknown(), want);
+        assert_shared(api_error, want);
         let sign_in = authenticator::Error::Api(err);
-        assert_outcome(&sign_in, sign_in.outcome_unknown(), want);
+        assert_eq!(sign_in.outcome_unknown(), want, "{sign_in:?}");
+        assert_shared(&sign_in, want);
         // The stream's error has no inherent `outcome_unknown()`: its call's answers.
         let authenticator::Error::Api(err) = sign_in else {
             unreachable!("made above")
@@ -162,7 +163,7 @@ fn the_shared_trait_says_whether_the_outcome_is_unknown_as_each_client_does() {
             during: "listing the locks",
             source: Box::new(err),
         };
-        assert_outcome(&stream, want, want);
+        assert_shared(&stream, want);
     }
 
     let authy = |url: &str| {
@@ -187,8 +188,9 @@ fn the_shared_trait_says_whether_the_outcome_is_unknown_as_each_client_does() {
             .unwrap_err()
     });
     for (err, want) in [(sms(502), true), (sms(303), true), (status, false)] {
-        assert_outcome(&err, err.outcome_unknown(), want);
-        assert_outcome(err.api_error().unwrap(), err.outcome_unknown(), want);
+        assert_eq!(err.outcome_unknown(), want, "{err:?}");
+        assert_shared(&err, want);
+        assert_shared(err.api_error().unwrap(), want);
     }
 
     const SERVICE: &str = "VA00000000000000000000000000000001";
@@ -229,7 +231,8 @@ fn the_shared_trait_says_whether_the_outcome_is_unknown_as_each_client_does() {
         },
     );
     for (err, want) in [(start(502), true), (start(303), true), (fetch, false)] {
-        assert_outcome(&err, err.outcome_unknown(), want);
-        assert_outcome(err.api_error().unwrap(), err.outcome_unknown(), want);
+        assert_eq!(err.outcome_unknown(), want, "{err:?}");
+        assert_shared(&err, want);
+        assert_shared(err.api_error().unwrap(), want);
     }
 }
