@@ -14,7 +14,7 @@
 /// done). The invoking crate depends on `serde` and `serde_json`.
 ///
 /// Written: a private `changes_something()` for the error and `A` (from `changes`),
-/// `api_error()`, `status()`, `is_timeout()`, `is_invalid_input()`,
+/// `kind()` (a lost answer's from `changes_something()`, an answer's `A::kind()`), `api_error()`, `status()`, `is_timeout()`, `is_invalid_input()`,
 /// `outcome_unknown()` (false for a call that changes nothing; otherwise the rule for the
 /// variant, `A`'s for an answer), a
 /// crate-private `from_transport(err, endpoint, extra...)` (the `extra` fields are copied into
@@ -55,6 +55,34 @@ macro_rules! service_error_common {
                     | $error::Decode { $changes, .. }
                     | $error::ResponseTooLarge { $changes, .. } => $changes.is_some(),
                     $error::Api(e) => e.changes_something(),
+                }
+            }
+
+            /// What the caller does next, whatever the variant.
+            ///
+            #[doc = concat!("A request that changes something whose answer was lost ([`", stringify!($error), "::Timeout`], [`", stringify!($error), "::ConnectionLost`]) or was a server error (see [`", stringify!($api), "::kind`]) is [`ErrorKind::OutcomeUnknown`](crate::ErrorKind::OutcomeUnknown) (", $lost, "), and [`outcome_unknown`](Self::outcome_unknown) is then true; a read's, or a call's harmless to send again, is [`ErrorKind::RetryLater`](crate::ErrorKind::RetryLater), and its `outcome_unknown()` false.")]
+            ///
+            /// ```
+            #[doc = concat!("use ", $krate, "::{Error, ErrorKind, InvalidInput};")]
+            ///
+            /// let refused = Error::from(InvalidInput::Refused { reason: "not https".into() });
+            /// assert_eq!(refused.kind(), ErrorKind::FixInput);
+            /// ```
+            pub fn kind(&self) -> $crate::ErrorKind {
+                use $crate::ErrorKind;
+                match self {
+                    $error::InvalidInput(_) => ErrorKind::FixInput,
+                    $error::NotDelivered { .. } => ErrorKind::NotDelivered,
+                    $error::Timeout { .. } | $error::ConnectionLost { .. } => {
+                        if self.changes_something() {
+                            ErrorKind::OutcomeUnknown
+                        } else {
+                            ErrorKind::RetryLater
+                        }
+                    }
+                    $error::Api(e) => e.kind(),
+                    $error::Decode { .. } => ErrorKind::ReportBug,
+                    $error::ResponseTooLarge { .. } => ErrorKind::Configuration,
                 }
             }
 

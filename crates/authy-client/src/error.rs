@@ -99,38 +99,6 @@ impl Error {
         self.api_error().and_then(ApiError::error_code)
     }
 
-    /// What the caller does next, whatever the variant.
-    ///
-    /// A call that acts (sends an SMS, places a call, sends a push, checks a token, creates or
-    /// deletes a user; even a `GET` does) whose answer was lost ([`Error::Timeout`],
-    /// [`Error::ConnectionLost`]) or was a server error (see [`ApiError::kind`]) is
-    /// [`ErrorKind::OutcomeUnknown`], and [`Error::outcome_unknown`] is then true; a read's is
-    /// [`ErrorKind::RetryLater`], and its `outcome_unknown()` false: a read changes nothing.
-    ///
-    /// ```
-    /// use authy_client::{Error, ErrorKind, InvalidInput};
-    ///
-    /// assert_eq!(Error::from(InvalidInput::TokenNotDigits).kind(), ErrorKind::FixInput);
-    /// ```
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::InvalidInput(_) => ErrorKind::FixInput,
-            Error::NotDelivered { .. } => ErrorKind::NotDelivered,
-            // A call that acts (even a GET sends an SMS or places a call) may have; a read,
-            // which changes nothing, can be sent again.
-            Error::Timeout { .. } | Error::ConnectionLost { .. } => {
-                if self.changes_something() {
-                    ErrorKind::OutcomeUnknown
-                } else {
-                    ErrorKind::RetryLater
-                }
-            }
-            Error::Api(e) => e.kind(),
-            Error::Decode { .. } => ErrorKind::ReportBug,
-            Error::ResponseTooLarge { .. } => ErrorKind::Configuration,
-        }
-    }
-
     /// What an API error means on Authy ([`ApiErrorReason::TokenInvalid`],
     /// [`ApiErrorReason::UserNotFound`], ...); `None` for the other variants.
     pub fn reason(&self) -> Option<ApiErrorReason> {

@@ -96,37 +96,6 @@ impl Error {
         self.api_error().and_then(ApiError::code)
     }
 
-    /// What the caller does next, whatever the variant.
-    ///
-    /// A request that changes something (every `POST` but a push access token's creation)
-    /// whose answer was lost ([`Error::Timeout`], [`Error::ConnectionLost`]) or was a server
-    /// error (5xx, see [`ApiError::kind`]) is [`ErrorKind::OutcomeUnknown`], as
-    /// [`Error::outcome_unknown`] says, and the message says what to check before sending it
-    /// again; a read's, a delete's or the access token's is [`ErrorKind::RetryLater`], and
-    /// their `outcome_unknown()` false: they are safe to send again.
-    ///
-    /// ```
-    /// use twilio_verify::{Error, ErrorKind, InvalidInput};
-    ///
-    /// assert_eq!(Error::from(InvalidInput::PhoneNumber).kind(), ErrorKind::FixInput);
-    /// ```
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            Error::InvalidInput(_) => ErrorKind::FixInput,
-            Error::NotDelivered { .. } => ErrorKind::NotDelivered,
-            Error::Timeout { .. } | Error::ConnectionLost { .. } => {
-                if self.changes_something() {
-                    ErrorKind::OutcomeUnknown
-                } else {
-                    ErrorKind::RetryLater
-                }
-            }
-            Error::Api(e) => e.kind(),
-            Error::Decode { .. } => ErrorKind::ReportBug,
-            Error::ResponseTooLarge { .. } => ErrorKind::Configuration,
-        }
-    }
-
     /// What an API error means on Twilio ([`ApiErrorReason::MaxCheckAttempts`], ...); `None`
     /// for the other variants.
     pub fn reason(&self) -> Option<ApiErrorReason> {
