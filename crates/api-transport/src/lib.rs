@@ -110,6 +110,9 @@ pub const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
 pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 16;
 /// Default number of automatic retries of a [`Retry::Safe`] request.
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
+/// The most room made for a body before it is read, whatever its announced length: beyond
+/// it, the buffer grows with what actually comes.
+const MAX_PREALLOCATION: u64 = 1024 * 1024;
 
 /// A response: status, headers and the whole body (already read, within the cap).
 #[derive(Clone)]
@@ -591,7 +594,8 @@ impl Transport {
         } else {
             rand::random_range(0..=half)
         };
-        (base + Duration::from_millis(jitter)).min(self.settings.max_backoff)
+        base.saturating_add(Duration::from_millis(jitter))
+            .min(self.settings.max_backoff)
     }
 
     /// One attempt: sends `http_request` within `budget` (the agent's timeout when `None`) and
@@ -625,11 +629,14 @@ impl Transport {
         let limit = request.max_body.unwrap_or(self.settings.max_body);
         // Room for the whole body at once when its length is announced (within the cap), so
         // that it is read in one or two reads instead of a growing buffer's many.
+        // Only as much as [`MAX_PREALLOCATION`] is taken on the server's word: a forged length
+        // under a large cap reserves no more than that before a byte has come.
         let announced = headers
             .get(ureq::http::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
             .unwrap_or(0)
-            .min(limit.saturating_add(1));
+            .min(limit.saturating_add(1))
+            .min(MAX_PREALLOCATION);
         let mut body = Vec::with_capacity(usize::try_from(announced).unwrap_or(0));
         // Read through a reader capped at limit + 1 bytes so an oversized body is detected
         // without buffering it.

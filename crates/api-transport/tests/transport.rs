@@ -225,6 +225,51 @@ fn body_cap_is_enforced() {
     assert_eq!(err, Error::ResponseTooLarge { limit: 10 });
 }
 
+/// A length announced beyond any memory, under a cap set as "no limit", is not reserved on
+/// the server's word: the call fails as the body falls short, instead of the process
+/// aborting on the allocation.
+#[test]
+fn an_announced_length_beyond_memory_under_no_cap_is_a_lost_body_not_an_abort() {
+    let (url, server) = raw_server(
+        b"HTTP/1.1 200 OK\r\ncontent-length: 18446744073709551615\r\nconnection: close\r\n\r\nshort",
+        Duration::ZERO,
+    );
+    let err = Transport::builder()
+        .max_body(u64::MAX)
+        .max_retries(0)
+        .build()
+        .send(&Request::new(Method::Put, &url, Path::new().lit("x")))
+        .unwrap_err();
+    assert_eq!(server.join().unwrap(), 1);
+    assert!(matches!(err, Error::ConnectionLost { .. }), "{err:?}");
+}
+
+/// A backoff set as large as a `Duration` goes (jitter included) is a wait beyond the call's
+/// deadline, so the 503 is the call's answer, at once, instead of a panic on the addition.
+#[test]
+fn a_backoff_as_large_as_a_duration_goes_ends_the_call_with_its_answer() {
+    let mut server = mockito::Server::new();
+    let busy = server
+        .mock("GET", "/x")
+        .with_status(503)
+        .with_body("busy")
+        .expect(1)
+        .create();
+    let answer = Transport::builder()
+        .initial_backoff(Duration::MAX)
+        .max_backoff(Duration::MAX)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .send(&Request::new(
+            Method::Get,
+            &server.url(),
+            Path::new().lit("x"),
+        ))
+        .unwrap();
+    busy.assert();
+    assert_eq!((answer.status(), answer.attempts()), (503, 1));
+}
+
 #[test]
 fn plain_http_to_a_remote_host_is_refused_before_sending() {
     let err = fast()

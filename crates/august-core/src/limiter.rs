@@ -35,10 +35,12 @@ impl Default for WakeupLimiter {
 }
 
 impl WakeupLimiter {
-    /// A limiter allowing one wake-up per `interval` per account.
+    /// A limiter allowing one wake-up per `interval` per account; at most
+    /// [`api_transport::LONGEST_TIMEOUT`] (a year: a longer one, such as `Duration::MAX` for
+    /// "once", is this long, as the clock cannot count beyond it).
     pub fn new(interval: Duration) -> Self {
         WakeupLimiter {
-            interval,
+            interval: interval.min(api_transport::LONGEST_TIMEOUT),
             last: Arc::new(Mutex::new(HashMap::new())),
         }
     }
@@ -97,5 +99,26 @@ impl WakeupLimiter {
         }
         last.insert(account.to_owned(), now);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An interval beyond what the clock can add to now ("once", as `Duration::MAX`) limits
+    /// as a year does, instead of panicking on the addition.
+    #[test]
+    fn an_interval_beyond_the_clock_is_a_year() {
+        let limiter = WakeupLimiter::new(Duration::MAX);
+        assert_eq!(limiter.interval(), api_transport::LONGEST_TIMEOUT);
+        limiter.acquire("user-1").unwrap();
+        let err = limiter.acquire("user-1").unwrap_err();
+        let crate::Error::RateLimited { retry_after, .. } = err else {
+            panic!("{err:?}");
+        };
+        assert!(retry_after > api_transport::LONGEST_TIMEOUT - Duration::from_secs(60));
+        assert!(limiter.check("user-1").is_err());
+        assert!(limiter.check("user-2").is_ok());
     }
 }
