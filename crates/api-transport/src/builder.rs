@@ -107,8 +107,8 @@ fn reason(error: Error) -> String {
 ///
 /// The arguments, in this order: the builder type and the field; `calls =` the calls the
 /// timeout covers; `reads =` the requests retried; `never =` the sentence that says what is
-/// never resent; `reserved =` the headers the client sets; `body =` the default body cap, as
-/// the docs say it.
+/// never resent; `reserved =` the headers the client sets beyond [`RESERVED_HEADERS`], which
+/// every client sets; `body =` the default body cap, as the docs say it.
 #[macro_export]
 macro_rules! client_settings_setters {
     ($builder:ident . $field:ident; calls = $calls:literal; reads = $reads:literal;
@@ -120,7 +120,7 @@ macro_rules! client_settings_setters {
                 self
             }
 
-            #[doc = concat!("How many times ", $reads, " is sent again after 429, 502, 503, 504 or a failure to connect, with backoff; `0` turns retries off. ", $never, " Defaults to 3.")]
+            #[doc = concat!("How many times ", $reads, " is sent again after 429, 502, 503, 504, a failure to connect or a connection lost, with backoff; `0` turns retries off. ", $never, " Defaults to 3.")]
             pub fn max_retries(mut self, retries: u32) -> Self {
                 self.$field.max_retries = retries;
                 self
@@ -139,7 +139,7 @@ macro_rules! client_settings_setters {
                 self
             }
 
-            #[doc = concat!("Adds a header sent on every request (a tracing id, a proxy's header); call it again for more. Not for credentials: it is not redacted. The name must be an HTTP token and the value visible ASCII, checked by [`", stringify!($builder), "::build`](Self::build); it cannot replace a header the client sets (", $reserved, "). Defaults to none.")]
+            #[doc = concat!("Adds a header sent on every request (a tracing id, a proxy's header); call it again for more. Not for credentials: it is not redacted. The name must be an HTTP token and the value visible ASCII, checked by [`", stringify!($builder), "::build`](Self::build); it cannot replace a header the client sets (", $reserved, ", and `Content-Type`, `User-Agent`, `Host`, `Content-Length`). Defaults to none.")]
             pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
                 self.$field.headers.push((name.into(), value.into()));
                 self

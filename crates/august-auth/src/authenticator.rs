@@ -156,7 +156,8 @@ impl Authenticator {
     /// As [`Authenticator::access_token_cache_file`], with the file as `snapshot` read it (it
     /// is not read again): for a program that looked at the file first
     /// ([`CacheSnapshot::is_credentials`]), so that what it saw is what it uses. Logins are
-    /// cached in the snapshot's file.
+    /// cached in the snapshot's file. Defaults to no cache file, as
+    /// [`Authenticator::access_token_cache_file`].
     ///
     /// ```
     /// use august_auth::{AuthenticationState, Authenticator, CacheSnapshot, CacheStatus, LoginMethod};

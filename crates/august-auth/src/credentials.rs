@@ -353,8 +353,8 @@ impl Credentials {
     }
 
     /// How much time must be left on a token for it to be used without a refresh (for every
-    /// clone). Defaults to 60 s ([`DEFAULT_REFRESH_MARGIN`]). A password login keeps its
-    /// authenticator's renewal threshold instead.
+    /// clone). A password login keeps its authenticator's renewal threshold instead. Defaults
+    /// to 60 s ([`DEFAULT_REFRESH_MARGIN`]).
     #[must_use]
     pub fn refresh_margin(self, margin: Duration) -> Credentials {
         self.inner
@@ -412,11 +412,12 @@ impl Credentials {
     /// Persists these OAuth, imported or Home Assistant credentials to `path` (atomically, mode
     /// 0600) now and after every refresh; [`Credentials::load`] reads them back. The client
     /// secret is not written. A password login keeps its authenticator's py-august cache
-    /// instead. Defaults to no file: the credentials live in memory only.
+    /// instead.
     ///
     /// A cache file already at `path` (of this format or py-august's) is replaced; anything
     /// else there (unreadable, not JSON, too large) is first moved aside to `<name>.corrupt`
-    /// (or `<name>.corrupt.N`), never overwritten.
+    /// (or `<name>.corrupt.N`), never overwritten. Defaults to no file: the credentials live
+    /// in memory only.
     ///
     /// ```
     /// # use august_auth::{Credentials, OAuthClient};

@@ -179,7 +179,7 @@ impl fmt::Debug for ApiBuilder {
 api_transport::client_settings_setters! {
     ApiBuilder.settings; calls = "every call but remote lock operations";
     reads = "a read (GET)"; never = "Lock operations, logins and verification calls are never retried.";
-    reserved = "the API key, the access token, `accept-version`"; body = "4 MiB";
+    reserved = "the brand's API key, access token and branding headers, `Accept-Version`, `X-August-Country`"; body = "4 MiB";
 }
 
 impl ApiBuilder {

@@ -264,13 +264,15 @@ impl StreamBuilder {
         self
     }
 
-    /// No push: poll the feed every [`poll_interval`](Self::poll_interval).
+    /// No push: poll the feed every [`poll_interval`](Self::poll_interval) (the same as
+    /// [`push_transport`](Self::push_transport) with [`PushTransport::None`]). Defaults to
+    /// push, on the brand's service.
     pub fn polling_only(self) -> Self {
         self.push_transport(PushTransport::None)
     }
 
-    /// The PubNub origin. Defaults to `https://ps.pndsn.com`; a sandbox serves it at its own
-    /// base URL.
+    /// The PubNub origin; a sandbox serves it at its own base URL. Defaults to
+    /// `https://ps.pndsn.com`.
     pub fn pubnub_origin(mut self, origin: impl Into<String>) -> Self {
         self.pubnub_origin = origin.into();
         self

@@ -111,7 +111,7 @@ api_transport::client_settings_setters! {
     AuthyApiClientBuilder.settings; calls = "every call";
     reads = "a read (user status, registration status, app details and stats, phone information, approval status)";
     never = "Nothing else is ever resent: not user creation or deletion, SMS, calls, token or code checks, phone verifications, OneTouch requests.";
-    reserved = "`X-Authy-API-Key`, `Content-Type`, `User-Agent`"; body = "1 MiB";
+    reserved = "`X-Authy-API-Key`"; body = "1 MiB";
 }
 
 impl AuthyApiClientBuilder {

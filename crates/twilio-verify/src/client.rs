@@ -161,7 +161,7 @@ pub struct VerifyClientBuilder {
 api_transport::client_settings_setters! {
     VerifyClientBuilder.settings; calls = "every call"; reads = "a read (a GET, or a DELETE)";
     never = "Nothing that sends a message, checks a code or answers a challenge is ever resent.";
-    reserved = "`Authorization`, `Accept`, `Content-Type`, `User-Agent`"; body = "1 MiB";
+    reserved = "`Authorization`, `Accept`, `Accept-Charset`"; body = "1 MiB";
 }
 
 impl VerifyClientBuilder {
