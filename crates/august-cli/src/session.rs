@@ -253,17 +253,13 @@ impl Context {
 
     /// What to do after a code check that may have been accepted, for the account `username`
     /// (as [`Context::login_command`]): run `august login`, which `resumes` from the login the
-    /// cache keeps; with the sandbox, which keeps nothing from one run to the next, run it again
-    /// to sign in afresh.
+    /// cache keeps; with the sandbox, which keeps nothing from one run to the next, run the
+    /// command again (whichever it was: each signs in for itself), which signs in afresh.
     fn login_again(&self, username: Option<&str>, resumes: &str) -> String {
-        let login = self.login_command(username);
         if self.sandbox.is_some() {
-            format!(
-                "run `{login}` again, which signs in afresh (the sandbox keeps nothing from one run to the next)"
-            )
-        } else {
-            format!("run `{login}`, which {resumes}")
+            return "run the command again, which signs in afresh (the sandbox keeps nothing from one run to the next)".to_owned();
         }
+        format!("run `{}`, which {resumes}", self.login_command(username))
     }
 
     /// The access token for an API call: this run's session, or the cached login (refreshed
@@ -861,8 +857,9 @@ mod tests {
 
     /// After a code check whose outcome is unknown, the advice runs `august login` again for
     /// the same account, which resumes the login the cache keeps; with `--sandbox`, whose
-    /// state lives for one run, `august --sandbox login` signs in afresh. It said that this
-    /// finished the sign-in without a new code.
+    /// state lives for one run, the command run again (`whoami` here, not `login`) signs in
+    /// afresh. It said that this finished the sign-in without a new code, and then named
+    /// `august --sandbox login` whatever the command.
     #[test]
     fn the_advice_after_an_accepted_code_is_true_for_the_sandbox() {
         let ctx = context(&[
@@ -880,7 +877,7 @@ mod tests {
         let ctx = context(&["--sandbox".as_ref(), "whoami".as_ref()]);
         assert_eq!(
             ctx.login_again(None, "finishes the sign-in without a new code"),
-            "run `august --sandbox login` again, which signs in afresh (the sandbox keeps nothing from one run to the next)"
+            "run the command again, which signs in afresh (the sandbox keeps nothing from one run to the next)"
         );
     }
 
