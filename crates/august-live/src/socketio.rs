@@ -197,19 +197,29 @@ fn set_timeout(ws: &mut Socket, timeout: Duration) {
 /// all.
 pub(crate) const HANDSHAKE_WAIT: Duration = Duration::from_secs(10);
 
-/// Watches a connection while its handshake runs: cuts it at `deadline`, or as soon as the
-/// stream is stopped, unless `finished` says the handshake ended first. Whether it cut the
+/// Watches a connection while it is read, by a handshake or a session: a read that gets a
+/// byte in time goes on as long as bytes keep coming, so a server that drips them (a
+/// handshake, or a websocket message, a byte at a time) would hold the reading thread, and
+/// `close`, for as long as it likes. Cuts the connection once `deadline` passes (the reader
+/// moves it later through `moves`), or once the stream has been stopped for a [`TICK`] (a
+/// reader that is not held ends by itself within one, closing the websocket as it should);
+/// ends without cutting as soon as the reader drops its end of `moves`. Whether it cut the
 /// connection.
-fn watch(tcp: &TcpStream, deadline: Instant, signal: &Signal, finished: Receiver<()>) -> bool {
+fn watch(tcp: &TcpStream, deadline: Instant, signal: &Signal, moves: Receiver<Instant>) -> bool {
+    let mut deadline = deadline;
+    let mut stopped_for_a_tick = false;
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        match finished.recv_timeout(left.min(TICK)) {
-            Ok(()) | Err(RecvTimeoutError::Disconnected) => return false,
+        match moves.recv_timeout(left.min(TICK)) {
+            Ok(later) => deadline = later,
+            Err(RecvTimeoutError::Disconnected) => return false,
             Err(RecvTimeoutError::Timeout) => {
-                if signal.is_stopped() || Instant::now() >= deadline {
+                let stopped = signal.is_stopped();
+                if (stopped && stopped_for_a_tick) || Instant::now() >= deadline {
                     let _ = tcp.shutdown(Shutdown::Both);
                     return true;
                 }
+                stopped_for_a_tick = stopped;
             }
         }
     }
@@ -368,9 +378,7 @@ fn connect(
     let watched = tcp
         .try_clone()
         .map_err(|e| End::Transport(format!("cannot connect: {}", e.kind())))?;
-    // The TLS and HTTP handshakes read as long as bytes keep coming: a server that drips them
-    // would hold this thread, and `close`, for as long as it likes. A watching thread cuts the
-    // connection at the deadline, or at once when the stream is stopped.
+    // The TLS and HTTP handshakes read as long as bytes keep coming: they are watched.
     let (done, finished) = mpsc::channel();
     let (handshake, cut) = std::thread::scope(|scope| {
         let watching = std::thread::Builder::new()
@@ -379,8 +387,9 @@ fn connect(
             .map_err(|e| End::Transport(format!("cannot start a thread: {e}")))?;
         // Owned here, so that a panic in the handshake drops it and ends the watch at once.
         let done = done;
-        let handshake = tungstenite::client_tls_with_config(request, tcp, None, None);
-        let _ = done.send(());
+        let handshake =
+            tungstenite::client_tls_with_config(request, tcp, Some(websocket_config()), None);
+        drop(done);
         Ok((handshake, watching.join().unwrap_or(false)))
     })?;
     if cut {
@@ -428,9 +437,53 @@ fn session(
         Ok(ws) => ws,
         Err(end) => return end,
     };
-    // OPEN must come first, within 10 s; the stop flag is looked at every tick.
+    // The stop flag and the deadline are looked at every tick, and a read the server holds
+    // with a message it drips is cut by a watch (see `watch`).
     set_timeout(&mut ws, TICK);
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // OPEN must come first, within 10 s.
+    let deadline = Instant::now() + OPEN_WAIT;
+    let Some(watched) = tcp_of(&ws).and_then(|tcp| tcp.try_clone().ok()) else {
+        return End::Transport("cannot watch the connection".into());
+    };
+    let (moves, deadlines) = mpsc::channel();
+    std::thread::scope(|scope| {
+        let watching = std::thread::Builder::new()
+            .name("august-live-socketio-watch".into())
+            .spawn_scoped(scope, || watch(&watched, deadline, signal, deadlines));
+        if let Err(e) = watching {
+            return End::Transport(format!("cannot start a thread: {e}"));
+        }
+        // Owned here, so that however the session ends, a panic included, the watch ends too.
+        let moves = moves;
+        read(&mut ws, tx, signal, gap, &secrets, deadline, &moves)
+    })
+}
+
+/// How long the server has to send OPEN once the websocket is open.
+const OPEN_WAIT: Duration = Duration::from_secs(10);
+
+/// The TCP connection under a websocket.
+fn tcp_of(ws: &Socket) -> Option<&TcpStream> {
+    match ws.get_ref() {
+        MaybeTlsStream::Plain(s) => Some(s),
+        MaybeTlsStream::Rustls(s) => Some(s.get_ref()),
+        _ => None,
+    }
+}
+
+/// Reads a session until it ends: OPEN by `deadline`, then the session's frames, each text
+/// frame moving the deadline on by the session's liveness, through `moves` (to the watch, which
+/// cuts the connection when it passes or when the stream is stopped: the read then fails, and
+/// the loop tells why).
+fn read(
+    ws: &mut Socket,
+    tx: &Sender<Internal>,
+    signal: &Signal,
+    gap: bool,
+    secrets: &[&str],
+    deadline: Instant,
+    moves: &Sender<Instant>,
+) -> End {
     let (interval, timeout) = loop {
         if signal.is_stopped() {
             return End::Stopped;
@@ -450,16 +503,16 @@ fn session(
             },
             Ok(Message::Close(_)) => return End::Server("the websocket was closed".into()),
             Ok(_) => {}
-            Err(tungstenite::Error::Io(e))
-                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-            Err(e) => return End::Transport(scrubbed(&e.to_string(), &secrets)),
+            Err(e) if quiet_or_cut(&e, signal, deadline) => {}
+            Err(e) => return End::Transport(scrubbed(&e.to_string(), secrets)),
         }
     };
     if let Err(e) = ws.send(Message::text("40{}")) {
-        return End::Transport(scrubbed(&e.to_string(), &secrets));
+        return End::Transport(scrubbed(&e.to_string(), secrets));
     }
     let liveness = liveness(interval, timeout);
-    let mut last_rx = Instant::now();
+    let mut deadline = Instant::now() + liveness;
+    let _ = moves.send(deadline);
     let mut connected = false;
     loop {
         if signal.is_stopped() {
@@ -468,25 +521,22 @@ fn session(
             return End::Stopped;
         }
         // On every frame: websocket pings or binary frames do not keep the session alive.
-        if last_rx.elapsed() > liveness {
+        if Instant::now() > deadline {
             return End::Transport("no ping from the server in time".into());
         }
         let text = match ws.read() {
             Ok(Message::Text(t)) => t.as_str().to_owned(),
             Ok(Message::Close(_)) => return End::Server("the websocket was closed".into()),
             Ok(_) => continue,
-            Err(tungstenite::Error::Io(e))
-                if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) =>
-            {
-                continue;
-            }
-            Err(e) => return End::Transport(scrubbed(&e.to_string(), &secrets)),
+            Err(e) if quiet_or_cut(&e, signal, deadline) => continue,
+            Err(e) => return End::Transport(scrubbed(&e.to_string(), secrets)),
         };
-        last_rx = Instant::now();
+        deadline = Instant::now() + liveness;
+        let _ = moves.send(deadline);
         match parse_frame(&text) {
             Frame::Ping(data) => {
                 if let Err(e) = ws.send(Message::text(format!("3{data}"))) {
-                    return End::Transport(scrubbed(&e.to_string(), &secrets));
+                    return End::Transport(scrubbed(&e.to_string(), secrets));
                 }
             }
             Frame::Connected => {
@@ -499,7 +549,7 @@ fn session(
                 }
             }
             Frame::ConnectError(msg) => {
-                return End::Server(format!("connect refused: {}", scrubbed(&msg, &secrets)));
+                return End::Server(format!("connect refused: {}", scrubbed(&msg, secrets)));
             }
             Frame::Disconnect => return End::Server("the server disconnected".into()),
             Frame::Close => return End::Server("the server closed the session".into()),
@@ -528,6 +578,30 @@ fn session(
         }
     }
 }
+
+/// Whether a read error is no end of its own: the socket was quiet for a tick, or the watch cut
+/// the connection because the stream was stopped or `deadline` passed (the read loop's checks
+/// then tell why it ends).
+fn quiet_or_cut(e: &tungstenite::Error, signal: &Signal, deadline: Instant) -> bool {
+    let quiet = matches!(e, tungstenite::Error::Io(e)
+        if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut));
+    quiet || signal.is_stopped() || Instant::now() > deadline
+}
+
+/// The websocket settings: a Socket.IO event of the lock service is a JSON object of a few
+/// hundred bytes to a few KiB, so a message (or a frame) of more than 256 KiB is no event of
+/// it, and is refused as it is announced rather than read into memory (tungstenite's own
+/// limits, 64 MiB a message and 16 MiB a frame, are far past anything this protocol sends).
+/// A session that gets one ends as a transport failure, and the feed is read after the
+/// reconnection.
+fn websocket_config() -> tungstenite::protocol::WebSocketConfig {
+    tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE))
+        .max_frame_size(Some(MAX_MESSAGE))
+}
+
+/// The largest websocket message (and frame) taken from the server ([`websocket_config`]).
+const MAX_MESSAGE: usize = 256 << 10;
 
 /// The longest a session is kept without a frame from the server, whatever the server's
 /// `pingInterval` and `pingTimeout` say.

@@ -841,7 +841,7 @@ impl ActivityStream {
     ///   are left to end on their own (within the connection's 10 s), on a thread of their own
     ///   that then ends. Nothing connects to what a lookup finds after the stop, and a
     ///   connection made after it is closed at once, nothing sent on it. A websocket handshake
-    ///   in progress is cut.
+    ///   in progress, or a message the server drips, is cut a tick after the stop.
     pub fn close(mut self) {
         self.handle.stop();
         for t in self.threads.drain(..) {

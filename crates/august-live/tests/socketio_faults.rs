@@ -1,6 +1,6 @@
 //! The Socket.IO client against websocket servers that misbehave: ping settings too large to
 //! add or of zero, websocket pings instead of Engine.IO ones, pings instead of OPEN,
-//! handshakes refused.
+//! handshakes refused, messages dripped or past the size limit.
 //! Apart from `socketio_protocol`, whose thread check wants no other stream running in the
 //! process.
 
@@ -241,4 +241,107 @@ fn a_refused_connect_that_quotes_the_secrets_shows_none_of_them() {
         reason,
         r#"connect refused: {"message":"subscriber <redacted> (token <redacted>) refused at"#
     );
+}
+
+/// Sends, on an open session, the header of a text frame of 60 000 bytes (within the
+/// client's limit), then its bytes one every 100 ms: each read of the client's gets a byte in
+/// time, and the message would take 100 minutes. Sends for `for_at_most`, then closes.
+fn drip_a_message(ws: tungstenite::WebSocket<std::net::TcpStream>, for_at_most: Duration) {
+    use std::io::Write as _;
+    let mut tcp = ws.into_inner();
+    std::thread::spawn(move || {
+        let until = std::time::Instant::now() + for_at_most;
+        // FIN and text; 126: the length in the next two bytes; a server's frame is not masked.
+        let _ = tcp.write_all(&[0x81, 126, 0xEA, 0x60]);
+        while std::time::Instant::now() < until && tcp.write_all(b"x").is_ok() {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+}
+
+#[test]
+fn a_message_that_drips_does_not_hold_close() {
+    let (_sandbox, _listener, c, ws) =
+        opened(r#"{"sid":"e1","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#);
+    // Connected before the drip, so that the stop comes while the message is read.
+    let connected = c.drain(Duration::from_millis(500));
+    assert!(
+        connected.iter().any(|e| matches!(
+            e,
+            Ok(august_live::Event::Status(
+                august_live::StreamStatus::PushConnected { .. }
+            ))
+        )),
+        "{connected:?}"
+    );
+    drip_a_message(ws, Duration::from_secs(15));
+    std::thread::sleep(Duration::from_millis(500));
+    let stopping = std::time::Instant::now();
+    c.stop();
+    assert!(
+        stopping.elapsed() < Duration::from_secs(3),
+        "close waited {:?} for a message the server dripped",
+        stopping.elapsed()
+    );
+}
+
+#[test]
+fn a_message_that_drips_does_not_keep_a_session_alive() {
+    // 1 s + 1 s without a whole text frame: the session is dead, however many bytes of one
+    // come meanwhile.
+    let (_sandbox, listener, c, ws) =
+        opened(r#"{"sid":"e1","upgrades":[],"pingInterval":1000,"pingTimeout":1000}"#);
+    drip_a_message(ws, Duration::from_secs(15));
+    // Kept open while the reasons are read: the next session waits for its handshake.
+    let again = next_connection(&listener, Duration::from_secs(6));
+    assert!(
+        again.is_some(),
+        "no reconnection while the server dripped a message"
+    );
+    let reasons: Vec<String> = c
+        .drain(Duration::from_millis(300))
+        .into_iter()
+        .filter_map(|e| match e {
+            Ok(august_live::Event::Status(august_live::StreamStatus::PushDisconnected {
+                reason,
+                ..
+            })) => Some(reason),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reasons, ["no ping from the server in time"]);
+    drop(again);
+    c.stop();
+}
+
+#[test]
+fn a_message_larger_than_the_limit_ends_the_session_as_it_is_announced() {
+    use std::io::Write as _;
+    let (_sandbox, listener, c, ws) =
+        opened(r#"{"sid":"e1","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#);
+    // The header of a text frame of 256 KiB and one byte: refused before its first byte.
+    let mut tcp = ws.into_inner();
+    tcp.write_all(&[0x81, 127, 0, 0, 0, 0, 0, 4, 0, 1]).unwrap();
+    let again = next_connection(&listener, Duration::from_secs(5));
+    assert!(
+        again.is_some(),
+        "no reconnection after a frame past the limit"
+    );
+    let reasons: Vec<String> = c
+        .drain(Duration::from_millis(300))
+        .into_iter()
+        .filter_map(|e| match e {
+            Ok(august_live::Event::Status(august_live::StreamStatus::PushDisconnected {
+                reason,
+                ..
+            })) => Some(reason),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        reasons,
+        ["Space limit exceeded: Message too long: 262145 > 262144"]
+    );
+    drop((tcp, again));
+    c.stop();
 }
