@@ -22,7 +22,7 @@ use tungstenite::{Message, WebSocket};
 
 use crate::error::Error;
 use crate::message::Source;
-use crate::stream::{Internal, Signal, TokenSource, catch_panic, scrubbed};
+use crate::stream::{Internal, Outbox, Signal, TokenSource, catch_panic, scrubbed};
 
 /// The default Socket.IO server.
 pub const DEFAULT_URL: &str = "https://websocket.aaecosystem.com/";
@@ -416,13 +416,7 @@ fn connect(
 /// One session: connect, handshake, read until it ends. Every text of the server's or of the
 /// websocket library's that a reason shows is [`scrubbed`] of the access token and the
 /// subscriber id.
-fn session(
-    config: &Config,
-    subscriber: &str,
-    tx: &Sender<Internal>,
-    signal: &Arc<Signal>,
-    gap: bool,
-) -> End {
+fn session(config: &Config, subscriber: &str, tx: &Outbox, signal: &Arc<Signal>, gap: bool) -> End {
     let token = match config.tokens.access_token() {
         Ok(token) => token,
         Err(e) => {
@@ -477,7 +471,7 @@ fn tcp_of(ws: &Socket) -> Option<&TcpStream> {
 /// the loop tells why).
 fn read(
     ws: &mut Socket,
-    tx: &Sender<Internal>,
+    tx: &Outbox,
     signal: &Signal,
     gap: bool,
     secrets: &[&str],
@@ -636,12 +630,7 @@ fn reconnect_delay(unit: Duration, attempt: u32, max: Duration) -> Duration {
 /// ends with [`Error::PushForbidden`], as reconnecting would only be refused again. A 401
 /// (the token refused) is tried again like any other end: the token source is asked for a
 /// token on every connection. `subscriber` is deleted on the way out, however this loop ends.
-pub(crate) fn run(
-    config: &Config,
-    mut subscriber: Subscriber,
-    tx: &Sender<Internal>,
-    signal: &Arc<Signal>,
-) {
+pub(crate) fn run(config: &Config, mut subscriber: Subscriber, tx: &Outbox, signal: &Arc<Signal>) {
     let mut attempt = 0;
     let mut gap = false;
     let mut refused = false;

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -138,6 +138,50 @@ impl Signal {
     }
 }
 
+/// How many messages of its push thread (each a push, one websocket event or one PubNub
+/// answer, or a change of the connection) a stream holds that its consumer has not read: far
+/// more than the locks of a house make while a consumer that keeps up reads them, and a bound
+/// on what one that does not keep up (or reads nothing) holds. When they are all there, the
+/// push thread waits, reading nothing from the server, whose own sends then wait in turn: the
+/// server is held back, nothing is dropped.
+const QUEUE: usize = 256;
+
+/// How often a push thread that waits for room in the queue looks again (a stop ends the wait
+/// at once).
+const QUEUE_WAIT: Duration = Duration::from_millis(10);
+
+/// The push thread's end of the stream's queue ([`QUEUE`]).
+#[derive(Clone)]
+pub(crate) struct Outbox {
+    tx: SyncSender<Internal>,
+    signal: Arc<Signal>,
+}
+
+/// The stream was stopped, or is gone: a message was not queued.
+#[derive(Debug)]
+pub(crate) struct Stopped;
+
+impl Outbox {
+    /// Queues `message`, waiting while the queue is full, until the consumer makes room or the
+    /// stream is stopped (then [`Stopped`], so that `close`, which waits for the push thread,
+    /// never waits for a consumer) or gone.
+    pub(crate) fn send(&self, message: Internal) -> Result<(), Stopped> {
+        let mut message = message;
+        loop {
+            match self.tx.try_send(message) {
+                Ok(()) => return Ok(()),
+                Err(TrySendError::Full(back)) => {
+                    if self.signal.sleep(QUEUE_WAIT) {
+                        return Err(Stopped);
+                    }
+                    message = back;
+                }
+                Err(TrySendError::Disconnected(_)) => return Err(Stopped),
+            }
+        }
+    }
+}
+
 /// What the push threads tell the stream.
 pub(crate) enum Internal {
     Push {
@@ -159,6 +203,7 @@ pub(crate) enum Internal {
         reason: String,
     },
     Stop,
+    /// Wakes the stream to read the feed ([`StopHandle::poll_now`]).
     PollNow,
 }
 
@@ -174,7 +219,10 @@ enum WithoutPush {
 #[derive(Clone)]
 pub struct StopHandle {
     signal: Arc<Signal>,
-    tx: Sender<Internal>,
+    tx: SyncSender<Internal>,
+    /// Whether [`poll_now`](Self::poll_now) was called since the stream last read the feed
+    /// for it.
+    poll_asked: Arc<AtomicBool>,
     pubnub: Option<PubNub>,
 }
 
@@ -196,7 +244,9 @@ impl StopHandle {
     pub fn stop(&self) {
         // Keep it so: nothing here may block or log (a log may wait on standard error).
         self.signal.stop();
-        let _ = self.tx.send(Internal::Stop);
+        // Wakes the stream if it waits; a full queue has it read on, and it sees the stop
+        // before each message.
+        let _ = self.tx.try_send(Internal::Stop);
         if let Some(pn) = &self.pubnub {
             // PubNub holds the long-poll for minutes: cut it.
             pn.shutdown();
@@ -208,9 +258,12 @@ impl StopHandle {
         self.signal.is_stopped()
     }
 
-    /// Asks the stream to read the feed now (limit 10).
+    /// Asks the stream to read the feed now (limit 10): before the next message of push it
+    /// reads. Calls before that read make one read. Never waits.
     pub fn poll_now(&self) {
-        let _ = self.tx.send(Internal::PollNow);
+        self.poll_asked.store(true, Ordering::SeqCst);
+        // Wakes the stream if it waits (a full queue has it read on anyway).
+        let _ = self.tx.try_send(Internal::PollNow);
     }
 }
 
@@ -553,8 +606,12 @@ impl ActivityStream {
             Self::read_devices(&b.api, &token, &houses, timeout)
         })?;
         let transport = b.transport.unwrap_or_else(|| push_transport(b.api.brand()));
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = mpsc::sync_channel(QUEUE);
         let signal = Arc::new(Signal::default());
+        let outbox = Outbox {
+            tx: tx.clone(),
+            signal: Arc::clone(&signal),
+        };
         let mut threads = Vec::new();
         let mut pubnub_client = None;
         let mut out = VecDeque::new();
@@ -607,7 +664,7 @@ impl ActivityStream {
                         unit: b.reconnect_unit,
                         max: b.max_reconnect_delay,
                     };
-                    threads.push(spawn_push("august-live-pubnub", tx.clone(), move |tx| {
+                    threads.push(spawn_push("august-live-pubnub", outbox, move |tx| {
                         run_pubnub(&worker, start, tx, &thread_signal, backoff);
                     })?);
                     pubnub_client = Some(pn);
@@ -640,7 +697,7 @@ impl ActivityStream {
                     socketio::create_subscriber(&b.api, &token)?,
                 );
                 let thread_signal = Arc::clone(&signal);
-                threads.push(spawn_push("august-live-socketio", tx.clone(), move |tx| {
+                threads.push(spawn_push("august-live-socketio", outbox, move |tx| {
                     socketio::run(&config, subscriber, tx, &thread_signal);
                 })?);
                 push_state = PushState::Reconnecting {
@@ -660,6 +717,7 @@ impl ActivityStream {
         let handle = StopHandle {
             signal,
             tx,
+            poll_asked: Arc::default(),
             pubnub: pubnub_client,
         };
         let mut stream = ActivityStream {
@@ -1081,6 +1139,10 @@ impl Iterator for ActivityStream {
                 self.finish();
                 return None;
             }
+            if self.handle.poll_asked.swap(false, Ordering::SeqCst) {
+                self.poll(self.poll_limit);
+                continue;
+            }
             let now = Instant::now();
             if let Some(at) = self.next_poll
                 && at <= now
@@ -1138,9 +1200,8 @@ impl Iterator for ActivityStream {
                     self.finish();
                     return None;
                 }
-                Ok(Internal::PollNow) => {
-                    self.poll(self.poll_limit);
-                }
+                // The read it asks for is made above.
+                Ok(Internal::PollNow) => {}
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => {
                     self.finish();
@@ -1219,8 +1280,8 @@ fn spawn(name: &'static str, f: impl FnOnce() + Send + 'static) -> Result<JoinHa
 /// is caught where it is made: a failed try, tried again.)
 fn spawn_push(
     name: &'static str,
-    tx: Sender<Internal>,
-    push: impl FnOnce(&Sender<Internal>) + Send + 'static,
+    tx: Outbox,
+    push: impl FnOnce(&Outbox) + Send + 'static,
 ) -> Result<JoinHandle<()>, Error> {
     spawn(name, move || {
         if let Err(reason) = catch_panic("the push thread", || push(&tx)) {
@@ -1276,7 +1337,7 @@ pub(crate) fn scrubbed(text: &str, secrets: &[&str]) -> String {
 fn run_pubnub(
     pn: &PubNub,
     start: Option<(String, Option<i64>)>,
-    tx: &Sender<Internal>,
+    tx: &Outbox,
     signal: &Signal,
     backoff: pubnub::Backoff,
 ) {

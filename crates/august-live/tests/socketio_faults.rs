@@ -1,6 +1,7 @@
 //! The Socket.IO client against websocket servers that misbehave: ping settings too large to
 //! add or of zero, websocket pings instead of Engine.IO ones, pings instead of OPEN,
-//! handshakes refused, messages dripped or past the size limit.
+//! handshakes refused, messages dripped or past the size limit, pushes faster than the stream
+//! is read.
 //! Apart from `socketio_protocol`, whose thread check wants no other stream running in the
 //! process.
 
@@ -344,4 +345,97 @@ fn a_message_larger_than_the_limit_ends_the_session_as_it_is_announced() {
     );
     drop((tcp, again));
     c.stop();
+}
+
+/// How many events [`flooded`]'s server has: 32 MiB of them, more than a stream's queue and
+/// both ends' socket buffers hold together.
+const FLOOD: usize = 2_000;
+
+/// A stream nobody reads, whose server sends it [`FLOOD`] events of 16 KiB as fast as it can
+/// once the session is open: the account (keep it), the server's listener (keep it), the
+/// stream and how many events the server has sent so far.
+fn flooded() -> (
+    common::Setup,
+    TcpListener,
+    august_live::ActivityStream,
+    std::sync::Arc<std::sync::atomic::AtomicUsize>,
+) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let s = common::setup(Brand::YaleGlobal);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://127.0.0.1:{}/",
+        listener.local_addr().unwrap().port()
+    );
+    let stream = s
+        .builder()
+        .websocket_url(url)
+        .polls_per_push(0)
+        .start()
+        .unwrap();
+    let (mut ws, _) = accept(&listener);
+    open(
+        &mut ws,
+        r#"{"sid":"e1","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#,
+        "s1",
+    );
+    let sent = std::sync::Arc::new(AtomicUsize::new(0));
+    let counting = std::sync::Arc::clone(&sent);
+    std::thread::spawn(move || {
+        let pad = "x".repeat(16 << 10);
+        for _ in 0..FLOOD {
+            let event = format!(r#"42["data",{{"lockID":"unknown","pad":"{pad}"}}]"#);
+            if ws.send(Message::text(event)).is_err() {
+                return;
+            }
+            counting.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    (s, listener, stream, sent)
+}
+
+/// How many events `sent` counts once it stops growing for 500 ms, or after 10 s.
+fn settled(sent: &std::sync::atomic::AtomicUsize) -> usize {
+    use std::sync::atomic::Ordering;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut last = sent.load(Ordering::SeqCst);
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let now = sent.load(Ordering::SeqCst);
+        if now == last || std::time::Instant::now() > deadline {
+            return now;
+        }
+        last = now;
+    }
+}
+
+#[test]
+fn a_server_that_pushes_faster_than_the_stream_is_read_is_held_back() {
+    let (_sandbox, _listener, stream, sent) = flooded();
+    // The stream takes what its queue holds, the sockets buffer some more, and then the
+    // server's sends wait: what the stream holds is bounded however much the server has.
+    let taken = settled(&sent);
+    assert!(
+        taken < FLOOD * 3 / 4,
+        "the server sent {taken} of {FLOOD} events to a stream nobody read"
+    );
+    drop(stream);
+}
+
+#[test]
+fn close_returns_while_the_queue_is_full() {
+    let (_sandbox, _listener, stream, sent) = flooded();
+    settled(&sent);
+    // The push thread waits for room in the queue: the stop ends that wait.
+    let (closed, closing) = std::sync::mpsc::channel();
+    let started = std::time::Instant::now();
+    std::thread::spawn(move || {
+        stream.close();
+        let _ = closed.send(());
+    });
+    assert!(
+        closing.recv_timeout(Duration::from_secs(3)).is_ok(),
+        "close() did not return within 3 s while the queue was full"
+    );
+    assert!(started.elapsed() < Duration::from_secs(3));
 }
