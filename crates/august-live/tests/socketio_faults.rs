@@ -439,3 +439,37 @@ fn close_returns_while_the_queue_is_full() {
     );
     assert!(started.elapsed() < Duration::from_secs(3));
 }
+
+#[test]
+fn a_feed_read_asked_for_while_the_queue_is_full_is_made_first() {
+    let (s, _listener, mut stream, sent) = flooded();
+    // The connection is read (and the feed with it) before the front door is unlocked.
+    assert!(matches!(
+        stream.next(),
+        Some(Ok(august_live::Event::Status(
+            august_live::StreamStatus::PushConnected { .. }
+        )))
+    ));
+    settled(&sent);
+    s.api.unlock(&s.token, demo::FRONT_DOOR_LOCK_ID).unwrap();
+    // Asked for while the queue is full: it neither waits nor is lost.
+    let handle = stream.stop_handle();
+    let asking = std::time::Instant::now();
+    handle.poll_now();
+    assert!(asking.elapsed() < Duration::from_millis(100));
+    let (items, received) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for item in stream.by_ref() {
+            if items.send(item).is_err() {
+                break;
+            }
+        }
+    });
+    match received.recv_timeout(Duration::from_secs(5)) {
+        Ok(Ok(august_live::Event::Activity(a))) => {
+            assert_eq!(common::actions(&[*a]), ["unlock:poll"]);
+        }
+        other => panic!("not the feed's unlock first: {other:?}"),
+    }
+    handle.stop();
+}
