@@ -1206,14 +1206,17 @@ impl TokenCache {
         // Before creating the lock file, so that a refused path gets nothing next to it.
         check_path()?;
 
-        let _lock = lock_writers(&self.path, &sibling(&self.path, ".lock"))?;
+        let (_lock, locked) = lock_writers(&self.path, &sibling(&self.path, ".lock"))?;
 
         let mut prefix = OsString::from(".");
         prefix.push(&file_name);
         prefix.push(".");
         // Writers hold the lock from creating their temporary file to renaming it, so one
-        // found now was left by a writer that died mid-save; it may hold a token.
-        remove_stale_temporaries(dir, &prefix);
+        // found now was left by a writer that died mid-save; it may hold a token. Without the
+        // lock, one found may be another writer's, still being written.
+        if locked {
+            remove_stale_temporaries(dir, &prefix);
+        }
 
         // Again under the lock: only a regular file of ours is replaced or moved aside.
         let found = check_path()?;
@@ -1234,7 +1237,8 @@ impl TokenCache {
 
         let mut temp = tempfile::Builder::new()
             .prefix(&prefix)
-            .suffix(".tmp")
+            .rand_bytes(TEMPORARY_RANDOM_CHARS)
+            .suffix(TEMPORARY_SUFFIX)
             .tempfile_in(dir)
             .map_err(write_error)?;
         temp.write_all(bytes)
@@ -1268,20 +1272,34 @@ fn read_capped(path: &Path, file: File) -> Result<Vec<u8>, CacheError> {
     Ok(bytes)
 }
 
-/// Removes `<prefix>*.tmp` regular files of ours in `dir` (best effort: a failure only leaves
-/// the file).
+/// How many random characters (ASCII letters and digits) the name of a temporary file of a
+/// save has, between its prefix and [`TEMPORARY_SUFFIX`].
+const TEMPORARY_RANDOM_CHARS: usize = 6;
+
+/// How the name of a temporary file of a save ends.
+const TEMPORARY_SUFFIX: &str = ".tmp";
+
+/// Removes the regular files of ours in `dir` named as a save's temporary files are:
+/// `prefix`, [`TEMPORARY_RANDOM_CHARS`] letters or digits, [`TEMPORARY_SUFFIX`] (so not the
+/// temporary file of a cache whose name only starts with this one's). Best effort: a failure
+/// only leaves the file.
 fn remove_stale_temporaries(dir: &Path, prefix: &OsString) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
     };
     let prefix = prefix.as_encoded_bytes();
+    let is_temporary = |name: &[u8]| {
+        name.strip_prefix(prefix)
+            .and_then(|rest| rest.strip_suffix(TEMPORARY_SUFFIX.as_bytes()))
+            .is_some_and(|random| {
+                random.len() == TEMPORARY_RANDOM_CHARS
+                    && random.iter().all(u8::is_ascii_alphanumeric)
+            })
+    };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let bytes = name.as_encoded_bytes();
         let path = entry.path();
-        if bytes.len() > prefix.len() + 4
-            && bytes.starts_with(prefix)
-            && bytes.ends_with(b".tmp")
+        if is_temporary(name.as_encoded_bytes())
             // only our own regular files (another user's, in a sticky directory, stay)
             && fs::symlink_metadata(&path).is_ok_and(|meta| check_own_file(&path, &meta).is_ok())
             && let Err(e) = fs::remove_file(&path)
@@ -1472,11 +1490,12 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)
 }
 
-/// An exclusive advisory lock on the sidecar file, held until the returned file is dropped.
-/// The sidecar is never removed (removing it would let two writers lock different files). A
-/// sidecar that is a link or another user's file is refused (naming the sidecar); other
-/// failures are write errors of the cache `path`.
-fn lock_writers(path: &Path, lock_path: &Path) -> Result<File, CacheError> {
+/// An exclusive advisory lock on the sidecar file, held until the returned file is dropped,
+/// and whether it was taken (`false` where file locking is not supported: the file is then
+/// written unlocked). The sidecar is never removed (removing it would let two writers lock
+/// different files). A sidecar that is a link or another user's file is refused (naming the
+/// sidecar); other failures are write errors of the cache `path`.
+fn lock_writers(path: &Path, lock_path: &Path) -> Result<(File, bool), CacheError> {
     let failed = |source: io::Error| CacheError::Write {
         path: path.to_owned(),
         source,
@@ -1494,10 +1513,10 @@ fn lock_writers(path: &Path, lock_path: &Path) -> Result<File, CacheError> {
         .map_err(|e| open_error(lock_path, e, failed))?;
     check_own_file(lock_path, &file.metadata().map_err(failed)?)?;
     match file.lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => Ok((file, true)),
         Err(e) if e.kind() == io::ErrorKind::Unsupported => {
             log::debug!("file locking is not supported here; writing the token cache unlocked");
-            Ok(file)
+            Ok((file, false))
         }
         Err(e) => Err(failed(e)),
     }
@@ -1680,6 +1699,38 @@ mod tests {
         assert_eq!(
             names_in(tmp.path()),
             [".other.json.x7Yq2a.tmp", "auth.json", "auth.json.lock"]
+        );
+    }
+
+    #[test]
+    fn a_save_leaves_the_temporary_of_a_cache_whose_name_starts_with_its_own() {
+        let tmp = dir();
+        let cache = TokenCache::new(tmp.path().join("auth.json"));
+        let longer = TokenCache::new(tmp.path().join("auth.json.yale.json"));
+        assert!(
+            longer
+                .store(&auth("t0", "2099-01-01T00:00:00Z"), Existing::Replace)
+                .is_ok()
+        );
+        // being written by a writer of auth.json.yale.json, under that file's lock
+        let live = tmp.path().join(".auth.json.yale.json.Ab3dE9.tmp");
+        assert!(fs::write(&live, "{\"access_token\": \"t1").is_ok());
+        // left by a writer of auth.json that died mid-save
+        assert!(fs::write(tmp.path().join(".auth.json.Zz09aB.tmp"), "{").is_ok());
+        assert!(
+            cache
+                .store(&auth("t2", "2099-01-01T00:00:00Z"), Existing::Replace)
+                .is_ok()
+        );
+        assert_eq!(
+            names_in(tmp.path()),
+            [
+                ".auth.json.yale.json.Ab3dE9.tmp",
+                "auth.json",
+                "auth.json.lock",
+                "auth.json.yale.json",
+                "auth.json.yale.json.lock"
+            ]
         );
     }
 
