@@ -9,7 +9,8 @@ use chrono::{TimeDelta, Utc};
 
 use crate::authentication::{Authentication, AuthenticationState, ValidationResult};
 use crate::cache::{
-    CacheError, CacheSnapshot, CacheStatus, Existing, TokenCache, to_pending_json, to_py_json,
+    CacheError, CacheSnapshot, CacheStatus, Existing, Reader, TokenCache, to_pending_json,
+    to_py_json,
 };
 use crate::error::{Error, Result};
 use crate::install_id::new_install_id;
@@ -414,9 +415,15 @@ impl Authenticator {
                 // A refused path is left alone: not moved aside, not written over.
                 let existing;
                 (self.cache_status, existing) = match e {
-                    CacheError::Corrupt { .. } => (CacheStatus::Corrupt, Existing::KeepAside),
+                    CacheError::Corrupt { .. } => (
+                        CacheStatus::Corrupt,
+                        Existing::KeepAside(Reader::Authenticator),
+                    ),
                     CacheError::Refused { .. } => (CacheStatus::Refused, Existing::Replace),
-                    _ => (CacheStatus::Unreadable, Existing::KeepAside),
+                    _ => (
+                        CacheStatus::Unreadable,
+                        Existing::KeepAside(Reader::Authenticator),
+                    ),
                 };
                 self.last_cache_error = Some(e);
                 return existing;

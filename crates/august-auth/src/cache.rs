@@ -681,12 +681,7 @@ pub fn read_cache_file(path: &Path) -> Result<Option<Vec<u8>>, CacheError> {
 /// [`CacheError::Refused`] for a path the file policy refuses (a link, another user's file, a
 /// directory others can write to).
 pub fn is_unusable_cache_file(path: &Path) -> Result<bool, CacheError> {
-    match read_cache_file(path) {
-        Ok(None) => Ok(false),
-        Ok(Some(bytes)) => Ok(is_unusable(path, parse(&bytes))),
-        Err(CacheError::Corrupt { .. } | CacheError::Unreadable { .. }) => Ok(true),
-        Err(e) => Err(e),
-    }
+    Reader::Credentials.finds_unusable(path)
 }
 
 /// Whether a cache file's content, as [`parse`] gave it, is neither a cache of
@@ -1060,8 +1055,38 @@ pub(crate) struct Loaded {
 pub(crate) enum Existing {
     /// Replace it.
     Replace,
-    /// Move it aside to `<name>.corrupt` first (it could not be used).
-    KeepAside,
+    /// Move it aside to `<name>.corrupt` first if, under the writers' lock, the reader named
+    /// still cannot use it (it could not when it was read; another process may have written a
+    /// usable one since, which is then replaced).
+    KeepAside(Reader),
+}
+
+/// Who found the file at a cache path unusable, by what each can use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reader {
+    /// An [`Authenticator`](crate::Authenticator): it uses only py-august's login.
+    Authenticator,
+    /// [`Credentials`](crate::Credentials): they use their own cache and py-august's.
+    Credentials,
+}
+
+impl Reader {
+    /// Whether the file at `path` is there and cannot be used by this reader (an unreadable
+    /// or too large file included); refused as every read is.
+    fn finds_unusable(self, path: &Path) -> Result<bool, CacheError> {
+        match read_cache_file(path) {
+            Ok(None) => Ok(false),
+            Ok(Some(bytes)) => {
+                let parsed = parse(&bytes);
+                Ok(match self {
+                    Reader::Authenticator => from_parsed(path, parsed.as_ref()).is_err(),
+                    Reader::Credentials => is_unusable(path, parsed),
+                })
+            }
+            Err(CacheError::Corrupt { .. } | CacheError::Unreadable { .. }) => Ok(true),
+            Err(e) => Err(e),
+        }
+    }
 }
 
 /// A cache file at a path, and what writing it did to the unusable file found there: the
@@ -1218,9 +1243,14 @@ impl TokenCache {
             remove_stale_temporaries(dir, &prefix);
         }
 
-        // Again under the lock: only a regular file of ours is replaced or moved aside.
+        // Again under the lock: only a regular file of ours is replaced or moved aside, and
+        // moved aside only if no other writer made it usable since it was read.
         let found = check_path()?;
-        if existing == Existing::KeepAside && found.is_some() {
+        let keep_aside = match existing {
+            Existing::KeepAside(reader) if found.is_some() => reader.finds_unusable(&self.path)?,
+            _ => false,
+        };
+        if keep_aside {
             *moved = Some(
                 move_aside(&self.path).map_err(|source| CacheError::MoveAside {
                     path: self.path.clone(),
@@ -1858,7 +1888,10 @@ mod tests {
         assert!(std::os::unix::fs::symlink("real.json", &link).is_ok());
         let cache = TokenCache::new(link.clone());
         assert_eq!(refusal(cache.load().outcome), Refusal::SymbolicLink);
-        for existing in [Existing::Replace, Existing::KeepAside] {
+        for existing in [
+            Existing::Replace,
+            Existing::KeepAside(Reader::Authenticator),
+        ] {
             assert_eq!(
                 refusal(cache.store(&auth("new", "2099-01-01T00:00:00Z"), existing)),
                 Refusal::SymbolicLink
@@ -1935,7 +1968,10 @@ mod tests {
                 cache.load().outcome,
                 Err(CacheError::Corrupt { .. })
             ));
-            let moved = cache.store(&auth("t", "2099-01-01T00:00:00Z"), Existing::KeepAside);
+            let moved = cache.store(
+                &auth("t", "2099-01-01T00:00:00Z"),
+                Existing::KeepAside(Reader::Authenticator),
+            );
             let expected = if n == 0 {
                 tmp.path().join("auth.json.corrupt")
             } else {
@@ -1947,7 +1983,10 @@ mod tests {
         assert!(loaded(&cache).is_some());
         // nothing to move aside when the file is gone
         assert!(fs::remove_file(&path).is_ok());
-        let moved = cache.store(&auth("t", "2099-01-01T00:00:00Z"), Existing::KeepAside);
+        let moved = cache.store(
+            &auth("t", "2099-01-01T00:00:00Z"),
+            Existing::KeepAside(Reader::Authenticator),
+        );
         assert_eq!(moved.ok(), Some(None));
     }
 
@@ -1957,7 +1996,8 @@ mod tests {
         let path = tmp.path().join("auth.json");
         assert!(fs::write(tmp.path().join("auth.json.corrupt"), "taken").is_ok());
         assert!(fs::write(&path, "junk").is_ok());
-        let mut cache = TokenCache::writing(path.clone(), Existing::KeepAside);
+        let mut cache =
+            TokenCache::writing(path.clone(), Existing::KeepAside(Reader::Authenticator));
         assert_eq!(cache.kept_aside(), None);
         let aside = tmp.path().join("auth.json.corrupt.1");
         for token in ["t1", "t2"] {
@@ -1978,6 +2018,40 @@ mod tests {
     }
 
     #[test]
+    fn a_file_made_usable_since_it_was_read_is_replaced_not_kept_aside() {
+        let tmp = dir();
+        let path = tmp.path().join("auth.json");
+        assert!(fs::write(&path, "junk").is_ok());
+        for reader in [Reader::Authenticator, Reader::Credentials] {
+            let mut cache = TokenCache::writing(path.clone(), Existing::KeepAside(reader));
+            // another process saved its login over the junk after this one read it
+            let theirs = auth("theirs", "2099-01-01T00:00:00Z");
+            assert!(fs::write(&path, to_py_json(&theirs)).is_ok());
+            let ours = auth("ours", "2099-01-01T00:00:00Z");
+            assert!(cache.write(to_py_json(&ours).as_bytes()).is_ok());
+            assert_eq!(cache.kept_aside(), None);
+            assert_eq!(loaded(&cache), Some(ours));
+            assert_eq!(names_in(tmp.path()), ["auth.json", "auth.json.lock"]);
+        }
+        // still unusable to the reader that found it so: kept aside, as it was
+        let credentials = r#"{"format": 1}"#;
+        assert!(fs::write(&path, credentials).is_ok());
+        let mut cache = TokenCache::writing(path.clone(), Existing::KeepAside(Reader::Credentials));
+        assert!(cache.write(b"{}").is_ok());
+        assert_eq!(cache.kept_aside(), None);
+        assert!(fs::write(&path, credentials).is_ok());
+        let mut cache =
+            TokenCache::writing(path.clone(), Existing::KeepAside(Reader::Authenticator));
+        assert!(cache.write(b"{}").is_ok());
+        let aside = tmp.path().join("auth.json.corrupt");
+        assert_eq!(cache.kept_aside(), Some(aside.as_path()));
+        assert_eq!(
+            fs::read_to_string(&aside).ok().as_deref(),
+            Some(credentials)
+        );
+    }
+
+    #[test]
     fn non_files_are_refused_and_oversized_files_corrupt() {
         let tmp = dir();
         let path = tmp.path().join("auth.json");
@@ -1990,8 +2064,10 @@ mod tests {
             other => panic!("expected a refusal, got {other:?}"),
         }
         // never moved aside: it is not a file we wrote
-        let moved = TokenCache::new(path.clone())
-            .store(&auth("t", "2099-01-01T00:00:00Z"), Existing::KeepAside);
+        let moved = TokenCache::new(path.clone()).store(
+            &auth("t", "2099-01-01T00:00:00Z"),
+            Existing::KeepAside(Reader::Authenticator),
+        );
         assert!(matches!(moved, Err(CacheError::Refused { .. })));
         assert!(path.is_dir());
         let big = tmp.path().join("big.json");

@@ -24,8 +24,8 @@ use crate::authenticator::Authenticator;
 use crate::backoff::DEFAULT_REFRESH_RETRY_INTERVAL;
 use crate::backoff::{RenewalBackoff, Renewed, millis};
 use crate::cache::{
-    CacheError, CacheSnapshot, CacheStatus, Existing, NoJson, TokenCache, is_unusable_cache_file,
-    printable_path, read_cache_file,
+    CacheError, CacheSnapshot, CacheStatus, Existing, NoJson, Reader, TokenCache,
+    is_unusable_cache_file, printable_path, read_cache_file,
 };
 use crate::error::{Error, Result};
 use crate::import::{ImportError, ImportedToken};
@@ -1224,7 +1224,7 @@ impl TokenState {
 /// aside. A path the file policy refuses is refused here already.
 fn existing_file(path: &Path) -> Result<Existing, CacheError> {
     Ok(if is_unusable_cache_file(path)? {
-        Existing::KeepAside
+        Existing::KeepAside(Reader::Credentials)
     } else {
         Existing::Replace
     })
