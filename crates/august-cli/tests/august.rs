@@ -1901,6 +1901,57 @@ fn image_is_fetched_from_its_own_url_without_the_august_headers() {
     );
 }
 
+/// `-o FILE` writes a file of mode 0600 (umask aside), and replaces a link at FILE rather than
+/// writing through it to the file it names: the image goes to a temporary file renamed over
+/// FILE. It used to be written with the umask's mode, and through the link.
+#[cfg(unix)]
+#[test]
+fn an_image_file_is_private_and_replaces_a_link_at_its_path() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let jpeg = [0xff, 0xd8, 0xff, 0xe0, 1, 2, 3];
+    for link in [false, true] {
+        let mut server = Server::new();
+        let detail = doorbell_with_image(&mut server);
+        let image = server
+            .mock("GET", "/cdn/snap.jpg")
+            .with_status(200)
+            .with_header("content-type", "image/jpeg")
+            .with_body(jpeg)
+            .expect(1)
+            .create();
+        let tool = Tool::new();
+        logged_in(&tool, TOKEN, EXPIRES);
+        let file = tool.home().join("snap.jpg");
+        let other = tool.home().join("other.txt");
+        if link {
+            fs::write(&other, "not an image").unwrap();
+            std::os::unix::fs::symlink(&other, &file).unwrap();
+        }
+        run(
+            &tool,
+            &server,
+            &["image", "K98GiDT45GUL", "-o", file.to_str().unwrap()],
+        )
+        .expect_code(0);
+        detail.assert();
+        image.assert();
+        let meta = fs::symlink_metadata(&file).unwrap();
+        assert!(meta.is_file(), "{meta:?}");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        assert_eq!(fs::read(&file).unwrap(), jpeg);
+        if link {
+            assert_eq!(fs::read_to_string(&other).unwrap(), "not an image");
+        }
+        let names: Vec<_> = fs::read_dir(tool.home())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.contains("snap"))
+            .collect();
+        assert_eq!(names, ["snap.jpg"]);
+    }
+}
+
 /// `august image ID -o - | head -c0`: the reader going away is no failure, as for every other
 /// command's output. It used to exit 1 with "Broken pipe".
 #[test]
