@@ -2,7 +2,7 @@
 //! Home Assistant or given by hand, `whoami`, and the token of a command signed in that way.
 
 use std::fs;
-use std::io::BufRead;
+use std::io::{BufRead, Write as _};
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -240,24 +240,37 @@ fn login_oauth(ctx: &Context, args: &LoginArgs) -> anyhow::Result<Credentials> {
 
 fn login_home_assistant(ctx: &Context, file: &Path) -> anyhow::Result<Credentials> {
     let brand = ctx.api.brand();
-    if let Some(sandbox) = ctx.sandbox()
-        && !file.exists()
-    {
+    if let Some(sandbox) = ctx.sandbox() {
         let id = if brand.requires_oauth() {
             brand.as_str()
         } else {
             "yale_august"
         };
-        fs::write(file, sandbox.home_assistant_config_entries(id)).with_context(|| {
+        let cannot_write = || {
             format!(
                 "cannot write the demo Home Assistant file {}",
                 output::path(file)
             )
-        })?;
-        output::print_err(&format!(
-            "wrote the sandbox's demo Home Assistant file to {}\n",
-            output::path(file)
-        ));
+        };
+        // Created only where nothing is, not even a dangling link (which it would follow).
+        let mut options = fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        match options.open(file) {
+            Ok(mut created) => {
+                created
+                    .write_all(sandbox.home_assistant_config_entries(id).as_bytes())
+                    .with_context(cannot_write)?;
+                output::print_err(&format!(
+                    "wrote the sandbox's demo Home Assistant file to {}\n",
+                    output::path(file)
+                ));
+            }
+            // What is there is the file to import, as it would be without the sandbox.
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e).with_context(cannot_write),
+        }
     }
     let wanted = brand.requires_oauth().then_some(brand);
     Ok(Credentials::home_assistant(file, wanted)?)

@@ -608,6 +608,35 @@ fn sandbox_flag_signs_in_by_itself() {
         .expect_code(2);
 }
 
+/// `--sandbox login --import-ha FILE` writes the demo file, mode 0600, only where nothing is:
+/// a dangling link at FILE is not followed (the file it names is not created). It used to
+/// write through the link.
+#[cfg(unix)]
+#[test]
+fn sandbox_demo_home_assistant_file_is_created_only_where_nothing_is() {
+    use std::os::unix::fs::PermissionsExt;
+
+    let tool = Tool::new();
+    let file = tool.home().join("core.config_entries");
+    let path = file.to_str().unwrap();
+    tool.run(&["--sandbox", "login", "--import-ha", path], &[])
+        .expect_code(0);
+    let meta = fs::symlink_metadata(&file).unwrap();
+    assert!(meta.is_file(), "{meta:?}");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+
+    let target = tool.home().join("elsewhere.json");
+    let link = tool.home().join("linked_entries");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = tool.run(
+        &["--sandbox", "login", "--import-ha", link.to_str().unwrap()],
+        &[],
+    );
+    assert_ne!(out.code, 0, "{out:#?}");
+    assert!(!target.exists(), "{out:#?}");
+    assert!(fs::symlink_metadata(&link).unwrap().is_symlink());
+}
+
 #[test]
 fn sandbox_flag_answers_qr_codes_and_registration_status() {
     let tool = Tool::new();
