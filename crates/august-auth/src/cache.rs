@@ -1464,7 +1464,7 @@ fn check_directory(_path: &Path) -> Result<(), CacheError> {
 
 /// `options` made to refuse a symbolic link as the last component (`O_NOFOLLOW`), and not to
 /// wait on a FIFO swapped in after the check (`O_NONBLOCK`, harmless for regular files).
-fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+pub(crate) fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
     #[cfg(unix)]
     {
         use rustix::fs::OFlags;

@@ -19,7 +19,7 @@ use august_core::Brand;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use crate::cache::printable_path;
+use crate::cache::{no_follow, printable_path};
 use crate::oauth::{OAuthTokens, epoch_seconds};
 
 /// Larger files are not Home Assistant config-entry files.
@@ -257,8 +257,9 @@ impl ImportedToken {
     ///
     /// # Errors
     ///
-    /// [`ImportError::Read`] when the file cannot be read, and those of
-    /// [`ImportedToken::from_home_assistant`].
+    /// [`ImportError::Read`] when the file cannot be read, and for a link at `path` (never
+    /// followed), anything but a regular file (a FIFO is not waited on) and a file over 16 MiB;
+    /// and those of [`ImportedToken::from_home_assistant`].
     pub fn from_home_assistant_file(
         path: impl AsRef<Path>,
         brand: Option<Brand>,
@@ -307,16 +308,16 @@ fn check_not_expired(expires_at: Option<DateTime<Utc>>, how: &str) -> Result<(),
     }
 }
 
-/// Reads at most [`MAX_HA_FILE`] bytes of a regular file.
+/// Reads at most [`MAX_HA_FILE`] bytes of a regular file, opened once without following a
+/// link or waiting on a FIFO, and checked through the open file (so nothing swapped in at the
+/// path after a check is read).
 pub(crate) fn read_capped(path: &Path) -> io::Result<Vec<u8>> {
-    let meta = fs::metadata(path)?;
-    if !meta.is_file() {
+    let file = no_follow(fs::OpenOptions::new().read(true)).open(path)?;
+    if !file.metadata()?.is_file() {
         return Err(io::Error::other("not a regular file"));
     }
     let mut bytes = Vec::new();
-    fs::File::open(path)?
-        .take(MAX_HA_FILE + 1)
-        .read_to_end(&mut bytes)?;
+    file.take(MAX_HA_FILE + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_HA_FILE {
         return Err(io::Error::other(format!("larger than {MAX_HA_FILE} bytes")));
     }

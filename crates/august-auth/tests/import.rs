@@ -272,3 +272,86 @@ fn imported_credentials_persist_and_load_back() {
     );
     assert_eq!(loaded.info().emails, ["user@example.com"]);
 }
+
+/// A link at the path is not followed, even to a good file: the file is opened once, with
+/// `O_NOFOLLOW`, and checked through the open file. It used to be followed.
+#[cfg(unix)]
+#[test]
+fn a_link_at_the_home_assistant_path_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real_entries");
+    fs::write(&real, serde_json::to_vec(&entry(3600)).unwrap()).unwrap();
+    let link = dir.path().join("core.config_entries");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let err = ImportedToken::from_home_assistant_file(&link, None).unwrap_err();
+    match &err {
+        ImportError::Read { path, source } => {
+            assert_eq!(path, &link);
+            assert_eq!(
+                source.raw_os_error(),
+                Some(rustix::io::Errno::LOOP.raw_os_error())
+            );
+        }
+        other => panic!("expected a read error, got {other:?}"),
+    }
+}
+
+/// A FIFO swapped in at the path between a check of the path and its opening is an error, not
+/// a read that waits for a writer forever: the file is opened with `O_NONBLOCK` and checked
+/// through the open file. It used to be checked by path, then opened by path, which blocks.
+#[cfg(unix)]
+#[test]
+fn a_fifo_swapped_in_for_the_home_assistant_file_is_an_error_not_a_hang() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::mpsc;
+    use std::thread;
+
+    use rustix::fs::{CWD, FileType, Mode};
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("core.config_entries");
+    let content = serde_json::to_vec(&entry(3600)).unwrap();
+    fs::write(&path, &content).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let swapper = {
+        let (stop, path) = (stop.clone(), path.clone());
+        let (file, fifo) = (dir.path().join("file.tmp"), dir.path().join("fifo.tmp"));
+        thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                fs::write(&file, &content).unwrap();
+                fs::rename(&file, &path).unwrap();
+                rustix::fs::mknodat(CWD, &fifo, FileType::Fifo, Mode::RUSR | Mode::WUSR, 0)
+                    .unwrap();
+                fs::rename(&fifo, &path).unwrap();
+            }
+        })
+    };
+    let (done, finished) = mpsc::channel();
+    {
+        let path = path.clone();
+        thread::spawn(move || {
+            let (mut read, mut refused) = (0, 0);
+            let started = std::time::Instant::now();
+            while started.elapsed() < Duration::from_secs(3) {
+                match ImportedToken::from_home_assistant_file(&path, None) {
+                    Ok(token) => {
+                        assert_eq!(token.brand(), Brand::YaleAugust);
+                        read += 1;
+                    }
+                    Err(ImportError::Read { source, .. }) => {
+                        assert_eq!(source.to_string(), "not a regular file");
+                        refused += 1;
+                    }
+                    Err(other) => panic!("unexpected error: {other:?}"),
+                }
+            }
+            done.send((read, refused)).unwrap();
+        });
+    }
+    let outcome = finished.recv_timeout(Duration::from_secs(30));
+    stop.store(true, Ordering::Relaxed);
+    let (read, refused) = outcome.expect("a read of the Home Assistant file hung on a FIFO");
+    swapper.join().unwrap();
+    assert!(read > 0 && refused > 0, "read {read}, refused {refused}");
+}
