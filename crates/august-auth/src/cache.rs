@@ -1463,13 +1463,25 @@ fn check_directory(_path: &Path) -> Result<(), CacheError> {
 }
 
 /// `options` made to refuse a symbolic link as the last component (`O_NOFOLLOW`), and not to
-/// wait on a FIFO swapped in after the check (`O_NONBLOCK`, harmless for regular files).
-pub(crate) fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
+/// wait on a FIFO swapped in after the check ([`no_wait`]).
+fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
     #[cfg(unix)]
     {
         use rustix::fs::OFlags;
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
+    }
+    options
+}
+
+/// `options` made not to wait on a FIFO swapped in after a check (`O_NONBLOCK`, harmless for
+/// regular files), for a file of someone else's that may be reached through a link.
+pub(crate) fn no_wait(options: &mut OpenOptions) -> &mut OpenOptions {
+    #[cfg(unix)]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(OFlags::NONBLOCK.bits() as i32);
     }
     options
 }

@@ -19,7 +19,7 @@ use august_core::Brand;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
-use crate::cache::{no_follow, printable_path};
+use crate::cache::{no_wait, printable_path};
 use crate::oauth::{OAuthTokens, epoch_seconds};
 
 /// Larger files are not Home Assistant config-entry files.
@@ -257,8 +257,8 @@ impl ImportedToken {
     ///
     /// # Errors
     ///
-    /// [`ImportError::Read`] when the file cannot be read, and for a link at `path` (never
-    /// followed), anything but a regular file (a FIFO is not waited on) and a file over 16 MiB;
+    /// [`ImportError::Read`] when the file cannot be read, and for anything but a regular file
+    /// (a FIFO is not waited on; a link is followed to what it names) and a file over 16 MiB;
     /// and those of [`ImportedToken::from_home_assistant`].
     pub fn from_home_assistant_file(
         path: impl AsRef<Path>,
@@ -308,11 +308,11 @@ fn check_not_expired(expires_at: Option<DateTime<Utc>>, how: &str) -> Result<(),
     }
 }
 
-/// Reads at most [`MAX_HA_FILE`] bytes of a regular file, opened once without following a
-/// link or waiting on a FIFO, and checked through the open file (so nothing swapped in at the
-/// path after a check is read).
+/// Reads at most [`MAX_HA_FILE`] bytes of a regular file, opened once without waiting on a
+/// FIFO, and checked through the open file (so nothing swapped in at the path after a check is
+/// read). A link is followed: Home Assistant's file is the user's to place, and is only read.
 pub(crate) fn read_capped(path: &Path) -> io::Result<Vec<u8>> {
-    let file = no_follow(fs::OpenOptions::new().read(true)).open(path)?;
+    let file = no_wait(fs::OpenOptions::new().read(true)).open(path)?;
     if !file.metadata()?.is_file() {
         return Err(io::Error::other("not a regular file"));
     }
