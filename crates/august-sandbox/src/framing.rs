@@ -7,6 +7,11 @@ pub(crate) const MAX_HEAD: usize = 64 * 1024;
 /// Largest request body, the one limit of the sandbox: the relay answers `413` to a longer
 /// one, so a handler never sees a body cut short.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
+/// What a chunked body's framing (its size lines with their extensions, CRLFs and trailers)
+/// may add to its data on the wire: a body longer than `MAX_BODY` + this is answered `413` as
+/// it arrives. A size line may be 1026 bytes for one byte of data, so the data's limit alone
+/// let a body reach a gigabyte, all of it held by the relay until the request ended.
+pub(crate) const MAX_CHUNK_FRAMING: usize = MAX_BODY;
 
 /// A request that cannot be taken: the status and message to answer with before closing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,6 +113,10 @@ impl Framer {
             let end = body_start + length;
             (buf.len() >= end).then_some(end)
         };
+        // Every byte after the head belongs to the request until it ends.
+        if end.unwrap_or(buf.len()) - body_start > MAX_BODY + MAX_CHUNK_FRAMING {
+            return Err(reject(413, "the request body is too large"));
+        }
         match (end, self.head.take()) {
             (Some(end), Some(head)) => Ok(Frame::Complete { head, end }),
             (_, head) => {
@@ -490,6 +499,32 @@ mod tests {
         buf.truncate(body_start);
         buf.extend_from_slice(b"T: 1\r\n\r\n");
         assert!(matches!(frame(&buf), Ok(Frame::Complete { .. })));
+    }
+
+    #[test]
+    fn a_chunked_body_is_bounded_on_the_wire_not_only_in_its_data() {
+        // one data byte behind a size line of 1024 bytes, extension included
+        let chunk = [b"1;".as_slice(), &[b'x'; 1020], b"\r\na\r\n"].concat();
+        let mut buf = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        let body_start = buf.len();
+        let mut framer = Framer::default();
+        let bound = MAX_BODY + MAX_CHUNK_FRAMING;
+        while buf.len() - body_start <= bound {
+            buf.extend_from_slice(&chunk);
+            let framed = framer.frame(&buf);
+            if buf.len() - body_start <= bound {
+                assert_eq!(
+                    framed,
+                    Ok(Frame::Incomplete {
+                        expects_continue: false
+                    })
+                );
+            } else {
+                // the first chunk past the bound, with data far below the data's limit
+                assert!((buf.len() - body_start) / chunk.len() < MAX_BODY / 100);
+                assert_eq!(framed, Err(reject(413, "the request body is too large")));
+            }
+        }
     }
 
     #[test]

@@ -280,6 +280,38 @@ fn a_body_over_1_mib_is_answered_413_not_cut_short() {
 }
 
 #[test]
+fn a_chunked_body_over_2_mib_on_the_wire_is_answered_413_as_it_arrives() {
+    let sandbox = Sandbox::start().unwrap();
+    // One data byte behind each 1 KiB size line: 2,100 data bytes, far below the 1 MiB of
+    // data a body may hold, in 2.1 MiB on the wire, and the body never ends. Without a bound
+    // on the wire the relay read on (a million such chunks held a gigabyte) until the deadline.
+    let chunk = format!("1;{}\r\na\r\n", "x".repeat(1020));
+    let mut request = format!(
+        "POST /session HTTP/1.1\r\nHost: sandbox\r\nContent-Type: application/json\r\nx-august-api-key: {}\r\nTransfer-Encoding: chunked\r\n\r\n",
+        common::AUGUST_KEY
+    )
+    .into_bytes();
+    for _ in 0..2_100 {
+        request.extend_from_slice(chunk.as_bytes());
+    }
+    let mut stream = connect(&sandbox);
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream.write_all(&request).unwrap();
+    let mut answer = Vec::new();
+    let closed = stream.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 413 Content Too Large\r\n"),
+        "{answer:?}"
+    );
+    assert!(answer.contains("the request body is too large"), "{answer}");
+    assert!(closed.is_ok(), "not closed after the answer: {closed:?}");
+    assert_eq!(sandbox.stats().requests, 0);
+}
+
+#[test]
 fn an_h2c_upgrade_is_ignored_and_the_request_answered_as_http_1_1() {
     let sandbox = reading_within(Duration::from_millis(500));
     let body =
