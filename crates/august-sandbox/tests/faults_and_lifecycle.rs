@@ -297,6 +297,34 @@ fn a_fault_route_over_2048_bytes_is_refused() {
 }
 
 #[test]
+fn fault_routes_over_64_kib_together_are_refused() {
+    let sandbox = Sandbox::start().unwrap();
+    let faults_url = format!("{}/__sandbox/faults", sandbox.august_url());
+    let post = |rules: serde_json::Value| raw("POST", &faults_url, &[], Some(&rules));
+    // 32 routes of 2,048 bytes, 64 KiB together: the most that may be active
+    let route = |n: usize| format!("/{n:02}{}", "a".repeat(2045));
+    let rules: Vec<_> = (0..32)
+        .map(|n| json!({"route": route(n), "kind": "drop"}))
+        .collect();
+    let set = post(json!(rules));
+    assert_eq!(set.status, 200, "{}", set.text);
+    assert_eq!(sandbox.faults().len(), 32);
+    // a rule more (with one that would replace a rule, to show nothing of the post is set)
+    let refused = post(json!([
+        {"route": route(0), "kind": "status", "status": 503},
+        {"route": "/x", "kind": "drop"}
+    ]));
+    assert_eq!(refused.status, 400, "{} rules set", sandbox.faults().len());
+    assert_eq!(
+        refused.body,
+        json!({"error": "at most 65536 bytes of fault rule routes may be active at once"})
+    );
+    let faults = sandbox.faults();
+    assert_eq!(faults.len(), 32);
+    assert_eq!(faults[0].fault(), &Fault::DropConnection);
+}
+
+#[test]
 fn sequential_calls_on_one_api_use_one_connection() {
     let sandbox = Sandbox::start().unwrap();
     sandbox.reset_stats();
