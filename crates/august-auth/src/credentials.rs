@@ -1086,23 +1086,32 @@ impl TokenState {
         newer
     }
 
-    /// Takes the answer of an OAuth refresh sent with `refresh_token`.
+    /// Takes the answer of an OAuth refresh sent with `refresh_token`. A refresh token refused
+    /// as no longer valid may have been spent by another process sharing the cache file, which
+    /// refreshed with it after this one looked at the file: its tokens are taken from the file
+    /// when it has saved them there (looked at once more, not waited for).
     fn take_refreshed(
         &mut self,
         refresh_token: String,
         answer: Result<OAuthTokens, OAuthError>,
     ) -> Result<String> {
-        let tokens = answer.map_err(|e| {
-            if e.needs_sign_in() {
-                Error::SignInAgain {
+        let tokens = match answer {
+            Ok(tokens) => tokens,
+            Err(e) if e.needs_sign_in() && self.adopt_newer_cached() => {
+                log::debug!(
+                    "the refresh token was refused ({e}); using the tokens another process saved in the cache file"
+                );
+                return Ok(self.access_token.clone());
+            }
+            Err(e) if e.needs_sign_in() => {
+                return Err(Error::SignInAgain {
                     kind: SignInKind::OAuth,
                     reason: format!("the refresh token was refused ({e})"),
                     how: "run the OAuth sign-in again (OAuthClient::authorization_request; CLI: august login --oauth)".into(),
-                }
-            } else {
-                Error::OAuth(e)
+                });
             }
-        })?;
+            Err(e) => return Err(Error::OAuth(e)),
+        };
         self.access_token = tokens.access_token;
         self.refresh_token = tokens.refresh_token.or(Some(refresh_token));
         self.expires_at = tokens.expires_at;

@@ -5,7 +5,7 @@
 mod common;
 
 use std::fs;
-use std::sync::{Arc, Barrier};
+use std::sync::{Arc, Barrier, Mutex, mpsc};
 use std::time::Duration;
 
 use august_auth::{
@@ -13,8 +13,8 @@ use august_auth::{
 };
 use august_core::{Api, Brand};
 use chrono::{TimeDelta, Utc};
-use common::{CLIENT_ID, CLIENT_SECRET, oauth_client, refusing, token_endpoint};
-use mockito::{Matcher, Server, ServerGuard};
+use common::{CLIENT_ID, CLIENT_SECRET, oauth_client, refusing, token_endpoint, token_request};
+use mockito::{Matcher, Mock, Server, ServerGuard};
 
 /// A token endpoint's answer that rotates the refresh token.
 const ROTATED: &str = r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3600}"#;
@@ -262,6 +262,85 @@ fn a_second_process_takes_the_tokens_another_refreshed_instead_of_its_spent_refr
     // The second "process" finds the newer tokens in the file: no request with the spent rt-1.
     assert_eq!(second.access_token().unwrap(), "at-2");
     refresh.assert();
+}
+
+/// The answer of the token endpoint at `server` to a use of `rt-1`: `status` with `body`, once,
+/// written when `answer` says (on a thread of mockito's own, so the server goes on answering).
+fn refresh_of_rt1(
+    server: &mut ServerGuard,
+    status: usize,
+    body: &'static str,
+    answer: impl Fn() + Send + Sync + 'static,
+) -> Mock {
+    token_request(server)
+        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
+        .with_status(status)
+        .with_header("content-type", "application/json")
+        .with_chunked_body(move |w| {
+            answer();
+            w.write_all(body.as_bytes())
+        })
+        .expect(1)
+        .create()
+}
+
+#[test]
+fn a_process_whose_refresh_token_another_spent_first_takes_the_tokens_it_saved() {
+    const WAIT: Duration = Duration::from_secs(10);
+    let (_dir, path) = cache_file();
+    let mut server = Server::new();
+    // The first use of rt-1 rotates it; the server refuses any other. The first answer waits
+    // until the second process's request has come, and that one until the first process has
+    // saved its tokens: the second looked at the file before they were there, and is answered
+    // after.
+    let (first_asked, first_asking) = mpsc::sync_channel::<()>(1);
+    let (second_asked, second_asking) = mpsc::sync_channel::<()>(1);
+    let (first_saved, first_done) = mpsc::sync_channel::<()>(1);
+    let (first_asked, second_asking) = (Mutex::new(first_asked), Mutex::new(second_asking));
+    let rotated = refresh_of_rt1(&mut server, 200, ROTATED, move || {
+        first_asked.lock().unwrap().send(()).unwrap();
+        second_asking.lock().unwrap().recv_timeout(WAIT).unwrap();
+    });
+    let (second_asked, first_done) = (Mutex::new(second_asked), Mutex::new(first_done));
+    let refused = refresh_of_rt1(
+        &mut server,
+        400,
+        r#"{"error": "invalid_grant", "error_description": "refresh token already used"}"#,
+        move || {
+            second_asked.lock().unwrap().send(()).unwrap();
+            first_done.lock().unwrap().recv_timeout(WAIT).unwrap();
+        },
+    );
+    oauth_credentials(&server, "rt-1", -5)
+        .cache_file(&path)
+        .unwrap();
+    // Two processes: each loads the file on its own.
+    let api = api(&server);
+    let first = Credentials::load(&path, &api, Some(oauth(&server))).unwrap();
+    let second = Credentials::load(&path, &api, Some(oauth(&server))).unwrap();
+    let first = std::thread::spawn(move || {
+        let token = first.access_token();
+        first_saved.send(()).unwrap();
+        token
+    });
+    first_asking.recv_timeout(WAIT).unwrap();
+    let token = second.access_token();
+    assert_eq!(first.join().unwrap().unwrap(), "at-2");
+    assert_eq!(token.unwrap(), "at-2");
+    rotated.assert();
+    refused.assert();
+    // It refreshes with the refresh token the first saved, and the file keeps it.
+    let next = token_endpoint(
+        &mut server,
+        Some("rt-2"),
+        200,
+        r#"{"access_token": "at-3", "refresh_token": "rt-3", "expires_in": 3600}"#,
+    );
+    assert_eq!(second.refresh_now().unwrap(), "at-3");
+    next.assert();
+    let stored: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(stored["refresh_token"], "rt-3");
 }
 
 #[test]
