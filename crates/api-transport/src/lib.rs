@@ -72,6 +72,7 @@ mod service_error;
 mod settings;
 mod stop;
 mod tcp;
+mod text;
 pub mod time;
 mod unknown_variant;
 
@@ -96,6 +97,7 @@ pub use scrub::redact;
 pub use secret::Secret;
 pub use settings::{DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, check_header};
 pub use tcp::connect;
+pub use text::{is_printable, printable};
 pub use unknown_variant::UnknownVariant;
 
 /// Default timeout of a call.
@@ -174,11 +176,7 @@ impl Response {
     pub fn snippet(&self, max: usize) -> String {
         let text = String::from_utf8_lossy(&self.body);
         let text = text.trim();
-        let mut out: String = text
-            .chars()
-            .take(max)
-            .map(|c| if c.is_control() { ' ' } else { c })
-            .collect();
+        let mut out = text::printable(text, max);
         if text.chars().count() > max {
             out.push('…');
         }

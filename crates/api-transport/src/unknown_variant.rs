@@ -23,12 +23,12 @@ impl UnknownVariant {
     pub fn new(what: &'static str, value: &str, expected: &'static [&'static str]) -> Self {
         UnknownVariant {
             what,
-            value: value.chars().take(64).collect(),
+            value: crate::printable(value, 64),
             expected,
         }
     }
 
-    /// The value (at most 64 characters of it).
+    /// The value (at most 64 characters of it, as [`printable`](crate::printable) shows it).
     pub fn value(&self) -> &str {
         &self.value
     }

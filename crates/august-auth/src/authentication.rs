@@ -81,7 +81,7 @@ impl FromStr for AuthenticationState {
             "requires_validation" => Ok(AuthenticationState::RequiresValidation),
             "authenticated" => Ok(AuthenticationState::Authenticated),
             "bad_password" => Ok(AuthenticationState::BadPassword),
-            other => Err(UnknownState(other.chars().take(40).collect())),
+            other => Err(UnknownState(api_transport::printable(other, 40))),
         }
     }
 }

@@ -38,7 +38,7 @@ impl FromStr for ValidationResult {
         ]
         .into_iter()
         .find(|v| v.as_str() == s)
-        .ok_or_else(|| UnknownValidationResult(s.chars().take(64).collect()))
+        .ok_or_else(|| UnknownValidationResult(api_transport::printable(s, 64)))
     }
 }
 

@@ -62,7 +62,7 @@ pub(crate) fn format(instant: DateTime<Utc>) -> String {
 /// accepts (a space for `T`, any fraction, a numeric offset; no zone means UTC).
 pub(crate) fn parse(s: &str) -> Result<DateTime<Utc>, ExpiryError> {
     api_transport::time::parse_iso8601(s).map_err(|e| ExpiryError::Invalid {
-        value: s.chars().take(64).collect(),
+        value: api_transport::printable(s, 64),
         reason: e.reason(),
     })
 }

@@ -456,7 +456,7 @@ impl fmt::Display for ImportError {
             ImportError::UnknownDomain(d) => write!(
                 f,
                 "domain or service `{}` is neither august nor yale",
-                d.chars().take(40).collect::<String>()
+                api_transport::printable(d, 40)
             ),
             ImportError::BrandNeeded => f.write_str(
                 "a bare token object does not say its brand: pass yale_august (August) or yale_global (Yale)",

@@ -638,7 +638,7 @@ impl RedirectQuery {
     }
 
     /// The error the redirect carries instead of a code: its code and description (at most 300
-    /// characters, control characters left out), as the server sent them.
+    /// characters, as [`api_transport::printable`] shows them), as the server sent them.
     fn denied(&self) -> Option<OAuthError> {
         let error = self.error.as_deref()?;
         Some(OAuthError::AuthorizationDenied {
@@ -649,13 +649,9 @@ impl RedirectQuery {
 }
 
 /// A server's description of an OAuth error, as this crate keeps it: at most 300 characters,
-/// control characters left out (it reaches terminals and logs).
+/// as [`api_transport::printable`] shows them (it reaches terminals and logs).
 fn server_description(description: &str) -> String {
-    description
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(300)
-        .collect()
+    api_transport::printable(description, 300)
 }
 
 /// Compares without stopping at the first difference.
@@ -1011,7 +1007,7 @@ impl OAuthErrorCode {
             "unsupported_grant_type" => OAuthErrorCode::UnsupportedGrantType,
             "invalid_scope" => OAuthErrorCode::InvalidScope,
             "access_denied" => OAuthErrorCode::AccessDenied,
-            other => OAuthErrorCode::Other(other.chars().take(64).collect()),
+            other => OAuthErrorCode::Other(api_transport::printable(other, 64)),
         }
     }
 

@@ -512,27 +512,36 @@ fn an_empty_code_or_refresh_token_is_refused_before_anything_is_sent() {
     nothing.assert();
 }
 
-/// A token endpoint's error description reaches terminals and logs without its control
-/// characters, as a redirect's does, and cut at 300 characters.
+/// A token endpoint's error code and description reach terminals and logs with each control
+/// character a space (as [`api_transport::printable`] shows a server's text), as a
+/// redirect's do, and cut at 64 and 300 characters. The code was kept as sent, escapes
+/// included; the description lost its control characters, which joined the words around them.
 #[test]
-fn a_token_error_description_is_kept_without_control_characters() {
+fn a_token_error_is_kept_with_its_control_characters_as_spaces() {
     let mut server = Server::new();
     let long = "x".repeat(400);
     let body = format!(
-        r#"{{"error": "invalid_grant", "error_description": "red\u001b[31m line\nbreak {long}"}}"#
+        r#"{{"error": "odd\u001b]0;title\u0007{long}", "error_description": "red\u001b[31m line\nbreak {long}"}}"#
     );
     let _m = token_endpoint(&mut server, None, 400, &body);
     let err = client(&server).refresh("r").unwrap_err();
     let OAuthError::Refused {
+        kind: OAuthErrorCode::Other(code),
         description: Some(description),
         ..
     } = &err
     else {
         panic!("{err:?}");
     };
+    assert!(code.starts_with("odd ]0;title xxx"), "{code:?}");
+    assert_eq!(code.chars().count(), 64);
     assert!(
-        description.starts_with("red[31m linebreak xxx"),
+        description.starts_with("red [31m line break xxx"),
         "{description:?}"
     );
     assert_eq!(description.chars().count(), 300);
+    assert!(
+        err.to_string().chars().all(api_transport::is_printable),
+        "{err}"
+    );
 }

@@ -582,7 +582,8 @@ impl ApiError {
         self.code
     }
 
-    /// The server's `message`, when its body was JSON with one.
+    /// The server's `message`, when its body was JSON with one: at most 300 characters, as
+    /// [`api_transport::printable`] shows them.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
@@ -651,6 +652,6 @@ fn parse_error_body(body: &[u8]) -> (Option<i64>, Option<String>) {
     let message = map
         .get("message")
         .and_then(|m| m.as_str())
-        .map(|m| m.chars().take(300).collect());
+        .map(|m| api_transport::printable(m, 300));
     (code, message)
 }

@@ -6,8 +6,8 @@ use std::time::Duration;
 use august_core::{Api, ApiErrorReason, Error, ErrorKind, HasErrorKind};
 use mockito::Server;
 use test_support::errors::{
-    UNRESOLVABLE, answered_error, assert_backoff_is_the_one_set, assert_causes_add_facts,
-    assert_kind,
+    TERMINAL_CONTROLS_SHOWN, UNRESOLVABLE, answered_error, assert_backoff_is_the_one_set,
+    assert_causes_add_facts, assert_kind, assert_shows_no_terminal_control, terminal_controls_body,
 };
 
 const TOKEN: &str = "token-123";
@@ -385,4 +385,15 @@ fn a_read_never_has_an_unknown_outcome_a_code_sent_may() {
     assert!(change.is_timeout(), "{change:?}");
     assert_eq!(change.kind(), ErrorKind::OutcomeUnknown, "{change:?}");
     assert!(change.outcome_unknown(), "{change:?}");
+}
+
+/// A server's message that would drive a terminal (a carriage return, escape sequences, a
+/// right-to-left override) is kept and shown with each of those a space: it was kept as sent,
+/// and a program printing the error let the server rewrite its user's terminal.
+#[test]
+fn a_server_message_cannot_drive_a_terminal() {
+    let err = status_error(400, &[], &terminal_controls_body("message"));
+    let api = err.api_error().unwrap();
+    assert_eq!(api.message(), Some(TERMINAL_CONTROLS_SHOWN));
+    assert_shows_no_terminal_control(&err.to_string());
 }

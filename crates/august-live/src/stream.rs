@@ -1323,7 +1323,7 @@ pub(crate) fn scrubbed(text: &str, secrets: &[&str]) -> String {
         }
         None => line,
     };
-    shown.trim_end().chars().take(120).collect()
+    api_transport::printable(shown.trim_end(), 120)
 }
 
 /// The PubNub loop: long-polls, re-issues after a read timeout, backs off and probes after any

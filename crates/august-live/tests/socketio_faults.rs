@@ -209,8 +209,9 @@ fn a_handshake_that_drips_is_cut_and_does_not_hold_close() {
     );
 }
 
-#[test]
-fn a_refused_connect_that_quotes_the_secrets_shows_none_of_them() {
+/// The reason a session refused with the `44` packet `refusal` (given the subscriber id and
+/// the access token the client sent) is reported with.
+fn refused_with(refusal: impl FnOnce(&str, &str) -> String) -> String {
     let (_sandbox, listener, c) = started();
     let (mut ws, seen) = accept(&listener);
     let subscriber = subscriber(&seen.query);
@@ -220,11 +221,8 @@ fn a_refused_connect_that_quotes_the_secrets_shows_none_of_them() {
     ))
     .unwrap();
     assert_eq!(text(&mut ws), "40{}");
-    // The server refuses the namespace, quoting the subscriber id and the token, then the URL.
-    ws.send(Message::text(format!(
-        r#"44{{"message":"subscriber {subscriber} (token {token}) refused at wss://127.0.0.1/socket.io/?subscriberID={subscriber}"}}"#
-    )))
-    .unwrap();
+    ws.send(Message::text(refusal(&subscriber, &token)))
+        .unwrap();
     let mut reason = None;
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while reason.is_none() && std::time::Instant::now() < deadline {
@@ -237,11 +235,29 @@ fn a_refused_connect_that_quotes_the_secrets_shows_none_of_them() {
         }
     }
     c.stop();
-    let reason = reason.expect("no disconnection");
+    reason.expect("no disconnection")
+}
+
+#[test]
+fn a_refused_connect_that_quotes_the_secrets_shows_none_of_them() {
+    // The server refuses the namespace, quoting the subscriber id and the token, then the URL.
+    let reason = refused_with(|subscriber, token| {
+        format!(
+            r#"44{{"message":"subscriber {subscriber} (token {token}) refused at wss://127.0.0.1/socket.io/?subscriberID={subscriber}"}}"#
+        )
+    });
     assert_eq!(
         reason,
         r#"connect refused: {"message":"subscriber <redacted> (token <redacted>) refused at"#
     );
+}
+
+/// A refusal whose text would drive a terminal (an escape sequence, a right-to-left override)
+/// is reported with each of those a space: they were kept as sent.
+#[test]
+fn a_refused_connect_cannot_drive_a_terminal() {
+    let reason = refused_with(|_, _| "44{\"message\":\"no\u{1b}[2J\u{202e}way\"}".to_owned());
+    assert_eq!(reason, "connect refused: {\"message\":\"no [2J way\"}");
 }
 
 /// Sends, on an open session, the header of a text frame of 60 000 bytes (within the

@@ -734,7 +734,8 @@ impl ApiError {
         self.error_code
     }
 
-    /// Authy's `message`, or `errors.message` when there is no top-level one.
+    /// Authy's `message`, or `errors.message` when there is no top-level one: at most 300
+    /// characters, as [`api_transport::printable`] shows them.
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
@@ -822,7 +823,7 @@ fn message_of(content: &Map<String, Value>) -> Option<String> {
                 .and_then(|e| e.get("message"))
                 .and_then(Value::as_str)
         })
-        .map(|m| m.chars().take(MAX_MESSAGE).collect())
+        .map(|m| api_transport::printable(m, MAX_MESSAGE))
 }
 
 #[cfg(test)]

@@ -6,8 +6,9 @@ use std::time::Duration;
 use authy_client::{ApiErrorReason, AuthyApiClient, AuthyId, Error, ErrorKind, HasErrorKind};
 use mockito::{Matcher, Server, ServerGuard};
 use test_support::errors::{
-    UNRESOLVABLE, answered_error, assert_backoff_is_the_one_set, assert_causes_add_facts,
-    assert_kind, assert_kinds,
+    TERMINAL_CONTROLS_SHOWN, UNRESOLVABLE, answered_error, assert_backoff_is_the_one_set,
+    assert_causes_add_facts, assert_kind, assert_kinds, assert_shows_no_terminal_control,
+    terminal_controls_body,
 };
 
 const KEY: &str = "authy-key-123";
@@ -428,4 +429,14 @@ fn a_read_never_has_an_unknown_outcome_an_sms_request_may() {
     assert!(sms.is_timeout(), "{sms:?}");
     assert_eq!(sms.kind(), ErrorKind::OutcomeUnknown, "{sms:?}");
     assert!(sms.outcome_unknown(), "{sms:?}");
+}
+
+/// A server's message that would drive a terminal (a carriage return, escape sequences, a
+/// right-to-left override) is kept and shown with each of those a space: it was kept as sent.
+#[test]
+fn a_server_message_cannot_drive_a_terminal() {
+    let err = status_error(400, &[], &terminal_controls_body("message"));
+    let api = err.api_error().unwrap();
+    assert_eq!(api.message(), Some(TERMINAL_CONTROLS_SHOWN));
+    assert_shows_no_terminal_control(&err.to_string());
 }

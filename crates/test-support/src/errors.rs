@@ -106,3 +106,23 @@ pub fn assert_kinds<K: PartialEq + Debug>(
         assert_eq!(kind_of(status, &body), want, "{status} {body}");
     }
 }
+
+/// A server's message that would drive a terminal if shown as it is: a carriage return, an
+/// escape sequence that clears the line, an OSC title ended by BEL, a right-to-left override
+/// and a C1 CSI.
+pub const TERMINAL_CONTROLS: &str = "ok\r\u{1b}[2K\u{1b}]0;x\u{7}\u{202e}evil\u{9b}31m";
+
+/// [`TERMINAL_CONTROLS`] as an error keeps and shows it: each of those a space.
+pub const TERMINAL_CONTROLS_SHOWN: &str = "ok  [2K ]0;x  evil 31m";
+
+/// A JSON error body whose `field` is [`TERMINAL_CONTROLS`].
+pub fn terminal_controls_body(field: &str) -> String {
+    serde_json::json!({ field: TERMINAL_CONTROLS }).to_string()
+}
+
+/// Checks that `shown` (an error's `Display` or `Debug`) quotes the server's text only as
+/// [`TERMINAL_CONTROLS_SHOWN`], with nothing that could drive a terminal.
+pub fn assert_shows_no_terminal_control(shown: &str) {
+    assert!(shown.contains(TERMINAL_CONTROLS_SHOWN), "{shown:?}");
+    assert!(shown.chars().all(api_transport::is_printable), "{shown:?}");
+}

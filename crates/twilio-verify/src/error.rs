@@ -433,6 +433,9 @@ struct Envelope {
     detail: Option<String>,
 }
 
+/// The longest server message (or `more_info`) kept.
+const MAX_MESSAGE: usize = 300;
+
 /// An error answer from Twilio: the HTTP status and, when the body was Twilio's envelope, its
 /// `code`, `message` and `more_info`; otherwise a short snippet of the body (an HTML page, an
 /// empty body).
@@ -473,8 +476,13 @@ impl ApiError {
                         _ => None,
                     })
                     .and_then(|c| u32::try_from(c).ok()),
-                e.message.or(e.detail).or(e.title),
-                e.more_info.filter(|m| !m.is_empty()),
+                e.message
+                    .or(e.detail)
+                    .or(e.title)
+                    .map(|m| api_transport::printable(&m, MAX_MESSAGE)),
+                e.more_info
+                    .filter(|m| !m.is_empty())
+                    .map(|m| api_transport::printable(&m, MAX_MESSAGE)),
             ),
             None => (None, None, None),
         };
@@ -523,13 +531,15 @@ impl ApiError {
         self.code
     }
 
-    /// Twilio's message, if the body carried one. Do not key logic on it; use
+    /// Twilio's message, if the body carried one: at most 300 characters, as
+    /// [`api_transport::printable`] shows them. Do not key logic on it; use
     /// [`ApiError::kind`] or [`ApiError::reason`].
     pub fn message(&self) -> Option<&str> {
         self.message.as_deref()
     }
 
-    /// The documentation link Twilio gave (`more_info`), if any.
+    /// The documentation link Twilio gave (`more_info`), if any, as [`ApiError::message`] is
+    /// kept.
     pub fn more_info(&self) -> Option<&str> {
         self.more_info.as_deref()
     }

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use mockito::{Server, ServerGuard};
 use test_support::errors::{
-    UNRESOLVABLE, answered_error, assert_backoff_is_the_one_set, assert_causes_add_facts,
-    assert_kind, assert_kinds,
+    TERMINAL_CONTROLS, TERMINAL_CONTROLS_SHOWN, UNRESOLVABLE, answered_error,
+    assert_backoff_is_the_one_set, assert_causes_add_facts, assert_kind, assert_kinds,
+    assert_shows_no_terminal_control,
 };
 use test_support::fixture;
 use twilio_verify::{
@@ -627,4 +628,27 @@ fn only_a_change_can_have_an_unknown_outcome() {
         assert_eq!(start.kind(), ErrorKind::OutcomeUnknown, "{start:?}");
         assert!(start.outcome_unknown(), "{start:?}");
     }
+}
+
+/// A server's message or documentation link that would drive a terminal (a carriage return,
+/// escape sequences, a right-to-left override) is kept and shown with each of those a space,
+/// and at most 300 characters of it: both were kept as sent, whole.
+#[test]
+fn a_server_message_cannot_drive_a_terminal() {
+    let body = serde_json::json!({
+        "code": 60200,
+        "message": TERMINAL_CONTROLS,
+        "more_info": format!("{TERMINAL_CONTROLS}{}", "x".repeat(1000)),
+    })
+    .to_string();
+    let err = fetch_error(400, &[], &body);
+    let api = err.api_error().unwrap();
+    assert_eq!(api.message(), Some(TERMINAL_CONTROLS_SHOWN));
+    let more_info = api.more_info().unwrap();
+    assert!(
+        more_info.starts_with(TERMINAL_CONTROLS_SHOWN),
+        "{more_info:?}"
+    );
+    assert_eq!(more_info.chars().count(), 300);
+    assert_shows_no_terminal_control(&err.to_string());
 }
