@@ -101,7 +101,7 @@ fn print_events(stream: &mut ActivityStream, json: bool, count: Option<u64>) -> 
             Event::Raw(_) if json => serde_json::to_string(&event)?,
             Event::Activity(a) => {
                 let activity = a.activity();
-                format!(
+                output::single_line(&format!(
                     "{}  {}  {}  {}  ({})",
                     activity.start_time().map_or_else(
                         || "-".to_owned(),
@@ -111,13 +111,13 @@ fn print_events(stream: &mut ActivityStream, json: bool, count: Option<u64>) -> 
                     or_none(activity.action()),
                     or_none(activity.operated_by()),
                     a.source().as_str(),
-                )
+                ))
             }
-            Event::Raw(raw) => format!(
+            Event::Raw(raw) => output::single_line(&format!(
                 "raw message ({}): {}",
                 raw.source.as_str(),
                 raw.shown_payload()
-            ),
+            )),
             _ => continue,
         };
         let mut out = stdout.lock();

@@ -1,5 +1,6 @@
 //! Tables, key/value lists and writing to standard output.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -90,11 +91,27 @@ fn width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
 
-/// Control characters (line breaks, escapes from the server) become spaces.
-fn single_line(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
+/// Every character that could drive the terminal or reorder the text
+/// ([`api_transport::is_printable`]: line breaks, escapes, bidirectional overrides from the
+/// server) becomes a space.
+pub fn single_line(s: &str) -> String {
+    shown(s, false).into_owned()
+}
+
+/// `text` as the tool writes it to a terminal: each character that is not
+/// [`api_transport::is_printable`] a space, but the line breaks when `lines` (text of several
+/// lines that the tool itself wrote).
+fn shown(text: &str, lines: bool) -> Cow<'_, str> {
+    let keep = |c: char| api_transport::is_printable(c) || (lines && c == '\n');
+    if text.chars().all(keep) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(
+            text.chars()
+                .map(|c| if keep(c) { c } else { ' ' })
+                .collect(),
+        )
+    }
 }
 
 /// A path as the tool prints it in text: as `august-auth`'s messages print it
@@ -144,9 +161,11 @@ pub fn yes_no(value: bool) -> String {
     if value { "yes" } else { "no" }.to_owned()
 }
 
-/// Writes text to standard output. A closed pipe (`august locks | head -1`) is not an error.
+/// Writes text to standard output, each character but the line break that could drive the
+/// terminal (an escape or a carriage return in a name from the server) as a space. A closed
+/// pipe (`august locks | head -1`) is not an error.
 pub fn print(text: &str) -> anyhow::Result<()> {
-    print_bytes(text.as_bytes())
+    print_bytes(shown(text, true).as_bytes())
 }
 
 /// Writes bytes to standard output, as [`print`] does text.
@@ -158,11 +177,14 @@ pub fn print_bytes(bytes: &[u8]) -> anyhow::Result<()> {
     }
 }
 
-/// Writes text to standard error as is. A closed or failing standard error (`august watch 2>&1 |
-/// head -1`) is ignored: what goes there is for a reader, and the reader has gone.
+/// Writes text to standard error, as [`print`] shows it. A closed or failing standard error
+/// (`august watch 2>&1 | head -1`) is ignored: what goes there is for a reader, and the reader
+/// has gone.
 pub fn print_err(text: &str) {
     let mut err = io::stderr().lock();
-    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+    let _ = err
+        .write_all(shown(text, true).as_bytes())
+        .and_then(|()| err.flush());
 }
 
 /// A model as a JSON value.
@@ -205,7 +227,7 @@ pub fn show_table<T: serde::Serialize>(
 pub fn print_json(value: &serde_json::Value) -> anyhow::Result<()> {
     let mut text = serde_json::to_string_pretty(value)?;
     text.push('\n');
-    print(&text)
+    print_bytes(text.as_bytes())
 }
 
 #[cfg(test)]
@@ -234,6 +256,16 @@ mod tests {
             t.render(),
             "NAME        HOUSE\nHaustür 🚪  Zuhause\n玄関        家\nCafe\u{301}        x\n"
         );
+    }
+
+    /// Text the tool writes shows each character that could drive the terminal or reorder the
+    /// text as a space, its own line breaks kept; a single line loses those too.
+    #[test]
+    fn text_cannot_drive_the_terminal() {
+        let text = "a\r\x1b[2K\u{9b}31m\u{202e}b\tc\nd\u{2028}e\n";
+        assert_eq!(shown(text, true), "a  [2K 31m b c\nd e\n");
+        assert_eq!(single_line(text), "a  [2K 31m b c d e ");
+        assert!(matches!(shown("plain\n", true), Cow::Borrowed(_)));
     }
 
     #[test]

@@ -2235,3 +2235,53 @@ fn login_with_an_expired_cache_logs_in_afresh_with_the_same_install_id() {
     assert_eq!(seen.lock().unwrap().as_slice(), [CACHED_INSTALL_ID]);
     assert_eq!(cache_json(&tool)["access_token"], "new-token-7");
 }
+
+/// Text from the server that would drive the terminal (a carriage return, escape sequences,
+/// a right-to-left override) is written with each of those a space: a lock operation's
+/// status on standard output, a server's error message on standard error. Both went out as
+/// sent; only tables and key/value lists were cleaned. `--json` keeps the text as sent
+/// (serde_json escapes the control characters).
+#[test]
+fn text_from_the_server_cannot_drive_the_terminal() {
+    use test_support::errors::{
+        TERMINAL_CONTROLS, TERMINAL_CONTROLS_SHOWN, terminal_controls_body,
+    };
+    let mut server = Server::new();
+    let unlock = authed(
+        &mut server,
+        "PUT",
+        &format!("/remoteoperate/{LOCK_ID}/unlock"),
+        TOKEN,
+    )
+    .with_status(200)
+    .with_header("content-type", "application/json")
+    .with_body(json!({ "status": TERMINAL_CONTROLS }).to_string())
+    .expect(2)
+    .create();
+    let locks = authed(&mut server, "GET", "/users/locks/mine", TOKEN)
+        .with_status(400)
+        .with_header("content-type", "application/json")
+        .with_body(terminal_controls_body("message"))
+        .expect(1)
+        .create();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = run(&tool, &server, &["unlock", LOCK_ID]).expect_code(0);
+    assert_eq!(
+        out.stdout,
+        format!("{LOCK_ID}: {TERMINAL_CONTROLS_SHOWN}\n")
+    );
+    let out = run(&tool, &server, &["--json", "unlock", LOCK_ID]).expect_code(0);
+    assert_eq!(out.json()["status"], TERMINAL_CONTROLS);
+    let out = run(&tool, &server, &["locks"]).expect_code(1);
+    assert!(out.stderr.contains(TERMINAL_CONTROLS_SHOWN), "{out:#?}");
+    assert!(
+        out.stderr
+            .trim_end()
+            .chars()
+            .all(api_transport::is_printable),
+        "{out:#?}"
+    );
+    unlock.assert();
+    locks.assert();
+}
