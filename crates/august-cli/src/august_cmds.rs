@@ -1,7 +1,6 @@
 //! The August API commands: locks, doorbells, houses, activity, entry codes.
 
 use std::collections::HashMap;
-use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
@@ -277,7 +276,7 @@ pub fn image(ctx: &Context, id: &str, file: &Path) -> anyhow::Result<()> {
     if to_stdout {
         return output::print_bytes(image.bytes());
     }
-    write_atomically(file, image.bytes())
+    output::write_file(file, image.bytes(), true)
         .with_context(|| format!("cannot write the image to {}", output::path(file)))?;
     if ctx.json {
         return output::print_json(&json!({
@@ -293,27 +292,6 @@ pub fn image(ctx: &Context, id: &str, file: &Path) -> anyhow::Result<()> {
         image.content_type().unwrap_or("unknown type"),
         output::path(file)
     ))
-}
-
-/// Writes `bytes` to `file` through a temporary file in its directory (mode 0600 from its
-/// creation on Unix), renamed over `file` once whole: a link at `file` is replaced, not
-/// followed, and a failure leaves the old file as it was and no temporary file behind.
-fn write_atomically(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match file.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
-    let mut prefix = std::ffi::OsString::from(".");
-    prefix.push(file.file_name().unwrap_or_default());
-    prefix.push(".");
-    let mut temp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    temp.persist(file).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// `august houses`.

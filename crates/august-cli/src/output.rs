@@ -137,6 +137,41 @@ pub fn json_path(path: &Path) -> String {
     }
 }
 
+/// Writes `bytes` to `file` as the tool writes each file of its own (a doorbell's image, the
+/// sandbox's demo Home Assistant file): to a temporary file in its directory (mode 0600 from
+/// its creation on Unix), written whole and synced, then renamed to `file` and the directory
+/// synced. A link at `file` is replaced, never followed; a failure leaves what was there, and
+/// no temporary file. With `replace` false, only where nothing is at `file`, not even a link
+/// to nothing: `Ok(false)` when something is, and nothing is written.
+pub fn write_file(file: &Path, bytes: &[u8], replace: bool) -> io::Result<bool> {
+    let dir = match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(file.file_name().unwrap_or_default());
+    prefix.push(".");
+    let mut temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    let persisted = if replace {
+        temp.persist(file)
+    } else {
+        temp.persist_noclobber(file)
+    };
+    match persisted {
+        Ok(_) => {}
+        Err(e) if !replace && e.error.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+        Err(e) => return Err(e.error),
+    }
+    #[cfg(unix)]
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(true)
+}
+
 /// A value or [`NONE`].
 pub fn or_none<T: ToString>(value: Option<T>) -> String {
     value.map_or_else(|| NONE.to_owned(), |v| v.to_string())

@@ -1,8 +1,7 @@
 //! The sign-ins besides the password: OAuth with client credentials, a token imported from
 //! Home Assistant or given by hand, `whoami`, and the token of a command signed in that way.
 
-use std::fs;
-use std::io::{BufRead, Write as _};
+use std::io::BufRead;
 use std::path::Path;
 
 use anyhow::Context as _;
@@ -252,24 +251,14 @@ fn login_home_assistant(ctx: &Context, file: &Path) -> anyhow::Result<Credential
                 output::path(file)
             )
         };
-        // Created only where nothing is, not even a dangling link (which it would follow).
-        let mut options = fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        match options.open(file) {
-            Ok(mut created) => {
-                created
-                    .write_all(sandbox.home_assistant_config_entries(id).as_bytes())
-                    .with_context(cannot_write)?;
-                output::print_err(&format!(
-                    "wrote the sandbox's demo Home Assistant file to {}\n",
-                    output::path(file)
-                ));
-            }
-            // What is there is the file to import, as it would be without the sandbox.
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e).with_context(cannot_write),
+        // Written only where nothing is: what is there is the file to import, as it would be
+        // without the sandbox.
+        let contents = sandbox.home_assistant_config_entries(id);
+        if output::write_file(file, contents.as_bytes(), false).with_context(cannot_write)? {
+            output::print_err(&format!(
+                "wrote the sandbox's demo Home Assistant file to {}\n",
+                output::path(file)
+            ));
         }
     }
     let wanted = brand.requires_oauth().then_some(brand);
