@@ -1463,14 +1463,10 @@ fn check_directory(_path: &Path) -> Result<(), CacheError> {
 }
 
 /// `options` made to refuse a symbolic link as the last component (`O_NOFOLLOW`), and not to
-/// wait on a FIFO swapped in after the check ([`no_wait`]).
+/// wait on a FIFO swapped in after the check (as [`no_wait`]).
 fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
     #[cfg(unix)]
-    {
-        use rustix::fs::OFlags;
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags((OFlags::NOFOLLOW | OFlags::NONBLOCK).bits() as i32);
-    }
+    with_flags(options, rustix::fs::OFlags::NOFOLLOW);
     options
 }
 
@@ -1478,12 +1474,15 @@ fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
 /// regular files), for a file of someone else's that may be reached through a link.
 pub(crate) fn no_wait(options: &mut OpenOptions) -> &mut OpenOptions {
     #[cfg(unix)]
-    {
-        use rustix::fs::OFlags;
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(OFlags::NONBLOCK.bits() as i32);
-    }
+    with_flags(options, rustix::fs::OFlags::empty());
     options
+}
+
+/// `options` opened with `O_NONBLOCK` and `more` (the flags replace any set before).
+#[cfg(unix)]
+fn with_flags(options: &mut OpenOptions, more: rustix::fs::OFlags) {
+    use std::os::unix::fs::OpenOptionsExt;
+    options.custom_flags((rustix::fs::OFlags::NONBLOCK | more).bits() as i32);
 }
 
 /// An `open` error, as a refusal when the path turned out to be a link (`ELOOP`).
