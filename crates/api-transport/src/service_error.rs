@@ -197,9 +197,11 @@ macro_rules! service_error_common {
                         write!(f, "{endpoint} got no complete answer; the outcome is unknown")
                     }
                     $error::Api(e) => ::std::fmt::Display::fmt(e, f),
+                    // The path names the server's keys.
                     $error::Decode { endpoint, path, .. } => write!(
                         f,
-                        "{endpoint} answered with a body that does not fit the model at `{path}`"
+                        "{endpoint} answered with a body that does not fit the model at `{}`",
+                        $crate::printable(path, 300)
                     ),
                     $error::ResponseTooLarge { endpoint, limit, .. } => write!(
                         f,

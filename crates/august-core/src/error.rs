@@ -297,13 +297,16 @@ impl fmt::Display for Error {
                 }
             }
             Error::Api(e) => fmt::Display::fmt(e, f),
+            // The path names the server's keys, the reason may quote its values.
             Error::Decode {
                 endpoint,
                 path,
                 reason,
             } => write!(
                 f,
-                "{endpoint} answered with a body that does not fit the model at `{path}`: {reason}"
+                "{endpoint} answered with a body that does not fit the model at `{}`: {}",
+                api_transport::printable(path, 300),
+                api_transport::printable(reason, 1000)
             ),
             Error::ResponseTooLarge { endpoint, limit } => write!(
                 f,

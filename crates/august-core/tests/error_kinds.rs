@@ -6,8 +6,9 @@ use std::time::Duration;
 use august_core::{Api, ApiErrorReason, Error, ErrorKind, HasErrorKind};
 use mockito::Server;
 use test_support::errors::{
-    TERMINAL_CONTROLS_SHOWN, UNRESOLVABLE, answered_error, assert_backoff_is_the_one_set,
-    assert_causes_add_facts, assert_kind, assert_shows_no_terminal_control, terminal_controls_body,
+    TERMINAL_CONTROLS, TERMINAL_CONTROLS_SHOWN, UNRESOLVABLE, answered_error,
+    assert_backoff_is_the_one_set, assert_causes_add_facts, assert_kind,
+    assert_shows_no_terminal_control, terminal_controls_body,
 };
 
 const TOKEN: &str = "token-123";
@@ -395,5 +396,16 @@ fn a_server_message_cannot_drive_a_terminal() {
     let err = status_error(400, &[], &terminal_controls_body("message"));
     let api = err.api_error().unwrap();
     assert_eq!(api.message(), Some(TERMINAL_CONTROLS_SHOWN));
+    assert_shows_no_terminal_control(&err.to_string());
+}
+
+/// A body that does not fit the model, whose keys and values would drive a terminal, is
+/// reported with each control character a space: the path names the server's key, the reason
+/// may quote its value. Both were shown as sent.
+#[test]
+fn a_body_that_does_not_fit_cannot_drive_a_terminal() {
+    let body = serde_json::json!({ format!("lock{TERMINAL_CONTROLS}"): 5 }).to_string();
+    let err = status_error(200, &[], &body);
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
     assert_shows_no_terminal_control(&err.to_string());
 }
