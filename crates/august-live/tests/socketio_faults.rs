@@ -315,17 +315,7 @@ fn a_message_that_drips_does_not_keep_a_session_alive() {
         again.is_some(),
         "no reconnection while the server dripped a message"
     );
-    let reasons: Vec<String> = c
-        .drain(Duration::from_millis(300))
-        .into_iter()
-        .filter_map(|e| match e {
-            Ok(august_live::Event::Status(august_live::StreamStatus::PushDisconnected {
-                reason,
-                ..
-            })) => Some(reason),
-            _ => None,
-        })
-        .collect();
+    let reasons = c.disconnect_reasons(Duration::from_millis(300));
     assert_eq!(reasons, ["no ping from the server in time"]);
     drop(again);
     c.stop();
@@ -344,17 +334,7 @@ fn a_message_larger_than_the_limit_ends_the_session_as_it_is_announced() {
         again.is_some(),
         "no reconnection after a frame past the limit"
     );
-    let reasons: Vec<String> = c
-        .drain(Duration::from_millis(300))
-        .into_iter()
-        .filter_map(|e| match e {
-            Ok(august_live::Event::Status(august_live::StreamStatus::PushDisconnected {
-                reason,
-                ..
-            })) => Some(reason),
-            _ => None,
-        })
-        .collect();
+    let reasons = c.disconnect_reasons(Duration::from_millis(300));
     assert_eq!(
         reasons,
         ["Space limit exceeded: Message too long: 262145 > 262144"]
@@ -379,16 +359,7 @@ fn flooded() -> (
     use std::sync::atomic::{AtomicUsize, Ordering};
     let s = common::setup(Brand::YaleGlobal);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!(
-        "http://127.0.0.1:{}/",
-        listener.local_addr().unwrap().port()
-    );
-    let stream = s
-        .builder()
-        .websocket_url(url)
-        .polls_per_push(0)
-        .start()
-        .unwrap();
+    let stream = common::ws::start(&s, &listener);
     let (mut ws, _) = accept(&listener);
     open(
         &mut ws,

@@ -99,6 +99,19 @@ impl Collector {
         out
     }
 
+    /// The reasons of the `PushDisconnected` statuses the stream gives within `within`.
+    pub fn disconnect_reasons(&self, within: Duration) -> Vec<String> {
+        self.drain(within)
+            .into_iter()
+            .filter_map(|e| match e {
+                Ok(Event::Status(august_live::StreamStatus::PushDisconnected {
+                    reason, ..
+                })) => Some(reason),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn stop(self) {
         self.handle.stop();
         let stream = self.thread.join().expect("stream thread");

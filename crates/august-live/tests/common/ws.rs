@@ -108,15 +108,18 @@ pub fn open(ws: &mut tungstenite::WebSocket<TcpStream>, settings: &str, sid: &st
 
 /// A stream of `s`'s account whose Socket.IO server is `listener` (no feed read after a push).
 pub fn stream(s: &super::Setup, listener: &TcpListener) -> super::Collector {
+    super::collect(start(s, listener))
+}
+
+/// [`stream`], not read.
+pub fn start(s: &super::Setup, listener: &TcpListener) -> august_live::ActivityStream {
     let url = format!(
         "http://127.0.0.1:{}/",
         listener.local_addr().unwrap().port()
     );
-    let stream = s
-        .builder()
+    s.builder()
         .websocket_url(url)
         .polls_per_push(0)
         .start()
-        .unwrap();
-    super::collect(stream)
+        .unwrap()
 }
