@@ -200,30 +200,51 @@ pub(crate) const HANDSHAKE_WAIT: Duration = Duration::from_secs(10);
 /// Watches a connection while it is read, by a handshake or a session: a read that gets a
 /// byte in time goes on as long as bytes keep coming, so a server that drips them (a
 /// handshake, or a websocket message, a byte at a time) would hold the reading thread, and
-/// `close`, for as long as it likes. Cuts the connection once `deadline` passes (the reader
-/// moves it later through `moves`), or once the stream has been stopped for a [`TICK`] (a
-/// reader that is not held ends by itself within one, closing the websocket as it should);
-/// ends without cutting as soon as the reader drops its end of `moves`. Whether it cut the
-/// connection.
-fn watch(tcp: &TcpStream, deadline: Instant, signal: &Signal, moves: Receiver<Instant>) -> bool {
+/// `close`, for as long as it likes. Cuts the connection once `deadline` has passed (the
+/// reader moves it later through `moves`) or the stream has been stopped, each by `grace`
+/// ([`cut_due`]), looking every [`TICK`]; ends without cutting as soon as the reader drops its
+/// end of `moves`. Whether it cut the connection.
+fn watch(
+    tcp: &TcpStream,
+    deadline: Instant,
+    grace: Duration,
+    signal: &Signal,
+    moves: Receiver<Instant>,
+) -> bool {
     let mut deadline = deadline;
-    let mut stopped_for_a_tick = false;
+    let mut stopped = None;
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = (deadline + grace).saturating_duration_since(Instant::now());
         match moves.recv_timeout(left.min(TICK)) {
             Ok(later) => deadline = later,
             Err(RecvTimeoutError::Disconnected) => return false,
             Err(RecvTimeoutError::Timeout) => {
-                let stopped = signal.is_stopped();
-                if (stopped && stopped_for_a_tick) || Instant::now() >= deadline {
+                let now = Instant::now();
+                if signal.is_stopped() {
+                    stopped.get_or_insert(now);
+                }
+                if cut_due(now, deadline, stopped, grace) {
                     let _ = tcp.shutdown(Shutdown::Both);
                     return true;
                 }
-                stopped_for_a_tick = stopped;
             }
         }
     }
 }
+
+/// Whether [`watch`] cuts the connection at `now`: `grace` after `deadline`, or after the stop
+/// it saw at `stopped`. A handshake has none: it never looks at the stop itself, and nobody
+/// moves its deadline. A session has a [`TICK`] ([`SESSION_GRACE`]): its reader looks at the
+/// stop every tick and, when not held, ends by itself within one, closing the websocket as it
+/// should; and a frame that arrives just before the deadline leaves the reader a tick to move
+/// it, so that the watch does not cut a session that has just been shown alive.
+fn cut_due(now: Instant, deadline: Instant, stopped: Option<Instant>, grace: Duration) -> bool {
+    now >= deadline + grace || stopped.is_some_and(|at| now >= at + grace)
+}
+
+/// How long past its deadline, or after a stop, a session's [`watch`] waits before it cuts the
+/// connection ([`cut_due`]).
+const SESSION_GRACE: Duration = TICK;
 
 /// Opens the TCP connection to `host` at `port` ([`look_up_and_connect`]) on a thread of its
 /// own, while this one looks at the stop flag every [`TICK`]: neither a lookup nor a connect
@@ -383,7 +404,9 @@ fn connect(
     let (handshake, cut) = std::thread::scope(|scope| {
         let watching = std::thread::Builder::new()
             .name("august-live-socketio-watch".into())
-            .spawn_scoped(scope, || watch(&watched, deadline, signal, finished))
+            .spawn_scoped(scope, || {
+                watch(&watched, deadline, Duration::ZERO, signal, finished)
+            })
             .map_err(|e| End::Transport(format!("cannot start a thread: {e}")))?;
         // Owned here, so that a panic in the handshake drops it and ends the watch at once.
         let done = done;
@@ -443,7 +466,9 @@ fn session(config: &Config, subscriber: &str, tx: &Outbox, signal: &Arc<Signal>,
     std::thread::scope(|scope| {
         let watching = std::thread::Builder::new()
             .name("august-live-socketio-watch".into())
-            .spawn_scoped(scope, || watch(&watched, deadline, signal, deadlines));
+            .spawn_scoped(scope, || {
+                watch(&watched, deadline, SESSION_GRACE, signal, deadlines)
+            });
         if let Err(e) = watching {
             return End::Transport(format!("cannot start a thread: {e}"));
         }
@@ -584,8 +609,10 @@ fn quiet_or_cut(e: &tungstenite::Error, signal: &Signal, deadline: Instant) -> b
 
 /// The websocket settings: a Socket.IO event of the lock service is a JSON object of a few
 /// hundred bytes to a few KiB, so a message (or a frame) of more than 256 KiB is no event of
-/// it, and is refused as it is announced rather than read into memory (tungstenite's own
-/// limits, 64 MiB a message and 16 MiB a frame, are far past anything this protocol sends).
+/// it, and is refused rather than read into memory: a frame as its header announces its
+/// length, a message sent in fragments (which announces no total) once its fragments pass the
+/// limit (tungstenite's own limits, 64 MiB a message and 16 MiB a frame, are far past anything
+/// this protocol sends).
 /// A session that gets one ends as a transport failure, and the feed is read after the
 /// reconnection.
 fn websocket_config() -> tungstenite::protocol::WebSocketConfig {
@@ -923,6 +950,67 @@ mod tests {
             request.starts_with("GET /socket.io/?subscriberID=subscriber&"),
             "{request}"
         );
+    }
+
+    #[test]
+    fn a_stop_cuts_a_stalled_handshake_at_the_watchs_next_look() {
+        use std::io::Read;
+        use std::net::TcpListener;
+
+        // A server that takes the upgrade request and never answers it; the stream is stopped
+        // as soon as the request has come, right after the watch began its first tick.
+        let server = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = server.local_addr().unwrap().port();
+        let signal = Arc::new(Signal::default());
+        let stopping = Arc::clone(&signal);
+        let stalling = std::thread::spawn(move || {
+            let (mut conn, _) = server.accept().unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = conn.read(&mut buf).unwrap();
+                assert!(n > 0, "the request ended early");
+                request.extend_from_slice(&buf[..n]);
+            }
+            stopping.stop();
+            let stopped = Instant::now();
+            // Held open until the client cuts it.
+            let _ = conn.read(&mut buf);
+            (stopped, conn)
+        });
+        let loopback: Resolve = |_, port, _| Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))]);
+        let url = format!("http://localhost:{port}/");
+        let config = looked_up_by(loopback, &url, Duration::from_secs(10));
+        let result = connect(&config, "subscriber", "token", &signal);
+        let returned = Instant::now();
+        let (stopped, _conn) = stalling.join().unwrap();
+        assert!(matches!(result, Err(End::Transport(_))), "not cut");
+        // Cut at the watch's first look after the stop (a tick after it began), not a tick
+        // later: a handshake never looks at the stop itself.
+        let took = returned.duration_since(stopped);
+        assert!(
+            took < Duration::from_millis(300),
+            "cut {took:?} after the stop"
+        );
+    }
+
+    #[test]
+    fn the_watch_cuts_a_grace_after_the_deadline_or_the_stop() {
+        let now = Instant::now();
+        let tick = TICK;
+        // A handshake: at the deadline, or as soon as the stop is seen.
+        assert!(cut_due(now, now, None, Duration::ZERO));
+        assert!(!cut_due(now, now + tick, None, Duration::ZERO));
+        assert!(cut_due(now, now + tick, Some(now), Duration::ZERO));
+        // A session: a tick after either, so that a frame read just before the deadline can
+        // move it, and a reader that is not held ends by itself at a stop.
+        assert!(!cut_due(now, now, None, SESSION_GRACE));
+        assert!(!cut_due(now + tick / 2, now, None, SESSION_GRACE));
+        assert!(cut_due(now + tick, now, None, SESSION_GRACE));
+        let later = now + Duration::from_secs(45);
+        assert!(!cut_due(now, later, Some(now), SESSION_GRACE));
+        assert!(!cut_due(now + tick / 2, later, Some(now), SESSION_GRACE));
+        assert!(cut_due(now + tick, later, Some(now), SESSION_GRACE));
     }
 
     #[test]

@@ -893,13 +893,15 @@ impl ActivityStream {
     ///
     /// - PubNub: the long-poll in flight is cut, then the push thread sends the `leave` (best
     ///   effort, at most 2 s) and ends.
-    /// - Socket.IO: the push thread looks at the stop every 200 ms; the connection is closed
-    ///   and the websocket subscriber deleted (best effort, one API call). A host name lookup
-    ///   or a TCP connect in progress is not waited for: neither can be interrupted, so they
-    ///   are left to end on their own (within the connection's 10 s), on a thread of their own
-    ///   that then ends. Nothing connects to what a lookup finds after the stop, and a
+    /// - Socket.IO: the push thread looks at the stop every 200 ms (a tick); the connection is
+    ///   closed and the websocket subscriber deleted (best effort, one API call). A host name
+    ///   lookup or a TCP connect in progress is not waited for: neither can be interrupted, so
+    ///   they are left to end on their own (within the connection's 10 s), on a thread of their
+    ///   own that then ends. Nothing connects to what a lookup finds after the stop, and a
     ///   connection made after it is closed at once, nothing sent on it. A websocket handshake
-    ///   in progress, or a message the server drips, is cut a tick after the stop.
+    ///   in progress is cut within a tick of the stop, and a message the server drips within
+    ///   two (400 ms): the push thread is done within 400 ms of the stop, then deletes the
+    ///   subscriber.
     pub fn close(mut self) {
         self.handle.stop();
         for t in self.threads.drain(..) {
