@@ -561,10 +561,13 @@ fn read(
             Frame::Connected => {
                 if !connected {
                     connected = true;
-                    let _ = tx.send(Internal::Connected {
+                    let message = Internal::Connected {
                         source: Source::Websocket,
                         gap,
-                    });
+                    };
+                    if let Err(end) = queue(tx, message, deadline) {
+                        return end;
+                    }
                 }
             }
             Frame::ConnectError(msg) => {
@@ -582,20 +585,35 @@ fn read(
                         .and_then(Value::as_str)
                         .map(str::to_owned);
                     let item = (key, payload, Utc::now());
-                    if tx
-                        .send(Internal::Push {
-                            source: Source::Websocket,
-                            items: vec![item],
-                        })
-                        .is_err()
-                    {
-                        return End::Stopped;
+                    let message = Internal::Push {
+                        source: Source::Websocket,
+                        items: vec![item],
+                    };
+                    if let Err(end) = queue(tx, message, deadline) {
+                        return end;
                     }
                 }
             }
             Frame::Open { .. } | Frame::Other => {}
         }
     }
+}
+
+/// Queues `message` for the stream ([`Outbox::send`], which waits while the queue is full).
+/// A wait that outlasts the session's `deadline` ends the session: the push thread read
+/// nothing meanwhile and answered none of the server's pings, so the watch cuts the
+/// connection (and the server, whose pings went unanswered, drops the session too). The
+/// reason says so, not that the server was silent.
+fn queue(tx: &Outbox, message: Internal, deadline: Instant) -> Result<(), End> {
+    let started = Instant::now();
+    tx.send(message).map_err(|_| End::Stopped)?;
+    if Instant::now() > deadline {
+        return Err(End::Transport(format!(
+            "the stream was not read for {} s: the server's pings went unanswered",
+            started.elapsed().as_secs()
+        )));
+    }
+    Ok(())
 }
 
 /// Whether a read error is no end of its own: the socket was quiet for a tick, or the watch cut

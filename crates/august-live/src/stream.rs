@@ -143,7 +143,9 @@ impl Signal {
 /// more than the locks of a house make while a consumer that keeps up reads them, and a bound
 /// on what one that does not keep up (or reads nothing) holds. When they are all there, the
 /// push thread waits, reading nothing from the server, whose own sends then wait in turn: the
-/// server is held back, nothing is dropped.
+/// server is held back, nothing is dropped. A Socket.IO push thread that waits longer than the
+/// server's `pingInterval + pingTimeout` answers none of its pings meanwhile, and its session
+/// ends (the stream reconnects and catches up from the feed once read again).
 const QUEUE: usize = 256;
 
 /// How often a push thread that waits for room in the queue looks again (a stop ends the wait

@@ -348,9 +348,11 @@ fn a_message_larger_than_the_limit_ends_the_session_as_it_is_announced() {
 const FLOOD: usize = 2_000;
 
 /// A stream nobody reads, whose server sends it [`FLOOD`] events of 16 KiB as fast as it can
-/// once the session is open: the account (keep it), the server's listener (keep it), the
-/// stream and how many events the server has sent so far.
-fn flooded() -> (
+/// once the session is open with `settings` (the OPEN packet's JSON): the account (keep it),
+/// the server's listener (keep it), the stream and how many events the server has sent so far.
+fn flooded(
+    settings: &str,
+) -> (
     common::Setup,
     TcpListener,
     august_live::ActivityStream,
@@ -361,11 +363,7 @@ fn flooded() -> (
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let stream = common::ws::start(&s, &listener);
     let (mut ws, _) = accept(&listener);
-    open(
-        &mut ws,
-        r#"{"sid":"e1","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#,
-        "s1",
-    );
+    open(&mut ws, settings, "s1");
     let sent = std::sync::Arc::new(AtomicUsize::new(0));
     let counting = std::sync::Arc::clone(&sent);
     std::thread::spawn(move || {
@@ -380,6 +378,9 @@ fn flooded() -> (
     });
     (s, listener, stream, sent)
 }
+
+/// Ping settings no test outlasts.
+const SLOW_PINGS: &str = r#"{"sid":"e1","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#;
 
 /// How many events `sent` counts once it stops growing for 500 ms, or after 10 s.
 fn settled(sent: &std::sync::atomic::AtomicUsize) -> usize {
@@ -398,7 +399,7 @@ fn settled(sent: &std::sync::atomic::AtomicUsize) -> usize {
 
 #[test]
 fn a_server_that_pushes_faster_than_the_stream_is_read_is_held_back() {
-    let (_sandbox, _listener, stream, sent) = flooded();
+    let (_sandbox, _listener, stream, sent) = flooded(SLOW_PINGS);
     // The stream takes what its queue holds, the sockets buffer some more, and then the
     // server's sends wait: what the stream holds is bounded however much the server has.
     let taken = settled(&sent);
@@ -411,7 +412,7 @@ fn a_server_that_pushes_faster_than_the_stream_is_read_is_held_back() {
 
 #[test]
 fn close_returns_while_the_queue_is_full() {
-    let (_sandbox, _listener, stream, sent) = flooded();
+    let (_sandbox, _listener, stream, sent) = flooded(SLOW_PINGS);
     settled(&sent);
     // The push thread waits for room in the queue: the stop ends that wait.
     let (closed, closing) = std::sync::mpsc::channel();
@@ -429,7 +430,7 @@ fn close_returns_while_the_queue_is_full() {
 
 #[test]
 fn a_feed_read_asked_for_while_the_queue_is_full_is_made_first() {
-    let (s, _listener, mut stream, sent) = flooded();
+    let (s, _listener, mut stream, sent) = flooded(SLOW_PINGS);
     // The connection is read (and the feed with it) before the front door is unlocked.
     assert!(matches!(
         stream.next(),
@@ -459,4 +460,37 @@ fn a_feed_read_asked_for_while_the_queue_is_full_is_made_first() {
         other => panic!("not the feed's unlock first: {other:?}"),
     }
     handle.stop();
+}
+
+#[test]
+fn a_stream_not_read_past_the_ping_window_says_so_when_read_again() {
+    // 1 s + 1 s: the queue fills at once, and the push thread, waiting for room, answers no
+    // ping for longer than the server waits for an answer.
+    let (_sandbox, _listener, stream, sent) =
+        flooded(r#"{"sid":"e1","upgrades":[],"pingInterval":1000,"pingTimeout":1000}"#);
+    settled(&sent);
+    std::thread::sleep(Duration::from_secs(3));
+    // Read again: what was queued comes, then the end of the session, blamed on the wait.
+    let c = common::collect(stream);
+    let reasons: Vec<String> = c
+        .drain(Duration::from_secs(2))
+        .into_iter()
+        .filter_map(|e| match e {
+            Ok(august_live::Event::Status(august_live::StreamStatus::PushDisconnected {
+                reason,
+                ..
+            })) => Some(reason),
+            _ => None,
+        })
+        .collect();
+    let [reason] = reasons.as_slice() else {
+        panic!("not one disconnection: {reasons:?}");
+    };
+    let waited: u64 = reason
+        .strip_prefix("the stream was not read for ")
+        .and_then(|r| r.strip_suffix(" s: the server's pings went unanswered"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{reason}"));
+    assert!((2..15).contains(&waited), "{reason}");
+    c.stop();
 }
