@@ -472,17 +472,7 @@ fn a_stream_not_read_past_the_ping_window_says_so_when_read_again() {
     std::thread::sleep(Duration::from_secs(3));
     // Read again: what was queued comes, then the end of the session, blamed on the wait.
     let c = common::collect(stream);
-    let reasons: Vec<String> = c
-        .drain(Duration::from_secs(2))
-        .into_iter()
-        .filter_map(|e| match e {
-            Ok(august_live::Event::Status(august_live::StreamStatus::PushDisconnected {
-                reason,
-                ..
-            })) => Some(reason),
-            _ => None,
-        })
-        .collect();
+    let reasons = c.disconnect_reasons(Duration::from_secs(2));
     let [reason] = reasons.as_slice() else {
         panic!("not one disconnection: {reasons:?}");
     };
