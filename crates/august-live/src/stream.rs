@@ -143,9 +143,10 @@ impl Signal {
 /// more than the locks of a house make while a consumer that keeps up reads them, and a bound
 /// on what one that does not keep up (or reads nothing) holds. When they are all there, the
 /// push thread waits, reading nothing from the server, whose own sends then wait in turn: the
-/// server is held back, nothing is dropped. A Socket.IO push thread that waits longer than the
-/// server's `pingInterval + pingTimeout` answers none of its pings meanwhile, and its session
-/// ends (the stream reconnects and catches up from the feed once read again).
+/// server is held back, nothing is dropped. A Socket.IO push thread that waits answers none of
+/// the server's pings meanwhile: past the server's `pingTimeout` after a ping the server may
+/// drop the session, and past `pingInterval + pingTimeout` the stream ends it itself (either
+/// way it reconnects and catches up from the feed once read again).
 const QUEUE: usize = 256;
 
 /// How often a push thread that waits for room in the queue looks again (a stop ends the wait
@@ -901,9 +902,10 @@ impl ActivityStream {
     ///   they are left to end on their own (within the connection's 10 s), on a thread of their
     ///   own that then ends. Nothing connects to what a lookup finds after the stop, and a
     ///   connection made after it is closed at once, nothing sent on it. A websocket handshake
-    ///   in progress is cut within a tick of the stop, and a message the server drips within
-    ///   two (400 ms): the push thread is done within 400 ms of the stop, then deletes the
-    ///   subscriber.
+    ///   in progress is cut within a tick of the stop, and a session (a message the server
+    ///   drips included) within two (400 ms); then the subscriber is deleted. An API call in
+    ///   flight when the stop comes (the access token for a session, the subscriber's
+    ///   creation) is waited for, within its own timeout.
     pub fn close(mut self) {
         self.handle.stop();
         for t in self.threads.drain(..) {
