@@ -139,11 +139,17 @@ pub fn json_path(path: &Path) -> String {
 
 /// Writes `bytes` to `file` as the tool writes each file of its own (a doorbell's image, the
 /// sandbox's demo Home Assistant file): to a temporary file in its directory (mode 0600 from
-/// its creation on Unix), written whole and synced, then renamed to `file` and the directory
-/// synced. A link at `file` is replaced, never followed; a failure leaves what was there, and
-/// no temporary file. With `replace` false, only where nothing is at `file`, not even a link
-/// to nothing: `Ok(false)` when something is, and nothing is written.
+/// its creation on Unix), written whole and synced, then renamed to `file`, and the directory
+/// synced where it can be (best effort: the file is in place either way). A link at `file` is
+/// replaced, never followed; a failure leaves what was there, and no temporary file (but on a
+/// file system that cannot rename without replacing, where a link is made instead). With
+/// `replace` false, only where nothing is at `file`, not even a link to nothing: `Ok(false)`
+/// when something is, and nothing is written (nor the directory's permission to write asked
+/// for).
 pub fn write_file(file: &Path, bytes: &[u8], replace: bool) -> io::Result<bool> {
+    if !replace && std::fs::symlink_metadata(file).is_ok() {
+        return Ok(false);
+    }
     let dir = match file.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -168,7 +174,7 @@ pub fn write_file(file: &Path, bytes: &[u8], replace: bool) -> io::Result<bool> 
         Err(e) => return Err(e.error),
     }
     #[cfg(unix)]
-    std::fs::File::open(dir)?.sync_all()?;
+    let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
     Ok(true)
 }
 
