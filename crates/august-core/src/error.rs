@@ -297,7 +297,8 @@ impl fmt::Display for Error {
                 }
             }
             Error::Api(e) => fmt::Display::fmt(e, f),
-            // The path names the server's keys, the reason may quote its values.
+            // The path names the server's keys, the reason may quote its values; the reason
+            // is not cut, as its end may say what to do (read the lock's status).
             Error::Decode {
                 endpoint,
                 path,
@@ -306,7 +307,7 @@ impl fmt::Display for Error {
                 f,
                 "{endpoint} answered with a body that does not fit the model at `{}`: {}",
                 api_transport::printable(path, 300),
-                api_transport::printable(reason, 1000)
+                api_transport::printable(reason, usize::MAX)
             ),
             Error::ResponseTooLarge { endpoint, limit } => write!(
                 f,
