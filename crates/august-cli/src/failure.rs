@@ -250,14 +250,13 @@ pub fn message(error: &anyhow::Error) -> String {
     } else {
         text
     };
-    // One line, whatever the server put in its message (each character that could drive the
-    // terminal a space, as `print_err` writes it).
+    // One line, whatever the server put in its message (`print_err`, which writes it, shows
+    // each character that could drive the terminal as a space).
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
-        .replace(|c| !api_transport::is_printable(c), " ")
 }
 
 /// Turns a code into the process's exit code.
