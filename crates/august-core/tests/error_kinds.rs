@@ -25,6 +25,23 @@ fn status_error(status: usize, headers: &[(&str, &str)], body: &str) -> Error {
     })
 }
 
+/// The error of an unlock of `L1` answered once with `status` and `body`.
+fn unlock_error(status: usize, body: &str) -> Error {
+    answered_error(
+        ("PUT", "/remoteoperate/L1/unlock"),
+        status,
+        &[],
+        body,
+        |url| {
+            builder(url)
+                .build()
+                .unwrap()
+                .unlock(TOKEN, "L1")
+                .unwrap_err()
+        },
+    )
+}
+
 #[test]
 fn a_refused_token_means_sign_in_again() {
     let err = status_error(401, &[], r#"{"code":401,"message":"unauthorized"}"#);
@@ -208,23 +225,8 @@ fn parse_errors_are_fix_input() {
 /// before, as if the lock had certainly not moved.
 #[test]
 fn an_unlock_may_have_taken_effect_after_a_5xx_but_not_after_a_4xx() {
-    let unlock = |status: usize, body: &str| {
-        answered_error(
-            ("PUT", "/remoteoperate/L1/unlock"),
-            status,
-            &[],
-            body,
-            |url| {
-                builder(url)
-                    .build()
-                    .unwrap()
-                    .unlock(TOKEN, "L1")
-                    .unwrap_err()
-            },
-        )
-    };
     for status in [500, 502, 504] {
-        let err = unlock(status, "<html>bad gateway</html>");
+        let err = unlock_error(status, "<html>bad gateway</html>");
         assert_eq!(err.status(), Some(status as u16), "{err:?}");
         assert!(err.outcome_unknown(), "{status}: {err:?}");
         // One answer: kind() says the same as outcome_unknown(), and so does the message.
@@ -237,7 +239,7 @@ fn an_unlock_may_have_taken_effect_after_a_5xx_but_not_after_a_4xx() {
         );
     }
     // August's 408: the bridge did not answer the server in time.
-    let bridge = unlock(408, r#"{"message":"bridge timeout"}"#);
+    let bridge = unlock_error(408, r#"{"message":"bridge timeout"}"#);
     assert_eq!(bridge.kind(), ErrorKind::CheckLockState, "{bridge:?}");
     assert!(bridge.outcome_unknown(), "{bridge:?}");
     // A 408 to another call: it was not acted on, and can be sent again.
@@ -251,11 +253,11 @@ fn an_unlock_may_have_taken_effect_after_a_5xx_but_not_after_a_4xx() {
     assert_eq!(not_acted.kind(), ErrorKind::RetryLater, "{not_acted:?}");
     assert!(!not_acted.outcome_unknown(), "{not_acted:?}");
     for status in [400, 404, 429] {
-        let err = unlock(status, r#"{"message":"refused"}"#);
+        let err = unlock_error(status, r#"{"message":"refused"}"#);
         assert_eq!(err.status(), Some(status as u16), "{err:?}");
         assert!(!err.outcome_unknown(), "{status}: {err:?}");
     }
-    let unreadable = unlock(200, "not json");
+    let unreadable = unlock_error(200, "not json");
     assert!(matches!(unreadable, Error::Decode { .. }), "{unreadable:?}");
     assert!(unreadable.outcome_unknown());
 
@@ -339,21 +341,6 @@ fn a_read_never_has_an_unknown_outcome_a_code_sent_may() {
                 .unwrap_err()
         })
     };
-    let unlock = |status: usize, body: &str| {
-        answered_error(
-            ("PUT", "/remoteoperate/L1/unlock"),
-            status,
-            &[],
-            body,
-            |url| {
-                builder(url)
-                    .build()
-                    .unwrap()
-                    .unlock(TOKEN, "L1")
-                    .unwrap_err()
-            },
-        )
-    };
     let server_error = read(502, "<html>bad gateway</html>");
     assert_eq!(
         server_error.kind(),
@@ -366,7 +353,7 @@ fn a_read_never_has_an_unknown_outcome_a_code_sent_may() {
     assert!(!unreadable.outcome_unknown(), "{unreadable:?}");
     let change = send_code(502, "<html>bad gateway</html>");
     assert!(change.outcome_unknown(), "{change:?}");
-    let change = unlock(200, "not json");
+    let change = unlock_error(200, "not json");
     assert!(matches!(change, Error::Decode { .. }), "{change:?}");
     assert!(change.outcome_unknown(), "{change:?}");
     let silent = Api::builder()

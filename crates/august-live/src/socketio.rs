@@ -919,7 +919,7 @@ mod tests {
 
     #[test]
     fn the_connection_tries_every_address_of_the_host_within_the_deadline() {
-        use std::io::{Read, Write};
+        use std::io::Write;
         use std::net::TcpListener;
 
         let server = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -944,13 +944,7 @@ mod tests {
         let answering = std::thread::spawn(move || {
             let (mut conn, _) = server.accept().unwrap();
             conn.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-            let mut request = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                let n = conn.read(&mut buf).unwrap();
-                assert!(n > 0, "the request ended early");
-                request.extend_from_slice(&buf[..n]);
-            }
+            let request = read_request(&mut conn);
             conn.write_all(b"HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\n\r\n")
                 .unwrap();
             String::from_utf8_lossy(&request).into_owned()
@@ -981,6 +975,19 @@ mod tests {
         );
     }
 
+    /// What a test server reads of a request: up to the end of its head.
+    fn read_request(conn: &mut std::net::TcpStream) -> Vec<u8> {
+        use std::io::Read;
+        let mut request = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = conn.read(&mut buf).unwrap();
+            assert!(n > 0, "the request ended early");
+            request.extend_from_slice(&buf[..n]);
+        }
+        request
+    }
+
     #[test]
     fn a_stop_cuts_a_stalled_handshake_at_the_watchs_next_look() {
         use std::io::Read;
@@ -994,17 +1001,11 @@ mod tests {
         let stopping = Arc::clone(&signal);
         let stalling = std::thread::spawn(move || {
             let (mut conn, _) = server.accept().unwrap();
-            let mut request = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                let n = conn.read(&mut buf).unwrap();
-                assert!(n > 0, "the request ended early");
-                request.extend_from_slice(&buf[..n]);
-            }
+            read_request(&mut conn);
             stopping.stop();
             let stopped = Instant::now();
             // Held open until the client cuts it.
-            let _ = conn.read(&mut buf);
+            let _ = conn.read(&mut [0u8; 1]);
             (stopped, conn)
         });
         let loopback: Resolve = |_, port, _| Ok(vec![SocketAddr::from(([127, 0, 0, 1], port))]);
