@@ -981,7 +981,8 @@ pub enum OAuthErrorCode {
     InvalidScope,
     /// `access_denied`: the user or the server refused (redirect only).
     AccessDenied,
-    /// Another code, as sent.
+    /// Another code, as sent (at most 64 characters, as [`api_transport::printable`] shows
+    /// them).
     Other(String),
 }
 
@@ -1011,7 +1012,7 @@ impl OAuthErrorCode {
         }
     }
 
-    /// The code as the server sends it.
+    /// The code as the server sends it (another code as [`OAuthErrorCode::Other`] keeps it).
     pub fn as_str(&self) -> &str {
         match self {
             OAuthErrorCode::InvalidGrant => "invalid_grant",

@@ -4,8 +4,8 @@
 
 /// Longest request line and headers.
 pub(crate) const MAX_HEAD: usize = 64 * 1024;
-/// Largest request body, the one limit of the sandbox: the relay answers `413` to a longer
-/// one, so a handler never sees a body cut short.
+/// Largest request body (its data; [`MAX_CHUNK_FRAMING`] bounds the rest on the wire): the
+/// relay answers `413` to a longer one, so a handler never sees a body cut short.
 pub(crate) const MAX_BODY: usize = 1024 * 1024;
 /// What a chunked body's framing (its size lines with their extensions, CRLFs and trailers)
 /// may add to its data on the wire: a body longer than `MAX_BODY` + this is answered `413` as
