@@ -25,6 +25,18 @@ fn status_error(status: usize, headers: &[(&str, &str)], body: &str) -> Error {
     })
 }
 
+/// A client of a server that never answers, giving up after 300 ms, reads and lock
+/// operations alike, without retries.
+fn silent_api() -> Api {
+    Api::builder()
+        .base_url(test_support::servers::silent())
+        .timeout(Duration::from_millis(300))
+        .command_timeout(Duration::from_millis(300))
+        .max_retries(0)
+        .build()
+        .unwrap()
+}
+
 /// The error of an unlock of `L1` answered once with `status` and `body`.
 fn unlock_error(status: usize, body: &str) -> Error {
     answered_error(
@@ -141,13 +153,7 @@ fn a_name_that_does_not_resolve_is_not_delivered_and_the_cause_adds_the_fact() {
 
 #[test]
 fn a_lock_operation_without_an_answer_means_check_the_lock() {
-    let api = Api::builder()
-        .base_url(test_support::servers::silent())
-        .timeout(Duration::from_millis(300))
-        .command_timeout(Duration::from_millis(300))
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let api = silent_api();
     let err = api.unlock(TOKEN, "L1").unwrap_err();
     assert!(err.is_timeout(), "{err:?}");
     assert_kind(&err, err.kind(), ErrorKind::CheckLockState, None);
@@ -261,12 +267,7 @@ fn an_unlock_may_have_taken_effect_after_a_5xx_but_not_after_a_4xx() {
     assert!(matches!(unreadable, Error::Decode { .. }), "{unreadable:?}");
     assert!(unreadable.outcome_unknown());
 
-    let silent = Api::builder()
-        .base_url(test_support::servers::silent())
-        .command_timeout(Duration::from_millis(300))
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let silent = silent_api();
     let timeout = silent.unlock(TOKEN, "L1").unwrap_err();
     assert!(timeout.is_timeout(), "{timeout:?}");
     assert!(timeout.outcome_unknown());
@@ -356,13 +357,7 @@ fn a_read_never_has_an_unknown_outcome_a_code_sent_may() {
     let change = unlock_error(200, "not json");
     assert!(matches!(change, Error::Decode { .. }), "{change:?}");
     assert!(change.outcome_unknown(), "{change:?}");
-    let silent = Api::builder()
-        .base_url(test_support::servers::silent())
-        .command_timeout(Duration::from_millis(300))
-        .timeout(Duration::from_millis(300))
-        .max_retries(0)
-        .build()
-        .unwrap();
+    let silent = silent_api();
     let read = silent.get_locks(TOKEN).unwrap_err();
     assert!(read.is_timeout(), "{read:?}");
     assert_eq!(read.kind(), ErrorKind::RetryLater, "{read:?}");
