@@ -145,7 +145,7 @@ pub use types::{
     TotpAlgorithm, ValidationError, VerificationSid, VerificationStatus, WebhookSid, is_e164,
 };
 pub use verifications::{
-    CheckOutcome, CheckTarget, RiskCheck, SendCodeAttempt, StartVerification, Verification,
-    VerificationCheck, Verifications,
+    CheckOutcome, CheckTarget, CheckVerification, RiskCheck, SendCodeAttempt, StartVerification,
+    Verification, VerificationCheck, Verifications,
 };
 pub use webhooks::{Webhook, WebhookOptions, Webhooks};

@@ -341,6 +341,83 @@ pub enum CheckTarget {
     Sid(VerificationSid),
 }
 
+/// The parameters of a verification check (`POST …/VerificationCheck`). Unset ones are not
+/// sent.
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub struct CheckVerification {
+    target: CheckTarget,
+    code: Option<crate::types::Secret>,
+    amount: Option<String>,
+    payee: Option<String>,
+    sna_client_token: Option<crate::types::Secret>,
+}
+
+impl CheckVerification {
+    /// A check of the verification `target` names. It needs a [`CheckVerification::code`],
+    /// or a [`CheckVerification::sna_client_token`] for a silent network authentication.
+    pub fn new(target: CheckTarget) -> Self {
+        CheckVerification {
+            target,
+            code: None,
+            amount: None,
+            payee: None,
+            sna_client_token: None,
+        }
+    }
+
+    /// `Code`: the code the user typed in (4..=10 letters or digits). A secret: never logged.
+    pub fn code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(crate::types::Secret::new(code));
+        self
+    }
+
+    setters! {
+        /// `Amount` (PSD2): must match the verification's.
+        amount: impl Into<String>,
+        /// `Payee` (PSD2): must match the verification's.
+        payee: impl Into<String>,
+    }
+
+    /// `SnaClientToken`: the token a silent network authentication (`sna`) gave the device;
+    /// a check with it needs no code. A secret: never logged.
+    pub fn sna_client_token(mut self, token: impl Into<String>) -> Self {
+        self.sna_client_token = Some(crate::types::Secret::new(token));
+        self
+    }
+
+    fn form(&self) -> Result<Form> {
+        let mut f = Form::new();
+        match &self.target {
+            CheckTarget::To(to) => {
+                check_to(to, None)?;
+                f.add("To", to.as_str());
+            }
+            CheckTarget::Sid(sid) => f.add("VerificationSid", sid.checked()?),
+        }
+        match (&self.code, &self.sna_client_token) {
+            (Some(code), _) => {
+                check_code(code.expose(), 4, 10)?;
+                f.secret("Code", code.expose());
+            }
+            (None, Some(_)) => {}
+            (None, None) => return Err(InvalidInput::Empty { field: "code" }.into()),
+        }
+        f.opt("Amount", self.amount.as_ref());
+        f.opt("Payee", self.payee.as_ref());
+        if let Some(token) = &self.sna_client_token {
+            if token.expose().is_empty() {
+                return Err(InvalidInput::Empty {
+                    field: "sna client token",
+                }
+                .into());
+            }
+            f.secret("SnaClientToken", token.expose());
+        }
+        Ok(f)
+    }
+}
+
 /// The Verifications calls of a service (`client.verifications(&service)`).
 #[derive(Debug, Clone, Copy)]
 pub struct Verifications<'a> {
@@ -585,16 +662,40 @@ impl<'a> Verifications<'a> {
     ///
     /// As [`Verifications::check_to`].
     pub fn check(&self, target: &CheckTarget, code: &str) -> Result<CheckOutcome> {
-        check_code(code, 4, 10)?;
-        let mut form = Form::new();
-        match target {
-            CheckTarget::To(to) => {
-                check_to(to, None)?;
-                form.add("To", to.as_str());
-            }
-            CheckTarget::Sid(sid) => form.add("VerificationSid", sid.checked()?),
-        }
-        form.secret("Code", code);
+        self.check_with(&CheckVerification::new(target.clone()).code(code))
+    }
+
+    /// `POST …/VerificationCheck` with every option: `Code`, or `SnaClientToken` for a silent
+    /// network authentication, and the PSD2 `Amount` and `Payee`. Sent once, never retried.
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// let start = StartVerification::new("+15555550100", Channel::Sms).amount("12.50").payee("ACME");
+    /// let sid = client.verifications(&service).start_with(&start)?.sid;
+    /// let code = sandbox.verify_code("+15555550100").ok_or("no code")?;
+    /// let check = CheckVerification::new(CheckTarget::Sid(sid))
+    ///     .code(code)
+    ///     .amount("12.50")
+    ///     .payee("ACME");
+    /// assert!(client.verifications(&service).check_with(&check)?.is_approved());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] for a code that is not 4 to 10 letters or digits, or for a
+    /// check with neither a code nor an SNA client token ([`InvalidInput::Empty`], `code`);
+    /// otherwise as [`Verifications::check_to`].
+    pub fn check_with(&self, check: &CheckVerification) -> Result<CheckOutcome> {
+        let form = check.form()?;
         let call = Call::post(self.checks.path()?, form, CHECK_UNKNOWN).verification_check();
         match self.checks.send::<VerificationCheck>(&call) {
             Ok(check) => Ok(match check.status {

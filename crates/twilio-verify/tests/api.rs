@@ -6,11 +6,11 @@ use std::time::Duration;
 use mockito::{Matcher, Mock, Server, ServerGuard};
 use test_support::fixture;
 use twilio_verify::{
-    ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials, Error,
-    FactorSid, FactorStatus, FactorUpdate, Identity, InvalidInput, LineType, LookupField,
-    LookupOptions, NewChallenge, NewPushFactor, NewTotpFactor, NotificationPlatform, RiskCheck,
-    ServiceOptions, ServiceSid, StartVerification, TotpAlgorithm, Verification, VerificationSid,
-    VerificationStatus, Verifications, VerifyClient,
+    ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, CheckTarget,
+    CheckVerification, Credentials, Error, FactorSid, FactorStatus, FactorUpdate, Identity,
+    InvalidInput, LineType, LookupField, LookupOptions, NewChallenge, NewPushFactor, NewTotpFactor,
+    NotificationPlatform, RiskCheck, ServiceOptions, ServiceSid, StartVerification, TotpAlgorithm,
+    Verification, VerificationSid, VerificationStatus, Verifications, VerifyClient,
 };
 
 const KEY_SID: &str = "SK00000000000000000000000000000009";
@@ -424,6 +424,71 @@ fn verification_check_outcomes() {
             "{bad}"
         );
     }
+    none.assert();
+}
+
+/// A check can carry the PSD2 `Amount` and `Payee` of its verification, and an SNA check
+/// sends `SnaClientToken` without a code; a check with neither a code nor a token is refused
+/// before sending.
+#[test]
+fn verification_check_with_psd2_and_sna() {
+    let (mut server, c) = Mocked::start();
+    let path = format!("/v2/Services/{VA}/VerificationCheck");
+    let v = c.verifications(service());
+    let sid: VerificationSid = VE.parse().unwrap();
+
+    let m = server.post(
+        &path,
+        "VerificationSid=VE00000000000000000000000000000001&Code=123456&Amount=12.50&Payee=ACME",
+        200,
+        "verification_check_approved.json",
+    );
+    let check = CheckVerification::new(CheckTarget::Sid(sid.clone()))
+        .code("123456")
+        .amount("12.50")
+        .payee("ACME");
+    assert!(v.check_with(&check).unwrap().is_approved());
+    m.assert();
+    m.remove();
+
+    let m = server.post(
+        &path,
+        "To=%2B15555550100&SnaClientToken=sna-token-0001",
+        200,
+        "verification_check_approved.json",
+    );
+    let check = CheckVerification::new(CheckTarget::To("+15555550100".into()))
+        .sna_client_token("sna-token-0001");
+    assert!(v.check_with(&check).unwrap().is_approved());
+    m.assert();
+    m.remove();
+    // The token is a secret: not in `Debug`.
+    assert!(
+        !format!("{check:?}").contains("sna-token-0001"),
+        "{check:?}"
+    );
+
+    let none = server.no_post();
+    let err = v
+        .check_with(&CheckVerification::new(CheckTarget::Sid(sid.clone())))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput(InvalidInput::Empty { field: "code" })
+        ),
+        "{err:?}"
+    );
+    let err = v
+        .check_with(&CheckVerification::new(CheckTarget::Sid(sid)).code("12"))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput(InvalidInput::Code { min: 4, max: 10 })
+        ),
+        "{err:?}"
+    );
     none.assert();
 }
 
@@ -1217,12 +1282,15 @@ fn calls_that_reach_a_person_are_sent_once_under_429_and_500() {
         let m = server
             .mock("POST", Matcher::Any)
             .with_status(status)
-            .expect(6)
+            .expect(7)
             .create();
         let identity = identity();
         let v = c.verifications(service());
         v.start("+15555550100", Channel::Sms).unwrap_err();
         assert!(v.check_to("+15555550100", "123456").is_err());
+        let sna = CheckVerification::new(CheckTarget::To("+15555550100".into()))
+            .sna_client_token("sna-token-0001");
+        assert!(v.check_with(&sna).is_err());
         c.factors(service(), &identity)
             .verify(&YF.parse().unwrap(), "123456")
             .unwrap_err();
