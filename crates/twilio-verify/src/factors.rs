@@ -342,6 +342,7 @@ impl NewPushFactor {
 pub struct FactorUpdate {
     friendly_name: Option<String>,
     notification_token: Option<String>,
+    notification_platform: Option<NotificationPlatform>,
     sdk_version: Option<String>,
     config: TotpConfig,
 }
@@ -357,6 +358,8 @@ impl FactorUpdate {
         friendly_name: impl Into<String>,
         /// `Config.NotificationToken` (push; 32..=255 characters).
         notification_token: impl Into<String>,
+        /// `Config.NotificationPlatform` (push): where the device now gets its notifications.
+        notification_platform: NotificationPlatform,
         /// `Config.SdkVersion` (push).
         sdk_version: impl Into<String>,
     }
@@ -371,6 +374,10 @@ impl FactorUpdate {
         }
         f.opt("FriendlyName", self.friendly_name.as_ref());
         f.opt("Config.NotificationToken", self.notification_token.as_ref());
+        f.opt(
+            "Config.NotificationPlatform",
+            self.notification_platform.as_ref(),
+        );
         f.opt("Config.SdkVersion", self.sdk_version.as_ref());
         self.config.add_to(&mut f)?;
         Ok(f)

@@ -808,6 +808,27 @@ fn push_factor_create() {
     assert_eq!(new.binding.unwrap().alg.as_deref(), Some("ES256"));
 }
 
+/// A push factor's update can move it to another notification platform with its new token.
+#[test]
+fn push_factor_update_sends_its_notification_platform() {
+    let (mut server, c) = Mocked::start();
+    let m = server.post(
+        &format!("{ENTITY}/Factors/{YF}"),
+        "Config.NotificationToken=apn_token_0123456789abcdef0123456789&Config.NotificationPlatform=apn&Config.SdkVersion=1.1",
+        200,
+        "factor_totp_verified.json",
+    );
+    let identity = identity();
+    let update = FactorUpdate::new()
+        .notification_token("apn_token_0123456789abcdef0123456789")
+        .notification_platform(NotificationPlatform::Apn)
+        .sdk_version("1.1");
+    c.factors(service(), &identity)
+        .update(&YF.parse().unwrap(), &update)
+        .unwrap();
+    m.assert();
+}
+
 #[test]
 fn a_notification_token_of_32_to_255_characters_is_checked_before_sending() {
     let (mut server, c) = Mocked::start();
