@@ -87,13 +87,16 @@ fn main() -> Result<()> {
 
     // 4. A push approval (the device is enrolled by the Verify Push SDK; the sandbox stands
     //    in for it), approved through the sandbox, then polled.
-    let push = factors.create_push(&NewPushFactor::new(
-        "alice-pixel",
-        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
-        "com.example.app",
-        NotificationPlatform::None,
-        "1.0",
-    ))?;
+    let push = factors.create_push(
+        &NewPushFactor::new(
+            "alice-pixel",
+            "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE",
+            "com.example.app",
+            NotificationPlatform::None,
+            "1.0",
+        )
+        .notification_token("none-token-0123456789abcdef0123456"),
+    )?;
     // The device verifies its new factor (the Verify Push SDK signs with its key); the
     // sandbox stands in for it here too.
     sandbox.verify_push_factor(push.factor.sid.as_str())?;

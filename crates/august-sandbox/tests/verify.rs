@@ -49,6 +49,7 @@ fn pixel() -> NewPushFactor {
         NotificationPlatform::None,
         "1.0",
     )
+    .notification_token("none-token-0123456789abcdef0123456")
 }
 
 #[test]
@@ -585,6 +586,10 @@ fn a_factor_update_refuses_what_its_creation_refuses_and_changes_nothing() {
         ("Binding.PublicKey", "MFkw"),
         ("Config.AppId", "com.example.app"),
         ("Config.NotificationPlatform", "none"),
+        (
+            "Config.NotificationToken",
+            "tttttttttttttttttttttttttttttttt",
+        ),
         ("Config.SdkVersion", "1.0"),
     ];
     let totp_form = [("FriendlyName", "app"), ("FactorType", "totp")];
@@ -672,6 +677,10 @@ fn a_factor_creation_refuses_a_setting_of_the_other_factor_type_and_creates_noth
         ("Binding.PublicKey", "MFkw"),
         ("Config.AppId", "com.example.app"),
         ("Config.NotificationPlatform", "none"),
+        (
+            "Config.NotificationToken",
+            "tttttttttttttttttttttttttttttttt",
+        ),
         ("Config.SdkVersion", "1.0"),
     ];
     let totp_form = [("FriendlyName", "app"), ("FactorType", "totp")];
@@ -711,11 +720,11 @@ fn a_factor_creation_refuses_a_setting_of_the_other_factor_type_and_creates_noth
     assert_eq!(factors.list().count(), 2);
 }
 
-/// Twilio requires `Config.NotificationToken` for a push factor: the sandbox refuses a factor
-/// on `apn` or `fcm` without it, as it refuses any missing required parameter, and creates
-/// nothing; on `none` there is no token to give, and the factor is created without one.
+/// Twilio requires `Config.NotificationToken` for every push factor, whatever its platform
+/// (`none` included): the sandbox refuses one without it, as it refuses any missing required
+/// parameter, and creates nothing.
 #[test]
-fn a_push_factor_on_apn_or_fcm_without_its_notification_token_is_refused() {
+fn a_push_factor_without_its_notification_token_is_refused() {
     let (sandbox, c, service, identity) = enrolled("user-0042-0014");
     let creations = |identity: &Identity| {
         format!(
@@ -735,7 +744,7 @@ fn a_push_factor_on_apn_or_fcm_without_its_notification_token_is_refused() {
             ("Config.SdkVersion", "1.0"),
         ]
     };
-    for platform in ["apn", "fcm"] {
+    for platform in ["apn", "fcm", "none"] {
         assert_eq!(
             post(
                 &sandbox,
@@ -748,21 +757,18 @@ fn a_push_factor_on_apn_or_fcm_without_its_notification_token_is_refused() {
         );
     }
     assert_eq!(c.factors(&service, &identity).list().count(), 0);
-    // With the token, or on `none` without one, each entity gets its push factor.
+    // With the token, each entity gets its push factor.
     let token = "t".repeat(32);
-    for (n, (platform, token)) in [("apn", Some(&token)), ("fcm", Some(&token)), ("none", None)]
-        .into_iter()
-        .enumerate()
-    {
+    for (n, platform) in ["apn", "fcm", "none"].into_iter().enumerate() {
         let entity = Identity::new(format!("user-0042-001{}", n + 5)).unwrap();
         c.entities(&service).create(&entity).unwrap();
         let mut form = push_form(platform);
-        form.extend(token.map(|t| ("Config.NotificationToken", t.as_str())));
+        form.push(("Config.NotificationToken", token.as_str()));
         let (status, body) = post(&sandbox, &creations(&entity), Auth::ApiKey, &form);
         assert_eq!(status, 201, "{platform}: {body}");
         assert_eq!(
             body["config"]["notification_token"].as_str(),
-            token.map(String::as_str),
+            Some(token.as_str()),
             "{platform}"
         );
     }

@@ -343,7 +343,8 @@ impl<'a> Challenges<'a> {
     /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// # client.entities(&service).create(&identity)?;
-    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
+    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0")
+    /// #     .notification_token("none-token-0123456789abcdef0123456");
     /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
     /// # sandbox.verify_push_factor(factor.as_str())?; // what the phone does once enrolled
     /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
@@ -376,7 +377,8 @@ impl<'a> Challenges<'a> {
     /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// # client.entities(&service).create(&identity)?;
-    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
+    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0")
+    /// #     .notification_token("none-token-0123456789abcdef0123456");
     /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
     /// # sandbox.verify_push_factor(factor.as_str())?; // what the phone does once enrolled
     /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
@@ -423,7 +425,8 @@ impl<'a> Challenges<'a> {
     /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// # client.entities(&service).create(&identity)?;
-    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
+    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0")
+    /// #     .notification_token("none-token-0123456789abcdef0123456");
     /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
     /// # sandbox.verify_push_factor(factor.as_str())?; // what the phone does once enrolled
     /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
@@ -459,7 +462,8 @@ impl<'a> Challenges<'a> {
     /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// # client.entities(&service).create(&identity)?;
-    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
+    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0")
+    /// #     .notification_token("none-token-0123456789abcdef0123456");
     /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
     /// # sandbox.verify_push_factor(factor.as_str())?; // what the phone does once enrolled
     /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
@@ -510,7 +514,8 @@ impl<'a> Challenges<'a> {
     /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// # client.entities(&service).create(&identity)?;
-    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
+    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0")
+    /// #     .notification_token("none-token-0123456789abcdef0123456");
     /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
     /// # sandbox.verify_push_factor(factor.as_str())?; // what the phone does once enrolled
     /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;
@@ -542,7 +547,8 @@ impl<'a> Challenges<'a> {
     /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// # client.entities(&service).create(&identity)?;
-    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0");
+    /// # let push = NewPushFactor::new("pixel", "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE", "com.example.app", NotificationPlatform::None, "1.0")
+    /// #     .notification_token("none-token-0123456789abcdef0123456");
     /// # let factor = client.factors(&service, &identity).create_push(&push)?.factor.sid;
     /// # sandbox.verify_push_factor(factor.as_str())?; // what the phone does once enrolled
     /// # let challenge = client.challenges(&service, &identity).create(&NewChallenge::push(factor.clone(), "Sign in?"))?;

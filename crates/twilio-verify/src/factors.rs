@@ -289,9 +289,8 @@ impl NewPushFactor {
 
     setters! {
         /// `Config.NotificationToken` (32..=255 characters): the device's APNs or FCM token.
-        /// Required with [`NotificationPlatform::Apn`] and [`NotificationPlatform::Fcm`] (a
-        /// factor without it is refused before sending, [`crate::InvalidInput::Empty`]);
-        /// optional with [`NotificationPlatform::None`], where there is no token to give.
+        /// Twilio requires it for every push factor, whatever its notification platform: a
+        /// factor without it is refused before sending ([`crate::InvalidInput::Empty`]).
         notification_token: impl Into<String>,
         /// `Metadata` (a JSON object of strings).
         metadata: Value,
@@ -312,24 +311,15 @@ impl NewPushFactor {
             "Config.NotificationPlatform",
             self.notification_platform.as_str(),
         );
-        match &self.notification_token {
-            Some(token) => {
-                check_notification_token(token)?;
-                f.add("Config.NotificationToken", token.as_str());
-            }
-            // Twilio requires it for a platform that delivers notifications.
-            None if matches!(
-                self.notification_platform,
-                NotificationPlatform::Apn | NotificationPlatform::Fcm
-            ) =>
-            {
-                return Err(InvalidInput::Empty {
-                    field: "notification token",
-                }
-                .into());
-            }
-            None => {}
-        }
+        // Twilio requires it for every push factor, `none` included.
+        let token = self
+            .notification_token
+            .as_ref()
+            .ok_or(InvalidInput::Empty {
+                field: "notification token",
+            })?;
+        check_notification_token(token)?;
+        f.add("Config.NotificationToken", token.as_str());
         f.add("Config.SdkVersion", self.sdk_version.as_str());
         f.opt("Metadata", self.metadata.as_ref().map(Value::to_string));
         Ok(f)
@@ -461,8 +451,7 @@ impl<'a> Factors<'a> {
     /// # Errors
     ///
     /// As [`Factors::create_totp`]; [`crate::InvalidInput::Empty`] (`notification token`) for a
-    /// factor on [`NotificationPlatform::Apn`] or [`NotificationPlatform::Fcm`] without
-    /// [`NewPushFactor::notification_token`].
+    /// factor without [`NewPushFactor::notification_token`], whatever its platform.
     pub fn create_push(&self, factor: &NewPushFactor) -> Result<NewFactor> {
         let form = factor.form()?;
         self.scope.create(form, CREATE_UNKNOWN)

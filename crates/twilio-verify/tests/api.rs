@@ -877,11 +877,10 @@ fn a_notification_token_of_32_to_255_characters_is_checked_before_sending() {
     none.assert();
 }
 
-/// Twilio requires `Config.NotificationToken` for a push factor whose platform delivers
-/// notifications (apn, fcm): one without it is refused before sending, naming the parameter.
-/// On `none` there is no token to give, and the factor is sent without one.
+/// Twilio requires `Config.NotificationToken` for every push factor, whatever its platform
+/// (`none` included): one without it is refused before sending, naming the parameter.
 #[test]
-fn a_push_factor_on_apn_or_fcm_without_its_notification_token_is_refused_before_sending() {
+fn a_push_factor_without_its_notification_token_is_refused_before_sending() {
     let (mut server, c) = Mocked::start();
     let none = server.no_post();
     let identity = identity();
@@ -895,7 +894,11 @@ fn a_push_factor_on_apn_or_fcm_without_its_notification_token_is_refused_before_
             "1.0",
         )
     };
-    for platform in [NotificationPlatform::Apn, NotificationPlatform::Fcm] {
+    for platform in [
+        NotificationPlatform::Apn,
+        NotificationPlatform::Fcm,
+        NotificationPlatform::None,
+    ] {
         let err = factors.create_push(&push(platform.clone())).unwrap_err();
         assert!(
             matches!(
@@ -906,6 +909,7 @@ fn a_push_factor_on_apn_or_fcm_without_its_notification_token_is_refused_before_
             ),
             "{platform:?}: {err:?}"
         );
+        assert_eq!(err.kind(), twilio_verify::ErrorKind::FixInput);
         assert_eq!(
             err.to_string(),
             "nothing sent: missing notification token: a value that is not empty is required"
@@ -916,12 +920,15 @@ fn a_push_factor_on_apn_or_fcm_without_its_notification_token_is_refused_before_
     let (mut server, c) = Mocked::start();
     let m = server.post(
         &format!("{ENTITY}/Factors"),
-        "FriendlyName=pixel&FactorType=push&Binding.Alg=ES256&Binding.PublicKey=MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE&Config.AppId=com.example.app&Config.NotificationPlatform=none&Config.SdkVersion=1.0",
+        "FriendlyName=pixel&FactorType=push&Binding.Alg=ES256&Binding.PublicKey=MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE&Config.AppId=com.example.app&Config.NotificationPlatform=none&Config.NotificationToken=none_token_0123456789abcdef0123456&Config.SdkVersion=1.0",
         201,
         "factor_push_create_unverified.json",
     );
     c.factors(service(), &identity)
-        .create_push(&push(NotificationPlatform::None))
+        .create_push(
+            &push(NotificationPlatform::None)
+                .notification_token("none_token_0123456789abcdef0123456"),
+        )
         .unwrap();
     m.assert();
 }

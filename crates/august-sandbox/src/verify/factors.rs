@@ -354,18 +354,12 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
                 "Binding.PublicKey",
                 "Config.AppId",
                 "Config.NotificationPlatform",
+                // Required (documented) whatever the platform, `none` included.
+                "Config.NotificationToken",
                 "Config.SdkVersion",
             ];
             if let Some(missing) = required.iter().find(|n| param(&form, n).is_none()) {
                 return invalid(missing);
-            }
-            // Required too (documented) on a platform that delivers notifications: a factor
-            // on `none` has no token to give. Another platform is refused as a setting.
-            if param(&form, "Config.NotificationPlatform")
-                .is_some_and(|p| ["apn", "fcm"].contains(&p))
-                && param(&form, "Config.NotificationToken").is_none()
-            {
-                return invalid("Config.NotificationToken");
             }
             // Every key is in the answer, `null` for a setting not given.
             let mut config = Value::Object(

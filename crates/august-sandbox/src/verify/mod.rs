@@ -1105,7 +1105,7 @@ impl Sandbox {
     ///     "com.example.app",
     ///     NotificationPlatform::None,
     ///     "1.0",
-    /// ))?;
+    /// ).notification_token("none-token-0123456789abcdef0123456"))?;
     /// assert_eq!(new.factor.status, FactorStatus::Unverified);
     /// sandbox.verify_push_factor(new.factor.sid.as_str())?;
     /// assert_eq!(factors.fetch(&new.factor.sid)?.status, FactorStatus::Verified);
@@ -1177,7 +1177,7 @@ mod tests {
         format!("/v2/Services/{SERVICE_SID}/Entities/{identity}")
     }
 
-    const PUSH_FACTOR: &str = "FriendlyName=pixel&FactorType=push&Binding.Alg=ES256&Binding.PublicKey=MFkw&Config.AppId=com.example&Config.NotificationPlatform=none&Config.SdkVersion=1.0";
+    const PUSH_FACTOR: &str = "FriendlyName=pixel&FactorType=push&Binding.Alg=ES256&Binding.PublicKey=MFkw&Config.AppId=com.example&Config.NotificationPlatform=none&Config.NotificationToken=tttttttttttttttttttttttttttttttt&Config.SdkVersion=1.0";
 
     #[test]
     fn at_most_max_services_are_kept_the_oldest_dropped_first_and_never_the_demo() {
@@ -1530,6 +1530,10 @@ mod tests {
             ("Binding.PublicKey", "MFkw"),
             ("Config.AppId", "com.example"),
             ("Config.NotificationPlatform", "none"),
+            (
+                "Config.NotificationToken",
+                "tttttttttttttttttttttttttttttttt",
+            ),
             ("Config.SdkVersion", "1.0"),
         ];
         pairs.retain(|(n, _)| *n != name);
@@ -1725,15 +1729,10 @@ mod tests {
             );
             assert_eq!(stored(&st), with_entity, "{platform:?}");
         }
-        let token = "t".repeat(32);
         for (n, platform) in ["apn", "fcm", "none"].into_iter().enumerate() {
             let identity = format!("user-platform-{}", n + 1);
             create(&mut st, &entities_path, &format!("Identity={identity}"));
-            let mut form = push_factor_with("Config.NotificationPlatform", platform);
-            // The token `apn` and `fcm` require (`none` has none to give).
-            if platform != "none" {
-                form.push_str(&format!("&Config.NotificationToken={token}"));
-            }
+            let form = push_factor_with("Config.NotificationPlatform", platform);
             let factors = format!("{}/Factors", entities(&identity));
             let (status, factor) = call(&mut st, "POST", &factors, &form);
             assert_eq!(status, 201, "{platform}: {factor}");
