@@ -413,6 +413,46 @@ fn lists_page_through_the_sandbox() {
     assert_eq!(c.services().list().count(), 2);
 }
 
+/// A service's push and WhatsApp settings are kept and answered as Twilio answers them (the
+/// recorded service carries `push` and `whatsapp`); a SID of the wrong kind is refused.
+#[test]
+fn service_push_and_whatsapp_settings() {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let fetched = c.services().fetch(&service()).unwrap();
+    let whatsapp = fetched.whatsapp.unwrap();
+    assert_eq!((whatsapp.msg_service_sid, whatsapp.from), (None, None));
+    assert_eq!(fetched.push.unwrap().apn_credential_sid, None);
+    assert!(fetched.links.unwrap().entities.is_some());
+    let options = ServiceOptions::new()
+        .push_include_date(true)
+        .push_fcm_credential_sid("CR00000000000000000000000000000002".parse().unwrap())
+        .whatsapp_msg_service_sid("MG00000000000000000000000000000001".parse().unwrap())
+        .whatsapp_from("whatsapp:+15555550199");
+    let updated = c.services().update(&service(), &options).unwrap();
+    let push = updated.push.unwrap();
+    assert_eq!(push.include_date, Some(true));
+    assert_eq!(
+        push.fcm_credential_sid.as_deref(),
+        Some("CR00000000000000000000000000000002")
+    );
+    let whatsapp = c.services().fetch(&service()).unwrap().whatsapp.unwrap();
+    assert_eq!(
+        whatsapp.msg_service_sid.as_deref(),
+        Some("MG00000000000000000000000000000001")
+    );
+    assert_eq!(whatsapp.from.as_deref(), Some("whatsapp:+15555550199"));
+    let path = format!("/v2/Services/{}", sb::SERVICE_SID);
+    for name in ["Push.ApnCredentialSid", "Whatsapp.MsgServiceSid"] {
+        let form = [(name, "VA00000000000000000000000000000001")];
+        assert_eq!(
+            post(&sandbox, &path, Auth::ApiKey, &form),
+            refused(name),
+            "{name}"
+        );
+    }
+}
+
 #[test]
 fn lookup_line_types() {
     let sandbox = Sandbox::start().unwrap();

@@ -137,12 +137,15 @@ pub use factors::{
 };
 pub use lookup::{LineTypeIntelligence, Lookup, LookupField, LookupOptions, PhoneNumberInfo};
 pub use rate_limits::{Bucket, RateLimit, RateLimits};
-pub use services::{Service, ServiceOptions, ServiceTotp, Services};
+pub use services::{
+    Service, ServiceLinks, ServiceOptions, ServicePush, ServiceTotp, ServiceWhatsapp, Services,
+};
 pub use types::{
     AccessTokenSid, AccountSid, ApiKeySid, AttemptSid, BucketSid, ChallengeSid, ChallengeStatus,
-    Channel, EntitySid, FactorSid, FactorStatus, FactorType, Identity, LineType,
-    NotificationPlatform, NotificationSid, RateLimitSid, RespondedReason, Secret, ServiceSid,
-    TotpAlgorithm, ValidationError, VerificationSid, VerificationStatus, WebhookSid, is_e164,
+    Channel, CredentialSid, EntitySid, FactorSid, FactorStatus, FactorType, Identity, LineType,
+    MessagingServiceSid, NotificationPlatform, NotificationSid, RateLimitSid, RespondedReason,
+    Secret, ServiceSid, TotpAlgorithm, ValidationError, VerificationSid, VerificationStatus,
+    WebhookSid, is_e164,
 };
 pub use verifications::{
     CheckOutcome, CheckTarget, CheckVerification, RiskCheck, SendCodeAttempt, StartVerification,

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::client::{Form, Pages, VerifyClient, service_path};
 use crate::client::{keeps_raw, setters};
 use crate::error::Result;
-use crate::types::{ServiceSid, check_len, check_range};
+use crate::types::{CredentialSid, MessagingServiceSid, ServiceSid, check_len, check_range};
 use api_transport::Path;
 
 /// What to check after a service creation whose answer was lost, or a server error.
@@ -15,8 +15,8 @@ const CREATE_UNKNOWN: &str = "the service may have been created; list the servic
 /// What to check after a service update whose answer was lost, or a server error.
 const UPDATE_UNKNOWN: &str = "the change may have been made; fetch the service to see whether it was before sending it again";
 
-/// A Verify Service (`verify.v2.service`). Fields Twilio may leave out are `None`;
-/// [`Service::raw`] keeps the whole answer (push, WhatsApp, passkeys settings...).
+/// A Verify Service (`verify.v2.service`). Fields Twilio may leave out or send as `null` are
+/// `None`; [`Service::raw`] keeps the whole answer (passkeys settings...).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Service {
@@ -52,12 +52,21 @@ pub struct Service {
     /// Whether custom codes are allowed.
     #[serde(default)]
     pub custom_code_enabled: Option<bool>,
+    /// Push settings.
+    #[serde(default)]
+    pub push: Option<ServicePush>,
     /// TOTP settings.
     #[serde(default)]
     pub totp: Option<ServiceTotp>,
+    /// WhatsApp sender settings.
+    #[serde(default)]
+    pub whatsapp: Option<ServiceWhatsapp>,
     /// The default template (`HJ…`).
     #[serde(default)]
     pub default_template_sid: Option<String>,
+    /// Whether the service's events are sent to Event Streams subscriptions.
+    #[serde(default)]
+    pub verify_event_subscription_enabled: Option<bool>,
     /// Creation time.
     #[serde(default, deserialize_with = "crate::dates::lenient")]
     pub date_created: Option<DateTime<Utc>>,
@@ -67,11 +76,68 @@ pub struct Service {
     /// The resource URL.
     #[serde(default)]
     pub url: Option<String>,
+    /// The URLs of the service's collections.
+    #[serde(default)]
+    pub links: Option<ServiceLinks>,
     #[serde(skip)]
     raw: Value,
 }
 
 keeps_raw!(Service);
+
+/// A service's push settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServicePush {
+    /// Whether push notifications carry the date (deprecated).
+    #[serde(default)]
+    pub include_date: Option<bool>,
+    /// The APNs credential (`CR…`).
+    #[serde(default)]
+    pub apn_credential_sid: Option<String>,
+    /// The FCM credential (`CR…`).
+    #[serde(default)]
+    pub fcm_credential_sid: Option<String>,
+}
+
+/// A service's WhatsApp sender settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServiceWhatsapp {
+    /// The Messaging Service that sends (`MG…`).
+    #[serde(default)]
+    pub msg_service_sid: Option<String>,
+    /// The sender (`whatsapp:+15555550199`).
+    #[serde(default)]
+    pub from: Option<String>,
+}
+
+/// The URLs of a service's collections.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ServiceLinks {
+    /// `…/VerificationCheck`.
+    #[serde(default)]
+    pub verification_checks: Option<String>,
+    /// `…/Verifications`.
+    #[serde(default)]
+    pub verifications: Option<String>,
+    /// `…/RateLimits`.
+    #[serde(default)]
+    pub rate_limits: Option<String>,
+    /// `…/MessagingConfigurations`.
+    #[serde(default)]
+    pub messaging_configurations: Option<String>,
+    /// `…/Entities`.
+    #[serde(default)]
+    pub entities: Option<String>,
+    /// `…/Webhooks`.
+    #[serde(default)]
+    pub webhooks: Option<String>,
+    /// `…/AccessTokens`.
+    #[serde(default)]
+    pub access_tokens: Option<String>,
+}
 
 /// A service's TOTP settings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -104,11 +170,16 @@ pub struct ServiceOptions {
     psd2_enabled: Option<bool>,
     do_not_share_warning_enabled: Option<bool>,
     custom_code_enabled: Option<bool>,
+    push_include_date: Option<bool>,
+    push_apn_credential_sid: Option<CredentialSid>,
+    push_fcm_credential_sid: Option<CredentialSid>,
     totp_issuer: Option<String>,
     totp_time_step: Option<u8>,
     totp_code_length: Option<u8>,
     totp_skew: Option<u8>,
     default_template_sid: Option<String>,
+    whatsapp_msg_service_sid: Option<MessagingServiceSid>,
+    whatsapp_from: Option<String>,
 }
 
 impl ServiceOptions {
@@ -136,6 +207,12 @@ impl ServiceOptions {
         do_not_share_warning_enabled: bool,
         /// `CustomCodeEnabled`.
         custom_code_enabled: bool,
+        /// `Push.IncludeDate` (deprecated by Twilio).
+        push_include_date: bool,
+        /// `Push.ApnCredentialSid` (`CR…`): the APNs credential push notifications use.
+        push_apn_credential_sid: CredentialSid,
+        /// `Push.FcmCredentialSid` (`CR…`): the FCM credential push notifications use.
+        push_fcm_credential_sid: CredentialSid,
         /// `Totp.Issuer`.
         totp_issuer: impl Into<String>,
         /// `Totp.TimeStep`: 20..=60.
@@ -146,6 +223,10 @@ impl ServiceOptions {
         totp_skew: u8,
         /// `DefaultTemplateSid` (`HJ…`).
         default_template_sid: impl Into<String>,
+        /// `Whatsapp.MsgServiceSid` (`MG…`): the Messaging Service that sends WhatsApp codes.
+        whatsapp_msg_service_sid: MessagingServiceSid,
+        /// `Whatsapp.From`: the WhatsApp sender (`whatsapp:+15555550199`).
+        whatsapp_from: impl Into<String>,
     }
 
     fn form(&self) -> Result<Form> {
@@ -177,11 +258,34 @@ impl ServiceOptions {
             self.do_not_share_warning_enabled,
         );
         f.opt("CustomCodeEnabled", self.custom_code_enabled);
+        f.opt("Push.IncludeDate", self.push_include_date);
+        f.opt(
+            "Push.ApnCredentialSid",
+            self.push_apn_credential_sid
+                .as_ref()
+                .map(CredentialSid::checked)
+                .transpose()?,
+        );
+        f.opt(
+            "Push.FcmCredentialSid",
+            self.push_fcm_credential_sid
+                .as_ref()
+                .map(CredentialSid::checked)
+                .transpose()?,
+        );
         f.opt("Totp.Issuer", self.totp_issuer.as_ref());
         f.opt("Totp.TimeStep", self.totp_time_step);
         f.opt("Totp.CodeLength", self.totp_code_length);
         f.opt("Totp.Skew", self.totp_skew);
         f.opt("DefaultTemplateSid", self.default_template_sid.as_ref());
+        f.opt(
+            "Whatsapp.MsgServiceSid",
+            self.whatsapp_msg_service_sid
+                .as_ref()
+                .map(MessagingServiceSid::checked)
+                .transpose()?,
+        );
+        f.opt("Whatsapp.From", self.whatsapp_from.as_ref());
         Ok(f)
     }
 }

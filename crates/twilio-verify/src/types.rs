@@ -133,6 +133,14 @@ sid!(
     /// An API key SID (`SK…`).
     ApiKeySid, "SK", "api key"
 );
+sid!(
+    /// A push credential SID (`CR…`): an APNs or FCM credential of the account.
+    CredentialSid, "CR", "credential"
+);
+sid!(
+    /// A Messaging Service SID (`MG…`).
+    MessagingServiceSid, "MG", "messaging service"
+);
 
 /// An Entity identity: your own stable id for a user, 8 to 64 dash-separated alphanumeric
 /// characters, not personal data (`ff483d1ff591898a9942916050d2ca3f`).

@@ -7,10 +7,11 @@ use mockito::{Matcher, Mock, Server, ServerGuard};
 use test_support::fixture;
 use twilio_verify::{
     ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, CheckTarget,
-    CheckVerification, Credentials, Error, FactorSid, FactorStatus, FactorUpdate, Identity,
-    InvalidInput, LineType, LookupField, LookupOptions, NewChallenge, NewPushFactor, NewTotpFactor,
-    NotificationPlatform, RiskCheck, ServiceOptions, ServiceSid, StartVerification, TotpAlgorithm,
-    Verification, VerificationSid, VerificationStatus, Verifications, VerifyClient,
+    CheckVerification, CredentialSid, Credentials, Error, FactorSid, FactorStatus, FactorUpdate,
+    Identity, InvalidInput, LineType, LookupField, LookupOptions, MessagingServiceSid,
+    NewChallenge, NewPushFactor, NewTotpFactor, NotificationPlatform, RiskCheck, ServiceOptions,
+    ServiceSid, StartVerification, TotpAlgorithm, Verification, VerificationSid,
+    VerificationStatus, Verifications, VerifyClient,
 };
 
 const KEY_SID: &str = "SK00000000000000000000000000000009";
@@ -179,6 +180,76 @@ fn services_create_fetch_update_delete() {
     let m = server.delete(&format!("/v2/Services/{VA}"));
     c.services().delete(service()).unwrap();
     m.assert();
+}
+
+/// The push and WhatsApp settings are sent under their dotted names, the SIDs checked for
+/// their prefix before sending, and read back typed.
+#[test]
+fn services_push_and_whatsapp_settings() {
+    let (mut server, c) = Mocked::start();
+    let m = server.post(
+        &format!("/v2/Services/{VA}"),
+        "Push.IncludeDate=false&Push.ApnCredentialSid=CR00000000000000000000000000000001&Push.FcmCredentialSid=CR00000000000000000000000000000002&Whatsapp.MsgServiceSid=MG00000000000000000000000000000001&Whatsapp.From=whatsapp%3A%2B15555550199",
+        200,
+        "service_create.json",
+    );
+    let options = ServiceOptions::new()
+        .push_include_date(false)
+        .push_apn_credential_sid("CR00000000000000000000000000000001".parse().unwrap())
+        .push_fcm_credential_sid(CredentialSid::new("CR00000000000000000000000000000002").unwrap())
+        .whatsapp_msg_service_sid("MG00000000000000000000000000000001".parse().unwrap())
+        .whatsapp_from("whatsapp:+15555550199");
+    let s = c.services().update(service(), &options).unwrap();
+    m.assert();
+    let push = s.push.unwrap();
+    assert_eq!(push.include_date, Some(false));
+    assert_eq!(
+        push.apn_credential_sid.as_deref(),
+        Some("CR00000000000000000000000000000001")
+    );
+    assert_eq!(push.fcm_credential_sid, None);
+    let whatsapp = s.whatsapp.unwrap();
+    assert_eq!(
+        whatsapp.msg_service_sid.as_deref(),
+        Some("MG00000000000000000000000000000001")
+    );
+    assert_eq!(whatsapp.from.as_deref(), Some("whatsapp:+15555550199"));
+    assert_eq!(s.verify_event_subscription_enabled, Some(false));
+    assert_eq!(
+        s.links.unwrap().entities.as_deref(),
+        Some("https://verify.twilio.com/v2/Services/VA00000000000000000000000000000001/Entities")
+    );
+
+    // A SID of another kind is refused, by its parser and, decoded unchecked, before sending.
+    assert_eq!(
+        CredentialSid::new("MG00000000000000000000000000000001"),
+        Err(InvalidInput::Sid {
+            what: "credential",
+            prefix: "CR"
+        })
+    );
+    assert!(MessagingServiceSid::new("CR00000000000000000000000000000001").is_err());
+    let none = server.no_post();
+    let wrong: MessagingServiceSid =
+        serde_json::from_str("\"CR00000000000000000000000000000001\"").unwrap();
+    let err = c
+        .services()
+        .update(
+            service(),
+            &ServiceOptions::new().whatsapp_msg_service_sid(wrong),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput(InvalidInput::Sid {
+                what: "messaging service",
+                prefix: "MG"
+            })
+        ),
+        "{err:?}"
+    );
+    none.assert();
 }
 
 #[test]

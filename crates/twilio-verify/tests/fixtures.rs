@@ -60,6 +60,61 @@ fn service() {
         Some("HJ00000000000000000000000000000001")
     );
     assert_eq!((s.date_created, s.date_updated), (recorded(), recorded()));
+    let push = s.push.unwrap();
+    assert_eq!(push.include_date, Some(false));
+    assert_eq!(
+        push.apn_credential_sid.as_deref(),
+        Some("CR00000000000000000000000000000001")
+    );
+    assert_eq!(push.fcm_credential_sid, None);
+    let whatsapp = s.whatsapp.unwrap();
+    assert_eq!(
+        whatsapp.msg_service_sid.as_deref(),
+        Some("MG00000000000000000000000000000001")
+    );
+    assert_eq!(whatsapp.from.as_deref(), Some("whatsapp:+15555550199"));
+    assert_eq!(s.verify_event_subscription_enabled, Some(false));
+    let links = s.links.unwrap();
+    assert_eq!(
+        links.verification_checks.as_deref(),
+        Some(
+            "https://verify.twilio.com/v2/Services/VA00000000000000000000000000000001/VerificationCheck"
+        )
+    );
+    assert!(
+        links
+            .access_tokens
+            .is_some_and(|u| u.ends_with("/AccessTokens"))
+    );
+}
+
+/// The push, WhatsApp and links objects, and the event subscription flag, may be `null`,
+/// missing, or have `null` or missing members.
+#[test]
+fn service_without_its_optional_objects() {
+    let nulls: Service = serde_json::from_value(serde_json::json!({
+        "sid": "VA00000000000000000000000000000001",
+        "push": null, "whatsapp": null, "links": null,
+        "verify_event_subscription_enabled": null,
+    }))
+    .unwrap();
+    assert_eq!(
+        (nulls.push, nulls.whatsapp, nulls.links),
+        (None, None, None)
+    );
+    assert_eq!(nulls.verify_event_subscription_enabled, None);
+    let missing: Service =
+        serde_json::from_value(serde_json::json!({"sid": "VA00000000000000000000000000000001"}))
+            .unwrap();
+    assert!(missing.push.is_none() && missing.whatsapp.is_none() && missing.links.is_none());
+    let partial: Service = serde_json::from_value(serde_json::json!({
+        "sid": "VA00000000000000000000000000000001",
+        "push": {"include_date": null}, "whatsapp": {"from": null}, "links": {"entities": null},
+    }))
+    .unwrap();
+    assert_eq!(partial.push.unwrap().apn_credential_sid, None);
+    assert_eq!(partial.whatsapp.unwrap().msg_service_sid, None);
+    assert_eq!(partial.links.unwrap().webhooks, None);
 }
 
 #[test]

@@ -446,6 +446,7 @@ impl VerifyState {
             "do_not_share_warning_enabled": false, "custom_code_enabled": true,
             "push": {"include_date": false, "apn_credential_sid": null, "fcm_credential_sid": null},
             "totp": {"issuer": name, "time_step": 30, "code_length": 6, "skew": 1},
+            "whatsapp": {"msg_service_sid": null, "from": null},
             "default_template_sid": null,
             "verify_event_subscription_enabled": false,
             "date_created": iso(*at), "date_updated": iso(*at),
@@ -861,6 +862,35 @@ fn apply_service(form: &[(String, String)], s: &mut Value) -> Option<Resp> {
                 Ok(n) if range.contains(&n) => s["totp"][key] = n.into(),
                 _ => return Some(invalid(name)),
             }
+        }
+    }
+    if let Some(v) = param(form, "Push.IncludeDate") {
+        s["push"]["include_date"] = Value::Bool(v == "true");
+    }
+    // SIDs: their prefix and 32 hex digits; the WhatsApp sender as given.
+    for (name, group, key, prefix) in [
+        ("Push.ApnCredentialSid", "push", "apn_credential_sid", "CR"),
+        ("Push.FcmCredentialSid", "push", "fcm_credential_sid", "CR"),
+        (
+            "Whatsapp.MsgServiceSid",
+            "whatsapp",
+            "msg_service_sid",
+            "MG",
+        ),
+        ("Whatsapp.From", "whatsapp", "from", ""),
+    ] {
+        if let Some(v) = param(form, name) {
+            let ok = if prefix.is_empty() {
+                v.len() <= MAX_TEXT_BYTES
+            } else {
+                v.len() == 34
+                    && v.strip_prefix(prefix)
+                        .is_some_and(|hex| hex.bytes().all(|b| b.is_ascii_hexdigit()))
+            };
+            if !ok {
+                return Some(invalid(name));
+            }
+            s[group][key] = v.into();
         }
     }
     s["date_updated"] = iso(now()).into();
