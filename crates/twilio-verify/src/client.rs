@@ -623,7 +623,7 @@ impl VerifyClient {
             let error = ApiError::from_response(
                 endpoint,
                 &response,
-                call.verification_check,
+                call.verification,
                 call.unknown_outcome,
             );
             log::debug!(
@@ -792,7 +792,16 @@ pub(crate) struct Call {
     secrets: Vec<String>,
     retry: Retry,
     unknown_outcome: Option<&'static str>,
-    verification_check: bool,
+    verification: Option<VerificationStep>,
+}
+
+/// A call of a verification's life whose error codes read differently from elsewhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VerificationStep {
+    /// A start (`POST …/Verifications`): 60202 is a send limit, as 60203.
+    Start,
+    /// A check (`POST …/VerificationCheck`): a 404 means no pending verification.
+    Check,
 }
 
 impl Call {
@@ -811,7 +820,7 @@ impl Call {
             secrets: Vec::new(),
             retry: Retry::Safe,
             unknown_outcome: None,
-            verification_check: false,
+            verification: None,
         }
     }
 
@@ -851,7 +860,13 @@ impl Call {
 
     /// A verification check: a 404 means no pending verification.
     pub(crate) fn verification_check(mut self) -> Call {
-        self.verification_check = true;
+        self.verification = Some(VerificationStep::Check);
+        self
+    }
+
+    /// A verification start: 60202 is a send limit, as 60203.
+    pub(crate) fn verification_start(mut self) -> Call {
+        self.verification = Some(VerificationStep::Start);
         self
     }
 

@@ -4,6 +4,8 @@ use std::fmt;
 use std::time::Duration;
 
 use api_transport::{ErrorKind, Response};
+
+use crate::client::VerificationStep;
 use serde::Deserialize;
 
 /// A `Result` whose error is [`Error`].
@@ -288,9 +290,10 @@ pub enum ApiErrorReason {
     /// 60200, 60221: a parameter is invalid or missing ([`ApiError::parameter`] names it
     /// when Twilio's message does).
     InvalidParameter,
-    /// 60202: five wrong codes for this verification.
+    /// 60202 (but on a start): five wrong codes for this verification.
     MaxCheckAttempts,
-    /// 60203: too many sends to this number without completing a verification.
+    /// 60203, or 60202 on a start: too many sends to this number without completing a
+    /// verification.
     MaxSendAttempts,
     /// 60205: the number is a landline; SMS cannot reach it.
     Landline,
@@ -327,7 +330,9 @@ pub enum ApiErrorReason {
 }
 
 impl ApiErrorReason {
-    /// The kind for a Twilio code, if it is one callers act on.
+    /// The kind for a Twilio code, if it is one callers act on. The call can read a code
+    /// otherwise: 60202 is [`ApiErrorReason::MaxSendAttempts`] on a verification start, and
+    /// 20404 [`ApiErrorReason::NoPendingVerification`] on a check.
     pub fn from_code(code: u32) -> Option<ApiErrorReason> {
         Some(match code {
             20003 => ApiErrorReason::Unauthorized,
@@ -457,12 +462,13 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// The error of an answer; `verification_check` for a verification check, where a 404
-    /// means no pending verification, and `check` as the call's [`Error::Timeout`] carries.
+    /// The error of an answer; `step` for a verification's start (where 60202 is a send
+    /// limit) or check (where a 404 means no pending verification), and `check` as the call's
+    /// [`Error::Timeout`] carries.
     pub(crate) fn from_response(
         endpoint: String,
         response: &Response,
-        verification_check: bool,
+        step: Option<VerificationStep>,
         check: Option<&'static str>,
     ) -> ApiError {
         let status = response.status();
@@ -486,13 +492,20 @@ impl ApiError {
             ),
             None => (None, None, None),
         };
-        let kind = match code.and_then(ApiErrorReason::from_code) {
-            Some(ApiErrorReason::NotFound) if verification_check => {
+        let kind = match (code.and_then(ApiErrorReason::from_code), step) {
+            (Some(ApiErrorReason::NotFound), Some(VerificationStep::Check)) => {
                 ApiErrorReason::NoPendingVerification
             }
-            Some(kind) => kind,
-            None if verification_check && status == 404 => ApiErrorReason::NoPendingVerification,
-            None => ApiErrorReason::from_status(status),
+            // Twilio has been seen answering repeated starts with 60202, where its pages say
+            // 60203 (spec §3.2): on a start both are the send limit.
+            (Some(ApiErrorReason::MaxCheckAttempts), Some(VerificationStep::Start)) => {
+                ApiErrorReason::MaxSendAttempts
+            }
+            (Some(kind), _) => kind,
+            (None, Some(VerificationStep::Check)) if status == 404 => {
+                ApiErrorReason::NoPendingVerification
+            }
+            (None, _) => ApiErrorReason::from_status(status),
         };
         let snippet = if message.is_none() {
             Some(response.snippet(120)).filter(|s| !s.is_empty())

@@ -457,7 +457,8 @@ impl<'a> Verifications<'a> {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for a `to` that is not E.164 (or an e-mail address for
-    /// e-mail); API errors [`ApiErrorReason::InvalidParameter`], [`ApiErrorReason::MaxSendAttempts`],
+    /// e-mail); API errors [`ApiErrorReason::InvalidParameter`], [`ApiErrorReason::MaxSendAttempts`]
+    /// (60203, and 60202, which Twilio has been seen to answer here too),
     /// [`ApiErrorReason::TooManyConcurrent`], [`ApiErrorReason::Landline`], [`ApiErrorReason::Blocked`],
     /// [`ApiErrorReason::RateLimited`]; [`Error::Timeout`] when the outcome is unknown.
     pub fn start(&self, to: &str, channel: Channel) -> Result<Verification> {
@@ -488,7 +489,8 @@ impl<'a> Verifications<'a> {
     /// As [`Verifications::start`].
     pub fn start_with(&self, start: &StartVerification) -> Result<Verification> {
         let form = start.form()?;
-        self.verifications.create(form, START_UNKNOWN)
+        let call = Call::post(self.verifications.path()?, form, START_UNKNOWN).verification_start();
+        self.verifications.send(&call)
     }
 
     /// `GET /v2/Services/{VA}/Verifications/{VE}`. An approved, expired or spent verification

@@ -1259,7 +1259,8 @@ fn error_codes_become_kinds() {
             429,
             "error_60202_max_check_attempts.json",
             60202,
-            ApiErrorReason::MaxCheckAttempts,
+            // On a start, 60202 is the send limit (spec §3.2).
+            ApiErrorReason::MaxSendAttempts,
         ),
         (
             429,
@@ -1316,6 +1317,37 @@ fn error_codes_become_kinds() {
             "empty more_info"
         );
     }
+}
+
+#[test]
+fn a_60202_on_a_start_is_the_send_limit_as_60203() {
+    for name in [
+        "error_60202_max_check_attempts.json",
+        "error_60203_max_send_attempts.json",
+    ] {
+        let err = error_for(429, "application/json", &fixture!(name));
+        assert_eq!(
+            err.reason(),
+            Some(ApiErrorReason::MaxSendAttempts),
+            "{name}"
+        );
+        assert_eq!(
+            err.kind(),
+            twilio_verify::ErrorKind::RetryAfter(Duration::from_secs(7)),
+            "{name}"
+        );
+    }
+    let err = error_for(
+        429,
+        "application/json",
+        &fixture!("error_60202_max_check_attempts.json"),
+    );
+    assert_eq!(err.code(), Some(60202));
+    assert!(
+        err.to_string()
+            .ends_with(ApiErrorReason::MaxSendAttempts.advice()),
+        "{err}"
+    );
 }
 
 #[test]
