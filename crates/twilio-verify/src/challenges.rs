@@ -88,8 +88,8 @@ pub struct ChallengeDetails {
     /// When.
     #[serde(default, deserialize_with = "crate::dates::lenient")]
     pub date: Option<DateTime<Utc>>,
-    /// Labelled values.
-    #[serde(default)]
+    /// Labelled values (none when Twilio sends `null`).
+    #[serde(default, deserialize_with = "crate::nulls::empty")]
     pub fields: Vec<ChallengeField>,
 }
 
@@ -97,9 +97,11 @@ pub struct ChallengeDetails {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ChallengeField {
-    /// The label (at most 36 characters).
+    /// The label (at most 36 characters; empty when Twilio sends `null`).
+    #[serde(default, deserialize_with = "crate::nulls::empty")]
     pub label: String,
-    /// The value (at most 128 characters).
+    /// The value (at most 128 characters; empty when Twilio sends `null`).
+    #[serde(default, deserialize_with = "crate::nulls::empty")]
     pub value: String,
 }
 

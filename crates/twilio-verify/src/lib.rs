@@ -104,6 +104,7 @@ mod error;
 mod factors;
 mod id_conversions;
 mod lookup;
+mod nulls;
 mod rate_limits;
 #[cfg(test)]
 mod raw_tests;

@@ -30,8 +30,9 @@ pub struct Webhook {
     /// The name.
     #[serde(default)]
     pub friendly_name: Option<String>,
-    /// The events sent (`factor.verified`, `challenge.approved`, `*`...).
-    #[serde(default)]
+    /// The events sent (`factor.verified`, `challenge.approved`, `*`...; none when Twilio
+    /// sends `null`).
+    #[serde(default, deserialize_with = "crate::nulls::empty")]
     pub event_types: Vec<String>,
     /// `enabled` or `disabled`.
     #[serde(default)]
