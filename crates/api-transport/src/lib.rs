@@ -920,6 +920,25 @@ mod tests {
     }
 
     #[test]
+    fn a_plus_kept_literal_adds_nothing_else() {
+        let p = Path::new()
+            .lit("PhoneNumbers")
+            .seg_keeping_plus("+15555550100");
+        assert_eq!(p.encoded(), "/PhoneNumbers/+15555550100");
+        assert_eq!(p.redacted(), "/PhoneNumbers/+15555550100");
+        let p = Path::new()
+            .lit("a")
+            .secret("tok+")
+            .seg_keeping_plus("+1/..%2B?")
+            .seg("+");
+        assert_eq!(p.encoded(), "/a/tok%2B/+1%2F..%252B%3F/%2B");
+        assert_eq!(p.redacted(), "/a/{redacted}/+1%2F..%252B%3F/%2B");
+        let p = Path::new().lit("x").seg_keeping_plus("..");
+        assert_eq!(p.encoded(), "/x/%2E%2E");
+        assert!(Path::new().seg_keeping_plus("").invalid().is_some());
+    }
+
+    #[test]
     fn request_debug_hides_values() {
         let r = Request::new(
             Method::Post,

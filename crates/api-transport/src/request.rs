@@ -116,6 +116,35 @@ impl Path {
         self
     }
 
+    /// Appends a value segment as [`Path::seg`] does, but with `+` kept literal: a phone
+    /// number in E.164 as Twilio writes it in its own URLs (`/v2/PhoneNumbers/+14159929960`).
+    /// A `+` adds no segment, query or `%`-sequence, and every other character is encoded as
+    /// [`Path::seg`] encodes it.
+    ///
+    /// ```
+    /// use api_transport::Path;
+    ///
+    /// let path = Path::new().lit("PhoneNumbers").seg_keeping_plus("+1 415/%2B");
+    /// assert_eq!(path.encoded(), "/PhoneNumbers/+1%20415%2F%252B");
+    /// ```
+    pub fn seg_keeping_plus(self, value: &str) -> Self {
+        let start = self.encoded.len();
+        let mut path = self.seg(value);
+        if value.contains('+') {
+            // `seg` writes a `%` only as the start of an encoded byte (a `%` of the value is
+            // `%25`), so each `%2B` it wrote is a `+` of the value.
+            let written = path.encoded.split_off(start);
+            let tail = written.replace("%2B", "+");
+            if let Some(redacted) = &mut path.redacted {
+                // It ends with what `seg` wrote, as `encoded` did.
+                redacted.truncate(redacted.len() - written.len());
+                redacted.push_str(&tail);
+            }
+            path.encoded.push_str(&tail);
+        }
+        path
+    }
+
     /// Appends a secret value segment (a token): percent-encoded, `{redacted}` in logs.
     pub fn secret(mut self, value: &str) -> Self {
         if value.is_empty() {

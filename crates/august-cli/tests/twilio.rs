@@ -205,7 +205,7 @@ fn lookup_with_fields() {
     let mut server = Server::new();
     let m = get(
         &mut server,
-        "/v2/PhoneNumbers/%2B15555550100",
+        "/v2/PhoneNumbers/+15555550100",
         Matcher::Exact("Fields=line_type_intelligence".into()),
         &fixture("lookup_v2_line_type_intelligence.json"),
     );
@@ -618,7 +618,7 @@ fn a_read_without_an_answer_exits_1_and_a_request_that_changes_something_5() {
     assert_eq!(out.stdout, "");
     assert!(
         out.stderr.starts_with(
-            "error: GET /v2/PhoneNumbers/%2B15555550100 lost its connection; safe to send again: "
+            "error: GET /v2/PhoneNumbers/+15555550100 lost its connection; safe to send again: "
         ),
         "{out:#?}"
     );

@@ -269,7 +269,8 @@ impl<'a> Lookup<'a> {
         if !is_e164(number) && !national {
             return Err(InvalidInput::PhoneNumber.into());
         }
-        let path = Path::new().lit("v2/PhoneNumbers").seg(number);
+        // `+` literal, as Twilio's own URLs and helper libraries write it (spec §2.4).
+        let path = Path::new().lit("v2/PhoneNumbers").seg_keeping_plus(number);
         let mut call = Call::get(Api::Lookup, path);
         if !options.fields.is_empty() {
             let fields: Vec<&str> = options.fields.iter().map(|f| f.as_str()).collect();

@@ -1131,7 +1131,7 @@ fn challenges_create_fetch_list_update_notify() {
 fn lookup_phone_number_with_fields() {
     let (mut server, c) = Mocked::start();
     let m = server.get(
-        "/v2/PhoneNumbers/%2B15555550100",
+        "/v2/PhoneNumbers/+15555550100",
         Some("Fields=line_type_intelligence%2Cvalidation&CountryCode=US"),
         "lookup_v2_line_type_intelligence.json",
     );
@@ -1172,7 +1172,7 @@ fn lookup_uses_its_own_base_url() {
     .unwrap();
     let none = verify.mock("GET", Matcher::Any).expect(0).create();
     let m = lookup
-        .mock("GET", "/v2/PhoneNumbers/%2B15555550100")
+        .mock("GET", "/v2/PhoneNumbers/+15555550100")
         .match_header(
             "authorization",
             "Basic QUMwMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc4OWFiY2RlZjphdXRoLXRva2Vu",
