@@ -436,14 +436,26 @@ struct Envelope {
     title: Option<String>,
     #[serde(default)]
     detail: Option<String>,
+    #[serde(default)]
+    details: Option<serde_json::Value>,
+}
+
+/// The `details` of an error answer; its `Debug` shows none of it, as error text never does.
+#[derive(Clone)]
+struct Details(serde_json::Value);
+
+impl fmt::Debug for Details {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("{..}")
+    }
 }
 
 /// The longest server message (or `more_info`) kept.
 const MAX_MESSAGE: usize = 300;
 
 /// An error answer from Twilio: the HTTP status and, when the body was Twilio's envelope, its
-/// `code`, `message` and `more_info`; otherwise a short snippet of the body (an HTML page, an
-/// empty body).
+/// `code`, `message`, `more_info` and `details`; otherwise a short snippet of the body (an
+/// HTML page, an empty body).
 #[derive(Debug, Clone)]
 pub struct ApiError {
     endpoint: String,
@@ -451,6 +463,7 @@ pub struct ApiError {
     code: Option<u32>,
     message: Option<String>,
     more_info: Option<String>,
+    details: Option<Details>,
     kind: ApiErrorReason,
     retry_after: Option<Duration>,
     reached_rate_limit: Option<String>,
@@ -473,7 +486,7 @@ impl ApiError {
     ) -> ApiError {
         let status = response.status();
         let envelope: Option<Envelope> = serde_json::from_slice(response.body()).ok();
-        let (code, message, more_info) = match envelope {
+        let (code, message, more_info, details) = match envelope {
             Some(e) => (
                 e.code
                     .and_then(|c| match c {
@@ -489,8 +502,9 @@ impl ApiError {
                 e.more_info
                     .filter(|m| !m.is_empty())
                     .map(|m| api_transport::printable(&m, MAX_MESSAGE)),
+                e.details.map(Details),
             ),
-            None => (None, None, None),
+            None => (None, None, None, None),
         };
         let kind = match (code.and_then(ApiErrorReason::from_code), step) {
             (Some(ApiErrorReason::NotFound), Some(VerificationStep::Check)) => {
@@ -518,6 +532,7 @@ impl ApiError {
             code,
             message,
             more_info,
+            details,
             kind,
             retry_after: response.retry_after(),
             reached_rate_limit: response
@@ -555,6 +570,13 @@ impl ApiError {
     /// kept.
     pub fn more_info(&self) -> Option<&str> {
         self.more_info.as_deref()
+    }
+
+    /// The `details` Twilio gave (an object, when it gives one), as sent but for the request's
+    /// secrets, which the transport takes out of every error answer. Neither the error's
+    /// `Display` nor its `Debug` shows it: look at it, log only what you know to be harmless.
+    pub fn details(&self) -> Option<&serde_json::Value> {
+        self.details.as_ref().map(|d| &d.0)
     }
 
     /// What the error means on Twilio (its code, or the status).

@@ -1351,6 +1351,43 @@ fn a_60202_on_a_start_is_the_send_limit_as_60203() {
 }
 
 #[test]
+fn an_error_keeps_its_details_out_of_its_text() {
+    let body = serde_json::json!({
+        "code": 60200, "message": "Invalid parameter: CustomCode", "more_info": "", "status": 400,
+        "details": {"parameter": "CustomCode", "given": "482917", "hint": "detail-marker"},
+    });
+    let (mut server, c) = Mocked::start();
+    let m = server
+        .mock("POST", format!("/v2/Services/{VA}/Verifications").as_str())
+        .with_status(400)
+        .with_header("content-type", "application/json")
+        .with_body(body.to_string())
+        .create();
+    let start = StartVerification::new("+15555550100", Channel::Sms).custom_code("482917");
+    let err = c.verifications(service()).start_with(&start).unwrap_err();
+    m.assert();
+    let api = err.api_error().unwrap();
+    // As sent, but for the code the request carried.
+    assert_eq!(
+        api.details(),
+        Some(&serde_json::json!({
+            "parameter": "CustomCode", "given": "<redacted>", "hint": "detail-marker"
+        }))
+    );
+    for text in [err.to_string(), format!("{err:?}"), format!("{api:?}")] {
+        assert!(!text.contains("detail-marker"), "{text}");
+        assert!(!text.contains("482917"), "{text}");
+    }
+    // No details: none.
+    let err = error_for(
+        400,
+        "application/json",
+        &fixture!("error_60200_invalid_parameter.json"),
+    );
+    assert_eq!(err.api_error().unwrap().details(), None);
+}
+
+#[test]
 fn html_and_empty_bodies_are_still_api_errors() {
     let err = error_for(
         403,
