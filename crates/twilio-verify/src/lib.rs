@@ -149,7 +149,8 @@ pub use types::{
     WebhookSid, is_e164,
 };
 pub use verifications::{
-    CheckOutcome, CheckTarget, CheckVerification, RiskCheck, SendCodeAttempt, StartVerification,
-    Verification, VerificationCheck, Verifications,
+    CheckOutcome, CheckTarget, CheckVerification, RiskCheck, SendCodeAttempt, Sna,
+    StartVerification, Verification, VerificationCarrier, VerificationCheck, VerificationLookup,
+    Verifications,
 };
 pub use webhooks::{Webhook, WebhookOptions, Webhooks};

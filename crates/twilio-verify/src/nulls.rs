@@ -1,5 +1,6 @@
 //! Lists and texts of the answers that Twilio may send as `null` (spec §2.5: its API
-//! description marks almost every field nullable), read as empty.
+//! description marks almost every field nullable), read as empty; and extra objects read as
+//! absent when they do not fit.
 //!
 //! A field that is not an `Option` (a list, a text that a record always has) takes
 //! `#[serde(default, deserialize_with = "crate::nulls::empty")]`: missing or `null`, it is
@@ -16,6 +17,18 @@ where
     T: Deserialize<'de> + Default,
 {
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
+/// `deserialize_with` of an `Option` field that is extra information on an answer which must
+/// never fail for it (a verification's `lookup`): `None` when missing, `null`, or of a shape
+/// the model does not read; `raw()` keeps it as sent. Pair it with `#[serde(default)]`.
+pub(crate) fn or_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let value = Option::<serde_json::Value>::deserialize(deserializer)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use crate::client::{Call, Collection, Form, VerifyClient};
 use crate::client::{keeps_raw, setters};
 use crate::error::{ApiErrorReason, Error, InvalidInput, Result};
 use crate::types::{
-    Channel, ServiceSid, VerificationSid, VerificationStatus, check_code, is_e164, is_email,
+    Channel, LineType, ServiceSid, VerificationSid, VerificationStatus, check_code, is_e164,
+    is_email,
 };
 
 /// What to check after a start whose answer was lost.
@@ -21,7 +22,7 @@ const CHECK_UNKNOWN: &str = "the code may have been accepted, and an accepted ve
 const UPDATE_UNKNOWN: &str = "the status may have changed; fetch the verification";
 
 /// A verification (`verify.v2.service.verification`). [`Verification::raw`] keeps the whole
-/// answer (`lookup`, `sna`...).
+/// answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Verification {
@@ -44,12 +45,20 @@ pub struct Verification {
     /// Legacy flag; use `status`.
     #[serde(default)]
     pub valid: Option<bool>,
+    /// What Twilio's lookup found for the number (`{}` when nothing); `None` when absent,
+    /// `null` or of another shape ([`Verification::raw`] keeps it).
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
+    pub lookup: Option<VerificationLookup>,
     /// PSD2 amount.
     #[serde(default)]
     pub amount: Option<String>,
     /// PSD2 payee.
     #[serde(default)]
     pub payee: Option<String>,
+    /// Silent network auth (channel `sna`): where the device goes; `None` for the other
+    /// channels.
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
+    pub sna: Option<Sna>,
     /// The sends so far.
     #[serde(default)]
     pub send_code_attempts: Option<Vec<SendCodeAttempt>>,
@@ -67,6 +76,45 @@ pub struct Verification {
 }
 
 keeps_raw!(Verification);
+
+/// What Twilio's lookup found for a verification's number (`lookup`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct VerificationLookup {
+    /// The carrier, when Twilio looked it up.
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
+    pub carrier: Option<VerificationCarrier>,
+}
+
+/// The carrier of a verification's number (`lookup.carrier`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct VerificationCarrier {
+    /// The carrier's name.
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
+    pub name: Option<String>,
+    /// The line type (`mobile`, `landline`, `voip`...).
+    #[serde(default, rename = "type", deserialize_with = "crate::nulls::or_none")]
+    pub line_type: Option<LineType>,
+    /// Mobile country code.
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
+    pub mobile_country_code: Option<String>,
+    /// Mobile network code.
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
+    pub mobile_network_code: Option<String>,
+    /// An error code when the carrier is unknown.
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
+    pub error_code: Option<i64>,
+}
+
+/// Silent network auth of a verification (`sna`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Sna {
+    /// The URL the device opens over its mobile data connection.
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
+    pub url: Option<String>,
+}
 
 /// One send of a verification.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -755,6 +803,55 @@ mod tests {
                 "Tags"
             ]
         );
+    }
+
+    fn verification(extra: Value) -> Verification {
+        let mut answer = serde_json::json!({
+            "sid": "VE00000000000000000000000000000001", "status": "pending",
+        });
+        answer
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(answer).expect("lookup and sna never fail a verification")
+    }
+
+    #[test]
+    fn lookup_and_sna_are_typed() {
+        let v = verification(serde_json::json!({
+            "lookup": {"carrier": {"mobile_country_code": "310", "type": "mobile",
+                "error_code": null, "mobile_network_code": "150", "name": "Carrier Inc."}},
+            "sna": {"url": "https://mi.dnlsrv.com/m/id/ANBByzx7?data=AAA"},
+        }));
+        let carrier = v.lookup.unwrap().carrier.unwrap();
+        assert_eq!(carrier.name.as_deref(), Some("Carrier Inc."));
+        assert_eq!(carrier.line_type, Some(LineType::Mobile));
+        assert_eq!(carrier.mobile_country_code.as_deref(), Some("310"));
+        assert_eq!(carrier.mobile_network_code.as_deref(), Some("150"));
+        assert_eq!(carrier.error_code, None);
+        assert_eq!(
+            v.sna.unwrap().url.as_deref(),
+            Some("https://mi.dnlsrv.com/m/id/ANBByzx7?data=AAA")
+        );
+
+        let v = verification(serde_json::json!({"lookup": {}, "sna": null}));
+        assert_eq!(v.lookup, Some(VerificationLookup::default()));
+        assert_eq!(v.sna, None);
+
+        // A shape the model does not read is absent, never a failed answer; raw() keeps it.
+        let v = verification(serde_json::json!({
+            "lookup": {"carrier": {"error_code": "60600", "mobile_country_code": 310}},
+            "sna": "https://example.com",
+        }));
+        let carrier = v.lookup.unwrap().carrier.unwrap();
+        assert_eq!(
+            (carrier.error_code, carrier.mobile_country_code),
+            (None, None)
+        );
+        assert_eq!(v.sna, None);
+        let v = verification(serde_json::json!({"lookup": "none", "sna": {"url": 7}}));
+        assert_eq!(v.lookup, None);
+        assert_eq!(v.sna.unwrap().url, None);
     }
 
     fn form_names(form: &Form) -> Vec<&str> {

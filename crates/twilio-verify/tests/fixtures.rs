@@ -6,7 +6,7 @@ use test_support::fixture;
 use twilio_verify::{
     AttemptsSummary, Challenge, ChallengeStatus, Channel, Entity, Factor, FactorStatus, FactorType,
     LineType, NewFactor, NotificationPlatform, PhoneNumberInfo, RespondedReason, Service,
-    TotpAlgorithm, Verification, VerificationCheck, VerificationStatus,
+    TotpAlgorithm, Verification, VerificationCheck, VerificationLookup, VerificationStatus,
 };
 
 fn parse<T: serde::de::DeserializeOwned>(name: &str) -> T {
@@ -132,6 +132,12 @@ fn verifications() {
     );
     assert_eq!(attempts[0].time, recorded());
     assert_eq!((v.date_created, v.date_updated), (recorded(), recorded()));
+    assert_eq!(
+        v.lookup,
+        Some(VerificationLookup::default()),
+        "lookup: {{}}"
+    );
+    assert_eq!(v.sna, None);
     let v: Verification = parse("verification_update_canceled.json");
     assert_eq!(v.status, VerificationStatus::Canceled);
     assert_eq!((v.date_created, v.date_updated), (recorded(), recorded()));
