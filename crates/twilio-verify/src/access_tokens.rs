@@ -121,4 +121,27 @@ impl<'a> AccessTokens<'a> {
         self.tokens
             .send(&Call::post_repeatable(self.tokens.path()?, form))
     }
+
+    /// `GET /v2/Services/{VA}/AccessTokens/{YK}`: a token created earlier, with its `token`.
+    /// A read: retried as reads are.
+    ///
+    /// ```no_run
+    /// # use twilio_verify::*;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
+    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// let sid: AccessTokenSid = "YK00000000000000000000000000000001".parse()?;
+    /// let token = client.access_tokens(&service).fetch(&sid)?;
+    /// println!("for {:?}, {:?} s", token.entity_identity, token.ttl);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::InvalidInput`] for a SID that is not `YK` and 32 hex digits;
+    /// [`crate::ApiErrorReason::NotFound`] and the others of [`crate::Error`].
+    pub fn fetch(&self, sid: &AccessTokenSid) -> Result<AccessToken> {
+        self.tokens.fetch(sid.checked()?)
+    }
 }

@@ -1607,6 +1607,42 @@ fn access_token_for_push_enrolment() {
 }
 
 #[test]
+fn access_token_fetch_is_a_retried_read() {
+    let (mut server, c) = Mocked::start();
+    let body = serde_json::json!({
+        "sid": "YK00000000000000000000000000000001", "account_sid": "AC0123456789abcdef0123456789abcdef",
+        "service_sid": VA, "entity_identity": IDENTITY, "factor_type": "push",
+        "factor_friendly_name": "pixel", "token": "eyJz.secret-jwt.sig", "ttl": 300,
+        "date_created": "2015-07-30T20:00:00Z", "url": "https://verify.twilio.com/v2/..."
+    });
+    let path = format!("/v2/Services/{VA}/AccessTokens/YK00000000000000000000000000000001");
+    let m = server.get(&path, None, &body.to_string());
+    let sid: twilio_verify::AccessTokenSid = "YK00000000000000000000000000000001".parse().unwrap();
+    let token = c.access_tokens(service()).fetch(&sid).unwrap();
+    m.assert();
+    assert_eq!(token.sid, sid);
+    assert_eq!(token.entity_identity.as_deref(), Some(IDENTITY));
+    assert_eq!(token.token.expose(), "eyJz.secret-jwt.sig");
+
+    // Retried as a read.
+    let c = VerifyClient::builder(Credentials::api_key(KEY_SID, KEY_SECRET))
+        .base_url(server.url())
+        .max_retries(1)
+        .build()
+        .unwrap();
+    m.remove();
+    let m = server
+        .mock("GET", path.as_str())
+        .with_status(503)
+        .expect(2)
+        .create();
+    let err = c.access_tokens(service()).fetch(&sid).unwrap_err();
+    assert_eq!(err.api_error().unwrap().attempts(), 2);
+    assert!(!err.outcome_unknown());
+    m.assert();
+}
+
+#[test]
 fn attempts_list_and_fetch() {
     let (mut server, c) = Mocked::start();
     let attempt = serde_json::json!({
