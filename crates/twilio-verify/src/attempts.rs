@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::client::keeps_raw;
 use crate::client::{Api, Call, Pages, VerifyClient};
-use crate::error::Result;
+use crate::error::{InvalidInput, Result};
 use crate::types::{AttemptSid, Channel, ServiceSid, VerificationSid};
 use api_transport::Path;
 
@@ -79,7 +79,9 @@ pub struct Attempt {
 keeps_raw!(Attempt);
 
 /// Filters of the attempts summary and list; unset ones are not sent. `to`,
-/// `verification_sid` and `converted` apply to the list only.
+/// `verification_sid` and `converted` apply to the list only, `destination_prefix` to the
+/// summary only: a call given one that is not its own refuses it before sending
+/// ([`InvalidInput::NotAFilter`](crate::InvalidInput::NotAFilter)).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[must_use]
 pub struct AttemptsFilter {
@@ -129,6 +131,12 @@ impl AttemptsFilter {
         self
     }
 
+    /// `DestinationPrefix` (summary only): the start of the E.164 numbers counted (`+1`).
+    pub fn destination_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.params.push(("DestinationPrefix", prefix.into()));
+        self
+    }
+
     /// `ChannelData.To` (list only).
     pub fn to(mut self, to: impl Into<String>) -> Self {
         self.params.push(("ChannelData.To", to.into()));
@@ -152,7 +160,28 @@ impl AttemptsFilter {
         self.params.push(("Status", status.to_owned()));
         self
     }
+
+    /// The parameters, or the first that `call` does not take (`not_taken`) refused.
+    fn for_call(
+        &self,
+        call: &'static str,
+        not_taken: &[&str],
+    ) -> Result<&[(&'static str, String)], InvalidInput> {
+        match self
+            .params
+            .iter()
+            .find(|(name, _)| not_taken.contains(name))
+        {
+            Some((filter, _)) => Err(InvalidInput::NotAFilter { filter, call }),
+            None => Ok(&self.params),
+        }
+    }
 }
+
+/// The filters of the list that the summary does not take.
+const LIST_ONLY: &[&str] = &["ChannelData.To", "VerificationSid", "Status"];
+/// The filters of the summary that the list does not take.
+const SUMMARY_ONLY: &[&str] = &["DestinationPrefix"];
 
 /// The Attempts calls (`client.attempts()`).
 #[derive(Debug, Clone, Copy)]
@@ -189,10 +218,13 @@ impl<'a> Attempts<'a> {
     ///
     /// # Errors
     ///
-    /// The errors of [`crate::Error`].
+    /// [`crate::Error::InvalidInput`] ([`InvalidInput::NotAFilter`]) for a filter of the list
+    /// only (`to`, `verification_sid`, `converted`), before sending; the errors of
+    /// [`crate::Error`].
     pub fn summary(&self, filter: &AttemptsFilter) -> Result<AttemptsSummary> {
+        let params = filter.for_call("the attempts summary", LIST_ONLY)?;
         let mut call = Call::get(Api::Verify, Path::new().lit("v2/Attempts/Summary"));
-        for (name, value) in &filter.params {
+        for (name, value) in params {
             call = call.query(name, value.as_str());
         }
         self.client.send_json(&call)
@@ -215,10 +247,14 @@ impl<'a> Attempts<'a> {
     ///
     /// # Errors
     ///
-    /// Each item is a `Result`; an error ends the iteration.
+    /// Each item is a `Result`; an error ends the iteration. A filter of the summary only
+    /// (`destination_prefix`) is refused before sending: the one item is
+    /// [`crate::Error::InvalidInput`] ([`InvalidInput::NotAFilter`]).
     pub fn list(&self, filter: &AttemptsFilter) -> Pages<Attempt> {
-        self.client
-            .list(Path::new().lit("v2/Attempts"), &filter.params)
+        match filter.for_call("the attempts list", SUMMARY_ONLY) {
+            Ok(params) => self.client.list(Path::new().lit("v2/Attempts"), params),
+            Err(e) => Pages::failed(e.into()),
+        }
     }
 
     /// `GET /v2/Attempts/{VL}`.

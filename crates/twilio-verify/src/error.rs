@@ -213,6 +213,14 @@ pub enum InvalidInput {
     ForeignPageUrl,
     /// An empty credential (account or key SID, token or secret).
     Credentials,
+    /// A filter the call does not take (the attempts list's `ChannelData.To` given to the
+    /// summary).
+    NotAFilter {
+        /// The filter's parameter (`ChannelData.To`).
+        filter: &'static str,
+        /// The call (`the attempts summary`).
+        call: &'static str,
+    },
     /// The transport refused the request before sending: a base URL that is not `https` (or
     /// `http` to loopback), not a URL, or carries a query.
     Refused {
@@ -264,6 +272,9 @@ impl fmt::Display for InvalidInput {
             ),
             InvalidInput::Credentials => {
                 f.write_str("empty credentials: give an api key sid and secret, or an account sid and auth token")
+            }
+            InvalidInput::NotAFilter { filter, call } => {
+                write!(f, "invalid filter: {call} does not take {filter}")
             }
             InvalidInput::Refused { reason } => f.write_str(reason),
         }

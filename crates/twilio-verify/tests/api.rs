@@ -1207,6 +1207,61 @@ fn attempts_summary() {
     assert_eq!(s.total_attempts, 11);
 }
 
+#[test]
+fn attempts_summary_takes_its_own_filters_only() {
+    let (mut server, c) = Mocked::start();
+    let m = server.get(
+        "/v2/Attempts/Summary",
+        Some("VerifyServiceSid=VA00000000000000000000000000000001&DestinationPrefix=%2B1"),
+        "attempts_summary.json",
+    );
+    let filter = twilio_verify::AttemptsFilter::new()
+        .service(service())
+        .destination_prefix("+1");
+    let s = c.attempts().summary(&filter).unwrap();
+    m.assert();
+    assert_eq!(s.total_attempts, 11);
+
+    // The list's own filters are refused before sending, and so is the summary's by the list.
+    let none = server.mock("GET", Matcher::Any).expect(0).create();
+    let sid: VerificationSid = VE.parse().unwrap();
+    for (filter, name) in [
+        (
+            twilio_verify::AttemptsFilter::new().to("+15555550100"),
+            "ChannelData.To",
+        ),
+        (
+            twilio_verify::AttemptsFilter::new().verification_sid(&sid),
+            "VerificationSid",
+        ),
+        (
+            twilio_verify::AttemptsFilter::new().converted(true),
+            "Status",
+        ),
+    ] {
+        let err = c
+            .attempts()
+            .summary(&filter.service(service()))
+            .unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                Error::InvalidInput(InvalidInput::NotAFilter { filter, call: "the attempts summary" })
+                    if *filter == name
+            ),
+            "{err:?}"
+        );
+    }
+    let mut list = c.attempts().list(&filter);
+    let err = list.next().unwrap().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "nothing sent: invalid filter: the attempts list does not take DestinationPrefix"
+    );
+    assert!(list.next().is_none());
+    none.assert();
+}
+
 // ----- errors -----
 
 fn error_for(status: usize, content_type: &str, body: &str) -> Error {
