@@ -12,10 +12,10 @@ use common::{basic_auth, totp_code};
 use serde_json::Value;
 use test_support::raw_http::{self, Body};
 use twilio_verify::{
-    ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, Credentials,
-    FactorStatus, FactorUpdate, Identity, LineType, LookupField, LookupOptions, NewChallenge,
-    NewPushFactor, NewTotpFactor, NotificationPlatform, ServiceOptions, ServiceSid, TotpAlgorithm,
-    VerifyClient,
+    ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, CheckTarget,
+    CheckVerification, Credentials, FactorStatus, FactorUpdate, Identity, LineType, LookupField,
+    LookupOptions, NewChallenge, NewPushFactor, NewTotpFactor, NotificationPlatform,
+    ServiceOptions, ServiceSid, TotpAlgorithm, VerifyClient,
 };
 
 fn client(sandbox: &Sandbox) -> VerifyClient {
@@ -851,5 +851,140 @@ fn a_factor_update_past_its_verification_attempts_changes_nothing() {
     assert_eq!(
         (&factor["friendly_name"], &factor["config"]["code_length"]),
         (&Value::from("app"), &Value::from(6))
+    );
+}
+
+/// A check's answer as Twilio gives it for the verification `started` (a start's answer), with
+/// `status` and the answer's own `date_updated`.
+fn check_answer(started: &Value, status: &str, answer: &Value) -> Value {
+    serde_json::json!({
+        "sid": started["sid"], "service_sid": sb::SERVICE_SID, "account_sid": sb::ACCOUNT_SID,
+        "to": started["to"], "channel": started["channel"], "status": status,
+        "valid": status == "approved", "amount": started["amount"], "payee": started["payee"],
+        "sna_attempts_error_codes": [], "date_created": started["date_created"],
+        "date_updated": answer["date_updated"],
+    })
+}
+
+#[test]
+fn a_check_must_repeat_the_amount_and_payee_its_verification_was_started_with() {
+    let sandbox = Sandbox::start().unwrap();
+    let start = format!("/v2/Services/{}/Verifications", sb::SERVICE_SID);
+    let check = format!("/v2/Services/{}/VerificationCheck", sb::SERVICE_SID);
+    let to = "+15555550100";
+    let form = [
+        ("To", to),
+        ("Channel", "sms"),
+        ("Amount", "12.50"),
+        ("Payee", "ACME"),
+    ];
+    let (status, started) = post(&sandbox, &start, Auth::ApiKey, &form);
+    assert_eq!(status, 201);
+    assert_eq!(
+        (&started["amount"], &started["payee"]),
+        (&"12.50".into(), &"ACME".into())
+    );
+    let fetched = get(
+        &sandbox,
+        &format!("{start}/{}", started["sid"].as_str().unwrap()),
+    );
+    assert_eq!(
+        (fetched.0, &fetched.1["amount"], &fetched.1["payee"]),
+        (200, &started["amount"], &started["payee"])
+    );
+    let code = sandbox.verify_code(to).unwrap();
+    // The right code with another amount, or without the payee, is not approved.
+    for form in [
+        &[
+            ("To", to),
+            ("Code", &code),
+            ("Amount", "99.00"),
+            ("Payee", "ACME"),
+        ][..],
+        &[("To", to), ("Code", &code), ("Amount", "12.50")][..],
+    ] {
+        let (status, answer) = post(&sandbox, &check, Auth::ApiKey, form);
+        assert_eq!(
+            (status, &answer),
+            (200, &check_answer(&started, "pending", &answer))
+        );
+    }
+    let form = [
+        ("To", to),
+        ("Code", &code),
+        ("Amount", "12.50"),
+        ("Payee", "ACME"),
+    ];
+    let (status, answer) = post(&sandbox, &check, Auth::ApiKey, &form);
+    assert_eq!(
+        (status, &answer),
+        (200, &check_answer(&started, "approved", &answer))
+    );
+}
+
+#[test]
+fn an_sna_check_with_its_client_token_needs_no_code() {
+    let sandbox = Sandbox::start().unwrap();
+    let start = format!("/v2/Services/{}/Verifications", sb::SERVICE_SID);
+    let check = format!("/v2/Services/{}/VerificationCheck", sb::SERVICE_SID);
+    let to = "+15555550100";
+    let sms = "+15555550101";
+    let (status, started) = post(
+        &sandbox,
+        &start,
+        Auth::ApiKey,
+        &[("To", to), ("Channel", "sna")],
+    );
+    assert_eq!(status, 201);
+    assert_eq!(
+        post(
+            &sandbox,
+            &start,
+            Auth::ApiKey,
+            &[("To", sms), ("Channel", "sms")]
+        )
+        .0,
+        201
+    );
+    // Neither a code nor a token; a token for a code channel: the code is missing.
+    assert_eq!(
+        post(&sandbox, &check, Auth::ApiKey, &[("To", to)]),
+        refused("Code")
+    );
+    let token = [("To", sms), ("SnaClientToken", "eyJhbGciOi.token")];
+    assert_eq!(
+        post(&sandbox, &check, Auth::ApiKey, &token),
+        refused("Code")
+    );
+    // An empty token proves nothing.
+    let (status, answer) = post(
+        &sandbox,
+        &check,
+        Auth::ApiKey,
+        &[("To", to), ("SnaClientToken", "")],
+    );
+    assert_eq!(
+        (status, &answer),
+        (200, &check_answer(&started, "pending", &answer))
+    );
+    // The client's check with the device's token approves it.
+    let c = client(&sandbox);
+    let sid = started["sid"].as_str().unwrap().parse().unwrap();
+    let outcome = c
+        .verifications(&service())
+        .check_with(
+            &CheckVerification::new(CheckTarget::Sid(sid)).sna_client_token("eyJhbGciOi.token"),
+        )
+        .unwrap();
+    assert!(outcome.is_approved(), "{outcome:?}");
+    assert_eq!(
+        post(
+            &sandbox,
+            &check,
+            Auth::ApiKey,
+            &[("To", to), ("SnaClientToken", "t")]
+        )
+        .0,
+        404
     );
 }

@@ -9,6 +9,9 @@
 //!   sends the same code again; the sixth send within its life answers 429 / 60203. A code
 //!   lives [`CODE_LIFETIME`]; the fifth wrong check answers 429 / 60202; an approved, expired,
 //!   cancelled or spent verification answers 404 / 20404.
+//! - A start's `Amount` and `Payee` are kept and a check must repeat them (else it is answered
+//!   as a wrong code). An `sna` verification is checked by any non-empty `SnaClientToken`,
+//!   without `Code`: a carrier's token cannot be checked here.
 //! - TOTP factors get a random 160-bit seed (or the one imported) and accept RFC 6238 codes of
 //!   their `Config.*` (30 s, 6 digits, skew 1 by default); five wrong codes answer 429 / 60310
 //!   (factor) or 429 / 60308 (challenge).
@@ -97,6 +100,9 @@ struct Verification {
     channel: String,
     status: &'static str,
     code: String,
+    /// The PSD2 `Amount` and `Payee` given at start, which a check must repeat.
+    amount: Option<String>,
+    payee: Option<String>,
     sends: u32,
     wrong: u32,
     created: DateTime<Utc>,
@@ -132,6 +138,8 @@ impl Verification {
             channel,
             status: "pending",
             code,
+            amount: None,
+            payee: None,
             sends: 1,
             wrong: 0,
             created,
@@ -144,7 +152,8 @@ impl Verification {
         json!({
             "sid": self.sid, "service_sid": self.service, "account_sid": ACCOUNT_SID,
             "to": self.to, "channel": self.channel, "status": self.status,
-            "valid": self.status == "approved", "lookup": {}, "amount": null, "payee": null,
+            "valid": self.status == "approved", "lookup": {}, "amount": self.amount,
+            "payee": self.payee,
             "send_code_attempts": (0..self.sends).map(|i| json!({
                 "time": iso(self.created), "channel": self.channel,
                 "attempt_sid": format!("VL{:032x}", i + 1),
@@ -966,6 +975,14 @@ fn verification_start(state: &mut VerifyState, req: &Req, p: &crate::http::Param
     if !to_ok {
         return invalid("To");
     }
+    let mut psd2 = [None, None];
+    for (name, kept) in ["Amount", "Payee"].into_iter().zip(&mut psd2) {
+        match param(&form, name) {
+            Some(v) if v.len() > MAX_TEXT_BYTES => return invalid(name),
+            v => *kept = v.map(str::to_owned),
+        }
+    }
+    let [amount, payee] = psd2;
     state.attempts += 1;
     if let Some(v) = pending(&mut state.verifications, &service, Some(&to), None) {
         if v.sends >= MAX_SEND_ATTEMPTS {
@@ -986,7 +1003,9 @@ fn verification_start(state: &mut VerifyState, req: &Req, p: &crate::http::Param
                 .collect()
         }
     };
-    let v = Verification::new(state.sid("VE"), service, to, channel, code);
+    let mut v = Verification::new(state.sid("VE"), service, to, channel, code);
+    v.amount = amount;
+    v.payee = payee;
     let body = v.json(&state.base_url);
     state.verifications.insert(v.sid.clone(), v);
     Resp::json(201, &body)
@@ -1032,15 +1051,28 @@ fn verification_check(state: &mut VerifyState, req: &Req, p: &crate::http::Param
     if to.is_none() && sid.is_none() {
         return error(400, 60221, "No target verification specified");
     }
-    let code = param(&form, "Code").unwrap_or("");
-    if !(4..=10).contains(&code.len()) {
+    let code = param(&form, "Code");
+    let sna_token = param(&form, "SnaClientToken");
+    if code.is_some_and(|code| !(4..=10).contains(&code.len()))
+        || (code.is_none() && sna_token.is_none())
+    {
         return invalid("Code");
     }
     let Some(v) = pending(&mut state.verifications, p.get("va"), to, sid) else {
         return not_found(&req.path);
     };
+    // A code channel needs its code; the carrier token of an `sna` verification cannot be
+    // checked here, so any non-empty one stands for the device's successful authentication.
+    let proof = match code {
+        Some(code) => v.code == code,
+        None if v.channel == "sna" => sna_token.is_some_and(|token| !token.is_empty()),
+        None => return invalid("Code"),
+    };
+    // The PSD2 amount and payee must be the verification's: otherwise, as a wrong code.
+    let psd2 = param(&form, "Amount") == v.amount.as_deref()
+        && param(&form, "Payee") == v.payee.as_deref();
     let sid = v.sid.clone();
-    if v.code == code {
+    if proof && psd2 {
         v.status = "approved";
     } else {
         v.wrong += 1;
@@ -1053,7 +1085,7 @@ fn verification_check(state: &mut VerifyState, req: &Req, p: &crate::http::Param
     let body = json!({
         "sid": v.sid, "service_sid": v.service, "account_sid": ACCOUNT_SID, "to": v.to,
         "channel": v.channel, "status": v.status, "valid": v.status == "approved",
-        "amount": null, "payee": null, "sna_attempts_error_codes": [],
+        "amount": v.amount, "payee": v.payee, "sna_attempts_error_codes": [],
         "date_created": iso(v.created), "date_updated": iso(now()),
     });
     if v.status == "approved" {
