@@ -107,13 +107,35 @@ pub struct VerificationCarrier {
     pub error_code: Option<i64>,
 }
 
-/// Silent network auth of a verification (`sna`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Silent network auth of a verification (`sna`). `Debug` shows its URL without the query,
+/// which carries the one-time token the device opens.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Sna {
     /// The URL the device opens over its mobile data connection.
     #[serde(default, deserialize_with = "crate::nulls::or_none")]
     pub url: Option<String>,
+}
+
+impl std::fmt::Debug for Sna {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Up to the query or fragment, which is where the one-time token rides; each shown
+        // only as present.
+        let url = self.url.as_deref().map(|url| {
+            let (before, rest) = url.split_at(url.find(['?', '#']).unwrap_or(url.len()));
+            let mut shown = before.to_owned();
+            if let Some(query) = rest.strip_prefix('?') {
+                shown.push_str("?<redacted>");
+                if query.contains('#') {
+                    shown.push_str("#<redacted>");
+                }
+            } else if !rest.is_empty() {
+                shown.push_str("#<redacted>");
+            }
+            shown
+        });
+        f.debug_struct("Sna").field("url", &url).finish()
+    }
 }
 
 /// One send of a verification.
@@ -814,6 +836,33 @@ mod tests {
             .unwrap()
             .extend(extra.as_object().unwrap().clone());
         serde_json::from_value(answer).expect("lookup and sna never fail a verification")
+    }
+
+    #[test]
+    fn sna_debug_hides_the_url_query() {
+        let sna = |url: Option<&str>| Sna {
+            url: url.map(str::to_owned),
+        };
+        assert_eq!(
+            format!(
+                "{:?}",
+                sna(Some("https://mi.dnlsrv.com/m/id/ANBByzx7?data=AAA"))
+            ),
+            r#"Sna { url: Some("https://mi.dnlsrv.com/m/id/ANBByzx7?<redacted>") }"#
+        );
+        assert_eq!(
+            format!("{:?}", sna(Some("https://mi.dnlsrv.com/m/id/ANBByzx7"))),
+            r#"Sna { url: Some("https://mi.dnlsrv.com/m/id/ANBByzx7") }"#
+        );
+        assert_eq!(
+            format!("{:?}", sna(Some("https://h/p#frag?x"))),
+            r#"Sna { url: Some("https://h/p#<redacted>") }"#
+        );
+        assert_eq!(
+            format!("{:?}", sna(Some("https://h/p?data=AAA#frag"))),
+            r#"Sna { url: Some("https://h/p?<redacted>#<redacted>") }"#
+        );
+        assert_eq!(format!("{:?}", sna(None)), "Sna { url: None }");
     }
 
     #[test]
