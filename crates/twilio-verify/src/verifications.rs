@@ -752,11 +752,11 @@ impl<'a> Verifications<'a> {
     /// let start = StartVerification::new("+15555550100", Channel::Sms).amount("12.50").payee("ACME");
     /// let sid = client.verifications(&service).start_with(&start)?.sid;
     /// let code = sandbox.verify_code("+15555550100").ok_or("no code")?;
-    /// let check = CheckVerification::new(CheckTarget::Sid(sid))
-    ///     .code(code)
-    ///     .amount("12.50")
-    ///     .payee("ACME");
-    /// assert!(client.verifications(&service).check_with(&check)?.is_approved());
+    /// let check = CheckVerification::new(CheckTarget::Sid(sid)).code(code).payee("ACME");
+    /// // The right code for another amount is not approved; for the amount started with, it is.
+    /// let other = check.clone().amount("99.00");
+    /// assert!(!client.verifications(&service).check_with(&other)?.is_approved());
+    /// assert!(client.verifications(&service).check_with(&check.amount("12.50"))?.is_approved());
     /// # Ok(())
     /// # }
     /// ```
