@@ -539,6 +539,18 @@ fn verification_check_with_psd2_and_sna() {
         "{check:?}"
     );
 
+    // A check never surfaces 60202 as an error: answered to `check_with` (a check, where it
+    // is the check limit, unlike a start), it is `MaxAttempts`.
+    let m = server.post(
+        &path,
+        "To=%2B15555550100&SnaClientToken=sna-token-0001",
+        429,
+        "error_60202_max_check_attempts.json",
+    );
+    assert_eq!(v.check_with(&check).unwrap(), CheckOutcome::MaxAttempts);
+    m.assert();
+    m.remove();
+
     let none = server.no_post();
     let err = v
         .check_with(&CheckVerification::new(CheckTarget::Sid(sid.clone())))
