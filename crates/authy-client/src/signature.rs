@@ -376,7 +376,8 @@ fn render_raw(key: &[Part]) -> String {
         .collect()
 }
 
-/// Steps 3 to 6: encode, sort with zero-padded positions, write positions as `[]`, join.
+/// Steps 3 to 6: encode, sort with zero-padded positions, write positions as `[]` (and any
+/// `%5B<digits>%5D` in keys and values as `%5B%5D`, as py rewrites the whole string), join.
 fn join(pairs: Vec<Pair>) -> String {
     let mut entries: Vec<(String, String)> = pairs
         .iter()
@@ -397,7 +398,8 @@ fn join(pairs: Vec<Pair>) -> String {
                     }
                 }
             }
-            (format!("{sort_key}={value}"), format!("{key}={value}"))
+            let entry = format!("{key}={}", strip_positions(&value));
+            (format!("{sort_key}={value}"), entry)
         })
         .collect();
     entries.sort();
@@ -429,7 +431,7 @@ fn encode(text: &str) -> String {
     out
 }
 
-/// Step 5 inside a key's text: `%5B<digits>%5D` becomes `%5B%5D`, as the reference does.
+/// Step 5 on encoded text: `%5B<digits>%5D` becomes `%5B%5D`, as the reference does.
 fn strip_positions(encoded: &str) -> String {
     const OPEN: &str = "%5B";
     const CLOSE: &str = "%5D";

@@ -255,3 +255,31 @@ fn input_errors_are_typed() {
             .unwrap()
     );
 }
+
+#[test]
+fn positions_in_values_are_stripped_as_in_the_reference() {
+    // Spec §7.1 step 5 applies to the whole `key=value` strings (py runs its `re.sub` on the
+    // joined text), so a message "Order [1]" is signed as `Order+%5B%5D`.
+    let params = serde_json::json!({
+        "authy_id": "1",
+        "status": "approved",
+        "approval_request": {"transaction": {
+            "message": "Order [1]",
+            "details": {"Item": "a[12]b"},
+        }},
+    });
+    let expected = "approval_request%5Btransaction%5D%5Bdetails%5D%5BItem%5D=a%5B%5Db\
+                    &approval_request%5Btransaction%5D%5Bmessage%5D=Order+%5B%5D\
+                    &authy_id=1&status=approved";
+    assert_eq!(
+        signature::canonical_params(CallbackMethod::Post, &params).unwrap(),
+        expected
+    );
+    let (key, nonce, url) = ("foobar123", "1512923419", "https://foo.bar/callback");
+    let post = signature::sign(key, nonce, CallbackMethod::Post, url, expected);
+    assert!(signature::verify(key, &post, nonce, "POST", url, &params).unwrap());
+    let body = serde_json::to_vec(&params).unwrap();
+    assert!(signature::verify_post(key, &post, nonce, url, &body).unwrap());
+    let get = signature::sign(key, nonce, CallbackMethod::Get, url, expected);
+    assert!(signature::verify_get(key, &get, nonce, url, expected).unwrap());
+}
