@@ -10,15 +10,6 @@ use serde_json::Value;
 
 use api_transport::Secret;
 
-/// Whether a JSON value says "true": `true` or the string `"true"` (any case).
-pub(crate) fn is_true(value: &Value) -> bool {
-    match value {
-        Value::Bool(b) => *b,
-        Value::String(s) => s.trim().eq_ignore_ascii_case("true"),
-        _ => false,
-    }
-}
-
 /// A flag sent as a boolean or as `"true"`/`"false"`; `null` or a missing key is `false`.
 pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     Ok(opt_flag(d)?.unwrap_or(false))
@@ -144,9 +135,6 @@ mod tests {
         assert!(!probe("{}").flag);
         assert_eq!(probe(r#"{"opt_flag": "false"}"#).opt_flag, Some(false));
         assert_eq!(probe(r#"{"opt_flag": 1}"#).opt_flag, None);
-        assert!(is_true(&Value::from("true")));
-        assert!(!is_true(&Value::from("yes")));
-        assert!(!is_true(&Value::from(1)));
     }
 
     #[test]

@@ -3,7 +3,6 @@
 use serde_json::Value;
 
 use crate::client::{AuthyApiClient, Call, decode, protected};
-use crate::de::is_true;
 use crate::error::{ApiError, Hints, Result};
 use crate::models::TokenVerification;
 use crate::options::VerifyOptions;
@@ -23,8 +22,8 @@ impl<'a> Tokens<'a> {
     /// Checks a token the user typed (py: `tokens.verify(authy_id, token)`; `GET
     /// /protected/json/verify/{token}/{authy_id}?force=true`).
     ///
-    /// `Ok` means valid: status 200, `success` true (a boolean or the string `"true"`) and
-    /// `"token": "is valid"` in the parsed body. Anything else is an error, so a wrong token
+    /// `Ok` means valid: status 200 and `"token": "is valid"` in the parsed body (`success`
+    /// is not read). Anything else is an error, so a wrong token
     /// can never pass as `Ok`. The token is kept as text (leading zeros count) and sent as a
     /// secret path segment: it never appears in logs, errors or `Debug` output. `force=true`
     /// is sent, as in the seed; see [`verify_with`](Self::verify_with).
@@ -109,9 +108,9 @@ impl<'a> Tokens<'a> {
             return Err(self.client.api_error(endpoint, &response, &call));
         }
         let valid = match serde_json::from_slice::<Value>(response.body()) {
+            // `success` is not read: the server may send it as a string (spec §6.3).
             Ok(Value::Object(body)) => {
                 body.get("token").and_then(Value::as_str) == Some("is valid")
-                    && body.get("success").is_some_and(is_true)
             }
             _ => false,
         };

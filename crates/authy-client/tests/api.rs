@@ -298,13 +298,15 @@ fn verify_with_sends_the_callers_force_and_action() {
 }
 
 #[test]
-fn verify_is_ok_only_for_a_valid_token_with_success() {
+fn verify_is_ok_only_when_the_token_field_says_is_valid() {
     let bodies = [
-        // Both flags, pretty-printed and compact.
+        // Pretty-printed and compact; `success` is not read (spec §6.3).
         (r#"{"token": "is valid", "success": true}"#, true),
         (r#"{"success":"true","token":"is valid"}"#, true),
-        (r#"{"token": "is valid", "success": "false"}"#, false),
-        (r#"{"token": "is valid"}"#, false),
+        (r#"{"token": "is valid", "success": "false"}"#, true),
+        (r#"{"token": "is valid"}"#, true),
+        (r#"{"token": "is valid", "success": null}"#, true),
+        (r#"{"token": "is valid", "success": 1}"#, true),
         (r#"{"success": true}"#, false),
         (r#"{"success": true, "token": "is valid "}"#, false),
         (
