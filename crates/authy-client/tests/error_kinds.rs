@@ -440,3 +440,49 @@ fn a_server_message_cannot_drive_a_terminal() {
     assert_eq!(api.message(), Some(TERMINAL_CONTROLS_SHOWN));
     assert_shows_no_terminal_control(&err.to_string());
 }
+
+#[test]
+fn a_bare_401_or_404_reads_as_the_key_on_a_start_and_as_the_code_on_a_check() {
+    let start = |status| {
+        answered_error(
+            ("POST", "/protected/json/phones/verification/start"),
+            status,
+            &[],
+            "{}",
+            |url| {
+                builder(url)
+                    .build()
+                    .unwrap()
+                    .phones()
+                    .verification_start("201-555-0123", 1, authy_client::Via::Sms)
+                    .unwrap_err()
+            },
+        )
+    };
+    let check = |status| {
+        let mut server = Server::new();
+        let mock = server
+            .mock("GET", "/protected/json/phones/verification/check")
+            .match_query(Matcher::Any)
+            .with_status(status)
+            .with_body("{}")
+            .expect(1)
+            .create();
+        let err = client(&server)
+            .phones()
+            .verification_check("201-555-0123", 1, "1234")
+            .unwrap_err();
+        mock.assert();
+        err
+    };
+    // No code was sent yet: a bare 401 is the key's, as on every other call.
+    let err = start(401);
+    assert_eq!(err.reason(), Some(ApiErrorReason::Unauthorized));
+    assert_eq!(err.kind(), ErrorKind::Configuration);
+    let err = start(404);
+    assert_eq!(err.reason(), Some(ApiErrorReason::NotFound));
+    let err = check(401);
+    assert_eq!(err.reason(), Some(ApiErrorReason::VerificationIncorrect));
+    let err = check(404);
+    assert_eq!(err.reason(), Some(ApiErrorReason::NoPendingVerification));
+}
