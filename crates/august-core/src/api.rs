@@ -1402,10 +1402,9 @@ impl Api {
     ///
     /// # Errors
     ///
-    /// - [`Error::Api`]: 409 the lock has no bridge (operate it over Bluetooth, from the app);
-    ///   422 the bridge is offline (check its power and Wi-Fi); 423 the bridge is busy (try
-    ///   again in a few seconds); 531 a mechanical problem (check the door and the bolt); 401
-    ///   sign in again.
+    /// - [`Error::Api`]: 422 the bridge is offline (check its power and Wi-Fi); 423 the bridge
+    ///   is busy (try again in a few seconds); 401 sign in again; another 4xx (the sandbox
+    ///   answers 409 for a lock without a bridge) carries the server's message.
     /// - [`Error::Timeout`] / [`Error::ConnectionLost`], and [`Error::Api`] with 408 (the
     ///   bridge did not answer the server in time) or a 5xx (a server error): the lock may
     ///   have moved ([`Error::outcome_unknown`], kind

@@ -186,7 +186,7 @@ impl Error {
     /// [`Error::kind`] agrees: a lock operation whose answer was lost or answered with a server
     /// error is [`ErrorKind::CheckLockState`], another request that changes something
     /// [`ErrorKind::OutcomeUnknown`]; but for an answer too large, an answer that could not be
-    /// read, a 3xx and August's 531, whose kind says what to fix or check first.
+    /// read and a 3xx, whose kind says what to fix or check first.
     ///
     /// ```
     /// use std::time::Duration;
@@ -405,7 +405,9 @@ pub enum ApiErrorReason {
     NotFound,
     /// 408: the bridge did not answer in time.
     BridgeTimeout,
-    /// 409: the lock has no bridge (Connect) to operate it remotely.
+    /// The lock has no bridge (Connect) to operate it remotely. No status produces it: no
+    /// source gives 409 this meaning, so a 409 is [`ApiErrorReason::Other`] with the server's
+    /// message. Kept for compatibility.
     NoBridge,
     /// 422: the bridge is offline.
     BridgeOffline,
@@ -413,12 +415,14 @@ pub enum ApiErrorReason {
     BridgeBusy,
     /// 429: rate limited; wait ([`ApiError::retry_after`]) before trying again.
     RateLimited,
-    /// 531: the lock reported a mechanical problem (jammed).
+    /// The lock reported a mechanical problem (jammed). No status produces it: no source gives
+    /// 531 this meaning, so a 531 is a [`ApiErrorReason::ServerError`] as any other 5xx. Kept
+    /// for compatibility.
     MechanicalFailure,
     /// 3xx: the server redirected; redirects are not followed so that credentials never reach
     /// another host. Check the base URL.
     Redirect,
-    /// Any other 5xx: a server fault; try again later.
+    /// 5xx: a server fault; try again later.
     ServerError,
     /// Any other status.
     Other,
@@ -432,11 +436,9 @@ impl ApiErrorReason {
             403 => ApiErrorReason::Forbidden,
             404 => ApiErrorReason::NotFound,
             408 => ApiErrorReason::BridgeTimeout,
-            409 => ApiErrorReason::NoBridge,
             422 => ApiErrorReason::BridgeOffline,
             423 => ApiErrorReason::BridgeBusy,
             429 => ApiErrorReason::RateLimited,
-            531 => ApiErrorReason::MechanicalFailure,
             300..=399 => ApiErrorReason::Redirect,
             500..=599 => ApiErrorReason::ServerError,
             _ => ApiErrorReason::Other,
@@ -527,7 +529,7 @@ impl ApiError {
         self.status
     }
 
-    /// What the status means on the August API (bridge offline, jammed, API key refused...).
+    /// What the status means on the August API (bridge offline, bridge busy, API key refused...).
     pub fn reason(&self) -> ApiErrorReason {
         self.kind
     }

@@ -651,9 +651,9 @@ fn json_error_message_is_read_whatever_the_content_type_parameters() {
 fn bridge_statuses_have_kinds() {
     for (status, kind) in [
         (408, ApiErrorReason::BridgeTimeout),
-        (409, ApiErrorReason::NoBridge),
+        (409, ApiErrorReason::Other),
         (422, ApiErrorReason::BridgeOffline),
-        (531, ApiErrorReason::MechanicalFailure),
+        (531, ApiErrorReason::ServerError),
         (401, ApiErrorReason::Unauthorized),
     ] {
         let mut server = Server::new();

@@ -96,9 +96,9 @@ fn a_refused_api_key_is_configuration() {
 fn statuses_of_the_bridge_and_the_server() {
     for (status, want) in [
         (404, ErrorKind::NotFound),
-        (409, ErrorKind::CheckDevice),
+        (409, ErrorKind::Other),
         (422, ErrorKind::CheckDevice),
-        (531, ErrorKind::CheckDevice),
+        (531, ErrorKind::RetryLater),
         // To a read; to a lock operation it is CheckLockState (below).
         (408, ErrorKind::RetryLater),
         (423, ErrorKind::RetryLater),
@@ -111,6 +111,41 @@ fn statuses_of_the_bridge_and_the_server() {
         status_error(503, &[("retry-after", "3")], "{}").kind(),
         ErrorKind::RetryAfter(Duration::from_secs(3))
     );
+}
+
+/// No source gives 409 or 531 a meaning of their own: they read as any other 4xx and 5xx,
+/// with the server's message.
+#[test]
+fn a_409_and_a_531_read_as_their_class_with_the_servers_message() {
+    let body = r#"{"code":97,"message":"the server's own words"}"#;
+    let err = status_error(409, &[], body);
+    let api = err.api_error().unwrap();
+    assert_eq!(api.reason(), ApiErrorReason::Other);
+    assert_eq!(err.kind(), ErrorKind::Other);
+    assert_eq!(api.message(), Some("the server's own words"));
+    assert_eq!(
+        err.to_string(),
+        "GET /users/locks/mine failed with status 409: the request failed; \
+         the server said: the server's own words"
+    );
+    let err = status_error(531, &[], body);
+    assert_eq!(err.api_error().unwrap().reason(), ApiErrorReason::ServerError);
+    assert_eq!(err.kind(), ErrorKind::RetryLater);
+    assert_eq!(
+        err.to_string(),
+        "GET /users/locks/mine failed with status 531: server error: try again later; \
+         the server said: the server's own words"
+    );
+    // To a lock operation, a 531 leaves the lock's state unknown, as a 500 does; a 409 is
+    // refused as any other 4xx.
+    let err = unlock_error(531, body);
+    assert_eq!(err.api_error().unwrap().reason(), ApiErrorReason::ServerError);
+    assert_eq!(err.kind(), ErrorKind::CheckLockState);
+    assert!(err.outcome_unknown());
+    let err = unlock_error(409, body);
+    assert_eq!(err.api_error().unwrap().reason(), ApiErrorReason::Other);
+    assert_eq!(err.kind(), ErrorKind::Other);
+    assert!(!err.outcome_unknown());
 }
 
 #[test]

@@ -138,7 +138,7 @@ fn whole_login_flow_then_lock_unlock_and_the_feed() {
     // A lock without a bridge: 409; a lock whose bridge is offline: 422.
     let err = api.lock(token, demo::BACK_DOOR_LOCK_ID).unwrap_err();
     assert_eq!(err.status(), Some(409));
-    assert_eq!(err.api_error().unwrap().reason(), ApiErrorReason::NoBridge);
+    assert_eq!(err.api_error().unwrap().reason(), ApiErrorReason::Other);
     let err = api.unlock(token, demo::GARAGE_DOOR_LOCK_ID).unwrap_err();
     assert_eq!(err.status(), Some(422));
     assert_eq!(
