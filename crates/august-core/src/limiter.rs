@@ -1,5 +1,12 @@
 //! The local wake-up limiter: status requests that wake a lock (`status_async`) at most once
 //! per interval per account, so that the service does not block the account.
+//!
+//! [`Api::status_async_limited`](crate::Api::status_async_limited) records the wake-up before
+//! sending it, so that two threads cannot both send one, and takes the record back when the
+//! request certainly did not reach the server ([`Error::NotDelivered`](crate::Error::NotDelivered),
+//! [`Error::InvalidInput`](crate::Error::InvalidInput)). A wake-up that reached the server
+//! stays recorded whatever came back, an error status or no answer: the lock may have woken,
+//! and the service's limit counts what it received.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -86,6 +93,12 @@ impl WakeupLimiter {
     ///
     /// As [`check`](Self::check).
     pub fn acquire(&self, account: &str) -> crate::Result<()> {
+        self.reserve(account).map(drop)
+    }
+
+    /// As [`acquire`](Self::acquire), returning what [`give_back`](Self::give_back) needs to
+    /// undo it.
+    pub(crate) fn reserve(&self, account: &str) -> crate::Result<Reservation> {
         let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         if let Some(at) = last.get(account) {
@@ -97,9 +110,28 @@ impl WakeupLimiter {
                 });
             }
         }
-        last.insert(account.to_owned(), now);
-        Ok(())
+        let previous = last.insert(account.to_owned(), now);
+        Ok(Reservation { at: now, previous })
     }
+
+    /// Undoes a reservation whose wake-up certainly did not reach the server, unless another
+    /// wake-up of `account` was recorded since.
+    pub(crate) fn give_back(&self, account: &str, reservation: Reservation) {
+        let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+        if last.get(account) == Some(&reservation.at) {
+            match reservation.previous {
+                Some(previous) => last.insert(account.to_owned(), previous),
+                None => last.remove(account),
+            };
+        }
+    }
+}
+
+/// A wake-up recorded by [`WakeupLimiter::reserve`]: when, and the one it replaced.
+#[derive(Debug)]
+pub(crate) struct Reservation {
+    at: Instant,
+    previous: Option<Instant>,
 }
 
 #[cfg(test)]

@@ -129,7 +129,10 @@ fn a_409_and_a_531_read_as_their_class_with_the_servers_message() {
          the server said: the server's own words"
     );
     let err = status_error(531, &[], body);
-    assert_eq!(err.api_error().unwrap().reason(), ApiErrorReason::ServerError);
+    assert_eq!(
+        err.api_error().unwrap().reason(),
+        ApiErrorReason::ServerError
+    );
     assert_eq!(err.kind(), ErrorKind::RetryLater);
     assert_eq!(
         err.to_string(),
@@ -139,7 +142,10 @@ fn a_409_and_a_531_read_as_their_class_with_the_servers_message() {
     // To a lock operation, a 531 leaves the lock's state unknown, as a 500 does; a 409 is
     // refused as any other 4xx.
     let err = unlock_error(531, body);
-    assert_eq!(err.api_error().unwrap().reason(), ApiErrorReason::ServerError);
+    assert_eq!(
+        err.api_error().unwrap().reason(),
+        ApiErrorReason::ServerError
+    );
     assert_eq!(err.kind(), ErrorKind::CheckLockState);
     assert!(err.outcome_unknown());
     let err = unlock_error(409, body);

@@ -316,6 +316,44 @@ fn the_wakeup_limiter_refuses_without_sending() {
     zero.acquire("a").unwrap();
 }
 
+/// A wake-up that did not reach the server leaves the account free to wake a lock; one the
+/// server answered counts.
+#[test]
+fn a_wakeup_not_delivered_does_not_count() {
+    let limiter = WakeupLimiter::new(Duration::from_secs(60));
+    let refused = Api::builder()
+        .base_url(test_support::fault_server::refused_url())
+        .max_retries(0)
+        .build()
+        .unwrap();
+    let err = refused
+        .status_async_limited("tok", "L1", Default::default(), &limiter, "user-1")
+        .unwrap_err();
+    assert!(matches!(err, Error::NotDelivered { .. }), "{err:?}");
+    let err = refused
+        .status_async_limited("tok", "", Default::default(), &limiter, "user-1")
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
+    assert!(limiter.check("user-1").is_ok());
+
+    let mut server = mockito::Server::new();
+    let wake = server
+        .mock("PUT", "/remoteoperate/L1/status")
+        .match_query(Matcher::Exact("v=2.3.1&type=async&intent=wakeup".into()))
+        .match_header("x-august-access-token", "tok")
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let api = api(&server);
+    api.status_async_limited("tok", "L1", Default::default(), &limiter, "user-1")
+        .unwrap();
+    let err = api
+        .status_async_limited("tok", "L1", Default::default(), &limiter, "user-1")
+        .unwrap_err();
+    assert!(err.is_rate_limited(), "{err:?}");
+    wake.assert();
+}
+
 #[test]
 fn lock_detail_reads_offline_keys_and_every_push_channel() {
     let detail: august_core::LockDetail = serde_json::from_value(serde_json::json!({

@@ -275,7 +275,10 @@ impl Api {
     }
 
     /// [`Api::status_async`] behind the wake-up limiter: refused without a request when
-    /// `account` (the user id) woke a lock within the limiter's interval.
+    /// `account` (the user id) woke a lock within the limiter's interval. The wake-up is
+    /// recorded unless it certainly did not reach the server ([`Error::NotDelivered`],
+    /// [`Error::InvalidInput`]); an error answer or a lost one still counts, as the lock may
+    /// have woken.
     ///
     /// ```
     /// use std::time::Duration;
@@ -306,7 +309,11 @@ impl Api {
         limiter: &WakeupLimiter,
         account: &str,
     ) -> Result<String> {
-        limiter.acquire(account)?;
-        self.status_async(access_token, lock_id, options)
+        let reservation = limiter.reserve(account)?;
+        let result = self.status_async(access_token, lock_id, options);
+        if let Err(Error::NotDelivered { .. } | Error::InvalidInput { .. }) = result {
+            limiter.give_back(account, reservation);
+        }
+        result
     }
 }
