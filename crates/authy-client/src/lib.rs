@@ -70,7 +70,7 @@
 //! | `users.registration_status(custom_user_id)` | [`Users::registration_status`] → [`RegistrationStatus`] |
 //! | (none) | [`Users::register_activity`]`(id, &Activity)` → [`Confirmation`] |
 //! | `tokens.verify(id, token, options)` → `Token` | [`Tokens::verify`]`(id, token)`, [`Tokens::verify_with`]`(id, token, &VerifyOptions)` → [`TokenVerification`] |
-//! | `verification.ok()` | `Ok(_)`: status 200, `success` true and `"token": "is valid"` |
+//! | `verification.ok()` | `Ok(_)`: status 200 and `"token": "is valid"` (`success` is not read) |
 //! | `apps.fetch()` → `App` | [`Apps::fetch`] → [`App`] |
 //! | `stats.fetch()` → `Stats` | [`StatsResource::fetch`] → [`Stats`] |
 //! | `phones.verification_start(phone, cc, via, locale, code_length)` | [`Phones::verification_start`]`(phone, cc, Via::Sms)`, [`Phones::verification_start_with`]`(phone, cc, &VerificationStartOptions)` → [`PhoneVerification`] |

@@ -393,8 +393,8 @@ impl RegistrationStatus {
     }
 }
 
-/// A valid token (py: `Token` whose `ok()` is true): the answer had status 200, `success`
-/// true and `"token": "is valid"`.
+/// A valid token (py: `Token` whose `ok()` is true): the answer had status 200 and
+/// `"token": "is valid"` (`success` is not read).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct TokenVerification {
     #[serde(default, deserialize_with = "de::opt_string")]

@@ -96,7 +96,7 @@ impl<'a> Phones<'a> {
         self.client.send_json(Call::post(
             protected("phones/verification/start"),
             options.body(phone_number, country_code),
-            // No code is sent yet: a bare 401 is the key's, a bare 404 nothing pending.
+            // No code is sent yet: a bare 401 or 404 reads as for any other call.
             Hints::GENERIC,
         ))
     }

@@ -280,6 +280,10 @@ fn positions_in_values_are_stripped_as_in_the_reference() {
     assert!(signature::verify(key, &post, nonce, "POST", url, &params).unwrap());
     let body = serde_json::to_vec(&params).unwrap();
     assert!(signature::verify_post(key, &post, nonce, url, &body).unwrap());
+    // The query as sent, its values' positions unstripped: stripped when checked.
+    let query = "approval_request%5Btransaction%5D%5Bdetails%5D%5BItem%5D=a%5B12%5Db\
+                 &approval_request%5Btransaction%5D%5Bmessage%5D=Order+%5B1%5D\
+                 &authy_id=1&status=approved";
     let get = signature::sign(key, nonce, CallbackMethod::Get, url, expected);
-    assert!(signature::verify_get(key, &get, nonce, url, expected).unwrap());
+    assert!(signature::verify_get(key, &get, nonce, url, query).unwrap());
 }
