@@ -201,24 +201,8 @@ fn services_push_and_whatsapp_settings() {
         .whatsapp_from("whatsapp:+15555550199");
     let s = c.services().update(service(), &options).unwrap();
     m.assert();
-    let push = s.push.unwrap();
-    assert_eq!(push.include_date, Some(false));
-    assert_eq!(
-        push.apn_credential_sid.as_deref(),
-        Some("CR00000000000000000000000000000001")
-    );
-    assert_eq!(push.fcm_credential_sid, None);
-    let whatsapp = s.whatsapp.unwrap();
-    assert_eq!(
-        whatsapp.msg_service_sid.as_deref(),
-        Some("MG00000000000000000000000000000001")
-    );
-    assert_eq!(whatsapp.from.as_deref(), Some("whatsapp:+15555550199"));
-    assert_eq!(s.verify_event_subscription_enabled, Some(false));
-    assert_eq!(
-        s.links.unwrap().entities.as_deref(),
-        Some("https://verify.twilio.com/v2/Services/VA00000000000000000000000000000001/Entities")
-    );
+    // The answer's fields are pinned by `fixtures::service`, on the same recorded answer.
+    assert!(s.push.is_some() && s.whatsapp.is_some());
 
     // A SID of another kind is refused, by its parser and, decoded unchecked, before sending.
     assert_eq!(
