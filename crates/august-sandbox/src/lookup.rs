@@ -29,11 +29,7 @@ pub(crate) fn phone_number(state: &mut VerifyState, req: &Req, p: &Params) -> Re
     } else {
         Value::Null
     };
-    let (country, calling) = if number.starts_with("+1") {
-        ("US", "1")
-    } else {
-        ("ZZ", "")
-    };
+    let (country, calling) = country_of(number);
     Resp::json(
         200,
         &json!({
@@ -48,4 +44,14 @@ pub(crate) fn phone_number(state: &mut VerifyState, req: &Req, p: &Params) -> Re
             "url": state.url(&format!("/v2/PhoneNumbers/{number}")),
         }),
     )
+}
+
+/// The ISO country and the calling code of an E.164 number, as the sandbox places it: `+1`
+/// numbers are `US`, the others `ZZ` (unknown) without a calling code.
+pub(crate) fn country_of(number: &str) -> (&'static str, &'static str) {
+    if number.starts_with("+1") {
+        ("US", "1")
+    } else {
+        ("ZZ", "")
+    }
 }

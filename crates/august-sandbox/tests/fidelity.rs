@@ -1211,6 +1211,7 @@ fn verify_calls(sandbox: &Sandbox, r: &mut Report) {
             sandbox.lookup_url()
         )),
     );
+    verify_spec_calls(sandbox, r);
     // Deletions answer 204 without a body; last, as they remove what the holds above read.
     let delete = |path: &str| call("DELETE", &format!("{base}{path}"), h, Body::None);
     r.hold_no_body("DELETE Factors/{YF}", &delete(&format!("{factors}/{yf}")));
@@ -1222,6 +1223,179 @@ fn verify_calls(sandbox: &Sandbox, r: &mut Report) {
         "DELETE /v2/Services/{VA}",
         &delete(&format!("/v2/Services/{empty_va}")),
     );
+}
+
+/// The resources no recording shows (access tokens, rate limits, buckets, webhooks,
+/// attempts), held against the fields and JSON types of the spec's lists (`verify-api.md`
+/// §5.7 to §5.10) and the client's models: a shape per resource, as a fixture would be.
+fn spec_shape(resource: &str) -> Value {
+    let date = "2026-01-01T00:00:00Z";
+    match resource {
+        "access token" => serde_json::json!({
+            "sid": "YK", "account_sid": "AC", "service_sid": "VA", "entity_identity": "id",
+            "factor_type": "push", "factor_friendly_name": "name", "token": "jwt", "ttl": 60,
+            "date_created": date, "url": "u",
+        }),
+        "rate limit" => serde_json::json!({
+            "sid": "RK", "service_sid": "VA", "account_sid": "AC", "unique_name": "n",
+            "description": "d", "date_created": date, "date_updated": date, "url": "u",
+            "links": {"buckets": "u"},
+        }),
+        "bucket" => serde_json::json!({
+            "sid": "BL", "rate_limit_sid": "RK", "service_sid": "VA", "account_sid": "AC",
+            "max": 10, "interval": 60, "date_created": date, "date_updated": date, "url": "u",
+        }),
+        "webhook" => serde_json::json!({
+            "sid": "YW", "service_sid": "VA", "account_sid": "AC", "friendly_name": "n",
+            "event_types": ["*"], "status": "enabled", "version": "v2", "webhook_url": "u",
+            "webhook_method": "POST", "date_created": date, "date_updated": date, "url": "u",
+        }),
+        "attempt" => serde_json::json!({
+            "sid": "VL", "account_sid": "AC", "service_sid": "VA", "verification_sid": "VE",
+            "date_created": date, "date_updated": date, "conversion_status": "converted",
+            "channel": "sms", "price": {"value": "0", "currency": "USD"},
+            "channel_data": {"to": "+1", "status": "delivered", "country": "US",
+                             "code_length": 6},
+            "url": "u",
+        }),
+        other => panic!("no spec shape for {other}"),
+    }
+}
+
+/// The `meta` of a list answer (spec §2.6).
+fn meta_shape() -> Value {
+    serde_json::json!({"meta": {
+        "page": 0, "page_size": 50, "first_page_url": "u", "url": "u", "key": "k",
+    }})
+}
+
+impl Report {
+    /// Holds a success answer against the spec's shape of `resource`, and its compactness.
+    fn hold_spec(&mut self, resource: &str, what: &str, answer: &Raw) {
+        if !(200..300).contains(&answer.status) {
+            self.problems
+                .push(format!("{what}: status {} {}", answer.status, answer.text));
+        }
+        self.hold_value_compact(what, answer);
+        for o in json_shape::differences(&spec_shape(resource), &answer.body, Rules::ALL) {
+            self.problems.push(format!("{what} (spec {resource}): {o}"));
+        }
+    }
+
+    /// Holds a list answer: its `meta`, and each of its items `key` against the spec's shape
+    /// of `resource` (at least one).
+    fn hold_spec_list(&mut self, resource: &str, what: &str, answer: &Raw, key: &str) {
+        self.hold_spec_items(resource, what, answer, key);
+        for o in json_shape::differences(&meta_shape(), &answer.body, Rules::ALL) {
+            self.problems.push(format!("{what} (meta): {o}"));
+        }
+        if answer.body["meta"]["key"] != key {
+            self.problems.push(format!(
+                "{what}: meta.key is {}",
+                answer.body["meta"]["key"]
+            ));
+        }
+    }
+
+    fn hold_spec_items(&mut self, resource: &str, what: &str, answer: &Raw, key: &str) {
+        self.hold_value_compact(what, answer);
+        let items = answer.body[key].as_array().cloned().unwrap_or_default();
+        if answer.status != 200 || items.is_empty() {
+            self.problems
+                .push(format!("{what}: status {}, no `{key}`", answer.status));
+        }
+        for item in &items {
+            for o in json_shape::differences(&spec_shape(resource), item, Rules::ALL) {
+                self.problems.push(format!("{what} (spec {resource}): {o}"));
+            }
+        }
+    }
+}
+
+fn verify_spec_calls(sandbox: &Sandbox, r: &mut Report) {
+    let base = sandbox.verify_url();
+    let basic = basic_auth(sb::API_KEY_SID, sb::API_KEY_SECRET);
+    let h: &[(&str, &str)] = &[("Authorization", &basic)];
+    let post = |path: &str, form: &[(&str, &str)]| {
+        call("POST", &format!("{base}{path}"), h, Body::Form(form))
+    };
+    let get = |path: &str| call("GET", &format!("{base}{path}"), h, Body::None);
+    let delete = |path: &str| call("DELETE", &format!("{base}{path}"), h, Body::None);
+    let service = format!("/v2/Services/{}", sb::SERVICE_SID);
+    let sid = |answer: &Raw| answer.body["sid"].as_str().unwrap_or("").to_owned();
+
+    let tokens = format!("{service}/AccessTokens");
+    let token = post(
+        &tokens,
+        &[
+            ("Identity", "user-0042-0001"),
+            ("FactorType", "push"),
+            ("FactorFriendlyName", "pixel"),
+        ],
+    );
+    r.hold_spec("access token", "POST AccessTokens", &token);
+    let yk = sid(&token);
+    r.hold_spec(
+        "access token",
+        "GET AccessTokens/{YK}",
+        &get(&format!("{tokens}/{yk}")),
+    );
+
+    let limits = format!("{service}/RateLimits");
+    let limit = post(
+        &limits,
+        &[("UniqueName", "end_user_ip_address"), ("Description", "IP")],
+    );
+    r.hold_spec("rate limit", "POST RateLimits", &limit);
+    let rk = format!("{limits}/{}", sid(&limit));
+    r.hold_spec("rate limit", "GET RateLimits/{RK}", &get(&rk));
+    r.hold_spec(
+        "rate limit",
+        "POST RateLimits/{RK}",
+        &post(&rk, &[("Description", "per IP")]),
+    );
+    r.hold_spec_list("rate limit", "GET RateLimits", &get(&limits), "rate_limits");
+    let buckets = format!("{rk}/Buckets");
+    let bucket = post(&buckets, &[("Max", "10"), ("Interval", "60")]);
+    r.hold_spec("bucket", "POST Buckets", &bucket);
+    let bl = format!("{buckets}/{}", sid(&bucket));
+    r.hold_spec("bucket", "GET Buckets/{BL}", &get(&bl));
+    r.hold_spec("bucket", "POST Buckets/{BL}", &post(&bl, &[("Max", "20")]));
+    r.hold_spec_list("bucket", "GET Buckets", &get(&buckets), "buckets");
+
+    let webhooks = format!("{service}/Webhooks");
+    let webhook = post(
+        &webhooks,
+        &[
+            ("FriendlyName", "push events"),
+            ("EventTypes", "challenge.approved"),
+            ("EventTypes", "challenge.denied"),
+            ("WebhookUrl", "https://example.com/hook"),
+        ],
+    );
+    r.hold_spec("webhook", "POST Webhooks", &webhook);
+    let yw = format!("{webhooks}/{}", sid(&webhook));
+    r.hold_spec("webhook", "GET Webhooks/{YW}", &get(&yw));
+    r.hold_spec(
+        "webhook",
+        "POST Webhooks/{YW}",
+        &post(&yw, &[("Status", "disabled")]),
+    );
+    r.hold_spec_list("webhook", "GET Webhooks", &get(&webhooks), "webhooks");
+
+    // The verifications started above made attempts.
+    let attempts = get("/v2/Attempts");
+    r.hold_spec_list("attempt", "GET /v2/Attempts", &attempts, "attempts");
+    let vl = attempts.body["attempts"][0]["sid"].as_str().unwrap_or("");
+    r.hold_spec(
+        "attempt",
+        "GET /v2/Attempts/{VL}",
+        &get(&format!("/v2/Attempts/{vl}")),
+    );
+
+    r.hold_no_body("DELETE Buckets/{BL}", &delete(&bl));
+    r.hold_no_body("DELETE RateLimits/{RK}", &delete(&rk));
+    r.hold_no_body("DELETE Webhooks/{YW}", &delete(&yw));
 }
 
 /// Every fixture of a success answer in `tests/fixtures`, by the file name's pattern: the error

@@ -12,10 +12,10 @@ use common::{basic_auth, totp_code};
 use serde_json::Value;
 use test_support::raw_http::{self, Body};
 use twilio_verify::{
-    ApiErrorReason, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome, CheckTarget,
-    CheckVerification, Credentials, FactorStatus, FactorUpdate, Identity, LineType, LookupField,
-    LookupOptions, NewChallenge, NewPushFactor, NewTotpFactor, NotificationPlatform,
-    ServiceOptions, ServiceSid, TotpAlgorithm, VerifyClient,
+    ApiErrorReason, AttemptsFilter, ChallengeFilter, ChallengeStatus, Channel, CheckOutcome,
+    CheckTarget, CheckVerification, Credentials, FactorStatus, FactorUpdate, Identity, LineType,
+    LookupField, LookupOptions, NewChallenge, NewPushAccessToken, NewPushFactor, NewTotpFactor,
+    NotificationPlatform, ServiceOptions, ServiceSid, TotpAlgorithm, VerifyClient, WebhookOptions,
 };
 
 fn client(sandbox: &Sandbox) -> VerifyClient {
@@ -987,4 +987,400 @@ fn an_sna_check_with_its_client_token_needs_no_code() {
         .0,
         404
     );
+}
+
+/// The JSON of one base64url part of a JWT.
+fn jwt_part(part: &str) -> Value {
+    use base64::Engine as _;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[test]
+fn a_push_access_token_is_created_and_fetched_with_its_jwt() {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let service = service();
+    let tokens = c.access_tokens(&service);
+    let identity = Identity::new("user-0042-0101").unwrap();
+    let new = NewPushAccessToken::new(identity.clone())
+        .factor_friendly_name("pixel")
+        .ttl(300);
+    let created = tokens.create(&new).unwrap();
+    assert!(created.sid.as_str().starts_with("YK"), "{:?}", created.sid);
+    assert_eq!(created.service_sid.as_deref(), Some(sb::SERVICE_SID));
+    assert_eq!(created.account_sid.as_deref(), Some(sb::ACCOUNT_SID));
+    assert_eq!(created.entity_identity.as_deref(), Some("user-0042-0101"));
+    assert_eq!(created.factor_type.as_deref(), Some("push"));
+    assert_eq!(created.factor_friendly_name.as_deref(), Some("pixel"));
+    assert_eq!(created.ttl, Some(300));
+    assert!(created.date_created.is_some());
+    let url = format!(
+        "{}/v2/Services/{}/AccessTokens/{}",
+        sandbox.verify_url(),
+        sb::SERVICE_SID,
+        created.sid.as_str()
+    );
+    assert_eq!(created.url.as_deref(), Some(url.as_str()));
+    // A JWT for the SDK: header, the grant of this identity's push factor, a signature.
+    let parts: Vec<&str> = created.token.expose().split('.').collect();
+    assert_eq!(parts.len(), 3, "{}", created.token.expose());
+    assert_eq!(jwt_part(parts[0])["typ"], "JWT");
+    let claims = jwt_part(parts[1]);
+    assert_eq!(claims["grants"]["verify"]["identity"], "user-0042-0101");
+    assert_eq!(claims["grants"]["verify"]["service_sid"], sb::SERVICE_SID);
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        300
+    );
+    assert!(!parts[2].is_empty());
+    // A secret: the model's Debug does not show it.
+    assert!(!format!("{created:?}").contains(created.token.expose()));
+
+    let fetched = tokens.fetch(&created.sid).unwrap();
+    assert_eq!(fetched, created);
+    // Without `Ttl`, 60 seconds; each token is its own.
+    let default = tokens.create(&NewPushAccessToken::new(identity)).unwrap();
+    assert_eq!(default.ttl, Some(60));
+    assert_eq!(default.factor_friendly_name, None);
+    assert_ne!(default.token.expose(), created.token.expose());
+
+    let unknown = "YK0000000000000000000000000000ffff".parse().unwrap();
+    let err = tokens.fetch(&unknown).unwrap_err();
+    assert_eq!(
+        (err.reason(), err.code()),
+        (Some(ApiErrorReason::NotFound), Some(20404))
+    );
+    // What the client checks before sending, the sandbox checks too.
+    let path = format!("/v2/Services/{}/AccessTokens", sb::SERVICE_SID);
+    for (form, name) in [
+        (vec![("FactorType", "push")], "Identity"),
+        (vec![("Identity", "user-0042-0101")], "FactorType"),
+        (
+            vec![("Identity", "user-0042-0101"), ("FactorType", "totp")],
+            "FactorType",
+        ),
+        (
+            vec![
+                ("Identity", "user-0042-0101"),
+                ("FactorType", "push"),
+                ("Ttl", "301"),
+            ],
+            "Ttl",
+        ),
+    ] {
+        let answer = post(&sandbox, &path, Auth::ApiKey, &form);
+        assert_eq!(answer, refused(name), "{form:?}");
+    }
+}
+
+#[test]
+fn rate_limits_and_their_buckets_are_created_read_changed_and_deleted() {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let service = service();
+    let limits = c.rate_limits(&service);
+    let limit = limits.create("end_user_ip_address", "per IP").unwrap();
+    assert!(limit.sid.as_str().starts_with("RK"), "{:?}", limit.sid);
+    assert_eq!(limit.unique_name.as_deref(), Some("end_user_ip_address"));
+    assert_eq!(limit.description.as_deref(), Some("per IP"));
+    assert_eq!(limit.service_sid.as_deref(), Some(sb::SERVICE_SID));
+    let url = format!(
+        "{}/v2/Services/{}/RateLimits/{}",
+        sandbox.verify_url(),
+        sb::SERVICE_SID,
+        limit.sid.as_str()
+    );
+    assert_eq!(limit.url.as_deref(), Some(url.as_str()));
+    assert_eq!(limit.raw()["links"]["buckets"], format!("{url}/Buckets"));
+    assert_eq!(limits.fetch(&limit.sid).unwrap(), limit);
+    let other = limits.create("end_user_phone_country", "").unwrap();
+    let listed: Vec<_> = limits.list().map(|l| l.unwrap().sid).collect();
+    assert_eq!(listed, [limit.sid.clone(), other.sid.clone()]);
+    let changed = limits.update(&limit.sid, "per client IP").unwrap();
+    assert_eq!(changed.description.as_deref(), Some("per client IP"));
+    assert_eq!(changed.unique_name.as_deref(), Some("end_user_ip_address"));
+
+    let bucket = limits.create_bucket(&limit.sid, 10, 60).unwrap();
+    assert!(bucket.sid.as_str().starts_with("BL"), "{:?}", bucket.sid);
+    assert_eq!((bucket.max, bucket.interval), (10, 60));
+    assert_eq!(bucket.rate_limit_sid.as_deref(), Some(limit.sid.as_str()));
+    assert_eq!(
+        bucket.url.as_deref(),
+        Some(format!("{url}/Buckets/{}", bucket.sid.as_str()).as_str())
+    );
+    let updated = limits
+        .update_bucket(&limit.sid, &bucket.sid, 20, 3600)
+        .unwrap();
+    assert_eq!((updated.max, updated.interval), (20, 3600));
+    let buckets: Vec<_> = limits.buckets(&limit.sid).map(|b| b.unwrap()).collect();
+    assert_eq!(buckets, std::slice::from_ref(&updated));
+    assert_eq!(limits.buckets(&other.sid).count(), 0);
+    let bucket_path = format!(
+        "/v2/Services/{}/RateLimits/{}/Buckets/{}",
+        sb::SERVICE_SID,
+        limit.sid.as_str(),
+        bucket.sid.as_str()
+    );
+    let (status, fetched) = get(&sandbox, &bucket_path);
+    assert_eq!((status, &fetched["max"]), (200, &Value::from(20)));
+    // One of another rate limit is not found under this one.
+    let elsewhere = bucket_path.replace(limit.sid.as_str(), other.sid.as_str());
+    assert_eq!(get(&sandbox, &elsewhere).0, 404);
+
+    // Required parameters and their values.
+    let path = format!("/v2/Services/{}/RateLimits", sb::SERVICE_SID);
+    let answer = post(&sandbox, &path, Auth::ApiKey, &[("Description", "x")]);
+    assert_eq!(answer, refused("UniqueName"));
+    let buckets_path = format!("{path}/{}/Buckets", limit.sid.as_str());
+    let answer = post(&sandbox, &buckets_path, Auth::ApiKey, &[("Max", "5")]);
+    assert_eq!(answer, refused("Interval"));
+    let answer = post(
+        &sandbox,
+        &buckets_path,
+        Auth::ApiKey,
+        &[("Max", "0"), ("Interval", "60")],
+    );
+    assert_eq!(answer, refused("Max"));
+
+    limits.delete_bucket(&limit.sid, &bucket.sid).unwrap();
+    let err = limits.delete_bucket(&limit.sid, &bucket.sid).unwrap_err();
+    assert_eq!(err.reason(), Some(ApiErrorReason::NotFound));
+    limits.create_bucket(&limit.sid, 1, 1).unwrap();
+    // Deleting a rate limit deletes its buckets.
+    limits.delete(&limit.sid).unwrap();
+    for err in [
+        limits.fetch(&limit.sid).unwrap_err(),
+        limits.buckets(&limit.sid).next().unwrap().unwrap_err(),
+        limits.create_bucket(&limit.sid, 1, 1).unwrap_err(),
+    ] {
+        assert_eq!(
+            (err.reason(), err.code()),
+            (Some(ApiErrorReason::NotFound), Some(20404))
+        );
+    }
+    let listed: Vec<_> = limits.list().map(|l| l.unwrap().sid).collect();
+    assert_eq!(listed, [other.sid]);
+}
+
+#[test]
+fn webhooks_are_created_read_changed_and_deleted() {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let service = service();
+    let webhooks = c.webhooks(&service);
+    let options = WebhookOptions::new()
+        .friendly_name("push events")
+        .event_type("challenge.approved")
+        .event_type("challenge.denied")
+        .webhook_url("https://example.com/verify/webhook");
+    let created = webhooks.create(&options).unwrap();
+    assert!(created.sid.as_str().starts_with("YW"), "{:?}", created.sid);
+    assert_eq!(created.friendly_name.as_deref(), Some("push events"));
+    assert_eq!(
+        created.event_types,
+        ["challenge.approved", "challenge.denied"]
+    );
+    assert_eq!(
+        created.webhook_url.as_deref(),
+        Some("https://example.com/verify/webhook")
+    );
+    assert_eq!(created.status.as_deref(), Some("enabled"));
+    assert_eq!(created.version.as_deref(), Some("v2"));
+    assert_eq!(created.webhook_method.as_deref(), Some("POST"));
+    assert_eq!(created.service_sid.as_deref(), Some(sb::SERVICE_SID));
+    assert_eq!(webhooks.fetch(&created.sid).unwrap(), created);
+    let listed: Vec<_> = webhooks.list().map(|w| w.unwrap()).collect();
+    assert_eq!(listed, std::slice::from_ref(&created));
+
+    // An update changes what it gives and keeps the rest.
+    let disabled = webhooks
+        .update(
+            &created.sid,
+            &WebhookOptions::new().enabled(false).legacy_v1(),
+        )
+        .unwrap();
+    assert_eq!(disabled.status.as_deref(), Some("disabled"));
+    assert_eq!(disabled.version.as_deref(), Some("v1"));
+    assert_eq!(disabled.event_types, created.event_types);
+    assert_eq!(disabled.friendly_name, created.friendly_name);
+    let all = webhooks
+        .update(&created.sid, &WebhookOptions::new().event_type("*"))
+        .unwrap();
+    assert_eq!(all.event_types, ["*"]);
+    assert_eq!(all.status.as_deref(), Some("disabled"));
+
+    let path = format!("/v2/Services/{}/Webhooks", sb::SERVICE_SID);
+    let complete = [
+        ("FriendlyName", "events"),
+        ("EventTypes", "factor.verified"),
+        ("WebhookUrl", "https://example.com/hook"),
+    ];
+    for name in ["FriendlyName", "EventTypes", "WebhookUrl"] {
+        let form: Vec<_> = complete
+            .iter()
+            .copied()
+            .filter(|(n, _)| *n != name)
+            .collect();
+        assert_eq!(post(&sandbox, &path, Auth::ApiKey, &form), refused(name));
+    }
+    for (name, value) in [
+        ("EventTypes", "factor.eaten"),
+        ("WebhookUrl", "example.com/hook"),
+        ("Status", "on"),
+        ("Version", "v3"),
+    ] {
+        let mut form: Vec<_> = complete
+            .iter()
+            .copied()
+            .filter(|(n, _)| *n != name)
+            .collect();
+        form.push((name, value));
+        assert_eq!(post(&sandbox, &path, Auth::ApiKey, &form), refused(name));
+    }
+    // A refused update changes nothing.
+    let one = format!("{path}/{}", created.sid.as_str());
+    let answer = post(
+        &sandbox,
+        &one,
+        Auth::ApiKey,
+        &[("FriendlyName", "renamed"), ("Status", "off")],
+    );
+    assert_eq!(answer, refused("Status"));
+    assert_eq!(webhooks.fetch(&created.sid).unwrap(), all);
+
+    webhooks.delete(&created.sid).unwrap();
+    let err = webhooks.fetch(&created.sid).unwrap_err();
+    assert_eq!(
+        (err.reason(), err.code()),
+        (Some(ApiErrorReason::NotFound), Some(20404))
+    );
+    assert_eq!(webhooks.list().count(), 0);
+}
+
+#[test]
+fn each_send_is_an_attempt_listed_fetched_and_summed_up_with_the_filters() {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let service = service();
+    let v = c.verifications(&service);
+    let (us, uk) = ("+15555550100", "+447700900123");
+    let approved = v.start(us, Channel::Sms).unwrap();
+    // Sent again: a second attempt of the same verification.
+    let resent = v.start(us, Channel::Call).unwrap();
+    assert_eq!(resent.sid, approved.sid);
+    let code = sandbox.verify_code(us).unwrap();
+    assert!(v.check_sid(&approved.sid, &code).unwrap().is_approved());
+    let pending = v.start(uk, Channel::Whatsapp).unwrap();
+
+    let attempts = c.attempts();
+    let all: Vec<_> = attempts
+        .list(&AttemptsFilter::new())
+        .map(|a| a.unwrap())
+        .collect();
+    assert_eq!(all.len(), 3);
+    // The verification names its attempts, and each is fetched by its SID.
+    let sent: Vec<String> = resent
+        .send_code_attempts
+        .unwrap()
+        .into_iter()
+        .map(|a| a.attempt_sid.unwrap())
+        .collect();
+    let listed: Vec<&str> = all.iter().map(|a| a.sid.as_str()).collect();
+    assert_eq!(
+        listed[..2],
+        sent.iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    let first = attempts.fetch(&all[0].sid).unwrap();
+    assert_eq!(first, all[0]);
+    assert_eq!(
+        first.verification_sid.as_deref(),
+        Some(approved.sid.as_str())
+    );
+    assert_eq!(first.service_sid.as_deref(), Some(sb::SERVICE_SID));
+    assert_eq!(first.conversion_status.as_deref(), Some("converted"));
+    assert_eq!(first.channel, Some(Channel::Sms));
+    assert_eq!(all[1].channel, Some(Channel::Call));
+    let data = first.channel_data.clone().unwrap();
+    assert_eq!(
+        (&data["to"], &data["country"]),
+        (&Value::from(us), &Value::from("US"))
+    );
+    assert_eq!(all[2].conversion_status.as_deref(), Some("unconverted"));
+    assert_eq!(
+        all[2].verification_sid.as_deref(),
+        Some(pending.sid.as_str())
+    );
+
+    let sids = |filter: AttemptsFilter| -> Vec<String> {
+        attempts
+            .list(&filter)
+            .map(|a| a.unwrap().sid.as_str().to_owned())
+            .collect()
+    };
+    let (a, b, c3) = (
+        all[0].sid.as_str().to_owned(),
+        all[1].sid.as_str().to_owned(),
+        all[2].sid.as_str().to_owned(),
+    );
+    assert_eq!(sids(AttemptsFilter::new().to(uk)), [c3.as_str()]);
+    assert_eq!(
+        sids(AttemptsFilter::new().verification_sid(&approved.sid)),
+        [a.as_str(), b.as_str()]
+    );
+    assert_eq!(sids(AttemptsFilter::new().converted(false)), [c3.as_str()]);
+    assert_eq!(
+        sids(AttemptsFilter::new().channel(&Channel::Call)),
+        [b.as_str()]
+    );
+    assert_eq!(
+        sids(AttemptsFilter::new().country("US")),
+        [a.as_str(), b.as_str()]
+    );
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    assert!(sids(AttemptsFilter::new().created_after(later)).is_empty());
+    assert_eq!(sids(AttemptsFilter::new().created_before(later)).len(), 3);
+
+    let summary = |filter: AttemptsFilter| {
+        let s = attempts.summary(&filter).unwrap();
+        (s.total_attempts, s.total_converted, s.total_unconverted)
+    };
+    assert_eq!(summary(AttemptsFilter::new()), (3, 2, 1));
+    assert_eq!(summary(AttemptsFilter::new().service(&service)), (3, 2, 1));
+    assert_eq!(summary(AttemptsFilter::new().country("GB")), (0, 0, 0));
+    assert_eq!(
+        summary(AttemptsFilter::new().destination_prefix("+44")),
+        (1, 0, 1)
+    );
+    assert_eq!(
+        summary(AttemptsFilter::new().destination_prefix("+1")),
+        (2, 2, 0)
+    );
+    assert_eq!(
+        summary(AttemptsFilter::new().channel(&Channel::Whatsapp)),
+        (1, 0, 1)
+    );
+    assert_eq!(
+        summary(AttemptsFilter::new().created_after(later)),
+        (0, 0, 0)
+    );
+    let elsewhere = c
+        .services()
+        .create("Other App", &ServiceOptions::new())
+        .unwrap();
+    assert_eq!(
+        summary(AttemptsFilter::new().service(&elsewhere.sid)),
+        (0, 0, 0)
+    );
+
+    let unknown = "VL0000000000000000000000000000ffff".parse().unwrap();
+    let err = attempts.fetch(&unknown).unwrap_err();
+    assert_eq!(
+        (err.reason(), err.code()),
+        (Some(ApiErrorReason::NotFound), Some(20404))
+    );
+    let (status, body) = get(&sandbox, "/v2/Attempts?DateCreatedAfter=today");
+    assert_eq!((status, body), refused("DateCreatedAfter"));
 }

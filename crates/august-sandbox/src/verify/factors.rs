@@ -185,11 +185,11 @@ fn set_settings(
 }
 
 /// A factor `FriendlyName` as Twilio takes it: 1 to [`MAX_FACTOR_NAME`] characters.
-fn valid_factor_name(name: &str) -> bool {
+pub(super) fn valid_factor_name(name: &str) -> bool {
     !name.is_empty() && at_most(name, MAX_FACTOR_NAME)
 }
 
-fn valid_identity(id: &str) -> bool {
+pub(super) fn valid_identity(id: &str) -> bool {
     (8..=64).contains(&id.len())
         && id
             .split('-')

@@ -1,5 +1,5 @@
 //! Twilio Verify v2 and Lookup v2 on the sandbox, under their real paths (`/v2/Services/...`,
-//! `/v2/PhoneNumbers/...`, `/v2/Attempts/Summary`), which no other emulated API uses.
+//! `/v2/PhoneNumbers/...`, `/v2/Attempts...`), which no other emulated API uses.
 //!
 //! - HTTP Basic is checked: [`API_KEY_SID`] with [`API_KEY_SECRET`], or [`ACCOUNT_SID`] with
 //!   [`AUTH_TOKEN`]; anything else answers 401 / 20003.
@@ -28,12 +28,23 @@
 //!   characters: a factor's `FriendlyName` 64, `Details.Message` 256, `HiddenDetails` 1024...),
 //!   a `To` e-mail address by RFC 5321's 254, the others by 4 KiB; one over its bound answers
 //!   400 / 60200 and nothing is kept.
-//! - Deleting a service deletes its verifications, entities, factors and challenges; an entity
-//!   its factors and challenges; a factor its challenges.
+//! - Each send of a verification is an attempt (`VL…`, listed in its `send_code_attempts`),
+//!   `converted` once the verification is approved; `GET /v2/Attempts`, `/v2/Attempts/{VL}` and
+//!   `/v2/Attempts/Summary` read them with Twilio's filters (a `+1` number is in `US`, any
+//!   other in `ZZ`, as Lookup places it). `DateCreatedAfter` counts from that second on,
+//!   `DateCreatedBefore` up to it.
+//! - Access tokens (`YK…`) are JWT-shaped with a random signature; rate limits (`RK…`), their
+//!   buckets (`BL…`) and webhooks (`YW…`) are kept and answered, but they limit nothing and no
+//!   event is posted.
+//! - Deleting a service deletes its verifications, entities, factors, challenges, access
+//!   tokens, rate limits, buckets and webhooks (not its attempts: they are the account's
+//!   statistics); an entity its factors and challenges; a factor its challenges; a rate limit
+//!   its buckets.
 //! - What clients create is kept for the newest only: 1,000 services (besides the demo service,
 //!   which creating services never drops), 10,000 pending verifications, 10,000 entities,
-//!   10,000 factors and 1,000 challenges. A service, entity or factor dropped takes what it
-//!   holds with it, as a deletion does.
+//!   10,000 factors, 1,000 challenges, 1,000 each of access tokens, rate limits, buckets and
+//!   webhooks, and 10,000 attempts. A service, entity, factor or rate limit dropped takes what
+//!   it holds with it, as a deletion does.
 
 use std::time::Duration;
 
@@ -48,15 +59,26 @@ use crate::authy::MAX_EMAIL_LEN;
 use crate::bounded::Bounded;
 use crate::http::{Req, Resp};
 
+mod access_tokens;
+mod attempts;
 mod factors;
+mod rate_limits;
+mod webhooks;
 
 use crate::relay::lock;
 use crate::{Error, Sandbox};
+use access_tokens::{access_token_create, access_token_fetch};
+use attempts::{Attempt, attempt_fetch, attempt_list, attempts_summary};
 use factors::{
     challenge_create, challenge_fetch, challenge_list, challenge_update, entity_create,
     entity_delete, entity_fetch, entity_list, factor_create, factor_delete, factor_fetch,
     factor_list, factor_update, notification_create,
 };
+use rate_limits::{
+    bucket_create, bucket_delete, bucket_fetch, bucket_list, bucket_update, rate_limit_create,
+    rate_limit_delete, rate_limit_fetch, rate_limit_list, rate_limit_update,
+};
+use webhooks::{webhook_create, webhook_delete, webhook_fetch, webhook_list, webhook_update};
 
 /// The account SID the sandbox accepts (with [`AUTH_TOKEN`]).
 pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
@@ -87,6 +109,12 @@ const MAX_ENTITIES: usize = 10_000;
 const MAX_FACTORS: usize = 10_000;
 /// Challenges kept at most (the oldest are dropped), as Authy's approval requests.
 const MAX_CHALLENGES: usize = 1_000;
+/// Access tokens, rate limits, buckets and webhooks kept at most, each (the oldest are
+/// dropped; a rate limit with its buckets).
+const MAX_SERVICE_RECORDS: usize = 1_000;
+/// Verification attempts kept at most (the oldest are dropped): the list and the summary count
+/// these.
+const MAX_ATTEMPTS: usize = 10_000;
 /// The most bytes of a kept text parameter for which Twilio documents no limit (`Totp.Issuer`,
 /// `Binding.Secret`, `Config.SdkVersion`): more answers 400 / 60200, so that no single stored
 /// field holds up to a whole 1 MiB body. The documented limits are in characters, as Twilio
@@ -103,7 +131,8 @@ struct Verification {
     /// The PSD2 `Amount` and `Payee` given at start, which a check must repeat.
     amount: Option<String>,
     payee: Option<String>,
-    sends: u32,
+    /// The SIDs of its send attempts (`VL…`), oldest first: one per send.
+    attempts: Vec<String>,
     wrong: u32,
     created: DateTime<Utc>,
     expires: DateTime<Utc>,
@@ -127,8 +156,8 @@ struct Factor {
 }
 
 impl Verification {
-    /// A pending verification as a start leaves it: one send, no wrong code, expiring after
-    /// [`CODE_LIFETIME`].
+    /// A pending verification as a start leaves it before its first send: no wrong code,
+    /// expiring after [`CODE_LIFETIME`].
     fn new(sid: String, service: String, to: String, channel: String, code: String) -> Self {
         let created = now();
         Verification {
@@ -140,7 +169,7 @@ impl Verification {
             code,
             amount: None,
             payee: None,
-            sends: 1,
+            attempts: Vec::new(),
             wrong: 0,
             created,
             expires: created + chrono::Duration::from_std(CODE_LIFETIME).unwrap_or_default(),
@@ -154,9 +183,8 @@ impl Verification {
             "to": self.to, "channel": self.channel, "status": self.status,
             "valid": self.status == "approved", "lookup": {}, "amount": self.amount,
             "payee": self.payee,
-            "send_code_attempts": (0..self.sends).map(|i| json!({
-                "time": iso(self.created), "channel": self.channel,
-                "attempt_sid": format!("VL{:032x}", i + 1),
+            "send_code_attempts": self.attempts.iter().map(|sid| json!({
+                "time": iso(self.created), "channel": self.channel, "attempt_sid": sid,
             })).collect::<Vec<_>>(),
             "sna": null,
             "date_created": iso(self.created), "date_updated": iso(now()),
@@ -266,6 +294,43 @@ fn entity_sid<'a>(entities: &'a Entities, service: &str, identity: &str) -> Opti
         .map(|(sid, _)| sid.as_str())
 }
 
+/// The record `sid` of `store` (access tokens, rate limits, buckets, webhooks), if it is of
+/// `service`.
+fn of_service<'a>(
+    store: &'a mut Bounded<String, Value>,
+    sid: &str,
+    service: &str,
+) -> Option<&'a mut Value> {
+    store.get_mut(sid).filter(|r| r["service_sid"] == service)
+}
+
+/// The records of `store` that `keep` keeps, oldest first.
+fn records(store: &Bounded<String, Value>, keep: impl Fn(&Value) -> bool) -> Vec<Value> {
+    store
+        .iter()
+        .map(|(_, r)| r)
+        .filter(|r| keep(r))
+        .cloned()
+        .collect()
+}
+
+/// A kept record as a read or an update answers it: 200, or 404 / 20404 for none.
+fn answer(record: Option<&mut Value>, req: &Req) -> Resp {
+    match record {
+        Some(r) => Resp::json(200, r),
+        None => not_found(&req.path),
+    }
+}
+
+/// Twilio's answer to a deletion: 204 without a body, or 404 / 20404 for nothing deleted.
+fn deleted(removed: bool, req: &Req) -> Resp {
+    if removed {
+        Resp::bytes(204, "application/json", Vec::new())
+    } else {
+        not_found(&req.path)
+    }
+}
+
 /// Drops the expired verifications (the oldest: they share one lifetime).
 fn drop_expired(verifications: &mut Bounded<String, Verification>) {
     let t = now();
@@ -314,8 +379,17 @@ pub(crate) struct VerifyState {
     factors: Bounded<String, Factor>,
     /// The challenges by SID.
     challenges: Bounded<String, Challenge>,
-    attempts: u64,
-    converted: u64,
+    /// The access tokens by SID, as answered (with their `service_sid`).
+    access_tokens: Bounded<String, Value>,
+    /// The rate limits by SID, as answered (with their `service_sid`).
+    rate_limits: Bounded<String, Value>,
+    /// The buckets by SID, as answered (with their `service_sid` and `rate_limit_sid`).
+    buckets: Bounded<String, Value>,
+    /// The webhooks by SID, as answered (with their `service_sid`).
+    webhooks: Bounded<String, Value>,
+    /// The send attempts of verifications by SID, oldest first; kept when their service is
+    /// deleted, as the account's statistics.
+    attempts: Bounded<String, Attempt>,
 }
 
 fn now() -> DateTime<Utc> {
@@ -397,8 +471,11 @@ impl VerifyState {
             entities: Bounded::new(MAX_ENTITIES),
             factors: Bounded::new(MAX_FACTORS),
             challenges: Bounded::new(MAX_CHALLENGES),
-            attempts: 0,
-            converted: 0,
+            access_tokens: Bounded::new(MAX_SERVICE_RECORDS),
+            rate_limits: Bounded::new(MAX_SERVICE_RECORDS),
+            buckets: Bounded::new(MAX_SERVICE_RECORDS),
+            webhooks: Bounded::new(MAX_SERVICE_RECORDS),
+            attempts: Bounded::new(MAX_ATTEMPTS),
         };
         state.demo_service = Some(state.service_json(SERVICE_SID, "Sandbox Verify", 6, &now()));
         state.next = 2;
@@ -544,12 +621,21 @@ impl VerifyState {
         }
     }
 
-    /// Removes the verifications, entities, factors and challenges of a service that is gone.
+    /// Removes the verifications, entities, factors, challenges, access tokens, rate limits,
+    /// buckets and webhooks of a service that is gone.
     fn drop_service_children(&mut self, service: &str) {
         self.verifications.retain(|_, v| v.service != service);
         self.entities.retain(|(s, _), _| s != service);
         self.factors.retain(|_, f| f.service != service);
         self.challenges.retain(|_, c| c.service != service);
+        for store in [
+            &mut self.access_tokens,
+            &mut self.rate_limits,
+            &mut self.buckets,
+            &mut self.webhooks,
+        ] {
+            store.retain(|_, r| r["service_sid"] != service);
+        }
     }
 
     /// Verifies a push factor as its device does when it enrols (already verified: no change).
@@ -795,7 +881,62 @@ pub(crate) const ROUTES: &crate::http::Routes<Route> = &[
         "/v2/Services/{va}/Entities/{id}/Challenges/{yc}/Notifications",
         notification_create,
     ),
+    (
+        "POST",
+        "/v2/Services/{va}/AccessTokens",
+        access_token_create,
+    ),
+    (
+        "GET",
+        "/v2/Services/{va}/AccessTokens/{yk}",
+        access_token_fetch,
+    ),
+    ("POST", "/v2/Services/{va}/RateLimits", rate_limit_create),
+    ("GET", "/v2/Services/{va}/RateLimits", rate_limit_list),
+    ("GET", "/v2/Services/{va}/RateLimits/{rk}", rate_limit_fetch),
+    (
+        "POST",
+        "/v2/Services/{va}/RateLimits/{rk}",
+        rate_limit_update,
+    ),
+    (
+        "DELETE",
+        "/v2/Services/{va}/RateLimits/{rk}",
+        rate_limit_delete,
+    ),
+    (
+        "POST",
+        "/v2/Services/{va}/RateLimits/{rk}/Buckets",
+        bucket_create,
+    ),
+    (
+        "GET",
+        "/v2/Services/{va}/RateLimits/{rk}/Buckets",
+        bucket_list,
+    ),
+    (
+        "GET",
+        "/v2/Services/{va}/RateLimits/{rk}/Buckets/{bl}",
+        bucket_fetch,
+    ),
+    (
+        "POST",
+        "/v2/Services/{va}/RateLimits/{rk}/Buckets/{bl}",
+        bucket_update,
+    ),
+    (
+        "DELETE",
+        "/v2/Services/{va}/RateLimits/{rk}/Buckets/{bl}",
+        bucket_delete,
+    ),
+    ("POST", "/v2/Services/{va}/Webhooks", webhook_create),
+    ("GET", "/v2/Services/{va}/Webhooks", webhook_list),
+    ("GET", "/v2/Services/{va}/Webhooks/{yw}", webhook_fetch),
+    ("POST", "/v2/Services/{va}/Webhooks/{yw}", webhook_update),
+    ("DELETE", "/v2/Services/{va}/Webhooks/{yw}", webhook_delete),
+    ("GET", "/v2/Attempts", attempt_list),
     ("GET", "/v2/Attempts/Summary", attempts_summary),
+    ("GET", "/v2/Attempts/{vl}", attempt_fetch),
     (
         "GET",
         "/v2/PhoneNumbers/{number}",
@@ -983,32 +1124,44 @@ fn verification_start(state: &mut VerifyState, req: &Req, p: &crate::http::Param
         }
     }
     let [amount, payee] = psd2;
-    state.attempts += 1;
-    if let Some(v) = pending(&mut state.verifications, &service, Some(&to), None) {
-        if v.sends >= MAX_SEND_ATTEMPTS {
+    let live = pending(&mut state.verifications, &service, Some(&to), None)
+        .map(|v| (v.sid.clone(), v.attempts.len()));
+    let sid = match live {
+        Some((_, sends)) if sends >= MAX_SEND_ATTEMPTS as usize => {
             return error(429, 60203, "Max send attempts reached");
         }
-        v.sends += 1;
-        v.channel = channel;
-        return Resp::json(201, &v.json(&state.base_url));
-    }
-    let length = state.code_length(&service);
-    let code = match param(&form, "CustomCode") {
-        Some(custom) if (4..=10).contains(&custom.len()) => custom.to_owned(),
-        Some(_) => return invalid("CustomCode"),
+        Some((sid, _)) => sid,
         None => {
-            let mut rng = rand::rng();
-            (0..length)
-                .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
-                .collect()
+            let length = state.code_length(&service);
+            let code = match param(&form, "CustomCode") {
+                Some(custom) if (4..=10).contains(&custom.len()) => custom.to_owned(),
+                Some(_) => return invalid("CustomCode"),
+                None => {
+                    let mut rng = rand::rng();
+                    (0..length)
+                        .map(|_| char::from(b'0' + rng.random_range(0..10u8)))
+                        .collect()
+                }
+            };
+            let mut v = Verification::new(state.sid("VE"), service, to, channel.clone(), code);
+            v.amount = amount;
+            v.payee = payee;
+            let sid = v.sid.clone();
+            state.verifications.insert(sid.clone(), v);
+            sid
         }
     };
-    let mut v = Verification::new(state.sid("VE"), service, to, channel, code);
-    v.amount = amount;
-    v.payee = payee;
-    let body = v.json(&state.base_url);
-    state.verifications.insert(v.sid.clone(), v);
-    Resp::json(201, &body)
+    // Each send is an attempt of the verification, on the channel of this start.
+    let attempt = state.sid("VL");
+    let Some(v) = state.verifications.get_mut(&sid) else {
+        return not_found(&req.path);
+    };
+    v.channel = channel;
+    v.attempts.push(attempt.clone());
+    state
+        .attempts
+        .insert(attempt.clone(), Attempt::new(attempt, v));
+    Resp::json(201, &v.json(&state.base_url))
 }
 
 fn verification_fetch(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
@@ -1039,7 +1192,7 @@ fn verification_update(state: &mut VerifyState, req: &Req, p: &crate::http::Para
     // Updated, the verification is no longer pending: Twilio deletes it.
     state.verifications.remove(sid);
     if status == "approved" {
-        state.converted += 1;
+        state.convert(sid);
     }
     Resp::json(200, &body)
 }
@@ -1089,35 +1242,10 @@ fn verification_check(state: &mut VerifyState, req: &Req, p: &crate::http::Param
         "date_created": iso(v.created), "date_updated": iso(now()),
     });
     if v.status == "approved" {
-        state.converted += 1;
+        state.convert(&sid);
         state.verifications.remove(&sid);
     }
     Resp::json(200, &body)
-}
-
-/// `converted` out of `attempts` as a percentage written as the service writes it: a decimal
-/// with nine places (the recorded `"81.818181818"` for 9 of 11), so `"100.000000000"` for all
-/// and `"0.000000000"` for none or no attempts (neither recorded). The tenth place rounds
-/// half up (not recorded either). Integer arithmetic, so no float digits leak in.
-fn conversion_rate(converted: u64, attempts: u64) -> String {
-    const SCALE: u128 = 1_000_000_000;
-    let scaled = match u128::from(attempts) {
-        0 => 0,
-        all => (u128::from(converted) * 100 * SCALE * 2 + all) / (2 * all),
-    };
-    format!("{}.{:09}", scaled / SCALE, scaled % SCALE)
-}
-
-fn attempts_summary(state: &mut VerifyState, _: &Req, _: &crate::http::Params) -> Resp {
-    Resp::json(
-        200,
-        &json!({
-            "total_attempts": state.attempts, "total_converted": state.converted,
-            "total_unconverted": state.attempts.saturating_sub(state.converted),
-            "conversion_rate_percentage": conversion_rate(state.converted, state.attempts),
-            "url": state.url("/v2/Attempts/Summary"),
-        }),
-    )
 }
 
 /// Verify v2 and Lookup v2 on the sandbox.
@@ -1371,6 +1499,50 @@ mod tests {
         assert!(st.factors.contains_key(&factor));
         assert!(st.challenges.contains_key(&challenge));
         assert!(st.code("+15017122662").is_some());
+    }
+
+    #[test]
+    fn deleting_a_service_deletes_its_tokens_rate_limits_buckets_and_webhooks_not_its_attempts() {
+        let mut st = VerifyState::new(URL);
+        let service = create(&mut st, "/v2/Services", "FriendlyName=App");
+        for va in [service.as_str(), SERVICE_SID] {
+            let at = |what: &str| format!("/v2/Services/{va}/{what}");
+            let token = "Identity=user-00000001&FactorType=push";
+            create(&mut st, &at("AccessTokens"), token);
+            let rk = create(&mut st, &at("RateLimits"), "UniqueName=ip");
+            let buckets = at(&format!("RateLimits/{rk}/Buckets"));
+            create(&mut st, &buckets, "Max=1&Interval=1");
+            let webhook = encode(&[
+                ("FriendlyName", "events"),
+                ("EventTypes", "*"),
+                ("WebhookUrl", "https://example.com/hook"),
+            ]);
+            create(&mut st, &at("Webhooks"), &webhook);
+            let start = "To=%2B15017122661&Channel=sms";
+            create(&mut st, &at("Verifications"), start);
+        }
+        let held = |st: &VerifyState| {
+            [
+                st.access_tokens.len(),
+                st.rate_limits.len(),
+                st.buckets.len(),
+                st.webhooks.len(),
+                st.attempts.len(),
+            ]
+        };
+        assert_eq!(held(&st), [2, 2, 2, 2, 2]);
+        let path = format!("/v2/Services/{service}");
+        assert_eq!(call(&mut st, "DELETE", &path, "").0, 204);
+        // The attempts stay: they are the account's statistics.
+        assert_eq!(held(&st), [1, 1, 1, 1, 2]);
+        for store in [
+            &st.access_tokens,
+            &st.rate_limits,
+            &st.buckets,
+            &st.webhooks,
+        ] {
+            assert!(store.values().all(|r| r["service_sid"] == SERVICE_SID));
+        }
     }
 
     /// A pending verification to `to`, as a start leaves it, without its cost: filling a store
@@ -1922,34 +2094,5 @@ mod tests {
             .collect();
         assert_eq!(kept, fields);
         assert_eq!(challenge["hidden_details"].to_string(), hidden);
-    }
-
-    #[test]
-    fn the_conversion_rate_has_nine_decimals_as_recorded() {
-        let recorded: Value = serde_json::from_str(include_str!(
-            "../../tests/fixtures/verify/attempts_summary.json"
-        ))
-        .unwrap();
-        let mut state = VerifyState::new("http://127.0.0.1:1");
-        state.attempts = 11;
-        state.converted = 9;
-        let resp = attempts_summary(
-            &mut state,
-            &Req::fake("GET", "/v2/Attempts/Summary", &[], ""),
-            &crate::http::Params::default(),
-        );
-        let body: Value = serde_json::from_slice(&resp.body).unwrap();
-        assert_eq!(
-            body["conversion_rate_percentage"],
-            recorded["conversion_rate_percentage"]
-        );
-        assert_eq!(body["conversion_rate_percentage"], "81.818181818");
-        assert_eq!(conversion_rate(11, 11), "100.000000000");
-        assert_eq!(conversion_rate(0, 11), "0.000000000");
-        assert_eq!(conversion_rate(0, 0), "0.000000000");
-        assert_eq!(conversion_rate(1, 3), "33.333333333");
-        assert_eq!(conversion_rate(2, 3), "66.666666667");
-        assert_eq!(conversion_rate(1, 8), "12.500000000");
-        assert_eq!(conversion_rate(u64::MAX, u64::MAX), "100.000000000");
     }
 }
