@@ -86,14 +86,19 @@ impl<'a> AccessTokens<'a> {
     /// `POST /v2/Services/{VA}/AccessTokens` with `Identity`, `FactorType=push` and the
     /// options given.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// let new = NewPushAccessToken::new(Identity::new("user-0042-0001")?).factor_friendly_name("pixel").ttl(300);
     /// let token = client.access_tokens(&service).create(&new)?;
     /// // hand token.token.expose() to the app's Verify Push SDK
+    /// assert_eq!(token.ttl, Some(300));
     /// # Ok(())
     /// # }
     /// ```
@@ -125,14 +130,20 @@ impl<'a> AccessTokens<'a> {
     /// `GET /v2/Services/{VA}/AccessTokens/{YK}`: a token created earlier, with its `token`.
     /// A read: retried as reads are.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// let sid: AccessTokenSid = "YK00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let new = NewPushAccessToken::new(Identity::new("user-0042-0001")?);
+    /// # let sid: AccessTokenSid = client.access_tokens(&service).create(&new)?.sid;
     /// let token = client.access_tokens(&service).fetch(&sid)?;
     /// println!("for {:?}, {:?} s", token.entity_identity, token.ttl);
+    /// assert_eq!(token.entity_identity.as_deref(), Some("user-0042-0001"));
     /// # Ok(())
     /// # }
     /// ```

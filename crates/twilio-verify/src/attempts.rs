@@ -232,15 +232,20 @@ impl<'a> Attempts<'a> {
 
     /// `GET /v2/Attempts` with filters, page after page.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # client.verifications(&service).start("+15555550100", Channel::Sms)?;
     /// for attempt in client.attempts().list(&AttemptsFilter::new().to("+15555550100")) {
     ///     println!("{:?}", attempt?.conversion_status);
     /// }
+    /// # assert_eq!(client.attempts().list(&AttemptsFilter::new().to("+15555550100")).count(), 1);
     /// # Ok(())
     /// # }
     /// ```
@@ -259,14 +264,20 @@ impl<'a> Attempts<'a> {
 
     /// `GET /v2/Attempts/{VL}`.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
-    /// let sid: AttemptSid = "VL00000000000000000000000000000001".parse()?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// let started = client.verifications(&service).start("+15555550100", Channel::Sms)?;
+    /// let sent = started.send_code_attempts.unwrap_or_default();
+    /// let sid: AttemptSid = sent[0].attempt_sid.as_deref().ok_or("no attempt")?.parse()?;
     /// let attempt = client.attempts().fetch(&sid)?;
+    /// assert_eq!(attempt.verification_sid.as_deref(), Some(started.sid.as_str()));
     /// # Ok(())
     /// # }
     /// ```

@@ -117,12 +117,15 @@ impl<'a> RateLimits<'a> {
     /// `POST /v2/Services/{VA}/RateLimits` with `UniqueName` (no personal data) and
     /// `Description`.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// let limit = client.rate_limits(&service).create("end_user_ip_address", "per IP")?;
     /// # Ok(())
     /// # }
@@ -142,13 +145,17 @@ impl<'a> RateLimits<'a> {
 
     /// `GET …/RateLimits/{RK}`.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
-    /// let limit = client.rate_limits(&service).fetch(&"RK00000000000000000000000000000001".parse()?)?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let rate_limit = client.rate_limits(&service).create("end_user_ip_address", "per IP")?.sid;
+    /// let limit = client.rate_limits(&service).fetch(&rate_limit)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -162,12 +169,15 @@ impl<'a> RateLimits<'a> {
 
     /// `GET …/RateLimits`, page after page.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// for limit in client.rate_limits(&service).list() {
     ///     println!("{:?}", limit?.unique_name);
     /// }
@@ -184,13 +194,17 @@ impl<'a> RateLimits<'a> {
 
     /// `POST …/RateLimits/{RK}` with a new `Description`.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
-    /// client.rate_limits(&service).update(&"RK00000000000000000000000000000001".parse()?, "per client IP")?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let rate_limit = client.rate_limits(&service).create("end_user_ip_address", "per IP")?.sid;
+    /// client.rate_limits(&service).update(&rate_limit, "per client IP")?;
     /// # Ok(())
     /// # }
     /// ```
@@ -206,13 +220,17 @@ impl<'a> RateLimits<'a> {
 
     /// `DELETE …/RateLimits/{RK}` (204).
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
-    /// client.rate_limits(&service).delete(&"RK00000000000000000000000000000001".parse()?)?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let rate_limit = client.rate_limits(&service).create("end_user_ip_address", "per IP")?.sid;
+    /// client.rate_limits(&service).delete(&rate_limit)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -226,14 +244,18 @@ impl<'a> RateLimits<'a> {
 
     /// `POST …/RateLimits/{RK}/Buckets` with `Max` requests per `Interval` seconds.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let rate_limit = client.rate_limits(&service).create("end_user_ip_address", "per IP")?.sid;
     /// // at most 10 starts per IP per minute
-    /// client.rate_limits(&service).create_bucket(&"RK00000000000000000000000000000001".parse()?, 10, 60)?;
+    /// client.rate_limits(&service).create_bucket(&rate_limit, 10, 60)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -255,13 +277,17 @@ impl<'a> RateLimits<'a> {
 
     /// `GET …/RateLimits/{RK}/Buckets`, page after page.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
-    /// for bucket in client.rate_limits(&service).buckets(&"RK00000000000000000000000000000001".parse()?) {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let rate_limit = client.rate_limits(&service).create("end_user_ip_address", "per IP")?.sid;
+    /// for bucket in client.rate_limits(&service).buckets(&rate_limit) {
     ///     let bucket = bucket?;
     ///     println!("{} per {} s", bucket.max, bucket.interval);
     /// }
@@ -278,14 +304,19 @@ impl<'a> RateLimits<'a> {
 
     /// `POST …/Buckets/{BL}` setting `Max` requests per `Interval` seconds.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let rate_limit = client.rate_limits(&service).create("end_user_ip_address", "per IP")?.sid;
+    /// # let bucket = client.rate_limits(&service).create_bucket(&rate_limit, 10, 60)?.sid;
     /// let limits = client.rate_limits(&service);
-    /// limits.update_bucket(&"RK00000000000000000000000000000001".parse()?, &"BL00000000000000000000000000000001".parse()?, 20, 60)?;
+    /// limits.update_bucket(&rate_limit, &bucket, 20, 60)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -309,14 +340,19 @@ impl<'a> RateLimits<'a> {
 
     /// `DELETE …/Buckets/{BL}` (204).
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let rate_limit = client.rate_limits(&service).create("end_user_ip_address", "per IP")?.sid;
+    /// # let bucket = client.rate_limits(&service).create_bucket(&rate_limit, 10, 60)?.sid;
     /// let limits = client.rate_limits(&service);
-    /// limits.delete_bucket(&"RK00000000000000000000000000000001".parse()?, &"BL00000000000000000000000000000001".parse()?)?;
+    /// limits.delete_bucket(&rate_limit, &bucket)?;
     /// # Ok(())
     /// # }
     /// ```

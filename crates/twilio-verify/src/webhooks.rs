@@ -159,12 +159,15 @@ impl<'a> Webhooks<'a> {
 
     /// `POST /v2/Services/{VA}/Webhooks`.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// let options = WebhookOptions::new()
     ///     .friendly_name("push events")
     ///     .event_type("challenge.approved")
@@ -186,13 +189,19 @@ impl<'a> Webhooks<'a> {
 
     /// `GET /v2/Services/{VA}/Webhooks/{YW}`.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
-    /// let webhook = client.webhooks(&service).fetch(&"YW00000000000000000000000000000001".parse()?)?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let options = WebhookOptions::new().friendly_name("push events").event_type("*")
+    /// #     .webhook_url("https://example.com/verify/webhook");
+    /// # let webhook = client.webhooks(&service).create(&options)?.sid;
+    /// let webhook = client.webhooks(&service).fetch(&webhook)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -206,12 +215,15 @@ impl<'a> Webhooks<'a> {
 
     /// `GET /v2/Services/{VA}/Webhooks`, page after page.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// for webhook in client.webhooks(&service).list() {
     ///     println!("{:?}", webhook?.webhook_url);
     /// }
@@ -228,14 +240,20 @@ impl<'a> Webhooks<'a> {
 
     /// `POST /v2/Services/{VA}/Webhooks/{YW}`: changes the settings given.
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let options = WebhookOptions::new().friendly_name("push events").event_type("*")
+    /// #     .webhook_url("https://example.com/verify/webhook");
+    /// # let webhook = client.webhooks(&service).create(&options)?.sid;
     /// let disable = WebhookOptions::new().enabled(false);
-    /// client.webhooks(&service).update(&"YW00000000000000000000000000000001".parse()?, &disable)?;
+    /// client.webhooks(&service).update(&webhook, &disable)?;
     /// # Ok(())
     /// # }
     /// ```
@@ -250,13 +268,19 @@ impl<'a> Webhooks<'a> {
 
     /// `DELETE /v2/Services/{VA}/Webhooks/{YW}` (204).
     ///
-    /// ```no_run
+    /// ```
     /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// # let client = VerifyClient::new(Credentials::api_key("SK…", "secret"));
-    /// # let service: ServiceSid = "VA00000000000000000000000000000001".parse()?;
-    /// # let identity = Identity::new("user-0042-0001")?;
-    /// client.webhooks(&service).delete(&"YW00000000000000000000000000000001".parse()?)?;
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// # let options = WebhookOptions::new().friendly_name("push events").event_type("*")
+    /// #     .webhook_url("https://example.com/verify/webhook");
+    /// # let webhook = client.webhooks(&service).create(&options)?.sid;
+    /// client.webhooks(&service).delete(&webhook)?;
     /// # Ok(())
     /// # }
     /// ```
