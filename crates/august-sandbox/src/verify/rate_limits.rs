@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 
 use super::{
-    ACCOUNT_SID, MAX_TEXT_BYTES, VerifyState, answer, at_most, deleted, form, invalid, iso, now,
-    of_service, param, records,
+    ACCOUNT_SID, MAX_TEXT_BYTES, VerifyState, answer, at_most, deleted, form, invalid, iso,
+    not_found, now, of_service, param, records,
 };
 use crate::bounded::Bounded;
 use crate::http::{Params, Req, Resp};
@@ -119,7 +119,7 @@ fn max_and_interval(form: &[(String, String)]) -> Result<(Option<u32>, Option<u3
 
 pub(super) fn bucket_create(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
     if of_service(&mut state.rate_limits, p.get("rk"), p.get("va")).is_none() {
-        return super::not_found(&req.path);
+        return not_found(&req.path);
     }
     let form = form(req);
     let (max, interval) = match max_and_interval(&form) {
@@ -143,7 +143,7 @@ pub(super) fn bucket_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
 
 pub(super) fn bucket_list(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
     if of_service(&mut state.rate_limits, p.get("rk"), p.get("va")).is_none() {
-        return super::not_found(&req.path);
+        return not_found(&req.path);
     }
     let list = records(&state.buckets, |b| b["rate_limit_sid"] == p.get("rk"));
     let path = format!("{}/Buckets", limits_path(p, Some(p.get("rk"))));

@@ -3,8 +3,8 @@
 use serde_json::{Value, json};
 
 use super::{
-    ACCOUNT_SID, MAX_TEXT_BYTES, VerifyState, answer, at_most, deleted, form, invalid, iso, now,
-    of_service, param, records,
+    ACCOUNT_SID, MAX_TEXT_BYTES, VerifyState, answer, at_most, deleted, form, invalid, iso,
+    not_found, now, of_service, param, records,
 };
 use crate::http::{Params, Req, Resp};
 
@@ -108,7 +108,7 @@ pub(super) fn webhook_fetch(state: &mut VerifyState, req: &Req, p: &Params) -> R
 pub(super) fn webhook_update(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
     let form = form(req);
     let Some(webhook) = of_service(&mut state.webhooks, p.get("yw"), p.get("va")) else {
-        return super::not_found(&req.path);
+        return not_found(&req.path);
     };
     match apply(&form, webhook) {
         Ok(()) => Resp::json(200, webhook),
