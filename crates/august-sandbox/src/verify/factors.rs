@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::{
     ACCOUNT_SID, Challenge, Factor, MAX_TEXT_BYTES, MAX_TOTP_ATTEMPTS, VerifyState, at_most, error,
-    form, invalid, iso, not_found, now, param, totp,
+    form, invalid, iso, no_content, not_found, now, param, totp,
 };
 use crate::bounded::Bounded;
 use crate::http::{Params, Req, Resp};
@@ -246,7 +246,7 @@ pub(super) fn entity_delete(state: &mut VerifyState, req: &Req, p: &Params) -> R
         return not_found(&req.path);
     }
     state.drop_entity_children(&key);
-    Resp::bytes(204, "application/json", Vec::new())
+    no_content()
 }
 
 fn num(
@@ -479,7 +479,7 @@ pub(super) fn factor_delete(state: &mut VerifyState, req: &Req, p: &Params) -> R
     }
     state.factors.remove(p.get("yf"));
     state.drop_factor_children(p.get("yf"));
-    Resp::bytes(204, "application/json", Vec::new())
+    no_content()
 }
 
 pub(super) fn challenge_create(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {

@@ -322,10 +322,15 @@ fn answer(record: Option<&mut Value>, req: &Req) -> Resp {
     }
 }
 
+/// Twilio's answer to a deletion that removed something: 204 without a body.
+fn no_content() -> Resp {
+    Resp::bytes(204, "application/json", Vec::new())
+}
+
 /// Twilio's answer to a deletion: 204 without a body, or 404 / 20404 for nothing deleted.
 fn deleted(removed: bool, req: &Req) -> Resp {
     if removed {
-        Resp::bytes(204, "application/json", Vec::new())
+        no_content()
     } else {
         not_found(&req.path)
     }
@@ -1098,7 +1103,7 @@ fn service_delete(state: &mut VerifyState, _: &Req, p: &crate::http::Params) -> 
         }
     }
     state.drop_service_children(p.get("va"));
-    Resp::bytes(204, "application/json", Vec::new())
+    no_content()
 }
 
 fn verification_start(state: &mut VerifyState, req: &Req, p: &crate::http::Params) -> Resp {
