@@ -10,13 +10,17 @@
 //!   is not a regular file, a file owned by another user, and a directory that another user can
 //!   write to or owns are refused with [`CacheError::Refused`], by one check every read and
 //!   every write makes; reading then reports it and changes nothing, writing does nothing;
+//! - on Unix the directory is opened once, as itself (never through a link), and checked as
+//!   opened; every later step of a read or a write (the file's checks, the lock, the temporary
+//!   file, removals, renames, the fsync) is made relative to that open directory, never by path
+//!   again, so that replacing the directory or one above it after the check changes nothing;
 //! - a file of ours readable by other users is tightened to 0600 through the open file when it
 //!   is read;
 //! - a file of ours that cannot be used is moved aside to `<name>.corrupt` before a new login
 //!   replaces it, never overwritten.
 
 use std::borrow::Cow;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -398,12 +402,15 @@ fn cache_file_name(username: &str) -> String {
 
 /// `path` with `suffix` appended to its file name (`auth.json` → `auth.json.lock`).
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path
-        .file_name()
-        .map(|n| n.to_os_string())
-        .unwrap_or_else(|| OsString::from("cache"));
+    let name = path.file_name().unwrap_or(OsStr::new("cache"));
+    path.with_file_name(with_suffix(name, suffix))
+}
+
+/// `name` with `suffix` appended (`auth.json` → `auth.json.lock`).
+fn with_suffix(name: &OsStr, suffix: &str) -> OsString {
+    let mut name = name.to_os_string();
     name.push(suffix);
-    path.with_file_name(name)
+    name
 }
 
 /// The cache file in py-august's exact byte format: Python `json.dumps` with its defaults
@@ -627,8 +634,10 @@ pub fn parse_cache_file(path: &Path, bytes: &[u8]) -> Result<Authentication, Cac
 /// [`CacheError::Refused`] saying why; [`CacheError::Unreadable`] when the path cannot be
 /// examined.
 pub fn check_cache_path(path: &Path) -> Result<(), CacheError> {
-    inspect_cache_path(path)?;
-    inspect(&sibling(path, ".lock"))?;
+    if let Some((dir, name)) = CacheDir::open_checked(path)? {
+        dir.inspect(path, &name)?;
+        dir.inspect(&sibling(path, ".lock"), &with_suffix(&name, ".lock"))?;
+    }
     Ok(())
 }
 
@@ -681,7 +690,7 @@ pub fn read_cache_file(path: &Path) -> Result<Option<Vec<u8>>, CacheError> {
 /// [`CacheError::Refused`] for a path the file policy refuses (a link, another user's file, a
 /// directory others can write to).
 pub fn is_unusable_cache_file(path: &Path) -> Result<bool, CacheError> {
-    Reader::Credentials.finds_unusable(path)
+    Reader::Credentials.finds_unusable(path, read_cache_file(path))
 }
 
 /// Whether a cache file's content, as [`parse`] gave it, is neither a cache of
@@ -1071,10 +1080,15 @@ pub(crate) enum Reader {
 }
 
 impl Reader {
-    /// Whether the file at `path` is there and cannot be used by this reader (an unreadable
-    /// or too large file included); refused as every read is.
-    fn finds_unusable(self, path: &Path) -> Result<bool, CacheError> {
-        match read_cache_file(path) {
+    /// Whether the file at `path`, of which `read` is the content as [`read_cache_file`] gives
+    /// it, is there and cannot be used by this reader (an unreadable or too large file
+    /// included); refused as every read is.
+    fn finds_unusable(
+        self,
+        path: &Path,
+        read: Result<Option<Vec<u8>>, CacheError>,
+    ) -> Result<bool, CacheError> {
+        match read {
             Ok(None) => Ok(false),
             Ok(Some(bytes)) => {
                 let parsed = parse(&bytes);
@@ -1172,16 +1186,10 @@ impl TokenCache {
     }
 
     fn read(&self, restrict: bool) -> Result<Option<ReadRestricting>, CacheError> {
-        if inspect_cache_path(&self.path)?.is_none() {
-            return Ok(None);
+        match CacheDir::open_checked(&self.path)? {
+            Some((dir, name)) => read_in(&dir, &self.path, &name, restrict),
+            None => Ok(None),
         }
-        let (file, meta) = open_own_file(&self.path)?;
-        let warning = if restrict {
-            tighten_permissions(&self.path, &file, &meta)
-        } else {
-            None
-        };
-        Ok(Some((read_capped(&self.path, file)?, warning)))
     }
 
     /// Writes `auth` as py-august does, with `existing` for the file at the path; returns where
@@ -1204,6 +1212,8 @@ impl TokenCache {
     /// The path itself is replaced (by a rename, which replaces a directory entry and follows
     /// nothing). Refused, before anything is created: a directory another user can write to or
     /// owns, a `.lock` or existing file that is a link, not a regular file, or another user's.
+    /// The directory is created if missing, then opened once and checked: every later step
+    /// is made in that open directory ([`TokenCache::save_in`]).
     fn store_into(
         &self,
         bytes: &[u8],
@@ -1215,26 +1225,56 @@ impl TokenCache {
             source,
             kept_aside: None,
         };
-        let file_name = self
-            .path
-            .file_name()
-            .map(|n| n.to_os_string())
-            .ok_or_else(|| write_error(io::Error::other("the path has no file name")))?;
-        let dir = directory_of(&self.path);
+        if self.path.file_name().is_none() {
+            return Err(write_error(io::Error::other("the path has no file name")));
+        }
+        create_private_dir(directory_of(&self.path)).map_err(write_error)?;
+        let (dir, name) = CacheDir::open_checked(&self.path)
+            .map_err(|e| self.as_write_error(e))?
+            .ok_or_else(|| write_error(io::ErrorKind::NotFound.into()))?;
+        self.save_in(&dir, &name, bytes, existing, moved)
+    }
+
+    /// A check's failure to examine a path as the write's error; a refusal as it is.
+    fn as_write_error(&self, error: CacheError) -> CacheError {
+        match error {
+            CacheError::Unreadable { source, .. } => CacheError::Write {
+                path: self.path.clone(),
+                source,
+                kept_aside: None,
+            },
+            other => other,
+        }
+    }
+
+    /// [`TokenCache::store_into`] once the directory is open and checked: `dir`, in which the
+    /// file is `name`. Every step (the checks of the file and its lock, the lock, removing stale
+    /// temporaries, moving the file aside, creating, writing and renaming the temporary,
+    /// syncing) goes through `dir`, never through the path again.
+    fn save_in(
+        &self,
+        dir: &CacheDir,
+        name: &OsStr,
+        bytes: &[u8],
+        existing: Existing,
+        moved: &mut Option<PathBuf>,
+    ) -> Result<(), CacheError> {
         let check_path = || {
-            inspect_cache_path(&self.path).map_err(|e| match e {
-                CacheError::Unreadable { source, .. } => write_error(source),
-                other => other,
-            })
+            dir.inspect(&self.path, name)
+                .map_err(|e| self.as_write_error(e))
         };
-        create_private_dir(dir).map_err(write_error)?;
         // Before creating the lock file, so that a refused path gets nothing next to it.
         check_path()?;
 
-        let (_lock, locked) = lock_writers(&self.path, &sibling(&self.path, ".lock"))?;
+        let (_lock, locked) = lock_writers(
+            dir,
+            &self.path,
+            &sibling(&self.path, ".lock"),
+            &with_suffix(name, ".lock"),
+        )?;
 
         let mut prefix = OsString::from(".");
-        prefix.push(&file_name);
+        prefix.push(name);
         prefix.push(".");
         // Writers hold the lock from creating their temporary file to renaming it, so one
         // found now was left by a writer that died mid-save; it may hold a token. Without the
@@ -1247,16 +1287,19 @@ impl TokenCache {
         // moved aside only if no other writer made it usable since it was read.
         let found = check_path()?;
         let keep_aside = match existing {
-            Existing::KeepAside(reader) if found.is_some() => reader.finds_unusable(&self.path)?,
+            Existing::KeepAside(reader) if found => {
+                let read = read_in(dir, &self.path, name, false);
+                reader.finds_unusable(&self.path, read.map(|r| r.map(|(bytes, _)| bytes)))?
+            }
             _ => false,
         };
         if keep_aside {
-            *moved = Some(
-                move_aside(&self.path).map_err(|source| CacheError::MoveAside {
+            *moved = Some(move_aside(dir, &self.path, name).map_err(|source| {
+                CacheError::MoveAside {
                     path: self.path.clone(),
                     source,
-                })?,
-            );
+                }
+            })?);
         }
         // From here on a failure leaves the unusable file where it was kept: it says where.
         let write_error = |source: io::Error| CacheError::Write {
@@ -1265,17 +1308,15 @@ impl TokenCache {
             kept_aside: moved.clone(),
         };
 
-        let mut temp = tempfile::Builder::new()
-            .prefix(&prefix)
-            .rand_bytes(TEMPORARY_RANDOM_CHARS)
-            .suffix(TEMPORARY_SUFFIX)
-            .tempfile_in(dir)
-            .map_err(write_error)?;
-        temp.write_all(bytes)
-            .and_then(|()| temp.as_file().sync_all())
-            .map_err(write_error)?;
-        temp.persist(&self.path).map_err(|e| write_error(e.error))?;
-        sync_dir(dir);
+        let (temp_name, mut temp) = create_temporary(dir, &prefix).map_err(write_error)?;
+        let written = temp.write_all(bytes).and_then(|()| temp.sync_all());
+        drop(temp);
+        if let Err(source) = written.and_then(|()| dir.rename(&temp_name, name)) {
+            // Best effort: a temporary left is removed by the next save.
+            let _ = dir.remove(&temp_name);
+            return Err(write_error(source));
+        }
+        dir.sync();
         Ok(())
     }
 }
@@ -1313,10 +1354,7 @@ const TEMPORARY_SUFFIX: &str = ".tmp";
 /// `prefix`, [`TEMPORARY_RANDOM_CHARS`] letters or digits, [`TEMPORARY_SUFFIX`] (so not the
 /// temporary file of a cache whose name only starts with this one's). Best effort: a failure
 /// only leaves the file.
-fn remove_stale_temporaries(dir: &Path, prefix: &OsString) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
+fn remove_stale_temporaries(dir: &CacheDir, prefix: &OsString) {
     let prefix = prefix.as_encoded_bytes();
     let is_temporary = |name: &[u8]| {
         name.strip_prefix(prefix)
@@ -1326,17 +1364,41 @@ fn remove_stale_temporaries(dir: &Path, prefix: &OsString) {
                     && random.iter().all(u8::is_ascii_alphanumeric)
             })
     };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let path = entry.path();
+    for name in dir.names() {
         if is_temporary(name.as_encoded_bytes())
             // only our own regular files (another user's, in a sticky directory, stay)
-            && fs::symlink_metadata(&path).is_ok_and(|meta| check_own_file(&path, &meta).is_ok())
-            && let Err(e) = fs::remove_file(&path)
+            && dir.inspect(&dir.path.join(&name), &name).is_ok_and(|found| found)
+            && let Err(e) = dir.remove(&name)
         {
             log::warn!("could not remove a temporary file left by an interrupted save: {e}");
         }
     }
+}
+
+/// Creates a save's temporary file in `dir`, mode 0600 from its creation and only if nothing
+/// is at its name (`O_CREAT | O_EXCL`): `prefix`, [`TEMPORARY_RANDOM_CHARS`] random letters and
+/// digits, [`TEMPORARY_SUFFIX`]. (`tempfile` creates by path only.)
+fn create_temporary(dir: &CacheDir, prefix: &OsStr) -> io::Result<(OsString, File)> {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    for _ in 0..100 {
+        let mut random = [0u8; TEMPORARY_RANDOM_CHARS];
+        rand::fill(&mut random[..]);
+        let random: String = random
+            .iter()
+            .map(|&b| char::from(CHARS[usize::from(b) % CHARS.len()]))
+            .collect();
+        let mut name = prefix.to_os_string();
+        name.push(random);
+        name.push(TEMPORARY_SUFFIX);
+        match dir.create_new(&name) {
+            Ok(file) => return Ok((name, file)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Err(io::Error::other(
+        "no free name for a temporary file in the directory",
+    ))
 }
 
 fn refused(path: &Path, refusal: Refusal) -> CacheError {
@@ -1346,12 +1408,267 @@ fn refused(path: &Path, refusal: Refusal) -> CacheError {
     }
 }
 
-/// What is at the cache `path`, under the policy every read and every write of it applies:
-/// refused when its directory is not safe ([`check_directory`]) or the path itself is not a
-/// regular file of ours ([`inspect`]); `Ok(None)` when nothing is there.
-fn inspect_cache_path(path: &Path) -> Result<Option<fs::Metadata>, CacheError> {
-    check_directory(path)?;
-    inspect(path)
+/// The directory of a cache file, opened once and checked ([`CacheDir::open_checked`]). On
+/// Unix every later step of a read or a write (looking at a file, opening, creating, renaming
+/// and removing one, listing, syncing) is made relative to this open directory (`openat`,
+/// `renameat`, `unlinkat`...): whoever swaps the directory, or one above it, after the check
+/// cannot send a step elsewhere. On other platforms the steps go by path.
+struct CacheDir {
+    /// Its path, for messages.
+    path: PathBuf,
+    /// The open directory.
+    #[cfg(unix)]
+    handle: File,
+}
+
+impl CacheDir {
+    /// The directory of the cache file at `path`, opened (on Unix the directory itself, never
+    /// through a link: `O_DIRECTORY | O_NOFOLLOW`) and checked ([`CacheDir::check`]), and the
+    /// file's name in it; `Ok(None)` when there is no directory (so no file either).
+    fn open_checked(path: &Path) -> Result<Option<(CacheDir, OsString)>, CacheError> {
+        let name = path
+            .file_name()
+            .ok_or_else(|| refused(path, Refusal::NotAFile))?;
+        match CacheDir::open(directory_of(path)) {
+            Ok(Some(dir)) => {
+                dir.check(path)?;
+                Ok(Some((dir, name.to_owned())))
+            }
+            Ok(None) => Ok(None),
+            Err(source) => Err(CacheError::Unreadable {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    /// Whether there is a file at `name` (the file `path`), looked at without following a
+    /// link: refused when what is there is not a regular file of ours.
+    fn inspect(&self, path: &Path, name: &OsStr) -> Result<bool, CacheError> {
+        match self.lstat(name) {
+            Ok(found) => check_own_file(path, &found).map(|()| true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(source) => Err(CacheError::Unreadable {
+                path: path.to_owned(),
+                source,
+            }),
+        }
+    }
+
+    /// Refuses the cache `path` when this directory, as it was opened, belongs to another
+    /// user (root aside) or can be written by others without the sticky bit, to read as to
+    /// write: such a user could swap the file or its lock for a link or a file of their own.
+    #[cfg(unix)]
+    fn check(&self, path: &Path) -> Result<(), CacheError> {
+        use std::os::unix::fs::MetadataExt;
+        let meta = self
+            .handle
+            .metadata()
+            .map_err(|source| CacheError::Unreadable {
+                path: path.to_owned(),
+                source,
+            })?;
+        let (uid, mode) = (meta.uid(), meta.mode() & 0o7777);
+        if uid != current_uid() && uid != 0 {
+            return Err(refused(
+                path,
+                Refusal::DirectoryOwnedByOtherUser {
+                    dir: self.path.clone(),
+                    uid,
+                },
+            ));
+        }
+        let sticky = mode & 0o1000 != 0;
+        if mode & 0o022 != 0 && !sticky {
+            return Err(refused(
+                path,
+                Refusal::DirectoryWritableByOthers {
+                    dir: self.path.clone(),
+                    mode,
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    #[cfg(not(unix))]
+    fn check(&self, _path: &Path) -> Result<(), CacheError> {
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+impl CacheDir {
+    /// Opens the directory `dir` itself, not a link to one; `Ok(None)` when nothing is there.
+    fn open(dir: &Path) -> io::Result<Option<CacheDir>> {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        match rustix::fs::open(dir, flags, Mode::empty()) {
+            Ok(fd) => Ok(Some(CacheDir {
+                path: dir.to_owned(),
+                handle: File::from(fd),
+            })),
+            Err(rustix::io::Errno::NOENT) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Opens `name` in the directory with `flags`, never through a link (`O_NOFOLLOW`) nor
+    /// waiting on a FIFO swapped in (`O_NONBLOCK`, harmless for regular files); a file it
+    /// creates gets mode 0600.
+    fn open_at(&self, name: &OsStr, flags: rustix::fs::OFlags) -> io::Result<File> {
+        use rustix::fs::{Mode, OFlags};
+        let flags = flags | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+        let fd = rustix::fs::openat(&self.handle, name, flags, Mode::RUSR | Mode::WUSR)?;
+        Ok(File::from(fd))
+    }
+
+    /// Opens the file `name` to read it.
+    fn open_file(&self, name: &OsStr) -> io::Result<File> {
+        self.open_at(name, rustix::fs::OFlags::RDONLY)
+    }
+
+    /// Opens the lock file `name`, creating it if missing.
+    fn open_lock(&self, name: &OsStr) -> io::Result<File> {
+        use rustix::fs::OFlags;
+        self.open_at(name, OFlags::RDWR | OFlags::CREATE)
+    }
+
+    /// Creates the file `name`, only if nothing is there (not even a link).
+    fn create_new(&self, name: &OsStr) -> io::Result<File> {
+        use rustix::fs::OFlags;
+        self.open_at(name, OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL)
+    }
+
+    /// What is at `name`, without following a link.
+    fn lstat(&self, name: &OsStr) -> io::Result<Found> {
+        use rustix::fs::{AtFlags, FileType};
+        let stat = rustix::fs::statat(&self.handle, name, AtFlags::SYMLINK_NOFOLLOW)?;
+        let kind = FileType::from_raw_mode(stat.st_mode);
+        Ok(Found {
+            symlink: kind == FileType::Symlink,
+            file: kind == FileType::RegularFile,
+            uid: stat.st_uid,
+        })
+    }
+
+    /// Renames `from` to `to` in the directory (replacing what is at `to`).
+    fn rename(&self, from: &OsStr, to: &OsStr) -> io::Result<()> {
+        Ok(rustix::fs::renameat(&self.handle, from, &self.handle, to)?)
+    }
+
+    /// Removes the file `name`.
+    fn remove(&self, name: &OsStr) -> io::Result<()> {
+        Ok(rustix::fs::unlinkat(
+            &self.handle,
+            name,
+            rustix::fs::AtFlags::empty(),
+        )?)
+    }
+
+    /// The names in the directory; best effort (none when it cannot be listed).
+    fn names(&self) -> Vec<OsString> {
+        use std::os::unix::ffi::OsStrExt;
+        let Ok(entries) = rustix::fs::Dir::read_from(&self.handle) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .map(|entry| OsStr::from_bytes(entry.file_name().to_bytes()).to_os_string())
+            .collect()
+    }
+
+    /// Syncs the directory (its entries), best effort.
+    fn sync(&self) {
+        if let Err(e) = self.handle.sync_all() {
+            log::debug!("could not fsync the token cache directory: {e}");
+        }
+    }
+}
+
+#[cfg(not(unix))]
+impl CacheDir {
+    fn open(dir: &Path) -> io::Result<Option<CacheDir>> {
+        match fs::metadata(dir) {
+            Ok(meta) if meta.is_dir() => Ok(Some(CacheDir {
+                path: dir.to_owned(),
+            })),
+            Ok(_) => Err(io::Error::other("not a directory")),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_file(&self, name: &OsStr) -> io::Result<File> {
+        File::open(self.path.join(name))
+    }
+
+    fn open_lock(&self, name: &OsStr) -> io::Result<File> {
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(self.path.join(name))
+    }
+
+    fn create_new(&self, name: &OsStr) -> io::Result<File> {
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(self.path.join(name))
+    }
+
+    fn lstat(&self, name: &OsStr) -> io::Result<Found> {
+        fs::symlink_metadata(self.path.join(name)).map(|meta| Found::of(&meta))
+    }
+
+    fn rename(&self, from: &OsStr, to: &OsStr) -> io::Result<()> {
+        fs::rename(self.path.join(from), self.path.join(to))
+    }
+
+    fn remove(&self, name: &OsStr) -> io::Result<()> {
+        fs::remove_file(self.path.join(name))
+    }
+
+    fn names(&self) -> Vec<OsString> {
+        fs::read_dir(&self.path)
+            .map(|entries| entries.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default()
+    }
+
+    fn sync(&self) {}
+}
+
+/// The content of the cache file `path`, `name` in its checked directory `dir`, as
+/// [`TokenCache::read_bytes_restricting`] gives it with `restrict`, as
+/// [`TokenCache::read_bytes`] without: the file is looked at ([`CacheDir::inspect`]), opened
+/// without following a link, and the open file itself checked (so a swap after the look cannot
+/// slip through) to be a regular file of ours.
+fn read_in(
+    dir: &CacheDir,
+    path: &Path,
+    name: &OsStr,
+    restrict: bool,
+) -> Result<Option<ReadRestricting>, CacheError> {
+    if !dir.inspect(path, name)? {
+        return Ok(None);
+    }
+    let unreadable = |source: io::Error| CacheError::Unreadable {
+        path: path.to_owned(),
+        source,
+    };
+    let file = dir
+        .open_file(name)
+        .map_err(|e| open_error(path, e, unreadable))?;
+    let meta = file.metadata().map_err(unreadable)?;
+    check_own_file(path, &Found::of(&meta))?;
+    let warning = if restrict {
+        tighten_permissions(path, &file, &meta)
+    } else {
+        None
+    };
+    Ok(Some((read_capped(path, file)?, warning)))
 }
 
 /// The directory of the cache file at `path` (`.` for a bare file name).
@@ -1362,28 +1679,35 @@ fn directory_of(path: &Path) -> &Path {
     }
 }
 
-/// What is at `path`, without following a link: `Ok(None)` when nothing is there; refused
-/// when it is not a regular file of ours.
-fn inspect(path: &Path) -> Result<Option<fs::Metadata>, CacheError> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) => check_own_file(path, &meta).map(|()| Some(meta)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(source) => Err(CacheError::Unreadable {
-            path: path.to_owned(),
-            source,
-        }),
+/// The type and owner of what is at a path, as the file policy looks at them.
+struct Found {
+    symlink: bool,
+    file: bool,
+    #[cfg(unix)]
+    uid: u32,
+}
+
+impl Found {
+    /// What `meta` says.
+    fn of(meta: &fs::Metadata) -> Found {
+        Found {
+            symlink: meta.file_type().is_symlink(),
+            file: meta.is_file(),
+            #[cfg(unix)]
+            uid: std::os::unix::fs::MetadataExt::uid(meta),
+        }
     }
 }
 
 /// Refuses a link, anything but a regular file, and another user's file.
-fn check_own_file(path: &Path, meta: &fs::Metadata) -> Result<(), CacheError> {
-    if meta.file_type().is_symlink() {
+fn check_own_file(path: &Path, found: &Found) -> Result<(), CacheError> {
+    if found.symlink {
         return Err(refused(path, Refusal::SymbolicLink));
     }
-    if !meta.is_file() {
+    if !found.file {
         return Err(refused(path, Refusal::NotAFile));
     }
-    check_owner(path, meta)
+    check_owner(path, found)
 }
 
 #[cfg(unix)]
@@ -1392,97 +1716,28 @@ fn current_uid() -> u32 {
 }
 
 #[cfg(unix)]
-fn check_owner(path: &Path, meta: &fs::Metadata) -> Result<(), CacheError> {
-    use std::os::unix::fs::MetadataExt;
-    let uid = meta.uid();
-    if uid == current_uid() {
+fn check_owner(path: &Path, found: &Found) -> Result<(), CacheError> {
+    if found.uid == current_uid() {
         Ok(())
     } else {
-        Err(refused(path, Refusal::OwnedByOtherUser { uid }))
+        Err(refused(path, Refusal::OwnedByOtherUser { uid: found.uid }))
     }
 }
 
 #[cfg(not(unix))]
-fn check_owner(_path: &Path, _meta: &fs::Metadata) -> Result<(), CacheError> {
+fn check_owner(_path: &Path, _found: &Found) -> Result<(), CacheError> {
     Ok(())
-}
-
-/// Refuses a cache path whose directory another user owns (root aside) or can write to
-/// without the sticky bit, to read as to write: such a user could swap the file or its lock
-/// for a link or a file of their own. A directory that is not there passes (there is nothing
-/// to read in it, and a write creates it private).
-#[cfg(unix)]
-fn check_directory(path: &Path) -> Result<(), CacheError> {
-    use std::os::unix::fs::MetadataExt;
-    let dir = directory_of(path);
-    let meta = match fs::metadata(dir) {
-        Ok(meta) if meta.is_dir() => meta,
-        // No directory there: neither is the file, as the check of the path itself says.
-        Ok(_) => return Ok(()),
-        Err(e)
-            if matches!(
-                e.kind(),
-                io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-            ) =>
-        {
-            return Ok(());
-        }
-        Err(source) => {
-            return Err(CacheError::Unreadable {
-                path: path.to_owned(),
-                source,
-            });
-        }
-    };
-    let (uid, mode) = (meta.uid(), meta.mode() & 0o7777);
-    if uid != current_uid() && uid != 0 {
-        return Err(refused(
-            path,
-            Refusal::DirectoryOwnedByOtherUser {
-                dir: dir.to_owned(),
-                uid,
-            },
-        ));
-    }
-    let sticky = mode & 0o1000 != 0;
-    if mode & 0o022 != 0 && !sticky {
-        return Err(refused(
-            path,
-            Refusal::DirectoryWritableByOthers {
-                dir: dir.to_owned(),
-                mode,
-            },
-        ));
-    }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_directory(_path: &Path) -> Result<(), CacheError> {
-    Ok(())
-}
-
-/// `options` made to refuse a symbolic link as the last component (`O_NOFOLLOW`), and not to
-/// wait on a FIFO swapped in after the check (as [`no_wait`]).
-fn no_follow(options: &mut OpenOptions) -> &mut OpenOptions {
-    #[cfg(unix)]
-    with_flags(options, rustix::fs::OFlags::NOFOLLOW);
-    options
 }
 
 /// `options` made not to wait on a FIFO swapped in after a check (`O_NONBLOCK`, harmless for
 /// regular files), for a file of someone else's that may be reached through a link.
 pub(crate) fn no_wait(options: &mut OpenOptions) -> &mut OpenOptions {
     #[cfg(unix)]
-    with_flags(options, rustix::fs::OFlags::empty());
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32);
+    }
     options
-}
-
-/// `options` opened with `O_NONBLOCK` and `more` (the flags replace any set before).
-#[cfg(unix)]
-fn with_flags(options: &mut OpenOptions, more: rustix::fs::OFlags) {
-    use std::os::unix::fs::OpenOptionsExt;
-    options.custom_flags((rustix::fs::OFlags::NONBLOCK | more).bits() as i32);
 }
 
 /// An `open` error, as a refusal when the path turned out to be a link (`ELOOP`).
@@ -1497,21 +1752,6 @@ fn open_error(
     }
     let _ = path;
     other(source)
-}
-
-/// Opens the file for reading without following a link, and checks the open file itself (so
-/// a swap after [`inspect`] cannot slip through) is a regular file of ours.
-fn open_own_file(path: &Path) -> Result<(File, fs::Metadata), CacheError> {
-    let unreadable = |source: io::Error| CacheError::Unreadable {
-        path: path.to_owned(),
-        source,
-    };
-    let file = no_follow(OpenOptions::new().read(true))
-        .open(path)
-        .map_err(|e| open_error(path, e, unreadable))?;
-    let meta = file.metadata().map_err(unreadable)?;
-    check_own_file(path, &meta)?;
-    Ok((file, meta))
 }
 
 #[cfg(unix)]
@@ -1531,28 +1771,27 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)
 }
 
-/// An exclusive advisory lock on the sidecar file, held until the returned file is dropped,
-/// and whether it was taken (`false` where file locking is not supported: the file is then
-/// written unlocked). The sidecar is never removed (removing it would let two writers lock
-/// different files). A sidecar that is a link or another user's file is refused (naming the
-/// sidecar); other failures are write errors of the cache `path`.
-fn lock_writers(path: &Path, lock_path: &Path) -> Result<(File, bool), CacheError> {
+/// An exclusive advisory lock on the sidecar file `lock_name` in `dir`, held until the
+/// returned file is dropped, and whether it was taken (`false` where file locking is not
+/// supported: the file is then written unlocked). The sidecar is never removed (removing it
+/// would let two writers lock different files). A sidecar that is a link or another user's
+/// file is refused (naming the sidecar, `lock_path`); other failures are write errors of the
+/// cache `path`.
+fn lock_writers(
+    dir: &CacheDir,
+    path: &Path,
+    lock_path: &Path,
+    lock_name: &OsStr,
+) -> Result<(File, bool), CacheError> {
     let failed = |source: io::Error| CacheError::Write {
         path: path.to_owned(),
         source,
         kept_aside: None,
     };
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let file = no_follow(&mut options)
-        .open(lock_path)
+    let file = dir
+        .open_lock(lock_name)
         .map_err(|e| open_error(lock_path, e, failed))?;
-    check_own_file(lock_path, &file.metadata().map_err(failed)?)?;
+    check_own_file(lock_path, &Found::of(&file.metadata().map_err(failed)?))?;
     match file.lock() {
         Ok(()) => Ok((file, true)),
         Err(e) if e.kind() == io::ErrorKind::Unsupported => {
@@ -1563,12 +1802,16 @@ fn lock_writers(path: &Path, lock_path: &Path) -> Result<(File, bool), CacheErro
     }
 }
 
-/// Renames an unusable file to the first free name of `<name>.corrupt`, `<name>.corrupt.1`,
-/// ... `<name>.corrupt.99`.
-fn move_aside(target: &Path) -> io::Result<PathBuf> {
-    for aside in kept_aside_paths(target) {
-        if fs::symlink_metadata(&aside).is_err() {
-            fs::rename(target, &aside)?;
+/// Renames the unusable file `name` in `dir` (the cache file `path`) to the first free name of
+/// [`kept_aside_paths`] (`<name>.corrupt`, `<name>.corrupt.1`, ... `<name>.corrupt.99`), and
+/// gives that name's path.
+fn move_aside(dir: &CacheDir, path: &Path, name: &OsStr) -> io::Result<PathBuf> {
+    for aside in kept_aside_paths(path) {
+        let Some(aside_name) = aside.file_name() else {
+            continue;
+        };
+        if dir.lstat(aside_name).is_err() {
+            dir.rename(name, aside_name)?;
             return Ok(aside);
         }
     }
@@ -1576,16 +1819,6 @@ fn move_aside(target: &Path) -> io::Result<PathBuf> {
         "100 earlier unusable cache files are already kept aside; delete them",
     ))
 }
-
-#[cfg(unix)]
-fn sync_dir(dir: &Path) {
-    if let Err(e) = File::open(dir).and_then(|d| d.sync_all()) {
-        log::debug!("could not fsync the token cache directory: {e}");
-    }
-}
-
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) {}
 
 /// Restricts a file readable or writable by group or others to 0600, through the open file
 /// (`fchmod`), never by path.
@@ -1741,6 +1974,113 @@ mod tests {
             names_in(tmp.path()),
             [".other.json.x7Yq2a.tmp", "auth.json", "auth.json.lock"]
         );
+    }
+
+    /// A save makes every step (the checks, the lock, removing a stale temporary, keeping the
+    /// unusable file aside, writing, renaming) in the directory it opened and checked, and a
+    /// read reads there: once that directory is renamed away and another directory, or a link
+    /// to one, is put at its path, the file is read and written under the new name, and what is
+    /// at the old path is left as it was. By path, every step went to the directory swapped in.
+    #[cfg(unix)]
+    #[test]
+    fn a_save_stays_in_the_directory_it_checked_when_another_is_swapped_in() {
+        let login = auth("t", "2099-01-01T00:00:00Z");
+        for swap_in_link in [false, true] {
+            let tmp = dir();
+            let checked = tmp.path().join("cache");
+            let path = checked.join("auth.json");
+            assert!(fs::create_dir(&checked).is_ok());
+            assert!(fs::write(&path, "junk").is_ok());
+            assert!(fs::write(checked.join(".auth.json.x7Yq2a.tmp"), "stale").is_ok());
+            let cache = TokenCache::new(path.clone());
+            let Ok(Some((dir, name))) = CacheDir::open_checked(&path) else {
+                panic!("the directory was not opened");
+            };
+            // After the check: the directory checked is renamed away, another takes its path.
+            let renamed = tmp.path().join("renamed");
+            assert!(fs::rename(&checked, &renamed).is_ok());
+            let swapped = tmp.path().join("swapped");
+            assert!(fs::create_dir(&swapped).is_ok());
+            assert!(fs::write(swapped.join("auth.json"), "theirs").is_ok());
+            assert!(fs::write(swapped.join(".auth.json.x7Yq2a.tmp"), "theirs").is_ok());
+            if swap_in_link {
+                assert!(std::os::unix::fs::symlink(&swapped, &checked).is_ok());
+            } else {
+                assert!(fs::rename(&swapped, &checked).is_ok());
+            }
+            let mut moved = None;
+            let saved = cache.save_in(
+                &dir,
+                &name,
+                to_py_json(&login).as_bytes(),
+                Existing::KeepAside(Reader::Authenticator),
+                &mut moved,
+            );
+            assert!(saved.is_ok(), "{saved:?}");
+            assert_eq!(moved, Some(checked.join("auth.json.corrupt")));
+            assert_eq!(
+                names_in(&renamed),
+                ["auth.json", "auth.json.corrupt", "auth.json.lock"]
+            );
+            assert_eq!(
+                fs::read_to_string(renamed.join("auth.json")).ok(),
+                Some(to_py_json(&login))
+            );
+            assert_eq!(
+                fs::read_to_string(renamed.join("auth.json.corrupt"))
+                    .ok()
+                    .as_deref(),
+                Some("junk")
+            );
+            assert_eq!(names_in(&checked), [".auth.json.x7Yq2a.tmp", "auth.json"]);
+            assert_eq!(
+                fs::read_to_string(checked.join("auth.json"))
+                    .ok()
+                    .as_deref(),
+                Some("theirs")
+            );
+            let read = read_in(&dir, &path, &name, false);
+            assert_eq!(
+                read.ok().flatten().map(|(bytes, _)| bytes),
+                Some(to_py_json(&login).into_bytes())
+            );
+        }
+    }
+
+    /// The cache's directory is opened as itself, never through a link: a link named as the
+    /// directory is not followed, to read (nothing is read) as to write (nothing is written).
+    #[cfg(unix)]
+    #[test]
+    fn a_link_named_as_the_cache_directory_is_not_followed() {
+        let tmp = dir();
+        let real = tmp.path().join("real");
+        assert!(fs::create_dir(&real).is_ok());
+        assert!(fs::write(real.join("auth.json"), "{}").is_ok());
+        let link = tmp.path().join("link");
+        assert!(std::os::unix::fs::symlink(&real, &link).is_ok());
+        let path = link.join("auth.json");
+        match read_cache_file(&path) {
+            Err(CacheError::Unreadable { path: p, source }) => {
+                assert_eq!(p, path);
+                // what `open` says of a link with `O_DIRECTORY | O_NOFOLLOW` (Linux: ENOTDIR)
+                let said = source.raw_os_error();
+                let loop_or_notdir = [rustix::io::Errno::LOOP, rustix::io::Errno::NOTDIR];
+                assert!(
+                    loop_or_notdir
+                        .iter()
+                        .any(|e| said == Some(e.raw_os_error())),
+                    "{source}"
+                );
+            }
+            other => panic!("expected an unreadable file, got {other:?}"),
+        }
+        let stored = TokenCache::new(path.clone())
+            .store(&auth("t", "2099-01-01T00:00:00Z"), Existing::Replace);
+        assert!(
+            matches!(stored, Err(CacheError::Write { .. })),
+            "{stored:?}"
+        );
+        assert_eq!(names_in(&real), ["auth.json"]);
     }
 
     #[test]
