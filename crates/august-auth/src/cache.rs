@@ -10,8 +10,8 @@
 //!   is not a regular file, a file owned by another user, and a directory that another user can
 //!   write to or owns are refused with [`CacheError::Refused`], by one check every read and
 //!   every write makes; reading then reports it and changes nothing, writing does nothing;
-//! - on Unix the directory is opened once, as itself (never through a link), and checked as
-//!   opened; every later step of a read or a write (the file's checks, the lock, the temporary
+//! - on Unix the directory is opened once and checked as opened (a link to a directory is
+//!   followed, as the path's other directories are: what is checked is the directory reached); every later step of a read or a write (the file's checks, the lock, the temporary
 //!   file, removals, renames, the fsync) is made relative to that open directory, never by path
 //!   again, so that replacing the directory or one above it after the check changes nothing;
 //! - a file of ours readable by other users is tightened to 0600 through the open file when it
@@ -1422,8 +1422,8 @@ struct CacheDir {
 }
 
 impl CacheDir {
-    /// The directory of the cache file at `path`, opened (on Unix the directory itself, never
-    /// through a link: `O_DIRECTORY | O_NOFOLLOW`) and checked ([`CacheDir::check`]), and the
+    /// The directory of the cache file at `path`, opened (on Unix `O_DIRECTORY`; a link to a
+    /// directory is followed, and the directory reached is checked) ([`CacheDir::check`]), and the
     /// file's name in it; `Ok(None)` when there is no directory (so no file either).
     fn open_checked(path: &Path) -> Result<Option<(CacheDir, OsString)>, CacheError> {
         let name = path
@@ -1499,10 +1499,11 @@ impl CacheDir {
 
 #[cfg(unix)]
 impl CacheDir {
-    /// Opens the directory `dir` itself, not a link to one; `Ok(None)` when nothing is there.
+    /// Opens the directory `dir` (a link to one is followed: the open directory is what the
+    /// checks look at); `Ok(None)` when nothing is there.
     fn open(dir: &Path) -> io::Result<Option<CacheDir>> {
         use rustix::fs::{Mode, OFlags};
-        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC;
         match rustix::fs::open(dir, flags, Mode::empty()) {
             Ok(fd) => Ok(Some(CacheDir {
                 path: dir.to_owned(),
@@ -2051,36 +2052,35 @@ mod tests {
     /// directory is not followed, to read (nothing is read) as to write (nothing is written).
     #[cfg(unix)]
     #[test]
-    fn a_link_named_as_the_cache_directory_is_not_followed() {
+    fn a_link_to_the_cache_directory_leads_to_the_directory_checked() {
+        use std::os::unix::fs::PermissionsExt;
         let tmp = dir();
         let real = tmp.path().join("real");
         assert!(fs::create_dir(&real).is_ok());
-        assert!(fs::write(real.join("auth.json"), "{}").is_ok());
+        assert!(fs::set_permissions(&real, fs::Permissions::from_mode(0o700)).is_ok());
         let link = tmp.path().join("link");
         assert!(std::os::unix::fs::symlink(&real, &link).is_ok());
         let path = link.join("auth.json");
-        match read_cache_file(&path) {
-            Err(CacheError::Unreadable { path: p, source }) => {
-                assert_eq!(p, path);
-                // what `open` says of a link with `O_DIRECTORY | O_NOFOLLOW` (Linux: ENOTDIR)
-                let said = source.raw_os_error();
-                let loop_or_notdir = [rustix::io::Errno::LOOP, rustix::io::Errno::NOTDIR];
-                assert!(
-                    loop_or_notdir
-                        .iter()
-                        .any(|e| said == Some(e.raw_os_error())),
-                    "{source}"
-                );
-            }
-            other => panic!("expected an unreadable file, got {other:?}"),
-        }
-        let stored = TokenCache::new(path.clone())
-            .store(&auth("t", "2099-01-01T00:00:00Z"), Existing::Replace);
+        let cache = TokenCache::new(path.clone());
         assert!(
-            matches!(stored, Err(CacheError::Write { .. })),
-            "{stored:?}"
+            cache
+                .store(&auth("t", "2099-01-01T00:00:00Z"), Existing::Replace)
+                .is_ok()
         );
-        assert_eq!(names_in(&real), ["auth.json"]);
+        assert_eq!(names_in(&real), ["auth.json", "auth.json.lock"]);
+        assert_eq!(loaded(&cache).map(|a| a.access_token), Some("t".to_owned()));
+        // The directory reached is the one checked: the same link to a directory others can
+        // write to is refused, to read as to write, and nothing is added there.
+        assert!(fs::set_permissions(&real, fs::Permissions::from_mode(0o777)).is_ok());
+        assert!(matches!(
+            refusal(read_cache_file(&path)),
+            Refusal::DirectoryWritableByOthers { mode: 0o777, .. }
+        ));
+        assert!(matches!(
+            refusal(cache.store(&auth("u", "2099-01-01T00:00:00Z"), Existing::Replace)),
+            Refusal::DirectoryWritableByOthers { .. }
+        ));
+        assert_eq!(names_in(&real), ["auth.json", "auth.json.lock"]);
     }
 
     #[test]
