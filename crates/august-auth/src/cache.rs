@@ -11,8 +11,9 @@
 //!   write to or owns are refused with [`CacheError::Refused`], by one check every read and
 //!   every write makes; reading then reports it and changes nothing, writing does nothing;
 //! - on Unix the directory is opened once and checked as opened (a link to a directory is
-//!   followed, as the path's other directories are: what is checked is the directory reached); every later step of a read or a write (the file's checks, the lock, the temporary
-//!   file, removals, renames, the fsync) is made relative to that open directory, never by path
+//!   followed, as the path's other directories are: what is checked is the directory reached);
+//!   every later step of a read or a write (the file's checks, the lock, the temporary file,
+//!   removals, renames, the fsync) is made relative to that open directory, never by path
 //!   again, so that replacing the directory or one above it after the check changes nothing;
 //! - a file of ours readable by other users is tightened to 0600 through the open file when it
 //!   is read;
@@ -1423,8 +1424,8 @@ struct CacheDir {
 
 impl CacheDir {
     /// The directory of the cache file at `path`, opened (on Unix `O_DIRECTORY`; a link to a
-    /// directory is followed, and the directory reached is checked) ([`CacheDir::check`]), and the
-    /// file's name in it; `Ok(None)` when there is no directory (so no file either).
+    /// directory is followed) and checked as opened ([`CacheDir::check`]), and the file's name
+    /// in it; `Ok(None)` when there is no directory (so no file either).
     fn open_checked(path: &Path) -> Result<Option<(CacheDir, OsString)>, CacheError> {
         let name = path
             .file_name()
