@@ -23,9 +23,10 @@
 use std::borrow::Cow;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use august_core::{Brand, LoginMethod};
 use serde_json::Value;
@@ -1267,12 +1268,17 @@ impl TokenCache {
         // Before creating the lock file, so that a refused path gets nothing next to it.
         check_path()?;
 
-        let (_lock, locked) = lock_writers(
+        let (_lock, locked) = lock_sidecar(
             dir,
             &self.path,
             &sibling(&self.path, ".lock"),
             &with_suffix(name, ".lock"),
+            None,
         )?;
+        let locked = locked == Locked::Held;
+        if !locked {
+            log::debug!("file locking is not supported here; writing the token cache unlocked");
+        }
 
         let mut prefix = OsString::from(".");
         prefix.push(name);
@@ -1773,18 +1779,33 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)
 }
 
+/// How often a wait for a lock held by another process tries again.
+const LOCK_POLL: Duration = Duration::from_millis(25);
+
+/// What [`lock_sidecar`] got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Locked {
+    /// The lock, held until the file is dropped.
+    Held,
+    /// Nothing: file locking is not supported here.
+    Unsupported,
+    /// Nothing: another holder kept it until the deadline.
+    TimedOut,
+}
+
 /// An exclusive advisory lock on the sidecar file `lock_name` in `dir`, held until the
-/// returned file is dropped, and whether it was taken (`false` where file locking is not
-/// supported: the file is then written unlocked). The sidecar is never removed (removing it
-/// would let two writers lock different files). A sidecar that is a link or another user's
-/// file is refused (naming the sidecar, `lock_path`); other failures are write errors of the
-/// cache `path`.
-fn lock_writers(
+/// returned file is dropped, waited for until `until` (trying again every [`LOCK_POLL`]), or
+/// as long as it takes without one; with what was got ([`Locked`]). The sidecar is never
+/// removed (removing it would let two holders lock different files). A sidecar that is a link
+/// or another user's file is refused (naming the sidecar, `lock_path`); other failures are
+/// write errors of the cache `path`.
+fn lock_sidecar(
     dir: &CacheDir,
     path: &Path,
     lock_path: &Path,
     lock_name: &OsStr,
-) -> Result<(File, bool), CacheError> {
+    until: Option<Instant>,
+) -> Result<(File, Locked), CacheError> {
     let failed = |source: io::Error| CacheError::Write {
         path: path.to_owned(),
         source,
@@ -1794,12 +1815,25 @@ fn lock_writers(
         .open_lock(lock_name)
         .map_err(|e| open_error(lock_path, e, failed))?;
     check_own_file(lock_path, &Found::of(&file.metadata().map_err(failed)?))?;
-    match file.lock() {
-        Ok(()) => Ok((file, true)),
-        Err(e) if e.kind() == io::ErrorKind::Unsupported => {
-            log::debug!("file locking is not supported here; writing the token cache unlocked");
-            Ok((file, false))
-        }
+    let taken = match until {
+        None => file.lock(),
+        Some(until) => loop {
+            match file.try_lock() {
+                Ok(()) => break Ok(()),
+                Err(TryLockError::Error(e)) => break Err(e),
+                Err(TryLockError::WouldBlock) => {
+                    let left = until.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Ok((file, Locked::TimedOut));
+                    }
+                    std::thread::sleep(left.min(LOCK_POLL));
+                }
+            }
+        },
+    };
+    match taken {
+        Ok(()) => Ok((file, Locked::Held)),
+        Err(e) if e.kind() == io::ErrorKind::Unsupported => Ok((file, Locked::Unsupported)),
         Err(e) => Err(failed(e)),
     }
 }
