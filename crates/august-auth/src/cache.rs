@@ -4,7 +4,8 @@
 //! - the file is replaced by a rename of a fully written and fsynced temporary file created in
 //!   the same directory with mode 0600, then the directory is fsynced: a crash leaves the old
 //!   file or the new one, never a mix;
-//! - writers are serialised by an advisory lock on a `<name>.lock` file next to it;
+//! - writers are serialised by an advisory lock on a `<name>.lock` file next to it (and the
+//!   OAuth refreshes of processes sharing a credentials cache by one on `<name>.refresh.lock`);
 //! - only a regular file of ours is read, replaced, tightened or moved aside: a symbolic link at
 //!   the path (followed by nothing, not even `open`, which is given `O_NOFOLLOW`), anything that
 //!   is not a regular file, a file owned by another user, and a directory that another user can
@@ -1192,6 +1193,42 @@ impl TokenCache {
             Some((dir, name)) => read_in(&dir, &self.path, &name, restrict),
             None => Ok(None),
         }
+    }
+
+    /// Takes the refresh lock: an exclusive advisory lock on the sidecar `<name>.refresh.lock`,
+    /// which processes sharing the cache file hold from looking at it before a refresh to
+    /// saving what the refresh gave. The sidecar is opened as the writers' `<name>.lock` is (in
+    /// the checked directory, never through a link, created with mode 0600, never removed,
+    /// refused when it is a link or another user's file), and the lock waited for until `until`
+    /// (as long as it takes without one). The file returned holds the lock until dropped;
+    /// `Ok(None)` when there is no directory, when another process held the lock until `until`,
+    /// or when file locking is not supported here (both logged).
+    pub(crate) fn lock_refresh(&self, until: Option<Instant>) -> Result<Option<File>, CacheError> {
+        let Some((dir, name)) = CacheDir::open_checked(&self.path)? else {
+            return Ok(None);
+        };
+        // Before creating the sidecar, so that a refused path gets nothing next to it.
+        dir.inspect(&self.path, &name)?;
+        let lock_path = sibling(&self.path, ".refresh.lock");
+        let (file, locked) = lock_sidecar(
+            &dir,
+            &self.path,
+            &lock_path,
+            &with_suffix(&name, ".refresh.lock"),
+            until,
+        )?;
+        match locked {
+            Locked::Held => return Ok(Some(file)),
+            Locked::Unsupported => log::debug!(
+                "file locking is not supported here; refreshing the token cached in {} unlocked",
+                printable_path(&self.path)
+            ),
+            Locked::TimedOut => log::warn!(
+                "{} was still locked by another refresh at the deadline; refreshing without it",
+                printable_path(&lock_path)
+            ),
+        }
+        Ok(None)
     }
 
     /// Writes `auth` as py-august does, with `existing` for the file at the path; returns where

@@ -6,13 +6,15 @@
 //! share one request). [`Credentials::after_rejection`] is what to call when the server refused
 //! a token (401). OAuth and imported tokens persist in a token cache file of their own format
 //! (refresh token, expiry, brand, kind), written atomically with mode 0600; a refreshed token is
-//! written there before it is returned.
+//! written there before it is returned. Processes sharing the file refresh one at a time, under
+//! an advisory lock on `<name>.refresh.lock`, so that none sends a refresh token another spent.
 
 use std::fmt;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use august_core::{Api, Brand, LoginMethod};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
@@ -973,27 +975,57 @@ fn lock(m: &Mutex<TokenState>) -> MutexGuard<'_, TokenState> {
 }
 
 /// Renews the token in `state` (run as the single flight): an OAuth refresh, sent without the
-/// lock so that reading the credentials never waits for the network; Home Assistant's file read
-/// again; or the error that says how to sign in again.
+/// state's lock so that reading the credentials never waits for the network; Home Assistant's
+/// file read again; or the error that says how to sign in again.
+///
+/// An OAuth refresh of credentials with a cache file runs under the file's refresh lock
+/// ([`refresh_lock`]), from looking at the file to saving the new tokens there: another
+/// process sharing the file that refreshed meanwhile has saved its tokens before this one
+/// looks, so this one takes them instead of sending a refresh token that is spent.
 fn renew(state: &Mutex<TokenState>, why: Why) -> Result<String> {
-    let (client, refresh_token) = {
+    let (client, cache) = {
         let mut st = lock(state);
         match st.kind {
-            SignInKind::OAuth => {
-                if why != Why::Forced && st.adopt_newer_cached() {
-                    return Ok(st.access_token.clone());
-                }
-                match (st.oauth.clone(), st.refresh_token.clone()) {
-                    (Some(client), Some(refresh_token)) => (client, refresh_token),
-                    _ => return Err(st.sign_in_again(why)),
-                }
-            }
+            SignInKind::OAuth => (st.oauth.clone(), st.cache.clone()),
             SignInKind::HomeAssistant => return st.reread_home_assistant(why),
+            _ => return Err(st.sign_in_again(why)),
+        }
+    };
+    // Held until the new tokens are saved (the writers' lock is another file).
+    let _refresh_lock = match (&client, &cache) {
+        (Some(client), Some(cache)) => refresh_lock(cache, client),
+        _ => None,
+    };
+    let (client, refresh_token) = {
+        let mut st = lock(state);
+        if why != Why::Forced && st.adopt_newer_cached() {
+            return Ok(st.access_token.clone());
+        }
+        match (client, st.refresh_token.clone()) {
+            (Some(client), Some(refresh_token)) => (client, refresh_token),
             _ => return Err(st.sign_in_again(why)),
         }
     };
     let answer = client.refresh(&refresh_token);
     lock(state).take_refreshed(refresh_token, answer)
+}
+
+/// The refresh lock of `cache` ([`TokenCache::lock_refresh`]), waited for at most `client`'s
+/// timeout (the bound of another process's refresh), and not past the deadline in force on
+/// this thread; `None` when it was not had (logged): the refresh goes on without it, as it
+/// would where there is no file locking.
+fn refresh_lock(cache: &TokenCache, client: &OAuthClient) -> Option<File> {
+    let until = [
+        Instant::now().checked_add(client.request_timeout()),
+        api_transport::deadline(),
+    ]
+    .into_iter()
+    .flatten()
+    .min();
+    cache.lock_refresh(until).unwrap_or_else(|e| {
+        log::warn!("refreshing without the refresh lock: {e}");
+        None
+    })
 }
 
 impl TokenState {

@@ -362,6 +362,11 @@ impl OAuthClient {
         &self.inner.client_id
     }
 
+    /// The timeout of each token request ([`OAuthClient::timeout`]).
+    pub(crate) fn request_timeout(&self) -> Duration {
+        self.inner.transport.timeout()
+    }
+
     /// The redirect URI sent with the authorization request and the code exchange.
     ///
     /// ```

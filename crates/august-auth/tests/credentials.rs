@@ -5,11 +5,12 @@
 mod common;
 
 use std::fs;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Barrier, Mutex, mpsc};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use august_auth::{
-    Client, Credentials, Error, ImportedToken, OAuthClient, OAuthTokens, SignInKind,
+    Client, Credentials, Error, ErrorKind, ImportedToken, OAuthClient, OAuthTokens, SignInKind,
 };
 use august_core::{Api, Brand};
 use chrono::{TimeDelta, Utc};
@@ -120,6 +121,8 @@ fn a_rotated_refresh_token_is_persisted_before_the_new_token_is_used() {
     locks.assert();
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
+    #[cfg(unix)]
+    assert_eq!(mode(&refresh_lock_of(&path)), 0o600);
     let text = fs::read_to_string(&path).unwrap();
     let stored: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(stored["kind"], "oauth");
@@ -314,10 +317,12 @@ fn a_process_whose_refresh_token_another_spent_first_takes_the_tokens_it_saved()
     oauth_credentials(&server, "rt-1", -5)
         .cache_file(&path)
         .unwrap();
-    // Two processes: each loads the file on its own.
+    // Two processes: each loads the file on its own. The second waits for the refresh lock
+    // the first holds for its client's timeout only, then refreshes without it.
     let api = api(&server);
     let first = Credentials::load(&path, &api, Some(oauth(&server))).unwrap();
-    let second = Credentials::load(&path, &api, Some(oauth(&server))).unwrap();
+    let hurried = oauth(&server).timeout(Duration::from_secs(2));
+    let second = Credentials::load(&path, &api, Some(hurried)).unwrap();
     let first = std::thread::spawn(move || {
         let token = first.access_token();
         first_saved.send(()).unwrap();
@@ -341,6 +346,141 @@ fn a_process_whose_refresh_token_another_spent_first_takes_the_tokens_it_saved()
     let stored: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
     assert_eq!(stored["refresh_token"], "rt-3");
+}
+
+/// The refresh lock's sidecar of the cache file `path`.
+fn refresh_lock_of(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap().to_owned();
+    name.push(".refresh.lock");
+    path.with_file_name(name)
+}
+
+/// The refresh lock of the cache file `path`, taken as another process sharing the file holds
+/// it while it refreshes, until the file returned is dropped.
+fn hold_refresh_lock(path: &Path) -> fs::File {
+    let lock = fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(refresh_lock_of(path))
+        .unwrap();
+    lock.lock().unwrap();
+    lock
+}
+
+/// Credentials loaded from a new cache file at `path` (as a process sharing it does), whose
+/// token `at-1` has expired and whose refresh token is `rt-1`, refreshed with `client`.
+fn expired_in_cache(server: &ServerGuard, path: &Path, client: OAuthClient) -> Credentials {
+    oauth_credentials(server, "rt-1", -5)
+        .cache_file(path)
+        .unwrap();
+    Credentials::load(path, &api(server), Some(client)).unwrap()
+}
+
+#[test]
+fn a_refresh_waits_for_another_process_refreshing_and_takes_the_tokens_it_saved() {
+    let (_dir, path) = cache_file();
+    let mut server = Server::new();
+    // The other process spends rt-1: the server would refuse it to this one.
+    let spent = token_request(&mut server)
+        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
+        .with_status(400)
+        .with_header("content-type", "application/json")
+        .with_body(
+            r#"{"error": "invalid_grant", "error_description": "refresh token already used"}"#,
+        )
+        .expect(0)
+        .create();
+    let credentials = expired_in_cache(&server, &path, oauth(&server));
+    let other = hold_refresh_lock(&path);
+    let waiting = credentials.clone();
+    let waiting = std::thread::spawn(move || waiting.access_token());
+    // Time enough to have sent rt-1 and been refused, were the lock not waited for.
+    std::thread::sleep(Duration::from_millis(300));
+    // The other process saves what its refresh gave, then releases the lock.
+    Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-2", Some("rt-2".into()), expiring_in(3600)),
+    )
+    .cache_file(&path)
+    .unwrap();
+    drop(other);
+    assert_eq!(waiting.join().unwrap().unwrap(), "at-2");
+    spent.assert();
+    // It took the other's refresh token too.
+    let next = token_endpoint(
+        &mut server,
+        Some("rt-2"),
+        200,
+        r#"{"access_token": "at-3", "refresh_token": "rt-3", "expires_in": 3600}"#,
+    );
+    assert_eq!(credentials.refresh_now().unwrap(), "at-3");
+    next.assert();
+}
+
+#[test]
+fn a_refresh_lock_never_released_holds_a_refresh_back_for_the_client_timeout_only() {
+    const TIMEOUT: Duration = Duration::from_secs(1);
+    let (_dir, path) = cache_file();
+    let mut server = Server::new();
+    let refresh = token_endpoint(&mut server, Some("rt-1"), 200, ROTATED);
+    let credentials = expired_in_cache(&server, &path, oauth(&server).timeout(TIMEOUT));
+    let _stuck = hold_refresh_lock(&path);
+    let started = Instant::now();
+    assert_eq!(credentials.access_token().unwrap(), "at-2");
+    let waited = started.elapsed();
+    assert!(
+        waited >= TIMEOUT,
+        "the refresh did not wait for the lock: {waited:?}"
+    );
+    assert!(waited < TIMEOUT * 5, "{waited:?}");
+    refresh.assert();
+    // Saved all the same: the writers' lock is another file.
+    let stored: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(stored["refresh_token"], "rt-2");
+}
+
+#[test]
+fn a_wait_for_the_refresh_lock_ends_by_the_callers_deadline() {
+    let (_dir, path) = cache_file();
+    let mut server = Server::new();
+    let refresh = token_request(&mut server).expect(0).create();
+    // The client's own timeout (20 s) is longer than the caller's deadline.
+    let credentials = expired_in_cache(&server, &path, oauth(&server));
+    let _other = hold_refresh_lock(&path);
+    let started = Instant::now();
+    let err = api_transport::within(Duration::from_millis(500), || credentials.access_token())
+        .unwrap_err();
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(5),
+        "waited past the deadline: {waited:?}"
+    );
+    assert_eq!(err.kind(), ErrorKind::NotDelivered, "{err}");
+    refresh.assert();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_refresh_lock_that_is_a_link_is_left_alone_and_the_refresh_goes_on() {
+    let (dir, path) = cache_file();
+    let mut server = Server::new();
+    let refresh = token_endpoint(&mut server, Some("rt-1"), 200, ROTATED);
+    let credentials = expired_in_cache(&server, &path, oauth(&server));
+    let target = dir.path().join("target");
+    fs::write(&target, "not a lock").unwrap();
+    std::os::unix::fs::symlink(&target, refresh_lock_of(&path)).unwrap();
+    assert_eq!(credentials.access_token().unwrap(), "at-2");
+    refresh.assert();
+    assert_eq!(fs::read_to_string(&target).unwrap(), "not a lock");
+    assert!(
+        fs::symlink_metadata(refresh_lock_of(&path))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
 }
 
 #[test]
