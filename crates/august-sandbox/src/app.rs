@@ -2,7 +2,7 @@
 //! endpoints.
 
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -18,6 +18,18 @@ use crate::{DoorState, Error};
 
 /// Receives the events.
 pub(crate) type Listener = Arc<dyn Fn(&Event) + Send + Sync>;
+
+/// The longest a call waits on what it posts (a OneTouch callback) before it is answered.
+const CALLBACK_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A request the sandbox posts to a receiver: a signed callback.
+struct Outgoing {
+    url: String,
+    content_type: &'static str,
+    /// The signature headers.
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+}
 
 /// Everything the request handlers share.
 pub(crate) struct App {
@@ -100,7 +112,7 @@ impl App {
             .max_redirects(0)
             .proxy(None)
             .user_agent("august-sandbox onetouch callback")
-            .timeout_global(Some(Duration::from_secs(5)))
+            .timeout_global(Some(CALLBACK_TIMEOUT))
             .build();
         App {
             august: Mutex::new(august),
@@ -312,15 +324,40 @@ impl App {
             &callback.url,
             &callback.payload,
         );
-        let body = serde_json::to_vec(&callback.payload).unwrap_or_default();
-        let result = self
+        let outgoing = Outgoing {
+            body: serde_json::to_vec(&callback.payload).unwrap_or_default(),
+            url: callback.url,
+            content_type: "application/json",
+            headers: vec![
+                ("X-Authy-Signature", signature),
+                ("X-Authy-Signature-Nonce", nonce),
+            ],
+        };
+        self.post(outgoing, Instant::now() + CALLBACK_TIMEOUT)
+    }
+
+    /// Posts `outgoing` with the callback agent, waiting until `deadline` at most; its
+    /// answer's body is read (up to 64 KiB) and dropped.
+    fn post(&self, outgoing: Outgoing, deadline: Instant) -> CallbackDelivery {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return CallbackDelivery {
+                url: outgoing.url,
+                status: None,
+                error: Some("no time left to post".to_owned()),
+            };
+        }
+        let mut request = self
             .callback_agent
-            .post(&callback.url)
-            .header("Content-Type", "application/json")
-            .header("X-Authy-Signature", &signature)
-            .header("X-Authy-Signature-Nonce", &nonce)
-            .send(&body[..]);
-        match result {
+            .post(&outgoing.url)
+            .config()
+            .timeout_global(Some(left))
+            .build()
+            .header("Content-Type", outgoing.content_type);
+        for (name, value) in &outgoing.headers {
+            request = request.header(*name, value);
+        }
+        match request.send(&outgoing.body[..]) {
             Ok(mut response) => {
                 let _ = response
                     .body_mut()
@@ -328,13 +365,13 @@ impl App {
                     .limit(64 * 1024)
                     .read_to_vec();
                 CallbackDelivery {
-                    url: callback.url,
+                    url: outgoing.url,
                     status: Some(response.status().as_u16()),
                     error: None,
                 }
             }
             Err(e) => CallbackDelivery {
-                url: callback.url,
+                url: outgoing.url,
                 status: None,
                 error: Some(e.to_string()),
             },
