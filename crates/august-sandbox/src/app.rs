@@ -19,10 +19,11 @@ use crate::{DoorState, Error};
 /// Receives the events.
 pub(crate) type Listener = Arc<dyn Fn(&Event) + Send + Sync>;
 
-/// The longest a call waits on what it posts (a OneTouch callback) before it is answered.
+/// The longest a call waits on what it posts (a OneTouch callback, or all the Verify webhook
+/// posts of one call together) before it is answered.
 const CALLBACK_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A request the sandbox posts to a receiver: a signed callback.
+/// A request the sandbox posts to a receiver: a signed callback or webhook.
 struct Outgoing {
     url: String,
     content_type: &'static str,
@@ -185,7 +186,9 @@ impl App {
                 self.handle_push(rq, &req, route, push, &params);
                 return;
             }
-            Part::Verify => Outcome::Respond(crate::verify::handle(&mut lock(&self.verify), &req)),
+            Part::Verify => {
+                Outcome::Respond(self.with_verify(|st| crate::verify::handle(st, &req)))
+            }
             Part::Control => {
                 lock(&self.counters).control_requests += 1;
                 Outcome::Respond(self.control(&req))
@@ -334,6 +337,68 @@ impl App {
             ],
         };
         self.post(outgoing, Instant::now() + CALLBACK_TIMEOUT)
+    }
+
+    /// Runs `f` on the Verify state, then posts the webhook events it caused, with the state
+    /// unlocked (a receiver may call the sandbox back).
+    pub(crate) fn with_verify<T>(&self, f: impl FnOnce(&mut crate::verify::VerifyState) -> T) -> T {
+        let (out, posts) = {
+            let mut st = lock(&self.verify);
+            let out = f(&mut st);
+            (out, st.take_posts())
+        };
+        self.post_webhooks(posts);
+        out
+    }
+
+    /// Posts Verify events to their webhooks, one after the other, all within
+    /// [`CALLBACK_TIMEOUT`]: best effort, each failure logged (the webhook and the event, not
+    /// the URL, which may carry credentials). Only loopback `http` URLs are called, as the
+    /// OneTouch callback's, in the form [`check_loopback_url`] gives, which the signature
+    /// covers.
+    fn post_webhooks(&self, posts: Vec<crate::verify::WebhookPost>) {
+        let deadline = Instant::now() + CALLBACK_TIMEOUT;
+        for p in posts {
+            let Ok(url) = check_loopback_url(&p.url) else {
+                log::info!(
+                    "sandbox: verify webhook {} not called ({}): not a loopback http URL",
+                    p.webhook_sid,
+                    p.event
+                );
+                continue;
+            };
+            let params: Vec<(&str, &str)> =
+                p.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let signature = signature::sign_twilio(crate::verify::AUTH_TOKEN, &url, &params);
+            let body = form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(&params)
+                .finish();
+            let outgoing = Outgoing {
+                url,
+                content_type: "application/x-www-form-urlencoded",
+                headers: vec![("X-Twilio-Signature", signature)],
+                body: body.into_bytes(),
+            };
+            let delivery = self.post(outgoing, deadline);
+            match (delivery.status, delivery.error) {
+                (Some(status), _) if (200..300).contains(&status) => log::debug!(
+                    "sandbox: verify webhook {} ({}) answered {status}",
+                    p.webhook_sid,
+                    p.event
+                ),
+                (Some(status), _) => log::warn!(
+                    "sandbox: verify webhook {} ({}) answered {status}",
+                    p.webhook_sid,
+                    p.event
+                ),
+                (None, error) => log::warn!(
+                    "sandbox: verify webhook {} ({}) not delivered: {}",
+                    p.webhook_sid,
+                    p.event,
+                    error.unwrap_or_default()
+                ),
+            }
+        }
     }
 
     /// Posts `outgoing` with the callback agent, waiting until `deadline` at most; its

@@ -234,7 +234,7 @@ fn random_hex(len: usize) -> String {
 }
 
 /// A uuid-shaped random id (`8-4-4-4-12` lowercase hex).
-fn random_uuid() -> String {
+pub(crate) fn random_uuid() -> String {
     format!(
         "{}-{}-{}-{}-{}",
         random_hex(8),

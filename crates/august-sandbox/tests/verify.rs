@@ -16,6 +16,7 @@ use twilio_verify::{
     CheckTarget, CheckVerification, Credentials, FactorStatus, FactorUpdate, Identity, LineType,
     LookupField, LookupOptions, NewChallenge, NewPushAccessToken, NewPushFactor, NewTotpFactor,
     NotificationPlatform, ServiceOptions, ServiceSid, TotpAlgorithm, VerifyClient, WebhookOptions,
+    signature::RequestValidator,
 };
 
 fn client(sandbox: &Sandbox) -> VerifyClient {
@@ -1383,4 +1384,239 @@ fn each_send_is_an_attempt_listed_fetched_and_summed_up_with_the_filters() {
     );
     let (status, body) = get(&sandbox, "/v2/Attempts?DateCreatedAfter=today");
     assert_eq!((status, body), refused("DateCreatedAfter"));
+}
+
+/// A request a webhook receiver got.
+struct Hook {
+    method: String,
+    /// The path and query it was sent to.
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Hook {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The form's parameters, in the order posted.
+    fn params(&self) -> Vec<(String, String)> {
+        form_urlencoded::parse(self.body.as_bytes())
+            .into_owned()
+            .collect()
+    }
+
+    fn param(&self, name: &str) -> Option<String> {
+        self.params()
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
+}
+
+/// A receiver on 127.0.0.1 that answers every request `200` after handing it over: the
+/// sandbox waits for the answer, so what it posted during a call is in `hooks` when the call
+/// returns.
+struct HookReceiver {
+    /// `http://127.0.0.1:<port>`.
+    base: String,
+    hooks: std::sync::mpsc::Receiver<Hook>,
+}
+
+impl HookReceiver {
+    fn start() -> HookReceiver {
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let port = server.server_addr().to_ip().unwrap().port();
+        let (tx, hooks) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            while let Ok(Some(mut rq)) = server.recv_timeout(Duration::from_secs(30)) {
+                let mut body = String::new();
+                let _ = std::io::Read::read_to_string(rq.as_reader(), &mut body);
+                let headers = rq
+                    .headers()
+                    .iter()
+                    .map(|h| (h.field.to_string(), h.value.to_string()))
+                    .collect();
+                let hook = Hook {
+                    method: rq.method().to_string(),
+                    path: rq.url().to_owned(),
+                    headers,
+                    body,
+                };
+                if tx.send(hook).is_err() {
+                    break;
+                }
+                let _ = rq.respond(tiny_http::Response::from_string("ok"));
+            }
+        });
+        HookReceiver {
+            base: format!("http://127.0.0.1:{port}"),
+            hooks,
+        }
+    }
+
+    /// What it got so far.
+    fn received(&self) -> Vec<Hook> {
+        self.hooks.try_iter().collect()
+    }
+}
+
+#[test]
+fn an_approved_challenge_is_posted_signed_to_the_webhooks_that_take_it() {
+    let (sandbox, c, service, identity) = enrolled("user-0042-0101");
+    let receiver = HookReceiver::start();
+    let webhooks = c.webhooks(&service);
+    let url = format!("{}/verify/approved?tenant=1", receiver.base);
+    for (name, event, path, enabled) in [
+        (
+            "approved",
+            "challenge.approved",
+            "/verify/approved?tenant=1",
+            true,
+        ),
+        ("disabled", "challenge.approved", "/verify/disabled", false),
+        ("denied", "challenge.denied", "/verify/denied", true),
+    ] {
+        let options = WebhookOptions::new()
+            .friendly_name(name)
+            .event_type(event)
+            .webhook_url(format!("{}{path}", receiver.base))
+            .enabled(enabled);
+        webhooks.create(&options).unwrap();
+    }
+    let factors = c.factors(&service, &identity);
+    let factor = factors.create_push(&pixel()).unwrap().factor;
+    sandbox.verify_push_factor(factor.sid.as_str()).unwrap();
+    let challenge = c
+        .challenges(&service, &identity)
+        .create(&NewChallenge::push(factor.sid.clone(), "Log in?"))
+        .unwrap();
+    assert_eq!(receiver.received().len(), 0, "posted before the answer");
+
+    sandbox
+        .approve_verify_challenge(challenge.sid.as_str())
+        .unwrap();
+    let hooks = receiver.received();
+    let paths: Vec<&str> = hooks.iter().map(|h| h.path.as_str()).collect();
+    assert_eq!(paths, ["/verify/approved?tenant=1"]);
+    let hook = &hooks[0];
+    assert_eq!(hook.method, "POST");
+    assert_eq!(
+        hook.header("Content-Type"),
+        Some("application/x-www-form-urlencoded")
+    );
+    let uuid = hook.param("uuid").unwrap_or_default();
+    let groups: Vec<usize> = uuid.split('-').map(str::len).collect();
+    assert_eq!(groups, [8, 4, 4, 4, 12], "{uuid}");
+    assert!(
+        uuid.bytes().all(|b| b == b'-' || b.is_ascii_hexdigit()),
+        "{uuid}"
+    );
+    let expected = [
+        ("uuid", uuid.as_str()),
+        ("type", "challenge.approved"),
+        ("account_sid", sb::ACCOUNT_SID),
+        ("service_sid", sb::SERVICE_SID),
+        ("entity_identity", "user-0042-0101"),
+        ("factor_sid", factor.sid.as_str()),
+        ("factor_type", "push"),
+        ("challenge_sid", challenge.sid.as_str()),
+        ("status", "approved"),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()));
+    assert_eq!(hook.params(), expected);
+
+    let signature = hook.header("X-Twilio-Signature").unwrap();
+    let validator = RequestValidator::new(sb::AUTH_TOKEN);
+    assert!(validator.validate_form_body(&url, hook.body.as_bytes(), signature));
+    let forged = hook.body.replace("challenge.approved", "challenge.denied");
+    assert!(!validator.validate_form_body(&url, forged.as_bytes(), signature));
+    assert!(
+        !RequestValidator::new(sb::API_KEY_SECRET).validate_form_body(
+            &url,
+            hook.body.as_bytes(),
+            signature
+        )
+    );
+}
+
+#[test]
+fn every_factor_and_challenge_event_is_posted_to_a_webhook_of_all_types() {
+    let (sandbox, c, service, identity) = enrolled("user-0042-0102");
+    let receiver = HookReceiver::start();
+    let url = format!("{}/all", receiver.base);
+    // A legacy `v1` webhook gets the same form.
+    let options = WebhookOptions::new()
+        .friendly_name("all")
+        .event_type("*")
+        .webhook_url(&url)
+        .legacy_v1();
+    c.webhooks(&service).create(&options).unwrap();
+
+    // Each call through the API or the sandbox's controls.
+    let factors = c.factors(&service, &identity);
+    let factor = factors.create_push(&pixel()).unwrap().factor;
+    let control = |path: String| {
+        let (status, _) = post(&sandbox, &path, Auth::None, &[]);
+        assert_eq!(status, 200, "{path}");
+    };
+    control(format!("/__sandbox/verify/factors/{}/verify", factor.sid));
+    let ch = c.challenges(&service, &identity);
+    let denied = ch
+        .create(&NewChallenge::push(factor.sid.clone(), "Log in?"))
+        .unwrap();
+    control(format!("/__sandbox/verify/challenges/{}/deny", denied.sid));
+    let approved = ch
+        .create(&NewChallenge::push(factor.sid.clone(), "Again?"))
+        .unwrap();
+    ch.update(&approved.sid, "device-signature").unwrap();
+    factors.delete(&factor.sid).unwrap();
+
+    let hooks = receiver.received();
+    let seen: Vec<[Option<String>; 3]> = hooks
+        .iter()
+        .map(|h| ["type", "challenge_sid", "status"].map(|name| h.param(name)))
+        .collect();
+    let some = |text: &str| Some(text.to_owned());
+    assert_eq!(
+        seen,
+        [
+            [some("factor.created"), None, None],
+            [some("factor.verified"), None, None],
+            [
+                some("challenge.denied"),
+                some(denied.sid.as_str()),
+                some("denied")
+            ],
+            [
+                some("challenge.approved"),
+                some(approved.sid.as_str()),
+                some("approved")
+            ],
+            [some("factor.deleted"), None, None],
+        ]
+    );
+    let validator = RequestValidator::new(sb::AUTH_TOKEN);
+    let mut uuids = Vec::new();
+    for hook in &hooks {
+        assert_eq!((hook.method.as_str(), hook.path.as_str()), ("POST", "/all"));
+        assert_eq!(
+            hook.param("factor_sid").as_deref(),
+            Some(factor.sid.as_str())
+        );
+        assert_eq!(
+            hook.param("entity_identity").as_deref(),
+            Some("user-0042-0102")
+        );
+        let signature = hook.header("X-Twilio-Signature").unwrap_or_default();
+        assert!(validator.validate_form_body(&url, hook.body.as_bytes(), signature));
+        uuids.push(hook.param("uuid"));
+    }
+    uuids.sort();
+    uuids.dedup();
+    assert_eq!(uuids.len(), 5, "one uuid per event");
 }

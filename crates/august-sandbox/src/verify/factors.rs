@@ -4,8 +4,8 @@ use rand::RngExt as _;
 use serde_json::{Value, json};
 
 use super::{
-    ACCOUNT_SID, Challenge, Factor, MAX_TEXT_BYTES, MAX_TOTP_ATTEMPTS, VerifyState, at_most, error,
-    form, invalid, iso, no_content, not_found, now, param, totp,
+    ACCOUNT_SID, Challenge, Factor, MAX_TEXT_BYTES, MAX_TOTP_ATTEMPTS, VerifyState, WebhookEvent,
+    at_most, error, form, invalid, iso, no_content, not_found, now, param, totp,
 };
 use crate::bounded::Bounded;
 use crate::http::{Params, Req, Resp};
@@ -382,7 +382,9 @@ pub(super) fn factor_create(state: &mut VerifyState, req: &Req, p: &Params) -> R
     let mut body = factor.json(&state.base_url, &state.entities);
     body["binding"] = binding;
     body["options"] = Value::Null;
+    let event = WebhookEvent::of_factor("factor.created", &factor);
     state.add_factor(factor);
+    state.notify(event);
     Resp::json(201, &body)
 }
 
@@ -452,6 +454,7 @@ pub(super) fn factor_update(state: &mut VerifyState, req: &Req, p: &Params) -> R
     } else {
         f.config = config;
     }
+    let was_verified = f.verified;
     if let Some(payload) = payload {
         if is_totp {
             let accepted = totp(&f.secret, f.digits, f.skew, f.time_step, &f.alg)
@@ -470,15 +473,23 @@ pub(super) fn factor_update(state: &mut VerifyState, req: &Req, p: &Params) -> R
             f.verified = !payload.is_empty();
         }
     }
-    Resp::json(200, &f.json(&state.base_url, &state.entities))
+    let event =
+        (f.verified && !was_verified).then(|| WebhookEvent::of_factor("factor.verified", f));
+    let resp = Resp::json(200, &f.json(&state.base_url, &state.entities));
+    if let Some(event) = event {
+        state.notify(event);
+    }
+    resp
 }
 
 pub(super) fn factor_delete(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {
-    if find_factor(&mut state.factors, p).is_none() {
+    let Some(f) = find_factor(&mut state.factors, p) else {
         return not_found(&req.path);
-    }
+    };
+    let event = WebhookEvent::of_factor("factor.deleted", f);
     state.factors.remove(p.get("yf"));
     state.drop_factor_children(p.get("yf"));
+    state.notify(event);
     no_content()
 }
 
@@ -536,20 +547,23 @@ pub(super) fn challenge_create(state: &mut VerifyState, req: &Req, p: &Params) -
         expires,
         wrong: 0,
     };
+    let mut event = None;
     if let Some(code) = param(&form, "AuthPayload") {
         if factor_type != "totp" {
             return invalid("AuthPayload");
         }
         let accepted = checker.and_then(|t| t.check_current(code)).is_some();
         if accepted {
-            c.status = "approved";
-            c.responded = Some(created);
+            event = Some(c.respond(true, created));
         } else {
             c.wrong = 1;
         }
     }
     let body = c.json(&state.base_url, &state.entities);
     state.challenges.insert(c.sid.clone(), c);
+    if let Some(event) = event {
+        state.notify(event);
+    }
     Resp::json(201, &body)
 }
 
@@ -642,9 +656,8 @@ pub(super) fn challenge_update(state: &mut VerifyState, req: &Req, p: &Params) -
         Some(_) => !payload.is_empty(),
         None => false,
     };
-    if accepted {
-        c.status = "approved";
-        c.responded = Some(now());
+    let event = if accepted {
+        Some(c.respond(true, now()))
     } else {
         c.wrong += 1;
         if c.factor_type == "push" {
@@ -654,8 +667,13 @@ pub(super) fn challenge_update(state: &mut VerifyState, req: &Req, p: &Params) -
                 "Challenge verification failed, AuthPayload invalid",
             );
         }
+        None
+    };
+    let resp = Resp::json(200, &c.json(&state.base_url, &state.entities));
+    if let Some(event) = event {
+        state.notify(event);
     }
-    Resp::json(200, &c.json(&state.base_url, &state.entities))
+    resp
 }
 
 pub(super) fn notification_create(state: &mut VerifyState, req: &Req, p: &Params) -> Resp {

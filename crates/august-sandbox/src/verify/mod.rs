@@ -33,9 +33,13 @@
 //!   `/v2/Attempts/Summary` read them with Twilio's filters (a `+1` number is in `US`, any
 //!   other in `ZZ`, as Lookup places it). `DateCreatedAfter` counts from that second on,
 //!   `DateCreatedBefore` up to it.
-//! - Access tokens (`YK…`) are JWT-shaped with a random signature; rate limits (`RK…`), their
-//!   buckets (`BL…`) and webhooks (`YW…`) are kept and answered, but they limit nothing and no
-//!   event is posted.
+//! - Access tokens (`YK…`) are JWT-shaped with a random signature; rate limits (`RK…`) and
+//!   their buckets (`BL…`) are kept and answered, but they limit nothing.
+//! - Webhooks (`YW…`) are kept and called: a factor created, verified or deleted and a
+//!   challenge approved or denied is posted (a form signed with `X-Twilio-Signature`, key
+//!   [`AUTH_TOKEN`]) to each enabled webhook of its service that takes its type or `*`, if its
+//!   URL is a loopback `http` one, before the call that caused it is answered (within 5
+//!   seconds in all, as a OneTouch callback).
 //! - Deleting a service deletes its verifications, entities, factors, challenges, access
 //!   tokens, rate limits, buckets and webhooks (not its attempts: they are the account's
 //!   statistics); an entity its factors and challenges; a factor its challenges; a rate limit
@@ -78,7 +82,10 @@ use rate_limits::{
     bucket_create, bucket_delete, bucket_fetch, bucket_list, bucket_update, rate_limit_create,
     rate_limit_delete, rate_limit_fetch, rate_limit_list, rate_limit_update,
 };
-use webhooks::{webhook_create, webhook_delete, webhook_fetch, webhook_list, webhook_update};
+pub(crate) use webhooks::WebhookPost;
+use webhooks::{
+    WebhookEvent, webhook_create, webhook_delete, webhook_fetch, webhook_list, webhook_update,
+};
 
 /// The account SID the sandbox accepts (with [`AUTH_TOKEN`]).
 pub const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
@@ -254,6 +261,13 @@ struct Challenge {
 }
 
 impl Challenge {
+    /// Answers it at `at`: approved or denied; the event its service's webhooks receive.
+    fn respond(&mut self, approve: bool, at: DateTime<Utc>) -> WebhookEvent {
+        self.status = if approve { "approved" } else { "denied" };
+        self.responded = Some(at);
+        WebhookEvent::of_challenge(self)
+    }
+
     /// Its status now: a pending challenge past its expiration date is expired.
     fn status_now(&self) -> &'static str {
         if self.status == "pending" && now() > self.expires {
@@ -395,6 +409,9 @@ pub(crate) struct VerifyState {
     /// The send attempts of verifications by SID, oldest first; kept when their service is
     /// deleted, as the account's statistics.
     attempts: Bounded<String, Attempt>,
+    /// The webhook posts of the events since [`VerifyState::take_posts`] was last called:
+    /// taken after each call that holds the state, and posted once it is unlocked.
+    outbox: Vec<webhooks::WebhookPost>,
 }
 
 fn now() -> DateTime<Utc> {
@@ -481,6 +498,7 @@ impl VerifyState {
             buckets: Bounded::new(MAX_SERVICE_RECORDS),
             webhooks: Bounded::new(MAX_SERVICE_RECORDS),
             attempts: Bounded::new(MAX_ATTEMPTS),
+            outbox: Vec::new(),
         };
         state.demo_service = Some(state.service_json(SERVICE_SID, "Sandbox Verify", 6, &now()));
         state.next = 2;
@@ -654,8 +672,14 @@ impl VerifyState {
                 factor_sid: sid.to_owned(),
             });
         };
+        let newly = !f.verified;
         f.verified = true;
-        Ok(f.json(&self.base_url, &self.entities))
+        let body = f.json(&self.base_url, &self.entities);
+        if newly {
+            let event = WebhookEvent::of_factor("factor.verified", f);
+            self.notify(event);
+        }
+        Ok(body)
     }
 
     /// Answers a pending push challenge.
@@ -672,9 +696,10 @@ impl VerifyState {
                 status: status.to_owned(),
             });
         }
-        c.status = if approve { "approved" } else { "denied" };
-        c.responded = Some(now());
-        Ok(c.json(&self.base_url, &self.entities))
+        let event = c.respond(approve, now());
+        let body = c.json(&self.base_url, &self.entities);
+        self.notify(event);
+        Ok(body)
     }
 
     fn page(&self, key: &str, path: &str, records: Vec<Value>, req: &Req) -> Resp {
@@ -1278,7 +1303,8 @@ impl Sandbox {
 
     /// Verifies a push factor, as its device does right after creating it (the Verify Push
     /// SDK's `POST …/Factors/{YF}` with its signature). A push factor is created `unverified`,
-    /// and a challenge on it answers 403 / 60318 until it is verified. Verifying one already
+    /// and a challenge on it answers 403 / 60318 until it is verified; verifying it posts
+    /// `factor.verified` to the webhooks of its service that take it. Verifying one already
     /// verified changes nothing. Also `POST /__sandbox/verify/factors/{YF}/verify`.
     ///
     /// ```
@@ -1312,31 +1338,34 @@ impl Sandbox {
     ///
     /// [`Error::UnknownPushFactor`] when no push factor has this SID.
     pub fn verify_push_factor(&self, factor_sid: &str) -> Result<(), Error> {
-        lock(&self.app.verify)
-            .verify_push_factor(factor_sid)
+        self.app
+            .with_verify(|st| st.verify_push_factor(factor_sid))
             .map(|_| ())
     }
 
-    /// Approves a pending push challenge, as the user's device would.
+    /// Approves a pending push challenge, as the user's device would, and posts
+    /// `challenge.approved` to the webhooks of its service that take it (see the [module
+    /// docs](self)) before it returns.
     ///
     /// # Errors
     ///
     /// [`Error::ApprovalRequestNotFound`] for an unknown SID,
     /// [`Error::ApprovalRequestNotPending`] when it was answered or expired.
     pub fn approve_verify_challenge(&self, challenge_sid: &str) -> Result<(), Error> {
-        lock(&self.app.verify)
-            .answer(challenge_sid, true)
+        self.app
+            .with_verify(|st| st.answer(challenge_sid, true))
             .map(|_| ())
     }
 
-    /// Denies a pending push challenge, as the user's device would.
+    /// Denies a pending push challenge, as the user's device would, and posts
+    /// `challenge.denied` to the webhooks of its service that take it.
     ///
     /// # Errors
     ///
     /// As [`Sandbox::approve_verify_challenge`].
     pub fn deny_verify_challenge(&self, challenge_sid: &str) -> Result<(), Error> {
-        lock(&self.app.verify)
-            .answer(challenge_sid, false)
+        self.app
+            .with_verify(|st| st.answer(challenge_sid, false))
             .map(|_| ())
     }
 }
