@@ -112,7 +112,7 @@ impl App {
             .http_status_as_error(false)
             .max_redirects(0)
             .proxy(None)
-            .user_agent("august-sandbox onetouch callback")
+            .user_agent("august-sandbox callback")
             .timeout_global(Some(CALLBACK_TIMEOUT))
             .build();
         App {
