@@ -998,7 +998,10 @@ fn renew(state: &Mutex<TokenState>, why: Why) -> Result<String> {
     };
     let (client, refresh_token) = {
         let mut st = lock(state);
-        if why != Why::Forced && st.adopt_newer_cached() {
+        // Tokens another process saved are taken whatever the reason: a forced renewal then
+        // still sends a refresh, but with the refresh token the other left, not a spent one
+        // (a server that detects reuse may revoke every token of the login).
+        if st.adopt_newer_cached() && why != Why::Forced {
             return Ok(st.access_token.clone());
         }
         match (client, st.refresh_token.clone()) {

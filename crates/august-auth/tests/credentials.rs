@@ -420,6 +420,40 @@ fn a_refresh_waits_for_another_process_refreshing_and_takes_the_tokens_it_saved(
 }
 
 #[test]
+fn a_forced_refresh_sends_the_refresh_token_another_process_saved_not_a_spent_one() {
+    let (_dir, path) = cache_file();
+    let mut server = Server::new();
+    oauth_credentials(&server, "rt-1", 3600)
+        .cache_file(&path)
+        .unwrap();
+    let credentials = Credentials::load(&path, &api(&server), Some(oauth(&server))).unwrap();
+    assert_eq!(credentials.access_token().unwrap(), "at-1");
+    // Another process sharing the file refreshes: rt-1 is spent, rt-2 saved.
+    Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-2", Some("rt-2".into()), expiring_in(7200)),
+    )
+    .cache_file(&path)
+    .unwrap();
+    let spent = token_request(&mut server)
+        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
+        .with_status(400)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error": "invalid_grant", "error_description": "reused"}"#)
+        .expect(0)
+        .create();
+    let next = token_endpoint(
+        &mut server,
+        Some("rt-2"),
+        200,
+        r#"{"access_token": "at-3", "refresh_token": "rt-3", "expires_in": 3600}"#,
+    );
+    assert_eq!(credentials.refresh_now().unwrap(), "at-3");
+    spent.assert();
+    next.assert();
+}
+
+#[test]
 fn a_refresh_lock_never_released_holds_a_refresh_back_for_the_client_timeout_only() {
     const TIMEOUT: Duration = Duration::from_secs(1);
     let (_dir, path) = cache_file();
