@@ -991,11 +991,28 @@ fn renew(state: &Mutex<TokenState>, why: Why) -> Result<String> {
             _ => return Err(st.sign_in_again(why)),
         }
     };
-    // Held until the new tokens are saved (the writers' lock is another file).
-    let _refresh_lock = match (&client, &cache) {
-        (Some(client), Some(cache)) => refresh_lock(cache, client),
-        _ => None,
-    };
+    match &client {
+        // One deadline for the whole renewal, the wait for another process's refresh
+        // included: the caller's, or else the client's timeout.
+        Some(oauth) if api_transport::deadline().is_none() => {
+            api_transport::within(oauth.request_timeout(), || {
+                refresh(state, why, client, cache.as_ref())
+            })
+        }
+        _ => refresh(state, why, client, cache.as_ref()),
+    }
+}
+
+/// The OAuth part of [`renew`], within the deadline in force: the refresh lock of `cache`
+/// when there is one ([`refresh_lock`]), held until the new tokens are saved (the writers'
+/// lock is another file); the tokens another process saved meanwhile, or a refresh.
+fn refresh(
+    state: &Mutex<TokenState>,
+    why: Why,
+    client: Option<OAuthClient>,
+    cache: Option<&TokenCache>,
+) -> Result<String> {
+    let _refresh_lock = client.as_ref().and(cache).and_then(refresh_lock);
     let (client, refresh_token) = {
         let mut st = lock(state);
         // Tokens another process saved are taken whatever the reason: a forced renewal then
@@ -1013,18 +1030,17 @@ fn renew(state: &Mutex<TokenState>, why: Why) -> Result<String> {
     lock(state).take_refreshed(refresh_token, answer)
 }
 
-/// The refresh lock of `cache` ([`TokenCache::lock_refresh`]), waited for at most `client`'s
-/// timeout (the bound of another process's refresh), and not past the deadline in force on
-/// this thread; `None` when it was not had (logged): the refresh goes on without it, as it
-/// would where there is no file locking.
-fn refresh_lock(cache: &TokenCache, client: &OAuthClient) -> Option<File> {
-    let until = [
-        Instant::now().checked_add(client.request_timeout()),
-        api_transport::deadline(),
-    ]
-    .into_iter()
-    .flatten()
-    .min();
+/// The refresh lock of `cache` ([`TokenCache::lock_refresh`]), waited for at most half the
+/// time left before the deadline in force on this thread (another process's refresh takes
+/// much less), so that a refresh sent without it has the other half; `None` when it was not
+/// had (logged): the refresh goes on without it, as it would where there is no file locking.
+/// Without a deadline (a client timeout too large to be one), it is waited for as long as it
+/// is held.
+fn refresh_lock(cache: &TokenCache) -> Option<File> {
+    let until = api_transport::deadline().map(|at| {
+        let now = Instant::now();
+        now + at.saturating_duration_since(now) / 2
+    });
     cache.lock_refresh(until).unwrap_or_else(|e| {
         log::warn!("refreshing without the refresh lock: {e}");
         None
