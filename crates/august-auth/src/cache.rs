@@ -2120,8 +2120,9 @@ mod tests {
         }
     }
 
-    /// The cache's directory is opened as itself, never through a link: a link named as the
-    /// directory is not followed, to read (nothing is read) as to write (nothing is written).
+    /// A link to the cache's directory is followed, and the directory reached is the one
+    /// checked: a link to a directory others can write to is refused, and nothing is added
+    /// there.
     #[cfg(unix)]
     #[test]
     fn a_link_to_the_cache_directory_leads_to_the_directory_checked() {
