@@ -1340,6 +1340,19 @@ fn each_send_is_an_attempt_listed_fetched_and_summed_up_with_the_filters() {
         sids(AttemptsFilter::new().country("US")),
         [a.as_str(), b.as_str()]
     );
+    // A page at a time: the page links keep the filter.
+    let paged: Vec<String> = attempts
+        .list(&AttemptsFilter::new().converted(true))
+        .page_size(1)
+        .map(|a| a.unwrap().sid.as_str().to_owned())
+        .collect();
+    assert_eq!(paged, [a.as_str(), b.as_str()]);
+    let paged: Vec<String> = attempts
+        .list(&AttemptsFilter::new().to(uk))
+        .page_size(1)
+        .map(|a| a.unwrap().sid.as_str().to_owned())
+        .collect();
+    assert_eq!(paged, [c3.as_str()]);
     let later = chrono::Utc::now() + chrono::Duration::hours(1);
     assert!(sids(AttemptsFilter::new().created_after(later)).is_empty());
     assert_eq!(sids(AttemptsFilter::new().created_before(later)).len(), 3);

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::{ACCOUNT_SID, Verification, VerifyState, invalid, is_e164, iso, not_found, now};
+use super::{ACCOUNT_SID, Send, Verification, VerifyState, invalid, is_e164, iso, not_found, now};
 use crate::http::{Params, Req, Resp};
 use crate::lookup::country_of;
 
@@ -44,15 +44,15 @@ pub(super) struct Attempt {
 }
 
 impl Attempt {
-    /// The attempt `sid`: a send of `v` now, on its channel.
-    pub(super) fn new(sid: String, v: &Verification) -> Attempt {
-        let created = now();
+    /// The attempt of `send`, a send of `v`.
+    pub(super) fn new(send: &Send, v: &Verification) -> Attempt {
+        let created = send.at;
         Attempt {
-            sid,
+            sid: send.sid.clone(),
             service: v.service.clone(),
             verification: v.sid.clone(),
             to: v.to.clone(),
-            channel: v.channel.clone(),
+            channel: send.channel.clone(),
             code_length: v.code.len(),
             converted: false,
             created,
@@ -208,11 +208,15 @@ mod tests {
                 "sms".to_owned(),
                 "123456".to_owned(),
             );
-            let sid = state.sid("VL");
-            v.attempts.push(sid.clone());
-            let mut a = Attempt::new(sid.clone(), &v);
+            let send = Send {
+                sid: state.sid("VL"),
+                at: now(),
+                channel: "sms".to_owned(),
+            };
+            let mut a = Attempt::new(&send, &v);
             a.converted = i < converted;
-            state.attempts.insert(sid, a);
+            state.attempts.insert(send.sid.clone(), a);
+            v.attempts.push(send);
         }
     }
 

@@ -128,6 +128,15 @@ const MAX_ATTEMPTS: usize = 10_000;
 /// counts them, and kept where they apply.
 const MAX_TEXT_BYTES: usize = 4096;
 
+/// A send of a verification, as its `send_code_attempts` lists it: the attempt's SID, when,
+/// on which channel.
+#[derive(Debug, Clone)]
+struct Send {
+    sid: String,
+    at: DateTime<Utc>,
+    channel: String,
+}
+
 struct Verification {
     sid: String,
     service: String,
@@ -138,8 +147,8 @@ struct Verification {
     /// The PSD2 `Amount` and `Payee` given at start, which a check must repeat.
     amount: Option<String>,
     payee: Option<String>,
-    /// The SIDs of its send attempts (`VL…`), oldest first: one per send.
-    attempts: Vec<String>,
+    /// Its sends, oldest first: each an attempt (`VL…`).
+    attempts: Vec<Send>,
     wrong: u32,
     created: DateTime<Utc>,
     expires: DateTime<Utc>,
@@ -190,8 +199,8 @@ impl Verification {
             "to": self.to, "channel": self.channel, "status": self.status,
             "valid": self.status == "approved", "lookup": {}, "amount": self.amount,
             "payee": self.payee,
-            "send_code_attempts": self.attempts.iter().map(|sid| json!({
-                "time": iso(self.created), "channel": self.channel, "attempt_sid": sid,
+            "send_code_attempts": self.attempts.iter().map(|send| json!({
+                "time": iso(send.at), "channel": send.channel, "attempt_sid": send.sid,
             })).collect::<Vec<_>>(),
             "sna": null,
             "date_created": iso(self.created), "date_updated": iso(now()),
@@ -711,7 +720,18 @@ impl VerifyState {
         let page: usize = req.query("Page").and_then(|s| s.parse().ok()).unwrap_or(0);
         let start = page.saturating_mul(size).min(records.len());
         let end = (start + size).min(records.len());
-        let url = |p: usize| self.url(&format!("{path}?PageSize={size}&Page={p}"));
+        // The list's filters stay in its page links, as Twilio keeps them.
+        let mut filters = form_urlencoded::Serializer::new(String::new());
+        for (name, value) in &req.query {
+            if !matches!(name.as_str(), "Page" | "PageSize" | "PageToken") {
+                filters.append_pair(name, value);
+            }
+        }
+        let filters = filters.finish();
+        let url = |p: usize| {
+            let and = if filters.is_empty() { "" } else { "&" };
+            self.url(&format!("{path}?{filters}{and}PageSize={size}&Page={p}"))
+        };
         let next = if end < records.len() {
             Value::String(format!("{}&PageToken=PT{end}", url(page + 1)))
         } else {
@@ -1187,10 +1207,13 @@ fn verification_start(state: &mut VerifyState, req: &Req, p: &crate::http::Param
         return not_found(&req.path);
     };
     v.channel = channel;
-    v.attempts.push(attempt.clone());
-    state
-        .attempts
-        .insert(attempt.clone(), Attempt::new(attempt, v));
+    let send = Send {
+        sid: attempt.clone(),
+        at: now(),
+        channel: v.channel.clone(),
+    };
+    state.attempts.insert(attempt, Attempt::new(&send, v));
+    v.attempts.push(send);
     Resp::json(201, &v.json(&state.base_url))
 }
 
@@ -1375,6 +1398,35 @@ mod tests {
     use super::*;
 
     const URL: &str = "http://127.0.0.1:1";
+
+    #[test]
+    fn each_send_code_attempt_has_the_time_and_channel_of_its_own_send() {
+        let mut v = Verification::new(
+            "VE00000000000000000000000000000001".into(),
+            SERVICE_SID.into(),
+            "+15555550100".into(),
+            "call".into(),
+            "123456".into(),
+        );
+        let at = |s| DateTime::parse_from_rfc3339(s).unwrap().to_utc();
+        for (sid, time, channel) in [
+            ("VL01", "2026-01-02T03:04:05Z", "sms"),
+            ("VL02", "2026-01-02T03:09:00Z", "call"),
+        ] {
+            v.attempts.push(Send {
+                sid: sid.into(),
+                at: at(time),
+                channel: channel.into(),
+            });
+        }
+        assert_eq!(
+            v.json(URL)["send_code_attempts"],
+            json!([
+                {"time": "2026-01-02T03:04:05Z", "channel": "sms", "attempt_sid": "VL01"},
+                {"time": "2026-01-02T03:09:00Z", "channel": "call", "attempt_sid": "VL02"},
+            ])
+        );
+    }
 
     /// The answer to `method path` with a form body, as an authorised client gets it: status
     /// and JSON body.
