@@ -335,17 +335,35 @@ fn a_process_whose_refresh_token_another_spent_first_takes_the_tokens_it_saved()
     rotated.assert();
     refused.assert();
     // It refreshes with the refresh token the first saved, and the file keeps it.
+    refreshes_with_rt2(&mut server, &second);
+    let stored: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(stored["refresh_token"], "rt-3");
+}
+
+/// A token endpoint that refuses the spent `rt-1` and must not be asked with it.
+fn spent_rt1(server: &mut ServerGuard) -> Mock {
+    token_request(server)
+        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
+        .with_status(400)
+        .with_header("content-type", "application/json")
+        .with_body(
+            r#"{"error": "invalid_grant", "error_description": "refresh token already used"}"#,
+        )
+        .expect(0)
+        .create()
+}
+
+/// Asserts that a forced refresh of `credentials` sends `rt-2` (and gets `at-3`).
+fn refreshes_with_rt2(server: &mut ServerGuard, credentials: &Credentials) {
     let next = token_endpoint(
-        &mut server,
+        server,
         Some("rt-2"),
         200,
         r#"{"access_token": "at-3", "refresh_token": "rt-3", "expires_in": 3600}"#,
     );
-    assert_eq!(second.refresh_now().unwrap(), "at-3");
+    assert_eq!(credentials.refresh_now().unwrap(), "at-3");
     next.assert();
-    let stored: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(stored["refresh_token"], "rt-3");
 }
 
 /// The refresh lock's sidecar of the cache file `path`.
@@ -383,15 +401,7 @@ fn a_refresh_waits_for_another_process_refreshing_and_takes_the_tokens_it_saved(
     let (_dir, path) = cache_file();
     let mut server = Server::new();
     // The other process spends rt-1: the server would refuse it to this one.
-    let spent = token_request(&mut server)
-        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
-        .with_status(400)
-        .with_header("content-type", "application/json")
-        .with_body(
-            r#"{"error": "invalid_grant", "error_description": "refresh token already used"}"#,
-        )
-        .expect(0)
-        .create();
+    let spent = spent_rt1(&mut server);
     let credentials = expired_in_cache(&server, &path, oauth(&server));
     let other = hold_refresh_lock(&path);
     let waiting = credentials.clone();
@@ -409,14 +419,7 @@ fn a_refresh_waits_for_another_process_refreshing_and_takes_the_tokens_it_saved(
     assert_eq!(waiting.join().unwrap().unwrap(), "at-2");
     spent.assert();
     // It took the other's refresh token too.
-    let next = token_endpoint(
-        &mut server,
-        Some("rt-2"),
-        200,
-        r#"{"access_token": "at-3", "refresh_token": "rt-3", "expires_in": 3600}"#,
-    );
-    assert_eq!(credentials.refresh_now().unwrap(), "at-3");
-    next.assert();
+    refreshes_with_rt2(&mut server, &credentials);
 }
 
 #[test]
@@ -435,22 +438,9 @@ fn a_forced_refresh_sends_the_refresh_token_another_process_saved_not_a_spent_on
     )
     .cache_file(&path)
     .unwrap();
-    let spent = token_request(&mut server)
-        .match_body(Matcher::UrlEncoded("refresh_token".into(), "rt-1".into()))
-        .with_status(400)
-        .with_header("content-type", "application/json")
-        .with_body(r#"{"error": "invalid_grant", "error_description": "reused"}"#)
-        .expect(0)
-        .create();
-    let next = token_endpoint(
-        &mut server,
-        Some("rt-2"),
-        200,
-        r#"{"access_token": "at-3", "refresh_token": "rt-3", "expires_in": 3600}"#,
-    );
-    assert_eq!(credentials.refresh_now().unwrap(), "at-3");
+    let spent = spent_rt1(&mut server);
+    refreshes_with_rt2(&mut server, &credentials);
     spent.assert();
-    next.assert();
 }
 
 #[test]
