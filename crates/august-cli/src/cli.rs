@@ -81,6 +81,16 @@ pub struct Cli {
     )]
     pub api_key: Option<String>,
 
+    /// PubNub origin `august watch` subscribes to; defaults to the base URL when --base-url
+    /// names another server than the brand's, else PubNub's
+    #[arg(long, env = "AUGUST_PUBNUB_ORIGIN", value_name = "URL", global = true)]
+    pub pubnub_origin: Option<String>,
+
+    /// Websocket server URL `august watch` connects to (yale_global); defaults to the base URL
+    /// when --base-url names another server than the brand's, else the brand's
+    #[arg(long, env = "AUGUST_WEBSOCKET_URL", value_name = "URL", global = true)]
+    pub websocket_url: Option<String>,
+
     /// Run the command against a local sandbox started for it, signed in as its demo user
     #[arg(long, env = "AUGUST_SANDBOX", action = ArgAction::SetTrue, value_parser = FalseyValueParser::new(), global = true)]
     pub sandbox: bool,
@@ -92,7 +102,15 @@ pub struct Cli {
 
 /// Global options only the August commands read: accepted, but not shown, in the help of
 /// the `authy` and `twilio` groups.
-const AUGUST_ONLY: [&str; 5] = ["base_url", "brand", "cache", "username", "api_key"];
+const AUGUST_ONLY: [&str; 7] = [
+    "base_url",
+    "brand",
+    "cache",
+    "username",
+    "api_key",
+    "pubnub_origin",
+    "websocket_url",
+];
 
 /// Global options only the `authy` group reads: not shown in the help of the others.
 const AUTHY_ONLY: [&str; 2] = ["authy_url", "authy_api_key"];

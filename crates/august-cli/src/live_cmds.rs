@@ -35,9 +35,13 @@ pub fn watch(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
             "sandbox: a demo event (unlock, door, lock, ring, motion) every {} ms",
             SANDBOX_DEMO_INTERVAL.as_millis()
         ));
-        builder = builder
-            .pubnub_origin(sandbox.pubnub_origin())
-            .websocket_url(sandbox.websocket_url());
+    }
+    let (pubnub_origin, websocket_url) = ctx.push_hosts();
+    if let Some(origin) = pubnub_origin {
+        builder = builder.pubnub_origin(origin);
+    }
+    if let Some(url) = websocket_url {
+        builder = builder.websocket_url(url);
     }
     let mut stream = builder.start().context("cannot start the stream")?;
     let on_interrupt = stream.stop_handle();

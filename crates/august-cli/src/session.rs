@@ -46,6 +46,10 @@ pub struct Context {
     api_key: Option<String>,
     /// `--base-url`, if given.
     base_url: Option<String>,
+    /// `--pubnub-origin`, if given.
+    pubnub_origin: Option<String>,
+    /// `--websocket-url`, if given.
+    websocket_url: Option<String>,
     /// The cache file as this run read it to learn its brand, for the command to use rather
     /// than read it again ([`Context::cache_snapshot`]).
     snapshot: Mutex<Option<CacheSnapshot>>,
@@ -69,6 +73,9 @@ impl Context {
                 handed_out: Mutex::new(None),
                 api_key: cli.api_key.clone(),
                 base_url: Some(url),
+                // The sandbox serves both at its base URL.
+                pubnub_origin: None,
+                websocket_url: None,
                 snapshot: Mutex::new(None),
             });
         }
@@ -83,6 +90,8 @@ impl Context {
             handed_out: Mutex::new(None),
             api_key: cli.api_key.clone(),
             base_url: cli.base_url.clone().filter(|u| !u.is_empty()),
+            pubnub_origin: cli.pubnub_origin.clone().filter(|u| !u.is_empty()),
+            websocket_url: cli.websocket_url.clone().filter(|u| !u.is_empty()),
             snapshot: Mutex::new(None),
         };
         // Without --brand, a cached OAuth or imported sign-in says its brand. The file is read
@@ -159,6 +168,22 @@ impl Context {
             }
         }
         result
+    }
+
+    /// The PubNub origin and the websocket URL of `august watch`: `--pubnub-origin` and
+    /// `--websocket-url`, else the base URL when it names another server than the brand's (a
+    /// local server or the sandbox, which serve both there), else `None` for the brand's own.
+    pub fn push_hosts(&self) -> (Option<String>, Option<String>) {
+        let brand_url = self.api.brand().config().base_url;
+        let custom = self
+            .base_url
+            .as_deref()
+            .filter(|url| url.trim_end_matches('/') != brand_url.trim_end_matches('/'));
+        let or_custom = |given: &Option<String>| given.as_deref().or(custom).map(str::to_owned);
+        (
+            or_custom(&self.pubnub_origin),
+            or_custom(&self.websocket_url),
+        )
     }
 
     /// The sandbox of this run, if `--sandbox` was given.

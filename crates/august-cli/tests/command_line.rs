@@ -122,12 +122,14 @@ fn options(help: &str) -> Vec<String> {
         .collect()
 }
 
-const AUGUST_ONLY: [&str; 5] = [
+const AUGUST_ONLY: [&str; 7] = [
     "--base-url",
     "--brand",
     "--cache",
     "--username",
     "--api-key",
+    "--pubnub-origin",
+    "--websocket-url",
 ];
 
 #[test]

@@ -241,3 +241,72 @@ fn watch_leaves_the_push_service_before_it_ends() {
     let leaves = run.stderr.matches("pubnub: left, answered 200").count();
     assert_eq!(leaves, 1, "{}", run.stderr);
 }
+
+/// With `--base-url` naming a local server (a standing sandbox, not `--sandbox`), `watch`
+/// subscribes there too: the sandbox serves PubNub at its base URL, and an unlock made while
+/// it watches arrives by push.
+#[test]
+fn watch_subscribes_at_a_custom_base_url() {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    use std::sync::mpsc;
+    use std::time::{Duration, Instant};
+
+    use august_sandbox::{Sandbox, demo};
+
+    let sandbox = Sandbox::start().unwrap();
+    let url = sandbox.august_url();
+    let tool = Tool::new();
+    let token = sandbox.demo_access_token();
+    tool.run_at(&url, &["login", "--token", &token], &[])
+        .expect_code(0);
+
+    let cache = tool.cache();
+    let mut child = tool
+        .command(
+            &["--base-url", &url, "watch", "--count", "1"],
+            &[("AUGUST_CACHE_FILE", cache.to_str().unwrap())],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (news, news_in) = mpsc::channel();
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            let _ = news.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match news_in.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(line) if line.contains("push connected (pubnub)") => break,
+            Ok(line) => seen.push(line),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("push never connected: {seen:#?}");
+            }
+        }
+    }
+    tool.run_at(&url, &["unlock", demo::FRONT_DOOR_LOCK_ID], &[])
+        .expect_code(0);
+
+    let (line, line_in) = mpsc::channel();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    std::thread::spawn(move || {
+        let mut first = String::new();
+        let _ = stdout.read_line(&mut first);
+        let _ = line.send(first);
+    });
+    let Ok(first) = line_in.recv_timeout(Duration::from_secs(20)) else {
+        let _ = child.kill();
+        panic!("no event arrived");
+    };
+    assert!(
+        first.ends_with("Front Door  unlock  Demo User  (pubnub)\n"),
+        "{first}"
+    );
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}

@@ -7,8 +7,10 @@ use std::process::Command;
 
 /// Every variable the tool reads; removed before each run so the caller's environment never
 /// leaks in.
-const VARIABLES: [&str; 20] = [
+const VARIABLES: [&str; 22] = [
     "AUGUST_BASE_URL",
+    "AUGUST_PUBNUB_ORIGIN",
+    "AUGUST_WEBSOCKET_URL",
     "AUGUST_BRAND",
     "AUGUST_CACHE_FILE",
     "AUGUST_USERNAME",
