@@ -139,7 +139,13 @@ pub fn api_for(ctx: &Context, credentials: &Credentials) -> anyhow::Result<augus
 /// `august login --oauth`, `--import-ha FILE`, `--token TOKEN`; `Ok(false)` for a password
 /// login (none of them given).
 pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
-    if !args.oauth && args.import_ha.is_none() && args.token.is_none() {
+    // With the sandbox, a brand that has no password login signs in with the sandbox's OAuth.
+    let oauth = args.oauth
+        || (ctx.sandbox().is_some()
+            && ctx.api.brand().requires_oauth()
+            && args.import_ha.is_none()
+            && args.token.is_none());
+    if !oauth && args.import_ha.is_none() && args.token.is_none() {
         return Ok(false);
     }
     // A path the policy refuses could not keep the sign-in: said before anything is sent or a
@@ -147,7 +153,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
     if ctx.sandbox().is_none() {
         august_auth::check_cache_path(&ctx.cache_path(None)?)?;
     }
-    let credentials = if args.oauth {
+    let credentials = if oauth {
         login_oauth(ctx, args)?
     } else if let Some(file) = &args.import_ha {
         login_home_assistant(ctx, file)?
@@ -164,7 +170,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<bool> {
     let token = credentials.access_token()?;
     if let Err(e) = api.get_houses(&token) {
         let refused = matches!(e.status(), Some(401 | 403));
-        if !args.oauth || refused {
+        if !oauth || refused {
             return Err(e.into());
         }
         warn(&format!(

@@ -608,6 +608,23 @@ fn sandbox_flag_signs_in_by_itself() {
         .expect_code(2);
 }
 
+/// `--sandbox login` for a brand without a password login runs the sandbox's OAuth flow, as
+/// every other command does under `--sandbox`, instead of refusing the password login.
+#[test]
+fn sandbox_login_of_an_oauth_brand_signs_in_with_oauth() {
+    let tool = Tool::new();
+    for brand in ["yale_global", "yale_august"] {
+        let out = tool
+            .run(&["--sandbox", "--brand", brand, "--json", "login"], &[])
+            .expect_code(0);
+        let login = out.json();
+        assert_eq!(login["brand"], brand, "{out:#?}");
+        assert_eq!(login["signed_in_with"], "oauth", "{out:#?}");
+        assert_eq!(login["cache"], Value::Null, "{out:#?}");
+    }
+    assert!(!tool.home().join("data").exists());
+}
+
 /// `--sandbox login --import-ha FILE` writes the demo file, mode 0600, only where nothing is:
 /// a dangling link at FILE is not followed (the file it names is not created). It used to
 /// write through the link.
