@@ -174,10 +174,12 @@ pub fn capabilities(ctx: &Context, lock_id: &str) -> anyhow::Result<()> {
         return output::print_json(&output::to_json(&caps)?);
     }
     let Some(caps) = caps else {
-        return output::print("no capabilities known for this device (older devices have none)");
+        return output::print(
+            "no capabilities known for this device: an older device, or an id the server does not know\n",
+        );
     };
     let Some(lock) = caps.lock() else {
-        return output::print("the answer has no lock capabilities");
+        return output::print("the answer has no lock capabilities\n");
     };
     let flag = |v: Option<bool>| {
         v.map_or_else(

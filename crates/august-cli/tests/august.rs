@@ -2285,3 +2285,20 @@ fn text_from_the_server_cannot_drive_the_terminal() {
     unlock.assert();
     locks.assert();
 }
+
+/// Capabilities without a `lock` object are said on a line of their own.
+#[test]
+fn capabilities_without_a_lock_object_end_their_line() {
+    let mut server = Server::new();
+    let _caps = server
+        .mock("GET", "/devices/capabilities")
+        .match_query(Matcher::Any)
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body("{}")
+        .create();
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = run(&tool, &server, &["capabilities", "LOCK1"]).expect_code(0);
+    assert_eq!(out.stdout, "the answer has no lock capabilities\n");
+}
