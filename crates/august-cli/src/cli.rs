@@ -37,10 +37,11 @@ pub struct Cli {
     #[arg(long, env = "AUGUST_BASE_URL", value_name = "URL", global = true)]
     pub base_url: Option<String>,
 
-    /// Brand of the account: august, yale_access, yale_global or yale_august (yale_home is
-    /// retired: Yale Home accounts use yale_global)
-    #[arg(long, env = "AUGUST_BRAND", value_name = "BRAND", default_value = "august", value_parser = parse_brand, global = true)]
-    pub brand: Brand,
+    /// Brand of the account: august (the default), yale_access, yale_global or yale_august
+    /// (yale_home is retired: Yale Home accounts use yale_global); without it, a cached OAuth or
+    /// imported sign-in gives its brand
+    #[arg(long, env = "AUGUST_BRAND", value_name = "BRAND", value_parser = parse_brand, global = true)]
+    pub brand: Option<Brand>,
 
     /// Token cache file; defaults to <username>.json in the per-user data directory, or
     /// default.json there when no username is known

@@ -46,6 +46,8 @@ pub struct Context {
     api_key: Option<String>,
     /// `--base-url`, if given.
     base_url: Option<String>,
+    /// `--brand`, if given: a cached sign-in of another brand is not used with it.
+    brand_given: Option<Brand>,
     /// `--pubnub-origin`, if given.
     pubnub_origin: Option<String>,
     /// `--websocket-url`, if given.
@@ -64,7 +66,11 @@ impl Context {
             let url = sandbox.august_url();
             return Ok(Context {
                 json: cli.json,
-                api: build_api_keyed(cli.brand, Some(&url), cli.api_key.as_deref())?,
+                api: build_api_keyed(
+                    cli.brand.unwrap_or_default(),
+                    Some(&url),
+                    cli.api_key.as_deref(),
+                )?,
                 username: Some(august_sandbox::demo::PHONE.to_owned()),
                 cache: None,
                 authy_url: Some(sandbox.authy_url()),
@@ -73,6 +79,7 @@ impl Context {
                 handed_out: Mutex::new(None),
                 api_key: cli.api_key.clone(),
                 base_url: Some(url),
+                brand_given: cli.brand,
                 // The sandbox serves both at its base URL.
                 pubnub_origin: None,
                 websocket_url: None,
@@ -81,7 +88,11 @@ impl Context {
         }
         let mut ctx = Context {
             json: cli.json,
-            api: build_api_keyed(cli.brand, cli.base_url.as_deref(), cli.api_key.as_deref())?,
+            api: build_api_keyed(
+                cli.brand.unwrap_or_default(),
+                cli.base_url.as_deref(),
+                cli.api_key.as_deref(),
+            )?,
             username: cli.username.clone().filter(|u| !u.is_empty()),
             cache: cli.cache.clone(),
             authy_url: cli.authy_url.clone(),
@@ -90,6 +101,7 @@ impl Context {
             handed_out: Mutex::new(None),
             api_key: cli.api_key.clone(),
             base_url: cli.base_url.clone().filter(|u| !u.is_empty()),
+            brand_given: cli.brand,
             pubnub_origin: cli.pubnub_origin.clone().filter(|u| !u.is_empty()),
             websocket_url: cli.websocket_url.clone().filter(|u| !u.is_empty()),
             snapshot: Mutex::new(None),
@@ -99,12 +111,12 @@ impl Context {
         // when another process replaces the file meanwhile. A path the policy refuses is not
         // read (nor its mode restricted): the snapshot holds the refusal, and the command that
         // comes to the cache says why.
-        if cli.brand == Brand::default()
+        if cli.brand.is_none()
             && let Ok(path) = ctx.cache_path(None)
         {
             let snapshot = CacheSnapshot::read(path);
             if let Some(brand) = snapshot.brand()
-                && brand != cli.brand
+                && brand != ctx.api.brand()
             {
                 ctx.api = ctx.api_for_brand(brand)?;
             }
@@ -299,6 +311,15 @@ impl Context {
         let path = self.cache_path(None)?;
         let snapshot = self.cache_snapshot(&path);
         if snapshot.is_credentials() {
+            if let (Some(given), Some(cached)) = (self.brand_given, snapshot.brand())
+                && given != cached
+            {
+                return Err(Usage(format!(
+                    "the sign-in cached in {} is for brand {cached}, not {given} (--brand): drop --brand to use it, or sign in for {given} with `august --brand {given} login`",
+                    output::path(&path)
+                ))
+                .into());
+            }
             return crate::signin::cached_token(self, snapshot);
         }
         let username = self.username.clone().unwrap_or_default();

@@ -498,3 +498,35 @@ fn login_token_reads_the_refresh_token_from_standard_input() {
     assert_eq!(access, token.as_str());
     assert_eq!(refresh, "refresh-from-stdin-2");
 }
+
+/// A `--brand` given, the default `august` included, is not the cached sign-in's: the command
+/// is refused (exit 2) rather than sending the cached token with another brand (which the
+/// server would refuse, marking it refused), or taking `--brand august` as no `--brand`.
+#[test]
+fn a_brand_given_that_is_not_the_cached_one_is_refused() {
+    let sandbox = Sandbox::start().unwrap();
+    let tool = Tool::new();
+    let url = sandbox.august_url();
+    let file = tool.home().join("core.config_entries");
+    std::fs::write(&file, sandbox.home_assistant_config_entries("yale_global")).unwrap();
+    tool.run_at(&url, &["login", "--import-ha", file.to_str().unwrap()], &[])
+        .expect_code(0);
+    let cache = tool.cache();
+    for brand in ["august", "yale_access"] {
+        let out = tool
+            .run_at(&url, &["--brand", brand, "locks"], &[])
+            .expect_code(2);
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: the sign-in cached in {} is for brand yale_global, not {brand} (--brand): drop --brand to use it, or sign in for {brand} with `august --brand {brand} login`\n",
+                cache.display()
+            )
+        );
+        assert_eq!(out.stdout, "");
+    }
+    // The cached sign-in is as it was: without --brand, or with its own, it works.
+    tool.run_at(&url, &["locks"], &[]).expect_code(0);
+    tool.run_at(&url, &["--brand", "yale_global", "locks"], &[])
+        .expect_code(0);
+}
