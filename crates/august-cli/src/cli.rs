@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use august_core::{Brand, LoginMethod};
-use clap::builder::FalseyValueParser;
+use clap::builder::{FalseyValueParser, PossibleValue, TypedValueParser};
 use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 /// The exit codes, shown at the end of `--help` and in docs/cli.md.
@@ -40,7 +40,7 @@ pub struct Cli {
     /// Brand of the account: august (the default), yale_access, yale_global or yale_august
     /// (yale_home is retired: Yale Home accounts use yale_global); without it, a cached OAuth or
     /// imported sign-in gives its brand
-    #[arg(long, env = "AUGUST_BRAND", value_name = "BRAND", value_parser = parse_brand, global = true)]
+    #[arg(long, env = "AUGUST_BRAND", value_name = "BRAND", value_parser = BrandParser, hide_possible_values = true, global = true)]
     pub brand: Option<Brand>,
 
     /// Token cache file; defaults to <username>.json in the per-user data directory, or
@@ -144,6 +144,31 @@ pub fn command() -> clap::Command {
 
 fn parse_brand(s: &str) -> Result<Brand, august_core::UnknownBrand> {
     s.parse()
+}
+
+/// `--brand`: parsed as [`Brand`] is, with the brands' names as its possible values (for the
+/// shell completions); the retired ones are accepted by the parser (which refuses them with
+/// the brand to use) but not offered.
+#[derive(Clone)]
+struct BrandParser;
+
+impl TypedValueParser for BrandParser {
+    type Value = Brand;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Brand, clap::Error> {
+        parse_brand.parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(Brand::ALL.into_iter().map(|brand| {
+            PossibleValue::new(brand.as_str()).hide(brand.config().retired)
+        })))
+    }
 }
 
 /// How the account is identified at login.

@@ -206,6 +206,21 @@ fn completions_name_the_subcommands() {
     assert!(out.stderr.contains("bash"), "{out:#?}");
 }
 
+/// The completions offer the brands `--brand` takes, by the names it takes, and not the
+/// retired `yale_home`, which it refuses.
+#[test]
+fn completions_offer_the_brands() {
+    let tool = Tool::new();
+    let out = tool.run(&["completions", "bash"], &[]).expect_code(0);
+    assert!(
+        out.stdout
+            .contains(r#"compgen -W "august yale_access yale_global yale_august""#),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("yale_home"), "{}", out.stdout);
+}
+
 #[test]
 fn tables_align_wide_characters_and_show_house_names() {
     let mut server = Server::new();
