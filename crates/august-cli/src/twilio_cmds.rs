@@ -286,6 +286,16 @@ fn pair(text: &str) -> anyhow::Result<(String, String)> {
         .ok_or_else(|| Usage(format!("expected NAME=VALUE, got `{text}`")).into())
 }
 
+/// A check of a code succeeds (exit code 0) only when Verify answered with the status an
+/// accepted code gives; any other status is a failure (exit code 1), after the answer was shown.
+fn code_accepted(status: &str, accepted: &str) -> anyhow::Result<()> {
+    if status == accepted {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!("the code was not {accepted} ({status})"))
+    }
+}
+
 /// Every record of a list: their JSON, or a table of `headers` with a row of each.
 fn show_list<T: serde::Serialize>(
     ctx: &Context,
@@ -369,11 +379,7 @@ pub fn run(ctx: &Context, args: &TwilioArgs) -> anyhow::Result<()> {
                         _ => json!({"status": status, "valid": approved}),
                     };
                     show(ctx, &value, &[("status", status.to_owned())])?;
-                    if approved {
-                        Ok(())
-                    } else {
-                        Err(anyhow::anyhow!("the code was not approved ({status})"))
-                    }
+                    code_accepted(status, "approved")
                 }
                 VerificationsCommand::Fetch { sid } => {
                     show_verification(ctx, &v.fetch(&parse("verification sid", sid)?)?, None)
@@ -525,14 +531,13 @@ fn factors(
                         )
                     })
                 })?;
+            let status = factor.status.to_string();
             show(
                 ctx,
                 &factor,
-                &[
-                    ("sid", factor.sid.to_string()),
-                    ("status", factor.status.to_string()),
-                ],
-            )
+                &[("sid", factor.sid.to_string()), ("status", status.clone())],
+            )?;
+            code_accepted(&status, "verified")
         }
         FactorsCommand::List { identity } => {
             let identity: Identity = parse("identity", identity)?;
@@ -607,7 +612,13 @@ fn challenges(
                         )
                     })
                 })?;
-            one(&created)
+            one(&created)?;
+            // A push waits for the user; a code is checked at once.
+            if code.is_some() {
+                code_accepted(&created.status.to_string(), "approved")
+            } else {
+                Ok(())
+            }
         }
         ChallengesCommand::Fetch {
             identity,

@@ -640,3 +640,64 @@ fn a_read_without_an_answer_exits_1_and_a_request_that_changes_something_5() {
     );
     assert!(!out.stderr.contains("safe to send again"), "{out:#?}");
 }
+
+/// A wrong TOTP code is a failed command, as a verification check that is not approved is:
+/// a factor verify Verify answers with `unverified`, and a challenge created with `--code`
+/// that is not `approved`, show the answer, then exit with 1 and say so. They exited with 0.
+/// A push challenge created `pending` waits for the user and exits with 0.
+#[test]
+fn a_wrong_totp_code_exits_1() {
+    const ID: &str = "ff483d1ff591898a9942916050d2ca3f";
+    const YF: &str = "YF00000000000000000000000000000002";
+    let entity = format!("/v2/Services/{VA}/Entities/{ID}");
+    let mut server = Server::new();
+    let tool = Tool::new();
+    let m = post(
+        &mut server,
+        &format!("{entity}/Factors/{YF}"),
+        "AuthPayload=000000",
+        200,
+        &fixture("factor_totp_create_unverified.json"),
+    );
+    let out = twilio(
+        &tool,
+        &server,
+        false,
+        &["factors", "verify", ID, YF, "000000"],
+    )
+    .expect_code(1);
+    assert!(
+        out.stdout.contains("status  unverified\n"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stderr,
+        "error: the code was not verified (unverified)\n"
+    );
+    m.assert();
+
+    let m = post(
+        &mut server,
+        &format!("{entity}/Challenges"),
+        &format!("FactorSid={YF}&AuthPayload=000000"),
+        201,
+        &fixture("challenge_push_pending.json"),
+    );
+    let args = ["challenges", "create", ID, YF, "--code", "000000"];
+    let out = twilio(&tool, &server, false, &args).expect_code(1);
+    assert!(out.stdout.contains("status  pending\n"), "{}", out.stdout);
+    assert_eq!(out.stderr, "error: the code was not approved (pending)\n");
+    m.assert();
+
+    let m = post(
+        &mut server,
+        &format!("{entity}/Challenges"),
+        &format!("FactorSid={YF}&Details.Message=Log+in%3F"),
+        201,
+        &fixture("challenge_push_pending.json"),
+    );
+    let args = ["challenges", "create", ID, YF, "--message", "Log in?"];
+    twilio(&tool, &server, false, &args).expect_code(0);
+    m.assert();
+}
