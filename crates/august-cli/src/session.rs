@@ -322,11 +322,37 @@ impl Context {
             }
             return crate::signin::cached_token(self, snapshot);
         }
+        let mut authenticator = self.password_login(&path, snapshot)?;
+        let token = if authenticator.should_refresh() {
+            // a 401 here marks the token refused in the cache file (the authenticator does)
+            let auth = authenticator.refresh_access_token(Refresh::IfNeeded)?;
+            if let Some(e) = authenticator.last_cache_error() {
+                warn(&format!("the refreshed token was not saved: {e}"));
+            }
+            auth.access_token().to_owned()
+        } else {
+            authenticator.authentication().access_token().to_owned()
+        };
+        *self
+            .handed_out
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some((path, token.clone()));
+        Ok(token)
+    }
+
+    /// The password login cached in `path` as `snapshot` read it, complete and not expired:
+    /// every way it cannot be used (no file, a file that is no login, an expired or refused
+    /// login, one waiting for its code) is [`NotLoggedIn`] with what to run, and a path the
+    /// file policy refuses is [`CacheRefused`].
+    pub fn password_login(
+        &self,
+        path: &Path,
+        snapshot: CacheSnapshot,
+    ) -> anyhow::Result<Authenticator> {
         let username = self.username.clone().unwrap_or_default();
-        let mut authenticator =
-            Authenticator::new(self.api.clone(), LoginMethod::Phone, username, "")
-                .access_token_cache_snapshot(snapshot);
-        let where_ = output::path(&path);
+        let authenticator = Authenticator::new(self.api.clone(), LoginMethod::Phone, username, "")
+            .access_token_cache_snapshot(snapshot);
+        let where_ = output::path(path);
         match authenticator.cache_status() {
             CacheStatus::Loaded => {}
             CacheStatus::Expired => {
@@ -374,21 +400,7 @@ impl Context {
             }
             _ => return Err(NotLoggedIn("not logged in: run `august login`".into()).into()),
         }
-        let token = if authenticator.should_refresh() {
-            // a 401 here marks the token refused in the cache file (the authenticator does)
-            let auth = authenticator.refresh_access_token(Refresh::IfNeeded)?;
-            if let Some(e) = authenticator.last_cache_error() {
-                warn(&format!("the refreshed token was not saved: {e}"));
-            }
-            auth.access_token().to_owned()
-        } else {
-            authenticator.authentication().access_token().to_owned()
-        };
-        *self
-            .handed_out
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some((path, token.clone()));
-        Ok(token)
+        Ok(authenticator)
     }
 }
 

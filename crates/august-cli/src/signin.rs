@@ -327,17 +327,15 @@ pub fn whoami(ctx: &Context) -> anyhow::Result<()> {
         return report(ctx, &info, Some(august_sandbox::demo::PHONE));
     }
     let path = ctx.cache_path(None)?;
-    // The one read of the file says whether there is one (a path the policy refuses, such as
-    // a dangling link, is refused with its reason rather than taken for no cache).
+    // The one read of the file says what it holds (a path the policy refuses, such as a
+    // dangling link, is refused with its reason rather than taken for no cache); a password
+    // login is taken as every command takes it, and unusable, said in the same words.
     let snapshot = ctx.cache_snapshot(&path);
-    if !snapshot.exists() {
-        return Err(NotLoggedIn(format!(
-            "not logged in: run `august login` (no token cache at {})",
-            output::path(&path)
-        ))
-        .into());
-    }
-    let credentials = load(ctx, snapshot)?;
+    let credentials = if snapshot.is_credentials() {
+        load(ctx, snapshot)?
+    } else {
+        Credentials::password(ctx.password_login(&path, snapshot)?)?
+    };
     let mut info = credentials.info();
     if info.cache_file.is_none() {
         info.cache_file = Some(path);

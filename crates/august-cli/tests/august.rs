@@ -2302,3 +2302,59 @@ fn capabilities_without_a_lock_object_end_their_line() {
     let out = run(&tool, &server, &["capabilities", "LOCK1"]).expect_code(0);
     assert_eq!(out.stdout, "the answer has no lock capabilities\n");
 }
+
+/// `whoami` says what every other command says of a cache it cannot use, with the same exit
+/// code (3, log in again): a file that is no login, one too large to be one, a login waiting
+/// for its code, a login the server refused. It exited with 1 on the first two and printed the
+/// library's own advice (`Authenticator::authenticate; CLI: august login`) on the others.
+#[test]
+fn whoami_says_what_every_command_says_of_an_unusable_login() {
+    let mut server = Server::new();
+    let tool = Tool::new();
+    let pending = json!({
+        "install_id": CACHED_INSTALL_ID,
+        "access_token": PROVISIONAL,
+        "access_token_expires": EXPIRES,
+        "state": "requires_validation",
+        "username": PHONE,
+        "login_method": "phone",
+    });
+    let cases = [
+        ("not JSON", "{not json".to_owned()),
+        (
+            "too large",
+            format!("{{\"pad\": \"{}\"}}", "x".repeat(70 * 1024)),
+        ),
+        ("pending", pending.to_string()),
+    ];
+    let others = nothing_else(&mut server);
+    for (what, content) in &cases {
+        fs::write(tool.cache(), content).unwrap();
+        let locks = run(&tool, &server, &["locks"]).expect_code(3);
+        let whoami = run(&tool, &server, &["whoami"]).expect_code(3);
+        assert!(
+            locks.stderr.starts_with("error: not logged in: "),
+            "{what}: {locks:#?}"
+        );
+        assert_eq!(whoami.stderr, locks.stderr, "{what}");
+    }
+    others.assert();
+    server.reset();
+
+    let refused = refusing_the_token(&mut server, "/users/locks/mine");
+    logged_in(&tool, TOKEN, EXPIRES);
+    run(&tool, &server, &["locks"]).expect_code(3);
+    refused.assert();
+    let others = nothing_else(&mut server);
+    let locks = run(&tool, &server, &["locks"]).expect_code(3);
+    let whoami = run(&tool, &server, &["whoami"]).expect_code(3);
+    assert_eq!(
+        whoami.stderr,
+        format!(
+            "error: not logged in: run `august login` (the server refused the login cached in {})\n",
+            tool.cache().display()
+        )
+    );
+    assert_eq!(whoami.stderr, locks.stderr);
+    others.assert();
+}
