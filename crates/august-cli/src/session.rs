@@ -393,8 +393,9 @@ impl Context {
             AuthenticationState::Authenticated => {}
             AuthenticationState::RequiresValidation => {
                 let verify = self.verify_command(self.username.as_deref());
+                let login = self.login_command(self.username.as_deref());
                 return Err(NotLoggedIn(format!(
-                    "not logged in: the login waits for its verification code; run `{verify}` with the code, or `august login` again to have one sent if none came"
+                    "not logged in: the login waits for its verification code; run `{verify}` with the code, or `{login}` again to have one sent if none came"
                 ))
                 .into());
             }

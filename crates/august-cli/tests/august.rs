@@ -499,7 +499,8 @@ fn a_code_that_could_not_be_sent_is_sent_by_the_next_login_for_the_same_install(
 /// run `august login` again, with the exit code of the refusal (1), and the pending login stays
 /// for that login's install id. A later command says the login waits for its code, and that
 /// `august login` again has one sent: it said only to run `verify`, or `august login`, as if
-/// a code had come.
+/// a code had come. Both commands it names carry the `--cache FILE` the run was given: the
+/// `login` half said a bare `august login`, which looks in another file.
 #[test]
 fn a_code_request_the_server_refuses_says_no_code_was_sent() {
     let mut server = Server::new();
@@ -530,7 +531,7 @@ fn a_code_request_the_server_refuses_says_no_code_was_sent() {
     assert_eq!(
         out.stderr,
         format!(
-            "error: not logged in: the login waits for its verification code; run `august --cache {} verify CODE` with the code, or `august login` again to have one sent if none came\n",
+            "error: not logged in: the login waits for its verification code; run `august --cache {0} verify CODE` with the code, or `august --cache {0} login` again to have one sent if none came\n",
             tool.cache().display()
         )
     );
