@@ -268,6 +268,10 @@ pub fn image(ctx: &Context, id: &str, file: &Path) -> anyhow::Result<()> {
             anyhow!(
                 "the image host refused the doorbell's content token (status 401): run the command again for a new one"
             )
+        } else if let august_core::Error::InvalidInput { reason } = &e {
+            // what was refused is the server's doorbell (no image, not https), not an argument
+            // to fix: a failure, where the SDK's refusal of an argument is a usage error
+            anyhow!("{reason}")
         } else {
             e.into()
         }

@@ -11,7 +11,7 @@ pub const EXIT_CODES_HELP: &str = "\
 Exit codes:
   0  success
   1  the command failed (the message says why)
-  2  usage: unknown command or flag, a missing argument or setting, or a token cache path the file policy refuses (a link, another user's file, a directory others can write to): choose another with --cache FILE or fix its permissions
+  2  usage: unknown command or flag, a missing argument or setting, an argument the SDK refuses before sending it, or a token cache path the file policy refuses (a link, another user's file, a directory others can write to): choose another with --cache FILE or fix its permissions
   3  log in again: not logged in, the login expired or is waiting for its code, or the server refused the token (401)
   4  rate limited (429): wait before trying again
   5  outcome unknown: a request that changes something (lock, unlock, a code sent or checked, a user, factor or challenge created...) may have taken effect: no answer in time, a lost connection, a 5xx, an answer that could not be read (a read without an answer is 1, as it changed nothing, and so is a delete of a Verify factor, harmless to send again); the message says what to check before trying again

@@ -193,13 +193,30 @@ fn twilio_code(e: &twilio_verify::Error) -> u8 {
     }
 }
 
+/// Whether a cause is an SDK's refusal of an argument before anything was sent (its kind says
+/// to fix the input): an argument to fix, as clap's own errors are (exit code 2).
+fn refused_input(cause: &(dyn std::error::Error + 'static)) -> bool {
+    let august = cause.downcast_ref::<august_core::Error>().or_else(|| {
+        cause
+            .downcast_ref::<august_auth::Error>()
+            .and_then(august_auth::Error::api_error)
+    });
+    matches!(august, Some(august_core::Error::InvalidInput { .. }))
+        || cause
+            .downcast_ref::<authy_client::Error>()
+            .is_some_and(authy_client::Error::is_invalid_input)
+        || cause
+            .downcast_ref::<twilio_verify::Error>()
+            .is_some_and(twilio_verify::Error::is_invalid_input)
+}
+
 /// The exit code for an error: the first cause this tool knows decides.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
     for cause in error.chain() {
         if cause.is::<NotLoggedIn>() {
             return LOGIN;
         }
-        if cause.is::<Usage>() || CacheRefused::of_cause(cause).is_some() {
+        if cause.is::<Usage>() || CacheRefused::of_cause(cause).is_some() || refused_input(cause) {
             return USAGE;
         }
         if cause.is::<OutcomeUnknown>() {

@@ -419,6 +419,13 @@ pub fn build_api_keyed(
 ) -> anyhow::Result<Api> {
     let mut builder = Api::builder().brand(brand);
     if let Some(url) = base_url.filter(|u| !u.is_empty()) {
+        // Said in this tool's words, naming the setting; the URL is not repeated, as it may
+        // carry credentials.
+        api_transport::check_base_url(url).map_err(|_| {
+            Usage(
+                "--base-url (or AUGUST_BASE_URL) cannot be used: give an https:// URL, or http:// to a loopback host (localhost, 127.0.0.1, [::1]), with no query, fragment or credentials".into(),
+            )
+        })?;
         builder = builder.base_url(url);
     }
     if let Some(key) = api_key.filter(|k| !k.is_empty()) {

@@ -105,8 +105,12 @@ pub enum VerificationsCommand {
     Start {
         /// E.164 phone number, or an e-mail address with --channel email
         to: String,
-        /// sms, call, email, whatsapp, sna or auto
-        #[arg(long, default_value = "sms")]
+        /// How the code is sent
+        #[arg(
+            long,
+            default_value = "sms",
+            value_parser = ["sms", "call", "email", "whatsapp", "sna", "auto", "rcs"]
+        )]
         channel: String,
         /// Language of the message (en, es, pt-BR...)
         #[arg(long)]

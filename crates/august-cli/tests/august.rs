@@ -2120,9 +2120,10 @@ fn a_plain_http_base_url_to_another_host_is_refused_before_sending() {
             ],
             &[],
         )
-        .expect_code(1);
+        .expect_code(2);
     assert!(
-        out.stderr.starts_with("error: invalid input, nothing sent"),
+        out.stderr
+            .starts_with("error: --base-url (or AUGUST_BASE_URL) cannot be used: "),
         "{out:#?}"
     );
     assert_eq!(out.stderr.lines().count(), 1);

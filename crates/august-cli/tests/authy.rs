@@ -271,7 +271,7 @@ fn tokens_verify_forces_by_default_and_never_prints_the_token() {
     forced.assert();
     unforced.assert();
     // a bad token is refused before sending, as a usage error of the SDK
-    let out = authy(&tool, &server, &["tokens", "verify", "1000", "12ab"]).expect_code(1);
+    let out = authy(&tool, &server, &["tokens", "verify", "1000", "12ab"]).expect_code(2);
     assert!(out.stderr.starts_with("error: "), "{out:#?}");
     // a bad authy id is a usage error
     authy(&tool, &server, &["users", "status", "abc"]).expect_code(2);

@@ -341,3 +341,62 @@ fn house_ids_are_shown_when_the_houses_cannot_be_read() {
     bells.assert();
     houses.assert();
 }
+
+/// An argument or setting an SDK refuses before sending anything ("invalid input, nothing
+/// sent") is a usage error, exit code 2, as clap's own are: they exited with 1. The base URL
+/// is named by its option and said with its real rule (http to a loopback host is allowed),
+/// and never repeated (it may carry credentials); a verification channel outside the list is
+/// refused by clap rather than sent.
+#[test]
+fn input_the_sdks_refuse_before_sending_is_a_usage_error() {
+    let tool = Tool::new();
+    logged_in(&tool);
+    let cache = tool.cache();
+    let out = tool
+        .run(
+            &[
+                "--base-url",
+                "ftp://user:secret-pw@example.com",
+                "--cache",
+                cache.to_str().unwrap(),
+                "locks",
+            ],
+            &[],
+        )
+        .expect_code(2);
+    assert_eq!(
+        out.stderr,
+        "error: --base-url (or AUGUST_BASE_URL) cannot be used: give an https:// URL, or http:// to a loopback host (localhost, 127.0.0.1, [::1]), with no query, fragment or credentials\n"
+    );
+    for args in [
+        &["--sandbox", "status", ""][..],
+        &["--sandbox", "authy", "tokens", "verify", "1002", "12"],
+        &["--sandbox", "authy", "users", "qr", "1002", "--size", "0"],
+        &["--sandbox", "twilio", "lookup", "12"],
+    ] {
+        let out = tool.run(args, &[]).expect_code(2);
+        assert!(
+            out.stderr.starts_with("error: ") && out.stderr.contains("nothing sent"),
+            "{args:?}: {out:#?}"
+        );
+    }
+    let out = tool
+        .run(
+            &[
+                "--sandbox",
+                "twilio",
+                "verifications",
+                "start",
+                "+15555550100",
+                "--channel",
+                "bogus",
+            ],
+            &[],
+        )
+        .expect_code(2);
+    assert!(
+        out.stderr
+            .starts_with("error: invalid value 'bogus' for '--channel <CHANNEL>'"),
+        "{out:#?}"
+    );
+}

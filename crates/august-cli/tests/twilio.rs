@@ -183,7 +183,7 @@ fn errors_give_their_exit_codes() {
     )
     .expect_code(4);
     limited.assert();
-    // Bad input is refused before sending, with the usage code or the failure code.
+    // Bad input is refused before sending, with the usage code.
     let none = server.mock("POST", Matcher::Any).expect(0).create();
     twilio(
         &tool,
@@ -191,7 +191,7 @@ fn errors_give_their_exit_codes() {
         false,
         &["verifications", "start", "5555550100"],
     )
-    .expect_code(1);
+    .expect_code(2);
     twilio(&tool, &server, false, &["factors", "list", "bad identity"]).expect_code(2);
     let out = tool
         .run(&["twilio", "lookup", "+15555550100"], &[])
