@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
+use heck::ToSnakeCase;
 use serde_json::{Value, json};
 
 use crate::failure;
@@ -326,16 +327,21 @@ pub fn house(ctx: &Context, id: &str) -> anyhow::Result<()> {
             "houseName",
             "name",
         ];
+        let count =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
         for (k, v) in map.iter().filter(|(k, _)| !SHOWN.contains(&k.as_str())) {
             let shown = match v {
-                Value::String(s) => s.clone(),
+                // a time in UTC to the second, as every list shows one
+                Value::String(s) => api_transport::time::parse_iso8601(s)
+                    .map_or_else(|_| s.clone(), |t| time(Some(t))),
                 Value::Number(n) => n.to_string(),
                 Value::Bool(b) => b.to_string(),
-                Value::Array(a) => format!("{} entries", a.len()),
-                Value::Object(o) => format!("{} fields", o.len()),
+                Value::Array(a) => count(a.len(), "entry", "entries"),
+                Value::Object(o) => count(o.len(), "field", "fields"),
                 Value::Null => continue,
             };
-            extra.push((k.clone(), shown));
+            // `createdAt`, `created_at`: `created at`, as the other lists' keys
+            extra.push((k.to_snake_case().replace('_', " "), shown));
         }
     }
     pairs.extend(extra.iter().map(|(k, v)| (k.as_str(), v.clone())));

@@ -2055,7 +2055,7 @@ fn houses_house_activity_and_pins() {
     let out = run(&tool, &server, &["house", "000000000000"]).expect_code(0);
     assert_eq!(
         out.stdout,
-        "id        000000000000\nname      A House\ntimeZone  America/Vancouver\n"
+        "id         000000000000\nname       A House\ntime zone  America/Vancouver\n"
     );
     let out = run(
         &tool,
@@ -2358,5 +2358,33 @@ fn whoami_says_what_every_command_says_of_an_unusable_login() {
         )
     );
     assert_eq!(whoami.stderr, locks.stderr);
+    others.assert();
+}
+
+/// `house` shows the server's other fields as the guide says a key/value list does: keys in
+/// words, times in UTC to the second, counts in the singular for one. It showed
+/// `createdAt  2025-11-02T21:33:54.910Z` and `users  1 fields`.
+#[test]
+fn house_shows_times_in_utc_to_the_second_and_keys_in_words() {
+    let mut server = Server::new();
+    let house = ok_json(
+        authed(&mut server, "GET", "/houses/000000000000", TOKEN),
+        r#"{"HouseID": "000000000000", "HouseName": "A House", "createdAt": "2025-11-02T21:33:54.910Z", "users": {"u1": {}}, "locks": ["L1"], "doorbells": ["D1", "D2"], "image_count": 2}"#,
+    );
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    logged_in(&tool, TOKEN, EXPIRES);
+    let out = run(&tool, &server, &["house", "000000000000"]).expect_code(0);
+    assert_eq!(
+        out.stdout,
+        "id           000000000000\n\
+         name         A House\n\
+         created at   2025-11-02 21:33:54 UTC\n\
+         doorbells    2 entries\n\
+         image count  2\n\
+         locks        1 entry\n\
+         users        1 field\n"
+    );
+    house.assert();
     others.assert();
 }
