@@ -160,8 +160,10 @@ pub fn write_file(file: &Path, bytes: &[u8], replace: bool) -> io::Result<bool> 
     let mut temp = tempfile::Builder::new()
         .prefix(&prefix)
         .suffix(".tmp")
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
+        .tempfile_in(dir)
+        .map_err(without_temp_path)?;
+    // the file itself: the temporary file's own writer adds its path to an error as well
+    temp.as_file_mut().write_all(bytes)?;
     temp.as_file().sync_all()?;
     let persisted = if replace {
         temp.persist(file)
@@ -176,6 +178,18 @@ pub fn write_file(file: &Path, bytes: &[u8], replace: bool) -> io::Result<bool> 
     #[cfg(unix)]
     let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
     Ok(true)
+}
+
+/// An error of `tempfile` without the temporary file's path it adds (`... at path
+/// "/dir/.x.jpg.fmKaGH.tmp"`, in Rust's quoting): it names a file the user never asked for,
+/// printed otherwise than [`path`] prints one; the caller names the file asked for. The system's
+/// error it wraps is not kept as its source, so it is taken from the text before the path.
+fn without_temp_path(error: io::Error) -> io::Error {
+    let text = error.to_string();
+    match text.split_once(" at path \"") {
+        Some((cause, _)) => io::Error::new(error.kind(), cause),
+        None => error,
+    }
 }
 
 /// A value or [`NONE`].

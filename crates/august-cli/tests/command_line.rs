@@ -400,3 +400,31 @@ fn input_the_sdks_refuse_before_sending_is_a_usage_error() {
         "{out:#?}"
     );
 }
+
+/// An image that cannot be written says which file, as every path is printed, and the system's
+/// reason, nothing more: it added the temporary file's path in Rust's quoting
+/// (`at path "/dir/.x.jpg.fmKaGH.tmp"`), a file the user never named.
+#[test]
+fn an_image_that_cannot_be_written_names_the_file_asked_for() {
+    let tool = Tool::new();
+    let file = tool.home().join("missing").join("x.jpg");
+    let out = tool
+        .run(
+            &[
+                "--sandbox",
+                "image",
+                august_sandbox::demo::FRONT_DOORBELL_ID,
+                "-o",
+                file.to_str().unwrap(),
+            ],
+            &[],
+        )
+        .expect_code(1);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: cannot write the image to {}: No such file or directory (os error 2)\n",
+            file.display()
+        )
+    );
+}
