@@ -117,7 +117,10 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
                     ("country code", or_none(s.country_code())),
                     ("phone", or_none(s.phone_number())),
                     ("email", or_none(s.email())),
-                    ("devices", s.devices().join(", ")),
+                    (
+                        "devices",
+                        or_none(Some(s.devices().join(", ")).filter(|d| !d.is_empty())),
+                    ),
                     ("hard token", or_none(s.has_hard_token().map(yes_no))),
                     ("disabled", or_none(s.account_disabled().map(yes_no))),
                     message_pair(s.message()),

@@ -712,3 +712,24 @@ fn a_read_without_an_answer_exits_1_and_a_request_that_changes_something_5() {
         "{out:#?}"
     );
 }
+
+/// `users status` of a user with no device shows `devices  -`, as every field without a value
+/// is shown: it showed the key with nothing after it.
+#[test]
+fn users_status_without_devices_shows_none() {
+    let mut server = Server::new();
+    let status = reply(
+        get(&mut server, "/protected/json/users/1000/status", ""),
+        200,
+        &fixture("users_status_ok.json"),
+    );
+    let (tool, url) = (Tool::new(), server.url());
+    let out = tool
+        .run(
+            &["authy", "users", "status", "1000"],
+            &[("AUTHY_API_URL", url.as_str()), ("AUTHY_API_KEY", KEY)],
+        )
+        .expect_code(0);
+    assert!(out.stdout.contains("\ndevices       -\n"), "{out:#?}");
+    status.assert();
+}
