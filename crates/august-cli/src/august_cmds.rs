@@ -4,7 +4,6 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context as _, anyhow};
-use heck::ToSnakeCase;
 use serde_json::{Value, json};
 
 use crate::failure;
@@ -341,7 +340,7 @@ pub fn house(ctx: &Context, id: &str) -> anyhow::Result<()> {
                 Value::Null => continue,
             };
             // `createdAt`, `created_at`: `created at`, as the other lists' keys
-            extra.push((k.to_snake_case().replace('_', " "), shown));
+            extra.push((output::words(k), shown));
         }
     }
     pairs.extend(extra.iter().map(|(k, v)| (k.as_str(), v.clone())));

@@ -204,17 +204,25 @@ fn users(ctx: &Context, authy: &AuthyApiClient, command: &UsersCommand) -> anyho
         }
         UsersCommand::RegistrationStatus { custom_user_id } => {
             let r = users.registration_status(custom_user_id)?;
-            let pairs: Vec<(&str, String)> = r
-                .content()
-                .iter()
-                .map(|(k, v)| {
-                    let shown = match v {
-                        Value::String(s) => s.clone(),
-                        other => other.to_string(),
-                    };
-                    (k.as_str(), shown)
-                })
-                .collect();
+            // Each field in words, those of an object (`status`, as Authy sends it) as fields
+            // of their own; `success` is said by the exit code.
+            let shown = |v: &Value| match v {
+                Value::String(s) => s.clone(),
+                Value::Bool(b) => yes_no(*b),
+                Value::Null => output::NONE.to_owned(),
+                other => other.to_string(),
+            };
+            let mut pairs: Vec<(String, String)> = Vec::new();
+            for (k, v) in r.content().iter().filter(|(k, _)| *k != "success") {
+                match v {
+                    Value::Object(fields) => {
+                        pairs.extend(fields.iter().map(|(k, v)| (output::words(k), shown(v))))
+                    }
+                    _ => pairs.push((output::words(k), shown(v))),
+                }
+            }
+            let pairs: Vec<(&str, String)> =
+                pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             show(ctx, &r, &pairs)
         }
         UsersCommand::RegisterActivity {

@@ -4,6 +4,8 @@ use std::borrow::Cow;
 use std::io::{self, Write};
 use std::path::Path;
 
+use heck::ToSnakeCase;
+
 use crate::session::Context;
 
 /// Shown for a value the server did not give.
@@ -190,6 +192,12 @@ fn without_temp_path(error: io::Error) -> io::Error {
         Some((cause, _)) => io::Error::new(error.kind(), cause),
         None => error,
     }
+}
+
+/// A key of a server's JSON as the words of a key/value list: `createdAt` and `created_at` as
+/// `created at`.
+pub fn words(key: &str) -> String {
+    key.to_snake_case().replace('_', " ")
 }
 
 /// A value or [`NONE`].

@@ -733,3 +733,39 @@ fn users_status_without_devices_shows_none() {
     assert!(out.stdout.contains("\ndevices       -\n"), "{out:#?}");
     status.assert();
 }
+
+/// `users registration-status` shows the fields of Authy's `status` object each on a row of
+/// its own, in words, and leaves out `success`, which the exit code says: it showed
+/// `status  {"authy_id":1000,...}` as raw JSON and `success  true`. A status Authy sends as a
+/// word stays one row.
+#[test]
+fn registration_status_shows_each_field_in_words() {
+    let mut server = Server::new();
+    let (tool, url) = (Tool::new(), server.url());
+    let env = [("AUTHY_API_URL", url.as_str()), ("AUTHY_API_KEY", KEY)];
+    let args = ["authy", "users", "registration-status", "customer-42"];
+    for (answer, shown) in [
+        (
+            r#"{"message": "Registration status.", "status": {"authy_id": 1000, "confirmed": false, "registered": true}, "success": true}"#,
+            "message     Registration status.\nauthy id    1000\nconfirmed   no\nregistered  yes\n",
+        ),
+        (
+            r#"{"message": "Registration status.", "status": "completed", "success": true}"#,
+            "message  Registration status.\nstatus   completed\n",
+        ),
+    ] {
+        let m = reply(
+            get(
+                &mut server,
+                "/protected/json/registrations/status",
+                "custom_user_id=customer-42",
+            ),
+            200,
+            answer,
+        );
+        let out = tool.run(&args, &env).expect_code(0);
+        assert_eq!(out.stdout, shown);
+        m.assert();
+        server.reset();
+    }
+}

@@ -739,7 +739,7 @@ fn sandbox_flag_answers_qr_codes_and_registration_status() {
     assert!(
         out.stdout.contains("Registration status.")
             && out.stdout.contains(&format!(
-                r#"{{"authy_id":{app_user},"confirmed":true,"registered":true}}"#
+                "\nauthy id    {app_user}\nconfirmed   yes\nregistered  yes\n"
             )),
         "{out:#?}"
     );
