@@ -11,7 +11,7 @@ use august_live::{ActivityStream, Event, StaticToken, StreamStatus};
 use crate::cli::WatchArgs;
 use crate::failure;
 use crate::output::{self, key_values, or_none};
-use crate::session::{Context, warn};
+use crate::session::{Context, note, warn};
 
 /// How often the sandbox's demo generator produces an event under `--sandbox`.
 const SANDBOX_DEMO_INTERVAL: Duration = Duration::from_millis(500);
@@ -31,7 +31,7 @@ pub fn watch(ctx: &Context, args: &WatchArgs) -> anyhow::Result<()> {
         sandbox
             .start_demo_events(SANDBOX_DEMO_INTERVAL)
             .map_err(|e| anyhow::anyhow!("cannot start the sandbox's demo events: {e}"))?;
-        warn(&format!(
+        note(&format!(
             "sandbox: a demo event (unlock, door, lock, ring, motion) every {} ms",
             SANDBOX_DEMO_INTERVAL.as_millis()
         ));
@@ -98,7 +98,16 @@ fn print_events(stream: &mut ActivityStream, json: bool, count: Option<u64>) -> 
         let event = event?;
         let line = match &event {
             Event::Status(status) => {
-                warn(&status_text(status));
+                let text = status_text(status);
+                // good news is no warning
+                if matches!(
+                    status,
+                    StreamStatus::PushConnected { .. } | StreamStatus::CaughtUp { .. }
+                ) {
+                    note(&text);
+                } else {
+                    warn(&text);
+                }
                 continue;
             }
             Event::Activity(_) if json => serde_json::to_string(&event)?,

@@ -462,6 +462,11 @@ pub fn warn(text: &str) {
     output::print_err(&format!("warning: {text}\n"));
 }
 
+/// Prints news that is no warning (a stream connected, a demo started) to standard error.
+pub fn note(text: &str) {
+    output::print_err(&format!("note: {text}\n"));
+}
+
 /// Whether prompts can be shown and answered.
 fn interactive() -> bool {
     io::stdin().is_terminal()

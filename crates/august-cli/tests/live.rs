@@ -23,16 +23,18 @@ fn watch_prints_ndjson_and_stops_after_count() {
     }
     assert_eq!(lines[0]["action"], "unlock");
     assert_eq!(lines[0]["device_name"], "Front Door");
+    // Good news is no warning: it has a neutral prefix (it had `warning: `).
     assert!(
-        run.stderr.contains("push connected (pubnub)"),
+        run.stderr.contains("note: push connected (pubnub)\n"),
         "{}",
         run.stderr
     );
     assert!(
-        run.stderr.contains("sandbox: a demo event"),
+        run.stderr.contains("note: sandbox: a demo event"),
         "{}",
         run.stderr
     );
+    assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
 }
 
 #[test]
@@ -218,7 +220,7 @@ fn a_closed_standard_error_is_no_panic() {
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
         (output.status.code(), stdout)
     };
-    // `watch` warns ("sandbox: a demo event ...", "push connected") and goes on.
+    // `watch` notes ("sandbox: a demo event ...", "push connected") and goes on.
     let (code, stdout) = run(&["--sandbox", "watch", "--count", "2"]);
     assert_eq!(code, Some(0), "{stdout}");
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
