@@ -353,17 +353,19 @@ impl Context {
         let authenticator = Authenticator::new(self.api.clone(), LoginMethod::Phone, username, "")
             .access_token_cache_snapshot(snapshot);
         let where_ = output::path(path);
+        // As the user can run it: with the --cache or --username this run was given.
+        let login = self.login_command(self.username.as_deref());
         match authenticator.cache_status() {
             CacheStatus::Loaded => {}
             CacheStatus::Expired => {
                 return Err(NotLoggedIn(format!(
-                    "not logged in: run `august login` (the login cached in {where_} has expired)"
+                    "not logged in: run `{login}` (the login cached in {where_} has expired)"
                 ))
                 .into());
             }
             CacheStatus::TokenRefused => {
                 return Err(NotLoggedIn(format!(
-                    "not logged in: run `august login` (the server refused the login cached in {where_})"
+                    "not logged in: run `{login}` (the server refused the login cached in {where_})"
                 ))
                 .into());
             }
@@ -373,9 +375,7 @@ impl Context {
                     return Err(refused.into());
                 }
                 let reason = error.map_or_else(String::new, |e| format!(" ({e})"));
-                return Err(
-                    NotLoggedIn(format!("not logged in: run `august login`{reason}")).into(),
-                );
+                return Err(NotLoggedIn(format!("not logged in: run `{login}`{reason}")).into());
             }
             _ => {
                 let hint = if self.cache.is_none() && self.username.is_none() {
@@ -384,7 +384,7 @@ impl Context {
                     ""
                 };
                 return Err(NotLoggedIn(format!(
-                    "not logged in: run `august login` (no token cache at {where_}{hint})"
+                    "not logged in: run `{login}` (no token cache at {where_}{hint})"
                 ))
                 .into());
             }
@@ -393,13 +393,12 @@ impl Context {
             AuthenticationState::Authenticated => {}
             AuthenticationState::RequiresValidation => {
                 let verify = self.verify_command(self.username.as_deref());
-                let login = self.login_command(self.username.as_deref());
                 return Err(NotLoggedIn(format!(
                     "not logged in: the login waits for its verification code; run `{verify}` with the code, or `{login}` again to have one sent if none came"
                 ))
                 .into());
             }
-            _ => return Err(NotLoggedIn("not logged in: run `august login`".into()).into()),
+            _ => return Err(NotLoggedIn(format!("not logged in: run `{login}`")).into()),
         }
         Ok(authenticator)
     }

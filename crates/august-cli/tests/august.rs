@@ -1086,9 +1086,12 @@ fn without_a_login_commands_say_to_log_in_and_send_nothing() {
     let others = nothing_else(&mut server);
     let tool = Tool::new();
     let out = run(&tool, &server, &["locks"]).expect_code(3);
+    // the login command as it can be run: with this run's --cache
     assert!(
-        out.stderr
-            .starts_with("error: not logged in: run `august login`"),
+        out.stderr.starts_with(&format!(
+            "error: not logged in: run `august --cache {} login`",
+            tool.cache().display()
+        )),
         "{out:#?}"
     );
     // the default cache, with no username known, is default.json in the data directory
@@ -2353,7 +2356,8 @@ fn whoami_says_what_every_command_says_of_an_unusable_login() {
     assert_eq!(
         whoami.stderr,
         format!(
-            "error: not logged in: run `august login` (the server refused the login cached in {})\n",
+            "error: not logged in: run `august --cache {} login` (the server refused the login cached in {})\n",
+            tool.cache().display(),
             tool.cache().display()
         )
     );
