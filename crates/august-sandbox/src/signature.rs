@@ -13,7 +13,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use hmac::{Hmac, KeyInit as _, Mac as _};
+use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
 use sha1::Sha1;
 use sha2::Sha256;
@@ -26,14 +26,7 @@ pub(crate) fn sign(api_key: &str, nonce: &str, method: &str, url: &str, params: 
         method.to_ascii_uppercase(),
         canonical_params(params)
     );
-    match Hmac::<Sha256>::new_from_slice(api_key.as_bytes()) {
-        Ok(mut mac) => {
-            mac.update(text.as_bytes());
-            STANDARD.encode(mac.finalize().into_bytes())
-        }
-        // HMAC takes keys of any length.
-        Err(_) => String::new(),
-    }
+    base64_mac::<Hmac<Sha256>>(api_key, [text.as_bytes()])
 }
 
 /// Computes `X-Twilio-Signature` for a form posted to `url`.
@@ -41,12 +34,21 @@ pub(crate) fn sign_twilio(auth_token: &str, url: &str, params: &[(&str, &str)]) 
     let mut sorted = params.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
-    match Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()) {
+    let pairs = sorted
+        .into_iter()
+        .flat_map(|(name, value)| [name.as_bytes(), value.as_bytes()]);
+    base64_mac::<Hmac<Sha1>>(auth_token, std::iter::once(url.as_bytes()).chain(pairs))
+}
+
+/// The standard base64 of the MAC `M`, keyed with `key`, of `parts` one after the other.
+fn base64_mac<'a, M: Mac + KeyInit>(
+    key: &str,
+    parts: impl IntoIterator<Item = &'a [u8]>,
+) -> String {
+    match <M as KeyInit>::new_from_slice(key.as_bytes()) {
         Ok(mut mac) => {
-            mac.update(url.as_bytes());
-            for (name, value) in sorted {
-                mac.update(name.as_bytes());
-                mac.update(value.as_bytes());
+            for part in parts {
+                mac.update(part);
             }
             STANDARD.encode(mac.finalize().into_bytes())
         }
