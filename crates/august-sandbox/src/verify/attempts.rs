@@ -117,10 +117,9 @@ fn matching<'a>(
         let wanted = value.to_owned();
         let keep: Keep = match name {
             "DateCreatedAfter" | "DateCreatedBefore" => {
-                let Ok(t) = DateTime::parse_from_rfc3339(value) else {
+                let Ok(t) = api_transport::time::parse_iso8601(value) else {
                     return Err(invalid(name));
                 };
-                let t = t.with_timezone(&Utc);
                 if name == "DateCreatedAfter" {
                     Box::new(move |a| a.created >= t)
                 } else {
