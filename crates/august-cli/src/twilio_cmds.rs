@@ -109,7 +109,7 @@ pub enum VerificationsCommand {
         #[arg(
             long,
             default_value = "sms",
-            value_parser = ["sms", "call", "email", "whatsapp", "sna", "auto", "rcs"]
+            value_parser = clap::builder::PossibleValuesParser::new(twilio_verify::Channel::KNOWN.iter().copied())
         )]
         channel: String,
         /// Language of the message (en, es, pt-BR...)

@@ -282,6 +282,9 @@ macro_rules! wire_enum {
         }
 
         impl $name {
+            /// The wire forms this version knows, in the order of the variants.
+            pub const KNOWN: &'static [&'static str] = &[$($wire,)+];
+
             /// The wire form.
             pub fn as_str(&self) -> &str {
                 match self {
@@ -484,6 +487,16 @@ wire_enum!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_known_wire_form_reads_as_a_known_variant() {
+        assert_eq!(Channel::KNOWN.len(), 7);
+        for wire in Channel::KNOWN {
+            let channel: Channel = wire.parse().unwrap();
+            assert!(!matches!(channel, Channel::Unknown(_)), "{wire}");
+            assert_eq!(channel.as_str(), *wire);
+        }
+    }
 
     #[test]
     fn sids_are_checked() {
