@@ -162,3 +162,9 @@ pub use log;
 #[cfg(all(doctest, feature = "august"))]
 #[doc = include_str!("../docs/errors.md")]
 pub struct ErrorsGuide;
+
+/// `docs/sandbox.md`, whose Rust blocks run as doctests against the embedded sandbox (the one
+/// on the fixed port 8080 compiles only, as that port may be taken).
+#[cfg(all(doctest, feature = "august", feature = "verify", feature = "sandbox"))]
+#[doc = include_str!("../docs/sandbox.md")]
+pub struct SandboxGuide;
