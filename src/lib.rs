@@ -163,6 +163,11 @@ pub use log;
 #[doc = include_str!("../docs/errors.md")]
 pub struct ErrorsGuide;
 
+/// `docs/authy.md`, whose Rust block (against the real service) compiles as a doctest.
+#[cfg(all(doctest, feature = "authy"))]
+#[doc = include_str!("../docs/authy.md")]
+pub struct AuthyGuide;
+
 /// `docs/sandbox.md`, whose Rust blocks run as doctests against the embedded sandbox (the one
 /// on the fixed port 8080 compiles only, as that port may be taken).
 #[cfg(all(doctest, feature = "august", feature = "verify", feature = "sandbox"))]
