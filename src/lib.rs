@@ -168,6 +168,16 @@ pub struct ErrorsGuide;
 #[doc = include_str!("../docs/authy.md")]
 pub struct AuthyGuide;
 
+/// `docs/live.md`, whose Rust block (against the real service) compiles as a doctest.
+#[cfg(all(doctest, feature = "live"))]
+#[doc = include_str!("../docs/live.md")]
+pub struct LiveGuide;
+
+/// `docs/sign-in.md`, whose Rust block (a Home Assistant file) compiles as a doctest.
+#[cfg(all(doctest, feature = "august"))]
+#[doc = include_str!("../docs/sign-in.md")]
+pub struct SignInGuide;
+
 /// `docs/sandbox.md`, whose Rust blocks run as doctests against the embedded sandbox (the one
 /// on the fixed port 8080 compiles only, as that port may be taken).
 #[cfg(all(doctest, feature = "august", feature = "verify", feature = "sandbox"))]
