@@ -178,6 +178,11 @@ pub struct LiveGuide;
 #[doc = include_str!("../docs/sign-in.md")]
 pub struct SignInGuide;
 
+/// `docs/transport.md`, whose Rust block (env_logger behind the cap) runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/transport.md")]
+pub struct TransportGuide;
+
 /// `docs/sandbox.md`, whose Rust blocks run as doctests against the embedded sandbox (the one
 /// on the fixed port 8080 compiles only, as that port may be taken).
 #[cfg(all(doctest, feature = "august", feature = "verify", feature = "sandbox"))]
