@@ -134,7 +134,7 @@ pub use august_sandbox as sandbox;
 pub struct Readme;
 
 /// `docs/verify.md`, whose Rust blocks run as doctests against the embedded sandbox.
-#[cfg(all(doctest, feature = "verify"))]
+#[cfg(all(doctest, feature = "verify", feature = "sandbox"))]
 #[doc = include_str!("../docs/verify.md")]
 pub struct VerifyGuide;
 #[cfg(feature = "live")]
