@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use serde_json::Value;
 
-use crate::client::keeps_raw;
 use crate::client::{Api, Call, Pages, VerifyClient};
+use crate::client::{Raw, keeps_raw};
 use crate::error::{InvalidInput, Result};
 use crate::types::{AttemptSid, Channel, ServiceSid, VerificationSid};
 use api_transport::Path;
@@ -31,7 +31,7 @@ pub struct AttemptsSummary {
     #[serde(default)]
     pub url: Option<String>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(AttemptsSummary);
@@ -73,7 +73,7 @@ pub struct Attempt {
     #[serde(default)]
     pub url: Option<String>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(Attempt);

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::client::{Call, Collection, Form, Pages, VerifyClient};
-use crate::client::{keeps_raw, setters};
+use crate::client::{Raw, keeps_raw, setters};
 use crate::error::{InvalidInput, Result};
 use crate::types::{
     ChallengeSid, ChallengeStatus, FactorSid, FactorType, Identity, NotificationSid,
@@ -73,7 +73,7 @@ pub struct Challenge {
     #[serde(default)]
     pub url: Option<String>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(Challenge);
@@ -136,7 +136,7 @@ pub struct Notification {
     #[serde(default, deserialize_with = "crate::dates::lenient")]
     pub date_created: Option<DateTime<Utc>>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(Notification);

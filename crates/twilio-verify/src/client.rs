@@ -713,20 +713,33 @@ pub trait Model: DeserializeOwned {
     }
 }
 
-/// For a model with a `raw: Value` field: `raw()`, and a [`Model`] that fills it with the
+/// The whole answer a model keeps (`raw()`). Its `Debug` shows none of it (`{..}`, as an error's
+/// details): an answer can carry what the model's own `Debug` hides (a silent network auth
+/// URL's one-time token, a factor's seed).
+#[derive(Clone, Default, PartialEq)]
+pub(crate) struct Raw(pub(crate) Value);
+
+impl fmt::Debug for Raw {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("{..}")
+    }
+}
+
+/// For a model with a `raw: Raw` field: `raw()`, and a [`Model`] that fills it with the
 /// whole answer (or list record).
 macro_rules! keeps_raw {
     ($model:ident) => {
         impl $model {
             /// The whole answer (or list record), fields this model does not name included.
+            /// `Debug` shows it as `{..}`.
             pub fn raw(&self) -> &serde_json::Value {
-                &self.raw
+                &self.raw.0
             }
         }
 
         impl $crate::client::Model for $model {
             fn set_raw(&mut self, raw: serde_json::Value) {
-                self.raw = raw;
+                self.raw = $crate::client::Raw(raw);
             }
         }
     };

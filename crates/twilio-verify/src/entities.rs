@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::keeps_raw;
 use crate::client::{Collection, Form, Pages, VerifyClient};
+use crate::client::{Raw, keeps_raw};
 use crate::error::Result;
 use crate::types::{EntitySid, Identity, ServiceSid};
 
@@ -39,7 +39,7 @@ pub struct Entity {
     #[serde(default)]
     pub links: Option<Value>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(Entity);

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::client::{Collection, Form, Pages, VerifyClient};
-use crate::client::{keeps_raw, setters};
+use crate::client::{Raw, keeps_raw, setters};
 use crate::error::{InvalidInput, Result};
 use crate::types::{
     FactorSid, FactorStatus, FactorType, Identity, NotificationPlatform, Secret, ServiceSid,
@@ -68,7 +68,7 @@ pub struct Factor {
     #[serde(default)]
     pub url: Option<String>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(Factor);
@@ -126,7 +126,7 @@ impl crate::client::Model for NewFactor {
         if let Some(object) = raw.as_object_mut() {
             object.remove("binding");
         }
-        self.factor.raw = raw;
+        self.factor.raw = Raw(raw);
     }
 }
 

@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::client::keeps_raw;
 use crate::client::{Api, Call, VerifyClient};
+use crate::client::{Raw, keeps_raw};
 use crate::error::{InvalidInput, Result};
 use crate::types::{LineType, ValidationError, is_e164};
 use api_transport::Path;
@@ -199,7 +199,7 @@ pub struct PhoneNumberInfo {
     #[serde(default)]
     pub url: Option<String>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(PhoneNumberInfo);

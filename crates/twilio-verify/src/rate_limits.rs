@@ -4,10 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use crate::client::keeps_raw;
 use crate::client::{Collection, Form, Pages, VerifyClient};
+use crate::client::{Raw, keeps_raw};
 use crate::error::Result;
 use crate::types::{BucketSid, RateLimitSid, ServiceSid, check_len};
 
@@ -48,7 +47,7 @@ pub struct RateLimit {
     #[serde(default)]
     pub url: Option<String>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(RateLimit);
@@ -84,7 +83,7 @@ pub struct Bucket {
     #[serde(default)]
     pub url: Option<String>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(Bucket);

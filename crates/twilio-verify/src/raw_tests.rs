@@ -4,7 +4,8 @@ use serde_json::{Value, json};
 
 use crate::client::{Model, decode};
 use crate::{
-    Attempt, AttemptsSummary, Bucket, Challenge, Entity, Notification, RateLimit, VerificationCheck,
+    Attempt, AttemptsSummary, Bucket, Challenge, Entity, Factor, Notification, RateLimit,
+    Verification, VerificationCheck,
 };
 
 fn fixture(name: &str) -> Value {
@@ -79,4 +80,27 @@ fn a_date_the_reader_refuses_is_none_and_raw_has_it_as_sent() {
         challenge.date_created.map(|d| d.to_rfc3339()),
         Some("2015-07-30T20:00:00+00:00".to_owned())
     );
+}
+
+#[test]
+fn debug_shows_nothing_of_the_raw_answer() {
+    // The one-time token of a silent network auth URL, which `Sna`'s `Debug` hides.
+    let mut body = fixture("verification_create_pending.json");
+    body["channel"] = "sna".into();
+    body["sna"] = json!({"url": "https://h/p?data=TOKEN123"});
+    let verification = keeps(body, Verification::raw);
+    let debug = format!("{verification:?}");
+    assert!(!debug.contains("TOKEN123"), "{debug}");
+    assert!(
+        debug.contains(r#"url: Some("https://h/p?<redacted>")"#),
+        "{debug}"
+    );
+    assert!(debug.ends_with("raw: {..} }"), "{debug}");
+
+    // A factor answer that carries its binding: the seed is in raw(), never in Debug.
+    let seed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let factor = keeps(fixture("factor_totp_create_unverified.json"), Factor::raw);
+    assert_eq!(factor.raw()["binding"]["secret"], seed);
+    let debug = format!("{factor:?}");
+    assert!(!debug.contains(seed), "{debug}");
 }

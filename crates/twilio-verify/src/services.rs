@@ -2,10 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::client::{Form, Pages, VerifyClient, service_path};
-use crate::client::{keeps_raw, setters};
+use crate::client::{Raw, keeps_raw, setters};
 use crate::error::Result;
 use crate::types::{CredentialSid, MessagingServiceSid, ServiceSid, check_len, check_range};
 use api_transport::Path;
@@ -80,7 +79,7 @@ pub struct Service {
     #[serde(default)]
     pub links: Option<ServiceLinks>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(Service);

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::client::{Call, Collection, Form, VerifyClient};
-use crate::client::{keeps_raw, setters};
+use crate::client::{Raw, keeps_raw, setters};
 use crate::error::{ApiErrorReason, Error, InvalidInput, Result};
 use crate::types::{
     Channel, LineType, ServiceSid, VerificationSid, VerificationStatus, check_code, is_e164,
@@ -72,7 +72,7 @@ pub struct Verification {
     #[serde(default)]
     pub url: Option<String>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(Verification);
@@ -192,7 +192,7 @@ pub struct VerificationCheck {
     #[serde(default, deserialize_with = "crate::dates::lenient")]
     pub date_updated: Option<DateTime<Utc>>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(VerificationCheck);

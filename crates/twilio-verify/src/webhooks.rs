@@ -3,10 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::client::{Collection, Form, Pages, VerifyClient};
-use crate::client::{keeps_raw, setters};
+use crate::client::{Raw, keeps_raw, setters};
 use crate::error::{InvalidInput, Result};
 use crate::types::{ServiceSid, WebhookSid, check_len};
 
@@ -56,7 +55,7 @@ pub struct Webhook {
     #[serde(default)]
     pub url: Option<String>,
     #[serde(skip)]
-    raw: Value,
+    raw: Raw,
 }
 
 keeps_raw!(Webhook);
