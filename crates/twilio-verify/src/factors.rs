@@ -58,8 +58,9 @@ pub struct Factor {
     pub status: FactorStatus,
     /// TOTP or push.
     pub factor_type: FactorType,
-    /// Its configuration.
-    #[serde(default)]
+    /// Its configuration; a setting of a shape the model does not read is `None` there
+    /// ([`Factor::raw`] keeps it), never a failed answer (a TOTP binding is given only once).
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
     pub config: Option<FactorConfig>,
     /// Metadata set by the push SDK.
     #[serde(default)]
@@ -75,32 +76,33 @@ keeps_raw!(Factor);
 
 /// A factor's configuration: TOTP (`alg`, `skew`, `code_length`, `time_step`) or push
 /// (`sdk_version`, `app_id`, `notification_platform`, `notification_token`).
+/// Each is `None` when absent, `null` or of a shape the model does not read (`"skew": "1"`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct FactorConfig {
     /// TOTP algorithm.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
     pub alg: Option<TotpAlgorithm>,
     /// TOTP steps accepted either side.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
     pub skew: Option<u32>,
     /// TOTP digits.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
     pub code_length: Option<u32>,
     /// TOTP seconds per code.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
     pub time_step: Option<u32>,
     /// Push SDK version.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
     pub sdk_version: Option<String>,
     /// Push app id.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
     pub app_id: Option<String>,
     /// Push platform.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
     pub notification_platform: Option<NotificationPlatform>,
     /// Push token.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
     pub notification_token: Option<String>,
 }
 

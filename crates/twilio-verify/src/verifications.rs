@@ -59,8 +59,9 @@ pub struct Verification {
     /// channels.
     #[serde(default, deserialize_with = "crate::nulls::or_none")]
     pub sna: Option<Sna>,
-    /// The sends so far.
-    #[serde(default)]
+    /// The sends so far; `None` when absent, `null` or of a shape the model does not read
+    /// ([`Verification::raw`] keeps it).
+    #[serde(default, deserialize_with = "crate::nulls::or_none")]
     pub send_code_attempts: Option<Vec<SendCodeAttempt>>,
     /// Creation time.
     #[serde(default, deserialize_with = "crate::dates::lenient")]

@@ -352,6 +352,30 @@ fn verification_start_every_channel() {
     m.assert();
 }
 
+/// A start's answer is the only word that a code was sent: a list of sends of another shape
+/// is `None`, never a failed answer that loses the verification's SID.
+#[test]
+fn a_start_with_odd_send_code_attempts_keeps_its_sid() {
+    let (mut server, c) = Mocked::start();
+    let mut answered: serde_json::Value =
+        serde_json::from_str(&fixture!("verification_create_pending.json")).unwrap();
+    answered["send_code_attempts"] = "x".into();
+    let m = server.post(
+        &format!("/v2/Services/{VA}/Verifications"),
+        "To=%2B15555550100&Channel=sms",
+        201,
+        &answered.to_string(),
+    );
+    let v = c
+        .verifications(service())
+        .start("+15555550100", Channel::Sms)
+        .unwrap();
+    m.assert();
+    assert_eq!(v.sid.as_str(), VE);
+    assert_eq!(v.send_code_attempts, None);
+    assert_eq!(v.raw()["send_code_attempts"], "x");
+}
+
 #[test]
 fn verification_start_is_validated_before_sending() {
     let (mut server, c) = Mocked::start();
@@ -845,6 +869,39 @@ fn totp_factor_create_verify_update_fetch_list_delete() {
             .is_invalid_input()
     );
     none.assert();
+}
+
+/// A TOTP factor's binding is given only in the creation's answer: a setting of another shape
+/// (`"skew": "1"`) is `None`, never a failed answer that loses the binding.
+#[test]
+fn a_totp_factor_with_an_odd_setting_keeps_its_binding() {
+    let (mut server, c) = Mocked::start();
+    let mut answered: serde_json::Value =
+        serde_json::from_str(&fixture!("factor_totp_create_unverified.json")).unwrap();
+    answered["config"]["skew"] = "1".into();
+    let m = server.post(
+        &format!("{ENTITY}/Factors"),
+        "FriendlyName=alice-phone&FactorType=totp",
+        201,
+        &answered.to_string(),
+    );
+    let identity = identity();
+    let new = c
+        .factors(service(), &identity)
+        .create_totp(&NewTotpFactor::new("alice-phone"))
+        .unwrap();
+    m.assert();
+    let binding = new.binding.expect("the binding");
+    assert_eq!(
+        binding.secret.as_ref().map(|s| s.expose()),
+        Some("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ")
+    );
+    let config = new.factor.config.as_ref().expect("the other settings");
+    assert_eq!(
+        (config.skew, config.code_length, config.time_step),
+        (None, Some(6), Some(30))
+    );
+    assert_eq!(new.factor.raw()["config"]["skew"], "1");
 }
 
 #[test]
