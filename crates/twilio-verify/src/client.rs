@@ -825,7 +825,7 @@ pub(crate) struct Call {
 pub(crate) enum VerificationStep {
     /// A start (`POST …/Verifications`): 60202 is a send limit, as 60203.
     Start,
-    /// A check (`POST …/VerificationCheck`): a 404 means no pending verification.
+    /// A check (`POST …/VerificationCheck`): a 20404 means no pending verification.
     Check,
 }
 
@@ -883,7 +883,7 @@ impl Call {
         }
     }
 
-    /// A verification check: a 404 means no pending verification.
+    /// A verification check: a 20404 means no pending verification.
     pub(crate) fn verification_check(mut self) -> Call {
         self.verification = Some(VerificationStep::Check);
         self

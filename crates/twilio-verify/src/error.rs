@@ -289,10 +289,12 @@ impl fmt::Display for InvalidInput {
 pub enum ApiErrorReason {
     /// 20003 (or a 401 without a code): the credentials were refused.
     Unauthorized,
-    /// 20404 (or a 404 without a code) on anything but a verification check: no such resource.
+    /// 20404 on anything but a verification check, or a 404 without Twilio's code on any call
+    /// (a page that is not Twilio's answer, such as a wrong base URL's): no such resource.
     NotFound,
     /// 20404 on a verification check: no pending verification (never started, expired,
-    /// already approved, or out of attempts).
+    /// already approved, or out of attempts). The checks return it as
+    /// [`CheckOutcome::NotFound`](crate::CheckOutcome::NotFound).
     NoPendingVerification,
     /// 20429, 60312, 60326 (or a 429 without a code): too many requests.
     RateLimited,
@@ -487,7 +489,7 @@ pub struct ApiError {
 
 impl ApiError {
     /// The error of an answer; `step` for a verification's start (where 60202 is a send
-    /// limit) or check (where a 404 means no pending verification), and `check` as the call's
+    /// limit) or check (where a 20404 means no pending verification), and `check` as the call's
     /// [`Error::Timeout`] carries.
     pub(crate) fn from_response(
         endpoint: String,
@@ -527,9 +529,6 @@ impl ApiError {
                 ApiErrorReason::MaxSendAttempts
             }
             (Some(kind), _) => kind,
-            (None, Some(VerificationStep::Check)) if status == 404 => {
-                ApiErrorReason::NoPendingVerification
-            }
             (None, _) => ApiErrorReason::from_status(status),
         };
         let snippet = if message.is_none() {

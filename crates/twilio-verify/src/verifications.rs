@@ -209,7 +209,9 @@ pub enum CheckOutcome {
     /// Another status (canceled, expired...): not approved.
     NotApproved(VerificationCheck),
     /// 404/20404: no pending verification (never started, expired, already approved, or out
-    /// of attempts). After a lost answer this may mean the earlier check succeeded.
+    /// of attempts). After a lost answer this may mean the earlier check succeeded. A 404
+    /// without Twilio's 20404 (a page that is not Twilio's answer) is an error instead,
+    /// [`ApiErrorReason::NotFound`].
     NotFound,
     /// 429/60202: the fifth wrong code; the verification is spent.
     MaxAttempts,
@@ -679,8 +681,8 @@ impl<'a> Verifications<'a> {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] for a code that is not 4 to 10 letters or digits; API errors
-    /// other than 20404 and 60202 (those are outcomes); [`Error::Timeout`] when the outcome is
-    /// unknown.
+    /// other than 20404 and 60202 (those are outcomes), a 404 without Twilio's code among them
+    /// ([`ApiErrorReason::NotFound`]); [`Error::Timeout`] when the outcome is unknown.
     pub fn check_to(&self, to: &str, code: &str) -> Result<CheckOutcome> {
         self.check(&CheckTarget::To(to.to_owned()), code)
     }
@@ -776,7 +778,9 @@ impl<'a> Verifications<'a> {
                 VerificationStatus::Pending => CheckOutcome::Pending(check),
                 _ => CheckOutcome::NotApproved(check),
             }),
-            Err(Error::Api(e)) if e.code() == Some(20404) => Ok(CheckOutcome::NotFound),
+            Err(Error::Api(e)) if e.reason() == ApiErrorReason::NoPendingVerification => {
+                Ok(CheckOutcome::NotFound)
+            }
             Err(Error::Api(e)) if e.reason() == ApiErrorReason::MaxCheckAttempts => {
                 Ok(CheckOutcome::MaxAttempts)
             }

@@ -481,7 +481,8 @@ fn verification_check_outcomes() {
         m.remove();
     }
 
-    // A 404 that is not Twilio's 20404 (a wrong base URL's page) stays an error.
+    // A 404 that is not Twilio's 20404 (a wrong base URL's page) stays an error, and says
+    // nothing of a verification: not found, as on any other call.
     let m = server
         .expect("POST", path.as_str())
         .with_status(404)
@@ -489,7 +490,8 @@ fn verification_check_outcomes() {
         .with_body("<html>nope</html>")
         .create();
     let err = v.check_to("+15555550100", "123456").unwrap_err();
-    assert_eq!(err.reason(), Some(ApiErrorReason::NoPendingVerification));
+    assert_eq!(err.reason(), Some(ApiErrorReason::NotFound));
+    assert_eq!(err.kind(), twilio_verify::ErrorKind::NotFound);
     assert_eq!(err.status(), Some(404));
     m.assert();
 
