@@ -579,19 +579,8 @@ impl VerifyClient {
                 };
                 Request::new(call.method, base, path.clone())
             }
-            Target::Url(url) => {
-                let own = origin(url);
-                let allowed = [&self.inner.verify_url, &self.inner.lookup_url]
-                    .iter()
-                    .any(|base| origin(base) == own)
-                    && url
-                        .get(own.len()..)
-                        .is_some_and(|rest| rest.starts_with('/'));
-                if !allowed {
-                    return Err(InvalidInput::ForeignPageUrl.into());
-                }
-                Request::absolute(call.method, url)
-            }
+            // Only a next page the list checked with `is_own_url`.
+            Target::Url(url) => Request::absolute(call.method, url),
         };
         request = request
             .secret_header("Authorization", creds.header())
@@ -615,6 +604,18 @@ impl VerifyClient {
             request = request.form_body(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
         Ok(request)
+    }
+
+    /// Whether `url` is on the origin of a configured base URL, the only place a next page is
+    /// requested: the credentials are not sent elsewhere.
+    fn is_own_url(&self, url: &str) -> bool {
+        let own = origin(url);
+        [&self.inner.verify_url, &self.inner.lookup_url]
+            .iter()
+            .any(|base| origin(base) == own)
+            && url
+                .get(own.len()..)
+                .is_some_and(|rest| rest.starts_with('/'))
     }
 
     /// Sends a call and returns its 2xx answer; any other status is an [`ApiError`].
@@ -947,11 +948,13 @@ const MAX_EMPTY_PAGES: usize = 10;
 /// The records of a list, page after page: each page after the first is the
 /// `meta.next_page_url` Twilio gave, requested as is (same origin as the base URL only).
 ///
-/// An error ends the iteration after it is yielded. A `next_page_url` that names a page this
-/// iteration already read (a requested next page, or a page's own `meta.url`, the first
-/// page's included) is an [`Error::Decode`] at `meta.next_page_url`, yielded after
-/// the records of the page that gave it: the list would never end (and a loop of empty pages
-/// would never yield). So is a tenth page in a row without a record that names a next page.
+/// An error ends the iteration after it is yielded. A `next_page_url` on another origin than
+/// the base URL's is an [`Error::Decode`] at `meta.next_page_url`, yielded after the records
+/// of the page that gave it: the credentials are not sent there. So is a `next_page_url` that
+/// names a page this iteration already read (a requested next page, or a page's own
+/// `meta.url`, the first page's included): the list would never end (and a loop of empty
+/// pages would never yield); and a tenth page in a row without a record that names a next
+/// page.
 pub struct Pages<T> {
     client: Option<VerifyClient>,
     next: Option<Call>,
@@ -1071,14 +1074,18 @@ impl<T: Model> Pages<T> {
         if let Some(url) = meta.get("next_page_url").and_then(Value::as_str)
             && !url.is_empty()
         {
-            let endless = if !self.followed.insert(url.to_owned()) {
+            let refused = if !client.is_own_url(url) {
+                Some(
+                    "the next page is not on the configured base url; credentials are not sent there",
+                )
+            } else if !self.followed.insert(url.to_owned()) {
                 Some("the next page is one already read: the list does not end")
             } else if self.empty_pages >= MAX_EMPTY_PAGES {
                 Some("page after page without a record: the list does not end")
             } else {
                 None
             };
-            match endless {
+            match refused {
                 None => self.next = Some(call.next_page(url.to_owned())),
                 // This page's records are new: they are yielded before the error.
                 Some(reason) => {

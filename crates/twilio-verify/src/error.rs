@@ -208,9 +208,6 @@ pub enum InvalidInput {
         /// What was given.
         value: i64,
     },
-    /// A next-page URL whose origin is not the configured base URL's: the credentials are not
-    /// sent elsewhere.
-    ForeignPageUrl,
     /// An empty credential (account or key SID, token or secret).
     Credentials,
     /// A filter the call does not take (the attempts list's `ChannelData.To` given to the
@@ -266,9 +263,6 @@ impl fmt::Display for InvalidInput {
             } => write!(
                 f,
                 "invalid {field}: {value} is outside {min}..={max}"
-            ),
-            InvalidInput::ForeignPageUrl => f.write_str(
-                "the next page url is not on the configured base url; refusing to send credentials there",
             ),
             InvalidInput::Credentials => {
                 f.write_str("empty credentials: give an api key sid and secret, or an account sid and auth token")

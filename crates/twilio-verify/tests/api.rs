@@ -768,10 +768,19 @@ fn a_next_page_on_another_host_is_refused() {
     m.assert();
     assert_eq!(items.len(), 2);
     assert!(items[0].is_ok());
-    assert!(matches!(
-        items[1],
-        Err(Error::InvalidInput(InvalidInput::ForeignPageUrl))
-    ));
+    // The server gave the URL, not the caller: the same class as a list that does not end,
+    // and its text does not carry the URL.
+    let Err(e @ Error::Decode { path, .. }) = &items[1] else {
+        panic!("expected a decode error, got {:?}", items[1]);
+    };
+    assert_eq!(path, "meta.next_page_url");
+    assert_eq!(e.kind(), twilio_verify::ErrorKind::ReportBug);
+    let text = format!("{e} {e:?}");
+    assert!(text.contains("not on the configured base url"), "{text}");
+    assert!(
+        !text.contains("verify.twilio.com") && !text.contains("PageToken"),
+        "{text}"
+    );
 }
 
 #[test]
