@@ -698,6 +698,8 @@ impl VerifyClient {
             next: Some(call),
             followed: HashSet::new(),
             empty_pages: 0,
+            pages: 0,
+            max_pages: DEFAULT_MAX_PAGES,
             buffer: VecDeque::new(),
             error: None,
             _model: std::marker::PhantomData,
@@ -945,6 +947,10 @@ impl Form {
 /// reads empty pages yields nothing while it reads them.
 const MAX_EMPTY_PAGES: usize = 10;
 
+/// Pages a list reads at most unless [`Pages::max_pages`] says otherwise: 10,000 pages of
+/// Twilio's default 50 records are half a million records.
+const DEFAULT_MAX_PAGES: usize = 10_000;
+
 /// The records of a list, page after page: each page after the first is the
 /// `meta.next_page_url` Twilio gave, requested as is (same origin as the base URL only).
 ///
@@ -953,8 +959,9 @@ const MAX_EMPTY_PAGES: usize = 10;
 /// of the page that gave it: the credentials are not sent there. So is a `next_page_url` that
 /// names a page this iteration already read (a requested next page, or a page's own
 /// `meta.url`, the first page's included): the list would never end (and a loop of empty
-/// pages would never yield); and a tenth page in a row without a record that names a next
-/// page.
+/// pages would never yield); a tenth page in a row without a record that names a next page;
+/// and a page past [`Pages::max_pages`] (10,000 by default), which bounds a list whose every
+/// page names a new next page.
 pub struct Pages<T> {
     client: Option<VerifyClient>,
     next: Option<Call>,
@@ -963,6 +970,10 @@ pub struct Pages<T> {
     followed: HashSet<String>,
     /// Pages in a row without a record.
     empty_pages: usize,
+    /// Pages read so far.
+    pages: usize,
+    /// The most pages read before the list is taken to never end.
+    max_pages: usize,
     buffer: VecDeque<T>,
     error: Option<Error>,
     _model: std::marker::PhantomData<fn() -> T>,
@@ -993,6 +1004,31 @@ impl<T> Pages<T> {
         }
         self
     }
+
+    /// Reads at most `pages` pages (at least 1): a page that names a next page past them ends
+    /// the iteration with an [`Error::Decode`] at `meta.next_page_url`, after its records, as
+    /// a list that does not end does. Defaults to 10,000 pages.
+    ///
+    /// ```
+    /// # use twilio_verify::*;
+    /// # use august_sandbox::{Sandbox, verify as demo};
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let sandbox = Sandbox::start()?;
+    /// # let client = VerifyClient::builder(Credentials::api_key(demo::API_KEY_SID, demo::API_KEY_SECRET))
+    /// #     .base_url(sandbox.verify_url())
+    /// #     .build()?;
+    /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
+    /// for entity in client.entities(&service).list().page_size(100).max_pages(50) {
+    ///     println!("{}", entity?.identity);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn max_pages(mut self, pages: usize) -> Self {
+        self.max_pages = pages.max(1);
+        self
+    }
 }
 
 impl<T: Model> Pages<T> {
@@ -1003,6 +1039,8 @@ impl<T: Model> Pages<T> {
             next: None,
             followed: HashSet::new(),
             empty_pages: 0,
+            pages: 0,
+            max_pages: DEFAULT_MAX_PAGES,
             buffer: VecDeque::new(),
             error: Some(error),
             _model: std::marker::PhantomData,
@@ -1044,6 +1082,7 @@ impl<T: Model> Pages<T> {
                 });
             }
         };
+        self.pages += 1;
         self.empty_pages = if records.is_empty() {
             self.empty_pages + 1
         } else {
@@ -1082,6 +1121,8 @@ impl<T: Model> Pages<T> {
                 Some("the next page is one already read: the list does not end")
             } else if self.empty_pages >= MAX_EMPTY_PAGES {
                 Some("page after page without a record: the list does not end")
+            } else if self.pages >= self.max_pages {
+                Some("more pages than the list's max_pages: the list is taken to never end")
             } else {
                 None
             };

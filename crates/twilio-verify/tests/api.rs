@@ -756,6 +756,54 @@ fn empty_pages_that_go_on_end_the_list_at_the_tenth() {
 }
 
 #[test]
+fn a_list_that_gives_a_new_next_page_forever_ends_at_its_max_pages() {
+    let (mut server, c) = Mocked::start();
+    let path = format!("/v2/Services/{VA}/Entities");
+    let base = format!("{}{path}", server.url());
+    // Every page holds one record and names a next page of its own, never the same twice.
+    let m = server
+        .expect("GET", path.as_str())
+        .match_query(Matcher::Any)
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_body_from_request(move |request| {
+            let page: u64 = request
+                .path_and_query()
+                .split("Page=")
+                .nth(1)
+                .and_then(|n| n.split('&').next())
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let mut body: serde_json::Value =
+                serde_json::from_str(&fixture!("entities_list_page_with_next.json")).unwrap();
+            body["entities"][0]["identity"] = format!("page-{page:04}-0001").into();
+            body["meta"]["url"] = format!("{base}?Page={page}").into();
+            body["meta"]["next_page_url"] =
+                format!("{base}?Page={}&PageToken=PT{page}", page + 1).into();
+            body.to_string().into_bytes()
+        })
+        .expect(3)
+        .create();
+
+    let items = collect_within_10s(c.entities(service()).list().max_pages(3));
+    m.assert();
+    let ids: Vec<&str> = items
+        .iter()
+        .filter_map(|item| item.as_ref().ok())
+        .map(|e| e.identity.as_str())
+        .collect();
+    assert_eq!(ids, ["page-0000-0001", "page-0001-0001", "page-0002-0001"]);
+    assert_eq!(items.len(), 4);
+    let Err(e @ Error::Decode { path, .. }) = &items[3] else {
+        panic!("expected a decode error, got {:?}", items[3]);
+    };
+    assert_eq!(path, "meta.next_page_url");
+    assert_eq!(e.kind(), twilio_verify::ErrorKind::ReportBug);
+    let source = std::error::Error::source(e).map(ToString::to_string);
+    assert!(source.is_some_and(|s| s.contains("max_pages")), "{e:?}");
+}
+
+#[test]
 fn a_next_page_on_another_host_is_refused() {
     let (mut server, c) = Mocked::start();
     // As recorded: the next page is on verify.twilio.com, not on this base URL.
