@@ -157,23 +157,29 @@ impl NewChallenge {
     /// A TOTP challenge checking `code` (3..=8 characters) on a verified TOTP factor: the
     /// answer is already approved when the code is right.
     pub fn totp(factor_sid: FactorSid, code: impl Into<String>) -> Self {
-        NewChallenge {
-            auth_payload: Some(crate::types::Secret::new(code)),
-            ..NewChallenge::push(factor_sid, "")
-        }
+        NewChallenge::of(factor_sid, None, Some(crate::types::Secret::new(code)))
     }
 
-    /// A push approval request on a verified push factor, showing `message` (at most 256
-    /// characters).
+    /// A push approval request on a verified push factor, showing `message` (1 to 256
+    /// characters: Twilio requires `Details.Message` of a push challenge, and an empty one is
+    /// refused before sending).
     pub fn push(factor_sid: FactorSid, message: impl Into<String>) -> Self {
-        let message = message.into();
+        NewChallenge::of(factor_sid, Some(message.into()), None)
+    }
+
+    /// A challenge with its message (push) or code (TOTP) and no other setting.
+    fn of(
+        factor_sid: FactorSid,
+        message: Option<String>,
+        auth_payload: Option<crate::types::Secret>,
+    ) -> Self {
         NewChallenge {
             factor_sid,
             expiration_date: None,
-            message: Some(message).filter(|m| !m.is_empty()),
+            message,
             fields: Vec::new(),
             hidden_details: BTreeMap::new(),
-            auth_payload: None,
+            auth_payload,
         }
     }
 

@@ -1239,6 +1239,30 @@ fn challenges_create_fetch_list_update_notify() {
 
 // ----- lookup and attempts -----
 
+/// Twilio requires a push challenge's `Details.Message`: an empty one is refused before
+/// sending, not dropped from a challenge sent without it.
+#[test]
+fn a_push_challenge_with_an_empty_message_is_refused_before_sending() {
+    let (mut server, c) = Mocked::start();
+    let none = server.no_post();
+    let identity = identity();
+    let err = c
+        .challenges(service(), &identity)
+        .create(&NewChallenge::push(YF.parse().unwrap(), ""))
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::InvalidInput(InvalidInput::Empty {
+                field: "details message"
+            })
+        ),
+        "{err:?}"
+    );
+    assert_eq!(err.kind(), twilio_verify::ErrorKind::FixInput);
+    none.assert();
+}
+
 #[test]
 fn lookup_phone_number_with_fields() {
     let (mut server, c) = Mocked::start();
