@@ -163,7 +163,7 @@ pub enum InvalidInput {
     },
     /// An entity identity that is not 8 to 64 dash-separated alphanumeric characters.
     Identity,
-    /// A phone number that is not E.164 (`+` then 8 to 15 digits).
+    /// A phone number that is not E.164 (`+` then 7 to 15 digits).
     PhoneNumber,
     /// A `To` that is neither an E.164 phone number nor an e-mail address.
     To,
@@ -237,7 +237,7 @@ impl fmt::Display for InvalidInput {
                 "invalid identity: expected 8 to 64 dash-separated letters and digits, not personal data",
             ),
             InvalidInput::PhoneNumber => {
-                f.write_str("invalid phone number: expected E.164, `+` then 8 to 15 digits")
+                f.write_str("invalid phone number: expected E.164, `+` then 7 to 15 digits")
             }
             InvalidInput::To => f.write_str(
                 "invalid to: expected an E.164 phone number (`+` then digits) or an e-mail address",

@@ -197,10 +197,20 @@ impl fmt::Display for Identity {
     }
 }
 
-/// Whether `value` is E.164: `+` then 8 to 15 digits, the first not 0.
+/// Whether `value` is E.164: `+` then 7 to 15 digits, the first not 0. ITU-T E.164 allows at
+/// most 15 digits, country code included, and sets no least; the shortest numbers in use have
+/// 7 (Niue's: the country code `683` and four digits, `+6834002`).
+///
+/// ```
+/// use twilio_verify::is_e164;
+///
+/// assert!(is_e164("+15555550100"));
+/// assert!(is_e164("+6834002"));
+/// assert!(!is_e164("5555550100"));
+/// ```
 pub fn is_e164(value: &str) -> bool {
     value.strip_prefix('+').is_some_and(|digits| {
-        (8..=15).contains(&digits.len())
+        (7..=15).contains(&digits.len())
             && digits.bytes().all(|b| b.is_ascii_digit())
             && !digits.starts_with('0')
     })
@@ -532,7 +542,18 @@ mod tests {
         }
         assert!(Identity::new("a".repeat(65)).is_err());
         assert!(is_e164("+15555550100"));
-        for bad in ["15555550100", "+1555", "+0555555555", "+1555555010a", "+"] {
+        // Niue: a three-digit country code and four digits, 7 in all.
+        assert!(is_e164("+6834002"));
+        assert!(is_e164("+123456789012345"));
+        for bad in [
+            "15555550100",
+            "+1555",
+            "+683400",
+            "+1234567890123456",
+            "+0555555555",
+            "+1555555010a",
+            "+",
+        ] {
             assert!(!is_e164(bad), "{bad}");
         }
         assert!(is_email("a@example.com"));

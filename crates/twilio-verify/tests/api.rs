@@ -376,6 +376,24 @@ fn a_start_with_odd_send_code_attempts_keeps_its_sid() {
     assert_eq!(v.raw()["send_code_attempts"], "x");
 }
 
+/// E.164 sets no least number of digits: Niue's numbers have 7 (`+683` and four digits).
+#[test]
+fn a_seven_digit_number_is_started() {
+    let (mut server, c) = Mocked::start();
+    let m = server.post(
+        &format!("/v2/Services/{VA}/Verifications"),
+        "To=%2B6834002&Channel=sms",
+        201,
+        "verification_create_pending.json",
+    );
+    let v = c
+        .verifications(service())
+        .start("+6834002", Channel::Sms)
+        .unwrap();
+    m.assert();
+    assert_eq!(v.sid.as_str(), VE);
+}
+
 #[test]
 fn verification_start_is_validated_before_sending() {
     let (mut server, c) = Mocked::start();
