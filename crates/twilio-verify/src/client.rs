@@ -188,6 +188,22 @@ impl VerifyClientBuilder {
 
     /// Builds the client.
     ///
+    /// ```
+    /// use std::time::Duration;
+    /// use twilio_verify::{Credentials, VerifyClient};
+    ///
+    /// let client = VerifyClient::builder(Credentials::api_key("SK…", "your-api-key-secret"))
+    ///     .timeout(Duration::from_secs(5))
+    ///     .build()?;
+    /// assert!(client.verify_url().starts_with("https://verify.twilio.com"));
+    /// // Plain `http` only to a loopback host: the credentials never cross a network in clear.
+    /// let insecure = VerifyClient::builder(Credentials::api_key("SK…", "your-api-key-secret"))
+    ///     .base_url("http://verify.example.com")
+    ///     .build();
+    /// assert!(insecure.is_err());
+    /// # Ok::<(), twilio_verify::Error>(())
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::InvalidInput`] if a base URL is not a URL, not `https` (or `http` to

@@ -155,7 +155,9 @@ impl<'a> Entities<'a> {
     /// # let service: ServiceSid = demo::SERVICE_SID.parse()?;
     /// # let identity = Identity::new("user-0042-0001")?;
     /// client.entities(&service).create(&identity)?;
-    /// client.entities(&service).delete(&identity)?; // its factors and challenges go too
+    /// // Whether its factors and challenges go too is not documented on Twilio (the sandbox
+    /// // removes them): delete them first when that matters.
+    /// client.entities(&service).delete(&identity)?;
     /// assert!(client.entities(&service).fetch(&identity).is_err());
     /// # Ok(())
     /// # }

@@ -33,6 +33,15 @@ macro_rules! sid {
 
             /// Checks and wraps a SID.
             ///
+            /// ```
+            #[doc = concat!("use twilio_verify::", stringify!($name), ";")]
+            ///
+            #[doc = concat!("let sid = ", stringify!($name), "::new(\"", $prefix, "0123456789abcdef0123456789abcdef\")?;")]
+            #[doc = concat!("assert_eq!(sid.as_str(), \"", $prefix, "0123456789abcdef0123456789abcdef\");")]
+            #[doc = concat!("assert!(", stringify!($name), "::new(\"", $prefix, "0123\").is_err());")]
+            /// # Ok::<(), twilio_verify::InvalidInput>(())
+            /// ```
+            ///
             /// # Errors
             ///
             /// [`InvalidInput::Sid`] if it is not the prefix and 32 hex digits.
@@ -157,6 +166,16 @@ fn is_identity(value: &str) -> bool {
 
 impl Identity {
     /// Checks and wraps an identity.
+    ///
+    /// ```
+    /// use twilio_verify::Identity;
+    ///
+    /// let identity = Identity::new("ff483d1ff591898a9942916050d2ca3f")?;
+    /// assert_eq!(identity.as_str(), "ff483d1ff591898a9942916050d2ca3f");
+    /// // An e-mail address is personal data, and not dash-separated alphanumerics.
+    /// assert!(Identity::new("alice@example.com").is_err());
+    /// # Ok::<(), twilio_verify::InvalidInput>(())
+    /// ```
     ///
     /// # Errors
     ///
