@@ -1,5 +1,5 @@
 //! Lookup v2 on the sandbox (`GET /v2/PhoneNumbers/{number}`), routed and authenticated with
-//! Verify (`crate::verify`): any E.164 number of 8 to 15 digits is valid, and with
+//! Verify (`crate::verify`): any E.164 number of 7 to 15 digits is valid, and with
 //! `Fields=line_type_intelligence` its line type follows its last digit (0-6 `mobile`,
 //! 7 `landline`, 8 `fixedVoip`, 9 `nonFixedVoip`).
 

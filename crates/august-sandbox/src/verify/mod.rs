@@ -22,7 +22,7 @@
 //! - Push challenges stay pending until [`Sandbox::approve_verify_challenge`] or
 //!   [`Sandbox::deny_verify_challenge`] (or `POST /__sandbox/verify/challenges/{YC}/approve`,
 //!   `.../deny`), or their expiration date (5 minutes by default, at most 60).
-//! - Lookup (`crate::lookup`): any E.164 number of 8 to 15 digits is valid; its line type
+//! - Lookup (`crate::lookup`): any E.164 number of 7 to 15 digits is valid; its line type
 //!   follows its last digit (0-6 `mobile`, 7 `landline`, 8 `fixedVoip`, 9 `nonFixedVoip`).
 //! - The text parameters the sandbox keeps are bounded: by Twilio's documented limits (in
 //!   characters: a factor's `FriendlyName` 64, `Details.Message` 256, `HiddenDetails` 1024...),
@@ -467,9 +467,11 @@ fn at_most(value: &str, max: usize) -> bool {
     value.chars().nth(max).is_none()
 }
 
+/// An E.164 number as the sandbox takes it: `+`, then 7 to 15 digits, the first not `0` (E.164
+/// sets at most fifteen digits and no minimum; Niue's numbers have seven).
 pub(crate) fn is_e164(to: &str) -> bool {
     to.strip_prefix('+').is_some_and(|d| {
-        (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')
+        (7..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')
     })
 }
 
@@ -1426,6 +1428,17 @@ mod tests {
                 {"time": "2026-01-02T03:09:00Z", "channel": "call", "attempt_sid": "VL02"},
             ])
         );
+    }
+
+    #[test]
+    fn a_number_of_seven_digits_is_started_and_one_of_six_refused() {
+        // E.164 sets at most fifteen digits and no minimum; Niue's numbers have seven.
+        let mut st = VerifyState::new(URL);
+        let path = format!("/v2/Services/{SERVICE_SID}/Verifications");
+        let (status, body) = call(&mut st, "POST", &path, "To=%2B6834002&Channel=sms");
+        assert_eq!((status, body["to"].as_str()), (201, Some("+6834002")));
+        let (status, body) = call(&mut st, "POST", &path, "To=%2B683400&Channel=sms");
+        assert_eq!((status, body["code"].as_u64()), (400, Some(60200)));
     }
 
     /// The answer to `method path` with a form body, as an authorised client gets it: status
