@@ -242,8 +242,10 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
 }
 
 /// The one line printed for an error (without the `error: ` prefix): the error's own text,
-/// which already says what to do, plus the command to run when the login is gone.
-pub fn message(error: &anyhow::Error) -> String {
+/// which already says what to do, plus the command to run when the login is gone: `login`, the
+/// login command as this run names it ([`crate::session::Context::login_command`]), or `None`
+/// before the run had its context (and sent nothing, so that no login was refused).
+pub fn message(error: &anyhow::Error, login: Option<&str>) -> String {
     // The whole chain, as `{error:#}` writes it: each cause adds a fact (the transport's
     // account, the I/O error). A refused cache path, wherever it comes from, is said in this
     // tool's words ([`CacheRefused`]), which end the line: what follows is the refusal's own.
@@ -262,10 +264,9 @@ pub fn message(error: &anyhow::Error) -> String {
             || c.downcast_ref::<august_auth::Error>()
                 .is_some_and(august_auth::Error::is_unauthorized)
     });
-    let text = if relogin {
-        format!("{text}; run `august login`")
-    } else {
-        text
+    let text = match login {
+        Some(login) if relogin => format!("{text}; run `{login}`"),
+        _ => text,
     };
     // One line, whatever the server put in its message (`print_err`, which writes it, shows
     // each character that could drive the terminal as a space).
@@ -341,7 +342,7 @@ mod tests {
             assert!(!nothing_done.outcome_unknown(), "{nothing_done:?}");
             let e = after_sending(nothing_done, || "advice".into());
             assert_ne!(exit_code(&e), OUTCOME_UNKNOWN, "{e:#}");
-            assert!(!message(&e).starts_with("advice"), "{e:#}");
+            assert!(!message(&e, None).starts_with("advice"), "{e:#}");
         }
         for may_have_acted in [
             A::Api(E::Timeout {
@@ -368,7 +369,7 @@ mod tests {
             let e = after_sending(may_have_acted, || "advice".into());
             assert_eq!(exit_code(&e), OUTCOME_UNKNOWN);
             assert!(
-                message(&e).starts_with("advice: POST /validation/phone "),
+                message(&e, None).starts_with("advice: POST /validation/phone "),
                 "{e:#}"
             );
         }
@@ -390,18 +391,18 @@ mod tests {
             anyhow::Error::new(august_auth::Error::Cache(refused())),
         ] {
             assert_eq!(exit_code(&e), USAGE, "{e:#}");
-            assert_eq!(message(&e), said);
+            assert_eq!(message(&e, None), said);
         }
         // What a command adds before it stays.
         let e = anyhow::Error::new(august_auth::Error::Cache(refused())).context("signed in");
         assert_eq!(exit_code(&e), USAGE, "{e:#}");
-        assert_eq!(message(&e), format!("signed in: {said}"));
+        assert_eq!(message(&e, None), format!("signed in: {said}"));
         let link = anyhow::Error::new(CacheError::Refused {
             path: "/h/auth.json".into(),
             refusal: Refusal::SymbolicLink,
         });
         assert_eq!(
-            message(&link),
+            message(&link, None),
             "the token cache /h/auth.json is refused: it is a symbolic link, and links are not followed; name the file itself, or choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)"
         );
         // Other cache errors are what they were.
@@ -410,7 +411,7 @@ mod tests {
             reason: "not a JSON object".into(),
         });
         assert_eq!(exit_code(&corrupt), FAILURE);
-        assert_eq!(message(&corrupt), format!("{corrupt:#}"));
+        assert_eq!(message(&corrupt, None), format!("{corrupt:#}"));
     }
 
     /// The directory a refusal names is printed as the cache path is, with its own bytes, in
@@ -443,7 +444,7 @@ mod tests {
                 refusal,
             });
             assert_eq!(
-                message(&e),
+                message(&e, None),
                 format!(
                     r"the token cache $'/srv/caf\xe9/auth.json' is refused: {reason} choose another file with `--cache FILE` or AUGUST_CACHE_FILE (it was left untouched)"
                 )
@@ -454,6 +455,6 @@ mod tests {
     #[test]
     fn messages_are_one_line() {
         let e = anyhow::anyhow!("first\n  second\n");
-        assert_eq!(message(&e), "first second");
+        assert_eq!(message(&e, None), "first second");
     }
 }

@@ -32,13 +32,16 @@ use crate::august_cmds::Operation;
 use crate::cli::{Cli, Command, DoorbellArg, LockArg};
 use crate::session::Context;
 
-fn run(cli: &Cli) -> anyhow::Result<()> {
+/// Runs the command. Once the context is built, `login` holds the login command as this run
+/// names it (with its `--cache` or `--username`), for a failure that says to log in again.
+fn run(cli: &Cli, login: &mut Option<String>) -> anyhow::Result<()> {
     if let Command::Completions { shell } = &cli.command {
         let mut script = Vec::new();
         clap_complete::generate(*shell, &mut cli::command(), "august", &mut script);
         return output::print(&String::from_utf8(script)?);
     }
     let ctx = Context::new(cli)?;
+    *login = Some(ctx.login_command(ctx.username.as_deref()));
     let result = match &cli.command {
         Command::Login(args) => session::login(&ctx, args),
         Command::Verify(args) => session::verify(&ctx, args),
@@ -83,10 +86,14 @@ fn main() -> ExitCode {
     let mut command = cli::command();
     let matches = command.get_matches_mut();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut command).exit());
-    match run(&cli) {
+    let mut login = None;
+    match run(&cli, &mut login) {
         Ok(()) => failure::to_exit_code(failure::OK),
         Err(e) => {
-            output::print_err(&format!("error: {}\n", failure::message(&e)));
+            output::print_err(&format!(
+                "error: {}\n",
+                failure::message(&e, login.as_deref())
+            ));
             failure::to_exit_code(failure::exit_code(&e))
         }
     }

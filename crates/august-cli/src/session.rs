@@ -260,7 +260,7 @@ impl Context {
     }
 
     /// The `august login` command that finds that login again, as [`Context::verify_command`].
-    fn login_command(&self, username: Option<&str>) -> String {
+    pub fn login_command(&self, username: Option<&str>) -> String {
         self.command(username, "login")
     }
 
@@ -590,10 +590,12 @@ fn validate_and_finish(
             match auth.state() {
                 AuthenticationState::Authenticated => Ok(true),
                 AuthenticationState::BadPassword => Err(anyhow!(
-                    "the server refused the password after the code was accepted; run `august login` again"
+                    "the server refused the password after the code was accepted; run `{}` again",
+                    ctx.login_command(username)
                 )),
                 other => Err(anyhow!(
-                    "the code was accepted but the server still says {other}; run `august login` again"
+                    "the code was accepted but the server still says {other}; run `{}` again",
+                    ctx.login_command(username)
                 )),
             }
         }
@@ -657,6 +659,8 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     let password = password(&username)?;
     let mut authenticator = Authenticator::new(ctx.api.clone(), method, username.clone(), password)
         .access_token_cache_file(&cache);
+    // The login to run again, as the user can run it: with this run's --cache or --username.
+    let login = ctx.login_command(Some(&username));
     // Where an unusable file at the path went when the login (or the login waiting for its
     // code) was written over it, said once, as soon as it was written. When the write that
     // kept it aside failed, that write's error says where (`CacheError::kept_aside`).
@@ -696,7 +700,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         }
         AuthenticationState::BadPassword => {
             return Err(anyhow!(
-                "the server refused the password for {username}; check it and run `august login` again"
+                "the server refused the password for {username}; check it and run `{login}` again"
             ));
         }
         AuthenticationState::RequiresValidation | AuthenticationState::RequiresAuthentication => {}
@@ -724,7 +728,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
             return logged_in(&authenticator);
         }
         return Err(anyhow!(
-            "the verification code was refused; run `{verify}` with the right code, or `august login` for a new one"
+            "the verification code was refused; run `{verify}` with the right code, or `{login}` for a new one"
         ));
     }
     // The pending login is kept before the code is sent: a code costs the user (an SMS, an
@@ -737,12 +741,13 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         .context("no verification code was sent, as the login waiting for it could not be kept")?;
     authenticator.send_verification_code().map_err(|e| {
         if !e.outcome_unknown() {
-            return anyhow::Error::new(e)
-                .context("no verification code was sent; run `august login` again to have one sent");
+            return anyhow::Error::new(e).context(format!(
+                "no verification code was sent; run `{login}` again to have one sent"
+            ));
         }
         OutcomeUnknown::new(
             format!(
-                "the request for a verification code failed, but a code may have been sent: if a code arrives, finish with `{verify}`; else run `august login` again for one"
+                "the request for a verification code failed, but a code may have been sent: if a code arrives, finish with `{verify}`; else run `{login}` again for one"
             ),
             e,
         )
@@ -768,7 +773,7 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
         }
     }
     Err(anyhow!(
-        "the verification code was refused {CODE_ATTEMPTS} times; run `{verify}`, or `august login` for a new code"
+        "the verification code was refused {CODE_ATTEMPTS} times; run `{verify}`, or `{login}` for a new code"
     ))
 }
 
@@ -789,9 +794,11 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
     // so that a file another process writes meanwhile cannot pair one file's account with
     // another file's login.
     let snapshot = ctx.cache_snapshot(&cache);
+    // The login to run, as the user can run it: with this run's --cache or --username.
+    let login = ctx.login_command(ctx.username.as_deref());
     if !snapshot.exists() {
         return Err(NotLoggedIn(format!(
-            "no login waits for a code in {}: run `august login` first",
+            "no login waits for a code in {}: run `{login}` first",
             output::path(&cache)
         ))
         .into());
@@ -800,9 +807,11 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
         // Nothing could be read, or no login (the snapshot says why); or a login in another
         // state, or a sign-in of another kind (OAuth, a token), neither waiting for a code.
         return Err(match snapshot.login_error() {
-            Some(error) if !snapshot.is_credentials() => unusable_pending_login(Some(error)),
+            Some(error) if !snapshot.is_credentials() => {
+                unusable_pending_login(Some(error), &login)
+            }
             _ => NotLoggedIn(format!(
-                "no login waits for a code in {}: run `august login`",
+                "no login waits for a code in {}: run `{login}`",
                 output::path(&cache)
             ))
             .into(),
@@ -816,6 +825,8 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
             Usage("the pending login does not say its account: pass --username".into())
         })?;
     let method = pending.login_method().unwrap_or(LoginMethod::Phone);
+    // For the pending login's account, as the code check says it (`validate_and_finish`).
+    let login = ctx.login_command(Some(&username));
     let password = password(&username)?;
     let mut authenticator = Authenticator::new(ctx.api.clone(), method, username.clone(), password)
         .access_token_cache_snapshot(snapshot);
@@ -825,30 +836,36 @@ pub fn verify(ctx: &Context, args: &VerifyArgs) -> anyhow::Result<()> {
     ) {
         (CacheStatus::Loaded, AuthenticationState::RequiresValidation) => {}
         (CacheStatus::Expired | CacheStatus::TokenRefused, _) => {
-            return Err(NotLoggedIn(
-                "the pending login has expired: run `august login` for a new code".into(),
-            )
+            return Err(NotLoggedIn(format!(
+                "the pending login has expired: run `{login}` for a new code"
+            ))
             .into());
         }
-        _ => return Err(unusable_pending_login(authenticator.last_cache_error())),
+        _ => {
+            return Err(unusable_pending_login(
+                authenticator.last_cache_error(),
+                &login,
+            ));
+        }
     }
     if !validate_and_finish(ctx, &mut authenticator, &args.code, Some(&username))? {
         return Err(anyhow!(
-            "the verification code was refused; check it, or run `august login` for a new one"
+            "the verification code was refused; check it, or run `{login}` for a new one"
         ));
     }
     report_logged_in(ctx, &authenticator, &username, method, &cache)
 }
 
 /// Why `verify` cannot use the cache file, from the error of its read: a path the policy
-/// refuses is said as every command says it, anything else as a login to make again.
-fn unusable_pending_login(error: Option<&CacheError>) -> anyhow::Error {
+/// refuses is said as every command says it, anything else as a login to make again with
+/// `login` ([`Context::login_command`]).
+fn unusable_pending_login(error: Option<&CacheError>, login: &str) -> anyhow::Error {
     if let Some(refused) = error.and_then(CacheRefused::of) {
         return refused.into();
     }
     let reason = error.map_or_else(String::new, |e| format!(" ({e})"));
     NotLoggedIn(format!(
-        "the pending login cannot be read: run `august login`{reason}"
+        "the pending login cannot be read: run `{login}`{reason}"
     ))
     .into()
 }
@@ -978,7 +995,7 @@ mod tests {
         assert_eq!(
             format!("{error:#}"),
             format!(
-                "no login waits for a code in {}: run `august login` first",
+                "no login waits for a code in {0}: run `august --cache {0} login` first",
                 path.display()
             )
         );
@@ -995,7 +1012,7 @@ mod tests {
             code: "123456".into(),
         };
         let said = format!(
-            "no login waits for a code in {}: run `august login`",
+            "no login waits for a code in {0}: run `august --cache {0} login`",
             path.display()
         );
         std::fs::write(

@@ -375,7 +375,7 @@ fn a_refused_code_is_exit_1_and_keeps_the_pending_login() {
     assert_eq!(
         out.stderr,
         format!(
-            "error: the verification code was refused; run `august --cache {} verify CODE` with the right code, or `august login` for a new one\n",
+            "error: the verification code was refused; run `august --cache {0} verify CODE` with the right code, or `august --cache {0} login` for a new one\n",
             tool.cache().display()
         )
     );
@@ -457,7 +457,7 @@ fn a_code_that_could_not_be_sent_is_sent_by_the_next_login_for_the_same_install(
     assert_eq!(
         out.stderr,
         format!(
-            "error: the request for a verification code failed, but a code may have been sent: if a code arrives, finish with `august --cache {} verify CODE`; else run `august login` again for one: POST /validation/phone failed with status 500: server error: the request may have taken effect: check before sending it again; the server said: the SMS gateway is down\n",
+            "error: the request for a verification code failed, but a code may have been sent: if a code arrives, finish with `august --cache {0} verify CODE`; else run `august --cache {0} login` again for one: POST /validation/phone failed with status 500: server error: the request may have taken effect: check before sending it again; the server said: the SMS gateway is down\n",
             tool.cache().display()
         )
     );
@@ -520,9 +520,10 @@ fn a_code_request_the_server_refuses_says_no_code_was_sent() {
     others.assert();
     assert_no_secrets(&out);
     assert!(
-        out.stderr.starts_with(
-            "error: no verification code was sent; run `august login` again to have one sent: POST /validation/phone failed with status 400"
-        ),
+        out.stderr.starts_with(&format!(
+            "error: no verification code was sent; run `august --cache {} login` again to have one sent: POST /validation/phone failed with status 400",
+            tool.cache().display()
+        )),
         "{out:#?}"
     );
     assert!(out.stderr.contains("not a mobile number"), "{out:#?}");
@@ -637,7 +638,7 @@ fn a_code_request_without_an_answer_says_to_verify_if_the_code_arrives() {
         first_line,
         Some(
             format!(
-                "error: the request for a verification code failed, but a code may have been sent: if a code arrives, finish with `august --cache {} verify CODE`; else run `august login` again for one",
+                "error: the request for a verification code failed, but a code may have been sent: if a code arrives, finish with `august --cache {0} verify CODE`; else run `august --cache {0} login` again for one",
                 cache.display()
             )
             .as_str()
@@ -686,7 +687,10 @@ fn a_failed_login_request_shows_the_server_error_but_not_the_password() {
     assert_no_secrets(&out);
     assert_eq!(
         out.stderr,
-        "error: POST /session failed with status 401: the access token is not valid: log in again; the server said: invalid credentials; run `august login`\n"
+        format!(
+            "error: POST /session failed with status 401: the access token is not valid: log in again; the server said: invalid credentials; run `august --cache {} login`\n",
+            tool.cache().display()
+        )
     );
 }
 
@@ -765,7 +769,10 @@ fn an_unauthorized_token_is_exit_3_with_what_to_do() {
     assert_eq!(out.stdout, "");
     assert_eq!(
         out.stderr,
-        "error: GET /users/locks/mine failed with status 401: the access token is not valid: log in again; the server said: Unauthorized; run `august login`\n"
+        format!(
+            "error: GET /users/locks/mine failed with status 401: the access token is not valid: log in again; the server said: Unauthorized; run `august --cache {} login`\n",
+            tool.cache().display()
+        )
     );
 }
 
@@ -1072,7 +1079,7 @@ fn verify_with_a_cache_that_is_not_json_says_so_and_sends_nothing() {
     assert_eq!(out.stdout, "");
     assert!(
         out.stderr.starts_with(&format!(
-            "error: the pending login cannot be read: run `august login` (the token cache {} ",
+            "error: the pending login cannot be read: run `august --cache {0} login` (the token cache {0} ",
             tool.cache().display()
         )),
         "{out:#?}"

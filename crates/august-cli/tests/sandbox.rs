@@ -190,6 +190,136 @@ fn login_names_the_file_it_kept_an_unusable_cache_aside_as() {
     assert!(!std::path::Path::new(&format!("{cache}.corrupt.2")).exists());
 }
 
+/// Runs against the sandbox with `--cache FILE` on the command line, a file that is not the
+/// default one.
+fn august_with_cache(
+    tool: &Tool,
+    sandbox: &Sandbox,
+    cache: &std::path::Path,
+    args: &[&str],
+    vars: &[(&str, &str)],
+) -> Run {
+    let url = sandbox.august_url();
+    let mut all = vec!["--base-url", &url, "--cache", cache.to_str().unwrap()];
+    all.extend_from_slice(args);
+    tool.run(&all, vars)
+}
+
+/// A password the server refuses says to run `login` again with the `--cache FILE` the run
+/// was given, so that the login goes to the same file. It said a bare `august login`, which
+/// logs in to another file.
+#[test]
+fn a_refused_password_names_the_login_with_the_cache_given() {
+    let sandbox = Sandbox::start().unwrap();
+    let tool = Tool::new();
+    let cache = tool.home().join("other-auth.json");
+    let out = august_with_cache(
+        &tool,
+        &sandbox,
+        &cache,
+        &["login"],
+        &[
+            ("AUGUST_USERNAME", demo::PHONE),
+            ("AUGUST_PASSWORD", "not-the-demo-password"),
+        ],
+    )
+    .expect_code(1);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: the server refused the password for {}; check it and run `august --cache {} login` again\n",
+            demo::PHONE,
+            cache.display()
+        )
+    );
+    assert!(!cache.exists());
+    assert_eq!(sandbox.stats().route("POST /session"), 1);
+}
+
+/// `verify` with no login waiting for a code in the `--cache FILE` given (no file, a file that
+/// is not JSON, a pending login that has expired) says to run `login` with that `--cache FILE`,
+/// before it sends anything. It said a bare `august login`, which logs in to another file,
+/// where `verify` with this `--cache` never finds it.
+#[test]
+fn verify_without_a_pending_login_names_the_login_with_the_cache_given() {
+    let sandbox = Sandbox::start().unwrap();
+    let tool = Tool::new();
+    let cache = tool.home().join("other-auth.json");
+    let vars = [("AUGUST_PASSWORD", demo::PASSWORD)];
+    let out =
+        august_with_cache(&tool, &sandbox, &cache, &["verify", "123456"], &vars).expect_code(3);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: no login waits for a code in {0}: run `august --cache {0} login` first\n",
+            cache.display()
+        )
+    );
+    fs::write(&cache, "not json").unwrap();
+    let out =
+        august_with_cache(&tool, &sandbox, &cache, &["verify", "123456"], &vars).expect_code(3);
+    assert!(
+        out.stderr.starts_with(&format!(
+            "error: the pending login cannot be read: run `august --cache {0} login` (the token cache {0} ",
+            cache.display()
+        )),
+        "{out:#?}"
+    );
+    assert_eq!(fs::read_to_string(&cache).unwrap(), "not json");
+    let expired = serde_json::json!({
+        "install_id": "0b5d3b8e-3f5f-4b8a-9c4e-2f6d8a1b7c9d",
+        "access_token": "provisional",
+        "access_token_expires": "2020-01-01T00:00:00.000Z",
+        "state": "requires_validation",
+        "username": demo::PHONE,
+        "login_method": "phone",
+    });
+    fs::write(&cache, expired.to_string()).unwrap();
+    let out =
+        august_with_cache(&tool, &sandbox, &cache, &["verify", "123456"], &vars).expect_code(3);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: the pending login has expired: run `august --cache {} login` for a new code\n",
+            cache.display()
+        )
+    );
+    assert_eq!(sandbox.stats().requests, 0);
+}
+
+/// A code the server refuses says to check it, or to run `login` with the `--cache FILE` given
+/// for a new one; the pending login stays. It said a bare `august login`.
+#[test]
+fn a_refused_code_names_the_login_with_the_cache_given() {
+    let sandbox = Sandbox::start().unwrap();
+    let tool = Tool::new();
+    let cache = tool.home().join("other-auth.json");
+    let vars = [
+        ("AUGUST_USERNAME", demo::PHONE),
+        ("AUGUST_PASSWORD", demo::PASSWORD),
+    ];
+    august_with_cache(&tool, &sandbox, &cache, &["login"], &vars).expect_code(0);
+    let code = sandbox.august_verification_code().expect("a code was sent");
+    // Another code of the same length: each digit one more.
+    let wrong: String = code
+        .chars()
+        .map(|c| char::from_digit((c.to_digit(10).unwrap() + 1) % 10, 10).unwrap())
+        .collect();
+    let out = august_with_cache(&tool, &sandbox, &cache, &["verify", &wrong], &vars).expect_code(1);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: the verification code was refused; check it, or run `august --cache {} login` for a new one\n",
+            cache.display()
+        )
+    );
+    let out = august_with_cache(&tool, &sandbox, &cache, &["verify", &code], &vars).expect_code(0);
+    assert!(
+        out.stdout.starts_with("state     authenticated\n"),
+        "{out:#?}"
+    );
+}
+
 #[test]
 fn doorbells_houses_and_pins() {
     let sandbox = Sandbox::start().unwrap();
