@@ -990,6 +990,32 @@ fn an_sna_check_with_its_client_token_needs_no_code() {
     );
 }
 
+/// A started `sna` verification carries the URL its device opens, on the sandbox's own origin,
+/// as fetching it does; a verification of another channel carries none. It answered `"sna":
+/// null` for every channel.
+#[test]
+fn an_sna_verification_carries_its_url_on_the_sandbox() {
+    let sandbox = Sandbox::start().unwrap();
+    let c = client(&sandbox);
+    let service = service();
+    let v = c.verifications(&service);
+    let started = v.start("+15555550100", Channel::Sna).unwrap();
+    let url = format!("{}/sna/{}", sandbox.verify_url(), started.sid);
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert_eq!(
+        started.sna.as_ref().and_then(|sna| sna.url.as_deref()),
+        Some(url.as_str())
+    );
+    assert_eq!(started.raw()["sna"], serde_json::json!({"url": url}));
+    let fetched = v.fetch(&started.sid).unwrap();
+    assert_eq!(fetched.sna, started.sna);
+    // Not served: the sandbox does not carry out the SNA check.
+    assert_eq!(get(&sandbox, &format!("/sna/{}", started.sid)).0, 404);
+    let sms = v.start("+15555550101", Channel::Sms).unwrap();
+    assert_eq!(sms.sna, None);
+    assert_eq!(sms.raw()["sna"], Value::Null);
+}
+
 /// The JSON of one base64url part of a JWT.
 fn jwt_part(part: &str) -> Value {
     use base64::Engine as _;

@@ -10,8 +10,9 @@
 //!   lives [`CODE_LIFETIME`]; the fifth wrong check answers 429 / 60202; an approved, expired,
 //!   cancelled or spent verification answers 404 / 20404.
 //! - A start's `Amount` and `Payee` are kept and a check must repeat them (else it is answered
-//!   as a wrong code). An `sna` verification is checked by any non-empty `SnaClientToken`,
-//!   without `Code`: a carrier's token cannot be checked here.
+//!   as a wrong code). An `sna` verification carries `sna.url`, `{base_url}/sna/{VE}`, which
+//!   is not served: the sandbox does not carry out the SNA check. It is checked by any
+//!   non-empty `SnaClientToken`, without `Code`: a carrier's token cannot be checked here.
 //! - TOTP factors get a random 160-bit seed (or the one imported) and accept RFC 6238 codes of
 //!   their `Config.*` (30 s, 6 digits, skew 1 by default); five wrong codes answer 429 / 60310
 //!   (factor) or 429 / 60308 (challenge).
@@ -202,10 +203,20 @@ impl Verification {
             "send_code_attempts": self.attempts.iter().map(|send| json!({
                 "time": iso(send.at), "channel": send.channel, "attempt_sid": send.sid,
             })).collect::<Vec<_>>(),
-            "sna": null,
+            "sna": self.sna(base_url),
             "date_created": iso(self.created), "date_updated": iso(now()),
             "url": format!("{base_url}/v2/Services/{}/Verifications/{}", self.service, self.sid),
         })
+    }
+
+    /// Its `sna`: for an `sna` verification, the URL the device would open (`{base_url}/sna/{VE}`,
+    /// which the sandbox does not serve: it does not carry out the SNA check), else `null`.
+    fn sna(&self, base_url: &str) -> Value {
+        if self.channel == "sna" {
+            json!({"url": format!("{base_url}/sna/{}", self.sid)})
+        } else {
+            Value::Null
+        }
     }
 }
 
