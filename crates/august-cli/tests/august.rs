@@ -1017,6 +1017,46 @@ fn the_login_after_an_accepted_code_answered_502_exits_5_and_the_next_login_need
     assert_eq!(seen_again.lock().unwrap().as_slice(), [first_id]);
 }
 
+/// A password the server refuses once the code was accepted (the second `POST /session`) says
+/// to run `login` again with the `--cache FILE` the run was given. It said a bare `august
+/// login`, which logs in to another file.
+#[test]
+fn a_password_refused_after_the_code_names_the_login_with_the_cache_given() {
+    let mut server = Server::new();
+    let (first, _seen) = phone_session(&mut server, false, PROVISIONAL);
+    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
+        .match_body(Matcher::Json(json!({"phone": PHONE, "code": "012345"})))
+        .with_status(200)
+        .with_body("{}")
+        .expect(1)
+        .create();
+    let second = server
+        .mock("POST", "/session")
+        .with_status(200)
+        .with_header("content-type", "application/json")
+        .with_header("x-august-access-token", PROVISIONAL)
+        .with_body(
+            json!({"expiresAt": EXPIRES, "vPassword": false, "vInstallId": true}).to_string(),
+        )
+        .expect(1)
+        .create();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let out = login(&tool, &server, &["--code", "012345"]).expect_code(1);
+    first.assert();
+    validate.assert();
+    second.assert();
+    others.assert();
+    assert_no_secrets(&out);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: the server refused the password after the code was accepted; run `august --cache {} login` again\n",
+            tool.cache().display()
+        )
+    );
+}
+
 /// `verify` answered 502 on its code check exits with 5 and says what `login --code` says;
 /// the check is sent once and the pending login stays for that `august login`. It exited with
 /// 1.
