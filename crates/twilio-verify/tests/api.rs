@@ -735,13 +735,18 @@ fn a_next_page_back_to_the_first_ends_the_list_without_reading_it_again() {
     assert_a_loop_of_pages_ends("first");
 }
 
-#[test]
-fn empty_pages_that_go_on_end_the_list_at_the_tenth() {
-    let (mut server, c) = Mocked::start();
+/// Answers every `GET` of the entities list, `expect` times, with `fixture` edited by `edit`
+/// for page `N` (the `Page=N` of the request, 0 without) and linking to page `N + 1` with a
+/// new `PageToken`: a server whose list never ends.
+fn entity_pages_without_end(
+    server: &mut Mocked,
+    fixture: String,
+    expect: usize,
+    edit: impl Fn(&mut serde_json::Value, u64) + Send + Sync + 'static,
+) -> mockito::Mock {
     let path = format!("/v2/Services/{VA}/Entities");
     let base = format!("{}{path}", server.url());
-    // Every page is empty and names a next page of its own, never the same twice.
-    let m = server
+    server
         .expect("GET", path.as_str())
         .match_query(Matcher::Any)
         .with_status(200)
@@ -754,14 +759,27 @@ fn empty_pages_that_go_on_end_the_list_at_the_tenth() {
                 .and_then(|n| n.split('&').next())
                 .and_then(|n| n.parse().ok())
                 .unwrap_or(0);
-            let mut body: serde_json::Value =
-                serde_json::from_str(&fixture!("entities_list_empty.json")).unwrap();
+            let mut body: serde_json::Value = serde_json::from_str(&fixture).unwrap();
+            edit(&mut body, page);
             body["meta"]["url"] = format!("{base}?Page={page}").into();
-            body["meta"]["next_page_url"] = format!("{base}?Page={}", page + 1).into();
+            body["meta"]["next_page_url"] =
+                format!("{base}?Page={}&PageToken=PT{page}", page + 1).into();
             body.to_string().into_bytes()
         })
-        .expect(10)
-        .create();
+        .expect(expect)
+        .create()
+}
+
+#[test]
+fn empty_pages_that_go_on_end_the_list_at_the_tenth() {
+    let (mut server, c) = Mocked::start();
+    // Every page is empty and names a next page of its own, never the same twice.
+    let m = entity_pages_without_end(
+        &mut server,
+        fixture!("entities_list_empty.json"),
+        10,
+        |_, _| {},
+    );
 
     let items = collect_within_10s(c.entities(service()).list());
     m.assert();
@@ -776,32 +794,11 @@ fn empty_pages_that_go_on_end_the_list_at_the_tenth() {
 #[test]
 fn a_list_that_gives_a_new_next_page_forever_ends_at_its_max_pages() {
     let (mut server, c) = Mocked::start();
-    let path = format!("/v2/Services/{VA}/Entities");
-    let base = format!("{}{path}", server.url());
     // Every page holds one record and names a next page of its own, never the same twice.
-    let m = server
-        .expect("GET", path.as_str())
-        .match_query(Matcher::Any)
-        .with_status(200)
-        .with_header("content-type", "application/json")
-        .with_body_from_request(move |request| {
-            let page: u64 = request
-                .path_and_query()
-                .split("Page=")
-                .nth(1)
-                .and_then(|n| n.split('&').next())
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(0);
-            let mut body: serde_json::Value =
-                serde_json::from_str(&fixture!("entities_list_page_with_next.json")).unwrap();
-            body["entities"][0]["identity"] = format!("page-{page:04}-0001").into();
-            body["meta"]["url"] = format!("{base}?Page={page}").into();
-            body["meta"]["next_page_url"] =
-                format!("{base}?Page={}&PageToken=PT{page}", page + 1).into();
-            body.to_string().into_bytes()
-        })
-        .expect(3)
-        .create();
+    let fixture = fixture!("entities_list_page_with_next.json");
+    let m = entity_pages_without_end(&mut server, fixture, 3, |body, page| {
+        body["entities"][0]["identity"] = format!("page-{page:04}-0001").into();
+    });
 
     let items = collect_within_10s(c.entities(service()).list().max_pages(3));
     m.assert();
