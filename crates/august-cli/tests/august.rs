@@ -77,6 +77,17 @@ fn session(
         .create()
 }
 
+/// The check of the verification code `code` for [`PHONE`], sent once, exactly, and accepted.
+fn code_accepted(server: &mut ServerGuard, code: &str) -> Mock {
+    authed(server, "POST", "/validate/phone", PROVISIONAL)
+        .match_header("content-type", "application/json")
+        .match_body(Matcher::Json(json!({"phone": PHONE, "code": code})))
+        .with_status(200)
+        .with_body("{}")
+        .expect(1)
+        .create()
+}
+
 /// A mock of an authenticated call with the headers every call sends.
 fn authed(server: &mut ServerGuard, method: &str, path: &str, token: &str) -> Mock {
     server
@@ -152,13 +163,7 @@ fn login_with_a_code_goes_through_the_whole_flow_and_caches_only_the_final_token
     let seen = Arc::new(Mutex::new(Vec::new()));
     let identifier = format!("phone:{PHONE}");
     let first = session(&mut server, &identifier, false, PROVISIONAL, Some(&seen));
-    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
-        .match_header("content-type", "application/json")
-        .match_body(Matcher::Json(json!({"phone": PHONE, "code": "012345"})))
-        .with_status(200)
-        .with_body("{}")
-        .expect(1)
-        .create();
+    let validate = code_accepted(&mut server, "012345");
     let second = session(&mut server, &identifier, true, TOKEN, None);
     let others = nothing_else(&mut server);
     let tool = Tool::new();
@@ -564,12 +569,7 @@ fn a_later_commands_hint_to_verify_names_the_cache_it_was_given() {
         .unwrap_or_else(|| panic!("no command in {out:#?}"));
     let cache = tool.cache().to_str().unwrap().to_owned();
     assert_eq!(hint, format!("august --cache {cache} verify CODE"));
-    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
-        .match_body(Matcher::Json(json!({"phone": PHONE, "code": "004321"})))
-        .with_status(200)
-        .with_body("{}")
-        .expect(1)
-        .create();
+    let validate = code_accepted(&mut server, "004321");
     let second = session(&mut server, &format!("phone:{PHONE}"), true, TOKEN, None);
     let others = nothing_else(&mut server);
     let args: Vec<&str> = hint
@@ -973,12 +973,7 @@ fn login_code_answered_502_exits_5_and_the_next_login_needs_no_code_if_it_was_ac
 fn the_login_after_an_accepted_code_answered_502_exits_5_and_the_next_login_needs_no_code() {
     let mut server = Server::new();
     let (first, seen) = phone_session(&mut server, false, PROVISIONAL);
-    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
-        .match_body(Matcher::Json(json!({"phone": PHONE, "code": "012345"})))
-        .with_status(200)
-        .with_body("{}")
-        .expect(1)
-        .create();
+    let validate = code_accepted(&mut server, "012345");
     let second = server
         .mock("POST", "/session")
         .with_status(502)
@@ -1024,12 +1019,7 @@ fn the_login_after_an_accepted_code_answered_502_exits_5_and_the_next_login_need
 fn a_password_refused_after_the_code_names_the_login_with_the_cache_given() {
     let mut server = Server::new();
     let (first, _seen) = phone_session(&mut server, false, PROVISIONAL);
-    let validate = authed(&mut server, "POST", "/validate/phone", PROVISIONAL)
-        .match_body(Matcher::Json(json!({"phone": PHONE, "code": "012345"})))
-        .with_status(200)
-        .with_body("{}")
-        .expect(1)
-        .create();
+    let validate = code_accepted(&mut server, "012345");
     let second = server
         .mock("POST", "/session")
         .with_status(200)
