@@ -90,7 +90,7 @@ pub use error::Error;
 pub use headers::Headers;
 pub use kind::{ErrorKind, HasErrorKind, answer_leaves_outcome_unknown, repeated_cause};
 pub use logging::{CappedLogger, UREQ_LOG_CAPS, exceeds_ureq_cap, install_capped_logger};
-use request::Base;
+use request::{Base, Scrubbed};
 pub use request::{Method, Path, Request, Retry};
 pub use resolver::{DEFAULT_NAME_TTL, resolve};
 pub use scrub::redact;
@@ -649,18 +649,27 @@ impl Transport {
         // The one place where the secrets of a request are taken out of an answer: an error
         // answer always (its start is shown in error messages), thoroughly; a successful
         // answer to a request that carries secret values carefully, as it is still decoded
-        // (so that not even a decoding error can quote them).
-        let secrets = || {
+        // (so that not even a decoding error can quote them), of all but the values it may
+        // legitimately repeat (`Request::secret_in_errors`).
+        let secrets = |rules: scrub::Rules| {
             let shared = request.shared.as_ref().map_or(&[][..], Headers::secrets);
-            shared
+            let own = request
+                .secrets
                 .iter()
-                .chain(&request.secrets)
-                .chain(request.path.secrets())
+                .filter(move |(_, scrubbed)| {
+                    rules == scrub::Rules::Error || *scrubbed == Scrubbed::Answers
+                })
+                .map(|(secret, _)| secret);
+            shared.iter().chain(own).chain(request.path.secrets())
         };
         if status >= 300 {
-            scrub::scrub(&mut body, secrets(), scrub::Rules::Error);
+            scrub::scrub(&mut body, secrets(scrub::Rules::Error), scrub::Rules::Error);
         } else if request.has_secret_values {
-            scrub::scrub(&mut body, secrets(), scrub::Rules::Success);
+            scrub::scrub(
+                &mut body,
+                secrets(scrub::Rules::Success),
+                scrub::Rules::Success,
+            );
         }
         Ok(Response {
             status,

@@ -243,8 +243,20 @@ pub struct Request {
     pub(crate) retry: Retry,
     pub(crate) max_body: Option<u64>,
     pub(crate) absolute: bool,
-    pub(crate) secrets: Vec<String>,
+    /// The values taken out of answers, each with where: error answers only
+    /// ([`Request::secret_in_errors`]), or successful answers too when the request carries a
+    /// [`Request::secret_value`].
+    pub(crate) secrets: Vec<(String, Scrubbed)>,
     pub(crate) has_secret_values: bool,
+}
+
+/// Which answers a secret of a request is taken out of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Scrubbed {
+    /// Error answers, and successful answers to a request that carries secret values.
+    Answers,
+    /// Error answers only.
+    Errors,
 }
 
 impl Request {
@@ -327,7 +339,7 @@ impl Request {
     /// an error message.
     pub fn secret_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let value = value.into();
-        self.secrets.push(value.clone());
+        self.secrets.push((value.clone(), Scrubbed::Answers));
         self.headers.push((name.into(), value));
         self
     }
@@ -345,8 +357,34 @@ impl Request {
     pub fn secret_value(mut self, value: impl Into<String>) -> Self {
         let value = value.into();
         if !value.is_empty() {
-            self.secrets.push(value);
+            self.secrets.push((value, Scrubbed::Answers));
             self.has_secret_values = true;
+        }
+        self
+    }
+
+    /// Marks a value carried in the query or the body as a secret that a successful answer may
+    /// legitimately repeat (a refresh token a server hands back unchanged, a seed echoed in the
+    /// record it created): it is replaced by `<redacted>` wherever an error answer (status 300
+    /// and above) repeats it, as [`Request::secret_value`] values are, and a successful answer
+    /// is handed back with it as it came. Use it only where nothing shows a successful answer's
+    /// text (the client decodes it and its decoding errors quote no value). Nothing is added to
+    /// the request itself. By default a value is no secret at all.
+    ///
+    /// ```
+    /// use api_transport::{Method, Path, Request};
+    ///
+    /// let request = Request::new(Method::Post, "https://auth.example.com", Path::new().lit("token"))
+    ///     .encoded_form_body(b"grant_type=refresh_token&refresh_token=rt-abc123".to_vec())
+    ///     // An error answer that echoes it has it taken out; the tokens of a successful one are
+    ///     // kept as sent, even when the server hands the same refresh token back.
+    ///     .secret_in_errors("rt-abc123");
+    /// # let _ = request;
+    /// ```
+    pub fn secret_in_errors(mut self, value: impl Into<String>) -> Self {
+        let value = value.into();
+        if !value.is_empty() {
+            self.secrets.push((value, Scrubbed::Errors));
         }
         self
     }

@@ -495,6 +495,39 @@ fn credentials_echoed_in_an_error_answer_are_scrubbed_but_success_bodies_are_not
 }
 
 #[test]
+fn values_secret_in_errors_are_scrubbed_from_error_answers_only() {
+    let mut server = mockito::Server::new();
+    let _bad = server
+        .mock("POST", "/token")
+        .match_body("grant=rt-abcdef")
+        .with_status(400)
+        .with_body(r#"{"error":"invalid_grant","error_description":"rt-abcdef for pw-123456"}"#)
+        .create();
+    let _ok = server
+        .mock("POST", "/token")
+        .match_body("grant=rt-abcdef&again")
+        .with_body(r#"{"refresh_token":"rt-abcdef","echo":"pw-123456"}"#)
+        .create();
+    let request = |body: &str| {
+        Request::new(Method::Post, &server.url(), Path::new().lit("token"))
+            .encoded_form_body(body.as_bytes().to_vec())
+            .secret_in_errors("rt-abcdef")
+            .secret_value("pw-123456")
+    };
+    let bad = fast().send(&request("grant=rt-abcdef")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(bad.body()),
+        r#"{"error":"invalid_grant","error_description":"<redacted> for <redacted>"}"#
+    );
+    // A successful answer keeps the value it may repeat; a `secret_value` still goes.
+    let ok = fast().send(&request("grant=rt-abcdef&again")).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(ok.body()),
+        r#"{"refresh_token":"rt-abcdef","echo":"<redacted>"}"#
+    );
+}
+
+#[test]
 fn calls_within_one_deadline_share_it() {
     let (url, accepted) = test_support::servers::silent_counted();
     let t = Transport::builder()

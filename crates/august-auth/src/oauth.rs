@@ -848,7 +848,7 @@ impl oauth2::TokenResponse for TokenReply {
 }
 
 /// `oauth2`'s blocking HTTP client on the shared transport: no redirects, the transport's
-/// deadline and body cap, never retried, secrets marked for scrubbing.
+/// deadline and body cap, never retried, secrets taken out of error answers.
 struct TransportClient<'a> {
     transport: &'a Transport,
     headers: &'a [(String, String)],
@@ -918,17 +918,27 @@ impl oauth2::SyncHttpClient for TransportClient<'_> {
                 });
             }
         }
+        // Out of error answers only: a successful one is decoded, never shown (`map_error`
+        // keeps no value of it), and may hand the refresh token back unchanged.
         for secret in &self.secrets {
-            out = out.secret_value(secret.as_str());
+            out = out.secret_in_errors(secret.as_str());
         }
         let response = self.transport.send(&out)?;
-        self.status.set(Some(response.status()));
-        let mut builder = oauth2::http::Response::builder().status(response.status());
+        let status = response.status();
+        self.status.set(Some(status));
+        let mut builder = oauth2::http::Response::builder().status(status);
         if let Some(ct) = response.content_type() {
             builder = builder.header(oauth2::http::header::CONTENT_TYPE, ct);
         }
+        let mut body = response.into_body();
+        // `oauth2` reads every answer but a 200 as an error, whose description is shown: one
+        // the transport counts as successful (201 to 299) is scrubbed here as it scrubs those.
+        if status != 200 && status < 300 {
+            let secrets: Vec<&str> = self.secrets.iter().map(String::as_str).collect();
+            body = api_transport::redact(&String::from_utf8_lossy(&body), &secrets).into_bytes();
+        }
         builder
-            .body(response.into_body())
+            .body(body)
             .map_err(|e| api_transport::Error::ConnectionLost {
                 reason: format!("the answer cannot be read: {e}"),
             })

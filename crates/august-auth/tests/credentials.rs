@@ -159,6 +159,36 @@ fn a_rotated_refresh_token_is_persisted_before_the_new_token_is_used() {
 }
 
 #[test]
+fn a_refresh_token_the_server_hands_back_unchanged_stays_in_the_cache_file() {
+    let (_dir, path) = cache_file();
+    let mut server = Server::new();
+    let refresh = token_endpoint(
+        &mut server,
+        Some("rt-unchanged-1"),
+        200,
+        r#"{"access_token": "at-2", "refresh_token": "rt-unchanged-1", "expires_in": 3600}"#,
+    );
+    let credentials = oauth_credentials(&server, "rt-unchanged-1", 5)
+        .cache_file(&path)
+        .unwrap();
+    assert_eq!(credentials.access_token().unwrap(), "at-2");
+    refresh.assert();
+    let stored: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(stored["access_token"], "at-2");
+    assert_eq!(stored["refresh_token"], "rt-unchanged-1");
+    // And the next refresh sends it.
+    let next = token_endpoint(
+        &mut server,
+        Some("rt-unchanged-1"),
+        200,
+        r#"{"access_token": "at-3", "expires_in": 3600}"#,
+    );
+    assert_eq!(credentials.refresh_now().unwrap(), "at-3");
+    next.assert();
+}
+
+#[test]
 fn a_refused_refresh_token_asks_to_sign_in_again() {
     let mut server = Server::new();
     let _refresh = token_endpoint(

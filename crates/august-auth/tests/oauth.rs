@@ -266,6 +266,39 @@ fn a_reply_without_expiry_has_none() {
 }
 
 #[test]
+fn a_refresh_reply_that_repeats_the_refresh_token_keeps_it() {
+    let mut server = Server::new();
+    // A server that does not rotate refresh tokens hands the same one back.
+    let refresh = token_endpoint(
+        &mut server,
+        Some("rt-unchanged-1"),
+        200,
+        r#"{"access_token": "at-2", "refresh_token": "rt-unchanged-1", "expires_in": 3600}"#,
+    );
+    let tokens = client(&server).refresh("rt-unchanged-1").unwrap();
+    refresh.assert();
+    assert_eq!(tokens.access_token(), "at-2");
+    assert_eq!(tokens.refresh_token(), Some("rt-unchanged-1"));
+}
+
+#[test]
+fn an_error_answer_with_a_success_status_has_the_secrets_taken_out() {
+    // `oauth2` reads any answer but a 200 as an error, and shows its description.
+    let mut server = Server::new();
+    let echoed = format!(
+        r#"{{"error": "invalid_grant", "error_description": "bad {CLIENT_SECRET} rt-secret-1"}}"#
+    );
+    let _m = token_endpoint(&mut server, Some("rt-secret-1"), 201, &echoed);
+    let err = client(&server).refresh("rt-secret-1").unwrap_err();
+    assert_eq!(err.code(), Some(&OAuthErrorCode::InvalidGrant));
+    assert_eq!(err.status(), Some(201));
+    let OAuthError::Refused { description, .. } = err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(description.as_deref(), Some("bad <redacted> <redacted>"));
+}
+
+#[test]
 fn every_oauth_error_is_typed() {
     let cases = [
         (400, "invalid_grant", OAuthErrorCode::InvalidGrant),

@@ -616,6 +616,9 @@ impl VerifyClient {
         for secret in &call.secrets {
             request = request.secret_value(secret.as_str());
         }
+        for secret in &call.secrets_in_errors {
+            request = request.secret_in_errors(secret.as_str());
+        }
         if let Some(form) = &call.form {
             request = request.form_body(form.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         }
@@ -834,6 +837,9 @@ pub(crate) struct Call {
     query: Vec<(String, String)>,
     form: Option<Vec<(String, String)>>,
     secrets: Vec<String>,
+    /// Secrets the successful answer may repeat (a TOTP seed imported): taken out of error
+    /// answers only.
+    secrets_in_errors: Vec<String>,
     retry: Retry,
     unknown_outcome: Option<&'static str>,
     verification: Option<VerificationStep>,
@@ -862,6 +868,7 @@ impl Call {
             query: Vec::new(),
             form: None,
             secrets: Vec::new(),
+            secrets_in_errors: Vec::new(),
             retry: Retry::Safe,
             unknown_outcome: None,
             verification: None,
@@ -897,6 +904,7 @@ impl Call {
             method: Method::Post,
             form: Some(form.pairs),
             secrets: form.secrets,
+            secrets_in_errors: form.secrets_in_errors,
             retry: Retry::Never,
             ..Call::get(Api::Verify, path)
         }
@@ -930,6 +938,7 @@ impl Call {
 pub(crate) struct Form {
     pairs: Vec<(String, String)>,
     secrets: Vec<String>,
+    secrets_in_errors: Vec<String>,
 }
 
 impl Form {
@@ -952,9 +961,18 @@ impl Form {
         self.pairs.iter().map(|(k, _)| k.as_str()).collect()
     }
 
+    /// Adds a secret, taken out of every answer that repeats it.
     pub(crate) fn secret(&mut self, name: &str, value: &str) {
         self.add(name, value);
         self.secrets.push(value.to_owned());
+    }
+
+    /// Adds a secret the successful answer repeats by design (a TOTP seed imported comes back
+    /// in the factor's binding): taken out of error answers only
+    /// ([`Request::secret_in_errors`]).
+    pub(crate) fn secret_in_errors(&mut self, name: &str, value: &str) {
+        self.add(name, value);
+        self.secrets_in_errors.push(value.to_owned());
     }
 }
 

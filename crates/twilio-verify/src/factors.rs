@@ -171,7 +171,8 @@ impl NewTotpFactor {
     }
 
     /// `Binding.Secret`: imports an existing base32 seed (an Authy export) instead of letting
-    /// Twilio generate one. A secret: never logged.
+    /// Twilio generate one. A secret: never logged, and taken out of an error answer that
+    /// repeats it; the created factor's binding gives it back as sent.
     pub fn secret(mut self, seed: impl Into<String>) -> Self {
         self.secret = Some(Secret::new(seed));
         self
@@ -184,7 +185,8 @@ impl NewTotpFactor {
         f.add("FactorType", "totp");
         if let Some(seed) = &self.secret {
             check_len("binding secret", seed.expose(), 1, 256)?;
-            f.secret("Binding.Secret", seed.expose());
+            // The answer's binding repeats it, and is handed back as it came.
+            f.secret_in_errors("Binding.Secret", seed.expose());
         }
         self.config.add_to(&mut f)?;
         Ok(f)

@@ -886,6 +886,21 @@ fn totp_factor_create_verify_update_fetch_list_delete() {
         "raw() keeps no binding"
     );
     assert!(!format!("{new:?}").contains("GEZDGNBVGY3TQOJQ"));
+    // The imported seed comes back as sent, in the binding and its URI.
+    let binding = new.binding.as_ref().unwrap();
+    assert_eq!(
+        binding.secret.as_ref().unwrap().expose(),
+        "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+    );
+    assert!(
+        binding
+            .uri
+            .as_ref()
+            .unwrap()
+            .expose()
+            .contains("secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&"),
+        "the URI holds the seed"
+    );
 
     let yf: FactorSid = YF.parse().unwrap();
     let m = server.post(
