@@ -149,6 +149,9 @@ struct TokenState {
     /// The last access token the server refused (401), so that a failed renewal does not keep
     /// it as a token that still works. It names the current token only until that is replaced.
     refused: Option<String>,
+    /// The access token of the record last read from or written to the cache file: one with
+    /// another access token there was written since, by another process sharing the file.
+    seen_in_cache: Option<String>,
 }
 
 /// Why a token is being renewed.
@@ -606,12 +609,14 @@ impl Credentials {
                 "the cached OAuth token was issued to another client id".into(),
             ));
         }
+        let seen_in_cache = Some(stored.access_token.clone());
         let tokens = OAuthTokens::new(stored.access_token, stored.refresh_token, expires_at);
         let credentials = Credentials::token(TokenState {
             oauth,
             ha_file: stored.home_assistant_file,
             cache: Some(cache),
             last_cache_error: last_cache_error.map(|e| e.to_string()),
+            seen_in_cache,
             ..TokenState::new(stored.kind, brand, tokens)
         });
         Ok(credentials)
@@ -1061,6 +1066,7 @@ impl TokenState {
             cache: None,
             last_cache_error: None,
             refused: None,
+            seen_in_cache: None,
         }
     }
 
@@ -1100,8 +1106,11 @@ impl TokenState {
         }
     }
 
-    /// Takes the tokens in the cache file when another process refreshed them since (its
-    /// access token differs and expires later): with rotating refresh tokens, ours is spent.
+    /// Takes the tokens in the cache file when another process refreshed them since: with
+    /// rotating refresh tokens, ours is spent. The file holds newer tokens when its record was
+    /// written since this one last read or wrote it (its access token is another): every write
+    /// is of tokens just had from the server or of a new sign-in. Neither expiry need be known,
+    /// and a save of ours that failed does not make the older record in the file look newer.
     fn adopt_newer_cached(&mut self) -> bool {
         let Some(cache) = &self.cache else {
             return false;
@@ -1121,11 +1130,9 @@ impl TokenState {
             && stored.kind == self.kind
             && stored.brand == self.brand.as_str()
             && stored.access_token != self.access_token
-            && match (expires_at, self.expires_at) {
-                (Some(theirs), Some(ours)) => theirs > ours,
-                _ => false,
-            };
+            && self.seen_in_cache.as_deref() != Some(stored.access_token.as_str());
         if newer {
+            self.seen_in_cache = Some(stored.access_token.clone());
             self.access_token = stored.access_token;
             // An empty refresh token is none, as everywhere else.
             self.refresh_token = stored
@@ -1269,6 +1276,7 @@ impl TokenState {
         match cache.write(&bytes) {
             Ok(()) => {
                 self.last_cache_error = None;
+                self.seen_in_cache = Some(self.access_token.clone());
                 Ok(())
             }
             Err(e) => {

@@ -474,6 +474,53 @@ fn a_forced_refresh_sends_the_refresh_token_another_process_saved_not_a_spent_on
 }
 
 #[test]
+fn a_forced_refresh_sends_the_refresh_token_another_process_saved_when_no_expiry_is_known() {
+    let (_dir, path) = cache_file();
+    let mut server = Server::new();
+    // Token replies without an expiry, on both sides.
+    Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-1", Some("rt-1".into()), None),
+    )
+    .cache_file(&path)
+    .unwrap();
+    let credentials = Credentials::load(&path, &api(&server), Some(oauth(&server))).unwrap();
+    assert_eq!(credentials.access_token().unwrap(), "at-1");
+    // Another process sharing the file refreshes: rt-1 is spent, rt-2 saved.
+    Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-2", Some("rt-2".into()), None),
+    )
+    .cache_file(&path)
+    .unwrap();
+    let spent = spent_rt1(&mut server);
+    refreshes_with_rt2(&mut server, &credentials);
+    spent.assert();
+}
+
+#[cfg(unix)]
+#[test]
+fn after_a_save_that_failed_the_older_tokens_in_the_file_are_not_taken() {
+    let (dir, path) = cache_file();
+    let mut server = Server::new();
+    let refresh = token_endpoint(&mut server, Some("rt-1"), 200, ROTATED);
+    let credentials = expired_in_cache(&server, &path, oauth(&server));
+    // The writers' lock is a link: the save of what the refresh gives is refused.
+    let mut lock = path.file_name().unwrap().to_owned();
+    lock.push(".lock");
+    let lock = path.with_file_name(lock);
+    let _ = fs::remove_file(&lock);
+    std::os::unix::fs::symlink(dir.path().join("elsewhere"), &lock).unwrap();
+    assert_eq!(credentials.access_token().unwrap(), "at-2");
+    refresh.assert();
+    assert!(credentials.last_cache_error().is_some());
+    // The file still holds rt-1, which this process spent: the next refresh sends rt-2.
+    let spent = spent_rt1(&mut server);
+    refreshes_with_rt2(&mut server, &credentials);
+    spent.assert();
+}
+
+#[test]
 fn a_refresh_lock_never_released_holds_a_refresh_back_for_half_the_client_timeout() {
     const TIMEOUT: Duration = Duration::from_secs(1);
     let (_dir, path) = cache_file();
