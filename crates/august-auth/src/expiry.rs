@@ -70,6 +70,15 @@ pub(crate) fn parse(s: &str) -> Result<DateTime<Utc>, ExpiryError> {
 /// The last second of year 9999, the latest expiry accepted.
 pub(crate) const MAX_EPOCH_SECONDS: i64 = 253_402_300_799;
 
+/// `at` within the years every expiry is read in ([`epoch_seconds`], a cache file's ISO-8601
+/// reader: 1970 to 9999), so that what is written can be read back: a later one is the last
+/// microsecond of 9999, an earlier one the start of 1970.
+pub(crate) fn within_readable_years(at: DateTime<Utc>) -> DateTime<Utc> {
+    let latest = DateTime::from_timestamp(MAX_EPOCH_SECONDS, 999_999_000)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+    at.clamp(DateTime::UNIX_EPOCH, latest)
+}
+
 /// An instant from seconds since the epoch, fractional ones rounded to the microsecond as
 /// Python's `datetime` does (a JWT's `exp`, Home Assistant's `expires_at`, an OAuth reply's
 /// `expires_at`); `None` before 1970, after 9999 or for a non-finite number.

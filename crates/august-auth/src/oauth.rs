@@ -702,10 +702,14 @@ impl OAuthTokens {
     /// refresh instead of failing at the first refresh. The same holds for every way in: a
     /// token reply or a Home Assistant file whose `refresh_token` is `""` has none, and a
     /// refresh reply with `""` keeps the refresh token that was sent, as a reply without one
-    /// does. The access token and the expiry are kept as given.
+    /// does. The access token is kept as given, and so is the expiry within the years every
+    /// expiry is read in (a cache file, a JWT, a token reply's `expires_at`: 1970 to 9999), so
+    /// that a cache file written with it can be read back: a later one is taken as the end of
+    /// 9999, an earlier one as the start of 1970.
     ///
     /// ```
     /// use august_auth::OAuthTokens;
+    /// use chrono::{Datelike, TimeZone, Utc};
     ///
     /// let tokens = OAuthTokens::new("an-access-token", Some(String::new()), None);
     /// assert_eq!(tokens.refresh_token(), None);
@@ -713,6 +717,10 @@ impl OAuthTokens {
     /// assert_eq!(tokens.refresh_token(), None);
     /// let tokens = OAuthTokens::new("an-access-token", Some("a-refresh-token".into()), None);
     /// assert_eq!(tokens.refresh_token(), Some("a-refresh-token"));
+    ///
+    /// let far = Utc.with_ymd_and_hms(20000, 1, 1, 0, 0, 0).unwrap();
+    /// let tokens = OAuthTokens::new("an-access-token", None, Some(far));
+    /// assert_eq!(tokens.expires_at().map(|at| at.year()), Some(9999));
     /// ```
     pub fn new(
         access_token: impl Into<String>,
@@ -722,7 +730,7 @@ impl OAuthTokens {
         OAuthTokens {
             access_token: access_token.into(),
             refresh_token: refresh_token.filter(|r| !r.trim().is_empty()),
-            expires_at,
+            expires_at: expires_at.map(within_readable_years),
         }
     }
 
@@ -794,6 +802,7 @@ fn seconds(value: &serde_json::Value) -> Option<f64> {
 }
 
 pub(crate) use crate::expiry::epoch_seconds;
+use crate::expiry::{MAX_EPOCH_SECONDS, within_readable_years};
 
 impl TokenReply {
     fn into_tokens(self, old_refresh: Option<&str>) -> OAuthTokens {
@@ -805,7 +814,10 @@ impl TokenReply {
             .and_then(epoch_seconds)
             .or_else(|| {
                 let secs = self.expires_in.as_ref().and_then(seconds)?;
-                let delta = TimeDelta::try_milliseconds((secs * 1000.0).min(1e15) as i64)?;
+                // At most the span of the years an expiry is read in (a later expiry is the
+                // end of 9999, as `OAuthTokens::new` takes it).
+                let secs = secs.min(MAX_EPOCH_SECONDS as f64);
+                let delta = TimeDelta::try_milliseconds((secs * 1000.0) as i64)?;
                 now.checked_add_signed(delta)
             });
         OAuthTokens::new(

@@ -189,6 +189,43 @@ fn a_refresh_token_the_server_hands_back_unchanged_stays_in_the_cache_file() {
 }
 
 #[test]
+fn an_expiry_past_year_9999_is_cached_as_the_end_of_9999_and_loads() {
+    use chrono::{Datelike, TimeZone};
+
+    let (_dir, path) = cache_file();
+    let mut server = Server::new();
+    let refresh = token_endpoint(
+        &mut server,
+        Some("rt-1"),
+        200,
+        r#"{"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 300000000000}"#,
+    );
+    let credentials = oauth_credentials(&server, "rt-1", 5)
+        .cache_file(&path)
+        .unwrap();
+    assert_eq!(credentials.access_token().unwrap(), "at-2");
+    refresh.assert();
+    let end_of_9999 = "9999-12-31T23:59:59.999999Z";
+    let stored: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(stored["expires_at"], end_of_9999);
+    let loaded = Credentials::load(&path, &api(&server), Some(oauth(&server))).unwrap();
+    assert_eq!(loaded.info().expires_at.map(|at| at.year()), Some(9999));
+    assert_eq!(loaded.access_token().unwrap(), "at-2");
+
+    // Tokens given with such an expiry write a file that loads too.
+    let far = Utc.with_ymd_and_hms(20000, 1, 1, 0, 0, 0).unwrap();
+    Credentials::oauth(oauth(&server), OAuthTokens::new("at-9", None, Some(far)))
+        .cache_file(&path)
+        .unwrap();
+    let stored: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(stored["expires_at"], end_of_9999);
+    let loaded = Credentials::load(&path, &api(&server), Some(oauth(&server))).unwrap();
+    assert_eq!(loaded.access_token().unwrap(), "at-9");
+}
+
+#[test]
 fn a_refused_refresh_token_asks_to_sign_in_again() {
     let mut server = Server::new();
     let _refresh = token_endpoint(
