@@ -1173,7 +1173,9 @@ impl TokenState {
         self.access_token = tokens.access_token;
         self.refresh_token = tokens.refresh_token.or(Some(refresh_token));
         self.expires_at = tokens.expires_at;
-        // Saved before the new tokens are handed out: a rotated refresh token must not be lost.
+        // Saved before the new tokens are handed out, so that a rotated refresh token is on disk
+        // before anything uses it; a failed save is logged and kept for `last_cache_error`, and
+        // the tokens handed out all the same.
         if let Err(e) = self.persist() {
             log::warn!("the refreshed token could not be cached: {e}");
         }

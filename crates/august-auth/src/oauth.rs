@@ -745,7 +745,11 @@ impl OAuthTokens {
     }
 
     /// When the access token expires: from the reply's `expires_at`, else `expires_in` counted
-    /// from the reply; `None` when the reply said neither.
+    /// from the reply; `None` when the reply said neither. An `expires_at` that is negative,
+    /// not a number (nor a numeric string) or past year 9999 is not used, and an `expires_in`
+    /// that is negative or not a number (nor a numeric string) neither: the expiry is then
+    /// unknown (`None`) unless the other field gives it. An `expires_in` reaching past year
+    /// 9999 gives the end of 9999 (see [`OAuthTokens::new`]).
     pub fn expires_at(&self) -> Option<DateTime<Utc>> {
         self.expires_at
     }
