@@ -100,7 +100,7 @@ impl ImportedToken {
     /// The brand: domain `august` → `yale_august`, `yale` → `yale_global`; for `data` alone,
     /// the token's `service` (`august` or `yale`, added by Home Assistant Cloud) says it; for
     /// a `token` object alone, `brand` must be given. A given `brand` also picks the entry when
-    /// the file has both. Expiry: `expires_at`; without it the expiry is unknown (a 401 then
+    /// the file has both; of two entries of one brand, pass the one to import alone. Expiry: `expires_at`; without it the expiry is unknown (a 401 then
     /// says the token expired).
     ///
     /// ```
@@ -360,6 +360,11 @@ fn pick_entry(entries: &[Value], brand: Option<Brand>) -> Result<EntryParts<'_>,
                 .is_some_and(|b| brand.is_none_or(|wanted| wanted == b))
         })
         .collect();
+    let brand_of = |e: &Map<String, Value>| {
+        e.get("domain")
+            .and_then(Value::as_str)
+            .and_then(brand_of_domain)
+    };
     match candidates.as_slice() {
         [] => Err(ImportError::NoEntry),
         [one] => entry_parts(one),
@@ -369,9 +374,11 @@ fn pick_entry(entries: &[Value], brand: Option<Brand>) -> Result<EntryParts<'_>,
                 .map(|e| {
                     let domain = e.get("domain").and_then(Value::as_str).unwrap_or("?");
                     let title = e.get("title").and_then(Value::as_str).unwrap_or("untitled");
-                    format!("{domain}: {title}")
+                    format!("{domain}: {}", api_transport::printable(title, 64))
                 })
                 .collect(),
+            brand: brand_of(several[0])
+                .filter(|first| several.iter().all(|e| brand_of(e) == Some(*first))),
         }),
     }
 }
@@ -394,10 +401,16 @@ pub enum ImportError {
     },
     /// The file has no `august` or `yale` entry.
     NoEntry,
-    /// The file has several August/Yale entries: pass the brand to pick one.
+    /// The file has several August/Yale entries. When they are of both brands, passing the
+    /// brand of the one to import picks it (if it is the only one of its brand); otherwise
+    /// pass that entry alone (its object in the file's `data.entries`) instead of the file.
     SeveralEntries {
-        /// `domain: title` of each.
+        /// `domain: title` of each, the title at most 64 characters, as
+        /// [`api_transport::printable`] shows them.
         titles: Vec<String>,
+        /// The brand they are all of, when they are of one (passing a brand then picks none of
+        /// them); `None` when they are of both.
+        brand: Option<Brand>,
     },
     /// An August entry from before Home Assistant moved to OAuth: it holds no token.
     PreOAuthEntry,
@@ -443,9 +456,20 @@ impl fmt::Display for ImportError {
             ImportError::NoEntry => f.write_str(
                 "the Home Assistant file has no august or yale config entry: set up the August or Yale integration in Home Assistant first",
             ),
-            ImportError::SeveralEntries { titles } => write!(
+            ImportError::SeveralEntries {
+                titles,
+                brand: None,
+            } => write!(
                 f,
-                "the Home Assistant file has several August/Yale entries ({}): pass the brand (yale_august or yale_global) to pick one",
+                "the Home Assistant file has several August/Yale entries ({}): pass the brand of the one to import (yale_august or yale_global), or that entry alone (its object in the file's data.entries) instead of the whole file",
+                titles.join(", ")
+            ),
+            ImportError::SeveralEntries {
+                titles,
+                brand: Some(brand),
+            } => write!(
+                f,
+                "the Home Assistant file has several {brand} entries ({}): import the one you want alone (its object in the file's data.entries) instead of the whole file",
                 titles.join(", ")
             ),
             ImportError::PreOAuthEntry => f.write_str(

@@ -123,6 +123,40 @@ fn every_shape_of_the_spec_imports() {
 }
 
 #[test]
+fn two_entries_of_one_brand_are_told_apart_by_importing_one_alone_not_by_the_brand() {
+    let mut first = entry(3600);
+    first["domain"] = json!("yale");
+    first["title"] = json!("Home\x1b[2J");
+    let mut second = first.clone();
+    second["title"] = json!("Cabin");
+    let file = file_with(vec![first.clone(), second]);
+    for brand in [None, Some(Brand::YaleGlobal)] {
+        let err = import(&file, brand).unwrap_err();
+        assert!(
+            matches!(
+                &err,
+                ImportError::SeveralEntries {
+                    brand: Some(Brand::YaleGlobal),
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "the Home Assistant file has several yale_global entries (yale: Home [2J, yale: Cabin): \
+             import the one you want alone (its object in the file's data.entries) instead of the \
+             whole file"
+        );
+    }
+    // As it advises: the entry alone is imported.
+    assert_eq!(
+        import(&first, Some(Brand::YaleGlobal)).unwrap().brand(),
+        Brand::YaleGlobal
+    );
+}
+
+#[test]
 fn the_brand_follows_the_domain_and_a_given_brand_picks_the_entry() {
     let mut yale = entry(3600);
     yale["domain"] = json!("yale");
