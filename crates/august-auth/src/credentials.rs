@@ -46,6 +46,10 @@ const FORMAT: &str = "august-rs-credentials/1";
 pub(crate) const PASSWORD_SIGN_IN: &str =
     "log in with the password again (Authenticator::authenticate; CLI: august login)";
 
+/// How to sign in again with OAuth, in [`Error::SignInAgain`].
+const OAUTH_SIGN_IN: &str =
+    "run the OAuth sign-in again (OAuthClient::authorization_request; CLI: august login --oauth)";
+
 /// How a sign-in was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -1032,7 +1036,7 @@ fn refresh(
         }
     };
     let answer = client.refresh(&refresh_token);
-    lock(state).take_refreshed(refresh_token, answer)
+    lock(state).take_refreshed(answer)
 }
 
 /// The refresh lock of `cache` ([`TokenCache::lock_refresh`]), waited for at most half the
@@ -1133,13 +1137,11 @@ impl TokenState {
             && self.seen_in_cache.as_deref() != Some(stored.access_token.as_str());
         if newer {
             self.seen_in_cache = Some(stored.access_token.clone());
-            self.access_token = stored.access_token;
-            // An empty refresh token is none, as everywhere else.
-            self.refresh_token = stored
-                .refresh_token
-                .filter(|r| !r.trim().is_empty())
-                .or(self.refresh_token.take());
-            self.expires_at = expires_at;
+            let tokens = OAuthTokens::new(stored.access_token, stored.refresh_token, expires_at)
+                .or_refresh_token(self.refresh_token.take());
+            self.access_token = tokens.access_token;
+            self.refresh_token = tokens.refresh_token;
+            self.expires_at = tokens.expires_at;
         }
         newer
     }
@@ -1148,11 +1150,7 @@ impl TokenState {
     /// as no longer valid may have been spent by another process sharing the cache file, which
     /// refreshed with it after this one looked at the file: its tokens are taken from the file
     /// when it has saved them there (looked at once more, not waited for).
-    fn take_refreshed(
-        &mut self,
-        refresh_token: String,
-        answer: Result<OAuthTokens, OAuthError>,
-    ) -> Result<String> {
+    fn take_refreshed(&mut self, answer: Result<OAuthTokens, OAuthError>) -> Result<String> {
         let tokens = match answer {
             Ok(tokens) => tokens,
             Err(e) if e.needs_sign_in() && self.adopt_newer_cached() => {
@@ -1165,13 +1163,14 @@ impl TokenState {
                 return Err(Error::SignInAgain {
                     kind: SignInKind::OAuth,
                     reason: format!("the refresh token was refused ({e})"),
-                    how: "run the OAuth sign-in again (OAuthClient::authorization_request; CLI: august login --oauth)".into(),
+                    how: OAUTH_SIGN_IN.into(),
                 });
             }
             Err(e) => return Err(Error::OAuth(e)),
         };
+        // A reply without a refresh token kept the one sent (`OAuthClient::refresh`).
         self.access_token = tokens.access_token;
-        self.refresh_token = tokens.refresh_token.or(Some(refresh_token));
+        self.refresh_token = tokens.refresh_token;
         self.expires_at = tokens.expires_at;
         // Saved before the new tokens are handed out, so that a rotated refresh token is on disk
         // before anything uses it; a failed save is logged and kept for `last_cache_error`, and
@@ -1236,22 +1235,22 @@ impl TokenState {
             _ => "the access token cannot be refreshed".to_owned(),
         };
         let how = match self.kind {
-            SignInKind::OAuth => {
-                "run the OAuth sign-in again, or pass the client credentials so the token can be refreshed (CLI: august login --oauth)"
-            }
+            SignInKind::OAuth => format!(
+                "{OAUTH_SIGN_IN}, or pass the client credentials so the token can be refreshed"
+            ),
             SignInKind::Imported => {
-                "import a fresh token from Home Assistant (CLI: august login --import-ha <config>/.storage/core.config_entries) or pass a new one (august login --token)"
+                "import a fresh token from Home Assistant (CLI: august login --import-ha <config>/.storage/core.config_entries) or pass a new one (august login --token)".to_owned()
             }
             SignInKind::HomeAssistant => {
-                "import the Home Assistant file again (CLI: august login --import-ha FILE)"
+                "import the Home Assistant file again (CLI: august login --import-ha FILE)".to_owned()
             }
-            SignInKind::Fixed => "pass a new access token (CLI: august login --token)",
-            SignInKind::Password => PASSWORD_SIGN_IN,
+            SignInKind::Fixed => "pass a new access token (CLI: august login --token)".to_owned(),
+            SignInKind::Password => PASSWORD_SIGN_IN.to_owned(),
         };
         Error::SignInAgain {
             kind: self.kind,
             reason,
-            how: how.to_owned(),
+            how,
         }
     }
 

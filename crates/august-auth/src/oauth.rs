@@ -756,6 +756,14 @@ impl OAuthTokens {
 }
 
 impl OAuthTokens {
+    /// These tokens, with `old` as their refresh token when they have none (an empty one is
+    /// none, [`OAuthTokens::new`]): a token reply or a cached record without one keeps the
+    /// refresh token that was sent or held.
+    pub(crate) fn or_refresh_token(mut self, old: Option<String>) -> OAuthTokens {
+        self.refresh_token = self.refresh_token.or(old);
+        self
+    }
+
     /// Adds the fields to a `Debug` output, the tokens redacted.
     pub(crate) fn redacted_fields(&self, out: &mut fmt::DebugStruct<'_, '_>) {
         out.field("access_token", &"<redacted>")
@@ -826,13 +834,11 @@ impl TokenReply {
             });
         OAuthTokens::new(
             self.access_token.secret().clone(),
-            // An empty one is none: the one that was sent stays usable.
-            self.refresh_token
-                .map(|r| r.secret().clone())
-                .filter(|r| !r.trim().is_empty())
-                .or_else(|| old_refresh.map(str::to_owned)),
+            self.refresh_token.map(|r| r.secret().clone()),
             expires_at,
         )
+        // An empty one is none: the one that was sent stays usable.
+        .or_refresh_token(old_refresh.map(str::to_owned))
     }
 }
 
