@@ -673,7 +673,9 @@ impl VerifyClient {
     /// Sends a call and decodes its answer.
     pub(crate) fn send_json<T: Model>(&self, call: &Call) -> Result<T> {
         let (endpoint, response) = self.send(call)?;
-        decode(&endpoint, response.body(), call.unknown_outcome)
+        decode(&endpoint, response.body(), call.unknown_outcome).map_err(|error| {
+            without_secrets_in_errors::<T>(error, call, &endpoint, response.body())
+        })
     }
 
     /// Sends a call whose answer has no body (a delete). A 404 after a retried delete means
@@ -798,6 +800,45 @@ pub(crate) fn decode<T: Model>(
         source: e,
     })?;
     from_value(endpoint, value, check)
+}
+
+/// The decoding `error` of a successful answer to `call`, as it reads with the values the
+/// answer may repeat by design (`Form::secret_in_errors`, a TOTP seed) taken out, so that it
+/// cannot quote them (serde quotes a string of an unexpected type): decoded again from the
+/// answer with those values redacted.
+fn without_secrets_in_errors<T: Model>(
+    error: Error,
+    call: &Call,
+    endpoint: &str,
+    body: &[u8],
+) -> Error {
+    if call.secrets_in_errors.is_empty() {
+        return error;
+    }
+    let secrets: Vec<&str> = call.secrets_in_errors.iter().map(String::as_str).collect();
+    let redacted = api_transport::redact(&String::from_utf8_lossy(body), &secrets);
+    match (
+        decode::<T>(endpoint, redacted.as_bytes(), call.unknown_outcome),
+        error,
+    ) {
+        (Err(redacted), _) => redacted,
+        // Once redacted the answer decodes: the error was about a secret's own text.
+        (
+            Ok(_),
+            Error::Decode {
+                endpoint,
+                path,
+                check,
+                ..
+            },
+        ) => Error::Decode {
+            endpoint,
+            path,
+            check,
+            source: serde::de::Error::custom("a value the request sent is not as expected"),
+        },
+        (Ok(_), error) => error,
+    }
 }
 
 fn from_value<T: Model>(endpoint: &str, value: Value, check: Option<&'static str>) -> Result<T> {

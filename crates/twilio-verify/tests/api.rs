@@ -857,6 +857,43 @@ fn a_page_without_its_key_is_a_decode_error() {
 
 // ----- factors -----
 
+/// A successful answer repeats an imported seed by design, so it is not taken out of it; an
+/// answer that does not decode must still not put the seed in the error (serde quotes a string
+/// where it expected an object).
+#[test]
+fn a_totp_answer_that_does_not_decode_keeps_the_seed_out_of_the_error() {
+    let (mut server, c) = Mocked::start();
+    let seed = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+    let mut answer: serde_json::Value =
+        serde_json::from_str(&fixture!("factor_totp_create_unverified.json")).unwrap();
+    answer["binding"] = format!("otpauth://totp/alice?secret={seed}&issuer=Demo").into();
+    let m = server
+        .expect("POST", format!("{ENTITY}/Factors").as_str())
+        .with_status(201)
+        .with_header("content-type", "application/json")
+        .with_body(answer.to_string())
+        .expect(1)
+        .create();
+    let identity = identity();
+    let error = c
+        .factors(service(), &identity)
+        .create_totp(&NewTotpFactor::new("alice-phone").secret(seed))
+        .unwrap_err();
+    m.assert();
+    let Error::Decode { path, .. } = &error else {
+        panic!("expected a decode error, got {error:?}");
+    };
+    assert_eq!(path, "binding");
+    let mut shown = format!("{error} {error:?}");
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        shown.push_str(&format!(" {cause} {cause:?}"));
+        source = cause.source();
+    }
+    assert!(shown.contains("invalid type"), "{shown}");
+    assert!(!shown.contains(seed), "{shown}");
+}
+
 #[test]
 fn totp_factor_create_verify_update_fetch_list_delete() {
     let (mut server, c) = Mocked::start();
