@@ -454,8 +454,9 @@ impl Credentials {
     /// # Errors
     ///
     /// [`Error::Cache`] when the file cannot be written (when an unusable file was kept aside
-    /// first, [`CacheError::kept_aside`] says where, and so does the message);
-    /// [`Error::Api`] with `InvalidInput` for a password login.
+    /// first, [`CacheError::kept_aside`] says where, and so does the message): the
+    /// credentials, which every clone shares, are left as they were, cached where they were
+    /// or nowhere; [`Error::Api`] with `InvalidInput` for a password login.
     pub fn cache_file(self, path: impl Into<PathBuf>) -> Result<Credentials> {
         match &self.inner.source {
             Source::Password(_) => {
@@ -469,8 +470,16 @@ impl Credentials {
                 let path = path.into();
                 let existing = existing_file(&path)?;
                 let mut st = lock(state);
-                st.cache = Some(TokenCache::writing(path, existing));
-                st.persist()?;
+                // A failed first write leaves the credentials (every clone's) as they were:
+                // kept on this path, they would take a record of the file they never saw
+                // written for one written since.
+                let cache = st.cache.replace(TokenCache::writing(path, existing));
+                let last_cache_error = st.last_cache_error.clone();
+                if let Err(e) = st.persist() {
+                    st.cache = cache;
+                    st.last_cache_error = last_cache_error;
+                    return Err(e.into());
+                }
             }
         }
         Ok(self)

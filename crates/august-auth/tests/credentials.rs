@@ -535,19 +535,25 @@ fn a_forced_refresh_sends_the_refresh_token_another_process_saved_when_no_expiry
     spent.assert();
 }
 
+/// Makes the writers' lock of the cache file `path` a link, so that every write is refused.
 #[cfg(unix)]
-#[test]
-fn after_a_save_that_failed_the_older_tokens_in_the_file_are_not_taken() {
-    let (dir, path) = cache_file();
-    let mut server = Server::new();
-    let refresh = token_endpoint(&mut server, Some("rt-1"), 200, ROTATED);
-    let credentials = expired_in_cache(&server, &path, oauth(&server));
-    // The writers' lock is a link: the save of what the refresh gives is refused.
+fn refuse_writes(path: &Path) {
     let mut lock = path.file_name().unwrap().to_owned();
     lock.push(".lock");
     let lock = path.with_file_name(lock);
     let _ = fs::remove_file(&lock);
-    std::os::unix::fs::symlink(dir.path().join("elsewhere"), &lock).unwrap();
+    std::os::unix::fs::symlink(path.with_file_name("elsewhere"), &lock).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn after_a_save_that_failed_the_older_tokens_in_the_file_are_not_taken() {
+    let (_dir, path) = cache_file();
+    let mut server = Server::new();
+    let refresh = token_endpoint(&mut server, Some("rt-1"), 200, ROTATED);
+    let credentials = expired_in_cache(&server, &path, oauth(&server));
+    // The save of what the refresh gives is refused.
+    refuse_writes(&path);
     assert_eq!(credentials.access_token().unwrap(), "at-2");
     refresh.assert();
     assert!(credentials.last_cache_error().is_some());
@@ -555,6 +561,32 @@ fn after_a_save_that_failed_the_older_tokens_in_the_file_are_not_taken() {
     let spent = spent_rt1(&mut server);
     refreshes_with_rt2(&mut server, &credentials);
     spent.assert();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_cache_file_whose_first_write_failed_is_not_taken_for_one_another_process_wrote() {
+    let (_dir, path) = cache_file();
+    let mut server = Server::new();
+    // An older sign-in of the same brand is in the file, and it cannot be written over.
+    Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-0", Some("rt-0".into()), expiring_in(3600)),
+    )
+    .cache_file(&path)
+    .unwrap();
+    refuse_writes(&path);
+    let credentials = oauth_credentials(&server, "rt-1", 3600);
+    let clone = credentials.clone();
+    let err = credentials.cache_file(&path).unwrap_err();
+    assert!(matches!(err, Error::Cache(_)), "{err:?}");
+    // The clone is left as it was: it refreshes with its own rt-1, not the file's rt-0, and
+    // is cached nowhere.
+    let refresh = token_endpoint(&mut server, Some("rt-1"), 200, ROTATED);
+    assert_eq!(clone.refresh_now().unwrap(), "at-2");
+    refresh.assert();
+    assert_eq!(clone.info().cache_file, None);
+    assert_eq!(clone.last_cache_error(), None);
 }
 
 #[test]
