@@ -153,9 +153,26 @@ struct TokenState {
     /// The last access token the server refused (401), so that a failed renewal does not keep
     /// it as a token that still works. It names the current token only until that is replaced.
     refused: Option<String>,
-    /// The access token of the record last read from or written to the cache file: one with
-    /// another access token there was written since, by another process sharing the file.
-    seen_in_cache: Option<String>,
+    /// The tokens of the record last read from or written to the cache file: one with other
+    /// tokens there was written since, by another process sharing the file.
+    seen_in_cache: Option<Record>,
+}
+
+/// The tokens of a cache file's record, both: a refresh may rotate the refresh token and give
+/// the same access token again. No `Debug`: it holds the tokens.
+#[derive(PartialEq, Eq)]
+struct Record {
+    access_token: String,
+    refresh_token: Option<String>,
+}
+
+impl Record {
+    fn of(tokens: &OAuthTokens) -> Record {
+        Record {
+            access_token: tokens.access_token.clone(),
+            refresh_token: tokens.refresh_token.clone(),
+        }
+    }
 }
 
 /// Why a token is being renewed.
@@ -622,8 +639,8 @@ impl Credentials {
                 "the cached OAuth token was issued to another client id".into(),
             ));
         }
-        let seen_in_cache = Some(stored.access_token.clone());
         let tokens = OAuthTokens::new(stored.access_token, stored.refresh_token, expires_at);
+        let seen_in_cache = Some(Record::of(&tokens));
         let credentials = Credentials::token(TokenState {
             oauth,
             ha_file: stored.home_assistant_file,
@@ -1094,6 +1111,14 @@ impl TokenState {
         self.token_works().then(|| self.access_token.clone())
     }
 
+    /// The tokens as the cache file's record holds them.
+    fn record(&self) -> Record {
+        Record {
+            access_token: self.access_token.clone(),
+            refresh_token: self.refresh_token.clone(),
+        }
+    }
+
     /// Whether the server refused `token` (it may still be the current one).
     fn was_refused(&self, token: &str) -> bool {
         self.refused.as_deref() == Some(token)
@@ -1121,9 +1146,10 @@ impl TokenState {
 
     /// Takes the tokens in the cache file when another process refreshed them since: with
     /// rotating refresh tokens, ours is spent. The file holds newer tokens when its record was
-    /// written since this one last read or wrote it (its access token is another): every write
-    /// is of tokens just had from the server or of a new sign-in. Neither expiry need be known,
-    /// and a save of ours that failed does not make the older record in the file look newer.
+    /// written since this one last read or wrote it (its access token or its refresh token is
+    /// another): every write is of tokens just had from the server or of a new sign-in.
+    /// Neither expiry need be known, and a save of ours that failed does not make the older
+    /// record in the file look newer.
     fn adopt_newer_cached(&mut self) -> bool {
         let Some(cache) = &self.cache else {
             return false;
@@ -1139,15 +1165,16 @@ impl TokenState {
             .expires_at
             .as_deref()
             .and_then(|s| api_transport::time::parse_iso8601(s).ok());
+        let tokens = OAuthTokens::new(stored.access_token, stored.refresh_token, expires_at);
+        let record = Record::of(&tokens);
         let newer = stored.format == FORMAT
             && stored.kind == self.kind
             && stored.brand == self.brand.as_str()
-            && stored.access_token != self.access_token
-            && self.seen_in_cache.as_deref() != Some(stored.access_token.as_str());
+            && record != self.record()
+            && self.seen_in_cache.as_ref() != Some(&record);
         if newer {
-            self.seen_in_cache = Some(stored.access_token.clone());
-            let tokens = OAuthTokens::new(stored.access_token, stored.refresh_token, expires_at)
-                .or_refresh_token(self.refresh_token.take());
+            self.seen_in_cache = Some(record);
+            let tokens = tokens.or_refresh_token(self.refresh_token.take());
             self.access_token = tokens.access_token;
             self.refresh_token = tokens.refresh_token;
             self.expires_at = tokens.expires_at;
@@ -1286,7 +1313,7 @@ impl TokenState {
         match cache.write(&bytes) {
             Ok(()) => {
                 self.last_cache_error = None;
-                self.seen_in_cache = Some(self.access_token.clone());
+                self.seen_in_cache = Some(self.record());
                 Ok(())
             }
             Err(e) => {

@@ -535,6 +535,25 @@ fn a_forced_refresh_sends_the_refresh_token_another_process_saved_when_no_expiry
     spent.assert();
 }
 
+#[test]
+fn a_forced_refresh_sends_the_refresh_token_another_process_saved_with_the_same_access_token() {
+    let (_dir, path) = cache_file();
+    let mut server = Server::new();
+    oauth_credentials(&server, "rt-1", 3600)
+        .cache_file(&path)
+        .unwrap();
+    let credentials = Credentials::load(&path, &api(&server), Some(oauth(&server))).unwrap();
+    assert_eq!(credentials.access_token().unwrap(), "at-1");
+    // Another process sharing the file refreshes and the server rotates the refresh token
+    // alone: rt-1 is spent, at-1 and rt-2 saved.
+    oauth_credentials(&server, "rt-2", 3600)
+        .cache_file(&path)
+        .unwrap();
+    let spent = spent_rt1(&mut server);
+    refreshes_with_rt2(&mut server, &credentials);
+    spent.assert();
+}
+
 /// Makes the writers' lock of the cache file `path` a link, so that every write is refused.
 #[cfg(unix)]
 fn refuse_writes(path: &Path) {
