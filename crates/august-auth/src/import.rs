@@ -350,21 +350,16 @@ fn entry_parts(entry: &Map<String, Value>) -> Result<EntryParts<'_>, ImportError
 }
 
 fn pick_entry(entries: &[Value], brand: Option<Brand>) -> Result<EntryParts<'_>, ImportError> {
-    let candidates: Vec<&Map<String, Value>> = entries
-        .iter()
-        .filter_map(Value::as_object)
-        .filter(|e| {
-            e.get("domain")
-                .and_then(Value::as_str)
-                .and_then(brand_of_domain)
-                .is_some_and(|b| brand.is_none_or(|wanted| wanted == b))
-        })
-        .collect();
     let brand_of = |e: &Map<String, Value>| {
         e.get("domain")
             .and_then(Value::as_str)
             .and_then(brand_of_domain)
     };
+    let candidates: Vec<&Map<String, Value>> = entries
+        .iter()
+        .filter_map(Value::as_object)
+        .filter(|e| brand_of(e).is_some_and(|b| brand.is_none_or(|wanted| wanted == b)))
+        .collect();
     match candidates.as_slice() {
         [] => Err(ImportError::NoEntry),
         [one] => entry_parts(one),
