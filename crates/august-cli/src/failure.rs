@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use api_transport::HasErrorKind;
-use august_auth::{CacheError, Refusal};
+use august_auth::{CacheError, Refusal, SignInKind};
 use august_core::ApiErrorReason;
 
 /// Success.
@@ -241,6 +241,31 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
     FAILURE
 }
 
+/// What to run when `error` says to sign in again ([`august_auth::Error::SignInAgain`]), in
+/// this tool's words: `login`, the login command as this run names it
+/// ([`crate::session::Context::login_command`]), with the option of that kind of sign-in, then
+/// the library's reason. The library's own advice names a bare `august login`, which in a run
+/// with `--cache FILE` signs in to another file. `None` for any other error, and for a kind of
+/// sign-in this tool does not know (the library's text then says it).
+pub fn sign_in_again(error: &august_auth::Error, login: &str) -> Option<String> {
+    let (kind, reason) = match error {
+        august_auth::Error::SignInAgain { kind, reason, .. } => (*kind, reason),
+        august_auth::Error::RenewalFailed(e) => return sign_in_again(e, login),
+        _ => return None,
+    };
+    let run = match kind {
+        SignInKind::Password => format!("`{login}`"),
+        SignInKind::OAuth => format!("`{login} --oauth`"),
+        SignInKind::HomeAssistant => format!("`{login} --import-ha FILE`"),
+        SignInKind::Imported => {
+            format!("`{login} --import-ha FILE` or `{login} --token TOKEN`")
+        }
+        SignInKind::Fixed => format!("`{login} --token TOKEN`"),
+        _ => return None,
+    };
+    Some(format!("not logged in: run {run} ({reason})"))
+}
+
 /// The one line printed for an error (without the `error: ` prefix): the error's own text,
 /// which already says what to do, plus the command to run when the login is gone: `login`, the
 /// login command as this run names it ([`crate::session::Context::login_command`]), or `None`
@@ -249,10 +274,16 @@ pub fn message(error: &anyhow::Error, login: Option<&str>) -> String {
     // The whole chain, as `{error:#}` writes it: each cause adds a fact (the transport's
     // account, the I/O error). A refused cache path, wherever it comes from, is said in this
     // tool's words ([`CacheRefused`]), which end the line: what follows is the refusal's own.
+    // So is a sign-in to make again ([`sign_in_again`]), with the command that makes it.
     let mut causes = Vec::new();
     for cause in error.chain() {
         if let Some(refused) = CacheRefused::of_cause(cause) {
             causes.push(refused.to_string());
+            break;
+        }
+        let again = login.zip(cause.downcast_ref::<august_auth::Error>());
+        if let Some(text) = again.and_then(|(login, e)| sign_in_again(e, login)) {
+            causes.push(text);
             break;
         }
         causes.push(cause.to_string());
@@ -450,6 +481,32 @@ mod tests {
                 )
             );
         }
+    }
+
+    /// A sign-in to make again is said with this run's login command and the option of that
+    /// kind of sign-in, whatever wraps it; before the run had its context, in the library's
+    /// words.
+    #[test]
+    fn a_sign_in_to_make_again_names_this_runs_login() {
+        let again = |kind| august_auth::Error::SignInAgain {
+            kind,
+            reason: "the access token expired".into(),
+            how: "pass a new one (CLI: august login --token)".into(),
+        };
+        let login = "august --cache /c/auth.json login";
+        let shared =
+            august_auth::Error::RenewalFailed(std::sync::Arc::new(again(SignInKind::Password)));
+        let e = anyhow::Error::new(shared).context("reading the locks");
+        assert_eq!(exit_code(&e), LOGIN);
+        assert_eq!(
+            message(&e, Some(login)),
+            "reading the locks: not logged in: run `august --cache /c/auth.json login` (the access token expired)"
+        );
+        let e = anyhow::Error::new(again(SignInKind::Fixed));
+        assert_eq!(
+            message(&e, None),
+            "the access token expired; sign in again: pass a new one (CLI: august login --token)"
+        );
     }
 
     #[test]

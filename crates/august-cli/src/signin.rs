@@ -13,7 +13,7 @@ use august_core::Brand;
 use serde_json::json;
 
 use crate::cli::LoginArgs;
-use crate::failure::{NotLoggedIn, Usage};
+use crate::failure::{self, NotLoggedIn, Usage};
 use crate::output::{self, key_values};
 use crate::session::{Context, warn};
 
@@ -97,7 +97,9 @@ fn load(ctx: &Context, cache: CacheSnapshot) -> anyhow::Result<Credentials> {
     let oauth = oauth_from_env(ctx.api.brand())?;
     Credentials::from_snapshot(cache, &ctx.api, oauth).map_err(|e| {
         if e.needs_sign_in() {
-            anyhow::Error::new(NotLoggedIn(e.to_string()))
+            let login = ctx.login_command(ctx.username.as_deref());
+            let text = failure::sign_in_again(&e, &login).unwrap_or_else(|| e.to_string());
+            anyhow::Error::new(NotLoggedIn(text))
         } else {
             e.into()
         }

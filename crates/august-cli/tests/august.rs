@@ -2402,6 +2402,95 @@ fn whoami_says_what_every_command_says_of_an_unusable_login() {
     others.assert();
 }
 
+/// Writes a cache file of `kind` (`oauth`, `imported`, ...) for brand `yale_global` whose access
+/// token [`TOKEN`] expired in 2020, with a refresh token for OAuth.
+fn expired_sign_in(tool: &Tool, kind: &str) {
+    let mut cached = json!({
+        "format": "august-rs-credentials/1",
+        "kind": kind,
+        "brand": "yale_global",
+        "access_token": TOKEN,
+        "expires_at": "2020-01-01T00:00:00Z",
+    });
+    if kind == "oauth" {
+        cached["refresh_token"] = json!("refresh-token-5e21");
+    }
+    fs::write(tool.cache(), cached.to_string()).unwrap();
+}
+
+/// A cached OAuth sign-in whose refresh token the token endpoint refuses (`invalid_grant`)
+/// says to sign in again with the command that signs in to this run's cache file. It printed
+/// the library's advice, a bare `august login --oauth`, which signs in to the default file.
+#[test]
+fn a_refused_oauth_refresh_names_the_login_for_this_cache_file() {
+    let mut server = Server::new();
+    let refresh = server
+        .mock("POST", "/oauth/token")
+        .match_body(Matcher::UrlEncoded(
+            "refresh_token".into(),
+            "refresh-token-5e21".into(),
+        ))
+        .with_status(400)
+        .with_header("content-type", "application/json")
+        .with_body(r#"{"error": "invalid_grant"}"#)
+        .expect(1)
+        .create();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    expired_sign_in(&tool, "oauth");
+    let token_url = format!("{}/oauth/token", server.url());
+    let out = run_env(
+        &tool,
+        &server,
+        &["locks"],
+        &[
+            ("AUGUST_OAUTH_CLIENT_ID", "client-id-0c4d"),
+            ("AUGUST_OAUTH_CLIENT_SECRET", "client-secret-9b7a"),
+            ("AUGUST_OAUTH_TOKEN_URL", &token_url),
+        ],
+    )
+    .expect_code(3);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: not logged in: run `august --cache {} login --oauth` (the refresh token was refused (the token endpoint answered 400 invalid_grant: the code or refresh token is no longer valid: sign in again))\n",
+            tool.cache().display()
+        )
+    );
+    refresh.assert();
+    others.assert();
+}
+
+/// An expired token that cannot be renewed says to sign in again with the command that signs
+/// in to this run's cache file, with the options of that kind of sign-in. It printed the
+/// library's advice, a bare `august login --token` or `--import-ha`.
+#[test]
+fn an_expired_token_names_the_login_for_this_cache_file() {
+    let mut server = Server::new();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let login = format!("august --cache {} login", tool.cache().display());
+    for (kind, run_again) in [
+        (
+            "imported",
+            format!("`{login} --import-ha FILE` or `{login} --token TOKEN`"),
+        ),
+        ("fixed", format!("`{login} --token TOKEN`")),
+        ("home_assistant", format!("`{login} --import-ha FILE`")),
+    ] {
+        expired_sign_in(&tool, kind);
+        let out = run(&tool, &server, &["locks"]).expect_code(3);
+        assert_eq!(
+            out.stderr,
+            format!(
+                "error: not logged in: run {run_again} (the access token expired at 2020-01-01T00:00:00Z)\n"
+            ),
+            "{kind}"
+        );
+    }
+    others.assert();
+}
+
 /// `house` shows the server's other fields as the guide says a key/value list does: keys in
 /// words, times in UTC to the second, counts in the singular for one. It showed
 /// `createdAt  2025-11-02T21:33:54.910Z` and `users  1 fields`.
