@@ -634,8 +634,9 @@ pub fn login(ctx: &Context, args: &LoginArgs) -> anyhow::Result<()> {
     }
     if ctx.api.brand().requires_oauth() {
         return Err(Usage(format!(
-            "brand {} has no password login: use `august login --oauth` (with client credentials), `--import-ha FILE` or `--token TOKEN` (see docs/sign-in.md)",
-            ctx.api.brand()
+            "brand {} has no password login: use `{} --oauth` (with client credentials), `--import-ha FILE` or `--token TOKEN` (see docs/sign-in.md)",
+            ctx.api.brand(),
+            ctx.login_command(ctx.username.as_deref())
         ))
         .into());
     }

@@ -2491,6 +2491,23 @@ fn an_expired_token_names_the_login_for_this_cache_file() {
     others.assert();
 }
 
+/// A brand without a password login names the OAuth sign-in with this run's cache file.
+#[test]
+fn a_brand_without_a_password_login_names_the_login_for_this_cache_file() {
+    let mut server = Server::new();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    let out = run(&tool, &server, &["--brand", "yale_global", "login"]).expect_code(2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: brand yale_global has no password login: use `august --cache {} login --oauth` (with client credentials), `--import-ha FILE` or `--token TOKEN` (see docs/sign-in.md)\n",
+            tool.cache().display()
+        )
+    );
+    others.assert();
+}
+
 /// `house` shows the server's other fields as the guide says a key/value list does: keys in
 /// words, times in UTC to the second, counts in the singular for one. It showed
 /// `createdAt  2025-11-02T21:33:54.910Z` and `users  1 fields`.
