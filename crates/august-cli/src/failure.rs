@@ -255,6 +255,10 @@ pub fn sign_in_again(error: &august_auth::Error, login: &str) -> Option<String> 
     };
     let run = match kind {
         SignInKind::Password => format!("`{login}`"),
+        // Without client credentials the CLI cannot renew an OAuth token at all.
+        SignInKind::OAuth if crate::signin::oauth_client_id().is_none() => format!(
+            "`{login} --oauth`, or set AUGUST_OAUTH_CLIENT_ID (and AUGUST_OAUTH_CLIENT_SECRET) so that the token can be renewed"
+        ),
         SignInKind::OAuth => format!("`{login} --oauth`"),
         SignInKind::HomeAssistant => format!("`{login} --import-ha FILE`"),
         SignInKind::Imported => {

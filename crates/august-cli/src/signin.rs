@@ -23,11 +23,16 @@ const SANDBOX_REDIRECT: &str = "http://127.0.0.1:1/callback";
 /// The OAuth client from the environment (`AUGUST_OAUTH_CLIENT_ID`,
 /// `AUGUST_OAUTH_CLIENT_SECRET`, optional endpoint overrides), for refreshing a cached OAuth
 /// token; `None` when no client id is set.
-fn oauth_from_env(brand: Brand) -> anyhow::Result<Option<OAuthClient>> {
-    let Some(id) = std::env::var("AUGUST_OAUTH_CLIENT_ID")
+/// The OAuth client id set in the environment (`AUGUST_OAUTH_CLIENT_ID`), if any: without one,
+/// the CLI has no client to renew an OAuth token with.
+pub fn oauth_client_id() -> Option<String> {
+    std::env::var("AUGUST_OAUTH_CLIENT_ID")
         .ok()
         .filter(|s| !s.is_empty())
-    else {
+}
+
+fn oauth_from_env(brand: Brand) -> anyhow::Result<Option<OAuthClient>> {
+    let Some(id) = oauth_client_id() else {
         return Ok(None);
     };
     let secret = std::env::var("AUGUST_OAUTH_CLIENT_SECRET").unwrap_or_default();

@@ -2461,6 +2461,25 @@ fn a_refused_oauth_refresh_names_the_login_for_this_cache_file() {
     others.assert();
 }
 
+/// An expired OAuth token with no client credentials to renew it with says so beside the login
+/// to run: setting them renews the token without a new sign-in.
+#[test]
+fn an_expired_oauth_token_without_client_credentials_says_to_set_them() {
+    let mut server = Server::new();
+    let others = nothing_else(&mut server);
+    let tool = Tool::new();
+    expired_sign_in(&tool, "oauth");
+    let out = run(&tool, &server, &["locks"]).expect_code(3);
+    let login = format!("august --cache {} login", tool.cache().display());
+    assert!(
+        out.stderr.starts_with(&format!(
+            "error: not logged in: run `{login} --oauth`, or set AUGUST_OAUTH_CLIENT_ID (and AUGUST_OAUTH_CLIENT_SECRET) so that the token can be renewed ("
+        )),
+        "{out:#?}"
+    );
+    others.assert();
+}
+
 /// An expired token that cannot be renewed says to sign in again with the command that signs
 /// in to this run's cache file, with the options of that kind of sign-in. It printed the
 /// library's advice, a bare `august login --token` or `--import-ha`.

@@ -7,7 +7,8 @@ use std::process::Command;
 
 /// Every variable the tool reads; removed before each run so the caller's environment never
 /// leaks in.
-const VARIABLES: [&str; 22] = [
+const VARIABLES: [&str; 28] = [
+    "AUGUST_API_KEY",
     "AUGUST_BASE_URL",
     "AUGUST_PUBNUB_ORIGIN",
     "AUGUST_WEBSOCKET_URL",
@@ -18,6 +19,11 @@ const VARIABLES: [&str; 22] = [
     "AUGUST_SANDBOX",
     "AUGUST_PASSWORD",
     "AUGUST_LOGIN_METHOD",
+    "AUGUST_OAUTH_CLIENT_ID",
+    "AUGUST_OAUTH_CLIENT_SECRET",
+    "AUGUST_OAUTH_REDIRECT_URI",
+    "AUGUST_OAUTH_AUTHORIZE_URL",
+    "AUGUST_OAUTH_TOKEN_URL",
     "AUTHY_API_URL",
     "AUTHY_API_KEY",
     "TWILIO_VERIFY_URL",
