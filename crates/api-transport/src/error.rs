@@ -161,15 +161,12 @@ pub(crate) fn from_ureq(err: ureq::Error, timeout: Duration) -> Error {
             reason: "connection failed".into(),
         },
         ureq::Error::BodyExceedsLimit(limit) => Error::ResponseTooLarge { limit },
+        // Every failure before sending (the lookup, the TCP and TLS handshakes) comes wrapped
+        // in `BeforeSending`: an I/O error that is not is one of the request's own writes or
+        // reads, after which it may have arrived, whatever the error (an unreachable host
+        // after retransmissions of a request already sent).
         ureq::Error::Io(io) => match io.kind() {
             ErrorKind::TimedOut | ErrorKind::WouldBlock => Error::Timeout { after: timeout },
-            ErrorKind::ConnectionRefused
-            | ErrorKind::AddrNotAvailable
-            | ErrorKind::NetworkUnreachable
-            | ErrorKind::HostUnreachable
-            | ErrorKind::NotFound => Error::NotDelivered {
-                reason: io_reason(&io),
-            },
             _ => Error::ConnectionLost {
                 reason: io_reason(&io),
             },
@@ -229,5 +226,43 @@ pub(crate) fn from_body_read(io: std::io::Error, status: u16, timeout: Duration)
         }
         ureq::Error::Decompress(_, inner) => from_ureq(ureq::Error::from(inner), timeout),
         other => from_ureq(other, timeout),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+
+    const TIMEOUT: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn an_io_failure_of_the_request_itself_may_have_been_delivered() {
+        for kind in [
+            io::ErrorKind::ConnectionRefused,
+            io::ErrorKind::AddrNotAvailable,
+            io::ErrorKind::NetworkUnreachable,
+            io::ErrorKind::HostUnreachable,
+            io::ErrorKind::NotFound,
+        ] {
+            let err = from_ureq(ureq::Error::Io(io::Error::from(kind)), TIMEOUT);
+            assert!(
+                matches!(err, Error::ConnectionLost { .. }) && err.may_have_been_delivered(),
+                "{kind:?}: {err:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_io_failure_before_sending_was_not_delivered() {
+        let refused = ureq::Error::Io(io::ErrorKind::ConnectionRefused.into());
+        let err = from_ureq(BeforeSending::wrap("connection", refused), TIMEOUT);
+        assert_eq!(
+            err,
+            Error::NotDelivered {
+                reason: "connection failed: connection refused".into()
+            }
+        );
+        assert!(!err.may_have_been_delivered());
     }
 }
