@@ -83,7 +83,8 @@ impl Headers {
     }
 
     /// Adds a header whose value is a credential (an API key): never logged, and taken out of
-    /// error answers that repeat it.
+    /// error answers that repeat it (and of successful ones to a request that carries a
+    /// [`Request::secret_value`](crate::Request::secret_value)).
     ///
     /// # Errors
     ///

@@ -336,7 +336,8 @@ impl Request {
     /// Adds a header whose value is a credential (an API key, an access token). Besides never
     /// being logged, the value is replaced by `<redacted>` wherever an error answer (status 300
     /// and above) repeats it, so that a server or proxy that echoes the request cannot put it in
-    /// an error message.
+    /// an error message; in a request that also carries a [`Request::secret_value`], wherever
+    /// a successful answer repeats it too, as that value is.
     pub fn secret_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         let value = value.into();
         self.secrets.push((value.clone(), Scrubbed::Answers));
@@ -347,12 +348,15 @@ impl Request {
     /// Marks a value carried in the query or the body (a password, a verification code) as a
     /// secret: wherever the answer repeats it, raw, JSON-escaped, percent-encoded or as HTML
     /// entities, it is replaced by `<redacted>` before the body is handed back, so no error
-    /// message or decoding error can quote it. Unlike [`Request::secret_header`] values, which
-    /// are taken out of error answers (status 300 and above) only, this applies to successful
-    /// answers too, where, as the body is still decoded, only exact-case matches that stand
-    /// alone (not inside a longer word or number) of values of 6 characters or more are
-    /// replaced. Nothing is added to the request itself. In error answers, values shorter than
-    /// 4 characters are not scrubbed (they would match ordinary text); values shorter than 6
+    /// message or decoding error can quote it. This applies to successful answers too, and
+    /// not to this value alone: a successful answer to a request that carries one is also
+    /// scrubbed of the request's other secrets ([`Request::secret_header`] values, the secret
+    /// headers of its shared [`Headers`], its [`Path::secret`] segments), all but its
+    /// [`Request::secret_in_errors`] values, which error answers (status 300 and above) alone
+    /// lose. There, as the body is still decoded, only exact-case matches that stand alone
+    /// (not inside a longer word or number) of values of 6 characters or more are replaced.
+    /// Nothing is added to the request itself. In error answers, values shorter than 4
+    /// characters are not scrubbed (they would match ordinary text); values shorter than 6
     /// only where they stand alone.
     pub fn secret_value(mut self, value: impl Into<String>) -> Self {
         let value = value.into();
