@@ -56,13 +56,18 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether the server may have received the request (a timeout or a connection lost after
-    /// sending): for a lock operation the outcome is then unknown.
+    /// Whether the server may have received the request (a timeout, a connection lost after
+    /// sending, an answer too large or that could not be decoded): for a lock operation the
+    /// outcome is then unknown. What [`HasErrorKind::outcome_unknown`](crate::HasErrorKind::outcome_unknown)
+    /// says of this error.
     pub fn may_have_been_delivered(&self) -> bool {
-        matches!(
-            self,
-            Error::Timeout { .. } | Error::ConnectionLost { .. } | Error::Undecodable { .. }
-        )
+        match self {
+            Error::InvalidRequest { .. } | Error::NotDelivered { .. } => false,
+            Error::Timeout { .. }
+            | Error::ConnectionLost { .. }
+            | Error::ResponseTooLarge { .. }
+            | Error::Undecodable { .. } => true,
+        }
     }
 
     /// Whether this is a timeout.
@@ -264,5 +269,29 @@ mod tests {
             }
         );
         assert!(!err.may_have_been_delivered());
+    }
+
+    #[test]
+    fn an_answer_too_large_was_delivered_and_leaves_the_outcome_unknown() {
+        use crate::HasErrorKind;
+        let err = Error::ResponseTooLarge { limit: 1024 };
+        assert!(err.may_have_been_delivered());
+        assert!(err.outcome_unknown());
+        for err in [
+            Error::InvalidRequest { reason: "r".into() },
+            Error::NotDelivered { reason: "r".into() },
+            Error::Timeout { after: TIMEOUT },
+            Error::ConnectionLost { reason: "r".into() },
+            Error::Undecodable {
+                status: 200,
+                reason: "r".into(),
+            },
+        ] {
+            assert_eq!(
+                err.may_have_been_delivered(),
+                err.outcome_unknown(),
+                "{err:?}"
+            );
+        }
     }
 }

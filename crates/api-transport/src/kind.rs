@@ -216,13 +216,7 @@ impl HasErrorKind for Error {
     /// time, a connection lost after sending, an answer too large or that could not be read);
     /// false when it was refused before sending or not delivered.
     fn outcome_unknown(&self) -> bool {
-        match self {
-            Error::InvalidRequest { .. } | Error::NotDelivered { .. } => false,
-            Error::Timeout { .. }
-            | Error::ConnectionLost { .. }
-            | Error::ResponseTooLarge { .. }
-            | Error::Undecodable { .. } => true,
-        }
+        self.may_have_been_delivered()
     }
 }
 
