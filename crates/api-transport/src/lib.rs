@@ -112,6 +112,8 @@ pub const DEFAULT_MAX_BODY: u64 = 1024 * 1024;
 pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 16;
 /// Default number of automatic retries of a [`Retry::Safe`] request.
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
+/// The `User-Agent` of a transport that is not given one (or is given one that cannot be sent).
+const DEFAULT_USER_AGENT: &str = concat!("api-transport/", env!("CARGO_PKG_VERSION"));
 /// The most room made for a body before it is read, whatever its announced length: beyond
 /// it, the buffer grows with what actually comes.
 const MAX_PREALLOCATION: u64 = 1024 * 1024;
@@ -288,7 +290,9 @@ impl TransportBuilder {
         self
     }
 
-    /// The `User-Agent` header. Defaults to `api-transport/<version>`.
+    /// The `User-Agent` header. A value that cannot be sent (anything but visible ASCII,
+    /// spaces and tabs: a line break, a non-ASCII character) is replaced by the default, with a
+    /// warning logged when the transport is built. Defaults to `api-transport/<version>`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.settings.user_agent = user_agent.into();
         self
@@ -301,7 +305,9 @@ impl TransportBuilder {
             .max_redirects(0)
             .max_redirects_will_error(false)
             .proxy(None)
-            .user_agent(self.settings.user_agent.as_str())
+            // Every request carries the transport's own (see `http_request`): ureq, which would
+            // build one from text for each request, builds none.
+            .user_agent(ureq::config::AutoHeaderValue::None)
             .timeout_global(Some(self.settings.timeout))
             .max_idle_connections(self.settings.max_idle_connections)
             .max_idle_connections_per_host(self.settings.max_idle_connections)
@@ -317,7 +323,13 @@ impl TransportBuilder {
         );
         // Sent with every request unless it has its own: built once here, where ureq would
         // build them again for each request.
-        let user_agent = HeaderValue::from_str(&self.settings.user_agent).ok();
+        let user_agent = settings::header_value("user-agent", &self.settings.user_agent)
+            .unwrap_or_else(|_| {
+                log::warn!(
+                    "the User-Agent set cannot be sent (only visible ASCII characters, spaces and tabs are allowed): sending {DEFAULT_USER_AGENT}"
+                );
+                HeaderValue::from_static(DEFAULT_USER_AGENT)
+            });
         Transport {
             agent,
             names,
@@ -334,7 +346,7 @@ impl TransportBuilder {
 pub struct Transport {
     agent: ureq::Agent,
     names: Arc<resolver::NameCache>,
-    user_agent: Option<HeaderValue>,
+    user_agent: HeaderValue,
     settings: Arc<Settings>,
     /// Set by [`Transport::shutdown`]: no request is sent any more.
     stop: Arc<stop::Stop>,
@@ -369,7 +381,7 @@ impl Transport {
                 max_retry_after: Duration::from_secs(30),
                 max_idle_connections: DEFAULT_MAX_IDLE_CONNECTIONS,
                 name_ttl: DEFAULT_NAME_TTL,
-                user_agent: concat!("api-transport/", env!("CARGO_PKG_VERSION")).to_owned(),
+                user_agent: DEFAULT_USER_AGENT.to_owned(),
             },
         }
     }
@@ -734,10 +746,8 @@ impl Transport {
         {
             headers.append(header::HOST, host.clone());
         }
-        if !present.user_agent
-            && let Some(user_agent) = &self.user_agent
-        {
-            headers.append(header::USER_AGENT, user_agent.clone());
+        if !present.user_agent {
+            headers.append(header::USER_AGENT, self.user_agent.clone());
         }
         if !present.accept {
             headers.append(header::ACCEPT, HeaderValue::from_static("*/*"));

@@ -605,3 +605,30 @@ fn a_timeout_too_long_for_the_clock_is_no_timeout_in_practice() {
     assert_eq!(resp.body(), b"ok");
     m.assert();
 }
+
+/// A `User-Agent` that cannot be sent (a line break) is replaced by the default: the call goes
+/// out with it, and nothing panics.
+#[test]
+fn a_user_agent_that_cannot_be_sent_is_replaced_by_the_default() {
+    let mut server = mockito::Server::new();
+    let default = concat!("api-transport/", env!("CARGO_PKG_VERSION"));
+    let m = server
+        .mock("GET", "/locks")
+        .match_header("user-agent", default)
+        .with_status(200)
+        .expect(2)
+        .create();
+    for user_agent in ["x\n", "é"] {
+        let transport = Transport::builder().user_agent(user_agent).build();
+        let request = Request::new(Method::Get, &server.url(), Path::new().lit("locks"));
+        let sent = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            transport.send(&request).map(|r| r.status())
+        }));
+        assert!(
+            matches!(sent, Ok(Ok(200))),
+            "{user_agent:?}: {:?}",
+            sent.as_ref().map_err(|_| "panicked")
+        );
+    }
+    m.assert();
+}
