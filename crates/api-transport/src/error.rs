@@ -182,6 +182,11 @@ pub(crate) fn from_ureq(err: ureq::Error, timeout: Duration) -> Error {
         ureq::Error::Rustls(e) => Error::NotDelivered {
             reason: format!("tls: {e}"),
         },
+        // A request line or a header line longer than ureq's output buffer: refused before
+        // any byte of it was written, and it would be again.
+        ureq::Error::Protocol(ureq_proto::Error::OutputOverflow) => Error::InvalidRequest {
+            reason: "the request line or a header is too long to be sent".into(),
+        },
         ureq::Error::Protocol(e) => Error::ConnectionLost {
             reason: format!("invalid HTTP from the server: {e}"),
         },

@@ -423,3 +423,24 @@ fn a_corrupt_gzip_body_is_undecodable_and_not_retried() {
         assert_eq!(server.request_count(), 1, "{method} {status}");
     }
 }
+
+/// A request head ureq cannot write (a header line longer than its 128 KiB output buffer) is
+/// refused before any byte is sent, and not retried; a query that long does not even make a
+/// URL.
+#[test]
+fn a_request_head_too_long_to_send_is_refused_and_not_retried() {
+    let server = FaultServer::always(server::json(200, b"{}"));
+    let long = "a".repeat(200_000);
+    for request in [
+        Request::new(Method::Get, &server.url(), Path::new().lit("locks")).header("x-long", &long),
+        Request::new(Method::Get, &server.url(), Path::new().lit("locks")).query("q", &long),
+    ] {
+        let result = transport().send(&request);
+        assert!(
+            matches!(&result, Err(Error::InvalidRequest { .. })),
+            "{result:?}"
+        );
+    }
+    assert!(server.connections() <= 1, "{}", server.connections());
+    assert_eq!(server.request_count(), 0);
+}
