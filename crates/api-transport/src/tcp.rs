@@ -122,11 +122,20 @@ impl Connector<()> for TcpConnector {
 /// with ureq's errors: running out of the whole budget is the deadline's timeout, the last
 /// address timing out within it a connect timeout.
 fn connect_any(details: &ConnectionDetails) -> Result<TcpStream, ureq::Error> {
-    let budget = details.timeout.not_zero().map(|d| *d);
-    // The whole budget as ureq counts it: a zero one is out of time at the first timeout.
-    let limit = *details.timeout.after;
-    connect_in_order(&details.addrs, budget, limit).map_err(|failed| match failed {
-        Failed::OutOfTime => ureq::Error::Timeout(details.timeout.reason),
+    connect_within(&details.addrs, details.timeout)
+}
+
+/// [`connect_any`] to `addrs` within `timeout`: a budget already spent is out of time at once
+/// (ureq's `not_zero` would make it a whole second).
+fn connect_within(addrs: &[SocketAddr], timeout: NextTimeout) -> Result<TcpStream, ureq::Error> {
+    if timeout.after.is_zero() {
+        return Err(ureq::Error::Timeout(timeout.reason));
+    }
+    let budget = timeout.not_zero().map(|d| *d);
+    // The whole budget as ureq counts it.
+    let limit = *timeout.after;
+    connect_in_order(addrs, budget, limit).map_err(|failed| match failed {
+        Failed::OutOfTime => ureq::Error::Timeout(timeout.reason),
         Failed::Last(e) if e.kind() == io::ErrorKind::TimedOut => {
             ureq::Error::Timeout(Timeout::Connect)
         }
@@ -601,6 +610,32 @@ mod tests {
         let err = connect(&[silent], ms(300)).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::TimedOut);
         assert!(started.elapsed() >= ms(290), "{:?}", started.elapsed());
+    }
+
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_spent_budget_times_out_at_once() {
+        let (silent, _listener, _queued) = never_answering();
+        let spent = NextTimeout {
+            after: Duration::from(time::Duration::ZERO),
+            reason: Timeout::Global,
+            per_read: None,
+            per_write: None,
+        };
+        let started = time::Instant::now();
+        let err = connect_within(&[silent], spent).unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            matches!(err, ureq::Error::Timeout(Timeout::Global)),
+            "{err}"
+        );
+        assert!(took < ms(50), "{took:?}");
+        // Reported by the connector as a failure before sending: not delivered.
+        let err = crate::error::from_ureq(
+            crate::error::BeforeSending::wrap("connection", err),
+            time::Duration::from_secs(10),
+        );
+        assert!(matches!(err, crate::Error::NotDelivered { .. }), "{err:?}");
     }
 
     #[test]
