@@ -114,6 +114,8 @@ pub const DEFAULT_MAX_IDLE_CONNECTIONS: usize = 16;
 pub const DEFAULT_MAX_RETRIES: u32 = 3;
 /// The `User-Agent` of a transport that is not given one (or is given one that cannot be sent).
 const DEFAULT_USER_AGENT: &str = concat!("api-transport/", env!("CARGO_PKG_VERSION"));
+/// Why an attempt of a transport that was shut down is not sent.
+const SHUT_DOWN: &str = "the transport was shut down";
 /// The most room made for a body before it is read, whatever its announced length: beyond
 /// it, the buffer grows with what actually comes.
 const MAX_PREALLOCATION: u64 = 1024 * 1024;
@@ -473,7 +475,7 @@ impl Transport {
             let own_budget = (attempt > 1 || own_timeout).then_some(budget);
             // Whether the attempt went out on a pooled connection taken without a probe.
             let (outcome, unprobed) = if self.stop.is_set() {
-                let reason = "the transport was shut down".into();
+                let reason = SHUT_DOWN.into();
                 (Err(Error::NotDelivered { reason }), false)
             } else {
                 match prepared
@@ -592,6 +594,23 @@ impl Transport {
         }
     }
 
+    /// The error of an attempt that got no answer, `timeout` the call's. ureq's pool refuses a
+    /// connection once the agent is shut down, with an I/O error that it is not connected: a
+    /// [`Transport::shutdown`] that came after the attempt's own check, before anything was
+    /// sent.
+    fn attempt_error(&self, err: ureq::Error, timeout: Duration) -> Error {
+        match err {
+            ureq::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::NotConnected && self.stop.is_set() =>
+            {
+                Error::NotDelivered {
+                    reason: SHUT_DOWN.into(),
+                }
+            }
+            err => error::from_ureq(err, timeout),
+        }
+    }
+
     fn backoff(&self, attempt: u32) -> Duration {
         let base = self
             .settings
@@ -633,7 +652,7 @@ impl Transport {
                 .agent
                 .run(http_request.map(|()| body.unwrap_or_default())),
         };
-        let mut response = response.map_err(|e| error::from_ureq(e, timeout))?;
+        let mut response = response.map_err(|e| self.attempt_error(e, timeout))?;
         let status = response.status().as_u16();
         let headers = std::mem::take(response.headers_mut());
         let limit = request.max_body.unwrap_or(self.settings.max_body);
@@ -982,6 +1001,29 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+    }
+
+    #[test]
+    fn a_shutdown_before_the_pool_gives_a_connection_is_not_delivered() {
+        // What ureq's pool answers once the agent is shut down.
+        let refused = || {
+            ureq::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::NotConnected,
+                "Agent is shut down",
+            ))
+        };
+        let transport = Transport::builder().build();
+        assert!(matches!(
+            transport.attempt_error(refused(), DEFAULT_TIMEOUT),
+            Error::ConnectionLost { .. }
+        ));
+        transport.shutdown();
+        assert_eq!(
+            transport.attempt_error(refused(), DEFAULT_TIMEOUT),
+            Error::NotDelivered {
+                reason: "the transport was shut down".into()
+            }
+        );
     }
 
     #[test]
