@@ -171,7 +171,8 @@ impl Response {
         self.attempts
     }
 
-    /// `Retry-After` as a duration from now (seconds or an HTTP date), if present and valid.
+    /// `Retry-After` as a duration from now (seconds or an HTTP date), if present and valid;
+    /// [`Duration::MAX`] for a number of seconds too large to count.
     pub fn retry_after(&self) -> Option<Duration> {
         parse_retry_after(self.header("retry-after")?)
     }
@@ -199,11 +200,15 @@ impl fmt::Debug for Response {
     }
 }
 
-/// Parses `Retry-After`: delay seconds or an HTTP date.
+/// Parses `Retry-After`: delay seconds or an HTTP date. A number of seconds too large to
+/// count is [`Duration::MAX`]: longer than any wait.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
+    }
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::MAX);
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(
@@ -1001,6 +1006,11 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon"), None);
+        assert_eq!(
+            parse_retry_after("99999999999999999999"),
+            Some(Duration::MAX)
+        );
+        assert_eq!(parse_retry_after(""), None);
     }
 
     #[test]

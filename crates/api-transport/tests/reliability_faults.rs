@@ -248,6 +248,18 @@ fn a_retry_after_longer_than_the_cap_returns_at_once() {
     assert!(elapsed < TIMEOUT + MARGIN);
 }
 
+/// A `Retry-After` in seconds too many to count is longer than the cap, not absent: the answer
+/// is returned at once, not retried after the backoff.
+#[test]
+fn a_retry_after_too_large_to_count_returns_at_once() {
+    let server = FaultServer::fixed(503, &[("retry-after", "99999999999999999999")], b"");
+    let (result, _) = timed_get(&transport(), &server, "x");
+    let response = result.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status(), 503);
+    assert_eq!(server.request_count(), 1);
+    assert_eq!(response.retry_after(), Some(Duration::MAX));
+}
+
 #[test]
 fn default_policy_numbers() {
     assert_eq!(api_transport::DEFAULT_MAX_RETRIES, 3);
