@@ -300,11 +300,19 @@ impl Request {
 
     /// A request to an absolute URL found in data (a doorbell snapshot on a CDN), used as
     /// given, query included. The same scheme rules apply (`https`, or `http` to loopback);
-    /// logs show only `{url}`. Defaults as for [`Request::new`].
+    /// logs show only `{url}`, and the values of its query (a signed URL's signature) are
+    /// taken out of error answers, as [`Request::secret_in_errors`] values are. Defaults as
+    /// for [`Request::new`].
     pub fn absolute(method: Method, url: &str) -> Self {
         let mut request = Request::new(method, url, Path::new());
         request.path = Path::redacted_url();
         request.absolute = true;
+        let query = url.split('#').next().unwrap_or("").split_once('?');
+        if let Some((_, query)) = query {
+            for (_, value) in form_urlencoded::parse(query.as_bytes()) {
+                request = request.secret_in_errors(value);
+            }
+        }
         request
     }
 

@@ -468,6 +468,39 @@ fn absolute_url_keeps_its_query_and_follows_the_scheme_rules() {
     assert!(!format!("{req:?}").contains("SECRET"));
 }
 
+/// The query values of an absolute URL (a signed URL's signature) are taken out of an error
+/// page that echoes the URL; a successful answer is handed back as it came.
+#[test]
+fn the_query_of_an_absolute_url_is_scrubbed_from_error_answers() {
+    let mut server = mockito::Server::new();
+    let denied = server
+        .mock("GET", "/snap.jpg")
+        .match_query(Matcher::UrlEncoded("token".into(), "SIG123456".into()))
+        .with_status(403)
+        .with_header("content-type", "text/html")
+        .with_body("<p>Access denied to /snap.jpg?token=SIG123456</p>")
+        .expect(1)
+        .create();
+    let url = format!("{}/snap.jpg?token=SIG123456", server.url());
+    let response = fast().send(&Request::absolute(Method::Get, &url)).unwrap();
+    denied.assert();
+    assert_eq!(response.status(), 403);
+    assert_eq!(
+        response.snippet(200),
+        "<p>Access denied to /snap.jpg?token=<redacted></p>"
+    );
+    let ok = server
+        .mock("GET", "/ok.jpg")
+        .match_query(Matcher::UrlEncoded("token".into(), "SIG123456".into()))
+        .with_body("echo SIG123456")
+        .expect(1)
+        .create();
+    let url = format!("{}/ok.jpg?token=SIG123456", server.url());
+    let response = fast().send(&Request::absolute(Method::Get, &url)).unwrap();
+    ok.assert();
+    assert_eq!(response.body(), b"echo SIG123456");
+}
+
 #[test]
 fn credentials_echoed_in_an_error_answer_are_scrubbed_but_success_bodies_are_not() {
     let mut server = mockito::Server::new();
