@@ -78,6 +78,23 @@ impl ClientSettings {
     }
 }
 
+/// Checks a `User-Agent` a client's builder was given, as
+/// [`ClientSettings::check_headers`] checks an extra header: a transport would send the default
+/// instead of a value that cannot be sent ([`TransportBuilder::user_agent`](crate::TransportBuilder::user_agent)),
+/// and a builder that can refuse it refuses it.
+///
+/// ```
+/// assert!(api_transport::check_user_agent("my-app/1.0").is_ok());
+/// assert!(api_transport::check_user_agent("my-app\n").is_err());
+/// ```
+///
+/// # Errors
+///
+/// Why the value is refused.
+pub fn check_user_agent(user_agent: &str) -> Result<(), String> {
+    crate::check_header("user-agent", user_agent).map_err(reason)
+}
+
 /// The headers every client sets itself, whatever its API: an extra header never replaces them.
 pub const RESERVED_HEADERS: [&str; 4] = ["content-type", "user-agent", "host", "content-length"];
 

@@ -84,7 +84,7 @@ use std::time::{Duration, Instant, SystemTime};
 use ureq::http::{HeaderValue, Uri, header};
 
 pub use base_url::BaseUrl;
-pub use builder::{ClientSettings, RESERVED_HEADERS, checked_base_url};
+pub use builder::{ClientSettings, RESERVED_HEADERS, check_user_agent, checked_base_url};
 pub use deadline::{deadline, within};
 pub use error::Error;
 pub use headers::Headers;

@@ -212,7 +212,8 @@ impl ApiBuilder {
         self
     }
 
-    /// The `User-Agent` header. Defaults to `august-rs/<version>`.
+    /// The `User-Agent` header: visible ASCII, spaces and tabs, or [`ApiBuilder::build`]
+    /// refuses it. Defaults to `august-rs/<version>`.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
@@ -229,8 +230,8 @@ impl ApiBuilder {
     /// # Errors
     ///
     /// [`Error::InvalidInput`] if the base URL is not `https` (or `http` to loopback) or is
-    /// not a URL, the brand is retired and no API key was given, or an extra header cannot be
-    /// sent or would replace one the client sets.
+    /// not a URL, the brand is retired and no API key was given, an extra header cannot be
+    /// sent or would replace one the client sets, or the user agent cannot be sent.
     pub fn build(self) -> Result<Api> {
         let config = self.brand.config();
         let reserved = [
@@ -244,6 +245,7 @@ impl ApiBuilder {
         self.settings
             .check_headers(&[&reserved[..], &api_transport::RESERVED_HEADERS[..]].concat())
             .map_err(refused)?;
+        api_transport::check_user_agent(&self.user_agent).map_err(refused)?;
         if config.retired && self.api_key.is_none() {
             return Err(Error::InvalidInput {
                 reason: format!(

@@ -241,6 +241,28 @@ fn extra_headers_are_checked_when_building() {
     }
 }
 
+/// A user agent that cannot be sent is refused as an extra header that cannot be sent is.
+#[test]
+fn the_user_agent_is_checked_when_building() {
+    for value in ["me\n", "mé"] {
+        let err = Api::builder().user_agent(value).build().unwrap_err();
+        let Error::InvalidInput { reason } = &err else {
+            panic!("{value:?}: {err:?}");
+        };
+        assert_eq!(
+            reason,
+            "the value of header user-agent cannot be sent: only visible ASCII characters, spaces and tabs are allowed"
+        );
+        assert_eq!(err.kind(), ErrorKind::FixInput);
+    }
+    assert!(
+        Api::builder()
+            .user_agent("my-app/1.0 (home)")
+            .build()
+            .is_ok()
+    );
+}
+
 #[test]
 fn the_retry_backoff_is_the_one_set() {
     let token = [("x-august-access-token", TOKEN)];
