@@ -13,7 +13,7 @@ use august_auth::{
     Client, Credentials, Error, ErrorKind, ImportedToken, OAuthClient, OAuthTokens, SignInKind,
 };
 use august_core::{Api, Brand};
-use chrono::{TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use common::{CLIENT_ID, CLIENT_SECRET, oauth_client, refusing, token_endpoint, token_request};
 use mockito::{Matcher, Mock, Server, ServerGuard};
 
@@ -489,19 +489,26 @@ fn a_refresh_waits_for_another_process_refreshing_and_takes_the_tokens_it_saved(
     refreshes_with_rt2(&mut server, &credentials);
 }
 
-#[test]
-fn a_forced_refresh_sends_the_refresh_token_another_process_saved_not_a_spent_one() {
+/// Credentials loaded from the file (`at-1`, `rt-1`, expiring at `first`), then another
+/// process sharing it refreshes (`rt-1` spent, `at-2` and `rt-2` saved, expiring at `second`):
+/// a forced refresh sends `rt-2`, never the spent `rt-1`.
+fn a_forced_refresh_takes_what_another_process_saved(
+    first: Option<DateTime<Utc>>,
+    second: Option<DateTime<Utc>>,
+) {
     let (_dir, path) = cache_file();
     let mut server = Server::new();
-    oauth_credentials(&server, "rt-1", 3600)
-        .cache_file(&path)
-        .unwrap();
-    let credentials = Credentials::load(&path, &api(&server), Some(oauth(&server))).unwrap();
-    assert_eq!(credentials.access_token().unwrap(), "at-1");
-    // Another process sharing the file refreshes: rt-1 is spent, rt-2 saved.
     Credentials::oauth(
         oauth(&server),
-        OAuthTokens::new("at-2", Some("rt-2".into()), expiring_in(7200)),
+        OAuthTokens::new("at-1", Some("rt-1".into()), first),
+    )
+    .cache_file(&path)
+    .unwrap();
+    let credentials = Credentials::load(&path, &api(&server), Some(oauth(&server))).unwrap();
+    assert_eq!(credentials.access_token().unwrap(), "at-1");
+    Credentials::oauth(
+        oauth(&server),
+        OAuthTokens::new("at-2", Some("rt-2".into()), second),
     )
     .cache_file(&path)
     .unwrap();
@@ -511,28 +518,14 @@ fn a_forced_refresh_sends_the_refresh_token_another_process_saved_not_a_spent_on
 }
 
 #[test]
+fn a_forced_refresh_sends_the_refresh_token_another_process_saved_not_a_spent_one() {
+    a_forced_refresh_takes_what_another_process_saved(expiring_in(3600), expiring_in(7200));
+}
+
+#[test]
 fn a_forced_refresh_sends_the_refresh_token_another_process_saved_when_no_expiry_is_known() {
-    let (_dir, path) = cache_file();
-    let mut server = Server::new();
     // Token replies without an expiry, on both sides.
-    Credentials::oauth(
-        oauth(&server),
-        OAuthTokens::new("at-1", Some("rt-1".into()), None),
-    )
-    .cache_file(&path)
-    .unwrap();
-    let credentials = Credentials::load(&path, &api(&server), Some(oauth(&server))).unwrap();
-    assert_eq!(credentials.access_token().unwrap(), "at-1");
-    // Another process sharing the file refreshes: rt-1 is spent, rt-2 saved.
-    Credentials::oauth(
-        oauth(&server),
-        OAuthTokens::new("at-2", Some("rt-2".into()), None),
-    )
-    .cache_file(&path)
-    .unwrap();
-    let spent = spent_rt1(&mut server);
-    refreshes_with_rt2(&mut server, &credentials);
-    spent.assert();
+    a_forced_refresh_takes_what_another_process_saved(None, None);
 }
 
 #[test]
