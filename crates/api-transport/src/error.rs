@@ -14,8 +14,10 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
-    /// The request was refused before anything was sent: a plain `http` URL to a host that is
-    /// not loopback, a malformed base URL, an empty path segment, a header that cannot be sent.
+    /// The request was refused before it was sent: a plain `http` URL to a host that is not
+    /// loopback, a malformed base URL, an empty path segment, a header that cannot be sent, a
+    /// header line too long to write (the start of the request head may have gone out, never a
+    /// whole request: the server has nothing to act on).
     InvalidRequest {
         /// What was wrong with it.
         reason: String,

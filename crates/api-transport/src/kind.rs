@@ -31,7 +31,9 @@ pub enum ErrorKind {
     /// The credentials are valid but not allowed to do this (forbidden, blocked): do not retry
     /// in a loop.
     Forbidden,
-    /// The server asked to wait this long (`Retry-After`) before trying again.
+    /// The server asked to wait this long (`Retry-After`) before trying again: as large as it
+    /// wrote it, up to `Duration::MAX` for a number too large to count (add it to an `Instant`
+    /// with `checked_add`).
     RetryAfter(Duration),
     /// Rate limited without saying for how long: wait (seconds to minutes) before trying again.
     RateLimited,
@@ -90,7 +92,8 @@ impl ErrorKind {
         }
     }
 
-    /// How long to wait before trying again, when the server said.
+    /// How long to wait before trying again, when the server said (up to `Duration::MAX`, as
+    /// [`ErrorKind::RetryAfter`]).
     pub fn retry_after(self) -> Option<Duration> {
         match self {
             ErrorKind::RetryAfter(after) => Some(after),

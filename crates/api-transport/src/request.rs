@@ -300,9 +300,11 @@ impl Request {
 
     /// A request to an absolute URL found in data (a doorbell snapshot on a CDN), used as
     /// given, query included. The same scheme rules apply (`https`, or `http` to loopback);
-    /// logs show only `{url}`, and the values of its query (a signed URL's signature) are
-    /// taken out of error answers, as [`Request::secret_in_errors`] values are. Defaults as
-    /// for [`Request::new`].
+    /// logs show only `{url}`, and the values of its query long enough to be a credential (a
+    /// signed URL's signature; six characters or more) are taken out of error answers, as
+    /// [`Request::secret_in_errors`] values are: shorter ones (a page size, `true`) are left,
+    /// so that an error answer repeating them still reads as sent. Defaults as for
+    /// [`Request::new`].
     pub fn absolute(method: Method, url: &str) -> Self {
         let mut request = Request::new(method, url, Path::new());
         request.path = Path::redacted_url();
@@ -310,7 +312,9 @@ impl Request {
         let query = url.split('#').next().unwrap_or("").split_once('?');
         if let Some((_, query)) = query {
             for (_, value) in form_urlencoded::parse(query.as_bytes()) {
-                request = request.secret_in_errors(value);
+                if value.chars().count() >= crate::scrub::MIN_ANYWHERE {
+                    request = request.secret_in_errors(value);
+                }
             }
         }
         request

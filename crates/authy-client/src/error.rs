@@ -752,7 +752,8 @@ impl ApiError {
         self.snippet.as_deref()
     }
 
-    /// How long the server asked to wait (`Retry-After`), if it said.
+    /// How long the server asked to wait (`Retry-After`), if it said: up to `Duration::MAX` for
+    /// a number too large to count (add it to an `Instant` with `checked_add`).
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
     }

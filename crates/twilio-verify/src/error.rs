@@ -650,7 +650,8 @@ impl ApiError {
         Some(&name[..end]).filter(|n| !n.is_empty())
     }
 
-    /// `Retry-After`, when the answer carried one.
+    /// `Retry-After`, when the answer carried one: up to `Duration::MAX` for a number too large
+    /// to count (add it to an `Instant` with `checked_add`).
     pub fn retry_after(&self) -> Option<Duration> {
         self.retry_after
     }
