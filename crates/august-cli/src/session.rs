@@ -315,8 +315,9 @@ impl Context {
                 && given != cached
             {
                 return Err(Usage(format!(
-                    "the sign-in cached in {} is for brand {cached}, not {given} (--brand): drop --brand to use it, or sign in for {given} with `august --brand {given} login`",
-                    output::path(&path)
+                    "the sign-in cached in {} is for brand {cached}, not {given} (--brand): drop --brand to use it, or sign in for {given} with `{}`",
+                    output::path(&path),
+                    self.command(None, &format!("--brand {given} login"))
                 ))
                 .into());
             }

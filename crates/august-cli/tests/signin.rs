@@ -525,6 +525,29 @@ fn a_brand_given_that_is_not_the_cached_one_is_refused() {
         );
         assert_eq!(out.stdout, "");
     }
+    // With a cache file given on the command line, the sign-in to make names it.
+    let other = tool.home().join("other.json");
+    std::fs::copy(&cache, &other).unwrap();
+    let out = tool
+        .run_at(
+            &url,
+            &[
+                "--cache",
+                other.to_str().unwrap(),
+                "--brand",
+                "august",
+                "locks",
+            ],
+            &[],
+        )
+        .expect_code(2);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: the sign-in cached in {other} is for brand yale_global, not august (--brand): drop --brand to use it, or sign in for august with `august --cache {other} --brand august login`\n",
+            other = other.display()
+        )
+    );
     // The cached sign-in is as it was: without --brand, or with its own, it works.
     tool.run_at(&url, &["locks"], &[]).expect_code(0);
     tool.run_at(&url, &["--brand", "yale_global", "locks"], &[])
