@@ -317,7 +317,7 @@ impl Context {
                 return Err(Usage(format!(
                     "the sign-in cached in {} is for brand {cached}, not {given} (--brand): drop --brand to use it, or sign in for {given} with `{}`",
                     output::path(&path),
-                    self.command(None, &format!("--brand {given} login"))
+                    self.command(self.username.as_deref(), &format!("--brand {given} login"))
                 ))
                 .into());
             }

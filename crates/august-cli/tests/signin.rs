@@ -548,6 +548,22 @@ fn a_brand_given_that_is_not_the_cached_one_is_refused() {
             other = other.display()
         )
     );
+    // With a username instead, whose own file holds the sign-in, the sign-in to make names it.
+    let own = tool.home().join("data").join("august").join("someone.json");
+    std::fs::create_dir_all(own.parent().unwrap()).unwrap();
+    std::fs::copy(&cache, &own).unwrap();
+    let out = tool
+        .run(
+            &["--username", "someone", "--brand", "august", "locks"],
+            &[("AUGUST_BASE_URL", &url)],
+        )
+        .expect_code(2);
+    assert!(
+        out.stderr.ends_with(
+            "sign in for august with `august --username someone --brand august login`\n"
+        ),
+        "{out:#?}"
+    );
     // The cached sign-in is as it was: without --brand, or with its own, it works.
     tool.run_at(&url, &["locks"], &[]).expect_code(0);
     tool.run_at(&url, &["--brand", "yale_global", "locks"], &[])
