@@ -100,8 +100,8 @@ impl ImportedToken {
     /// The brand: domain `august` → `yale_august`, `yale` → `yale_global`; for `data` alone,
     /// the token's `service` (`august` or `yale`, added by Home Assistant Cloud) says it; for
     /// a `token` object alone, `brand` must be given. A given `brand` also picks the entry when
-    /// the file has both; of two entries of one brand, pass the one to import alone. Expiry: `expires_at`; without it the expiry is unknown (a 401 then
-    /// says the token expired).
+    /// the file has both; of two entries of one brand, pass the one to import alone. Expiry:
+    /// `expires_at`; without it the expiry is unknown (a 401 then says the token expired).
     ///
     /// ```
     /// use august_auth::ImportedToken;
